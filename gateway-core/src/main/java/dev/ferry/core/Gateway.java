@@ -1,0 +1,72 @@
+package dev.ferry.core;
+
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.lock.PathLockTable;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.upload.MemoryBudget;
+import dev.ferry.core.upload.PartSizePolicy;
+import dev.ferry.core.upload.UploadJournal;
+import dev.ferry.core.upload.Uploads;
+import dev.ferry.core.user.LoginGuard;
+import dev.ferry.core.user.User;
+import dev.ferry.core.user.UserRegistry;
+import dev.ferry.core.vfs.GatewayFileSystem;
+import java.io.IOException;
+import java.time.Clock;
+
+/**
+ * The protocol-neutral gateway: one S3 store, one lock table, one upload budget and one set of
+ * users, shared by every session of every front-end.
+ */
+public final class Gateway implements AutoCloseable {
+
+  private final FerryConfig config;
+  private final ObjectStore store;
+  private final PathLockTable locks = new PathLockTable();
+  private final Uploads uploads;
+  private final UserRegistry users;
+  private final LoginGuard loginGuard;
+
+  public Gateway(FerryConfig config, Clock clock) throws IOException {
+    this.config = config;
+    this.store = new ObjectStore(config.s3());
+    this.uploads = new Uploads(store, new MemoryBudget(config.uploads().memoryBudget()),
+        new PartSizePolicy(config.uploads().partSize()), config.uploads().partsInFlight(),
+        new UploadJournal(config.dataDir().resolve("uploads")), clock);
+    this.users = new UserRegistry(config.users());
+    this.loginGuard = new LoginGuard(config.login(), clock);
+  }
+
+  public GatewayFileSystem openSession(User user) {
+    return new GatewayFileSystem(user, store, locks, uploads, config.renameParallelism());
+  }
+
+  public FerryConfig config() {
+    return config;
+  }
+
+  public ObjectStore store() {
+    return store;
+  }
+
+  public PathLockTable locks() {
+    return locks;
+  }
+
+  public Uploads uploads() {
+    return uploads;
+  }
+
+  public UserRegistry users() {
+    return users;
+  }
+
+  public LoginGuard loginGuard() {
+    return loginGuard;
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+}

@@ -1,0 +1,183 @@
+package dev.ferry.core.config;
+
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import dev.ferry.core.upload.PartSizePolicy;
+import dev.ferry.core.user.LoginGuard;
+import dev.ferry.core.user.PasswordHasher;
+import dev.ferry.core.user.Permission;
+import dev.ferry.core.user.User;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/** The whole gateway configuration, read from one YAML file with environment substitution. */
+public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createBuckets, Ftps ftps,
+    UploadSettings uploads, LoginGuard.Settings login, Duration shutdownGrace, int renameParallelism,
+    List<User> users) {
+
+  /** The FTPS front-end's listeners and TLS material. */
+  public record Ftps(String bindAddress, int port, int implicitPort, String passivePorts,
+      String passiveAddress, boolean allowPlainFtp, Path certificate, Path privateKey,
+      int idleTimeoutSeconds, int maxLogins) {}
+
+  /** How uploads use memory and S3. */
+  public record UploadSettings(long partSize, int partsInFlight, long memoryBudget, Duration orphanAge) {}
+
+  public static FerryConfig load(Path file, Map<String, String> environment) {
+    Map<String, Object> root;
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      Object parsed = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+      if (!(parsed instanceof Map)) {
+        throw new ConfigException("", file + " must be a YAML mapping of sections");
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> map = (Map<String, Object>) parsed;
+      root = map;
+    } catch (IOException e) {
+      throw new ConfigException("", "cannot read " + file + ": " + e.getMessage());
+    } catch (YAMLException e) {
+      throw new ConfigException("", file + " is not valid YAML: " + e.getMessage());
+    }
+    Path base = file.toAbsolutePath().getParent();
+    return parse(new ConfigNode("", root, new EnvSubstitution(environment)), base);
+  }
+
+  static FerryConfig parse(ConfigNode root, Path base) {
+    root.allowOnly("dataDir", "s3", "ftps", "uploads", "login", "shutdown", "rename", "users");
+    Path dataDir = base.resolve(root.string("dataDir", "ferry-data"));
+
+    ConfigNode s3 = root.section("s3");
+    s3.allowOnly("endpoint", "region", "accessKey", "secretKey", "pathStyle", "maxConnections", "createBuckets");
+    String endpoint = s3.string("endpoint", null);
+    URI endpointUri = null;
+    if (endpoint != null && !endpoint.isBlank()) {
+      endpointUri = URI.create(endpoint.trim());
+      if (endpointUri.getScheme() == null || !endpointUri.getScheme().matches("https?") || endpointUri.getHost() == null) {
+        throw new ConfigException(s3.keyOf("endpoint"), "must be an http:// or https:// URL, got '" + endpoint + "'");
+      }
+    }
+    ObjectStore.Settings store = new ObjectStore.Settings(endpointUri, s3.string("region", "us-east-1"),
+        s3.string("accessKey", null), s3.string("secretKey", null), s3.bool("pathStyle", true),
+        s3.integer("maxConnections", 64, 1, 1024));
+
+    ConfigNode ftps = root.section("ftps");
+    ftps.allowOnly("bindAddress", "port", "implicitPort", "passivePorts", "passiveAddress", "allowPlainFtp",
+        "certificate", "privateKey", "idleTimeout", "maxLogins");
+    String passivePorts = ftps.string("passivePorts", "30000-30099");
+    if (!passivePorts.matches("\\d{1,5}(-\\d{1,5})?(,\\d{1,5}(-\\d{1,5})?)*")) {
+      throw new ConfigException(ftps.keyOf("passivePorts"), "must be a port range such as 30000-30099, got '" + passivePorts + "'");
+    }
+    String certificate = ftps.string("certificate", null);
+    String privateKey = ftps.string("privateKey", null);
+    if ((certificate == null) != (privateKey == null)) {
+      throw new ConfigException(ftps.keyOf(certificate == null ? "certificate" : "privateKey"),
+          "certificate and privateKey must be given together");
+    }
+    Ftps ftpsSettings = new Ftps(ftps.string("bindAddress", "0.0.0.0"), ftps.integer("port", 2121, 0, 65535),
+        ftps.integer("implicitPort", 2990, -1, 65535), passivePorts, ftps.string("passiveAddress", null),
+        ftps.bool("allowPlainFtp", false), certificate == null ? null : base.resolve(certificate),
+        privateKey == null ? null : base.resolve(privateKey),
+        (int) ftps.duration("idleTimeout", Duration.ofMinutes(5)).toSeconds(), ftps.integer("maxLogins", 200, 1, 10000));
+
+    ConfigNode up = root.section("uploads");
+    up.allowOnly("partSize", "partsInFlight", "memoryBudget", "orphanAge");
+    long partSize = up.bytes("partSize", 8L << 20);
+    if (partSize < PartSizePolicy.MIN_PART_SIZE || partSize > PartSizePolicy.MAX_PART_SIZE) {
+      throw new ConfigException(up.keyOf("partSize"), "must be between 5MiB and 5GiB (S3's part limits)");
+    }
+    long defaultBudget = Math.max(32L << 20, Runtime.getRuntime().maxMemory() * 2 / 5);
+    long budget = up.bytes("memoryBudget", defaultBudget);
+    if (budget < partSize) {
+      throw new ConfigException(up.keyOf("memoryBudget"), "must hold at least one part (" + partSize + " bytes)");
+    }
+    UploadSettings uploads = new UploadSettings(partSize, up.integer("partsInFlight", 4, 1, 64), budget,
+        up.duration("orphanAge", Duration.ofHours(1)));
+
+    ConfigNode login = root.section("login");
+    login.allowOnly("failureDelay", "maxFailures", "window", "banDuration");
+    LoginGuard.Settings guard = new LoginGuard.Settings(login.duration("failureDelay", Duration.ofSeconds(1)),
+        login.integer("maxFailures", 5, 1, 1000), login.duration("window", Duration.ofMinutes(10)),
+        login.duration("banDuration", Duration.ofMinutes(15)));
+
+    ConfigNode shutdown = root.section("shutdown");
+    shutdown.allowOnly("grace");
+    ConfigNode rename = root.section("rename");
+    rename.allowOnly("parallelism");
+
+    List<ConfigNode> userNodes = root.sections("users");
+    if (userNodes.isEmpty()) {
+      throw new ConfigException("users", "at least one user is required");
+    }
+    Set<String> names = new HashSet<>();
+    List<User> users = userNodes.stream().map(node -> user(node, names)).toList();
+
+    return new FerryConfig(dataDir, store, s3.bool("createBuckets", false), ftpsSettings, uploads, guard,
+        shutdown.duration("grace", Duration.ofSeconds(30)), rename.integer("parallelism", 16, 1, 256), users);
+  }
+
+  private static User user(ConfigNode node, Set<String> names) {
+    node.allowOnly("name", "passwordHash", "home", "permissions", "publicKeys", "admin");
+    String name = node.requiredString("name");
+    if (!name.matches("[A-Za-z0-9._@-]{1,64}")) {
+      throw new ConfigException(node.keyOf("name"), "must be 1-64 letters, digits or . _ @ -, got '" + name + "'");
+    }
+    if (!names.add(name)) {
+      throw new ConfigException(node.keyOf("name"), "user '" + name + "' is defined twice");
+    }
+    String hash = node.string("passwordHash", null);
+    if (hash != null && !PasswordHasher.isBcrypt(hash)) {
+      throw new ConfigException(node.keyOf("passwordHash"), "must be a bcrypt hash (make one with: java -jar ferry.jar hash-password)");
+    }
+    String home = node.requiredString("home");
+    S3Location location = parseHome(node.keyOf("home"), home);
+    EnumSet<Permission> permissions = EnumSet.noneOf(Permission.class);
+    List<String> listed = node.has("permissions") ? node.strings("permissions") : List.of("list", "read");
+    for (String p : listed) {
+      if (p.equals("*") || p.equals("all")) {
+        permissions.addAll(EnumSet.allOf(Permission.class));
+        continue;
+      }
+      try {
+        permissions.add(Permission.parse(p));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(node.keyOf("permissions"), e.getMessage());
+      }
+    }
+    return new User(name, hash, location, Set.copyOf(permissions), node.strings("publicKeys"), node.bool("admin", false));
+  }
+
+  /** s3://bucket/prefix/ → bucket and "prefix/" (always ending in "/", or "" for the whole bucket). */
+  static S3Location parseHome(String key, String home) {
+    if (!home.startsWith("s3://")) {
+      throw new ConfigException(key, "must look like s3://bucket/prefix/, got '" + home + "'");
+    }
+    String rest = home.substring(5);
+    int slash = rest.indexOf('/');
+    String bucket = slash < 0 ? rest : rest.substring(0, slash);
+    String prefix = slash < 0 ? "" : rest.substring(slash + 1);
+    if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+      throw new ConfigException(key, "'" + bucket + "' is not a valid S3 bucket name");
+    }
+    if (prefix.contains("//") || prefix.startsWith("/") || prefix.contains("..")) {
+      throw new ConfigException(key, "prefix '" + prefix + "' must not contain '//' or '..'");
+    }
+    if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+      prefix = prefix + "/";
+    }
+    return new S3Location(bucket, prefix);
+  }
+}

@@ -1,0 +1,60 @@
+package dev.ferry.core.lock;
+
+import dev.ferry.core.store.S3Location;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One writer per S3 key across every session and protocol. A lock is either on one key (an upload,
+ * a delete, one side of a file rename) or on a whole prefix (a directory rename or removal), and
+ * two locks conflict when one covers the other. Locks are never waited for: a conflict is refused
+ * at once, which the front-ends report as "busy". Readers take no lock and see the last complete
+ * version, which is what S3 gives them anyway.
+ */
+public final class PathLockTable {
+
+  private final List<PathLock> held = new ArrayList<>();
+
+  /** Locks one key for {@code purpose}, or throws naming who holds it. */
+  public PathLock lockKey(S3Location key, String purpose) throws PathBusyException {
+    return acquire(List.of(new PathLock(this, key, false, purpose))).get(0);
+  }
+
+  /** Locks every key under {@code prefix}, including ones created later while it is held. */
+  public PathLock lockPrefix(S3Location prefix, String purpose) throws PathBusyException {
+    return acquire(List.of(new PathLock(this, prefix, true, purpose))).get(0);
+  }
+
+  /**
+   * Takes several locks at once or none of them, so that a rename holding its source never waits
+   * on its target (no lock order to get wrong, no deadlock).
+   */
+  public synchronized List<PathLock> acquire(List<PathLock> wanted) throws PathBusyException {
+    for (PathLock want : wanted) {
+      for (PathLock have : held) {
+        if (have.conflictsWith(want)) {
+          throw new PathBusyException(want.location(), have.purpose());
+        }
+      }
+    }
+    held.addAll(wanted);
+    return wanted;
+  }
+
+  public PathLock newKeyLock(S3Location key, String purpose) {
+    return new PathLock(this, key, false, purpose);
+  }
+
+  public PathLock newPrefixLock(S3Location prefix, String purpose) {
+    return new PathLock(this, prefix, true, purpose);
+  }
+
+  synchronized void release(PathLock lock) {
+    held.remove(lock);
+  }
+
+  /** How many locks are held; a clean shutdown or finished test leaves none. */
+  public synchronized int size() {
+    return held.size();
+  }
+}

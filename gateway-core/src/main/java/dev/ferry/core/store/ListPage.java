@@ -1,0 +1,11 @@
+package dev.ferry.core.store;
+
+import java.util.List;
+
+/** One page of a delimited listing: objects, common prefixes and the token for the next page. */
+public record ListPage(List<ObjectInfo> objects, List<String> commonPrefixes, String nextToken) {
+
+  public boolean hasNext() {
+    return nextToken != null;
+  }
+}

@@ -1,0 +1,6 @@
+package dev.ferry.core.store;
+
+import java.time.Instant;
+
+/** An in-progress multipart upload as S3 lists it. */
+public record MultipartUploadInfo(S3Location location, String uploadId, Instant initiated) {}

@@ -1,0 +1,7 @@
+package dev.ferry.core.store;
+
+import java.time.Instant;
+import java.util.Map;
+
+/** What a HEAD (or a listing entry) tells about one object. Metadata is empty for listing entries. */
+public record ObjectInfo(String key, long size, Instant lastModified, String etag, Map<String, String> metadata) {}

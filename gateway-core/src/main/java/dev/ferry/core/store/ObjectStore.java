@@ -1,0 +1,324 @@
+package dev.ferry.core.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.Delete;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The S3 operations the gateway needs, over the SDK's async client with the Netty HTTP client.
+ * Results come back as futures of core types; SDK exceptions become {@link StoreException}s that
+ * name the operation and location. This is the only class that sees AWS SDK types.
+ */
+public final class ObjectStore implements AutoCloseable {
+
+  /** What the gateway needs to reach one S3-compatible endpoint. */
+  public record Settings(URI endpoint, String region, String accessKey, String secretKey,
+      boolean pathStyle, int maxConnections) {}
+
+  private final S3AsyncClient s3;
+
+  public ObjectStore(Settings settings) {
+    S3AsyncClientBuilder builder = S3AsyncClient.builder()
+        .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+            .maxConcurrency(settings.maxConnections())
+            .connectionAcquisitionTimeout(Duration.ofMinutes(2))
+            .readTimeout(Duration.ofSeconds(60))
+            .writeTimeout(Duration.ofSeconds(60)))
+        .region(Region.of(settings.region()))
+        .forcePathStyle(settings.pathStyle())
+        // Part integrity is checked with Content-MD5, which every S3-compatible server verifies;
+        // the SDK's default flexible checksums (trailing CRC32) are not accepted everywhere.
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+    if (settings.endpoint() != null) {
+      builder.endpointOverride(settings.endpoint());
+    }
+    if (settings.accessKey() != null && !settings.accessKey().isEmpty()) {
+      builder.credentialsProvider(StaticCredentialsProvider.create(
+          AwsBasicCredentials.create(settings.accessKey(), settings.secretKey())));
+    } else {
+      builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
+    }
+    this.s3 = builder.build();
+  }
+
+  public CompletableFuture<Optional<ObjectInfo>> head(S3Location at) {
+    return s3.headObject(b -> b.bucket(at.bucket()).key(at.key()))
+        .thenApply(r -> Optional.of(new ObjectInfo(at.key(), r.contentLength(), r.lastModified(),
+            r.eTag(), r.metadata())))
+        .exceptionallyCompose(e -> kindOf(e) == StoreException.Kind.NOT_FOUND
+            ? CompletableFuture.completedFuture(Optional.empty())
+            : CompletableFuture.failedFuture(translate(e, "HEAD", at)));
+  }
+
+  public CompletableFuture<Boolean> bucketExists(String bucket) {
+    return s3.headBucket(b -> b.bucket(bucket)).thenApply(r -> true)
+        .exceptionallyCompose(e -> kindOf(e) == StoreException.Kind.NOT_FOUND
+            ? CompletableFuture.completedFuture(false)
+            : CompletableFuture.failedFuture(translate(e, "HEAD bucket", bucket)));
+  }
+
+  public CompletableFuture<Void> createBucket(String bucket) {
+    return s3.createBucket(b -> b.bucket(bucket)).thenApply(r -> (Void) null)
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "CREATE bucket", bucket)));
+  }
+
+  /** One page of the objects and common prefixes under {@code prefix}, split at {@code delimiter}. */
+  public CompletableFuture<ListPage> listPage(S3Location prefix, String delimiter, String token, int maxKeys) {
+    return s3.listObjectsV2(b -> b.bucket(prefix.bucket()).prefix(prefix.key()).delimiter(delimiter)
+            .continuationToken(token).maxKeys(maxKeys))
+        .thenApply(r -> {
+          List<ObjectInfo> objects = new ArrayList<>(r.contents().size());
+          for (S3Object o : r.contents()) {
+            objects.add(new ObjectInfo(o.key(), o.size(), o.lastModified(), o.eTag(), Map.of()));
+          }
+          List<String> prefixes = r.commonPrefixes().stream().map(CommonPrefix::prefix).toList();
+          String next = Boolean.TRUE.equals(r.isTruncated()) ? r.nextContinuationToken() : null;
+          return new ListPage(objects, prefixes, next);
+        })
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "LIST", prefix)));
+  }
+
+  /** Streams the object from {@code offset} to its end; the SDK buffers a bounded amount ahead. */
+  public CompletableFuture<InputStream> openFrom(S3Location at, long offset) {
+    return s3.getObject(b -> b.bucket(at.bucket()).key(at.key()).range("bytes=" + offset + "-"),
+            AsyncResponseTransformer.toBlockingInputStream())
+        .thenApply(r -> (InputStream) r)
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "GET", at)));
+  }
+
+  /** Reads a small range fully into memory. */
+  public CompletableFuture<byte[]> readRange(S3Location at, long offset, long length) {
+    return s3.getObject(b -> b.bucket(at.bucket()).key(at.key())
+                .range("bytes=" + offset + "-" + (offset + length - 1)),
+            AsyncResponseTransformer.toBytes())
+        .thenApply(r -> r.asByteArrayUnsafe())
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "GET", at)));
+  }
+
+  /** Puts a whole object from buffers the caller keeps untouched until the future completes. */
+  public CompletableFuture<String> put(S3Location at, ByteBuffer[] body, String contentMd5,
+      Map<String, String> metadata) {
+    return s3.putObject(b -> b.bucket(at.bucket()).key(at.key()).contentLength(remaining(body))
+                .contentMD5(contentMd5).metadata(metadata),
+            AsyncRequestBody.fromByteBuffersUnsafe(body))
+        .thenApply(r -> r.eTag())
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "PUT", at)));
+  }
+
+  public CompletableFuture<String> createMultipartUpload(S3Location at, Map<String, String> metadata) {
+    return s3.createMultipartUpload(b -> b.bucket(at.bucket()).key(at.key()).metadata(metadata))
+        .thenApply(r -> r.uploadId())
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "CREATE multipart upload", at)));
+  }
+
+  /**
+   * Uploads one part from buffers the caller keeps untouched until the future completes; the
+   * returned string is the part's ETag.
+   */
+  public CompletableFuture<String> uploadPart(S3Location at, String uploadId, int partNumber,
+      ByteBuffer[] body, String contentMd5) {
+    return s3.uploadPart(b -> b.bucket(at.bucket()).key(at.key()).uploadId(uploadId)
+                .partNumber(partNumber).contentLength(remaining(body)).contentMD5(contentMd5),
+            AsyncRequestBody.fromByteBuffersUnsafe(body))
+        .thenApply(r -> r.eTag())
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(
+            translate(e, "UPLOAD part " + partNumber + " of", at)));
+  }
+
+  /** Copies bytes [first, last] of {@code source} as one part of an upload to {@code at}. */
+  public CompletableFuture<String> uploadPartCopy(S3Location source, long first, long last,
+      S3Location at, String uploadId, int partNumber) {
+    return s3.uploadPartCopy(b -> b.sourceBucket(source.bucket()).sourceKey(source.key())
+            .copySourceRange("bytes=" + first + "-" + last)
+            .destinationBucket(at.bucket()).destinationKey(at.key())
+            .uploadId(uploadId).partNumber(partNumber))
+        .thenApply(r -> r.copyPartResult().eTag())
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(
+            translate(e, "COPY part " + partNumber + " from " + source + " to", at)));
+  }
+
+  /** Completes an upload from part ETags in part-number order (index 0 is part 1). */
+  public CompletableFuture<String> completeMultipartUpload(S3Location at, String uploadId, List<String> etags) {
+    List<CompletedPart> parts = new ArrayList<>(etags.size());
+    for (int i = 0; i < etags.size(); i++) {
+      parts.add(CompletedPart.builder().partNumber(i + 1).eTag(etags.get(i)).build());
+    }
+    return s3.completeMultipartUpload(b -> b.bucket(at.bucket()).key(at.key()).uploadId(uploadId)
+            .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()))
+        .thenApply(r -> r.eTag())
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "COMPLETE multipart upload", at)));
+  }
+
+  public CompletableFuture<Void> abortMultipartUpload(S3Location at, String uploadId) {
+    return s3.abortMultipartUpload(b -> b.bucket(at.bucket()).key(at.key()).uploadId(uploadId))
+        .thenApply(r -> (Void) null)
+        .exceptionallyCompose(e -> kindOf(e) == StoreException.Kind.NOT_FOUND
+            ? CompletableFuture.completedFuture(null)
+            : CompletableFuture.failedFuture(translate(e, "ABORT multipart upload", at)));
+  }
+
+  /** Every in-progress multipart upload under {@code prefix}, all pages. */
+  public CompletableFuture<List<MultipartUploadInfo>> listMultipartUploads(S3Location prefix) {
+    List<MultipartUploadInfo> all = new ArrayList<>();
+    return listUploadsFrom(prefix, null, null, all).thenApply(v -> all);
+  }
+
+  private CompletableFuture<Void> listUploadsFrom(S3Location prefix, String keyMarker, String idMarker,
+      List<MultipartUploadInfo> into) {
+    return s3.listMultipartUploads(b -> b.bucket(prefix.bucket()).prefix(prefix.key())
+            .keyMarker(keyMarker).uploadIdMarker(idMarker))
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "LIST multipart uploads", prefix)))
+        .thenCompose(r -> {
+          r.uploads().forEach(u -> into.add(new MultipartUploadInfo(
+              new S3Location(prefix.bucket(), u.key()), u.uploadId(), u.initiated())));
+          return Boolean.TRUE.equals(r.isTruncated())
+              ? listUploadsFrom(prefix, r.nextKeyMarker(), r.nextUploadIdMarker(), into)
+              : CompletableFuture.completedFuture(null);
+        });
+  }
+
+  /**
+   * Server-side copy of a whole object (at most 5 GiB). With {@code metadata} non-null the copy gets
+   * exactly that metadata; with {@code ifMatch} non-null it happens only if the source still has
+   * that ETag.
+   */
+  public CompletableFuture<String> copy(S3Location from, S3Location to, Map<String, String> metadata, String ifMatch) {
+    return s3.copyObject(b -> {
+          b.sourceBucket(from.bucket()).sourceKey(from.key())
+              .destinationBucket(to.bucket()).destinationKey(to.key()).copySourceIfMatch(ifMatch);
+          if (metadata != null) {
+            b.metadataDirective(MetadataDirective.REPLACE).metadata(metadata);
+          }
+        })
+        .thenApply(r -> r.copyObjectResult().eTag())
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "COPY " + from + " to", to)));
+  }
+
+  public CompletableFuture<Void> delete(S3Location at) {
+    return s3.deleteObject(b -> b.bucket(at.bucket()).key(at.key()))
+        .thenApply(r -> (Void) null)
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "DELETE", at)));
+  }
+
+  /** Deletes up to 1000 keys of one bucket in one request. */
+  public CompletableFuture<Void> deleteAll(String bucket, List<String> keys) {
+    if (keys.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<ObjectIdentifier> ids = keys.stream().map(k -> ObjectIdentifier.builder().key(k).build()).toList();
+    return s3.deleteObjects(b -> b.bucket(bucket).delete(Delete.builder().objects(ids).quiet(true).build()))
+        .thenCompose(r -> r.errors().isEmpty()
+            ? CompletableFuture.<Void>completedFuture(null)
+            : CompletableFuture.<Void>failedFuture(new StoreException(StoreException.Kind.REJECTED,
+                "DELETE", "s3://" + bucket + "/" + r.errors().get(0).key(),
+                r.errors().get(0).code() + " " + r.errors().get(0).message(), null)))
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "DELETE batch in", bucket)));
+  }
+
+  private static long remaining(ByteBuffer[] buffers) {
+    long total = 0;
+    for (ByteBuffer b : buffers) {
+      total += b.remaining();
+    }
+    return total;
+  }
+
+  /**
+   * Waits for a store future on a protocol thread (never an event loop) and rethrows its failure
+   * as the {@link StoreException} it carries.
+   */
+  public static <T> T await(CompletableFuture<T> future) throws IOException {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      future.cancel(true);
+      throw new java.io.InterruptedIOException("interrupted while waiting for S3");
+    } catch (ExecutionException e) {
+      Throwable cause = unwrap(e);
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(cause.getMessage(), cause);
+    } catch (CancellationException e) {
+      throw new java.io.InterruptedIOException("S3 request cancelled");
+    }
+  }
+
+  static Throwable unwrap(Throwable e) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  private static StoreException.Kind kindOf(Throwable e) {
+    Throwable cause = unwrap(e);
+    if (cause instanceof StoreException se) {
+      return se.kind();
+    }
+    if (cause instanceof S3Exception s3e) {
+      return switch (s3e.statusCode()) {
+        case 404 -> StoreException.Kind.NOT_FOUND;
+        case 403 -> StoreException.Kind.ACCESS_DENIED;
+        case 412 -> StoreException.Kind.PRECONDITION_FAILED;
+        case 500, 502, 503, 504 -> StoreException.Kind.UNAVAILABLE;
+        default -> StoreException.Kind.REJECTED;
+      };
+    }
+    return StoreException.Kind.UNAVAILABLE;
+  }
+
+  private static StoreException translate(Throwable e, String operation, Object location) {
+    Throwable cause = unwrap(e);
+    if (cause instanceof StoreException se) {
+      return se;
+    }
+    String detail;
+    if (cause instanceof S3Exception s3e && s3e.awsErrorDetails() != null) {
+      detail = s3e.statusCode() + " " + s3e.awsErrorDetails().errorCode() + " "
+          + s3e.awsErrorDetails().errorMessage();
+    } else if (cause instanceof SdkClientException) {
+      detail = "S3 unreachable (" + cause.getMessage() + ")";
+    } else {
+      detail = String.valueOf(cause.getMessage());
+    }
+    return new StoreException(kindOf(cause), operation, location, detail, cause);
+  }
+
+  @Override
+  public void close() {
+    s3.close();
+  }
+}

@@ -1,0 +1,91 @@
+package dev.ferry.core.upload;
+
+import java.io.InterruptedIOException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The memory all uploads together may hold in part buffers. Memory is reserved a whole part at a
+ * time (so no upload can hold half a part while waiting for the other half: no deadlock), then
+ * handed out in fixed-size chunks from a pool as bytes arrive. A writer that cannot reserve waits,
+ * which stops reading from its client: that wait is the backpressure.
+ */
+public final class MemoryBudget {
+
+  public static final int CHUNK_SIZE = 1024 * 1024;
+
+  private final long capacityBytes;
+  private final Semaphore chunks;
+  private final ConcurrentLinkedQueue<byte[]> pool = new ConcurrentLinkedQueue<>();
+
+  public MemoryBudget(long capacityBytes) {
+    if (capacityBytes < CHUNK_SIZE) {
+      throw new IllegalArgumentException("memory budget must be at least " + CHUNK_SIZE + " bytes");
+    }
+    this.capacityBytes = capacityBytes;
+    this.chunks = new Semaphore((int) (capacityBytes / CHUNK_SIZE), true);
+  }
+
+  public long capacityBytes() {
+    return capacityBytes;
+  }
+
+  /** Bytes currently reserved by uploads; zero when no upload is open. */
+  public long reservedBytes() {
+    return capacityBytes / CHUNK_SIZE * CHUNK_SIZE - (long) chunks.availablePermits() * CHUNK_SIZE;
+  }
+
+  static int chunksFor(long bytes) {
+    return (int) ((bytes + CHUNK_SIZE - 1) / CHUNK_SIZE);
+  }
+
+  /**
+   * Reserves room for {@code bytes}, waiting while the budget is used, and gives up when
+   * {@code cancelled} turns true (the upload was aborted meanwhile).
+   */
+  Reservation reserve(long bytes, BooleanSupplier cancelled) throws InterruptedIOException {
+    int count = chunksFor(bytes);
+    try {
+      while (!chunks.tryAcquire(count, 200, TimeUnit.MILLISECONDS)) {
+        if (cancelled.getAsBoolean()) {
+          throw new InterruptedIOException("upload aborted while waiting for memory");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for memory");
+    }
+    return new Reservation(count);
+  }
+
+  /** Room for one part: chunks are taken from the pool only as they are filled. */
+  final class Reservation {
+    private int unusedChunks;
+
+    private Reservation(int count) {
+      this.unusedChunks = count;
+    }
+
+    byte[] takeChunk() {
+      if (unusedChunks == 0) {
+        throw new IllegalStateException("part grew beyond its reservation");
+      }
+      unusedChunks--;
+      byte[] chunk = pool.poll();
+      return chunk != null ? chunk : new byte[CHUNK_SIZE];
+    }
+
+    /** Returns the chunks and whatever was reserved but never taken. Called exactly once. */
+    void release(Iterable<byte[]> taken) {
+      int count = unusedChunks;
+      unusedChunks = 0;
+      for (byte[] chunk : taken) {
+        pool.offer(chunk);
+        count++;
+      }
+      chunks.release(count);
+    }
+  }
+}

@@ -1,0 +1,360 @@
+package dev.ferry.core.upload;
+
+import dev.ferry.core.lock.PathLock;
+import dev.ferry.core.store.MultipartUploadInfo;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One file being written to S3 as its bytes arrive. Bytes fill a part buffer reserved from the
+ * {@link MemoryBudget}; each full part is sent as an UploadPart (with its Content-MD5, which S3
+ * verifies) while the next one fills, with at most a few parts in flight. A file that never fills
+ * one part is a single PUT. The whole object's SHA-256 is updated as bytes arrive.
+ *
+ * <p>Nothing becomes visible until {@link #commit()}: front-ends call it only when the protocol
+ * says the transfer succeeded. {@link #close()} never commits; an upload closed or
+ * {@link #abort aborted} before commit leaves no object and no multipart upload behind.
+ */
+public final class StreamingUpload extends OutputStream {
+
+  private static final Logger log = LoggerFactory.getLogger(StreamingUpload.class);
+
+  /** Metadata key under which the whole object's SHA-256 (hex) is stored. */
+  public static final String SHA256_METADATA = "sha256";
+
+  private enum State { OPEN, COMMITTED, ABORTED }
+
+  private final Uploads owner;
+  private final S3Location target;
+  private final String description;
+  private final PathLock lock;
+  private final Semaphore partsInFlight;
+  private final List<CompletableFuture<String>> partEtags = new ArrayList<>();
+  private final AtomicReference<Throwable> partFailure = new AtomicReference<>();
+
+  /** Null once bytes were copied server-side without passing through here: no hash can cover them. */
+  private MessageDigest objectSha256 = newDigest("SHA-256");
+  private MessageDigest partMd5;
+  private MemoryBudget.Reservation reservation;
+  private List<byte[]> chunks = new ArrayList<>();
+  private int chunkFill;
+  private long partFill;
+  private long partCapacity;
+  private int nextPartNumber = 1;
+  private String uploadId;
+  private long size;
+  private State state = State.OPEN;
+  private volatile boolean abortRequested;
+
+  StreamingUpload(Uploads owner, S3Location target, String description, PathLock lock, int maxPartsInFlight) {
+    this.owner = owner;
+    this.target = target;
+    this.description = description;
+    this.lock = lock;
+    this.partsInFlight = new Semaphore(maxPartsInFlight);
+  }
+
+  public S3Location target() {
+    return target;
+  }
+
+  public synchronized long size() {
+    return size;
+  }
+
+  @Override
+  public void write(int b) throws IOException {
+    write(new byte[] {(byte) b}, 0, 1);
+  }
+
+  @Override
+  public synchronized void write(byte[] bytes, int offset, int length) throws IOException {
+    ensureWritable();
+    while (length > 0) {
+      if (reservation == null) {
+        startPart();
+      }
+      if (chunks.isEmpty() || chunkFill == MemoryBudget.CHUNK_SIZE) {
+        chunks.add(reservation.takeChunk());
+        chunkFill = 0;
+      }
+      int n = (int) Math.min(length, Math.min(MemoryBudget.CHUNK_SIZE - chunkFill, partCapacity - partFill));
+      System.arraycopy(bytes, offset, chunks.get(chunks.size() - 1), chunkFill, n);
+      partMd5.update(bytes, offset, n);
+      if (objectSha256 != null) {
+        objectSha256.update(bytes, offset, n);
+      }
+      chunkFill += n;
+      partFill += n;
+      size += n;
+      offset += n;
+      length -= n;
+      if (partFill == partCapacity) {
+        sendPart();
+      }
+    }
+  }
+
+  /**
+   * Makes the object visible in S3 and returns its size. On failure the upload is aborted and the
+   * exception says why; the lock is released either way.
+   */
+  public synchronized long commit() throws IOException {
+    ensureWritable();
+    try {
+      if (uploadId == null) {
+        putWhole();
+      } else {
+        if (partFill > 0) {
+          sendPart();
+        }
+        String etag = ObjectStore.await(owner.store().completeMultipartUpload(target, uploadId, awaitParts()));
+        owner.journal().finished(uploadId);
+        if (objectSha256 != null) {
+          owner.recordChecksum(target, etag, size, Map.of(SHA256_METADATA, hex(objectSha256)));
+        }
+      }
+      state = State.COMMITTED;
+      return size;
+    } catch (IOException | RuntimeException e) {
+      abortNow(e.getMessage());
+      throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+    } finally {
+      finish();
+    }
+  }
+
+  /**
+   * Abandons the upload: nothing becomes visible, parts already in S3 are discarded. Safe from any
+   * thread and more than once; a writer blocked on memory or on parts in flight gives up.
+   */
+  public void abort(String reason) {
+    abortRequested = true;
+    synchronized (this) {
+      if (state != State.OPEN) {
+        return;
+      }
+      abortNow(reason);
+      finish();
+    }
+  }
+
+  /** Never commits: a transfer that ends without an explicit commit failed. */
+  @Override
+  public void close() {
+    abort("closed before the transfer completed");
+  }
+
+  public synchronized boolean isOpen() {
+    return state == State.OPEN;
+  }
+
+  /**
+   * Starts the object with the first {@code length} bytes of the object already at the target
+   * (resume and append). Large prefixes are copied inside S3 as the first parts; small ones (below
+   * S3's minimum part size) are read back and pass through here like client bytes.
+   */
+  synchronized void startWithExisting(long length) throws IOException {
+    if (length == 0) {
+      return;
+    }
+    if (length < PartSizePolicy.MIN_PART_SIZE) {
+      byte[] prefix = ObjectStore.await(owner.store().readRange(target, 0, length));
+      write(prefix, 0, prefix.length);
+      return;
+    }
+    objectSha256 = null;
+    startMultipart();
+    int pieces = (int) ((length + PartSizePolicy.MAX_PART_SIZE - 1) / PartSizePolicy.MAX_PART_SIZE);
+    long pieceSize = (length + pieces - 1) / pieces;
+    for (long first = 0; first < length; first += pieceSize) {
+      long last = Math.min(first + pieceSize, length) - 1;
+      CompletableFuture<String> copied = owner.store()
+          .uploadPartCopy(target, first, last, target, uploadId, nextPartNumber++);
+      copied.whenComplete((etag, error) -> {
+        if (error != null) {
+          partFailure.compareAndSet(null, error);
+        }
+      });
+      partEtags.add(copied);
+    }
+    size = length;
+  }
+
+  private void ensureWritable() throws IOException {
+    if (state != State.OPEN || abortRequested) {
+      throw new IOException(description + ": upload was aborted");
+    }
+    Throwable failed = partFailure.get();
+    if (failed != null) {
+      throw failure(failed);
+    }
+  }
+
+  private IOException failure(Throwable failed) {
+    Throwable cause = failed.getCause() != null && !(failed instanceof IOException) ? failed.getCause() : failed;
+    return new IOException(description + ": " + cause.getMessage(), cause);
+  }
+
+  private void startPart() throws IOException {
+    if (nextPartNumber > PartSizePolicy.MAX_PARTS) {
+      throw new IOException(description + ": file exceeds S3's limit of " + PartSizePolicy.MAX_PARTS + " parts");
+    }
+    partCapacity = owner.partSizes().sizeOf(nextPartNumber);
+    if (partCapacity > owner.budget().capacityBytes()) {
+      throw new IOException(description + ": file is too large for the gateway's upload memory budget");
+    }
+    reservation = owner.budget().reserve(partCapacity, () -> abortRequested);
+    partMd5 = newDigest("MD5");
+    chunkFill = 0;
+    partFill = 0;
+  }
+
+  private void startMultipart() throws IOException {
+    uploadId = ObjectStore.await(owner.store().createMultipartUpload(target, Map.of()));
+    owner.journal().started(new MultipartUploadInfo(target, uploadId, Instant.now()));
+  }
+
+  /** Hands the filled part to S3; its chunks go back to the budget when S3 has answered. */
+  private void sendPart() throws IOException {
+    if (uploadId == null) {
+      startMultipart();
+    }
+    acquirePartSlot();
+    MemoryBudget.Reservation sent = reservation;
+    List<byte[]> sentChunks = chunks;
+    ByteBuffer[] body = buffersOf(sentChunks);
+    String md5 = Base64.getEncoder().encodeToString(partMd5.digest());
+    reservation = null;
+    chunks = new ArrayList<>();
+    partFill = 0;
+    CompletableFuture<String> etag = owner.store().uploadPart(target, uploadId, nextPartNumber++, body, md5);
+    etag.whenComplete((ok, error) -> {
+      sent.release(sentChunks);
+      partsInFlight.release();
+      if (error != null) {
+        partFailure.compareAndSet(null, error);
+      }
+    });
+    partEtags.add(etag);
+  }
+
+  private void putWhole() throws IOException {
+    ByteBuffer[] body = reservation == null ? new ByteBuffer[0] : buffersOf(chunks);
+    String md5 = Base64.getEncoder().encodeToString(
+        partMd5 == null ? newDigest("MD5").digest() : partMd5.digest());
+    try {
+      ObjectStore.await(owner.store().put(target, body, md5, Map.of(SHA256_METADATA, hex(objectSha256))));
+    } finally {
+      releasePartBuffer();
+    }
+  }
+
+  private void acquirePartSlot() throws IOException {
+    try {
+      while (!partsInFlight.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+        if (abortRequested) {
+          throw new InterruptedIOException(description + ": upload aborted");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException(description + ": interrupted");
+    }
+  }
+
+  private List<String> awaitParts() throws IOException {
+    List<String> etags = new ArrayList<>(partEtags.size());
+    for (CompletableFuture<String> part : partEtags) {
+      etags.add(ObjectStore.await(part));
+    }
+    return etags;
+  }
+
+  private ByteBuffer[] buffersOf(List<byte[]> filled) {
+    ByteBuffer[] buffers = new ByteBuffer[filled.size()];
+    for (int i = 0; i < buffers.length; i++) {
+      int length = i == buffers.length - 1 ? chunkFill : MemoryBudget.CHUNK_SIZE;
+      buffers[i] = ByteBuffer.wrap(filled.get(i), 0, length);
+    }
+    return buffers;
+  }
+
+  private void releasePartBuffer() {
+    if (reservation != null) {
+      reservation.release(chunks);
+      reservation = null;
+      chunks = new ArrayList<>();
+    }
+  }
+
+  private void abortNow(String reason) {
+    state = State.ABORTED;
+    releasePartBuffer();
+    if (uploadId == null) {
+      log.info("{}: upload abandoned ({})", description, reason);
+      return;
+    }
+    // Parts still in flight hold buffers S3 is reading; wait for them before aborting so that the
+    // abort really is the last word and the buffers go back to the budget.
+    for (CompletableFuture<String> part : partEtags) {
+      try {
+        part.get(2, TimeUnit.MINUTES);
+      } catch (TimeoutException e) {
+        log.warn("{}: a part is still in flight after 2 minutes; aborting anyway", description);
+        break;
+      } catch (Exception ignoredBecauseAborting) {
+        // the upload is being thrown away; the part's own error does not matter any more
+      }
+    }
+    try {
+      ObjectStore.await(owner.store().abortMultipartUpload(target, uploadId));
+      owner.journal().finished(uploadId);
+      log.info("{}: upload aborted ({})", description, reason);
+    } catch (IOException e) {
+      log.warn("{}: upload {} could not be aborted now ({}); the orphan sweep will retry",
+          description, uploadId, e.getMessage());
+    }
+  }
+
+  private void finish() {
+    lock.close();
+    owner.closed(this);
+  }
+
+  private static MessageDigest newDigest(String algorithm) {
+    try {
+      return MessageDigest.getInstance(algorithm);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(algorithm + " is missing from this JVM", e);
+    }
+  }
+
+  private static String hex(MessageDigest digest) {
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  @Override
+  public String toString() {
+    return description;
+  }
+}

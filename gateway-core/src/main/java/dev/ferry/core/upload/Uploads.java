@@ -1,0 +1,181 @@
+package dev.ferry.core.upload;
+
+import dev.ferry.core.lock.PathLock;
+import dev.ferry.core.store.MultipartUploadInfo;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens uploads and keeps track of every one that is open, so that shutdown can wait for them or
+ * abort them and the orphan sweep knows which journaled uploads still have an owner.
+ */
+public final class Uploads {
+
+  private static final Logger log = LoggerFactory.getLogger(Uploads.class);
+
+  /** CopyObject's limit: larger objects keep no recorded checksum (see {@link #recordChecksum}). */
+  private static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
+
+  private final ObjectStore store;
+  private final MemoryBudget budget;
+  private final PartSizePolicy partSizes;
+  private final int maxPartsInFlight;
+  private final UploadJournal journal;
+  private final Clock clock;
+  private final Set<StreamingUpload> open = ConcurrentHashMap.newKeySet();
+  private final Set<CompletableFuture<?>> pendingChecksums = ConcurrentHashMap.newKeySet();
+
+  public Uploads(ObjectStore store, MemoryBudget budget, PartSizePolicy partSizes, int maxPartsInFlight,
+      UploadJournal journal, Clock clock) {
+    this.store = store;
+    this.budget = budget;
+    this.partSizes = partSizes;
+    this.maxPartsInFlight = maxPartsInFlight;
+    this.journal = journal;
+    this.clock = clock;
+  }
+
+  /**
+   * Opens an upload to {@code target}, which the caller has locked; the upload owns the lock from
+   * here on and releases it when it commits or aborts. {@code keepExisting} bytes of the object
+   * already there become the start of the new one (resume and append).
+   */
+  public StreamingUpload open(S3Location target, PathLock lock, String description, long keepExisting)
+      throws IOException {
+    StreamingUpload upload = new StreamingUpload(this, target, description, lock, maxPartsInFlight);
+    open.add(upload);
+    try {
+      upload.startWithExisting(keepExisting);
+    } catch (IOException | RuntimeException e) {
+      upload.abort("could not start from the existing object: " + e.getMessage());
+      throw e;
+    }
+    return upload;
+  }
+
+  public Set<StreamingUpload> openUploads() {
+    return Set.copyOf(open);
+  }
+
+  public MemoryBudget budget() {
+    return budget;
+  }
+
+  /**
+   * Waits up to {@code grace} for open uploads (and checksum records) to finish, then aborts
+   * whatever is left. Returns how many were aborted.
+   */
+  public int drain(Duration grace) {
+    Instant deadline = clock.instant().plus(grace);
+    synchronized (open) {
+      while (!open.isEmpty() && clock.instant().isBefore(deadline)) {
+        try {
+          open.wait(Math.max(1, Math.min(250, Duration.between(clock.instant(), deadline).toMillis())));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    int aborted = 0;
+    for (StreamingUpload upload : openUploads()) {
+      upload.abort("gateway is shutting down");
+      aborted++;
+    }
+    for (CompletableFuture<?> pending : Set.copyOf(pendingChecksums)) {
+      try {
+        pending.get(Math.max(1, Duration.between(clock.instant(), deadline).toMillis()) + 5000,
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        log.warn("checksum record did not finish before shutdown: {}", e.toString());
+      }
+    }
+    return aborted;
+  }
+
+  /**
+   * Aborts the multipart uploads this gateway started (per its journal) that no open upload owns
+   * and that are older than {@code minAge}. Returns how many were aborted.
+   */
+  public int sweepOrphans(Duration minAge) throws IOException {
+    Instant cutoff = clock.instant().minus(minAge);
+    int aborted = 0;
+    for (MultipartUploadInfo entry : journal.entries()) {
+      if (entry.initiated().isAfter(cutoff) || isOwned(entry)) {
+        continue;
+      }
+      try {
+        ObjectStore.await(store.abortMultipartUpload(entry.location(), entry.uploadId()));
+        journal.finished(entry.uploadId());
+        aborted++;
+        log.info("aborted orphaned multipart upload {} of {}", entry.uploadId(), entry.location());
+      } catch (IOException e) {
+        log.warn("orphaned upload {} of {} could not be aborted yet: {}", entry.uploadId(),
+            entry.location(), e.getMessage());
+      }
+    }
+    return aborted;
+  }
+
+  private boolean isOwned(MultipartUploadInfo entry) {
+    return open.stream().anyMatch(u -> u.target().equals(entry.location()) && u.isOpen());
+  }
+
+  /**
+   * S3 takes an object's metadata when the upload starts, but the SHA-256 of a streamed object is
+   * known only at its end. So after completing, the object is copied onto itself with the hash
+   * added, inside S3, in the background, and only if it is still the object just written (ETag
+   * match): the client is not kept waiting and a newer upload is never overwritten.
+   */
+  void recordChecksum(S3Location target, String etag, long size, Map<String, String> metadata) {
+    if (size > MAX_SINGLE_COPY) {
+      log.info("{} is larger than 5 GiB: its SHA-256 {} is logged but not stored", target, metadata);
+      return;
+    }
+    CompletableFuture<String> copy = store.copy(target, target, metadata, etag);
+    pendingChecksums.add(copy);
+    copy.whenComplete((ok, error) -> {
+      pendingChecksums.remove(copy);
+      if (error != null) {
+        log.warn("could not record the SHA-256 of {}: {}", target, error.getMessage());
+      }
+    });
+  }
+
+  /** Waits until background checksum records have finished (tests and shutdown). */
+  public void awaitChecksums() {
+    for (CompletableFuture<?> pending : Set.copyOf(pendingChecksums)) {
+      pending.handle((a, b) -> null).join();
+    }
+  }
+
+  void closed(StreamingUpload upload) {
+    synchronized (open) {
+      open.remove(upload);
+      open.notifyAll();
+    }
+  }
+
+  ObjectStore store() {
+    return store;
+  }
+
+  PartSizePolicy partSizes() {
+    return partSizes;
+  }
+
+  UploadJournal journal() {
+    return journal;
+  }
+}

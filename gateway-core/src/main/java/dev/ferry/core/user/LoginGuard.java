@@ -1,0 +1,65 @@
+package dev.ferry.core.user;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Slows down password guessing: every failed login is answered only after a delay, and an address
+ * that fails too often within a window is banned for a while. Shared by both protocols.
+ */
+public final class LoginGuard {
+
+  /** How the guard is tuned. */
+  public record Settings(Duration failureDelay, int maxFailures, Duration window, Duration banDuration) {}
+
+  private record Failures(int count, Instant firstAt, Instant bannedUntil) {}
+
+  private final Settings settings;
+  private final Clock clock;
+  private final Map<String, Failures> byAddress = new ConcurrentHashMap<>();
+
+  public LoginGuard(Settings settings, Clock clock) {
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  public boolean isBanned(String address) {
+    Failures f = byAddress.get(address);
+    return f != null && f.bannedUntil() != null && clock.instant().isBefore(f.bannedUntil());
+  }
+
+  public Duration failureDelay() {
+    return settings.failureDelay();
+  }
+
+  /** Records a failure; returns true when this failure got the address banned. */
+  public boolean failed(String address) {
+    Instant now = clock.instant();
+    Failures updated = byAddress.compute(address, (a, f) -> {
+      if (f == null || now.isAfter(f.firstAt().plus(settings.window())) && f.bannedUntil() == null
+          || f.bannedUntil() != null && !now.isBefore(f.bannedUntil())) {
+        return new Failures(1, now, null);
+      }
+      int count = f.count() + 1;
+      Instant ban = count >= settings.maxFailures() ? now.plus(settings.banDuration()) : null;
+      return new Failures(count, f.firstAt(), ban);
+    });
+    return updated.bannedUntil() != null && updated.count() == settings.maxFailures();
+  }
+
+  public void succeeded(String address) {
+    byAddress.remove(address);
+  }
+
+  /** Sleeps the failure delay on the calling protocol thread (never an event loop). */
+  public void delayAfterFailure() {
+    try {
+      Thread.sleep(settings.failureDelay().toMillis()); // deliberate: throttles password guessing
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,339 @@
+package dev.ferry.core.vfs;
+
+import dev.ferry.core.lock.PathBusyException;
+import dev.ferry.core.lock.PathLock;
+import dev.ferry.core.lock.PathLockTable;
+import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.store.ListPage;
+import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import dev.ferry.core.store.StoreException;
+import dev.ferry.core.upload.StreamingUpload;
+import dev.ferry.core.upload.Uploads;
+import dev.ferry.core.user.Permission;
+import dev.ferry.core.user.User;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One session's view of S3 as a filesystem: the user's home (a bucket and prefix) is "/",
+ * directories are key prefixes (and zero-byte "dir/" markers for empty ones). Every operation
+ * checks the user's permissions and the path locks here, so both front-ends behave the same.
+ * Errors are {@link FileSystemException}s naming the client's path, the operation and the user.
+ */
+public final class GatewayFileSystem implements AutoCloseable {
+
+  private static final String EMPTY_MD5 = Base64.getEncoder().encodeToString(
+      new byte[] {-44, 29, -116, -39, -113, 0, -78, 4, -23, -128, 9, -104, -20, -8, 66, 126});
+
+  private final User user;
+  private final ObjectStore store;
+  private final PathLockTable locks;
+  private final Uploads uploads;
+  private final TreeRename treeRename;
+  private final Set<StreamingUpload> openUploads = ConcurrentHashMap.newKeySet();
+
+  public GatewayFileSystem(User user, ObjectStore store, PathLockTable locks, Uploads uploads, int renameParallelism) {
+    this.user = user;
+    this.store = store;
+    this.locks = locks;
+    this.uploads = uploads;
+    this.treeRename = new TreeRename(store, renameParallelism);
+  }
+
+  public User user() {
+    return user;
+  }
+
+  /** The object key of a file path. */
+  S3Location keyOf(VirtualPath path) {
+    return user.home().resolve(path.relative());
+  }
+
+  /** The key prefix of a directory path: "" under the home for the root, else "dir/". */
+  S3Location prefixOf(VirtualPath path) {
+    return path.isRoot() ? user.home() : user.home().resolve(path.relative() + "/");
+  }
+
+  public FileStat stat(VirtualPath path) throws IOException {
+    require(Permission.LIST, path, "stat");
+    return find(path, "stat").orElseThrow(() -> new NoSuchFileException(path.toString(), null,
+        "stat by " + user.name() + ": no such file or directory"));
+  }
+
+  public boolean exists(VirtualPath path) throws IOException {
+    return find(path, "stat").isPresent();
+  }
+
+  private Optional<FileStat> find(VirtualPath path, String operation) throws IOException {
+    if (path.isRoot()) {
+      return Optional.of(new FileStat(path, true, 0, Instant.EPOCH));
+    }
+    Optional<ObjectInfo> file = call(store.head(keyOf(path)), path, operation);
+    if (file.isPresent()) {
+      return Optional.of(new FileStat(path, false, file.get().size(), file.get().lastModified()));
+    }
+    ListPage page = call(store.listPage(prefixOf(path), "/", null, 1), path, operation);
+    if (DirectoryListing.isAbsent(page)) {
+      return Optional.empty();
+    }
+    Instant modified = page.objects().isEmpty() ? Instant.EPOCH : page.objects().get(0).lastModified();
+    return Optional.of(new FileStat(path, true, 0, modified));
+  }
+
+  /**
+   * The entries of a directory, streamed page by page from S3. Iterating may throw
+   * {@link java.io.UncheckedIOException} if S3 fails part-way.
+   */
+  public Iterator<FileStat> list(VirtualPath directory) throws IOException {
+    require(Permission.LIST, directory, "list");
+    S3Location prefix = prefixOf(directory);
+    ListPage first = call(store.listPage(prefix, "/", null, DirectoryListing.PAGE_SIZE), directory, "list");
+    if (!directory.isRoot() && DirectoryListing.isAbsent(first)) {
+      if (call(store.head(keyOf(directory)), directory, "list").isPresent()) {
+        throw new NotDirectoryException(directory + ": list by " + user.name() + ": not a directory");
+      }
+      throw new NoSuchFileException(directory.toString(), null, "list by " + user.name() + ": no such directory");
+    }
+    return new DirectoryListing(store, prefix, directory, first);
+  }
+
+  /** Streams a file from {@code offset} to its end. */
+  public InputStream openRead(VirtualPath path, long offset) throws IOException {
+    require(Permission.READ, path, "download");
+    FileStat stat = existingFile(path, "download");
+    if (offset < 0 || offset > stat.size()) {
+      throw new FileSystemException(path.toString(), null, "download by " + user.name()
+          + ": offset " + offset + " is beyond the end of the file (" + stat.size() + " bytes)");
+    }
+    if (offset == stat.size()) {
+      return InputStream.nullInputStream();
+    }
+    return call(store.openFrom(keyOf(path), offset), path, "download");
+  }
+
+  /**
+   * Opens an upload to {@code path}. The path is locked for this session until the upload commits
+   * or aborts; a second writer, delete or rename of it is refused as busy meanwhile.
+   */
+  public StreamingUpload openWrite(VirtualPath path, WriteMode mode, long offset) throws IOException {
+    String operation = mode == WriteMode.APPEND ? "append" : "upload";
+    require(Permission.WRITE, path, operation);
+    if (path.isRoot()) {
+      throw new FileSystemException(path.toString(), null, operation + " by " + user.name() + ": is a directory");
+    }
+    requireParentDirectory(path, operation);
+    S3Location key = keyOf(path);
+    PathLock lock = lock(path, key, operation);
+    try {
+      Optional<ObjectInfo> existing = call(store.head(key), path, operation);
+      if (existing.isPresent() && !(mode == WriteMode.RESUME && offset == existing.get().size())
+          && !(mode == WriteMode.APPEND && existing.get().size() == 0)) {
+        require(Permission.OVERWRITE, path, operation + " over an existing file");
+      }
+      long keep = switch (mode) {
+        case TRUNCATE -> 0;
+        case APPEND -> existing.map(ObjectInfo::size).orElse(0L);
+        case RESUME -> {
+          long size = existing.map(ObjectInfo::size).orElse(0L);
+          if (offset < 0 || offset > size) {
+            throw new FileSystemException(path.toString(), null, "resume by " + user.name()
+                + ": offset " + offset + " is beyond the end of the file (" + size + " bytes)");
+          }
+          yield offset;
+        }
+      };
+      openUploads.removeIf(u -> !u.isOpen());
+      StreamingUpload upload = uploads.open(key, lock, operation + " of " + path + " by " + user.name(), keep);
+      openUploads.add(upload);
+      return upload;
+    } catch (StoreException e) {
+      lock.close();
+      throw storageFailure(path, operation, e);
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  public void mkdir(VirtualPath path) throws IOException {
+    require(Permission.MKDIR, path, "mkdir");
+    if (path.isRoot() || find(path, "mkdir").isPresent()) {
+      throw new FileAlreadyExistsException(path.toString(), null, "mkdir by " + user.name() + ": already exists");
+    }
+    requireParentDirectory(path, "mkdir");
+    S3Location marker = prefixOf(path);
+    try (PathLock lock = lock(path, marker, "mkdir")) {
+      call(store.put(marker, new ByteBuffer[0], EMPTY_MD5, Map.of()), path, "mkdir");
+    }
+  }
+
+  /** Removes an empty directory (its marker); refuses one that still holds anything. */
+  public void rmdir(VirtualPath path) throws IOException {
+    require(Permission.DELETE, path, "rmdir");
+    if (path.isRoot()) {
+      throw new AccessDeniedException(path.toString(), null, "rmdir by " + user.name() + ": cannot remove the home directory");
+    }
+    FileStat stat = find(path, "rmdir").orElseThrow(() -> new NoSuchFileException(path.toString(), null,
+        "rmdir by " + user.name() + ": no such directory"));
+    if (!stat.directory()) {
+      throw new NotDirectoryException(path + ": rmdir by " + user.name() + ": not a directory");
+    }
+    S3Location prefix = prefixOf(path);
+    try (PathLock lock = lockPrefix(path, prefix, "rmdir")) {
+      ListPage page = call(store.listPage(prefix, null, null, 2), path, "rmdir");
+      boolean onlyMarker = page.commonPrefixes().isEmpty()
+          && page.objects().stream().allMatch(o -> o.key().equals(prefix.key()));
+      if (!onlyMarker) {
+        throw new DirectoryNotEmptyException(path + ": rmdir by " + user.name() + ": directory is not empty");
+      }
+      call(store.delete(prefix), path, "rmdir");
+    }
+  }
+
+  public void delete(VirtualPath path) throws IOException {
+    require(Permission.DELETE, path, "delete");
+    existingFile(path, "delete");
+    S3Location key = keyOf(path);
+    try (PathLock lock = lock(path, key, "delete")) {
+      call(store.delete(key), path, "delete");
+    }
+  }
+
+  /**
+   * Renames a file (server-side copy, then delete) or a directory (every key under it, with bounded
+   * parallelism). Both the source and the target are locked for the duration.
+   */
+  public void rename(VirtualPath from, VirtualPath to) throws IOException {
+    require(Permission.RENAME, from, "rename");
+    FileStat source = find(from, "rename").orElseThrow(() -> new NoSuchFileException(from.toString(), null,
+        "rename by " + user.name() + ": no such file or directory"));
+    if (from.equals(to)) {
+      return;
+    }
+    if (from.isRoot() || to.isRoot()) {
+      throw new AccessDeniedException(from.toString(), to.toString(), "rename by " + user.name() + ": cannot rename the home directory");
+    }
+    requireParentDirectory(to, "rename");
+    Optional<FileStat> target = find(to, "rename");
+    if (source.directory()) {
+      if (to.startsWith(from)) {
+        throw new FileSystemException(from.toString(), to.toString(), "rename by " + user.name() + ": cannot move a directory into itself");
+      }
+      if (target.isPresent()) {
+        throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name() + ": target already exists");
+      }
+      S3Location fromPrefix = prefixOf(from);
+      S3Location toPrefix = prefixOf(to);
+      try (PathLock a = lockPrefix(from, fromPrefix, "rename"); PathLock b = lockPrefix(to, toPrefix, "rename")) {
+        treeRename.move(fromPrefix, toPrefix);
+      } catch (StoreException e) {
+        throw storageFailure(from, "rename", e);
+      }
+      return;
+    }
+    if (target.isPresent()) {
+      if (target.get().directory()) {
+        throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name() + ": target is a directory");
+      }
+      require(Permission.OVERWRITE, to, "rename over an existing file");
+    }
+    S3Location fromKey = keyOf(from);
+    S3Location toKey = keyOf(to);
+    try (PathLock a = lock(from, fromKey, "rename"); PathLock b = lock(to, toKey, "rename")) {
+      treeRename.moveObject(fromKey, toKey, source.size());
+    } catch (StoreException e) {
+      throw storageFailure(from, "rename", e);
+    }
+  }
+
+  /** Aborts every upload this session left open (a disconnect, not a commit). */
+  @Override
+  public void close() {
+    for (StreamingUpload upload : openUploads) {
+      upload.abort("session of " + user.name() + " closed");
+    }
+    openUploads.clear();
+  }
+
+  private FileStat existingFile(VirtualPath path, String operation) throws IOException {
+    FileStat stat = find(path, operation).orElseThrow(() -> new NoSuchFileException(path.toString(), null,
+        operation + " by " + user.name() + ": no such file"));
+    if (stat.directory()) {
+      throw new FileSystemException(path.toString(), null, operation + " by " + user.name() + ": is a directory");
+    }
+    return stat;
+  }
+
+  private void requireParentDirectory(VirtualPath path, String operation) throws IOException {
+    VirtualPath parent = path.parent();
+    if (parent.isRoot()) {
+      return;
+    }
+    Optional<FileStat> stat = find(parent, operation);
+    if (stat.isEmpty() || !stat.get().directory()) {
+      throw new NoSuchFileException(parent.toString(), null, operation + " of " + path + " by " + user.name()
+          + ": parent directory does not exist");
+    }
+  }
+
+  private void require(Permission permission, VirtualPath path, String operation) throws AccessDeniedException {
+    if (!user.may(permission)) {
+      throw new AccessDeniedException(path.toString(), null, operation + " by " + user.name()
+          + ": permission '" + permission.label() + "' not granted");
+    }
+  }
+
+  private PathLock lock(VirtualPath path, S3Location key, String operation) throws FileBusyException {
+    try {
+      return locks.lockKey(key, operation + " of " + path + " by " + user.name());
+    } catch (PathBusyException e) {
+      throw new FileBusyException(path.toString(), operation + " by " + user.name() + ": file is busy (another "
+          + "transfer, delete or rename of it is in progress)");
+    }
+  }
+
+  private PathLock lockPrefix(VirtualPath path, S3Location prefix, String operation) throws FileBusyException {
+    try {
+      return locks.lockPrefix(prefix, operation + " of " + path + " by " + user.name());
+    } catch (PathBusyException e) {
+      throw new FileBusyException(path.toString(), operation + " by " + user.name()
+          + ": a file in this directory is busy (being written, deleted or renamed)");
+    }
+  }
+
+  private <T> T call(java.util.concurrent.CompletableFuture<T> future, VirtualPath path, String operation)
+      throws FileSystemException {
+    try {
+      return ObjectStore.await(future);
+    } catch (StoreException e) {
+      throw storageFailure(path, operation, e);
+    } catch (IOException e) {
+      throw new StorageFailureException(path.toString(), operation + " by " + user.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private FileSystemException storageFailure(VirtualPath path, String operation, StoreException e) {
+    String reason = operation + " by " + user.name() + ": ";
+    return switch (e.kind()) {
+      case NOT_FOUND -> new NoSuchFileException(path.toString(), null, reason + "no such file");
+      case ACCESS_DENIED -> new AccessDeniedException(path.toString(), null, reason + "storage denied access");
+      default -> new StorageFailureException(path.toString(), reason + "storage error: " + e.getMessage(), e);
+    };
+  }
+}
