@@ -1,0 +1,250 @@
+package dev.ferry.core.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * A real S3-API server on loopback for ITs, plus a blocking client to check what landed in it.
+ *
+ * <pre>{@code @RegisterExtension static final S3TestServer s3 = new S3TestServer();}</pre>
+ *
+ * <p>With {@code S3_TEST_ENDPOINT} set (e.g. by {@code minio-start.sh}) that server is used as
+ * is. Otherwise S3Proxy, found through the system property {@value #JAR_PROPERTY} that the build
+ * sets, runs as a child process on a free port with its own data dir and random keys; only then
+ * can a test {@link #stop()} and {@link #start()} it to simulate an S3 outage.
+ */
+public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
+
+  public static final String JAR_PROPERTY = "ferry.s3proxy.jar";
+  private static final String REGION = "us-east-1";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private int users;
+  private URI endpoint;
+  private String accessKey;
+  private String secretKey;
+  private S3ProxyProcess process;
+  private Path dataDir;
+  private Thread shutdownHook;
+  private S3Client client;
+
+  @Override
+  public synchronized void beforeAll(ExtensionContext context) {
+    // Nested test classes inherit the extension and call beforeAll again: share one server.
+    if (users++ > 0) {
+      return;
+    }
+    String external = System.getenv("S3_TEST_ENDPOINT");
+    if (external != null && !external.isBlank()) {
+      endpoint = URI.create(external);
+      accessKey = envOr("S3_TEST_ACCESS_KEY", "ferrydev");
+      secretKey = envOr("S3_TEST_SECRET_KEY", "ferrydevsecret");
+    } else {
+      startOwnServer();
+    }
+    client = newClient();
+  }
+
+  @Override
+  public synchronized void afterAll(ExtensionContext context) {
+    if (--users > 0) {
+      return;
+    }
+    if (client != null) {
+      client.close();
+      client = null;
+    }
+    if (process != null) {
+      process.stop();
+      process = null;
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      deleteTree(dataDir);
+    }
+  }
+
+  public URI endpoint() {
+    return endpoint;
+  }
+
+  public String accessKey() {
+    return accessKey;
+  }
+
+  public String secretKey() {
+    return secretKey;
+  }
+
+  public String region() {
+    return REGION;
+  }
+
+  /** Path-style, checksums only where S3 requires them: the same choices as the gateway's store. */
+  public S3Client client() {
+    if (client == null) {
+      throw new IllegalStateException("S3TestServer is not running: register it with "
+          + "@RegisterExtension on a static field");
+    }
+    return client;
+  }
+
+  /** A bucket no other test uses, so tests need no cleanup between them. */
+  public String createBucket() {
+    String name = "ferry-" + HexFormat.of().formatHex(randomBytes(6));
+    createBucket(name);
+    return name;
+  }
+
+  public void createBucket(String name) {
+    client().createBucket(b -> b.bucket(name));
+  }
+
+  public void put(String bucket, String key, byte[] data) {
+    client().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(data));
+  }
+
+  public Optional<byte[]> find(String bucket, String key) {
+    try {
+      return Optional.of(client().getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
+    } catch (NoSuchKeyException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The object's bytes; a missing object fails the test naming it. */
+  public byte[] read(String bucket, String key) {
+    return find(bucket, key).orElseThrow(
+        () -> new AssertionError("no object s3://" + bucket + "/" + key));
+  }
+
+  /** User metadata ({@code x-amz-meta-*}) with the prefix stripped, as the SDK returns it. */
+  public Map<String, String> metadata(String bucket, String key) {
+    return client().headObject(b -> b.bucket(bucket).key(key)).metadata();
+  }
+
+  /** Every key under the prefix, across all listing pages, in S3's (lexicographic) order. */
+  public List<String> keys(String bucket, String prefix) {
+    return client().listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))
+        .contents().stream().map(S3Object::key).toList();
+  }
+
+  /** Keys of multipart uploads still open in the bucket: what an aborted transfer must not leave. */
+  public List<String> multipartUploads(String bucket) {
+    return client().listMultipartUploadsPaginator(b -> b.bucket(bucket))
+        .uploads().stream().map(MultipartUpload::key).toList();
+  }
+
+  /** Takes S3 away; requests fail until {@link #start()}. Only for the server this class runs. */
+  public void stop() {
+    ownProcess("stop").stop();
+  }
+
+  /** Brings S3 back on the same endpoint with the same data and keys. */
+  public void start() {
+    ownProcess("start").start();
+  }
+
+  public static String sha256Hex(byte[] data) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  private void startOwnServer() {
+    String jarPath = System.getProperty(JAR_PROPERTY);
+    if (jarPath == null || jarPath.isBlank() || !Files.isRegularFile(Path.of(jarPath))) {
+      throw new IllegalStateException("S3TestServer needs the S3Proxy jar: system property "
+          + JAR_PROPERTY + " is " + (jarPath == null ? "not set" : "'" + jarPath + "', no such file")
+          + ". The build sets it (surefire + maven-dependency-plugin in the parent pom; run "
+          + "through Maven), or set S3_TEST_ENDPOINT to use a running server such as "
+          + "./minio-start.sh.");
+    }
+    accessKey = "ak" + HexFormat.of().formatHex(randomBytes(8));
+    secretKey = HexFormat.of().formatHex(randomBytes(20));
+    try {
+      dataDir = Files.createTempDirectory("ferry-s3proxy-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("no temp dir for S3Proxy", e);
+    }
+    process = new S3ProxyProcess(Path.of(jarPath), dataDir, FreePorts.freePort(), accessKey,
+        secretKey);
+    endpoint = process.endpoint();
+    // A crashed or killed test JVM must not leave S3Proxy running on the build machine.
+    S3ProxyProcess hooked = process;
+    shutdownHook = new Thread(hooked::kill, "s3proxy-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    process.start();
+  }
+
+  private S3Client newClient() {
+    return S3Client.builder()
+        .httpClientBuilder(UrlConnectionHttpClient.builder()
+            .connectionTimeout(Duration.ofSeconds(5))
+            .socketTimeout(Duration.ofSeconds(60)))
+        .endpointOverride(endpoint)
+        .region(Region.of(REGION))
+        .forcePathStyle(true)
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(accessKey, secretKey)))
+        .build();
+  }
+
+  private S3ProxyProcess ownProcess(String operation) {
+    if (process == null) {
+      throw new IllegalStateException("cannot " + operation + " S3: "
+          + (endpoint == null ? "S3TestServer is not running"
+              : "it is the external server at " + endpoint + " (S3_TEST_ENDPOINT); outage tests "
+                  + "need the S3Proxy this class starts itself"));
+    }
+    return process;
+  }
+
+  private static byte[] randomBytes(int n) {
+    byte[] bytes = new byte[n];
+    RANDOM.nextBytes(bytes);
+    return bytes;
+  }
+
+  private static String envOr(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? fallback : value;
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // Only a temp dir left behind; not worth failing a passing test class.
+    }
+  }
+}

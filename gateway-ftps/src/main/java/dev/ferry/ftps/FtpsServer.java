@@ -1,0 +1,125 @@
+package dev.ferry.ftps;
+
+import dev.ferry.core.Gateway;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.ftps.auth.GatewayUserManager;
+import dev.ferry.ftps.command.GatewayCommands;
+import dev.ferry.ftps.fs.GatewayFileSystemFactory;
+import dev.ferry.ftps.tls.GatewaySslConfiguration;
+import dev.ferry.ftps.tls.TlsMaterial;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.util.Map;
+import org.apache.ftpserver.ConnectionConfigFactory;
+import org.apache.ftpserver.DataConnectionConfigurationFactory;
+import org.apache.ftpserver.FtpServer;
+import org.apache.ftpserver.FtpServerFactory;
+import org.apache.ftpserver.ftplet.FtpException;
+import org.apache.ftpserver.listener.Listener;
+import org.apache.ftpserver.listener.ListenerFactory;
+import org.apache.ftpserver.ssl.SslConfiguration;
+
+/**
+ * The FTPS front-end: Apache FtpServer with an explicit-TLS listener (AUTH TLS on the control
+ * port) and, when configured, an implicit-TLS one, both over the gateway's filesystem.
+ */
+public final class FtpsServer {
+
+  private final Gateway gateway;
+  private final FerryConfig.Ftps settings;
+  private final Clock clock;
+  private final TlsMaterial tls;
+  private final SessionPolicy policy;
+  private FtpServer server;
+  private Listener explicit;
+  private Listener implicit;
+
+  public FtpsServer(Gateway gateway, Clock clock) throws IOException {
+    this.gateway = gateway;
+    this.settings = gateway.config().ftps();
+    this.clock = clock;
+    this.tls = settings.certificate() != null
+        ? TlsMaterial.load(settings.certificate(), settings.privateKey())
+        : TlsMaterial.loadOrGenerate(gateway.config().dataDir().resolve("tls"));
+    this.policy = new SessionPolicy(settings.allowPlainFtp(), gateway.loginGuard());
+  }
+
+  public void start() throws IOException {
+    SslConfiguration ssl;
+    try {
+      ssl = new GatewaySslConfiguration(tls.sslContext());
+    } catch (GeneralSecurityException e) {
+      throw new IOException("TLS set-up failed: " + e.getMessage(), e);
+    }
+    FtpServerFactory factory = new FtpServerFactory();
+    explicit = listener(ssl, settings.port(), false);
+    factory.addListener("default", explicit);
+    if (settings.implicitPort() >= 0) {
+      implicit = listener(ssl, settings.implicitPort(), true);
+      factory.addListener("implicit", implicit);
+    }
+    ConnectionConfigFactory connections = new ConnectionConfigFactory();
+    connections.setAnonymousLoginEnabled(false);
+    connections.setMaxLogins(settings.maxLogins());
+    connections.setMaxThreads(settings.maxLogins() + 16);
+    connections.setLoginFailureDelay((int) gateway.loginGuard().failureDelay().toMillis());
+    connections.setMaxLoginFailures(3);
+    factory.setConnectionConfig(connections.createConnectionConfig());
+    factory.setUserManager(new GatewayUserManager(gateway.users(), gateway.loginGuard()));
+    factory.setFileSystem(new GatewayFileSystemFactory(gateway));
+    factory.setCommandFactory(GatewayCommands.create(clock));
+    factory.setFtplets(Map.of("ferry-session-policy", policy));
+    server = factory.createServer();
+    try {
+      server.start();
+    } catch (FtpException e) {
+      throw new IOException("FTPS server could not start: " + e.getMessage(), e);
+    }
+  }
+
+  private Listener listener(SslConfiguration ssl, int port, boolean implicitTls) {
+    DataConnectionConfigurationFactory data = new DataConnectionConfigurationFactory();
+    data.setPassivePorts(settings.passivePorts());
+    data.setPassiveAddress(settings.bindAddress());
+    if (settings.passiveAddress() != null) {
+      data.setPassiveExternalAddress(settings.passiveAddress());
+    }
+    data.setActiveIpCheck(true);
+    data.setPassiveIpCheck(true);
+    data.setSslConfiguration(ssl);
+    data.setImplicitSsl(implicitTls);
+    ListenerFactory listener = new ListenerFactory();
+    listener.setServerAddress(settings.bindAddress());
+    listener.setPort(port);
+    listener.setSslConfiguration(ssl);
+    listener.setImplicitSsl(implicitTls);
+    listener.setIdleTimeout(settings.idleTimeoutSeconds());
+    listener.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
+    return listener.createListener();
+  }
+
+  public int port() {
+    return explicit.getPort();
+  }
+
+  /** The implicit-TLS port, or -1 when that listener is off. */
+  public int implicitPort() {
+    return implicit == null ? -1 : implicit.getPort();
+  }
+
+  public TlsMaterial tls() {
+    return tls;
+  }
+
+  /** First step of a graceful shutdown: new connections are told 421 and closed. */
+  public void refuseNewSessions() {
+    policy.refuseNewSessions();
+  }
+
+  public void stop() {
+    if (server != null && !server.isStopped()) {
+      server.stop();
+    }
+  }
+}

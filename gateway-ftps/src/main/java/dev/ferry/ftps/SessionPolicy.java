@@ -1,0 +1,67 @@
+package dev.ferry.ftps;
+
+import dev.ferry.core.user.LoginGuard;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Set;
+import org.apache.ftpserver.ftplet.DefaultFtpReply;
+import org.apache.ftpserver.ftplet.DefaultFtplet;
+import org.apache.ftpserver.ftplet.FtpException;
+import org.apache.ftpserver.ftplet.FtpRequest;
+import org.apache.ftpserver.ftplet.FtpSession;
+import org.apache.ftpserver.ftplet.FtpletResult;
+
+/**
+ * Who may talk to the FTPS server and how: no connections while shutting down or from a banned
+ * address, no login before TLS and no data transfer without PROT P (unless the config allows
+ * plain FTP).
+ */
+final class SessionPolicy extends DefaultFtplet {
+
+  private static final Set<String> LOGIN = Set.of("USER", "PASS");
+  private static final Set<String> DATA = Set.of("STOR", "APPE", "RETR", "LIST", "NLST", "MLSD");
+
+  private final boolean allowPlainFtp;
+  private final LoginGuard guard;
+  private volatile boolean refusing;
+
+  SessionPolicy(boolean allowPlainFtp, LoginGuard guard) {
+    this.allowPlainFtp = allowPlainFtp;
+    this.guard = guard;
+  }
+
+  void refuseNewSessions() {
+    refusing = true;
+  }
+
+  @Override
+  public FtpletResult onConnect(FtpSession session) throws FtpException, IOException {
+    if (refusing) {
+      session.write(new DefaultFtpReply(421, "Server is shutting down, try again later"));
+      return FtpletResult.DISCONNECT;
+    }
+    if (session.getClientAddress() instanceof InetSocketAddress client
+        && guard.isBanned(client.getAddress().getHostAddress())) {
+      session.write(new DefaultFtpReply(421, "Too many failed logins from your address, try again later"));
+      return FtpletResult.DISCONNECT;
+    }
+    return FtpletResult.DEFAULT;
+  }
+
+  @Override
+  public FtpletResult beforeCommand(FtpSession session, FtpRequest request) throws FtpException, IOException {
+    if (allowPlainFtp) {
+      return FtpletResult.DEFAULT;
+    }
+    String command = request.getCommand();
+    if (LOGIN.contains(command) && !session.isSecure()) {
+      session.write(new DefaultFtpReply(530, "TLS required: send AUTH TLS first (plain FTP is disabled)"));
+      return FtpletResult.SKIP;
+    }
+    if (DATA.contains(command) && !session.getDataConnection().isSecure()) {
+      session.write(new DefaultFtpReply(521, "Data connection must be protected: send PBSZ 0 and PROT P"));
+      return FtpletResult.SKIP;
+    }
+    return FtpletResult.DEFAULT;
+  }
+}

@@ -1,0 +1,73 @@
+package dev.ferry.ftps.command;
+
+import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.vfs.FileStat;
+import dev.ferry.ftps.fs.GatewayFileSystemView;
+import dev.ferry.ftps.listing.ListingFormat;
+import dev.ferry.ftps.listing.ListingInputStream;
+import dev.ferry.ftps.reply.FtpReplyMapper;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.ftpserver.ftplet.DataConnection;
+import org.apache.ftpserver.impl.FtpIoSession;
+
+/** LIST, NLST and MLSD: a directory (or one file) streamed page by page over the data connection. */
+final class ListCommand extends GatewayCommand {
+
+  private final ListingFormat format;
+  private final Clock clock;
+
+  ListCommand(ListingFormat format, Clock clock) {
+    this.format = format;
+    this.clock = clock;
+  }
+
+  @Override
+  void run(FtpIoSession session, GatewayFileSystemView view, String argument) throws IOException {
+    if (!DataChannel.prepared(session)) {
+      return;
+    }
+    try {
+      VirtualPath path = view.resolve(pathArgument(argument));
+      Iterator<FileStat> entries = entriesOf(view, path);
+      DataConnection data = DataChannel.open(session, "listing of " + path);
+      if (data == null) {
+        return;
+      }
+      try {
+        data.transferToClient(session.getFtpletSession(), new ListingInputStream(entries, format, clock.instant()));
+      } catch (IOException e) {
+        session.write(FtpReplyMapper.transferFailed("listing of " + path, e, false));
+        return;
+      }
+      reply(session, 226, "Listing of " + path + " complete");
+    } finally {
+      DataChannel.close(session);
+    }
+  }
+
+  private Iterator<FileStat> entriesOf(GatewayFileSystemView view, VirtualPath path) throws IOException {
+    if (format != ListingFormat.MLSD) {
+      FileStat stat = view.fileSystem().stat(path);
+      if (!stat.directory()) {
+        return List.of(stat).iterator();
+      }
+    }
+    return view.fileSystem().list(path);
+  }
+
+  /** Drops ls-style options ("-la") that clients put before the path; MLSD takes none. */
+  private String pathArgument(String argument) {
+    if (argument == null || format == ListingFormat.MLSD) {
+      return argument;
+    }
+    String rest = argument.trim();
+    while (rest.startsWith("-")) {
+      int space = rest.indexOf(' ');
+      rest = space < 0 ? "" : rest.substring(space + 1).trim();
+    }
+    return rest;
+  }
+}

@@ -1,0 +1,60 @@
+package dev.ferry.ftps.listing;
+
+import dev.ferry.core.vfs.FileStat;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/** How one directory entry is written in LIST, NLST and MLSD/MLST output (times in UTC). */
+public enum ListingFormat {
+
+  /** Unix "ls -l" style, which every FTP client parses. */
+  LIST {
+    @Override
+    public String line(FileStat stat, Instant now) {
+      ZonedDateTime modified = stat.lastModified().atZone(ZoneOffset.UTC);
+      boolean recent = stat.lastModified().isAfter(now.minusSeconds(180L * 24 * 3600))
+          && !stat.lastModified().isAfter(now.plusSeconds(3600));
+      String time = (recent ? RECENT : OLD).format(modified);
+      return String.format(Locale.ROOT, "%s   1 ferry    ferry    %12d %s %s",
+          stat.directory() ? "drwxr-xr-x" : "-rw-r--r--", stat.size(), time, stat.name());
+    }
+  },
+
+  /** Names only. */
+  NLST {
+    @Override
+    public String line(FileStat stat, Instant now) {
+      return stat.name();
+    }
+  },
+
+  /** RFC 3659 machine-readable facts. */
+  MLSD {
+    @Override
+    public String line(FileStat stat, Instant now) {
+      return facts(stat) + " " + stat.name();
+    }
+  };
+
+  private static final DateTimeFormatter RECENT = DateTimeFormatter.ofPattern("MMM dd HH:mm", Locale.ROOT);
+  private static final DateTimeFormatter OLD = DateTimeFormatter.ofPattern("MMM dd  yyyy", Locale.ROOT);
+  private static final DateTimeFormatter MLSX_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss", Locale.ROOT)
+      .withZone(ZoneOffset.UTC);
+
+  public abstract String line(FileStat stat, Instant now);
+
+  /** The facts part of an MLSD/MLST entry, ending in ";". */
+  public static String facts(FileStat stat) {
+    String perm = stat.directory() ? "elcdmf" : "radfw";
+    return "type=" + (stat.directory() ? "dir" : "file") + ";size=" + stat.size() + ";modify="
+        + MLSX_TIME.format(stat.lastModified()) + ";perm=" + perm + ";";
+  }
+
+  /** An FTP timestamp (MDTM): yyyyMMddHHmmss in UTC. */
+  public static String ftpTime(Instant instant) {
+    return MLSX_TIME.format(instant);
+  }
+}

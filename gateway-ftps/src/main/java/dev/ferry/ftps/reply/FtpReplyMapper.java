@@ -1,0 +1,83 @@
+package dev.ferry.ftps.reply;
+
+import dev.ferry.core.path.BadPathException;
+import dev.ferry.core.store.StoreException;
+import dev.ferry.core.vfs.FileBusyException;
+import dev.ferry.core.vfs.StorageFailureException;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import org.apache.ftpserver.ftplet.DefaultFtpReply;
+import org.apache.ftpserver.ftplet.FtpReply;
+
+/**
+ * Turns core errors into FTP replies: the code tells the client whether to retry (4xx) or give up
+ * (5xx), the text says what happened to which path.
+ */
+public final class FtpReplyMapper {
+
+  private FtpReplyMapper() {}
+
+  public static FtpReply replyFor(IOException error) {
+    return new DefaultFtpReply(codeFor(error), singleLine(messageOf(error)));
+  }
+
+  static int codeFor(IOException error) {
+    if (error instanceof BadPathException) {
+      return 553;
+    }
+    if (error instanceof FileBusyException) {
+      return 450;
+    }
+    if (error instanceof StorageFailureException || hasStoreCause(error)) {
+      return 451;
+    }
+    if (error instanceof AccessDeniedException || error instanceof FileSystemException) {
+      return 550;
+    }
+    return 451;
+  }
+
+  /** A data transfer that failed: the data connection broke (426) or S3 did (451). */
+  public static FtpReply transferFailed(String operation, IOException error, boolean nothingStored) {
+    String suffix = nothingStored ? "; nothing was stored" : "";
+    if (hasStoreCause(error)) {
+      return new DefaultFtpReply(451, singleLine(operation + " failed, storage error: " + messageOf(error) + suffix));
+    }
+    return new DefaultFtpReply(426, singleLine(operation + " aborted: " + messageOf(error) + suffix));
+  }
+
+  public static boolean hasStoreCause(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof StoreException || t instanceof StorageFailureException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String messageOf(IOException error) {
+    if (error instanceof FileSystemException fse) {
+      String reason = fse.getReason();
+      String file = fse.getFile();
+      String other = fse.getOtherFile();
+      StringBuilder text = new StringBuilder();
+      if (file != null) {
+        text.append(file);
+      }
+      if (other != null) {
+        text.append(" -> ").append(other);
+      }
+      if (reason != null) {
+        text.append(text.length() > 0 ? ": " : "").append(reason);
+      }
+      return text.toString();
+    }
+    return String.valueOf(error.getMessage());
+  }
+
+  /** Reply text must stay on one line: a CR or LF in it would forge a second reply. */
+  public static String singleLine(String text) {
+    return text.replace('\r', ' ').replace('\n', ' ');
+  }
+}
