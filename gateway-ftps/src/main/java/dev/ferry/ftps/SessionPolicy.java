@@ -40,8 +40,8 @@ final class SessionPolicy extends DefaultFtplet {
       session.write(new DefaultFtpReply(421, "Server is shutting down, try again later"));
       return FtpletResult.DISCONNECT;
     }
-    if (session.getClientAddress() instanceof InetSocketAddress client
-        && guard.isBanned(client.getAddress().getHostAddress())) {
+    InetSocketAddress client = session.getClientAddress();
+    if (client != null && guard.isBanned(client.getAddress().getHostAddress())) {
       session.write(new DefaultFtpReply(421, "Too many failed logins from your address, try again later"));
       return FtpletResult.DISCONNECT;
     }

@@ -160,7 +160,15 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
         .uploads().stream().map(MultipartUpload::key).toList();
   }
 
-  /** Takes S3 away; requests fail until {@link #start()}. Only for the server this class runs. */
+  /**
+   * Whether {@link #stop()} and {@link #start()} work: only for the S3Proxy this class runs, not
+   * an external {@code S3_TEST_ENDPOINT}. Outage tests {@code assumeTrue} it.
+   */
+  public boolean restartable() {
+    return process != null;
+  }
+
+  /** Takes S3 away; requests fail until {@link #start()}. Only when {@link #restartable()}. */
   public void stop() {
     ownProcess("stop").stop();
   }

@@ -1,0 +1,129 @@
+package dev.ferry.server;
+
+import dev.ferry.core.Gateway;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.user.User;
+import dev.ferry.ftps.FtpsServer;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway as one process: core, the FTPS front-end, the orphan-upload sweep, and the graceful
+ * shutdown that lets transfers finish within the grace period and aborts the rest cleanly.
+ */
+public final class FerryServer {
+
+  private static final Logger log = LoggerFactory.getLogger(FerryServer.class);
+
+  private final FerryConfig config;
+  private final Clock clock;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "ferry-orphan-sweep");
+    t.setDaemon(true);
+    return t;
+  });
+  private Gateway gateway;
+  private FtpsServer ftps;
+
+  public FerryServer(FerryConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+  }
+
+  public void start() throws IOException {
+    gateway = new Gateway(config, clock);
+    checkBuckets();
+    sweepOrphans();
+    long every = Math.max(60, config.uploads().orphanAge().toSeconds() / 2);
+    sweeper.scheduleWithFixedDelay(this::sweepOrphans, every, every, TimeUnit.SECONDS);
+    ftps = new FtpsServer(gateway, clock);
+    ftps.start();
+    log.info("Ferry is up. FTPS explicit (AUTH TLS): {}:{}, implicit TLS: {}, passive ports {}",
+        config.ftps().bindAddress(), ftps.port(),
+        ftps.implicitPort() < 0 ? "off" : config.ftps().bindAddress() + ":" + ftps.implicitPort(),
+        config.ftps().passivePorts());
+    log.info("TLS certificate {} SHA-256 fingerprint {}", ftps.tls().subject(), ftps.tls().fingerprint());
+  }
+
+  private void checkBuckets() throws IOException {
+    Set<String> buckets = new LinkedHashSet<>();
+    for (User user : config.users()) {
+      buckets.add(user.home().bucket());
+    }
+    for (String bucket : buckets) {
+      if (!ObjectStore.await(gateway.store().bucketExists(bucket))) {
+        if (!config.createBuckets()) {
+          throw new IOException("bucket '" + bucket + "' (a user's home) does not exist at "
+              + config.s3().endpoint() + "; create it or set s3.createBuckets: true");
+        }
+        ObjectStore.await(gateway.store().createBucket(bucket));
+        log.info("created bucket {}", bucket);
+      }
+    }
+  }
+
+  private void sweepOrphans() {
+    try {
+      int aborted = gateway.uploads().sweepOrphans(config.uploads().orphanAge());
+      if (aborted > 0) {
+        log.info("aborted {} orphaned multipart uploads", aborted);
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("orphan upload sweep failed: {}", e.getMessage());
+    }
+  }
+
+  public FtpsServer ftps() {
+    return ftps;
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  /**
+   * Stops taking new sessions, waits up to the grace period for open uploads, aborts what is left
+   * (no partial object, no multipart upload left behind), then closes everything.
+   */
+  public void stop() {
+    if (stopped.getCount() == 0) {
+      return;
+    }
+    log.info("shutting down: waiting up to {} for open transfers", config.shutdownGrace());
+    try {
+      if (ftps != null) {
+        ftps.refuseNewSessions();
+      }
+      if (gateway != null) {
+        int aborted = gateway.uploads().drain(config.shutdownGrace());
+        if (aborted > 0) {
+          log.info("aborted {} uploads still open after the grace period", aborted);
+        }
+      }
+      sweeper.shutdownNow();
+      if (ftps != null) {
+        ftps.stop();
+      }
+      if (gateway != null) {
+        gateway.close();
+      }
+      log.info("Ferry stopped");
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+}
