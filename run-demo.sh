@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs Ferry on an embedded default: a local S3-API server (MinIO, or S3Proxy where no MinIO or
+# Docker engine exists) and one demo user whose password is printed once.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+demo_dir=.demo
+jar=gateway-server/target/ferry.jar
+export S3_PORT=${S3_PORT:-9000} S3_ACCESS_KEY=${S3_ACCESS_KEY:-ferrydev} S3_SECRET_KEY=${S3_SECRET_KEY:-ferrydevsecret}
+export S3_DATA_DIR=${S3_DATA_DIR:-$PWD/$demo_dir/s3} S3_BUCKET=${S3_BUCKET:-ferry}
+
+if [ ! -f "$jar" ]; then
+  echo "building $jar ..."
+  mvn -q -B -ntp -DskipTests package
+fi
+./minio-start.sh
+
+mkdir -p "$demo_dir"
+if [ ! -f "$demo_dir/ferry.yaml" ]; then
+  password=$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | cut -c1-16)
+  hash=$(printf '%s' "$password" | java -jar "$jar" hash-password)
+  cat > "$demo_dir/ferry.yaml" <<YAML
+dataDir: ./data
+s3:
+  endpoint: http://127.0.0.1:${S3_PORT}
+  accessKey: \${S3_ACCESS_KEY:-ferrydev}
+  secretKey: \${S3_SECRET_KEY:-ferrydevsecret}
+  createBuckets: true
+ftps:
+  bindAddress: 127.0.0.1
+  port: 2121
+  implicitPort: 2990
+  passivePorts: 30000-30099
+users:
+  - name: demo
+    passwordHash: "${hash}"
+    home: s3://${S3_BUCKET}/demo/
+    permissions: [all]
+YAML
+  echo
+  echo "Demo user: demo   password: ${password}   (shown only now; the config keeps only its bcrypt hash)"
+  echo
+else
+  echo "Using the existing $demo_dir/ferry.yaml (delete it for a new demo password)."
+fi
+echo "Connect with:  lftp -u demo -e 'set ssl:verify-certificate no' ftp://127.0.0.1:2121   (explicit FTPS)"
+echo "          or:  curl -k --ssl-reqd -u demo ftp://127.0.0.1:2121/   |   curl -k -u demo ftps://127.0.0.1:2990/ (implicit)"
+echo "Compare the TLS fingerprint below with what your client shows."
+exec java -jar "$jar" --config "$demo_dir/ferry.yaml"

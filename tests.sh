@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The one test command: the JUnit suite (unit tests and integration tests against a real S3-API
+# server that the tests start themselves), then the real-client integration tests (lftp, curl).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+echo "== JUnit: unit and integration tests (S3Proxy started by the tests) =="
+mvn -B -ntp -Dstyle.color=never install
+
+echo "== Real FTPS clients: lftp and curl against ferry.jar =="
+./it/ftps-clients.sh
