@@ -69,7 +69,8 @@ public final class FtpsServer {
     factory.setUserManager(new GatewayUserManager(gateway.users(), gateway.loginGuard()));
     factory.setFileSystem(new GatewayFileSystemFactory(gateway));
     factory.setCommandFactory(GatewayCommands.create(clock));
-    factory.setFtplets(Map.of("ferry-session-policy", policy));
+    // FtpServer clears this map on stop, so it must be mutable.
+    factory.setFtplets(new java.util.HashMap<>(Map.of("ferry-session-policy", policy)));
     server = factory.createServer();
     try {
       server.start();

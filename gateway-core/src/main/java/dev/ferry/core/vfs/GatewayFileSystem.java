@@ -208,9 +208,10 @@ public final class GatewayFileSystem implements AutoCloseable {
 
   public void delete(VirtualPath path) throws IOException {
     require(Permission.DELETE, path, "delete");
-    existingFile(path, "delete");
     S3Location key = keyOf(path);
+    // Lock first: a file still being uploaded is "busy", not "missing".
     try (PathLock lock = lock(path, key, "delete")) {
+      existingFile(path, "delete");
       call(store.delete(key), path, "delete");
     }
   }

@@ -1,0 +1,447 @@
+package dev.ferry.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.core.store.S3Location;
+import dev.ferry.core.user.PasswordHasher;
+import dev.ferry.core.user.Permission;
+import dev.ferry.core.user.User;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FerryConfigTest {
+
+  private static final long MIB = 1024L * 1024;
+
+  /** bcrypt at cost 12 takes a while: one hash for the whole class. */
+  private static String hash;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void hashOnce() {
+    hash = PasswordHasher.hash("pw".toCharArray());
+  }
+
+  private static String user(String name) {
+    return "  - name: " + name + "\n"
+        + "    passwordHash: '" + hash + "'\n"
+        + "    home: s3://ferry-data/" + name + "/\n";
+  }
+
+  private static String minimal() {
+    return "users:\n" + user("alice");
+  }
+
+  private FerryConfig load(String yaml) throws IOException {
+    return load(yaml, Map.of());
+  }
+
+  private FerryConfig load(String yaml, Map<String, String> env) throws IOException {
+    Path file = dir.resolve("ferry.yaml");
+    Files.writeString(file, yaml, StandardCharsets.UTF_8);
+    return FerryConfig.load(file, env);
+  }
+
+  /** Loads {@code yaml}, expects it refused, and checks that the message names {@code key}. */
+  private ConfigException refused(String yaml, String key) {
+    return refused(yaml, Map.of(), key);
+  }
+
+  private ConfigException refused(String yaml, Map<String, String> env, String key) {
+    ConfigException e = assertThrows(ConfigException.class, () -> load(yaml, env));
+    assertTrue(e.getMessage().contains("'" + key + "'"), "message should name '" + key + "': " + e.getMessage());
+    return e;
+  }
+
+  // --- valid configs ----------------------------------------------------------------------------
+
+  @Test
+  void load_minimalConfig_appliesDefaults() throws Exception {
+    FerryConfig config = load(minimal());
+
+    assertEquals(8 * MIB, config.uploads().partSize());
+    assertTrue(config.uploads().memoryBudget() >= config.uploads().partSize());
+    assertEquals("30000-30099", config.ftps().passivePorts());
+    assertFalse(config.ftps().allowPlainFtp());
+    assertEquals(2121, config.ftps().port());
+    assertEquals(2990, config.ftps().implicitPort());
+    assertNull(config.ftps().certificate());
+    assertNull(config.s3().endpoint());
+    assertEquals("us-east-1", config.s3().region());
+    assertFalse(config.createBuckets());
+    assertEquals(5, config.login().maxFailures());
+    assertEquals(dir.toAbsolutePath().resolve("ferry-data"), config.dataDir());
+  }
+
+  @Test
+  void load_minimalUser_parsedWithReadOnlyDefaults() throws Exception {
+    FerryConfig config = load(minimal());
+
+    assertEquals(1, config.users().size());
+    User alice = config.users().get(0);
+    assertEquals("alice", alice.name());
+    assertEquals(hash, alice.passwordHash());
+    assertEquals(new S3Location("ferry-data", "alice/"), alice.home());
+    assertEquals(EnumSet.of(Permission.LIST, Permission.READ), alice.permissions());
+    assertFalse(alice.admin());
+    assertTrue(alice.publicKeys().isEmpty());
+  }
+
+  @Test
+  void load_fullConfig_readsEverySetting() throws Exception {
+    FerryConfig config = load("""
+        s3:
+          endpoint: http://127.0.0.1:9000
+          region: eu-west-1
+          accessKey: ak
+          secretKey: sk
+          createBuckets: true
+        ftps:
+          port: 21
+          implicitPort: -1
+          passivePorts: 40000-40010,40020
+          allowPlainFtp: yes
+          idleTimeout: 2m
+        uploads:
+          partSize: 16MiB
+          memoryBudget: 1GiB
+          partsInFlight: 8
+        login:
+          maxFailures: 3
+          window: 1m
+          banDuration: 1h
+        users:
+        """ + user("alice") + "    permissions: [list, read, write]\n" + user("bob")
+        + "    permissions: '*'\n    admin: true\n");
+
+    assertEquals(URI.create("http://127.0.0.1:9000"), config.s3().endpoint());
+    assertEquals("eu-west-1", config.s3().region());
+    assertEquals("ak", config.s3().accessKey());
+    assertEquals("sk", config.s3().secretKey());
+    assertTrue(config.createBuckets());
+    assertEquals(21, config.ftps().port());
+    assertEquals(-1, config.ftps().implicitPort());
+    assertEquals("40000-40010,40020", config.ftps().passivePorts());
+    assertTrue(config.ftps().allowPlainFtp());
+    assertEquals(120, config.ftps().idleTimeoutSeconds());
+    assertEquals(16 * MIB, config.uploads().partSize());
+    assertEquals(1024 * MIB, config.uploads().memoryBudget());
+    assertEquals(8, config.uploads().partsInFlight());
+    assertEquals(3, config.login().maxFailures());
+    assertEquals(Duration.ofMinutes(1), config.login().window());
+    assertEquals(Duration.ofHours(1), config.login().banDuration());
+    assertEquals(EnumSet.of(Permission.LIST, Permission.READ, Permission.WRITE), config.users().get(0).permissions());
+    assertEquals(EnumSet.allOf(Permission.class), config.users().get(1).permissions());
+    assertTrue(config.users().get(1).admin());
+  }
+
+  @Test
+  void load_homeWithoutPrefixOrSlash_normalized() throws Exception {
+    FerryConfig config = load("""
+        users:
+          - name: whole
+            passwordHash: '%s'
+            home: s3://ferry-data
+          - name: noslash
+            passwordHash: '%s'
+            home: s3://ferry-data/team/noslash
+        """.formatted(hash, hash));
+
+    assertEquals(new S3Location("ferry-data", ""), config.users().get(0).home());
+    assertEquals(new S3Location("ferry-data", "team/noslash/"), config.users().get(1).home());
+  }
+
+  // --- environment substitution -----------------------------------------------------------------
+
+  @Test
+  void load_envVariable_substituted() throws Exception {
+    FerryConfig config = load("s3:\n  accessKey: ${S3_KEY}\n  secretKey: 'pre-${S3_SECRET}-post'\n" + minimal(),
+        Map.of("S3_KEY", "AKIA123", "S3_SECRET", "s3cr3t"));
+
+    assertEquals("AKIA123", config.s3().accessKey());
+    assertEquals("pre-s3cr3t-post", config.s3().secretKey());
+  }
+
+  @Test
+  void load_envDefault_usedWhenUnsetOrEmpty() throws Exception {
+    String yaml = "s3:\n  region: ${REGION:-eu-central-1}\nftps:\n  port: ${FTP_PORT:-2200}\n" + minimal();
+
+    FerryConfig unset = load(yaml, Map.of());
+    FerryConfig empty = load(yaml, Map.of("REGION", "", "FTP_PORT", ""));
+    FerryConfig set = load(yaml, Map.of("REGION", "ap-south-1", "FTP_PORT", "21"));
+
+    assertEquals("eu-central-1", unset.s3().region());
+    assertEquals(2200, unset.ftps().port());
+    assertEquals("eu-central-1", empty.s3().region());
+    assertEquals("ap-south-1", set.s3().region());
+    assertEquals(21, set.ftps().port());
+  }
+
+  @Test
+  void load_envValueWithDollarsAndBackslashes_keptVerbatim() throws Exception {
+    // A bcrypt hash is full of '$'; a secret may hold '\' or even "${X}": none is interpreted again.
+    FerryConfig config = load("""
+        s3:
+          secretKey: ${SECRET}
+        users:
+          - name: alice
+            passwordHash: ${ALICE_HASH}
+            home: s3://ferry-data/alice/
+        """, Map.of("SECRET", "a\\b$1${X}", "ALICE_HASH", hash));
+
+    assertEquals("a\\b$1${X}", config.s3().secretKey());
+    assertEquals(hash, config.users().get(0).passwordHash());
+  }
+
+  @Test
+  void load_doubleDollar_isLiteralDollar() throws Exception {
+    FerryConfig config = load("s3:\n  secretKey: 'pa$$word$${NOT_A_VAR}'\n" + minimal());
+
+    assertEquals("pa$word${NOT_A_VAR}", config.s3().secretKey());
+  }
+
+  @Test
+  void load_missingEnvVariableWithoutDefault_namesKeyAndVariable() {
+    ConfigException e = refused("s3:\n  secretKey: ${S3_SECRET}\n" + minimal(), "s3.secretKey");
+
+    assertTrue(e.getMessage().contains("S3_SECRET"), e.getMessage());
+  }
+
+  @Test
+  void load_missingEnvVariableInUser_namesUserKey() {
+    refused("""
+        users:
+          - name: alice
+            passwordHash: ${ALICE_HASH}
+            home: s3://ferry-data/alice/
+        """, "users[0].passwordHash");
+  }
+
+  @Test
+  void envSubstitution_emptyValueWithoutDefault_isEmpty() {
+    EnvSubstitution env = new EnvSubstitution(Map.of("EMPTY", ""));
+
+    assertEquals("x--y", env.apply("k", "x-${EMPTY}-y"));
+  }
+
+  // --- unknown keys -----------------------------------------------------------------------------
+
+  @Test
+  void load_unknownFtpsKey_namesIt() {
+    ConfigException e = refused("ftps:\n  prot: P\n" + minimal(), "ftps.prot");
+
+    assertTrue(e.getMessage().contains("passivePorts"), "should list the known keys: " + e.getMessage());
+  }
+
+  @Test
+  void load_unknownTopLevelKey_namesIt() {
+    refused("usres: []\n" + minimal(), "usres");
+  }
+
+  @Test
+  void load_unknownUserKey_namesIt() {
+    refused(minimal() + "    password: hunter2\n", "users[0].password");
+  }
+
+  // --- uploads ----------------------------------------------------------------------------------
+
+  @Test
+  void load_partSizeBelow5MiB_namesKey() {
+    refused("uploads:\n  partSize: 1MiB\n" + minimal(), "uploads.partSize");
+  }
+
+  @Test
+  void load_partSizeAbove5GiB_namesKey() {
+    refused("uploads:\n  partSize: 6GiB\n  memoryBudget: 8GiB\n" + minimal(), "uploads.partSize");
+  }
+
+  @Test
+  void load_partSizeNotASize_namesKey() {
+    ConfigException e = refused("uploads:\n  partSize: big\n" + minimal(), "uploads.partSize");
+
+    assertTrue(e.getMessage().contains("big"), e.getMessage());
+  }
+
+  @Test
+  void load_partSizeTooManyDigits_namesKey() {
+    // A typo with extra digits must be reported like any other bad size, not crash start-up.
+    refused("uploads:\n  partSize: 80000000000000000000\n" + minimal(), "uploads.partSize");
+  }
+
+  @Test
+  void load_memoryBudgetSmallerThanPartSize_namesKey() {
+    refused("uploads:\n  partSize: 64MiB\n  memoryBudget: 32MiB\n" + minimal(), "uploads.memoryBudget");
+  }
+
+  // --- ftps -------------------------------------------------------------------------------------
+
+  @Test
+  void load_passivePortsNotARange_namesKey() {
+    ConfigException e = refused("ftps:\n  passivePorts: 30000:30099\n" + minimal(), "ftps.passivePorts");
+
+    assertTrue(e.getMessage().contains("30000:30099"), e.getMessage());
+    refused("ftps:\n  passivePorts: lots\n" + minimal(), "ftps.passivePorts");
+  }
+
+  @Test
+  void load_passivePortAbove65535_namesKey() {
+    refused("ftps:\n  passivePorts: 70000-70099\n" + minimal(), "ftps.passivePorts");
+  }
+
+  @Test
+  void load_passivePortsRangeReversed_namesKey() {
+    refused("ftps:\n  passivePorts: 30099-30000\n" + minimal(), "ftps.passivePorts");
+  }
+
+  @Test
+  void load_portOutOfRange_namesKey() {
+    refused("ftps:\n  port: 65536\n" + minimal(), "ftps.port");
+  }
+
+  @Test
+  void load_certificateWithoutPrivateKey_namesKey() {
+    refused("ftps:\n  certificate: cert.pem\n" + minimal(), "ftps.privateKey");
+  }
+
+  @Test
+  void load_allowPlainFtpNotBoolean_namesKey() {
+    refused("ftps:\n  allowPlainFtp: maybe\n" + minimal(), "ftps.allowPlainFtp");
+  }
+
+  // --- s3 ---------------------------------------------------------------------------------------
+
+  @Test
+  void load_endpointNotHttp_namesKey() {
+    refused("s3:\n  endpoint: ftp://minio:9000\n" + minimal(), "s3.endpoint");
+    refused("s3:\n  endpoint: minio:9000\n" + minimal(), "s3.endpoint");
+  }
+
+  @Test
+  void load_endpointNotAUri_namesKey() {
+    // A stray space from a pasted value, or a URL cut short: config errors, not IllegalArgumentException.
+    refused("s3:\n  endpoint: 'http://minio :9000'\n" + minimal(), "s3.endpoint");
+    refused("s3:\n  endpoint: http://\n" + minimal(), "s3.endpoint");
+  }
+
+  // --- users ------------------------------------------------------------------------------------
+
+  @Test
+  void load_homeNotS3Url_namesKey() {
+    refused("users:\n  - name: alice\n    passwordHash: '" + hash + "'\n    home: /data/alice\n",
+        "users[0].home");
+    refused("users:\n  - name: alice\n    passwordHash: '" + hash + "'\n    home: https://ferry-data/alice/\n",
+        "users[0].home");
+  }
+
+  @Test
+  void load_homeBadBucketName_namesKeyAndBucket() {
+    ConfigException e = refused(
+        "users:\n  - name: alice\n    passwordHash: '" + hash + "'\n    home: s3://Ferry_Data/alice/\n",
+        "users[0].home");
+
+    assertTrue(e.getMessage().contains("Ferry_Data"), e.getMessage());
+    refused("users:\n  - name: alice\n    passwordHash: '" + hash + "'\n    home: s3://ab/alice/\n",
+        "users[0].home");
+  }
+
+  @Test
+  void load_homePrefixClimbs_namesKey() {
+    refused("users:\n  - name: alice\n    passwordHash: '" + hash + "'\n    home: s3://ferry-data/alice/../bob/\n",
+        "users[0].home");
+  }
+
+  @Test
+  void load_homeMissing_namesKey() {
+    refused("users:\n  - name: alice\n    passwordHash: '" + hash + "'\n", "users[0].home");
+  }
+
+  @Test
+  void load_passwordHashNotBcrypt_namesKeyWithoutEchoingIt() {
+    ConfigException e = refused(
+        "users:\n  - name: alice\n    passwordHash: hunter2\n    home: s3://ferry-data/alice/\n",
+        "users[0].passwordHash");
+
+    assertFalse(e.getMessage().contains("hunter2"), "a plaintext password must not reach the log");
+    refused("users:\n  - name: alice\n    passwordHash: '{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g='\n"
+        + "    home: s3://ferry-data/alice/\n", "users[0].passwordHash");
+  }
+
+  @Test
+  void load_duplicateUserNames_namesSecondEntry() {
+    ConfigException e = refused("users:\n" + user("alice") + user("bob") + user("alice"), "users[2].name");
+
+    assertTrue(e.getMessage().contains("alice"), e.getMessage());
+    assertTrue(e.getMessage().contains("twice"), e.getMessage());
+  }
+
+  @Test
+  void load_badUserName_namesKey() {
+    refused("users:\n  - name: 'al ice'\n    passwordHash: '" + hash + "'\n    home: s3://ferry-data/a/\n",
+        "users[0].name");
+  }
+
+  @Test
+  void load_unknownPermission_namesKeyAndPermission() {
+    ConfigException e = refused(minimal() + "    permissions: [list, fly]\n", "users[0].permissions");
+
+    assertTrue(e.getMessage().contains("fly"), e.getMessage());
+  }
+
+  @Test
+  void load_noUsers_namesUsersKey() {
+    refused("ftps:\n  port: 2121\n", "users");
+    refused("users: []\n", "users");
+  }
+
+  @Test
+  void load_userNotASection_namesEntry() {
+    refused("users:\n  - alice\n", "users[0]");
+  }
+
+  // --- the file itself --------------------------------------------------------------------------
+
+  @Test
+  void load_invalidYaml_saysSo() {
+    ConfigException e = assertThrows(ConfigException.class, () -> load("users: [\n  - name: alice\n"));
+
+    assertTrue(e.getMessage().contains("not valid YAML"), e.getMessage());
+    assertTrue(e.getMessage().contains("ferry.yaml"), "should name the file: " + e.getMessage());
+  }
+
+  @Test
+  void load_yamlNotAMapping_saysSo() {
+    ConfigException e = assertThrows(ConfigException.class, () -> load("- just\n- a list\n"));
+
+    assertTrue(e.getMessage().contains("mapping"), e.getMessage());
+  }
+
+  @Test
+  void load_missingFile_saysCannotRead() {
+    Path missing = dir.resolve("nope.yaml");
+
+    ConfigException e = assertThrows(ConfigException.class, () -> FerryConfig.load(missing, Map.of()));
+
+    assertTrue(e.getMessage().contains("cannot read"), e.getMessage());
+    assertTrue(e.getMessage().contains("nope.yaml"), e.getMessage());
+  }
+
+  @Test
+  void load_sectionGivenAsScalar_namesKey() {
+    refused("ftps: on\n" + minimal(), "ftps");
+  }
+}

@@ -1,0 +1,116 @@
+package dev.ferry.core.user;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.core.store.S3Location;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class UserRegistryTest {
+
+  /** bcrypt at cost 12 takes a while: hash once for the whole class. */
+  private static String aliceHash;
+  private static UserRegistry registry;
+
+  @BeforeAll
+  static void setUp() {
+    aliceHash = PasswordHasher.hash("correct horse".toCharArray());
+    registry = new UserRegistry(List.of(
+        user("alice", aliceHash),
+        user("plain", "correct horse"), // someone pasted the password instead of its hash
+        user("sha", "{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g="),
+        user("broken", "$2y$12$tooShort"),
+        user("keysOnly", null)));
+  }
+
+  private static User user(String name, String hash) {
+    return new User(name, hash, new S3Location("ferry-data", name + "/"),
+        Set.copyOf(EnumSet.of(Permission.LIST, Permission.READ)), List.of(), false);
+  }
+
+  @Test
+  void hash_isBcryptCost12AndSalted() {
+    String again = PasswordHasher.hash("correct horse".toCharArray());
+
+    assertTrue(PasswordHasher.isBcrypt(aliceHash), aliceHash);
+    assertTrue(aliceHash.startsWith("$2y$12$"), aliceHash);
+    assertNotEquals(aliceHash, again, "each hash has its own salt");
+    assertTrue(PasswordHasher.matches(again, "correct horse".toCharArray()));
+  }
+
+  @Test
+  void matches_wrongPassword_false() {
+    assertFalse(PasswordHasher.matches(aliceHash, "correct horsE".toCharArray()));
+    assertFalse(PasswordHasher.matches(aliceHash, new char[0]));
+  }
+
+  @Test
+  void matches_notBcrypt_false() {
+    assertFalse(PasswordHasher.matches("correct horse", "correct horse".toCharArray()));
+    assertFalse(PasswordHasher.matches(null, "x".toCharArray()));
+    assertFalse(PasswordHasher.matches("$2y$12$tooShort", "x".toCharArray()));
+    assertFalse(PasswordHasher.matches("$2y$99$" + "a".repeat(53), "x".toCharArray()));
+    assertFalse(PasswordHasher.matches("$2y$12$" + "!".repeat(53), "x".toCharArray()));
+    assertFalse(PasswordHasher.matches("$2", "x".toCharArray()));
+  }
+
+  @Test
+  void isBcrypt_rejectsOtherFormats() {
+    assertFalse(PasswordHasher.isBcrypt("correct horse"));
+    assertFalse(PasswordHasher.isBcrypt("{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g="));
+    assertFalse(PasswordHasher.isBcrypt(aliceHash + "x"));
+    assertFalse(PasswordHasher.isBcrypt(null));
+  }
+
+  @Test
+  void authenticate_rightPassword_returnsUser() {
+    Optional<User> user = registry.authenticate("alice", "correct horse".toCharArray());
+
+    assertTrue(user.isPresent());
+    assertEquals("alice", user.get().name());
+  }
+
+  @Test
+  void authenticate_wrongPassword_empty() {
+    assertTrue(registry.authenticate("alice", "wrong".toCharArray()).isEmpty());
+    assertTrue(registry.authenticate("alice", new char[0]).isEmpty());
+  }
+
+  @Test
+  void authenticate_nameCaseDiffers_empty() {
+    assertTrue(registry.authenticate("Alice", "correct horse".toCharArray()).isEmpty());
+  }
+
+  @Test
+  void authenticate_unknownUser_empty() {
+    assertTrue(registry.authenticate("mallory", "correct horse".toCharArray()).isEmpty());
+  }
+
+  @Test
+  void authenticate_storedHashNotBcrypt_empty() {
+    assertTrue(registry.authenticate("plain", "correct horse".toCharArray()).isEmpty(),
+        "a plaintext 'hash' must not let its own text in");
+    assertTrue(registry.authenticate("sha", "password".toCharArray()).isEmpty());
+    assertTrue(registry.authenticate("broken", "x".toCharArray()).isEmpty());
+  }
+
+  @Test
+  void authenticate_userWithoutPassword_empty() {
+    assertTrue(registry.authenticate("keysOnly", new char[0]).isEmpty());
+    assertTrue(registry.authenticate("keysOnly", "null".toCharArray()).isEmpty());
+  }
+
+  @Test
+  void find_knownAndUnknown() {
+    assertEquals("alice", registry.find("alice").orElseThrow().name());
+    assertTrue(registry.find("mallory").isEmpty());
+    assertEquals(5, registry.all().size());
+  }
+}

@@ -1,0 +1,394 @@
+package dev.ferry.ftps;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.core.testing.S3TestServer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+import org.apache.commons.net.ftp.FTPFile;
+import org.apache.commons.net.ftp.FTPSClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** FTPS clients against a real Ferry over a real S3-API server; results are read back from S3. */
+class FtpsGatewayIT {
+
+  static final int PART = 5 * 1024 * 1024;
+
+  @RegisterExtension
+  static final S3TestServer s3 = new S3TestServer();
+
+  @TempDir
+  static Path dir;
+
+  static FtpsTestGateway ferry;
+
+  @BeforeAll
+  static void start() throws IOException {
+    ferry = new FtpsTestGateway(s3, dir, PART);
+  }
+
+  @AfterAll
+  static void stop() {
+    ferry.close();
+  }
+
+  @AfterEach
+  void nothingLeftOpen() {
+    waitUntil(() -> ferry.gateway.uploads().openUploads().isEmpty(), "uploads to close");
+    waitUntil(() -> ferry.gateway.locks().size() == 0, "locks to be released");
+    assertEquals(0, ferry.gateway.uploads().budget().reservedBytes(), "upload memory left reserved");
+  }
+
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(ints = {0, 1, PART - 1, PART, PART + 1, 50 * 1024 * 1024})
+  void stor_anySize_objectHasExactBytesAndSha256(int size) throws IOException {
+    byte[] data = random(size);
+    FTPSClient client = ferry.login("alice");
+    assertTrue(client.storeFile("size-" + size + ".bin", new ByteArrayInputStream(data)), client.getReplyString());
+    client.disconnect();
+    ferry.gateway.uploads().awaitChecksums();
+    assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("size-" + size + ".bin")));
+    assertEquals(S3TestServer.sha256Hex(data), s3.metadata(ferry.bucket, ferry.key("size-" + size + ".bin")).get("sha256"));
+    assertTrue(s3.multipartUploads(ferry.bucket).isEmpty());
+  }
+
+  @Test
+  void retr_withRestOffset_returnsTheRestOfTheFile() throws IOException {
+    byte[] data = random(PART + 12345);
+    FTPSClient client = ferry.login("alice");
+    assertTrue(client.storeFile("ranged.bin", new ByteArrayInputStream(data)));
+    ByteArrayOutputStream whole = new ByteArrayOutputStream();
+    assertTrue(client.retrieveFile("ranged.bin", whole));
+    assertArrayEquals(data, whole.toByteArray());
+    client.setRestartOffset(1000);
+    ByteArrayOutputStream tail = new ByteArrayOutputStream();
+    assertTrue(client.retrieveFile("ranged.bin", tail), client.getReplyString());
+    assertArrayEquals(Arrays.copyOfRange(data, 1000, data.length), tail.toByteArray());
+    client.disconnect();
+  }
+
+  @Test
+  void stor_manyClientsInParallel_everyObjectExact() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    List<Future<byte[]>> uploads = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      int n = i;
+      uploads.add(pool.submit(() -> {
+        byte[] data = random(PART + n * 100_000);
+        FTPSClient client = ferry.login("alice");
+        assertTrue(client.storeFile("parallel-" + n, new ByteArrayInputStream(data)), client.getReplyString());
+        client.disconnect();
+        return data;
+      }));
+    }
+    for (int i = 0; i < 8; i++) {
+      assertArrayEquals(uploads.get(i).get(), s3.read(ferry.bucket, ferry.key("parallel-" + i)));
+    }
+    pool.shutdown();
+  }
+
+  @Test
+  void stor_samePathWhileUploading_secondGets450AndFirstWins() throws IOException {
+    byte[] data = random(PART + 10);
+    FTPSClient first = ferry.login("alice");
+    FTPSClient second = ferry.login("alice");
+    OutputStream upload = first.storeFileStream("contended.bin");
+    assertNotNull(upload, first.getReplyString());
+    try {
+      upload.write(data, 0, 1000);
+      assertFalse(second.storeFile("contended.bin", new ByteArrayInputStream(random(10))));
+    assertEquals(450, second.getReplyCode(), second.getReplyString());
+    assertFalse(second.deleteFile("contended.bin"));
+    assertEquals(450, second.getReplyCode(), second.getReplyString());
+      assertTrue(second.getReplyString().contains("busy"), second.getReplyString());
+    } finally {
+      upload.write(data, 1000, data.length - 1000);
+      upload.close();
+    }
+    assertTrue(first.completePendingCommand(), first.getReplyString());
+    assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("contended.bin")));
+    first.disconnect();
+    second.disconnect();
+  }
+
+  @Test
+  void stor_clientDisconnectsMidUpload_noObjectAndNoMultipartUpload() throws IOException {
+    KillableFtpsClient client = ferry.login("alice");
+    OutputStream upload = client.storeFileStream("killed.bin");
+    assertNotNull(upload);
+    upload.write(random(3 * PART));
+    upload.flush();
+    client.kill();
+    waitUntil(() -> ferry.gateway.uploads().openUploads().isEmpty(), "the broken upload to be aborted");
+    assertTrue(s3.find(ferry.bucket, ferry.key("killed.bin")).isEmpty(), "partial object visible");
+    assertTrue(s3.multipartUploads(ferry.bucket).isEmpty(), "multipart upload left behind");
+  }
+
+  @Test
+  void stor_s3StopsMidUpload_clientToldFailureAndNothingPartialRemains() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    OutputStream upload = client.storeFileStream("outage.bin");
+    assertNotNull(upload);
+    upload.write(random(2 * PART));
+    s3.stop();
+    try {
+      try {
+        upload.write(random(3 * PART));
+        upload.close();
+      } catch (IOException expected) {
+        // Ferry may close the data connection as soon as S3 fails
+      }
+      assertFalse(client.completePendingCommand());
+      int code = client.getReplyCode();
+      assertTrue(code >= 400 && code < 500, "expected a 4xx reply, got " + client.getReplyString());
+    } finally {
+      s3.start();
+    }
+    waitUntil(() -> ferry.gateway.uploads().openUploads().isEmpty(), "the upload to be aborted");
+    ferry.gateway.uploads().sweepOrphans(Duration.ZERO);
+    assertTrue(s3.find(ferry.bucket, ferry.key("outage.bin")).isEmpty());
+    assertTrue(s3.multipartUploads(ferry.bucket).isEmpty(), "multipart upload left behind");
+    client.disconnect();
+  }
+
+  @ParameterizedTest(name = "prefix of {0} bytes")
+  @ValueSource(ints = {1000, 7 * 1024 * 1024})
+  void stor_withRestAtPartialSize_continuesServerSide(int prefix) throws IOException {
+    byte[] data = random(prefix + PART + 777);
+    String name = "resume-" + prefix + ".bin";
+    FTPSClient client = ferry.login("alice");
+    assertTrue(client.storeFile(name, new ByteArrayInputStream(data, 0, prefix)));
+    client.setRestartOffset(prefix);
+    assertTrue(client.storeFile(name, new ByteArrayInputStream(data, prefix, data.length - prefix)), client.getReplyString());
+    assertArrayEquals(data, s3.read(ferry.bucket, ferry.key(name)));
+    client.disconnect();
+  }
+
+  @Test
+  void appe_onExistingFile_appendsServerSide() throws IOException {
+    byte[] data = random(PART + 4096);
+    FTPSClient client = ferry.login("alice");
+    assertTrue(client.storeFile("append.bin", new ByteArrayInputStream(data, 0, PART + 1)));
+    assertTrue(client.appendFile("append.bin", new ByteArrayInputStream(data, PART + 1, data.length - PART - 1)), client.getReplyString());
+    assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("append.bin")));
+    client.disconnect();
+  }
+
+  @Test
+  void rnfrRnto_fileAndDirectoryTree_moveEveryKey() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    assertTrue(client.makeDirectory("tree"));
+    assertTrue(client.makeDirectory("tree/sub"));
+    assertTrue(client.storeFile("tree/a.txt", new ByteArrayInputStream("a".getBytes())));
+    assertTrue(client.storeFile("tree/sub/b.txt", new ByteArrayInputStream("b".getBytes())));
+    assertTrue(client.rename("tree/a.txt", "tree/renamed.txt"), client.getReplyString());
+    assertTrue(client.rename("tree", "moved"), client.getReplyString());
+    assertEquals(List.of(ferry.key("moved/"), ferry.key("moved/renamed.txt"), ferry.key("moved/sub/"), ferry.key("moved/sub/b.txt")),
+        s3.keys(ferry.bucket, ferry.key("moved/")));
+    assertTrue(s3.keys(ferry.bucket, ferry.key("tree/")).isEmpty());
+    assertArrayEquals("b".getBytes(), s3.read(ferry.bucket, ferry.key("moved/sub/b.txt")));
+    client.disconnect();
+  }
+
+  @Test
+  void stor_unicodeAndSpacesInNames_keptExactly() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    assertTrue(client.makeDirectory("dossier été"), client.getReplyString());
+    assertTrue(client.storeFile("dossier été/файл с пробелами 日本.txt", new ByteArrayInputStream("x".getBytes())), client.getReplyString());
+    FTPFile[] listed = client.mlistDir("dossier été");
+    assertEquals("файл с пробелами 日本.txt", listed[0].getName());
+    assertArrayEquals("x".getBytes(), s3.read(ferry.bucket, ferry.key("dossier été/файл с пробелами 日本.txt")));
+    client.disconnect();
+  }
+
+  @Test
+  void list_thousandsOfKeys_streamsEveryEntry() throws IOException {
+    for (int i = 0; i < 2500; i++) {
+      putWithRetry(ferry.key("many/f" + i));
+    }
+    FTPSClient client = ferry.login("alice");
+    assertEquals(2500, client.mlistDir("many").length);
+    assertEquals(2500, client.listNames("many").length);
+    FTPFile[] list = client.listFiles("many");
+    assertEquals(2500, list.length);
+    assertEquals(1, list[0].getSize());
+    client.disconnect();
+  }
+
+  @Test
+  void mkdRmd_nonEmptyDirectory_refusedWith550() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    assertTrue(client.makeDirectory("full"));
+    assertTrue(client.storeFile("full/x", new ByteArrayInputStream(new byte[1])));
+    assertFalse(client.removeDirectory("full"));
+    assertEquals(550, client.getReplyCode());
+    assertTrue(client.getReplyString().contains("not empty"), client.getReplyString());
+    assertTrue(client.deleteFile("full/x"));
+    assertTrue(client.removeDirectory("full"), client.getReplyString());
+    assertTrue(s3.keys(ferry.bucket, ferry.key("full")).isEmpty());
+    client.disconnect();
+  }
+
+  @Test
+  void stor_withoutWritePermission_refusedAndNothingStored() throws IOException {
+    FTPSClient client = ferry.login("reader");
+    assertFalse(client.storeFile("nope.bin", new ByteArrayInputStream(new byte[10])));
+    assertEquals(550, client.getReplyCode());
+    assertTrue(client.getReplyString().contains("permission 'write'"), client.getReplyString());
+    assertTrue(s3.find(ferry.bucket, ferry.key("nope.bin")).isEmpty());
+    client.disconnect();
+  }
+
+  @Test
+  void rnto_ontoExistingFileWithoutOverwrite_refused() throws IOException {
+    FTPSClient alice = ferry.login("alice");
+    assertTrue(alice.storeFile("keep-a", new ByteArrayInputStream("A".getBytes())));
+    assertTrue(alice.storeFile("keep-b", new ByteArrayInputStream("B".getBytes())));
+    FTPSClient writer = ferry.login("writer");
+    assertFalse(writer.rename("keep-a", "keep-b"));
+    assertEquals(550, writer.getReplyCode(), writer.getReplyString());
+    assertArrayEquals("B".getBytes(), s3.read(ferry.bucket, ferry.key("keep-b")));
+    assertArrayEquals("A".getBytes(), s3.read(ferry.bucket, ferry.key("keep-a")));
+    alice.disconnect();
+    writer.disconnect();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"../../other/x", "/../x", "a\\b", "%2e%2e/x", "a\u0001b"})
+  void stor_badPath_refusedWith553AndNothingChanges(String path) throws IOException {
+    List<String> before = s3.keys(ferry.bucket, "");
+    FTPSClient client = ferry.login("alice");
+    assertFalse(client.storeFile(path, new ByteArrayInputStream(new byte[3])));
+    assertEquals(553, client.getReplyCode(), client.getReplyString());
+    assertEquals(before, s3.keys(ferry.bucket, ""));
+    client.disconnect();
+  }
+
+  @Test
+  void commands_beforeLogin_refusedWith530() throws IOException {
+    FTPSClient client = ferry.connect(false);
+    client.execAUTH("TLS");
+    assertEquals(530, client.sendCommand("LIST"));
+    assertEquals(530, client.sendCommand("STOR x"));
+    client.disconnect();
+  }
+
+  @Test
+  void login_plainWithoutTls_refused() throws IOException {
+    org.apache.commons.net.ftp.FTPClient plain = new org.apache.commons.net.ftp.FTPClient();
+    plain.connect("127.0.0.1", ferry.server.port());
+    assertFalse(plain.login("alice", FtpsTestGateway.PASSWORD));
+    assertEquals(530, plain.getReplyCode());
+    assertTrue(plain.getReplyString().contains("TLS"), plain.getReplyString());
+    plain.disconnect();
+  }
+
+  @Test
+  void login_wrongPassword_refused() throws IOException {
+    FTPSClient client = ferry.connect(false);
+    assertFalse(client.login("alice", "wrong"));
+    assertEquals(530, client.getReplyCode());
+    client.disconnect();
+  }
+
+  @Test
+  void implicitTls_loginAndTransfer_work() throws IOException {
+    FTPSClient client = ferry.connect(true);
+    assertTrue(client.login("alice", FtpsTestGateway.PASSWORD));
+    FtpsTestGateway.prepare(client);
+    assertTrue(client.storeFile("implicit.bin", new ByteArrayInputStream("hi".getBytes())), client.getReplyString());
+    assertArrayEquals("hi".getBytes(), s3.read(ferry.bucket, ferry.key("implicit.bin")));
+    client.disconnect();
+  }
+
+  @Test
+  void port_toThirdPartyAddress_refused() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    assertEquals(501, client.sendCommand("PORT 10,1,2,3,200,10"));
+    client.disconnect();
+  }
+
+  @Test
+  void unknownCommand_answered502() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    assertEquals(502, client.sendCommand("FOOBAR x"));
+    assertTrue(client.sendNoOp());
+    client.disconnect();
+  }
+
+  @Test
+  void sizeMdtmMlst_reportWhatS3Holds() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    assertTrue(client.storeFile("facts.bin", new ByteArrayInputStream(new byte[1234])));
+    assertEquals("1234", client.getSize("facts.bin"));
+    FTPFile facts = client.mlistFile("facts.bin");
+    assertEquals(1234, facts.getSize());
+    assertTrue(facts.isFile());
+    Instant modified = client.mdtmInstant("facts.bin");
+    assertTrue(Duration.between(modified, Instant.now()).abs().toMinutes() < 5, "mtime " + modified);
+    assertTrue(client.changeWorkingDirectory("/"));
+    assertFalse(client.changeWorkingDirectory("facts.bin"));
+    assertEquals(550, client.getReplyCode());
+    client.disconnect();
+  }
+
+  /** S3Proxy now and then drops a kept-alive connection under thousands of tiny PUTs. */
+  private static void putWithRetry(String key) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        s3.put(ferry.bucket, key, new byte[] {1});
+        return;
+      } catch (RuntimeException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  static byte[] random(int size) {
+    byte[] data = new byte[size];
+    new Random(size * 31L + 7).nextBytes(data);
+    return data;
+  }
+
+  static void waitUntil(BooleanSupplier condition, String what) {
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.onSpinWait();
+      try {
+        Thread.sleep(20); // polling with a deadline: the condition has no event to wait on
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what);
+      }
+    }
+  }
+}

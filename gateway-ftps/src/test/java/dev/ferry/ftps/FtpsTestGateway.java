@@ -1,0 +1,130 @@
+package dev.ferry.ftps;
+
+import dev.ferry.core.Gateway;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.user.PasswordHasher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.apache.commons.net.ftp.FTP;
+import org.apache.commons.net.ftp.FTPReply;
+import org.apache.commons.net.ftp.FTPSClient;
+
+/**
+ * A real Ferry FTPS front-end on loopback over a real S3-API server, with three users: alice (all
+ * permissions), reader (list and read) and writer (everything but overwrite).
+ */
+final class FtpsTestGateway implements AutoCloseable {
+
+  static final String PASSWORD = "s3cret-Pa55";
+  private static final String HASH = PasswordHasher.hash(PASSWORD.toCharArray());
+
+  final String bucket;
+  final Gateway gateway;
+  final FtpsServer server;
+
+  FtpsTestGateway(S3TestServer s3, Path dir, long partSize) throws IOException {
+    bucket = s3.createBucket();
+    String yaml = """
+        dataDir: %s
+        s3:
+          endpoint: %s
+          accessKey: %s
+          secretKey: %s
+        ftps:
+          bindAddress: 127.0.0.1
+          port: 0
+          implicitPort: 0
+          passivePorts: "0"
+        uploads:
+          partSize: %d
+          partsInFlight: 3
+          memoryBudget: 64MiB
+          orphanAge: 0s
+        login:
+          failureDelay: 10ms
+          maxFailures: 50
+        shutdown:
+          grace: 5s
+        users:
+          - name: alice
+            passwordHash: "%s"
+            home: s3://%s/home/alice/
+            permissions: [all]
+          - name: reader
+            passwordHash: "%s"
+            home: s3://%s/home/alice/
+            permissions: [list, read]
+          - name: writer
+            passwordHash: "%s"
+            home: s3://%s/home/alice/
+            permissions: [list, read, write, delete, rename, mkdir]
+        """.formatted(dir.resolve("data"), s3.endpoint(), s3.accessKey(), s3.secretKey(), partSize,
+        HASH, bucket, HASH, bucket, HASH, bucket);
+    Path file = dir.resolve("ferry.yaml");
+    Files.writeString(file, yaml);
+    FerryConfig config = FerryConfig.load(file, Map.of());
+    gateway = new Gateway(config, Clock.systemUTC());
+    server = new FtpsServer(gateway, Clock.systemUTC());
+    server.start();
+  }
+
+  /** The key of a path under alice's home. */
+  String key(String path) {
+    return "home/alice/" + path;
+  }
+
+  /** A client logged in over explicit FTPS with PROT P, passive and binary. */
+  KillableFtpsClient login(String user) throws IOException {
+    KillableFtpsClient client = connect(false);
+    if (!client.login(user, PASSWORD)) {
+      throw new IOException("login as " + user + " failed: " + client.getReplyString());
+    }
+    prepare(client);
+    return client;
+  }
+
+  KillableFtpsClient connect(boolean implicit) throws IOException {
+    KillableFtpsClient client = new KillableFtpsClient(implicit);
+    client.setTrustManager(TRUST_ALL);
+    client.setConnectTimeout(10_000);
+    client.setDefaultTimeout(60_000);
+    client.setControlEncoding("UTF-8");
+    client.connect("127.0.0.1", implicit ? server.implicitPort() : server.port());
+    if (!FTPReply.isPositiveCompletion(client.getReplyCode())) {
+      throw new IOException("connect failed: " + client.getReplyString());
+    }
+    return client;
+  }
+
+  static void prepare(FTPSClient client) throws IOException {
+    client.execPBSZ(0);
+    client.execPROT("P");
+    client.enterLocalPassiveMode();
+    client.setFileType(FTP.BINARY_FILE_TYPE);
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+    gateway.close();
+  }
+
+  private static final TrustManager TRUST_ALL = new X509TrustManager() {
+    @Override
+    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+    @Override
+    public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+      return new java.security.cert.X509Certificate[0];
+    }
+  };
+}

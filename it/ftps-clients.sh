@@ -1,0 +1,715 @@
+#!/usr/bin/env bash
+# Ferry against real FTPS clients: lftp and curl, over explicit (AUTH TLS) and implicit FTPS,
+# with a real S3 API server (S3Proxy) behind it. Starts both servers on free loopback ports in a
+# temp dir, runs the checks, prints one "ok - ..." / "not ok - ..." line per check and a final
+# "N passed, M failed" line; exits non-zero if any check failed. Cleans up on exit.
+#
+#   it/ftps-clients.sh                  (after: mvn -q -DskipTests package)
+#
+# Knobs (environment): FERRY_JAR (default gateway-server/target/ferry.jar), S3PROXY_JAR (found in
+# ~/.m2 or .tools, else fetched with mvn), FERRY_IT_KEEP=1 keeps the temp dir and logs.
+set -uo pipefail
+
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FERRY_JAR="${FERRY_JAR:-$REPO_DIR/gateway-server/target/ferry.jar}"
+S3PROXY_VERSION=4.1.0
+AWS=/usr/bin/aws               # Debian's awscli; a pyenv one may shadow it on PATH
+TOTAL_TIMEOUT_SECONDS=420      # watchdog for the whole run
+CLIENT_TIMEOUT_SECONDS=60      # every single client command
+START_TIMEOUT_SECONDS=60
+CHECKSUM_WAIT_SECONDS=10       # multipart uploads get their sha256 metadata a moment after commit
+
+# Client file names in UTF-8 must survive lftp's charset handling.
+export LC_ALL=C.UTF-8
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/ferry-it.XXXXXX")"
+BUCKET=ferry-it
+HOME_PREFIX=users/tester/      # the test user's home inside the bucket
+USER_NAME=tester
+PASSWORD="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)"
+S3_KEY=itaccess
+S3_SECRET="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
+SRC="$WORK/src"                # local files to upload
+DL="$WORK/dl"                  # local downloads
+S3PROXY_PID=""
+FERRY_PID=""
+WATCHDOG_PID=""
+PASSED=0
+FAILED=0
+
+# ---------------------------------------------------------------------------------------------
+# Reporting and clean-up
+
+note() { echo "# $*"; }
+
+pass() {
+  PASSED=$((PASSED + 1))
+  echo "ok - $1"
+}
+
+# fail DESCRIPTION [OUTPUT_FILE]: the tail of what the check printed follows as comments.
+fail() {
+  FAILED=$((FAILED + 1))
+  echo "not ok - $1"
+  if [[ -n "${2:-}" && -s "$2" ]]; then
+    tail -n 15 "$2" | sed 's/^/#   /'
+  fi
+}
+
+# check DESCRIPTION COMMAND...: the command (usually a function below) decides pass or fail.
+check() {
+  local description="$1" out="$WORK/check.out"
+  shift
+  if "$@" >"$out" 2>&1; then
+    pass "$description"
+  else
+    fail "$description" "$out"
+  fi
+}
+
+stop_pid() {
+  local pid="$1" name="$2" waited=0
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill "$pid" 2>/dev/null
+  while kill -0 "$pid" 2>/dev/null && ((waited < 150)); do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    note "$name (pid $pid) ignored SIGTERM for 15s; killing it"
+    kill -9 "$pid" 2>/dev/null
+  fi
+  wait "$pid" 2>/dev/null
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  [[ -n "$WATCHDOG_PID" ]] && kill "$WATCHDOG_PID" 2>/dev/null && wait "$WATCHDOG_PID" 2>/dev/null
+  stop_pid "$FERRY_PID" Ferry
+  stop_pid "$S3PROXY_PID" S3Proxy
+  if [[ "${FERRY_IT_KEEP:-0}" == 1 ]]; then
+    note "kept $WORK (ferry.log, s3proxy.log)"
+  else
+    rm -rf "$WORK"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'note "interrupted (watchdog or signal)"; exit 143' TERM
+
+summary_and_exit() {
+  echo "$PASSED passed, $FAILED failed"
+  ((FAILED == 0))
+  exit $?
+}
+
+# Setup problems end the run: later checks would only repeat the same failure.
+setup_failed() {
+  fail "$1" "${2:-}"
+  summary_and_exit
+}
+
+# ---------------------------------------------------------------------------------------------
+# Servers
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() {
+  local port
+  for _ in $(seq 100); do
+    port=$((20000 + RANDOM % 30000))
+    port_in_use "$port" || { echo "$port"; return 0; }
+  done
+  return 1
+}
+
+# A block of COUNT consecutive free ports for FTP passive data connections; prints "FIRST-LAST".
+free_port_range() {
+  local count="$1" first p busy
+  for _ in $(seq 50); do
+    first=$((20000 + RANDOM % 30000))
+    busy=no
+    for ((p = first; p < first + count; p++)); do
+      port_in_use "$p" && { busy=yes; break; }
+    done
+    [[ "$busy" == no ]] && { echo "$first-$((first + count - 1))"; return 0; }
+  done
+  return 1
+}
+
+find_s3proxy_jar() {
+  local name="s3proxy-$S3PROXY_VERSION-jar-with-dependencies.jar" candidate
+  for candidate in "${S3PROXY_JAR:-}" "$HOME/.m2/repository/org/gaul/s3proxy/$S3PROXY_VERSION/$name" \
+      "$REPO_DIR/.tools/$name"; do
+    [[ -n "$candidate" && -f "$candidate" ]] && { echo "$candidate"; return 0; }
+  done
+  mkdir -p "$REPO_DIR/.tools"
+  # Outside the reactor, or dependency:copy runs once per module.
+  (cd "$WORK" && timeout 300 mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+    -Dartifact="org.gaul:s3proxy:$S3PROXY_VERSION:jar:jar-with-dependencies" \
+    -DoutputDirectory="$REPO_DIR/.tools") >&2 || return 1
+  [[ -f "$REPO_DIR/.tools/$name" ]] && echo "$REPO_DIR/.tools/$name"
+}
+
+# await_log PID LOGFILE PATTERN: until PATTERN is in LOGFILE, or the process died, or time is up.
+await_log() {
+  local pid="$1" log="$2" pattern="$3" deadline=$((SECONDS + START_TIMEOUT_SECONDS))
+  until grep -q "$pattern" "$log" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || return 1
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+start_s3proxy() {
+  local jar
+  jar="$(find_s3proxy_jar)" || setup_failed "S3Proxy $S3PROXY_VERSION jar found or fetched"
+  S3_PORT="$(free_port)" || setup_failed "free port for S3Proxy"
+  S3_ENDPOINT="http://127.0.0.1:$S3_PORT"
+  mkdir -p "$WORK/s3data"
+  cat >"$WORK/s3proxy.properties" <<EOF
+s3proxy.endpoint=$S3_ENDPOINT
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$S3_KEY
+s3proxy.credential=$S3_SECRET
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$WORK/s3data
+EOF
+  java -Xmx512m -jar "$jar" --properties "$WORK/s3proxy.properties" >"$WORK/s3proxy.log" 2>&1 &
+  S3PROXY_PID=$!
+  await_log "$S3PROXY_PID" "$WORK/s3proxy.log" "Started .*ServerConnector.*127.0.0.1:$S3_PORT" \
+    || setup_failed "S3Proxy started on $S3_ENDPOINT" "$WORK/s3proxy.log"
+  pass "S3Proxy started on $S3_ENDPOINT"
+}
+
+start_ferry() {
+  local hash passive
+  [[ -f "$FERRY_JAR" ]] || setup_failed "Ferry jar $FERRY_JAR exists (run: mvn -q -DskipTests package)"
+  hash="$(printf '%s\n' "$PASSWORD" | timeout 60 java -jar "$FERRY_JAR" hash-password 2>"$WORK/hash.err")"
+  [[ "$hash" == \$2* ]] || setup_failed "hash-password prints a bcrypt hash" "$WORK/hash.err"
+  pass "hash-password prints a bcrypt hash"
+  passive="$(free_port_range 40)" || setup_failed "free passive port range"
+  cat >"$WORK/ferry.yaml" <<EOF
+dataDir: $WORK/ferry-data
+s3:
+  endpoint: $S3_ENDPOINT
+  accessKey: $S3_KEY
+  secretKey: \${FERRY_IT_S3_SECRET}
+  createBuckets: true
+ftps:
+  bindAddress: 127.0.0.1
+  port: 0
+  implicitPort: 0
+  passivePorts: $passive
+  allowPlainFtp: false
+uploads:
+  partSize: 8MiB
+  partsInFlight: 4
+  memoryBudget: 64MiB
+login:
+  maxFailures: 100          # this run fails logins on purpose; no ban for 127.0.0.1
+shutdown:
+  grace: 5s
+users:
+  - name: $USER_NAME
+    passwordHash: "$hash"
+    home: s3://$BUCKET/$HOME_PREFIX
+    permissions: [all]
+EOF
+  FERRY_IT_S3_SECRET="$S3_SECRET" java -Xmx256m -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" \
+    >"$WORK/ferry.log" 2>&1 &
+  FERRY_PID=$!
+  await_log "$FERRY_PID" "$WORK/ferry.log" "Ferry is up" || setup_failed "Ferry started" "$WORK/ferry.log"
+  local up
+  up="$(grep "Ferry is up" "$WORK/ferry.log")"
+  EXPLICIT_PORT="$(sed -n 's/.*explicit (AUTH TLS): [0-9.]*:\([0-9]*\).*/\1/p' <<<"$up")"
+  IMPLICIT_PORT="$(sed -n 's/.*implicit TLS: [0-9.]*:\([0-9]*\).*/\1/p' <<<"$up")"
+  [[ "$EXPLICIT_PORT" =~ ^[0-9]+$ && "$IMPLICIT_PORT" =~ ^[0-9]+$ ]] \
+    || setup_failed "Ferry logs its explicit and implicit ports" "$WORK/ferry.log"
+  pass "Ferry started: explicit FTPS on $EXPLICIT_PORT, implicit FTPS on $IMPLICIT_PORT, passive $passive"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Clients
+
+# awscli straight to S3Proxy, isolated from any user configuration.
+s3() {
+  env -u AWS_CA_BUNDLE -u AWS_PROFILE AWS_ACCESS_KEY_ID="$S3_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET" \
+    AWS_CONFIG_FILE="$WORK/aws-config" AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER="" \
+    timeout "$CLIENT_TIMEOUT_SECONDS" "$AWS" --endpoint-url "$S3_ENDPOINT" "$@"
+}
+
+write_aws_config() {
+  cat >"$WORK/aws-config" <<EOF
+[default]
+region = us-east-1
+s3 =
+  addressing_style = path
+EOF
+}
+
+# lftp MODE COMMANDS: one lftp session (explicit or implicit FTPS) running COMMANDS; fails on the
+# first failing command. HOME is the temp dir so no personal rc file takes part.
+LFTP_SETTINGS="set ssl:verify-certificate no; set ssl:check-hostname no; set ftp:ssl-force yes; \
+set ftp:ssl-protect-data yes; set ftp:passive-mode yes; set net:max-retries 1; set net:timeout 15; \
+set net:reconnect-interval-base 1; set cmd:fail-exit yes; set xfer:clobber yes; set mirror:use-pget-n 1"
+
+lftp_url() {
+  case "$1" in
+    explicit) echo "ftp://127.0.0.1:$EXPLICIT_PORT" ;;
+    implicit) echo "ftps://127.0.0.1:$IMPLICIT_PORT" ;;
+  esac
+}
+
+lftp_as() {
+  local mode="$1" user="$2" password="$3" extra="$4"
+  shift 4
+  HOME="$WORK/home" timeout "$CLIENT_TIMEOUT_SECONDS" lftp -c \
+    "$LFTP_SETTINGS; $extra open -u '$user','$password' $(lftp_url "$mode"); $*" </dev/null
+}
+
+lftp_at() {
+  local mode="$1"
+  shift
+  lftp_as "$mode" "$USER_NAME" "$PASSWORD" "" "$@"
+}
+
+curl_url() {
+  case "$1" in
+    explicit) echo "ftp://127.0.0.1:$EXPLICIT_PORT" ;;
+    implicit) echo "ftps://127.0.0.1:$IMPLICIT_PORT" ;;
+  esac
+}
+
+# curl_at MODE ARGS...: curl with TLS required on control and data (implicit: ftps:// does both).
+curl_at() {
+  local mode="$1"
+  shift
+  local tls=()
+  [[ "$mode" == explicit ]] && tls=(--ssl-reqd)
+  timeout "$CLIENT_TIMEOUT_SECONDS" curl -sS -k --max-time "$CLIENT_TIMEOUT_SECONDS" "${tls[@]}" \
+    --user "$USER_NAME:$PASSWORD" "$@"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Checks (each returns 0 for pass; what it prints shows up under a failure)
+
+same_bytes() {
+  cmp "$1" "$2" && return 0
+  echo "sizes: $(stat -c %s "$1") vs $(stat -c %s "$2")"
+  return 1
+}
+
+sha_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+# s3_object_is KEY LOCAL_FILE: the object read straight from S3 has LOCAL_FILE's bytes, and its
+# x-amz-meta-sha256 (recorded a moment after a multipart commit) is LOCAL_FILE's SHA-256.
+s3_object_is() {
+  local key="$1" file="$2" expected meta deadline=$((SECONDS + CHECKSUM_WAIT_SECONDS))
+  expected="$(sha_of "$file")"
+  rm -f "$WORK/direct.bin"
+  meta="$(s3 s3api get-object --bucket "$BUCKET" --key "$key" "$WORK/direct.bin" \
+    --query 'Metadata.sha256' --output text)" || return 1
+  same_bytes "$file" "$WORK/direct.bin" || return 1
+  until [[ "$meta" == "$expected" ]]; do
+    if ((SECONDS >= deadline)); then
+      echo "x-amz-meta-sha256 of $key is '$meta', expected $expected"
+      return 1
+    fi
+    sleep 0.5
+    meta="$(s3 s3api head-object --bucket "$BUCKET" --key "$key" --query 'Metadata.sha256' --output text)"
+  done
+}
+
+# s3_keys PREFIX: all keys under PREFIX, one a line, sorted.
+s3_keys() {
+  local keys
+  keys="$(s3 s3api list-objects-v2 --bucket "$BUCKET" --prefix "${1:-}" --query 'Contents[].[Key]' \
+    --output text)" || return 1
+  grep -v '^None$' <<<"$keys" | LC_ALL=C sort
+  return 0
+}
+
+s3_object_absent() {
+  ! s3 s3api head-object --bucket "$BUCKET" --key "$1" >/dev/null 2>&1
+}
+
+lftp_roundtrip() {
+  local mode="$1" name="$2" remote="/$1/lftp/$2"
+  lftp_at "$mode" "put $SRC/$name -o $remote; get $remote -o $DL/$mode-lftp-$name" || return 1
+  same_bytes "$SRC/$name" "$DL/$mode-lftp-$name"
+}
+
+curl_roundtrip() {
+  local mode="$1" name="$2" url
+  url="$(curl_url "$mode")/$mode/curl/$name"
+  curl_at "$mode" -T "$SRC/$name" "$url" || return 1
+  curl_at "$mode" "$url" >"$DL/$mode-curl-$name" || return 1
+  same_bytes "$SRC/$name" "$DL/$mode-curl-$name"
+}
+
+make_tree() {
+  local tree="$1"
+  mkdir -p "$tree/sub dir/deeper" "$tree/empty dir"
+  echo "plain" >"$tree/plain.txt"
+  echo "spaces in the name" >"$tree/name with spaces.txt"
+  echo "unicode" >"$tree/données-ünïcødé-日本.txt"
+  head -c 4096 /dev/urandom >"$tree/sub dir/nested ñ.bin"
+  echo "leaf" >"$tree/sub dir/deeper/leaf.txt"
+}
+
+mirror_roundtrip() {
+  lftp_at explicit "mirror -R --no-perms --no-umask $SRC/tree /mirror/tree" || return 1
+  lftp_at implicit "mirror --no-perms /mirror/tree $DL/tree" || return 1
+  diff -r "$SRC/tree" "$DL/tree"
+}
+
+mirror_keys_in_s3() {
+  local keys expected
+  keys="$(s3_keys "${HOME_PREFIX}mirror/")" || return 1
+  echo "$keys"
+  for expected in "tree/données-ünïcødé-日本.txt" "tree/name with spaces.txt" "tree/sub dir/nested ñ.bin" \
+      "tree/sub dir/deeper/leaf.txt"; do
+    grep -qxF "${HOME_PREFIX}mirror/$expected" <<<"$keys" || { echo "missing: $expected"; return 1; }
+  done
+}
+
+cls_lists() {
+  local mode="$1" dir="$2" expected="$3" listed
+  listed="$(lftp_at "$mode" "cd \"$dir\"; cls -1" | LC_ALL=C sort)" || return 1
+  expected="$(tr ',' '\n' <<<"$expected" | LC_ALL=C sort)"
+  [[ "$listed" == "$expected" ]] && return 0
+  printf 'listed:\n%s\nexpected:\n%s\n' "$listed" "$expected"
+  return 1
+}
+
+ls_shows_size() {
+  local listing
+  listing="$(lftp_at explicit "ls /explicit/lftp")" || return 1
+  echo "$listing"
+  grep -qE "[[:space:]]9437184[[:space:]].*[[:space:]]nine\.bin$" <<<"$listing" \
+    && grep -qE "[[:space:]]1[[:space:]].*[[:space:]]one\.bin$" <<<"$listing" \
+    && grep -qE "[[:space:]]0[[:space:]].*[[:space:]]empty\.bin$" <<<"$listing"
+}
+
+ls_shows_spaces_and_unicode() {
+  local listing
+  listing="$(lftp_at implicit "ls /mirror/tree")" || return 1
+  echo "$listing"
+  grep -qE " name with spaces\.txt$" <<<"$listing" && grep -qF " données-ünïcødé-日本.txt" <<<"$listing" \
+    && grep -qE "^d.* sub dir$" <<<"$listing"
+}
+
+curl_nlst() {
+  local names
+  names="$(curl_at implicit --list-only "$(curl_url implicit)/explicit/lftp/" | tr -d '\r' | LC_ALL=C sort)" \
+    || return 1
+  echo "$names"
+  [[ "$names" == $'empty.bin\nnine.bin\none.bin' ]]
+}
+
+rename_file() {
+  lftp_at explicit "mkdir -p /renames; put $SRC/one.bin -o /renames/a.bin; mv /renames/a.bin /renames/b.bin; \
+get /renames/b.bin -o $DL/renamed-b.bin" || return 1
+  same_bytes "$SRC/one.bin" "$DL/renamed-b.bin" || return 1
+  cls_lists explicit /renames "b.bin" || return 1
+  s3_object_absent "${HOME_PREFIX}renames/a.bin"
+}
+
+rename_dir() {
+  lftp_at explicit "mirror -R --no-perms --no-umask $SRC/tree /renames/dir1; mv /renames/dir1 /renames/dir2" \
+    || return 1
+  cls_lists explicit /renames "b.bin,dir2/" || cls_lists explicit /renames "b.bin,dir2" || return 1
+  lftp_at implicit "mirror --no-perms /renames/dir2 $DL/dir2" || return 1
+  diff -r "$SRC/tree" "$DL/dir2" || return 1
+  local left
+  left="$(s3_keys "${HOME_PREFIX}renames/dir1")" || return 1
+  [[ -z "$left" ]] || { echo "keys left under dir1: $left"; return 1; }
+}
+
+rm_file() {
+  lftp_at explicit "rm /renames/b.bin" || return 1
+  s3_object_absent "${HOME_PREFIX}renames/b.bin" || { echo "object still in S3"; return 1; }
+  ! lftp_at explicit "cls /renames/b.bin"
+}
+
+rmdir_nonempty_fails() {
+  if lftp_at explicit "rmdir /renames/dir2"; then
+    echo "rmdir of a non-empty directory succeeded"
+    return 1
+  fi
+  # Still there, contents and all.
+  lftp_at explicit "get \"/renames/dir2/sub dir/deeper/leaf.txt\" -o $DL/leaf-after-rmdir.txt" || return 1
+  same_bytes "$SRC/tree/sub dir/deeper/leaf.txt" "$DL/leaf-after-rmdir.txt"
+}
+
+rmdir_empty() {
+  lftp_at explicit "mkdir /renames/gone; rmdir /renames/gone" || return 1
+  ! lftp_at explicit "cd /renames/gone"
+}
+
+# lftp_resume MODE PARTIAL_BYTES: upload the first bytes, then `put -c` must send only the rest
+# (REST + STOR) and leave the whole file.
+lftp_resume() {
+  local mode="$1" partial="$2" remote="/resume/$1-nine.bin"
+  head -c "$partial" "$SRC/nine.bin" >"$WORK/partial-$mode.bin"
+  lftp_at "$mode" "mkdir -p /resume; put $WORK/partial-$mode.bin -o $remote" || return 1
+  lftp_at "$mode" "debug -o $WORK/resume-$mode.debug 5; put -c $SRC/nine.bin -o $remote" || return 1
+  grep -E -- "---> (REST $partial|APPE)" "$WORK/resume-$mode.debug" \
+    || { echo "lftp did not continue at $partial:"; grep -- "--->" "$WORK/resume-$mode.debug"; return 1; }
+  lftp_at "$mode" "get $remote -o $DL/resumed-$mode.bin" || return 1
+  same_bytes "$SRC/nine.bin" "$DL/resumed-$mode.bin"
+}
+
+curl_resume() {
+  local url
+  url="$(curl_url implicit)/resume/curl-nine.bin"
+  head -c 3000000 "$SRC/nine.bin" >"$WORK/partial-curl.bin"
+  curl_at implicit --ftp-create-dirs -T "$WORK/partial-curl.bin" "$url" || return 1
+  curl_at implicit -C - -T "$SRC/nine.bin" "$url" || return 1
+  curl_at implicit "$url" >"$DL/curl-resumed.bin" || return 1
+  same_bytes "$SRC/nine.bin" "$DL/curl-resumed.bin"
+}
+
+# curl_append MODE FIRST SECOND: upload FIRST, append SECOND with curl -a, read back FIRST+SECOND.
+curl_append() {
+  local mode="$1" first="$2" second="$3" url
+  url="$(curl_url "$mode")/append/$mode.bin"
+  curl_at "$mode" --ftp-create-dirs -T "$SRC/$first" "$url" || return 1
+  curl_at "$mode" -a -T "$SRC/$second" "$url" || return 1
+  cat "$SRC/$first" "$SRC/$second" >"$WORK/appended-$mode.bin"
+  curl_at "$mode" "$url" >"$DL/appended-$mode.bin" || return 1
+  same_bytes "$WORK/appended-$mode.bin" "$DL/appended-$mode.bin"
+}
+
+# expect_curl_exit CODES ARGS...: curl must fail with one of CODES (comma separated).
+expect_curl_exit() {
+  local codes="$1" status
+  shift
+  timeout "$CLIENT_TIMEOUT_SECONDS" curl -sS -v -k --max-time "$CLIENT_TIMEOUT_SECONDS" "$@" >"$WORK/curl.body" 2>&1
+  status=$?
+  grep -E '^< [0-9]{3}' "$WORK/curl.body" | tail -n 4
+  [[ ",$codes," == *",$status,"* ]] && return 0
+  echo "curl exit $status, expected one of $codes"
+  return 1
+}
+
+wrong_password_curl() {
+  local mode="$1" tls=()
+  [[ "$mode" == explicit ]] && tls=(--ssl-reqd)
+  expect_curl_exit 67 "${tls[@]}" --user "$USER_NAME:not-$PASSWORD" "$(curl_url "$mode")/" \
+    && grep -q '^< 530' "$WORK/curl.body"
+}
+
+wrong_password_lftp() {
+  if lftp_as explicit "$USER_NAME" "wrong-$PASSWORD" "" "cls /"; then
+    echo "lftp listed / with a wrong password"
+    return 1
+  fi
+}
+
+plain_ftp_refused_curl() {
+  # Right password, but no TLS: USER/PASS must be answered 530 before any check of the password.
+  expect_curl_exit 67 --user "$USER_NAME:$PASSWORD" "ftp://127.0.0.1:$EXPLICIT_PORT/" \
+    && grep -q '^< 530' "$WORK/curl.body"
+}
+
+plain_ftp_refused_lftp() {
+  if lftp_as explicit "$USER_NAME" "$PASSWORD" "set ftp:ssl-allow no;" "cls /"; then
+    echo "lftp listed / without TLS"
+    return 1
+  fi
+}
+
+clear_data_refused_curl() {
+  # TLS on control only (--ftp-ssl-control): data commands must be refused (521).
+  expect_curl_exit 19,25,78,8,9 --ftp-ssl-control --user "$USER_NAME:$PASSWORD" \
+    "ftp://127.0.0.1:$EXPLICIT_PORT/explicit/lftp/one.bin" && grep -q '^< 521' "$WORK/curl.body"
+}
+
+clear_data_refused_lftp() {
+  if lftp_as explicit "$USER_NAME" "$PASSWORD" "set ftp:ssl-protect-data no;" "cls /explicit/lftp"; then
+    echo "lftp listed over a clear data connection"
+    return 1
+  fi
+}
+
+# Objects outside the home that a traversal would reach.
+plant_secrets() {
+  echo "secret-one-level-up" >"$WORK/secret1.txt"
+  echo "secret-two-levels-up" >"$WORK/secret2.txt"
+  s3 s3 cp --only-show-errors "$WORK/secret1.txt" "s3://$BUCKET/users/secret.txt" \
+    && s3 s3 cp --only-show-errors "$WORK/secret2.txt" "s3://$BUCKET/outside/secret.txt"
+}
+
+traversal_get_curl() {
+  local before after
+  before="$(s3_keys)" || return 1
+  local path
+  for path in ../../../etc/passwd ../secret.txt ../../outside/secret.txt; do
+    rm -f "$WORK/traversal.out"
+    if curl_at explicit --path-as-is "$(curl_url explicit)/$path" -o "$WORK/traversal.out"; then
+      echo "curl fetched $path"
+      return 1
+    fi
+    if [[ -s "$WORK/traversal.out" ]]; then
+      echo "got bytes for $path:"
+      head -c 200 "$WORK/traversal.out"
+      return 1
+    fi
+  done
+  after="$(s3_keys)" || return 1
+  [[ "$before" == "$after" ]] || { echo "bucket changed"; diff <(echo "$before") <(echo "$after"); return 1; }
+}
+
+traversal_get_lftp() {
+  local before after path
+  before="$(s3_keys)" || return 1
+  for path in ../../x ../secret.txt ../../outside/secret.txt /../../outside/secret.txt; do
+    rm -f "$WORK/traversal-lftp.out"
+    if lftp_at implicit "get $path -o $WORK/traversal-lftp.out"; then
+      echo "lftp fetched $path"
+      return 1
+    fi
+    if [[ -s "$WORK/traversal-lftp.out" ]]; then
+      echo "got bytes for $path"
+      return 1
+    fi
+  done
+  after="$(s3_keys)" || return 1
+  [[ "$before" == "$after" ]] || { echo "bucket changed"; diff <(echo "$before") <(echo "$after"); return 1; }
+}
+
+# An upload aimed above the home may fail or land inside the home, never outside it.
+traversal_put() {
+  local before after
+  before="$(s3_keys | grep -v "^$HOME_PREFIX")"
+  curl_at explicit --path-as-is -T "$SRC/one.bin" "$(curl_url explicit)/../../escaped-curl.bin"
+  lftp_at explicit "put $SRC/one.bin -o ../../escaped-lftp.bin"
+  lftp_at explicit "put $SRC/one.bin -o /../outside/escaped-lftp2.bin"
+  after="$(s3_keys | grep -v "^$HOME_PREFIX")"
+  echo "keys outside the home: $after"
+  [[ "$before" == "$after" ]] && s3_object_absent users/escaped-curl.bin && s3_object_absent escaped-curl.bin \
+    && s3_object_absent escaped-lftp.bin && s3_object_absent outside/escaped-lftp2.bin
+}
+
+# A client killed in the middle of a multipart upload: no object, and its multipart upload aborted.
+killed_upload_leaves_nothing() {
+  local url deadline uploads
+  url="$(curl_url explicit)/killed/big.bin"
+  # SIGKILL after 2.5 s at 8 MB/s: about 20 MB sent (some parts in S3), no TLS close_notify.
+  cat "$SRC/nine.bin" "$SRC/nine.bin" "$SRC/nine.bin" \
+    | timeout -s KILL 2.5 curl -sS -k --ssl-reqd --user "$USER_NAME:$PASSWORD" --ftp-create-dirs \
+      --limit-rate 8M -T - "$url"
+  echo "curl killed: exit $?"
+  sleep 1
+  deadline=$((SECONDS + CHECKSUM_WAIT_SECONDS))
+  while :; do
+    uploads="$(s3 s3api list-multipart-uploads --bucket "$BUCKET" --query 'length(Uploads || `[]`)' --output text)"
+    [[ "$uploads" == 0 ]] && break
+    ((SECONDS < deadline)) || { echo "$uploads multipart uploads still open"; return 1; }
+    sleep 0.5
+  done
+  s3_object_absent "${HOME_PREFIX}killed/big.bin" || { echo "a truncated object was committed"; return 1; }
+}
+
+no_multipart_uploads_left() {
+  local uploads deadline=$((SECONDS + CHECKSUM_WAIT_SECONDS))
+  while :; do
+    uploads="$(s3 s3api list-multipart-uploads --bucket "$BUCKET" --query 'Uploads[].[Key,UploadId]' \
+      --output text)" || return 1
+    [[ -z "$uploads" || "$uploads" == None ]] && return 0
+    ((SECONDS < deadline)) || { echo "open multipart uploads: $uploads"; return 1; }
+    sleep 0.5
+  done
+}
+
+tls_fingerprint_matches_log() {
+  local logged served
+  logged="$(sed -n 's/.*SHA-256 fingerprint \([0-9A-Fa-f:]*\).*/\1/p' "$WORK/ferry.log" | tr -d ':' | tr 'a-f' 'A-F')"
+  served="$(timeout 15 openssl s_client -connect "127.0.0.1:$IMPLICIT_PORT" </dev/null 2>/dev/null \
+    | openssl x509 -noout -fingerprint -sha256 | sed 's/.*=//' | tr -d ':')"
+  echo "logged '$logged', served '$served'"
+  [[ -n "$logged" && "$logged" == "$served" ]]
+}
+
+ferry_log_clean() {
+  ! grep -E "OutOfMemoryError|LEAK:| ERROR " "$WORK/ferry.log"
+}
+
+# ---------------------------------------------------------------------------------------------
+
+main() {
+  # Killing the watchdog kills its sleep too, so nothing outlives the run.
+  (
+    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+    sleep "$TOTAL_TIMEOUT_SECONDS" &
+    sleeper=$!
+    wait "$sleeper" && kill -TERM $$ 2>/dev/null
+  ) &
+  WATCHDOG_PID=$!
+  mkdir -p "$SRC" "$DL" "$WORK/home"
+  write_aws_config
+  : >"$SRC/empty.bin"
+  head -c 1 /dev/urandom >"$SRC/one.bin"
+  head -c $((9 * 1024 * 1024)) /dev/urandom >"$SRC/nine.bin"
+  head -c 1000 /dev/urandom >"$SRC/thousand.bin"
+  make_tree "$SRC/tree"
+
+  start_s3proxy
+  start_ferry
+  check "implicit FTPS serves the certificate whose fingerprint Ferry logged" tls_fingerprint_matches_log
+  check "lftp creates the test directories" \
+    lftp_at explicit "mkdir -p /explicit/lftp /explicit/curl /implicit/lftp /implicit/curl"
+
+  local mode name
+  for mode in explicit implicit; do
+    for name in empty.bin one.bin nine.bin; do
+      check "$mode: lftp put+get $name ($(stat -c %s "$SRC/$name") B) byte-exact" lftp_roundtrip "$mode" "$name"
+      check "$mode: $name uploaded by lftp, read from S3: same bytes and x-amz-meta-sha256" \
+        s3_object_is "${HOME_PREFIX}$mode/lftp/$name" "$SRC/$name"
+      check "$mode: curl upload+download $name byte-exact" curl_roundtrip "$mode" "$name"
+      check "$mode: $name uploaded by curl, read from S3: same bytes and x-amz-meta-sha256" \
+        s3_object_is "${HOME_PREFIX}$mode/curl/$name" "$SRC/$name"
+    done
+  done
+
+  check "lftp mirror -R up (explicit) and mirror down (implicit) of a tree with unicode and spaces" mirror_roundtrip
+  check "mirrored tree's keys in S3 keep unicode names and spaces" mirror_keys_in_s3
+  check "lftp cls lists exactly the uploaded files" cls_lists explicit /explicit/lftp "empty.bin,one.bin,nine.bin"
+  check "lftp ls shows names and sizes" ls_shows_size
+  check "lftp ls shows names with spaces, unicode and directories" ls_shows_spaces_and_unicode
+  check "curl --list-only (NLST) lists the file names" curl_nlst
+  check "lftp mv renames a file" rename_file
+  check "lftp mv renames a directory with its whole tree" rename_dir
+  check "lftp rm deletes a file (gone from S3 too)" rm_file
+  check "lftp rmdir of a non-empty directory fails and keeps it" rmdir_nonempty_fails
+  check "lftp mkdir then rmdir of an empty directory" rmdir_empty
+  check "explicit: lftp put -c continues a 3 MB partial upload, byte-exact" lftp_resume explicit 3000000
+  check "implicit: lftp put -c continues an 8 MiB+1 partial (multipart) upload, byte-exact" \
+    lftp_resume implicit $((8 * 1024 * 1024 + 1))
+  check "implicit: curl -C - continues a partial upload, byte-exact" curl_resume
+  check "explicit: curl -a appends to a small file" curl_append explicit thousand.bin one.bin
+  check "implicit: curl -a appends 9 MiB to a small file" curl_append implicit thousand.bin nine.bin
+  check "explicit: curl with a wrong password gets 530 (exit 67)" wrong_password_curl explicit
+  check "implicit: curl with a wrong password gets 530 (exit 67)" wrong_password_curl implicit
+  check "explicit: lftp with a wrong password fails" wrong_password_lftp
+  check "plain FTP without TLS is refused with 530 (curl ftp:// without --ssl-reqd)" plain_ftp_refused_curl
+  check "plain FTP without TLS is refused (lftp ftp:ssl-allow no)" plain_ftp_refused_lftp
+  check "TLS control but clear data (curl --ftp-ssl-control) is refused with 521" clear_data_refused_curl
+  check "TLS control but clear data (lftp ftp:ssl-protect-data no) is refused" clear_data_refused_lftp
+  check "objects outside the home planted in S3" plant_secrets
+  check "curl --path-as-is ../../../etc/passwd and ../ paths fail and change nothing" traversal_get_curl
+  check "lftp get ../../x and ../ paths fail and change nothing" traversal_get_lftp
+  check "uploads to ../ paths never create objects outside the home" traversal_put
+  check "a client killed mid-upload leaves no object and no multipart upload" killed_upload_leaves_nothing
+  check "the correct password still logs in after the failures" lftp_at implicit "cls /explicit"
+  check "no multipart uploads left in the bucket" no_multipart_uploads_left
+  check "Ferry's log has no ERROR, leak or OutOfMemoryError" ferry_log_clean
+
+  summary_and_exit
+}
+
+main "$@"
