@@ -60,11 +60,14 @@ fail() {
 check() {
   local description="$1" out="$WORK/check.out"
   shift
+  local started=$SECONDS
   if "$@" >"$out" 2>&1; then
     pass "$description"
   else
     fail "$description" "$out"
   fi
+  [[ "${FERRY_IT_TIMING:-0}" == 1 ]] && note "took $((SECONDS - started)) s"
+  return 0
 }
 
 stop_pid() {
@@ -455,7 +458,7 @@ rmdir_empty() {
 lftp_resume() {
   local mode="$1" partial="$2" remote="/resume/$1-nine.bin"
   head -c "$partial" "$SRC/nine.bin" >"$WORK/partial-$mode.bin"
-  lftp_at "$mode" "mkdir -p /resume; put $WORK/partial-$mode.bin -o $remote" || return 1
+  lftp_at "$mode" "put $WORK/partial-$mode.bin -o $remote" || return 1
   lftp_at "$mode" "debug -o $WORK/resume-$mode.debug 5; put -c $SRC/nine.bin -o $remote" || return 1
   grep -E -- "---> (REST $partial|APPE)" "$WORK/resume-$mode.debug" \
     || { echo "lftp did not continue at $partial:"; grep -- "--->" "$WORK/resume-$mode.debug"; return 1; }
@@ -530,10 +533,19 @@ clear_data_refused_curl() {
 }
 
 clear_data_refused_lftp() {
-  if lftp_as explicit "$USER_NAME" "$PASSWORD" "set ftp:ssl-protect-data no;" "cls /explicit/lftp"; then
-    echo "lftp listed over a clear data connection"
+  # lftp protects listings unless ftp:ssl-protect-list is off too; the transfer is what counts.
+  local clear="set ftp:ssl-protect-data no; set ftp:ssl-protect-list no;"
+  rm -f "$WORK/clear.out"
+  if lftp_as explicit "$USER_NAME" "$PASSWORD" "$clear" "get /explicit/lftp/one.bin -o $WORK/clear.out"; then
+    echo "lftp downloaded over a clear data connection"
     return 1
   fi
+  [[ ! -s "$WORK/clear.out" ]] || { echo "bytes arrived over a clear data connection"; return 1; }
+  if lftp_as explicit "$USER_NAME" "$PASSWORD" "$clear" "put $SRC/one.bin -o /explicit/lftp/clear.bin"; then
+    echo "lftp uploaded over a clear data connection"
+    return 1
+  fi
+  s3_object_absent "${HOME_PREFIX}explicit/lftp/clear.bin"
 }
 
 # Objects outside the home that a traversal would reach.
@@ -636,7 +648,27 @@ tls_fingerprint_matches_log() {
 }
 
 ferry_log_clean() {
-  ! grep -E "OutOfMemoryError|LEAK:| ERROR " "$WORK/ferry.log"
+  ! grep -E "OutOfMemoryError|LEAK:| ERROR |Exception in thread" "$WORK/ferry.log"
+}
+
+# SIGTERM: open transfers get the grace period (5 s here), then Ferry logs "Ferry stopped" and exits.
+ferry_stops_on_sigterm() {
+  local deadline=$((SECONDS + 15))
+  kill -TERM "$FERRY_PID" 2>/dev/null || { echo "Ferry was not running"; return 1; }
+  while kill -0 "$FERRY_PID" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then
+      echo "Ferry still running 15 s after SIGTERM; killing it"
+      grep -A8 "shutting down" "$WORK/ferry.log"
+      kill -9 "$FERRY_PID" 2>/dev/null
+      wait "$FERRY_PID" 2>/dev/null
+      return 1
+    fi
+    sleep 0.2
+  done
+  wait "$FERRY_PID"
+  local status=$?
+  grep -q "Ferry stopped" "$WORK/ferry.log" || { echo "no 'Ferry stopped' in the log"; return 1; }
+  ((status == 0 || status == 143)) || { echo "exit status $status"; return 1; }
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -662,7 +694,7 @@ main() {
   start_ferry
   check "implicit FTPS serves the certificate whose fingerprint Ferry logged" tls_fingerprint_matches_log
   check "lftp creates the test directories" \
-    lftp_at explicit "mkdir -p /explicit/lftp /explicit/curl /implicit/lftp /implicit/curl"
+    lftp_at explicit "mkdir -p /explicit/lftp /explicit/curl /implicit/lftp /implicit/curl /resume"
 
   local mode name
   for mode in explicit implicit; do
@@ -707,9 +739,13 @@ main() {
   check "a client killed mid-upload leaves no object and no multipart upload" killed_upload_leaves_nothing
   check "the correct password still logs in after the failures" lftp_at implicit "cls /explicit"
   check "no multipart uploads left in the bucket" no_multipart_uploads_left
-  check "Ferry's log has no ERROR, leak or OutOfMemoryError" ferry_log_clean
+  check "Ferry exits cleanly on SIGTERM" ferry_stops_on_sigterm
+  check "Ferry's log has no ERROR, leak, OutOfMemoryError or uncaught exception" ferry_log_clean
 
   summary_and_exit
 }
 
-main "$@"
+# Sourcing the file (for debugging a check by hand) defines everything without running it.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  main "$@"
+fi

@@ -3,6 +3,7 @@ package dev.ferry.ftps;
 import dev.ferry.core.Gateway;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.ftps.auth.GatewayUserManager;
+import dev.ferry.ftps.command.CommandsInFlight;
 import dev.ferry.ftps.command.GatewayCommands;
 import dev.ferry.ftps.fs.GatewayFileSystemFactory;
 import dev.ferry.ftps.tls.GatewaySslConfiguration;
@@ -31,6 +32,7 @@ public final class FtpsServer {
   private final Clock clock;
   private final TlsMaterial tls;
   private final SessionPolicy policy;
+  private final CommandsInFlight commandsInFlight = new CommandsInFlight();
   private FtpServer server;
   private Listener explicit;
   private Listener implicit;
@@ -68,7 +70,7 @@ public final class FtpsServer {
     factory.setConnectionConfig(connections.createConnectionConfig());
     factory.setUserManager(new GatewayUserManager(gateway.users(), gateway.loginGuard()));
     factory.setFileSystem(new GatewayFileSystemFactory(gateway));
-    factory.setCommandFactory(GatewayCommands.create(clock));
+    factory.setCommandFactory(GatewayCommands.create(clock, commandsInFlight));
     // FtpServer clears this map on stop, so it must be mutable.
     factory.setFtplets(new java.util.HashMap<>(Map.of("ferry-session-policy", policy)));
     server = factory.createServer();
@@ -116,6 +118,11 @@ public final class FtpsServer {
   /** First step of a graceful shutdown: new connections are told 421 and closed. */
   public void refuseNewSessions() {
     policy.refuseNewSessions();
+  }
+
+  /** Waits for running file commands (a transfer's final reply included) to finish. */
+  public boolean awaitCommands(java.time.Duration timeout) {
+    return commandsInFlight.awaitNone(timeout);
   }
 
   public void stop() {

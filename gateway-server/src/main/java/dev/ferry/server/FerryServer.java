@@ -112,6 +112,7 @@ public final class FerryServer {
       }
       sweeper.shutdownNow();
       if (ftps != null) {
+        ftps.awaitCommands(java.time.Duration.ofSeconds(10));
         ftps.stop();
       }
       if (gateway != null) {

@@ -152,7 +152,7 @@ public final class ConfigNode {
     if (!m.matches()) {
       throw new ConfigException(key(name), "must be a size such as 8MiB or 1GiB, got '" + value + "'");
     }
-    long number = Long.parseLong(m.group(1));
+    long number = parseLong(name, m.group(1));
     String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
     int shift = switch (unit.charAt(0)) {
       case 'K' -> 10;
@@ -161,7 +161,18 @@ public final class ConfigNode {
       case 'T' -> 40;
       default -> 0;
     };
+    if (number > Long.MAX_VALUE >> shift) {
+      throw new ConfigException(key(name), "size '" + value + "' is too large");
+    }
     return number << shift;
+  }
+
+  private long parseLong(String name, String digits) {
+    try {
+      return Long.parseLong(digits);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key(name), "number '" + digits + "' is too large");
+    }
   }
 
   /** A duration such as 500ms, 30s, 10m, 24h or 7d (a plain number is seconds). */
@@ -174,7 +185,7 @@ public final class ConfigNode {
     if (!m.matches()) {
       throw new ConfigException(key(name), "must be a duration such as 30s, 10m or 24h, got '" + value + "'");
     }
-    long n = Long.parseLong(m.group(1));
+    long n = parseLong(name, m.group(1));
     String unit = m.group(2) == null ? "s" : m.group(2);
     return switch (unit) {
       case "ms" -> Duration.ofMillis(n);

@@ -65,7 +65,11 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     String endpoint = s3.string("endpoint", null);
     URI endpointUri = null;
     if (endpoint != null && !endpoint.isBlank()) {
-      endpointUri = URI.create(endpoint.trim());
+      try {
+        endpointUri = URI.create(endpoint.trim());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(s3.keyOf("endpoint"), "must be an http:// or https:// URL, got '" + endpoint + "'");
+      }
       if (endpointUri.getScheme() == null || !endpointUri.getScheme().matches("https?") || endpointUri.getHost() == null) {
         throw new ConfigException(s3.keyOf("endpoint"), "must be an http:// or https:// URL, got '" + endpoint + "'");
       }
@@ -80,6 +84,15 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     String passivePorts = ftps.string("passivePorts", "30000-30099");
     if (!passivePorts.matches("\\d{1,5}(-\\d{1,5})?(,\\d{1,5}(-\\d{1,5})?)*")) {
       throw new ConfigException(ftps.keyOf("passivePorts"), "must be a port range such as 30000-30099, got '" + passivePorts + "'");
+    }
+    for (String range : passivePorts.split(",")) {
+      String[] ends = range.split("-");
+      int low = Integer.parseInt(ends[0]);
+      int high = ends.length > 1 ? Integer.parseInt(ends[1]) : low;
+      if (high > 65535 || low > high) {
+        throw new ConfigException(ftps.keyOf("passivePorts"), "range '" + range
+            + "' must go from a lower to a higher port, both at most 65535 (0 = any free port)");
+      }
     }
     String certificate = ftps.string("certificate", null);
     String privateKey = ftps.string("privateKey", null);

@@ -17,6 +17,7 @@ public final class MemoryBudget {
   public static final int CHUNK_SIZE = 1024 * 1024;
 
   private final long capacityBytes;
+  private final int totalChunks;
   private final Semaphore chunks;
   private final ConcurrentLinkedQueue<byte[]> pool = new ConcurrentLinkedQueue<>();
 
@@ -25,7 +26,8 @@ public final class MemoryBudget {
       throw new IllegalArgumentException("memory budget must be at least " + CHUNK_SIZE + " bytes");
     }
     this.capacityBytes = capacityBytes;
-    this.chunks = new Semaphore((int) (capacityBytes / CHUNK_SIZE), true);
+    this.totalChunks = chunksFor(capacityBytes);
+    this.chunks = new Semaphore(totalChunks, true);
   }
 
   public long capacityBytes() {
@@ -34,7 +36,7 @@ public final class MemoryBudget {
 
   /** Bytes currently reserved by uploads; zero when no upload is open. */
   public long reservedBytes() {
-    return capacityBytes / CHUNK_SIZE * CHUNK_SIZE - (long) chunks.availablePermits() * CHUNK_SIZE;
+    return (long) (totalChunks - chunks.availablePermits()) * CHUNK_SIZE;
   }
 
   static int chunksFor(long bytes) {
@@ -47,6 +49,10 @@ public final class MemoryBudget {
    */
   Reservation reserve(long bytes, BooleanSupplier cancelled) throws InterruptedIOException {
     int count = chunksFor(bytes);
+    if (count > totalChunks) {
+      throw new InterruptedIOException(bytes + " bytes can never fit in the upload memory budget of "
+          + capacityBytes + " bytes");
+    }
     try {
       while (!chunks.tryAcquire(count, 200, TimeUnit.MILLISECONDS)) {
         if (cancelled.getAsBoolean()) {

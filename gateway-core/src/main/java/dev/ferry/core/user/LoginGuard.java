@@ -41,7 +41,7 @@ public final class LoginGuard {
     Failures updated = byAddress.compute(address, (a, f) -> {
       if (f == null || now.isAfter(f.firstAt().plus(settings.window())) && f.bannedUntil() == null
           || f.bannedUntil() != null && !now.isBefore(f.bannedUntil())) {
-        return new Failures(1, now, null);
+        return new Failures(1, now, settings.maxFailures() <= 1 ? now.plus(settings.banDuration()) : null);
       }
       int count = f.count() + 1;
       Instant ban = count >= settings.maxFailures() ? now.plus(settings.banDuration()) : null;

@@ -17,9 +17,17 @@ import org.apache.ftpserver.impl.FtpServerContext;
  */
 abstract class GatewayCommand implements Command {
 
+  private CommandsInFlight inFlight = new CommandsInFlight();
+
+  GatewayCommand countedIn(CommandsInFlight counter) {
+    this.inFlight = counter;
+    return this;
+  }
+
   @Override
   public final void execute(FtpIoSession session, FtpServerContext context, FtpRequest request)
       throws IOException, FtpException {
+    inFlight.started();
     try {
       GatewayFileSystemView view = (GatewayFileSystemView) session.getFileSystemView();
       run(session, view, request.getArgument());
@@ -29,6 +37,7 @@ abstract class GatewayCommand implements Command {
       if (resetsState()) {
         session.resetState();
       }
+      inFlight.finished();
     }
   }
 

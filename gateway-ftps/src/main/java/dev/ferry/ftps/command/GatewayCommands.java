@@ -14,8 +14,13 @@ public final class GatewayCommands {
 
   private GatewayCommands() {}
 
-  public static CommandFactory create(Clock clock) {
-    CommandFactoryFactory factory = new CommandFactoryFactory();
+  public static CommandFactory create(Clock clock, CommandsInFlight inFlight) {
+    CommandFactoryFactory factory = new CommandFactoryFactory() {
+      @Override
+      public void addCommand(String name, org.apache.ftpserver.command.Command command) {
+        super.addCommand(name, ((GatewayCommand) command).countedIn(inFlight));
+      }
+    };
     factory.addCommand("STOR", new StoreCommand(false));
     factory.addCommand("APPE", new StoreCommand(true));
     factory.addCommand("RETR", new RetrieveCommand());
