@@ -1,0 +1,562 @@
+#!/usr/bin/env bash
+# Ferry throughput and memory benchmark (a measurement, not a test). In one run, against its own
+# S3Proxy and Ferry on loopback:
+#   (a) one large file up and down through Ferry with lftp over FTPS
+#   (b) many 10 MiB files up and down through Ferry with lftp mirror --parallel=8
+#   (c) the same files straight to the same S3Proxy with awscli (default concurrency)
+#   then Ferry/direct ratios, Ferry's peak RSS and heap, and
+#   (d) a memory stress: Ferry restarted with a small heap takes 8 parallel large uploads.
+# Every section prints its result or its error and the run goes on; a table closes the run.
+#
+#   bench/bench.sh                     (after: mvn -q -DskipTests package)
+#
+# Knobs (environment):
+#   BENCH_SIZE_MB=1024        large file size (MiB)
+#   BENCH_SMALL_COUNT=100     number of small files
+#   BENCH_SMALL_MB=10         small file size (MiB)
+#   BENCH_PARALLEL=8          lftp mirror --parallel
+#   FERRY_HEAP=1g             Ferry's -Xmx for (a)-(c)
+#   BENCH_STRESS_HEAP=256m    Ferry's -Xmx for (d)
+#   BENCH_STRESS_COUNT=8      parallel uploads in (d); 0 skips (d)
+#   BENCH_MEMORY_BUDGET=      uploads.memoryBudget for Ferry (default: Ferry's own, 2/5 of the heap)
+#   BENCH_DIR=/tmp            where the temp dir (test files, S3Proxy data) goes
+#   BENCH_KEEP=1              keep the temp dir (logs) at the end
+#   FERRY_JAR, S3PROXY_JAR    jars to run (defaults: the built ferry.jar, S3Proxy from ~/.m2/.tools/mvn)
+set -uo pipefail
+
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FERRY_JAR="${FERRY_JAR:-$REPO_DIR/gateway-server/target/ferry.jar}"
+SIZE_MB="${BENCH_SIZE_MB:-1024}"
+SMALL_COUNT="${BENCH_SMALL_COUNT:-100}"
+SMALL_MB="${BENCH_SMALL_MB:-10}"
+PARALLEL="${BENCH_PARALLEL:-8}"
+FERRY_HEAP="${FERRY_HEAP:-1g}"
+STRESS_HEAP="${BENCH_STRESS_HEAP:-256m}"
+STRESS_COUNT="${BENCH_STRESS_COUNT:-8}"
+MEMORY_BUDGET="${BENCH_MEMORY_BUDGET:-}"
+S3PROXY_VERSION=4.1.0
+AWS=/usr/bin/aws                  # Debian's awscli; a pyenv one may shadow it on PATH
+TOTAL_TIMEOUT_SECONDS=3600        # watchdog for the whole run
+TRANSFER_TIMEOUT_SECONDS=1800     # any single client command
+START_TIMEOUT_SECONDS=90
+export LC_ALL=C.UTF-8
+
+BIG_BYTES=$((SIZE_MB * 1024 * 1024))
+SMALL_BYTES=$((SMALL_MB * 1024 * 1024))
+SMALL_TOTAL=$((SMALL_COUNT * SMALL_BYTES))
+BUCKET=bench
+USER_NAME=bench
+PASSWORD="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)"
+S3_KEY=benchaccess
+S3_SECRET="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
+
+WORK=""
+S3PROXY_PID=""
+FERRY_PID=""
+SAMPLER_PID=""
+WATCHDOG_PID=""
+FERRY_RUN=0
+declare -A R=()                   # results by key, printed in the final table
+ERRORS=()
+
+log() { echo "[$(date +%H:%M:%S)] $*"; }
+
+error() {
+  ERRORS+=("$*")
+  log "ERROR: $*"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Clean-up
+
+stop_pid() {
+  local pid="$1" name="$2" limit="${3:-60}" waited=0
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill "$pid" 2>/dev/null
+  while kill -0 "$pid" 2>/dev/null && ((waited < limit * 5)); do
+    sleep 0.2
+    waited=$((waited + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name (pid $pid) ignored SIGTERM for ${limit}s; killing it"
+    kill -9 "$pid" 2>/dev/null
+  fi
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  [[ -n "$WATCHDOG_PID" ]] && kill "$WATCHDOG_PID" 2>/dev/null && wait "$WATCHDOG_PID" 2>/dev/null
+  stop_sampler
+  stop_pid "$FERRY_PID" Ferry 45
+  stop_pid "$S3PROXY_PID" S3Proxy 20
+  if [[ -n "$WORK" ]]; then
+    if [[ "${BENCH_KEEP:-0}" == 1 ]]; then
+      log "kept $WORK (logs: ferry-*.log, s3proxy.log)"
+    else
+      rm -rf "$WORK"
+    fi
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'log "stopped by watchdog or signal"; exit 143' TERM
+
+# ---------------------------------------------------------------------------------------------
+# Arithmetic and measuring
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+mb_per_s() { awk -v bytes="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f", bytes / 1e6 / s; else print "n/a" }'; }
+ratio() {
+  awk -v f="$1" -v d="$2" 'BEGIN { if (f ~ /^[0-9.]+$/ && d ~ /^[0-9.]+$/ && d > 0) printf "%.2f", f / d; else print "-" }'
+}
+mib() { awk -v kb="$1" 'BEGIN { printf "%.0f", kb / 1024 }'; }
+
+# measure KEY BYTES LABEL COMMAND...: runs COMMAND, stores MB/s (or the error) under KEY.
+measure() {
+  local key="$1" bytes="$2" label="$3" start seconds out="$WORK/measure.out"
+  shift 3
+  log "$label ..."
+  start="$(now)"
+  if "$@" >"$out" 2>&1; then
+    seconds="$(elapsed "$start")"
+    R[$key]="$(mb_per_s "$bytes" "$seconds")"
+    R[$key.s]="$seconds"
+    log "$label: ${R[$key]} MB/s ($bytes bytes in $seconds s)"
+    return 0
+  fi
+  seconds="$(elapsed "$start")"
+  R[$key]="error"
+  error "$label failed after $seconds s: $(tail -n 3 "$out" | tr '\n' ' ')"
+  return 1
+}
+
+# verify KEY COMMAND...: records whether the transferred bytes were checked equal.
+verify() {
+  local key="$1"
+  shift
+  if "$@" >"$WORK/verify.out" 2>&1; then
+    R[$key.ok]="ok"
+  else
+    R[$key.ok]="MISMATCH"
+    error "$key: transferred bytes differ: $(head -n 3 "$WORK/verify.out" | tr '\n' ' ')"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Servers
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() {
+  local port
+  for _ in $(seq 100); do
+    port=$((20000 + RANDOM % 30000))
+    port_in_use "$port" || { echo "$port"; return 0; }
+  done
+  return 1
+}
+
+free_port_range() {
+  local count="$1" first p busy
+  for _ in $(seq 50); do
+    first=$((20000 + RANDOM % 30000))
+    busy=no
+    for ((p = first; p < first + count; p++)); do
+      port_in_use "$p" && { busy=yes; break; }
+    done
+    [[ "$busy" == no ]] && { echo "$first-$((first + count - 1))"; return 0; }
+  done
+  return 1
+}
+
+find_s3proxy_jar() {
+  local name="s3proxy-$S3PROXY_VERSION-jar-with-dependencies.jar" candidate
+  for candidate in "${S3PROXY_JAR:-}" "$HOME/.m2/repository/org/gaul/s3proxy/$S3PROXY_VERSION/$name" \
+      "$REPO_DIR/.tools/$name"; do
+    [[ -n "$candidate" && -f "$candidate" ]] && { echo "$candidate"; return 0; }
+  done
+  mkdir -p "$REPO_DIR/.tools"
+  (cd "$WORK" && timeout 300 mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+    -Dartifact="org.gaul:s3proxy:$S3PROXY_VERSION:jar:jar-with-dependencies" \
+    -DoutputDirectory="$REPO_DIR/.tools") >&2 || return 1
+  [[ -f "$REPO_DIR/.tools/$name" ]] && echo "$REPO_DIR/.tools/$name"
+}
+
+await_log() {
+  local pid="$1" file="$2" pattern="$3" deadline=$((SECONDS + START_TIMEOUT_SECONDS))
+  until grep -q "$pattern" "$file" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || return 1
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+start_s3proxy() {
+  local jar
+  jar="$(find_s3proxy_jar)" || { error "no S3Proxy $S3PROXY_VERSION jar"; return 1; }
+  S3_PORT="$(free_port)" || { error "no free port for S3Proxy"; return 1; }
+  S3_ENDPOINT="http://127.0.0.1:$S3_PORT"
+  mkdir -p "$WORK/s3data"
+  cat >"$WORK/s3proxy.properties" <<EOF
+s3proxy.endpoint=$S3_ENDPOINT
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$S3_KEY
+s3proxy.credential=$S3_SECRET
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$WORK/s3data
+EOF
+  java -jar "$jar" --properties "$WORK/s3proxy.properties" >"$WORK/s3proxy.log" 2>&1 &
+  S3PROXY_PID=$!
+  if ! await_log "$S3PROXY_PID" "$WORK/s3proxy.log" "Started .*ServerConnector.*127.0.0.1:$S3_PORT"; then
+    error "S3Proxy did not start: $(tail -n 5 "$WORK/s3proxy.log" | tr '\n' ' ')"
+    return 1
+  fi
+  log "S3Proxy $S3PROXY_VERSION on $S3_ENDPOINT (pid $S3PROXY_PID, data in $WORK/s3data)"
+  s3 s3 mb "s3://$BUCKET" >/dev/null || { error "could not create bucket $BUCKET"; return 1; }
+}
+
+# start_ferry HEAP: a fresh Ferry process (same config, S3 data and TLS material) with -Xmx HEAP.
+start_ferry() {
+  local heap="$1" passive up budget_line=""
+  FERRY_RUN=$((FERRY_RUN + 1))
+  FERRY_LOG="$WORK/ferry-$FERRY_RUN.log"
+  if [[ -z "${PASSWORD_HASH:-}" ]]; then
+    PASSWORD_HASH="$(printf '%s\n' "$PASSWORD" | timeout 60 java -jar "$FERRY_JAR" hash-password)" \
+      && [[ "$PASSWORD_HASH" == \$2* ]] || { error "hash-password failed"; return 1; }
+  fi
+  passive="$(free_port_range 64)" || { error "no free passive port range"; return 1; }
+  [[ -n "$MEMORY_BUDGET" ]] && budget_line="  memoryBudget: $MEMORY_BUDGET"
+  cat >"$WORK/ferry.yaml" <<EOF
+dataDir: $WORK/ferry-data
+s3:
+  endpoint: $S3_ENDPOINT
+  accessKey: $S3_KEY
+  secretKey: \${FERRY_BENCH_S3_SECRET}
+  createBuckets: true
+ftps:
+  bindAddress: 127.0.0.1
+  port: 0
+  implicitPort: -1
+  passivePorts: $passive
+  allowPlainFtp: false
+uploads:
+  partSize: 8MiB
+  partsInFlight: 4
+$budget_line
+shutdown:
+  grace: 20s
+users:
+  - name: $USER_NAME
+    passwordHash: "$PASSWORD_HASH"
+    home: s3://$BUCKET/ferry/
+    permissions: [all]
+EOF
+  FERRY_BENCH_S3_SECRET="$S3_SECRET" java "-Xmx$heap" ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" \
+    --config "$WORK/ferry.yaml" >"$FERRY_LOG" 2>&1 &
+  FERRY_PID=$!
+  if ! await_log "$FERRY_PID" "$FERRY_LOG" "Ferry is up"; then
+    error "Ferry (-Xmx$heap) did not start: $(tail -n 5 "$FERRY_LOG" | tr '\n' ' ')"
+    stop_pid "$FERRY_PID" Ferry 10
+    FERRY_PID=""
+    return 1
+  fi
+  up="$(grep "Ferry is up" "$FERRY_LOG")"
+  FTP_PORT="$(sed -n 's/.*explicit (AUTH TLS): [0-9.]*:\([0-9]*\).*/\1/p' <<<"$up")"
+  log "Ferry -Xmx$heap on 127.0.0.1:$FTP_PORT (pid $FERRY_PID, passive $passive)"
+  start_sampler
+}
+
+stop_ferry() {
+  stop_sampler
+  stop_pid "$FERRY_PID" Ferry 45
+  FERRY_PID=""
+}
+
+# jstat every second: the peak of used heap (S0U+S1U+EU+OU) between start and stop.
+start_sampler() {
+  SAMPLES="$WORK/jstat-$FERRY_RUN.txt"
+  jstat -gc "$FERRY_PID" 1000 >"$SAMPLES" 2>&1 &
+  SAMPLER_PID=$!
+}
+
+stop_sampler() {
+  [[ -n "$SAMPLER_PID" ]] || return 0
+  kill "$SAMPLER_PID" 2>/dev/null
+  wait "$SAMPLER_PID" 2>/dev/null
+  SAMPLER_PID=""
+}
+
+# Prints "PEAK_USED_MIB PEAK_COMMITTED_MIB" from the jstat samples.
+peak_heap() {
+  awk '
+    $1 == "S0C" { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    col["EU"] && $1 ~ /^[0-9.]+$/ {
+      used = $col["S0U"] + $col["S1U"] + $col["EU"] + $col["OU"]
+      committed = $col["S0C"] + $col["S1C"] + $col["EC"] + $col["OC"]
+      if (used > maxu) maxu = used
+      if (committed > maxc) maxc = committed
+    }
+    END { if (maxu > 0) printf "%.0f %.0f", maxu / 1024, maxc / 1024; else print "n/a n/a" }' "$SAMPLES"
+}
+
+# memory_report PREFIX: Ferry's VmHWM, peak heap (jstat) and GC.heap_info, into R[PREFIX.*].
+memory_report() {
+  local prefix="$1" hwm peak info
+  hwm="$(awk '/^VmHWM:/ { print $2 }' "/proc/$FERRY_PID/status" 2>/dev/null)"
+  R[$prefix.rss]="${hwm:+$(mib "$hwm") MiB}"
+  R[$prefix.rss]="${R[$prefix.rss]:-n/a}"
+  read -r peak committed <<<"$(peak_heap)"
+  R[$prefix.heap]="$peak MiB used (peak, jstat 1 s samples), $committed MiB committed"
+  info="$(timeout 30 jcmd "$FERRY_PID" GC.heap_info 2>/dev/null | grep -m1 -E 'heap +total' | sed 's/^ *//; s/ \[.*//')"
+  R[$prefix.heapinfo]="${info:-n/a}"
+  R[$prefix.cpu]="$(ferry_cpu_seconds)"
+  log "Ferry memory: VmHWM ${R[$prefix.rss]}; heap ${R[$prefix.heap]}; now: ${R[$prefix.heapinfo]}"
+}
+
+ferry_cpu_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) / hz }' "/proc/$FERRY_PID/stat" 2>/dev/null
+}
+
+# ---------------------------------------------------------------------------------------------
+# Clients
+
+LFTP_SETTINGS="set ssl:verify-certificate no; set ssl:check-hostname no; set ftp:ssl-force yes; \
+set ftp:ssl-protect-data yes; set ftp:passive-mode yes; set net:max-retries 1; set net:timeout 120; \
+set cmd:fail-exit yes; set xfer:clobber yes; set mirror:use-pget-n 1"
+
+lftp_do() {
+  HOME="$WORK/home" timeout "$TRANSFER_TIMEOUT_SECONDS" lftp -c \
+    "$LFTP_SETTINGS; open -u '$USER_NAME','$PASSWORD' ftp://127.0.0.1:$FTP_PORT; $*" </dev/null
+}
+
+s3() {
+  env -u AWS_CA_BUNDLE -u AWS_PROFILE AWS_ACCESS_KEY_ID="$S3_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET" \
+    AWS_CONFIG_FILE="$WORK/aws-config" AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER="" \
+    timeout "$TRANSFER_TIMEOUT_SECONDS" "$AWS" --endpoint-url "$S3_ENDPOINT" "$@"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Sections
+
+prepare_files() {
+  local i need avail
+  need=$(((SIZE_MB * 6 + SMALL_COUNT * SMALL_MB * 6 + SIZE_MB * STRESS_COUNT * 2) / 1024 + 2))
+  avail=$(($(df -Pk "$WORK" | awk 'NR == 2 { print $4 }') / 1024 / 1024))
+  log "disk: $(df -h "$WORK" | awk 'NR == 2 { print $4 " free on " $6 }'); this run needs about $need GiB"
+  if ((avail < need)); then
+    error "only $avail GiB free in $WORK, about $need GiB needed; the memory stress is skipped"
+    STRESS_COUNT=0
+  fi
+  log "writing test files from /dev/urandom: 1 x $SIZE_MB MiB, $SMALL_COUNT x $SMALL_MB MiB"
+  mkdir -p "$WORK/small" "$WORK/home"
+  head -c "$BIG_BYTES" /dev/urandom >"$WORK/big.bin" || { error "cannot write $WORK/big.bin"; return 1; }
+  for ((i = 1; i <= SMALL_COUNT; i++)); do
+    head -c "$SMALL_BYTES" /dev/urandom >"$WORK/small/file-$(printf %03d "$i").bin" || return 1
+  done
+  BIG_SHA="$(sha256sum "$WORK/big.bin" | cut -d' ' -f1)"
+  cat >"$WORK/aws-config" <<EOF
+[default]
+region = us-east-1
+s3 =
+  addressing_style = path
+EOF
+}
+
+section_ferry() {
+  log "== (a) $SIZE_MB MiB file through Ferry (lftp, explicit FTPS) =="
+  if measure big_up_ferry "$BIG_BYTES" "Ferry upload $SIZE_MB MiB" lftp_do "put $WORK/big.bin -o /big.bin"; then
+    if measure big_down_ferry "$BIG_BYTES" "Ferry download $SIZE_MB MiB" \
+        lftp_do "get /big.bin -o $WORK/big-down.bin"; then
+      verify big_down_ferry cmp "$WORK/big.bin" "$WORK/big-down.bin"
+    fi
+    rm -f "$WORK/big-down.bin"
+    if measure big_pget_ferry "$BIG_BYTES" "Ferry download $SIZE_MB MiB, pget -n 4" \
+        lftp_do "pget -n 4 /big.bin -o $WORK/big-down.bin"; then
+      verify big_pget_ferry cmp "$WORK/big.bin" "$WORK/big-down.bin"
+    fi
+    rm -f "$WORK/big-down.bin"
+  fi
+
+  log "== (b) $SMALL_COUNT x $SMALL_MB MiB through Ferry (lftp mirror --parallel=$PARALLEL) =="
+  if measure small_up_ferry "$SMALL_TOTAL" "Ferry upload $SMALL_COUNT files" \
+      lftp_do "mirror -R --no-perms --no-umask --parallel=$PARALLEL $WORK/small /small"; then
+    if measure small_down_ferry "$SMALL_TOTAL" "Ferry download $SMALL_COUNT files" \
+        lftp_do "mirror --no-perms --parallel=$PARALLEL /small $WORK/small-down"; then
+      verify small_down_ferry diff -r "$WORK/small" "$WORK/small-down"
+    fi
+    rm -rf "$WORK/small-down"
+  fi
+  memory_report ferry
+}
+
+section_direct() {
+  log "== (c) the same files straight to S3Proxy (awscli, default concurrency) =="
+  if measure big_up_direct "$BIG_BYTES" "direct upload $SIZE_MB MiB" \
+      s3 s3 cp --only-show-errors "$WORK/big.bin" "s3://$BUCKET/direct/big.bin"; then
+    if measure big_down_direct "$BIG_BYTES" "direct download $SIZE_MB MiB" \
+        s3 s3 cp --only-show-errors "s3://$BUCKET/direct/big.bin" "$WORK/big-down.bin"; then
+      verify big_down_direct cmp "$WORK/big.bin" "$WORK/big-down.bin"
+    fi
+    rm -f "$WORK/big-down.bin"
+  fi
+  if measure small_up_direct "$SMALL_TOTAL" "direct upload $SMALL_COUNT files" \
+      s3 s3 cp --only-show-errors --recursive "$WORK/small" "s3://$BUCKET/direct/small/"; then
+    if measure small_down_direct "$SMALL_TOTAL" "direct download $SMALL_COUNT files" \
+        s3 s3 cp --only-show-errors --recursive "s3://$BUCKET/direct/small/" "$WORK/small-down/"; then
+      verify small_down_direct diff -r "$WORK/small" "$WORK/small-down"
+    fi
+    rm -rf "$WORK/small-down"
+  fi
+  # Room for the stress run.
+  s3 s3 rm --only-show-errors --recursive "s3://$BUCKET/" || error "could not empty the bucket"
+}
+
+# Size and SHA-256 of one stressed object: the x-amz-meta-sha256 Ferry records (a moment after the
+# multipart commit, by a server-side copy), else the bytes read back with awscli.
+check_stress_object() {
+  local key="$1" size sha deadline=$((SECONDS + 300))
+  size="$(s3 s3api head-object --bucket "$BUCKET" --key "$key" --query ContentLength --output text 2>/dev/null)"
+  [[ "$size" == "$BIG_BYTES" ]] || { echo "size ${size:-missing}, expected $BIG_BYTES"; return 1; }
+  while :; do
+    sha="$(s3 s3api head-object --bucket "$BUCKET" --key "$key" --query Metadata.sha256 --output text 2>/dev/null)"
+    [[ "$sha" == "$BIG_SHA" ]] && { echo "metadata"; return 0; }
+    [[ "$sha" =~ ^[0-9a-f]{64}$ ]] && { echo "x-amz-meta-sha256 $sha, expected $BIG_SHA"; return 1; }
+    ((SECONDS < deadline)) || break
+    sleep 2
+  done
+  sha="$(s3 s3 cp --only-show-errors "s3://$BUCKET/$key" - | sha256sum | cut -d' ' -f1)"
+  [[ "$sha" == "$BIG_SHA" ]] && { echo "download"; return 0; }
+  echo "SHA-256 of the bytes $sha, expected $BIG_SHA"
+  return 1
+}
+
+section_stress() {
+  local i start seconds pids=() failed=0 sizes_ok=0 sha_ok=0 by_meta=0 by_download=0 how
+  if ((STRESS_COUNT <= 0)); then
+    R[stress]="skipped"
+    return 0
+  fi
+  log "== (d) memory stress: Ferry -Xmx$STRESS_HEAP, $STRESS_COUNT parallel $SIZE_MB MiB uploads =="
+  stop_ferry
+  start_ferry "$STRESS_HEAP" || { R[stress]="error: Ferry did not start"; return 1; }
+  lftp_do "mkdir -p /stress" >/dev/null 2>&1 || error "mkdir /stress failed"
+  start="$(now)"
+  for ((i = 1; i <= STRESS_COUNT; i++)); do
+    lftp_do "put $WORK/big.bin -o /stress/big-$i.bin" >"$WORK/stress-$i.out" 2>&1 &
+    pids+=($!)
+  done
+  for i in "${!pids[@]}"; do
+    if ! wait "${pids[$i]}"; then
+      failed=$((failed + 1))
+      error "stress upload $((i + 1)) failed: $(tail -n 2 "$WORK/stress-$((i + 1)).out" | tr '\n' ' ')"
+    fi
+  done
+  seconds="$(elapsed "$start")"
+  R[stress.s]="$seconds"
+  R[stress]="$(mb_per_s $((STRESS_COUNT * BIG_BYTES)) "$seconds")"
+  log "stress: $STRESS_COUNT x $SIZE_MB MiB in $seconds s = ${R[stress]} MB/s aggregate; $failed lftp failures"
+  memory_report stress
+  R[stress.failed]="$failed"
+  for ((i = 1; i <= STRESS_COUNT; i++)); do
+    if how="$(check_stress_object "ferry/stress/big-$i.bin")"; then
+      sizes_ok=$((sizes_ok + 1))
+      sha_ok=$((sha_ok + 1))
+      [[ "$how" == metadata ]] && by_meta=$((by_meta + 1)) || by_download=$((by_download + 1))
+    else
+      [[ "$how" == size* ]] || sizes_ok=$((sizes_ok + 1))
+      error "stress object big-$i.bin: $how"
+    fi
+  done
+  R[stress.sizes]="$sizes_ok/$STRESS_COUNT"
+  R[stress.sha]="$sha_ok/$STRESS_COUNT"
+  R[stress.how]="$by_meta by x-amz-meta-sha256, $by_download by reading the bytes back"
+  if grep -q "OutOfMemoryError" "$WORK"/ferry-*.log; then
+    R[stress.oom]="YES"
+    error "OutOfMemoryError in Ferry's log: $(grep -m1 OutOfMemoryError "$WORK"/ferry-*.log)"
+  else
+    R[stress.oom]="none"
+  fi
+  local uploads
+  uploads="$(s3 s3api list-multipart-uploads --bucket "$BUCKET" --query 'length(Uploads || `[]`)' --output text)"
+  R[stress.mpu]="${uploads:-?}"
+}
+
+print_table() {
+  local row fmt="%-40s %12s %12s %13s %8s\n"
+  echo
+  echo "================================ Ferry benchmark ================================"
+  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;" \
+    "$(java -version 2>&1 | head -n 1); S3Proxy $S3PROXY_VERSION (filesystem) on loopback"
+  echo "Ferry: -Xmx$FERRY_HEAP, partSize 8MiB, partsInFlight 4, memoryBudget ${MEMORY_BUDGET:-default (2/5 of heap)};" \
+    "lftp over explicit FTPS (TLS data)"
+  echo "MB/s = 10^6 bytes per second, wall clock; direct = awscli $("$AWS" --version 2>/dev/null | cut -d' ' -f1)"
+  echo
+  printf "$fmt" "transfer" "Ferry MB/s" "direct MB/s" "Ferry/direct" "bytes"
+  printf "$fmt" "$SIZE_MB MiB upload" "${R[big_up_ferry]:--}" "${R[big_up_direct]:--}" \
+    "$(ratio "${R[big_up_ferry]:-}" "${R[big_up_direct]:-}")" "-"
+  printf "$fmt" "$SIZE_MB MiB download" "${R[big_down_ferry]:--}" "${R[big_down_direct]:--}" \
+    "$(ratio "${R[big_down_ferry]:-}" "${R[big_down_direct]:-}")" \
+    "${R[big_down_ferry.ok]:--}/${R[big_down_direct.ok]:--}"
+  printf "$fmt" "$SIZE_MB MiB download (lftp pget -n 4)" "${R[big_pget_ferry]:--}" "${R[big_down_direct]:--}" \
+    "$(ratio "${R[big_pget_ferry]:-}" "${R[big_down_direct]:-}")" "${R[big_pget_ferry.ok]:--}"
+  printf "$fmt" "$SMALL_COUNT x $SMALL_MB MiB upload (parallel $PARALLEL)" "${R[small_up_ferry]:--}" \
+    "${R[small_up_direct]:--}" "$(ratio "${R[small_up_ferry]:-}" "${R[small_up_direct]:-}")" "-"
+  printf "$fmt" "$SMALL_COUNT x $SMALL_MB MiB download (parallel $PARALLEL)" "${R[small_down_ferry]:--}" \
+    "${R[small_down_direct]:--}" "$(ratio "${R[small_down_ferry]:-}" "${R[small_down_direct]:-}")" \
+    "${R[small_down_ferry.ok]:--}/${R[small_down_direct.ok]:--}"
+  echo
+  echo "Ferry -Xmx$FERRY_HEAP after (a)+(b): peak RSS (VmHWM) ${R[ferry.rss]:-n/a}; heap ${R[ferry.heap]:-n/a};" \
+    "CPU ${R[ferry.cpu]:-?} s"
+  echo "  jcmd GC.heap_info at the end: ${R[ferry.heapinfo]:-n/a}"
+  echo
+  if [[ "${R[stress]:-}" == skipped ]]; then
+    echo "memory stress: skipped"
+  else
+    echo "memory stress, Ferry -Xmx$STRESS_HEAP: $STRESS_COUNT parallel lftp uploads of $SIZE_MB MiB"
+    echo "  time ${R[stress.s]:-?} s, aggregate ${R[stress]:-?} MB/s, lftp failures ${R[stress.failed]:-?}"
+    echo "  objects with the right size ${R[stress.sizes]:-?}, right SHA-256 ${R[stress.sha]:-?}" \
+      "(checked by: ${R[stress.how]:-none}), open multipart uploads after: ${R[stress.mpu]:-?}"
+    echo "  OutOfMemoryError in Ferry's log: ${R[stress.oom]:-?}"
+    echo "  peak RSS (VmHWM) ${R[stress.rss]:-n/a}; heap ${R[stress.heap]:-n/a}; CPU ${R[stress.cpu]:-?} s"
+    echo "  jcmd GC.heap_info at the end: ${R[stress.heapinfo]:-n/a}"
+  fi
+  echo
+  if ((${#ERRORS[@]} == 0)); then
+    echo "errors: none"
+  else
+    echo "errors (${#ERRORS[@]}):"
+    printf '  - %s\n' "${ERRORS[@]}"
+  fi
+  echo "================================================================================="
+}
+
+main() {
+  (
+    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+    sleep "$TOTAL_TIMEOUT_SECONDS" &
+    sleeper=$!
+    wait "$sleeper" && kill -TERM $$ 2>/dev/null
+  ) &
+  WATCHDOG_PID=$!
+  [[ -f "$FERRY_JAR" ]] || { echo "no $FERRY_JAR: run mvn -q -DskipTests package first" >&2; exit 2; }
+  mkdir -p "${BENCH_DIR:-${TMPDIR:-/tmp}}"
+  WORK="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/ferry-bench.XXXXXX")"
+  log "Ferry benchmark in $WORK"
+  if prepare_files && start_s3proxy; then
+    if start_ferry "$FERRY_HEAP"; then
+      section_ferry
+    fi
+    section_direct
+    section_stress
+  fi
+  stop_ferry
+  print_table
+  ((${#ERRORS[@]} == 0))
+}
+
+main "$@"
