@@ -325,9 +325,15 @@ ferry_cpu_seconds() {
 # ---------------------------------------------------------------------------------------------
 # Clients
 
+# MODE Z off: lftp would otherwise deflate downloads (and later uploads), which on random data only
+# costs CPU and is not what S3 clients do. The TLS priority works around lftp (GnuTLS) failing a
+# TLS 1.3 download when the JDK closes the data connection with user_canceled + close_notify; set
+# BENCH_LFTP_SSL_PRIORITY=NORMAL to let lftp use TLS 1.3.
+LFTP_SSL_PRIORITY="${BENCH_LFTP_SSL_PRIORITY:-NORMAL:-VERS-TLS1.3}"
 LFTP_SETTINGS="set ssl:verify-certificate no; set ssl:check-hostname no; set ftp:ssl-force yes; \
 set ftp:ssl-protect-data yes; set ftp:passive-mode yes; set net:max-retries 1; set net:timeout 120; \
-set cmd:fail-exit yes; set xfer:clobber yes; set mirror:use-pget-n 1"
+set cmd:fail-exit yes; set xfer:clobber yes; set mirror:use-pget-n 1; set ftp:use-mode-z no; \
+set ssl:priority $LFTP_SSL_PRIORITY"
 
 lftp_do() {
   HOME="$WORK/home" timeout "$TRANSFER_TIMEOUT_SECONDS" lftp -c \
@@ -492,8 +498,9 @@ print_table() {
   echo "================================ Ferry benchmark ================================"
   echo "$(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;" \
     "$(java -version 2>&1 | head -n 1); S3Proxy $S3PROXY_VERSION (filesystem) on loopback"
-  echo "Ferry: -Xmx$FERRY_HEAP, partSize 8MiB, partsInFlight 4, memoryBudget ${MEMORY_BUDGET:-default (2/5 of heap)};" \
-    "lftp over explicit FTPS (TLS data)"
+  echo "Ferry: -Xmx$FERRY_HEAP, partSize 8MiB, partsInFlight 4, memoryBudget ${MEMORY_BUDGET:-default (2/5 of heap)}"
+  echo "lftp $(lftp --version | head -n 1 | awk '{ print $4 }'): explicit FTPS, PROT P, MODE S," \
+    "ssl:priority $LFTP_SSL_PRIORITY"
   echo "MB/s = 10^6 bytes per second, wall clock; direct = awscli $("$AWS" --version 2>/dev/null | cut -d' ' -f1)"
   echo
   printf "$fmt" "transfer" "Ferry MB/s" "direct MB/s" "Ferry/direct" "bytes"
@@ -547,6 +554,8 @@ main() {
   mkdir -p "${BENCH_DIR:-${TMPDIR:-/tmp}}"
   WORK="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/ferry-bench.XXXXXX")"
   log "Ferry benchmark in $WORK"
+  # A copy: a rebuild during the run must not pull the jar from under the JVM.
+  cp "$FERRY_JAR" "$WORK/ferry.jar" && FERRY_JAR="$WORK/ferry.jar"
   if prepare_files && start_s3proxy; then
     if start_ferry "$FERRY_HEAP"; then
       section_ferry
