@@ -53,13 +53,4 @@ public final class LoginGuard {
   public void succeeded(String address) {
     byAddress.remove(address);
   }
-
-  /** Sleeps the failure delay on the calling protocol thread (never an event loop). */
-  public void delayAfterFailure() {
-    try {
-      Thread.sleep(settings.failureDelay().toMillis()); // deliberate: throttles password guessing
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 }

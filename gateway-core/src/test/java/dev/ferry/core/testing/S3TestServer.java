@@ -162,7 +162,7 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
 
   /**
    * Whether {@link #stop()} and {@link #start()} work: only for the S3Proxy this class runs, not
-   * an external {@code S3_TEST_ENDPOINT}. Outage tests {@code assumeTrue} it.
+   * an external {@code S3_TEST_ENDPOINT}. Outage tests fail (not skip) against such a server: stop() and start() throw.
    */
   public boolean restartable() {
     return process != null;
