@@ -326,10 +326,9 @@ ferry_cpu_seconds() {
 # Clients
 
 # MODE Z off: lftp would otherwise deflate downloads (and later uploads), which on random data only
-# costs CPU and is not what S3 clients do. The TLS priority works around lftp (GnuTLS) failing a
-# TLS 1.3 download when the JDK closes the data connection with user_canceled + close_notify; set
-# BENCH_LFTP_SSL_PRIORITY=NORMAL to let lftp use TLS 1.3.
-LFTP_SSL_PRIORITY="${BENCH_LFTP_SSL_PRIORITY:-NORMAL:-VERS-TLS1.3}"
+# costs CPU and is not what S3 clients do. TLS is lftp's default (1.3); BENCH_LFTP_SSL_PRIORITY
+# (a GnuTLS priority string, e.g. NORMAL:-VERS-TLS1.3) pins another.
+LFTP_SSL_PRIORITY="${BENCH_LFTP_SSL_PRIORITY:-NORMAL}"
 LFTP_SETTINGS="set ssl:verify-certificate no; set ssl:check-hostname no; set ftp:ssl-force yes; \
 set ftp:ssl-protect-data yes; set ftp:passive-mode yes; set net:max-retries 1; set net:timeout 120; \
 set cmd:fail-exit yes; set xfer:clobber yes; set mirror:use-pget-n 1; set ftp:use-mode-z no; \

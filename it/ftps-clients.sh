@@ -345,6 +345,30 @@ lftp_roundtrip() {
   same_bytes "$SRC/$name" "$DL/$mode-lftp-$name"
 }
 
+# lftp_download_mode MODE_Z: a download in stream mode (MODE Z off) or deflate mode ends with
+# exit 0 and the exact bytes, on lftp's default TLS (1.3): the end of the data connection must be
+# a clean TLS close, which lftp (GnuTLS) checks.
+lftp_download_mode() {
+  local zip="$1" out="$DL/mode-z-$1-nine.bin"
+  lftp_as explicit "$USER_NAME" "$PASSWORD" "set ftp:use-mode-z $zip;" \
+    "debug -o $WORK/mode-z-$zip.debug 5; get /explicit/lftp/nine.bin -o $out" || return 1
+  grep -q -- "---> MODE Z" "$WORK/mode-z-$zip.debug" && [[ "$zip" == false ]] \
+    && { echo "lftp used MODE Z although it was told not to"; return 1; }
+  same_bytes "$SRC/nine.bin" "$out"
+}
+
+# TYPE A: the client sends CRLF line ends and S3 keeps LF; a TYPE A download with curl -B (which
+# turns the network's CRLF back into LF) gives the original text.
+ascii_type_converts_line_ends() {
+  printf 'one\ntwo\nthree\n' >"$WORK/lines.txt"
+  lftp_at explicit "set ftp:use-mode-z false; put -a $WORK/lines.txt -o /ascii/lines.txt" || return 1
+  s3 s3 cp --only-show-errors "s3://$BUCKET/${HOME_PREFIX}ascii/lines.txt" "$WORK/lines.s3" || return 1
+  printf 'one\ntwo\nthree\n' >"$WORK/lines.expected"
+  same_bytes "$WORK/lines.expected" "$WORK/lines.s3" || return 1
+  curl_at explicit -B "$(curl_url explicit)/ascii/lines.txt" >"$WORK/lines.back" || return 1
+  same_bytes "$WORK/lines.txt" "$WORK/lines.back"
+}
+
 curl_roundtrip() {
   local mode="$1" name="$2" url
   url="$(curl_url "$mode")/$mode/curl/$name"
@@ -607,14 +631,16 @@ traversal_put() {
     && s3_object_absent escaped-lftp.bin && s3_object_absent outside/escaped-lftp2.bin
 }
 
-# A client killed in the middle of a multipart upload: no object, and its multipart upload aborted.
+# A client killed in the middle of a multipart upload (TLS VERSION 1.2 or 1.3 on the data
+# connection): no object, and its multipart upload aborted. The kernel closes the killed client's
+# socket with a plain FIN; only the missing TLS close_notify tells it from a finished upload.
 killed_upload_leaves_nothing() {
-  local url deadline uploads
-  url="$(curl_url explicit)/killed/big.bin"
+  local tls="$1" url deadline uploads
+  url="$(curl_url explicit)/killed/big-tls$tls.bin"
   # SIGKILL after 2.5 s at 8 MB/s: about 20 MB sent (some parts in S3), no TLS close_notify.
   cat "$SRC/nine.bin" "$SRC/nine.bin" "$SRC/nine.bin" \
-    | timeout -s KILL 2.5 curl -sS -k --ssl-reqd --user "$USER_NAME:$PASSWORD" --ftp-create-dirs \
-      --limit-rate 8M -T - "$url"
+    | timeout -s KILL 2.5 curl -sS -k --ssl-reqd --tlsv"$tls" --tls-max "$tls" --user "$USER_NAME:$PASSWORD" \
+      --ftp-create-dirs --limit-rate 8M -T - "$url"
   echo "curl killed: exit $?"
   sleep 1
   deadline=$((SECONDS + CHECKSUM_WAIT_SECONDS))
@@ -624,7 +650,7 @@ killed_upload_leaves_nothing() {
     ((SECONDS < deadline)) || { echo "$uploads multipart uploads still open"; return 1; }
     sleep 0.5
   done
-  s3_object_absent "${HOME_PREFIX}killed/big.bin" || { echo "a truncated object was committed"; return 1; }
+  s3_object_absent "${HOME_PREFIX}killed/big-tls$tls.bin" || { echo "a truncated object was committed"; return 1; }
 }
 
 no_multipart_uploads_left() {
@@ -694,7 +720,7 @@ main() {
   start_ferry
   check "implicit FTPS serves the certificate whose fingerprint Ferry logged" tls_fingerprint_matches_log
   check "lftp creates the test directories" \
-    lftp_at explicit "mkdir -p /explicit/lftp /explicit/curl /implicit/lftp /implicit/curl /resume"
+    lftp_at explicit "mkdir -p /explicit/lftp /explicit/curl /implicit/lftp /implicit/curl /resume /ascii"
 
   local mode name
   for mode in explicit implicit; do
@@ -708,6 +734,9 @@ main() {
     done
   done
 
+  check "lftp download in stream mode (MODE S, TLS 1.3) exits 0 with the exact bytes" lftp_download_mode false
+  check "lftp download in deflate mode (MODE Z) exits 0 with the exact bytes" lftp_download_mode true
+  check "TYPE A uploads store LF line ends; a TYPE A download gives the text back" ascii_type_converts_line_ends
   check "lftp mirror -R up (explicit) and mirror down (implicit) of a tree with unicode and spaces" mirror_roundtrip
   check "mirrored tree's keys in S3 keep unicode names and spaces" mirror_keys_in_s3
   check "lftp cls lists exactly the uploaded files" cls_lists explicit /explicit/lftp "empty.bin,one.bin,nine.bin"
@@ -736,7 +765,10 @@ main() {
   check "curl --path-as-is ../../../etc/passwd and ../ paths fail and change nothing" traversal_get_curl
   check "lftp get ../../x and ../ paths fail and change nothing" traversal_get_lftp
   check "uploads to ../ paths never create objects outside the home" traversal_put
-  check "a client killed mid-upload leaves no object and no multipart upload" killed_upload_leaves_nothing
+  check "a client killed mid-upload on TLS 1.2 leaves no object and no multipart upload" \
+    killed_upload_leaves_nothing 1.2
+  check "a client killed mid-upload on TLS 1.3 leaves no object and no multipart upload" \
+    killed_upload_leaves_nothing 1.3
   check "the correct password still logs in after the failures" lftp_at implicit "cls /explicit"
   check "no multipart uploads left in the bucket" no_multipart_uploads_left
   check "Ferry exits cleanly on SIGTERM" ferry_stops_on_sigterm

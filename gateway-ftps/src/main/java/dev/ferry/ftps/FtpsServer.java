@@ -5,6 +5,7 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.ftps.auth.GatewayUserManager;
 import dev.ferry.ftps.command.CommandsInFlight;
 import dev.ferry.ftps.command.GatewayCommands;
+import dev.ferry.ftps.data.TlsTruncation;
 import dev.ferry.ftps.fs.GatewayFileSystemFactory;
 import dev.ferry.ftps.tls.GatewaySslConfiguration;
 import dev.ferry.ftps.tls.TlsMaterial;
@@ -26,6 +27,10 @@ import org.apache.ftpserver.ssl.SslConfiguration;
  * port) and, when configured, an implicit-TLS one, both over the gateway's filesystem.
  */
 public final class FtpsServer {
+
+  static {
+    TlsTruncation.detect();
+  }
 
   private final Gateway gateway;
   private final FerryConfig.Ftps settings;

@@ -1,6 +1,7 @@
 package dev.ferry.ftps.command;
 
 import dev.ferry.core.path.VirtualPath;
+import dev.ferry.ftps.data.DataChannel;
 import dev.ferry.core.vfs.FileStat;
 import dev.ferry.ftps.fs.GatewayFileSystemView;
 import dev.ferry.ftps.listing.ListingFormat;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.ftpserver.ftplet.DataConnection;
 import org.apache.ftpserver.impl.FtpIoSession;
 
 /** LIST, NLST and MLSD: a directory (or one file) streamed page by page over the data connection. */
@@ -29,22 +29,26 @@ final class ListCommand extends GatewayCommand {
     if (!DataChannel.prepared(session)) {
       return;
     }
+    VirtualPath path;
+    Iterator<FileStat> entries;
     try {
-      VirtualPath path = view.resolve(pathArgument(argument));
-      Iterator<FileStat> entries = entriesOf(view, path);
-      DataConnection data = DataChannel.open(session, "listing of " + path);
+      path = view.resolve(pathArgument(argument));
+      entries = entriesOf(view, path);
+    } catch (IOException refused) {
+      DataChannel.discard(session);
+      throw refused;
+    }
+    try (DataChannel data = DataChannel.open(session, "listing of " + path)) {
       if (data == null) {
         return;
       }
       try {
-        data.transferToClient(session.getFtpletSession(), new ListingInputStream(entries, format, clock.instant()));
+        data.sendFrom(new ListingInputStream(entries, format, clock.instant()));
       } catch (IOException e) {
         session.write(FtpReplyMapper.transferFailed("listing of " + path, e, false));
         return;
       }
       reply(session, 226, "Listing of " + path + " complete");
-    } finally {
-      DataChannel.close(session);
     }
   }
 

@@ -1,11 +1,11 @@
 package dev.ferry.ftps.command;
 
 import dev.ferry.core.path.VirtualPath;
+import dev.ferry.ftps.data.DataChannel;
 import dev.ferry.ftps.fs.GatewayFileSystemView;
 import dev.ferry.ftps.reply.FtpReplyMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import org.apache.ftpserver.ftplet.DataConnection;
 import org.apache.ftpserver.impl.FtpIoSession;
 
 /** RETR, from the REST offset if one was given, as one ranged GET streamed to the client. */
@@ -16,22 +16,27 @@ final class RetrieveCommand extends GatewayCommand {
     if (missing(session, argument, "RETR") || !DataChannel.prepared(session)) {
       return;
     }
-    VirtualPath path = view.resolve(argument);
-    try (InputStream in = view.fileSystem().openRead(path, session.getFileOffset())) {
-      DataConnection data = DataChannel.open(session, path.toString());
+    VirtualPath path;
+    InputStream in;
+    try {
+      path = view.resolve(argument);
+      in = view.fileSystem().openRead(path, session.getFileOffset());
+    } catch (IOException refused) {
+      DataChannel.discard(session);
+      throw refused;
+    }
+    try (in; DataChannel data = DataChannel.open(session, path.toString())) {
       if (data == null) {
         return;
       }
       long sent;
       try {
-        sent = data.transferToClient(session.getFtpletSession(), in);
+        sent = data.sendFrom(in);
       } catch (IOException e) {
         session.write(FtpReplyMapper.transferFailed("RETR " + path, e, false));
         return;
       }
       reply(session, 226, "Transfer complete: " + path + " (" + sent + " bytes sent)");
-    } finally {
-      DataChannel.close(session);
     }
   }
 }

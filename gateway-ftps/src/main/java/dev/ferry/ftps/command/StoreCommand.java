@@ -3,10 +3,10 @@ package dev.ferry.ftps.command;
 import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.vfs.WriteMode;
+import dev.ferry.ftps.data.DataChannel;
 import dev.ferry.ftps.fs.GatewayFileSystemView;
 import dev.ferry.ftps.reply.FtpReplyMapper;
 import java.io.IOException;
-import org.apache.ftpserver.ftplet.DataConnection;
 import org.apache.ftpserver.impl.FtpIoSession;
 
 /**
@@ -37,18 +37,17 @@ final class StoreCommand extends GatewayCommand {
       WriteMode mode = append ? WriteMode.APPEND : offset > 0 ? WriteMode.RESUME : WriteMode.TRUNCATE;
       upload = view.fileSystem().openWrite(path, mode, offset);
     } catch (IOException refused) {
-      DataChannel.close(session);
+      DataChannel.discard(session);
       throw refused;
     }
-    try {
-      DataConnection data = DataChannel.open(session, path.toString());
+    try (upload; DataChannel data = DataChannel.open(session, path.toString())) {
       if (data == null) {
         upload.abort("data connection could not be opened");
         return;
       }
       long received;
       try {
-        received = data.transferFromClient(session.getFtpletSession(), upload);
+        received = data.receiveInto(upload);
         upload.commit();
       } catch (IOException e) {
         upload.abort(e.getMessage());
@@ -57,9 +56,6 @@ final class StoreCommand extends GatewayCommand {
       }
       reply(session, 226, "Transfer complete: " + path + " stored (" + received + " bytes received, "
           + upload.size() + " bytes in the file)");
-    } finally {
-      upload.close();
-      DataChannel.close(session);
     }
   }
 }

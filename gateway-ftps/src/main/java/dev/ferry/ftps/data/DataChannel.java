@@ -1,0 +1,161 @@
+package dev.ferry.ftps.data;
+
+import dev.ferry.ftps.reply.FtpReplyMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.Field;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.InflaterInputStream;
+import org.apache.ftpserver.ftplet.DataConnection;
+import org.apache.ftpserver.ftplet.DataType;
+import org.apache.ftpserver.ftplet.DefaultFtpReply;
+import org.apache.ftpserver.impl.FtpIoSession;
+import org.apache.ftpserver.impl.IODataConnection;
+import org.apache.ftpserver.impl.IODataConnectionFactory;
+
+/**
+ * One transfer's data connection. FtpServer still accepts or connects it (PASV, EPSV, PORT, TLS
+ * wrapping, the passive address check), but the bytes go through Ferry's own loops, because
+ * FtpServer's are wrong for a gateway in two ways:
+ *
+ * <ul>
+ *   <li>It copies through 4 KB buffers, one hash update and one lock per 4 KB.
+ *   <li>Its close of a TLS 1.3 socket sends user_canceled before close_notify, which GnuTLS
+ *       clients (lftp) report as a failed download after every byte arrived.
+ * </ul>
+ *
+ * Here a download ends with close_notify and a FIN (a half-close), then waits briefly for the
+ * client's own close. An upload is complete only when the client's close_notify arrived: a TLS
+ * client that merely drops the connection has not finished its file (see {@link TlsTruncation}).
+ */
+public final class DataChannel implements AutoCloseable {
+
+  private static final int BUFFER_SIZE = 256 * 1024;
+
+  /** How long a finished download waits for the client to close its side before closing ours. */
+  private static final int CLOSE_WAIT_MILLIS = 2_000;
+
+  /** FtpServer keeps the opened socket private to its own copy loops; Ferry needs it for its own. */
+  private static final Field SOCKET = socketField();
+
+  private final FtpIoSession session;
+  private final Socket socket;
+
+  private DataChannel(FtpIoSession session, Socket socket) {
+    this.session = session;
+    this.socket = socket;
+  }
+
+  /** Replies 503 and returns false when no PASV, EPSV or PORT prepared a data connection. */
+  public static boolean prepared(FtpIoSession session) {
+    if (session.getDataConnection() instanceof IODataConnectionFactory factory && factory.getInetAddress() == null) {
+      session.write(new DefaultFtpReply(503, "PASV, EPSV or PORT must come first"));
+      return false;
+    }
+    return true;
+  }
+
+  /** Sends 150 and opens the connection; on failure replies 425 and returns null. */
+  public static DataChannel open(FtpIoSession session, String what) {
+    session.write(new DefaultFtpReply(150, FtpReplyMapper.singleLine(
+        "Opening " + (session.getDataConnection().isSecure() ? "TLS " : "") + "data connection for " + what)))
+        .awaitUninterruptibly(10_000);
+    try {
+      DataConnection connection = session.getDataConnection().openConnection();
+      return new DataChannel(session, (Socket) SOCKET.get(connection));
+    } catch (Exception e) {
+      session.write(new DefaultFtpReply(425, FtpReplyMapper.singleLine("Cannot open data connection: " + e.getMessage())));
+      session.getDataConnection().closeDataConnection();
+      return null;
+    }
+  }
+
+  /** Drops the prepared data connection when the command is refused before {@link #open}. */
+  public static void discard(FtpIoSession session) {
+    session.getDataConnection().closeDataConnection();
+  }
+
+  /**
+   * Copies the client's file into {@code sink} until the client ends it properly, and returns the
+   * number of bytes received. Throws when the connection broke or was dropped without TLS's
+   * close_notify: the caller must then abort, not commit.
+   */
+  public long receiveInto(OutputStream sink) throws IOException {
+    InputStream in = socket.getInputStream();
+    if (session.getDataConnection().isZipMode()) {
+      in = new InflaterInputStream(in);
+    }
+    OutputStream out = session.getDataType() == DataType.ASCII ? AsciiLineEndings.fromNetwork(sink) : sink;
+    byte[] buffer = new byte[BUFFER_SIZE];
+    long received = 0;
+    while (true) {
+      int n = in.readNBytes(buffer, 0, buffer.length);
+      if (n > 0) {
+        out.write(buffer, 0, n);
+        received += n;
+        session.updateLastAccessTime();
+      }
+      if (n < buffer.length) {
+        break;
+      }
+    }
+    out.flush();
+    return received;
+  }
+
+  /** Copies {@code source} to the client, ends the stream cleanly and returns the bytes read from it. */
+  public long sendFrom(InputStream source) throws IOException {
+    OutputStream network = socket.getOutputStream();
+    DeflaterOutputStream zipped = session.getDataConnection().isZipMode() ? new DeflaterOutputStream(network) : null;
+    OutputStream out = zipped != null ? zipped : network;
+    if (session.getDataType() == DataType.ASCII) {
+      out = AsciiLineEndings.toNetwork(out);
+    }
+    byte[] buffer = new byte[BUFFER_SIZE];
+    long sent = 0;
+    int n;
+    while ((n = source.read(buffer)) != -1) {
+      out.write(buffer, 0, n);
+      sent += n;
+      session.updateLastAccessTime();
+    }
+    out.flush();
+    if (zipped != null) {
+      zipped.finish();
+    }
+    endOutput(buffer);
+    return sent;
+  }
+
+  /** Half-close: close_notify and FIN tell the client its file is complete; then let it close. */
+  private void endOutput(byte[] scratch) throws IOException {
+    socket.shutdownOutput();
+    try {
+      socket.setSoTimeout(CLOSE_WAIT_MILLIS);
+      InputStream in = socket.getInputStream();
+      while (in.read(scratch) != -1) {
+        // a client has nothing more to say on a download's data connection; discard it
+      }
+    } catch (SocketTimeoutException | java.net.SocketException | javax.net.ssl.SSLException e) {
+      // the client kept its side open or dropped it without close_notify: the file was delivered either way
+    }
+  }
+
+  @Override
+  public void close() {
+    session.getDataConnection().closeDataConnection();
+  }
+
+  private static Field socketField() {
+    try {
+      Field field = IODataConnection.class.getDeclaredField("socket");
+      field.setAccessible(true);
+      return field;
+    } catch (NoSuchFieldException e) {
+      throw new ExceptionInInitializerError("this FtpServer version has no IODataConnection.socket: " + e);
+    }
+  }
+}
