@@ -1,6 +1,7 @@
 package dev.ferry.core;
 
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.download.Downloads;
 import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.upload.MemoryBudget;
@@ -24,6 +25,7 @@ public final class Gateway implements AutoCloseable {
   private final ObjectStore store;
   private final PathLockTable locks = new PathLockTable();
   private final Uploads uploads;
+  private final Downloads downloads;
   private final UserRegistry users;
   private final LoginGuard loginGuard;
 
@@ -33,12 +35,13 @@ public final class Gateway implements AutoCloseable {
     this.uploads = new Uploads(store, new MemoryBudget(config.uploads().memoryBudget()),
         new PartSizePolicy(config.uploads().partSize()), config.uploads().partsInFlight(),
         new UploadJournal(config.dataDir().resolve("uploads")), clock);
+    this.downloads = new Downloads(store, config.downloads(), uploads::checksumCopyOf);
     this.users = new UserRegistry(config.users());
     this.loginGuard = new LoginGuard(config.login(), clock);
   }
 
   public GatewayFileSystem openSession(User user) {
-    return new GatewayFileSystem(user, store, locks, uploads, config.renameParallelism());
+    return new GatewayFileSystem(user, store, locks, uploads, downloads, config.renameParallelism());
   }
 
   public FerryConfig config() {
@@ -55,6 +58,10 @@ public final class Gateway implements AutoCloseable {
 
   public Uploads uploads() {
     return uploads;
+  }
+
+  public Downloads downloads() {
+    return downloads;
   }
 
   public UserRegistry users() {

@@ -1,5 +1,6 @@
 package dev.ferry.core.config;
 
+import dev.ferry.core.download.DownloadSettings;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.upload.PartSizePolicy;
@@ -26,7 +27,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 
 /** The whole gateway configuration, read from one YAML file with environment substitution. */
 public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createBuckets, Ftps ftps,
-    UploadSettings uploads, LoginGuard.Settings login, Duration shutdownGrace, int renameParallelism,
+    UploadSettings uploads, DownloadSettings downloads, LoginGuard.Settings login, Duration shutdownGrace, int renameParallelism,
     List<User> users) {
 
   /** The FTPS front-end's listeners and TLS material. */
@@ -57,7 +58,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
   }
 
   static FerryConfig parse(ConfigNode root, Path base) {
-    root.allowOnly("dataDir", "s3", "ftps", "uploads", "login", "shutdown", "rename", "users");
+    root.allowOnly("dataDir", "s3", "ftps", "uploads", "downloads", "login", "shutdown", "rename", "users");
     Path dataDir = base.resolve(root.string("dataDir", "ferry-data"));
 
     ConfigNode s3 = root.section("s3");
@@ -120,6 +121,19 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     UploadSettings uploads = new UploadSettings(partSize, up.integer("partsInFlight", 4, 1, 64), budget,
         up.duration("orphanAge", Duration.ofHours(1)));
 
+    ConfigNode down = root.section("downloads");
+    down.allowOnly("rangeSize", "rangesAhead", "memoryBudget");
+    long rangeSize = down.bytes("rangeSize", 4L << 20);
+    if (rangeSize < (64 << 10) || rangeSize > (64L << 20)) {
+      throw new ConfigException(down.keyOf("rangeSize"), "must be between 64KiB and 64MiB");
+    }
+    long downloadBudget = down.bytes("memoryBudget", Math.max(rangeSize, Runtime.getRuntime().maxMemory() / 8));
+    if (downloadBudget < rangeSize) {
+      throw new ConfigException(down.keyOf("memoryBudget"), "must hold at least one range (" + rangeSize + " bytes)");
+    }
+    DownloadSettings downloads = new DownloadSettings((int) rangeSize, down.integer("rangesAhead", 4, 1, 32),
+        downloadBudget);
+
     ConfigNode login = root.section("login");
     login.allowOnly("failureDelay", "maxFailures", "window", "banDuration");
     LoginGuard.Settings guard = new LoginGuard.Settings(login.duration("failureDelay", Duration.ofSeconds(1)),
@@ -138,7 +152,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     Set<String> names = new HashSet<>();
     List<User> users = userNodes.stream().map(node -> user(node, names)).toList();
 
-    return new FerryConfig(dataDir, store, s3.bool("createBuckets", false), ftpsSettings, uploads, guard,
+    return new FerryConfig(dataDir, store, s3.bool("createBuckets", false), ftpsSettings, uploads, downloads, guard,
         shutdown.duration("grace", Duration.ofSeconds(30)), rename.integer("parallelism", 16, 1, 256), users);
   }
 

@@ -109,21 +109,27 @@ public final class ObjectStore implements AutoCloseable {
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "LIST", prefix)));
   }
 
-  /** Streams the object from {@code offset} to its end; the SDK buffers a bounded amount ahead. */
-  public CompletableFuture<InputStream> openFrom(S3Location at, long offset) {
-    return s3.getObject(b -> b.bucket(at.bucket()).key(at.key()).range("bytes=" + offset + "-"),
-            AsyncResponseTransformer.toBlockingInputStream())
-        .thenApply(r -> (InputStream) r)
-        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "GET", at)));
-  }
-
   /** Reads a small range fully into memory. */
   public CompletableFuture<byte[]> readRange(S3Location at, long offset, long length) {
-    return s3.getObject(b -> b.bucket(at.bucket()).key(at.key())
-                .range("bytes=" + offset + "-" + (offset + length - 1)),
-            AsyncResponseTransformer.toBytes())
-        .thenApply(r -> r.asByteArrayUnsafe())
+    return readRange(at, offset, Math.toIntExact(length), null);
+  }
+
+  /**
+   * Reads {@code length} bytes at {@code offset} into one array. With {@code ifMatch} non-null the
+   * read fails (PRECONDITION_FAILED) if the object is no longer that version. Cancelling the
+   * returned future stops the transfer.
+   */
+  public CompletableFuture<byte[]> readRange(S3Location at, long offset, int length, String ifMatch) {
+    ByteArrayFill fill = new ByteArrayFill(length);
+    CompletableFuture<byte[]> read = s3.getObject(b -> b.bucket(at.bucket()).key(at.key())
+                .range("bytes=" + offset + "-" + (offset + length - 1)).ifMatch(ifMatch), fill)
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "GET", at)));
+    read.whenComplete((bytes, error) -> {
+      if (error instanceof CancellationException) {
+        fill.stop();
+      }
+    });
+    return read;
   }
 
   /** Puts a whole object from buffers the caller keeps untouched until the future completes. */

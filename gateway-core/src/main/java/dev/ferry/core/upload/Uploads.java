@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +36,13 @@ public final class Uploads {
   private final Clock clock;
   private final Set<StreamingUpload> open = ConcurrentHashMap.newKeySet();
   private final Set<CompletableFuture<?>> pendingChecksums = ConcurrentHashMap.newKeySet();
+  /** The latest checksum copy per object, so downloads pinned to the version before it can follow it. */
+  private final Map<S3Location, ChecksumCopy> checksumCopies = new ConcurrentHashMap<>();
+
+  private record ChecksumCopy(String sourceEtag, CompletableFuture<String> copiedEtag) {}
+
+  /** Bounds {@link #checksumCopies}: finished entries beyond this many are dropped. */
+  private static final int REMEMBERED_CHECKSUM_COPIES = 10_000;
 
   public Uploads(ObjectStore store, MemoryBudget budget, PartSizePolicy partSizes, int maxPartsInFlight,
       UploadJournal journal, Clock clock) {
@@ -145,12 +153,26 @@ public final class Uploads {
     }
     CompletableFuture<String> copy = store.copy(target, target, metadata, etag);
     pendingChecksums.add(copy);
+    if (checksumCopies.size() >= REMEMBERED_CHECKSUM_COPIES) {
+      checksumCopies.values().removeIf(c -> c.copiedEtag().isDone());
+    }
+    checksumCopies.put(target, new ChecksumCopy(etag, copy));
     copy.whenComplete((ok, error) -> {
       pendingChecksums.remove(copy);
       if (error != null) {
         log.warn("could not record the SHA-256 of {}: {}", target, error.getMessage());
       }
     });
+  }
+
+  /**
+   * The checksum copy that replaced version {@code etag} of {@code target} with the same bytes, if
+   * there is one: it completes with the new version's ETag. A download pinned to {@code etag}
+   * follows it instead of failing as if the file had been overwritten.
+   */
+  public Optional<CompletableFuture<String>> checksumCopyOf(S3Location target, String etag) {
+    ChecksumCopy copy = checksumCopies.get(target);
+    return copy != null && copy.sourceEtag().equals(etag) ? Optional.of(copy.copiedEtag()) : Optional.empty();
   }
 
   /** Waits until background checksum records have finished (tests and shutdown). */

@@ -1,5 +1,6 @@
 package dev.ferry.core.vfs;
 
+import dev.ferry.core.download.Downloads;
 import dev.ferry.core.lock.PathBusyException;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.lock.PathLockTable;
@@ -45,14 +46,17 @@ public final class GatewayFileSystem implements AutoCloseable {
   private final ObjectStore store;
   private final PathLockTable locks;
   private final Uploads uploads;
+  private final Downloads downloads;
   private final TreeRename treeRename;
   private final Set<StreamingUpload> openUploads = ConcurrentHashMap.newKeySet();
 
-  public GatewayFileSystem(User user, ObjectStore store, PathLockTable locks, Uploads uploads, int renameParallelism) {
+  public GatewayFileSystem(User user, ObjectStore store, PathLockTable locks, Uploads uploads, Downloads downloads,
+      int renameParallelism) {
     this.user = user;
     this.store = store;
     this.locks = locks;
     this.uploads = uploads;
+    this.downloads = downloads;
     this.treeRename = new TreeRename(store, renameParallelism);
   }
 
@@ -113,18 +117,21 @@ public final class GatewayFileSystem implements AutoCloseable {
     return new DirectoryListing(store, prefix, directory, first);
   }
 
-  /** Streams a file from {@code offset} to its end. */
+  /** Streams a file from {@code offset} to its end, as it is now: a later overwrite fails the read. */
   public InputStream openRead(VirtualPath path, long offset) throws IOException {
     require(Permission.READ, path, "download");
-    FileStat stat = existingFile(path, "download");
-    if (offset < 0 || offset > stat.size()) {
+    S3Location key = keyOf(path);
+    Optional<ObjectInfo> file = path.isRoot() ? Optional.empty() : call(store.head(key), path, "download");
+    if (file.isEmpty()) {
+      existingFile(path, "download");
+      throw new NoSuchFileException(path.toString(), null, "download by " + user.name() + ": no such file");
+    }
+    long size = file.get().size();
+    if (offset < 0 || offset > size) {
       throw new FileSystemException(path.toString(), null, "download by " + user.name()
-          + ": offset " + offset + " is beyond the end of the file (" + stat.size() + " bytes)");
+          + ": offset " + offset + " is beyond the end of the file (" + size + " bytes)");
     }
-    if (offset == stat.size()) {
-      return InputStream.nullInputStream();
-    }
-    return call(store.openFrom(keyOf(path), offset), path, "download");
+    return downloads.open(key, file.get(), offset);
   }
 
   /**

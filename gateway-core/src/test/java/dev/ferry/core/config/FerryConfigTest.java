@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.user.PasswordHasher;
+import dev.ferry.core.download.DownloadSettings;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
 import java.io.IOException;
@@ -256,6 +257,31 @@ class FerryConfigTest {
   @Test
   void load_unknownUserKey_namesIt() {
     refused(minimal() + "    password: hunter2\n", "users[0].password");
+  }
+
+  // --- downloads --------------------------------------------------------------------------------
+
+  @Test
+  void load_downloadsSection_setsReadAhead() throws Exception {
+    FerryConfig config = load("downloads:\n  rangeSize: 2MiB\n  rangesAhead: 6\n  memoryBudget: 48MiB\n" + minimal());
+
+    assertEquals(new DownloadSettings(2 * (int) MIB, 6, 48 * MIB), config.downloads());
+  }
+
+  @Test
+  void load_rangeSizeOutOfBounds_namesKey() {
+    refused("downloads:\n  rangeSize: 1KiB\n" + minimal(), "downloads.rangeSize");
+    refused("downloads:\n  rangeSize: 1GiB\n" + minimal(), "downloads.rangeSize");
+  }
+
+  @Test
+  void load_downloadBudgetBelowOneRange_namesKey() {
+    refused("downloads:\n  rangeSize: 8MiB\n  memoryBudget: 1MiB\n" + minimal(), "downloads.memoryBudget");
+  }
+
+  @Test
+  void load_rangesAheadZero_namesKey() {
+    refused("downloads:\n  rangesAhead: 0\n" + minimal(), "downloads.rangesAhead");
   }
 
   // --- uploads ----------------------------------------------------------------------------------

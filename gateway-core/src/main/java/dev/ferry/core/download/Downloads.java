@@ -1,0 +1,35 @@
+package dev.ferry.core.download;
+
+import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import java.io.InputStream;
+
+/** Opens downloads for every session of every front-end, all drawing on one read-ahead budget. */
+public final class Downloads {
+
+  private final ObjectStore store;
+  private final DownloadSettings settings;
+  private final ReadAheadBudget budget;
+  private final SameBytesRewrites rewrites;
+
+  public Downloads(ObjectStore store, DownloadSettings settings, SameBytesRewrites rewrites) {
+    this.store = store;
+    this.settings = settings;
+    this.rewrites = rewrites;
+    this.budget = new ReadAheadBudget(settings.budgetRanges());
+  }
+
+  /** Streams {@code file} (as a HEAD just described it) from {@code offset} to its end. */
+  public InputStream open(S3Location location, ObjectInfo file, long offset) {
+    if (offset >= file.size()) {
+      return InputStream.nullInputStream();
+    }
+    return new RangedDownload(store, location, file.etag(), offset, file.size(), settings, budget, rewrites);
+  }
+
+  /** Ranges not held by any download; the whole budget when none is open. */
+  public int idleRanges() {
+    return budget.available();
+  }
+}

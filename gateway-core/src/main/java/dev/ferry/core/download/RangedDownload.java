@@ -1,0 +1,156 @@
+package dev.ferry.core.download;
+
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import dev.ferry.core.store.StoreException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A file streamed from S3 as consecutive ranged GETs, several in flight ahead of the reader: one
+ * S3 stream tops out well below what the network and the client can take, a few in parallel do
+ * not. Each range is pinned to the version (ETag) the file had when it was opened, so a file
+ * overwritten mid-download fails the read instead of mixing two versions.
+ *
+ * <p>Not thread-safe: one reader, as a protocol transfer is.
+ */
+public final class RangedDownload extends InputStream {
+
+  private record Range(long start, CompletableFuture<byte[]> bytes) {}
+
+  private final ObjectStore store;
+  private final S3Location object;
+  private final SameBytesRewrites rewrites;
+  private String etag;
+  private final long end;
+  private final int rangeSize;
+  private final int rangesAhead;
+  private final ReadAheadBudget budget;
+  private final ArrayDeque<Range> inFlight = new ArrayDeque<>();
+
+  private byte[] current;
+  private int position;
+  private long nextStart;
+  private boolean closed;
+
+  RangedDownload(ObjectStore store, S3Location object, String etag, long offset, long end,
+      DownloadSettings settings, ReadAheadBudget budget, SameBytesRewrites rewrites) {
+    this.store = store;
+    this.object = object;
+    this.etag = Objects.requireNonNull(etag, "etag");
+    this.end = end;
+    this.rangeSize = settings.rangeSize();
+    this.rangesAhead = settings.rangesAhead();
+    this.budget = budget;
+    this.rewrites = rewrites;
+    this.nextStart = offset;
+  }
+
+  @Override
+  public int read() throws IOException {
+    byte[] one = new byte[1];
+    return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+  }
+
+  @Override
+  public int read(byte[] into, int offset, int length) throws IOException {
+    Objects.checkFromIndexSize(offset, length, into.length);
+    if (closed) {
+      throw new IOException(object + ": download already closed");
+    }
+    if (length == 0) {
+      return 0;
+    }
+    while (current == null || position == current.length) {
+      if (current != null) {
+        current = null;
+        budget.give(1);
+      }
+      requestAhead();
+      Range next = inFlight.poll();
+      if (next == null) {
+        return -1;
+      }
+      try {
+        current = ObjectStore.await(next.bytes());
+      } catch (StoreException e) {
+        budget.give(1);
+        if (e.kind() != StoreException.Kind.PRECONDITION_FAILED) {
+          throw e;
+        }
+        followRewrite(next.start(), e);
+        continue;
+      } catch (IOException e) {
+        budget.give(1);
+        throw new IOException(object + " at byte " + next.start() + ": " + e.getMessage(), e);
+      }
+      position = 0;
+    }
+    requestAhead();
+    int n = Math.min(length, current.length - position);
+    System.arraycopy(current, position, into, offset, n);
+    position += n;
+    return n;
+  }
+
+  /**
+   * The pinned version is gone. If Ferry's checksum copy replaced it with the same bytes, reads go
+   * on from {@code start} against the copy; otherwise the file really changed and the read fails.
+   */
+  private void followRewrite(long start, StoreException cause) throws IOException {
+    String copied = null;
+    var rewrite = rewrites.of(object, etag);
+    if (rewrite.isPresent()) {
+      try {
+        copied = ObjectStore.await(rewrite.get());
+      } catch (IOException copyFailed) {
+        copied = null;
+      }
+    }
+    if (copied == null || copied.equals(etag)) {
+      throw new IOException(object + " changed in S3 during the download (at byte " + start
+          + "); download it again", cause);
+    }
+    etag = copied;
+    for (Range range : inFlight) {
+      range.bytes().cancel(true);
+    }
+    budget.give(inFlight.size());
+    inFlight.clear();
+    nextStart = start;
+  }
+
+  /** Keeps up to {@code rangesAhead} ranges in flight, as far as the shared budget allows. */
+  private void requestAhead() throws IOException {
+    while (nextStart < end && inFlight.size() < rangesAhead) {
+      boolean nothingToServe = current == null && inFlight.isEmpty();
+      if (nothingToServe) {
+        budget.take();
+      } else if (!budget.tryTake()) {
+        return;
+      }
+      int length = (int) Math.min(rangeSize, end - nextStart);
+      inFlight.add(new Range(nextStart, store.readRange(object, nextStart, length, etag)));
+      nextStart += length;
+    }
+  }
+
+  /** Stops the ranges still in flight and gives their memory back. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    int held = inFlight.size() + (current != null ? 1 : 0);
+    for (Range range : inFlight) {
+      range.bytes().cancel(true);
+    }
+    inFlight.clear();
+    current = null;
+    budget.give(held);
+  }
+}

@@ -1,0 +1,147 @@
+package dev.ferry.core.download;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import dev.ferry.core.testing.S3TestServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class DownloadsIT {
+
+  @RegisterExtension
+  static final S3TestServer s3 = new S3TestServer();
+
+  private static final int RANGE = 256 * 1024;
+  private static ObjectStore store;
+
+  @BeforeAll
+  static void openStore() {
+    store = new ObjectStore(new ObjectStore.Settings(s3.endpoint(), s3.region(), s3.accessKey(), s3.secretKey(),
+        true, 16));
+  }
+
+  @AfterAll
+  static void closeStore() {
+    store.close();
+  }
+
+  @Test
+  void open_fromStartAndFromOffsets_readsExactlyTheBytesAfterTheOffset() throws IOException {
+    byte[] data = randomBytes(3 * RANGE + 12_345);
+    S3Location file = upload(data);
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 3, 8L * RANGE), SameBytesRewrites.NONE);
+
+    for (long offset : new long[] {0, 1, RANGE - 1, RANGE, 2L * RANGE + 7, data.length - 1, data.length}) {
+      try (InputStream in = downloads.open(file, head(file), offset)) {
+        assertArrayEquals(Arrays.copyOfRange(data, (int) offset, data.length), in.readAllBytes(), "offset " + offset);
+      }
+    }
+    assertEquals(8, downloads.idleRanges(), "every range given back");
+  }
+
+  @Test
+  void read_afterTheFileWasOverwritten_failsInsteadOfMixingVersions() throws IOException {
+    byte[] data = randomBytes(6 * RANGE);
+    S3Location file = upload(data);
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 1, RANGE), SameBytesRewrites.NONE);
+
+    try (InputStream in = downloads.open(file, head(file), 0)) {
+      assertEquals(RANGE, in.readNBytes(RANGE).length);
+      byte[] changed = data.clone();
+      changed[changed.length - 1] ^= 1;
+      s3.put(file.bucket(), file.key(), changed);
+      IOException error = assertThrows(IOException.class, in::readAllBytes);
+      assertTrue(error.getMessage().contains("changed in S3 during the download"), error.getMessage());
+    }
+    assertEquals(1, downloads.idleRanges());
+  }
+
+  @Test
+  void read_afterASameBytesRewrite_followsItToTheEnd() throws IOException {
+    byte[] data = randomBytes(6 * RANGE + 3);
+    S3Location file = upload(data);
+    ObjectInfo before = head(file);
+    CompletableFuture<String> rewrite = new CompletableFuture<>();
+    SameBytesRewrites rewrites = (object, etag) ->
+        object.equals(file) && etag.equals(before.etag()) ? Optional.of(rewrite) : Optional.empty();
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 2, 2L * RANGE), rewrites);
+
+    try (InputStream in = downloads.open(file, before, 0)) {
+      byte[] first = in.readNBytes(RANGE + 10);
+      rewrite.complete(ObjectStore.await(store.copy(file, file, Map.of("sha256", "x"), before.etag())));
+      byte[] rest = in.readAllBytes();
+
+      byte[] whole = Arrays.copyOf(first, first.length + rest.length);
+      System.arraycopy(rest, 0, whole, first.length, rest.length);
+      assertArrayEquals(data, whole);
+    }
+    assertEquals(2, downloads.idleRanges());
+  }
+
+  @Test
+  void close_midFile_givesEveryRangeBack() throws IOException {
+    S3Location file = upload(randomBytes(10 * RANGE));
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, 4L * RANGE), SameBytesRewrites.NONE);
+
+    InputStream in = downloads.open(file, head(file), 0);
+    assertEquals(100, in.readNBytes(100).length);
+    in.close();
+
+    assertEquals(4, downloads.idleRanges());
+  }
+
+  @Test
+  void twoDownloads_withRoomForOneRange_bothFinish() throws Exception {
+    byte[] data = randomBytes(5 * RANGE + 1);
+    S3Location file = upload(data);
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, RANGE), SameBytesRewrites.NONE);
+    ObjectInfo info = head(file);
+
+    CompletableFuture<byte[]> first = CompletableFuture.supplyAsync(() -> readAll(downloads, file, info));
+    CompletableFuture<byte[]> second = CompletableFuture.supplyAsync(() -> readAll(downloads, file, info));
+
+    assertArrayEquals(data, first.get(60, TimeUnit.SECONDS));
+    assertArrayEquals(data, second.get(60, TimeUnit.SECONDS));
+    assertEquals(1, downloads.idleRanges());
+  }
+
+  private static byte[] readAll(Downloads downloads, S3Location file, ObjectInfo info) {
+    try (InputStream in = downloads.open(file, info, 0)) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static S3Location upload(byte[] data) {
+    String bucket = s3.createBucket();
+    s3.put(bucket, "file.bin", data);
+    return new S3Location(bucket, "file.bin");
+  }
+
+  private static ObjectInfo head(S3Location file) throws IOException {
+    return ObjectStore.await(store.head(file)).orElseThrow();
+  }
+
+  private static byte[] randomBytes(int size) {
+    byte[] bytes = new byte[size];
+    new Random(size).nextBytes(bytes);
+    return bytes;
+  }
+}
