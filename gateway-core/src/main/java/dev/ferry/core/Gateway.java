@@ -36,7 +36,7 @@ public final class Gateway implements AutoCloseable {
         new PartSizePolicy(config.uploads().partSize()), config.uploads().partsInFlight(),
         new UploadJournal(config.dataDir().resolve("uploads")), clock);
     this.downloads = new Downloads(store, config.downloads(), uploads::checksumCopyOf);
-    this.users = new UserRegistry(config.users());
+    this.users = new UserRegistry(config.users(), clock);
     this.loginGuard = new LoginGuard(config.login(), clock);
   }
 

@@ -1,5 +1,7 @@
 package dev.ferry.core.user;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,9 +10,18 @@ import java.util.Optional;
 /** The configured users by name, and password checks against them. */
 public final class UserRegistry {
 
+  /** How long a verified password skips bcrypt; long enough for a burst of parallel logins. */
+  private static final Duration VERIFIED_LIFETIME = Duration.ofMinutes(5);
+
   private final Map<String, User> users = new LinkedHashMap<>();
+  private final VerifiedPasswords verified;
 
   public UserRegistry(List<User> users) {
+    this(users, Clock.systemUTC());
+  }
+
+  public UserRegistry(List<User> users, Clock clock) {
+    this.verified = new VerifiedPasswords(clock, VERIFIED_LIFETIME);
     for (User user : users) {
       this.users.put(user.name(), user);
     }
@@ -32,7 +43,14 @@ public final class UserRegistry {
       PasswordHasher.matches(DUMMY_HASH, password);
       return Optional.empty();
     }
-    return PasswordHasher.matches(user.passwordHash(), password) ? Optional.of(user) : Optional.empty();
+    if (verified.known(user, password)) {
+      return Optional.of(user);
+    }
+    if (!PasswordHasher.matches(user.passwordHash(), password)) {
+      return Optional.empty();
+    }
+    verified.remember(user, password);
+    return Optional.of(user);
   }
 
   private static final String DUMMY_HASH = PasswordHasher.hash("not-a-password".toCharArray());

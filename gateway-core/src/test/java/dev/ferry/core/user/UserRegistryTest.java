@@ -46,6 +46,15 @@ class UserRegistryTest {
   }
 
   @Test
+  void authenticate_afterASuccess_stillRefusesWrongPasswords() {
+    assertTrue(registry.authenticate("alice", "correct horse".toCharArray()).isPresent());
+    assertTrue(registry.authenticate("alice", "correct horse".toCharArray()).isPresent());
+
+    assertTrue(registry.authenticate("alice", "correct horsE".toCharArray()).isEmpty());
+    assertTrue(registry.authenticate("alice", new char[0]).isEmpty());
+  }
+
+  @Test
   void matches_wrongPassword_false() {
     assertFalse(PasswordHasher.matches(aliceHash, "correct horsE".toCharArray()));
     assertFalse(PasswordHasher.matches(aliceHash, new char[0]));
