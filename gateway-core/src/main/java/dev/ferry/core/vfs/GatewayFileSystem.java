@@ -386,7 +386,8 @@ public final class GatewayFileSystem implements AutoCloseable {
     }
   }
 
-  private static String mtimeText(Instant time) {
+  /** The {@link #MTIME_METADATA} value for a time: decimal seconds since the epoch. */
+  public static String mtimeText(Instant time) {
     return time.getNano() == 0 ? Long.toString(time.getEpochSecond())
         : BigDecimal.valueOf(time.getEpochSecond()).add(BigDecimal.valueOf(time.getNano(), 9))
             .stripTrailingZeros().toPlainString();
