@@ -35,7 +35,7 @@ public final class HostKeys {
       throw new IOException("Ed25519 is not available: BouncyCastle is missing from the class path");
     }
     List<KeyPair> pairs = new ArrayList<>();
-    pairs.add(load(directory.resolve("ssh_host_ed25519_key"), SecurityUtils.EDDSA, 0));
+    pairs.add(load(directory.resolve("ssh_host_ed25519_key"), SecurityUtils.EDDSA, 256));
     pairs.add(load(directory.resolve("ssh_host_rsa_key"), KeyUtils.RSA_ALGORITHM, 3072));
     return new HostKeys(directory, List.copyOf(pairs));
   }
