@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: the JUnit suite (unit tests and integration tests against a real S3-API
-# server that the tests start themselves), then the real-client integration tests (lftp, curl).
+# server that the tests start themselves), then the real-client integration tests (lftp, curl for
+# FTPS; OpenSSH sftp/scp, curl sftp:// and paramiko for SFTP).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -9,3 +10,6 @@ mvn -B -ntp -Dstyle.color=never install
 
 echo "== Real FTPS clients: lftp and curl against ferry.jar =="
 ./it/ftps-clients.sh
+
+echo "== Real SFTP clients: OpenSSH sftp and scp, curl sftp://, paramiko against ferry.jar =="
+./it/sftp-clients.sh

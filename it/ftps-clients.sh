@@ -207,6 +207,9 @@ ftps:
   implicitPort: 0
   passivePorts: $passive
   allowPlainFtp: false
+sftp:
+  bindAddress: 127.0.0.1
+  port: 0
 uploads:
   partSize: 8MiB
   partsInFlight: 4

@@ -5,6 +5,7 @@ import dev.ferry.core.download.Downloads;
 import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.upload.MemoryBudget;
+import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.core.upload.PartSizePolicy;
 import dev.ferry.core.upload.UploadJournal;
 import dev.ferry.core.upload.Uploads;
@@ -13,7 +14,10 @@ import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserRegistry;
 import dev.ferry.core.vfs.GatewayFileSystem;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.stream.Stream;
 
 /**
  * The protocol-neutral gateway: one S3 store, one lock table, one upload budget and one set of
@@ -34,10 +38,22 @@ public final class Gateway implements AutoCloseable {
     this.store = new ObjectStore(config.s3());
     this.uploads = new Uploads(store, new MemoryBudget(config.uploads().memoryBudget()),
         new PartSizePolicy(config.uploads().partSize()), config.uploads().partsInFlight(),
-        new UploadJournal(config.dataDir().resolve("uploads")), clock);
+        new UploadJournal(config.dataDir().resolve("uploads")), new OffsetWriter.Settings(
+            config.uploads().reorderWindow(), config.uploads().spillLimit(), spillDirectory(config)), clock);
     this.downloads = new Downloads(store, config.downloads(), uploads::checksumCopyOf);
     this.users = new UserRegistry(config.users(), clock);
     this.loginGuard = new LoginGuard(config.login(), clock);
+  }
+
+  /** dataDir/spill, emptied at start: spill files of a previous run belong to no upload. */
+  private static Path spillDirectory(FerryConfig config) throws IOException {
+    Path directory = Files.createDirectories(config.dataDir().resolve("spill"));
+    try (Stream<Path> leftovers = Files.list(directory)) {
+      for (Path leftover : (Iterable<Path>) leftovers::iterator) {
+        Files.deleteIfExists(leftover);
+      }
+    }
+    return directory;
   }
 
   public GatewayFileSystem openSession(User user) {

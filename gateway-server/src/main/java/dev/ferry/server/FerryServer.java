@@ -5,6 +5,7 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.user.User;
 import dev.ferry.ftps.FtpsServer;
+import dev.ferry.sftp.SftpServer;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashSet;
@@ -17,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway as one process: core, the FTPS front-end, the orphan-upload sweep, and the graceful
+ * The gateway as one process: core, the FTPS and SFTP front-ends, the orphan-upload sweep, and the graceful
  * shutdown that lets transfers finish within the grace period and aborts the rest cleanly.
  */
 public final class FerryServer {
@@ -34,6 +35,7 @@ public final class FerryServer {
   });
   private Gateway gateway;
   private FtpsServer ftps;
+  private SftpServer sftp;
 
   public FerryServer(FerryConfig config, Clock clock) {
     this.config = config;
@@ -48,11 +50,20 @@ public final class FerryServer {
     sweeper.scheduleWithFixedDelay(this::sweepOrphans, every, every, TimeUnit.SECONDS);
     ftps = new FtpsServer(gateway, clock);
     ftps.start();
-    log.info("Ferry is up. FTPS explicit (AUTH TLS): {}:{}, implicit TLS: {}, passive ports {}",
+    if (config.sftp().enabled()) {
+      sftp = new SftpServer(gateway);
+      sftp.start();
+    }
+    log.info("Ferry is up. FTPS explicit (AUTH TLS): {}:{}, implicit TLS: {}, passive ports {}, SFTP: {}",
         config.ftps().bindAddress(), ftps.port(),
         ftps.implicitPort() < 0 ? "off" : config.ftps().bindAddress() + ":" + ftps.implicitPort(),
-        config.ftps().passivePorts());
+        config.ftps().passivePorts(), sftp == null ? "off" : config.sftp().bindAddress() + ":" + sftp.port());
     log.info("TLS certificate {} SHA-256 fingerprint {}", ftps.tls().subject(), ftps.tls().fingerprint());
+    if (sftp != null) {
+      for (String fingerprint : sftp.hostKeys().fingerprints()) {
+        log.info("SSH host key {} (public keys in {})", fingerprint, sftp.hostKeys().directory());
+      }
+    }
   }
 
   private void checkBuckets() throws IOException {
@@ -87,6 +98,11 @@ public final class FerryServer {
     return ftps;
   }
 
+  /** The SFTP front-end, or null when it is off. */
+  public SftpServer sftp() {
+    return sftp;
+  }
+
   public Gateway gateway() {
     return gateway;
   }
@@ -104,6 +120,9 @@ public final class FerryServer {
       if (ftps != null) {
         ftps.refuseNewSessions();
       }
+      if (sftp != null) {
+        sftp.refuseNewSessions();
+      }
       if (gateway != null) {
         int aborted = gateway.uploads().drain(config.shutdownGrace());
         if (aborted > 0) {
@@ -114,6 +133,10 @@ public final class FerryServer {
       if (ftps != null) {
         ftps.awaitCommands(java.time.Duration.ofSeconds(10));
         ftps.stop();
+      }
+      if (sftp != null) {
+        // Uploads still open were aborted by the drain; closing the sessions ends their handles.
+        sftp.stop();
       }
       if (gateway != null) {
         gateway.close();

@@ -4,6 +4,7 @@ import dev.ferry.core.download.DownloadSettings;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.upload.PartSizePolicy;
+import dev.ferry.core.user.AuthorizedKeyLine;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.core.user.Permission;
@@ -27,16 +28,28 @@ import org.yaml.snakeyaml.error.YAMLException;
 
 /** The whole gateway configuration, read from one YAML file with environment substitution. */
 public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createBuckets, Ftps ftps,
-    UploadSettings uploads, DownloadSettings downloads, LoginGuard.Settings login, Duration shutdownGrace, int renameParallelism,
-    List<User> users) {
+    Sftp sftp, UploadSettings uploads, DownloadSettings downloads, LoginGuard.Settings login, Duration shutdownGrace,
+    int renameParallelism, List<User> users) {
 
   /** The FTPS front-end's listeners and TLS material. */
   public record Ftps(String bindAddress, int port, int implicitPort, String passivePorts,
       String passiveAddress, boolean allowPlainFtp, Path certificate, Path privateKey,
       int idleTimeoutSeconds, int maxLogins) {}
 
-  /** How uploads use memory and S3. */
-  public record UploadSettings(long partSize, int partsInFlight, long memoryBudget, Duration orphanAge) {}
+  /**
+   * The SFTP front-end's listener, host keys and SSH channel tuning. {@code hostKeyDirectory} holds
+   * the host keys generated at first start.
+   */
+  public record Sftp(boolean enabled, String bindAddress, int port, Path hostKeyDirectory, int idleTimeoutSeconds,
+      int maxSessions, long windowSize, int packetSize) {}
+
+  /**
+   * How uploads use memory and S3. Files written at offsets (SFTP) reorder writes up to
+   * {@code reorderWindow} bytes ahead in memory and keep a spill copy of files up to
+   * {@code spillLimit} bytes for rewrites and far-ahead writes (0: no spill copy).
+   */
+  public record UploadSettings(long partSize, int partsInFlight, long memoryBudget, Duration orphanAge,
+      long reorderWindow, long spillLimit) {}
 
   public static FerryConfig load(Path file, Map<String, String> environment) {
     Map<String, Object> root;
@@ -58,7 +71,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
   }
 
   static FerryConfig parse(ConfigNode root, Path base) {
-    root.allowOnly("dataDir", "s3", "ftps", "uploads", "downloads", "login", "shutdown", "rename", "users");
+    root.allowOnly("dataDir", "s3", "ftps", "sftp", "uploads", "downloads", "login", "shutdown", "rename", "users");
     Path dataDir = base.resolve(root.string("dataDir", "ferry-data"));
 
     ConfigNode s3 = root.section("s3");
@@ -107,8 +120,24 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         privateKey == null ? null : base.resolve(privateKey),
         (int) ftps.duration("idleTimeout", Duration.ofMinutes(5)).toSeconds(), ftps.integer("maxLogins", 200, 1, 10000));
 
+    ConfigNode sftp = root.section("sftp");
+    sftp.allowOnly("enabled", "bindAddress", "port", "hostKeyDir", "idleTimeout", "maxSessions", "windowSize",
+        "packetSize");
+    long windowSize = sftp.bytes("windowSize", 8L << 20);
+    if (windowSize < (64L << 10) || windowSize > (1L << 30)) {
+      throw new ConfigException(sftp.keyOf("windowSize"), "must be between 64KiB and 1GiB");
+    }
+    long packetSize = sftp.bytes("packetSize", 64L << 10);
+    if (packetSize < (32L << 10) || packetSize > (256L << 10)) {
+      throw new ConfigException(sftp.keyOf("packetSize"), "must be between 32KiB and 256KiB (SSH's packet limits)");
+    }
+    Sftp sftpSettings = new Sftp(sftp.bool("enabled", true), sftp.string("bindAddress", "0.0.0.0"),
+        sftp.integer("port", 2222, 0, 65535), dataDir.resolve(sftp.string("hostKeyDir", "ssh")),
+        (int) sftp.duration("idleTimeout", Duration.ofMinutes(10)).toSeconds(),
+        sftp.integer("maxSessions", 200, 1, 10000), windowSize, (int) packetSize);
+
     ConfigNode up = root.section("uploads");
-    up.allowOnly("partSize", "partsInFlight", "memoryBudget", "orphanAge");
+    up.allowOnly("partSize", "partsInFlight", "memoryBudget", "orphanAge", "reorderWindow", "spillLimit");
     long partSize = up.bytes("partSize", 8L << 20);
     if (partSize < PartSizePolicy.MIN_PART_SIZE || partSize > PartSizePolicy.MAX_PART_SIZE) {
       throw new ConfigException(up.keyOf("partSize"), "must be between 5MiB and 5GiB (S3's part limits)");
@@ -118,8 +147,13 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     if (budget < partSize) {
       throw new ConfigException(up.keyOf("memoryBudget"), "must hold at least one part (" + partSize + " bytes)");
     }
+    long reorderWindow = up.bytes("reorderWindow", 32L << 20);
+    if (reorderWindow < 0 || reorderWindow > budget) {
+      throw new ConfigException(up.keyOf("reorderWindow"), "must be between 0 and uploads.memoryBudget (" + budget
+          + " bytes)");
+    }
     UploadSettings uploads = new UploadSettings(partSize, up.integer("partsInFlight", 4, 1, 64), budget,
-        up.duration("orphanAge", Duration.ofHours(1)));
+        up.duration("orphanAge", Duration.ofHours(1)), reorderWindow, up.bytes("spillLimit", 2L << 30));
 
     ConfigNode down = root.section("downloads");
     down.allowOnly("rangeSize", "rangesAhead", "memoryBudget");
@@ -152,7 +186,8 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     Set<String> names = new HashSet<>();
     List<User> users = userNodes.stream().map(node -> user(node, names)).toList();
 
-    return new FerryConfig(dataDir, store, s3.bool("createBuckets", false), ftpsSettings, uploads, downloads, guard,
+    return new FerryConfig(dataDir, store, s3.bool("createBuckets", false), ftpsSettings, sftpSettings, uploads, downloads,
+        guard,
         shutdown.duration("grace", Duration.ofSeconds(30)), rename.integer("parallelism", 16, 1, 256), users);
   }
 
@@ -184,7 +219,14 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         throw new ConfigException(node.keyOf("permissions"), e.getMessage());
       }
     }
-    return new User(name, hash, location, Set.copyOf(permissions), node.strings("publicKeys"), node.bool("admin", false));
+    List<String> keys = node.strings("publicKeys");
+    for (int i = 0; i < keys.size(); i++) {
+      String problem = AuthorizedKeyLine.problem(keys.get(i));
+      if (problem != null) {
+        throw new ConfigException(node.keyOf("publicKeys") + "[" + i + "]", problem);
+      }
+    }
+    return new User(name, hash, location, Set.copyOf(permissions), List.copyOf(keys), node.bool("admin", false));
   }
 
   /** s3://bucket/prefix/ → bucket and "prefix/" (always ending in "/", or "" for the whole bucket). */

@@ -15,11 +15,18 @@ import java.util.concurrent.CompletableFuture;
  * not. Each range is pinned to the version (ETag) the file had when it was opened, so a file
  * overwritten mid-download fails the read instead of mixing two versions.
  *
+ * <p>A reader that seeks (SFTP random reads) opens a new download at each seek, so a download
+ * starts small: one short first range, and read-ahead only once the reader has consumed half of
+ * it, which a sequential reader does at once and a random one seldom does.
+ *
  * <p>Not thread-safe: one reader, as a protocol transfer is.
  */
 public final class RangedDownload extends InputStream {
 
   private record Range(long start, CompletableFuture<byte[]> bytes) {}
+
+  /** The first range of a download: small, as the reader may want only a few bytes from here. */
+  static final int FIRST_RANGE_SIZE = 256 * 1024;
 
   private final ObjectStore store;
   private final S3Location object;
@@ -30,6 +37,10 @@ public final class RangedDownload extends InputStream {
   private final int rangesAhead;
   private final ReadAheadBudget budget;
   private final ArrayDeque<Range> inFlight = new ArrayDeque<>();
+  private final long start;
+  private final long firstRangeEnd;
+  /** Bytes handed to the reader so far. */
+  private long delivered;
 
   private byte[] current;
   private int position;
@@ -47,6 +58,8 @@ public final class RangedDownload extends InputStream {
     this.budget = budget;
     this.rewrites = rewrites;
     this.nextStart = offset;
+    this.start = offset;
+    this.firstRangeEnd = Math.min(end, offset + Math.min(rangeSize, FIRST_RANGE_SIZE));
   }
 
   @Override
@@ -93,6 +106,7 @@ public final class RangedDownload extends InputStream {
     int n = Math.min(length, current.length - position);
     System.arraycopy(current, position, into, offset, n);
     position += n;
+    delivered += n;
     return n;
   }
 
@@ -123,16 +137,20 @@ public final class RangedDownload extends InputStream {
     nextStart = start;
   }
 
-  /** Keeps up to {@code rangesAhead} ranges in flight, as far as the shared budget allows. */
+  /**
+   * Makes sure the next range is on its way, and keeps up to {@code rangesAhead} more in flight for
+   * a reader that reads on, as far as the shared budget allows.
+   */
   private void requestAhead() throws IOException {
-    while (nextStart < end && inFlight.size() < rangesAhead) {
+    int ahead = delivered >= (firstRangeEnd - start) / 2 ? rangesAhead : 0;
+    while (nextStart < end) {
       boolean nothingToServe = current == null && inFlight.isEmpty();
       if (nothingToServe) {
         budget.take();
-      } else if (!budget.tryTake()) {
+      } else if (inFlight.size() >= ahead || !budget.tryTake()) {
         return;
       }
-      int length = (int) Math.min(rangeSize, end - nextStart);
+      int length = (int) Math.min(nextStart < firstRangeEnd ? firstRangeEnd - nextStart : rangeSize, end - nextStart);
       inFlight.add(new Range(nextStart, store.readRange(object, nextStart, length, etag)));
       nextStart += length;
     }

@@ -109,6 +109,17 @@ public final class ObjectStore implements AutoCloseable {
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "LIST", prefix)));
   }
 
+  /**
+   * Streams the object from {@code offset} to its end in one GET; the SDK buffers a bounded amount
+   * ahead. For sequential reads by core itself; client downloads use ranged reads with read-ahead.
+   */
+  public CompletableFuture<InputStream> openFrom(S3Location at, long offset) {
+    return s3.getObject(b -> b.bucket(at.bucket()).key(at.key()).range("bytes=" + offset + "-"),
+            AsyncResponseTransformer.toBlockingInputStream())
+        .thenApply(r -> (InputStream) r)
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "GET", at)));
+  }
+
   /** Reads a small range fully into memory. */
   public CompletableFuture<byte[]> readRange(S3Location at, long offset, long length) {
     return readRange(at, offset, Math.toIntExact(length), null);

@@ -66,6 +66,22 @@ public final class MemoryBudget {
     return new Reservation(count);
   }
 
+  /**
+   * Takes {@code count} chunks' worth of room without waiting, for bytes held outside a part (an
+   * {@link OffsetWriter}'s out-of-order writes). Never blocks: a holder that gets nothing has
+   * another place for its bytes, and waiting here could wait for itself.
+   */
+  boolean tryTake(int count) {
+    return count <= 0 || chunks.tryAcquire(count);
+  }
+
+  /** Gives back room taken with {@link #tryTake}. */
+  void give(int count) {
+    if (count > 0) {
+      chunks.release(count);
+    }
+  }
+
   /** Room for one part: chunks are taken from the pool only as they are filled. */
   final class Reservation {
     private int unusedChunks;

@@ -48,8 +48,11 @@ public final class StreamingUpload extends OutputStream {
   private final String description;
   private final PathLock lock;
   private final Semaphore partsInFlight;
-  private final List<CompletableFuture<String>> partEtags = new ArrayList<>();
-  private final AtomicReference<Throwable> partFailure = new AtomicReference<>();
+  /** Replaced (not cleared) on {@link #restart}: callbacks of discarded parts keep the old ones. */
+  private List<CompletableFuture<String>> partEtags = new ArrayList<>();
+  private AtomicReference<Throwable> partFailure = new AtomicReference<>();
+  /** User metadata (besides the SHA-256) the object gets at commit, e.g. a client-set mtime. */
+  private final Map<String, String> metadata = new java.util.TreeMap<>();
 
   /** Null once bytes were copied server-side without passing through here: no hash can cover them. */
   private MessageDigest objectSha256 = newDigest("SHA-256");
@@ -79,6 +82,11 @@ public final class StreamingUpload extends OutputStream {
 
   public synchronized long size() {
     return size;
+  }
+
+  /** Adds user metadata ({@code x-amz-meta-KEY}) that the object gets when it is committed. */
+  public synchronized void putMetadata(String key, String value) {
+    metadata.put(key, value);
   }
 
   @Override
@@ -129,8 +137,12 @@ public final class StreamingUpload extends OutputStream {
         }
         String etag = ObjectStore.await(owner.store().completeMultipartUpload(target, uploadId, awaitParts()));
         owner.journal().finished(uploadId);
+        Map<String, String> recorded = new java.util.TreeMap<>(metadata);
         if (objectSha256 != null) {
-          owner.recordChecksum(target, etag, size, Map.of(SHA256_METADATA, hex(objectSha256)));
+          recorded.put(SHA256_METADATA, hex(objectSha256));
+        }
+        if (!recorded.isEmpty()) {
+          owner.recordChecksum(target, etag, size, recorded);
         }
       }
       state = State.COMMITTED;
@@ -184,6 +196,7 @@ public final class StreamingUpload extends OutputStream {
     }
     objectSha256 = null;
     startMultipart();
+    AtomicReference<Throwable> failures = partFailure;
     int pieces = (int) ((length + PartSizePolicy.MAX_PART_SIZE - 1) / PartSizePolicy.MAX_PART_SIZE);
     long pieceSize = (length + pieces - 1) / pieces;
     for (long first = 0; first < length; first += pieceSize) {
@@ -192,7 +205,7 @@ public final class StreamingUpload extends OutputStream {
           .uploadPartCopy(target, first, last, target, uploadId, nextPartNumber++);
       copied.whenComplete((etag, error) -> {
         if (error != null) {
-          partFailure.compareAndSet(null, error);
+          failures.compareAndSet(null, error);
         }
       });
       partEtags.add(copied);
@@ -247,12 +260,13 @@ public final class StreamingUpload extends OutputStream {
     reservation = null;
     chunks = new ArrayList<>();
     partFill = 0;
+    AtomicReference<Throwable> failures = partFailure;
     CompletableFuture<String> etag = owner.store().uploadPart(target, uploadId, nextPartNumber++, body, md5);
     etag.whenComplete((ok, error) -> {
       sent.release(sentChunks);
       partsInFlight.release();
       if (error != null) {
-        partFailure.compareAndSet(null, error);
+        failures.compareAndSet(null, error);
       }
     });
     partEtags.add(etag);
@@ -263,7 +277,9 @@ public final class StreamingUpload extends OutputStream {
     String md5 = Base64.getEncoder().encodeToString(
         partMd5 == null ? newDigest("MD5").digest() : partMd5.digest());
     try {
-      ObjectStore.await(owner.store().put(target, body, md5, Map.of(SHA256_METADATA, hex(objectSha256))));
+      Map<String, String> all = new java.util.TreeMap<>(metadata);
+      all.put(SHA256_METADATA, hex(objectSha256));
+      ObjectStore.await(owner.store().put(target, body, md5, all));
     } finally {
       releasePartBuffer();
     }
@@ -307,8 +323,34 @@ public final class StreamingUpload extends OutputStream {
     }
   }
 
+  /**
+   * Throws away every byte received so far (parts in S3 included) and starts again empty, or with
+   * the first {@code keepExisting} bytes of the object at the target, keeping the path lock. For an
+   * {@link OffsetWriter} whose client rewrote bytes that were already sent.
+   */
+  synchronized void restart(long keepExisting) throws IOException {
+    ensureWritable();
+    discard("restarted from the beginning");
+    partEtags = new ArrayList<>();
+    partFailure = new AtomicReference<>();
+    objectSha256 = newDigest("SHA-256");
+    partMd5 = null;
+    chunkFill = 0;
+    partFill = 0;
+    partCapacity = 0;
+    nextPartNumber = 1;
+    uploadId = null;
+    size = 0;
+    startWithExisting(keepExisting);
+  }
+
   private void abortNow(String reason) {
     state = State.ABORTED;
+    discard(reason);
+  }
+
+  /** Frees the part buffer and aborts the multipart upload, if one was started. */
+  private void discard(String reason) {
     releasePartBuffer();
     if (uploadId == null) {
       log.info("{}: upload abandoned ({})", description, reason);

@@ -25,6 +25,11 @@ public final class Uploads {
 
   private static final Logger log = LoggerFactory.getLogger(Uploads.class);
 
+  /** A check run just before an offset upload starts, e.g. that replacing the existing file is allowed. */
+  public interface StartCheck {
+    void beforeStart(long keepExisting) throws IOException;
+  }
+
   /** CopyObject's limit: larger objects keep no recorded checksum (see {@link #recordChecksum}). */
   private static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
 
@@ -33,6 +38,7 @@ public final class Uploads {
   private final PartSizePolicy partSizes;
   private final int maxPartsInFlight;
   private final UploadJournal journal;
+  private final OffsetWriter.Settings offsetWrites;
   private final Clock clock;
   private final Set<StreamingUpload> open = ConcurrentHashMap.newKeySet();
   private final Set<CompletableFuture<?>> pendingChecksums = ConcurrentHashMap.newKeySet();
@@ -45,8 +51,9 @@ public final class Uploads {
   private static final int REMEMBERED_CHECKSUM_COPIES = 10_000;
 
   public Uploads(ObjectStore store, MemoryBudget budget, PartSizePolicy partSizes, int maxPartsInFlight,
-      UploadJournal journal, Clock clock) {
+      UploadJournal journal, OffsetWriter.Settings offsetWrites, Clock clock) {
     this.store = store;
+    this.offsetWrites = offsetWrites;
     this.budget = budget;
     this.partSizes = partSizes;
     this.maxPartsInFlight = maxPartsInFlight;
@@ -70,6 +77,23 @@ public final class Uploads {
       throw e;
     }
     return upload;
+  }
+
+  /**
+   * Opens a file written at offsets to {@code target}, which the caller has locked; the writer owns
+   * the lock from here on. {@code existingSize} is the size of the object it replaces when that is
+   * opened without truncation (0 otherwise): its bytes fill what the client does not write, and
+   * writing on at its end resumes it server-side. {@code check} runs before the upload starts.
+   */
+  public OffsetWriter openAtOffsets(S3Location target, PathLock lock, String description, long existingSize,
+      StartCheck check) {
+    UploadSink sink = new UploadSink(this, target, lock, description, check);
+    OffsetWriter.Existing existing = from -> ObjectStore.await(store.openFrom(target, from));
+    return new OffsetWriter(sink, existing, existingSize, budget, offsetWrites, description);
+  }
+
+  public OffsetWriter.Settings offsetWrites() {
+    return offsetWrites;
   }
 
   public Set<StreamingUpload> openUploads() {

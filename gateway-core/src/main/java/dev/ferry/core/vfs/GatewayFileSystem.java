@@ -10,11 +10,14 @@ import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.store.StoreException;
+import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.upload.Uploads;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
@@ -23,12 +26,14 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -38,6 +43,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * Errors are {@link FileSystemException}s naming the client's path, the operation and the user.
  */
 public final class GatewayFileSystem implements AutoCloseable {
+
+  /** Object metadata key for a client-set modification time, in (decimal) seconds since the epoch. */
+  public static final String MTIME_METADATA = "mtime";
+
+  /** CopyObject's limit: larger objects cannot get new metadata. */
+  private static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
 
   private static final String EMPTY_MD5 = Base64.getEncoder().encodeToString(
       new byte[] {-44, 29, -116, -39, -113, 0, -78, 4, -23, -128, 9, -104, -20, -8, 66, 126});
@@ -49,6 +60,7 @@ public final class GatewayFileSystem implements AutoCloseable {
   private final Downloads downloads;
   private final TreeRename treeRename;
   private final Set<StreamingUpload> openUploads = ConcurrentHashMap.newKeySet();
+  private final Set<OffsetWriter> openWriters = ConcurrentHashMap.newKeySet();
 
   public GatewayFileSystem(User user, ObjectStore store, PathLockTable locks, Uploads uploads, Downloads downloads,
       int renameParallelism) {
@@ -90,7 +102,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     }
     Optional<ObjectInfo> file = call(store.head(keyOf(path)), path, operation);
     if (file.isPresent()) {
-      return Optional.of(new FileStat(path, false, file.get().size(), file.get().lastModified()));
+      return Optional.of(new FileStat(path, false, file.get().size(), modifiedTime(file.get())));
     }
     ListPage page = call(store.listPage(prefixOf(path), "/", null, 1), path, operation);
     if (DirectoryListing.isAbsent(page)) {
@@ -175,6 +187,89 @@ public final class GatewayFileSystem implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       lock.close();
       throw e;
+    }
+  }
+
+  /**
+   * Opens a file for writes at offsets (SFTP). With {@code truncate} false an existing file's bytes
+   * are kept where the client does not write, and writing on at its end resumes it server-side; the
+   * overwrite permission is needed unless the writes only resume it. The path is locked until the
+   * writer commits or aborts.
+   */
+  public OffsetWriter openAtOffsets(VirtualPath path, boolean truncate) throws IOException {
+    require(Permission.WRITE, path, "upload");
+    if (path.isRoot()) {
+      throw new FileSystemException(path.toString(), null, "upload by " + user.name() + ": is a directory");
+    }
+    requireParentDirectory(path, "upload");
+    S3Location key = keyOf(path);
+    PathLock lock = lock(path, key, "upload");
+    try {
+      Optional<ObjectInfo> existing = call(store.head(key), path, "upload");
+      if (existing.isEmpty() && find(path, "upload").map(FileStat::directory).orElse(false)) {
+        throw new FileSystemException(path.toString(), null, "upload by " + user.name() + ": is a directory");
+      }
+      if (existing.isPresent() && truncate) {
+        require(Permission.OVERWRITE, path, "upload over an existing file");
+      }
+      long existingSize = truncate ? 0 : existing.map(ObjectInfo::size).orElse(0L);
+      openWriters.removeIf(w -> !w.isOpen());
+      OffsetWriter writer = uploads.openAtOffsets(key, lock, "upload of " + path + " by " + user.name(),
+          existingSize, keep -> {
+            if (existing.isPresent() && !truncate && !(keep > 0 && keep == existingSize)) {
+              require(Permission.OVERWRITE, path, "upload over an existing file");
+            }
+          });
+      openWriters.add(writer);
+      return writer;
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Keeps a client-set modification time as the object's {@code mtime} metadata (seconds since the
+   * epoch), by copying the object onto itself inside S3; {@link #stat} shows it. Directories have
+   * no time of their own in S3: setting one is accepted and changes nothing.
+   */
+  public void setModifiedTime(VirtualPath path, Instant modified) throws IOException {
+    require(Permission.WRITE, path, "set time");
+    FileStat stat = find(path, "set time").orElseThrow(() -> new NoSuchFileException(path.toString(), null,
+        "set time by " + user.name() + ": no such file or directory"));
+    if (stat.directory()) {
+      return;
+    }
+    S3Location key = keyOf(path);
+    try (PathLock lock = lock(path, key, "set time")) {
+      ObjectInfo info = call(store.head(key), path, "set time").orElseThrow(() -> new NoSuchFileException(
+          path.toString(), null, "set time by " + user.name() + ": no such file"));
+      if (info.size() > MAX_SINGLE_COPY) {
+        throw new FileSystemException(path.toString(), null, "set time by " + user.name()
+            + ": the time of a file over 5 GiB cannot be changed (S3 copies it to change metadata)");
+      }
+      Map<String, String> metadata = new TreeMap<>(info.metadata());
+      metadata.put(MTIME_METADATA, mtimeText(modified));
+      call(store.copy(key, key, metadata, info.etag()), path, "set time");
+    }
+  }
+
+  /**
+   * Sets a file's size where object storage allows it: to its current size (OpenSSH scp does that
+   * after every upload) or to 0. Other sizes are refused: an object is only ever replaced whole.
+   */
+  public void truncate(VirtualPath path, long size) throws IOException {
+    require(Permission.WRITE, path, "truncate");
+    FileStat stat = existingFile(path, "truncate");
+    if (size == stat.size()) {
+      return;
+    }
+    if (size != 0) {
+      throw new FileSystemException(path.toString(), null, "truncate by " + user.name() + ": cannot change the size "
+          + "from " + stat.size() + " to " + size + " bytes; files in object storage are replaced whole (upload it again)");
+    }
+    try (StreamingUpload empty = openWrite(path, WriteMode.TRUNCATE, 0)) {
+      empty.commit();
     }
   }
 
@@ -277,6 +372,32 @@ public final class GatewayFileSystem implements AutoCloseable {
       upload.abort("session of " + user.name() + " closed");
     }
     openUploads.clear();
+    for (OffsetWriter writer : openWriters) {
+      writer.abort("session of " + user.name() + " closed");
+    }
+    openWriters.clear();
+  }
+
+  private static Instant modifiedTime(ObjectInfo info) {
+    String mtime = info.metadata().get(MTIME_METADATA);
+    if (mtime == null) {
+      return info.lastModified();
+    }
+    try {
+      BigDecimal seconds = new BigDecimal(mtime.trim());
+      long whole = seconds.setScale(0, RoundingMode.FLOOR).longValueExact();
+      int nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).intValue();
+      return Instant.ofEpochSecond(whole, nanos);
+    } catch (NumberFormatException | ArithmeticException | DateTimeException e) {
+      return info.lastModified();
+    }
+  }
+
+  /** The {@link #MTIME_METADATA} value for a time: decimal seconds since the epoch. */
+  public static String mtimeText(Instant time) {
+    return time.getNano() == 0 ? Long.toString(time.getEpochSecond())
+        : BigDecimal.valueOf(time.getEpochSecond()).add(BigDecimal.valueOf(time.getNano(), 9))
+            .stripTrailingZeros().toPlainString();
   }
 
   private FileStat existingFile(VirtualPath path, String operation) throws IOException {

@@ -95,6 +95,20 @@ class DownloadsIT {
   }
 
   @Test
+  void read_ofAFewBytes_fetchesOneSmallRangeOnly_thenReadsAheadWhenSequential() throws IOException {
+    S3Location file = upload(randomBytes(40 * RANGE));
+    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE),
+        SameBytesRewrites.NONE);
+
+    try (InputStream in = downloads.open(file, head(file), 5 * RANGE)) {
+      assertEquals(100, in.readNBytes(100).length);
+      assertEquals(7, downloads.idleRanges(), "a random read holds one range");
+      in.readNBytes(RangedDownload.FIRST_RANGE_SIZE);
+      assertEquals(8 - 1 - 4, downloads.idleRanges(), "a sequential reader has one range and four ahead");
+    }
+  }
+
+  @Test
   void close_midFile_givesEveryRangeBack() throws IOException {
     S3Location file = upload(randomBytes(10 * RANGE));
     Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, 4L * RANGE), SameBytesRewrites.NONE);

@@ -1,0 +1,156 @@
+# Shared pieces for bench scripts (sourced): logging, arithmetic, free ports, S3Proxy start-up,
+# awscli against it, Ferry memory sampling. bench/bench.sh still carries its own copies; it can
+# source this file instead when it is next changed.
+# Expects: WORK, S3_KEY, S3_SECRET, BUCKET, S3PROXY_VERSION, AWS, START_TIMEOUT_SECONDS,
+# TRANSFER_TIMEOUT_SECONDS, R (associative array) and ERRORS (array) to be set by the caller.
+
+log() { echo "[$(date +%H:%M:%S)] $*"; }
+
+error() {
+  ERRORS+=("$*")
+  log "ERROR: $*"
+}
+
+stop_pid() {
+  local pid="$1" name="$2" limit="${3:-60}" waited=0
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill "$pid" 2>/dev/null
+  while kill -0 "$pid" 2>/dev/null && ((waited < limit * 5)); do
+    sleep 0.2
+    waited=$((waited + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name (pid $pid) ignored SIGTERM for ${limit}s; killing it"
+    kill -9 "$pid" 2>/dev/null
+  fi
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+mb_per_s() { awk -v bytes="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f", bytes / 1e6 / s; else print "n/a" }'; }
+ratio() {
+  awk -v f="$1" -v d="$2" 'BEGIN { if (f ~ /^[0-9.]+$/ && d ~ /^[0-9.]+$/ && d > 0) printf "%.2f", f / d; else print "-" }'
+}
+lower() {
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a !~ /^[0-9.]+$/) print b; else if (b !~ /^[0-9.]+$/) print a; else print (a < b ? a : b) }'
+}
+mib() { awk -v kb="$1" 'BEGIN { printf "%.0f", kb / 1024 }'; }
+
+# measure KEY BYTES LABEL COMMAND...: runs COMMAND, stores MB/s (or "error") under KEY.
+measure() {
+  local key="$1" bytes="$2" label="$3" start seconds out="$WORK/measure.out"
+  shift 3
+  log "$label ..."
+  start="$(now)"
+  if "$@" >"$out" 2>&1; then
+    seconds="$(elapsed "$start")"
+    R[$key]="$(mb_per_s "$bytes" "$seconds")"
+    log "$label: ${R[$key]} MB/s ($bytes bytes in $seconds s)"
+    return 0
+  fi
+  seconds="$(elapsed "$start")"
+  R[$key]="error"
+  error "$label failed after $seconds s: $(tail -n 3 "$out" | tr '\n' ' ')"
+  return 1
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() {
+  local port
+  for _ in $(seq 100); do
+    port=$((20000 + RANDOM % 30000))
+    port_in_use "$port" || { echo "$port"; return 0; }
+  done
+  return 1
+}
+
+find_s3proxy_jar() {
+  local name="s3proxy-$S3PROXY_VERSION-jar-with-dependencies.jar" candidate
+  for candidate in "${S3PROXY_JAR:-}" "$HOME/.m2/repository/org/gaul/s3proxy/$S3PROXY_VERSION/$name" \
+      "$REPO_DIR/.tools/$name"; do
+    [[ -n "$candidate" && -f "$candidate" ]] && { echo "$candidate"; return 0; }
+  done
+  return 1
+}
+
+await_log() {
+  local pid="$1" file="$2" pattern="$3" deadline=$((SECONDS + START_TIMEOUT_SECONDS))
+  until grep -q "$pattern" "$file" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || return 1
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+# awscli straight to S3Proxy, isolated from any user configuration (and from AWS_CA_BUNDLE).
+s3() {
+  env -u AWS_CA_BUNDLE -u AWS_PROFILE AWS_ACCESS_KEY_ID="$S3_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET" \
+    AWS_CONFIG_FILE="$WORK/aws-config" AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER="" \
+    timeout "$TRANSFER_TIMEOUT_SECONDS" "$AWS" --endpoint-url "$S3_ENDPOINT" "$@"
+}
+
+start_s3proxy() {
+  local jar
+  jar="$(find_s3proxy_jar)" || { error "no S3Proxy $S3PROXY_VERSION jar (set S3PROXY_JAR)"; return 1; }
+  S3_PORT="$(free_port)" || { error "no free port for S3Proxy"; return 1; }
+  S3_ENDPOINT="http://127.0.0.1:$S3_PORT"
+  mkdir -p "$WORK/s3data"
+  cat >"$WORK/aws-config" <<EOF
+[default]
+region = us-east-1
+s3 =
+  addressing_style = path
+EOF
+  cat >"$WORK/s3proxy.properties" <<EOF
+s3proxy.endpoint=$S3_ENDPOINT
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$S3_KEY
+s3proxy.credential=$S3_SECRET
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$WORK/s3data
+EOF
+  java -jar "$jar" --properties "$WORK/s3proxy.properties" >"$WORK/s3proxy.log" 2>&1 &
+  S3PROXY_PID=$!
+  if ! await_log "$S3PROXY_PID" "$WORK/s3proxy.log" "Started .*ServerConnector.*127.0.0.1:$S3_PORT"; then
+    error "S3Proxy did not start: $(tail -n 5 "$WORK/s3proxy.log" | tr '\n' ' ')"
+    return 1
+  fi
+  log "S3Proxy $S3PROXY_VERSION on $S3_ENDPOINT (pid $S3PROXY_PID)"
+  s3 s3 mb "s3://$BUCKET" >/dev/null || { error "could not create bucket $BUCKET"; return 1; }
+}
+
+# jstat every second into SAMPLES: peak used heap (S0U+S1U+EU+OU) between start and stop.
+start_sampler() {
+  SAMPLES="$WORK/jstat-$1.txt"
+  jstat -gc "$FERRY_PID" 1000 >"$SAMPLES" 2>&1 &
+  SAMPLER_PID=$!
+}
+
+stop_sampler() {
+  [[ -n "${SAMPLER_PID:-}" ]] || return 0
+  kill "$SAMPLER_PID" 2>/dev/null
+  wait "$SAMPLER_PID" 2>/dev/null
+  SAMPLER_PID=""
+}
+
+peak_heap() {
+  awk '
+    $1 == "S0C" { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    col["EU"] && $1 ~ /^[0-9.]+$/ {
+      used = $col["S0U"] + $col["S1U"] + $col["EU"] + $col["OU"]
+      if (used > maxu) maxu = used
+    }
+    END { if (maxu > 0) printf "%.0f", maxu / 1024; else print "n/a" }' "$SAMPLES"
+}
+
+# memory_report PREFIX: Ferry's VmHWM and peak heap into R[PREFIX.rss] and R[PREFIX.heap] (MiB).
+memory_report() {
+  local prefix="$1" hwm
+  hwm="$(awk '/^VmHWM:/ { print $2 }' "/proc/$FERRY_PID/status" 2>/dev/null)"
+  R[$prefix.rss]="${hwm:+$(mib "$hwm")}"
+  R[$prefix.heap]="$(peak_heap)"
+  log "Ferry memory: VmHWM ${R[$prefix.rss]:-n/a} MiB, peak heap used ${R[$prefix.heap]} MiB"
+}

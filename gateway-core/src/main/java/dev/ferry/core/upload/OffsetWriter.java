@@ -1,0 +1,591 @@
+package dev.ferry.core.upload;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A file written at offsets (every SFTP write carries one) turned into the in-order byte stream an
+ * upload needs. Clients pipeline writes and some send them out of order, a few seek back and
+ * rewrite; whatever they do, the object committed holds exactly the bytes written at those
+ * offsets, with never-written holes read as the replaced file's bytes (a file opened without
+ * truncation) or zeros, as on a disk.
+ *
+ * <ul>
+ *   <li>Writes at the frontier (the end of what was streamed) go straight to the {@link Sink}.
+ *   <li>Writes ahead of it are held until the frontier reaches them: in memory while within the
+ *       reorder window and the {@link MemoryBudget} has room, else in the spill file.
+ *   <li>While the file is at most {@code spillLimit} bytes, every byte is also kept in a sparse
+ *       spill file in the data directory (page cache, deleted at the end). That copy is what lets
+ *       a client rewrite bytes already sent to S3: the upload is then restarted at commit from the
+ *       spill file. Beyond the limit the copy is dropped; from then on writes more than the window
+ *       ahead, and rewrites, fail with a clear error instead of being stored wrong.
+ * </ul>
+ *
+ * <p>Like {@link StreamingUpload}, nothing is visible before {@link #commit()}, and
+ * {@link #close()} never commits.
+ */
+public final class OffsetWriter implements AutoCloseable {
+
+  /** Where the in-order bytes go: a {@link StreamingUpload} in the gateway, memory in unit tests. */
+  public interface Sink {
+    /**
+     * Starts the new file with the first {@code keepExisting} bytes of the file it replaces. Called
+     * once before the first byte, and again to throw away everything written and start over.
+     */
+    void start(long keepExisting) throws IOException;
+
+    void write(byte[] bytes, int offset, int length) throws IOException;
+
+    void putMetadata(String key, String value);
+
+    long commit() throws IOException;
+
+    /** Abandons the file; safe from any thread, also before {@link #start}. */
+    void abort(String reason);
+  }
+
+  /** The file being replaced, read for holes the client never wrote. */
+  public interface Existing {
+    InputStream readFrom(long offset) throws IOException;
+  }
+
+  /** Tuning: the reorder window, the largest file kept in the spill file, and where it goes. */
+  public record Settings(long window, long spillLimit, Path spillDirectory) {}
+
+  private enum State { OPEN, COMMITTED, ABORTED }
+
+  private static final int COPY_BUFFER = 256 * 1024;
+
+  private final Sink sink;
+  private final Existing existing;
+  private final MemoryBudget budget;
+  private final Settings settings;
+  private final String description;
+  /** Size of the file being replaced (0 when it was truncated or is new). */
+  private final long existingSize;
+
+  /** Holes below this read the replaced file's bytes; a truncate lowers it. */
+  private long existingLimit;
+  private boolean started;
+  /** First offset the client writes; below it the file was kept server-side (resume). */
+  private long base;
+  /** Everything below this offset went to the sink. */
+  private long frontier;
+  private long size;
+  /** Held ahead of the frontier in memory: offset to bytes, never overlapping. */
+  private final TreeMap<Long, byte[]> pending = new TreeMap<>();
+  private long pendingBytes;
+  private int takenChunks;
+  /** Byte ranges held in the spill file (start to end, merged), valid while {@code teeing}. */
+  private final TreeMap<Long, Long> inFile = new TreeMap<>();
+  private FileChannel spill;
+  private Path spillPath;
+  private boolean teeing;
+  /** The sink holds stale bytes: the whole file is sent again from the spill file at commit. */
+  private boolean rewritten;
+  private State state = State.OPEN;
+
+  OffsetWriter(Sink sink, Existing existing, long existingSize, MemoryBudget budget, Settings settings,
+      String description) {
+    this.sink = sink;
+    this.existing = existing;
+    this.existingSize = existingSize;
+    this.existingLimit = existingSize;
+    this.size = existingSize;
+    this.budget = budget;
+    this.settings = settings;
+    this.description = description;
+    this.teeing = settings.spillLimit() > 0;
+  }
+
+  /** For tests and other callers that supply their own sink. */
+  public static OffsetWriter over(Sink sink, Existing existing, long existingSize, MemoryBudget budget,
+      Settings settings, String description) {
+    return new OffsetWriter(sink, existing, existingSize, budget, settings, description);
+  }
+
+  /** The file's size as the client sees it: its furthest write, or what a truncate set. */
+  public synchronized long size() {
+    return size;
+  }
+
+  public synchronized boolean isOpen() {
+    return state == State.OPEN;
+  }
+
+  /**
+   * Writes {@code length} bytes at file offset {@code position}. A write that fails ends the
+   * upload: a later commit fails too rather than store a file with a piece missing.
+   */
+  public synchronized void write(long position, byte[] bytes, int offset, int length) throws IOException {
+    ensureOpen();
+    try {
+      writeAt(position, bytes, offset, length);
+    } catch (IOException | RuntimeException e) {
+      abortNow(e.getMessage());
+      cleanUp();
+      throw e;
+    }
+  }
+
+  private void writeAt(long position, byte[] bytes, int offset, int length) throws IOException {
+    if (position < 0) {
+      throw new IOException(description + ": negative offset " + position);
+    }
+    if (length == 0) {
+      return;
+    }
+    long end = position + length;
+    if (!started) {
+      // Writing on at the end of a file opened without truncation is a resume: its bytes stay
+      // in S3 and are copied there, never sent again.
+      start(existingSize > 0 && position == existingSize ? existingSize : 0);
+    }
+    if (position < base) {
+      throw new IOException(description + ": write at offset " + position + " changes the first " + base
+          + " bytes, which this upload resumed from (kept in S3); rewrite the file from the start instead");
+    }
+    makeRoomInSpill(end);
+    size = Math.max(size, end);
+    if (rewritten) {
+      spillWrite(position, bytes, offset, length);
+      return;
+    }
+    if (position == frontier) {
+      if (teeing) {
+        spillWrite(position, bytes, offset, length);
+      }
+      sink.write(bytes, offset, length);
+      frontier = end;
+      drain();
+      return;
+    }
+    if (position > frontier) {
+      dropPending(position, end);
+      if (teeing) {
+        spillWrite(position, bytes, offset, length);
+      }
+      if (end - frontier <= settings.window() && hold(length)) {
+        byte[] copy = new byte[length];
+        System.arraycopy(bytes, offset, copy, 0, length);
+        pending.put(position, copy);
+        pendingBytes += length;
+      } else if (!teeing) {
+        throw new IOException(description + ": write at offset " + position + " is more than the reorder window ("
+            + settings.window() + " bytes) ahead of the contiguous data (" + frontier + " bytes), and the file is "
+            + "larger than the spill limit (" + settings.spillLimit() + " bytes); write it in order");
+      }
+      return;
+    }
+    if (!teeing) {
+      throw new IOException(description + ": write at offset " + position + " rewrites bytes already uploaded, "
+          + "and the file is larger than the spill limit (" + settings.spillLimit() + " bytes) up to which "
+          + "rewrites are possible");
+    }
+    spillWrite(position, bytes, offset, length);
+    rewritten = true;
+    releaseAllPending();
+  }
+
+  /**
+   * Sets the file's size: a shorter size drops what lies beyond it, a longer one adds a hole.
+   * OpenSSH's scp truncates to the size it wrote after every upload; that is always possible.
+   */
+  public synchronized void truncate(long newSize) throws IOException {
+    ensureOpen();
+    try {
+      truncateTo(newSize);
+    } catch (IOException | RuntimeException e) {
+      abortNow(e.getMessage());
+      cleanUp();
+      throw e;
+    }
+  }
+
+  private void truncateTo(long newSize) throws IOException {
+    if (newSize < 0) {
+      throw new IOException(description + ": negative size " + newSize);
+    }
+    if (newSize >= size) {
+      size = newSize;
+      return;
+    }
+    existingLimit = Math.min(existingLimit, newSize);
+    size = newSize;
+    if (!started) {
+      return;
+    }
+    if (newSize < base) {
+      throw new IOException(description + ": cannot shrink to " + newSize + " bytes, below the " + base
+          + " bytes this upload resumed from");
+    }
+    dropPending(newSize, Long.MAX_VALUE);
+    if (teeing) {
+      removeFromFile(newSize, Long.MAX_VALUE);
+      if (spill != null) {
+        spill.truncate(newSize - base);
+      }
+    }
+    if (newSize < frontier) {
+      if (!teeing) {
+        throw new IOException(description + ": cannot shrink to " + newSize + " bytes: " + frontier
+            + " bytes were uploaded already and the file is larger than the spill limit");
+      }
+      rewritten = true;
+      releaseAllPending();
+    }
+  }
+
+  /** Adds user metadata the object gets at commit (e.g. the client's modification time). */
+  public synchronized void putMetadata(String key, String value) {
+    sink.putMetadata(key, value);
+  }
+
+  /**
+   * Sends what is still held, fills holes, and makes the file visible; returns its size. On
+   * failure nothing becomes visible and the exception says why.
+   */
+  public synchronized long commit() throws IOException {
+    ensureOpen();
+    try {
+      if (!started) {
+        // Nothing written: an untouched file is kept as it is (server-side), else rebuilt from
+        // what is left of it after a truncate.
+        start(size == existingSize && existingLimit == existingSize ? existingSize : 0);
+      }
+      if (rewritten) {
+        sink.start(base);
+        frontier = base;
+        replayFromSpill();
+      } else {
+        while (frontier < size) {
+          drain();
+          if (frontier < size) {
+            fillHole(frontier, Math.min(nextHeldOffset(), size));
+          }
+        }
+      }
+      long committed = sink.commit();
+      state = State.COMMITTED;
+      return committed;
+    } catch (IOException | RuntimeException e) {
+      abortNow(e.getMessage());
+      throw e;
+    } finally {
+      cleanUp();
+    }
+  }
+
+  /** Abandons the file: nothing becomes visible. Safe from any thread and more than once. */
+  public void abort(String reason) {
+    // The sink first and unsynchronized: it stops a writer blocked in the sink (on memory).
+    sink.abort(reason);
+    synchronized (this) {
+      if (state == State.OPEN) {
+        state = State.ABORTED;
+        cleanUp();
+      }
+    }
+  }
+
+  /** Never commits: a file closed without an explicit commit was not transferred completely. */
+  @Override
+  public void close() {
+    abort("closed before the transfer completed");
+  }
+
+  private void start(long keepExisting) throws IOException {
+    sink.start(keepExisting);
+    started = true;
+    base = keepExisting;
+    frontier = keepExisting;
+  }
+
+  /** Moves the frontier over everything now contiguous, from memory or from the spill file. */
+  private void drain() throws IOException {
+    while (true) {
+      Map.Entry<Long, byte[]> held = pending.floorEntry(frontier);
+      if (held != null) {
+        long start = held.getKey();
+        byte[] bytes = held.getValue();
+        pending.remove(start);
+        release(bytes.length);
+        long end = start + bytes.length;
+        if (end > frontier) {
+          int skip = (int) (frontier - start);
+          sink.write(bytes, skip, bytes.length - skip);
+          frontier = end;
+        }
+        continue;
+      }
+      Map.Entry<Long, Long> range = teeing ? inFile.floorEntry(frontier) : null;
+      if (range != null && range.getValue() > frontier) {
+        long end = range.getValue();
+        Map.Entry<Long, byte[]> next = pending.ceilingEntry(frontier);
+        if (next != null) {
+          end = Math.min(end, next.getKey());
+        }
+        copyFromSpill(frontier, end);
+        frontier = end;
+        continue;
+      }
+      return;
+    }
+  }
+
+  /** The next offset at or after the frontier that holds written bytes, or the file's size. */
+  private long nextHeldOffset() {
+    long next = size;
+    Long inMemory = pending.ceilingKey(frontier);
+    if (inMemory != null) {
+      next = Math.min(next, inMemory);
+    }
+    if (teeing) {
+      Long fromFile = inFile.ceilingKey(frontier);
+      if (fromFile != null) {
+        next = Math.min(next, fromFile);
+      }
+    }
+    return next;
+  }
+
+  /** Sends [from, to) as the client never wrote it: the replaced file's bytes, then zeros. */
+  private void fillHole(long from, long to) throws IOException {
+    long fromExisting = Math.min(to, existingLimit);
+    if (from < fromExisting) {
+      try (InputStream old = existing.readFrom(from)) {
+        byte[] buffer = new byte[(int) Math.min(COPY_BUFFER, fromExisting - from)];
+        long remaining = fromExisting - from;
+        while (remaining > 0) {
+          int n = old.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+          if (n < 0) {
+            throw new IOException(description + ": the file being replaced ended early at offset "
+                + (fromExisting - remaining));
+          }
+          sink.write(buffer, 0, n);
+          remaining -= n;
+        }
+      }
+      frontier = fromExisting;
+      from = fromExisting;
+    }
+    byte[] zeros = new byte[(int) Math.min(COPY_BUFFER, Math.max(0, to - from))];
+    while (from < to) {
+      int n = (int) Math.min(zeros.length, to - from);
+      sink.write(zeros, 0, n);
+      from += n;
+    }
+    frontier = to;
+  }
+
+  private void replayFromSpill() throws IOException {
+    while (frontier < size) {
+      Map.Entry<Long, Long> range = inFile.floorEntry(frontier);
+      if (range != null && range.getValue() > frontier) {
+        long end = Math.min(range.getValue(), size);
+        copyFromSpill(frontier, end);
+        frontier = end;
+      } else {
+        Long next = inFile.ceilingKey(frontier);
+        fillHole(frontier, next == null ? size : Math.min(next, size));
+      }
+    }
+  }
+
+  private void copyFromSpill(long from, long to) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(COPY_BUFFER, to - from));
+    long position = from;
+    while (position < to) {
+      buffer.clear().limit((int) Math.min(buffer.capacity(), to - position));
+      int n = spill.read(buffer, position - base);
+      if (n < 0) {
+        throw new IOException(description + ": spill file ended early at offset " + position);
+      }
+      sink.write(buffer.array(), 0, n);
+      position += n;
+    }
+  }
+
+  /** Keeps the spill copy within its limit, dropping it where nothing depends on it yet. */
+  private void makeRoomInSpill(long end) throws IOException {
+    if (!teeing || end - base <= settings.spillLimit()) {
+      return;
+    }
+    boolean aheadInFile = inFile.ceilingKey(frontier) != null
+        || (inFile.floorEntry(frontier) != null && inFile.floorEntry(frontier).getValue() > frontier);
+    if (rewritten || aheadInFile) {
+      throw new IOException(description + ": this file is written out of order or rewritten and is larger than "
+          + "the spill limit (" + settings.spillLimit() + " bytes; uploads.spillLimit)");
+    }
+    teeing = false;
+    inFile.clear();
+    closeSpill();
+  }
+
+  private void spillWrite(long position, byte[] bytes, int offset, int length) throws IOException {
+    if (spill == null) {
+      Files.createDirectories(settings.spillDirectory());
+      spillPath = Files.createTempFile(settings.spillDirectory(), "spill-", ".part");
+      spill = FileChannel.open(spillPath, StandardOpenOption.READ, StandardOpenOption.WRITE,
+          StandardOpenOption.DELETE_ON_CLOSE);
+    }
+    ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
+    long at = position - base;
+    while (buffer.hasRemaining()) {
+      at += spill.write(buffer, at);
+    }
+    addToFile(position, position + length);
+  }
+
+  private void addToFile(long start, long end) {
+    Map.Entry<Long, Long> before = inFile.floorEntry(start);
+    if (before != null && before.getValue() >= start) {
+      start = before.getKey();
+      end = Math.max(end, before.getValue());
+    }
+    Iterator<Map.Entry<Long, Long>> after = inFile.tailMap(start, true).entrySet().iterator();
+    while (after.hasNext()) {
+      Map.Entry<Long, Long> range = after.next();
+      if (range.getKey() > end) {
+        break;
+      }
+      end = Math.max(end, range.getValue());
+      after.remove();
+    }
+    inFile.put(start, end);
+  }
+
+  private void removeFromFile(long start, long end) {
+    Map.Entry<Long, Long> before = inFile.lowerEntry(start);
+    if (before != null && before.getValue() > start) {
+      inFile.put(before.getKey(), start);
+      if (before.getValue() > end) {
+        inFile.put(end, before.getValue());
+      }
+    }
+    Iterator<Map.Entry<Long, Long>> after = inFile.tailMap(start, true).entrySet().iterator();
+    while (after.hasNext()) {
+      Map.Entry<Long, Long> range = after.next();
+      if (range.getKey() >= end) {
+        break;
+      }
+      after.remove();
+      if (range.getValue() > end) {
+        inFile.put(end, range.getValue());
+        break;
+      }
+    }
+  }
+
+  /** Removes held bytes in [start, end), which a newer write replaces; keeps their other parts. */
+  private void dropPending(long start, long end) {
+    Map.Entry<Long, byte[]> before = pending.lowerEntry(start);
+    if (before != null && before.getKey() + before.getValue().length > start) {
+      cut(before.getKey(), before.getValue(), start, end);
+    }
+    while (true) {
+      Map.Entry<Long, byte[]> inside = pending.ceilingEntry(start);
+      if (inside == null || inside.getKey() >= end) {
+        return;
+      }
+      cut(inside.getKey(), inside.getValue(), start, end);
+    }
+  }
+
+  private void cut(long at, byte[] bytes, long start, long end) {
+    pending.remove(at);
+    release(bytes.length);
+    long bytesEnd = at + bytes.length;
+    if (at < start) {
+      keepPending(at, bytes, 0, (int) (start - at));
+    }
+    if (bytesEnd > end) {
+      keepPending(end, bytes, (int) (end - at), (int) (bytesEnd - end));
+    }
+  }
+
+  private void keepPending(long at, byte[] bytes, int from, int length) {
+    byte[] part = new byte[length];
+    System.arraycopy(bytes, from, part, 0, length);
+    pending.put(at, part);
+    pendingBytes += length;
+    takenChunks = Math.max(takenChunks, MemoryBudget.chunksFor(pendingBytes));
+  }
+
+  /** Takes budget room for {@code length} more held bytes, if there is any. */
+  private boolean hold(int length) {
+    int needed = MemoryBudget.chunksFor(pendingBytes + length) - takenChunks;
+    if (needed > 0) {
+      if (!budget.tryTake(needed)) {
+        return false;
+      }
+      takenChunks += needed;
+    }
+    return true;
+  }
+
+  private void release(int length) {
+    pendingBytes -= length;
+    int surplus = takenChunks - MemoryBudget.chunksFor(pendingBytes);
+    if (surplus > 0) {
+      budget.give(surplus);
+      takenChunks -= surplus;
+    }
+  }
+
+  private void releaseAllPending() {
+    pending.clear();
+    pendingBytes = 0;
+    budget.give(takenChunks);
+    takenChunks = 0;
+  }
+
+  private void ensureOpen() throws IOException {
+    if (state != State.OPEN) {
+      throw new IOException(description + ": upload is " + (state == State.COMMITTED ? "already committed" : "aborted"));
+    }
+  }
+
+  private void abortNow(String reason) {
+    sink.abort(reason);
+    state = State.ABORTED;
+  }
+
+  private void cleanUp() {
+    releaseAllPending();
+    inFile.clear();
+    closeSpill();
+  }
+
+  private void closeSpill() {
+    if (spill != null) {
+      try {
+        spill.close();
+      } catch (IOException ignoredBecauseDeleteOnClose) {
+        // the file goes away with the channel either way
+      }
+      spill = null;
+    }
+    if (spillPath != null) {
+      try {
+        Files.deleteIfExists(spillPath);
+      } catch (IOException e) {
+        // best effort: the directory is emptied at start as well
+      }
+      spillPath = null;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return description;
+  }
+}

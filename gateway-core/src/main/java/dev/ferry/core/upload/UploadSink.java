@@ -1,0 +1,78 @@
+package dev.ferry.core.upload;
+
+import dev.ferry.core.lock.PathLock;
+import dev.ferry.core.store.S3Location;
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * An {@link OffsetWriter}'s sink in the gateway: a {@link StreamingUpload} opened when the first
+ * byte's position says whether the existing object's bytes are kept (resume) or replaced. Until
+ * then it holds the path lock itself; the upload takes the lock over.
+ */
+final class UploadSink implements OffsetWriter.Sink {
+
+  private final Uploads uploads;
+  private final S3Location target;
+  private final PathLock lock;
+  private final String description;
+  private final Uploads.StartCheck check;
+  private final Map<String, String> metadata = new TreeMap<>();
+  private StreamingUpload upload;
+  private volatile boolean aborted;
+
+  UploadSink(Uploads uploads, S3Location target, PathLock lock, String description, Uploads.StartCheck check) {
+    this.uploads = uploads;
+    this.target = target;
+    this.lock = lock;
+    this.description = description;
+    this.check = check;
+  }
+
+  @Override
+  public synchronized void start(long keepExisting) throws IOException {
+    if (aborted) {
+      throw new IOException(description + ": upload was aborted");
+    }
+    if (upload != null) {
+      upload.restart(keepExisting);
+    } else {
+      check.beforeStart(keepExisting);
+      upload = uploads.open(target, lock, description, keepExisting);
+    }
+    metadata.forEach(upload::putMetadata);
+  }
+
+  @Override
+  public void write(byte[] bytes, int offset, int length) throws IOException {
+    upload.write(bytes, offset, length);
+  }
+
+  @Override
+  public synchronized void putMetadata(String key, String value) {
+    metadata.put(key, value);
+    if (upload != null) {
+      upload.putMetadata(key, value);
+    }
+  }
+
+  @Override
+  public long commit() throws IOException {
+    return upload.commit();
+  }
+
+  @Override
+  public void abort(String reason) {
+    aborted = true;
+    StreamingUpload started;
+    synchronized (this) {
+      started = upload;
+    }
+    if (started != null) {
+      started.abort(reason);
+    } else {
+      lock.close();
+    }
+  }
+}

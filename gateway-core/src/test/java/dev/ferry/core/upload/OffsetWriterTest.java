@@ -1,0 +1,348 @@
+package dev.ferry.core.upload;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The bytes a committed file holds are exactly the bytes written at their offsets, whatever the
+ * order, checked against a plain byte-array model of a file.
+ */
+class OffsetWriterTest {
+
+  private static final int KIB = 1024;
+  private static final long WINDOW = 256 * KIB;
+
+  @TempDir
+  Path spillDir;
+
+  private final MemoryBudget budget = new MemoryBudget(8L << 20);
+  private final MemorySink sink = new MemorySink();
+
+  @AfterEach
+  void nothingLeftBehind() throws IOException {
+    assertEquals(0, budget.reservedBytes(), "reorder memory not given back");
+    try (Stream<Path> files = Files.list(spillDir)) {
+      assertEquals(List.of(), files.toList(), "spill file left behind");
+    }
+  }
+
+  /** Collects what an upload would receive; start(keep) begins with the existing file's prefix. */
+  private static final class MemorySink implements OffsetWriter.Sink {
+    byte[] existing = new byte[0];
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    List<Long> starts = new ArrayList<>();
+    Map<String, String> metadata = new TreeMap<>();
+    boolean committed;
+    String aborted;
+
+    @Override
+    public void start(long keepExisting) {
+      starts.add(keepExisting);
+      received = new ByteArrayOutputStream();
+      received.write(existing, 0, (int) keepExisting);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) {
+      received.write(bytes, offset, length);
+    }
+
+    @Override
+    public void putMetadata(String key, String value) {
+      metadata.put(key, value);
+    }
+
+    @Override
+    public long commit() {
+      committed = true;
+      return received.size();
+    }
+
+    @Override
+    public void abort(String reason) {
+      aborted = reason;
+    }
+
+    InputStream readFrom(long offset) {
+      return new ByteArrayInputStream(existing, (int) offset, existing.length - (int) offset);
+    }
+  }
+
+  private OffsetWriter writer(long spillLimit) {
+    return writer(spillLimit, 0);
+  }
+
+  private OffsetWriter writer(long spillLimit, long existingSize) {
+    return new OffsetWriter(sink, sink::readFrom, existingSize, budget,
+        new OffsetWriter.Settings(WINDOW, spillLimit, spillDir), "test upload");
+  }
+
+  private static byte[] random(int size, long seed) {
+    byte[] data = new byte[size];
+    new Random(seed).nextBytes(data);
+    return data;
+  }
+
+  private static void writeChunks(OffsetWriter writer, byte[] data, List<Integer> order, int chunk) throws IOException {
+    for (int index : order) {
+      int from = index * chunk;
+      writer.write(from, data, from, Math.min(chunk, data.length - from));
+    }
+  }
+
+  @Test
+  void write_sequential_committedAsWritten() throws IOException {
+    byte[] data = random(1_000_000, 1);
+    OffsetWriter writer = writer(1L << 30);
+    for (int at = 0; at < data.length; at += 32 * KIB) {
+      writer.write(at, data, at, Math.min(32 * KIB, data.length - at));
+    }
+    assertEquals(data.length, writer.commit());
+    assertArrayEquals(data, sink.received.toByteArray());
+    assertEquals(List.of(0L), sink.starts);
+  }
+
+  @Test
+  void write_reorderedWithinWindow_withoutSpill_committedInOrder() throws IOException {
+    byte[] data = random(2_000_000, 2);
+    int chunk = 32 * KIB;
+    int chunks = (data.length + chunk - 1) / chunk;
+    List<Integer> order = new ArrayList<>();
+    // Groups of 4 pipelined writes arriving in reverse: always within the window.
+    for (int group = 0; group < chunks; group += 4) {
+      for (int i = Math.min(group + 3, chunks - 1); i >= group; i--) {
+        order.add(i);
+      }
+    }
+    OffsetWriter writer = writer(0);
+    writeChunks(writer, data, order, chunk);
+    writer.commit();
+    assertArrayEquals(data, sink.received.toByteArray());
+    assertEquals(List.of(0L), sink.starts, "reordering must not restart the upload");
+  }
+
+  @Test
+  void write_farAheadWithoutSpill_refusedAndCommitFails() throws IOException {
+    OffsetWriter writer = writer(0);
+    writer.write(0, new byte[10], 0, 10);
+    IOException refused = assertThrows(IOException.class, () -> writer.write(WINDOW * 4, new byte[10], 0, 10));
+    assertTrue(refused.getMessage().contains("reorder window"), refused.getMessage());
+    assertThrows(IOException.class, writer::commit);
+    assertFalse(sink.committed);
+    assertTrue(sink.aborted != null);
+  }
+
+  @Test
+  void write_gapBeyondWindow_spilledAndHoleReadsZeros() throws IOException {
+    byte[] tail = random(300 * KIB, 3);
+    byte[] head = random(10 * KIB, 4);
+    OffsetWriter writer = writer(1L << 30);
+    writer.write(5_000_000, tail, 0, tail.length);
+    writer.write(0, head, 0, head.length);
+    writer.commit();
+    byte[] expected = new byte[5_000_000 + tail.length];
+    System.arraycopy(head, 0, expected, 0, head.length);
+    System.arraycopy(tail, 0, expected, 5_000_000, tail.length);
+    assertArrayEquals(expected, sink.received.toByteArray());
+  }
+
+  @Test
+  void write_rewriteOfBytesAlreadySent_uploadRestartedFromSpill() throws IOException {
+    byte[] data = random(3_000_000, 5);
+    byte[] header = random(4 * KIB, 6);
+    OffsetWriter writer = writer(1L << 30);
+    writer.write(0, data, 0, data.length);
+    writer.write(100, header, 0, header.length);
+    writer.commit();
+    byte[] expected = data.clone();
+    System.arraycopy(header, 0, expected, 100, header.length);
+    assertArrayEquals(expected, sink.received.toByteArray());
+    assertEquals(List.of(0L, 0L), sink.starts);
+  }
+
+  @Test
+  void write_rewriteBeyondSpillLimit_refusedClearly() throws IOException {
+    OffsetWriter writer = writer(100 * KIB);
+    byte[] data = random(200 * KIB, 7);
+    writer.write(0, data, 0, data.length);
+    IOException refused = assertThrows(IOException.class, () -> writer.write(0, data, 0, 10));
+    assertTrue(refused.getMessage().contains("rewrites bytes already uploaded"), refused.getMessage());
+    assertThrows(IOException.class, writer::commit);
+    assertFalse(sink.committed);
+  }
+
+  @Test
+  void write_atEndOfExistingFileOpenedWithoutTruncate_resumesServerSide() throws IOException {
+    sink.existing = random(700 * KIB, 8);
+    byte[] more = random(100 * KIB, 9);
+    OffsetWriter writer = writer(1L << 30, sink.existing.length);
+    assertEquals(sink.existing.length, writer.size());
+    writer.write(sink.existing.length, more, 0, more.length);
+    writer.commit();
+    assertEquals(List.of((long) sink.existing.length), sink.starts);
+    byte[] expected = Arrays.copyOf(sink.existing, sink.existing.length + more.length);
+    System.arraycopy(more, 0, expected, sink.existing.length, more.length);
+    assertArrayEquals(expected, sink.received.toByteArray());
+  }
+
+  @Test
+  void write_fromStartOfExistingFile_untouchedBytesKeptAndTruncateToWrittenSizeWorks() throws IOException {
+    sink.existing = random(500 * KIB, 10);
+    byte[] fresh = random(200 * KIB, 11);
+    OffsetWriter writer = writer(1L << 30, sink.existing.length);
+    writer.write(0, fresh, 0, fresh.length);
+    assertEquals(sink.existing.length, writer.size(), "unwritten tail of the old file is still there");
+    writer.truncate(fresh.length);
+    writer.commit();
+    assertArrayEquals(fresh, sink.received.toByteArray());
+  }
+
+  @Test
+  void write_holeInExistingFileOpenedWithoutTruncate_holeKeepsOldBytes() throws IOException {
+    sink.existing = random(400 * KIB, 12);
+    byte[] patch = random(KIB, 13);
+    OffsetWriter writer = writer(1L << 30, sink.existing.length);
+    writer.write(0, patch, 0, patch.length);
+    writer.write(300 * KIB, patch, 0, patch.length);
+    writer.commit();
+    byte[] expected = sink.existing.clone();
+    System.arraycopy(patch, 0, expected, 0, patch.length);
+    System.arraycopy(patch, 0, expected, 300 * KIB, patch.length);
+    assertArrayEquals(expected, sink.received.toByteArray());
+  }
+
+  @Test
+  void commit_existingFileNothingWritten_keptServerSide() throws IOException {
+    sink.existing = random(10 * KIB, 14);
+    OffsetWriter writer = writer(1L << 30, sink.existing.length);
+    writer.commit();
+    assertEquals(List.of((long) sink.existing.length), sink.starts);
+    assertArrayEquals(sink.existing, sink.received.toByteArray());
+  }
+
+  @Test
+  void truncate_belowStreamedBytes_rebuiltFromSpill() throws IOException {
+    byte[] data = random(600 * KIB, 15);
+    OffsetWriter writer = writer(1L << 30);
+    writer.write(0, data, 0, data.length);
+    writer.truncate(100 * KIB);
+    writer.truncate(150 * KIB);
+    writer.commit();
+    byte[] expected = new byte[150 * KIB];
+    System.arraycopy(data, 0, expected, 0, 100 * KIB);
+    assertArrayEquals(expected, sink.received.toByteArray());
+  }
+
+  @Test
+  void close_withoutCommit_abortsAndNeverCommits() throws IOException {
+    OffsetWriter writer = writer(1L << 30);
+    writer.write(10, new byte[100], 0, 100);
+    writer.close();
+    assertFalse(sink.committed);
+    assertTrue(sink.aborted != null);
+    assertThrows(IOException.class, writer::commit);
+  }
+
+  @Test
+  void putMetadata_beforeCommit_reachesTheSink() throws IOException {
+    OffsetWriter writer = writer(1L << 30);
+    writer.putMetadata("mtime", "1700000000");
+    writer.commit();
+    assertEquals(Map.of("mtime", "1700000000"), sink.metadata);
+    assertNull(sink.aborted);
+  }
+
+  /**
+   * Random writes (pipelined reorders, overlaps, rewrites, gaps, truncates) against a byte-array
+   * model of the file: with a spill copy every pattern must come out exact.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+  void write_randomPattern_withSpill_equalsModel(long seed) throws IOException {
+    Random random = new Random(seed);
+    byte[] model = new byte[0];
+    int existing = random.nextBoolean() ? 0 : random.nextInt(600 * KIB);
+    sink.existing = random(existing, seed * 31);
+    model = sink.existing.clone();
+    OffsetWriter writer = writer(1L << 30, existing);
+    int operations = 200 + random.nextInt(200);
+    long position = 0;   // resuming (a first write at the old end) forbids rewrites below it: its own test
+    for (int i = 0; i < operations; i++) {
+      int kind = i == 0 ? 0 : random.nextInt(100);
+      int length = 1 + random.nextInt(40 * KIB);
+      long at;
+      if (kind < 60) {
+        at = position;                                   // sequential
+      } else if (kind < 80) {
+        at = Math.max(0, position + random.nextInt(6) * 32 * KIB - 64 * KIB);   // pipelined reorder
+      } else if (kind < 90) {
+        at = random.nextInt(Math.max(1, model.length + 1));                       // rewrite anywhere
+      } else if (kind < 97) {
+        at = position + WINDOW + random.nextInt(500 * KIB);                       // far gap
+      } else {
+        long newSize = random.nextInt(Math.max(1, model.length + 1));
+        writer.truncate(newSize);
+        model = Arrays.copyOf(model, (int) newSize);
+        continue;
+      }
+      byte[] bytes = random(length, seed * 1000 + i);
+      writer.write(at, bytes, 0, length);
+      if (at + length > model.length) {
+        model = Arrays.copyOf(model, (int) (at + length));
+      }
+      System.arraycopy(bytes, 0, model, (int) at, length);
+      position = at + length;
+    }
+    assertEquals(model.length, writer.size());
+    assertEquals(model.length, writer.commit());
+    assertArrayEquals(model, sink.received.toByteArray());
+  }
+
+  /** Without a spill copy, shuffled writes within the window still come out exact. */
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {21, 22, 23, 24})
+  void write_shuffledWithinWindow_withoutSpill_equalsModel(long seed) throws IOException {
+    byte[] data = random(3_000_000, seed);
+    int chunk = 32 * KIB;
+    int chunks = (data.length + chunk - 1) / chunk;
+    List<Integer> order = new ArrayList<>();
+    Random random = new Random(seed);
+    int perGroup = (int) (WINDOW / chunk);
+    for (int group = 0; group < chunks; group += perGroup) {
+      List<Integer> members = new ArrayList<>();
+      for (int i = group; i < Math.min(group + perGroup, chunks); i++) {
+        members.add(i);
+      }
+      Collections.shuffle(members, random);
+      order.addAll(members);
+    }
+    OffsetWriter writer = writer(0);
+    writeChunks(writer, data, order, chunk);
+    writer.commit();
+    assertArrayEquals(data, sink.received.toByteArray());
+  }
+}

@@ -1,0 +1,173 @@
+package dev.ferry.sftp;
+
+import dev.ferry.core.Gateway;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.sftp.auth.FerryUsers;
+import dev.ferry.sftp.auth.PasswordLogin;
+import dev.ferry.sftp.auth.PublicKeyLogin;
+import dev.ferry.sftp.command.SftpOnlyRefusal;
+import dev.ferry.sftp.keys.HostKeys;
+import dev.ferry.sftp.nio.FerryFileSystemProvider;
+import dev.ferry.sftp.reply.SftpStatusMapper;
+import dev.ferry.sftp.subsystem.CommitOnClose;
+import dev.ferry.sftp.subsystem.FerrySftpAccessor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.FileSystem;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.cipher.BuiltinCiphers;
+import org.apache.sshd.common.file.FileSystemFactory;
+import org.apache.sshd.common.kex.BuiltinDHFactories;
+import org.apache.sshd.common.mac.BuiltinMacs;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionContext;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.common.signature.BuiltinSignatures;
+import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.server.ServerBuilder;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.sftp.SftpModuleProperties;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SFTP front-end: an Apache MINA SSHD server with password and public-key logins, modern
+ * algorithms only, the SFTP subsystem over the gateway's filesystem and nothing else (shell and
+ * exec are refused).
+ */
+public final class SftpServer {
+
+  private static final Logger log = LoggerFactory.getLogger(SftpServer.class);
+
+  /** Key exchange: no SHA-1 groups (group1/group14-sha1, group-exchange-sha1). */
+  static final List<BuiltinDHFactories> KEX = List.of(BuiltinDHFactories.curve25519, BuiltinDHFactories.curve25519_libssh,
+      BuiltinDHFactories.ecdhp256, BuiltinDHFactories.ecdhp384, BuiltinDHFactories.ecdhp521,
+      BuiltinDHFactories.dhg16_512, BuiltinDHFactories.dhg18_512);
+  /** Ciphers: AEAD first (aes-gcm is the fastest with AES-NI), CTR for older clients; no CBC. */
+  static final List<BuiltinCiphers> CIPHERS = List.of(BuiltinCiphers.aes128gcm, BuiltinCiphers.aes256gcm,
+      BuiltinCiphers.cc20p1305_openssh, BuiltinCiphers.aes128ctr, BuiltinCiphers.aes192ctr, BuiltinCiphers.aes256ctr);
+  /** MACs (for CTR): SHA-2 only, encrypt-then-MAC first; libssh2 (curl) knows only the plain ones. */
+  static final List<BuiltinMacs> MACS = List.of(BuiltinMacs.hmacsha256etm, BuiltinMacs.hmacsha512etm,
+      BuiltinMacs.hmacsha256, BuiltinMacs.hmacsha512);
+  /** Host key and user key signatures: no ssh-rsa (SHA-1), no DSA. */
+  static final List<BuiltinSignatures> SIGNATURES = List.of(BuiltinSignatures.ed25519, BuiltinSignatures.nistp256,
+      BuiltinSignatures.nistp384, BuiltinSignatures.nistp521, BuiltinSignatures.rsaSHA512, BuiltinSignatures.rsaSHA256);
+
+  private final Gateway gateway;
+  private final FerryConfig.Sftp settings;
+  private final HostKeys hostKeys;
+  private final FerryFileSystemProvider provider = new FerryFileSystemProvider();
+  private final AtomicBoolean refusing = new AtomicBoolean();
+  private SshServer sshd;
+
+  public SftpServer(Gateway gateway) throws IOException {
+    this.gateway = gateway;
+    this.settings = gateway.config().sftp();
+    this.hostKeys = HostKeys.loadOrGenerate(settings.hostKeyDirectory());
+  }
+
+  public void start() throws IOException {
+    sshd = SshServer.setUpDefaultServer();
+    sshd.setHost(settings.bindAddress());
+    sshd.setPort(settings.port());
+    sshd.setKeyPairProvider(hostKeys.provider());
+    sshd.setKeyExchangeFactories(NamedFactory.setUpTransformedFactories(false, KEX, ServerBuilder.DH2KEX));
+    sshd.setCipherFactories(List.copyOf(NamedFactory.setUpBuiltinFactories(false, CIPHERS)));
+    sshd.setMacFactories(List.copyOf(NamedFactory.setUpBuiltinFactories(false, MACS)));
+    sshd.setSignatureFactories(List.copyOf(NamedFactory.setUpBuiltinFactories(false, SIGNATURES)));
+
+    sshd.setPasswordAuthenticator(new PasswordLogin(gateway.users(), gateway.loginGuard()));
+    sshd.setPublickeyAuthenticator(new PublicKeyLogin(gateway.users(), gateway.loginGuard()));
+    sshd.setKeyboardInteractiveAuthenticator(null);
+    sshd.setGSSAuthenticator(null);
+    sshd.setHostBasedAuthenticator(null);
+
+    SftpOnlyRefusal refusal = new SftpOnlyRefusal();
+    sshd.setShellFactory(refusal);
+    sshd.setCommandFactory(refusal);
+    sshd.setFileSystemFactory(new FileSystemFactory() {
+      @Override
+      public Path getUserHomeDir(SessionContext session) {
+        return null;
+      }
+
+      @Override
+      public FileSystem createFileSystem(SessionContext session) {
+        return provider.newFileSystem(gateway.openSession(FerryUsers.of(session)));
+      }
+    });
+    SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder()
+        .withFileSystemAccessor(new FerrySftpAccessor())
+        .withSftpErrorStatusDataHandler(new SftpStatusMapper())
+        .build();
+    sftp.addSftpEventListener(new CommitOnClose());
+    sshd.setSubsystemFactories(List.of(sftp));
+
+    CoreModuleProperties.WINDOW_SIZE.set(sshd, settings.windowSize());
+    CoreModuleProperties.MAX_PACKET_SIZE.set(sshd, (long) settings.packetSize());
+    CoreModuleProperties.IDLE_TIMEOUT.set(sshd, Duration.ofSeconds(settings.idleTimeoutSeconds()));
+    CoreModuleProperties.AUTH_TIMEOUT.set(sshd, Duration.ofMinutes(1));
+    CoreModuleProperties.MAX_AUTH_REQUESTS.set(sshd, 10);
+    CoreModuleProperties.SERVER_IDENTIFICATION.set(sshd, "Ferry");
+    SftpModuleProperties.MAX_READDATA_PACKET_LENGTH.set(sshd, 256 * 1024);
+    SftpModuleProperties.MAX_WRITEDATA_PACKET_LENGTH.set(sshd, 256 * 1024);
+    // Links are refused, so hardlink@openssh.com is not offered.
+    SftpModuleProperties.OPENSSH_EXTENSIONS.set(sshd,
+        "fsync@openssh.com=1,lsetstat@openssh.com=1,posix-rename@openssh.com=1,limits@openssh.com=1");
+
+    sshd.addSessionListener(new SessionListener() {
+      private final java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();
+
+      @Override
+      public void sessionCreated(Session session) {
+        int now = sessions.incrementAndGet();
+        if (refusing.get() || now > settings.maxSessions()) {
+          log.info("SFTP connection from {} refused: {}", session.getIoSession().getRemoteAddress(),
+              refusing.get() ? "shutting down" : "too many sessions (" + settings.maxSessions() + ")");
+          session.close(true);
+        }
+      }
+
+      @Override
+      public void sessionClosed(Session session) {
+        sessions.decrementAndGet();
+      }
+    });
+    sshd.start();
+  }
+
+  public int port() {
+    for (SocketAddress address : sshd.getBoundAddresses()) {
+      if (address instanceof InetSocketAddress inet) {
+        return inet.getPort();
+      }
+    }
+    return sshd.getPort();
+  }
+
+  public HostKeys hostKeys() {
+    return hostKeys;
+  }
+
+  /** First step of a graceful shutdown: new connections are closed at once. */
+  public void refuseNewSessions() {
+    refusing.set(true);
+  }
+
+  /** Closes every session: uploads still open are aborted (a closed channel never commits). */
+  public void stop() {
+    if (sshd != null && sshd.isStarted()) {
+      try {
+        sshd.stop(false);
+      } catch (IOException e) {
+        log.warn("SFTP server did not stop cleanly: {}", e.getMessage());
+      }
+    }
+  }
+}

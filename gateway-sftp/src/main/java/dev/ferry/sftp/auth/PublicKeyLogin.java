@@ -1,0 +1,68 @@
+package dev.ferry.sftp.auth;
+
+import dev.ferry.core.user.LoginGuard;
+import dev.ferry.core.user.User;
+import dev.ferry.core.user.UserRegistry;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
+import org.apache.sshd.server.session.ServerSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SSH public-key logins: the keys are the users' {@code publicKeys} (authorized_keys lines),
+ * decoded once at start. Which signature algorithms a key may sign with (no ssh-rsa SHA-1) is the
+ * server's algorithm list. A key that does not match is normal (clients offer several) and is not
+ * counted as a failed login.
+ */
+public final class PublicKeyLogin implements PublickeyAuthenticator {
+
+  private static final Logger log = LoggerFactory.getLogger(PublicKeyLogin.class);
+
+  private final Map<String, List<PublicKey>> keys = new HashMap<>();
+  private final UserRegistry users;
+  private final LoginGuard guard;
+
+  public PublicKeyLogin(UserRegistry users, LoginGuard guard) throws IOException {
+    this.users = users;
+    this.guard = guard;
+    for (User user : users.all()) {
+      List<PublicKey> decoded = new ArrayList<>();
+      for (int i = 0; i < user.publicKeys().size(); i++) {
+        try {
+          AuthorizedKeyEntry entry = AuthorizedKeyEntry.parseAuthorizedKeyEntry(user.publicKeys().get(i));
+          decoded.add(entry.resolvePublicKey(null, PublicKeyEntryResolver.FAILING));
+        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+          throw new IOException("user " + user.name() + ": publicKeys[" + i + "] cannot be decoded: " + e.getMessage(), e);
+        }
+      }
+      keys.put(user.name(), List.copyOf(decoded));
+    }
+  }
+
+  @Override
+  public boolean authenticate(String username, PublicKey key, ServerSession session) {
+    String address = FerryUsers.addressOf(session);
+    if (guard.isBanned(address)) {
+      log.warn("SFTP login as {} from banned address {} refused", username, address);
+      return false;
+    }
+    User user = users.find(username).orElse(null);
+    if (user == null || keys.getOrDefault(username, List.of()).stream().noneMatch(k -> KeyUtils.compareKeys(k, key))) {
+      log.debug("SFTP key {} not listed for user {}", KeyUtils.getFingerPrint(key), username);
+      return false;
+    }
+    session.setAttribute(FerryUsers.USER, user);
+    log.info("SFTP login (key {}): {} from {}", KeyUtils.getFingerPrint(key), username, address);
+    return true;
+  }
+}

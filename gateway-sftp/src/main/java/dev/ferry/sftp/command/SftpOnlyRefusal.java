@@ -1,0 +1,76 @@
+package dev.ferry.sftp.command;
+
+import dev.ferry.sftp.auth.FerryUsers;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+import org.apache.sshd.server.command.CommandFactory;
+import org.apache.sshd.server.shell.ShellFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a shell or exec request gets: a message on stderr that this server offers SFTP only, and
+ * exit status 1. The one place that decides about exec; admin commands over exec (a later issue)
+ * replace {@link #createCommand} for admin users.
+ */
+public final class SftpOnlyRefusal implements ShellFactory, CommandFactory {
+
+  private static final Logger log = LoggerFactory.getLogger(SftpOnlyRefusal.class);
+  public static final String MESSAGE = "This server offers SFTP only: shell and command execution are not available.";
+
+  @Override
+  public Command createShell(ChannelSession channel) {
+    log.info("SFTP-only server: refused a shell for {}", FerryUsers.of(channel.getSession()).name());
+    return new Refusal();
+  }
+
+  @Override
+  public Command createCommand(ChannelSession channel, String command) {
+    log.info("SFTP-only server: refused exec of '{}' for {}", command.length() > 80 ? command.substring(0, 80) + "..."
+        : command, FerryUsers.of(channel.getSession()).name());
+    return new Refusal();
+  }
+
+  /** Writes the message to stderr and exits 1 as soon as it starts. */
+  private static final class Refusal implements Command {
+    private OutputStream err;
+    private ExitCallback exit;
+
+    @Override
+    public void setExitCallback(ExitCallback callback) {
+      this.exit = callback;
+    }
+
+    @Override
+    public void setInputStream(java.io.InputStream in) {
+      // nothing is read
+    }
+
+    @Override
+    public void setOutputStream(OutputStream out) {
+      // nothing is written to stdout
+    }
+
+    @Override
+    public void setErrorStream(OutputStream err) {
+      this.err = err;
+    }
+
+    @Override
+    public void start(ChannelSession channel, Environment env) throws IOException {
+      err.write((MESSAGE + "\r\n").getBytes(StandardCharsets.UTF_8));
+      err.flush();
+      exit.onExit(1, MESSAGE);
+    }
+
+    @Override
+    public void destroy(ChannelSession channel) {
+      // nothing to release
+    }
+  }
+}

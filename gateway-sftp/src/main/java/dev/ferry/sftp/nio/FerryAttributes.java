@@ -1,0 +1,125 @@
+package dev.ferry.sftp.nio;
+
+import dev.ferry.core.vfs.FileStat;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.sshd.sftp.client.SftpClient;
+
+/**
+ * What a client sees of a core {@link FileStat}: a regular file or a directory, its size and
+ * modification time. S3 has no owners or modes: every entry shows as owned by the user with fixed
+ * modes (0644 files, 0755 directories); what a user may do is decided by core permissions.
+ */
+final class FerryAttributes implements PosixFileAttributes {
+
+  private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
+  private static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
+  private static final UserPrincipal OWNER = () -> "ferry";
+  private static final GroupPrincipal GROUP = () -> "ferry";
+
+  private final FileStat stat;
+
+  private FerryAttributes(FileStat stat) {
+    this.stat = stat;
+  }
+
+  static FerryAttributes of(FileStat stat) {
+    return new FerryAttributes(stat);
+  }
+
+  /** The attributes as the name → value map of NIO's "basic:*" and "posix:*" views. */
+  Map<String, Object> asMap() {
+    Map<String, Object> map = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    map.put("size", size());
+    map.put("lastModifiedTime", lastModifiedTime());
+    map.put("lastAccessTime", lastAccessTime());
+    map.put("creationTime", creationTime());
+    map.put("isRegularFile", isRegularFile());
+    map.put("isDirectory", isDirectory());
+    map.put("isSymbolicLink", false);
+    map.put("isOther", false);
+    map.put("fileKey", null);
+    map.put("permissions", permissions());
+    map.put("owner", owner());
+    map.put("group", group());
+    return map;
+  }
+
+  SftpClient.Attributes toSftp() {
+    SftpClient.Attributes attributes = new SftpClient.Attributes();
+    attributes.setType(stat.directory() ? org.apache.sshd.sftp.common.SftpConstants.SSH_FILEXFER_TYPE_DIRECTORY
+        : org.apache.sshd.sftp.common.SftpConstants.SSH_FILEXFER_TYPE_REGULAR);
+    attributes.setSize(stat.size());
+    attributes.setPermissions((stat.directory() ? 040755 : 0100644));
+    attributes.setModifyTime(lastModifiedTime());
+    attributes.setAccessTime(lastModifiedTime());
+    return attributes;
+  }
+
+  @Override
+  public FileTime lastModifiedTime() {
+    return FileTime.from(stat.lastModified());
+  }
+
+  @Override
+  public FileTime lastAccessTime() {
+    return lastModifiedTime();
+  }
+
+  @Override
+  public FileTime creationTime() {
+    return lastModifiedTime();
+  }
+
+  @Override
+  public boolean isRegularFile() {
+    return !stat.directory();
+  }
+
+  @Override
+  public boolean isDirectory() {
+    return stat.directory();
+  }
+
+  @Override
+  public boolean isSymbolicLink() {
+    return false;
+  }
+
+  @Override
+  public boolean isOther() {
+    return false;
+  }
+
+  @Override
+  public long size() {
+    return stat.size();
+  }
+
+  @Override
+  public Object fileKey() {
+    return null;
+  }
+
+  @Override
+  public UserPrincipal owner() {
+    return OWNER;
+  }
+
+  @Override
+  public GroupPrincipal group() {
+    return GROUP;
+  }
+
+  @Override
+  public Set<PosixFilePermission> permissions() {
+    return stat.directory() ? DIRECTORY_MODE : FILE_MODE;
+  }
+}

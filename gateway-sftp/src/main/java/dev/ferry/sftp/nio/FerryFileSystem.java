@@ -1,0 +1,94 @@
+package dev.ferry.sftp.nio;
+
+import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.vfs.FileStat;
+import dev.ferry.core.vfs.GatewayFileSystem;
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.sshd.common.file.util.BaseFileSystem;
+
+/**
+ * One SFTP channel's NIO view of S3: paths are the user's home as "/", every operation is the
+ * session's core {@link GatewayFileSystem}. Closing it (MINA does when the channel ends) aborts
+ * every upload the channel left open.
+ */
+public final class FerryFileSystem extends BaseFileSystem<FerryPath> {
+
+  private final GatewayFileSystem session;
+  /** Files this channel is writing, for a SETSTAT of size or time on their path. */
+  private final Map<VirtualPath, WriteChannel> writing = new ConcurrentHashMap<>();
+  private volatile boolean open = true;
+
+  FerryFileSystem(FerryFileSystemProvider provider, GatewayFileSystem session) {
+    super(provider);
+    this.session = session;
+  }
+
+  public GatewayFileSystem session() {
+    return session;
+  }
+
+  @Override
+  protected FerryPath create(String root, List<String> names) {
+    return new FerryPath(this, root, names, null);
+  }
+
+  FerryPath listed(FileStat stat) {
+    return new FerryPath(this, "/", stat.path().segments(), stat);
+  }
+
+  /** The channel writing {@code path} in this session, if any. */
+  public WriteChannel writing(VirtualPath path) {
+    return writing.get(path);
+  }
+
+  void startedWriting(VirtualPath path, WriteChannel channel) {
+    writing.put(path, channel);
+  }
+
+  void stoppedWriting(VirtualPath path, WriteChannel channel) {
+    writing.remove(path, channel);
+  }
+
+  @Override
+  public void close() {
+    open = false;
+    session.close();
+  }
+
+  @Override
+  public boolean isOpen() {
+    return open;
+  }
+
+  @Override
+  public Set<String> supportedFileAttributeViews() {
+    return Set.of("basic", "posix");
+  }
+
+  @Override
+  public Iterable<FileStore> getFileStores() {
+    return List.of(FerryFileStore.INSTANCE);
+  }
+
+  @Override
+  public UserPrincipalLookupService getUserPrincipalLookupService() {
+    throw new UnsupportedOperationException("S3 has no file owners");
+  }
+
+  @Override
+  public String toString() {
+    return "ferry:" + session.user().name();
+  }
+
+  void checkOpen() throws IOException {
+    if (!open) {
+      throw new IOException("SFTP session of " + session.user().name() + " is closed");
+    }
+  }
+}

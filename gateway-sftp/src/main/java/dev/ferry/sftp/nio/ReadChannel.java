@@ -1,0 +1,109 @@
+package dev.ferry.sftp.nio;
+
+import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.vfs.GatewayFileSystem;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.SeekableByteChannel;
+
+/**
+ * A file opened for reading: one core download stream from the current position. SFTP reads carry
+ * their offset; a read anywhere else than where the stream is closes it and opens a new one there
+ * (a new ranged GET), so sequential reads stream and random reads work.
+ */
+final class ReadChannel implements SeekableByteChannel {
+
+  private final GatewayFileSystem session;
+  private final VirtualPath path;
+  private final long size;
+  private InputStream stream;
+  private long streamPosition;
+  private long position;
+  private boolean open = true;
+
+  ReadChannel(GatewayFileSystem session, VirtualPath path, long size) {
+    this.session = session;
+    this.path = path;
+    this.size = size;
+  }
+
+  @Override
+  public synchronized int read(ByteBuffer destination) throws IOException {
+    ensureOpen();
+    if (position >= size) {
+      return -1;
+    }
+    if (stream == null || streamPosition != position) {
+      closeStream();
+      stream = session.openRead(path, position);
+      streamPosition = position;
+    }
+    // Fill the whole request where the file has the bytes: a short read costs the client a round trip.
+    int total = 0;
+    while (destination.hasRemaining() && position < size) {
+      int n = stream.read(destination.array(), destination.arrayOffset() + destination.position(),
+          (int) Math.min(destination.remaining(), size - position));
+      if (n < 0) {
+        break;
+      }
+      destination.position(destination.position() + n);
+      position += n;
+      streamPosition = position;
+      total += n;
+    }
+    return total == 0 ? -1 : total;
+  }
+
+  @Override
+  public int write(ByteBuffer source) {
+    throw new NonWritableChannelException();
+  }
+
+  @Override
+  public synchronized long position() {
+    return position;
+  }
+
+  @Override
+  public synchronized SeekableByteChannel position(long newPosition) {
+    position = newPosition;
+    return this;
+  }
+
+  @Override
+  public long size() {
+    return size;
+  }
+
+  @Override
+  public SeekableByteChannel truncate(long newSize) {
+    throw new NonWritableChannelException();
+  }
+
+  @Override
+  public synchronized boolean isOpen() {
+    return open;
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    open = false;
+    closeStream();
+  }
+
+  private void closeStream() throws IOException {
+    if (stream != null) {
+      InputStream old = stream;
+      stream = null;
+      old.close();
+    }
+  }
+
+  private void ensureOpen() throws IOException {
+    if (!open) {
+      throw new java.nio.channels.ClosedChannelException();
+    }
+  }
+}

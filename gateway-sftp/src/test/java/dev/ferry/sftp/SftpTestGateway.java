@@ -1,0 +1,149 @@
+package dev.ferry.sftp;
+
+import dev.ferry.core.Gateway;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.user.PasswordHasher;
+import dev.ferry.ftps.FtpsServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+
+/**
+ * A real Ferry with its SFTP and FTPS front-ends on loopback over a real S3-API server. Users:
+ * alice (all permissions, password and an Ed25519 key), reader (list and read) and writer
+ * (everything but overwrite). Clients check the server's host key against Ferry's own.
+ */
+final class SftpTestGateway implements AutoCloseable {
+
+  static final String PASSWORD = "s3cret-Pa55";
+  private static final String HASH = PasswordHasher.hash(PASSWORD.toCharArray());
+
+  final String bucket;
+  final Gateway gateway;
+  final SftpServer sftp;
+  final FtpsServer ftps;
+  final KeyPair aliceKey;
+  final SshClient client;
+
+  SftpTestGateway(S3TestServer s3, Path dir, long partSize, String extraUploads) throws IOException {
+    bucket = s3.createBucket();
+    try {
+      aliceKey = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
+    } catch (GeneralSecurityException e) {
+      throw new IOException(e);
+    }
+    String yaml = """
+        dataDir: %s
+        s3:
+          endpoint: %s
+          accessKey: %s
+          secretKey: %s
+        ftps:
+          bindAddress: 127.0.0.1
+          port: 0
+          implicitPort: -1
+          passivePorts: "0"
+        sftp:
+          bindAddress: 127.0.0.1
+          port: 0
+        uploads:
+          partSize: %d
+          partsInFlight: 3
+          memoryBudget: 64MiB
+          orphanAge: 0s
+        %s
+        login:
+          failureDelay: 10ms
+          maxFailures: 50
+        shutdown:
+          grace: 5s
+        users:
+          - name: alice
+            passwordHash: "%s"
+            home: s3://%s/home/alice/
+            permissions: [all]
+            publicKeys:
+              - "%s alice@test"
+          - name: reader
+            passwordHash: "%s"
+            home: s3://%s/home/alice/
+            permissions: [list, read]
+          - name: writer
+            passwordHash: "%s"
+            home: s3://%s/home/alice/
+            permissions: [list, read, write, delete, rename, mkdir]
+        """.formatted(dir.resolve("data"), s3.endpoint(), s3.accessKey(), s3.secretKey(), partSize, extraUploads,
+        HASH, bucket, PublicKeyEntry.toString(aliceKey.getPublic()), HASH, bucket, HASH, bucket);
+    Path file = dir.resolve("ferry.yaml");
+    Files.writeString(file, yaml);
+    FerryConfig config = FerryConfig.load(file, Map.of());
+    gateway = new Gateway(config, Clock.systemUTC());
+    sftp = new SftpServer(gateway);
+    sftp.start();
+    ftps = new FtpsServer(gateway, Clock.systemUTC());
+    ftps.start();
+    client = SshClient.setUpDefaultClient();
+    client.setServerKeyVerifier((session, address, key) -> isHostKey(key));
+    client.start();
+  }
+
+  private boolean isHostKey(java.security.PublicKey key) {
+    try {
+      for (KeyPair pair : sftp.hostKeys().provider().loadKeys(null)) {
+        if (KeyUtils.compareKeys(pair.getPublic(), key)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException | GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  /** The key of a path under alice's home. */
+  String key(String path) {
+    return "home/alice/" + path;
+  }
+
+  ClientSession session(String user) throws IOException {
+    ClientSession session = client.connect(user, "127.0.0.1", sftp.port()).verify(Duration.ofSeconds(10)).getSession();
+    session.addPasswordIdentity(PASSWORD);
+    session.auth().verify(Duration.ofSeconds(30));
+    return session;
+  }
+
+  ClientSession sessionWithKey(String user, KeyPair key) throws IOException {
+    ClientSession session = client.connect(user, "127.0.0.1", sftp.port()).verify(Duration.ofSeconds(10)).getSession();
+    session.addPublicKeyIdentity(key);
+    session.auth().verify(Duration.ofSeconds(30));
+    return session;
+  }
+
+  /** An SFTP client logged in with the password; closing it closes its session. */
+  SftpClient login(String user) throws IOException {
+    ClientSession session = session(user);
+    return SftpClientFactory.instance().createSftpClient(session).singleSessionInstance();
+  }
+
+  @Override
+  public void close() throws IOException {
+    client.stop();
+    sftp.stop();
+    ftps.stop();
+    gateway.close();
+  }
+
+}
