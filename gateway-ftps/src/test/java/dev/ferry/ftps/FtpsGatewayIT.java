@@ -149,6 +149,38 @@ class FtpsGatewayIT {
   }
 
   @Test
+  void abor_duringStor_answers426Then226AndLeavesNoObject() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    OutputStream upload = client.storeFileStream("aborted.bin");
+    assertNotNull(upload);
+    upload.write(random(3 * PART));
+    upload.flush();
+
+    assertEquals(426, client.sendCommand("ABOR"), client.getReplyString());
+    assertTrue(client.getReplyString().contains("ABOR"), client.getReplyString());
+    assertEquals(226, client.getReply(), client.getReplyString());
+
+    assertTrue(s3.find(ferry.bucket, ferry.key("aborted.bin")).isEmpty(), "partial object visible");
+    assertTrue(s3.multipartUploads(ferry.bucket).isEmpty(), "multipart upload left behind");
+    assertTrue(client.sendNoOp(), "the session goes on after ABOR: " + client.getReplyString());
+    client.disconnect();
+  }
+
+  @Test
+  void abor_duringRetr_answers426Then226() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    assertTrue(client.storeFile("to-abort.bin", new java.io.ByteArrayInputStream(random(4 * PART))));
+    java.io.InputStream download = client.retrieveFileStream("to-abort.bin");
+    assertNotNull(download);
+    assertEquals(1000, download.readNBytes(1000).length);
+
+    assertEquals(426, client.sendCommand("ABOR"), client.getReplyString());
+    assertEquals(226, client.getReply(), client.getReplyString());
+    assertTrue(client.sendNoOp(), client.getReplyString());
+    client.disconnect();
+  }
+
+  @Test
   void stor_s3StopsMidUpload_clientToldFailureAndNothingPartialRemains() throws IOException {
     FTPSClient client = ferry.login("alice");
     OutputStream upload = client.storeFileStream("outage.bin");

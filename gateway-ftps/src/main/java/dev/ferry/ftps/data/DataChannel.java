@@ -43,6 +43,7 @@ public final class DataChannel implements AutoCloseable {
 
   private final FtpIoSession session;
   private final Socket socket;
+  private volatile boolean abortedByClient;
 
   private DataChannel(FtpIoSession session, Socket socket) {
     this.session = session;
@@ -65,6 +66,7 @@ public final class DataChannel implements AutoCloseable {
         .awaitUninterruptibly(10_000);
     try {
       DataConnection connection = session.getDataConnection().openConnection();
+      AbortWatch.install(session);
       return new DataChannel(session, (Socket) SOCKET.get(connection));
     } catch (Exception e) {
       session.write(new DefaultFtpReply(425, FtpReplyMapper.singleLine("Cannot open data connection: " + e.getMessage())));
@@ -84,6 +86,17 @@ public final class DataChannel implements AutoCloseable {
    * close_notify: the caller must then abort, not commit.
    */
   public long receiveInto(OutputStream sink) throws IOException {
+    AbortWatch.running(session, this);
+    try {
+      return copyFromClient(sink);
+    } catch (IOException e) {
+      throw abortedByClient ? new IOException("transfer aborted by the client (ABOR)", e) : e;
+    } finally {
+      AbortWatch.finished(session, this);
+    }
+  }
+
+  private long copyFromClient(OutputStream sink) throws IOException {
     InputStream in = socket.getInputStream();
     if (session.getDataConnection().isZipMode()) {
       in = new InflaterInputStream(in);
@@ -102,12 +115,28 @@ public final class DataChannel implements AutoCloseable {
         break;
       }
     }
+    if (abortedByClient || socket.isClosed()) {
+      // A socket closed on this side (ABOR, shutdown, idle timeout) can read as a clean end of
+      // stream; only the client ends its file.
+      throw new IOException("data connection closed by the server before the client ended the file");
+    }
     out.flush();
     return received;
   }
 
   /** Copies {@code source} to the client, ends the stream cleanly and returns the bytes read from it. */
   public long sendFrom(InputStream source) throws IOException {
+    AbortWatch.running(session, this);
+    try {
+      return copyToClient(source);
+    } catch (IOException e) {
+      throw abortedByClient ? new IOException("transfer aborted by the client (ABOR)", e) : e;
+    } finally {
+      AbortWatch.finished(session, this);
+    }
+  }
+
+  private long copyToClient(InputStream source) throws IOException {
     OutputStream network = socket.getOutputStream();
     DeflaterOutputStream zipped = session.getDataConnection().isZipMode() ? new DeflaterOutputStream(network) : null;
     OutputStream out = zipped != null ? zipped : network;
@@ -141,6 +170,16 @@ public final class DataChannel implements AutoCloseable {
       }
     } catch (SocketTimeoutException | java.net.SocketException | javax.net.ssl.SSLException e) {
       // the client kept its side open or dropped it without close_notify: the file was delivered either way
+    }
+  }
+
+  /** ABOR arrived while this transfer runs: break the connection, the copy loop fails and says why. */
+  void abortByClient() {
+    abortedByClient = true;
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // the copy loop fails either way: the socket is unusable
     }
   }
 

@@ -1,0 +1,72 @@
+package dev.ferry.ftps.data;
+
+import org.apache.mina.core.buffer.IoBuffer;
+import org.apache.mina.core.filterchain.IoFilterAdapter;
+import org.apache.mina.core.session.IoSession;
+
+/**
+ * Lets ABOR stop a running transfer. FtpServer runs a session's commands one after the other, so
+ * an ABOR sent during STOR or RETR would only be read after the transfer ended by itself. This
+ * filter sits before FtpServer's command executor, sees ABOR as it arrives and breaks the running
+ * transfer's data connection; the transfer answers 426 (an upload leaves nothing), then the ABOR
+ * command itself answers 226, as RFC 959 has it.
+ */
+final class AbortWatch extends IoFilterAdapter {
+
+  static final String NAME = "ferryAbortWatch";
+  private static final String RUNNING = AbortWatch.class.getName() + ".running";
+
+  /** Puts the filter in the session's chain, before the executor, once per session. */
+  static void install(IoSession session) {
+    var chain = session.getFilterChain();
+    synchronized (chain) {
+      if (!chain.contains(NAME) && chain.contains("threadPool")) {
+        chain.addBefore("threadPool", NAME, new AbortWatch());
+      }
+    }
+  }
+
+  static void running(IoSession session, DataChannel transfer) {
+    session.setAttribute(RUNNING, transfer);
+  }
+
+  static void finished(IoSession session, DataChannel transfer) {
+    session.removeAttribute(RUNNING, transfer);
+  }
+
+  @Override
+  public void messageReceived(NextFilter next, IoSession session, Object message) throws Exception {
+    if (message instanceof IoBuffer buffer && isAbort(buffer)) {
+      Object running = session.getAttribute(RUNNING);
+      if (running instanceof DataChannel transfer) {
+        transfer.abortByClient();
+      }
+    }
+    next.messageReceived(session, message);
+  }
+
+  /** Whether the bytes hold an ABOR line; Telnet IP/Synch bytes that clients send first are skipped. */
+  static boolean isAbort(IoBuffer buffer) {
+    IoBuffer view = buffer.duplicate();
+    if (view.remaining() > 64) {
+      return false;
+    }
+    byte[] bytes = new byte[view.remaining()];
+    view.get(bytes);
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < bytes.length; i++) {
+      int b = bytes[i] & 0xff;
+      if (b == 0xff) {
+        i++; // IAC and the command byte after it
+      } else if (b >= 0x20 || b == '\n') {
+        text.append((char) b);
+      }
+    }
+    for (String line : text.toString().split("\n")) {
+      if (line.trim().equalsIgnoreCase("ABOR")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
