@@ -31,6 +31,9 @@ ftps:
   port: 2121
   implicitPort: 2990
   passivePorts: 30000-30099
+sftp:
+  bindAddress: 127.0.0.1
+  port: 2222
 users:
   - name: demo
     passwordHash: "${hash}"
@@ -45,5 +48,13 @@ else
 fi
 echo "Connect with:  lftp -u demo -e 'set ssl:verify-certificate no' ftp://127.0.0.1:2121   (explicit FTPS)"
 echo "          or:  curl -k --ssl-reqd -u demo ftp://127.0.0.1:2121/   |   curl -k -u demo ftps://127.0.0.1:2990/ (implicit)"
-echo "Compare the TLS fingerprint below with what your client shows."
+echo "SFTP:          sftp -P 2222 demo@127.0.0.1   (password above; or add your key to publicKeys in $demo_dir/ferry.yaml)"
+if ls "$demo_dir"/data/ssh/ssh_host_*_key.pub >/dev/null 2>&1; then
+  for pub in "$demo_dir"/data/ssh/ssh_host_*_key.pub; do
+    echo "SSH host key:  $(ssh-keygen -lf "$pub" 2>/dev/null || cut -d' ' -f1 "$pub")"
+  done
+else
+  echo "SSH host keys are generated at this first start; Ferry logs their SHA256 fingerprints below."
+fi
+echo "Compare the TLS and SSH fingerprints below with what your client shows."
 exec java -jar "$jar" --config "$demo_dir/ferry.yaml"

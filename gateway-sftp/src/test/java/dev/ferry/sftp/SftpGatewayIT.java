@@ -541,7 +541,7 @@ class SftpGatewayIT {
       }
       Thread.onSpinWait();
       try {
-        TimeUnit.MILLISECONDS.sleep(20);
+        TimeUnit.MILLISECONDS.sleep(20); // polling with a deadline: the condition has no event to wait on
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError("interrupted waiting for " + what);

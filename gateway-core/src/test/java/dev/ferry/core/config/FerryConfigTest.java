@@ -243,6 +243,64 @@ class FerryConfigTest {
   // --- unknown keys -----------------------------------------------------------------------------
 
   @Test
+  void load_sftpDefaults_port2222UnderDataDir() throws Exception {
+    FerryConfig config = load(minimal());
+    assertTrue(config.sftp().enabled());
+    assertEquals(2222, config.sftp().port());
+    assertEquals("0.0.0.0", config.sftp().bindAddress());
+    assertEquals(config.dataDir().resolve("ssh"), config.sftp().hostKeyDirectory());
+    assertEquals(32 * MIB, config.uploads().reorderWindow());
+    assertEquals(2048 * MIB, config.uploads().spillLimit());
+  }
+
+  @Test
+  void load_sftpSection_read() throws Exception {
+    FerryConfig config = load("sftp:\n  enabled: false\n  bindAddress: 127.0.0.1\n  port: 0\n  windowSize: 4MiB\n"
+        + "  packetSize: 32KiB\nuploads:\n  reorderWindow: 8MiB\n  spillLimit: 0\n" + minimal());
+    assertFalse(config.sftp().enabled());
+    assertEquals("127.0.0.1", config.sftp().bindAddress());
+    assertEquals(0, config.sftp().port());
+    assertEquals(4 * MIB, config.sftp().windowSize());
+    assertEquals(32 * 1024, config.sftp().packetSize());
+    assertEquals(8 * MIB, config.uploads().reorderWindow());
+    assertEquals(0, config.uploads().spillLimit());
+  }
+
+  @Test
+  void load_sftpPacketSizeTooLarge_namesKey() {
+    refused("sftp:\n  packetSize: 1MiB\n" + minimal(), "sftp.packetSize");
+  }
+
+  @Test
+  void load_unknownSftpKey_namesIt() {
+    refused("sftp:\n  prot: 22\n" + minimal(), "sftp.prot");
+  }
+
+  @Test
+  void load_reorderWindowLargerThanBudget_namesKey() {
+    refused("uploads:\n  memoryBudget: 64MiB\n  reorderWindow: 1GiB\n" + minimal(), "uploads.reorderWindow");
+  }
+
+  @Test
+  void load_publicKeys_keptAsGiven() throws Exception {
+    String key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB4Ff0N1B9QiGm8dzXvK9W7mI4u0G2H0bR8Q6ZqX2mXn alice@laptop";
+    FerryConfig config = load("users:\n" + user("alice") + "    publicKeys:\n      - \"" + key + "\"\n");
+    assertEquals(java.util.List.of(key), config.users().get(0).publicKeys());
+  }
+
+  @Test
+  void load_badPublicKeyLine_namesItsIndex() {
+    String good = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB4Ff0N1B9QiGm8dzXvK9W7mI4u0G2H0bR8Q6ZqX2mXn a";
+    // the key material says ssh-ed25519, the line says ssh-rsa
+    String lying = "ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIB4Ff0N1B9QiGm8dzXvK9W7mI4u0G2H0bR8Q6ZqX2mXn b";
+    refused("users:\n" + user("alice") + "    publicKeys:\n      - \"" + good + "\"\n      - \"" + lying + "\"\n",
+        "users[0].publicKeys[1]");
+    refused("users:\n" + user("alice") + "    publicKeys:\n      - \"ssh-dss AAAA\"\n", "users[0].publicKeys[0]");
+    refused("users:\n" + user("alice") + "    publicKeys:\n      - \"ssh-ed25519 not*base64\"\n",
+        "users[0].publicKeys[0]");
+  }
+
+  @Test
   void load_unknownFtpsKey_namesIt() {
     ConfigException e = refused("ftps:\n  prot: P\n" + minimal(), "ftps.prot");
 

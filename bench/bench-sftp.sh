@@ -1,0 +1,382 @@
+#!/usr/bin/env bash
+# SFTP throughput and memory benchmark (a measurement, not a test). In one run, on loopback, with
+# OpenSSH's sftp client and one pinned cipher for every SFTP figure:
+#   (a) Ferry SFTP over S3Proxy: one large file and many 10 MiB files, up and down
+#   (b) OpenSSH sftp against a local OpenSSH sshd writing to a temp dir on disk (the SFTP ceiling)
+#   (c) the same files straight to the same S3Proxy with awscli (the S3 ceiling)
+#   (d) rclone serve sftp over the same S3Proxy
+#   then ratios, Ferry's peak RSS and heap, and
+#   (e) a memory stress: Ferry restarted with -Xmx256m takes 8 parallel large uploads, checked
+#       byte-exact through the SHA-256 Ferry records (falling back to reading the object).
+# Every section prints its result or its error and the run goes on; a table closes the run.
+#
+#   bench/bench-sftp.sh                (after: mvn -q -DskipTests package)
+#
+# Knobs (environment): BENCH_SIZE_MB=1024, BENCH_SMALL_COUNT=100, BENCH_SMALL_MB=10,
+# FERRY_HEAP=1g, BENCH_STRESS_HEAP=256m, BENCH_STRESS_COUNT=8 (0 skips), BENCH_CIPHER=
+# aes128-gcm@openssh.com, BENCH_SFTP_WINDOW / BENCH_SFTP_PACKET (sftp.windowSize/packetSize),
+# BENCH_SPILL_LIMIT (uploads.spillLimit), BENCH_DIR, BENCH_KEEP=1, FERRY_JAR, S3PROXY_JAR.
+set -uo pipefail
+
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FERRY_JAR="${FERRY_JAR:-$REPO_DIR/gateway-server/target/ferry.jar}"
+SIZE_MB="${BENCH_SIZE_MB:-1024}"
+SMALL_COUNT="${BENCH_SMALL_COUNT:-100}"
+SMALL_MB="${BENCH_SMALL_MB:-10}"
+FERRY_HEAP="${FERRY_HEAP:-1g}"
+STRESS_HEAP="${BENCH_STRESS_HEAP:-256m}"
+STRESS_COUNT="${BENCH_STRESS_COUNT:-8}"
+CIPHER="${BENCH_CIPHER:-aes128-gcm@openssh.com}"
+S3PROXY_VERSION=4.1.0
+AWS=/usr/bin/aws
+TOTAL_TIMEOUT_SECONDS=5400
+TRANSFER_TIMEOUT_SECONDS=1800
+START_TIMEOUT_SECONDS=90
+export LC_ALL=C.UTF-8
+
+BIG_BYTES=$((SIZE_MB * 1024 * 1024))
+SMALL_BYTES=$((SMALL_MB * 1024 * 1024))
+SMALL_TOTAL=$((SMALL_COUNT * SMALL_BYTES))
+BUCKET=bench
+S3_KEY=benchaccess
+S3_SECRET="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
+ME="$(id -un)"
+WORK=""
+S3PROXY_PID=""
+FERRY_PID=""
+SSHD_PID=""
+RCLONE_PID=""
+SAMPLER_PID=""
+WATCHDOG_PID=""
+declare -A R=()
+ERRORS=()
+
+# shellcheck source=lib.sh
+source "$REPO_DIR/bench/lib.sh"
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  [[ -n "$WATCHDOG_PID" ]] && kill "$WATCHDOG_PID" 2>/dev/null && wait "$WATCHDOG_PID" 2>/dev/null
+  stop_sampler
+  stop_pid "$FERRY_PID" Ferry 45
+  stop_pid "$SSHD_PID" sshd 10
+  stop_pid "$RCLONE_PID" rclone 10
+  stop_pid "$S3PROXY_PID" S3Proxy 20
+  if [[ -n "$WORK" ]]; then
+    if [[ "${BENCH_KEEP:-0}" == 1 ]]; then
+      log "kept $WORK"
+    else
+      rm -rf "$WORK"
+    fi
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'log "stopped by watchdog or signal"; exit 143' TERM
+
+# ---------------------------------------------------------------------------------------------
+# SFTP client: OpenSSH sftp in batch mode, key auth, host key pinned, one cipher.
+
+# sftp_batch PORT USER KNOWN_HOSTS COMMANDS...
+sftp_batch() {
+  local port="$1" user="$2" known="$3"
+  shift 3
+  local batch status
+  batch="$(mktemp "$WORK/batch.XXXXXX")"          # one per call: the stress runs several at once
+  printf '%s\n' "$@" >"$batch"
+  HOME="$WORK/home" timeout "$TRANSFER_TIMEOUT_SECONDS" sftp -F /dev/null -q -o "UserKnownHostsFile=$known" \
+    -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes -i "$WORK/id_ed25519" -c "$CIPHER" \
+    -P "$port" -b "$batch" "$user@127.0.0.1" </dev/null
+  status=$?
+  rm -f "$batch"
+  return $status
+}
+
+known_hosts_for() {
+  local port="$1" file="$2"
+  shift 2
+  : >"$file"
+  local pub
+  for pub in "$@"; do
+    echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$pub")" >>"$file"
+  done
+}
+
+await_port() {
+  local port="$1" deadline=$((SECONDS + START_TIMEOUT_SECONDS))
+  until port_in_use "$port"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+# sftp_suite PREFIX PORT USER KNOWN_HOSTS REMOTE_DIR: the four measurements against one server.
+sftp_suite() {
+  local prefix="$1" port="$2" user="$3" known="$4" dir="$5" label="$6"
+  rm -rf "$WORK/dl" && mkdir -p "$WORK/dl"
+  measure "$prefix.up.big" "$BIG_BYTES" "$label: sftp put ${SIZE_MB} MiB" \
+    sftp_batch "$port" "$user" "$known" "put $WORK/big.bin $dir/big.bin"
+  measure "$prefix.down.big" "$BIG_BYTES" "$label: sftp get ${SIZE_MB} MiB" \
+    sftp_batch "$port" "$user" "$known" "get $dir/big.bin $WORK/dl/big.bin"
+  cmp -s "$WORK/big.bin" "$WORK/dl/big.bin" || error "$label: downloaded large file differs"
+  measure "$prefix.up.small" "$SMALL_TOTAL" "$label: sftp put -R ${SMALL_COUNT} x ${SMALL_MB} MiB" \
+    sftp_batch "$port" "$user" "$known" "put -R $WORK/small $dir/small"
+  measure "$prefix.down.small" "$SMALL_TOTAL" "$label: sftp get -R ${SMALL_COUNT} x ${SMALL_MB} MiB" \
+    sftp_batch "$port" "$user" "$known" "get -R $dir/small $WORK/dl/small"
+  diff -rq "$WORK/small" "$WORK/dl/small" >/dev/null || error "$label: downloaded small files differ"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Servers
+
+start_ferry() {
+  local heap="$1" run="$2" hash extra=""
+  FERRY_LOG="$WORK/ferry-$run.log"
+  [[ -n "${BENCH_SFTP_WINDOW:-}" ]] && extra+="  windowSize: $BENCH_SFTP_WINDOW"$'\n'
+  [[ -n "${BENCH_SFTP_PACKET:-}" ]] && extra+="  packetSize: $BENCH_SFTP_PACKET"$'\n'
+  cat >"$WORK/ferry.yaml" <<EOF
+dataDir: $WORK/ferry-data
+s3:
+  endpoint: $S3_ENDPOINT
+  accessKey: $S3_KEY
+  secretKey: \${FERRY_BENCH_S3_SECRET}
+ftps:
+  bindAddress: 127.0.0.1
+  port: 0
+  implicitPort: -1
+  passivePorts: "0"
+sftp:
+  bindAddress: 127.0.0.1
+  port: 0
+$extra
+uploads:
+  partSize: 8MiB
+  partsInFlight: 4
+${BENCH_SPILL_LIMIT:+  spillLimit: $BENCH_SPILL_LIMIT}
+shutdown:
+  grace: 20s
+users:
+  - name: bench
+    home: s3://$BUCKET/ferry/
+    permissions: [all]
+    publicKeys:
+      - "$(cat "$WORK/id_ed25519.pub")"
+EOF
+  FERRY_BENCH_S3_SECRET="$S3_SECRET" java "-Xmx$heap" ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" \
+    --config "$WORK/ferry.yaml" >"$FERRY_LOG" 2>&1 &
+  FERRY_PID=$!
+  if ! await_log "$FERRY_PID" "$FERRY_LOG" "Ferry is up"; then
+    error "Ferry (-Xmx$heap) did not start: $(tail -n 5 "$FERRY_LOG" | tr '\n' ' ')"
+    stop_pid "$FERRY_PID" Ferry 10
+    FERRY_PID=""
+    return 1
+  fi
+  FERRY_PORT="$(sed -n 's/.*Ferry is up.*SFTP: [0-9.]*:\([0-9]*\).*/\1/p' "$FERRY_LOG")"
+  known_hosts_for "$FERRY_PORT" "$WORK/known_ferry" "$WORK"/ferry-data/ssh/ssh_host_*_key.pub
+  log "Ferry -Xmx$heap SFTP on 127.0.0.1:$FERRY_PORT (pid $FERRY_PID)"
+  start_sampler "$run"
+}
+
+stop_ferry() {
+  stop_sampler
+  stop_pid "$FERRY_PID" Ferry 45
+  FERRY_PID=""
+}
+
+start_sshd() {
+  local port dir="$WORK/sshd"
+  port="$(free_port)" || { error "no free port for sshd"; return 1; }
+  mkdir -p "$dir" "$WORK/disk" /run/sshd
+  ssh-keygen -q -t ed25519 -N '' -f "$dir/host_ed25519" || return 1
+  cp "$WORK/id_ed25519.pub" "$dir/authorized_keys"
+  cat >"$dir/sshd_config" <<EOF
+Port $port
+ListenAddress 127.0.0.1
+HostKey $dir/host_ed25519
+PidFile $dir/sshd.pid
+AuthorizedKeysFile $dir/authorized_keys
+StrictModes no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+PermitRootLogin prohibit-password
+AllowUsers $ME
+Subsystem sftp internal-sftp
+LogLevel ERROR
+EOF
+  /usr/sbin/sshd -D -e -f "$dir/sshd_config" >"$dir/sshd.log" 2>&1 &
+  SSHD_PID=$!
+  await_port "$port" || { error "sshd did not start: $(tail -n 3 "$dir/sshd.log" | tr '\n' ' ')"; return 1; }
+  SSHD_PORT="$port"
+  known_hosts_for "$port" "$WORK/known_sshd" "$dir/host_ed25519.pub"
+  log "OpenSSH sshd on 127.0.0.1:$port writing to $WORK/disk (pid $SSHD_PID)"
+}
+
+start_rclone() {
+  local port dir="$WORK/rclone"
+  port="$(free_port)" || { error "no free port for rclone"; return 1; }
+  mkdir -p "$dir"
+  ssh-keygen -q -t ed25519 -N '' -f "$dir/host_ed25519" || return 1
+  # rclone refuses S3 while AWS_CA_BUNDLE points at a bundle; the S3 here is plain http anyway.
+  env -u AWS_CA_BUNDLE RCLONE_CONFIG_BENCHS3_TYPE=s3 RCLONE_CONFIG_BENCHS3_PROVIDER=Other \
+    RCLONE_CONFIG_BENCHS3_ENDPOINT="$S3_ENDPOINT" RCLONE_CONFIG_BENCHS3_ACCESS_KEY_ID="$S3_KEY" \
+    RCLONE_CONFIG_BENCHS3_SECRET_ACCESS_KEY="$S3_SECRET" RCLONE_CONFIG_BENCHS3_REGION=us-east-1 \
+    RCLONE_CONFIG_BENCHS3_FORCE_PATH_STYLE=true RCLONE_CONFIG=/dev/null \
+    rclone serve sftp "benchs3:$BUCKET/rclone" --addr "127.0.0.1:$port" --key "$dir/host_ed25519" \
+    --authorized-keys "$WORK/id_ed25519.pub" >"$dir/rclone.log" 2>&1 &
+  RCLONE_PID=$!
+  await_port "$port" || { error "rclone serve sftp did not start: $(tail -n 3 "$dir/rclone.log" | tr '\n' ' ')"; return 1; }
+  RCLONE_PORT="$port"
+  known_hosts_for "$port" "$WORK/known_rclone" "$dir/host_ed25519.pub"
+  log "rclone $(rclone version 2>/dev/null | head -1 | awk '{print $2}') serve sftp on 127.0.0.1:$port (pid $RCLONE_PID)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Sections
+
+prepare_files() {
+  log "writing test files (${SIZE_MB} MiB + ${SMALL_COUNT} x ${SMALL_MB} MiB from /dev/urandom)"
+  head -c "$BIG_BYTES" /dev/urandom >"$WORK/big.bin" || return 1
+  mkdir -p "$WORK/small" "$WORK/home"
+  local i
+  for ((i = 0; i < SMALL_COUNT; i++)); do
+    head -c "$SMALL_BYTES" /dev/urandom >"$WORK/small/f$(printf %03d "$i").bin" || return 1
+  done
+  ssh-keygen -q -t ed25519 -N '' -f "$WORK/id_ed25519" || return 1
+  BIG_SHA="$(sha256sum "$WORK/big.bin" | cut -d' ' -f1)"
+}
+
+section_direct() {
+  rm -rf "$WORK/dl" && mkdir -p "$WORK/dl"
+  measure direct.up.big "$BIG_BYTES" "direct S3: aws s3 cp ${SIZE_MB} MiB" s3 s3 cp --quiet "$WORK/big.bin" "s3://$BUCKET/direct/big.bin"
+  measure direct.down.big "$BIG_BYTES" "direct S3: aws s3 cp down ${SIZE_MB} MiB" s3 s3 cp --quiet "s3://$BUCKET/direct/big.bin" "$WORK/dl/big.bin"
+  measure direct.up.small "$SMALL_TOTAL" "direct S3: aws s3 cp --recursive up" s3 s3 cp --quiet --recursive "$WORK/small" "s3://$BUCKET/direct/small"
+  measure direct.down.small "$SMALL_TOTAL" "direct S3: aws s3 cp --recursive down" s3 s3 cp --quiet --recursive "s3://$BUCKET/direct/small" "$WORK/dl/small"
+}
+
+stress_upload() {
+  sftp_batch "$FERRY_PORT" bench "$WORK/known_ferry" "put $WORK/big.bin /stress-$1.bin"
+}
+
+# The object's recorded SHA-256 (a moment after commit), else its bytes read back and hashed.
+stress_object_ok() {
+  local key="ferry/stress-$1.bin" deadline=$((SECONDS + 120)) meta size
+  size="$(s3 s3api head-object --bucket "$BUCKET" --key "$key" --query ContentLength --output text)" || return 1
+  [[ "$size" == "$BIG_BYTES" ]] || { echo "size $size"; return 1; }
+  while ((SECONDS < deadline)); do
+    meta="$(s3 s3api head-object --bucket "$BUCKET" --key "$key" --query Metadata.sha256 --output text)"
+    [[ "$meta" == "$BIG_SHA" ]] && return 0
+    sleep 1
+  done
+  s3 s3 cp --quiet "s3://$BUCKET/$key" - | sha256sum | grep -q "^$BIG_SHA "
+}
+
+section_stress() {
+  ((STRESS_COUNT > 0)) || return 0
+  stop_ferry
+  start_ferry "$STRESS_HEAP" stress || return 1
+  log "memory stress: $STRESS_COUNT parallel sftp put of ${SIZE_MB} MiB into Ferry -Xmx$STRESS_HEAP"
+  local i pids=() start failed=0 seconds
+  start="$(now)"
+  for ((i = 0; i < STRESS_COUNT; i++)); do
+    stress_upload "$i" >"$WORK/stress-$i.out" 2>&1 &
+    pids+=($!)
+  done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || { failed=$((failed + 1)); error "stress upload $i failed: $(tail -n 2 "$WORK/stress-$i.out" | tr '\n' ' ')"; }
+  done
+  seconds="$(elapsed "$start")"
+  R[stress.mbs]="$(mb_per_s $((STRESS_COUNT * BIG_BYTES)) "$seconds")"
+  R[stress.s]="$seconds"
+  local exact=0
+  for ((i = 0; i < STRESS_COUNT; i++)); do
+    if stress_object_ok "$i" >"$WORK/verify.out" 2>&1; then
+      exact=$((exact + 1))
+    else
+      error "stress object $i is not byte-exact: $(tr '\n' ' ' <"$WORK/verify.out")"
+    fi
+  done
+  R[stress.exact]="$exact/$STRESS_COUNT"
+  if grep -q "OutOfMemoryError" "$FERRY_LOG"; then
+    R[stress.oom]="OutOfMemoryError in Ferry's log"
+    error "Ferry ran out of memory in the stress run"
+  else
+    R[stress.oom]="none"
+  fi
+  local open
+  open="$(s3 s3api list-multipart-uploads --bucket "$BUCKET" --query 'Uploads[].[Key]' --output text | grep -vc '^None$')"
+  R[stress.mpu]="$open"
+  memory_report stress
+}
+
+print_table() {
+  local rows=("up.big:${SIZE_MB} MiB up" "down.big:${SIZE_MB} MiB down" "up.small:${SMALL_COUNT}x${SMALL_MB} MiB up"
+    "down.small:${SMALL_COUNT}x${SMALL_MB} MiB down")
+  echo
+  echo "=================================================================================================="
+  echo "SFTP benchmark, $(nproc) CPUs, cipher $CIPHER, MB/s = 10^6 bytes per second of wall clock"
+  printf '%-20s %9s %9s %9s %9s | %11s %11s\n' "" "Ferry" "sshd" "directS3" "rclone" "F/min(ceil)" "F/rclone"
+  local row key label ferry ceiling
+  for row in "${rows[@]}"; do
+    key="${row%%:*}"
+    label="${row#*:}"
+    ferry="${R[ferry.$key]:-n/a}"
+    ceiling="$(lower "${R[sshd.$key]:-n/a}" "${R[direct.$key]:-n/a}")"
+    printf '%-20s %9s %9s %9s %9s | %11s %11s\n' "$label" "$ferry" "${R[sshd.$key]:-n/a}" \
+      "${R[direct.$key]:-n/a}" "${R[rclone.$key]:-n/a}" "$(ratio "$ferry" "$ceiling")" \
+      "$(ratio "$ferry" "${R[rclone.$key]:-n/a}")"
+  done
+  echo
+  echo "Ferry -Xmx$FERRY_HEAP: peak RSS (VmHWM) ${R[ferry.rss]:-n/a} MiB, peak heap used ${R[ferry.heap]:-n/a} MiB"
+  if ((STRESS_COUNT > 0)); then
+    echo "Stress -Xmx$STRESS_HEAP, $STRESS_COUNT parallel ${SIZE_MB} MiB sftp puts: ${R[stress.mbs]:-n/a} MB/s aggregate" \
+      "(${R[stress.s]:-n/a} s), byte-exact ${R[stress.exact]:-n/a}, OOM: ${R[stress.oom]:-n/a}," \
+      "open multipart uploads ${R[stress.mpu]:-n/a}, peak RSS ${R[stress.rss]:-n/a} MiB, peak heap ${R[stress.heap]:-n/a} MiB"
+  fi
+  if ((${#ERRORS[@]} > 0)); then
+    echo "errors:"
+    printf '  - %s\n' "${ERRORS[@]}"
+  fi
+  echo "=================================================================================================="
+}
+
+main() {
+  (
+    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+    sleep "$TOTAL_TIMEOUT_SECONDS" &
+    sleeper=$!
+    wait "$sleeper" && kill -TERM $$ 2>/dev/null
+  ) &
+  WATCHDOG_PID=$!
+  [[ -f "$FERRY_JAR" ]] || { echo "no $FERRY_JAR: run mvn -q -DskipTests package first" >&2; exit 2; }
+  mkdir -p "${BENCH_DIR:-${TMPDIR:-/tmp}}"
+  WORK="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/ferry-bench-sftp.XXXXXX")"
+  log "Ferry SFTP benchmark in $WORK"
+  cp "$FERRY_JAR" "$WORK/ferry.jar" && FERRY_JAR="$WORK/ferry.jar"
+  if prepare_files && start_s3proxy; then
+    if start_ferry "$FERRY_HEAP" main; then
+      sftp_suite ferry "$FERRY_PORT" bench "$WORK/known_ferry" "" "Ferry"
+      memory_report ferry
+    fi
+    if start_sshd; then
+      sftp_suite sshd "$SSHD_PORT" "$ME" "$WORK/known_sshd" "$WORK/disk" "OpenSSH sshd (disk)"
+      stop_pid "$SSHD_PID" sshd 10
+      SSHD_PID=""
+      rm -rf "$WORK/disk"
+    fi
+    section_direct
+    if start_rclone; then
+      sftp_suite rclone "$RCLONE_PORT" bench "$WORK/known_rclone" "" "rclone serve sftp"
+      stop_pid "$RCLONE_PID" rclone 10
+      RCLONE_PID=""
+    fi
+    section_stress
+  fi
+  stop_ferry
+  print_table
+  ((${#ERRORS[@]} == 0))
+}
+
+main "$@"
