@@ -244,6 +244,8 @@ ftps:
   implicitPort: -1
   passivePorts: $passive
   allowPlainFtp: false
+sftp:
+  enabled: false
 uploads:
   partSize: 8MiB
   partsInFlight: 4
