@@ -37,7 +37,7 @@ public final class Gateway implements AutoCloseable {
     this.config = config;
     this.store = new ObjectStore(config.s3());
     this.uploads = new Uploads(store, new MemoryBudget(config.uploads().memoryBudget()),
-        new PartSizePolicy(config.uploads().partSize()), config.uploads().partsInFlight(),
+        new PartSizePolicy(config.uploads().partSize(), config.uploads().singlePutLimit()), config.uploads().partsInFlight(),
         new UploadJournal(config.dataDir().resolve("uploads")), new OffsetWriter.Settings(
             config.uploads().reorderWindow(), config.uploads().spillLimit(), spillDirectory(config)), clock);
     this.downloads = new Downloads(store, config.downloads(), uploads::checksumCopyOf);

@@ -28,7 +28,12 @@ final class FtpsTestGateway implements AutoCloseable {
   final Gateway gateway;
   final FtpsServer server;
 
+  /** Files above one part are multipart uploads, so tests see the part boundaries they aim at. */
   FtpsTestGateway(S3TestServer s3, Path dir, long partSize) throws IOException {
+    this(s3, dir, partSize, partSize);
+  }
+
+  FtpsTestGateway(S3TestServer s3, Path dir, long partSize, long singlePutLimit) throws IOException {
     bucket = s3.createBucket();
     String yaml = """
         dataDir: %s
@@ -43,6 +48,7 @@ final class FtpsTestGateway implements AutoCloseable {
           passivePorts: "0"
         uploads:
           partSize: %d
+          singlePutLimit: %d
           partsInFlight: 3
           memoryBudget: 64MiB
           orphanAge: 0s
@@ -65,7 +71,7 @@ final class FtpsTestGateway implements AutoCloseable {
             home: s3://%s/home/alice/
             permissions: [list, read, write, delete, rename, mkdir]
         """.formatted(dir.resolve("data"), s3.endpoint(), s3.accessKey(), s3.secretKey(), partSize,
-        HASH, bucket, HASH, bucket, HASH, bucket);
+        singlePutLimit, HASH, bucket, HASH, bucket, HASH, bucket);
     Path file = dir.resolve("ferry.yaml");
     Files.writeString(file, yaml);
     FerryConfig config = FerryConfig.load(file, Map.of());

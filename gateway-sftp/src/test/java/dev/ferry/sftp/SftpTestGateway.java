@@ -61,6 +61,7 @@ final class SftpTestGateway implements AutoCloseable {
           port: 0
         uploads:
           partSize: %d
+          singlePutLimit: %d
           partsInFlight: 3
           memoryBudget: 64MiB
           orphanAge: 0s
@@ -85,7 +86,7 @@ final class SftpTestGateway implements AutoCloseable {
             passwordHash: "%s"
             home: s3://%s/home/alice/
             permissions: [list, read, write, delete, rename, mkdir]
-        """.formatted(dir.resolve("data"), s3.endpoint(), s3.accessKey(), s3.secretKey(), partSize, extraUploads,
+        """.formatted(dir.resolve("data"), s3.endpoint(), s3.accessKey(), s3.secretKey(), partSize, partSize, extraUploads,
         HASH, bucket, PublicKeyEntry.toString(aliceKey.getPublic()), HASH, bucket, HASH, bucket);
     Path file = dir.resolve("ferry.yaml");
     Files.writeString(file, yaml);

@@ -46,10 +46,11 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
   /**
    * How uploads use memory and S3. Files written at offsets (SFTP) reorder writes up to
    * {@code reorderWindow} bytes ahead in memory and keep a spill copy of files up to
-   * {@code spillLimit} bytes for rewrites and far-ahead writes (0: no spill copy).
+   * {@code spillLimit} bytes for rewrites and far-ahead writes (0: no spill copy). Files up to
+   * {@code singlePutLimit} bytes are one PUT when the budget has room.
    */
   public record UploadSettings(long partSize, int partsInFlight, long memoryBudget, Duration orphanAge,
-      long reorderWindow, long spillLimit) {}
+      long reorderWindow, long spillLimit, long singlePutLimit) {}
 
   public static FerryConfig load(Path file, Map<String, String> environment) {
     Map<String, Object> root;
@@ -137,7 +138,8 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         sftp.integer("maxSessions", 200, 1, 10000), windowSize, (int) packetSize);
 
     ConfigNode up = root.section("uploads");
-    up.allowOnly("partSize", "partsInFlight", "memoryBudget", "orphanAge", "reorderWindow", "spillLimit");
+    up.allowOnly("partSize", "partsInFlight", "memoryBudget", "orphanAge", "reorderWindow", "spillLimit",
+        "singlePutLimit");
     long partSize = up.bytes("partSize", 8L << 20);
     if (partSize < PartSizePolicy.MIN_PART_SIZE || partSize > PartSizePolicy.MAX_PART_SIZE) {
       throw new ConfigException(up.keyOf("partSize"), "must be between 5MiB and 5GiB (S3's part limits)");
@@ -147,13 +149,19 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     if (budget < partSize) {
       throw new ConfigException(up.keyOf("memoryBudget"), "must hold at least one part (" + partSize + " bytes)");
     }
-    long reorderWindow = up.bytes("reorderWindow", 32L << 20);
+    long reorderWindow = up.bytes("reorderWindow", Math.min(budget, 32L << 20));
     if (reorderWindow < 0 || reorderWindow > budget) {
       throw new ConfigException(up.keyOf("reorderWindow"), "must be between 0 and uploads.memoryBudget (" + budget
           + " bytes)");
     }
+    long singlePutLimit = up.bytes("singlePutLimit", Math.min(budget, Math.max(partSize, 16L << 20)));
+    if (singlePutLimit < partSize || singlePutLimit > PartSizePolicy.MAX_PART_SIZE || singlePutLimit > budget) {
+      throw new ConfigException(up.keyOf("singlePutLimit"), "must be between uploads.partSize (" + partSize
+          + " bytes) and both 5GiB and uploads.memoryBudget (" + budget + " bytes)");
+    }
     UploadSettings uploads = new UploadSettings(partSize, up.integer("partsInFlight", 4, 1, 64), budget,
-        up.duration("orphanAge", Duration.ofHours(1)), reorderWindow, up.bytes("spillLimit", 2L << 30));
+        up.duration("orphanAge", Duration.ofHours(1)), reorderWindow, up.bytes("spillLimit", 2L << 30),
+        singlePutLimit);
 
     ConfigNode down = root.section("downloads");
     down.allowOnly("rangeSize", "rangesAhead", "memoryBudget");

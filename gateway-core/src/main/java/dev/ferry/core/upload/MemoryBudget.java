@@ -90,6 +90,16 @@ public final class MemoryBudget {
       this.unusedChunks = count;
     }
 
+    /** Adds room for {@code bytes} more without waiting; false (and nothing taken) when there is none. */
+    boolean tryExtend(long bytes) {
+      int count = chunksFor(bytes);
+      if (!tryTake(count)) {
+        return false;
+      }
+      unusedChunks += count;
+      return true;
+    }
+
     byte[] takeChunk() {
       if (unusedChunks == 0) {
         throw new IllegalStateException("part grew beyond its reservation");

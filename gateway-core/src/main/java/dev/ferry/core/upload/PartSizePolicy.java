@@ -12,12 +12,30 @@ public final class PartSizePolicy {
   static final int PARTS_PER_STEP = 1_000;
 
   private final long baseSize;
+  private final long singlePutLimit;
 
   public PartSizePolicy(long baseSize) {
+    this(baseSize, baseSize);
+  }
+
+  /**
+   * {@code singlePutLimit}: files up to this size are sent as one PUT when memory allows, so the
+   * first part may grow to it before the upload turns multipart.
+   */
+  public PartSizePolicy(long baseSize, long singlePutLimit) {
     if (baseSize < MIN_PART_SIZE || baseSize > MAX_PART_SIZE) {
       throw new IllegalArgumentException("part size must be between 5 MiB and 5 GiB, got " + baseSize);
     }
+    if (singlePutLimit < baseSize || singlePutLimit > MAX_PART_SIZE) {
+      throw new IllegalArgumentException("single PUT limit must be between the part size and 5 GiB, got "
+          + singlePutLimit);
+    }
     this.baseSize = baseSize;
+    this.singlePutLimit = singlePutLimit;
+  }
+
+  public long singlePutLimit() {
+    return singlePutLimit;
   }
 
   public long baseSize() {

@@ -116,10 +116,26 @@ public final class StreamingUpload extends OutputStream {
       size += n;
       offset += n;
       length -= n;
-      if (partFill == partCapacity) {
+      if (partFill == partCapacity && !growFirstPart()) {
         sendPart();
       }
     }
+  }
+
+  /**
+   * A file that outgrows its first part may still be one PUT, which costs S3 one write where a
+   * multipart upload costs three (parts, assembly, and the copy that records the SHA-256). The
+   * first part grows to the single-PUT limit if the budget has room right now; waiting for room
+   * while holding a part could deadlock, so without room the upload turns multipart.
+   */
+  private boolean growFirstPart() {
+    long limit = owner.partSizes().singlePutLimit();
+    if (uploadId != null || nextPartNumber != 1 || partCapacity >= limit
+        || !reservation.tryExtend(limit - partCapacity)) {
+      return false;
+    }
+    partCapacity = limit;
+    return true;
   }
 
   /**

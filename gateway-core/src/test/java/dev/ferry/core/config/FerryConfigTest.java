@@ -76,6 +76,7 @@ class FerryConfigTest {
     FerryConfig config = load(minimal());
 
     assertEquals(8 * MIB, config.uploads().partSize());
+    assertEquals(16 * MIB, config.uploads().singlePutLimit());
     assertTrue(config.uploads().memoryBudget() >= config.uploads().partSize());
     assertEquals("30000-30099", config.ftps().passivePorts());
     assertFalse(config.ftps().allowPlainFtp());
@@ -343,6 +344,23 @@ class FerryConfigTest {
   }
 
   // --- uploads ----------------------------------------------------------------------------------
+
+  @Test
+  void load_singlePutLimitBelowPartSize_namesKey() {
+    refused("uploads:\n  partSize: 16MiB\n  singlePutLimit: 8MiB\n" + minimal(), "uploads.singlePutLimit");
+  }
+
+  @Test
+  void load_singlePutLimitAboveBudget_namesKey() {
+    refused("uploads:\n  memoryBudget: 32MiB\n  singlePutLimit: 64MiB\n" + minimal(), "uploads.singlePutLimit");
+  }
+
+  @Test
+  void load_smallBudget_singlePutLimitDefaultsWithinIt() throws Exception {
+    FerryConfig config = load("uploads:\n  partSize: 5MiB\n  memoryBudget: 10MiB\n" + minimal());
+
+    assertEquals(10 * MIB, config.uploads().singlePutLimit());
+  }
 
   @Test
   void load_partSizeBelow5MiB_namesKey() {
