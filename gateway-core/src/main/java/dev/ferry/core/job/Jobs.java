@@ -292,6 +292,8 @@ public final class Jobs implements AutoCloseable {
   private void schedule(Job job, Duration delay) {
     synchronized (job) {
       if (job.cancelRequested) {
+        // Cancelled while this attempt was deciding to wait or retry.
+        finish(job, JobState.CANCELLED, "cancelled");
         return;
       }
       job.scheduled = timer.schedule(() -> workers.execute(() -> execute(job)), delay.toMillis(),

@@ -29,7 +29,8 @@ final class RemoteFinish {
     if (attempt.sha256 == null) {
       return;
     }
-    RemoteShell.ExecResult hash = attempt.remote.exec("sha256sum " + quote(file), attempt.settings.commandTimeout());
+    // Through stdin: GNU sha256sum escapes a name with a newline or backslash in its output line.
+    RemoteShell.ExecResult hash = attempt.remote.exec("sha256sum < " + quote(file), attempt.settings.commandTimeout());
     if (hash.exitStatus() == 127) {
       log.info("job {}: no sha256sum on {}, size check only", attempt.jobId, attempt.spec.host());
       return;

@@ -1,5 +1,8 @@
 package dev.ferry.sftp.command;
 
+import dev.ferry.core.admin.AdminCaller;
+import dev.ferry.core.admin.AdminCommandRegistry;
+import dev.ferry.core.user.User;
 import dev.ferry.sftp.auth.FerryUsers;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,13 +18,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a shell or exec request gets: a message on stderr that this server offers SFTP only, and
- * exit status 1. The one place that decides about exec; admin commands over exec (a later issue)
- * replace {@link #createCommand} for admin users.
+ * exit status 1. The one place that decides about exec: with an admin command registry, exec runs
+ * admin commands ({@link AdminExec}); the registry's chain refuses users without the admin role.
  */
 public final class SftpOnlyRefusal implements ShellFactory, CommandFactory {
 
   private static final Logger log = LoggerFactory.getLogger(SftpOnlyRefusal.class);
   public static final String MESSAGE = "This server offers SFTP only: shell and command execution are not available.";
+
+  private final AdminCommandRegistry admin;
+
+  /** SFTP only: every exec is refused. */
+  public SftpOnlyRefusal() {
+    this(null);
+  }
+
+  /** Exec runs admin commands from {@code admin} (null: refused like a shell). */
+  public SftpOnlyRefusal(AdminCommandRegistry admin) {
+    this.admin = admin;
+  }
 
   @Override
   public Command createShell(ChannelSession channel) {
@@ -31,6 +46,10 @@ public final class SftpOnlyRefusal implements ShellFactory, CommandFactory {
 
   @Override
   public Command createCommand(ChannelSession channel, String command) {
+    if (admin != null) {
+      User user = FerryUsers.of(channel.getSession());
+      return new AdminExec(admin, new AdminCaller(user.name(), user.admin(), "ssh"), command);
+    }
     log.info("SFTP-only server: refused exec of '{}' for {}", command.length() > 80 ? command.substring(0, 80) + "..."
         : command, FerryUsers.of(channel.getSession()).name());
     return new Refusal();
