@@ -18,6 +18,7 @@ import dev.ferry.core.job.TransferMode;
 import dev.ferry.core.job.TransferRequest;
 import dev.ferry.core.job.TransferSpec;
 import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.S3TestServer;
 import java.io.IOException;
 import java.nio.file.FileStore;

@@ -1,6 +1,5 @@
-package dev.ferry.sftp.remote;
+package dev.ferry.core.testing;
 
-import dev.ferry.core.testing.FreePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -16,19 +15,19 @@ import java.util.concurrent.TimeUnit;
  * in a temp dir, running in the foreground as a child process ({@code -D -e}). It logs in the user
  * running the tests with a fresh Ed25519 key, which is what Ferry's remote config points at.
  */
-final class OpenSshServer implements AutoCloseable {
+public final class OpenSshServer implements AutoCloseable {
 
   static final Path SSHD = Path.of("/usr/sbin/sshd");
 
-  final Path dir;
-  final int port;
-  final Path clientKey;
-  final String hostKeyLine;
-  final String hostKeyFingerprint;
-  final String user = System.getProperty("user.name");
+  public final Path dir;
+  public final int port;
+  public final Path clientKey;
+  public final String hostKeyLine;
+  public final String hostKeyFingerprint;
+  public final String user = System.getProperty("user.name");
   private final Process process;
 
-  OpenSshServer(Path dir) throws IOException, InterruptedException {
+  public OpenSshServer(Path dir) throws IOException, InterruptedException {
     this.dir = Files.createDirectories(dir);
     Path hostKey = dir.resolve("ssh_host_ed25519_key");
     clientKey = dir.resolve("client_ed25519");
@@ -86,7 +85,7 @@ final class OpenSshServer implements AutoCloseable {
   }
 
   /** Kills the connections' children too: sshd forks one process per connection. */
-  void killConnections() throws IOException, InterruptedException {
+  public void killConnections() throws IOException, InterruptedException {
     ProcessHandle.of(process.pid()).ifPresent(h -> h.descendants().forEach(ProcessHandle::destroyForcibly));
   }
 
