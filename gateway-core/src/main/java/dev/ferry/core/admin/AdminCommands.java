@@ -22,7 +22,7 @@ public final class AdminCommands {
   private AdminCommands() {}
 
   public static AdminCommandRegistry registry(Jobs jobs) {
-    return new AdminCommandRegistry(List.of(new Transfer(jobs), new ListJobs(jobs), new ShowJob(jobs),
+    return new AdminCommandRegistry(List.of(new Transfer(jobs), new Push(jobs), new ListJobs(jobs), new ShowJob(jobs),
         new Cancel(jobs), new Hosts(jobs), new Df(jobs)));
   }
 
@@ -34,6 +34,99 @@ public final class AdminCommands {
       case CONFLICT -> AdminStatus.CONFLICT;
     };
     return new AdminException(status, e.getMessage());
+  }
+
+  /** The options transfer and push share, parsed once. */
+  record TransferOptions(Integer parts, Double freeSpace, TransferMode mode, boolean overwrite) {
+    static TransferOptions of(AdminCommand command, AdminArgs args) throws AdminException {
+      Integer parts = null;
+      if (args.option("parts") != null) {
+        try {
+          parts = Integer.parseInt(args.option("parts"));
+        } catch (NumberFormatException e) {
+          throw AdminArgs.usage(command, "--parts must be a whole number, got '" + args.option("parts") + "'");
+        }
+      }
+      Double freeSpace = null;
+      String pct = args.option("free-space");
+      if (pct != null && !pct.isBlank()) {
+        try {
+          freeSpace = Double.parseDouble(pct.endsWith("%") ? pct.substring(0, pct.length() - 1) : pct);
+        } catch (NumberFormatException e) {
+          throw AdminArgs.usage(command, "--free-space must be a percentage, got '" + pct + "'");
+        }
+      } else if (pct != null) {
+        freeSpace = 0.0;
+      }
+      TransferMode mode = TransferMode.DIRECT;
+      if (args.option("mode") != null) {
+        try {
+          mode = TransferMode.valueOf(args.option("mode").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw AdminArgs.usage(command, "--mode must be direct or relay, got '" + args.option("mode") + "'");
+        }
+      }
+      return new TransferOptions(parts, freeSpace, mode, args.flag("overwrite"));
+    }
+  }
+
+  /** push PREFIX HOST:DIR: one job per object under the prefix, relative paths kept. */
+  static final class Push implements AdminCommand {
+    private final Jobs jobs;
+
+    Push(Jobs jobs) {
+      this.jobs = jobs;
+    }
+
+    @Override
+    public String name() {
+      return "push";
+    }
+
+    @Override
+    public String usage() {
+      return "push <s3://bucket/prefix | bucket/prefix> <host>:<absolute dir> [--parts N] [--free-space PCT]"
+          + " [--mode direct|relay] [--overwrite]";
+    }
+
+    @Override
+    public int minArgs() {
+      return 2;
+    }
+
+    @Override
+    public int maxArgs() {
+      return 2;
+    }
+
+    @Override
+    public Set<String> options() {
+      return Set.of("parts", "free-space", "mode");
+    }
+
+    @Override
+    public Set<String> flags() {
+      return Set.of("overwrite");
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) throws Exception {
+      AdminArgs args = request.args();
+      TransferOptions options = TransferOptions.of(this, args);
+      String target = args.positional(1);
+      int colon = target.indexOf(':');
+      if (colon <= 0) {
+        throw AdminArgs.usage(this, "destination '" + target + "' must be host:/absolute/dir");
+      }
+      try {
+        List<JobRecord> created = jobs.push(args.positional(0), target, options.parts(), options.freeSpace(),
+            options.mode(), options.overwrite());
+        return AdminResponse.ok(created.stream().map(j -> j.id() + "  " + j.spec().destination())
+            .collect(Collectors.joining("\n", "", "\n")), created);
+      } catch (JobRefusedException e) {
+        throw refused(e);
+      }
+    }
   }
 
   /** transfer SOURCE HOST:PATH: validates, queues and answers with the job id at once. */
@@ -78,36 +171,10 @@ public final class AdminCommands {
     @Override
     public AdminResponse run(AdminRequest request) throws Exception {
       AdminArgs args = request.args();
-      Integer parts = null;
-      if (args.option("parts") != null) {
-        try {
-          parts = Integer.parseInt(args.option("parts"));
-        } catch (NumberFormatException e) {
-          throw AdminArgs.usage(this, "--parts must be a whole number, got '" + args.option("parts") + "'");
-        }
-      }
-      Double freeSpace = null;
-      String pct = args.option("free-space");
-      if (pct != null && !pct.isBlank()) {
-        try {
-          freeSpace = Double.parseDouble(pct.endsWith("%") ? pct.substring(0, pct.length() - 1) : pct);
-        } catch (NumberFormatException e) {
-          throw AdminArgs.usage(this, "--free-space must be a percentage, got '" + pct + "'");
-        }
-      } else if (pct != null) {
-        freeSpace = 0.0;
-      }
-      TransferMode mode = TransferMode.DIRECT;
-      if (args.option("mode") != null) {
-        try {
-          mode = TransferMode.valueOf(args.option("mode").toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-          throw AdminArgs.usage(this, "--mode must be direct or relay, got '" + args.option("mode") + "'");
-        }
-      }
+      TransferOptions options = TransferOptions.of(this, args);
       try {
-        JobRecord job = jobs.submit(new TransferRequest(args.positional(0), args.positional(1), parts, freeSpace,
-            mode, args.flag("overwrite")));
+        JobRecord job = jobs.submit(new TransferRequest(args.positional(0), args.positional(1), options.parts(),
+            options.freeSpace(), options.mode(), options.overwrite()));
         return AdminResponse.ok(job.id() + "\n", job);
       } catch (JobRefusedException e) {
         throw refused(e);

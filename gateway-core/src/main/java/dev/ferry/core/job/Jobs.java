@@ -133,6 +133,52 @@ public final class Jobs implements AutoCloseable {
     return record;
   }
 
+  /**
+   * One transfer per object under {@code prefix} to the same relative path under {@code remoteDir},
+   * each its own job (the worker pool bounds how many run at once). Every destination is checked
+   * before the first job is created, so a refused push creates none.
+   */
+  public List<JobRecord> push(String prefix, String remoteDir, Integer parts, Double freeSpacePercent,
+      TransferMode mode, boolean overwrite) throws JobRefusedException, IOException {
+    String source = prefix.startsWith("s3://") ? prefix.substring(5) : prefix;
+    int slash = source.indexOf('/');
+    String bucket = slash < 0 ? source : source.substring(0, slash);
+    String keyPrefix = slash < 0 ? "" : source.substring(slash + 1);
+    if (bucket.isEmpty()) {
+      throw new JobRefusedException(JobRefusedException.Reason.BAD_ARGUMENT, "prefix '" + prefix
+          + "' must be s3://bucket/prefix or bucket/prefix");
+    }
+    String dir = remoteDir.endsWith("/") ? remoteDir.substring(0, remoteDir.length() - 1) : remoteDir;
+    List<ObjectInfo> objects = new java.util.ArrayList<>();
+    String token = null;
+    do {
+      dev.ferry.core.store.ListPage page = ObjectStore.await(store.listPage(new S3Location(bucket, keyPrefix), null,
+          token, 1000));
+      page.objects().stream().filter(o -> !o.key().endsWith("/")).forEach(objects::add);
+      token = page.nextToken();
+    } while (token != null);
+    if (objects.isEmpty()) {
+      throw new JobRefusedException(JobRefusedException.Reason.NOT_FOUND, "no objects under s3://" + bucket + "/"
+          + keyPrefix);
+    }
+    List<TransferRequest> requests = new java.util.ArrayList<>();
+    for (ObjectInfo object : objects) {
+      String relative = object.key().substring(keyPrefix.length());
+      if (relative.startsWith("/")) {
+        relative = relative.substring(1);
+      }
+      String destination = dir + "/" + relative;
+      destination(destination);
+      requests.add(new TransferRequest("s3://" + bucket + "/" + object.key(), destination, parts, freeSpacePercent,
+          mode, overwrite));
+    }
+    List<JobRecord> created = new java.util.ArrayList<>();
+    for (TransferRequest request : requests) {
+      created.add(submit(request));
+    }
+    return created;
+  }
+
   private static byte[] randomId() {
     byte[] bytes = new byte[6];
     RANDOM.nextBytes(bytes);

@@ -279,4 +279,30 @@ class FerryAdminIT {
     assertEquals(3, refused.status());
     assertTrue(refused.err().contains("user 'bob' is not an administrator"), refused.err());
   }
+
+  @Test
+  void ssh_push_oneJobPerObjectKeepingRelativePaths() throws Exception {
+    byte[] top = object("tree/top.bin", 1000);
+    byte[] nested = object("tree/a/b c.bin", 300_000);
+    byte[] empty = object("tree/a/empty.bin", 0);
+    Path into = remote.resolve("pushed");
+    Exec pushed = exec("admin", adminKey, "push s3://" + bucket + "/tree/ local:" + into + " --parts 2 --json");
+    assertEquals(0, pushed.status(), pushed.err());
+    JsonNode created = JSON.readTree(pushed.out()).get("data");
+    assertEquals(3, created.size(), pushed.out());
+    for (JsonNode job : created) {
+      String id = job.get("id").asText();
+      long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!ferry.jobs().find(id).orElseThrow().state().isFinal() && System.nanoTime() < end) {
+        Thread.sleep(50);
+      }
+      assertEquals("DONE", ferry.jobs().find(id).orElseThrow().state().name(), ferry.jobs().find(id).toString());
+    }
+    assertArrayEquals(top, Files.readAllBytes(into.resolve("top.bin")));
+    assertArrayEquals(nested, Files.readAllBytes(into.resolve("a/b c.bin")));
+    assertArrayEquals(empty, Files.readAllBytes(into.resolve("a/empty.bin")));
+    Exec nothing = exec("admin", adminKey, "push " + bucket + "/no-such-prefix/ local:" + into);
+    assertEquals(4, nothing.status());
+    assertTrue(nothing.err().contains("no objects under"), nothing.err());
+  }
 }

@@ -307,4 +307,27 @@ class TransferJobsIT {
     assertTrue(done.attempts() >= 2, "the killed attempt was not retried: " + done);
     assertArrived(target, data);
   }
+
+  @Test
+  void restart_jobsStoppedMidTransfer_resumeFromTheirFilesAndFinishExact() throws Exception {
+    byte[] data = object("stopped.bin", 40 * MIB, true);
+    Path target = remote.resolve("stopped.bin");
+    Path jobDir = dir.resolve("stopped-jobs");
+    String id;
+    try (Jobs first = newJobs(jobDir)) {
+      first.start();
+      id = first.submit(new TransferRequest(bucket + "/stopped.bin", "local:" + target, 1, null, TransferMode.RELAY,
+          false)).id();
+      await(first, id, j -> j.bytesDone() > 0 || j.state().isFinal(), Duration.ofSeconds(30));
+    }
+    String stored = Files.readString(jobDir.resolve(id + ".json"));
+    assertTrue(stored.contains("\"RUNNING\""), "a job stopped mid-transfer must stay RUNNING in its file: " + stored);
+    assertFalse(Files.exists(target));
+    try (Jobs second = newJobs(jobDir)) {
+      second.start();
+      JobRecord done = awaitEnd(second, id);
+      assertEquals(JobState.DONE, done.state(), done.lastError());
+      assertArrived(target, data);
+    }
+  }
 }
