@@ -95,4 +95,16 @@ class JobsConfigTest {
     assertTrue(config.adminHttp().enabled());
     assertEquals("127.0.0.1", config.adminHttp().bindAddress());
   }
+
+  /** The example's jobs, remotes, admin and key-only user sections are valid (its password hash is a placeholder). */
+  @Test
+  void exampleConfig_loads() throws IOException {
+    String example = Files.readString(Path.of("..", "ferry.example.yaml"))
+        .replaceAll("passwordHash: \".*\"", "passwordHash: \"" + dev.ferry.core.user.PasswordHasher.hash("x".toCharArray())
+            .replace("$", "\\$") + "\"");
+    FerryConfig config = load(example, Map.of("SSH_FREE_SPACE_PERCENTAGE", "10", "S3_ACCESS_KEY", "a",
+        "S3_SECRET_KEY", "b"));
+    assertEquals(10, config.jobs().defaultFreeSpacePercent());
+    assertEquals("archive", config.remotes().get(0).name());
+  }
 }
