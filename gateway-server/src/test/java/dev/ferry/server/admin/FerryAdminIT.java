@@ -276,8 +276,9 @@ class FerryAdminIT {
   @Test
   void ssh_nonAdmin_refusedClearly() throws Exception {
     Exec refused = exec("bob", bobKey, "jobs");
-    assertEquals(3, refused.status());
-    assertTrue(refused.err().contains("user 'bob' is not an administrator"), refused.err());
+    assertEquals(1, refused.status());
+    assertTrue(refused.err().contains("SFTP only"), refused.err());
+    assertTrue(refused.err().contains("admin role, which user 'bob' does not have"), refused.err());
   }
 
   @Test

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What a shell or exec request gets: a message on stderr that this server offers SFTP only, and
  * exit status 1. The one place that decides about exec: with an admin command registry, exec runs
- * admin commands ({@link AdminExec}); the registry's chain refuses users without the admin role.
+ * admin commands ({@link AdminExec}) for users with the admin role (the registry's chain checks the
+ * role again); everyone else gets the SFTP-only message, naming the role they lack.
  */
 public final class SftpOnlyRefusal implements ShellFactory, CommandFactory {
 
@@ -41,24 +42,34 @@ public final class SftpOnlyRefusal implements ShellFactory, CommandFactory {
   @Override
   public Command createShell(ChannelSession channel) {
     log.info("SFTP-only server: refused a shell for {}", FerryUsers.of(channel.getSession()).name());
-    return new Refusal();
+    return new Refusal(MESSAGE);
   }
 
   @Override
   public Command createCommand(ChannelSession channel, String command) {
+    User user = FerryUsers.of(channel.getSession());
+    if (admin != null && user.admin()) {
+      return new AdminExec(admin, new AdminCaller(user.name(), true, "ssh"), command);
+    }
     if (admin != null) {
-      User user = FerryUsers.of(channel.getSession());
-      return new AdminExec(admin, new AdminCaller(user.name(), user.admin(), "ssh"), command);
+      log.info("refused exec for {}: not an administrator", user.name());
+      return new Refusal(MESSAGE + " Admin commands need the admin role, which user '" + user.name()
+          + "' does not have.");
     }
     log.info("SFTP-only server: refused exec of '{}' for {}", command.length() > 80 ? command.substring(0, 80) + "..."
-        : command, FerryUsers.of(channel.getSession()).name());
-    return new Refusal();
+        : command, user.name());
+    return new Refusal(MESSAGE);
   }
 
   /** Writes the message to stderr and exits 1 as soon as it starts. */
   private static final class Refusal implements Command {
+    private final String message;
     private OutputStream err;
     private ExitCallback exit;
+
+    Refusal(String message) {
+      this.message = message;
+    }
 
     @Override
     public void setExitCallback(ExitCallback callback) {
@@ -82,9 +93,9 @@ public final class SftpOnlyRefusal implements ShellFactory, CommandFactory {
 
     @Override
     public void start(ChannelSession channel, Environment env) throws IOException {
-      err.write((MESSAGE + "\r\n").getBytes(StandardCharsets.UTF_8));
+      err.write((message + "\r\n").getBytes(StandardCharsets.UTF_8));
       err.flush();
-      exit.onExit(1, MESSAGE);
+      exit.onExit(1, message);
     }
 
     @Override
