@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The SFTP front-end: an Apache MINA SSHD server with password and public-key logins, modern
- * algorithms only, the SFTP subsystem over the gateway's filesystem and nothing else (shell and
- * exec are refused).
+ * algorithms only, the SFTP subsystem over the gateway's filesystem, and exec only for admin
+ * commands of users with the admin role when an admin registry is given (shell is always refused).
  */
 public final class SftpServer {
 

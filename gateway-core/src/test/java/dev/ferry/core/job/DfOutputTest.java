@@ -2,6 +2,7 @@ package dev.ferry.core.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +24,18 @@ class DfOutputTest {
         + "my share (x)  100 40 60 40% /mnt/my share\n");
     assertEquals(60 * 1024, space.availableBytes());
     assertEquals(60.0, space.percentFree(), 0.001);
+  }
+
+  /** The fallback's real input: this machine's df, in the format the remote's df prints. */
+  @Test
+  void parse_thisMachinesDf_matchesJavasFigures() throws Exception {
+    Process df = new ProcessBuilder("df", "-P", "-k", "/").start();
+    String out = new String(df.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, df.waitFor());
+    FreeSpace space = DfOutput.parse(out);
+    long total = java.nio.file.Files.getFileStore(java.nio.file.Path.of("/")).getTotalSpace();
+    assertEquals(total, space.totalBytes(), total / 100.0);
+    assertTrue(space.availableBytes() > 0 && space.availableBytes() <= space.totalBytes());
   }
 
   @Test

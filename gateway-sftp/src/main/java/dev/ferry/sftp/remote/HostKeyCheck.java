@@ -6,24 +6,24 @@ import java.net.SocketAddress;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 
 /**
  * Accepts exactly the host key configured for one remote: a known_hosts line (host patterns are
- * ignored, the key must match) or a SHA256 fingerprint. There is no accept-any fallback. A rejected
- * key's fingerprint is left on the session so the error can name it.
+ * ignored, the key must match) or a SHA256 fingerprint. There is no accept-any fallback. The last
+ * refused key's fingerprint is kept here (one check per remote) for the error message, because a
+ * failed key exchange can end the connect before the caller holds the session.
  */
 final class HostKeyCheck implements ServerKeyVerifier {
 
-  static final AttributeKey<String> REJECTED = new AttributeKey<>();
-
   private final RemoteHost host;
   private final PublicKey expectedKey;
+  private final AtomicReference<String> rejected = new AtomicReference<>();
 
   HostKeyCheck(RemoteHost host) throws IOException {
     this.host = host;
@@ -50,9 +50,12 @@ final class HostKeyCheck implements ServerKeyVerifier {
     boolean matches = expectedKey == null
         ? Boolean.TRUE.equals(KeyUtils.checkFingerPrint(host.hostKey(), serverKey).getKey())
         : KeyUtils.compareKeys(expectedKey, serverKey);
-    if (!matches) {
-      session.setAttribute(REJECTED, KeyUtils.getFingerPrint(serverKey));
-    }
+    rejected.set(matches ? null : KeyUtils.getFingerPrint(serverKey));
     return matches;
+  }
+
+  /** The fingerprint of the key last refused, or null when the last check passed. */
+  String rejected() {
+    return rejected.get();
   }
 }

@@ -30,6 +30,7 @@ public final class MinaRemoteConnector implements RemoteConnector {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
   private final Map<String, SshClient> clients = new ConcurrentHashMap<>();
+  private final Map<String, HostKeyCheck> hostKeyChecks = new ConcurrentHashMap<>();
   private final Map<String, List<KeyPair>> identities = new ConcurrentHashMap<>();
 
   @Override
@@ -45,7 +46,8 @@ public final class MinaRemoteConnector implements RemoteConnector {
       session.auth().verify(CONNECT_TIMEOUT);
       return new MinaRemoteSession(host, session);
     } catch (IOException | RuntimeException e) {
-      String rejected = session == null ? null : session.getAttribute(HostKeyCheck.REJECTED);
+      HostKeyCheck check = hostKeyChecks.get(host.name());
+      String rejected = check == null ? null : check.rejected();
       if (session != null) {
         session.close(true);
       }
@@ -75,7 +77,9 @@ public final class MinaRemoteConnector implements RemoteConnector {
         return existing;
       }
       SshClient client = SshClient.setUpDefaultClient();
-      client.setServerKeyVerifier(new HostKeyCheck(host));
+      HostKeyCheck check = new HostKeyCheck(host);
+      client.setServerKeyVerifier(check);
+      hostKeyChecks.put(host.name(), check);
       // No ~/.ssh defaults: the configured key is the only identity, the configured host key the only trust.
       client.setKeyIdentityProvider(session -> List.of());
       CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, Duration.ofSeconds(30));
