@@ -330,4 +330,19 @@ class TransferJobsIT {
       assertArrived(target, data);
     }
   }
+
+  @Test
+  void cancel_runningTransfer_endsCancelledLeavingNoFileAndNoStaging() throws Exception {
+    object("cancelled.bin", 48 * MIB, false);
+    Path target = remote.resolve("cancelled.bin");
+    JobRecord job = jobs.submit(new TransferRequest(bucket + "/cancelled.bin", "local:" + target, 2, null,
+        TransferMode.RELAY, false));
+    await(jobs, job.id(), j -> j.bytesDone() > 0 || j.state().isFinal(), Duration.ofSeconds(30));
+    JobRecord cancelled = jobs.cancel(job.id(), Duration.ofSeconds(20));
+    assertEquals(JobState.CANCELLED, cancelled.state(), cancelled.toString());
+    assertFalse(Files.exists(target), "a cancelled job left its destination");
+    assertFalse(Files.exists(Path.of(target + ".part")), "a cancelled job left its staging folder");
+    assertEquals(JobRefusedException.Reason.CONFLICT, assertThrows(JobRefusedException.class,
+        () -> jobs.cancel(job.id(), Duration.ofSeconds(1))).reason());
+  }
 }
