@@ -1,11 +1,16 @@
 package dev.ferry.server;
 
 import dev.ferry.core.Gateway;
+import dev.ferry.core.admin.AdminCommandRegistry;
+import dev.ferry.core.admin.AdminCommands;
+import dev.ferry.core.job.Jobs;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.user.User;
 import dev.ferry.ftps.FtpsServer;
+import dev.ferry.server.admin.AdminHttpServer;
 import dev.ferry.sftp.SftpServer;
+import dev.ferry.sftp.remote.MinaRemoteConnector;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashSet;
@@ -36,6 +41,9 @@ public final class FerryServer {
   private Gateway gateway;
   private FtpsServer ftps;
   private SftpServer sftp;
+  private MinaRemoteConnector remotes;
+  private Jobs jobs;
+  private AdminHttpServer adminHttp;
 
   public FerryServer(FerryConfig config, Clock clock) {
     this.config = config;
@@ -48,12 +56,28 @@ public final class FerryServer {
     sweepOrphans();
     long every = Math.max(60, config.uploads().orphanAge().toSeconds() / 2);
     sweeper.scheduleWithFixedDelay(this::sweepOrphans, every, every, TimeUnit.SECONDS);
+    remotes = new MinaRemoteConnector();
+    jobs = new Jobs(config.jobs(), gateway.store(), config.remotes(), remotes, clock);
+    jobs.start();
+    AdminCommandRegistry admin = AdminCommands.registry(jobs);
     ftps = new FtpsServer(gateway, clock);
     ftps.start();
     if (config.sftp().enabled()) {
-      sftp = new SftpServer(gateway);
+      sftp = new SftpServer(gateway, admin);
       sftp.start();
     }
+    if (config.adminHttp().enabled()) {
+      adminHttp = new AdminHttpServer(config.adminHttp(), admin);
+      try {
+        adminHttp.start();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while binding the admin HTTP API", e);
+      }
+      log.info("admin HTTP API on {}:{} (bearer token required)", config.adminHttp().bindAddress(), adminHttp.port());
+    }
+    log.info("transfer jobs: {} remote host(s), {} worker(s), jobs in {}", config.remotes().size(),
+        config.jobs().workers(), config.jobs().directory());
     log.info("Ferry is up. FTPS explicit (AUTH TLS): {}:{}, implicit TLS: {}, passive ports {}, SFTP: {}",
         config.ftps().bindAddress(), ftps.port(),
         ftps.implicitPort() < 0 ? "off" : config.ftps().bindAddress() + ":" + ftps.implicitPort(),
@@ -107,6 +131,15 @@ public final class FerryServer {
     return gateway;
   }
 
+  public Jobs jobs() {
+    return jobs;
+  }
+
+  /** The admin HTTP API, or null when it is off. */
+  public AdminHttpServer adminHttp() {
+    return adminHttp;
+  }
+
   /**
    * Stops taking new sessions, waits up to the grace period for open uploads, aborts what is left
    * (no partial object, no multipart upload left behind), then closes everything.
@@ -130,6 +163,16 @@ public final class FerryServer {
         }
       }
       sweeper.shutdownNow();
+      if (adminHttp != null) {
+        adminHttp.close();
+      }
+      if (jobs != null) {
+        // Running jobs stay RUNNING in their files and resume at the next start.
+        jobs.close();
+      }
+      if (remotes != null) {
+        remotes.close();
+      }
       if (ftps != null) {
         ftps.awaitCommands(java.time.Duration.ofSeconds(10));
         ftps.stop();

@@ -1,6 +1,7 @@
 package dev.ferry.sftp;
 
 import dev.ferry.core.Gateway;
+import dev.ferry.core.admin.AdminCommandRegistry;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.sftp.auth.FerryUsers;
 import dev.ferry.sftp.auth.PasswordLogin;
@@ -38,8 +39,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The SFTP front-end: an Apache MINA SSHD server with password and public-key logins, modern
- * algorithms only, the SFTP subsystem over the gateway's filesystem and nothing else (shell and
- * exec are refused).
+ * algorithms only, the SFTP subsystem over the gateway's filesystem, and exec only for admin
+ * commands of users with the admin role when an admin registry is given (shell is always refused).
  */
 public final class SftpServer {
 
@@ -64,10 +65,17 @@ public final class SftpServer {
   private final HostKeys hostKeys;
   private final FerryFileSystemProvider provider = new FerryFileSystemProvider();
   private final AtomicBoolean refusing = new AtomicBoolean();
+  private final AdminCommandRegistry admin;
   private SshServer sshd;
 
   public SftpServer(Gateway gateway) throws IOException {
+    this(gateway, null);
+  }
+
+  /** With an admin registry, exec requests run admin commands (for users with the admin role). */
+  public SftpServer(Gateway gateway, AdminCommandRegistry admin) throws IOException {
     this.gateway = gateway;
+    this.admin = admin;
     this.settings = gateway.config().sftp();
     this.hostKeys = HostKeys.loadOrGenerate(settings.hostKeyDirectory());
   }
@@ -88,7 +96,7 @@ public final class SftpServer {
     sshd.setGSSAuthenticator(null);
     sshd.setHostBasedAuthenticator(null);
 
-    SftpOnlyRefusal refusal = new SftpOnlyRefusal();
+    SftpOnlyRefusal refusal = new SftpOnlyRefusal(admin);
     sshd.setShellFactory(refusal);
     sshd.setCommandFactory(refusal);
     sshd.setFileSystemFactory(new FileSystemFactory() {

@@ -1,6 +1,9 @@
 package dev.ferry.core.config;
 
+import dev.ferry.core.admin.AdminHttpSettings;
 import dev.ferry.core.download.DownloadSettings;
+import dev.ferry.core.job.JobSettings;
+import dev.ferry.core.job.RemoteHost;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.upload.PartSizePolicy;
@@ -29,7 +32,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 /** The whole gateway configuration, read from one YAML file with environment substitution. */
 public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createBuckets, Ftps ftps,
     Sftp sftp, UploadSettings uploads, DownloadSettings downloads, LoginGuard.Settings login, Duration shutdownGrace,
-    int renameParallelism, List<User> users) {
+    int renameParallelism, List<User> users, JobSettings jobs, List<RemoteHost> remotes, AdminHttpSettings adminHttp) {
 
   /** The FTPS front-end's listeners and TLS material. */
   public record Ftps(String bindAddress, int port, int implicitPort, String passivePorts,
@@ -72,7 +75,8 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
   }
 
   static FerryConfig parse(ConfigNode root, Path base) {
-    root.allowOnly("dataDir", "s3", "ftps", "sftp", "uploads", "downloads", "login", "shutdown", "rename", "users");
+    root.allowOnly("dataDir", "s3", "ftps", "sftp", "uploads", "downloads", "login", "shutdown", "rename", "users",
+        "jobs", "remotes", "admin");
     Path dataDir = base.resolve(root.string("dataDir", "ferry-data"));
 
     ConfigNode s3 = root.section("s3");
@@ -194,9 +198,10 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     Set<String> names = new HashSet<>();
     List<User> users = userNodes.stream().map(node -> user(node, names)).toList();
 
-    return new FerryConfig(dataDir, store, s3.bool("createBuckets", false), ftpsSettings, sftpSettings, uploads, downloads,
-        guard,
-        shutdown.duration("grace", Duration.ofSeconds(30)), rename.integer("parallelism", 16, 1, 256), users);
+    return new FerryConfig(dataDir, store, s3.bool("createBuckets", false), ftpsSettings, sftpSettings, uploads,
+        downloads, guard, shutdown.duration("grace", Duration.ofSeconds(30)),
+        rename.integer("parallelism", 16, 1, 256), users, JobsConfig.jobs(root.section("jobs"), dataDir),
+        JobsConfig.remotes(root.sections("remotes"), base), JobsConfig.adminHttp(root.section("admin")));
   }
 
   private static User user(ConfigNode node, Set<String> names) {

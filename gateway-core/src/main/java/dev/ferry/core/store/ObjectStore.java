@@ -25,6 +25,8 @@ import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -46,6 +48,7 @@ public final class ObjectStore implements AutoCloseable {
       boolean pathStyle, int maxConnections) {}
 
   private final S3AsyncClient s3;
+  private final S3Presigner presigner;
 
   public ObjectStore(Settings settings) {
     S3AsyncClientBuilder builder = S3AsyncClient.builder()
@@ -60,16 +63,38 @@ public final class ObjectStore implements AutoCloseable {
         // the SDK's default flexible checksums (trailing CRC32) are not accepted everywhere.
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+    S3Presigner.Builder presign = S3Presigner.builder()
+        .region(Region.of(settings.region()))
+        .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).build());
     if (settings.endpoint() != null) {
       builder.endpointOverride(settings.endpoint());
+      presign.endpointOverride(settings.endpoint());
     }
     if (settings.accessKey() != null && !settings.accessKey().isEmpty()) {
-      builder.credentialsProvider(StaticCredentialsProvider.create(
-          AwsBasicCredentials.create(settings.accessKey(), settings.secretKey())));
+      StaticCredentialsProvider credentials = StaticCredentialsProvider.create(
+          AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()));
+      builder.credentialsProvider(credentials);
+      presign.credentialsProvider(credentials);
     } else {
       builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
+      presign.credentialsProvider(DefaultCredentialsProvider.builder().build());
     }
     this.s3 = builder.build();
+    this.presigner = presign.build();
+  }
+
+  /**
+   * A GET URL for the object that anyone holding it may use until {@code validity} ends: the way a
+   * remote host fetches an object straight from S3 without Ferry's credentials. Signing is local,
+   * no request is made.
+   */
+  public URI presignGet(S3Location at, Duration validity) {
+    try {
+      return presigner.presignGetObject(r -> r.signatureDuration(validity)
+          .getObjectRequest(g -> g.bucket(at.bucket()).key(at.key()))).url().toURI();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException("presigned URL for " + at + " is not a URI", e);
+    }
   }
 
   public CompletableFuture<Optional<ObjectInfo>> head(S3Location at) {
@@ -336,6 +361,7 @@ public final class ObjectStore implements AutoCloseable {
 
   @Override
   public void close() {
+    presigner.close();
     s3.close();
   }
 }

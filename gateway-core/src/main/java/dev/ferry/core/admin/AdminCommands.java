@@ -1,0 +1,380 @@
+package dev.ferry.core.admin;
+
+import dev.ferry.core.job.JobRecord;
+import dev.ferry.core.job.JobRefusedException;
+import dev.ferry.core.job.JobState;
+import dev.ferry.core.job.Jobs;
+import dev.ferry.core.job.FreeSpace;
+import dev.ferry.core.job.RemoteHost;
+import dev.ferry.core.job.TransferMode;
+import dev.ferry.core.job.TransferRequest;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The admin commands over transfer jobs: transfer, jobs, job, cancel, hosts, df. */
+public final class AdminCommands {
+
+  private AdminCommands() {}
+
+  public static AdminCommandRegistry registry(Jobs jobs) {
+    return new AdminCommandRegistry(List.of(new Transfer(jobs), new Push(jobs), new ListJobs(jobs), new ShowJob(jobs),
+        new Cancel(jobs), new Hosts(jobs), new Df(jobs)));
+  }
+
+  static AdminException refused(JobRefusedException e) {
+    AdminStatus status = switch (e.reason()) {
+      case BAD_ARGUMENT, UNKNOWN_HOST -> AdminStatus.BAD_REQUEST;
+      case NOT_FOUND -> AdminStatus.NOT_FOUND;
+      case NOT_ALLOWED -> AdminStatus.REFUSED;
+      case CONFLICT -> AdminStatus.CONFLICT;
+    };
+    return new AdminException(status, e.getMessage());
+  }
+
+  /** The options transfer and push share, parsed once. */
+  record TransferOptions(Integer parts, Double freeSpace, TransferMode mode, boolean overwrite) {
+    static TransferOptions of(AdminCommand command, AdminArgs args) throws AdminException {
+      Integer parts = null;
+      if (args.option("parts") != null) {
+        try {
+          parts = Integer.parseInt(args.option("parts"));
+        } catch (NumberFormatException e) {
+          throw AdminArgs.usage(command, "--parts must be a whole number, got '" + args.option("parts") + "'");
+        }
+      }
+      Double freeSpace = null;
+      String pct = args.option("free-space");
+      if (pct != null && !pct.isBlank()) {
+        try {
+          freeSpace = Double.parseDouble(pct.endsWith("%") ? pct.substring(0, pct.length() - 1) : pct);
+        } catch (NumberFormatException e) {
+          throw AdminArgs.usage(command, "--free-space must be a percentage, got '" + pct + "'");
+        }
+      } else if (pct != null) {
+        freeSpace = 0.0;
+      }
+      TransferMode mode = TransferMode.DIRECT;
+      if (args.option("mode") != null) {
+        try {
+          mode = TransferMode.valueOf(args.option("mode").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw AdminArgs.usage(command, "--mode must be direct or relay, got '" + args.option("mode") + "'");
+        }
+      }
+      return new TransferOptions(parts, freeSpace, mode, args.flag("overwrite"));
+    }
+  }
+
+  /** push PREFIX HOST:DIR: one job per object under the prefix, relative paths kept. */
+  static final class Push implements AdminCommand {
+    private final Jobs jobs;
+
+    Push(Jobs jobs) {
+      this.jobs = jobs;
+    }
+
+    @Override
+    public String name() {
+      return "push";
+    }
+
+    @Override
+    public String usage() {
+      return "push <s3://bucket/prefix | bucket/prefix> <host>:<absolute dir> [--parts N] [--free-space PCT]"
+          + " [--mode direct|relay] [--overwrite]";
+    }
+
+    @Override
+    public int minArgs() {
+      return 2;
+    }
+
+    @Override
+    public int maxArgs() {
+      return 2;
+    }
+
+    @Override
+    public Set<String> options() {
+      return Set.of("parts", "free-space", "mode");
+    }
+
+    @Override
+    public Set<String> flags() {
+      return Set.of("overwrite");
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) throws Exception {
+      AdminArgs args = request.args();
+      TransferOptions options = TransferOptions.of(this, args);
+      String target = args.positional(1);
+      int colon = target.indexOf(':');
+      if (colon <= 0) {
+        throw AdminArgs.usage(this, "destination '" + target + "' must be host:/absolute/dir");
+      }
+      try {
+        List<JobRecord> created = jobs.push(args.positional(0), target, options.parts(), options.freeSpace(),
+            options.mode(), options.overwrite());
+        return AdminResponse.ok(created.stream().map(j -> j.id() + "  " + j.spec().destination())
+            .collect(Collectors.joining("\n", "", "\n")), created);
+      } catch (JobRefusedException e) {
+        throw refused(e);
+      }
+    }
+  }
+
+  /** transfer SOURCE HOST:PATH: validates, queues and answers with the job id at once. */
+  static final class Transfer implements AdminCommand {
+    private final Jobs jobs;
+
+    Transfer(Jobs jobs) {
+      this.jobs = jobs;
+    }
+
+    @Override
+    public String name() {
+      return "transfer";
+    }
+
+    @Override
+    public String usage() {
+      return "transfer <s3://bucket/key | bucket/key> <host>:<absolute path> [--parts N] [--free-space PCT]"
+          + " [--mode direct|relay] [--overwrite]";
+    }
+
+    @Override
+    public int minArgs() {
+      return 2;
+    }
+
+    @Override
+    public int maxArgs() {
+      return 2;
+    }
+
+    @Override
+    public Set<String> options() {
+      return Set.of("parts", "free-space", "mode");
+    }
+
+    @Override
+    public Set<String> flags() {
+      return Set.of("overwrite");
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) throws Exception {
+      AdminArgs args = request.args();
+      TransferOptions options = TransferOptions.of(this, args);
+      try {
+        JobRecord job = jobs.submit(new TransferRequest(args.positional(0), args.positional(1), options.parts(),
+            options.freeSpace(), options.mode(), options.overwrite()));
+        return AdminResponse.ok(job.id() + "\n", job);
+      } catch (JobRefusedException e) {
+        throw refused(e);
+      }
+    }
+  }
+
+  /** jobs [STATE] */
+  static final class ListJobs implements AdminCommand {
+    private final Jobs jobs;
+
+    ListJobs(Jobs jobs) {
+      this.jobs = jobs;
+    }
+
+    @Override
+    public String name() {
+      return "jobs";
+    }
+
+    @Override
+    public String usage() {
+      return "jobs [queued|waiting-for-space|running|verifying|done|failed|cancelled]";
+    }
+
+    @Override
+    public int maxArgs() {
+      return 1;
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) throws AdminException {
+      String filter = request.args().positional(0);
+      JobState state = filter == null ? null : JobState.parse(filter);
+      if (filter != null && state == null) {
+        throw AdminArgs.usage(this, "unknown state '" + filter + "'");
+      }
+      List<JobRecord> list = jobs.list(state);
+      String text = list.isEmpty() ? "no jobs\n"
+          : list.stream().map(JobText::line).collect(Collectors.joining("\n", "", "\n"));
+      return AdminResponse.ok(text, list);
+    }
+  }
+
+  /** job ID */
+  static final class ShowJob implements AdminCommand {
+    private final Jobs jobs;
+
+    ShowJob(Jobs jobs) {
+      this.jobs = jobs;
+    }
+
+    @Override
+    public String name() {
+      return "job";
+    }
+
+    @Override
+    public String usage() {
+      return "job <job id>";
+    }
+
+    @Override
+    public int minArgs() {
+      return 1;
+    }
+
+    @Override
+    public int maxArgs() {
+      return 1;
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) throws AdminException {
+      String id = request.args().positional(0);
+      JobRecord job = jobs.find(id).orElseThrow(() -> new AdminException(AdminStatus.NOT_FOUND, "no job '" + id + "'"));
+      return AdminResponse.ok(JobText.details(job), job);
+    }
+  }
+
+  /** cancel ID */
+  static final class Cancel implements AdminCommand {
+    private final Jobs jobs;
+
+    Cancel(Jobs jobs) {
+      this.jobs = jobs;
+    }
+
+    @Override
+    public String name() {
+      return "cancel";
+    }
+
+    @Override
+    public String usage() {
+      return "cancel <job id>";
+    }
+
+    @Override
+    public int minArgs() {
+      return 1;
+    }
+
+    @Override
+    public int maxArgs() {
+      return 1;
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) throws Exception {
+      try {
+        JobRecord job = jobs.cancel(request.args().positional(0), Duration.ofSeconds(30));
+        return AdminResponse.ok(job.id() + " " + job.state() + "\n", job);
+      } catch (JobRefusedException e) {
+        throw refused(e);
+      }
+    }
+  }
+
+  /** hosts: the configured remotes, without key material. */
+  static final class Hosts implements AdminCommand {
+    private final Jobs jobs;
+
+    Hosts(Jobs jobs) {
+      this.jobs = jobs;
+    }
+
+    @Override
+    public String name() {
+      return "hosts";
+    }
+
+    @Override
+    public String usage() {
+      return "hosts";
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) {
+      List<Map<String, Object>> hosts = jobs.hosts().stream().map(Hosts::describe).toList();
+      StringBuilder text = new StringBuilder();
+      for (RemoteHost host : jobs.hosts()) {
+        text.append(host.name()).append("  ").append(host.user()).append('@').append(host.address()).append(':')
+            .append(host.port()).append("  roots ").append(String.join(",", host.roots())).append('\n');
+      }
+      return AdminResponse.ok(text.length() == 0 ? "no hosts configured\n" : text.toString(), hosts);
+    }
+
+    private static Map<String, Object> describe(RemoteHost host) {
+      Map<String, Object> map = new LinkedHashMap<>();
+      map.put("name", host.name());
+      map.put("address", host.address());
+      map.put("port", host.port());
+      map.put("user", host.user());
+      map.put("roots", host.roots());
+      return map;
+    }
+  }
+
+  /** df HOST:PATH */
+  static final class Df implements AdminCommand {
+    private final Jobs jobs;
+
+    Df(Jobs jobs) {
+      this.jobs = jobs;
+    }
+
+    @Override
+    public String name() {
+      return "df";
+    }
+
+    @Override
+    public String usage() {
+      return "df <host>:<absolute path>";
+    }
+
+    @Override
+    public int minArgs() {
+      return 1;
+    }
+
+    @Override
+    public int maxArgs() {
+      return 1;
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) throws Exception {
+      try {
+        FreeSpace space = jobs.freeSpace(request.args().positional(0));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("totalBytes", space.totalBytes());
+        data.put("availableBytes", space.availableBytes());
+        data.put("percentFree", space.percentFree());
+        data.put("source", space.source());
+        return AdminResponse.ok(request.args().positional(0) + ": " + space + "\n", data);
+      } catch (JobRefusedException e) {
+        throw refused(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.ferry.core.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What an admin command answers: text for people, and the same facts as {@code data} (records, lists,
+ * maps) for scripts, written as JSON by {@link #json()}.
+ */
+public record AdminResponse(AdminStatus status, String text, Object data) {
+
+  private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+  public static AdminResponse ok(String text, Object data) {
+    return new AdminResponse(AdminStatus.OK, text, data);
+  }
+
+  public static AdminResponse error(AdminStatus status, String message) {
+    return new AdminResponse(status, message, null);
+  }
+
+  public boolean ok() {
+    return status == AdminStatus.OK;
+  }
+
+  /** {"ok":true,"data":...} or {"ok":false,"status":"NOT_FOUND","error":"..."}. */
+  public String json() {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("ok", ok());
+    if (ok()) {
+      body.put("data", data);
+    } else {
+      body.put("status", status.name());
+      body.put("error", text);
+    }
+    try {
+      return JSON.writeValueAsString(body);
+    } catch (JsonProcessingException e) {
+      return "{\"ok\":false,\"status\":\"FAILED\",\"error\":\"response not representable as JSON\"}";
+    }
+  }
+}

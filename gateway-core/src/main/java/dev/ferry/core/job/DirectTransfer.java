@@ -1,0 +1,63 @@
+package dev.ferry.core.job;
+
+import static dev.ferry.core.job.ShellQuote.quote;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+
+/**
+ * The seed's way: the remote fetches the object straight from S3 with a presigned URL, one
+ * {@code curl} per byte range, each on its own exec channel, then {@code cat}s the parts together.
+ * No object byte passes through Ferry.
+ */
+final class DirectTransfer implements TransferMethod {
+
+  @Override
+  public void fetch(TransferAttempt attempt) throws IOException, InterruptedException {
+    RemoteStaging staging = attempt.staging;
+    if (attempt.size == 0) {
+      run(attempt, ": > " + quote(staging.assembled()), "create empty " + staging.assembled());
+      return;
+    }
+    URI url = attempt.store.presignGet(attempt.source, attempt.settings.presignValidity());
+    List<PartRange> parts = PartRange.split(attempt.size, attempt.spec.parts());
+    attempt.runParts(parts, part -> {
+      String command = "curl -sS -f -o " + quote(staging.partFile(part.index())) + " -r " + part.first() + "-"
+          + part.last() + " " + quote(url.toString());
+      RemoteShell.ExecResult result = attempt.remote.exec(command, attempt.settings.commandTimeout());
+      if (!result.ok()) {
+        throw curlFailure(attempt, part, result);
+      }
+      attempt.bytesDone.addAndGet(part.length());
+    });
+    StringBuilder cat = new StringBuilder("cat");
+    StringBuilder remove = new StringBuilder("rm -f");
+    for (PartRange part : parts) {
+      cat.append(' ').append(quote(staging.partFile(part.index())));
+      remove.append(' ').append(quote(staging.partFile(part.index())));
+    }
+    cat.append(" > ").append(quote(staging.assembled())).append(" && ").append(remove);
+    run(attempt, cat.toString(), "assemble " + parts.size() + " parts into " + staging.assembled());
+  }
+
+  private static void run(TransferAttempt attempt, String command, String what) throws IOException {
+    RemoteShell.ExecResult result = attempt.remote.exec(command, attempt.settings.commandTimeout());
+    if (!result.ok()) {
+      throw JobException.retryable(what + " on " + attempt.spec.host() + " failed (exit " + result.exitStatus()
+          + "): " + result.stderr().strip());
+    }
+  }
+
+  /** curl's exit status says whether another try can help: a missing curl or an unwritable part cannot. */
+  private static JobException curlFailure(TransferAttempt attempt, PartRange part, RemoteShell.ExecResult result) {
+    String message = "curl of part " + part.index() + " (bytes " + part.first() + "-" + part.last() + ") of "
+        + attempt.spec.source() + " on " + attempt.spec.host() + " failed (exit " + result.exitStatus() + "): "
+        + result.stderr().strip();
+    return switch (result.exitStatus()) {
+      case 126, 127 -> JobException.permanent(message + " (is curl installed on the remote?)");
+      case 23 -> JobException.permanent(message + " (cannot write " + attempt.staging.partFile(part.index()) + ")");
+      default -> JobException.retryable(message);
+    };
+  }
+}

@@ -1,0 +1,32 @@
+package dev.ferry.core.job;
+
+import dev.ferry.core.store.StoreException;
+import java.io.IOException;
+
+/**
+ * Which failures are worth another attempt: a lost connection or an unavailable S3 are; a missing
+ * object, a refused permission or a wrong host key will not change by trying again.
+ */
+final class Failures {
+
+  private Failures() {}
+
+  static boolean isTransient(Throwable failure) {
+    if (failure instanceof JobException job) {
+      return job.isTransient();
+    }
+    if (failure instanceof RemoteException remote) {
+      return remote.kind() == RemoteException.Kind.CONNECTION;
+    }
+    if (failure instanceof StoreException store) {
+      return store.kind() == StoreException.Kind.UNAVAILABLE;
+    }
+    // Resets, EOFs and closed channels from the SSH or HTTP layers.
+    return failure instanceof IOException;
+  }
+
+  static String describe(Throwable failure) {
+    String message = failure.getMessage();
+    return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
+  }
+}

@@ -1,0 +1,45 @@
+package dev.ferry.core.job;
+
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+
+/**
+ * A job while Ferry runs: its current record, plus what a cancel needs to reach (the session in
+ * use, the scheduled re-check, the worker thread). Live byte and part counts come from the running
+ * attempt and are merged into {@link #snapshot()}.
+ */
+final class Job {
+
+  private JobRecord record;
+  volatile boolean cancelRequested;
+  final AtomicReference<RemoteSession> session = new AtomicReference<>();
+  final AtomicReference<TransferAttempt> attempt = new AtomicReference<>();
+  volatile Future<?> scheduled;
+  volatile Thread worker;
+
+  Job(JobRecord record) {
+    this.record = record;
+  }
+
+  synchronized JobRecord record() {
+    return record;
+  }
+
+  synchronized JobRecord update(UnaryOperator<JobRecord> change) {
+    record = change.apply(record);
+    return record;
+  }
+
+  /** The record with the running attempt's progress. */
+  JobRecord snapshot() {
+    TransferAttempt running = attempt.get();
+    JobRecord current = record();
+    return running == null ? current
+        : current.withProgress(running.bytesDone.get(), running.partsDone.get(), current.partsTotal());
+  }
+
+  String id() {
+    return record().id();
+  }
+}

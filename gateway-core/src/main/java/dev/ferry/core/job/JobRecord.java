@@ -1,0 +1,40 @@
+package dev.ferry.core.job;
+
+/**
+ * A job as stored in {@code dataDir/jobs/<id>.json} and shown by the admin console: its spec, state
+ * and the figures an operator watches. Times are ISO-8601 instants (null until they happen).
+ */
+public record JobRecord(String id, TransferSpec spec, JobState state, long size, long bytesDone, int partsDone,
+    int partsTotal, int attempts, String lastError, String created, String started, String finished,
+    FreeSpace lastFreeSpace, String freeSpaceMeasured) {
+
+  JobRecord withState(JobState next) {
+    return new JobRecord(id, spec, next, size, bytesDone, partsDone, partsTotal, attempts, lastError, created,
+        started, finished, lastFreeSpace, freeSpaceMeasured);
+  }
+
+  JobRecord withProgress(long bytes, int parts, int total) {
+    return new JobRecord(id, spec, state, size, bytes, parts, total, attempts, lastError, created, started,
+        finished, lastFreeSpace, freeSpaceMeasured);
+  }
+
+  JobRecord withAttempt(int attempt, String startedAt) {
+    return new JobRecord(id, spec, state, size, 0, 0, partsTotal, attempt, lastError, created, startedAt, finished,
+        lastFreeSpace, freeSpaceMeasured);
+  }
+
+  JobRecord withError(String error) {
+    return new JobRecord(id, spec, state, size, bytesDone, partsDone, partsTotal, attempts, error, created, started,
+        finished, lastFreeSpace, freeSpaceMeasured);
+  }
+
+  JobRecord withFinished(JobState end, String at) {
+    return new JobRecord(id, spec, end, size, bytesDone, partsDone, partsTotal, attempts, lastError, created, started,
+        at, lastFreeSpace, freeSpaceMeasured);
+  }
+
+  JobRecord withFreeSpace(FreeSpace measured, String at) {
+    return new JobRecord(id, spec, state, size, bytesDone, partsDone, partsTotal, attempts, lastError, created,
+        started, finished, measured, at);
+  }
+}

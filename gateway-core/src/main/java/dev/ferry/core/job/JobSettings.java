@@ -1,0 +1,24 @@
+package dev.ferry.core.job;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How transfer jobs run. {@code defaultFreeSpacePercent} 0 means no free-space check, as an empty
+ * SSH_FREE_SPACE_PERCENTAGE did in the seed. {@code channelsPerSession} stays below OpenSSH's
+ * default MaxSessions (10) so parts plus the SFTP channel fit on one connection.
+ */
+public record JobSettings(Path directory, int workers, int maxAttempts, Duration retryBackoff,
+    double defaultFreeSpacePercent, Duration freeSpaceRecheck, int defaultParts, int maxParts,
+    int channelsPerSession, Duration presignValidity, Duration commandTimeout) {
+
+  public JobSettings withDirectory(Path other) {
+    return new JobSettings(other, workers, maxAttempts, retryBackoff, defaultFreeSpacePercent, freeSpaceRecheck,
+        defaultParts, maxParts, channelsPerSession, presignValidity, commandTimeout);
+  }
+
+  public JobSettings withFreeSpaceRecheck(Duration every) {
+    return new JobSettings(directory, workers, maxAttempts, retryBackoff, defaultFreeSpacePercent, every,
+        defaultParts, maxParts, channelsPerSession, presignValidity, commandTimeout);
+  }
+}

@@ -1,0 +1,13 @@
+package dev.ferry.core.job;
+
+import java.io.IOException;
+
+/** Gets the object's bytes into the staging folder's assembled file on the remote. */
+interface TransferMethod {
+
+  void fetch(TransferAttempt attempt) throws IOException, InterruptedException;
+
+  static TransferMethod of(TransferMode mode) {
+    return mode == TransferMode.RELAY ? new RelayTransfer() : new DirectTransfer();
+  }
+}

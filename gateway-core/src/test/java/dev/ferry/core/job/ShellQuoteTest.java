@@ -1,0 +1,43 @@
+package dev.ferry.core.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Each hostile name goes through a real /bin/sh and must come out verbatim, having run nothing. */
+class ShellQuoteTest {
+
+  @TempDir
+  Path dir;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"plain", "with space", "it's", "'", "''", "$(touch PWNED)", "`touch PWNED`",
+      "a; touch PWNED", "new\nline", "*", "-n", "$HOME", "\\", "\"double\"", "tab\there", "ü ñ 字", ""})
+  void quote_hostileWord_reachesCommandVerbatim(String word) throws Exception {
+    Process sh = new ProcessBuilder("/bin/sh", "-c", "printf '%s' " + ShellQuote.quote(word))
+        .directory(dir.toFile()).start();
+    String out = new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, sh.waitFor());
+    assertEquals(word, out);
+    assertFalse(Files.exists(dir.resolve("PWNED")), "the quoted word ran a command");
+  }
+
+  @Test
+  void quote_singleQuote_isClosedEscapedAndReopened() {
+    assertEquals("'it'\\''s'", ShellQuote.quote("it's"));
+  }
+
+  @Test
+  void quote_nul_isRefused() {
+    assertThrows(IllegalArgumentException.class, () -> ShellQuote.quote("a\0b"));
+  }
+}

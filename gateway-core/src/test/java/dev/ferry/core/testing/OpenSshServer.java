@@ -1,0 +1,105 @@
+package dev.ferry.core.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real OpenSSH {@code sshd} on a loopback port with its own config, host key and authorized_keys
+ * in a temp dir, running in the foreground as a child process ({@code -D -e}). It logs in the user
+ * running the tests with a fresh Ed25519 key, which is what Ferry's remote config points at.
+ */
+public final class OpenSshServer implements AutoCloseable {
+
+  static final Path SSHD = Path.of("/usr/sbin/sshd");
+
+  public final Path dir;
+  public final int port;
+  public final Path clientKey;
+  public final String hostKeyLine;
+  public final String hostKeyFingerprint;
+  public final String user = System.getProperty("user.name");
+  private final Process process;
+
+  public OpenSshServer(Path dir) throws IOException, InterruptedException {
+    this.dir = Files.createDirectories(dir);
+    Path hostKey = dir.resolve("ssh_host_ed25519_key");
+    clientKey = dir.resolve("client_ed25519");
+    run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey.toString());
+    run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", clientKey.toString());
+    Files.copy(dir.resolve("client_ed25519.pub"), dir.resolve("authorized_keys"));
+    port = FreePorts.freePort();
+    String publicHostKey = Files.readString(dir.resolve("ssh_host_ed25519_key.pub")).trim();
+    hostKeyLine = "[127.0.0.1]:" + port + " " + publicHostKey.split("\\s+")[0] + " " + publicHostKey.split("\\s+")[1];
+    hostKeyFingerprint = run("ssh-keygen", "-l", "-E", "sha256", "-f", hostKey + ".pub").split("\\s+")[1];
+    Files.writeString(dir.resolve("sshd_config"), String.join("\n",
+        "Port " + port,
+        "ListenAddress 127.0.0.1",
+        "HostKey " + hostKey,
+        "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
+        "PermitRootLogin prohibit-password",
+        "PasswordAuthentication no",
+        "KbdInteractiveAuthentication no",
+        "UsePAM no",
+        "StrictModes no",
+        "MaxSessions 20",
+        "PidFile " + dir.resolve("sshd.pid"),
+        "Subsystem sftp internal-sftp",
+        "") );
+    // Privilege separation needs this directory on Debian; a fresh machine may not have it yet.
+    Files.createDirectories(Path.of("/run/sshd"));
+    process = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
+    awaitPort();
+  }
+
+  private void awaitPort() throws IOException, InterruptedException {
+    long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (System.nanoTime() < until) {
+      if (!process.isAlive()) {
+        throw new IOException("sshd exited: " + Files.readString(dir.resolve("sshd.log")));
+      }
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException e) {
+        Thread.sleep(50);
+      }
+    }
+    throw new IOException("sshd did not listen on " + port + ": " + Files.readString(dir.resolve("sshd.log")));
+  }
+
+  private static String run(String... command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IOException(String.join(" ", command) + " failed: " + out);
+    }
+    return out;
+  }
+
+  /** Kills the connections' children too: sshd forks one process per connection. */
+  public void killConnections() throws IOException, InterruptedException {
+    ProcessHandle.of(process.pid()).ifPresent(h -> h.descendants().forEach(ProcessHandle::destroyForcibly));
+  }
+
+  @Override
+  public void close() {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroy();
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+}

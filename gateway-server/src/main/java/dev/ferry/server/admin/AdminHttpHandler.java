@@ -1,0 +1,159 @@
+package dev.ferry.server.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.admin.AdminCaller;
+import dev.ferry.core.admin.AdminCommandRegistry;
+import dev.ferry.core.admin.AdminRequest;
+import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.core.admin.AdminStatus;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Routes: {@code GET /health} (no token), and every admin command as {@code /api/<command>}: POST
+ * with a JSON body {@code {"args": ["word", "--option", "value"]}}, or GET with repeated
+ * {@code ?arg=} parameters. Everything but /health needs {@code Authorization: Bearer <token>}.
+ * Answers are the registry's JSON with the HTTP status its {@code AdminStatus} maps to.
+ */
+final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final AdminCommandRegistry registry;
+  private final byte[] token;
+  private final Executor commands;
+
+  AdminHttpHandler(AdminCommandRegistry registry, String token, Executor commands) {
+    this.registry = registry;
+    this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.commands = commands;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+    String path = uri.path();
+    if (path.equals("/health") && request.method().equals(HttpMethod.GET)) {
+      send(ctx, HttpResponseStatus.OK, "{\"ok\":true,\"status\":\"up\"}", keepAlive);
+      return;
+    }
+    if (!authorized(request)) {
+      FullHttpResponse response = json(HttpResponseStatus.UNAUTHORIZED,
+          "{\"ok\":false,\"status\":\"UNAUTHORIZED\",\"error\":\"missing or wrong bearer token\"}");
+      response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+      write(ctx, response, keepAlive);
+      return;
+    }
+    if (!path.startsWith("/api/") || path.length() == 5 || path.indexOf('/', 5) >= 0) {
+      send(ctx, HttpResponseStatus.NOT_FOUND, error(AdminStatus.NOT_FOUND, "no such endpoint " + path
+          + " (GET /health, GET or POST /api/<command>)"), keepAlive);
+      return;
+    }
+    if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.POST)) {
+      send(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, error(AdminStatus.BAD_REQUEST, "use GET or POST"), keepAlive);
+      return;
+    }
+    String command = path.substring(5);
+    List<String> args;
+    try {
+      args = request.method().equals(HttpMethod.POST) ? bodyArgs(request)
+          : uri.parameters().getOrDefault("arg", List.of());
+    } catch (IllegalArgumentException e) {
+      send(ctx, HttpResponseStatus.BAD_REQUEST, error(AdminStatus.BAD_REQUEST, e.getMessage()), keepAlive);
+      return;
+    }
+    AdminRequest adminRequest = AdminRequest.of(new AdminCaller("token", true, "http"), command, args);
+    try {
+      commands.execute(() -> {
+        AdminResponse response = registry.execute(adminRequest);
+        send(ctx, HttpResponseStatus.valueOf(response.status().httpStatus()), response.json(), keepAlive);
+      });
+    } catch (RejectedExecutionException e) {
+      send(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, error(AdminStatus.FAILED, "shutting down"), false);
+    }
+  }
+
+  private boolean authorized(FullHttpRequest request) {
+    String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+    // Constant-time: the comparison must not tell how much of a guessed token was right.
+    return header != null && MessageDigest.isEqual(token, header.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static List<String> bodyArgs(FullHttpRequest request) {
+    String body = request.content().toString(StandardCharsets.UTF_8);
+    if (body.isBlank()) {
+      return List.of();
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("body is not JSON: " + e.getMessage());
+    }
+    JsonNode args = root == null ? null : root.get("args");
+    if (args == null) {
+      return List.of();
+    }
+    if (!args.isArray()) {
+      throw new IllegalArgumentException("\"args\" must be an array of strings");
+    }
+    List<String> words = new ArrayList<>();
+    for (JsonNode arg : args) {
+      if (!arg.isTextual() && !arg.isNumber()) {
+        throw new IllegalArgumentException("\"args\" must be an array of strings");
+      }
+      words.add(arg.asText());
+    }
+    return words;
+  }
+
+  private static String error(AdminStatus status, String message) {
+    return AdminResponse.error(status, message).json();
+  }
+
+  private static FullHttpResponse json(HttpResponseStatus status, String body) {
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+        Unpooled.copiedBuffer(body + "\n", StandardCharsets.UTF_8));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+    return response;
+  }
+
+  private static void send(ChannelHandlerContext ctx, HttpResponseStatus status, String body, boolean keepAlive) {
+    write(ctx, json(status, body), keepAlive);
+  }
+
+  private static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+    if (keepAlive) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      ctx.writeAndFlush(response);
+    } else {
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+}

@@ -1,0 +1,77 @@
+package dev.ferry.server.admin;
+
+import dev.ferry.core.admin.AdminCommandRegistry;
+import dev.ferry.core.admin.AdminHttpSettings;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The admin HTTP JSON API on its own port (loopback by default): Netty's HTTP codec and aggregator,
+ * then {@link AdminHttpHandler}, which hands each command to a small executor so the event loop
+ * never waits on S3 or SSH.
+ */
+public final class AdminHttpServer implements AutoCloseable {
+
+  /** Admin requests are small JSON documents. */
+  static final int MAX_BODY = 64 * 1024;
+
+  private final AdminHttpSettings settings;
+  private final AdminCommandRegistry registry;
+  private final EventLoopGroup boss = new NioEventLoopGroup(1);
+  private final EventLoopGroup workers = new NioEventLoopGroup(1);
+  private final ExecutorService commands;
+  private Channel channel;
+
+  public AdminHttpServer(AdminHttpSettings settings, AdminCommandRegistry registry) {
+    this.settings = settings;
+    this.registry = registry;
+    AtomicInteger count = new AtomicInteger();
+    this.commands = Executors.newFixedThreadPool(4, r -> {
+      Thread t = new Thread(r, "ferry-admin-http-" + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  public void start() throws InterruptedException {
+    channel = new ServerBootstrap()
+        .group(boss, workers)
+        .channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline()
+                .addLast(new HttpServerCodec())
+                .addLast(new HttpObjectAggregator(MAX_BODY))
+                .addLast(new AdminHttpHandler(registry, settings.token(), commands));
+          }
+        })
+        .bind(settings.bindAddress(), settings.port()).sync().channel();
+  }
+
+  public int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  @Override
+  public void close() {
+    if (channel != null) {
+      channel.close().syncUninterruptibly();
+    }
+    commands.shutdownNow();
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+  }
+}

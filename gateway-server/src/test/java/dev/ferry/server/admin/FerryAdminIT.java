@@ -1,0 +1,309 @@
+package dev.ferry.server.admin;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.testing.OpenSshServer;
+import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.server.FerryServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Random;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole Ferry (FerryServer from a YAML config) with a real OpenSSH remote and a real S3-API
+ * server: admin commands over the HTTP API (with and without the token) and over SSH exec (admin
+ * and non-admin users), ending in a byte-exact transfer.
+ */
+class FerryAdminIT {
+
+  static final String TOKEN = "test-token-0123456789abcdef";
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @RegisterExtension
+  static final S3TestServer s3 = new S3TestServer();
+
+  @TempDir
+  static Path dir;
+
+  static OpenSshServer sshd;
+  static FerryServer ferry;
+  static String bucket;
+  static Path remote;
+  static KeyPair adminKey;
+  static KeyPair bobKey;
+  static SshClient ssh;
+  static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    sshd = new OpenSshServer(dir.resolve("sshd"));
+    bucket = s3.createBucket();
+    remote = Files.createDirectories(dir.resolve("remote"));
+    adminKey = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
+    bobKey = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
+    String yaml = """
+        dataDir: %s
+        s3:
+          endpoint: %s
+          accessKey: %s
+          secretKey: %s
+        ftps:
+          bindAddress: 127.0.0.1
+          port: 0
+          implicitPort: -1
+          passivePorts: "0"
+        sftp:
+          bindAddress: 127.0.0.1
+          port: 0
+        jobs:
+          workers: 2
+          retryBackoff: 100ms
+          freeSpaceRecheck: 200ms
+        remotes:
+          - name: local
+            address: 127.0.0.1
+            port: %d
+            user: %s
+            privateKey: %s
+            hostKey: "%s"
+            roots: [%s]
+        admin:
+          http:
+            bindAddress: 127.0.0.1
+            port: 0
+            token: ${ADMIN_TOKEN}
+        users:
+          - name: admin
+            home: s3://%s/admin/
+            permissions: [all]
+            admin: true
+            publicKeys: ["%s"]
+          - name: bob
+            home: s3://%s/bob/
+            publicKeys: ["%s"]
+        """.formatted(dir.resolve("data"), s3.endpoint(), s3.accessKey(), s3.secretKey(), sshd.port, sshd.user,
+        sshd.clientKey, sshd.hostKeyLine, remote, bucket, PublicKeyEntry.toString(adminKey.getPublic()), bucket,
+        PublicKeyEntry.toString(bobKey.getPublic()));
+    Path file = dir.resolve("ferry.yaml");
+    Files.writeString(file, yaml);
+    ferry = new FerryServer(FerryConfig.load(file, Map.of("ADMIN_TOKEN", TOKEN)), Clock.systemUTC());
+    ferry.start();
+    ssh = SshClient.setUpDefaultClient();
+    ssh.setServerKeyVerifier((session, address, key) -> true);
+    ssh.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (ssh != null) {
+      ssh.stop();
+    }
+    if (ferry != null) {
+      ferry.stop();
+    }
+    if (sshd != null) {
+      sshd.close();
+    }
+  }
+
+  static HttpResponse<String> call(String method, String path, String body, String token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ferry.adminHttp().port()
+        + path)).timeout(Duration.ofSeconds(60));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  record Exec(int status, String out, String err) {}
+
+  static Exec exec(String user, KeyPair key, String command) throws IOException {
+    try (ClientSession session = ssh.connect(user, "127.0.0.1", ferry.sftp().port()).verify(Duration.ofSeconds(10))
+        .getSession()) {
+      session.addPublicKeyIdentity(key);
+      session.auth().verify(Duration.ofSeconds(10));
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      try (ChannelExec channel = session.createExecChannel(command)) {
+        channel.setOut(out);
+        channel.setErr(err);
+        channel.open().verify(Duration.ofSeconds(10));
+        channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofSeconds(60));
+        return new Exec(channel.getExitStatus(), out.toString(StandardCharsets.UTF_8),
+            err.toString(StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  static JsonNode awaitJobOverHttp(String id) throws Exception {
+    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      JsonNode job = JSON.readTree(call("GET", "/api/job?arg=" + id, null, TOKEN).body()).get("data");
+      String state = job.get("state").asText();
+      if (state.equals("DONE") || state.equals("FAILED") || state.equals("CANCELLED") || System.nanoTime() > end) {
+        return job;
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  static byte[] object(String key, int size) {
+    byte[] data = new byte[size];
+    new Random(size).nextBytes(data);
+    s3.put(bucket, key, data);
+    return data;
+  }
+
+  @Test
+  void http_health_answersWithoutToken() throws Exception {
+    HttpResponse<String> response = call("GET", "/health", null, null);
+    assertEquals(200, response.statusCode());
+    assertTrue(response.body().contains("\"up\""));
+  }
+
+  @Test
+  void http_missingOrWrongToken_unauthorized() throws Exception {
+    assertEquals(401, call("GET", "/api/jobs", null, null).statusCode());
+    assertEquals(401, call("GET", "/api/jobs", null, TOKEN + "x").statusCode());
+    assertEquals(401, call("POST", "/api/transfer", "{\"args\":[\"a/b\",\"local:/x\"]}", "nope").statusCode());
+  }
+
+  @Test
+  void http_transfer_thenJobReportsDoneAndBytesArrive() throws Exception {
+    byte[] data = object("http/one.bin", 2 * 1024 * 1024 + 7);
+    Path target = remote.resolve("http one.bin");
+    String body = JSON.writeValueAsString(Map.of("args", new String[] {"s3://" + bucket + "/http/one.bin",
+        "local:" + target, "--parts", "3", "--mode", "relay"}));
+    HttpResponse<String> created = call("POST", "/api/transfer", body, TOKEN);
+    assertEquals(200, created.statusCode(), created.body());
+    String id = JSON.readTree(created.body()).get("data").get("id").asText();
+    JsonNode job = awaitJobOverHttp(id);
+    assertEquals("DONE", job.get("state").asText(), job.toString());
+    assertArrayEquals(data, Files.readAllBytes(target));
+    JsonNode list = JSON.readTree(call("GET", "/api/jobs?arg=done", null, TOKEN).body());
+    assertTrue(list.get("data").toString().contains(id));
+  }
+
+  @Test
+  void http_badRequests_clearErrorsAndNoJob() throws Exception {
+    object("http/exists.bin", 10);
+    int before = JSON.readTree(call("GET", "/api/jobs", null, TOKEN).body()).get("data").size();
+    HttpResponse<String> unknown = call("POST", "/api/frobnicate", null, TOKEN);
+    assertEquals(404, unknown.statusCode());
+    assertTrue(unknown.body().contains("unknown command 'frobnicate'"), unknown.body());
+    HttpResponse<String> missing = call("POST", "/api/transfer", "{\"args\":[\"" + bucket + "/http/nope.bin\",\"local:"
+        + remote.resolve("n.bin") + "\"]}", TOKEN);
+    assertEquals(404, missing.statusCode());
+    assertTrue(missing.body().contains("no such object"), missing.body());
+    HttpResponse<String> host = call("POST", "/api/transfer", "{\"args\":[\"" + bucket + "/http/exists.bin\",\"mars:"
+        + remote.resolve("n.bin") + "\"]}", TOKEN);
+    assertEquals(400, host.statusCode());
+    assertTrue(host.body().contains("unknown host 'mars'"), host.body());
+    HttpResponse<String> parts = call("POST", "/api/transfer", "{\"args\":[\"" + bucket + "/http/exists.bin\",\"local:"
+        + remote.resolve("n.bin") + "\",\"--parts\",\"many\"]}", TOKEN);
+    assertEquals(400, parts.statusCode());
+    assertTrue(parts.body().contains("--parts"), parts.body());
+    assertEquals(before, JSON.readTree(call("GET", "/api/jobs", null, TOKEN).body()).get("data").size());
+    assertFalse(Files.exists(remote.resolve("n.bin")));
+  }
+
+  @Test
+  void ssh_adminTransferThenJob_textAndJson() throws Exception {
+    byte[] data = object("ssh/two.bin", 1024 * 1024 + 3);
+    Path target = remote.resolve("ssh two's.bin");
+    Exec created = exec("admin", adminKey, "transfer " + bucket + "/ssh/two.bin 'local:" + target.toString()
+        .replace("'", "'\\''") + "' --parts 4");
+    assertEquals(0, created.status(), created.err());
+    String id = created.out().strip();
+    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    Exec job;
+    do {
+      Thread.sleep(100);
+      job = exec("admin", adminKey, "job " + id + " --json");
+    } while (!job.out().contains("\"DONE\"") && !job.out().contains("\"FAILED\"") && System.nanoTime() < end);
+    assertEquals("DONE", JSON.readTree(job.out()).get("data").get("state").asText(), job.out());
+    assertArrayEquals(data, Files.readAllBytes(target));
+    Exec text = exec("admin", adminKey, "job " + id);
+    assertTrue(text.out().contains("state:       DONE"), text.out());
+    Exec hosts = exec("admin", adminKey, "hosts");
+    assertTrue(hosts.out().startsWith("local  " + sshd.user + "@127.0.0.1:" + sshd.port), hosts.out());
+    Exec df = exec("admin", adminKey, "df local:" + remote + " --json");
+    assertEquals(0, df.status(), df.err());
+    assertTrue(JSON.readTree(df.out()).get("data").get("totalBytes").asLong() > 0);
+  }
+
+  @Test
+  void ssh_errors_exitStatusAndMessage() throws Exception {
+    Exec unknown = exec("admin", adminKey, "frobnicate");
+    assertEquals(4, unknown.status());
+    assertTrue(unknown.err().contains("unknown command 'frobnicate'"), unknown.err());
+    Exec noJob = exec("admin", adminKey, "cancel 000000000000");
+    assertEquals(4, noJob.status());
+    assertTrue(noJob.err().contains("no job '000000000000'"), noJob.err());
+  }
+
+  @Test
+  void ssh_nonAdmin_refusedClearly() throws Exception {
+    Exec refused = exec("bob", bobKey, "jobs");
+    assertEquals(1, refused.status());
+    assertTrue(refused.err().contains("SFTP only"), refused.err());
+    assertTrue(refused.err().contains("admin role, which user 'bob' does not have"), refused.err());
+  }
+
+  @Test
+  void ssh_push_oneJobPerObjectKeepingRelativePaths() throws Exception {
+    byte[] top = object("tree/top.bin", 1000);
+    byte[] nested = object("tree/a/b c.bin", 300_000);
+    byte[] empty = object("tree/a/empty.bin", 0);
+    Path into = remote.resolve("pushed");
+    Exec pushed = exec("admin", adminKey, "push s3://" + bucket + "/tree/ local:" + into + " --parts 2 --json");
+    assertEquals(0, pushed.status(), pushed.err());
+    JsonNode created = JSON.readTree(pushed.out()).get("data");
+    assertEquals(3, created.size(), pushed.out());
+    for (JsonNode job : created) {
+      String id = job.get("id").asText();
+      long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!ferry.jobs().find(id).orElseThrow().state().isFinal() && System.nanoTime() < end) {
+        Thread.sleep(50);
+      }
+      assertEquals("DONE", ferry.jobs().find(id).orElseThrow().state().name(), ferry.jobs().find(id).toString());
+    }
+    assertArrayEquals(top, Files.readAllBytes(into.resolve("top.bin")));
+    assertArrayEquals(nested, Files.readAllBytes(into.resolve("a/b c.bin")));
+    assertArrayEquals(empty, Files.readAllBytes(into.resolve("a/empty.bin")));
+    Exec nothing = exec("admin", adminKey, "push " + bucket + "/no-such-prefix/ local:" + into);
+    assertEquals(4, nothing.status());
+    assertTrue(nothing.err().contains("no objects under"), nothing.err());
+  }
+}

@@ -1,0 +1,348 @@
+package dev.ferry.sftp.remote;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.core.job.JobRecord;
+import dev.ferry.core.job.JobRefusedException;
+import dev.ferry.core.job.JobSettings;
+import dev.ferry.core.job.JobState;
+import dev.ferry.core.job.Jobs;
+import dev.ferry.core.job.RemoteHost;
+import dev.ferry.core.job.TransferMode;
+import dev.ferry.core.job.TransferRequest;
+import dev.ferry.core.job.TransferSpec;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.testing.OpenSshServer;
+import dev.ferry.core.testing.S3TestServer;
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * Transfer jobs against a real OpenSSH sshd (real curl, cat, df, sha256sum on the "remote", which is
+ * this machine) and a real S3-API server. Results are read from the remote's disk directly.
+ */
+class TransferJobsIT {
+
+  static final int MIB = 1024 * 1024;
+
+  @RegisterExtension
+  static final S3TestServer s3 = new S3TestServer();
+
+  @TempDir
+  static Path dir;
+
+  static OpenSshServer sshd;
+  static ObjectStore store;
+  static Jobs jobs;
+  static String bucket;
+  static Path remote;
+  static RemoteHost local;
+  static final MinaRemoteConnector connector = new MinaRemoteConnector();
+
+  @BeforeAll
+  static void start() throws Exception {
+    sshd = new OpenSshServer(dir.resolve("sshd"));
+    bucket = s3.createBucket();
+    remote = Files.createDirectories(dir.resolve("remote"));
+    store = new ObjectStore(new ObjectStore.Settings(s3.endpoint(), s3.region(), s3.accessKey(), s3.secretKey(), true,
+        32));
+    local = host("local", sshd.hostKeyLine);
+    jobs = newJobs(dir.resolve("jobs"));
+    jobs.start();
+  }
+
+  static RemoteHost host(String name, String hostKey) {
+    return new RemoteHost(name, "127.0.0.1", sshd.port, sshd.user, sshd.clientKey, null, hostKey,
+        List.of(remote.toString()));
+  }
+
+  static JobSettings settings(Path jobDir) {
+    return new JobSettings(jobDir, 2, 3, Duration.ofMillis(200), 0, Duration.ofMillis(300), 4, 64, 8,
+        Duration.ofHours(1), Duration.ofMinutes(5));
+  }
+
+  static Jobs newJobs(Path jobDir) throws IOException {
+    return new Jobs(settings(jobDir), store, List.of(local,
+        host("impostor", "SHA256:4ZbRbb9sd+Lc4vY4ZKWQ0yrTL0g8JsyJw1O3Yu7PZ5I"),
+        host("fingerprinted", sshd.hostKeyFingerprint)), connector, Clock.systemUTC());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (jobs != null) {
+      jobs.close();
+    }
+    connector.close();
+    if (store != null) {
+      store.close();
+    }
+    if (sshd != null) {
+      sshd.close();
+    }
+  }
+
+  static byte[] object(String key, int size, boolean withSha256) {
+    byte[] data = new byte[size];
+    new Random(size * 31L + key.length()).nextBytes(data);
+    Map<String, String> metadata = withSha256 ? Map.of("sha256", S3TestServer.sha256Hex(data)) : Map.of();
+    s3.client().putObject(b -> b.bucket(bucket).key(key).metadata(metadata), RequestBody.fromBytes(data));
+    return data;
+  }
+
+  static JobRecord await(Jobs in, String id, Predicate<JobRecord> until, Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    JobRecord job = in.find(id).orElseThrow();
+    while (!until.test(job)) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("job did not get there in " + timeout + ": " + job);
+      }
+      Thread.sleep(25);
+      job = in.find(id).orElseThrow();
+    }
+    return job;
+  }
+
+  static JobRecord awaitEnd(Jobs in, String id) throws InterruptedException {
+    return await(in, id, j -> j.state().isFinal(), Duration.ofSeconds(60));
+  }
+
+  static void assertArrived(Path file, byte[] expected) throws IOException {
+    assertTrue(Files.isRegularFile(file), "no file " + file);
+    assertArrayEquals(expected, Files.readAllBytes(file), "bytes of " + file);
+    assertFalse(Files.exists(Path.of(file + ".part")), "staging folder left behind for " + file);
+    Instant modified = Files.getLastModifiedTime(file).toInstant();
+    assertTrue(modified.isAfter(Instant.now().minusSeconds(120)), "mtime not set to now: " + modified);
+  }
+
+  @ParameterizedTest(name = "{0} {1} bytes in {2} parts")
+  @CsvSource({
+      "direct, 0, 1", "direct, 0, 4", "direct, 1, 1", "direct, 1, 7", "direct, 5242883, 1", "direct, 5242883, 4",
+      "direct, 5242883, 7",
+      "relay, 0, 1", "relay, 0, 4", "relay, 1, 1", "relay, 1, 7", "relay, 5242883, 1", "relay, 5242883, 4",
+      "relay, 5242883, 7"})
+  void transfer_sizeAndParts_byteExactOnRemote(String mode, int size, int parts) throws Exception {
+    String key = "objects/" + mode + "-" + size + "-" + parts + ".bin";
+    byte[] data = object(key, size, true);
+    Path target = remote.resolve(mode).resolve(size + "-" + parts + ".bin");
+    JobRecord job = jobs.submit(new TransferRequest("s3://" + bucket + "/" + key, "local:" + target, parts, null,
+        TransferMode.valueOf(mode.toUpperCase()), false));
+    JobRecord done = awaitEnd(jobs, job.id());
+    assertEquals(JobState.DONE, done.state(), done.lastError());
+    assertEquals(size, done.bytesDone());
+    assertEquals(Math.min(parts, size), done.partsDone());
+    assertArrived(target, data);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"direct", "relay"})
+  void transfer_nameWithShellMetacharacters_arrivesVerbatimAndRunsNothing(String mode) throws Exception {
+    String name = "we ird 'q' \"dq\" $(touch PWNED) `touch PWNED` ; touch PWNED ; a\nline-" + mode + ".bin";
+    byte[] data = object("meta/" + mode + " $(x) 'y'.bin", 300_001, true);
+    Path target = Files.createDirectories(remote.resolve("meta dir $(touch PWNED)")).resolve(name);
+    JobRecord job = jobs.submit(new TransferRequest(bucket + "/meta/" + mode + " $(x) 'y'.bin",
+        "local:" + target, 3, null, TransferMode.valueOf(mode.toUpperCase()), false));
+    JobRecord done = awaitEnd(jobs, job.id());
+    assertEquals(JobState.DONE, done.state(), done.lastError());
+    assertArrived(target, data);
+    for (Path where : List.of(remote, target.getParent(), Path.of(System.getProperty("user.home")), Path.of("/"))) {
+      assertFalse(Files.exists(where.resolve("PWNED")), "a quoted name ran a command in " + where);
+    }
+  }
+
+  @Test
+  void transfer_hostKeyByFingerprint_accepted() throws Exception {
+    byte[] data = object("fp.bin", 1000, false);
+    Path target = remote.resolve("fp.bin");
+    JobRecord job = jobs.submit(new TransferRequest(bucket + "/fp.bin", "fingerprinted:" + target, 2, null,
+        TransferMode.DIRECT, false));
+    assertEquals(JobState.DONE, awaitEnd(jobs, job.id()).state());
+    assertArrived(target, data);
+  }
+
+  @Test
+  void transfer_hostKeyMismatch_failsAtOnceWithoutRetry() throws Exception {
+    object("mismatch.bin", 10, false);
+    Path target = remote.resolve("mismatch.bin");
+    JobRecord job = jobs.submit(new TransferRequest(bucket + "/mismatch.bin", "impostor:" + target, 1, null,
+        TransferMode.DIRECT, false));
+    JobRecord failed = awaitEnd(jobs, job.id());
+    assertEquals(JobState.FAILED, failed.state());
+    assertEquals(1, failed.attempts());
+    assertTrue(failed.lastError().contains("host key"), failed.lastError());
+    assertFalse(Files.exists(target));
+  }
+
+  @Test
+  void freeSpace_thresholdAboveFree_waitsShowsFigureThenCancelLeavesNothing() throws Exception {
+    byte[] data = object("gated.bin", 4096, false);
+    FileStore disk = Files.getFileStore(remote);
+    double freePercent = disk.getUsableSpace() * 100.0 / disk.getTotalSpace();
+    double above = Math.min(100, Math.floor(freePercent) + 1);
+    Path target = remote.resolve("gated.bin");
+    JobRecord job = jobs.submit(new TransferRequest(bucket + "/gated.bin", "local:" + target, 2, above,
+        TransferMode.DIRECT, false));
+    JobRecord waiting = await(jobs, job.id(), j -> j.state() == JobState.WAITING_FOR_SPACE,
+        Duration.ofSeconds(30));
+    assertNotNull(waiting.lastFreeSpace());
+    assertTrue(waiting.lastFreeSpace().percentFree() <= above);
+    // It keeps re-checking (the interval is 300 ms here) and keeps waiting.
+    String firstMeasure = waiting.freeSpaceMeasured();
+    JobRecord rechecked = await(jobs, job.id(), j -> !firstMeasure.equals(j.freeSpaceMeasured()),
+        Duration.ofSeconds(10));
+    assertEquals(JobState.WAITING_FOR_SPACE, rechecked.state());
+
+    JobRecord cancelled = jobs.cancel(job.id(), Duration.ofSeconds(10));
+    assertEquals(JobState.CANCELLED, cancelled.state());
+    assertFalse(Files.exists(target));
+    assertFalse(Files.exists(Path.of(target + ".part")));
+
+    JobRecord lower = jobs.submit(new TransferRequest(bucket + "/gated.bin", "local:" + target, 2, 0.5,
+        TransferMode.DIRECT, false));
+    JobRecord done = awaitEnd(jobs, lower.id());
+    assertEquals(JobState.DONE, done.state(), done.lastError());
+    assertNotNull(done.lastFreeSpace());
+    assertArrived(target, data);
+  }
+
+  @Test
+  void freeSpace_emptyThreshold_notMeasured() throws Exception {
+    object("unchecked.bin", 10, false);
+    JobRecord job = jobs.submit(new TransferRequest(bucket + "/unchecked.bin", "local:" + remote.resolve("unchecked.bin"),
+        1, null, TransferMode.RELAY, false));
+    JobRecord done = awaitEnd(jobs, job.id());
+    assertEquals(JobState.DONE, done.state());
+    assertNull(done.lastFreeSpace());
+  }
+
+  @Test
+  void transfer_existingDestination_refusedUnlessOverwrite() throws Exception {
+    byte[] data = object("exists.bin", 2000, false);
+    Path target = remote.resolve("exists.bin");
+    Files.writeString(target, "old");
+    JobRecord refused = awaitEnd(jobs, jobs.submit(new TransferRequest(bucket + "/exists.bin", "local:" + target, 2,
+        null, TransferMode.DIRECT, false)).id());
+    assertEquals(JobState.FAILED, refused.state());
+    assertTrue(refused.lastError().contains("already exists"), refused.lastError());
+    assertEquals("old", Files.readString(target));
+    JobRecord replaced = awaitEnd(jobs, jobs.submit(new TransferRequest(bucket + "/exists.bin", "local:" + target, 2,
+        null, TransferMode.DIRECT, true)).id());
+    assertEquals(JobState.DONE, replaced.state(), replaced.lastError());
+    assertArrived(target, data);
+  }
+
+  @Test
+  void submit_badRequests_refusedAndNoJobCreated() throws Exception {
+    object("there.bin", 1, false);
+    int before = jobs.list(null).size();
+    assertEquals(JobRefusedException.Reason.UNKNOWN_HOST, assertThrows(JobRefusedException.class,
+        () -> jobs.submit(new TransferRequest(bucket + "/there.bin", "nohost:" + remote.resolve("x"), 1, null,
+            TransferMode.DIRECT, false))).reason());
+    assertEquals(JobRefusedException.Reason.NOT_FOUND, assertThrows(JobRefusedException.class,
+        () -> jobs.submit(new TransferRequest(bucket + "/missing.bin", "local:" + remote.resolve("x"), 1, null,
+            TransferMode.DIRECT, false))).reason());
+    assertEquals(JobRefusedException.Reason.BAD_ARGUMENT, assertThrows(JobRefusedException.class,
+        () -> jobs.submit(new TransferRequest(bucket + "/there.bin", "local:relative/x", 1, null,
+            TransferMode.DIRECT, false))).reason());
+    assertEquals(JobRefusedException.Reason.NOT_ALLOWED, assertThrows(JobRefusedException.class,
+        () -> jobs.submit(new TransferRequest(bucket + "/there.bin", "local:/etc/x", 1, null,
+            TransferMode.DIRECT, false))).reason());
+    assertEquals(before, jobs.list(null).size());
+  }
+
+  @Test
+  void restart_jobThatWasRunning_resumesAfterCleaningPartials() throws Exception {
+    byte[] data = object("resume.bin", 3 * MIB + 5, true);
+    Path target = remote.resolve("resume.bin");
+    Path jobDir = Files.createDirectories(dir.resolve("crashed-jobs"));
+    // What a Ferry killed mid-transfer leaves: the job file says RUNNING, the staging folder has a partial part.
+    Path staging = Files.createDirectories(Path.of(target + ".part"));
+    Files.writeString(staging.resolve("part-0"), "partial bytes of a dead attempt");
+    JobRecord running = new JobRecord("deadbeef0001", new TransferSpec(bucket, "resume.bin", "local",
+        target.toString(), 3, 0, TransferMode.DIRECT, false), JobState.RUNNING, data.length, 1000, 0, 3, 1, null,
+        Instant.now().toString(), Instant.now().toString(), null, null, null);
+    Files.writeString(jobDir.resolve("deadbeef0001.json"), new com.fasterxml.jackson.databind.ObjectMapper()
+        .writeValueAsString(running));
+    try (Jobs restarted = newJobs(jobDir)) {
+      restarted.start();
+      JobRecord done = awaitEnd(restarted, "deadbeef0001");
+      assertEquals(JobState.DONE, done.state(), done.lastError());
+      assertEquals(2, done.attempts());
+      assertArrived(target, data);
+    }
+  }
+
+  @Test
+  void transfer_connectionKilledMidTransfer_retriedAndExact() throws Exception {
+    byte[] data = object("killed.bin", 48 * MIB, false);
+    Path target = remote.resolve("killed.bin");
+    JobRecord job = jobs.submit(new TransferRequest(bucket + "/killed.bin", "local:" + target, 1, null,
+        TransferMode.RELAY, false));
+    await(jobs, job.id(), j -> j.bytesDone() > 0 || j.state().isFinal(), Duration.ofSeconds(30));
+    sshd.killConnections();
+    JobRecord done = awaitEnd(jobs, job.id());
+    assertEquals(JobState.DONE, done.state(), done.lastError());
+    assertTrue(done.attempts() >= 2, "the killed attempt was not retried: " + done);
+    assertArrived(target, data);
+  }
+
+  @Test
+  void restart_jobsStoppedMidTransfer_resumeFromTheirFilesAndFinishExact() throws Exception {
+    byte[] data = object("stopped.bin", 40 * MIB, true);
+    Path target = remote.resolve("stopped.bin");
+    Path jobDir = dir.resolve("stopped-jobs");
+    String id;
+    try (Jobs first = newJobs(jobDir)) {
+      first.start();
+      id = first.submit(new TransferRequest(bucket + "/stopped.bin", "local:" + target, 1, null, TransferMode.RELAY,
+          false)).id();
+      await(first, id, j -> j.bytesDone() > 0 || j.state().isFinal(), Duration.ofSeconds(30));
+    }
+    String stored = Files.readString(jobDir.resolve(id + ".json"));
+    assertTrue(stored.contains("\"RUNNING\""), "a job stopped mid-transfer must stay RUNNING in its file: " + stored);
+    assertFalse(Files.exists(target));
+    try (Jobs second = newJobs(jobDir)) {
+      second.start();
+      JobRecord done = awaitEnd(second, id);
+      assertEquals(JobState.DONE, done.state(), done.lastError());
+      assertArrived(target, data);
+    }
+  }
+
+  @Test
+  void cancel_runningTransfer_endsCancelledLeavingNoFileAndNoStaging() throws Exception {
+    object("cancelled.bin", 48 * MIB, false);
+    Path target = remote.resolve("cancelled.bin");
+    JobRecord job = jobs.submit(new TransferRequest(bucket + "/cancelled.bin", "local:" + target, 2, null,
+        TransferMode.RELAY, false));
+    await(jobs, job.id(), j -> j.bytesDone() > 0 || j.state().isFinal(), Duration.ofSeconds(30));
+    JobRecord cancelled = jobs.cancel(job.id(), Duration.ofSeconds(20));
+    assertEquals(JobState.CANCELLED, cancelled.state(), cancelled.toString());
+    assertFalse(Files.exists(target), "a cancelled job left its destination");
+    assertFalse(Files.exists(Path.of(target + ".part")), "a cancelled job left its staging folder");
+    assertEquals(JobRefusedException.Reason.CONFLICT, assertThrows(JobRefusedException.class,
+        () -> jobs.cancel(job.id(), Duration.ofSeconds(1))).reason());
+  }
+}
