@@ -12,6 +12,7 @@ import dev.ferry.sftp.nio.FerryFileSystemProvider;
 import dev.ferry.sftp.reply.SftpStatusMapper;
 import dev.ferry.sftp.subsystem.CommitOnClose;
 import dev.ferry.sftp.subsystem.FerrySftpAccessor;
+import dev.ferry.sftp.subsystem.FerrySftpSubsystemFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -33,7 +34,6 @@ import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.ServerBuilder;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.sftp.SftpModuleProperties;
-import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,10 +110,9 @@ public final class SftpServer {
         return provider.newFileSystem(gateway.openSession(FerryUsers.of(session)));
       }
     });
-    SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder()
-        .withFileSystemAccessor(new FerrySftpAccessor())
-        .withSftpErrorStatusDataHandler(new SftpStatusMapper())
-        .build();
+    FerrySftpSubsystemFactory sftp = new FerrySftpSubsystemFactory();
+    sftp.setFileSystemAccessor(new FerrySftpAccessor());
+    sftp.setErrorStatusDataHandler(new SftpStatusMapper());
     sftp.addSftpEventListener(new CommitOnClose());
     sshd.setSubsystemFactories(List.of(sftp));
 
@@ -127,7 +126,8 @@ public final class SftpServer {
     SftpModuleProperties.MAX_WRITEDATA_PACKET_LENGTH.set(sshd, 256 * 1024);
     // Links are refused, so hardlink@openssh.com is not offered.
     SftpModuleProperties.OPENSSH_EXTENSIONS.set(sshd,
-        "fsync@openssh.com=1,lsetstat@openssh.com=1,posix-rename@openssh.com=1,limits@openssh.com=1");
+        "fsync@openssh.com=1,lsetstat@openssh.com=1,posix-rename@openssh.com=1,limits@openssh.com=1,"
+            + FerrySftpSubsystemFactory.STATVFS_ADVERTISED);
 
     sshd.addSessionListener(new SessionListener() {
       private final java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();

@@ -46,6 +46,8 @@ import org.apache.sshd.sftp.common.SftpException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHStatPathExtension;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHStatExtensionInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -475,7 +477,24 @@ class SftpGatewayIT {
       Set<String> offered = sftp.getServerExtensions().keySet();
       assertTrue(offered.contains("limits@openssh.com"), offered.toString());
       assertTrue(offered.contains("posix-rename@openssh.com"), offered.toString());
+      assertTrue(offered.contains("statvfs@openssh.com"), offered.toString());
       assertFalse(offered.contains("hardlink@openssh.com"), offered.toString());
+    }
+  }
+
+  @Test
+  void statvfs_ofTheHome_reportsLargeFreeSpace_ofAMissingPath_noSuchFile() throws IOException {
+    try (SftpClient sftp = ferry.login("alice")) {
+      OpenSSHStatPathExtension statvfs = sftp.getExtension(OpenSSHStatPathExtension.class);
+      assertTrue(statvfs.isSupported());
+
+      OpenSSHStatExtensionInfo info = statvfs.stat("/");
+      assertTrue(info.f_bavail * info.f_frsize >= (1L << 40), "free bytes: " + info.f_bavail * info.f_frsize);
+      assertEquals(info.f_blocks, info.f_bfree);
+      assertEquals(255, info.f_namemax);
+
+      SftpException missing = assertThrows(SftpException.class, () -> statvfs.stat("/no/such/dir"));
+      assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, missing.getStatus(), missing.getMessage());
     }
   }
 

@@ -20,12 +20,15 @@ public final class Downloads {
     this.budget = new ReadAheadBudget(settings.budgetRanges());
   }
 
-  /** Streams {@code file} (as a HEAD just described it) from {@code offset} to its end. */
-  public InputStream open(S3Location location, ObjectInfo file, long offset) {
+  /**
+   * Streams {@code file} (as a HEAD just described it) from {@code offset} to its end;
+   * {@code wholeFile} when the reader will read to the end rather than seek.
+   */
+  public InputStream open(S3Location location, ObjectInfo file, long offset, boolean wholeFile) {
     if (offset >= file.size()) {
       return InputStream.nullInputStream();
     }
-    return new RangedDownload(store, location, file.etag(), offset, file.size(), settings, budget, rewrites);
+    return new RangedDownload(store, location, file.etag(), offset, file.size(), settings, budget, rewrites, wholeFile);
   }
 
   /** Ranges not held by any download; the whole budget when none is open. */

@@ -17,7 +17,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>A reader that seeks (SFTP random reads) opens a new download at each seek, so a download
  * starts small: one short first range, and read-ahead only once the reader has consumed half of
- * it, which a sequential reader does at once and a random one seldom does.
+ * it, which a sequential reader does at once and a random one seldom does. A reader that says it
+ * wants the whole file (FTP RETR) gets full ranges and read-ahead from the start.
  *
  * <p>Not thread-safe: one reader, as a protocol transfer is.
  */
@@ -41,6 +42,8 @@ public final class RangedDownload extends InputStream {
   private final long firstRangeEnd;
   /** Bytes handed to the reader so far. */
   private long delivered;
+  /** Read-ahead starts once the reader took this many bytes: at once for a whole-file reader. */
+  private final long readAheadAfter;
 
   private byte[] current;
   private int position;
@@ -48,7 +51,7 @@ public final class RangedDownload extends InputStream {
   private boolean closed;
 
   RangedDownload(ObjectStore store, S3Location object, String etag, long offset, long end,
-      DownloadSettings settings, ReadAheadBudget budget, SameBytesRewrites rewrites) {
+      DownloadSettings settings, ReadAheadBudget budget, SameBytesRewrites rewrites, boolean wholeFile) {
     this.store = store;
     this.object = object;
     this.etag = Objects.requireNonNull(etag, "etag");
@@ -59,7 +62,8 @@ public final class RangedDownload extends InputStream {
     this.rewrites = rewrites;
     this.nextStart = offset;
     this.start = offset;
-    this.firstRangeEnd = Math.min(end, offset + Math.min(rangeSize, FIRST_RANGE_SIZE));
+    this.firstRangeEnd = Math.min(end, offset + (wholeFile ? rangeSize : Math.min(rangeSize, FIRST_RANGE_SIZE)));
+    this.readAheadAfter = wholeFile ? 0 : (firstRangeEnd - offset) / 2;
   }
 
   @Override
@@ -142,7 +146,7 @@ public final class RangedDownload extends InputStream {
    * a reader that reads on, as far as the shared budget allows.
    */
   private void requestAhead() throws IOException {
-    int ahead = delivered >= (firstRangeEnd - start) / 2 ? rangesAhead : 0;
+    int ahead = delivered >= readAheadAfter ? rangesAhead : 0;
     while (nextStart < end) {
       boolean nothingToServe = current == null && inFlight.isEmpty();
       if (nothingToServe) {

@@ -129,8 +129,20 @@ public final class GatewayFileSystem implements AutoCloseable {
     return new DirectoryListing(store, prefix, directory, first);
   }
 
-  /** Streams a file from {@code offset} to its end, as it is now: a later overwrite fails the read. */
+  /**
+   * Streams a file from {@code offset} to its end, as it is now: a later overwrite fails the read.
+   * For a reader that may seek and reopen (SFTP); see {@link #openWholeRead}.
+   */
   public InputStream openRead(VirtualPath path, long offset) throws IOException {
+    return openRead(path, offset, false);
+  }
+
+  /** Like {@link #openRead}, for a reader that reads to the end (FTP RETR): read-ahead at once. */
+  public InputStream openWholeRead(VirtualPath path, long offset) throws IOException {
+    return openRead(path, offset, true);
+  }
+
+  private InputStream openRead(VirtualPath path, long offset, boolean wholeFile) throws IOException {
     require(Permission.READ, path, "download");
     S3Location key = keyOf(path);
     Optional<ObjectInfo> file = path.isRoot() ? Optional.empty() : call(store.head(key), path, "download");
@@ -143,7 +155,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       throw new FileSystemException(path.toString(), null, "download by " + user.name()
           + ": offset " + offset + " is beyond the end of the file (" + size + " bytes)");
     }
-    return downloads.open(key, file.get(), offset);
+    return downloads.open(key, file.get(), offset, wholeFile);
   }
 
   /**

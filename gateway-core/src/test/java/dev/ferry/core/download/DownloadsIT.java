@@ -47,9 +47,12 @@ class DownloadsIT {
     S3Location file = upload(data);
     Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 3, 8L * RANGE), SameBytesRewrites.NONE);
 
-    for (long offset : new long[] {0, 1, RANGE - 1, RANGE, 2L * RANGE + 7, data.length - 1, data.length}) {
-      try (InputStream in = downloads.open(file, head(file), offset)) {
-        assertArrayEquals(Arrays.copyOfRange(data, (int) offset, data.length), in.readAllBytes(), "offset " + offset);
+    for (boolean wholeFile : new boolean[] {false, true}) {
+      for (long offset : new long[] {0, 1, RANGE - 1, RANGE, 2L * RANGE + 7, data.length - 1, data.length}) {
+        try (InputStream in = downloads.open(file, head(file), offset, wholeFile)) {
+          assertArrayEquals(Arrays.copyOfRange(data, (int) offset, data.length), in.readAllBytes(),
+              "offset " + offset + (wholeFile ? ", whole-file reader" : ""));
+        }
       }
     }
     assertEquals(8, downloads.idleRanges(), "every range given back");
@@ -61,7 +64,7 @@ class DownloadsIT {
     S3Location file = upload(data);
     Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 1, RANGE), SameBytesRewrites.NONE);
 
-    try (InputStream in = downloads.open(file, head(file), 0)) {
+    try (InputStream in = downloads.open(file, head(file), 0, false)) {
       assertEquals(RANGE, in.readNBytes(RANGE).length);
       byte[] changed = data.clone();
       changed[changed.length - 1] ^= 1;
@@ -82,7 +85,7 @@ class DownloadsIT {
         object.equals(file) && etag.equals(before.etag()) ? Optional.of(rewrite) : Optional.empty();
     Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 2, 2L * RANGE), rewrites);
 
-    try (InputStream in = downloads.open(file, before, 0)) {
+    try (InputStream in = downloads.open(file, before, 0, false)) {
       byte[] first = in.readNBytes(RANGE + 10);
       rewrite.complete(ObjectStore.await(store.copy(file, file, Map.of("sha256", "x"), before.etag())));
       byte[] rest = in.readAllBytes();
@@ -100,7 +103,7 @@ class DownloadsIT {
     Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE),
         SameBytesRewrites.NONE);
 
-    try (InputStream in = downloads.open(file, head(file), 5 * RANGE)) {
+    try (InputStream in = downloads.open(file, head(file), 5 * RANGE, false)) {
       assertEquals(100, in.readNBytes(100).length);
       assertEquals(7, downloads.idleRanges(), "a random read holds one range");
       in.readNBytes(RangedDownload.FIRST_RANGE_SIZE);
@@ -109,11 +112,23 @@ class DownloadsIT {
   }
 
   @Test
+  void read_byAWholeFileReader_readsAheadFromTheFirstByte() throws IOException {
+    S3Location file = upload(randomBytes(40 * RANGE));
+    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE),
+        SameBytesRewrites.NONE);
+
+    try (InputStream in = downloads.open(file, head(file), 0, true)) {
+      assertEquals(100, in.readNBytes(100).length);
+      assertEquals(8 - 1 - 4, downloads.idleRanges(), "one range being read and four ahead");
+    }
+  }
+
+  @Test
   void close_midFile_givesEveryRangeBack() throws IOException {
     S3Location file = upload(randomBytes(10 * RANGE));
     Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, 4L * RANGE), SameBytesRewrites.NONE);
 
-    InputStream in = downloads.open(file, head(file), 0);
+    InputStream in = downloads.open(file, head(file), 0, false);
     assertEquals(100, in.readNBytes(100).length);
     in.close();
 
@@ -136,7 +151,7 @@ class DownloadsIT {
   }
 
   private static byte[] readAll(Downloads downloads, S3Location file, ObjectInfo info) {
-    try (InputStream in = downloads.open(file, info, 0)) {
+    try (InputStream in = downloads.open(file, info, 0, false)) {
       return in.readAllBytes();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);

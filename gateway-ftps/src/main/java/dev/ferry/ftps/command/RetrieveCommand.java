@@ -20,7 +20,7 @@ final class RetrieveCommand extends GatewayCommand {
     InputStream in;
     try {
       path = view.resolve(argument);
-      in = view.fileSystem().openRead(path, session.getFileOffset());
+      in = view.fileSystem().openWholeRead(path, session.getFileOffset());
     } catch (IOException refused) {
       DataChannel.discard(session);
       throw refused;

@@ -1,0 +1,21 @@
+package dev.ferry.sftp.subsystem;
+
+import java.io.IOException;
+import org.apache.sshd.common.util.GenericUtils;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+
+/** Makes {@link StatVfsSubsystem}s, registering listeners as MINA's own factory does. */
+public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
+
+  /** How the extension is advertised in the SFTP version reply, with OpenSSH's version number. */
+  public static final String STATVFS_ADVERTISED = StatVfsSubsystem.STATVFS + "=2";
+
+  @Override
+  public Command createSubsystem(ChannelSession channel) throws IOException {
+    StatVfsSubsystem subsystem = new StatVfsSubsystem(channel, this);
+    GenericUtils.forEach(getRegisteredListeners(), subsystem::addSftpEventListener);
+    return subsystem;
+  }
+}
