@@ -26,6 +26,7 @@ SMALL_MB="${BENCH_SMALL_MB:-10}"
 FERRY_HEAP="${FERRY_HEAP:-1g}"
 STRESS_HEAP="${BENCH_STRESS_HEAP:-256m}"
 STRESS_COUNT="${BENCH_STRESS_COUNT:-8}"
+WARMUP_MB="${BENCH_WARMUP_MB:-128}"
 CIPHER="${BENCH_CIPHER:-aes128-gcm@openssh.com}"
 S3PROXY_VERSION=4.1.0
 AWS=/usr/bin/aws
@@ -116,8 +117,15 @@ await_port() {
 sftp_suite() {
   local prefix="$1" port="$2" user="$3" known="$4" dir="$5" label="$6"
   rm -rf "$WORK/dl" && mkdir -p "$WORK/dl"
+  # Untimed: a JVM server runs interpreted until its JIT has compiled the hot paths.
+  head -c $((WARMUP_MB * 1024 * 1024)) "$WORK/big.bin" >"$WORK/warmup.bin"
+  log "$label: warm-up (not timed), $WARMUP_MB MiB up and down"
+  sftp_batch "$port" "$user" "$known" "put $WORK/warmup.bin $dir/warmup.bin" "get $dir/warmup.bin $WORK/dl/warmup.bin" \
+    "rm $dir/warmup.bin" >/dev/null || error "$label: warm-up failed"
+  rm -f "$WORK/warmup.bin" "$WORK/dl/warmup.bin"
   measure "$prefix.up.big" "$BIG_BYTES" "$label: sftp put ${SIZE_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "put $WORK/big.bin $dir/big.bin"
+  [[ "$prefix" == ferry ]] && await_checksum_copy ferry/big.bin
   measure "$prefix.down.big" "$BIG_BYTES" "$label: sftp get ${SIZE_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "get $dir/big.bin $WORK/dl/big.bin"
   cmp -s "$WORK/big.bin" "$WORK/dl/big.bin" || error "$label: downloaded large file differs"
@@ -126,6 +134,19 @@ sftp_suite() {
   measure "$prefix.down.small" "$SMALL_TOTAL" "$label: sftp get -R ${SMALL_COUNT} x ${SMALL_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "get -R $dir/small $WORK/dl/small"
   diff -rq "$WORK/small" "$WORK/dl/small" >/dev/null || error "$label: downloaded small files differ"
+}
+
+# Ferry records a multipart object's SHA-256 with a server-side copy just after the upload; on
+# S3Proxy (same machine) that copy rewrites the object, so a download timed while it runs would
+# measure the copy too. Wait for it and say how long it took.
+await_checksum_copy() {
+  local key="$1" started=$SECONDS sha deadline=$((SECONDS + 600))
+  until sha="$(s3 s3api head-object --bucket "$BUCKET" --key "$key" --query Metadata.sha256 --output text 2>/dev/null)" \
+      && [[ "$sha" =~ ^[0-9a-f]{64}$ ]]; do
+    ((SECONDS < deadline)) || { error "no x-amz-meta-sha256 on $key after 600 s"; return 1; }
+    sleep 0.5
+  done
+  log "Ferry's checksum copy of $key finished $((SECONDS - started)) s after the upload; the download is timed after it"
 }
 
 # ---------------------------------------------------------------------------------------------

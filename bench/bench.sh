@@ -18,6 +18,7 @@
 #   FERRY_HEAP=1g             Ferry's -Xmx for (a)-(c)
 #   BENCH_STRESS_HEAP=256m    Ferry's -Xmx for (d)
 #   BENCH_STRESS_COUNT=8      parallel uploads in (d); 0 skips (d)
+#   BENCH_WARMUP_MB=128       untimed round trip through Ferry before (a), so the JIT is warm
 #   BENCH_MEMORY_BUDGET=      uploads.memoryBudget for Ferry (default: Ferry's own, 2/5 of the heap)
 #   BENCH_DIR=/tmp            where the temp dir (test files, S3Proxy data) goes
 #   BENCH_KEEP=1              keep the temp dir (logs) at the end
@@ -33,6 +34,7 @@ PARALLEL="${BENCH_PARALLEL:-8}"
 FERRY_HEAP="${FERRY_HEAP:-1g}"
 STRESS_HEAP="${BENCH_STRESS_HEAP:-256m}"
 STRESS_COUNT="${BENCH_STRESS_COUNT:-8}"
+WARMUP_MB="${BENCH_WARMUP_MB:-128}"
 MEMORY_BUDGET="${BENCH_MEMORY_BUDGET:-}"
 S3PROXY_VERSION=4.1.0
 AWS=/usr/bin/aws                  # Debian's awscli; a pyenv one may shadow it on PATH
@@ -374,9 +376,35 @@ s3 =
 EOF
 }
 
+# A JVM runs its hot paths interpreted until the JIT has compiled them; the first transfer of a
+# fresh Ferry would measure that warm-up, not Ferry. One untimed round trip of WARMUP_MB first.
+warm_up_ferry() {
+  local warm="$WORK/warmup.bin"
+  head -c $((WARMUP_MB * 1024 * 1024)) "$WORK/big.bin" >"$warm"
+  log "warm-up (not timed): $WARMUP_MB MiB up and down through Ferry"
+  lftp_do "put $warm -o /warmup.bin; get /warmup.bin -o $WORK/warmup-down.bin; rm /warmup.bin" >/dev/null \
+    || error "warm-up transfer failed"
+  rm -f "$warm" "$WORK/warmup-down.bin"
+}
+
+# Ferry records a multipart object's SHA-256 with a server-side copy just after the upload. On
+# S3Proxy (same machine, filesystem) that copy rewrites the whole object, so a download timed
+# while it runs measures the copy too. Wait for it, and say how long it took.
+await_checksum_copy() {
+  local key="$1" started=$SECONDS sha deadline=$((SECONDS + 600))
+  until sha="$(s3 s3api head-object --bucket "$BUCKET" --key "$key" --query Metadata.sha256 --output text 2>/dev/null)" \
+      && [[ "$sha" =~ ^[0-9a-f]{64}$ ]]; do
+    ((SECONDS < deadline)) || { error "no x-amz-meta-sha256 on $key after 600 s"; return 1; }
+    sleep 0.5
+  done
+  log "Ferry's checksum copy of $key finished $((SECONDS - started)) s after the upload; downloads timed after it"
+}
+
 section_ferry() {
   log "== (a) $SIZE_MB MiB file through Ferry (lftp, explicit FTPS) =="
+  warm_up_ferry
   if measure big_up_ferry "$BIG_BYTES" "Ferry upload $SIZE_MB MiB" lftp_do "put $WORK/big.bin -o /big.bin"; then
+    await_checksum_copy ferry/big.bin
     if measure big_down_ferry "$BIG_BYTES" "Ferry download $SIZE_MB MiB" \
         lftp_do "get /big.bin -o $WORK/big-down.bin"; then
       verify big_down_ferry cmp "$WORK/big.bin" "$WORK/big-down.bin"
