@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.upload.StreamingUpload;
+import dev.ferry.core.vfs.GatewayFileSystem;
+import dev.ferry.core.vfs.WriteMode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -178,6 +182,25 @@ class FtpsGatewayIT {
     assertEquals(226, client.getReply(), client.getReplyString());
     assertTrue(client.sendNoOp(), client.getReplyString());
     client.disconnect();
+  }
+
+  @Test
+  void abort_fromAnInterruptedThread_stillAbortsTheMultipartUpload() throws IOException {
+    // A closing SSH channel interrupts the thread that then aborts its uploads.
+    GatewayFileSystem session = ferry.gateway.openSession(ferry.gateway.users().find("alice").orElseThrow());
+    StreamingUpload upload = session.openWrite(VirtualPath.parse("/interrupted.bin"), WriteMode.TRUNCATE, 0);
+    upload.write(random(2 * PART + 1));
+    String uploadId = s3.client().listMultipartUploads(b -> b.bucket(ferry.bucket)).uploads().get(0).uploadId();
+    waitUntil(() -> s3.client().listParts(b -> b.bucket(ferry.bucket).key(ferry.key("interrupted.bin"))
+        .uploadId(uploadId)).parts().size() == 2, "both full parts in S3");
+
+    Thread.currentThread().interrupt();
+    upload.abort("client went away");
+
+    assertTrue(Thread.interrupted(), "the caller's interrupt is kept");
+    assertTrue(s3.multipartUploads(ferry.bucket).isEmpty(), "multipart upload left behind");
+    assertTrue(s3.find(ferry.bucket, ferry.key("interrupted.bin")).isEmpty());
+    session.close();
   }
 
   @Test

@@ -372,26 +372,55 @@ public final class StreamingUpload extends OutputStream {
       log.info("{}: upload abandoned ({})", description, reason);
       return;
     }
-    // Parts still in flight hold buffers S3 is reading; wait for them before aborting so that the
-    // abort really is the last word and the buffers go back to the budget.
+    // The thread that aborts is often one being interrupted (MINA interrupts an SFTP channel's
+    // thread when the client disconnects). The clean-up must still reach S3, so the interrupt is
+    // held back until it is done, and then restored.
+    boolean interrupted = Thread.interrupted();
+    try {
+      interrupted |= awaitPartsInFlight();
+      abortInS3(reason);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Parts still in flight hold buffers S3 is reading; waiting for them makes the abort the last
+   * word and gives the buffers back to the budget. Returns whether an interrupt arrived meanwhile.
+   */
+  private boolean awaitPartsInFlight() {
     for (CompletableFuture<String> part : partEtags) {
       try {
         part.get(2, TimeUnit.MINUTES);
       } catch (TimeoutException e) {
         log.warn("{}: a part is still in flight after 2 minutes; aborting anyway", description);
-        break;
+        return false;
+      } catch (InterruptedException e) {
+        return true;
       } catch (Exception ignoredBecauseAborting) {
         // the upload is being thrown away; the part's own error does not matter any more
       }
     }
-    try {
-      ObjectStore.await(owner.store().abortMultipartUpload(target, uploadId));
-      owner.journal().finished(uploadId);
-      log.info("{}: upload aborted ({})", description, reason);
-    } catch (IOException e) {
-      log.warn("{}: upload {} could not be aborted now ({}); the orphan sweep will retry",
-          description, uploadId, e.getMessage());
+    return false;
+  }
+
+  /** Aborts the multipart upload, trying twice; what still fails is left to the orphan sweep. */
+  private void abortInS3(String reason) {
+    IOException failure = null;
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      try {
+        ObjectStore.await(owner.store().abortMultipartUpload(target, uploadId));
+        owner.journal().finished(uploadId);
+        log.info("{}: upload aborted ({})", description, reason);
+        return;
+      } catch (IOException e) {
+        failure = e;
+      }
     }
+    log.warn("{}: upload {} could not be aborted now ({}); the orphan sweep will retry",
+        description, uploadId, failure.getMessage());
   }
 
   private void finish() {
