@@ -1,6 +1,7 @@
 package dev.ferry.ftps.data;
 
 import dev.ferry.ftps.reply.FtpReplyMapper;
+import dev.ferry.ftps.tls.LayeredSocketFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -176,11 +177,7 @@ public final class DataChannel implements AutoCloseable {
   /** ABOR arrived while this transfer runs: break the connection, the copy loop fails and says why. */
   void abortByClient() {
     abortedByClient = true;
-    try {
-      socket.close();
-    } catch (IOException e) {
-      // the copy loop fails either way: the socket is unusable
-    }
+    LayeredSocketFactory.closeNow(socket);
   }
 
   @Override

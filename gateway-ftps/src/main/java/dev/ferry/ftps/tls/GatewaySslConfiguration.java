@@ -15,14 +15,17 @@ public final class GatewaySslConfiguration implements SslConfiguration {
   private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
   private final SSLContext context;
+  private final SSLSocketFactory dataSockets;
 
   public GatewaySslConfiguration(SSLContext context) {
     this.context = context;
+    this.dataSockets = new LayeredSocketFactory(context.getSocketFactory());
   }
 
+  /** FtpServer makes its TLS data sockets with this factory. */
   @Override
   public SSLSocketFactory getSocketFactory() {
-    return context.getSocketFactory();
+    return dataSockets;
   }
 
   @Override

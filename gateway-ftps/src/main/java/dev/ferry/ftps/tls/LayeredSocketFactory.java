@@ -1,0 +1,97 @@
+package dev.ferry.ftps.tls;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * The JDK's socket factory, remembering which TCP socket lies under each TLS socket it layers
+ * (FtpServer accepts a passive data connection, then wraps it in TLS). Closing a TLS socket goes
+ * through the TLS layer, which waits for a writer blocked on a client that stopped reading;
+ * closing the TCP socket under it does not wait, which is what an ABOR needs.
+ */
+public final class LayeredSocketFactory extends SSLSocketFactory {
+
+  private static final Map<SSLSocket, Socket> TRANSPORTS = Collections.synchronizedMap(new WeakHashMap<>());
+
+  private final SSLSocketFactory jdk;
+
+  LayeredSocketFactory(SSLSocketFactory jdk) {
+    this.jdk = jdk;
+  }
+
+  /**
+   * Closes a data connection at once, from any thread, even while a writer is blocked on it: the
+   * TCP socket under a TLS one is closed directly.
+   */
+  public static void closeNow(Socket socket) {
+    Socket transport = socket instanceof SSLSocket tls ? TRANSPORTS.get(tls) : socket;
+    if (transport != null) {
+      closeQuietly(transport);
+      return;
+    }
+    // A TLS socket this factory did not layer (active mode): its close may wait for a blocked
+    // writer, so it must not run on the thread that asked.
+    Thread closer = new Thread(() -> closeQuietly(socket), "ferry-data-close");
+    closer.setDaemon(true);
+    closer.start();
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // the socket is being thrown away; a failed close leaves nothing to do
+    }
+  }
+
+  @Override
+  public Socket createSocket(Socket transport, String host, int port, boolean autoClose) throws IOException {
+    Socket tls = jdk.createSocket(transport, host, port, autoClose);
+    if (tls instanceof SSLSocket ssl) {
+      TRANSPORTS.put(ssl, transport);
+    }
+    return tls;
+  }
+
+  @Override
+  public String[] getDefaultCipherSuites() {
+    return jdk.getDefaultCipherSuites();
+  }
+
+  @Override
+  public String[] getSupportedCipherSuites() {
+    return jdk.getSupportedCipherSuites();
+  }
+
+  @Override
+  public Socket createSocket() throws IOException {
+    return jdk.createSocket();
+  }
+
+  @Override
+  public Socket createSocket(String host, int port) throws IOException {
+    return jdk.createSocket(host, port);
+  }
+
+  @Override
+  public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+    return jdk.createSocket(host, port, localHost, localPort);
+  }
+
+  @Override
+  public Socket createSocket(InetAddress host, int port) throws IOException {
+    return jdk.createSocket(host, port);
+  }
+
+  @Override
+  public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+      throws IOException {
+    return jdk.createSocket(address, port, localAddress, localPort);
+  }
+}
