@@ -136,18 +136,6 @@ sftp_suite() {
   diff -rq "$WORK/small" "$WORK/dl/small" >/dev/null || error "$label: downloaded small files differ"
 }
 
-# Ferry records a multipart object's SHA-256 with a server-side copy just after the upload; on
-# S3Proxy (same machine) that copy rewrites the object, so a download timed while it runs would
-# measure the copy too. Wait for it and say how long it took.
-await_checksum_copy() {
-  local key="$1" started=$SECONDS sha deadline=$((SECONDS + 600))
-  until sha="$(s3 s3api head-object --bucket "$BUCKET" --key "$key" --query Metadata.sha256 --output text 2>/dev/null)" \
-      && [[ "$sha" =~ ^[0-9a-f]{64}$ ]]; do
-    ((SECONDS < deadline)) || { error "no x-amz-meta-sha256 on $key after 600 s"; return 1; }
-    sleep 0.5
-  done
-  log "Ferry's checksum copy of $key finished $((SECONDS - started)) s after the upload; the download is timed after it"
-}
 
 # ---------------------------------------------------------------------------------------------
 # Servers

@@ -26,6 +26,8 @@
 set -uo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib.sh
+source "$REPO_DIR/bench/lib.sh"     # log, error, stop_pid, timing and port helpers, s3 (shared with bench-sftp.sh)
 FERRY_JAR="${FERRY_JAR:-$REPO_DIR/gateway-server/target/ferry.jar}"
 SIZE_MB="${BENCH_SIZE_MB:-1024}"
 SMALL_COUNT="${BENCH_SMALL_COUNT:-100}"
@@ -61,31 +63,11 @@ FERRY_RUN=0
 declare -A R=()                   # results by key, printed in the final table
 ERRORS=()
 
-log() { echo "[$(date +%H:%M:%S)] $*"; }
 
-error() {
-  ERRORS+=("$*")
-  log "ERROR: $*"
-}
 
 # ---------------------------------------------------------------------------------------------
 # Clean-up
 
-stop_pid() {
-  local pid="$1" name="$2" limit="${3:-60}" waited=0
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill "$pid" 2>/dev/null
-  while kill -0 "$pid" 2>/dev/null && ((waited < limit * 5)); do
-    sleep 0.2
-    waited=$((waited + 1))
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "$name (pid $pid) ignored SIGTERM for ${limit}s; killing it"
-    kill -9 "$pid" 2>/dev/null
-  fi
-  wait "$pid" 2>/dev/null
-  return 0
-}
 
 cleanup() {
   local status=$?
@@ -110,13 +92,6 @@ trap 'log "stopped by watchdog or signal"; exit 143' TERM
 # ---------------------------------------------------------------------------------------------
 # Arithmetic and measuring
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-mb_per_s() { awk -v bytes="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f", bytes / 1e6 / s; else print "n/a" }'; }
-ratio() {
-  awk -v f="$1" -v d="$2" 'BEGIN { if (f ~ /^[0-9.]+$/ && d ~ /^[0-9.]+$/ && d > 0) printf "%.2f", f / d; else print "-" }'
-}
-mib() { awk -v kb="$1" 'BEGIN { printf "%.0f", kb / 1024 }'; }
 
 # measure KEY BYTES LABEL COMMAND...: runs COMMAND, stores MB/s (or the error) under KEY.
 measure() {
@@ -152,16 +127,7 @@ verify() {
 # ---------------------------------------------------------------------------------------------
 # Servers
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-free_port() {
-  local port
-  for _ in $(seq 100); do
-    port=$((20000 + RANDOM % 30000))
-    port_in_use "$port" || { echo "$port"; return 0; }
-  done
-  return 1
-}
 
 free_port_range() {
   local count="$1" first p busy
@@ -189,14 +155,6 @@ find_s3proxy_jar() {
   [[ -f "$REPO_DIR/.tools/$name" ]] && echo "$REPO_DIR/.tools/$name"
 }
 
-await_log() {
-  local pid="$1" file="$2" pattern="$3" deadline=$((SECONDS + START_TIMEOUT_SECONDS))
-  until grep -q "$pattern" "$file" 2>/dev/null; do
-    kill -0 "$pid" 2>/dev/null || return 1
-    ((SECONDS < deadline)) || return 1
-    sleep 0.2
-  done
-}
 
 start_s3proxy() {
   local jar
@@ -343,11 +301,6 @@ lftp_do() {
     "$LFTP_SETTINGS; open -u '$USER_NAME','$PASSWORD' ftp://127.0.0.1:$FTP_PORT; $*" </dev/null
 }
 
-s3() {
-  env -u AWS_CA_BUNDLE -u AWS_PROFILE AWS_ACCESS_KEY_ID="$S3_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET" \
-    AWS_CONFIG_FILE="$WORK/aws-config" AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER="" \
-    timeout "$TRANSFER_TIMEOUT_SECONDS" "$AWS" --endpoint-url "$S3_ENDPOINT" "$@"
-}
 
 # ---------------------------------------------------------------------------------------------
 # Sections
@@ -387,18 +340,6 @@ warm_up_ferry() {
   rm -f "$warm" "$WORK/warmup-down.bin"
 }
 
-# Ferry records a multipart object's SHA-256 with a server-side copy just after the upload. On
-# S3Proxy (same machine, filesystem) that copy rewrites the whole object, so a download timed
-# while it runs measures the copy too. Wait for it, and say how long it took.
-await_checksum_copy() {
-  local key="$1" started=$SECONDS sha deadline=$((SECONDS + 600))
-  until sha="$(s3 s3api head-object --bucket "$BUCKET" --key "$key" --query Metadata.sha256 --output text 2>/dev/null)" \
-      && [[ "$sha" =~ ^[0-9a-f]{64}$ ]]; do
-    ((SECONDS < deadline)) || { error "no x-amz-meta-sha256 on $key after 600 s"; return 1; }
-    sleep 0.5
-  done
-  log "Ferry's checksum copy of $key finished $((SECONDS - started)) s after the upload; downloads timed after it"
-}
 
 section_ferry() {
   log "== (a) $SIZE_MB MiB file through Ferry (lftp, explicit FTPS) =="

@@ -154,3 +154,16 @@ memory_report() {
   R[$prefix.heap]="$(peak_heap)"
   log "Ferry memory: VmHWM ${R[$prefix.rss]:-n/a} MiB, peak heap used ${R[$prefix.heap]} MiB"
 }
+
+# Ferry records a multipart object's SHA-256 with a server-side copy just after the upload. On
+# S3Proxy (same machine, filesystem) that copy rewrites the whole object, so a download timed
+# while it runs measures the copy too. Wait for it, and say how long it took.
+await_checksum_copy() {
+  local key="$1" started=$SECONDS sha deadline=$((SECONDS + 600))
+  until sha="$(s3 s3api head-object --bucket "$BUCKET" --key "$key" --query Metadata.sha256 --output text 2>/dev/null)" \
+      && [[ "$sha" =~ ^[0-9a-f]{64}$ ]]; do
+    ((SECONDS < deadline)) || { error "no x-amz-meta-sha256 on $key after 600 s"; return 1; }
+    sleep 0.5
+  done
+  log "Ferry's checksum copy of $key finished $((SECONDS - started)) s after the upload; the download is timed after it"
+}

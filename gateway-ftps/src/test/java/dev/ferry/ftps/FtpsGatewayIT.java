@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.vfs.GatewayFileSystem;
@@ -25,7 +26,6 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.BooleanSupplier;
 import org.apache.commons.net.ftp.FTPFile;
 import org.apache.commons.net.ftp.FTPSClient;
 import org.junit.jupiter.api.AfterAll;
@@ -62,8 +62,8 @@ class FtpsGatewayIT {
 
   @AfterEach
   void nothingLeftOpen() {
-    waitUntil(() -> ferry.gateway.uploads().openUploads().isEmpty(), "uploads to close");
-    waitUntil(() -> ferry.gateway.locks().size() == 0, "locks to be released");
+    Await.until(() -> ferry.gateway.uploads().openUploads().isEmpty(), "uploads to close");
+    Await.until(() -> ferry.gateway.locks().size() == 0, "locks to be released");
     assertEquals(0, ferry.gateway.uploads().budget().reservedBytes(), "upload memory left reserved");
   }
 
@@ -147,7 +147,7 @@ class FtpsGatewayIT {
     upload.write(random(3 * PART));
     upload.flush();
     client.kill();
-    waitUntil(() -> ferry.gateway.uploads().openUploads().isEmpty(), "the broken upload to be aborted");
+    Await.until(() -> ferry.gateway.uploads().openUploads().isEmpty(), "the broken upload to be aborted");
     assertTrue(s3.find(ferry.bucket, ferry.key("killed.bin")).isEmpty(), "partial object visible");
     assertTrue(s3.multipartUploads(ferry.bucket).isEmpty(), "multipart upload left behind");
   }
@@ -191,7 +191,7 @@ class FtpsGatewayIT {
     StreamingUpload upload = session.openWrite(VirtualPath.parse("/interrupted.bin"), WriteMode.TRUNCATE, 0);
     upload.write(random(2 * PART + 1));
     String uploadId = s3.client().listMultipartUploads(b -> b.bucket(ferry.bucket)).uploads().get(0).uploadId();
-    waitUntil(() -> s3.client().listParts(b -> b.bucket(ferry.bucket).key(ferry.key("interrupted.bin"))
+    Await.until(() -> s3.client().listParts(b -> b.bucket(ferry.bucket).key(ferry.key("interrupted.bin"))
         .uploadId(uploadId)).parts().size() == 2, "both full parts in S3");
 
     Thread.currentThread().interrupt();
@@ -223,7 +223,7 @@ class FtpsGatewayIT {
     } finally {
       s3.start();
     }
-    waitUntil(() -> ferry.gateway.uploads().openUploads().isEmpty(), "the upload to be aborted");
+    Await.until(() -> ferry.gateway.uploads().openUploads().isEmpty(), "the upload to be aborted");
     ferry.gateway.uploads().sweepOrphans(Duration.ZERO);
     assertTrue(s3.find(ferry.bucket, ferry.key("outage.bin")).isEmpty());
     assertTrue(s3.multipartUploads(ferry.bucket).isEmpty(), "multipart upload left behind");
@@ -429,21 +429,5 @@ class FtpsGatewayIT {
     byte[] data = new byte[size];
     new Random(size * 31L + 7).nextBytes(data);
     return data;
-  }
-
-  static void waitUntil(BooleanSupplier condition, String what) {
-    Instant deadline = Instant.now().plusSeconds(30);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.onSpinWait();
-      try {
-        Thread.sleep(20); // polling with a deadline: the condition has no event to wait on
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what);
-      }
-    }
   }
 }

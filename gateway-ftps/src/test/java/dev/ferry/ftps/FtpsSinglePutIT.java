@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -76,7 +77,7 @@ class FtpsSinglePutIT {
     assertNotNull(out, client.getReplyString());
     out.write(data);
     out.flush();
-    FtpsGatewayIT.waitUntil(() -> ferry.gateway.uploads().openUploads().stream()
+    Await.until(() -> ferry.gateway.uploads().openUploads().stream()
         .anyMatch(u -> u.size() >= received), "Ferry to receive " + received + " bytes of " + name);
     boolean multipart = !s3.multipartUploads(ferry.bucket).isEmpty();
     out.close();

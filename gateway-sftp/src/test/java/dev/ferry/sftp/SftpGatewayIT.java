@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.sftp.command.SftpOnlyRefusal;
 import java.io.ByteArrayOutputStream;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPReply;
 import org.apache.commons.net.ftp.FTPSClient;
@@ -83,9 +83,9 @@ class SftpGatewayIT {
 
   @AfterEach
   void nothingLeftOpen() {
-    waitUntil(() -> ferry.gateway.uploads().openUploads().isEmpty(), "uploads to close");
-    waitUntil(() -> ferry.gateway.locks().size() == 0, "locks to be released");
-    waitUntil(() -> ferry.gateway.uploads().budget().reservedBytes() == 0, "upload memory to be given back");
+    Await.until(() -> ferry.gateway.uploads().openUploads().isEmpty(), "uploads to close");
+    Await.until(() -> ferry.gateway.locks().size() == 0, "locks to be released");
+    Await.until(() -> ferry.gateway.uploads().budget().reservedBytes() == 0, "upload memory to be given back");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -257,7 +257,7 @@ class SftpGatewayIT {
       sftp.write(handle, at, data, at, 64 * 1024);
     }
     session.close(true);
-    waitUntil(() -> ferry.gateway.uploads().openUploads().isEmpty(), "the broken upload to be aborted");
+    Await.until(() -> ferry.gateway.uploads().openUploads().isEmpty(), "the broken upload to be aborted");
     assertTrue(s3.find(ferry.bucket, ferry.key("killed.bin")).isEmpty(), "partial object visible");
     assertEquals(List.of(), s3.multipartUploads(ferry.bucket), "multipart upload left behind");
   }
@@ -550,21 +550,5 @@ class SftpGatewayIT {
     byte[] data = new byte[size];
     new Random(seed).nextBytes(data);
     return data;
-  }
-
-  private static void waitUntil(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.onSpinWait();
-      try {
-        TimeUnit.MILLISECONDS.sleep(20); // polling with a deadline: the condition has no event to wait on
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what);
-      }
-    }
   }
 }

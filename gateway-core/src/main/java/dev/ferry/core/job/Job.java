@@ -1,6 +1,8 @@
 package dev.ferry.core.job;
 
+import java.time.Duration;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
@@ -28,7 +30,20 @@ final class Job {
 
   synchronized JobRecord update(UnaryOperator<JobRecord> change) {
     record = change.apply(record);
+    notifyAll();
     return record;
+  }
+
+  /** Waits until the job is in a final state or {@code wait} has passed, whichever comes first. */
+  synchronized void awaitFinal(Duration wait) throws InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (!record.state().isFinal()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
   }
 
   /** The record with the running attempt's progress. */

@@ -256,10 +256,7 @@ public final class Jobs implements AutoCloseable {
     if (worker != null) {
       worker.interrupt();
     }
-    long until = System.nanoTime() + wait.toNanos();
-    while (!job.record().state().isFinal() && System.nanoTime() < until) {
-      Thread.sleep(20);
-    }
+    job.awaitFinal(wait);
     return job.snapshot();
   }
 

@@ -59,20 +59,21 @@ public final class OpenSshServer implements AutoCloseable {
     awaitPort();
   }
 
-  private void awaitPort() throws IOException, InterruptedException {
-    long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (System.nanoTime() < until) {
-      if (!process.isAlive()) {
-        throw new IOException("sshd exited: " + Files.readString(dir.resolve("sshd.log")));
-      }
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return;
-      } catch (IOException e) {
-        Thread.sleep(50);
-      }
+  private void awaitPort() {
+    Await.until(this::accepting, Duration.ofSeconds(15), "sshd to listen on 127.0.0.1:" + port + " (log in "
+        + dir.resolve("sshd.log") + ")");
+  }
+
+  private boolean accepting() {
+    if (!process.isAlive()) {
+      throw new AssertionError("sshd exited; its log is in " + dir.resolve("sshd.log"));
     }
-    throw new IOException("sshd did not listen on " + port + ": " + Files.readString(dir.resolve("sshd.log")));
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException notYet) {
+      return false;
+    }
   }
 
   private static String run(String... command) throws IOException, InterruptedException {

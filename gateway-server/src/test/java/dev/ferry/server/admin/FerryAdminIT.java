@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.server.FerryServer;
@@ -167,14 +168,17 @@ class FerryAdminIT {
   }
 
   static JsonNode awaitJobOverHttp(String id) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      JsonNode job = JSON.readTree(call("GET", "/api/job?arg=" + id, null, TOKEN).body()).get("data");
-      String state = job.get("state").asText();
-      if (state.equals("DONE") || state.equals("FAILED") || state.equals("CANCELLED") || System.nanoTime() > end) {
-        return job;
-      }
-      Thread.sleep(50);
+    Await.until(() -> finalOverHttp(id), Duration.ofSeconds(60), "job " + id + " to end (over HTTP)");
+    return JSON.readTree(call("GET", "/api/job?arg=" + id, null, TOKEN).body()).get("data");
+  }
+
+  private static boolean finalOverHttp(String id) {
+    try {
+      String state = JSON.readTree(call("GET", "/api/job?arg=" + id, null, TOKEN).body()).get("data").get("state")
+          .asText();
+      return state.equals("DONE") || state.equals("FAILED") || state.equals("CANCELLED");
+    } catch (Exception e) {
+      throw new AssertionError("reading job " + id + " over HTTP failed", e);
     }
   }
 
@@ -246,12 +250,9 @@ class FerryAdminIT {
         .replace("'", "'\\''") + "' --parts 4");
     assertEquals(0, created.status(), created.err());
     String id = created.out().strip();
-    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    Exec job;
-    do {
-      Thread.sleep(100);
-      job = exec("admin", adminKey, "job " + id + " --json");
-    } while (!job.out().contains("\"DONE\"") && !job.out().contains("\"FAILED\"") && System.nanoTime() < end);
+    Await.until(() -> ferry.jobs().find(id).orElseThrow().state().isFinal(), Duration.ofSeconds(60),
+        "job " + id + " to end");
+    Exec job = exec("admin", adminKey, "job " + id + " --json");
     assertEquals("DONE", JSON.readTree(job.out()).get("data").get("state").asText(), job.out());
     assertArrayEquals(data, Files.readAllBytes(target));
     Exec text = exec("admin", adminKey, "job " + id);
@@ -293,10 +294,8 @@ class FerryAdminIT {
     assertEquals(3, created.size(), pushed.out());
     for (JsonNode job : created) {
       String id = job.get("id").asText();
-      long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (!ferry.jobs().find(id).orElseThrow().state().isFinal() && System.nanoTime() < end) {
-        Thread.sleep(50);
-      }
+      Await.until(() -> ferry.jobs().find(id).orElseThrow().state().isFinal(), Duration.ofSeconds(60),
+          "job " + id + " to end");
       assertEquals("DONE", ferry.jobs().find(id).orElseThrow().state().name(), ferry.jobs().find(id).toString());
     }
     assertArrayEquals(top, Files.readAllBytes(into.resolve("top.bin")));

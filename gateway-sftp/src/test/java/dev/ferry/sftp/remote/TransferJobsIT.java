@@ -18,6 +18,7 @@ import dev.ferry.core.job.TransferMode;
 import dev.ferry.core.job.TransferRequest;
 import dev.ferry.core.job.TransferSpec;
 import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.S3TestServer;
 import java.io.IOException;
@@ -112,17 +113,9 @@ class TransferJobsIT {
     return data;
   }
 
-  static JobRecord await(Jobs in, String id, Predicate<JobRecord> until, Duration timeout) throws InterruptedException {
-    long end = System.nanoTime() + timeout.toNanos();
-    JobRecord job = in.find(id).orElseThrow();
-    while (!until.test(job)) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("job did not get there in " + timeout + ": " + job);
-      }
-      Thread.sleep(25);
-      job = in.find(id).orElseThrow();
-    }
-    return job;
+  static JobRecord await(Jobs in, String id, Predicate<JobRecord> until, Duration timeout) {
+    Await.until(() -> until.test(in.find(id).orElseThrow()), timeout, "job " + id + " to get there");
+    return in.find(id).orElseThrow();
   }
 
   static JobRecord awaitEnd(Jobs in, String id) throws InterruptedException {
