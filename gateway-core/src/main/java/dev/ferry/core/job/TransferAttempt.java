@@ -48,17 +48,29 @@ final class TransferAttempt {
     void run(PartRange part) throws IOException, InterruptedException;
   }
 
-  /** Runs every part, waits for all; the first failure cancels the rest and is thrown. */
+  /**
+   * Runs every part, waits for all; the first failure cancels the rest and is thrown. It returns
+   * only when no part task runs any more: the caller may remove the staging folder next, and a
+   * part still writing would put files back into it.
+   */
   void runParts(List<PartRange> parts, PartTask task) throws IOException, InterruptedException {
     Semaphore channels = new Semaphore(settings.channelsPerSession());
+    PartTasks running = new PartTasks();
     List<Future<Void>> futures = parts.stream().map(part -> partPool.<Void>submit(() -> {
-      channels.acquire();
-      try {
-        task.run(part);
-        partsDone.incrementAndGet();
+      if (!running.enter()) {
         return null;
+      }
+      try {
+        channels.acquire();
+        try {
+          task.run(part);
+          partsDone.incrementAndGet();
+          return null;
+        } finally {
+          channels.release();
+        }
       } finally {
-        channels.release();
+        running.exit();
       }
     })).toList();
     try {
@@ -77,7 +89,58 @@ final class TransferAttempt {
         }
       }
     } finally {
+      running.stop();
       futures.forEach(f -> f.cancel(true));
+      running.awaitNone(PART_STOP_WAIT);
+    }
+  }
+
+  /** Bounds the wait for cancelled part tasks that do not react to their interrupt. */
+  private static final java.time.Duration PART_STOP_WAIT = java.time.Duration.ofSeconds(30);
+
+  /** Counts the part tasks that run; once stopped, tasks not yet started do not start. */
+  private static final class PartTasks {
+    private int running;
+    private boolean stopped;
+
+    synchronized boolean enter() {
+      if (stopped) {
+        return false;
+      }
+      running++;
+      return true;
+    }
+
+    synchronized void exit() {
+      running--;
+      notifyAll();
+    }
+
+    synchronized void stop() {
+      stopped = true;
+    }
+
+    /** Waits, ignoring interrupts until done (they are kept), for running tasks to end. */
+    synchronized void awaitNone(java.time.Duration limit) {
+      boolean interrupted = Thread.interrupted();
+      long deadline = System.nanoTime() + limit.toNanos();
+      try {
+        while (running > 0) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return;
+          }
+          try {
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 }
