@@ -25,20 +25,35 @@ final class DirectTransfer implements TransferMethod {
     attempt.runParts(parts, part -> {
       String command = "curl -sS -f -o " + quote(staging.partFile(part.index())) + " -r " + part.first() + "-"
           + part.last() + " " + quote(url.toString());
-      RemoteShell.ExecResult result = attempt.remote.exec(command, attempt.settings.commandTimeout());
+      RemoteShell.ExecResult result = attempt.remote.execHungUpOnClose(command, attempt.settings.commandTimeout());
       if (!result.ok()) {
         throw curlFailure(attempt, part, result);
       }
       attempt.bytesDone.addAndGet(part.length());
     });
-    StringBuilder cat = new StringBuilder("cat");
-    StringBuilder remove = new StringBuilder("rm -f");
-    for (PartRange part : parts) {
-      cat.append(' ').append(quote(staging.partFile(part.index())));
-      remove.append(' ').append(quote(staging.partFile(part.index())));
+    run(attempt, assembly(staging, parts), "assemble " + parts.size() + " parts into " + staging.assembled());
+  }
+
+  /**
+   * The first part becomes the assembled file and each next part is appended then removed, so the
+   * remote never holds more than the object plus one part (a plain {@code cat} of all parts would
+   * need twice the object).
+   */
+  static String assembly(RemoteStaging staging, List<PartRange> parts) {
+    String assembled = quote(staging.assembled());
+    StringBuilder command = new StringBuilder("mv -f ").append(quote(staging.partFile(0))).append(' ').append(assembled);
+    for (PartRange part : parts.subList(1, parts.size())) {
+      String file = quote(staging.partFile(part.index()));
+      command.append(" && cat ").append(file).append(" >> ").append(assembled).append(" && rm -f ").append(file);
     }
-    cat.append(" > ").append(quote(staging.assembled())).append(" && ").append(remove);
-    run(attempt, cat.toString(), "assemble " + parts.size() + " parts into " + staging.assembled());
+    return command.toString();
+  }
+
+  /** The object, plus the part being appended while assembling. */
+  @Override
+  public long remoteBytesNeeded(long size, int parts) {
+    List<PartRange> ranges = PartRange.split(size, parts);
+    return ranges.size() <= 1 ? size : size + ranges.get(0).length();
   }
 
   private static void run(TransferAttempt attempt, String command, String what) throws IOException {
@@ -53,7 +68,7 @@ final class DirectTransfer implements TransferMethod {
   private static JobException curlFailure(TransferAttempt attempt, PartRange part, RemoteShell.ExecResult result) {
     String message = "curl of part " + part.index() + " (bytes " + part.first() + "-" + part.last() + ") of "
         + attempt.spec.source() + " on " + attempt.spec.host() + " failed (exit " + result.exitStatus() + "): "
-        + result.stderr().strip();
+        + result.output();
     return switch (result.exitStatus()) {
       case 126, 127 -> JobException.permanent(message + " (is curl installed on the remote?)");
       case 23 -> JobException.permanent(message + " (cannot write " + attempt.staging.partFile(part.index()) + ")");

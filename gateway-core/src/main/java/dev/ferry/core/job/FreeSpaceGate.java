@@ -32,10 +32,10 @@ public final class FreeSpaceGate {
   }
 
   /**
-   * The seed's rule: free space strictly greater than the threshold, and the object must fit in the
-   * available bytes. A threshold of 0 is never asked.
+   * The seed's rule: free space strictly greater than the threshold, and what the transfer will
+   * write must fit in the available bytes. A threshold of 0 is never asked.
    */
-  public static boolean allows(FreeSpace space, double thresholdPercent, long objectSize) {
-    return space.percentFree() > thresholdPercent && space.availableBytes() >= objectSize;
+  public static boolean allows(FreeSpace space, double thresholdPercent, long bytesNeeded) {
+    return space.percentFree() > thresholdPercent && space.availableBytes() >= bytesNeeded;
   }
 }

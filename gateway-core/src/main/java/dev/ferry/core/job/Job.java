@@ -19,9 +19,33 @@ final class Job {
   final AtomicReference<TransferAttempt> attempt = new AtomicReference<>();
   volatile Future<?> scheduled;
   volatile Thread worker;
+  /** Guarded by this: once set, the worker is cleaning up or recording the outcome, and no cancel may interrupt it. */
+  private boolean attemptOver;
 
   Job(JobRecord record) {
     this.record = record;
+  }
+
+  /** The worker starts an attempt: a cancel may now interrupt it. */
+  synchronized void startAttempt(Thread thread) {
+    worker = thread;
+    attemptOver = false;
+  }
+
+  /**
+   * The attempt has returned or thrown. A cancel's interrupt arriving later would break the staging
+   * clean-up (a new SSH connection) or the job file's write, so from here on none is sent, and one
+   * already sent is cleared.
+   */
+  synchronized void endAttempt() {
+    attemptOver = true;
+    Thread.interrupted();
+  }
+
+  synchronized void interruptAttempt() {
+    if (worker != null && !attemptOver) {
+      worker.interrupt();
+    }
   }
 
   synchronized JobRecord record() {

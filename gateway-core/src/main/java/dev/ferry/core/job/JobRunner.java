@@ -51,12 +51,16 @@ final class JobRunner {
       job.session.set(remote);
       checkCancelled(job);
       RemoteStaging staging = new RemoteStaging(spec.remotePath());
+      TransferMethod method = TransferMethod.of(spec.mode());
       if (spec.freeSpacePercent() > 0) {
         FreeSpace space = FreeSpaceGate.measure(remote, staging.directory());
         job.update(r -> r.withFreeSpace(space, clock.instant().toString()));
-        if (!FreeSpaceGate.allows(space, spec.freeSpacePercent(), size)) {
+        long needed = method.remoteBytesNeeded(size, spec.parts());
+        if (!FreeSpaceGate.allows(space, spec.freeSpacePercent(), needed)) {
+          String mode = spec.mode().name().toLowerCase(java.util.Locale.ROOT);
           job.update(r -> r.withState(JobState.WAITING_FOR_SPACE).withError("waiting: " + space + " is not above "
-              + spec.freeSpacePercent() + "% or smaller than the object (" + size + " bytes)"));
+              + spec.freeSpacePercent() + "% or has fewer than the " + needed + " bytes a " + mode + " transfer of "
+              + size + " bytes needs"));
           persist.accept(job);
           return Outcome.WAITING_FOR_SPACE;
         }
@@ -73,7 +77,7 @@ final class JobRunner {
       TransferAttempt attempt = new TransferAttempt(job.id(), spec, size, sha256, remote, store, settings, partPool);
       job.attempt.set(attempt);
       try {
-        TransferMethod.of(spec.mode()).fetch(attempt);
+        method.fetch(attempt);
         checkCancelled(job);
         job.update(r -> r.withProgress(attempt.bytesDone.get(), attempt.partsDone.get(), parts)
             .withState(JobState.VERIFYING));

@@ -252,10 +252,7 @@ public final class Jobs implements AutoCloseable {
     if (session != null) {
       session.close();
     }
-    Thread worker = job.worker;
-    if (worker != null) {
-      worker.interrupt();
-    }
+    job.interruptAttempt();
     job.awaitFinal(wait);
     return job.snapshot();
   }
@@ -285,13 +282,14 @@ public final class Jobs implements AutoCloseable {
       if (job.cancelRequested || job.record().state().isFinal()) {
         return;
       }
-      job.worker = Thread.currentThread();
+      job.startAttempt(Thread.currentThread());
       job.scheduled = null;
     }
     int before = job.record().attempts();
     job.update(r -> r.withAttempt(before + 1, r.started()));
     try {
       JobRunner.Outcome outcome = runner.attempt(job, this::persist);
+      job.endAttempt();
       if (outcome == JobRunner.Outcome.WAITING_FOR_SPACE) {
         job.update(r -> r.withAttempt(before, r.started()));
         persist(job);
@@ -302,7 +300,7 @@ public final class Jobs implements AutoCloseable {
       finish(job, JobState.DONE, null);
       log.info("job {} done: {} -> {}", job.id(), job.record().spec().source(), job.record().spec().destination());
     } catch (Exception e) {
-      Thread.interrupted();
+      job.endAttempt();
       if (closing) {
         log.info("job {} interrupted by shutdown; it stays {} and resumes at the next start", job.id(),
             job.record().state());

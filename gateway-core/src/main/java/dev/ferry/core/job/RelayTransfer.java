@@ -13,6 +13,12 @@ final class RelayTransfer implements TransferMethod {
   /** Bytes per S3 read and SFTP write sequence; bounds memory to parts × CHUNK. */
   static final int CHUNK = 1 << 20;
 
+  /** Every range is written in place into the one assembled file. */
+  @Override
+  public long remoteBytesNeeded(long size, int parts) {
+    return size;
+  }
+
   @Override
   public void fetch(TransferAttempt attempt) throws IOException, InterruptedException {
     String target = attempt.staging.assembled();

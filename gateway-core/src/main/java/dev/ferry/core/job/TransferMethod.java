@@ -7,6 +7,9 @@ interface TransferMethod {
 
   void fetch(TransferAttempt attempt) throws IOException, InterruptedException;
 
+  /** The most the staging folder holds at once for an object of {@code size} in {@code parts}. */
+  long remoteBytesNeeded(long size, int parts);
+
   static TransferMethod of(TransferMode mode) {
     return mode == TransferMode.RELAY ? new RelayTransfer() : new DirectTransfer();
   }

@@ -51,12 +51,44 @@ public final class OpenSshServer implements AutoCloseable {
         "MaxSessions 20",
         "PidFile " + dir.resolve("sshd.pid"),
         "Subsystem sftp internal-sftp",
+        "SetEnv PATH=" + writeCurlWrapper() + ":/usr/local/bin:/usr/bin:/bin",
         "") );
     // Privilege separation needs this directory on Debian; a fresh machine may not have it yet.
     Files.createDirectories(Path.of("/run/sshd"));
     process = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
     awaitPort();
+  }
+
+  /**
+   * A {@code curl} first on the remote's PATH that runs the real one, rate-limited while a test has
+   * asked for it with {@link #limitCurlRate}, so that a direct transfer can be caught mid-way.
+   */
+  private Path writeCurlWrapper() throws IOException {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path curl = bin.resolve("curl");
+    Files.writeString(curl, String.join("\n",
+        "#!/bin/sh",
+        "rate=$(cat '" + dir.resolve("curl-rate") + "' 2>/dev/null)",
+        "if [ -n \"$rate\" ]; then exec /usr/bin/curl --limit-rate \"$rate\" \"$@\"; fi",
+        "exec /usr/bin/curl \"$@\"",
+        ""));
+    curl.toFile().setExecutable(true);
+    return bin;
+  }
+
+  /** Limits each remote curl to {@code rate} (curl's --limit-rate, e.g. "4M"); null lifts it. */
+  public void limitCurlRate(String rate) throws IOException {
+    if (rate == null) {
+      Files.deleteIfExists(dir.resolve("curl-rate"));
+    } else {
+      Files.writeString(dir.resolve("curl-rate"), rate);
+    }
+  }
+
+  /** The command lines of every process the remote runs for its connections now. */
+  public List<String> commandsRunning() {
+    return process.descendants().map(p -> p.info().commandLine().orElse("")).toList();
   }
 
   private void awaitPort() {

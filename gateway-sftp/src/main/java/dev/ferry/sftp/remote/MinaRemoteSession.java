@@ -58,9 +58,19 @@ final class MinaRemoteSession implements RemoteSession {
 
   @Override
   public ExecResult exec(String commandLine, Duration timeout) throws IOException {
+    return exec(commandLine, timeout, false);
+  }
+
+  @Override
+  public ExecResult execHungUpOnClose(String commandLine, Duration timeout) throws IOException {
+    return exec(commandLine, timeout, true);
+  }
+
+  private ExecResult exec(String commandLine, Duration timeout, boolean onTerminal) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     try (ChannelExec channel = session.createExecChannel(commandLine)) {
+      channel.setUsePty(onTerminal);
       channel.setOut(out);
       channel.setErr(err);
       channel.open().verify(MinaRemoteConnector.CONNECT_TIMEOUT);

@@ -132,10 +132,10 @@ class TransferJobsIT {
 
   @ParameterizedTest(name = "{0} {1} bytes in {2} parts")
   @CsvSource({
-      "direct, 0, 1", "direct, 0, 4", "direct, 1, 1", "direct, 1, 7", "direct, 5242883, 1", "direct, 5242883, 4",
-      "direct, 5242883, 7",
-      "relay, 0, 1", "relay, 0, 4", "relay, 1, 1", "relay, 1, 7", "relay, 5242883, 1", "relay, 5242883, 4",
-      "relay, 5242883, 7"})
+      "direct, 0, 1", "direct, 0, 4", "direct, 1, 1", "direct, 1, 7", "direct, 52428800, 1",
+      "direct, 52428800, 4", "direct, 52428800, 7",
+      "relay, 0, 1", "relay, 0, 4", "relay, 1, 1", "relay, 1, 7", "relay, 52428800, 1", "relay, 52428800, 4",
+      "relay, 52428800, 7"})
   void transfer_sizeAndParts_byteExactOnRemote(String mode, int size, int parts) throws Exception {
     String key = "objects/" + mode + "-" + size + "-" + parts + ".bin";
     byte[] data = object(key, size, true);
@@ -287,18 +287,36 @@ class TransferJobsIT {
     }
   }
 
-  @Test
-  void transfer_connectionKilledMidTransfer_retriedAndExact() throws Exception {
-    byte[] data = object("killed.bin", 48 * MIB, false);
-    Path target = remote.resolve("killed.bin");
-    JobRecord job = jobs.submit(new TransferRequest(bucket + "/killed.bin", "local:" + target, 1, null,
-        TransferMode.RELAY, false));
-    await(jobs, job.id(), j -> j.bytesDone() > 0 || j.state().isFinal(), Duration.ofSeconds(30));
-    sshd.killConnections();
-    JobRecord done = awaitEnd(jobs, job.id());
-    assertEquals(JobState.DONE, done.state(), done.lastError());
-    assertTrue(done.attempts() >= 2, "the killed attempt was not retried: " + done);
-    assertArrived(target, data);
+  @ParameterizedTest
+  @CsvSource({"direct", "relay"})
+  void transfer_connectionKilledMidTransfer_retriedAndExact(String mode) throws Exception {
+    byte[] data = object("killed-" + mode + ".bin", 48 * MIB, false);
+    Path target = remote.resolve("killed-" + mode + ".bin");
+    sshd.limitCurlRate("8M");
+    try {
+      JobRecord job = jobs.submit(new TransferRequest(bucket + "/killed-" + mode + ".bin", "local:" + target, 2,
+          null, TransferMode.valueOf(mode.toUpperCase()), false));
+      awaitBytesInStaging(target);
+      sshd.killConnections();
+      JobRecord done = awaitEnd(jobs, job.id());
+      assertEquals(JobState.DONE, done.state(), done.lastError());
+      assertTrue(done.attempts() >= 2, "the killed attempt was not retried: " + done);
+      assertArrived(target, data);
+    } finally {
+      sshd.limitCurlRate(null);
+    }
+  }
+
+  /** Waits until some of the object's bytes are in the staging folder: the transfer is under way. */
+  static void awaitBytesInStaging(Path target) {
+    Path staging = Path.of(target + ".part");
+    Await.until(() -> {
+      try (var files = Files.list(staging)) {
+        return files.anyMatch(f -> f.toFile().length() > 0);
+      } catch (IOException notYet) {
+        return false;
+      }
+    }, Duration.ofSeconds(30), "bytes in " + staging);
   }
 
   @Test
@@ -324,18 +342,27 @@ class TransferJobsIT {
     }
   }
 
-  @Test
-  void cancel_runningTransfer_endsCancelledLeavingNoFileAndNoStaging() throws Exception {
-    object("cancelled.bin", 48 * MIB, false);
-    Path target = remote.resolve("cancelled.bin");
-    JobRecord job = jobs.submit(new TransferRequest(bucket + "/cancelled.bin", "local:" + target, 2, null,
-        TransferMode.RELAY, false));
-    await(jobs, job.id(), j -> j.bytesDone() > 0 || j.state().isFinal(), Duration.ofSeconds(30));
-    JobRecord cancelled = jobs.cancel(job.id(), Duration.ofSeconds(20));
-    assertEquals(JobState.CANCELLED, cancelled.state(), cancelled.toString());
-    assertFalse(Files.exists(target), "a cancelled job left its destination");
-    assertFalse(Files.exists(Path.of(target + ".part")), "a cancelled job left its staging folder");
-    assertEquals(JobRefusedException.Reason.CONFLICT, assertThrows(JobRefusedException.class,
-        () -> jobs.cancel(job.id(), Duration.ofSeconds(1))).reason());
+  @ParameterizedTest
+  @CsvSource({"direct", "relay"})
+  void cancel_runningTransfer_endsCancelledLeavingNoFileNoStagingAndNoRemoteProcess(String mode) throws Exception {
+    object("cancelled-" + mode + ".bin", 48 * MIB, false);
+    Path target = remote.resolve("cancelled-" + mode + ".bin");
+    sshd.limitCurlRate("4M");
+    try {
+      JobRecord job = jobs.submit(new TransferRequest(bucket + "/cancelled-" + mode + ".bin", "local:" + target, 2,
+          null, TransferMode.valueOf(mode.toUpperCase()), false));
+      awaitBytesInStaging(target);
+      JobRecord cancelled = jobs.cancel(job.id(), Duration.ofSeconds(20));
+      assertEquals(JobState.CANCELLED, cancelled.state(), cancelled.toString());
+      assertFalse(Files.exists(target), "a cancelled job left its destination");
+      assertFalse(Files.exists(Path.of(target + ".part")), "a cancelled job left its staging folder");
+      // A remote curl that ran on would keep downloading into a deleted file, unseen.
+      Await.until(() -> sshd.commandsRunning().stream().noneMatch(c -> c.contains(target + ".part")),
+          Duration.ofSeconds(10), "the remote to stop fetching for the cancelled job: " + sshd.commandsRunning());
+      assertEquals(JobRefusedException.Reason.CONFLICT, assertThrows(JobRefusedException.class,
+          () -> jobs.cancel(job.id(), Duration.ofSeconds(1))).reason());
+    } finally {
+      sshd.limitCurlRate(null);
+    }
   }
 }
