@@ -95,24 +95,6 @@ sftp_batch() {
   return $status
 }
 
-known_hosts_for() {
-  local port="$1" file="$2"
-  shift 2
-  : >"$file"
-  local pub
-  for pub in "$@"; do
-    echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$pub")" >>"$file"
-  done
-}
-
-await_port() {
-  local port="$1" deadline=$((SECONDS + START_TIMEOUT_SECONDS))
-  until port_in_use "$port"; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.2
-  done
-}
-
 # sftp_suite PREFIX PORT USER KNOWN_HOSTS REMOTE_DIR: the four measurements against one server.
 sftp_suite() {
   local prefix="$1" port="$2" user="$3" known="$4" dir="$5" label="$6"
@@ -192,35 +174,6 @@ stop_ferry() {
   stop_sampler
   stop_pid "$FERRY_PID" Ferry 45
   FERRY_PID=""
-}
-
-start_sshd() {
-  local port dir="$WORK/sshd"
-  port="$(free_port)" || { error "no free port for sshd"; return 1; }
-  mkdir -p "$dir" "$WORK/disk" /run/sshd
-  ssh-keygen -q -t ed25519 -N '' -f "$dir/host_ed25519" || return 1
-  cp "$WORK/id_ed25519.pub" "$dir/authorized_keys"
-  cat >"$dir/sshd_config" <<EOF
-Port $port
-ListenAddress 127.0.0.1
-HostKey $dir/host_ed25519
-PidFile $dir/sshd.pid
-AuthorizedKeysFile $dir/authorized_keys
-StrictModes no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-PermitRootLogin prohibit-password
-AllowUsers $ME
-Subsystem sftp internal-sftp
-LogLevel ERROR
-EOF
-  /usr/sbin/sshd -D -e -f "$dir/sshd_config" >"$dir/sshd.log" 2>&1 &
-  SSHD_PID=$!
-  await_port "$port" || { error "sshd did not start: $(tail -n 3 "$dir/sshd.log" | tr '\n' ' ')"; return 1; }
-  SSHD_PORT="$port"
-  known_hosts_for "$port" "$WORK/known_sshd" "$dir/host_ed25519.pub"
-  log "OpenSSH sshd on 127.0.0.1:$port writing to $WORK/disk (pid $SSHD_PID)"
 }
 
 start_rclone() {

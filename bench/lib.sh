@@ -1,6 +1,5 @@
 # Shared pieces for bench scripts (sourced): logging, arithmetic, free ports, S3Proxy start-up,
-# awscli against it, Ferry memory sampling. bench/bench.sh still carries its own copies; it can
-# source this file instead when it is next changed.
+# awscli against it, a local OpenSSH sshd writing to disk, Ferry memory sampling.
 # Expects: WORK, S3_KEY, S3_SECRET, BUCKET, S3PROXY_VERSION, AWS, START_TIMEOUT_SECONDS,
 # TRANSFER_TIMEOUT_SECONDS, R (associative array) and ERRORS (array) to be set by the caller.
 
@@ -167,3 +166,56 @@ await_checksum_copy() {
   done
   log "Ferry's checksum copy of $key finished $((SECONDS - started)) s after the upload; the download is timed after it"
 }
+
+# known_hosts_for PORT FILE PUBKEY...: a known_hosts file naming 127.0.0.1:PORT with those keys.
+known_hosts_for() {
+  local port="$1" file="$2"
+  shift 2
+  : >"$file"
+  local pub
+  for pub in "$@"; do
+    echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$pub")" >>"$file"
+  done
+}
+
+await_port() {
+  local port="$1" deadline=$((SECONDS + START_TIMEOUT_SECONDS))
+  until port_in_use "$port"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+# start_sshd: OpenSSH sshd on a free loopback port, logging in $ME with $WORK/id_ed25519 (SSHD_PORT,
+# SSHD_PID, $WORK/known_sshd, $WORK/sshd/host_ed25519.pub).
+start_sshd() {
+  local port dir="$WORK/sshd"
+  port="$(free_port)" || { error "no free port for sshd"; return 1; }
+  mkdir -p "$dir" "$WORK/disk" /run/sshd
+  ssh-keygen -q -t ed25519 -N '' -f "$dir/host_ed25519" || return 1
+  cp "$WORK/id_ed25519.pub" "$dir/authorized_keys"
+  cat >"$dir/sshd_config" <<EOF
+Port $port
+ListenAddress 127.0.0.1
+HostKey $dir/host_ed25519
+PidFile $dir/sshd.pid
+AuthorizedKeysFile $dir/authorized_keys
+StrictModes no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+PermitRootLogin prohibit-password
+AllowUsers $ME
+Subsystem sftp internal-sftp
+LogLevel ERROR
+# Keeps Debian's bash from sourcing the user's ~/.bashrc (pyenv init here) for every command run.
+SetEnv SHLVL=1
+EOF
+  /usr/sbin/sshd -D -e -f "$dir/sshd_config" >"$dir/sshd.log" 2>&1 &
+  SSHD_PID=$!
+  await_port "$port" || { error "sshd did not start: $(tail -n 3 "$dir/sshd.log" | tr '\n' ' ')"; return 1; }
+  SSHD_PORT="$port"
+  known_hosts_for "$port" "$WORK/known_sshd" "$dir/host_ed25519.pub"
+  log "OpenSSH sshd on 127.0.0.1:$port writing to $WORK/disk (pid $SSHD_PID)"
+}
+

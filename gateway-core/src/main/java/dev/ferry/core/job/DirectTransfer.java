@@ -4,7 +4,10 @@ import static dev.ferry.core.job.ShellQuote.quote;
 
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The seed's way: the remote fetches the object straight from S3 with a presigned URL, one
@@ -12,6 +15,8 @@ import java.util.List;
  * No object byte passes through Ferry.
  */
 final class DirectTransfer implements TransferMethod {
+
+  private static final Logger log = LoggerFactory.getLogger(DirectTransfer.class);
 
   @Override
   public void fetch(TransferAttempt attempt) throws IOException, InterruptedException {
@@ -23,8 +28,10 @@ final class DirectTransfer implements TransferMethod {
     URI url = attempt.store.presignGet(attempt.source, attempt.settings.presignValidity());
     List<PartRange> parts = PartRange.split(attempt.size, attempt.spec.parts());
     attempt.runParts(parts, part -> {
+      // If-Match pins every range to the version the attempt started with (412 on an overwrite).
       String command = "curl -sS -f -o " + quote(staging.partFile(part.index())) + " -r " + part.first() + "-"
-          + part.last() + " " + quote(url.toString());
+          + part.last() + (attempt.etag == null ? "" : " -H " + quote("If-Match: " + attempt.etag)) + " "
+          + quote(url.toString());
       RemoteShell.ExecResult result = attempt.remote.execHungUpOnClose(command, attempt.settings.commandTimeout());
       if (!result.ok()) {
         throw curlFailure(attempt, part, result);
@@ -47,6 +54,25 @@ final class DirectTransfer implements TransferMethod {
       command.append(" && cat ").append(file).append(" >> ").append(assembled).append(" && rm -f ").append(file);
     }
     return command.toString();
+  }
+
+  /**
+   * The pseudo-terminal hangs a part's curl up when its channel closes, except in a narrow race: a
+   * connection closed while the remote is still starting the command. A curl that slipped through,
+   * or one from a Ferry that was killed, is found by the staging path in its command line.
+   */
+  @Override
+  public void stopLeftovers(RemoteSession remote, RemoteStaging staging) {
+    String pattern = ShellQuote.literalRegex(staging.folder() + "/part-");
+    try {
+      RemoteShell.ExecResult result = remote.exec("pkill -f -- " + quote(pattern), Duration.ofMinutes(1));
+      if (result.exitStatus() > 1) {
+        log.info("pkill of leftover curls for {} said (exit {}): {}", staging.folder(), result.exitStatus(),
+            result.output());
+      }
+    } catch (IOException e) {
+      log.info("could not look for leftover curls for {}: {}", staging.folder(), e.getMessage());
+    }
   }
 
   /** The object, plus the part being appended while assembling. */

@@ -4,8 +4,9 @@ import dev.ferry.core.store.StoreException;
 import java.io.IOException;
 
 /**
- * Which failures are worth another attempt: a lost connection or an unavailable S3 are; a missing
- * object, a refused permission or a wrong host key will not change by trying again.
+ * Which failures are worth another attempt: a lost connection, an unavailable S3 or an object
+ * overwritten during the transfer are; a missing object, a refused permission or a wrong host key
+ * will not change by trying again.
  */
 final class Failures {
 
@@ -19,7 +20,8 @@ final class Failures {
       return remote.kind() == RemoteException.Kind.CONNECTION;
     }
     if (failure instanceof StoreException store) {
-      return store.kind() == StoreException.Kind.UNAVAILABLE;
+      // PRECONDITION_FAILED: the object was overwritten mid-transfer; the next attempt sends the new version.
+      return store.kind() == StoreException.Kind.UNAVAILABLE || store.kind() == StoreException.Kind.PRECONDITION_FAILED;
     }
     // Resets, EOFs and closed channels from the SSH or HTTP layers.
     return failure instanceof IOException;

@@ -46,7 +46,6 @@ final class JobRunner {
       throw JobException.permanent("no such object " + spec.source());
     }
     long size = object.get().size();
-    String sha256 = object.get().metadata().get("sha256");
     try (RemoteSession remote = connector.connect(host)) {
       job.session.set(remote);
       checkCancelled(job);
@@ -72,9 +71,10 @@ final class JobRunner {
       job.update(r -> new JobRecord(r.id(), r.spec(), JobState.RUNNING, size, 0, 0, parts, r.attempts(),
           r.lastError(), r.created(), clock.instant().toString(), null, r.lastFreeSpace(), r.freeSpaceMeasured()));
       persist.accept(job);
+      method.stopLeftovers(remote, staging);
       remote.removeTree(staging.folder());
       remote.mkdirs(staging.folder());
-      TransferAttempt attempt = new TransferAttempt(job.id(), spec, size, sha256, remote, store, settings, partPool);
+      TransferAttempt attempt = new TransferAttempt(job.id(), spec, object.get(), remote, store, settings, partPool);
       job.attempt.set(attempt);
       try {
         method.fetch(attempt);
@@ -103,7 +103,9 @@ final class JobRunner {
       return;
     }
     try (RemoteSession remote = connector.connect(host)) {
-      remote.removeTree(new RemoteStaging(record.spec().remotePath()).folder());
+      RemoteStaging staging = new RemoteStaging(record.spec().remotePath());
+      TransferMethod.of(record.spec().mode()).stopLeftovers(remote, staging);
+      remote.removeTree(staging.folder());
     } catch (IOException | RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(JobRunner.class).warn("job {}: could not remove staging folder {}.part on {}: {}",
           record.id(), record.spec().remotePath(), record.spec().host(), e.getMessage());

@@ -3,6 +3,7 @@ package dev.ferry.core.job;
 import dev.ferry.core.store.ObjectStore;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * For remotes that cannot reach S3: Ferry reads the object's ranges from S3 in parallel and writes
@@ -10,7 +11,7 @@ import java.util.List;
  */
 final class RelayTransfer implements TransferMethod {
 
-  /** Bytes per S3 read and SFTP write sequence; bounds memory to parts × CHUNK. */
+  /** Bytes per S3 read; memory is bounded to parts × 2 × CHUNK (one being written, one read ahead). */
   static final int CHUNK = 1 << 20;
 
   /** Every range is written in place into the one assembled file. */
@@ -28,21 +29,34 @@ final class RelayTransfer implements TransferMethod {
       try (RemoteFiles.RemoteWriter writer = attempt.remote.openForWrite(target)) {
         long offset = part.first();
         long end = part.first() + part.length();
+        // One chunk read ahead: S3 fetches the next while the remote takes this one.
+        CompletableFuture<byte[]> next = read(attempt, offset, end);
         while (offset < end) {
           if (Thread.interrupted()) {
+            next.cancel(true);
             throw new InterruptedException("relay of part " + part.index() + " cancelled");
           }
-          int length = (int) Math.min(CHUNK, end - offset);
-          byte[] bytes = ObjectStore.await(attempt.store.readRange(attempt.source, offset, length));
+          int length = chunk(offset, end);
+          byte[] bytes = ObjectStore.await(next);
           if (bytes.length != length) {
             throw JobException.retryable("S3 returned " + bytes.length + " bytes for range " + offset + "+" + length
                 + " of " + attempt.spec.source());
           }
+          next = read(attempt, offset + length, end);
           writer.write(offset, bytes, 0, length);
           offset += length;
           attempt.bytesDone.addAndGet(length);
         }
       }
     });
+  }
+
+  private static int chunk(long offset, long end) {
+    return (int) Math.min(CHUNK, end - offset);
+  }
+
+  private static CompletableFuture<byte[]> read(TransferAttempt attempt, long offset, long end) {
+    return offset >= end ? CompletableFuture.completedFuture(new byte[0])
+        : attempt.store.readRange(attempt.source, offset, chunk(offset, end), attempt.etag);
   }
 }

@@ -17,4 +17,19 @@ public final class ShellQuote {
     }
     return "'" + word.replace("'", "'\\''") + "'";
   }
+
+  /**
+   * A POSIX extended regular expression matching {@code text} literally (for {@code pkill -f}):
+   * every character with a meaning in a regex is escaped.
+   */
+  public static String literalRegex(String text) {
+    StringBuilder regex = new StringBuilder(text.length() + 8);
+    for (char c : text.toCharArray()) {
+      if ("\\.[](){}*+?^$|".indexOf(c) >= 0) {
+        regex.append('\\');
+      }
+      regex.append(c);
+    }
+    return regex.toString();
+  }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.core.job;
 
+import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import java.io.IOException;
@@ -11,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What one attempt of one job works with: the object (size and recorded SHA-256 as read at the
- * attempt's start), the remote session, the staging paths, and progress counters. Runs parts in
+ * What one attempt of one job works with: the object (size, ETag and recorded SHA-256 as read at
+ * the attempt's start), the remote session, the staging paths, and progress counters. Runs parts in
  * parallel, at most {@code channelsPerSession} at once.
  */
 final class TransferAttempt {
@@ -21,6 +22,8 @@ final class TransferAttempt {
   final TransferSpec spec;
   final S3Location source;
   final long size;
+  /** Every read of the object is pinned to this version: an overwrite mid-transfer fails the attempt. */
+  final String etag;
   final String sha256;
   final RemoteSession remote;
   final RemoteStaging staging;
@@ -30,13 +33,14 @@ final class TransferAttempt {
   final AtomicInteger partsDone = new AtomicInteger();
   private final ExecutorService partPool;
 
-  TransferAttempt(String jobId, TransferSpec spec, long size, String sha256, RemoteSession remote, ObjectStore store,
+  TransferAttempt(String jobId, TransferSpec spec, ObjectInfo object, RemoteSession remote, ObjectStore store,
       JobSettings settings, ExecutorService partPool) {
     this.jobId = jobId;
     this.spec = spec;
     this.source = new S3Location(spec.bucket(), spec.key());
-    this.size = size;
-    this.sha256 = sha256;
+    this.size = object.size();
+    this.etag = object.etag();
+    this.sha256 = object.metadata().get("sha256");
     this.remote = remote;
     this.staging = new RemoteStaging(spec.remotePath());
     this.store = store;

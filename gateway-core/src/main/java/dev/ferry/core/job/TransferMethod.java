@@ -7,6 +7,12 @@ interface TransferMethod {
 
   void fetch(TransferAttempt attempt) throws IOException, InterruptedException;
 
+  /**
+   * Stops what an earlier attempt may have left running on the remote for this staging folder, best
+   * effort, before the folder is cleaned: nothing for methods that run nothing there.
+   */
+  default void stopLeftovers(RemoteSession remote, RemoteStaging staging) {}
+
   /** The most the staging folder holds at once for an object of {@code size} in {@code parts}. */
   long remoteBytesNeeded(long size, int parts);
 

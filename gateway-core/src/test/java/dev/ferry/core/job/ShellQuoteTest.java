@@ -40,4 +40,19 @@ class ShellQuoteTest {
   void quote_nul_isRefused() {
     assertThrows(IllegalArgumentException.class, () -> ShellQuote.quote("a\0b"));
   }
+
+  /** grep -E is the same regex dialect pkill -f uses; the pattern must match the name and no near miss. */
+  @ParameterizedTest
+  @ValueSource(strings = {"/data/in/file.bin.part/part-", "/d/a+b (1) [x] {2} ^$|?*.part/part-", "/d/back\\slash.part/"})
+  void literalRegex_matchesExactlyTheText(String text) throws Exception {
+    String pattern = ShellQuote.literalRegex(text);
+    assertEquals(0, grep(pattern, "before " + text + "7 after"));
+    assertEquals(1, grep(pattern, "before " + text.replace('.', 'X') + "7 after"));
+  }
+
+  private int grep(String pattern, String line) throws IOException, InterruptedException {
+    Process grep = new ProcessBuilder("/bin/sh", "-c", "printf '%s\\n' " + ShellQuote.quote(line) + " | grep -q -E -- "
+        + ShellQuote.quote(pattern)).start();
+    return grep.waitFor();
+  }
 }

@@ -51,7 +51,9 @@ public final class OpenSshServer implements AutoCloseable {
         "MaxSessions 20",
         "PidFile " + dir.resolve("sshd.pid"),
         "Subsystem sftp internal-sftp",
-        "SetEnv PATH=" + writeCurlWrapper() + ":/usr/local/bin:/usr/bin:/bin",
+        // SHLVL=1: Debian's bash sources ~/.bashrc for commands run by sshd only at shell level 1; the
+        // test user's .bashrc (pyenv init here) is not part of the remote under test, and slows or blocks it.
+        "SetEnv PATH=" + writeCurlWrapper() + ":/usr/local/bin:/usr/bin:/bin SHLVL=1",
         "") );
     // Privilege separation needs this directory on Debian; a fresh machine may not have it yet.
     Files.createDirectories(Path.of("/run/sshd"));
@@ -61,34 +63,40 @@ public final class OpenSshServer implements AutoCloseable {
   }
 
   /**
-   * A {@code curl} first on the remote's PATH that runs the real one, rate-limited while a test has
-   * asked for it with {@link #limitCurlRate}, so that a direct transfer can be caught mid-way.
+   * A {@code curl} first on the remote's PATH that runs the real one, after a pause while a test has
+   * asked for one with {@link #delayCurl}, so that a direct transfer can be caught mid-way. (curl's
+   * own --limit-rate lets a few MiB over loopback through at full speed.)
    */
   private Path writeCurlWrapper() throws IOException {
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Path curl = bin.resolve("curl");
     Files.writeString(curl, String.join("\n",
         "#!/bin/sh",
-        "rate=$(cat '" + dir.resolve("curl-rate") + "' 2>/dev/null)",
-        "if [ -n \"$rate\" ]; then exec /usr/bin/curl --limit-rate \"$rate\" \"$@\"; fi",
+        "delay=$(cat '" + dir.resolve("curl-delay") + "' 2>/dev/null)",
+        "if [ -n \"$delay\" ]; then sleep \"$delay\"; fi",
         "exec /usr/bin/curl \"$@\"",
         ""));
     curl.toFile().setExecutable(true);
     return bin;
   }
 
-  /** Limits each remote curl to {@code rate} (curl's --limit-rate, e.g. "4M"); null lifts it. */
-  public void limitCurlRate(String rate) throws IOException {
-    if (rate == null) {
-      Files.deleteIfExists(dir.resolve("curl-rate"));
+  /** Each remote curl from now on starts after {@code delay}; null starts them at once again. */
+  public void delayCurl(Duration delay) throws IOException {
+    if (delay == null) {
+      Files.deleteIfExists(dir.resolve("curl-delay"));
     } else {
-      Files.writeString(dir.resolve("curl-rate"), rate);
+      Files.writeString(dir.resolve("curl-delay"), String.format(java.util.Locale.ROOT, "%.3f",
+          delay.toMillis() / 1000.0));
     }
   }
 
-  /** The command lines of every process the remote runs for its connections now. */
-  public List<String> commandsRunning() {
-    return process.descendants().map(p -> p.info().commandLine().orElse("")).toList();
+  /**
+   * The command lines of every process on this machine that mention {@code text}. Not only this
+   * sshd's descendants: a command whose connection dropped is re-parented to init and runs on.
+   */
+  public static List<String> commandsMentioning(String text) {
+    return ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
+        .filter(line -> line.contains(text)).toList();
   }
 
   private void awaitPort() {

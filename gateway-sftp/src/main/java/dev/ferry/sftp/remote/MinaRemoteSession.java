@@ -23,6 +23,8 @@ import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHStatExtensionInfo;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHStatPathExtension;
+import org.apache.sshd.sftp.client.impl.AbstractSftpClient;
+import org.apache.sshd.sftp.client.impl.SftpOutputStreamAsync;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 
@@ -32,9 +34,6 @@ import org.apache.sshd.sftp.common.SftpException;
  * host, operation and path.
  */
 final class MinaRemoteSession implements RemoteSession {
-
-  /** Below OpenSSH's 256 KiB SFTP message limit. */
-  static final int WRITE_CHUNK = 128 * 1024;
 
   private final RemoteHost host;
   private final ClientSession session;
@@ -227,13 +226,26 @@ final class MinaRemoteSession implements RemoteSession {
       client.close();
       throw failure("open", path, e);
     }
+    if (!(client instanceof AbstractSftpClient pipelining)) {
+      closeQuietly(handle, client);
+      throw new RemoteException(RemoteException.Kind.CONNECTION, "remote '" + host.name() + "': SFTP client "
+          + client.getClass().getName() + " cannot pipeline writes", null);
+    }
+    // Sends writes without waiting for each one's status (acks are checked as they come and all at
+    // close), so a write costs no round trip; the SSH window bounds what is in flight.
+    SftpOutputStreamAsync stream = new SftpOutputStreamAsync(pipelining, 0, path, handle, true);
     return new RemoteWriter() {
+      private long next = -1;
+
       @Override
       public void write(long offset, byte[] data, int from, int length) throws IOException {
         try {
-          for (int done = 0; done < length; done += WRITE_CHUNK) {
-            client.write(handle, offset + done, data, from + done, Math.min(WRITE_CHUNK, length - done));
+          if (offset != next) {
+            stream.flush();
+            stream.setOffset(offset);
           }
+          stream.write(data, from, length);
+          next = offset + length;
         } catch (IOException e) {
           throw failure("write", path, e);
         }
@@ -242,12 +254,20 @@ final class MinaRemoteSession implements RemoteSession {
       @Override
       public void close() throws IOException {
         try (client) {
-          handle.close();
+          stream.close();
         } catch (IOException e) {
           throw failure("close", path, e);
         }
       }
     };
+  }
+
+  private static void closeQuietly(SftpClient.CloseableHandle handle, SftpClient client) {
+    try (client) {
+      handle.close();
+    } catch (IOException ignored) {
+      // Already failing with a clearer message.
+    }
   }
 
   /** Permission and missing-file answers are permanent; anything else on the wire is a lost connection. */

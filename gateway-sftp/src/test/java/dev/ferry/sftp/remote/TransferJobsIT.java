@@ -290,33 +290,71 @@ class TransferJobsIT {
   @ParameterizedTest
   @CsvSource({"direct", "relay"})
   void transfer_connectionKilledMidTransfer_retriedAndExact(String mode) throws Exception {
-    byte[] data = object("killed-" + mode + ".bin", 48 * MIB, false);
+    byte[] data = object("killed-" + mode + ".bin", 64 * MIB, false);
     Path target = remote.resolve("killed-" + mode + ".bin");
-    sshd.limitCurlRate("8M");
+    sshd.delayCurl(Duration.ofSeconds(2));
     try {
       JobRecord job = jobs.submit(new TransferRequest(bucket + "/killed-" + mode + ".bin", "local:" + target, 2,
           null, TransferMode.valueOf(mode.toUpperCase()), false));
-      awaitBytesInStaging(target);
+      awaitUnderWay(target);
+      sshd.delayCurl(null);
       sshd.killConnections();
       JobRecord done = awaitEnd(jobs, job.id());
       assertEquals(JobState.DONE, done.state(), done.lastError());
       assertTrue(done.attempts() >= 2, "the killed attempt was not retried: " + done);
       assertArrived(target, data);
     } finally {
-      sshd.limitCurlRate(null);
+      sshd.delayCurl(null);
     }
   }
 
-  /** Waits until some of the object's bytes are in the staging folder: the transfer is under way. */
-  static void awaitBytesInStaging(Path target) {
+  /**
+   * Two parts over one channel: part 0 is fetched whole before the overwrite, part 1 after it, so
+   * without the If-Match pin the file would join two versions. No SHA-256 is recorded and both
+   * versions have the same size, so only the pin can catch the mix.
+   */
+  @Test
+  void transfer_objectOverwrittenMidTransfer_retriedAndTheNewVersionArrivesWhole() throws Exception {
+    object("overwritten.bin", 24 * MIB, false);
+    Path target = remote.resolve("overwritten.bin");
+    JobSettings oneChannel = settings(dir.resolve("one-channel-jobs"));
+    oneChannel = new JobSettings(oneChannel.directory(), 1, 3, oneChannel.retryBackoff(), 0,
+        oneChannel.freeSpaceRecheck(), 2, 64, 1, oneChannel.presignValidity(), oneChannel.commandTimeout());
+    sshd.delayCurl(Duration.ofSeconds(2));
+    try (Jobs serial = new Jobs(oneChannel, store, List.of(local), connector, Clock.systemUTC())) {
+      serial.start();
+      JobRecord job = serial.submit(new TransferRequest(bucket + "/overwritten.bin", "local:" + target, 2, null,
+          TransferMode.DIRECT, false));
+      Path firstPart = Path.of(target + ".part", "part-0");
+      Await.until(() -> firstPart.toFile().length() == 12 * MIB, Duration.ofSeconds(30), "part 0 fetched whole");
+      byte[] newer = new byte[24 * MIB];
+      new Random(7).nextBytes(newer);
+      s3.client().putObject(b -> b.bucket(bucket).key("overwritten.bin"), RequestBody.fromBytes(newer));
+      sshd.delayCurl(null);
+      assertEquals(0, Path.of(target + ".part", "part-1").toFile().length(),
+          "part 1 was fetched before the overwrite: the test would prove nothing");
+      JobRecord done = awaitEnd(serial, job.id());
+      assertEquals(JobState.DONE, done.state(), done.lastError());
+      assertTrue(done.attempts() >= 2, "an attempt that read two versions must not succeed: " + done);
+      assertArrived(target, newer);
+    } finally {
+      sshd.delayCurl(null);
+    }
+  }
+
+  /** Waits until the transfer is under way: a remote command works on the staging folder, or bytes are in it. */
+  static void awaitUnderWay(Path target) {
     Path staging = Path.of(target + ".part");
     Await.until(() -> {
+      if (!OpenSshServer.commandsMentioning(staging + "/part-").isEmpty()) {
+        return true;
+      }
       try (var files = Files.list(staging)) {
         return files.anyMatch(f -> f.toFile().length() > 0);
       } catch (IOException notYet) {
         return false;
       }
-    }, Duration.ofSeconds(30), "bytes in " + staging);
+    }, Duration.ofSeconds(30), "the transfer into " + staging + " to be under way");
   }
 
   @Test
@@ -345,24 +383,28 @@ class TransferJobsIT {
   @ParameterizedTest
   @CsvSource({"direct", "relay"})
   void cancel_runningTransfer_endsCancelledLeavingNoFileNoStagingAndNoRemoteProcess(String mode) throws Exception {
-    object("cancelled-" + mode + ".bin", 48 * MIB, false);
+    object("cancelled-" + mode + ".bin", 64 * MIB, false);
     Path target = remote.resolve("cancelled-" + mode + ".bin");
-    sshd.limitCurlRate("4M");
+    sshd.delayCurl(Duration.ofSeconds(30));
     try {
       JobRecord job = jobs.submit(new TransferRequest(bucket + "/cancelled-" + mode + ".bin", "local:" + target, 2,
           null, TransferMode.valueOf(mode.toUpperCase()), false));
-      awaitBytesInStaging(target);
+      awaitUnderWay(target);
       JobRecord cancelled = jobs.cancel(job.id(), Duration.ofSeconds(20));
       assertEquals(JobState.CANCELLED, cancelled.state(), cancelled.toString());
       assertFalse(Files.exists(target), "a cancelled job left its destination");
       assertFalse(Files.exists(Path.of(target + ".part")), "a cancelled job left its staging folder");
       // A remote curl that ran on would keep downloading into a deleted file, unseen.
-      Await.until(() -> sshd.commandsRunning().stream().noneMatch(c -> c.contains(target + ".part")),
-          Duration.ofSeconds(10), "the remote to stop fetching for the cancelled job: " + sshd.commandsRunning());
+      try {
+        Await.until(() -> OpenSshServer.commandsMentioning(target + ".part").isEmpty(), Duration.ofSeconds(10),
+            "the remote to stop fetching for the cancelled job");
+      } catch (AssertionError stillRunning) {
+        throw new AssertionError(stillRunning.getMessage() + ": " + OpenSshServer.commandsMentioning(target + ".part"));
+      }
       assertEquals(JobRefusedException.Reason.CONFLICT, assertThrows(JobRefusedException.class,
           () -> jobs.cancel(job.id(), Duration.ofSeconds(1))).reason());
     } finally {
-      sshd.limitCurlRate(null);
+      sshd.delayCurl(null);
     }
   }
 }

@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# Transfer-job throughput (a measurement, not a test). In one run, on loopback:
+#   (a) the reference: plain curl of a presigned URL of the object, on the remote host (this one)
+#   (b) Ferry transfer jobs, direct mode (the remote curls ranges from S3) and relay mode (Ferry
+#       reads S3 and writes SFTP), with 1, 4 and 8 parts each, started over the admin HTTP API
+# The remote is a local OpenSSH sshd writing to a temp dir; S3 is S3Proxy. A job is timed from
+# its submission to DONE, so it includes what the job does besides moving bytes: SSH connect,
+# staging, assembly (direct), the SHA-256 check with the remote's sha256sum, rename and touch.
+# The SHA-256 check alone is timed too, to show its share. Every result is compared to the source.
+#
+#   bench/bench-jobs.sh                (after: mvn -q -DskipTests package)
+#
+# Knobs (environment): BENCH_SIZE_MB=1024, BENCH_PARTS="1 4 8", BENCH_MODES="direct relay",
+# FERRY_HEAP=1g, BENCH_DIR, BENCH_KEEP=1, FERRY_JAR, S3PROXY_JAR.
+set -uo pipefail
+
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FERRY_JAR="${FERRY_JAR:-$REPO_DIR/gateway-server/target/ferry.jar}"
+SIZE_MB="${BENCH_SIZE_MB:-1024}"
+PARTS_LIST="${BENCH_PARTS:-1 4 8}"
+MODES="${BENCH_MODES:-direct relay}"
+FERRY_HEAP="${FERRY_HEAP:-1g}"
+S3PROXY_VERSION=4.1.0
+AWS=/usr/bin/aws
+PYTHON=/usr/bin/python3
+TOTAL_TIMEOUT_SECONDS=3600
+TRANSFER_TIMEOUT_SECONDS=1200
+START_TIMEOUT_SECONDS=90
+export LC_ALL=C.UTF-8
+
+BIG_BYTES=$((SIZE_MB * 1024 * 1024))
+BUCKET=bench
+S3_KEY=benchaccess
+S3_SECRET="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
+ADMIN_TOKEN="$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)"
+ME="$(id -un)"
+WORK=""
+S3PROXY_PID=""
+FERRY_PID=""
+SSHD_PID=""
+SAMPLER_PID=""
+WATCHDOG_PID=""
+declare -A R=()
+ERRORS=()
+
+# shellcheck source=lib.sh
+source "$REPO_DIR/bench/lib.sh"
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  [[ -n "$WATCHDOG_PID" ]] && kill "$WATCHDOG_PID" 2>/dev/null && wait "$WATCHDOG_PID" 2>/dev/null
+  stop_sampler
+  stop_pid "$FERRY_PID" Ferry 45
+  stop_pid "$SSHD_PID" sshd 10
+  stop_pid "$S3PROXY_PID" S3Proxy 20
+  if [[ -n "$WORK" ]]; then
+    if [[ "${BENCH_KEEP:-0}" == 1 ]]; then
+      log "kept $WORK"
+    else
+      rm -rf "$WORK"
+    fi
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'log "stopped by watchdog or signal"; exit 143' TERM
+
+start_ferry() {
+  ADMIN_PORT="$(free_port)" || { error "no free port for the admin API"; return 1; }
+  FERRY_LOG="$WORK/ferry.log"
+  cat >"$WORK/ferry.yaml" <<EOF
+dataDir: $WORK/ferry-data
+s3:
+  endpoint: $S3_ENDPOINT
+  accessKey: $S3_KEY
+  secretKey: \${FERRY_BENCH_S3_SECRET}
+ftps:
+  bindAddress: 127.0.0.1
+  port: 0
+  implicitPort: -1
+  passivePorts: "0"
+sftp:
+  bindAddress: 127.0.0.1
+  port: 0
+jobs:
+  workers: 1
+  maxParts: 64
+  channelsPerSession: 8
+remotes:
+  - name: bench
+    address: 127.0.0.1
+    port: $SSHD_PORT
+    user: $ME
+    privateKey: $WORK/id_ed25519
+    hostKey: "$(cat "$WORK/known_sshd")"
+    roots: [$WORK/disk]
+admin:
+  http:
+    enabled: true
+    bindAddress: 127.0.0.1
+    port: $ADMIN_PORT
+    token: \${FERRY_BENCH_ADMIN_TOKEN}
+shutdown:
+  grace: 5s
+users:
+  - name: bench
+    home: s3://$BUCKET/ferry/
+    permissions: [all]
+    publicKeys:
+      - "$(cat "$WORK/id_ed25519.pub")"
+EOF
+  FERRY_BENCH_S3_SECRET="$S3_SECRET" FERRY_BENCH_ADMIN_TOKEN="$ADMIN_TOKEN" java "-Xmx$FERRY_HEAP" \
+    ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" >"$FERRY_LOG" 2>&1 &
+  FERRY_PID=$!
+  if ! await_log "$FERRY_PID" "$FERRY_LOG" "Ferry is up"; then
+    error "Ferry did not start: $(tail -n 5 "$FERRY_LOG" | tr '\n' ' ')"
+    return 1
+  fi
+  log "Ferry -Xmx$FERRY_HEAP, admin API on 127.0.0.1:$ADMIN_PORT (pid $FERRY_PID)"
+  start_sampler main
+}
+
+# api METHOD COMMAND [JSON-BODY | QUERY]: the admin API's JSON answer on stdout.
+api() {
+  local method="$1" command="$2" rest="${3:-}"
+  if [[ "$method" == POST ]]; then
+    curl -sS --max-time 30 -X POST -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
+      --data "$rest" "http://127.0.0.1:$ADMIN_PORT/api/$command"
+  else
+    curl -sS --max-time 30 -H "Authorization: Bearer $ADMIN_TOKEN" "http://127.0.0.1:$ADMIN_PORT/api/$command$rest"
+  fi
+}
+
+json_field() { "$PYTHON" -c 'import json, sys; d = json.load(sys.stdin)["data"]; print(d.get(sys.argv[1]) or "")' "$1"; }
+
+# run_job MODE PARTS: one transfer job timed from submission to its end.
+run_job() {
+  local mode="$1" parts="$2" key="$1.$2" target="$WORK/disk/$1-$2.bin" answer id state="" start seconds
+  log "transfer --mode $mode --parts $parts ..."
+  start="$(now)"
+  answer="$(api POST transfer "{\"args\":[\"s3://$BUCKET/big.bin\",\"bench:$target\",\"--parts\",\"$parts\",\"--mode\",\"$mode\"]}")"
+  id="$(json_field id <<<"$answer" 2>/dev/null)"
+  [[ -n "$id" ]] || { R[$key]=error; error "$mode/$parts: transfer refused: $answer"; return 1; }
+  local deadline=$((SECONDS + TRANSFER_TIMEOUT_SECONDS))
+  while ((SECONDS < deadline)); do
+    state="$(api GET job "?arg=$id" | json_field state 2>/dev/null)"
+    [[ "$state" == DONE || "$state" == FAILED || "$state" == CANCELLED ]] && break
+    sleep 0.1
+  done
+  seconds="$(elapsed "$start")"
+  if [[ "$state" != DONE ]]; then
+    R[$key]=error
+    error "$mode/$parts: job $id ended ${state:-never}: $(api GET job "?arg=$id")"
+    return 1
+  fi
+  R[$key]="$(mb_per_s "$BIG_BYTES" "$seconds")"
+  log "$mode, $parts part(s): ${R[$key]} MB/s ($BIG_BYTES bytes in $seconds s, job $id)"
+  cmp -s "$WORK/big.bin" "$target" || error "$mode/$parts: $target differs from the source"
+  rm -f "$target"
+}
+
+section_reference() {
+  local url
+  url="$(s3 s3 presign "s3://$BUCKET/big.bin" --expires-in 3600)" || { error "presign failed"; return 1; }
+  measure curl "$BIG_BYTES" "reference: curl of the presigned URL to disk" \
+    curl -sS -f -o "$WORK/disk/reference.bin" "$url"
+  cmp -s "$WORK/big.bin" "$WORK/disk/reference.bin" || error "reference download differs from the source"
+  measure sha "$BIG_BYTES" "sha256sum of the ${SIZE_MB} MiB file (the jobs' verification)" \
+    sha256sum "$WORK/disk/reference.bin"
+  rm -f "$WORK/disk/reference.bin"
+}
+
+print_table() {
+  echo
+  echo "=================================================================================================="
+  echo "Transfer jobs, one ${SIZE_MB} MiB object to a local OpenSSH sshd (disk), S3Proxy, $(nproc) CPUs"
+  echo "MB/s from submission to DONE (includes connect, assembly, SHA-256 check, rename)"
+  echo "reference: curl of the presigned URL ${R[curl]:-n/a} MB/s; sha256sum alone ${R[sha]:-n/a} MB/s"
+  printf '%-8s' "parts"
+  local mode parts
+  for mode in $MODES; do printf '%14s %8s' "$mode" "/curl"; done
+  echo
+  for parts in $PARTS_LIST; do
+    printf '%-8s' "$parts"
+    for mode in $MODES; do
+      printf '%14s %8s' "${R[$mode.$parts]:-n/a}" "$(ratio "${R[$mode.$parts]:-n/a}" "${R[curl]:-n/a}")"
+    done
+    echo
+  done
+  echo "Ferry -Xmx$FERRY_HEAP: peak RSS (VmHWM) ${R[ferry.rss]:-n/a} MiB, peak heap used ${R[ferry.heap]:-n/a} MiB"
+  if ((${#ERRORS[@]} > 0)); then
+    echo "errors:"
+    printf '  - %s\n' "${ERRORS[@]}"
+  fi
+  echo "=================================================================================================="
+}
+
+main() {
+  (
+    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+    sleep "$TOTAL_TIMEOUT_SECONDS" &
+    sleeper=$!
+    wait "$sleeper" && kill -TERM $$ 2>/dev/null
+  ) &
+  WATCHDOG_PID=$!
+  [[ -f "$FERRY_JAR" ]] || { echo "no $FERRY_JAR: run mvn -q -DskipTests package first" >&2; exit 2; }
+  mkdir -p "${BENCH_DIR:-${TMPDIR:-/tmp}}"
+  WORK="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/ferry-bench-jobs.XXXXXX")"
+  log "Ferry transfer-job benchmark in $WORK"
+  cp "$FERRY_JAR" "$WORK/ferry.jar" && FERRY_JAR="$WORK/ferry.jar"
+  log "writing a ${SIZE_MB} MiB object from /dev/urandom"
+  head -c "$BIG_BYTES" /dev/urandom >"$WORK/big.bin"
+  ssh-keygen -q -t ed25519 -N '' -f "$WORK/id_ed25519"
+  local sha
+  sha="$(sha256sum "$WORK/big.bin" | cut -d' ' -f1)"
+  if start_s3proxy && start_sshd; then
+    # With the SHA-256 recorded as Ferry's own uploads carry it, so the jobs verify it on arrival.
+    if s3 s3 cp "$WORK/big.bin" "s3://$BUCKET/big.bin" --metadata "sha256=$sha" >/dev/null; then
+      section_reference
+      if start_ferry; then
+        local mode parts
+        for mode in $MODES; do
+          for parts in $PARTS_LIST; do
+            run_job "$mode" "$parts"
+          done
+        done
+        memory_report ferry
+      fi
+    else
+      error "could not put the object into S3Proxy"
+    fi
+  fi
+  print_table
+  ((${#ERRORS[@]} == 0))
+}
+
+main "$@"
