@@ -3,6 +3,7 @@ package dev.ferry.sftp;
 import dev.ferry.core.Gateway;
 import dev.ferry.core.admin.AdminCommandRegistry;
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.sftp.algorithms.ModernAlgorithms;
 import dev.ferry.sftp.auth.FerryUsers;
 import dev.ferry.sftp.auth.PasswordLogin;
 import dev.ferry.sftp.auth.PublicKeyLogin;
@@ -21,17 +22,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.sshd.common.NamedFactory;
-import org.apache.sshd.common.cipher.BuiltinCiphers;
 import org.apache.sshd.common.file.FileSystemFactory;
-import org.apache.sshd.common.kex.BuiltinDHFactories;
-import org.apache.sshd.common.mac.BuiltinMacs;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionContext;
 import org.apache.sshd.common.session.SessionListener;
-import org.apache.sshd.common.signature.BuiltinSignatures;
 import org.apache.sshd.core.CoreModuleProperties;
-import org.apache.sshd.server.ServerBuilder;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.sftp.SftpModuleProperties;
 import org.slf4j.Logger;
@@ -45,20 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class SftpServer {
 
   private static final Logger log = LoggerFactory.getLogger(SftpServer.class);
-
-  /** Key exchange: no SHA-1 groups (group1/group14-sha1, group-exchange-sha1). */
-  static final List<BuiltinDHFactories> KEX = List.of(BuiltinDHFactories.curve25519, BuiltinDHFactories.curve25519_libssh,
-      BuiltinDHFactories.ecdhp256, BuiltinDHFactories.ecdhp384, BuiltinDHFactories.ecdhp521,
-      BuiltinDHFactories.dhg16_512, BuiltinDHFactories.dhg18_512);
-  /** Ciphers: AEAD first (aes-gcm is the fastest with AES-NI), CTR for older clients; no CBC. */
-  static final List<BuiltinCiphers> CIPHERS = List.of(BuiltinCiphers.aes128gcm, BuiltinCiphers.aes256gcm,
-      BuiltinCiphers.cc20p1305_openssh, BuiltinCiphers.aes128ctr, BuiltinCiphers.aes192ctr, BuiltinCiphers.aes256ctr);
-  /** MACs (for CTR): SHA-2 only, encrypt-then-MAC first; libssh2 (curl) knows only the plain ones. */
-  static final List<BuiltinMacs> MACS = List.of(BuiltinMacs.hmacsha256etm, BuiltinMacs.hmacsha512etm,
-      BuiltinMacs.hmacsha256, BuiltinMacs.hmacsha512);
-  /** Host key and user key signatures: no ssh-rsa (SHA-1), no DSA. */
-  static final List<BuiltinSignatures> SIGNATURES = List.of(BuiltinSignatures.ed25519, BuiltinSignatures.nistp256,
-      BuiltinSignatures.nistp384, BuiltinSignatures.nistp521, BuiltinSignatures.rsaSHA512, BuiltinSignatures.rsaSHA256);
 
   private final Gateway gateway;
   private final FerryConfig.Sftp settings;
@@ -85,10 +66,7 @@ public final class SftpServer {
     sshd.setHost(settings.bindAddress());
     sshd.setPort(settings.port());
     sshd.setKeyPairProvider(hostKeys.provider());
-    sshd.setKeyExchangeFactories(NamedFactory.setUpTransformedFactories(false, KEX, ServerBuilder.DH2KEX));
-    sshd.setCipherFactories(List.copyOf(NamedFactory.setUpBuiltinFactories(false, CIPHERS)));
-    sshd.setMacFactories(List.copyOf(NamedFactory.setUpBuiltinFactories(false, MACS)));
-    sshd.setSignatureFactories(List.copyOf(NamedFactory.setUpBuiltinFactories(false, SIGNATURES)));
+    ModernAlgorithms.applyTo(sshd);
 
     sshd.setPasswordAuthenticator(new PasswordLogin(gateway.users(), gateway.loginGuard()));
     sshd.setPublickeyAuthenticator(new PublicKeyLogin(gateway.users(), gateway.loginGuard()));

@@ -4,6 +4,7 @@ import dev.ferry.core.job.RemoteConnector;
 import dev.ferry.core.job.RemoteException;
 import dev.ferry.core.job.RemoteHost;
 import dev.ferry.core.job.RemoteSession;
+import dev.ferry.sftp.algorithms.ModernAlgorithms;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -77,6 +78,7 @@ public final class MinaRemoteConnector implements RemoteConnector {
         return existing;
       }
       SshClient client = SshClient.setUpDefaultClient();
+      ModernAlgorithms.applyTo(client);
       HostKeyCheck check = new HostKeyCheck(host);
       client.setServerKeyVerifier(check);
       hostKeyChecks.put(host.name(), check);
