@@ -7,6 +7,7 @@ import dev.ferry.ftps.command.CommandsInFlight;
 import dev.ferry.ftps.command.GatewayCommands;
 import dev.ferry.ftps.data.TlsTruncation;
 import dev.ferry.ftps.fs.GatewayFileSystemFactory;
+import dev.ferry.ftps.reply.CommandLineLimit;
 import dev.ferry.ftps.tls.GatewaySslConfiguration;
 import dev.ferry.ftps.tls.TlsMaterial;
 import java.io.IOException;
@@ -103,6 +104,7 @@ public final class FtpsServer {
     listener.setSslConfiguration(ssl);
     listener.setImplicitSsl(implicitTls);
     listener.setIdleTimeout(settings.idleTimeoutSeconds());
+    listener.setSessionFilter(CommandLineLimit.installer());
     listener.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
     return listener.createListener();
   }

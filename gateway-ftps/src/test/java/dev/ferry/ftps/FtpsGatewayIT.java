@@ -388,6 +388,27 @@ class FtpsGatewayIT {
   }
 
   @Test
+  void commandLine_overTheLimit_answered500AndTheSessionGoesOn() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    assertEquals(500, client.sendCommand("NOOP " + "x".repeat(20_000)), client.getReplyString());
+    assertTrue(client.getReplyString().contains("too long"), client.getReplyString());
+    assertTrue(client.sendNoOp(), "the session must go on after an over-long line");
+    client.disconnect();
+  }
+
+  /** FtpServer's own decoder stops at 1 KiB; a path that long is legal (an S3 key alone may be 1 KiB). */
+  @Test
+  void commandLine_longerThanOneKiB_isStillACommand() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    String name = "n".repeat(200) + ".bin";
+    assertTrue(client.storeFile(name, new java.io.ByteArrayInputStream(new byte[] {1, 2, 3})), client.getReplyString());
+    String longForm = "/./".repeat(300) + name;
+    assertEquals(213, client.sendCommand("SIZE " + longForm), client.getReplyString());
+    assertTrue(client.getReplyString().trim().endsWith(" 3"), client.getReplyString());
+    client.disconnect();
+  }
+
+  @Test
   void unknownCommand_answered502() throws IOException {
     FTPSClient client = ferry.login("alice");
     assertEquals(502, client.sendCommand("FOOBAR x"));
