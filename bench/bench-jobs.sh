@@ -10,7 +10,7 @@
 #
 #   bench/bench-jobs.sh                (after: mvn -q -DskipTests package)
 #
-# Knobs (environment): BENCH_SIZE_MB=1024, BENCH_PARTS="1 4 8", BENCH_MODES="direct relay",
+# Knobs (environment): FERRY_JAVA=java (the java that runs Ferry), BENCH_SIZE_MB=1024, BENCH_PARTS="1 4 8", BENCH_MODES="direct relay",
 # FERRY_HEAP=1g, BENCH_DIR, BENCH_KEEP=1, FERRY_JAR, S3PROXY_JAR.
 set -uo pipefail
 
@@ -111,7 +111,7 @@ users:
     publicKeys:
       - "$(cat "$WORK/id_ed25519.pub")"
 EOF
-  FERRY_BENCH_S3_SECRET="$S3_SECRET" FERRY_BENCH_ADMIN_TOKEN="$ADMIN_TOKEN" java "-Xmx$FERRY_HEAP" \
+  FERRY_BENCH_S3_SECRET="$S3_SECRET" FERRY_BENCH_ADMIN_TOKEN="$ADMIN_TOKEN" "${FERRY_JAVA:-java}" "-Xmx$FERRY_HEAP" \
     ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" >"$FERRY_LOG" 2>&1 &
   FERRY_PID=$!
   if ! await_log "$FERRY_PID" "$FERRY_LOG" "Ferry is up"; then
@@ -194,7 +194,7 @@ print_table() {
     done
     echo
   done
-  echo "Ferry -Xmx$FERRY_HEAP: peak RSS (VmHWM) ${R[ferry.rss]:-n/a} MiB, peak heap used ${R[ferry.heap]:-n/a} MiB"
+  echo "Ferry on $("${FERRY_JAVA:-java}" -version 2>&1 | head -n 1), -Xmx$FERRY_HEAP: peak RSS (VmHWM) ${R[ferry.rss]:-n/a} MiB, peak heap used ${R[ferry.heap]:-n/a} MiB"
   if ((${#ERRORS[@]} > 0)); then
     echo "errors:"
     printf '  - %s\n' "${ERRORS[@]}"

@@ -12,7 +12,7 @@
 #
 #   bench/bench-sftp.sh                (after: mvn -q -DskipTests package)
 #
-# Knobs (environment): BENCH_SIZE_MB=1024, BENCH_SMALL_COUNT=100, BENCH_SMALL_MB=10,
+# Knobs (environment): FERRY_JAVA=java (the java that runs Ferry), BENCH_SIZE_MB=1024, BENCH_SMALL_COUNT=100, BENCH_SMALL_MB=10,
 # FERRY_HEAP=1g, BENCH_STRESS_HEAP=256m, BENCH_STRESS_COUNT=8 (0 skips), BENCH_CIPHER=
 # aes128-gcm@openssh.com, BENCH_SFTP_WINDOW / BENCH_SFTP_PACKET (sftp.windowSize/packetSize),
 # BENCH_SPILL_LIMIT (uploads.spillLimit), BENCH_DIR, BENCH_KEEP=1, FERRY_JAR, S3PROXY_JAR.
@@ -155,7 +155,7 @@ users:
     publicKeys:
       - "$(cat "$WORK/id_ed25519.pub")"
 EOF
-  FERRY_BENCH_S3_SECRET="$S3_SECRET" java "-Xmx$heap" ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" \
+  FERRY_BENCH_S3_SECRET="$S3_SECRET" "${FERRY_JAVA:-java}" "-Xmx$heap" ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" \
     --config "$WORK/ferry.yaml" >"$FERRY_LOG" 2>&1 &
   FERRY_PID=$!
   if ! await_log "$FERRY_PID" "$FERRY_LOG" "Ferry is up"; then
@@ -291,7 +291,7 @@ print_table() {
       "$(ratio "$ferry" "${R[rclone.$key]:-n/a}")"
   done
   echo
-  echo "Ferry -Xmx$FERRY_HEAP: peak RSS (VmHWM) ${R[ferry.rss]:-n/a} MiB, peak heap used ${R[ferry.heap]:-n/a} MiB"
+  echo "Ferry on $("${FERRY_JAVA:-java}" -version 2>&1 | head -n 1), -Xmx$FERRY_HEAP: peak RSS (VmHWM) ${R[ferry.rss]:-n/a} MiB, peak heap used ${R[ferry.heap]:-n/a} MiB"
   if ((STRESS_COUNT > 0)); then
     echo "Stress -Xmx$STRESS_HEAP, $STRESS_COUNT parallel ${SIZE_MB} MiB sftp puts: ${R[stress.mbs]:-n/a} MB/s aggregate" \
       "(${R[stress.s]:-n/a} s), byte-exact ${R[stress.exact]:-n/a}, OOM: ${R[stress.oom]:-n/a}," \

@@ -11,6 +11,7 @@
 #   bench/bench.sh                     (after: mvn -q -DskipTests package)
 #
 # Knobs (environment):
+#   FERRY_JAVA=java           the java that runs Ferry (e.g. a newer JDK's bin/java)
 #   BENCH_SIZE_MB=1024        large file size (MiB)
 #   BENCH_SMALL_COUNT=100     number of small files
 #   BENCH_SMALL_MB=10         small file size (MiB)
@@ -218,7 +219,7 @@ users:
     home: s3://$BUCKET/ferry/
     permissions: [all]
 EOF
-  FERRY_BENCH_S3_SECRET="$S3_SECRET" java "-Xmx$heap" ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" \
+  FERRY_BENCH_S3_SECRET="$S3_SECRET" "${FERRY_JAVA:-java}" "-Xmx$heap" ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" \
     --config "$WORK/ferry.yaml" >"$FERRY_LOG" 2>&1 &
   FERRY_PID=$!
   if ! await_log "$FERRY_PID" "$FERRY_LOG" "Ferry is up"; then
@@ -242,7 +243,7 @@ stop_ferry() {
 # jstat every second: the peak of used heap (S0U+S1U+EU+OU) between start and stop.
 start_sampler() {
   SAMPLES="$WORK/jstat-$FERRY_RUN.txt"
-  jstat -gc "$FERRY_PID" 1000 >"$SAMPLES" 2>&1 &
+  "$(jdk_tool jstat)" -gc "$FERRY_PID" 1000 >"$SAMPLES" 2>&1 &
   SAMPLER_PID=$!
 }
 
@@ -274,7 +275,7 @@ memory_report() {
   R[$prefix.rss]="${R[$prefix.rss]:-n/a}"
   read -r peak committed <<<"$(peak_heap)"
   R[$prefix.heap]="$peak MiB used (peak, jstat 1 s samples), $committed MiB committed"
-  info="$(timeout 30 jcmd "$FERRY_PID" GC.heap_info 2>/dev/null | grep -m1 -E 'heap +total' | sed 's/^ *//; s/ \[.*//')"
+  info="$(timeout 30 "$(jdk_tool jcmd)" "$FERRY_PID" GC.heap_info 2>/dev/null | grep -m1 -E 'heap +total' | sed 's/^ *//; s/ \[.*//')"
   R[$prefix.heapinfo]="${info:-n/a}"
   R[$prefix.cpu]="$(ferry_cpu_seconds)"
   log "Ferry memory: VmHWM ${R[$prefix.rss]}; heap ${R[$prefix.heap]}; now: ${R[$prefix.heapinfo]}"
@@ -467,7 +468,7 @@ print_table() {
   echo
   echo "================================ Ferry benchmark ================================"
   echo "$(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;" \
-    "$(java -version 2>&1 | head -n 1); S3Proxy $S3PROXY_VERSION (filesystem) on loopback"
+    "Ferry on $("${FERRY_JAVA:-java}" -version 2>&1 | head -n 1); S3Proxy $S3PROXY_VERSION (filesystem) on loopback"
   echo "Ferry: -Xmx$FERRY_HEAP, partSize 8MiB, partsInFlight 4, memoryBudget ${MEMORY_BUDGET:-default (2/5 of heap)}"
   echo "lftp $(lftp --version | head -n 1 | awk '{ print $4 }'): explicit FTPS, PROT P, MODE S," \
     "ssl:priority $LFTP_SSL_PRIORITY"

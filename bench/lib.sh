@@ -121,10 +121,17 @@ EOF
   s3 s3 mb "s3://$BUCKET" >/dev/null || { error "could not create bucket $BUCKET"; return 1; }
 }
 
+# The JDK tool that matches the java running Ferry (FERRY_JAVA, else java on PATH).
+jdk_tool() {
+  local dir
+  dir="$(dirname "$(readlink -f "$(command -v "${FERRY_JAVA:-java}")")")"
+  if [[ -x "$dir/$1" ]]; then echo "$dir/$1"; else echo "$1"; fi
+}
+
 # jstat every second into SAMPLES: peak used heap (S0U+S1U+EU+OU) between start and stop.
 start_sampler() {
   SAMPLES="$WORK/jstat-$1.txt"
-  jstat -gc "$FERRY_PID" 1000 >"$SAMPLES" 2>&1 &
+  "$(jdk_tool jstat)" -gc "$FERRY_PID" 1000 >"$SAMPLES" 2>&1 &
   SAMPLER_PID=$!
 }
 
