@@ -19,7 +19,8 @@
 #   FERRY_HEAP=1g             Ferry's -Xmx for (a)-(c)
 #   BENCH_STRESS_HEAP=256m    Ferry's -Xmx for (d)
 #   BENCH_STRESS_COUNT=8      parallel uploads in (d); 0 skips (d)
-#   BENCH_WARMUP_MB=128       untimed round trip through Ferry before (a), so the JIT is warm
+#   BENCH_WARMUP_MB=1024      untimed round trip through Ferry before (a): JDK 17 needs about 1 GiB
+#                             of TLS traffic before C2 runs the AES-GCM path at steady state
 #   BENCH_MEMORY_BUDGET=      uploads.memoryBudget for Ferry (default: Ferry's own, 2/5 of the heap)
 #   BENCH_DIR=/tmp            where the temp dir (test files, S3Proxy data) goes
 #   BENCH_KEEP=1              keep the temp dir (logs) at the end
@@ -37,7 +38,7 @@ PARALLEL="${BENCH_PARALLEL:-8}"
 FERRY_HEAP="${FERRY_HEAP:-1g}"
 STRESS_HEAP="${BENCH_STRESS_HEAP:-256m}"
 STRESS_COUNT="${BENCH_STRESS_COUNT:-8}"
-WARMUP_MB="${BENCH_WARMUP_MB:-128}"
+WARMUP_MB="${BENCH_WARMUP_MB:-1024}"
 MEMORY_BUDGET="${BENCH_MEMORY_BUDGET:-}"
 S3PROXY_VERSION=4.1.0
 AWS=/usr/bin/aws                  # Debian's awscli; a pyenv one may shadow it on PATH
