@@ -17,7 +17,8 @@ import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
  * check free space before an upload send. MINA SSHD 2.15 has no extension point for an extended
  * request it does not know, so this is the one subclass of {@link SftpSubsystem}, against the
  * house rule: it adds that request and changes nothing else. The answer describes the path's
- * {@link FileStore}, a fixed large capacity, since S3 has none to report.
+ * {@link FileStore}, a fixed large capacity, since S3 has none to report. It also keeps a client's
+ * disconnect out of the ERROR log (see {@link #error(String, Object, Object, Object, Object, Throwable)}).
  */
 final class StatVfsSubsystem extends SftpSubsystem {
 
@@ -29,6 +30,21 @@ final class StatVfsSubsystem extends SftpSubsystem {
 
   StatVfsSubsystem(ChannelSession channel, SftpSubsystemConfigurator configurator) {
     super(channel, configurator);
+  }
+
+  /**
+   * MINA logs at ERROR whatever ends its request loop before the subsystem is marked closed. A
+   * client that disconnects while a request runs ends it that way ("Write attempt on closing
+   * session"), which is not a server error: with the session or channel closing, it is logged at
+   * INFO. Anything else stays ERROR.
+   */
+  @Override
+  protected void error(String message, Object o1, Object o2, Object o3, Object o4, Throwable t) {
+    if (getServerChannelSession().isClosing() || getServerSession().isClosing()) {
+      log.info("SFTP subsystem of {} ended by the closing session after {} requests: {}", o1, o3, o4);
+      return;
+    }
+    super.error(message, o1, o2, o3, o4, t);
   }
 
   @Override
