@@ -38,12 +38,12 @@ public final class AdminArgs {
           value = name.substring(eq + 1);
           name = name.substring(0, eq);
         }
-        if (name.equals("json") || command.flags().contains(name)) {
+        if (name.equals("json") || command.syntax().flags().contains(name)) {
           if (value != null) {
             throw usage(command, "--" + name + " takes no value");
           }
           flags.add(name);
-        } else if (command.options().contains(name)) {
+        } else if (command.syntax().options().contains(name)) {
           if (value == null) {
             if (i + 1 >= words.size()) {
               throw usage(command, "--" + name + " needs a value");
@@ -58,16 +58,17 @@ public final class AdminArgs {
         positionals.add(word);
       }
     }
-    if (positionals.size() < command.minArgs() || positionals.size() > command.maxArgs()) {
-      throw usage(command, "expected " + (command.minArgs() == command.maxArgs() ? command.minArgs()
-          : command.minArgs() + " to " + command.maxArgs()) + " argument(s), got " + positionals.size());
+    AdminCommand.Syntax syntax = command.syntax();
+    if (positionals.size() < syntax.minArgs() || positionals.size() > syntax.maxArgs()) {
+      throw usage(command, "expected " + (syntax.minArgs() == syntax.maxArgs() ? syntax.minArgs()
+          : syntax.minArgs() + " to " + syntax.maxArgs()) + " argument(s), got " + positionals.size());
     }
     return new AdminArgs(List.copyOf(positionals), Map.copyOf(options), Set.copyOf(flags));
   }
 
   static AdminException usage(AdminCommand command, String problem) {
-    return new AdminException(AdminStatus.BAD_REQUEST, command.name() + ": " + problem + " (usage: "
-        + command.usage() + ")");
+    return new AdminException(AdminStatus.BAD_REQUEST, command.syntax().name() + ": " + problem + " (usage: "
+        + command.syntax().usage() + ")");
   }
 
   public String positional(int index) {

@@ -20,7 +20,7 @@ public final class AdminCommandRegistry {
   private final List<AdminInterceptor> stages;
 
   public AdminCommandRegistry(List<AdminCommand> commands) {
-    commands.forEach(c -> this.commands.put(c.name(), c));
+    commands.forEach(c -> this.commands.put(c.syntax().name(), c));
     this.stages = List.of(new AuditStage(), new AuthorizeStage(), new ValidateStage(this), new RunStage(this));
   }
 

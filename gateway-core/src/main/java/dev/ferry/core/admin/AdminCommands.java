@@ -36,6 +36,13 @@ public final class AdminCommands {
     return new AdminException(status, e.getMessage());
   }
 
+  /** transfer and push: two operands and the same options. */
+  static AdminCommand.Syntax withTransferOptions(String name, String operands) {
+    return new AdminCommand.Syntax(name, name + " " + operands
+        + " [--parts N] [--free-space PCT] [--mode direct|relay] [--overwrite]", 2, 2,
+        Set.of("parts", "free-space", "mode"), Set.of("overwrite"));
+  }
+
   /** The options transfer and push share, parsed once. */
   record TransferOptions(Integer parts, Double freeSpace, TransferMode mode, boolean overwrite) {
     static TransferOptions of(AdminCommand command, AdminArgs args) throws AdminException {
@@ -72,6 +79,8 @@ public final class AdminCommands {
 
   /** push PREFIX HOST:DIR: one job per object under the prefix, relative paths kept. */
   static final class Push implements AdminCommand {
+    private static final Syntax SYNTAX = withTransferOptions("push",
+        "<s3://bucket/prefix | bucket/prefix> <host>:<absolute dir>");
     private final Jobs jobs;
 
     Push(Jobs jobs) {
@@ -79,34 +88,8 @@ public final class AdminCommands {
     }
 
     @Override
-    public String name() {
-      return "push";
-    }
-
-    @Override
-    public String usage() {
-      return "push <s3://bucket/prefix | bucket/prefix> <host>:<absolute dir> [--parts N] [--free-space PCT]"
-          + " [--mode direct|relay] [--overwrite]";
-    }
-
-    @Override
-    public int minArgs() {
-      return 2;
-    }
-
-    @Override
-    public int maxArgs() {
-      return 2;
-    }
-
-    @Override
-    public Set<String> options() {
-      return Set.of("parts", "free-space", "mode");
-    }
-
-    @Override
-    public Set<String> flags() {
-      return Set.of("overwrite");
+    public Syntax syntax() {
+      return SYNTAX;
     }
 
     @Override
@@ -131,6 +114,8 @@ public final class AdminCommands {
 
   /** transfer SOURCE HOST:PATH: validates, queues and answers with the job id at once. */
   static final class Transfer implements AdminCommand {
+    private static final Syntax SYNTAX = withTransferOptions("transfer",
+        "<s3://bucket/key | bucket/key> <host>:<absolute path>");
     private final Jobs jobs;
 
     Transfer(Jobs jobs) {
@@ -138,34 +123,8 @@ public final class AdminCommands {
     }
 
     @Override
-    public String name() {
-      return "transfer";
-    }
-
-    @Override
-    public String usage() {
-      return "transfer <s3://bucket/key | bucket/key> <host>:<absolute path> [--parts N] [--free-space PCT]"
-          + " [--mode direct|relay] [--overwrite]";
-    }
-
-    @Override
-    public int minArgs() {
-      return 2;
-    }
-
-    @Override
-    public int maxArgs() {
-      return 2;
-    }
-
-    @Override
-    public Set<String> options() {
-      return Set.of("parts", "free-space", "mode");
-    }
-
-    @Override
-    public Set<String> flags() {
-      return Set.of("overwrite");
+    public Syntax syntax() {
+      return SYNTAX;
     }
 
     @Override
@@ -184,6 +143,8 @@ public final class AdminCommands {
 
   /** jobs [STATE] */
   static final class ListJobs implements AdminCommand {
+    private static final Syntax SYNTAX = new Syntax("jobs",
+        "jobs [queued|waiting-for-space|running|verifying|done|failed|cancelled]", 0, 1, Set.of(), Set.of());
     private final Jobs jobs;
 
     ListJobs(Jobs jobs) {
@@ -191,18 +152,8 @@ public final class AdminCommands {
     }
 
     @Override
-    public String name() {
-      return "jobs";
-    }
-
-    @Override
-    public String usage() {
-      return "jobs [queued|waiting-for-space|running|verifying|done|failed|cancelled]";
-    }
-
-    @Override
-    public int maxArgs() {
-      return 1;
+    public Syntax syntax() {
+      return SYNTAX;
     }
 
     @Override
@@ -221,6 +172,7 @@ public final class AdminCommands {
 
   /** job ID */
   static final class ShowJob implements AdminCommand {
+    private static final Syntax SYNTAX = Syntax.of("job", "job <job id>", 1);
     private final Jobs jobs;
 
     ShowJob(Jobs jobs) {
@@ -228,23 +180,8 @@ public final class AdminCommands {
     }
 
     @Override
-    public String name() {
-      return "job";
-    }
-
-    @Override
-    public String usage() {
-      return "job <job id>";
-    }
-
-    @Override
-    public int minArgs() {
-      return 1;
-    }
-
-    @Override
-    public int maxArgs() {
-      return 1;
+    public Syntax syntax() {
+      return SYNTAX;
     }
 
     @Override
@@ -257,6 +194,7 @@ public final class AdminCommands {
 
   /** cancel ID */
   static final class Cancel implements AdminCommand {
+    private static final Syntax SYNTAX = Syntax.of("cancel", "cancel <job id>", 1);
     private final Jobs jobs;
 
     Cancel(Jobs jobs) {
@@ -264,23 +202,8 @@ public final class AdminCommands {
     }
 
     @Override
-    public String name() {
-      return "cancel";
-    }
-
-    @Override
-    public String usage() {
-      return "cancel <job id>";
-    }
-
-    @Override
-    public int minArgs() {
-      return 1;
-    }
-
-    @Override
-    public int maxArgs() {
-      return 1;
+    public Syntax syntax() {
+      return SYNTAX;
     }
 
     @Override
@@ -296,6 +219,7 @@ public final class AdminCommands {
 
   /** hosts: the configured remotes, without key material. */
   static final class Hosts implements AdminCommand {
+    private static final Syntax SYNTAX = Syntax.of("hosts", "hosts", 0);
     private final Jobs jobs;
 
     Hosts(Jobs jobs) {
@@ -303,13 +227,8 @@ public final class AdminCommands {
     }
 
     @Override
-    public String name() {
-      return "hosts";
-    }
-
-    @Override
-    public String usage() {
-      return "hosts";
+    public Syntax syntax() {
+      return SYNTAX;
     }
 
     @Override
@@ -336,6 +255,7 @@ public final class AdminCommands {
 
   /** df HOST:PATH */
   static final class Df implements AdminCommand {
+    private static final Syntax SYNTAX = Syntax.of("df", "df <host>:<absolute path>", 1);
     private final Jobs jobs;
 
     Df(Jobs jobs) {
@@ -343,23 +263,8 @@ public final class AdminCommands {
     }
 
     @Override
-    public String name() {
-      return "df";
-    }
-
-    @Override
-    public String usage() {
-      return "df <host>:<absolute path>";
-    }
-
-    @Override
-    public int minArgs() {
-      return 1;
-    }
-
-    @Override
-    public int maxArgs() {
-      return 1;
+    public Syntax syntax() {
+      return SYNTAX;
     }
 
     @Override

@@ -12,33 +12,8 @@ class AdminCommandRegistryTest {
   /** A command that echoes what the chain let through. */
   static final class Echo implements AdminCommand {
     @Override
-    public String name() {
-      return "echo";
-    }
-
-    @Override
-    public String usage() {
-      return "echo <word> [--times N] [--loud]";
-    }
-
-    @Override
-    public int minArgs() {
-      return 1;
-    }
-
-    @Override
-    public int maxArgs() {
-      return 1;
-    }
-
-    @Override
-    public Set<String> options() {
-      return Set.of("times");
-    }
-
-    @Override
-    public Set<String> flags() {
-      return Set.of("loud");
+    public Syntax syntax() {
+      return new Syntax("echo", "echo <word> [--times N] [--loud]", 1, 1, Set.of("times"), Set.of("loud"));
     }
 
     @Override

@@ -73,7 +73,7 @@ final class AdminExec implements Command {
       json = words.contains("--json");
       if (words.isEmpty()) {
         response = AdminResponse.error(AdminStatus.BAD_REQUEST, "no command given (commands: " + String.join(", ",
-            registry.commands().stream().map(c -> c.usage()).toList()) + ")");
+            registry.commands().stream().map(c -> c.syntax().usage()).toList()) + ")");
       } else {
         response = registry.execute(AdminRequest.of(caller, words.get(0), words.subList(1, words.size())));
       }
