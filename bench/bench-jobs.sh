@@ -46,26 +46,6 @@ ERRORS=()
 # shellcheck source=lib.sh
 source "$REPO_DIR/bench/lib.sh"
 
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  [[ -n "$WATCHDOG_PID" ]] && kill "$WATCHDOG_PID" 2>/dev/null && wait "$WATCHDOG_PID" 2>/dev/null
-  stop_sampler
-  stop_pid "$FERRY_PID" Ferry 45
-  stop_pid "$SSHD_PID" sshd 10
-  stop_pid "$S3PROXY_PID" S3Proxy 20
-  if [[ -n "$WORK" ]]; then
-    if [[ "${BENCH_KEEP:-0}" == 1 ]]; then
-      log "kept $WORK"
-    else
-      rm -rf "$WORK"
-    fi
-  fi
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'log "stopped by watchdog or signal"; exit 143' TERM
 
 start_ferry() {
   ADMIN_PORT="$(free_port)" || { error "no free port for the admin API"; return 1; }
@@ -203,18 +183,7 @@ print_table() {
 }
 
 main() {
-  (
-    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-    sleep "$TOTAL_TIMEOUT_SECONDS" &
-    sleeper=$!
-    wait "$sleeper" && kill -TERM $$ 2>/dev/null
-  ) &
-  WATCHDOG_PID=$!
-  [[ -f "$FERRY_JAR" ]] || { echo "no $FERRY_JAR: run mvn -q -DskipTests package first" >&2; exit 2; }
-  mkdir -p "${BENCH_DIR:-${TMPDIR:-/tmp}}"
-  WORK="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/ferry-bench-jobs.XXXXXX")"
-  log "Ferry transfer-job benchmark in $WORK"
-  cp "$FERRY_JAR" "$WORK/ferry.jar" && FERRY_JAR="$WORK/ferry.jar"
+  start_run ferry-bench-jobs
   log "writing a ${SIZE_MB} MiB object from /dev/urandom"
   head -c "$BIG_BYTES" /dev/urandom >"$WORK/big.bin"
   ssh-keygen -q -t ed25519 -N '' -f "$WORK/id_ed25519"

@@ -55,27 +55,6 @@ ERRORS=()
 # shellcheck source=lib.sh
 source "$REPO_DIR/bench/lib.sh"
 
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  [[ -n "$WATCHDOG_PID" ]] && kill "$WATCHDOG_PID" 2>/dev/null && wait "$WATCHDOG_PID" 2>/dev/null
-  stop_sampler
-  stop_pid "$FERRY_PID" Ferry 45
-  stop_pid "$SSHD_PID" sshd 10
-  stop_pid "$RCLONE_PID" rclone 10
-  stop_pid "$S3PROXY_PID" S3Proxy 20
-  if [[ -n "$WORK" ]]; then
-    if [[ "${BENCH_KEEP:-0}" == 1 ]]; then
-      log "kept $WORK"
-    else
-      rm -rf "$WORK"
-    fi
-  fi
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'log "stopped by watchdog or signal"; exit 143' TERM
 
 # ---------------------------------------------------------------------------------------------
 # SFTP client: OpenSSH sftp in batch mode, key auth, host key pinned, one cipher.
@@ -305,18 +284,7 @@ print_table() {
 }
 
 main() {
-  (
-    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-    sleep "$TOTAL_TIMEOUT_SECONDS" &
-    sleeper=$!
-    wait "$sleeper" && kill -TERM $$ 2>/dev/null
-  ) &
-  WATCHDOG_PID=$!
-  [[ -f "$FERRY_JAR" ]] || { echo "no $FERRY_JAR: run mvn -q -DskipTests package first" >&2; exit 2; }
-  mkdir -p "${BENCH_DIR:-${TMPDIR:-/tmp}}"
-  WORK="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/ferry-bench-sftp.XXXXXX")"
-  log "Ferry SFTP benchmark in $WORK"
-  cp "$FERRY_JAR" "$WORK/ferry.jar" && FERRY_JAR="$WORK/ferry.jar"
+  start_run ferry-bench-sftp
   if prepare_files && start_s3proxy; then
     if start_ferry "$FERRY_HEAP" main; then
       sftp_suite ferry "$FERRY_PORT" bench "$WORK/known_ferry" "" "Ferry"

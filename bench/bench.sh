@@ -71,48 +71,12 @@ ERRORS=()
 # Clean-up
 
 
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  [[ -n "$WATCHDOG_PID" ]] && kill "$WATCHDOG_PID" 2>/dev/null && wait "$WATCHDOG_PID" 2>/dev/null
-  stop_sampler
-  stop_pid "$FERRY_PID" Ferry 45
-  stop_pid "$S3PROXY_PID" S3Proxy 20
-  if [[ -n "$WORK" ]]; then
-    if [[ "${BENCH_KEEP:-0}" == 1 ]]; then
-      log "kept $WORK (logs: ferry-*.log, s3proxy.log)"
-    else
-      rm -rf "$WORK"
-    fi
-  fi
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'log "stopped by watchdog or signal"; exit 143' TERM
 
 # ---------------------------------------------------------------------------------------------
 # Arithmetic and measuring
 
 
 # measure KEY BYTES LABEL COMMAND...: runs COMMAND, stores MB/s (or the error) under KEY.
-measure() {
-  local key="$1" bytes="$2" label="$3" start seconds out="$WORK/measure.out"
-  shift 3
-  log "$label ..."
-  start="$(now)"
-  if "$@" >"$out" 2>&1; then
-    seconds="$(elapsed "$start")"
-    R[$key]="$(mb_per_s "$bytes" "$seconds")"
-    R[$key.s]="$seconds"
-    log "$label: ${R[$key]} MB/s ($bytes bytes in $seconds s)"
-    return 0
-  fi
-  seconds="$(elapsed "$start")"
-  R[$key]="error"
-  error "$label failed after $seconds s: $(tail -n 3 "$out" | tr '\n' ' ')"
-  return 1
-}
 
 # verify KEY COMMAND...: records whether the transferred bytes were checked equal.
 verify() {
@@ -158,29 +122,6 @@ find_s3proxy_jar() {
 }
 
 
-start_s3proxy() {
-  local jar
-  jar="$(find_s3proxy_jar)" || { error "no S3Proxy $S3PROXY_VERSION jar"; return 1; }
-  S3_PORT="$(free_port)" || { error "no free port for S3Proxy"; return 1; }
-  S3_ENDPOINT="http://127.0.0.1:$S3_PORT"
-  mkdir -p "$WORK/s3data"
-  cat >"$WORK/s3proxy.properties" <<EOF
-s3proxy.endpoint=$S3_ENDPOINT
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=$S3_KEY
-s3proxy.credential=$S3_SECRET
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$WORK/s3data
-EOF
-  java -jar "$jar" --properties "$WORK/s3proxy.properties" >"$WORK/s3proxy.log" 2>&1 &
-  S3PROXY_PID=$!
-  if ! await_log "$S3PROXY_PID" "$WORK/s3proxy.log" "Started .*ServerConnector.*127.0.0.1:$S3_PORT"; then
-    error "S3Proxy did not start: $(tail -n 5 "$WORK/s3proxy.log" | tr '\n' ' ')"
-    return 1
-  fi
-  log "S3Proxy $S3PROXY_VERSION on $S3_ENDPOINT (pid $S3PROXY_PID, data in $WORK/s3data)"
-  s3 s3 mb "s3://$BUCKET" >/dev/null || { error "could not create bucket $BUCKET"; return 1; }
-}
 
 # start_ferry HEAP: a fresh Ferry process (same config, S3 data and TLS material) with -Xmx HEAP.
 start_ferry() {
@@ -232,7 +173,7 @@ EOF
   up="$(grep "Ferry is up" "$FERRY_LOG")"
   FTP_PORT="$(sed -n 's/.*explicit (AUTH TLS): [0-9.]*:\([0-9]*\).*/\1/p' <<<"$up")"
   log "Ferry -Xmx$heap on 127.0.0.1:$FTP_PORT (pid $FERRY_PID, passive $passive)"
-  start_sampler
+  start_sampler "$FERRY_RUN"
 }
 
 stop_ferry() {
@@ -242,18 +183,7 @@ stop_ferry() {
 }
 
 # jstat every second: the peak of used heap (S0U+S1U+EU+OU) between start and stop.
-start_sampler() {
-  SAMPLES="$WORK/jstat-$FERRY_RUN.txt"
-  "$(jdk_tool jstat)" -gc "$FERRY_PID" 1000 >"$SAMPLES" 2>&1 &
-  SAMPLER_PID=$!
-}
 
-stop_sampler() {
-  [[ -n "$SAMPLER_PID" ]] || return 0
-  kill "$SAMPLER_PID" 2>/dev/null
-  wait "$SAMPLER_PID" 2>/dev/null
-  SAMPLER_PID=""
-}
 
 # Prints "PEAK_USED_MIB PEAK_COMMITTED_MIB" from the jstat samples.
 peak_heap() {
@@ -323,12 +253,6 @@ prepare_files() {
     head -c "$SMALL_BYTES" /dev/urandom >"$WORK/small/file-$(printf %03d "$i").bin" || return 1
   done
   BIG_SHA="$(sha256sum "$WORK/big.bin" | cut -d' ' -f1)"
-  cat >"$WORK/aws-config" <<EOF
-[default]
-region = us-east-1
-s3 =
-  addressing_style = path
-EOF
 }
 
 # A JVM runs its hot paths interpreted until the JIT has compiled them; the first transfer of a
@@ -515,19 +439,7 @@ print_table() {
 }
 
 main() {
-  (
-    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-    sleep "$TOTAL_TIMEOUT_SECONDS" &
-    sleeper=$!
-    wait "$sleeper" && kill -TERM $$ 2>/dev/null
-  ) &
-  WATCHDOG_PID=$!
-  [[ -f "$FERRY_JAR" ]] || { echo "no $FERRY_JAR: run mvn -q -DskipTests package first" >&2; exit 2; }
-  mkdir -p "${BENCH_DIR:-${TMPDIR:-/tmp}}"
-  WORK="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/ferry-bench.XXXXXX")"
-  log "Ferry benchmark in $WORK"
-  # A copy: a rebuild during the run must not pull the jar from under the JVM.
-  cp "$FERRY_JAR" "$WORK/ferry.jar" && FERRY_JAR="$WORK/ferry.jar"
+  start_run ferry-bench
   if prepare_files && start_s3proxy; then
     if start_ferry "$FERRY_HEAP"; then
       section_ferry

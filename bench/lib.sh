@@ -5,6 +5,46 @@
 
 log() { echo "[$(date +%H:%M:%S)] $*"; }
 
+# start_run NAME: the watchdog that ends the run after TOTAL_TIMEOUT_SECONDS, the clean-up on exit
+# (every server whose *_PID is set is stopped, WORK removed unless BENCH_KEEP=1), and WORK itself,
+# with a copy of FERRY_JAR in it so a rebuild during the run cannot pull the jar from under the JVM.
+start_run() {
+  (
+    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+    sleep "$TOTAL_TIMEOUT_SECONDS" &
+    sleeper=$!
+    wait "$sleeper" && kill -TERM $$ 2>/dev/null
+  ) &
+  WATCHDOG_PID=$!
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'log "stopped by watchdog or signal"; exit 143' TERM
+  [[ -f "$FERRY_JAR" ]] || { echo "no $FERRY_JAR: run mvn -q -DskipTests package first" >&2; exit 2; }
+  mkdir -p "${BENCH_DIR:-${TMPDIR:-/tmp}}"
+  WORK="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/$1.XXXXXX")"
+  log "$1 in $WORK"
+  cp "$FERRY_JAR" "$WORK/ferry.jar" && FERRY_JAR="$WORK/ferry.jar"
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  [[ -n "${WATCHDOG_PID:-}" ]] && kill "$WATCHDOG_PID" 2>/dev/null && wait "$WATCHDOG_PID" 2>/dev/null
+  stop_sampler
+  stop_pid "${FERRY_PID:-}" Ferry 45
+  stop_pid "${SSHD_PID:-}" sshd 10
+  stop_pid "${RCLONE_PID:-}" rclone 10
+  stop_pid "${S3PROXY_PID:-}" S3Proxy 20
+  if [[ -n "${WORK:-}" ]]; then
+    if [[ "${BENCH_KEEP:-0}" == 1 ]]; then
+      log "kept $WORK (logs: ferry*.log, s3proxy.log)"
+    else
+      rm -rf "$WORK"
+    fi
+  fi
+  exit "$status"
+}
+
 error() {
   ERRORS+=("$*")
   log "ERROR: $*"
@@ -46,6 +86,7 @@ measure() {
   if "$@" >"$out" 2>&1; then
     seconds="$(elapsed "$start")"
     R[$key]="$(mb_per_s "$bytes" "$seconds")"
+    R[$key.s]="$seconds"
     log "$label: ${R[$key]} MB/s ($bytes bytes in $seconds s)"
     return 0
   fi
