@@ -325,6 +325,11 @@ public final class Jobs implements AutoCloseable {
     } finally {
       synchronized (job) {
         job.worker = null;
+        // A cancel that came after this attempt scheduled its retry or re-check, but while the
+        // worker was still set, cancelled the timer and left the ending to this worker.
+        if (job.cancelRequested && !closing) {
+          finish(job, JobState.CANCELLED, "cancelled");
+        }
       }
       Thread.interrupted();
     }
