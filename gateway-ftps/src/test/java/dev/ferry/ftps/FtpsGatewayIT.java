@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.path.VirtualPath;
@@ -16,6 +17,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +29,9 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import org.apache.commons.net.ftp.FTPFile;
 import org.apache.commons.net.ftp.FTPSClient;
 import org.junit.jupiter.api.AfterAll;
@@ -444,6 +450,38 @@ class FtpsGatewayIT {
         }
       }
     }
+  }
+
+  /**
+   * On TLS 1.3 the server's session ticket must not reach an uploading client mid-file: lftp
+   * takes any data arriving on an upload connection as its end, closes, and the kernel's reset
+   * throws away what the server had not read yet.
+   */
+  @Test
+  void stor_overTls13_serverSendsNothingOnTheDataConnectionUntilTheFileEnds() throws Exception {
+    byte[] data = random(1024 * 1024);
+    FTPSClient client = ferry.login("alice");
+    assertEquals(229, client.sendCommand("EPSV"), client.getReplyString());
+    int port = Integer.parseInt(client.getReplyString().replaceAll("(?s).*\\(\\|\\|\\|(\\d+)\\|\\).*", "$1"));
+    try (Socket tcp = new Socket("127.0.0.1", port)) {
+      assertEquals(150, client.sendCommand("STOR tls13.bin"), client.getReplyString());
+      SSLContext tls13 = SSLContext.getInstance("TLSv1.3");
+      tls13.init(null, new TrustManager[] {FtpsTestGateway.TRUST_ALL}, null);
+      SSLSocket tls = (SSLSocket) tls13.getSocketFactory().createSocket(tcp, "127.0.0.1", port, false);
+      tls.startHandshake();
+      assertEquals("TLSv1.3", tls.getSession().getProtocol());
+      tls.getOutputStream().write(data);
+      tls.getOutputStream().flush();
+
+      tcp.setSoTimeout(1_000);
+      assertThrows(SocketTimeoutException.class, () -> tcp.getInputStream().read(),
+          "the server sent something on the upload's data connection before the file ended");
+
+      tls.shutdownOutput(); // close_notify: the file is complete
+      assertEquals(226, client.getReply(), client.getReplyString());
+    }
+    client.disconnect();
+    assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("tls13.bin")));
   }
 
   static byte[] random(int size) {

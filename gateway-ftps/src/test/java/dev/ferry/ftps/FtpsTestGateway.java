@@ -121,7 +121,7 @@ final class FtpsTestGateway implements AutoCloseable {
     gateway.close();
   }
 
-  private static final TrustManager TRUST_ALL = new X509TrustManager() {
+  static final TrustManager TRUST_ALL = new X509TrustManager() {
     @Override
     public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
 

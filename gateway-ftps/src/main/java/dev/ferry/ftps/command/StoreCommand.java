@@ -40,7 +40,7 @@ final class StoreCommand extends GatewayCommand {
       DataChannel.discard(session);
       throw refused;
     }
-    try (upload; DataChannel data = DataChannel.open(session, path.toString())) {
+    try (upload; DataChannel data = DataChannel.openForUpload(session, path.toString())) {
       if (data == null) {
         upload.abort("data connection could not be opened");
         return;

@@ -60,13 +60,24 @@ public final class DataChannel implements AutoCloseable {
     return true;
   }
 
-  /** Sends 150 and opens the connection; on failure replies 425 and returns null. */
+  /** Sends 150 and opens the connection for a download; on failure replies 425 and returns null. */
   public static DataChannel open(FtpIoSession session, String what) {
+    return open(session, what, false);
+  }
+
+  /** As {@link #open}, for a connection the client sends a file on. */
+  public static DataChannel openForUpload(FtpIoSession session, String what) {
+    return open(session, what, true);
+  }
+
+  private static DataChannel open(FtpIoSession session, String what, boolean upload) {
     session.write(new DefaultFtpReply(150, FtpReplyMapper.singleLine(
         "Opening " + (session.getDataConnection().isSecure() ? "TLS " : "") + "data connection for " + what)))
         .awaitUninterruptibly(10_000);
     try {
-      DataConnection connection = session.getDataConnection().openConnection();
+      DataConnection connection = upload
+          ? LayeredSocketFactory.openingUpload(session.getDataConnection()::openConnection)
+          : session.getDataConnection().openConnection();
       AbortWatch.install(session);
       return new DataChannel(session, (Socket) SOCKET.get(connection));
     } catch (Exception e) {

@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.Callable;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
@@ -13,11 +14,15 @@ import javax.net.ssl.SSLSocketFactory;
  * The JDK's socket factory, remembering which TCP socket lies under each TLS socket it layers
  * (FtpServer accepts a passive data connection, then wraps it in TLS). Closing a TLS socket goes
  * through the TLS layer, which waits for a writer blocked on a client that stopped reading;
- * closing the TCP socket under it does not wait, which is what an ABOR needs.
+ * closing the TCP socket under it does not wait, which is what an ABOR needs. An upload's data
+ * connection is layered over an {@link UploadTransport}.
  */
 public final class LayeredSocketFactory extends SSLSocketFactory {
 
   private static final Map<SSLSocket, Socket> TRANSPORTS = Collections.synchronizedMap(new WeakHashMap<>());
+
+  /** Set while FtpServer opens the data connection of an upload, on the thread that opens it. */
+  private static final ThreadLocal<Boolean> OPENING_UPLOAD = ThreadLocal.withInitial(() -> false);
 
   private final SSLSocketFactory jdk;
 
@@ -42,6 +47,16 @@ public final class LayeredSocketFactory extends SSLSocketFactory {
     closer.start();
   }
 
+  /** Opens an upload's data connection: FtpServer layers TLS over the accepted socket inside. */
+  public static <T> T openingUpload(Callable<T> open) throws Exception {
+    OPENING_UPLOAD.set(true);
+    try {
+      return open.call();
+    } finally {
+      OPENING_UPLOAD.remove();
+    }
+  }
+
   private static void closeQuietly(Socket socket) {
     try {
       socket.close();
@@ -52,9 +67,10 @@ public final class LayeredSocketFactory extends SSLSocketFactory {
 
   @Override
   public Socket createSocket(Socket transport, String host, int port, boolean autoClose) throws IOException {
-    Socket tls = jdk.createSocket(transport, host, port, autoClose);
+    Socket layer = OPENING_UPLOAD.get() ? new UploadTransport(transport) : transport;
+    Socket tls = jdk.createSocket(layer, host, port, autoClose);
     if (tls instanceof SSLSocket ssl) {
-      TRANSPORTS.put(ssl, transport);
+      TRANSPORTS.put(ssl, transport); // the TCP socket itself: an abort drops what an upload held
     }
     return tls;
   }
