@@ -68,14 +68,31 @@ public final class MemoryBudget {
 
   /**
    * Takes {@code count} chunks' worth of room without waiting, for bytes held outside a part (an
-   * {@link OffsetWriter}'s out-of-order writes). Never blocks: a holder that gets nothing has
-   * another place for its bytes, and waiting here could wait for itself.
+   * {@link OffsetWriter}'s out-of-order writes), and never from the last half of the budget. Held
+   * bytes leave only when their writer moves on, and that writer may be waiting for a part: the
+   * half kept for parts is what lets every such writer move on. Never blocks: a holder that gets
+   * nothing has another place for its bytes, and waiting here could wait for itself.
    */
-  boolean tryTake(int count) {
+  boolean tryTakeForHeld(int count) {
+    if (count <= 0) {
+      return true;
+    }
+    while (true) {
+      int available = chunks.availablePermits();
+      if (available - count < totalChunks / 2) {
+        return false;
+      }
+      if (chunks.tryAcquire(count)) {
+        return true;
+      }
+    }
+  }
+
+  private boolean tryTake(int count) {
     return count <= 0 || chunks.tryAcquire(count);
   }
 
-  /** Gives back room taken with {@link #tryTake}. */
+  /** Gives back room taken with {@link #tryTakeForHeld}. */
   void give(int count) {
     if (count > 0) {
       chunks.release(count);

@@ -91,6 +91,8 @@ public final class OffsetWriter implements AutoCloseable {
   private boolean teeing;
   /** The sink holds stale bytes: the whole file is sent again from the spill file at commit. */
   private boolean rewritten;
+  /** The client set metadata (a modification time): the object must be written even if untouched. */
+  private boolean metadataSet;
   private State state = State.OPEN;
 
   OffsetWriter(Sink sink, Existing existing, long existingSize, MemoryBudget budget, Settings settings,
@@ -146,8 +148,8 @@ public final class OffsetWriter implements AutoCloseable {
     long end = position + length;
     if (!started) {
       // Writing on at the end of a file opened without truncation is a resume: its bytes stay
-      // in S3 and are copied there, never sent again.
-      start(existingSize > 0 && position == existingSize ? existingSize : 0);
+      // in S3 and are copied there, never sent again. After a truncate they are not the file's.
+      start(untruncated() && position == existingSize ? existingSize : 0);
     }
     if (position < base) {
       throw new IOException(description + ": write at offset " + position + " changes the first " + base
@@ -246,6 +248,7 @@ public final class OffsetWriter implements AutoCloseable {
 
   /** Adds user metadata the object gets at commit (e.g. the client's modification time). */
   public synchronized void putMetadata(String key, String value) {
+    metadataSet = true;
     sink.putMetadata(key, value);
   }
 
@@ -256,10 +259,16 @@ public final class OffsetWriter implements AutoCloseable {
   public synchronized long commit() throws IOException {
     ensureOpen();
     try {
+      if (!started && existingSize > 0 && untruncated() && size == existingSize && !metadataSet) {
+        // Opened for writing and closed untouched: the object stays as it is, not copied anew.
+        sink.abort("nothing was written; the file is unchanged");
+        state = State.COMMITTED;
+        return existingSize;
+      }
       if (!started) {
-        // Nothing written: an untouched file is kept as it is (server-side), else rebuilt from
-        // what is left of it after a truncate.
-        start(size == existingSize && existingLimit == existingSize ? existingSize : 0);
+        // Nothing written: a file whose metadata changed is copied server-side with it, a
+        // truncated one rebuilt from what is left of it.
+        start(untruncated() && size == existingSize ? existingSize : 0);
       }
       if (rewritten) {
         sink.start(base);
@@ -300,6 +309,10 @@ public final class OffsetWriter implements AutoCloseable {
   @Override
   public void close() {
     abort("closed before the transfer completed");
+  }
+
+  private boolean untruncated() {
+    return existingSize > 0 && existingLimit == existingSize;
   }
 
   private void start(long keepExisting) throws IOException {
@@ -500,31 +513,32 @@ public final class OffsetWriter implements AutoCloseable {
     }
   }
 
+  /** Replaces held bytes with their parts outside [start, end); they only shrink, so no new room. */
   private void cut(long at, byte[] bytes, long start, long end) {
     pending.remove(at);
-    release(bytes.length);
     long bytesEnd = at + bytes.length;
+    int kept = 0;
     if (at < start) {
-      keepPending(at, bytes, 0, (int) (start - at));
+      kept += keepPending(at, bytes, 0, (int) (start - at));
     }
     if (bytesEnd > end) {
-      keepPending(end, bytes, (int) (end - at), (int) (bytesEnd - end));
+      kept += keepPending(end, bytes, (int) (end - at), (int) (bytesEnd - end));
     }
+    release(bytes.length - kept);
   }
 
-  private void keepPending(long at, byte[] bytes, int from, int length) {
+  private int keepPending(long at, byte[] bytes, int from, int length) {
     byte[] part = new byte[length];
     System.arraycopy(bytes, from, part, 0, length);
     pending.put(at, part);
-    pendingBytes += length;
-    takenChunks = Math.max(takenChunks, MemoryBudget.chunksFor(pendingBytes));
+    return length;
   }
 
   /** Takes budget room for {@code length} more held bytes, if there is any. */
   private boolean hold(int length) {
     int needed = MemoryBudget.chunksFor(pendingBytes + length) - takenChunks;
     if (needed > 0) {
-      if (!budget.tryTake(needed)) {
+      if (!budget.tryTakeForHeld(needed)) {
         return false;
       }
       takenChunks += needed;

@@ -57,6 +57,18 @@ class MemoryBudgetTest {
   }
 
   @Test
+  void tryTakeForHeld_leavesHalfTheBudgetForParts() throws Exception {
+    MemoryBudget budget = new MemoryBudget(8L * CHUNK);
+    assertTrue(budget.tryTakeForHeld(3));
+    assertFalse(budget.tryTakeForHeld(2), "held bytes must not take the half kept for parts");
+    assertTrue(budget.tryTakeForHeld(1));
+    MemoryBudget.Reservation part = budget.reserve(4L * CHUNK, NEVER);
+    part.release(List.of());
+    budget.give(4);
+    assertEquals(0, budget.reservedBytes());
+  }
+
+  @Test
   void reserve_freeBudget_handsOutChunksUpToReservation() throws Exception {
     MemoryBudget budget = new MemoryBudget(8L * CHUNK);
 

@@ -236,12 +236,50 @@ class OffsetWriterTest {
   }
 
   @Test
-  void commit_existingFileNothingWritten_keptServerSide() throws IOException {
+  void commit_existingFileNothingWritten_objectLeftUntouched() throws IOException {
     sink.existing = random(10 * KIB, 14);
     OffsetWriter writer = writer(1L << 30, sink.existing.length);
+    assertEquals(sink.existing.length, writer.commit());
+    assertEquals(List.of(), sink.starts, "an untouched file must not be uploaded or copied again");
+    assertFalse(sink.committed);
+    assertTrue(sink.aborted != null, "the sink must let go of the path");
+  }
+
+  @Test
+  void commit_existingFileOnlyMtimeSet_keptServerSideWithIt() throws IOException {
+    sink.existing = random(10 * KIB, 14);
+    OffsetWriter writer = writer(1L << 30, sink.existing.length);
+    writer.putMetadata("mtime", "1700000000");
     writer.commit();
     assertEquals(List.of((long) sink.existing.length), sink.starts);
     assertArrayEquals(sink.existing, sink.received.toByteArray());
+    assertEquals(Map.of("mtime", "1700000000"), sink.metadata);
+  }
+
+  @Test
+  void write_atOldEndAfterTruncateToZero_isNotAResume() throws IOException {
+    sink.existing = random(100 * KIB, 16);
+    byte[] more = random(KIB, 17);
+    OffsetWriter writer = writer(1L << 30, sink.existing.length);
+    writer.truncate(0);
+    writer.write(sink.existing.length, more, 0, more.length);
+    writer.commit();
+    byte[] expected = new byte[sink.existing.length + more.length];
+    System.arraycopy(more, 0, expected, sink.existing.length, more.length);
+    assertArrayEquals(expected, sink.received.toByteArray(), "the truncated bytes must read as zeros");
+  }
+
+  @Test
+  void write_insideHeldBytes_budgetGivenBackExactly() throws IOException {
+    byte[] data = random(128 * KIB, 18);
+    OffsetWriter writer = writer(0);
+    writer.write(64 * KIB, data, 64 * KIB, 64 * KIB);
+    writer.write(96 * KIB, data, 96 * KIB, 1);
+    assertEquals(MemoryBudget.CHUNK_SIZE, budget.reservedBytes(), "held bytes take one chunk");
+    writer.write(0, data, 0, 64 * KIB);
+    assertEquals(0, budget.reservedBytes(), "nothing held once the gap is filled");
+    writer.commit();
+    assertArrayEquals(data, sink.received.toByteArray());
   }
 
   @Test
