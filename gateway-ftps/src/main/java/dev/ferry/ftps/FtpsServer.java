@@ -22,6 +22,8 @@ import org.apache.ftpserver.ftplet.FtpException;
 import org.apache.ftpserver.listener.Listener;
 import org.apache.ftpserver.listener.ListenerFactory;
 import org.apache.ftpserver.ssl.SslConfiguration;
+import org.apache.mina.core.session.IoSession;
+import org.apache.mina.transport.socket.SocketSessionConfig;
 
 /**
  * The FTPS front-end: Apache FtpServer with an explicit-TLS listener (AUTH TLS on the control
@@ -104,9 +106,22 @@ public final class FtpsServer {
     listener.setSslConfiguration(ssl);
     listener.setImplicitSsl(implicitTls);
     listener.setIdleTimeout(settings.idleTimeoutSeconds());
-    listener.setSessionFilter(CommandLineLimit.installer());
+    listener.setSessionFilter(FtpsServer::prepareControlSession);
     listener.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
     return listener.createListener();
+  }
+
+  /**
+   * Every new control connection: replies go out at once, and command lines may be 8 KiB. With
+   * Nagle on, a reply written while the client's ACK of the previous one is still delayed (up to
+   * 40 ms on Linux) waits for it: a 226 after a short transfer often did, once per file.
+   */
+  private static boolean prepareControlSession(IoSession session) {
+    if (session.getConfig() instanceof SocketSessionConfig socket) {
+      socket.setTcpNoDelay(true);
+    }
+    CommandLineLimit.install(session.getFilterChain());
+    return true;
   }
 
   public int port() {

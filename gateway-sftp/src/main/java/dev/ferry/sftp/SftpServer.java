@@ -96,6 +96,9 @@ public final class SftpServer {
 
     CoreModuleProperties.WINDOW_SIZE.set(sshd, settings.windowSize());
     CoreModuleProperties.MAX_PACKET_SIZE.set(sshd, (long) settings.packetSize());
+    // SFTP is request/reply: with Nagle on, the replies to a burst of writes wait for the client's
+    // delayed ACK (40 ms on Linux) once the client stops sending to wait for them, on every file.
+    CoreModuleProperties.TCP_NODELAY.set(sshd, true);
     CoreModuleProperties.IDLE_TIMEOUT.set(sshd, Duration.ofSeconds(settings.idleTimeoutSeconds()));
     CoreModuleProperties.AUTH_TIMEOUT.set(sshd, Duration.ofMinutes(1));
     CoreModuleProperties.MAX_AUTH_REQUESTS.set(sshd, 10);

@@ -2,7 +2,6 @@ package dev.ferry.ftps.reply;
 
 import java.nio.charset.StandardCharsets;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
-import org.apache.ftpserver.ipfilter.SessionFilter;
 import org.apache.ftpserver.listener.nio.FtpResponseEncoder;
 import org.apache.mina.core.filterchain.IoFilterAdapter;
 import org.apache.mina.core.filterchain.IoFilterChain;
@@ -23,15 +22,8 @@ public final class CommandLineLimit extends IoFilterAdapter {
   public static final int MAX_LINE_BYTES = 8192;
   static final String NAME = "ferryCommandLineLimit";
 
-  /** For the listener: every new session gets the larger decoder and this filter. */
-  public static SessionFilter installer() {
-    return session -> {
-      install(session.getFilterChain());
-      return true;
-    };
-  }
-
-  static void install(IoFilterChain chain) {
+  /** Gives a new control session the larger decoder and this filter. */
+  public static void install(IoFilterChain chain) {
     TextLineDecoder decoder = new TextLineDecoder(StandardCharsets.UTF_8);
     decoder.setMaxLineLength(MAX_LINE_BYTES);
     chain.replace("codec", new ProtocolCodecFilter(new FtpResponseEncoder(), decoder));
