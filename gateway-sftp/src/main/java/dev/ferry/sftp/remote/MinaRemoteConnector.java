@@ -85,6 +85,8 @@ public final class MinaRemoteConnector implements RemoteConnector {
       // No ~/.ssh defaults: the configured key is the only identity, the configured host key the only trust.
       client.setKeyIdentityProvider(session -> List.of());
       CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, Duration.ofSeconds(30));
+      // Commands and SFTP requests wait for replies: no Nagle delay on them (see SftpServer).
+      CoreModuleProperties.TCP_NODELAY.set(client, true);
       client.start();
       clients.put(host.name(), client);
       return client;
