@@ -5,6 +5,7 @@ import dev.ferry.core.vfs.FileStat;
 import dev.ferry.core.vfs.GatewayFileSystem;
 import java.io.IOException;
 import java.nio.file.FileStore;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,12 @@ public final class FerryFileSystem extends BaseFileSystem<FerryPath> {
   private final GatewayFileSystem session;
   /** Files this channel is writing, for a SETSTAT of size or time on their path. */
   private final Map<VirtualPath, WriteChannel> writing = new ConcurrentHashMap<>();
+  /**
+   * What S3 said about paths (a {@link FileStat} or a {@link NoSuchFileException}) during the SFTP
+   * request being answered; MINA asks about one path several times per request. Cleared when the
+   * next request starts and after anything this channel changes.
+   */
+  private final Map<VirtualPath, Object> statsThisRequest = new ConcurrentHashMap<>();
   private volatile boolean open = true;
 
   FerryFileSystem(FerryFileSystemProvider provider, GatewayFileSystem session) {
@@ -42,6 +49,35 @@ public final class FerryFileSystem extends BaseFileSystem<FerryPath> {
     return new FerryPath(this, "/", stat.path().segments(), stat);
   }
 
+  /** A new SFTP request: what S3 said before may have changed since. */
+  public void newRequest() {
+    statsThisRequest.clear();
+  }
+
+  /** After a change made through this channel. */
+  public void forgetStats() {
+    statsThisRequest.clear();
+  }
+
+  /** The path's state in S3, asked once per request. */
+  FileStat stat(VirtualPath path) throws IOException {
+    Object known = statsThisRequest.get(path);
+    if (known instanceof FileStat stat) {
+      return stat;
+    }
+    if (known instanceof NoSuchFileException missing) {
+      throw new NoSuchFileException(missing.getFile(), missing.getOtherFile(), missing.getReason());
+    }
+    try {
+      FileStat stat = session.stat(path);
+      statsThisRequest.put(path, stat);
+      return stat;
+    } catch (NoSuchFileException missing) {
+      statsThisRequest.put(path, missing);
+      throw missing;
+    }
+  }
+
   /** The channel writing {@code path} in this session, if any. */
   public WriteChannel writing(VirtualPath path) {
     return writing.get(path);
@@ -53,6 +89,7 @@ public final class FerryFileSystem extends BaseFileSystem<FerryPath> {
 
   void stoppedWriting(VirtualPath path, WriteChannel channel) {
     writing.remove(path, channel);
+    forgetStats();
   }
 
   @Override

@@ -74,7 +74,7 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
     if (writing != null) {
       return new FileStat(virtual, false, writing.size(), Instant.now());
     }
-    return session(p).stat(virtual);
+    return p.getFileSystem().stat(virtual);
   }
 
   @Override
@@ -86,7 +86,7 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
     GatewayFileSystem session = session(p);
     boolean write = options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
     if (!write) {
-      FileStat stat = session.stat(virtual);
+      FileStat stat = p.getFileSystem().stat(virtual);
       if (stat.directory()) {
         throw new FileSystemException(virtual.toString(), null, "download by " + session.user().name()
             + ": is a directory");
@@ -105,6 +105,7 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
             + ": no such file (open without create)");
       }
     }
+    p.getFileSystem().forgetStats();
     OffsetWriter writer = session.openAtOffsets(virtual, options.contains(StandardOpenOption.TRUNCATE_EXISTING));
     WriteChannel channel = new WriteChannel(p.getFileSystem(), virtual, writer);
     p.getFileSystem().startedWriting(virtual, channel);
@@ -167,6 +168,7 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
   @Override
   public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
     FerryPath p = ferry(dir);
+    p.getFileSystem().forgetStats();
     session(p).mkdir(p.virtual());
   }
 
@@ -175,7 +177,9 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
     FerryPath p = ferry(path);
     VirtualPath virtual = p.virtual();
     GatewayFileSystem session = session(p);
-    if (session.stat(virtual).directory()) {
+    boolean directory = p.getFileSystem().stat(virtual).directory();
+    p.getFileSystem().forgetStats();
+    if (directory) {
       session.rmdir(virtual);
     } else {
       session.delete(virtual);
@@ -195,6 +199,7 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
   public void move(Path source, Path target, CopyOption... options) throws IOException {
     FerryPath from = ferry(source);
     FerryPath to = ferry(target);
+    from.getFileSystem().forgetStats();
     GatewayFileSystem session = session(from);
     VirtualPath toPath = to.virtual();
     if (!Arrays.asList(options).contains(StandardCopyOption.REPLACE_EXISTING) && session.exists(toPath)) {

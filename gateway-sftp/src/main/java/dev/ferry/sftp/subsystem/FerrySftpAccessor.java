@@ -103,6 +103,7 @@ public final class FerrySftpAccessor implements SftpFileSystemAccessor {
       case "lastModifiedTime" -> {
         FerryPath path = (FerryPath) file;
         FerryFileSystem fileSystem = path.getFileSystem();
+        fileSystem.forgetStats();
         VirtualPath virtual = path.virtual();
         WriteChannel writing = fileSystem.writing(virtual);
         if (writing != null) {

@@ -6,15 +6,15 @@ import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
-/** Makes {@link StatVfsSubsystem}s, registering listeners as MINA's own factory does. */
+/** Makes {@link FerrySftpSubsystem}s, registering listeners as MINA's own factory does. */
 public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
 
   /** How the extension is advertised in the SFTP version reply, with OpenSSH's version number. */
-  public static final String STATVFS_ADVERTISED = StatVfsSubsystem.STATVFS + "=2";
+  public static final String STATVFS_ADVERTISED = FerrySftpSubsystem.STATVFS + "=2";
 
   @Override
   public Command createSubsystem(ChannelSession channel) throws IOException {
-    StatVfsSubsystem subsystem = new StatVfsSubsystem(channel, this);
+    FerrySftpSubsystem subsystem = new FerrySftpSubsystem(channel, this);
     GenericUtils.forEach(getRegisteredListeners(), subsystem::addSftpEventListener);
     return subsystem;
   }

@@ -1,5 +1,6 @@
 package dev.ferry.sftp.subsystem;
 
+import dev.ferry.sftp.nio.FerryFileSystem;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -13,14 +14,21 @@ import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
 
 /**
- * MINA's SFTP subsystem plus statvfs@openssh.com, which OpenSSH's {@code df} and clients that
- * check free space before an upload send. MINA SSHD 2.15 has no extension point for an extended
- * request it does not know, so this is the one subclass of {@link SftpSubsystem}, against the
- * house rule: it adds that request and changes nothing else. The answer describes the path's
- * {@link FileStore}, a fixed large capacity, since S3 has none to report. It also keeps a client's
- * disconnect out of the ERROR log (see {@link #error(String, Object, Object, Object, Object, Throwable)}).
+ * MINA's SFTP subsystem with three additions, since MINA SSHD 2.15 has no other extension point
+ * for them (the one subclass of {@link SftpSubsystem}, against the house rule):
+ *
+ * <ul>
+ *   <li>statvfs@openssh.com, which OpenSSH's {@code df} and clients that check free space before an
+ *       upload send; the answer describes the path's {@link FileStore}, a fixed large capacity,
+ *       since S3 has none to report.
+ *   <li>Each request starts with a fresh {@link FerryFileSystem#newRequest() stat memo}: MINA
+ *       looks at a path two to four times while answering one request, and each look is an S3
+ *       HEAD and often a LIST.
+ *   <li>A client's disconnect stays out of the ERROR log (see
+ *       {@link #error(String, Object, Object, Object, Object, Throwable)}).
+ * </ul>
  */
-final class StatVfsSubsystem extends SftpSubsystem {
+final class FerrySftpSubsystem extends SftpSubsystem {
 
   static final String STATVFS = "statvfs@openssh.com";
 
@@ -28,7 +36,7 @@ final class StatVfsSubsystem extends SftpSubsystem {
   private static final long FILES = 1L << 40;
   private static final long NAME_MAX = 255;
 
-  StatVfsSubsystem(ChannelSession channel, SftpSubsystemConfigurator configurator) {
+  FerrySftpSubsystem(ChannelSession channel, SftpSubsystemConfigurator configurator) {
     super(channel, configurator);
   }
 
@@ -45,6 +53,14 @@ final class StatVfsSubsystem extends SftpSubsystem {
       return;
     }
     super.error(message, o1, o2, o3, o4, t);
+  }
+
+  @Override
+  protected void doProcess(Buffer buffer, int length, int type, int id) throws IOException {
+    if (fileSystem instanceof FerryFileSystem ferry) {
+      ferry.newRequest();
+    }
+    super.doProcess(buffer, length, type, id);
   }
 
   @Override
