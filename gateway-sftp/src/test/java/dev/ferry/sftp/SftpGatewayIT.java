@@ -446,7 +446,11 @@ class SftpGatewayIT {
     ClientSession bad = ferry.client.connect("alice", "127.0.0.1", ferry.sftp.port()).verify(Duration.ofSeconds(10))
         .getSession();
     bad.addPasswordIdentity("wrong password");
+    long started = System.nanoTime();
     assertThrows(Exception.class, () -> bad.auth().verify(Duration.ofSeconds(30)));
+    Duration refusedAfter = Duration.ofNanos(System.nanoTime() - started);
+    assertTrue(refusedAfter.compareTo(SftpTestGateway.LOGIN_FAILURE_DELAY) >= 0,
+        "a wrong password must be answered after the failure delay, not in " + refusedAfter.toMillis() + " ms");
     bad.close(true);
     KeyPair stranger = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
     assertThrows(Exception.class, () -> ferry.sessionWithKey("alice", stranger).close());

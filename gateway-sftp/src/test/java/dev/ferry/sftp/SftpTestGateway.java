@@ -29,6 +29,8 @@ import org.apache.sshd.sftp.client.SftpClientFactory;
 final class SftpTestGateway implements AutoCloseable {
 
   static final String PASSWORD = "s3cret-Pa55";
+  /** Long enough to tell from a bcrypt check alone (a few hundred milliseconds in a cold JVM). */
+  static final Duration LOGIN_FAILURE_DELAY = Duration.ofSeconds(1);
   private static final String HASH = PasswordHasher.hash(PASSWORD.toCharArray());
 
   final String bucket;
@@ -67,7 +69,7 @@ final class SftpTestGateway implements AutoCloseable {
           orphanAge: 0s
         %s
         login:
-          failureDelay: 10ms
+          failureDelay: %dms
           maxFailures: 50
         shutdown:
           grace: 5s
@@ -87,7 +89,7 @@ final class SftpTestGateway implements AutoCloseable {
             home: s3://%s/home/alice/
             permissions: [list, read, write, delete, rename, mkdir]
         """.formatted(dir.resolve("data"), s3.endpoint(), s3.accessKey(), s3.secretKey(), partSize, partSize, extraUploads,
-        HASH, bucket, PublicKeyEntry.toString(aliceKey.getPublic()), HASH, bucket, HASH, bucket);
+        LOGIN_FAILURE_DELAY.toMillis(), HASH, bucket, PublicKeyEntry.toString(aliceKey.getPublic()), HASH, bucket, HASH, bucket);
     Path file = dir.resolve("ferry.yaml");
     Files.writeString(file, yaml);
     FerryConfig config = FerryConfig.load(file, Map.of());
