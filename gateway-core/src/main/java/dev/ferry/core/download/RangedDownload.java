@@ -38,7 +38,6 @@ public final class RangedDownload extends InputStream {
   private final int rangesAhead;
   private final ReadAheadBudget budget;
   private final ArrayDeque<Range> inFlight = new ArrayDeque<>();
-  private final long start;
   private final long firstRangeEnd;
   /** Bytes handed to the reader so far. */
   private long delivered;
@@ -61,7 +60,6 @@ public final class RangedDownload extends InputStream {
     this.budget = budget;
     this.rewrites = rewrites;
     this.nextStart = offset;
-    this.start = offset;
     this.firstRangeEnd = Math.min(end, offset + (wholeFile ? rangeSize : Math.min(rangeSize, FIRST_RANGE_SIZE)));
     this.readAheadAfter = wholeFile ? 0 : (firstRangeEnd - offset) / 2;
   }

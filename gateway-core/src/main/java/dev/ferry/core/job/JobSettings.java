@@ -10,15 +10,4 @@ import java.time.Duration;
  */
 public record JobSettings(Path directory, int workers, int maxAttempts, Duration retryBackoff,
     double defaultFreeSpacePercent, Duration freeSpaceRecheck, int defaultParts, int maxParts,
-    int channelsPerSession, Duration presignValidity, Duration commandTimeout) {
-
-  public JobSettings withDirectory(Path other) {
-    return new JobSettings(other, workers, maxAttempts, retryBackoff, defaultFreeSpacePercent, freeSpaceRecheck,
-        defaultParts, maxParts, channelsPerSession, presignValidity, commandTimeout);
-  }
-
-  public JobSettings withFreeSpaceRecheck(Duration every) {
-    return new JobSettings(directory, workers, maxAttempts, retryBackoff, defaultFreeSpacePercent, every,
-        defaultParts, maxParts, channelsPerSession, presignValidity, commandTimeout);
-  }
-}
+    int channelsPerSession, Duration presignValidity, Duration commandTimeout) {}

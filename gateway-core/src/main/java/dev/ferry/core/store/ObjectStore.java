@@ -43,6 +43,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class ObjectStore implements AutoCloseable {
 
+  /** CopyObject's limit: a larger object cannot be copied onto itself to get new metadata. */
+  public static final long MAX_COPY_SIZE = 5L * 1024 * 1024 * 1024;
+
   /** What the gateway needs to reach one S3-compatible endpoint. */
   public record Settings(URI endpoint, String region, String accessKey, String secretKey,
       boolean pathStyle, int maxConnections) {}
@@ -76,8 +79,9 @@ public final class ObjectStore implements AutoCloseable {
       builder.credentialsProvider(credentials);
       presign.credentialsProvider(credentials);
     } else {
-      builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
-      presign.credentialsProvider(DefaultCredentialsProvider.builder().build());
+      DefaultCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
+      builder.credentialsProvider(credentials);
+      presign.credentialsProvider(credentials);
     }
     this.s3 = builder.build();
     this.presigner = presign.build();

@@ -108,12 +108,6 @@ public final class OffsetWriter implements AutoCloseable {
     this.teeing = settings.spillLimit() > 0;
   }
 
-  /** For tests and other callers that supply their own sink. */
-  public static OffsetWriter over(Sink sink, Existing existing, long existingSize, MemoryBudget budget,
-      Settings settings, String description) {
-    return new OffsetWriter(sink, existing, existingSize, budget, settings, description);
-  }
-
   /** The file's size as the client sees it: its furthest write, or what a truncate set. */
   public synchronized long size() {
     return size;

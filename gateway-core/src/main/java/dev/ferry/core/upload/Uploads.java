@@ -30,8 +30,6 @@ public final class Uploads {
     void beforeStart(long keepExisting) throws IOException;
   }
 
-  /** CopyObject's limit: larger objects keep no recorded checksum (see {@link #recordChecksum}). */
-  private static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
 
   private final ObjectStore store;
   private final MemoryBudget budget;
@@ -90,10 +88,6 @@ public final class Uploads {
     UploadSink sink = new UploadSink(this, target, lock, description, check);
     OffsetWriter.Existing existing = from -> ObjectStore.await(store.openFrom(target, from));
     return new OffsetWriter(sink, existing, existingSize, budget, offsetWrites, description);
-  }
-
-  public OffsetWriter.Settings offsetWrites() {
-    return offsetWrites;
   }
 
   public Set<StreamingUpload> openUploads() {
@@ -171,7 +165,7 @@ public final class Uploads {
    * match): the client is not kept waiting and a newer upload is never overwritten.
    */
   void recordChecksum(S3Location target, String etag, long size, Map<String, String> metadata) {
-    if (size > MAX_SINGLE_COPY) {
+    if (size > ObjectStore.MAX_COPY_SIZE) { // larger objects keep no recorded checksum
       log.info("{} is larger than 5 GiB: its SHA-256 {} is logged but not stored", target, metadata);
       return;
     }

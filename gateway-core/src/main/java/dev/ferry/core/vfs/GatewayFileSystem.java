@@ -48,8 +48,6 @@ public final class GatewayFileSystem implements AutoCloseable {
   /** Object metadata key for a client-set modification time, in (decimal) seconds since the epoch. */
   public static final String MTIME_METADATA = "mtime";
 
-  /** CopyObject's limit: larger objects cannot get new metadata. */
-  private static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
 
   private static final String EMPTY_MD5 = Base64.getEncoder().encodeToString(
       new byte[] {-44, 29, -116, -39, -113, 0, -78, 4, -23, -128, 9, -104, -20, -8, 66, 126});
@@ -262,7 +260,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     try (PathLock lock = lock(path, key, "set time")) {
       ObjectInfo info = call(store.head(key), path, "set time").orElseThrow(() -> new NoSuchFileException(
           path.toString(), null, "set time by " + user.name() + ": no such file"));
-      if (info.size() > MAX_SINGLE_COPY) {
+      if (info.size() > ObjectStore.MAX_COPY_SIZE) {
         throw new FileSystemException(path.toString(), null, "set time by " + user.name()
             + ": the time of a file over 5 GiB cannot be changed (S3 copies it to change metadata)");
       }
