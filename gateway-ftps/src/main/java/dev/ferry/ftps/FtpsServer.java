@@ -4,6 +4,7 @@ import dev.ferry.core.Gateway;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.ftps.auth.GatewayUserManager;
 import dev.ferry.ftps.command.CommandsInFlight;
+import dev.ferry.ftps.command.FeatBeforeLogin;
 import dev.ferry.ftps.command.GatewayCommands;
 import dev.ferry.ftps.data.TlsTruncation;
 import dev.ferry.ftps.fs.GatewayFileSystemFactory;
@@ -21,6 +22,7 @@ import org.apache.ftpserver.FtpServerFactory;
 import org.apache.ftpserver.ftplet.FtpException;
 import org.apache.ftpserver.listener.Listener;
 import org.apache.ftpserver.listener.ListenerFactory;
+import org.apache.ftpserver.impl.DefaultFtpServer;
 import org.apache.ftpserver.ssl.SslConfiguration;
 import org.apache.mina.core.session.IoSession;
 import org.apache.mina.transport.socket.SocketSessionConfig;
@@ -106,21 +108,24 @@ public final class FtpsServer {
     listener.setSslConfiguration(ssl);
     listener.setImplicitSsl(implicitTls);
     listener.setIdleTimeout(settings.idleTimeoutSeconds());
-    listener.setSessionFilter(FtpsServer::prepareControlSession);
+    listener.setSessionFilter(this::prepareControlSession);
     listener.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
     return listener.createListener();
   }
 
   /**
-   * Every new control connection: replies go out at once, and command lines may be 8 KiB. With
-   * Nagle on, a reply written while the client's ACK of the previous one is still delayed (up to
-   * 40 ms on Linux) waits for it: a 226 after a short transfer often did, once per file.
+   * Every new control connection: replies go out at once, command lines may be 8 KiB, and FEAT is
+   * answered before login. With Nagle on, a reply written while the client's ACK of the previous
+   * one is still delayed (up to 40 ms on Linux) waits for it: a 226 after a short transfer often
+   * did, once per file.
    */
-  private static boolean prepareControlSession(IoSession session) {
+  private boolean prepareControlSession(IoSession session) {
     if (session.getConfig() instanceof SocketSessionConfig socket) {
       socket.setTcpNoDelay(true);
     }
     CommandLineLimit.install(session.getFilterChain());
+    session.getFilterChain().addAfter(CommandLineLimit.NAME, FeatBeforeLogin.NAME,
+        new FeatBeforeLogin(() -> ((DefaultFtpServer) server).getServerContext()));
     return true;
   }
 

@@ -394,6 +394,18 @@ class FtpsGatewayIT {
   }
 
   @Test
+  void feat_beforeLogin_listsTheFeatures_otherCommandsStillNeedLogin() throws IOException {
+    FTPSClient client = ferry.connect(false);
+    assertEquals(211, client.sendCommand("FEAT"), client.getReplyString());
+    assertTrue(client.getReplyString().contains(" UTF8"), client.getReplyString());
+    assertTrue(client.getReplyString().contains(" MLST"), client.getReplyString());
+    assertEquals(530, client.sendCommand("PWD"), client.getReplyString());
+    assertTrue(client.login("alice", FtpsTestGateway.PASSWORD), client.getReplyString());
+    assertEquals(211, client.sendCommand("FEAT"), client.getReplyString());
+    client.disconnect();
+  }
+
+  @Test
   void commandLine_overTheLimit_answered500AndTheSessionGoesOn() throws IOException {
     FTPSClient client = ferry.login("alice");
     assertEquals(500, client.sendCommand("NOOP " + "x".repeat(20_000)), client.getReplyString());

@@ -20,7 +20,7 @@ public final class CommandLineLimit extends IoFilterAdapter {
 
   /** Eight times an S3 key's 1024-byte limit: room for any path and its command, not for a flood. */
   public static final int MAX_LINE_BYTES = 8192;
-  static final String NAME = "ferryCommandLineLimit";
+  public static final String NAME = "ferryCommandLineLimit";
 
   /** Gives a new control session the larger decoder and this filter. */
   public static void install(IoFilterChain chain) {
