@@ -93,6 +93,8 @@ cleanup() {
   stop_pid "$S3PROXY_PID" S3Proxy
   if [[ "${FERRY_IT_KEEP:-0}" == 1 ]]; then
     note "kept $WORK (ferry.log, s3proxy.log)"
+  elif ((FAILED > 0)); then
+    note "kept $WORK (ferry.log, s3proxy.log) because a check failed"
   else
     rm -rf "$WORK"
   fi
@@ -695,7 +697,8 @@ tls_fingerprint_matches_log() {
 }
 
 ferry_log_clean() {
-  ! grep -E "OutOfMemoryError|LEAK:| ERROR |Exception in thread" "$WORK/ferry.log"
+  # With the lines after each match (fail shows the last 15): the exception says what went wrong.
+  ! grep -A 12 -E "OutOfMemoryError|LEAK:| ERROR |Exception in thread" "$WORK/ferry.log"
 }
 
 # SIGTERM: open transfers get the grace period (5 s here), then Ferry logs "Ferry stopped" and exits.
