@@ -721,10 +721,9 @@ ferry_stops_on_sigterm() {
   ((status == 0 || status == 143)) || { echo "exit status $status"; return 1; }
 }
 
-# ---------------------------------------------------------------------------------------------
-
-main() {
-  # Killing the watchdog kills its sleep too, so nothing outlives the run.
+# start_watchdog: ends the run (SIGTERM to this shell) after TOTAL_TIMEOUT_SECONDS. Killing the
+# watchdog kills its sleep too, so nothing outlives the run.
+start_watchdog() {
   (
     trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
     sleep "$TOTAL_TIMEOUT_SECONDS" &
@@ -732,6 +731,12 @@ main() {
     wait "$sleeper" && kill -TERM $$ 2>/dev/null
   ) &
   WATCHDOG_PID=$!
+}
+
+# ---------------------------------------------------------------------------------------------
+
+main() {
+  start_watchdog
   mkdir -p "$SRC" "$DL" "$WORK/home"
   write_aws_config
   : >"$SRC/empty.bin"

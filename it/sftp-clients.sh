@@ -303,13 +303,7 @@ ls_many() {
 }
 
 main_sftp() {
-  (
-    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-    sleep "$TOTAL_TIMEOUT_SECONDS" &
-    sleeper=$!
-    wait "$sleeper" && kill -TERM $$ 2>/dev/null
-  ) &
-  WATCHDOG_PID=$!
+  start_watchdog
   mkdir -p "$SRC" "$DL" "$WORK/home"
   write_aws_config
   : >"$SRC/empty.bin"

@@ -44,6 +44,9 @@ public final class FtpsServer {
   private final SessionPolicy policy;
   private final CommandsInFlight commandsInFlight = new CommandsInFlight();
   private FtpServer server;
+  /** Stateless, so one serves every session; it needs the server, which exists once sessions do. */
+  private final FeatBeforeLogin featBeforeLogin =
+      new FeatBeforeLogin(() -> ((DefaultFtpServer) server).getServerContext());
   private Listener explicit;
   private Listener implicit;
 
@@ -124,8 +127,7 @@ public final class FtpsServer {
       socket.setTcpNoDelay(true);
     }
     CommandLineLimit.install(session.getFilterChain());
-    session.getFilterChain().addAfter(CommandLineLimit.NAME, FeatBeforeLogin.NAME,
-        new FeatBeforeLogin(() -> ((DefaultFtpServer) server).getServerContext()));
+    session.getFilterChain().addAfter(CommandLineLimit.NAME, FeatBeforeLogin.NAME, featBeforeLogin);
     return true;
   }
 

@@ -253,7 +253,7 @@ public final class OffsetWriter implements AutoCloseable {
   public synchronized long commit() throws IOException {
     ensureOpen();
     try {
-      if (!started && existingSize > 0 && untruncated() && size == existingSize && !metadataSet) {
+      if (!started && untruncated() && size == existingSize && !metadataSet) {
         // Opened for writing and closed untouched: the object stays as it is, not copied anew.
         sink.abort("nothing was written; the file is unchanged");
         state = State.COMMITTED;

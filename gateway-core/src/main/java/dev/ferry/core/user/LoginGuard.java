@@ -4,13 +4,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Slows down password guessing: every failed login is answered only after a delay, and an address
  * that fails too often within a window is banned for a while. Shared by both protocols.
  */
 public final class LoginGuard {
+
+  private static final Logger log = LoggerFactory.getLogger(LoginGuard.class);
 
   /** How the guard is tuned. */
   public record Settings(Duration failureDelay, int maxFailures, Duration window, Duration banDuration) {}
@@ -24,6 +29,30 @@ public final class LoginGuard {
   public LoginGuard(Settings settings, Clock clock) {
     this.settings = settings;
     this.clock = clock;
+  }
+
+  /**
+   * One password login over {@code protocol} (for the log) from {@code address}: refused without a
+   * check while the address is banned, else checked against {@code users}, counted and logged
+   * (never the password). Empty when refused; the caller answers a refusal only after
+   * {@link #failureDelay()}.
+   */
+  public Optional<User> attempt(String protocol, UserRegistry users, String username, char[] password,
+      String address) {
+    if (isBanned(address)) {
+      log.warn("{} login as {} from banned address {} refused", protocol, username, address);
+      return Optional.empty();
+    }
+    Optional<User> user = users.authenticate(username, password);
+    if (user.isEmpty()) {
+      boolean banned = failed(address);
+      log.warn("{} password login failed for user {} from {}{}", protocol, username, address,
+          banned ? "; address banned for a while" : "");
+      return Optional.empty();
+    }
+    succeeded(address);
+    log.info("{} login (password): {} from {}", protocol, username, address);
+    return user;
   }
 
   public boolean isBanned(String address) {

@@ -218,11 +218,10 @@ public final class GatewayFileSystem implements AutoCloseable {
     try {
       // The file, a directory of the same name and the parent are asked about at once: one round
       // trip to S3 instead of five in a row, which a client uploading many small files waits for.
-      CompletableFuture<Optional<ObjectInfo>> head = store.head(key);
-      CompletableFuture<ListPage> children = store.listPage(prefixOf(path), "/", null, 1);
+      Lookup target = lookup(path);
       requireParentDirectory(path, "upload");
-      Optional<ObjectInfo> existing = call(head, path, "upload");
-      if (existing.isEmpty() && !DirectoryListing.isAbsent(call(children, path, "upload"))) {
+      Optional<ObjectInfo> existing = call(target.file(), path, "upload");
+      if (existing.isEmpty() && !DirectoryListing.isAbsent(call(target.children(), path, "upload"))) {
         throw new FileSystemException(path.toString(), null, "upload by " + user.name() + ": is a directory");
       }
       if (existing.isPresent() && truncate) {
@@ -425,17 +424,26 @@ public final class GatewayFileSystem implements AutoCloseable {
     return stat;
   }
 
+  /**
+   * The two questions that tell a file from a directory, asked at once: the HEAD of the key and a
+   * one-key listing under it. {@link #find} asks them in turn, as most paths a client stats are
+   * files; where both answers are needed, asking together saves a round trip.
+   */
+  private record Lookup(CompletableFuture<Optional<ObjectInfo>> file, CompletableFuture<ListPage> children) {}
+
+  private Lookup lookup(VirtualPath path) {
+    return new Lookup(store.head(keyOf(path)), store.listPage(prefixOf(path), "/", null, 1));
+  }
+
   private void requireParentDirectory(VirtualPath path, String operation) throws IOException {
     VirtualPath parent = path.parent();
     if (parent.isRoot()) {
       return;
     }
-    // A parent is nearly always a prefix, not an object: the HEAD alone rarely answers, so the
-    // listing is asked at the same time rather than after it.
-    CompletableFuture<Optional<ObjectInfo>> asFile = store.head(keyOf(parent));
-    CompletableFuture<ListPage> asDirectory = store.listPage(prefixOf(parent), "/", null, 1);
-    boolean file = call(asFile, parent, operation).isPresent();
-    if (file || DirectoryListing.isAbsent(call(asDirectory, parent, operation))) {
+    // A parent is nearly always a prefix, not an object: the HEAD alone rarely answers.
+    Lookup lookup = lookup(parent);
+    boolean file = call(lookup.file(), parent, operation).isPresent();
+    if (file || DirectoryListing.isAbsent(call(lookup.children(), parent, operation))) {
       throw new NoSuchFileException(parent.toString(), null, operation + " of " + path + " by " + user.name()
           + ": parent directory does not exist");
     }
@@ -466,7 +474,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     }
   }
 
-  private <T> T call(java.util.concurrent.CompletableFuture<T> future, VirtualPath path, String operation)
+  private <T> T call(CompletableFuture<T> future, VirtualPath path, String operation)
       throws FileSystemException {
     try {
       return ObjectStore.await(future);

@@ -9,16 +9,12 @@ import org.apache.ftpserver.ftplet.AuthenticationFailedException;
 import org.apache.ftpserver.ftplet.User;
 import org.apache.ftpserver.ftplet.UserManager;
 import org.apache.ftpserver.usermanager.UsernamePasswordAuthentication;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * FtpServer's view of the configured users: passwords are checked against core's bcrypt hashes and
  * failures are counted per address by core's {@link LoginGuard}. The user list is read-only here.
  */
 public final class GatewayUserManager implements UserManager {
-
-  private static final Logger log = LoggerFactory.getLogger(GatewayUserManager.class);
 
   private final UserRegistry users;
   private final LoginGuard guard;
@@ -35,20 +31,12 @@ public final class GatewayUserManager implements UserManager {
     }
     InetAddress from = login.getUserMetadata() == null ? null : login.getUserMetadata().getInetAddress();
     String address = from == null ? "unknown" : from.getHostAddress();
-    if (guard.isBanned(address)) {
-      log.warn("FTPS login as {} from banned address {} refused", login.getUsername(), address);
-      throw new AuthenticationFailedException("address banned after too many failed logins");
-    }
     String password = login.getPassword() == null ? "" : login.getPassword();
-    Optional<dev.ferry.core.user.User> user = users.authenticate(login.getUsername(), password.toCharArray());
+    Optional<dev.ferry.core.user.User> user = guard.attempt("FTPS", users, login.getUsername(),
+        password.toCharArray(), address);
     if (user.isEmpty()) {
-      boolean banned = guard.failed(address);
-      log.warn("FTPS login failed for user {} from {}{}", login.getUsername(), address,
-          banned ? "; address banned for a while" : "");
-      throw new AuthenticationFailedException("login incorrect");
+      throw new AuthenticationFailedException("login incorrect"); // FtpServer delays the 530
     }
-    guard.succeeded(address);
-    log.info("FTPS login: {} from {}", user.get().name(), address);
     return new GatewayFtpUser(user.get());
   }
 

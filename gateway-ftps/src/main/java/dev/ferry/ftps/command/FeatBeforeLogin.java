@@ -1,6 +1,5 @@
 package dev.ferry.ftps.command;
 
-import java.util.Locale;
 import java.util.function.Supplier;
 import org.apache.ftpserver.command.Command;
 import org.apache.ftpserver.impl.DefaultFtpRequest;
@@ -29,13 +28,13 @@ public final class FeatBeforeLogin extends IoFilterAdapter {
 
   @Override
   public void messageReceived(NextFilter next, IoSession session, Object message) throws Exception {
-    if (message instanceof String line && line.trim().toUpperCase(Locale.ROOT).equals("FEAT")) {
+    if (message instanceof String line && line.strip().equalsIgnoreCase("FEAT")) {
       FtpServerContext server = context.get();
       FtpIoSession ftp = new FtpIoSession(session, server);
       Command feat = server.getCommandFactory().getCommand("FEAT");
       if (!ftp.isLoggedIn() && feat != null) {
         ftp.updateLastAccessTime();
-        feat.execute(ftp, server, new DefaultFtpRequest(line.trim()));
+        feat.execute(ftp, server, new DefaultFtpRequest(line.strip()));
         return;
       }
     }

@@ -10,18 +10,14 @@ import java.util.concurrent.TimeUnit;
 import org.apache.sshd.server.auth.AsyncAuthException;
 import org.apache.sshd.server.auth.password.PasswordAuthenticator;
 import org.apache.sshd.server.session.ServerSession;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * SSH password logins against core's bcrypt hashes; failures count per address in core's
- * {@link LoginGuard}, shared with FTPS, and a banned address is refused without a check. A refusal
- * is answered only after the guard's failure delay, as over FTPS, so guessing stays slow; the
- * answer is sent later instead of holding MINA's I/O thread, which serves other sessions too.
+ * SSH password logins through core's {@link LoginGuard}, as over FTPS: bcrypt hashes, failures
+ * counted per address, a banned address refused without a check. A refusal is answered only after
+ * the guard's failure delay, so guessing stays slow; the answer is sent later instead of holding
+ * MINA's I/O thread, which serves other sessions too.
  */
 public final class PasswordLogin implements PasswordAuthenticator {
-
-  private static final Logger log = LoggerFactory.getLogger(PasswordLogin.class);
 
   /** Answers delayed refusals; one thread is plenty, it only flips a flag per refusal. */
   private static final ScheduledExecutorService REFUSALS = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -40,21 +36,12 @@ public final class PasswordLogin implements PasswordAuthenticator {
 
   @Override
   public boolean authenticate(String username, String password, ServerSession session) {
-    String address = FerryUsers.addressOf(session);
-    if (guard.isBanned(address)) {
-      log.warn("SFTP login as {} from banned address {} refused", username, address);
-      throw refusedAfterDelay();
-    }
-    Optional<User> user = users.authenticate(username, password.toCharArray());
+    Optional<User> user = guard.attempt("SFTP", users, username, password.toCharArray(),
+        FerryUsers.addressOf(session));
     if (user.isEmpty()) {
-      boolean banned = guard.failed(address);
-      log.warn("SFTP password login failed for user {} from {}{}", username, address,
-          banned ? "; address banned for a while" : "");
       throw refusedAfterDelay();
     }
-    guard.succeeded(address);
     session.setAttribute(FerryUsers.USER, user.get());
-    log.info("SFTP login (password): {} from {}", username, address);
     return true;
   }
 

@@ -49,12 +49,7 @@ public final class FerryFileSystem extends BaseFileSystem<FerryPath> {
     return new FerryPath(this, "/", stat.path().segments(), stat);
   }
 
-  /** A new SFTP request: what S3 said before may have changed since. */
-  public void newRequest() {
-    statsThisRequest.clear();
-  }
-
-  /** After a change made through this channel. */
+  /** At a new SFTP request, and after a change made through this channel. */
   public void forgetStats() {
     statsThisRequest.clear();
   }

@@ -21,7 +21,7 @@ import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
  *   <li>statvfs@openssh.com, which OpenSSH's {@code df} and clients that check free space before an
  *       upload send; the answer describes the path's {@link FileStore}, a fixed large capacity,
  *       since S3 has none to report.
- *   <li>Each request starts with a fresh {@link FerryFileSystem#newRequest() stat memo}: MINA
+ *   <li>Each request starts with a fresh {@link FerryFileSystem#forgetStats() stat memo}: MINA
  *       looks at a path two to four times while answering one request, and each look is an S3
  *       HEAD and often a LIST.
  *   <li>A client's disconnect stays out of the ERROR log (see
@@ -58,7 +58,7 @@ final class FerrySftpSubsystem extends SftpSubsystem {
   @Override
   protected void doProcess(Buffer buffer, int length, int type, int id) throws IOException {
     if (fileSystem instanceof FerryFileSystem ferry) {
-      ferry.newRequest();
+      ferry.forgetStats();
     }
     super.doProcess(buffer, length, type, id);
   }
