@@ -317,6 +317,25 @@ class SftpGatewayIT {
   // Directories, names, renames
 
   @Test
+  void open_exclusiveCreateAndOpenWithoutCreate_followTheFlagsAndChangeNothingWhenRefused() throws IOException {
+    byte[] original = random(1000, 31);
+    s3.put(ferry.bucket, ferry.key("excl.bin"), original);
+    try (SftpClient sftp = ferry.login("alice")) {
+      SftpException exists = assertThrows(SftpException.class,
+          () -> sftp.open("excl.bin", OpenMode.Write, OpenMode.Create, OpenMode.Exclusive));
+      assertEquals(SftpConstants.SSH_FX_FILE_ALREADY_EXISTS, exists.getStatus(), exists.getMessage());
+      SftpException missing = assertThrows(SftpException.class, () -> sftp.open("absent.bin", OpenMode.Write));
+      assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, missing.getStatus(), missing.getMessage());
+      try (CloseableHandle handle = sftp.open("new-excl.bin", OpenMode.Write, OpenMode.Create, OpenMode.Exclusive)) {
+        sftp.write(handle, 0, "fresh".getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    assertArrayEquals(original, s3.read(ferry.bucket, ferry.key("excl.bin")));
+    assertEquals(List.of(), s3.keys(ferry.bucket, ferry.key("absent.bin")));
+    assertEquals("fresh", new String(s3.read(ferry.bucket, ferry.key("new-excl.bin")), StandardCharsets.UTF_8));
+  }
+
+  @Test
   void rename_fileAndDirectory_keysMoved() throws IOException {
     try (SftpClient sftp = ferry.login("alice")) {
       sftp.mkdir("ren");
@@ -336,7 +355,9 @@ class SftpGatewayIT {
       try (OutputStream out = sftp.write("moved/d.txt")) {
         out.write("D".getBytes(StandardCharsets.UTF_8));
       }
-      assertThrows(SftpException.class, () -> sftp.rename("moved/d.txt", "moved/c.txt"));
+      SftpException refused = assertThrows(SftpException.class, () -> sftp.rename("moved/d.txt", "moved/c.txt"));
+      assertEquals(SftpConstants.SSH_FX_FILE_ALREADY_EXISTS, refused.getStatus(), refused.getMessage());
+      assertEquals("B", new String(s3.read(ferry.bucket, ferry.key("moved/c.txt")), StandardCharsets.UTF_8));
       sftp.getExtension(OpenSSHPosixRenameExtension.class).posixRename("moved/d.txt", "moved/c.txt");
       assertEquals("D", new String(s3.read(ferry.bucket, ferry.key("moved/c.txt")), StandardCharsets.UTF_8));
     }

@@ -205,10 +205,11 @@ public final class GatewayFileSystem implements AutoCloseable {
   /**
    * Opens a file for writes at offsets (SFTP). With {@code truncate} false an existing file's bytes
    * are kept where the client does not write, and writing on at its end resumes it server-side; the
-   * overwrite permission is needed unless the writes only resume it. The path is locked until the
-   * writer commits or aborts.
+   * overwrite permission is needed unless the writes only resume it. {@code existingFile} is checked
+   * under the path's lock, which is held until the writer commits or aborts.
    */
-  public OffsetWriter openAtOffsets(VirtualPath path, boolean truncate) throws IOException {
+  public OffsetWriter openAtOffsets(VirtualPath path, ExistingFile existingFile, boolean truncate)
+      throws IOException {
     require(Permission.WRITE, path, "upload");
     if (path.isRoot()) {
       throw new FileSystemException(path.toString(), null, "upload by " + user.name() + ": is a directory");
@@ -223,6 +224,14 @@ public final class GatewayFileSystem implements AutoCloseable {
       Optional<ObjectInfo> existing = call(target.file(), path, "upload");
       if (existing.isEmpty() && !DirectoryListing.isAbsent(call(target.children(), path, "upload"))) {
         throw new FileSystemException(path.toString(), null, "upload by " + user.name() + ": is a directory");
+      }
+      if (existing.isPresent() && existingFile == ExistingFile.REFUSED) {
+        throw new FileAlreadyExistsException(path.toString(), null, "upload by " + user.name()
+            + ": file exists (exclusive create)");
+      }
+      if (existing.isEmpty() && existingFile == ExistingFile.REQUIRED) {
+        throw new NoSuchFileException(path.toString(), null, "upload by " + user.name()
+            + ": no such file (open without create)");
       }
       if (existing.isPresent() && truncate) {
         require(Permission.OVERWRITE, path, "upload over an existing file");
@@ -335,9 +344,11 @@ public final class GatewayFileSystem implements AutoCloseable {
 
   /**
    * Renames a file (server-side copy, then delete) or a directory (every key under it, with bounded
-   * parallelism). Both the source and the target are locked for the duration.
+   * parallelism). Both the source and the target are locked for the duration, and the target is
+   * looked at under those locks. An existing target file is replaced only with {@code replace} (and
+   * the overwrite permission); a directory never replaces anything.
    */
-  public void rename(VirtualPath from, VirtualPath to) throws IOException {
+  public void rename(VirtualPath from, VirtualPath to, boolean replace) throws IOException {
     require(Permission.RENAME, from, "rename");
     FileStat source = find(from, "rename").orElseThrow(() -> new NoSuchFileException(from.toString(), null,
         "rename by " + user.name() + ": no such file or directory"));
@@ -348,32 +359,36 @@ public final class GatewayFileSystem implements AutoCloseable {
       throw new AccessDeniedException(from.toString(), to.toString(), "rename by " + user.name() + ": cannot rename the home directory");
     }
     requireParentDirectory(to, "rename");
-    Optional<FileStat> target = find(to, "rename");
     if (source.directory()) {
       if (to.startsWith(from)) {
         throw new FileSystemException(from.toString(), to.toString(), "rename by " + user.name() + ": cannot move a directory into itself");
       }
-      if (target.isPresent()) {
-        throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name() + ": target already exists");
-      }
       S3Location fromPrefix = prefixOf(from);
       S3Location toPrefix = prefixOf(to);
       try (PathLock a = lockPrefix(from, fromPrefix, "rename"); PathLock b = lockPrefix(to, toPrefix, "rename")) {
+        if (find(to, "rename").isPresent()) {
+          throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name() + ": target already exists");
+        }
         treeRename.move(fromPrefix, toPrefix);
       } catch (StoreException e) {
         throw storageFailure(from, "rename", e);
       }
       return;
     }
-    if (target.isPresent()) {
-      if (target.get().directory()) {
-        throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name() + ": target is a directory");
-      }
-      require(Permission.OVERWRITE, to, "rename over an existing file");
-    }
     S3Location fromKey = keyOf(from);
     S3Location toKey = keyOf(to);
     try (PathLock a = lock(from, fromKey, "rename"); PathLock b = lock(to, toKey, "rename")) {
+      Optional<FileStat> target = find(to, "rename");
+      if (target.isPresent()) {
+        if (target.get().directory()) {
+          throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name() + ": target is a directory");
+        }
+        if (!replace) {
+          throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name()
+              + ": target exists and this rename does not replace files");
+        }
+        require(Permission.OVERWRITE, to, "rename over an existing file");
+      }
       treeRename.moveObject(fromKey, toKey, source.size());
     } catch (StoreException e) {
       throw storageFailure(from, "rename", e);

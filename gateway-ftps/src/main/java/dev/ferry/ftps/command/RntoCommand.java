@@ -5,7 +5,10 @@ import dev.ferry.ftps.fs.GatewayFileSystemView;
 import java.io.IOException;
 import org.apache.ftpserver.impl.FtpIoSession;
 
-/** RNTO: renames the RNFR path (a file, or a directory with everything under it). */
+/**
+ * RNTO: renames the RNFR path (a file, or a directory with everything under it). As on other FTP
+ * servers, a file replaces an existing target file (with the overwrite permission).
+ */
 final class RntoCommand extends GatewayCommand {
 
   @Override
@@ -19,7 +22,7 @@ final class RntoCommand extends GatewayCommand {
       return;
     }
     VirtualPath target = view.resolve(argument);
-    view.fileSystem().rename(source, target);
+    view.fileSystem().rename(source, target, true);
     reply(session, 250, "Renamed " + source + " to " + target);
   }
 }

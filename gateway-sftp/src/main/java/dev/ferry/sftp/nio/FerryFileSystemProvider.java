@@ -2,6 +2,7 @@ package dev.ferry.sftp.nio;
 
 import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.upload.OffsetWriter;
+import dev.ferry.core.vfs.ExistingFile;
 import dev.ferry.core.vfs.FileStat;
 import dev.ferry.core.vfs.GatewayFileSystem;
 import java.io.IOException;
@@ -11,12 +12,10 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessMode;
 import java.nio.file.CopyOption;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileStore;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystemException;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.ProviderMismatchException;
@@ -93,20 +92,11 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
       }
       return new ReadChannel(session, virtual, stat.size());
     }
-    boolean createNew = options.contains(StandardOpenOption.CREATE_NEW);
-    if (createNew || !options.contains(StandardOpenOption.CREATE)) {
-      boolean exists = session.exists(virtual);
-      if (createNew && exists) {
-        throw new FileAlreadyExistsException(virtual.toString(), null, "upload by " + session.user().name()
-            + ": file exists (exclusive create)");
-      }
-      if (!createNew && !exists) {
-        throw new NoSuchFileException(virtual.toString(), null, "upload by " + session.user().name()
-            + ": no such file (open without create)");
-      }
-    }
+    ExistingFile existingFile = options.contains(StandardOpenOption.CREATE_NEW) ? ExistingFile.REFUSED
+        : options.contains(StandardOpenOption.CREATE) ? ExistingFile.ALLOWED : ExistingFile.REQUIRED;
     p.getFileSystem().forgetStats();
-    OffsetWriter writer = session.openAtOffsets(virtual, options.contains(StandardOpenOption.TRUNCATE_EXISTING));
+    OffsetWriter writer = session.openAtOffsets(virtual, existingFile,
+        options.contains(StandardOpenOption.TRUNCATE_EXISTING));
     WriteChannel channel = new WriteChannel(p.getFileSystem(), virtual, writer);
     p.getFileSystem().startedWriting(virtual, channel);
     return channel;
@@ -198,15 +188,9 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
   @Override
   public void move(Path source, Path target, CopyOption... options) throws IOException {
     FerryPath from = ferry(source);
-    FerryPath to = ferry(target);
     from.getFileSystem().forgetStats();
-    GatewayFileSystem session = session(from);
-    VirtualPath toPath = to.virtual();
-    if (!Arrays.asList(options).contains(StandardCopyOption.REPLACE_EXISTING) && session.exists(toPath)) {
-      throw new FileAlreadyExistsException(toPath.toString(), null, "rename by " + session.user().name()
-          + ": target exists (use posix-rename to replace it)");
-    }
-    session.rename(from.virtual(), toPath);
+    session(from).rename(from.virtual(), ferry(target).virtual(),
+        Arrays.asList(options).contains(StandardCopyOption.REPLACE_EXISTING));
   }
 
   @Override
