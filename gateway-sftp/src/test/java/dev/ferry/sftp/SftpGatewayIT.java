@@ -244,6 +244,43 @@ class SftpGatewayIT {
     assertEquals("hello", new String(s3.read(ferry.bucket, ferry.key("timed.txt")), StandardCharsets.UTF_8));
   }
 
+  @Test
+  void setStat_rightAfterAMultipartUploadCloses_keepsTheTimeAndTheChecksum() throws IOException {
+    // rclone's order: upload, close, then set the time on the path. Ferry records the SHA-256 of a
+    // multipart upload by a copy after the close; the time's copy must neither fail on it nor undo it.
+    for (int round = 0; round < 3; round++) {
+      String name = "rclone-style-" + round + ".bin";
+      byte[] data = random(2 * PART + 77, 40 + round);
+      Instant mtime = Instant.parse("2018-03-0" + (round + 1) + "T08:09:10Z");
+      try (SftpClient sftp = ferry.login("alice")) {
+        try (OutputStream out = sftp.write(name)) {
+          out.write(data);
+        }
+        sftp.setStat(name, new SftpClient.Attributes().modifyTime(FileTime.from(mtime)));
+        assertEquals(mtime, sftp.stat(name).getModifyTime().toInstant(), name);
+      }
+      assertStored(name, data);
+    }
+  }
+
+  @Test
+  void rename_rightAfterAMultipartUploadCloses_movesTheBytesAndTheChecksumAndLeavesNoTempFile()
+      throws IOException {
+    // WinSCP's order: upload to name.filepart, close, rename onto the name.
+    for (int round = 0; round < 3; round++) {
+      String name = "winscp-style-" + round + ".bin";
+      byte[] data = random(2 * PART + 91, 50 + round);
+      try (SftpClient sftp = ferry.login("alice")) {
+        try (OutputStream out = sftp.write(name + ".filepart")) {
+          out.write(data);
+        }
+        sftp.rename(name + ".filepart", name);
+      }
+      assertStored(name, data);
+      assertEquals(List.of(), s3.keys(ferry.bucket, ferry.key(name + ".filepart")), "temporary file left");
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Commit only on close, abort otherwise
 

@@ -193,6 +193,30 @@ public final class Uploads {
     return copy != null && copy.sourceEtag().equals(etag) ? Optional.of(copy.copiedEtag()) : Optional.empty();
   }
 
+  /**
+   * Waits for the checksum copies still running of {@code location}: the object, or every object
+   * under it when it is a prefix (ends with "/"). Anything that changes an object waits so (the
+   * path locks call this): the checksum copy writes the object again, and ending after a later
+   * change it would fail that change's own copy (a client setting the time right after the upload,
+   * as rclone does), or be failed by it and lose the checksum, or bring back a renamed or deleted
+   * file. A failed checksum copy was logged already and does not fail the caller.
+   */
+  public void awaitChecksumCopies(S3Location location) throws IOException {
+    if (!location.key().endsWith("/")) {
+      ChecksumCopy copy = checksumCopies.get(location);
+      if (copy != null) {
+        ObjectStore.await(copy.copiedEtag().handle((etag, error) -> etag));
+      }
+      return;
+    }
+    for (Map.Entry<S3Location, ChecksumCopy> entry : checksumCopies.entrySet()) {
+      S3Location key = entry.getKey();
+      if (key.bucket().equals(location.bucket()) && key.key().startsWith(location.key())) {
+        ObjectStore.await(entry.getValue().copiedEtag().handle((etag, error) -> etag));
+      }
+    }
+  }
+
   /** Waits until background checksum records have finished (tests and shutdown). */
   public void awaitChecksums() {
     for (CompletableFuture<?> pending : Set.copyOf(pendingChecksums)) {

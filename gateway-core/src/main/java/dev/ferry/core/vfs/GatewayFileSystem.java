@@ -471,23 +471,40 @@ public final class GatewayFileSystem implements AutoCloseable {
     }
   }
 
-  private PathLock lock(VirtualPath path, S3Location key, String operation) throws FileBusyException {
+  /** Locks {@code key} for this operation, once no checksum copy of it is running any more. */
+  private PathLock lock(VirtualPath path, S3Location key, String operation) throws IOException {
+    PathLock lock;
     try {
-      return locks.lockKey(key, operation + " of " + path + " by " + user.name());
+      lock = locks.lockKey(key, operation + " of " + path + " by " + user.name());
     } catch (PathBusyException e) {
       throw new FileBusyException(path.toString(), operation + " by " + user.name() + ": file is busy (another "
           + "transfer, delete or rename of it is in progress)");
     }
+    return afterChecksumCopies(lock, key);
   }
 
-  private PathLock lockPrefix(VirtualPath path, S3Location prefix, String operation) throws FileBusyException {
+  /** Locks everything under {@code prefix}, once no checksum copy under it is running any more. */
+  private PathLock lockPrefix(VirtualPath path, S3Location prefix, String operation) throws IOException {
+    PathLock lock;
     try {
-      return locks.lockPrefix(prefix, operation + " of " + path + " by " + user.name());
+      lock = locks.lockPrefix(prefix, operation + " of " + path + " by " + user.name());
     } catch (PathBusyException e) {
       throw new FileBusyException(path.toString(), operation + " by " + user.name()
           + ": a file in this directory is busy (being written, deleted or renamed)");
     }
+    return afterChecksumCopies(lock, prefix);
   }
+
+  private PathLock afterChecksumCopies(PathLock lock, S3Location location) throws IOException {
+    try {
+      uploads.awaitChecksumCopies(location);
+      return lock;
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
 
   private <T> T call(CompletableFuture<T> future, VirtualPath path, String operation)
       throws FileSystemException {
