@@ -168,7 +168,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         singlePutLimit);
 
     ConfigNode down = root.section("downloads");
-    down.allowOnly("rangeSize", "rangesAhead", "memoryBudget");
+    down.allowOnly("rangeSize", "rangesAhead", "memoryBudget", "memoryWait");
     long rangeSize = down.bytes("rangeSize", 4L << 20);
     if (rangeSize < (64 << 10) || rangeSize > (64L << 20)) {
       throw new ConfigException(down.keyOf("rangeSize"), "must be between 64KiB and 64MiB");
@@ -177,8 +177,12 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     if (downloadBudget < rangeSize) {
       throw new ConfigException(down.keyOf("memoryBudget"), "must hold at least one range (" + rangeSize + " bytes)");
     }
+    Duration memoryWait = down.duration("memoryWait", Duration.ofMinutes(1));
+    if (memoryWait.toMillis() < 100) {
+      throw new ConfigException(down.keyOf("memoryWait"), "must be at least 100ms, got " + memoryWait.toMillis() + "ms");
+    }
     DownloadSettings downloads = new DownloadSettings((int) rangeSize, down.integer("rangesAhead", 4, 1, 32),
-        downloadBudget);
+        downloadBudget, memoryWait);
 
     ConfigNode login = root.section("login");
     login.allowOnly("failureDelay", "maxFailures", "window", "banDuration");

@@ -17,7 +17,7 @@ public final class Downloads {
     this.store = store;
     this.settings = settings;
     this.rewrites = rewrites;
-    this.budget = new ReadAheadBudget(settings.budgetRanges());
+    this.budget = new ReadAheadBudget(settings.budgetRanges(), settings.memoryWait());
   }
 
   /**

@@ -148,7 +148,7 @@ public final class RangedDownload extends InputStream {
     while (nextStart < end) {
       boolean nothingToServe = current == null && inFlight.isEmpty();
       if (nothingToServe) {
-        budget.take();
+        budget.take(object);
       } else if (inFlight.size() >= ahead || !budget.tryTake()) {
         return;
       }

@@ -322,9 +322,16 @@ class FerryConfigTest {
 
   @Test
   void load_downloadsSection_setsReadAhead() throws Exception {
-    FerryConfig config = load("downloads:\n  rangeSize: 2MiB\n  rangesAhead: 6\n  memoryBudget: 48MiB\n" + minimal());
+    FerryConfig config = load("downloads:\n  rangeSize: 2MiB\n  rangesAhead: 6\n  memoryBudget: 48MiB\n"
+        + "  memoryWait: 90s\n" + minimal());
 
-    assertEquals(new DownloadSettings(2 * (int) MIB, 6, 48 * MIB), config.downloads());
+    assertEquals(new DownloadSettings(2 * (int) MIB, 6, 48 * MIB, Duration.ofSeconds(90)), config.downloads());
+    assertEquals(Duration.ofMinutes(1), load(minimal()).downloads().memoryWait(), "default");
+  }
+
+  @Test
+  void load_memoryWaitTooShort_namesKey() {
+    refused("downloads:\n  memoryWait: 0s\n" + minimal(), "downloads.memoryWait");
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.S3TestServer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class DownloadsIT {
@@ -28,6 +30,8 @@ class DownloadsIT {
   static final S3TestServer s3 = new S3TestServer();
 
   private static final int RANGE = 256 * 1024;
+  /** Longer than any test here needs: only the stalled-reader test waits it out, with its own. */
+  private static final Duration WAIT = Duration.ofSeconds(30);
   private static ObjectStore store;
 
   @BeforeAll
@@ -45,7 +49,7 @@ class DownloadsIT {
   void open_fromStartAndFromOffsets_readsExactlyTheBytesAfterTheOffset() throws IOException {
     byte[] data = randomBytes(3 * RANGE + 12_345);
     S3Location file = upload(data);
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 3, 8L * RANGE), SameBytesRewrites.NONE);
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 3, 8L * RANGE, WAIT), SameBytesRewrites.NONE);
 
     for (boolean wholeFile : new boolean[] {false, true}) {
       for (long offset : new long[] {0, 1, RANGE - 1, RANGE, 2L * RANGE + 7, data.length - 1, data.length}) {
@@ -62,7 +66,7 @@ class DownloadsIT {
   void read_afterTheFileWasOverwritten_failsInsteadOfMixingVersions() throws IOException {
     byte[] data = randomBytes(6 * RANGE);
     S3Location file = upload(data);
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 1, RANGE), SameBytesRewrites.NONE);
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 1, RANGE, WAIT), SameBytesRewrites.NONE);
 
     try (InputStream in = downloads.open(file, head(file), 0, false)) {
       assertEquals(RANGE, in.readNBytes(RANGE).length);
@@ -83,7 +87,7 @@ class DownloadsIT {
     CompletableFuture<String> rewrite = new CompletableFuture<>();
     SameBytesRewrites rewrites = (object, etag) ->
         object.equals(file) && etag.equals(before.etag()) ? Optional.of(rewrite) : Optional.empty();
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 2, 2L * RANGE), rewrites);
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 2, 2L * RANGE, WAIT), rewrites);
 
     try (InputStream in = downloads.open(file, before, 0, false)) {
       byte[] first = in.readNBytes(RANGE + 10);
@@ -100,7 +104,7 @@ class DownloadsIT {
   @Test
   void read_ofAFewBytes_fetchesOneSmallRangeOnly_thenReadsAheadWhenSequential() throws IOException {
     S3Location file = upload(randomBytes(40 * RANGE));
-    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE),
+    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE, WAIT),
         SameBytesRewrites.NONE);
 
     try (InputStream in = downloads.open(file, head(file), 5 * RANGE, false)) {
@@ -114,7 +118,7 @@ class DownloadsIT {
   @Test
   void read_byAWholeFileReader_readsAheadFromTheFirstByte() throws IOException {
     S3Location file = upload(randomBytes(40 * RANGE));
-    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE),
+    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE, WAIT),
         SameBytesRewrites.NONE);
 
     try (InputStream in = downloads.open(file, head(file), 0, true)) {
@@ -126,7 +130,7 @@ class DownloadsIT {
   @Test
   void close_midFile_givesEveryRangeBack() throws IOException {
     S3Location file = upload(randomBytes(10 * RANGE));
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, 4L * RANGE), SameBytesRewrites.NONE);
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, 4L * RANGE, WAIT), SameBytesRewrites.NONE);
 
     InputStream in = downloads.open(file, head(file), 0, false);
     assertEquals(100, in.readNBytes(100).length);
@@ -139,7 +143,7 @@ class DownloadsIT {
   void twoDownloads_withRoomForOneRange_bothFinish() throws Exception {
     byte[] data = randomBytes(5 * RANGE + 1);
     S3Location file = upload(data);
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, RANGE), SameBytesRewrites.NONE);
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, RANGE, WAIT), SameBytesRewrites.NONE);
     ObjectInfo info = head(file);
 
     CompletableFuture<byte[]> first = CompletableFuture.supplyAsync(() -> readAll(downloads, file, info));
@@ -148,6 +152,30 @@ class DownloadsIT {
     assertArrayEquals(data, first.get(60, TimeUnit.SECONDS));
     assertArrayEquals(data, second.get(60, TimeUnit.SECONDS));
     assertEquals(1, downloads.idleRanges());
+  }
+
+  @Test
+  @Timeout(60) // a download that waits for ever hangs here
+  void download_whileAStalledReaderHoldsAllTheMemory_failsAfterTheWaitWithTheReason() throws Exception {
+    byte[] data = randomBytes(3 * RANGE);
+    S3Location file = upload(data);
+    Duration wait = Duration.ofMillis(500);
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 1, RANGE, wait), SameBytesRewrites.NONE);
+    ObjectInfo info = head(file);
+
+    try (InputStream stalled = downloads.open(file, info, 0, false)) {
+      assertEquals(10, stalled.readNBytes(10).length); // holds the only range, then reads no more
+      long started = System.nanoTime();
+      try (InputStream waiting = downloads.open(file, info, 0, false)) {
+        IOException error = assertThrows(IOException.class, () -> waiting.readNBytes(10));
+        assertTrue(error.getMessage().contains("downloads.memoryBudget") && error.getMessage().contains(file.toString()),
+            error.getMessage());
+      }
+      assertTrue(System.nanoTime() - started >= wait.toNanos(), "failed before the wait was over");
+      assertArrayEquals(Arrays.copyOfRange(data, 10, data.length), stalled.readAllBytes(), "the stalled reader goes on");
+    }
+    assertEquals(1, downloads.idleRanges());
+    assertArrayEquals(data, readAll(downloads, file, info), "the next download runs");
   }
 
   private static byte[] readAll(Downloads downloads, S3Location file, ObjectInfo info) {
