@@ -6,6 +6,7 @@ import dev.ferry.ftps.auth.GatewayUserManager;
 import dev.ferry.ftps.command.CommandsInFlight;
 import dev.ferry.ftps.command.FeatBeforeLogin;
 import dev.ferry.ftps.command.GatewayCommands;
+import dev.ferry.ftps.data.AbortWatch;
 import dev.ferry.ftps.data.TlsTruncation;
 import dev.ferry.ftps.fs.GatewayFileSystemFactory;
 import dev.ferry.ftps.reply.CommandLineLimit;
@@ -117,8 +118,8 @@ public final class FtpsServer {
   }
 
   /**
-   * Every new control connection: replies go out at once, command lines may be 8 KiB, and FEAT is
-   * answered before login. With Nagle on, a reply written while the client's ACK of the previous
+   * Every new control connection: replies go out at once, command lines may be 8 KiB, FEAT is
+   * answered before login and ABOR is seen during a transfer. With Nagle on, a reply written while the client's ACK of the previous
    * one is still delayed (up to 40 ms on Linux) waits for it: a 226 after a short transfer often
    * did, once per file.
    */
@@ -128,6 +129,7 @@ public final class FtpsServer {
     }
     CommandLineLimit.install(session.getFilterChain());
     session.getFilterChain().addAfter(CommandLineLimit.NAME, FeatBeforeLogin.NAME, featBeforeLogin);
+    AbortWatch.install(session.getFilterChain());
     return true;
   }
 

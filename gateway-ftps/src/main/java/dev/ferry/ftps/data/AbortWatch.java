@@ -2,6 +2,7 @@ package dev.ferry.ftps.data;
 
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.filterchain.IoFilterAdapter;
+import org.apache.mina.core.filterchain.IoFilterChain;
 import org.apache.mina.core.session.IoSession;
 
 /**
@@ -11,19 +12,17 @@ import org.apache.mina.core.session.IoSession;
  * transfer's data connection; the transfer answers 426 (an upload leaves nothing), then the ABOR
  * command itself answers 226, as RFC 959 has it.
  */
-final class AbortWatch extends IoFilterAdapter {
+public final class AbortWatch extends IoFilterAdapter {
 
   static final String NAME = "ferryAbortWatch";
   private static final String RUNNING = AbortWatch.class.getName() + ".running";
+  private static final AbortWatch SHARED = new AbortWatch(); // its state is in each session
 
-  /** Puts the filter in the session's chain, before the executor, once per session. */
-  static void install(IoSession session) {
-    var chain = session.getFilterChain();
-    synchronized (chain) {
-      if (!chain.contains(NAME) && chain.contains("threadPool")) {
-        chain.addBefore("threadPool", NAME, new AbortWatch());
-      }
-    }
+  private AbortWatch() {}
+
+  /** Puts the filter in a new control session's chain, before FtpServer's command executor. */
+  public static void install(IoFilterChain chain) {
+    chain.addBefore("threadPool", NAME, SHARED);
   }
 
   static void running(IoSession session, DataChannel transfer) {

@@ -78,7 +78,6 @@ public final class DataChannel implements AutoCloseable {
       DataConnection connection = upload
           ? LayeredSocketFactory.openingUpload(session.getDataConnection()::openConnection)
           : session.getDataConnection().openConnection();
-      AbortWatch.install(session);
       return new DataChannel(session, (Socket) SOCKET.get(connection));
     } catch (Exception e) {
       session.write(new DefaultFtpReply(425, FtpReplyMapper.singleLine("Cannot open data connection: " + e.getMessage())));
