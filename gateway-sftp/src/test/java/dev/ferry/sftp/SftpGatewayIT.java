@@ -123,6 +123,26 @@ class SftpGatewayIT {
   }
 
   @Test
+  void read_seekAfterTheFileWasOverwritten_failsInsteadOfMixingVersions() throws IOException {
+    byte[] before = random(3 * PART, 8);
+    byte[] after = random(3 * PART, 9);
+    s3.put(ferry.bucket, ferry.key("changing.bin"), before);
+    try (SftpClient sftp = ferry.login("alice");
+        CloseableHandle handle = sftp.open("changing.bin", OpenMode.Read)) {
+      byte[] buffer = new byte[4096];
+      assertEquals(buffer.length, sftp.read(handle, 0, buffer, 0, buffer.length));
+      assertArrayEquals(Arrays.copyOf(before, buffer.length), buffer);
+      s3.put(ferry.bucket, ferry.key("changing.bin"), after);
+      long far = 2L * PART; // beyond what the first stream fetched: a new ranged GET
+      SftpException changed = assertThrows(SftpException.class, () -> sftp.read(handle, far, buffer, 0, buffer.length));
+      assertTrue(changed.getMessage().contains("changed"), changed.getMessage());
+    }
+    try (SftpClient sftp = ferry.login("alice")) {
+      assertArrayEquals(after, readAll(sftp, "changing.bin"), "a new open reads the new version");
+    }
+  }
+
+  @Test
   void read_sameFileBySeveralClientsAtOnce_allGetTheBytes() throws Exception {
     byte[] data = random(4 * PART, 8);
     s3.put(ferry.bucket, ferry.key("shared.bin"), data);

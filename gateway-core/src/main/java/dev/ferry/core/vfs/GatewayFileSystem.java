@@ -129,19 +129,10 @@ public final class GatewayFileSystem implements AutoCloseable {
   }
 
   /**
-   * Streams a file from {@code offset} to its end, as it is now: a later overwrite fails the read.
-   * For a reader that may seek and reopen (SFTP); see {@link #openWholeRead}.
+   * Opens a file for reads at any offsets (SFTP), pinned to the version it has now: see
+   * {@link ReadableFile}.
    */
-  public InputStream openRead(VirtualPath path, long offset) throws IOException {
-    return openRead(path, offset, false);
-  }
-
-  /** Like {@link #openRead}, for a reader that reads to the end (FTP RETR): read-ahead at once. */
-  public InputStream openWholeRead(VirtualPath path, long offset) throws IOException {
-    return openRead(path, offset, true);
-  }
-
-  private InputStream openRead(VirtualPath path, long offset, boolean wholeFile) throws IOException {
+  public ReadableFile openReadable(VirtualPath path) throws IOException {
     require(Permission.READ, path, "download");
     S3Location key = keyOf(path);
     Optional<ObjectInfo> file = path.isRoot() ? Optional.empty() : call(store.head(key), path, "download");
@@ -149,12 +140,15 @@ public final class GatewayFileSystem implements AutoCloseable {
       existingFile(path, "download");
       throw new NoSuchFileException(path.toString(), null, "download by " + user.name() + ": no such file");
     }
-    long size = file.get().size();
-    if (offset < 0 || offset > size) {
-      throw new FileSystemException(path.toString(), null, "download by " + user.name()
-          + ": offset " + offset + " is beyond the end of the file (" + size + " bytes)");
-    }
-    return downloads.open(key, file.get(), offset, wholeFile);
+    return new ReadableFile(path, user.name(), key, file.get(), downloads);
+  }
+
+  /**
+   * Streams a file from {@code offset} to its end, as it is now (a later overwrite fails the read),
+   * for a reader that reads to the end (FTP RETR): read-ahead starts at once.
+   */
+  public InputStream openWholeRead(VirtualPath path, long offset) throws IOException {
+    return openReadable(path).wholeFrom(offset);
   }
 
   /**

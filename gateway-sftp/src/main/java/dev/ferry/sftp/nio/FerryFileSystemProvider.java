@@ -14,7 +14,6 @@ import java.nio.file.CopyOption;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
 import java.nio.file.FileSystem;
-import java.nio.file.FileSystemException;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -85,12 +84,7 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
     GatewayFileSystem session = session(p);
     boolean write = options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
     if (!write) {
-      FileStat stat = p.getFileSystem().stat(virtual);
-      if (stat.directory()) {
-        throw new FileSystemException(virtual.toString(), null, "download by " + session.user().name()
-            + ": is a directory");
-      }
-      return new ReadChannel(session, virtual, stat.size());
+      return new ReadChannel(session.openReadable(virtual));
     }
     ExistingFile existingFile = options.contains(StandardOpenOption.CREATE_NEW) ? ExistingFile.REFUSED
         : options.contains(StandardOpenOption.CREATE) ? ExistingFile.ALLOWED : ExistingFile.REQUIRED;

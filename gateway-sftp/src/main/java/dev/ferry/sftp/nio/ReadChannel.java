@@ -1,7 +1,6 @@
 package dev.ferry.sftp.nio;
 
-import dev.ferry.core.path.VirtualPath;
-import dev.ferry.core.vfs.GatewayFileSystem;
+import dev.ferry.core.vfs.ReadableFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -11,22 +10,21 @@ import java.nio.channels.SeekableByteChannel;
 /**
  * A file opened for reading: one core download stream from the current position. SFTP reads carry
  * their offset; a read anywhere else than where the stream is closes it and opens a new one there
- * (a new ranged GET), so sequential reads stream and random reads work.
+ * (a new ranged GET), so sequential reads stream and random reads work. Every stream reads the
+ * version the file had at open.
  */
 final class ReadChannel implements SeekableByteChannel {
 
-  private final GatewayFileSystem session;
-  private final VirtualPath path;
+  private final ReadableFile file;
   private final long size;
   private InputStream stream;
   private long streamPosition;
   private long position;
   private boolean open = true;
 
-  ReadChannel(GatewayFileSystem session, VirtualPath path, long size) {
-    this.session = session;
-    this.path = path;
-    this.size = size;
+  ReadChannel(ReadableFile file) {
+    this.file = file;
+    this.size = file.size();
   }
 
   @Override
@@ -37,7 +35,7 @@ final class ReadChannel implements SeekableByteChannel {
     }
     if (stream == null || streamPosition != position) {
       closeStream();
-      stream = session.openRead(path, position);
+      stream = file.from(position);
       streamPosition = position;
     }
     // Fill the whole request where the file has the bytes: a short read costs the client a round trip.

@@ -1,0 +1,53 @@
+package dev.ferry.core.vfs;
+
+import dev.ferry.core.download.Downloads;
+import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.store.S3Location;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileSystemException;
+
+/**
+ * A file opened for reading: the version it had when it was opened. Every stream taken from it
+ * reads that version, so an SFTP handle that seeks (a new stream at each jump) fails its next read
+ * once the file was overwritten, instead of mixing two versions.
+ */
+public final class ReadableFile {
+
+  private final VirtualPath path;
+  private final String userName;
+  private final S3Location key;
+  private final ObjectInfo version;
+  private final Downloads downloads;
+
+  ReadableFile(VirtualPath path, String userName, S3Location key, ObjectInfo version, Downloads downloads) {
+    this.path = path;
+    this.userName = userName;
+    this.key = key;
+    this.version = version;
+    this.downloads = downloads;
+  }
+
+  public long size() {
+    return version.size();
+  }
+
+  /** The bytes from {@code offset} to the end, for a reader that may stop or seek (SFTP). */
+  public InputStream from(long offset) throws IOException {
+    return open(offset, false);
+  }
+
+  /** The bytes from {@code offset} to the end, for a reader that reads them all: read-ahead at once. */
+  InputStream wholeFrom(long offset) throws IOException {
+    return open(offset, true);
+  }
+
+  private InputStream open(long offset, boolean wholeFile) throws IOException {
+    if (offset < 0 || offset > version.size()) {
+      throw new FileSystemException(path.toString(), null, "download by " + userName
+          + ": offset " + offset + " is beyond the end of the file (" + version.size() + " bytes)");
+    }
+    return downloads.open(key, version, offset, wholeFile);
+  }
+}
