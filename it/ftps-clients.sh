@@ -386,6 +386,7 @@ make_tree() {
   local tree="$1"
   mkdir -p "$tree/sub dir/deeper" "$tree/empty dir"
   echo "plain" >"$tree/plain.txt"
+  touch -d '2018-04-05 06:07:08 UTC' "$tree/plain.txt"
   echo "spaces in the name" >"$tree/name with spaces.txt"
   echo "unicode" >"$tree/données-ünïcødé-日本.txt"
   head -c 4096 /dev/urandom >"$tree/sub dir/nested ñ.bin"
@@ -395,7 +396,10 @@ make_tree() {
 mirror_roundtrip() {
   lftp_at explicit "mirror -R --no-perms --no-umask $SRC/tree /mirror/tree" || return 1
   lftp_at implicit "mirror --no-perms /mirror/tree $DL/tree" || return 1
-  diff -r "$SRC/tree" "$DL/tree"
+  diff -r "$SRC/tree" "$DL/tree" || return 1
+  # mirror -R sets each file's time with MFMT; mirror takes it from the MLSD listing.
+  [ "$(stat -c %Y "$DL/tree/plain.txt")" = "$(stat -c %Y "$SRC/tree/plain.txt")" ] \
+    || { echo "plain.txt came back with time $(stat -c %y "$DL/tree/plain.txt")"; return 1; }
 }
 
 # lftp with parallel uploads of 1 MiB files on TLS 1.3, in stream mode (lftp's default MODE Z hid
@@ -766,7 +770,8 @@ main() {
   check "lftp download in stream mode (MODE S, TLS 1.3) exits 0 with the exact bytes" lftp_download_mode false
   check "lftp download in deflate mode (MODE Z) exits 0 with the exact bytes" lftp_download_mode true
   check "TYPE A uploads store LF line ends; a TYPE A download gives the text back" ascii_type_converts_line_ends
-  check "lftp mirror -R up (explicit) and mirror down (implicit) of a tree with unicode and spaces" mirror_roundtrip
+  check "lftp mirror -R up (explicit) and mirror down (implicit) of a tree with unicode and spaces, times kept" \
+    mirror_roundtrip
   check "mirrored tree's keys in S3 keep unicode names and spaces" mirror_keys_in_s3
   check "lftp mirror -R --parallel=8 of 16 × 1 MiB files (TLS 1.3, MODE S): all arrive on the first try" \
     parallel_small_uploads

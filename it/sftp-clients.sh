@@ -189,11 +189,13 @@ reput_resumes() {
 put_preserves_mtime() {
   touch -d '2019-06-01 10:20:30 UTC' "$SRC/old.txt"
   sftp_batch "put -p $SRC/old.txt /sftp/old.txt" "ls -l /sftp/old.txt" || return 1
-  local listing
-  listing="$(sftp_batch "ls -l /sftp/old.txt")" || return 1
-  echo "$listing"
-  # `ls -l` of one file stats it: the time is the one the client set.
-  grep -q "2019" <<<"$listing" && grep -qx "1559384430" <(s3 s3api head-object --bucket "$BUCKET" \
+  local one listing
+  one="$(sftp_batch "ls -l /sftp/old.txt")" || return 1
+  listing="$(sftp_batch "ls -l /sftp")" || return 1
+  echo "$one"
+  # `ls -l` of one file stats it, `ls -l` of the directory lists it: both show the client's time.
+  grep -q "old.txt" <<<"$listing" && grep -q "2019" <<<"$one" && grep "old.txt" <<<"$listing" | grep -q "2019" \
+    && grep -qx "1559384430" <(s3 s3api head-object --bucket "$BUCKET" \
     --key "${HOME_PREFIX}sftp/old.txt" --query 'Metadata.mtime' --output text)
 }
 
@@ -343,7 +345,7 @@ main_sftp() {
   done
   check "sftp ls lists the uploaded files" ls_many
   check "sftp reput continues a partial upload server-side, byte-exact" reput_resumes
-  check "sftp put -p keeps the modification time (stat and x-amz-meta-mtime)" put_preserves_mtime
+  check "sftp put -p keeps the modification time (stat, directory listing and x-amz-meta-mtime)" put_preserves_mtime
   check "sftp rename of a file and a directory tree" sftp_renames
   check "sftp rm and rmdir" sftp_rm_rmdir
   check "sftp unicode and space names round-trip to S3 keys" unicode_names

@@ -57,7 +57,8 @@ public final class Gateway implements AutoCloseable {
   }
 
   public GatewayFileSystem openSession(User user) {
-    return new GatewayFileSystem(user, store, locks, uploads, downloads, config.renameParallelism());
+    return new GatewayFileSystem(user, store, locks, uploads, downloads, config.renameParallelism(),
+        config.listingClientTimes());
   }
 
   public FerryConfig config() {

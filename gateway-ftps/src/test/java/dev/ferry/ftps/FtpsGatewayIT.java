@@ -22,6 +22,7 @@ import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -402,6 +403,50 @@ class FtpsGatewayIT {
     assertEquals(530, client.sendCommand("PWD"), client.getReplyString());
     assertTrue(client.login("alice", FtpsTestGateway.PASSWORD), client.getReplyString());
     assertEquals(211, client.sendCommand("FEAT"), client.getReplyString());
+    client.disconnect();
+  }
+
+  @Test
+  void feat_listsOnlyWhatWorks_andEachListedCommandAnswers() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    assertEquals(211, client.sendCommand("FEAT"), client.getReplyString());
+    String features = client.getReplyString();
+    for (String absent : List.of(" MD5", " MMD5", " LANG")) {
+      assertFalse(features.contains(absent + "\r\n") || features.contains(absent + " "), features);
+    }
+    for (String present : List.of(" MFMT", " SIZE", " MDTM", " AUTH TLS", " PBSZ", " PROT", " REST STREAM")) {
+      assertTrue(features.contains(present), features);
+    }
+    // Commands FtpServer would run against a local disk: refused, and the session goes on.
+    client.storeFile("hashed.txt", new ByteArrayInputStream("abc".getBytes(StandardCharsets.UTF_8)));
+    for (String command : List.of("MD5 hashed.txt", "MMD5 hashed.txt", "LANG fr")) {
+      assertEquals(502, client.sendCommand(command), command + ": " + client.getReplyString());
+      assertTrue(client.sendNoOp(), "the session must go on after " + command);
+    }
+    client.disconnect();
+  }
+
+  @Test
+  void mfmt_setsTheTimeShownByMdtmAndMlst_badArgumentsChangeNothing() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    assertTrue(client.storeFile("timed file.txt", new ByteArrayInputStream("abc".getBytes(StandardCharsets.UTF_8))),
+        client.getReplyString());
+    assertEquals(213, client.sendCommand("MFMT 20190601102030 timed file.txt"), client.getReplyString());
+    assertEquals("213 Modify=20190601102030; timed file.txt", client.getReplyString().strip());
+    assertEquals(213, client.sendCommand("MDTM timed file.txt"), client.getReplyString());
+    assertEquals("213 20190601102030", client.getReplyString().strip());
+    assertEquals(250, client.sendCommand("MLST timed file.txt"), client.getReplyString());
+    assertTrue(client.getReplyString().contains("modify=20190601102030;"), client.getReplyString());
+    FTPFile listed = Arrays.stream(client.mlistDir("")).filter(f -> f.getName().equals("timed file.txt"))
+        .findFirst().orElseThrow();
+    assertEquals(Instant.parse("2019-06-01T10:20:30Z"), listed.getTimestamp().toInstant(), "time in MLSD");
+
+    assertEquals(501, client.sendCommand("MFMT 20191332102030 timed file.txt"), client.getReplyString());
+    assertEquals(501, client.sendCommand("MFMT timed file.txt"), client.getReplyString());
+    assertEquals(550, client.sendCommand("MFMT 20190601102030 no-such-file.txt"), client.getReplyString());
+    assertEquals(213, client.sendCommand("MDTM timed file.txt"), client.getReplyString());
+    assertEquals("213 20190601102030", client.getReplyString().strip(), "time after the refused MFMTs");
+    assertEquals("abc", new String(s3.read(ferry.bucket, ferry.key("timed file.txt")), StandardCharsets.UTF_8));
     client.disconnect();
   }
 

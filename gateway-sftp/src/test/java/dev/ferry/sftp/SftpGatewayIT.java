@@ -260,6 +260,13 @@ class SftpGatewayIT {
       Instant later = Instant.parse("2021-01-02T03:04:05Z");
       sftp.setStat("timed.txt", new SftpClient.Attributes().modifyTime(FileTime.from(later)));
       assertEquals(later, sftp.stat("timed.txt").getModifyTime().toInstant(), "time set on the path");
+      Instant listed = null;
+      for (SftpClient.DirEntry entry : sftp.readDir(".")) {
+        if (entry.getFilename().equals("timed.txt")) {
+          listed = entry.getAttributes().getModifyTime().toInstant();
+        }
+      }
+      assertEquals(later, listed, "time in the directory listing");
     }
     assertEquals("hello", new String(s3.read(ferry.bucket, ferry.key("timed.txt")), StandardCharsets.UTF_8));
   }

@@ -32,7 +32,8 @@ import org.yaml.snakeyaml.error.YAMLException;
 /** The whole gateway configuration, read from one YAML file with environment substitution. */
 public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createBuckets, Ftps ftps,
     Sftp sftp, UploadSettings uploads, DownloadSettings downloads, LoginGuard.Settings login, Duration shutdownGrace,
-    int renameParallelism, List<User> users, JobSettings jobs, List<RemoteHost> remotes, AdminHttpSettings adminHttp) {
+    int renameParallelism, boolean listingClientTimes, List<User> users, JobSettings jobs, List<RemoteHost> remotes,
+    AdminHttpSettings adminHttp) {
 
   /** The FTPS front-end's listeners and TLS material. */
   public record Ftps(String bindAddress, int port, int implicitPort, String passivePorts,
@@ -75,7 +76,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
   }
 
   static FerryConfig parse(ConfigNode root, Path base) {
-    root.allowOnly("dataDir", "s3", "ftps", "sftp", "uploads", "downloads", "login", "shutdown", "rename", "users",
+    root.allowOnly("dataDir", "s3", "ftps", "sftp", "uploads", "downloads", "listings", "login", "shutdown", "rename", "users",
         "jobs", "remotes", "admin");
     Path dataDir = base.resolve(root.string("dataDir", "ferry-data"));
 
@@ -194,6 +195,8 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     shutdown.allowOnly("grace");
     ConfigNode rename = root.section("rename");
     rename.allowOnly("parallelism");
+    ConfigNode listings = root.section("listings");
+    listings.allowOnly("clientTimes");
 
     List<ConfigNode> userNodes = root.sections("users");
     if (userNodes.isEmpty()) {
@@ -204,7 +207,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
     return new FerryConfig(dataDir, store, s3.bool("createBuckets", false), ftpsSettings, sftpSettings, uploads,
         downloads, guard, shutdown.duration("grace", Duration.ofSeconds(30)),
-        rename.integer("parallelism", 16, 1, 256), users, JobsConfig.jobs(root.section("jobs"), dataDir),
+        rename.integer("parallelism", 16, 1, 256), listings.bool("clientTimes", true), users, JobsConfig.jobs(root.section("jobs"), dataDir),
         JobsConfig.remotes(root.sections("remotes"), base), JobsConfig.adminHttp(root.section("admin")));
   }
 

@@ -12,27 +12,48 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The entries of one directory, fetched one S3 page at a time, with the next page requested while
  * the current one is consumed. At most two pages are held, however many keys the prefix has.
  * Iteration throws {@link UncheckedIOException} when S3 fails mid-listing.
+ *
+ * <p>With client times, each file's time is the one a client set: S3 listings carry no metadata,
+ * so each file is asked about with a HEAD, {@link #HEADS_AHEAD} of them in flight ahead of the
+ * reader. A file whose HEAD fails or finds it gone is shown as the listing saw it.
  */
 final class DirectoryListing implements Iterator<FileStat> {
 
   static final int PAGE_SIZE = 1000;
+  /** Enough to hide S3's latency behind the reader, few enough to leave connections to transfers. */
+  static final int HEADS_AHEAD = 16;
 
   private final ObjectStore store;
   private final S3Location prefix;
   private final VirtualPath directory;
-  private final Deque<FileStat> current = new ArrayDeque<>();
+  private final boolean clientTimes;
+  private final Deque<Entry> current = new ArrayDeque<>();
   private CompletableFuture<ListPage> next;
 
-  DirectoryListing(ObjectStore store, S3Location prefix, VirtualPath directory, ListPage first) {
+  /** A listed entry and, for a file with client times, the HEAD that gives its time. */
+  private static final class Entry {
+    final FileStat listed;
+    final S3Location key;
+    CompletableFuture<Optional<ObjectInfo>> head;
+
+    Entry(FileStat listed, S3Location key) {
+      this.listed = listed;
+      this.key = key;
+    }
+  }
+
+  DirectoryListing(ObjectStore store, S3Location prefix, VirtualPath directory, ListPage first, boolean clientTimes) {
     this.store = store;
     this.prefix = prefix;
     this.directory = directory;
+    this.clientTimes = clientTimes;
     accept(first);
   }
 
@@ -54,7 +75,30 @@ final class DirectoryListing implements Iterator<FileStat> {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
-    return current.poll();
+    askAhead();
+    Entry entry = current.poll();
+    if (entry.head == null) {
+      return entry.listed;
+    }
+    try {
+      return ObjectStore.await(entry.head)
+          .map(info -> new FileStat(entry.listed.path(), false, entry.listed.size(), GatewayFileSystem.modifiedTime(info)))
+          .orElse(entry.listed);
+    } catch (IOException e) {
+      return entry.listed;
+    }
+  }
+
+  private void askAhead() {
+    int asked = 0;
+    for (Entry entry : current) {
+      if (asked++ == HEADS_AHEAD) {
+        return;
+      }
+      if (entry.head == null && entry.key != null) {
+        entry.head = store.head(entry.key);
+      }
+    }
   }
 
   private void accept(ListPage page) {
@@ -62,13 +106,14 @@ final class DirectoryListing implements Iterator<FileStat> {
     for (String common : page.commonPrefixes()) {
       String name = common.substring(prefix.key().length(), common.length() - 1);
       if (!name.isEmpty()) {
-        current.add(new FileStat(directory.child(name), true, 0, Instant.EPOCH));
+        current.add(new Entry(new FileStat(directory.child(name), true, 0, Instant.EPOCH), null));
       }
     }
     for (ObjectInfo object : page.objects()) {
       String name = object.key().substring(prefix.key().length());
       if (!name.isEmpty() && !name.endsWith("/")) {
-        current.add(new FileStat(directory.child(name), false, object.size(), object.lastModified()));
+        current.add(new Entry(new FileStat(directory.child(name), false, object.size(), object.lastModified()),
+            clientTimes ? new S3Location(prefix.bucket(), object.key()) : null));
       }
     }
   }

@@ -58,12 +58,19 @@ public final class GatewayFileSystem implements AutoCloseable {
   private final Uploads uploads;
   private final Downloads downloads;
   private final TreeRename treeRename;
+  private final boolean listingClientTimes;
   private final Set<StreamingUpload> openUploads = ConcurrentHashMap.newKeySet();
   private final Set<OffsetWriter> openWriters = ConcurrentHashMap.newKeySet();
 
+  /**
+   * {@code listingClientTimes}: listings show the modification time a client set (kept in the
+   * object's metadata, which S3 listings do not carry: one HEAD per file listed) rather than the
+   * time S3 wrote the object.
+   */
   public GatewayFileSystem(User user, ObjectStore store, PathLockTable locks, Uploads uploads, Downloads downloads,
-      int renameParallelism) {
+      int renameParallelism, boolean listingClientTimes) {
     this.user = user;
+    this.listingClientTimes = listingClientTimes;
     this.store = store;
     this.locks = locks;
     this.uploads = uploads;
@@ -125,7 +132,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       }
       throw new NoSuchFileException(directory.toString(), null, "list by " + user.name() + ": no such directory");
     }
-    return new DirectoryListing(store, prefix, directory, first);
+    return new DirectoryListing(store, prefix, directory, first, listingClientTimes);
   }
 
   /**
@@ -402,7 +409,8 @@ public final class GatewayFileSystem implements AutoCloseable {
     openWriters.clear();
   }
 
-  private static Instant modifiedTime(ObjectInfo info) {
+  /** The time a client set ({@code mtime} metadata, seconds since the epoch), else S3's. */
+  static Instant modifiedTime(ObjectInfo info) {
     String mtime = info.metadata().get(MTIME_METADATA);
     if (mtime == null) {
       return info.lastModified();

@@ -330,6 +330,13 @@ class FerryConfigTest {
   }
 
   @Test
+  void load_listingsClientTimes_onByDefaultAndCanBeTurnedOff() throws Exception {
+    assertTrue(load(minimal()).listingClientTimes());
+    assertFalse(load("listings:\n  clientTimes: false\n" + minimal()).listingClientTimes());
+    refused("listings:\n  clientTime: false\n" + minimal(), "listings.clientTime");
+  }
+
+  @Test
   void load_memoryWaitTooShort_namesKey() {
     refused("downloads:\n  memoryWait: 0s\n" + minimal(), "downloads.memoryWait");
   }

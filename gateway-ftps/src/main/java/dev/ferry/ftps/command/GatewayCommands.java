@@ -6,9 +6,9 @@ import org.apache.ftpserver.command.CommandFactory;
 import org.apache.ftpserver.command.CommandFactoryFactory;
 
 /**
- * FtpServer's commands with Ferry's in place of every one that touches files. Session, TLS and
- * data-connection commands (USER, PASS, AUTH, PBSZ, PROT, PASV, EPSV, PORT, REST, TYPE, FEAT, ...)
- * stay FtpServer's.
+ * FtpServer's commands with Ferry's in place of every one that touches files, and FEAT listing
+ * what Ferry answers. Session, TLS and data-connection commands (USER, PASS, AUTH, PBSZ, PROT,
+ * PASV, EPSV, PORT, REST, TYPE, ...) stay FtpServer's.
  */
 public final class GatewayCommands {
 
@@ -18,7 +18,7 @@ public final class GatewayCommands {
     CommandFactoryFactory factory = new CommandFactoryFactory() {
       @Override
       public void addCommand(String name, org.apache.ftpserver.command.Command command) {
-        super.addCommand(name, ((GatewayCommand) command).countedIn(inFlight));
+        super.addCommand(name, command instanceof GatewayCommand files ? files.countedIn(inFlight) : command);
       }
     };
     factory.addCommand("STOR", new StoreCommand(false));
@@ -36,7 +36,12 @@ public final class GatewayCommands {
     factory.addCommand("RMD", new RmdCommand());
     factory.addCommand("RNFR", new RnfrCommand());
     factory.addCommand("RNTO", new RntoCommand());
+    factory.addCommand("MFMT", new MfmtCommand());
+    factory.addCommand("FEAT", new FeatCommand());
     factory.addCommand("STOU", new RefusedCommand("STOU is not supported: name the file with STOR"));
+    factory.addCommand("MD5", new RefusedCommand("MD5 is not supported (Ferry keeps each file's SHA-256 in S3)"));
+    factory.addCommand("MMD5", new RefusedCommand("MMD5 is not supported (Ferry keeps each file's SHA-256 in S3)"));
+    factory.addCommand("LANG", new RefusedCommand("LANG is not supported: replies are in English"));
     factory.addCommand("SITE", new RefusedCommand("SITE commands are not supported"));
     return factory.createCommandFactory();
   }

@@ -1,0 +1,25 @@
+package dev.ferry.ftps.command;
+
+import java.util.List;
+import org.apache.ftpserver.command.Command;
+import org.apache.ftpserver.ftplet.DefaultFtpReply;
+import org.apache.ftpserver.ftplet.FtpRequest;
+import org.apache.ftpserver.impl.FtpIoSession;
+import org.apache.ftpserver.impl.FtpServerContext;
+
+/**
+ * FEAT (RFC 2389): the extensions Ferry answers. FtpServer's own list also names MD5, MMD5 and LANG,
+ * which fail here (its MD5 reads the file as a local one, and the failure closed the session);
+ * Ferry's lists only what works, with PBSZ and PROT as RFC 4217 asks of a server with AUTH.
+ */
+final class FeatCommand implements Command {
+
+  static final List<String> FEATURES = List.of("AUTH TLS", "AUTH SSL", "PBSZ", "PROT", "SIZE", "MDTM", "MFMT",
+      "REST STREAM", "MLST type*;size*;modify*;perm*", "MODE Z", "UTF8", "TVFS", "EPSV", "EPRT");
+
+  @Override
+  public void execute(FtpIoSession session, FtpServerContext context, FtpRequest request) {
+    session.resetState();
+    session.write(new DefaultFtpReply(211, "Extensions supported\n " + String.join("\n ", FEATURES) + "\nEnd"));
+  }
+}
