@@ -119,9 +119,9 @@ public final class FtpsServer {
 
   /**
    * Every new control connection: replies go out at once, command lines may be 8 KiB, FEAT is
-   * answered before login and ABOR is seen during a transfer. With Nagle on, a reply written while the client's ACK of the previous
-   * one is still delayed (up to 40 ms on Linux) waits for it: a 226 after a short transfer often
-   * did, once per file.
+   * answered before login and ABOR is seen during a transfer. With Nagle on, a reply written while
+   * the client's ACK of the previous one is still delayed (up to 40 ms on Linux) waits for it: a
+   * 226 after a short transfer often did, once per file.
    */
   private boolean prepareControlSession(IoSession session) {
     if (session.getConfig() instanceof SocketSessionConfig socket) {

@@ -70,12 +70,12 @@ public final class GatewayFileSystem implements AutoCloseable {
   public GatewayFileSystem(User user, ObjectStore store, PathLockTable locks, Uploads uploads, Downloads downloads,
       int renameParallelism, boolean listingClientTimes) {
     this.user = user;
-    this.listingClientTimes = listingClientTimes;
     this.store = store;
     this.locks = locks;
     this.uploads = uploads;
     this.downloads = downloads;
     this.treeRename = new TreeRename(store, renameParallelism);
+    this.listingClientTimes = listingClientTimes;
   }
 
   public User user() {
@@ -506,7 +506,6 @@ public final class GatewayFileSystem implements AutoCloseable {
       throw e;
     }
   }
-
 
   private <T> T call(CompletableFuture<T> future, VirtualPath path, String operation)
       throws FileSystemException {

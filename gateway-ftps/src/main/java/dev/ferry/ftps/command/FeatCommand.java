@@ -14,7 +14,7 @@ import org.apache.ftpserver.impl.FtpServerContext;
  */
 final class FeatCommand implements Command {
 
-  static final List<String> FEATURES = List.of("AUTH TLS", "AUTH SSL", "PBSZ", "PROT", "SIZE", "MDTM", "MFMT",
+  private static final List<String> FEATURES = List.of("AUTH TLS", "AUTH SSL", "PBSZ", "PROT", "SIZE", "MDTM", "MFMT",
       "REST STREAM", "MLST type*;size*;modify*;perm*", "MODE Z", "UTF8", "TVFS", "EPSV", "EPRT");
 
   @Override
