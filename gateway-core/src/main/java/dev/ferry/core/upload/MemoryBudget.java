@@ -14,7 +14,12 @@ import java.util.function.BooleanSupplier;
  */
 public final class MemoryBudget {
 
-  public static final int CHUNK_SIZE = 1024 * 1024;
+  /**
+   * Small enough for G1 to allocate as an ordinary object: at or above half a heap region it is
+   * "humongous" and takes whole regions, and at -Xmx256m (1 MiB regions) a 1 MiB chunk took two,
+   * doubling what the budget really held: 8 parallel uploads ran out of heap.
+   */
+  public static final int CHUNK_SIZE = 256 * 1024;
 
   private final long capacityBytes;
   private final int totalChunks;
