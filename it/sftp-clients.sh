@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Ferry against real SFTP clients: OpenSSH sftp (batch mode, key auth, host key pinned through a
-# known_hosts built from Ferry's own host keys), OpenSSH 9 scp (SFTP mode), curl sftp:// (libssh2,
-# password and pinned host key) and paramiko (writes at offsets: out of order, rewrites, gaps;
-# concurrent writers; a client dropped mid-upload), with S3Proxy behind Ferry. Results are read
+# known_hosts built from Ferry's own host keys), OpenSSH 9 scp (SFTP mode), rclone's sftp backend
+# (64 concurrent writes per file), curl sftp:// (libssh2, password and pinned host key) and paramiko
+# (writes at offsets: out of order, rewrites, gaps; concurrent writers; a client dropped
+# mid-upload), with S3Proxy behind Ferry. Results are read
 # back from S3 with awscli. Prints "ok - ..." / "not ok - ..." per check and "N passed, M failed";
 # exits non-zero if any check failed. Everything listens on 127.0.0.1 and stops by itself.
 #
@@ -177,6 +178,30 @@ default_client_gets_aes() {
     </dev/null 2>"$log" || { tail -5 "$log"; return 1; }
   grep -E 'kex: (server->client|client->server) cipher:' "$log"
   [ "$(grep -cE 'kex: (server->client|client->server) cipher: aes128-ctr ' "$log")" = 2 ]
+}
+
+# rclone's sftp backend as a client: a 40 MiB file written by 64 concurrent (out-of-order) writes,
+# and small files; rclone sets each time after the upload (SETSTAT on the path, racing Ferry's
+# checksum copy of the multipart file). Bytes are compared by rclone (check --download) and in S3.
+rclone_ferry() {
+  RCLONE_CONFIG="$WORK/rclone.conf" RCLONE_CONFIG_FERRY_TYPE=sftp RCLONE_CONFIG_FERRY_HOST=127.0.0.1 \
+    RCLONE_CONFIG_FERRY_PORT="$SFTP_PORT" RCLONE_CONFIG_FERRY_USER="$USER_NAME" \
+    RCLONE_CONFIG_FERRY_KEY_FILE="$SSH_DIR/id_ed25519" RCLONE_CONFIG_FERRY_KNOWN_HOSTS_FILE="$SSH_DIR/known_hosts" \
+    timeout "$CLIENT_TIMEOUT_SECONDS" rclone --sftp-concurrency 64 "$@"
+}
+
+rclone_copy_and_check() {
+  mkdir -p "$SRC/rclone"
+  head -c 41943040 /dev/urandom >"$SRC/rclone/forty.bin"
+  local i listing
+  for i in 1 2 3 4 5; do head -c $((i * 7000)) /dev/urandom >"$SRC/rclone/s$i.bin"; done
+  touch -d '2016-01-02 03:04:05 UTC' "$SRC/rclone/s1.bin" "$SRC/rclone/forty.bin"
+  rclone_ferry copy "$SRC/rclone" ferry:rclone || return 1
+  rclone_ferry check --download "$SRC/rclone" ferry:rclone || return 1
+  s3_object_is "${HOME_PREFIX}rclone/forty.bin" "$SRC/rclone/forty.bin" || return 1
+  listing="$(rclone_ferry lsl ferry:rclone)" || return 1
+  echo "$listing"
+  [ "$(grep -cE '2016-01-02 03:04:05.* (s1|forty)\.bin$' <<<"$listing")" = 2 ]
 }
 
 reput_resumes() {
@@ -354,6 +379,8 @@ main_sftp() {
   check "ssh exec is refused with 'SFTP only'" exec_refused
   check "sftp df (statvfs@openssh.com) reports S3's large free space" sftp_df
   check "scp (SFTP mode) up, over a longer file (in-place + truncate), and down" scp_roundtrip
+  check "rclone sftp backend: 64 concurrent writes of 40 MiB and small files, check --download, times kept" \
+    rclone_copy_and_check
   check "curl sftp:// upload+download (password, host key pinned by SHA256)" curl_sftp_roundtrip
   check "curl sftp:// with a wrong password fails with exit 67" curl_wrong_password
   check "curl sftp:// refuses a wrong host key fingerprint" curl_wrong_host_key
