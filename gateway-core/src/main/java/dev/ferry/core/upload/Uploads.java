@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -39,14 +38,7 @@ public final class Uploads {
   private final OffsetWriter.Settings offsetWrites;
   private final Clock clock;
   private final Set<StreamingUpload> open = ConcurrentHashMap.newKeySet();
-  private final Set<CompletableFuture<?>> pendingChecksums = ConcurrentHashMap.newKeySet();
-  /** The latest checksum copy per object, so downloads pinned to the version before it can follow it. */
-  private final Map<S3Location, ChecksumCopy> checksumCopies = new ConcurrentHashMap<>();
-
-  private record ChecksumCopy(String sourceEtag, CompletableFuture<String> copiedEtag) {}
-
-  /** Bounds {@link #checksumCopies}: finished entries beyond this many are dropped. */
-  private static final int REMEMBERED_CHECKSUM_COPIES = 10_000;
+  private final ChecksumCopies checksumCopies;
 
   public Uploads(ObjectStore store, MemoryBudget budget, PartSizePolicy partSizes, int maxPartsInFlight,
       UploadJournal journal, OffsetWriter.Settings offsetWrites, Clock clock) {
@@ -57,6 +49,7 @@ public final class Uploads {
     this.maxPartsInFlight = maxPartsInFlight;
     this.journal = journal;
     this.clock = clock;
+    this.checksumCopies = new ChecksumCopies(store);
   }
 
   /**
@@ -119,14 +112,7 @@ public final class Uploads {
       upload.abort("gateway is shutting down");
       aborted++;
     }
-    for (CompletableFuture<?> pending : Set.copyOf(pendingChecksums)) {
-      try {
-        pending.get(Math.max(1, Duration.between(clock.instant(), deadline).toMillis()) + 5000,
-            java.util.concurrent.TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        log.warn("checksum record did not finish before shutdown: {}", e.toString());
-      }
-    }
+    checksumCopies.awaitAll(Duration.ofMillis(Math.max(1, Duration.between(clock.instant(), deadline).toMillis()) + 5000));
     return aborted;
   }
 
@@ -158,29 +144,9 @@ public final class Uploads {
     return open.stream().anyMatch(u -> u.target().equals(entry.location()) && u.isOpen());
   }
 
-  /**
-   * S3 takes an object's metadata when the upload starts, but the SHA-256 of a streamed object is
-   * known only at its end. So after completing, the object is copied onto itself with the hash
-   * added, inside S3, in the background, and only if it is still the object just written (ETag
-   * match): the client is not kept waiting and a newer upload is never overwritten.
-   */
+  /** Records the object's SHA-256 in its metadata, by a copy inside S3: see {@link ChecksumCopies}. */
   void recordChecksum(S3Location target, String etag, long size, Map<String, String> metadata) {
-    if (size > ObjectStore.MAX_COPY_SIZE) { // larger objects keep no recorded checksum
-      log.info("{} is larger than 5 GiB: its SHA-256 {} is logged but not stored", target, metadata);
-      return;
-    }
-    CompletableFuture<String> copy = store.copy(target, target, metadata, etag);
-    pendingChecksums.add(copy);
-    if (checksumCopies.size() >= REMEMBERED_CHECKSUM_COPIES) {
-      checksumCopies.values().removeIf(c -> c.copiedEtag().isDone());
-    }
-    checksumCopies.put(target, new ChecksumCopy(etag, copy));
-    copy.whenComplete((ok, error) -> {
-      pendingChecksums.remove(copy);
-      if (error != null) {
-        log.warn("could not record the SHA-256 of {}: {}", target, error.getMessage());
-      }
-    });
+    checksumCopies.record(target, etag, size, metadata);
   }
 
   /**
@@ -189,39 +155,31 @@ public final class Uploads {
    * follows it instead of failing as if the file had been overwritten.
    */
   public Optional<CompletableFuture<String>> checksumCopyOf(S3Location target, String etag) {
-    ChecksumCopy copy = checksumCopies.get(target);
-    return copy != null && copy.sourceEtag().equals(etag) ? Optional.of(copy.copiedEtag()) : Optional.empty();
+    return checksumCopies.of(target, etag);
   }
 
   /**
-   * Waits for the checksum copies still running of {@code location}: the object, or every object
+   * Runs now and waits for the checksum copies of {@code location}: the object, or every object
    * under it when it is a prefix (ends with "/"). Anything that changes an object waits so (the
    * path locks call this): the checksum copy writes the object again, and ending after a later
-   * change it would fail that change's own copy (a client setting the time right after the upload,
-   * as rclone does), or be failed by it and lose the checksum, or bring back a renamed or deleted
-   * file. A failed checksum copy was logged already and does not fail the caller.
+   * change it would fail that change's own copy, or be failed by it and lose the checksum, or
+   * bring back a renamed or deleted file.
    */
   public void awaitChecksumCopies(S3Location location) throws IOException {
-    if (!location.key().endsWith("/")) {
-      ChecksumCopy copy = checksumCopies.get(location);
-      if (copy != null) {
-        ObjectStore.await(copy.copiedEtag().handle((etag, error) -> etag));
-      }
-      return;
-    }
-    for (Map.Entry<S3Location, ChecksumCopy> entry : checksumCopies.entrySet()) {
-      S3Location key = entry.getKey();
-      if (key.bucket().equals(location.bucket()) && key.key().startsWith(location.key())) {
-        ObjectStore.await(entry.getValue().copiedEtag().handle((etag, error) -> etag));
-      }
-    }
+    checksumCopies.await(location);
   }
 
-  /** Waits until background checksum records have finished (tests and shutdown). */
+  /**
+   * Takes over the checksum copy of {@code target} if it has not started yet, for a caller that
+   * holds the path's lock and copies the object onto itself anyway (to set its time).
+   */
+  public Optional<ChecksumCopies.Claim> claimChecksumCopy(S3Location target) {
+    return checksumCopies.claim(target);
+  }
+
+  /** Starts the checksum copies still waiting and waits for all of them (tests). */
   public void awaitChecksums() {
-    for (CompletableFuture<?> pending : Set.copyOf(pendingChecksums)) {
-      pending.handle((a, b) -> null).join();
-    }
+    checksumCopies.awaitAll(Duration.ofMinutes(1));
   }
 
   void closed(StreamingUpload upload) {

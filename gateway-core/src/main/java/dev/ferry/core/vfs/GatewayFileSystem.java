@@ -10,6 +10,7 @@ import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.store.StoreException;
+import dev.ferry.core.upload.ChecksumCopies;
 import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.upload.Uploads;
@@ -266,16 +267,38 @@ public final class GatewayFileSystem implements AutoCloseable {
       return;
     }
     S3Location key = keyOf(path);
-    try (PathLock lock = lock(path, key, "set time")) {
-      ObjectInfo info = call(store.head(key), path, "set time").orElseThrow(() -> new NoSuchFileException(
-          path.toString(), null, "set time by " + user.name() + ": no such file"));
-      if (info.size() > ObjectStore.MAX_COPY_SIZE) {
-        throw new FileSystemException(path.toString(), null, "set time by " + user.name()
-            + ": the time of a file over 5 GiB cannot be changed (S3 copies it to change metadata)");
+    try (PathLock lock = lockWithoutWaiting(path, key, "set time")) {
+      // Right after an upload its checksum copy is usually still waiting: this copy carries the
+      // SHA-256 too and stands for it, instead of a second full copy of the object.
+      Optional<ChecksumCopies.Claim> checksum = uploads.claimChecksumCopy(key);
+      if (checksum.isEmpty()) {
+        uploads.awaitChecksumCopies(key);
       }
-      Map<String, String> metadata = new TreeMap<>(info.metadata());
-      metadata.put(MTIME_METADATA, mtimeText(modified));
-      call(store.copy(key, key, metadata, info.etag()), path, "set time");
+      boolean carried = false;
+      try {
+        ObjectInfo info = call(store.head(key), path, "set time").orElseThrow(() -> new NoSuchFileException(
+            path.toString(), null, "set time by " + user.name() + ": no such file"));
+        if (info.size() > ObjectStore.MAX_COPY_SIZE) {
+          throw new FileSystemException(path.toString(), null, "set time by " + user.name()
+              + ": the time of a file over 5 GiB cannot be changed (S3 copies it to change metadata)");
+        }
+        Map<String, String> metadata = new TreeMap<>(info.metadata());
+        boolean sameVersion = checksum.isPresent() && checksum.get().etag().equals(info.etag());
+        if (sameVersion) {
+          metadata.putAll(checksum.get().metadata());
+        }
+        metadata.put(MTIME_METADATA, mtimeText(modified));
+        CompletableFuture<String> copy = store.copy(key, key, metadata, info.etag());
+        if (sameVersion) {
+          checksum.get().copiedBy(copy);
+          carried = true;
+        }
+        call(copy, path, "set time");
+      } finally {
+        if (checksum.isPresent() && !carried) {
+          checksum.get().giveBack();
+        }
+      }
     }
   }
 
@@ -475,14 +498,16 @@ public final class GatewayFileSystem implements AutoCloseable {
 
   /** Locks {@code key} for this operation, once no checksum copy of it is running any more. */
   private PathLock lock(VirtualPath path, S3Location key, String operation) throws IOException {
-    PathLock lock;
+    return afterChecksumCopies(lockWithoutWaiting(path, key, operation), key);
+  }
+
+  private PathLock lockWithoutWaiting(VirtualPath path, S3Location key, String operation) throws FileBusyException {
     try {
-      lock = locks.lockKey(key, operation + " of " + path + " by " + user.name());
+      return locks.lockKey(key, operation + " of " + path + " by " + user.name());
     } catch (PathBusyException e) {
       throw new FileBusyException(path.toString(), operation + " by " + user.name() + ": file is busy (another "
           + "transfer, delete or rename of it is in progress)");
     }
-    return afterChecksumCopies(lock, key);
   }
 
   /** Locks everything under {@code prefix}, once no checksum copy under it is running any more. */

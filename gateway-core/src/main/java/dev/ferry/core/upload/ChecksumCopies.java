@@ -1,0 +1,177 @@
+package dev.ferry.core.upload;
+
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records the SHA-256 of multipart uploads in their metadata. S3 takes an object's metadata when
+ * its upload starts, but the hash of a streamed object is known only at its end, so the object is
+ * copied onto itself with the hash added, inside S3, and only if it is still the object just
+ * written (ETag match): the client is not kept waiting and a newer upload is never overwritten.
+ *
+ * <p>The copy starts a moment after the upload ({@link #GRACE}). Clients that set the file's time
+ * right after uploading it (rclone's setstat, lftp's and FileZilla's MFMT) need a copy of their own
+ * for it; one that comes within the grace {@linkplain #claim claims} the checksum copy and makes a
+ * single copy carry both, instead of two full copies of the object in a row.
+ */
+public final class ChecksumCopies {
+
+  private static final Logger log = LoggerFactory.getLogger(ChecksumCopies.class);
+  /** Bounds {@link #copies}: finished entries beyond this many are dropped. */
+  private static final int REMEMBERED = 10_000;
+  /** Longer than a client takes to send its time after the upload's reply, even over a slow link. */
+  static final Duration GRACE = Duration.ofSeconds(1);
+
+  private final ObjectStore store;
+  /** The latest copy per object, so downloads pinned to the version before it can follow it. */
+  private final Map<S3Location, Copy> copies = new ConcurrentHashMap<>();
+
+  ChecksumCopies(ObjectStore store) {
+    this.store = store;
+  }
+
+  /**
+   * A metadata change that took over a checksum copy: it carries the hash, and it must end in
+   * exactly one of {@link #copiedBy} or {@link #giveBack}.
+   */
+  public interface Claim {
+    /** The version of the object the hash is of. */
+    String etag();
+
+    /** The metadata the checksum copy would have added (the SHA-256). */
+    Map<String, String> metadata();
+
+    /** The change's own copy of the object onto itself, which now stands for the checksum copy. */
+    void copiedBy(CompletableFuture<String> copy);
+
+    /** The change did not copy this version (it failed first, or found another): the checksum copy runs after all. */
+    void giveBack();
+  }
+
+  private final class Copy implements Claim {
+    final S3Location target;
+    final String sourceEtag;
+    final Map<String, String> metadata;
+    final CompletableFuture<String> copiedEtag = new CompletableFuture<>();
+    final AtomicBoolean taken = new AtomicBoolean();
+
+    Copy(S3Location target, String sourceEtag, Map<String, String> metadata) {
+      this.target = target;
+      this.sourceEtag = sourceEtag;
+      this.metadata = Map.copyOf(metadata);
+    }
+
+    void startUnlessTaken() {
+      if (taken.compareAndSet(false, true)) {
+        copiedBy(store.copy(target, target, metadata, sourceEtag));
+      }
+    }
+
+    @Override
+    public String etag() {
+      return sourceEtag;
+    }
+
+    @Override
+    public Map<String, String> metadata() {
+      return metadata;
+    }
+
+    @Override
+    public void giveBack() {
+      copiedBy(store.copy(target, target, metadata, sourceEtag));
+    }
+
+    @Override
+    public void copiedBy(CompletableFuture<String> copy) {
+      copy.whenComplete((etag, error) -> {
+        if (error != null) {
+          log.warn("could not record the SHA-256 of {}: {}", target, error.getMessage());
+          copiedEtag.completeExceptionally(error);
+        } else {
+          copiedEtag.complete(etag);
+        }
+      });
+    }
+  }
+
+  void record(S3Location target, String etag, long size, Map<String, String> metadata) {
+    if (size > ObjectStore.MAX_COPY_SIZE) { // larger objects keep no recorded checksum
+      log.info("{} is larger than 5 GiB: its SHA-256 {} is logged but not stored", target, metadata);
+      return;
+    }
+    if (copies.size() >= REMEMBERED) {
+      copies.values().removeIf(c -> c.copiedEtag.isDone());
+    }
+    Copy copy = new Copy(target, etag, metadata);
+    copies.put(target, copy);
+    CompletableFuture.runAsync(copy::startUnlessTaken,
+        CompletableFuture.delayedExecutor(GRACE.toMillis(), TimeUnit.MILLISECONDS));
+  }
+
+  /**
+   * The checksum copy that replaced version {@code etag} of {@code target} with the same bytes, if
+   * there is one: it completes with the new version's ETag. A download pinned to {@code etag}
+   * follows it instead of failing as if the file had been overwritten.
+   */
+  Optional<CompletableFuture<String>> of(S3Location target, String etag) {
+    Copy copy = copies.get(target);
+    return copy != null && copy.sourceEtag.equals(etag) ? Optional.of(copy.copiedEtag) : Optional.empty();
+  }
+
+  /**
+   * Takes over the checksum copy of {@code target} if it has not started, for a caller that holds
+   * the path's lock and is about to copy the object onto itself with other metadata.
+   */
+  public Optional<Claim> claim(S3Location target) {
+    Copy copy = copies.get(target);
+    return copy != null && copy.taken.compareAndSet(false, true) ? Optional.of(copy) : Optional.empty();
+  }
+
+  /**
+   * Starts at once and waits for the checksum copies of {@code location}: the object, or every
+   * object under it when it is a prefix (ends with "/"). A failed copy was logged and does not
+   * fail the caller.
+   */
+  void await(S3Location location) throws IOException {
+    List<Copy> matching = location.key().endsWith("/")
+        ? copies.values().stream().filter(c -> c.target.bucket().equals(location.bucket())
+            && c.target.key().startsWith(location.key())).toList()
+        : Optional.ofNullable(copies.get(location)).stream().toList();
+    for (Copy copy : matching) {
+      copy.startUnlessTaken();
+      ObjectStore.await(copy.copiedEtag.handle((etag, error) -> etag));
+    }
+  }
+
+  /**
+   * Starts every waiting copy and waits for all of them, each up to {@code timeout} (shutdown and
+   * tests); one that does not finish in time is logged.
+   */
+  void awaitAll(Duration timeout) {
+    for (Copy copy : List.copyOf(copies.values())) {
+      copy.startUnlessTaken();
+      try {
+        copy.copiedEtag.handle((etag, error) -> null).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException | TimeoutException e) {
+        log.warn("the SHA-256 record of {} did not finish in {}: {}", copy.target, timeout, e.toString());
+      }
+    }
+  }
+}
