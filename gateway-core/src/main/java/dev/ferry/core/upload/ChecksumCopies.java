@@ -36,8 +36,12 @@ public final class ChecksumCopies {
   static final Duration GRACE = Duration.ofSeconds(1);
 
   private final ObjectStore store;
-  /** The latest copy per object, so downloads pinned to the version before it can follow it. */
+  /** The latest checksum copy per object: the one a time change may claim, and changes wait for. */
   private final Map<S3Location, Copy> copies = new ConcurrentHashMap<>();
+  /** Every same-bytes copy by the version it replaced, so a download pinned to it can follow it. */
+  private final Map<Version, CompletableFuture<String>> rewrites = new ConcurrentHashMap<>();
+
+  private record Version(S3Location target, String etag) {}
 
   ChecksumCopies(ObjectStore store) {
     this.store = store;
@@ -118,18 +122,29 @@ public final class ChecksumCopies {
     }
     Copy copy = new Copy(target, etag, metadata);
     copies.put(target, copy);
+    sameBytes(target, etag, copy.copiedEtag);
     CompletableFuture.runAsync(copy::startUnlessTaken,
         CompletableFuture.delayedExecutor(GRACE.toMillis(), TimeUnit.MILLISECONDS));
   }
 
   /**
-   * The checksum copy that replaced version {@code etag} of {@code target} with the same bytes, if
-   * there is one: it completes with the new version's ETag. A download pinned to {@code etag}
-   * follows it instead of failing as if the file had been overwritten.
+   * Notes that {@code copy} replaces version {@code etag} of {@code target} with the same bytes
+   * (a checksum or a time change), for downloads pinned to that version to follow.
+   */
+  void sameBytes(S3Location target, String etag, CompletableFuture<String> copy) {
+    if (rewrites.size() >= REMEMBERED) {
+      rewrites.values().removeIf(CompletableFuture::isDone);
+    }
+    rewrites.put(new Version(target, etag), copy);
+  }
+
+  /**
+   * The same-bytes copy that replaced version {@code etag} of {@code target}, if there is one: it
+   * completes with the new version's ETag. A download pinned to {@code etag} follows it instead of
+   * failing as if the file had been overwritten.
    */
   Optional<CompletableFuture<String>> of(S3Location target, String etag) {
-    Copy copy = copies.get(target);
-    return copy != null && copy.sourceEtag.equals(etag) ? Optional.of(copy.copiedEtag) : Optional.empty();
+    return Optional.ofNullable(rewrites.get(new Version(target, etag)));
   }
 
   /**

@@ -150,12 +150,18 @@ public final class Uploads {
   }
 
   /**
-   * The checksum copy that replaced version {@code etag} of {@code target} with the same bytes, if
-   * there is one: it completes with the new version's ETag. A download pinned to {@code etag}
-   * follows it instead of failing as if the file had been overwritten.
+   * The copy inside S3 (a checksum or a time change) that replaced version {@code etag} of
+   * {@code target} with the same bytes, if there is one: it completes with the new version's ETag.
+   * A download pinned to {@code etag} follows it instead of failing as if the file had been
+   * overwritten.
    */
-  public Optional<CompletableFuture<String>> checksumCopyOf(S3Location target, String etag) {
+  public Optional<CompletableFuture<String>> sameBytesCopyOf(S3Location target, String etag) {
     return checksumCopies.of(target, etag);
+  }
+
+  /** Notes a copy of version {@code etag} of {@code target} onto itself that keeps its bytes. */
+  public void copiedOntoItself(S3Location target, String etag, CompletableFuture<String> copy) {
+    checksumCopies.sameBytes(target, etag, copy);
   }
 
   /**

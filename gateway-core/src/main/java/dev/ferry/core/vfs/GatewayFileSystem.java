@@ -292,6 +292,8 @@ public final class GatewayFileSystem implements AutoCloseable {
         if (sameVersion) {
           checksum.get().copiedBy(copy);
           carried = true;
+        } else {
+          uploads.copiedOntoItself(key, info.etag(), copy); // downloads of this version follow it
         }
         call(copy, path, "set time");
       } finally {

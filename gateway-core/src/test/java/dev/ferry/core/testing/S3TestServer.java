@@ -9,6 +9,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -27,6 +29,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -127,6 +130,24 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
 
   public void put(String bucket, String key, byte[] data) {
     client().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(data));
+  }
+
+  /**
+   * Stores {@code data} by a multipart upload of {@code partSize} parts, as large files arrive from
+   * other tools: its ETag is then the parts' ("...-N"), not the MD5 of the bytes.
+   */
+  public void putMultipart(String bucket, String key, byte[] data, int partSize) {
+    String uploadId = client().createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+    List<CompletedPart> parts = new ArrayList<>();
+    for (int at = 0, number = 1; at < data.length; at += partSize, number++) {
+      int part = number;
+      byte[] bytes = Arrays.copyOfRange(data, at, Math.min(data.length, at + partSize));
+      String etag = client().uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(part),
+          RequestBody.fromBytes(bytes)).eTag();
+      parts.add(CompletedPart.builder().partNumber(part).eTag(etag).build());
+    }
+    client().completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
+        .multipartUpload(m -> m.parts(parts)));
   }
 
   public Optional<byte[]> find(String bucket, String key) {
