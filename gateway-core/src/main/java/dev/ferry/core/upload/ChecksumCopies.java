@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * right after uploading it (rclone's setstat, lftp's and FileZilla's MFMT) need a copy of their own
  * for it; one that comes within the grace {@linkplain #claim claims} the checksum copy and makes a
  * single copy carry both, instead of two full copies of the object in a row.
+ *
+ * <p>Every such copy onto itself (checksum or time) keeps the bytes but may change the ETag (that
+ * of a multipart object always does): downloads pinned to the version before follow it.
  */
 public final class ChecksumCopies {
 
@@ -33,7 +36,7 @@ public final class ChecksumCopies {
   /** Bounds {@link #copies}: finished entries beyond this many are dropped. */
   private static final int REMEMBERED = 10_000;
   /** Longer than a client takes to send its time after the upload's reply, even over a slow link. */
-  static final Duration GRACE = Duration.ofSeconds(1);
+  private static final Duration GRACE = Duration.ofSeconds(1);
 
   private final ObjectStore store;
   /** The latest checksum copy per object: the one a time change may claim, and changes wait for. */
@@ -61,7 +64,7 @@ public final class ChecksumCopies {
     /** The change's own copy of the object onto itself, which now stands for the checksum copy. */
     void copiedBy(CompletableFuture<String> copy);
 
-    /** The change did not copy this version (it failed first, or found another): the checksum copy runs after all. */
+    /** The change did not copy this version (it failed first, or found another): the copy runs after all. */
     void giveBack();
   }
 
