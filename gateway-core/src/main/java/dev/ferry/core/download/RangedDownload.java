@@ -140,6 +140,14 @@ public final class RangedDownload extends InputStream {
   }
 
   /**
+   * Asks S3 for the first range at once, before the first read: the GET's latency then overlaps
+   * the client's round trip between opening the file and reading it.
+   */
+  void start() throws IOException {
+    requestAhead();
+  }
+
+  /**
    * Makes sure the next range is on its way, and keeps up to {@code rangesAhead} more in flight for
    * a reader that reads on, as far as the shared budget allows.
    */

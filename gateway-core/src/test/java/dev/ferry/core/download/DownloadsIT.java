@@ -166,11 +166,13 @@ class DownloadsIT {
     try (InputStream stalled = downloads.open(file, info, 0, false)) {
       assertEquals(10, stalled.readNBytes(10).length); // holds the only range, then reads no more
       long started = System.nanoTime();
-      try (InputStream waiting = downloads.open(file, info, 0, false)) {
-        IOException error = assertThrows(IOException.class, () -> waiting.readNBytes(10));
-        assertTrue(error.getMessage().contains("downloads.memoryBudget") && error.getMessage().contains(file.toString()),
-            error.getMessage());
-      }
+      IOException error = assertThrows(IOException.class, () -> {
+        try (InputStream waiting = downloads.open(file, info, 0, false)) {
+          waiting.readNBytes(10);
+        }
+      });
+      assertTrue(error.getMessage().contains("downloads.memoryBudget") && error.getMessage().contains(file.toString()),
+          error.getMessage());
       assertTrue(System.nanoTime() - started >= wait.toNanos(), "failed before the wait was over");
       assertArrayEquals(Arrays.copyOfRange(data, 10, data.length), stalled.readAllBytes(), "the stalled reader goes on");
     }

@@ -22,9 +22,11 @@ final class ReadChannel implements SeekableByteChannel {
   private long position;
   private boolean open = true;
 
-  ReadChannel(ReadableFile file) {
+  /** Opens the stream at the start already: most readers begin there, and its first GET is then under way. */
+  ReadChannel(ReadableFile file) throws IOException {
     this.file = file;
     this.size = file.size();
+    this.stream = file.from(0);
   }
 
   @Override
