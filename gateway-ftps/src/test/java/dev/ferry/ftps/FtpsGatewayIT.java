@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -448,6 +449,24 @@ class FtpsGatewayIT {
     assertEquals("213 20190601102030", client.getReplyString().strip(), "time after the refused MFMTs");
     assertEquals("abc", new String(s3.read(ferry.bucket, ferry.key("timed file.txt")), StandardCharsets.UTF_8));
     client.disconnect();
+  }
+
+  @Test
+  void mfmt_rightAfterAMultipartStor_showsAtOnceAndLandsWithTheChecksum() throws IOException {
+    // lftp's put and mirror -R send MFMT right after each STOR: the time rides on the copy that
+    // records the SHA-256, and MDTM shows it before that copy ends.
+    byte[] data = random(2 * PART + 5);
+    FTPSClient client = ferry.login("alice");
+    assertTrue(client.storeFile("big-timed.bin", new ByteArrayInputStream(data)), client.getReplyString());
+    assertEquals(213, client.sendCommand("MFMT 20170304050607 big-timed.bin"), client.getReplyString());
+    assertEquals(213, client.sendCommand("MDTM big-timed.bin"), client.getReplyString());
+    assertEquals("213 20170304050607", client.getReplyString().strip());
+    client.disconnect();
+    ferry.gateway.uploads().awaitChecksums();
+    Map<String, String> metadata = s3.metadata(ferry.bucket, ferry.key("big-timed.bin"));
+    assertEquals(Long.toString(Instant.parse("2017-03-04T05:06:07Z").getEpochSecond()), metadata.get("mtime"));
+    assertEquals(S3TestServer.sha256Hex(data), metadata.get("sha256"));
+    assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("big-timed.bin")));
   }
 
   @Test

@@ -306,6 +306,11 @@ class SftpGatewayIT {
         assertEquals(mtime, sftp.stat(name).getModifyTime().toInstant(), name);
       }
       assertStored(name, data);
+      assertEquals(Long.toString(mtime.getEpochSecond()), s3.metadata(ferry.bucket, ferry.key(name)).get("mtime"),
+          "x-amz-meta-mtime of " + name);
+      try (SftpClient sftp = ferry.login("alice")) {
+        assertEquals(mtime, sftp.stat(name).getModifyTime().toInstant(), name + " once the copy is done");
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>The copy starts a moment after the upload ({@link #GRACE}). Clients that set the file's time
  * right after uploading it (rclone's setstat, lftp's and FileZilla's MFMT) need a copy of their own
  * for it; one that comes within the grace {@linkplain #claim claims} the checksum copy and makes a
- * single copy carry both, instead of two full copies of the object in a row.
+ * single copy carry both, instead of two full copies of the object in a row. That copy runs in the
+ * background as the checksum copy would have, and until it ends the time it carries is the one
+ * {@link #pendingTime} gives for the version it copies, so stat and listings show it at once.
  *
  * <p>Every such copy onto itself (checksum or time) keeps the bytes but may change the ETag (that
  * of a multipart object always does): downloads pinned to the version before follow it.
@@ -61,8 +64,11 @@ public final class ChecksumCopies {
     /** The metadata the checksum copy would have added (the SHA-256). */
     Map<String, String> metadata();
 
-    /** The change's own copy of the object onto itself, which now stands for the checksum copy. */
-    void copiedBy(CompletableFuture<String> copy);
+    /**
+     * The change's own copy of the object onto itself, which now stands for the checksum copy and
+     * sets the modification time to {@code time}.
+     */
+    void copiedBy(CompletableFuture<String> copy, Instant time);
 
     /** The change did not copy this version (it failed first, or found another): the copy runs after all. */
     void giveBack();
@@ -74,6 +80,7 @@ public final class ChecksumCopies {
     final Map<String, String> metadata;
     final CompletableFuture<String> copiedEtag = new CompletableFuture<>();
     final AtomicBoolean taken = new AtomicBoolean();
+    volatile Instant time;
 
     Copy(S3Location target, String sourceEtag, Map<String, String> metadata) {
       this.target = target;
@@ -83,7 +90,7 @@ public final class ChecksumCopies {
 
     void startUnlessTaken() {
       if (taken.compareAndSet(false, true)) {
-        copiedBy(store.copy(target, target, metadata, sourceEtag));
+        completeWith(store.copy(target, target, metadata, sourceEtag));
       }
     }
 
@@ -99,11 +106,16 @@ public final class ChecksumCopies {
 
     @Override
     public void giveBack() {
-      copiedBy(store.copy(target, target, metadata, sourceEtag));
+      completeWith(store.copy(target, target, metadata, sourceEtag));
     }
 
     @Override
-    public void copiedBy(CompletableFuture<String> copy) {
+    public void copiedBy(CompletableFuture<String> copy, Instant time) {
+      this.time = time;
+      completeWith(copy);
+    }
+
+    private void completeWith(CompletableFuture<String> copy) {
       copy.whenComplete((etag, error) -> {
         if (error != null) {
           log.warn("could not record the SHA-256 of {}: {}", target, error.getMessage());
@@ -148,6 +160,16 @@ public final class ChecksumCopies {
    */
   Optional<CompletableFuture<String>> of(S3Location target, String etag) {
     return Optional.ofNullable(rewrites.get(new Version(target, etag)));
+  }
+
+  /**
+   * The time a claimed copy of version {@code etag} of {@code target} is setting, while it runs:
+   * S3 still shows that version without it.
+   */
+  Optional<Instant> pendingTime(S3Location target, String etag) {
+    Copy copy = copies.get(target);
+    return copy != null && copy.time != null && !copy.copiedEtag.isDone() && copy.sourceEtag.equals(etag)
+        ? Optional.of(copy.time) : Optional.empty();
   }
 
   /**

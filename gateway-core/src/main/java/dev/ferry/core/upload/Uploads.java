@@ -177,10 +177,16 @@ public final class Uploads {
 
   /**
    * Takes over the checksum copy of {@code target} if it has not started yet, for a caller that
-   * holds the path's lock and copies the object onto itself anyway (to set its time).
+   * holds the path's lock and copies the object onto itself anyway (to set its time): that copy
+   * then runs in the background as the checksum copy would have.
    */
   public Optional<ChecksumCopies.Claim> claimChecksumCopy(S3Location target) {
     return checksumCopies.claim(target);
+  }
+
+  /** The modification time being set on version {@code etag} of {@code target} by a copy still running. */
+  public Optional<Instant> pendingTime(S3Location target, String etag) {
+    return checksumCopies.pendingTime(target, etag);
   }
 
   /** Starts the checksum copies still waiting and waits for all of them (tests). */

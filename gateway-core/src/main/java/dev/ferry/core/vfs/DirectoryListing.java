@@ -13,6 +13,7 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -33,7 +34,8 @@ final class DirectoryListing implements Iterator<FileStat> {
   private final ObjectStore store;
   private final S3Location prefix;
   private final VirtualPath directory;
-  private final boolean clientTimes;
+  /** With client times: the time of a file from its HEAD; null lists S3's times. */
+  private final BiFunction<S3Location, ObjectInfo, Instant> clientTimes;
   private final Deque<Entry> current = new ArrayDeque<>();
   private CompletableFuture<ListPage> next;
 
@@ -49,7 +51,8 @@ final class DirectoryListing implements Iterator<FileStat> {
     }
   }
 
-  DirectoryListing(ObjectStore store, S3Location prefix, VirtualPath directory, ListPage first, boolean clientTimes) {
+  DirectoryListing(ObjectStore store, S3Location prefix, VirtualPath directory, ListPage first,
+      BiFunction<S3Location, ObjectInfo, Instant> clientTimes) {
     this.store = store;
     this.prefix = prefix;
     this.directory = directory;
@@ -82,7 +85,7 @@ final class DirectoryListing implements Iterator<FileStat> {
     }
     try {
       return ObjectStore.await(entry.head)
-          .map(info -> new FileStat(entry.listed.path(), false, entry.listed.size(), GatewayFileSystem.modifiedTime(info)))
+          .map(info -> new FileStat(entry.listed.path(), false, entry.listed.size(), clientTimes.apply(entry.key, info)))
           .orElse(entry.listed);
     } catch (IOException e) {
       return entry.listed;
@@ -113,7 +116,7 @@ final class DirectoryListing implements Iterator<FileStat> {
       String name = object.key().substring(prefix.key().length());
       if (!name.isEmpty() && !name.endsWith("/")) {
         current.add(new Entry(new FileStat(directory.child(name), false, object.size(), object.lastModified()),
-            clientTimes ? new S3Location(prefix.bucket(), object.key()) : null));
+            clientTimes != null ? new S3Location(prefix.bucket(), object.key()) : null));
       }
     }
   }

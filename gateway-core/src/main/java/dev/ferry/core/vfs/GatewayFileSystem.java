@@ -109,7 +109,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     }
     Optional<ObjectInfo> file = call(store.head(keyOf(path)), path, operation);
     if (file.isPresent()) {
-      return Optional.of(new FileStat(path, false, file.get().size(), modifiedTime(file.get())));
+      return Optional.of(new FileStat(path, false, file.get().size(), timeOf(keyOf(path), file.get())));
     }
     ListPage page = call(store.listPage(prefixOf(path), "/", null, 1), path, operation);
     if (DirectoryListing.isAbsent(page)) {
@@ -133,7 +133,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       }
       throw new NoSuchFileException(directory.toString(), null, "list by " + user.name() + ": no such directory");
     }
-    return new DirectoryListing(store, prefix, directory, first, listingClientTimes);
+    return new DirectoryListing(store, prefix, directory, first, listingClientTimes ? this::timeOf : null);
   }
 
   /**
@@ -269,7 +269,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     S3Location key = keyOf(path);
     try (PathLock lock = lockWithoutWaiting(path, key, "set time")) {
       // Right after an upload its checksum copy is usually still waiting: this copy carries the
-      // SHA-256 too and stands for it, instead of a second full copy of the object.
+      // SHA-256 too and stands for it, instead of a second full copy of the object in a row.
       Optional<ChecksumCopies.Claim> checksum = uploads.claimChecksumCopy(key);
       if (checksum.isEmpty()) {
         uploads.awaitChecksumCopies(key);
@@ -290,11 +290,13 @@ public final class GatewayFileSystem implements AutoCloseable {
         metadata.put(MTIME_METADATA, mtimeText(modified));
         CompletableFuture<String> copy = store.copy(key, key, metadata, info.etag());
         if (sameVersion) {
-          checksum.get().copiedBy(copy);
+          // Runs in the background, as the checksum copy it stands for would have; stat and
+          // listings show the time meanwhile, and later changes of the path wait for it.
+          checksum.get().copiedBy(copy, modified);
           carried = true;
-        } else {
-          uploads.copiedOntoItself(key, info.etag(), copy); // downloads of this version follow it
+          return;
         }
+        uploads.copiedOntoItself(key, info.etag(), copy); // downloads of this version follow it
         call(copy, path, "set time");
       } finally {
         if (checksum.isPresent() && !carried) {
@@ -434,8 +436,15 @@ public final class GatewayFileSystem implements AutoCloseable {
     openWriters.clear();
   }
 
-  /** The time a client set ({@code mtime} metadata, seconds since the epoch), else S3's. */
-  static Instant modifiedTime(ObjectInfo info) {
+  /**
+   * A file's modification time: the one a client set, from the copy still setting it or from the
+   * {@code mtime} metadata (seconds since the epoch), else S3's.
+   */
+  Instant timeOf(S3Location key, ObjectInfo info) {
+    return uploads.pendingTime(key, info.etag()).orElseGet(() -> modifiedTime(info));
+  }
+
+  private static Instant modifiedTime(ObjectInfo info) {
     String mtime = info.metadata().get(MTIME_METADATA);
     if (mtime == null) {
       return info.lastModified();
