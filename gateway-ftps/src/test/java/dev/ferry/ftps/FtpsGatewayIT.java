@@ -447,8 +447,11 @@ class FtpsGatewayIT {
     assertEquals(550, client.sendCommand("MFMT 20190601102030 no-such-file.txt"), client.getReplyString());
     assertEquals(213, client.sendCommand("MDTM timed file.txt"), client.getReplyString());
     assertEquals("213 20190601102030", client.getReplyString().strip(), "time after the refused MFMTs");
-    assertEquals("abc", new String(s3.read(ferry.bucket, ferry.key("timed file.txt")), StandardCharsets.UTF_8));
     client.disconnect();
+    ferry.gateway.uploads().awaitChecksums(); // the time's copy runs in the background
+    assertEquals(Long.toString(Instant.parse("2019-06-01T10:20:30Z").getEpochSecond()),
+        s3.metadata(ferry.bucket, ferry.key("timed file.txt")).get("mtime"), "x-amz-meta-mtime");
+    assertEquals("abc", new String(s3.read(ferry.bucket, ferry.key("timed file.txt")), StandardCharsets.UTF_8));
   }
 
   @Test

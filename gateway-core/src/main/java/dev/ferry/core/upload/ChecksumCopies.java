@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records the SHA-256 of multipart uploads in their metadata. S3 takes an object's metadata when
+ * Records the SHA-256 of multipart uploads in their metadata, and runs clients' time changes. S3 takes an object's metadata when
  * its upload starts, but the hash of a streamed object is known only at its end, so the object is
  * copied onto itself with the hash added, inside S3, and only if it is still the object just
  * written (ETag match): the client is not kept waiting and a newer upload is never overwritten.
@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * background as the checksum copy would have, and until it ends the time it carries is the one
  * {@link #pendingTime} gives for the version it copies, so stat and listings show it at once.
  *
- * <p>Every such copy onto itself (checksum or time) keeps the bytes but may change the ETag (that
- * of a multipart object always does): downloads pinned to the version before follow it.
+ * <p>A time change is a copy too, and also runs in the background: the client's reply does not wait
+ * for a full copy of the object inside S3 (lftp's mirror sends MFMT after every file). Every such
+ * copy onto itself keeps the bytes but may change the ETag (that of a multipart object always
+ * does): downloads pinned to the version before follow it.
  */
 public final class ChecksumCopies {
 
@@ -118,7 +120,8 @@ public final class ChecksumCopies {
     private void completeWith(CompletableFuture<String> copy) {
       copy.whenComplete((etag, error) -> {
         if (error != null) {
-          log.warn("could not record the SHA-256 of {}: {}", target, error.getMessage());
+          log.warn("could not record {} of {}: {}", time == null ? "the SHA-256" : "the modification time " + time,
+              target, error.getMessage());
           copiedEtag.completeExceptionally(error);
         } else {
           copiedEtag.complete(etag);
@@ -140,6 +143,19 @@ public final class ChecksumCopies {
     sameBytes(target, etag, copy.copiedEtag);
     CompletableFuture.runAsync(copy::startUnlessTaken,
         CompletableFuture.delayedExecutor(GRACE.toMillis(), TimeUnit.MILLISECONDS));
+  }
+
+  /**
+   * Notes a time change running in the background: {@code copy} sets {@code time} on version
+   * {@code etag} of {@code target}. Until it ends, {@link #pendingTime} gives the time, changes of
+   * the path wait for it, and downloads of that version follow it.
+   */
+  void timeChange(S3Location target, String etag, CompletableFuture<String> copy, Instant time) {
+    Copy change = new Copy(target, etag, Map.of());
+    change.taken.set(true);
+    copies.put(target, change);
+    sameBytes(target, etag, change.copiedEtag);
+    change.copiedBy(copy, time);
   }
 
   /**

@@ -159,9 +159,9 @@ public final class Uploads {
     return checksumCopies.of(target, etag);
   }
 
-  /** Notes a copy of version {@code etag} of {@code target} onto itself that keeps its bytes. */
-  public void copiedOntoItself(S3Location target, String etag, CompletableFuture<String> copy) {
-    checksumCopies.sameBytes(target, etag, copy);
+  /** Runs a time change, a copy of version {@code etag} onto itself: see {@link ChecksumCopies}. */
+  public void timeChange(S3Location target, String etag, CompletableFuture<String> copy, Instant time) {
+    checksumCopies.timeChange(target, etag, copy, time);
   }
 
   /**

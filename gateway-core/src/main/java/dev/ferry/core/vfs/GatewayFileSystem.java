@@ -256,8 +256,9 @@ public final class GatewayFileSystem implements AutoCloseable {
 
   /**
    * Keeps a client-set modification time as the object's {@code mtime} metadata (seconds since the
-   * epoch), by copying the object onto itself inside S3; {@link #stat} shows it. Directories have
-   * no time of their own in S3: setting one is accepted and changes nothing.
+   * epoch), by copying the object onto itself inside S3, in the background; {@link #stat} and
+   * listings show it from the start. Directories have no time of their own in S3: setting one is
+   * accepted and changes nothing.
    */
   public void setModifiedTime(VirtualPath path, Instant modified) throws IOException {
     require(Permission.WRITE, path, "set time");
@@ -288,16 +289,15 @@ public final class GatewayFileSystem implements AutoCloseable {
           metadata.putAll(checksum.get().metadata());
         }
         metadata.put(MTIME_METADATA, mtimeText(modified));
+        // The copy runs in the background: stat and listings show the time meanwhile, later
+        // changes of the path wait for it, and a failure is logged.
         CompletableFuture<String> copy = store.copy(key, key, metadata, info.etag());
         if (sameVersion) {
-          // Runs in the background, as the checksum copy it stands for would have; stat and
-          // listings show the time meanwhile, and later changes of the path wait for it.
           checksum.get().copiedBy(copy, modified);
           carried = true;
-          return;
+        } else {
+          uploads.timeChange(key, info.etag(), copy, modified);
         }
-        uploads.copiedOntoItself(key, info.etag(), copy); // downloads of this version follow it
-        call(copy, path, "set time");
       } finally {
         if (checksum.isPresent() && !carried) {
           checksum.get().giveBack();
