@@ -473,6 +473,21 @@ class FtpsGatewayIT {
   }
 
   @Test
+  void cdup_goesUpOneLevel_andStaysAtTheTopOfTheHome() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    assertTrue(client.makeDirectory("up"), client.getReplyString());
+    assertTrue(client.makeDirectory("up/down"), client.getReplyString());
+    assertTrue(client.changeWorkingDirectory("up/down"), client.getReplyString());
+    assertEquals(250, client.sendCommand("CDUP"), client.getReplyString());
+    assertEquals("/up", client.printWorkingDirectory());
+    assertEquals(250, client.sendCommand("XCUP"), client.getReplyString());
+    assertEquals("/", client.printWorkingDirectory());
+    assertEquals(250, client.sendCommand("CDUP"), client.getReplyString());
+    assertEquals("/", client.printWorkingDirectory(), "the home's top is as far up as it goes");
+    client.disconnect();
+  }
+
+  @Test
   void commandLine_overTheLimit_answered500AndTheSessionGoesOn() throws IOException {
     FTPSClient client = ferry.login("alice");
     assertEquals(500, client.sendCommand("NOOP " + "x".repeat(20_000)), client.getReplyString());

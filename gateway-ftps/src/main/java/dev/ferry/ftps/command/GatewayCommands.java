@@ -29,6 +29,8 @@ public final class GatewayCommands {
     factory.addCommand("MLSD", new ListCommand(ListingFormat.MLSD, clock));
     factory.addCommand("MLST", new MlstCommand());
     factory.addCommand("CWD", new CwdCommand());
+    factory.addCommand("CDUP", new CdupCommand());
+    factory.addCommand("CUP", new CdupCommand()); // XCUP: FtpServer drops the X of every command
     factory.addCommand("SIZE", new SizeCommand());
     factory.addCommand("MDTM", new MdtmCommand());
     factory.addCommand("DELE", new DeleCommand());
