@@ -150,7 +150,7 @@ public final class ChecksumCopies {
    * {@code etag} of {@code target}. Until it ends, {@link #pendingTime} gives the time, changes of
    * the path wait for it, and downloads of that version follow it.
    */
-  void timeChange(S3Location target, String etag, CompletableFuture<String> copy, Instant time) {
+  public void timeChange(S3Location target, String etag, CompletableFuture<String> copy, Instant time) {
     Copy change = new Copy(target, etag, Map.of());
     change.taken.set(true);
     copies.put(target, change);
@@ -174,7 +174,7 @@ public final class ChecksumCopies {
    * completes with the new version's ETag. A download pinned to {@code etag} follows it instead of
    * failing as if the file had been overwritten.
    */
-  Optional<CompletableFuture<String>> of(S3Location target, String etag) {
+  public Optional<CompletableFuture<String>> of(S3Location target, String etag) {
     return Optional.ofNullable(rewrites.get(new Version(target, etag)));
   }
 
@@ -182,7 +182,7 @@ public final class ChecksumCopies {
    * The time a claimed copy of version {@code etag} of {@code target} is setting, while it runs:
    * S3 still shows that version without it.
    */
-  Optional<Instant> pendingTime(S3Location target, String etag) {
+  public Optional<Instant> pendingTime(S3Location target, String etag) {
     Copy copy = copies.get(target);
     return copy != null && copy.time != null && !copy.copiedEtag.isDone() && copy.sourceEtag.equals(etag)
         ? Optional.of(copy.time) : Optional.empty();
@@ -198,11 +198,13 @@ public final class ChecksumCopies {
   }
 
   /**
-   * Starts at once and waits for the checksum copies of {@code location}: the object, or every
-   * object under it when it is a prefix (ends with "/"). A failed copy was logged and does not
-   * fail the caller.
+   * Starts at once and waits for the copies of {@code location}: the object, or every object under
+   * it when it is a prefix (ends with "/"). Anything that changes an object waits so (the path
+   * locks call this): a copy onto itself writes the object again, and ending after a later change
+   * it would fail that change's own copy, or be failed by it and lose what it records, or bring
+   * back a renamed or deleted file. A failed copy was logged and does not fail the caller.
    */
-  void await(S3Location location) throws IOException {
+  public void await(S3Location location) throws IOException {
     List<Copy> matching = location.key().endsWith("/")
         ? copies.values().stream().filter(c -> c.target.bucket().equals(location.bucket())
             && c.target.key().startsWith(location.key())).toList()
@@ -226,7 +228,8 @@ public final class ChecksumCopies {
         Thread.currentThread().interrupt();
         return;
       } catch (ExecutionException | TimeoutException e) {
-        log.warn("the SHA-256 record of {} did not finish in {}: {}", copy.target, timeout, e.toString());
+        log.warn("the copy of {} onto itself (SHA-256 or time) did not finish in {}: {}", copy.target, timeout,
+            e.toString());
       }
     }
   }

@@ -9,9 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -150,43 +148,11 @@ public final class Uploads {
   }
 
   /**
-   * The copy inside S3 (a checksum or a time change) that replaced version {@code etag} of
-   * {@code target} with the same bytes, if there is one: it completes with the new version's ETag.
-   * A download pinned to {@code etag} follows it instead of failing as if the file had been
-   * overwritten.
+   * The copies of objects onto themselves that record checksums and clients' times: the path
+   * locks wait for them, a time change may claim one, downloads follow them.
    */
-  public Optional<CompletableFuture<String>> sameBytesCopyOf(S3Location target, String etag) {
-    return checksumCopies.of(target, etag);
-  }
-
-  /** Runs a time change, a copy of version {@code etag} onto itself: see {@link ChecksumCopies}. */
-  public void timeChange(S3Location target, String etag, CompletableFuture<String> copy, Instant time) {
-    checksumCopies.timeChange(target, etag, copy, time);
-  }
-
-  /**
-   * Runs now and waits for the checksum copies of {@code location}: the object, or every object
-   * under it when it is a prefix (ends with "/"). Anything that changes an object waits so (the
-   * path locks call this): the checksum copy writes the object again, and ending after a later
-   * change it would fail that change's own copy, or be failed by it and lose the checksum, or
-   * bring back a renamed or deleted file.
-   */
-  public void awaitChecksumCopies(S3Location location) throws IOException {
-    checksumCopies.await(location);
-  }
-
-  /**
-   * Takes over the checksum copy of {@code target} if it has not started yet, for a caller that
-   * holds the path's lock and copies the object onto itself anyway (to set its time): that copy
-   * then runs in the background as the checksum copy would have.
-   */
-  public Optional<ChecksumCopies.Claim> claimChecksumCopy(S3Location target) {
-    return checksumCopies.claim(target);
-  }
-
-  /** The modification time being set on version {@code etag} of {@code target} by a copy still running. */
-  public Optional<Instant> pendingTime(S3Location target, String etag) {
-    return checksumCopies.pendingTime(target, etag);
+  public ChecksumCopies checksumCopies() {
+    return checksumCopies;
   }
 
   /** Starts the checksum copies still waiting and waits for all of them (tests). */

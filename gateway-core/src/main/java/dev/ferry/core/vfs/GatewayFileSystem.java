@@ -262,23 +262,27 @@ public final class GatewayFileSystem implements AutoCloseable {
    */
   public void setModifiedTime(VirtualPath path, Instant modified) throws IOException {
     require(Permission.WRITE, path, "set time");
-    FileStat stat = find(path, "set time").orElseThrow(() -> new NoSuchFileException(path.toString(), null,
-        "set time by " + user.name() + ": no such file or directory"));
-    if (stat.directory()) {
+    if (path.isRoot()) {
       return;
     }
     S3Location key = keyOf(path);
     try (PathLock lock = lockWithoutWaiting(path, key, "set time")) {
       // Right after an upload its checksum copy is usually still waiting: this copy carries the
       // SHA-256 too and stands for it, instead of a second full copy of the object in a row.
-      Optional<ChecksumCopies.Claim> checksum = uploads.claimChecksumCopy(key);
+      Optional<ChecksumCopies.Claim> checksum = uploads.checksumCopies().claim(key);
       if (checksum.isEmpty()) {
-        uploads.awaitChecksumCopies(key);
+        uploads.checksumCopies().await(key);
       }
       boolean carried = false;
       try {
-        ObjectInfo info = call(store.head(key), path, "set time").orElseThrow(() -> new NoSuchFileException(
-            path.toString(), null, "set time by " + user.name() + ": no such file"));
+        Optional<ObjectInfo> file = call(store.head(key), path, "set time");
+        if (file.isEmpty()) {
+          // Not a file: a directory (which has no time of its own in S3), or nothing.
+          find(path, "set time").orElseThrow(() -> new NoSuchFileException(path.toString(), null,
+              "set time by " + user.name() + ": no such file or directory"));
+          return;
+        }
+        ObjectInfo info = file.get();
         if (info.size() > ObjectStore.MAX_COPY_SIZE) {
           throw new FileSystemException(path.toString(), null, "set time by " + user.name()
               + ": the time of a file over 5 GiB cannot be changed (S3 copies it to change metadata)");
@@ -296,7 +300,7 @@ public final class GatewayFileSystem implements AutoCloseable {
           checksum.get().copiedBy(copy, modified);
           carried = true;
         } else {
-          uploads.timeChange(key, info.etag(), copy, modified);
+          uploads.checksumCopies().timeChange(key, info.etag(), copy, modified);
         }
       } finally {
         if (checksum.isPresent() && !carried) {
@@ -441,7 +445,7 @@ public final class GatewayFileSystem implements AutoCloseable {
    * {@code mtime} metadata (seconds since the epoch), else S3's.
    */
   Instant timeOf(S3Location key, ObjectInfo info) {
-    return uploads.pendingTime(key, info.etag()).orElseGet(() -> modifiedTime(info));
+    return uploads.checksumCopies().pendingTime(key, info.etag()).orElseGet(() -> modifiedTime(info));
   }
 
   private static Instant modifiedTime(ObjectInfo info) {
@@ -535,7 +539,7 @@ public final class GatewayFileSystem implements AutoCloseable {
 
   private PathLock afterChecksumCopies(PathLock lock, S3Location location) throws IOException {
     try {
-      uploads.awaitChecksumCopies(location);
+      uploads.checksumCopies().await(location);
       return lock;
     } catch (IOException | RuntimeException e) {
       lock.close();

@@ -5,11 +5,7 @@ import dev.ferry.ftps.fs.GatewayFileSystemView;
 import dev.ferry.ftps.listing.ListingFormat;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.ftpserver.impl.FtpIoSession;
@@ -21,7 +17,6 @@ import org.apache.ftpserver.impl.FtpIoSession;
 final class MfmtCommand extends GatewayCommand {
 
   private static final Pattern ARGUMENT = Pattern.compile("(\\d{14})(?:\\.(\\d{1,3}))?\\s+(\\S.*)");
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuuMMddHHmmss", Locale.ROOT);
 
   @Override
   void run(FtpIoSession session, GatewayFileSystemView view, String argument) throws IOException {
@@ -32,7 +27,7 @@ final class MfmtCommand extends GatewayCommand {
     }
     Instant time;
     try {
-      time = LocalDateTime.parse(m.group(1), TIME).toInstant(ZoneOffset.UTC);
+      time = ListingFormat.parseFtpTime(m.group(1));
     } catch (DateTimeParseException e) {
       reply(session, 501, "MFMT: " + m.group(1) + " is not a valid time (YYYYMMDDHHMMSS, UTC)");
       return;

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.util.Locale;
 
 /** How one directory entry is written in LIST, NLST and MLSD/MLST output (times in UTC). */
@@ -41,7 +43,7 @@ public enum ListingFormat {
 
   private static final DateTimeFormatter RECENT = DateTimeFormatter.ofPattern("MMM dd HH:mm", Locale.ROOT);
   private static final DateTimeFormatter OLD = DateTimeFormatter.ofPattern("MMM dd  yyyy", Locale.ROOT);
-  private static final DateTimeFormatter MLSX_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss", Locale.ROOT)
+  private static final DateTimeFormatter MLSX_TIME = DateTimeFormatter.ofPattern("uuuuMMddHHmmss", Locale.ROOT)
       .withZone(ZoneOffset.UTC);
 
   public abstract String line(FileStat stat, Instant now);
@@ -56,5 +58,10 @@ public enum ListingFormat {
   /** An FTP timestamp (MDTM): yyyyMMddHHmmss in UTC. */
   public static String ftpTime(Instant instant) {
     return MLSX_TIME.format(instant);
+  }
+
+  /** Reads an FTP timestamp (MFMT's argument); a date that does not exist is refused. */
+  public static Instant parseFtpTime(String text) throws DateTimeParseException {
+    return MLSX_TIME.withResolverStyle(ResolverStyle.STRICT).parse(text, Instant::from);
   }
 }
