@@ -428,6 +428,21 @@ class FtpsGatewayIT {
   }
 
   @Test
+  void mdtm_rightAfterMfmt_showsTheNewTimeEveryTime() throws IOException {
+    // MFMT's copy runs in the background; an MDTM whose HEAD raced its end showed S3's time.
+    FTPSClient client = ferry.login("alice");
+    for (int round = 0; round < 40; round++) {
+      String name = "raced-" + round + ".txt";
+      assertTrue(client.storeFile(name, new ByteArrayInputStream(new byte[round])), client.getReplyString());
+      String time = String.format("201906011020%02d", round);
+      assertEquals(213, client.sendCommand("MFMT " + time + " " + name), client.getReplyString());
+      assertEquals(213, client.sendCommand("MDTM " + name), client.getReplyString());
+      assertEquals("213 " + time, client.getReplyString().strip(), name);
+    }
+    client.disconnect();
+  }
+
+  @Test
   void mfmt_setsTheTimeShownByMdtmAndMlst_badArgumentsChangeNothing() throws IOException {
     FTPSClient client = ferry.login("alice");
     assertTrue(client.storeFile("timed file.txt", new ByteArrayInputStream("abc".getBytes(StandardCharsets.UTF_8))),

@@ -83,6 +83,8 @@ public final class ChecksumCopies {
     final CompletableFuture<String> copiedEtag = new CompletableFuture<>();
     final AtomicBoolean taken = new AtomicBoolean();
     volatile Instant time;
+    /** When the copy succeeded (System.nanoTime), set before {@link #copiedEtag} completes. */
+    volatile long succeededAt;
 
     Copy(S3Location target, String sourceEtag, Map<String, String> metadata) {
       this.target = target;
@@ -124,6 +126,7 @@ public final class ChecksumCopies {
               target, error.getMessage());
           copiedEtag.completeExceptionally(error);
         } else {
+          succeededAt = System.nanoTime();
           copiedEtag.complete(etag);
         }
       });
@@ -179,13 +182,20 @@ public final class ChecksumCopies {
   }
 
   /**
-   * The time a claimed copy of version {@code etag} of {@code target} is setting, while it runs:
-   * S3 still shows that version without it.
+   * The time a copy of version {@code etag} of {@code target} sets, for a HEAD sent at
+   * {@code headSentAt} (System.nanoTime) that found that version: while the copy runs S3 shows the
+   * version without the time, and a HEAD sent before the copy ended may have seen it so even if
+   * the copy has ended since (a client's MDTM right after its MFMT raced the copy this way).
    */
-  public Optional<Instant> pendingTime(S3Location target, String etag) {
+  public Optional<Instant> pendingTime(S3Location target, String etag, long headSentAt) {
     Copy copy = copies.get(target);
-    return copy != null && copy.time != null && !copy.copiedEtag.isDone() && copy.sourceEtag.equals(etag)
-        ? Optional.of(copy.time) : Optional.empty();
+    if (copy == null || copy.time == null || !copy.sourceEtag.equals(etag)) {
+      return Optional.empty();
+    }
+    boolean running = !copy.copiedEtag.isDone();
+    boolean endedAfterTheHead = copy.copiedEtag.isDone() && !copy.copiedEtag.isCompletedExceptionally()
+        && copy.succeededAt - headSentAt >= 0;
+    return running || endedAfterTheHead ? Optional.of(copy.time) : Optional.empty();
   }
 
   /**

@@ -13,7 +13,6 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.function.BiFunction;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -35,7 +34,7 @@ final class DirectoryListing implements Iterator<FileStat> {
   private final S3Location prefix;
   private final VirtualPath directory;
   /** With client times: the time of a file from its HEAD; null lists S3's times. */
-  private final BiFunction<S3Location, ObjectInfo, Instant> clientTimes;
+  private final ClientTime clientTimes;
   private final Deque<Entry> current = new ArrayDeque<>();
   private CompletableFuture<ListPage> next;
 
@@ -44,6 +43,7 @@ final class DirectoryListing implements Iterator<FileStat> {
     final FileStat listed;
     final S3Location key;
     CompletableFuture<Optional<ObjectInfo>> head;
+    long headSentAt;
 
     Entry(FileStat listed, S3Location key) {
       this.listed = listed;
@@ -51,8 +51,13 @@ final class DirectoryListing implements Iterator<FileStat> {
     }
   }
 
+  /** The time to show for a file, from a HEAD of it sent at {@code headSentAt} (System.nanoTime). */
+  interface ClientTime {
+    Instant of(S3Location key, ObjectInfo info, long headSentAt);
+  }
+
   DirectoryListing(ObjectStore store, S3Location prefix, VirtualPath directory, ListPage first,
-      BiFunction<S3Location, ObjectInfo, Instant> clientTimes) {
+      ClientTime clientTimes) {
     this.store = store;
     this.prefix = prefix;
     this.directory = directory;
@@ -85,7 +90,7 @@ final class DirectoryListing implements Iterator<FileStat> {
     }
     try {
       return ObjectStore.await(entry.head)
-          .map(info -> new FileStat(entry.listed.path(), false, entry.listed.size(), clientTimes.apply(entry.key, info)))
+          .map(info -> new FileStat(entry.listed.path(), false, entry.listed.size(), clientTimes.of(entry.key, info, entry.headSentAt)))
           .orElse(entry.listed);
     } catch (IOException e) {
       return entry.listed;
@@ -99,6 +104,7 @@ final class DirectoryListing implements Iterator<FileStat> {
         return;
       }
       if (entry.head == null && entry.key != null) {
+        entry.headSentAt = System.nanoTime();
         entry.head = store.head(entry.key);
       }
     }

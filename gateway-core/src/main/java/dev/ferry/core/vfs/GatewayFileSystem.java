@@ -107,9 +107,10 @@ public final class GatewayFileSystem implements AutoCloseable {
     if (path.isRoot()) {
       return Optional.of(new FileStat(path, true, 0, Instant.EPOCH));
     }
+    long headSentAt = System.nanoTime();
     Optional<ObjectInfo> file = call(store.head(keyOf(path)), path, operation);
     if (file.isPresent()) {
-      return Optional.of(new FileStat(path, false, file.get().size(), timeOf(keyOf(path), file.get())));
+      return Optional.of(new FileStat(path, false, file.get().size(), timeOf(keyOf(path), file.get(), headSentAt)));
     }
     ListPage page = call(store.listPage(prefixOf(path), "/", null, 1), path, operation);
     if (DirectoryListing.isAbsent(page)) {
@@ -441,11 +442,12 @@ public final class GatewayFileSystem implements AutoCloseable {
   }
 
   /**
-   * A file's modification time: the one a client set, from the copy still setting it or from the
-   * {@code mtime} metadata (seconds since the epoch), else S3's.
+   * A file's modification time from its HEAD, sent at {@code headSentAt} (System.nanoTime): the one
+   * a client set, from the copy setting it or from the {@code mtime} metadata (seconds since the
+   * epoch), else S3's.
    */
-  Instant timeOf(S3Location key, ObjectInfo info) {
-    return uploads.checksumCopies().pendingTime(key, info.etag()).orElseGet(() -> modifiedTime(info));
+  Instant timeOf(S3Location key, ObjectInfo info, long headSentAt) {
+    return uploads.checksumCopies().pendingTime(key, info.etag(), headSentAt).orElseGet(() -> modifiedTime(info));
   }
 
   private static Instant modifiedTime(ObjectInfo info) {
