@@ -41,6 +41,9 @@ public final class SftpServer {
 
   private static final Logger log = LoggerFactory.getLogger(SftpServer.class);
 
+  /** The largest read a client may ask for (limits@openssh.com); OpenSSH's sftp then asks for it. */
+  private static final int READ_LENGTH = 256 * 1024;
+
   private final Gateway gateway;
   private final FerryConfig.Sftp settings;
   private final HostKeys hostKeys;
@@ -103,7 +106,11 @@ public final class SftpServer {
     CoreModuleProperties.AUTH_TIMEOUT.set(sshd, Duration.ofMinutes(1));
     CoreModuleProperties.MAX_AUTH_REQUESTS.set(sshd, 10);
     CoreModuleProperties.SERVER_IDENTIFICATION.set(sshd, "Ferry");
-    SftpModuleProperties.MAX_READDATA_PACKET_LENGTH.set(sshd, 256 * 1024);
+    SftpModuleProperties.MAX_READDATA_PACKET_LENGTH.set(sshd, READ_LENGTH);
+    // MINA lets a session queue at most this many reply bytes before the SFTP thread waits. Its
+    // default (256 KiB) is one read reply: the output then idled between replies while the SFTP
+    // thread woke to queue the next one it already held. Four replies keep it busy.
+    CoreModuleProperties.BUFFERED_IO_OUTPUT_MAX_PENDING_WRITE_SIZE.set(sshd, 4 * READ_LENGTH);
     SftpModuleProperties.MAX_WRITEDATA_PACKET_LENGTH.set(sshd, 256 * 1024);
     // Links are refused, so hardlink@openssh.com is not offered.
     SftpModuleProperties.OPENSSH_EXTENSIONS.set(sshd,

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.buffer.BufferUtils;
+import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHStatExtensionInfo;
 import org.apache.sshd.sftp.common.SftpConstants;
@@ -14,7 +16,7 @@ import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
 
 /**
- * MINA's SFTP subsystem with three additions, since MINA SSHD 2.15 has no other extension point
+ * MINA's SFTP subsystem with four additions, since MINA SSHD 2.15 has no other extension point
  * for them (the one subclass of {@link SftpSubsystem}, against the house rule):
  *
  * <ul>
@@ -100,5 +102,26 @@ final class FerrySftpSubsystem extends SftpSubsystem {
     info.f_flag = store.isReadOnly() ? OpenSSHStatExtensionInfo.SSH_FXE_STATVFS_ST_RDONLY : 0;
     info.f_namemax = NAME_MAX;
     return info;
+  }
+
+  /**
+   * Hands a reply to the channel in pieces of at most one SSH packet, each a view of the reply's
+   * own array. Read replies (up to 256 KiB) are larger than the packet OpenSSH accepts (32 KiB), and
+   * MINA's channel stream copies a reply it must split into a new array before packing it: a
+   * second copy of every downloaded byte, and an allocation of the reply's size, for nothing.
+   */
+  @Override
+  protected void send(Buffer buffer) throws IOException {
+    BufferUtils.updateLengthPlaceholder(buffer, 0);
+    long packetSize = getServerChannelSession().getRemoteWindow().getPacketSize();
+    int piece = (int) Math.min(Integer.MAX_VALUE, Math.max(1, packetSize));
+    if (buffer.available() <= piece) {
+      out.writeBuffer(buffer);
+      return;
+    }
+    byte[] array = buffer.array();
+    for (int at = buffer.rpos(), end = buffer.wpos(); at < end; at += piece) {
+      out.writeBuffer(new ByteArrayBuffer(array, at, Math.min(piece, end - at)));
+    }
   }
 }
