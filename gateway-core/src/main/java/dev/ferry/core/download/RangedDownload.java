@@ -1,6 +1,7 @@
 package dev.ferry.core.download;
 
 import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.RangeBytes;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.store.StoreException;
 import java.io.IOException;
@@ -24,7 +25,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class RangedDownload extends InputStream {
 
-  private record Range(long start, CompletableFuture<byte[]> bytes) {}
+  private record Range(long start, CompletableFuture<RangeBytes> bytes) {}
 
   /** The first range of a download: small, as the reader may want only a few bytes from here. */
   static final int FIRST_RANGE_SIZE = 256 * 1024;
@@ -44,7 +45,7 @@ public final class RangedDownload extends InputStream {
   /** Read-ahead starts once the reader took this many bytes: at once for a whole-file reader. */
   private final long readAheadAfter;
 
-  private byte[] current;
+  private RangeBytes current;
   private int position;
   private long nextStart;
   private boolean closed;
@@ -79,7 +80,7 @@ public final class RangedDownload extends InputStream {
     if (length == 0) {
       return 0;
     }
-    while (current == null || position == current.length) {
+    while (current == null || position == current.length()) {
       if (current != null) {
         current = null;
         budget.give(1);
@@ -105,8 +106,7 @@ public final class RangedDownload extends InputStream {
       position = 0;
     }
     requestAhead();
-    int n = Math.min(length, current.length - position);
-    System.arraycopy(current, position, into, offset, n);
+    int n = current.copy(position, into, offset, length);
     position += n;
     delivered += n;
     return n;

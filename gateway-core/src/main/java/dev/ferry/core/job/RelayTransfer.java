@@ -1,6 +1,7 @@
 package dev.ferry.core.job;
 
 import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.RangeBytes;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,22 +31,24 @@ final class RelayTransfer implements TransferMethod {
         long offset = part.first();
         long end = part.first() + part.length();
         // One chunk read ahead: S3 fetches the next while the remote takes this one.
-        CompletableFuture<byte[]> next = read(attempt, offset, end);
+        CompletableFuture<RangeBytes> next = read(attempt, offset, end);
         while (offset < end) {
           if (Thread.interrupted()) {
             next.cancel(true);
             throw new InterruptedException("relay of part " + part.index() + " cancelled");
           }
           int length = chunk(offset, end);
-          byte[] bytes = ObjectStore.await(next);
-          if (bytes.length != length) {
-            throw JobException.retryable("S3 returned " + bytes.length + " bytes for range " + offset + "+" + length
+          RangeBytes bytes = ObjectStore.await(next);
+          if (bytes.length() != length) {
+            throw JobException.retryable("S3 returned " + bytes.length() + " bytes for range " + offset + "+" + length
                 + " of " + attempt.spec.source());
           }
           next = read(attempt, offset + length, end);
-          writer.write(offset, bytes, 0, length);
-          offset += length;
-          attempt.bytesDone.addAndGet(length);
+          for (byte[] chunk : bytes.chunks()) {
+            writer.write(offset, chunk, 0, chunk.length);
+            offset += chunk.length;
+            attempt.bytesDone.addAndGet(chunk.length);
+          }
         }
       }
     });
@@ -55,8 +58,8 @@ final class RelayTransfer implements TransferMethod {
     return (int) Math.min(CHUNK, end - offset);
   }
 
-  private static CompletableFuture<byte[]> read(TransferAttempt attempt, long offset, long end) {
-    return offset >= end ? CompletableFuture.completedFuture(new byte[0])
+  private static CompletableFuture<RangeBytes> read(TransferAttempt attempt, long offset, long end) {
+    return offset >= end ? CompletableFuture.completedFuture(RangeBytes.EMPTY)
         : attempt.store.readRange(attempt.source, offset, chunk(offset, end), attempt.etag);
   }
 }

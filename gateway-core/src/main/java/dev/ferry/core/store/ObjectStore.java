@@ -150,18 +150,18 @@ public final class ObjectStore implements AutoCloseable {
   }
 
   /** Reads a small range fully into memory. */
-  public CompletableFuture<byte[]> readRange(S3Location at, long offset, long length) {
+  public CompletableFuture<RangeBytes> readRange(S3Location at, long offset, long length) {
     return readRange(at, offset, Math.toIntExact(length), null);
   }
 
   /**
-   * Reads {@code length} bytes at {@code offset} into one array. With {@code ifMatch} non-null the
+   * Reads {@code length} bytes at {@code offset}. With {@code ifMatch} non-null the
    * read fails (PRECONDITION_FAILED) if the object is no longer that version. Cancelling the
    * returned future stops the transfer.
    */
-  public CompletableFuture<byte[]> readRange(S3Location at, long offset, int length, String ifMatch) {
-    ByteArrayFill fill = new ByteArrayFill(length);
-    CompletableFuture<byte[]> read = s3.getObject(b -> b.bucket(at.bucket()).key(at.key())
+  public CompletableFuture<RangeBytes> readRange(S3Location at, long offset, int length, String ifMatch) {
+    RangeFill fill = new RangeFill(length);
+    CompletableFuture<RangeBytes> read = s3.getObject(b -> b.bucket(at.bucket()).key(at.key())
                 .range("bytes=" + offset + "-" + (offset + length - 1)).ifMatch(ifMatch), fill)
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "GET", at)));
     read.whenComplete((bytes, error) -> {

@@ -206,8 +206,9 @@ public final class StreamingUpload extends OutputStream {
       return;
     }
     if (length < PartSizePolicy.MIN_PART_SIZE) {
-      byte[] prefix = ObjectStore.await(owner.store().readRange(target, 0, length));
-      write(prefix, 0, prefix.length);
+      for (byte[] chunk : ObjectStore.await(owner.store().readRange(target, 0, length)).chunks()) {
+        write(chunk, 0, chunk.length);
+      }
       return;
     }
     objectSha256 = null;

@@ -2,6 +2,8 @@ package dev.ferry.core.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -10,17 +12,18 @@ import software.amazon.awssdk.core.async.SdkPublisher;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
 /**
- * Receives a ranged GET of known length straight into one array of exactly that length: the SDK's
- * own {@code toBytes()} grows a buffer and copies it again at the end. {@link #stop()} makes the
- * next arriving piece cancel the request, for a reader that no longer wants the range.
+ * Receives a ranged GET of known length straight into {@link RangeBytes} chunks, allocated as the
+ * bytes arrive: the SDK's own {@code toBytes()} grows one buffer and copies it again at the end.
+ * {@link #stop()} makes the next arriving piece cancel the request, for a reader that no longer
+ * wants the range.
  */
-final class ByteArrayFill implements AsyncResponseTransformer<GetObjectResponse, byte[]> {
+final class RangeFill implements AsyncResponseTransformer<GetObjectResponse, RangeBytes> {
 
   private final int length;
-  private volatile CompletableFuture<byte[]> result;
+  private volatile CompletableFuture<RangeBytes> result;
   private volatile boolean stopped;
 
-  ByteArrayFill(int length) {
+  RangeFill(int length) {
     this.length = length;
   }
 
@@ -29,7 +32,7 @@ final class ByteArrayFill implements AsyncResponseTransformer<GetObjectResponse,
   }
 
   @Override
-  public CompletableFuture<byte[]> prepare() {
+  public CompletableFuture<RangeBytes> prepare() {
     result = new CompletableFuture<>();
     return result;
   }
@@ -45,9 +48,9 @@ final class ByteArrayFill implements AsyncResponseTransformer<GetObjectResponse,
 
   @Override
   public void onStream(SdkPublisher<ByteBuffer> publisher) {
-    CompletableFuture<byte[]> target = result;
+    CompletableFuture<RangeBytes> target = result;
     publisher.subscribe(new Subscriber<ByteBuffer>() {
-      private final byte[] bytes = new byte[length];
+      private final List<byte[]> chunks = new ArrayList<>();
       private Subscription subscription;
       private int filled;
 
@@ -70,8 +73,15 @@ final class ByteArrayFill implements AsyncResponseTransformer<GetObjectResponse,
           target.completeExceptionally(new IOException("S3 sent more than the " + length + " bytes asked for"));
           return;
         }
-        piece.get(bytes, filled, n);
-        filled += n;
+        while (piece.hasRemaining()) {
+          int within = filled % RangeBytes.CHUNK_SIZE;
+          if (within == 0) {
+            chunks.add(new byte[Math.min(RangeBytes.CHUNK_SIZE, length - filled)]);
+          }
+          int take = Math.min(piece.remaining(), RangeBytes.CHUNK_SIZE - within);
+          piece.get(chunks.get(chunks.size() - 1), within, take);
+          filled += take;
+        }
       }
 
       @Override
@@ -82,7 +92,7 @@ final class ByteArrayFill implements AsyncResponseTransformer<GetObjectResponse,
       @Override
       public void onComplete() {
         if (filled == length) {
-          target.complete(bytes);
+          target.complete(new RangeBytes(chunks, length));
         } else {
           target.completeExceptionally(new IOException(
               "S3 ended a range of " + length + " bytes after " + filled + " bytes"));
