@@ -52,12 +52,10 @@ public final class ObjectStore implements AutoCloseable {
 
   private final S3AsyncClient s3;
   private final S3Presigner presigner;
-  private final S3Connections connections = new S3Connections();
 
   public ObjectStore(Settings settings) {
     S3AsyncClientBuilder builder = S3AsyncClient.builder()
         .httpClientBuilder(NettyNioAsyncHttpClient.builder()
-            .eventLoopGroup(connections.eventLoops())
             .maxConcurrency(settings.maxConnections())
             .connectionAcquisitionTimeout(Duration.ofMinutes(2))
             .readTimeout(Duration.ofSeconds(60))
@@ -369,6 +367,5 @@ public final class ObjectStore implements AutoCloseable {
   public void close() {
     presigner.close();
     s3.close();
-    connections.close();
   }
 }
