@@ -43,17 +43,31 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class ObjectStore implements AutoCloseable {
 
-  /** CopyObject's limit: a larger object cannot be copied onto itself to get new metadata. */
+  /** CopyObject's limit: a larger object is copied part by part (see {@link #copy}). */
   public static final long MAX_COPY_SIZE = 5L * 1024 * 1024 * 1024;
+  /** S3's smallest part but the last. */
+  private static final long MIN_PART_SIZE = 5L * 1024 * 1024;
 
-  /** What the gateway needs to reach one S3-compatible endpoint. */
+  /**
+   * What the gateway needs to reach one S3-compatible endpoint. {@code singleCopyLimit} is the
+   * largest object copied with one CopyObject: S3's {@link #MAX_COPY_SIZE}, lower only in tests,
+   * which cannot write objects of 5 GiB to see the copy in parts.
+   */
   public record Settings(URI endpoint, String region, String accessKey, String secretKey,
-      boolean pathStyle, int maxConnections) {}
+      boolean pathStyle, int maxConnections, long singleCopyLimit) {
+
+    public Settings(URI endpoint, String region, String accessKey, String secretKey, boolean pathStyle,
+        int maxConnections) {
+      this(endpoint, region, accessKey, secretKey, pathStyle, maxConnections, MAX_COPY_SIZE);
+    }
+  }
 
   private final S3AsyncClient s3;
   private final S3Presigner presigner;
+  private final long singleCopyLimit;
 
   public ObjectStore(Settings settings) {
+    this.singleCopyLimit = settings.singleCopyLimit();
     S3AsyncClientBuilder builder = S3AsyncClient.builder()
         .httpClientBuilder(NettyNioAsyncHttpClient.builder()
             .maxConcurrency(settings.maxConnections())
@@ -205,8 +219,13 @@ public final class ObjectStore implements AutoCloseable {
   /** Copies bytes [first, last] of {@code source} as one part of an upload to {@code at}. */
   public CompletableFuture<String> uploadPartCopy(S3Location source, long first, long last,
       S3Location at, String uploadId, int partNumber) {
+    return uploadPartCopy(source, first, last, at, uploadId, partNumber, null);
+  }
+
+  private CompletableFuture<String> uploadPartCopy(S3Location source, long first, long last,
+      S3Location at, String uploadId, int partNumber, String ifMatch) {
     return s3.uploadPartCopy(b -> b.sourceBucket(source.bucket()).sourceKey(source.key())
-            .copySourceRange("bytes=" + first + "-" + last)
+            .copySourceRange("bytes=" + first + "-" + last).copySourceIfMatch(ifMatch)
             .destinationBucket(at.bucket()).destinationKey(at.key())
             .uploadId(uploadId).partNumber(partNumber))
         .thenApply(r -> r.copyPartResult().eTag())
@@ -255,11 +274,43 @@ public final class ObjectStore implements AutoCloseable {
   }
 
   /**
-   * Server-side copy of a whole object (at most 5 GiB). With {@code metadata} non-null the copy gets
-   * exactly that metadata; with {@code ifMatch} non-null it happens only if the source still has
-   * that ETag.
+   * Server-side copy of a whole object of {@code size} bytes; the result is the copy's ETag. With
+   * {@code metadata} non-null the copy gets exactly that metadata, else the source's; with
+   * {@code ifMatch} non-null it happens only if the source still has that ETag. An object larger
+   * than CopyObject takes is copied part by part into a multipart upload, which is aborted if a
+   * part fails.
    */
-  public CompletableFuture<String> copy(S3Location from, S3Location to, Map<String, String> metadata, String ifMatch) {
+  public CompletableFuture<String> copy(S3Location from, S3Location to, long size, Map<String, String> metadata,
+      String ifMatch) {
+    if (size <= singleCopyLimit) {
+      return copyWhole(from, to, metadata, ifMatch);
+    }
+    CompletableFuture<Map<String, String>> copiedMetadata = metadata != null
+        ? CompletableFuture.completedFuture(metadata)
+        : head(from).thenApply(info -> info.map(ObjectInfo::metadata).orElse(Map.of()));
+    return copiedMetadata.thenCompose(m -> createMultipartUpload(to, m))
+        .thenCompose(uploadId -> copyParts(from, to, size, uploadId, ifMatch)
+            .thenCompose(etags -> completeMultipartUpload(to, uploadId, etags))
+            .exceptionallyCompose(e -> abortMultipartUpload(to, uploadId)
+                .handle((aborted, ignored) -> {
+                  throw e instanceof CompletionException c ? c : new CompletionException(e);
+                })));
+  }
+
+  private CompletableFuture<List<String>> copyParts(S3Location from, S3Location to, long size, String uploadId,
+      String ifMatch) {
+    long partSize = Math.max(MIN_PART_SIZE, singleCopyLimit / 2);
+    List<CompletableFuture<String>> parts = new ArrayList<>();
+    int number = 1;
+    for (long first = 0; first < size; first += partSize) {
+      parts.add(uploadPartCopy(from, first, Math.min(first + partSize, size) - 1, to, uploadId, number++, ifMatch));
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+        .thenApply(done -> parts.stream().map(CompletableFuture::join).toList());
+  }
+
+  private CompletableFuture<String> copyWhole(S3Location from, S3Location to, Map<String, String> metadata,
+      String ifMatch) {
     return s3.copyObject(b -> {
           b.sourceBucket(from.bucket()).sourceKey(from.key())
               .destinationBucket(to.bucket()).destinationKey(to.key()).copySourceIfMatch(ifMatch);

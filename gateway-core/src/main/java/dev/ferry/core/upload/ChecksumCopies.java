@@ -79,6 +79,7 @@ public final class ChecksumCopies {
   private final class Copy implements Claim {
     final S3Location target;
     final String sourceEtag;
+    final long size;
     final Map<String, String> metadata;
     final CompletableFuture<String> copiedEtag = new CompletableFuture<>();
     final AtomicBoolean taken = new AtomicBoolean();
@@ -86,15 +87,16 @@ public final class ChecksumCopies {
     /** When the copy succeeded (System.nanoTime), set before {@link #copiedEtag} completes. */
     volatile long succeededAt;
 
-    Copy(S3Location target, String sourceEtag, Map<String, String> metadata) {
+    Copy(S3Location target, String sourceEtag, long size, Map<String, String> metadata) {
       this.target = target;
       this.sourceEtag = sourceEtag;
+      this.size = size;
       this.metadata = Map.copyOf(metadata);
     }
 
     void startUnlessTaken() {
       if (taken.compareAndSet(false, true)) {
-        completeWith(store.copy(target, target, metadata, sourceEtag));
+        completeWith(store.copy(target, target, size, metadata, sourceEtag));
       }
     }
 
@@ -110,7 +112,7 @@ public final class ChecksumCopies {
 
     @Override
     public void giveBack() {
-      completeWith(store.copy(target, target, metadata, sourceEtag));
+      completeWith(store.copy(target, target, size, metadata, sourceEtag));
     }
 
     @Override
@@ -134,14 +136,10 @@ public final class ChecksumCopies {
   }
 
   void record(S3Location target, String etag, long size, Map<String, String> metadata) {
-    if (size > ObjectStore.MAX_COPY_SIZE) { // larger objects keep no recorded checksum
-      log.info("{} is larger than 5 GiB: its SHA-256 {} is logged but not stored", target, metadata);
-      return;
-    }
     if (copies.size() >= REMEMBERED) {
       copies.values().removeIf(c -> c.copiedEtag.isDone());
     }
-    Copy copy = new Copy(target, etag, metadata);
+    Copy copy = new Copy(target, etag, size, metadata);
     copies.put(target, copy);
     sameBytes(target, etag, copy.copiedEtag);
     CompletableFuture.runAsync(copy::startUnlessTaken,
@@ -153,8 +151,8 @@ public final class ChecksumCopies {
    * {@code etag} of {@code target}. Until it ends, {@link #pendingTime} gives the time, changes of
    * the path wait for it, and downloads of that version follow it.
    */
-  public void timeChange(S3Location target, String etag, CompletableFuture<String> copy, Instant time) {
-    Copy change = new Copy(target, etag, Map.of());
+  public void timeChange(S3Location target, String etag, long size, CompletableFuture<String> copy, Instant time) {
+    Copy change = new Copy(target, etag, size, Map.of());
     change.taken.set(true);
     copies.put(target, change);
     sameBytes(target, etag, change.copiedEtag);

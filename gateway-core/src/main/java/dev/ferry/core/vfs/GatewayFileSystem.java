@@ -284,10 +284,6 @@ public final class GatewayFileSystem implements AutoCloseable {
           return;
         }
         ObjectInfo info = file.get();
-        if (info.size() > ObjectStore.MAX_COPY_SIZE) {
-          throw new FileSystemException(path.toString(), null, "set time by " + user.name()
-              + ": the time of a file over 5 GiB cannot be changed (S3 copies it to change metadata)");
-        }
         Map<String, String> metadata = new TreeMap<>(info.metadata());
         boolean sameVersion = checksum.isPresent() && checksum.get().etag().equals(info.etag());
         if (sameVersion) {
@@ -296,12 +292,12 @@ public final class GatewayFileSystem implements AutoCloseable {
         metadata.put(MTIME_METADATA, mtimeText(modified));
         // The copy runs in the background: stat and listings show the time meanwhile, later
         // changes of the path wait for it, and a failure is logged.
-        CompletableFuture<String> copy = store.copy(key, key, metadata, info.etag());
+        CompletableFuture<String> copy = store.copy(key, key, info.size(), metadata, info.etag());
         if (sameVersion) {
           checksum.get().copiedBy(copy, modified);
           carried = true;
         } else {
-          uploads.checksumCopies().timeChange(key, info.etag(), copy, modified);
+          uploads.checksumCopies().timeChange(key, info.etag(), info.size(), copy, modified);
         }
       } finally {
         if (checksum.isPresent() && !carried) {

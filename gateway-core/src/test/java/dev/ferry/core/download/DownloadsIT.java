@@ -9,13 +9,13 @@ import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.testing.TestObjects;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -47,13 +47,13 @@ class DownloadsIT {
 
   @Test
   void open_fromStartAndFromOffsets_readsExactlyTheBytesAfterTheOffset() throws IOException {
-    byte[] data = randomBytes(3 * RANGE + 12_345);
-    S3Location file = upload(data);
+    byte[] data = TestObjects.randomBytes(3 * RANGE + 12_345);
+    S3Location file = TestObjects.upload(s3, data);
     Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 3, 8L * RANGE, WAIT), SameBytesRewrites.NONE);
 
     for (boolean wholeFile : new boolean[] {false, true}) {
       for (long offset : new long[] {0, 1, RANGE - 1, RANGE, 2L * RANGE + 7, data.length - 1, data.length}) {
-        try (InputStream in = downloads.open(file, head(file), offset, wholeFile)) {
+        try (InputStream in = downloads.open(file, TestObjects.head(store, file), offset, wholeFile)) {
           assertArrayEquals(Arrays.copyOfRange(data, (int) offset, data.length), in.readAllBytes(),
               "offset " + offset + (wholeFile ? ", whole-file reader" : ""));
         }
@@ -64,11 +64,11 @@ class DownloadsIT {
 
   @Test
   void read_afterTheFileWasOverwritten_failsInsteadOfMixingVersions() throws IOException {
-    byte[] data = randomBytes(6 * RANGE);
-    S3Location file = upload(data);
+    byte[] data = TestObjects.randomBytes(6 * RANGE);
+    S3Location file = TestObjects.upload(s3, data);
     Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 1, RANGE, WAIT), SameBytesRewrites.NONE);
 
-    try (InputStream in = downloads.open(file, head(file), 0, false)) {
+    try (InputStream in = downloads.open(file, TestObjects.head(store, file), 0, false)) {
       assertEquals(RANGE, in.readNBytes(RANGE).length);
       byte[] changed = data.clone();
       changed[changed.length - 1] ^= 1;
@@ -81,9 +81,9 @@ class DownloadsIT {
 
   @Test
   void read_afterASameBytesRewrite_followsItToTheEnd() throws IOException {
-    byte[] data = randomBytes(6 * RANGE + 3);
-    S3Location file = upload(data);
-    ObjectInfo before = head(file);
+    byte[] data = TestObjects.randomBytes(6 * RANGE + 3);
+    S3Location file = TestObjects.upload(s3, data);
+    ObjectInfo before = TestObjects.head(store, file);
     CompletableFuture<String> rewrite = new CompletableFuture<>();
     SameBytesRewrites rewrites = (object, etag) ->
         object.equals(file) && etag.equals(before.etag()) ? Optional.of(rewrite) : Optional.empty();
@@ -91,7 +91,7 @@ class DownloadsIT {
 
     try (InputStream in = downloads.open(file, before, 0, false)) {
       byte[] first = in.readNBytes(RANGE + 10);
-      rewrite.complete(ObjectStore.await(store.copy(file, file, Map.of("sha256", "x"), before.etag())));
+      rewrite.complete(ObjectStore.await(store.copy(file, file, data.length, Map.of("sha256", "x"), before.etag())));
       byte[] rest = in.readAllBytes();
 
       byte[] whole = Arrays.copyOf(first, first.length + rest.length);
@@ -103,11 +103,11 @@ class DownloadsIT {
 
   @Test
   void read_ofAFewBytes_fetchesOneSmallRangeOnly_thenReadsAheadWhenSequential() throws IOException {
-    S3Location file = upload(randomBytes(40 * RANGE));
+    S3Location file = TestObjects.upload(s3, TestObjects.randomBytes(40 * RANGE));
     Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE, WAIT),
         SameBytesRewrites.NONE);
 
-    try (InputStream in = downloads.open(file, head(file), 5 * RANGE, false)) {
+    try (InputStream in = downloads.open(file, TestObjects.head(store, file), 5 * RANGE, false)) {
       assertEquals(100, in.readNBytes(100).length);
       assertEquals(7, downloads.idleRanges(), "a random read holds one range");
       in.readNBytes(RangedDownload.FIRST_RANGE_SIZE);
@@ -117,11 +117,11 @@ class DownloadsIT {
 
   @Test
   void read_byAWholeFileReader_readsAheadFromTheFirstByte() throws IOException {
-    S3Location file = upload(randomBytes(40 * RANGE));
+    S3Location file = TestObjects.upload(s3, TestObjects.randomBytes(40 * RANGE));
     Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE, WAIT),
         SameBytesRewrites.NONE);
 
-    try (InputStream in = downloads.open(file, head(file), 0, true)) {
+    try (InputStream in = downloads.open(file, TestObjects.head(store, file), 0, true)) {
       assertEquals(100, in.readNBytes(100).length);
       assertEquals(8 - 1 - 4, downloads.idleRanges(), "one range being read and four ahead");
     }
@@ -129,10 +129,10 @@ class DownloadsIT {
 
   @Test
   void close_midFile_givesEveryRangeBack() throws IOException {
-    S3Location file = upload(randomBytes(10 * RANGE));
+    S3Location file = TestObjects.upload(s3, TestObjects.randomBytes(10 * RANGE));
     Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, 4L * RANGE, WAIT), SameBytesRewrites.NONE);
 
-    InputStream in = downloads.open(file, head(file), 0, false);
+    InputStream in = downloads.open(file, TestObjects.head(store, file), 0, false);
     assertEquals(100, in.readNBytes(100).length);
     in.close();
 
@@ -141,10 +141,10 @@ class DownloadsIT {
 
   @Test
   void twoDownloads_withRoomForOneRange_bothFinish() throws Exception {
-    byte[] data = randomBytes(5 * RANGE + 1);
-    S3Location file = upload(data);
+    byte[] data = TestObjects.randomBytes(5 * RANGE + 1);
+    S3Location file = TestObjects.upload(s3, data);
     Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, RANGE, WAIT), SameBytesRewrites.NONE);
-    ObjectInfo info = head(file);
+    ObjectInfo info = TestObjects.head(store, file);
 
     CompletableFuture<byte[]> first = CompletableFuture.supplyAsync(() -> readAll(downloads, file, info));
     CompletableFuture<byte[]> second = CompletableFuture.supplyAsync(() -> readAll(downloads, file, info));
@@ -157,11 +157,11 @@ class DownloadsIT {
   @Test
   @Timeout(60) // a download that waits for ever hangs here
   void download_whileAStalledReaderHoldsAllTheMemory_failsAfterTheWaitWithTheReason() throws Exception {
-    byte[] data = randomBytes(3 * RANGE);
-    S3Location file = upload(data);
+    byte[] data = TestObjects.randomBytes(3 * RANGE);
+    S3Location file = TestObjects.upload(s3, data);
     Duration wait = Duration.ofMillis(500);
     Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 1, RANGE, wait), SameBytesRewrites.NONE);
-    ObjectInfo info = head(file);
+    ObjectInfo info = TestObjects.head(store, file);
 
     try (InputStream stalled = downloads.open(file, info, 0, false)) {
       assertEquals(10, stalled.readNBytes(10).length); // holds the only range, then reads no more
@@ -186,21 +186,5 @@ class DownloadsIT {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-  }
-
-  private static S3Location upload(byte[] data) {
-    String bucket = s3.createBucket();
-    s3.put(bucket, "file.bin", data);
-    return new S3Location(bucket, "file.bin");
-  }
-
-  private static ObjectInfo head(S3Location file) throws IOException {
-    return ObjectStore.await(store.head(file)).orElseThrow();
-  }
-
-  private static byte[] randomBytes(int size) {
-    byte[] bytes = new byte[size];
-    new Random(size).nextBytes(bytes);
-    return bytes;
   }
 }

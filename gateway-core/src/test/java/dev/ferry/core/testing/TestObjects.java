@@ -1,0 +1,31 @@
+package dev.ferry.core.testing;
+
+import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import java.io.IOException;
+import java.util.Random;
+
+/** Objects for tests that talk to S3 through an {@link ObjectStore}. */
+public final class TestObjects {
+
+  private TestObjects() {}
+
+  /** {@code data} as "file.bin" in a new bucket. */
+  public static S3Location upload(S3TestServer s3, byte[] data) {
+    String bucket = s3.createBucket();
+    s3.put(bucket, "file.bin", data);
+    return new S3Location(bucket, "file.bin");
+  }
+
+  public static ObjectInfo head(ObjectStore store, S3Location file) throws IOException {
+    return ObjectStore.await(store.head(file)).orElseThrow();
+  }
+
+  /** Bytes that differ from one size to another, the same for one size on every run. */
+  public static byte[] randomBytes(int size) {
+    byte[] bytes = new byte[size];
+    new Random(size).nextBytes(bytes);
+    return bytes;
+  }
+}
