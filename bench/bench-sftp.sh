@@ -12,6 +12,7 @@
 #
 #   bench/bench-sftp.sh                (after: mvn -q -DskipTests package)
 #
+# Every transfer runs BENCH_REPEAT=3 times and counts with its median (references too).
 # Knobs (environment): FERRY_JAVA=java (the java that runs Ferry), BENCH_SIZE_MB=1024, BENCH_SMALL_COUNT=100, BENCH_SMALL_MB=10,
 # FERRY_HEAP=1g, BENCH_STRESS_HEAP=256m, BENCH_STRESS_COUNT=8 (0 skips), BENCH_CIPHER=
 # aes128-gcm@openssh.com, BENCH_SFTP_WINDOW / BENCH_SFTP_PACKET (sftp.windowSize/packetSize),
@@ -30,6 +31,7 @@ STRESS_COUNT="${BENCH_STRESS_COUNT:-8}"
 WARMUP_MB="${BENCH_WARMUP_MB:-1024}"
 WARMUP_ROUNDS="${BENCH_WARMUP_ROUNDS:-3}"
 CIPHER="${BENCH_CIPHER:-aes128-gcm@openssh.com}"
+BENCH_REPEAT="${BENCH_REPEAT:-3}"
 S3PROXY_VERSION=4.1.0
 AWS=/usr/bin/aws
 TOTAL_TIMEOUT_SECONDS=5400
@@ -92,9 +94,10 @@ sftp_suite() {
       "get $dir/warmup.bin $WORK/dl/warmup.bin" "rm $dir/warmup.bin" >/dev/null || error "$label: warm-up failed"
   done
   rm -f "$WORK/warmup.bin" "$WORK/dl/warmup.bin"
-  measure "$prefix.up.big" "$BIG_BYTES" "$label: sftp put ${SIZE_MB} MiB" \
+  local after=""
+  [[ "$prefix" == ferry ]] && after="await_checksum_copy ferry/big.bin"
+  MEASURE_AFTER="$after" measure "$prefix.up.big" "$BIG_BYTES" "$label: sftp put ${SIZE_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "put $WORK/big.bin $dir/big.bin"
-  [[ "$prefix" == ferry ]] && await_checksum_copy ferry/big.bin
   measure "$prefix.down.big" "$BIG_BYTES" "$label: sftp get ${SIZE_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "get $dir/big.bin $WORK/dl/big.bin"
   cmp -s "$WORK/big.bin" "$WORK/dl/big.bin" || error "$label: downloaded large file differs"

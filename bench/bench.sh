@@ -12,6 +12,7 @@
 #
 # Knobs (environment):
 #   FERRY_JAVA=java           the java that runs Ferry (e.g. a newer JDK's bin/java)
+#   BENCH_REPEAT=1            runs per transfer; the median counts (bench-sftp.sh uses 3)
 #   BENCH_SIZE_MB=1024        large file size (MiB)
 #   BENCH_SMALL_COUNT=100     number of small files
 #   BENCH_SMALL_MB=10         small file size (MiB)
@@ -270,8 +271,8 @@ warm_up_ferry() {
 section_ferry() {
   log "== (a) $SIZE_MB MiB file through Ferry (lftp, explicit FTPS) =="
   warm_up_ferry
-  if measure big_up_ferry "$BIG_BYTES" "Ferry upload $SIZE_MB MiB" lftp_do "put $WORK/big.bin -o /big.bin"; then
-    await_checksum_copy ferry/big.bin
+  if MEASURE_AFTER="await_checksum_copy ferry/big.bin" measure big_up_ferry "$BIG_BYTES" "Ferry upload $SIZE_MB MiB" \
+      lftp_do "put $WORK/big.bin -o /big.bin"; then
     if measure big_down_ferry "$BIG_BYTES" "Ferry download $SIZE_MB MiB" \
         lftp_do "get /big.bin -o $WORK/big-down.bin"; then
       verify big_down_ferry cmp "$WORK/big.bin" "$WORK/big-down.bin"

@@ -77,23 +77,34 @@ lower() {
 }
 mib() { awk -v kb="$1" 'BEGIN { printf "%.0f", kb / 1024 }'; }
 
-# measure KEY BYTES LABEL COMMAND...: runs COMMAND, stores MB/s (or "error") under KEY.
+# measure KEY BYTES LABEL COMMAND...: runs COMMAND BENCH_REPEAT times (default 1) and stores the
+# MB/s of the median run (or "error") under KEY. On two shared CPUs one run of a transfer moves by
+# 15 % or more from the next, references as much as Ferry. MEASURE_AFTER, when set, is a command
+# run untimed after each run (Ferry's checksum copy, which would otherwise overlap the next one).
 measure() {
-  local key="$1" bytes="$2" label="$3" start seconds out="$WORK/measure.out"
+  local key="$1" bytes="$2" label="$3" start seconds out="$WORK/measure.out" run runs="${BENCH_REPEAT:-1}" times=()
   shift 3
-  log "$label ..."
-  start="$(now)"
-  if "$@" >"$out" 2>&1; then
+  for run in $(seq 1 "$runs"); do
+    log "$label ..."
+    start="$(now)"
+    if ! "$@" >"$out" 2>&1; then
+      seconds="$(elapsed "$start")"
+      R[$key]="error"
+      error "$label failed after $seconds s: $(tail -n 3 "$out" | tr '\n' ' ')"
+      return 1
+    fi
     seconds="$(elapsed "$start")"
-    R[$key]="$(mb_per_s "$bytes" "$seconds")"
-    R[$key.s]="$seconds"
-    log "$label: ${R[$key]} MB/s ($bytes bytes in $seconds s)"
-    return 0
-  fi
-  seconds="$(elapsed "$start")"
-  R[$key]="error"
-  error "$label failed after $seconds s: $(tail -n 3 "$out" | tr '\n' ' ')"
-  return 1
+    times+=("$seconds")
+    log "$label: $(mb_per_s "$bytes" "$seconds") MB/s ($bytes bytes in $seconds s)"
+    if [[ -n "${MEASURE_AFTER:-}" ]]; then
+      $MEASURE_AFTER
+    fi
+  done
+  seconds="$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")"
+  R[$key]="$(mb_per_s "$bytes" "$seconds")"
+  R[$key.s]="$seconds"
+  ((runs > 1)) && log "$label: median of $runs runs ${R[$key]} MB/s (times: ${times[*]} s)"
+  return 0
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
