@@ -78,6 +78,12 @@ sftp_batch() {
   return $status
 }
 
+# sftp_remove_tree PORT USER KNOWN_HOSTS DIR: removes DIR's files and DIR itself, if there ("-"
+# lets the batch go on where they are not).
+sftp_remove_tree() {
+  sftp_batch "$1" "$2" "$3" "-rm $4/*" "-rmdir $4" >/dev/null 2>&1 || true
+}
+
 # sftp_suite PREFIX PORT USER KNOWN_HOSTS REMOTE_DIR: the four measurements against one server.
 sftp_suite() {
   local prefix="$1" port="$2" user="$3" known="$4" dir="$5" label="$6"
@@ -101,9 +107,11 @@ sftp_suite() {
   measure "$prefix.down.big" "$BIG_BYTES" "$label: sftp get ${SIZE_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "get $dir/big.bin $WORK/dl/big.bin"
   cmp -s "$WORK/big.bin" "$WORK/dl/big.bin" || error "$label: downloaded large file differs"
-  measure "$prefix.up.small" "$SMALL_TOTAL" "$label: sftp put -R ${SMALL_COUNT} x ${SMALL_MB} MiB" \
+  MEASURE_BEFORE="sftp_remove_tree $port $user $known $dir/small" \
+    measure "$prefix.up.small" "$SMALL_TOTAL" "$label: sftp put -R ${SMALL_COUNT} x ${SMALL_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "put -R $WORK/small $dir/small"
-  measure "$prefix.down.small" "$SMALL_TOTAL" "$label: sftp get -R ${SMALL_COUNT} x ${SMALL_MB} MiB" \
+  MEASURE_BEFORE="rm -rf $WORK/dl/small" \
+    measure "$prefix.down.small" "$SMALL_TOTAL" "$label: sftp get -R ${SMALL_COUNT} x ${SMALL_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "get -R $dir/small $WORK/dl/small"
   diff -rq "$WORK/small" "$WORK/dl/small" >/dev/null || error "$label: downloaded small files differ"
 }

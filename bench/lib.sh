@@ -79,12 +79,17 @@ mib() { awk -v kb="$1" 'BEGIN { printf "%.0f", kb / 1024 }'; }
 
 # measure KEY BYTES LABEL COMMAND...: runs COMMAND BENCH_REPEAT times (default 1) and stores the
 # MB/s of the median run (or "error") under KEY. On two shared CPUs one run of a transfer moves by
-# 15 % or more from the next, references as much as Ferry. MEASURE_AFTER, when set, is a command
-# run untimed after each run (Ferry's checksum copy, which would otherwise overlap the next one).
+# 15 % or more from the next, references as much as Ferry. MEASURE_BEFORE and MEASURE_AFTER, when
+# set, are commands run untimed before and after each run: clearing a destination that a second
+# run would otherwise copy into (sftp's put -R and get -R nest into an existing directory), and
+# waiting for Ferry's checksum copy, which would otherwise overlap the next run.
 measure() {
   local key="$1" bytes="$2" label="$3" start seconds out="$WORK/measure.out" run runs="${BENCH_REPEAT:-1}" times=()
   shift 3
   for run in $(seq 1 "$runs"); do
+    if [[ -n "${MEASURE_BEFORE:-}" ]]; then
+      $MEASURE_BEFORE
+    fi
     log "$label ..."
     start="$(now)"
     if ! "$@" >"$out" 2>&1; then
