@@ -45,8 +45,8 @@ public final class ObjectStore implements AutoCloseable {
 
   /** CopyObject's limit: a larger object is copied part by part (see {@link #copy}). */
   public static final long MAX_COPY_SIZE = 5L * 1024 * 1024 * 1024;
-  /** S3's smallest part but the last. */
-  private static final long MIN_PART_SIZE = 5L * 1024 * 1024;
+  /** S3's smallest part but the last, of an upload or a copy. */
+  public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
 
   /**
    * What the gateway needs to reach one S3-compatible endpoint. {@code singleCopyLimit} is the

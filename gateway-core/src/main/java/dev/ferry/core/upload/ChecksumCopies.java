@@ -190,10 +190,10 @@ public final class ChecksumCopies {
     if (copy == null || copy.time == null || !copy.sourceEtag.equals(etag)) {
       return Optional.empty();
     }
-    boolean running = !copy.copiedEtag.isDone();
-    boolean endedAfterTheHead = copy.copiedEtag.isDone() && !copy.copiedEtag.isCompletedExceptionally()
-        && copy.succeededAt - headSentAt >= 0;
-    return running || endedAfterTheHead ? Optional.of(copy.time) : Optional.empty();
+    CompletableFuture<String> copied = copy.copiedEtag;
+    boolean headMaySeeTheVersionBefore = !copied.isDone()
+        || !copied.isCompletedExceptionally() && copy.succeededAt - headSentAt >= 0;
+    return headMaySeeTheVersionBefore ? Optional.of(copy.time) : Optional.empty();
   }
 
   /**

@@ -1,12 +1,14 @@
 package dev.ferry.core.upload;
 
+import dev.ferry.core.store.ObjectStore;
+
 /**
  * Part sizes for a stream of unknown length. S3 allows 10,000 parts of 5 MiB to 5 GiB, so the size
  * starts at the configured one and doubles every 1,000 parts: with 8 MiB that covers about 8 TiB.
  */
 public final class PartSizePolicy {
 
-  public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
+  public static final long MIN_PART_SIZE = ObjectStore.MIN_PART_SIZE;
   public static final long MAX_PART_SIZE = 5L * 1024 * 1024 * 1024;
   public static final int MAX_PARTS = 10_000;
   static final int PARTS_PER_STEP = 1_000;

@@ -158,7 +158,7 @@ public final class StreamingUpload extends OutputStream {
           recorded.put(SHA256_METADATA, hex(objectSha256));
         }
         if (!recorded.isEmpty()) {
-          owner.recordChecksum(target, etag, size, recorded);
+          owner.checksumCopies().record(target, etag, size, recorded);
         }
       }
       state = State.COMMITTED;

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -140,11 +139,6 @@ public final class Uploads {
 
   private boolean isOwned(MultipartUploadInfo entry) {
     return open.stream().anyMatch(u -> u.target().equals(entry.location()) && u.isOpen());
-  }
-
-  /** Records the object's SHA-256 in its metadata, by a copy inside S3: see {@link ChecksumCopies}. */
-  void recordChecksum(S3Location target, String etag, long size, Map<String, String> metadata) {
-    checksumCopies.record(target, etag, size, metadata);
   }
 
   /**

@@ -112,6 +112,11 @@ public final class GatewayFileSystem implements AutoCloseable {
     if (file.isPresent()) {
       return Optional.of(new FileStat(path, false, file.get().size(), timeOf(keyOf(path), file.get(), headSentAt)));
     }
+    return findDirectory(path, operation);
+  }
+
+  /** {@code path} as a directory (a prefix with anything under it, or its marker), if it is one. */
+  private Optional<FileStat> findDirectory(VirtualPath path, String operation) throws IOException {
     ListPage page = call(store.listPage(prefixOf(path), "/", null, 1), path, operation);
     if (DirectoryListing.isAbsent(page)) {
       return Optional.empty();
@@ -279,7 +284,7 @@ public final class GatewayFileSystem implements AutoCloseable {
         Optional<ObjectInfo> file = call(store.head(key), path, "set time");
         if (file.isEmpty()) {
           // Not a file: a directory (which has no time of its own in S3), or nothing.
-          find(path, "set time").orElseThrow(() -> new NoSuchFileException(path.toString(), null,
+          findDirectory(path, "set time").orElseThrow(() -> new NoSuchFileException(path.toString(), null,
               "set time by " + user.name() + ": no such file or directory"));
           return;
         }

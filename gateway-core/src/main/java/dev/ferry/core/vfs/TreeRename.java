@@ -26,7 +26,7 @@ final class TreeRename {
   }
 
   void moveObject(S3Location from, S3Location to, long size) throws IOException {
-    ObjectStore.await(copy(from, to, size));
+    ObjectStore.await(store.copy(from, to, size, null, null));
     ObjectStore.await(store.delete(from));
   }
 
@@ -41,7 +41,7 @@ final class TreeRename {
         S3Location source = new S3Location(fromPrefix.bucket(), object.key());
         S3Location target = new S3Location(toPrefix.bucket(), toPrefix.key() + object.key().substring(fromPrefix.key().length()));
         slots.acquireUninterruptibly();
-        CompletableFuture<?> copy = copy(source, target, object.size()).whenComplete((ok, error) -> slots.release());
+        CompletableFuture<?> copy = store.copy(source, target, object.size(), null, null).whenComplete((ok, error) -> slots.release());
         copies.add(copy);
         moved.add(object.key());
       }
@@ -51,9 +51,5 @@ final class TreeRename {
       ObjectStore.await(store.deleteAll(fromPrefix.bucket(), moved));
       token = page.nextToken();
     } while (token != null);
-  }
-
-  private CompletableFuture<?> copy(S3Location from, S3Location to, long size) {
-    return store.copy(from, to, size, null, null);
   }
 }

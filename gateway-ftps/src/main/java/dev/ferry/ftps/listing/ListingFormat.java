@@ -45,6 +45,8 @@ public enum ListingFormat {
   private static final DateTimeFormatter OLD = DateTimeFormatter.ofPattern("MMM dd  yyyy", Locale.ROOT);
   private static final DateTimeFormatter MLSX_TIME = DateTimeFormatter.ofPattern("uuuuMMddHHmmss", Locale.ROOT)
       .withZone(ZoneOffset.UTC);
+  /** The same format for reading: a date that does not exist (month 13, 30 February) is refused. */
+  private static final DateTimeFormatter MLSX_TIME_STRICT = MLSX_TIME.withResolverStyle(ResolverStyle.STRICT);
 
   public abstract String line(FileStat stat, Instant now);
 
@@ -62,6 +64,6 @@ public enum ListingFormat {
 
   /** Reads an FTP timestamp (MFMT's argument); a date that does not exist is refused. */
   public static Instant parseFtpTime(String text) throws DateTimeParseException {
-    return MLSX_TIME.withResolverStyle(ResolverStyle.STRICT).parse(text, Instant::from);
+    return MLSX_TIME_STRICT.parse(text, Instant::from);
   }
 }
