@@ -17,7 +17,8 @@
 # FERRY_HEAP=1g, BENCH_STRESS_HEAP=256m, BENCH_STRESS_COUNT=8 (0 skips), BENCH_CIPHER=
 # aes128-gcm@openssh.com, BENCH_SFTP_WINDOW / BENCH_SFTP_PACKET (sftp.windowSize/packetSize),
 # BENCH_SPILL_LIMIT (uploads.spillLimit), BENCH_WARMUP_MB=1024 and BENCH_WARMUP_ROUNDS=3 (Ferry's untimed
-# round trips before its figures), BENCH_DIR, BENCH_KEEP=1, FERRY_JAR, S3PROXY_JAR.
+# round trips before its figures), BENCH_DIR, BENCH_DOWNLOAD_DIR (default: /dev/shm when it has room),
+# BENCH_KEEP=1, FERRY_JAR, S3PROXY_JAR.
 set -uo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,6 +48,7 @@ S3_KEY=benchaccess
 S3_SECRET="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
 ME="$(id -un)"
 WORK=""
+DL=""
 S3PROXY_PID=""
 FERRY_PID=""
 SSHD_PID=""
@@ -87,7 +89,7 @@ sftp_remove_tree() {
 # sftp_suite PREFIX PORT USER KNOWN_HOSTS REMOTE_DIR: the four measurements against one server.
 sftp_suite() {
   local prefix="$1" port="$2" user="$3" known="$4" dir="$5" label="$6"
-  rm -rf "$WORK/dl" && mkdir -p "$WORK/dl"
+  rm -rf "$DL" && mkdir -p "$DL"
   # Untimed: a JVM server runs interpreted until its JIT has compiled the hot paths. Ferry's SFTP
   # path was still compiling (C2 busy, download time falling) after 3 GiB of traffic, so Ferry gets
   # WARMUP_ROUNDS round trips; native servers one.
@@ -97,23 +99,23 @@ sftp_suite() {
   log "$label: warm-up (not timed), $rounds x $WARMUP_MB MiB up and down"
   for round in $(seq 1 "$rounds"); do
     sftp_batch "$port" "$user" "$known" "put $WORK/warmup.bin $dir/warmup.bin" \
-      "get $dir/warmup.bin $WORK/dl/warmup.bin" "rm $dir/warmup.bin" >/dev/null || error "$label: warm-up failed"
+      "get $dir/warmup.bin $DL/warmup.bin" "rm $dir/warmup.bin" >/dev/null || error "$label: warm-up failed"
   done
-  rm -f "$WORK/warmup.bin" "$WORK/dl/warmup.bin"
+  rm -f "$WORK/warmup.bin" "$DL/warmup.bin"
   local after=""
   [[ "$prefix" == ferry ]] && after="await_checksum_copy ferry/big.bin"
   MEASURE_AFTER="$after" measure "$prefix.up.big" "$BIG_BYTES" "$label: sftp put ${SIZE_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "put $WORK/big.bin $dir/big.bin"
   measure "$prefix.down.big" "$BIG_BYTES" "$label: sftp get ${SIZE_MB} MiB" \
-    sftp_batch "$port" "$user" "$known" "get $dir/big.bin $WORK/dl/big.bin"
-  cmp -s "$WORK/big.bin" "$WORK/dl/big.bin" || error "$label: downloaded large file differs"
+    sftp_batch "$port" "$user" "$known" "get $dir/big.bin $DL/big.bin"
+  cmp -s "$WORK/big.bin" "$DL/big.bin" || error "$label: downloaded large file differs"
   MEASURE_BEFORE="sftp_remove_tree $port $user $known $dir/small" \
     measure "$prefix.up.small" "$SMALL_TOTAL" "$label: sftp put -R ${SMALL_COUNT} x ${SMALL_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "put -R $WORK/small $dir/small"
-  MEASURE_BEFORE="rm -rf $WORK/dl/small" \
+  MEASURE_BEFORE="rm -rf $DL/small" \
     measure "$prefix.down.small" "$SMALL_TOTAL" "$label: sftp get -R ${SMALL_COUNT} x ${SMALL_MB} MiB" \
-    sftp_batch "$port" "$user" "$known" "get -R $dir/small $WORK/dl/small"
-  diff -rq "$WORK/small" "$WORK/dl/small" >/dev/null || error "$label: downloaded small files differ"
+    sftp_batch "$port" "$user" "$known" "get -R $dir/small $DL/small"
+  diff -rq "$WORK/small" "$DL/small" >/dev/null || error "$label: downloaded small files differ"
 }
 
 
@@ -209,11 +211,11 @@ prepare_files() {
 }
 
 section_direct() {
-  rm -rf "$WORK/dl" && mkdir -p "$WORK/dl"
+  rm -rf "$DL" && mkdir -p "$DL"
   measure direct.up.big "$BIG_BYTES" "direct S3: aws s3 cp ${SIZE_MB} MiB" s3 s3 cp --quiet "$WORK/big.bin" "s3://$BUCKET/direct/big.bin"
-  measure direct.down.big "$BIG_BYTES" "direct S3: aws s3 cp down ${SIZE_MB} MiB" s3 s3 cp --quiet "s3://$BUCKET/direct/big.bin" "$WORK/dl/big.bin"
+  measure direct.down.big "$BIG_BYTES" "direct S3: aws s3 cp down ${SIZE_MB} MiB" s3 s3 cp --quiet "s3://$BUCKET/direct/big.bin" "$DL/big.bin"
   measure direct.up.small "$SMALL_TOTAL" "direct S3: aws s3 cp --recursive up" s3 s3 cp --quiet --recursive "$WORK/small" "s3://$BUCKET/direct/small"
-  measure direct.down.small "$SMALL_TOTAL" "direct S3: aws s3 cp --recursive down" s3 s3 cp --quiet --recursive "s3://$BUCKET/direct/small" "$WORK/dl/small"
+  measure direct.down.small "$SMALL_TOTAL" "direct S3: aws s3 cp --recursive down" s3 s3 cp --quiet --recursive "s3://$BUCKET/direct/small" "$DL/small"
 }
 
 stress_upload() {
@@ -304,6 +306,7 @@ print_table() {
 
 main() {
   start_run ferry-bench-sftp
+  download_dir ferry-bench-sftp $((SIZE_MB + SMALL_COUNT * SMALL_MB))
   if prepare_files && start_s3proxy; then
     if start_ferry "$FERRY_HEAP" main; then
       sftp_suite ferry "$FERRY_PORT" bench "$WORK/known_ferry" "" "Ferry"

@@ -24,6 +24,7 @@
 #                             of TLS traffic before C2 runs the AES-GCM path at steady state
 #   BENCH_MEMORY_BUDGET=      uploads.memoryBudget for Ferry (default: Ferry's own, 2/5 of the heap)
 #   BENCH_DIR=/tmp            where the temp dir (test files, S3Proxy data) goes
+#   BENCH_DOWNLOAD_DIR=       where downloads land (default: /dev/shm when it has room, see lib.sh)
 #   BENCH_KEEP=1              keep the temp dir (logs) at the end
 #   FERRY_JAR, S3PROXY_JAR    jars to run (defaults: the built ferry.jar, S3Proxy from ~/.m2/.tools/mvn)
 set -uo pipefail
@@ -58,6 +59,7 @@ S3_KEY=benchaccess
 S3_SECRET="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
 
 WORK=""
+DL=""
 S3PROXY_PID=""
 FERRY_PID=""
 SAMPLER_PID=""
@@ -262,9 +264,9 @@ warm_up_ferry() {
   local warm="$WORK/warmup.bin"
   head -c $((WARMUP_MB * 1024 * 1024)) "$WORK/big.bin" >"$warm"
   log "warm-up (not timed): $WARMUP_MB MiB up and down through Ferry"
-  lftp_do "put $warm -o /warmup.bin; get /warmup.bin -o $WORK/warmup-down.bin; rm /warmup.bin" >/dev/null \
+  lftp_do "put $warm -o /warmup.bin; get /warmup.bin -o $DL/warmup-down.bin; rm /warmup.bin" >/dev/null \
     || error "warm-up transfer failed"
-  rm -f "$warm" "$WORK/warmup-down.bin"
+  rm -f "$warm" "$DL/warmup-down.bin"
 }
 
 
@@ -274,25 +276,25 @@ section_ferry() {
   if MEASURE_AFTER="await_checksum_copy ferry/big.bin" measure big_up_ferry "$BIG_BYTES" "Ferry upload $SIZE_MB MiB" \
       lftp_do "put $WORK/big.bin -o /big.bin"; then
     if measure big_down_ferry "$BIG_BYTES" "Ferry download $SIZE_MB MiB" \
-        lftp_do "get /big.bin -o $WORK/big-down.bin"; then
-      verify big_down_ferry cmp "$WORK/big.bin" "$WORK/big-down.bin"
+        lftp_do "get /big.bin -o $DL/big-down.bin"; then
+      verify big_down_ferry cmp "$WORK/big.bin" "$DL/big-down.bin"
     fi
-    rm -f "$WORK/big-down.bin"
+    rm -f "$DL/big-down.bin"
     if measure big_pget_ferry "$BIG_BYTES" "Ferry download $SIZE_MB MiB, pget -n 4" \
-        lftp_do "pget -n 4 /big.bin -o $WORK/big-down.bin"; then
-      verify big_pget_ferry cmp "$WORK/big.bin" "$WORK/big-down.bin"
+        lftp_do "pget -n 4 /big.bin -o $DL/big-down.bin"; then
+      verify big_pget_ferry cmp "$WORK/big.bin" "$DL/big-down.bin"
     fi
-    rm -f "$WORK/big-down.bin"
+    rm -f "$DL/big-down.bin"
   fi
 
   log "== (b) $SMALL_COUNT x $SMALL_MB MiB through Ferry (lftp mirror --parallel=$PARALLEL) =="
   if measure small_up_ferry "$SMALL_TOTAL" "Ferry upload $SMALL_COUNT files" \
       lftp_do "mirror -R --no-perms --no-umask --parallel=$PARALLEL $WORK/small /small"; then
     if measure small_down_ferry "$SMALL_TOTAL" "Ferry download $SMALL_COUNT files" \
-        lftp_do "mirror --no-perms --parallel=$PARALLEL /small $WORK/small-down"; then
-      verify small_down_ferry diff -r "$WORK/small" "$WORK/small-down"
+        lftp_do "mirror --no-perms --parallel=$PARALLEL /small $DL/small-down"; then
+      verify small_down_ferry diff -r "$WORK/small" "$DL/small-down"
     fi
-    rm -rf "$WORK/small-down"
+    rm -rf "$DL/small-down"
   fi
   memory_report ferry
 }
@@ -302,18 +304,18 @@ section_direct() {
   if measure big_up_direct "$BIG_BYTES" "direct upload $SIZE_MB MiB" \
       s3 s3 cp --only-show-errors "$WORK/big.bin" "s3://$BUCKET/direct/big.bin"; then
     if measure big_down_direct "$BIG_BYTES" "direct download $SIZE_MB MiB" \
-        s3 s3 cp --only-show-errors "s3://$BUCKET/direct/big.bin" "$WORK/big-down.bin"; then
-      verify big_down_direct cmp "$WORK/big.bin" "$WORK/big-down.bin"
+        s3 s3 cp --only-show-errors "s3://$BUCKET/direct/big.bin" "$DL/big-down.bin"; then
+      verify big_down_direct cmp "$WORK/big.bin" "$DL/big-down.bin"
     fi
-    rm -f "$WORK/big-down.bin"
+    rm -f "$DL/big-down.bin"
   fi
   if measure small_up_direct "$SMALL_TOTAL" "direct upload $SMALL_COUNT files" \
       s3 s3 cp --only-show-errors --recursive "$WORK/small" "s3://$BUCKET/direct/small/"; then
     if measure small_down_direct "$SMALL_TOTAL" "direct download $SMALL_COUNT files" \
-        s3 s3 cp --only-show-errors --recursive "s3://$BUCKET/direct/small/" "$WORK/small-down/"; then
-      verify small_down_direct diff -r "$WORK/small" "$WORK/small-down"
+        s3 s3 cp --only-show-errors --recursive "s3://$BUCKET/direct/small/" "$DL/small-down/"; then
+      verify small_down_direct diff -r "$WORK/small" "$DL/small-down"
     fi
-    rm -rf "$WORK/small-down"
+    rm -rf "$DL/small-down"
   fi
   # Room for the stress run.
   s3 s3 rm --only-show-errors --recursive "s3://$BUCKET/" || error "could not empty the bucket"
@@ -441,6 +443,7 @@ print_table() {
 
 main() {
   start_run ferry-bench
+  download_dir ferry-bench $((SIZE_MB + SMALL_COUNT * SMALL_MB))
   if prepare_files && start_s3proxy; then
     if start_ferry "$FERRY_HEAP"; then
       section_ferry
