@@ -233,6 +233,17 @@ sftp_renames() {
   grep -qx "${HOME_PREFIX}renamed/sub/b.bin" <<<"$keys" && ! grep -q "^${HOME_PREFIX}ren/" <<<"$keys"
 }
 
+# OpenSSH 9's cp (copy-data): a multipart-sized file, an empty one, and a file onto itself, which
+# OpenSSH opens truncated before it copies: it keeps its bytes.
+sftp_cp() {
+  sftp_batch "mkdir /cp" "put $SRC/twenty.bin /cp/twenty.bin" "cp /cp/twenty.bin /cp/copy.bin" \
+    "put $SRC/empty.bin /cp/empty.bin" "cp /cp/empty.bin /cp/empty-copy.bin" \
+    "cp /cp/twenty.bin /cp/twenty.bin" || return 1
+  s3_object_is "${HOME_PREFIX}cp/copy.bin" "$SRC/twenty.bin" \
+    && s3_object_is "${HOME_PREFIX}cp/empty-copy.bin" "$SRC/empty.bin" \
+    && s3_object_is "${HOME_PREFIX}cp/twenty.bin" "$SRC/twenty.bin"
+}
+
 sftp_rm_rmdir() {
   sftp_batch "mkdir /gone" "put $SRC/one.bin /gone/x" "rm /gone/x" "rmdir /gone" || return 1
   [[ -z "$(s3_keys "${HOME_PREFIX}gone/")" ]]
@@ -373,6 +384,7 @@ main_sftp() {
   check "sftp put -p keeps the modification time (stat, directory listing and x-amz-meta-mtime)" put_preserves_mtime
   check "sftp rename of a file and a directory tree" sftp_renames
   check "sftp rm and rmdir" sftp_rm_rmdir
+  check "sftp cp (copy-data) of a 20 MiB file, an empty file and a file onto itself, byte-exact in S3" sftp_cp
   check "sftp unicode and space names round-trip to S3 keys" unicode_names
   check "sftp put to ../ paths and ln -s are refused, nothing outside the home" traversal_refused
   check "a list+read user gets permission denied on put" reader_denied

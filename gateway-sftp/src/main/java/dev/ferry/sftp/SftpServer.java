@@ -114,7 +114,7 @@ public final class SftpServer {
     SftpModuleProperties.MAX_WRITEDATA_PACKET_LENGTH.set(sshd, 256 * 1024);
     // Links are refused, so hardlink@openssh.com is not offered.
     SftpModuleProperties.OPENSSH_EXTENSIONS.set(sshd,
-        "fsync@openssh.com=1,lsetstat@openssh.com=1,posix-rename@openssh.com=1,limits@openssh.com=1,"
+        "fsync@openssh.com=1,lsetstat@openssh.com=1,posix-rename@openssh.com=1,limits@openssh.com=1,copy-data=1,"
             + FerrySftpSubsystemFactory.STATVFS_ADVERTISED);
 
     sshd.addSessionListener(new SessionListener() {

@@ -40,6 +40,7 @@ import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.CloseableHandle;
 import org.apache.sshd.sftp.client.SftpClient.OpenMode;
 import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.apache.sshd.sftp.client.extensions.CopyDataExtension;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
@@ -585,12 +586,63 @@ class SftpGatewayIT {
   }
 
   @Test
-  void extensions_limitsAndPosixRenameOffered_hardlinkNot() throws IOException {
+  void copyData_partOfAFileToAnotherFile_storedExactlyWithItsChecksum() throws IOException {
+    byte[] data = random(3 * PART + 7, 30);
+    s3.put(ferry.bucket, ferry.key("copy-source.bin"), data);
+    try (SftpClient sftp = ferry.login("alice")) {
+      CopyDataExtension copy = sftp.getExtension(CopyDataExtension.class);
+      assertTrue(copy.isSupported(), "copy-data offered");
+      try (CloseableHandle source = sftp.open("copy-source.bin", OpenMode.Read);
+          CloseableHandle target = sftp.open("copy-target.bin", OpenMode.Write, OpenMode.Create, OpenMode.Truncate)) {
+        copy.copyData(source, 1000, 2L * PART, target, 0);
+        copy.copyData(source, 0, 1000, target, 2L * PART);
+      }
+    }
+    byte[] expected = new byte[2 * PART + 1000];
+    System.arraycopy(data, 1000, expected, 0, 2 * PART);
+    System.arraycopy(data, 0, expected, 2 * PART, 1000);
+    assertStored("copy-target.bin", expected);
+  }
+
+  /** What OpenSSH's {@code sftp cp a a} sends: the target is opened truncated before the copy. */
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(ints = {0, PART + 1})
+  void copyData_ofAFileOntoItselfOpenedTruncated_keepsItsBytes(int size) throws IOException {
+    byte[] data = random(size, 31);
+    String name = "copy-self-" + size + ".bin";
+    s3.put(ferry.bucket, ferry.key(name), data);
+    try (SftpClient sftp = ferry.login("alice")) {
+      CopyDataExtension copy = sftp.getExtension(CopyDataExtension.class);
+      try (CloseableHandle source = sftp.open(name, OpenMode.Read);
+          CloseableHandle target = sftp.open(name, OpenMode.Write, OpenMode.Create, OpenMode.Truncate)) {
+        copy.copyData(source, 0, 0, target, 0);
+      }
+    }
+    assertStored(name, data);
+  }
+
+  @Test
+  void copyData_withinOneHandle_refusedAndFileUnchanged() throws IOException {
+    byte[] data = random(4096, 32);
+    s3.put(ferry.bucket, ferry.key("copy-one-handle.bin"), data);
+    try (SftpClient sftp = ferry.login("alice")) {
+      CopyDataExtension copy = sftp.getExtension(CopyDataExtension.class);
+      try (CloseableHandle both = sftp.open("copy-one-handle.bin", OpenMode.Read, OpenMode.Write)) {
+        SftpException refused = assertThrows(SftpException.class, () -> copy.copyData(both, 0, 1000, both, 2000));
+        assertEquals(SftpConstants.SSH_FX_OP_UNSUPPORTED, refused.getStatus(), refused.getMessage());
+      }
+    }
+    assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("copy-one-handle.bin")));
+  }
+
+  @Test
+  void extensions_limitsPosixRenameAndCopyDataOffered_hardlinkNot() throws IOException {
     try (SftpClient sftp = ferry.login("alice")) {
       Set<String> offered = sftp.getServerExtensions().keySet();
       assertTrue(offered.contains("limits@openssh.com"), offered.toString());
       assertTrue(offered.contains("posix-rename@openssh.com"), offered.toString());
       assertTrue(offered.contains("statvfs@openssh.com"), offered.toString());
+      assertTrue(offered.contains("copy-data"), offered.toString());
       assertFalse(offered.contains("hardlink@openssh.com"), offered.toString());
     }
   }
