@@ -596,11 +596,13 @@ class SftpGatewayIT {
           CloseableHandle target = sftp.open("copy-target.bin", OpenMode.Write, OpenMode.Create, OpenMode.Truncate)) {
         copy.copyData(source, 1000, 2L * PART, target, 0);
         copy.copyData(source, 0, 1000, target, 2L * PART);
+        copy.copyData(source, data.length - 7, Long.MAX_VALUE, target, 2L * PART + 1000); // "to the end"
       }
     }
-    byte[] expected = new byte[2 * PART + 1000];
+    byte[] expected = new byte[2 * PART + 1000 + 7];
     System.arraycopy(data, 1000, expected, 0, 2 * PART);
     System.arraycopy(data, 0, expected, 2 * PART, 1000);
+    System.arraycopy(data, data.length - 7, expected, 2 * PART + 1000, 7);
     assertStored("copy-target.bin", expected);
   }
 

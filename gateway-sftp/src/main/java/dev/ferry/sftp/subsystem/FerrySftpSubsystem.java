@@ -103,7 +103,7 @@ final class FerrySftpSubsystem extends SftpSubsystem {
       throw new IllegalArgumentException("copy-data offsets and length must not be negative");
     }
     long size = source.getFileChannel().size();
-    long end = readLength == 0 ? size : Math.min(size, readOffset + readLength);
+    long end = readLength == 0 || readLength >= size - readOffset ? size : readOffset + readLength;
     byte[] piece = new byte[(int) Math.max(0, Math.min(COPY_PIECE, end - readOffset))];
     for (long at = readOffset, to = writeOffset; at < end; ) {
       int n = source.read(piece, 0, (int) Math.min(piece.length, end - at), at);
