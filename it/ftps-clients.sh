@@ -448,6 +448,14 @@ ls_shows_size() {
     && grep -qE "[[:space:]]0[[:space:]].*[[:space:]]empty\.bin$" <<<"$listing"
 }
 
+stat_lists_on_control_connection() {
+  local reply
+  reply="$(lftp_at explicit "quote STAT /explicit/lftp")" || return 1
+  echo "$reply"
+  grep -q "^212-Status of /explicit/lftp:" <<<"$reply" && grep -qE "[[:space:]]9437184[[:space:]].* nine\.bin\r?$" <<<"$reply" \
+    && grep -q "^212 End of status" <<<"$reply"
+}
+
 ls_shows_spaces_and_unicode() {
   local listing
   listing="$(lftp_at implicit "ls /mirror/tree")" || return 1
@@ -777,6 +785,7 @@ main() {
     parallel_small_uploads
   check "lftp cls lists exactly the uploaded files" cls_lists explicit /explicit/lftp "empty.bin,one.bin,nine.bin"
   check "lftp ls shows names and sizes" ls_shows_size
+  check "lftp quote STAT of a directory lists it on the control connection (212)" stat_lists_on_control_connection
   check "lftp ls shows names with spaces, unicode and directories" ls_shows_spaces_and_unicode
   check "curl --list-only (NLST) lists the file names" curl_nlst
   check "lftp mv renames a file" rename_file

@@ -428,6 +428,41 @@ class FtpsGatewayIT {
   }
 
   @Test
+  void stat_ofADirectoryLongerThanOneWrite_listsEveryEntryOnTheControlConnection() throws IOException {
+    int count = 450; // more than two of the 200-line writes a STAT listing is sent in
+    for (int i = 0; i < count; i++) {
+      s3.put(ferry.bucket, ferry.key(String.format("stat-dir/f%04d.bin", i)), new byte[i]);
+    }
+    FTPSClient client = ferry.login("alice");
+    assertEquals(212, client.sendCommand("STAT /stat-dir"), client.getReplyString());
+    String[] lines = client.getReplyStrings();
+    assertEquals("212-Status of /stat-dir:", lines[0]);
+    assertEquals("212 End of status", lines[lines.length - 1]);
+    assertEquals(count, lines.length - 2, "one line per entry");
+    for (int i = 0; i < count; i++) {
+      String line = lines[i + 1];
+      assertTrue(line.startsWith("-rw-r--r--"), line);
+      assertTrue(line.matches(".* " + i + " [A-Z][a-z]{2} .* " + String.format("f%04d\\.bin", i)), line);
+    }
+    assertTrue(client.sendNoOp(), "the session goes on after a long STAT");
+    client.disconnect();
+  }
+
+  @Test
+  void stat_ofAFile_oneLineIn213_ofNothing_550_withoutPath_serverStatus() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    assertTrue(client.storeFile("stat-file.txt", new ByteArrayInputStream(new byte[1234])), client.getReplyString());
+    assertEquals(213, client.sendCommand("STAT stat-file.txt"), client.getReplyString());
+    String[] lines = client.getReplyStrings();
+    assertEquals(3, lines.length, client.getReplyString());
+    assertTrue(lines[1].matches("-rw-r--r-- .* 1234 .* stat-file\\.txt"), lines[1]);
+    assertEquals(550, client.sendCommand("STAT no-such-file.txt"), client.getReplyString());
+    assertTrue(client.getReplyString().contains("no-such-file.txt"), client.getReplyString());
+    assertEquals(211, client.sendCommand("STAT"), client.getReplyString());
+    client.disconnect();
+  }
+
+  @Test
   void mdtm_rightAfterMfmt_showsTheNewTimeEveryTime() throws IOException {
     // MFMT's copy runs in the background; an MDTM whose HEAD raced its end showed S3's time.
     FTPSClient client = ferry.login("alice");

@@ -24,6 +24,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -128,8 +129,21 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
     client().createBucket(b -> b.bucket(name));
   }
 
+  /**
+   * Stores {@code data}. The blocking test client sometimes meets a keep-alive connection S3Proxy
+   * has just closed; a PUT of the same bytes is safe to send again, so it is, up to three times.
+   */
   public void put(String bucket, String key, byte[] data) {
-    client().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(data));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(data));
+        return;
+      } catch (UncheckedIOException | SdkClientException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
   }
 
   /**
