@@ -452,7 +452,7 @@ stat_lists_on_control_connection() {
   local reply
   reply="$(lftp_at explicit "quote STAT /explicit/lftp")" || return 1
   echo "$reply"
-  grep -q "^212-Status of /explicit/lftp:" <<<"$reply" && grep -qE "[[:space:]]9437184[[:space:]].* nine\.bin\r?$" <<<"$reply" \
+  grep -q "^212-Status of /explicit/lftp:" <<<"$reply" && grep -qE "[[:space:]]9437184[[:space:]].* nine\.bin[[:space:]]*$" <<<"$reply" \
     && grep -q "^212 End of status" <<<"$reply"
 }
 

@@ -449,6 +449,19 @@ class FtpsGatewayIT {
   }
 
   @Test
+  void stat_ofANameWithCrLfFromAnotherS3Client_staysOneLineAndCannotForgeAReply() throws IOException {
+    s3.put(ferry.bucket, ferry.key("stat-crlf/a\r\n212 forged.bin"), new byte[3]);
+    FTPSClient client = ferry.login("alice");
+    assertEquals(212, client.sendCommand("STAT /stat-crlf"), client.getReplyString());
+    String[] lines = client.getReplyStrings();
+    assertEquals(3, lines.length, client.getReplyString());
+    assertTrue(lines[1].endsWith(" a  212 forged.bin"), lines[1]);
+    assertEquals("212 End of status", lines[2]);
+    assertTrue(client.sendNoOp(), "the next reply is the NOOP's");
+    client.disconnect();
+  }
+
+  @Test
   void stat_ofAFile_oneLineIn213_ofNothing_550_withoutPath_serverStatus() throws IOException {
     FTPSClient client = ferry.login("alice");
     assertTrue(client.storeFile("stat-file.txt", new ByteArrayInputStream(new byte[1234])), client.getReplyString());
@@ -456,6 +469,7 @@ class FtpsGatewayIT {
     String[] lines = client.getReplyStrings();
     assertEquals(3, lines.length, client.getReplyString());
     assertTrue(lines[1].matches("-rw-r--r-- .* 1234 .* stat-file\\.txt"), lines[1]);
+    assertEquals(213, client.sendCommand("STAT -la stat-file.txt"), "ls options are dropped: " + client.getReplyString());
     assertEquals(550, client.sendCommand("STAT no-such-file.txt"), client.getReplyString());
     assertTrue(client.getReplyString().contains("no-such-file.txt"), client.getReplyString());
     assertEquals(211, client.sendCommand("STAT"), client.getReplyString());

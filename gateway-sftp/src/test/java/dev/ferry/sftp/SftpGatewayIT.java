@@ -613,6 +613,38 @@ class SftpGatewayIT {
   }
 
   @Test
+  void copyData_intoATargetOpenedForAppend_appendsToTheExistingBytes() throws IOException {
+    byte[] head = random(1000, 33);
+    byte[] tail = random(PART + 3, 34);
+    s3.put(ferry.bucket, ferry.key("copy-append-target.bin"), head);
+    s3.put(ferry.bucket, ferry.key("copy-append-source.bin"), tail);
+    try (SftpClient sftp = ferry.login("alice")) {
+      CopyDataExtension copy = sftp.getExtension(CopyDataExtension.class);
+      try (CloseableHandle source = sftp.open("copy-append-source.bin", OpenMode.Read);
+          CloseableHandle target = sftp.open("copy-append-target.bin", OpenMode.Write, OpenMode.Append)) {
+        copy.copyData(source, 0, 0, target, 0);
+      }
+    }
+    byte[] expected = Arrays.copyOf(head, head.length + tail.length);
+    System.arraycopy(tail, 0, expected, head.length, tail.length);
+    assertArrayEquals(expected, s3.read(ferry.bucket, ferry.key("copy-append-target.bin")));
+  }
+
+  @Test
+  void copyData_fromAHandleOpenForWriting_permissionDeniedNamingTheFile() throws IOException {
+    s3.put(ferry.bucket, ferry.key("copy-rw-source.bin"), random(2000, 35));
+    try (SftpClient sftp = ferry.login("alice")) {
+      CopyDataExtension copy = sftp.getExtension(CopyDataExtension.class);
+      try (CloseableHandle source = sftp.open("copy-rw-source.bin", OpenMode.Read, OpenMode.Write);
+          CloseableHandle target = sftp.open("copy-rw-target.bin", OpenMode.Write, OpenMode.Create)) {
+        SftpException refused = assertThrows(SftpException.class, () -> copy.copyData(source, 0, 0, target, 0));
+        assertEquals(SftpConstants.SSH_FX_PERMISSION_DENIED, refused.getStatus(), refused.getMessage());
+        assertTrue(refused.getMessage().contains("copy-rw-source.bin"), refused.getMessage());
+      }
+    }
+  }
+
+  @Test
   void copyData_withinOneHandle_refusedAndFileUnchanged() throws IOException {
     byte[] data = random(4096, 32);
     s3.put(ferry.bucket, ferry.key("copy-one-handle.bin"), data);

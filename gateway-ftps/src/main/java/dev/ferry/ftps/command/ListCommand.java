@@ -10,7 +10,6 @@ import dev.ferry.ftps.reply.FtpReplyMapper;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Iterator;
-import java.util.List;
 import org.apache.ftpserver.impl.FtpIoSession;
 
 /** LIST, NLST and MLSD: a directory (or one file) streamed page by page over the data connection. */
@@ -32,8 +31,14 @@ final class ListCommand extends GatewayCommand {
     VirtualPath path;
     Iterator<FileStat> entries;
     try {
-      path = view.resolve(pathArgument(argument));
-      entries = entriesOf(view, path);
+      if (format == ListingFormat.MLSD) {
+        path = view.resolve(argument);
+        entries = view.fileSystem().list(path);
+      } else {
+        ListedPath listed = ListedPath.of(view, argument);
+        path = listed.path();
+        entries = listed.entries();
+      }
     } catch (IOException refused) {
       DataChannel.discard(session);
       throw refused;
@@ -50,28 +55,5 @@ final class ListCommand extends GatewayCommand {
       }
       reply(session, 226, "Listing of " + path + " complete");
     }
-  }
-
-  private Iterator<FileStat> entriesOf(GatewayFileSystemView view, VirtualPath path) throws IOException {
-    if (format != ListingFormat.MLSD) {
-      FileStat stat = view.fileSystem().stat(path);
-      if (!stat.directory()) {
-        return List.of(stat).iterator();
-      }
-    }
-    return view.fileSystem().list(path);
-  }
-
-  /** Drops ls-style options ("-la") that clients put before the path; MLSD takes none. */
-  private String pathArgument(String argument) {
-    if (argument == null || format == ListingFormat.MLSD) {
-      return argument;
-    }
-    String rest = argument.trim();
-    while (rest.startsWith("-")) {
-      int space = rest.indexOf(' ');
-      rest = space < 0 ? "" : rest.substring(space + 1).trim();
-    }
-    return rest;
   }
 }

@@ -1,6 +1,5 @@
 package dev.ferry.ftps.command;
 
-import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.vfs.FileStat;
 import dev.ferry.ftps.fs.GatewayFileSystemView;
 import dev.ferry.ftps.listing.ListingFormat;
@@ -9,19 +8,25 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
 import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.ftpserver.impl.FtpIoSession;
+import org.apache.mina.core.future.WriteFuture;
 
 /**
  * STAT with a path (RFC 959): what LIST would send, on the control connection. A file is a 213
  * reply with its one line, a directory a 212 reply with a line per entry. A directory is written
  * a batch of lines at a time, each batch sent before the next is read from S3, so a prefix with
- * millions of keys never sits in memory and a client that stops reading stops the listing.
+ * millions of keys never sits in memory, and a client that stops reading stops the listing.
+ *
+ * <p>Every line is made one line: a name from S3 may hold CR or LF, which on the control
+ * connection would end the reply early and forge the next.
  */
 final class PathStatusCommand extends GatewayCommand {
 
   static final int LINES_PER_WRITE = 200;
+  /** How long a client may leave a batch unread before the session is closed. */
+  private static final long WRITE_WAIT_SECONDS = 60;
 
   private final Clock clock;
 
@@ -31,34 +36,44 @@ final class PathStatusCommand extends GatewayCommand {
 
   @Override
   void run(FtpIoSession session, GatewayFileSystemView view, String argument) throws IOException {
-    VirtualPath path = view.resolve(argument);
-    FileStat stat = view.fileSystem().stat(path);
+    ListedPath listed = ListedPath.of(view, argument);
+    String name = FtpReplyMapper.singleLine(listed.path().toString());
+    int code = listed.directory() ? 212 : 213;
     Instant now = clock.instant();
-    String name = FtpReplyMapper.singleLine(path.toString());
-    if (!stat.directory()) {
-      session.write(new Lines(213, "213-Status of " + name + ":\r\n" + ListingFormat.LIST.line(stat, now)
-          + "\r\n213 End of status\r\n"));
-      return;
-    }
-    Iterator<FileStat> entries = view.fileSystem().list(path);
-    StringBuilder batch = new StringBuilder("212-Status of ").append(name).append(":\r\n");
+    StringBuilder batch = new StringBuilder().append(code).append("-Status of ").append(name).append(":\r\n");
     int lines = 0;
     try {
-      while (entries.hasNext()) {
-        batch.append(ListingFormat.LIST.line(entries.next(), now)).append("\r\n");
+      while (listed.entries().hasNext()) {
+        FileStat entry = listed.entries().next();
+        batch.append(FtpReplyMapper.singleLine(ListingFormat.LIST.line(entry, now))).append("\r\n");
         if (++lines % LINES_PER_WRITE == 0) {
-          session.write(new Lines(212, batch.toString())).awaitUninterruptibly();
+          if (!sent(session, code, batch)) {
+            return;
+          }
           batch.setLength(0);
         }
       }
-    } catch (UncheckedIOException e) {
-      // Part of the 212 reply may be out, and a multi-line reply ends with the code it began with:
-      // the last line says that the listing stopped, and why.
-      session.write(new Lines(212, batch + "212 Listing of " + name + " stopped after " + lines + " entries: "
-          + FtpReplyMapper.singleLine(String.valueOf(e.getCause().getMessage())) + "\r\n"));
+    } catch (RuntimeException e) {
+      // Part of the reply may be out, and a multi-line reply ends with the code it began with: the
+      // last line says that the listing stopped, and why.
+      String reason = e instanceof UncheckedIOException io ? io.getMessage() : e.toString();
+      batch.append(code).append(" Listing of ").append(name).append(" for ").append(view.fileSystem().user().name())
+          .append(" stopped after ").append(lines).append(" entries: ").append(FtpReplyMapper.singleLine(reason))
+          .append("\r\n");
+      sent(session, code, batch);
       return;
     }
-    session.write(new Lines(212, batch + "212 End of status\r\n"));
+    sent(session, code, batch.append(code).append(" End of status\r\n"));
+  }
+
+  /** Writes a batch and waits until the client took it; false (and the session closed) if it did not. */
+  private static boolean sent(FtpIoSession session, int code, CharSequence text) {
+    WriteFuture write = session.write(new Lines(code, text.toString()));
+    if (write.awaitUninterruptibly(WRITE_WAIT_SECONDS, TimeUnit.SECONDS) && write.isWritten()) {
+      return true;
+    }
+    session.closeNow();
+    return false;
   }
 
   /** Raw reply text, written as is: part of a multi-line reply, or its end. */

@@ -1,9 +1,7 @@
 package dev.ferry.sftp.subsystem;
 
 import dev.ferry.sftp.nio.FerryFileSystem;
-import java.io.EOFException;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +27,8 @@ import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
  *   <li>Each request starts with a fresh {@link FerryFileSystem#forgetStats() stat memo}: MINA
  *       looks at a path two to four times while answering one request, and each look is an S3
  *       HEAD and often a LIST.
- *   <li>copy-data ({@code sftp cp}) copies the version the source had when it was opened.
+ *   <li>copy-data ({@code sftp cp}) copies the version the source had when it was opened
+ *       ({@link HandleCopy}).
  *   <li>A client's disconnect stays out of the ERROR log (see
  *       {@link #error(String, Object, Object, Object, Object, Throwable)}).
  *   <li>Large replies reach the channel without a second copy (see {@link #send(Buffer)}).
@@ -38,9 +37,6 @@ import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
 final class FerrySftpSubsystem extends SftpSubsystem {
 
   static final String STATVFS = "statvfs@openssh.com";
-
-  /** One read of a copy-data: the size of an OpenSSH read, which the download path serves best. */
-  private static final int COPY_PIECE = 256 * 1024;
 
   /** S3 has no inode table: a count that never runs out. */
   private static final long FILES = 1L << 40;
@@ -73,47 +69,19 @@ final class FerrySftpSubsystem extends SftpSubsystem {
     super.doProcess(buffer, length, type, id);
   }
 
-  /**
-   * copy-data, which OpenSSH's {@code sftp cp} sends: the bytes go from the source handle to the
-   * target handle, so they take the download and upload paths like any others, and the copy
-   * becomes visible when the client closes the target.
-   *
-   * <p>MINA's own copy takes the length to copy from the source's path. OpenSSH opens the target
-   * with truncation before it asks, so {@code cp a a} saw an empty file: MINA refused the copy,
-   * and the close made the file empty. Here the length comes from the source handle, which reads
-   * the version the file had when it was opened; a copy onto itself keeps the file's bytes. A copy
-   * of nothing (an empty file) succeeds, as in OpenSSH's sftp-server.
-   */
+  /** copy-data, which OpenSSH's {@code sftp cp} sends: see {@link HandleCopy}. */
   @Override
   protected void doCopyData(int id, String readHandle, long readOffset, long readLength, String writeHandle,
       long writeOffset) throws IOException {
     FileHandle source = validateHandle(readHandle, handles.get(readHandle), FileHandle.class);
     FileHandle target = validateHandle(writeHandle, handles.get(writeHandle), FileHandle.class);
-    if (source == target) {
-      throw new UnsupportedOperationException("copy-data within one handle is not supported: open the target "
-          + "file separately");
-    }
-    if ((source.getAccessMask() & SftpConstants.ACE4_READ_DATA) == 0) {
-      throw new AccessDeniedException(source.getFile().toString(), null, "copy source not opened for reading");
-    }
-    if ((target.getAccessMask() & SftpConstants.ACE4_WRITE_DATA) == 0) {
-      throw new AccessDeniedException(target.getFile().toString(), null, "copy target not opened for writing");
-    }
-    if (readOffset < 0 || readLength < 0 || writeOffset < 0) {
-      throw new IllegalArgumentException("copy-data offsets and length must not be negative");
-    }
-    long size = source.getFileChannel().size();
-    long end = readLength == 0 || readLength >= size - readOffset ? size : readOffset + readLength;
-    byte[] piece = new byte[(int) Math.max(0, Math.min(COPY_PIECE, end - readOffset))];
-    for (long at = readOffset, to = writeOffset; at < end; ) {
-      int n = source.read(piece, 0, (int) Math.min(piece.length, end - at), at);
-      if (n < 0) {
-        throw new EOFException(source.getFile() + " ended at byte " + at + " of the " + size + " it had when opened");
+    // A long copy is activity, not an idle session; a closing session stops it.
+    new HandleCopy(source, target, () -> {
+      if (getServerChannelSession().isClosing()) {
+        throw new IOException("copy-data to " + target.getFile() + " stopped: the session is closing");
       }
-      target.write(piece, 0, n, to);
-      at += n;
-      to += n;
-    }
+      getServerSession().resetIdleTimeout();
+    }).copy(readOffset, readLength, writeOffset);
   }
 
   @Override

@@ -1,0 +1,93 @@
+package dev.ferry.sftp.subsystem;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.file.AccessDeniedException;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.server.FileHandle;
+
+/**
+ * copy-data (OpenSSH 9's {@code sftp cp}): bytes from one open handle to another, through the
+ * download and upload paths like any others, so the copy becomes visible when the client closes
+ * the target and is hashed and stored as any upload is.
+ *
+ * <p>MINA's own copy takes the length to copy from the source's path. OpenSSH opens the target
+ * with truncation before it asks, so {@code cp a a} saw an empty file: MINA refused the copy, and
+ * the close made the file empty. Here the length comes from the source handle, which reads the
+ * version the file had when it was opened: a copy onto itself keeps the file's bytes, and a copy
+ * of nothing (an empty file) succeeds, as in OpenSSH's sftp-server.
+ *
+ * <p>Not a server-side S3 copy: the target handle already holds an open upload (its lock, its
+ * abort on disconnect, its commit on close), which would have to become the copy.
+ */
+final class HandleCopy {
+
+  /** One read: the size of an OpenSSH read, which the download path serves best. */
+  static final int PIECE = 256 * 1024;
+
+  private final FileHandle source;
+  private final FileHandle target;
+  /** Told of every piece copied; may stop the copy by throwing. */
+  interface Progress {
+    void piece() throws IOException;
+  }
+
+  private final Progress progress;
+
+  HandleCopy(FileHandle source, FileHandle target, Progress progress) {
+    this.source = source;
+    this.target = target;
+    this.progress = progress;
+  }
+
+  /** Copies from {@code readOffset}, {@code readLength} bytes (0: to the end), to {@code writeOffset}. */
+  void copy(long readOffset, long readLength, long writeOffset) throws IOException {
+    String from = source.getFile().toString();
+    String to = target.getFile().toString();
+    if (source == target) {
+      throw new UnsupportedOperationException("copy-data within one handle of " + from
+          + " is not supported: open the target file separately");
+    }
+    if ((source.getAccessMask() & SftpConstants.ACE4_READ_DATA) == 0) {
+      throw new AccessDeniedException(from, to, "copy-data source not opened for reading");
+    }
+    if ((target.getAccessMask() & SftpConstants.ACE4_WRITE_DATA) == 0) {
+      throw new AccessDeniedException(to, from, "copy-data target not opened for writing");
+    }
+    if (readOffset < 0 || readLength < 0 || writeOffset < 0) {
+      throw new IllegalArgumentException("copy-data from " + from + " to " + to + ": offsets (" + readOffset + ", "
+          + writeOffset + ") and length (" + readLength + ") must not be negative");
+    }
+    long size = source.getFileChannel().size();
+    long end = readLength == 0 || readLength >= size - readOffset ? size : readOffset + readLength;
+    if (end > readOffset && writeOffset > Long.MAX_VALUE - (end - readOffset)) {
+      throw new IllegalArgumentException("copy-data to " + to + ": write offset " + writeOffset + " plus "
+          + (end - readOffset) + " bytes is beyond the largest file size");
+    }
+    byte[] piece = new byte[(int) Math.max(0, Math.min(PIECE, end - readOffset))];
+    for (long at = readOffset, written = writeOffset; at < end; ) {
+      int n = read(piece, at, (int) Math.min(piece.length, end - at), from);
+      if (n < 0) {
+        throw new EOFException(from + " ended at byte " + at + " of the " + size + " it had when opened");
+      }
+      if (target.isOpenAppend()) {
+        target.append(piece, 0, n);
+      } else {
+        target.write(piece, 0, n, written);
+      }
+      at += n;
+      written += n;
+      progress.piece();
+    }
+  }
+
+  private int read(byte[] into, long at, int length, String from) throws IOException {
+    try {
+      return source.read(into, 0, length, at);
+    } catch (NonReadableChannelException e) {
+      // Opened for reading and writing: the handle is an upload, whose bytes are not in S3 yet.
+      throw new AccessDeniedException(from, null, "copy-data source is open for writing; open it for reading only");
+    }
+  }
+}
