@@ -462,6 +462,14 @@ class FtpsGatewayIT {
   }
 
   @Test
+  void syst_answersUnixTypeL8LikeCommonUnixServers() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    assertEquals("UNIX Type: L8", client.getSystemType());
+    assertTrue(client.sendNoOp());
+    client.disconnect();
+  }
+
+  @Test
   void stat_ofAFile_oneLineIn213_ofNothing_550_withoutPath_serverStatus() throws IOException {
     FTPSClient client = ferry.login("alice");
     assertTrue(client.storeFile("stat-file.txt", new ByteArrayInputStream(new byte[1234])), client.getReplyString());

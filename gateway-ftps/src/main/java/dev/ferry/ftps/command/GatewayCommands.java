@@ -40,6 +40,7 @@ public final class GatewayCommands {
     factory.addCommand("RNTO", new RntoCommand());
     factory.addCommand("MFMT", new MfmtCommand());
     factory.addCommand("FEAT", new FeatCommand());
+    factory.addCommand("SYST", new SystCommand());
     factory.addCommand("STAT", new StatCommand(new PathStatusCommand(clock).countedIn(inFlight)));
     factory.addCommand("STOU", new RefusedCommand("STOU is not supported: name the file with STOR"));
     factory.addCommand("MD5", new RefusedCommand("MD5 is not supported (Ferry keeps each file's SHA-256 in S3)"));
