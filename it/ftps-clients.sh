@@ -350,6 +350,14 @@ lftp_roundtrip() {
   same_bytes "$SRC/$name" "$DL/$mode-lftp-$name"
 }
 
+# Active mode: Ferry connects to lftp's PORT address (its own, loopback) for each transfer.
+lftp_active_roundtrip() {
+  local name="$1" remote="/active/$1"
+  lftp_as explicit "$USER_NAME" "$PASSWORD" "set ftp:passive-mode no;" \
+    "mkdir -p /active; put $SRC/$name -o $remote; get $remote -o $DL/active-$name" || return 1
+  same_bytes "$SRC/$name" "$DL/active-$name" && s3_object_is "${HOME_PREFIX}active/$name" "$SRC/$name"
+}
+
 # lftp_download_mode MODE_Z: a download in stream mode (MODE Z off) or deflate mode ends with
 # exit 0 and the exact bytes, on lftp's default TLS (1.3): the end of the data connection must be
 # a clean TLS close, which lftp (GnuTLS) checks.
@@ -775,6 +783,7 @@ main() {
     done
   done
 
+  check "lftp active mode (PORT) put+get of nine.bin over TLS, byte-exact, and in S3" lftp_active_roundtrip nine.bin
   check "lftp download in stream mode (MODE S, TLS 1.3) exits 0 with the exact bytes" lftp_download_mode false
   check "lftp download in deflate mode (MODE Z) exits 0 with the exact bytes" lftp_download_mode true
   check "TYPE A uploads store LF line ends; a TYPE A download gives the text back" ascii_type_converts_line_ends
