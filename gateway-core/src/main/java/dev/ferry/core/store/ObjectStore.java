@@ -216,10 +216,24 @@ public final class ObjectStore implements AutoCloseable {
             translate(e, "UPLOAD part " + partNumber + " of", at)));
   }
 
-  /** Copies bytes [first, last] of {@code source} as one part of an upload to {@code at}. */
-  public CompletableFuture<String> uploadPartCopy(S3Location source, long first, long last,
-      S3Location at, String uploadId, int partNumber) {
-    return uploadPartCopy(source, first, last, at, uploadId, partNumber, null);
+  /**
+   * Copies the first {@code length} bytes of {@code source} into the upload {@code uploadId} of
+   * {@code at}, as parts numbered from {@code firstPart}: one future per part, its ETag. The parts
+   * are of equal size (at most one CopyObject's worth), so that each is at least S3's minimum part
+   * size whenever {@code length} is, and more parts may follow them (resume). With {@code ifMatch}
+   * non-null each part is copied only if the source still has that ETag.
+   */
+  public List<CompletableFuture<String>> copyAsParts(S3Location source, long length, S3Location at,
+      String uploadId, int firstPart, String ifMatch) {
+    long count = (length + singleCopyLimit - 1) / singleCopyLimit;
+    long partSize = (length + count - 1) / count;
+    List<CompletableFuture<String>> parts = new ArrayList<>();
+    int number = firstPart;
+    for (long first = 0; first < length; first += partSize) {
+      parts.add(uploadPartCopy(source, first, Math.min(first + partSize, length) - 1, at, uploadId, number++,
+          ifMatch));
+    }
+    return parts;
   }
 
   private CompletableFuture<String> uploadPartCopy(S3Location source, long first, long last,
@@ -299,12 +313,7 @@ public final class ObjectStore implements AutoCloseable {
 
   private CompletableFuture<List<String>> copyParts(S3Location from, S3Location to, long size, String uploadId,
       String ifMatch) {
-    long partSize = Math.max(MIN_PART_SIZE, singleCopyLimit / 2);
-    List<CompletableFuture<String>> parts = new ArrayList<>();
-    int number = 1;
-    for (long first = 0; first < size; first += partSize) {
-      parts.add(uploadPartCopy(from, first, Math.min(first + partSize, size) - 1, to, uploadId, number++, ifMatch));
-    }
+    List<CompletableFuture<String>> parts = copyAsParts(from, size, to, uploadId, 1, ifMatch);
     return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
         .thenApply(done -> parts.stream().map(CompletableFuture::join).toList());
   }

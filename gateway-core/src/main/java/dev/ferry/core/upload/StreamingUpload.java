@@ -214,18 +214,15 @@ public final class StreamingUpload extends OutputStream {
     objectSha256 = null;
     startMultipart();
     AtomicReference<Throwable> failures = partFailure;
-    int pieces = (int) ((length + PartSizePolicy.MAX_PART_SIZE - 1) / PartSizePolicy.MAX_PART_SIZE);
-    long pieceSize = (length + pieces - 1) / pieces;
-    for (long first = 0; first < length; first += pieceSize) {
-      long last = Math.min(first + pieceSize, length) - 1;
-      CompletableFuture<String> copied = owner.store()
-          .uploadPartCopy(target, first, last, target, uploadId, nextPartNumber++);
+    for (CompletableFuture<String> copied : owner.store().copyAsParts(target, length, target, uploadId,
+        nextPartNumber, null)) {
       copied.whenComplete((etag, error) -> {
         if (error != null) {
           failures.compareAndSet(null, error);
         }
       });
       partEtags.add(copied);
+      nextPartNumber++;
     }
     size = length;
   }

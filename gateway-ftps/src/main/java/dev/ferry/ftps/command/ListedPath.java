@@ -18,7 +18,7 @@ record ListedPath(VirtualPath path, boolean directory, Iterator<FileStat> entrie
   }
 
   /** Drops ls-style options ("-la") that clients put before the path. */
-  static String withoutOptions(String argument) {
+  private static String withoutOptions(String argument) {
     if (argument == null) {
       return null;
     }

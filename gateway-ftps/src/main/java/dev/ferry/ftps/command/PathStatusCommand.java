@@ -24,7 +24,7 @@ import org.apache.mina.core.future.WriteFuture;
  */
 final class PathStatusCommand extends GatewayCommand {
 
-  static final int LINES_PER_WRITE = 200;
+  private static final int LINES_PER_WRITE = 200;
   /** How long a client may leave a batch unread before the session is closed. */
   private static final long WRITE_WAIT_SECONDS = 60;
 

@@ -13,7 +13,7 @@ import org.apache.ftpserver.impl.FtpServerContext;
  */
 final class SystCommand implements Command {
 
-  static final String SYSTEM = "UNIX Type: L8";
+  private static final String SYSTEM = "UNIX Type: L8";
 
   @Override
   public void execute(FtpIoSession session, FtpServerContext context, FtpRequest request) {
