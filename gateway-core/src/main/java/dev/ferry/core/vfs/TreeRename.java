@@ -6,13 +6,16 @@ import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 
 /**
  * Moves objects inside S3: copy, then delete the source. A directory moves one listing page at a
- * time (copies in parallel up to a bound, then one batch delete), so memory does not grow with the
+ * time (copies in parallel up to a bound, then batch deletes), so memory does not grow with the
  * tree. Objects above 5 GiB, which CopyObject refuses, are copied in parts ({@link ObjectStore#copy}).
  */
 final class TreeRename {
@@ -48,8 +51,31 @@ final class TreeRename {
       for (CompletableFuture<?> copy : copies) {
         ObjectStore.await(copy);
       }
-      ObjectStore.await(store.deleteAll(fromPrefix.bucket(), moved));
+      deleteFilesThenMarkers(fromPrefix.bucket(), moved);
       token = page.nextToken();
     } while (token != null);
+  }
+
+  /**
+   * Deletes the files in one batch, then the directory markers ("name/") one depth at a time,
+   * deepest first. Some S3-compatible stores keep a real directory for every prefix and delete a
+   * batch's keys in parallel (S3Proxy's filesystem store, Ferry's embedded default, does both): a
+   * marker deleted beside its directory's last files could leave that directory behind, empty, and
+   * the parent went on listing it under the old name.
+   */
+  private void deleteFilesThenMarkers(String bucket, List<String> keys) throws IOException {
+    List<String> files = new ArrayList<>();
+    SortedMap<Long, List<String>> markersByDepth = new TreeMap<>(Comparator.reverseOrder());
+    for (String key : keys) {
+      if (key.endsWith("/")) {
+        markersByDepth.computeIfAbsent(key.chars().filter(c -> c == '/').count(), depth -> new ArrayList<>()).add(key);
+      } else {
+        files.add(key);
+      }
+    }
+    ObjectStore.await(store.deleteAll(bucket, files));
+    for (List<String> markers : markersByDepth.values()) {
+      ObjectStore.await(store.deleteAll(bucket, markers));
+    }
   }
 }
