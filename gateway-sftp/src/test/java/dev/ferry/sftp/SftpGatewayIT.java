@@ -612,6 +612,57 @@ class SftpGatewayIT {
     assertStored(name, data);
   }
 
+  /**
+   * What {@code sftp cp} of a file Ferry stored sends: a whole file into a new target, and onto
+   * itself. Both are copied inside S3 at the target's close and keep the source's SHA-256, also
+   * right after the upload, while Ferry is still adding that SHA-256 to the source.
+   */
+  @ParameterizedTest(name = "onto itself: {0}")
+  @ValueSource(booleans = {false, true})
+  void copyData_wholeFileStoredByFerry_copiedWithItsBytesAndChecksum(boolean ontoItself) throws IOException {
+    byte[] data = random(2 * PART + 5, 36);
+    String name = "cp-whole-" + ontoItself + ".bin";
+    String copyName = ontoItself ? name : "cp-whole-copy.bin";
+    try (SftpClient sftp = ferry.login("alice")) {
+      try (OutputStream out = sftp.write(name)) {
+        out.write(data);
+      }
+      CopyDataExtension copy = sftp.getExtension(CopyDataExtension.class);
+      try (CloseableHandle source = sftp.open(name, OpenMode.Read);
+          CloseableHandle target = sftp.open(copyName, OpenMode.Write, OpenMode.Create, OpenMode.Truncate)) {
+        copy.copyData(source, 0, 0, target, 0);
+      }
+      assertArrayEquals(data, readAll(sftp, copyName));
+    }
+    assertStored(copyName, data);
+    assertStored(name, data);
+  }
+
+  /**
+   * The copy is made when the target is closed, of the version the source had when it was opened.
+   * Replaced in between by another client, that version is gone: the close fails and leaves nothing.
+   */
+  @Test
+  void copyData_sourceReplacedBeforeTheTargetCloses_closeFailsAndNoTargetIsLeft() throws IOException {
+    byte[] data = random(PART + 9, 37);
+    try (SftpClient sftp = ferry.login("alice")) {
+      try (OutputStream out = sftp.write("cp-replaced.bin")) {
+        out.write(data);
+      }
+      CopyDataExtension copy = sftp.getExtension(CopyDataExtension.class);
+      try (CloseableHandle source = sftp.open("cp-replaced.bin", OpenMode.Read)) {
+        CloseableHandle target = sftp.open("cp-replaced-copy.bin", OpenMode.Write, OpenMode.Create, OpenMode.Truncate);
+        copy.copyData(source, 0, 0, target, 0);
+        s3.put(ferry.bucket, ferry.key("cp-replaced.bin"), "replaced".getBytes(StandardCharsets.UTF_8));
+
+        SftpException failed = assertThrows(SftpException.class, target::close);
+        assertTrue(failed.getMessage().contains("cp-replaced.bin was replaced after it was opened"), failed.getMessage());
+      }
+    }
+    assertEquals(List.of(), s3.keys(ferry.bucket, ferry.key("cp-replaced-copy.bin")));
+    assertEquals(List.of(), s3.multipartUploads(ferry.bucket), "multipart upload left behind");
+  }
+
   @Test
   void copyData_intoATargetOpenedForAppend_appendsToTheExistingBytes() throws IOException {
     byte[] head = random(1000, 33);

@@ -170,6 +170,14 @@ public final class ChecksumCopies {
     rewrites.put(new Version(target, etag), copy);
   }
 
+  /** The SHA-256 that the checksum copy of version {@code etag} of {@code target} records, while it is remembered. */
+  Optional<String> sha256Of(S3Location target, String etag) {
+    Copy copy = copies.get(target);
+    return copy != null && copy.sourceEtag.equals(etag)
+        ? Optional.ofNullable(copy.metadata.get(StreamingUpload.SHA256_METADATA))
+        : Optional.empty();
+  }
+
   /**
    * The same-bytes copy that replaced version {@code etag} of {@code target}, if there is one: it
    * completes with the new version's ETag. A download pinned to {@code etag} follows it instead of

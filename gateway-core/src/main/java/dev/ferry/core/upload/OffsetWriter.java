@@ -1,5 +1,7 @@
 package dev.ferry.core.upload;
 
+import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.store.S3Location;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -41,6 +43,13 @@ public final class OffsetWriter implements AutoCloseable {
      * once before the first byte, and again to throw away everything written and start over.
      */
     void start(long keepExisting) throws IOException;
+
+    /**
+     * Starts the new file as a copy of the whole {@code version} of {@code source}, made inside S3.
+     * Returns false, starting nothing, when the source's SHA-256 is not known: every file the
+     * gateway stores carries one, and only bytes passing through could be hashed.
+     */
+    boolean startAsCopyOf(S3Location source, ObjectInfo version) throws IOException;
 
     void write(byte[] bytes, int offset, int length) throws IOException;
 
@@ -147,7 +156,7 @@ public final class OffsetWriter implements AutoCloseable {
     }
     if (position < base) {
       throw new IOException(description + ": write at offset " + position + " changes the first " + base
-          + " bytes, which this upload resumed from (kept in S3); rewrite the file from the start instead");
+          + " bytes, which this upload kept in S3 (resumed or copied there); rewrite the file from the start instead");
     }
     makeRoomInSpill(end);
     size = Math.max(size, end);
@@ -192,6 +201,37 @@ public final class OffsetWriter implements AutoCloseable {
   }
 
   /**
+   * Makes the file, still empty, a copy of the whole {@code version} of {@code source}, made inside
+   * S3 (SFTP copy-data, OpenSSH's {@code sftp cp}); writes may follow at and after its end, as after
+   * a resume. Returns false, changing nothing, where the caller must copy byte by byte instead:
+   * <ul>
+   *   <li>the file already has bytes or a size;
+   *   <li>the source is smaller than one part, so bytes written after it could not follow it as parts;
+   *   <li>the source's SHA-256 is not known (another S3 client wrote it).
+   * </ul>
+   */
+  public synchronized boolean startAsCopyOf(S3Location source, ObjectInfo version) throws IOException {
+    ensureOpen();
+    if (started || size != 0 || version.size() < PartSizePolicy.MIN_PART_SIZE) {
+      return false;
+    }
+    try {
+      if (!sink.startAsCopyOf(source, version)) {
+        return false;
+      }
+    } catch (IOException | RuntimeException e) {
+      abortNow(e.getMessage());
+      cleanUp();
+      throw e;
+    }
+    started = true;
+    base = version.size();
+    frontier = base;
+    size = base;
+    return true;
+  }
+
+  /**
    * Sets the file's size: a shorter size drops what lies beyond it, a longer one adds a hole.
    * OpenSSH's scp truncates to the size it wrote after every upload; that is always possible.
    */
@@ -221,7 +261,7 @@ public final class OffsetWriter implements AutoCloseable {
     }
     if (newSize < base) {
       throw new IOException(description + ": cannot shrink to " + newSize + " bytes, below the " + base
-          + " bytes this upload resumed from");
+          + " bytes this upload kept in S3 (resumed or copied there)");
     }
     dropPending(newSize, Long.MAX_VALUE);
     if (teeing) {

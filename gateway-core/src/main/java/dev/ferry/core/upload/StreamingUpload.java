@@ -2,8 +2,10 @@ package dev.ferry.core.upload;
 
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.store.MultipartUploadInfo;
+import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
+import dev.ferry.core.store.StoreException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -65,6 +67,12 @@ public final class StreamingUpload extends OutputStream {
   private int nextPartNumber = 1;
   private String uploadId;
   private long size;
+  /** The object this one starts as a copy of ({@link #startAsCopyOf}), or null. */
+  private S3Location copySource;
+  private ObjectInfo copyVersion;
+  private String copySha256;
+  /** The copy is not in S3 yet: it is made at commit, or as the first parts when bytes follow it. */
+  private boolean copyPending;
   private State state = State.OPEN;
   private volatile boolean abortRequested;
 
@@ -97,6 +105,9 @@ public final class StreamingUpload extends OutputStream {
   @Override
   public synchronized void write(byte[] bytes, int offset, int length) throws IOException {
     ensureWritable();
+    if (copyPending && length > 0) {
+      sendPendingCopy();
+    }
     while (length > 0) {
       if (reservation == null) {
         startPart();
@@ -145,7 +156,9 @@ public final class StreamingUpload extends OutputStream {
   public synchronized long commit() throws IOException {
     ensureWritable();
     try {
-      if (uploadId == null) {
+      if (copyPending) {
+        commitCopy();
+      } else if (uploadId == null) {
         putWhole();
       } else {
         if (partFill > 0) {
@@ -213,9 +226,37 @@ public final class StreamingUpload extends OutputStream {
     }
     objectSha256 = null;
     startMultipart();
+    copyParts(target, length, null);
+    size = length;
+  }
+
+  /**
+   * Starts the object as a copy of the whole {@code version} of {@code source}, made inside S3, so
+   * that no byte of it passes through the gateway (SFTP copy-data). Nothing is sent yet: committed
+   * as it is, the file is one CopyObject and keeps the source's SHA-256; bytes written after it
+   * make the copy the first parts of a multipart upload. The copy is of that version only: of the
+   * object with its ETag, or with the ETag of Ferry's own same-bytes rewrite of it (checksum, time).
+   */
+  synchronized void startAsCopyOf(S3Location source, ObjectInfo version, String sha256) {
+    copySource = source;
+    copyVersion = version;
+    copySha256 = sha256;
+    copyPending = true;
+    objectSha256 = null;
+    size = version.size();
+  }
+
+  private void sendPendingCopy() throws IOException {
+    copyPending = false;
+    startMultipart();
+    copyParts(copySource, copyVersion.size(), followSameBytesRewrites(copyVersion.etag()));
+  }
+
+  /** Adds {@code length} bytes of {@code source} as the next parts, copied inside S3. */
+  private void copyParts(S3Location source, long length, String ifMatch) {
     AtomicReference<Throwable> failures = partFailure;
-    for (CompletableFuture<String> copied : owner.store().copyAsParts(target, length, target, uploadId,
-        nextPartNumber, null)) {
+    for (CompletableFuture<String> copied : owner.store().copyAsParts(source, length, target, uploadId,
+        nextPartNumber, ifMatch)) {
       copied.whenComplete((etag, error) -> {
         if (error != null) {
           failures.compareAndSet(null, error);
@@ -224,7 +265,53 @@ public final class StreamingUpload extends OutputStream {
       partEtags.add(copied);
       nextPartNumber++;
     }
-    size = length;
+  }
+
+  /** The file is the copy alone: one server-side copy with this upload's metadata and the source's SHA-256. */
+  private void commitCopy() throws IOException {
+    Map<String, String> recorded = new java.util.TreeMap<>(metadata);
+    recorded.put(SHA256_METADATA, copySha256);
+    String etag = copyVersion.etag();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        ObjectStore.await(owner.store().copy(copySource, target, copyVersion.size(), recorded, etag));
+        return;
+      } catch (StoreException e) {
+        if (e.kind() != StoreException.Kind.PRECONDITION_FAILED) {
+          throw e;
+        }
+        String now = followSameBytesRewrites(etag);
+        if (attempt == 3 || now.equals(etag)) {
+          throw new IOException(description + ": the copy's source " + copySource
+              + " was replaced after it was opened; copy it again", e);
+        }
+        etag = now;
+      }
+    }
+  }
+
+  /**
+   * The ETag that version {@code etag} of the copy's source has now: Ferry's copies of it onto
+   * itself (the checksum, a time change) keep its bytes and change its ETag. Waits for one under way.
+   */
+  private String followSameBytesRewrites(String etag) {
+    for (int hop = 0; hop < 10; hop++) {
+      var rewrite = owner.checksumCopies().of(copySource, etag);
+      if (rewrite.isEmpty()) {
+        return etag;
+      }
+      String rewritten;
+      try {
+        rewritten = ObjectStore.await(rewrite.get());
+      } catch (IOException copyFailed) {
+        return etag;
+      }
+      if (rewritten.equals(etag)) {
+        return etag;
+      }
+      etag = rewritten;
+    }
+    return etag;
   }
 
   private void ensureWritable() throws IOException {
@@ -339,8 +426,9 @@ public final class StreamingUpload extends OutputStream {
 
   /**
    * Throws away every byte received so far (parts in S3 included) and starts again empty, or with
-   * the first {@code keepExisting} bytes of the object at the target, keeping the path lock. For an
-   * {@link OffsetWriter} whose client rewrote bytes that were already sent.
+   * the first {@code keepExisting} bytes of the object at the target (of the copy's source, for an
+   * upload started as a copy), keeping the path lock. For an {@link OffsetWriter} whose client
+   * rewrote bytes that were already sent.
    */
   synchronized void restart(long keepExisting) throws IOException {
     ensureWritable();
@@ -355,7 +443,12 @@ public final class StreamingUpload extends OutputStream {
     nextPartNumber = 1;
     uploadId = null;
     size = 0;
-    startWithExisting(keepExisting);
+    if (copySource != null) {
+      // The kept bytes are the copy this upload started as, not the object at the target.
+      startAsCopyOf(copySource, copyVersion, copySha256);
+    } else {
+      startWithExisting(keepExisting);
+    }
   }
 
   private void abortNow(String reason) {

@@ -1,9 +1,11 @@
 package dev.ferry.core.upload;
 
 import dev.ferry.core.lock.PathLock;
+import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.S3Location;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -42,6 +44,21 @@ final class UploadSink implements OffsetWriter.Sink {
       upload = uploads.open(target, lock, description, keepExisting);
     }
     metadata.forEach(upload::putMetadata);
+  }
+
+  @Override
+  public synchronized boolean startAsCopyOf(S3Location source, ObjectInfo version) throws IOException {
+    if (aborted) {
+      throw new IOException(description + ": upload was aborted");
+    }
+    Optional<String> sha256 = uploads.sha256Of(source, version);
+    if (sha256.isEmpty()) {
+      return false;
+    }
+    check.beforeStart(0);
+    upload = uploads.openAsCopyOf(target, lock, description, source, version, sha256.get());
+    metadata.forEach(upload::putMetadata);
+    return true;
   }
 
   @Override

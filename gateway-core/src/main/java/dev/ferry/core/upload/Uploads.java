@@ -2,12 +2,14 @@ package dev.ferry.core.upload;
 
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.store.MultipartUploadInfo;
+import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -65,6 +67,27 @@ public final class Uploads {
       throw e;
     }
     return upload;
+  }
+
+  /**
+   * Opens an upload to {@code target}, which the caller has locked, that starts as a copy of the
+   * whole {@code version} of {@code source} made inside S3 (see {@link StreamingUpload#startAsCopyOf}).
+   */
+  StreamingUpload openAsCopyOf(S3Location target, PathLock lock, String description, S3Location source,
+      ObjectInfo version, String sha256) {
+    StreamingUpload upload = new StreamingUpload(this, target, description, lock, maxPartsInFlight);
+    open.add(upload);
+    upload.startAsCopyOf(source, version, sha256);
+    return upload;
+  }
+
+  /**
+   * The SHA-256 of {@code version} of {@code source}: its metadata's, or, for a file uploaded a
+   * moment ago, the one its checksum copy is still adding.
+   */
+  Optional<String> sha256Of(S3Location source, ObjectInfo version) {
+    String recorded = version.metadata().get(StreamingUpload.SHA256_METADATA);
+    return recorded != null ? Optional.of(recorded) : checksumCopies.sha256Of(source, version.etag());
   }
 
   /**

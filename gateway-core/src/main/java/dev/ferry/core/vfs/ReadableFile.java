@@ -33,6 +33,16 @@ public final class ReadableFile {
     return version.size();
   }
 
+  /** Where the file is in S3; with {@link #version()}, what a server-side copy of it names. */
+  public S3Location location() {
+    return key;
+  }
+
+  /** The version this file reads: its size, ETag and metadata when it was opened. */
+  public ObjectInfo version() {
+    return version;
+  }
+
   /** The bytes from {@code offset} to the end, for a reader that may stop or seek (SFTP). */
   public InputStream from(long offset) throws IOException {
     return open(offset, false);

@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.store.S3Location;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -50,9 +53,15 @@ class OffsetWriterTest {
     }
   }
 
-  /** Collects what an upload would receive; start(keep) begins with the existing file's prefix. */
+  /**
+   * Collects what an upload would receive; start(keep) begins with the existing file's prefix, or
+   * with the copy's source once the file started as a copy (as a restarted upload does).
+   */
   private static final class MemorySink implements OffsetWriter.Sink {
     byte[] existing = new byte[0];
+    /** The bytes of every object a copy may name, by key. */
+    Map<String, byte[]> objects = new TreeMap<>();
+    List<String> copiesOf = new ArrayList<>();
     ByteArrayOutputStream received = new ByteArrayOutputStream();
     List<Long> starts = new ArrayList<>();
     Map<String, String> metadata = new TreeMap<>();
@@ -63,7 +72,19 @@ class OffsetWriterTest {
     public void start(long keepExisting) {
       starts.add(keepExisting);
       received = new ByteArrayOutputStream();
-      received.write(existing, 0, (int) keepExisting);
+      received.write(copiesOf.isEmpty() ? existing : objects.get(copiesOf.get(0)), 0, (int) keepExisting);
+    }
+
+    /** Like the gateway's sink, declines a source whose SHA-256 it does not know. */
+    @Override
+    public boolean startAsCopyOf(S3Location source, ObjectInfo version) {
+      if (!version.metadata().containsKey(StreamingUpload.SHA256_METADATA)) {
+        return false;
+      }
+      copiesOf.add(source.key());
+      received = new ByteArrayOutputStream();
+      received.write(objects.get(source.key()), 0, (int) version.size());
+      return true;
     }
 
     @Override
@@ -303,6 +324,85 @@ class OffsetWriterTest {
     assertFalse(sink.committed);
     assertTrue(sink.aborted != null);
     assertThrows(IOException.class, writer::commit);
+  }
+
+  private ObjectInfo copySource(String key, byte[] data, Map<String, String> metadata) {
+    sink.objects.put(key, data);
+    return new ObjectInfo(key, data.length, Instant.EPOCH, "\"etag-of-" + key + "\"", metadata);
+  }
+
+  private static final Map<String, String> HASHED = Map.of(StreamingUpload.SHA256_METADATA, "00ff");
+
+  @Test
+  void startAsCopyOf_emptyFile_thenWritesAfterTheCopy_committedAsCopyAndWrites() throws IOException {
+    byte[] copied = random((int) PartSizePolicy.MIN_PART_SIZE + 3, 40);
+    byte[] more = random(200 * KIB, 41);
+    OffsetWriter writer = writer(1L << 30);
+
+    assertTrue(writer.startAsCopyOf(new S3Location("b", "src"), copySource("src", copied, HASHED)));
+    assertEquals(copied.length, writer.size());
+    // Pipelined writes after the copy, the second arriving first.
+    writer.write(copied.length + 100 * KIB, more, 100 * KIB, 100 * KIB);
+    writer.write(copied.length, more, 0, 100 * KIB);
+
+    assertEquals(copied.length + more.length, writer.commit());
+    byte[] expected = Arrays.copyOf(copied, copied.length + more.length);
+    System.arraycopy(more, 0, expected, copied.length, more.length);
+    assertArrayEquals(expected, sink.received.toByteArray());
+    assertEquals(List.of("src"), sink.copiesOf);
+    assertEquals(List.of(), sink.starts, "no upload of the bytes themselves was started");
+  }
+
+  @Test
+  void startAsCopyOf_thenRewriteAfterTheCopy_restartsFromTheCopyNotTheReplacedFile() throws IOException {
+    byte[] copied = random((int) PartSizePolicy.MIN_PART_SIZE, 42);
+    sink.existing = random(copied.length, 43); // what the target held before: must not come back
+    byte[] tail = random(64 * KIB, 44);
+    byte[] patch = random(KIB, 45);
+    OffsetWriter writer = writer(1L << 30);
+
+    assertTrue(writer.startAsCopyOf(new S3Location("b", "src"), copySource("src", copied, HASHED)));
+    writer.write(copied.length, tail, 0, tail.length);
+    writer.write(copied.length + 10, patch, 0, patch.length);
+    writer.commit();
+
+    byte[] expected = Arrays.copyOf(copied, copied.length + tail.length);
+    System.arraycopy(tail, 0, expected, copied.length, tail.length);
+    System.arraycopy(patch, 0, expected, copied.length + 10, patch.length);
+    assertArrayEquals(expected, sink.received.toByteArray());
+    assertEquals(List.of((long) copied.length), sink.starts, "restarted once, keeping the copy");
+  }
+
+  @Test
+  void startAsCopyOf_writeInsideTheCopy_failsNamingTheKeptBytes() throws IOException {
+    byte[] copied = random((int) PartSizePolicy.MIN_PART_SIZE, 46);
+    OffsetWriter writer = writer(1L << 30);
+    assertTrue(writer.startAsCopyOf(new S3Location("b", "src"), copySource("src", copied, HASHED)));
+
+    IOException refused = assertThrows(IOException.class, () -> writer.write(100, new byte[10], 0, 10));
+
+    assertTrue(refused.getMessage().contains("copied"), refused.getMessage());
+    assertFalse(writer.isOpen());
+    assertTrue(sink.aborted != null, "the upload is aborted");
+  }
+
+  /** Each of these leaves the copy to the caller, byte by byte, and changes nothing. */
+  @Test
+  void startAsCopyOf_fileWithBytesSmallSourceOrSourceWithoutChecksum_declined() throws IOException {
+    byte[] big = random((int) PartSizePolicy.MIN_PART_SIZE, 47);
+    S3Location source = new S3Location("b", "src");
+    OffsetWriter written = writer(1L << 30);
+    written.write(0, new byte[] {1, 2, 3}, 0, 3);
+    assertFalse(written.startAsCopyOf(source, copySource("src", big, HASHED)), "file has bytes");
+    assertFalse(writer(1L << 30).startAsCopyOf(source, copySource("src", random(KIB, 48), HASHED)), "below one part");
+    assertFalse(writer(1L << 30).startAsCopyOf(source, copySource("src", big, Map.of())), "no SHA-256");
+    OffsetWriter sized = writer(1L << 30);
+    sized.truncate(10);
+    assertFalse(sized.startAsCopyOf(source, copySource("src", big, HASHED)), "file has a size");
+
+    assertEquals(3, written.commit());
+    assertArrayEquals(new byte[] {1, 2, 3}, sink.received.toByteArray());
+    assertEquals(List.of(), sink.copiesOf);
   }
 
   @Test

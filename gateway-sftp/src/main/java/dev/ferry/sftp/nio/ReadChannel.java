@@ -29,6 +29,10 @@ final class ReadChannel implements SeekableByteChannel {
     this.stream = file.from(0);
   }
 
+  ReadableFile file() {
+    return file;
+  }
+
   @Override
   public synchronized int read(ByteBuffer destination) throws IOException {
     ensureOpen();

@@ -3,6 +3,7 @@ package dev.ferry.sftp.nio;
 import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.core.vfs.GatewayFileSystem;
+import dev.ferry.core.vfs.ReadableFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.NonReadableChannelException;
@@ -41,6 +42,20 @@ public final class WriteChannel implements SeekableByteChannel {
     source.position(source.limit());
     position += length;
     return length;
+  }
+
+  /**
+   * Makes this file, still empty, a copy of the whole file {@code source} reads, made inside S3
+   * when it is committed (see {@link OffsetWriter#startAsCopyOf}). Returns false, changing nothing,
+   * when {@code source} is not a file of this server opened for reading or this file already has
+   * bytes: the caller then copies byte by byte.
+   */
+  public boolean startAsCopyOf(SeekableByteChannel source) throws IOException {
+    if (!(source instanceof ReadChannel reading)) {
+      return false;
+    }
+    ReadableFile file = reading.file();
+    return writer.startAsCopyOf(file.location(), file.version());
   }
 
   /** Makes the file visible in S3; throws (and leaves nothing) when that fails. */

@@ -1,5 +1,6 @@
 package dev.ferry.sftp.subsystem;
 
+import dev.ferry.sftp.nio.WriteChannel;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.channels.NonReadableChannelException;
@@ -8,18 +9,20 @@ import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.server.FileHandle;
 
 /**
- * copy-data (OpenSSH 9's {@code sftp cp}): bytes from one open handle to another, through the
- * download and upload paths like any others, so the copy becomes visible when the client closes
- * the target and is hashed and stored as any upload is.
+ * copy-data (OpenSSH 9's {@code sftp cp}): bytes from one open handle to another. The copy becomes
+ * visible when the client closes the target, as any upload does.
+ *
+ * <p>What {@code sftp cp} asks for, a whole file into a target that is still empty, is copied
+ * inside S3 when the target is closed, keeping the source's SHA-256: no byte passes through the
+ * gateway (see {@code OffsetWriter.startAsCopyOf} for the files that cannot). Anything else (part
+ * of a file, an offset, a target with bytes or open for append) goes through the download and
+ * upload paths like any other bytes, and is hashed on the way.
  *
  * <p>MINA's own copy takes the length to copy from the source's path. OpenSSH opens the target
  * with truncation before it asks, so {@code cp a a} saw an empty file: MINA refused the copy, and
  * the close made the file empty. Here the length comes from the source handle, which reads the
  * version the file had when it was opened: a copy onto itself keeps the file's bytes, and a copy
  * of nothing (an empty file) succeeds, as in OpenSSH's sftp-server.
- *
- * <p>Not a server-side S3 copy: the target handle already holds an open upload (its lock, its
- * abort on disconnect, its commit on close), which would have to become the copy.
  */
 final class HandleCopy {
 
@@ -64,6 +67,11 @@ final class HandleCopy {
     if (end > readOffset && writeOffset > Long.MAX_VALUE - (end - readOffset)) {
       throw new IllegalArgumentException("copy-data to " + to + ": write offset " + writeOffset + " plus "
           + (end - readOffset) + " bytes is beyond the largest file size");
+    }
+    boolean wholeFileFromTheStart = readOffset == 0 && end == size && writeOffset == 0 && !target.isOpenAppend();
+    if (wholeFileFromTheStart && target.getFileChannel() instanceof WriteChannel upload
+        && upload.startAsCopyOf(source.getFileChannel())) {
+      return;
     }
     byte[] piece = new byte[(int) Math.max(0, Math.min(PIECE, end - readOffset))];
     for (long at = readOffset, written = writeOffset; at < end; ) {
