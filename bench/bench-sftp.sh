@@ -5,6 +5,8 @@
 #   (b) OpenSSH sftp against a local OpenSSH sshd writing to a temp dir on disk (the SFTP ceiling)
 #   (c) the same files straight to the same S3Proxy with awscli (the S3 ceiling)
 #   (d) rclone serve sftp over the same S3Proxy
+#   and `sftp cp` of the large file (copy-data: inside S3 for Ferry, on disk for sshd; beside them
+#   one CopyObject with awscli; rclone serve sftp does not offer copy-data),
 #   then ratios, Ferry's peak RSS and heap, and
 #   (e) a memory stress: Ferry restarted with -Xmx256m takes 8 parallel large uploads, checked
 #       byte-exact through the SHA-256 Ferry records (falling back to reading the object).
@@ -117,6 +119,14 @@ sftp_suite() {
   measure "$prefix.down.big" "$BIG_BYTES" "$label: sftp get ${SIZE_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "get $dir/big.bin $DL/big.bin"
   cmp -s "$WORK/big.bin" "$DL/big.bin" || error "$label: downloaded large file differs"
+  if [[ "$prefix" != rclone ]]; then
+    measure "$prefix.cp.big" "$BIG_BYTES" "$label: sftp cp ${SIZE_MB} MiB" \
+      sftp_batch "$port" "$user" "$known" "cp $dir/big.bin $dir/big-copy.bin"
+  fi
+  if [[ "$prefix" == ferry ]]; then
+    [[ "$(s3 s3api head-object --bucket "$BUCKET" --key ferry/big-copy.bin --query Metadata.sha256 --output text)" \
+      == "$BIG_SHA" ]] || error "$label: the sftp cp copy does not carry the file's SHA-256"
+  fi
   MEASURE_BEFORE="sftp_remove_tree $port $user $known $dir/small" \
     measure "$prefix.up.small" "$SMALL_TOTAL" "$label: sftp put -R ${SMALL_COUNT} x ${SMALL_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "put -R $WORK/small $dir/small"
@@ -222,6 +232,9 @@ section_direct() {
   rm -rf "$DL" && mkdir -p "$DL"
   measure direct.up.big "$BIG_BYTES" "direct S3: aws s3 cp ${SIZE_MB} MiB" s3 s3 cp --quiet "$WORK/big.bin" "s3://$BUCKET/direct/big.bin"
   measure direct.down.big "$BIG_BYTES" "direct S3: aws s3 cp down ${SIZE_MB} MiB" s3 s3 cp --quiet "s3://$BUCKET/direct/big.bin" "$DL/big.bin"
+  # One CopyObject, as Ferry sends for `sftp cp` (aws s3 cp would copy in 8 MiB parts instead).
+  measure direct.cp.big "$BIG_BYTES" "direct S3: aws s3api copy-object ${SIZE_MB} MiB" \
+    s3 s3api copy-object --bucket "$BUCKET" --key direct/big-copy.bin --copy-source "$BUCKET/direct/big.bin"
   measure direct.up.small "$SMALL_TOTAL" "direct S3: aws s3 cp --recursive up" s3 s3 cp --quiet --recursive "$WORK/small" "s3://$BUCKET/direct/small"
   measure direct.down.small "$SMALL_TOTAL" "direct S3: aws s3 cp --recursive down" s3 s3 cp --quiet --recursive "s3://$BUCKET/direct/small" "$DL/small"
 }
@@ -283,7 +296,7 @@ section_stress() {
 
 print_table() {
   local rows=("up.big:${SIZE_MB} MiB up" "down.big:${SIZE_MB} MiB down" "up.small:${SMALL_COUNT}x${SMALL_MB} MiB up"
-    "down.small:${SMALL_COUNT}x${SMALL_MB} MiB down")
+    "down.small:${SMALL_COUNT}x${SMALL_MB} MiB down" "cp.big:${SIZE_MB} MiB sftp cp")
   echo
   echo "=================================================================================================="
   echo "SFTP benchmark, $(nproc) CPUs, cipher $CIPHER, MB/s = 10^6 bytes per second of wall clock"

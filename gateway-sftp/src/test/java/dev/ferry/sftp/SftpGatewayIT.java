@@ -640,27 +640,61 @@ class SftpGatewayIT {
 
   /**
    * The copy is made when the target is closed, of the version the source had when it was opened.
-   * Replaced in between by another client, that version is gone: the close fails and leaves nothing.
+   * Replaced or removed in between by another client, that version is gone: the close fails, names
+   * the source, and leaves nothing. (Bytes passing through would have been read at copy-data time:
+   * the close would have succeeded.)
    */
-  @Test
-  void copyData_sourceReplacedBeforeTheTargetCloses_closeFailsAndNoTargetIsLeft() throws IOException {
+  @ParameterizedTest(name = "source {0}")
+  @ValueSource(strings = {"replaced", "removed"})
+  void copyData_sourceChangedBeforeTheTargetCloses_closeFailsAndNoTargetIsLeft(String change) throws IOException {
     byte[] data = random(PART + 9, 37);
+    String name = "cp-" + change + ".bin";
+    String copyName = "cp-" + change + "-copy.bin";
     try (SftpClient sftp = ferry.login("alice")) {
-      try (OutputStream out = sftp.write("cp-replaced.bin")) {
+      try (OutputStream out = sftp.write(name)) {
         out.write(data);
       }
       CopyDataExtension copy = sftp.getExtension(CopyDataExtension.class);
-      try (CloseableHandle source = sftp.open("cp-replaced.bin", OpenMode.Read)) {
-        CloseableHandle target = sftp.open("cp-replaced-copy.bin", OpenMode.Write, OpenMode.Create, OpenMode.Truncate);
+      try (CloseableHandle source = sftp.open(name, OpenMode.Read)) {
+        CloseableHandle target = sftp.open(copyName, OpenMode.Write, OpenMode.Create, OpenMode.Truncate);
         copy.copyData(source, 0, 0, target, 0);
-        s3.put(ferry.bucket, ferry.key("cp-replaced.bin"), "replaced".getBytes(StandardCharsets.UTF_8));
+        ferry.gateway.uploads().awaitChecksums();
+        if (change.equals("replaced")) {
+          s3.put(ferry.bucket, ferry.key(name), "replaced".getBytes(StandardCharsets.UTF_8));
+        } else {
+          s3.client().deleteObject(b -> b.bucket(ferry.bucket).key(ferry.key(name)));
+        }
 
         SftpException failed = assertThrows(SftpException.class, target::close);
-        assertTrue(failed.getMessage().contains("cp-replaced.bin was replaced after it was opened"), failed.getMessage());
+        assertTrue(failed.getMessage().contains("copy of /" + name + " failed: it was replaced or removed after it was opened"),
+            failed.getMessage());
       }
     }
-    assertEquals(List.of(), s3.keys(ferry.bucket, ferry.key("cp-replaced-copy.bin")));
+    assertEquals(List.of(), s3.keys(ferry.bucket, ferry.key(copyName)));
     assertEquals(List.of(), s3.multipartUploads(ferry.bucket), "multipart upload left behind");
+  }
+
+  /**
+   * A client that writes on after a copy (here a second copy-data appending the file again): the
+   * copy is not made inside S3 then, the source's bytes pass through, and the file is hashed whole.
+   */
+  @Test
+  void copyData_wholeFileThenMoreBytes_storedExactlyWithTheWholeChecksum() throws IOException {
+    byte[] data = random(PART + 11, 38);
+    try (SftpClient sftp = ferry.login("alice")) {
+      try (OutputStream out = sftp.write("cp-twice-source.bin")) {
+        out.write(data);
+      }
+      CopyDataExtension copy = sftp.getExtension(CopyDataExtension.class);
+      try (CloseableHandle source = sftp.open("cp-twice-source.bin", OpenMode.Read);
+          CloseableHandle target = sftp.open("cp-twice.bin", OpenMode.Write, OpenMode.Create, OpenMode.Truncate)) {
+        copy.copyData(source, 0, 0, target, 0);
+        copy.copyData(source, 0, 0, target, data.length);
+      }
+    }
+    byte[] twice = Arrays.copyOf(data, 2 * data.length);
+    System.arraycopy(data, 0, twice, data.length, data.length);
+    assertStored("cp-twice.bin", twice);
   }
 
   @Test

@@ -1,7 +1,6 @@
 package dev.ferry.core.upload;
 
-import dev.ferry.core.store.ObjectInfo;
-import dev.ferry.core.store.S3Location;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -45,11 +44,12 @@ public final class OffsetWriter implements AutoCloseable {
     void start(long keepExisting) throws IOException;
 
     /**
-     * Starts the new file as a copy of the whole {@code version} of {@code source}, made inside S3.
-     * Returns false, starting nothing, when the source's SHA-256 is not known: every file the
-     * gateway stores carries one, and only bytes passing through could be hashed.
+     * Starts the new file as a copy of the whole {@code source}, made inside S3 at commit. Returns
+     * false, starting nothing, when the source's SHA-256 is not known: every file the gateway
+     * stores carries one, and only bytes passing through could be hashed. A later {@link #start}
+     * drops the copy.
      */
-    boolean startAsCopyOf(S3Location source, ObjectInfo version) throws IOException;
+    boolean startAsCopyOf(CopySource source) throws IOException;
 
     void write(byte[] bytes, int offset, int length) throws IOException;
 
@@ -61,7 +61,7 @@ public final class OffsetWriter implements AutoCloseable {
     void abort(String reason);
   }
 
-  /** The file being replaced, read for holes the client never wrote. */
+  /** A file's bytes from an offset: the file being replaced, read for holes the client never wrote. */
   public interface Existing {
     InputStream readFrom(long offset) throws IOException;
   }
@@ -102,6 +102,8 @@ public final class OffsetWriter implements AutoCloseable {
   private boolean rewritten;
   /** The client set metadata (a modification time): the object must be written even if untouched. */
   private boolean metadataSet;
+  /** Set while the file is a copy to be made inside S3 ({@link #startAsCopyOf}): its source. */
+  private CopySource pendingCopy;
   private State state = State.OPEN;
 
   OffsetWriter(Sink sink, Existing existing, long existingSize, MemoryBudget budget, Settings settings,
@@ -133,6 +135,9 @@ public final class OffsetWriter implements AutoCloseable {
   public synchronized void write(long position, byte[] bytes, int offset, int length) throws IOException {
     ensureOpen();
     try {
+      if (pendingCopy != null && length > 0) {
+        copyThroughInstead();
+      }
       writeAt(position, bytes, offset, length);
     } catch (IOException | RuntimeException e) {
       abortNow(e.getMessage());
@@ -156,7 +161,7 @@ public final class OffsetWriter implements AutoCloseable {
     }
     if (position < base) {
       throw new IOException(description + ": write at offset " + position + " changes the first " + base
-          + " bytes, which this upload kept in S3 (resumed or copied there); rewrite the file from the start instead");
+          + " bytes, which this upload resumed from (kept in S3); rewrite the file from the start instead");
     }
     makeRoomInSpill(end);
     size = Math.max(size, end);
@@ -201,22 +206,21 @@ public final class OffsetWriter implements AutoCloseable {
   }
 
   /**
-   * Makes the file, still empty, a copy of the whole {@code version} of {@code source}, made inside
-   * S3 (SFTP copy-data, OpenSSH's {@code sftp cp}); writes may follow at and after its end, as after
-   * a resume. Returns false, changing nothing, where the caller must copy byte by byte instead:
-   * <ul>
-   *   <li>the file already has bytes or a size;
-   *   <li>the source is smaller than one part, so bytes written after it could not follow it as parts;
-   *   <li>the source's SHA-256 is not known (another S3 client wrote it).
-   * </ul>
+   * Makes the file, still empty, a copy of the whole {@code source}, made inside S3 when the file is
+   * committed (SFTP copy-data, OpenSSH's {@code sftp cp}), so that no byte of it passes through the
+   * gateway. Should the client change the file before that (a write, a truncate), the copy is
+   * dropped and the source's bytes pass through here after all, as a byte-by-byte copy's would:
+   * hashed, and kept for rewrites. Returns false, changing nothing, when the file already has bytes
+   * or a size, or when the sink declines (the source's SHA-256 is not known): the caller then
+   * copies byte by byte.
    */
-  public synchronized boolean startAsCopyOf(S3Location source, ObjectInfo version) throws IOException {
+  public synchronized boolean startAsCopyOf(CopySource source) throws IOException {
     ensureOpen();
-    if (started || size != 0 || version.size() < PartSizePolicy.MIN_PART_SIZE) {
+    if (started || size != 0) {
       return false;
     }
     try {
-      if (!sink.startAsCopyOf(source, version)) {
+      if (!sink.startAsCopyOf(source)) {
         return false;
       }
     } catch (IOException | RuntimeException e) {
@@ -225,10 +229,32 @@ public final class OffsetWriter implements AutoCloseable {
       throw e;
     }
     started = true;
-    base = version.size();
-    frontier = base;
-    size = base;
+    pendingCopy = source;
+    frontier = source.version().size();
+    size = frontier;
     return true;
+  }
+
+  /** The client changes a file that was to be a copy made inside S3: its bytes pass through instead. */
+  private void copyThroughInstead() throws IOException {
+    CopySource source = pendingCopy;
+    long length = size;
+    pendingCopy = null;
+    sink.start(0);
+    frontier = 0;
+    size = 0;
+    byte[] buffer = new byte[COPY_BUFFER];
+    try (InputStream in = source.bytes().readFrom(0)) {
+      for (long at = 0; at < length; ) {
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, length - at));
+        if (n < 0) {
+          throw new EOFException(description + ": copy source " + source.name() + " ended at byte " + at
+              + " of the " + length + " it had when opened");
+        }
+        writeAt(at, buffer, 0, n);
+        at += n;
+      }
+    }
   }
 
   /**
@@ -238,6 +264,9 @@ public final class OffsetWriter implements AutoCloseable {
   public synchronized void truncate(long newSize) throws IOException {
     ensureOpen();
     try {
+      if (pendingCopy != null && newSize != size) {
+        copyThroughInstead();
+      }
       truncateTo(newSize);
     } catch (IOException | RuntimeException e) {
       abortNow(e.getMessage());
@@ -261,7 +290,7 @@ public final class OffsetWriter implements AutoCloseable {
     }
     if (newSize < base) {
       throw new IOException(description + ": cannot shrink to " + newSize + " bytes, below the " + base
-          + " bytes this upload kept in S3 (resumed or copied there)");
+          + " bytes this upload resumed from");
     }
     dropPending(newSize, Long.MAX_VALUE);
     if (teeing) {

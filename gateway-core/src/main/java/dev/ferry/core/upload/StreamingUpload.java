@@ -2,7 +2,6 @@ package dev.ferry.core.upload;
 
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.store.MultipartUploadInfo;
-import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.store.StoreException;
@@ -67,12 +66,9 @@ public final class StreamingUpload extends OutputStream {
   private int nextPartNumber = 1;
   private String uploadId;
   private long size;
-  /** The object this one starts as a copy of ({@link #startAsCopyOf}), or null. */
-  private S3Location copySource;
-  private ObjectInfo copyVersion;
+  /** Set while this object is to be a copy made inside S3 at commit ({@link #startAsCopyOf}). */
+  private CopySource copySource;
   private String copySha256;
-  /** The copy is not in S3 yet: it is made at commit, or as the first parts when bytes follow it. */
-  private boolean copyPending;
   private State state = State.OPEN;
   private volatile boolean abortRequested;
 
@@ -105,8 +101,8 @@ public final class StreamingUpload extends OutputStream {
   @Override
   public synchronized void write(byte[] bytes, int offset, int length) throws IOException {
     ensureWritable();
-    if (copyPending && length > 0) {
-      sendPendingCopy();
+    if (copySource != null && length > 0) {
+      throw new IllegalStateException(description + ": bytes written to a copy made inside S3; restart it first");
     }
     while (length > 0) {
       if (reservation == null) {
@@ -156,7 +152,7 @@ public final class StreamingUpload extends OutputStream {
   public synchronized long commit() throws IOException {
     ensureWritable();
     try {
-      if (copyPending) {
+      if (copySource != null) {
         commitCopy();
       } else if (uploadId == null) {
         putWhole();
@@ -226,37 +222,9 @@ public final class StreamingUpload extends OutputStream {
     }
     objectSha256 = null;
     startMultipart();
-    copyParts(target, length, null);
-    size = length;
-  }
-
-  /**
-   * Starts the object as a copy of the whole {@code version} of {@code source}, made inside S3, so
-   * that no byte of it passes through the gateway (SFTP copy-data). Nothing is sent yet: committed
-   * as it is, the file is one CopyObject and keeps the source's SHA-256; bytes written after it
-   * make the copy the first parts of a multipart upload. The copy is of that version only: of the
-   * object with its ETag, or with the ETag of Ferry's own same-bytes rewrite of it (checksum, time).
-   */
-  synchronized void startAsCopyOf(S3Location source, ObjectInfo version, String sha256) {
-    copySource = source;
-    copyVersion = version;
-    copySha256 = sha256;
-    copyPending = true;
-    objectSha256 = null;
-    size = version.size();
-  }
-
-  private void sendPendingCopy() throws IOException {
-    copyPending = false;
-    startMultipart();
-    copyParts(copySource, copyVersion.size(), followSameBytesRewrites(copyVersion.etag()));
-  }
-
-  /** Adds {@code length} bytes of {@code source} as the next parts, copied inside S3. */
-  private void copyParts(S3Location source, long length, String ifMatch) {
     AtomicReference<Throwable> failures = partFailure;
-    for (CompletableFuture<String> copied : owner.store().copyAsParts(source, length, target, uploadId,
-        nextPartNumber, ifMatch)) {
+    for (CompletableFuture<String> copied : owner.store().copyAsParts(target, length, target, uploadId,
+        nextPartNumber, null)) {
       copied.whenComplete((etag, error) -> {
         if (error != null) {
           failures.compareAndSet(null, error);
@@ -265,25 +233,45 @@ public final class StreamingUpload extends OutputStream {
       partEtags.add(copied);
       nextPartNumber++;
     }
+    size = length;
   }
 
-  /** The file is the copy alone: one server-side copy with this upload's metadata and the source's SHA-256. */
+  /**
+   * Makes the object a copy of the whole {@code source}, made inside S3 when it is committed: no
+   * byte of it passes through the gateway, and it gets {@code sha256}, the source's. Up to 5 GiB
+   * that is one CopyObject, beyond it a copy part by part. Bytes cannot follow it: an
+   * {@link OffsetWriter} whose client changes the file {@linkplain #restart restarts} this upload
+   * and sends the source's bytes itself.
+   */
+  synchronized void startAsCopyOf(CopySource source, String sha256) {
+    copySource = source;
+    copySha256 = sha256;
+    objectSha256 = null;
+    size = source.version().size();
+  }
+
+  /**
+   * The copy of the version the source had when it was opened. Ferry's own copies of the source
+   * onto itself (its checksum, a time change) keep its bytes but change its ETag, and are followed;
+   * any other change, or the source's removal, fails the copy and the upload.
+   */
   private void commitCopy() throws IOException {
     Map<String, String> recorded = new java.util.TreeMap<>(metadata);
     recorded.put(SHA256_METADATA, copySha256);
-    String etag = copyVersion.etag();
+    S3Location from = copySource.location();
+    String etag = copySource.version().etag();
     for (int attempt = 1; ; attempt++) {
       try {
-        ObjectStore.await(owner.store().copy(copySource, target, copyVersion.size(), recorded, etag));
+        awaitLanded(owner.store().copy(from, target, copySource.version().size(), recorded, etag));
         return;
       } catch (StoreException e) {
-        if (e.kind() != StoreException.Kind.PRECONDITION_FAILED) {
+        if (e.kind() != StoreException.Kind.PRECONDITION_FAILED && e.kind() != StoreException.Kind.NOT_FOUND) {
           throw e;
         }
         String now = followSameBytesRewrites(etag);
         if (attempt == 3 || now.equals(etag)) {
-          throw new IOException(description + ": the copy's source " + copySource
-              + " was replaced after it was opened; copy it again", e);
+          throw new IOException(description + ": copy of " + copySource.name()
+              + " failed: it was replaced or removed after it was opened; copy it again", e);
         }
         etag = now;
       }
@@ -291,18 +279,28 @@ public final class StreamingUpload extends OutputStream {
   }
 
   /**
-   * The ETag that version {@code etag} of the copy's source has now: Ferry's copies of it onto
-   * itself (the checksum, a time change) keep its bytes and change its ETag. Waits for one under way.
+   * Waits for a copy to end even through an interrupt (MINA interrupts a channel's thread when its
+   * client goes away): the path's lock must not be given up while a copy that may still land runs.
    */
-  private String followSameBytesRewrites(String etag) {
+  private static <T> T awaitLanded(CompletableFuture<T> copy) throws IOException {
+    copy.handle((result, error) -> null).join();
+    return ObjectStore.await(copy);
+  }
+
+  /** The ETag that version {@code etag} of the copy's source has now, after Ferry's same-bytes copies of it. */
+  private String followSameBytesRewrites(String etag) throws IOException {
+    S3Location from = copySource.location();
+    owner.checksumCopies().await(from); // starts a checksum copy still in its grace period
     for (int hop = 0; hop < 10; hop++) {
-      var rewrite = owner.checksumCopies().of(copySource, etag);
+      var rewrite = owner.checksumCopies().of(from, etag);
       if (rewrite.isEmpty()) {
         return etag;
       }
       String rewritten;
       try {
         rewritten = ObjectStore.await(rewrite.get());
+      } catch (InterruptedIOException e) {
+        throw e;
       } catch (IOException copyFailed) {
         return etag;
       }
@@ -425,10 +423,10 @@ public final class StreamingUpload extends OutputStream {
   }
 
   /**
-   * Throws away every byte received so far (parts in S3 included) and starts again empty, or with
-   * the first {@code keepExisting} bytes of the object at the target (of the copy's source, for an
-   * upload started as a copy), keeping the path lock. For an {@link OffsetWriter} whose client
-   * rewrote bytes that were already sent.
+   * Throws away every byte received so far (parts in S3 included) and a copy it was to be, and
+   * starts again empty, or with the first {@code keepExisting} bytes of the object at the target,
+   * keeping the path lock. For an {@link OffsetWriter} whose client rewrote bytes that were already
+   * sent, or changed a file that was to be a copy.
    */
   synchronized void restart(long keepExisting) throws IOException {
     ensureWritable();
@@ -443,12 +441,8 @@ public final class StreamingUpload extends OutputStream {
     nextPartNumber = 1;
     uploadId = null;
     size = 0;
-    if (copySource != null) {
-      // The kept bytes are the copy this upload started as, not the object at the target.
-      startAsCopyOf(copySource, copyVersion, copySha256);
-    } else {
-      startWithExisting(keepExisting);
-    }
+    copySource = null;
+    startWithExisting(keepExisting);
   }
 
   private void abortNow(String reason) {

@@ -1,7 +1,6 @@
 package dev.ferry.core.upload;
 
 import dev.ferry.core.lock.PathLock;
-import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.S3Location;
 import java.io.IOException;
 import java.util.Map;
@@ -47,16 +46,16 @@ final class UploadSink implements OffsetWriter.Sink {
   }
 
   @Override
-  public synchronized boolean startAsCopyOf(S3Location source, ObjectInfo version) throws IOException {
+  public synchronized boolean startAsCopyOf(CopySource source) throws IOException {
     if (aborted) {
       throw new IOException(description + ": upload was aborted");
     }
-    Optional<String> sha256 = uploads.sha256Of(source, version);
+    Optional<String> sha256 = uploads.sha256Of(source);
     if (sha256.isEmpty()) {
       return false;
     }
     check.beforeStart(0);
-    upload = uploads.openAsCopyOf(target, lock, description, source, version, sha256.get());
+    upload = uploads.openAsCopyOf(target, lock, description, source, sha256.get());
     metadata.forEach(upload::putMetadata);
     return true;
   }

@@ -2,7 +2,6 @@ package dev.ferry.core.upload;
 
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.store.MultipartUploadInfo;
-import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import java.io.IOException;
@@ -70,24 +69,25 @@ public final class Uploads {
   }
 
   /**
-   * Opens an upload to {@code target}, which the caller has locked, that starts as a copy of the
-   * whole {@code version} of {@code source} made inside S3 (see {@link StreamingUpload#startAsCopyOf}).
+   * Opens an upload to {@code target}, which the caller has locked, that is to be a copy of the
+   * whole {@code source} made inside S3 (see {@link StreamingUpload#startAsCopyOf}).
    */
-  StreamingUpload openAsCopyOf(S3Location target, PathLock lock, String description, S3Location source,
-      ObjectInfo version, String sha256) {
+  StreamingUpload openAsCopyOf(S3Location target, PathLock lock, String description, CopySource source,
+      String sha256) {
     StreamingUpload upload = new StreamingUpload(this, target, description, lock, maxPartsInFlight);
     open.add(upload);
-    upload.startAsCopyOf(source, version, sha256);
+    upload.startAsCopyOf(source, sha256);
     return upload;
   }
 
   /**
-   * The SHA-256 of {@code version} of {@code source}: its metadata's, or, for a file uploaded a
-   * moment ago, the one its checksum copy is still adding.
+   * The SHA-256 of the version of the file {@code source} names: its metadata's, or, for a file
+   * uploaded a moment ago, the one its checksum copy is still adding.
    */
-  Optional<String> sha256Of(S3Location source, ObjectInfo version) {
-    String recorded = version.metadata().get(StreamingUpload.SHA256_METADATA);
-    return recorded != null ? Optional.of(recorded) : checksumCopies.sha256Of(source, version.etag());
+  Optional<String> sha256Of(CopySource source) {
+    String recorded = source.version().metadata().get(StreamingUpload.SHA256_METADATA);
+    return recorded != null ? Optional.of(recorded)
+        : checksumCopies.sha256Of(source.location(), source.version().etag());
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.ferry.core.download.Downloads;
 import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.S3Location;
+import dev.ferry.core.upload.CopySource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileSystemException;
@@ -33,14 +34,9 @@ public final class ReadableFile {
     return version.size();
   }
 
-  /** Where the file is in S3; with {@link #version()}, what a server-side copy of it names. */
-  public S3Location location() {
-    return key;
-  }
-
-  /** The version this file reads: its size, ETag and metadata when it was opened. */
-  public ObjectInfo version() {
-    return version;
+  /** This file, as the source of a copy made inside S3: of the version this file reads. */
+  public CopySource asCopySource() {
+    return new CopySource(path.toString(), key, version, this::from);
   }
 
   /** The bytes from {@code offset} to the end, for a reader that may stop or seek (SFTP). */

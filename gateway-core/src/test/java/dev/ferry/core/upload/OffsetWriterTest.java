@@ -54,13 +54,11 @@ class OffsetWriterTest {
   }
 
   /**
-   * Collects what an upload would receive; start(keep) begins with the existing file's prefix, or
-   * with the copy's source once the file started as a copy (as a restarted upload does).
+   * Collects what an upload would receive; start(keep) begins with the existing file's prefix, a
+   * copy made inside S3 with the copy's bytes.
    */
   private static final class MemorySink implements OffsetWriter.Sink {
     byte[] existing = new byte[0];
-    /** The bytes of every object a copy may name, by key. */
-    Map<String, byte[]> objects = new TreeMap<>();
     List<String> copiesOf = new ArrayList<>();
     ByteArrayOutputStream received = new ByteArrayOutputStream();
     List<Long> starts = new ArrayList<>();
@@ -72,18 +70,20 @@ class OffsetWriterTest {
     public void start(long keepExisting) {
       starts.add(keepExisting);
       received = new ByteArrayOutputStream();
-      received.write(copiesOf.isEmpty() ? existing : objects.get(copiesOf.get(0)), 0, (int) keepExisting);
+      received.write(existing, 0, (int) keepExisting);
     }
 
     /** Like the gateway's sink, declines a source whose SHA-256 it does not know. */
     @Override
-    public boolean startAsCopyOf(S3Location source, ObjectInfo version) {
-      if (!version.metadata().containsKey(StreamingUpload.SHA256_METADATA)) {
+    public boolean startAsCopyOf(CopySource source) throws IOException {
+      if (!source.version().metadata().containsKey(StreamingUpload.SHA256_METADATA)) {
         return false;
       }
-      copiesOf.add(source.key());
+      copiesOf.add(source.name());
       received = new ByteArrayOutputStream();
-      received.write(objects.get(source.key()), 0, (int) version.size());
+      try (InputStream in = source.bytes().readFrom(0)) {
+        in.transferTo(received);
+      }
       return true;
     }
 
@@ -326,22 +326,36 @@ class OffsetWriterTest {
     assertThrows(IOException.class, writer::commit);
   }
 
-  private ObjectInfo copySource(String key, byte[] data, Map<String, String> metadata) {
-    sink.objects.put(key, data);
-    return new ObjectInfo(key, data.length, Instant.EPOCH, "\"etag-of-" + key + "\"", metadata);
-  }
-
   private static final Map<String, String> HASHED = Map.of(StreamingUpload.SHA256_METADATA, "00ff");
 
+  private static CopySource copySource(String name, byte[] data, Map<String, String> metadata) {
+    return new CopySource(name, new S3Location("b", name), new ObjectInfo(name, data.length, Instant.EPOCH,
+        "\"etag-of-" + name + "\"", metadata), offset -> new ByteArrayInputStream(data, (int) offset, data.length - (int) offset));
+  }
+
   @Test
-  void startAsCopyOf_emptyFile_thenWritesAfterTheCopy_committedAsCopyAndWrites() throws IOException {
-    byte[] copied = random((int) PartSizePolicy.MIN_PART_SIZE + 3, 40);
-    byte[] more = random(200 * KIB, 41);
+  void startAsCopyOf_committedUntouched_isTheCopyAlone() throws IOException {
+    byte[] copied = random(700 * KIB, 40);
     OffsetWriter writer = writer(1L << 30);
 
-    assertTrue(writer.startAsCopyOf(new S3Location("b", "src"), copySource("src", copied, HASHED)));
+    assertTrue(writer.startAsCopyOf(copySource("/src", copied, HASHED)));
     assertEquals(copied.length, writer.size());
-    // Pipelined writes after the copy, the second arriving first.
+    writer.truncate(copied.length); // what a client setting the size it already has sends
+
+    assertEquals(copied.length, writer.commit());
+    assertArrayEquals(copied, sink.received.toByteArray());
+    assertEquals(List.of("/src"), sink.copiesOf);
+    assertEquals(List.of(), sink.starts, "no upload of bytes was started");
+  }
+
+  /** Bytes after the copy, pipelined out of order: the source's bytes pass through first, then theirs. */
+  @Test
+  void startAsCopyOf_thenWritesAfterIt_sourceBytesPassThroughBeforeThem() throws IOException {
+    byte[] copied = random(700 * KIB, 41);
+    byte[] more = random(200 * KIB, 42);
+    OffsetWriter writer = writer(1L << 30);
+    assertTrue(writer.startAsCopyOf(copySource("/src", copied, HASHED)));
+
     writer.write(copied.length + 100 * KIB, more, 100 * KIB, 100 * KIB);
     writer.write(copied.length, more, 0, 100 * KIB);
 
@@ -349,60 +363,54 @@ class OffsetWriterTest {
     byte[] expected = Arrays.copyOf(copied, copied.length + more.length);
     System.arraycopy(more, 0, expected, copied.length, more.length);
     assertArrayEquals(expected, sink.received.toByteArray());
-    assertEquals(List.of("src"), sink.copiesOf);
-    assertEquals(List.of(), sink.starts, "no upload of the bytes themselves was started");
+    assertEquals(List.of(0L), sink.starts, "the copy was dropped for an upload of the bytes from 0");
   }
 
   @Test
-  void startAsCopyOf_thenRewriteAfterTheCopy_restartsFromTheCopyNotTheReplacedFile() throws IOException {
-    byte[] copied = random((int) PartSizePolicy.MIN_PART_SIZE, 42);
-    sink.existing = random(copied.length, 43); // what the target held before: must not come back
-    byte[] tail = random(64 * KIB, 44);
-    byte[] patch = random(KIB, 45);
+  void startAsCopyOf_thenRewriteInsideIt_committedWithTheRewrite() throws IOException {
+    byte[] copied = random(700 * KIB, 43);
+    byte[] patch = random(KIB, 44);
     OffsetWriter writer = writer(1L << 30);
+    assertTrue(writer.startAsCopyOf(copySource("/src", copied, HASHED)));
 
-    assertTrue(writer.startAsCopyOf(new S3Location("b", "src"), copySource("src", copied, HASHED)));
-    writer.write(copied.length, tail, 0, tail.length);
-    writer.write(copied.length + 10, patch, 0, patch.length);
-    writer.commit();
+    writer.write(10, patch, 0, patch.length);
 
-    byte[] expected = Arrays.copyOf(copied, copied.length + tail.length);
-    System.arraycopy(tail, 0, expected, copied.length, tail.length);
-    System.arraycopy(patch, 0, expected, copied.length + 10, patch.length);
+    assertEquals(copied.length, writer.commit());
+    byte[] expected = copied.clone();
+    System.arraycopy(patch, 0, expected, 10, patch.length);
     assertArrayEquals(expected, sink.received.toByteArray());
-    assertEquals(List.of((long) copied.length), sink.starts, "restarted once, keeping the copy");
   }
 
   @Test
-  void startAsCopyOf_writeInsideTheCopy_failsNamingTheKeptBytes() throws IOException {
-    byte[] copied = random((int) PartSizePolicy.MIN_PART_SIZE, 46);
+  void startAsCopyOf_thenShorterTruncate_committedShorter() throws IOException {
+    byte[] copied = random(700 * KIB, 45);
     OffsetWriter writer = writer(1L << 30);
-    assertTrue(writer.startAsCopyOf(new S3Location("b", "src"), copySource("src", copied, HASHED)));
+    assertTrue(writer.startAsCopyOf(copySource("/src", copied, HASHED)));
 
-    IOException refused = assertThrows(IOException.class, () -> writer.write(100, new byte[10], 0, 10));
+    writer.truncate(1000);
 
-    assertTrue(refused.getMessage().contains("copied"), refused.getMessage());
-    assertFalse(writer.isOpen());
-    assertTrue(sink.aborted != null, "the upload is aborted");
+    assertEquals(1000, writer.commit());
+    assertArrayEquals(Arrays.copyOf(copied, 1000), sink.received.toByteArray());
   }
 
   /** Each of these leaves the copy to the caller, byte by byte, and changes nothing. */
   @Test
-  void startAsCopyOf_fileWithBytesSmallSourceOrSourceWithoutChecksum_declined() throws IOException {
-    byte[] big = random((int) PartSizePolicy.MIN_PART_SIZE, 47);
-    S3Location source = new S3Location("b", "src");
+  void startAsCopyOf_fileWithBytesOrSizeOrSourceWithoutChecksum_declined() throws IOException {
+    byte[] data = random(KIB, 46);
     OffsetWriter written = writer(1L << 30);
     written.write(0, new byte[] {1, 2, 3}, 0, 3);
-    assertFalse(written.startAsCopyOf(source, copySource("src", big, HASHED)), "file has bytes");
-    assertFalse(writer(1L << 30).startAsCopyOf(source, copySource("src", random(KIB, 48), HASHED)), "below one part");
-    assertFalse(writer(1L << 30).startAsCopyOf(source, copySource("src", big, Map.of())), "no SHA-256");
+    assertFalse(written.startAsCopyOf(copySource("/src", data, HASHED)), "file has bytes");
     OffsetWriter sized = writer(1L << 30);
     sized.truncate(10);
-    assertFalse(sized.startAsCopyOf(source, copySource("src", big, HASHED)), "file has a size");
+    assertFalse(sized.startAsCopyOf(copySource("/src", data, HASHED)), "file has a size");
+    OffsetWriter unhashed = writer(1L << 30);
+    assertFalse(unhashed.startAsCopyOf(copySource("/src", data, Map.of())), "no SHA-256");
 
     assertEquals(3, written.commit());
     assertArrayEquals(new byte[] {1, 2, 3}, sink.received.toByteArray());
     assertEquals(List.of(), sink.copiesOf);
+    sized.close();
+    unhashed.close();
   }
 
   @Test

@@ -3,7 +3,6 @@ package dev.ferry.sftp.nio;
 import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.core.vfs.GatewayFileSystem;
-import dev.ferry.core.vfs.ReadableFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.NonReadableChannelException;
@@ -46,16 +45,12 @@ public final class WriteChannel implements SeekableByteChannel {
 
   /**
    * Makes this file, still empty, a copy of the whole file {@code source} reads, made inside S3
-   * when it is committed (see {@link OffsetWriter#startAsCopyOf}). Returns false, changing nothing,
-   * when {@code source} is not a file of this server opened for reading or this file already has
-   * bytes: the caller then copies byte by byte.
+   * when it is committed. Returns false, changing nothing, when {@code source} is not a file of this
+   * server opened for reading, or when {@link OffsetWriter#startAsCopyOf} declines: the caller then
+   * copies byte by byte.
    */
   public boolean startAsCopyOf(SeekableByteChannel source) throws IOException {
-    if (!(source instanceof ReadChannel reading)) {
-      return false;
-    }
-    ReadableFile file = reading.file();
-    return writer.startAsCopyOf(file.location(), file.version());
+    return source instanceof ReadChannel reading && writer.startAsCopyOf(reading.file().asCopySource());
   }
 
   /** Makes the file visible in S3; throws (and leaves nothing) when that fails. */

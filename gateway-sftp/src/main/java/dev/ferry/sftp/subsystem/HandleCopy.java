@@ -13,10 +13,11 @@ import org.apache.sshd.sftp.server.FileHandle;
  * visible when the client closes the target, as any upload does.
  *
  * <p>What {@code sftp cp} asks for, a whole file into a target that is still empty, is copied
- * inside S3 when the target is closed, keeping the source's SHA-256: no byte passes through the
- * gateway (see {@code OffsetWriter.startAsCopyOf} for the files that cannot). Anything else (part
- * of a file, an offset, a target with bytes or open for append) goes through the download and
- * upload paths like any other bytes, and is hashed on the way.
+ * inside S3 when the target is closed, with the source's SHA-256: no byte passes through the
+ * gateway. A file whose SHA-256 Ferry does not know (another S3 client wrote it), part of a file,
+ * an offset, a target with bytes or open for append, go through the download and upload paths like
+ * any other bytes and are hashed on the way; so does the whole file if the client changes the
+ * target after the copy (see {@code OffsetWriter.startAsCopyOf}).
  *
  * <p>MINA's own copy takes the length to copy from the source's path. OpenSSH opens the target
  * with truncation before it asks, so {@code cp a a} saw an empty file: MINA refused the copy, and
