@@ -136,7 +136,8 @@ public final class OffsetWriter implements AutoCloseable {
     ensureOpen();
     try {
       if (pendingCopy != null && length > 0) {
-        copyThroughInstead();
+        requireChangeableCopy(position);
+        copyThroughInstead(size);
       }
       writeAt(position, bytes, offset, length);
     } catch (IOException | RuntimeException e) {
@@ -235,10 +236,28 @@ public final class OffsetWriter implements AutoCloseable {
     return true;
   }
 
-  /** The client changes a file that was to be a copy made inside S3: its bytes pass through instead. */
-  private void copyThroughInstead() throws IOException {
+  /**
+   * A write at {@code position} into a file that is to be a copy: within the copy it is a rewrite,
+   * possible only up to the spill limit. Checked before any byte moves: streamed first, the copy
+   * would be in S3 before the write failed.
+   */
+  private void requireChangeableCopy(long position) throws IOException {
+    if (position < 0) {
+      throw new IOException(description + ": negative offset " + position);
+    }
+    if (position < size && size > settings.spillLimit()) {
+      throw new IOException(description + ": write at offset " + position + " changes the copy of "
+          + pendingCopy.name() + " (" + size + " bytes) made in this upload, which is larger than the spill limit ("
+          + settings.spillLimit() + " bytes) up to which bytes already sent can be rewritten");
+    }
+  }
+
+  /**
+   * The client changes a file that was to be a copy made inside S3: the copy is dropped, and its
+   * first {@code length} bytes pass through here instead, as a byte-by-byte copy's would have.
+   */
+  private void copyThroughInstead(long length) throws IOException {
     CopySource source = pendingCopy;
-    long length = size;
     pendingCopy = null;
     sink.start(0);
     frontier = 0;
@@ -265,7 +284,7 @@ public final class OffsetWriter implements AutoCloseable {
     ensureOpen();
     try {
       if (pendingCopy != null && newSize != size) {
-        copyThroughInstead();
+        copyThroughInstead(Math.min(size, newSize));
       }
       truncateTo(newSize);
     } catch (IOException | RuntimeException e) {

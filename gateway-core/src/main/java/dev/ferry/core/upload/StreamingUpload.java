@@ -261,6 +261,7 @@ public final class StreamingUpload extends OutputStream {
     S3Location from = copySource.location();
     String etag = copySource.version().etag();
     for (int attempt = 1; ; attempt++) {
+      ensureWritable(); // an abort (the client gone, a shutdown) between attempts stops the copy
       try {
         awaitLanded(owner.store().copy(from, target, copySource.version().size(), recorded, etag));
         return;
@@ -290,7 +291,6 @@ public final class StreamingUpload extends OutputStream {
   /** The ETag that version {@code etag} of the copy's source has now, after Ferry's same-bytes copies of it. */
   private String followSameBytesRewrites(String etag) throws IOException {
     S3Location from = copySource.location();
-    owner.checksumCopies().await(from); // starts a checksum copy still in its grace period
     for (int hop = 0; hop < 10; hop++) {
       var rewrite = owner.checksumCopies().of(from, etag);
       if (rewrite.isEmpty()) {
@@ -298,7 +298,8 @@ public final class StreamingUpload extends OutputStream {
       }
       String rewritten;
       try {
-        rewritten = ObjectStore.await(rewrite.get());
+        // A copy of the shared future: an interrupt here must not cancel it for its other readers.
+        rewritten = ObjectStore.await(rewrite.get().copy());
       } catch (InterruptedIOException e) {
         throw e;
       } catch (IOException copyFailed) {

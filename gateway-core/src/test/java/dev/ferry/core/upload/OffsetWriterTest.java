@@ -381,16 +381,30 @@ class OffsetWriterTest {
     assertArrayEquals(expected, sink.received.toByteArray());
   }
 
+  /** Only the bytes kept pass through: a copy larger than the spill limit shrinks too. */
   @Test
   void startAsCopyOf_thenShorterTruncate_committedShorter() throws IOException {
     byte[] copied = random(700 * KIB, 45);
-    OffsetWriter writer = writer(1L << 30);
+    OffsetWriter writer = writer(100 * KIB);
     assertTrue(writer.startAsCopyOf(copySource("/src", copied, HASHED)));
 
     writer.truncate(1000);
 
     assertEquals(1000, writer.commit());
     assertArrayEquals(Arrays.copyOf(copied, 1000), sink.received.toByteArray());
+  }
+
+  @Test
+  void startAsCopyOf_largerThanTheSpillLimit_writeInsideFailsBeforeAnyByteMoves() throws IOException {
+    byte[] copied = random(700 * KIB, 49);
+    OffsetWriter writer = writer(100 * KIB);
+    assertTrue(writer.startAsCopyOf(copySource("/src", copied, HASHED)));
+
+    IOException refused = assertThrows(IOException.class, () -> writer.write(10, new byte[10], 0, 10));
+
+    assertTrue(refused.getMessage().contains("changes the copy of /src"), refused.getMessage());
+    assertEquals(List.of(), sink.starts, "no byte of the copy was sent");
+    assertTrue(sink.aborted != null, "the upload is aborted");
   }
 
   /** Each of these leaves the copy to the caller, byte by byte, and changes nothing. */
