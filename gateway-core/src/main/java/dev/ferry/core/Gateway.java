@@ -40,7 +40,7 @@ public final class Gateway implements AutoCloseable {
         new PartSizePolicy(config.uploads().partSize(), config.uploads().singlePutLimit()), config.uploads().partsInFlight(),
         new UploadJournal(config.dataDir().resolve("uploads")), new OffsetWriter.Settings(
             config.uploads().reorderWindow(), config.uploads().spillLimit(), spillDirectory(config)), clock);
-    this.downloads = new Downloads(store, config.downloads(), uploads.checksumCopies()::of);
+    this.downloads = new Downloads(store, config.downloads(), uploads.checksumCopies());
     this.users = new UserRegistry(config.users(), clock);
     this.loginGuard = new LoginGuard(config.login(), clock);
   }

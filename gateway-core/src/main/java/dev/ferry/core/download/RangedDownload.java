@@ -117,16 +117,8 @@ public final class RangedDownload extends InputStream {
    * on from {@code start} against the copy; otherwise the file really changed and the read fails.
    */
   private void followRewrite(long start, StoreException cause) throws IOException {
-    String copied = null;
-    var rewrite = rewrites.of(object, etag);
-    if (rewrite.isPresent()) {
-      try {
-        copied = ObjectStore.await(rewrite.get());
-      } catch (IOException copyFailed) {
-        copied = null;
-      }
-    }
-    if (copied == null || copied.equals(etag)) {
+    String copied = rewrites.latestEtag(object, etag);
+    if (copied.equals(etag)) {
       throw new IOException(object + " changed in S3 during the download (at byte " + start
           + "); download it again", cause);
     }

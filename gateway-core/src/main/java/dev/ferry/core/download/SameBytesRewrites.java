@@ -1,6 +1,9 @@
 package dev.ferry.core.download;
 
+import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -16,4 +19,31 @@ public interface SameBytesRewrites {
 
   /** The rewrite of version {@code etag} of {@code object}, completing with the new ETag. */
   Optional<CompletableFuture<String>> of(S3Location object, String etag);
+
+  /**
+   * The ETag that version {@code etag} of {@code object} has now: its rewrites followed one after
+   * another, each waited for. {@code etag} itself when there is none, or when the next one failed.
+   */
+  default String latestEtag(S3Location object, String etag) throws IOException {
+    for (int hop = 0; hop < 10; hop++) {
+      Optional<CompletableFuture<String>> rewrite = of(object, etag);
+      if (rewrite.isEmpty()) {
+        return etag;
+      }
+      String rewritten;
+      try {
+        // A copy of the shared future: an interrupt while waiting must not cancel it for its other readers.
+        rewritten = ObjectStore.await(rewrite.get().copy());
+      } catch (InterruptedIOException e) {
+        throw e;
+      } catch (IOException rewriteFailed) {
+        return etag;
+      }
+      if (rewritten.equals(etag)) {
+        return etag;
+      }
+      etag = rewritten;
+    }
+    return etag;
+  }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.core.upload;
 
+import dev.ferry.core.download.SameBytesRewrites;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import java.io.IOException;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * copy onto itself keeps the bytes but may change the ETag (that of a multipart object always
  * does): downloads pinned to the version before follow it.
  */
-public final class ChecksumCopies {
+public final class ChecksumCopies implements SameBytesRewrites {
 
   private static final Logger log = LoggerFactory.getLogger(ChecksumCopies.class);
   /** Bounds {@link #copies}: finished entries beyond this many are dropped. */
@@ -183,6 +184,7 @@ public final class ChecksumCopies {
    * completes with the new version's ETag. A download pinned to {@code etag} follows it instead of
    * failing as if the file had been overwritten.
    */
+  @Override
   public Optional<CompletableFuture<String>> of(S3Location target, String etag) {
     return Optional.ofNullable(rewrites.get(new Version(target, etag)));
   }

@@ -135,6 +135,9 @@ public final class OffsetWriter implements AutoCloseable {
   public synchronized void write(long position, byte[] bytes, int offset, int length) throws IOException {
     ensureOpen();
     try {
+      if (position < 0) {
+        throw new IOException(description + ": negative offset " + position);
+      }
       if (pendingCopy != null && length > 0) {
         requireChangeableCopy(position);
         copyThroughInstead(size);
@@ -148,9 +151,6 @@ public final class OffsetWriter implements AutoCloseable {
   }
 
   private void writeAt(long position, byte[] bytes, int offset, int length) throws IOException {
-    if (position < 0) {
-      throw new IOException(description + ": negative offset " + position);
-    }
     if (length == 0) {
       return;
     }
@@ -242,9 +242,6 @@ public final class OffsetWriter implements AutoCloseable {
    * would be in S3 before the write failed.
    */
   private void requireChangeableCopy(long position) throws IOException {
-    if (position < 0) {
-      throw new IOException(description + ": negative offset " + position);
-    }
     if (position < size && size > settings.spillLimit()) {
       throw new IOException(description + ": write at offset " + position + " changes the copy of "
           + pendingCopy.name() + " (" + size + " bytes) made in this upload, which is larger than the spill limit ("

@@ -269,7 +269,7 @@ public final class StreamingUpload extends OutputStream {
         if (e.kind() != StoreException.Kind.PRECONDITION_FAILED && e.kind() != StoreException.Kind.NOT_FOUND) {
           throw e;
         }
-        String now = followSameBytesRewrites(etag);
+        String now = owner.checksumCopies().latestEtag(from, etag);
         if (attempt == 3 || now.equals(etag)) {
           throw new IOException(description + ": copy of " + copySource.name()
               + " failed: it was replaced or removed after it was opened; copy it again", e);
@@ -286,31 +286,6 @@ public final class StreamingUpload extends OutputStream {
   private static <T> T awaitLanded(CompletableFuture<T> copy) throws IOException {
     copy.handle((result, error) -> null).join();
     return ObjectStore.await(copy);
-  }
-
-  /** The ETag that version {@code etag} of the copy's source has now, after Ferry's same-bytes copies of it. */
-  private String followSameBytesRewrites(String etag) throws IOException {
-    S3Location from = copySource.location();
-    for (int hop = 0; hop < 10; hop++) {
-      var rewrite = owner.checksumCopies().of(from, etag);
-      if (rewrite.isEmpty()) {
-        return etag;
-      }
-      String rewritten;
-      try {
-        // A copy of the shared future: an interrupt here must not cancel it for its other readers.
-        rewritten = ObjectStore.await(rewrite.get().copy());
-      } catch (InterruptedIOException e) {
-        throw e;
-      } catch (IOException copyFailed) {
-        return etag;
-      }
-      if (rewritten.equals(etag)) {
-        return etag;
-      }
-      etag = rewritten;
-    }
-    return etag;
   }
 
   private void ensureWritable() throws IOException {
