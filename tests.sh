@@ -8,6 +8,9 @@ cd "$(dirname "$0")"
 echo "== JUnit: unit and integration tests (S3Proxy started by the tests) =="
 mvn -B -ntp -Dstyle.color=never install
 
+echo "== The README: stands alone, names only files that exist, lists every package =="
+./it/readme-check.sh
+
 echo "== Real FTPS clients: lftp and curl against ferry.jar =="
 ./it/ftps-clients.sh
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SFTP throughput and memory benchmark (a measurement, not a test). In one run, on loopback, with
-# OpenSSH's sftp client and one pinned cipher for every SFTP figure:
-#   (a) Ferry SFTP over S3Proxy: one large file and many 10 MiB files, up and down
+# OpenSSH's sftp client and its default algorithms for every headline figure (the cipher and MAC
+# each server negotiated are printed), plus pinned-cipher rows for the large file:
+#   (a) Ferry SFTP over S3Proxy: one large file, many 10 MiB files and 2,000 files of 1 KiB, up and down
 #   (b) OpenSSH sftp against a local OpenSSH sshd writing to a temp dir on disk (the SFTP ceiling)
 #   (c) the same files straight to the same S3Proxy with awscli (the S3 ceiling)
 #   (d) rclone serve sftp over the same S3Proxy
@@ -16,8 +17,10 @@
 #
 # Every transfer runs BENCH_REPEAT=3 times and counts with its median (references too).
 # Knobs (environment): FERRY_JAVA=java (the java that runs Ferry), BENCH_SIZE_MB=1024, BENCH_SMALL_COUNT=100, BENCH_SMALL_MB=10,
-# FERRY_HEAP=1g, BENCH_STRESS_HEAP=256m, BENCH_STRESS_COUNT=8 (0 skips), BENCH_CIPHER=
-# aes128-gcm@openssh.com, BENCH_SFTP_WINDOW / BENCH_SFTP_PACKET (sftp.windowSize/packetSize),
+# FERRY_HEAP=1g, BENCH_STRESS_HEAP=256m, BENCH_STRESS_COUNT=8 (0 skips), BENCH_CIPHER= (empty: the
+# client's default; set to pin every row), BENCH_PINNED_CIPHER=aes128-gcm@openssh.com (the extra pinned
+# large-file rows; empty skips them), BENCH_TINY_COUNT=2000 (files of 1 KiB; 0 skips),
+# BENCH_SERVERS="ferry sshd direct rclone" (which sections run), BENCH_SFTP_WINDOW / BENCH_SFTP_PACKET (sftp.windowSize/packetSize),
 # BENCH_SPILL_LIMIT (uploads.spillLimit), BENCH_WARMUP_MB=1024 and BENCH_WARMUP_ROUNDS=3 (Ferry's untimed
 # round trips before its figures), BENCH_DIR, BENCH_DOWNLOAD_DIR (default: /dev/shm when it has room),
 # BENCH_KEEP=1, FERRY_JAR, S3PROXY_JAR.
@@ -33,7 +36,10 @@ STRESS_HEAP="${BENCH_STRESS_HEAP:-256m}"
 STRESS_COUNT="${BENCH_STRESS_COUNT:-8}"
 WARMUP_MB="${BENCH_WARMUP_MB:-1024}"
 WARMUP_ROUNDS="${BENCH_WARMUP_ROUNDS:-3}"
-CIPHER="${BENCH_CIPHER:-aes128-gcm@openssh.com}"
+CIPHER="${BENCH_CIPHER:-}"
+PINNED_CIPHER="${BENCH_PINNED_CIPHER-aes128-gcm@openssh.com}"
+TINY_COUNT="${BENCH_TINY_COUNT:-2000}"
+SERVERS=" ${BENCH_SERVERS:-ferry sshd direct rclone} "
 BENCH_REPEAT="${BENCH_REPEAT:-3}"
 S3PROXY_VERSION=4.1.0
 AWS=/usr/bin/aws
@@ -45,6 +51,7 @@ export LC_ALL=C.UTF-8
 BIG_BYTES=$((SIZE_MB * 1024 * 1024))
 SMALL_BYTES=$((SMALL_MB * 1024 * 1024))
 SMALL_TOTAL=$((SMALL_COUNT * SMALL_BYTES))
+TINY_TOTAL=$((TINY_COUNT * 1024))
 BUCKET=bench
 S3_KEY=benchaccess
 S3_SECRET="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
@@ -65,21 +72,36 @@ source "$REPO_DIR/bench/lib.sh"
 
 
 # ---------------------------------------------------------------------------------------------
-# SFTP client: OpenSSH sftp in batch mode, key auth, host key pinned, one cipher.
+# SFTP client: OpenSSH sftp in batch mode, key auth, host key pinned, the client's default
+# algorithms unless SFTP_CIPHER (BENCH_CIPHER, or the pinned rows' cipher) names one.
+SFTP_CIPHER="$CIPHER"
 
 # sftp_batch PORT USER KNOWN_HOSTS COMMANDS...
 sftp_batch() {
   local port="$1" user="$2" known="$3"
   shift 3
-  local batch status
+  local batch status cipher=()
   batch="$(mktemp "$WORK/batch.XXXXXX")"          # one per call: the stress runs several at once
   printf '%s\n' "$@" >"$batch"
+  [[ -n "$SFTP_CIPHER" ]] && cipher=(-c "$SFTP_CIPHER")
   HOME="$WORK/home" timeout "$TRANSFER_TIMEOUT_SECONDS" sftp -F /dev/null -q -o "UserKnownHostsFile=$known" \
-    -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes -i "$WORK/id_ed25519" -c "$CIPHER" \
+    -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes -i "$WORK/id_ed25519" "${cipher[@]}" \
     -P "$port" -b "$batch" "$user@127.0.0.1" </dev/null
   status=$?
   rm -f "$batch"
   return $status
+}
+
+# negotiated PREFIX PORT USER KNOWN_HOSTS: the cipher and MAC the client and server agreed on
+# (client to server), into R[PREFIX.algorithms].
+negotiated() {
+  local prefix="$1" port="$2" user="$3" known="$4" cipher=()
+  [[ -n "$SFTP_CIPHER" ]] && cipher=(-c "$SFTP_CIPHER")
+  R[$prefix.algorithms]="$(HOME="$WORK/home" timeout 60 sftp -v -F /dev/null -o "UserKnownHostsFile=$known" \
+    -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes -i "$WORK/id_ed25519" "${cipher[@]}" \
+    -P "$port" -b /dev/null "$user@127.0.0.1" </dev/null 2>&1 \
+    | sed -n 's/.*kex: client->server cipher: \([^ ]*\) MAC: \([^ ]*\) .*/\1 \2/p' | head -n 1)"
+  log "$prefix negotiates ${R[$prefix.algorithms]:-?}"
 }
 
 # sftp_remove_tree PORT USER KNOWN_HOSTS DIR: removes DIR's files and DIR itself, if there ("-"
@@ -112,13 +134,22 @@ sftp_suite() {
     "get -R $dir/warmup-small $DL/warmup-small" >/dev/null || error "$label: small-file warm-up failed"
   sftp_remove_tree "$port" "$user" "$known" "$dir/warmup-small"
   rm -rf "$DL/warmup-small"
-  local after=""
-  [[ "$prefix" == ferry ]] && after="await_checksum_copy ferry/big.bin"
-  MEASURE_AFTER="$after" measure "$prefix.up.big" "$BIG_BYTES" "$label: sftp put ${SIZE_MB} MiB" \
+  negotiated "$prefix" "$port" "$user" "$known"
+  local after="" cpu=""
+  [[ "$prefix" == ferry ]] && after="await_checksum_copy ferry/big.bin" && cpu="$FERRY_PID"
+  MEASURE_CPU_PID="$cpu" MEASURE_AFTER="$after" measure "$prefix.up.big" "$BIG_BYTES" "$label: sftp put ${SIZE_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "put $WORK/big.bin $dir/big.bin"
-  measure "$prefix.down.big" "$BIG_BYTES" "$label: sftp get ${SIZE_MB} MiB" \
+  MEASURE_CPU_PID="$cpu" measure "$prefix.down.big" "$BIG_BYTES" "$label: sftp get ${SIZE_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "get $dir/big.bin $DL/big.bin"
   cmp -s "$WORK/big.bin" "$DL/big.bin" || error "$label: downloaded large file differs"
+  if [[ -n "$PINNED_CIPHER" && "$prefix" != rclone ]]; then
+    SFTP_CIPHER="$PINNED_CIPHER" MEASURE_CPU_PID="$cpu" MEASURE_AFTER="$after" measure "$prefix.up.pinned" \
+      "$BIG_BYTES" "$label: sftp -c $PINNED_CIPHER put ${SIZE_MB} MiB" \
+      sftp_batch "$port" "$user" "$known" "put $WORK/big.bin $dir/big.bin"
+    SFTP_CIPHER="$PINNED_CIPHER" MEASURE_CPU_PID="$cpu" measure "$prefix.down.pinned" "$BIG_BYTES" \
+      "$label: sftp -c $PINNED_CIPHER get ${SIZE_MB} MiB" sftp_batch "$port" "$user" "$known" "get $dir/big.bin $DL/big.bin"
+    cmp -s "$WORK/big.bin" "$DL/big.bin" || error "$label: downloaded large file (pinned cipher) differs"
+  fi
   if [[ "$prefix" != rclone ]]; then
     measure "$prefix.cp.big" "$BIG_BYTES" "$label: sftp cp ${SIZE_MB} MiB" \
       sftp_batch "$port" "$user" "$known" "cp $dir/big.bin $dir/big-copy.bin"
@@ -134,6 +165,15 @@ sftp_suite() {
     measure "$prefix.down.small" "$SMALL_TOTAL" "$label: sftp get -R ${SMALL_COUNT} x ${SMALL_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "get -R $dir/small $DL/small"
   diff -rq "$WORK/small" "$DL/small" >/dev/null || error "$label: downloaded small files differ"
+  if ((TINY_COUNT > 0)); then
+    MEASURE_BEFORE="sftp_remove_tree $port $user $known $dir/tiny" \
+      measure "$prefix.up.tiny" "$TINY_TOTAL" "$label: sftp put -R ${TINY_COUNT} x 1 KiB" \
+      sftp_batch "$port" "$user" "$known" "put -R $WORK/tiny $dir/tiny"
+    MEASURE_BEFORE="rm -rf $DL/tiny" \
+      measure "$prefix.down.tiny" "$TINY_TOTAL" "$label: sftp get -R ${TINY_COUNT} x 1 KiB" \
+      sftp_batch "$port" "$user" "$known" "get -R $dir/tiny $DL/tiny"
+    diff -rq "$WORK/tiny" "$DL/tiny" >/dev/null || error "$label: downloaded 1 KiB files differ"
+  fi
 }
 
 
@@ -224,6 +264,10 @@ prepare_files() {
   for ((i = 0; i < SMALL_COUNT; i++)); do
     head -c "$SMALL_BYTES" /dev/urandom >"$WORK/small/f$(printf %03d "$i").bin" || return 1
   done
+  mkdir -p "$WORK/tiny"
+  for ((i = 0; i < TINY_COUNT; i++)); do
+    head -c 1024 /dev/urandom >"$WORK/tiny/t$(printf %04d "$i").bin" || return 1
+  done
   ssh-keygen -q -t ed25519 -N '' -f "$WORK/id_ed25519" || return 1
   BIG_SHA="$(sha256sum "$WORK/big.bin" | cut -d' ' -f1)"
 }
@@ -237,6 +281,12 @@ section_direct() {
     s3 s3api copy-object --bucket "$BUCKET" --key direct/big-copy.bin --copy-source "$BUCKET/direct/big.bin"
   measure direct.up.small "$SMALL_TOTAL" "direct S3: aws s3 cp --recursive up" s3 s3 cp --quiet --recursive "$WORK/small" "s3://$BUCKET/direct/small"
   measure direct.down.small "$SMALL_TOTAL" "direct S3: aws s3 cp --recursive down" s3 s3 cp --quiet --recursive "s3://$BUCKET/direct/small" "$DL/small"
+  if ((TINY_COUNT > 0)); then
+    measure direct.up.tiny "$TINY_TOTAL" "direct S3: aws s3 cp --recursive up ${TINY_COUNT} x 1 KiB" \
+      s3 s3 cp --quiet --recursive "$WORK/tiny" "s3://$BUCKET/direct/tiny"
+    measure direct.down.tiny "$TINY_TOTAL" "direct S3: aws s3 cp --recursive down ${TINY_COUNT} x 1 KiB" \
+      s3 s3 cp --quiet --recursive "s3://$BUCKET/direct/tiny" "$DL/tiny"
+  fi
 }
 
 stress_upload() {
@@ -294,23 +344,43 @@ section_stress() {
   memory_report stress
 }
 
+# files_per_s KEY: the tiny-file row KEY in files per second (its median run's time).
+files_per_s() {
+  if [[ -n "${R[$1.s]:-}" ]]; then
+    awk -v n="$TINY_COUNT" -v s="${R[$1.s]}" 'BEGIN { printf "%.0f", n / s }'
+  else
+    echo n/a
+  fi
+}
+
 print_table() {
   local rows=("up.big:${SIZE_MB} MiB up" "down.big:${SIZE_MB} MiB down" "up.small:${SMALL_COUNT}x${SMALL_MB} MiB up"
     "down.small:${SMALL_COUNT}x${SMALL_MB} MiB down" "cp.big:${SIZE_MB} MiB sftp cp")
+  [[ -n "$PINNED_CIPHER" ]] && rows+=("up.pinned:${SIZE_MB} MiB up, pinned" "down.pinned:${SIZE_MB} MiB down, pinned")
   echo
   echo "=================================================================================================="
-  echo "SFTP benchmark, $(nproc) CPUs, cipher $CIPHER, MB/s = 10^6 bytes per second of wall clock"
-  printf '%-20s %9s %9s %9s %9s | %11s %11s\n' "" "Ferry" "sshd" "directS3" "rclone" "F/min(ceil)" "F/rclone"
+  echo "SFTP benchmark, $(nproc) CPUs, MB/s = 10^6 bytes per second of wall clock, median of $BENCH_REPEAT"
+  echo "cipher: ${CIPHER:-client default}; negotiated (cipher MAC): Ferry ${R[ferry.algorithms]:-n/a}," \
+    "sshd ${R[sshd.algorithms]:-n/a}, rclone ${R[rclone.algorithms]:-n/a}; pinned rows: ${PINNED_CIPHER:-none}"
+  printf '%-24s %9s %9s %9s %9s | %11s %11s | %9s\n' "" "Ferry" "sshd" "directS3" "rclone" "F/min(ceil)" "F/rclone" \
+    "Ferry CPU"
   local row key label ferry ceiling
   for row in "${rows[@]}"; do
     key="${row%%:*}"
     label="${row#*:}"
     ferry="${R[ferry.$key]:-n/a}"
     ceiling="$(lower "${R[sshd.$key]:-n/a}" "${R[direct.$key]:-n/a}")"
-    printf '%-20s %9s %9s %9s %9s | %11s %11s\n' "$label" "$ferry" "${R[sshd.$key]:-n/a}" \
+    printf '%-24s %9s %9s %9s %9s | %11s %11s | %9s\n' "$label" "$ferry" "${R[sshd.$key]:-n/a}" \
       "${R[direct.$key]:-n/a}" "${R[rclone.$key]:-n/a}" "$(ratio "$ferry" "$ceiling")" \
-      "$(ratio "$ferry" "${R[rclone.$key]:-n/a}")"
+      "$(ratio "$ferry" "${R[rclone.$key]:-n/a}")" "${R[ferry.$key.cpu]:+${R[ferry.$key.cpu]} s/GiB}"
   done
+  if ((TINY_COUNT > 0)); then
+    for key in up.tiny down.tiny; do
+      printf '%-24s %9s %9s %9s %9s | files/s (sequential sftp; aws: 10 requests at once)\n' \
+        "${TINY_COUNT}x1 KiB ${key%%.*}" "$(files_per_s "ferry.$key")" "$(files_per_s "sshd.$key")" \
+        "$(files_per_s "direct.$key")" "$(files_per_s "rclone.$key")"
+    done
+  fi
   echo
   echo "Ferry on $("${FERRY_JAVA:-java}" -version 2>&1 | head -n 1), -Xmx$FERRY_HEAP: peak RSS (VmHWM) ${R[ferry.rss]:-n/a} MiB, peak heap used ${R[ferry.heap]:-n/a} MiB"
   if ((STRESS_COUNT > 0)); then
@@ -329,18 +399,18 @@ main() {
   start_run ferry-bench-sftp
   download_dir ferry-bench-sftp $((SIZE_MB + SMALL_COUNT * SMALL_MB))
   if prepare_files && start_s3proxy; then
-    if start_ferry "$FERRY_HEAP" main; then
+    if [[ "$SERVERS" == *" ferry "* ]] && start_ferry "$FERRY_HEAP" main; then
       sftp_suite ferry "$FERRY_PORT" bench "$WORK/known_ferry" "" "Ferry"
       memory_report ferry
     fi
-    if start_sshd; then
+    if [[ "$SERVERS" == *" sshd "* ]] && start_sshd; then
       sftp_suite sshd "$SSHD_PORT" "$ME" "$WORK/known_sshd" "$WORK/disk" "OpenSSH sshd (disk)"
       stop_pid "$SSHD_PID" sshd 10
       SSHD_PID=""
       rm -rf "$WORK/disk"
     fi
-    section_direct
-    if start_rclone; then
+    [[ "$SERVERS" == *" direct "* ]] && section_direct
+    if [[ "$SERVERS" == *" rclone "* ]] && start_rclone; then
       sftp_suite rclone "$RCLONE_PORT" bench "$WORK/known_rclone" "" "rclone serve sftp"
       stop_pid "$RCLONE_PID" rclone 10
       RCLONE_PID=""

@@ -100,15 +100,18 @@ mib() { awk -v kb="$1" 'BEGIN { printf "%.0f", kb / 1024 }'; }
 # 15 % or more from the next, references as much as Ferry. MEASURE_BEFORE and MEASURE_AFTER, when
 # set, are commands run untimed before and after each run: clearing a destination that a second
 # run would otherwise copy into (sftp's put -R and get -R nest into an existing directory), and
-# waiting for Ferry's checksum copy, which would otherwise overlap the next run.
+# waiting for Ferry's checksum copy, which would otherwise overlap the next run. MEASURE_CPU_PID,
+# when set, is a process whose CPU time per GiB moved is stored as R[KEY.cpu] (median of the runs).
 measure() {
   local key="$1" bytes="$2" label="$3" start seconds out="$WORK/measure.out" run runs="${BENCH_REPEAT:-1}" times=()
+  local cpu_before cpus=()
   shift 3
   for run in $(seq 1 "$runs"); do
     if [[ -n "${MEASURE_BEFORE:-}" ]]; then
       $MEASURE_BEFORE
     fi
     log "$label ..."
+    cpu_before="$(cpu_ticks "${MEASURE_CPU_PID:-}")"
     start="$(now)"
     if ! "$@" >"$out" 2>&1; then
       seconds="$(elapsed "$start")"
@@ -118,7 +121,11 @@ measure() {
     fi
     seconds="$(elapsed "$start")"
     times+=("$seconds")
-    log "$label: $(mb_per_s "$bytes" "$seconds") MB/s ($bytes bytes in $seconds s)"
+    if [[ -n "${MEASURE_CPU_PID:-}" ]]; then
+      cpus+=("$(awk -v t="$(( $(cpu_ticks "$MEASURE_CPU_PID") - cpu_before ))" -v hz="$(getconf CLK_TCK)" \
+        -v b="$bytes" 'BEGIN { printf "%.2f", t / hz / (b / 1073741824) }')")
+    fi
+    log "$label: $(mb_per_s "$bytes" "$seconds") MB/s ($bytes bytes in $seconds s)${cpus:+, ${cpus[-1]} CPU s/GiB}"
     if [[ -n "${MEASURE_AFTER:-}" ]]; then
       $MEASURE_AFTER
     fi
@@ -126,8 +133,15 @@ measure() {
   seconds="$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")"
   R[$key]="$(mb_per_s "$bytes" "$seconds")"
   R[$key.s]="$seconds"
+  ((${#cpus[@]} > 0)) && R[$key.cpu]="$(printf '%s\n' "${cpus[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")"
   ((runs > 1)) && log "$label: median of $runs runs ${R[$key]} MB/s (times: ${times[*]} s)"
   return 0
+}
+
+# cpu_ticks PID: user+system clock ticks the process used so far (0 without a PID).
+cpu_ticks() {
+  [[ -n "$1" && -r "/proc/$1/stat" ]] || { echo 0; return; }
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

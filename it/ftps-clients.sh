@@ -190,14 +190,14 @@ EOF
 }
 
 start_ferry() {
-  local hash passive
+  local hash
   [[ -f "$FERRY_JAR" ]] || setup_failed "Ferry jar $FERRY_JAR exists (run: mvn -q -DskipTests package)"
   hash="$(printf '%s\n' "$PASSWORD" | timeout 60 java -jar "$FERRY_JAR" hash-password 2>"$WORK/hash.err")"
   [[ "$hash" == \$2* ]] || setup_failed "hash-password prints a bcrypt hash" "$WORK/hash.err"
   pass "hash-password prints a bcrypt hash"
-  passive="$(free_port_range 40)" || setup_failed "free passive port range"
+  # What differs between the run's Ferry and the one with MODE Z on comes from the environment.
   cat >"$WORK/ferry.yaml" <<EOF
-dataDir: $WORK/ferry-data
+dataDir: \${FERRY_IT_DATA_DIR}
 s3:
   endpoint: $S3_ENDPOINT
   accessKey: $S3_KEY
@@ -207,8 +207,9 @@ ftps:
   bindAddress: 127.0.0.1
   port: 0
   implicitPort: 0
-  passivePorts: $passive
+  passivePorts: \${FERRY_IT_PASSIVE}
   allowPlainFtp: false
+  modeZ: \${FERRY_IT_MODE_Z}
 sftp:
   bindAddress: 127.0.0.1
   port: 0
@@ -226,17 +227,27 @@ users:
     home: s3://$BUCKET/$HOME_PREFIX
     permissions: [all]
 EOF
-  FERRY_IT_S3_SECRET="$S3_SECRET" java -Xmx256m -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" \
-    >"$WORK/ferry.log" 2>&1 &
-  FERRY_PID=$!
-  await_log "$FERRY_PID" "$WORK/ferry.log" "Ferry is up" || setup_failed "Ferry started" "$WORK/ferry.log"
-  local up
-  up="$(grep "Ferry is up" "$WORK/ferry.log")"
-  EXPLICIT_PORT="$(sed -n 's/.*explicit (AUTH TLS): [0-9.]*:\([0-9]*\).*/\1/p' <<<"$up")"
-  IMPLICIT_PORT="$(sed -n 's/.*implicit TLS: [0-9.]*:\([0-9]*\).*/\1/p' <<<"$up")"
-  [[ "$EXPLICIT_PORT" =~ ^[0-9]+$ && "$IMPLICIT_PORT" =~ ^[0-9]+$ ]] \
-    || setup_failed "Ferry logs its explicit and implicit ports" "$WORK/ferry.log"
-  pass "Ferry started: explicit FTPS on $EXPLICIT_PORT, implicit FTPS on $IMPLICIT_PORT, passive $passive"
+  launch_ferry ferry false || setup_failed "Ferry started" "$WORK/ferry.log"
+  FERRY_PID="$LAUNCHED_PID"
+  EXPLICIT_PORT="$LAUNCHED_EXPLICIT_PORT"
+  IMPLICIT_PORT="$LAUNCHED_IMPLICIT_PORT"
+  pass "Ferry started: explicit FTPS on $EXPLICIT_PORT, implicit FTPS on $IMPLICIT_PORT, passive $LAUNCHED_PASSIVE"
+}
+
+# launch_ferry NAME MODE_Z: a Ferry on the run's config with its own data dir ($WORK/NAME-data),
+# log ($WORK/NAME.log) and passive ports; sets LAUNCHED_PID, LAUNCHED_EXPLICIT_PORT,
+# LAUNCHED_IMPLICIT_PORT and LAUNCHED_PASSIVE.
+launch_ferry() {
+  local name="$1" mode_z="$2" up
+  LAUNCHED_PASSIVE="$(free_port_range 40)" || { echo "no free passive port range"; return 1; }
+  FERRY_IT_S3_SECRET="$S3_SECRET" FERRY_IT_DATA_DIR="$WORK/$name-data" FERRY_IT_PASSIVE="$LAUNCHED_PASSIVE" \
+    FERRY_IT_MODE_Z="$mode_z" java -Xmx256m -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" >"$WORK/$name.log" 2>&1 &
+  LAUNCHED_PID=$!
+  await_log "$LAUNCHED_PID" "$WORK/$name.log" "Ferry is up" || return 1
+  up="$(grep "Ferry is up" "$WORK/$name.log")"
+  LAUNCHED_EXPLICIT_PORT="$(sed -n 's/.*explicit (AUTH TLS): [0-9.]*:\([0-9]*\).*/\1/p' <<<"$up")"
+  LAUNCHED_IMPLICIT_PORT="$(sed -n 's/.*implicit TLS: [0-9.]*:\([0-9]*\).*/\1/p' <<<"$up")"
+  [[ "$LAUNCHED_EXPLICIT_PORT" =~ ^[0-9]+$ && "$LAUNCHED_IMPLICIT_PORT" =~ ^[0-9]+$ ]]
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -358,16 +369,37 @@ lftp_active_roundtrip() {
   same_bytes "$SRC/$name" "$DL/active-$name" && s3_object_is "${HOME_PREFIX}active/$name" "$SRC/$name"
 }
 
-# lftp_download_mode MODE_Z: a download in stream mode (MODE Z off) or deflate mode ends with
-# exit 0 and the exact bytes, on lftp's default TLS (1.3): the end of the data connection must be
-# a clean TLS close, which lftp (GnuTLS) checks.
-lftp_download_mode() {
-  local zip="$1" out="$DL/mode-z-$1-nine.bin"
-  lftp_as explicit "$USER_NAME" "$PASSWORD" "set ftp:use-mode-z $zip;" \
-    "debug -o $WORK/mode-z-$zip.debug 5; get /explicit/lftp/nine.bin -o $out" || return 1
-  grep -q -- "---> MODE Z" "$WORK/mode-z-$zip.debug" && [[ "$zip" == false ]] \
-    && { echo "lftp used MODE Z although it was told not to"; return 1; }
-  same_bytes "$SRC/nine.bin" "$out"
+# lftp_default_stream_mode: lftp with its defaults (which use MODE Z whenever FEAT lists it) puts
+# and gets in stream mode: FEAT does not list MODE Z and MODE Z is refused. On lftp's default TLS
+# (1.3) the end of a download's data connection must be a clean TLS close, which lftp checks.
+lftp_default_stream_mode() {
+  local out="$DL/stream-nine.bin" feat
+  lftp_at explicit "debug -o $WORK/stream.debug 5; put $SRC/nine.bin -o /stream/nine.bin; \
+get /stream/nine.bin -o $out" || return 1
+  if grep -q -- "MODE Z" "$WORK/stream.debug"; then
+    grep -- "MODE Z" "$WORK/stream.debug"
+    echo "MODE Z was offered or used although ftps.modeZ is off"
+    return 1
+  fi
+  feat="$(curl_at explicit -v "$(curl_url explicit)/" -Q FEAT -Q 'MODE Z' 2>&1)"
+  grep -q '^< 211' <<<"$feat" && ! grep -q '^<  *MODE Z' <<<"$feat" \
+    && grep -q '^< 504 MODE Z is not offered' <<<"$feat" || { echo "$feat"; return 1; }
+  same_bytes "$SRC/nine.bin" "$out" && s3_object_is "${HOME_PREFIX}stream/nine.bin" "$SRC/nine.bin"
+}
+
+# lftp_mode_z_when_offered: a second Ferry with ftps.modeZ: true lists MODE Z, and lftp with its
+# defaults then deflates both ways: the upload arrives exact in S3, the download exact.
+lftp_mode_z_when_offered() {
+  launch_ferry mode-z true || { cat "$WORK/mode-z.log"; return 1; }
+  local pid="$LAUNCHED_PID" EXPLICIT_PORT="$LAUNCHED_EXPLICIT_PORT" out="$DL/mode-z-nine.bin" status=0
+  lftp_at explicit "debug -o $WORK/mode-z.debug 5; put $SRC/nine.bin -o /deflate/nine.bin; \
+get /deflate/nine.bin -o $out" || status=1
+  stop_pid "$pid" "Ferry with MODE Z"
+  ((status == 0)) || return 1
+  # lftp sends MODE Z once; the session stays in it for both transfers unless it sends MODE S.
+  grep -q -- "---> MODE Z" "$WORK/mode-z.debug" && ! grep -q -- "---> MODE S" "$WORK/mode-z.debug" \
+    || { grep -- "---> MODE" "$WORK/mode-z.debug"; echo "lftp did not use MODE Z for both transfers"; return 1; }
+  same_bytes "$SRC/nine.bin" "$out" && s3_object_is "${HOME_PREFIX}deflate/nine.bin" "$SRC/nine.bin"
 }
 
 # TYPE A: the client sends CRLF line ends and S3 keeps LF; a TYPE A download with curl -B (which
@@ -454,6 +486,15 @@ ls_shows_size() {
   grep -qE "[[:space:]]9437184[[:space:]].*[[:space:]]nine\.bin$" <<<"$listing" \
     && grep -qE "[[:space:]]1[[:space:]].*[[:space:]]one\.bin$" <<<"$listing" \
     && grep -qE "[[:space:]]0[[:space:]].*[[:space:]]empty\.bin$" <<<"$listing"
+}
+
+# Every LIST line shows the login name as owner and group (S3 has no owners).
+ls_shows_login_as_owner() {
+  local listing owners
+  listing="$(lftp_at explicit "ls /explicit/lftp")" || return 1
+  echo "$listing"
+  owners="$(awk '{print $3 " " $4}' <<<"$listing" | sort -u)"
+  [[ "$owners" == "$USER_NAME $USER_NAME" ]]
 }
 
 stat_lists_on_control_connection() {
@@ -769,7 +810,7 @@ main() {
   start_ferry
   check "implicit FTPS serves the certificate whose fingerprint Ferry logged" tls_fingerprint_matches_log
   check "lftp creates the test directories" \
-    lftp_at explicit "mkdir -p /explicit/lftp /explicit/curl /implicit/lftp /implicit/curl /resume /ascii"
+    lftp_at explicit "mkdir -p /explicit/lftp /explicit/curl /implicit/lftp /implicit/curl /resume /ascii /stream /deflate"
 
   local mode name
   for mode in explicit implicit; do
@@ -784,8 +825,10 @@ main() {
   done
 
   check "lftp active mode (PORT) put+get of nine.bin over TLS, byte-exact, and in S3" lftp_active_roundtrip nine.bin
-  check "lftp download in stream mode (MODE S, TLS 1.3) exits 0 with the exact bytes" lftp_download_mode false
-  check "lftp download in deflate mode (MODE Z) exits 0 with the exact bytes" lftp_download_mode true
+  check "lftp with its defaults puts and gets in stream mode: MODE Z neither in FEAT nor accepted (504)" \
+    lftp_default_stream_mode
+  check "with ftps.modeZ: true, lftp with its defaults deflates put and get, byte-exact and in S3" \
+    lftp_mode_z_when_offered
   check "TYPE A uploads store LF line ends; a TYPE A download gives the text back" ascii_type_converts_line_ends
   check "lftp mirror -R up (explicit) and mirror down (implicit) of a tree with unicode and spaces, times kept" \
     mirror_roundtrip
@@ -794,6 +837,7 @@ main() {
     parallel_small_uploads
   check "lftp cls lists exactly the uploaded files" cls_lists explicit /explicit/lftp "empty.bin,one.bin,nine.bin"
   check "lftp ls shows names and sizes" ls_shows_size
+  check "lftp ls shows the login name as owner and group of every entry" ls_shows_login_as_owner
   check "lftp quote STAT of a directory lists it on the control connection (212)" stat_lists_on_control_connection
   check "lftp ls shows names with spaces, unicode and directories" ls_shows_spaces_and_unicode
   check "curl --list-only (NLST) lists the file names" curl_nlst

@@ -350,6 +350,17 @@ ls_many() {
   grep -q "twenty.bin" <<<"$listing" && grep -q "nine.bin" <<<"$listing"
 }
 
+# OpenSSH prints the server's long names: every entry, "." included, shows the login name as
+# owner and group (not a Java object name, not OWNER@/GROUP@).
+ls_long_shows_login_as_owner() {
+  local listing owners
+  listing="$(sftp_batch "ls -la /sftp")" || return 1
+  echo "$listing"
+  grep -qE '^d.* \.$' <<<"$listing" || { echo "no '.' entry"; return 1; }
+  owners="$(grep -E '^[-d]' <<<"$listing" | awk '{print $3 " " $4}' | sort -u)"
+  [[ "$owners" == "$USER_NAME $USER_NAME" ]]
+}
+
 main_sftp() {
   start_watchdog
   mkdir -p "$SRC" "$DL" "$WORK/home"
@@ -380,6 +391,9 @@ main_sftp() {
       s3_object_is "${HOME_PREFIX}sftp/$name" "$SRC/$name"
   done
   check "sftp ls lists the uploaded files" ls_many
+  check "sftp ls -la shows the login name as owner and group of every entry" ls_long_shows_login_as_owner
+  check "paramiko: every listed entry's longname shows the login name as owner and group" \
+    paramiko_run longname /sftp "$WORK/longname.out"
   check "sftp reput continues a partial upload server-side, byte-exact" reput_resumes
   check "sftp put -p keeps the modification time (stat, directory listing and x-amz-meta-mtime)" put_preserves_mtime
   check "sftp rename of a file and a directory tree" sftp_renames

@@ -105,6 +105,18 @@ def killed(client, path):
     return b""
 
 
+def longnames(sftp, path, user):
+    """Every entry's SFTP v3 long name (what ls -l shows) names the login as owner and group."""
+    entries = sftp.listdir_attr(path)
+    if not entries:
+        raise SystemExit("no entries in " + path)
+    for entry in entries:
+        fields = entry.longname.split()
+        if fields[2:4] != [user, user]:
+            raise SystemExit("long name of %s shows %s: %r" % (entry.filename, fields[2:4], entry.longname))
+    return "\n".join(entry.longname for entry in entries).encode()
+
+
 def main():
     mode, host, port, user, key_file, known_hosts, remote, expected = sys.argv[1:9]
     client = connect(host, int(port), user, key_file, known_hosts)
@@ -116,6 +128,8 @@ def main():
         data = rewrites_and_gaps(sftp, remote, 2)
     elif mode == "concurrent":
         data = concurrent_writers(client, remote, 3)
+    elif mode == "longname":
+        data = longnames(client.open_sftp(), remote, user)
     elif mode == "killed":
         data = killed(client, remote)
     else:

@@ -84,7 +84,7 @@ public final class FtpsServer {
     factory.setConnectionConfig(connections.createConnectionConfig());
     factory.setUserManager(new GatewayUserManager(gateway.users(), gateway.loginGuard()));
     factory.setFileSystem(new GatewayFileSystemFactory(gateway));
-    factory.setCommandFactory(GatewayCommands.create(clock, commandsInFlight));
+    factory.setCommandFactory(GatewayCommands.create(clock, commandsInFlight, settings.modeZ()));
     // FtpServer clears this map on stop, so it must be mutable.
     factory.setFtplets(new java.util.HashMap<>(Map.of("ferry-session-policy", policy)));
     server = factory.createServer();

@@ -412,7 +412,7 @@ class FtpsGatewayIT {
     FTPSClient client = ferry.login("alice");
     assertEquals(211, client.sendCommand("FEAT"), client.getReplyString());
     String features = client.getReplyString();
-    for (String absent : List.of(" MD5", " MMD5", " LANG")) {
+    for (String absent : List.of(" MD5", " MMD5", " LANG", " MODE Z")) {
       assertFalse(features.contains(absent + "\r\n") || features.contains(absent + " "), features);
     }
     for (String present : List.of(" MFMT", " SIZE", " MDTM", " AUTH TLS", " PBSZ", " PROT", " REST STREAM")) {
@@ -424,6 +424,17 @@ class FtpsGatewayIT {
       assertEquals(502, client.sendCommand(command), command + ": " + client.getReplyString());
       assertTrue(client.sendNoOp(), "the session must go on after " + command);
     }
+    client.disconnect();
+  }
+
+  @Test
+  void modeZ_offByDefault_isRefused_streamModeStillAccepted() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    assertEquals(504, client.sendCommand("MODE Z"), client.getReplyString());
+    assertTrue(client.getReplyString().contains("MODE Z is not offered"), client.getReplyString());
+    assertEquals(200, client.sendCommand("MODE S"), client.getReplyString());
+    client.storeFile("after-mode.txt", new ByteArrayInputStream("stream".getBytes(StandardCharsets.UTF_8)));
+    assertArrayEquals("stream".getBytes(StandardCharsets.UTF_8), s3.read(ferry.bucket, ferry.key("after-mode.txt")));
     client.disconnect();
   }
 

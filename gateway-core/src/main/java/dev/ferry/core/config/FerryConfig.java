@@ -38,7 +38,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
   /** The FTPS front-end's listeners and TLS material. */
   public record Ftps(String bindAddress, int port, int implicitPort, String passivePorts,
       String passiveAddress, boolean allowPlainFtp, Path certificate, Path privateKey,
-      int idleTimeoutSeconds, int maxLogins) {}
+      int idleTimeoutSeconds, int maxLogins, boolean modeZ) {}
 
   /**
    * The SFTP front-end's listener, host keys and SSH channel tuning. {@code hostKeyDirectory} holds
@@ -100,7 +100,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
     ConfigNode ftps = root.section("ftps");
     ftps.allowOnly("bindAddress", "port", "implicitPort", "passivePorts", "passiveAddress", "allowPlainFtp",
-        "certificate", "privateKey", "idleTimeout", "maxLogins");
+        "certificate", "privateKey", "idleTimeout", "maxLogins", "modeZ");
     String passivePorts = ftps.string("passivePorts", "30000-30099");
     if (!passivePorts.matches("\\d{1,5}(-\\d{1,5})?(,\\d{1,5}(-\\d{1,5})?)*")) {
       throw new ConfigException(ftps.keyOf("passivePorts"), "must be a port range such as 30000-30099, got '" + passivePorts + "'");
@@ -124,7 +124,8 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         ftps.integer("implicitPort", 2990, -1, 65535), passivePorts, ftps.string("passiveAddress", null),
         ftps.bool("allowPlainFtp", false), certificate == null ? null : base.resolve(certificate),
         privateKey == null ? null : base.resolve(privateKey),
-        (int) ftps.duration("idleTimeout", Duration.ofMinutes(5)).toSeconds(), ftps.integer("maxLogins", 200, 1, 10000));
+        (int) ftps.duration("idleTimeout", Duration.ofMinutes(5)).toSeconds(), ftps.integer("maxLogins", 200, 1, 10000),
+        ftps.bool("modeZ", false));
 
     ConfigNode sftp = root.section("sftp");
     sftp.allowOnly("enabled", "bindAddress", "port", "hostKeyDir", "idleTimeout", "maxSessions", "windowSize",

@@ -83,6 +83,14 @@ public final class GatewayFileSystem implements AutoCloseable {
     return user;
   }
 
+  /**
+   * The owner and group every entry is listed with, on both protocols: S3 has no owners, and a
+   * user expects to see the account the files belong to, which is their own.
+   */
+  public String ownerName() {
+    return user.name();
+  }
+
   /** The object key of a file path. */
   S3Location keyOf(VirtualPath path) {
     return user.home().resolve(path.relative());

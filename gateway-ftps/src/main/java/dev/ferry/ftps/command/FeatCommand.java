@@ -1,5 +1,6 @@
 package dev.ferry.ftps.command;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.ftpserver.command.Command;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
@@ -15,11 +16,22 @@ import org.apache.ftpserver.impl.FtpServerContext;
 final class FeatCommand implements Command {
 
   private static final List<String> FEATURES = List.of("AUTH TLS", "AUTH SSL", "PBSZ", "PROT", "SIZE", "MDTM", "MFMT",
-      "REST STREAM", "MLST type*;size*;modify*;perm*", "MODE Z", "UTF8", "TVFS", "EPSV", "EPRT");
+      "REST STREAM", "MLST type*;size*;modify*;perm*", "UTF8", "TVFS", "EPSV", "EPRT");
+
+  private final String reply;
+
+  /** {@code deflateOffered}: list MODE Z ({@code ftps.modeZ}); see {@link ModeCommand} for why it is off by default. */
+  FeatCommand(boolean deflateOffered) {
+    List<String> features = new ArrayList<>(FEATURES);
+    if (deflateOffered) {
+      features.add("MODE Z");
+    }
+    reply = "Extensions supported\n " + String.join("\n ", features) + "\nEnd";
+  }
 
   @Override
   public void execute(FtpIoSession session, FtpServerContext context, FtpRequest request) {
     session.resetState();
-    session.write(new DefaultFtpReply(211, "Extensions supported\n " + String.join("\n ", FEATURES) + "\nEnd"));
+    session.write(new DefaultFtpReply(211, reply));
   }
 }

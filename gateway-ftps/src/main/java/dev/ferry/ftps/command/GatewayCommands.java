@@ -14,7 +14,8 @@ public final class GatewayCommands {
 
   private GatewayCommands() {}
 
-  public static CommandFactory create(Clock clock, CommandsInFlight inFlight) {
+  /** {@code deflateOffered}: MODE Z in FEAT and accepted ({@code ftps.modeZ}). */
+  public static CommandFactory create(Clock clock, CommandsInFlight inFlight, boolean deflateOffered) {
     CommandFactoryFactory factory = new CommandFactoryFactory() {
       @Override
       public void addCommand(String name, org.apache.ftpserver.command.Command command) {
@@ -39,7 +40,8 @@ public final class GatewayCommands {
     factory.addCommand("RNFR", new RnfrCommand());
     factory.addCommand("RNTO", new RntoCommand());
     factory.addCommand("MFMT", new MfmtCommand());
-    factory.addCommand("FEAT", new FeatCommand());
+    factory.addCommand("FEAT", new FeatCommand(deflateOffered));
+    factory.addCommand("MODE", new ModeCommand(deflateOffered));
     factory.addCommand("SYST", new SystCommand());
     factory.addCommand("STAT", new StatCommand(new PathStatusCommand(clock).countedIn(inFlight)));
     factory.addCommand("STOU", new RefusedCommand("STOU is not supported: name the file with STOR"));

@@ -48,7 +48,7 @@ final class ListCommand extends GatewayCommand {
         return;
       }
       try {
-        data.sendFrom(new ListingInputStream(entries, format, clock.instant()));
+        data.sendFrom(new ListingInputStream(entries, format, view.fileSystem().ownerName(), clock.instant()));
       } catch (IOException e) {
         session.write(FtpReplyMapper.transferFailed("listing of " + path, e, false));
         return;

@@ -40,12 +40,13 @@ final class PathStatusCommand extends GatewayCommand {
     String name = FtpReplyMapper.singleLine(listed.path().toString());
     int code = listed.directory() ? 212 : 213;
     Instant now = clock.instant();
+    String owner = view.fileSystem().ownerName();
     StringBuilder batch = new StringBuilder().append(code).append("-Status of ").append(name).append(":\r\n");
     int lines = 0;
     try {
       while (listed.entries().hasNext()) {
         FileStat entry = listed.entries().next();
-        batch.append(FtpReplyMapper.singleLine(ListingFormat.LIST.line(entry, now))).append("\r\n");
+        batch.append(FtpReplyMapper.singleLine(ListingFormat.LIST.line(entry, owner, now))).append("\r\n");
         if (++lines % LINES_PER_WRITE == 0) {
           if (!sent(session, code, batch)) {
             return;

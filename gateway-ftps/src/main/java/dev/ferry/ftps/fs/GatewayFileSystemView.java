@@ -41,12 +41,12 @@ public final class GatewayFileSystemView implements FileSystemView {
 
   @Override
   public FtpFile getHomeDirectory() {
-    return new GatewayFtpFile(VirtualPath.ROOT, new FileStat(VirtualPath.ROOT, true, 0, java.time.Instant.EPOCH));
+    return new GatewayFtpFile(VirtualPath.ROOT, new FileStat(VirtualPath.ROOT, true, 0, java.time.Instant.EPOCH), fs.ownerName());
   }
 
   @Override
   public FtpFile getWorkingDirectory() {
-    return new GatewayFtpFile(cwd, new FileStat(cwd, true, 0, java.time.Instant.EPOCH));
+    return new GatewayFtpFile(cwd, new FileStat(cwd, true, 0, java.time.Instant.EPOCH), fs.ownerName());
   }
 
   /** Used by FtpServer's CDUP; Ferry's CWD replaces the rest. */
@@ -69,7 +69,7 @@ public final class GatewayFileSystemView implements FileSystemView {
     try {
       VirtualPath path = resolve(file);
       FileStat stat = fs.exists(path) ? fs.stat(path) : null;
-      return new GatewayFtpFile(path, stat);
+      return new GatewayFtpFile(path, stat, fs.ownerName());
     } catch (IOException e) {
       throw new FtpException(e.getMessage(), e);
     }

@@ -17,10 +17,12 @@ final class GatewayFtpFile implements FtpFile {
 
   private final VirtualPath path;
   private final FileStat stat;
+  private final String owner;
 
-  GatewayFtpFile(VirtualPath path, FileStat stat) {
+  GatewayFtpFile(VirtualPath path, FileStat stat, String owner) {
     this.path = path;
     this.stat = stat;
+    this.owner = owner;
   }
 
   @Override
@@ -70,12 +72,12 @@ final class GatewayFtpFile implements FtpFile {
 
   @Override
   public String getOwnerName() {
-    return "ferry";
+    return owner;
   }
 
   @Override
   public String getGroupName() {
-    return "ferry";
+    return owner;
   }
 
   @Override

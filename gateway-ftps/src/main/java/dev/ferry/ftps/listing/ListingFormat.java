@@ -15,20 +15,20 @@ public enum ListingFormat {
   /** Unix "ls -l" style, which every FTP client parses. */
   LIST {
     @Override
-    public String line(FileStat stat, Instant now) {
+    public String line(FileStat stat, String owner, Instant now) {
       ZonedDateTime modified = stat.lastModified().atZone(ZoneOffset.UTC);
       boolean recent = stat.lastModified().isAfter(now.minusSeconds(180L * 24 * 3600))
           && !stat.lastModified().isAfter(now.plusSeconds(3600));
       String time = (recent ? RECENT : OLD).format(modified);
-      return String.format(Locale.ROOT, "%s   1 ferry    ferry    %12d %s %s",
-          stat.directory() ? "drwxr-xr-x" : "-rw-r--r--", stat.size(), time, stat.name());
+      return String.format(Locale.ROOT, "%s   1 %-8s %-8s %12d %s %s",
+          stat.directory() ? "drwxr-xr-x" : "-rw-r--r--", owner, owner, stat.size(), time, stat.name());
     }
   },
 
   /** Names only. */
   NLST {
     @Override
-    public String line(FileStat stat, Instant now) {
+    public String line(FileStat stat, String owner, Instant now) {
       return stat.name();
     }
   },
@@ -36,7 +36,7 @@ public enum ListingFormat {
   /** RFC 3659 machine-readable facts. */
   MLSD {
     @Override
-    public String line(FileStat stat, Instant now) {
+    public String line(FileStat stat, String owner, Instant now) {
       return facts(stat) + " " + stat.name();
     }
   };
@@ -48,7 +48,8 @@ public enum ListingFormat {
   /** The same format for reading: a date that does not exist (month 13, 30 February) is refused. */
   private static final DateTimeFormatter MLSX_TIME_STRICT = MLSX_TIME.withResolverStyle(ResolverStyle.STRICT);
 
-  public abstract String line(FileStat stat, Instant now);
+  /** One entry's line; {@code owner} is the owner and group LIST shows (the session's login name). */
+  public abstract String line(FileStat stat, String owner, Instant now);
 
   /** The facts part of an MLSD/MLST entry, ending in ";". */
   public static String facts(FileStat stat) {

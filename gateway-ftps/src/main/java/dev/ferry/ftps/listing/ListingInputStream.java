@@ -16,13 +16,15 @@ public final class ListingInputStream extends InputStream {
 
   private final Iterator<FileStat> entries;
   private final ListingFormat format;
+  private final String owner;
   private final Instant now;
   private byte[] line = new byte[0];
   private int position;
 
-  public ListingInputStream(Iterator<FileStat> entries, ListingFormat format, Instant now) {
+  public ListingInputStream(Iterator<FileStat> entries, ListingFormat format, String owner, Instant now) {
     this.entries = entries;
     this.format = format;
+    this.owner = owner;
     this.now = now;
   }
 
@@ -48,7 +50,7 @@ public final class ListingInputStream extends InputStream {
       if (!entries.hasNext()) {
         return false;
       }
-      line = (format.line(entries.next(), now) + "\r\n").getBytes(StandardCharsets.UTF_8);
+      line = (format.line(entries.next(), owner, now) + "\r\n").getBytes(StandardCharsets.UTF_8);
       position = 0;
       return true;
     } catch (UncheckedIOException e) {

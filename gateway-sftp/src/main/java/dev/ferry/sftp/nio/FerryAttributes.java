@@ -14,24 +14,42 @@ import org.apache.sshd.sftp.client.SftpClient;
 
 /**
  * What a client sees of a core {@link FileStat}: a regular file or a directory, its size and
- * modification time. S3 has no owners or modes: every entry shows as owned by the user with fixed
- * modes (0644 files, 0755 directories); what a user may do is decided by core permissions.
+ * modification time. S3 has no owners or modes: every entry shows as owned by the session's user
+ * ({@code GatewayFileSystem.ownerName}) with fixed modes (0644 files, 0755 directories); what a
+ * user may do is decided by core permissions.
  */
 final class FerryAttributes implements PosixFileAttributes {
 
   private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
   private static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
-  private static final UserPrincipal OWNER = () -> "ferry";
-  private static final GroupPrincipal GROUP = () -> "ferry";
 
   private final FileStat stat;
+  private final Owner owner;
 
-  private FerryAttributes(FileStat stat) {
+  private FerryAttributes(FileStat stat, Owner owner) {
     this.stat = stat;
+    this.owner = owner;
   }
 
-  static FerryAttributes of(FileStat stat) {
-    return new FerryAttributes(stat);
+  static FerryAttributes of(FileStat stat, String ownerName) {
+    return new FerryAttributes(stat, new Owner(ownerName));
+  }
+
+  /**
+   * The owner and the group, both the login name. MINA writes a long name ({@code ls -l}) from
+   * the principal's {@code toString()}, not its {@code getName()}: a record prints what a lambda
+   * could not.
+   */
+  private record Owner(String name) implements UserPrincipal, GroupPrincipal {
+    @Override
+    public String getName() {
+      return name;
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
   }
 
   /** The attributes as the name → value map of NIO's "basic:*" and "posix:*" views. */
@@ -60,6 +78,8 @@ final class FerryAttributes implements PosixFileAttributes {
     attributes.setPermissions((stat.directory() ? 040755 : 0100644));
     attributes.setModifyTime(lastModifiedTime());
     attributes.setAccessTime(lastModifiedTime());
+    attributes.setOwner(owner.name());
+    attributes.setGroup(owner.name());
     return attributes;
   }
 
@@ -110,12 +130,12 @@ final class FerryAttributes implements PosixFileAttributes {
 
   @Override
   public UserPrincipal owner() {
-    return OWNER;
+    return owner;
   }
 
   @Override
   public GroupPrincipal group() {
-    return GROUP;
+    return owner;
   }
 
   @Override
