@@ -2,7 +2,8 @@
 # SFTP throughput and memory benchmark (a measurement, not a test). In one run, on loopback, with
 # OpenSSH's sftp client and its default algorithms for every headline figure (the cipher and MAC
 # each server negotiated are printed), plus pinned-cipher rows for the large file:
-#   (a) Ferry SFTP over S3Proxy: one large file, many 10 MiB files and 2,000 files of 1 KiB, up and down
+#   (a) Ferry SFTP over S3Proxy: one large file, many 10 MiB files and 2,000 files of 1 KiB, up and down;
+#       and the large file over Ferry's FTPS (lftp with its defaults), the SFTP target's yardstick
 #   (b) OpenSSH sftp against a local OpenSSH sshd writing to a temp dir on disk (the SFTP ceiling)
 #   (c) the same files straight to the same S3Proxy with awscli (the S3 ceiling)
 #   (d) rclone serve sftp over the same S3Proxy
@@ -55,6 +56,7 @@ TINY_TOTAL=$((TINY_COUNT * 1024))
 BUCKET=bench
 S3_KEY=benchaccess
 S3_SECRET="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
+PASSWORD="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)"   # for the FTPS rows
 ME="$(id -un)"
 WORK=""
 DL=""
@@ -90,6 +92,14 @@ sftp_batch() {
   status=$?
   rm -f "$batch"
   return $status
+}
+
+# lftp_ferry COMMANDS: lftp with its defaults (no MODE Z: Ferry does not offer it) against Ferry's
+# explicit FTPS, for the FTPS rows beside the SFTP ones.
+lftp_ferry() {
+  HOME="$WORK/home" timeout "$TRANSFER_TIMEOUT_SECONDS" lftp -c "set ssl:verify-certificate no; \
+set ssl:check-hostname no; set ftp:ssl-force yes; set ftp:ssl-protect-data yes; set cmd:fail-exit yes; \
+set xfer:clobber yes; open -u 'bench','$PASSWORD' ftp://127.0.0.1:$FERRY_FTP_PORT; $*" </dev/null
 }
 
 # negotiated PREFIX PORT USER KNOWN_HOSTS: the cipher and MAC the client and server agreed on
@@ -142,6 +152,13 @@ sftp_suite() {
   MEASURE_CPU_PID="$cpu" measure "$prefix.down.big" "$BIG_BYTES" "$label: sftp get ${SIZE_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "get $dir/big.bin $DL/big.bin"
   cmp -s "$WORK/big.bin" "$DL/big.bin" || error "$label: downloaded large file differs"
+  if [[ "$prefix" == ferry ]]; then
+    MEASURE_CPU_PID="$cpu" MEASURE_AFTER="$after" measure ftps.up.big "$BIG_BYTES" "$label: FTPS (lftp) put ${SIZE_MB} MiB" \
+      lftp_ferry "put $WORK/big.bin -o /big.bin"
+    MEASURE_CPU_PID="$cpu" measure ftps.down.big "$BIG_BYTES" "$label: FTPS (lftp) get ${SIZE_MB} MiB" \
+      lftp_ferry "get /big.bin -o $DL/big.bin"
+    cmp -s "$WORK/big.bin" "$DL/big.bin" || error "$label: large file downloaded over FTPS differs"
+  fi
   if [[ -n "$PINNED_CIPHER" && "$prefix" != rclone ]]; then
     SFTP_CIPHER="$PINNED_CIPHER" MEASURE_CPU_PID="$cpu" MEASURE_AFTER="$after" measure "$prefix.up.pinned" \
       "$BIG_BYTES" "$label: sftp -c $PINNED_CIPHER put ${SIZE_MB} MiB" \
@@ -183,6 +200,10 @@ sftp_suite() {
 start_ferry() {
   local heap="$1" run="$2" hash extra=""
   FERRY_LOG="$WORK/ferry-$run.log"
+  if [[ -z "${PASSWORD_HASH:-}" ]]; then
+    PASSWORD_HASH="$(printf '%s\n' "$PASSWORD" | timeout 60 java -jar "$FERRY_JAR" hash-password)" \
+      && [[ "$PASSWORD_HASH" == \$2* ]] || { error "hash-password failed"; return 1; }
+  fi
   [[ -n "${BENCH_SFTP_WINDOW:-}" ]] && extra+="  windowSize: $BENCH_SFTP_WINDOW"$'\n'
   [[ -n "${BENCH_SFTP_PACKET:-}" ]] && extra+="  packetSize: $BENCH_SFTP_PACKET"$'\n'
   cat >"$WORK/ferry.yaml" <<EOF
@@ -208,6 +229,7 @@ shutdown:
   grace: 20s
 users:
   - name: bench
+    passwordHash: "$PASSWORD_HASH"
     home: s3://$BUCKET/ferry/
     permissions: [all]
     publicKeys:
@@ -223,6 +245,7 @@ EOF
     return 1
   fi
   FERRY_PORT="$(sed -n 's/.*Ferry is up.*SFTP: [0-9.]*:\([0-9]*\).*/\1/p' "$FERRY_LOG")"
+  FERRY_FTP_PORT="$(sed -n 's/.*Ferry is up.*explicit (AUTH TLS): [0-9.]*:\([0-9]*\).*/\1/p' "$FERRY_LOG")"
   known_hosts_for "$FERRY_PORT" "$WORK/known_ferry" "$WORK"/ferry-data/ssh/ssh_host_*_key.pub
   log "Ferry -Xmx$heap SFTP on 127.0.0.1:$FERRY_PORT (pid $FERRY_PID)"
   start_sampler "$run"
@@ -374,6 +397,14 @@ print_table() {
       "${R[direct.$key]:-n/a}" "${R[rclone.$key]:-n/a}" "$(ratio "$ferry" "$ceiling")" \
       "$(ratio "$ferry" "${R[rclone.$key]:-n/a}")" "${R[ferry.$key.cpu]:+${R[ferry.$key.cpu]} s/GiB}"
   done
+  printf '%-24s %9s %9s %9s %9s | %11s %11s | %9s\n' "${SIZE_MB} MiB up, Ferry FTPS" "${R[ftps.up.big]:-n/a}" "" \
+    "${R[direct.up.big]:-n/a}" "" "$(ratio "${R[ftps.up.big]:-n/a}" "${R[direct.up.big]:-n/a}")" "" \
+    "${R[ftps.up.big.cpu]:+${R[ftps.up.big.cpu]} s/GiB}"
+  printf '%-24s %9s %9s %9s %9s | %11s %11s | %9s\n' "${SIZE_MB} MiB down, Ferry FTPS" "${R[ftps.down.big]:-n/a}" "" \
+    "${R[direct.down.big]:-n/a}" "" "$(ratio "${R[ftps.down.big]:-n/a}" "${R[direct.down.big]:-n/a}")" "" \
+    "${R[ftps.down.big.cpu]:+${R[ftps.down.big.cpu]} s/GiB}"
+  echo "SFTP put / FTPS put (default clients): $(ratio "${R[ferry.up.big]:-n/a}" "${R[ftps.up.big]:-n/a}");" \
+    "SFTP get / direct S3 get: $(ratio "${R[ferry.down.big]:-n/a}" "${R[direct.down.big]:-n/a}")"
   if ((TINY_COUNT > 0)); then
     for key in up.tiny down.tiny; do
       printf '%-24s %9s %9s %9s %9s | files/s (sequential sftp; aws: 10 requests at once)\n' \

@@ -17,6 +17,7 @@
 #   BENCH_SMALL_COUNT=100     number of small files
 #   BENCH_SMALL_MB=10         small file size (MiB)
 #   BENCH_PARALLEL=8          lftp mirror --parallel
+#   BENCH_TINY_COUNT=2000     files of 1 KiB for the per-file cost rows; 0 skips them
 #   FERRY_HEAP=1g             Ferry's -Xmx for (a)-(c)
 #   BENCH_STRESS_HEAP=256m    Ferry's -Xmx for (d)
 #   BENCH_STRESS_COUNT=8      parallel uploads in (d); 0 skips (d)
@@ -37,6 +38,7 @@ SIZE_MB="${BENCH_SIZE_MB:-1024}"
 SMALL_COUNT="${BENCH_SMALL_COUNT:-100}"
 SMALL_MB="${BENCH_SMALL_MB:-10}"
 PARALLEL="${BENCH_PARALLEL:-8}"
+TINY_COUNT="${BENCH_TINY_COUNT:-2000}"
 FERRY_HEAP="${FERRY_HEAP:-1g}"
 STRESS_HEAP="${BENCH_STRESS_HEAP:-256m}"
 STRESS_COUNT="${BENCH_STRESS_COUNT:-8}"
@@ -52,6 +54,7 @@ export LC_ALL=C.UTF-8
 BIG_BYTES=$((SIZE_MB * 1024 * 1024))
 SMALL_BYTES=$((SMALL_MB * 1024 * 1024))
 SMALL_TOTAL=$((SMALL_COUNT * SMALL_BYTES))
+TINY_TOTAL=$((TINY_COUNT * 1024))
 BUCKET=bench
 USER_NAME=bench
 PASSWORD="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)"
@@ -222,13 +225,13 @@ ferry_cpu_seconds() {
 # ---------------------------------------------------------------------------------------------
 # Clients
 
-# MODE Z off: lftp would otherwise deflate downloads (and later uploads), which on random data only
-# costs CPU and is not what S3 clients do. TLS is lftp's default (1.3); BENCH_LFTP_SSL_PRIORITY
-# (a GnuTLS priority string, e.g. NORMAL:-VERS-TLS1.3) pins another.
+# lftp's defaults, as a user runs it: Ferry does not list MODE Z (ftps.modeZ), so lftp stays in stream
+# mode. TLS is lftp's default (1.3); BENCH_LFTP_SSL_PRIORITY (a GnuTLS priority string, e.g.
+# NORMAL:-VERS-TLS1.3) pins another.
 LFTP_SSL_PRIORITY="${BENCH_LFTP_SSL_PRIORITY:-NORMAL}"
 LFTP_SETTINGS="set ssl:verify-certificate no; set ssl:check-hostname no; set ftp:ssl-force yes; \
 set ftp:ssl-protect-data yes; set ftp:passive-mode yes; set net:max-retries 1; set net:timeout 120; \
-set cmd:fail-exit yes; set xfer:clobber yes; set mirror:use-pget-n 1; set ftp:use-mode-z no; \
+set cmd:fail-exit yes; set xfer:clobber yes; set mirror:use-pget-n 1; \
 set ssl:priority $LFTP_SSL_PRIORITY"
 
 lftp_do() {
@@ -255,6 +258,10 @@ prepare_files() {
   for ((i = 1; i <= SMALL_COUNT; i++)); do
     head -c "$SMALL_BYTES" /dev/urandom >"$WORK/small/file-$(printf %03d "$i").bin" || return 1
   done
+  mkdir -p "$WORK/tiny"
+  for ((i = 1; i <= TINY_COUNT; i++)); do
+    head -c 1024 /dev/urandom >"$WORK/tiny/t-$(printf %04d "$i").bin" || return 1
+  done
   BIG_SHA="$(sha256sum "$WORK/big.bin" | cut -d' ' -f1)"
 }
 
@@ -270,12 +277,17 @@ warm_up_ferry() {
 }
 
 
+# remove_in_ferry DIR: untimed before each repeated mirror -R, which skips files already there.
+remove_in_ferry() {
+  lftp_do "rm -rf $1" >/dev/null 2>&1 || true
+}
+
 section_ferry() {
   log "== (a) $SIZE_MB MiB file through Ferry (lftp, explicit FTPS) =="
   warm_up_ferry
-  if MEASURE_AFTER="await_checksum_copy ferry/big.bin" measure big_up_ferry "$BIG_BYTES" "Ferry upload $SIZE_MB MiB" \
-      lftp_do "put $WORK/big.bin -o /big.bin"; then
-    if measure big_down_ferry "$BIG_BYTES" "Ferry download $SIZE_MB MiB" \
+  if MEASURE_CPU_PID="$FERRY_PID" MEASURE_AFTER="await_checksum_copy ferry/big.bin" measure big_up_ferry "$BIG_BYTES" \
+      "Ferry upload $SIZE_MB MiB" lftp_do "put $WORK/big.bin -o /big.bin"; then
+    if MEASURE_CPU_PID="$FERRY_PID" measure big_down_ferry "$BIG_BYTES" "Ferry download $SIZE_MB MiB" \
         lftp_do "get /big.bin -o $DL/big-down.bin"; then
       verify big_down_ferry cmp "$WORK/big.bin" "$DL/big-down.bin"
     fi
@@ -288,13 +300,24 @@ section_ferry() {
   fi
 
   log "== (b) $SMALL_COUNT x $SMALL_MB MiB through Ferry (lftp mirror --parallel=$PARALLEL) =="
-  if measure small_up_ferry "$SMALL_TOTAL" "Ferry upload $SMALL_COUNT files" \
+  if MEASURE_BEFORE="remove_in_ferry /small" measure small_up_ferry "$SMALL_TOTAL" "Ferry upload $SMALL_COUNT files" \
       lftp_do "mirror -R --no-perms --no-umask --parallel=$PARALLEL $WORK/small /small"; then
-    if measure small_down_ferry "$SMALL_TOTAL" "Ferry download $SMALL_COUNT files" \
+    if MEASURE_BEFORE="rm -rf $DL/small-down" measure small_down_ferry "$SMALL_TOTAL" "Ferry download $SMALL_COUNT files" \
         lftp_do "mirror --no-perms --parallel=$PARALLEL /small $DL/small-down"; then
       verify small_down_ferry diff -r "$WORK/small" "$DL/small-down"
     fi
     rm -rf "$DL/small-down"
+  fi
+  if ((TINY_COUNT > 0)); then
+    log "== (b2) $TINY_COUNT x 1 KiB through Ferry (lftp mirror --parallel=$PARALLEL): the per-file cost =="
+    if MEASURE_BEFORE="remove_in_ferry /tiny" measure tiny_up_ferry "$TINY_TOTAL" \
+        "Ferry upload $TINY_COUNT x 1 KiB" lftp_do "mirror -R --no-perms --no-umask --parallel=$PARALLEL $WORK/tiny /tiny"; then
+      if MEASURE_BEFORE="rm -rf $DL/tiny-down" measure tiny_down_ferry "$TINY_TOTAL" "Ferry download $TINY_COUNT x 1 KiB" \
+          lftp_do "mirror --no-perms --parallel=$PARALLEL /tiny $DL/tiny-down"; then
+        verify tiny_down_ferry diff -r "$WORK/tiny" "$DL/tiny-down"
+      fi
+      rm -rf "$DL/tiny-down"
+    fi
   fi
   memory_report ferry
 }
@@ -311,11 +334,19 @@ section_direct() {
   fi
   if measure small_up_direct "$SMALL_TOTAL" "direct upload $SMALL_COUNT files" \
       s3 s3 cp --only-show-errors --recursive "$WORK/small" "s3://$BUCKET/direct/small/"; then
-    if measure small_down_direct "$SMALL_TOTAL" "direct download $SMALL_COUNT files" \
+    if MEASURE_BEFORE="rm -rf $DL/small-down" measure small_down_direct "$SMALL_TOTAL" "direct download $SMALL_COUNT files" \
         s3 s3 cp --only-show-errors --recursive "s3://$BUCKET/direct/small/" "$DL/small-down/"; then
       verify small_down_direct diff -r "$WORK/small" "$DL/small-down"
     fi
     rm -rf "$DL/small-down"
+  fi
+  if ((TINY_COUNT > 0)) && measure tiny_up_direct "$TINY_TOTAL" "direct upload $TINY_COUNT x 1 KiB" \
+      s3 s3 cp --only-show-errors --recursive "$WORK/tiny" "s3://$BUCKET/direct/tiny/"; then
+    if MEASURE_BEFORE="rm -rf $DL/tiny-down" measure tiny_down_direct "$TINY_TOTAL" "direct download $TINY_COUNT x 1 KiB" \
+        s3 s3 cp --only-show-errors --recursive "s3://$BUCKET/direct/tiny/" "$DL/tiny-down/"; then
+      verify tiny_down_direct diff -r "$WORK/tiny" "$DL/tiny-down"
+    fi
+    rm -rf "$DL/tiny-down"
   fi
   # Room for the stress run.
   s3 s3 rm --only-show-errors --recursive "s3://$BUCKET/" || error "could not empty the bucket"
@@ -391,6 +422,15 @@ section_stress() {
   R[stress.mpu]="${uploads:-?}"
 }
 
+# files_per_s KEY: a tiny-file row in files per second (its median run's time).
+files_per_s() {
+  if [[ -n "${R[$1.s]:-}" ]]; then
+    awk -v n="$TINY_COUNT" -v s="${R[$1.s]}" 'BEGIN { printf "%.0f", n / s }'
+  else
+    echo n/a
+  fi
+}
+
 print_table() {
   local row fmt="%-40s %12s %12s %13s %8s\n"
   echo
@@ -398,7 +438,7 @@ print_table() {
   echo "$(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;" \
     "Ferry on $("${FERRY_JAVA:-java}" -version 2>&1 | head -n 1); S3Proxy $S3PROXY_VERSION (filesystem) on loopback"
   echo "Ferry: -Xmx$FERRY_HEAP, partSize 8MiB, partsInFlight 4, memoryBudget ${MEMORY_BUDGET:-default (2/5 of heap)}"
-  echo "lftp $(lftp --version | head -n 1 | awk '{ print $4 }'): explicit FTPS, PROT P, MODE S," \
+  echo "lftp $(lftp --version | head -n 1 | awk '{ print $4 }') with its defaults: explicit FTPS, PROT P, MODE S," \
     "ssl:priority $LFTP_SSL_PRIORITY"
   echo "MB/s = 10^6 bytes per second, wall clock; direct = awscli $("$AWS" --version 2>/dev/null | cut -d' ' -f1)"
   echo
@@ -408,6 +448,7 @@ print_table() {
   printf "$fmt" "$SIZE_MB MiB download" "${R[big_down_ferry]:--}" "${R[big_down_direct]:--}" \
     "$(ratio "${R[big_down_ferry]:-}" "${R[big_down_direct]:-}")" \
     "${R[big_down_ferry.ok]:--}/${R[big_down_direct.ok]:--}"
+  echo "  Ferry CPU per GiB (median): upload ${R[big_up_ferry.cpu]:-?} s, download ${R[big_down_ferry.cpu]:-?} s"
   printf "$fmt" "$SIZE_MB MiB download (lftp pget -n 4)" "${R[big_pget_ferry]:--}" "${R[big_down_direct]:--}" \
     "$(ratio "${R[big_pget_ferry]:-}" "${R[big_down_direct]:-}")" "${R[big_pget_ferry.ok]:--}"
   printf "$fmt" "$SMALL_COUNT x $SMALL_MB MiB upload (parallel $PARALLEL)" "${R[small_up_ferry]:--}" \
@@ -415,6 +456,13 @@ print_table() {
   printf "$fmt" "$SMALL_COUNT x $SMALL_MB MiB download (parallel $PARALLEL)" "${R[small_down_ferry]:--}" \
     "${R[small_down_direct]:--}" "$(ratio "${R[small_down_ferry]:-}" "${R[small_down_direct]:-}")" \
     "${R[small_down_ferry.ok]:--}/${R[small_down_direct.ok]:--}"
+  if ((TINY_COUNT > 0)); then
+    printf "$fmt" "$TINY_COUNT x 1 KiB upload, files/s" "$(files_per_s tiny_up_ferry)" "$(files_per_s tiny_up_direct)" \
+      "$(ratio "$(files_per_s tiny_up_ferry)" "$(files_per_s tiny_up_direct)")" "-"
+    printf "$fmt" "$TINY_COUNT x 1 KiB download, files/s" "$(files_per_s tiny_down_ferry)" \
+      "$(files_per_s tiny_down_direct)" "$(ratio "$(files_per_s tiny_down_ferry)" "$(files_per_s tiny_down_direct)")" \
+      "${R[tiny_down_ferry.ok]:--}/${R[tiny_down_direct.ok]:--}"
+  fi
   echo
   echo "Ferry -Xmx$FERRY_HEAP after (a)+(b): peak RSS (VmHWM) ${R[ferry.rss]:-n/a}; heap ${R[ferry.heap]:-n/a};" \
     "CPU ${R[ferry.cpu]:-?} s"

@@ -104,7 +104,7 @@ mib() { awk -v kb="$1" 'BEGIN { printf "%.0f", kb / 1024 }'; }
 # when set, is a process whose CPU time per GiB moved is stored as R[KEY.cpu] (median of the runs).
 measure() {
   local key="$1" bytes="$2" label="$3" start seconds out="$WORK/measure.out" run runs="${BENCH_REPEAT:-1}" times=()
-  local cpu_before cpus=()
+  local cpu_before cpus=() machine_busy machine_all
   shift 3
   for run in $(seq 1 "$runs"); do
     if [[ -n "${MEASURE_BEFORE:-}" ]]; then
@@ -112,6 +112,7 @@ measure() {
     fi
     log "$label ..."
     cpu_before="$(cpu_ticks "${MEASURE_CPU_PID:-}")"
+    read -r machine_busy machine_all < <(machine_ticks)
     start="$(now)"
     if ! "$@" >"$out" 2>&1; then
       seconds="$(elapsed "$start")"
@@ -125,7 +126,8 @@ measure() {
       cpus+=("$(awk -v t="$(( $(cpu_ticks "$MEASURE_CPU_PID") - cpu_before ))" -v hz="$(getconf CLK_TCK)" \
         -v b="$bytes" 'BEGIN { printf "%.2f", t / hz / (b / 1073741824) }')")
     fi
-    log "$label: $(mb_per_s "$bytes" "$seconds") MB/s ($bytes bytes in $seconds s)${cpus:+, ${cpus[-1]} CPU s/GiB}"
+    log "$label: $(mb_per_s "$bytes" "$seconds") MB/s ($bytes bytes in $seconds s)${cpus:+, ${cpus[-1]} CPU s/GiB}," \
+      "machine $(machine_busy_since "$machine_busy" "$machine_all") % busy"
     if [[ -n "${MEASURE_AFTER:-}" ]]; then
       $MEASURE_AFTER
     fi
@@ -136,6 +138,17 @@ measure() {
   ((${#cpus[@]} > 0)) && R[$key.cpu]="$(printf '%s\n' "${cpus[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")"
   ((runs > 1)) && log "$label: median of $runs runs ${R[$key]} MB/s (times: ${times[*]} s)"
   return 0
+}
+
+# machine_ticks: "BUSY ALL" clock ticks of every CPU since boot (busy: all but idle and iowait).
+machine_ticks() {
+  awk '/^cpu / { all = 0; for (i = 2; i <= NF; i++) all += $i; print all - $5 - $6, all }' /proc/stat
+}
+
+# machine_busy_since BUSY ALL: the percentage of CPU time the machine was busy since machine_ticks said so.
+machine_busy_since() {
+  read -r busy all < <(machine_ticks)
+  awk -v b="$((busy - $1))" -v a="$((all - $2))" 'BEGIN { if (a > 0) printf "%.0f", 100 * b / a; else print "?" }'
 }
 
 # cpu_ticks PID: user+system clock ticks the process used so far (0 without a PID).

@@ -251,7 +251,7 @@ class FerryConfigTest {
     assertEquals("0.0.0.0", config.sftp().bindAddress());
     assertEquals(config.dataDir().resolve("ssh"), config.sftp().hostKeyDirectory());
     assertEquals(32 * MIB, config.uploads().reorderWindow());
-    assertEquals(2048 * MIB, config.uploads().spillLimit());
+    assertEquals(64 * MIB, config.uploads().spillLimit());
   }
 
   @Test

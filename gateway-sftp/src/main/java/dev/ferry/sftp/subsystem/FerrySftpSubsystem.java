@@ -17,7 +17,7 @@ import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
 
 /**
- * MINA's SFTP subsystem with five additions, since MINA SSHD 2.15 has no other extension point
+ * MINA's SFTP subsystem with six additions, since MINA SSHD 2.15 has no other extension point
  * for them (the one subclass of {@link SftpSubsystem}, against the house rule):
  *
  * <ul>
@@ -32,6 +32,7 @@ import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
  *   <li>A client's disconnect stays out of the ERROR log (see
  *       {@link #error(String, Object, Object, Object, Object, Throwable)}).
  *   <li>Large replies reach the channel without a second copy (see {@link #send(Buffer)}).
+ *   <li>A reply does not zero-fill the request buffer it reuses (see {@link #prepareReply(Buffer)}).
  * </ul>
  */
 final class FerrySftpSubsystem extends SftpSubsystem {
@@ -67,6 +68,20 @@ final class FerrySftpSubsystem extends SftpSubsystem {
       ferry.forgetStats();
     }
     super.doProcess(buffer, length, type, id);
+  }
+
+  /**
+   * MINA writes each reply into its request's buffer and first zero-fills that whole buffer. A
+   * write request's buffer holds the 32 KiB (or more) of file data it carried, so every status
+   * reply to a write wiped 32 KiB: over a quarter of the SFTP thread's time in an upload went to
+   * that fill. The reply is written from position 0 and sent up to its end, so the old bytes behind
+   * it are never sent; they are file data on its way to S3 anyway, not a secret.
+   */
+  @Override
+  protected Buffer prepareReply(Buffer buffer) {
+    buffer.clear(false);
+    buffer.putUInt(0L); // the packet length, filled in by send
+    return buffer;
   }
 
   /** copy-data, which OpenSSH's {@code sftp cp} sends: see {@link HandleCopy}. */
