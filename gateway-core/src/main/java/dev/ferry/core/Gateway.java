@@ -32,9 +32,11 @@ public final class Gateway implements AutoCloseable {
   private final Downloads downloads;
   private final UserRegistry users;
   private final LoginGuard loginGuard;
+  private final Clock clock;
 
   public Gateway(FerryConfig config, Clock clock) throws IOException {
     this.config = config;
+    this.clock = clock;
     this.store = new ObjectStore(config.s3());
     this.uploads = new Uploads(store, new MemoryBudget(config.uploads().memoryBudget()),
         new PartSizePolicy(config.uploads().partSize(), config.uploads().singlePutLimit()), config.uploads().partsInFlight(),
@@ -58,7 +60,7 @@ public final class Gateway implements AutoCloseable {
 
   public GatewayFileSystem openSession(User user) {
     return new GatewayFileSystem(user, store, locks, uploads, downloads, config.renameParallelism(),
-        config.listingClientTimes());
+        config.listingClientTimes(), clock);
   }
 
   public FerryConfig config() {

@@ -27,6 +27,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.Base64;
@@ -60,6 +61,7 @@ public final class GatewayFileSystem implements AutoCloseable {
   private final Downloads downloads;
   private final TreeRename treeRename;
   private final boolean listingClientTimes;
+  private final KnownDirectories knownDirectories;
   private final Set<StreamingUpload> openUploads = ConcurrentHashMap.newKeySet();
   private final Set<OffsetWriter> openWriters = ConcurrentHashMap.newKeySet();
 
@@ -69,7 +71,7 @@ public final class GatewayFileSystem implements AutoCloseable {
    * time S3 wrote the object.
    */
   public GatewayFileSystem(User user, ObjectStore store, PathLockTable locks, Uploads uploads, Downloads downloads,
-      int renameParallelism, boolean listingClientTimes) {
+      int renameParallelism, boolean listingClientTimes, Clock clock) {
     this.user = user;
     this.store = store;
     this.locks = locks;
@@ -77,6 +79,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     this.downloads = downloads;
     this.treeRename = new TreeRename(store, renameParallelism);
     this.listingClientTimes = listingClientTimes;
+    this.knownDirectories = new KnownDirectories(clock);
   }
 
   public User user() {
@@ -370,6 +373,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       if (!onlyMarker) {
         throw new DirectoryNotEmptyException(path + ": rmdir by " + user.name() + ": directory is not empty");
       }
+      knownDirectories.forget(path);
       call(store.delete(prefix), path, "rmdir");
     }
   }
@@ -380,6 +384,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     // Lock first: a file still being uploaded is "busy", not "missing".
     try (PathLock lock = lock(path, key, "delete")) {
       existingFile(path, "delete");
+      knownDirectories.forget(path.parent()); // a directory without a marker goes with its last file
       call(store.delete(key), path, "delete");
     }
   }
@@ -411,6 +416,7 @@ public final class GatewayFileSystem implements AutoCloseable {
         if (find(to, "rename").isPresent()) {
           throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name() + ": target already exists");
         }
+        knownDirectories.forget(from);
         treeRename.move(fromPrefix, toPrefix);
       } catch (StoreException e) {
         throw storageFailure(from, "rename", e);
@@ -431,6 +437,7 @@ public final class GatewayFileSystem implements AutoCloseable {
         }
         require(Permission.OVERWRITE, to, "rename over an existing file");
       }
+      knownDirectories.forget(from.parent()); // a directory without a marker goes with its last file
       treeRename.moveObject(fromKey, toKey, source.size());
     } catch (StoreException e) {
       throw storageFailure(from, "rename", e);
@@ -503,7 +510,7 @@ public final class GatewayFileSystem implements AutoCloseable {
 
   private void requireParentDirectory(VirtualPath path, String operation) throws IOException {
     VirtualPath parent = path.parent();
-    if (parent.isRoot()) {
+    if (parent.isRoot() || knownDirectories.seenRecently(parent)) {
       return;
     }
     // A parent is nearly always a prefix, not an object: the HEAD alone rarely answers.
@@ -513,6 +520,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       throw new NoSuchFileException(parent.toString(), null, operation + " of " + path + " by " + user.name()
           + ": parent directory does not exist");
     }
+    knownDirectories.seen(parent);
   }
 
   private void require(Permission permission, VirtualPath path, String operation) throws AccessDeniedException {
