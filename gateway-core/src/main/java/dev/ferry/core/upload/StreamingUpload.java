@@ -57,6 +57,7 @@ public final class StreamingUpload extends OutputStream {
 
   /** Null once bytes were copied server-side without passing through here: no hash can cover them. */
   private MessageDigest objectSha256 = newDigest("SHA-256");
+  private MessageDigest partMd5;
   private MemoryBudget.Reservation reservation;
   private List<byte[]> chunks = new ArrayList<>();
   private int chunkFill;
@@ -113,6 +114,7 @@ public final class StreamingUpload extends OutputStream {
       }
       int n = (int) Math.min(length, Math.min(MemoryBudget.CHUNK_SIZE - chunkFill, partCapacity - partFill));
       System.arraycopy(bytes, offset, chunks.get(chunks.size() - 1), chunkFill, n);
+      partMd5.update(bytes, offset, n);
       if (objectSha256 != null) {
         objectSha256.update(bytes, offset, n);
       }
@@ -310,6 +312,7 @@ public final class StreamingUpload extends OutputStream {
       throw new IOException(description + ": file is too large for the gateway's upload memory budget");
     }
     reservation = owner.budget().reserve(partCapacity, () -> abortRequested);
+    partMd5 = newDigest("MD5");
     chunkFill = 0;
     partFill = 0;
   }
@@ -328,14 +331,12 @@ public final class StreamingUpload extends OutputStream {
     MemoryBudget.Reservation sent = reservation;
     List<byte[]> sentChunks = chunks;
     ByteBuffer[] body = buffersOf(sentChunks);
+    String md5 = Base64.getEncoder().encodeToString(partMd5.digest());
     reservation = null;
     chunks = new ArrayList<>();
     partFill = 0;
     AtomicReference<Throwable> failures = partFailure;
-    String id = uploadId;
-    int partNumber = nextPartNumber++;
-    CompletableFuture<String> etag = owner.partDigests().contentMd5(body)
-        .thenCompose(md5 -> owner.store().uploadPart(target, id, partNumber, body, md5));
+    CompletableFuture<String> etag = owner.store().uploadPart(target, uploadId, nextPartNumber++, body, md5);
     etag.whenComplete((ok, error) -> {
       sent.release(sentChunks);
       partsInFlight.release();
@@ -348,7 +349,8 @@ public final class StreamingUpload extends OutputStream {
 
   private void putWhole() throws IOException {
     ByteBuffer[] body = reservation == null ? new ByteBuffer[0] : buffersOf(chunks);
-    String md5 = PartDigests.contentMd5Now(body);
+    String md5 = Base64.getEncoder().encodeToString(
+        partMd5 == null ? newDigest("MD5").digest() : partMd5.digest());
     try {
       Map<String, String> all = new java.util.TreeMap<>(metadata);
       all.put(SHA256_METADATA, hex(objectSha256));
@@ -408,6 +410,7 @@ public final class StreamingUpload extends OutputStream {
     partEtags = new ArrayList<>();
     partFailure = new AtomicReference<>();
     objectSha256 = newDigest("SHA-256");
+    partMd5 = null;
     chunkFill = 0;
     partFill = 0;
     partCapacity = 0;

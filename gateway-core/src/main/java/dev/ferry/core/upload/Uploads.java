@@ -37,7 +37,6 @@ public final class Uploads {
   private final Clock clock;
   private final Set<StreamingUpload> open = ConcurrentHashMap.newKeySet();
   private final ChecksumCopies checksumCopies;
-  private final PartDigests partDigests = new PartDigests();
 
   public Uploads(ObjectStore store, MemoryBudget budget, PartSizePolicy partSizes, int maxPartsInFlight,
       UploadJournal journal, OffsetWriter.Settings offsetWrites, Clock clock) {
@@ -183,10 +182,6 @@ public final class Uploads {
       open.remove(upload);
       open.notifyAll();
     }
-  }
-
-  PartDigests partDigests() {
-    return partDigests;
   }
 
   ObjectStore store() {
