@@ -175,22 +175,24 @@ sftp_suite() {
     [[ "$(s3 s3api head-object --bucket "$BUCKET" --key ferry/big-copy.bin --query Metadata.sha256 --output text)" \
       == "$BIG_SHA" ]] || error "$label: the sftp cp copy does not carry the file's SHA-256"
   fi
-  MEASURE_BEFORE="sftp_remove_tree $port $user $known $dir/small" \
-    measure "$prefix.up.small" "$SMALL_TOTAL" "$label: sftp put -R ${SMALL_COUNT} x ${SMALL_MB} MiB" \
-    sftp_batch "$port" "$user" "$known" "put -R $WORK/small $dir/small"
-  MEASURE_BEFORE="rm -rf $DL/small" \
-    measure "$prefix.down.small" "$SMALL_TOTAL" "$label: sftp get -R ${SMALL_COUNT} x ${SMALL_MB} MiB" \
-    sftp_batch "$port" "$user" "$known" "get -R $dir/small $DL/small"
-  diff -rq "$WORK/small" "$DL/small" >/dev/null || error "$label: downloaded small files differ"
+  tree_rows "$prefix" "$port" "$user" "$known" "$dir" "$label" small "$SMALL_TOTAL" "${SMALL_COUNT} x ${SMALL_MB} MiB"
   if ((TINY_COUNT > 0)); then
-    MEASURE_BEFORE="sftp_remove_tree $port $user $known $dir/tiny" \
-      measure "$prefix.up.tiny" "$TINY_TOTAL" "$label: sftp put -R ${TINY_COUNT} x 1 KiB" \
-      sftp_batch "$port" "$user" "$known" "put -R $WORK/tiny $dir/tiny"
-    MEASURE_BEFORE="rm -rf $DL/tiny" \
-      measure "$prefix.down.tiny" "$TINY_TOTAL" "$label: sftp get -R ${TINY_COUNT} x 1 KiB" \
-      sftp_batch "$port" "$user" "$known" "get -R $dir/tiny $DL/tiny"
-    diff -rq "$WORK/tiny" "$DL/tiny" >/dev/null || error "$label: downloaded 1 KiB files differ"
+    tree_rows "$prefix" "$port" "$user" "$known" "$dir" "$label" tiny "$TINY_TOTAL" "${TINY_COUNT} x 1 KiB"
   fi
+}
+
+# tree_rows PREFIX PORT USER KNOWN_HOSTS REMOTE_DIR LABEL NAME BYTES WHAT: put -R then get -R of
+# $WORK/NAME (rows PREFIX.up.NAME and PREFIX.down.NAME), each run into an empty destination, and the
+# download compared with the original.
+tree_rows() {
+  local prefix="$1" port="$2" user="$3" known="$4" dir="$5" label="$6" name="$7" bytes="$8" what="$9"
+  MEASURE_BEFORE="sftp_remove_tree $port $user $known $dir/$name" \
+    measure "$prefix.up.$name" "$bytes" "$label: sftp put -R $what" \
+    sftp_batch "$port" "$user" "$known" "put -R $WORK/$name $dir/$name"
+  MEASURE_BEFORE="rm -rf $DL/$name" \
+    measure "$prefix.down.$name" "$bytes" "$label: sftp get -R $what" \
+    sftp_batch "$port" "$user" "$known" "get -R $dir/$name $DL/$name"
+  diff -rq "$WORK/$name" "$DL/$name" >/dev/null || error "$label: downloaded $what differ"
 }
 
 
