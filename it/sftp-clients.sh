@@ -361,6 +361,22 @@ ls_long_shows_login_as_owner() {
   [[ "$owners" == "$USER_NAME $USER_NAME" ]]
 }
 
+# A time SFTP v3 cannot carry (2040, as FTPS's MFMT may set; 1969): OpenSSH's ls -l of the
+# directory and of the file answer, showing the nearest time SFTP carries, and the session goes on.
+# Before, the reply failed ("Invalid INT32 value") and the SFTP session ended.
+times_beyond_sftp_shown_nearest() {
+  printf 'x' >"$WORK/far.txt"
+  s3 s3api put-object --bucket "$BUCKET" --key "${HOME_PREFIX}far/future.txt" --body "$WORK/far.txt" \
+    --metadata mtime=2208988800 >/dev/null || return 1
+  s3 s3api put-object --bucket "$BUCKET" --key "${HOME_PREFIX}far/past.txt" --body "$WORK/far.txt" \
+    --metadata mtime=-86400 >/dev/null || return 1
+  local listing
+  listing="$(sftp_batch "ls -l /far" "ls -l /far/future.txt" "ls -l /sftp")" || return 1
+  echo "$listing"
+  grep -qE 'Jan 19  2038 .*future\.txt$' <<<"$listing" && grep -qE 'Jan  1  1970 .*past\.txt$' <<<"$listing" \
+    && grep -q 'nine\.bin' <<<"$listing"
+}
+
 main_sftp() {
   start_watchdog
   mkdir -p "$SRC" "$DL" "$WORK/home"
@@ -392,6 +408,8 @@ main_sftp() {
   done
   check "sftp ls lists the uploaded files" ls_many
   check "sftp ls -la shows the login name as owner and group of every entry" ls_long_shows_login_as_owner
+  check "sftp ls -l of files timed 2040 and 1969 shows 2038-01-19 and 1970-01-01, and the session goes on" \
+    times_beyond_sftp_shown_nearest
   check "paramiko: every listed entry's longname shows the login name as owner and group" \
     paramiko_run longname /sftp "$WORK/longname.out"
   check "sftp reput continues a partial upload server-side, byte-exact" reput_resumes

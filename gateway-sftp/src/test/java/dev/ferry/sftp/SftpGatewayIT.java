@@ -26,7 +26,9 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPReply;
@@ -266,6 +268,25 @@ class SftpGatewayIT {
       sftp.setStat(handle, new SftpClient.Attributes().size(fresh.length));
     }
     assertStored("scp.bin", fresh);
+  }
+
+  @Test
+  void stat_timeBeyondWhatSftpCarries_showsTheNearestItCan_sessionGoesOn() throws IOException {
+    // 2040 (as FTPS's MFMT may set) and 1969: SFTP v3 times are 32-bit seconds.
+    s3.put(ferry.bucket, ferry.key("far/future.txt"), new byte[3], Map.of("mtime", "2208988800"));
+    s3.put(ferry.bucket, ferry.key("far/past.txt"), new byte[4], Map.of("mtime", "-86400"));
+    try (SftpClient sftp = ferry.login("alice")) {
+      assertEquals(Instant.parse("2038-01-19T03:14:07Z"), sftp.stat("far/future.txt").getModifyTime().toInstant());
+      assertEquals(Instant.EPOCH, sftp.stat("far/past.txt").getModifyTime().toInstant());
+      Map<String, Instant> listed = new TreeMap<>();
+      for (SftpClient.DirEntry entry : sftp.readDir("far")) {
+        listed.put(entry.getFilename(), entry.getAttributes().getModifyTime().toInstant());
+      }
+      assertEquals(Instant.parse("2038-01-19T03:14:07Z"), listed.get("future.txt"), listed.toString());
+      assertEquals(Instant.EPOCH, listed.get("past.txt"), listed.toString());
+      assertEquals(3, sftp.stat("far/future.txt").getSize(), "the session still answers");
+    }
+    assertEquals("2208988800", s3.metadata(ferry.bucket, ferry.key("far/future.txt")).get("mtime"), "kept as set");
   }
 
   @Test

@@ -146,6 +146,11 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
+  /** Stores {@code data} with user metadata ({@code x-amz-meta-*}, given without the prefix), as another S3 client may. */
+  public void put(String bucket, String key, byte[] data, Map<String, String> metadata) {
+    client().putObject(b -> b.bucket(bucket).key(key).metadata(metadata), RequestBody.fromBytes(data));
+  }
+
   /**
    * Stores {@code data} by a multipart upload of {@code partSize} parts, as large files arrive from
    * other tools: its ETag is then the parts' ("...-N"), not the MD5 of the bytes.

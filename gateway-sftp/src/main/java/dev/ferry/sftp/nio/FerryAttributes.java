@@ -2,6 +2,7 @@ package dev.ferry.sftp.nio;
 
 import dev.ferry.core.vfs.FileStat;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -22,6 +23,12 @@ final class FerryAttributes implements PosixFileAttributes {
 
   private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
   private static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
+  /**
+   * SFTP v3 carries times as 32-bit seconds, and MINA refuses more than 2^31-1: one later time
+   * (FTPS's MFMT may set any) failed the whole stat or readdir reply and ended the SFTP session.
+   * The time a client set is kept as it is; SFTP shows the nearest time it can carry.
+   */
+  static final Instant LATEST = Instant.ofEpochSecond(Integer.MAX_VALUE);
 
   private final FileStat stat;
   private final Owner owner;
@@ -85,7 +92,8 @@ final class FerryAttributes implements PosixFileAttributes {
 
   @Override
   public FileTime lastModifiedTime() {
-    return FileTime.from(stat.lastModified());
+    Instant time = stat.lastModified();
+    return FileTime.from(time.isAfter(LATEST) ? LATEST : time.isBefore(Instant.EPOCH) ? Instant.EPOCH : time);
   }
 
   @Override
