@@ -27,7 +27,8 @@ final class ModeCommand implements Command {
   @Override
   public void execute(FtpIoSession session, FtpServerContext context, FtpRequest request)
       throws IOException, FtpException {
-    if (!deflateOffered && "Z".equalsIgnoreCase(request.getArgument() == null ? "" : request.getArgument().strip())) {
+    String mode = request.getArgument();
+    if (!deflateOffered && mode != null && mode.strip().equalsIgnoreCase("Z")) {
       session.resetState();
       session.write(new DefaultFtpReply(504, "MODE Z is not offered by this server: use MODE S"));
       return;

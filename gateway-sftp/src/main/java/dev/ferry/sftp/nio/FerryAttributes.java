@@ -2,12 +2,12 @@ package dev.ferry.sftp.nio;
 
 import dev.ferry.core.vfs.FileStat;
 import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;

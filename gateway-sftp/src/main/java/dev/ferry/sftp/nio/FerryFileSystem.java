@@ -40,6 +40,11 @@ public final class FerryFileSystem extends BaseFileSystem<FerryPath> {
     return session;
   }
 
+  /** What a client sees of {@code stat}: owned by this session's user (see {@link FerryAttributes}). */
+  FerryAttributes attributesOf(FileStat stat) {
+    return FerryAttributes.of(stat, session.ownerName());
+  }
+
   @Override
   protected FerryPath create(String root, List<String> names) {
     return new FerryPath(this, root, names, null);

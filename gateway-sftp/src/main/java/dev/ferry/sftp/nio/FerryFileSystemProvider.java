@@ -219,14 +219,14 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
     if (!type.isAssignableFrom(FerryAttributes.class)) {
       throw new UnsupportedOperationException("attributes " + type.getSimpleName() + " are not supported");
     }
-    return (A) FerryAttributes.of(stat(path), ferry(path).getFileSystem().session().ownerName());
+    return (A) ferry(path).getFileSystem().attributesOf(stat(path));
   }
 
   @Override
   public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options) throws IOException {
     FerryPath p = ferry(path);
     FileStat stat = p.listed() != null ? p.listed() : stat(p);
-    Map<String, Object> all = FerryAttributes.of(stat, p.getFileSystem().session().ownerName()).asMap();
+    Map<String, Object> all = p.getFileSystem().attributesOf(stat).asMap();
     int colon = attributes.indexOf(':');
     String names = colon < 0 ? attributes : attributes.substring(colon + 1);
     if (names.equals("*")) {

@@ -34,7 +34,7 @@ public final class FerryPath extends BasePath<FerryPath, FerryFileSystem> implem
 
   @Override
   public SftpClient.Attributes getAttributes() {
-    return listed == null ? null : FerryAttributes.of(listed, getFileSystem().session().ownerName()).toSftp();
+    return listed == null ? null : getFileSystem().attributesOf(listed).toSftp();
   }
 
   @Override
