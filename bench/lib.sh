@@ -99,8 +99,7 @@ mib() { awk -v kb="$1" 'BEGIN { printf "%.0f", kb / 1024 }'; }
 # MB/s of the median run (or "error") under KEY. On two shared CPUs one run of a transfer moves by
 # 15 % or more from the next, references as much as Ferry. MEASURE_BEFORE and MEASURE_AFTER, when
 # set, are commands run untimed before and after each run: clearing a destination that a second
-# run would otherwise copy into (sftp's put -R and get -R nest into an existing directory), and
-# waiting for Ferry's checksum copy, which would otherwise overlap the next run. MEASURE_CPU_PID,
+# run would otherwise copy into (sftp's put -R and get -R nest into an existing directory). MEASURE_CPU_PID,
 # when set, is a process whose CPU time per GiB moved is stored as R[KEY.cpu] (median of the runs).
 measure() {
   local key="$1" bytes="$2" label="$3" start seconds out="$WORK/measure.out" run runs="${BENCH_REPEAT:-1}" times=()
@@ -261,19 +260,6 @@ memory_report() {
   R[$prefix.rss]="${hwm:+$(mib "$hwm")}"
   R[$prefix.heap]="$(peak_heap)"
   log "Ferry memory: VmHWM ${R[$prefix.rss]:-n/a} MiB, peak heap used ${R[$prefix.heap]} MiB"
-}
-
-# Ferry records a multipart object's SHA-256 with a server-side copy just after the upload. On
-# S3Proxy (same machine, filesystem) that copy rewrites the whole object, so a download timed
-# while it runs measures the copy too. Wait for it, and say how long it took.
-await_checksum_copy() {
-  local key="$1" started=$SECONDS sha deadline=$((SECONDS + 600))
-  until sha="$(s3 s3api head-object --bucket "$BUCKET" --key "$key" --query Metadata.sha256 --output text 2>/dev/null)" \
-      && [[ "$sha" =~ ^[0-9a-f]{64}$ ]]; do
-    ((SECONDS < deadline)) || { error "no x-amz-meta-sha256 on $key after 600 s"; return 1; }
-    sleep 0.5
-  done
-  log "Ferry's checksum copy of $key finished $((SECONDS - started)) s after the upload; the download is timed after it"
 }
 
 # known_hosts_for PORT FILE PUBKEY...: a known_hosts file naming 127.0.0.1:PORT with those keys.

@@ -17,7 +17,7 @@ AWS=/usr/bin/aws               # Debian's awscli; a pyenv one may shadow it on P
 TOTAL_TIMEOUT_SECONDS=420      # watchdog for the whole run
 CLIENT_TIMEOUT_SECONDS=60      # every single client command
 START_TIMEOUT_SECONDS=60
-CHECKSUM_WAIT_SECONDS=10       # multipart uploads get their sha256 metadata a moment after commit
+CHECKSUM_WAIT_SECONDS=10       # aborts of broken multipart uploads finish a moment after the failure
 
 # Client file names in UTF-8 must survive lftp's charset handling.
 export LC_ALL=C.UTF-8
@@ -195,6 +195,7 @@ start_ferry() {
   hash="$(printf '%s\n' "$PASSWORD" | timeout 60 java -jar "$FERRY_JAR" hash-password 2>"$WORK/hash.err")"
   [[ "$hash" == \$2* ]] || setup_failed "hash-password prints a bcrypt hash" "$WORK/hash.err"
   pass "hash-password prints a bcrypt hash"
+  make_admin_key
   # What differs between the run's Ferry and the one with MODE Z on comes from the environment.
   cat >"$WORK/ferry.yaml" <<EOF
 dataDir: \${FERRY_IT_DATA_DIR}
@@ -226,9 +227,11 @@ users:
     passwordHash: "$hash"
     home: s3://$BUCKET/$HOME_PREFIX
     permissions: [all]
+$(admin_user_yaml)
 EOF
   launch_ferry ferry false || setup_failed "Ferry started" "$WORK/ferry.log"
   FERRY_PID="$LAUNCHED_PID"
+  ADMIN_SSH_PORT="$LAUNCHED_SFTP_PORT"
   EXPLICIT_PORT="$LAUNCHED_EXPLICIT_PORT"
   IMPLICIT_PORT="$LAUNCHED_IMPLICIT_PORT"
   pass "Ferry started: explicit FTPS on $EXPLICIT_PORT, implicit FTPS on $IMPLICIT_PORT, passive $LAUNCHED_PASSIVE"
@@ -247,6 +250,7 @@ launch_ferry() {
   up="$(grep "Ferry is up" "$WORK/$name.log")"
   LAUNCHED_EXPLICIT_PORT="$(sed -n 's/.*explicit (AUTH TLS): [0-9.]*:\([0-9]*\).*/\1/p' <<<"$up")"
   LAUNCHED_IMPLICIT_PORT="$(sed -n 's/.*implicit TLS: [0-9.]*:\([0-9]*\).*/\1/p' <<<"$up")"
+  LAUNCHED_SFTP_PORT="$(sed -n 's/.*SFTP: [0-9.]*:\([0-9]*\).*/\1/p' <<<"$up")"
   [[ "$LAUNCHED_EXPLICIT_PORT" =~ ^[0-9]+$ && "$LAUNCHED_IMPLICIT_PORT" =~ ^[0-9]+$ ]]
 }
 
@@ -323,23 +327,45 @@ same_bytes() {
 
 sha_of() { sha256sum "$1" | cut -d' ' -f1; }
 
-# s3_object_is KEY LOCAL_FILE: the object read straight from S3 has LOCAL_FILE's bytes, and its
-# x-amz-meta-sha256 (recorded a moment after a multipart commit) is LOCAL_FILE's SHA-256.
+# s3_object_is KEY LOCAL_FILE: the object read straight from S3 has LOCAL_FILE's bytes, and the
+# SHA-256 Ferry recorded for it (its admin stat command) is LOCAL_FILE's.
 s3_object_is() {
-  local key="$1" file="$2" expected meta deadline=$((SECONDS + CHECKSUM_WAIT_SECONDS))
+  local key="$1" file="$2" expected recorded
   expected="$(sha_of "$file")"
   rm -f "$WORK/direct.bin"
-  meta="$(s3 s3api get-object --bucket "$BUCKET" --key "$key" "$WORK/direct.bin" \
-    --query 'Metadata.sha256' --output text)" || return 1
+  s3 s3api get-object --bucket "$BUCKET" --key "$key" "$WORK/direct.bin" >/dev/null || return 1
   same_bytes "$file" "$WORK/direct.bin" || return 1
-  until [[ "$meta" == "$expected" ]]; do
-    if ((SECONDS >= deadline)); then
-      echo "x-amz-meta-sha256 of $key is '$meta', expected $expected"
-      return 1
-    fi
-    sleep 0.5
-    meta="$(s3 s3api head-object --bucket "$BUCKET" --key "$key" --query 'Metadata.sha256' --output text)"
-  done
+  recorded="$(ferry_fact "$key" sha256)" || return 1
+  [[ "$recorded" == "$expected" ]] || { echo "Ferry's SHA-256 of $key is '$recorded', expected $expected"; return 1; }
+}
+
+# An admin user (ops) with its own key, for the admin commands over SSH exec (stat).
+make_admin_key() {
+  ADMIN_KEY="$WORK/admin_ed25519"
+  [[ -f "$ADMIN_KEY" ]] || ssh-keygen -q -t ed25519 -N '' -C it-admin -f "$ADMIN_KEY" || setup_failed "ssh-keygen admin"
+}
+
+admin_user_yaml() {
+  cat <<EOF
+  - name: ops
+    home: s3://$BUCKET/$HOME_PREFIX
+    permissions: [list]
+    admin: true
+    publicKeys:
+      - "$(cat "$ADMIN_KEY.pub")"
+EOF
+}
+
+# ferry_fact KEY FIELD: FIELD (sha256, clientTime, size, factsFrom) of Ferry's `stat --json` of the
+# object KEY in the run's bucket, asked over SSH as the admin user; empty when Ferry knows none.
+ferry_fact() {
+  local out
+  out="$(timeout "$CLIENT_TIMEOUT_SECONDS" ssh -q -p "$ADMIN_SSH_PORT" -i "$ADMIN_KEY" -o BatchMode=yes \
+    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null ops@127.0.0.1 "stat 's3://$BUCKET/$1' --json" 2>&1)" \
+    || { echo "admin stat of $1 failed: $out"; return 1; }
+  /usr/bin/python3 -c 'import json, sys
+value = json.load(sys.stdin)["data"][sys.argv[1]]
+print("" if value is None else value)' "$2" <<<"$out"
 }
 
 # s3_keys PREFIX: all keys under PREFIX, one a line, sorted.
@@ -391,15 +417,18 @@ get /stream/nine.bin -o $out" || return 1
 # defaults then deflates both ways: the upload arrives exact in S3, the download exact.
 lftp_mode_z_when_offered() {
   launch_ferry mode-z true || { cat "$WORK/mode-z.log"; return 1; }
-  local pid="$LAUNCHED_PID" EXPLICIT_PORT="$LAUNCHED_EXPLICIT_PORT" out="$DL/mode-z-nine.bin" status=0
+  # This Ferry has its own data dir, so its own embedded state store: the SHA-256 is asked of it.
+  local pid="$LAUNCHED_PID" EXPLICIT_PORT="$LAUNCHED_EXPLICIT_PORT" ADMIN_SSH_PORT="$LAUNCHED_SFTP_PORT"
+  local out="$DL/mode-z-nine.bin" status=0
   lftp_at explicit "debug -o $WORK/mode-z.debug 5; put $SRC/nine.bin -o /deflate/nine.bin; \
 get /deflate/nine.bin -o $out" || status=1
+  ((status == 0)) && { s3_object_is "${HOME_PREFIX}deflate/nine.bin" "$SRC/nine.bin" || status=1; }
   stop_pid "$pid" "Ferry with MODE Z"
   ((status == 0)) || return 1
   # lftp sends MODE Z once; the session stays in it for both transfers unless it sends MODE S.
   grep -q -- "---> MODE Z" "$WORK/mode-z.debug" && ! grep -q -- "---> MODE S" "$WORK/mode-z.debug" \
     || { grep -- "---> MODE" "$WORK/mode-z.debug"; echo "lftp did not use MODE Z for both transfers"; return 1; }
-  same_bytes "$SRC/nine.bin" "$out" && s3_object_is "${HOME_PREFIX}deflate/nine.bin" "$SRC/nine.bin"
+  same_bytes "$SRC/nine.bin" "$out"
 }
 
 # TYPE A: the client sends CRLF line ends and S3 keeps LF; a TYPE A download with curl -B (which
@@ -816,10 +845,10 @@ main() {
   for mode in explicit implicit; do
     for name in empty.bin one.bin nine.bin; do
       check "$mode: lftp put+get $name ($(stat -c %s "$SRC/$name") B) byte-exact" lftp_roundtrip "$mode" "$name"
-      check "$mode: $name uploaded by lftp, read from S3: same bytes and x-amz-meta-sha256" \
+      check "$mode: $name uploaded by lftp, read from S3: same bytes, and its SHA-256 in Ferry's catalog" \
         s3_object_is "${HOME_PREFIX}$mode/lftp/$name" "$SRC/$name"
       check "$mode: curl upload+download $name byte-exact" curl_roundtrip "$mode" "$name"
-      check "$mode: $name uploaded by curl, read from S3: same bytes and x-amz-meta-sha256" \
+      check "$mode: $name uploaded by curl, read from S3: same bytes, and its SHA-256 in Ferry's catalog" \
         s3_object_is "${HOME_PREFIX}$mode/curl/$name" "$SRC/$name"
     done
   done

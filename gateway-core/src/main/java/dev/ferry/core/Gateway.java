@@ -1,8 +1,10 @@
 package dev.ferry.core;
 
+import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.download.Downloads;
 import dev.ferry.core.lock.PathLockTable;
+import dev.ferry.core.state.StateStore;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.upload.MemoryBudget;
 import dev.ferry.core.upload.OffsetWriter;
@@ -27,6 +29,7 @@ public final class Gateway implements AutoCloseable {
 
   private final FerryConfig config;
   private final ObjectStore store;
+  private final StateStore stateStore;
   private final PathLockTable locks = new PathLockTable();
   private final Uploads uploads;
   private final Downloads downloads;
@@ -37,12 +40,13 @@ public final class Gateway implements AutoCloseable {
   public Gateway(FerryConfig config, Clock clock) throws IOException {
     this.config = config;
     this.clock = clock;
+    this.stateStore = StateStore.open(config.stateStore(), clock);
     this.store = new ObjectStore(config.s3());
-    this.uploads = new Uploads(store, new MemoryBudget(config.uploads().memoryBudget()),
+    this.uploads = new Uploads(store, stateStore.catalog(), new MemoryBudget(config.uploads().memoryBudget()),
         new PartSizePolicy(config.uploads().partSize(), config.uploads().singlePutLimit()), config.uploads().partsInFlight(),
         new UploadJournal(config.dataDir().resolve("uploads")), new OffsetWriter.Settings(
             config.uploads().reorderWindow(), config.uploads().spillLimit(), spillDirectory(config)), clock);
-    this.downloads = new Downloads(store, config.downloads(), uploads.checksumCopies());
+    this.downloads = new Downloads(store, config.downloads());
     this.users = new UserRegistry(config.users(), clock);
     this.loginGuard = new LoginGuard(config.login(), clock);
   }
@@ -59,8 +63,8 @@ public final class Gateway implements AutoCloseable {
   }
 
   public GatewayFileSystem openSession(User user) {
-    return new GatewayFileSystem(user, store, locks, uploads, downloads, config.renameParallelism(),
-        config.listingClientTimes(), clock);
+    return new GatewayFileSystem(user, store, locks, uploads, downloads, stateStore.catalog(),
+        config.renameParallelism(), config.listingClientTimes(), clock);
   }
 
   public FerryConfig config() {
@@ -69,6 +73,15 @@ public final class Gateway implements AutoCloseable {
 
   public ObjectStore store() {
     return store;
+  }
+
+  /** Ferry's facts about the objects it wrote (SHA-256, client times), in the state store. */
+  public ObjectCatalog catalog() {
+    return stateStore.catalog();
+  }
+
+  public StateStore stateStore() {
+    return stateStore;
   }
 
   public PathLockTable locks() {
@@ -94,5 +107,6 @@ public final class Gateway implements AutoCloseable {
   @Override
   public void close() {
     store.close();
+    stateStore.close();
   }
 }

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.catalog.ObjectFacts;
 import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.testing.TestObjects;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.vfs.GatewayFileSystem;
 import dev.ferry.core.vfs.WriteMode;
@@ -19,10 +22,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -82,9 +85,9 @@ class FtpsGatewayIT {
     FTPSClient client = ferry.login("alice");
     assertTrue(client.storeFile("size-" + size + ".bin", new ByteArrayInputStream(data)), client.getReplyString());
     client.disconnect();
-    ferry.gateway.uploads().awaitChecksums();
     assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("size-" + size + ".bin")));
-    assertEquals(S3TestServer.sha256Hex(data), s3.metadata(ferry.bucket, ferry.key("size-" + size + ".bin")).get("sha256"));
+    assertEquals(S3TestServer.sha256Hex(data),
+        TestObjects.recordedFacts(ferry.gateway, ferry.bucket, ferry.key("size-" + size + ".bin")).sha256());
     assertTrue(s3.multipartUploads(ferry.bucket).isEmpty());
   }
 
@@ -531,27 +534,32 @@ class FtpsGatewayIT {
     assertEquals(213, client.sendCommand("MDTM timed file.txt"), client.getReplyString());
     assertEquals("213 20190601102030", client.getReplyString().strip(), "time after the refused MFMTs");
     client.disconnect();
-    ferry.gateway.uploads().awaitChecksums(); // the time's copy runs in the background
-    assertEquals(Long.toString(Instant.parse("2019-06-01T10:20:30Z").getEpochSecond()),
-        s3.metadata(ferry.bucket, ferry.key("timed file.txt")).get("mtime"), "x-amz-meta-mtime");
+    assertEquals(Instant.parse("2019-06-01T10:20:30Z"),
+        TestObjects.recordedFacts(ferry.gateway, ferry.bucket, ferry.key("timed file.txt")).clientTime());
     assertEquals("abc", new String(s3.read(ferry.bucket, ferry.key("timed file.txt")), StandardCharsets.UTF_8));
   }
 
   @Test
-  void mfmt_rightAfterAMultipartStor_showsAtOnceAndLandsWithTheChecksum() throws IOException {
-    // lftp's put and mirror -R send MFMT right after each STOR: the time rides on the copy that
-    // records the SHA-256, and MDTM shows it before that copy ends.
+  void mfmt_rightAfterAMultipartStor_keepsTheObjectAsUploaded() throws IOException {
+    // lftp's put and mirror -R send MFMT right after each STOR: the time goes to the catalog, and
+    // the object stays the one the multipart upload wrote (its ETag has the "-parts" suffix a copy
+    // onto itself would have replaced).
     byte[] data = random(2 * PART + 5);
     FTPSClient client = ferry.login("alice");
     assertTrue(client.storeFile("big-timed.bin", new ByteArrayInputStream(data)), client.getReplyString());
+    String uploadedEtag = TestObjects.head(ferry.gateway.store(), new S3Location(ferry.bucket, ferry.key("big-timed.bin")))
+        .etag();
     assertEquals(213, client.sendCommand("MFMT 20170304050607 big-timed.bin"), client.getReplyString());
     assertEquals(213, client.sendCommand("MDTM big-timed.bin"), client.getReplyString());
     assertEquals("213 20170304050607", client.getReplyString().strip());
     client.disconnect();
-    ferry.gateway.uploads().awaitChecksums();
-    Map<String, String> metadata = s3.metadata(ferry.bucket, ferry.key("big-timed.bin"));
-    assertEquals(Long.toString(Instant.parse("2017-03-04T05:06:07Z").getEpochSecond()), metadata.get("mtime"));
-    assertEquals(S3TestServer.sha256Hex(data), metadata.get("sha256"));
+    ObjectFacts facts = TestObjects.recordedFacts(ferry.gateway, ferry.bucket, ferry.key("big-timed.bin"));
+    assertEquals(Instant.parse("2017-03-04T05:06:07Z"), facts.clientTime());
+    assertEquals(S3TestServer.sha256Hex(data), facts.sha256());
+    assertEquals(uploadedEtag, TestObjects.head(ferry.gateway.store(),
+        new S3Location(ferry.bucket, ferry.key("big-timed.bin"))).etag(), "the object was written again");
+    assertTrue(uploadedEtag.matches("\"?[0-9a-f]{32}-3\"?"), uploadedEtag);
+    assertEquals(Map.of(), s3.metadata(ferry.bucket, ferry.key("big-timed.bin")), "metadata of the object");
     assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("big-timed.bin")));
   }
 

@@ -5,6 +5,7 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -34,6 +35,11 @@ final class FtpsTestGateway implements AutoCloseable {
   }
 
   FtpsTestGateway(S3TestServer s3, Path dir, long partSize, long singlePutLimit) throws IOException {
+    this(s3, s3.endpoint(), dir, partSize, singlePutLimit);
+  }
+
+  /** Ferry talks to S3 at {@code endpoint}: {@code s3} itself, or a proxy in front of it. */
+  FtpsTestGateway(S3TestServer s3, URI endpoint, Path dir, long partSize, long singlePutLimit) throws IOException {
     bucket = s3.createBucket();
     String yaml = """
         dataDir: %s
@@ -70,7 +76,7 @@ final class FtpsTestGateway implements AutoCloseable {
             passwordHash: "%s"
             home: s3://%s/home/alice/
             permissions: [list, read, write, delete, rename, mkdir]
-        """.formatted(dir.resolve("data"), s3.endpoint(), s3.accessKey(), s3.secretKey(), partSize,
+        """.formatted(dir.resolve("data"), endpoint, s3.accessKey(), s3.secretKey(), partSize,
         singlePutLimit, HASH, bucket, HASH, bucket, HASH, bucket);
     Path file = dir.resolve("ferry.yaml");
     Files.writeString(file, yaml);

@@ -3,8 +3,8 @@ package dev.ferry.server;
 import dev.ferry.core.Gateway;
 import dev.ferry.core.admin.AdminCommandRegistry;
 import dev.ferry.core.admin.AdminCommands;
-import dev.ferry.core.job.Jobs;
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.job.Jobs;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.user.User;
 import dev.ferry.ftps.FtpsServer;
@@ -57,9 +57,9 @@ public final class FerryServer {
     long every = Math.max(60, config.uploads().orphanAge().toSeconds() / 2);
     sweeper.scheduleWithFixedDelay(this::sweepOrphans, every, every, TimeUnit.SECONDS);
     remotes = new MinaRemoteConnector();
-    jobs = new Jobs(config.jobs(), gateway.store(), config.remotes(), remotes, clock);
+    jobs = new Jobs(config.jobs(), gateway.store(), gateway.catalog(), config.remotes(), remotes, clock);
     jobs.start();
-    AdminCommandRegistry admin = AdminCommands.registry(jobs);
+    AdminCommandRegistry admin = AdminCommands.registry(jobs, gateway.store(), gateway.catalog());
     ftps = new FtpsServer(gateway, clock);
     ftps.start();
     if (config.sftp().enabled()) {

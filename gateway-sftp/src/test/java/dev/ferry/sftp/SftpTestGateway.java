@@ -6,6 +6,7 @@ import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.ftps.FtpsServer;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -41,6 +42,11 @@ final class SftpTestGateway implements AutoCloseable {
   final SshClient client;
 
   SftpTestGateway(S3TestServer s3, Path dir, long partSize, String extraUploads) throws IOException {
+    this(s3, s3.endpoint(), dir, partSize, extraUploads);
+  }
+
+  /** Ferry talks to S3 at {@code endpoint}: {@code s3} itself, or a proxy in front of it. */
+  SftpTestGateway(S3TestServer s3, URI endpoint, Path dir, long partSize, String extraUploads) throws IOException {
     bucket = s3.createBucket();
     try {
       aliceKey = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
@@ -88,7 +94,7 @@ final class SftpTestGateway implements AutoCloseable {
             passwordHash: "%s"
             home: s3://%s/home/alice/
             permissions: [list, read, write, delete, rename, mkdir]
-        """.formatted(dir.resolve("data"), s3.endpoint(), s3.accessKey(), s3.secretKey(), partSize, partSize, extraUploads,
+        """.formatted(dir.resolve("data"), endpoint, s3.accessKey(), s3.secretKey(), partSize, partSize, extraUploads,
         LOGIN_FAILURE_DELAY.toMillis(), HASH, bucket, PublicKeyEntry.toString(aliceKey.getPublic()), HASH, bucket, HASH, bucket);
     Path file = dir.resolve("ferry.yaml");
     Files.writeString(file, yaml);

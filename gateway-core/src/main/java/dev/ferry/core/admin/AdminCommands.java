@@ -1,13 +1,15 @@
 package dev.ferry.core.admin;
 
+import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.job.FreeSpace;
 import dev.ferry.core.job.JobRecord;
 import dev.ferry.core.job.JobRefusedException;
 import dev.ferry.core.job.JobState;
 import dev.ferry.core.job.Jobs;
-import dev.ferry.core.job.FreeSpace;
 import dev.ferry.core.job.RemoteHost;
 import dev.ferry.core.job.TransferMode;
 import dev.ferry.core.job.TransferRequest;
+import dev.ferry.core.store.ObjectStore;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,14 +18,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The admin commands over transfer jobs: transfer, jobs, job, cancel, hosts, df. */
+/** The admin commands: over transfer jobs (transfer, push, jobs, job, cancel, hosts, df) and objects (stat). */
 public final class AdminCommands {
 
   private AdminCommands() {}
 
-  public static AdminCommandRegistry registry(Jobs jobs) {
+  public static AdminCommandRegistry registry(Jobs jobs, ObjectStore store, ObjectCatalog catalog) {
     return new AdminCommandRegistry(List.of(new Transfer(jobs), new Push(jobs), new ListJobs(jobs), new ShowJob(jobs),
-        new Cancel(jobs), new Hosts(jobs), new Df(jobs)));
+        new Cancel(jobs), new Hosts(jobs), new Df(jobs), new ObjectStat(store, catalog)));
   }
 
   static AdminException refused(JobRefusedException e) {

@@ -4,6 +4,7 @@ import dev.ferry.core.admin.AdminHttpSettings;
 import dev.ferry.core.download.DownloadSettings;
 import dev.ferry.core.job.JobSettings;
 import dev.ferry.core.job.RemoteHost;
+import dev.ferry.core.state.StateStoreSettings;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.upload.PartSizePolicy;
@@ -33,7 +34,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createBuckets, Ftps ftps,
     Sftp sftp, UploadSettings uploads, DownloadSettings downloads, LoginGuard.Settings login, Duration shutdownGrace,
     int renameParallelism, boolean listingClientTimes, List<User> users, JobSettings jobs, List<RemoteHost> remotes,
-    AdminHttpSettings adminHttp) {
+    AdminHttpSettings adminHttp, StateStoreSettings stateStore) {
 
   /** The FTPS front-end's listeners and TLS material. */
   public record Ftps(String bindAddress, int port, int implicitPort, String passivePorts,
@@ -77,7 +78,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
   static FerryConfig parse(ConfigNode root, Path base) {
     root.allowOnly("dataDir", "s3", "ftps", "sftp", "uploads", "downloads", "listings", "login", "shutdown", "rename", "users",
-        "jobs", "remotes", "admin");
+        "jobs", "remotes", "admin", "store");
     Path dataDir = base.resolve(root.string("dataDir", "ferry-data"));
 
     ConfigNode s3 = root.section("s3");
@@ -209,7 +210,24 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     return new FerryConfig(dataDir, store, s3.bool("createBuckets", false), ftpsSettings, sftpSettings, uploads,
         downloads, guard, shutdown.duration("grace", Duration.ofSeconds(30)),
         rename.integer("parallelism", 16, 1, 256), listings.bool("clientTimes", true), users, JobsConfig.jobs(root.section("jobs"), dataDir),
-        JobsConfig.remotes(root.sections("remotes"), base), JobsConfig.adminHttp(root.section("admin")));
+        JobsConfig.remotes(root.sections("remotes"), base), JobsConfig.adminHttp(root.section("admin")),
+        stateStore(root.section("store"), dataDir));
+  }
+
+  /** The state store: PostgreSQL when {@code store.url} is given, else the embedded file {@code dataDir/state.db}. */
+  static StateStoreSettings stateStore(ConfigNode store, Path dataDir) {
+    store.allowOnly("url", "user", "password", "maxConnections");
+    String url = store.string("url", null);
+    if (url != null && !url.trim().startsWith("jdbc:postgresql://")) {
+      throw new ConfigException(store.keyOf("url"), "must be a jdbc:postgresql://host:port/database URL (leave it "
+          + "out for the embedded store in dataDir), got '" + url + "'");
+    }
+    if (url == null && (store.has("user") || store.has("password"))) {
+      throw new ConfigException(store.keyOf(store.has("user") ? "user" : "password"),
+          "is for PostgreSQL and needs store.url; the embedded store has no user");
+    }
+    return new StateStoreSettings(url == null ? null : url.trim(), store.string("user", null),
+        store.string("password", null), store.integer("maxConnections", 10, 1, 200), dataDir.resolve("state.db"));
   }
 
   private static User user(ConfigNode node, Set<String> names) {

@@ -12,12 +12,10 @@ public final class Downloads {
   private final ObjectStore store;
   private final DownloadSettings settings;
   private final ReadAheadBudget budget;
-  private final SameBytesRewrites rewrites;
 
-  public Downloads(ObjectStore store, DownloadSettings settings, SameBytesRewrites rewrites) {
+  public Downloads(ObjectStore store, DownloadSettings settings) {
     this.store = store;
     this.settings = settings;
-    this.rewrites = rewrites;
     this.budget = new ReadAheadBudget(settings.budgetRanges(), settings.memoryWait());
   }
 
@@ -31,7 +29,7 @@ public final class Downloads {
       return InputStream.nullInputStream();
     }
     RangedDownload download = new RangedDownload(store, location, file.etag(), offset, file.size(), settings, budget,
-        rewrites, wholeFile);
+        wholeFile);
     download.start();
     return download;
   }

@@ -32,8 +32,7 @@ public final class RangedDownload extends InputStream {
 
   private final ObjectStore store;
   private final S3Location object;
-  private final SameBytesRewrites rewrites;
-  private String etag;
+  private final String etag;
   private final long end;
   private final int rangeSize;
   private final int rangesAhead;
@@ -51,7 +50,7 @@ public final class RangedDownload extends InputStream {
   private boolean closed;
 
   RangedDownload(ObjectStore store, S3Location object, String etag, long offset, long end,
-      DownloadSettings settings, ReadAheadBudget budget, SameBytesRewrites rewrites, boolean wholeFile) {
+      DownloadSettings settings, ReadAheadBudget budget, boolean wholeFile) {
     this.store = store;
     this.object = object;
     this.etag = Objects.requireNonNull(etag, "etag");
@@ -59,7 +58,6 @@ public final class RangedDownload extends InputStream {
     this.rangeSize = settings.rangeSize();
     this.rangesAhead = settings.rangesAhead();
     this.budget = budget;
-    this.rewrites = rewrites;
     this.nextStart = offset;
     this.firstRangeEnd = Math.min(end, offset + (wholeFile ? rangeSize : Math.min(rangeSize, FIRST_RANGE_SIZE)));
     this.readAheadAfter = wholeFile ? 0 : (firstRangeEnd - offset) / 2;
@@ -97,8 +95,8 @@ public final class RangedDownload extends InputStream {
         if (e.kind() != StoreException.Kind.PRECONDITION_FAILED) {
           throw e;
         }
-        followRewrite(next.start(), e);
-        continue;
+        throw new IOException(object + " changed in S3 during the download (at byte " + next.start()
+            + "); download it again", e);
       } catch (IOException e) {
         budget.give(1);
         throw new IOException(object + " at byte " + next.start() + ": " + e.getMessage(), e);
@@ -110,25 +108,6 @@ public final class RangedDownload extends InputStream {
     position += n;
     delivered += n;
     return n;
-  }
-
-  /**
-   * The pinned version is gone. If Ferry's checksum copy replaced it with the same bytes, reads go
-   * on from {@code start} against the copy; otherwise the file really changed and the read fails.
-   */
-  private void followRewrite(long start, StoreException cause) throws IOException {
-    String copied = rewrites.latestEtag(object, etag);
-    if (copied.equals(etag)) {
-      throw new IOException(object + " changed in S3 during the download (at byte " + start
-          + "); download it again", cause);
-    }
-    etag = copied;
-    for (Range range : inFlight) {
-      range.bytes().cancel(true);
-    }
-    budget.give(inFlight.size());
-    inFlight.clear();
-    nextStart = start;
   }
 
   /**

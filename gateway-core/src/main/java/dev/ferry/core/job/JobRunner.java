@@ -1,5 +1,6 @@
 package dev.ferry.core.job;
 
+import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
@@ -20,15 +21,17 @@ final class JobRunner {
   enum Outcome { DONE, WAITING_FOR_SPACE }
 
   private final ObjectStore store;
+  private final ObjectCatalog catalog;
   private final RemoteConnector connector;
   private final Map<String, RemoteHost> hosts;
   private final JobSettings settings;
   private final ExecutorService partPool;
   private final Clock clock;
 
-  JobRunner(ObjectStore store, RemoteConnector connector, Map<String, RemoteHost> hosts, JobSettings settings,
-      ExecutorService partPool, Clock clock) {
+  JobRunner(ObjectStore store, ObjectCatalog catalog, RemoteConnector connector, Map<String, RemoteHost> hosts,
+      JobSettings settings, ExecutorService partPool, Clock clock) {
     this.store = store;
+    this.catalog = catalog;
     this.connector = connector;
     this.hosts = hosts;
     this.settings = settings;
@@ -74,7 +77,9 @@ final class JobRunner {
       method.stopLeftovers(remote, staging);
       remote.removeTree(staging.folder());
       remote.mkdirs(staging.folder());
-      TransferAttempt attempt = new TransferAttempt(job.id(), spec, object.get(), remote, store, settings, partPool);
+      String sha256 = catalog.factsOf(source, object.get()).sha256();
+      TransferAttempt attempt = new TransferAttempt(job.id(), spec, object.get(), sha256, remote, store, settings,
+          partPool);
       job.attempt.set(attempt);
       try {
         method.fetch(attempt);

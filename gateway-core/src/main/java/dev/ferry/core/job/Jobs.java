@@ -1,5 +1,6 @@
 package dev.ferry.core.job;
 
+import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
@@ -48,8 +49,8 @@ public final class Jobs implements AutoCloseable {
   private final JobRunner runner;
   private volatile boolean closing;
 
-  public Jobs(JobSettings settings, ObjectStore store, List<RemoteHost> remotes, RemoteConnector connector,
-      Clock clock) throws IOException {
+  public Jobs(JobSettings settings, ObjectStore store, ObjectCatalog catalog, List<RemoteHost> remotes,
+      RemoteConnector connector, Clock clock) throws IOException {
     this.settings = settings;
     this.store = store;
     remotes.forEach(h -> hosts.put(h.name(), h));
@@ -59,7 +60,7 @@ public final class Jobs implements AutoCloseable {
     this.workers = Executors.newFixedThreadPool(settings.workers(), threads("ferry-job"));
     this.partPool = Executors.newCachedThreadPool(threads("ferry-job-part"));
     this.timer = Executors.newSingleThreadScheduledExecutor(threads("ferry-job-timer"));
-    this.runner = new JobRunner(store, connector, hosts, settings, partPool, clock);
+    this.runner = new JobRunner(store, catalog, connector, hosts, settings, partPool, clock);
   }
 
   /** Loads the stored jobs and queues every one that has not ended. */
@@ -87,13 +88,8 @@ public final class Jobs implements AutoCloseable {
 
   /** Validates the request (host, path, parts, threshold, object) and queues a job; nothing is stored if refused. */
   public JobRecord submit(TransferRequest request) throws JobRefusedException, IOException {
-    String source = request.source().startsWith("s3://") ? request.source().substring(5) : request.source();
-    int slash = source.indexOf('/');
-    if (slash <= 0 || slash == source.length() - 1) {
-      throw new JobRefusedException(JobRefusedException.Reason.BAD_ARGUMENT, "source '" + request.source()
-          + "' must be s3://bucket/key or bucket/key");
-    }
-    S3Location object = new S3Location(source.substring(0, slash), source.substring(slash + 1));
+    S3Location object = S3Location.parseObject(request.source()).orElseThrow(() -> new JobRefusedException(
+        JobRefusedException.Reason.BAD_ARGUMENT, "source '" + request.source() + "' must be s3://bucket/key or bucket/key"));
     Destination destination = destination(request.destination());
     int parts = request.parts() == null ? settings.defaultParts() : request.parts();
     if (parts < 1 || parts > settings.maxParts()) {

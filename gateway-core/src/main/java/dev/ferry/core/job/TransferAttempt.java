@@ -33,14 +33,15 @@ final class TransferAttempt {
   final AtomicInteger partsDone = new AtomicInteger();
   private final ExecutorService partPool;
 
-  TransferAttempt(String jobId, TransferSpec spec, ObjectInfo object, RemoteSession remote, ObjectStore store,
-      JobSettings settings, ExecutorService partPool) {
+  /** {@code sha256}: the object's, from the catalog or its metadata; null when Ferry does not know it. */
+  TransferAttempt(String jobId, TransferSpec spec, ObjectInfo object, String sha256, RemoteSession remote,
+      ObjectStore store, JobSettings settings, ExecutorService partPool) {
     this.jobId = jobId;
     this.spec = spec;
     this.source = new S3Location(spec.bucket(), spec.key());
     this.size = object.size();
     this.etag = object.etag();
-    this.sha256 = object.metadata().get("sha256");
+    this.sha256 = sha256;
     this.remote = remote;
     this.staging = new RemoteStaging(spec.remotePath());
     this.store = store;

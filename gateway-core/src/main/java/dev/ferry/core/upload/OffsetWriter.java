@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
@@ -53,7 +54,7 @@ public final class OffsetWriter implements AutoCloseable {
 
     void write(byte[] bytes, int offset, int length) throws IOException;
 
-    void putMetadata(String key, String value);
+    void setClientTime(Instant time);
 
     long commit() throws IOException;
 
@@ -100,8 +101,8 @@ public final class OffsetWriter implements AutoCloseable {
   private boolean teeing;
   /** The sink holds stale bytes: the whole file is sent again from the spill file at commit. */
   private boolean rewritten;
-  /** The client set metadata (a modification time): the object must be written even if untouched. */
-  private boolean metadataSet;
+  /** The client set the file's time: the object must be written even if untouched. */
+  private boolean clientTimeSet;
   /** Set while the file is a copy to be made inside S3 ({@link #startAsCopyOf}): its source. */
   private CopySource pendingCopy;
   private State state = State.OPEN;
@@ -325,10 +326,10 @@ public final class OffsetWriter implements AutoCloseable {
     }
   }
 
-  /** Adds user metadata the object gets at commit (e.g. the client's modification time). */
-  public synchronized void putMetadata(String key, String value) {
-    metadataSet = true;
-    sink.putMetadata(key, value);
+  /** Sets the modification time the file gets at commit. */
+  public synchronized void setClientTime(Instant time) {
+    clientTimeSet = true;
+    sink.setClientTime(time);
   }
 
   /**
@@ -338,14 +339,14 @@ public final class OffsetWriter implements AutoCloseable {
   public synchronized long commit() throws IOException {
     ensureOpen();
     try {
-      if (!started && untruncated() && size == existingSize && !metadataSet) {
+      if (!started && untruncated() && size == existingSize && !clientTimeSet) {
         // Opened for writing and closed untouched: the object stays as it is, not copied anew.
         sink.abort("nothing was written; the file is unchanged");
         state = State.COMMITTED;
         return existingSize;
       }
       if (!started) {
-        // Nothing written: a file whose metadata changed is copied server-side with it, a
+        // Nothing written: a file whose time changed is copied server-side with it, a
         // truncated one rebuilt from what is left of it.
         start(untruncated() && size == existingSize ? existingSize : 0);
       }

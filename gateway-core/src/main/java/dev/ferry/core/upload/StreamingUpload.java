@@ -1,5 +1,7 @@
 package dev.ferry.core.upload;
 
+import dev.ferry.core.catalog.Etags;
+import dev.ferry.core.catalog.ObjectFacts;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.store.MultipartUploadInfo;
 import dev.ferry.core.store.ObjectStore;
@@ -39,9 +41,6 @@ public final class StreamingUpload extends OutputStream {
 
   private static final Logger log = LoggerFactory.getLogger(StreamingUpload.class);
 
-  /** Metadata key under which the whole object's SHA-256 (hex) is stored. */
-  public static final String SHA256_METADATA = "sha256";
-
   private enum State { OPEN, COMMITTED, ABORTED }
 
   private final Uploads owner;
@@ -52,8 +51,8 @@ public final class StreamingUpload extends OutputStream {
   /** Replaced (not cleared) on {@link #restart}: callbacks of discarded parts keep the old ones. */
   private List<CompletableFuture<String>> partEtags = new ArrayList<>();
   private AtomicReference<Throwable> partFailure = new AtomicReference<>();
-  /** User metadata (besides the SHA-256) the object gets at commit, e.g. a client-set mtime. */
-  private final Map<String, String> metadata = new java.util.TreeMap<>();
+  /** The modification time a client set before the commit (SFTP's setstat on an open handle). */
+  private Instant clientTime;
 
   /** Null once bytes were copied server-side without passing through here: no hash can cover them. */
   private MessageDigest objectSha256 = newDigest("SHA-256");
@@ -88,9 +87,9 @@ public final class StreamingUpload extends OutputStream {
     return size;
   }
 
-  /** Adds user metadata ({@code x-amz-meta-KEY}) that the object gets when it is committed. */
-  public synchronized void putMetadata(String key, String value) {
-    metadata.put(key, value);
+  /** Sets the modification time the file gets when it is committed (recorded in the catalog). */
+  public synchronized void setClientTime(Instant time) {
+    clientTime = time;
   }
 
   @Override
@@ -130,8 +129,8 @@ public final class StreamingUpload extends OutputStream {
   }
 
   /**
-   * A file that outgrows its first part may still be one PUT, which costs S3 one write where a
-   * multipart upload costs three (parts, assembly, and the copy that records the SHA-256). The
+   * A file that outgrows its first part may still be one PUT, which costs S3 one request where a
+   * multipart upload costs three (start, parts, assembly). The
    * first part grows to the single-PUT limit if the budget has room right now; waiting for room
    * while holding a part could deadlock, so without room the upload turns multipart.
    */
@@ -160,15 +159,10 @@ public final class StreamingUpload extends OutputStream {
         if (partFill > 0) {
           sendPart();
         }
-        String etag = ObjectStore.await(owner.store().completeMultipartUpload(target, uploadId, awaitParts()));
+        List<String> parts = awaitParts();
+        owner.commitOrder().commit(target, Etags.ofMultipart(parts).orElse(null), facts(),
+            () -> ObjectStore.await(owner.store().completeMultipartUpload(target, uploadId, parts)));
         owner.journal().finished(uploadId);
-        Map<String, String> recorded = new java.util.TreeMap<>(metadata);
-        if (objectSha256 != null) {
-          recorded.put(SHA256_METADATA, hex(objectSha256));
-        }
-        if (!recorded.isEmpty()) {
-          owner.checksumCopies().record(target, etag, size, recorded);
-        }
       }
       state = State.COMMITTED;
       return size;
@@ -251,32 +245,29 @@ public final class StreamingUpload extends OutputStream {
   }
 
   /**
-   * The copy of the version the source had when it was opened. Ferry's own copies of the source
-   * onto itself (its checksum, a time change) keep its bytes but change its ETag, and are followed;
-   * any other change, or the source's removal, fails the copy and the upload.
+   * The copy of the version the source had when it was opened; if the source changed or went away
+   * since, the copy and the upload fail. The copy's ETag is S3's to choose, so its facts are
+   * recorded after it (see {@link CommitOrder}).
    */
   private void commitCopy() throws IOException {
-    Map<String, String> recorded = new java.util.TreeMap<>(metadata);
-    recorded.put(SHA256_METADATA, copySha256);
     S3Location from = copySource.location();
-    String etag = copySource.version().etag();
-    for (int attempt = 1; ; attempt++) {
-      ensureWritable(); // an abort (the client gone, a shutdown) between attempts stops the copy
+    owner.commitOrder().commit(target, null, new ObjectFacts(copySha256, clientTime), () -> {
       try {
-        awaitLanded(owner.store().copy(from, target, copySource.version().size(), recorded, etag));
-        return;
+        return awaitLanded(owner.store().copy(from, target, copySource.version().size(), Map.of(),
+            copySource.version().etag()));
       } catch (StoreException e) {
         if (e.kind() != StoreException.Kind.PRECONDITION_FAILED && e.kind() != StoreException.Kind.NOT_FOUND) {
           throw e;
         }
-        String now = owner.checksumCopies().latestEtag(from, etag);
-        if (attempt == 3 || now.equals(etag)) {
-          throw new IOException(description + ": copy of " + copySource.name()
-              + " failed: it was replaced or removed after it was opened; copy it again", e);
-        }
-        etag = now;
+        throw new IOException(description + ": copy of " + copySource.name()
+            + " failed: it was replaced or removed after it was opened; copy it again", e);
       }
-    }
+    });
+  }
+
+  /** The facts the object is committed with: its SHA-256 if every byte passed through here, the client's time. */
+  private ObjectFacts facts() {
+    return new ObjectFacts(objectSha256 == null ? null : hex(objectSha256), clientTime);
   }
 
   /**
@@ -349,12 +340,10 @@ public final class StreamingUpload extends OutputStream {
 
   private void putWhole() throws IOException {
     ByteBuffer[] body = reservation == null ? new ByteBuffer[0] : buffersOf(chunks);
-    String md5 = Base64.getEncoder().encodeToString(
-        partMd5 == null ? newDigest("MD5").digest() : partMd5.digest());
+    byte[] md5 = partMd5 == null ? newDigest("MD5").digest() : partMd5.digest();
     try {
-      Map<String, String> all = new java.util.TreeMap<>(metadata);
-      all.put(SHA256_METADATA, hex(objectSha256));
-      ObjectStore.await(owner.store().put(target, body, md5, all));
+      owner.commitOrder().commit(target, Etags.ofSinglePut(md5), facts(), () -> ObjectStore.await(
+          owner.store().put(target, body, Base64.getEncoder().encodeToString(md5), Map.of())));
     } finally {
       releasePartBuffer();
     }

@@ -3,9 +3,8 @@ package dev.ferry.core.upload;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.store.S3Location;
 import java.io.IOException;
-import java.util.Map;
+import java.time.Instant;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * An {@link OffsetWriter}'s sink in the gateway: a {@link StreamingUpload} opened when the first
@@ -19,7 +18,7 @@ final class UploadSink implements OffsetWriter.Sink {
   private final PathLock lock;
   private final String description;
   private final Uploads.StartCheck check;
-  private final Map<String, String> metadata = new TreeMap<>();
+  private Instant clientTime;
   private StreamingUpload upload;
   private volatile boolean aborted;
 
@@ -42,7 +41,7 @@ final class UploadSink implements OffsetWriter.Sink {
       check.beforeStart(keepExisting);
       upload = uploads.open(target, lock, description, keepExisting);
     }
-    metadata.forEach(upload::putMetadata);
+    applyClientTime();
   }
 
   @Override
@@ -56,7 +55,7 @@ final class UploadSink implements OffsetWriter.Sink {
     }
     check.beforeStart(0);
     upload = uploads.openAsCopyOf(target, lock, description, source, sha256.get());
-    metadata.forEach(upload::putMetadata);
+    applyClientTime();
     return true;
   }
 
@@ -66,10 +65,16 @@ final class UploadSink implements OffsetWriter.Sink {
   }
 
   @Override
-  public synchronized void putMetadata(String key, String value) {
-    metadata.put(key, value);
+  public synchronized void setClientTime(Instant time) {
+    clientTime = time;
     if (upload != null) {
-      upload.putMetadata(key, value);
+      applyClientTime();
+    }
+  }
+
+  private void applyClientTime() {
+    if (clientTime != null) {
+      upload.setClientTime(clientTime);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.ferry.core.upload;
 
+import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.store.MultipartUploadInfo;
 import dev.ferry.core.store.ObjectStore;
@@ -36,10 +37,11 @@ public final class Uploads {
   private final OffsetWriter.Settings offsetWrites;
   private final Clock clock;
   private final Set<StreamingUpload> open = ConcurrentHashMap.newKeySet();
-  private final ChecksumCopies checksumCopies;
+  private final ObjectCatalog catalog;
+  private final CommitOrder commitOrder;
 
-  public Uploads(ObjectStore store, MemoryBudget budget, PartSizePolicy partSizes, int maxPartsInFlight,
-      UploadJournal journal, OffsetWriter.Settings offsetWrites, Clock clock) {
+  public Uploads(ObjectStore store, ObjectCatalog catalog, MemoryBudget budget, PartSizePolicy partSizes,
+      int maxPartsInFlight, UploadJournal journal, OffsetWriter.Settings offsetWrites, Clock clock) {
     this.store = store;
     this.offsetWrites = offsetWrites;
     this.budget = budget;
@@ -47,7 +49,8 @@ public final class Uploads {
     this.maxPartsInFlight = maxPartsInFlight;
     this.journal = journal;
     this.clock = clock;
-    this.checksumCopies = new ChecksumCopies(store);
+    this.catalog = catalog;
+    this.commitOrder = new CommitOrder(catalog, store);
   }
 
   /**
@@ -80,14 +83,9 @@ public final class Uploads {
     return upload;
   }
 
-  /**
-   * The SHA-256 of the version of the file {@code source} names: its metadata's, or, for a file
-   * uploaded a moment ago, the one its checksum copy is still adding.
-   */
-  Optional<String> sha256Of(CopySource source) {
-    String recorded = source.version().metadata().get(StreamingUpload.SHA256_METADATA);
-    return recorded != null ? Optional.of(recorded)
-        : checksumCopies.sha256Of(source.location(), source.version().etag());
+  /** The SHA-256 of the version of the file {@code source} names, if Ferry knows it. */
+  Optional<String> sha256Of(CopySource source) throws IOException {
+    return Optional.ofNullable(catalog.factsOf(source.location(), source.version()).sha256());
   }
 
   /**
@@ -112,7 +110,7 @@ public final class Uploads {
   }
 
   /**
-   * Waits up to {@code grace} for open uploads (and checksum records) to finish, then aborts
+   * Waits up to {@code grace} for open uploads to finish, then aborts
    * whatever is left. Returns how many were aborted.
    */
   public int drain(Duration grace) {
@@ -132,7 +130,6 @@ public final class Uploads {
       upload.abort("gateway is shutting down");
       aborted++;
     }
-    checksumCopies.awaitAll(Duration.ofMillis(Math.max(1, Duration.between(clock.instant(), deadline).toMillis()) + 5000));
     return aborted;
   }
 
@@ -164,19 +161,6 @@ public final class Uploads {
     return open.stream().anyMatch(u -> u.target().equals(entry.location()) && u.isOpen());
   }
 
-  /**
-   * The copies of objects onto themselves that record checksums and clients' times: the path
-   * locks wait for them, a time change may claim one, downloads follow them.
-   */
-  public ChecksumCopies checksumCopies() {
-    return checksumCopies;
-  }
-
-  /** Starts the checksum copies still waiting and waits for all of them (tests). */
-  public void awaitChecksums() {
-    checksumCopies.awaitAll(Duration.ofMinutes(1));
-  }
-
   void closed(StreamingUpload upload) {
     synchronized (open) {
       open.remove(upload);
@@ -186,6 +170,10 @@ public final class Uploads {
 
   ObjectStore store() {
     return store;
+  }
+
+  CommitOrder commitOrder() {
+    return commitOrder;
   }
 
   PartSizePolicy partSizes() {

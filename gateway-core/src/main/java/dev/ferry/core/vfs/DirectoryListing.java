@@ -1,5 +1,7 @@
 package dev.ferry.core.vfs;
 
+import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.catalog.ObjectFacts;
 import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.store.ListPage;
 import dev.ferry.core.store.ObjectInfo;
@@ -9,41 +11,53 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The entries of one directory, fetched one S3 page at a time, with the next page requested while
  * the current one is consumed. At most two pages are held, however many keys the prefix has.
- * Iteration throws {@link UncheckedIOException} when S3 fails mid-listing.
+ * Iteration throws {@link UncheckedIOException} when S3 or the state store fails mid-listing.
  *
- * <p>With client times, each file's time is the one a client set: S3 listings carry no metadata,
- * so each file is asked about with a HEAD, {@link #HEADS_AHEAD} of them in flight ahead of the
- * reader. A file whose HEAD fails or finds it gone is shown as the listing saw it.
+ * <p>With client times, each file's time is the one a client set, looked up in the
+ * {@link ObjectCatalog} for a whole page at once (S3 listings carry every key's ETag, which the
+ * catalog is keyed by). A file the catalog has no entry for was written by another S3 client, or by
+ * Ferry before it had a catalog: it is asked about with a HEAD, {@link #HEADS_AHEAD} in flight ahead
+ * of the reader, for a time its metadata may carry, and what the HEAD found is recorded so the next
+ * listing needs none. A file whose HEAD fails or finds it gone is shown as the listing saw it.
  */
 final class DirectoryListing implements Iterator<FileStat> {
+
+  private static final Logger log = LoggerFactory.getLogger(DirectoryListing.class);
 
   static final int PAGE_SIZE = 1000;
   /** Enough to hide S3's latency behind the reader, few enough to leave connections to transfers. */
   static final int HEADS_AHEAD = 16;
 
   private final ObjectStore store;
+  /** Null lists S3's times. */
+  private final ObjectCatalog catalog;
   private final S3Location prefix;
   private final VirtualPath directory;
-  /** With client times: the time of a file from its HEAD; null lists S3's times. */
-  private final ClientTime clientTimes;
   private final Deque<Entry> current = new ArrayDeque<>();
+  /** What HEADs of files without an entry found, recorded when the page is consumed. */
+  private final List<ObjectCatalog.Entry> learned = new ArrayList<>();
   private CompletableFuture<ListPage> next;
 
-  /** A listed entry and, for a file with client times, the HEAD that gives its time. */
+  /** A listed entry and, for a file the catalog does not know, the HEAD that gives its time. */
   private static final class Entry {
     final FileStat listed;
     final S3Location key;
     CompletableFuture<Optional<ObjectInfo>> head;
-    long headSentAt;
 
     Entry(FileStat listed, S3Location key) {
       this.listed = listed;
@@ -51,17 +65,12 @@ final class DirectoryListing implements Iterator<FileStat> {
     }
   }
 
-  /** The time to show for a file, from a HEAD of it sent at {@code headSentAt} (System.nanoTime). */
-  interface ClientTime {
-    Instant of(S3Location key, ObjectInfo info, long headSentAt);
-  }
-
-  DirectoryListing(ObjectStore store, S3Location prefix, VirtualPath directory, ListPage first,
-      ClientTime clientTimes) {
+  DirectoryListing(ObjectStore store, ObjectCatalog catalog, S3Location prefix, VirtualPath directory,
+      ListPage first) {
     this.store = store;
+    this.catalog = catalog;
     this.prefix = prefix;
     this.directory = directory;
-    this.clientTimes = clientTimes;
     accept(first);
   }
 
@@ -85,16 +94,39 @@ final class DirectoryListing implements Iterator<FileStat> {
     }
     askAhead();
     Entry entry = current.poll();
-    if (entry.head == null) {
-      return entry.listed;
+    FileStat stat = entry.head == null ? entry.listed : headed(entry);
+    if (current.isEmpty()) {
+      recordLearned();
     }
+    return stat;
+  }
+
+  private FileStat headed(Entry entry) {
+    Optional<ObjectInfo> head;
     try {
-      return ObjectStore.await(entry.head)
-          .map(info -> new FileStat(entry.listed.path(), false, entry.listed.size(), clientTimes.of(entry.key, info, entry.headSentAt)))
-          .orElse(entry.listed);
+      head = ObjectStore.await(entry.head);
     } catch (IOException e) {
       return entry.listed;
     }
+    if (head.isEmpty()) {
+      return entry.listed;
+    }
+    ObjectFacts facts = ObjectFacts.fromMetadata(head.get().metadata());
+    learned.add(new ObjectCatalog.Entry(entry.key.key(), head.get().etag(), facts));
+    return new FileStat(entry.listed.path(), false, entry.listed.size(), facts.timeOr(head.get().lastModified()));
+  }
+
+  /** The catalog is only spared HEADs by this: when it cannot take it, the next listing asks again. */
+  private void recordLearned() {
+    if (learned.isEmpty()) {
+      return;
+    }
+    try {
+      catalog.recordAll(prefix.bucket(), List.copyOf(learned));
+    } catch (IOException e) {
+      log.warn("listing {}: the times of {} files stay unrecorded: {}", directory, learned.size(), e.getMessage());
+    }
+    learned.clear();
   }
 
   private void askAhead() {
@@ -104,7 +136,6 @@ final class DirectoryListing implements Iterator<FileStat> {
         return;
       }
       if (entry.head == null && entry.key != null) {
-        entry.headSentAt = System.nanoTime();
         entry.head = store.head(entry.key);
       }
     }
@@ -118,12 +149,32 @@ final class DirectoryListing implements Iterator<FileStat> {
         current.add(new Entry(new FileStat(directory.child(name), true, 0, Instant.EPOCH), null));
       }
     }
+    Map<String, ObjectFacts> known = catalog == null ? Map.of() : knownFacts(page);
     for (ObjectInfo object : page.objects()) {
       String name = object.key().substring(prefix.key().length());
-      if (!name.isEmpty() && !name.endsWith("/")) {
-        current.add(new Entry(new FileStat(directory.child(name), false, object.size(), object.lastModified()),
-            clientTimes != null ? new S3Location(prefix.bucket(), object.key()) : null));
+      if (name.isEmpty() || name.endsWith("/")) {
+        continue;
       }
+      ObjectFacts facts = known.get(object.key());
+      FileStat listed = new FileStat(directory.child(name), false, object.size(),
+          facts == null ? object.lastModified() : facts.timeOr(object.lastModified()));
+      boolean ask = catalog != null && facts == null;
+      current.add(new Entry(listed, ask ? new S3Location(prefix.bucket(), object.key()) : null));
+    }
+  }
+
+  private Map<String, ObjectFacts> knownFacts(ListPage page) {
+    Map<String, String> etags = new HashMap<>();
+    for (ObjectInfo object : page.objects()) {
+      if (!object.key().endsWith("/")) {
+        etags.put(object.key(), object.etag());
+      }
+    }
+    try {
+      return etags.isEmpty() ? Map.of() : catalog.findAll(prefix.bucket(), etags);
+    } catch (IOException e) {
+      next = null;
+      throw new UncheckedIOException("listing " + directory + " failed: " + e.getMessage(), e);
     }
   }
 

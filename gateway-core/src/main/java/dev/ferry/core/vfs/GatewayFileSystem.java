@@ -1,5 +1,6 @@
 package dev.ferry.core.vfs;
 
+import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.download.Downloads;
 import dev.ferry.core.lock.PathBusyException;
 import dev.ferry.core.lock.PathLock;
@@ -10,15 +11,12 @@ import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.store.StoreException;
-import dev.ferry.core.upload.ChecksumCopies;
 import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.upload.Uploads;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
 import java.io.IOException;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
@@ -28,16 +26,16 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One session's view of S3 as a filesystem: the user's home (a bucket and prefix) is "/",
@@ -47,9 +45,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class GatewayFileSystem implements AutoCloseable {
 
-  /** Object metadata key for a client-set modification time, in (decimal) seconds since the epoch. */
-  public static final String MTIME_METADATA = "mtime";
-
+  private static final Logger log = LoggerFactory.getLogger(GatewayFileSystem.class);
 
   private static final String EMPTY_MD5 = Base64.getEncoder().encodeToString(
       new byte[] {-44, 29, -116, -39, -113, 0, -78, 4, -23, -128, 9, -104, -20, -8, 66, 126});
@@ -59,6 +55,7 @@ public final class GatewayFileSystem implements AutoCloseable {
   private final PathLockTable locks;
   private final Uploads uploads;
   private final Downloads downloads;
+  private final ObjectCatalog catalog;
   private final TreeRename treeRename;
   private final boolean listingClientTimes;
   private final KnownDirectories knownDirectories;
@@ -67,17 +64,17 @@ public final class GatewayFileSystem implements AutoCloseable {
 
   /**
    * {@code listingClientTimes}: listings show the modification time a client set (kept in the
-   * object's metadata, which S3 listings do not carry: one HEAD per file listed) rather than the
-   * time S3 wrote the object.
+   * {@link ObjectCatalog}) rather than the time S3 wrote the object.
    */
   public GatewayFileSystem(User user, ObjectStore store, PathLockTable locks, Uploads uploads, Downloads downloads,
-      int renameParallelism, boolean listingClientTimes, Clock clock) {
+      ObjectCatalog catalog, int renameParallelism, boolean listingClientTimes, Clock clock) {
     this.user = user;
     this.store = store;
     this.locks = locks;
     this.uploads = uploads;
     this.downloads = downloads;
-    this.treeRename = new TreeRename(store, renameParallelism);
+    this.catalog = catalog;
+    this.treeRename = new TreeRename(store, catalog, renameParallelism);
     this.listingClientTimes = listingClientTimes;
     this.knownDirectories = new KnownDirectories(clock);
   }
@@ -118,10 +115,9 @@ public final class GatewayFileSystem implements AutoCloseable {
     if (path.isRoot()) {
       return Optional.of(new FileStat(path, true, 0, Instant.EPOCH));
     }
-    long headSentAt = System.nanoTime();
     Optional<ObjectInfo> file = call(store.head(keyOf(path)), path, operation);
     if (file.isPresent()) {
-      return Optional.of(new FileStat(path, false, file.get().size(), timeOf(keyOf(path), file.get(), headSentAt)));
+      return Optional.of(fileStat(path, file.get(), operation));
     }
     return findDirectory(path, operation);
   }
@@ -150,7 +146,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       }
       throw new NoSuchFileException(directory.toString(), null, "list by " + user.name() + ": no such directory");
     }
-    return new DirectoryListing(store, prefix, directory, first, listingClientTimes ? this::timeOf : null);
+    return new DirectoryListing(store, listingClientTimes ? catalog : null, prefix, directory, first);
   }
 
   /**
@@ -272,10 +268,9 @@ public final class GatewayFileSystem implements AutoCloseable {
   }
 
   /**
-   * Keeps a client-set modification time as the object's {@code mtime} metadata (seconds since the
-   * epoch), by copying the object onto itself inside S3, in the background; {@link #stat} and
-   * listings show it from the start. Directories have no time of their own in S3: setting one is
-   * accepted and changes nothing.
+   * Keeps a client-set modification time in the {@link ObjectCatalog}, for the version of the file
+   * there is now: the object itself is not written again. Directories have no time of their own in
+   * S3: setting one is accepted and changes nothing.
    */
   public void setModifiedTime(VirtualPath path, Instant modified) throws IOException {
     require(Permission.WRITE, path, "set time");
@@ -283,42 +278,18 @@ public final class GatewayFileSystem implements AutoCloseable {
       return;
     }
     S3Location key = keyOf(path);
-    try (PathLock lock = lockWithoutWaiting(path, key, "set time")) {
-      // Right after an upload its checksum copy is usually still waiting: this copy carries the
-      // SHA-256 too and stands for it, instead of a second full copy of the object in a row.
-      Optional<ChecksumCopies.Claim> checksum = uploads.checksumCopies().claim(key);
-      if (checksum.isEmpty()) {
-        uploads.checksumCopies().await(key);
+    try (PathLock lock = lock(path, key, "set time")) {
+      Optional<ObjectInfo> file = call(store.head(key), path, "set time");
+      if (file.isEmpty()) {
+        // Not a file: a directory (which has no time of its own in S3), or nothing.
+        findDirectory(path, "set time").orElseThrow(() -> new NoSuchFileException(path.toString(), null,
+            "set time by " + user.name() + ": no such file or directory"));
+        return;
       }
-      boolean carried = false;
       try {
-        Optional<ObjectInfo> file = call(store.head(key), path, "set time");
-        if (file.isEmpty()) {
-          // Not a file: a directory (which has no time of its own in S3), or nothing.
-          findDirectory(path, "set time").orElseThrow(() -> new NoSuchFileException(path.toString(), null,
-              "set time by " + user.name() + ": no such file or directory"));
-          return;
-        }
-        ObjectInfo info = file.get();
-        Map<String, String> metadata = new TreeMap<>(info.metadata());
-        boolean sameVersion = checksum.isPresent() && checksum.get().etag().equals(info.etag());
-        if (sameVersion) {
-          metadata.putAll(checksum.get().metadata());
-        }
-        metadata.put(MTIME_METADATA, mtimeText(modified));
-        // The copy runs in the background: stat and listings show the time meanwhile, later
-        // changes of the path wait for it, and a failure is logged.
-        CompletableFuture<String> copy = store.copy(key, key, info.size(), metadata, info.etag());
-        if (sameVersion) {
-          checksum.get().copiedBy(copy, modified);
-          carried = true;
-        } else {
-          uploads.checksumCopies().timeChange(key, info.etag(), info.size(), copy, modified);
-        }
-      } finally {
-        if (checksum.isPresent() && !carried) {
-          checksum.get().giveBack();
-        }
+        catalog.setClientTime(key, file.get().etag(), modified);
+      } catch (IOException e) {
+        throw new StorageFailureException(path.toString(), "set time by " + user.name() + ": " + e.getMessage(), e);
       }
     }
   }
@@ -386,6 +357,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       existingFile(path, "delete");
       knownDirectories.forget(path.parent()); // a directory without a marker goes with its last file
       call(store.delete(key), path, "delete");
+      forgetFacts(key);
     }
   }
 
@@ -437,8 +409,10 @@ public final class GatewayFileSystem implements AutoCloseable {
         }
         require(Permission.OVERWRITE, to, "rename over an existing file");
       }
+      ObjectInfo moving = call(store.head(fromKey), from, "rename").orElseThrow(() -> new NoSuchFileException(
+          from.toString(), null, "rename by " + user.name() + ": no such file"));
       knownDirectories.forget(from.parent()); // a directory without a marker goes with its last file
-      treeRename.moveObject(fromKey, toKey, source.size());
+      treeRename.moveObject(fromKey, moving, toKey);
     } catch (StoreException e) {
       throw storageFailure(from, "rename", e);
     }
@@ -457,35 +431,22 @@ public final class GatewayFileSystem implements AutoCloseable {
     openWriters.clear();
   }
 
-  /**
-   * A file's modification time from its HEAD, sent at {@code headSentAt} (System.nanoTime): the one
-   * a client set, from the copy setting it or from the {@code mtime} metadata (seconds since the
-   * epoch), else S3's.
-   */
-  Instant timeOf(S3Location key, ObjectInfo info, long headSentAt) {
-    return uploads.checksumCopies().pendingTime(key, info.etag(), headSentAt).orElseGet(() -> modifiedTime(info));
-  }
-
-  private static Instant modifiedTime(ObjectInfo info) {
-    String mtime = info.metadata().get(MTIME_METADATA);
-    if (mtime == null) {
-      return info.lastModified();
-    }
+  /** A file as its HEAD and its catalog entry describe it: the time shown is the client's, if one was set. */
+  private FileStat fileStat(VirtualPath path, ObjectInfo head, String operation) throws StorageFailureException {
     try {
-      BigDecimal seconds = new BigDecimal(mtime.trim());
-      long whole = seconds.setScale(0, RoundingMode.FLOOR).longValueExact();
-      int nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).intValue();
-      return Instant.ofEpochSecond(whole, nanos);
-    } catch (NumberFormatException | ArithmeticException | DateTimeException e) {
-      return info.lastModified();
+      return new FileStat(path, false, head.size(), catalog.factsOf(keyOf(path), head).timeOr(head.lastModified()));
+    } catch (IOException e) {
+      throw new StorageFailureException(path.toString(), operation + " by " + user.name() + ": " + e.getMessage(), e);
     }
   }
 
-  /** The {@link #MTIME_METADATA} value for a time: decimal seconds since the epoch. */
-  public static String mtimeText(Instant time) {
-    return time.getNano() == 0 ? Long.toString(time.getEpochSecond())
-        : BigDecimal.valueOf(time.getEpochSecond()).add(BigDecimal.valueOf(time.getNano(), 9))
-            .stripTrailingZeros().toPlainString();
+  /** A deleted object's catalog entries match nothing any more; failing to drop them only leaves them. */
+  private void forgetFacts(S3Location key) {
+    try {
+      catalog.forget(key);
+    } catch (IOException e) {
+      log.warn("{}: its catalog entries stay after its deletion: {}", key, e.getMessage());
+    }
   }
 
   private FileStat existingFile(VirtualPath path, String operation) throws IOException {
@@ -530,12 +491,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     }
   }
 
-  /** Locks {@code key} for this operation, once no checksum copy of it is running any more. */
-  private PathLock lock(VirtualPath path, S3Location key, String operation) throws IOException {
-    return afterChecksumCopies(lockWithoutWaiting(path, key, operation), key);
-  }
-
-  private PathLock lockWithoutWaiting(VirtualPath path, S3Location key, String operation) throws FileBusyException {
+  private PathLock lock(VirtualPath path, S3Location key, String operation) throws FileBusyException {
     try {
       return locks.lockKey(key, operation + " of " + path + " by " + user.name());
     } catch (PathBusyException e) {
@@ -544,25 +500,13 @@ public final class GatewayFileSystem implements AutoCloseable {
     }
   }
 
-  /** Locks everything under {@code prefix}, once no checksum copy under it is running any more. */
-  private PathLock lockPrefix(VirtualPath path, S3Location prefix, String operation) throws IOException {
-    PathLock lock;
+  /** Locks everything under {@code prefix}. */
+  private PathLock lockPrefix(VirtualPath path, S3Location prefix, String operation) throws FileBusyException {
     try {
-      lock = locks.lockPrefix(prefix, operation + " of " + path + " by " + user.name());
+      return locks.lockPrefix(prefix, operation + " of " + path + " by " + user.name());
     } catch (PathBusyException e) {
       throw new FileBusyException(path.toString(), operation + " by " + user.name()
           + ": a file in this directory is busy (being written, deleted or renamed)");
-    }
-    return afterChecksumCopies(lock, prefix);
-  }
-
-  private PathLock afterChecksumCopies(PathLock lock, S3Location location) throws IOException {
-    try {
-      uploads.checksumCopies().await(location);
-      return lock;
-    } catch (IOException | RuntimeException e) {
-      lock.close();
-      throw e;
     }
   }
 

@@ -1,57 +1,84 @@
 package dev.ferry.core.vfs;
 
+import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.catalog.ObjectFacts;
 import dev.ferry.core.store.ListPage;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
+import dev.ferry.core.upload.CommitOrder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 
 /**
- * Moves objects inside S3: copy, then delete the source. A directory moves one listing page at a
- * time (copies in parallel up to a bound, then batch deletes), so memory does not grow with the
- * tree. Objects above 5 GiB, which CopyObject refuses, are copied in parts ({@link ObjectStore#copy}).
+ * Moves objects inside S3 with their facts in the {@link ObjectCatalog}: copy, record the facts
+ * for the copy (its ETag is S3's to choose), then delete the source and its entries. A directory
+ * moves one listing page at a time (copies in parallel up to a bound, the page's facts in one
+ * transaction, then batch deletes), so memory does not grow with the tree. Objects above 5 GiB,
+ * which CopyObject refuses, are copied in parts ({@link ObjectStore#copy}).
  */
 final class TreeRename {
 
   private final ObjectStore store;
+  private final ObjectCatalog catalog;
+  private final CommitOrder commitOrder;
   private final int parallelism;
 
-  TreeRename(ObjectStore store, int parallelism) {
+  TreeRename(ObjectStore store, ObjectCatalog catalog, int parallelism) {
     this.store = store;
+    this.catalog = catalog;
+    this.commitOrder = new CommitOrder(catalog, store);
     this.parallelism = parallelism;
   }
 
-  void moveObject(S3Location from, S3Location to, long size) throws IOException {
-    ObjectStore.await(store.copy(from, to, size, null, null));
+  /** Moves the version of {@code from} that {@code source} (its HEAD) describes; another version fails the copy. */
+  void moveObject(S3Location from, ObjectInfo source, S3Location to) throws IOException {
+    ObjectFacts facts = catalog.factsOf(from, source);
+    commitOrder.commit(to, null, facts,
+        () -> ObjectStore.await(store.copy(from, to, source.size(), null, source.etag())));
     ObjectStore.await(store.delete(from));
+    catalog.forget(from);
   }
 
   void move(S3Location fromPrefix, S3Location toPrefix) throws IOException {
     String token = null;
     do {
       ListPage page = ObjectStore.await(store.listPage(fromPrefix, null, token, 1000));
+      Map<String, String> etags = new HashMap<>();
+      page.objects().forEach(object -> etags.put(object.key(), object.etag()));
+      Map<String, ObjectFacts> known = etags.isEmpty() ? Map.of() : catalog.findAll(fromPrefix.bucket(), etags);
       Semaphore slots = new Semaphore(parallelism);
-      List<CompletableFuture<?>> copies = new ArrayList<>();
-      List<String> moved = new ArrayList<>();
+      Map<String, CompletableFuture<String>> copies = new LinkedHashMap<>();
       for (ObjectInfo object : page.objects()) {
         S3Location source = new S3Location(fromPrefix.bucket(), object.key());
-        S3Location target = new S3Location(toPrefix.bucket(), toPrefix.key() + object.key().substring(fromPrefix.key().length()));
+        String targetKey = toPrefix.key() + object.key().substring(fromPrefix.key().length());
         slots.acquireUninterruptibly();
-        CompletableFuture<?> copy = store.copy(source, target, object.size(), null, null).whenComplete((ok, error) -> slots.release());
-        copies.add(copy);
+        copies.put(targetKey, store.copy(source, new S3Location(toPrefix.bucket(), targetKey), object.size(), null,
+            null).whenComplete((ok, error) -> slots.release()));
+      }
+      List<ObjectCatalog.Entry> facts = new ArrayList<>();
+      List<String> moved = new ArrayList<>();
+      for (ObjectInfo object : page.objects()) {
+        String targetKey = toPrefix.key() + object.key().substring(fromPrefix.key().length());
+        String copied = ObjectStore.await(copies.get(targetKey));
+        ObjectFacts carried = known.get(object.key());
+        if (carried != null) {
+          facts.add(new ObjectCatalog.Entry(targetKey, copied, carried));
+        }
         moved.add(object.key());
       }
-      for (CompletableFuture<?> copy : copies) {
-        ObjectStore.await(copy);
-      }
+      catalog.recordAll(toPrefix.bucket(), facts);
       deleteFilesThenMarkers(fromPrefix.bucket(), moved);
+      catalog.forgetAll(fromPrefix.bucket(), moved);
       token = page.nextToken();
     } while (token != null);
   }

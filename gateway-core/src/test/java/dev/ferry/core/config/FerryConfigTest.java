@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.download.DownloadSettings;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.user.PasswordHasher;
-import dev.ferry.core.download.DownloadSettings;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
 import java.io.IOException;
@@ -327,6 +327,34 @@ class FerryConfigTest {
 
     assertEquals(new DownloadSettings(2 * (int) MIB, 6, 48 * MIB, Duration.ofSeconds(90)), config.downloads());
     assertEquals(Duration.ofMinutes(1), load(minimal()).downloads().memoryWait(), "default");
+  }
+
+  @Test
+  void load_noStore_embeddedStateStoreInTheDataDir() throws Exception {
+    FerryConfig config = load("dataDir: data\n" + minimal());
+
+    assertTrue(config.stateStore().embedded());
+    assertEquals(dir.resolve("data").resolve("state.db"), config.stateStore().embeddedFile());
+  }
+
+  @Test
+  void load_postgresStore_urlUserAndPasswordFromTheEnvironment() throws Exception {
+    FerryConfig config = load("store:\n  url: jdbc:postgresql://db.internal:5432/ferry\n  user: ferry\n"
+        + "  password: ${DB_PASSWORD}\n  maxConnections: 20\n" + minimal(), Map.of("DB_PASSWORD", "pw"));
+
+    assertFalse(config.stateStore().embedded());
+    assertEquals("jdbc:postgresql://db.internal:5432/ferry", config.stateStore().url());
+    assertEquals("pw", config.stateStore().password());
+    assertEquals(20, config.stateStore().maxConnections());
+    assertFalse(config.stateStore().toString().contains("pw"), "the password must not reach logs");
+  }
+
+  @Test
+  void load_storeOtherThanPostgres_refusedNamingTheKey() {
+    ConfigException e = refused("store:\n  url: jdbc:mysql://db/ferry\n" + minimal(), "store.url");
+    assertTrue(e.getMessage().contains("jdbc:postgresql://"), e.getMessage());
+    refused("store:\n  user: ferry\n" + minimal(), "store.user");
+    refused("store:\n  url: jdbc:postgresql://db/ferry\n  pasword: x\n" + minimal(), "store.pasword");
   }
 
   @Test

@@ -49,7 +49,7 @@ class DownloadsIT {
   void open_fromStartAndFromOffsets_readsExactlyTheBytesAfterTheOffset() throws IOException {
     byte[] data = TestObjects.randomBytes(3 * RANGE + 12_345);
     S3Location file = TestObjects.upload(s3, data);
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 3, 8L * RANGE, WAIT), SameBytesRewrites.NONE);
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 3, 8L * RANGE, WAIT));
 
     for (boolean wholeFile : new boolean[] {false, true}) {
       for (long offset : new long[] {0, 1, RANGE - 1, RANGE, 2L * RANGE + 7, data.length - 1, data.length}) {
@@ -66,7 +66,7 @@ class DownloadsIT {
   void read_afterTheFileWasOverwritten_failsInsteadOfMixingVersions() throws IOException {
     byte[] data = TestObjects.randomBytes(6 * RANGE);
     S3Location file = TestObjects.upload(s3, data);
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 1, RANGE, WAIT), SameBytesRewrites.NONE);
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 1, RANGE, WAIT));
 
     try (InputStream in = downloads.open(file, TestObjects.head(store, file), 0, false)) {
       assertEquals(RANGE, in.readNBytes(RANGE).length);
@@ -80,32 +80,9 @@ class DownloadsIT {
   }
 
   @Test
-  void read_afterASameBytesRewrite_followsItToTheEnd() throws IOException {
-    byte[] data = TestObjects.randomBytes(6 * RANGE + 3);
-    S3Location file = TestObjects.upload(s3, data);
-    ObjectInfo before = TestObjects.head(store, file);
-    CompletableFuture<String> rewrite = new CompletableFuture<>();
-    SameBytesRewrites rewrites = (object, etag) ->
-        object.equals(file) && etag.equals(before.etag()) ? Optional.of(rewrite) : Optional.empty();
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 2, 2L * RANGE, WAIT), rewrites);
-
-    try (InputStream in = downloads.open(file, before, 0, false)) {
-      byte[] first = in.readNBytes(RANGE + 10);
-      rewrite.complete(ObjectStore.await(store.copy(file, file, data.length, Map.of("sha256", "x"), before.etag())));
-      byte[] rest = in.readAllBytes();
-
-      byte[] whole = Arrays.copyOf(first, first.length + rest.length);
-      System.arraycopy(rest, 0, whole, first.length, rest.length);
-      assertArrayEquals(data, whole);
-    }
-    assertEquals(2, downloads.idleRanges());
-  }
-
-  @Test
   void read_ofAFewBytes_fetchesOneSmallRangeOnly_thenReadsAheadWhenSequential() throws IOException {
     S3Location file = TestObjects.upload(s3, TestObjects.randomBytes(40 * RANGE));
-    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE, WAIT),
-        SameBytesRewrites.NONE);
+    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE, WAIT));
 
     try (InputStream in = downloads.open(file, TestObjects.head(store, file), 5 * RANGE, false)) {
       assertEquals(100, in.readNBytes(100).length);
@@ -118,8 +95,7 @@ class DownloadsIT {
   @Test
   void read_byAWholeFileReader_readsAheadFromTheFirstByte() throws IOException {
     S3Location file = TestObjects.upload(s3, TestObjects.randomBytes(40 * RANGE));
-    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE, WAIT),
-        SameBytesRewrites.NONE);
+    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE, WAIT));
 
     try (InputStream in = downloads.open(file, TestObjects.head(store, file), 0, true)) {
       assertEquals(100, in.readNBytes(100).length);
@@ -130,7 +106,7 @@ class DownloadsIT {
   @Test
   void close_midFile_givesEveryRangeBack() throws IOException {
     S3Location file = TestObjects.upload(s3, TestObjects.randomBytes(10 * RANGE));
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, 4L * RANGE, WAIT), SameBytesRewrites.NONE);
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, 4L * RANGE, WAIT));
 
     InputStream in = downloads.open(file, TestObjects.head(store, file), 0, false);
     assertEquals(100, in.readNBytes(100).length);
@@ -143,7 +119,7 @@ class DownloadsIT {
   void twoDownloads_withRoomForOneRange_bothFinish() throws Exception {
     byte[] data = TestObjects.randomBytes(5 * RANGE + 1);
     S3Location file = TestObjects.upload(s3, data);
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, RANGE, WAIT), SameBytesRewrites.NONE);
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, RANGE, WAIT));
     ObjectInfo info = TestObjects.head(store, file);
 
     CompletableFuture<byte[]> first = CompletableFuture.supplyAsync(() -> readAll(downloads, file, info));
@@ -160,7 +136,7 @@ class DownloadsIT {
     byte[] data = TestObjects.randomBytes(3 * RANGE);
     S3Location file = TestObjects.upload(s3, data);
     Duration wait = Duration.ofMillis(500);
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 1, RANGE, wait), SameBytesRewrites.NONE);
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 1, RANGE, wait));
     ObjectInfo info = TestObjects.head(store, file);
 
     try (InputStream stalled = downloads.open(file, info, 0, false)) {

@@ -1,5 +1,8 @@
 package dev.ferry.core.testing;
 
+import dev.ferry.core.Gateway;
+import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.catalog.ObjectFacts;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
@@ -20,6 +23,20 @@ public final class TestObjects {
 
   public static ObjectInfo head(ObjectStore store, S3Location file) throws IOException {
     return ObjectStore.await(store.head(file)).orElseThrow();
+  }
+
+  /**
+   * What the gateway's catalog holds for the object now at {@code bucket}/{@code key} (the facts a
+   * user sees through stat, listings and the admin {@code stat} command): matched against the
+   * object's current ETag, so facts of an older version do not count.
+   */
+  public static ObjectFacts recordedFacts(Gateway gateway, String bucket, String key) throws IOException {
+    return recordedFacts(gateway.catalog(), gateway.store(), new S3Location(bucket, key));
+  }
+
+  public static ObjectFacts recordedFacts(ObjectCatalog catalog, ObjectStore store, S3Location object)
+      throws IOException {
+    return catalog.factsOf(object, head(store, object));
   }
 
   /** Bytes that differ from one size to another, the same for one size on every run. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.catalog.ObjectFacts;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.S3Location;
 import java.io.ByteArrayInputStream;
@@ -22,7 +23,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +62,7 @@ class OffsetWriterTest {
     List<String> copiesOf = new ArrayList<>();
     ByteArrayOutputStream received = new ByteArrayOutputStream();
     List<Long> starts = new ArrayList<>();
-    Map<String, String> metadata = new TreeMap<>();
+    Instant clientTime;
     boolean committed;
     String aborted;
 
@@ -76,7 +76,7 @@ class OffsetWriterTest {
     /** Like the gateway's sink, declines a source whose SHA-256 it does not know. */
     @Override
     public boolean startAsCopyOf(CopySource source) throws IOException {
-      if (!source.version().metadata().containsKey(StreamingUpload.SHA256_METADATA)) {
+      if (!source.version().metadata().containsKey(ObjectFacts.SHA256_METADATA)) {
         return false;
       }
       copiesOf.add(source.name());
@@ -93,8 +93,8 @@ class OffsetWriterTest {
     }
 
     @Override
-    public void putMetadata(String key, String value) {
-      metadata.put(key, value);
+    public void setClientTime(Instant time) {
+      clientTime = time;
     }
 
     @Override
@@ -270,11 +270,11 @@ class OffsetWriterTest {
   void commit_existingFileOnlyMtimeSet_keptServerSideWithIt() throws IOException {
     sink.existing = random(10 * KIB, 14);
     OffsetWriter writer = writer(1L << 30, sink.existing.length);
-    writer.putMetadata("mtime", "1700000000");
+    writer.setClientTime(Instant.ofEpochSecond(1_700_000_000));
     writer.commit();
     assertEquals(List.of((long) sink.existing.length), sink.starts);
     assertArrayEquals(sink.existing, sink.received.toByteArray());
-    assertEquals(Map.of("mtime", "1700000000"), sink.metadata);
+    assertEquals(Instant.ofEpochSecond(1_700_000_000), sink.clientTime);
   }
 
   @Test
@@ -326,7 +326,7 @@ class OffsetWriterTest {
     assertThrows(IOException.class, writer::commit);
   }
 
-  private static final Map<String, String> HASHED = Map.of(StreamingUpload.SHA256_METADATA, "00ff");
+  private static final Map<String, String> HASHED = Map.of(ObjectFacts.SHA256_METADATA, "00ff");
 
   private static CopySource copySource(String name, byte[] data, Map<String, String> metadata) {
     return new CopySource(name, new S3Location("b", name), new ObjectInfo(name, data.length, Instant.EPOCH,
@@ -428,11 +428,11 @@ class OffsetWriterTest {
   }
 
   @Test
-  void putMetadata_beforeCommit_reachesTheSink() throws IOException {
+  void setClientTime_beforeCommit_reachesTheSink() throws IOException {
     OffsetWriter writer = writer(1L << 30);
-    writer.putMetadata("mtime", "1700000000");
+    writer.setClientTime(Instant.ofEpochSecond(1_700_000_000, 5));
     writer.commit();
-    assertEquals(Map.of("mtime", "1700000000"), sink.metadata);
+    assertEquals(Instant.ofEpochSecond(1_700_000_000, 5), sink.clientTime);
     assertNull(sink.aborted);
   }
 

@@ -3,16 +3,20 @@ package dev.ferry.core.vfs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.ferry.core.state.StateStore;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.testing.TestStateStores;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -34,16 +38,19 @@ class TreeRenameIT {
       "sub dir/deeper/", "sub dir/deeper/leaf.txt", "sub dir/deeper/more/", "sub dir/n.bin", "z/", "z/y/", "z/y/x.txt");
 
   private static ObjectStore store;
+  private static StateStore state;
 
   @BeforeAll
-  static void openStore() {
+  static void openStore(@TempDir Path directory) throws IOException {
     store = new ObjectStore(new ObjectStore.Settings(s3.endpoint(), s3.region(), s3.accessKey(), s3.secretKey(),
         true, 16, 5L << 30));
+    state = TestStateStores.embedded(directory);
   }
 
   @AfterAll
   static void closeStore() {
     store.close();
+    state.close();
   }
 
   /**
@@ -57,7 +64,7 @@ class TreeRenameIT {
     for (String entry : TREE) {
       s3.put(bucket, "home/dir0/" + entry, entry.endsWith("/") || entry.isEmpty() ? new byte[0] : content(entry));
     }
-    TreeRename rename = new TreeRename(store, 8);
+    TreeRename rename = new TreeRename(store, state.catalog(), 8);
 
     for (int move = 1; move <= 30; move++) {
       String from = "home/dir" + (move - 1) + "/";

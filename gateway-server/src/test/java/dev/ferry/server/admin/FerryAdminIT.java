@@ -14,6 +14,7 @@ import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.server.FerryServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,9 +22,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Random;
@@ -34,6 +37,8 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -262,6 +267,55 @@ class FerryAdminIT {
     Exec df = exec("admin", adminKey, "df local:" + remote + " --json");
     assertEquals(0, df.status(), df.err());
     assertTrue(JSON.readTree(df.out()).get("data").get("totalBytes").asLong() > 0);
+  }
+
+  /**
+   * stat tells S3 tools outside Ferry what they no longer find in the object's metadata: the
+   * SHA-256 of an upload and the time its client set, from the catalog; nothing for an object
+   * another tool wrote; a clear error for one that does not exist.
+   */
+  @Test
+  void stat_uploadedThroughSftp_sha256AndClientTimeOverSshAndHttp() throws Exception {
+    byte[] data = new byte[300_001];
+    new Random(7).nextBytes(data);
+    Instant time = Instant.parse("2016-06-16T16:16:16Z");
+    try (ClientSession session = ssh.connect("admin", "127.0.0.1", ferry.sftp().port()).verify(Duration.ofSeconds(10))
+        .getSession()) {
+      session.addPublicKeyIdentity(adminKey);
+      session.auth().verify(Duration.ofSeconds(10));
+      try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
+        try (OutputStream out = sftp.write("stat-me.bin")) {
+          out.write(data);
+        }
+        sftp.setStat("stat-me.bin", new SftpClient.Attributes().modifyTime(FileTime.from(time)));
+      }
+    }
+
+    Exec json = exec("admin", adminKey, "stat s3://" + bucket + "/admin/stat-me.bin --json");
+    assertEquals(0, json.status(), json.err());
+    JsonNode facts = JSON.readTree(json.out()).get("data");
+    assertEquals(S3TestServer.sha256Hex(data), facts.get("sha256").asText());
+    assertEquals(time.toString(), facts.get("clientTime").asText());
+    assertEquals(data.length, facts.get("size").asLong());
+    assertEquals("catalog", facts.get("factsFrom").asText());
+    Exec text = exec("admin", adminKey, "stat " + bucket + "/admin/stat-me.bin");
+    assertTrue(text.out().contains("sha256        " + S3TestServer.sha256Hex(data)), text.out());
+
+    HttpResponse<String> overHttp = call("GET", "/api/stat?arg=" + bucket + "/admin/stat-me.bin", null, TOKEN);
+    assertEquals(200, overHttp.statusCode(), overHttp.body());
+    assertEquals(S3TestServer.sha256Hex(data), JSON.readTree(overHttp.body()).get("data").get("sha256").asText());
+
+    object("foreign/other.bin", 1234);
+    JsonNode foreign = JSON.readTree(exec("admin", adminKey, "stat " + bucket + "/foreign/other.bin --json").out())
+        .get("data");
+    assertEquals("none", foreign.get("factsFrom").asText());
+    assertTrue(foreign.get("sha256").isNull(), foreign.toString());
+
+    Exec missing = exec("admin", adminKey, "stat " + bucket + "/no/such.bin");
+    assertTrue(missing.status() != 0, "exit status for a missing object");
+    assertTrue(missing.err().contains("no such object s3://" + bucket + "/no/such.bin"), missing.err());
+    Exec bad = exec("admin", adminKey, "stat just-a-bucket");
+    assertTrue(bad.err().contains("must be s3://bucket/key"), bad.err());
   }
 
   @Test

@@ -64,7 +64,7 @@ public final class WriteChannel implements SeekableByteChannel {
 
   /** Keeps the client's modification time with the file when it is committed. */
   public void setModifiedTime(Instant time) {
-    writer.putMetadata(GatewayFileSystem.MTIME_METADATA, GatewayFileSystem.mtimeText(time));
+    writer.setClientTime(time);
   }
 
   @Override

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.catalog.ObjectFacts;
 import dev.ferry.core.job.JobRecord;
 import dev.ferry.core.job.JobRefusedException;
 import dev.ferry.core.job.JobSettings;
@@ -17,10 +18,13 @@ import dev.ferry.core.job.RemoteHost;
 import dev.ferry.core.job.TransferMode;
 import dev.ferry.core.job.TransferRequest;
 import dev.ferry.core.job.TransferSpec;
+import dev.ferry.core.state.StateStore;
 import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.testing.TestStateStores;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -58,6 +62,7 @@ class TransferJobsIT {
   static OpenSshServer sshd;
   static ObjectStore store;
   static Jobs jobs;
+  static StateStore state;
   static String bucket;
   static Path remote;
   static RemoteHost local;
@@ -70,6 +75,7 @@ class TransferJobsIT {
     remote = Files.createDirectories(dir.resolve("remote"));
     store = new ObjectStore(new ObjectStore.Settings(s3.endpoint(), s3.region(), s3.accessKey(), s3.secretKey(), true,
         32));
+    state = TestStateStores.embedded(dir);
     local = host("local", sshd.hostKeyLine);
     jobs = newJobs(dir.resolve("jobs"));
     jobs.start();
@@ -86,7 +92,7 @@ class TransferJobsIT {
   }
 
   static Jobs newJobs(Path jobDir) throws IOException {
-    return new Jobs(settings(jobDir), store, List.of(local,
+    return new Jobs(settings(jobDir), store, state.catalog(), List.of(local,
         host("impostor", "SHA256:4ZbRbb9sd+Lc4vY4ZKWQ0yrTL0g8JsyJw1O3Yu7PZ5I"),
         host("fingerprinted", sshd.hostKeyFingerprint)), connector, Clock.systemUTC());
   }
@@ -102,6 +108,9 @@ class TransferJobsIT {
     }
     if (sshd != null) {
       sshd.close();
+    }
+    if (state != null) {
+      state.close();
     }
   }
 
@@ -163,6 +172,33 @@ class TransferJobsIT {
     for (Path where : List.of(remote, target.getParent(), Path.of(System.getProperty("user.home")), Path.of("/"))) {
       assertFalse(Files.exists(where.resolve("PWNED")), "a quoted name ran a command in " + where);
     }
+  }
+
+  /**
+   * Objects Ferry uploads carry their SHA-256 in its catalog, not in their metadata: the job checks
+   * the file on the remote against it. A wrong one there fails the check (and the file is not put
+   * in place); the right one passes.
+   */
+  @Test
+  void transfer_sha256InTheCatalog_isWhatTheRemoteFileIsCheckedAgainst() throws Exception {
+    byte[] data = object("catalogued.bin", 200_000, false);
+    S3Location source = new S3Location(bucket, "catalogued.bin");
+    String etag = ObjectStore.await(store.head(source)).orElseThrow().etag();
+    state.catalog().record(source, etag, new ObjectFacts("0".repeat(64), null));
+    Path wrongTarget = remote.resolve("catalogued-wrong.bin");
+    JobRecord wrong = jobs.submit(new TransferRequest(bucket + "/catalogued.bin", "local:" + wrongTarget, 2, null,
+        TransferMode.DIRECT, false));
+    JobRecord failed = awaitEnd(jobs, wrong.id());
+    assertEquals(JobState.FAILED, failed.state());
+    assertTrue(failed.lastError().contains("SHA-256 check"), failed.lastError());
+    assertFalse(Files.exists(wrongTarget), "a file that failed its check was put in place");
+
+    state.catalog().record(source, etag, new ObjectFacts(S3TestServer.sha256Hex(data), null));
+    Path target = remote.resolve("catalogued.bin");
+    JobRecord right = jobs.submit(new TransferRequest(bucket + "/catalogued.bin", "local:" + target, 2, null,
+        TransferMode.DIRECT, false));
+    assertEquals(JobState.DONE, awaitEnd(jobs, right.id()).state());
+    assertArrived(target, data);
   }
 
   @Test
@@ -321,7 +357,8 @@ class TransferJobsIT {
     oneChannel = new JobSettings(oneChannel.directory(), 1, 3, oneChannel.retryBackoff(), 0,
         oneChannel.freeSpaceRecheck(), 2, 64, 1, oneChannel.presignValidity(), oneChannel.commandTimeout());
     sshd.delayCurl(Duration.ofSeconds(2));
-    try (Jobs serial = new Jobs(oneChannel, store, List.of(local), connector, Clock.systemUTC())) {
+    try (Jobs serial = new Jobs(oneChannel, store, state.catalog(), List.of(local), connector,
+        Clock.systemUTC())) {
       serial.start();
       JobRecord job = serial.submit(new TransferRequest(bucket + "/overwritten.bin", "local:" + target, 2, null,
           TransferMode.DIRECT, false));

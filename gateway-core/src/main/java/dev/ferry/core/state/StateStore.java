@@ -1,0 +1,104 @@
+package dev.ferry.core.state;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.ferry.core.catalog.ObjectCatalog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * Everything Ferry keeps beyond one process, in one database: the embedded default (a SQLite file
+ * in {@code dataDir}, nothing to set up) or PostgreSQL, which several Ferry nodes share. The schema
+ * is Flyway's migrations under {@code dev/ferry/core/state/migration}, the same for both, applied at
+ * start.
+ *
+ * <p>SQLite rather than H2 or Derby for the embedded store: its file format and durability are
+ * the most proven of the embedded databases, and it takes the same {@code INSERT ... ON CONFLICT}
+ * and {@code RETURNING} as PostgreSQL, so one set of statements serves both stores.
+ */
+public final class StateStore implements AutoCloseable {
+
+  private static final String MIGRATIONS = "classpath:dev/ferry/core/state/migration";
+
+  private final HikariDataSource pool;
+  private final Database database;
+  private final ObjectCatalog catalog;
+
+  private StateStore(HikariDataSource pool, Database database, Clock clock) {
+    this.pool = pool;
+    this.database = database;
+    this.catalog = new ObjectCatalog(database, clock);
+  }
+
+  /**
+   * Connects to the store and brings its schema up to date. A store that cannot be reached or
+   * migrated fails here, with its address in the message, before Ferry accepts any client.
+   */
+  public static StateStore open(StateStoreSettings settings, Clock clock) throws IOException {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("ferry-state");
+    config.setMaximumPoolSize(settings.maxConnections());
+    config.setMinimumIdle(1);
+    // Operations wait this long for a connection, then fail clearly instead of hanging a client.
+    config.setConnectionTimeout(10_000);
+    Database.Vendor vendor;
+    if (settings.embedded()) {
+      Files.createDirectories(settings.embeddedFile().toAbsolutePath().getParent());
+      config.setDataSource(sqlite(settings));
+      vendor = Database.Vendor.SQLITE;
+    } else {
+      config.setJdbcUrl(settings.url());
+      config.setUsername(settings.user());
+      config.setPassword(settings.password());
+      vendor = Database.Vendor.POSTGRESQL;
+    }
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(config);
+    } catch (HikariPool.PoolInitializationException | IllegalArgumentException e) {
+      throw new StateStoreException("connecting", settings.describe(), e);
+    }
+    try {
+      Flyway.configure().dataSource(pool).locations(MIGRATIONS).load().migrate();
+    } catch (FlywayException e) {
+      pool.close();
+      throw new StateStoreException("migrating the schema", settings.describe(), e);
+    }
+    return new StateStore(pool, new Database(pool, vendor, settings.describe()), clock);
+  }
+
+  /**
+   * WAL lets listings read while uploads record; FULL makes every commit reach the disk before the
+   * client hears "OK", as PostgreSQL's default does; the busy timeout makes a writer wait its turn
+   * instead of failing (SQLite has one writer at a time).
+   */
+  private static SQLiteDataSource sqlite(StateStoreSettings settings) {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setBusyTimeout(30_000);
+    config.enforceForeignKeys(true);
+    SQLiteDataSource source = new SQLiteDataSource(config);
+    source.setUrl("jdbc:sqlite:" + settings.embeddedFile().toAbsolutePath());
+    return source;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public ObjectCatalog catalog() {
+    return catalog;
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

@@ -1,0 +1,160 @@
+package dev.ferry.core.catalog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.core.state.StateStore;
+import dev.ferry.core.state.StateStoreException;
+import dev.ferry.core.state.StateStoreSettings;
+import dev.ferry.core.store.S3Location;
+import dev.ferry.core.testing.FreePorts;
+import dev.ferry.core.testing.PostgresTestServer;
+import dev.ferry.core.testing.TestStateStores;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The object catalog on both state stores, the embedded SQLite file and a real PostgreSQL server,
+ * with the same statements: what one records the other finds the same way.
+ */
+class ObjectCatalogIT {
+
+  @RegisterExtension
+  static final PostgresTestServer postgres = new PostgresTestServer();
+
+  private static final S3Location FILE = new S3Location("bucket", "dir/file.bin");
+  private static final String SHA = "5e".repeat(32);
+
+  @TempDir
+  Path directory;
+
+  private StateStore open(String kind) throws IOException {
+    return kind.equals("embedded") ? TestStateStores.embedded(directory)
+        : StateStore.open(new StateStoreSettings(postgres.newDatabase(), PostgresTestServer.USER, "", 4, null),
+            Clock.systemUTC());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"embedded", "postgresql"})
+  void record_thenFind_onlyForThatEtag(String kind) throws IOException {
+    try (StateStore state = open(kind)) {
+      ObjectCatalog catalog = state.catalog();
+      ObjectFacts facts = new ObjectFacts(SHA, Instant.parse("1969-07-20T20:17:40.123456789Z"));
+
+      catalog.record(FILE, "\"abc-2\"", facts);
+
+      assertEquals(Optional.of(facts), catalog.find(FILE, "abc-2"), "quotes are not part of the ETag");
+      assertEquals(Optional.of(facts), catalog.find(FILE, "\"abc-2\""));
+      assertEquals(Optional.empty(), catalog.find(FILE, "abd-2"), "another version of the object");
+      assertEquals(Optional.empty(), catalog.find(new S3Location("bucket", "dir/other.bin"), "abc-2"));
+      assertEquals(Optional.empty(), catalog.find(new S3Location("other-bucket", FILE.key()), "abc-2"));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"embedded", "postgresql"})
+  void setClientTime_keepsTheSha256_andNeedsNoEarlierEntry(String kind) throws IOException {
+    try (StateStore state = open(kind)) {
+      ObjectCatalog catalog = state.catalog();
+      catalog.record(FILE, "e1", new ObjectFacts(SHA, null));
+      Instant time = Instant.parse("2021-03-04T05:06:07Z");
+
+      catalog.setClientTime(FILE, "e1", time);
+      catalog.setClientTime(new S3Location("bucket", "foreign.bin"), "f1", time);
+
+      assertEquals(Optional.of(new ObjectFacts(SHA, time)), catalog.find(FILE, "e1"));
+      assertEquals(Optional.of(new ObjectFacts(null, time)), catalog.find(new S3Location("bucket", "foreign.bin"), "f1"));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"embedded", "postgresql"})
+  void findAll_aPageOfKeys_returnsTheEntriesWhoseEtagMatches(String kind) throws IOException {
+    try (StateStore state = open(kind)) {
+      ObjectCatalog catalog = state.catalog();
+      List<ObjectCatalog.Entry> entries = new ArrayList<>();
+      Map<String, String> listed = new HashMap<>();
+      for (int i = 0; i < 1200; i++) {
+        String key = "page/" + i;
+        entries.add(new ObjectCatalog.Entry(key, "etag-" + i, new ObjectFacts(null, Instant.ofEpochSecond(i))));
+        listed.put(key, i % 3 == 0 ? "\"changed-" + i + "\"" : "\"etag-" + i + "\"");
+      }
+      catalog.recordAll("bucket", entries);
+
+      Map<String, ObjectFacts> found = catalog.findAll("bucket", listed);
+
+      assertEquals(800, found.size(), "one key in three changed since");
+      assertEquals(Instant.ofEpochSecond(1199), found.get("page/1199").clientTime());
+      assertFalse(found.containsKey("page/3"));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"embedded", "postgresql"})
+  void forgetOthersAndForget_dropOnlyWhatTheySay(String kind) throws IOException {
+    try (StateStore state = open(kind)) {
+      ObjectCatalog catalog = state.catalog();
+      catalog.record(FILE, "old", new ObjectFacts(SHA, null));
+      catalog.record(FILE, "new", new ObjectFacts("00".repeat(32), null));
+      S3Location other = new S3Location("bucket", "dir/kept.bin");
+      catalog.record(other, "k", new ObjectFacts(SHA, null));
+
+      catalog.forgetOthers(FILE, "\"new\"");
+      assertEquals(Optional.empty(), catalog.find(FILE, "old"));
+      assertTrue(catalog.find(FILE, "new").isPresent());
+
+      catalog.forget(FILE);
+      assertEquals(Optional.empty(), catalog.find(FILE, "new"));
+      assertTrue(catalog.find(other, "k").isPresent());
+    }
+  }
+
+  /** A database lost mid-run fails what needs it, naming the store, and serves again once it is back. */
+  @Test
+  void postgresRestartedMidRun_failsClearlyMeanwhile_thenWorksAgain() throws IOException {
+    String url = postgres.newDatabase();
+    try (StateStore state = StateStore.open(new StateStoreSettings(url, PostgresTestServer.USER, "", 4, null),
+        Clock.systemUTC())) {
+      state.catalog().record(FILE, "before", new ObjectFacts(SHA, null));
+      postgres.stop();
+      try {
+        StateStoreException lost = assertThrows(StateStoreException.class,
+            () -> state.catalog().record(FILE, "during", new ObjectFacts(SHA, null)));
+        assertTrue(lost.getMessage().contains(url), lost.getMessage());
+      } finally {
+        postgres.start();
+      }
+      state.catalog().record(FILE, "after", new ObjectFacts(SHA, null));
+      assertTrue(state.catalog().find(FILE, "before").isPresent(), "recorded before the restart");
+      assertTrue(state.catalog().find(FILE, "after").isPresent());
+      assertEquals(Optional.empty(), state.catalog().find(FILE, "during"));
+    }
+  }
+
+  @Test
+  void open_unreachablePostgres_failsNamingTheUrl() {
+    String url = "jdbc:postgresql://127.0.0.1:" + FreePorts.freePort() + "/ferry";
+
+    IOException failed = assertThrows(IOException.class, () -> StateStore.open(
+        new StateStoreSettings(url, "ferry", "secret-password", 2, null), Clock.systemUTC()));
+
+    assertTrue(failed.getMessage().contains(url), failed.getMessage());
+    assertTrue(failed.getMessage().contains("Connection refused") || failed.getMessage().contains("connect"),
+        failed.getMessage());
+    assertFalse(failed.getMessage().contains("secret-password"), failed.getMessage());
+  }
+}
