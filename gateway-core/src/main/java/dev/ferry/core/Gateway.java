@@ -4,6 +4,7 @@ import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.download.Downloads;
 import dev.ferry.core.lock.PathLockTable;
+import dev.ferry.core.lock.SharedPathLocks;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.upload.MemoryBudget;
@@ -30,7 +31,8 @@ public final class Gateway implements AutoCloseable {
   private final FerryConfig config;
   private final ObjectStore store;
   private final StateStore stateStore;
-  private final PathLockTable locks = new PathLockTable();
+  private final SharedPathLocks sharedLocks;
+  private final PathLockTable locks;
   private final Uploads uploads;
   private final Downloads downloads;
   private final UserRegistry users;
@@ -41,14 +43,23 @@ public final class Gateway implements AutoCloseable {
     this.config = config;
     this.clock = clock;
     this.stateStore = StateStore.open(config.stateStore(), clock);
+    this.sharedLocks = stateStore.shared() ? new SharedPathLocks(stateStore.database(), stateStore.nodes()) : null;
+    this.locks = new PathLockTable(sharedLocks);
     this.store = new ObjectStore(config.s3());
     this.uploads = new Uploads(store, stateStore.catalog(), new MemoryBudget(config.uploads().memoryBudget()),
         new PartSizePolicy(config.uploads().partSize(), config.uploads().singlePutLimit()), config.uploads().partsInFlight(),
-        new UploadJournal(config.dataDir().resolve("uploads")), new OffsetWriter.Settings(
+        journal(stateStore, config), new OffsetWriter.Settings(
             config.uploads().reorderWindow(), config.uploads().spillLimit(), spillDirectory(config)), clock);
     this.downloads = new Downloads(store, config.downloads());
     this.users = new UserRegistry(config.users(), clock);
-    this.loginGuard = new LoginGuard(config.login(), clock);
+    this.loginGuard = new LoginGuard(config.login(), clock, stateStore.database());
+  }
+
+  /** The upload journal in the state store, with what an earlier Ferry kept in dataDir/uploads taken over. */
+  private static UploadJournal journal(StateStore stateStore, FerryConfig config) throws IOException {
+    UploadJournal journal = new UploadJournal(stateStore.database(), stateStore.nodes());
+    journal.importFiles(config.dataDir().resolve("uploads"));
+    return journal;
   }
 
   /** dataDir/spill, emptied at start: spill files of a previous run belong to no upload. */
@@ -107,6 +118,9 @@ public final class Gateway implements AutoCloseable {
   @Override
   public void close() {
     store.close();
+    if (sharedLocks != null) {
+      sharedLocks.close();
+    }
     stateStore.close();
   }
 }

@@ -54,7 +54,9 @@ public final class FerryServer {
     gateway = new Gateway(config, clock);
     checkBuckets();
     sweepOrphans();
-    long every = Math.max(60, config.uploads().orphanAge().toSeconds() / 2);
+    // Often enough that a dead node's uploads (swept as soon as its lease runs out) go soon after.
+    long every = Math.min(Math.max(60, config.uploads().orphanAge().toSeconds() / 2),
+        Math.max(1, config.stateStore().lease().toSeconds()));
     sweeper.scheduleWithFixedDelay(this::sweepOrphans, every, every, TimeUnit.SECONDS);
     remotes = new MinaRemoteConnector();
     jobs = new Jobs(config.jobs(), gateway.store(), gateway.catalog(), config.remotes(), remotes, clock);

@@ -216,7 +216,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
   /** The state store: PostgreSQL when {@code store.url} is given, else the embedded file {@code dataDir/state.db}. */
   static StateStoreSettings stateStore(ConfigNode store, Path dataDir) {
-    store.allowOnly("url", "user", "password", "maxConnections");
+    store.allowOnly("url", "user", "password", "maxConnections", "nodeName", "lease");
     String url = store.string("url", null);
     if (url != null && !url.trim().startsWith("jdbc:postgresql://")) {
       throw new ConfigException(store.keyOf("url"), "must be a jdbc:postgresql://host:port/database URL (leave it "
@@ -226,8 +226,27 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
       throw new ConfigException(store.keyOf(store.has("user") ? "user" : "password"),
           "is for PostgreSQL and needs store.url; the embedded store has no user");
     }
+    Duration lease = store.duration("lease", Duration.ofSeconds(15));
+    if (lease.toMillis() < 1000 || lease.toMinutes() > 10) {
+      throw new ConfigException(store.keyOf("lease"), "must be between 1s and 10m, got " + lease.toMillis() + "ms");
+    }
+    String nodeName = store.string("nodeName", defaultNodeName());
+    if (!nodeName.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new ConfigException(store.keyOf("nodeName"), "must be 1-64 letters, digits or . _ -, got '" + nodeName + "'");
+    }
     return new StateStoreSettings(url == null ? null : url.trim(), store.string("user", null),
-        store.string("password", null), store.integer("maxConnections", 10, 1, 200), dataDir.resolve("state.db"));
+        store.string("password", null), store.integer("maxConnections", 10, 1, 200), dataDir.resolve("state.db"),
+        nodeName, lease);
+  }
+
+  /** The host's name (what an operator sees of a node in logs), or "ferry" when it has none usable. */
+  private static String defaultNodeName() {
+    try {
+      String host = java.net.InetAddress.getLocalHost().getHostName();
+      return host.matches("[A-Za-z0-9._-]{1,64}") ? host : "ferry";
+    } catch (java.io.IOException e) {
+      return "ferry";
+    }
   }
 
   private static User user(ConfigNode node, Set<String> names) {

@@ -1,6 +1,8 @@
 package dev.ferry.core.lock;
 
+import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.store.S3Location;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,18 +12,33 @@ import java.util.List;
  * two locks conflict when one covers the other. Locks are never waited for: a conflict is refused
  * at once, which the front-ends report as "busy". Readers take no lock and see the last complete
  * version, which is what S3 gives them anyway.
+ *
+ * <p>When nodes share the state store, a lock held here is also recorded there
+ * ({@link SharedPathLocks}), so the same rules hold across nodes; this table answers conflicts
+ * within the node without asking the store.
  */
 public final class PathLockTable {
 
   private final List<PathLock> held = new ArrayList<>();
+  /** Null when this node is the only one (the embedded store). */
+  private final SharedPathLocks shared;
+
+  /** Locks within this node only. */
+  public PathLockTable() {
+    this(null);
+  }
+
+  public PathLockTable(SharedPathLocks shared) {
+    this.shared = shared;
+  }
 
   /** Locks one key for {@code purpose}, or throws naming who holds it. */
-  public PathLock lockKey(S3Location key, String purpose) throws PathBusyException {
+  public PathLock lockKey(S3Location key, String purpose) throws PathBusyException, StateStoreException {
     return acquire(List.of(new PathLock(this, key, false, purpose))).get(0);
   }
 
   /** Locks every key under {@code prefix}, including ones created later while it is held. */
-  public PathLock lockPrefix(S3Location prefix, String purpose) throws PathBusyException {
+  public PathLock lockPrefix(S3Location prefix, String purpose) throws PathBusyException, StateStoreException {
     return acquire(List.of(new PathLock(this, prefix, true, purpose))).get(0);
   }
 
@@ -29,13 +46,16 @@ public final class PathLockTable {
    * Takes several locks at once or none of them, so that a rename holding its source never waits
    * on its target (no lock order to get wrong, no deadlock).
    */
-  public synchronized List<PathLock> acquire(List<PathLock> wanted) throws PathBusyException {
+  public synchronized List<PathLock> acquire(List<PathLock> wanted) throws PathBusyException, StateStoreException {
     for (PathLock want : wanted) {
       for (PathLock have : held) {
         if (have.conflictsWith(want)) {
           throw new PathBusyException(want.location(), have.purpose());
         }
       }
+    }
+    if (shared != null) {
+      shared.acquire(wanted);
     }
     held.addAll(wanted);
     return wanted;
@@ -49,8 +69,20 @@ public final class PathLockTable {
     return new PathLock(this, prefix, true, purpose);
   }
 
-  synchronized void release(PathLock lock) {
-    held.remove(lock);
+  void release(PathLock lock) {
+    boolean wasHeld;
+    synchronized (this) {
+      wasHeld = held.remove(lock);
+    }
+    if (wasHeld && shared != null) {
+      shared.release(lock);
+    }
+  }
+
+  void ensureHeld(PathLock lock) throws IOException {
+    if (shared != null) {
+      shared.ensureHeld(lock);
+    }
   }
 
   /** How many locks are held; a clean shutdown or finished test leaves none. */

@@ -29,10 +29,14 @@ public final class StateStore implements AutoCloseable {
   private final HikariDataSource pool;
   private final Database database;
   private final ObjectCatalog catalog;
+  private final Nodes nodes;
+  private final boolean shared;
 
-  private StateStore(HikariDataSource pool, Database database, Clock clock) {
+  private StateStore(HikariDataSource pool, Database database, Nodes nodes, boolean shared, Clock clock) {
     this.pool = pool;
     this.database = database;
+    this.nodes = nodes;
+    this.shared = shared;
     this.catalog = new ObjectCatalog(database, clock);
   }
 
@@ -70,7 +74,15 @@ public final class StateStore implements AutoCloseable {
       pool.close();
       throw new StateStoreException("migrating the schema", settings.describe(), e);
     }
-    return new StateStore(pool, new Database(pool, vendor, settings.describe()), clock);
+    Database database = new Database(pool, vendor, settings.describe());
+    Nodes nodes;
+    try {
+      nodes = new Nodes(database, settings.nodeName(), settings.lease(), clock);
+    } catch (StateStoreException e) {
+      pool.close();
+      throw e;
+    }
+    return new StateStore(pool, database, nodes, settings.shared(), clock);
   }
 
   /**
@@ -83,6 +95,9 @@ public final class StateStore implements AutoCloseable {
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     config.setBusyTimeout(30_000);
+    // A transaction that reads and then writes takes the write lock at its start: taken later it
+    // could fail at once (SQLITE_BUSY) instead of waiting its turn.
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     config.enforceForeignKeys(true);
     SQLiteDataSource source = new SQLiteDataSource(config);
     source.setUrl("jdbc:sqlite:" + settings.embeddedFile().toAbsolutePath());
@@ -97,8 +112,19 @@ public final class StateStore implements AutoCloseable {
     return catalog;
   }
 
+  /** This node and its heartbeat among the nodes sharing the store. */
+  public Nodes nodes() {
+    return nodes;
+  }
+
+  /** Whether several nodes may share this store (PostgreSQL), so locks must go through it. */
+  public boolean shared() {
+    return shared;
+  }
+
   @Override
   public void close() {
+    nodes.close();
     pool.close();
   }
 }

@@ -151,6 +151,7 @@ public final class StreamingUpload extends OutputStream {
   public synchronized long commit() throws IOException {
     ensureWritable();
     try {
+      lock.ensureHeld(); // fencing: a node that froze past its lease may have lost the path meanwhile
       if (copySource != null) {
         commitCopy();
       } else if (uploadId == null) {
@@ -309,8 +310,19 @@ public final class StreamingUpload extends OutputStream {
   }
 
   private void startMultipart() throws IOException {
-    uploadId = ObjectStore.await(owner.store().createMultipartUpload(target, Map.of()));
-    owner.journal().started(new MultipartUploadInfo(target, uploadId, Instant.now()));
+    String started = ObjectStore.await(owner.store().createMultipartUpload(target, Map.of()));
+    try {
+      owner.journal().started(new MultipartUploadInfo(target, started, Instant.now()));
+    } catch (IOException e) {
+      // Not journaled, it could not be swept if this node died: it does not go on.
+      try {
+        ObjectStore.await(owner.store().abortMultipartUpload(target, started));
+      } catch (IOException abortFailed) {
+        e.addSuppressed(abortFailed);
+      }
+      throw new IOException(description + ": " + e.getMessage(), e);
+    }
+    uploadId = started;
   }
 
   /** Hands the filled part to S3; its chunks go back to the budget when S3 has answered. */

@@ -5,6 +5,7 @@ import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.store.MultipartUploadInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
+import dev.ferry.core.store.StoreException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -134,24 +135,37 @@ public final class Uploads {
   }
 
   /**
-   * Aborts the multipart uploads this gateway started (per its journal) that no open upload owns
-   * and that are older than {@code minAge}. Returns how many were aborted.
+   * Aborts the orphaned multipart uploads in the journal: those of a node that stopped heartbeating
+   * (it may be paused and wake up; its writes then fail, as the client's upload should), and this
+   * node's own that no open upload owns and that are older than {@code minAge}. Uploads of live
+   * nodes are theirs. Returns how many were aborted.
    */
   public int sweepOrphans(Duration minAge) throws IOException {
     Instant cutoff = clock.instant().minus(minAge);
     int aborted = 0;
-    for (MultipartUploadInfo entry : journal.entries()) {
-      if (entry.initiated().isAfter(cutoff) || isOwned(entry)) {
+    for (UploadJournal.Entry entry : journal.entries()) {
+      MultipartUploadInfo upload = entry.upload();
+      boolean own = entry.nodeId().equals(journal.selfId());
+      boolean orphan = own ? !upload.initiated().isAfter(cutoff) && !isOwned(upload) : !entry.nodeAlive();
+      if (!orphan) {
         continue;
       }
       try {
-        ObjectStore.await(store.abortMultipartUpload(entry.location(), entry.uploadId()));
-        journal.finished(entry.uploadId());
+        ObjectStore.await(store.abortMultipartUpload(upload.location(), upload.uploadId()));
+        journal.finished(upload.uploadId());
         aborted++;
-        log.info("aborted orphaned multipart upload {} of {}", entry.uploadId(), entry.location());
+        log.info("aborted orphaned multipart upload {} of {} ({})", upload.uploadId(), upload.location(),
+            own ? "this node's, no longer open" : "of node " + entry.nodeId() + ", which stopped heartbeating");
+      } catch (StoreException e) {
+        if (e.kind() == StoreException.Kind.NOT_FOUND) {
+          journal.finished(upload.uploadId()); // completed or aborted in S3 already
+        } else {
+          log.warn("orphaned upload {} of {} could not be aborted yet: {}", upload.uploadId(), upload.location(),
+              e.getMessage());
+        }
       } catch (IOException e) {
-        log.warn("orphaned upload {} of {} could not be aborted yet: {}", entry.uploadId(),
-            entry.location(), e.getMessage());
+        log.warn("orphaned upload {} of {} could not be aborted yet: {}", upload.uploadId(), upload.location(),
+            e.getMessage());
       }
     }
     return aborted;

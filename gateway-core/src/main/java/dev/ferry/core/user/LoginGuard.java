@@ -1,17 +1,19 @@
 package dev.ferry.core.user;
 
+import dev.ferry.core.state.Database;
+import dev.ferry.core.state.StateStoreException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Slows down password guessing: every failed login is answered only after a delay, and an address
- * that fails too often within a window is banned for a while. Shared by both protocols.
+ * that fails too often within a window is banned for a while. Shared by both protocols, and by
+ * every node sharing the state store, where the failures are counted. If the store cannot be asked,
+ * logins go on (checked, delayed on failure) and the gap is logged: bans are a second line, and a
+ * store outage must not lock every user out.
  */
 public final class LoginGuard {
 
@@ -20,15 +22,14 @@ public final class LoginGuard {
   /** How the guard is tuned. */
   public record Settings(Duration failureDelay, int maxFailures, Duration window, Duration banDuration) {}
 
-  private record Failures(int count, Instant firstAt, Instant bannedUntil) {}
-
   private final Settings settings;
   private final Clock clock;
-  private final Map<String, Failures> byAddress = new ConcurrentHashMap<>();
+  private final LoginFailures failures;
 
-  public LoginGuard(Settings settings, Clock clock) {
+  public LoginGuard(Settings settings, Clock clock, Database database) {
     this.settings = settings;
     this.clock = clock;
+    this.failures = new LoginFailures(database);
   }
 
   /**
@@ -56,8 +57,12 @@ public final class LoginGuard {
   }
 
   public boolean isBanned(String address) {
-    Failures f = byAddress.get(address);
-    return f != null && f.bannedUntil() != null && clock.instant().isBefore(f.bannedUntil());
+    try {
+      return failures.banned(address, clock.instant());
+    } catch (StateStoreException e) {
+      log.error("bans of {} unknown, login checked without: {}", address, e.getMessage());
+      return false;
+    }
   }
 
   public Duration failureDelay() {
@@ -66,20 +71,20 @@ public final class LoginGuard {
 
   /** Records a failure; returns true when this failure got the address banned. */
   public boolean failed(String address) {
-    Instant now = clock.instant();
-    Failures updated = byAddress.compute(address, (a, f) -> {
-      if (f == null || now.isAfter(f.firstAt().plus(settings.window())) && f.bannedUntil() == null
-          || f.bannedUntil() != null && !now.isBefore(f.bannedUntil())) {
-        return new Failures(1, now, settings.maxFailures() <= 1 ? now.plus(settings.banDuration()) : null);
-      }
-      int count = f.count() + 1;
-      Instant ban = count >= settings.maxFailures() ? now.plus(settings.banDuration()) : null;
-      return new Failures(count, f.firstAt(), ban);
-    });
-    return updated.bannedUntil() != null && updated.count() == settings.maxFailures();
+    try {
+      return failures.record(address, clock.instant(), settings.maxFailures(), settings.window(),
+          settings.banDuration());
+    } catch (StateStoreException e) {
+      log.error("failed login from {} not counted: {}", address, e.getMessage());
+      return false;
+    }
   }
 
   public void succeeded(String address) {
-    byAddress.remove(address);
+    try {
+      failures.clear(address);
+    } catch (StateStoreException e) {
+      log.warn("failed logins of {} not cleared: {}", address, e.getMessage());
+    }
   }
 }

@@ -6,6 +6,7 @@ import dev.ferry.core.lock.PathBusyException;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.store.ListPage;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
@@ -491,22 +492,26 @@ public final class GatewayFileSystem implements AutoCloseable {
     }
   }
 
-  private PathLock lock(VirtualPath path, S3Location key, String operation) throws FileBusyException {
+  private PathLock lock(VirtualPath path, S3Location key, String operation) throws FileSystemException {
     try {
       return locks.lockKey(key, operation + " of " + path + " by " + user.name());
     } catch (PathBusyException e) {
       throw new FileBusyException(path.toString(), operation + " by " + user.name() + ": file is busy (another "
           + "transfer, delete or rename of it is in progress)");
+    } catch (StateStoreException e) {
+      throw new StorageFailureException(path.toString(), operation + " by " + user.name() + ": " + e.getMessage(), e);
     }
   }
 
   /** Locks everything under {@code prefix}. */
-  private PathLock lockPrefix(VirtualPath path, S3Location prefix, String operation) throws FileBusyException {
+  private PathLock lockPrefix(VirtualPath path, S3Location prefix, String operation) throws FileSystemException {
     try {
       return locks.lockPrefix(prefix, operation + " of " + path + " by " + user.name());
     } catch (PathBusyException e) {
       throw new FileBusyException(path.toString(), operation + " by " + user.name()
           + ": a file in this directory is busy (being written, deleted or renamed)");
+    } catch (StateStoreException e) {
+      throw new StorageFailureException(path.toString(), operation + " by " + user.name() + ": " + e.getMessage(), e);
     }
   }
 

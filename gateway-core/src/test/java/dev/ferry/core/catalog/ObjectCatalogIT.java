@@ -15,6 +15,7 @@ import dev.ferry.core.testing.TestStateStores;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,8 +45,7 @@ class ObjectCatalogIT {
 
   private StateStore open(String kind) throws IOException {
     return kind.equals("embedded") ? TestStateStores.embedded(directory)
-        : StateStore.open(new StateStoreSettings(postgres.newDatabase(), PostgresTestServer.USER, "", 4, null),
-            Clock.systemUTC());
+        : TestStateStores.postgres(postgres.newDatabase(), "node-1", Duration.ofSeconds(15));
   }
 
   @ParameterizedTest
@@ -127,8 +127,7 @@ class ObjectCatalogIT {
   @Test
   void postgresRestartedMidRun_failsClearlyMeanwhile_thenWorksAgain() throws IOException {
     String url = postgres.newDatabase();
-    try (StateStore state = StateStore.open(new StateStoreSettings(url, PostgresTestServer.USER, "", 4, null),
-        Clock.systemUTC())) {
+    try (StateStore state = TestStateStores.postgres(url, "node-1", Duration.ofSeconds(15))) {
       state.catalog().record(FILE, "before", new ObjectFacts(SHA, null));
       postgres.stop();
       try {
@@ -150,7 +149,8 @@ class ObjectCatalogIT {
     String url = "jdbc:postgresql://127.0.0.1:" + FreePorts.freePort() + "/ferry";
 
     IOException failed = assertThrows(IOException.class, () -> StateStore.open(
-        new StateStoreSettings(url, "ferry", "secret-password", 2, null), Clock.systemUTC()));
+        new StateStoreSettings(url, "ferry", "secret-password", 2, null, "node-1", Duration.ofSeconds(15)),
+        Clock.systemUTC()));
 
     assertTrue(failed.getMessage().contains(url), failed.getMessage());
     assertTrue(failed.getMessage().contains("Connection refused") || failed.getMessage().contains("connect"),

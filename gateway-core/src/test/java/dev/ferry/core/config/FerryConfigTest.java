@@ -350,6 +350,16 @@ class FerryConfigTest {
   }
 
   @Test
+  void load_storeNodeNameAndLease_validated() throws Exception {
+    FerryConfig config = load("store:\n  nodeName: ferry-b\n  lease: 30s\n" + minimal());
+    assertEquals("ferry-b", config.stateStore().nodeName());
+    assertEquals(Duration.ofSeconds(30), config.stateStore().lease());
+    assertEquals(Duration.ofSeconds(15), load(minimal()).stateStore().lease(), "default");
+    refused("store:\n  lease: 500ms\n" + minimal(), "store.lease");
+    refused("store:\n  nodeName: \"two words\"\n" + minimal(), "store.nodeName");
+  }
+
+  @Test
   void load_storeOtherThanPostgres_refusedNamingTheKey() {
     ConfigException e = refused("store:\n  url: jdbc:mysql://db/ferry\n" + minimal(), "store.url");
     assertTrue(e.getMessage().contains("jdbc:postgresql://"), e.getMessage());

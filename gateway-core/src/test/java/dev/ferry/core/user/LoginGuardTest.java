@@ -4,10 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.state.StateStore;
 import dev.ferry.core.testing.MutableClock;
+import dev.ferry.core.testing.TestStateStores;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LoginGuardTest {
 
@@ -17,8 +24,28 @@ class LoginGuardTest {
 
   private final MutableClock clock = new MutableClock(Instant.parse("2024-05-01T12:00:00Z"));
 
+  @TempDir
+  Path directory;
+  private StateStore state;
+
+  @AfterEach
+  void closeStore() {
+    if (state != null) {
+      state.close();
+    }
+  }
+
+  /** A guard counting in a real (embedded) state store. */
   private LoginGuard guard(int maxFailures) {
-    return new LoginGuard(new LoginGuard.Settings(Duration.ofSeconds(1), maxFailures, WINDOW, BAN), clock);
+    try {
+      if (state == null) {
+        state = TestStateStores.embedded(directory);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new LoginGuard(new LoginGuard.Settings(Duration.ofSeconds(1), maxFailures, WINDOW, BAN), clock,
+        state.database());
   }
 
   /** Fails {@code times} logins one second apart; returns whether the last one banned. */

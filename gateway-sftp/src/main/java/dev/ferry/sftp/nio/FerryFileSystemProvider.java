@@ -102,6 +102,7 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
     FerryPath p = ferry(dir);
     p.getFileSystem().checkOpen();
     Iterator<FileStat> entries = session(p).list(p.virtual());
+    p.beingListed(new FileStat(p.virtual(), true, 0, Instant.EPOCH));
     FerryFileSystem fileSystem = p.getFileSystem();
     return new DirectoryStream<>() {
       private boolean taken;
@@ -204,7 +205,11 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
 
   @Override
   public void checkAccess(Path path, AccessMode... modes) throws IOException {
-    stat(path);
+    // MINA checks that every entry of a readdir exists before describing it: an entry just listed
+    // does, and asking S3 again (a HEAD per entry, one after another) made listings crawl.
+    if (ferry(path).listed() == null) {
+      stat(path);
+    }
   }
 
   @Override
@@ -219,7 +224,8 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
     if (!type.isAssignableFrom(FerryAttributes.class)) {
       throw new UnsupportedOperationException("attributes " + type.getSimpleName() + " are not supported");
     }
-    return (A) ferry(path).getFileSystem().attributesOf(stat(path));
+    FerryPath p = ferry(path);
+    return (A) p.getFileSystem().attributesOf(p.listed() != null ? p.listed() : stat(p));
   }
 
   @Override

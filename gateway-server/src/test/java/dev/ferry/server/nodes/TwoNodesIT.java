@@ -1,0 +1,286 @@
+package dev.ferry.server.nodes;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.core.testing.Await;
+import dev.ferry.core.testing.PostgresTestServer;
+import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.user.PasswordHasher;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClient.CloseableHandle;
+import org.apache.sshd.sftp.client.SftpClient.OpenMode;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several Ferry nodes, each its own process, sharing one PostgreSQL state store (a real server) and
+ * one S3: path locks, bans and the orphan sweep hold across nodes; a node killed or frozen past its
+ * lease loses its locks and uploads to the others and, woken, commits nothing.
+ */
+class TwoNodesIT {
+
+  @RegisterExtension
+  static final S3TestServer s3 = new S3TestServer();
+
+  @RegisterExtension
+  static final PostgresTestServer postgres = new PostgresTestServer();
+
+  private static final String PASSWORD = "two-nodes-Pa55";
+  private static final String HASH = PasswordHasher.hash(PASSWORD.toCharArray());
+  private static final Duration LEASE = Duration.ofSeconds(2);
+  private static final int MIB = 1024 * 1024;
+
+  @TempDir
+  static Path dir;
+
+  static String bucket;
+  static String database;
+  static FerryNode one;
+  static FerryNode two;
+  static SshClient ssh;
+
+  @BeforeAll
+  static void start() throws IOException {
+    bucket = s3.createBucket();
+    database = postgres.newDatabase();
+    one = node("node-1");
+    two = node("node-2");
+    ssh = SshClient.setUpDefaultClient();
+    ssh.setServerKeyVerifier((session, address, key) -> true);
+    ssh.start();
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    if (ssh != null) {
+      ssh.stop();
+    }
+    for (FerryNode node : new FerryNode[] {one, two}) {
+      if (node != null) {
+        node.close();
+      }
+    }
+  }
+
+  static FerryNode node(String name) throws IOException {
+    return FerryNode.start(name, dir.resolve(name), """
+        dataDir: %s
+        s3:
+          endpoint: %s
+          accessKey: %s
+          secretKey: %s
+        ftps:
+          bindAddress: 127.0.0.1
+          port: 0
+          implicitPort: -1
+          passivePorts: "0"
+        sftp:
+          bindAddress: 127.0.0.1
+          port: 0
+        uploads:
+          partSize: 5MiB
+          singlePutLimit: 5MiB
+          memoryBudget: 32MiB
+        store:
+          url: %s
+          user: %s
+          nodeName: %s
+          lease: %dms
+        login:
+          failureDelay: 10ms
+          maxFailures: 3
+        shutdown:
+          grace: 2s
+        users:
+          - name: alice
+            passwordHash: "%s"
+            home: s3://%s/home/
+            permissions: [all]
+        """.formatted(dir.resolve(name).resolve("data"), s3.endpoint(), s3.accessKey(), s3.secretKey(), database,
+        PostgresTestServer.USER, name, LEASE.toMillis(), HASH, bucket));
+  }
+
+  /** An SFTP session to {@code node} as alice, from {@code fromAddress} (any 127.x address reaches loopback). */
+  static SftpClient login(FerryNode node, String fromAddress, String password) throws IOException {
+    ClientSession session = ssh.connect("alice", new InetSocketAddress("127.0.0.1", node.sftpPort),
+        new InetSocketAddress(fromAddress, 0)).verify(Duration.ofSeconds(10)).getSession();
+    try {
+      session.addPasswordIdentity(password);
+      session.auth().verify(Duration.ofSeconds(30));
+      return SftpClientFactory.instance().createSftpClient(session).singleSessionInstance();
+    } catch (IOException | RuntimeException e) {
+      session.close(true);
+      throw e;
+    }
+  }
+
+  static SftpClient login(FerryNode node) throws IOException {
+    return login(node, "127.0.0.1", PASSWORD);
+  }
+
+  static byte[] random(int size, long seed) {
+    byte[] data = new byte[size];
+    new Random(seed).nextBytes(data);
+    return data;
+  }
+
+  static void write(SftpClient sftp, CloseableHandle handle, byte[] data, int from, int to) throws IOException {
+    for (int offset = from; offset < to; offset += 32 * 1024) {
+      sftp.write(handle, offset, data, offset, Math.min(32 * 1024, to - offset));
+    }
+  }
+
+  @Test
+  void samePathThroughBothNodes_theSecondWriterIsBusy() throws IOException {
+    byte[] first = random(3 * MIB, 1);
+    byte[] second = random(2 * MIB, 2);
+    try (SftpClient a = login(one); SftpClient b = login(two)) {
+      try (CloseableHandle handle = a.open("busy.bin", OpenMode.Write, OpenMode.Create, OpenMode.Truncate)) {
+        write(a, handle, first, 0, MIB);
+        IOException refused = assertThrows(IOException.class, () -> {
+          try (OutputStream out = b.write("busy.bin")) {
+            out.write(second);
+          }
+        });
+        assertTrue(refused.getMessage().contains("busy"), refused.getMessage());
+        write(a, handle, first, MIB, first.length);
+      }
+      assertArrayEquals(first, s3.read(bucket, "home/busy.bin"), "the first writer's bytes");
+
+      try (OutputStream out = b.write("busy.bin")) {
+        out.write(second);
+      }
+      assertArrayEquals(second, s3.read(bucket, "home/busy.bin"), "once free, the path takes the second writer");
+    }
+  }
+
+  @Test
+  void failuresOnNodeOne_banTheAddressOnNodeTwo() throws IOException {
+    String attacker = "127.0.0.2";
+    for (int i = 0; i < 3; i++) {
+      assertThrows(IOException.class, () -> login(one, attacker, "wrong").close());
+    }
+
+    assertThrows(IOException.class, () -> login(two, attacker, PASSWORD).close(),
+        "node 2 let in an address node 1 banned");
+    login(two, "127.0.0.3", PASSWORD).close(); // other addresses are not affected
+  }
+
+  @Test
+  void nodeKilledMidUpload_anotherNodeAbortsItsMultipartUpload() throws Exception {
+    try (FerryNode doomed = node("node-killed")) {
+      SftpClient sftp = login(doomed);
+      CloseableHandle handle = sftp.open("killed.bin", OpenMode.Write, OpenMode.Create, OpenMode.Truncate);
+      write(sftp, handle, random(12 * MIB, 3), 0, 12 * MIB);
+      Await.until(() -> !s3.multipartUploads(bucket).isEmpty(), Duration.ofSeconds(30), "a multipart upload to start");
+
+      doomed.kill();
+
+      Await.until(() -> s3.multipartUploads(bucket).isEmpty(), Duration.ofSeconds(60),
+          "the other nodes' sweep to abort the killed node's upload");
+      assertTrue(s3.find(bucket, "home/killed.bin").isEmpty(), "a killed upload left an object");
+      assertTrue(one.logText().contains("killed.bin") || two.logText().contains("killed.bin"),
+          "the sweeping node logs what it aborted");
+    }
+  }
+
+  @Test
+  void nodeFrozenPastItsLease_anotherTakesThePathAndTheWokenNodeCommitsNothing() throws Exception {
+    byte[] late = random(7 * MIB, 4);
+    byte[] taken = random(MIB + 5, 5);
+    try (FerryNode sleeper = node("node-frozen")) {
+      SftpClient slow = login(sleeper);
+      CloseableHandle handle = slow.open("frozen.bin", OpenMode.Write, OpenMode.Create, OpenMode.Truncate);
+      write(slow, handle, late, 0, 6 * MIB);
+
+      sleeper.freeze();
+      try {
+        Thread.sleep(LEASE.multipliedBy(3).toMillis());
+        try (SftpClient other = login(one); OutputStream out = other.write("frozen.bin")) {
+          out.write(taken); // the frozen node's lock is taken over
+        }
+      } finally {
+        sleeper.wake();
+      }
+
+      IOException failed = assertThrows(IOException.class, () -> {
+        write(slow, handle, late, 6 * MIB, late.length);
+        handle.close();
+      }, "the woken node committed an upload whose path another node had taken over");
+      assertFalse(failed.getMessage().isEmpty());
+      slow.close();
+    }
+    assertArrayEquals(taken, s3.read(bucket, "home/frozen.bin"), "the bytes of the node that took the path over");
+    Await.until(() -> s3.multipartUploads(bucket).isEmpty(), Duration.ofSeconds(30), "no multipart upload left");
+  }
+
+  /**
+   * A file below the single-PUT limit has no multipart upload for a sweep to abort: only the lock
+   * check before the commit (fencing) keeps the woken node from overwriting the other node's file.
+   */
+  @Test
+  void nodeFrozenPastItsLeaseMidSinglePut_wokenNodeIsFencedOff() throws Exception {
+    byte[] late = random(2 * MIB, 8);
+    byte[] taken = random(MIB + 7, 9);
+    try (FerryNode sleeper = node("node-fenced")) {
+      SftpClient slow = login(sleeper);
+      CloseableHandle handle = slow.open("fenced.bin", OpenMode.Write, OpenMode.Create, OpenMode.Truncate);
+      write(slow, handle, late, 0, MIB);
+
+      sleeper.freeze();
+      try {
+        Thread.sleep(LEASE.multipliedBy(3).toMillis());
+        try (SftpClient other = login(two); OutputStream out = other.write("fenced.bin")) {
+          out.write(taken);
+        }
+      } finally {
+        sleeper.wake();
+      }
+
+      write(slow, handle, late, MIB, late.length);
+      IOException fenced = assertThrows(IOException.class, handle::close,
+          "the woken node committed over the file of the node that took the path over");
+      assertTrue(fenced.getMessage().contains("lock"), fenced.getMessage());
+      slow.close();
+    }
+    assertArrayEquals(taken, s3.read(bucket, "home/fenced.bin"));
+  }
+
+  @Test
+  void postgresRestarted_nodesGoOnWithNothingLost() throws Exception {
+    byte[] before = random(MIB, 6);
+    byte[] after = random(6 * MIB, 7);
+    try (SftpClient sftp = login(one); OutputStream out = sftp.write("before-restart.bin")) {
+      out.write(before);
+    }
+    postgres.stop();
+    postgres.start();
+    try (SftpClient sftp = login(two); OutputStream out = sftp.write("after-restart.bin")) {
+      out.write(after);
+    }
+    try (SftpClient sftp = login(one)) {
+      assertEquals(before.length, sftp.stat("before-restart.bin").getSize());
+      assertEquals(after.length, sftp.stat("after-restart.bin").getSize());
+    }
+    assertArrayEquals(before, s3.read(bucket, "home/before-restart.bin"));
+    assertArrayEquals(after, s3.read(bucket, "home/after-restart.bin"));
+    assertEquals(List.of(), s3.multipartUploads(bucket));
+  }
+}
