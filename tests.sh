@@ -16,3 +16,6 @@ echo "== Real FTPS clients: lftp and curl against ferry.jar =="
 
 echo "== Real SFTP clients: OpenSSH sftp and scp, curl sftp://, paramiko against ferry.jar =="
 ./it/sftp-clients.sh
+
+echo "== Two nodes on one PostgreSQL behind HAProxy: lftp, curl and sftp through the balancer =="
+./it/two-nodes.sh

@@ -153,14 +153,14 @@ sftp_suite() {
     sftp_batch "$port" "$user" "$known" "get $dir/big.bin $DL/big.bin"
   cmp -s "$WORK/big.bin" "$DL/big.bin" || error "$label: downloaded large file differs"
   if [[ "$prefix" == ferry ]]; then
-    MEASURE_CPU_PID="$cpu" MEASURE_AFTER="$after" measure ftps.up.big "$BIG_BYTES" "$label: FTPS (lftp) put ${SIZE_MB} MiB" \
+    MEASURE_CPU_PID="$cpu" measure ftps.up.big "$BIG_BYTES" "$label: FTPS (lftp) put ${SIZE_MB} MiB" \
       lftp_ferry "put $WORK/big.bin -o /big.bin"
     MEASURE_CPU_PID="$cpu" measure ftps.down.big "$BIG_BYTES" "$label: FTPS (lftp) get ${SIZE_MB} MiB" \
       lftp_ferry "get /big.bin -o $DL/big.bin"
     cmp -s "$WORK/big.bin" "$DL/big.bin" || error "$label: large file downloaded over FTPS differs"
   fi
   if [[ -n "$PINNED_CIPHER" && "$prefix" != rclone ]]; then
-    SFTP_CIPHER="$PINNED_CIPHER" MEASURE_CPU_PID="$cpu" MEASURE_AFTER="$after" measure "$prefix.up.pinned" \
+    SFTP_CIPHER="$PINNED_CIPHER" MEASURE_CPU_PID="$cpu" measure "$prefix.up.pinned" \
       "$BIG_BYTES" "$label: sftp -c $PINNED_CIPHER put ${SIZE_MB} MiB" \
       sftp_batch "$port" "$user" "$known" "put $WORK/big.bin $dir/big.bin"
     SFTP_CIPHER="$PINNED_CIPHER" MEASURE_CPU_PID="$cpu" measure "$prefix.down.pinned" "$BIG_BYTES" \

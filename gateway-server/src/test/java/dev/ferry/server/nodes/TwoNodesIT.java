@@ -14,6 +14,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -135,6 +140,21 @@ class TwoNodesIT {
     return login(node, "127.0.0.1", PASSWORD);
   }
 
+  /** Until the node's last heartbeat in the store is older than its lease (what makes it dead to the others). */
+  static void awaitDeadToTheOthers(String node) {
+    Await.until(() -> {
+      try (Connection connection = DriverManager.getConnection(database, PostgresTestServer.USER, "");
+          PreparedStatement select = connection.prepareStatement("SELECT max(heartbeat_at) FROM nodes WHERE name = ?")) {
+        select.setString(1, node);
+        try (ResultSet row = select.executeQuery()) {
+          return row.next() && row.getLong(1) < System.currentTimeMillis() - LEASE.toMillis() - 500;
+        }
+      } catch (SQLException e) {
+        throw new AssertionError("reading the heartbeat of " + node, e);
+      }
+    }, LEASE.multipliedBy(10), "node " + node + " to be silent for longer than its lease");
+  }
+
   static byte[] random(int size, long seed) {
     byte[] data = new byte[size];
     new Random(seed).nextBytes(data);
@@ -212,7 +232,7 @@ class TwoNodesIT {
 
       sleeper.freeze();
       try {
-        Thread.sleep(LEASE.multipliedBy(3).toMillis());
+        awaitDeadToTheOthers("node-frozen");
         try (SftpClient other = login(one); OutputStream out = other.write("frozen.bin")) {
           out.write(taken); // the frozen node's lock is taken over
         }
@@ -246,7 +266,7 @@ class TwoNodesIT {
 
       sleeper.freeze();
       try {
-        Thread.sleep(LEASE.multipliedBy(3).toMillis());
+        awaitDeadToTheOthers("node-fenced");
         try (SftpClient other = login(two); OutputStream out = other.write("fenced.bin")) {
           out.write(taken);
         }

@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# Two Ferry nodes behind a real HAProxy: one PostgreSQL state store (a private cluster made with
+# initdb), one S3 (S3Proxy), and deploy/haproxy/haproxy.cfg with the loopback addresses and ports of
+# this run put in. Real clients go through the balancer: lftp (explicit FTPS), curl (implicit FTPS)
+# and OpenSSH sftp; each node advertises its own passive port range, so every data connection
+# reaches the node that owns its control session. Both nodes serve sessions, and what one wrote
+# the other reads, with its SHA-256 and time from the shared catalog. Prints "ok - ..." /
+# "not ok - ..." per check and "N passed, M failed"; exits non-zero if any check failed.
+# Everything listens on 127.0.0.1 and stops by itself.
+#
+#   it/two-nodes.sh                     (after: mvn -q -DskipTests package)
+#
+# Needs haproxy, postgresql (run as the postgres user when this runs as root), lftp, curl, sftp.
+set -uo pipefail
+
+IT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=ftps-clients.sh
+source "$IT_DIR/ftps-clients.sh"
+
+CIPHER=aes128-gcm@openssh.com
+SSH_DIR="$WORK/ssh"
+PG_DIR="$WORK/postgres"
+NODE_PIDS=()
+HAPROXY_PID=""
+PG_BIN=""
+
+two_nodes_cleanup() {
+  local status=$?
+  local pid
+  stop_pid "$HAPROXY_PID" HAProxy
+  for pid in "${NODE_PIDS[@]}"; do
+    stop_pid "$pid" "Ferry node"
+  done
+  [[ -n "$PG_BIN" && -f "$PG_DIR/data/postmaster.pid" ]] && as_postgres "$PG_BIN/pg_ctl" stop -w -m fast -D "$PG_DIR/data" >/dev/null
+  (exit "$status")
+  cleanup
+}
+trap two_nodes_cleanup EXIT
+
+# as_postgres COMMAND...: PostgreSQL refuses to run as root; then it runs as Debian's postgres user.
+as_postgres() {
+  if [[ "$(id -u)" == 0 ]]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+start_postgres() {
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  [[ -x "$PG_BIN/initdb" ]] || setup_failed "PostgreSQL's initdb found under /usr/lib/postgresql (install postgresql)"
+  PG_PORT="$(free_port)" || setup_failed "free port for PostgreSQL"
+  mkdir -p "$PG_DIR"
+  [[ "$(id -u)" == 0 ]] && chown postgres "$PG_DIR" && chmod 755 "$WORK"
+  as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U ferry --auth=trust -E UTF8 --no-sync >"$WORK/initdb.log" 2>&1 \
+    || setup_failed "initdb of a private cluster" "$WORK/initdb.log"
+  as_postgres "$PG_BIN/pg_ctl" start -w -t 60 -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" \
+    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PG_DIR" >/dev/null \
+    || setup_failed "PostgreSQL started on 127.0.0.1:$PG_PORT" "$PG_DIR/postgres.log"
+  as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U ferry -d postgres -qc "CREATE DATABASE ferry" \
+    >"$WORK/createdb.log" 2>&1 || setup_failed "database created" "$WORK/createdb.log"
+  pass "PostgreSQL $(basename "$(dirname "$PG_BIN")") started on 127.0.0.1:$PG_PORT"
+}
+
+# start_node N: node N on its own data dir, passive range and ports; sets NODE<N>_FTP, _FTPS, _SFTP.
+start_node() {
+  local n="$1" passive up pid
+  passive="$(free_port_range 20)" || setup_failed "free passive port range for node $n"
+  mkdir -p "$WORK/node$n"
+  # Every node must show clients the same host keys: node 2 gets node 1's.
+  if [[ "$n" != 1 ]]; then
+    mkdir -p "$WORK/node$n/data" && cp -r "$WORK/node1/data/ssh" "$WORK/node$n/data/ssh" \
+      || setup_failed "node 1's host keys copied to node $n"
+  fi
+  cat >"$WORK/node$n/ferry.yaml" <<YAML
+dataDir: $WORK/node$n/data
+s3:
+  endpoint: $S3_ENDPOINT
+  accessKey: $S3_KEY
+  secretKey: \${FERRY_IT_S3_SECRET}
+  createBuckets: true
+ftps:
+  bindAddress: 127.0.0.1
+  port: 0
+  implicitPort: 0
+  passivePorts: $passive
+  passiveAddress: 127.0.0.1
+sftp:
+  bindAddress: 127.0.0.1
+  port: 0
+store:
+  url: jdbc:postgresql://127.0.0.1:$PG_PORT/ferry
+  user: ferry
+  nodeName: node$n
+  lease: 5s
+shutdown:
+  grace: 5s
+users:
+  - name: $USER_NAME
+    passwordHash: "$HASH"
+    home: s3://$BUCKET/$HOME_PREFIX
+    permissions: [all]
+    publicKeys:
+      - "$(cat "$SSH_DIR/id_ed25519.pub")"
+YAML
+  FERRY_IT_S3_SECRET="$S3_SECRET" java -Xmx256m -jar "$FERRY_JAR" --config "$WORK/node$n/ferry.yaml" \
+    >"$WORK/node$n.log" 2>&1 &
+  pid=$!
+  NODE_PIDS+=("$pid")
+  await_log "$pid" "$WORK/node$n.log" "Ferry is up" || setup_failed "node $n started" "$WORK/node$n.log"
+  up="$(grep "Ferry is up" "$WORK/node$n.log")"
+  printf -v "NODE${n}_FTP" '%s' "$(sed -n 's/.*explicit (AUTH TLS): [0-9.]*:\([0-9]*\).*/\1/p' <<<"$up")"
+  printf -v "NODE${n}_FTPS" '%s' "$(sed -n 's/.*implicit TLS: [0-9.]*:\([0-9]*\).*/\1/p' <<<"$up")"
+  printf -v "NODE${n}_SFTP" '%s' "$(sed -n 's/.*SFTP: [0-9.]*:\([0-9]*\).*/\1/p' <<<"$up")"
+  pass "node $n started (passive ports $passive)"
+}
+
+# The shipped configuration with this run's addresses and ports. Clients reach the nodes directly
+# here, so the balancer's own passive frontends are left out (they would bind the nodes' ports on
+# the same loopback address), and the balancing is round robin so that loopback clients, all
+# from one address, land on both nodes.
+start_haproxy() {
+  LB_FTP="$(free_port)" && LB_FTPS="$(free_port)" && LB_SFTP="$(free_port)" || setup_failed "free ports for HAProxy"
+  sed -e "s/203\.0\.113\.10:21$/127.0.0.1:$LB_FTP/" -e "s/203\.0\.113\.10:990$/127.0.0.1:$LB_FTPS/" \
+    -e "s/203\.0\.113\.10:22$/127.0.0.1:$LB_SFTP/" \
+    -e "s/10\.0\.0\.11:2121/127.0.0.1:$NODE1_FTP/" -e "s/10\.0\.0\.12:2121/127.0.0.1:$NODE2_FTP/" \
+    -e "s/10\.0\.0\.11:2990/127.0.0.1:$NODE1_FTPS/" -e "s/10\.0\.0\.12:2990/127.0.0.1:$NODE2_FTPS/" \
+    -e "s/10\.0\.0\.11:2222/127.0.0.1:$NODE1_SFTP/" -e "s/10\.0\.0\.12:2222/127.0.0.1:$NODE2_SFTP/" \
+    -e "s/balance source/balance roundrobin/" -e "s/balance leastconn/balance roundrobin/" \
+    -e '/^# Passive data connections through the balancer/,/^# SFTP/{/^# SFTP/!d}' \
+    "$REPO_DIR/deploy/haproxy/haproxy.cfg" >"$WORK/haproxy.cfg"
+  ! grep -v '^ *#' "$WORK/haproxy.cfg" | grep -q '203\.0\.113\|10\.0\.0\.' \
+    || setup_failed "every address of the shipped config replaced"
+  haproxy -c -f "$WORK/haproxy.cfg" >"$WORK/haproxy-check.log" 2>&1 \
+    || setup_failed "HAProxy accepts the configuration" "$WORK/haproxy-check.log"
+  haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
+  HAPROXY_PID=$!
+  local deadline=$((SECONDS + 30))
+  until port_in_use "$LB_FTP" && port_in_use "$LB_FTPS" && port_in_use "$LB_SFTP"; do
+    ((SECONDS < deadline)) && kill -0 "$HAPROXY_PID" 2>/dev/null || setup_failed "HAProxy listening" "$WORK/haproxy.log"
+    sleep 0.2
+  done
+  pass "HAProxy $(haproxy -v | head -n 1 | awk '{print $3}') in front: FTPS $LB_FTP, implicit $LB_FTPS, SFTP $LB_SFTP"
+}
+
+lb_sftp() {
+  printf '%s\n' "$@" >"$WORK/batch"
+  HOME="$WORK/home" timeout "$CLIENT_TIMEOUT_SECONDS" sftp -F /dev/null -o "UserKnownHostsFile=$SSH_DIR/known_hosts" \
+    -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes -i "$SSH_DIR/id_ed25519" \
+    -P "$LB_SFTP" -b "$WORK/batch" "$USER_NAME@127.0.0.1" </dev/null
+}
+
+# logins NODE PROTOCOL: how many logins over PROTOCOL (FTPS or SFTP) node NODE logged.
+logins() {
+  grep -c "$2 login" "$WORK/node$1.log"
+}
+
+# Four sessions of each client through the balancer, each a put and a get of its own file.
+through_the_balancer() {
+  local i
+  for i in 1 2 3 4; do
+    lftp_at explicit "put $SRC/nine.bin -o /lb/lftp-$i.bin; get /lb/lftp-$i.bin -o $DL/lftp-$i.bin" || return 1
+    same_bytes "$SRC/nine.bin" "$DL/lftp-$i.bin" || return 1
+    curl_at implicit -T "$SRC/thousand.bin" "$(curl_url implicit)/lb/curl-$i.bin" || return 1
+    curl_at implicit "$(curl_url implicit)/lb/curl-$i.bin" >"$DL/curl-$i.bin" && same_bytes "$SRC/thousand.bin" "$DL/curl-$i.bin" \
+      || return 1
+    lb_sftp "put $SRC/nine.bin /lb/sftp-$i.bin" "get /lb/sftp-$i.bin $DL/sftp-$i.bin" >/dev/null || return 1
+    same_bytes "$SRC/nine.bin" "$DL/sftp-$i.bin" || return 1
+  done
+}
+
+both_nodes_served() {
+  local n protocol
+  for n in 1 2; do
+    for protocol in FTPS SFTP; do
+      (($(logins "$n" "$protocol") > 0)) || { echo "node $n logged no $protocol login"; return 1; }
+    done
+  done
+}
+
+# A file one node wrote, with the time its client set, read through the other node directly.
+other_node_reads_what_one_wrote() {
+  head -c 300000 /dev/urandom >"$SRC/timed.bin"
+  touch -d '2018-08-08 08:08:08 UTC' "$SRC/timed.bin"
+  local saved="$LB_SFTP" listing
+  LB_SFTP="$NODE1_SFTP"
+  lb_sftp "put -p $SRC/timed.bin /lb/timed.bin" >/dev/null || { LB_SFTP="$saved"; return 1; }
+  LB_SFTP="$NODE2_SFTP"
+  listing="$(lb_sftp "ls -l /lb/timed.bin" "get /lb/timed.bin $DL/timed.bin")"
+  LB_SFTP="$saved"
+  same_bytes "$SRC/timed.bin" "$DL/timed.bin" || return 1
+  grep -q "2018" <<<"$listing" || { echo "node 2 shows another time: $listing"; return 1; }
+}
+
+main() {
+  start_watchdog
+  mkdir -p "$SRC" "$DL" "$WORK/home" "$SSH_DIR"
+  chmod 700 "$SSH_DIR"
+  write_aws_config
+  head -c $((9 * 1024 * 1024)) /dev/urandom >"$SRC/nine.bin"
+  head -c 1000 /dev/urandom >"$SRC/thousand.bin"
+  command -v haproxy >/dev/null || setup_failed "haproxy installed (.ci/run installs it)"
+  [[ -f "$FERRY_JAR" ]] || setup_failed "Ferry jar $FERRY_JAR exists (run: mvn -q -DskipTests package)"
+  HASH="$(printf '%s\n' "$PASSWORD" | timeout 60 java -jar "$FERRY_JAR" hash-password 2>"$WORK/hash.err")"
+  [[ "$HASH" == \$2* ]] || setup_failed "hash-password prints a bcrypt hash" "$WORK/hash.err"
+  ssh-keygen -q -t ed25519 -N '' -C it-two-nodes -f "$SSH_DIR/id_ed25519" || setup_failed "ssh-keygen"
+
+  start_s3proxy
+  start_postgres
+  start_node 1
+  start_node 2
+  start_haproxy
+  local pub
+  for pub in "$WORK"/node1/data/ssh/ssh_host_*_key.pub; do
+    for port in "$LB_SFTP" "$NODE1_SFTP" "$NODE2_SFTP"; do
+      echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$pub")" >>"$SSH_DIR/known_hosts"
+    done
+  done
+  EXPLICIT_PORT="$LB_FTP"
+  IMPLICIT_PORT="$LB_FTPS"
+
+  check "lftp creates a directory through the balancer" lftp_at explicit "mkdir -p /lb"
+  check "lftp (explicit FTPS, passive), curl (implicit FTPS) and sftp through HAProxy: 4 sessions each, byte-exact" \
+    through_the_balancer
+  check "both nodes served FTPS and SFTP sessions (HAProxy spread them)" both_nodes_served
+  check "a file put -p through node 1 is read through node 2 with its bytes and time" other_node_reads_what_one_wrote
+  check "no multipart uploads left in the bucket" no_multipart_uploads_left
+  summary_and_exit
+}
+
+main "$@"
