@@ -1,6 +1,7 @@
 package dev.ferry.core.catalog;
 
 import dev.ferry.core.state.Database;
+import dev.ferry.core.state.SqlWork;
 import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.S3Location;
@@ -17,6 +18,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ferry's facts about the objects it writes (SHA-256, client-set time), kept in the state store
@@ -27,6 +30,8 @@ import java.util.Optional;
  * when another S3 client replaces or deletes an object: its entry simply stops matching.
  */
 public final class ObjectCatalog {
+
+  private static final Logger log = LoggerFactory.getLogger(ObjectCatalog.class);
 
   /** One entry to record: an object's key in a bucket, the ETag it is valid for, the facts. */
   public record Entry(String key, String etag, ObjectFacts facts) {}
@@ -150,24 +155,29 @@ public final class ObjectCatalog {
     });
   }
 
-  /** Drops the entries of every other version of {@code object} than {@code etag}: they can no longer match. */
-  public void forgetOthers(S3Location object, String etag) throws StateStoreException {
-    database.run("forgetting older versions of " + object, connection -> delete(connection,
+  /**
+   * Drops the entries of every other version of {@code object} than {@code etag}. Like the other
+   * forgets, it only tidies: entries of versions gone match nothing, so a failure is logged, not
+   * thrown, and leaves them taking room until the key is written or deleted again.
+   */
+  public void forgetOthers(S3Location object, String etag) {
+    tidy("forgetting older versions of " + object, connection -> delete(connection,
         "DELETE FROM object_facts WHERE bucket = ? AND object_key = ? AND etag <> ?",
         object.bucket(), object.key(), Etags.normalize(etag)));
   }
 
   /** Drops every entry of {@code object} (it was deleted). */
-  public void forget(S3Location object) throws StateStoreException {
+  public void forget(S3Location object) {
     forgetAll(object.bucket(), List.of(object.key()));
   }
 
-  /** Drops every entry of these keys of one bucket, in one transaction. */
-  public void forgetAll(String bucket, Collection<String> keys) throws StateStoreException {
+  /** Drops every entry of these keys of one bucket (deleted or moved), in one transaction. */
+  public void forgetAll(String bucket, Collection<String> keys) {
     if (keys.isEmpty()) {
       return;
     }
-    database.transaction("forgetting " + keys.size() + " objects in " + bucket, connection -> {
+    tidy("forgetting " + keys.size() + " objects in " + bucket, connection -> {
+      connection.setAutoCommit(false);
       try (PreparedStatement delete = connection.prepareStatement(
           "DELETE FROM object_facts WHERE bucket = ? AND object_key = ?")) {
         for (String key : keys) {
@@ -176,9 +186,20 @@ public final class ObjectCatalog {
           delete.addBatch();
         }
         delete.executeBatch();
+        connection.commit();
+      } finally {
+        connection.setAutoCommit(true);
       }
       return null;
     });
+  }
+
+  private void tidy(String operation, SqlWork<?> work) {
+    try {
+      database.run(operation, work);
+    } catch (StateStoreException e) {
+      log.warn("{}; the entries stay, matching nothing", e.getMessage());
+    }
   }
 
   private static int delete(Connection connection, String sql, String... values) throws SQLException {

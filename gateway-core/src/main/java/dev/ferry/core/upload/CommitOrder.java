@@ -59,12 +59,7 @@ public final class CommitOrder {
             + e.getMessage(), e);
       }
     }
-    try {
-      catalog.forgetOthers(target, etag);
-    } catch (IOException e) {
-      // Entries of older versions no longer match anything; they only take room until the next write.
-      log.warn("{}: entries of its earlier versions stay in the catalog: {}", target, e.getMessage());
-    }
+    catalog.forgetOthers(target, etag);
     return etag;
   }
 

@@ -35,8 +35,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One session's view of S3 as a filesystem: the user's home (a bucket and prefix) is "/",
@@ -45,8 +43,6 @@ import org.slf4j.LoggerFactory;
  * Errors are {@link FileSystemException}s naming the client's path, the operation and the user.
  */
 public final class GatewayFileSystem implements AutoCloseable {
-
-  private static final Logger log = LoggerFactory.getLogger(GatewayFileSystem.class);
 
   private static final String EMPTY_MD5 = Base64.getEncoder().encodeToString(
       new byte[] {-44, 29, -116, -39, -113, 0, -78, 4, -23, -128, 9, -104, -20, -8, 66, 126});
@@ -358,7 +354,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       existingFile(path, "delete");
       knownDirectories.forget(path.parent()); // a directory without a marker goes with its last file
       call(store.delete(key), path, "delete");
-      forgetFacts(key);
+      catalog.forget(key);
     }
   }
 
@@ -438,15 +434,6 @@ public final class GatewayFileSystem implements AutoCloseable {
       return new FileStat(path, false, head.size(), catalog.factsOf(keyOf(path), head).timeOr(head.lastModified()));
     } catch (IOException e) {
       throw new StorageFailureException(path.toString(), operation + " by " + user.name() + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** A deleted object's catalog entries match nothing any more; failing to drop them only leaves them. */
-  private void forgetFacts(S3Location key) {
-    try {
-      catalog.forget(key);
-    } catch (IOException e) {
-      log.warn("{}: its catalog entries stay after its deletion: {}", key, e.getMessage());
     }
   }
 

@@ -49,7 +49,7 @@ class TwoNodesIT {
 
   private static final String PASSWORD = "two-nodes-Pa55";
   private static final String HASH = PasswordHasher.hash(PASSWORD.toCharArray());
-  private static final Duration LEASE = Duration.ofSeconds(2);
+  private static final Duration LEASE = Duration.ofSeconds(3);
   private static final int MIB = 1024 * 1024;
 
   @TempDir
