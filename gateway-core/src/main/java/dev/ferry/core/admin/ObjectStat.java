@@ -1,5 +1,6 @@
 package dev.ferry.core.admin;
 
+import dev.ferry.core.catalog.Etags;
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.catalog.ObjectFacts;
 import dev.ferry.core.store.ObjectInfo;
@@ -49,7 +50,7 @@ final class ObjectStat implements AdminCommand {
     data.put("bucket", object.bucket());
     data.put("key", object.key());
     data.put("size", info.size());
-    data.put("etag", info.etag().replace("\"", ""));
+    data.put("etag", Etags.normalize(info.etag()));
     data.put("lastModified", info.lastModified().toString());
     data.put("clientTime", facts.clientTime() == null ? null : facts.clientTime().toString());
     data.put("sha256", facts.sha256());

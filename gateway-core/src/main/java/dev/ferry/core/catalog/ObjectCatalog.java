@@ -1,7 +1,6 @@
 package dev.ferry.core.catalog;
 
 import dev.ferry.core.state.Database;
-import dev.ferry.core.state.SqlWork;
 import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.S3Location;
@@ -113,6 +112,20 @@ public final class ObjectCatalog {
     return found;
   }
 
+  /**
+   * The entries of the files of one listing page, by key, each for the ETag the page gives it;
+   * directory markers ("dir/") have none.
+   */
+  public Map<String, ObjectFacts> findListed(String bucket, List<ObjectInfo> listed) throws StateStoreException {
+    Map<String, String> etags = new HashMap<>();
+    for (ObjectInfo object : listed) {
+      if (!object.key().endsWith("/")) {
+        etags.put(object.key(), object.etag());
+      }
+    }
+    return etags.isEmpty() ? Map.of() : findAll(bucket, etags);
+  }
+
   /** Records {@code facts} for version {@code etag} of {@code object}, replacing what it had. */
   public void record(S3Location object, String etag, ObjectFacts facts) throws StateStoreException {
     recordAll(object.bucket(), List.of(new Entry(object.key(), etag, facts)));
@@ -161,9 +174,13 @@ public final class ObjectCatalog {
    * thrown, and leaves them taking room until the key is written or deleted again.
    */
   public void forgetOthers(S3Location object, String etag) {
-    tidy("forgetting older versions of " + object, connection -> delete(connection,
-        "DELETE FROM object_facts WHERE bucket = ? AND object_key = ? AND etag <> ?",
-        object.bucket(), object.key(), Etags.normalize(etag)));
+    try {
+      database.run("forgetting older versions of " + object, connection -> delete(connection,
+          "DELETE FROM object_facts WHERE bucket = ? AND object_key = ? AND etag <> ?",
+          object.bucket(), object.key(), Etags.normalize(etag)));
+    } catch (StateStoreException e) {
+      log.warn("{}; the entries stay, matching nothing", e.getMessage());
+    }
   }
 
   /** Drops every entry of {@code object} (it was deleted). */
@@ -176,27 +193,18 @@ public final class ObjectCatalog {
     if (keys.isEmpty()) {
       return;
     }
-    tidy("forgetting " + keys.size() + " objects in " + bucket, connection -> {
-      connection.setAutoCommit(false);
-      try (PreparedStatement delete = connection.prepareStatement(
-          "DELETE FROM object_facts WHERE bucket = ? AND object_key = ?")) {
-        for (String key : keys) {
-          delete.setString(1, bucket);
-          delete.setString(2, key);
-          delete.addBatch();
-        }
-        delete.executeBatch();
-        connection.commit();
-      } finally {
-        connection.setAutoCommit(true);
-      }
-      return null;
-    });
-  }
-
-  private void tidy(String operation, SqlWork<?> work) {
     try {
-      database.run(operation, work);
+      database.transaction("forgetting " + keys.size() + " objects in " + bucket, connection -> {
+        try (PreparedStatement delete = connection.prepareStatement(
+            "DELETE FROM object_facts WHERE bucket = ? AND object_key = ?")) {
+          for (String key : keys) {
+            delete.setString(1, bucket);
+            delete.setString(2, key);
+            delete.addBatch();
+          }
+          return delete.executeBatch();
+        }
+      });
     } catch (StateStoreException e) {
       log.warn("{}; the entries stay, matching nothing", e.getMessage());
     }

@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -164,14 +163,8 @@ final class DirectoryListing implements Iterator<FileStat> {
   }
 
   private Map<String, ObjectFacts> knownFacts(ListPage page) {
-    Map<String, String> etags = new HashMap<>();
-    for (ObjectInfo object : page.objects()) {
-      if (!object.key().endsWith("/")) {
-        etags.put(object.key(), object.etag());
-      }
-    }
     try {
-      return etags.isEmpty() ? Map.of() : catalog.findAll(prefix.bucket(), etags);
+      return catalog.findListed(prefix.bucket(), page.objects());
     } catch (IOException e) {
       next = null;
       throw new UncheckedIOException("listing " + directory + " failed: " + e.getMessage(), e);

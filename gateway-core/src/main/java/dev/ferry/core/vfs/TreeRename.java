@@ -10,7 +10,6 @@ import dev.ferry.core.upload.CommitOrder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,9 +52,7 @@ final class TreeRename {
     String token = null;
     do {
       ListPage page = ObjectStore.await(store.listPage(fromPrefix, null, token, 1000));
-      Map<String, String> etags = new HashMap<>();
-      page.objects().forEach(object -> etags.put(object.key(), object.etag()));
-      Map<String, ObjectFacts> known = etags.isEmpty() ? Map.of() : catalog.findAll(fromPrefix.bucket(), etags);
+      Map<String, ObjectFacts> known = catalog.findListed(fromPrefix.bucket(), page.objects());
       Semaphore slots = new Semaphore(parallelism);
       Map<String, CompletableFuture<String>> copies = new LinkedHashMap<>();
       for (ObjectInfo object : page.objects()) {
