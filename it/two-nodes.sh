@@ -16,13 +16,14 @@ set -uo pipefail
 IT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=ftps-clients.sh
 source "$IT_DIR/ftps-clients.sh"
+# shellcheck source=postgres.sh
+source "$IT_DIR/postgres.sh"
 
 CIPHER=aes128-gcm@openssh.com
 SSH_DIR="$WORK/ssh"
 PG_DIR="$WORK/postgres"
 NODE_PIDS=()
 HAPROXY_PID=""
-PG_BIN=""
 
 two_nodes_cleanup() {
   local status=$?
@@ -31,34 +32,14 @@ two_nodes_cleanup() {
   for pid in "${NODE_PIDS[@]}"; do
     stop_pid "$pid" "Ferry node"
   done
-  [[ -n "$PG_BIN" && -f "$PG_DIR/data/postmaster.pid" ]] && as_postgres "$PG_BIN/pg_ctl" stop -w -m fast -D "$PG_DIR/data" >/dev/null
+  stop_private_postgres
   (exit "$status")
   cleanup
 }
 trap two_nodes_cleanup EXIT
 
-# as_postgres COMMAND...: PostgreSQL refuses to run as root; then it runs as Debian's postgres user.
-as_postgres() {
-  if [[ "$(id -u)" == 0 ]]; then
-    runuser -u postgres -- "$@"
-  else
-    "$@"
-  fi
-}
-
 start_postgres() {
-  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
-  [[ -x "$PG_BIN/initdb" ]] || setup_failed "PostgreSQL's initdb found under /usr/lib/postgresql (install postgresql)"
-  PG_PORT="$(free_port)" || setup_failed "free port for PostgreSQL"
-  mkdir -p "$PG_DIR"
-  [[ "$(id -u)" == 0 ]] && chown postgres "$PG_DIR" && chmod 755 "$WORK"
-  as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U ferry --auth=trust -E UTF8 --no-sync >"$WORK/initdb.log" 2>&1 \
-    || setup_failed "initdb of a private cluster" "$WORK/initdb.log"
-  as_postgres "$PG_BIN/pg_ctl" start -w -t 60 -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" \
-    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PG_DIR" >/dev/null \
-    || setup_failed "PostgreSQL started on 127.0.0.1:$PG_PORT" "$PG_DIR/postgres.log"
-  as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U ferry -d postgres -qc "CREATE DATABASE ferry" \
-    >"$WORK/createdb.log" 2>&1 || setup_failed "database created" "$WORK/createdb.log"
+  start_private_postgres >"$WORK/postgres-start.log" || setup_failed "PostgreSQL: $(cat "$WORK/postgres-start.log")"
   pass "PostgreSQL $(basename "$(dirname "$PG_BIN")") started on 127.0.0.1:$PG_PORT"
 }
 

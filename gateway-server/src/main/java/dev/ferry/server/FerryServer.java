@@ -59,7 +59,7 @@ public final class FerryServer {
         Math.max(1, config.stateStore().lease().toSeconds()));
     sweeper.scheduleWithFixedDelay(this::sweepOrphans, every, every, TimeUnit.SECONDS);
     remotes = new MinaRemoteConnector();
-    jobs = new Jobs(config.jobs(), gateway.store(), gateway.catalog(), config.remotes(), remotes, clock);
+    jobs = new Jobs(config.jobs(), gateway.store(), gateway.stateStore(), config.remotes(), remotes, clock);
     jobs.start();
     AdminCommandRegistry admin = AdminCommands.registry(jobs, gateway.store(), gateway.catalog());
     ftps = new FtpsServer(gateway, clock);
@@ -78,8 +78,8 @@ public final class FerryServer {
       }
       log.info("admin HTTP API on {}:{} (bearer token required)", config.adminHttp().bindAddress(), adminHttp.port());
     }
-    log.info("transfer jobs: {} remote host(s), {} worker(s), jobs in {}", config.remotes().size(),
-        config.jobs().workers(), config.jobs().directory());
+    log.info("transfer jobs: {} remote host(s), {} worker(s), jobs in the state store {}", config.remotes().size(),
+        config.jobs().workers(), gateway.stateStore().database());
     log.info("Ferry is up. FTPS explicit (AUTH TLS): {}:{}, implicit TLS: {}, passive ports {}, SFTP: {}",
         config.ftps().bindAddress(), ftps.port(),
         ftps.implicitPort() < 0 ? "off" : config.ftps().bindAddress() + ":" + ftps.implicitPort(),
@@ -169,7 +169,7 @@ public final class FerryServer {
         adminHttp.close();
       }
       if (jobs != null) {
-        // Running jobs stay RUNNING in their files and resume at the next start.
+        // Running jobs are released as they are: they start over on the next node to claim them.
         jobs.close();
       }
       if (remotes != null) {

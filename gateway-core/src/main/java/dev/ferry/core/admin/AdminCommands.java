@@ -159,7 +159,7 @@ public final class AdminCommands {
     }
 
     @Override
-    public AdminResponse run(AdminRequest request) throws AdminException {
+    public AdminResponse run(AdminRequest request) throws Exception {
       String filter = request.args().positional(0);
       JobState state = filter == null ? null : JobState.parse(filter);
       if (filter != null && state == null) {
@@ -187,7 +187,7 @@ public final class AdminCommands {
     }
 
     @Override
-    public AdminResponse run(AdminRequest request) throws AdminException {
+    public AdminResponse run(AdminRequest request) throws Exception {
       String id = request.args().positional(0);
       JobRecord job = jobs.find(id).orElseThrow(() -> new AdminException(AdminStatus.NOT_FOUND, "no job '" + id + "'"));
       return AdminResponse.ok(JobText.details(job), job);

@@ -24,6 +24,9 @@ final class JobText {
         .append(job.spec().parts()).append(" part(s)\n");
     s.append("  progress:    ").append(progress(job)).append('\n');
     s.append("  attempts:    ").append(job.attempts()).append('\n');
+    if (job.node() != null) {
+      s.append("  node:        ").append(job.node()).append('\n');
+    }
     s.append("  free space:  ").append(job.spec().freeSpacePercent() > 0
         ? "needs > " + job.spec().freeSpacePercent() + "%" : "not checked");
     if (job.lastFreeSpace() != null) {

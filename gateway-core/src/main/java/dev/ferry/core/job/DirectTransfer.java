@@ -62,16 +62,17 @@ final class DirectTransfer implements TransferMethod {
    * or one from a Ferry that was killed, is found by the staging path in its command line.
    */
   @Override
-  public void stopLeftovers(RemoteSession remote, RemoteStaging staging) {
-    String pattern = ShellQuote.literalRegex(staging.folder() + "/part-");
+  public void stopLeftovers(RemoteSession remote, String folder) {
+    // The pattern is a regex of the path with its dot escaped: the shell running pkill has the escaped
+    // text in its own command line, which the pattern does not match, so pkill never hits its own shell.
+    String pattern = ShellQuote.literalRegex(folder + "/");
     try {
       RemoteShell.ExecResult result = remote.exec("pkill -f -- " + quote(pattern), Duration.ofMinutes(1));
       if (result.exitStatus() > 1) {
-        log.info("pkill of leftover curls for {} said (exit {}): {}", staging.folder(), result.exitStatus(),
-            result.output());
+        log.info("pkill of leftover curls for {} said (exit {}): {}", folder, result.exitStatus(), result.output());
       }
     } catch (IOException e) {
-      log.info("could not look for leftover curls for {}: {}", staging.folder(), e.getMessage());
+      log.info("could not look for leftover curls for {}: {}", folder, e.getMessage());
     }
   }
 

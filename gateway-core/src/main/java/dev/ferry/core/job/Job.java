@@ -1,29 +1,37 @@
 package dev.ferry.core.job;
 
 import java.time.Duration;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 
 /**
- * A job while Ferry runs: its current record, plus what a cancel needs to reach (the session in
- * use, the scheduled re-check, the worker thread). Live byte and part counts come from the running
- * attempt and are merged into {@link #snapshot()}.
+ * A job while this node holds its claim: its current record and claim number, plus what a cancel
+ * or a lost claim needs to reach (the session in use, the worker thread). Live byte and part counts
+ * come from the running attempt and are merged into {@link #snapshot()}.
  */
 final class Job {
 
   private JobRecord record;
+  /** The claim this node holds the job under: every write of the job is fenced by it. */
+  final long claim;
   volatile boolean cancelRequested;
+  /** Another node has claimed the job since (this node was silent past its lease): this node changes nothing more. */
+  volatile boolean lost;
+  /** Set (under {@link #writes}) once the claim is given back to the store: no write of this node changes the job any more. */
+  volatile boolean released;
   final AtomicReference<RemoteSession> session = new AtomicReference<>();
   final AtomicReference<TransferAttempt> attempt = new AtomicReference<>();
-  volatile Future<?> scheduled;
   volatile Thread worker;
+  /** Writes of this job's record go one at a time, so an older snapshot never lands after a newer one. */
+  final ReentrantLock writes = new ReentrantLock();
   /** Guarded by this: once set, the worker is cleaning up or recording the outcome, and no cancel may interrupt it. */
   private boolean attemptOver;
 
-  Job(JobRecord record) {
+  Job(JobRecord record, long claim) {
     this.record = record;
+    this.claim = claim;
   }
 
   /** The worker starts an attempt: a cancel may now interrupt it. */

@@ -10,11 +10,11 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.function.Consumer;
 
 /**
  * One attempt of one job, start to end: read the object's size, connect, pass the free-space gate,
- * clean what an earlier attempt or run left in the staging folder, fetch, verify, move into place.
+ * clean what earlier claims left in the staging folder, fetch, verify, check the claim is still
+ * held, move into place.
  */
 final class JobRunner {
 
@@ -39,8 +39,11 @@ final class JobRunner {
     this.clock = clock;
   }
 
-  /** {@code persist} is called at each state change, so the job file always tells where it is. */
-  Outcome attempt(Job job, Consumer<Job> persist) throws IOException, InterruptedException {
+  /**
+   * {@code checkpoints} saves the job at each state change, so the store always tells where it is,
+   * and fences the rename into place.
+   */
+  Outcome attempt(Job job, JobCheckpoints checkpoints) throws IOException, InterruptedException {
     TransferSpec spec = job.record().spec();
     RemoteHost host = host(spec.host());
     S3Location source = new S3Location(spec.bucket(), spec.key());
@@ -52,7 +55,7 @@ final class JobRunner {
     try (RemoteSession remote = connector.connect(host)) {
       job.session.set(remote);
       checkCancelled(job);
-      RemoteStaging staging = new RemoteStaging(spec.remotePath());
+      RemoteStaging staging = new RemoteStaging(spec.remotePath(), job.claim);
       TransferMethod method = TransferMethod.of(spec.mode());
       if (spec.freeSpacePercent() > 0) {
         FreeSpace space = FreeSpaceGate.measure(remote, staging.directory());
@@ -63,7 +66,6 @@ final class JobRunner {
           job.update(r -> r.withState(JobState.WAITING_FOR_SPACE).withError("waiting: " + space + " is not above "
               + spec.freeSpacePercent() + "% or has fewer than the " + needed + " bytes a " + mode + " transfer of "
               + size + " bytes needs"));
-          persist.accept(job);
           return Outcome.WAITING_FOR_SPACE;
         }
       }
@@ -71,24 +73,25 @@ final class JobRunner {
         throw JobException.permanent(spec.destination() + " already exists (use --overwrite)");
       }
       int parts = PartRange.split(size, spec.parts()).size();
-      job.update(r -> new JobRecord(r.id(), r.spec(), JobState.RUNNING, size, 0, 0, parts, r.attempts(),
-          r.lastError(), r.created(), clock.instant().toString(), null, r.lastFreeSpace(), r.freeSpaceMeasured()));
-      persist.accept(job);
-      method.stopLeftovers(remote, staging);
-      remote.removeTree(staging.folder());
+      job.update(r -> r.withRunning(size, parts, clock.instant().toString()));
+      checkpoints.save(job);
+      // What earlier claims left (this node's previous run, or a node that died or froze) goes first.
+      method.stopLeftovers(remote, staging.root());
+      remote.removeTree(staging.root());
       remote.mkdirs(staging.folder());
       String sha256 = catalog.factsOf(source, object.get()).sha256();
-      TransferAttempt attempt = new TransferAttempt(job.id(), spec, object.get(), sha256, remote, store, settings,
-          partPool);
+      TransferAttempt attempt = new TransferAttempt(job.id(), spec, object.get(), sha256, remote, staging, store,
+          settings, partPool);
       job.attempt.set(attempt);
       try {
         method.fetch(attempt);
         checkCancelled(job);
         job.update(r -> r.withProgress(attempt.bytesDone.get(), attempt.partsDone.get(), parts)
             .withState(JobState.VERIFYING));
-        persist.accept(job);
+        checkpoints.save(job);
         RemoteFinish.verify(attempt);
         checkCancelled(job);
+        checkpoints.ensureHeld(job);
         RemoteFinish.moveIntoPlace(attempt, clock);
         job.update(r -> r.withProgress(size, parts, parts));
         return Outcome.DONE;
@@ -101,19 +104,34 @@ final class JobRunner {
     }
   }
 
-  /** Best effort after a failed or cancelled job: its staging folder goes, whatever state the remote is in. */
-  void removeStaging(JobRecord record) {
+  /**
+   * Best effort after this node's attempt failed, was cancelled or lost its claim: this claim's
+   * folder goes (and what still runs on it), whatever state the remote is in; the staging folder
+   * goes too once no other claim's folder is in it.
+   */
+  void removeStaging(Job job) {
+    RemoteStaging staging = new RemoteStaging(job.record().spec().remotePath(), job.claim);
+    clean(job.record(), staging.folder(), staging);
+  }
+
+  /** Best effort for a job no node holds, ended by a cancel: the whole staging folder goes. */
+  void removeAllStaging(JobRecord record) {
+    RemoteStaging staging = new RemoteStaging(record.spec().remotePath(), 0);
+    clean(record, staging.root(), staging);
+  }
+
+  private void clean(JobRecord record, String folder, RemoteStaging staging) {
     RemoteHost host = hosts.get(record.spec().host());
     if (host == null) {
       return;
     }
     try (RemoteSession remote = connector.connect(host)) {
-      RemoteStaging staging = new RemoteStaging(record.spec().remotePath());
-      TransferMethod.of(record.spec().mode()).stopLeftovers(remote, staging);
-      remote.removeTree(staging.folder());
+      TransferMethod.of(record.spec().mode()).stopLeftovers(remote, folder);
+      remote.removeTree(folder);
+      remote.removeIfEmpty(staging.root());
     } catch (IOException | RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(JobRunner.class).warn("job {}: could not remove staging folder {}.part on {}: {}",
-          record.id(), record.spec().remotePath(), record.spec().host(), e.getMessage());
+      org.slf4j.LoggerFactory.getLogger(JobRunner.class).warn("job {}: could not remove staging folder {} on {}: {}",
+          record.id(), folder, record.spec().host(), e.getMessage());
     }
   }
 

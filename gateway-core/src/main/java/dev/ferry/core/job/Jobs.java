@@ -1,6 +1,9 @@
 package dev.ferry.core.job;
 
 import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.state.Nodes;
+import dev.ferry.core.state.StateStore;
+import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
@@ -9,7 +12,6 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +20,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,15 +30,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The transfer jobs: created from requests (validated before anything is stored), persisted in
- * {@code dataDir/jobs}, run by a bounded pool of workers, retried with backoff when a failure is
- * transient, re-checked on a timer while waiting for space, cancellable, and resumed at start (a job
- * that was running starts again; its partial files are removed first).
+ * The transfer jobs: created from requests (validated before anything is stored), kept in the state
+ * store, and run by whichever node claims them: each node's dispatcher claims due jobs while it has
+ * a free worker ({@code jobs.workers}), its heartbeat saves the progress of the jobs it holds and
+ * learns of cancels asked on other nodes, and a job whose node stops heartbeating is claimed by
+ * another and starts over. Failures that may pass are retried with backoff (the job is released,
+ * due again later, for any node); a job waiting for space is released and re-checked the same way.
  */
 public final class Jobs implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Jobs.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** How long a node retries a job's final write while the store is away before it gives the job up to the lease. */
+  private static final Duration STORE_RETRY = Duration.ofSeconds(1);
+  private static final int STORE_RETRIES_WHEN_CLOSING = 3;
 
   private final JobSettings settings;
   private final ObjectStore store;
@@ -42,40 +51,56 @@ public final class Jobs implements AutoCloseable {
   private final RemoteConnector connector;
   private final Clock clock;
   private final JobStore jobStore;
-  private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+  private final Nodes nodes;
+  private final boolean sharedStore;
+  /** The jobs this node holds a claim on, by id. */
+  private final Map<String, Job> held = new ConcurrentHashMap<>();
   private final ExecutorService workers;
+  private final Semaphore idleWorkers;
   private final ExecutorService partPool;
+  /** Heartbeats of the held jobs, and wake-ups of the dispatcher when a released job falls due. */
   private final ScheduledExecutorService timer;
+  private final Thread dispatcher;
+  private final Object dispatch = new Object();
+  private boolean dispatchWanted;
   private final JobRunner runner;
+  private final JobCheckpoints checkpoints = new Checkpoints();
   private volatile boolean closing;
 
-  public Jobs(JobSettings settings, ObjectStore store, ObjectCatalog catalog, List<RemoteHost> remotes,
-      RemoteConnector connector, Clock clock) throws IOException {
+  public Jobs(JobSettings settings, ObjectStore store, StateStore state, List<RemoteHost> remotes,
+      RemoteConnector connector, Clock clock) {
     this.settings = settings;
     this.store = store;
     remotes.forEach(h -> hosts.put(h.name(), h));
     this.connector = connector;
     this.clock = clock;
-    this.jobStore = new JobStore(settings.directory());
+    this.jobStore = new JobStore(state.database());
+    this.nodes = state.nodes();
+    this.sharedStore = state.shared();
     this.workers = Executors.newFixedThreadPool(settings.workers(), threads("ferry-job"));
+    this.idleWorkers = new Semaphore(settings.workers());
     this.partPool = Executors.newCachedThreadPool(threads("ferry-job-part"));
     this.timer = Executors.newSingleThreadScheduledExecutor(threads("ferry-job-timer"));
+    this.dispatcher = threads("ferry-job-dispatch").newThread(this::dispatch);
+    ObjectCatalog catalog = state.catalog();
     this.runner = new JobRunner(store, catalog, connector, hosts, settings, partPool, clock);
   }
 
-  /** Loads the stored jobs and queues every one that has not ended. */
+  /**
+   * Imports the job files of a Ferry before the state store, then starts claiming jobs. With the
+   * embedded store, which one node uses, the jobs this node's previous run held are free at once.
+   */
   public void start() throws IOException {
-    for (JobRecord stored : jobStore.loadAll()) {
-      Job job = new Job(stored);
-      jobs.put(stored.id(), job);
-      if (!stored.state().isFinal()) {
-        log.info("job {} ({} -> {}) was {} when Ferry stopped: queued again", stored.id(), stored.spec().source(),
-            stored.spec().destination(), stored.state());
-        job.update(r -> r.withState(JobState.QUEUED));
-        persist(job);
-        workers.execute(() -> execute(job));
+    jobStore.importFiles(settings.directory(), clock.millis());
+    if (!sharedStore) {
+      int freed = jobStore.releaseOtherNodes(nodes.selfId());
+      if (freed > 0) {
+        log.info("{} transfer job(s) had not ended when Ferry stopped: they start over", freed);
       }
     }
+    long beat = Math.max(100, Math.min(1000, nodes.lease().toMillis() / 3));
+    timer.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
+    dispatcher.start();
   }
 
   public List<RemoteHost> hosts() {
@@ -119,13 +144,11 @@ public final class Jobs implements AutoCloseable {
         request.overwrite());
     String id = HexFormat.of().formatHex(randomId());
     JobRecord record = new JobRecord(id, spec, JobState.QUEUED, info.get().size(), 0, 0, 0, 0, null,
-        clock.instant().toString(), null, null, null, null);
-    Job job = new Job(record);
-    jobStore.save(record);
-    jobs.put(id, job);
+        clock.instant().toString(), null, null, null, null, null);
+    jobStore.insert(record, clock.millis());
     log.info("job {} queued: {} -> {} ({} bytes, {} parts, {}, free space {})", id, spec.source(),
         spec.destination(), record.size(), parts, spec.mode(), threshold > 0 ? "> " + threshold + "%" : "not checked");
-    workers.execute(() -> execute(job));
+    wakeDispatcher();
     return record;
   }
 
@@ -208,49 +231,76 @@ public final class Jobs implements AutoCloseable {
     return new Destination(host, path);
   }
 
-  public List<JobRecord> list(JobState state) {
-    return jobs.values().stream().map(Job::snapshot)
-        .filter(r -> state == null || r.state() == state)
-        .sorted(Comparator.comparing(JobRecord::created).thenComparing(JobRecord::id))
-        .toList();
+  /** Every job in the store (those this node runs with their live progress), or those in {@code state}. */
+  public List<JobRecord> list(JobState state) throws StateStoreException {
+    return jobStore.list(state).stream().map(this::withLiveProgress)
+        .filter(r -> state == null || r.state() == state).toList();
   }
 
-  public Optional<JobRecord> find(String id) {
-    Job job = jobs.get(id);
-    return job == null ? Optional.empty() : Optional.of(job.snapshot());
+  public Optional<JobRecord> find(String id) throws StateStoreException {
+    return jobStore.find(id).map(this::withLiveProgress);
+  }
+
+  private JobRecord withLiveProgress(JobRecord stored) {
+    Job job = held.get(stored.id());
+    return job == null || job.released ? stored : job.snapshot();
   }
 
   /**
-   * Cancels a job: a queued or waiting one ends at once; a running one has its connection closed and
-   * ends (staging folder removed) within {@code wait}.
+   * Cancels a job: one that no live node runs ends at once (its staging folder removed); a running
+   * one has its connection closed by the node running it, this one or another, and ends within
+   * {@code wait}.
    */
-  public JobRecord cancel(String id, Duration wait) throws JobRefusedException, InterruptedException {
-    Job job = jobs.get(id);
-    if (job == null) {
-      throw new JobRefusedException(JobRefusedException.Reason.NOT_FOUND, "no job '" + id + "'");
+  public JobRecord cancel(String id, Duration wait) throws JobRefusedException, IOException, InterruptedException {
+    Job local = held.get(id);
+    if (local != null && markCancelled(local)) {
+      stopAttempt(local);
+      local.awaitFinal(wait);
+      return local.record().state().isFinal() ? local.snapshot() : find(id).orElse(local.snapshot());
     }
-    synchronized (job) {
-      JobState state = job.record().state();
-      if (state.isFinal()) {
-        throw new JobRefusedException(JobRefusedException.Reason.CONFLICT, "job " + id + " has already ended ("
-            + state + ")");
+    JobStore.CancelRequest request = jobStore.requestCancel(id, nodes.aliveSince(), clock.instant().toString());
+    switch (request.outcome()) {
+      case NOT_FOUND -> throw new JobRefusedException(JobRefusedException.Reason.NOT_FOUND, "no job '" + id + "'");
+      case ALREADY_ENDED -> throw new JobRefusedException(JobRefusedException.Reason.CONFLICT, "job " + id
+          + " has already ended (" + request.record().state() + ")");
+      case CANCELLED -> {
+        log.info("job {} cancelled", id);
+        runner.removeAllStaging(request.record());
+        return request.record();
+      }
+      default -> {
+        // A live node runs it: its next heartbeat (or this node's, if it is this one) reads the request.
+        long deadline = System.nanoTime() + wait.toNanos();
+        Optional<JobRecord> now = find(id);
+        while (now.isPresent() && !now.get().state().isFinal() && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+          now = find(id);
+        }
+        return now.orElse(request.record());
+      }
+    }
+  }
+
+  /** Flags a job this node holds as cancelled, unless its claim was already given up. */
+  private static boolean markCancelled(Job job) {
+    job.writes.lock();
+    try {
+      if (job.released) {
+        return false;
       }
       job.cancelRequested = true;
-      if (job.scheduled != null) {
-        job.scheduled.cancel(false);
-      }
-      if (job.worker == null) {
-        finish(job, JobState.CANCELLED, "cancelled");
-        return job.snapshot();
-      }
+      return true;
+    } finally {
+      job.writes.unlock();
     }
+  }
+
+  private static void stopAttempt(Job job) {
     RemoteSession session = job.session.get();
     if (session != null) {
       session.close();
     }
     job.interruptAttempt();
-    job.awaitFinal(wait);
-    return job.snapshot();
   }
 
   /** Free space on the filesystem holding {@code path} on {@code host}, measured now. */
@@ -272,24 +322,97 @@ public final class Jobs implements AutoCloseable {
     }
   }
 
-  /** Runs on a worker: one attempt, then done, failed, queued for a retry, or waiting for a re-check. */
-  private void execute(Job job) {
-    synchronized (job) {
-      if (job.cancelRequested || job.record().state().isFinal()) {
+  /** Claims due jobs while a worker is idle, and waits for a submit, a due job or the poll interval otherwise. */
+  private void dispatch() {
+    while (!closing) {
+      try {
+        idleWorkers.acquire();
+      } catch (InterruptedException e) {
         return;
       }
+      Optional<JobStore.Claimed> claimed = Optional.empty();
+      try {
+        claimed = jobStore.claimNext(nodes.selfId(), nodes.name(), nodes.aliveSince(), clock.millis());
+      } catch (StateStoreException | RuntimeException e) {
+        log.warn("claiming transfer jobs failed: {}", e.getMessage());
+      }
+      if (claimed.isEmpty() || closing) {
+        idleWorkers.release();
+        if (!awaitDispatch(settings.pollInterval())) {
+          return;
+        }
+        continue;
+      }
+      JobStore.Claimed claim = claimed.get();
+      Job job = new Job(claim.record(), claim.claim());
+      held.put(job.id(), job);
+      if (claim.previousOwner() != null) {
+        log.info("job {} ({} -> {}) taken over from a node that stopped or went silent past its lease: it starts over",
+            job.id(), claim.record().spec().source(), claim.record().spec().destination());
+      }
+      try {
+        workers.execute(() -> {
+          try {
+            if (claim.cancelRequested()) {
+              endCancelledAtClaim(job);
+            } else {
+              execute(job);
+            }
+          } finally {
+            held.remove(job.id(), job);
+            idleWorkers.release();
+          }
+        });
+      } catch (RejectedExecutionException stopping) {
+        held.remove(job.id(), job);
+        return;
+      }
+    }
+  }
+
+  /** Waits until woken or {@code timeout} passes; false when this thread was interrupted (Ferry stopping). */
+  private boolean awaitDispatch(Duration timeout) {
+    synchronized (dispatch) {
+      try {
+        if (!dispatchWanted) {
+          dispatch.wait(Math.max(1, timeout.toMillis()));
+        }
+      } catch (InterruptedException e) {
+        return false;
+      } finally {
+        dispatchWanted = false;
+      }
+    }
+    return true;
+  }
+
+  private void wakeDispatcher() {
+    synchronized (dispatch) {
+      dispatchWanted = true;
+      dispatch.notifyAll();
+    }
+  }
+
+  /** A cancel asked for while the job's owner was alive, which then died before acting on it. */
+  private void endCancelledAtClaim(Job job) {
+    runner.removeAllStaging(job.record());
+    finish(job, JobState.CANCELLED, "cancelled");
+    log.info("job {} cancelled", job.id());
+  }
+
+  /** Runs on a worker: one attempt, then done, failed, released for a retry or a re-check, or given up. */
+  private void execute(Job job) {
+    synchronized (job) {
       job.startAttempt(Thread.currentThread());
-      job.scheduled = null;
     }
     int before = job.record().attempts();
     job.update(r -> r.withAttempt(before + 1, r.started()));
     try {
-      JobRunner.Outcome outcome = runner.attempt(job, this::persist);
+      JobRunner.Outcome outcome = runner.attempt(job, checkpoints);
       job.endAttempt();
       if (outcome == JobRunner.Outcome.WAITING_FOR_SPACE) {
         job.update(r -> r.withAttempt(before, r.started()));
-        persist(job);
-        schedule(job, settings.freeSpaceRecheck());
+        release(job, settings.freeSpaceRecheck());
         return;
       }
       job.update(r -> r.withError(null));
@@ -297,11 +420,16 @@ public final class Jobs implements AutoCloseable {
       log.info("job {} done: {} -> {}", job.id(), job.record().spec().source(), job.record().spec().destination());
     } catch (Exception e) {
       job.endAttempt();
-      if (closing) {
-        log.info("job {} interrupted by shutdown; it stays {} and resumes at the next start", job.id(),
+      if (job.lost) {
+        runner.removeStaging(job);
+        log.warn("job {}: another node claimed it while this node was silent past its lease; this node's attempt"
+            + " stopped and committed nothing ({})", job.id(), Failures.describe(e));
+      } else if (closing) {
+        release(job, Duration.ZERO);
+        log.info("job {} interrupted by shutdown; it stays {} and starts over on the next node to claim it", job.id(),
             job.record().state());
       } else if (job.cancelRequested) {
-        runner.removeStaging(job.record());
+        runner.removeStaging(job);
         finish(job, JobState.CANCELLED, "cancelled");
         log.info("job {} cancelled", job.id());
       } else if (Failures.isTransient(e) && job.record().attempts() < settings.maxAttempts()) {
@@ -309,11 +437,10 @@ public final class Jobs implements AutoCloseable {
         Duration backoff = settings.retryBackoff().multipliedBy(1L << Math.min(attempts - 1, 6));
         job.update(r -> r.withState(JobState.QUEUED).withError("attempt " + attempts + " failed, retry in "
             + backoff.toSeconds() + "s: " + Failures.describe(e)));
-        persist(job);
         log.warn("job {} attempt {} failed, retrying in {}: {}", job.id(), attempts, backoff, Failures.describe(e));
-        schedule(job, backoff);
+        release(job, backoff);
       } else {
-        runner.removeStaging(job.record());
+        runner.removeStaging(job);
         job.update(r -> r.withError(Failures.describe(e)));
         finish(job, JobState.FAILED, null);
         log.warn("job {} failed after {} attempt(s): {}", job.id(), job.record().attempts(), Failures.describe(e));
@@ -321,67 +448,184 @@ public final class Jobs implements AutoCloseable {
     } finally {
       synchronized (job) {
         job.worker = null;
-        // A cancel that came after this attempt scheduled its retry or re-check, but while the
-        // worker was still set, cancelled the timer and left the ending to this worker.
-        if (job.cancelRequested && !closing) {
-          finish(job, JobState.CANCELLED, "cancelled");
-        }
       }
       Thread.interrupted();
     }
   }
 
-  private void schedule(Job job, Duration delay) {
-    synchronized (job) {
-      if (job.cancelRequested) {
-        // Cancelled while this attempt was deciding to wait or retry.
-        finish(job, JobState.CANCELLED, "cancelled");
-        return;
-      }
-      job.scheduled = timer.schedule(() -> workers.execute(() -> execute(job)), delay.toMillis(),
-          TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private void finish(Job job, JobState end, String error) {
-    synchronized (job) {
-      if (job.record().state().isFinal()) {
-        return;
-      }
-      job.update(r -> (error == null ? r : r.withError(error)).withFinished(end, clock.instant().toString()));
-    }
-    persist(job);
-  }
-
-  private void persist(Job job) {
+  /**
+   * Gives the job back to the store, due again after {@code delay}, for whichever node claims it
+   * then. A cancel that came while the attempt was deciding to wait or retry ends it instead.
+   */
+  private void release(Job job, Duration delay) {
+    job.writes.lock();
     try {
-      jobStore.save(job.snapshot());
-    } catch (IOException e) {
-      log.error("job {}: cannot write its file in {}: {}", job.id(), jobStore.directory(), e.getMessage());
+      if (job.cancelRequested && !closing) {
+        runner.removeStaging(job);
+        finish(job, JobState.CANCELLED, "cancelled");
+        log.info("job {} cancelled", job.id());
+        return;
+      }
+      job.released = true;
+      long due = clock.millis() + delay.toMillis();
+      storeUntilWritten(job, "releasing", () -> jobStore.release(job.snapshot(), nodes.selfId(), job.claim, due));
+    } finally {
+      job.writes.unlock();
+    }
+    if (delay.isZero()) {
+      wakeDispatcher();
+    } else if (!closing) {
+      timer.schedule(this::wakeDispatcher, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Ends the job in {@code end} and gives up its claim; a final state is never claimed again. */
+  private void finish(Job job, JobState end, String error) {
+    job.writes.lock();
+    try {
+      job.update(r -> (error == null ? r : r.withError(error)).withFinished(end, clock.instant().toString()));
+      job.released = true;
+      storeUntilWritten(job, "ending", () -> jobStore.release(job.snapshot(), nodes.selfId(), job.claim,
+          clock.millis()));
+    } finally {
+      job.writes.unlock();
+    }
+  }
+
+  private interface ClaimedWrite {
+    boolean write() throws StateStoreException;
+  }
+
+  /**
+   * A job's release or end must reach the store, or no node would run it again until this one
+   * dies: it is retried while the store is away (a few times when Ferry is stopping, after which
+   * the job waits for this node's lease to lapse).
+   */
+  private void storeUntilWritten(Job job, String what, ClaimedWrite write) {
+    boolean interrupted = false;
+    try {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          if (!write.write()) {
+            job.lost = true;
+            log.warn("job {}: {} it changed nothing: another node holds it now", job.id(), what);
+          }
+          return;
+        } catch (StateStoreException e) {
+          if (closing && attempt >= STORE_RETRIES_WHEN_CLOSING) {
+            log.error("job {}: {} it failed ({}); it stays with this node until its lease lapses", job.id(), what,
+                e.getMessage());
+            return;
+          }
+          log.warn("job {}: {} it failed, retrying in {}: {}", job.id(), what, STORE_RETRY, e.getMessage());
+        }
+        try {
+          Thread.sleep(STORE_RETRY.toMillis());
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
   /**
-   * Stops the workers. Running jobs are interrupted and stay RUNNING in their files, so the next
-   * start resumes them (after removing their partial files).
+   * Saves the progress of every job this node runs (so every node shows it), and finds out from the
+   * same write whether a cancel was asked for on another node or the claim was lost.
+   */
+  private void heartbeat() {
+    for (Job job : held.values()) {
+      try {
+        save(job);
+      } catch (StateStoreException | RuntimeException e) {
+        log.debug("job {}: heartbeat failed: {}", job.id(), e.getMessage());
+      }
+    }
+  }
+
+  /** Writes the job as it is now, fenced by its claim; false when the claim is lost. */
+  private boolean save(Job job) throws StateStoreException {
+    JobStore.Saved saved;
+    job.writes.lock();
+    try {
+      if (job.released || job.lost) {
+        return !job.lost;
+      }
+      saved = jobStore.save(job.snapshot(), nodes.selfId(), job.claim);
+    } finally {
+      job.writes.unlock();
+    }
+    if (saved == JobStore.Saved.LOST) {
+      job.lost = true;
+      log.warn("job {}: another node claimed it (this node was silent for longer than its lease of {}); stopping"
+          + " this node's attempt", job.id(), nodes.lease());
+      stopAttempt(job);
+      return false;
+    }
+    if (saved == JobStore.Saved.HELD_CANCEL_REQUESTED && markCancelled(job)) {
+      stopAttempt(job);
+    }
+    return true;
+  }
+
+  /** What attempts call at their steps: saves, and the claim check before the rename into place. */
+  private final class Checkpoints implements JobCheckpoints {
+    @Override
+    public void save(Job job) throws IOException {
+      boolean held;
+      try {
+        held = Jobs.this.save(job);
+      } catch (StateStoreException e) {
+        log.warn("job {}: could not save its state ({}); the next heartbeat tries again", job.id(), e.getMessage());
+        return;
+      }
+      if (!held) {
+        throw lostClaim(job);
+      }
+    }
+
+    @Override
+    public void ensureHeld(Job job) throws IOException {
+      if (!job.lost && !jobStore.holds(job.id(), nodes.selfId(), job.claim)) {
+        job.lost = true;
+      }
+      if (job.lost || !nodes.holdsItsLease()) {
+        throw lostClaim(job);
+      }
+    }
+
+    private IOException lostClaim(Job job) {
+      return JobException.retryable("job " + job.id() + ": this node no longer holds it (silent for longer than its"
+          + " lease of " + nodes.lease() + "; another node may have claimed it); nothing was put in place");
+    }
+  }
+
+  /**
+   * Stops claiming and stops the attempts running here: their jobs are released as they are (a
+   * running one stays RUNNING) and start over on the next node that claims them, this one at its
+   * next start.
    */
   @Override
   public void close() {
     closing = true;
+    dispatcher.interrupt();
     timer.shutdownNow();
-    workers.shutdownNow();
-    for (Job job : jobs.values()) {
-      RemoteSession session = job.session.get();
-      if (session != null) {
-        session.close();
-      }
+    for (Job job : held.values()) {
+      stopAttempt(job);
     }
-    partPool.shutdownNow();
+    workers.shutdown();
     try {
-      workers.awaitTermination(10, TimeUnit.SECONDS);
+      if (!workers.awaitTermination(20, TimeUnit.SECONDS)) {
+        log.warn("transfer jobs still stopping after 20 s: {}", held.keySet());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    workers.shutdownNow();
+    partPool.shutdownNow();
   }
 
   private static ThreadFactory threads(String name) {

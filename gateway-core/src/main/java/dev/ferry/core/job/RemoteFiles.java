@@ -19,8 +19,11 @@ public interface RemoteFiles {
   /** Renames, replacing an existing {@code to} (posix-rename@openssh.com). */
   void rename(String from, String to) throws IOException;
 
-  /** Removes a directory with the files in it (one level: a staging folder); nothing there is fine. */
+  /** Removes a directory with everything in it (a staging folder); nothing there is fine. */
   void removeTree(String directory) throws IOException;
+
+  /** Removes a directory if it is empty; one that is not, or is not there, stays as it is. */
+  void removeIfEmpty(String directory) throws IOException;
 
   void setModified(String path, Instant time) throws IOException;
 

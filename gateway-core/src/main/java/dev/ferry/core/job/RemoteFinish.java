@@ -50,6 +50,7 @@ final class RemoteFinish {
     attempt.remote.rename(attempt.staging.assembled(), destination);
     attempt.remote.setModified(destination, clock.instant());
     attempt.remote.removeTree(attempt.staging.folder());
+    attempt.remote.removeIfEmpty(attempt.staging.root());
   }
 
 }

@@ -2,10 +2,13 @@ package dev.ferry.core.job;
 
 /**
  * Where a transfer puts its bytes before they are final, as the seed did: a staging folder
- * {@code <dir>/<name>.part/} next to the destination holding the parts and the assembled file, which
- * is renamed into place only once it is complete and verified.
+ * {@code <dir>/<name>.part/} next to the destination, and in it one folder per claim of the job
+ * ({@code claim-<n>/}) holding the parts and the assembled file, which is renamed into place only
+ * once it is complete and verified. A folder per claim keeps a node that froze past its lease and
+ * woke from writing into the folder of the node that took the job over: the newer claim removed the
+ * older folder, so the woken node's writes fail instead of mixing with the new ones.
  */
-public record RemoteStaging(String destination) {
+public record RemoteStaging(String destination, long claim) {
 
   public String directory() {
     int slash = destination.lastIndexOf('/');
@@ -16,8 +19,14 @@ public record RemoteStaging(String destination) {
     return destination.substring(destination.lastIndexOf('/') + 1);
   }
 
-  public String folder() {
+  /** {@code <dest>.part}: every claim's folder; a claim removes it whole before it starts. */
+  public String root() {
     return destination + ".part";
+  }
+
+  /** This claim's folder. */
+  public String folder() {
+    return root() + "/claim-" + claim;
   }
 
   public String partFile(int index) {

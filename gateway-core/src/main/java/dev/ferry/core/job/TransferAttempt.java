@@ -35,7 +35,7 @@ final class TransferAttempt {
 
   /** {@code sha256}: the object's, from the catalog or its metadata; null when Ferry does not know it. */
   TransferAttempt(String jobId, TransferSpec spec, ObjectInfo object, String sha256, RemoteSession remote,
-      ObjectStore store, JobSettings settings, ExecutorService partPool) {
+      RemoteStaging staging, ObjectStore store, JobSettings settings, ExecutorService partPool) {
     this.jobId = jobId;
     this.spec = spec;
     this.source = new S3Location(spec.bucket(), spec.key());
@@ -43,7 +43,7 @@ final class TransferAttempt {
     this.etag = object.etag();
     this.sha256 = sha256;
     this.remote = remote;
-    this.staging = new RemoteStaging(spec.remotePath());
+    this.staging = staging;
     this.store = store;
     this.settings = settings;
     this.partPool = partPool;

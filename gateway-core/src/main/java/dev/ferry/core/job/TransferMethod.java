@@ -8,10 +8,11 @@ interface TransferMethod {
   void fetch(TransferAttempt attempt) throws IOException, InterruptedException;
 
   /**
-   * Stops what an earlier attempt may have left running on the remote for this staging folder, best
-   * effort, before the folder is cleaned: nothing for methods that run nothing there.
+   * Stops what an attempt (an earlier one, or another node's) may have left running on the remote
+   * on files under {@code folder}, best effort, before the folder is removed: nothing for methods
+   * that run nothing there.
    */
-  default void stopLeftovers(RemoteSession remote, RemoteStaging staging) {}
+  default void stopLeftovers(RemoteSession remote, String folder) {}
 
   /** The most the staging folder holds at once for an object of {@code size} in {@code parts}. */
   long remoteBytesNeeded(long size, int parts);

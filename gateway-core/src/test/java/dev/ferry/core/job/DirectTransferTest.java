@@ -22,8 +22,8 @@ class DirectTransferTest {
   /** Runs the assembly line in a real sh, on part files named as the remote's would be. */
   @Test
   void assembly_inAShell_joinsPartsInOrderAndLeavesOnlyTheAssembledFile() throws Exception {
-    Path folder = Files.createDirectories(dir.resolve("we ird $(x) 'q'.bin.part"));
-    RemoteStaging staging = new RemoteStaging(dir.resolve("we ird $(x) 'q'.bin").toString());
+    RemoteStaging staging = new RemoteStaging(dir.resolve("we ird $(x) 'q'.bin").toString(), 2);
+    Path folder = Files.createDirectories(Path.of(staging.folder()));
     List<PartRange> parts = PartRange.split(10, 3);
     ByteArrayOutputStream expected = new ByteArrayOutputStream();
     for (PartRange part : parts) {
@@ -42,7 +42,7 @@ class DirectTransferTest {
 
   @Test
   void assembly_onePart_isAMove() throws Exception {
-    RemoteStaging staging = new RemoteStaging(dir.resolve("one.bin").toString());
+    RemoteStaging staging = new RemoteStaging(dir.resolve("one.bin").toString(), 1);
     Files.createDirectories(Path.of(staging.folder()));
     Files.writeString(Path.of(staging.partFile(0)), "all");
     Process shell = new ProcessBuilder("sh", "-c", DirectTransfer.assembly(staging, PartRange.split(3, 1))).start();

@@ -9,13 +9,14 @@ import org.junit.jupiter.api.Test;
 class RemoteStagingTest {
 
   @Test
-  void paths_nextToDestination() {
-    RemoteStaging staging = new RemoteStaging("/data/in/file.bin");
+  void paths_nextToDestination_oneFolderPerClaim() {
+    RemoteStaging staging = new RemoteStaging("/data/in/file.bin", 7);
     assertEquals("/data/in", staging.directory());
-    assertEquals("/data/in/file.bin.part", staging.folder());
-    assertEquals("/data/in/file.bin.part/file.bin", staging.assembled());
-    assertEquals("/data/in/file.bin.part/part-3", staging.partFile(3));
-    assertEquals("/", new RemoteStaging("/top").directory());
+    assertEquals("/data/in/file.bin.part", staging.root());
+    assertEquals("/data/in/file.bin.part/claim-7", staging.folder());
+    assertEquals("/data/in/file.bin.part/claim-7/file.bin", staging.assembled());
+    assertEquals("/data/in/file.bin.part/claim-7/part-3", staging.partFile(3));
+    assertEquals("/", new RemoteStaging("/top", 1).directory());
   }
 
   @Test

@@ -194,6 +194,17 @@ class FerryAdminIT {
     return data;
   }
 
+  /** Until the job has ended, as the store says. */
+  static void awaitEnd(String id) {
+    Await.until(() -> {
+      try {
+        return ferry.jobs().find(id).orElseThrow().state().isFinal();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, Duration.ofSeconds(60), "job " + id + " to end");
+  }
+
   @Test
   void http_health_answersWithoutToken() throws Exception {
     HttpResponse<String> response = call("GET", "/health", null, null);
@@ -255,8 +266,7 @@ class FerryAdminIT {
         .replace("'", "'\\''") + "' --parts 4");
     assertEquals(0, created.status(), created.err());
     String id = created.out().strip();
-    Await.until(() -> ferry.jobs().find(id).orElseThrow().state().isFinal(), Duration.ofSeconds(60),
-        "job " + id + " to end");
+    awaitEnd(id);
     Exec job = exec("admin", adminKey, "job " + id + " --json");
     assertEquals("DONE", JSON.readTree(job.out()).get("data").get("state").asText(), job.out());
     assertArrayEquals(data, Files.readAllBytes(target));
@@ -348,8 +358,7 @@ class FerryAdminIT {
     assertEquals(3, created.size(), pushed.out());
     for (JsonNode job : created) {
       String id = job.get("id").asText();
-      Await.until(() -> ferry.jobs().find(id).orElseThrow().state().isFinal(), Duration.ofSeconds(60),
-          "job " + id + " to end");
+      awaitEnd(id);
       assertEquals("DONE", ferry.jobs().find(id).orElseThrow().state().name(), ferry.jobs().find(id).toString());
     }
     assertArrayEquals(top, Files.readAllBytes(into.resolve("top.bin")));

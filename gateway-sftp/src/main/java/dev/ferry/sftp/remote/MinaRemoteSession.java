@@ -164,13 +164,37 @@ final class MinaRemoteSession implements RemoteSession {
       return;
     }
     try {
-      for (SftpClient.DirEntry entry : sftp().readDir(directory)) {
-        String name = entry.getFilename();
-        if (!name.equals(".") && !name.equals("..")) {
-          sftp().remove(directory + "/" + name);
-        }
-      }
+      removeContents(directory);
       sftp().rmdir(directory);
+    } catch (IOException e) {
+      throw failure("remove", directory, e);
+    }
+  }
+
+  /** Readdir's attributes are lstat's on OpenSSH: a symbolic link is removed, never followed. */
+  private void removeContents(String directory) throws IOException {
+    for (SftpClient.DirEntry entry : sftp().readDir(directory)) {
+      String name = entry.getFilename();
+      if (name.equals(".") || name.equals("..")) {
+        continue;
+      }
+      String path = directory + "/" + name;
+      if (entry.getAttributes().isDirectory()) {
+        removeContents(path);
+        sftp().rmdir(path);
+      } else {
+        sftp().remove(path);
+      }
+    }
+  }
+
+  @Override
+  public void removeIfEmpty(String directory) throws IOException {
+    try {
+      sftp().rmdir(directory);
+    } catch (SftpException e) {
+      // Not empty (another claim's folder is there) or already gone: both leave it as it is.
+      // Nothing to report: the folder goes when the last claim in it does.
     } catch (IOException e) {
       throw failure("remove", directory, e);
     }

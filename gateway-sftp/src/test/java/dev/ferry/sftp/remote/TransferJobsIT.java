@@ -77,7 +77,7 @@ class TransferJobsIT {
         32));
     state = TestStateStores.embedded(dir);
     local = host("local", sshd.hostKeyLine);
-    jobs = newJobs(dir.resolve("jobs"));
+    jobs = newJobs(state, dir.resolve("jobs"));
     jobs.start();
   }
 
@@ -88,11 +88,12 @@ class TransferJobsIT {
 
   static JobSettings settings(Path jobDir) {
     return new JobSettings(jobDir, 2, 3, Duration.ofMillis(200), 0, Duration.ofMillis(300), 4, 64, 8,
-        Duration.ofHours(1), Duration.ofMinutes(5));
+        Duration.ofHours(1), Duration.ofMinutes(5), Duration.ofMillis(200));
   }
 
-  static Jobs newJobs(Path jobDir) throws IOException {
-    return new Jobs(settings(jobDir), store, state.catalog(), List.of(local,
+  /** Jobs on {@code in}: each test that runs a Jobs of its own gives it its own store, where only it claims jobs. */
+  static Jobs newJobs(StateStore in, Path jobDir) {
+    return new Jobs(settings(jobDir), store, in, List.of(local,
         host("impostor", "SHA256:4ZbRbb9sd+Lc4vY4ZKWQ0yrTL0g8JsyJw1O3Yu7PZ5I"),
         host("fingerprinted", sshd.hostKeyFingerprint)), connector, Clock.systemUTC());
   }
@@ -123,8 +124,16 @@ class TransferJobsIT {
   }
 
   static JobRecord await(Jobs in, String id, Predicate<JobRecord> until, Duration timeout) {
-    Await.until(() -> until.test(in.find(id).orElseThrow()), timeout, "job " + id + " to get there");
-    return in.find(id).orElseThrow();
+    Await.until(() -> until.test(stored(in, id)), timeout, "job " + id + " to get there");
+    return stored(in, id);
+  }
+
+  static JobRecord stored(Jobs in, String id) {
+    try {
+      return in.find(id).orElseThrow();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   static JobRecord awaitEnd(Jobs in, String id) throws InterruptedException {
@@ -301,26 +310,33 @@ class TransferJobsIT {
     assertEquals(before, jobs.list(null).size());
   }
 
+  /**
+   * What a Ferry before the state store left when it was killed mid-transfer: a job file that says
+   * RUNNING and a staging folder with a partial part. The file is imported into the store at start
+   * and the job starts over, after the partial files are removed.
+   */
   @Test
-  void restart_jobThatWasRunning_resumesAfterCleaningPartials() throws Exception {
+  void restart_jobFileOfAFerryBeforeTheStore_importedAndResumedAfterCleaningPartials() throws Exception {
     byte[] data = object("resume.bin", 3 * MIB + 5, true);
     Path target = remote.resolve("resume.bin");
     Path jobDir = Files.createDirectories(dir.resolve("crashed-jobs"));
-    // What a Ferry killed mid-transfer leaves: the job file says RUNNING, the staging folder has a partial part.
     Path staging = Files.createDirectories(Path.of(target + ".part"));
     Files.writeString(staging.resolve("part-0"), "partial bytes of a dead attempt");
     JobRecord running = new JobRecord("deadbeef0001", new TransferSpec(bucket, "resume.bin", "local",
         target.toString(), 3, 0, TransferMode.DIRECT, false), JobState.RUNNING, data.length, 1000, 0, 3, 1, null,
-        Instant.now().toString(), Instant.now().toString(), null, null, null);
+        Instant.now().toString(), Instant.now().toString(), null, null, null, null);
     Files.writeString(jobDir.resolve("deadbeef0001.json"), new com.fasterxml.jackson.databind.ObjectMapper()
         .writeValueAsString(running));
-    try (Jobs restarted = newJobs(jobDir)) {
+    try (StateStore own = TestStateStores.embedded(dir.resolve("crashed-state"));
+        Jobs restarted = newJobs(own, jobDir)) {
       restarted.start();
       JobRecord done = awaitEnd(restarted, "deadbeef0001");
       assertEquals(JobState.DONE, done.state(), done.lastError());
       assertEquals(2, done.attempts());
       assertArrived(target, data);
     }
+    assertFalse(Files.exists(jobDir), "the imported job folder stays where the next start would import it again");
+    assertTrue(Files.exists(jobDir.resolveSibling("crashed-jobs.imported").resolve("deadbeef0001.json")));
   }
 
   @ParameterizedTest
@@ -355,20 +371,21 @@ class TransferJobsIT {
     Path target = remote.resolve("overwritten.bin");
     JobSettings oneChannel = settings(dir.resolve("one-channel-jobs"));
     oneChannel = new JobSettings(oneChannel.directory(), 1, 3, oneChannel.retryBackoff(), 0,
-        oneChannel.freeSpaceRecheck(), 2, 64, 1, oneChannel.presignValidity(), oneChannel.commandTimeout());
+        oneChannel.freeSpaceRecheck(), 2, 64, 1, oneChannel.presignValidity(), oneChannel.commandTimeout(),
+        oneChannel.pollInterval());
     sshd.delayCurl(Duration.ofSeconds(2));
-    try (Jobs serial = new Jobs(oneChannel, store, state.catalog(), List.of(local), connector,
-        Clock.systemUTC())) {
+    try (StateStore own = TestStateStores.embedded(dir.resolve("one-channel-state"));
+        Jobs serial = new Jobs(oneChannel, store, own, List.of(local), connector, Clock.systemUTC())) {
       serial.start();
       JobRecord job = serial.submit(new TransferRequest(bucket + "/overwritten.bin", "local:" + target, 2, null,
           TransferMode.DIRECT, false));
-      Path firstPart = Path.of(target + ".part", "part-0");
+      Path firstPart = Path.of(target + ".part", "claim-1", "part-0");
       Await.until(() -> firstPart.toFile().length() == 12 * MIB, Duration.ofSeconds(30), "part 0 fetched whole");
       byte[] newer = new byte[24 * MIB];
       new Random(7).nextBytes(newer);
       s3.client().putObject(b -> b.bucket(bucket).key("overwritten.bin"), RequestBody.fromBytes(newer));
       sshd.delayCurl(null);
-      assertEquals(0, Path.of(target + ".part", "part-1").toFile().length(),
+      assertEquals(0, Path.of(target + ".part", "claim-1", "part-1").toFile().length(),
           "part 1 was fetched before the overwrite: the test would prove nothing");
       JobRecord done = awaitEnd(serial, job.id());
       assertEquals(JobState.DONE, done.state(), done.lastError());
@@ -379,41 +396,43 @@ class TransferJobsIT {
     }
   }
 
-  /** Waits until the transfer is under way: a remote command works on the staging folder, or bytes are in it. */
+  /** Waits until the transfer is under way: a remote command works in the staging folder, or bytes are in it. */
   static void awaitUnderWay(Path target) {
     Path staging = Path.of(target + ".part");
     Await.until(() -> {
-      if (!OpenSshServer.commandsMentioning(staging + "/part-").isEmpty()) {
+      if (!OpenSshServer.commandsMentioning(staging + "/").isEmpty()) {
         return true;
       }
-      try (var files = Files.list(staging)) {
-        return files.anyMatch(f -> f.toFile().length() > 0);
-      } catch (IOException notYet) {
+      try (var files = Files.walk(staging)) {
+        return files.anyMatch(f -> Files.isRegularFile(f) && f.toFile().length() > 0);
+      } catch (IOException | java.io.UncheckedIOException notYet) {
         return false;
       }
     }, Duration.ofSeconds(30), "the transfer into " + staging + " to be under way");
   }
 
   @Test
-  void restart_jobsStoppedMidTransfer_resumeFromTheirFilesAndFinishExact() throws Exception {
+  void restart_jobsStoppedMidTransfer_resumeFromTheStoreAndFinishExact() throws Exception {
     byte[] data = object("stopped.bin", 40 * MIB, true);
     Path target = remote.resolve("stopped.bin");
     Path jobDir = dir.resolve("stopped-jobs");
     String id;
-    try (Jobs first = newJobs(jobDir)) {
-      first.start();
-      id = first.submit(new TransferRequest(bucket + "/stopped.bin", "local:" + target, 1, null, TransferMode.RELAY,
-          false)).id();
-      await(first, id, j -> j.bytesDone() > 0 || j.state().isFinal(), Duration.ofSeconds(30));
-    }
-    String stored = Files.readString(jobDir.resolve(id + ".json"));
-    assertTrue(stored.contains("\"RUNNING\""), "a job stopped mid-transfer must stay RUNNING in its file: " + stored);
-    assertFalse(Files.exists(target));
-    try (Jobs second = newJobs(jobDir)) {
-      second.start();
-      JobRecord done = awaitEnd(second, id);
-      assertEquals(JobState.DONE, done.state(), done.lastError());
-      assertArrived(target, data);
+    try (StateStore own = TestStateStores.embedded(dir.resolve("stopped-state"))) {
+      try (Jobs first = newJobs(own, jobDir)) {
+        first.start();
+        id = first.submit(new TransferRequest(bucket + "/stopped.bin", "local:" + target, 1, null, TransferMode.RELAY,
+            false)).id();
+        await(first, id, j -> j.bytesDone() > 0 || j.state().isFinal(), Duration.ofSeconds(30));
+      }
+      try (Jobs second = newJobs(own, jobDir)) {
+        JobRecord stored = second.find(id).orElseThrow();
+        assertEquals(JobState.RUNNING, stored.state(), "a job stopped mid-transfer stays RUNNING in the store");
+        assertFalse(Files.exists(target));
+        second.start();
+        JobRecord done = awaitEnd(second, id);
+        assertEquals(JobState.DONE, done.state(), done.lastError());
+        assertArrived(target, data);
+      }
     }
   }
 

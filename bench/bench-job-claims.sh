@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Transfer jobs shared by two nodes (a measurement, not a test). On loopback: one private
+# PostgreSQL state store, S3Proxy, a local OpenSSH sshd as the remote, and two ferry.jar nodes.
+# BENCH_JOBS tiny objects (1 KiB) are pushed with one `push` on node 1, which creates one job per
+# object; both nodes claim them (node 1 at once, node 2 on its poll). Printed, from the jobs' own
+# records once all have ended:
+#   - the push itself (validating and storing every job),
+#   - claim latency: from a job's creation to the start of its transfer (claim, SSH connection,
+#     HEAD of the object), median / p90 / p99 / max,
+#   - throughput: jobs/s from the push to the last job's end,
+#   - how many each node ran, and that every job ran exactly once (attempts 1, one "done" line
+#     in all logs), with every file on the remote compared to its object.
+#
+#   bench/bench-job-claims.sh          (after: mvn -q -DskipTests package)
+#
+# Knobs (environment): BENCH_JOBS=1000, BENCH_WORKERS=4 (jobs.workers per node),
+# BENCH_POLL=1s (jobs.pollInterval), FERRY_JAVA=java, FERRY_HEAP=512m, BENCH_DIR, BENCH_KEEP=1,
+# FERRY_JAR, S3PROXY_JAR.
+set -uo pipefail
+
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FERRY_JAR="${FERRY_JAR:-$REPO_DIR/gateway-server/target/ferry.jar}"
+JOBS="${BENCH_JOBS:-1000}"
+WORKERS="${BENCH_WORKERS:-4}"
+POLL="${BENCH_POLL:-1s}"
+FERRY_HEAP="${FERRY_HEAP:-512m}"
+S3PROXY_VERSION=4.1.0
+AWS=/usr/bin/aws
+PYTHON=/usr/bin/python3
+TOTAL_TIMEOUT_SECONDS=1800
+TRANSFER_TIMEOUT_SECONDS=1200
+START_TIMEOUT_SECONDS=90
+export LC_ALL=C.UTF-8
+
+BUCKET=bench
+S3_KEY=benchaccess
+S3_SECRET="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
+ME="$(id -un)"
+WORK=""
+S3PROXY_PID=""
+SSHD_PID=""
+WATCHDOG_PID=""
+NODE_PIDS=()
+declare -A R=()
+ERRORS=()
+
+# shellcheck source=lib.sh
+source "$REPO_DIR/bench/lib.sh"
+# shellcheck source=../it/postgres.sh
+source "$REPO_DIR/it/postgres.sh"
+
+claims_cleanup() {
+  local status=$? pid
+  for pid in "${NODE_PIDS[@]}"; do
+    stop_pid "$pid" "Ferry node" 30
+  done
+  stop_private_postgres
+  (exit "$status")
+  cleanup
+}
+
+# start_node N: node N of the shared store, with an admin user ops logging in with $WORK/id_ed25519.
+start_node() {
+  local n="$1" pid
+  mkdir -p "$WORK/node$n"
+  cat >"$WORK/node$n/ferry.yaml" <<EOF
+dataDir: $WORK/node$n/data
+s3:
+  endpoint: $S3_ENDPOINT
+  accessKey: $S3_KEY
+  secretKey: \${FERRY_BENCH_S3_SECRET}
+ftps:
+  bindAddress: 127.0.0.1
+  port: 0
+  implicitPort: -1
+  passivePorts: "0"
+sftp:
+  bindAddress: 127.0.0.1
+  port: 0
+store:
+  url: jdbc:postgresql://127.0.0.1:$PG_PORT/ferry
+  user: ferry
+  nodeName: node$n
+jobs:
+  workers: $WORKERS
+  pollInterval: $POLL
+remotes:
+  - name: bench
+    address: 127.0.0.1
+    port: $SSHD_PORT
+    user: $ME
+    privateKey: $WORK/id_ed25519
+    hostKey: "$(cat "$WORK/known_sshd")"
+    roots: [$WORK/disk]
+shutdown:
+  grace: 5s
+users:
+  - name: ops
+    home: s3://$BUCKET/ops/
+    permissions: [all]
+    admin: true
+    publicKeys:
+      - "$(cat "$WORK/id_ed25519.pub")"
+EOF
+  FERRY_BENCH_S3_SECRET="$S3_SECRET" "${FERRY_JAVA:-java}" "-Xmx$FERRY_HEAP" -jar "$FERRY_JAR" \
+    --config "$WORK/node$n/ferry.yaml" >"$WORK/node$n.log" 2>&1 &
+  pid=$!
+  NODE_PIDS+=("$pid")
+  await_log "$pid" "$WORK/node$n.log" "Ferry is up" || { error "node $n did not start: $(tail -n 5 "$WORK/node$n.log")"; return 1; }
+  printf -v "NODE${n}_SFTP" '%s' "$(sed -n 's/.*Ferry is up.*SFTP: [0-9.]*:\([0-9]*\).*/\1/p' "$WORK/node$n.log")"
+  log "node $n up (pid $pid)"
+}
+
+# admin N COMMAND...: an admin command over SSH exec on node N.
+admin() {
+  local port_var="NODE$1_SFTP"
+  shift
+  ssh -q -p "${!port_var}" -i "$WORK/id_ed25519" -o BatchMode=yes -o StrictHostKeyChecking=no \
+    -o UserKnownHostsFile=/dev/null ops@127.0.0.1 "$@"
+}
+
+main() {
+  start_run ferry-bench-job-claims
+  trap claims_cleanup EXIT
+  ssh-keygen -q -t ed25519 -N '' -f "$WORK/id_ed25519" || exit 1
+  PG_DIR="$WORK/postgres"
+  start_private_postgres || exit 1
+  log "PostgreSQL on 127.0.0.1:$PG_PORT"
+  start_s3proxy || exit 1
+  start_sshd || exit 1
+  mkdir -p "$WORK/objects" "$WORK/disk/in"
+  for ((i = 0; i < JOBS; i++)); do
+    head -c 1024 /dev/urandom >"$WORK/objects/f$i.bin"
+  done
+  s3 s3 cp --quiet --recursive "$WORK/objects" "s3://$BUCKET/tiny/" || { error "objects not uploaded"; exit 1; }
+  start_node 1 || exit 1
+  start_node 2 || exit 1
+
+  log "push of $JOBS objects on node 1 ($WORKERS workers per node, poll $POLL) ..."
+  local start push_seconds all_seconds
+  start="$(now)"
+  admin 1 push "s3://$BUCKET/tiny/" "bench:$WORK/disk/in" --parts 1 --mode relay --json >"$WORK/pushed.json" \
+    || { error "push failed: $(head -c 300 "$WORK/pushed.json")"; exit 1; }
+  push_seconds="$(elapsed "$start")"
+  local deadline=$((SECONDS + TRANSFER_TIMEOUT_SECONDS)) open
+  while ((SECONDS < deadline)); do
+    open="$(admin 2 jobs --json | "$PYTHON" -c 'import json, sys
+print(sum(1 for j in json.load(sys.stdin)["data"] if j["state"] not in ("DONE", "FAILED", "CANCELLED")))')"
+    [[ "$open" == 0 ]] && break
+    sleep 0.5
+  done
+  all_seconds="$(elapsed "$start")"
+  admin 2 jobs --json >"$WORK/jobs.json"
+  cat "$WORK/node1.log" "$WORK/node2.log" >"$WORK/all.log"
+
+  "$PYTHON" - "$WORK" "$JOBS" "$push_seconds" "$all_seconds" <<'PY'
+import json, sys, re, filecmp, statistics
+from datetime import datetime
+work, expected, push_s, all_s = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+jobs = json.load(open(work + "/jobs.json"))["data"]
+log = open(work + "/all.log").read()
+t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+done = [j for j in jobs if j["state"] == "DONE"]
+latency = sorted((t(j["started"]) - t(j["created"])) * 1000 for j in done)
+def pct(p):
+    return latency[min(len(latency) - 1, int(round(p / 100 * (len(latency) - 1))))]
+by_node = {}
+for j in done:
+    by_node[j["node"]] = by_node.get(j["node"], 0) + 1
+more_than_once = [j["id"] for j in jobs if j["attempts"] != 1 or len(re.findall("job " + j["id"] + " done", log)) != 1]
+wrong = [j["id"] for j in done if not filecmp.cmp(work + "/objects/" + j["spec"]["key"].split("/")[-1],
+                                                  j["spec"]["remotePath"], shallow=False)]
+print()
+print(f"jobs: {len(jobs)} created, {len(done)} done, {len(jobs) - len(done)} not done (expected {expected})")
+print(f"push of {len(jobs)} jobs on node 1: {push_s:.2f} s ({len(jobs) / push_s:.0f} jobs/s stored)")
+print(f"all done {all_s:.2f} s after the push started: {len(done) / all_s:.1f} jobs/s end to end")
+if latency:
+    print("creation -> transfer start (claim + SSH connect + HEAD), ms: median %.0f, p90 %.0f, p99 %.0f, max %.0f"
+          % (statistics.median(latency), pct(90), pct(99), latency[-1]))
+print("ran on: " + ", ".join(f"{n} {c}" for n, c in sorted(by_node.items())))
+print(f"ran more than once: {len(more_than_once)} {more_than_once[:5]}")
+print(f"files differing from their object: {len(wrong)} {wrong[:5]}")
+sys.exit(0 if len(done) == expected and not more_than_once and not wrong else 1)
+PY
+}
+
+main "$@"
