@@ -2,18 +2,21 @@
 # Transfer jobs shared by two nodes (a measurement, not a test). On loopback: one private
 # PostgreSQL state store, S3Proxy, a local OpenSSH sshd as the remote, and two ferry.jar nodes.
 # BENCH_JOBS tiny objects (1 KiB) are pushed with one `push` on node 1, which creates one job per
-# object; both nodes claim them (node 1 at once, node 2 on its poll). Printed, from the jobs' own
-# records once all have ended:
+# object; both nodes claim them (node 1 at once, node 2 on its poll). Then BENCH_IDLE single
+# transfers, one after the other, submitted on node 1 and node 2 in turn, to idle nodes. Printed,
+# from the jobs' records and the nodes' logs once all have ended:
 #   - the push itself (validating and storing every job),
-#   - claim latency: from a job's creation to the start of its transfer (claim, SSH connection,
-#     HEAD of the object), median / p90 / p99 / max,
+#   - claim latency: from the moment a job fell due to its claim by a node ("claimed ... ms after
+#     it fell due" in the nodes' logs), median / p90 / p99 / max, for the burst (where it is the
+#     wait for a free worker) and for single jobs on idle nodes,
+#   - creation to the start of the transfer (claim, SSH connection, HEAD of the object),
 #   - throughput: jobs/s from the push to the last job's end,
 #   - how many each node ran, and that every job ran exactly once (attempts 1, one "done" line
 #     in all logs), with every file on the remote compared to its object.
 #
 #   bench/bench-job-claims.sh          (after: mvn -q -DskipTests package)
 #
-# Knobs (environment): BENCH_JOBS=1000, BENCH_WORKERS=4 (jobs.workers per node),
+# Knobs (environment): BENCH_JOBS=1000, BENCH_IDLE=20, BENCH_WORKERS=4 (jobs.workers per node),
 # BENCH_POLL=1s (jobs.pollInterval), FERRY_JAVA=java, FERRY_HEAP=512m, BENCH_DIR, BENCH_KEEP=1,
 # FERRY_JAR, S3PROXY_JAR.
 set -uo pipefail
@@ -21,6 +24,7 @@ set -uo pipefail
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FERRY_JAR="${FERRY_JAR:-$REPO_DIR/gateway-server/target/ferry.jar}"
 JOBS="${BENCH_JOBS:-1000}"
+IDLE="${BENCH_IDLE:-20}"
 WORKERS="${BENCH_WORKERS:-4}"
 POLL="${BENCH_POLL:-1s}"
 FERRY_HEAP="${FERRY_HEAP:-512m}"
@@ -150,20 +154,43 @@ print(sum(1 for j in json.load(sys.stdin)["data"] if j["state"] not in ("DONE", 
     sleep 0.5
   done
   all_seconds="$(elapsed "$start")"
+
+  log "$IDLE single transfers to idle nodes, submitted on node 1 and node 2 in turn ..."
+  local id state=""
+  : >"$WORK/idle.ids"
+  for ((i = 0; i < IDLE; i++)); do
+    id="$(admin $((i % 2 + 1)) transfer "s3://$BUCKET/tiny/f$i.bin" "bench:$WORK/disk/idle-$i.bin" --parts 1 --mode relay)" \
+      || { error "transfer $i refused: $id"; exit 1; }
+    echo "$id" >>"$WORK/idle.ids"
+    deadline=$((SECONDS + 60))
+    until [[ "$state" =~ ^(DONE|FAILED|CANCELLED)$ ]] || ((SECONDS > deadline)); do
+      sleep 0.1
+      state="$(admin 1 job "$id" --json | "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["data"]["state"])')"
+    done
+    state=""
+  done
   admin 2 jobs --json >"$WORK/jobs.json"
   cat "$WORK/node1.log" "$WORK/node2.log" >"$WORK/all.log"
 
-  "$PYTHON" - "$WORK" "$JOBS" "$push_seconds" "$all_seconds" <<'PY'
+  "$PYTHON" - "$WORK" "$((JOBS + IDLE))" "$push_seconds" "$all_seconds" <<'PY'
 import json, sys, re, filecmp, statistics
 from datetime import datetime
 work, expected, push_s, all_s = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 jobs = json.load(open(work + "/jobs.json"))["data"]
 log = open(work + "/all.log").read()
+idle_ids = set(open(work + "/idle.ids").read().split())
 t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
 done = [j for j in jobs if j["state"] == "DONE"]
-latency = sorted((t(j["started"]) - t(j["created"])) * 1000 for j in done)
-def pct(p):
-    return latency[min(len(latency) - 1, int(round(p / 100 * (len(latency) - 1))))]
+claim_ms = {m.group(1): int(m.group(2)) for m in re.finditer(r"job (\w+) claimed \(claim 1\), (\d+) ms after it fell due", log)}
+def summary(values):
+    values = sorted(values)
+    if not values:
+        return "none"
+    pct = lambda p: values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return "median %.0f, p90 %.0f, p99 %.0f, max %.0f (%d jobs)" % (statistics.median(values), pct(90), pct(99),
+                                                                   values[-1], len(values))
+burst = [j for j in done if j["id"] not in idle_ids]
+idle = [j for j in done if j["id"] in idle_ids]
 by_node = {}
 for j in done:
     by_node[j["node"]] = by_node.get(j["node"], 0) + 1
@@ -172,11 +199,16 @@ wrong = [j["id"] for j in done if not filecmp.cmp(work + "/objects/" + j["spec"]
                                                   j["spec"]["remotePath"], shallow=False)]
 print()
 print(f"jobs: {len(jobs)} created, {len(done)} done, {len(jobs) - len(done)} not done (expected {expected})")
-print(f"push of {len(jobs)} jobs on node 1: {push_s:.2f} s ({len(jobs) / push_s:.0f} jobs/s stored)")
-print(f"all done {all_s:.2f} s after the push started: {len(done) / all_s:.1f} jobs/s end to end")
-if latency:
-    print("creation -> transfer start (claim + SSH connect + HEAD), ms: median %.0f, p90 %.0f, p99 %.0f, max %.0f"
-          % (statistics.median(latency), pct(90), pct(99), latency[-1]))
+print(f"push of {len(burst)} jobs on node 1: {push_s:.2f} s ({len(burst) / push_s:.0f} jobs/s stored)")
+print(f"burst: all done {all_s:.2f} s after the push started: {len(burst) / all_s:.1f} jobs/s end to end")
+print("burst, due -> claimed, ms: " + summary([claim_ms[j["id"]] for j in burst if j["id"] in claim_ms]))
+print("burst, created -> transfer start, ms: " + summary([(t(j["started"]) - t(j["created"])) * 1000 for j in burst]))
+print("idle nodes, due -> claimed, ms: " + summary([claim_ms[j["id"]] for j in idle if j["id"] in claim_ms]))
+print("idle nodes, created -> transfer start (claim + SSH connect + HEAD), ms: "
+      + summary([(t(j["started"]) - t(j["created"])) * 1000 for j in idle]))
+print("idle jobs claimed by the node they were submitted on: %d of %d"
+      % (sum(1 for i, j in enumerate(sorted(idle, key=lambda j: j["created"])) if j["node"] == "node%d" % (i % 2 + 1)),
+         len(idle)))
 print("ran on: " + ", ".join(f"{n} {c}" for n, c in sorted(by_node.items())))
 print(f"ran more than once: {len(more_than_once)} {more_than_once[:5]}")
 print(f"files differing from their object: {len(wrong)} {wrong[:5]}")

@@ -47,8 +47,8 @@ public final class JobStore {
   private static final String OWNER_ALIVE =
       "EXISTS (SELECT 1 FROM nodes n WHERE n.node_id = j.owner_node AND n.heartbeat_at >= ?)";
 
-  /** A job this node now holds, at claim number {@code claim}. */
-  record Claimed(JobRecord record, long claim, boolean cancelRequested, String previousOwner) {}
+  /** A job this node now holds, at claim number {@code claim}; {@code dueAt}: when it could first be claimed (ms). */
+  record Claimed(JobRecord record, long claim, boolean cancelRequested, String previousOwner, long dueAt) {}
 
   /** What a fenced write found: the claim still held (and whether a cancel was asked for), or lost. */
   enum Saved { HELD, HELD_CANCEL_REQUESTED, LOST }
@@ -67,6 +67,16 @@ public final class JobStore {
   /** Stores a new job, unclaimed and due now. */
   void insert(JobRecord record, long now) throws StateStoreException {
     database.run("storing job " + record.id(), connection -> insert(connection, record, now, false));
+  }
+
+  /** Stores new jobs, all or none, unclaimed and due now. */
+  void insertAll(List<JobRecord> records, long now) throws StateStoreException {
+    database.transaction("storing " + records.size() + " jobs", connection -> {
+      for (JobRecord record : records) {
+        insert(connection, record, now, false);
+      }
+      return null;
+    });
   }
 
   private static int insert(Connection connection, JobRecord record, long now, boolean ignoreExisting)
@@ -107,7 +117,8 @@ public final class JobStore {
   private ClaimTry tryClaim(Connection connection, String nodeId, String nodeName, long aliveSince, long now)
       throws SQLException {
     String id;
-    try (PreparedStatement query = connection.prepareStatement("SELECT j.job_id FROM jobs j"
+    long dueAt;
+    try (PreparedStatement query = connection.prepareStatement("SELECT j.job_id, j.run_after FROM jobs j"
         + " WHERE j.state IN " + UNFINISHED + " AND j.run_after <= ? AND NOT " + OWNER_ALIVE
         + " ORDER BY j.run_after, j.created_at, j.job_id LIMIT 1"
         + (database.vendor() == Database.Vendor.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : ""))) {
@@ -118,6 +129,7 @@ public final class JobStore {
           return new ClaimTry(null, false);
         }
         id = row.getString(1);
+        dueAt = row.getLong(2);
       }
     }
     // The row is locked now; read it again, and its owner's heartbeat, as they are at this moment.
@@ -152,7 +164,7 @@ public final class JobStore {
         return new ClaimTry(null, true);
       }
     }
-    return new ClaimTry(new Claimed(record, claim, cancel, previousOwner), false);
+    return new ClaimTry(new Claimed(record, claim, cancel, previousOwner, dueAt), false);
   }
 
   /** Writes the job as this node holds it, if it still holds claim {@code claim}; says whether a cancel was asked for. */

@@ -116,46 +116,26 @@ public final class Jobs implements AutoCloseable {
     S3Location object = S3Location.parseObject(request.source()).orElseThrow(() -> new JobRefusedException(
         JobRefusedException.Reason.BAD_ARGUMENT, "source '" + request.source() + "' must be s3://bucket/key or bucket/key"));
     Destination destination = destination(request.destination());
-    int parts = request.parts() == null ? settings.defaultParts() : request.parts();
-    if (parts < 1 || parts > settings.maxParts()) {
-      throw new JobRefusedException(JobRefusedException.Reason.BAD_ARGUMENT, "--parts must be between 1 and "
-          + settings.maxParts() + ", got " + parts);
-    }
-    double threshold = request.freeSpacePercent() == null ? settings.defaultFreeSpacePercent()
-        : request.freeSpacePercent();
-    if (threshold < 0 || threshold > 100 || Double.isNaN(threshold)) {
-      throw new JobRefusedException(JobRefusedException.Reason.BAD_ARGUMENT, "--free-space must be a percentage"
-          + " between 0 and 100, got " + threshold);
-    }
-    Optional<ObjectInfo> info;
-    try {
-      info = ObjectStore.await(store.head(object));
-    } catch (StoreException e) {
-      if (e.kind() == StoreException.Kind.ACCESS_DENIED) {
-        throw new JobRefusedException(JobRefusedException.Reason.NOT_ALLOWED, e.getMessage());
-      }
-      throw e;
-    }
+    int parts = parts(request.parts());
+    double threshold = threshold(request.freeSpacePercent());
+    Optional<ObjectInfo> info = refusedAsJobRefusal(() -> ObjectStore.await(store.head(object)));
     if (info.isEmpty()) {
       throw new JobRefusedException(JobRefusedException.Reason.NOT_FOUND, "no such object " + object);
     }
-    TransferSpec spec = new TransferSpec(object.bucket(), object.key(), destination.host().name(),
-        destination.path(), parts, threshold, request.mode() == null ? TransferMode.DIRECT : request.mode(),
-        request.overwrite());
-    String id = HexFormat.of().formatHex(randomId());
-    JobRecord record = new JobRecord(id, spec, JobState.QUEUED, info.get().size(), 0, 0, 0, 0, null,
-        clock.instant().toString(), null, null, null, null, null);
+    JobRecord record = queued(object, info.get().size(), destination, parts, threshold, request);
     jobStore.insert(record, clock.millis());
-    log.info("job {} queued: {} -> {} ({} bytes, {} parts, {}, free space {})", id, spec.source(),
-        spec.destination(), record.size(), parts, spec.mode(), threshold > 0 ? "> " + threshold + "%" : "not checked");
+    log.info("job {} queued: {} -> {} ({} bytes, {} parts, {}, free space {})", record.id(), record.spec().source(),
+        record.spec().destination(), record.size(), parts, record.spec().mode(),
+        threshold > 0 ? "> " + threshold + "%" : "not checked");
     wakeDispatcher();
     return record;
   }
 
   /**
    * One transfer per object under {@code prefix} to the same relative path under {@code remoteDir},
-   * each its own job (the worker pool bounds how many run at once). Every destination is checked
-   * before the first job is created, so a refused push creates none.
+   * each its own job (the workers bound how many run at once). The host, the options and every
+   * destination are checked before any job is stored, and all are stored at once: a refused push
+   * creates none. The listing gives each object's size, so no object is asked about again.
    */
   public List<JobRecord> push(String prefix, String remoteDir, Integer parts, Double freeSpacePercent,
       TransferMode mode, boolean overwrite) throws JobRefusedException, IOException {
@@ -168,34 +148,81 @@ public final class Jobs implements AutoCloseable {
           + "' must be s3://bucket/prefix or bucket/prefix");
     }
     String dir = remoteDir.endsWith("/") ? remoteDir.substring(0, remoteDir.length() - 1) : remoteDir;
+    host(dir.indexOf(':') <= 0 ? dir : dir.substring(0, dir.indexOf(':')));
+    int partCount = parts(parts);
+    double threshold = threshold(freeSpacePercent);
     List<ObjectInfo> objects = new java.util.ArrayList<>();
-    String token = null;
+    String[] token = {null};
     do {
-      dev.ferry.core.store.ListPage page = ObjectStore.await(store.listPage(new S3Location(bucket, keyPrefix), null,
-          token, 1000));
+      dev.ferry.core.store.ListPage page = refusedAsJobRefusal(() -> ObjectStore.await(
+          store.listPage(new S3Location(bucket, keyPrefix), null, token[0], 1000)));
       page.objects().stream().filter(o -> !o.key().endsWith("/")).forEach(objects::add);
-      token = page.nextToken();
-    } while (token != null);
+      token[0] = page.nextToken();
+    } while (token[0] != null);
     if (objects.isEmpty()) {
       throw new JobRefusedException(JobRefusedException.Reason.NOT_FOUND, "no objects under s3://" + bucket + "/"
           + keyPrefix);
     }
-    List<TransferRequest> requests = new java.util.ArrayList<>();
+    List<JobRecord> created = new java.util.ArrayList<>();
     for (ObjectInfo object : objects) {
       String relative = object.key().substring(keyPrefix.length());
       if (relative.startsWith("/")) {
         relative = relative.substring(1);
       }
       String destination = dir + "/" + relative;
-      destination(destination);
-      requests.add(new TransferRequest("s3://" + bucket + "/" + object.key(), destination, parts, freeSpacePercent,
-          mode, overwrite));
+      created.add(queued(new S3Location(bucket, object.key()), object.size(), destination(destination), partCount,
+          threshold, new TransferRequest("s3://" + bucket + "/" + object.key(), destination, parts, freeSpacePercent,
+              mode, overwrite)));
     }
-    List<JobRecord> created = new java.util.ArrayList<>();
-    for (TransferRequest request : requests) {
-      created.add(submit(request));
-    }
+    jobStore.insertAll(created, clock.millis());
+    log.info("push of s3://{}/{} to {}: {} jobs queued ({} parts each, {})", bucket, keyPrefix, dir, created.size(),
+        partCount, mode == null ? TransferMode.DIRECT : mode);
+    wakeDispatcher();
     return created;
+  }
+
+  private JobRecord queued(S3Location object, long size, Destination destination, int parts, double threshold,
+      TransferRequest request) {
+    TransferSpec spec = new TransferSpec(object.bucket(), object.key(), destination.host().name(),
+        destination.path(), parts, threshold, request.mode() == null ? TransferMode.DIRECT : request.mode(),
+        request.overwrite());
+    return new JobRecord(HexFormat.of().formatHex(randomId()), spec, JobState.QUEUED, size, 0, 0, 0, 0, null,
+        clock.instant().toString(), null, null, null, null, null);
+  }
+
+  private int parts(Integer requested) throws JobRefusedException {
+    int parts = requested == null ? settings.defaultParts() : requested;
+    if (parts < 1 || parts > settings.maxParts()) {
+      throw new JobRefusedException(JobRefusedException.Reason.BAD_ARGUMENT, "--parts must be between 1 and "
+          + settings.maxParts() + ", got " + parts);
+    }
+    return parts;
+  }
+
+  private double threshold(Double requested) throws JobRefusedException {
+    double threshold = requested == null ? settings.defaultFreeSpacePercent() : requested;
+    if (threshold < 0 || threshold > 100 || Double.isNaN(threshold)) {
+      throw new JobRefusedException(JobRefusedException.Reason.BAD_ARGUMENT, "--free-space must be a percentage"
+          + " between 0 and 100, got " + threshold);
+    }
+    return threshold;
+  }
+
+  private interface StoreCall<T> {
+    T call() throws IOException;
+  }
+
+  /** An object or bucket S3 says is missing or not Ferry's to read refuses the request instead of failing it. */
+  private static <T> T refusedAsJobRefusal(StoreCall<T> call) throws JobRefusedException, IOException {
+    try {
+      return call.call();
+    } catch (StoreException e) {
+      switch (e.kind()) {
+        case ACCESS_DENIED -> throw new JobRefusedException(JobRefusedException.Reason.NOT_ALLOWED, e.getMessage());
+        case NOT_FOUND, REJECTED -> throw new JobRefusedException(JobRefusedException.Reason.NOT_FOUND, e.getMessage());
+        default -> throw e;
+      }
+    }
   }
 
   private static byte[] randomId() {
@@ -213,20 +240,15 @@ public final class Jobs implements AutoCloseable {
       throw new JobRefusedException(JobRefusedException.Reason.BAD_ARGUMENT, "destination '" + text
           + "' must be host:/absolute/path");
     }
-    String name = text.substring(0, colon);
+    RemoteHost host = host(text.substring(0, colon));
     String path = text.substring(colon + 1);
-    RemoteHost host = hosts.get(name);
-    if (host == null) {
-      throw new JobRefusedException(JobRefusedException.Reason.UNKNOWN_HOST, "unknown host '" + name
-          + "' (configured: " + String.join(", ", hosts.keySet()) + ")");
-    }
     String problem = RemoteStaging.problem(path);
     if (problem != null) {
       throw new JobRefusedException(JobRefusedException.Reason.BAD_ARGUMENT, problem);
     }
     if (!host.allows(path)) {
       throw new JobRefusedException(JobRefusedException.Reason.NOT_ALLOWED, "remote path '" + path
-          + "' is outside the roots allowed on " + name + " (" + String.join(", ", host.roots()) + ")");
+          + "' is outside the roots allowed on " + host.name() + " (" + String.join(", ", host.roots()) + ")");
     }
     return new Destination(host, path);
   }
@@ -303,16 +325,20 @@ public final class Jobs implements AutoCloseable {
     job.interruptAttempt();
   }
 
-  /** Free space on the filesystem holding {@code path} on {@code host}, measured now. */
-  public FreeSpace freeSpace(String hostAndPath) throws JobRefusedException, IOException {
-    int colon = hostAndPath.indexOf(':');
-    String name = colon <= 0 ? hostAndPath : hostAndPath.substring(0, colon);
-    String path = colon <= 0 ? "/" : hostAndPath.substring(colon + 1);
+  private RemoteHost host(String name) throws JobRefusedException {
     RemoteHost host = hosts.get(name);
     if (host == null) {
       throw new JobRefusedException(JobRefusedException.Reason.UNKNOWN_HOST, "unknown host '" + name
           + "' (configured: " + String.join(", ", hosts.keySet()) + ")");
     }
+    return host;
+  }
+
+  /** Free space on the filesystem holding {@code path} on {@code host}, measured now. */
+  public FreeSpace freeSpace(String hostAndPath) throws JobRefusedException, IOException {
+    int colon = hostAndPath.indexOf(':');
+    RemoteHost host = host(colon <= 0 ? hostAndPath : hostAndPath.substring(0, colon));
+    String path = colon <= 0 ? "/" : hostAndPath.substring(colon + 1);
     if (!path.startsWith("/")) {
       throw new JobRefusedException(JobRefusedException.Reason.BAD_ARGUMENT, "remote path '" + path
           + "' must be absolute");
@@ -350,6 +376,8 @@ public final class Jobs implements AutoCloseable {
         log.info("job {} ({} -> {}) taken over from a node that stopped or went silent past its lease: it starts over",
             job.id(), claim.record().spec().source(), claim.record().spec().destination());
       }
+      log.info("job {} claimed (claim {}), {} ms after it fell due", job.id(), claim.claim(),
+          Math.max(0, clock.millis() - claim.dueAt()));
       try {
         workers.execute(() -> {
           try {

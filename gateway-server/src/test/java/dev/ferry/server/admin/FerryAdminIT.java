@@ -367,5 +367,11 @@ class FerryAdminIT {
     Exec nothing = exec("admin", adminKey, "push " + bucket + "/no-such-prefix/ local:" + into);
     assertEquals(4, nothing.status());
     assertTrue(nothing.err().contains("no objects under"), nothing.err());
+    Exec unknownHost = exec("admin", adminKey, "push s3://no-such-bucket-" + bucket + "/x/ nohost:/data");
+    assertEquals(2, unknownHost.status(), "the host is checked before S3 is listed: " + unknownHost.err());
+    assertTrue(unknownHost.err().contains("unknown host 'nohost'"), unknownHost.err());
+    Exec noBucket = exec("admin", adminKey, "push s3://no-such-bucket-" + bucket + "/x/ local:" + into);
+    assertEquals(4, noBucket.status(), noBucket.err());
+    assertTrue(noBucket.err().contains("no-such-bucket-" + bucket), noBucket.err());
   }
 }
