@@ -11,15 +11,29 @@
 # Every row is a median of BENCH_REPEAT=3; every listing is checked to show all files with the
 # client's year.
 #
-#   bench/bench-listing.sh                (after: mvn -q -DskipTests package)
+# Under load (BENCH_LOAD="SFTP_SESSIONS FTPS_SESSIONS", e.g. "100 50"; the directory then has 2,000
+# files unless BENCH_LIST_COUNT says otherwise): the same rows, idle and then while bench/TransferLoad.java
+# runs that many sessions of another user, each uploading and downloading a 1 to 10 MB file in a
+# loop. (a) under load lists a directory of its own each time (list-cold-<n>), so that every one is
+# a first listing; the load's uploads, downloads and failures are printed with the table.
 #
-# Knobs (environment): BENCH_LIST_COUNT=10000, BENCH_REPEAT=3, FERRY_JAVA=java, BENCH_DIR, BENCH_KEEP=1,
-# FERRY_JAR, S3PROXY_JAR.
+#   bench/bench-listing.sh                (after: mvn -q -DskipTests package)
+#   BENCH_LOAD="100 50" bench/bench-listing.sh
+#
+# Knobs (environment): BENCH_LIST_COUNT=10000, BENCH_REPEAT=3, BENCH_LOAD, FERRY_JAVA=java, BENCH_DIR,
+# BENCH_KEEP=1, FERRY_JAR, S3PROXY_JAR, COMMONS_NET_JAR (for the load; found in ~/.m2 otherwise).
 set -uo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FERRY_JAR="${FERRY_JAR:-$REPO_DIR/gateway-server/target/ferry.jar}"
-LIST_COUNT="${BENCH_LIST_COUNT:-10000}"
+LOAD="${BENCH_LOAD:-}"
+if [[ -n "$LOAD" ]]; then
+  LIST_COUNT="${BENCH_LIST_COUNT:-2000}"
+else
+  LIST_COUNT="${BENCH_LIST_COUNT:-10000}"
+fi
+LIST_DIR=list
+LOAD_PID=""
 BENCH_REPEAT="${BENCH_REPEAT:-3}"
 S3PROXY_VERSION=4.1.0
 AWS=/usr/bin/aws
@@ -76,6 +90,10 @@ users:
     permissions: [list, read]
     publicKeys:
       - "$(cat "$WORK/id_ed25519.pub")"
+  - name: load
+    passwordHash: "$PASSWORD_HASH"
+    home: s3://$BUCKET/load/
+    permissions: [all]
 YAML
   FERRY_BENCH_S3_SECRET="$S3_SECRET" "${FERRY_JAVA:-java}" -Xmx1g -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" \
     >"$WORK/ferry.log" 2>&1 &
@@ -93,7 +111,7 @@ stop_ferry() {
 
 # sftp_ls: `ls -l` of the directory; every file must show the client's year.
 sftp_ls() {
-  printf 'ls -l /list\n' >"$WORK/batch"
+  printf 'ls -l /%s\n' "$LIST_DIR" >"$WORK/batch"
   HOME="$WORK/home" timeout "$TRANSFER_TIMEOUT_SECONDS" sftp -F /dev/null -q -o "UserKnownHostsFile=$WORK/known_ferry" \
     -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes -i "$WORK/id_ed25519" \
     -P "$FERRY_PORT" -b "$WORK/batch" bench@127.0.0.1 </dev/null >"$WORK/listing.out" || return 1
@@ -103,7 +121,7 @@ sftp_ls() {
 lftp_ls() {
   HOME="$WORK/home" timeout "$TRANSFER_TIMEOUT_SECONDS" lftp -c "set ssl:verify-certificate no; \
 set ssl:check-hostname no; set ftp:ssl-force yes; set ftp:ssl-protect-data yes; set cmd:fail-exit yes; \
-open -u 'bench','$PASSWORD' ftp://127.0.0.1:$FERRY_FTP_PORT; cls -l --time-style=%Y /list" </dev/null \
+open -u 'bench','$PASSWORD' ftp://127.0.0.1:$FERRY_FTP_PORT; cls -l --time-style=%Y /$LIST_DIR" </dev/null \
     >"$WORK/listing.out" || return 1
   expect_listed "$1"
 }
@@ -118,7 +136,7 @@ expect_listed() {
 }
 
 direct_list() {
-  s3 s3 ls "s3://$BUCKET/list/" >"$WORK/listing.out" && [[ "$(grep -c 'f-[0-9]*\.txt' "$WORK/listing.out")" == "$LIST_COUNT" ]]
+  s3 s3 ls "s3://$BUCKET/$LIST_DIR/" >"$WORK/listing.out" && [[ "$(grep -c 'f-[0-9]*\.txt' "$WORK/listing.out")" == "$LIST_COUNT" ]]
 }
 
 prepare() {
@@ -129,9 +147,51 @@ prepare() {
     printf '%s\n' "$i" >"$WORK/files/f-$i.txt"
   done
   log "uploading $LIST_COUNT files with x-amz-meta-mtime=$CLIENT_MTIME straight to S3 (awscli) ..."
-  s3 s3 cp --only-show-errors --recursive "$WORK/files" "s3://$BUCKET/list/" --metadata "mtime=$CLIENT_MTIME" \
-    || { error "upload of the files failed"; return 1; }
+  local dir dirs=(list)
+  [[ -n "$LOAD" ]] && for ((i = 1; i <= BENCH_REPEAT; i++)); do dirs+=("list-cold-$i"); done
+  for dir in "${dirs[@]}"; do
+    s3 s3 cp --only-show-errors --recursive "$WORK/files" "s3://$BUCKET/$dir/" --metadata "mtime=$CLIENT_MTIME" \
+      || { error "upload of the files to $dir failed"; return 1; }
+  done
+  s3 s3 cp --only-show-errors "$WORK/files/f-0.txt" "s3://$BUCKET/load/.keep" || { error "no load home"; return 1; }
   rm -rf "$WORK/files"
+}
+
+# start_load: bench/TransferLoad.java with BENCH_LOAD sessions of user load, for as long as the run may last.
+start_load() {
+  local sessions net_jar
+  read -r -a sessions <<<"$LOAD"
+  net_jar="${COMMONS_NET_JAR:-$(find ~/.m2/repository/commons-net -name 'commons-net-*.jar' 2>/dev/null | sort -V | tail -n 1)}"
+  [[ -f "$net_jar" ]] || { error "no commons-net jar for the load (set COMMONS_NET_JAR)"; return 1; }
+  "${FERRY_JAVA:-java}" -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$FERRY_JAR:$net_jar" \
+    "$REPO_DIR/bench/TransferLoad.java" 127.0.0.1 "$FERRY_PORT" "$FERRY_FTP_PORT" load "$PASSWORD" "${sessions[0]}" \
+    "${sessions[1]}" "$TOTAL_TIMEOUT_SECONDS" >"$WORK/load.log" 2>&1 &
+  LOAD_PID=$!
+  log "load: ${sessions[0]} SFTP and ${sessions[1]} FTPS sessions uploading and downloading 1-10 MB files (pid $LOAD_PID)"
+  sleep 30
+  log "load after 30 s: $(tail -n 1 "$WORK/load.log")"
+}
+
+stop_load() {
+  [[ -n "$LOAD_PID" ]] || return 0
+  kill "$LOAD_PID" 2>/dev/null
+  wait "$LOAD_PID" 2>/dev/null
+  LOAD_PID=""
+}
+
+# cold_rows_under_load KEY LABEL LISTER: each a first listing, of its own directory list-cold-<n>.
+cold_rows_under_load() {
+  local key="$1" label="$2" lister="$3" run times=() start seconds
+  for ((run = 1; run <= BENCH_REPEAT; run++)); do
+    LIST_DIR="list-cold-$run"
+    start="$(now)"
+    "$lister" yes >"$WORK/measure.out" 2>&1 || { error "$label: $(tail -n 3 "$WORK/measure.out")"; LIST_DIR=list; return 1; }
+    seconds="$(elapsed "$start")"
+    times+=("$seconds")
+    log "$label ($LIST_DIR): $seconds s"
+  done
+  LIST_DIR=list
+  R[$key]="$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (BENCH_REPEAT + 1) / 2 ))p")"
 }
 
 # rows_on_fresh_ferry KEY LABEL CLIENT LISTER: each run on a Ferry with an empty catalog.
@@ -165,6 +225,13 @@ print_table() {
   printf '%-58s %12s %12s\n' "(b) catalog" "${R[sftp.catalog]:-n/a}" "${R[lftp.catalog]:-n/a}"
   printf '%-58s %12s %12s\n' "(c) clientTimes: false (S3 LastModified only)" "${R[sftp.s3times]:-n/a}" "${R[lftp.s3times]:-n/a}"
   printf '%-58s %12s\n' "(d) awscli s3 ls straight from S3" "${R[direct]:-n/a}"
+  if [[ -n "$LOAD" ]]; then
+    echo "under load: $LOAD (SFTP FTPS) sessions of another user, each uploading and downloading 1-10 MB files"
+    printf '%-58s %12s %12s\n' "(a) first listing (HEAD per file), a new directory each" "${R[load.sftp.head]:-n/a}" "n/a"
+    printf '%-58s %12s %12s\n' "(b) catalog" "${R[load.sftp.catalog]:-n/a}" "${R[load.lftp.catalog]:-n/a}"
+    printf '%-58s %12s\n' "(d) awscli s3 ls straight from S3" "${R[load.direct]:-n/a}"
+    echo "the load meanwhile: $(grep -v '^load done' "$WORK/load.log" | tail -n 1)"
+  fi
   if ((${#ERRORS[@]} > 0)); then
     echo "errors:"
     printf '  - %s\n' "${ERRORS[@]}"
@@ -174,6 +241,26 @@ print_table() {
 
 main() {
   start_run ferry-bench-listing
+  if [[ -n "$LOAD" ]]; then
+    trap 'stop_load; cleanup' EXIT
+    if start_s3proxy && prepare && rows_on_fresh_ferry sftp.head "sftp ls -l, HEAD per file (idle)" sftp_ls; then
+      rows sftp.catalog "sftp ls -l, catalog (idle)" sftp_ls yes
+      rows lftp.catalog "lftp cls -l, catalog (idle)" lftp_ls yes
+      rows direct "awscli s3 ls (idle)" direct_list -
+      if start_load; then
+        cold_rows_under_load load.sftp.head "sftp ls -l, first listing, under load" sftp_ls
+        rows load.sftp.catalog "sftp ls -l, catalog, under load" sftp_ls yes
+        rows load.lftp.catalog "lftp cls -l, catalog, under load" lftp_ls yes
+        rows load.direct "awscli s3 ls, under load" direct_list -
+        log "load: $(tail -n 1 "$WORK/load.log")"
+      fi
+    fi
+    stop_load
+    stop_ferry
+    print_table
+    ((${#ERRORS[@]} == 0))
+    return
+  fi
   if start_s3proxy && prepare; then
     rows_on_fresh_ferry sftp.head "sftp ls -l, HEAD per file" sftp_ls
     rows sftp.catalog "sftp ls -l, catalog" sftp_ls yes

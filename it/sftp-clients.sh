@@ -352,6 +352,36 @@ ls_many() {
   grep -q "twenty.bin" <<<"$listing" && grep -q "nine.bin" <<<"$listing"
 }
 
+# Only publickey and password are offered: keyboard-interactive, which MINA used to offer beside
+# password, never completed, and clients that try it first met a method that cannot work.
+keyboard_interactive_not_offered() {
+  local out
+  out="$(HOME="$WORK/home" timeout 60 ssh -F /dev/null -o BatchMode=yes -o PreferredAuthentications=keyboard-interactive \
+    -o UserKnownHostsFile="$SSH_DIR/known_hosts" -p "$SFTP_PORT" "$USER_NAME@127.0.0.1" true 2>&1 </dev/null)"
+  echo "$out"
+  grep -q 'Permission denied (publickey,password)' <<<"$out"
+}
+
+# A directory of 1,500 long names (about 300 KB of READDIR replies, several replies of Ferry's 64 KiB):
+# OpenSSH sftp, curl sftp:// (libssh2) and paramiko each list every name.
+big_directory_listed_whole() {
+  local count=1500 i listing
+  mkdir -p "$WORK/big"
+  for ((i = 0; i < count; i++)); do
+    : >"$WORK/big/$(printf 'a-rather-long-file-name-to-fill-readdir-replies-quickly-%04d.txt' "$i")"
+  done
+  s3 s3 cp --only-show-errors --recursive "$WORK/big" "s3://$BUCKET/${HOME_PREFIX}big/" || return 1
+  ls "$WORK/big" | sort >"$WORK/big.names"
+  listing="$(sftp_batch "ls -1 /big")" || return 1
+  grep -v '^sftp>' <<<"$listing" | sed 's|^/big/||; s|^big/||' | sort | diff -q - "$WORK/big.names" >/dev/null \
+    || { echo "OpenSSH sftp listed $(grep -c 'a-rather' <<<"$listing") of $count"; return 1; }
+  curl_sftp "sftp://127.0.0.1:$SFTP_PORT/big/" --list-only | grep -v '^\.\{1,2\}$' | sort >"$WORK/big.curl" || return 1
+  diff -q "$WORK/big.curl" "$WORK/big.names" >/dev/null || { echo "curl listed $(wc -l <"$WORK/big.curl") of $count"; return 1; }
+  paramiko_run names /big "$WORK/big.paramiko" || return 1
+  diff -q "$WORK/big.paramiko" "$WORK/big.names" >/dev/null \
+    || { echo "paramiko listed $(wc -l <"$WORK/big.paramiko") of $count"; return 1; }
+}
+
 # OpenSSH prints the server's long names: every entry, "." included, shows the login name as
 # owner and group (not a Java object name, not OWNER@/GROUP@).
 ls_long_shows_login_as_owner() {
@@ -397,6 +427,7 @@ main_sftp() {
   check "sftp logs in with an ecdsa key" key_login id_ecdsa
   check "sftp logs in with an rsa key (rsa-sha2)" key_login id_rsa
   check "a key not listed for the user is refused" stranger_refused
+  check "the server offers publickey and password, not keyboard-interactive" keyboard_interactive_not_offered
   check "ssh-rsa (SHA-1) signatures are refused" ssh_rsa_sha1_refused
   check "CBC, diffie-hellman-group14-sha1 and hmac-sha1 are refused" weak_algorithms_refused
   check "OpenSSH with its default cipher order gets aes128-ctr, not chacha20-poly1305" default_client_gets_aes
@@ -410,6 +441,8 @@ main_sftp() {
   done
   check "sftp ls lists the uploaded files" ls_many
   check "sftp ls -la shows the login name as owner and group of every entry" ls_long_shows_login_as_owner
+  check "OpenSSH sftp, curl sftp:// and paramiko list all 1,500 names of a directory (several READDIR replies)" \
+    big_directory_listed_whole
   check "sftp ls -l of files timed 2040 and 1969 shows 2038-01-19 and 1970-01-01, and the session goes on" \
     times_beyond_sftp_shown_nearest
   check "paramiko: every listed entry's longname shows the login name as owner and group" \

@@ -117,6 +117,11 @@ def longnames(sftp, path, user):
     return "\n".join(entry.longname for entry in entries).encode()
 
 
+def names(sftp, path):
+    """The names listdir gives (paramiko reads READDIR replies until EOF), one per line."""
+    return "\n".join(sorted(sftp.listdir(path))).encode() + b"\n"
+
+
 def main():
     mode, host, port, user, key_file, known_hosts, remote, expected = sys.argv[1:9]
     client = connect(host, int(port), user, key_file, known_hosts)
@@ -130,6 +135,8 @@ def main():
         data = concurrent_writers(client, remote, 3)
     elif mode == "longname":
         data = longnames(client.open_sftp(), remote, user)
+    elif mode == "names":
+        data = names(client.open_sftp(), remote)
     elif mode == "killed":
         data = killed(client, remote)
     else:

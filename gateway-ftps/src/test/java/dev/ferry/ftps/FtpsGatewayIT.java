@@ -319,6 +319,25 @@ class FtpsGatewayIT {
     client.disconnect();
   }
 
+  /** Before, STOR and APPE onto a directory answered 451 with S3's 500 InternalError, naming the bucket and key. */
+  @Test
+  void storAndAppe_ontoExistingDirectory_550IsADirectory_andNothingChanges() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    assertTrue(client.makeDirectory("a-dir"));
+    assertTrue(client.storeFile("a-dir/inside", new ByteArrayInputStream(new byte[1])));
+    for (String command : new String[] {"STOR", "APPE"}) {
+      boolean stored = command.equals("STOR") ? client.storeFile("a-dir", new ByteArrayInputStream(new byte[5]))
+          : client.appendFile("a-dir", new ByteArrayInputStream(new byte[5]));
+      assertFalse(stored, command);
+      assertEquals(550, client.getReplyCode(), command + ": " + client.getReplyString());
+      assertTrue(client.getReplyString().contains("is a directory"), client.getReplyString());
+      assertFalse(client.getReplyString().contains(ferry.bucket), "the reply names the bucket: " + client.getReplyString());
+    }
+    assertTrue(s3.find(ferry.bucket, ferry.key("a-dir")).isEmpty(), "an object was stored over the directory");
+    assertArrayEquals(new byte[1], s3.read(ferry.bucket, ferry.key("a-dir/inside")));
+    client.disconnect();
+  }
+
   @Test
   void stor_withoutWritePermission_refusedAndNothingStored() throws IOException {
     FTPSClient client = ferry.login("reader");

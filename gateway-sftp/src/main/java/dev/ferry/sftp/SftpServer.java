@@ -28,6 +28,8 @@ import org.apache.sshd.common.session.SessionContext;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.auth.password.UserAuthPasswordFactory;
+import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.sftp.SftpModuleProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,11 @@ public final class SftpServer {
 
   /** The largest read a client may ask for (limits@openssh.com); OpenSSH's sftp then asks for it. */
   private static final int READ_LENGTH = 256 * 1024;
+  /**
+   * Entries per READDIR reply, in bytes (the last entry may go past it). Older libssh2 (curl's
+   * sftp://, before 1.9) refuses SFTP packets over 80,000 bytes; OpenSSH and paramiko take 256 KiB.
+   */
+  private static final int READDIR_LENGTH = 64 * 1024;
 
   private final Gateway gateway;
   private final FerryConfig.Sftp settings;
@@ -74,6 +81,9 @@ public final class SftpServer {
     sshd.setPasswordAuthenticator(new PasswordLogin(gateway.users(), gateway.loginGuard()));
     sshd.setPublickeyAuthenticator(new PublicKeyLogin(gateway.users(), gateway.loginGuard()));
     sshd.setKeyboardInteractiveAuthenticator(null);
+    // Named, or MINA offers keyboard-interactive beside any password authenticator, and Ferry's
+    // never completes it: clients that try it first (PuTTY, WinSCP) met a method that cannot work.
+    sshd.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE, UserAuthPasswordFactory.INSTANCE));
     sshd.setGSSAuthenticator(null);
     sshd.setHostBasedAuthenticator(null);
 
@@ -112,6 +122,10 @@ public final class SftpServer {
     // thread woke to queue the next one it already held. Four replies keep it busy.
     CoreModuleProperties.BUFFERED_IO_OUTPUT_MAX_PENDING_WRITE_SIZE.set(sshd, 4 * READ_LENGTH);
     SftpModuleProperties.MAX_WRITEDATA_PACKET_LENGTH.set(sshd, 256 * 1024);
+    // Clients read a directory one READDIR at a time, waiting for each reply: MINA's default of
+    // 16 KiB of entries per reply (about 150 names) made a 2,000-entry listing 14 round trips, each
+    // a wait behind every other session's packets when the server is busy.
+    SftpModuleProperties.MAX_READDIR_DATA_SIZE.set(sshd, READDIR_LENGTH);
     // Links are refused, so hardlink@openssh.com is not offered.
     SftpModuleProperties.OPENSSH_EXTENSIONS.set(sshd,
         "fsync@openssh.com=1,lsetstat@openssh.com=1,posix-rename@openssh.com=1,limits@openssh.com=1,copy-data=1,"

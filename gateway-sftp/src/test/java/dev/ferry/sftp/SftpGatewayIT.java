@@ -36,6 +36,7 @@ import org.apache.commons.net.ftp.FTPReply;
 import org.apache.commons.net.ftp.FTPSClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
@@ -108,6 +109,72 @@ class SftpGatewayIT {
       assertArrayEquals(data, readAll(sftp, name), "download through Ferry");
     }
     assertStored(name, data);
+  }
+
+  /**
+   * Before, with S3 unreachable, stat answered OK with no attributes (even for a path that does not
+   * exist) and opendir "Permission denied: Cannot determine open-dir existence".
+   */
+  /**
+   * Before, a banned address only heard "Authentication failed" over SFTP (FTPS answers 421 with
+   * the reason). Now a password or key login from it ends with a disconnect that says it is banned.
+   */
+  @Test
+  void bannedAddress_passwordOrKey_isToldItIsBanned() throws Exception {
+    String banned = "127.0.0.9";
+    for (int i = 0; i < 50; i++) {
+      ferry.gateway.loginGuard().failed(banned);
+    }
+    assertTrue(ferry.gateway.loginGuard().isBanned(banned));
+    List<String> disconnects = new java.util.concurrent.CopyOnWriteArrayList<>();
+    SshClient client = SshClient.setUpDefaultClient();
+    client.setServerKeyVerifier((session, address, key) -> true);
+    client.addSessionListener(new org.apache.sshd.common.session.SessionListener() {
+      @Override
+      public void sessionDisconnect(org.apache.sshd.common.session.Session session, int reason, String message,
+          String language, boolean initiator) {
+        disconnects.add(message);
+      }
+    });
+    client.start();
+    try {
+      for (boolean withKey : new boolean[] {false, true}) {
+        ClientSession session = client.connect("alice", new java.net.InetSocketAddress("127.0.0.1", ferry.sftp.port()),
+            new java.net.InetSocketAddress(banned, 0)).verify(Duration.ofSeconds(10)).getSession();
+        if (withKey) {
+          session.addPublicKeyIdentity(org.apache.sshd.common.config.keys.KeyUtils.generateKeyPair("ssh-ed25519", 256));
+        } else {
+          session.addPasswordIdentity(SftpTestGateway.PASSWORD);
+        }
+        assertThrows(IOException.class, () -> session.auth().verify(Duration.ofSeconds(30)));
+        session.close(true);
+      }
+    } finally {
+      client.stop();
+    }
+    assertEquals(2, disconnects.stream().filter(m -> m.contains("address " + banned + " is banned")).count(),
+        "disconnect messages: " + disconnects);
+  }
+
+  @Test
+  void s3Unreachable_statAndOpendir_failWithTheReason() throws IOException {
+    try (SftpClient sftp = ferry.login("alice")) {
+      s3.stop();
+      try {
+        for (String path : new String[] {"no-such-file", "no-such-dir/file"}) {
+          SftpException stat = assertThrows(SftpException.class, () -> sftp.stat(path), "stat of " + path);
+          assertEquals(SftpConstants.SSH_FX_FAILURE, stat.getStatus(), path + ": " + stat.getMessage());
+          assertTrue(stat.getMessage().contains("failed"), stat.getMessage());
+        }
+        SftpException open = assertThrows(SftpException.class, () -> sftp.openDir("."));
+        assertEquals(SftpConstants.SSH_FX_FAILURE, open.getStatus(), open.getMessage());
+        assertTrue(open.getMessage().contains("failed"), open.getMessage());
+      } finally {
+        s3.start();
+      }
+      assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, assertThrows(SftpException.class,
+          () -> sftp.stat("no-such-file")).getStatus(), "once S3 is back");
+    }
   }
 
   @Test

@@ -81,13 +81,4 @@ final class LoginFailures {
       }
     });
   }
-
-  void clear(String address) throws StateStoreException {
-    database.run("clearing failed logins of " + address, connection -> {
-      try (PreparedStatement delete = connection.prepareStatement("DELETE FROM login_failures WHERE address = ?")) {
-        delete.setString(1, address);
-        return delete.executeUpdate();
-      }
-    });
-  }
 }

@@ -5,6 +5,7 @@ import dev.ferry.core.state.StateStoreException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,46 +15,67 @@ import org.slf4j.LoggerFactory;
  * every node sharing the state store, where the failures are counted. If the store cannot be asked,
  * logins go on (checked, delayed on failure) and the gap is logged: bans are a second line, and a
  * store outage must not lock every user out.
+ *
+ * <p>The password checks of one address take turns on a node: the ban is looked up just before
+ * each check, so a burst of parallel guesses gets no more checks than {@code maxFailures} (on each
+ * node) instead of as many as arrive before the first failures are counted. A successful login
+ * leaves the count as it is: guesses between two good logins still add up to a ban.
  */
 public final class LoginGuard {
 
   private static final Logger log = LoggerFactory.getLogger(LoginGuard.class);
+  /** Addresses share these locks by hash: enough that unrelated addresses rarely wait for each other. */
+  private static final int CHECK_TURNS = 256;
 
   /** How the guard is tuned. */
   public record Settings(Duration failureDelay, int maxFailures, Duration window, Duration banDuration) {}
 
+  /** What one login attempt came to: the user, or a refusal, which says whether the address is banned. */
+  public record Attempt(Optional<User> user, boolean banned) {
+    static Attempt refused(boolean banned) {
+      return new Attempt(Optional.empty(), banned);
+    }
+  }
+
   private final Settings settings;
   private final Clock clock;
   private final LoginFailures failures;
+  private final ReentrantLock[] checkTurns = new ReentrantLock[CHECK_TURNS];
 
   public LoginGuard(Settings settings, Clock clock, Database database) {
     this.settings = settings;
     this.clock = clock;
     this.failures = new LoginFailures(database);
+    for (int i = 0; i < checkTurns.length; i++) {
+      checkTurns[i] = new ReentrantLock(true);
+    }
   }
 
   /**
    * One password login over {@code protocol} (for the log) from {@code address}: refused without a
    * check while the address is banned, else checked against {@code users}, counted and logged
-   * (never the password). Empty when refused; the caller answers a refusal only after
-   * {@link #failureDelay()}.
+   * (never the password). The caller answers a refusal only after {@link #failureDelay()}.
    */
-  public Optional<User> attempt(String protocol, UserRegistry users, String username, char[] password,
-      String address) {
-    if (isBanned(address)) {
-      log.warn("{} login as {} from banned address {} refused", protocol, username, address);
-      return Optional.empty();
+  public Attempt attempt(String protocol, UserRegistry users, String username, char[] password, String address) {
+    ReentrantLock turn = checkTurns[Math.floorMod(address.hashCode(), checkTurns.length)];
+    turn.lock();
+    try {
+      if (isBanned(address)) {
+        log.warn("{} login as {} from banned address {} refused", protocol, username, address);
+        return Attempt.refused(true);
+      }
+      Optional<User> user = users.authenticate(username, password);
+      if (user.isEmpty()) {
+        boolean banned = failed(address);
+        log.warn("{} password login failed for user {} from {}{}", protocol, username, address,
+            banned ? "; address banned for a while" : "");
+        return Attempt.refused(banned);
+      }
+      log.info("{} login (password): {} from {}", protocol, username, address);
+      return new Attempt(user, false);
+    } finally {
+      turn.unlock();
     }
-    Optional<User> user = users.authenticate(username, password);
-    if (user.isEmpty()) {
-      boolean banned = failed(address);
-      log.warn("{} password login failed for user {} from {}{}", protocol, username, address,
-          banned ? "; address banned for a while" : "");
-      return Optional.empty();
-    }
-    succeeded(address);
-    log.info("{} login (password): {} from {}", protocol, username, address);
-    return user;
   }
 
   public boolean isBanned(String address) {
@@ -69,6 +91,11 @@ public final class LoginGuard {
     return settings.failureDelay();
   }
 
+  /** How long a ban lasts, for the message a banned client gets. */
+  public Duration banDuration() {
+    return settings.banDuration();
+  }
+
   /** Records a failure; returns true when this failure got the address banned. */
   public boolean failed(String address) {
     try {
@@ -77,14 +104,6 @@ public final class LoginGuard {
     } catch (StateStoreException e) {
       log.error("failed login from {} not counted: {}", address, e.getMessage());
       return false;
-    }
-  }
-
-  public void succeeded(String address) {
-    try {
-      failures.clear(address);
-    } catch (StateStoreException e) {
-      log.warn("failed logins of {} not cleared: {}", address, e.getMessage());
     }
   }
 }

@@ -182,9 +182,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     S3Location key = keyOf(path);
     PathLock lock = lock(path, key, operation);
     try {
-      CompletableFuture<Optional<ObjectInfo>> head = store.head(key); // asked while the parent is checked
-      requireParentDirectory(path, operation);
-      Optional<ObjectInfo> existing = call(head, path, operation);
+      Optional<ObjectInfo> existing = writeTarget(path, operation);
       if (existing.isPresent() && !(mode == WriteMode.RESUME && offset == existing.get().size())
           && !(mode == WriteMode.APPEND && existing.get().size() == 0)) {
         require(Permission.OVERWRITE, path, operation + " over an existing file");
@@ -229,14 +227,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     S3Location key = keyOf(path);
     PathLock lock = lock(path, key, "upload");
     try {
-      // The file, a directory of the same name and the parent are asked about at once: one round
-      // trip to S3 instead of five in a row, which a client uploading many small files waits for.
-      Lookup target = lookup(path);
-      requireParentDirectory(path, "upload");
-      Optional<ObjectInfo> existing = call(target.file(), path, "upload");
-      if (existing.isEmpty() && !DirectoryListing.isAbsent(call(target.children(), path, "upload"))) {
-        throw new FileSystemException(path.toString(), null, "upload by " + user.name() + ": is a directory");
-      }
+      Optional<ObjectInfo> existing = writeTarget(path, "upload");
       if (existing.isPresent() && existingFile == ExistingFile.REFUSED) {
         throw new FileAlreadyExistsException(path.toString(), null, "upload by " + user.name()
             + ": file exists (exclusive create)");
@@ -262,6 +253,22 @@ public final class GatewayFileSystem implements AutoCloseable {
       lock.close();
       throw e;
     }
+  }
+
+  /**
+   * What a write to {@code path} finds there: the file, if there is one. A directory of that name,
+   * or no parent directory, refuses the write. The file, a directory of the same name and the
+   * parent are asked about at once: one round trip to S3 instead of five in a row, which a client
+   * uploading many small files waits for.
+   */
+  private Optional<ObjectInfo> writeTarget(VirtualPath path, String operation) throws IOException {
+    Lookup target = lookup(path);
+    requireParentDirectory(path, operation);
+    Optional<ObjectInfo> existing = call(target.file(), path, operation);
+    if (existing.isEmpty() && !DirectoryListing.isAbsent(call(target.children(), path, operation))) {
+      throw new FileSystemException(path.toString(), null, operation + " by " + user.name() + ": is a directory");
+    }
+    return existing;
   }
 
   /**

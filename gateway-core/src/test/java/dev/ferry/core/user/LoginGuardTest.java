@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.state.StateStore;
+import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.MutableClock;
 import dev.ferry.core.testing.TestStateStores;
 import java.io.IOException;
@@ -12,6 +13,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,15 +120,52 @@ class LoginGuardTest {
     assertTrue(guard.isBanned(ADDRESS));
   }
 
+  /** bcrypt at cost 12 takes a while: one user, hashed once for the class. */
+  private static final String PASSWORD = "correct horse";
+  private static final UserRegistry USERS = new UserRegistry(List.of(new User("alice",
+      PasswordHasher.hash(PASSWORD.toCharArray()), new S3Location("ferry-data", "alice/"),
+      EnumSet.allOf(Permission.class), List.of(), false)));
+
+  private static LoginGuard.Attempt login(LoginGuard guard, String password) {
+    return guard.attempt("TEST", USERS, "alice", password.toCharArray(), ADDRESS);
+  }
+
+  /** Before, each good login cleared the count: 3 rounds of 4 guesses and 1 good login gave 12 guesses, no ban. */
   @Test
-  void succeeded_resetsFailureCount() {
-    LoginGuard guard = guard(3);
-    fail(guard, 2);
+  void goodLogin_betweenGuesses_doesNotClearTheCount() {
+    LoginGuard guard = guard(5);
+    for (int i = 0; i < 4; i++) {
+      assertTrue(login(guard, "guess " + i).user().isEmpty());
+    }
+    assertTrue(login(guard, PASSWORD).user().isPresent(), "the right password still logs in");
+    assertTrue(login(guard, "guess 4").banned(), "the fifth guess bans, a good login in between or not");
+    LoginGuard.Attempt whileBanned = login(guard, PASSWORD);
+    assertTrue(whileBanned.user().isEmpty() && whileBanned.banned(), "while banned, the right password is refused");
+  }
 
-    guard.succeeded(ADDRESS);
-
-    assertFalse(fail(guard, 2));
-    assertFalse(guard.isBanned(ADDRESS));
+  /**
+   * Before, the ban was looked up before the slow bcrypt check and counted after it, so parallel
+   * guesses all passed the lookup: 150 parallel FTPS logins had 36 passwords checked (limit 5).
+   */
+  @Test
+  void parallelGuesses_getNoMoreChecksThanTheLimit() throws Exception {
+    LoginGuard guard = guard(5);
+    ExecutorService guessers = Executors.newFixedThreadPool(40);
+    List<Future<LoginGuard.Attempt>> attempts = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      String guess = "parallel guess " + i;
+      attempts.add(guessers.submit(() -> login(guard, guess)));
+    }
+    // Refusals that do not say "banned" are the guesses checked before the one that banned.
+    int checkedBeforeTheBan = 0;
+    for (Future<LoginGuard.Attempt> attempt : attempts) {
+      LoginGuard.Attempt result = attempt.get();
+      assertTrue(result.user().isEmpty());
+      checkedBeforeTheBan += result.banned() ? 0 : 1;
+    }
+    guessers.shutdown();
+    assertEquals(4, checkedBeforeTheBan, "guesses checked before the fifth banned the address");
+    assertTrue(guard.isBanned(ADDRESS));
   }
 
   @Test

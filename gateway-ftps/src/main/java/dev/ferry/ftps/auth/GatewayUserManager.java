@@ -33,7 +33,7 @@ public final class GatewayUserManager implements UserManager {
     String address = from == null ? "unknown" : from.getHostAddress();
     String password = login.getPassword() == null ? "" : login.getPassword();
     Optional<dev.ferry.core.user.User> user = guard.attempt("FTPS", users, login.getUsername(),
-        password.toCharArray(), address);
+        password.toCharArray(), address).user();
     if (user.isEmpty()) {
       throw new AuthenticationFailedException("login incorrect"); // FtpServer delays the 530
     }

@@ -1,9 +1,7 @@
 package dev.ferry.sftp.auth;
 
 import dev.ferry.core.user.LoginGuard;
-import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserRegistry;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +11,7 @@ import org.apache.sshd.server.session.ServerSession;
 
 /**
  * SSH password logins through core's {@link LoginGuard}, as over FTPS: bcrypt hashes, failures
- * counted per address, a banned address refused without a check. A refusal is answered only after
+ * counted per address, a banned address refused without a check and told so ({@link BanNotice}). A refusal is answered only after
  * the guard's failure delay, so guessing stays slow; the answer is sent later instead of holding
  * MINA's I/O thread, which serves other sessions too.
  */
@@ -36,18 +34,23 @@ public final class PasswordLogin implements PasswordAuthenticator {
 
   @Override
   public boolean authenticate(String username, String password, ServerSession session) {
-    Optional<User> user = guard.attempt("SFTP", users, username, password.toCharArray(),
-        FerryUsers.addressOf(session));
-    if (user.isEmpty()) {
-      throw refusedAfterDelay();
+    String address = FerryUsers.addressOf(session);
+    LoginGuard.Attempt attempt = guard.attempt("SFTP", users, username, password.toCharArray(), address);
+    if (attempt.user().isEmpty()) {
+      throw refusedAfterDelay(attempt.banned() ? () -> BanNotice.disconnect(session, address, guard.banDuration())
+          : () -> { });
     }
-    session.setAttribute(FerryUsers.USER, user.get());
+    session.setAttribute(FerryUsers.USER, attempt.user().get());
     return true;
   }
 
-  private AsyncAuthException refusedAfterDelay() {
+  /** {@code before} runs when the delay is over, just before the refusal is sent. */
+  private AsyncAuthException refusedAfterDelay(Runnable before) {
     AsyncAuthException answer = new AsyncAuthException();
-    REFUSALS.schedule(() -> answer.setAuthed(false), guard.failureDelay().toMillis(), TimeUnit.MILLISECONDS);
+    REFUSALS.schedule(() -> {
+      before.run();
+      answer.setAuthed(false);
+    }, guard.failureDelay().toMillis(), TimeUnit.MILLISECONDS);
     return answer;
   }
 }

@@ -54,6 +54,7 @@ public final class PublicKeyLogin implements PublickeyAuthenticator {
     String address = FerryUsers.addressOf(session);
     if (guard.isBanned(address)) {
       log.warn("SFTP login as {} from banned address {} refused", username, address);
+      BanNotice.disconnect(session, address, guard.banDuration());
       return false;
     }
     User user = users.find(username).orElse(null);

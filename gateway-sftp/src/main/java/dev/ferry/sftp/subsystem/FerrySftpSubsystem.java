@@ -2,10 +2,13 @@ package dev.ferry.sftp.subsystem;
 
 import dev.ferry.sftp.nio.FerryFileSystem;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.NavigableMap;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.BufferUtils;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
@@ -17,7 +20,7 @@ import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
 
 /**
- * MINA's SFTP subsystem with six additions, since MINA SSHD 2.15 has no other extension point
+ * MINA's SFTP subsystem with seven additions, since MINA SSHD 2.15 has no other extension point
  * for them (the one subclass of {@link SftpSubsystem}, against the house rule):
  *
  * <ul>
@@ -33,6 +36,9 @@ import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
  *       {@link #error(String, Object, Object, Object, Object, Throwable)}).
  *   <li>Large replies reach the channel without a second copy (see {@link #send(Buffer)}).
  *   <li>A reply does not zero-fill the request buffer it reuses (see {@link #prepareReply(Buffer)}).
+ *   <li>A stat or opendir that cannot tell whether the path exists (S3 or the state store is
+ *       unreachable) fails with that reason, where MINA answered OK with no attributes, or
+ *       "permission denied" (see {@link #handleUnknownStatusFileAttributes}).
  * </ul>
  */
 final class FerrySftpSubsystem extends SftpSubsystem {
@@ -82,6 +88,32 @@ final class FerrySftpSubsystem extends SftpSubsystem {
     buffer.clear(false);
     buffer.putUInt(0L); // the packet length, filled in by send
     return buffer;
+  }
+
+  /**
+   * MINA asks whether a path exists with a check that turns every failure but "no such file" into
+   * "unknown", and then answers a stat OK with empty attributes (which clients show as a file of
+   * size 0 from 1970). Ferry's stat fails only when S3 or the state store does: asking once more
+   * throws that failure, which the client then gets as the reason.
+   */
+  @Override
+  protected NavigableMap<String, Object> handleUnknownStatusFileAttributes(Path file, int flags,
+      LinkOption... options) throws IOException {
+    Files.readAttributes(file, BasicFileAttributes.class, options);
+    return super.handleUnknownStatusFileAttributes(file, flags, options);
+  }
+
+  /** The same for opendir, which MINA refuses as "Cannot determine open-dir existence" (permission denied). */
+  @Override
+  protected String doOpenDir(int id, String path, Path dir, LinkOption... options) throws IOException {
+    try {
+      return super.doOpenDir(id, path, dir, options);
+    } catch (AccessDeniedException unknown) {
+      if (unknown.getReason() != null && unknown.getReason().startsWith("Cannot determine")) {
+        Files.readAttributes(dir, BasicFileAttributes.class, options);
+      }
+      throw unknown;
+    }
   }
 
   /** copy-data, which OpenSSH's {@code sftp cp} sends: see {@link HandleCopy}. */
