@@ -352,6 +352,14 @@ ls_many() {
   grep -q "twenty.bin" <<<"$listing" && grep -q "nine.bin" <<<"$listing"
 }
 
+# MINA decodes a name's invalid bytes to U+FFFD: coll\xff.txt and coll\xfe.txt would be one key.
+invalid_utf8_refused() {
+  paramiko_run invalid-utf8 /paramiko "$WORK/invalid-utf8.out" || return 1
+  cat "$WORK/invalid-utf8.out"
+  ! s3 s3api list-objects-v2 --bucket "$BUCKET" --prefix "${HOME_PREFIX}paramiko/" --query 'Contents[].Key' \
+    --output text | grep -q $'\xef\xbf\xbd'
+}
+
 # Only publickey and password are offered: keyboard-interactive, which MINA used to offer beside
 # password, never completed, and clients that try it first met a method that cannot work.
 keyboard_interactive_not_offered() {
@@ -471,6 +479,7 @@ main_sftp() {
     paramiko_stored concurrent concurrent.bin
   check "paramiko: a client dropped mid-upload leaves no object and no multipart upload" \
     paramiko_killed_leaves_nothing
+  check "paramiko: names with bytes that are not UTF-8 are refused, no key with U+FFFD in S3" invalid_utf8_refused
   check "no multipart uploads left in the bucket" no_multipart_uploads_left
   check "Ferry exits cleanly on SIGTERM" ferry_stops_on_sigterm
   check "Ferry's log has no ERROR, leak, OutOfMemoryError or uncaught exception" ferry_log_clean

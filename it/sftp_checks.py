@@ -122,6 +122,20 @@ def names(sftp, path):
     return "\n".join(sorted(sftp.listdir(path))).encode() + b"\n"
 
 
+def invalid_utf8(sftp):
+    """Names with bytes that are not UTF-8 are refused, not turned into one name with U+FFFD."""
+    refused = []
+    for name in (b"/paramiko/coll\xff.txt", b"/paramiko/coll\xfe.txt"):
+        try:
+            with sftp.open(name, "wb") as f:
+                f.write(b"x")
+        except IOError as e:
+            refused.append("%r: %s" % (name, e))
+    if len(refused) != 2:
+        raise SystemExit("accepted a name that is not UTF-8; refused only: %s" % refused)
+    return ("\n".join(refused) + "\n").encode()
+
+
 def main():
     mode, host, port, user, key_file, known_hosts, remote, expected = sys.argv[1:9]
     client = connect(host, int(port), user, key_file, known_hosts)
@@ -135,6 +149,8 @@ def main():
         data = concurrent_writers(client, remote, 3)
     elif mode == "longname":
         data = longnames(client.open_sftp(), remote, user)
+    elif mode == "invalid-utf8":
+        data = invalid_utf8(client.open_sftp())
     elif mode == "names":
         data = names(client.open_sftp(), remote)
     elif mode == "killed":

@@ -57,7 +57,7 @@ public final class Gateway implements AutoCloseable {
 
   /** The upload journal in the state store, with what an earlier Ferry kept in dataDir/uploads taken over. */
   private static UploadJournal journal(StateStore stateStore, FerryConfig config) throws IOException {
-    UploadJournal journal = new UploadJournal(stateStore.database(), stateStore.nodes());
+    UploadJournal journal = new UploadJournal(stateStore.database(), stateStore.nodes(), stateStore.shared());
     journal.importFiles(config.dataDir().resolve("uploads"));
     return journal;
   }

@@ -1,5 +1,6 @@
 package dev.ferry.ftps;
 
+import dev.ferry.core.ClientText;
 import dev.ferry.core.user.LoginGuard;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -14,7 +15,7 @@ import org.apache.ftpserver.ftplet.FtpletResult;
 /**
  * Who may talk to the FTPS server and how: no connections while shutting down or from a banned
  * address, no login before TLS and no data transfer without PROT P (unless the config allows
- * plain FTP).
+ * plain FTP), no user name with a control character.
  */
 final class SessionPolicy extends DefaultFtplet {
 
@@ -50,10 +51,15 @@ final class SessionPolicy extends DefaultFtplet {
 
   @Override
   public FtpletResult beforeCommand(FtpSession session, FtpRequest request) throws FtpException, IOException {
+    String command = request.getCommand();
+    if (command.equals("USER") && request.getArgument() != null && ClientText.hasControl(request.getArgument())) {
+      // FtpServer echoes the name in its 331 reply and logs it: a bare CR or ESC would go out raw.
+      session.write(new DefaultFtpReply(501, "User name contains a control character"));
+      return FtpletResult.SKIP;
+    }
     if (allowPlainFtp) {
       return FtpletResult.DEFAULT;
     }
-    String command = request.getCommand();
     if (LOGIN.contains(command) && !session.isSecure()) {
       session.write(new DefaultFtpReply(530, "TLS required: send AUTH TLS first (plain FTP is disabled)"));
       return FtpletResult.SKIP;

@@ -338,6 +338,43 @@ class FtpsGatewayIT {
     client.disconnect();
   }
 
+  /**
+   * Before, renaming a deep tree to a longer name made keys past Ferry's path limit, files it then
+   * refused to name ("path is longer than 900 bytes"). Now the rename is refused before anything moves.
+   */
+  @Test
+  void rnto_directoryWhosePathsWouldPassTheLimit_refusedAndNothingMoves() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    String level = "a".repeat(200);
+    String path = "deep";
+    assertTrue(client.makeDirectory(path), client.getReplyString());
+    for (int i = 0; i < 4; i++) {
+      path += "/" + level;
+      assertTrue(client.makeDirectory(path), client.getReplyString());
+    }
+    assertTrue(client.storeFile(path + "/f", new ByteArrayInputStream(new byte[3])), client.getReplyString());
+
+    assertFalse(client.rename("deep", "b".repeat(200)));
+    assertEquals(550, client.getReplyCode(), client.getReplyString());
+    assertTrue(client.getReplyString().contains("more than 900"), client.getReplyString());
+    assertArrayEquals(new byte[3], s3.read(ferry.bucket, ferry.key(path + "/f")), "the source moved");
+    assertTrue(s3.keys(ferry.bucket, ferry.key("b".repeat(200))).isEmpty(), "something was copied");
+    assertTrue(client.rename("deep", "deeper"), "a rename that fits still works: " + client.getReplyString());
+    client.disconnect();
+  }
+
+  /** Before, a USER with a bare CR or ESC was logged raw and echoed in the 331 reply. */
+  @Test
+  void user_withControlCharacter_refused501_andNotEchoed() throws IOException {
+    FTPSClient client = ferry.connect(false);
+    for (String name : new String[] {"eve\rINFO forged", "eve\u001b[2J"}) {
+      assertEquals(501, client.sendCommand("USER", name), client.getReplyString());
+      assertFalse(client.getReplyString().contains("eve"), "the name was echoed: " + client.getReplyString());
+    }
+    assertEquals(331, client.sendCommand("USER", "alice"), "a plain name still works: " + client.getReplyString());
+    client.disconnect();
+  }
+
   @Test
   void stor_withoutWritePermission_refusedAndNothingStored() throws IOException {
     FTPSClient client = ferry.login("reader");

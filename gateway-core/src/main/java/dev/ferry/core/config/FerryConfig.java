@@ -167,7 +167,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
           + " bytes) and both 5GiB and uploads.memoryBudget (" + budget + " bytes)");
     }
     UploadSettings uploads = new UploadSettings(partSize, up.integer("partsInFlight", 4, 1, 64), budget,
-        up.duration("orphanAge", Duration.ofHours(1)), reorderWindow, up.bytes("spillLimit", 64L << 20),
+        up.duration("orphanAge", Duration.ofMinutes(1)), reorderWindow, up.bytes("spillLimit", 64L << 20),
         singlePutLimit);
 
     ConfigNode down = root.section("downloads");

@@ -77,6 +77,11 @@ public final class VirtualPath implements Comparable<VirtualPath> {
       if (c < 0x20 || c == 0x7f) {
         throw new BadPathException(input, "path contains a control character");
       }
+      if (c == '\uFFFD') {
+        // SSH libraries put U+FFFD where a client sent bytes that are not UTF-8: "a\xff" and
+        // "a\xfe" would both become "a\uFFFD", one key, and the second upload replace the first.
+        throw new BadPathException(input, "path contains U+FFFD, the stand-in for bytes that are not UTF-8");
+      }
       if (Character.isSurrogate(c)) {
         boolean pair = Character.isHighSurrogate(c) && i + 1 < input.length()
             && Character.isLowSurrogate(input.charAt(i + 1));

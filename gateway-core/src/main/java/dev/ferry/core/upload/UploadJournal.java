@@ -33,10 +33,17 @@ public final class UploadJournal {
 
   private final Database database;
   private final Nodes nodes;
+  private final boolean shared;
 
-  public UploadJournal(Database database, Nodes nodes) {
+  /**
+   * {@code shared}: whether several nodes use the store. The embedded store has one node, so an
+   * entry of another node id is this node's earlier run (stopped or killed), dead whatever its last
+   * heartbeat: its uploads are swept at the next start, not a lease later.
+   */
+  public UploadJournal(Database database, Nodes nodes, boolean shared) {
     this.database = database;
     this.nodes = nodes;
+    this.shared = shared;
   }
 
   /** Records an upload this node started; a failure means the upload must not go on. */
@@ -77,7 +84,8 @@ public final class UploadJournal {
         try (ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
             long heartbeat = rows.getLong(6);
-            boolean alive = !rows.wasNull() && heartbeat >= aliveSince;
+            boolean alive = !rows.wasNull() && heartbeat >= aliveSince
+                && (shared || rows.getString(4).equals(nodes.selfId()));
             entries.add(new Entry(new MultipartUploadInfo(new S3Location(rows.getString(2), rows.getString(3)),
                 rows.getString(1), Instant.ofEpochMilli(rows.getLong(5))), rows.getString(4), alive));
           }

@@ -1,5 +1,6 @@
 package dev.ferry.core.user;
 
+import dev.ferry.core.ClientText;
 import dev.ferry.core.state.Database;
 import dev.ferry.core.state.StateStoreException;
 import java.time.Clock;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * <p>The password checks of one address take turns on a node: the ban is looked up just before
  * each check, so a burst of parallel guesses gets no more checks than {@code maxFailures} (on each
  * node) instead of as many as arrive before the first failures are counted. A successful login
- * leaves the count as it is: guesses between two good logins still add up to a ban.
+ * leaves the count as it is: guesses between two good logins still add up to a ban. User names are
+ * logged through {@link ClientText}: a name with a line break cannot forge a log line.
  */
 public final class LoginGuard {
 
@@ -57,21 +59,22 @@ public final class LoginGuard {
    * (never the password). The caller answers a refusal only after {@link #failureDelay()}.
    */
   public Attempt attempt(String protocol, UserRegistry users, String username, char[] password, String address) {
+    String name = ClientText.forLog(username);
     ReentrantLock turn = checkTurns[Math.floorMod(address.hashCode(), checkTurns.length)];
     turn.lock();
     try {
       if (isBanned(address)) {
-        log.warn("{} login as {} from banned address {} refused", protocol, username, address);
+        log.warn("{} login as {} from banned address {} refused", protocol, name, address);
         return Attempt.refused(true);
       }
       Optional<User> user = users.authenticate(username, password);
       if (user.isEmpty()) {
         boolean banned = failed(address);
-        log.warn("{} password login failed for user {} from {}{}", protocol, username, address,
+        log.warn("{} password login failed for user {} from {}{}", protocol, name, address,
             banned ? "; address banned for a while" : "");
         return Attempt.refused(banned);
       }
-      log.info("{} login (password): {} from {}", protocol, username, address);
+      log.info("{} login (password): {} from {}", protocol, name, address);
       return new Attempt(user, false);
     } finally {
       turn.unlock();

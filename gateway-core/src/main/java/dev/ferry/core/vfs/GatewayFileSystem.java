@@ -20,6 +20,7 @@ import dev.ferry.core.user.User;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -392,6 +393,7 @@ public final class GatewayFileSystem implements AutoCloseable {
         if (find(to, "rename").isPresent()) {
           throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name() + ": target already exists");
         }
+        requirePathsFit(from, to, treeRename.longestRelativeKeyBytes(fromPrefix));
         knownDirectories.forget(from);
         treeRename.move(fromPrefix, toPrefix);
       } catch (StoreException e) {
@@ -419,6 +421,18 @@ public final class GatewayFileSystem implements AutoCloseable {
       treeRename.moveObject(fromKey, moving, toKey);
     } catch (StoreException e) {
       throw storageFailure(from, "rename", e);
+    }
+  }
+
+  /**
+   * Every path the moved tree would have must be one Ferry accepts: checked before anything moves,
+   * or a rename could make files that no client, Ferry included, can then name.
+   */
+  private void requirePathsFit(VirtualPath from, VirtualPath to, int longestRelativeBytes) throws IOException {
+    int longest = to.toString().getBytes(StandardCharsets.UTF_8).length + 1 + longestRelativeBytes;
+    if (longestRelativeBytes > 0 && longest > VirtualPath.MAX_PATH_BYTES) {
+      throw new FileSystemException(from.toString(), to.toString(), "rename by " + user.name() + ": the longest path"
+          + " in the moved directory would be " + longest + " bytes, more than " + VirtualPath.MAX_PATH_BYTES);
     }
   }
 

@@ -48,6 +48,27 @@ final class TreeRename {
     catalog.forget(from);
   }
 
+  /**
+   * The longest key under {@code prefix}, without the prefix and any trailing slash, in UTF-8
+   * bytes (0 when there is none): what a move adds to the target's length.
+   */
+  int longestRelativeKeyBytes(S3Location prefix) throws IOException {
+    int longest = 0;
+    String token = null;
+    do {
+      ListPage page = ObjectStore.await(store.listPage(prefix, null, token, 1000));
+      for (ObjectInfo object : page.objects()) {
+        String relative = object.key().substring(prefix.key().length());
+        if (relative.endsWith("/")) {
+          relative = relative.substring(0, relative.length() - 1);
+        }
+        longest = Math.max(longest, relative.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+      }
+      token = page.nextToken();
+    } while (token != null);
+    return longest;
+  }
+
   void move(S3Location fromPrefix, S3Location toPrefix) throws IOException {
     String token = null;
     do {

@@ -123,6 +123,14 @@ class VirtualPathTest {
     assertTrue(e.getMessage().contains("control character"), e.getMessage());
   }
 
+  /** What MINA makes of "coll\\xff.txt" and "coll\\xfe.txt" alike: refused, or both would be one key. */
+  @Test
+  void parse_replacementCharacter_throwsNamingRule() {
+    BadPathException e = refused(VirtualPath.ROOT, "dir/coll\uFFFD.txt");
+
+    assertTrue(e.getMessage().contains("U+FFFD"), e.getMessage());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"a\uD800b", "a\uDC00b", "end\uD83D", "\uDE00start", "\uDE00\uD83D"})
   void parse_loneSurrogate_throwsNamingRule(String input) {

@@ -25,7 +25,7 @@ class UploadJournalTest {
   @Test
   void startedThenFinished_listedMeanwhileAsThisLiveNodes() throws IOException {
     try (StateStore state = TestStateStores.embedded(directory)) {
-      UploadJournal journal = new UploadJournal(state.database(), state.nodes());
+      UploadJournal journal = new UploadJournal(state.database(), state.nodes(), state.shared());
       MultipartUploadInfo upload = new MultipartUploadInfo(new S3Location("b", "k/file.bin"), "upload-1",
           Instant.ofEpochMilli(1_700_000_000_123L));
 
@@ -44,7 +44,7 @@ class UploadJournalTest {
     Files.writeString(old.resolve("0123.upload"), "bucket\ndir/big file.bin\nupload-9\n1700000000000\n");
     Files.writeString(old.resolve("bad.upload"), "half\n");
     try (StateStore state = TestStateStores.embedded(directory)) {
-      UploadJournal journal = new UploadJournal(state.database(), state.nodes());
+      UploadJournal journal = new UploadJournal(state.database(), state.nodes(), state.shared());
 
       assertEquals(1, journal.importFiles(old));
 

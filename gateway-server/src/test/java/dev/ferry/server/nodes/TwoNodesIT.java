@@ -216,8 +216,9 @@ class TwoNodesIT {
       Await.until(() -> s3.multipartUploads(bucket).isEmpty(), Duration.ofSeconds(60),
           "the other nodes' sweep to abort the killed node's upload");
       assertTrue(s3.find(bucket, "home/killed.bin").isEmpty(), "a killed upload left an object");
-      assertTrue(one.logText().contains("killed.bin") || two.logText().contains("killed.bin"),
-          "the sweeping node logs what it aborted");
+      // The sweep logs after it has aborted the upload and dropped its journal entry: wait for the line.
+      Await.until(() -> one.logText().contains("killed.bin") || two.logText().contains("killed.bin"),
+          Duration.ofSeconds(10), "the sweeping node to log what it aborted");
     }
   }
 

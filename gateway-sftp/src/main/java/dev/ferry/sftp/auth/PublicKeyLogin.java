@@ -1,5 +1,6 @@
 package dev.ferry.sftp.auth;
 
+import dev.ferry.core.ClientText;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserRegistry;
@@ -53,13 +54,13 @@ public final class PublicKeyLogin implements PublickeyAuthenticator {
   public boolean authenticate(String username, PublicKey key, ServerSession session) {
     String address = FerryUsers.addressOf(session);
     if (guard.isBanned(address)) {
-      log.warn("SFTP login as {} from banned address {} refused", username, address);
+      log.warn("SFTP login as {} from banned address {} refused", ClientText.forLog(username), address);
       BanNotice.disconnect(session, address, guard.banDuration());
       return false;
     }
     User user = users.find(username).orElse(null);
     if (user == null || keys.getOrDefault(username, List.of()).stream().noneMatch(k -> KeyUtils.compareKeys(k, key))) {
-      log.debug("SFTP key {} not listed for user {}", KeyUtils.getFingerPrint(key), username);
+      log.debug("SFTP key {} not listed for user {}", KeyUtils.getFingerPrint(key), ClientText.forLog(username));
       return false;
     }
     session.setAttribute(FerryUsers.USER, user);
