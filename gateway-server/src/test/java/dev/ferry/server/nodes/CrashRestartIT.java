@@ -38,20 +38,7 @@ class CrashRestartIT {
   @Test
   void killedMidUpload_restartedAtOnce_theStartAbortsTheUpload() throws Exception {
     String bucket = s3.createBucket();
-    String yaml = """
-        dataDir: %s
-        s3:
-          endpoint: %s
-          accessKey: %s
-          secretKey: %s
-        ftps:
-          bindAddress: 127.0.0.1
-          port: 0
-          implicitPort: -1
-          passivePorts: "0"
-        sftp:
-          bindAddress: 127.0.0.1
-          port: 0
+    String yaml = FerryNode.config(dir.resolve("data"), s3, """
         uploads:
           partSize: 5MiB
           singlePutLimit: 5MiB
@@ -61,8 +48,7 @@ class CrashRestartIT {
             passwordHash: "%s"
             home: s3://%s/home/
             permissions: [all]
-        """.formatted(dir.resolve("data"), s3.endpoint(), s3.accessKey(), s3.secretKey(),
-        PasswordHasher.hash(PASSWORD.toCharArray()), bucket);
+        """.formatted(PasswordHasher.hash(PASSWORD.toCharArray()), bucket));
     SshClient ssh = SshClient.setUpDefaultClient();
     ssh.setServerKeyVerifier((session, address, key) -> true);
     ssh.start();

@@ -1,6 +1,7 @@
 package dev.ferry.server.nodes;
 
 import dev.ferry.core.testing.Await;
+import dev.ferry.core.testing.S3TestServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,28 @@ final class FerryNode implements AutoCloseable {
     this.process = process;
     this.ftpsPort = ftpsPort;
     this.sftpPort = sftpPort;
+  }
+
+  /**
+   * The part of a node's ferry.yaml every node test shares: its data dir, the S3 server, and FTPS
+   * and SFTP on free loopback ports; {@code rest} adds the sections of the test (users first).
+   */
+  static String config(Path dataDir, S3TestServer s3, String rest) {
+    return """
+        dataDir: %s
+        s3:
+          endpoint: %s
+          accessKey: %s
+          secretKey: %s
+        ftps:
+          bindAddress: 127.0.0.1
+          port: 0
+          implicitPort: -1
+          passivePorts: "0"
+        sftp:
+          bindAddress: 127.0.0.1
+          port: 0
+        """.formatted(dataDir, s3.endpoint(), s3.accessKey(), s3.secretKey()) + rest;
   }
 
   /** Starts a node on {@code yaml} in {@code dir} and waits until it says it is up. */

@@ -101,20 +101,7 @@ class JobsAcrossNodesIT {
   }
 
   static FerryNode node(String name) throws IOException {
-    FerryNode node = FerryNode.start(name, dir.resolve(name), """
-        dataDir: %s
-        s3:
-          endpoint: %s
-          accessKey: %s
-          secretKey: %s
-        ftps:
-          bindAddress: 127.0.0.1
-          port: 0
-          implicitPort: -1
-          passivePorts: "0"
-        sftp:
-          bindAddress: 127.0.0.1
-          port: 0
+    FerryNode node = FerryNode.start(name, dir.resolve(name), FerryNode.config(dir.resolve(name).resolve("data"), s3, """
         store:
           url: %s
           user: %s
@@ -140,9 +127,8 @@ class JobsAcrossNodesIT {
             home: s3://%s/ops/
             permissions: [all]
             admin: true
-        """.formatted(dir.resolve(name).resolve("data"), s3.endpoint(), s3.accessKey(), s3.secretKey(), database,
-        PostgresTestServer.USER, name, LEASE.toMillis(), sshd.port, sshd.user, sshd.clientKey, sshd.hostKeyLine,
-        remote, HASH, bucket));
+        """.formatted(database, PostgresTestServer.USER, name, LEASE.toMillis(), sshd.port, sshd.user, sshd.clientKey,
+        sshd.hostKeyLine, remote, HASH, bucket)));
     nodes.add(node);
     return node;
   }

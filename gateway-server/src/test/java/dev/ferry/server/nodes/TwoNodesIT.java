@@ -85,20 +85,7 @@ class TwoNodesIT {
   }
 
   static FerryNode node(String name) throws IOException {
-    return FerryNode.start(name, dir.resolve(name), """
-        dataDir: %s
-        s3:
-          endpoint: %s
-          accessKey: %s
-          secretKey: %s
-        ftps:
-          bindAddress: 127.0.0.1
-          port: 0
-          implicitPort: -1
-          passivePorts: "0"
-        sftp:
-          bindAddress: 127.0.0.1
-          port: 0
+    return FerryNode.start(name, dir.resolve(name), FerryNode.config(dir.resolve(name).resolve("data"), s3, """
         uploads:
           partSize: 5MiB
           singlePutLimit: 5MiB
@@ -118,8 +105,7 @@ class TwoNodesIT {
             passwordHash: "%s"
             home: s3://%s/home/
             permissions: [all]
-        """.formatted(dir.resolve(name).resolve("data"), s3.endpoint(), s3.accessKey(), s3.secretKey(), database,
-        PostgresTestServer.USER, name, LEASE.toMillis(), HASH, bucket));
+        """.formatted(database, PostgresTestServer.USER, name, LEASE.toMillis(), HASH, bucket)));
   }
 
   /** An SFTP session to {@code node} as alice, from {@code fromAddress} (any 127.x address reaches loopback). */
