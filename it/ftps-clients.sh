@@ -786,6 +786,44 @@ tls_fingerprint_matches_log() {
   [[ -n "$logged" && "$logged" == "$served" ]]
 }
 
+# tls_handshake ARGS...: the negotiated "protocol cipher" of openssl s_client against the implicit
+# port, or nothing when the handshake fails.
+tls_handshake() {
+  timeout 15 openssl s_client -connect "127.0.0.1:$IMPLICIT_PORT" "$@" </dev/null 2>/dev/null \
+    | sed -n 's/^New, \(TLSv[0-9.]*\), Cipher is \(.*\)$/\1 \2/p' | grep -v '(NONE)'
+}
+
+# TLS 1.2 takes only ECDHE with AEAD (forward secrecy, no CBC); TLS 1.3 as it is. Before, static-RSA
+# key exchange and CBC-SHA1 suites were accepted.
+tls_offers_ecdhe_aead_only() {
+  local suite got
+  for suite in AES128-GCM-SHA256 AES256-SHA ECDHE-RSA-AES128-SHA ECDHE-RSA-AES256-SHA384; do
+    got="$(tls_handshake -tls1_2 -cipher "$suite")"
+    [[ -z "$got" ]] || { echo "TLS 1.2 with $suite was accepted: $got"; return 1; }
+  done
+  got="$(tls_handshake -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256)"
+  echo "TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256: $got"
+  [[ "$got" == "TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256" ]] || return 1
+  got="$(tls_handshake -tls1_3)"
+  echo "TLS 1.3: $got"
+  [[ "$got" == TLSv1.3\ TLS_AES_* || "$got" == TLSv1.3\ TLS_CHACHA20_* ]]
+}
+
+# 200 connections to the implicit port that send a 10-byte malformed ClientHello: before, each wrote
+# a 14 KB stack trace (2.9 MB in all); now one line each, at most 20 a minute.
+malformed_hellos_log_little() {
+  local before after i
+  before="$(stat -c %s "$WORK/ferry.log")"
+  for ((i = 0; i < 200; i++)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$IMPLICIT_PORT" && printf '\x16\x03\x01\x00\x05hello' >&3 && timeout 2 cat <&3 >/dev/null) \
+      2>/dev/null
+  done
+  sleep 1
+  after="$(stat -c %s "$WORK/ferry.log")"
+  echo "ferry.log grew by $((after - before)) bytes"
+  grep -q 'TLS with .* failed, connection closed' "$WORK/ferry.log" && ((after - before < 20000))
+}
+
 ferry_log_clean() {
   # With the lines after each match (fail shows the last 15): the exception says what went wrong.
   ! grep -A 12 -E "OutOfMemoryError|LEAK:| ERROR |Exception in thread" "$WORK/ferry.log"
@@ -838,6 +876,10 @@ main() {
   start_s3proxy
   start_ferry
   check "implicit FTPS serves the certificate whose fingerprint Ferry logged" tls_fingerprint_matches_log
+  check "TLS 1.2 takes only ECDHE with AES-GCM or ChaCha20 (no static RSA, no CBC); TLS 1.3 as it is" \
+    tls_offers_ecdhe_aead_only
+  check "200 malformed ClientHellos on the implicit port write a few lines to the log, no stack traces" \
+    malformed_hellos_log_little
   check "lftp creates the test directories" \
     lftp_at explicit "mkdir -p /explicit/lftp /explicit/curl /implicit/lftp /implicit/curl /resume /ascii /stream /deflate"
 

@@ -360,6 +360,22 @@ invalid_utf8_refused() {
     --output text | grep -q $'\xef\xbf\xbd'
 }
 
+# What the server offers, as OpenSSH's debug output shows its KEXINIT: the post-quantum hybrid
+# that OpenSSH picks by default and curve25519, no NIST-curve key exchange, zlib only after login.
+server_algorithms_hardened() {
+  local out peer kex compression chosen
+  out="$(HOME="$WORK/home" timeout 60 ssh -vv -F /dev/null -o BatchMode=yes -o UserKnownHostsFile="$SSH_DIR/known_hosts" \
+    -o IdentitiesOnly=yes -i "$SSH_DIR/id_ed25519" -p "$SFTP_PORT" "$USER_NAME@127.0.0.1" true 2>&1 </dev/null)"
+  peer="$(sed -n '/peer server KEXINIT proposal/,/first_kex_follows/p' <<<"$out")"
+  kex="$(grep 'KEX algorithms:' <<<"$peer")"
+  compression="$(grep 'compression ctos:' <<<"$peer")"
+  chosen="$(grep -m1 'kex: algorithm:' <<<"$out")"
+  printf '%s\n' "$kex" "$(grep 'MACs ctos:' <<<"$peer")" "$compression" "$chosen"
+  grep -q 'sntrup761x25519-sha512@openssh.com' <<<"$kex" && grep -q 'curve25519-sha256' <<<"$kex" \
+    && ! grep -q 'nistp' <<<"$kex" && [[ "$compression" == *"compression ctos: none,zlib@openssh.com" ]] \
+    && [[ "$chosen" == *"sntrup761x25519-sha512@openssh.com"* ]]
+}
+
 # Only publickey and password are offered: keyboard-interactive, which MINA used to offer beside
 # password, never completed, and clients that try it first met a method that cannot work.
 keyboard_interactive_not_offered() {
@@ -436,6 +452,8 @@ main_sftp() {
   check "sftp logs in with an rsa key (rsa-sha2)" key_login id_rsa
   check "a key not listed for the user is refused" stranger_refused
   check "the server offers publickey and password, not keyboard-interactive" keyboard_interactive_not_offered
+  check "key exchange: sntrup761x25519 (OpenSSH's default pick) and curve25519, no NIST curves; zlib only after login" \
+    server_algorithms_hardened
   check "ssh-rsa (SHA-1) signatures are refused" ssh_rsa_sha1_refused
   check "CBC, diffie-hellman-group14-sha1 and hmac-sha1 are refused" weak_algorithms_refused
   check "OpenSSH with its default cipher order gets aes128-ctr, not chacha20-poly1305" default_client_gets_aes

@@ -11,6 +11,7 @@ import dev.ferry.ftps.data.TlsTruncation;
 import dev.ferry.ftps.fs.GatewayFileSystemFactory;
 import dev.ferry.ftps.reply.CommandLineLimit;
 import dev.ferry.ftps.tls.GatewaySslConfiguration;
+import dev.ferry.ftps.tls.TlsFailureLog;
 import dev.ferry.ftps.tls.TlsMaterial;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -118,8 +119,8 @@ public final class FtpsServer {
   }
 
   /**
-   * Every new control connection: replies go out at once, command lines may be 8 KiB, FEAT is
-   * answered before login and ABOR is seen during a transfer. With Nagle on, a reply written while
+   * Every new control connection: replies go out at once, a failed TLS handshake is one log line,
+   * command lines may be 8 KiB, FEAT is answered before login and ABOR is seen during a transfer. With Nagle on, a reply written while
    * the client's ACK of the previous one is still delayed (up to 40 ms on Linux) waits for it: a
    * 226 after a short transfer often did, once per file.
    */
@@ -127,6 +128,7 @@ public final class FtpsServer {
     if (session.getConfig() instanceof SocketSessionConfig socket) {
       socket.setTcpNoDelay(true);
     }
+    TlsFailureLog.install(session.getFilterChain());
     CommandLineLimit.install(session.getFilterChain());
     session.getFilterChain().addAfter(CommandLineLimit.NAME, FeatBeforeLogin.NAME, featBeforeLogin);
     AbortWatch.install(session.getFilterChain());

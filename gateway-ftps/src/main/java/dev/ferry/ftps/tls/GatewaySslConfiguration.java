@@ -1,5 +1,6 @@
 package dev.ferry.ftps.tls;
 
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import org.apache.ftpserver.ssl.ClientAuth;
@@ -14,12 +15,22 @@ public final class GatewaySslConfiguration implements SslConfiguration {
 
   private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
+  /** Strongest first; those this JDK lacks are left out. */
+  private static final List<String> SUITES = List.of(
+      "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
   private final SSLContext context;
   private final SSLSocketFactory dataSockets;
+  private final String[] suites;
 
   public GatewaySslConfiguration(SSLContext context) {
     this.context = context;
     this.dataSockets = new LayeredSocketFactory(context.getSocketFactory());
+    List<String> supported = List.of(context.getSupportedSSLParameters().getCipherSuites());
+    this.suites = SUITES.stream().filter(supported::contains).toArray(String[]::new);
   }
 
   /** FtpServer makes its TLS data sockets with this factory. */
@@ -38,9 +49,13 @@ public final class GatewaySslConfiguration implements SslConfiguration {
     return context;
   }
 
+  /**
+   * TLS 1.3's suites as they are, and for TLS 1.2 only ephemeral ECDHE with AEAD: forward secrecy
+   * and no CBC. The JDK's defaults also take static-RSA key exchange and CBC-SHA1 suites.
+   */
   @Override
   public String[] getEnabledCipherSuites() {
-    return null; // the JDK's defaults: no export, NULL, RC4 or CBC-with-SHA1-only suites for TLS 1.2+
+    return suites.clone();
   }
 
   @Override

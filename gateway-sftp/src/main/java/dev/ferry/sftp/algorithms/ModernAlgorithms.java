@@ -5,6 +5,7 @@ import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
+import org.apache.sshd.common.compression.BuiltinCompressions;
 import org.apache.sshd.common.helpers.AbstractFactoryManager;
 import org.apache.sshd.common.kex.BuiltinDHFactories;
 import org.apache.sshd.common.mac.BuiltinMacs;
@@ -18,10 +19,30 @@ import org.apache.sshd.server.SshServer;
  */
 public final class ModernAlgorithms {
 
-  /** Key exchange: no SHA-1 groups (group1/group14-sha1, group-exchange-sha1). */
+  /**
+   * Key exchange as a client to transfer remotes, old servers included: no SHA-1 groups
+   * (group1/group14-sha1, group-exchange-sha1). curve25519 first: each job opens a connection, and
+   * it is the cheapest exchange.
+   */
   static final List<BuiltinDHFactories> KEX = List.of(BuiltinDHFactories.curve25519, BuiltinDHFactories.curve25519_libssh,
       BuiltinDHFactories.ecdhp256, BuiltinDHFactories.ecdhp384, BuiltinDHFactories.ecdhp521,
       BuiltinDHFactories.dhg16_512, BuiltinDHFactories.dhg18_512);
+  /**
+   * Key exchange as the SFTP server, after ssh-audit's hardening guide: the post-quantum hybrids
+   * (OpenSSH 9.0+ picks sntrup761x25519 unless told otherwise, 9.9+ mlkem768x25519), curve25519,
+   * and the 4096 and 8192-bit groups; not the NIST curves (ecdh-sha2-nistp*), which ssh-audit
+   * fails. Clients that know only those (JSch 0.1.55 and older) cannot connect; its maintained fork
+   * (com.github.mwiede:jsch), paramiko, libssh2, PuTTY and OpenSSH all have curve25519.
+   */
+  static final List<BuiltinDHFactories> SERVER_KEX = supported(BuiltinDHFactories.mlkem768x25519,
+      BuiltinDHFactories.sntrup761x25519_openssh, BuiltinDHFactories.sntrup761x25519, BuiltinDHFactories.curve25519,
+      BuiltinDHFactories.curve25519_libssh, BuiltinDHFactories.dhg16_512, BuiltinDHFactories.dhg18_512);
+  /**
+   * Compression: none, or zlib only once the client has logged in (zlib@openssh.com). MINA also
+   * offers plain "zlib", which inflates what anyone sends before authentication.
+   */
+  static final List<BuiltinCompressions> SERVER_COMPRESSION = List.of(BuiltinCompressions.none,
+      BuiltinCompressions.delayedZlib);
   /**
    * Ciphers: AES-GCM first, then CTR for older peers (paramiko 2, libssh2 1.10), no CBC. The JDK
    * runs AES on AES-NI; MINA's chacha20-poly1305 is plain Java: a 1 GiB get from Ferry ran at
@@ -37,7 +58,10 @@ public final class ModernAlgorithms {
    */
   static final List<BuiltinCiphers> SERVER_CIPHERS = CIPHERS.stream()
       .filter(cipher -> cipher != BuiltinCiphers.cc20p1305_openssh).toList();
-  /** MACs (for CTR): SHA-2 only, encrypt-then-MAC first; libssh2 (curl) knows only the plain ones. */
+  /**
+   * MACs (for CTR): SHA-2 only, encrypt-then-MAC first. The plain ones stay, last, because libssh2
+   * before 1.11 (curl's sftp:// on Debian 12) knows no other; a client that has ETM picks it.
+   */
   static final List<BuiltinMacs> MACS = List.of(BuiltinMacs.hmacsha256etm, BuiltinMacs.hmacsha512etm,
       BuiltinMacs.hmacsha256, BuiltinMacs.hmacsha512);
   /** Host key and user key signatures: no ssh-rsa (SHA-1), no DSA. */
@@ -47,8 +71,14 @@ public final class ModernAlgorithms {
   private ModernAlgorithms() {}
 
   public static void applyTo(SshServer server) {
-    server.setKeyExchangeFactories(NamedFactory.setUpTransformedFactories(false, KEX, ServerBuilder.DH2KEX));
+    server.setKeyExchangeFactories(NamedFactory.setUpTransformedFactories(false, SERVER_KEX, ServerBuilder.DH2KEX));
+    server.setCompressionFactories(List.copyOf(SERVER_COMPRESSION));
     applyCommon(server, SERVER_CIPHERS);
+  }
+
+  /** The hybrids need BouncyCastle's ML-KEM or MINA's sntrup761: offered only where this JVM has them. */
+  private static List<BuiltinDHFactories> supported(BuiltinDHFactories... factories) {
+    return java.util.Arrays.stream(factories).filter(BuiltinDHFactories::isSupported).toList();
   }
 
   public static void applyTo(SshClient client) {

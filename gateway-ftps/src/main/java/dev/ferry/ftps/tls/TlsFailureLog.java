@@ -1,0 +1,92 @@
+package dev.ferry.ftps.tls;
+
+import dev.ferry.core.ClientText;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
+import org.apache.mina.core.filterchain.IoFilterAdapter;
+import org.apache.mina.core.filterchain.IoFilterChain;
+import org.apache.mina.core.session.IoSession;
+import org.apache.mina.core.write.WriteRejectedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A control connection whose TLS fails (a scanner, plain FTP sent to the implicit port, a
+ * malformed ClientHello) is closed and logged in one line, at most {@link #LINES_PER_MINUTE} such
+ * lines a minute and then a count of the rest. FtpServer logged each at ERROR with a 14 KB stack
+ * trace: 200 ten-byte connections wrote 2.9 MB, so anyone could fill the log and bury what matters.
+ */
+public final class TlsFailureLog extends IoFilterAdapter {
+
+  private static final Logger log = LoggerFactory.getLogger(TlsFailureLog.class);
+  static final int LINES_PER_MINUTE = 20;
+  public static final String NAME = "ferryTlsFailureLog";
+
+  private static final AtomicLong minute = new AtomicLong();
+  private static final AtomicInteger inMinute = new AtomicInteger();
+  private static final AtomicInteger unlogged = new AtomicInteger();
+
+  private static final String FAILED = TlsFailureLog.class.getName() + ".failed";
+
+  /**
+   * Right after the implicit port's TLS filter, or first: MINA passes an exception either from the
+   * head of the chain or from the filter that raised it, and this filter must come before
+   * FtpServer's logging filter and handler either way.
+   */
+  public static void install(IoFilterChain chain) {
+    if (chain.contains(IMPLICIT_TLS)) {
+      chain.addAfter(IMPLICIT_TLS, NAME, new TlsFailureLog());
+    } else {
+      chain.addFirst(NAME, new TlsFailureLog());
+    }
+  }
+
+  /** What FtpServer names the TLS filter of an implicit-TLS listener. */
+  private static final String IMPLICIT_TLS = "sslFilter";
+
+  @Override
+  public void exceptionCaught(NextFilter next, IoSession session, Throwable cause) throws Exception {
+    SSLException tls = tlsFailure(cause);
+    if (tls != null) {
+      boolean first = session.setAttributeIfAbsent(FAILED, Boolean.TRUE) == null;
+      session.closeNow();
+      if (first) {
+        record(String.valueOf(session.getRemoteAddress()), tls.getMessage());
+      }
+      return;
+    }
+    if (session.containsAttribute(FAILED) || (cause instanceof WriteRejectedException && session.isClosing())) {
+      // FtpServer writing its greeting or a reply into a session whose TLS failed or that is closing:
+      // nothing a server operator can act on.
+      return;
+    }
+    next.exceptionCaught(session, cause);
+  }
+
+  private static SSLException tlsFailure(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof SSLException ssl) {
+        return ssl;
+      }
+    }
+    return null;
+  }
+
+  private static void record(String address, String reason) {
+    long now = System.currentTimeMillis() / 60_000;
+    long was = minute.get();
+    if (now != was && minute.compareAndSet(was, now)) {
+      inMinute.set(0);
+      int skipped = unlogged.getAndSet(0);
+      if (skipped > 0) {
+        log.info("{} more failed TLS handshakes in the minute before were not logged one by one", skipped);
+      }
+    }
+    if (inMinute.incrementAndGet() <= LINES_PER_MINUTE) {
+      log.info("TLS with {} failed, connection closed: {}", address, ClientText.forLog(reason));
+    } else {
+      unlogged.incrementAndGet();
+    }
+  }
+}
