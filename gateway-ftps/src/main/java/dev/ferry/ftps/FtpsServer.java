@@ -44,6 +44,7 @@ public final class FtpsServer {
   private final Clock clock;
   private final TlsMaterial tls;
   private final SessionPolicy policy;
+  private final GreetingRefusal greetingRefusal;
   private final CommandsInFlight commandsInFlight = new CommandsInFlight();
   private FtpServer server;
   /** Stateless, so one serves every session; it needs the server, which exists once sessions do. */
@@ -60,6 +61,7 @@ public final class FtpsServer {
         ? TlsMaterial.load(settings.certificate(), settings.privateKey())
         : TlsMaterial.loadOrGenerate(gateway.config().dataDir().resolve("tls"));
     this.policy = new SessionPolicy(settings.allowPlainFtp(), gateway.loginGuard());
+    this.greetingRefusal = new GreetingRefusal(policy);
   }
 
   public void start() throws IOException {
@@ -131,6 +133,7 @@ public final class FtpsServer {
     TlsFailureLog.install(session.getFilterChain());
     CommandLineLimit.install(session.getFilterChain());
     session.getFilterChain().addAfter(CommandLineLimit.NAME, FeatBeforeLogin.NAME, featBeforeLogin);
+    session.getFilterChain().addAfter(FeatBeforeLogin.NAME, GreetingRefusal.NAME, greetingRefusal);
     AbortWatch.install(session.getFilterChain());
     return true;
   }

@@ -4,6 +4,7 @@ import dev.ferry.core.ClientText;
 import dev.ferry.core.user.LoginGuard;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Set;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
 import org.apache.ftpserver.ftplet.DefaultFtplet;
@@ -13,8 +14,8 @@ import org.apache.ftpserver.ftplet.FtpSession;
 import org.apache.ftpserver.ftplet.FtpletResult;
 
 /**
- * Who may talk to the FTPS server and how: no connections while shutting down or from a banned
- * address, no login before TLS and no data transfer without PROT P (unless the config allows
+ * Who may talk to the FTPS server and how: no sessions while shutting down or from a banned
+ * address (refused at the greeting, see {@link GreetingRefusal}), no login before TLS and no data transfer without PROT P (unless the config allows
  * plain FTP), no user name with a control character.
  */
 final class SessionPolicy extends DefaultFtplet {
@@ -35,18 +36,19 @@ final class SessionPolicy extends DefaultFtplet {
     refusing = true;
   }
 
-  @Override
-  public FtpletResult onConnect(FtpSession session) throws FtpException, IOException {
+  /**
+   * Why a new session from {@code client} is refused, or null when it is not: the 421 that
+   * {@link GreetingRefusal} sends in place of the greeting.
+   */
+  String refusal(SocketAddress client) {
     if (refusing) {
-      session.write(new DefaultFtpReply(421, "Server is shutting down, try again later"));
-      return FtpletResult.DISCONNECT;
+      return "Server is shutting down, try again later";
     }
-    InetSocketAddress client = session.getClientAddress();
-    if (client != null && guard.isBanned(client.getAddress().getHostAddress())) {
-      session.write(new DefaultFtpReply(421, "Too many failed logins from your address, try again later"));
-      return FtpletResult.DISCONNECT;
+    if (client instanceof InetSocketAddress address && address.getAddress() != null
+        && guard.isBanned(address.getAddress().getHostAddress())) {
+      return "Too many failed logins from your address, try again later";
     }
-    return FtpletResult.DEFAULT;
+    return null;
   }
 
   @Override

@@ -375,6 +375,32 @@ class FtpsGatewayIT {
     client.disconnect();
   }
 
+  /**
+   * During the shutdown grace new sessions get 421 with the reason. Before, an implicit-TLS client
+   * got a TLS reset instead: the 421 waited behind the handshake and the session closed first.
+   */
+  @Test
+  void shuttingDown_explicitAndImplicitClientsGet421WithTheReason() throws IOException {
+    try (FtpsTestGateway stopping = new FtpsTestGateway(s3, java.nio.file.Files.createDirectories(dir.resolve("stopping")),
+        PART)) {
+      stopping.server.refuseNewSessions();
+      // commons-net reads the greeting in connect and throws on a 421, as it should.
+      org.apache.commons.net.ftp.FTPClient plain = new org.apache.commons.net.ftp.FTPClient();
+      IOException explicit = assertThrows(org.apache.commons.net.ftp.FTPConnectionClosedException.class,
+          () -> plain.connect("127.0.0.1", stopping.server.port()));
+      assertTrue(explicit.getMessage().contains("421"), explicit.getMessage());
+      assertTrue(plain.getReplyString().contains("shutting down"), plain.getReplyString());
+      FTPSClient implicit = new FTPSClient("TLS", true);
+      implicit.setTrustManager(FtpsTestGateway.TRUST_ALL);
+      implicit.setConnectTimeout(10_000);
+      IOException overTls = assertThrows(IOException.class,
+          () -> implicit.connect("127.0.0.1", stopping.server.implicitPort()));
+      assertTrue(overTls instanceof org.apache.commons.net.ftp.FTPConnectionClosedException,
+          "the TLS connection was reset instead of answered: " + overTls);
+      assertTrue(implicit.getReplyString().contains("shutting down"), implicit.getReplyString());
+    }
+  }
+
   @Test
   void stor_withoutWritePermission_refusedAndNothingStored() throws IOException {
     FTPSClient client = ferry.login("reader");
