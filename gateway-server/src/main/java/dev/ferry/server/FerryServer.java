@@ -69,7 +69,7 @@ public final class FerryServer {
       sftp.start();
     }
     if (config.adminHttp().enabled()) {
-      adminHttp = new AdminHttpServer(config.adminHttp(), admin);
+      adminHttp = new AdminHttpServer(config.adminHttp(), admin, gateway.loginGuard());
       try {
         adminHttp.start();
       } catch (InterruptedException e) {

@@ -2,11 +2,13 @@ package dev.ferry.server.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.ClientText;
 import dev.ferry.core.admin.AdminCaller;
 import dev.ferry.core.admin.AdminCommandRegistry;
 import dev.ferry.core.admin.AdminRequest;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
+import dev.ferry.core.user.LoginGuard;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,12 +23,16 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Routes: {@code GET /health} (no token), and every admin command as {@code /api/<command>}: POST
@@ -38,14 +44,18 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private static final Logger log = LoggerFactory.getLogger(AdminHttpHandler.class);
+
   private final AdminCommandRegistry registry;
   private final byte[] token;
   private final Executor commands;
+  private final LoginGuard guard;
 
-  AdminHttpHandler(AdminCommandRegistry registry, String token, Executor commands) {
+  AdminHttpHandler(AdminCommandRegistry registry, String token, Executor commands, LoginGuard guard) {
     this.registry = registry;
     this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     this.commands = commands;
+    this.guard = guard;
   }
 
   @Override
@@ -57,11 +67,27 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
       send(ctx, HttpResponseStatus.OK, "{\"ok\":true,\"status\":\"up\"}", keepAlive);
       return;
     }
+    String address = addressOf(ctx);
+    if (guard.isBanned(address)) {
+      send(ctx, HttpResponseStatus.FORBIDDEN, error(AdminStatus.REFUSED, "address " + address
+          + " is banned after too many failed logins; try again later"), false);
+      return;
+    }
     if (!authorized(request)) {
       FullHttpResponse response = json(HttpResponseStatus.UNAUTHORIZED,
           "{\"ok\":false,\"status\":\"UNAUTHORIZED\",\"error\":\"missing or wrong bearer token\"}");
       response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
-      write(ctx, response, keepAlive);
+      if (!request.headers().contains(HttpHeaderNames.AUTHORIZATION)) {
+        write(ctx, response, keepAlive);
+        return;
+      }
+      // A wrong token is a guess: counted with failed logins (a ban holds for every protocol and
+      // node), logged, and answered after the same delay.
+      boolean banned = guard.failed(address);
+      log.warn("admin HTTP: wrong bearer token from {} for {} {}{}", address, request.method(),
+          ClientText.forLog(path), banned ? "; address banned for a while" : "");
+      ctx.executor().schedule(() -> write(ctx, response, keepAlive), guard.failureDelay().toMillis(),
+          TimeUnit.MILLISECONDS);
       return;
     }
     if (!path.startsWith("/api/") || path.length() == 5 || path.indexOf('/', 5) >= 0) {
@@ -91,6 +117,11 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     } catch (RejectedExecutionException e) {
       send(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, error(AdminStatus.FAILED, "shutting down"), false);
     }
+  }
+
+  private static String addressOf(ChannelHandlerContext ctx) {
+    return ctx.channel().remoteAddress() instanceof InetSocketAddress socket && socket.getAddress() != null
+        ? socket.getAddress().getHostAddress() : "unknown";
   }
 
   private boolean authorized(FullHttpRequest request) {

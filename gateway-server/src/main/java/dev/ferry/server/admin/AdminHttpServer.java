@@ -2,6 +2,7 @@ package dev.ferry.server.admin;
 
 import dev.ferry.core.admin.AdminCommandRegistry;
 import dev.ferry.core.admin.AdminHttpSettings;
+import dev.ferry.core.user.LoginGuard;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -29,14 +30,16 @@ public final class AdminHttpServer implements AutoCloseable {
 
   private final AdminHttpSettings settings;
   private final AdminCommandRegistry registry;
+  private final LoginGuard guard;
   private final EventLoopGroup boss = new NioEventLoopGroup(1);
   private final EventLoopGroup workers = new NioEventLoopGroup(1);
   private final ExecutorService commands;
   private Channel channel;
 
-  public AdminHttpServer(AdminHttpSettings settings, AdminCommandRegistry registry) {
+  public AdminHttpServer(AdminHttpSettings settings, AdminCommandRegistry registry, LoginGuard guard) {
     this.settings = settings;
     this.registry = registry;
+    this.guard = guard;
     AtomicInteger count = new AtomicInteger();
     this.commands = Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "ferry-admin-http-" + count.incrementAndGet());
@@ -55,7 +58,7 @@ public final class AdminHttpServer implements AutoCloseable {
             ch.pipeline()
                 .addLast(new HttpServerCodec())
                 .addLast(new HttpObjectAggregator(MAX_BODY))
-                .addLast(new AdminHttpHandler(registry, settings.token(), commands));
+                .addLast(new AdminHttpHandler(registry, settings.token(), commands, guard));
           }
         })
         .bind(settings.bindAddress(), settings.port()).sync().channel();

@@ -219,6 +219,35 @@ class FerryAdminIT {
     assertEquals(401, call("POST", "/api/transfer", "{\"args\":[\"a/b\",\"local:/x\"]}", "nope").statusCode());
   }
 
+  /**
+   * Before, wrong tokens were neither logged nor limited: any number of guesses at full speed. Now
+   * each is a failed login of its address (delayed, counted, logged), and the fifth bans it.
+   */
+  @Test
+  void http_wrongTokens_countAsFailedLogins_andBanTheAddress() throws Exception {
+    String guesser = "127.0.0.7";
+    for (int i = 0; i < 5; i++) {
+      String refused = rawGet(guesser, "/api/jobs", "guess-" + i);
+      assertTrue(refused.startsWith("HTTP/1.1 401"), refused);
+    }
+    String banned = rawGet(guesser, "/api/jobs", TOKEN);
+    assertTrue(banned.startsWith("HTTP/1.1 403"), "even the right token is refused while banned: " + banned);
+    assertTrue(banned.contains("is banned"), banned);
+    assertEquals(200, call("GET", "/api/jobs", null, TOKEN).statusCode(), "other addresses are not affected");
+  }
+
+  /** One GET over a socket bound to {@code from} (java.net.http cannot choose its local address). */
+  static String rawGet(String from, String path, String token) throws IOException {
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.bind(new java.net.InetSocketAddress(from, 0));
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", ferry.adminHttp().port()), 10_000);
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+          + token + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+    }
+  }
+
   @Test
   void http_transfer_thenJobReportsDoneAndBytesArrive() throws Exception {
     byte[] data = object("http/one.bin", 2 * 1024 * 1024 + 7);
