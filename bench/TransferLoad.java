@@ -62,6 +62,7 @@ public final class TransferLoad {
     }
     long started = System.nanoTime();
     while (System.nanoTime() < deadline) {
+      // The main thread only reports: every 10 s, and once more at the deadline.
       Thread.sleep(Math.min(10_000, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
       report(started);
     }
@@ -184,6 +185,7 @@ public final class TransferLoad {
       System.out.println("load session failed (" + Thread.currentThread().getName() + "): " + e);
     }
     try {
+      // A pause before logging in again: a server refusing sessions is not to be hammered.
       Thread.sleep(1000);
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();

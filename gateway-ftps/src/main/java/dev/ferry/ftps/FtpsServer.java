@@ -45,6 +45,7 @@ public final class FtpsServer {
   private final TlsMaterial tls;
   private final SessionPolicy policy;
   private final GreetingRefusal greetingRefusal;
+  private final TlsFailureLog tlsFailureLog = new TlsFailureLog();
   private final CommandsInFlight commandsInFlight = new CommandsInFlight();
   private FtpServer server;
   /** Stateless, so one serves every session; it needs the server, which exists once sessions do. */
@@ -130,7 +131,7 @@ public final class FtpsServer {
     if (session.getConfig() instanceof SocketSessionConfig socket) {
       socket.setTcpNoDelay(true);
     }
-    TlsFailureLog.install(session.getFilterChain());
+    tlsFailureLog.install(session.getFilterChain());
     CommandLineLimit.install(session.getFilterChain());
     session.getFilterChain().addAfter(CommandLineLimit.NAME, FeatBeforeLogin.NAME, featBeforeLogin);
     session.getFilterChain().addAfter(FeatBeforeLogin.NAME, GreetingRefusal.NAME, greetingRefusal);

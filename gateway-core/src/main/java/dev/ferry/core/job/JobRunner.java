@@ -110,17 +110,15 @@ final class JobRunner {
    * goes too once no other claim's folder is in it.
    */
   void removeStaging(Job job) {
-    RemoteStaging staging = new RemoteStaging(job.record().spec().remotePath(), job.claim);
-    clean(job.record(), staging.folder(), staging);
+    clean(job.record(), new RemoteStaging(job.record().spec().remotePath(), job.claim).folder());
   }
 
   /** Best effort for a job no node holds, ended by a cancel: the whole staging folder goes. */
   void removeAllStaging(JobRecord record) {
-    RemoteStaging staging = new RemoteStaging(record.spec().remotePath(), 0);
-    clean(record, staging.root(), staging);
+    clean(record, RemoteStaging.rootOf(record.spec().remotePath()));
   }
 
-  private void clean(JobRecord record, String folder, RemoteStaging staging) {
+  private void clean(JobRecord record, String folder) {
     RemoteHost host = hosts.get(record.spec().host());
     if (host == null) {
       return;
@@ -128,7 +126,7 @@ final class JobRunner {
     try (RemoteSession remote = connector.connect(host)) {
       TransferMethod.of(record.spec().mode()).stopLeftovers(remote, folder);
       remote.removeTree(folder);
-      remote.removeIfEmpty(staging.root());
+      remote.removeIfEmpty(RemoteStaging.rootOf(record.spec().remotePath()));
     } catch (IOException | RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(JobRunner.class).warn("job {}: could not remove staging folder {} on {}: {}",
           record.id(), folder, record.spec().host(), e.getMessage());

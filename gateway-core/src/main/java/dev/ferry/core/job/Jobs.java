@@ -44,6 +44,8 @@ public final class Jobs implements AutoCloseable {
   /** How long a node retries a job's final write while the store is away before it gives the job up to the lease. */
   private static final Duration STORE_RETRY = Duration.ofSeconds(1);
   private static final int STORE_RETRIES_WHEN_CLOSING = 3;
+  /** How often a cancel of a job another node runs looks whether that node has ended it. */
+  private static final Duration CANCEL_POLL = Duration.ofMillis(100);
 
   private final JobSettings settings;
   private final ObjectStore store;
@@ -295,7 +297,9 @@ public final class Jobs implements AutoCloseable {
         long deadline = System.nanoTime() + wait.toNanos();
         Optional<JobRecord> now = find(id);
         while (now.isPresent() && !now.get().state().isFinal() && System.nanoTime() < deadline) {
-          Thread.sleep(100);
+          // Another node's progress reaches this one only through the store, which tells no one
+          // of a change: the answer to the operator is polled for, within the wait they allow.
+          Thread.sleep(CANCEL_POLL.toMillis());
           now = find(id);
         }
         return now.orElse(request.record());
@@ -428,6 +432,13 @@ public final class Jobs implements AutoCloseable {
     log.info("job {} cancelled", job.id());
   }
 
+  /** Ends a job this node runs as cancelled, once its attempt has stopped: this claim's staging goes first. */
+  private void endCancelled(Job job) {
+    runner.removeStaging(job);
+    finish(job, JobState.CANCELLED, "cancelled");
+    log.info("job {} cancelled", job.id());
+  }
+
   /** Runs on a worker: one attempt, then done, failed, released for a retry or a re-check, or given up. */
   private void execute(Job job) {
     synchronized (job) {
@@ -445,7 +456,9 @@ public final class Jobs implements AutoCloseable {
       }
       job.update(r -> r.withError(null));
       finish(job, JobState.DONE, null);
-      log.info("job {} done: {} -> {}", job.id(), job.record().spec().source(), job.record().spec().destination());
+      if (!job.lost) {
+        log.info("job {} done: {} -> {}", job.id(), job.record().spec().source(), job.record().spec().destination());
+      }
     } catch (Exception e) {
       job.endAttempt();
       if (job.lost) {
@@ -457,9 +470,7 @@ public final class Jobs implements AutoCloseable {
         log.info("job {} interrupted by shutdown; it stays {} and starts over on the next node to claim it", job.id(),
             job.record().state());
       } else if (job.cancelRequested) {
-        runner.removeStaging(job);
-        finish(job, JobState.CANCELLED, "cancelled");
-        log.info("job {} cancelled", job.id());
+        endCancelled(job);
       } else if (Failures.isTransient(e) && job.record().attempts() < settings.maxAttempts()) {
         int attempts = job.record().attempts();
         Duration backoff = settings.retryBackoff().multipliedBy(1L << Math.min(attempts - 1, 6));
@@ -486,19 +497,21 @@ public final class Jobs implements AutoCloseable {
    * then. A cancel that came while the attempt was deciding to wait or retry ends it instead.
    */
   private void release(Job job, Duration delay) {
+    boolean cancelled;
     job.writes.lock();
     try {
-      if (job.cancelRequested && !closing) {
-        runner.removeStaging(job);
-        finish(job, JobState.CANCELLED, "cancelled");
-        log.info("job {} cancelled", job.id());
-        return;
+      cancelled = job.cancelRequested && !closing;
+      if (!cancelled) {
+        job.released = true;
+        long due = clock.millis() + delay.toMillis();
+        storeUntilWritten(job, "releasing", () -> jobStore.release(job.snapshot(), nodes.selfId(), job.claim, due));
       }
-      job.released = true;
-      long due = clock.millis() + delay.toMillis();
-      storeUntilWritten(job, "releasing", () -> jobStore.release(job.snapshot(), nodes.selfId(), job.claim, due));
     } finally {
       job.writes.unlock();
+    }
+    if (cancelled) {
+      endCancelled(job); // outside the lock: the remote may take a while
+      return;
     }
     if (delay.isZero()) {
       wakeDispatcher();
@@ -536,7 +549,8 @@ public final class Jobs implements AutoCloseable {
         try {
           if (!write.write()) {
             job.lost = true;
-            log.warn("job {}: {} it changed nothing: another node holds it now", job.id(), what);
+            log.warn("job {}: another node claimed it while this node was silent past its lease; {} it changed"
+                + " nothing in the store", job.id(), what);
           }
           return;
         } catch (StateStoreException e) {
@@ -548,6 +562,7 @@ public final class Jobs implements AutoCloseable {
           log.warn("job {}: {} it failed, retrying in {}: {}", job.id(), what, STORE_RETRY, e.getMessage());
         }
         try {
+          // The store gives no sign of being back: try again after a pause, not in a tight loop.
           Thread.sleep(STORE_RETRY.toMillis());
         } catch (InterruptedException e) {
           interrupted = true;
@@ -567,17 +582,25 @@ public final class Jobs implements AutoCloseable {
   private void heartbeat() {
     for (Job job : held.values()) {
       try {
-        save(job);
+        save(job, false);
       } catch (StateStoreException | RuntimeException e) {
         log.debug("job {}: heartbeat failed: {}", job.id(), e.getMessage());
       }
     }
   }
 
-  /** Writes the job as it is now, fenced by its claim; false when the claim is lost. */
-  private boolean save(Job job) throws StateStoreException {
+  /**
+   * Writes the job as it is now, fenced by its claim; false when the claim is lost. Without
+   * {@code waitForTurn} (the heartbeat) a job whose worker is writing it is skipped: its worker's
+   * write says the same, and one job's retries while the store is away must not stall the others.
+   */
+  private boolean save(Job job, boolean waitForTurn) throws StateStoreException {
     JobStore.Saved saved;
-    job.writes.lock();
+    if (waitForTurn) {
+      job.writes.lock();
+    } else if (!job.writes.tryLock()) {
+      return true;
+    }
     try {
       if (job.released || job.lost) {
         return !job.lost;
@@ -605,7 +628,7 @@ public final class Jobs implements AutoCloseable {
     public void save(Job job) throws IOException {
       boolean held;
       try {
-        held = Jobs.this.save(job);
+        held = Jobs.this.save(job, true);
       } catch (StateStoreException e) {
         log.warn("job {}: could not save its state ({}); the next heartbeat tries again", job.id(), e.getMessage());
         return;

@@ -21,6 +21,11 @@ public record RemoteStaging(String destination, long claim) {
 
   /** {@code <dest>.part}: every claim's folder; a claim removes it whole before it starts. */
   public String root() {
+    return rootOf(destination);
+  }
+
+  /** The staging folder of {@code destination}, whatever the claim. */
+  public static String rootOf(String destination) {
     return destination + ".part";
   }
 

@@ -8,6 +8,7 @@ import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.upload.CommitOrder;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -62,7 +63,7 @@ final class TreeRename {
         if (relative.endsWith("/")) {
           relative = relative.substring(0, relative.length() - 1);
         }
-        longest = Math.max(longest, relative.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        longest = Math.max(longest, relative.getBytes(StandardCharsets.UTF_8).length);
       }
       token = page.nextToken();
     } while (token != null);

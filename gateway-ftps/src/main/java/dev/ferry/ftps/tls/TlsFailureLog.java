@@ -23,9 +23,10 @@ public final class TlsFailureLog extends IoFilterAdapter {
   static final int LINES_PER_MINUTE = 20;
   public static final String NAME = "ferryTlsFailureLog";
 
-  private static final AtomicLong minute = new AtomicLong();
-  private static final AtomicInteger inMinute = new AtomicInteger();
-  private static final AtomicInteger unlogged = new AtomicInteger();
+  /** One instance serves every control session of a server: the limit counts them all. */
+  private final AtomicLong minute = new AtomicLong();
+  private final AtomicInteger inMinute = new AtomicInteger();
+  private final AtomicInteger unlogged = new AtomicInteger();
 
   private static final String FAILED = TlsFailureLog.class.getName() + ".failed";
 
@@ -34,11 +35,11 @@ public final class TlsFailureLog extends IoFilterAdapter {
    * head of the chain or from the filter that raised it, and this filter must come before
    * FtpServer's logging filter and handler either way.
    */
-  public static void install(IoFilterChain chain) {
+  public void install(IoFilterChain chain) {
     if (chain.contains(IMPLICIT_TLS)) {
-      chain.addAfter(IMPLICIT_TLS, NAME, new TlsFailureLog());
+      chain.addAfter(IMPLICIT_TLS, NAME, this);
     } else {
-      chain.addFirst(NAME, new TlsFailureLog());
+      chain.addFirst(NAME, this);
     }
   }
 
@@ -73,7 +74,7 @@ public final class TlsFailureLog extends IoFilterAdapter {
     return null;
   }
 
-  private static void record(String address, String reason) {
+  private void record(String address, String reason) {
     long now = System.currentTimeMillis() / 60_000;
     long was = minute.get();
     if (now != was && minute.compareAndSet(was, now)) {

@@ -61,12 +61,30 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
     boolean keepAlive = HttpUtil.isKeepAlive(request);
-    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-    String path = uri.path();
-    if (path.equals("/health") && request.method().equals(HttpMethod.GET)) {
+    if (new QueryStringDecoder(request.uri()).path().equals("/health") && request.method().equals(HttpMethod.GET)) {
       send(ctx, HttpResponseStatus.OK, "{\"ok\":true,\"status\":\"up\"}", keepAlive);
       return;
     }
+    // Everything else asks the state store (bans, failed logins) or runs a command: off the event
+    // loop, which serves every connection. The request is kept until that work is done.
+    request.retain();
+    try {
+      commands.execute(() -> {
+        try {
+          handle(ctx, request, keepAlive);
+        } finally {
+          request.release();
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      request.release();
+      send(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, error(AdminStatus.FAILED, "shutting down"), false);
+    }
+  }
+
+  private void handle(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+    String path = uri.path();
     String address = addressOf(ctx);
     if (guard.isBanned(address)) {
       send(ctx, HttpResponseStatus.FORBIDDEN, error(AdminStatus.REFUSED, "address " + address
@@ -108,15 +126,8 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
       send(ctx, HttpResponseStatus.BAD_REQUEST, error(AdminStatus.BAD_REQUEST, e.getMessage()), keepAlive);
       return;
     }
-    AdminRequest adminRequest = AdminRequest.of(new AdminCaller("token", true, "http"), command, args);
-    try {
-      commands.execute(() -> {
-        AdminResponse response = registry.execute(adminRequest);
-        send(ctx, HttpResponseStatus.valueOf(response.status().httpStatus()), response.json(), keepAlive);
-      });
-    } catch (RejectedExecutionException e) {
-      send(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, error(AdminStatus.FAILED, "shutting down"), false);
-    }
+    AdminResponse response = registry.execute(AdminRequest.of(new AdminCaller("token", true, "http"), command, args));
+    send(ctx, HttpResponseStatus.valueOf(response.status().httpStatus()), response.json(), keepAlive);
   }
 
   private static String addressOf(ChannelHandlerContext ctx) {

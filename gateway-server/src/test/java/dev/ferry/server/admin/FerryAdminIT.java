@@ -12,7 +12,7 @@ import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.server.FerryServer;
-import java.io.ByteArrayOutputStream;
+import dev.ferry.server.SshExec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -27,12 +27,9 @@ import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.Random;
 import org.apache.sshd.client.SshClient;
-import org.apache.sshd.client.channel.ChannelExec;
-import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -152,23 +149,12 @@ class FerryAdminIT {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  record Exec(int status, String out, String err) {}
-
-  static Exec exec(String user, KeyPair key, String command) throws IOException {
+  static SshExec exec(String user, KeyPair key, String command) throws IOException {
     try (ClientSession session = ssh.connect(user, "127.0.0.1", ferry.sftp().port()).verify(Duration.ofSeconds(10))
         .getSession()) {
       session.addPublicKeyIdentity(key);
       session.auth().verify(Duration.ofSeconds(10));
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
-      try (ChannelExec channel = session.createExecChannel(command)) {
-        channel.setOut(out);
-        channel.setErr(err);
-        channel.open().verify(Duration.ofSeconds(10));
-        channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofSeconds(60));
-        return new Exec(channel.getExitStatus(), out.toString(StandardCharsets.UTF_8),
-            err.toString(StandardCharsets.UTF_8));
-      }
+      return SshExec.run(session, command, Duration.ofSeconds(60));
     }
   }
 
@@ -291,19 +277,19 @@ class FerryAdminIT {
   void ssh_adminTransferThenJob_textAndJson() throws Exception {
     byte[] data = object("ssh/two.bin", 1024 * 1024 + 3);
     Path target = remote.resolve("ssh two's.bin");
-    Exec created = exec("admin", adminKey, "transfer " + bucket + "/ssh/two.bin 'local:" + target.toString()
+    SshExec created = exec("admin", adminKey, "transfer " + bucket + "/ssh/two.bin 'local:" + target.toString()
         .replace("'", "'\\''") + "' --parts 4");
     assertEquals(0, created.status(), created.err());
     String id = created.out().strip();
     awaitEnd(id);
-    Exec job = exec("admin", adminKey, "job " + id + " --json");
+    SshExec job = exec("admin", adminKey, "job " + id + " --json");
     assertEquals("DONE", JSON.readTree(job.out()).get("data").get("state").asText(), job.out());
     assertArrayEquals(data, Files.readAllBytes(target));
-    Exec text = exec("admin", adminKey, "job " + id);
+    SshExec text = exec("admin", adminKey, "job " + id);
     assertTrue(text.out().contains("state:       DONE"), text.out());
-    Exec hosts = exec("admin", adminKey, "hosts");
+    SshExec hosts = exec("admin", adminKey, "hosts");
     assertTrue(hosts.out().startsWith("local  " + sshd.user + "@127.0.0.1:" + sshd.port), hosts.out());
-    Exec df = exec("admin", adminKey, "df local:" + remote + " --json");
+    SshExec df = exec("admin", adminKey, "df local:" + remote + " --json");
     assertEquals(0, df.status(), df.err());
     assertTrue(JSON.readTree(df.out()).get("data").get("totalBytes").asLong() > 0);
   }
@@ -330,14 +316,14 @@ class FerryAdminIT {
       }
     }
 
-    Exec json = exec("admin", adminKey, "stat s3://" + bucket + "/admin/stat-me.bin --json");
+    SshExec json = exec("admin", adminKey, "stat s3://" + bucket + "/admin/stat-me.bin --json");
     assertEquals(0, json.status(), json.err());
     JsonNode facts = JSON.readTree(json.out()).get("data");
     assertEquals(S3TestServer.sha256Hex(data), facts.get("sha256").asText());
     assertEquals(time.toString(), facts.get("clientTime").asText());
     assertEquals(data.length, facts.get("size").asLong());
     assertEquals("catalog", facts.get("factsFrom").asText());
-    Exec text = exec("admin", adminKey, "stat " + bucket + "/admin/stat-me.bin");
+    SshExec text = exec("admin", adminKey, "stat " + bucket + "/admin/stat-me.bin");
     assertTrue(text.out().contains("sha256        " + S3TestServer.sha256Hex(data)), text.out());
 
     HttpResponse<String> overHttp = call("GET", "/api/stat?arg=" + bucket + "/admin/stat-me.bin", null, TOKEN);
@@ -350,26 +336,26 @@ class FerryAdminIT {
     assertEquals("none", foreign.get("factsFrom").asText());
     assertTrue(foreign.get("sha256").isNull(), foreign.toString());
 
-    Exec missing = exec("admin", adminKey, "stat " + bucket + "/no/such.bin");
+    SshExec missing = exec("admin", adminKey, "stat " + bucket + "/no/such.bin");
     assertTrue(missing.status() != 0, "exit status for a missing object");
     assertTrue(missing.err().contains("no such object s3://" + bucket + "/no/such.bin"), missing.err());
-    Exec bad = exec("admin", adminKey, "stat just-a-bucket");
+    SshExec bad = exec("admin", adminKey, "stat just-a-bucket");
     assertTrue(bad.err().contains("must be s3://bucket/key"), bad.err());
   }
 
   @Test
   void ssh_errors_exitStatusAndMessage() throws Exception {
-    Exec unknown = exec("admin", adminKey, "frobnicate");
+    SshExec unknown = exec("admin", adminKey, "frobnicate");
     assertEquals(4, unknown.status());
     assertTrue(unknown.err().contains("unknown command 'frobnicate'"), unknown.err());
-    Exec noJob = exec("admin", adminKey, "cancel 000000000000");
+    SshExec noJob = exec("admin", adminKey, "cancel 000000000000");
     assertEquals(4, noJob.status());
     assertTrue(noJob.err().contains("no job '000000000000'"), noJob.err());
   }
 
   @Test
   void ssh_nonAdmin_refusedClearly() throws Exception {
-    Exec refused = exec("bob", bobKey, "jobs");
+    SshExec refused = exec("bob", bobKey, "jobs");
     assertEquals(1, refused.status());
     assertTrue(refused.err().contains("SFTP only"), refused.err());
     assertTrue(refused.err().contains("admin role, which user 'bob' does not have"), refused.err());
@@ -381,7 +367,7 @@ class FerryAdminIT {
     byte[] nested = object("tree/a/b c.bin", 300_000);
     byte[] empty = object("tree/a/empty.bin", 0);
     Path into = remote.resolve("pushed");
-    Exec pushed = exec("admin", adminKey, "push s3://" + bucket + "/tree/ local:" + into + " --parts 2 --json");
+    SshExec pushed = exec("admin", adminKey, "push s3://" + bucket + "/tree/ local:" + into + " --parts 2 --json");
     assertEquals(0, pushed.status(), pushed.err());
     JsonNode created = JSON.readTree(pushed.out()).get("data");
     assertEquals(3, created.size(), pushed.out());
@@ -393,13 +379,13 @@ class FerryAdminIT {
     assertArrayEquals(top, Files.readAllBytes(into.resolve("top.bin")));
     assertArrayEquals(nested, Files.readAllBytes(into.resolve("a/b c.bin")));
     assertArrayEquals(empty, Files.readAllBytes(into.resolve("a/empty.bin")));
-    Exec nothing = exec("admin", adminKey, "push " + bucket + "/no-such-prefix/ local:" + into);
+    SshExec nothing = exec("admin", adminKey, "push " + bucket + "/no-such-prefix/ local:" + into);
     assertEquals(4, nothing.status());
     assertTrue(nothing.err().contains("no objects under"), nothing.err());
-    Exec unknownHost = exec("admin", adminKey, "push s3://no-such-bucket-" + bucket + "/x/ nohost:/data");
+    SshExec unknownHost = exec("admin", adminKey, "push s3://no-such-bucket-" + bucket + "/x/ nohost:/data");
     assertEquals(2, unknownHost.status(), "the host is checked before S3 is listed: " + unknownHost.err());
     assertTrue(unknownHost.err().contains("unknown host 'nohost'"), unknownHost.err());
-    Exec noBucket = exec("admin", adminKey, "push s3://no-such-bucket-" + bucket + "/x/ local:" + into);
+    SshExec noBucket = exec("admin", adminKey, "push s3://no-such-bucket-" + bucket + "/x/ local:" + into);
     assertEquals(4, noBucket.status(), noBucket.err());
     assertTrue(noBucket.err().contains("no-such-bucket-" + bucket), noBucket.err());
   }

@@ -13,23 +13,19 @@ import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.PostgresTestServer;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
-import java.io.ByteArrayOutputStream;
+import dev.ferry.server.SshExec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.sshd.client.SshClient;
-import org.apache.sshd.client.channel.ChannelExec;
-import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -133,30 +129,18 @@ class JobsAcrossNodesIT {
     return node;
   }
 
-  record Exec(int status, String out, String err) {}
-
   /** An admin command over SSH exec on {@code node}, as an operator runs it. */
-  static Exec admin(FerryNode node, String command) throws IOException {
+  static SshExec admin(FerryNode node, String command) throws IOException {
     try (ClientSession session = ssh.connect("ops", "127.0.0.1", node.sftpPort).verify(Duration.ofSeconds(10))
         .getSession()) {
       session.addPasswordIdentity(PASSWORD);
       session.auth().verify(Duration.ofSeconds(30));
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
-      try (ChannelExec channel = session.createExecChannel(command)) {
-        channel.setOut(out);
-        channel.setErr(err);
-        channel.open().verify(Duration.ofSeconds(10));
-        channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofSeconds(90));
-        Integer status = channel.getExitStatus();
-        return new Exec(status == null ? -1 : status, out.toString(StandardCharsets.UTF_8),
-            err.toString(StandardCharsets.UTF_8));
-      }
+      return SshExec.run(session, command, Duration.ofSeconds(90));
     }
   }
 
   static String transfer(FerryNode node, String key, Path target, String options) throws IOException {
-    Exec created = admin(node, "transfer s3://" + bucket + "/" + key + " local:" + target + " " + options);
+    SshExec created = admin(node, "transfer s3://" + bucket + "/" + key + " local:" + target + " " + options);
     assertEquals(0, created.status(), created.err());
     String id = created.out().strip();
     assertTrue(JOB_ID.matcher(id).matches(), "transfer answered '" + id + "'");
@@ -166,7 +150,7 @@ class JobsAcrossNodesIT {
   /** The job as {@code job ID --json} on {@code node} shows it. */
   static JsonNode job(FerryNode node, String id) {
     try {
-      Exec shown = admin(node, "job " + id + " --json");
+      SshExec shown = admin(node, "job " + id + " --json");
       assertEquals(0, shown.status(), shown.err());
       return JSON.readTree(shown.out()).get("data");
     } catch (IOException e) {
@@ -177,8 +161,7 @@ class JobsAcrossNodesIT {
   static JsonNode awaitJob(FerryNode node, String id, java.util.function.Predicate<JsonNode> until, Duration timeout,
       String what) {
     JsonNode[] last = new JsonNode[1];
-    Await.until(() -> until.test(last[0] = job(node, id)), timeout, "job " + id + " " + what + " (last seen: "
-        + "see the node logs)");
+    Await.until(() -> until.test(last[0] = job(node, id)), timeout, "job " + id + " " + what);
     return last[0];
   }
 
@@ -226,7 +209,7 @@ class JobsAcrossNodesIT {
       objects.add(object("once/f" + i + ".bin", 300_000 + i));
     }
     Path into = Files.createDirectories(remote.resolve("once"));
-    Exec pushed = admin(one, "push s3://" + bucket + "/once/ local:" + into + " --parts 2 --mode relay --json");
+    SshExec pushed = admin(one, "push s3://" + bucket + "/once/ local:" + into + " --parts 2 --mode relay --json");
     assertEquals(0, pushed.status(), pushed.err());
     JsonNode created = JSON.readTree(pushed.out()).get("data");
     assertEquals(count, created.size(), pushed.out());
@@ -300,10 +283,10 @@ class JobsAcrossNodesIT {
     FileTime placed = Files.getLastModifiedTime(target);
     Object inode = Files.getAttribute(target, "unix:ino");
 
-    Await.until(() -> sleeper.logText().contains("job " + id + ": another node claimed it")
-        || sleeper.logText().contains("job " + id + ": this node no longer holds it"), Duration.ofSeconds(30),
-        "the woken node to find its claim lost");
-    Thread.sleep(LEASE.toMillis()); // the woken node's attempt unwinds; nothing it does may reach the file
+    // The woken node's attempt has unwound once it logs that another node claimed the job while it
+    // was silent (from the attempt, or from the release it tried): nothing of it runs after that line.
+    Await.until(() -> sleeper.logText().contains("job " + id + ": another node claimed it while this node was silent"),
+        Duration.ofSeconds(30), "the woken node to give the job up");
     assertArrayEquals(data, Files.readAllBytes(target), "the woken node changed the finished file");
     assertEquals(placed, Files.getLastModifiedTime(target), "the woken node touched the finished file");
     assertEquals(inode, Files.getAttribute(target, "unix:ino"), "the woken node replaced the finished file");
@@ -355,7 +338,7 @@ class JobsAcrossNodesIT {
     FerryNode elsewhere = runner.equals("node-a") ? two : one;
     assertNotEquals(runner, elsewhere.name);
 
-    Exec cancelled = admin(elsewhere, "cancel " + id);
+    SshExec cancelled = admin(elsewhere, "cancel " + id);
     assertEquals(0, cancelled.status(), cancelled.out() + cancelled.err());
     assertEquals(id + " CANCELLED", cancelled.out().strip());
     assertFalse(Files.exists(target), "a cancelled job left its destination");
