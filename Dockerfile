@@ -15,5 +15,8 @@ USER ferry
 VOLUME ["/etc/ferry", "/var/lib/ferry"]
 # The config's dataDir should point at /var/lib/ferry (TLS material, upload journal).
 ENV FERRY_CONFIG=/etc/ferry/ferry.yaml
+# The memory budgets are shares of the heap; without -Xmx the JVM would size it from the container's
+# memory limit (a quarter of it). Override with docker run -e JAVA_TOOL_OPTIONS=-Xmx2g.
+ENV JAVA_TOOL_OPTIONS=-Xmx1g
 EXPOSE 2121 2990 2222 30000-30099
 ENTRYPOINT ["java", "-jar", "/opt/ferry/ferry.jar"]

@@ -57,4 +57,5 @@ else
   echo "SSH host keys are generated at this first start; Ferry logs their SHA256 fingerprints below."
 fi
 echo "Compare the TLS and SSH fingerprints below with what your client shows."
-exec java -jar "$jar" --config "$demo_dir/ferry.yaml"
+# The memory budgets are shares of the heap: set it, or the JVM takes a quarter of the machine.
+exec java -Xmx"${FERRY_HEAP:-1g}" -jar "$jar" --config "$demo_dir/ferry.yaml"

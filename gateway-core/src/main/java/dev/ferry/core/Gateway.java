@@ -5,6 +5,8 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.download.Downloads;
 import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.lock.SharedPathLocks;
+import dev.ferry.core.session.Deadlines;
+import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.upload.MemoryBudget;
@@ -20,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -37,6 +40,8 @@ public final class Gateway implements AutoCloseable {
   private final Downloads downloads;
   private final UserRegistry users;
   private final LoginGuard loginGuard;
+  private final Deadlines deadlines = new Deadlines();
+  private final SessionSlots sessions;
   private final Clock clock;
 
   public Gateway(FerryConfig config, Clock clock) throws IOException {
@@ -53,6 +58,9 @@ public final class Gateway implements AutoCloseable {
     this.downloads = new Downloads(store, config.downloads());
     this.users = new UserRegistry(config.users(), clock);
     this.loginGuard = new LoginGuard(config.login(), clock, stateStore.database());
+    this.sessions = new SessionSlots(config.sessions(), Map.of(
+        "FTPS", new SessionSlots.ProtocolMaximum(config.ftps().maxLogins(), "ftps.maxLogins"),
+        "SFTP", new SessionSlots.ProtocolMaximum(config.sftp().maxSessions(), "sftp.maxSessions")), deadlines);
   }
 
   /** The upload journal in the state store, with what an earlier Ferry kept in dataDir/uploads taken over. */
@@ -115,8 +123,19 @@ public final class Gateway implements AutoCloseable {
     return loginGuard;
   }
 
+  /** Every front-end's connections, counted against the session limits. */
+  public SessionSlots sessions() {
+    return sessions;
+  }
+
+  /** For what a client must do in time (log in, open its data connection). */
+  public Deadlines deadlines() {
+    return deadlines;
+  }
+
   @Override
   public void close() {
+    deadlines.close();
     store.close();
     if (sharedLocks != null) {
       sharedLocks.close();

@@ -7,6 +7,7 @@ import dev.ferry.ftps.command.CommandsInFlight;
 import dev.ferry.ftps.command.FeatBeforeLogin;
 import dev.ferry.ftps.command.GatewayCommands;
 import dev.ferry.ftps.data.AbortWatch;
+import dev.ferry.ftps.data.PassivePortDeadline;
 import dev.ferry.ftps.data.TlsTruncation;
 import dev.ferry.ftps.fs.GatewayFileSystemFactory;
 import dev.ferry.ftps.reply.CommandLineLimit;
@@ -45,6 +46,8 @@ public final class FtpsServer {
   private final TlsMaterial tls;
   private final SessionPolicy policy;
   private final GreetingRefusal greetingRefusal;
+  private final LoginSlots loginSlots;
+  private final PassivePortDeadline passivePortDeadline;
   private final TlsFailureLog tlsFailureLog = new TlsFailureLog();
   private final CommandsInFlight commandsInFlight = new CommandsInFlight();
   private FtpServer server;
@@ -52,6 +55,7 @@ public final class FtpsServer {
   private final FeatBeforeLogin featBeforeLogin =
       new FeatBeforeLogin(() -> ((DefaultFtpServer) server).getServerContext());
   private Listener explicit;
+  private SslConfiguration ssl;
   private Listener implicit;
 
   public FtpsServer(Gateway gateway, Clock clock) throws IOException {
@@ -63,10 +67,11 @@ public final class FtpsServer {
         : TlsMaterial.loadOrGenerate(gateway.config().dataDir().resolve("tls"));
     this.policy = new SessionPolicy(settings.allowPlainFtp(), gateway.loginGuard());
     this.greetingRefusal = new GreetingRefusal(policy);
+    this.loginSlots = new LoginSlots(gateway.sessions());
+    this.passivePortDeadline = new PassivePortDeadline(gateway.deadlines(), settings.passiveTimeout());
   }
 
   public void start() throws IOException {
-    SslConfiguration ssl;
     try {
       ssl = new GatewaySslConfiguration(tls.sslContext());
     } catch (GeneralSecurityException e) {
@@ -90,7 +95,8 @@ public final class FtpsServer {
     factory.setFileSystem(new GatewayFileSystemFactory(gateway));
     factory.setCommandFactory(GatewayCommands.create(clock, commandsInFlight, settings.modeZ()));
     // FtpServer clears this map on stop, so it must be mutable.
-    factory.setFtplets(new java.util.HashMap<>(Map.of("ferry-session-policy", policy)));
+    factory.setFtplets(new java.util.HashMap<>(Map.of("ferry-session-policy", policy,
+        "ferry-passive-port-deadline", passivePortDeadline)));
     server = factory.createServer();
     try {
       server.start();
@@ -122,7 +128,7 @@ public final class FtpsServer {
   }
 
   /**
-   * Every new control connection: replies go out at once, a failed TLS handshake is one log line,
+   * Every new control connection: it takes a session slot (or is refused at the greeting), replies go out at once, a failed TLS handshake is one log line,
    * command lines may be 8 KiB, FEAT is answered before login and ABOR is seen during a transfer. With Nagle on, a reply written while
    * the client's ACK of the previous one is still delayed (up to 40 ms on Linux) waits for it: a
    * 226 after a short transfer often did, once per file.
@@ -131,6 +137,7 @@ public final class FtpsServer {
     if (session.getConfig() instanceof SocketSessionConfig socket) {
       socket.setTcpNoDelay(true);
     }
+    loginSlots.admit(session);
     tlsFailureLog.install(session.getFilterChain());
     CommandLineLimit.install(session.getFilterChain());
     session.getFilterChain().addAfter(CommandLineLimit.NAME, FeatBeforeLogin.NAME, featBeforeLogin);
@@ -150,6 +157,11 @@ public final class FtpsServer {
 
   public TlsMaterial tls() {
     return tls;
+  }
+
+  /** The TLS policy and context of every FTPS connection, for other listeners to share (admin HTTPS). */
+  public SslConfiguration sslConfiguration() {
+    return ssl;
   }
 
   /** First step of a graceful shutdown: new connections are told 421 and closed. */

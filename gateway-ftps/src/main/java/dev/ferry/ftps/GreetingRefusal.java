@@ -9,7 +9,8 @@ import org.apache.mina.core.write.WriteRequest;
 
 /**
  * Turns FtpServer's 220 greeting into a 421 that says why when a new session must be refused
- * (Ferry is shutting down, the client's address is banned), and closes the session once it is out.
+ * (Ferry is shutting down, the client's address is banned, too many connections wait for a login:
+ * {@link LoginSlots}), and closes the session once it is out.
  * Refused from FtpServer's onConnect instead, an implicit-TLS client never got the 421: it waited
  * behind the TLS handshake, and the session closed before the handshake let it out, so the client
  * saw a TLS reset. The greeting goes out after the handshake, for explicit and implicit alike.
@@ -31,6 +32,9 @@ final class GreetingRefusal extends IoFilterAdapter {
     if (request.getMessage() instanceof FtpReply reply && reply.getCode() == 220
         && session.setAttributeIfAbsent(GREETED, Boolean.TRUE) == null) {
       String refusal = policy.refusal(session.getRemoteAddress());
+      if (refusal == null) {
+        refusal = LoginSlots.refusal(session);
+      }
       if (refusal != null) {
         session.setAttribute(CLOSE_WHEN_SENT, Boolean.TRUE);
         next.filterWrite(session, new DefaultWriteRequest(new DefaultFtpReply(421, refusal), request.getFuture()));

@@ -1,6 +1,8 @@
 package dev.ferry.ftps;
 
 import dev.ferry.core.ClientText;
+import dev.ferry.core.session.SessionRefusedException;
+import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.user.LoginGuard;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -9,16 +11,21 @@ import java.util.Set;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
 import org.apache.ftpserver.ftplet.DefaultFtplet;
 import org.apache.ftpserver.ftplet.FtpException;
+import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.ftplet.FtpSession;
 import org.apache.ftpserver.ftplet.FtpletResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Who may talk to the FTPS server and how: no sessions while shutting down or from a banned
  * address (refused at the greeting, see {@link GreetingRefusal}), no login before TLS and no data transfer without PROT P (unless the config allows
- * plain FTP), no user name with a control character.
+ * plain FTP), no user name with a control character, no login past the session limits.
  */
 final class SessionPolicy extends DefaultFtplet {
+
+  private static final Logger log = LoggerFactory.getLogger(SessionPolicy.class);
 
   private static final Set<String> LOGIN = Set.of("USER", "PASS");
   private static final Set<String> DATA = Set.of("STOR", "APPE", "RETR", "LIST", "NLST", "MLSD");
@@ -59,16 +66,47 @@ final class SessionPolicy extends DefaultFtplet {
       session.write(new DefaultFtpReply(501, "User name contains a control character"));
       return FtpletResult.SKIP;
     }
-    if (allowPlainFtp) {
-      return FtpletResult.DEFAULT;
-    }
-    if (LOGIN.contains(command) && !session.isSecure()) {
+    if (!allowPlainFtp && LOGIN.contains(command) && !session.isSecure()) {
       session.write(new DefaultFtpReply(530, "TLS required: send AUTH TLS first (plain FTP is disabled)"));
       return FtpletResult.SKIP;
     }
-    if (DATA.contains(command) && !session.getDataConnection().isSecure()) {
+    if (!allowPlainFtp && DATA.contains(command) && !session.getDataConnection().isSecure()) {
       session.write(new DefaultFtpReply(521, "Data connection must be protected: send PBSZ 0 and PROT P"));
       return FtpletResult.SKIP;
+    }
+    return command.equals("PASS") ? reserveLogin(session) : FtpletResult.DEFAULT;
+  }
+
+  /**
+   * The session limits are checked before the password, so that a full limit is refused without
+   * the 230 going out first; the slot is held for the user while the password is checked and given
+   * back in {@link #afterCommand} when the login failed. Only a connection that can log in (TLS,
+   * not banned) gets here.
+   */
+  private FtpletResult reserveLogin(FtpSession session) throws FtpException {
+    SessionSlots.Slot slot = LoginSlots.slotOf(session);
+    String user = session.getUserArgument();
+    if (slot == null || session.isLoggedIn() || user == null) {
+      return FtpletResult.DEFAULT;
+    }
+    try {
+      slot.loggedIn(user);
+      return FtpletResult.DEFAULT;
+    } catch (SessionRefusedException e) {
+      log.info("FTPS login of {} from {} refused: {}", ClientText.forLog(user),
+          LoginSlots.addressOf(session.getClientAddress()), e.getMessage());
+      session.write(new DefaultFtpReply(421, e.clientMessage()));
+      return FtpletResult.DISCONNECT;
+    }
+  }
+
+  @Override
+  public FtpletResult afterCommand(FtpSession session, FtpRequest request, FtpReply reply)
+      throws FtpException, IOException {
+    String command = request.getCommand();
+    SessionSlots.Slot slot = LoginSlots.slotOf(session);
+    if (slot != null && (command.equals("REIN") || command.equals("PASS")) && !session.isLoggedIn()) {
+      slot.loggedOut();
     }
     return FtpletResult.DEFAULT;
   }

@@ -3,6 +3,7 @@ package dev.ferry.ftps;
 import dev.ferry.core.Gateway;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.testing.TrustAll;
 import dev.ferry.core.user.PasswordHasher;
 import java.io.IOException;
 import java.net.URI;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPReply;
 import org.apache.commons.net.ftp.FTPSClient;
@@ -127,16 +127,5 @@ final class FtpsTestGateway implements AutoCloseable {
     gateway.close();
   }
 
-  static final TrustManager TRUST_ALL = new X509TrustManager() {
-    @Override
-    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
-
-    @Override
-    public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-      return new java.security.cert.X509Certificate[0];
-    }
-  };
+  static final TrustManager TRUST_ALL = TrustAll.MANAGER;
 }

@@ -69,14 +69,21 @@ public final class FerryServer {
       sftp.start();
     }
     if (config.adminHttp().enabled()) {
-      adminHttp = new AdminHttpServer(config.adminHttp(), admin, gateway.loginGuard());
+      adminHttp = new AdminHttpServer(config.adminHttp(), admin, gateway.loginGuard(), gateway.sessions(),
+          ftps.sslConfiguration());
       try {
         adminHttp.start();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while binding the admin HTTP API", e);
       }
-      log.info("admin HTTP API on {}:{} (bearer token required)", config.adminHttp().bindAddress(), adminHttp.port());
+      log.info("admin HTTP API on {}://{}:{} (bearer token required)", config.adminHttp().tls() ? "https" : "http",
+          config.adminHttp().bindAddress(), adminHttp.port());
+      if (!config.adminHttp().tls() && !java.net.InetAddress.getByName(config.adminHttp().bindAddress())
+          .isLoopbackAddress()) {
+        log.warn("the admin HTTP API listens on {} without TLS: its bearer token crosses the network in clear; "
+            + "set admin.http.tls: true", config.adminHttp().bindAddress());
+      }
     }
     log.info("transfer jobs: {} remote host(s), {} worker(s), jobs in the state store {}", config.remotes().size(),
         config.jobs().workers(), gateway.stateStore().database());
@@ -85,10 +92,30 @@ public final class FerryServer {
         ftps.implicitPort() < 0 ? "off" : config.ftps().bindAddress() + ":" + ftps.implicitPort(),
         config.ftps().passivePorts(), sftp == null ? "off" : config.sftp().bindAddress() + ":" + sftp.port());
     log.info("TLS certificate {} SHA-256 fingerprint {}", ftps.tls().subject(), ftps.tls().fingerprint());
+    logMemory();
     if (sftp != null) {
       for (String fingerprint : sftp.hostKeys().fingerprints()) {
         log.info("SSH host key {} (public keys in {})", fingerprint, sftp.hostKeys().directory());
       }
+    }
+  }
+
+  /**
+   * The budgets default to shares of the heap, so the heap is what bounds Ferry's memory: say what
+   * they came to, and warn when no heap was set and the JVM took its default (a quarter of the
+   * machine), which the budgets then grow to.
+   */
+  private void logMemory() {
+    long mib = 1L << 20;
+    log.info("memory: heap at most {} MiB; uploads.memoryBudget {} MiB, downloads.memoryBudget {} MiB",
+        Runtime.getRuntime().maxMemory() / mib, config.uploads().memoryBudget() / mib,
+        config.downloads().memoryBudget() / mib);
+    boolean heapSet = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .anyMatch(arg -> arg.startsWith("-Xmx") || arg.startsWith("-XX:MaxHeapSize") || arg.startsWith("-XX:MaxRAM"));
+    if (!heapSet) {
+      log.warn("no heap size given (-Xmx): the JVM took {} MiB, a share of this machine's memory, and Ferry's "
+          + "budgets grew with it; run java -Xmx1g (or what the README suggests for your load)",
+          Runtime.getRuntime().maxMemory() / mib);
     }
   }
 

@@ -7,6 +7,8 @@ import dev.ferry.sftp.algorithms.ModernAlgorithms;
 import dev.ferry.sftp.auth.FerryUsers;
 import dev.ferry.sftp.auth.PasswordLogin;
 import dev.ferry.sftp.auth.PublicKeyLogin;
+import dev.ferry.sftp.auth.SlotCheckingAuthService;
+import dev.ferry.sftp.auth.SshSessionSlots;
 import dev.ferry.sftp.command.SftpOnlyRefusal;
 import dev.ferry.sftp.keys.HostKeys;
 import dev.ferry.sftp.nio.FerryFileSystemProvider;
@@ -23,13 +25,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.sshd.common.file.FileSystemFactory;
-import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionContext;
-import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.password.UserAuthPasswordFactory;
 import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.server.session.ServerConnectionServiceFactory;
 import org.apache.sshd.sftp.SftpModuleProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +86,7 @@ public final class SftpServer {
     // never completes it: clients that try it first (PuTTY, WinSCP) met a method that cannot work.
     sshd.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE, UserAuthPasswordFactory.INSTANCE));
     sshd.setGSSAuthenticator(null);
+    sshd.setServiceFactories(List.of(SlotCheckingAuthService.FACTORY, ServerConnectionServiceFactory.INSTANCE));
     sshd.setHostBasedAuthenticator(null);
 
     SftpOnlyRefusal refusal = new SftpOnlyRefusal(admin);
@@ -113,7 +115,8 @@ public final class SftpServer {
     // delayed ACK (40 ms on Linux) once the client stops sending to wait for them, on every file.
     CoreModuleProperties.TCP_NODELAY.set(sshd, true);
     CoreModuleProperties.IDLE_TIMEOUT.set(sshd, Duration.ofSeconds(settings.idleTimeoutSeconds()));
-    CoreModuleProperties.AUTH_TIMEOUT.set(sshd, Duration.ofMinutes(1));
+    // The login deadline is sessions.loginDeadline (SshSessionSlots); MINA's own auth timeout
+    // (2 minutes) stays as a backstop.
     CoreModuleProperties.MAX_AUTH_REQUESTS.set(sshd, 10);
     CoreModuleProperties.SERVER_IDENTIFICATION.set(sshd, "Ferry");
     SftpModuleProperties.MAX_READDATA_PACKET_LENGTH.set(sshd, READ_LENGTH);
@@ -131,24 +134,7 @@ public final class SftpServer {
         "fsync@openssh.com=1,lsetstat@openssh.com=1,posix-rename@openssh.com=1,limits@openssh.com=1,copy-data=1,"
             + FerrySftpSubsystemFactory.STATVFS_ADVERTISED);
 
-    sshd.addSessionListener(new SessionListener() {
-      private final java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();
-
-      @Override
-      public void sessionCreated(Session session) {
-        int now = sessions.incrementAndGet();
-        if (refusing.get() || now > settings.maxSessions()) {
-          log.info("SFTP connection from {} refused: {}", session.getIoSession().getRemoteAddress(),
-              refusing.get() ? "shutting down" : "too many sessions (" + settings.maxSessions() + ")");
-          session.close(true);
-        }
-      }
-
-      @Override
-      public void sessionClosed(Session session) {
-        sessions.decrementAndGet();
-      }
-    });
+    sshd.addSessionListener(new SshSessionSlots(gateway.sessions(), refusing::get));
     sshd.start();
   }
 

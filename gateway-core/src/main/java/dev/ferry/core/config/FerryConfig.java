@@ -2,6 +2,7 @@ package dev.ferry.core.config;
 
 import dev.ferry.core.admin.AdminHttpSettings;
 import dev.ferry.core.download.DownloadSettings;
+import dev.ferry.core.session.SessionLimits;
 import dev.ferry.core.job.JobSettings;
 import dev.ferry.core.job.RemoteHost;
 import dev.ferry.core.state.StateStoreSettings;
@@ -34,12 +35,12 @@ import org.yaml.snakeyaml.error.YAMLException;
 public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createBuckets, Ftps ftps,
     Sftp sftp, UploadSettings uploads, DownloadSettings downloads, LoginGuard.Settings login, Duration shutdownGrace,
     int renameParallelism, boolean listingClientTimes, List<User> users, JobSettings jobs, List<RemoteHost> remotes,
-    AdminHttpSettings adminHttp, StateStoreSettings stateStore) {
+    AdminHttpSettings adminHttp, StateStoreSettings stateStore, SessionLimits sessions) {
 
   /** The FTPS front-end's listeners and TLS material. */
   public record Ftps(String bindAddress, int port, int implicitPort, String passivePorts,
       String passiveAddress, boolean allowPlainFtp, Path certificate, Path privateKey,
-      int idleTimeoutSeconds, int maxLogins, boolean modeZ) {}
+      int idleTimeoutSeconds, int maxLogins, boolean modeZ, Duration passiveTimeout) {}
 
   /**
    * The SFTP front-end's listener, host keys and SSH channel tuning. {@code hostKeyDirectory} holds
@@ -78,7 +79,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
   static FerryConfig parse(ConfigNode root, Path base) {
     root.allowOnly("dataDir", "s3", "ftps", "sftp", "uploads", "downloads", "listings", "login", "shutdown", "rename", "users",
-        "jobs", "remotes", "admin", "store");
+        "jobs", "remotes", "admin", "store", "sessions");
     Path dataDir = base.resolve(root.string("dataDir", "ferry-data"));
 
     ConfigNode s3 = root.section("s3");
@@ -101,7 +102,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
     ConfigNode ftps = root.section("ftps");
     ftps.allowOnly("bindAddress", "port", "implicitPort", "passivePorts", "passiveAddress", "allowPlainFtp",
-        "certificate", "privateKey", "idleTimeout", "maxLogins", "modeZ");
+        "certificate", "privateKey", "idleTimeout", "maxLogins", "modeZ", "passiveTimeout");
     String passivePorts = ftps.string("passivePorts", "30000-30099");
     if (!passivePorts.matches("\\d{1,5}(-\\d{1,5})?(,\\d{1,5}(-\\d{1,5})?)*")) {
       throw new ConfigException(ftps.keyOf("passivePorts"), "must be a port range such as 30000-30099, got '" + passivePorts + "'");
@@ -121,12 +122,18 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
       throw new ConfigException(ftps.keyOf(certificate == null ? "certificate" : "privateKey"),
           "certificate and privateKey must be given together");
     }
+    // Clients connect right after the transfer command that follows PASV: half a minute covers a
+    // slow S3 check before the 150, and gives a port nobody uses back well before the idle timeout.
+    Duration passiveTimeout = ftps.duration("passiveTimeout", Duration.ofSeconds(30));
+    if (passiveTimeout.toMillis() < 1000) {
+      throw new ConfigException(ftps.keyOf("passiveTimeout"), "must be at least 1s, got " + passiveTimeout.toMillis() + "ms");
+    }
     Ftps ftpsSettings = new Ftps(ftps.string("bindAddress", "0.0.0.0"), ftps.integer("port", 2121, 0, 65535),
         ftps.integer("implicitPort", 2990, -1, 65535), passivePorts, ftps.string("passiveAddress", null),
         ftps.bool("allowPlainFtp", false), certificate == null ? null : base.resolve(certificate),
         privateKey == null ? null : base.resolve(privateKey),
         (int) ftps.duration("idleTimeout", Duration.ofMinutes(5)).toSeconds(), ftps.integer("maxLogins", 200, 1, 10000),
-        ftps.bool("modeZ", false));
+        ftps.bool("modeZ", false), passiveTimeout);
 
     ConfigNode sftp = root.section("sftp");
     sftp.allowOnly("enabled", "bindAddress", "port", "hostKeyDir", "idleTimeout", "maxSessions", "windowSize",
@@ -211,7 +218,24 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         downloads, guard, shutdown.duration("grace", Duration.ofSeconds(30)),
         rename.integer("parallelism", 16, 1, 256), listings.bool("clientTimes", true), users, JobsConfig.jobs(root.section("jobs"), dataDir),
         JobsConfig.remotes(root.sections("remotes"), base), JobsConfig.adminHttp(root.section("admin")),
-        stateStore(root.section("store"), dataDir));
+        stateStore(root.section("store"), dataDir), sessions(root.section("sessions")));
+  }
+
+  /**
+   * Defaults after OpenSSH's MaxStartups (10 connections waiting for a login before it starts
+   * dropping, 100 at most) and its LoginGraceTime, shortened to a minute: long enough to type a
+   * password at a prompt, short enough that silent connections go.
+   */
+  static SessionLimits sessions(ConfigNode sessions) {
+    sessions.allowOnly("unauthenticated", "unauthenticatedPerAddress", "loginDeadline", "perUser", "perAddress");
+    Duration deadline = sessions.duration("loginDeadline", Duration.ofMinutes(1));
+    if (deadline.toMillis() < 1000 || deadline.toMinutes() > 10) {
+      throw new ConfigException(sessions.keyOf("loginDeadline"), "must be between 1s and 10m, got "
+          + deadline.toMillis() + "ms");
+    }
+    return new SessionLimits(sessions.integer("unauthenticated", 100, 1, 10000),
+        sessions.integer("unauthenticatedPerAddress", 10, 1, 10000), deadline,
+        sessions.integer("perUser", 32, 1, 10000), sessions.integer("perAddress", 64, 1, 10000));
   }
 
   /** The state store: PostgreSQL when {@code store.url} is given, else the embedded file {@code dataDir/state.db}. */

@@ -79,7 +79,7 @@ final class JobsConfig {
   static AdminHttpSettings adminHttp(ConfigNode admin) {
     admin.allowOnly("http");
     ConfigNode http = admin.section("http");
-    http.allowOnly("enabled", "bindAddress", "port", "token");
+    http.allowOnly("enabled", "bindAddress", "port", "token", "idleTimeout", "tls");
     boolean enabled = http.bool("enabled", http.has("port"));
     String token = http.string("token", "");
     if (enabled && token.length() < 16) {
@@ -87,6 +87,6 @@ final class JobsConfig {
           + " (e.g. token: ${FERRY_ADMIN_TOKEN})");
     }
     return new AdminHttpSettings(enabled, http.string("bindAddress", "127.0.0.1"), http.integer("port", 8090, 0, 65535),
-        token);
+        token, http.duration("idleTimeout", Duration.ofMinutes(1)), http.bool("tls", false));
   }
 }

@@ -71,6 +71,11 @@ public final class DataChannel implements AutoCloseable {
   }
 
   private static DataChannel open(FtpIoSession session, String what, boolean upload) {
+    if (!PassivePortDeadline.claim(session)) {
+      session.write(new DefaultFtpReply(425, "Cannot open data connection: the passive port was given back, "
+          + "no transfer came in time; send PASV or EPSV again"));
+      return null;
+    }
     session.write(new DefaultFtpReply(150, FtpReplyMapper.singleLine(
         "Opening " + (session.getDataConnection().isSecure() ? "TLS " : "") + "data connection for " + what)))
         .awaitUninterruptibly(10_000);

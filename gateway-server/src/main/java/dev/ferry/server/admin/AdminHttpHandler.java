@@ -8,6 +8,7 @@ import dev.ferry.core.admin.AdminCommandRegistry;
 import dev.ferry.core.admin.AdminRequest;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
+import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.user.LoginGuard;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -106,6 +107,12 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
           ClientText.forLog(path), banned ? "; address banned for a while" : "");
       ctx.executor().schedule(() -> write(ctx, response, keepAlive), guard.failureDelay().toMillis(),
           TimeUnit.MILLISECONDS);
+      return;
+    }
+    SessionRefusedException refused = AdminConnectionSlot.loggedIn(ctx);
+    if (refused != null) {
+      log.info("admin HTTP request from {} refused: {}", address, refused.getMessage());
+      send(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, error(AdminStatus.FAILED, refused.clientMessage()), false);
       return;
     }
     if (!path.startsWith("/api/") || path.length() == 5 || path.indexOf('/', 5) >= 0) {

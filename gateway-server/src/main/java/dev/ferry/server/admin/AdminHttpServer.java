@@ -2,6 +2,7 @@ package dev.ferry.server.admin;
 
 import dev.ferry.core.admin.AdminCommandRegistry;
 import dev.ferry.core.admin.AdminHttpSettings;
+import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.user.LoginGuard;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -12,7 +13,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
+import javax.net.ssl.SSLEngine;
+import org.apache.ftpserver.ssl.SslConfiguration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -31,13 +36,19 @@ public final class AdminHttpServer implements AutoCloseable {
   private final AdminHttpSettings settings;
   private final AdminCommandRegistry registry;
   private final LoginGuard guard;
+  private final SessionSlots slots;
+  private final SslConfiguration tls;
   private final EventLoopGroup boss = new NioEventLoopGroup(1);
   private final EventLoopGroup workers = new NioEventLoopGroup(1);
   private final ExecutorService commands;
   private Channel channel;
 
-  public AdminHttpServer(AdminHttpSettings settings, AdminCommandRegistry registry, LoginGuard guard) {
+  /** {@code tls}: the FTPS front-end's TLS, used when {@code admin.http.tls} is on. */
+  public AdminHttpServer(AdminHttpSettings settings, AdminCommandRegistry registry, LoginGuard guard,
+      SessionSlots slots, SslConfiguration tls) {
     this.settings = settings;
+    this.slots = slots;
+    this.tls = tls;
     this.registry = registry;
     this.guard = guard;
     AtomicInteger count = new AtomicInteger();
@@ -55,13 +66,32 @@ public final class AdminHttpServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (settings.tls()) {
+              // First: a refusal or any answer goes out encrypted, after the handshake.
+              ch.pipeline().addLast(new SslHandler(serverEngine()));
+            }
             ch.pipeline()
+                .addLast(new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast(new AdminConnectionSlot(slots))
                 .addLast(new HttpServerCodec())
                 .addLast(new HttpObjectAggregator(MAX_BODY))
                 .addLast(new AdminHttpHandler(registry, settings.token(), commands, guard));
           }
         })
         .bind(settings.bindAddress(), settings.port()).sync().channel();
+  }
+
+  private SSLEngine serverEngine() {
+    SSLEngine engine;
+    try {
+      engine = tls.getSSLContext().createSSLEngine();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("admin HTTPS: no TLS context: " + e.getMessage(), e);
+    }
+    engine.setUseClientMode(false);
+    engine.setEnabledProtocols(tls.getEnabledProtocols());
+    engine.setEnabledCipherSuites(tls.getEnabledCipherSuites());
+    return engine;
   }
 
   public int port() {

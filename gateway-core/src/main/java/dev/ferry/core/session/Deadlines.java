@@ -1,0 +1,31 @@
+package dev.ferry.core.session;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs what must happen when a client did not do something in time (log in, open the data
+ * connection it asked for). One thread for the whole process: each task only closes a connection
+ * or a socket, which does not block.
+ */
+public final class Deadlines implements AutoCloseable {
+
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread thread = new Thread(r, "ferry-deadlines");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  /** Runs {@code expired} after {@code delay} unless the returned future is cancelled first. */
+  public Future<?> after(Duration delay, Runnable expired) {
+    return timer.schedule(expired, delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}

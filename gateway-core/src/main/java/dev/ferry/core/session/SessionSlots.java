@@ -1,0 +1,205 @@
+package dev.ferry.core.session;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * The connections of every front-end, counted against {@link SessionLimits}: a connection takes a
+ * {@link Slot} when it is accepted, moves it to its user when the login succeeds, and gives it back
+ * when it closes. One instance per node; the counts are the node's own (a user may have
+ * {@code perUser} sessions on each node).
+ *
+ * <p>When the unauthenticated budget is full, a new connection closes the oldest one still waiting
+ * for its login instead of being refused: connections from many addresses that never log in then
+ * cannot keep a user out, since a real login takes well under a second and would have to be
+ * outrun by {@code unauthenticated} newer connections to be closed itself. One address that opens
+ * too many is refused instead ({@code unauthenticatedPerAddress}), as it only hurts itself.
+ */
+public final class SessionSlots {
+
+  private final SessionLimits limits;
+  private final Map<String, ProtocolMaximum> protocolMaxima;
+  private final Deadlines deadlines;
+  // All guarded by this: a check and its count must be one step, or a burst gets past the limit.
+  private final LinkedHashSet<Slot> waitingForLogin = new LinkedHashSet<>();
+  private final Map<String, Integer> unauthenticatedByAddress = new HashMap<>();
+  private final Map<String, Integer> byAddress = new HashMap<>();
+  private final Map<String, Integer> byUser = new HashMap<>();
+  private final Map<String, Integer> byProtocol = new HashMap<>();
+
+  /** A protocol's own maximum of logged-in sessions, and the config key that sets it. */
+  public record ProtocolMaximum(int sessions, String configKey) {}
+
+  /** {@code protocolMaxima}: by protocol name, as the front-ends open their slots. */
+  public SessionSlots(SessionLimits limits, Map<String, ProtocolMaximum> protocolMaxima, Deadlines deadlines) {
+    this.limits = limits;
+    this.protocolMaxima = Map.copyOf(protocolMaxima);
+    this.deadlines = deadlines;
+  }
+
+  public SessionLimits limits() {
+    return limits;
+  }
+
+  /**
+   * A slot for a connection just accepted from {@code address}. {@code close} is how the front-end
+   * closes the connection with a reason for the client; it is called when the connection has not
+   * logged in within the login deadline, or is the oldest waiting one when the budget is full.
+   */
+  public Slot open(String protocol, String address, Consumer<String> close) throws SessionRefusedException {
+    Slot slot = new Slot(protocol, address, close);
+    Slot oldest = null;
+    synchronized (this) {
+      if (unauthenticatedByAddress.getOrDefault(address, 0) >= limits.unauthenticatedPerAddress()) {
+        throw new SessionRefusedException("Too many connections from " + address + " that have not logged in ("
+            + limits.unauthenticatedPerAddress() + ")", "sessions.unauthenticatedPerAddress");
+      }
+      if (waitingForLogin.size() >= limits.unauthenticated()) {
+        Iterator<Slot> first = waitingForLogin.iterator();
+        oldest = first.next();
+        oldest.closed = true;
+        first.remove();
+        decrement(unauthenticatedByAddress, oldest.address);
+      }
+      waitingForLogin.add(slot);
+      unauthenticatedByAddress.merge(address, 1, Integer::sum);
+    }
+    if (oldest != null) {
+      if (oldest.deadline != null) {
+        oldest.deadline.cancel(false);
+      }
+      oldest.close.accept("too many connections are waiting to log in (" + limits.unauthenticated()
+          + ", sessions.unauthenticated); the oldest are closed");
+    }
+    long seconds = limits.loginDeadline().toSeconds();
+    slot.deadline = deadlines.after(limits.loginDeadline(), () -> {
+      if (slot.waitingForLogin()) {
+        slot.close.accept("no login within " + seconds + " s (sessions.loginDeadline)");
+      }
+    });
+    return slot;
+  }
+
+  /** Logged-in sessions of {@code user} on this node (for tests and the console). */
+  public synchronized int sessionsOf(String user) {
+    return byUser.getOrDefault(user, 0);
+  }
+
+  /** Connections on this node that have not logged in yet. */
+  public synchronized int unauthenticated() {
+    return waitingForLogin.size();
+  }
+
+  private synchronized void logIn(Slot slot, String user) throws SessionRefusedException {
+    ProtocolMaximum maximum = protocolMaxima.get(slot.protocol);
+    if (maximum != null && byProtocol.getOrDefault(slot.protocol, 0) >= maximum.sessions()) {
+      throw new SessionRefusedException("Too many " + slot.protocol + " sessions (" + maximum.sessions()
+          + "), try again later", maximum.configKey());
+    }
+    if (byUser.getOrDefault(user, 0) >= limits.perUser()) {
+      throw new SessionRefusedException("Too many sessions of user " + user + " (" + limits.perUser()
+          + "), close one and try again", "sessions.perUser");
+    }
+    if (byAddress.getOrDefault(slot.address, 0) >= limits.perAddress()) {
+      throw new SessionRefusedException("Too many sessions from " + slot.address + " (" + limits.perAddress()
+          + "), close one and try again", "sessions.perAddress");
+    }
+    leaveUnauthenticated(slot);
+    byUser.merge(user, 1, Integer::sum);
+    byAddress.merge(slot.address, 1, Integer::sum);
+    byProtocol.merge(slot.protocol, 1, Integer::sum);
+  }
+
+  private synchronized void logOut(Slot slot, String user) {
+    decrement(byUser, user);
+    decrement(byAddress, slot.address);
+    decrement(byProtocol, slot.protocol);
+    // Back among the connections waiting for a login even when that budget is full: the connection
+    // is already here, and refusing it now would only close it.
+    waitingForLogin.add(slot);
+    unauthenticatedByAddress.merge(slot.address, 1, Integer::sum);
+  }
+
+  private synchronized void leaveUnauthenticated(Slot slot) {
+    if (waitingForLogin.remove(slot)) {
+      decrement(unauthenticatedByAddress, slot.address);
+    }
+  }
+
+  private static void decrement(Map<String, Integer> counts, String key) {
+    counts.computeIfPresent(key, (k, count) -> count <= 1 ? null : count - 1);
+  }
+
+  /** One connection's place in the counts. Closing it twice is harmless. */
+  public final class Slot implements AutoCloseable {
+
+    private final String protocol;
+    private final String address;
+    private final Consumer<String> close;
+    private volatile Future<?> deadline;
+    // Guarded by SessionSlots.this.
+    private String user;
+    private boolean closed;
+
+    private Slot(String protocol, String address, Consumer<String> close) {
+      this.protocol = protocol;
+      this.address = address;
+      this.close = close;
+    }
+
+    /**
+     * The connection logged in as {@code user}: it leaves the unauthenticated budget and counts
+     * against the user's, the address's and the protocol's. Refused when one is full; the slot then
+     * stays as it was.
+     */
+    public void loggedIn(String user) throws SessionRefusedException {
+      synchronized (SessionSlots.this) {
+        if (closed || this.user != null) {
+          return;
+        }
+        logIn(this, user);
+        this.user = user;
+      }
+      deadline.cancel(false);
+    }
+
+    /**
+     * The login did not hold (a login reserved before the password check failed, or REIN): the
+     * connection counts as waiting for a login again.
+     */
+    public void loggedOut() {
+      synchronized (SessionSlots.this) {
+        if (closed || user == null) {
+          return;
+        }
+        logOut(this, user);
+        user = null;
+      }
+    }
+
+    @Override
+    public void close() {
+      synchronized (SessionSlots.this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        if (user != null) {
+          logOut(this, user);
+        }
+        leaveUnauthenticated(this);
+      }
+      deadline.cancel(false);
+    }
+
+    private boolean waitingForLogin() {
+      synchronized (SessionSlots.this) {
+        return !closed && user == null;
+      }
+    }
+  }
+}

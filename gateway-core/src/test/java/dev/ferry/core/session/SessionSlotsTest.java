@@ -1,0 +1,124 @@
+package dev.ferry.core.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.core.testing.Await;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The counts behind every front-end's session limits, at the defaults of ferry.yaml's sessions section. */
+class SessionSlotsTest {
+
+  private static final SessionLimits DEFAULTS = new SessionLimits(100, 10, Duration.ofMinutes(1), 32, 64);
+
+  private final Deadlines deadlines = new Deadlines();
+  private final List<String> closedBecause = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void stop() {
+    deadlines.close();
+  }
+
+  private SessionSlots slots(SessionLimits limits) {
+    return new SessionSlots(limits, Map.of("FTPS", new SessionSlots.ProtocolMaximum(200, "ftps.maxLogins")), deadlines);
+  }
+
+  private SessionSlots.Slot open(SessionSlots slots, String address) throws SessionRefusedException {
+    return slots.open("FTPS", address, closedBecause::add);
+  }
+
+  @Test
+  void oneAddress_getsItsShareOfConnectionsWaitingForLogin_andNoMore() throws Exception {
+    SessionSlots slots = slots(DEFAULTS);
+    for (int i = 0; i < 10; i++) {
+      open(slots, "10.0.0.1");
+    }
+    SessionRefusedException refused = assertThrows(SessionRefusedException.class, () -> open(slots, "10.0.0.1"));
+    assertEquals("Too many connections from 10.0.0.1 that have not logged in (10)", refused.clientMessage());
+    assertTrue(refused.getMessage().contains("sessions.unauthenticatedPerAddress"), refused.getMessage());
+    open(slots, "10.0.0.2");
+    assertEquals(11, slots.unauthenticated());
+  }
+
+  @Test
+  void budgetFull_newConnectionClosesTheOldestWaiting_notTheNewcomer() throws Exception {
+    SessionSlots slots = slots(DEFAULTS);
+    List<SessionSlots.Slot> opened = new ArrayList<>();
+    for (int address = 0; address < 10; address++) {
+      for (int i = 0; i < 10; i++) {
+        opened.add(open(slots, "10.0.1." + address));
+      }
+    }
+    assertTrue(closedBecause.isEmpty());
+    SessionSlots.Slot user = open(slots, "192.0.2.7");
+    assertEquals(1, closedBecause.size());
+    assertTrue(closedBecause.get(0).contains("sessions.unauthenticated"), closedBecause.get(0));
+    assertEquals(100, slots.unauthenticated());
+    user.loggedIn("alice");
+    assertEquals(1, slots.sessionsOf("alice"));
+    assertEquals(99, slots.unauthenticated());
+    // The evicted one's own close later changes nothing.
+    opened.get(0).close();
+    assertEquals(99, slots.unauthenticated());
+    // Its address has room again for the one it lost.
+    open(slots, "10.0.1.0");
+  }
+
+  @Test
+  void oneUser_getsPerUserSessions_andOneAddressPerAddress() throws Exception {
+    SessionSlots slots = slots(DEFAULTS);
+    for (int i = 0; i < 32; i++) {
+      open(slots, "10.0.0." + (i % 4)).loggedIn("alice");
+    }
+    SessionSlots.Slot extra = open(slots, "10.0.0.9");
+    SessionRefusedException refused = assertThrows(SessionRefusedException.class, () -> extra.loggedIn("alice"));
+    assertEquals("Too many sessions of user alice (32), close one and try again", refused.clientMessage());
+    extra.loggedIn("bob");
+
+    SessionSlots many = slots(DEFAULTS);
+    for (int i = 0; i < 64; i++) {
+      many.open("FTPS", "10.0.0.5", closedBecause::add).loggedIn("user" + (i % 3));
+    }
+    SessionSlots.Slot sixtyFifth = open(many, "10.0.0.5");
+    refused = assertThrows(SessionRefusedException.class, () -> sixtyFifth.loggedIn("carol"));
+    assertEquals("Too many sessions from 10.0.0.5 (64), close one and try again", refused.clientMessage());
+    assertEquals(1, many.unauthenticated(), "a refused login stays a connection waiting for one");
+  }
+
+  @Test
+  void closedAndFailedLogins_giveTheirPlaceBack() throws Exception {
+    SessionSlots slots = slots(new SessionLimits(100, 10, Duration.ofMinutes(1), 1, 64));
+    SessionSlots.Slot first = open(slots, "10.0.0.1");
+    first.loggedIn("alice");
+    first.loggedOut();
+    assertEquals(0, slots.sessionsOf("alice"));
+    assertEquals(1, slots.unauthenticated());
+    SessionSlots.Slot second = open(slots, "10.0.0.1");
+    second.loggedIn("alice");
+    second.close();
+    second.close();
+    first.loggedIn("alice");
+    first.close();
+    assertEquals(0, slots.sessionsOf("alice"));
+    assertEquals(0, slots.unauthenticated());
+  }
+
+  @Test
+  void connectionNotLoggedInByTheDeadline_isClosed_oneThatLoggedInIsNot() throws Exception {
+    SessionSlots slots = slots(new SessionLimits(100, 10, Duration.ofSeconds(1), 32, 64));
+    open(slots, "10.0.0.2").loggedIn("alice");
+    open(slots, "10.0.0.1");
+    // One timer thread runs the deadlines in order: the logged-in connection's came first.
+    Await.until(() -> closedBecause.size() == 1, Duration.ofSeconds(5), "the silent connection to be closed");
+    assertEquals(List.of("no login within 1 s (sessions.loginDeadline)"), closedBecause);
+    assertEquals(1, slots.unauthenticated(), "the closed one is counted until its connection has closed");
+    assertEquals(1, slots.sessionsOf("alice"));
+  }
+}

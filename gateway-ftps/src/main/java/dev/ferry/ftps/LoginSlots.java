@@ -1,0 +1,79 @@
+package dev.ferry.ftps;
+
+import dev.ferry.core.session.SessionRefusedException;
+import dev.ferry.core.session.SessionSlots;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import org.apache.ftpserver.ftplet.DefaultFtpReply;
+import org.apache.ftpserver.ftplet.FtpSession;
+import org.apache.mina.core.filterchain.IoFilterAdapter;
+import org.apache.mina.core.session.IoSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Each FTPS control connection's place in core's {@link SessionSlots}: taken when the connection is
+ * accepted, before any TLS handshake, so that a crowd of silent or slow connections is bounded by
+ * the unauthenticated budget; moved to the user at PASS ({@link SessionPolicy}); given back when
+ * the connection closes. A connection refused here gets its 421 in place of the greeting
+ * ({@link GreetingRefusal}); one that has not logged in by the login deadline, or is the oldest
+ * waiting when too many wait, is closed.
+ */
+final class LoginSlots extends IoFilterAdapter {
+
+  static final String NAME = "ferryLoginSlots";
+  private static final Logger log = LoggerFactory.getLogger(LoginSlots.class);
+  private static final String SLOT = LoginSlots.class.getName() + ".slot";
+  private static final String REFUSAL = LoginSlots.class.getName() + ".refusal";
+
+  private final SessionSlots slots;
+
+  LoginSlots(SessionSlots slots) {
+    this.slots = slots;
+  }
+
+  /**
+   * Takes the slot of a connection just accepted, or records why it is refused, and watches for
+   * its close. Called from FtpServer's session filter, which runs as the connection is created.
+   */
+  void admit(IoSession session) {
+    String address = addressOf(session.getRemoteAddress());
+    try {
+      session.setAttribute(SLOT, slots.open("FTPS", address, reason -> close(session, address, reason)));
+    } catch (SessionRefusedException e) {
+      log.info("FTPS connection from {} refused: {}", address, e.getMessage());
+      session.setAttribute(REFUSAL, e.clientMessage());
+    }
+    session.getFilterChain().addLast(NAME, this);
+  }
+
+  @Override
+  public void sessionClosed(NextFilter next, IoSession session) throws Exception {
+    SessionSlots.Slot slot = (SessionSlots.Slot) session.getAttribute(SLOT);
+    if (slot != null) {
+      slot.close();
+    }
+    next.sessionClosed(session);
+  }
+
+  private static void close(IoSession session, String address, String reason) {
+    log.info("FTPS connection from {} closed: {}", address, reason);
+    session.write(new DefaultFtpReply(421, "Closing: " + reason));
+    session.closeOnFlush();
+  }
+
+  /** Why this connection was refused when it was accepted, or null. */
+  static String refusal(IoSession session) {
+    return (String) session.getAttribute(REFUSAL);
+  }
+
+  /** The slot of this session's connection; null for a connection refused at accept. */
+  static SessionSlots.Slot slotOf(FtpSession session) {
+    return (SessionSlots.Slot) session.getAttribute(SLOT);
+  }
+
+  static String addressOf(SocketAddress client) {
+    return client instanceof InetSocketAddress inet && inet.getAddress() != null
+        ? inet.getAddress().getHostAddress() : String.valueOf(client);
+  }
+}
