@@ -171,7 +171,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         singlePutLimit);
 
     ConfigNode down = root.section("downloads");
-    down.allowOnly("rangeSize", "rangesAhead", "memoryBudget", "memoryWait");
+    down.allowOnly("rangeSize", "rangesAhead", "memoryBudget", "sessionShare", "memoryWait");
     long rangeSize = down.bytes("rangeSize", 4L << 20);
     if (rangeSize < (64 << 10) || rangeSize > (64L << 20)) {
       throw new ConfigException(down.keyOf("rangeSize"), "must be between 64KiB and 64MiB");
@@ -180,12 +180,19 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     if (downloadBudget < rangeSize) {
       throw new ConfigException(down.keyOf("memoryBudget"), "must hold at least one range (" + rangeSize + " bytes)");
     }
+    int rangesAhead = down.integer("rangesAhead", 4, 1, 32);
+    long sessionShare = down.bytes("sessionShare",
+        DownloadSettings.defaultSessionShare(rangeSize, rangesAhead, downloadBudget));
+    if (sessionShare < rangeSize || sessionShare > downloadBudget) {
+      throw new ConfigException(down.keyOf("sessionShare"), "must be between downloads.rangeSize (" + rangeSize
+          + " bytes) and downloads.memoryBudget (" + downloadBudget + " bytes)");
+    }
     Duration memoryWait = down.duration("memoryWait", Duration.ofMinutes(1));
     if (memoryWait.toMillis() < 100) {
       throw new ConfigException(down.keyOf("memoryWait"), "must be at least 100ms, got " + memoryWait.toMillis() + "ms");
     }
-    DownloadSettings downloads = new DownloadSettings((int) rangeSize, down.integer("rangesAhead", 4, 1, 32),
-        downloadBudget, memoryWait);
+    DownloadSettings downloads = new DownloadSettings((int) rangeSize, rangesAhead, downloadBudget, sessionShare,
+        memoryWait);
 
     ConfigNode login = root.section("login");
     login.allowOnly("failureDelay", "maxFailures", "window", "banDuration");

@@ -1,6 +1,7 @@
 package dev.ferry.core.vfs;
 
 import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.download.DownloadShare;
 import dev.ferry.core.download.Downloads;
 import dev.ferry.core.lock.PathBusyException;
 import dev.ferry.core.lock.PathLock;
@@ -53,6 +54,8 @@ public final class GatewayFileSystem implements AutoCloseable {
   private final PathLockTable locks;
   private final Uploads uploads;
   private final Downloads downloads;
+  /** What this session's downloads may hold of the read-ahead memory all sessions share. */
+  private final DownloadShare downloadShare;
   private final ObjectCatalog catalog;
   private final TreeRename treeRename;
   private final boolean listingClientTimes;
@@ -71,6 +74,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     this.locks = locks;
     this.uploads = uploads;
     this.downloads = downloads;
+    this.downloadShare = downloads.newShare();
     this.catalog = catalog;
     this.treeRename = new TreeRename(store, catalog, renameParallelism);
     this.listingClientTimes = listingClientTimes;
@@ -159,7 +163,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       existingFile(path, "download");
       throw new NoSuchFileException(path.toString(), null, "download by " + user.name() + ": no such file");
     }
-    return new ReadableFile(path, user.name(), key, file.get(), downloads);
+    return new ReadableFile(path, user.name(), key, file.get(), downloads, downloadShare);
   }
 
   /**

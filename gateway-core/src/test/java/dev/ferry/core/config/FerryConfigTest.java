@@ -323,10 +323,25 @@ class FerryConfigTest {
   @Test
   void load_downloadsSection_setsReadAhead() throws Exception {
     FerryConfig config = load("downloads:\n  rangeSize: 2MiB\n  rangesAhead: 6\n  memoryBudget: 48MiB\n"
-        + "  memoryWait: 90s\n" + minimal());
+        + "  sessionShare: 12MiB\n  memoryWait: 90s\n" + minimal());
 
-    assertEquals(new DownloadSettings(2 * (int) MIB, 6, 48 * MIB, Duration.ofSeconds(90)), config.downloads());
+    assertEquals(new DownloadSettings(2 * (int) MIB, 6, 48 * MIB, 12 * MIB, Duration.ofSeconds(90)), config.downloads());
     assertEquals(Duration.ofMinutes(1), load(minimal()).downloads().memoryWait(), "default");
+  }
+
+  @Test
+  void load_sessionShareDefault_anEighthOfTheBudgetButOneFullDownloadAndARange() throws Exception {
+    assertEquals(100 * MIB, load("downloads:\n  memoryBudget: 800MiB\n" + minimal()).downloads().sessionShare());
+    assertEquals(6 * 4 * MIB, load("downloads:\n  memoryBudget: 64MiB\n" + minimal()).downloads().sessionShare(),
+        "four ranges ahead, the one read and one for a second file");
+    assertEquals(8 * MIB, load("downloads:\n  memoryBudget: 8MiB\n" + minimal()).downloads().sessionShare(),
+        "never more than the budget");
+  }
+
+  @Test
+  void load_sessionShareOutsideRangeAndBudget_namesKey() {
+    refused("downloads:\n  sessionShare: 1MiB\n" + minimal(), "downloads.sessionShare");
+    refused("downloads:\n  memoryBudget: 64MiB\n  sessionShare: 65MiB\n" + minimal(), "downloads.sessionShare");
   }
 
   @Test
