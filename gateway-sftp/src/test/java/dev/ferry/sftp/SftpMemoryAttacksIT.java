@@ -2,6 +2,7 @@ package dev.ferry.sftp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import dev.ferry.core.testing.TestObjects;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +25,7 @@ import org.apache.commons.net.ftp.FTPSClient;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.CloseableHandle;
 import org.apache.sshd.sftp.client.SftpClient.OpenMode;
+import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -43,6 +46,8 @@ class SftpMemoryAttacksIT {
   static final int HANDLES_PER_SESSION = 64;
   /** Long enough for a 12 MiB transfer on a busy 2-core machine, far below the 60 s memory wait. */
   static final Duration PROMPTLY = Duration.ofSeconds(30);
+  /** The largest write Ferry accepts in one request. */
+  static final int WRITE = 256 * 1024;
 
   @RegisterExtension
   static final S3TestServer s3 = new S3TestServer();
@@ -152,6 +157,46 @@ class SftpMemoryAttacksIT {
         assertArrayEquals(big, retrieve("reader", "large.bin"), "another user's FTPS RETR");
       });
     }
+  }
+
+  @Test
+  void writeHandles_ofOneSessionWritingFarAhead_holdNoUploadMemory_oneMoreRefused_otherUsersUploadPromptly()
+      throws Exception {
+    long window = ferry.gateway.config().uploads().reorderWindow();
+    byte[] ahead = TestObjects.randomBytes(8 << 20);
+    byte[] upload = TestObjects.randomBytes(20 << 20);
+    try (SftpClient attacker = ferry.login("alice")) {
+      // Each handle writes 8 MiB ahead of a 64 KiB gap it never fills: before, every byte of it
+      // waited in memory, 512 MiB for this one session.
+      for (int i = 0; i < HANDLES_PER_SESSION; i++) {
+        CloseableHandle handle = attacker.open("ahead-" + i + ".bin", OpenMode.Write, OpenMode.Create,
+            OpenMode.Truncate);
+        for (int at = 0; at < ahead.length; at += WRITE) {
+          attacker.write(handle, (64 << 10) + at, ahead, at, Math.min(WRITE, ahead.length - at));
+        }
+      }
+      long held = ferry.gateway.uploads().budget().reservedBytes();
+      System.out.println("one session's 64 handles writing 8 MiB ahead each hold " + held
+          + " bytes of the upload budget");
+      assertTrue(held <= window, "one session holds " + held + " bytes out of order, its window is " + window);
+
+      SftpException refused = assertThrows(SftpException.class,
+          () -> attacker.open("one-more.bin", OpenMode.Write, OpenMode.Create, OpenMode.Truncate));
+      assertEquals(SftpConstants.SSH_FX_FAILURE, refused.getStatus());
+      assertTrue(refused.getMessage().contains("too many open handles (64, sftp.maxOpenHandles)"),
+          refused.getMessage());
+
+      assertTimeoutPreemptively(PROMPTLY, () -> {
+        try (SftpClient writer = ferry.login("writer");
+            OutputStream out = writer.write("legit.bin")) {
+          out.write(upload);
+        }
+      });
+      assertArrayEquals(upload, s3.read(ferry.bucket, ferry.key("legit.bin")), "another user's upload, exact");
+    }
+    Await.until(() -> ferry.gateway.uploads().openUploads().isEmpty(), "the attacker's uploads to be aborted");
+    assertEquals(List.of(), s3.keys(ferry.bucket, ferry.key("ahead-")), "nothing of the attacker's files stored");
+    assertEquals(List.of(), s3.multipartUploads(ferry.bucket), "no multipart upload left");
   }
 
   static byte[] readAll(SftpClient sftp, String path) throws IOException {

@@ -14,6 +14,7 @@ import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.store.StoreException;
 import dev.ferry.core.upload.OffsetWriter;
+import dev.ferry.core.upload.ReorderMemory;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.upload.Uploads;
 import dev.ferry.core.user.Permission;
@@ -62,6 +63,8 @@ public final class GatewayFileSystem implements AutoCloseable {
   private final KnownDirectories knownDirectories;
   private final Set<StreamingUpload> openUploads = ConcurrentHashMap.newKeySet();
   private final Set<OffsetWriter> openWriters = ConcurrentHashMap.newKeySet();
+  /** What this session's files written at offsets may hold in memory out of order, together. */
+  private final ReorderMemory reorderMemory;
 
   /**
    * {@code listingClientTimes}: listings show the modification time a client set (kept in the
@@ -75,6 +78,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     this.uploads = uploads;
     this.downloads = downloads;
     this.downloadShare = downloads.newShare();
+    this.reorderMemory = uploads.newReorderMemory();
     this.catalog = catalog;
     this.treeRename = new TreeRename(store, catalog, renameParallelism);
     this.listingClientTimes = listingClientTimes;
@@ -251,7 +255,7 @@ public final class GatewayFileSystem implements AutoCloseable {
             if (existing.isPresent() && !truncate && !(keep > 0 && keep == existingSize)) {
               require(Permission.OVERWRITE, path, "upload over an existing file");
             }
-          });
+          }, reorderMemory);
       openWriters.add(writer);
       return writer;
     } catch (IOException | RuntimeException e) {

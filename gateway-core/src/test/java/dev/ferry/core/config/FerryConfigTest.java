@@ -250,6 +250,7 @@ class FerryConfigTest {
     assertEquals(2222, config.sftp().port());
     assertEquals("0.0.0.0", config.sftp().bindAddress());
     assertEquals(config.dataDir().resolve("ssh"), config.sftp().hostKeyDirectory());
+    assertEquals(64, config.sftp().maxOpenHandles());
     assertEquals(32 * MIB, config.uploads().reorderWindow());
     assertEquals(64 * MIB, config.uploads().spillLimit());
   }
@@ -257,7 +258,8 @@ class FerryConfigTest {
   @Test
   void load_sftpSection_read() throws Exception {
     FerryConfig config = load("sftp:\n  enabled: false\n  bindAddress: 127.0.0.1\n  port: 0\n  windowSize: 4MiB\n"
-        + "  packetSize: 32KiB\nuploads:\n  reorderWindow: 8MiB\n  spillLimit: 0\n" + minimal());
+        + "  packetSize: 32KiB\n  maxOpenHandles: 16\nuploads:\n  reorderWindow: 8MiB\n  spillLimit: 0\n" + minimal());
+    assertEquals(16, config.sftp().maxOpenHandles());
     assertFalse(config.sftp().enabled());
     assertEquals("127.0.0.1", config.sftp().bindAddress());
     assertEquals(0, config.sftp().port());
@@ -265,6 +267,12 @@ class FerryConfigTest {
     assertEquals(32 * 1024, config.sftp().packetSize());
     assertEquals(8 * MIB, config.uploads().reorderWindow());
     assertEquals(0, config.uploads().spillLimit());
+  }
+
+  @Test
+  void load_sftpMaxOpenHandlesOutOfBounds_namesKey() {
+    refused("sftp:\n  maxOpenHandles: 0\n" + minimal(), "sftp.maxOpenHandles");
+    refused("sftp:\n  maxOpenHandles: 513\n" + minimal(), "sftp.maxOpenHandles");
   }
 
   @Test
@@ -280,6 +288,13 @@ class FerryConfigTest {
   @Test
   void load_reorderWindowLargerThanBudget_namesKey() {
     refused("uploads:\n  memoryBudget: 64MiB\n  reorderWindow: 1GiB\n" + minimal(), "uploads.reorderWindow");
+  }
+
+  @Test
+  void load_uploadMemoryWait_defaultAMinuteAndAtLeast100ms() throws Exception {
+    refused("uploads:\n  memoryWait: 10ms\n" + minimal(), "uploads.memoryWait");
+    assertEquals(Duration.ofMinutes(1), load(minimal()).uploads().memoryWait(), "default");
+    assertEquals(Duration.ofSeconds(5), load("uploads:\n  memoryWait: 5s\n" + minimal()).uploads().memoryWait());
   }
 
   @Test
