@@ -54,7 +54,8 @@ public final class Gateway implements AutoCloseable {
     this.uploads = new Uploads(store, stateStore.catalog(), new MemoryBudget(config.uploads().memoryBudget()),
         new PartSizePolicy(config.uploads().partSize(), config.uploads().singlePutLimit()), config.uploads().partsInFlight(),
         journal(stateStore, config), new OffsetWriter.Settings(
-            config.uploads().reorderWindow(), config.uploads().spillLimit(), spillDirectory(config)), clock);
+            config.uploads().reorderWindow(), config.uploads().spillLimit(), spillDirectory(config),
+            config.uploads().memoryWait()), clock);
     this.downloads = new Downloads(store, config.downloads());
     this.users = new UserRegistry(config.users(), clock);
     this.loginGuard = new LoginGuard(config.login(), clock, stateStore.database());

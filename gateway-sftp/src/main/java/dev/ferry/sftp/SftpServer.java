@@ -103,7 +103,7 @@ public final class SftpServer {
         return provider.newFileSystem(gateway.openSession(FerryUsers.of(session)));
       }
     });
-    FerrySftpSubsystemFactory sftp = new FerrySftpSubsystemFactory();
+    FerrySftpSubsystemFactory sftp = new FerrySftpSubsystemFactory(settings.maxOpenHandles());
     sftp.setFileSystemAccessor(new FerrySftpAccessor());
     sftp.setErrorStatusDataHandler(new SftpStatusMapper());
     sftp.addSftpEventListener(new CommitOnClose());

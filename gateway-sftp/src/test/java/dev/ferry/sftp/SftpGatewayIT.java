@@ -31,8 +31,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.commons.net.ftp.FTP;
-import org.apache.commons.net.ftp.FTPReply;
 import org.apache.commons.net.ftp.FTPSClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
@@ -898,18 +896,7 @@ class SftpGatewayIT {
   }
 
   private static FTPSClient ftpsLogin() throws IOException {
-    FTPSClient client = new FTPSClient(false);
-    client.setTrustManager(org.apache.commons.net.util.TrustManagerUtils.getAcceptAllTrustManager());
-    client.setConnectTimeout(10_000);
-    client.setDefaultTimeout(60_000);
-    client.connect("127.0.0.1", ferry.ftps.port());
-    assertTrue(FTPReply.isPositiveCompletion(client.getReplyCode()), client.getReplyString());
-    assertTrue(client.login("alice", SftpTestGateway.PASSWORD), client.getReplyString());
-    client.execPBSZ(0);
-    client.execPROT("P");
-    client.enterLocalPassiveMode();
-    client.setFileType(FTP.BINARY_FILE_TYPE);
-    return client;
+    return ferry.ftpsLogin("alice");
   }
 
   static byte[] random(int size, long seed) {

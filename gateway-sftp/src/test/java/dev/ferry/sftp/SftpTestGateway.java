@@ -14,6 +14,10 @@ import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.commons.net.ftp.FTP;
+import org.apache.commons.net.ftp.FTPReply;
+import org.apache.commons.net.ftp.FTPSClient;
+import org.apache.commons.net.util.TrustManagerUtils;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -47,6 +51,26 @@ final class SftpTestGateway implements AutoCloseable {
 
   /** Ferry talks to S3 at {@code endpoint}: {@code s3} itself, or a proxy in front of it. */
   SftpTestGateway(S3TestServer s3, URI endpoint, Path dir, long partSize, String extraUploads) throws IOException {
+    this(s3, endpoint, dir, """
+        uploads:
+          partSize: %d
+          singlePutLimit: %d
+          partsInFlight: 3
+          memoryBudget: 64MiB
+          orphanAge: 0s
+        %s
+        """.formatted(partSize, partSize, extraUploads));
+  }
+
+  /**
+   * Ferry with the default upload, download and session limits, which attacks on those limits must
+   * meet as a real installation has them (the budgets then follow this JVM's heap, as Ferry's do).
+   */
+  static SftpTestGateway atDefaultLimits(S3TestServer s3, Path dir) throws IOException {
+    return new SftpTestGateway(s3, s3.endpoint(), dir, "");
+  }
+
+  private SftpTestGateway(S3TestServer s3, URI endpoint, Path dir, String uploads) throws IOException {
     bucket = s3.createBucket();
     try {
       aliceKey = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
@@ -67,12 +91,6 @@ final class SftpTestGateway implements AutoCloseable {
         sftp:
           bindAddress: 127.0.0.1
           port: 0
-        uploads:
-          partSize: %d
-          singlePutLimit: %d
-          partsInFlight: 3
-          memoryBudget: 64MiB
-          orphanAge: 0s
         %s
         login:
           failureDelay: %dms
@@ -94,7 +112,7 @@ final class SftpTestGateway implements AutoCloseable {
             passwordHash: "%s"
             home: s3://%s/home/alice/
             permissions: [list, read, write, delete, rename, mkdir]
-        """.formatted(dir.resolve("data"), endpoint, s3.accessKey(), s3.secretKey(), partSize, partSize, extraUploads,
+        """.formatted(dir.resolve("data"), endpoint, s3.accessKey(), s3.secretKey(), uploads,
         LOGIN_FAILURE_DELAY.toMillis(), HASH, bucket, PublicKeyEntry.toString(aliceKey.getPublic()), HASH, bucket, HASH, bucket);
     Path file = dir.resolve("ferry.yaml");
     Files.writeString(file, yaml);
@@ -145,6 +163,25 @@ final class SftpTestGateway implements AutoCloseable {
   SftpClient login(String user) throws IOException {
     ClientSession session = session(user);
     return SftpClientFactory.instance().createSftpClient(session).singleSessionInstance();
+  }
+
+  /** An FTPS client of {@code user} on the same Ferry: explicit TLS, protected passive data, binary. */
+  FTPSClient ftpsLogin(String user) throws IOException {
+    FTPSClient ftp = new FTPSClient(false);
+    ftp.setTrustManager(TrustManagerUtils.getAcceptAllTrustManager());
+    ftp.setConnectTimeout(10_000);
+    ftp.setDefaultTimeout(60_000);
+    ftp.connect("127.0.0.1", ftps.port());
+    if (!FTPReply.isPositiveCompletion(ftp.getReplyCode()) || !ftp.login(user, PASSWORD)) {
+      String reply = ftp.getReplyString();
+      ftp.disconnect();
+      throw new IOException("FTPS login of " + user + " refused: " + reply);
+    }
+    ftp.execPBSZ(0);
+    ftp.execPROT("P");
+    ftp.enterLocalPassiveMode();
+    ftp.setFileType(FTP.BINARY_FILE_TYPE);
+    return ftp;
   }
 
   @Override

@@ -44,19 +44,21 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
   /**
    * The SFTP front-end's listener, host keys and SSH channel tuning. {@code hostKeyDirectory} holds
-   * the host keys generated at first start.
+   * the host keys generated at first start; {@code maxOpenHandles} limits the files and directories
+   * one SFTP session has open at once.
    */
   public record Sftp(boolean enabled, String bindAddress, int port, Path hostKeyDirectory, int idleTimeoutSeconds,
-      int maxSessions, long windowSize, int packetSize) {}
+      int maxSessions, long windowSize, int packetSize, int maxOpenHandles) {}
 
   /**
    * How uploads use memory and S3. Files written at offsets (SFTP) reorder writes up to
    * {@code reorderWindow} bytes ahead in memory and keep a spill copy of files up to
    * {@code spillLimit} bytes for rewrites and far-ahead writes (0: no spill copy). Files up to
-   * {@code singlePutLimit} bytes are one PUT when the budget has room.
+   * {@code singlePutLimit} bytes are one PUT when the budget has room. A write held out of order
+   * waits up to {@code memoryWait} for memory before it fails.
    */
   public record UploadSettings(long partSize, int partsInFlight, long memoryBudget, Duration orphanAge,
-      long reorderWindow, long spillLimit, long singlePutLimit) {}
+      long reorderWindow, long spillLimit, long singlePutLimit, Duration memoryWait) {}
 
   public static FerryConfig load(Path file, Map<String, String> environment) {
     Map<String, Object> root;
@@ -137,7 +139,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
     ConfigNode sftp = root.section("sftp");
     sftp.allowOnly("enabled", "bindAddress", "port", "hostKeyDir", "idleTimeout", "maxSessions", "windowSize",
-        "packetSize");
+        "packetSize", "maxOpenHandles");
     long windowSize = sftp.bytes("windowSize", 8L << 20);
     if (windowSize < (64L << 10) || windowSize > (1L << 30)) {
       throw new ConfigException(sftp.keyOf("windowSize"), "must be between 64KiB and 1GiB");
@@ -149,11 +151,12 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     Sftp sftpSettings = new Sftp(sftp.bool("enabled", true), sftp.string("bindAddress", "0.0.0.0"),
         sftp.integer("port", 2222, 0, 65535), dataDir.resolve(sftp.string("hostKeyDir", "ssh")),
         (int) sftp.duration("idleTimeout", Duration.ofMinutes(10)).toSeconds(),
-        sftp.integer("maxSessions", 200, 1, 10000), windowSize, (int) packetSize);
+        sftp.integer("maxSessions", 200, 1, 10000), windowSize, (int) packetSize,
+        sftp.integer("maxOpenHandles", 64, 1, 512));
 
     ConfigNode up = root.section("uploads");
     up.allowOnly("partSize", "partsInFlight", "memoryBudget", "orphanAge", "reorderWindow", "spillLimit",
-        "singlePutLimit");
+        "singlePutLimit", "memoryWait");
     long partSize = up.bytes("partSize", 8L << 20);
     if (partSize < PartSizePolicy.MIN_PART_SIZE || partSize > PartSizePolicy.MAX_PART_SIZE) {
       throw new ConfigException(up.keyOf("partSize"), "must be between 5MiB and 5GiB (S3's part limits)");
@@ -173,12 +176,16 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
       throw new ConfigException(up.keyOf("singlePutLimit"), "must be between uploads.partSize (" + partSize
           + " bytes) and both 5GiB and uploads.memoryBudget (" + budget + " bytes)");
     }
+    Duration uploadWait = up.duration("memoryWait", Duration.ofMinutes(1));
+    if (uploadWait.toMillis() < 100) {
+      throw new ConfigException(up.keyOf("memoryWait"), "must be at least 100ms, got " + uploadWait.toMillis() + "ms");
+    }
     UploadSettings uploads = new UploadSettings(partSize, up.integer("partsInFlight", 4, 1, 64), budget,
         up.duration("orphanAge", Duration.ofMinutes(1)), reorderWindow, up.bytes("spillLimit", 64L << 20),
-        singlePutLimit);
+        singlePutLimit, uploadWait);
 
     ConfigNode down = root.section("downloads");
-    down.allowOnly("rangeSize", "rangesAhead", "memoryBudget", "memoryWait");
+    down.allowOnly("rangeSize", "rangesAhead", "memoryBudget", "sessionShare", "memoryWait");
     long rangeSize = down.bytes("rangeSize", 4L << 20);
     if (rangeSize < (64 << 10) || rangeSize > (64L << 20)) {
       throw new ConfigException(down.keyOf("rangeSize"), "must be between 64KiB and 64MiB");
@@ -187,12 +194,19 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     if (downloadBudget < rangeSize) {
       throw new ConfigException(down.keyOf("memoryBudget"), "must hold at least one range (" + rangeSize + " bytes)");
     }
+    int rangesAhead = down.integer("rangesAhead", 4, 1, 32);
+    long sessionShare = down.bytes("sessionShare",
+        DownloadSettings.defaultSessionShare(rangeSize, rangesAhead, downloadBudget));
+    if (sessionShare < rangeSize || sessionShare > downloadBudget) {
+      throw new ConfigException(down.keyOf("sessionShare"), "must be between downloads.rangeSize (" + rangeSize
+          + " bytes) and downloads.memoryBudget (" + downloadBudget + " bytes)");
+    }
     Duration memoryWait = down.duration("memoryWait", Duration.ofMinutes(1));
     if (memoryWait.toMillis() < 100) {
       throw new ConfigException(down.keyOf("memoryWait"), "must be at least 100ms, got " + memoryWait.toMillis() + "ms");
     }
-    DownloadSettings downloads = new DownloadSettings((int) rangeSize, down.integer("rangesAhead", 4, 1, 32),
-        downloadBudget, memoryWait);
+    DownloadSettings downloads = new DownloadSettings((int) rangeSize, rangesAhead, downloadBudget, sessionShare,
+        memoryWait);
 
     ConfigNode login = root.section("login");
     login.allowOnly("failureDelay", "maxFailures", "window", "banDuration");

@@ -6,7 +6,10 @@ import dev.ferry.core.store.S3Location;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** Opens downloads for every session of every front-end, all drawing on one read-ahead budget. */
+/**
+ * Opens downloads for every session of every front-end, all drawing on one read-ahead budget, each
+ * session within its share of it.
+ */
 public final class Downloads {
 
   private final ObjectStore store;
@@ -16,26 +19,33 @@ public final class Downloads {
   public Downloads(ObjectStore store, DownloadSettings settings) {
     this.store = store;
     this.settings = settings;
-    this.budget = new ReadAheadBudget(settings.budgetRanges(), settings.memoryWait());
+    this.budget = new ReadAheadBudget(settings.memoryBudget(), settings.memoryWait());
+  }
+
+  /** A new session's share of the budget, which every download of that session draws on. */
+  public DownloadShare newShare() {
+    return new DownloadShare(budget, settings.sessionShare(), settings.sessionReadAhead());
   }
 
   /**
    * Streams {@code file} (as a HEAD just described it) from {@code offset} to its end;
    * {@code wholeFile} when the reader will read to the end rather than seek. The first range is
-   * requested before this returns (waiting, if need be, for read-ahead memory).
+   * requested before this returns (waiting, if need be, for read-ahead memory): open a stream
+   * only to read it at once, as memory is held from here until it is read or closed.
    */
-  public InputStream open(S3Location location, ObjectInfo file, long offset, boolean wholeFile) throws IOException {
+  public InputStream open(S3Location location, ObjectInfo file, long offset, boolean wholeFile, DownloadShare share)
+      throws IOException {
     if (offset >= file.size()) {
       return InputStream.nullInputStream();
     }
-    RangedDownload download = new RangedDownload(store, location, file.etag(), offset, file.size(), settings, budget,
+    RangedDownload download = new RangedDownload(store, location, file.etag(), offset, file.size(), settings, share,
         wholeFile);
     download.start();
     return download;
   }
 
-  /** Ranges not held by any download; the whole budget when none is open. */
-  public int idleRanges() {
-    return budget.available();
+  /** Bytes all downloads hold now, fetched or in flight; zero when none is open. */
+  public long heldBytes() {
+    return budget.heldBytes();
   }
 }

@@ -25,7 +25,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class RangedDownload extends InputStream {
 
-  private record Range(long start, CompletableFuture<RangeBytes> bytes) {}
+  private record Range(long start, int length, CompletableFuture<RangeBytes> bytes) {}
 
   /** The first range of a download: small, as the reader may want only a few bytes from here. */
   static final int FIRST_RANGE_SIZE = 256 * 1024;
@@ -36,7 +36,7 @@ public final class RangedDownload extends InputStream {
   private final long end;
   private final int rangeSize;
   private final int rangesAhead;
-  private final ReadAheadBudget budget;
+  private final DownloadShare share;
   private final ArrayDeque<Range> inFlight = new ArrayDeque<>();
   private final long firstRangeEnd;
   /** Bytes handed to the reader so far. */
@@ -45,19 +45,21 @@ public final class RangedDownload extends InputStream {
   private final long readAheadAfter;
 
   private RangeBytes current;
+  /** Bytes of the session's share that {@code current} holds: what its range asked for. */
+  private int currentHeld;
   private int position;
   private long nextStart;
   private boolean closed;
 
   RangedDownload(ObjectStore store, S3Location object, String etag, long offset, long end,
-      DownloadSettings settings, ReadAheadBudget budget, boolean wholeFile) {
+      DownloadSettings settings, DownloadShare share, boolean wholeFile) {
     this.store = store;
     this.object = object;
     this.etag = Objects.requireNonNull(etag, "etag");
     this.end = end;
     this.rangeSize = settings.rangeSize();
     this.rangesAhead = settings.rangesAhead();
-    this.budget = budget;
+    this.share = share;
     this.nextStart = offset;
     this.firstRangeEnd = Math.min(end, offset + (wholeFile ? rangeSize : Math.min(rangeSize, FIRST_RANGE_SIZE)));
     this.readAheadAfter = wholeFile ? 0 : (firstRangeEnd - offset) / 2;
@@ -79,10 +81,7 @@ public final class RangedDownload extends InputStream {
       return 0;
     }
     while (current == null || position == current.length()) {
-      if (current != null) {
-        current = null;
-        budget.give(1);
-      }
+      releaseCurrent();
       requestAhead();
       Range next = inFlight.poll();
       if (next == null) {
@@ -90,15 +89,16 @@ public final class RangedDownload extends InputStream {
       }
       try {
         current = ObjectStore.await(next.bytes());
+        currentHeld = next.length();
       } catch (StoreException e) {
-        budget.give(1);
+        share.give(next.length());
         if (e.kind() != StoreException.Kind.PRECONDITION_FAILED) {
           throw e;
         }
         throw new IOException(object + " changed in S3 during the download (at byte " + next.start()
             + "); download it again", e);
       } catch (IOException e) {
-        budget.give(1);
+        share.give(next.length());
         throw new IOException(object + " at byte " + next.start() + ": " + e.getMessage(), e);
       }
       position = 0;
@@ -107,7 +107,18 @@ public final class RangedDownload extends InputStream {
     int n = current.copy(position, into, offset, length);
     position += n;
     delivered += n;
+    if (position == current.length() && inFlight.isEmpty() && nextStart >= end) {
+      releaseCurrent(); // the last byte is out: a reader that keeps the file open holds nothing
+    }
     return n;
+  }
+
+  private void releaseCurrent() {
+    if (current != null) {
+      share.give(currentHeld);
+      current = null;
+      currentHeld = 0;
+    }
   }
 
   /**
@@ -120,19 +131,20 @@ public final class RangedDownload extends InputStream {
 
   /**
    * Makes sure the next range is on its way, and keeps up to {@code rangesAhead} more in flight for
-   * a reader that reads on, as far as the shared budget allows.
+   * a reader that reads on, as far as the session's share and the shared budget allow.
    */
   private void requestAhead() throws IOException {
     int ahead = delivered >= readAheadAfter ? rangesAhead : 0;
     while (nextStart < end) {
+      // Memory for what this range really holds: the end of a file is often much less than a range.
+      int length = (int) Math.min(nextStart < firstRangeEnd ? firstRangeEnd - nextStart : rangeSize, end - nextStart);
       boolean nothingToServe = current == null && inFlight.isEmpty();
       if (nothingToServe) {
-        budget.take(object);
-      } else if (inFlight.size() >= ahead || !budget.tryTake()) {
+        share.take(length, object);
+      } else if (inFlight.size() >= ahead || !share.tryTake(length)) {
         return;
       }
-      int length = (int) Math.min(nextStart < firstRangeEnd ? firstRangeEnd - nextStart : rangeSize, end - nextStart);
-      inFlight.add(new Range(nextStart, store.readRange(object, nextStart, length, etag)));
+      inFlight.add(new Range(nextStart, length, store.readRange(object, nextStart, length, etag)));
       nextStart += length;
     }
   }
@@ -144,12 +156,13 @@ public final class RangedDownload extends InputStream {
       return;
     }
     closed = true;
-    int held = inFlight.size() + (current != null ? 1 : 0);
+    long held = 0;
     for (Range range : inFlight) {
       range.bytes().cancel(true);
+      held += range.length();
     }
     inFlight.clear();
-    current = null;
-    budget.give(held);
+    share.give(held);
+    releaseCurrent();
   }
 }

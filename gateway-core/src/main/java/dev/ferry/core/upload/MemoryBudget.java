@@ -1,6 +1,7 @@
 package dev.ferry.core.upload;
 
 import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,8 @@ public final class MemoryBudget {
   private final int totalChunks;
   private final Semaphore chunks;
   private final ConcurrentLinkedQueue<byte[]> pool = new ConcurrentLinkedQueue<>();
+  /** Notified whenever chunks come back, for writers waiting to hold bytes ({@link #takeForHeld}). */
+  private final Object returned = new Object();
 
   public MemoryBudget(long capacityBytes) {
     if (capacityBytes < CHUNK_SIZE) {
@@ -72,16 +75,35 @@ public final class MemoryBudget {
   }
 
   /**
-   * Takes {@code count} chunks' worth of room without waiting, for bytes held outside a part (an
-   * {@link OffsetWriter}'s out-of-order writes), and never from the last half of the budget. Held
-   * bytes leave only when their writer moves on, and that writer may be waiting for a part: the
-   * half kept for parts is what lets every such writer move on. Never blocks: a holder that gets
-   * nothing has another place for its bytes, and waiting here could wait for itself.
+   * Takes {@code count} chunks' worth of room for bytes held outside a part (an
+   * {@link OffsetWriter}'s out-of-order writes), never from the last half of the budget, waiting up
+   * to {@code wait} for it; false when the wait ran out. Held bytes leave only when their writer
+   * moves on, and that writer may be waiting for a part: the half kept for parts is what lets
+   * every such writer move on, so that waiting here never waits on a part that waits on it.
    */
-  boolean tryTakeForHeld(int count) {
+  boolean takeForHeld(int count, Duration wait) throws InterruptedIOException {
     if (count <= 0) {
       return true;
     }
+    long deadline = System.nanoTime() + wait.toNanos();
+    synchronized (returned) {
+      while (!tryTakeForHeld(count)) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          returned.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while waiting for upload memory");
+        }
+      }
+      return true;
+    }
+  }
+
+  private boolean tryTakeForHeld(int count) {
     while (true) {
       int available = chunks.availablePermits();
       if (available - count < totalChunks / 2) {
@@ -97,10 +119,17 @@ public final class MemoryBudget {
     return count <= 0 || chunks.tryAcquire(count);
   }
 
-  /** Gives back room taken with {@link #tryTakeForHeld}. */
+  /** Gives back room taken with {@link #takeForHeld}. */
   void give(int count) {
     if (count > 0) {
       chunks.release(count);
+      signalReturned();
+    }
+  }
+
+  private void signalReturned() {
+    synchronized (returned) {
+      returned.notifyAll();
     }
   }
 
@@ -140,6 +169,7 @@ public final class MemoryBudget {
         count++;
       }
       chunks.release(count);
+      signalReturned();
     }
   }
 }

@@ -22,8 +22,9 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>Writes at the frontier (the end of what was streamed) go straight to the {@link Sink}.
- *   <li>Writes ahead of it are held until the frontier reaches them: in memory while within the
- *       reorder window and the {@link MemoryBudget} has room, else in the spill file.
+ *   <li>Writes ahead of it are held until the frontier reaches them: in the spill file while there
+ *       is one (it has every byte already), else in memory within the reorder window, from the
+ *       session's {@link ReorderMemory}.
  *   <li>While the file is at most {@code spillLimit} bytes, every byte is also kept in a sparse
  *       spill file in the data directory (page cache, deleted at the end). That copy is what lets
  *       a client rewrite bytes already sent to S3: the upload is then restarted at commit from the
@@ -67,8 +68,11 @@ public final class OffsetWriter implements AutoCloseable {
     InputStream readFrom(long offset) throws IOException;
   }
 
-  /** Tuning: the reorder window, the largest file kept in the spill file, and where it goes. */
-  public record Settings(long window, long spillLimit, Path spillDirectory) {}
+  /**
+   * Tuning: the reorder window, the largest file kept in the spill file, where it goes, and how
+   * long a write held out of order waits for memory before it fails.
+   */
+  public record Settings(long window, long spillLimit, Path spillDirectory, java.time.Duration memoryWait) {}
 
   private enum State { OPEN, COMMITTED, ABORTED }
 
@@ -76,7 +80,7 @@ public final class OffsetWriter implements AutoCloseable {
 
   private final Sink sink;
   private final Existing existing;
-  private final MemoryBudget budget;
+  private final ReorderMemory memory;
   private final Settings settings;
   private final String description;
   /** Size of the file being replaced (0 when it was truncated or is new). */
@@ -107,14 +111,14 @@ public final class OffsetWriter implements AutoCloseable {
   private CopySource pendingCopy;
   private State state = State.OPEN;
 
-  OffsetWriter(Sink sink, Existing existing, long existingSize, MemoryBudget budget, Settings settings,
+  OffsetWriter(Sink sink, Existing existing, long existingSize, ReorderMemory memory, Settings settings,
       String description) {
     this.sink = sink;
     this.existing = existing;
     this.existingSize = existingSize;
     this.existingLimit = existingSize;
     this.size = existingSize;
-    this.budget = budget;
+    this.memory = memory;
     this.settings = settings;
     this.description = description;
     this.teeing = settings.spillLimit() > 0;
@@ -183,18 +187,22 @@ public final class OffsetWriter implements AutoCloseable {
     if (position > frontier) {
       dropPending(position, end);
       if (teeing) {
+        // The spill file has these bytes: a copy in memory too would only be memory a client with
+        // many handles writing ahead could pile up (issue 15: 60 handles took 1.3 GiB).
         spillWrite(position, bytes, offset, length);
+        return;
       }
-      if (end - frontier <= settings.window() && hold(length)) {
-        byte[] copy = new byte[length];
-        System.arraycopy(bytes, offset, copy, 0, length);
-        pending.put(position, copy);
-        pendingBytes += length;
-      } else if (!teeing) {
+      if (end - frontier > settings.window()) {
         throw new IOException(description + ": write at offset " + position + " is more than the reorder window ("
-            + settings.window() + " bytes) ahead of the contiguous data (" + frontier + " bytes), and the file is "
-            + "larger than the spill limit (" + settings.spillLimit() + " bytes); write it in order");
+            + settings.window() + " bytes, uploads.reorderWindow) ahead of the contiguous data (" + frontier
+            + " bytes), and the file is larger than the spill limit (" + settings.spillLimit()
+            + " bytes, uploads.spillLimit); write it in order");
       }
+      hold(position, length);
+      byte[] copy = new byte[length];
+      System.arraycopy(bytes, offset, copy, 0, length);
+      pending.put(position, copy);
+      pendingBytes += length;
       return;
     }
     if (!teeing) {
@@ -614,23 +622,20 @@ public final class OffsetWriter implements AutoCloseable {
     return length;
   }
 
-  /** Takes budget room for {@code length} more held bytes, if there is any. */
-  private boolean hold(int length) {
+  /** Takes memory for {@code length} more held bytes, waiting for it (bounded) or failing with the reason. */
+  private void hold(long position, int length) throws IOException {
     int needed = MemoryBudget.chunksFor(pendingBytes + length) - takenChunks;
     if (needed > 0) {
-      if (!budget.tryTakeForHeld(needed)) {
-        return false;
-      }
+      memory.take(needed, description, position);
       takenChunks += needed;
     }
-    return true;
   }
 
   private void release(int length) {
     pendingBytes -= length;
     int surplus = takenChunks - MemoryBudget.chunksFor(pendingBytes);
     if (surplus > 0) {
-      budget.give(surplus);
+      memory.give(surplus);
       takenChunks -= surplus;
     }
   }
@@ -638,7 +643,7 @@ public final class OffsetWriter implements AutoCloseable {
   private void releaseAllPending() {
     pending.clear();
     pendingBytes = 0;
-    budget.give(takenChunks);
+    memory.give(takenChunks);
     takenChunks = 0;
   }
 

@@ -93,13 +93,19 @@ public final class Uploads {
    * Opens a file written at offsets to {@code target}, which the caller has locked; the writer owns
    * the lock from here on. {@code existingSize} is the size of the object it replaces when that is
    * opened without truncation (0 otherwise): its bytes fill what the client does not write, and
-   * writing on at its end resumes it server-side. {@code check} runs before the upload starts.
+   * writing on at its end resumes it server-side. {@code check} runs before the upload starts;
+   * writes out of order wait in the session's {@code memory}.
    */
   public OffsetWriter openAtOffsets(S3Location target, PathLock lock, String description, long existingSize,
-      StartCheck check) {
+      StartCheck check, ReorderMemory memory) {
     UploadSink sink = new UploadSink(this, target, lock, description, check);
     OffsetWriter.Existing existing = from -> ObjectStore.await(store.openFrom(target, from));
-    return new OffsetWriter(sink, existing, existingSize, budget, offsetWrites, description);
+    return new OffsetWriter(sink, existing, existingSize, memory, offsetWrites, description);
+  }
+
+  /** A new session's memory for writes held out of order, which all its files written at offsets share. */
+  public ReorderMemory newReorderMemory() {
+    return new ReorderMemory(budget, offsetWrites.window(), offsetWrites.memoryWait());
   }
 
   public Set<StreamingUpload> openUploads() {

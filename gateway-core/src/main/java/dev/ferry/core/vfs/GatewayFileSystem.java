@@ -1,6 +1,7 @@
 package dev.ferry.core.vfs;
 
 import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.download.DownloadShare;
 import dev.ferry.core.download.Downloads;
 import dev.ferry.core.lock.PathBusyException;
 import dev.ferry.core.lock.PathLock;
@@ -13,6 +14,7 @@ import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.store.StoreException;
 import dev.ferry.core.upload.OffsetWriter;
+import dev.ferry.core.upload.ReorderMemory;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.upload.Uploads;
 import dev.ferry.core.user.Permission;
@@ -53,12 +55,16 @@ public final class GatewayFileSystem implements AutoCloseable {
   private final PathLockTable locks;
   private final Uploads uploads;
   private final Downloads downloads;
+  /** What this session's downloads may hold of the read-ahead memory all sessions share. */
+  private final DownloadShare downloadShare;
   private final ObjectCatalog catalog;
   private final TreeRename treeRename;
   private final boolean listingClientTimes;
   private final KnownDirectories knownDirectories;
   private final Set<StreamingUpload> openUploads = ConcurrentHashMap.newKeySet();
   private final Set<OffsetWriter> openWriters = ConcurrentHashMap.newKeySet();
+  /** What this session's files written at offsets may hold in memory out of order, together. */
+  private final ReorderMemory reorderMemory;
 
   /**
    * {@code listingClientTimes}: listings show the modification time a client set (kept in the
@@ -71,6 +77,8 @@ public final class GatewayFileSystem implements AutoCloseable {
     this.locks = locks;
     this.uploads = uploads;
     this.downloads = downloads;
+    this.downloadShare = downloads.newShare();
+    this.reorderMemory = uploads.newReorderMemory();
     this.catalog = catalog;
     this.treeRename = new TreeRename(store, catalog, renameParallelism);
     this.listingClientTimes = listingClientTimes;
@@ -159,7 +167,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       existingFile(path, "download");
       throw new NoSuchFileException(path.toString(), null, "download by " + user.name() + ": no such file");
     }
-    return new ReadableFile(path, user.name(), key, file.get(), downloads);
+    return new ReadableFile(path, user.name(), key, file.get(), downloads, downloadShare);
   }
 
   /**
@@ -247,7 +255,7 @@ public final class GatewayFileSystem implements AutoCloseable {
             if (existing.isPresent() && !truncate && !(keep > 0 && keep == existingSize)) {
               require(Permission.OVERWRITE, path, "upload over an existing file");
             }
-          });
+          }, reorderMemory);
       openWriters.add(writer);
       return writer;
     } catch (IOException | RuntimeException e) {

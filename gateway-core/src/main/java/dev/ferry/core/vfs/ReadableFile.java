@@ -1,5 +1,6 @@
 package dev.ferry.core.vfs;
 
+import dev.ferry.core.download.DownloadShare;
 import dev.ferry.core.download.Downloads;
 import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.store.ObjectInfo;
@@ -21,13 +22,16 @@ public final class ReadableFile {
   private final S3Location key;
   private final ObjectInfo version;
   private final Downloads downloads;
+  private final DownloadShare share;
 
-  ReadableFile(VirtualPath path, String userName, S3Location key, ObjectInfo version, Downloads downloads) {
+  ReadableFile(VirtualPath path, String userName, S3Location key, ObjectInfo version, Downloads downloads,
+      DownloadShare share) {
     this.path = path;
     this.userName = userName;
     this.key = key;
     this.version = version;
     this.downloads = downloads;
+    this.share = share;
   }
 
   public long size() {
@@ -39,7 +43,10 @@ public final class ReadableFile {
     return new CopySource(path.toString(), key, version, this::from);
   }
 
-  /** The bytes from {@code offset} to the end, for a reader that may stop or seek (SFTP). */
+  /**
+   * The bytes from {@code offset} to the end, for a reader that may stop or seek (SFTP). Read-ahead
+   * memory is held from here until the stream is read to its end or closed: open it when reading.
+   */
   public InputStream from(long offset) throws IOException {
     return open(offset, false);
   }
@@ -54,6 +61,6 @@ public final class ReadableFile {
       throw new FileSystemException(path.toString(), null, "download by " + userName
           + ": offset " + offset + " is beyond the end of the file (" + version.size() + " bytes)");
     }
-    return downloads.open(key, version, offset, wholeFile);
+    return downloads.open(key, version, offset, wholeFile, share);
   }
 }

@@ -250,6 +250,7 @@ class FerryConfigTest {
     assertEquals(2222, config.sftp().port());
     assertEquals("0.0.0.0", config.sftp().bindAddress());
     assertEquals(config.dataDir().resolve("ssh"), config.sftp().hostKeyDirectory());
+    assertEquals(64, config.sftp().maxOpenHandles());
     assertEquals(32 * MIB, config.uploads().reorderWindow());
     assertEquals(64 * MIB, config.uploads().spillLimit());
   }
@@ -257,7 +258,8 @@ class FerryConfigTest {
   @Test
   void load_sftpSection_read() throws Exception {
     FerryConfig config = load("sftp:\n  enabled: false\n  bindAddress: 127.0.0.1\n  port: 0\n  windowSize: 4MiB\n"
-        + "  packetSize: 32KiB\nuploads:\n  reorderWindow: 8MiB\n  spillLimit: 0\n" + minimal());
+        + "  packetSize: 32KiB\n  maxOpenHandles: 16\nuploads:\n  reorderWindow: 8MiB\n  spillLimit: 0\n" + minimal());
+    assertEquals(16, config.sftp().maxOpenHandles());
     assertFalse(config.sftp().enabled());
     assertEquals("127.0.0.1", config.sftp().bindAddress());
     assertEquals(0, config.sftp().port());
@@ -265,6 +267,12 @@ class FerryConfigTest {
     assertEquals(32 * 1024, config.sftp().packetSize());
     assertEquals(8 * MIB, config.uploads().reorderWindow());
     assertEquals(0, config.uploads().spillLimit());
+  }
+
+  @Test
+  void load_sftpMaxOpenHandlesOutOfBounds_namesKey() {
+    refused("sftp:\n  maxOpenHandles: 0\n" + minimal(), "sftp.maxOpenHandles");
+    refused("sftp:\n  maxOpenHandles: 513\n" + minimal(), "sftp.maxOpenHandles");
   }
 
   @Test
@@ -280,6 +288,13 @@ class FerryConfigTest {
   @Test
   void load_reorderWindowLargerThanBudget_namesKey() {
     refused("uploads:\n  memoryBudget: 64MiB\n  reorderWindow: 1GiB\n" + minimal(), "uploads.reorderWindow");
+  }
+
+  @Test
+  void load_uploadMemoryWait_defaultAMinuteAndAtLeast100ms() throws Exception {
+    refused("uploads:\n  memoryWait: 10ms\n" + minimal(), "uploads.memoryWait");
+    assertEquals(Duration.ofMinutes(1), load(minimal()).uploads().memoryWait(), "default");
+    assertEquals(Duration.ofSeconds(5), load("uploads:\n  memoryWait: 5s\n" + minimal()).uploads().memoryWait());
   }
 
   @Test
@@ -323,10 +338,25 @@ class FerryConfigTest {
   @Test
   void load_downloadsSection_setsReadAhead() throws Exception {
     FerryConfig config = load("downloads:\n  rangeSize: 2MiB\n  rangesAhead: 6\n  memoryBudget: 48MiB\n"
-        + "  memoryWait: 90s\n" + minimal());
+        + "  sessionShare: 12MiB\n  memoryWait: 90s\n" + minimal());
 
-    assertEquals(new DownloadSettings(2 * (int) MIB, 6, 48 * MIB, Duration.ofSeconds(90)), config.downloads());
+    assertEquals(new DownloadSettings(2 * (int) MIB, 6, 48 * MIB, 12 * MIB, Duration.ofSeconds(90)), config.downloads());
     assertEquals(Duration.ofMinutes(1), load(minimal()).downloads().memoryWait(), "default");
+  }
+
+  @Test
+  void load_sessionShareDefault_anEighthOfTheBudgetButOneFullDownloadAndARange() throws Exception {
+    assertEquals(100 * MIB, load("downloads:\n  memoryBudget: 800MiB\n" + minimal()).downloads().sessionShare());
+    assertEquals(6 * 4 * MIB, load("downloads:\n  memoryBudget: 64MiB\n" + minimal()).downloads().sessionShare(),
+        "four ranges ahead, the one read and one for a second file");
+    assertEquals(8 * MIB, load("downloads:\n  memoryBudget: 8MiB\n" + minimal()).downloads().sessionShare(),
+        "never more than the budget");
+  }
+
+  @Test
+  void load_sessionShareOutsideRangeAndBudget_namesKey() {
+    refused("downloads:\n  sessionShare: 1MiB\n" + minimal(), "downloads.sessionShare");
+    refused("downloads:\n  memoryBudget: 64MiB\n  sessionShare: 65MiB\n" + minimal(), "downloads.sessionShare");
   }
 
   @Test

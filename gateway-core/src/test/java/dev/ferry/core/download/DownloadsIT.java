@@ -49,26 +49,26 @@ class DownloadsIT {
   void open_fromStartAndFromOffsets_readsExactlyTheBytesAfterTheOffset() throws IOException {
     byte[] data = TestObjects.randomBytes(3 * RANGE + 12_345);
     S3Location file = TestObjects.upload(s3, data);
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 3, 8L * RANGE, WAIT));
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 3, 8L * RANGE, 8L * RANGE, WAIT));
 
     for (boolean wholeFile : new boolean[] {false, true}) {
       for (long offset : new long[] {0, 1, RANGE - 1, RANGE, 2L * RANGE + 7, data.length - 1, data.length}) {
-        try (InputStream in = downloads.open(file, TestObjects.head(store, file), offset, wholeFile)) {
+        try (InputStream in = downloads.open(file, TestObjects.head(store, file), offset, wholeFile, downloads.newShare())) {
           assertArrayEquals(Arrays.copyOfRange(data, (int) offset, data.length), in.readAllBytes(),
               "offset " + offset + (wholeFile ? ", whole-file reader" : ""));
         }
       }
     }
-    assertEquals(8, downloads.idleRanges(), "every range given back");
+    assertEquals(0, downloads.heldBytes(), "every range given back");
   }
 
   @Test
   void read_afterTheFileWasOverwritten_failsInsteadOfMixingVersions() throws IOException {
     byte[] data = TestObjects.randomBytes(6 * RANGE);
     S3Location file = TestObjects.upload(s3, data);
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 1, RANGE, WAIT));
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 1, RANGE, RANGE, WAIT));
 
-    try (InputStream in = downloads.open(file, TestObjects.head(store, file), 0, false)) {
+    try (InputStream in = downloads.open(file, TestObjects.head(store, file), 0, false, downloads.newShare())) {
       assertEquals(RANGE, in.readNBytes(RANGE).length);
       byte[] changed = data.clone();
       changed[changed.length - 1] ^= 1;
@@ -76,50 +76,50 @@ class DownloadsIT {
       IOException error = assertThrows(IOException.class, in::readAllBytes);
       assertTrue(error.getMessage().contains("changed in S3 during the download"), error.getMessage());
     }
-    assertEquals(1, downloads.idleRanges());
+    assertEquals(0, downloads.heldBytes());
   }
 
   @Test
   void read_ofAFewBytes_fetchesOneSmallRangeOnly_thenReadsAheadWhenSequential() throws IOException {
     S3Location file = TestObjects.upload(s3, TestObjects.randomBytes(40 * RANGE));
-    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE, WAIT));
+    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE, 32L * RANGE, WAIT));
 
-    try (InputStream in = downloads.open(file, TestObjects.head(store, file), 5 * RANGE, false)) {
+    try (InputStream in = downloads.open(file, TestObjects.head(store, file), 5 * RANGE, false, downloads.newShare())) {
       assertEquals(100, in.readNBytes(100).length);
-      assertEquals(7, downloads.idleRanges(), "a random read holds one range");
+      assertEquals(RangedDownload.FIRST_RANGE_SIZE, downloads.heldBytes(), "a random read holds its short first range");
       in.readNBytes(RangedDownload.FIRST_RANGE_SIZE);
-      assertEquals(8 - 1 - 4, downloads.idleRanges(), "a sequential reader has one range and four ahead");
+      assertEquals(5 * 4L * RANGE, downloads.heldBytes(), "a sequential reader has one range and four ahead");
     }
   }
 
   @Test
   void read_byAWholeFileReader_readsAheadFromTheFirstByte() throws IOException {
     S3Location file = TestObjects.upload(s3, TestObjects.randomBytes(40 * RANGE));
-    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE, WAIT));
+    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE, 32L * RANGE, WAIT));
 
-    try (InputStream in = downloads.open(file, TestObjects.head(store, file), 0, true)) {
+    try (InputStream in = downloads.open(file, TestObjects.head(store, file), 0, true, downloads.newShare())) {
       assertEquals(100, in.readNBytes(100).length);
-      assertEquals(8 - 1 - 4, downloads.idleRanges(), "one range being read and four ahead");
+      assertEquals(5 * 4L * RANGE, downloads.heldBytes(), "one range being read and four ahead");
     }
   }
 
   @Test
   void close_midFile_givesEveryRangeBack() throws IOException {
     S3Location file = TestObjects.upload(s3, TestObjects.randomBytes(10 * RANGE));
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, 4L * RANGE, WAIT));
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, 4L * RANGE, 4L * RANGE, WAIT));
 
-    InputStream in = downloads.open(file, TestObjects.head(store, file), 0, false);
+    InputStream in = downloads.open(file, TestObjects.head(store, file), 0, false, downloads.newShare());
     assertEquals(100, in.readNBytes(100).length);
     in.close();
 
-    assertEquals(4, downloads.idleRanges());
+    assertEquals(0, downloads.heldBytes());
   }
 
   @Test
   void twoDownloads_withRoomForOneRange_bothFinish() throws Exception {
     byte[] data = TestObjects.randomBytes(5 * RANGE + 1);
     S3Location file = TestObjects.upload(s3, data);
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, RANGE, WAIT));
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, RANGE, RANGE, WAIT));
     ObjectInfo info = TestObjects.head(store, file);
 
     CompletableFuture<byte[]> first = CompletableFuture.supplyAsync(() -> readAll(downloads, file, info));
@@ -127,7 +127,7 @@ class DownloadsIT {
 
     assertArrayEquals(data, first.get(60, TimeUnit.SECONDS));
     assertArrayEquals(data, second.get(60, TimeUnit.SECONDS));
-    assertEquals(1, downloads.idleRanges());
+    assertEquals(0, downloads.heldBytes());
   }
 
   @Test
@@ -136,14 +136,14 @@ class DownloadsIT {
     byte[] data = TestObjects.randomBytes(3 * RANGE);
     S3Location file = TestObjects.upload(s3, data);
     Duration wait = Duration.ofMillis(500);
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 1, RANGE, wait));
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 1, RANGE, RANGE, wait));
     ObjectInfo info = TestObjects.head(store, file);
 
-    try (InputStream stalled = downloads.open(file, info, 0, false)) {
+    try (InputStream stalled = downloads.open(file, info, 0, false, downloads.newShare())) {
       assertEquals(10, stalled.readNBytes(10).length); // holds the only range, then reads no more
       long started = System.nanoTime();
       IOException error = assertThrows(IOException.class, () -> {
-        try (InputStream waiting = downloads.open(file, info, 0, false)) {
+        try (InputStream waiting = downloads.open(file, info, 0, false, downloads.newShare())) {
           waiting.readNBytes(10);
         }
       });
@@ -152,12 +152,60 @@ class DownloadsIT {
       assertTrue(System.nanoTime() - started >= wait.toNanos(), "failed before the wait was over");
       assertArrayEquals(Arrays.copyOfRange(data, 10, data.length), stalled.readAllBytes(), "the stalled reader goes on");
     }
-    assertEquals(1, downloads.idleRanges());
+    assertEquals(0, downloads.heldBytes());
     assertArrayEquals(data, readAll(downloads, file, info), "the next download runs");
   }
 
+  @Test
+  void read_ofASmallFile_holdsItsBytesNotARange_andNothingOnceReadToTheEnd() throws IOException {
+    S3Location file = TestObjects.upload(s3, "hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE, 32L * RANGE, WAIT));
+    ObjectInfo info = TestObjects.head(store, file);
+
+    try (InputStream in = downloads.open(file, info, 0, true, downloads.newShare())) {
+      assertEquals(5, downloads.heldBytes(), "a 5-byte file holds 5 bytes");
+      assertArrayEquals("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII), in.readNBytes(5));
+      assertEquals(0, downloads.heldBytes(), "read to its end, still open, it holds nothing");
+    }
+  }
+
+  @Test
+  void downloads_ofOneSessionBeyondItsShare_failAtOnceNamingTheSetting_whileAnotherSessionReads() throws Exception {
+    byte[] data = TestObjects.randomBytes(12 * RANGE);
+    S3Location file = TestObjects.upload(s3, data);
+    ObjectInfo info = TestObjects.head(store, file);
+    // A budget of 16 ranges, a session's share of 4: one file reading ahead and the first range of a second fill it.
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, 16L * RANGE, 4L * RANGE, WAIT));
+    DownloadShare greedy = downloads.newShare();
+
+    java.util.List<InputStream> held = new java.util.ArrayList<>();
+    try {
+      InputStream first = downloads.open(file, info, 0, true, greedy);
+      held.add(first);
+      first.readNBytes(10);
+      assertEquals(3L * RANGE, greedy.heldBytes(), "read-ahead leaves a range of the share for a second file");
+      InputStream second = downloads.open(file, info, 0, false, greedy);
+      held.add(second);
+      second.readNBytes(10);
+      assertEquals(4L * RANGE, greedy.heldBytes(), "the second file's first range");
+      long started = System.nanoTime();
+      IOException refused = assertThrows(IOException.class, () -> downloads.open(file, info, 0, false, greedy));
+      assertTrue(refused.getMessage().contains("downloads.sessionShare") && refused.getMessage().contains(file.toString()),
+          refused.getMessage());
+      assertTrue(System.nanoTime() - started < WAIT.toNanos() / 2, "refused without waiting");
+
+      assertArrayEquals(data, readAll(downloads, file, info), "another session reads the whole file");
+    } finally {
+      for (InputStream in : held) {
+        in.close();
+      }
+    }
+    assertEquals(0, greedy.heldBytes());
+    assertEquals(0, downloads.heldBytes());
+  }
+
   private static byte[] readAll(Downloads downloads, S3Location file, ObjectInfo info) {
-    try (InputStream in = downloads.open(file, info, 0, false)) {
+    try (InputStream in = downloads.open(file, info, 0, false, downloads.newShare())) {
       return in.readAllBytes();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);

@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -57,14 +59,25 @@ class MemoryBudgetTest {
   }
 
   @Test
-  void tryTakeForHeld_leavesHalfTheBudgetForParts() throws Exception {
+  void takeForHeld_leavesHalfTheBudgetForParts() throws Exception {
     MemoryBudget budget = new MemoryBudget(8L * CHUNK);
-    assertTrue(budget.tryTakeForHeld(3));
-    assertFalse(budget.tryTakeForHeld(2), "held bytes must not take the half kept for parts");
-    assertTrue(budget.tryTakeForHeld(1));
+    assertTrue(budget.takeForHeld(3, Duration.ZERO));
+    assertFalse(budget.takeForHeld(2, Duration.ofMillis(100)), "held bytes must not take the half kept for parts");
+    assertTrue(budget.takeForHeld(1, Duration.ZERO));
     MemoryBudget.Reservation part = budget.reserve(4L * CHUNK, NEVER);
     part.release(List.of());
     budget.give(4);
+    assertEquals(0, budget.reservedBytes());
+  }
+
+  @Test
+  void takeForHeld_budgetUsedByParts_waitsUntilAPartGivesItsChunksBack() throws Exception {
+    MemoryBudget budget = new MemoryBudget(8L * CHUNK);
+    MemoryBudget.Reservation part = budget.reserve(6L * CHUNK, NEVER);
+    Future<Boolean> held = executor.submit(() -> budget.takeForHeld(1, Duration.ofSeconds(20)));
+    part.release(List.of());
+    assertTrue(held.get(20, TimeUnit.SECONDS), "the held bytes got room once the part was done");
+    budget.give(1);
     assertEquals(0, budget.reservedBytes());
   }
 

@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -42,7 +43,11 @@ class OffsetWriterTest {
   @TempDir
   Path spillDir;
 
+  /** How long a held write waits for memory here: long enough to be a wait, short for a test. */
+  private static final Duration WAIT = Duration.ofMillis(300);
+
   private final MemoryBudget budget = new MemoryBudget(8L << 20);
+  private final ReorderMemory memory = new ReorderMemory(budget, WINDOW, WAIT);
   private final MemorySink sink = new MemorySink();
 
   @AfterEach
@@ -118,8 +123,8 @@ class OffsetWriterTest {
   }
 
   private OffsetWriter writer(long spillLimit, long existingSize) {
-    return new OffsetWriter(sink, sink::readFrom, existingSize, budget,
-        new OffsetWriter.Settings(WINDOW, spillLimit, spillDir), "test upload");
+    return new OffsetWriter(sink, sink::readFrom, existingSize, memory,
+        new OffsetWriter.Settings(WINDOW, spillLimit, spillDir, WAIT), "test upload");
   }
 
   private static byte[] random(int size, long seed) {
@@ -288,6 +293,55 @@ class OffsetWriterTest {
     byte[] expected = new byte[sink.existing.length + more.length];
     System.arraycopy(more, 0, expected, sink.existing.length, more.length);
     assertArrayEquals(expected, sink.received.toByteArray(), "the truncated bytes must read as zeros");
+  }
+
+  @Test
+  void write_aheadWhileThereIsASpillFile_heldThereAndNotInMemory() throws IOException {
+    byte[] data = random(200 * KIB, 40);
+    OffsetWriter writer = writer(1L << 30);
+    writer.write(64 * KIB, data, 64 * KIB, data.length - 64 * KIB);
+    assertEquals(0, budget.reservedBytes(), "the spill file has the bytes: no second copy in memory");
+    writer.write(0, data, 0, 64 * KIB);
+    writer.commit();
+    assertArrayEquals(data, sink.received.toByteArray());
+  }
+
+  @Test
+  void write_aheadInTwoFilesOfOneSession_beyondItsWindowTogether_failsAtOnceNamingTheSetting() throws IOException {
+    byte[] data = random((int) WINDOW, 41);
+    OffsetWriter first = writer(0);
+    MemorySink otherSink = new MemorySink();
+    OffsetWriter second = new OffsetWriter(otherSink, otherSink::readFrom, 0, memory,
+        new OffsetWriter.Settings(WINDOW, 0, spillDir, WAIT), "second upload");
+    first.write(KIB, data, 0, (int) WINDOW - KIB);
+    assertEquals(WINDOW, memory.heldBytes());
+
+    long started = System.nanoTime();
+    IOException refused = assertThrows(IOException.class, () -> second.write(KIB, data, 0, 10));
+    assertTrue(refused.getMessage().contains("second upload") && refused.getMessage().contains("uploads.reorderWindow"),
+        refused.getMessage());
+    assertTrue(System.nanoTime() - started < WAIT.toNanos(), "refused without waiting for itself");
+    first.abort("test over");
+    assertEquals(0, memory.heldBytes());
+  }
+
+  @Test
+  void write_aheadWhileOtherUploadsHoldTheBudget_waitsThenFailsNamingTheSetting() throws IOException {
+    int half = MemoryBudget.chunksFor(budget.capacityBytes()) / 2;
+    assertTrue(budget.takeForHeld(half, Duration.ZERO), "other sessions hold all that held bytes may have");
+    try {
+      OffsetWriter writer = writer(0);
+      writer.write(0, new byte[10], 0, 10);
+      long started = System.nanoTime();
+      IOException failed = assertThrows(IOException.class, () -> writer.write(KIB, new byte[10], 0, 10));
+      assertTrue(failed.getMessage().contains("test upload") && failed.getMessage().contains("uploads.memoryBudget"),
+          failed.getMessage());
+      assertTrue(System.nanoTime() - started >= WAIT.toNanos(), "failed before waiting");
+      assertThrows(IOException.class, writer::commit);
+      assertFalse(sink.committed);
+    } finally {
+      budget.give(half);
+    }
   }
 
   @Test

@@ -22,11 +22,13 @@ final class ReadChannel implements SeekableByteChannel {
   private long position;
   private boolean open = true;
 
-  /** Opens the stream at the start already: most readers begin there, and its first GET is then under way. */
-  ReadChannel(ReadableFile file) throws IOException {
+  /**
+   * Opens no stream yet: a stream holds read-ahead memory of the session's share from its first
+   * GET on, and a handle that is opened and never read (a client can open hundreds) must hold none.
+   */
+  ReadChannel(ReadableFile file) {
     this.file = file;
     this.size = file.size();
-    this.stream = file.from(0);
   }
 
   ReadableFile file() {

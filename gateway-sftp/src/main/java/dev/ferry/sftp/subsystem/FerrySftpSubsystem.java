@@ -15,12 +15,13 @@ import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHStatExtensionInfo;
 import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
 import org.apache.sshd.sftp.server.FileHandle;
 import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
 
 /**
- * MINA's SFTP subsystem with seven additions, since MINA SSHD 2.15 has no other extension point
+ * MINA's SFTP subsystem with eight additions, since MINA SSHD 2.15 has no other extension point
  * for them (the one subclass of {@link SftpSubsystem}, against the house rule):
  *
  * <ul>
@@ -39,6 +40,8 @@ import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
  *   <li>A stat or opendir that cannot tell whether the path exists (S3 or the state store is
  *       unreachable) fails with that reason, where MINA answered OK with no attributes, or
  *       "permission denied" (see {@link #handleUnknownStatusFileAttributes}).
+ *   <li>A session has at most {@code sftp.maxOpenHandles} files and directories open (see
+ *       {@link #generateFileHandle}).
  * </ul>
  */
 final class FerrySftpSubsystem extends SftpSubsystem {
@@ -49,8 +52,28 @@ final class FerrySftpSubsystem extends SftpSubsystem {
   private static final long FILES = 1L << 40;
   private static final long NAME_MAX = 255;
 
-  FerrySftpSubsystem(ChannelSession channel, SftpSubsystemConfigurator configurator) {
+  private final int maxOpenHandles;
+
+  FerrySftpSubsystem(ChannelSession channel, SftpSubsystemConfigurator configurator, int maxOpenHandles) {
     super(channel, configurator);
+    this.maxOpenHandles = maxOpenHandles;
+  }
+
+  /**
+   * Refuses a new handle beyond {@code sftp.maxOpenHandles}. Every handle can hold a share of
+   * Ferry: an upload with its path lock, multipart upload and spill file, a download's read-ahead,
+   * a listing's pages. MINA's own limit (MAX_OPEN_HANDLES_PER_SESSION) answers with a v6 status
+   * ("no space on filesystem") that v3 clients show as a bare failure and no setting to look for.
+   * Called before the file is opened, so a refused open changes nothing.
+   */
+  @Override
+  protected String generateFileHandle(Path file) throws IOException {
+    int open = handles.size();
+    if (open >= maxOpenHandles) {
+      throw new SftpException(SftpConstants.SSH_FX_FAILURE,
+          "too many open handles (" + open + ", sftp.maxOpenHandles); close some before opening more");
+    }
+    return super.generateFileHandle(file);
   }
 
   /**

@@ -12,9 +12,16 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
   /** How the extension is advertised in the SFTP version reply, with OpenSSH's version number. */
   public static final String STATVFS_ADVERTISED = FerrySftpSubsystem.STATVFS + "=2";
 
+  private final int maxOpenHandles;
+
+  /** {@code maxOpenHandles}: files and directories one SFTP session may have open at once (sftp.maxOpenHandles). */
+  public FerrySftpSubsystemFactory(int maxOpenHandles) {
+    this.maxOpenHandles = maxOpenHandles;
+  }
+
   @Override
   public Command createSubsystem(ChannelSession channel) throws IOException {
-    FerrySftpSubsystem subsystem = new FerrySftpSubsystem(channel, this);
+    FerrySftpSubsystem subsystem = new FerrySftpSubsystem(channel, this, maxOpenHandles);
     GenericUtils.forEach(getRegisteredListeners(), subsystem::addSftpEventListener);
     return subsystem;
   }
