@@ -1,9 +1,8 @@
 package dev.ferry.ftps;
 
+import dev.ferry.core.session.ClientAddress;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.session.SessionSlots;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
 import org.apache.ftpserver.ftplet.FtpSession;
 import org.apache.mina.core.filterchain.IoFilterAdapter;
@@ -37,7 +36,7 @@ final class LoginSlots extends IoFilterAdapter {
    * its close. Called from FtpServer's session filter, which runs as the connection is created.
    */
   void admit(IoSession session) {
-    String address = addressOf(session.getRemoteAddress());
+    String address = ClientAddress.of(session.getRemoteAddress());
     try {
       session.setAttribute(SLOT, slots.open("FTPS", address, reason -> close(session, address, reason)));
     } catch (SessionRefusedException e) {
@@ -70,10 +69,5 @@ final class LoginSlots extends IoFilterAdapter {
   /** The slot of this session's connection; null for a connection refused at accept. */
   static SessionSlots.Slot slotOf(FtpSession session) {
     return (SessionSlots.Slot) session.getAttribute(SLOT);
-  }
-
-  static String addressOf(SocketAddress client) {
-    return client instanceof InetSocketAddress inet && inet.getAddress() != null
-        ? inet.getAddress().getHostAddress() : String.valueOf(client);
   }
 }

@@ -1,11 +1,11 @@
 package dev.ferry.ftps;
 
 import dev.ferry.core.ClientText;
+import dev.ferry.core.session.ClientAddress;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.user.LoginGuard;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Set;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
@@ -51,8 +51,7 @@ final class SessionPolicy extends DefaultFtplet {
     if (refusing) {
       return "Server is shutting down, try again later";
     }
-    if (client instanceof InetSocketAddress address && address.getAddress() != null
-        && guard.isBanned(address.getAddress().getHostAddress())) {
+    if (guard.isBanned(ClientAddress.of(client))) {
       return "Too many failed logins from your address, try again later";
     }
     return null;
@@ -94,7 +93,7 @@ final class SessionPolicy extends DefaultFtplet {
       return FtpletResult.DEFAULT;
     } catch (SessionRefusedException e) {
       log.info("FTPS login of {} from {} refused: {}", ClientText.forLog(user),
-          LoginSlots.addressOf(session.getClientAddress()), e.getMessage());
+          ClientAddress.of(session.getClientAddress()), e.getMessage());
       session.write(new DefaultFtpReply(421, e.clientMessage()));
       return FtpletResult.DISCONNECT;
     }

@@ -92,10 +92,7 @@ class HostileConnectionsIT {
     }
     String yaml = """
         dataDir: %s
-        s3:
-          endpoint: %s
-          accessKey: %s
-          secretKey: %s
+        %s
         ftps:
           bindAddress: 127.0.0.1
           port: 0
@@ -109,7 +106,7 @@ class HostileConnectionsIT {
             port: 0
             token: %s
         users:
-        %s""".formatted(dir.resolve("data"), s3.endpoint(), s3.accessKey(), s3.secretKey(), TOKEN, users);
+        %s""".formatted(dir.resolve("data"), s3.configSection(), TOKEN, users);
     Path file = dir.resolve("ferry.yaml");
     Files.writeString(file, yaml);
     ferry = new FerryServer(FerryConfig.load(file, Map.of()), Clock.systemUTC());

@@ -93,6 +93,11 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
+  /** The {@code s3:} section of a ferry.yaml that points Ferry at this server (top level, no final newline). */
+  public String configSection() {
+    return "s3:\n  endpoint: " + endpoint() + "\n  accessKey: " + accessKey() + "\n  secretKey: " + secretKey();
+  }
+
   public URI endpoint() {
     return endpoint;
   }

@@ -1,5 +1,8 @@
 package dev.ferry.server.admin;
 
+import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.core.admin.AdminStatus;
+import dev.ferry.core.session.ClientAddress;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.session.SessionSlots;
 import io.netty.buffer.Unpooled;
@@ -8,7 +11,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +37,7 @@ final class AdminConnectionSlot extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    String address = ctx.channel().remoteAddress() instanceof InetSocketAddress socket && socket.getAddress() != null
-        ? socket.getAddress().getHostAddress() : "unknown";
+    String address = ClientAddress.of(ctx.channel().remoteAddress());
     try {
       ctx.channel().attr(SLOT).set(slots.open("admin HTTP", address, reason -> {
         log.info("admin HTTP connection from {} closed before a request with the token: {}", address, reason);
@@ -45,7 +46,7 @@ final class AdminConnectionSlot extends ChannelInboundHandlerAdapter {
     } catch (SessionRefusedException e) {
       log.info("admin HTTP connection from {} refused: {}", address, e.getMessage());
       // Written raw: the connection is refused before any request, so no HTTP codec state matters.
-      byte[] body = ("{\"ok\":false,\"status\":\"FAILED\",\"error\":\"" + e.clientMessage() + "\"}\n")
+      byte[] body = (AdminResponse.error(AdminStatus.FAILED, e.clientMessage()).json() + "\n")
           .getBytes(StandardCharsets.UTF_8);
       String head = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "
           + body.length + "\r\nConnection: close\r\n\r\n";

@@ -8,6 +8,7 @@ import dev.ferry.core.admin.AdminCommandRegistry;
 import dev.ferry.core.admin.AdminRequest;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
+import dev.ferry.core.session.ClientAddress;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.user.LoginGuard;
 import io.netty.buffer.Unpooled;
@@ -24,7 +25,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -86,7 +86,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
   private void handle(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
     String path = uri.path();
-    String address = addressOf(ctx);
+    String address = ClientAddress.of(ctx.channel().remoteAddress());
     if (guard.isBanned(address)) {
       send(ctx, HttpResponseStatus.FORBIDDEN, error(AdminStatus.REFUSED, "address " + address
           + " is banned after too many failed logins; try again later"), false);
@@ -135,11 +135,6 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     }
     AdminResponse response = registry.execute(AdminRequest.of(new AdminCaller("token", true, "http"), command, args));
     send(ctx, HttpResponseStatus.valueOf(response.status().httpStatus()), response.json(), keepAlive);
-  }
-
-  private static String addressOf(ChannelHandlerContext ctx) {
-    return ctx.channel().remoteAddress() instanceof InetSocketAddress socket && socket.getAddress() != null
-        ? socket.getAddress().getHostAddress() : "unknown";
   }
 
   private boolean authorized(FullHttpRequest request) {

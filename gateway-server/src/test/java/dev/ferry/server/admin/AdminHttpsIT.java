@@ -50,10 +50,7 @@ class AdminHttpsIT {
     String bucket = s3.createBucket();
     String yaml = """
         dataDir: %s
-        s3:
-          endpoint: %s
-          accessKey: %s
-          secretKey: %s
+        %s
         ftps:
           bindAddress: 127.0.0.1
           port: 0
@@ -71,7 +68,7 @@ class AdminHttpsIT {
           - name: bob
             home: s3://%s/bob/
             publicKeys: []
-        """.formatted(dir.resolve("data"), s3.endpoint(), s3.accessKey(), s3.secretKey(), TOKEN, bucket);
+        """.formatted(dir.resolve("data"), s3.configSection(), TOKEN, bucket);
     Path file = dir.resolve("ferry.yaml");
     Files.writeString(file, yaml);
     ferry = new FerryServer(FerryConfig.load(file, Map.of()), Clock.systemUTC());

@@ -76,10 +76,7 @@ class FerryAdminIT {
     bobKey = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
     String yaml = """
         dataDir: %s
-        s3:
-          endpoint: %s
-          accessKey: %s
-          secretKey: %s
+        %s
         ftps:
           bindAddress: 127.0.0.1
           port: 0
@@ -114,7 +111,7 @@ class FerryAdminIT {
           - name: bob
             home: s3://%s/bob/
             publicKeys: ["%s"]
-        """.formatted(dir.resolve("data"), s3.endpoint(), s3.accessKey(), s3.secretKey(), sshd.port, sshd.user,
+        """.formatted(dir.resolve("data"), s3.configSection(), sshd.port, sshd.user,
         sshd.clientKey, sshd.hostKeyLine, remote, bucket, PublicKeyEntry.toString(adminKey.getPublic()), bucket,
         PublicKeyEntry.toString(bobKey.getPublic()));
     Path file = dir.resolve("ferry.yaml");

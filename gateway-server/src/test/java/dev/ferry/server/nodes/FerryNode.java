@@ -43,10 +43,7 @@ final class FerryNode implements AutoCloseable {
   static String config(Path dataDir, S3TestServer s3, String rest) {
     return """
         dataDir: %s
-        s3:
-          endpoint: %s
-          accessKey: %s
-          secretKey: %s
+        %s
         ftps:
           bindAddress: 127.0.0.1
           port: 0
@@ -55,7 +52,7 @@ final class FerryNode implements AutoCloseable {
         sftp:
           bindAddress: 127.0.0.1
           port: 0
-        """.formatted(dataDir, s3.endpoint(), s3.accessKey(), s3.secretKey()) + rest;
+        """.formatted(dataDir, s3.configSection()) + rest;
   }
 
   /** Starts a node on {@code yaml} in {@code dir} and waits until it says it is up. */

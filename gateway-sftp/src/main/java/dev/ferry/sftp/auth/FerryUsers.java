@@ -1,8 +1,7 @@
 package dev.ferry.sftp.auth;
 
+import dev.ferry.core.session.ClientAddress;
 import dev.ferry.core.user.User;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.session.SessionContext;
 
@@ -23,8 +22,6 @@ public final class FerryUsers {
   }
 
   static String addressOf(org.apache.sshd.common.session.Session session) {
-    SocketAddress address = session.getIoSession() == null ? null : session.getIoSession().getRemoteAddress();
-    return address instanceof InetSocketAddress inet && inet.getAddress() != null
-        ? inet.getAddress().getHostAddress() : String.valueOf(address);
+    return ClientAddress.of(session.getIoSession() == null ? null : session.getIoSession().getRemoteAddress());
   }
 }
