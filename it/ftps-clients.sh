@@ -220,8 +220,6 @@ uploads:
   memoryBudget: 64MiB
 login:
   maxFailures: 100          # this run fails logins on purpose; no ban for 127.0.0.1
-sessions:
-  unauthenticatedPerAddress: 32   # lftp --parallel=8 logins queue behind the per-address bcrypt turns (issue 15 note)
 shutdown:
   grace: 5s
 users:

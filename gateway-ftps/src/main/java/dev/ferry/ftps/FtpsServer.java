@@ -12,7 +12,7 @@ import dev.ferry.ftps.data.TlsTruncation;
 import dev.ferry.ftps.fs.GatewayFileSystemFactory;
 import dev.ferry.ftps.reply.CommandLineLimit;
 import dev.ferry.ftps.tls.GatewaySslConfiguration;
-import dev.ferry.ftps.tls.TlsFailureLog;
+import dev.ferry.ftps.tls.TlsFailures;
 import dev.ferry.ftps.tls.TlsMaterial;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -48,7 +48,7 @@ public final class FtpsServer {
   private final GreetingRefusal greetingRefusal;
   private final LoginSlots loginSlots;
   private final PassivePortDeadline passivePortDeadline;
-  private final TlsFailureLog tlsFailureLog = new TlsFailureLog();
+  private final TlsFailures tlsFailures = new TlsFailures();
   private final CommandsInFlight commandsInFlight = new CommandsInFlight();
   private FtpServer server;
   /** Stateless, so one serves every session; it needs the server, which exists once sessions do. */
@@ -138,7 +138,7 @@ public final class FtpsServer {
       socket.setTcpNoDelay(true);
     }
     loginSlots.admit(session);
-    tlsFailureLog.install(session.getFilterChain());
+    tlsFailures.install(session.getFilterChain());
     CommandLineLimit.install(session.getFilterChain());
     session.getFilterChain().addAfter(CommandLineLimit.NAME, FeatBeforeLogin.NAME, featBeforeLogin);
     session.getFilterChain().addAfter(FeatBeforeLogin.NAME, GreetingRefusal.NAME, greetingRefusal);

@@ -48,7 +48,7 @@ final class LoginSlots extends IoFilterAdapter {
 
   @Override
   public void sessionClosed(NextFilter next, IoSession session) throws Exception {
-    SessionSlots.Slot slot = (SessionSlots.Slot) session.getAttribute(SLOT);
+    SessionSlots.Slot slot = slotOf(session);
     if (slot != null) {
       slot.close();
     }
@@ -56,6 +56,14 @@ final class LoginSlots extends IoFilterAdapter {
   }
 
   private static void close(IoSession session, String address, String reason) {
+    if (!session.isConnected()) {
+      // Its close never came through the chain (see TlsFailures): give the slot back here, or it
+      // would count against the address for as long as Ferry runs.
+      log.warn("FTPS connection from {} had closed without its session slot being given back; given back now",
+          address);
+      slotOf(session).close();
+      return;
+    }
     log.info("FTPS connection from {} closed: {}", address, reason);
     session.write(new DefaultFtpReply(421, "Closing: " + reason));
     session.closeOnFlush();
@@ -68,6 +76,10 @@ final class LoginSlots extends IoFilterAdapter {
 
   /** The slot of this session's connection; null for a connection refused at accept. */
   static SessionSlots.Slot slotOf(FtpSession session) {
+    return (SessionSlots.Slot) session.getAttribute(SLOT);
+  }
+
+  private static SessionSlots.Slot slotOf(IoSession session) {
     return (SessionSlots.Slot) session.getAttribute(SLOT);
   }
 }

@@ -12,23 +12,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A control connection whose TLS fails (a scanner, plain FTP sent to the implicit port, a
- * malformed ClientHello) is closed and logged in one line, at most {@link #LINES_PER_MINUTE} such
- * lines a minute and then a count of the rest. FtpServer logged each at ERROR with a 14 KB stack
- * trace: 200 ten-byte connections wrote 2.9 MB, so anyone could fill the log and bury what matters.
+ * What happens to a control connection whose TLS fails (a scanner, plain FTP sent to the implicit
+ * port, a malformed ClientHello, a client with no cipher suite in common):
+ *
+ * <ul>
+ *   <li>It is closed and logged in one line, at most {@link #LINES_PER_MINUTE} such lines a minute
+ *       and then a count of the rest. FtpServer logged each at ERROR with a 14 KB stack trace: 200
+ *       ten-byte connections wrote 2.9 MB, so anyone could fill the log and bury what matters.
+ *   <li>Its close reaches the filters after TLS and FtpServer's handler. MINA's SslFilter throws
+ *       from {@code sessionClosed} when the engine of a failed handshake cannot write its
+ *       close_notify, and the close then stopped there: the connection's session slot was never
+ *       given back, so ten clients offering only ciphers Ferry refuses locked their address out of
+ *       FTPS until a restart. The exception comes back here, after the connection has closed, and
+ *       this filter passes the close on.
+ * </ul>
  */
-public final class TlsFailureLog extends IoFilterAdapter {
+public final class TlsFailures extends IoFilterAdapter {
 
-  private static final Logger log = LoggerFactory.getLogger(TlsFailureLog.class);
+  private static final Logger log = LoggerFactory.getLogger(TlsFailures.class);
   static final int LINES_PER_MINUTE = 20;
-  public static final String NAME = "ferryTlsFailureLog";
+  public static final String NAME = "ferryTlsFailures";
 
   /** One instance serves every control session of a server: the limit counts them all. */
   private final AtomicLong minute = new AtomicLong();
   private final AtomicInteger inMinute = new AtomicInteger();
   private final AtomicInteger unlogged = new AtomicInteger();
 
-  private static final String FAILED = TlsFailureLog.class.getName() + ".failed";
+  private static final String FAILED = TlsFailures.class.getName() + ".failed";
+  private static final String CLOSE_PASSED_ON = TlsFailures.class.getName() + ".closePassedOn";
 
   /**
    * Right after the implicit port's TLS filter, or first: MINA passes an exception either from the
@@ -49,6 +60,10 @@ public final class TlsFailureLog extends IoFilterAdapter {
   @Override
   public void exceptionCaught(NextFilter next, IoSession session, Throwable cause) throws Exception {
     SSLException tls = tlsFailure(cause);
+    if (tls != null && !session.isConnected()) {
+      passOnClose(next, session);
+      return;
+    }
     if (tls != null) {
       boolean first = session.setAttributeIfAbsent(FAILED, Boolean.TRUE) == null;
       session.closeNow();
@@ -63,6 +78,18 @@ public final class TlsFailureLog extends IoFilterAdapter {
       return;
     }
     next.exceptionCaught(session, cause);
+  }
+
+  @Override
+  public void sessionClosed(NextFilter next, IoSession session) throws Exception {
+    passOnClose(next, session);
+  }
+
+  /** Once per connection: from the SslFilter as usual, or from here when the SslFilter threw. */
+  private static void passOnClose(NextFilter next, IoSession session) {
+    if (session.setAttributeIfAbsent(CLOSE_PASSED_ON, Boolean.TRUE) == null) {
+      next.sessionClosed(session);
+    }
   }
 
   private static SSLException tlsFailure(Throwable cause) {
