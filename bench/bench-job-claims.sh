@@ -40,13 +40,7 @@ BUCKET=bench
 S3_KEY=benchaccess
 S3_SECRET="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
 ME="$(id -un)"
-WORK=""
-S3PROXY_PID=""
-SSHD_PID=""
-WATCHDOG_PID=""
 NODE_PIDS=()
-declare -A R=()
-ERRORS=()
 
 # shellcheck source=lib.sh
 source "$REPO_DIR/bench/lib.sh"

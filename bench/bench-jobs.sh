@@ -34,14 +34,6 @@ S3_KEY=benchaccess
 S3_SECRET="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
 ADMIN_TOKEN="$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)"
 ME="$(id -un)"
-WORK=""
-S3PROXY_PID=""
-FERRY_PID=""
-SSHD_PID=""
-SAMPLER_PID=""
-WATCHDOG_PID=""
-declare -A R=()
-ERRORS=()
 
 # shellcheck source=lib.sh
 source "$REPO_DIR/bench/lib.sh"

@@ -58,16 +58,6 @@ S3_KEY=benchaccess
 S3_SECRET="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
 PASSWORD="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)"   # for the FTPS rows
 ME="$(id -un)"
-WORK=""
-DL=""
-S3PROXY_PID=""
-FERRY_PID=""
-SSHD_PID=""
-RCLONE_PID=""
-SAMPLER_PID=""
-WATCHDOG_PID=""
-declare -A R=()
-ERRORS=()
 
 # shellcheck source=lib.sh
 source "$REPO_DIR/bench/lib.sh"

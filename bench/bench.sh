@@ -61,17 +61,7 @@ PASSWORD="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)"
 S3_KEY=benchaccess
 S3_SECRET="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
 
-WORK=""
-DL=""
-S3PROXY_PID=""
-FERRY_PID=""
-SAMPLER_PID=""
-WATCHDOG_PID=""
 FERRY_RUN=0
-declare -A R=()                   # results by key, printed in the final table
-ERRORS=()
-
-
 
 # ---------------------------------------------------------------------------------------------
 # Clean-up

@@ -1,7 +1,20 @@
 # Shared pieces for bench scripts (sourced): logging, arithmetic, free ports, S3Proxy start-up,
 # awscli against it, a local OpenSSH sshd writing to disk, Ferry memory sampling.
-# Expects: WORK, S3_KEY, S3_SECRET, BUCKET, S3PROXY_VERSION, AWS, START_TIMEOUT_SECONDS,
-# TRANSFER_TIMEOUT_SECONDS, R (associative array) and ERRORS (array) to be set by the caller.
+# Expects: S3_KEY, S3_SECRET, BUCKET, S3PROXY_VERSION, AWS, START_TIMEOUT_SECONDS and
+# TRANSFER_TIMEOUT_SECONDS to be set by the caller, before or after sourcing.
+
+# The run's state, shared with cleanup: its directory, each server's PID once started (cleanup stops
+# those set), the results by key and the errors to report.
+WORK=""
+DL=""
+S3PROXY_PID=""
+FERRY_PID=""
+SSHD_PID=""
+RCLONE_PID=""
+SAMPLER_PID=""
+WATCHDOG_PID=""
+declare -A R=()
+ERRORS=()
 
 log() { echo "[$(date +%H:%M:%S)] $*"; }
 
@@ -190,6 +203,18 @@ s3() {
   env -u AWS_CA_BUNDLE -u AWS_PROFILE AWS_ACCESS_KEY_ID="$S3_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET" \
     AWS_CONFIG_FILE="$WORK/aws-config" AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER="" \
     timeout "$TRANSFER_TIMEOUT_SECONDS" "$AWS" --endpoint-url "$S3_ENDPOINT" "$@"
+}
+
+# ferry_yaml_store: the dataDir and s3 sections of a bench Ferry's ferry.yaml, for a heredoc; the
+# secret comes from FERRY_BENCH_S3_SECRET in Ferry's environment.
+ferry_yaml_store() {
+  cat <<YAML
+dataDir: $WORK/ferry-data
+s3:
+  endpoint: $S3_ENDPOINT
+  accessKey: $S3_KEY
+  secretKey: \${FERRY_BENCH_S3_SECRET}
+YAML
 }
 
 start_s3proxy() {

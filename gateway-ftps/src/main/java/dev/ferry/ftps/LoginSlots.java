@@ -7,6 +7,7 @@ import org.apache.ftpserver.ftplet.DefaultFtpReply;
 import org.apache.ftpserver.ftplet.FtpSession;
 import org.apache.mina.core.filterchain.IoFilterAdapter;
 import org.apache.mina.core.session.IoSession;
+import org.apache.mina.filter.ssl.SslFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +66,12 @@ final class LoginSlots extends IoFilterAdapter {
       return;
     }
     log.info("FTPS connection from {} closed: {}", address, reason);
+    if (session.getFilterChain().contains(SslFilter.class) && !session.containsAttribute(SslFilter.SSL_SECURED)) {
+      // In the middle of its TLS handshake a connection cannot take a reply (MINA's SslFilter
+      // failed on it with a NullPointerException, logged as an error).
+      session.closeNow();
+      return;
+    }
     session.write(new DefaultFtpReply(421, "Closing: " + reason));
     session.closeOnFlush();
   }

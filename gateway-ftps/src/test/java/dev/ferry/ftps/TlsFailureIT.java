@@ -29,12 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
  * failed connection must give its place back, so an address that tried with the wrong ciphers
  * (more often than {@code sessions.unauthenticatedPerAddress} allows at once) can still log in.
  * Before, MINA's SslFilter lost the close of a handshake that failed for want of a common cipher:
- * ten such connections refused every later one from that address, for as long as Ferry ran.
+ * ten such connections (the default limit then) refused every later one from that address, for as
+ * long as Ferry ran.
  */
 class TlsFailureIT {
 
-  /** More than the default sessions.unauthenticatedPerAddress (10). */
-  private static final int FAILED_HANDSHAKES = 12;
+  /** More than the default sessions.unauthenticatedPerAddress (32). */
+  private static final int FAILED_HANDSHAKES = 40;
   /** A TLS 1.2 suite Ferry refuses (CBC); the JDK client offers it when asked. */
   private static final String REFUSED_SUITE = "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA";
 

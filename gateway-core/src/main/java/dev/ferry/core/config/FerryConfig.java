@@ -248,7 +248,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
           + deadline.toMillis() + "ms");
     }
     return new SessionLimits(sessions.integer("unauthenticated", 100, 1, 10000),
-        sessions.integer("unauthenticatedPerAddress", 10, 1, 10000), deadline,
+        sessions.integer("unauthenticatedPerAddress", 32, 1, 10000), deadline,
         sessions.integer("perUser", 32, 1, 10000), sessions.integer("perAddress", 64, 1, 10000));
   }
 

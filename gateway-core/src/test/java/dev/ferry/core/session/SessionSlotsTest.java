@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /** The counts behind every front-end's session limits, at the defaults of ferry.yaml's sessions section. */
 class SessionSlotsTest {
 
-  private static final SessionLimits DEFAULTS = new SessionLimits(100, 10, Duration.ofMinutes(1), 32, 64);
+  /** OpenSSH's MaxStartups full (100) and a small share per address, so tests fill it with few connections. */
+  private static final SessionLimits LIMITS = new SessionLimits(100, 10, Duration.ofMinutes(1), 32, 64);
 
   private final Deadlines deadlines = new Deadlines();
   private final List<String> closedBecause = new CopyOnWriteArrayList<>();
@@ -36,7 +37,7 @@ class SessionSlotsTest {
 
   @Test
   void oneAddress_getsItsShareOfConnectionsWaitingForLogin_andNoMore() throws Exception {
-    SessionSlots slots = slots(DEFAULTS);
+    SessionSlots slots = slots(LIMITS);
     for (int i = 0; i < 10; i++) {
       open(slots, "10.0.0.1");
     }
@@ -49,7 +50,7 @@ class SessionSlotsTest {
 
   @Test
   void budgetFull_newConnectionClosesTheOldestWaiting_notTheNewcomer() throws Exception {
-    SessionSlots slots = slots(DEFAULTS);
+    SessionSlots slots = slots(LIMITS);
     List<SessionSlots.Slot> opened = new ArrayList<>();
     for (int address = 0; address < 10; address++) {
       for (int i = 0; i < 10; i++) {
@@ -72,8 +73,69 @@ class SessionSlotsTest {
   }
 
   @Test
+  void budgetFull_theAddressWithTheMostWaiting_losesItsOldest_notAUserWithOne() throws Exception {
+    SessionSlots slots = slots(LIMITS);
+    SessionSlots.Slot user = open(slots, "192.0.2.7");
+    for (int address = 0; address < 10; address++) {
+      for (int i = 0; i < 9; i++) {
+        open(slots, "10.0.4." + address);
+      }
+    }
+    SessionSlots.Slot another = open(slots, "192.0.2.8");
+    for (int i = 0; i < 300; i++) {
+      open(slots, "10.0.5." + (i % 20));
+    }
+    assertEquals(92 + 300 - 100, closedBecause.size());
+    user.loggedIn("alice");
+    another.loggedIn("bob");
+    assertEquals(1, slots.sessionsOf("alice"), "the oldest of all, yet its address had the fewest waiting");
+    assertEquals(1, slots.sessionsOf("bob"));
+  }
+
+  @Test
+  void budgetFull_anAddressWithAUserLoggedIn_keepsItsWaitingConnections_evenTheMost() throws Exception {
+    SessionSlots slots = slots(LIMITS);
+    open(slots, "192.0.2.9").loggedIn("carol");
+    List<SessionSlots.Slot> carolsOthers = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      carolsOthers.add(open(slots, "192.0.2.9"));
+    }
+    for (int i = 0; i < 300; i++) {
+      open(slots, "10.0.6." + (i % 30));
+    }
+    assertEquals(10 + 300 - 100, closedBecause.size());
+    for (SessionSlots.Slot slot : carolsOthers) {
+      slot.loggedIn("carol");
+    }
+    assertEquals(11, slots.sessionsOf("carol"), "none of the waiting connections of carol's address was closed");
+  }
+
+  @Test
+  void connectionsWhoseCredentialsAreBeingChecked_areNeitherCountedAsWaitingNorClosedForRoom() throws Exception {
+    SessionSlots slots = slots(LIMITS);
+    List<SessionSlots.Slot> checking = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      SessionSlots.Slot slot = open(slots, "10.0.2.1");
+      slot.credentialsSent();
+      checking.add(slot);
+    }
+    assertEquals(0, slots.unauthenticated());
+    for (int address = 0; address < 11; address++) {
+      for (int i = 0; i < 10; i++) {
+        open(slots, "10.0.3." + address);
+      }
+    }
+    assertEquals(10, closedBecause.size(), "the 10 oldest silent connections closed for room, none of the 40 checked");
+    checking.get(0).credentialsRefused();
+    assertEquals(101, slots.unauthenticated(), "a refused one waits for a login again");
+    checking.get(1).loggedIn("alice");
+    assertEquals(1, slots.sessionsOf("alice"));
+    assertEquals(101, slots.unauthenticated());
+  }
+
+  @Test
   void oneUser_getsPerUserSessions_andOneAddressPerAddress() throws Exception {
-    SessionSlots slots = slots(DEFAULTS);
+    SessionSlots slots = slots(LIMITS);
     for (int i = 0; i < 32; i++) {
       open(slots, "10.0.0." + (i % 4)).loggedIn("alice");
     }
@@ -82,7 +144,7 @@ class SessionSlotsTest {
     assertEquals("Too many sessions of user alice (32), close one and try again", refused.clientMessage());
     extra.loggedIn("bob");
 
-    SessionSlots many = slots(DEFAULTS);
+    SessionSlots many = slots(LIMITS);
     for (int i = 0; i < 64; i++) {
       many.open("FTPS", "10.0.0.5", closedBecause::add).loggedIn("user" + (i % 3));
     }

@@ -8,6 +8,7 @@ import org.apache.mina.core.filterchain.IoFilterAdapter;
 import org.apache.mina.core.filterchain.IoFilterChain;
 import org.apache.mina.core.session.IoSession;
 import org.apache.mina.core.write.WriteRejectedException;
+import org.apache.mina.filter.ssl.SslFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,9 +73,9 @@ public final class TlsFailures extends IoFilterAdapter {
       }
       return;
     }
-    if (session.containsAttribute(FAILED) || (cause instanceof WriteRejectedException && session.isClosing())) {
-      // FtpServer writing its greeting or a reply into a session whose TLS failed or that is closing:
-      // nothing a server operator can act on.
+    if (session.containsAttribute(FAILED) || (session.isClosing() && writeIntoClosedTls(cause))) {
+      // FtpServer writing its greeting or a reply into a session whose TLS failed or that is closing
+      // (one closed for room before its handshake ended): nothing a server operator can act on.
       return;
     }
     next.exceptionCaught(session, cause);
@@ -90,6 +91,16 @@ public final class TlsFailures extends IoFilterAdapter {
     if (session.setAttributeIfAbsent(CLOSE_PASSED_ON, Boolean.TRUE) == null) {
       next.sessionClosed(session);
     }
+  }
+
+  /** MINA rejects the write, or its SslFilter, whose engine the close already took, fails on it. */
+  private static boolean writeIntoClosedTls(Throwable cause) {
+    if (cause instanceof WriteRejectedException) {
+      return true;
+    }
+    StackTraceElement[] stack = cause.getStackTrace();
+    return cause instanceof NullPointerException && stack.length > 0
+        && stack[0].getClassName().equals(SslFilter.class.getName());
   }
 
   private static SSLException tlsFailure(Throwable cause) {

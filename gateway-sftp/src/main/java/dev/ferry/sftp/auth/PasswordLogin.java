@@ -1,28 +1,40 @@
 package dev.ferry.sftp.auth;
 
+import dev.ferry.core.ClientText;
+import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.UserRegistry;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.apache.sshd.server.auth.AsyncAuthException;
 import org.apache.sshd.server.auth.password.PasswordAuthenticator;
 import org.apache.sshd.server.session.ServerSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * SSH password logins through core's {@link LoginGuard}, as over FTPS: bcrypt hashes, failures
- * counted per address, a banned address refused without a check and told so ({@link BanNotice}). A refusal is answered only after
- * the guard's failure delay, so guessing stays slow; the answer is sent later instead of holding
- * MINA's I/O thread, which serves other sessions too.
+ * counted per address, a banned address refused without a check and told so ({@link BanNotice}).
+ * The check runs on a thread of its own and its answer is sent when it is done: MINA's two or three
+ * I/O threads carry every session's traffic, and a bcrypt check (a tenth of a second of CPU or
+ * more, and a wait for the address's turn) held one of them, so a burst of logins or of wrong
+ * passwords stalled every transfer (a soak's SFTP channel opens waited over 15 s). A refusal is
+ * answered only after the guard's failure delay, so guessing stays slow.
  */
 public final class PasswordLogin implements PasswordAuthenticator {
 
+  private static final Logger log = LoggerFactory.getLogger(PasswordLogin.class);
+
+  /** Password checks: as many at once as there are cores, since bcrypt is all CPU. */
+  private static final ExecutorService CHECKS = Executors.newFixedThreadPool(
+      Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("ferry-sftp-password-check"));
   /** Answers delayed refusals; one thread is plenty, it only flips a flag per refusal. */
-  private static final ScheduledExecutorService REFUSALS = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread thread = new Thread(r, "ferry-sftp-login-refusals");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private static final ScheduledExecutorService REFUSALS =
+      Executors.newSingleThreadScheduledExecutor(daemon("ferry-sftp-login-refusals"));
 
   private final UserRegistry users;
   private final LoginGuard guard;
@@ -34,23 +46,45 @@ public final class PasswordLogin implements PasswordAuthenticator {
 
   @Override
   public boolean authenticate(String username, String password, ServerSession session) {
-    String address = FerryUsers.addressOf(session);
-    LoginGuard.Attempt attempt = guard.attempt("SFTP", users, username, password.toCharArray(), address);
-    if (attempt.user().isEmpty()) {
-      throw refusedAfterDelay(attempt.banned() ? () -> BanNotice.disconnect(session, address, guard.banDuration())
-          : () -> { });
+    SessionSlots.Slot slot = SshSessionSlots.slotOf(session);
+    if (slot != null) {
+      slot.credentialsSent();
     }
-    session.setAttribute(FerryUsers.USER, attempt.user().get());
-    return true;
+    AsyncAuthException answer = new AsyncAuthException();
+    CHECKS.execute(() -> check(username, password, session, slot, answer));
+    throw answer;
   }
 
-  /** {@code before} runs when the delay is over, just before the refusal is sent. */
-  private AsyncAuthException refusedAfterDelay(Runnable before) {
-    AsyncAuthException answer = new AsyncAuthException();
-    REFUSALS.schedule(() -> {
-      before.run();
-      answer.setAuthed(false);
-    }, guard.failureDelay().toMillis(), TimeUnit.MILLISECONDS);
-    return answer;
+  private void check(String username, String password, ServerSession session, SessionSlots.Slot slot,
+      AsyncAuthException answer) {
+    String address = FerryUsers.addressOf(session);
+    LoginGuard.Attempt attempt;
+    try {
+      attempt = guard.attempt("SFTP", users, username, password.toCharArray(), address);
+    } catch (RuntimeException e) {
+      log.error("SFTP password check of {} from {} failed", ClientText.forLog(username), address, e);
+      attempt = new LoginGuard.Attempt(Optional.empty(), false);
+    }
+    if (attempt.user().isEmpty()) {
+      if (slot != null) {
+        slot.credentialsRefused();
+      }
+      Runnable before = attempt.banned() ? () -> BanNotice.disconnect(session, address, guard.banDuration()) : () -> { };
+      REFUSALS.schedule(() -> {
+        before.run();
+        answer.setAuthed(false);
+      }, guard.failureDelay().toMillis(), TimeUnit.MILLISECONDS);
+      return;
+    }
+    session.setAttribute(FerryUsers.USER, attempt.user().get());
+    answer.setAuthed(true);
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return r -> {
+      Thread thread = new Thread(r, name);
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 }
