@@ -1,16 +1,18 @@
 package dev.ferry.server;
 
 import dev.ferry.core.Gateway;
-import dev.ferry.core.admin.AdminCommandRegistry;
-import dev.ferry.core.admin.AdminCommands;
+import dev.ferry.core.admin.AdminConsole;
+import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.FerryConfig;
-import dev.ferry.core.job.Jobs;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.user.User;
 import dev.ferry.ftps.FtpsServer;
+import dev.ferry.jobs.JobsConfig;
+import dev.ferry.jobs.admin.AdminCommands;
+import dev.ferry.jobs.remote.MinaRemoteConnector;
+import dev.ferry.jobs.transfer.Jobs;
 import dev.ferry.server.admin.AdminHttpServer;
 import dev.ferry.sftp.SftpServer;
-import dev.ferry.sftp.remote.MinaRemoteConnector;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashSet;
@@ -23,14 +25,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway as one process: core, the FTPS and SFTP front-ends, the orphan-upload sweep, and the graceful
- * shutdown that lets transfers finish within the grace period and aborts the rest cleanly.
+ * The gateway as one process: core, the FTPS and SFTP front-ends, transfer jobs and the admin console,
+ * the orphan-upload sweep, and the graceful shutdown that lets transfers finish within the grace period
+ * and aborts the rest cleanly.
  */
 public final class FerryServer {
 
   private static final Logger log = LoggerFactory.getLogger(FerryServer.class);
 
   private final FerryConfig config;
+  private final JobsConfig jobsConfig;
   private final Clock clock;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -45,8 +49,10 @@ public final class FerryServer {
   private Jobs jobs;
   private AdminHttpServer adminHttp;
 
+  /** @throws ConfigException when the jobs, remotes or admin section of the config file is wrong */
   public FerryServer(FerryConfig config, Clock clock) {
     this.config = config;
+    this.jobsConfig = JobsConfig.of(config);
     this.clock = clock;
   }
 
@@ -59,17 +65,17 @@ public final class FerryServer {
         Math.max(1, config.stateStore().lease().toSeconds()));
     sweeper.scheduleWithFixedDelay(this::sweepOrphans, every, every, TimeUnit.SECONDS);
     remotes = new MinaRemoteConnector();
-    jobs = new Jobs(config.jobs(), gateway.store(), gateway.stateStore(), config.remotes(), remotes, clock);
+    jobs = new Jobs(jobsConfig.jobs(), gateway.store(), gateway.stateStore(), jobsConfig.remotes(), remotes, clock);
     jobs.start();
-    AdminCommandRegistry admin = AdminCommands.registry(jobs, gateway.store(), gateway.catalog());
+    AdminConsole admin = AdminCommands.registry(jobs, gateway.store(), gateway.catalog());
     ftps = new FtpsServer(gateway, clock);
     ftps.start();
     if (config.sftp().enabled()) {
       sftp = new SftpServer(gateway, admin);
       sftp.start();
     }
-    if (config.adminHttp().enabled()) {
-      adminHttp = new AdminHttpServer(config.adminHttp(), admin, gateway.loginGuard(), gateway.sessions(),
+    if (jobsConfig.adminHttp().enabled()) {
+      adminHttp = new AdminHttpServer(jobsConfig.adminHttp(), admin, gateway.loginGuard(), gateway.sessions(),
           ftps.sslConfiguration());
       try {
         adminHttp.start();
@@ -77,16 +83,16 @@ public final class FerryServer {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while binding the admin HTTP API", e);
       }
-      log.info("admin HTTP API on {}://{}:{} (bearer token required)", config.adminHttp().tls() ? "https" : "http",
-          config.adminHttp().bindAddress(), adminHttp.port());
-      if (!config.adminHttp().tls() && !java.net.InetAddress.getByName(config.adminHttp().bindAddress())
+      log.info("admin HTTP API on {}://{}:{} (bearer token required)", jobsConfig.adminHttp().tls() ? "https" : "http",
+          jobsConfig.adminHttp().bindAddress(), adminHttp.port());
+      if (!jobsConfig.adminHttp().tls() && !java.net.InetAddress.getByName(jobsConfig.adminHttp().bindAddress())
           .isLoopbackAddress()) {
         log.warn("the admin HTTP API listens on {} without TLS: its bearer token crosses the network in clear; "
-            + "set admin.http.tls: true", config.adminHttp().bindAddress());
+            + "set admin.http.tls: true", jobsConfig.adminHttp().bindAddress());
       }
     }
-    log.info("transfer jobs: {} remote host(s), {} worker(s), jobs in the state store {}", config.remotes().size(),
-        config.jobs().workers(), gateway.stateStore().database());
+    log.info("transfer jobs: {} remote host(s), {} worker(s), jobs in the state store {}", jobsConfig.remotes().size(),
+        jobsConfig.jobs().workers(), gateway.stateStore().database());
     log.info("Ferry is up. FTPS explicit (AUTH TLS): {}:{}, implicit TLS: {}, passive ports {}, SFTP: {}",
         config.ftps().bindAddress(), ftps.port(),
         ftps.implicitPort() < 0 ? "off" : config.ftps().bindAddress() + ":" + ftps.implicitPort(),

@@ -26,15 +26,14 @@ public final class Main {
       return;
     }
     Path configFile = configFile(args);
-    FerryConfig config;
+    FerryServer server;
     try {
-      config = FerryConfig.load(configFile, System.getenv());
+      server = new FerryServer(FerryConfig.load(configFile, System.getenv()), Clock.systemUTC());
     } catch (ConfigException e) {
       System.err.println("ferry: " + e.getMessage());
       System.exit(2);
       return;
     }
-    FerryServer server = new FerryServer(config, Clock.systemUTC());
     try {
       server.start();
     } catch (Exception e) {

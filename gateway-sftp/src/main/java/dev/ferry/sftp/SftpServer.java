@@ -1,9 +1,8 @@
 package dev.ferry.sftp;
 
 import dev.ferry.core.Gateway;
-import dev.ferry.core.admin.AdminCommandRegistry;
+import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.config.FerryConfig;
-import dev.ferry.sftp.algorithms.ModernAlgorithms;
 import dev.ferry.sftp.auth.FerryUsers;
 import dev.ferry.sftp.auth.PasswordLogin;
 import dev.ferry.sftp.auth.PublicKeyLogin;
@@ -16,6 +15,7 @@ import dev.ferry.sftp.reply.SftpStatusMapper;
 import dev.ferry.sftp.subsystem.CommitOnClose;
 import dev.ferry.sftp.subsystem.FerrySftpAccessor;
 import dev.ferry.sftp.subsystem.FerrySftpSubsystemFactory;
+import dev.ferry.ssh.ModernAlgorithms;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.sshd.common.file.FileSystemFactory;
 import org.apache.sshd.common.session.SessionContext;
 import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.server.ServerBuilder;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.password.UserAuthPasswordFactory;
 import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The SFTP front-end: an Apache MINA SSHD server with password and public-key logins, modern
  * algorithms only, the SFTP subsystem over the gateway's filesystem, and exec only for admin
- * commands of users with the admin role when an admin registry is given (shell is always refused).
+ * commands of users with the admin role when an admin console is given (shell is always refused).
  */
 public final class SftpServer {
 
@@ -57,15 +58,15 @@ public final class SftpServer {
   private final HostKeys hostKeys;
   private final FerryFileSystemProvider provider = new FerryFileSystemProvider();
   private final AtomicBoolean refusing = new AtomicBoolean();
-  private final AdminCommandRegistry admin;
+  private final AdminConsole admin;
   private SshServer sshd;
 
   public SftpServer(Gateway gateway) throws IOException {
     this(gateway, null);
   }
 
-  /** With an admin registry, exec requests run admin commands (for users with the admin role). */
-  public SftpServer(Gateway gateway, AdminCommandRegistry admin) throws IOException {
+  /** With an admin console, exec requests run admin commands (for users with the admin role). */
+  public SftpServer(Gateway gateway, AdminConsole admin) throws IOException {
     this.gateway = gateway;
     this.admin = admin;
     this.settings = gateway.config().sftp();
@@ -77,7 +78,7 @@ public final class SftpServer {
     sshd.setHost(settings.bindAddress());
     sshd.setPort(settings.port());
     sshd.setKeyPairProvider(hostKeys.provider());
-    ModernAlgorithms.applyTo(sshd);
+    ModernAlgorithms.applyToServer(sshd, ServerBuilder.DH2KEX);
 
     sshd.setPasswordAuthenticator(new PasswordLogin(gateway.users(), gateway.loginGuard()));
     sshd.setPublickeyAuthenticator(new PublicKeyLogin(gateway.users(), gateway.loginGuard()));

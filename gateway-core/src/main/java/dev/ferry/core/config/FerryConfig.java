@@ -1,10 +1,7 @@
 package dev.ferry.core.config;
 
-import dev.ferry.core.admin.AdminHttpSettings;
 import dev.ferry.core.download.DownloadSettings;
 import dev.ferry.core.session.SessionLimits;
-import dev.ferry.core.job.JobSettings;
-import dev.ferry.core.job.RemoteHost;
 import dev.ferry.core.state.StateStoreSettings;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
@@ -14,11 +11,7 @@ import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
-import java.io.IOException;
-import java.io.Reader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -26,16 +19,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
-/** The whole gateway configuration, read from one YAML file with environment substitution. */
+/**
+ * The gateway's configuration (core and the FTPS and SFTP front-ends), read from one YAML file with
+ * environment substitution. The jobs, remotes and admin sections of the same file are gateway-jobs'
+ * to parse, from {@link #file()}.
+ */
 public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createBuckets, Ftps ftps,
     Sftp sftp, UploadSettings uploads, DownloadSettings downloads, LoginGuard.Settings login, Duration shutdownGrace,
-    int renameParallelism, boolean listingClientTimes, List<User> users, JobSettings jobs, List<RemoteHost> remotes,
-    AdminHttpSettings adminHttp, StateStoreSettings stateStore, SessionLimits sessions) {
+    int renameParallelism, boolean listingClientTimes, List<User> users, StateStoreSettings stateStore,
+    SessionLimits sessions, ConfigFile file) {
 
   /** The FTPS front-end's listeners and TLS material. */
   public record Ftps(String bindAddress, int port, int implicitPort, String passivePorts,
@@ -61,25 +54,14 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
       long reorderWindow, long spillLimit, long singlePutLimit, Duration memoryWait) {}
 
   public static FerryConfig load(Path file, Map<String, String> environment) {
-    Map<String, Object> root;
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      Object parsed = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
-      if (!(parsed instanceof Map)) {
-        throw new ConfigException("", file + " must be a YAML mapping of sections");
-      }
-      @SuppressWarnings("unchecked")
-      Map<String, Object> map = (Map<String, Object>) parsed;
-      root = map;
-    } catch (IOException e) {
-      throw new ConfigException("", "cannot read " + file + ": " + e.getMessage());
-    } catch (YAMLException e) {
-      throw new ConfigException("", file + " is not valid YAML: " + e.getMessage());
-    }
-    Path base = file.toAbsolutePath().getParent();
-    return parse(new ConfigNode("", root, new EnvSubstitution(environment)), base);
+    return parse(ConfigFile.load(file, environment));
   }
 
-  static FerryConfig parse(ConfigNode root, Path base) {
+  static FerryConfig parse(ConfigFile file) {
+    ConfigNode root = file.root();
+    Path base = file.directory();
+    // jobs, remotes and admin are known here so that a typo in any top-level key is refused at once,
+    // with one list of what is allowed; gateway-jobs parses them.
     root.allowOnly("dataDir", "s3", "ftps", "sftp", "uploads", "downloads", "listings", "login", "shutdown", "rename", "users",
         "jobs", "remotes", "admin", "store", "sessions");
     Path dataDir = base.resolve(root.string("dataDir", "ferry-data"));
@@ -230,9 +212,8 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
     return new FerryConfig(dataDir, store, s3.bool("createBuckets", false), ftpsSettings, sftpSettings, uploads,
         downloads, guard, shutdown.duration("grace", Duration.ofSeconds(30)),
-        rename.integer("parallelism", 16, 1, 256), listings.bool("clientTimes", true), users, JobsConfig.jobs(root.section("jobs"), dataDir),
-        JobsConfig.remotes(root.sections("remotes"), base), JobsConfig.adminHttp(root.section("admin")),
-        stateStore(root.section("store"), dataDir), sessions(root.section("sessions")));
+        rename.integer("parallelism", 16, 1, 256), listings.bool("clientTimes", true), users,
+        stateStore(root.section("store"), dataDir), sessions(root.section("sessions")), file);
   }
 
   /**

@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.ClientText;
 import dev.ferry.core.admin.AdminCaller;
-import dev.ferry.core.admin.AdminCommandRegistry;
-import dev.ferry.core.admin.AdminRequest;
+import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.session.ClientAddress;
@@ -39,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * Routes: {@code GET /health} (no token), and every admin command as {@code /api/<command>}: POST
  * with a JSON body {@code {"args": ["word", "--option", "value"]}}, or GET with repeated
  * {@code ?arg=} parameters. Everything but /health needs {@code Authorization: Bearer <token>}.
- * Answers are the registry's JSON with the HTTP status its {@code AdminStatus} maps to.
+ * Answers are the console's JSON with the HTTP status its {@code AdminStatus} maps to.
  */
 final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -47,13 +46,13 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
   private static final Logger log = LoggerFactory.getLogger(AdminHttpHandler.class);
 
-  private final AdminCommandRegistry registry;
+  private final AdminConsole console;
   private final byte[] token;
   private final Executor commands;
   private final LoginGuard guard;
 
-  AdminHttpHandler(AdminCommandRegistry registry, String token, Executor commands, LoginGuard guard) {
-    this.registry = registry;
+  AdminHttpHandler(AdminConsole console, String token, Executor commands, LoginGuard guard) {
+    this.console = console;
     this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     this.commands = commands;
     this.guard = guard;
@@ -133,7 +132,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
       send(ctx, HttpResponseStatus.BAD_REQUEST, error(AdminStatus.BAD_REQUEST, e.getMessage()), keepAlive);
       return;
     }
-    AdminResponse response = registry.execute(AdminRequest.of(new AdminCaller("token", true, "http"), command, args));
+    AdminResponse response = console.execute(new AdminCaller("token", true, "http"), command, args);
     send(ctx, HttpResponseStatus.valueOf(response.status().httpStatus()), response.json(), keepAlive);
   }
 

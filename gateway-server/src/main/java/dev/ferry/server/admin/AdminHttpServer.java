@@ -1,9 +1,9 @@
 package dev.ferry.server.admin;
 
-import dev.ferry.core.admin.AdminCommandRegistry;
-import dev.ferry.core.admin.AdminHttpSettings;
+import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.user.LoginGuard;
+import dev.ferry.jobs.admin.AdminHttpSettings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -34,7 +34,7 @@ public final class AdminHttpServer implements AutoCloseable {
   static final int MAX_BODY = 64 * 1024;
 
   private final AdminHttpSettings settings;
-  private final AdminCommandRegistry registry;
+  private final AdminConsole console;
   private final LoginGuard guard;
   private final SessionSlots slots;
   private final SslConfiguration tls;
@@ -44,12 +44,12 @@ public final class AdminHttpServer implements AutoCloseable {
   private Channel channel;
 
   /** {@code tls}: the FTPS front-end's TLS, used when {@code admin.http.tls} is on. */
-  public AdminHttpServer(AdminHttpSettings settings, AdminCommandRegistry registry, LoginGuard guard,
+  public AdminHttpServer(AdminHttpSettings settings, AdminConsole console, LoginGuard guard,
       SessionSlots slots, SslConfiguration tls) {
     this.settings = settings;
     this.slots = slots;
     this.tls = tls;
-    this.registry = registry;
+    this.console = console;
     this.guard = guard;
     AtomicInteger count = new AtomicInteger();
     this.commands = Executors.newFixedThreadPool(4, r -> {
@@ -75,7 +75,7 @@ public final class AdminHttpServer implements AutoCloseable {
                 .addLast(new AdminConnectionSlot(slots))
                 .addLast(new HttpServerCodec())
                 .addLast(new HttpObjectAggregator(MAX_BODY))
-                .addLast(new AdminHttpHandler(registry, settings.token(), commands, guard));
+                .addLast(new AdminHttpHandler(console, settings.token(), commands, guard));
           }
         })
         .bind(settings.bindAddress(), settings.port()).sync().channel();

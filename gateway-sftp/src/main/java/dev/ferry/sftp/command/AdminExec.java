@@ -1,12 +1,10 @@
 package dev.ferry.sftp.command;
 
 import dev.ferry.core.admin.AdminCaller;
-import dev.ferry.core.admin.AdminCommandRegistry;
+import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminException;
-import dev.ferry.core.admin.AdminRequest;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
-import dev.ferry.core.admin.CommandWords;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,21 +17,21 @@ import org.apache.sshd.server.command.Command;
 
 /**
  * An admin command over SSH exec ({@code ssh -p 2222 admin@ferry jobs running}): the command line is
- * split into words (no shell runs), executed by the registry on its own thread so the SSH I/O thread
+ * split into words (no shell runs), executed by the admin console on its own thread so the SSH I/O thread
  * never waits, answered as text on stdout (errors on stderr) or as JSON with {@code --json}, and the
  * exit status says how it ended.
  */
 final class AdminExec implements Command {
 
-  private final AdminCommandRegistry registry;
+  private final AdminConsole console;
   private final AdminCaller caller;
   private final String commandLine;
   private OutputStream out;
   private OutputStream err;
   private ExitCallback exit;
 
-  AdminExec(AdminCommandRegistry registry, AdminCaller caller, String commandLine) {
-    this.registry = registry;
+  AdminExec(AdminConsole console, AdminCaller caller, String commandLine) {
+    this.console = console;
     this.caller = caller;
     this.commandLine = commandLine;
   }
@@ -73,9 +71,9 @@ final class AdminExec implements Command {
       json = words.contains("--json");
       if (words.isEmpty()) {
         response = AdminResponse.error(AdminStatus.BAD_REQUEST, "no command given (commands: " + String.join(", ",
-            registry.commands().stream().map(c -> c.syntax().usage()).toList()) + ")");
+            console.usages()) + ")");
       } else {
-        response = registry.execute(AdminRequest.of(caller, words.get(0), words.subList(1, words.size())));
+        response = console.execute(caller, words.get(0), words.subList(1, words.size()));
       }
     } catch (AdminException e) {
       response = AdminResponse.error(e.status(), e.getMessage());

@@ -1,7 +1,7 @@
 package dev.ferry.sftp.command;
 
 import dev.ferry.core.admin.AdminCaller;
-import dev.ferry.core.admin.AdminCommandRegistry;
+import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.user.User;
 import dev.ferry.sftp.auth.FerryUsers;
 import java.io.IOException;
@@ -18,16 +18,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a shell or exec request gets: a message on stderr that this server offers SFTP only, and
- * exit status 1. The one place that decides about exec: with an admin command registry, exec runs
- * admin commands ({@link AdminExec}) for users with the admin role (the registry's chain checks the
- * role again); everyone else gets the SFTP-only message, naming the role they lack.
+ * exit status 1. The one place that decides about exec: with an admin console, exec runs admin
+ * commands ({@link AdminExec}) for users with the admin role (the console's chain checks the role
+ * again); everyone else gets the SFTP-only message, naming the role they lack.
  */
 public final class SftpOnlyRefusal implements ShellFactory, CommandFactory {
 
   private static final Logger log = LoggerFactory.getLogger(SftpOnlyRefusal.class);
   public static final String MESSAGE = "This server offers SFTP only: shell and command execution are not available.";
 
-  private final AdminCommandRegistry admin;
+  private final AdminConsole admin;
 
   /** SFTP only: every exec is refused. */
   public SftpOnlyRefusal() {
@@ -35,7 +35,7 @@ public final class SftpOnlyRefusal implements ShellFactory, CommandFactory {
   }
 
   /** Exec runs admin commands from {@code admin} (null: refused like a shell). */
-  public SftpOnlyRefusal(AdminCommandRegistry admin) {
+  public SftpOnlyRefusal(AdminConsole admin) {
     this.admin = admin;
   }
 

@@ -1,0 +1,123 @@
+package dev.ferry.jobs.admin;
+
+import dev.ferry.core.admin.AdminCaller;
+import dev.ferry.core.admin.AdminConsole;
+import dev.ferry.core.admin.AdminException;
+import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.core.admin.AdminStatus;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin commands, run the same way for every surface (SSH exec, HTTP) through one listed chain:
+ * audit, authorize, validate, run. Whatever goes wrong comes back as a response, never an exception.
+ * The surfaces reach it as core's {@link AdminConsole}.
+ */
+public final class AdminCommandRegistry implements AdminConsole {
+
+  private static final Logger log = LoggerFactory.getLogger(AdminCommandRegistry.class);
+
+  private final Map<String, AdminCommand> commands = new LinkedHashMap<>();
+  private final List<AdminInterceptor> stages;
+
+  public AdminCommandRegistry(List<AdminCommand> commands) {
+    commands.forEach(c -> this.commands.put(c.syntax().name(), c));
+    this.stages = List.of(new AuditStage(), new AuthorizeStage(), new ValidateStage(this), new RunStage(this));
+  }
+
+  public Optional<AdminCommand> find(String name) {
+    return Optional.ofNullable(commands.get(name));
+  }
+
+  @Override
+  public List<String> usages() {
+    return commands.values().stream().map(c -> c.syntax().usage()).toList();
+  }
+
+  @Override
+  public AdminResponse execute(AdminCaller caller, String command, List<String> words) {
+    return execute(AdminRequest.of(caller, command, words));
+  }
+
+  public AdminResponse execute(AdminRequest request) {
+    try {
+      return new AdminChain(stages, 0, request).proceed(request);
+    } catch (AdminException e) {
+      return AdminResponse.error(e.status(), e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return AdminResponse.error(AdminStatus.FAILED, request.command() + ": interrupted");
+    } catch (Exception e) {
+      log.warn("admin command {} by {} failed", request.command(), request.caller().name(), e);
+      return AdminResponse.error(AdminStatus.FAILED, request.command() + " failed: " + e.getMessage());
+    }
+  }
+
+  /** Logs who ran what and how it ended. */
+  static final class AuditStage implements AdminInterceptor {
+    @Override
+    public AdminResponse intercept(Chain chain) throws Exception {
+      AdminRequest request = chain.request();
+      AdminResponse response;
+      try {
+        response = chain.proceed(request);
+      } catch (AdminException e) {
+        log.info("admin {} via {}: {} {} -> {}: {}", request.caller().name(), request.caller().surface(),
+            request.command(), request.words(), e.status(), e.getMessage());
+        throw e;
+      }
+      log.info("admin {} via {}: {} {} -> {}", request.caller().name(), request.caller().surface(),
+          request.command(), request.words(), response.status());
+      return response;
+    }
+  }
+
+  /** Only users with the admin role get past this stage. */
+  static final class AuthorizeStage implements AdminInterceptor {
+    @Override
+    public AdminResponse intercept(Chain chain) throws Exception {
+      AdminCaller caller = chain.request().caller();
+      if (!caller.admin()) {
+        throw new AdminException(AdminStatus.REFUSED, "user '" + caller.name()
+            + "' is not an administrator: admin commands are refused");
+      }
+      return chain.proceed(chain.request());
+    }
+  }
+
+  /** Known command, accepted options, right number of arguments. */
+  static final class ValidateStage implements AdminInterceptor {
+    private final AdminCommandRegistry registry;
+
+    ValidateStage(AdminCommandRegistry registry) {
+      this.registry = registry;
+    }
+
+    @Override
+    public AdminResponse intercept(Chain chain) throws Exception {
+      AdminRequest request = chain.request();
+      AdminCommand command = registry.find(request.command()).orElseThrow(() -> new AdminException(
+          AdminStatus.NOT_FOUND, "unknown command '" + request.command() + "' (commands: "
+              + String.join(", ", registry.commands.keySet()) + ")"));
+      return chain.proceed(request.withArgs(AdminArgs.parse(command, request.words())));
+    }
+  }
+
+  /** The command itself; the last stage. */
+  static final class RunStage implements AdminInterceptor {
+    private final AdminCommandRegistry registry;
+
+    RunStage(AdminCommandRegistry registry) {
+      this.registry = registry;
+    }
+
+    @Override
+    public AdminResponse intercept(Chain chain) throws Exception {
+      return registry.commands.get(chain.request().command()).run(chain.request());
+    }
+  }
+}

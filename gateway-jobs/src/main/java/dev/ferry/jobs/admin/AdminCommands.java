@@ -1,0 +1,290 @@
+package dev.ferry.jobs.admin;
+
+import dev.ferry.core.admin.AdminException;
+import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.core.admin.AdminStatus;
+import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.jobs.remote.FreeSpace;
+import dev.ferry.jobs.remote.RemoteHost;
+import dev.ferry.jobs.transfer.JobRecord;
+import dev.ferry.jobs.transfer.JobRefusedException;
+import dev.ferry.jobs.transfer.JobState;
+import dev.ferry.jobs.transfer.Jobs;
+import dev.ferry.jobs.transfer.TransferMode;
+import dev.ferry.jobs.transfer.TransferRequest;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The admin commands: over transfer jobs (transfer, push, jobs, job, cancel, hosts, df) and objects (stat). */
+public final class AdminCommands {
+
+  private AdminCommands() {}
+
+  public static AdminCommandRegistry registry(Jobs jobs, ObjectStore store, ObjectCatalog catalog) {
+    return new AdminCommandRegistry(List.of(new Transfer(jobs), new Push(jobs), new ListJobs(jobs), new ShowJob(jobs),
+        new Cancel(jobs), new Hosts(jobs), new Df(jobs), new ObjectStat(store, catalog)));
+  }
+
+  static AdminException refused(JobRefusedException e) {
+    AdminStatus status = switch (e.reason()) {
+      case BAD_ARGUMENT, UNKNOWN_HOST -> AdminStatus.BAD_REQUEST;
+      case NOT_FOUND -> AdminStatus.NOT_FOUND;
+      case NOT_ALLOWED -> AdminStatus.REFUSED;
+      case CONFLICT -> AdminStatus.CONFLICT;
+    };
+    return new AdminException(status, e.getMessage());
+  }
+
+  /** transfer and push: two operands and the same options. */
+  static AdminCommand.Syntax withTransferOptions(String name, String operands) {
+    return new AdminCommand.Syntax(name, name + " " + operands
+        + " [--parts N] [--free-space PCT] [--mode direct|relay] [--overwrite]", 2, 2,
+        Set.of("parts", "free-space", "mode"), Set.of("overwrite"));
+  }
+
+  /** The options transfer and push share, parsed once. */
+  record TransferOptions(Integer parts, Double freeSpace, TransferMode mode, boolean overwrite) {
+    static TransferOptions of(AdminCommand command, AdminArgs args) throws AdminException {
+      Integer parts = null;
+      if (args.option("parts") != null) {
+        try {
+          parts = Integer.parseInt(args.option("parts"));
+        } catch (NumberFormatException e) {
+          throw AdminArgs.usage(command, "--parts must be a whole number, got '" + args.option("parts") + "'");
+        }
+      }
+      Double freeSpace = null;
+      String pct = args.option("free-space");
+      if (pct != null && !pct.isBlank()) {
+        try {
+          freeSpace = Double.parseDouble(pct.endsWith("%") ? pct.substring(0, pct.length() - 1) : pct);
+        } catch (NumberFormatException e) {
+          throw AdminArgs.usage(command, "--free-space must be a percentage, got '" + pct + "'");
+        }
+      } else if (pct != null) {
+        freeSpace = 0.0;
+      }
+      TransferMode mode = TransferMode.DIRECT;
+      if (args.option("mode") != null) {
+        try {
+          mode = TransferMode.valueOf(args.option("mode").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw AdminArgs.usage(command, "--mode must be direct or relay, got '" + args.option("mode") + "'");
+        }
+      }
+      return new TransferOptions(parts, freeSpace, mode, args.flag("overwrite"));
+    }
+  }
+
+  /** push PREFIX HOST:DIR: one job per object under the prefix, relative paths kept. */
+  static final class Push implements AdminCommand {
+    private static final Syntax SYNTAX = withTransferOptions("push",
+        "<s3://bucket/prefix | bucket/prefix> <host>:<absolute dir>");
+    private final Jobs jobs;
+
+    Push(Jobs jobs) {
+      this.jobs = jobs;
+    }
+
+    @Override
+    public Syntax syntax() {
+      return SYNTAX;
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) throws Exception {
+      AdminArgs args = request.args();
+      TransferOptions options = TransferOptions.of(this, args);
+      String target = args.positional(1);
+      int colon = target.indexOf(':');
+      if (colon <= 0) {
+        throw AdminArgs.usage(this, "destination '" + target + "' must be host:/absolute/dir");
+      }
+      try {
+        List<JobRecord> created = jobs.push(args.positional(0), target, options.parts(), options.freeSpace(),
+            options.mode(), options.overwrite());
+        return AdminResponse.ok(created.stream().map(j -> j.id() + "  " + j.spec().destination())
+            .collect(Collectors.joining("\n", "", "\n")), created);
+      } catch (JobRefusedException e) {
+        throw refused(e);
+      }
+    }
+  }
+
+  /** transfer SOURCE HOST:PATH: validates, queues and answers with the job id at once. */
+  static final class Transfer implements AdminCommand {
+    private static final Syntax SYNTAX = withTransferOptions("transfer",
+        "<s3://bucket/key | bucket/key> <host>:<absolute path>");
+    private final Jobs jobs;
+
+    Transfer(Jobs jobs) {
+      this.jobs = jobs;
+    }
+
+    @Override
+    public Syntax syntax() {
+      return SYNTAX;
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) throws Exception {
+      AdminArgs args = request.args();
+      TransferOptions options = TransferOptions.of(this, args);
+      try {
+        JobRecord job = jobs.submit(new TransferRequest(args.positional(0), args.positional(1), options.parts(),
+            options.freeSpace(), options.mode(), options.overwrite()));
+        return AdminResponse.ok(job.id() + "\n", job);
+      } catch (JobRefusedException e) {
+        throw refused(e);
+      }
+    }
+  }
+
+  /** jobs [STATE] */
+  static final class ListJobs implements AdminCommand {
+    private static final Syntax SYNTAX = new Syntax("jobs",
+        "jobs [queued|waiting-for-space|running|verifying|done|failed|cancelled]", 0, 1, Set.of(), Set.of());
+    private final Jobs jobs;
+
+    ListJobs(Jobs jobs) {
+      this.jobs = jobs;
+    }
+
+    @Override
+    public Syntax syntax() {
+      return SYNTAX;
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) throws Exception {
+      String filter = request.args().positional(0);
+      JobState state = filter == null ? null : JobState.parse(filter);
+      if (filter != null && state == null) {
+        throw AdminArgs.usage(this, "unknown state '" + filter + "'");
+      }
+      List<JobRecord> list = jobs.list(state);
+      String text = list.isEmpty() ? "no jobs\n"
+          : list.stream().map(JobText::line).collect(Collectors.joining("\n", "", "\n"));
+      return AdminResponse.ok(text, list);
+    }
+  }
+
+  /** job ID */
+  static final class ShowJob implements AdminCommand {
+    private static final Syntax SYNTAX = Syntax.of("job", "job <job id>", 1);
+    private final Jobs jobs;
+
+    ShowJob(Jobs jobs) {
+      this.jobs = jobs;
+    }
+
+    @Override
+    public Syntax syntax() {
+      return SYNTAX;
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) throws Exception {
+      String id = request.args().positional(0);
+      JobRecord job = jobs.find(id).orElseThrow(() -> new AdminException(AdminStatus.NOT_FOUND, "no job '" + id + "'"));
+      return AdminResponse.ok(JobText.details(job), job);
+    }
+  }
+
+  /** cancel ID */
+  static final class Cancel implements AdminCommand {
+    private static final Syntax SYNTAX = Syntax.of("cancel", "cancel <job id>", 1);
+    private final Jobs jobs;
+
+    Cancel(Jobs jobs) {
+      this.jobs = jobs;
+    }
+
+    @Override
+    public Syntax syntax() {
+      return SYNTAX;
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) throws Exception {
+      try {
+        JobRecord job = jobs.cancel(request.args().positional(0), Duration.ofSeconds(30));
+        return AdminResponse.ok(job.id() + " " + job.state() + "\n", job);
+      } catch (JobRefusedException e) {
+        throw refused(e);
+      }
+    }
+  }
+
+  /** hosts: the configured remotes, without key material. */
+  static final class Hosts implements AdminCommand {
+    private static final Syntax SYNTAX = Syntax.of("hosts", "hosts", 0);
+    private final Jobs jobs;
+
+    Hosts(Jobs jobs) {
+      this.jobs = jobs;
+    }
+
+    @Override
+    public Syntax syntax() {
+      return SYNTAX;
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) {
+      List<Map<String, Object>> hosts = jobs.hosts().stream().map(Hosts::describe).toList();
+      StringBuilder text = new StringBuilder();
+      for (RemoteHost host : jobs.hosts()) {
+        text.append(host.name()).append("  ").append(host.user()).append('@').append(host.address()).append(':')
+            .append(host.port()).append("  roots ").append(String.join(",", host.roots())).append('\n');
+      }
+      return AdminResponse.ok(text.length() == 0 ? "no hosts configured\n" : text.toString(), hosts);
+    }
+
+    private static Map<String, Object> describe(RemoteHost host) {
+      Map<String, Object> map = new LinkedHashMap<>();
+      map.put("name", host.name());
+      map.put("address", host.address());
+      map.put("port", host.port());
+      map.put("user", host.user());
+      map.put("roots", host.roots());
+      return map;
+    }
+  }
+
+  /** df HOST:PATH */
+  static final class Df implements AdminCommand {
+    private static final Syntax SYNTAX = Syntax.of("df", "df <host>:<absolute path>", 1);
+    private final Jobs jobs;
+
+    Df(Jobs jobs) {
+      this.jobs = jobs;
+    }
+
+    @Override
+    public Syntax syntax() {
+      return SYNTAX;
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) throws Exception {
+      try {
+        FreeSpace space = jobs.freeSpace(request.args().positional(0));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("totalBytes", space.totalBytes());
+        data.put("availableBytes", space.availableBytes());
+        data.put("percentFree", space.percentFree());
+        data.put("source", space.source());
+        return AdminResponse.ok(request.args().positional(0) + ": " + space + "\n", data);
+      } catch (JobRefusedException e) {
+        throw refused(e);
+      }
+    }
+  }
+}

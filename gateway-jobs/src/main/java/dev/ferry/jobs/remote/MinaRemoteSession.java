@@ -1,0 +1,325 @@
+package dev.ferry.jobs.remote;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClient.OpenMode;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHStatExtensionInfo;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHStatPathExtension;
+import org.apache.sshd.sftp.client.impl.AbstractSftpClient;
+import org.apache.sshd.sftp.client.impl.SftpOutputStreamAsync;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
+
+/**
+ * One SSH connection to a remote: SFTP (one client, opened on first use) for file operations, a new
+ * exec channel per shell command. MINA and SFTP failures become {@link RemoteException}s naming the
+ * host, operation and path.
+ */
+final class MinaRemoteSession implements RemoteSession {
+
+  /** Data per SFTP write request: below OpenSSH's 256 KiB message limit, a quarter of the requests of 32 KiB. */
+  static final int WRITE_SIZE = 128 * 1024;
+
+  private final RemoteHost host;
+  private final ClientSession session;
+  private SftpClient sftp;
+
+  MinaRemoteSession(RemoteHost host, ClientSession session) {
+    this.host = host;
+    this.session = session;
+  }
+
+  private synchronized SftpClient sftp() throws IOException {
+    if (sftp == null) {
+      try {
+        sftp = SftpClientFactory.instance().createSftpClient(session);
+      } catch (IOException e) {
+        throw failure("open SFTP", "", e);
+      }
+    }
+    return sftp;
+  }
+
+  @Override
+  public ExecResult exec(String commandLine, Duration timeout) throws IOException {
+    return exec(commandLine, timeout, false);
+  }
+
+  @Override
+  public ExecResult execHungUpOnClose(String commandLine, Duration timeout) throws IOException {
+    return exec(commandLine, timeout, true);
+  }
+
+  private ExecResult exec(String commandLine, Duration timeout, boolean onTerminal) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try (ChannelExec channel = session.createExecChannel(commandLine)) {
+      channel.setUsePty(onTerminal);
+      channel.setOut(out);
+      channel.setErr(err);
+      channel.open().verify(MinaRemoteConnector.CONNECT_TIMEOUT);
+      Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
+      if (events.contains(ClientChannelEvent.TIMEOUT)) {
+        throw new RemoteException(RemoteException.Kind.CONNECTION, "command on remote '" + host.name()
+            + "' did not end within " + timeout, null);
+      }
+      Integer status = channel.getExitStatus();
+      if (status == null) {
+        throw new RemoteException(RemoteException.Kind.CONNECTION, "connection to remote '" + host.name()
+            + "' lost while a command ran (no exit status)", null);
+      }
+      return new ExecResult(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } catch (RemoteException e) {
+      throw e;
+    } catch (IOException e) {
+      throw failure("exec", "", e);
+    }
+  }
+
+  @Override
+  public OptionalLong size(String path) throws IOException {
+    try {
+      SftpClient.Attributes attributes = sftp().stat(path);
+      return OptionalLong.of(attributes.getSize());
+    } catch (SftpException e) {
+      if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
+        return OptionalLong.empty();
+      }
+      throw failure("stat", path, e);
+    } catch (IOException e) {
+      throw failure("stat", path, e);
+    }
+  }
+
+  @Override
+  public boolean exists(String path) throws IOException {
+    try {
+      sftp().lstat(path);
+      return true;
+    } catch (SftpException e) {
+      if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
+        return false;
+      }
+      throw failure("stat", path, e);
+    } catch (IOException e) {
+      throw failure("stat", path, e);
+    }
+  }
+
+  @Override
+  public void mkdirs(String directory) throws IOException {
+    StringBuilder path = new StringBuilder();
+    for (String segment : directory.substring(1).split("/")) {
+      path.append('/').append(segment);
+      if (!exists(path.toString())) {
+        try {
+          sftp().mkdir(path.toString());
+        } catch (IOException e) {
+          if (!exists(path.toString())) {
+            throw failure("mkdir", path.toString(), e);
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public void rename(String from, String to) throws IOException {
+    try {
+      OpenSSHPosixRenameExtension posix = sftp().getExtension(OpenSSHPosixRenameExtension.class);
+      if (posix != null && posix.isSupported()) {
+        posix.posixRename(from, to);
+      } else {
+        if (exists(to)) {
+          sftp().remove(to);
+        }
+        sftp().rename(from, to);
+      }
+    } catch (IOException e) {
+      throw failure("rename " + from + " to", to, e);
+    }
+  }
+
+  @Override
+  public void removeTree(String directory) throws IOException {
+    if (!exists(directory)) {
+      return;
+    }
+    try {
+      removeContents(directory);
+      sftp().rmdir(directory);
+    } catch (IOException e) {
+      throw failure("remove", directory, e);
+    }
+  }
+
+  /** Readdir's attributes are lstat's on OpenSSH: a symbolic link is removed, never followed. */
+  private void removeContents(String directory) throws IOException {
+    for (SftpClient.DirEntry entry : sftp().readDir(directory)) {
+      String name = entry.getFilename();
+      if (name.equals(".") || name.equals("..")) {
+        continue;
+      }
+      String path = directory + "/" + name;
+      if (entry.getAttributes().isDirectory()) {
+        removeContents(path);
+        sftp().rmdir(path);
+      } else {
+        sftp().remove(path);
+      }
+    }
+  }
+
+  @Override
+  public void removeIfEmpty(String directory) throws IOException {
+    try {
+      sftp().rmdir(directory);
+    } catch (SftpException e) {
+      // Not empty (another claim's folder is there) or already gone: both leave it as it is.
+      // Nothing to report: the folder goes when the last claim in it does.
+    } catch (IOException e) {
+      throw failure("remove", directory, e);
+    }
+  }
+
+  @Override
+  public void setModified(String path, Instant time) throws IOException {
+    FileTime when = FileTime.from(time);
+    try {
+      sftp().setStat(path, new SftpClient.Attributes().accessTime(when).modifyTime(when));
+    } catch (IOException e) {
+      throw failure("set modification time of", path, e);
+    }
+  }
+
+  @Override
+  public Optional<FreeSpace> statvfs(String path) throws IOException {
+    OpenSSHStatPathExtension statvfs = sftp().getExtension(OpenSSHStatPathExtension.class);
+    if (statvfs == null || !statvfs.isSupported()) {
+      return Optional.empty();
+    }
+    try {
+      OpenSSHStatExtensionInfo info = statvfs.stat(path);
+      long unit = info.f_frsize > 0 ? info.f_frsize : info.f_bsize;
+      return Optional.of(new FreeSpace(info.f_blocks * unit, info.f_bavail * unit, "statvfs of " + path));
+    } catch (IOException e) {
+      throw failure("statvfs", path, e);
+    }
+  }
+
+  @Override
+  public RemoteWriter create(String path) throws IOException {
+    return open(path, EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Truncate));
+  }
+
+  @Override
+  public RemoteWriter openForWrite(String path) throws IOException {
+    return open(path, EnumSet.of(OpenMode.Write));
+  }
+
+  /**
+   * Each writer gets its own SFTP channel: MINA's SftpClient refuses a write while another thread's
+   * is pending on the same channel, and parts are written in parallel.
+   */
+  private RemoteWriter open(String path, Set<OpenMode> modes) throws IOException {
+    SftpClient client;
+    SftpClient.CloseableHandle handle;
+    try {
+      client = SftpClientFactory.instance().createSftpClient(session);
+    } catch (IOException e) {
+      throw failure("open SFTP for", path, e);
+    }
+    try {
+      handle = client.open(path, modes);
+    } catch (IOException e) {
+      client.close();
+      throw failure("open", path, e);
+    }
+    if (!(client instanceof AbstractSftpClient pipelining)) {
+      closeQuietly(handle, client);
+      throw new RemoteException(RemoteException.Kind.CONNECTION, "remote '" + host.name() + "': SFTP client "
+          + client.getClass().getName() + " cannot pipeline writes", null);
+    }
+    // Sends writes without waiting for each one's status (acks are checked as they come and all at
+    // close), so a write costs no round trip; the SSH window bounds what is in flight.
+    SftpOutputStreamAsync stream = new SftpOutputStreamAsync(pipelining, WRITE_SIZE, path, handle, true);
+    return new RemoteWriter() {
+      private long next = -1;
+
+      @Override
+      public void write(long offset, byte[] data, int from, int length) throws IOException {
+        try {
+          if (offset != next) {
+            stream.flush();
+            stream.setOffset(offset);
+          }
+          stream.write(data, from, length);
+          next = offset + length;
+        } catch (IOException e) {
+          throw failure("write", path, e);
+        }
+      }
+
+      @Override
+      public void close() throws IOException {
+        try (client) {
+          stream.close();
+        } catch (IOException e) {
+          throw failure("close", path, e);
+        }
+      }
+    };
+  }
+
+  private static void closeQuietly(SftpClient.CloseableHandle handle, SftpClient client) {
+    try (client) {
+      handle.close();
+    } catch (IOException ignored) {
+      // Already failing with a clearer message.
+    }
+  }
+
+  /** Permission and missing-file answers are permanent; anything else on the wire is a lost connection. */
+  private RemoteException failure(String operation, String path, IOException e) {
+    String where = "remote '" + host.name() + "': " + operation + (path.isEmpty() ? "" : " " + path) + " failed: ";
+    if (e instanceof RemoteException remote) {
+      return remote;
+    }
+    if (e instanceof SftpException sftpError) {
+      RemoteException.Kind kind = switch (sftpError.getStatus()) {
+        case SftpConstants.SSH_FX_PERMISSION_DENIED -> RemoteException.Kind.PERMISSION_DENIED;
+        case SftpConstants.SSH_FX_NO_SUCH_FILE, SftpConstants.SSH_FX_NO_SUCH_PATH -> RemoteException.Kind.NO_SUCH_FILE;
+        case SftpConstants.SSH_FX_CONNECTION_LOST, SftpConstants.SSH_FX_NO_CONNECTION -> RemoteException.Kind.CONNECTION;
+        default -> RemoteException.Kind.FAILED;
+      };
+      return new RemoteException(kind, where + sftpError.getMessage(), e);
+    }
+    return new RemoteException(RemoteException.Kind.CONNECTION, where + e.getMessage(), e);
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (sftp != null) {
+        sftp.close();
+      }
+    } catch (IOException e) {
+      // the session goes anyway
+    }
+    session.close(true);
+  }
+}

@@ -1,0 +1,29 @@
+package dev.ferry.jobs.remote;
+
+import java.io.IOException;
+import java.time.Duration;
+
+/** Runs one shell command line on the remote, each on its own exec channel. */
+public interface RemoteShell {
+
+  /** The command's exit status and output; words in {@code commandLine} must be {@link ShellQuote}d. */
+  ExecResult exec(String commandLine, Duration timeout) throws IOException;
+
+  /**
+   * Like {@link #exec}, on a pseudo-terminal: when the channel closes before the command ends (a
+   * cancelled job, a dropped connection, Ferry stopping), sshd hangs the terminal up and the command
+   * gets SIGHUP instead of running on unseen. Its stdout and stderr arrive merged, in stdout.
+   */
+  ExecResult execHungUpOnClose(String commandLine, Duration timeout) throws IOException;
+
+  record ExecResult(int exitStatus, String stdout, String stderr) {
+    public boolean ok() {
+      return exitStatus == 0;
+    }
+
+    /** What the command printed, both streams, for an error message. */
+    public String output() {
+      return (stdout.strip() + " " + stderr.strip()).strip();
+    }
+  }
+}

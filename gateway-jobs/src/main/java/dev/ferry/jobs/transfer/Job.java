@@ -1,0 +1,93 @@
+package dev.ferry.jobs.transfer;
+
+import dev.ferry.jobs.remote.RemoteSession;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
+
+/**
+ * A job while this node holds its claim: its current record and claim number, plus what a cancel
+ * or a lost claim needs to reach (the session in use, the worker thread). Live byte and part counts
+ * come from the running attempt and are merged into {@link #snapshot()}.
+ */
+final class Job {
+
+  private JobRecord record;
+  /** The claim this node holds the job under: every write of the job is fenced by it. */
+  final long claim;
+  volatile boolean cancelRequested;
+  /** Another node has claimed the job since (this node was silent past its lease): this node changes nothing more. */
+  volatile boolean lost;
+  /** Set (under {@link #writes}) once the claim is given back to the store: no write of this node changes the job any more. */
+  volatile boolean released;
+  final AtomicReference<RemoteSession> session = new AtomicReference<>();
+  final AtomicReference<TransferAttempt> attempt = new AtomicReference<>();
+  volatile Thread worker;
+  /** Writes of this job's record go one at a time, so an older snapshot never lands after a newer one. */
+  final ReentrantLock writes = new ReentrantLock();
+  /** Guarded by this: once set, the worker is cleaning up or recording the outcome, and no cancel may interrupt it. */
+  private boolean attemptOver;
+
+  Job(JobRecord record, long claim) {
+    this.record = record;
+    this.claim = claim;
+  }
+
+  /** The worker starts an attempt: a cancel may now interrupt it. */
+  synchronized void startAttempt(Thread thread) {
+    worker = thread;
+    attemptOver = false;
+  }
+
+  /**
+   * The attempt has returned or thrown. A cancel's interrupt arriving later would break the staging
+   * clean-up (a new SSH connection) or the job file's write, so from here on none is sent, and one
+   * already sent is cleared.
+   */
+  synchronized void endAttempt() {
+    attemptOver = true;
+    Thread.interrupted();
+  }
+
+  synchronized void interruptAttempt() {
+    if (worker != null && !attemptOver) {
+      worker.interrupt();
+    }
+  }
+
+  synchronized JobRecord record() {
+    return record;
+  }
+
+  synchronized JobRecord update(UnaryOperator<JobRecord> change) {
+    record = change.apply(record);
+    notifyAll();
+    return record;
+  }
+
+  /** Waits until the job is in a final state or {@code wait} has passed, whichever comes first. */
+  synchronized void awaitFinal(Duration wait) throws InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (!record.state().isFinal()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+  }
+
+  /** The record with the running attempt's progress. */
+  JobRecord snapshot() {
+    TransferAttempt running = attempt.get();
+    JobRecord current = record();
+    return running == null ? current
+        : current.withProgress(running.bytesDone.get(), running.partsDone.get(), current.partsTotal());
+  }
+
+  String id() {
+    return record().id();
+  }
+}

@@ -1,0 +1,153 @@
+package dev.ferry.jobs.transfer;
+
+import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import dev.ferry.jobs.remote.FreeSpace;
+import dev.ferry.jobs.remote.RemoteConnector;
+import dev.ferry.jobs.remote.RemoteHost;
+import dev.ferry.jobs.remote.RemoteSession;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * One attempt of one job, start to end: read the object's size, connect, pass the free-space gate,
+ * clean what earlier claims left in the staging folder, fetch, verify, check the claim is still
+ * held, move into place.
+ */
+final class JobRunner {
+
+  enum Outcome { DONE, WAITING_FOR_SPACE }
+
+  private final ObjectStore store;
+  private final ObjectCatalog catalog;
+  private final RemoteConnector connector;
+  private final Map<String, RemoteHost> hosts;
+  private final JobSettings settings;
+  private final ExecutorService partPool;
+  private final Clock clock;
+
+  JobRunner(ObjectStore store, ObjectCatalog catalog, RemoteConnector connector, Map<String, RemoteHost> hosts,
+      JobSettings settings, ExecutorService partPool, Clock clock) {
+    this.store = store;
+    this.catalog = catalog;
+    this.connector = connector;
+    this.hosts = hosts;
+    this.settings = settings;
+    this.partPool = partPool;
+    this.clock = clock;
+  }
+
+  /**
+   * {@code checkpoints} saves the job at each state change, so the store always tells where it is,
+   * and fences the rename into place.
+   */
+  Outcome attempt(Job job, JobCheckpoints checkpoints) throws IOException, InterruptedException {
+    TransferSpec spec = job.record().spec();
+    RemoteHost host = host(spec.host());
+    S3Location source = new S3Location(spec.bucket(), spec.key());
+    Optional<ObjectInfo> object = ObjectStore.await(store.head(source));
+    if (object.isEmpty()) {
+      throw JobException.permanent("no such object " + spec.source());
+    }
+    long size = object.get().size();
+    try (RemoteSession remote = connector.connect(host)) {
+      job.session.set(remote);
+      checkCancelled(job);
+      RemoteStaging staging = new RemoteStaging(spec.remotePath(), job.claim);
+      TransferMethod method = TransferMethod.of(spec.mode());
+      if (spec.freeSpacePercent() > 0) {
+        FreeSpace space = FreeSpaceGate.measure(remote, staging.directory());
+        job.update(r -> r.withFreeSpace(space, clock.instant().toString()));
+        long needed = method.remoteBytesNeeded(size, spec.parts());
+        if (!FreeSpaceGate.allows(space, spec.freeSpacePercent(), needed)) {
+          String mode = spec.mode().name().toLowerCase(java.util.Locale.ROOT);
+          job.update(r -> r.withState(JobState.WAITING_FOR_SPACE).withError("waiting: " + space + " is not above "
+              + spec.freeSpacePercent() + "% or has fewer than the " + needed + " bytes a " + mode + " transfer of "
+              + size + " bytes needs"));
+          return Outcome.WAITING_FOR_SPACE;
+        }
+      }
+      if (!spec.overwrite() && remote.exists(spec.remotePath())) {
+        throw JobException.permanent(spec.destination() + " already exists (use --overwrite)");
+      }
+      int parts = PartRange.split(size, spec.parts()).size();
+      job.update(r -> r.withRunning(size, parts, clock.instant().toString()));
+      checkpoints.save(job);
+      // What earlier claims left (this node's previous run, or a node that died or froze) goes first.
+      method.stopLeftovers(remote, staging.root());
+      remote.removeTree(staging.root());
+      remote.mkdirs(staging.folder());
+      String sha256 = catalog.factsOf(source, object.get()).sha256();
+      TransferAttempt attempt = new TransferAttempt(job.id(), spec, object.get(), sha256, remote, staging, store,
+          settings, partPool);
+      job.attempt.set(attempt);
+      try {
+        method.fetch(attempt);
+        checkCancelled(job);
+        job.update(r -> r.withProgress(attempt.bytesDone.get(), attempt.partsDone.get(), parts)
+            .withState(JobState.VERIFYING));
+        checkpoints.save(job);
+        RemoteFinish.verify(attempt);
+        checkCancelled(job);
+        checkpoints.ensureHeld(job);
+        RemoteFinish.moveIntoPlace(attempt, clock);
+        job.update(r -> r.withProgress(size, parts, parts));
+        return Outcome.DONE;
+      } finally {
+        job.update(r -> r.withProgress(attempt.bytesDone.get(), attempt.partsDone.get(), parts));
+        job.attempt.set(null);
+      }
+    } finally {
+      job.session.set(null);
+    }
+  }
+
+  /**
+   * Best effort after this node's attempt failed, was cancelled or lost its claim: this claim's
+   * folder goes (and what still runs on it), whatever state the remote is in; the staging folder
+   * goes too once no other claim's folder is in it.
+   */
+  void removeStaging(Job job) {
+    clean(job.record(), new RemoteStaging(job.record().spec().remotePath(), job.claim).folder());
+  }
+
+  /** Best effort for a job no node holds, ended by a cancel: the whole staging folder goes. */
+  void removeAllStaging(JobRecord record) {
+    clean(record, RemoteStaging.rootOf(record.spec().remotePath()));
+  }
+
+  private void clean(JobRecord record, String folder) {
+    RemoteHost host = hosts.get(record.spec().host());
+    if (host == null) {
+      return;
+    }
+    try (RemoteSession remote = connector.connect(host)) {
+      TransferMethod.of(record.spec().mode()).stopLeftovers(remote, folder);
+      remote.removeTree(folder);
+      remote.removeIfEmpty(RemoteStaging.rootOf(record.spec().remotePath()));
+    } catch (IOException | RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(JobRunner.class).warn("job {}: could not remove staging folder {} on {}: {}",
+          record.id(), folder, record.spec().host(), e.getMessage());
+    }
+  }
+
+  RemoteHost host(String name) throws JobException {
+    RemoteHost host = hosts.get(name);
+    if (host == null) {
+      throw JobException.permanent("remote host '" + name + "' is not configured (any more)");
+    }
+    return host;
+  }
+
+  private static void checkCancelled(Job job) throws InterruptedIOException {
+    if (job.cancelRequested) {
+      throw new InterruptedIOException("job " + job.id() + " cancelled");
+    }
+  }
+}

@@ -1,0 +1,15 @@
+package dev.ferry.jobs.transfer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How transfer jobs run. {@code defaultFreeSpacePercent} 0 means no free-space check, as an empty
+ * SSH_FREE_SPACE_PERCENTAGE did in the seed. {@code channelsPerSession} stays below OpenSSH's
+ * default MaxSessions (10) so parts plus the SFTP channel fit on one connection. {@code directory} is
+ * where a Ferry before the state store kept its job files ({@code dataDir/jobs}), imported at start.
+ * {@code pollInterval}: how often an idle node looks for jobs submitted on other nodes.
+ */
+public record JobSettings(Path directory, int workers, int maxAttempts, Duration retryBackoff,
+    double defaultFreeSpacePercent, Duration freeSpaceRecheck, int defaultParts, int maxParts,
+    int channelsPerSession, Duration presignValidity, Duration commandTimeout, Duration pollInterval) {}

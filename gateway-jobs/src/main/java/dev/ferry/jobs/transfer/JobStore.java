@@ -1,0 +1,379 @@
+package dev.ferry.jobs.transfer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.state.Database;
+import dev.ferry.core.state.StateStoreException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transfer jobs in the state store, shared by every node. A node runs a job only while it holds
+ * its claim: it claims a job that is due and has no live owner, and every later write of the job
+ * names the claim number and succeeds only while that is still the job's (fencing). A node that
+ * froze past its lease finds, on waking, that its writes change nothing: the job was claimed again.
+ *
+ * <p>Claims take the first due job with {@code FOR UPDATE SKIP LOCKED} on PostgreSQL, so nodes
+ * claiming at once each get a different job without waiting for each other; SQLite has one writer
+ * at a time, so its transaction alone makes the claim atomic.
+ */
+public final class JobStore {
+
+  private static final Logger log = LoggerFactory.getLogger(JobStore.class);
+  static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private static final String UNFINISHED = "('QUEUED', 'WAITING_FOR_SPACE', 'RUNNING', 'VERIFYING')";
+  /**
+   * The owner of a row is alive when its node heartbeated since the time given. A row picked
+   * {@code FOR UPDATE} is read again once locked: PostgreSQL re-checks a row that another claim
+   * changed meanwhile on its newest version, but keeps the nodes row it joined (an anti-join, which
+   * this sub-select becomes) as first read, so the newer owner would still look dead and the job
+   * would be claimed twice.
+   */
+  private static final String OWNER_ALIVE =
+      "EXISTS (SELECT 1 FROM nodes n WHERE n.node_id = j.owner_node AND n.heartbeat_at >= ?)";
+
+  /** A job this node now holds, at claim number {@code claim}; {@code dueAt}: when it could first be claimed (ms). */
+  record Claimed(JobRecord record, long claim, boolean cancelRequested, String previousOwner, long dueAt) {}
+
+  /** What a fenced write found: the claim still held (and whether a cancel was asked for), or lost. */
+  enum Saved { HELD, HELD_CANCEL_REQUESTED, LOST }
+
+  /** What a cancel request did: ended the job itself, left it to its live owner, or found it already ended. */
+  record CancelRequest(Outcome outcome, JobRecord record) {
+    enum Outcome { CANCELLED, LEFT_TO_OWNER, ALREADY_ENDED, NOT_FOUND }
+  }
+
+  private final Database database;
+
+  public JobStore(Database database) {
+    this.database = database;
+  }
+
+  /** Stores a new job, unclaimed and due now. */
+  void insert(JobRecord record, long now) throws StateStoreException {
+    database.run("storing job " + record.id(), connection -> insert(connection, record, now, false));
+  }
+
+  /** Stores new jobs, all or none, unclaimed and due now. */
+  void insertAll(List<JobRecord> records, long now) throws StateStoreException {
+    database.transaction("storing " + records.size() + " jobs", connection -> {
+      for (JobRecord record : records) {
+        insert(connection, record, now, false);
+      }
+      return null;
+    });
+  }
+
+  private static int insert(Connection connection, JobRecord record, long now, boolean ignoreExisting)
+      throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobs (job_id, state, created_at,"
+        + " run_after, owner_node, claim, cancel_requested, record) VALUES (?, ?, ?, ?, NULL, 0, 0, ?)"
+        + (ignoreExisting ? " ON CONFLICT (job_id) DO NOTHING" : ""))) {
+      insert.setString(1, record.id());
+      insert.setString(2, record.state().name());
+      insert.setLong(3, createdMillis(record, now));
+      insert.setLong(4, now);
+      insert.setString(5, json(record));
+      return insert.executeUpdate();
+    }
+  }
+
+  /**
+   * Claims the first due job that no live node holds (unclaimed, or its owner stopped
+   * heartbeating before {@code aliveSince}) for {@code nodeId}, recording {@code nodeName} as the
+   * node that runs it.
+   */
+  Optional<Claimed> claimNext(String nodeId, String nodeName, long aliveSince, long now) throws StateStoreException {
+    for (int race = 1; ; race++) {
+      ClaimTry tried = database.transaction("claiming a transfer job",
+          connection -> tryClaim(connection, nodeId, nodeName, aliveSince, now));
+      if (!tried.raced() || race == CLAIM_RACES) {
+        return Optional.ofNullable(tried.claimed());
+      }
+    }
+  }
+
+  /** Another node may claim the job this one picked first; then it tries the next, a few times. */
+  private static final int CLAIM_RACES = 3;
+
+  /** A claim made, none due ({@code claimed} null), or the picked job claimed by another node meanwhile ({@code raced}). */
+  private record ClaimTry(Claimed claimed, boolean raced) {}
+
+  private ClaimTry tryClaim(Connection connection, String nodeId, String nodeName, long aliveSince, long now)
+      throws SQLException {
+    String id;
+    long dueAt;
+    try (PreparedStatement query = connection.prepareStatement("SELECT j.job_id, j.run_after FROM jobs j"
+        + " WHERE j.state IN " + UNFINISHED + " AND j.run_after <= ? AND NOT " + OWNER_ALIVE
+        + " ORDER BY j.run_after, j.created_at, j.job_id LIMIT 1"
+        + (database.vendor() == Database.Vendor.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : ""))) {
+      query.setLong(1, now);
+      query.setLong(2, aliveSince);
+      try (ResultSet row = query.executeQuery()) {
+        if (!row.next()) {
+          return new ClaimTry(null, false);
+        }
+        id = row.getString(1);
+        dueAt = row.getLong(2);
+      }
+    }
+    // The row is locked now; read it again, and its owner's heartbeat, as they are at this moment.
+    long claim;
+    boolean cancel;
+    JobRecord record;
+    String previousOwner;
+    try (PreparedStatement reread = connection.prepareStatement("SELECT j.claim, j.cancel_requested, j.record,"
+        + " j.owner_node, " + OWNER_ALIVE + " FROM jobs j WHERE j.job_id = ?")) {
+      reread.setLong(1, aliveSince);
+      reread.setString(2, id);
+      try (ResultSet row = reread.executeQuery()) {
+        row.next();
+        record = parse(row.getString(3));
+        if (record.state().isFinal() || row.getBoolean(5)) {
+          return new ClaimTry(null, true);
+        }
+        claim = row.getLong(1) + 1;
+        cancel = row.getInt(2) != 0;
+        previousOwner = row.getString(4);
+      }
+    }
+    record = record.withNode(nodeName);
+    try (PreparedStatement update = connection.prepareStatement(
+        "UPDATE jobs SET owner_node = ?, claim = ?, record = ? WHERE job_id = ? AND claim = ?")) {
+      update.setString(1, nodeId);
+      update.setLong(2, claim);
+      update.setString(3, json(record));
+      update.setString(4, id);
+      update.setLong(5, claim - 1);
+      if (update.executeUpdate() != 1) {
+        return new ClaimTry(null, true);
+      }
+    }
+    return new ClaimTry(new Claimed(record, claim, cancel, previousOwner, dueAt), false);
+  }
+
+  /** Writes the job as this node holds it, if it still holds claim {@code claim}; says whether a cancel was asked for. */
+  Saved save(JobRecord record, String nodeId, long claim) throws StateStoreException {
+    return database.run("saving job " + record.id(), connection -> {
+      try (PreparedStatement update = connection.prepareStatement("UPDATE jobs SET state = ?, record = ?"
+          + " WHERE job_id = ? AND owner_node = ? AND claim = ? RETURNING cancel_requested")) {
+        update.setString(1, record.state().name());
+        update.setString(2, json(record));
+        update.setString(3, record.id());
+        update.setString(4, nodeId);
+        update.setLong(5, claim);
+        try (ResultSet row = update.executeQuery()) {
+          if (!row.next()) {
+            return Saved.LOST;
+          }
+          return row.getInt(1) != 0 ? Saved.HELD_CANCEL_REQUESTED : Saved.HELD;
+        }
+      }
+    });
+  }
+
+  /**
+   * Writes the job and gives up its claim, if still held: it is due again at {@code runAfter} (a
+   * retry, a free-space re-check, or at once after this node stops), for whichever node claims it.
+   */
+  boolean release(JobRecord record, String nodeId, long claim, long runAfter) throws StateStoreException {
+    return database.run("releasing job " + record.id(), connection -> {
+      try (PreparedStatement update = connection.prepareStatement("UPDATE jobs SET state = ?, record = ?,"
+          + " owner_node = NULL, run_after = ? WHERE job_id = ? AND owner_node = ? AND claim = ?")) {
+        update.setString(1, record.state().name());
+        update.setString(2, json(record));
+        update.setLong(3, runAfter);
+        update.setString(4, record.id());
+        update.setString(5, nodeId);
+        update.setLong(6, claim);
+        return update.executeUpdate() == 1;
+      }
+    });
+  }
+
+  /** Whether {@code nodeId} still holds claim {@code claim} of the job. */
+  boolean holds(String id, String nodeId, long claim) throws StateStoreException {
+    return database.run("checking the claim on job " + id, connection -> {
+      try (PreparedStatement select = connection.prepareStatement(
+          "SELECT 1 FROM jobs WHERE job_id = ? AND owner_node = ? AND claim = ?")) {
+        select.setString(1, id);
+        select.setString(2, nodeId);
+        select.setLong(3, claim);
+        try (ResultSet row = select.executeQuery()) {
+          return row.next();
+        }
+      }
+    });
+  }
+
+  /**
+   * Cancels a job that no live node runs (unclaimed, or its owner stopped heartbeating before
+   * {@code aliveSince}) at once, with a new claim number so that a frozen owner that wakes changes
+   * nothing; a job a live node runs is marked, and its owner ends it when it next writes.
+   */
+  CancelRequest requestCancel(String id, long aliveSince, String at) throws StateStoreException {
+    return database.transaction("cancelling job " + id, connection -> {
+      JobRecord record;
+      boolean ownerAlive;
+      if (database.vendor() == Database.Vendor.POSTGRESQL) {
+        try (PreparedStatement lock = connection.prepareStatement("SELECT 1 FROM jobs WHERE job_id = ? FOR UPDATE")) {
+          lock.setString(1, id);
+          lock.executeQuery().close();
+        }
+      }
+      try (PreparedStatement select = connection.prepareStatement("SELECT j.record, " + OWNER_ALIVE
+          + " FROM jobs j WHERE j.job_id = ?")) {
+        select.setLong(1, aliveSince);
+        select.setString(2, id);
+        try (ResultSet row = select.executeQuery()) {
+          if (!row.next()) {
+            return new CancelRequest(CancelRequest.Outcome.NOT_FOUND, null);
+          }
+          record = parse(row.getString(1));
+          ownerAlive = row.getBoolean(2);
+        }
+      }
+      if (record.state().isFinal()) {
+        return new CancelRequest(CancelRequest.Outcome.ALREADY_ENDED, record);
+      }
+      if (ownerAlive) {
+        try (PreparedStatement mark = connection.prepareStatement(
+            "UPDATE jobs SET cancel_requested = 1 WHERE job_id = ?")) {
+          mark.setString(1, id);
+          mark.executeUpdate();
+        }
+        return new CancelRequest(CancelRequest.Outcome.LEFT_TO_OWNER, record);
+      }
+      JobRecord cancelled = record.withError("cancelled").withFinished(JobState.CANCELLED, at);
+      try (PreparedStatement end = connection.prepareStatement("UPDATE jobs SET state = ?, record = ?,"
+          + " owner_node = NULL, claim = claim + 1, cancel_requested = 1 WHERE job_id = ?")) {
+        end.setString(1, cancelled.state().name());
+        end.setString(2, json(cancelled));
+        end.setString(3, id);
+        end.executeUpdate();
+      }
+      return new CancelRequest(CancelRequest.Outcome.CANCELLED, cancelled);
+    });
+  }
+
+  Optional<JobRecord> find(String id) throws StateStoreException {
+    return database.run("reading job " + id, connection -> {
+      try (PreparedStatement select = connection.prepareStatement("SELECT record FROM jobs WHERE job_id = ?")) {
+        select.setString(1, id);
+        try (ResultSet row = select.executeQuery()) {
+          return row.next() ? Optional.of(parse(row.getString(1))) : Optional.<JobRecord>empty();
+        }
+      }
+    });
+  }
+
+  /** Every job, or those in {@code state}, oldest first. */
+  List<JobRecord> list(JobState state) throws StateStoreException {
+    return database.run("listing jobs", connection -> {
+      try (PreparedStatement select = connection.prepareStatement("SELECT record FROM jobs"
+          + (state == null ? "" : " WHERE state = ?") + " ORDER BY created_at, job_id")) {
+        if (state != null) {
+          select.setString(1, state.name());
+        }
+        List<JobRecord> jobs = new ArrayList<>();
+        try (ResultSet row = select.executeQuery()) {
+          while (row.next()) {
+            jobs.add(parse(row.getString(1)));
+          }
+        }
+        return jobs;
+      }
+    });
+  }
+
+  /**
+   * Gives up the claims of every node but {@code nodeId}: for the embedded store, which one node
+   * uses, where any other owner is this node's previous run (stopped or killed), whose lease need
+   * not be waited out.
+   */
+  int releaseOtherNodes(String nodeId) throws StateStoreException {
+    return database.run("taking over the jobs of earlier runs", connection -> {
+      try (PreparedStatement update = connection.prepareStatement(
+          "UPDATE jobs SET owner_node = NULL WHERE owner_node IS NOT NULL AND owner_node <> ?")) {
+        update.setString(1, nodeId);
+        return update.executeUpdate();
+      }
+    });
+  }
+
+  /**
+   * Takes over the job files of a Ferry before the state store ({@code dataDir/jobs}, one JSON file
+   * per job): each becomes a job in the store (one already there is left as it is), unfinished ones
+   * due now. The folder is then renamed to {@code jobs.imported}, so nothing is imported twice and
+   * the files stay for an operator to read.
+   */
+  int importFiles(Path directory, long now) throws IOException {
+    if (!Files.isDirectory(directory)) {
+      return 0;
+    }
+    List<JobRecord> found = new ArrayList<>();
+    try (Stream<Path> files = Files.list(directory)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        if (file.getFileName().toString().endsWith(".json")) {
+          try {
+            found.add(JSON.readValue(file.toFile(), JobRecord.class));
+          } catch (IOException e) {
+            log.warn("job file {} cannot be read, not imported: {}", file, e.getMessage());
+          }
+        }
+      }
+    }
+    int imported = database.transaction("importing the job files of " + directory, connection -> {
+      int count = 0;
+      for (JobRecord record : found) {
+        count += insert(connection, record, now, true);
+      }
+      return count;
+    });
+    Path done = directory.resolveSibling(directory.getFileName() + ".imported");
+    Files.move(directory, Files.exists(done) ? directory.resolveSibling(directory.getFileName() + ".imported-" + now)
+        : done);
+    log.info("imported {} transfer jobs from {} into the state store (the files are kept in {})", imported, directory,
+        done);
+    return imported;
+  }
+
+  private static long createdMillis(JobRecord record, long fallback) {
+    try {
+      return record.created() == null ? fallback : Instant.parse(record.created()).toEpochMilli();
+    } catch (RuntimeException e) {
+      return fallback;
+    }
+  }
+
+  private static String json(JobRecord record) {
+    try {
+      return JSON.writeValueAsString(record);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("job " + record.id() + " cannot be written as JSON", e);
+    }
+  }
+
+  private static JobRecord parse(String json) throws SQLException {
+    try {
+      return JSON.readValue(json, JobRecord.class);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("a stored job cannot be read: " + e.getOriginalMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,694 @@
+package dev.ferry.jobs.transfer;
+
+import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.state.Nodes;
+import dev.ferry.core.state.StateStore;
+import dev.ferry.core.state.StateStoreException;
+import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import dev.ferry.core.store.StoreException;
+import dev.ferry.jobs.remote.FreeSpace;
+import dev.ferry.jobs.remote.RemoteConnector;
+import dev.ferry.jobs.remote.RemoteHost;
+import dev.ferry.jobs.remote.RemoteSession;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transfer jobs: created from requests (validated before anything is stored), kept in the state
+ * store, and run by whichever node claims them: each node's dispatcher claims due jobs while it has
+ * a free worker ({@code jobs.workers}), its heartbeat saves the progress of the jobs it holds and
+ * learns of cancels asked on other nodes, and a job whose node stops heartbeating is claimed by
+ * another and starts over. Failures that may pass are retried with backoff (the job is released,
+ * due again later, for any node); a job waiting for space is released and re-checked the same way.
+ */
+public final class Jobs implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Jobs.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  /** How long a node retries a job's final write while the store is away before it gives the job up to the lease. */
+  private static final Duration STORE_RETRY = Duration.ofSeconds(1);
+  private static final int STORE_RETRIES_WHEN_CLOSING = 3;
+  /** How often a cancel of a job another node runs looks whether that node has ended it. */
+  private static final Duration CANCEL_POLL = Duration.ofMillis(100);
+
+  private final JobSettings settings;
+  private final ObjectStore store;
+  private final Map<String, RemoteHost> hosts = new LinkedHashMap<>();
+  private final RemoteConnector connector;
+  private final Clock clock;
+  private final JobStore jobStore;
+  private final Nodes nodes;
+  private final boolean sharedStore;
+  /** The jobs this node holds a claim on, by id. */
+  private final Map<String, Job> held = new ConcurrentHashMap<>();
+  private final ExecutorService workers;
+  private final Semaphore idleWorkers;
+  private final ExecutorService partPool;
+  /** Heartbeats of the held jobs, and wake-ups of the dispatcher when a released job falls due. */
+  private final ScheduledExecutorService timer;
+  private final Thread dispatcher;
+  private final Object dispatch = new Object();
+  private boolean dispatchWanted;
+  private final JobRunner runner;
+  private final JobCheckpoints checkpoints = new Checkpoints();
+  private volatile boolean closing;
+
+  public Jobs(JobSettings settings, ObjectStore store, StateStore state, List<RemoteHost> remotes,
+      RemoteConnector connector, Clock clock) {
+    this.settings = settings;
+    this.store = store;
+    remotes.forEach(h -> hosts.put(h.name(), h));
+    this.connector = connector;
+    this.clock = clock;
+    this.jobStore = new JobStore(state.database());
+    this.nodes = state.nodes();
+    this.sharedStore = state.shared();
+    this.workers = Executors.newFixedThreadPool(settings.workers(), threads("ferry-job"));
+    this.idleWorkers = new Semaphore(settings.workers());
+    this.partPool = Executors.newCachedThreadPool(threads("ferry-job-part"));
+    this.timer = Executors.newSingleThreadScheduledExecutor(threads("ferry-job-timer"));
+    this.dispatcher = threads("ferry-job-dispatch").newThread(this::dispatch);
+    ObjectCatalog catalog = state.catalog();
+    this.runner = new JobRunner(store, catalog, connector, hosts, settings, partPool, clock);
+  }
+
+  /**
+   * Imports the job files of a Ferry before the state store, then starts claiming jobs. With the
+   * embedded store, which one node uses, the jobs this node's previous run held are free at once.
+   */
+  public void start() throws IOException {
+    jobStore.importFiles(settings.directory(), clock.millis());
+    if (!sharedStore) {
+      int freed = jobStore.releaseOtherNodes(nodes.selfId());
+      if (freed > 0) {
+        log.info("{} transfer job(s) had not ended when Ferry stopped: they start over", freed);
+      }
+    }
+    long beat = Math.max(100, Math.min(1000, nodes.lease().toMillis() / 3));
+    timer.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
+    dispatcher.start();
+  }
+
+  public List<RemoteHost> hosts() {
+    return List.copyOf(hosts.values());
+  }
+
+  public JobSettings settings() {
+    return settings;
+  }
+
+  /** Validates the request (host, path, parts, threshold, object) and queues a job; nothing is stored if refused. */
+  public JobRecord submit(TransferRequest request) throws JobRefusedException, IOException {
+    S3Location object = S3Location.parseObject(request.source()).orElseThrow(() -> new JobRefusedException(
+        JobRefusedException.Reason.BAD_ARGUMENT, "source '" + request.source() + "' must be s3://bucket/key or bucket/key"));
+    Destination destination = destination(request.destination());
+    int parts = parts(request.parts());
+    double threshold = threshold(request.freeSpacePercent());
+    Optional<ObjectInfo> info = refusedAsJobRefusal(() -> ObjectStore.await(store.head(object)));
+    if (info.isEmpty()) {
+      throw new JobRefusedException(JobRefusedException.Reason.NOT_FOUND, "no such object " + object);
+    }
+    JobRecord record = queued(object, info.get().size(), destination, parts, threshold, request);
+    jobStore.insert(record, clock.millis());
+    log.info("job {} queued: {} -> {} ({} bytes, {} parts, {}, free space {})", record.id(), record.spec().source(),
+        record.spec().destination(), record.size(), parts, record.spec().mode(),
+        threshold > 0 ? "> " + threshold + "%" : "not checked");
+    wakeDispatcher();
+    return record;
+  }
+
+  /**
+   * One transfer per object under {@code prefix} to the same relative path under {@code remoteDir},
+   * each its own job (the workers bound how many run at once). The host, the options and every
+   * destination are checked before any job is stored, and all are stored at once: a refused push
+   * creates none. The listing gives each object's size, so no object is asked about again.
+   */
+  public List<JobRecord> push(String prefix, String remoteDir, Integer parts, Double freeSpacePercent,
+      TransferMode mode, boolean overwrite) throws JobRefusedException, IOException {
+    String source = prefix.startsWith("s3://") ? prefix.substring(5) : prefix;
+    int slash = source.indexOf('/');
+    String bucket = slash < 0 ? source : source.substring(0, slash);
+    String keyPrefix = slash < 0 ? "" : source.substring(slash + 1);
+    if (bucket.isEmpty()) {
+      throw new JobRefusedException(JobRefusedException.Reason.BAD_ARGUMENT, "prefix '" + prefix
+          + "' must be s3://bucket/prefix or bucket/prefix");
+    }
+    String dir = remoteDir.endsWith("/") ? remoteDir.substring(0, remoteDir.length() - 1) : remoteDir;
+    host(dir.indexOf(':') <= 0 ? dir : dir.substring(0, dir.indexOf(':')));
+    int partCount = parts(parts);
+    double threshold = threshold(freeSpacePercent);
+    List<ObjectInfo> objects = new java.util.ArrayList<>();
+    String[] token = {null};
+    do {
+      dev.ferry.core.store.ListPage page = refusedAsJobRefusal(() -> ObjectStore.await(
+          store.listPage(new S3Location(bucket, keyPrefix), null, token[0], 1000)));
+      page.objects().stream().filter(o -> !o.key().endsWith("/")).forEach(objects::add);
+      token[0] = page.nextToken();
+    } while (token[0] != null);
+    if (objects.isEmpty()) {
+      throw new JobRefusedException(JobRefusedException.Reason.NOT_FOUND, "no objects under s3://" + bucket + "/"
+          + keyPrefix);
+    }
+    List<JobRecord> created = new java.util.ArrayList<>();
+    for (ObjectInfo object : objects) {
+      String relative = object.key().substring(keyPrefix.length());
+      if (relative.startsWith("/")) {
+        relative = relative.substring(1);
+      }
+      String destination = dir + "/" + relative;
+      created.add(queued(new S3Location(bucket, object.key()), object.size(), destination(destination), partCount,
+          threshold, new TransferRequest("s3://" + bucket + "/" + object.key(), destination, parts, freeSpacePercent,
+              mode, overwrite)));
+    }
+    jobStore.insertAll(created, clock.millis());
+    log.info("push of s3://{}/{} to {}: {} jobs queued ({} parts each, {})", bucket, keyPrefix, dir, created.size(),
+        partCount, mode == null ? TransferMode.DIRECT : mode);
+    wakeDispatcher();
+    return created;
+  }
+
+  private JobRecord queued(S3Location object, long size, Destination destination, int parts, double threshold,
+      TransferRequest request) {
+    TransferSpec spec = new TransferSpec(object.bucket(), object.key(), destination.host().name(),
+        destination.path(), parts, threshold, request.mode() == null ? TransferMode.DIRECT : request.mode(),
+        request.overwrite());
+    return new JobRecord(HexFormat.of().formatHex(randomId()), spec, JobState.QUEUED, size, 0, 0, 0, 0, null,
+        clock.instant().toString(), null, null, null, null, null);
+  }
+
+  private int parts(Integer requested) throws JobRefusedException {
+    int parts = requested == null ? settings.defaultParts() : requested;
+    if (parts < 1 || parts > settings.maxParts()) {
+      throw new JobRefusedException(JobRefusedException.Reason.BAD_ARGUMENT, "--parts must be between 1 and "
+          + settings.maxParts() + ", got " + parts);
+    }
+    return parts;
+  }
+
+  private double threshold(Double requested) throws JobRefusedException {
+    double threshold = requested == null ? settings.defaultFreeSpacePercent() : requested;
+    if (threshold < 0 || threshold > 100 || Double.isNaN(threshold)) {
+      throw new JobRefusedException(JobRefusedException.Reason.BAD_ARGUMENT, "--free-space must be a percentage"
+          + " between 0 and 100, got " + threshold);
+    }
+    return threshold;
+  }
+
+  private interface StoreCall<T> {
+    T call() throws IOException;
+  }
+
+  /** An object or bucket S3 says is missing or not Ferry's to read refuses the request instead of failing it. */
+  private static <T> T refusedAsJobRefusal(StoreCall<T> call) throws JobRefusedException, IOException {
+    try {
+      return call.call();
+    } catch (StoreException e) {
+      switch (e.kind()) {
+        case ACCESS_DENIED -> throw new JobRefusedException(JobRefusedException.Reason.NOT_ALLOWED, e.getMessage());
+        case NOT_FOUND, REJECTED -> throw new JobRefusedException(JobRefusedException.Reason.NOT_FOUND, e.getMessage());
+        default -> throw e;
+      }
+    }
+  }
+
+  private static byte[] randomId() {
+    byte[] bytes = new byte[6];
+    RANDOM.nextBytes(bytes);
+    return bytes;
+  }
+
+  record Destination(RemoteHost host, String path) {}
+
+  /** "host:/absolute/path" → a configured host and a path it allows. */
+  Destination destination(String text) throws JobRefusedException {
+    int colon = text.indexOf(':');
+    if (colon <= 0) {
+      throw new JobRefusedException(JobRefusedException.Reason.BAD_ARGUMENT, "destination '" + text
+          + "' must be host:/absolute/path");
+    }
+    RemoteHost host = host(text.substring(0, colon));
+    String path = text.substring(colon + 1);
+    String problem = RemoteStaging.problem(path);
+    if (problem != null) {
+      throw new JobRefusedException(JobRefusedException.Reason.BAD_ARGUMENT, problem);
+    }
+    if (!host.allows(path)) {
+      throw new JobRefusedException(JobRefusedException.Reason.NOT_ALLOWED, "remote path '" + path
+          + "' is outside the roots allowed on " + host.name() + " (" + String.join(", ", host.roots()) + ")");
+    }
+    return new Destination(host, path);
+  }
+
+  /** Every job in the store (those this node runs with their live progress), or those in {@code state}. */
+  public List<JobRecord> list(JobState state) throws StateStoreException {
+    return jobStore.list(state).stream().map(this::withLiveProgress)
+        .filter(r -> state == null || r.state() == state).toList();
+  }
+
+  public Optional<JobRecord> find(String id) throws StateStoreException {
+    return jobStore.find(id).map(this::withLiveProgress);
+  }
+
+  private JobRecord withLiveProgress(JobRecord stored) {
+    Job job = held.get(stored.id());
+    return job == null || job.released ? stored : job.snapshot();
+  }
+
+  /**
+   * Cancels a job: one that no live node runs ends at once (its staging folder removed); a running
+   * one has its connection closed by the node running it, this one or another, and ends within
+   * {@code wait}.
+   */
+  public JobRecord cancel(String id, Duration wait) throws JobRefusedException, IOException, InterruptedException {
+    Job local = held.get(id);
+    if (local != null && markCancelled(local)) {
+      stopAttempt(local);
+      local.awaitFinal(wait);
+      return local.record().state().isFinal() ? local.snapshot() : find(id).orElse(local.snapshot());
+    }
+    JobStore.CancelRequest request = jobStore.requestCancel(id, nodes.aliveSince(), clock.instant().toString());
+    switch (request.outcome()) {
+      case NOT_FOUND -> throw new JobRefusedException(JobRefusedException.Reason.NOT_FOUND, "no job '" + id + "'");
+      case ALREADY_ENDED -> throw new JobRefusedException(JobRefusedException.Reason.CONFLICT, "job " + id
+          + " has already ended (" + request.record().state() + ")");
+      case CANCELLED -> {
+        log.info("job {} cancelled", id);
+        runner.removeAllStaging(request.record());
+        return request.record();
+      }
+      default -> {
+        // A live node runs it: its next heartbeat (or this node's, if it is this one) reads the request.
+        long deadline = System.nanoTime() + wait.toNanos();
+        Optional<JobRecord> now = find(id);
+        while (now.isPresent() && !now.get().state().isFinal() && System.nanoTime() < deadline) {
+          // Another node's progress reaches this one only through the store, which tells no one
+          // of a change: the answer to the operator is polled for, within the wait they allow.
+          Thread.sleep(CANCEL_POLL.toMillis());
+          now = find(id);
+        }
+        return now.orElse(request.record());
+      }
+    }
+  }
+
+  /** Flags a job this node holds as cancelled, unless its claim was already given up. */
+  private static boolean markCancelled(Job job) {
+    job.writes.lock();
+    try {
+      if (job.released) {
+        return false;
+      }
+      job.cancelRequested = true;
+      return true;
+    } finally {
+      job.writes.unlock();
+    }
+  }
+
+  private static void stopAttempt(Job job) {
+    RemoteSession session = job.session.get();
+    if (session != null) {
+      session.close();
+    }
+    job.interruptAttempt();
+  }
+
+  private RemoteHost host(String name) throws JobRefusedException {
+    RemoteHost host = hosts.get(name);
+    if (host == null) {
+      throw new JobRefusedException(JobRefusedException.Reason.UNKNOWN_HOST, "unknown host '" + name
+          + "' (configured: " + String.join(", ", hosts.keySet()) + ")");
+    }
+    return host;
+  }
+
+  /** Free space on the filesystem holding {@code path} on {@code host}, measured now. */
+  public FreeSpace freeSpace(String hostAndPath) throws JobRefusedException, IOException {
+    int colon = hostAndPath.indexOf(':');
+    RemoteHost host = host(colon <= 0 ? hostAndPath : hostAndPath.substring(0, colon));
+    String path = colon <= 0 ? "/" : hostAndPath.substring(colon + 1);
+    if (!path.startsWith("/")) {
+      throw new JobRefusedException(JobRefusedException.Reason.BAD_ARGUMENT, "remote path '" + path
+          + "' must be absolute");
+    }
+    try (RemoteSession remote = connector.connect(host)) {
+      return FreeSpaceGate.measure(remote, path);
+    }
+  }
+
+  /** Claims due jobs while a worker is idle, and waits for a submit, a due job or the poll interval otherwise. */
+  private void dispatch() {
+    while (!closing) {
+      try {
+        idleWorkers.acquire();
+      } catch (InterruptedException e) {
+        return;
+      }
+      Optional<JobStore.Claimed> claimed = Optional.empty();
+      try {
+        claimed = jobStore.claimNext(nodes.selfId(), nodes.name(), nodes.aliveSince(), clock.millis());
+      } catch (StateStoreException | RuntimeException e) {
+        log.warn("claiming transfer jobs failed: {}", e.getMessage());
+      }
+      if (claimed.isEmpty() || closing) {
+        idleWorkers.release();
+        if (!awaitDispatch(settings.pollInterval())) {
+          return;
+        }
+        continue;
+      }
+      JobStore.Claimed claim = claimed.get();
+      Job job = new Job(claim.record(), claim.claim());
+      held.put(job.id(), job);
+      if (claim.previousOwner() != null) {
+        log.info("job {} ({} -> {}) taken over from a node that stopped or went silent past its lease: it starts over",
+            job.id(), claim.record().spec().source(), claim.record().spec().destination());
+      }
+      log.info("job {} claimed (claim {}), {} ms after it fell due", job.id(), claim.claim(),
+          Math.max(0, clock.millis() - claim.dueAt()));
+      try {
+        workers.execute(() -> {
+          try {
+            if (claim.cancelRequested()) {
+              endCancelledAtClaim(job);
+            } else {
+              execute(job);
+            }
+          } finally {
+            held.remove(job.id(), job);
+            idleWorkers.release();
+          }
+        });
+      } catch (RejectedExecutionException stopping) {
+        held.remove(job.id(), job);
+        return;
+      }
+    }
+  }
+
+  /** Waits until woken or {@code timeout} passes; false when this thread was interrupted (Ferry stopping). */
+  private boolean awaitDispatch(Duration timeout) {
+    synchronized (dispatch) {
+      try {
+        if (!dispatchWanted) {
+          dispatch.wait(Math.max(1, timeout.toMillis()));
+        }
+      } catch (InterruptedException e) {
+        return false;
+      } finally {
+        dispatchWanted = false;
+      }
+    }
+    return true;
+  }
+
+  private void wakeDispatcher() {
+    synchronized (dispatch) {
+      dispatchWanted = true;
+      dispatch.notifyAll();
+    }
+  }
+
+  /** A cancel asked for while the job's owner was alive, which then died before acting on it. */
+  private void endCancelledAtClaim(Job job) {
+    runner.removeAllStaging(job.record());
+    finish(job, JobState.CANCELLED, "cancelled");
+    log.info("job {} cancelled", job.id());
+  }
+
+  /** Ends a job this node runs as cancelled, once its attempt has stopped: this claim's staging goes first. */
+  private void endCancelled(Job job) {
+    runner.removeStaging(job);
+    finish(job, JobState.CANCELLED, "cancelled");
+    log.info("job {} cancelled", job.id());
+  }
+
+  /** Runs on a worker: one attempt, then done, failed, released for a retry or a re-check, or given up. */
+  private void execute(Job job) {
+    synchronized (job) {
+      job.startAttempt(Thread.currentThread());
+    }
+    int before = job.record().attempts();
+    job.update(r -> r.withAttempt(before + 1, r.started()));
+    try {
+      JobRunner.Outcome outcome = runner.attempt(job, checkpoints);
+      job.endAttempt();
+      if (outcome == JobRunner.Outcome.WAITING_FOR_SPACE) {
+        job.update(r -> r.withAttempt(before, r.started()));
+        release(job, settings.freeSpaceRecheck());
+        return;
+      }
+      job.update(r -> r.withError(null));
+      finish(job, JobState.DONE, null);
+      if (!job.lost) {
+        log.info("job {} done: {} -> {}", job.id(), job.record().spec().source(), job.record().spec().destination());
+      }
+    } catch (Exception e) {
+      job.endAttempt();
+      if (job.lost) {
+        runner.removeStaging(job);
+        log.warn("job {}: another node claimed it while this node was silent past its lease; this node's attempt"
+            + " stopped and committed nothing ({})", job.id(), Failures.describe(e));
+      } else if (closing) {
+        release(job, Duration.ZERO);
+        log.info("job {} interrupted by shutdown; it stays {} and starts over on the next node to claim it", job.id(),
+            job.record().state());
+      } else if (job.cancelRequested) {
+        endCancelled(job);
+      } else if (Failures.isTransient(e) && job.record().attempts() < settings.maxAttempts()) {
+        int attempts = job.record().attempts();
+        Duration backoff = settings.retryBackoff().multipliedBy(1L << Math.min(attempts - 1, 6));
+        job.update(r -> r.withState(JobState.QUEUED).withError("attempt " + attempts + " failed, retry in "
+            + backoff.toSeconds() + "s: " + Failures.describe(e)));
+        log.warn("job {} attempt {} failed, retrying in {}: {}", job.id(), attempts, backoff, Failures.describe(e));
+        release(job, backoff);
+      } else {
+        runner.removeStaging(job);
+        job.update(r -> r.withError(Failures.describe(e)));
+        finish(job, JobState.FAILED, null);
+        log.warn("job {} failed after {} attempt(s): {}", job.id(), job.record().attempts(), Failures.describe(e));
+      }
+    } finally {
+      synchronized (job) {
+        job.worker = null;
+      }
+      Thread.interrupted();
+    }
+  }
+
+  /**
+   * Gives the job back to the store, due again after {@code delay}, for whichever node claims it
+   * then. A cancel that came while the attempt was deciding to wait or retry ends it instead.
+   */
+  private void release(Job job, Duration delay) {
+    boolean cancelled;
+    job.writes.lock();
+    try {
+      cancelled = job.cancelRequested && !closing;
+      if (!cancelled) {
+        job.released = true;
+        long due = clock.millis() + delay.toMillis();
+        storeUntilWritten(job, "releasing", () -> jobStore.release(job.snapshot(), nodes.selfId(), job.claim, due));
+      }
+    } finally {
+      job.writes.unlock();
+    }
+    if (cancelled) {
+      endCancelled(job); // outside the lock: the remote may take a while
+      return;
+    }
+    if (delay.isZero()) {
+      wakeDispatcher();
+    } else if (!closing) {
+      timer.schedule(this::wakeDispatcher, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Ends the job in {@code end} and gives up its claim; a final state is never claimed again. */
+  private void finish(Job job, JobState end, String error) {
+    job.writes.lock();
+    try {
+      job.update(r -> (error == null ? r : r.withError(error)).withFinished(end, clock.instant().toString()));
+      job.released = true;
+      storeUntilWritten(job, "ending", () -> jobStore.release(job.snapshot(), nodes.selfId(), job.claim,
+          clock.millis()));
+    } finally {
+      job.writes.unlock();
+    }
+  }
+
+  private interface ClaimedWrite {
+    boolean write() throws StateStoreException;
+  }
+
+  /**
+   * A job's release or end must reach the store, or no node would run it again until this one
+   * dies: it is retried while the store is away (a few times when Ferry is stopping, after which
+   * the job waits for this node's lease to lapse).
+   */
+  private void storeUntilWritten(Job job, String what, ClaimedWrite write) {
+    boolean interrupted = false;
+    try {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          if (!write.write()) {
+            job.lost = true;
+            log.warn("job {}: another node claimed it while this node was silent past its lease; {} it changed"
+                + " nothing in the store", job.id(), what);
+          }
+          return;
+        } catch (StateStoreException e) {
+          if (closing && attempt >= STORE_RETRIES_WHEN_CLOSING) {
+            log.error("job {}: {} it failed ({}); it stays with this node until its lease lapses", job.id(), what,
+                e.getMessage());
+            return;
+          }
+          log.warn("job {}: {} it failed, retrying in {}: {}", job.id(), what, STORE_RETRY, e.getMessage());
+        }
+        try {
+          // The store gives no sign of being back: try again after a pause, not in a tight loop.
+          Thread.sleep(STORE_RETRY.toMillis());
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Saves the progress of every job this node runs (so every node shows it), and finds out from the
+   * same write whether a cancel was asked for on another node or the claim was lost.
+   */
+  private void heartbeat() {
+    for (Job job : held.values()) {
+      try {
+        save(job, false);
+      } catch (StateStoreException | RuntimeException e) {
+        log.debug("job {}: heartbeat failed: {}", job.id(), e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Writes the job as it is now, fenced by its claim; false when the claim is lost. Without
+   * {@code waitForTurn} (the heartbeat) a job whose worker is writing it is skipped: its worker's
+   * write says the same, and one job's retries while the store is away must not stall the others.
+   */
+  private boolean save(Job job, boolean waitForTurn) throws StateStoreException {
+    JobStore.Saved saved;
+    if (waitForTurn) {
+      job.writes.lock();
+    } else if (!job.writes.tryLock()) {
+      return true;
+    }
+    try {
+      if (job.released || job.lost) {
+        return !job.lost;
+      }
+      saved = jobStore.save(job.snapshot(), nodes.selfId(), job.claim);
+    } finally {
+      job.writes.unlock();
+    }
+    if (saved == JobStore.Saved.LOST) {
+      job.lost = true;
+      log.warn("job {}: another node claimed it (this node was silent for longer than its lease of {}); stopping"
+          + " this node's attempt", job.id(), nodes.lease());
+      stopAttempt(job);
+      return false;
+    }
+    if (saved == JobStore.Saved.HELD_CANCEL_REQUESTED && markCancelled(job)) {
+      stopAttempt(job);
+    }
+    return true;
+  }
+
+  /** What attempts call at their steps: saves, and the claim check before the rename into place. */
+  private final class Checkpoints implements JobCheckpoints {
+    @Override
+    public void save(Job job) throws IOException {
+      boolean held;
+      try {
+        held = Jobs.this.save(job, true);
+      } catch (StateStoreException e) {
+        log.warn("job {}: could not save its state ({}); the next heartbeat tries again", job.id(), e.getMessage());
+        return;
+      }
+      if (!held) {
+        throw lostClaim(job);
+      }
+    }
+
+    @Override
+    public void ensureHeld(Job job) throws IOException {
+      if (!job.lost && !jobStore.holds(job.id(), nodes.selfId(), job.claim)) {
+        job.lost = true;
+      }
+      if (job.lost || !nodes.holdsItsLease()) {
+        throw lostClaim(job);
+      }
+    }
+
+    private IOException lostClaim(Job job) {
+      return JobException.retryable("job " + job.id() + ": this node no longer holds it (silent for longer than its"
+          + " lease of " + nodes.lease() + "; another node may have claimed it); nothing was put in place");
+    }
+  }
+
+  /**
+   * Stops claiming and stops the attempts running here: their jobs are released as they are (a
+   * running one stays RUNNING) and start over on the next node that claims them, this one at its
+   * next start.
+   */
+  @Override
+  public void close() {
+    closing = true;
+    dispatcher.interrupt();
+    timer.shutdownNow();
+    for (Job job : held.values()) {
+      stopAttempt(job);
+    }
+    workers.shutdown();
+    try {
+      if (!workers.awaitTermination(20, TimeUnit.SECONDS)) {
+        log.warn("transfer jobs still stopping after 20 s: {}", held.keySet());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    workers.shutdownNow();
+    partPool.shutdownNow();
+  }
+
+  private static ThreadFactory threads(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

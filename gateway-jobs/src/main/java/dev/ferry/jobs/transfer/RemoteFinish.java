@@ -1,0 +1,57 @@
+package dev.ferry.jobs.transfer;
+
+import static dev.ferry.jobs.remote.ShellQuote.quote;
+
+import dev.ferry.jobs.remote.RemoteShell;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The end of a transfer on the remote: check the assembled file's size (and SHA-256 where the object
+ * has one recorded and the remote has sha256sum), rename it into place, set its modification time
+ * to now as the seed's {@code touch} did so ingest tools notice it, and remove the staging folder.
+ */
+final class RemoteFinish {
+
+  private static final Logger log = LoggerFactory.getLogger(RemoteFinish.class);
+
+  private RemoteFinish() {}
+
+  static void verify(TransferAttempt attempt) throws IOException {
+    String file = attempt.staging.assembled();
+    OptionalLong size = attempt.remote.size(file);
+    if (size.isEmpty() || size.getAsLong() != attempt.size) {
+      throw JobException.retryable("size check of " + attempt.spec.host() + ":" + file + " failed: expected "
+          + attempt.size + " bytes, found " + (size.isEmpty() ? "no file" : size.getAsLong() + " bytes"));
+    }
+    if (attempt.sha256 == null) {
+      return;
+    }
+    // Through stdin: GNU sha256sum escapes a name with a newline or backslash in its output line.
+    RemoteShell.ExecResult hash = attempt.remote.exec("sha256sum < " + quote(file), attempt.settings.commandTimeout());
+    if (hash.exitStatus() == 127) {
+      log.info("job {}: no sha256sum on {}, size check only", attempt.jobId, attempt.spec.host());
+      return;
+    }
+    String actual = hash.stdout().strip().split("\\s+", 2)[0];
+    if (!hash.ok() || !actual.equalsIgnoreCase(attempt.sha256)) {
+      throw JobException.retryable("SHA-256 check of " + attempt.spec.host() + ":" + file + " failed: expected "
+          + attempt.sha256 + ", sha256sum said '" + hash.stdout().strip() + hash.stderr().strip() + "'");
+    }
+  }
+
+  static void moveIntoPlace(TransferAttempt attempt, Clock clock) throws IOException {
+    String destination = attempt.spec.remotePath();
+    if (!attempt.spec.overwrite() && attempt.remote.exists(destination)) {
+      throw JobException.permanent(attempt.spec.host() + ":" + destination + " already exists (use --overwrite)");
+    }
+    attempt.remote.rename(attempt.staging.assembled(), destination);
+    attempt.remote.setModified(destination, clock.instant());
+    attempt.remote.removeTree(attempt.staging.folder());
+    attempt.remote.removeIfEmpty(attempt.staging.root());
+  }
+
+}

@@ -1,0 +1,152 @@
+package dev.ferry.jobs.transfer;
+
+import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import dev.ferry.jobs.remote.RemoteSession;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What one attempt of one job works with: the object (size, ETag and recorded SHA-256 as read at
+ * the attempt's start), the remote session, the staging paths, and progress counters. Runs parts in
+ * parallel, at most {@code channelsPerSession} at once.
+ */
+final class TransferAttempt {
+
+  final String jobId;
+  final TransferSpec spec;
+  final S3Location source;
+  final long size;
+  /** Every read of the object is pinned to this version: an overwrite mid-transfer fails the attempt. */
+  final String etag;
+  final String sha256;
+  final RemoteSession remote;
+  final RemoteStaging staging;
+  final ObjectStore store;
+  final JobSettings settings;
+  final AtomicLong bytesDone = new AtomicLong();
+  final AtomicInteger partsDone = new AtomicInteger();
+  private final ExecutorService partPool;
+
+  /** {@code sha256}: the object's, from the catalog or its metadata; null when Ferry does not know it. */
+  TransferAttempt(String jobId, TransferSpec spec, ObjectInfo object, String sha256, RemoteSession remote,
+      RemoteStaging staging, ObjectStore store, JobSettings settings, ExecutorService partPool) {
+    this.jobId = jobId;
+    this.spec = spec;
+    this.source = new S3Location(spec.bucket(), spec.key());
+    this.size = object.size();
+    this.etag = object.etag();
+    this.sha256 = sha256;
+    this.remote = remote;
+    this.staging = staging;
+    this.store = store;
+    this.settings = settings;
+    this.partPool = partPool;
+  }
+
+  interface PartTask {
+    void run(PartRange part) throws IOException, InterruptedException;
+  }
+
+  /**
+   * Runs every part, waits for all; the first failure cancels the rest and is thrown. It returns
+   * only when no part task runs any more: the caller may remove the staging folder next, and a
+   * part still writing would put files back into it.
+   */
+  void runParts(List<PartRange> parts, PartTask task) throws IOException, InterruptedException {
+    Semaphore channels = new Semaphore(settings.channelsPerSession());
+    PartTasks running = new PartTasks();
+    List<Future<Void>> futures = parts.stream().map(part -> partPool.<Void>submit(() -> {
+      if (!running.enter()) {
+        return null;
+      }
+      try {
+        channels.acquire();
+        try {
+          task.run(part);
+          partsDone.incrementAndGet();
+          return null;
+        } finally {
+          channels.release();
+        }
+      } finally {
+        running.exit();
+      }
+    })).toList();
+    try {
+      for (Future<Void> future : futures) {
+        try {
+          future.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof IOException io) {
+            throw io;
+          }
+          if (cause instanceof InterruptedException interrupted) {
+            throw interrupted;
+          }
+          throw new IOException("part failed: " + Failures.describe(cause), cause);
+        }
+      }
+    } finally {
+      running.stop();
+      futures.forEach(f -> f.cancel(true));
+      running.awaitNone(PART_STOP_WAIT);
+    }
+  }
+
+  /** Bounds the wait for cancelled part tasks that do not react to their interrupt. */
+  private static final java.time.Duration PART_STOP_WAIT = java.time.Duration.ofSeconds(30);
+
+  /** Counts the part tasks that run; once stopped, tasks not yet started do not start. */
+  private static final class PartTasks {
+    private int running;
+    private boolean stopped;
+
+    synchronized boolean enter() {
+      if (stopped) {
+        return false;
+      }
+      running++;
+      return true;
+    }
+
+    synchronized void exit() {
+      running--;
+      notifyAll();
+    }
+
+    synchronized void stop() {
+      stopped = true;
+    }
+
+    /** Waits, ignoring interrupts until done (they are kept), for running tasks to end. */
+    synchronized void awaitNone(java.time.Duration limit) {
+      boolean interrupted = Thread.interrupted();
+      long deadline = System.nanoTime() + limit.toNanos();
+      try {
+        while (running > 0) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return;
+          }
+          try {
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+}

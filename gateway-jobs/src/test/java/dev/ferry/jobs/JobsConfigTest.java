@@ -1,0 +1,112 @@
+package dev.ferry.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.core.config.ConfigException;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.jobs.remote.RemoteHost;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The jobs, remotes and admin sections. Users have keys only, so no bcrypt cost here. */
+class JobsConfigTest {
+
+  static final String USERS = "users:\n  - name: ops\n    home: s3://ferry-data/ops/\n    admin: true\n";
+  static final String REMOTE = """
+      remotes:
+        - name: archive
+          address: 10.0.0.5
+          user: ingest
+          privateKey: keys/archive
+          hostKey: "SHA256:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+      """;
+
+  @TempDir
+  Path dir;
+
+  JobsConfig load(String yaml, Map<String, String> env) throws IOException {
+    Path file = dir.resolve("ferry.yaml");
+    Files.writeString(file, yaml, StandardCharsets.UTF_8);
+    return JobsConfig.of(FerryConfig.load(file, env));
+  }
+
+  @Test
+  void defaults_noCheckSeedIntervalAdminHttpOff() throws IOException {
+    JobsConfig config = load(USERS, Map.of());
+    assertEquals(0, config.jobs().defaultFreeSpacePercent());
+    assertEquals(Duration.ofSeconds(120), config.jobs().freeSpaceRecheck());
+    assertEquals(dir.resolve("ferry-data").resolve("jobs"), config.jobs().directory());
+    assertFalse(config.adminHttp().enabled());
+    assertEquals(List.of(), config.remotes());
+  }
+
+  @Test
+  void freeSpacePercent_fromEnvironment_emptyMeansNoCheck() throws IOException {
+    String yaml = USERS + "jobs:\n  freeSpacePercent: ${SSH_FREE_SPACE_PERCENTAGE:-}\n";
+    assertEquals(0, load(yaml, Map.of()).jobs().defaultFreeSpacePercent());
+    assertEquals(0, load(yaml, Map.of("SSH_FREE_SPACE_PERCENTAGE", "")).jobs().defaultFreeSpacePercent());
+    assertEquals(15.5, load(yaml, Map.of("SSH_FREE_SPACE_PERCENTAGE", "15.5")).jobs().defaultFreeSpacePercent());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> load(yaml, Map.of("SSH_FREE_SPACE_PERCENTAGE", "lots")));
+    assertTrue(e.getMessage().contains("jobs.freeSpacePercent"), e.getMessage());
+  }
+
+  @Test
+  void remote_parsedWithKeyPathRelativeToConfigAndRootDefault() throws IOException {
+    RemoteHost host = load(USERS + REMOTE, Map.of()).remotes().get(0);
+    assertEquals(22, host.port());
+    assertEquals(dir.resolve("keys/archive"), host.privateKey());
+    assertEquals(List.of("/"), host.roots());
+  }
+
+  @Test
+  void remote_withoutHostKey_refusedNamingKey() {
+    String yaml = USERS + REMOTE.replaceAll("(?m)^\\s*hostKey:.*\\n", "");
+    ConfigException e = assertThrows(ConfigException.class, () -> load(yaml, Map.of()));
+    assertTrue(e.getMessage().contains("remotes[0].hostKey"), e.getMessage());
+  }
+
+  @Test
+  void remote_hostKeyNotAKey_refused() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> load(USERS + REMOTE.replace("SHA256:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "*"), Map.of()));
+    assertTrue(e.getMessage().contains("no accept-any"), e.getMessage());
+  }
+
+  @Test
+  void adminHttp_shortToken_refused() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> load(USERS + "admin:\n  http:\n    port: 8090\n    token: short\n", Map.of()));
+    assertTrue(e.getMessage().contains("admin.http.token"), e.getMessage());
+  }
+
+  @Test
+  void adminHttp_portGiven_onLoopbackByDefault() throws IOException {
+    JobsConfig config = load(USERS + "admin:\n  http:\n    port: 8090\n    token: ${T}\n",
+        Map.of("T", "0123456789abcdef0123"));
+    assertTrue(config.adminHttp().enabled());
+    assertEquals("127.0.0.1", config.adminHttp().bindAddress());
+  }
+
+  /** The example's jobs, remotes, admin and key-only user sections are valid (its password hash is a placeholder). */
+  @Test
+  void exampleConfig_loads() throws IOException {
+    String example = Files.readString(Path.of("..", "ferry.example.yaml"))
+        .replaceAll("passwordHash: \".*\"", "passwordHash: \"" + dev.ferry.core.user.PasswordHasher.hash("x".toCharArray())
+            .replace("$", "\\$") + "\"");
+    JobsConfig config = load(example, Map.of("SSH_FREE_SPACE_PERCENTAGE", "10", "S3_ACCESS_KEY", "a",
+        "S3_SECRET_KEY", "b"));
+    assertEquals(10, config.jobs().defaultFreeSpacePercent());
+    assertEquals("archive", config.remotes().get(0).name());
+  }
+}

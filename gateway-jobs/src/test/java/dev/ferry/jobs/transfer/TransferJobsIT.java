@@ -1,0 +1,459 @@
+package dev.ferry.jobs.transfer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.core.catalog.ObjectFacts;
+import dev.ferry.core.state.StateStore;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import dev.ferry.core.testing.Await;
+import dev.ferry.core.testing.OpenSshServer;
+import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.testing.TestStateStores;
+import dev.ferry.jobs.remote.MinaRemoteConnector;
+import dev.ferry.jobs.remote.RemoteHost;
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * Transfer jobs against a real OpenSSH sshd (real curl, cat, df, sha256sum on the "remote", which is
+ * this machine) and a real S3-API server. Results are read from the remote's disk directly.
+ */
+class TransferJobsIT {
+
+  static final int MIB = 1024 * 1024;
+
+  @RegisterExtension
+  static final S3TestServer s3 = new S3TestServer();
+
+  @TempDir
+  static Path dir;
+
+  static OpenSshServer sshd;
+  static ObjectStore store;
+  static Jobs jobs;
+  static StateStore state;
+  static String bucket;
+  static Path remote;
+  static RemoteHost local;
+  static final MinaRemoteConnector connector = new MinaRemoteConnector();
+
+  @BeforeAll
+  static void start() throws Exception {
+    sshd = new OpenSshServer(dir.resolve("sshd"));
+    bucket = s3.createBucket();
+    remote = Files.createDirectories(dir.resolve("remote"));
+    store = new ObjectStore(new ObjectStore.Settings(s3.endpoint(), s3.region(), s3.accessKey(), s3.secretKey(), true,
+        32));
+    state = TestStateStores.embedded(dir);
+    local = host("local", sshd.hostKeyLine);
+    jobs = newJobs(state, dir.resolve("jobs"));
+    jobs.start();
+  }
+
+  static RemoteHost host(String name, String hostKey) {
+    return new RemoteHost(name, "127.0.0.1", sshd.port, sshd.user, sshd.clientKey, null, hostKey,
+        List.of(remote.toString()));
+  }
+
+  static JobSettings settings(Path jobDir) {
+    return new JobSettings(jobDir, 2, 3, Duration.ofMillis(200), 0, Duration.ofMillis(300), 4, 64, 8,
+        Duration.ofHours(1), Duration.ofMinutes(5), Duration.ofMillis(200));
+  }
+
+  /** Jobs on {@code in}: each test that runs a Jobs of its own gives it its own store, where only it claims jobs. */
+  static Jobs newJobs(StateStore in, Path jobDir) {
+    return new Jobs(settings(jobDir), store, in, List.of(local,
+        host("impostor", "SHA256:4ZbRbb9sd+Lc4vY4ZKWQ0yrTL0g8JsyJw1O3Yu7PZ5I"),
+        host("fingerprinted", sshd.hostKeyFingerprint)), connector, Clock.systemUTC());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (jobs != null) {
+      jobs.close();
+    }
+    connector.close();
+    if (store != null) {
+      store.close();
+    }
+    if (sshd != null) {
+      sshd.close();
+    }
+    if (state != null) {
+      state.close();
+    }
+  }
+
+  static byte[] object(String key, int size, boolean withSha256) {
+    byte[] data = new byte[size];
+    new Random(size * 31L + key.length()).nextBytes(data);
+    Map<String, String> metadata = withSha256 ? Map.of("sha256", S3TestServer.sha256Hex(data)) : Map.of();
+    s3.client().putObject(b -> b.bucket(bucket).key(key).metadata(metadata), RequestBody.fromBytes(data));
+    return data;
+  }
+
+  static JobRecord await(Jobs in, String id, Predicate<JobRecord> until, Duration timeout) {
+    Await.until(() -> until.test(stored(in, id)), timeout, "job " + id + " to get there");
+    return stored(in, id);
+  }
+
+  static JobRecord stored(Jobs in, String id) {
+    try {
+      return in.find(id).orElseThrow();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static JobRecord awaitEnd(Jobs in, String id) throws InterruptedException {
+    return await(in, id, j -> j.state().isFinal(), Duration.ofSeconds(60));
+  }
+
+  static void assertArrived(Path file, byte[] expected) throws IOException {
+    assertTrue(Files.isRegularFile(file), "no file " + file);
+    assertArrayEquals(expected, Files.readAllBytes(file), "bytes of " + file);
+    assertFalse(Files.exists(Path.of(file + ".part")), "staging folder left behind for " + file);
+    Instant modified = Files.getLastModifiedTime(file).toInstant();
+    assertTrue(modified.isAfter(Instant.now().minusSeconds(120)), "mtime not set to now: " + modified);
+  }
+
+  @ParameterizedTest(name = "{0} {1} bytes in {2} parts")
+  @CsvSource({
+      "direct, 0, 1", "direct, 0, 4", "direct, 1, 1", "direct, 1, 7", "direct, 52428800, 1",
+      "direct, 52428800, 4", "direct, 52428800, 7",
+      "relay, 0, 1", "relay, 0, 4", "relay, 1, 1", "relay, 1, 7", "relay, 52428800, 1", "relay, 52428800, 4",
+      "relay, 52428800, 7"})
+  void transfer_sizeAndParts_byteExactOnRemote(String mode, int size, int parts) throws Exception {
+    String key = "objects/" + mode + "-" + size + "-" + parts + ".bin";
+    byte[] data = object(key, size, true);
+    Path target = remote.resolve(mode).resolve(size + "-" + parts + ".bin");
+    JobRecord job = jobs.submit(new TransferRequest("s3://" + bucket + "/" + key, "local:" + target, parts, null,
+        TransferMode.valueOf(mode.toUpperCase()), false));
+    JobRecord done = awaitEnd(jobs, job.id());
+    assertEquals(JobState.DONE, done.state(), done.lastError());
+    assertEquals(size, done.bytesDone());
+    assertEquals(Math.min(parts, size), done.partsDone());
+    assertArrived(target, data);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"direct", "relay"})
+  void transfer_nameWithShellMetacharacters_arrivesVerbatimAndRunsNothing(String mode) throws Exception {
+    String name = "we ird 'q' \"dq\" $(touch PWNED) `touch PWNED` ; touch PWNED ; a\nline-" + mode + ".bin";
+    byte[] data = object("meta/" + mode + " $(x) 'y'.bin", 300_001, true);
+    Path target = Files.createDirectories(remote.resolve("meta dir $(touch PWNED)")).resolve(name);
+    JobRecord job = jobs.submit(new TransferRequest(bucket + "/meta/" + mode + " $(x) 'y'.bin",
+        "local:" + target, 3, null, TransferMode.valueOf(mode.toUpperCase()), false));
+    JobRecord done = awaitEnd(jobs, job.id());
+    assertEquals(JobState.DONE, done.state(), done.lastError());
+    assertArrived(target, data);
+    for (Path where : List.of(remote, target.getParent(), Path.of(System.getProperty("user.home")), Path.of("/"))) {
+      assertFalse(Files.exists(where.resolve("PWNED")), "a quoted name ran a command in " + where);
+    }
+  }
+
+  /**
+   * Objects Ferry uploads carry their SHA-256 in its catalog, not in their metadata: the job checks
+   * the file on the remote against it. A wrong one there fails the check (and the file is not put
+   * in place); the right one passes.
+   */
+  @Test
+  void transfer_sha256InTheCatalog_isWhatTheRemoteFileIsCheckedAgainst() throws Exception {
+    byte[] data = object("catalogued.bin", 200_000, false);
+    S3Location source = new S3Location(bucket, "catalogued.bin");
+    String etag = ObjectStore.await(store.head(source)).orElseThrow().etag();
+    state.catalog().record(source, etag, new ObjectFacts("0".repeat(64), null));
+    Path wrongTarget = remote.resolve("catalogued-wrong.bin");
+    JobRecord wrong = jobs.submit(new TransferRequest(bucket + "/catalogued.bin", "local:" + wrongTarget, 2, null,
+        TransferMode.DIRECT, false));
+    JobRecord failed = awaitEnd(jobs, wrong.id());
+    assertEquals(JobState.FAILED, failed.state());
+    assertTrue(failed.lastError().contains("SHA-256 check"), failed.lastError());
+    assertFalse(Files.exists(wrongTarget), "a file that failed its check was put in place");
+
+    state.catalog().record(source, etag, new ObjectFacts(S3TestServer.sha256Hex(data), null));
+    Path target = remote.resolve("catalogued.bin");
+    JobRecord right = jobs.submit(new TransferRequest(bucket + "/catalogued.bin", "local:" + target, 2, null,
+        TransferMode.DIRECT, false));
+    assertEquals(JobState.DONE, awaitEnd(jobs, right.id()).state());
+    assertArrived(target, data);
+  }
+
+  @Test
+  void transfer_hostKeyByFingerprint_accepted() throws Exception {
+    byte[] data = object("fp.bin", 1000, false);
+    Path target = remote.resolve("fp.bin");
+    JobRecord job = jobs.submit(new TransferRequest(bucket + "/fp.bin", "fingerprinted:" + target, 2, null,
+        TransferMode.DIRECT, false));
+    assertEquals(JobState.DONE, awaitEnd(jobs, job.id()).state());
+    assertArrived(target, data);
+  }
+
+  @Test
+  void transfer_hostKeyMismatch_failsAtOnceWithoutRetry() throws Exception {
+    object("mismatch.bin", 10, false);
+    Path target = remote.resolve("mismatch.bin");
+    JobRecord job = jobs.submit(new TransferRequest(bucket + "/mismatch.bin", "impostor:" + target, 1, null,
+        TransferMode.DIRECT, false));
+    JobRecord failed = awaitEnd(jobs, job.id());
+    assertEquals(JobState.FAILED, failed.state());
+    assertEquals(1, failed.attempts());
+    assertTrue(failed.lastError().contains("host key"), failed.lastError());
+    assertFalse(Files.exists(target));
+  }
+
+  @Test
+  void freeSpace_thresholdAboveFree_waitsShowsFigureThenCancelLeavesNothing() throws Exception {
+    byte[] data = object("gated.bin", 4096, false);
+    FileStore disk = Files.getFileStore(remote);
+    double freePercent = disk.getUsableSpace() * 100.0 / disk.getTotalSpace();
+    double above = Math.min(100, Math.floor(freePercent) + 1);
+    Path target = remote.resolve("gated.bin");
+    JobRecord job = jobs.submit(new TransferRequest(bucket + "/gated.bin", "local:" + target, 2, above,
+        TransferMode.DIRECT, false));
+    JobRecord waiting = await(jobs, job.id(), j -> j.state() == JobState.WAITING_FOR_SPACE,
+        Duration.ofSeconds(30));
+    assertNotNull(waiting.lastFreeSpace());
+    assertTrue(waiting.lastFreeSpace().percentFree() <= above);
+    // It keeps re-checking (the interval is 300 ms here) and keeps waiting.
+    String firstMeasure = waiting.freeSpaceMeasured();
+    JobRecord rechecked = await(jobs, job.id(), j -> !firstMeasure.equals(j.freeSpaceMeasured()),
+        Duration.ofSeconds(10));
+    assertEquals(JobState.WAITING_FOR_SPACE, rechecked.state());
+
+    JobRecord cancelled = jobs.cancel(job.id(), Duration.ofSeconds(10));
+    assertEquals(JobState.CANCELLED, cancelled.state());
+    assertFalse(Files.exists(target));
+    assertFalse(Files.exists(Path.of(target + ".part")));
+
+    JobRecord lower = jobs.submit(new TransferRequest(bucket + "/gated.bin", "local:" + target, 2, 0.5,
+        TransferMode.DIRECT, false));
+    JobRecord done = awaitEnd(jobs, lower.id());
+    assertEquals(JobState.DONE, done.state(), done.lastError());
+    assertNotNull(done.lastFreeSpace());
+    assertArrived(target, data);
+  }
+
+  @Test
+  void freeSpace_emptyThreshold_notMeasured() throws Exception {
+    object("unchecked.bin", 10, false);
+    JobRecord job = jobs.submit(new TransferRequest(bucket + "/unchecked.bin", "local:" + remote.resolve("unchecked.bin"),
+        1, null, TransferMode.RELAY, false));
+    JobRecord done = awaitEnd(jobs, job.id());
+    assertEquals(JobState.DONE, done.state());
+    assertNull(done.lastFreeSpace());
+  }
+
+  @Test
+  void transfer_existingDestination_refusedUnlessOverwrite() throws Exception {
+    byte[] data = object("exists.bin", 2000, false);
+    Path target = remote.resolve("exists.bin");
+    Files.writeString(target, "old");
+    JobRecord refused = awaitEnd(jobs, jobs.submit(new TransferRequest(bucket + "/exists.bin", "local:" + target, 2,
+        null, TransferMode.DIRECT, false)).id());
+    assertEquals(JobState.FAILED, refused.state());
+    assertTrue(refused.lastError().contains("already exists"), refused.lastError());
+    assertEquals("old", Files.readString(target));
+    JobRecord replaced = awaitEnd(jobs, jobs.submit(new TransferRequest(bucket + "/exists.bin", "local:" + target, 2,
+        null, TransferMode.DIRECT, true)).id());
+    assertEquals(JobState.DONE, replaced.state(), replaced.lastError());
+    assertArrived(target, data);
+  }
+
+  @Test
+  void submit_badRequests_refusedAndNoJobCreated() throws Exception {
+    object("there.bin", 1, false);
+    int before = jobs.list(null).size();
+    assertEquals(JobRefusedException.Reason.UNKNOWN_HOST, assertThrows(JobRefusedException.class,
+        () -> jobs.submit(new TransferRequest(bucket + "/there.bin", "nohost:" + remote.resolve("x"), 1, null,
+            TransferMode.DIRECT, false))).reason());
+    assertEquals(JobRefusedException.Reason.NOT_FOUND, assertThrows(JobRefusedException.class,
+        () -> jobs.submit(new TransferRequest(bucket + "/missing.bin", "local:" + remote.resolve("x"), 1, null,
+            TransferMode.DIRECT, false))).reason());
+    assertEquals(JobRefusedException.Reason.BAD_ARGUMENT, assertThrows(JobRefusedException.class,
+        () -> jobs.submit(new TransferRequest(bucket + "/there.bin", "local:relative/x", 1, null,
+            TransferMode.DIRECT, false))).reason());
+    assertEquals(JobRefusedException.Reason.NOT_ALLOWED, assertThrows(JobRefusedException.class,
+        () -> jobs.submit(new TransferRequest(bucket + "/there.bin", "local:/etc/x", 1, null,
+            TransferMode.DIRECT, false))).reason());
+    assertEquals(before, jobs.list(null).size());
+  }
+
+  /**
+   * What a Ferry before the state store left when it was killed mid-transfer: a job file that says
+   * RUNNING and a staging folder with a partial part. The file is imported into the store at start
+   * and the job starts over, after the partial files are removed.
+   */
+  @Test
+  void restart_jobFileOfAFerryBeforeTheStore_importedAndResumedAfterCleaningPartials() throws Exception {
+    byte[] data = object("resume.bin", 3 * MIB + 5, true);
+    Path target = remote.resolve("resume.bin");
+    Path jobDir = Files.createDirectories(dir.resolve("crashed-jobs"));
+    Path staging = Files.createDirectories(Path.of(target + ".part"));
+    Files.writeString(staging.resolve("part-0"), "partial bytes of a dead attempt");
+    JobRecord running = new JobRecord("deadbeef0001", new TransferSpec(bucket, "resume.bin", "local",
+        target.toString(), 3, 0, TransferMode.DIRECT, false), JobState.RUNNING, data.length, 1000, 0, 3, 1, null,
+        Instant.now().toString(), Instant.now().toString(), null, null, null, null);
+    Files.writeString(jobDir.resolve("deadbeef0001.json"), new com.fasterxml.jackson.databind.ObjectMapper()
+        .writeValueAsString(running));
+    try (StateStore own = TestStateStores.embedded(dir.resolve("crashed-state"));
+        Jobs restarted = newJobs(own, jobDir)) {
+      restarted.start();
+      JobRecord done = awaitEnd(restarted, "deadbeef0001");
+      assertEquals(JobState.DONE, done.state(), done.lastError());
+      assertEquals(2, done.attempts());
+      assertArrived(target, data);
+    }
+    assertFalse(Files.exists(jobDir), "the imported job folder stays where the next start would import it again");
+    assertTrue(Files.exists(jobDir.resolveSibling("crashed-jobs.imported").resolve("deadbeef0001.json")));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"direct", "relay"})
+  void transfer_connectionKilledMidTransfer_retriedAndExact(String mode) throws Exception {
+    byte[] data = object("killed-" + mode + ".bin", 64 * MIB, false);
+    Path target = remote.resolve("killed-" + mode + ".bin");
+    sshd.delayCurl(Duration.ofSeconds(2));
+    try {
+      JobRecord job = jobs.submit(new TransferRequest(bucket + "/killed-" + mode + ".bin", "local:" + target, 2,
+          null, TransferMode.valueOf(mode.toUpperCase()), false));
+      awaitUnderWay(target);
+      sshd.delayCurl(null);
+      sshd.killConnections();
+      JobRecord done = awaitEnd(jobs, job.id());
+      assertEquals(JobState.DONE, done.state(), done.lastError());
+      assertTrue(done.attempts() >= 2, "the killed attempt was not retried: " + done);
+      assertArrived(target, data);
+    } finally {
+      sshd.delayCurl(null);
+    }
+  }
+
+  /**
+   * Two parts over one channel: part 0 is fetched whole before the overwrite, part 1 after it, so
+   * without the If-Match pin the file would join two versions. No SHA-256 is recorded and both
+   * versions have the same size, so only the pin can catch the mix.
+   */
+  @Test
+  void transfer_objectOverwrittenMidTransfer_retriedAndTheNewVersionArrivesWhole() throws Exception {
+    object("overwritten.bin", 24 * MIB, false);
+    Path target = remote.resolve("overwritten.bin");
+    JobSettings oneChannel = settings(dir.resolve("one-channel-jobs"));
+    oneChannel = new JobSettings(oneChannel.directory(), 1, 3, oneChannel.retryBackoff(), 0,
+        oneChannel.freeSpaceRecheck(), 2, 64, 1, oneChannel.presignValidity(), oneChannel.commandTimeout(),
+        oneChannel.pollInterval());
+    sshd.delayCurl(Duration.ofSeconds(2));
+    try (StateStore own = TestStateStores.embedded(dir.resolve("one-channel-state"));
+        Jobs serial = new Jobs(oneChannel, store, own, List.of(local), connector, Clock.systemUTC())) {
+      serial.start();
+      JobRecord job = serial.submit(new TransferRequest(bucket + "/overwritten.bin", "local:" + target, 2, null,
+          TransferMode.DIRECT, false));
+      Path firstPart = Path.of(target + ".part", "claim-1", "part-0");
+      Await.until(() -> firstPart.toFile().length() == 12 * MIB, Duration.ofSeconds(30), "part 0 fetched whole");
+      byte[] newer = new byte[24 * MIB];
+      new Random(7).nextBytes(newer);
+      s3.client().putObject(b -> b.bucket(bucket).key("overwritten.bin"), RequestBody.fromBytes(newer));
+      sshd.delayCurl(null);
+      assertEquals(0, Path.of(target + ".part", "claim-1", "part-1").toFile().length(),
+          "part 1 was fetched before the overwrite: the test would prove nothing");
+      JobRecord done = awaitEnd(serial, job.id());
+      assertEquals(JobState.DONE, done.state(), done.lastError());
+      assertTrue(done.attempts() >= 2, "an attempt that read two versions must not succeed: " + done);
+      assertArrived(target, newer);
+    } finally {
+      sshd.delayCurl(null);
+    }
+  }
+
+  /** Waits until the transfer is under way: a remote command works in the staging folder, or bytes are in it. */
+  static void awaitUnderWay(Path target) {
+    Path staging = Path.of(target + ".part");
+    Await.until(() -> {
+      if (!OpenSshServer.commandsMentioning(staging + "/").isEmpty()) {
+        return true;
+      }
+      try (var files = Files.walk(staging)) {
+        return files.anyMatch(f -> Files.isRegularFile(f) && f.toFile().length() > 0);
+      } catch (IOException | java.io.UncheckedIOException notYet) {
+        return false;
+      }
+    }, Duration.ofSeconds(30), "the transfer into " + staging + " to be under way");
+  }
+
+  @Test
+  void restart_jobsStoppedMidTransfer_resumeFromTheStoreAndFinishExact() throws Exception {
+    byte[] data = object("stopped.bin", 40 * MIB, true);
+    Path target = remote.resolve("stopped.bin");
+    Path jobDir = dir.resolve("stopped-jobs");
+    String id;
+    try (StateStore own = TestStateStores.embedded(dir.resolve("stopped-state"))) {
+      try (Jobs first = newJobs(own, jobDir)) {
+        first.start();
+        id = first.submit(new TransferRequest(bucket + "/stopped.bin", "local:" + target, 1, null, TransferMode.RELAY,
+            false)).id();
+        await(first, id, j -> j.bytesDone() > 0 || j.state().isFinal(), Duration.ofSeconds(30));
+      }
+      try (Jobs second = newJobs(own, jobDir)) {
+        JobRecord stored = second.find(id).orElseThrow();
+        assertEquals(JobState.RUNNING, stored.state(), "a job stopped mid-transfer stays RUNNING in the store");
+        assertFalse(Files.exists(target));
+        second.start();
+        JobRecord done = awaitEnd(second, id);
+        assertEquals(JobState.DONE, done.state(), done.lastError());
+        assertArrived(target, data);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"direct", "relay"})
+  void cancel_runningTransfer_endsCancelledLeavingNoFileNoStagingAndNoRemoteProcess(String mode) throws Exception {
+    object("cancelled-" + mode + ".bin", 64 * MIB, false);
+    Path target = remote.resolve("cancelled-" + mode + ".bin");
+    sshd.delayCurl(Duration.ofSeconds(30));
+    try {
+      JobRecord job = jobs.submit(new TransferRequest(bucket + "/cancelled-" + mode + ".bin", "local:" + target, 2,
+          null, TransferMode.valueOf(mode.toUpperCase()), false));
+      awaitUnderWay(target);
+      JobRecord cancelled = jobs.cancel(job.id(), Duration.ofSeconds(20));
+      assertEquals(JobState.CANCELLED, cancelled.state(), cancelled.toString());
+      assertFalse(Files.exists(target), "a cancelled job left its destination");
+      assertFalse(Files.exists(Path.of(target + ".part")), "a cancelled job left its staging folder");
+      // A remote curl that ran on would keep downloading into a deleted file, unseen.
+      try {
+        Await.until(() -> OpenSshServer.commandsMentioning(target + ".part").isEmpty(), Duration.ofSeconds(10),
+            "the remote to stop fetching for the cancelled job");
+      } catch (AssertionError stillRunning) {
+        throw new AssertionError(stillRunning.getMessage() + ": " + OpenSshServer.commandsMentioning(target + ".part"));
+      }
+      assertEquals(JobRefusedException.Reason.CONFLICT, assertThrows(JobRefusedException.class,
+          () -> jobs.cancel(job.id(), Duration.ofSeconds(1))).reason());
+    } finally {
+      sshd.delayCurl(null);
+    }
+  }
+}
