@@ -185,16 +185,19 @@ class HostileConnectionsIT {
 
   @Test
   void clientsSendingAByteEvery20Seconds_areClosedAtTheLoginDeadline() throws Exception {
-    ExecutorService dribblers = Executors.newFixedThreadPool(4);
+    ExecutorService dribblers = Executors.newFixedThreadPool(5);
     try {
       List<Future<Duration>> held = new ArrayList<>();
+      // A failed password used to end the login deadline for good: NOOPs then held the connection.
+      held.add(dribblers.submit(HostileConnectionsIT::failedLoginThenNoops));
       held.add(dribblers.submit(() -> dribble(ferry.sftp().port(), "SSH-2.0-OpenSSH_9.2\r\n")));
       held.add(dribblers.submit(() -> dribble(ferry.ftps().port(), "USER alice\r\n")));
       held.add(dribblers.submit(() -> dribble(ferry.ftps().implicitPort(), "\u0016\u0003\u0001\u0002\u0000\u0001")));
       held.add(dribblers.submit(() -> dribble(ferry.adminHttp().port(), "GET /api/jobs HTTP/1.1\r\n")));
       for (Future<Duration> connection : held) {
         Duration open = connection.get(90, TimeUnit.SECONDS);
-        // sessions.loginDeadline is 60 s; before, FTPS and admin HTTP held such clients for good.
+        // sessions.loginDeadline is 60 s; before, FTPS and admin HTTP held such clients for good, and
+        // FTPS one whose password had failed.
         assertTrue(open.compareTo(Duration.ofSeconds(55)) > 0 && open.compareTo(Duration.ofSeconds(70)) < 0,
             "closed after " + open);
       }
@@ -363,6 +366,41 @@ class HostileConnectionsIT {
    * Sends {@code text} one byte every 20 s from 127.0.0.7 until the server closes the connection;
    * returns how long it stayed open (at most 80 s).
    */
+  /**
+   * Fails its password once from 127.0.0.8, then sends NOOP every 20 s (so that only the login
+   * deadline, not FtpServer's idle timer, can close it) until the server closes the connection;
+   * returns how long it stayed open (at most 80 s).
+   */
+  private static Duration failedLoginThenNoops() throws IOException {
+    long start = System.nanoTime();
+    FTPSClient client = ftpsConnect("127.0.0.8");
+    try {
+      if (client.login("alice", "not alice's password")) {
+        throw new AssertionError("logged in with a wrong password");
+      }
+      client.setSoTimeout(20_000);
+      while (Duration.ofNanos(System.nanoTime() - start).toSeconds() < 80) {
+        try {
+          client.getReply(); // only the server's 421 and close come unasked
+          break;
+        } catch (SocketTimeoutException quiet) {
+          client.sendNoOp();
+        } catch (IOException closed) {
+          break;
+        }
+      }
+    } catch (IOException closed) {
+      // the NOOP met the closed connection
+    } finally {
+      try {
+        client.disconnect();
+      } catch (IOException ignored) {
+        // closed either way
+      }
+    }
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
   private static Duration dribble(int port, String text) throws IOException {
     long start = System.nanoTime();
     try (Socket socket = new Socket()) {

@@ -78,12 +78,7 @@ public final class SessionSlots {
       oldest.close.accept("too many connections are waiting to log in (" + limits.unauthenticated()
           + ", sessions.unauthenticated); the oldest are closed");
     }
-    long seconds = limits.loginDeadline().toSeconds();
-    slot.deadline = deadlines.after(limits.loginDeadline(), () -> {
-      if (slot.waitingForLogin()) {
-        slot.close.accept("no login within " + seconds + " s (sessions.loginDeadline)");
-      }
-    });
+    slot.startLoginDeadline();
     return slot;
   }
 
@@ -214,7 +209,9 @@ public final class SessionSlots {
 
     /**
      * The login did not hold (a login reserved before the password check failed, or REIN): the
-     * connection counts as waiting for a login again.
+     * connection counts as waiting for a login again, and has the login deadline again (the login
+     * had ended the first one: without a new one, a failed password or a REIN left the connection
+     * waiting until the protocol's idle timeout).
      */
     public void loggedOut() {
       synchronized (SessionSlots.this) {
@@ -224,6 +221,17 @@ public final class SessionSlots {
         logOut(this, user);
         user = null;
       }
+      deadline.cancel(false);
+      startLoginDeadline();
+    }
+
+    private void startLoginDeadline() {
+      long seconds = limits.loginDeadline().toSeconds();
+      deadline = deadlines.after(limits.loginDeadline(), () -> {
+        if (waitingForLogin()) {
+          close.accept("no login within " + seconds + " s (sessions.loginDeadline)");
+        }
+      });
     }
 
     @Override

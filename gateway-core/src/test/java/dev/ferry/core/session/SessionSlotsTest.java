@@ -183,4 +183,19 @@ class SessionSlotsTest {
     assertEquals(1, slots.unauthenticated(), "the closed one is counted until its connection has closed");
     assertEquals(1, slots.sessionsOf("alice"));
   }
+
+  @Test
+  void failedPasswordOrRein_startsTheLoginDeadlineAgain() throws Exception {
+    SessionSlots slots = slots(new SessionLimits(100, 10, Duration.ofSeconds(1), 32, 64));
+    SessionSlots.Slot slot = open(slots, "10.0.0.3");
+    slot.loggedIn("alice");
+    open(slots, "10.0.0.4");
+    // One timer thread runs the deadlines in order: when the later connection's has closed it, the
+    // first deadline of the logged-in one has passed too.
+    Await.until(() -> closedBecause.size() == 1, Duration.ofSeconds(5), "the silent connection to be closed");
+    slot.loggedOut();
+    Await.until(() -> closedBecause.size() == 2, Duration.ofSeconds(5), "the logged-out connection to be closed");
+    assertEquals(List.of("no login within 1 s (sessions.loginDeadline)", "no login within 1 s (sessions.loginDeadline)"),
+        closedBecause);
+  }
 }
