@@ -55,7 +55,8 @@ start_ferry() {
     permissions: [all]
 "
   done
-  local passive=40000-40299
+  # Below Linux's ephemeral ports (32768-60999): the clients' own ports never land in it.
+  local passive=31000-31299
   cat >"$WORK/ferry.yaml" <<YAML
 $(ferry_yaml_store)
 ftps:
@@ -103,7 +104,9 @@ run_soak() {
   javac -d "$classes" -cp "$FERRY_JAR:$net_jar" "$REPO_DIR"/bench/soak/*.java || { error "bench/soak does not compile"; return 1; }
   head -c $((32 * 1024 * 1024)) /dev/urandom >"$WORK/big.bin"
   s3 s3 cp --only-show-errors "$WORK/big.bin" "s3://$BUCKET/mallory/big.bin" || { error "no big.bin for the attacker"; return 1; }
-  log "soak: $SOAK_SESSIONS sessions of $SOAK_USERS users and the attacker for $SOAK_SECONDS s"
+  local attacker="and the attacker"
+  [[ "${BENCH_SOAK_HOSTILE:-true}" == false ]] && attacker="alone (no attacker)"
+  log "soak: $SOAK_SESSIONS sessions of $SOAK_USERS users $attacker for $SOAK_SECONDS s"
   "${FERRY_JAVA:-java}" -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$classes:$FERRY_JAR:$net_jar" Soak \
     host=127.0.0.1 "sftp=$FERRY_SFTP_PORT" "ftps=$FERRY_FTP_PORT" "implicit=$FERRY_IMPLICIT_PORT" \
     "admin=$FERRY_ADMIN_PORT" "password=$PASSWORD" "users=$SOAK_USERS" "sessions=$SOAK_SESSIONS" \
