@@ -116,7 +116,7 @@ final class HostileLoad {
     }
   }
 
-  /** Item 1: silent connections (and one dribbler per port), reopened as soon as Ferry closes them. */
+  /** Item 1: silent connections (and one dribbler per port), each reopened a second after Ferry closes it. */
   private void silentConnections(String host, int[] ports, long deadline) {
     try (Selector selector = Selector.open()) {
       Map<SocketChannel, InetSocketAddress[]> ends = new HashMap<>();
