@@ -2,17 +2,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPReply;
 import org.apache.commons.net.ftp.FTPSClient;
+import org.apache.commons.net.util.TrustManagerUtils;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.sftp.client.SftpClient;
@@ -122,7 +120,8 @@ public final class TransferLoad {
     byte[] buffer = new byte[64 * 1024];
     while (System.nanoTime() < deadline) {
       FTPSClient ftp = new FTPSClient("TLS", false);
-      ftp.setTrustManager(TRUST_ALL);
+      // The benchmark's Ferry has a certificate made at its first start; trusted as lftp's ssl:verify-certificate no does.
+      ftp.setTrustManager(TrustManagerUtils.getAcceptAllTrustManager());
       ftp.setConnectTimeout(60_000);
       ftp.setDefaultTimeout(120_000);
       try {
@@ -191,18 +190,4 @@ public final class TransferLoad {
       Thread.currentThread().interrupt();
     }
   }
-
-  /** The benchmark's Ferry has a certificate made at its first start; the load trusts it as lftp -c 'set ssl:verify-certificate no' does. */
-  private static final TrustManager TRUST_ALL = new X509TrustManager() {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
-  };
 }

@@ -421,6 +421,7 @@ final class LegitLoad {
 
   private static void pauseUntil(long nanoTime) {
     try {
+      // A user's pace (the ramp-up, the pause between operations): there is nothing to wait on.
       Thread.sleep(Math.max(0, (nanoTime - System.nanoTime()) / 1_000_000));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

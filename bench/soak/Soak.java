@@ -59,6 +59,7 @@ public final class Soak {
     long[] last = new long[6];
     for (int minute = 1; System.nanoTime() < deadline; minute++) {
       long next = started + Duration.ofMinutes(minute).toNanos();
+      // The report's own clock: a line at each full minute of the run.
       Thread.sleep(Math.max(1, (Math.min(next, deadline) - System.nanoTime()) / 1_000_000));
       long[] now = {legit.uploads.get(), legit.downloads.get(), legit.listings.get(), legit.deletes.get(),
           legit.logins.get(), legit.bytes.get()};

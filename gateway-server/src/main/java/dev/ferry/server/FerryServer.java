@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.Gateway;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.config.ConfigException;
@@ -37,11 +38,8 @@ public final class FerryServer {
   private final JobsConfig jobsConfig;
   private final Clock clock;
   private final CountDownLatch stopped = new CountDownLatch(1);
-  private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "ferry-orphan-sweep");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
+      DaemonThreads.named("ferry-orphan-sweep"));
   private Gateway gateway;
   private FtpsServer ftps;
   private SftpServer sftp;

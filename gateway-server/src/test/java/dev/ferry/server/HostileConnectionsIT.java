@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.testing.TrustAll;
@@ -24,9 +23,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -110,10 +107,7 @@ class HostileConnectionsIT {
             token: %s
         users:
         %s""".formatted(dir.resolve("data"), s3.configSection(), TOKEN, users);
-    Path file = dir.resolve("ferry.yaml");
-    Files.writeString(file, yaml);
-    ferry = new FerryServer(FerryConfig.load(file, Map.of()), Clock.systemUTC());
-    ferry.start();
+    ferry = EmbeddedFerry.start(dir, yaml, Map.of());
     ssh = SshClient.setUpDefaultClient();
     ssh.setServerKeyVerifier((session, address, key) -> true);
     ssh.start();

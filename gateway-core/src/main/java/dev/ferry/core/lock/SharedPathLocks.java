@@ -1,5 +1,6 @@
 package dev.ferry.core.lock;
 
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.state.Database;
 import dev.ferry.core.state.Nodes;
 import dev.ferry.core.state.StateStoreException;
@@ -43,11 +44,7 @@ public final class SharedPathLocks implements AutoCloseable {
   public SharedPathLocks(Database database, Nodes nodes) {
     this.database = database;
     this.nodes = nodes;
-    this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "ferry-lock-release-retry");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.retries = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-lock-release-retry"));
     retries.scheduleWithFixedDelay(this::retryReleases, 2, 2, TimeUnit.SECONDS);
   }
 

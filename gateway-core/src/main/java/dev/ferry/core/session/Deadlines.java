@@ -1,5 +1,6 @@
 package dev.ferry.core.session;
 
+import dev.ferry.core.DaemonThreads;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -13,11 +14,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Deadlines implements AutoCloseable {
 
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread thread = new Thread(r, "ferry-deadlines");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+      DaemonThreads.named("ferry-deadlines"));
 
   /** Runs {@code expired} after {@code delay} unless the returned future is cancelled first. */
   public Future<?> after(Duration delay, Runnable expired) {

@@ -68,8 +68,7 @@ public final class SessionSlots {
         waitingForLogin.remove(oldest);
         decrement(unauthenticatedByAddress, oldest.address);
       }
-      waitingForLogin.add(slot);
-      unauthenticatedByAddress.merge(address, 1, Integer::sum);
+      waitForLogin(slot);
     }
     if (oldest != null) {
       if (oldest.deadline != null) {
@@ -136,8 +135,13 @@ public final class SessionSlots {
     decrement(byProtocol, slot.protocol);
     // Back among the connections waiting for a login even when that budget is full: the connection
     // is already here, and refusing it now would only close it.
-    waitingForLogin.add(slot);
-    unauthenticatedByAddress.merge(slot.address, 1, Integer::sum);
+    waitForLogin(slot);
+  }
+
+  private synchronized void waitForLogin(Slot slot) {
+    if (waitingForLogin.add(slot)) {
+      unauthenticatedByAddress.merge(slot.address, 1, Integer::sum);
+    }
   }
 
   private synchronized void leaveUnauthenticated(Slot slot) {
@@ -201,8 +205,8 @@ public final class SessionSlots {
     /** The credentials were refused; the connection, still open, waits for a login again. */
     public void credentialsRefused() {
       synchronized (SessionSlots.this) {
-        if (!closed && user == null && waitingForLogin.add(this)) {
-          unauthenticatedByAddress.merge(address, 1, Integer::sum);
+        if (!closed && user == null) {
+          waitForLogin(this);
         }
       }
     }

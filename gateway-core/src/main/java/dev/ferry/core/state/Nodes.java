@@ -1,5 +1,6 @@
 package dev.ferry.core.state;
 
+import dev.ferry.core.DaemonThreads;
 import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,11 +43,7 @@ public final class Nodes implements AutoCloseable {
     this.name = name;
     register("registering node " + name);
     lastBeatNanos = System.nanoTime();
-    heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "ferry-node-heartbeat");
-      thread.setDaemon(true);
-      return thread;
-    });
+    heartbeat = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-node-heartbeat"));
     long every = Math.max(100, lease.toMillis() / 3);
     heartbeat.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
     log.info("node {} ({}) joined the state store {}; lease {}", name, selfId, database, lease);

@@ -1,5 +1,6 @@
 package dev.ferry.jobs.transfer;
 
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.state.Nodes;
 import dev.ferry.core.state.StateStore;
@@ -27,9 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,11 +82,11 @@ public final class Jobs implements AutoCloseable {
     this.jobStore = new JobStore(state.database());
     this.nodes = state.nodes();
     this.sharedStore = state.shared();
-    this.workers = Executors.newFixedThreadPool(settings.workers(), threads("ferry-job"));
+    this.workers = Executors.newFixedThreadPool(settings.workers(), DaemonThreads.named("ferry-job"));
     this.idleWorkers = new Semaphore(settings.workers());
-    this.partPool = Executors.newCachedThreadPool(threads("ferry-job-part"));
-    this.timer = Executors.newSingleThreadScheduledExecutor(threads("ferry-job-timer"));
-    this.dispatcher = threads("ferry-job-dispatch").newThread(this::dispatch);
+    this.partPool = Executors.newCachedThreadPool(DaemonThreads.named("ferry-job-part"));
+    this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-job-timer"));
+    this.dispatcher = DaemonThreads.named("ferry-job-dispatch").newThread(this::dispatch);
     ObjectCatalog catalog = state.catalog();
     this.runner = new JobRunner(store, catalog, connector, hosts, settings, partPool, clock);
   }
@@ -683,12 +682,4 @@ public final class Jobs implements AutoCloseable {
     partPool.shutdownNow();
   }
 
-  private static ThreadFactory threads(String name) {
-    AtomicInteger count = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + count.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
 }

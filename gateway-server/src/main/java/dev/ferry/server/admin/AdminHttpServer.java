@@ -1,5 +1,6 @@
 package dev.ferry.server.admin;
 
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.user.LoginGuard;
@@ -21,7 +22,6 @@ import org.apache.ftpserver.ssl.SslConfiguration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The admin HTTP JSON API on its own port (loopback by default): Netty's HTTP codec and aggregator,
@@ -51,12 +51,7 @@ public final class AdminHttpServer implements AutoCloseable {
     this.tls = tls;
     this.console = console;
     this.guard = guard;
-    AtomicInteger count = new AtomicInteger();
-    this.commands = Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "ferry-admin-http-" + count.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.commands = Executors.newFixedThreadPool(4, DaemonThreads.named("ferry-admin-http"));
   }
 
   public void start() throws InterruptedException {

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.testing.TrustAll;
+import dev.ferry.server.EmbeddedFerry;
 import dev.ferry.server.FerryServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,10 +17,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
@@ -69,10 +67,7 @@ class AdminHttpsIT {
             home: s3://%s/bob/
             publicKeys: []
         """.formatted(dir.resolve("data"), s3.configSection(), TOKEN, bucket);
-    Path file = dir.resolve("ferry.yaml");
-    Files.writeString(file, yaml);
-    ferry = new FerryServer(FerryConfig.load(file, Map.of()), Clock.systemUTC());
-    ferry.start();
+    ferry = EmbeddedFerry.start(dir, yaml, Map.of());
   }
 
   @AfterAll

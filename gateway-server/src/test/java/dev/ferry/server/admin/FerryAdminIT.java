@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.server.EmbeddedFerry;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.SshExec;
 import java.io.IOException;
@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.KeyPair;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -114,10 +113,7 @@ class FerryAdminIT {
         """.formatted(dir.resolve("data"), s3.configSection(), sshd.port, sshd.user,
         sshd.clientKey, sshd.hostKeyLine, remote, bucket, PublicKeyEntry.toString(adminKey.getPublic()), bucket,
         PublicKeyEntry.toString(bobKey.getPublic()));
-    Path file = dir.resolve("ferry.yaml");
-    Files.writeString(file, yaml);
-    ferry = new FerryServer(FerryConfig.load(file, Map.of("ADMIN_TOKEN", TOKEN)), Clock.systemUTC());
-    ferry.start();
+    ferry = EmbeddedFerry.start(dir, yaml, Map.of("ADMIN_TOKEN", TOKEN));
     ssh = SshClient.setUpDefaultClient();
     ssh.setServerKeyVerifier((session, address, key) -> true);
     ssh.start();

@@ -1,6 +1,7 @@
 package dev.ferry.sftp.auth;
 
 import dev.ferry.core.ClientText;
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.UserRegistry;
@@ -8,7 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.apache.sshd.server.auth.AsyncAuthException;
 import org.apache.sshd.server.auth.password.PasswordAuthenticator;
@@ -31,10 +31,10 @@ public final class PasswordLogin implements PasswordAuthenticator {
 
   /** Password checks: as many at once as there are cores, since bcrypt is all CPU. */
   private static final ExecutorService CHECKS = Executors.newFixedThreadPool(
-      Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("ferry-sftp-password-check"));
+      Math.max(2, Runtime.getRuntime().availableProcessors()), DaemonThreads.named("ferry-sftp-password-check"));
   /** Answers delayed refusals; one thread is plenty, it only flips a flag per refusal. */
   private static final ScheduledExecutorService REFUSALS =
-      Executors.newSingleThreadScheduledExecutor(daemon("ferry-sftp-login-refusals"));
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-sftp-login-refusals"));
 
   private final UserRegistry users;
   private final LoginGuard guard;
@@ -78,13 +78,5 @@ public final class PasswordLogin implements PasswordAuthenticator {
     }
     session.setAttribute(FerryUsers.USER, attempt.user().get());
     answer.setAuthed(true);
-  }
-
-  private static ThreadFactory daemon(String name) {
-    return r -> {
-      Thread thread = new Thread(r, name);
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 }
