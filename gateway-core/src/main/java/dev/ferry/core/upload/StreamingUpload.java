@@ -69,6 +69,8 @@ public final class StreamingUpload extends OutputStream {
   private CopySource copySource;
   private String copySha256;
   private State state = State.OPEN;
+  /** The SHA-256 the object was committed with (hex), once it is; null when none covers its bytes. */
+  private String committedSha256;
   private volatile boolean abortRequested;
 
   StreamingUpload(Uploads owner, S3Location target, String description, PathLock lock, int maxPartsInFlight) {
@@ -196,6 +198,15 @@ public final class StreamingUpload extends OutputStream {
     abort("closed before the transfer completed");
   }
 
+  /**
+   * The SHA-256 (hex) of the committed object's bytes, computed as they passed through, for callers
+   * that check it against their source's; null before the commit, or when bytes were copied inside
+   * S3 from an object whose SHA-256 Ferry does not know.
+   */
+  public synchronized String sha256() {
+    return state == State.COMMITTED ? committedSha256 : null;
+  }
+
   public synchronized boolean isOpen() {
     return state == State.OPEN;
   }
@@ -252,6 +263,7 @@ public final class StreamingUpload extends OutputStream {
    */
   private void commitCopy() throws IOException {
     S3Location from = copySource.location();
+    committedSha256 = copySha256;
     owner.commitOrder().commit(target, null, new ObjectFacts(copySha256, clientTime), () -> {
       try {
         return awaitLanded(owner.store().copy(from, target, copySource.version().size(), Map.of(),
@@ -268,7 +280,8 @@ public final class StreamingUpload extends OutputStream {
 
   /** The facts the object is committed with: its SHA-256 if every byte passed through here, the client's time. */
   private ObjectFacts facts() {
-    return new ObjectFacts(objectSha256 == null ? null : hex(objectSha256), clientTime);
+    committedSha256 = objectSha256 == null ? null : hex(objectSha256);
+    return new ObjectFacts(committedSha256, clientTime);
   }
 
   /**
