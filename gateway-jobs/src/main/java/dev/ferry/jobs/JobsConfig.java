@@ -5,6 +5,8 @@ import dev.ferry.core.config.ConfigNode;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.jobs.admin.AdminHttpSettings;
 import dev.ferry.jobs.remote.RemoteHost;
+import dev.ferry.jobs.sync.SyncConfig;
+import dev.ferry.jobs.sync.SyncDefinition;
 import dev.ferry.jobs.transfer.JobSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,16 +16,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The {@code jobs}, {@code remotes} and {@code admin} sections of ferry.yaml: outbound transfers and
- * the admin console. Parsed from the same file as core's {@link FerryConfig}, with errors naming the
- * key as core's do.
+ * The {@code jobs}, {@code remotes}, {@code syncs} and {@code admin} sections of ferry.yaml: transfers,
+ * syncs and the admin console. Parsed from the same file as core's {@link FerryConfig}, with errors
+ * naming the key as core's do.
  */
-public record JobsConfig(JobSettings jobs, List<RemoteHost> remotes, AdminHttpSettings adminHttp) {
+public record JobsConfig(JobSettings jobs, List<RemoteHost> remotes, List<SyncDefinition> syncs,
+    AdminHttpSettings adminHttp) {
 
   public static JobsConfig of(FerryConfig config) {
     ConfigNode root = config.file().root();
-    return new JobsConfig(jobs(root.section("jobs"), config.dataDir()),
-        remotes(root.sections("remotes"), config.file().directory()), adminHttp(root.section("admin")));
+    List<RemoteHost> remotes = remotes(root.sections("remotes"), config.file().directory());
+    return new JobsConfig(jobs(root.section("jobs"), config.dataDir()), remotes, SyncConfig.of(config, remotes),
+        adminHttp(root.section("admin")));
   }
 
   private static JobSettings jobs(ConfigNode node, Path dataDir) {

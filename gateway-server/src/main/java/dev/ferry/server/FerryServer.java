@@ -11,12 +11,15 @@ import dev.ferry.ftps.FtpsServer;
 import dev.ferry.jobs.JobsConfig;
 import dev.ferry.jobs.admin.AdminCommands;
 import dev.ferry.jobs.remote.MinaRemoteConnector;
+import dev.ferry.jobs.sync.SyncServices;
+import dev.ferry.jobs.sync.Syncs;
 import dev.ferry.jobs.transfer.Jobs;
 import dev.ferry.server.admin.AdminHttpServer;
 import dev.ferry.sftp.SftpServer;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -45,6 +48,7 @@ public final class FerryServer {
   private SftpServer sftp;
   private MinaRemoteConnector remotes;
   private Jobs jobs;
+  private Syncs syncs;
   private AdminHttpServer adminHttp;
 
   /** @throws ConfigException when the jobs, remotes or admin section of the config file is wrong */
@@ -63,9 +67,14 @@ public final class FerryServer {
         Math.max(1, config.stateStore().lease().toSeconds()));
     sweeper.scheduleWithFixedDelay(this::sweepOrphans, every, every, TimeUnit.SECONDS);
     remotes = new MinaRemoteConnector();
-    jobs = new Jobs(jobsConfig.jobs(), gateway.store(), gateway.stateStore(), jobsConfig.remotes(), remotes, clock);
+    syncs = new Syncs(jobsConfig.syncs(), jobsConfig.remotes(), gateway.stateStore(), new SyncServices(remotes,
+        gateway.store(), gateway.catalog(), gateway.locks(), gateway.uploads(), jobsConfig.jobs().retryBackoff(),
+        jobsConfig.jobs().commandTimeout(), clock));
+    jobs = new Jobs(jobsConfig.jobs(), gateway.store(), gateway.stateStore(), jobsConfig.remotes(), remotes, clock,
+        List.of(syncs.jobKind()));
     jobs.start();
-    AdminConsole admin = AdminCommands.registry(jobs, gateway.store(), gateway.catalog());
+    syncs.start(jobs, config.createBuckets());
+    AdminConsole admin = AdminCommands.registry(jobs, syncs, gateway.store(), gateway.catalog());
     ftps = new FtpsServer(gateway, clock);
     ftps.start();
     if (config.sftp().enabled()) {
@@ -198,6 +207,9 @@ public final class FerryServer {
       sweeper.shutdownNow();
       if (adminHttp != null) {
         adminHttp.close();
+      }
+      if (syncs != null) {
+        syncs.close();
       }
       if (jobs != null) {
         // Running jobs are released as they are: they start over on the next node to claim them.

@@ -151,6 +151,12 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
+  /** The bytes of an object, read directly from the S3 server (not through Ferry). */
+  public byte[] get(String bucket, String key) {
+    return client().getObject(b -> b.bucket(bucket).key(key),
+        software.amazon.awssdk.core.sync.ResponseTransformer.toBytes()).asByteArray();
+  }
+
   /** Stores {@code data} with user metadata ({@code x-amz-meta-*}, given without the prefix), as another S3 client may. */
   public void put(String bucket, String key, byte[] data, Map<String, String> metadata) {
     client().putObject(b -> b.bucket(bucket).key(key).metadata(metadata), RequestBody.fromBytes(data));

@@ -7,6 +7,7 @@ import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.jobs.remote.FreeSpace;
 import dev.ferry.jobs.remote.RemoteHost;
+import dev.ferry.jobs.sync.Syncs;
 import dev.ferry.jobs.transfer.JobRecord;
 import dev.ferry.jobs.transfer.JobRefusedException;
 import dev.ferry.jobs.transfer.JobState;
@@ -26,9 +27,10 @@ public final class AdminCommands {
 
   private AdminCommands() {}
 
-  public static AdminCommandRegistry registry(Jobs jobs, ObjectStore store, ObjectCatalog catalog) {
+  public static AdminCommandRegistry registry(Jobs jobs, Syncs syncs, ObjectStore store, ObjectCatalog catalog) {
     return new AdminCommandRegistry(List.of(new Transfer(jobs), new Push(jobs), new ListJobs(jobs), new ShowJob(jobs),
-        new Cancel(jobs), new Hosts(jobs), new Df(jobs), new ObjectStat(store, catalog)));
+        new Cancel(jobs), new Hosts(jobs), new Df(jobs), new ObjectStat(store, catalog), new SyncCommands.RunSync(syncs),
+        new SyncCommands.ListSyncs(syncs)));
   }
 
   static AdminException refused(JobRefusedException e) {

@@ -2,11 +2,14 @@ package dev.ferry.jobs.remote;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -33,6 +36,12 @@ final class MinaRemoteSession implements RemoteSession {
 
   /** Data per SFTP write request: below OpenSSH's 256 KiB message limit, a quarter of the requests of 32 KiB. */
   static final int WRITE_SIZE = 128 * 1024;
+
+  /**
+   * Data per SFTP read request: what OpenSSH's sftp asks for. MINA's reader keeps the channel's
+   * window (2 MiB) of requests in flight, 64 of these.
+   */
+  static final int READ_SIZE = 32 * 1024;
 
   private final RemoteHost host;
   private final ClientSession session;
@@ -102,6 +111,71 @@ final class MinaRemoteSession implements RemoteSession {
       throw failure("stat", path, e);
     } catch (IOException e) {
       throw failure("stat", path, e);
+    }
+  }
+
+  @Override
+  public List<RemoteEntry> list(String directory) throws IOException {
+    try {
+      List<RemoteEntry> entries = new ArrayList<>();
+      for (SftpClient.DirEntry entry : sftp().readDir(directory)) {
+        String name = entry.getFilename();
+        if (!name.equals(".") && !name.equals("..")) {
+          entries.add(entry(name, entry.getAttributes()));
+        }
+      }
+      return entries;
+    } catch (IOException e) {
+      throw failure("list", directory, e);
+    }
+  }
+
+  @Override
+  public Optional<RemoteEntry> stat(String path) throws IOException {
+    try {
+      return Optional.of(entry(path.substring(path.lastIndexOf('/') + 1), sftp().stat(path)));
+    } catch (SftpException e) {
+      if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
+        return Optional.empty();
+      }
+      throw failure("stat", path, e);
+    } catch (IOException e) {
+      throw failure("stat", path, e);
+    }
+  }
+
+  private static RemoteEntry entry(String name, SftpClient.Attributes attributes) {
+    RemoteEntry.Type type = attributes.isSymbolicLink() ? RemoteEntry.Type.LINK
+        : attributes.isDirectory() ? RemoteEntry.Type.DIRECTORY
+        : attributes.isRegularFile() ? RemoteEntry.Type.FILE : RemoteEntry.Type.OTHER;
+    FileTime modified = attributes.getModifyTime();
+    return new RemoteEntry(name, type, attributes.getSize(), modified == null ? Instant.EPOCH : modified.toInstant());
+  }
+
+  @Override
+  public String realPath(String path) throws IOException {
+    try {
+      return sftp().canonicalPath(path);
+    } catch (IOException e) {
+      throw failure("realpath", path, e);
+    }
+  }
+
+  @Override
+  public InputStream read(String path) throws IOException {
+    try {
+      return sftp().read(path, READ_SIZE);
+    } catch (IOException e) {
+      throw failure("open for reading", path, e);
+    }
+  }
+
+  @Override
+  public void remove(String path) throws IOException {
+    try {
+      sftp().remove(path);
+    } catch (IOException e) {
+      throw failure("remove", path, e);
     }
   }
 

@@ -1,12 +1,29 @@
 package dev.ferry.jobs.remote;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** The SFTP operations a transfer needs on the remote; paths are absolute remote paths. */
+/** The SFTP operations jobs need on the remote; paths are absolute remote paths. */
 public interface RemoteFiles {
+
+  /** The entries of a directory, without "." and "..", each as lstat sees it. */
+  List<RemoteEntry> list(String directory) throws IOException;
+
+  /** What is at {@code path}, links followed; empty when nothing is. */
+  Optional<RemoteEntry> stat(String path) throws IOException;
+
+  /** The absolute path with every link and "." or ".." resolved (realpath on the remote). */
+  String realPath(String path) throws IOException;
+
+  /** Reads the file from its start, several read requests in flight ahead of the reader. */
+  InputStream read(String path) throws IOException;
+
+  /** Removes a file. */
+  void remove(String path) throws IOException;
 
   /** The size of a regular file, or empty when nothing exists at the path. */
   OptionalLong size(String path) throws IOException;

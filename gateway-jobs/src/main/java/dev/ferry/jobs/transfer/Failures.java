@@ -9,11 +9,11 @@ import java.io.IOException;
  * overwritten during the transfer are; a missing object, a refused permission or a wrong host key
  * will not change by trying again.
  */
-final class Failures {
+public final class Failures {
 
   private Failures() {}
 
-  static boolean isTransient(Throwable failure) {
+  public static boolean isTransient(Throwable failure) {
     if (failure instanceof JobException job) {
       return job.isTransient();
     }
@@ -28,7 +28,7 @@ final class Failures {
     return failure instanceof IOException;
   }
 
-  static String describe(Throwable failure) {
+  public static String describe(Throwable failure) {
     String message = failure.getMessage();
     return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
   }

@@ -48,7 +48,7 @@ final class JobRunner {
    * and fences the rename into place.
    */
   Outcome attempt(Job job, JobCheckpoints checkpoints) throws IOException, InterruptedException {
-    TransferSpec spec = job.record().spec();
+    TransferSpec spec = job.record().transfer();
     RemoteHost host = host(spec.host());
     S3Location source = new S3Location(spec.bucket(), spec.key());
     Optional<ObjectInfo> object = ObjectStore.await(store.head(source));
@@ -114,26 +114,33 @@ final class JobRunner {
    * goes too once no other claim's folder is in it.
    */
   void removeStaging(Job job) {
-    clean(job.record(), new RemoteStaging(job.record().spec().remotePath(), job.claim).folder());
+    if (!(job.record().spec() instanceof TransferSpec spec)) {
+      return;
+    }
+    clean(job.record(), new RemoteStaging(spec.remotePath(), job.claim).folder());
   }
 
   /** Best effort for a job no node holds, ended by a cancel: the whole staging folder goes. */
   void removeAllStaging(JobRecord record) {
-    clean(record, RemoteStaging.rootOf(record.spec().remotePath()));
+    if (!(record.spec() instanceof TransferSpec spec)) {
+      return;
+    }
+    clean(record, RemoteStaging.rootOf(spec.remotePath()));
   }
 
   private void clean(JobRecord record, String folder) {
-    RemoteHost host = hosts.get(record.spec().host());
+    TransferSpec spec = record.transfer();
+    RemoteHost host = hosts.get(spec.host());
     if (host == null) {
       return;
     }
     try (RemoteSession remote = connector.connect(host)) {
-      TransferMethod.of(record.spec().mode()).stopLeftovers(remote, folder);
+      TransferMethod.of(spec.mode()).stopLeftovers(remote, folder);
       remote.removeTree(folder);
-      remote.removeIfEmpty(RemoteStaging.rootOf(record.spec().remotePath()));
+      remote.removeIfEmpty(RemoteStaging.rootOf(spec.remotePath()));
     } catch (IOException | RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(JobRunner.class).warn("job {}: could not remove staging folder {} on {}: {}",
-          record.id(), folder, record.spec().host(), e.getMessage());
+          record.id(), folder, spec.host(), e.getMessage());
     }
   }
 

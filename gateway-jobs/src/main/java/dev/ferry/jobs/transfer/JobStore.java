@@ -3,6 +3,7 @@ package dev.ferry.jobs.transfer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.jsontype.NamedType;
 import dev.ferry.core.state.Database;
 import dev.ferry.core.state.StateStoreException;
 import java.io.IOException;
@@ -34,6 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class JobStore {
 
   private static final Logger log = LoggerFactory.getLogger(JobStore.class);
+  /** Reads and writes transfers; each JobStore adds the kinds it is given to its own copy. */
   static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private static final String UNFINISHED = "('QUEUED', 'WAITING_FOR_SPACE', 'RUNNING', 'VERIFYING')";
@@ -59,9 +61,16 @@ public final class JobStore {
   }
 
   private final Database database;
+  private final ObjectMapper json;
 
   public JobStore(Database database) {
+    this(database, List.of());
+  }
+
+  public JobStore(Database database, List<JobKind> otherKinds) {
     this.database = database;
+    this.json = JSON.copy();
+    otherKinds.forEach(kind -> json.registerSubtypes(new NamedType(kind.spec(), kind.name())));
   }
 
   /** Stores a new job, unclaimed and due now. */
@@ -79,18 +88,50 @@ public final class JobStore {
     });
   }
 
-  private static int insert(Connection connection, JobRecord record, long now, boolean ignoreExisting)
+  /**
+   * Stores a new job, unclaimed and due now, unless it is a run of something that has an
+   * unfinished run already: then nothing is stored and the answer is false. The unique index on
+   * unfinished runs decides, so two nodes inserting at once cannot both succeed.
+   */
+  boolean insertUnlessRunning(JobRecord record, long now) throws StateStoreException {
+    return database.run("storing job " + record.id(), connection -> insert(connection, record, now, true)) == 1;
+  }
+
+  /** {@code ignoreConflict}: a job whose id, or whose run, is already there is not stored (0), instead of failing. */
+  private int insert(Connection connection, JobRecord record, long now, boolean ignoreConflict)
       throws SQLException {
     try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobs (job_id, state, created_at,"
-        + " run_after, owner_node, claim, cancel_requested, record) VALUES (?, ?, ?, ?, NULL, 0, 0, ?)"
-        + (ignoreExisting ? " ON CONFLICT (job_id) DO NOTHING" : ""))) {
+        + " run_after, owner_node, claim, cancel_requested, record, run_of) VALUES (?, ?, ?, ?, NULL, 0, 0, ?, ?)"
+        + (ignoreConflict ? " ON CONFLICT DO NOTHING" : ""))) {
       insert.setString(1, record.id());
       insert.setString(2, record.state().name());
       insert.setLong(3, createdMillis(record, now));
       insert.setLong(4, now);
       insert.setString(5, json(record));
+      insert.setString(6, record.spec().runOf());
       return insert.executeUpdate();
     }
+  }
+
+  Optional<JobRecord> unfinishedRunOf(String runOf) throws StateStoreException {
+    return oneRunOf("reading the unfinished run of " + runOf, "SELECT record FROM jobs WHERE run_of = ? AND state IN "
+        + UNFINISHED, runOf);
+  }
+
+  Optional<JobRecord> latestRunOf(String runOf) throws StateStoreException {
+    return oneRunOf("reading the last run of " + runOf, "SELECT record FROM jobs WHERE run_of = ?"
+        + " ORDER BY created_at DESC, job_id DESC LIMIT 1", runOf);
+  }
+
+  private Optional<JobRecord> oneRunOf(String operation, String sql, String runOf) throws StateStoreException {
+    return database.run(operation, connection -> {
+      try (PreparedStatement select = connection.prepareStatement(sql)) {
+        select.setString(1, runOf);
+        try (ResultSet row = select.executeQuery()) {
+          return row.next() ? Optional.of(parse(row.getString(1))) : Optional.<JobRecord>empty();
+        }
+      }
+    });
   }
 
   /**
@@ -331,7 +372,7 @@ public final class JobStore {
       for (Path file : (Iterable<Path>) files::iterator) {
         if (file.getFileName().toString().endsWith(".json")) {
           try {
-            found.add(JSON.readValue(file.toFile(), JobRecord.class));
+            found.add(json.readValue(file.toFile(), JobRecord.class));
           } catch (IOException e) {
             log.warn("job file {} cannot be read, not imported: {}", file, e.getMessage());
           }
@@ -361,17 +402,17 @@ public final class JobStore {
     }
   }
 
-  private static String json(JobRecord record) {
+  private String json(JobRecord record) {
     try {
-      return JSON.writeValueAsString(record);
+      return json.writeValueAsString(record);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException("job " + record.id() + " cannot be written as JSON", e);
     }
   }
 
-  private static JobRecord parse(String json) throws SQLException {
+  private JobRecord parse(String text) throws SQLException {
     try {
-      return JSON.readValue(json, JobRecord.class);
+      return json.readValue(text, JobRecord.class);
     } catch (JsonProcessingException e) {
       throw new SQLException("a stored job cannot be read: " + e.getOriginalMessage(), e);
     }

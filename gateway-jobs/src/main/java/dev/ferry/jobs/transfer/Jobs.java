@@ -70,16 +70,24 @@ public final class Jobs implements AutoCloseable {
   private boolean dispatchWanted;
   private final JobRunner runner;
   private final JobCheckpoints checkpoints = new Checkpoints();
+  /** The work of each kind of job besides transfers, by spec type. */
+  private final Map<Class<? extends JobSpec>, JobWork> kinds = new LinkedHashMap<>();
   private volatile boolean closing;
 
   public Jobs(JobSettings settings, ObjectStore store, StateStore state, List<RemoteHost> remotes,
       RemoteConnector connector, Clock clock) {
+    this(settings, store, state, remotes, connector, clock, List.of());
+  }
+
+  public Jobs(JobSettings settings, ObjectStore store, StateStore state, List<RemoteHost> remotes,
+      RemoteConnector connector, Clock clock, List<JobKind> otherKinds) {
     this.settings = settings;
     this.store = store;
     remotes.forEach(h -> hosts.put(h.name(), h));
     this.connector = connector;
     this.clock = clock;
-    this.jobStore = new JobStore(state.database());
+    otherKinds.forEach(kind -> kinds.put(kind.spec(), kind.work()));
+    this.jobStore = new JobStore(state.database(), otherKinds);
     this.nodes = state.nodes();
     this.sharedStore = state.shared();
     this.workers = Executors.newFixedThreadPool(settings.workers(), DaemonThreads.named("ferry-job"));
@@ -130,10 +138,39 @@ public final class Jobs implements AutoCloseable {
     JobRecord record = queued(object, info.get().size(), destination, parts, threshold, request);
     jobStore.insert(record, clock.millis());
     log.info("job {} queued: {} -> {} ({} bytes, {} parts, {}, free space {})", record.id(), record.spec().source(),
-        record.spec().destination(), record.size(), parts, record.spec().mode(),
+        record.spec().destination(), record.size(), parts, record.transfer().mode(),
         threshold > 0 ? "> " + threshold + "%" : "not checked");
     wakeDispatcher();
     return record;
+  }
+
+  /**
+   * Queues a job of a registered kind, checked by its submitter. A spec that is a {@linkplain
+   * JobSpec#runOf() run of} something with an unfinished run already (on any node) queues nothing:
+   * the answer is empty.
+   */
+  public Optional<JobRecord> submit(JobSpec spec) throws StateStoreException {
+    if (!kinds.containsKey(spec.getClass())) {
+      throw new IllegalArgumentException("no job kind registered for " + spec.getClass().getSimpleName());
+    }
+    JobRecord record = new JobRecord(HexFormat.of().formatHex(randomId()), spec, JobState.QUEUED, 0, 0, 0, 0, 0, null,
+        clock.instant().toString(), null, null, null, null, null);
+    if (!jobStore.insertUnlessRunning(record, clock.millis())) {
+      return Optional.empty();
+    }
+    log.info("job {} queued: {} -> {}", record.id(), spec.source(), spec.destination());
+    wakeDispatcher();
+    return Optional.of(record);
+  }
+
+  /** The unfinished job that is a run of {@code runOf}, if there is one. */
+  public Optional<JobRecord> unfinishedRunOf(String runOf) throws StateStoreException {
+    return jobStore.unfinishedRunOf(runOf).map(this::withLiveProgress);
+  }
+
+  /** The most recently created job that is a run of {@code runOf}, if any. */
+  public Optional<JobRecord> latestRunOf(String runOf) throws StateStoreException {
+    return jobStore.latestRunOf(runOf).map(this::withLiveProgress);
   }
 
   /**
@@ -450,7 +487,16 @@ public final class Jobs implements AutoCloseable {
     int before = job.record().attempts();
     job.update(r -> r.withAttempt(before + 1, r.started()));
     try {
-      JobRunner.Outcome outcome = runner.attempt(job, checkpoints);
+      JobWork work = kinds.get(job.record().spec().getClass());
+      JobRunner.Outcome outcome;
+      if (work == null) {
+        outcome = runner.attempt(job, checkpoints);
+      } else {
+        String now = clock.instant().toString();
+        job.update(r -> r.started() != null ? r : r.withAttempt(r.attempts(), now));
+        work.run(new Running(job));
+        outcome = JobRunner.Outcome.DONE;
+      }
       job.endAttempt();
       if (outcome == JobRunner.Outcome.WAITING_FOR_SPACE) {
         job.update(r -> r.withAttempt(before, r.started()));
@@ -654,6 +700,48 @@ public final class Jobs implements AutoCloseable {
     private IOException lostClaim(Job job) {
       return JobException.retryable("job " + job.id() + ": this node no longer holds it (silent for longer than its"
           + " lease of " + nodes.lease() + "; another node may have claimed it); nothing was put in place");
+    }
+  }
+
+  /** A job of a registered kind as its work sees it: the job, this node's claim on it, the checkpoints. */
+  private final class Running implements RunningJob {
+    private final Job job;
+
+    Running(Job job) {
+      this.job = job;
+    }
+
+    @Override
+    public JobRecord record() {
+      return job.record();
+    }
+
+    @Override
+    public void update(java.util.function.UnaryOperator<JobRecord> change) {
+      job.update(change);
+    }
+
+    @Override
+    public boolean cancelRequested() {
+      return job.cancelRequested;
+    }
+
+    @Override
+    public void useSession(RemoteSession session) {
+      job.session.set(session);
+      if (session != null && job.cancelRequested) {
+        session.close();
+      }
+    }
+
+    @Override
+    public void save() throws IOException {
+      checkpoints.save(job);
+    }
+
+    @Override
+    public void ensureHeld() throws IOException {
+      checkpoints.ensureHeld(job);
     }
   }
 

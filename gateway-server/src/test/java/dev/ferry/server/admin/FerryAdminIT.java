@@ -96,6 +96,11 @@ class FerryAdminIT {
             privateKey: %s
             hostKey: "%s"
             roots: [%s]
+        syncs:
+          - name: inbox
+            source: local:%s/inbox
+            target: s3://%s/inbox/
+            every: 1h
         admin:
           http:
             bindAddress: 127.0.0.1
@@ -111,7 +116,7 @@ class FerryAdminIT {
             home: s3://%s/bob/
             publicKeys: ["%s"]
         """.formatted(dir.resolve("data"), s3.configSection(), sshd.port, sshd.user,
-        sshd.clientKey, sshd.hostKeyLine, remote, bucket, PublicKeyEntry.toString(adminKey.getPublic()), bucket,
+        sshd.clientKey, sshd.hostKeyLine, remote, remote, bucket, bucket, PublicKeyEntry.toString(adminKey.getPublic()), bucket,
         PublicKeyEntry.toString(bobKey.getPublic()));
     ferry = EmbeddedFerry.start(dir, yaml, Map.of("ADMIN_TOKEN", TOKEN));
     ssh = SshClient.setUpDefaultClient();
@@ -344,6 +349,54 @@ class FerryAdminIT {
     SshExec noJob = exec("admin", adminKey, "cancel 000000000000");
     assertEquals(4, noJob.status());
     assertTrue(noJob.err().contains("no job '000000000000'"), noJob.err());
+  }
+
+  @Test
+  void sync_runOverSshThenSyncsOverHttp_copiesTheFolderAndShowsTheRun() throws Exception {
+    Path inbox = Files.createDirectories(remote.resolve("inbox/nested"));
+    Files.writeString(inbox.resolve("order 1.csv"), "id,qty\n1,5\n");
+    byte[] data = new byte[300_000];
+    new Random(3).nextBytes(data);
+    Files.write(remote.resolve("inbox/data.bin"), data);
+
+    SshExec started = exec("admin", adminKey, "sync run inbox");
+    assertEquals(0, started.status(), started.err());
+    String id = started.out().strip();
+    JsonNode job = awaitJobOverHttp(id);
+    assertEquals("DONE", job.get("state").asText(), job.toString());
+    assertEquals(2, job.get("counts").get("copied").asInt(), job.toString());
+    assertArrayEquals(data, s3.get(bucket, "inbox/data.bin"));
+    assertEquals("id,qty\n1,5\n", new String(s3.get(bucket, "inbox/nested/order 1.csv"), StandardCharsets.UTF_8));
+
+    SshExec text = exec("admin", adminKey, "syncs");
+    assertEquals(0, text.status(), text.err());
+    assertTrue(text.out().contains("inbox  local:" + remote + "/inbox -> s3://" + bucket + "/inbox/"), text.out());
+    assertTrue(text.out().contains("last run:  " + id + " DONE"), text.out());
+    JsonNode syncs = JSON.readTree(call("GET", "/api/syncs", null, TOKEN).body()).get("data");
+    assertEquals(id, syncs.get(0).get("lastRun").get("id").asText(), syncs.toString());
+    assertEquals(2, syncs.get(0).get("lastRun").get("counts").get("copied").asInt(), syncs.toString());
+
+    SshExec again = exec("admin", adminKey, "sync run inbox");
+    JsonNode second = awaitJobOverHttp(again.out().strip());
+    assertEquals(2, second.get("counts").get("unchanged").asInt(), "nothing changed: " + second);
+    assertEquals(0, second.get("counts").get("copied").asInt(), second.toString());
+  }
+
+  @Test
+  void sync_badArguments_exitStatusAndMessage() throws Exception {
+    SshExec unknown = exec("admin", adminKey, "sync run nope");
+    assertEquals(4, unknown.status());
+    assertTrue(unknown.err().contains("no sync 'nope' (configured: inbox)"), unknown.err());
+    SshExec wrongVerb = exec("admin", adminKey, "sync start inbox");
+    assertEquals(2, wrongVerb.status());
+    assertTrue(wrongVerb.err().contains("unknown sub-command 'start'"), wrongVerb.err());
+    SshExec relative = exec("admin", adminKey, "sync run local:relative/dir s3://" + bucket + "/x/");
+    assertEquals(2, relative.status());
+    assertTrue(relative.err().contains("remote directory 'relative/dir' must be absolute"), relative.err());
+    HttpResponse<String> outside = call("POST", "/api/sync", "{\"args\":[\"run\",\"local:/etc\",\"s3://" + bucket
+        + "/x/\"]}", TOKEN);
+    assertEquals(400, outside.statusCode(), outside.body());
+    assertTrue(outside.body().contains("outside the roots allowed on local"), outside.body());
   }
 
   @Test

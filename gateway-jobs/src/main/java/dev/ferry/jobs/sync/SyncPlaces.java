@@ -1,0 +1,85 @@
+package dev.ferry.jobs.sync;
+
+import dev.ferry.jobs.remote.RemoteHost;
+import java.nio.file.FileSystems;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Reads the two places of a sync as an operator writes them, in the config or on the command line:
+ * {@code REMOTE:/absolute/dir} and {@code s3://bucket/prefix/}. Each problem is an
+ * {@link IllegalArgumentException} whose message names the value; the caller adds the key or the
+ * option it came from.
+ */
+final class SyncPlaces {
+
+  record Source(RemoteHost host, String dir) {}
+
+  record Target(String bucket, String prefix) {}
+
+  private SyncPlaces() {}
+
+  static Source source(String text, Map<String, RemoteHost> hosts) {
+    int colon = text.indexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("source '" + text + "' must be REMOTE:/absolute/dir");
+    }
+    String name = text.substring(0, colon);
+    RemoteHost host = hosts.get(name);
+    if (host == null) {
+      throw new IllegalArgumentException("unknown remote '" + name + "' in '" + text + "' (configured: "
+          + (hosts.isEmpty() ? "none" : String.join(", ", hosts.keySet())) + ")");
+    }
+    String dir = text.substring(colon + 1);
+    if (!dir.startsWith("/")) {
+      throw new IllegalArgumentException("remote directory '" + dir + "' must be absolute");
+    }
+    for (String part : dir.split("/")) {
+      if (part.equals("..") || part.equals(".")) {
+        throw new IllegalArgumentException("remote directory '" + dir + "' must not contain '.' or '..'");
+      }
+    }
+    String normalized = dir.replaceAll("/+", "/");
+    if (normalized.length() > 1 && normalized.endsWith("/")) {
+      normalized = normalized.substring(0, normalized.length() - 1);
+    }
+    if (!host.allows(normalized.equals("/") ? "/" : normalized + "/")) {
+      throw new IllegalArgumentException("remote directory '" + normalized + "' is outside the roots allowed on "
+          + host.name() + " (" + String.join(", ", host.roots()) + ")");
+    }
+    return new Source(host, normalized);
+  }
+
+  static Target target(String text) {
+    if (!text.startsWith("s3://")) {
+      throw new IllegalArgumentException("target '" + text + "' must be s3://bucket/prefix/");
+    }
+    String rest = text.substring(5);
+    int slash = rest.indexOf('/');
+    String bucket = slash < 0 ? rest : rest.substring(0, slash);
+    if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+      throw new IllegalArgumentException("target '" + text + "' has no valid bucket name");
+    }
+    String prefix = slash < 0 ? "" : rest.substring(slash + 1);
+    if (prefix.startsWith("/") || prefix.contains("//")) {
+      throw new IllegalArgumentException("target '" + text + "' has an empty folder name in its prefix");
+    }
+    if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+      prefix = prefix + "/";
+    }
+    return new Target(bucket, prefix);
+  }
+
+  /** Checks that each glob compiles, naming the first one that does not. */
+  static List<String> globs(List<String> globs) {
+    for (String glob : globs) {
+      try {
+        FileSystems.getDefault().getPathMatcher("glob:" + glob);
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException("glob '" + glob + "' is not valid: " + e.getDescription());
+      }
+    }
+    return List.copyOf(globs);
+  }
+}

@@ -1,0 +1,388 @@
+package dev.ferry.jobs.sync;
+
+import dev.ferry.core.DaemonThreads;
+import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.lock.PathLock;
+import dev.ferry.core.lock.PathLockTable;
+import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import dev.ferry.jobs.remote.RemoteConnector;
+import dev.ferry.jobs.remote.RemoteException;
+import dev.ferry.jobs.remote.RemoteHost;
+import dev.ferry.jobs.remote.RemoteSession;
+import dev.ferry.jobs.transfer.Failures;
+import dev.ferry.jobs.transfer.JobException;
+import dev.ferry.jobs.transfer.RunningJob;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One attempt of one sync run: list the remote tree and the objects under the target, decide what
+ * to copy (new or changed by size and time; a full run also by SHA-256), copy it with
+ * {@code parallel} connections, then remove the sources of verified copies (deleteSource) and the
+ * objects whose source is gone (mirror). A file's failure is retried and then counted without
+ * stopping the run; a run with failed files ends FAILED, naming them. An attempt cut off (a lost
+ * connection, a restart) is followed by another that lists again: what the first one committed is
+ * unchanged by then and is not copied twice.
+ */
+final class SyncRun {
+
+  private static final Logger log = LoggerFactory.getLogger(SyncRun.class);
+  /** Tries per file within an attempt: a file that fails this often is counted as failed. */
+  private static final int FILE_TRIES = 3;
+  /** How often the attempt's thread looks for a cancel while the copies run. */
+  private static final Duration CANCEL_POLL = Duration.ofMillis(200);
+  /** Failed files named in the job's error; the log names them all. */
+  private static final int FAILURES_NAMED = 5;
+
+  private final SyncSpec spec;
+  private final RunningJob job;
+  private final RemoteHost host;
+  private final RemoteConnector connector;
+  private final ObjectStore store;
+  private final ObjectCatalog catalog;
+  private final PathLockTable locks;
+  private final FileCopy copier;
+  private final Duration retryBackoff;
+  private final Duration commandTimeout;
+  private final Clock clock;
+  private final SyncCounts counts = new SyncCounts();
+  private final List<String> failures = new ArrayList<>();
+  /** The copy workers' connections. */
+  private final Set<RemoteSession> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile String current;
+  private volatile long lastShown;
+
+  SyncRun(SyncSpec spec, RunningJob job, RemoteHost host, SyncServices services) {
+    this.spec = spec;
+    this.job = job;
+    this.host = host;
+    this.connector = services.connector();
+    this.store = services.store();
+    this.catalog = services.catalog();
+    this.locks = services.locks();
+    this.copier = new FileCopy(services.uploads(), services.locks());
+    this.retryBackoff = services.retryBackoff();
+    this.commandTimeout = services.commandTimeout();
+    this.clock = services.clock();
+  }
+
+  void run() throws IOException, InterruptedException {
+    String purpose = "sync " + (spec.name() != null ? spec.name() : "run") + " (job " + job.record().id() + ")";
+    try (RemoteSession lister = connector.connect(host)) {
+      job.useSession(lister);
+      RemoteTree.Listing listing = RemoteTree.walk(lister, spec.remoteDir(), spec.recursive(), spec.prefix(),
+          new SyncFilter(spec.include(), spec.exclude()));
+      listing.skipped().forEach(s -> {
+        counts.skipped.incrementAndGet();
+        log.info("job {}: {}/{} skipped: {}", job.record().id(), spec.remoteDir(), s.relative(), s.reason());
+      });
+      listing.errors().forEach(e -> failed("listing", e));
+      Map<String, SyncedObjects.Synced> objects = SyncedObjects.list(store, catalog, spec);
+      Plan plan = plan(listing, objects, lister);
+      show(true);
+      copyAll(plan.toCopy(), purpose);
+      checkCancelled();
+      if (spec.deleteSource()) {
+        removeSources(lister, plan);
+      }
+      if (spec.mirror()) {
+        mirror(listing, objects, purpose);
+      }
+    } finally {
+      job.useSession(null);
+      current = null;
+      show(true);
+    }
+    if (!failures.isEmpty()) {
+      throw JobException.permanent(counts.failed.get() + " of " + counts.seen.get() + " file(s) failed: "
+          + String.join("; ", failures.subList(0, Math.min(FAILURES_NAMED, failures.size())))
+          + (failures.size() > FAILURES_NAMED ? "; ... (the log names them all)" : ""));
+    }
+    log.info("job {}: sync {} -> {} ({}) done: {}", job.record().id(), spec.source(), spec.destination(),
+        spec.runKind(), counts.asMap());
+  }
+
+  /** What to copy, and what is already there as it is on the remote (with the SHA-256 it has in S3). */
+  /** {@code remoteSums}: empty when the remote cannot give checksums, or none were asked for. */
+  private record Plan(List<RemoteTree.RemoteFile> toCopy, List<Unchanged> unchanged,
+      Optional<Map<String, String>> remoteSums) {}
+
+  private record Unchanged(RemoteTree.RemoteFile file, String sha256) {}
+
+  private Plan plan(RemoteTree.Listing listing, Map<String, SyncedObjects.Synced> objects, RemoteSession remote)
+      throws IOException {
+    Instant youngest = clock.instant().minusSeconds(spec.minAgeSeconds());
+    List<RemoteTree.RemoteFile> toCopy = new ArrayList<>();
+    List<Unchanged> unchanged = new ArrayList<>();
+    for (RemoteTree.RemoteFile file : listing.files()) {
+      counts.seen.incrementAndGet();
+      if (spec.minAgeSeconds() > 0 && file.modified().isAfter(youngest)) {
+        counts.skipped.incrementAndGet();
+        continue;
+      }
+      SyncedObjects.Synced object = objects.get(file.relative());
+      if (object != null && object.matches(file)) {
+        unchanged.add(new Unchanged(file, object.facts().sha256()));
+      } else {
+        toCopy.add(file);
+      }
+    }
+    Optional<Map<String, String>> sums = Optional.empty();
+    if (spec.full() || spec.deleteSource()) {
+      List<String> paths = new ArrayList<>();
+      unchanged.forEach(u -> paths.add(u.file().path()));
+      if (spec.deleteSource()) {
+        toCopy.forEach(f -> paths.add(f.path()));
+      }
+      sums = RemoteChecksums.of(remote, paths, commandTimeout);
+      if (sums.isEmpty()) {
+        log.info("job {}: {} has no sha256sum -z: files are compared by size and time only", job.record().id(),
+            host.name());
+      }
+    }
+    Map<String, String> remoteSums = sums.orElse(Map.of());
+    if (spec.full()) {
+      List<Unchanged> verified = new ArrayList<>();
+      for (Unchanged u : unchanged) {
+        String remoteSum = remoteSums.get(u.file().path());
+        if (remoteSum != null && !remoteSum.equals(u.sha256())) {
+          log.info("job {}: {} differs from its object by SHA-256 ({}): copied again", job.record().id(),
+              u.file().path(), u.sha256() == null ? "the object has none recorded" : "object " + u.sha256());
+          toCopy.add(u.file());
+        } else {
+          verified.add(u);
+        }
+      }
+      unchanged = verified;
+    }
+    counts.unchanged.set(unchanged.size());
+    toCopy.sort(java.util.Comparator.comparing(RemoteTree.RemoteFile::relative)); // a run's order is foreseeable
+    long total = toCopy.stream().mapToLong(RemoteTree.RemoteFile::size).sum();
+    job.update(r -> r.withSize(total));
+    return new Plan(toCopy, unchanged, sums);
+  }
+
+  /** Copies every file with {@code parallel} workers, each on its own connection, and waits for them. */
+  private void copyAll(List<RemoteTree.RemoteFile> files, String purpose) throws IOException, InterruptedException {
+    if (files.isEmpty()) {
+      return;
+    }
+    ConcurrentLinkedQueue<RemoteTree.RemoteFile> queue = new ConcurrentLinkedQueue<>(files);
+    int workers = Math.min(spec.parallel(), files.size());
+    ExecutorService pool = Executors.newFixedThreadPool(workers, DaemonThreads.named("ferry-sync-copy"));
+    List<Future<?>> running = new ArrayList<>();
+    try {
+      for (int i = 0; i < workers; i++) {
+        running.add(pool.submit(() -> {
+          copyFrom(queue, purpose);
+          return null;
+        }));
+      }
+      for (Future<?> worker : running) {
+        awaitWorker(worker);
+      }
+    } finally {
+      pool.shutdownNow();
+      sessions.forEach(RemoteSession::close); // unblocks a worker stopped mid-read
+      pool.awaitTermination(10, TimeUnit.SECONDS);
+    }
+    for (RemoteTree.RemoteFile file : new ArrayList<>(queue)) {
+      failed(file.relative(), "not copied: the run stopped");
+    }
+  }
+
+  private void awaitWorker(Future<?> worker) throws IOException, InterruptedException {
+    while (true) {
+      checkCancelled();
+      try {
+        worker.get(CANCEL_POLL.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      } catch (TimeoutException e) {
+        show(false);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof IOException io) {
+          throw io;
+        }
+        throw new IOException(Failures.describe(cause), cause);
+      }
+    }
+  }
+
+  /**
+   * One worker: takes files until none are left. A file's failure is retried on a new connection;
+   * a connection that cannot be opened at all stops the attempt (the engine retries the run).
+   */
+  private void copyFrom(ConcurrentLinkedQueue<RemoteTree.RemoteFile> queue, String purpose) throws IOException,
+      InterruptedException {
+    RemoteSession remote = null;
+    try {
+      for (RemoteTree.RemoteFile file; (file = queue.poll()) != null; ) {
+        for (int attempt = 1; ; attempt++) {
+          if (remote == null) {
+            remote = connect();
+          }
+          current = file.path();
+          AtomicLong fileBytes = new AtomicLong();
+          try {
+            FileCopy.Copied copied = copier.copy(remote, file, target(file), purpose, n -> {
+              fileBytes.addAndGet(n);
+              counts.bytes.addAndGet(n);
+              show(false);
+            }, job::ensureHeld);
+            counts.copied.incrementAndGet();
+            copiedFiles.add(new Unchanged(file, copied.sha256()));
+            break;
+          } catch (FileCopy.FileChanged e) {
+            counts.skipped.incrementAndGet();
+            log.info("job {}: {}", job.record().id(), e.getMessage());
+            break;
+          } catch (IOException e) {
+            counts.bytes.addAndGet(-fileBytes.get()); // the next try starts the file again
+            if (Thread.currentThread().isInterrupted() || job.cancelRequested()) {
+              throw new InterruptedIOException("sync job " + job.record().id() + " stopped");
+            }
+            if (attempt >= FILE_TRIES || !worthRetrying(e)) {
+              failed(file.relative(), Failures.describe(e));
+              break;
+            }
+            log.info("job {}: copying {} failed (try {} of {}), again in {}: {}", job.record().id(), file.path(),
+                attempt, FILE_TRIES, retryBackoff.multipliedBy(attempt), Failures.describe(e));
+            remote = closed(remote);
+            Thread.sleep(retryBackoff.multipliedBy(attempt).toMillis()); // a pause before the next try, not a sync
+          }
+        }
+      }
+    } finally {
+      closed(remote);
+    }
+  }
+
+  /** The files copied in this attempt, each with the SHA-256 it was committed with, for deleteSource. */
+  private final ConcurrentLinkedQueue<Unchanged> copiedFiles = new ConcurrentLinkedQueue<>();
+
+  private static boolean worthRetrying(IOException e) {
+    return !(e instanceof RemoteException remote) || remote.kind() == RemoteException.Kind.CONNECTION
+        || remote.kind() == RemoteException.Kind.FAILED;
+  }
+
+  /**
+   * Removes each source whose object is verified: its size read back from S3 and, where the remote
+   * has sha256sum, the remote file's SHA-256 equal to the object's. Anything unverified stays.
+   */
+  private void removeSources(RemoteSession remote, Plan plan) throws IOException {
+    List<Unchanged> candidates = new ArrayList<>(plan.unchanged());
+    candidates.addAll(copiedFiles);
+    boolean sumsKnown = plan.remoteSums().isPresent();
+    for (Unchanged candidate : candidates) {
+      checkCancelled();
+      RemoteTree.RemoteFile file = candidate.file();
+      Optional<ObjectInfo> object = ObjectStore.await(store.head(target(file)));
+      String remoteSum = plan.remoteSums().map(sums -> sums.get(file.path())).orElse(null);
+      String problem = object.isEmpty() ? "its object is not in S3"
+          : object.get().size() != file.size() ? "its object has " + object.get().size() + " bytes, the file "
+              + file.size()
+          : sumsKnown && (remoteSum == null || !remoteSum.equals(candidate.sha256()))
+              ? "its SHA-256 (" + remoteSum + ") is not the object's (" + candidate.sha256() + ")" : null;
+      if (problem != null) {
+        log.warn("job {}: {} kept on {}: {}", job.record().id(), file.path(), host.name(), problem);
+        continue;
+      }
+      remote.remove(file.path());
+      counts.sourceDeleted.incrementAndGet();
+    }
+  }
+
+  /** Deletes the objects whose source is gone, unless the listing missed a directory. */
+  private void mirror(RemoteTree.Listing listing, Map<String, SyncedObjects.Synced> objects, String purpose)
+      throws IOException {
+    if (listing.incomplete()) {
+      log.warn("job {}: mirror deletes nothing this run: part of {} could not be listed", job.record().id(),
+          spec.source());
+      return;
+    }
+    Set<String> present = new HashSet<>();
+    listing.files().forEach(f -> present.add(f.relative()));
+    listing.skipped().forEach(s -> present.add(s.relative()));
+    SyncFilter filter = new SyncFilter(spec.include(), spec.exclude());
+    for (String relative : objects.keySet()) {
+      if (present.contains(relative) || !filter.takes(relative)) {
+        continue;
+      }
+      checkCancelled();
+      S3Location object = new S3Location(spec.bucket(), spec.prefix() + relative);
+      try (PathLock lock = locks.lockKey(object, purpose)) {
+        job.ensureHeld();
+        ObjectStore.await(store.delete(object));
+        catalog.forget(object);
+        counts.deleted.incrementAndGet();
+        log.info("job {}: deleted {}: its source {}/{} is gone (mirror)", job.record().id(), object,
+            spec.remoteDir(), relative);
+      } catch (IOException | dev.ferry.core.lock.PathBusyException e) {
+        failed(relative, "could not delete its object: " + Failures.describe(e));
+      }
+    }
+  }
+
+  private S3Location target(RemoteTree.RemoteFile file) {
+    return new S3Location(spec.bucket(), spec.prefix() + file.relative());
+  }
+
+  /** A copy worker's connection, closed with the others when the copies stop. */
+  private RemoteSession connect() throws IOException {
+    RemoteSession session = connector.connect(host);
+    sessions.add(session);
+    return session;
+  }
+
+  private RemoteSession closed(RemoteSession session) {
+    if (session != null) {
+      sessions.remove(session);
+      session.close();
+    }
+    return null;
+  }
+
+  private synchronized void failed(String relative, String reason) {
+    counts.failed.incrementAndGet();
+    failures.add(relative + ": " + reason);
+    log.warn("job {}: {} failed: {}", job.record().id(), relative, reason);
+  }
+
+  private void checkCancelled() throws InterruptedIOException {
+    if (job.cancelRequested() || Thread.currentThread().isInterrupted()) {
+      throw new InterruptedIOException("sync job " + job.record().id() + " stopped");
+    }
+  }
+
+  /** Puts the counts into the job's record, at most twice a second unless {@code now}. */
+  private void show(boolean now) {
+    long at = System.nanoTime();
+    if (!now && at - lastShown < 500_000_000L) {
+      return;
+    }
+    lastShown = at;
+    job.update(r -> r.withCounts(counts.asMap(), counts.bytes.get(), current));
+  }
+}

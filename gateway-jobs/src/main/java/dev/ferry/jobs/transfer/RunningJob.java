@@ -1,0 +1,30 @@
+package dev.ferry.jobs.transfer;
+
+import dev.ferry.jobs.remote.RemoteSession;
+import java.io.IOException;
+import java.util.function.UnaryOperator;
+
+/** A job as its {@link JobWork} sees it while this node holds its claim. */
+public interface RunningJob {
+
+  JobRecord record();
+
+  /** Changes the record (progress, the current item); the heartbeat saves it, so every node shows it. */
+  void update(UnaryOperator<JobRecord> change);
+
+  /** Whether an operator cancelled the job: the work stops and throws. */
+  boolean cancelRequested();
+
+  /** The connection a cancel closes at once, to stop work blocked on it; null when there is none. */
+  void useSession(RemoteSession session);
+
+  /** Saves the record now (the heartbeat does it every second otherwise). */
+  void save() throws IOException;
+
+  /**
+   * Throws unless this node still holds the job: called before each change the job makes visible,
+   * so that a node that froze past its lease, whose job another node has claimed since, changes
+   * nothing more.
+   */
+  void ensureHeld() throws IOException;
+}
