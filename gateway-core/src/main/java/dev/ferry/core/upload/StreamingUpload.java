@@ -323,7 +323,9 @@ public final class StreamingUpload extends OutputStream {
   }
 
   private void startMultipart() throws IOException {
-    String started = ObjectStore.await(owner.store().createMultipartUpload(target, Map.of()));
+    // Through an interrupt (a cancelled job's worker, a client gone): an upload S3 creates after the
+    // waiting thread gave up would be neither journaled nor aborted, an orphan no sweep knows of.
+    String started = awaitLanded(owner.store().createMultipartUpload(target, Map.of()));
     try {
       owner.journal().started(new MultipartUploadInfo(target, started, Instant.now()));
     } catch (IOException e) {

@@ -348,6 +348,21 @@ class SyncIT {
   }
 
   @Test
+  void cancel_midRun_endsCancelledLeavingNoPartialObject(@TempDir Path data) throws Exception {
+    Path source = Files.createDirectories(dir.resolve("cancelled"));
+    write(source.resolve("huge.bin"), 300 * MIB, 16);
+    try (Node node = new Node(data, syncs(sync("stop", source, "stop/", "")))) {
+      String id = node.syncs.run("stop", false).id();
+      node.await(id, j -> j.bytesDone() > 10 * MIB);
+      JobRecord cancelled = node.jobs.cancel(id, Duration.ofSeconds(30));
+      assertEquals(JobState.CANCELLED, cancelled.state(), cancelled.toString());
+      assertTrue(objects("stop/").isEmpty(), "a cancelled run commits nothing half");
+      Await.until(() -> s3.client().listMultipartUploads(b -> b.bucket(bucket).prefix("stop/")).uploads().isEmpty(),
+          Duration.ofSeconds(10), "the cancelled upload to be aborted");
+    }
+  }
+
+  @Test
   void run_twoTriggersAtOnce_startOneRun(@TempDir Path data) throws Exception {
     Path source = Files.createDirectories(dir.resolve("once"));
     write(source.resolve("big.bin"), 20 * MIB, 8);
