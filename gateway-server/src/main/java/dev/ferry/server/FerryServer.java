@@ -5,7 +5,6 @@ import dev.ferry.core.Gateway;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.FerryConfig;
-import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.user.User;
 import dev.ferry.ftps.FtpsServer;
 import dev.ferry.jobs.JobsConfig;
@@ -138,13 +137,9 @@ public final class FerryServer {
       buckets.add(user.home().bucket());
     }
     for (String bucket : buckets) {
-      if (!ObjectStore.await(gateway.store().bucketExists(bucket))) {
-        if (!config.createBuckets()) {
-          throw new IOException("bucket '" + bucket + "' (a user's home) does not exist at "
-              + config.s3().endpoint() + "; create it or set s3.createBuckets: true");
-        }
-        ObjectStore.await(gateway.store().createBucket(bucket));
-        log.info("created bucket {}", bucket);
+      if (!gateway.store().ensureBucket(bucket, config.createBuckets())) {
+        throw new IOException("bucket '" + bucket + "' (a user's home) does not exist at "
+            + config.s3().endpoint() + "; create it or set s3.createBuckets: true");
       }
     }
   }

@@ -308,22 +308,10 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
   /** s3://bucket/prefix/ → bucket and "prefix/" (always ending in "/", or "" for the whole bucket). */
   static S3Location parseHome(String key, String home) {
-    if (!home.startsWith("s3://")) {
-      throw new ConfigException(key, "must look like s3://bucket/prefix/, got '" + home + "'");
+    try {
+      return S3Location.parsePrefix(home);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, e.getMessage());
     }
-    String rest = home.substring(5);
-    int slash = rest.indexOf('/');
-    String bucket = slash < 0 ? rest : rest.substring(0, slash);
-    String prefix = slash < 0 ? "" : rest.substring(slash + 1);
-    if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
-      throw new ConfigException(key, "'" + bucket + "' is not a valid S3 bucket name");
-    }
-    if (prefix.contains("//") || prefix.startsWith("/") || prefix.contains("..")) {
-      throw new ConfigException(key, "prefix '" + prefix + "' must not contain '//' or '..'");
-    }
-    if (!prefix.isEmpty() && !prefix.endsWith("/")) {
-      prefix = prefix + "/";
-    }
-    return new S3Location(bucket, prefix);
   }
 }

@@ -136,6 +136,23 @@ public final class ObjectStore implements AutoCloseable {
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "CREATE bucket", bucket)));
   }
 
+  /**
+   * Whether {@code bucket} is there once this returns: one that is missing is created when
+   * {@code create} (s3.createBuckets), and the answer is false only for a missing bucket not created.
+   * Blocks: for start-up and admin checks, never on an event loop.
+   */
+  public boolean ensureBucket(String bucket, boolean create) throws IOException {
+    if (await(bucketExists(bucket))) {
+      return true;
+    }
+    if (!create) {
+      return false;
+    }
+    await(createBucket(bucket));
+    org.slf4j.LoggerFactory.getLogger(ObjectStore.class).info("created bucket {}", bucket);
+    return true;
+  }
+
   /** One page of the objects and common prefixes under {@code prefix}, split at {@code delimiter}. */
   public CompletableFuture<ListPage> listPage(S3Location prefix, String delimiter, String token, int maxKeys) {
     return s3.listObjectsV2(b -> b.bucket(prefix.bucket()).prefix(prefix.key()).delimiter(delimiter)

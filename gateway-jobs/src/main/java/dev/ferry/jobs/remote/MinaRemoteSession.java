@@ -101,12 +101,16 @@ final class MinaRemoteSession implements RemoteSession {
 
   @Override
   public OptionalLong size(String path) throws IOException {
+    return attributes(path, true).map(a -> OptionalLong.of(a.getSize())).orElse(OptionalLong.empty());
+  }
+
+  /** stat (links followed) or lstat of the path; empty when nothing is there. */
+  private Optional<SftpClient.Attributes> attributes(String path, boolean followLinks) throws IOException {
     try {
-      SftpClient.Attributes attributes = sftp().stat(path);
-      return OptionalLong.of(attributes.getSize());
+      return Optional.of(followLinks ? sftp().stat(path) : sftp().lstat(path));
     } catch (SftpException e) {
       if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
-        return OptionalLong.empty();
+        return Optional.empty();
       }
       throw failure("stat", path, e);
     } catch (IOException e) {
@@ -132,16 +136,7 @@ final class MinaRemoteSession implements RemoteSession {
 
   @Override
   public Optional<RemoteEntry> stat(String path) throws IOException {
-    try {
-      return Optional.of(entry(path.substring(path.lastIndexOf('/') + 1), sftp().stat(path)));
-    } catch (SftpException e) {
-      if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
-        return Optional.empty();
-      }
-      throw failure("stat", path, e);
-    } catch (IOException e) {
-      throw failure("stat", path, e);
-    }
+    return attributes(path, true).map(a -> entry(path.substring(path.lastIndexOf('/') + 1), a));
   }
 
   private static RemoteEntry entry(String name, SftpClient.Attributes attributes) {
@@ -181,17 +176,7 @@ final class MinaRemoteSession implements RemoteSession {
 
   @Override
   public boolean exists(String path) throws IOException {
-    try {
-      sftp().lstat(path);
-      return true;
-    } catch (SftpException e) {
-      if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
-        return false;
-      }
-      throw failure("stat", path, e);
-    } catch (IOException e) {
-      throw failure("stat", path, e);
-    }
+    return attributes(path, false).isPresent();
   }
 
   @Override

@@ -42,7 +42,6 @@ final class RemoteTree {
     List<String> errors = new ArrayList<>();
     Deque<String> pending = new ArrayDeque<>();
     pending.add("");
-    boolean top = true;
     while (!pending.isEmpty()) {
       String relativeDir = pending.poll();
       String absoluteDir = relativeDir.isEmpty() ? dir : dir + "/" + relativeDir;
@@ -50,13 +49,11 @@ final class RemoteTree {
       try {
         entries = remote.list(absoluteDir);
       } catch (RemoteException e) {
-        if (top || e.kind() == RemoteException.Kind.CONNECTION) {
+        if (relativeDir.isEmpty() || e.kind() == RemoteException.Kind.CONNECTION) {
           throw e; // the source itself is unreadable, or the connection is gone: the run cannot go on
         }
         errors.add(e.getMessage());
         continue;
-      } finally {
-        top = false;
       }
       for (RemoteEntry entry : entries) {
         String relative = relativeDir.isEmpty() ? entry.name() : relativeDir + "/" + entry.name();

@@ -3,6 +3,7 @@ package dev.ferry.jobs.sync;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.ConfigNode;
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.store.S3Location;
 import dev.ferry.jobs.remote.RemoteHost;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,14 +34,14 @@ public final class SyncConfig {
         throw new ConfigException(node.keyOf("name"), "sync '" + name + "' is defined twice");
       }
       SyncPlaces.Source source = checked(node, "source", () -> SyncPlaces.source(node.requiredString("source"), hosts));
-      SyncPlaces.Target target = checked(node, "target", () -> SyncPlaces.target(node.requiredString("target")));
+      S3Location target = checked(node, "target", () -> SyncPlaces.target(node.requiredString("target")));
       Duration every = positive(node, "every", node.duration("every", Duration.ofMinutes(1)));
       Duration fullEvery = node.has("fullEvery") ? positive(node, "fullEvery", node.duration("fullEvery", null)) : null;
       List<String> include = checked(node, "include", () -> SyncPlaces.globs(node.has("include")
           ? node.strings("include") : List.of()));
       List<String> exclude = checked(node, "exclude", () -> SyncPlaces.globs(node.has("exclude")
           ? node.strings("exclude") : List.of()));
-      syncs.add(new SyncDefinition(name, source.host().name(), source.dir(), target.bucket(), target.prefix(), every,
+      syncs.add(new SyncDefinition(name, source.host().name(), source.dir(), target.bucket(), target.key(), every,
           fullEvery, include, exclude, node.duration("minAge", Duration.ZERO), node.integer("parallel", 4, 1, 64),
           node.bool("recursive", true), node.bool("deleteSource", false), node.bool("mirror", false)));
     }

@@ -1,5 +1,6 @@
 package dev.ferry.jobs.sync;
 
+import dev.ferry.core.store.S3Location;
 import dev.ferry.jobs.remote.RemoteHost;
 import java.nio.file.FileSystems;
 import java.util.List;
@@ -15,8 +16,6 @@ import java.util.regex.PatternSyntaxException;
 final class SyncPlaces {
 
   record Source(RemoteHost host, String dir) {}
-
-  record Target(String bucket, String prefix) {}
 
   private SyncPlaces() {}
 
@@ -51,24 +50,13 @@ final class SyncPlaces {
     return new Source(host, normalized);
   }
 
-  static Target target(String text) {
-    if (!text.startsWith("s3://")) {
-      throw new IllegalArgumentException("target '" + text + "' must be s3://bucket/prefix/");
+  /** The target folder: its bucket, and its prefix as the key ("" or ending in '/'). */
+  static S3Location target(String text) {
+    try {
+      return S3Location.parsePrefix(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("target " + e.getMessage());
     }
-    String rest = text.substring(5);
-    int slash = rest.indexOf('/');
-    String bucket = slash < 0 ? rest : rest.substring(0, slash);
-    if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
-      throw new IllegalArgumentException("target '" + text + "' has no valid bucket name");
-    }
-    String prefix = slash < 0 ? "" : rest.substring(slash + 1);
-    if (prefix.startsWith("/") || prefix.contains("//")) {
-      throw new IllegalArgumentException("target '" + text + "' has an empty folder name in its prefix");
-    }
-    if (!prefix.isEmpty() && !prefix.endsWith("/")) {
-      prefix = prefix + "/";
-    }
-    return new Target(bucket, prefix);
   }
 
   /** Checks that each glob compiles, naming the first one that does not. */

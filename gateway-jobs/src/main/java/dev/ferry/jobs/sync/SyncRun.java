@@ -66,8 +66,11 @@ final class SyncRun {
   private final Duration retryBackoff;
   private final Duration commandTimeout;
   private final Clock clock;
+  private final SyncFilter filter;
   private final SyncCounts counts = new SyncCounts();
   private final List<String> failures = new ArrayList<>();
+  /** The files copied in this attempt, each with the SHA-256 it was committed with, for deleteSource. */
+  private final ConcurrentLinkedQueue<InS3> copiedFiles = new ConcurrentLinkedQueue<>();
   /** The copy workers' connections. */
   private final Set<RemoteSession> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile String current;
@@ -85,14 +88,14 @@ final class SyncRun {
     this.retryBackoff = services.retryBackoff();
     this.commandTimeout = services.commandTimeout();
     this.clock = services.clock();
+    this.filter = new SyncFilter(spec.include(), spec.exclude());
   }
 
   void run() throws IOException, InterruptedException {
     String purpose = "sync " + (spec.name() != null ? spec.name() : "run") + " (job " + job.record().id() + ")";
     try (RemoteSession lister = connector.connect(host)) {
       job.useSession(lister);
-      RemoteTree.Listing listing = RemoteTree.walk(lister, spec.remoteDir(), spec.recursive(), spec.prefix(),
-          new SyncFilter(spec.include(), spec.exclude()));
+      RemoteTree.Listing listing = RemoteTree.walk(lister, spec.remoteDir(), spec.recursive(), spec.prefix(), filter);
       listing.skipped().forEach(s -> {
         counts.skipped.incrementAndGet();
         log.info("job {}: {}/{} skipped: {}", job.record().id(), spec.remoteDir(), s.relative(), s.reason());
@@ -123,18 +126,22 @@ final class SyncRun {
         spec.runKind(), counts.asMap());
   }
 
-  /** What to copy, and what is already there as it is on the remote (with the SHA-256 it has in S3). */
-  /** {@code remoteSums}: empty when the remote cannot give checksums, or none were asked for. */
-  private record Plan(List<RemoteTree.RemoteFile> toCopy, List<Unchanged> unchanged,
+  /**
+   * What to copy, and what is already there as it is on the remote. {@code remoteSums}: the
+   * unchanged files' SHA-256 on the remote, which a full run reads; empty when the run is not full
+   * or the remote cannot give them.
+   */
+  private record Plan(List<RemoteTree.RemoteFile> toCopy, List<InS3> unchanged,
       Optional<Map<String, String>> remoteSums) {}
 
-  private record Unchanged(RemoteTree.RemoteFile file, String sha256) {}
+  /** A remote file whose object is in S3, with the SHA-256 the object has there (null: unknown). */
+  private record InS3(RemoteTree.RemoteFile file, String sha256) {}
 
   private Plan plan(RemoteTree.Listing listing, Map<String, SyncedObjects.Synced> objects, RemoteSession remote)
       throws IOException {
     Instant youngest = clock.instant().minusSeconds(spec.minAgeSeconds());
     List<RemoteTree.RemoteFile> toCopy = new ArrayList<>();
-    List<Unchanged> unchanged = new ArrayList<>();
+    List<InS3> unchanged = new ArrayList<>();
     for (RemoteTree.RemoteFile file : listing.files()) {
       counts.seen.incrementAndGet();
       if (spec.minAgeSeconds() > 0 && file.modified().isAfter(youngest)) {
@@ -143,28 +150,17 @@ final class SyncRun {
       }
       SyncedObjects.Synced object = objects.get(file.relative());
       if (object != null && object.matches(file)) {
-        unchanged.add(new Unchanged(file, object.facts().sha256()));
+        unchanged.add(new InS3(file, object.facts().sha256()));
       } else {
         toCopy.add(file);
       }
     }
     Optional<Map<String, String>> sums = Optional.empty();
-    if (spec.full() || spec.deleteSource()) {
-      List<String> paths = new ArrayList<>();
-      unchanged.forEach(u -> paths.add(u.file().path()));
-      if (spec.deleteSource()) {
-        toCopy.forEach(f -> paths.add(f.path()));
-      }
-      sums = RemoteChecksums.of(remote, paths, commandTimeout);
-      if (sums.isEmpty()) {
-        log.info("job {}: {} has no sha256sum -z: files are compared by size and time only", job.record().id(),
-            host.name());
-      }
-    }
-    Map<String, String> remoteSums = sums.orElse(Map.of());
     if (spec.full()) {
-      List<Unchanged> verified = new ArrayList<>();
-      for (Unchanged u : unchanged) {
+      sums = remoteSums(remote, unchanged.stream().map(u -> u.file().path()).toList());
+      Map<String, String> remoteSums = sums.orElse(Map.of());
+      List<InS3> verified = new ArrayList<>();
+      for (InS3 u : unchanged) {
         String remoteSum = remoteSums.get(u.file().path());
         if (remoteSum != null && !remoteSum.equals(u.sha256())) {
           log.info("job {}: {} differs from its object by SHA-256 ({}): copied again", job.record().id(),
@@ -181,6 +177,16 @@ final class SyncRun {
     long total = toCopy.stream().mapToLong(RemoteTree.RemoteFile::size).sum();
     job.update(r -> r.withSize(total));
     return new Plan(toCopy, unchanged, sums);
+  }
+
+  /** The SHA-256 of each of {@code paths} on the remote, or empty (logged) when it has no sha256sum -z. */
+  private Optional<Map<String, String>> remoteSums(RemoteSession remote, List<String> paths) throws IOException {
+    Optional<Map<String, String>> sums = RemoteChecksums.of(remote, paths, commandTimeout);
+    if (sums.isEmpty()) {
+      log.info("job {}: {} has no sha256sum -z: files are compared by size and time only", job.record().id(),
+          host.name());
+    }
+    return sums;
   }
 
   /** Copies every file with {@code parallel} workers, each on its own connection, and waits for them. */
@@ -252,7 +258,7 @@ final class SyncRun {
               show(false);
             }, job::ensureHeld);
             counts.copied.incrementAndGet();
-            copiedFiles.add(new Unchanged(file, copied.sha256()));
+            copiedFiles.add(new InS3(file, copied.sha256()));
             break;
           } catch (FileCopy.FileChanged e) {
             counts.skipped.incrementAndGet();
@@ -270,7 +276,8 @@ final class SyncRun {
             log.info("job {}: copying {} failed (try {} of {}), again in {}: {}", job.record().id(), file.path(),
                 attempt, FILE_TRIES, retryBackoff.multipliedBy(attempt), Failures.describe(e));
             remote = closed(remote);
-            Thread.sleep(retryBackoff.multipliedBy(attempt).toMillis()); // a pause before the next try, not a sync
+            // Backoff: nothing tells a worker that the remote or S3 is back, so it waits before trying again.
+            Thread.sleep(retryBackoff.multipliedBy(attempt).toMillis());
           }
         }
       }
@@ -278,9 +285,6 @@ final class SyncRun {
       closed(remote);
     }
   }
-
-  /** The files copied in this attempt, each with the SHA-256 it was committed with, for deleteSource. */
-  private final ConcurrentLinkedQueue<Unchanged> copiedFiles = new ConcurrentLinkedQueue<>();
 
   private static boolean worthRetrying(IOException e) {
     return !(e instanceof RemoteException remote) || remote.kind() == RemoteException.Kind.CONNECTION
@@ -292,14 +296,23 @@ final class SyncRun {
    * has sha256sum, the remote file's SHA-256 equal to the object's. Anything unverified stays.
    */
   private void removeSources(RemoteSession remote, Plan plan) throws IOException {
-    List<Unchanged> candidates = new ArrayList<>(plan.unchanged());
+    List<InS3> candidates = new ArrayList<>(plan.unchanged());
     candidates.addAll(copiedFiles);
+    // The files copied now, and all of them unless a full run read the unchanged ones' already; a full
+    // run that found no sha256sum asks no more.
+    Map<String, String> remoteSums = new java.util.HashMap<>(plan.remoteSums().orElse(Map.of()));
     boolean sumsKnown = plan.remoteSums().isPresent();
-    for (Unchanged candidate : candidates) {
+    if (sumsKnown || !spec.full()) {
+      Optional<Map<String, String>> more = remoteSums(remote, candidates.stream().map(c -> c.file().path())
+          .filter(path -> !remoteSums.containsKey(path)).toList());
+      sumsKnown = more.isPresent();
+      more.ifPresent(remoteSums::putAll);
+    }
+    for (InS3 candidate : candidates) {
       checkCancelled();
       RemoteTree.RemoteFile file = candidate.file();
       Optional<ObjectInfo> object = ObjectStore.await(store.head(target(file)));
-      String remoteSum = plan.remoteSums().map(sums -> sums.get(file.path())).orElse(null);
+      String remoteSum = remoteSums.get(file.path());
       String problem = object.isEmpty() ? "its object is not in S3"
           : object.get().size() != file.size() ? "its object has " + object.get().size() + " bytes, the file "
               + file.size()
@@ -325,7 +338,6 @@ final class SyncRun {
     Set<String> present = new HashSet<>();
     listing.files().forEach(f -> present.add(f.relative()));
     listing.skipped().forEach(s -> present.add(s.relative()));
-    SyncFilter filter = new SyncFilter(spec.include(), spec.exclude());
     for (String relative : objects.keySet()) {
       if (present.contains(relative) || !filter.takes(relative)) {
         continue;

@@ -3,7 +3,7 @@ package dev.ferry.jobs.sync;
 import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.state.StateStoreException;
-import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
 import dev.ferry.jobs.remote.RemoteHost;
 import dev.ferry.jobs.transfer.JobException;
 import dev.ferry.jobs.transfer.JobKind;
@@ -82,12 +82,9 @@ public final class Syncs implements AutoCloseable {
     this.jobs = engine;
     int index = 0;
     for (SyncDefinition sync : definitions.values()) {
-      if (!ObjectStore.await(services.store().bucketExists(sync.bucket()))) {
-        if (!createBuckets) {
-          throw new IOException("syncs[" + index + "].target: bucket '" + sync.bucket() + "' of sync '" + sync.name()
-              + "' does not exist; create it or set s3.createBuckets: true");
-        }
-        ObjectStore.await(services.store().createBucket(sync.bucket()));
+      if (!services.store().ensureBucket(sync.bucket(), createBuckets)) {
+        throw new IOException("syncs[" + index + "].target: bucket '" + sync.bucket() + "' of sync '" + sync.name()
+            + "' does not exist; create it or set s3.createBuckets: true");
       }
       long now = services.clock().millis();
       schedule.ensure(sync.name(), now + sync.every().toMillis(),
@@ -114,7 +111,7 @@ public final class Syncs implements AutoCloseable {
   public JobRecord runOneOff(String source, String target, boolean full) throws JobRefusedException,
       StateStoreException {
     SyncPlaces.Source from;
-    SyncPlaces.Target to;
+    S3Location to;
     try {
       from = SyncPlaces.source(source, hosts);
       to = SyncPlaces.target(target);
@@ -123,7 +120,7 @@ public final class Syncs implements AutoCloseable {
     }
     boolean bucketExists;
     try {
-      bucketExists = ObjectStore.await(services.store().bucketExists(to.bucket()));
+      bucketExists = services.store().ensureBucket(to.bucket(), false);
     } catch (IOException e) {
       throw new JobRefusedException(JobRefusedException.Reason.NOT_FOUND, "bucket '" + to.bucket()
           + "' cannot be read: " + e.getMessage());
@@ -131,7 +128,7 @@ public final class Syncs implements AutoCloseable {
     if (!bucketExists) {
       throw new JobRefusedException(JobRefusedException.Reason.NOT_FOUND, "bucket '" + to.bucket() + "' does not exist");
     }
-    return submitted(new SyncSpec(null, from.host().name(), from.dir(), to.bucket(), to.prefix(), full, List.of(),
+    return submitted(new SyncSpec(null, from.host().name(), from.dir(), to.bucket(), to.key(), full, List.of(),
         List.of(), 0, ONE_OFF_PARALLEL, true, false, false));
   }
 

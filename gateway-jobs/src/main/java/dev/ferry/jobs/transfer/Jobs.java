@@ -153,8 +153,7 @@ public final class Jobs implements AutoCloseable {
     if (!kinds.containsKey(spec.getClass())) {
       throw new IllegalArgumentException("no job kind registered for " + spec.getClass().getSimpleName());
     }
-    JobRecord record = new JobRecord(HexFormat.of().formatHex(randomId()), spec, JobState.QUEUED, 0, 0, 0, 0, 0, null,
-        clock.instant().toString(), null, null, null, null, null);
+    JobRecord record = queued(spec, 0);
     if (!jobStore.insertUnlessRunning(record, clock.millis())) {
       return Optional.empty();
     }
@@ -228,6 +227,11 @@ public final class Jobs implements AutoCloseable {
     TransferSpec spec = new TransferSpec(object.bucket(), object.key(), destination.host().name(),
         destination.path(), parts, threshold, request.mode() == null ? TransferMode.DIRECT : request.mode(),
         request.overwrite());
+    return queued(spec, size);
+  }
+
+  /** A new job with a fresh id, queued now. */
+  private JobRecord queued(JobSpec spec, long size) {
     return new JobRecord(HexFormat.of().formatHex(randomId()), spec, JobState.QUEUED, size, 0, 0, 0, 0, null,
         clock.instant().toString(), null, null, null, null, null);
   }
