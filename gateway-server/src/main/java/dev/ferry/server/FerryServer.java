@@ -13,6 +13,8 @@ import dev.ferry.jobs.remote.MinaRemoteConnector;
 import dev.ferry.jobs.sync.SyncServices;
 import dev.ferry.jobs.sync.Syncs;
 import dev.ferry.jobs.transfer.Jobs;
+import dev.ferry.jobs.watch.WatchConfig;
+import dev.ferry.jobs.watch.WatchedFolders;
 import dev.ferry.server.admin.AdminHttpServer;
 import dev.ferry.sftp.SftpServer;
 import java.io.IOException;
@@ -38,6 +40,7 @@ public final class FerryServer {
 
   private final FerryConfig config;
   private final JobsConfig jobsConfig;
+  private final WatchConfig watchConfig;
   private final Clock clock;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
@@ -49,11 +52,13 @@ public final class FerryServer {
   private Jobs jobs;
   private Syncs syncs;
   private AdminHttpServer adminHttp;
+  private WatchedFolders watchedFolders;
 
-  /** @throws ConfigException when the jobs, remotes or admin section of the config file is wrong */
+  /** @throws ConfigException when the jobs, remotes, syncs, admin or watch section of the config file is wrong */
   public FerryServer(FerryConfig config, Clock clock) {
     this.config = config;
     this.jobsConfig = JobsConfig.of(config);
+    this.watchConfig = WatchConfig.of(config);
     this.clock = clock;
   }
 
@@ -73,6 +78,7 @@ public final class FerryServer {
         List.of(syncs.jobKind()));
     jobs.start();
     syncs.start(jobs, config.createBuckets());
+    watchedFolders = WatchedFolders.start(watchConfig, gateway);
     AdminConsole admin = AdminCommands.registry(jobs, syncs, gateway.store(), gateway.catalog());
     ftps = new FtpsServer(gateway, clock);
     ftps.start();
@@ -192,6 +198,11 @@ public final class FerryServer {
       }
       if (sftp != null) {
         sftp.refuseNewSessions();
+      }
+      if (watchedFolders != null) {
+        // Before the drain, so that it starts no upload meanwhile; those in flight are aborted, and their
+        // files (still in the folder) go at the next start.
+        watchedFolders.close();
       }
       if (gateway != null) {
         int aborted = gateway.uploads().drain(config.shutdownGrace());

@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.testing.S3TestServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,25 @@ import java.util.Map;
 public final class EmbeddedFerry {
 
   private EmbeddedFerry() {}
+
+  /**
+   * The part of a ferry.yaml that tests share: the data dir, the S3 server, and FTPS and SFTP on
+   * free loopback ports (top level, ending in a newline); the test adds its users and sections.
+   */
+  public static String loopbackConfig(Path dataDir, S3TestServer s3) {
+    return """
+        dataDir: %s
+        %s
+        ftps:
+          bindAddress: 127.0.0.1
+          port: 0
+          implicitPort: -1
+          passivePorts: "0"
+        sftp:
+          bindAddress: 127.0.0.1
+          port: 0
+        """.formatted(dataDir, s3.configSection());
+  }
 
   /** {@code environment}: what ${NAME} in the YAML stands for. */
   public static FerryServer start(Path dir, String yaml, Map<String, String> environment) throws IOException {

@@ -2,6 +2,7 @@ package dev.ferry.server.nodes;
 
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.server.EmbeddedFerry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,18 +42,7 @@ final class FerryNode implements AutoCloseable {
    * and SFTP on free loopback ports; {@code rest} adds the sections of the test (users first).
    */
   static String config(Path dataDir, S3TestServer s3, String rest) {
-    return """
-        dataDir: %s
-        %s
-        ftps:
-          bindAddress: 127.0.0.1
-          port: 0
-          implicitPort: -1
-          passivePorts: "0"
-        sftp:
-          bindAddress: 127.0.0.1
-          port: 0
-        """.formatted(dataDir, s3.configSection()) + rest;
+    return EmbeddedFerry.loopbackConfig(dataDir, s3) + rest;
   }
 
   /** Starts a node on {@code yaml} in {@code dir} and waits until it says it is up. */

@@ -1,0 +1,77 @@
+package dev.ferry.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.core.config.ConfigException;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.testing.Await;
+import dev.ferry.core.testing.S3TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The watch section in a whole Ferry: started with it, stopped with it, refused at start when wrong. */
+class WatchedFoldersServerIT {
+
+  @RegisterExtension
+  static final S3TestServer s3 = new S3TestServer();
+
+  @TempDir
+  Path dir;
+
+  String yaml(String bucket, Path in, String target) {
+    return EmbeddedFerry.loopbackConfig(dir.resolve("data"), s3) + """
+        users:
+          - name: bob
+            home: s3://%s/bob/
+        watch:
+          - name: incoming
+            directory: ${WATCH_DIR}
+            target: %s
+        """.formatted(bucket, target);
+  }
+
+  static List<String> watchThreads() {
+    return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+        .filter(name -> name.startsWith("ferry-watch-")).toList();
+  }
+
+  @Test
+  void ferry_watchSection_closedFileUploadedAndStopEndsTheWatcher() throws Exception {
+    String bucket = s3.createBucket();
+    Path in = Files.createDirectories(dir.resolve("in"));
+    FerryServer ferry = EmbeddedFerry.start(dir, yaml(bucket, in, "s3://" + bucket + "/incoming/"),
+        Map.of("WATCH_DIR", in.toString()));
+    try {
+      byte[] data = "a file closed in a watched folder\n".getBytes();
+      Files.write(in.resolve("report.txt"), data);
+      Await.until(() -> s3.find(bucket, "incoming/report.txt").isPresent(), "s3://" + bucket + "/incoming/report.txt");
+      assertArrayEquals(data, s3.read(bucket, "incoming/report.txt"));
+    } finally {
+      ferry.stop();
+    }
+    assertEquals(List.of(), watchThreads(), "threads of the watcher left running after stop");
+  }
+
+  @Test
+  void ferry_watchTargetBucketMissing_startRefusedNamingTheKey() throws Exception {
+    String bucket = s3.createBucket();
+    Path in = Files.createDirectories(dir.resolve("in"));
+    Path file = Files.writeString(dir.resolve("ferry.yaml"), yaml(bucket, in, "s3://ferry-no-such-bucket/x/"));
+    FerryServer ferry = new FerryServer(FerryConfig.load(file, Map.of("WATCH_DIR", in.toString())), Clock.systemUTC());
+    try {
+      ConfigException e = assertThrows(ConfigException.class, ferry::start);
+      assertTrue(e.getMessage().contains("'watch[0].target'"), e.getMessage());
+    } finally {
+      ferry.stop();
+    }
+  }
+}
