@@ -111,8 +111,16 @@ final class FileUpload implements AutoCloseable {
         return Outcome.REFUSED;
       }
       BasicFileAttributes after = attributes(file);
+      if (after == null) {
+        return Outcome.GONE;
+      }
       if (!unchanged(before, after)) {
-        log.info("watch {}: {} changed while it was read; not committed", folder.name(), file);
+        if (!OpenForWriting.under(folder.directory()).holds(after)) {
+          // changed with no writer left to close it (a time set, a writer that was quicker than the read)
+          throw new IOException(file + " changed while it was read; not committed");
+        }
+        log.info("watch {}: {} changed while it was read; not committed: its writer's close uploads it",
+            folder.name(), file);
         return Outcome.CHANGED;
       }
       upload.setClientTime(before.lastModifiedTime().toInstant());
