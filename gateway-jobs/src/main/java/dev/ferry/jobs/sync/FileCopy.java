@@ -1,11 +1,10 @@
 package dev.ferry.jobs.sync;
 
-import dev.ferry.core.lock.PathBusyException;
-import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.upload.Uploads;
+import dev.ferry.jobs.ingest.IngestUpload;
 import dev.ferry.jobs.remote.RemoteEntry;
 import dev.ferry.jobs.remote.RemoteFiles;
 import java.io.IOException;
@@ -49,19 +48,7 @@ final class FileCopy {
 
   Copied copy(RemoteFiles remote, RemoteTree.RemoteFile file, S3Location target, String purpose, LongConsumer progress,
       CommitGate gate) throws IOException, FileChanged {
-    PathLock lock;
-    try {
-      lock = locks.lockKey(target, purpose);
-    } catch (PathBusyException e) {
-      throw new IOException(target + " is busy (" + e.getMessage() + ")", e);
-    }
-    StreamingUpload upload;
-    try {
-      upload = uploads.open(target, lock, purpose + ": " + file.path() + " -> " + target, 0);
-    } catch (IOException | RuntimeException e) {
-      lock.close();
-      throw e;
-    }
+    StreamingUpload upload = IngestUpload.open(uploads, locks, target, purpose + ": " + file.path() + " -> " + target);
     try {
       long read = 0;
       try (InputStream in = remote.read(file.path())) {

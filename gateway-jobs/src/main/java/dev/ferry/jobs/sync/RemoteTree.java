@@ -2,9 +2,10 @@ package dev.ferry.jobs.sync;
 
 import dev.ferry.core.path.BadPathException;
 import dev.ferry.core.path.VirtualPath;
+import dev.ferry.jobs.ingest.FileGlobs;
 import dev.ferry.jobs.remote.RemoteEntry;
-import dev.ferry.jobs.remote.RemoteFiles;
 import dev.ferry.jobs.remote.RemoteException;
+import dev.ferry.jobs.remote.RemoteFiles;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -35,7 +36,7 @@ final class RemoteTree {
 
   private RemoteTree() {}
 
-  static Listing walk(RemoteFiles remote, String dir, boolean recursive, String keyPrefix, SyncFilter filter)
+  static Listing walk(RemoteFiles remote, String dir, boolean recursive, String keyPrefix, FileGlobs filter)
       throws IOException {
     List<RemoteFile> files = new ArrayList<>();
     List<Skipped> skipped = new ArrayList<>();

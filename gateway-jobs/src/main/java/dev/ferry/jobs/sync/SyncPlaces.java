@@ -1,11 +1,10 @@
 package dev.ferry.jobs.sync;
 
 import dev.ferry.core.store.S3Location;
+import dev.ferry.jobs.ingest.FileGlobs;
 import dev.ferry.jobs.remote.RemoteHost;
-import java.nio.file.FileSystems;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads the two places of a sync as an operator writes them, in the config or on the command line:
@@ -62,10 +61,9 @@ final class SyncPlaces {
   /** Checks that each glob compiles, naming the first one that does not. */
   static List<String> globs(List<String> globs) {
     for (String glob : globs) {
-      try {
-        FileSystems.getDefault().getPathMatcher("glob:" + glob);
-      } catch (PatternSyntaxException e) {
-        throw new IllegalArgumentException("glob '" + glob + "' is not valid: " + e.getDescription());
+      String problem = FileGlobs.problemOf(glob);
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
       }
     }
     return List.copyOf(globs);

@@ -7,6 +7,7 @@ import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
+import dev.ferry.jobs.ingest.FileGlobs;
 import dev.ferry.jobs.remote.RemoteConnector;
 import dev.ferry.jobs.remote.RemoteException;
 import dev.ferry.jobs.remote.RemoteHost;
@@ -66,7 +67,7 @@ final class SyncRun {
   private final Duration retryBackoff;
   private final Duration commandTimeout;
   private final Clock clock;
-  private final SyncFilter filter;
+  private final FileGlobs filter;
   private final SyncCounts counts = new SyncCounts();
   private final List<String> failures = new ArrayList<>();
   /** The files copied in this attempt, each with the SHA-256 it was committed with, for deleteSource. */
@@ -88,7 +89,7 @@ final class SyncRun {
     this.retryBackoff = services.retryBackoff();
     this.commandTimeout = services.commandTimeout();
     this.clock = services.clock();
-    this.filter = new SyncFilter(spec.include(), spec.exclude());
+    this.filter = new FileGlobs(spec.include(), spec.exclude());
   }
 
   void run() throws IOException, InterruptedException {

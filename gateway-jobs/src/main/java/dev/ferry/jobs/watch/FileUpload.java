@@ -2,14 +2,13 @@ package dev.ferry.jobs.watch;
 
 import dev.ferry.core.Gateway;
 import dev.ferry.core.catalog.ObjectFacts;
-import dev.ferry.core.lock.PathBusyException;
-import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.path.BadPathException;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.jobs.decompress.Gunzip;
+import dev.ferry.jobs.ingest.IngestUpload;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -92,7 +91,7 @@ final class FileUpload implements AutoCloseable {
       return Outcome.ALREADY_THERE;
     }
     String description = "watch " + folder.name() + ": upload of " + file;
-    StreamingUpload upload = open(object, description);
+    StreamingUpload upload = IngestUpload.open(gateway.uploads(), gateway.locks(), object, description);
     inFlight.add(upload);
     try (upload) { // close() aborts what was not committed
       if (closed) {
@@ -134,21 +133,6 @@ final class FileUpload implements AutoCloseable {
       return Outcome.UPLOADED;
     } finally {
       inFlight.remove(upload);
-    }
-  }
-
-  private StreamingUpload open(S3Location object, String description) throws IOException {
-    PathLock lock;
-    try {
-      lock = gateway.locks().lockKey(object, description);
-    } catch (PathBusyException e) {
-      throw new IOException(object + " is busy (a client's upload, delete or rename of it is in progress)", e);
-    }
-    try {
-      return gateway.uploads().open(object, lock, description, 0);
-    } catch (IOException | RuntimeException e) {
-      lock.close();
-      throw e;
     }
   }
 

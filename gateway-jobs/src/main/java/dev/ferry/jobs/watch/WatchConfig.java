@@ -4,6 +4,7 @@ import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.ConfigNode;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.store.S3Location;
+import dev.ferry.jobs.ingest.FileGlobs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ public record WatchConfig(List<WatchedFolder> folders) {
     } else {
       layout = ObjectLayout.under(target(node), gunzip);
     }
-    FileSelection selection = new FileSelection(globs(node, "include"), globs(node, "exclude"),
+    FileSelection selection = new FileSelection(new FileGlobs(globs(node, "include"), globs(node, "exclude")),
         node.bool("includeHidden", false));
     Duration backoff = node.duration("retryBackoff", Duration.ofSeconds(5));
     if (backoff.toMillis() < 100 || backoff.toMinutes() > 10) {
@@ -98,7 +99,7 @@ public record WatchConfig(List<WatchedFolder> folders) {
   private static List<String> globs(ConfigNode node, String name) {
     List<String> globs = node.strings(name);
     for (String glob : globs) {
-      String problem = FileSelection.problemOf(glob);
+      String problem = FileGlobs.problemOf(glob);
       if (problem != null) {
         throw new ConfigException(node.keyOf(name), problem);
       }

@@ -64,13 +64,9 @@ public final class WatchedFolders implements AutoCloseable {
     ObjectStore store = gateway.store();
     S3Location target = folder.layout().target();
     if (target != null) {
-      if (!ObjectStore.await(store.bucketExists(target.bucket()))) {
-        if (!gateway.config().createBuckets()) {
-          throw new ConfigException(folder.key() + ".target", "bucket '" + target.bucket() + "' does not exist at "
-              + gateway.config().s3().endpoint() + "; create it or set s3.createBuckets: true");
-        }
-        ObjectStore.await(store.createBucket(target.bucket()));
-        log.info("created bucket {} for watch {}", target.bucket(), folder.name());
+      if (!store.ensureBucket(target.bucket(), gateway.config().createBuckets())) {
+        throw new ConfigException(folder.key() + ".target", "bucket '" + target.bucket() + "' does not exist at "
+            + gateway.config().s3().endpoint() + "; create it or set s3.createBuckets: true");
       }
       return;
     }

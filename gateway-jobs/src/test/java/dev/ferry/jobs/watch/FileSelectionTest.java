@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.jobs.ingest.FileGlobs;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,7 @@ class FileSelectionTest {
 
   @Test
   void accepts_defaults_everythingButHidden() {
-    FileSelection all = new FileSelection(List.of(), List.of(), false);
+    FileSelection all = new FileSelection(new FileGlobs(List.of(), List.of()), false);
     assertTrue(all.accepts("a.csv"));
     assertTrue(all.accepts("deep/er/b.bin"));
     assertFalse(all.accepts(".a.csv.X1b2c3"), "rsync's temp file");
@@ -24,14 +25,14 @@ class FileSelectionTest {
 
   @Test
   void accepts_includeHidden_takesThemToo() {
-    FileSelection all = new FileSelection(List.of(), List.of(), true);
+    FileSelection all = new FileSelection(new FileGlobs(List.of(), List.of()), true);
     assertTrue(all.accepts(".a.csv"));
     assertTrue(all.enters(".cache"));
   }
 
   @Test
   void accepts_globWithoutSlash_matchesTheNameAtAnyDepth() {
-    FileSelection csv = new FileSelection(List.of("*.csv", "*.csv.gz"), List.of("skip*"), false);
+    FileSelection csv = new FileSelection(new FileGlobs(List.of("*.csv", "*.csv.gz"), List.of("skip*")), false);
     assertTrue(csv.accepts("a.csv"));
     assertTrue(csv.accepts("x/y/a.csv.gz"));
     assertFalse(csv.accepts("a.txt"));
@@ -40,7 +41,7 @@ class FileSelectionTest {
 
   @Test
   void accepts_globWithSlash_matchesTheRelativePath() {
-    FileSelection reports = new FileSelection(List.of("reports/**"), List.of("reports/old/*"), false);
+    FileSelection reports = new FileSelection(new FileGlobs(List.of("reports/**"), List.of("reports/old/*")), false);
     assertTrue(reports.accepts("reports/2024/a.pdf"));
     assertFalse(reports.accepts("other/a.pdf"));
     assertFalse(reports.accepts("reports/old/a.pdf"));
@@ -48,8 +49,8 @@ class FileSelectionTest {
 
   @Test
   void problemOf_badGlob_says() {
-    assertNull(FileSelection.problemOf("*.{csv,tsv}"));
-    assertNotNull(FileSelection.problemOf("*.{csv"));
-    assertNotNull(FileSelection.problemOf(" "));
+    assertNull(FileGlobs.problemOf("*.{csv,tsv}"));
+    assertNotNull(FileGlobs.problemOf("*.{csv"));
+    assertNotNull(FileGlobs.problemOf(" "));
   }
 }
