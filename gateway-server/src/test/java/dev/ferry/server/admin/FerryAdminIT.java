@@ -73,17 +73,7 @@ class FerryAdminIT {
     remote = Files.createDirectories(dir.resolve("remote"));
     adminKey = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
     bobKey = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
-    String yaml = """
-        dataDir: %s
-        %s
-        ftps:
-          bindAddress: 127.0.0.1
-          port: 0
-          implicitPort: -1
-          passivePorts: "0"
-        sftp:
-          bindAddress: 127.0.0.1
-          port: 0
+    String yaml = EmbeddedFerry.loopbackConfig(dir.resolve("data"), s3) + """
         jobs:
           workers: 2
           retryBackoff: 100ms
@@ -115,7 +105,7 @@ class FerryAdminIT {
           - name: bob
             home: s3://%s/bob/
             publicKeys: ["%s"]
-        """.formatted(dir.resolve("data"), s3.configSection(), sshd.port, sshd.user,
+        """.formatted(sshd.port, sshd.user,
         sshd.clientKey, sshd.hostKeyLine, remote, remote, bucket, bucket, PublicKeyEntry.toString(adminKey.getPublic()), bucket,
         PublicKeyEntry.toString(bobKey.getPublic()));
     ferry = EmbeddedFerry.start(dir, yaml, Map.of("ADMIN_TOKEN", TOKEN));
