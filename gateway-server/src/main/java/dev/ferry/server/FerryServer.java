@@ -79,7 +79,7 @@ public final class FerryServer {
     jobs.start();
     syncs.start(jobs, config.createBuckets());
     watchedFolders = WatchedFolders.start(watchConfig, gateway);
-    AdminConsole admin = AdminCommands.registry(jobs, syncs, gateway.store(), gateway.catalog());
+    AdminConsole admin = AdminCommands.registry(jobs, syncs, watchedFolders, gateway.store(), gateway.catalog());
     ftps = new FtpsServer(gateway, clock);
     ftps.start();
     if (config.sftp().enabled()) {

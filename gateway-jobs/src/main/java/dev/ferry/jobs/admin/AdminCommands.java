@@ -14,6 +14,7 @@ import dev.ferry.jobs.transfer.JobState;
 import dev.ferry.jobs.transfer.Jobs;
 import dev.ferry.jobs.transfer.TransferMode;
 import dev.ferry.jobs.transfer.TransferRequest;
+import dev.ferry.jobs.watch.WatchedFolders;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,10 +28,11 @@ public final class AdminCommands {
 
   private AdminCommands() {}
 
-  public static AdminCommandRegistry registry(Jobs jobs, Syncs syncs, ObjectStore store, ObjectCatalog catalog) {
+  public static AdminCommandRegistry registry(Jobs jobs, Syncs syncs, WatchedFolders watches, ObjectStore store,
+      ObjectCatalog catalog) {
     return new AdminCommandRegistry(List.of(new Transfer(jobs), new Push(jobs), new ListJobs(jobs), new ShowJob(jobs),
         new Cancel(jobs), new Hosts(jobs), new Df(jobs), new ObjectStat(store, catalog), new SyncCommands.RunSync(syncs),
-        new SyncCommands.ListSyncs(syncs)));
+        new SyncCommands.ListSyncs(syncs), new WatchCommands.ListWatches(watches)));
   }
 
   static AdminException refused(JobRefusedException e) {
