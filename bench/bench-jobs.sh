@@ -94,17 +94,6 @@ EOF
   start_sampler main
 }
 
-# api METHOD COMMAND [JSON-BODY | QUERY]: the admin API's JSON answer on stdout.
-api() {
-  local method="$1" command="$2" rest="${3:-}"
-  if [[ "$method" == POST ]]; then
-    curl -sS --max-time 30 -X POST -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
-      --data "$rest" "http://127.0.0.1:$ADMIN_PORT/api/$command"
-  else
-    curl -sS --max-time 30 -H "Authorization: Bearer $ADMIN_TOKEN" "http://127.0.0.1:$ADMIN_PORT/api/$command$rest"
-  fi
-}
-
 json_field() { "$PYTHON" -c 'import json, sys; d = json.load(sys.stdin)["data"]; print(d.get(sys.argv[1]) or "")' "$1"; }
 
 # run_job MODE PARTS: one transfer job timed from submission to its end.

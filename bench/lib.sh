@@ -205,6 +205,18 @@ s3() {
     timeout "$TRANSFER_TIMEOUT_SECONDS" "$AWS" --endpoint-url "$S3_ENDPOINT" "$@"
 }
 
+# api METHOD COMMAND [JSON-BODY | QUERY]: the admin API's JSON answer on stdout (ADMIN_PORT and
+# ADMIN_TOKEN set by the caller).
+api() {
+  local method="$1" command="$2" rest="${3:-}"
+  if [[ "$method" == POST ]]; then
+    curl -sS --max-time 30 -X POST -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
+      --data "$rest" "http://127.0.0.1:$ADMIN_PORT/api/$command"
+  else
+    curl -sS --max-time 30 -H "Authorization: Bearer $ADMIN_TOKEN" "http://127.0.0.1:$ADMIN_PORT/api/$command$rest"
+  fi
+}
+
 # ferry_yaml_store: the dataDir and s3 sections of a bench Ferry's ferry.yaml, for a heredoc; the
 # secret comes from FERRY_BENCH_S3_SECRET in Ferry's environment.
 ferry_yaml_store() {
