@@ -3,6 +3,7 @@ package dev.ferry.core;
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.download.Downloads;
+import dev.ferry.core.event.EventBus;
 import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.lock.SharedPathLocks;
 import dev.ferry.core.session.Deadlines;
@@ -42,11 +43,13 @@ public final class Gateway implements AutoCloseable {
   private final LoginGuard loginGuard;
   private final Deadlines deadlines = new Deadlines();
   private final SessionSlots sessions;
+  private final EventBus events;
   private final Clock clock;
 
   public Gateway(FerryConfig config, Clock clock) throws IOException {
     this.config = config;
     this.clock = clock;
+    this.events = new EventBus(clock);
     this.stateStore = StateStore.open(config.stateStore(), clock);
     this.sharedLocks = stateStore.shared() ? new SharedPathLocks(stateStore.database(), stateStore.nodes()) : null;
     this.locks = new PathLockTable(sharedLocks);
@@ -61,7 +64,7 @@ public final class Gateway implements AutoCloseable {
     this.loginGuard = new LoginGuard(config.login(), clock, stateStore.database());
     this.sessions = new SessionSlots(config.sessions(), Map.of(
         "FTPS", new SessionSlots.ProtocolMaximum(config.ftps().maxLogins(), "ftps.maxLogins"),
-        "SFTP", new SessionSlots.ProtocolMaximum(config.sftp().maxSessions(), "sftp.maxSessions")), deadlines);
+        "SFTP", new SessionSlots.ProtocolMaximum(config.sftp().maxSessions(), "sftp.maxSessions")), deadlines, events);
   }
 
   /** The upload journal in the state store, with what an earlier Ferry kept in dataDir/uploads taken over. */
@@ -82,9 +85,19 @@ public final class Gateway implements AutoCloseable {
     return directory;
   }
 
-  public GatewayFileSystem openSession(User user) {
+  /**
+   * A logged-in session's filesystem. Its changes are published to {@link #events()} as the
+   * session's; FTPS, whose filesystem is made during the login, names the session with
+   * {@link GatewayFileSystem#joinSession} once the login is through.
+   */
+  public GatewayFileSystem openSession(User user, SessionSlots.Slot session) {
     return new GatewayFileSystem(user, store, locks, uploads, downloads, stateStore.catalog(),
-        config.renameParallelism(), config.listingClientTimes(), clock);
+        config.renameParallelism(), config.listingClientTimes(), clock, events, session);
+  }
+
+  /** The stream of what happens here: sessions, file changes, jobs. */
+  public EventBus events() {
+    return events;
   }
 
   public FerryConfig config() {

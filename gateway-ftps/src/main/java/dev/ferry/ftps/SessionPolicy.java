@@ -5,6 +5,7 @@ import dev.ferry.core.session.ClientAddress;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.user.LoginGuard;
+import dev.ferry.ftps.fs.GatewayFileSystemView;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.Set;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * plain FTP), no user name with a control character, no login past the session limits.
  */
 final class SessionPolicy extends DefaultFtplet {
+
+  private static final String USER_TRIED = SessionPolicy.class.getName() + ".userTried";
 
   private static final Logger log = LoggerFactory.getLogger(SessionPolicy.class);
 
@@ -73,7 +76,12 @@ final class SessionPolicy extends DefaultFtplet {
       session.write(new DefaultFtpReply(521, "Data connection must be protected: send PBSZ 0 and PROT P"));
       return FtpletResult.SKIP;
     }
-    return command.equals("PASS") ? reserveLogin(session) : FtpletResult.DEFAULT;
+    if (command.equals("PASS")) {
+      // FtpServer forgets the user name when the password is refused; the AUTH_FAILURE event names it.
+      session.setAttribute(USER_TRIED, session.getUserArgument());
+      return reserveLogin(session);
+    }
+    return FtpletResult.DEFAULT;
   }
 
   /**
@@ -104,8 +112,15 @@ final class SessionPolicy extends DefaultFtplet {
       throws FtpException, IOException {
     String command = request.getCommand();
     SessionSlots.Slot slot = LoginSlots.slotOf(session);
-    if (slot != null && (command.equals("REIN") || command.equals("PASS")) && !session.isLoggedIn()) {
+    if (slot != null && command.equals("PASS") && session.isLoggedIn()
+        && session.getFileSystemView() instanceof GatewayFileSystemView view) {
+      view.fileSystem().joinSession(slot);
+      slot.loginSucceeded();
+    } else if (slot != null && (command.equals("REIN") || command.equals("PASS")) && !session.isLoggedIn()) {
       slot.loggedOut();
+      if (command.equals("PASS") && reply.getCode() == FtpReply.REPLY_530_NOT_LOGGED_IN) {
+        slot.loginFailed((String) session.getAttribute(USER_TRIED));
+      }
     }
     return FtpletResult.DEFAULT;
   }

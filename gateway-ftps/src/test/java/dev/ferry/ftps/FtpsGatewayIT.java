@@ -198,7 +198,7 @@ class FtpsGatewayIT {
   @Test
   void abort_fromAnInterruptedThread_stillAbortsTheMultipartUpload() throws IOException {
     // A closing SSH channel interrupts the thread that then aborts its uploads.
-    GatewayFileSystem session = ferry.gateway.openSession(ferry.gateway.users().find("alice").orElseThrow());
+    GatewayFileSystem session = ferry.gateway.openSession(ferry.gateway.users().find("alice").orElseThrow(), null);
     StreamingUpload upload = session.openWrite(VirtualPath.parse("/interrupted.bin"), WriteMode.TRUNCATE, 0);
     upload.write(random(2 * PART + 1));
     String uploadId = s3.client().listMultipartUploads(b -> b.bucket(ferry.bucket)).uploads().get(0).uploadId();

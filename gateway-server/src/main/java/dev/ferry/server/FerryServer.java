@@ -72,10 +72,11 @@ public final class FerryServer {
     sweeper.scheduleWithFixedDelay(this::sweepOrphans, every, every, TimeUnit.SECONDS);
     remotes = new MinaRemoteConnector();
     syncs = new Syncs(jobsConfig.syncs(), jobsConfig.remotes(), gateway.stateStore(), new SyncServices(remotes,
-        gateway.store(), gateway.catalog(), gateway.locks(), gateway.uploads(), jobsConfig.jobs().retryBackoff(),
+        gateway.store(), gateway.catalog(), gateway.locks(), gateway.uploads(), gateway.events(),
+        jobsConfig.jobs().retryBackoff(),
         jobsConfig.jobs().commandTimeout(), clock));
     jobs = new Jobs(jobsConfig.jobs(), gateway.store(), gateway.stateStore(), jobsConfig.remotes(), remotes, clock,
-        List.of(syncs.jobKind()));
+        List.of(syncs.jobKind()), gateway.events());
     jobs.start();
     syncs.start(jobs, config.createBuckets());
     watchedFolders = WatchedFolders.start(watchConfig, gateway);

@@ -101,7 +101,8 @@ public final class SftpServer {
 
       @Override
       public FileSystem createFileSystem(SessionContext session) {
-        return provider.newFileSystem(gateway.openSession(FerryUsers.of(session)));
+        return provider.newFileSystem(gateway.openSession(FerryUsers.of(session),
+            SshSessionSlots.slotOf(session)));
       }
     });
     FerrySftpSubsystemFactory sftp = new FerrySftpSubsystemFactory(settings.maxOpenHandles());

@@ -1,9 +1,15 @@
 package dev.ferry.core.session;
 
+import dev.ferry.core.event.EventBus;
+import dev.ferry.core.event.SessionEvent;
+import dev.ferry.core.event.SessionInfo;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -25,9 +31,14 @@ import java.util.function.Consumer;
  */
 public final class SessionSlots {
 
+  /** Base 36 seconds of this JVM's start: session ids of two runs of a node do not repeat. */
+  private static final String NODE_START = Long.toString(System.currentTimeMillis() / 1000, 36);
+
   private final SessionLimits limits;
   private final Map<String, ProtocolMaximum> protocolMaxima;
   private final Deadlines deadlines;
+  private final EventBus events;
+  private final AtomicLong sessionNumbers = new AtomicLong();
   // All guarded by this: a check and its count must be one step, or a burst gets past the limit.
   private final LinkedHashSet<Slot> waitingForLogin = new LinkedHashSet<>();
   private final Map<String, Integer> unauthenticatedByAddress = new HashMap<>();
@@ -38,11 +49,16 @@ public final class SessionSlots {
   /** A protocol's own maximum of logged-in sessions, and the config key that sets it. */
   public record ProtocolMaximum(int sessions, String configKey) {}
 
-  /** {@code protocolMaxima}: by protocol name, as the front-ends open their slots. */
-  public SessionSlots(SessionLimits limits, Map<String, ProtocolMaximum> protocolMaxima, Deadlines deadlines) {
+  /**
+   * {@code protocolMaxima}: by protocol name, as the front-ends open their slots. Each connection's
+   * life (connected, login, refused credentials, exit) is published to {@code events}.
+   */
+  public SessionSlots(SessionLimits limits, Map<String, ProtocolMaximum> protocolMaxima, Deadlines deadlines,
+      EventBus events) {
     this.limits = limits;
     this.protocolMaxima = Map.copyOf(protocolMaxima);
     this.deadlines = deadlines;
+    this.events = events;
   }
 
   public SessionLimits limits() {
@@ -78,6 +94,7 @@ public final class SessionSlots {
           + ", sessions.unauthenticated); the oldest are closed");
     }
     slot.startLoginDeadline();
+    events.session(SessionEvent.Type.CONNECTED, slot.info(), null);
     return slot;
   }
 
@@ -157,18 +174,51 @@ public final class SessionSlots {
   /** One connection's place in the counts. Closing it twice is harmless. */
   public final class Slot implements AutoCloseable {
 
+    private final String id;
     private final String protocol;
     private final String address;
     private final Consumer<String> close;
+    private final long openedNanos = System.nanoTime();
     private volatile Future<?> deadline;
     // Guarded by SessionSlots.this.
     private String user;
     private boolean closed;
+    private boolean loginAnnounced;
 
     private Slot(String protocol, String address, Consumer<String> close) {
+      // The protocol, the node's start and a sequence: unique on the node, short enough for a log line.
+      this.id = protocol.toLowerCase(Locale.ROOT) + "-" + NODE_START + "-" + sessionNumbers.incrementAndGet();
       this.protocol = protocol;
       this.address = address;
       this.close = close;
+    }
+
+    /** This connection as events name it, with its user once logged in. */
+    public SessionInfo info() {
+      synchronized (SessionSlots.this) {
+        return new SessionInfo(id, protocol, address, user);
+      }
+    }
+
+    /**
+     * The login the front-end told the client about (FTPS: after the password check; SFTP: when the
+     * authentication succeeded): published once as a LOGIN event. {@link #loggedIn} comes first.
+     */
+    public void loginSucceeded() {
+      SessionInfo info;
+      synchronized (SessionSlots.this) {
+        if (closed || user == null || loginAnnounced) {
+          return;
+        }
+        loginAnnounced = true;
+        info = new SessionInfo(id, protocol, address, user);
+      }
+      events.session(SessionEvent.Type.LOGIN, info, null);
+    }
+
+    /** Credentials for {@code username} were refused: an AUTH_FAILURE event naming the user name tried. */
+    public void loginFailed(String username) {
+      events.session(SessionEvent.Type.AUTH_FAILURE, info(), username);
     }
 
     /**
@@ -224,6 +274,7 @@ public final class SessionSlots {
         }
         logOut(this, user);
         user = null;
+        loginAnnounced = false;
       }
       deadline.cancel(false);
       startLoginDeadline();
@@ -240,6 +291,7 @@ public final class SessionSlots {
 
     @Override
     public void close() {
+      SessionInfo info;
       synchronized (SessionSlots.this) {
         if (closed) {
           return;
@@ -249,8 +301,11 @@ public final class SessionSlots {
           logOut(this, user);
         }
         leaveUnauthenticated(this);
+        info = new SessionInfo(id, protocol, address, user);
       }
       deadline.cancel(false);
+      events.session(SessionEvent.Type.EXIT, info,
+          Duration.ofNanos(System.nanoTime() - openedNanos).toMillis() + " ms");
     }
 
     private boolean waitingForLogin() {

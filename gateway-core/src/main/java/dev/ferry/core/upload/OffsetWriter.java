@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * A file written at offsets (every SFTP write carries one) turned into the in-order byte stream an
@@ -58,6 +59,9 @@ public final class OffsetWriter implements AutoCloseable {
     void setClientTime(Instant time);
 
     long commit() throws IOException;
+
+    /** The SHA-256 (hex) of the committed file's bytes; null before the commit or when S3 copied them. */
+    String sha256();
 
     /** Abandons the file; safe from any thread, also before {@link #start}. */
     void abort(String reason);
@@ -110,6 +114,7 @@ public final class OffsetWriter implements AutoCloseable {
   /** Set while the file is a copy to be made inside S3 ({@link #startAsCopyOf}): its source. */
   private CopySource pendingCopy;
   private State state = State.OPEN;
+  private final EndListener whenEnded = new EndListener();
 
   OffsetWriter(Sink sink, Existing existing, long existingSize, ReorderMemory memory, Settings settings,
       String description) {
@@ -372,6 +377,7 @@ public final class OffsetWriter implements AutoCloseable {
       }
       long committed = sink.commit();
       state = State.COMMITTED;
+      whenEnded.ended(UploadOutcome.committed(committed, sink.sha256()));
       return committed;
     } catch (IOException | RuntimeException e) {
       abortNow(e.getMessage());
@@ -389,6 +395,7 @@ public final class OffsetWriter implements AutoCloseable {
       if (state == State.OPEN) {
         state = State.ABORTED;
         cleanUp();
+        whenEnded.ended(UploadOutcome.abandoned(size, reason));
       }
     }
   }
@@ -656,6 +663,15 @@ public final class OffsetWriter implements AutoCloseable {
   private void abortNow(String reason) {
     sink.abort(reason);
     state = State.ABORTED;
+    whenEnded.ended(UploadOutcome.abandoned(size, reason));
+  }
+
+  /**
+   * Calls {@code listener} once, when the file is committed or abandoned, before {@link #commit}
+   * returns; not for a file closed untouched, which stays as it was.
+   */
+  public synchronized void whenEnded(Consumer<UploadOutcome> listener) {
+    whenEnded.set(listener);
   }
 
   private void cleanUp() {

@@ -24,6 +24,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +72,7 @@ public final class StreamingUpload extends OutputStream {
   private State state = State.OPEN;
   /** The SHA-256 the object was committed with (hex), once it is; null when none covers its bytes. */
   private String committedSha256;
+  private final EndListener whenEnded = new EndListener();
   private volatile boolean abortRequested;
 
   StreamingUpload(Uploads owner, S3Location target, String description, PathLock lock, int maxPartsInFlight) {
@@ -168,13 +170,22 @@ public final class StreamingUpload extends OutputStream {
         owner.journal().finished(uploadId);
       }
       state = State.COMMITTED;
-      return size;
     } catch (IOException | RuntimeException e) {
       abortNow(e.getMessage());
       throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
     } finally {
       finish();
     }
+    whenEnded.ended(UploadOutcome.committed(size, committedSha256));
+    return size;
+  }
+
+  /**
+   * Calls {@code listener} once, when the upload commits or is abandoned, on the thread that ends
+   * it and before {@link #commit} returns.
+   */
+  public synchronized void whenEnded(Consumer<UploadOutcome> listener) {
+    whenEnded.set(listener);
   }
 
   /**
@@ -440,6 +451,7 @@ public final class StreamingUpload extends OutputStream {
   private void abortNow(String reason) {
     state = State.ABORTED;
     discard(reason);
+    whenEnded.ended(UploadOutcome.abandoned(size, reason));
   }
 
   /** Frees the part buffer and aborts the multipart upload, if one was started. */

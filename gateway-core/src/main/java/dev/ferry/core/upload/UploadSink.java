@@ -65,6 +65,11 @@ final class UploadSink implements OffsetWriter.Sink {
   }
 
   @Override
+  public synchronized String sha256() {
+    return upload == null ? null : upload.sha256();
+  }
+
+  @Override
   public synchronized void setClientTime(Instant time) {
     clientTime = time;
     if (upload != null) {

@@ -3,10 +3,14 @@ package dev.ferry.core.vfs;
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.download.DownloadShare;
 import dev.ferry.core.download.Downloads;
+import dev.ferry.core.event.EventBus;
+import dev.ferry.core.event.FileEvent;
+import dev.ferry.core.event.Origin;
 import dev.ferry.core.lock.PathBusyException;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.store.ListPage;
 import dev.ferry.core.store.ObjectInfo;
@@ -16,6 +20,7 @@ import dev.ferry.core.store.StoreException;
 import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.core.upload.ReorderMemory;
 import dev.ferry.core.upload.StreamingUpload;
+import dev.ferry.core.upload.UploadOutcome;
 import dev.ferry.core.upload.Uploads;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
@@ -65,14 +70,20 @@ public final class GatewayFileSystem implements AutoCloseable {
   private final Set<OffsetWriter> openWriters = ConcurrentHashMap.newKeySet();
   /** What this session's files written at offsets may hold in memory out of order, together. */
   private final ReorderMemory reorderMemory;
+  private final EventBus events;
+  /** The connection whose changes these are, for events; null until {@link #joinSession} for FTPS. */
+  private volatile SessionSlots.Slot session;
 
   /**
    * {@code listingClientTimes}: listings show the modification time a client set (kept in the
    * {@link ObjectCatalog}) rather than the time S3 wrote the object.
    */
   public GatewayFileSystem(User user, ObjectStore store, PathLockTable locks, Uploads uploads, Downloads downloads,
-      ObjectCatalog catalog, int renameParallelism, boolean listingClientTimes, Clock clock) {
+      ObjectCatalog catalog, int renameParallelism, boolean listingClientTimes, Clock clock, EventBus events,
+      SessionSlots.Slot session) {
     this.user = user;
+    this.events = events;
+    this.session = session;
     this.store = store;
     this.locks = locks;
     this.uploads = uploads;
@@ -87,6 +98,28 @@ public final class GatewayFileSystem implements AutoCloseable {
 
   public User user() {
     return user;
+  }
+
+  /**
+   * Names the connection this filesystem belongs to, when it was made before the login finished
+   * (FTPS makes it during PASS): its changes are published as that session's from now on.
+   */
+  public void joinSession(SessionSlots.Slot session) {
+    this.session = session;
+  }
+
+  private Origin origin() {
+    SessionSlots.Slot slot = session;
+    return slot == null ? new Origin(Origin.Kind.CLIENT, user.name(), null) : Origin.client(slot.info());
+  }
+
+  /** An upload's end as an event: UPLOADED when committed, PARTIAL_UPLOAD when abandoned. */
+  private void announce(VirtualPath path, S3Location key, UploadOutcome outcome) {
+    if (outcome.committed()) {
+      events.upload(origin(), path.toString(), key, outcome.size(), outcome.sha256());
+    } else {
+      events.partialUpload(origin(), path.toString(), key, outcome.reason());
+    }
   }
 
   /**
@@ -210,6 +243,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       };
       openUploads.removeIf(u -> !u.isOpen());
       StreamingUpload upload = uploads.open(key, lock, operation + " of " + path + " by " + user.name(), keep);
+      upload.whenEnded(outcome -> announce(path, key, outcome));
       openUploads.add(upload);
       return upload;
     } catch (StoreException e) {
@@ -256,6 +290,7 @@ public final class GatewayFileSystem implements AutoCloseable {
               require(Permission.OVERWRITE, path, "upload over an existing file");
             }
           }, reorderMemory);
+      writer.whenEnded(outcome -> announce(path, key, outcome));
       openWriters.add(writer);
       return writer;
     } catch (IOException | RuntimeException e) {
@@ -336,6 +371,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     try (PathLock lock = lock(path, marker, "mkdir")) {
       call(store.put(marker, new ByteBuffer[0], EMPTY_MD5, Map.of()), path, "mkdir");
     }
+    events.file(FileEvent.Type.DIRECTORY_CREATED, origin(), path.toString(), marker);
   }
 
   /** Removes an empty directory (its marker); refuses one that still holds anything. */
@@ -360,6 +396,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       knownDirectories.forget(path);
       call(store.delete(prefix), path, "rmdir");
     }
+    events.file(FileEvent.Type.DIRECTORY_DELETED, origin(), path.toString(), prefix);
   }
 
   public void delete(VirtualPath path) throws IOException {
@@ -372,6 +409,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       call(store.delete(key), path, "delete");
       catalog.forget(key);
     }
+    events.file(FileEvent.Type.DELETED, origin(), path.toString(), key);
   }
 
   /**
@@ -407,6 +445,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       } catch (StoreException e) {
         throw storageFailure(from, "rename", e);
       }
+      events.rename(origin(), from.toString(), fromPrefix, to.toString(), toPrefix);
       return;
     }
     S3Location fromKey = keyOf(from);
@@ -430,6 +469,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     } catch (StoreException e) {
       throw storageFailure(from, "rename", e);
     }
+    events.rename(origin(), from.toString(), fromKey, to.toString(), toKey);
   }
 
   /**

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.event.EventBus;
 import dev.ferry.core.testing.Await;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +30,8 @@ class SessionSlotsTest {
   }
 
   private SessionSlots slots(SessionLimits limits) {
-    return new SessionSlots(limits, Map.of("FTPS", new SessionSlots.ProtocolMaximum(200, "ftps.maxLogins")), deadlines);
+    return new SessionSlots(limits, Map.of("FTPS", new SessionSlots.ProtocolMaximum(200, "ftps.maxLogins")), deadlines,
+        new EventBus(Clock.systemUTC()));
   }
 
   private SessionSlots.Slot open(SessionSlots slots, String address) throws SessionRefusedException {

@@ -16,8 +16,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -95,6 +95,11 @@ class OffsetWriterTest {
     @Override
     public void write(byte[] bytes, int offset, int length) {
       received.write(bytes, offset, length);
+    }
+
+    @Override
+    public String sha256() {
+      return null;
     }
 
     @Override

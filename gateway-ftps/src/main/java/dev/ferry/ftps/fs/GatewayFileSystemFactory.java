@@ -21,6 +21,7 @@ public final class GatewayFileSystemFactory implements FileSystemFactory {
     if (!(user instanceof GatewayFtpUser gatewayUser)) {
       throw new FtpException("user " + user.getName() + " did not log in through the gateway");
     }
-    return new GatewayFileSystemView(gateway.openSession(gatewayUser.coreUser()));
+    // FtpServer makes the view during PASS, without the session: SessionPolicy names it after the login.
+    return new GatewayFileSystemView(gateway.openSession(gatewayUser.coreUser(), null));
   }
 }

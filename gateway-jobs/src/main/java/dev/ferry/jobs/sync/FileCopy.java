@@ -1,5 +1,7 @@
 package dev.ferry.jobs.sync;
 
+import dev.ferry.core.event.EventBus;
+import dev.ferry.core.event.Origin;
 import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.upload.StreamingUpload;
@@ -40,15 +42,20 @@ final class FileCopy {
 
   private final Uploads uploads;
   private final PathLockTable locks;
+  private final EventBus events;
+  private final Origin origin;
 
-  FileCopy(Uploads uploads, PathLockTable locks) {
+  FileCopy(Uploads uploads, PathLockTable locks, EventBus events, Origin origin) {
     this.uploads = uploads;
     this.locks = locks;
+    this.events = events;
+    this.origin = origin;
   }
 
   Copied copy(RemoteFiles remote, RemoteTree.RemoteFile file, S3Location target, String purpose, LongConsumer progress,
       CommitGate gate) throws IOException, FileChanged {
-    StreamingUpload upload = IngestUpload.open(uploads, locks, target, purpose + ": " + file.path() + " -> " + target);
+    StreamingUpload upload = IngestUpload.open(uploads, locks, target,
+        purpose + ": " + file.path() + " -> " + target, events, origin);
     try {
       long read = 0;
       try (InputStream in = remote.read(file.path())) {

@@ -2,6 +2,7 @@ package dev.ferry.jobs.sync;
 
 import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.event.Origin;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.store.ObjectInfo;
@@ -85,7 +86,8 @@ final class SyncRun {
     this.store = services.store();
     this.catalog = services.catalog();
     this.locks = services.locks();
-    this.copier = new FileCopy(services.uploads(), services.locks());
+    this.copier = new FileCopy(services.uploads(), services.locks(), services.events(),
+        Origin.of(Origin.Kind.SYNC, spec.name() != null ? spec.name() : spec.source()));
     this.retryBackoff = services.retryBackoff();
     this.commandTimeout = services.commandTimeout();
     this.clock = services.clock();

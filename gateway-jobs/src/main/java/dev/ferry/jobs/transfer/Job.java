@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -29,10 +30,13 @@ final class Job {
   final ReentrantLock writes = new ReentrantLock();
   /** Guarded by this: once set, the worker is cleaning up or recording the outcome, and no cancel may interrupt it. */
   private boolean attemptOver;
+  private final Consumer<JobRecord> stateChanged;
 
-  Job(JobRecord record, long claim) {
+  /** {@code stateChanged}: told of each new state the job's record takes (after the claim's). */
+  Job(JobRecord record, long claim, Consumer<JobRecord> stateChanged) {
     this.record = record;
     this.claim = claim;
+    this.stateChanged = stateChanged;
   }
 
   /** The worker starts an attempt: a cancel may now interrupt it. */
@@ -62,8 +66,12 @@ final class Job {
   }
 
   synchronized JobRecord update(UnaryOperator<JobRecord> change) {
+    JobState before = record.state();
     record = change.apply(record);
     notifyAll();
+    if (record.state() != before) {
+      stateChanged.accept(record);
+    }
     return record;
   }
 

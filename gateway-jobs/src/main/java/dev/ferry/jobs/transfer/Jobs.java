@@ -1,7 +1,9 @@
 package dev.ferry.jobs.transfer;
 
+import com.fasterxml.jackson.annotation.JsonTypeName;
 import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.event.EventBus;
 import dev.ferry.core.state.Nodes;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.state.StateStoreException;
@@ -73,15 +75,19 @@ public final class Jobs implements AutoCloseable {
   /** The work of each kind of job besides transfers, by spec type. */
   private final Map<Class<? extends JobSpec>, JobWork> kinds = new LinkedHashMap<>();
   private volatile boolean closing;
+  private final EventBus events;
 
+  /** Transfer jobs alone, their events published to no one (tests of the engine). */
   public Jobs(JobSettings settings, ObjectStore store, StateStore state, List<RemoteHost> remotes,
       RemoteConnector connector, Clock clock) {
-    this(settings, store, state, remotes, connector, clock, List.of());
+    this(settings, store, state, remotes, connector, clock, List.of(), new EventBus(clock));
   }
 
+  /** Each job's new state (queued, claimed, waiting, verifying, retried, ended) is published to {@code events}. */
   public Jobs(JobSettings settings, ObjectStore store, StateStore state, List<RemoteHost> remotes,
-      RemoteConnector connector, Clock clock, List<JobKind> otherKinds) {
+      RemoteConnector connector, Clock clock, List<JobKind> otherKinds, EventBus events) {
     this.settings = settings;
+    this.events = events;
     this.store = store;
     remotes.forEach(h -> hosts.put(h.name(), h));
     this.connector = connector;
@@ -137,6 +143,7 @@ public final class Jobs implements AutoCloseable {
     }
     JobRecord record = queued(object, info.get().size(), destination, parts, threshold, request);
     jobStore.insert(record, clock.millis());
+    stateChanged(record);
     log.info("job {} queued: {} -> {} ({} bytes, {} parts, {}, free space {})", record.id(), record.spec().source(),
         record.spec().destination(), record.size(), parts, record.transfer().mode(),
         threshold > 0 ? "> " + threshold + "%" : "not checked");
@@ -157,6 +164,7 @@ public final class Jobs implements AutoCloseable {
     if (!jobStore.insertUnlessRunning(record, clock.millis())) {
       return Optional.empty();
     }
+    stateChanged(record);
     log.info("job {} queued: {} -> {}", record.id(), spec.source(), spec.destination());
     wakeDispatcher();
     return Optional.of(record);
@@ -216,6 +224,7 @@ public final class Jobs implements AutoCloseable {
               mode, overwrite)));
     }
     jobStore.insertAll(created, clock.millis());
+    created.forEach(this::stateChanged);
     log.info("push of s3://{}/{} to {}: {} jobs queued ({} parts each, {})", bucket, keyPrefix, dir, created.size(),
         partCount, mode == null ? TransferMode.DIRECT : mode);
     wakeDispatcher();
@@ -333,6 +342,7 @@ public final class Jobs implements AutoCloseable {
           + " has already ended (" + request.record().state() + ")");
       case CANCELLED -> {
         log.info("job {} cancelled", id);
+        stateChanged(request.record());
         runner.removeAllStaging(request.record());
         return request.record();
       }
@@ -397,6 +407,13 @@ public final class Jobs implements AutoCloseable {
   }
 
   /** Claims due jobs while a worker is idle, and waits for a submit, a due job or the poll interval otherwise. */
+  /** A job's new state, as an event: its kind is the name its spec is stored under ("transfer", "sync"). */
+  private void stateChanged(JobRecord record) {
+    JsonTypeName kind = record.spec().getClass().getAnnotation(JsonTypeName.class);
+    events.job(record.id(), kind == null ? record.spec().getClass().getSimpleName() : kind.value(),
+        record.state().name(), record.lastError());
+  }
+
   private void dispatch() {
     while (!closing) {
       try {
@@ -418,7 +435,7 @@ public final class Jobs implements AutoCloseable {
         continue;
       }
       JobStore.Claimed claim = claimed.get();
-      Job job = new Job(claim.record(), claim.claim());
+      Job job = new Job(claim.record(), claim.claim(), this::stateChanged);
       held.put(job.id(), job);
       if (claim.previousOwner() != null) {
         log.info("job {} ({} -> {}) taken over from a node that stopped or went silent past its lease: it starts over",
@@ -497,7 +514,8 @@ public final class Jobs implements AutoCloseable {
         outcome = runner.attempt(job, checkpoints);
       } else {
         String now = clock.instant().toString();
-        job.update(r -> r.started() != null ? r : r.withAttempt(r.attempts(), now));
+        // RUNNING as a transfer is once it has started: before this, a running sync was listed as QUEUED.
+        job.update(r -> r.withRunning(r.size(), r.partsTotal(), r.started() != null ? r.started() : now));
         work.run(new Running(job));
         outcome = JobRunner.Outcome.DONE;
       }
@@ -555,9 +573,13 @@ public final class Jobs implements AutoCloseable {
     try {
       cancelled = job.cancelRequested && !closing;
       if (!cancelled) {
-        job.released = true;
         long due = clock.millis() + delay.toMillis();
-        storeUntilWritten(job, "releasing", () -> jobStore.release(job.snapshot(), nodes.selfId(), job.claim, due));
+        // Released once the store has it: until then find() shows this node's record, not the stored one.
+        try {
+          storeUntilWritten(job, "releasing", () -> jobStore.release(job.snapshot(), nodes.selfId(), job.claim, due));
+        } finally {
+          job.released = true;
+        }
       }
     } finally {
       job.writes.unlock();
@@ -578,10 +600,10 @@ public final class Jobs implements AutoCloseable {
     job.writes.lock();
     try {
       job.update(r -> (error == null ? r : r.withError(error)).withFinished(end, clock.instant().toString()));
-      job.released = true;
       storeUntilWritten(job, "ending", () -> jobStore.release(job.snapshot(), nodes.selfId(), job.claim,
           clock.millis()));
     } finally {
+      job.released = true;
       job.writes.unlock();
     }
   }

@@ -2,6 +2,7 @@ package dev.ferry.jobs.watch;
 
 import dev.ferry.core.Gateway;
 import dev.ferry.core.catalog.ObjectFacts;
+import dev.ferry.core.event.Origin;
 import dev.ferry.core.path.BadPathException;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
@@ -91,7 +92,8 @@ final class FileUpload implements AutoCloseable {
       return Outcome.ALREADY_THERE;
     }
     String description = "watch " + folder.name() + ": upload of " + file;
-    StreamingUpload upload = IngestUpload.open(gateway.uploads(), gateway.locks(), object, description);
+    StreamingUpload upload = IngestUpload.open(gateway.uploads(), gateway.locks(), object, description,
+        gateway.events(), Origin.of(Origin.Kind.WATCH, folder.name()));
     inFlight.add(upload);
     try (upload) { // close() aborts what was not committed
       if (closed) {

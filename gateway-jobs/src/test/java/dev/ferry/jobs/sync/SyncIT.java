@@ -11,10 +11,14 @@ import dev.ferry.core.Gateway;
 import dev.ferry.core.catalog.ObjectFacts;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.event.FileEvent;
+import dev.ferry.core.event.JobEvent;
+import dev.ferry.core.event.Origin;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.OpenSshServer;
+import dev.ferry.core.testing.RecordedEvents;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.jobs.JobsConfig;
@@ -39,11 +43,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,10 +106,10 @@ class SyncIT {
       Jobs engine = null;
       try {
         built = new Syncs(jobsConfig.syncs(), jobsConfig.remotes(), gateway.stateStore(), new SyncServices(connector,
-          gateway.store(), gateway.catalog(), gateway.locks(), gateway.uploads(), Duration.ofMillis(200),
+          gateway.store(), gateway.catalog(), gateway.locks(), gateway.uploads(), gateway.events(), Duration.ofMillis(200),
           Duration.ofMinutes(1), Clock.systemUTC()));
         engine = new Jobs(jobsConfig.jobs(), gateway.store(), gateway.stateStore(), jobsConfig.remotes(), connector,
-            Clock.systemUTC(), List.of(built.jobKind()));
+            Clock.systemUTC(), List.of(built.jobKind()), gateway.events());
         engine.start();
         built.start(engine, false);
       } catch (IOException | RuntimeException e) {
@@ -291,8 +297,22 @@ class SyncIT {
       Files.setLastModifiedTime(source.resolve("f2.txt"), FileTime.from(Instant.parse("2030-01-01T00:00:00Z")));
       Files.delete(source.resolve("f3.txt"));
 
-      JobRecord incremental = node.runDone("keep", false);
+      RecordedEvents events;
+      JobRecord incremental;
+      try (RecordedEvents recorded = RecordedEvents.of(node.gateway.events())) {
+        incremental = node.runDone("keep", false);
+        events = recorded;
+      }
       assertEquals(3L, incremental.counts().get("copied"), incremental.counts().toString());
+      assertEquals(List.of("QUEUED", "RUNNING", "DONE"), events.jobs().stream()
+          .filter(e -> e.jobId().equals(incremental.id())).map(JobEvent::state).toList(), "the run's states as events");
+      List<FileEvent> uploads = events.files();
+      assertEquals(Set.of("keep/new.txt", "keep/f1.txt", "keep/f2.txt"),
+          uploads.stream().map(e -> e.object().key()).collect(Collectors.toSet()), "the copies as UPLOADED events");
+      for (FileEvent upload : uploads) {
+        assertEquals(FileEvent.Type.UPLOADED, upload.type());
+        assertEquals(new Origin(Origin.Kind.SYNC, "keep", null), upload.origin(), "ingest, not a client: " + upload);
+      }
       assertEquals(17L, incremental.counts().get("unchanged"));
       Map<String, byte[]> kept = objects("keep/");
       assertTrue(kept.containsKey("f3.txt"), "a file deleted on the remote keeps its object");

@@ -68,6 +68,7 @@ public final class PasswordLogin implements PasswordAuthenticator {
     if (attempt.user().isEmpty()) {
       if (slot != null) {
         slot.credentialsRefused();
+        slot.loginFailed(username);
       }
       Runnable before = attempt.banned() ? () -> BanNotice.disconnect(session, address, guard.banDuration()) : () -> { };
       REFUSALS.schedule(() -> {

@@ -49,5 +49,8 @@ public final class SlotCheckingAuthService extends ServerUserAuthService {
       return;
     }
     super.handleAuthenticationSuccess(cmd, buffer);
+    if (slot != null) {
+      slot.loginSucceeded();
+    }
   }
 }

@@ -7,6 +7,7 @@ import java.util.function.BooleanSupplier;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionContext;
 import org.apache.sshd.common.session.SessionListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +59,7 @@ public final class SshSessionSlots implements SessionListener {
   }
 
   /** The slot of an accepted connection; null for one refused at connect, which is closing. */
-  static SessionSlots.Slot slotOf(Session session) {
+  public static SessionSlots.Slot slotOf(SessionContext session) {
     return session.getAttribute(SLOT);
   }
 

@@ -1,0 +1,83 @@
+package dev.ferry.core.event;
+
+import dev.ferry.core.store.S3Location;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one stream of what happens in Ferry. Producers (the sessions, the filesystem, ingest, the
+ * job engine) publish; subscribers are called in the order they subscribed, on the producer's
+ * thread, before the producer goes on: an upload's event has reached every subscriber before the
+ * client is told the upload succeeded. So a subscriber must be quick (record, count, hand off to
+ * the job engine or a queue of its own) and must not block. One that throws is logged and the
+ * others are still called; the producer never sees the failure.
+ */
+public final class EventBus {
+
+  private static final Logger log = LoggerFactory.getLogger(EventBus.class);
+
+  private record Subscriber(String name, Consumer<? super FerryEvent> listener) {}
+
+  private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+  private final Clock clock;
+
+  public EventBus(Clock clock) {
+    this.clock = clock;
+  }
+
+  /**
+   * Calls {@code listener} with every event published from now on, until the returned handle is
+   * closed. {@code name} names the subscriber in the log when it fails.
+   */
+  public AutoCloseable subscribe(String name, Consumer<? super FerryEvent> listener) {
+    Subscriber subscriber = new Subscriber(name, listener);
+    subscribers.add(subscriber);
+    return () -> subscribers.remove(subscriber);
+  }
+
+  public void publish(FerryEvent event) {
+    for (Subscriber subscriber : subscribers) {
+      try {
+        subscriber.listener().accept(event);
+      } catch (RuntimeException e) {
+        log.warn("event subscriber '{}' failed on {}: {}", subscriber.name(), event, e.toString(), e);
+      }
+    }
+  }
+
+  public void session(SessionEvent.Type type, SessionInfo session, String detail) {
+    publish(new SessionEvent(newId(), clock.instant(), type, session, detail));
+  }
+
+  public void file(FileEvent.Type type, Origin origin, String path, S3Location object) {
+    publish(new FileEvent(newId(), clock.instant(), type, origin, path, object, null, null, 0, null, null));
+  }
+
+  public void upload(Origin origin, String path, S3Location object, long bytes, String sha256) {
+    publish(new FileEvent(newId(), clock.instant(), FileEvent.Type.UPLOADED, origin, path, object, null, null, bytes,
+        sha256, null));
+  }
+
+  public void partialUpload(Origin origin, String path, S3Location object, String reason) {
+    publish(new FileEvent(newId(), clock.instant(), FileEvent.Type.PARTIAL_UPLOAD, origin, path, object, null, null,
+        0, null, reason));
+  }
+
+  public void rename(Origin origin, String fromPath, S3Location fromObject, String path, S3Location object) {
+    publish(new FileEvent(newId(), clock.instant(), FileEvent.Type.RENAMED, origin, path, object, fromPath,
+        fromObject, 0, null, null));
+  }
+
+  public void job(String jobId, String kind, String state, String error) {
+    publish(new JobEvent(newId(), clock.instant(), jobId, kind, state, error));
+  }
+
+  private static String newId() {
+    return UUID.randomUUID().toString();
+  }
+}
