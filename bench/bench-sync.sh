@@ -10,14 +10,15 @@
 #       time, and how many S3 requests it made (Ferry's from the AWS SDK's request log, rclone's from
 #       its --dump headers in one extra, untimed run)
 # Each row is the median of BENCH_REPEAT=3 runs into an emptied prefix, Ferry's after an untimed
-# warm-up of 256 MiB. The last copy of each is
-# checked against the source: every key, every size, and the big file's SHA-256. Ferry's peak RSS and
-# both tools' CPU seconds per GiB are printed with the table.
+# warm-up of BENCH_WARMUP_MB=1024 MiB. The last copy of each is checked against the source: every
+# key, every size, and the big file's SHA-256. Ferry's peak RSS and both tools' CPU seconds per GiB
+# are printed with the table.
 #
 #   bench/bench-sync.sh                (after: mvn -q -DskipTests package)
 #
 # Knobs (environment): BENCH_SIZE_MB=1024, BENCH_SMALL_COUNT=1000, BENCH_SMALL_KB=100, BENCH_REPEAT=3,
-# FERRY_JAVA=java, FERRY_HEAP=1g, BENCH_DIR, BENCH_KEEP=1, FERRY_JAR, S3PROXY_JAR.
+# BENCH_WARMUP_MB=1024 (0: none), FERRY_JAVA=java, FERRY_HEAP=1g, BENCH_DIR, BENCH_KEEP=1, FERRY_JAR,
+# S3PROXY_JAR.
 set -uo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,6 +27,7 @@ SIZE_MB="${BENCH_SIZE_MB:-1024}"
 SMALL_COUNT="${BENCH_SMALL_COUNT:-1000}"
 SMALL_KB="${BENCH_SMALL_KB:-100}"
 BENCH_REPEAT="${BENCH_REPEAT:-3}"
+WARMUP_MB="${BENCH_WARMUP_MB:-1024}"
 FERRY_HEAP="${FERRY_HEAP:-1g}"
 S3PROXY_VERSION=4.1.0
 AWS=/usr/bin/aws
@@ -218,20 +220,23 @@ sdk_requests() { grep -c 'Sending Request' "$FERRY_LOG"; }
 # memory (/dev/shm when it has room), and awscli writing it from the local disk straight to S3Proxy.
 section_ceilings() {
   download_dir ferry-bench-sync "$SIZE_MB"
-  measure ceil.sftp "$BIG_BYTES" "ceiling: OpenSSH sftp get of the ${SIZE_MB} MiB file (default cipher)" \
-    sftp -q -b - -P "$SSHD_PORT" -i "$WORK/id_ed25519" -o "UserKnownHostsFile=$WORK/known_sshd" \
-    "$ME@127.0.0.1" <<<"get $WORK/disk/big/big.bin $DL/big.bin"
-  rm -f "$DL/big.bin"
+  echo "get $WORK/disk/big/big.bin $DL/big.bin" >"$WORK/sftp-get.batch"
+  MEASURE_AFTER="rm -f $DL/big.bin" measure ceil.sftp "$BIG_BYTES" \
+    "ceiling: OpenSSH sftp get of the ${SIZE_MB} MiB file (default cipher)" \
+    sftp -q -b "$WORK/sftp-get.batch" -P "$SSHD_PORT" -i "$WORK/id_ed25519" \
+    -o "UserKnownHostsFile=$WORK/known_sshd" "$ME@127.0.0.1"
   MEASURE_AFTER="empty_prefix ceiling" measure ceil.s3 "$BIG_BYTES" "ceiling: aws s3 cp of the ${SIZE_MB} MiB file to S3" \
     s3 s3 cp --quiet "$WORK/disk/big/big.bin" "s3://$BUCKET/ceiling/big.bin"
 }
 
-# Ferry's JIT compiles its hot paths in the first few hundred MiB; a server that runs for days
-# pays that once, so the timed runs come after an untimed copy of 256 MiB.
+# Ferry's JIT compiles its hot paths, AES-GCM's among them, over the first GiB or so (bench.sh found
+# the same for TLS on JDK 17); a server that runs for days pays that once, so the timed runs come
+# after an untimed copy of BENCH_WARMUP_MB.
 warm_up() {
+  ((WARMUP_MB > 0)) || return 0
   mkdir -p "$WORK/disk/warmup"
-  head -c $((256 << 20)) /dev/urandom >"$WORK/disk/warmup/warmup.bin"
-  log "warm-up: an untimed Ferry sync of 256 MiB"
+  head -c $((WARMUP_MB << 20)) /dev/urandom >"$WORK/disk/warmup/warmup.bin"
+  log "warm-up: an untimed Ferry sync of $WARMUP_MB MiB"
   ferry_copy warmup >/dev/null || error "the warm-up sync failed: $LAST_JOB"
   empty_prefix ferry-warmup
   rm -rf "$WORK/disk/warmup"

@@ -47,9 +47,14 @@ public final class Gateway implements AutoCloseable {
   private final Clock clock;
 
   public Gateway(FerryConfig config, Clock clock) throws IOException {
+    this(config, clock, new EventBus(clock));
+  }
+
+  /** {@code events}: where what happens here is published; its subscribers may predate the gateway. */
+  public Gateway(FerryConfig config, Clock clock, EventBus events) throws IOException {
     this.config = config;
     this.clock = clock;
-    this.events = new EventBus(clock);
+    this.events = events;
     this.stateStore = StateStore.open(config.stateStore(), clock);
     this.sharedLocks = stateStore.shared() ? new SharedPathLocks(stateStore.database(), stateStore.nodes()) : null;
     this.locks = new PathLockTable(sharedLocks);

@@ -5,6 +5,7 @@ import dev.ferry.core.Gateway;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.event.EventBus;
 import dev.ferry.core.user.User;
 import dev.ferry.ftps.FtpsServer;
 import dev.ferry.jobs.JobsConfig;
@@ -42,6 +43,7 @@ public final class FerryServer {
   private final JobsConfig jobsConfig;
   private final WatchConfig watchConfig;
   private final Clock clock;
+  private final EventBus events;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
       DaemonThreads.named("ferry-orphan-sweep"));
@@ -54,16 +56,30 @@ public final class FerryServer {
   private AdminHttpServer adminHttp;
   private WatchedFolders watchedFolders;
 
+  /** Ferry configured in code, for an application that embeds it: see {@link FerryBuilder}. */
+  public static FerryBuilder builder() {
+    return new FerryBuilder();
+  }
+
   /** @throws ConfigException when the jobs, remotes, syncs, admin or watch section of the config file is wrong */
   public FerryServer(FerryConfig config, Clock clock) {
     this.config = config;
     this.jobsConfig = JobsConfig.of(config);
     this.watchConfig = WatchConfig.of(config);
     this.clock = clock;
+    this.events = new EventBus(clock);
+  }
+
+  /**
+   * What happens in this Ferry (sessions, file changes, job states), to subscribe to before
+   * {@link #start} as well as after: a subscriber from before hears the first connection too.
+   */
+  public EventBus events() {
+    return events;
   }
 
   public void start() throws IOException {
-    gateway = new Gateway(config, clock);
+    gateway = new Gateway(config, clock, events);
     checkBuckets();
     sweepOrphans();
     // Often enough that a dead node's uploads (swept as soon as its lease runs out) go soon after.

@@ -19,6 +19,15 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public record ConfigFile(ConfigNode root, Path directory) {
 
+  /**
+   * A configuration built in code rather than read from a file (an application embedding Ferry):
+   * {@code root} holds what ferry.yaml would (maps, lists, strings, numbers, booleans), and is parsed
+   * and checked the same way; relative paths start from {@code directory}.
+   */
+  public static ConfigFile of(Map<String, Object> root, Path directory) {
+    return new ConfigFile(new ConfigNode("", root, new EnvSubstitution(Map.of())), directory.toAbsolutePath());
+  }
+
   public static ConfigFile load(Path file, Map<String, String> environment) {
     Map<String, Object> root;
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

@@ -57,7 +57,8 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     return parse(ConfigFile.load(file, environment));
   }
 
-  static FerryConfig parse(ConfigFile file) {
+  /** Parses and checks a configuration built in code ({@link ConfigFile#of}) as ferry.yaml's is. */
+  public static FerryConfig parse(ConfigFile file) {
     ConfigNode root = file.root();
     Path base = file.directory();
     // jobs, remotes, syncs, admin and watch are known here so that a typo in any top-level key is
