@@ -16,6 +16,7 @@ import dev.ferry.jobs.sync.Syncs;
 import dev.ferry.jobs.transfer.Jobs;
 import dev.ferry.jobs.watch.WatchConfig;
 import dev.ferry.jobs.watch.WatchedFolders;
+import dev.ferry.jobs.workflow.Workflows;
 import dev.ferry.server.admin.AdminHttpServer;
 import dev.ferry.sftp.SftpServer;
 import java.io.IOException;
@@ -55,6 +56,7 @@ public final class FerryServer {
   private Syncs syncs;
   private AdminHttpServer adminHttp;
   private WatchedFolders watchedFolders;
+  private Workflows workflows;
 
   /** Ferry configured in code, for an application that embeds it: see {@link FerryBuilder}. */
   public static FerryBuilder builder() {
@@ -91,10 +93,12 @@ public final class FerryServer {
         gateway.store(), gateway.catalog(), gateway.locks(), gateway.uploads(), gateway.events(),
         jobsConfig.jobs().retryBackoff(),
         jobsConfig.jobs().commandTimeout(), clock));
+    workflows = new Workflows(config, gateway);
     jobs = new Jobs(jobsConfig.jobs(), gateway.store(), gateway.stateStore(), jobsConfig.remotes(), remotes, clock,
-        List.of(syncs.jobKind()), gateway.events());
+        List.of(syncs.jobKind(), workflows.jobKind()), gateway.events());
     jobs.start();
     syncs.start(jobs, config.createBuckets());
+    workflows.start(jobs);
     watchedFolders = WatchedFolders.start(watchConfig, gateway);
     AdminConsole admin = AdminCommands.registry(jobs, syncs, watchedFolders, gateway.store(), gateway.catalog());
     ftps = new FtpsServer(gateway, clock);
@@ -233,6 +237,10 @@ public final class FerryServer {
       }
       if (syncs != null) {
         syncs.close();
+      }
+      if (workflows != null) {
+        // After the drain: an upload committed during it still queues its workflows.
+        workflows.close();
       }
       if (jobs != null) {
         // Running jobs are released as they are: they start over on the next node to claim them.

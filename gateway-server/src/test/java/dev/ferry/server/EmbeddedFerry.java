@@ -37,7 +37,12 @@ public final class EmbeddedFerry {
     Path file = dir.resolve("ferry.yaml");
     Files.writeString(file, yaml);
     FerryServer ferry = new FerryServer(FerryConfig.load(file, environment), Clock.systemUTC());
-    ferry.start();
+    try {
+      ferry.start();
+    } catch (IOException | RuntimeException e) {
+      ferry.stop(); // what started before the failure (the state store, listeners) is let go
+      throw e;
+    }
     return ferry;
   }
 }

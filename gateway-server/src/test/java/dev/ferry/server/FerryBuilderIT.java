@@ -18,7 +18,6 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,9 +37,7 @@ class FerryBuilderIT {
   @Test
   void embeddedFerry_openSshUpload_reachesS3AndTheApplicationsSubscriber() throws Exception {
     String bucket = s3.createBucket();
-    Path key = dir.resolve("id_ed25519");
-    run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()));
-    String publicKey = Files.readString(dir.resolve("id_ed25519.pub")).trim();
+    OpenSshSftp client = OpenSshSftp.withNewKey(dir);
     List<FerryEvent> heard = new CopyOnWriteArrayList<>();
 
     FerryServer ferry = FerryServer.builder()
@@ -48,16 +45,13 @@ class FerryBuilderIT {
         .s3(s3.endpoint(), s3.accessKey(), s3.secretKey())
         .ftps("127.0.0.1", 0)
         .sftp("127.0.0.1", 0)
-        .userWithKey("partner", publicKey, "s3://" + bucket + "/partner/", "list", "read", "write")
+        .userWithKey("partner", client.publicKey, "s3://" + bucket + "/partner/", "list", "read", "write")
         .onEvent("application", heard::add)
         .start();
     try {
       byte[] data = "a file a partner sends to an application that embeds Ferry\n".getBytes(StandardCharsets.UTF_8);
       Path file = Files.write(dir.resolve("report.csv"), data);
-      Path batch = Files.writeString(dir.resolve("batch"), "put " + file + " report.csv\n");
-      run(List.of("sftp", "-q", "-b", batch.toString(), "-P", Integer.toString(ferry.sftp().port()), "-i",
-          key.toString(), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-          "-o", "BatchMode=yes", "partner@127.0.0.1"));
+      client.batch(ferry.sftp().port(), "partner", "put " + file + " report.csv");
 
       assertArrayEquals(data, s3.read(bucket, "partner/report.csv"));
       Await.until(() -> heard.stream().anyMatch(e -> e instanceof SessionEvent s && s.type() == SessionEvent.Type.EXIT),
@@ -97,13 +91,5 @@ class FerryBuilderIT {
         .set("uploads.partSise", "16MiB")
         .start());
     assertTrue(unknown.getMessage().contains("uploads.partSise"), unknown.getMessage());
-  }
-
-  private static void run(List<String> command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    process.getOutputStream().close();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(60, TimeUnit.SECONDS), command + " did not end");
-    assertEquals(0, process.exitValue(), command + ": " + output);
   }
 }

@@ -23,6 +23,12 @@ public final class EventBus {
 
   private record Subscriber(String name, Consumer<? super FerryEvent> listener) {}
 
+  /** A subscription; closing it stops the calls. */
+  public interface Subscription extends AutoCloseable {
+    @Override
+    void close();
+  }
+
   private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
   private final Clock clock;
 
@@ -34,7 +40,7 @@ public final class EventBus {
    * Calls {@code listener} with every event published from now on, until the returned handle is
    * closed. {@code name} names the subscriber in the log when it fails.
    */
-  public AutoCloseable subscribe(String name, Consumer<? super FerryEvent> listener) {
+  public Subscription subscribe(String name, Consumer<? super FerryEvent> listener) {
     Subscriber subscriber = new Subscriber(name, listener);
     subscribers.add(subscriber);
     return () -> subscribers.remove(subscriber);

@@ -3,6 +3,7 @@ package dev.ferry.core.upload;
 import dev.ferry.core.catalog.Etags;
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.catalog.ObjectFacts;
+import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import java.io.IOException;
@@ -45,6 +46,16 @@ public final class CommitOrder {
    * Records {@code facts} and commits {@code target}; {@code expectedEtag} may be null when it
    * cannot be known beforehand (a copy made inside S3). Returns the object's ETag.
    */
+  /**
+   * Copies the version of {@code from} that {@code source} (its HEAD) describes to {@code to} inside
+   * S3, the copy recorded with the source's facts (SHA-256, client time); another version fails the
+   * copy. Returns the copy's ETag.
+   */
+  public String copyWithFacts(S3Location from, ObjectInfo source, S3Location to) throws IOException {
+    ObjectFacts facts = catalog.factsOf(from, source);
+    return commit(to, null, facts, () -> ObjectStore.await(store.copy(from, to, source.size(), null, source.etag())));
+  }
+
   public String commit(S3Location target, String expectedEtag, ObjectFacts facts, S3Commit s3) throws IOException {
     if (expectedEtag != null) {
       catalog.record(target, expectedEtag, facts);

@@ -42,9 +42,7 @@ final class TreeRename {
 
   /** Moves the version of {@code from} that {@code source} (its HEAD) describes; another version fails the copy. */
   void moveObject(S3Location from, ObjectInfo source, S3Location to) throws IOException {
-    ObjectFacts facts = catalog.factsOf(from, source);
-    commitOrder.commit(to, null, facts,
-        () -> ObjectStore.await(store.copy(from, to, source.size(), null, source.etag())));
+    commitOrder.copyWithFacts(from, source, to);
     ObjectStore.await(store.delete(from));
     catalog.forget(from);
   }

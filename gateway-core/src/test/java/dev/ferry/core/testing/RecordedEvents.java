@@ -12,7 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class RecordedEvents implements AutoCloseable {
 
   private final List<FerryEvent> events = new CopyOnWriteArrayList<>();
-  private final AutoCloseable subscription;
+  private final EventBus.Subscription subscription;
 
   private RecordedEvents(EventBus bus) {
     this.subscription = bus.subscribe("test", events::add);
@@ -43,7 +43,7 @@ public final class RecordedEvents implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     subscription.close();
   }
 }

@@ -1,0 +1,137 @@
+package dev.ferry.jobs.workflow;
+
+import dev.ferry.core.config.ConfigException;
+import dev.ferry.core.config.ConfigNode;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.event.Origin;
+import dev.ferry.core.store.S3Location;
+import dev.ferry.jobs.ingest.FileGlobs;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The {@code workflows:} section of ferry.yaml: each workflow's name, its match and its steps.
+ * Every mistake is refused at start, naming its key.
+ *
+ * <pre>
+ * workflows:
+ *   - name: archive-csv
+ *     match: { path: "/incoming/**.csv", users: [partner], minSize: 1, maxSize: 1GiB }
+ *     steps:
+ *       - copy: s3://archive/csv/
+ *       - notify: https://hooks.example.com/ferry
+ *         secret: ${HOOK_SECRET}
+ *       - move: s3://inbound/done/
+ * </pre>
+ */
+public final class WorkflowConfig {
+
+  private WorkflowConfig() {}
+
+  static List<WorkflowDefinition> parse(FerryConfig config) {
+    List<WorkflowDefinition> workflows = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (ConfigNode node : config.file().root().sections("workflows")) {
+      node.allowOnly("name", "match", "steps");
+      String name = node.requiredString("name");
+      if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+        throw new ConfigException(node.keyOf("name"), "must be 1-64 letters, digits or . _ -, got '" + name + "'");
+      }
+      if (!names.add(name)) {
+        throw new ConfigException(node.keyOf("name"), "workflow '" + name + "' is defined twice");
+      }
+      ConfigNode match = node.section("match");
+      match.allowOnly("path", "users", "minSize", "maxSize", "origins");
+      String glob = match.string("path", null);
+      if (glob != null && FileGlobs.problemOf(glob) != null) {
+        throw new ConfigException(match.keyOf("path"), FileGlobs.problemOf(glob));
+      }
+      long minSize = match.bytes("minSize", 0);
+      long maxSize = match.bytes("maxSize", Long.MAX_VALUE);
+      if (maxSize < minSize) {
+        throw new ConfigException(match.keyOf("maxSize"), "is below minSize");
+      }
+      List<WorkflowStep> steps = new ArrayList<>();
+      for (ConfigNode step : node.sections("steps")) {
+        steps.add(step(step));
+      }
+      if (steps.isEmpty()) {
+        throw new ConfigException(node.keyOf("steps"), "a workflow needs at least one step (copy, move, delete, notify)");
+      }
+      workflows.add(new WorkflowDefinition(name, Set.copyOf(match.strings("users")), glob, minSize, maxSize,
+          origins(match), List.copyOf(steps)));
+    }
+    return List.copyOf(workflows);
+  }
+
+  private static Set<Origin.Kind> origins(ConfigNode match) {
+    if (!match.has("origins")) {
+      return EnumSet.of(Origin.Kind.CLIENT);
+    }
+    Set<Origin.Kind> origins = EnumSet.noneOf(Origin.Kind.class);
+    for (String origin : match.strings("origins")) {
+      try {
+        Origin.Kind kind = Origin.Kind.valueOf(origin.trim().toUpperCase(Locale.ROOT));
+        if (kind == Origin.Kind.WORKFLOW) {
+          throw new IllegalArgumentException("workflow");
+        }
+        origins.add(kind);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(match.keyOf("origins"), "'" + origin + "' is not one of client, sync, watch"
+            + " (a workflow never runs on a workflow's output)");
+      }
+    }
+    return origins;
+  }
+
+  private static WorkflowStep step(ConfigNode step) {
+    if (step.has("copy")) {
+      step.allowOnly("copy");
+      return new WorkflowStep.Copy(prefix(step, "copy"));
+    }
+    if (step.has("move")) {
+      step.allowOnly("move");
+      return new WorkflowStep.Move(prefix(step, "move"));
+    }
+    if (step.has("delete")) {
+      step.allowOnly("delete");
+      if (!step.bool("delete", false)) {
+        throw new ConfigException(step.keyOf("delete"), "write delete: true, or leave the step out");
+      }
+      return new WorkflowStep.Delete();
+    }
+    if (step.has("notify")) {
+      step.allowOnly("notify", "secret");
+      String url = step.requiredString("notify");
+      URI uri;
+      try {
+        uri = URI.create(url);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(step.keyOf("notify"), "'" + url + "' is not a URL: " + e.getMessage());
+      }
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+        throw new ConfigException(step.keyOf("notify"), "must be an http:// or https:// URL, got '" + url + "'");
+      }
+      String secret = step.requiredString("secret");
+      if (secret.length() < 16) {
+        throw new ConfigException(step.keyOf("secret"), "must be at least 16 characters (it signs the POST)");
+      }
+      return new WorkflowStep.Notify(uri, secret);
+    }
+    throw new ConfigException(step.keyOf("copy"), "a step is one of copy: s3://bucket/prefix/, move: s3://bucket/prefix/,"
+        + " delete: true, notify: URL (with secret:)");
+  }
+
+  private static S3Location prefix(ConfigNode step, String key) {
+    try {
+      return S3Location.parsePrefix(step.requiredString(key).trim());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(step.keyOf(key), e.getMessage());
+    }
+  }
+}

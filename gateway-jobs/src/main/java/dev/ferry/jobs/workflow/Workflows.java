@@ -1,0 +1,235 @@
+package dev.ferry.jobs.workflow;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.Gateway;
+import dev.ferry.core.config.ConfigException;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.event.EventBus;
+import dev.ferry.core.event.FerryEvent;
+import dev.ferry.core.event.FileEvent;
+import dev.ferry.core.lock.PathBusyException;
+import dev.ferry.core.lock.PathLock;
+import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import dev.ferry.core.upload.CommitOrder;
+import dev.ferry.jobs.transfer.JobException;
+import dev.ferry.jobs.transfer.JobKind;
+import dev.ferry.jobs.transfer.JobRecord;
+import dev.ferry.jobs.transfer.Jobs;
+import dev.ferry.jobs.transfer.RunningJob;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The workflows of ferry.yaml at work. An upload that a workflow matches queues one job of kind
+ * {@code workflow} (persisted, retried, visible in {@code jobs}), which runs the workflow's steps in
+ * order. The job records how many steps are done after each, so that a retry or another node after a
+ * crash goes on from the first step not done; each step can be done again without a second output
+ * (a copy overwrites its own copy, a move that finds its object moved already is done).
+ */
+public final class Workflows implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Workflows.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String STEPS_DONE = "stepsDone";
+
+  private final Map<String, WorkflowDefinition> definitions = new LinkedHashMap<>();
+  private final Gateway gateway;
+  private final CommitOrder commitOrder;
+  private final Notifier notifier = new Notifier();
+  private Jobs jobs;
+  private EventBus.Subscription subscription;
+
+  /** @throws ConfigException naming the key of a wrong workflow */
+  public Workflows(FerryConfig config, Gateway gateway) {
+    WorkflowConfig.parse(config).forEach(w -> definitions.put(w.name(), w));
+    this.gateway = gateway;
+    this.commitOrder = new CommitOrder(gateway.catalog(), gateway.store());
+  }
+
+  /** What the job engine runs for a job of kind "workflow". */
+  public JobKind jobKind() {
+    return new JobKind("workflow", WorkflowSpec.class, this::run);
+  }
+
+  /**
+   * Checks that every bucket a step writes to exists (or creates it when {@code s3.createBuckets}),
+   * then starts queueing a job for each upload a workflow matches.
+   */
+  public void start(Jobs engine) throws IOException {
+    this.jobs = engine;
+    int index = 0;
+    for (WorkflowDefinition workflow : definitions.values()) {
+      for (int step = 0; step < workflow.steps().size(); step++) {
+        S3Location target = targetOf(workflow.steps().get(step));
+        if (target != null && !gateway.store().ensureBucket(target.bucket(), gateway.config().createBuckets())) {
+          throw new ConfigException("workflows[" + index + "].steps[" + step + "]", "bucket '" + target.bucket()
+              + "' does not exist; create it or set s3.createBuckets: true");
+        }
+      }
+      index++;
+    }
+    if (!definitions.isEmpty()) {
+      subscription = gateway.events().subscribe("workflows", this::onEvent);
+      log.info("{} workflow(s) watch uploads: {}", definitions.size(), String.join(", ", definitions.keySet()));
+    }
+  }
+
+  /** The prefix a step writes to; null for one that writes nothing to S3. */
+  private static S3Location targetOf(WorkflowStep step) {
+    if (step instanceof WorkflowStep.Copy copy) {
+      return copy.target();
+    }
+    return step instanceof WorkflowStep.Move move ? move.target() : null;
+  }
+
+  /** On the uploading thread: only an insert into the state store per matching workflow. */
+  private void onEvent(FerryEvent event) {
+    if (!(event instanceof FileEvent file)) {
+      return;
+    }
+    for (WorkflowDefinition workflow : definitions.values()) {
+      if (!workflow.matches(file)) {
+        continue;
+      }
+      WorkflowSpec spec = new WorkflowSpec(workflow.name(), file.id(), file.time().toString(), file.object().bucket(),
+          file.object().key(), file.path(), file.origin().session() == null ? null : file.origin().session().user(),
+          file.bytes(), file.sha256());
+      try {
+        Optional<JobRecord> queued = jobs.submit(spec);
+        queued.ifPresent(job -> log.info("workflow {}: job {} queued for {}", workflow.name(), job.id(),
+            spec.source()));
+      } catch (IOException | RuntimeException e) {
+        log.error("workflow {}: could not queue the run for {} (event {}): {}", workflow.name(), spec.source(),
+            file.id(), e.getMessage(), e);
+      }
+    }
+  }
+
+  private void run(RunningJob job) throws Exception {
+    WorkflowSpec spec = (WorkflowSpec) job.record().spec();
+    WorkflowDefinition workflow = definitions.get(spec.workflow());
+    if (workflow == null) {
+      throw JobException.permanent("workflow '" + spec.workflow() + "' is not configured (any more)");
+    }
+    List<WorkflowStep> steps = workflow.steps();
+    int done = stepsDone(job.record());
+    S3Location object = new S3Location(spec.bucket(), spec.key());
+    for (int i = 0; i < done; i++) {
+      object = placeAfter(steps.get(i), object);
+    }
+    for (int i = done; i < steps.size(); i++) {
+      if (job.cancelRequested()) {
+        throw JobException.permanent("cancelled");
+      }
+      job.ensureHeld();
+      object = runStep(workflow, steps.get(i), object, spec, job.record().id());
+      int finished = i + 1;
+      job.update(r -> r.withCounts(Map.of(STEPS_DONE, (long) finished), 0, null));
+      job.save();
+    }
+    log.info("workflow {}: {} steps done for {}", workflow.name(), steps.size(), spec.source());
+  }
+
+  private static int stepsDone(JobRecord record) {
+    Long done = record.counts() == null ? null : record.counts().get(STEPS_DONE);
+    return done == null ? 0 : done.intValue();
+  }
+
+  /** Where the object is once {@code step} is done: moved for a move, else where it was. */
+  private static S3Location placeAfter(WorkflowStep step, S3Location object) {
+    return step instanceof WorkflowStep.Move move ? into(move.target(), object) : object;
+  }
+
+  /** The object's name under {@code prefix}. */
+  private static S3Location into(S3Location prefix, S3Location object) {
+    String key = object.key();
+    return new S3Location(prefix.bucket(), prefix.key() + key.substring(key.lastIndexOf('/') + 1));
+  }
+
+  private S3Location runStep(WorkflowDefinition workflow, WorkflowStep step, S3Location object, WorkflowSpec spec,
+      String jobId) throws IOException, InterruptedException {
+    String purpose = "workflow " + workflow.name() + " (job " + jobId + ")";
+    if (step instanceof WorkflowStep.Copy copy) {
+      S3Location target = into(copy.target(), object);
+      try (PathLock a = lock(object, purpose); PathLock b = lock(target, purpose)) {
+        commitOrder.copyWithFacts(object, head(object, purpose), target);
+      }
+      log.info("{}: copied {} to {}", purpose, object, target);
+      return object;
+    }
+    if (step instanceof WorkflowStep.Move move) {
+      S3Location target = into(move.target(), object);
+      try (PathLock a = lock(object, purpose); PathLock b = lock(target, purpose)) {
+        Optional<ObjectInfo> source = ObjectStore.await(gateway.store().head(object));
+        if (source.isEmpty() && ObjectStore.await(gateway.store().head(target)).isPresent()) {
+          return target; // an earlier attempt moved it and stopped before recording the step
+        }
+        commitOrder.copyWithFacts(object, source.orElseThrow(() -> gone(object, purpose)), target);
+        ObjectStore.await(gateway.store().delete(object));
+        gateway.catalog().forget(object);
+      }
+      log.info("{}: moved {} to {}", purpose, object, target);
+      return target;
+    }
+    if (step instanceof WorkflowStep.Delete) {
+      try (PathLock a = lock(object, purpose)) {
+        ObjectStore.await(gateway.store().delete(object));
+        gateway.catalog().forget(object);
+      }
+      log.info("{}: deleted {}", purpose, object);
+      return object;
+    }
+    WorkflowStep.Notify notify = (WorkflowStep.Notify) step;
+    notifier.post(notify, spec.eventId(), body(workflow, spec, object, jobId));
+    log.info("{}: notified {} of {}", purpose, notify.url(), object);
+    return object;
+  }
+
+  private ObjectInfo head(S3Location object, String purpose) throws IOException {
+    return ObjectStore.await(gateway.store().head(object)).orElseThrow(() -> gone(object, purpose));
+  }
+
+  private static JobException gone(S3Location object, String purpose) {
+    return JobException.permanent(purpose + ": " + object + " is gone (deleted or renamed since its upload)");
+  }
+
+  private PathLock lock(S3Location key, String purpose) throws IOException {
+    try {
+      return gateway.locks().lockKey(key, purpose);
+    } catch (PathBusyException e) {
+      throw JobException.retryable(key + " is busy (a client's transfer, delete or rename of it): " + e.getMessage(), e);
+    }
+  }
+
+  /** The notify step's JSON: the upload event, the workflow and the object where it is now. */
+  private static byte[] body(WorkflowDefinition workflow, WorkflowSpec spec, S3Location object, String jobId)
+      throws IOException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", spec.eventId());
+    body.put("type", "UPLOADED");
+    body.put("time", spec.eventTime());
+    body.put("workflow", workflow.name());
+    body.put("job", jobId);
+    body.put("user", spec.user());
+    body.put("path", spec.path());
+    body.put("uploaded", "s3://" + spec.bucket() + "/" + spec.key());
+    body.put("object", "s3://" + object.bucket() + "/" + object.key());
+    body.put("size", spec.size());
+    body.put("sha256", spec.sha256());
+    return JSON.writeValueAsBytes(body);
+  }
+
+  @Override
+  public void close() {
+    if (subscription != null) {
+      subscription.close();
+    }
+  }
+}

@@ -1,0 +1,187 @@
+package dev.ferry.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.ferry.core.config.ConfigException;
+import dev.ferry.core.testing.Await;
+import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.jobs.transfer.JobRecord;
+import dev.ferry.jobs.transfer.JobState;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Workflows in a whole Ferry: a real OpenSSH sftp upload sets off a workflow job whose steps copy the
+ * file, notify a real HTTP receiver on loopback (signed, retried after a 503) and move it.
+ */
+class WorkflowsIT {
+
+  private static final String SECRET = "a-webhook-secret-of-32-characters";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @RegisterExtension
+  static final S3TestServer s3 = new S3TestServer();
+
+  @TempDir
+  Path dir;
+
+  HttpServer receiver;
+  final List<Map<String, String>> deliveries = new CopyOnWriteArrayList<>();
+  final AtomicInteger refuseFirst = new AtomicInteger();
+
+  /** The receiver answers 503 to the first {@link #refuseFirst} POSTs, then 204; it records every one. */
+  @BeforeEach
+  void startReceiver() throws IOException {
+    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/hook", exchange -> {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      deliveries.add(Map.of("body", new String(body, StandardCharsets.UTF_8),
+          "signature", String.valueOf(exchange.getRequestHeaders().getFirst("X-Ferry-Signature")),
+          "expected", "sha256=" + hmac(body),
+          "eventId", String.valueOf(exchange.getRequestHeaders().getFirst("X-Ferry-Event-Id"))));
+      int status = refuseFirst.getAndDecrement() > 0 ? 503 : 204;
+      exchange.sendResponseHeaders(status, -1);
+      exchange.close();
+    });
+    receiver.start();
+  }
+
+  @AfterEach
+  void stopReceiver() {
+    receiver.stop(0);
+  }
+
+  static String hmac(byte[] body) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return HexFormat.of().formatHex(mac.doFinal(body));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  String yaml(String bucket, OpenSshSftp client) {
+    return EmbeddedFerry.loopbackConfig(dir.resolve("data"), s3) + """
+        jobs:
+          retryBackoff: 200ms
+        users:
+          - name: partner
+            home: s3://%s/partner/
+            permissions: [all]
+            publicKeys: ["%s"]
+        workflows:
+          - name: archive-csv
+            match:
+              path: "/incoming/**.csv"
+            steps:
+              - copy: s3://%s/archive/
+              - notify: http://127.0.0.1:%d/hook
+                secret: %s
+              - move: s3://%s/done/
+        """.formatted(bucket, client.publicKey, bucket, receiver.getAddress().getPort(), SECRET, bucket);
+  }
+
+  @Test
+  void upload_matchingCsv_copiedNotifiedOnceSignedAfterA503ThenMoved() throws Exception {
+    String bucket = s3.createBucket();
+    OpenSshSftp client = OpenSshSftp.withNewKey(dir);
+    FerryServer ferry = EmbeddedFerry.start(dir, yaml(bucket, client), Map.of());
+    refuseFirst.set(1);
+    try {
+      byte[] csv = "id,amount\n1,20\n".getBytes(StandardCharsets.UTF_8);
+      Path local = Files.write(dir.resolve("a.csv"), csv);
+      Path other = Files.write(dir.resolve("b.txt"), "not a csv\n".getBytes(StandardCharsets.UTF_8));
+      client.batch(ferry.sftp().port(), "partner", "mkdir incoming", "put " + local + " incoming/a.csv",
+          "put " + other + " incoming/b.txt");
+
+      Await.until(() -> s3.find(bucket, "done/a.csv").isPresent(), "s3://" + bucket + "/done/a.csv");
+      assertArrayEquals(csv, s3.read(bucket, "done/a.csv"));
+      assertArrayEquals(csv, s3.read(bucket, "archive/a.csv"));
+      assertTrue(s3.find(bucket, "partner/incoming/a.csv").isEmpty(), "moved away");
+      assertTrue(s3.find(bucket, "partner/incoming/b.txt").isPresent(), "not matched: left alone");
+      assertTrue(s3.find(bucket, "archive/b.txt").isEmpty());
+
+      Await.until(() -> runs(ferry).stream().allMatch(j -> j.state().isFinal()), "the workflow's job to end");
+      List<JobRecord> runs = runs(ferry);
+      assertEquals(1, runs.size(), "one job per matching upload: " + runs);
+      JobRecord run = runs.get(0);
+      assertEquals(JobState.DONE, run.state(), String.valueOf(run.lastError()));
+      assertEquals(2, run.attempts(), "the 503 was retried as a second attempt");
+      assertEquals(3L, run.counts().get("stepsDone"));
+
+      assertEquals(2, deliveries.size(), "the refused POST and the delivered one");
+      assertEquals(deliveries.get(0).get("eventId"), deliveries.get(1).get("eventId"),
+          "a repeat carries the same idempotency key");
+      for (Map<String, String> delivery : deliveries) {
+        assertEquals(delivery.get("expected"), delivery.get("signature"), "HMAC-SHA256 of the body");
+      }
+      JsonNode event = JSON.readTree(deliveries.get(1).get("body"));
+      assertEquals(deliveries.get(1).get("eventId"), event.get("id").asText());
+      assertEquals("UPLOADED", event.get("type").asText());
+      assertEquals("archive-csv", event.get("workflow").asText());
+      assertEquals("partner", event.get("user").asText());
+      assertEquals("/incoming/a.csv", event.get("path").asText());
+      assertEquals("s3://" + bucket + "/partner/incoming/a.csv", event.get("uploaded").asText());
+      assertEquals(csv.length, event.get("size").asLong());
+      assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(csv)),
+          event.get("sha256").asText());
+    } finally {
+      ferry.stop();
+    }
+  }
+
+  static List<JobRecord> runs(FerryServer ferry) {
+    try {
+      return ferry.jobs().list(null).stream().filter(j -> j.spec().destination().equals("workflow archive-csv"))
+          .toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void config_badWorkflows_refusedNamingTheKey() throws Exception {
+    String bucket = s3.createBucket();
+    OpenSshSftp client = OpenSshSftp.withNewKey(dir);
+    String good = yaml(bucket, client);
+    Map<String, String> broken = Map.of(
+        "steps:\n      - copy: s3://" + bucket + "/archive/", "steps:\n      - copy: " + bucket + "/archive/",
+        "notify: http://127.0.0.1", "notify: ftp://127.0.0.1",
+        "secret: " + SECRET, "secret: short",
+        "path: \"/incoming/**.csv\"", "path: \"/incoming/{a\"");
+    Map<String, String> keys = Map.of(
+        "steps:\n      - copy: s3://" + bucket + "/archive/", "workflows[0].steps[0].copy",
+        "notify: http://127.0.0.1", "workflows[0].steps[1].notify",
+        "secret: " + SECRET, "workflows[0].steps[1].secret",
+        "path: \"/incoming/**.csv\"", "workflows[0].match.path");
+    for (Map.Entry<String, String> change : broken.entrySet()) {
+      assertTrue(good.contains(change.getKey()), change.getKey());
+      String yaml = good.replace(change.getKey(), change.getValue());
+      ConfigException e = assertThrows(ConfigException.class, () -> EmbeddedFerry.start(dir, yaml, Map.of()).stop());
+      assertTrue(e.getMessage().contains(keys.get(change.getKey())), e.getMessage());
+    }
+  }
+}
