@@ -37,7 +37,8 @@ final class OpenSshSftp {
         user + "@127.0.0.1"));
   }
 
-  private static void run(List<String> command) throws IOException, InterruptedException {
+  /** Runs {@code command} (the real tools tests prepare files with), failing unless it exits 0. */
+  static void run(List<String> command) throws IOException, InterruptedException {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     process.getOutputStream().close();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -83,15 +83,22 @@ class WorkflowsIT {
     }
   }
 
-  String yaml(String bucket, OpenSshSftp client) {
+  /** Ferry on loopback, quick job retries (at most two attempts), and the partner who logs in with the client's key. */
+  String preamble(String bucket, OpenSshSftp client) {
     return EmbeddedFerry.loopbackConfig(dir.resolve("data"), s3) + """
         jobs:
           retryBackoff: 200ms
+          maxAttempts: 2
         users:
           - name: partner
             home: s3://%s/partner/
             permissions: [all]
             publicKeys: ["%s"]
+        """.formatted(bucket, client.publicKey);
+  }
+
+  String yaml(String bucket, OpenSshSftp client) {
+    return preamble(bucket, client) + """
         workflows:
           - name: archive-csv
             match:
@@ -101,7 +108,7 @@ class WorkflowsIT {
               - notify: http://127.0.0.1:%d/hook
                 secret: %s
               - move: s3://%s/done/
-        """.formatted(bucket, client.publicKey, bucket, receiver.getAddress().getPort(), SECRET, bucket);
+        """.formatted(bucket, receiver.getAddress().getPort(), SECRET, bucket);
   }
 
   @Test
@@ -117,14 +124,14 @@ class WorkflowsIT {
       client.batch(ferry.sftp().port(), "partner", "mkdir incoming", "put " + local + " incoming/a.csv",
           "put " + other + " incoming/b.txt");
 
-      Await.until(() -> s3.find(bucket, "done/a.csv").isPresent(), "s3://" + bucket + "/done/a.csv");
+      // The move's copy is visible before its delete: the job's end says the steps are all done.
+      Await.until(() -> runs(ferry).size() == 1 && runs(ferry).get(0).state().isFinal(), "the workflow's job to end");
       assertArrayEquals(csv, s3.read(bucket, "done/a.csv"));
       assertArrayEquals(csv, s3.read(bucket, "archive/a.csv"));
       assertTrue(s3.find(bucket, "partner/incoming/a.csv").isEmpty(), "moved away");
       assertTrue(s3.find(bucket, "partner/incoming/b.txt").isPresent(), "not matched: left alone");
       assertTrue(s3.find(bucket, "archive/b.txt").isEmpty());
 
-      Await.until(() -> runs(ferry).stream().allMatch(j -> j.state().isFinal()), "the workflow's job to end");
       List<JobRecord> runs = runs(ferry);
       assertEquals(1, runs.size(), "one job per matching upload: " + runs);
       JobRecord run = runs.get(0);
@@ -154,11 +161,98 @@ class WorkflowsIT {
   }
 
   static List<JobRecord> runs(FerryServer ferry) {
+    return runs(ferry, "archive-csv");
+  }
+
+  static List<JobRecord> runs(FerryServer ferry, String workflow) {
     try {
-      return ferry.jobs().list(null).stream().filter(j -> j.spec().destination().equals("workflow archive-csv"))
+      return ferry.jobs().list(null).stream().filter(j -> j.spec().destination().equals("workflow " + workflow))
           .toList();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Archives made by the real tools (tar, gzip, python's tarfile for the hostile one), uploaded by a
+   * real sftp client, unpacked by the decompress step: every file exact; a corrupt .gz, a .gz past
+   * the expansion ratio and an archive with a ../ entry fail with their reason and keep the
+   * original, writing nothing outside.
+   */
+  @Test
+  void decompress_tarGzGzCorruptAndZipSlip_filesExactOrRefusedWithTheReason() throws Exception {
+    String bucket = s3.createBucket();
+    OpenSshSftp client = OpenSshSftp.withNewKey(dir);
+    String yaml = preamble(bucket, client) + """
+        workflows:
+          - name: unpack
+            match:
+              path: "/drop/*"
+            steps:
+              - decompress: s3://%s/unpacked/
+        """.formatted(bucket);
+    Path tree = Files.createDirectories(dir.resolve("tree/reports/2026"));
+    byte[] big = new byte[3 << 20];
+    new java.util.Random(7).nextBytes(big);
+    Files.write(tree.resolve("big.bin"), big);
+    Files.writeString(tree.resolve("résumé ✓ 東京.txt"), "unicode names survive\n");
+    Files.writeString(dir.resolve("tree/top.csv"), "a,b\n1,2\n");
+    Path tarGz = dir.resolve("data.tar.gz");
+    OpenSshSftp.run(List.of("tar", "-czf", tarGz.toString(), "-C", dir.resolve("tree").toString(), "."));
+    StringBuilder lines = new StringBuilder();
+    java.util.Random random = new java.util.Random(11);
+    for (int i = 0; i < 5_000; i++) {
+      lines.append(i).append(',').append(random.nextLong()).append('\n');
+    }
+    Path log = Files.writeString(dir.resolve("log.txt"), lines);
+    OpenSshSftp.run(List.of("gzip", "-k", log.toString()));
+    // 50,000 bytes of one repeated line gzip to about 120: past the default maxRatio of 100.
+    Path bomb = Files.writeString(dir.resolve("bomb.txt"), "line\n".repeat(10_000));
+    OpenSshSftp.run(List.of("gzip", bomb.toString()));
+    Path corrupt = Files.write(dir.resolve("bad.gz"), java.util.Arrays.copyOf(Files.readAllBytes(
+        dir.resolve("log.txt.gz")), 40));
+    Path slip = dir.resolve("slip.tar");
+    OpenSshSftp.run(List.of("/usr/bin/python3", "-c", "import tarfile, io, sys\n"
+        + "t = tarfile.open(sys.argv[1], 'w')\n"
+        + "for name in ('fine.txt', '../escape.txt'):\n"
+        + "    i = tarfile.TarInfo(name); i.size = 2; t.addfile(i, io.BytesIO(b'x\\n'))\n"
+        + "t.close()", slip.toString()));
+
+    FerryServer ferry = EmbeddedFerry.start(dir, yaml, Map.of());
+    try {
+      client.batch(ferry.sftp().port(), "partner", "mkdir drop", "put " + tarGz + " drop/data.tar.gz",
+          "put " + dir.resolve("log.txt.gz") + " drop/log.txt.gz", "put " + corrupt + " drop/bad.gz",
+          "put " + slip + " drop/slip.tar", "put " + dir.resolve("bomb.txt.gz") + " drop/bomb.txt.gz");
+      Await.until(() -> runs(ferry, "unpack").size() == 5 && runs(ferry, "unpack").stream()
+          .allMatch(j -> j.state().isFinal()), java.time.Duration.ofSeconds(120), "the five unpack jobs to end");
+
+      assertArrayEquals(big, s3.read(bucket, "unpacked/reports/2026/big.bin"));
+      assertEquals("unicode names survive\n", new String(s3.read(bucket, "unpacked/reports/2026/résumé ✓ 東京.txt"),
+          StandardCharsets.UTF_8));
+      assertEquals("a,b\n1,2\n", new String(s3.read(bucket, "unpacked/top.csv"), StandardCharsets.UTF_8));
+      assertArrayEquals(Files.readAllBytes(log), s3.read(bucket, "unpacked/log.txt"));
+
+      Map<String, JobRecord> byObject = new java.util.HashMap<>();
+      runs(ferry, "unpack").forEach(j -> byObject.put(j.spec().source(), j));
+      String drop = "s3://" + bucket + "/partner/drop/";
+      assertEquals(JobState.DONE, byObject.get(drop + "data.tar.gz").state());
+      assertEquals(JobState.DONE, byObject.get(drop + "log.txt.gz").state());
+      JobRecord bad = byObject.get(drop + "bad.gz");
+      assertEquals(JobState.FAILED, bad.state());
+      assertTrue(bad.lastError().contains("not a whole archive"), bad.lastError());
+      JobRecord slipped = byObject.get(drop + "slip.tar");
+      assertEquals(JobState.FAILED, slipped.state());
+      assertTrue(slipped.lastError().contains("'../escape.txt' would be written outside"), slipped.lastError());
+      assertTrue(s3.find(bucket, "escape.txt").isEmpty() && s3.find(bucket, "unpacked/../escape.txt").isEmpty());
+      JobRecord bombed = byObject.get(drop + "bomb.txt.gz");
+      assertEquals(JobState.FAILED, bombed.state());
+      assertTrue(bombed.lastError().contains("decompression bomb"), bombed.lastError());
+      assertTrue(s3.find(bucket, "unpacked/bomb.txt").isEmpty(), "nothing of the bomb is written");
+      assertTrue(s3.find(bucket, "partner/drop/bad.gz").isPresent(), "the original is kept");
+      assertTrue(s3.find(bucket, "partner/drop/slip.tar").isPresent(), "the original is kept");
+      assertTrue(s3.multipartUploads(bucket).isEmpty(), "no multipart upload left");
+    } finally {
+      ferry.stop();
     }
   }
 

@@ -61,7 +61,7 @@ public final class WorkflowConfig {
         steps.add(step(step));
       }
       if (steps.isEmpty()) {
-        throw new ConfigException(node.keyOf("steps"), "a workflow needs at least one step (copy, move, delete, notify)");
+        throw new ConfigException(node.keyOf("steps"), "a workflow needs at least one step (copy, move, decompress, delete, notify)");
       }
       workflows.add(new WorkflowDefinition(name, Set.copyOf(match.strings("users")), glob, minSize, maxSize,
           origins(match), List.copyOf(steps)));
@@ -98,6 +98,13 @@ public final class WorkflowConfig {
       step.allowOnly("move");
       return new WorkflowStep.Move(prefix(step, "move"));
     }
+    if (step.has("decompress")) {
+      step.allowOnly("decompress", "maxRatio", "maxTotal", "maxEntries");
+      long ratio = step.integer("maxRatio", 100, 1, 100_000);
+      long total = step.bytes("maxTotal", 10L << 30);
+      long entries = step.integer("maxEntries", 100_000, 1, 10_000_000);
+      return new WorkflowStep.Decompress(prefix(step, "decompress"), ratio, total, entries);
+    }
     if (step.has("delete")) {
       step.allowOnly("delete");
       if (!step.bool("delete", false)) {
@@ -124,7 +131,7 @@ public final class WorkflowConfig {
       return new WorkflowStep.Notify(uri, secret);
     }
     throw new ConfigException(step.keyOf("copy"), "a step is one of copy: s3://bucket/prefix/, move: s3://bucket/prefix/,"
-        + " delete: true, notify: URL (with secret:)");
+        + " decompress: s3://bucket/prefix/, delete: true, notify: URL (with secret:)");
   }
 
   private static S3Location prefix(ConfigNode step, String key) {

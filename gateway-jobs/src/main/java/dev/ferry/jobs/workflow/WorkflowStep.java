@@ -12,6 +12,14 @@ sealed interface WorkflowStep {
   /** A copy to {@code target}, then the original deleted: later steps work on the moved object. */
   record Move(S3Location target) implements WorkflowStep {}
 
+  /**
+   * The object unpacked into {@code target} (a prefix), as it streams from S3: a .gz becomes the file
+   * without .gz, a .tar, .tar.gz or .tgz its files under their paths. An archive that would expand
+   * past {@code maxRatio} times its size or {@code maxTotal} bytes, or hold more than
+   * {@code maxEntries} files, is refused, as is an entry named outside the target.
+   */
+  record Decompress(S3Location target, long maxRatio, long maxTotal, long maxEntries) implements WorkflowStep {}
+
   /** The object deleted. */
   record Delete() implements WorkflowStep {}
 

@@ -43,6 +43,7 @@ public final class Workflows implements AutoCloseable {
   private final Gateway gateway;
   private final CommitOrder commitOrder;
   private final Notifier notifier = new Notifier();
+  private final Unpacker unpacker;
   private Jobs jobs;
   private EventBus.Subscription subscription;
 
@@ -51,6 +52,7 @@ public final class Workflows implements AutoCloseable {
     WorkflowConfig.parse(config).forEach(w -> definitions.put(w.name(), w));
     this.gateway = gateway;
     this.commitOrder = new CommitOrder(gateway.catalog(), gateway.store());
+    this.unpacker = new Unpacker(gateway);
   }
 
   /** What the job engine runs for a job of kind "workflow". */
@@ -85,6 +87,9 @@ public final class Workflows implements AutoCloseable {
   private static S3Location targetOf(WorkflowStep step) {
     if (step instanceof WorkflowStep.Copy copy) {
       return copy.target();
+    }
+    if (step instanceof WorkflowStep.Decompress decompress) {
+      return decompress.target();
     }
     return step instanceof WorkflowStep.Move move ? move.target() : null;
   }
@@ -177,6 +182,11 @@ public final class Workflows implements AutoCloseable {
       }
       log.info("{}: moved {} to {}", purpose, object, target);
       return target;
+    }
+    if (step instanceof WorkflowStep.Decompress decompress) {
+      int written = unpacker.unpack(decompress, object, workflow.name(), purpose);
+      log.info("{}: {} unpacked into {} ({} files)", purpose, object, decompress.target(), written);
+      return object;
     }
     if (step instanceof WorkflowStep.Delete) {
       try (PathLock a = lock(object, purpose)) {

@@ -1,0 +1,146 @@
+package dev.ferry.jobs.workflow;
+
+import dev.ferry.core.Gateway;
+import dev.ferry.core.event.Origin;
+import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import dev.ferry.core.upload.StreamingUpload;
+import dev.ferry.jobs.decompress.Gunzip;
+import dev.ferry.jobs.ingest.IngestUpload;
+import dev.ferry.jobs.transfer.JobException;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+import java.util.zip.ZipException;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * The decompress step: an uploaded .gz, .tar, .tar.gz or .tgz read as it streams from S3 and its
+ * files written into the target prefix through core's upload path (path lock, multipart, SHA-256),
+ * with no temp file and a fixed buffer. Outputs are published as the workflow's, so that no workflow
+ * runs on them unless a rule opts in. Limits on the expansion ratio, the total size and the number
+ * of files stop a decompression bomb; an entry whose name leads outside the target (../x, /etc/x)
+ * refuses the archive.
+ */
+final class Unpacker {
+
+  private static final int BUFFER = 256 * 1024;
+
+  private final Gateway gateway;
+
+  Unpacker(Gateway gateway) {
+    this.gateway = gateway;
+  }
+
+  /** Returns how many files it wrote. */
+  int unpack(WorkflowStep.Decompress step, S3Location object, String workflow, String purpose) throws IOException {
+    ObjectInfo info = ObjectStore.await(gateway.store().head(object)).orElseThrow(() -> JobException.permanent(
+        purpose + ": " + object + " is gone (deleted or renamed since its upload)"));
+    String name = object.key().substring(object.key().lastIndexOf('/') + 1);
+    String lower = name.toLowerCase(Locale.ROOT);
+    Budget budget = new Budget(step, info.size(), purpose + ": " + object);
+    Origin origin = Origin.of(Origin.Kind.WORKFLOW, workflow);
+    try (InputStream raw = ObjectStore.await(gateway.store().openFrom(object, 0))) {
+      if (lower.endsWith(".tar.gz") || lower.endsWith(".tgz")) {
+        return untar(step, new TarArchiveInputStream(Gunzip.decompress(raw)), budget, origin, purpose);
+      }
+      if (lower.endsWith(".tar")) {
+        return untar(step, new TarArchiveInputStream(raw), budget, origin, purpose);
+      }
+      if (Gunzip.appliesTo(lower)) {
+        write(into(step.target(), Gunzip.decompressedName(name)), Gunzip.decompress(raw), budget, origin, purpose);
+        return 1;
+      }
+    } catch (ZipException | EOFException e) {
+      throw JobException.permanent(purpose + ": " + object + " is not a whole archive (" + e.getMessage() + ")"
+          + "; the original is kept", e);
+    }
+    throw JobException.permanent(purpose + ": " + object + " is not .gz, .tar, .tar.gz or .tgz; the original is kept");
+  }
+
+  private int untar(WorkflowStep.Decompress step, TarArchiveInputStream tar, Budget budget, Origin origin,
+      String purpose) throws IOException {
+    int written = 0;
+    for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
+      String relative = checkedName(entry.getName(), purpose);
+      if (!entry.isFile()) {
+        continue; // directories come with their files; links and devices are not files to store
+      }
+      budget.entry();
+      write(into(step.target(), relative), tar, budget, origin, purpose);
+      written++;
+    }
+    return written;
+  }
+
+  /** The entry's path below the target, or a refusal naming it when it would lead outside. */
+  private static String checkedName(String name, String purpose) throws JobException {
+    String relative = name.startsWith("./") ? name.substring(2) : name;
+    boolean outside = relative.startsWith("/") || relative.contains("\\") || relative.contains("\0");
+    for (String segment : relative.split("/")) {
+      outside |= segment.equals("..");
+    }
+    if (outside) {
+      throw JobException.permanent(purpose + ": the archive's entry '" + name + "' would be written outside the"
+          + " target folder; the archive is refused");
+    }
+    return relative;
+  }
+
+  private static S3Location into(S3Location prefix, String relative) {
+    return new S3Location(prefix.bucket(), prefix.key() + relative);
+  }
+
+  private void write(S3Location target, InputStream in, Budget budget, Origin origin, String purpose)
+      throws IOException {
+    try (StreamingUpload upload = IngestUpload.open(gateway.uploads(), gateway.locks(), target,
+        purpose + ": unpacking into " + target, gateway.events(), origin)) {
+      byte[] buffer = new byte[BUFFER];
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        budget.bytes(n);
+        upload.write(buffer, 0, n);
+      }
+      upload.commit();
+    }
+  }
+
+  /** What an archive may expand to: counted as it streams, refused the moment it goes past. */
+  private static final class Budget {
+    private final WorkflowStep.Decompress step;
+    private final long maxBytes;
+    private final String what;
+    private long bytes;
+    private long entries;
+
+    Budget(WorkflowStep.Decompress step, long compressedSize, String what) {
+      this.step = step;
+      this.maxBytes = Math.min(step.maxTotal(), byRatio(compressedSize, step.maxRatio()));
+      this.what = what;
+    }
+
+    private static long byRatio(long compressedSize, long ratio) {
+      try {
+        return Math.multiplyExact(Math.max(1, compressedSize), ratio);
+      } catch (ArithmeticException e) {
+        return Long.MAX_VALUE;
+      }
+    }
+
+    void bytes(long n) throws JobException {
+      bytes += n;
+      if (bytes > maxBytes) {
+        throw JobException.permanent(what + " expands past " + maxBytes + " bytes (maxRatio " + step.maxRatio()
+            + ", maxTotal " + step.maxTotal() + "): refused as a decompression bomb; the original is kept");
+      }
+    }
+
+    void entry() throws JobException {
+      if (++entries > step.maxEntries()) {
+        throw JobException.permanent(what + " holds more than " + step.maxEntries() + " files (maxEntries)");
+      }
+    }
+  }
+}
