@@ -8,6 +8,7 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.user.User;
 import dev.ferry.ftps.FtpsServer;
+import dev.ferry.ftps.data.TlsTruncation;
 import dev.ferry.jobs.JobsConfig;
 import dev.ferry.jobs.admin.AdminCommands;
 import dev.ferry.jobs.remote.MinaRemoteConnector;
@@ -39,6 +40,13 @@ import org.slf4j.LoggerFactory;
 public final class FerryServer {
 
   private static final Logger log = LoggerFactory.getLogger(FerryServer.class);
+
+  static {
+    // Before anything in this JVM makes an SSLSocket, which the JDK reads the setting at: even an
+    // HttpClient (a workflow's notify step) makes one as it is built, and FtpsServer, which sets it
+    // too, is loaded later in start(). Without it a killed FTPS client's upload would be committed.
+    TlsTruncation.detect();
+  }
 
   private final FerryConfig config;
   private final JobsConfig jobsConfig;

@@ -24,7 +24,18 @@ final class Notifier {
   static final String SIGNATURE_HEADER = "X-Ferry-Signature";
   static final String EVENT_ID_HEADER = "X-Ferry-Event-Id";
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  /**
+   * Made at the first POST, not with the workflows: building an HttpClient makes an SSLSocket, and
+   * the JDK settles TLS settings other parts of Ferry rely on (FTPS's close_notify check) at the first.
+   */
+  private HttpClient http;
+
+  private synchronized HttpClient http() {
+    if (http == null) {
+      http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+    return http;
+  }
 
   void post(WorkflowStep.Notify step, String eventId, byte[] body) throws IOException, InterruptedException {
     HttpRequest request = HttpRequest.newBuilder(step.url()).timeout(Duration.ofSeconds(30))
@@ -34,7 +45,7 @@ final class Notifier {
         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     HttpResponse<String> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      response = http().send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new IOException("notify " + step.url() + ": " + e, e);
     }
