@@ -1,6 +1,7 @@
 package dev.ferry.core.event;
 
 import dev.ferry.core.store.S3Location;
+import dev.ferry.core.upload.UploadOutcome;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
@@ -64,14 +65,13 @@ public final class EventBus {
     publish(new FileEvent(newId(), clock.instant(), type, origin, path, object, null, null, 0, null, null));
   }
 
-  public void upload(Origin origin, String path, S3Location object, long bytes, String sha256) {
-    publish(new FileEvent(newId(), clock.instant(), FileEvent.Type.UPLOADED, origin, path, object, null, null, bytes,
-        sha256, null));
-  }
-
-  public void partialUpload(Origin origin, String path, S3Location object, String reason) {
-    publish(new FileEvent(newId(), clock.instant(), FileEvent.Type.PARTIAL_UPLOAD, origin, path, object, null, null,
-        0, null, reason));
+  /** An upload's end: UPLOADED when it committed, PARTIAL_UPLOAD (with why) when it was abandoned. */
+  public void uploadEnded(Origin origin, String path, S3Location object, UploadOutcome outcome) {
+    publish(outcome.committed()
+        ? new FileEvent(newId(), clock.instant(), FileEvent.Type.UPLOADED, origin, path, object, null, null,
+            outcome.size(), outcome.sha256(), null)
+        : new FileEvent(newId(), clock.instant(), FileEvent.Type.PARTIAL_UPLOAD, origin, path, object, null, null,
+            0, null, outcome.reason()));
   }
 
   public void rename(Origin origin, String fromPath, S3Location fromObject, String path, S3Location object) {

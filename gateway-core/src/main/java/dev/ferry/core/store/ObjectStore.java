@@ -13,6 +13,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -26,7 +28,6 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -35,6 +36,7 @@ import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * The S3 operations the gateway needs, over the SDK's async client with the Netty HTTP client.
@@ -42,6 +44,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * name the operation and location. This is the only class that sees AWS SDK types.
  */
 public final class ObjectStore implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ObjectStore.class);
 
   /** CopyObject's limit: a larger object is copied part by part (see {@link #copy}). */
   public static final long MAX_COPY_SIZE = 5L * 1024 * 1024 * 1024;
@@ -149,7 +153,7 @@ public final class ObjectStore implements AutoCloseable {
       return false;
     }
     await(createBucket(bucket));
-    org.slf4j.LoggerFactory.getLogger(ObjectStore.class).info("created bucket {}", bucket);
+    log.info("created bucket {}", bucket);
     return true;
   }
 

@@ -20,7 +20,6 @@ import dev.ferry.core.store.StoreException;
 import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.core.upload.ReorderMemory;
 import dev.ferry.core.upload.StreamingUpload;
-import dev.ferry.core.upload.UploadOutcome;
 import dev.ferry.core.upload.Uploads;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
@@ -113,14 +112,6 @@ public final class GatewayFileSystem implements AutoCloseable {
     return slot == null ? new Origin(Origin.Kind.CLIENT, user.name(), null) : Origin.client(slot.info());
   }
 
-  /** An upload's end as an event: UPLOADED when committed, PARTIAL_UPLOAD when abandoned. */
-  private void announce(VirtualPath path, S3Location key, UploadOutcome outcome) {
-    if (outcome.committed()) {
-      events.upload(origin(), path.toString(), key, outcome.size(), outcome.sha256());
-    } else {
-      events.partialUpload(origin(), path.toString(), key, outcome.reason());
-    }
-  }
 
   /**
    * The owner and group every entry is listed with, on both protocols: S3 has no owners, and a
@@ -243,7 +234,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       };
       openUploads.removeIf(u -> !u.isOpen());
       StreamingUpload upload = uploads.open(key, lock, operation + " of " + path + " by " + user.name(), keep);
-      upload.whenEnded(outcome -> announce(path, key, outcome));
+      upload.whenEnded(outcome -> events.uploadEnded(origin(), path.toString(), key, outcome));
       openUploads.add(upload);
       return upload;
     } catch (StoreException e) {
@@ -290,7 +281,7 @@ public final class GatewayFileSystem implements AutoCloseable {
               require(Permission.OVERWRITE, path, "upload over an existing file");
             }
           }, reorderMemory);
-      writer.whenEnded(outcome -> announce(path, key, outcome));
+      writer.whenEnded(outcome -> events.uploadEnded(origin(), path.toString(), key, outcome));
       openWriters.add(writer);
       return writer;
     } catch (IOException | RuntimeException e) {

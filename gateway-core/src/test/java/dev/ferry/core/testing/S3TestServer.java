@@ -29,8 +29,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -151,12 +151,6 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
-  /** The bytes of an object, read directly from the S3 server (not through Ferry). */
-  public byte[] get(String bucket, String key) {
-    return client().getObject(b -> b.bucket(bucket).key(key),
-        software.amazon.awssdk.core.sync.ResponseTransformer.toBytes()).asByteArray();
-  }
-
   /** Stores {@code data} with user metadata ({@code x-amz-meta-*}, given without the prefix), as another S3 client may. */
   public void put(String bucket, String key, byte[] data, Map<String, String> metadata) {
     client().putObject(b -> b.bucket(bucket).key(key).metadata(metadata), RequestBody.fromBytes(data));
@@ -212,14 +206,9 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   /**
-   * Whether {@link #stop()} and {@link #start()} work: only for the S3Proxy this class runs, not
-   * an external {@code S3_TEST_ENDPOINT}. Outage tests fail (not skip) against such a server: stop() and start() throw.
+   * Takes S3 away; requests fail until {@link #start()}. Only for the S3Proxy this class runs: against
+   * an external {@code S3_TEST_ENDPOINT} it throws, and an outage test fails rather than skip.
    */
-  public boolean restartable() {
-    return process != null;
-  }
-
-  /** Takes S3 away; requests fail until {@link #start()}. Only when {@link #restartable()}. */
   public void stop() {
     ownProcess("stop").stop();
   }

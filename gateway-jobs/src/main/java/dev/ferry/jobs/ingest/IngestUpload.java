@@ -32,13 +32,7 @@ public final class IngestUpload {
     }
     try {
       StreamingUpload upload = uploads.open(target, lock, description, 0);
-      upload.whenEnded(outcome -> {
-        if (outcome.committed()) {
-          events.upload(origin, null, target, outcome.size(), outcome.sha256());
-        } else {
-          events.partialUpload(origin, null, target, outcome.reason());
-        }
-      });
+      upload.whenEnded(outcome -> events.uploadEnded(origin, null, target, outcome));
       return upload;
     } catch (IOException | RuntimeException e) {
       lock.close();

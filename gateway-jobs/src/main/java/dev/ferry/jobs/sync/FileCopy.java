@@ -9,6 +9,7 @@ import dev.ferry.core.upload.Uploads;
 import dev.ferry.jobs.ingest.IngestUpload;
 import dev.ferry.jobs.remote.RemoteEntry;
 import dev.ferry.jobs.remote.RemoteFiles;
+import dev.ferry.jobs.transfer.RunningJob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
@@ -35,11 +36,6 @@ final class FileCopy {
     }
   }
 
-  /** Throws unless this node may still commit (it still holds the job). */
-  interface CommitGate {
-    void ensureHeld() throws IOException;
-  }
-
   private final Uploads uploads;
   private final PathLockTable locks;
   private final EventBus events;
@@ -53,7 +49,7 @@ final class FileCopy {
   }
 
   Copied copy(RemoteFiles remote, RemoteTree.RemoteFile file, S3Location target, String purpose, LongConsumer progress,
-      CommitGate gate) throws IOException, FileChanged {
+      RunningJob job) throws IOException, FileChanged {
     StreamingUpload upload = IngestUpload.open(uploads, locks, target,
         purpose + ": " + file.path() + " -> " + target, events, origin);
     try {
@@ -74,7 +70,7 @@ final class FileCopy {
             .orElse("gone") + "): not committed, the next run takes it");
       }
       upload.setClientTime(file.modified());
-      gate.ensureHeld();
+      job.ensureHeld(); // fencing: a node that lost the job commits nothing
       upload.commit();
       return new Copied(read, upload.sha256());
     } finally {

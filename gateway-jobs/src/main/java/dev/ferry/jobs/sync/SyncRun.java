@@ -259,7 +259,7 @@ final class SyncRun {
               fileBytes.addAndGet(n);
               counts.bytes.addAndGet(n);
               show(false);
-            }, job::ensureHeld);
+            }, job);
             counts.copied.incrementAndGet();
             copiedFiles.add(new InS3(file, copied.sha256()));
             break;

@@ -1,6 +1,5 @@
 package dev.ferry.jobs.transfer;
 
-import com.fasterxml.jackson.annotation.JsonTypeName;
 import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.event.EventBus;
@@ -72,8 +71,8 @@ public final class Jobs implements AutoCloseable {
   private boolean dispatchWanted;
   private final JobRunner runner;
   private final JobCheckpoints checkpoints = new Checkpoints();
-  /** The work of each kind of job besides transfers, by spec type. */
-  private final Map<Class<? extends JobSpec>, JobWork> kinds = new LinkedHashMap<>();
+  /** Each kind of job besides transfers (its name and work), by spec type. */
+  private final Map<Class<? extends JobSpec>, JobKind> kinds = new LinkedHashMap<>();
   private volatile boolean closing;
   private final EventBus events;
 
@@ -92,7 +91,7 @@ public final class Jobs implements AutoCloseable {
     remotes.forEach(h -> hosts.put(h.name(), h));
     this.connector = connector;
     this.clock = clock;
-    otherKinds.forEach(kind -> kinds.put(kind.spec(), kind.work()));
+    otherKinds.forEach(kind -> kinds.put(kind.spec(), kind));
     this.jobStore = new JobStore(state.database(), otherKinds);
     this.nodes = state.nodes();
     this.sharedStore = state.shared();
@@ -409,9 +408,8 @@ public final class Jobs implements AutoCloseable {
   /** Claims due jobs while a worker is idle, and waits for a submit, a due job or the poll interval otherwise. */
   /** A job's new state, as an event: its kind is the name its spec is stored under ("transfer", "sync"). */
   private void stateChanged(JobRecord record) {
-    JsonTypeName kind = record.spec().getClass().getAnnotation(JsonTypeName.class);
-    events.job(record.id(), kind == null ? record.spec().getClass().getSimpleName() : kind.value(),
-        record.state().name(), record.lastError());
+    JobKind kind = kinds.get(record.spec().getClass());
+    events.job(record.id(), kind == null ? "transfer" : kind.name(), record.state().name(), record.lastError());
   }
 
   private void dispatch() {
@@ -508,15 +506,15 @@ public final class Jobs implements AutoCloseable {
     int before = job.record().attempts();
     job.update(r -> r.withAttempt(before + 1, r.started()));
     try {
-      JobWork work = kinds.get(job.record().spec().getClass());
+      JobKind kind = kinds.get(job.record().spec().getClass());
       JobRunner.Outcome outcome;
-      if (work == null) {
+      if (kind == null) {
         outcome = runner.attempt(job, checkpoints);
       } else {
         String now = clock.instant().toString();
         // RUNNING as a transfer is once it has started: before this, a running sync was listed as QUEUED.
         job.update(r -> r.withRunning(r.size(), r.partsTotal(), r.started() != null ? r.started() : now));
-        work.run(new Running(job));
+        kind.work().run(new Running(job));
         outcome = JobRunner.Outcome.DONE;
       }
       job.endAttempt();

@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * Uploads files of one watched folder through core's upload path, as a client's upload goes: the
  * object's path lock, a streaming (multipart) upload with its SHA-256 recorded, visible only at the
  * commit, the file's modification time as the object's time. A file is deleted afterwards (when the
- * folder says so) only once S3 holds it verified: its size read back with a HEAD, and the SHA-256
- * core computed of what it received equal to that of the bytes read from the file.
+ * folder says so) only once S3 holds it verified: its size read back with a HEAD equal to the bytes
+ * read from the file, and the SHA-256 core computed of those bytes recorded with the object. (The
+ * upload hashes every byte it is given; hashing them here again would prove nothing more and cost a
+ * second pass on every byte of every file.)
  */
 final class FileUpload implements AutoCloseable {
 
@@ -100,9 +102,8 @@ final class FileUpload implements AutoCloseable {
         throw new IOException(description + ": Ferry is stopping");
       }
       long started = System.nanoTime();
-      MessageDigest sha256 = sha256();
       long bytes;
-      try (InputStream in = new DigestInputStream(content(file, relative), sha256)) {
+      try (InputStream in = content(file, relative)) {
         bytes = copy(in, upload);
       } catch (NoSuchFileException e) {
         return Outcome.GONE;
@@ -130,7 +131,7 @@ final class FileUpload implements AutoCloseable {
           folder.layout().gunzips(relative) ? " gunzipped from " + before.size() : "",
           (System.nanoTime() - started) / 1_000_000);
       if (folder.deleteAfterUpload()) {
-        deleteIfVerified(file, object, before, bytes, HexFormat.of().formatHex(sha256.digest()), upload.sha256());
+        deleteIfVerified(file, object, before, bytes, upload.sha256());
       }
       return Outcome.UPLOADED;
     } finally {
@@ -177,13 +178,13 @@ final class FileUpload implements AutoCloseable {
     return true;
   }
 
-  private void deleteIfVerified(Path file, S3Location object, BasicFileAttributes read, long bytes, String readSha256,
+  private void deleteIfVerified(Path file, S3Location object, BasicFileAttributes read, long bytes,
       String committedSha256) throws IOException {
     Optional<ObjectInfo> head = ObjectStore.await(gateway.store().head(object));
-    if (head.isEmpty() || head.get().size() != bytes || !readSha256.equals(committedSha256)) {
-      log.error("watch {}: {} is kept: its object {} did not verify (S3 holds {}, {} bytes were read; SHA-256 read"
-          + " {}, committed {})", folder.name(), file, object, head.map(h -> h.size() + " bytes").orElse("nothing"),
-          bytes, readSha256, committedSha256);
+    if (head.isEmpty() || head.get().size() != bytes || committedSha256 == null) {
+      log.error("watch {}: {} is kept: its object {} did not verify (S3 holds {}, {} bytes were read; SHA-256"
+          + " committed {})", folder.name(), file, object, head.map(h -> h.size() + " bytes").orElse("nothing"),
+          bytes, committedSha256);
       return;
     }
     delete(file, read, object);

@@ -63,7 +63,8 @@ public final class WorkflowConfig {
       if (steps.isEmpty()) {
         throw new ConfigException(node.keyOf("steps"), "a workflow needs at least one step (copy, move, decompress, delete, notify)");
       }
-      workflows.add(new WorkflowDefinition(name, Set.copyOf(match.strings("users")), glob, minSize, maxSize,
+      workflows.add(new WorkflowDefinition(name, Set.copyOf(match.strings("users")),
+          glob == null ? null : new FileGlobs(List.of(glob), List.of()), minSize, maxSize,
           origins(match), List.copyOf(steps)));
     }
     return List.copyOf(workflows);

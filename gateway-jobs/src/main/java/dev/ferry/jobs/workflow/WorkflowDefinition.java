@@ -2,9 +2,7 @@ package dev.ferry.jobs.workflow;
 
 import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.Origin;
-import java.nio.file.FileSystems;
-import java.nio.file.Path;
-import java.nio.file.PathMatcher;
+import dev.ferry.jobs.ingest.FileGlobs;
 import java.util.List;
 import java.util.Set;
 
@@ -12,9 +10,11 @@ import java.util.Set;
  * A workflow of ferry.yaml: which uploads it runs on, and its steps. It runs on UPLOADED events only,
  * of the origins it names (clients by default: a workflow's outputs and what syncs and watched
  * folders bring in do not set workflows off unless a rule opts in), of the users it names (all when
- * none), whose path matches its glob and whose size is within its bounds.
+ * none), whose path its glob takes ({@link FileGlobs}: with '/' the whole path, without it the file
+ * name at any depth; null: every path) and whose size is within its bounds. Matched on the uploading
+ * thread, so the glob is compiled once, with the config.
  */
-record WorkflowDefinition(String name, Set<String> users, String pathGlob, long minSize, long maxSize,
+record WorkflowDefinition(String name, Set<String> users, FileGlobs paths, long minSize, long maxSize,
     Set<Origin.Kind> origins, List<WorkflowStep> steps) {
 
   boolean matches(FileEvent event) {
@@ -26,11 +26,6 @@ record WorkflowDefinition(String name, Set<String> users, String pathGlob, long 
         || !users.contains(event.origin().session().user()))) {
       return false;
     }
-    if (pathGlob == null) {
-      return true;
-    }
-    String path = event.path() != null ? event.path() : "/" + event.object().key();
-    PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + pathGlob);
-    return matcher.matches(Path.of(path));
+    return paths == null || paths.takes(event.path() != null ? event.path() : "/" + event.object().key());
   }
 }

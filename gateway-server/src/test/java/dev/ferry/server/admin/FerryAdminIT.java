@@ -355,8 +355,8 @@ class FerryAdminIT {
     JsonNode job = awaitJobOverHttp(id);
     assertEquals("DONE", job.get("state").asText(), job.toString());
     assertEquals(2, job.get("counts").get("copied").asInt(), job.toString());
-    assertArrayEquals(data, s3.get(bucket, "inbox/data.bin"));
-    assertEquals("id,qty\n1,5\n", new String(s3.get(bucket, "inbox/nested/order 1.csv"), StandardCharsets.UTF_8));
+    assertArrayEquals(data, s3.read(bucket, "inbox/data.bin"));
+    assertEquals("id,qty\n1,5\n", new String(s3.read(bucket, "inbox/nested/order 1.csv"), StandardCharsets.UTF_8));
 
     SshExec text = exec("admin", adminKey, "syncs");
     assertEquals(0, text.status(), text.err());

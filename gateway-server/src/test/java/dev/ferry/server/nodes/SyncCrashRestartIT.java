@@ -99,7 +99,7 @@ class SyncCrashRestartIT {
         Map<String, Instant> after = objects(bucket);
         assertEquals(FILES, after.size());
         committedBeforeKill.forEach((key, time) -> assertEquals(time, after.get(key), key + " was written again"));
-        files.forEach((name, data) -> assertArrayEquals(data, s3.get(bucket, "in/" + name), name));
+        files.forEach((name, data) -> assertArrayEquals(data, s3.read(bucket, "in/" + name), name));
         assertTrue(s3.multipartUploads(bucket).isEmpty(), "the killed run's upload is aborted");
       }
     }
