@@ -11,6 +11,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.jobs.transfer.JobRecord;
 import dev.ferry.jobs.transfer.JobState;
 import java.io.IOException;
@@ -83,8 +84,17 @@ class WorkflowsIT {
     }
   }
 
-  /** Ferry on loopback, quick job retries (at most two attempts), and the partner who logs in with the client's key. */
+  static final String PASSWORD = "partner-Pa55word";
+
   String preamble(String bucket, OpenSshSftp client) {
+    return preamble(dir, s3, bucket, client);
+  }
+
+  /**
+   * Ferry on loopback, quick job retries (at most two attempts), and the partner who logs in with
+   * the client's key (OpenSSH sftp) or {@link #PASSWORD} (lftp).
+   */
+  static String preamble(Path dir, S3TestServer s3, String bucket, OpenSshSftp client) {
     return EmbeddedFerry.loopbackConfig(dir.resolve("data"), s3) + """
         jobs:
           retryBackoff: 200ms
@@ -93,8 +103,9 @@ class WorkflowsIT {
           - name: partner
             home: s3://%s/partner/
             permissions: [all]
+            passwordHash: "%s"
             publicKeys: ["%s"]
-        """.formatted(bucket, client.publicKey);
+        """.formatted(bucket, PasswordHasher.hash(PASSWORD.toCharArray()), client.publicKey);
   }
 
   String yaml(String bucket, OpenSshSftp client) {
