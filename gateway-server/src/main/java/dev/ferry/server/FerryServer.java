@@ -6,6 +6,7 @@ import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.event.EventBus;
+import dev.ferry.core.user.Authenticator;
 import dev.ferry.core.user.User;
 import dev.ferry.ftps.FtpsServer;
 import dev.ferry.ftps.data.TlsTruncation;
@@ -65,6 +66,7 @@ public final class FerryServer {
   private AdminHttpServer adminHttp;
   private WatchedFolders watchedFolders;
   private Workflows workflows;
+  private Authenticator authenticator;
 
   /** Ferry configured in code, for an application that embeds it: see {@link FerryBuilder}. */
   public static FerryBuilder builder() {
@@ -88,8 +90,13 @@ public final class FerryServer {
     return events;
   }
 
+  /** An embedding application's users, asked for logins that name no configured user; before {@link #start}. */
+  void authenticator(Authenticator applicationUsers) {
+    this.authenticator = applicationUsers;
+  }
+
   public void start() throws IOException {
-    gateway = new Gateway(config, clock, events);
+    gateway = new Gateway(config, clock, events, authenticator);
     checkBuckets();
     sweepOrphans();
     // Often enough that a dead node's uploads (swept as soon as its lease runs out) go soon after.
