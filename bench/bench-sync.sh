@@ -106,7 +106,7 @@ users:
 EOF
   # The AWS SDK's request logger writes a line per S3 request sent: (c) counts them.
   FERRY_BENCH_S3_SECRET="$S3_SECRET" FERRY_BENCH_ADMIN_TOKEN="$ADMIN_TOKEN" "${FERRY_JAVA:-java}" "-Xmx$FERRY_HEAP" \
-    -Dorg.slf4j.simpleLogger.log.software.amazon.awssdk.request=debug \
+    -DFERRY_S3_REQUEST_LOG=DEBUG \
     ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" >"$FERRY_LOG" 2>&1 &
   FERRY_PID=$!
   if ! await_log "$FERRY_PID" "$FERRY_LOG" "Ferry is up"; then

@@ -19,6 +19,7 @@ import dev.ferry.jobs.transfer.Jobs;
 import dev.ferry.jobs.watch.WatchConfig;
 import dev.ferry.jobs.watch.WatchedFolders;
 import dev.ferry.jobs.workflow.Workflows;
+import dev.ferry.server.activity.ActivityLog;
 import dev.ferry.server.admin.AdminHttpServer;
 import dev.ferry.sftp.SftpServer;
 import java.io.IOException;
@@ -80,6 +81,7 @@ public final class FerryServer {
     this.watchConfig = WatchConfig.of(config);
     this.clock = clock;
     this.events = new EventBus(clock);
+    ActivityLog.subscribeTo(events); // from the first connection on, as an embedding application's subscribers
   }
 
   /**

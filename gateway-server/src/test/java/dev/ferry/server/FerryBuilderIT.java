@@ -62,9 +62,9 @@ class FerryBuilderIT {
       assertArrayEquals(data, s3.read(bucket, "partner/report.csv"));
       Await.until(() -> heard.stream().anyMatch(e -> e instanceof SessionEvent s && s.type() == SessionEvent.Type.EXIT),
           "the session's EXIT");
-      FileEvent upload = heard.stream().filter(FileEvent.class::isInstance).map(FileEvent.class::cast).findFirst()
-          .orElseThrow();
-      assertEquals(FileEvent.Type.UPLOADED, upload.type());
+      List<FileEvent> files = heard.stream().filter(FileEvent.class::isInstance).map(FileEvent.class::cast).toList();
+      assertEquals(List.of(FileEvent.Type.OPENED, FileEvent.Type.UPLOADED), files.stream().map(FileEvent::type).toList());
+      FileEvent upload = files.get(1);
       assertEquals("/report.csv", upload.path());
       assertEquals(bucket, upload.object().bucket());
       assertEquals("partner/report.csv", upload.object().key());
