@@ -21,6 +21,9 @@ import dev.ferry.jobs.watch.WatchedFolders;
 import dev.ferry.jobs.workflow.Workflows;
 import dev.ferry.server.activity.ActivityLog;
 import dev.ferry.server.admin.AdminHttpServer;
+import dev.ferry.server.metrics.FerryMetrics;
+import dev.ferry.server.metrics.MetricsServer;
+import dev.ferry.server.metrics.MetricsSettings;
 import dev.ferry.sftp.SftpServer;
 import java.io.IOException;
 import java.time.Clock;
@@ -68,6 +71,9 @@ public final class FerryServer {
   private WatchedFolders watchedFolders;
   private Workflows workflows;
   private Authenticator authenticator;
+  private final MetricsSettings metricsSettings;
+  private FerryMetrics metrics;
+  private MetricsServer metricsServer;
 
   /** Ferry configured in code, for an application that embeds it: see {@link FerryBuilder}. */
   public static FerryBuilder builder() {
@@ -79,6 +85,7 @@ public final class FerryServer {
     this.config = config;
     this.jobsConfig = JobsConfig.of(config);
     this.watchConfig = WatchConfig.of(config);
+    this.metricsSettings = MetricsSettings.of(config);
     this.clock = clock;
     this.events = new EventBus(clock);
     ActivityLog.subscribeTo(events); // from the first connection on, as an embedding application's subscribers
@@ -117,6 +124,11 @@ public final class FerryServer {
     syncs.start(jobs, config.createBuckets());
     workflows.start(jobs);
     watchedFolders = WatchedFolders.start(watchConfig, gateway);
+    if (metricsSettings.enabled()) {
+      metrics = new FerryMetrics(gateway, jobs);
+      metricsServer = new MetricsServer(metricsSettings, metrics);
+      log.info("metrics: http://{}:{}/metrics (Prometheus text)", metricsSettings.bindAddress(), metricsServer.port());
+    }
     AdminConsole admin = AdminCommands.registry(jobs, syncs, watchedFolders, gateway.store(), gateway.catalog());
     ftps = new FtpsServer(gateway, clock);
     ftps.start();
@@ -217,6 +229,11 @@ public final class FerryServer {
   }
 
   /** The admin HTTP API, or null when it is off. */
+  /** Where /metrics is served; null when metrics are off. */
+  public MetricsServer metricsServer() {
+    return metricsServer;
+  }
+
   public AdminHttpServer adminHttp() {
     return adminHttp;
   }
@@ -251,6 +268,12 @@ public final class FerryServer {
       sweeper.shutdownNow();
       if (adminHttp != null) {
         adminHttp.close();
+      }
+      if (metricsServer != null) {
+        metricsServer.close();
+      }
+      if (metrics != null) {
+        metrics.close();
       }
       if (syncs != null) {
         syncs.close();

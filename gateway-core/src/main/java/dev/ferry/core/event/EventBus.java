@@ -100,8 +100,8 @@ public final class EventBus {
         fromObject, 0, null, null, null));
   }
 
-  public void job(String jobId, String kind, String state, String error) {
-    publish(new JobEvent(newId(), clock.instant(), jobId, kind, state, error));
+  public void job(String jobId, String kind, String state, String error, long bytes) {
+    publish(new JobEvent(newId(), clock.instant(), jobId, kind, state, error, bytes));
   }
 
   private static String newId() {

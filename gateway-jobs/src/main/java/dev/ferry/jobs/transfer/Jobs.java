@@ -320,6 +320,11 @@ public final class Jobs implements AutoCloseable {
   }
 
   /** Every job in the store (those this node runs with their live progress), or those in {@code state}. */
+  /** How many jobs of every node are in each state, from the store (metrics). */
+  public Map<JobState, Long> countByState() throws StateStoreException {
+    return jobStore.countByState();
+  }
+
   public List<JobRecord> list(JobState state) throws StateStoreException {
     return jobStore.list(state).stream().map(this::withLiveProgress)
         .filter(r -> state == null || r.state() == state).toList();
@@ -421,7 +426,8 @@ public final class Jobs implements AutoCloseable {
   /** A job's new state, as an event: its kind is the name its spec is stored under ("transfer", "sync"). */
   private void stateChanged(JobRecord record) {
     JobKind kind = kinds.get(record.spec().getClass());
-    events.job(record.id(), kind == null ? "transfer" : kind.name(), record.state().name(), record.lastError());
+    events.job(record.id(), kind == null ? "transfer" : kind.name(), record.state().name(), record.lastError(),
+        record.bytesDone());
   }
 
   private void dispatch() {
