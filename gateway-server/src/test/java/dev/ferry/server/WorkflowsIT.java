@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.core.config.ConfigException;
+import dev.ferry.core.event.FileEvent;
+import dev.ferry.core.event.Origin;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
@@ -127,6 +129,12 @@ class WorkflowsIT {
     String bucket = s3.createBucket();
     OpenSshSftp client = OpenSshSftp.withNewKey(dir);
     FerryServer ferry = EmbeddedFerry.start(dir, yaml(bucket, client), Map.of());
+    List<FileEvent> changes = new CopyOnWriteArrayList<>();
+    ferry.events().subscribe("test", e -> {
+      if (e instanceof FileEvent f && f.origin().kind() == Origin.Kind.WORKFLOW) {
+        changes.add(f);
+      }
+    });
     refuseFirst.set(1);
     try {
       byte[] csv = "id,amount\n1,20\n".getBytes(StandardCharsets.UTF_8);
@@ -149,6 +157,12 @@ class WorkflowsIT {
       assertEquals(JobState.DONE, run.state(), String.valueOf(run.lastError()));
       assertEquals(2, run.attempts(), "the 503 was retried as a second attempt");
       assertEquals(3L, run.counts().get("stepsDone"));
+      assertEquals(List.of(FileEvent.Type.COPIED, FileEvent.Type.RENAMED), changes.stream().map(FileEvent::type)
+          .toList(), "the workflow's changes are published as the workflow's");
+      assertEquals("archive/a.csv", changes.get(0).object().key());
+      assertEquals("partner/incoming/a.csv", changes.get(0).fromObject().key());
+      assertEquals("done/a.csv", changes.get(1).object().key());
+      assertEquals("archive-csv", changes.get(1).origin().name());
 
       assertEquals(2, deliveries.size(), "the refused POST and the delivered one");
       assertEquals(deliveries.get(0).get("eventId"), deliveries.get(1).get("eventId"),

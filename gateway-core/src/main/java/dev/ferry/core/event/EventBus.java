@@ -100,6 +100,12 @@ public final class EventBus {
         fromObject, 0, null, null, null));
   }
 
+  /** A copy made inside S3 by Ferry itself (no client path). */
+  public void copied(Origin origin, S3Location fromObject, S3Location object) {
+    publish(new FileEvent(newId(), clock.instant(), FileEvent.Type.COPIED, origin, null, object, null, fromObject,
+        0, null, null, null));
+  }
+
   public void job(String jobId, String kind, String state, String error, long bytes) {
     publish(new JobEvent(newId(), clock.instant(), jobId, kind, state, error, bytes));
   }

@@ -32,6 +32,8 @@ public record FileEvent(String id, Instant time, Type type, Origin origin, Strin
     PARTIAL_UPLOAD,
     DELETED,
     RENAMED,
+    /** A copy made inside S3 (a workflow's copy step): {@code fromObject} to {@code object}. */
+    COPIED,
     DIRECTORY_CREATED,
     DIRECTORY_DELETED
   }

@@ -7,6 +7,7 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.event.FerryEvent;
 import dev.ferry.core.event.FileEvent;
+import dev.ferry.core.event.Origin;
 import dev.ferry.core.lock.PathBusyException;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.store.ObjectInfo;
@@ -183,7 +184,7 @@ public final class Workflows implements AutoCloseable {
     }
     String reason = "step " + (step + 1) + " failed: " + Failures.describe(e);
     try {
-      S3Location quarantined = move(object, workflow.quarantine(), purpose, QUARANTINE_PATIENCE);
+      S3Location quarantined = move(workflow, object, workflow.quarantine(), purpose, QUARANTINE_PATIENCE);
       log.warn("{}: {}; {} moved to quarantine {}", purpose, reason, object, quarantined);
       return JobException.permanent(reason + "; the original was moved to quarantine " + quarantined, e);
     } catch (IOException | RuntimeException q) {
@@ -209,6 +210,11 @@ public final class Workflows implements AutoCloseable {
     return new S3Location(prefix.bucket(), prefix.key() + key.substring(key.lastIndexOf('/') + 1));
   }
 
+  /** Who a workflow's changes are published as: the workflow, so that no workflow runs on them by default. */
+  private static Origin origin(WorkflowDefinition workflow) {
+    return Origin.of(Origin.Kind.WORKFLOW, workflow.name());
+  }
+
   /** How a workflow's job names itself in path locks, logs and errors. */
   private static String purpose(WorkflowDefinition workflow, String jobId) {
     return "workflow " + workflow.name() + " (job " + jobId + ")";
@@ -223,11 +229,12 @@ public final class Workflows implements AutoCloseable {
       try (PathLock a = lock(object, purpose); PathLock b = lock(target, purpose)) {
         commitOrder.copyWithFacts(object, head(object, purpose), target);
       }
+      gateway.events().copied(origin(workflow), object, target);
       log.info("{}: copied {} to {}", purpose, object, target);
       return object;
     }
     if (step instanceof WorkflowStep.Move move) {
-      S3Location target = move(object, move.target(), purpose, Duration.ZERO);
+      S3Location target = move(workflow, object, move.target(), purpose, Duration.ZERO);
       log.info("{}: moved {} to {}", purpose, object, target);
       return target;
     }
@@ -241,6 +248,7 @@ public final class Workflows implements AutoCloseable {
         ObjectStore.await(gateway.store().delete(object));
         gateway.catalog().forget(object);
       }
+      gateway.events().file(FileEvent.Type.DELETED, origin(workflow), null, object);
       log.info("{}: deleted {}", purpose, object);
       return object;
     }
@@ -260,8 +268,8 @@ public final class Workflows implements AutoCloseable {
    * both under the path locks. Done already when the original is gone and the copy is there: an
    * earlier attempt moved it and stopped before recording the step.
    */
-  private S3Location move(S3Location object, S3Location prefix, String purpose, Duration patience)
-      throws IOException {
+  private S3Location move(WorkflowDefinition workflow, S3Location object, S3Location prefix, String purpose,
+      Duration patience) throws IOException {
     S3Location target = into(prefix, object);
     try (PathLock a = lock(object, purpose, patience); PathLock b = lock(target, purpose, patience)) {
       Optional<ObjectInfo> source = ObjectStore.await(gateway.store().head(object));
@@ -272,6 +280,7 @@ public final class Workflows implements AutoCloseable {
       ObjectStore.await(gateway.store().delete(object));
       gateway.catalog().forget(object);
     }
+    gateway.events().rename(origin(workflow), null, object, null, target);
     return target;
   }
 

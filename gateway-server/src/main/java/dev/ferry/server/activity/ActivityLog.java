@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * sends where the operator wants it (stdout by default, a rotating file with
  * deploy/logback-activity-file.xml). The vocabulary is AWS Transfer Family's where it fits
  * (CONNECTED, AUTH_FAILURE, OPEN, CLOSE, PARTIAL_CLOSE, DELETE, RENAME, CREATE_DIRECTORY,
- * DELETE_DIRECTORY, SETSTAT, ERROR, EXIT), plus LOGIN and JOB. Each line names the session, user,
+ * DELETE_DIRECTORY, SETSTAT, ERROR, EXIT), plus LOGIN, COPY (a workflow's copy inside S3) and JOB. Each line names the session, user,
  * protocol and client address it came from, the path and object, bytes, duration and SHA-256 where
  * known, and the outcome. Events carry no password, so no line can.
  */
@@ -86,6 +86,7 @@ public final class ActivityLog {
       case PARTIAL_UPLOAD -> "PARTIAL_CLOSE";
       case DELETED -> "DELETE";
       case RENAMED -> "RENAME";
+      case COPIED -> "COPY";
       case DIRECTORY_CREATED -> "CREATE_DIRECTORY";
       case DIRECTORY_DELETED -> "DELETE_DIRECTORY";
       case TIMES_SET -> "SETSTAT";
