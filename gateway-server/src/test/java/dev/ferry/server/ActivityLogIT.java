@@ -24,6 +24,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,23 +47,40 @@ class ActivityLogIT {
   @TempDir
   Path dir;
 
-  /** Every line of the activity file so far, parsed. */
-  static List<JsonNode> lines() {
+  /** Where this test's lines start: the file is shared by every test of the module, and by earlier runs. */
+  int firstLine;
+
+  @BeforeEach
+  void skipEarlierLines() {
+    firstLine = allLines().size();
+  }
+
+  private static List<String> allLines() {
     String file = System.getProperty("FERRY_ACTIVITY_FILE");
     assertNotNull(file, "FERRY_ACTIVITY_FILE is set for this module's tests (gateway-server/pom.xml)");
     try {
-      List<JsonNode> parsed = new ArrayList<>();
-      for (String line : Files.readAllLines(Path.of(file))) {
-        parsed.add(JSON.readTree(line));
-      }
-      return parsed;
+      return Files.exists(Path.of(file)) ? Files.readAllLines(Path.of(file)) : List.of();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /** The lines of the activity file written since this test started, parsed. */
+  List<JsonNode> lines() {
+    List<String> all = allLines();
+    List<JsonNode> parsed = new ArrayList<>();
+    for (String line : all.subList(Math.min(firstLine, all.size()), all.size())) {
+      try {
+        parsed.add(JSON.readTree(line));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return parsed;
+  }
+
   /** The lines of the sessions in which {@code user} logged in, in order. */
-  static List<JsonNode> sessionsOf(String user) {
+  List<JsonNode> sessionsOf(String user) {
     List<JsonNode> all = lines();
     Set<String> sessions = all.stream().filter(l -> user.equals(l.path("user").asText()))
         .map(l -> l.path("sessionId").asText()).collect(Collectors.toSet());

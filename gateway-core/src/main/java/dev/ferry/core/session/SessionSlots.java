@@ -38,7 +38,8 @@ public final class SessionSlots {
   private final Map<String, ProtocolMaximum> protocolMaxima;
   private final Deadlines deadlines;
   private final EventBus events;
-  private final AtomicLong sessionNumbers = new AtomicLong();
+  /** Per JVM, not per instance: an application that stops and starts Ferry again must not reuse ids (the activity log). */
+  private static final AtomicLong sessionNumbers = new AtomicLong();
   // All guarded by this: a check and its count must be one step, or a burst gets past the limit.
   private final LinkedHashSet<Slot> waitingForLogin = new LinkedHashSet<>();
   private final Map<String, Integer> unauthenticatedByAddress = new HashMap<>();
