@@ -122,14 +122,21 @@ class BatchArchivesIT {
     return session;
   }
 
-  /** {@code batch run outbox} over SSH exec, as an operator runs it; waits for the run's job to end. */
-  JobRecord runBatch(FerryServer ferry) throws Exception {
+  /** {@code batch run outbox} over SSH exec, as an operator runs it; returns the run's job id. */
+  String startBatch(FerryServer ferry) throws Exception {
     SshExec exec;
     try (ClientSession session = login(ferry)) {
       exec = SshExec.run(session, "batch run outbox", Duration.ofSeconds(30));
     }
     assertEquals(0, exec.status(), exec.err());
-    String id = exec.out().trim();
+    return exec.out().trim();
+  }
+
+  JobRecord runBatch(FerryServer ferry) throws Exception {
+    return awaitEnd(ferry, startBatch(ferry));
+  }
+
+  static JobRecord awaitEnd(FerryServer ferry, String id) {
     Await.until(() -> find(ferry, id).state().isFinal(), Duration.ofSeconds(120), "batch job " + id + " to end");
     return find(ferry, id);
   }
@@ -147,7 +154,7 @@ class BatchArchivesIT {
     Map<String, JsonNode> entries = new HashMap<>();
     for (String key : s3.keys(bucket, "outbox/" + jobId + "/")) {
       for (JsonNode entry : JSON.readTree(s3.read(bucket, key)).get("files")) {
-        entries.put(entry.get("key").asText(), entry);
+        assertEquals(null, entries.put(entry.get("key").asText(), entry), "in two manifests: " + entry);
       }
     }
     return entries;
@@ -158,15 +165,7 @@ class BatchArchivesIT {
       throws Exception {
     String bucket = s3.createBucket();
     String manifests = s3.createBucket();
-    Map<String, byte[]> originals = new HashMap<>();
-    Random random = new Random(17);
-    for (int i = 0; i < 1000; i++) {
-      byte[] data = new byte[1 + random.nextInt(400)];
-      random.nextBytes(data);
-      String key = "partner/outbox/" + (i % 3 == 0 ? "" : "2026/11/") + "file-" + i + ".csv";
-      originals.put(key, data);
-      s3.put(bucket, key, data);
-    }
+    Map<String, byte[]> originals = putOriginals(bucket);
     byte[] before = "the version before the overwrite\n".getBytes(StandardCharsets.UTF_8);
     s3.put(bucket, "partner/outbox/busy.csv", before);
 
@@ -199,19 +198,7 @@ class BatchArchivesIT {
       }
       assertEquals(run.counts().get("archives"), (long) archives.size());
 
-      Map<String, JsonNode> entries = manifestEntries(manifests, run.id());
-      assertEquals(originals.size(), entries.size());
-      for (Map.Entry<String, byte[]> original : originals.entrySet()) {
-        JsonNode entry = entries.get("s3://" + bucket + "/" + original.getKey());
-        String archive = entry.get("archive").asText().substring(("s3://" + bucket + "/").length());
-        long offset = entry.get("offset").asLong();
-        long size = entry.get("size").asLong();
-        byte[] read = s3.client().getObjectAsBytes(b -> b.bucket(bucket).key(archive)
-            .range("bytes=" + offset + "-" + (offset + size - 1))).asByteArray();
-        assertArrayEquals(original.getValue(), read, original.getKey());
-        assertEquals(S3TestServer.sha256Hex(original.getValue()), entry.get("sha256").asText());
-        assertEquals(directoryOf(original.getKey()), directoryOf(archive));
-      }
+      assertEachReadsBackAtItsOffset(bucket, originals, manifestEntries(manifests, run.id()));
 
       // Committed once the client closed it: the next run takes it.
       assertArrayEquals(after, s3.read(bucket, "partner/outbox/busy.csv"));
@@ -226,9 +213,86 @@ class BatchArchivesIT {
     }
   }
 
+  /** 1,000 small files (a third in the folder, the rest in a subfolder), put with the test's S3 client. */
+  static Map<String, byte[]> putOriginals(String bucket) {
+    Map<String, byte[]> originals = new HashMap<>();
+    Random random = new Random(17);
+    for (int i = 0; i < 1000; i++) {
+      byte[] data = new byte[1 + random.nextInt(400)];
+      random.nextBytes(data);
+      String key = "partner/outbox/" + (i % 3 == 0 ? "" : "2026/11/") + "file-" + i + ".csv";
+      originals.put(key, data);
+      s3.put(bucket, key, data);
+    }
+    return originals;
+  }
+
+  /**
+   * Every original is in the manifests once, and one ranged GET of its archive at its offset gives
+   * its bytes and SHA-256; its archive is in its directory.
+   */
+  static void assertEachReadsBackAtItsOffset(String bucket, Map<String, byte[]> originals,
+      Map<String, JsonNode> entries) {
+    assertEquals(originals.size(), entries.size());
+    for (Map.Entry<String, byte[]> original : originals.entrySet()) {
+      JsonNode entry = entries.get("s3://" + bucket + "/" + original.getKey());
+      String archive = entry.get("archive").asText().substring(("s3://" + bucket + "/").length());
+      long offset = entry.get("offset").asLong();
+      long size = entry.get("size").asLong();
+      byte[] read = s3.client().getObjectAsBytes(b -> b.bucket(bucket).key(archive)
+          .range("bytes=" + offset + "-" + (offset + size - 1))).asByteArray();
+      assertArrayEquals(original.getValue(), read, original.getKey());
+      assertEquals(S3TestServer.sha256Hex(original.getValue()), entry.get("sha256").asText());
+      assertEquals(directoryOf(original.getKey()), directoryOf(archive));
+    }
+  }
+
   /** Where an archive or an original is: its key up to the last '/'. */
   static String directoryOf(String key) {
     return key.substring(0, key.lastIndexOf('/') + 1);
+  }
+
+  /**
+   * Ferry stopped in the middle of a run, with no grace for the archive being written (aborted as a
+   * crash would leave it), then started again: the job goes on and every file ends up in exactly one
+   * archive and one manifest, with no archive that no manifest names.
+   */
+  @Test
+  void stoppedMidRun_restartedJobGoesOn_eachFileArchivedOnce() throws Exception {
+    String bucket = s3.createBucket();
+    String manifests = s3.createBucket();
+    Map<String, byte[]> originals = putOriginals(bucket);
+    String yaml = yaml(bucket, manifests, "").replace("maxBatchSize: 64KiB", "maxBatchSize: 8KiB")
+        + "shutdown:\n  grace: 0s\n";
+    FerryServer ferry = EmbeddedFerry.start(dir, yaml, Map.of());
+    String id;
+    try {
+      id = startBatch(ferry);
+      Await.until(() -> s3.keys(manifests, "outbox/" + id + "/").size() >= 3, "three archives committed");
+    } finally {
+      ferry.stop();
+    }
+    int before = s3.keys(manifests, "outbox/" + id + "/").size();
+    assertTrue(s3.keys(bucket, "partner/outbox/").stream().anyMatch(k -> k.endsWith(".csv")), "stopped mid-run");
+
+    FerryServer restarted = EmbeddedFerry.start(dir, yaml, Map.of());
+    try {
+      JobRecord run = awaitEnd(restarted, id);
+      assertEquals(JobState.DONE, run.state(), String.valueOf(run.lastError()));
+      assertEquals(2, run.attempts(), "the stopped attempt and the one after the restart");
+    } finally {
+      restarted.stop();
+    }
+    List<String> written = s3.keys(manifests, "outbox/" + id + "/");
+    assertTrue(written.size() > before, "the restarted run went on");
+    Map<String, JsonNode> entries = manifestEntries(manifests, id);
+    assertEachReadsBackAtItsOffset(bucket, originals, entries);
+    List<String> named = entries.values().stream().map(e -> e.get("archive").asText()).distinct().sorted().toList();
+    List<String> archives = s3.keys(bucket, "partner/outbox/").stream().map(k -> "s3://" + bucket + "/" + k).sorted()
+        .toList();
+    assertEquals(named, archives, "only archives are left, each named by one manifest");
+    assertEquals(written.size(), archives.size(), "one archive per manifest");
+    assertTrue(s3.multipartUploads(bucket).isEmpty(), "no multipart upload left");
   }
 
   @Test
