@@ -295,6 +295,47 @@ class BatchArchivesIT {
     assertTrue(s3.multipartUploads(bucket).isEmpty(), "no multipart upload left");
   }
 
+  /**
+   * minFiles: files that a real SFTP client uploads to the folder start a run long before the
+   * schedule's (every: 1h), which archives them.
+   */
+  @Test
+  void minFilesUploadedOverSftp_runStartsEarly_archivesThem() throws Exception {
+    String bucket = s3.createBucket();
+    String manifests = s3.createBucket();
+    FerryServer ferry = EmbeddedFerry.start(dir, yaml(bucket, manifests, """
+            minFiles: 5
+        """), Map.of());
+    try (ClientSession session = login(ferry);
+        SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
+      sftp.mkdir("outbox");
+      Map<String, byte[]> uploaded = new HashMap<>();
+      for (int i = 0; i < 5; i++) {
+        byte[] data = ("upload " + i + "\n").getBytes(StandardCharsets.UTF_8);
+        try (OutputStream out = sftp.write("outbox/up-" + i + ".txt")) {
+          out.write(data);
+        }
+        uploaded.put("partner/outbox/up-" + i + ".txt", data);
+      }
+      Await.until(() -> batchRuns(ferry).size() == 1 && batchRuns(ferry).get(0).state().isFinal(),
+          "the run the fifth upload set off to end");
+      JobRecord run = batchRuns(ferry).get(0);
+      assertEquals(JobState.DONE, run.state(), String.valueOf(run.lastError()));
+      assertEachReadsBackAtItsOffset(bucket, uploaded, manifestEntries(manifests, run.id()));
+      assertTrue(s3.keys(bucket, "partner/outbox/up-").isEmpty(), "the originals are gone");
+    } finally {
+      ferry.stop();
+    }
+  }
+
+  static List<JobRecord> batchRuns(FerryServer ferry) {
+    try {
+      return ferry.jobs().list(null).stream().filter(j -> j.spec().destination().equals("batch outbox")).toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @Test
   void indexDown_manifestInS3AtOnce_indexedByALaterRunAfterARestart_asNdjson() throws Exception {
     String bucket = s3.createBucket();

@@ -96,9 +96,13 @@ final class BatchRun {
     }
   }
 
-  /** Whether {@code key} is one a batch leaves alone: an archive it made, a directory marker. */
-  static boolean isOwnOrMarker(String key) {
-    return key.endsWith("/") || ARCHIVE.matcher(ArchivePlan.nameOf(key)).matches();
+  /**
+   * Whether {@code key} is one a batch leaves alone: an archive it made, a directory marker, or a
+   * name no tar entry can have ("." or "..": tar would extract it outside the directory).
+   */
+  static boolean leftAlone(String key) {
+    String name = ArchivePlan.nameOf(key);
+    return name.isEmpty() || name.equals(".") || name.equals("..") || ARCHIVE.matcher(name).matches();
   }
 
   void run() throws IOException, InterruptedException {
@@ -176,7 +180,7 @@ final class BatchRun {
     String manifests = spec.manifests().bucket().equals(spec.bucket()) ? spec.manifests().key() : null;
     List<ObjectInfo> files = new ArrayList<>();
     for (ObjectInfo file : list(spec.folder(), LIST_LIMIT)) {
-      if (!isOwnOrMarker(file.key()) && (manifests == null || !file.key().startsWith(manifests))
+      if (!leftAlone(file.key()) && (manifests == null || !file.key().startsWith(manifests))
           && !archived.contains(location(file.key()).toString())) {
         files.add(file);
       }
