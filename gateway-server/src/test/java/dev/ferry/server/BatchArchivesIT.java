@@ -168,6 +168,8 @@ class BatchArchivesIT {
     Map<String, byte[]> originals = putOriginals(bucket);
     byte[] before = "the version before the overwrite\n".getBytes(StandardCharsets.UTF_8);
     s3.put(bucket, "partner/outbox/busy.csv", before);
+    byte[] tooLarge = new byte[100 << 10];
+    s3.put(bucket, "partner/outbox/too-large.bin", tooLarge);
 
     FerryServer ferry = EmbeddedFerry.start(dir, yaml(bucket, manifests, ""), Map.of());
     try (ClientSession session = login(ferry);
@@ -183,10 +185,12 @@ class BatchArchivesIT {
       assertEquals(JobState.DONE, run.state(), String.valueOf(run.lastError()));
       assertEquals(1000L, run.counts().get("files"));
       assertEquals(1L, run.counts().get("busy"), "the file being overwritten waits for the next run");
+      assertEquals(1L, run.counts().get("tooLarge"), "a file larger than any archive stays");
+      assertArrayEquals(tooLarge, s3.read(bucket, "partner/outbox/too-large.bin"));
 
       List<String> archives = new ArrayList<>();
       for (String key : s3.keys(bucket, "partner/outbox/")) {
-        if (!key.equals("partner/outbox/busy.csv")) {
+        if (!key.equals("partner/outbox/busy.csv") && !key.equals("partner/outbox/too-large.bin")) {
           assertTrue(key.matches("partner/outbox/(2026/11/)?[0-9a-f-]{36}\\.tar"), "only archives are left: " + key);
           archives.add(key);
         }
@@ -305,13 +309,17 @@ class BatchArchivesIT {
     String manifests = s3.createBucket();
     FerryServer ferry = EmbeddedFerry.start(dir, yaml(bucket, manifests, """
             minFiles: 5
-        """), Map.of());
+        """).replace("maxBatchSize: 64KiB", "maxBatchSize: 8MiB"), Map.of());
     try (ClientSession session = login(ferry);
         SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
       sftp.mkdir("outbox");
       Map<String, byte[]> uploaded = new HashMap<>();
       for (int i = 0; i < 5; i++) {
         byte[] data = ("upload " + i + "\n").getBytes(StandardCharsets.UTF_8);
+        if (i == 2) {
+          data = new byte[3 << 20]; // read back from S3 in several ranged GETs
+          new Random(i).nextBytes(data);
+        }
         try (OutputStream out = sftp.write("outbox/up-" + i + ".txt")) {
           out.write(data);
         }

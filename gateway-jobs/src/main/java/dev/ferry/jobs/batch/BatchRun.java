@@ -64,7 +64,12 @@ final class BatchRun {
   static final String UNINDEXED = "unindexed/";
   /** The most files one run takes; the rest wait for the next run. */
   private static final int LIST_LIMIT = 100_000;
-  /** How much of one original one GET reads. */
+  /**
+   * How much of an original the GET made ahead of the tar reads: a small file whole. With
+   * {@link #READ_AHEAD} files ahead, a run holds at most 4 MiB read ahead, plus one {@link #CHUNK}.
+   */
+  private static final int FIRST_READ = 256 << 10;
+  /** How much of the rest of a larger original one GET reads, as the tar takes it. */
   private static final int CHUNK = 1 << 20;
   /** How many originals are being read ahead of the tar, each under its lock. */
   private static final int READ_AHEAD = 16;
@@ -284,7 +289,7 @@ final class BatchRun {
       add("busy", 1);
       return null;
     }
-    int first = (int) Math.min(file.size(), CHUNK);
+    int first = (int) Math.min(file.size(), FIRST_READ);
     CompletableFuture<RangeBytes> read = first == 0 ? CompletableFuture.completedFuture(RangeBytes.EMPTY)
         : gateway.store().readRange(at, 0, first, file.etag());
     return new Pending(file, at, lock, read);
