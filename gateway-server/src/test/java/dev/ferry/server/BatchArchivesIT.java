@@ -17,6 +17,10 @@ import dev.ferry.jobs.transfer.JobState;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -307,9 +311,16 @@ class BatchArchivesIT {
   void minFilesUploadedOverSftp_runStartsEarly_archivesThem() throws Exception {
     String bucket = s3.createBucket();
     String manifests = s3.createBucket();
+    String token = "a-token-of-the-admin-api-for-batches";
     FerryServer ferry = EmbeddedFerry.start(dir, yaml(bucket, manifests, """
             minFiles: 5
-        """).replace("maxBatchSize: 64KiB", "maxBatchSize: 8MiB"), Map.of());
+        admin:
+          http:
+            enabled: true
+            bindAddress: 127.0.0.1
+            port: 0
+            token: ${ADMIN_TOKEN}
+        """).replace("maxBatchSize: 64KiB", "maxBatchSize: 8MiB"), Map.of("ADMIN_TOKEN", token));
     try (ClientSession session = login(ferry);
         SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
       sftp.mkdir("outbox");
@@ -331,6 +342,18 @@ class BatchArchivesIT {
       assertEquals(JobState.DONE, run.state(), String.valueOf(run.lastError()));
       assertEachReadsBackAtItsOffset(bucket, uploaded, manifestEntries(manifests, run.id()));
       assertTrue(s3.keys(bucket, "partner/outbox/up-").isEmpty(), "the originals are gone");
+
+      // The batches command over the admin HTTP API: the batch, its last run and its next.
+      HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+          "http://127.0.0.1:" + ferry.adminHttp().port() + "/api/batches")).header("Authorization", "Bearer " + token)
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, answer.statusCode(), answer.body());
+      JsonNode batch = JSON.readTree(answer.body()).get("data").get(0);
+      assertEquals("outbox", batch.get("name").asText());
+      assertEquals(run.id(), batch.get("lastRun").get("id").asText());
+      assertEquals("DONE", batch.get("lastRun").get("state").asText());
+      assertEquals("PT1H", batch.get("every").asText());
+      assertFalse(batch.get("nextRun").isNull());
     } finally {
       ferry.stop();
     }

@@ -92,7 +92,7 @@ public final class AdminCommands {
             .append("\n  last run:  ").append(last == null ? "none" : last.id() + " " + last.state()
                 + (last.counts() != null ? " " + last.counts() : ""))
             .append("\n  next run:  ").append(status.unfinished() != null ? "after " + status.unfinished().id()
-                : status.nextAt() == null ? "not scheduled" : java.time.Instant.ofEpochMilli(status.nextAt()))
+                : status.nextRun() == null ? "not scheduled" : status.nextRun())
             .append('\n');
       }
       return AdminResponse.ok(text.length() == 0 ? "no batches configured\n" : text.toString(), statuses);

@@ -20,6 +20,7 @@ import dev.ferry.jobs.transfer.RunningJob;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,9 +47,9 @@ public final class Batches implements AutoCloseable {
   /** How often each node looks whether a batch's run is due or its thresholds are reached. */
   private static final Duration TICK = Duration.ofSeconds(1);
 
-  /** A batch as the {@code batches} command shows it. */
-  public record Status(String name, String folder, Duration every, JobRecord lastRun, JobRecord unfinished,
-      Long nextAt) {}
+  /** A batch as the {@code batches} command shows it; {@code every} and {@code nextRun} in ISO-8601, or null. */
+  public record Status(String name, String folder, String every, JobRecord lastRun, JobRecord unfinished,
+      String nextRun) {}
 
   /** Files and bytes uploaded to a batch's folder since its last run was queued (on this node). */
   private record Uploaded(AtomicLong files, AtomicLong bytes) {}
@@ -141,9 +142,10 @@ public final class Batches implements AutoCloseable {
     List<Status> statuses = new ArrayList<>();
     for (BatchDefinition batch : definitions.values()) {
       String runOf = batch.spec().runOf();
-      statuses.add(new Status(batch.name(), batch.folder().toString(), batch.every(),
+      statuses.add(new Status(batch.name(), batch.folder().toString(), batch.every().toString(),
           jobs.latestRunOf(runOf).orElse(null), jobs.unfinishedRunOf(runOf).orElse(null),
-          schedule.read(scheduleName(batch)).map(SyncSchedule.Due::incrementalAt).orElse(null)));
+          schedule.read(scheduleName(batch)).map(due -> Instant.ofEpochMilli(due.incrementalAt()).toString())
+              .orElse(null)));
     }
     return statuses;
   }
