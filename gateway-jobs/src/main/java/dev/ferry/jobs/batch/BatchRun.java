@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -143,7 +144,7 @@ final class BatchRun {
     S3Location mine = spec.manifests().resolve(job.record().id() + "/");
     int next = 0;
     Set<String> archives = new HashSet<>();
-    for (ObjectInfo listed : list(mine, Integer.MAX_VALUE)) {
+    for (ObjectInfo listed : list(mine)) {
       Matcher name = MANIFEST.matcher(listed.key().substring(mine.key().length()));
       if (!name.matches()) {
         continue;
@@ -180,25 +181,27 @@ final class BatchRun {
     }
   }
 
-  /** The folder's files that are this run's to archive, in key order. */
+  /**
+   * The folder's files that are this run's to archive, in key order, at most {@link #LIST_LIMIT}:
+   * counted after the archives of earlier runs (which stay in the folder) are left out.
+   */
   private List<ObjectInfo> listFolder(Set<String> archived) throws IOException {
     String manifests = spec.manifests().bucket().equals(spec.bucket()) ? spec.manifests().key() : null;
-    List<ObjectInfo> files = new ArrayList<>();
-    for (ObjectInfo file : list(spec.folder(), LIST_LIMIT)) {
-      if (!leftAlone(file.key()) && (manifests == null || !file.key().startsWith(manifests))
-          && !archived.contains(location(file.key()).toString())) {
-        files.add(file);
-      }
-    }
-    return files;
+    return list(spec.folder(), LIST_LIMIT, file -> !leftAlone(file.key())
+        && (manifests == null || !file.key().startsWith(manifests))
+        && !archived.contains(location(file.key()).toString()));
   }
 
-  private List<ObjectInfo> list(S3Location prefix, int limit) throws IOException {
+  private List<ObjectInfo> list(S3Location prefix) throws IOException {
+    return list(prefix, Integer.MAX_VALUE, file -> true);
+  }
+
+  private List<ObjectInfo> list(S3Location prefix, int limit, Predicate<ObjectInfo> taken) throws IOException {
     List<ObjectInfo> objects = new ArrayList<>();
     String token = null;
     do {
       ListPage page = ObjectStore.await(gateway.store().listPage(prefix, null, token, 1000));
-      objects.addAll(page.objects());
+      page.objects().stream().filter(taken).forEach(objects::add);
       token = page.nextToken();
     } while (token != null && objects.size() < limit);
     return objects.size() > limit ? objects.subList(0, limit) : objects;
@@ -422,7 +425,7 @@ final class BatchRun {
     }
     S3Location markers = spec.manifests().resolve(UNINDEXED);
     int indexed = 0;
-    List<ObjectInfo> pending = list(markers, Integer.MAX_VALUE);
+    List<ObjectInfo> pending = list(markers);
     try {
       for (ObjectInfo marker : pending) {
         S3Location manifestAt = spec.manifests().resolve(marker.key().substring(markers.key().length()));
