@@ -113,7 +113,6 @@ PY
   log "Ferry's run $JOB_ID: $COUNT files in $(ls "$WORK/manifests" | wc -l) archives, no original left"
 }
 
-empty_ferry() { s3 s3 rm --recursive --quiet "s3://$BUCKET/ferry/" >/dev/null; }
 
 # seed_archive ROOT PREFIX: s3-batch's archiving: per directory of ROOT a tar in a temp directory,
 # a JSON manifest of which file went where, all uploaded under s3://BUCKET/PREFIX/ by one aws s3 cp.
@@ -151,8 +150,7 @@ seed_s3_batch() {
 
 put_seed_s3() { s3 s3 cp --recursive --quiet "$WORK/source" "s3://$BUCKET/seeds3/" >/dev/null; }
 seed_restore() { rm -rf "$WORK/seed" && cp -a "$WORK/source" "$WORK/seed"; }
-empty_seed() { s3 s3 rm --recursive --quiet "s3://$BUCKET/seed/" >/dev/null; }
-empty_seed_s3() { s3 s3 rm --recursive --quiet "s3://$BUCKET/seeds3-archives/" >/dev/null; }
+
 
 print_table() {
   echo
@@ -187,10 +185,10 @@ main() {
     done
     MEASURE_BEFORE="put_originals" MEASURE_AFTER="check_ferry" MEASURE_CPU_PID="$FERRY_PID" \
       measure ferry "$BYTES" "Ferry batch run, $COUNT files" ferry_batch
-    empty_ferry
-    MEASURE_BEFORE="seed_restore" MEASURE_AFTER="empty_seed" MEASURE_CPU_PID="" \
+    empty_prefix ferry
+    MEASURE_BEFORE="seed_restore" MEASURE_AFTER="empty_prefix seed" MEASURE_CPU_PID="" \
       measure seed "$BYTES" "seed: tar + aws s3 cp, $COUNT files" seed_batch
-    MEASURE_BEFORE="put_seed_s3" MEASURE_AFTER="empty_seed_s3" \
+    MEASURE_BEFORE="put_seed_s3" MEASURE_AFTER="empty_prefix seeds3-archives" \
       measure seeds3 "$BYTES" "seed's tools with the files in S3, $COUNT files" seed_s3_batch
     memory_report ferry
   fi

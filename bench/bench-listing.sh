@@ -153,7 +153,7 @@ start_load() {
   read -r -a sessions <<<"$LOAD"
   net_jar="${COMMONS_NET_JAR:-$(find ~/.m2/repository/commons-net -name 'commons-net-*.jar' 2>/dev/null | sort -V | tail -n 1)}"
   [[ -f "$net_jar" ]] || { error "no commons-net jar for the load (set COMMONS_NET_JAR)"; return 1; }
-  "${FERRY_JAVA:-java}" -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$FERRY_JAR:$net_jar" \
+  "${FERRY_JAVA:-java}" -Xmx1g -DFERRY_LOG_LEVEL=WARN -cp "$FERRY_JAR:$net_jar" \
     "$REPO_DIR/bench/TransferLoad.java" 127.0.0.1 "$FERRY_PORT" "$FERRY_FTP_PORT" load "$PASSWORD" "${sessions[0]}" \
     "${sessions[1]}" "$TOTAL_TIMEOUT_SECONDS" >"$WORK/load.log" 2>&1 &
   LOAD_PID=$!

@@ -107,7 +107,7 @@ run_soak() {
   local attacker="and the attacker"
   [[ "${BENCH_SOAK_HOSTILE:-true}" == false ]] && attacker="alone (no attacker)"
   log "soak: $SOAK_SESSIONS sessions of $SOAK_USERS users $attacker for $SOAK_SECONDS s"
-  "${FERRY_JAVA:-java}" -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$classes:$FERRY_JAR:$net_jar" Soak \
+  "${FERRY_JAVA:-java}" -Xmx2g -DFERRY_LOG_LEVEL=ERROR -cp "$classes:$FERRY_JAR:$net_jar" Soak \
     host=127.0.0.1 "sftp=$FERRY_SFTP_PORT" "ftps=$FERRY_FTP_PORT" "implicit=$FERRY_IMPLICIT_PORT" \
     "admin=$FERRY_ADMIN_PORT" "password=$PASSWORD" "users=$SOAK_USERS" "sessions=$SOAK_SESSIONS" \
     "seconds=$SOAK_SECONDS" "addresses=$SOAK_ADDRESSES" "ferryPid=$FERRY_PID" "dataDir=$WORK/ferry-data" \

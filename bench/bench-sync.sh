@@ -105,7 +105,7 @@ users:
       - "$(cat "$WORK/id_ed25519.pub")"
 EOF
   # The AWS SDK's request logger writes a line per S3 request sent: (c) counts them.
-  launch_ferry -Dorg.slf4j.simpleLogger.log.software.amazon.awssdk.request=debug
+  launch_ferry -DFERRY_S3_REQUEST_LOG=DEBUG
 }
 
 write_rclone_config() {
@@ -147,8 +147,6 @@ rclone_timed() {
 }
 
 rclone_copy() { rclone_timed "rclone-$1" copy "src:$WORK/disk/$1" "dst:$BUCKET/rclone-$1"; }
-
-empty_prefix() { s3 s3 rm --recursive --quiet "s3://$BUCKET/$1/" >/dev/null; }
 
 # check_copy PREFIX DIR: every file of DIR is an object under PREFIX with its size, nothing else;
 # the big file's SHA-256 read back from S3.
@@ -249,8 +247,6 @@ section_incremental() {
   R[rclone.incr.requests]="$(grep -c 'HTTP REQUEST' "$out") ($(grep -A1 'HTTP REQUEST' "$out" \
     | grep -oE 'DEBUG : [A-Z]+ /' | cut -d' ' -f3 | sort | uniq -c | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }'))"
 }
-
-median_of() { printf '%s\n' "$@" | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 ferry_request_kinds() {
   grep 'Sending Request' "$FERRY_LOG" | tail -n "$1" | grep -oE 'httpMethod=[A-Z]+' | cut -d= -f2 | sort | uniq -c \

@@ -107,6 +107,9 @@ lower() {
   awk -v a="$1" -v b="$2" 'BEGIN { if (a !~ /^[0-9.]+$/) print b; else if (b !~ /^[0-9.]+$/) print a; else print (a < b ? a : b) }'
 }
 mib() { awk -v kb="$1" 'BEGIN { printf "%.0f", kb / 1024 }'; }
+median_of() { printf '%s\n' "$@" | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# empty_prefix PREFIX: every object under s3://$BUCKET/PREFIX/ deleted (between runs into the same place).
+empty_prefix() { s3 s3 rm --recursive --quiet "s3://$BUCKET/$1/" >/dev/null; }
 
 # measure KEY BYTES LABEL COMMAND...: runs COMMAND BENCH_REPEAT times (default 1) and stores the
 # MB/s of the median run (or "error") under KEY. On two shared CPUs one run of a transfer moves by

@@ -17,6 +17,7 @@ import dev.ferry.core.upload.UploadJournal;
 import dev.ferry.core.upload.Uploads;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.User;
+import dev.ferry.core.user.Authenticator;
 import dev.ferry.core.user.UserRegistry;
 import dev.ferry.core.vfs.GatewayFileSystem;
 import java.io.IOException;
@@ -52,9 +53,15 @@ public final class Gateway implements AutoCloseable {
 
   /** {@code events}: where what happens here is published; its subscribers may predate the gateway. */
   public Gateway(FerryConfig config, Clock clock, EventBus events) throws IOException {
+    this(config, clock, events, null);
+  }
+
+  /** {@code authenticator}: an embedding application's, for logins that name no configured user (null: none). */
+  public Gateway(FerryConfig config, Clock clock, EventBus events, Authenticator authenticator) throws IOException {
     this.config = config;
     this.clock = clock;
     this.events = events;
+    this.users = new UserRegistry(config.users(), clock, authenticator); // refuses no users before anything opens
     this.stateStore = StateStore.open(config.stateStore(), clock);
     this.sharedLocks = stateStore.shared() ? new SharedPathLocks(stateStore.database(), stateStore.nodes()) : null;
     this.locks = new PathLockTable(sharedLocks);
@@ -65,7 +72,6 @@ public final class Gateway implements AutoCloseable {
             config.uploads().reorderWindow(), config.uploads().spillLimit(), spillDirectory(config),
             config.uploads().memoryWait()), clock);
     this.downloads = new Downloads(store, config.downloads());
-    this.users = new UserRegistry(config.users(), clock);
     this.loginGuard = new LoginGuard(config.login(), clock, stateStore.database());
     this.sessions = new SessionSlots(config.sessions(), Map.of(
         "FTPS", new SessionSlots.ProtocolMaximum(config.ftps().maxLogins(), "ftps.maxLogins"),

@@ -74,6 +74,7 @@ public final class FtpsServer {
   public void start() throws IOException {
     try {
       ssl = new GatewaySslConfiguration(tls.sslContext());
+      TlsTruncation.verify(tls.sslContext());
     } catch (GeneralSecurityException e) {
       throw new IOException("TLS set-up failed: " + e.getMessage(), e);
     }

@@ -4,6 +4,7 @@ import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.ConfigFile;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.event.FerryEvent;
+import dev.ferry.core.user.Authenticator;
 import dev.ferry.core.user.PasswordHasher;
 import java.io.IOException;
 import java.net.URI;
@@ -25,6 +26,7 @@ import java.util.function.Consumer;
  *     .s3(URI.create("https://s3.example.com"), accessKey, secretKey)
  *     .sftp("0.0.0.0", 2222)
  *     .user("partner", password, "s3://inbound/partner/", "list", "read", "write")
+ *     .authenticator(appUsers)   // or only this: the application's own users
  *     .onEvent("app", event -> { if (event instanceof FileEvent f) ... })
  *     .start();
  * }</pre>
@@ -39,6 +41,7 @@ public final class FerryBuilder {
   private final List<Map<String, Object>> users = new ArrayList<>();
   private final Map<String, Consumer<? super FerryEvent>> subscribers = new LinkedHashMap<>();
   private Path directory = Path.of(".");
+  private Authenticator authenticator;
 
   FerryBuilder() {
     root.put("users", users);
@@ -97,6 +100,15 @@ public final class FerryBuilder {
   }
 
   /**
+   * The application's own users, for logins (FTPS and SFTP passwords, SFTP keys) whose name is not
+   * one given with {@link #user} or {@link #userWithKey}; with it, no such user is needed at all.
+   */
+  public FerryBuilder authenticator(Authenticator applicationUsers) {
+    this.authenticator = applicationUsers;
+    return this;
+  }
+
+  /**
    * Any setting by its ferry.yaml key, sections joined with '.': {@code set("uploads.partSize", "16MiB")},
    * {@code set("s3.createBuckets", true)}. Lists and sections are given as {@link List} and {@link Map}.
    */
@@ -134,6 +146,7 @@ public final class FerryBuilder {
   public FerryServer start() throws IOException {
     FerryServer ferry = new FerryServer(FerryConfig.parse(ConfigFile.of(root, directory)), Clock.systemUTC());
     subscribers.forEach(ferry.events()::subscribe);
+    ferry.authenticator(authenticator);
     try {
       ferry.start();
     } catch (IOException | RuntimeException e) {

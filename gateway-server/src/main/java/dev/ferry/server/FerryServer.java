@@ -6,6 +6,7 @@ import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.event.EventBus;
+import dev.ferry.core.user.Authenticator;
 import dev.ferry.core.user.User;
 import dev.ferry.ftps.FtpsServer;
 import dev.ferry.ftps.data.TlsTruncation;
@@ -19,7 +20,11 @@ import dev.ferry.jobs.transfer.Jobs;
 import dev.ferry.jobs.watch.WatchConfig;
 import dev.ferry.jobs.watch.WatchedFolders;
 import dev.ferry.jobs.workflow.Workflows;
+import dev.ferry.server.activity.ActivityLog;
 import dev.ferry.server.admin.AdminHttpServer;
+import dev.ferry.server.metrics.FerryMetrics;
+import dev.ferry.server.metrics.MetricsServer;
+import dev.ferry.server.metrics.MetricsSettings;
 import dev.ferry.sftp.SftpServer;
 import java.io.IOException;
 import java.time.Clock;
@@ -67,6 +72,10 @@ public final class FerryServer {
   private WatchedFolders watchedFolders;
   private Workflows workflows;
   private Batches batches;
+  private Authenticator authenticator;
+  private final MetricsSettings metricsSettings;
+  private FerryMetrics metrics;
+  private MetricsServer metricsServer;
 
   /** Ferry configured in code, for an application that embeds it: see {@link FerryBuilder}. */
   public static FerryBuilder builder() {
@@ -78,8 +87,10 @@ public final class FerryServer {
     this.config = config;
     this.jobsConfig = JobsConfig.of(config);
     this.watchConfig = WatchConfig.of(config);
+    this.metricsSettings = MetricsSettings.of(config);
     this.clock = clock;
     this.events = new EventBus(clock);
+    ActivityLog.subscribeTo(events); // from the first connection on, as an embedding application's subscribers
   }
 
   /**
@@ -90,8 +101,13 @@ public final class FerryServer {
     return events;
   }
 
+  /** An embedding application's users, asked for logins that name no configured user; before {@link #start}. */
+  void authenticator(Authenticator applicationUsers) {
+    this.authenticator = applicationUsers;
+  }
+
   public void start() throws IOException {
-    gateway = new Gateway(config, clock, events);
+    gateway = new Gateway(config, clock, events, authenticator);
     checkBuckets();
     sweepOrphans();
     // Often enough that a dead node's uploads (swept as soon as its lease runs out) go soon after.
@@ -112,6 +128,11 @@ public final class FerryServer {
     workflows.start(jobs);
     batches.start(jobs);
     watchedFolders = WatchedFolders.start(watchConfig, gateway);
+    if (metricsSettings.enabled()) {
+      metrics = new FerryMetrics(gateway, jobs);
+      metricsServer = new MetricsServer(metricsSettings, metrics);
+      log.info("metrics: http://{}:{}/metrics (Prometheus text)", metricsSettings.bindAddress(), metricsServer.port());
+    }
     AdminConsole admin = AdminCommands.registry(jobs, syncs, watchedFolders, batches, gateway.store(),
         gateway.catalog());
     ftps = new FtpsServer(gateway, clock);
@@ -213,6 +234,11 @@ public final class FerryServer {
   }
 
   /** The admin HTTP API, or null when it is off. */
+  /** Where /metrics is served; null when metrics are off. */
+  public MetricsServer metricsServer() {
+    return metricsServer;
+  }
+
   public AdminHttpServer adminHttp() {
     return adminHttp;
   }
@@ -247,6 +273,12 @@ public final class FerryServer {
       sweeper.shutdownNow();
       if (adminHttp != null) {
         adminHttp.close();
+      }
+      if (metricsServer != null) {
+        metricsServer.close();
+      }
+      if (metrics != null) {
+        metrics.close();
       }
       if (syncs != null) {
         syncs.close();

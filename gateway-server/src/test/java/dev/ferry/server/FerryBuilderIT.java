@@ -10,13 +10,19 @@ import dev.ferry.core.event.FerryEvent;
 import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.SessionEvent;
 import dev.ferry.core.testing.Await;
+import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.user.Authenticator;
+import dev.ferry.core.user.Permission;
+import dev.ferry.core.user.User;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -56,9 +62,9 @@ class FerryBuilderIT {
       assertArrayEquals(data, s3.read(bucket, "partner/report.csv"));
       Await.until(() -> heard.stream().anyMatch(e -> e instanceof SessionEvent s && s.type() == SessionEvent.Type.EXIT),
           "the session's EXIT");
-      FileEvent upload = heard.stream().filter(FileEvent.class::isInstance).map(FileEvent.class::cast).findFirst()
-          .orElseThrow();
-      assertEquals(FileEvent.Type.UPLOADED, upload.type());
+      List<FileEvent> files = heard.stream().filter(FileEvent.class::isInstance).map(FileEvent.class::cast).toList();
+      assertEquals(List.of(FileEvent.Type.OPENED, FileEvent.Type.UPLOADED), files.stream().map(FileEvent::type).toList());
+      FileEvent upload = files.get(1);
       assertEquals("/report.csv", upload.path());
       assertEquals(bucket, upload.object().bucket());
       assertEquals("partner/report.csv", upload.object().key());
@@ -91,5 +97,70 @@ class FerryBuilderIT {
         .set("uploads.partSise", "16MiB")
         .start());
     assertTrue(unknown.getMessage().contains("uploads.partSise"), unknown.getMessage());
+  }
+
+  /**
+   * An application with its own users and no ferry.yaml users: lftp logs in with a password and
+   * OpenSSH sftp with a key, both answered by the application's authenticator, and upload to the
+   * homes it gives; a wrong password is refused; without users or an authenticator, the start is.
+   */
+  @Test
+  void authenticator_applicationsOwnUsers_logInOverFtpsAndSftp() throws Exception {
+    String bucket = s3.createBucket();
+    OpenSshSftp client = OpenSshSftp.withNewKey(dir);
+    java.security.PublicKey daveKey = org.apache.sshd.common.config.keys.AuthorizedKeyEntry
+        .parseAuthorizedKeyEntry(client.publicKey)
+        .resolvePublicKey(null, org.apache.sshd.common.config.keys.PublicKeyEntryResolver.FAILING);
+    List<String> asked = new CopyOnWriteArrayList<>();
+    Authenticator applicationUsers = new Authenticator() {
+      @Override
+      public Optional<User> password(String name, char[] password) {
+        asked.add("password " + name);
+        return name.equals("carol") && java.util.Arrays.equals(password, "carol-Pa55word".toCharArray())
+            ? Optional.of(user("carol")) : Optional.empty();
+      }
+
+      @Override
+      public Optional<User> publicKey(String name, java.security.PublicKey key) {
+        asked.add("key " + name);
+        return name.equals("dave") && java.util.Arrays.equals(key.getEncoded(), daveKey.getEncoded())
+            ? Optional.of(user("dave")) : Optional.empty();
+      }
+
+      private User user(String name) {
+        return new User(name, null, new S3Location(bucket, name + "/"),
+            EnumSet.of(Permission.LIST, Permission.READ, Permission.WRITE, Permission.MKDIR), List.of(), false);
+      }
+    };
+    FerryServer ferry = FerryServer.builder()
+        .dataDir(dir.resolve("ferry"))
+        .s3(s3.endpoint(), s3.accessKey(), s3.secretKey())
+        .ftps("127.0.0.1", 0)
+        .sftp("127.0.0.1", 0)
+        .set("login.maxFailures", 100)
+        .authenticator(applicationUsers)
+        .start();
+    try {
+      byte[] data = "known to the application, not to ferry.yaml\n".getBytes(StandardCharsets.UTF_8);
+      Path file = Files.write(dir.resolve("note.txt"), data);
+      new Lftp(ferry.ftps().port(), "carol", "carol-Pa55word").put(file, "in/note.txt");
+      assertArrayEquals(data, s3.read(bucket, "carol/in/note.txt"));
+      client.batch(ferry.sftp().port(), "dave", "put " + file + " note.txt");
+      assertArrayEquals(data, s3.read(bucket, "dave/note.txt"));
+      assertTrue(asked.contains("password carol") && asked.contains("key dave"), asked.toString());
+
+      AssertionError refused = assertThrows(AssertionError.class,
+          () -> new Lftp(ferry.ftps().port(), "carol", "not-her-password").run("ls"));
+      assertTrue(refused.getMessage().contains("530"), refused.getMessage());
+    } finally {
+      ferry.stop();
+    }
+
+    ConfigException nobody = assertThrows(ConfigException.class, () -> FerryServer.builder()
+        .dataDir(dir.resolve("ferry2"))
+        .s3(s3.endpoint(), s3.accessKey(), s3.secretKey())
+        .start());
+    assertTrue(nobody.getMessage().contains("users") && nobody.getMessage().contains("at least one user"),
+        nobody.getMessage());
   }
 }

@@ -9,8 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.core.config.ConfigException;
+import dev.ferry.core.event.FileEvent;
+import dev.ferry.core.event.Origin;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.jobs.transfer.JobRecord;
 import dev.ferry.jobs.transfer.JobState;
 import java.io.IOException;
@@ -83,8 +86,17 @@ class WorkflowsIT {
     }
   }
 
-  /** Ferry on loopback, quick job retries (at most two attempts), and the partner who logs in with the client's key. */
+  static final String PASSWORD = "partner-Pa55word";
+
   String preamble(String bucket, OpenSshSftp client) {
+    return preamble(dir, s3, bucket, client);
+  }
+
+  /**
+   * Ferry on loopback, quick job retries (at most two attempts), and the partner who logs in with
+   * the client's key (OpenSSH sftp) or {@link #PASSWORD} (lftp).
+   */
+  static String preamble(Path dir, S3TestServer s3, String bucket, OpenSshSftp client) {
     return EmbeddedFerry.loopbackConfig(dir.resolve("data"), s3) + """
         jobs:
           retryBackoff: 200ms
@@ -93,8 +105,9 @@ class WorkflowsIT {
           - name: partner
             home: s3://%s/partner/
             permissions: [all]
+            passwordHash: "%s"
             publicKeys: ["%s"]
-        """.formatted(bucket, client.publicKey);
+        """.formatted(bucket, PasswordHasher.hash(PASSWORD.toCharArray()), client.publicKey);
   }
 
   String yaml(String bucket, OpenSshSftp client) {
@@ -116,6 +129,12 @@ class WorkflowsIT {
     String bucket = s3.createBucket();
     OpenSshSftp client = OpenSshSftp.withNewKey(dir);
     FerryServer ferry = EmbeddedFerry.start(dir, yaml(bucket, client), Map.of());
+    List<FileEvent> changes = new CopyOnWriteArrayList<>();
+    ferry.events().subscribe("test", e -> {
+      if (e instanceof FileEvent f && f.origin().kind() == Origin.Kind.WORKFLOW) {
+        changes.add(f);
+      }
+    });
     refuseFirst.set(1);
     try {
       byte[] csv = "id,amount\n1,20\n".getBytes(StandardCharsets.UTF_8);
@@ -138,6 +157,12 @@ class WorkflowsIT {
       assertEquals(JobState.DONE, run.state(), String.valueOf(run.lastError()));
       assertEquals(2, run.attempts(), "the 503 was retried as a second attempt");
       assertEquals(3L, run.counts().get("stepsDone"));
+      assertEquals(List.of(FileEvent.Type.COPIED, FileEvent.Type.RENAMED), changes.stream().map(FileEvent::type)
+          .toList(), "the workflow's changes are published as the workflow's");
+      assertEquals("archive/a.csv", changes.get(0).object().key());
+      assertEquals("partner/incoming/a.csv", changes.get(0).fromObject().key());
+      assertEquals("done/a.csv", changes.get(1).object().key());
+      assertEquals("archive-csv", changes.get(1).origin().name());
 
       assertEquals(2, deliveries.size(), "the refused POST and the delivered one");
       assertEquals(deliveries.get(0).get("eventId"), deliveries.get(1).get("eventId"),

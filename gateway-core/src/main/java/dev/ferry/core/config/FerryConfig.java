@@ -61,10 +61,10 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
   public static FerryConfig parse(ConfigFile file) {
     ConfigNode root = file.root();
     Path base = file.directory();
-    // jobs, remotes, syncs, admin, watch, workflows and batches are known here so that a typo in any top-level
+    // jobs, remotes, syncs, admin, watch, workflows, metrics and batches are known here so that a typo in any top-level
     // key is refused at once, with one list of what is allowed; gateway-jobs parses them.
     root.allowOnly("dataDir", "s3", "ftps", "sftp", "uploads", "downloads", "listings", "login", "shutdown", "rename", "users",
-        "jobs", "remotes", "syncs", "admin", "store", "sessions", "watch", "workflows", "batches");
+        "jobs", "remotes", "syncs", "admin", "store", "sessions", "watch", "workflows", "metrics", "batches");
     Path dataDir = base.resolve(root.string("dataDir", "ferry-data"));
 
     ConfigNode s3 = root.section("s3");
@@ -204,10 +204,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     ConfigNode listings = root.section("listings");
     listings.allowOnly("clientTimes");
 
-    List<ConfigNode> userNodes = root.sections("users");
-    if (userNodes.isEmpty()) {
-      throw new ConfigException("users", "at least one user is required");
-    }
+    List<ConfigNode> userNodes = root.sections("users"); // none is refused by UserRegistry, unless an application authenticates
     Set<String> names = new HashSet<>();
     List<User> users = userNodes.stream().map(node -> user(node, names)).toList();
 

@@ -3,6 +3,8 @@ package dev.ferry.core.event;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.upload.UploadOutcome;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -62,25 +64,50 @@ public final class EventBus {
   }
 
   public void file(FileEvent.Type type, Origin origin, String path, S3Location object) {
-    publish(new FileEvent(newId(), clock.instant(), type, origin, path, object, null, null, 0, null, null));
+    file(type, origin, path, object, null);
+  }
+
+  /** {@code detail}: what an open was for, why an operation was refused. */
+  public void file(FileEvent.Type type, Origin origin, String path, S3Location object, String detail) {
+    publish(new FileEvent(newId(), clock.instant(), type, origin, path, object, null, null, 0, null, detail, null));
   }
 
   /** An upload's end: UPLOADED when it committed, PARTIAL_UPLOAD (with why) when it was abandoned. */
   public void uploadEnded(Origin origin, String path, S3Location object, UploadOutcome outcome) {
+    uploadEnded(origin, path, object, outcome, null);
+  }
+
+  /** An upload's end, {@code opened} when it began (null: not known). */
+  public void uploadEnded(Origin origin, String path, S3Location object, UploadOutcome outcome, Instant opened) {
+    Instant now = clock.instant();
+    Duration took = opened == null ? null : Duration.between(opened, now);
     publish(outcome.committed()
-        ? new FileEvent(newId(), clock.instant(), FileEvent.Type.UPLOADED, origin, path, object, null, null,
-            outcome.size(), outcome.sha256(), null)
-        : new FileEvent(newId(), clock.instant(), FileEvent.Type.PARTIAL_UPLOAD, origin, path, object, null, null,
-            0, null, outcome.reason()));
+        ? new FileEvent(newId(), now, FileEvent.Type.UPLOADED, origin, path, object, null, null,
+            outcome.size(), outcome.sha256(), null, took)
+        : new FileEvent(newId(), now, FileEvent.Type.PARTIAL_UPLOAD, origin, path, object, null, null,
+            outcome.size(), null, outcome.reason(), took));
+  }
+
+  /** A client's read ended: {@code bytes} sent of the file's {@code size}, since {@code opened}. */
+  public void downloadEnded(Origin origin, String path, S3Location object, long bytes, long size, Instant opened) {
+    Instant now = clock.instant();
+    publish(new FileEvent(newId(), now, FileEvent.Type.DOWNLOADED, origin, path, object, null, null, bytes, null,
+        bytes < size ? "read " + bytes + " of " + size + " bytes" : null, Duration.between(opened, now)));
   }
 
   public void rename(Origin origin, String fromPath, S3Location fromObject, String path, S3Location object) {
     publish(new FileEvent(newId(), clock.instant(), FileEvent.Type.RENAMED, origin, path, object, fromPath,
-        fromObject, 0, null, null));
+        fromObject, 0, null, null, null));
   }
 
-  public void job(String jobId, String kind, String state, String error) {
-    publish(new JobEvent(newId(), clock.instant(), jobId, kind, state, error));
+  /** A copy made inside S3 by Ferry itself (no client path). */
+  public void copied(Origin origin, S3Location fromObject, S3Location object) {
+    publish(new FileEvent(newId(), clock.instant(), FileEvent.Type.COPIED, origin, null, object, null, fromObject,
+        0, null, null, null));
+  }
+
+  public void job(String jobId, String kind, String state, String error, long bytes) {
+    publish(new JobEvent(newId(), clock.instant(), jobId, kind, state, error, bytes));
   }
 
   private static String newId() {

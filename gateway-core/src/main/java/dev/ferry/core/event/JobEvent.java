@@ -4,7 +4,8 @@ import java.time.Instant;
 
 /**
  * A job's state changed (transfer, push, sync, workflow ...): {@code kind} is the job's kind,
- * {@code state} its new state by name, {@code error} the reason of a failure or retry.
+ * {@code state} its new state by name, {@code error} the reason of a failure or retry, {@code bytes}
+ * what the job has moved so far (all of it once DONE).
  */
-public record JobEvent(String id, Instant time, String jobId, String kind, String state, String error)
+public record JobEvent(String id, Instant time, String jobId, String kind, String state, String error, long bytes)
     implements FerryEvent {}

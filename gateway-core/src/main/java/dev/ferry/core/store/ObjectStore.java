@@ -25,6 +25,11 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -66,9 +71,12 @@ public final class ObjectStore implements AutoCloseable {
     }
   }
 
+  private static final ExecutionAttribute<Long> STARTED = new ExecutionAttribute<>("ferry.requestStarted");
+
   private final S3AsyncClient s3;
   private final S3Presigner presigner;
   private final long singleCopyLimit;
+  private volatile S3RequestObserver requests = (operation, took, error) -> { };
 
   public ObjectStore(Settings settings) {
     this.singleCopyLimit = settings.singleCopyLimit();
@@ -83,7 +91,8 @@ public final class ObjectStore implements AutoCloseable {
         // Part integrity is checked with Content-MD5, which every S3-compatible server verifies;
         // the SDK's default flexible checksums (trailing CRC32) are not accepted everywhere.
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .overrideConfiguration(c -> c.addExecutionInterceptor(new RequestTiming()));
     S3Presigner.Builder presign = S3Presigner.builder()
         .region(Region.of(settings.region()))
         .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).build());
@@ -103,6 +112,37 @@ public final class ObjectStore implements AutoCloseable {
     }
     this.s3 = builder.build();
     this.presigner = presign.build();
+  }
+
+  /** From now on, tells {@code observer} of every request's end (for metrics). */
+  public void observeRequests(S3RequestObserver observer) {
+    this.requests = observer;
+  }
+
+  /** Times each request from the SDK's start to its end, answered or failed, for {@link S3RequestObserver}. */
+  private final class RequestTiming implements ExecutionInterceptor {
+    @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+      attributes.putAttribute(STARTED, System.nanoTime());
+    }
+
+    @Override
+    public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+      ended(attributes, context.httpResponse().isSuccessful() ? null
+          : Integer.toString(context.httpResponse().statusCode()));
+    }
+
+    @Override
+    public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+      ended(attributes, context.httpResponse().map(r -> Integer.toString(r.statusCode()))
+          .orElse(context.exception().getClass().getSimpleName()));
+    }
+
+    private void ended(ExecutionAttributes attributes, String error) {
+      Long started = attributes.getAttribute(STARTED);
+      requests.ended(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME),
+          started == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - started), error);
+    }
   }
 
   /**

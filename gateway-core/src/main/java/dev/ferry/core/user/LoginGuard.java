@@ -6,6 +6,7 @@ import dev.ferry.core.state.StateStoreException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,7 @@ public final class LoginGuard {
   private final Clock clock;
   private final LoginFailures failures;
   private final ReentrantLock[] checkTurns = new ReentrantLock[CHECK_TURNS];
+  private final AtomicLong bansStarted = new AtomicLong();
 
   public LoginGuard(Settings settings, Clock clock, Database database) {
     this.settings = settings;
@@ -81,6 +83,11 @@ public final class LoginGuard {
     }
   }
 
+  /** How many bans this node has started since it started (metrics). */
+  public long bansStarted() {
+    return bansStarted.get();
+  }
+
   public boolean isBanned(String address) {
     try {
       return failures.banned(address, clock.instant());
@@ -102,8 +109,12 @@ public final class LoginGuard {
   /** Records a failure; returns true when this failure got the address banned. */
   public boolean failed(String address) {
     try {
-      return failures.record(address, clock.instant(), settings.maxFailures(), settings.window(),
+      boolean banned = failures.record(address, clock.instant(), settings.maxFailures(), settings.window(),
           settings.banDuration());
+      if (banned) {
+        bansStarted.incrementAndGet();
+      }
+      return banned;
     } catch (StateStoreException e) {
       log.error("failed login from {} not counted: {}", address, e.getMessage());
       return false;

@@ -23,6 +23,7 @@ import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.upload.Uploads;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -70,6 +71,7 @@ public final class GatewayFileSystem implements AutoCloseable {
   /** What this session's files written at offsets may hold in memory out of order, together. */
   private final ReorderMemory reorderMemory;
   private final EventBus events;
+  private final Clock clock;
   /** The connection whose changes these are, for events; null until {@link #joinSession} for FTPS. */
   private volatile SessionSlots.Slot session;
 
@@ -93,6 +95,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     this.treeRename = new TreeRename(store, catalog, renameParallelism);
     this.listingClientTimes = listingClientTimes;
     this.knownDirectories = new KnownDirectories(clock);
+    this.clock = clock;
   }
 
   public User user() {
@@ -191,7 +194,11 @@ public final class GatewayFileSystem implements AutoCloseable {
       existingFile(path, "download");
       throw new NoSuchFileException(path.toString(), null, "download by " + user.name() + ": no such file");
     }
-    return new ReadableFile(path, user.name(), key, file.get(), downloads, downloadShare);
+    Instant opened = clock.instant();
+    events.file(FileEvent.Type.OPENED, origin(), path.toString(), key, "READ");
+    long size = file.get().size();
+    return new ReadableFile(path, user.name(), key, file.get(), downloads, downloadShare,
+        sent -> events.downloadEnded(origin(), path.toString(), key, sent, size, opened));
   }
 
   /**
@@ -199,7 +206,17 @@ public final class GatewayFileSystem implements AutoCloseable {
    * for a reader that reads to the end (FTP RETR): read-ahead starts at once.
    */
   public InputStream openWholeRead(VirtualPath path, long offset) throws IOException {
-    return openReadable(path).wholeFrom(offset);
+    ReadableFile file = openReadable(path);
+    return new FilterInputStream(file.wholeFrom(offset)) {
+      @Override
+      public void close() throws IOException {
+        try {
+          super.close();
+        } finally {
+          file.close();
+        }
+      }
+    };
   }
 
   /**
@@ -234,7 +251,9 @@ public final class GatewayFileSystem implements AutoCloseable {
       };
       openUploads.removeIf(u -> !u.isOpen());
       StreamingUpload upload = uploads.open(key, lock, operation + " of " + path + " by " + user.name(), keep);
-      upload.whenEnded(outcome -> events.uploadEnded(origin(), path.toString(), key, outcome));
+      Instant opened = clock.instant();
+      events.file(FileEvent.Type.OPENED, origin(), path.toString(), key, "WRITE");
+      upload.whenEnded(outcome -> events.uploadEnded(origin(), path.toString(), key, outcome, opened));
       openUploads.add(upload);
       return upload;
     } catch (StoreException e) {
@@ -281,7 +300,9 @@ public final class GatewayFileSystem implements AutoCloseable {
               require(Permission.OVERWRITE, path, "upload over an existing file");
             }
           }, reorderMemory);
-      writer.whenEnded(outcome -> events.uploadEnded(origin(), path.toString(), key, outcome));
+      Instant opened = clock.instant();
+      events.file(FileEvent.Type.OPENED, origin(), path.toString(), key, "WRITE");
+      writer.whenEnded(outcome -> events.uploadEnded(origin(), path.toString(), key, outcome, opened));
       openWriters.add(writer);
       return writer;
     } catch (IOException | RuntimeException e) {
@@ -330,6 +351,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       } catch (IOException e) {
         throw new StorageFailureException(path.toString(), "set time by " + user.name() + ": " + e.getMessage(), e);
       }
+      events.file(FileEvent.Type.TIMES_SET, origin(), path.toString(), key, "modified " + modified);
     }
   }
 
@@ -534,8 +556,9 @@ public final class GatewayFileSystem implements AutoCloseable {
 
   private void require(Permission permission, VirtualPath path, String operation) throws AccessDeniedException {
     if (!user.may(permission)) {
-      throw new AccessDeniedException(path.toString(), null, operation + " by " + user.name()
-          + ": permission '" + permission.label() + "' not granted");
+      String reason = operation + " by " + user.name() + ": permission '" + permission.label() + "' not granted";
+      events.file(FileEvent.Type.REFUSED, origin(), path.toString(), null, reason);
+      throw new AccessDeniedException(path.toString(), null, reason);
     }
   }
 

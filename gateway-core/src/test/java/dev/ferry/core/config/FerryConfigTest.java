@@ -588,8 +588,12 @@ class FerryConfigTest {
 
   @Test
   void load_noUsers_namesUsersKey() {
-    refused("ftps:\n  port: 2121\n", "users");
-    refused("users: []\n", "users");
+    // The file parses; the gateway refuses to start with no user and no application authenticator.
+    for (String yaml : java.util.List.of("ftps:\n  port: 2121\n", "users: []\n")) {
+      ConfigException e = assertThrows(ConfigException.class,
+          () -> new dev.ferry.core.user.UserRegistry(load(yaml).users(), java.time.Clock.systemUTC(), null));
+      assertTrue(e.getMessage().contains("users") && e.getMessage().contains("at least one user"), e.getMessage());
+    }
   }
 
   @Test

@@ -122,4 +122,34 @@ class UserRegistryTest {
     assertTrue(registry.find("mallory").isEmpty());
     assertEquals(5, registry.all().size());
   }
+
+  @Test
+  void authenticator_answersOnlyForNamesNotConfigured_andItsUserIsFoundAfterwards() {
+    List<String> asked = new java.util.ArrayList<>();
+    UserRegistry withApplication = new UserRegistry(List.of(user("alice", aliceHash)), java.time.Clock.systemUTC(),
+        (name, password) -> {
+          asked.add(name);
+          return name.equals("carol") && new String(password).equals("s3cret") ? Optional.of(user("carol", null))
+              : Optional.empty();
+        });
+    assertTrue(withApplication.authenticate("alice", "correct horse".toCharArray()).isPresent());
+    assertTrue(withApplication.authenticate("alice", "s3cret".toCharArray()).isEmpty(), "alice's own hash decides");
+    assertTrue(withApplication.find("carol").isEmpty(), "not known before a login");
+    assertEquals("carol", withApplication.authenticate("carol", "s3cret".toCharArray()).orElseThrow().name());
+    assertTrue(withApplication.authenticate("carol", "wrong".toCharArray()).isEmpty());
+    assertEquals("carol/", withApplication.find("carol").orElseThrow().home().key());
+    assertEquals(List.of("carol", "carol"), asked, "never asked about alice");
+    assertTrue(new UserRegistry(List.of(), java.time.Clock.systemUTC(), (n, p) -> Optional.empty()).all().isEmpty(),
+        "an authenticator alone is enough");
+  }
+
+  @Test
+  void authenticator_answerForAnotherName_isRefusedLoudly() {
+    UserRegistry lying = new UserRegistry(List.of(), java.time.Clock.systemUTC(),
+        (name, password) -> Optional.of(user("root", null)));
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> lying.authenticate("carol", "x".toCharArray()));
+    assertTrue(e.getMessage().contains("'carol'"), e.getMessage());
+    assertTrue(lying.find("root").isEmpty() && lying.find("carol").isEmpty());
+  }
 }

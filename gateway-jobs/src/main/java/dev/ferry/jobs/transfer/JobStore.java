@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -324,6 +325,23 @@ public final class JobStore {
   }
 
   /** Every job, or those in {@code state}, oldest first. */
+  /** How many jobs are in each state (states with none are left out). */
+  Map<JobState, Long> countByState() throws StateStoreException {
+    return database.run("counting jobs by state", connection -> {
+      try (PreparedStatement select = connection.prepareStatement("SELECT state, COUNT(*) FROM jobs GROUP BY state");
+          ResultSet row = select.executeQuery()) {
+        Map<JobState, Long> counts = new java.util.EnumMap<>(JobState.class);
+        while (row.next()) {
+          JobState state = JobState.parse(row.getString(1));
+          if (state != null) {
+            counts.put(state, row.getLong(2));
+          }
+        }
+        return counts;
+      }
+    });
+  }
+
   List<JobRecord> list(JobState state) throws StateStoreException {
     return database.run("listing jobs", connection -> {
       try (PreparedStatement select = connection.prepareStatement("SELECT record FROM jobs"

@@ -131,6 +131,14 @@ public final class Jobs implements AutoCloseable {
 
   /** Validates the request (host, path, parts, threshold, object) and queues a job; nothing is stored if refused. */
   public JobRecord submit(TransferRequest request) throws JobRefusedException, IOException {
+    return submit(request, null).orElseThrow();
+  }
+
+  /**
+   * As {@link #submit(TransferRequest)}, as a run of {@code runOf} (null: of nothing): when a run of
+   * it is unfinished already, on any node, nothing is queued and the answer is empty.
+   */
+  public Optional<JobRecord> submit(TransferRequest request, String runOf) throws JobRefusedException, IOException {
     S3Location object = S3Location.parseObject(request.source()).orElseThrow(() -> new JobRefusedException(
         JobRefusedException.Reason.BAD_ARGUMENT, "source '" + request.source() + "' must be s3://bucket/key or bucket/key"));
     Destination destination = destination(request.destination());
@@ -140,14 +148,18 @@ public final class Jobs implements AutoCloseable {
     if (info.isEmpty()) {
       throw new JobRefusedException(JobRefusedException.Reason.NOT_FOUND, "no such object " + object);
     }
-    JobRecord record = queued(object, info.get().size(), destination, parts, threshold, request);
-    jobStore.insert(record, clock.millis());
+    JobRecord record = queued(object, info.get().size(), destination, parts, threshold, request, runOf);
+    if (runOf == null) {
+      jobStore.insert(record, clock.millis());
+    } else if (!jobStore.insertUnlessRunning(record, clock.millis())) {
+      return Optional.empty();
+    }
     stateChanged(record);
     log.info("job {} queued: {} -> {} ({} bytes, {} parts, {}, free space {})", record.id(), record.spec().source(),
         record.spec().destination(), record.size(), parts, record.transfer().mode(),
         threshold > 0 ? "> " + threshold + "%" : "not checked");
     wakeDispatcher();
-    return record;
+    return Optional.of(record);
   }
 
   /**
@@ -220,7 +232,7 @@ public final class Jobs implements AutoCloseable {
       String destination = dir + "/" + relative;
       created.add(queued(new S3Location(bucket, object.key()), object.size(), destination(destination), partCount,
           threshold, new TransferRequest("s3://" + bucket + "/" + object.key(), destination, parts, freeSpacePercent,
-              mode, overwrite)));
+              mode, overwrite), null));
     }
     jobStore.insertAll(created, clock.millis());
     created.forEach(this::stateChanged);
@@ -231,10 +243,10 @@ public final class Jobs implements AutoCloseable {
   }
 
   private JobRecord queued(S3Location object, long size, Destination destination, int parts, double threshold,
-      TransferRequest request) {
+      TransferRequest request, String runOf) {
     TransferSpec spec = new TransferSpec(object.bucket(), object.key(), destination.host().name(),
         destination.path(), parts, threshold, request.mode() == null ? TransferMode.DIRECT : request.mode(),
-        request.overwrite());
+        request.overwrite(), runOf);
     return queued(spec, size);
   }
 
@@ -308,6 +320,11 @@ public final class Jobs implements AutoCloseable {
   }
 
   /** Every job in the store (those this node runs with their live progress), or those in {@code state}. */
+  /** How many jobs of every node are in each state, from the store (metrics). */
+  public Map<JobState, Long> countByState() throws StateStoreException {
+    return jobStore.countByState();
+  }
+
   public List<JobRecord> list(JobState state) throws StateStoreException {
     return jobStore.list(state).stream().map(this::withLiveProgress)
         .filter(r -> state == null || r.state() == state).toList();
@@ -409,7 +426,8 @@ public final class Jobs implements AutoCloseable {
   /** A job's new state, as an event: its kind is the name its spec is stored under ("transfer", "sync"). */
   private void stateChanged(JobRecord record) {
     JobKind kind = kinds.get(record.spec().getClass());
-    events.job(record.id(), kind == null ? "transfer" : kind.name(), record.state().name(), record.lastError());
+    events.job(record.id(), kind == null ? "transfer" : kind.name(), record.state().name(), record.lastError(),
+        record.bytesDone());
   }
 
   private void dispatch() {
@@ -514,8 +532,15 @@ public final class Jobs implements AutoCloseable {
         String now = clock.instant().toString();
         // RUNNING as a transfer is once it has started: before this, a running sync was listed as QUEUED.
         job.update(r -> r.withRunning(r.size(), r.partsTotal(), r.started() != null ? r.started() : now));
-        kind.work().run(new Running(job));
-        outcome = JobRunner.Outcome.DONE;
+        try {
+          kind.work().run(new Running(job));
+          outcome = JobRunner.Outcome.DONE;
+        } catch (JobRecheck waiting) {
+          job.endAttempt();
+          job.update(r -> r.withAttempt(before, r.started()).withState(JobState.QUEUED).withError(waiting.getMessage()));
+          release(job, waiting.after());
+          return;
+        }
       }
       job.endAttempt();
       if (outcome == JobRunner.Outcome.WAITING_FOR_SPACE) {

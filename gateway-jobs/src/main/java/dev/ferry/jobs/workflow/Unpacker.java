@@ -5,25 +5,33 @@ import dev.ferry.core.event.Origin;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
+import dev.ferry.core.store.StoreException;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.jobs.decompress.Gunzip;
+import dev.ferry.jobs.decompress.RangedObjectChannel;
 import dev.ferry.jobs.ingest.IngestUpload;
 import dev.ferry.jobs.transfer.JobException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.zip.ZipException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
 
 /**
- * The decompress step: an uploaded .gz, .tar, .tar.gz or .tgz read as it streams from S3 and its
- * files written into the target prefix through core's upload path (path lock, multipart, SHA-256),
- * with no temp file and a fixed buffer. Outputs are published as the workflow's, so that no workflow
- * runs on them unless a rule opts in. Limits on the expansion ratio, the total size and the number
- * of files stop a decompression bomb; an entry whose name leads outside the target (../x, /etc/x)
- * refuses the archive.
+ * The decompress step: an uploaded .gz, .zip, .tar, .tar.gz or .tgz unpacked into the target prefix
+ * through core's upload path (path lock, multipart, SHA-256), with no temp file and bounded memory:
+ * gzip and tar read as the object streams from S3 through a fixed buffer, a zip through its central
+ * directory with ranged GETs. Outputs are published as the workflow's, so that no workflow runs on
+ * them unless a rule opts in. Limits on the expansion ratio, the total size and the number of files
+ * stop a decompression bomb; an entry whose name leads outside the target (../x, /etc/x) refuses
+ * the archive.
  */
 final class Unpacker {
 
@@ -43,6 +51,9 @@ final class Unpacker {
     String lower = name.toLowerCase(Locale.ROOT);
     Budget budget = new Budget(step, info.size(), purpose + ": " + object);
     Origin origin = Origin.of(Origin.Kind.WORKFLOW, workflow);
+    if (lower.endsWith(".zip")) {
+      return unzip(step, object, info, budget, origin, purpose);
+    }
     try (InputStream raw = ObjectStore.await(gateway.store().openFrom(object, 0))) {
       if (lower.endsWith(".tar.gz") || lower.endsWith(".tgz")) {
         return untar(step, new TarArchiveInputStream(Gunzip.decompress(raw)), budget, origin, purpose);
@@ -55,10 +66,47 @@ final class Unpacker {
         return 1;
       }
     } catch (ZipException | EOFException e) {
-      throw JobException.permanent(purpose + ": " + object + " is not a whole archive (" + e.getMessage() + ")"
-          + "; the original is kept", e);
+      throw notWhole(object, purpose, e);
     }
-    throw JobException.permanent(purpose + ": " + object + " is not .gz, .tar, .tar.gz or .tgz; the original is kept");
+    throw JobException.permanent(purpose + ": " + object + " is not .gz, .zip, .tar, .tar.gz or .tgz; the original is"
+        + " kept");
+  }
+
+  private static JobException notWhole(S3Location object, String purpose, IOException e) {
+    return JobException.permanent(purpose + ": " + object + " is not a whole archive (" + e.getMessage() + ")"
+        + "; the original is kept", e);
+  }
+
+  /**
+   * A zip is read through its central directory with ranged GETs ({@link RangedObjectChannel}): the
+   * directory first, so that every name and the entry count are checked before anything is written,
+   * then each entry's data where it lies, in the order the entries lie in the object.
+   */
+  private int unzip(WorkflowStep.Decompress step, S3Location object, ObjectInfo info, Budget budget, Origin origin,
+      String purpose) throws IOException {
+    try (ZipFile zip = openZip(object, info, purpose)) {
+      List<ZipArchiveEntry> files = new ArrayList<>();
+      for (ZipArchiveEntry entry : Collections.list(zip.getEntriesInPhysicalOrder())) {
+        checkedName(entry.getName(), purpose);
+        if (entry.isDirectory() || entry.isUnixSymlink()) {
+          continue; // directories come with their files; a link is not a file to store
+        }
+        if (!zip.canReadEntryData(entry)) {
+          throw JobException.permanent(purpose + ": the archive's entry '" + entry.getName() + "' is encrypted or"
+              + " compressed with a method Ferry cannot read (" + entry.getMethod() + "); the archive is refused");
+        }
+        budget.entry();
+        files.add(entry);
+      }
+      for (ZipArchiveEntry entry : files) {
+        try (InputStream in = zip.getInputStream(entry)) {
+          write(into(step.target(), relative(entry.getName())), in, budget, origin, purpose);
+        }
+      }
+      return files.size();
+    } catch (ZipException | EOFException e) {
+      throw notWhole(object, purpose, e);
+    }
   }
 
   private int untar(WorkflowStep.Decompress step, TarArchiveInputStream tar, Budget budget, Origin origin,
@@ -76,9 +124,30 @@ final class Unpacker {
     return written;
   }
 
+  /**
+   * The zip's central directory, read: an object that has none where a zip has it (truncated, not a
+   * zip) is refused for good, with Commons Compress's reason, instead of being tried again.
+   */
+  private ZipFile openZip(S3Location object, ObjectInfo info, String purpose) throws IOException {
+    RangedObjectChannel channel = new RangedObjectChannel(gateway.store(), object, info);
+    try {
+      return ZipFile.builder().setSeekableByteChannel(channel).get();
+    } catch (IOException e) {
+      channel.close();
+      Throwable innermost = e;
+      for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+        if (cause instanceof StoreException store) {
+          throw store; // S3's failure, not the archive's: retried as such
+        }
+        innermost = cause;
+      }
+      throw notWhole(object, purpose, new IOException(innermost.getMessage(), e));
+    }
+  }
+
   /** The entry's path below the target, or a refusal naming it when it would lead outside. */
   private static String checkedName(String name, String purpose) throws JobException {
-    String relative = name.startsWith("./") ? name.substring(2) : name;
+    String relative = relative(name);
     boolean outside = relative.startsWith("/") || relative.contains("\\") || relative.contains("\0");
     for (String segment : relative.split("/")) {
       outside |= segment.equals("..");
@@ -88,6 +157,10 @@ final class Unpacker {
           + " target folder; the archive is refused");
     }
     return relative;
+  }
+
+  private static String relative(String name) {
+    return name.startsWith("./") ? name.substring(2) : name;
   }
 
   private static S3Location into(S3Location prefix, String relative) {

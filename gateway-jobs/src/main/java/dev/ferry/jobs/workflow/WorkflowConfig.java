@@ -6,6 +6,7 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.event.Origin;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.jobs.ingest.FileGlobs;
+import dev.ferry.jobs.transfer.TransferMode;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -27,9 +28,13 @@ import java.util.Set;
  *       - notify: https://hooks.example.com/ferry
  *         secret: ${HOOK_SECRET}
  *       - move: s3://inbound/done/
+ *       - push: backup-host:/data/incoming
+ *     quarantine: s3://inbound/failed/
  * </pre>
  */
 public final class WorkflowConfig {
+
+  private static final String STEPS = "copy, move, decompress, delete, push, notify";
 
   private WorkflowConfig() {}
 
@@ -37,7 +42,7 @@ public final class WorkflowConfig {
     List<WorkflowDefinition> workflows = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (ConfigNode node : config.file().root().sections("workflows")) {
-      node.allowOnly("name", "match", "steps");
+      node.allowOnly("name", "match", "steps", "quarantine");
       String name = node.requiredString("name");
       if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
         throw new ConfigException(node.keyOf("name"), "must be 1-64 letters, digits or . _ -, got '" + name + "'");
@@ -61,11 +66,12 @@ public final class WorkflowConfig {
         steps.add(step(step));
       }
       if (steps.isEmpty()) {
-        throw new ConfigException(node.keyOf("steps"), "a workflow needs at least one step (copy, move, decompress, delete, notify)");
+        throw new ConfigException(node.keyOf("steps"), "a workflow needs at least one step (" + STEPS + ")");
       }
+      S3Location quarantine = node.has("quarantine") ? prefix(node, "quarantine") : null;
       workflows.add(new WorkflowDefinition(name, Set.copyOf(match.strings("users")),
           glob == null ? null : new FileGlobs(List.of(glob), List.of()), minSize, maxSize,
-          origins(match), List.copyOf(steps)));
+          origins(match), List.copyOf(steps), quarantine));
     }
     return List.copyOf(workflows);
   }
@@ -113,6 +119,9 @@ public final class WorkflowConfig {
       }
       return new WorkflowStep.Delete();
     }
+    if (step.has("push")) {
+      return push(step);
+    }
     if (step.has("notify")) {
       step.allowOnly("notify", "secret");
       String url = step.requiredString("notify");
@@ -132,7 +141,44 @@ public final class WorkflowConfig {
       return new WorkflowStep.Notify(uri, secret);
     }
     throw new ConfigException(step.keyOf("copy"), "a step is one of copy: s3://bucket/prefix/, move: s3://bucket/prefix/,"
-        + " decompress: s3://bucket/prefix/, delete: true, notify: URL (with secret:)");
+        + " decompress: s3://bucket/prefix/, delete: true, push: host:/absolute/dir, notify: URL (with secret:)");
+  }
+
+  /** {@code push: host:/dir} with the options of the push command; the host is checked against the remotes at start. */
+  private static WorkflowStep push(ConfigNode step) {
+    step.allowOnly("push", "parts", "freeSpace", "mode", "overwrite");
+    String target = step.requiredString("push").trim();
+    int colon = target.indexOf(':');
+    String dir = colon <= 0 ? "" : target.substring(colon + 1);
+    if (colon <= 0 || !dir.startsWith("/")) {
+      throw new ConfigException(step.keyOf("push"), "must be host:/absolute/dir (a host of remotes:), got '"
+          + target + "'");
+    }
+    Integer parts = step.has("parts") ? step.integer("parts", 1, 1, 10_000) : null;
+    Double freeSpace = null;
+    if (step.has("freeSpace")) {
+      String pct = step.requiredString("freeSpace").trim();
+      try {
+        freeSpace = Double.parseDouble(pct.endsWith("%") ? pct.substring(0, pct.length() - 1) : pct);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(step.keyOf("freeSpace"), "must be a percentage, got '" + pct + "'");
+      }
+      if (freeSpace < 0 || freeSpace >= 100) {
+        throw new ConfigException(step.keyOf("freeSpace"), "must be from 0 to below 100, got '" + pct + "'");
+      }
+    }
+    TransferMode mode = null;
+    if (step.has("mode")) {
+      try {
+        mode = TransferMode.valueOf(step.requiredString("mode").trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(step.keyOf("mode"), "must be direct or relay, got '" + step.requiredString("mode")
+            + "'");
+      }
+    }
+    String trimmed = dir.length() > 1 && dir.endsWith("/") ? dir.substring(0, dir.length() - 1) : dir;
+    return new WorkflowStep.Push(target.substring(0, colon), trimmed, parts, freeSpace, mode,
+        step.bool("overwrite", false));
   }
 
   private static S3Location prefix(ConfigNode step, String key) {

@@ -2,6 +2,7 @@ package dev.ferry.jobs.workflow;
 
 import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.Origin;
+import dev.ferry.core.store.S3Location;
 import dev.ferry.jobs.ingest.FileGlobs;
 import java.util.List;
 import java.util.Set;
@@ -12,10 +13,11 @@ import java.util.Set;
  * folders bring in do not set workflows off unless a rule opts in), of the users it names (all when
  * none), whose path its glob takes ({@link FileGlobs}: with '/' the whole path, without it the file
  * name at any depth; null: every path) and whose size is within its bounds. Matched on the uploading
- * thread, so the glob is compiled once, with the config.
+ * thread, so the glob is compiled once, with the config. A run that fails for good moves the object
+ * it was working on into {@code quarantine} when there is one (null: the object stays where it is).
  */
 record WorkflowDefinition(String name, Set<String> users, FileGlobs paths, long minSize, long maxSize,
-    Set<Origin.Kind> origins, List<WorkflowStep> steps) {
+    Set<Origin.Kind> origins, List<WorkflowStep> steps, S3Location quarantine) {
 
   boolean matches(FileEvent event) {
     if (event.type() != FileEvent.Type.UPLOADED || !origins.contains(event.origin().kind())

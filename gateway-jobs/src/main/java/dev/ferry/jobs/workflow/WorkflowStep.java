@@ -1,6 +1,7 @@
 package dev.ferry.jobs.workflow;
 
 import dev.ferry.core.store.S3Location;
+import dev.ferry.jobs.transfer.TransferMode;
 import java.net.URI;
 
 /** One step of a workflow, run in order on the uploaded object. */
@@ -14,7 +15,8 @@ sealed interface WorkflowStep {
 
   /**
    * The object unpacked into {@code target} (a prefix), as it streams from S3: a .gz becomes the file
-   * without .gz, a .tar, .tar.gz or .tgz its files under their paths. An archive that would expand
+   * without .gz, a .zip (read through its central directory), .tar, .tar.gz or .tgz its files under
+   * their paths; an archive inside the archive is written as a file, never opened. An archive that would expand
    * past {@code maxRatio} times its size or {@code maxTotal} bytes, or hold more than
    * {@code maxEntries} files, is refused, as is an entry named outside the target.
    */
@@ -22,6 +24,14 @@ sealed interface WorkflowStep {
 
   /** The object deleted. */
   record Delete() implements WorkflowStep {}
+
+  /**
+   * A transfer job to {@code host}:{@code dir}/name, as {@code push} queues one (parts, free-space
+   * gate, mode; null: the configured defaults), queued once per upload however often the step is
+   * tried; the step is done when the transfer is, so later steps see the file delivered.
+   */
+  record Push(String host, String dir, Integer parts, Double freeSpacePercent, TransferMode mode, boolean overwrite)
+      implements WorkflowStep {}
 
   /** An HTTP POST of the event as JSON to {@code url}, signed with HMAC-SHA256 of the body under {@code secret}. */
   record Notify(URI url, String secret) implements WorkflowStep {}

@@ -7,22 +7,30 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.event.FerryEvent;
 import dev.ferry.core.event.FileEvent;
+import dev.ferry.core.event.Origin;
 import dev.ferry.core.lock.PathBusyException;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.upload.CommitOrder;
+import dev.ferry.jobs.remote.RemoteHost;
+import dev.ferry.jobs.transfer.Failures;
 import dev.ferry.jobs.transfer.JobException;
+import dev.ferry.jobs.transfer.JobRecheck;
 import dev.ferry.jobs.transfer.JobKind;
 import dev.ferry.jobs.transfer.JobRecord;
 import dev.ferry.jobs.transfer.Jobs;
 import dev.ferry.jobs.transfer.RunningJob;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +46,7 @@ public final class Workflows implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Workflows.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String STEPS_DONE = "stepsDone";
+  private static final Duration QUARANTINE_PATIENCE = Duration.ofSeconds(10);
 
   private final Map<String, WorkflowDefinition> definitions = new LinkedHashMap<>();
   private final Gateway gateway;
@@ -45,6 +54,7 @@ public final class Workflows implements AutoCloseable {
   private final Notifier notifier = new Notifier();
   private final Unpacker unpacker;
   private Jobs jobs;
+  private PushDelivery pushes;
   private EventBus.Subscription subscription;
 
   /** @throws ConfigException naming the key of a wrong workflow */
@@ -66,20 +76,31 @@ public final class Workflows implements AutoCloseable {
    */
   public void start(Jobs engine) throws IOException {
     this.jobs = engine;
+    this.pushes = new PushDelivery(engine);
+    Set<String> hosts = engine.hosts().stream().map(RemoteHost::name).collect(Collectors.toSet());
     int index = 0;
     for (WorkflowDefinition workflow : definitions.values()) {
       for (int step = 0; step < workflow.steps().size(); step++) {
-        S3Location target = targetOf(workflow.steps().get(step));
-        if (target != null && !gateway.store().ensureBucket(target.bucket(), gateway.config().createBuckets())) {
-          throw new ConfigException("workflows[" + index + "].steps[" + step + "]", "bucket '" + target.bucket()
-              + "' does not exist; create it or set s3.createBuckets: true");
+        String key = "workflows[" + index + "].steps[" + step + "]";
+        checkBucket(targetOf(workflow.steps().get(step)), key);
+        if (workflow.steps().get(step) instanceof WorkflowStep.Push push && !hosts.contains(push.host())) {
+          throw new ConfigException(key + ".push", "host '" + push.host() + "' is not one of the remotes ("
+              + (hosts.isEmpty() ? "none is configured" : String.join(", ", hosts)) + ")");
         }
       }
+      checkBucket(workflow.quarantine(), "workflows[" + index + "].quarantine");
       index++;
     }
     if (!definitions.isEmpty()) {
       subscription = gateway.events().subscribe("workflows", this::onEvent);
       log.info("{} workflow(s) watch uploads: {}", definitions.size(), String.join(", ", definitions.keySet()));
+    }
+  }
+
+  private void checkBucket(S3Location target, String key) throws IOException {
+    if (target != null && !gateway.store().ensureBucket(target.bucket(), gateway.config().createBuckets())) {
+      throw new ConfigException(key, "bucket '" + target.bucket() + "' does not exist; create it or set"
+          + " s3.createBuckets: true");
     }
   }
 
@@ -129,17 +150,48 @@ public final class Workflows implements AutoCloseable {
     for (int i = 0; i < done; i++) {
       object = placeAfter(steps.get(i), object);
     }
+    String jobId = job.record().id();
+    String purpose = purpose(workflow, jobId);
     for (int i = done; i < steps.size(); i++) {
       if (job.cancelRequested()) {
         throw JobException.permanent("cancelled");
       }
       job.ensureHeld();
-      object = runStep(workflow, steps.get(i), object, spec, job.record().id());
+      try {
+        object = runStep(workflow, i, object, spec, jobId);
+      } catch (JobRecheck waiting) {
+        throw waiting;
+      } catch (Exception e) {
+        throw quarantinedIfFinal(workflow, job, e, object, i, purpose);
+      }
       int finished = i + 1;
       job.update(r -> r.withCounts(Map.of(STEPS_DONE, (long) finished), 0, null));
       job.save();
     }
     log.info("workflow {}: {} steps done for {}", workflow.name(), steps.size(), spec.source());
+  }
+
+  /**
+   * A step's failure as the job reports it. When it ends the job (not retried, or the last attempt)
+   * and the workflow has a quarantine, the object goes there first, and the reason says so; the
+   * original is otherwise kept where it is.
+   */
+  private Exception quarantinedIfFinal(WorkflowDefinition workflow, RunningJob job, Exception e, S3Location object,
+      int step, String purpose) {
+    boolean retried = Failures.isTransient(e) && job.record().attempts() < jobs.settings().maxAttempts();
+    if (workflow.quarantine() == null || retried || job.cancelRequested()) {
+      return e;
+    }
+    String reason = "step " + (step + 1) + " failed: " + Failures.describe(e);
+    try {
+      S3Location quarantined = move(workflow, object, workflow.quarantine(), purpose, QUARANTINE_PATIENCE);
+      log.warn("{}: {}; {} moved to quarantine {}", purpose, reason, object, quarantined);
+      return JobException.permanent(reason + "; the original was moved to quarantine " + quarantined, e);
+    } catch (IOException | RuntimeException q) {
+      log.warn("{}: {}; moving {} to quarantine failed too: {}", purpose, reason, object, q.getMessage());
+      return JobException.permanent(reason + "; moving the original to quarantine " + workflow.quarantine()
+          + " failed too (" + Failures.describe(q) + "), it is kept where it was", e);
+    }
   }
 
   private static int stepsDone(JobRecord record) {
@@ -158,28 +210,31 @@ public final class Workflows implements AutoCloseable {
     return new S3Location(prefix.bucket(), prefix.key() + key.substring(key.lastIndexOf('/') + 1));
   }
 
-  private S3Location runStep(WorkflowDefinition workflow, WorkflowStep step, S3Location object, WorkflowSpec spec,
-      String jobId) throws IOException, InterruptedException {
-    String purpose = "workflow " + workflow.name() + " (job " + jobId + ")";
+  /** Who a workflow's changes are published as: the workflow, so that no workflow runs on them by default. */
+  private static Origin origin(WorkflowDefinition workflow) {
+    return Origin.of(Origin.Kind.WORKFLOW, workflow.name());
+  }
+
+  /** How a workflow's job names itself in path locks, logs and errors. */
+  private static String purpose(WorkflowDefinition workflow, String jobId) {
+    return "workflow " + workflow.name() + " (job " + jobId + ")";
+  }
+
+  private S3Location runStep(WorkflowDefinition workflow, int index, S3Location object, WorkflowSpec spec,
+      String jobId) throws IOException, InterruptedException, JobRecheck {
+    String purpose = purpose(workflow, jobId);
+    WorkflowStep step = workflow.steps().get(index);
     if (step instanceof WorkflowStep.Copy copy) {
       S3Location target = into(copy.target(), object);
       try (PathLock a = lock(object, purpose); PathLock b = lock(target, purpose)) {
         commitOrder.copyWithFacts(object, head(object, purpose), target);
       }
+      gateway.events().copied(origin(workflow), object, target);
       log.info("{}: copied {} to {}", purpose, object, target);
       return object;
     }
     if (step instanceof WorkflowStep.Move move) {
-      S3Location target = into(move.target(), object);
-      try (PathLock a = lock(object, purpose); PathLock b = lock(target, purpose)) {
-        Optional<ObjectInfo> source = ObjectStore.await(gateway.store().head(object));
-        if (source.isEmpty() && ObjectStore.await(gateway.store().head(target)).isPresent()) {
-          return target; // an earlier attempt moved it and stopped before recording the step
-        }
-        commitOrder.copyWithFacts(object, source.orElseThrow(() -> gone(object, purpose)), target);
-        ObjectStore.await(gateway.store().delete(object));
-        gateway.catalog().forget(object);
-      }
+      S3Location target = move(workflow, object, move.target(), purpose, Duration.ZERO);
       log.info("{}: moved {} to {}", purpose, object, target);
       return target;
     }
@@ -193,13 +248,40 @@ public final class Workflows implements AutoCloseable {
         ObjectStore.await(gateway.store().delete(object));
         gateway.catalog().forget(object);
       }
+      gateway.events().file(FileEvent.Type.DELETED, origin(workflow), null, object);
       log.info("{}: deleted {}", purpose, object);
+      return object;
+    }
+    if (step instanceof WorkflowStep.Push push) {
+      pushes.deliver(push, object, spec.runOf() + " step " + (index + 1), purpose);
+      log.info("{}: pushed {} to {}:{}", purpose, object, push.host(), push.dir());
       return object;
     }
     WorkflowStep.Notify notify = (WorkflowStep.Notify) step;
     notifier.post(notify, spec.eventId(), body(workflow, spec, object, jobId));
     log.info("{}: notified {} of {}", purpose, notify.url(), object);
     return object;
+  }
+
+  /**
+   * A server-side copy into {@code prefix} (name, SHA-256 and time kept), then the original deleted,
+   * both under the path locks. Done already when the original is gone and the copy is there: an
+   * earlier attempt moved it and stopped before recording the step.
+   */
+  private S3Location move(WorkflowDefinition workflow, S3Location object, S3Location prefix, String purpose,
+      Duration patience) throws IOException {
+    S3Location target = into(prefix, object);
+    try (PathLock a = lock(object, purpose, patience); PathLock b = lock(target, purpose, patience)) {
+      Optional<ObjectInfo> source = ObjectStore.await(gateway.store().head(object));
+      if (source.isEmpty() && ObjectStore.await(gateway.store().head(target)).isPresent()) {
+        return target;
+      }
+      commitOrder.copyWithFacts(object, source.orElseThrow(() -> gone(object, purpose)), target);
+      ObjectStore.await(gateway.store().delete(object));
+      gateway.catalog().forget(object);
+    }
+    gateway.events().rename(origin(workflow), null, object, null, target);
+    return target;
   }
 
   private ObjectInfo head(S3Location object, String purpose) throws IOException {
@@ -211,10 +293,32 @@ public final class Workflows implements AutoCloseable {
   }
 
   private PathLock lock(S3Location key, String purpose) throws IOException {
-    try {
-      return gateway.locks().lockKey(key, purpose);
-    } catch (PathBusyException e) {
-      throw JobException.retryable(key + " is busy (a client's transfer, delete or rename of it): " + e.getMessage(), e);
+    return lock(key, purpose, Duration.ZERO);
+  }
+
+  /**
+   * The path lock on {@code key}, waited for up to {@code patience}; busy after that is a retryable
+   * failure. Steps do not wait (the job is tried again), but the move to quarantine ends a run for
+   * good, and what holds the path is often a client's last command on its upload (lftp's MFMT right
+   * after STOR), done in milliseconds.
+   */
+  private PathLock lock(S3Location key, String purpose, Duration patience) throws IOException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (true) {
+      try {
+        return gateway.locks().lockKey(key, purpose);
+      } catch (PathBusyException e) {
+        if (System.nanoTime() >= deadline) {
+          throw JobException.retryable(key + " is busy (a client's transfer, delete or rename of it): "
+              + e.getMessage(), e);
+        }
+      }
+      try {
+        Thread.sleep(50); // the lock table notifies no one when a path is let go
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for the path lock on " + key);
+      }
     }
   }
 

@@ -35,7 +35,7 @@ class WorkflowConfigTest {
 
   static FileEvent upload(Origin origin, String path, long bytes) {
     return new FileEvent("e1", Instant.now(), FileEvent.Type.UPLOADED, origin, path,
-        new S3Location("in", "partner" + path), null, null, bytes, "ab", null);
+        new S3Location("in", "partner" + path), null, null, bytes, "ab", null, null);
   }
 
   /** The commented example in ferry.example.yaml, uncommented, is valid and matches what it says. */

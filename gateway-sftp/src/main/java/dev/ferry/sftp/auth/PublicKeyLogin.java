@@ -58,8 +58,10 @@ public final class PublicKeyLogin implements PublickeyAuthenticator {
       BanNotice.disconnect(session, address, guard.banDuration());
       return false;
     }
-    User user = users.find(username).orElse(null);
-    if (user == null || keys.getOrDefault(username, List.of()).stream().noneMatch(k -> KeyUtils.compareKeys(k, key))) {
+    User user = users.configured(username) ? users.find(username).orElse(null)
+        : users.authenticateKey(username, key).orElse(null);
+    if (user == null || users.configured(username)
+        && keys.getOrDefault(username, List.of()).stream().noneMatch(k -> KeyUtils.compareKeys(k, key))) {
       log.debug("SFTP key {} not listed for user {}", KeyUtils.getFingerPrint(key), ClientText.forLog(username));
       return false;
     }

@@ -96,7 +96,11 @@ final class ReadChannel implements SeekableByteChannel {
   @Override
   public synchronized void close() throws IOException {
     open = false;
-    closeStream();
+    try {
+      closeStream();
+    } finally {
+      file.close();
+    }
   }
 
   private void closeStream() throws IOException {

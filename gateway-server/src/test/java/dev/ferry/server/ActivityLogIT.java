@@ -1,0 +1,217 @@
+package dev.ferry.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.testing.Await;
+import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.user.PasswordHasher;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The activity log as an operator reads it: the JSON lines that real lftp, curl, OpenSSH sftp and
+ * paramiko sessions leave in the rotating file of deploy/logback-activity-file.xml (the surefire
+ * configuration of this module points logback at it). A killed upload leaves PARTIAL_CLOSE and no
+ * CLOSE; no line holds a password.
+ */
+class ActivityLogIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String FTP_PASSWORD = "activity-Ftp-Pa55";
+  private static final String WRONG_PASSWORD = "not-the-Pa55word-42";
+
+  @RegisterExtension
+  static final S3TestServer s3 = new S3TestServer();
+
+  @TempDir
+  Path dir;
+
+  /** Every line of the activity file so far, parsed. */
+  static List<JsonNode> lines() {
+    String file = System.getProperty("FERRY_ACTIVITY_FILE");
+    assertNotNull(file, "FERRY_ACTIVITY_FILE is set for this module's tests (gateway-server/pom.xml)");
+    try {
+      List<JsonNode> parsed = new ArrayList<>();
+      for (String line : Files.readAllLines(Path.of(file))) {
+        parsed.add(JSON.readTree(line));
+      }
+      return parsed;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The lines of the sessions in which {@code user} logged in, in order. */
+  static List<JsonNode> sessionsOf(String user) {
+    List<JsonNode> all = lines();
+    Set<String> sessions = all.stream().filter(l -> user.equals(l.path("user").asText()))
+        .map(l -> l.path("sessionId").asText()).collect(Collectors.toSet());
+    return all.stream().filter(l -> sessions.contains(l.path("sessionId").asText())).toList();
+  }
+
+  static JsonNode only(List<JsonNode> lines, Predicate<JsonNode> which, String what) {
+    List<JsonNode> found = lines.stream().filter(which).toList();
+    assertEquals(1, found.size(), what + ": " + found);
+    return found.get(0);
+  }
+
+  static Predicate<JsonNode> is(String activity, String path) {
+    return l -> activity.equals(l.path("activity").asText()) && (path == null || path.equals(l.path("path").asText()));
+  }
+
+  /**
+   * The lines both protocols' sessions have (the session's life, mkdir, the upload and download of
+   * /d/a.bin with its size, SHA-256, object and client, the rename, the killed upload) and {@code
+   * more}.
+   */
+  static void transfersLogged(List<JsonNode> lines, String protocol, byte[] data, String object,
+      String... more) {
+    List<String> activities = lines.stream().map(l -> l.path("activity").asText()).toList();
+    List<String> expected = new ArrayList<>(List.of("CONNECTED", "LOGIN", "CREATE_DIRECTORY", "OPEN", "CLOSE",
+        "RENAME", "PARTIAL_CLOSE", "EXIT"));
+    expected.addAll(List.of(more));
+    for (String activity : expected) {
+      assertTrue(activities.contains(activity), activity + " in " + activities);
+    }
+    JsonNode upload = only(lines, is("CLOSE", "/d/a.bin").and(l -> "WRITE".equals(l.path("mode").asText())),
+        "the upload's CLOSE");
+    assertEquals(data.length, upload.path("bytes").asLong());
+    assertEquals(S3TestServer.sha256Hex(data), upload.path("sha256").asText());
+    assertEquals(protocol, upload.path("protocol").asText());
+    assertEquals("127.0.0.1", upload.path("clientIp").asText());
+    assertEquals(object, upload.path("object").asText());
+    assertTrue(upload.path("durationMs").asLong() >= 0 && upload.has("sessionId"), upload.toString());
+    assertEquals(data.length, only(lines, is("CLOSE", "/d/a.bin").and(l -> "READ".equals(l.path("mode").asText())),
+        "the download's CLOSE").path("bytes").asLong());
+    assertTrue(activities.indexOf("OPEN") < activities.indexOf("CLOSE"), activities.toString());
+  }
+
+  String yaml(String bucket, OpenSshSftp client) {
+    return EmbeddedFerry.loopbackConfig(dir.resolve("data"), s3) + """
+        login:
+          maxFailures: 100
+        users:
+          - name: actftp
+            passwordHash: "%s"
+            home: s3://%s/actftp/
+            permissions: [all]
+          - name: actsftp
+            home: s3://%s/actsftp/
+            permissions: [list, read, write, overwrite, rename, mkdir]
+            publicKeys: ["%s"]
+        """.formatted(PasswordHasher.hash(FTP_PASSWORD.toCharArray()), bucket, bucket, client.publicKey);
+  }
+
+  @Test
+  void ftpsSessions_lftpAndAKilledCurl_loggedLineByLine() throws Exception {
+    String bucket = s3.createBucket();
+    byte[] data = new byte[300_000];
+    new Random(41).nextBytes(data);
+    Path file = Files.write(dir.resolve("a.bin"), data);
+    FerryServer ferry = EmbeddedFerry.start(dir, yaml(bucket, OpenSshSftp.withNewKey(dir)), Map.of());
+    try {
+      int port = ferry.ftps().port();
+      assertThrows(AssertionError.class, () -> new Lftp(port, "actftp", WRONG_PASSWORD).run("ls"));
+      new Lftp(port, "actftp", FTP_PASSWORD).run("mkdir d; put '" + file + "' -o d/a.bin; get d/a.bin -o '"
+          + dir.resolve("back.bin") + "'; mv d/a.bin d/b.bin; rm d/b.bin; rmdir d");
+      assertArrayEquals(data, Files.readAllBytes(dir.resolve("back.bin")));
+
+      // A client killed mid-upload: curl sends what the pipe gives it, then waits for more until killed.
+      Process curl = new ProcessBuilder("sh", "-c", "(head -c 200000 /dev/urandom; sleep 60) | curl -sS -k --ssl-reqd"
+          + " -u actftp:" + FTP_PASSWORD + " -T - ftp://127.0.0.1:" + port + "/killed-ftps.bin").start();
+      Await.until(() -> lines().stream().anyMatch(is("OPEN", "/killed-ftps.bin")), "curl's upload to be open");
+      curl.descendants().forEach(ProcessHandle::destroyForcibly);
+      curl.destroyForcibly();
+      Await.until(() -> lines().stream().anyMatch(is("PARTIAL_CLOSE", "/killed-ftps.bin")), Duration.ofSeconds(30),
+          "the killed upload's PARTIAL_CLOSE");
+      Await.until(() -> sessionsOf("actftp").stream().filter(is("EXIT", null)).count() == 2,
+          "both sessions' EXIT");
+    } finally {
+      ferry.stop();
+    }
+
+    List<JsonNode> lines = sessionsOf("actftp");
+    transfersLogged(lines, "FTPS", data, "s3://" + bucket + "/actftp/d/a.bin",
+        "DELETE", "DELETE_DIRECTORY");
+    JsonNode rename = only(lines, is("RENAME", "/d/b.bin"), "the rename");
+    assertEquals("/d/a.bin", rename.path("fromPath").asText());
+
+    JsonNode partial = only(lines, is("PARTIAL_CLOSE", "/killed-ftps.bin"), "the killed upload");
+    assertEquals("PARTIAL", partial.path("outcome").asText());
+    assertFalse(lines.stream().anyMatch(is("CLOSE", "/killed-ftps.bin")), "no CLOSE for the killed upload");
+    assertTrue(s3.find(bucket, "actftp/killed-ftps.bin").isEmpty());
+
+    JsonNode refused = lines().stream().filter(is("AUTH_FAILURE", null))
+        .filter(l -> l.path("detail").asText().contains("actftp")).findFirst().orElseThrow();
+    assertEquals("REFUSED", refused.path("outcome").asText());
+    String everything = lines().toString();
+    assertFalse(everything.contains(WRONG_PASSWORD) || everything.contains(FTP_PASSWORD), "a password in the log");
+  }
+
+  @Test
+  void sftpSessions_openSshAndAKilledParamiko_loggedLineByLine() throws Exception {
+    String bucket = s3.createBucket();
+    OpenSshSftp client = OpenSshSftp.withNewKey(dir);
+    byte[] data = new byte[500_000];
+    new Random(43).nextBytes(data);
+    Path file = Files.write(dir.resolve("a.bin"), data);
+    FerryServer ferry = EmbeddedFerry.start(dir, yaml(bucket, client), Map.of());
+    try {
+      int port = ferry.sftp().port();
+      client.batch(port, "actsftp", "mkdir d", "put -p " + file + " d/a.bin", "get d/a.bin " + dir.resolve("back.bin"),
+          "rename d/a.bin d/b.bin", "-rm d/b.bin");
+      assertArrayEquals(data, Files.readAllBytes(dir.resolve("back.bin")));
+
+      // paramiko sets a file's time, then writes part of another and its process dies without closing it.
+      Process paramiko = new ProcessBuilder("/usr/bin/python3", "-c", """
+          import os, sys, paramiko
+          t = paramiko.Transport(("127.0.0.1", int(sys.argv[1])))
+          t.connect(username="actsftp", pkey=paramiko.Ed25519Key.from_private_key_file(sys.argv[2]))
+          sftp = paramiko.SFTPClient.from_transport(t)
+          sftp.utime("d/b.bin", (1700000000, 1700000000))
+          f = sftp.open("killed-sftp.bin", "w")
+          f.write(os.urandom(300000))
+          f.flush()
+          os._exit(0)
+          """, Integer.toString(port), client.key.toString()).redirectErrorStream(true).start();
+      String output = new String(paramiko.getInputStream().readAllBytes());
+      assertEquals(0, paramiko.waitFor(), output);
+      Await.until(() -> lines().stream().anyMatch(is("PARTIAL_CLOSE", "/killed-sftp.bin")), Duration.ofSeconds(30),
+          "the killed upload's PARTIAL_CLOSE");
+      Await.until(() -> sessionsOf("actsftp").stream().filter(is("EXIT", null)).count() == 2, "both sessions' EXIT");
+    } finally {
+      ferry.stop();
+    }
+
+    List<JsonNode> lines = sessionsOf("actsftp");
+    transfersLogged(lines, "SFTP", data, "s3://" + bucket + "/actsftp/d/a.bin", "SETSTAT", "ERROR");
+    JsonNode times = only(lines, is("SETSTAT", "/d/b.bin"), "paramiko's utime");
+    assertTrue(times.path("detail").asText().contains("2023-11-14T22:13:20Z"), times.toString());
+    JsonNode refused = only(lines, is("ERROR", "/d/b.bin"), "the delete without the permission");
+    assertTrue(refused.path("detail").asText().contains("permission 'delete' not granted"), refused.toString());
+    assertEquals("REFUSED", refused.path("outcome").asText());
+    only(lines, is("PARTIAL_CLOSE", "/killed-sftp.bin"), "the killed upload");
+    assertFalse(lines.stream().anyMatch(is("CLOSE", "/killed-sftp.bin")), "no CLOSE for the killed upload");
+    assertTrue(s3.find(bucket, "actsftp/killed-sftp.bin").isEmpty());
+  }
+}
