@@ -10,15 +10,17 @@
 #   seed's tools with the files in S3 (where Ferry's are): `aws s3 cp --recursive` down, the seed's
 #          way, then `aws s3 rm --recursive` of the originals.
 # Each row is the median of BENCH_REPEAT=3 runs; before each, untimed, the files are put back (into
-# S3 with `aws s3 cp --recursive` for Ferry, copied from a pristine tree for the seed). Ferry's runs
+# S3 with `aws s3 cp --recursive` for Ferry, copied from a pristine tree for the seed) and synced
+# to disk. Ferry's runs
 # are checked: every file in a manifest once, no original left. Ferry's peak RSS (VmHWM) and peak
 # heap are printed with the table.
 #
 #   bench/bench-batch.sh                (after: mvn -q -DskipTests package)
 #
 # Knobs (environment): BENCH_COUNT=10000, BENCH_KB=10, BENCH_DIRS=10, BENCH_REPEAT=3,
-# BENCH_WARMUP_RUNS=1 (untimed Ferry runs first: the JIT compiles the hot paths, which a server
-# running for days pays once; the first of three timed runs without one took twice the third's), FERRY_JAVA=java,
+# BENCH_WARMUP_RUNS=3 (untimed Ferry runs first: Ferry's and S3Proxy's JITs compile their hot paths,
+# which servers running for days pay once; with one warm-up the three timed runs took 21, 17 and
+# 10 s, with three 11, 13 and 10 s), FERRY_JAVA=java,
 # FERRY_HEAP=1g, BENCH_DIR, BENCH_KEEP=1, FERRY_JAR, S3PROXY_JAR.
 set -uo pipefail
 
@@ -28,7 +30,7 @@ COUNT="${BENCH_COUNT:-10000}"
 KB="${BENCH_KB:-10}"
 DIRS="${BENCH_DIRS:-10}"
 BENCH_REPEAT="${BENCH_REPEAT:-3}"
-WARMUP_RUNS="${BENCH_WARMUP_RUNS:-1}"
+WARMUP_RUNS="${BENCH_WARMUP_RUNS:-3}"
 FERRY_HEAP="${FERRY_HEAP:-1g}"
 S3PROXY_VERSION=4.1.0
 AWS=/usr/bin/aws
@@ -90,8 +92,11 @@ EOF
 
 # Untimed, before each Ferry run: the files put into the batch folder, as clients would have.
 put_originals() {
-  s3 s3 cp --recursive --quiet "$WORK/source" "s3://$BUCKET/ferry/" >/dev/null
+  s3 s3 cp --recursive --quiet "$WORK/source" "s3://$BUCKET/ferry/" >/dev/null && settle
 }
+
+# settle: what S3Proxy just wrote reaches the disk before a timed run, not during it.
+settle() { sync; }
 
 # ferry_batch: `batch run bench` over the admin API, then waits for the job's end; fails unless DONE.
 ferry_batch() {
@@ -148,8 +153,8 @@ seed_s3_batch() {
   rm -rf "$WORK/seeds3"
 }
 
-put_seed_s3() { s3 s3 cp --recursive --quiet "$WORK/source" "s3://$BUCKET/seeds3/" >/dev/null; }
-seed_restore() { rm -rf "$WORK/seed" && cp -a "$WORK/source" "$WORK/seed"; }
+put_seed_s3() { s3 s3 cp --recursive --quiet "$WORK/source" "s3://$BUCKET/seeds3/" >/dev/null && settle; }
+seed_restore() { rm -rf "$WORK/seed" && cp -a "$WORK/source" "$WORK/seed" && settle; }
 
 
 print_table() {

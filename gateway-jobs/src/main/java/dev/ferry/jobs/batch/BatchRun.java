@@ -29,6 +29,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -231,8 +232,8 @@ final class BatchRun {
     }
     Manifest manifest = new Manifest(spec.name(), job.record().id(), archive.toString(), size,
         clock.instant().toString(), entries);
-    S3Location manifestAt = spec.manifests().resolve(job.record().id() + "/" + String.format("%06d", number) + "-"
-        + id + ".json");
+    S3Location manifestAt = spec.manifests().resolve(job.record().id() + "/"
+        + String.format(Locale.ROOT, "%06d", number) + "-" + id + ".json");
     writeManifest(manifestAt, manifest);
     markUnindexed(manifestAt);
     add("archives", 1);
