@@ -105,16 +105,7 @@ users:
       - "$(cat "$WORK/id_ed25519.pub")"
 EOF
   # The AWS SDK's request logger writes a line per S3 request sent: (c) counts them.
-  FERRY_BENCH_S3_SECRET="$S3_SECRET" FERRY_BENCH_ADMIN_TOKEN="$ADMIN_TOKEN" "${FERRY_JAVA:-java}" "-Xmx$FERRY_HEAP" \
-    -DFERRY_S3_REQUEST_LOG=DEBUG \
-    ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" >"$FERRY_LOG" 2>&1 &
-  FERRY_PID=$!
-  if ! await_log "$FERRY_PID" "$FERRY_LOG" "Ferry is up"; then
-    error "Ferry did not start: $(tail -n 5 "$FERRY_LOG" | tr '\n' ' ')"
-    return 1
-  fi
-  log "Ferry -Xmx$FERRY_HEAP, admin API on 127.0.0.1:$ADMIN_PORT (pid $FERRY_PID)"
-  start_sampler main
+  launch_ferry -DFERRY_S3_REQUEST_LOG=DEBUG
 }
 
 write_rclone_config() {
@@ -140,19 +131,8 @@ EOF
 
 # ferry_sync ARGS-JSON: starts a sync run over the admin API and waits for its end; fails unless DONE.
 ferry_sync() {
-  local answer id="" state="" deadline=$((SECONDS + TRANSFER_TIMEOUT_SECONDS))
-  answer="$(api POST sync "{\"args\":$1}")"
-  # Parsed and polled with curl and bash alone: a python per poll would take CPU from the run it times.
-  [[ "$answer" =~ \"id\"[[:space:]]*:[[:space:]]*\"([0-9a-f]+)\" ]] && id="${BASH_REMATCH[1]}"
-  [[ -n "${id:-}" ]] || { echo "sync refused: $answer"; return 1; }
-  while ((SECONDS < deadline)); do
-    LAST_JOB="$(api GET job "?arg=$id")"
-    [[ "$LAST_JOB" =~ \"state\"[[:space:]]*:[[:space:]]*\"([A-Z_]+)\" ]] && state="${BASH_REMATCH[1]}"
-    [[ "$state" == DONE || "$state" == FAILED || "$state" == CANCELLED ]] && break
-    sleep 0.1
-  done
-  [[ "$state" == DONE ]] || { echo "sync job $id ended ${state:-never}: $LAST_JOB"; return 1; }
-  [[ "$LAST_JOB" =~ \"counts\"[[:space:]]*:[[:space:]]*\{[^}]*\} ]] && echo "job $id: ${BASH_REMATCH[0]}"
+  await_admin_job "$(api POST sync "{\"args\":$1}")" || return 1
+  [[ "$LAST_JOB" =~ \"counts\"[[:space:]]*:[[:space:]]*\{[^}]*\} ]] && echo "job $JOB_ID: ${BASH_REMATCH[0]}"
   return 0
 }
 

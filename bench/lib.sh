@@ -220,6 +220,38 @@ api() {
   fi
 }
 
+# launch_ferry [JAVA-OPTION...]: Ferry on $WORK/ferry.yaml with -Xmx$FERRY_HEAP (the S3 secret and
+# admin token in its environment), logging to FERRY_LOG; waits until it is up (FERRY_PID), then
+# samples its heap.
+launch_ferry() {
+  FERRY_BENCH_S3_SECRET="$S3_SECRET" FERRY_BENCH_ADMIN_TOKEN="${ADMIN_TOKEN:-}" "${FERRY_JAVA:-java}" \
+    "-Xmx$FERRY_HEAP" "$@" ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" >"$FERRY_LOG" 2>&1 &
+  FERRY_PID=$!
+  if ! await_log "$FERRY_PID" "$FERRY_LOG" "Ferry is up"; then
+    error "Ferry did not start: $(tail -n 5 "$FERRY_LOG" | tr '\n' ' ')"
+    return 1
+  fi
+  log "Ferry -Xmx$FERRY_HEAP, admin API on 127.0.0.1:${ADMIN_PORT:-off} (pid $FERRY_PID)"
+  start_sampler main
+}
+
+# await_admin_job ANSWER: the job id in ANSWER (the admin API's answer to a command that queued a
+# job) into JOB_ID, then waits for the job's end, its last state in LAST_JOB; fails unless DONE.
+# Parsed and polled with curl and bash alone: a python per poll would take CPU from the run it times.
+await_admin_job() {
+  local state="" deadline=$((SECONDS + TRANSFER_TIMEOUT_SECONDS))
+  JOB_ID=""
+  [[ "$1" =~ \"id\"[[:space:]]*:[[:space:]]*\"([0-9a-f]+)\" ]] && JOB_ID="${BASH_REMATCH[1]}"
+  [[ -n "$JOB_ID" ]] || { echo "refused: $1"; return 1; }
+  while ((SECONDS < deadline)); do
+    LAST_JOB="$(api GET job "?arg=$JOB_ID")"
+    [[ "$LAST_JOB" =~ \"state\"[[:space:]]*:[[:space:]]*\"([A-Z_]+)\" ]] && state="${BASH_REMATCH[1]}"
+    [[ "$state" == DONE || "$state" == FAILED || "$state" == CANCELLED ]] && break
+    sleep 0.1
+  done
+  [[ "$state" == DONE ]] || { echo "job $JOB_ID ended ${state:-never}: $LAST_JOB"; return 1; }
+}
+
 # ferry_yaml_store: the dataDir and s3 sections of a bench Ferry's ferry.yaml, for a heredoc; the
 # secret comes from FERRY_BENCH_S3_SECRET in Ferry's environment.
 ferry_yaml_store() {

@@ -12,6 +12,7 @@ import dev.ferry.ftps.FtpsServer;
 import dev.ferry.ftps.data.TlsTruncation;
 import dev.ferry.jobs.JobsConfig;
 import dev.ferry.jobs.admin.AdminCommands;
+import dev.ferry.jobs.batch.Batches;
 import dev.ferry.jobs.remote.MinaRemoteConnector;
 import dev.ferry.jobs.sync.SyncServices;
 import dev.ferry.jobs.sync.Syncs;
@@ -70,6 +71,7 @@ public final class FerryServer {
   private AdminHttpServer adminHttp;
   private WatchedFolders watchedFolders;
   private Workflows workflows;
+  private Batches batches;
   private Authenticator authenticator;
   private final MetricsSettings metricsSettings;
   private FerryMetrics metrics;
@@ -118,18 +120,21 @@ public final class FerryServer {
         jobsConfig.jobs().retryBackoff(),
         jobsConfig.jobs().commandTimeout(), clock));
     workflows = new Workflows(config, gateway);
+    batches = new Batches(config, gateway, clock);
     jobs = new Jobs(jobsConfig.jobs(), gateway.store(), gateway.stateStore(), jobsConfig.remotes(), remotes, clock,
-        List.of(syncs.jobKind(), workflows.jobKind()), gateway.events());
+        List.of(syncs.jobKind(), workflows.jobKind(), batches.jobKind()), gateway.events());
     jobs.start();
     syncs.start(jobs, config.createBuckets());
     workflows.start(jobs);
+    batches.start(jobs);
     watchedFolders = WatchedFolders.start(watchConfig, gateway);
     if (metricsSettings.enabled()) {
       metrics = new FerryMetrics(gateway, jobs);
       metricsServer = new MetricsServer(metricsSettings, metrics);
       log.info("metrics: http://{}:{}/metrics (Prometheus text)", metricsSettings.bindAddress(), metricsServer.port());
     }
-    AdminConsole admin = AdminCommands.registry(jobs, syncs, watchedFolders, gateway.store(), gateway.catalog());
+    AdminConsole admin = AdminCommands.registry(jobs, syncs, watchedFolders, batches, gateway.store(),
+        gateway.catalog());
     ftps = new FtpsServer(gateway, clock);
     ftps.start();
     if (config.sftp().enabled()) {
@@ -281,6 +286,9 @@ public final class FerryServer {
       if (workflows != null) {
         // After the drain: an upload committed during it still queues its workflows.
         workflows.close();
+      }
+      if (batches != null) {
+        batches.close();
       }
       if (jobs != null) {
         // Running jobs are released as they are: they start over on the next node to claim them.

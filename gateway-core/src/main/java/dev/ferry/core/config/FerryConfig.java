@@ -61,10 +61,10 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
   public static FerryConfig parse(ConfigFile file) {
     ConfigNode root = file.root();
     Path base = file.directory();
-    // jobs, remotes, syncs, admin, watch and workflows are known here so that a typo in any top-level
+    // jobs, remotes, syncs, admin, watch, workflows, metrics and batches are known here so that a typo in any top-level
     // key is refused at once, with one list of what is allowed; gateway-jobs parses them.
     root.allowOnly("dataDir", "s3", "ftps", "sftp", "uploads", "downloads", "listings", "login", "shutdown", "rename", "users",
-        "jobs", "remotes", "syncs", "admin", "store", "sessions", "watch", "workflows", "metrics");
+        "jobs", "remotes", "syncs", "admin", "store", "sessions", "watch", "workflows", "metrics", "batches");
     Path dataDir = base.resolve(root.string("dataDir", "ferry-data"));
 
     ConfigNode s3 = root.section("s3");

@@ -5,6 +5,7 @@ import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.store.ObjectStore;
+import dev.ferry.jobs.batch.Batches;
 import dev.ferry.jobs.remote.FreeSpace;
 import dev.ferry.jobs.remote.RemoteHost;
 import dev.ferry.jobs.sync.Syncs;
@@ -23,16 +24,79 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The admin commands: over transfer jobs (transfer, push, jobs, job, cancel, hosts, df) and objects (stat). */
+/**
+ * The admin commands: over transfer jobs (transfer, push, jobs, job, cancel, hosts, df), objects (stat),
+ * syncs, watched folders and batches.
+ */
 public final class AdminCommands {
 
   private AdminCommands() {}
 
-  public static AdminCommandRegistry registry(Jobs jobs, Syncs syncs, WatchedFolders watches, ObjectStore store,
-      ObjectCatalog catalog) {
+  public static AdminCommandRegistry registry(Jobs jobs, Syncs syncs, WatchedFolders watches, Batches batches,
+      ObjectStore store, ObjectCatalog catalog) {
     return new AdminCommandRegistry(List.of(new Transfer(jobs), new Push(jobs), new ListJobs(jobs), new ShowJob(jobs),
         new Cancel(jobs), new Hosts(jobs), new Df(jobs), new ObjectStat(store, catalog), new SyncCommands.RunSync(syncs),
-        new SyncCommands.ListSyncs(syncs), new WatchCommands.ListWatches(watches)));
+        new SyncCommands.ListSyncs(syncs), new WatchCommands.ListWatches(watches), new RunBatch(batches),
+        new ListBatches(batches)));
+  }
+
+  /** batch run NAME: queues a run of a configured batch now. */
+  static final class RunBatch implements AdminCommand {
+    private static final Syntax SYNTAX = Syntax.of("batch", "batch run <name>", 2);
+    private final Batches batches;
+
+    RunBatch(Batches batches) {
+      this.batches = batches;
+    }
+
+    @Override
+    public Syntax syntax() {
+      return SYNTAX;
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) throws Exception {
+      if (!"run".equals(request.args().positional(0))) {
+        throw AdminArgs.usage(this, "unknown sub-command '" + request.args().positional(0) + "'");
+      }
+      try {
+        JobRecord job = batches.run(request.args().positional(1));
+        return AdminResponse.ok(job.id() + "\n", job);
+      } catch (JobRefusedException e) {
+        throw refused(e);
+      }
+    }
+  }
+
+  /** batches: each configured batch with its last run and when the next is due. */
+  static final class ListBatches implements AdminCommand {
+    private static final Syntax SYNTAX = Syntax.of("batches", "batches", 0);
+    private final Batches batches;
+
+    ListBatches(Batches batches) {
+      this.batches = batches;
+    }
+
+    @Override
+    public Syntax syntax() {
+      return SYNTAX;
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) throws Exception {
+      List<Batches.Status> statuses = batches.list();
+      StringBuilder text = new StringBuilder();
+      for (Batches.Status status : statuses) {
+        JobRecord last = status.lastRun();
+        text.append(status.name()).append("  ").append(status.folder()).append("  every ").append(status.every())
+            .append("\n  last run:  ").append(last == null ? "none" : last.id() + " " + last.state()
+                + (last.counts() != null ? " " + last.counts() : ""))
+            .append("\n  next run:  ").append(status.unfinished() != null ? "after " + status.unfinished().id()
+                : status.nextRun() == null ? "not scheduled" : status.nextRun())
+            .append('\n');
+      }
+      return AdminResponse.ok(text.length() == 0 ? "no batches configured\n" : text.toString(), statuses);
+    }
   }
 
   static AdminException refused(JobRefusedException e) {

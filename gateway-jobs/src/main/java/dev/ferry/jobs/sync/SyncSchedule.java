@@ -9,14 +9,15 @@ import java.util.Optional;
 /**
  * When each sync's next runs fall due, in the state store, so that all nodes share one schedule:
  * the node that moves a due time on (a compare-and-set on the old value) is the one that starts
- * the run, and the others see it moved.
+ * the run, and the others see it moved. Batches keep their schedule here too, as rows named
+ * "batch NAME" (a sync's name has no space) with incremental runs only.
  */
-final class SyncSchedule {
+public final class SyncSchedule {
 
   /** A sync's row; times in milliseconds since the epoch. */
-  record Due(long incrementalAt, long fullAt, boolean fullPending) {}
+  public record Due(long incrementalAt, long fullAt, boolean fullPending) {}
 
-  enum Kind {
+  public enum Kind {
     INCREMENTAL("next_incremental_at"), FULL("next_full_at");
 
     final String column;
@@ -28,12 +29,12 @@ final class SyncSchedule {
 
   private final Database database;
 
-  SyncSchedule(Database database) {
+  public SyncSchedule(Database database) {
     this.database = database;
   }
 
   /** Adds the sync's row if it has none (a sync new to the store). */
-  void ensure(String name, long incrementalAt, long fullAt) throws StateStoreException {
+  public void ensure(String name, long incrementalAt, long fullAt) throws StateStoreException {
     database.run("adding sync " + name + " to the schedule", connection -> {
       try (PreparedStatement insert = connection.prepareStatement("INSERT INTO sync_schedule (name,"
           + " next_incremental_at, next_full_at, full_pending) VALUES (?, ?, ?, 0) ON CONFLICT (name) DO NOTHING")) {
@@ -45,7 +46,7 @@ final class SyncSchedule {
     });
   }
 
-  Optional<Due> read(String name) throws StateStoreException {
+  public Optional<Due> read(String name) throws StateStoreException {
     return database.run("reading the schedule of sync " + name, connection -> {
       try (PreparedStatement select = connection.prepareStatement("SELECT next_incremental_at, next_full_at,"
           + " full_pending FROM sync_schedule WHERE name = ?")) {
@@ -59,7 +60,7 @@ final class SyncSchedule {
   }
 
   /** Moves a due time from {@code expected} to {@code next}; false when another node moved it first. */
-  boolean advance(String name, Kind kind, long expected, long next) throws StateStoreException {
+  public boolean advance(String name, Kind kind, long expected, long next) throws StateStoreException {
     return database.run("moving on the schedule of sync " + name, connection -> {
       try (PreparedStatement update = connection.prepareStatement("UPDATE sync_schedule SET " + kind.column
           + " = ? WHERE name = ? AND " + kind.column + " = ?")) {
