@@ -124,7 +124,7 @@ public final class FerryServer {
     }
     if (jobsConfig.adminHttp().enabled()) {
       adminHttp = new AdminHttpServer(jobsConfig.adminHttp(), admin, gateway.loginGuard(), gateway.sessions(),
-          ftps.sslConfiguration());
+          ftps.sslConfiguration(), gateway.users(), clock);
       try {
         adminHttp.start();
       } catch (InterruptedException e) {

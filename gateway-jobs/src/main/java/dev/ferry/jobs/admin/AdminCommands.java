@@ -6,6 +6,7 @@ import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.jobs.remote.FreeSpace;
+import dev.ferry.jobs.remote.HostKeyCheck;
 import dev.ferry.jobs.remote.RemoteHost;
 import dev.ferry.jobs.sync.Syncs;
 import dev.ferry.jobs.transfer.JobRecord;
@@ -152,6 +153,11 @@ public final class AdminCommands {
 
   /** jobs [STATE] */
   static final class ListJobs implements AdminCommand {
+    @Override
+    public boolean readOnly() {
+      return true;
+    }
+
     private static final Syntax SYNTAX = new Syntax("jobs",
         "jobs [queued|waiting-for-space|running|verifying|done|failed|cancelled]", 0, 1, Set.of(), Set.of());
     private final Jobs jobs;
@@ -181,6 +187,11 @@ public final class AdminCommands {
 
   /** job ID */
   static final class ShowJob implements AdminCommand {
+    @Override
+    public boolean readOnly() {
+      return true;
+    }
+
     private static final Syntax SYNTAX = Syntax.of("job", "job <job id>", 1);
     private final Jobs jobs;
 
@@ -226,8 +237,13 @@ public final class AdminCommands {
     }
   }
 
-  /** hosts: the configured remotes, without key material. */
+  /** hosts: the configured remotes, without key material (the host key as its fingerprint). */
   static final class Hosts implements AdminCommand {
+    @Override
+    public boolean readOnly() {
+      return true;
+    }
+
     private static final Syntax SYNTAX = Syntax.of("hosts", "hosts", 0);
     private final Jobs jobs;
 
@@ -258,12 +274,26 @@ public final class AdminCommands {
       map.put("port", host.port());
       map.put("user", host.user());
       map.put("roots", host.roots());
+      map.put("hostKey", fingerprint(host));
       return map;
+    }
+
+    private static String fingerprint(RemoteHost host) {
+      try {
+        return HostKeyCheck.fingerprint(host);
+      } catch (java.io.IOException e) {
+        return e.getMessage(); // the config check let an unusable line through: say so where it is shown
+      }
     }
   }
 
   /** df HOST:PATH */
   static final class Df implements AdminCommand {
+    @Override
+    public boolean readOnly() {
+      return true;
+    }
+
     private static final Syntax SYNTAX = Syntax.of("df", "df <host>:<absolute path>", 1);
     private final Jobs jobs;
 

@@ -1,0 +1,146 @@
+package dev.ferry.server.console;
+
+import dev.ferry.core.admin.AdminConsole;
+import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.jobs.transfer.JobRecord;
+import dev.ferry.jobs.transfer.JobState;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The signed-in pages and their actions (a POST here has passed the CSRF check). Each one is an
+ * admin command run as the user: jobs, job, cancel, transfer, hosts, df; a refused command shows its
+ * message with the HTTP status the API would give.
+ */
+final class ConsoleRoutes {
+
+  private static final Pattern JOB = Pattern.compile("/console/jobs/([A-Za-z0-9_-]{1,64})(/progress|/cancel)?");
+
+  private final AdminConsole commands;
+  private final Clock clock;
+
+  ConsoleRoutes(AdminConsole commands, Clock clock) {
+    this.commands = commands;
+    this.clock = clock;
+  }
+
+  FullHttpResponse route(ConsoleSession session, boolean post, String path, Map<String, List<String>> query,
+      Map<String, List<String>> form) {
+    Matcher job = JOB.matcher(path);
+    if (job.matches()) {
+      return job(session, post, job.group(1), job.group(2) == null ? "" : job.group(2));
+    }
+    String route = (post ? "POST " : "GET ") + path;
+    return switch (route) {
+      case "GET /console/" -> dashboard(session);
+      case "GET /console/dashboard/jobs" -> jobs(session, null, jobs -> ok(ConsolePages.jobCounts(jobs)));
+      case "GET /console/jobs" -> jobList(session, query, false);
+      case "GET /console/jobs/rows" -> jobList(session, query, true);
+      case "GET /console/transfer" -> transferForm(session, ConsolePages.TransferForm.EMPTY, null, HttpResponseStatus.OK);
+      case "POST /console/transfer" -> transfer(session, form);
+      case "GET /console/hosts" -> HostsPage.render(commands, session);
+      default -> ConsoleReplies.html(HttpResponseStatus.NOT_FOUND, ConsolePages.problem(session, "Not found",
+          "no such page " + path));
+    };
+  }
+
+  private FullHttpResponse dashboard(ConsoleSession session) {
+    int hosts = Console.run(commands, session, "hosts", List.of()).data() instanceof List<?> list ? list.size() : 0;
+    return jobs(session, null, jobs -> ok(ConsolePages.dashboard(session, jobs, hosts)));
+  }
+
+  private FullHttpResponse jobList(ConsoleSession session, Map<String, List<String>> query, boolean rowsOnly) {
+    String filter = Console.first(query, "state");
+    JobState state = filter.isEmpty() ? null : JobState.parse(filter);
+    if (!filter.isEmpty() && state == null) {
+      return ConsoleReplies.html(HttpResponseStatus.BAD_REQUEST, ConsolePages.problem(session, "Jobs",
+          "unknown state '" + filter + "'"));
+    }
+    return jobs(session, state, jobs -> ok(rowsOnly ? JobViews.rows(jobs, clock.instant())
+        : Layout.page(state == null ? "Jobs" : "Jobs: " + JobViews.slug(state), session,
+            JobViews.list(state, jobs, clock.instant()))));
+  }
+
+  private FullHttpResponse jobs(ConsoleSession session, JobState state,
+      java.util.function.Function<List<JobRecord>, FullHttpResponse> render) {
+    AdminResponse response = Console.run(commands, session, "jobs", state == null ? List.of()
+        : List.of(JobViews.slug(state)));
+    if (!response.ok()) {
+      return refused(session, "Jobs", response);
+    }
+    List<JobRecord> jobs = new ArrayList<>();
+    for (Object item : (List<?>) response.data()) {
+      jobs.add((JobRecord) item);
+    }
+    return render.apply(jobs);
+  }
+
+  private FullHttpResponse job(ConsoleSession session, boolean post, String id, String action) {
+    if (post != action.equals("/cancel")) {
+      return ConsoleReplies.html(HttpResponseStatus.METHOD_NOT_ALLOWED, ConsolePages.problem(session, "Job " + id,
+          "not allowed"));
+    }
+    if (post) {
+      AdminResponse cancelled = Console.run(commands, session, "cancel", List.of(id));
+      return cancelled.ok() ? ConsoleReplies.redirect("/console/jobs/" + id) : refused(session, "Job " + id, cancelled);
+    }
+    AdminResponse response = Console.run(commands, session, "job", List.of(id));
+    if (!response.ok()) {
+      return refused(session, "Job " + id, response);
+    }
+    JobRecord record = (JobRecord) response.data();
+    return ok(action.equals("/progress") ? JobViews.progressFragment(record, clock.instant())
+        : Layout.page("Job " + id, session, JobViews.detail(record, session, clock.instant())));
+  }
+
+  private FullHttpResponse transferForm(ConsoleSession session, ConsolePages.TransferForm form, String error,
+      HttpResponseStatus status) {
+    return ConsoleReplies.html(status, ConsolePages.transfer(session, HostsPage.names(commands, session), form, error));
+  }
+
+  private FullHttpResponse transfer(ConsoleSession session, Map<String, List<String>> fields) {
+    ConsolePages.TransferForm form = new ConsolePages.TransferForm(Console.first(fields, "source"),
+        Console.first(fields, "host"), Console.first(fields, "path"), Console.first(fields, "parts"),
+        Console.first(fields, "mode"), Console.first(fields, "free-space"), !Console.first(fields, "overwrite").isEmpty());
+    // Values, never options: a field that starts with "-" would otherwise be read as one.
+    for (String value : List.of(form.source(), form.host(), form.parts(), form.mode(), form.freeSpace())) {
+      if (value.startsWith("-")) {
+        return transferForm(session, form, "'" + value + "' is not a valid value", HttpResponseStatus.BAD_REQUEST);
+      }
+    }
+    List<String> words = new ArrayList<>(List.of(form.source(), form.host() + ":" + form.path()));
+    option(words, "--parts", form.parts());
+    option(words, "--mode", form.mode());
+    option(words, "--free-space", form.freeSpace());
+    if (form.overwrite()) {
+      words.add("--overwrite");
+    }
+    AdminResponse response = Console.run(commands, session, "transfer", words);
+    if (!response.ok()) {
+      return transferForm(session, form, response.text(), HttpResponseStatus.valueOf(response.status().httpStatus()));
+    }
+    return ConsoleReplies.redirect("/console/jobs/" + ((JobRecord) response.data()).id());
+  }
+
+  private static void option(List<String> words, String name, String value) {
+    if (!value.isEmpty()) {
+      words.add(name);
+      words.add(value);
+    }
+  }
+
+  static FullHttpResponse refused(ConsoleSession session, String title, AdminResponse response) {
+    return ConsoleReplies.html(HttpResponseStatus.valueOf(response.status().httpStatus()),
+        ConsolePages.problem(session, title, response.text()));
+  }
+
+  private static FullHttpResponse ok(String html) {
+    return ConsoleReplies.html(HttpResponseStatus.OK, html);
+  }
+}
