@@ -115,7 +115,8 @@ public final class FerryServer {
     syncs.start(jobs, config.createBuckets());
     workflows.start(jobs);
     watchedFolders = WatchedFolders.start(watchConfig, gateway);
-    AdminConsole admin = AdminCommands.registry(jobs, syncs, watchedFolders, gateway.store(), gateway.catalog());
+    AdminConsole admin = AdminCommands.registry(jobs, syncs, watchedFolders, gateway.store(), gateway.catalog(),
+        gateway.sessions());
     ftps = new FtpsServer(gateway, clock);
     ftps.start();
     if (config.sftp().enabled()) {

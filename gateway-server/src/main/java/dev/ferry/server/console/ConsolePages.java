@@ -1,12 +1,14 @@
 package dev.ferry.server.console;
 
+import dev.ferry.core.event.SessionInfo;
 import dev.ferry.jobs.transfer.JobRecord;
 import dev.ferry.jobs.transfer.JobState;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
-/** The pages other than jobs: sign-in, dashboard, the transfer form and hosts. */
+/** The pages other than jobs: sign-in, dashboard, the transfer form, hosts and sessions. */
 final class ConsolePages {
 
   private ConsolePages() {}
@@ -20,9 +22,17 @@ final class ConsolePages {
         + "<button type=\"submit\" id=\"sign-in\">Sign in</button></form>");
   }
 
-  static String dashboard(ConsoleSession session, List<JobRecord> jobs, int hosts) {
+  static String dashboard(ConsoleSession session, List<JobRecord> jobs, int hosts, List<SessionInfo> sessions) {
+    Map<String, Integer> byProtocol = new TreeMap<>();
+    sessions.forEach(s -> byProtocol.merge(s.protocol(), 1, Integer::sum));
+    StringBuilder protocols = new StringBuilder("<table id=\"sessions-by-protocol\" class=\"counts\">");
+    byProtocol.forEach((protocol, count) -> protocols.append("<tr><th>").append(Html.text(protocol))
+        .append("</th><td>").append(count).append("</td></tr>"));
+    protocols.append("</table>");
     return Layout.page("Dashboard", session, "<section class=\"cards\">"
         + "<div class=\"card\"><h2>Jobs by state</h2>" + jobCounts(jobs) + "</div>"
+        + "<div class=\"card\"><h2>Sessions on this node</h2>" + protocols
+        + "<p><a href=\"/console/sessions\">" + sessions.size() + " logged in</a></p></div>"
         + "<div class=\"card\"><h2>Remote hosts</h2><p><a href=\"/console/hosts\">" + hosts
         + " configured</a></p><p><a href=\"/console/transfer\">Start a transfer</a></p></div></section>");
   }
@@ -100,6 +110,26 @@ final class ConsolePages {
       }
     }
     return Layout.page("Hosts", session, html.append("</tbody></table>").toString());
+  }
+
+  /** The sessions logged in on this node, each with a button that disconnects it. */
+  static String sessions(ConsoleSession session, List<SessionInfo> sessions) {
+    StringBuilder html = new StringBuilder();
+    html.append("<table class=\"sessions\"><thead><tr><th>Session</th><th>Protocol</th><th>User</th>")
+        .append("<th>Address</th><th></th></tr></thead><tbody>");
+    for (SessionInfo s : sessions) {
+      html.append("<tr class=\"session\" data-user=\"").append(Html.text(s.user())).append("\" data-protocol=\"")
+          .append(Html.text(s.protocol())).append("\"><td>").append(Html.text(s.id())).append("</td><td>")
+          .append(Html.text(s.protocol())).append("</td><td>").append(Html.text(s.user())).append("</td><td>")
+          .append(Html.text(s.address())).append("</td><td><form method=\"post\" action=\"/console/sessions/disconnect\">")
+          .append(Layout.csrfField(session)).append("<input type=\"hidden\" name=\"session\" value=\"")
+          .append(Html.text(s.id())).append("\"><button type=\"submit\" class=\"danger\">Disconnect</button></form>")
+          .append("</td></tr>");
+    }
+    if (sessions.isEmpty()) {
+      html.append("<tr><td colspan=\"5\">no sessions</td></tr>");
+    }
+    return Layout.page("Sessions", session, html.append("</tbody></table>").toString());
   }
 
   static String problem(ConsoleSession session, String title, String message) {

@@ -2,6 +2,7 @@ package dev.ferry.server.console;
 
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.core.event.SessionInfo;
 import dev.ferry.jobs.transfer.JobRecord;
 import dev.ferry.jobs.transfer.JobState;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -15,8 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * The signed-in pages and their actions (a POST here has passed the CSRF check). Each one is an
- * admin command run as the user: jobs, job, cancel, transfer, hosts, df; a refused command shows its
- * message with the HTTP status the API would give.
+ * admin command run as the user: jobs, job, cancel, transfer, hosts, df, sessions, disconnect; a
+ * refused command shows its message with the HTTP status the API would give.
  */
 final class ConsoleRoutes {
 
@@ -45,6 +46,8 @@ final class ConsoleRoutes {
       case "GET /console/transfer" -> transferForm(session, ConsolePages.TransferForm.EMPTY, null, HttpResponseStatus.OK);
       case "POST /console/transfer" -> transfer(session, form);
       case "GET /console/hosts" -> HostsPage.render(commands, session);
+      case "GET /console/sessions" -> ok(ConsolePages.sessions(session, loggedIn(session)));
+      case "POST /console/sessions/disconnect" -> disconnect(session, Console.first(form, "session"));
       default -> ConsoleReplies.html(HttpResponseStatus.NOT_FOUND, ConsolePages.problem(session, "Not found",
           "no such page " + path));
     };
@@ -52,7 +55,21 @@ final class ConsoleRoutes {
 
   private FullHttpResponse dashboard(ConsoleSession session) {
     int hosts = Console.run(commands, session, "hosts", List.of()).data() instanceof List<?> list ? list.size() : 0;
-    return jobs(session, null, jobs -> ok(ConsolePages.dashboard(session, jobs, hosts)));
+    List<SessionInfo> sessions = loggedIn(session);
+    return jobs(session, null, jobs -> ok(ConsolePages.dashboard(session, jobs, hosts, sessions)));
+  }
+
+  private List<SessionInfo> loggedIn(ConsoleSession session) {
+    List<SessionInfo> sessions = new ArrayList<>();
+    if (Console.run(commands, session, "sessions", List.of()).data() instanceof List<?> list) {
+      list.forEach(item -> sessions.add((SessionInfo) item));
+    }
+    return sessions;
+  }
+
+  private FullHttpResponse disconnect(ConsoleSession session, String id) {
+    AdminResponse response = Console.run(commands, session, "disconnect", List.of(id));
+    return response.ok() ? ConsoleReplies.redirect("/console/sessions") : refused(session, "Sessions", response);
   }
 
   private FullHttpResponse jobList(ConsoleSession session, Map<String, List<String>> query, boolean rowsOnly) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
@@ -28,6 +29,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.session.ClientSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,8 +55,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The console in a real headless Chromium (Debian's, driven through its chromedriver) against the
  * whole Ferry with a real OpenSSH remote and a real S3-API server: sign in, start a transfer from
  * the form and watch it reach DONE, cancel one held at the free-space gate, a wrong password
- * refused, a POST without the CSRF token refused with nothing changed. Each page is saved as a
- * screenshot under target/console-screenshots/.
+ * refused, a POST without the CSRF token refused with nothing changed, an SFTP session listed and
+ * disconnected. Each page is saved as a screenshot under target/console-screenshots/.
  */
 class ConsoleIT {
 
@@ -269,6 +272,35 @@ class ConsoleIT {
     browser.findElement(By.id("start")).click();
     wait.until(ExpectedConditions.attributeToBe(By.id("job-progress"), "data-state", "WAITING_FOR_SPACE"));
     return browser.getCurrentUrl().substring(browser.getCurrentUrl().lastIndexOf('/') + 1);
+  }
+
+  @Test
+  void sessions_sftpClientListed_thenDisconnectedFromThePage() throws Exception {
+    SshClient client = SshClient.setUpDefaultClient();
+    client.setServerKeyVerifier((session, address, key) -> true);
+    client.start();
+    try (ClientSession sftp = client.connect("bob", "127.0.0.1", ferry.sftp().port()).verify(Duration.ofSeconds(10))
+        .getSession()) {
+      sftp.addPasswordIdentity(PASSWORD);
+      sftp.auth().verify(Duration.ofSeconds(10));
+      signIn();
+      assertTrue(browser.findElement(By.id("sessions-by-protocol")).getText().contains("SFTP"),
+          browser.findElement(By.id("sessions-by-protocol")).getText());
+      browser.findElement(By.linkText("Sessions")).click();
+      By bob = By.cssSelector("tr.session[data-user='bob']");
+      WebElement row = wait.until(ExpectedConditions.visibilityOfElementLocated(bob));
+      assertEquals("SFTP", row.getAttribute("data-protocol"));
+      screenshot("10-sessions");
+
+      row.findElement(By.tagName("button")).click();
+      Await.until(sftp::isClosed, Duration.ofSeconds(30), "bob's SFTP session to be closed by Ferry");
+      wait.until(page -> {
+        page.navigate().refresh();
+        return page.findElements(bob).isEmpty();
+      });
+    } finally {
+      client.stop();
+    }
   }
 
   private void signIn() {
