@@ -116,7 +116,7 @@ public final class FerryServer {
     workflows.start(jobs);
     watchedFolders = WatchedFolders.start(watchConfig, gateway);
     AdminConsole admin = AdminCommands.registry(jobs, syncs, watchedFolders, gateway.store(), gateway.catalog(),
-        gateway.sessions());
+        gateway.sessions(), gateway.users());
     ftps = new FtpsServer(gateway, clock);
     ftps.start();
     if (config.sftp().enabled()) {

@@ -5,6 +5,7 @@ import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.session.SessionSlots;
+import dev.ferry.core.user.UserRegistry;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.jobs.remote.FreeSpace;
 import dev.ferry.jobs.remote.HostKeyCheck;
@@ -27,18 +28,19 @@ import java.util.stream.Collectors;
 
 /**
  * The admin commands: over transfer jobs (transfer, push, jobs, job, cancel, hosts, df), objects
- * (stat), syncs, watched folders and the node's client sessions (sessions, disconnect).
+ * (stat), syncs, watched folders, the node's client sessions (sessions, disconnect) and users.
  */
 public final class AdminCommands {
 
   private AdminCommands() {}
 
   public static AdminCommandRegistry registry(Jobs jobs, Syncs syncs, WatchedFolders watches, ObjectStore store,
-      ObjectCatalog catalog, SessionSlots sessions) {
+      ObjectCatalog catalog, SessionSlots sessions, UserRegistry users) {
     return new AdminCommandRegistry(List.of(new Transfer(jobs), new Push(jobs), new ListJobs(jobs), new ShowJob(jobs),
         new Cancel(jobs), new Hosts(jobs), new Df(jobs), new ObjectStat(store, catalog), new SyncCommands.RunSync(syncs),
         new SyncCommands.ListSyncs(syncs), new WatchCommands.ListWatches(watches),
-        new SessionCommands.ListSessions(sessions), new SessionCommands.Disconnect(sessions)));
+        new SessionCommands.ListSessions(sessions), new SessionCommands.Disconnect(sessions),
+        new ListUsers(users, sessions)));
   }
 
   static AdminException refused(JobRefusedException e) {

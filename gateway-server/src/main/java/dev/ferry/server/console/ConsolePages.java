@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The pages other than jobs: sign-in, dashboard, the transfer form, hosts and sessions. */
+/** The pages other than jobs: sign-in, dashboard, the transfer form, hosts, sessions and users. */
 final class ConsolePages {
 
   private ConsolePages() {}
@@ -130,6 +130,25 @@ final class ConsolePages {
       html.append("<tr><td colspan=\"5\">no sessions</td></tr>");
     }
     return Layout.page("Sessions", session, html.append("</tbody></table>").toString());
+  }
+
+  /** The configured users, as the users command gives them (maps of facts). */
+  static String users(ConsoleSession session, List<Map<?, ?>> users) {
+    StringBuilder html = new StringBuilder("<table class=\"users\"><thead><tr><th>User</th><th>Home</th>")
+        .append("<th>Permissions</th><th>Role</th><th>Logs in with</th><th>Sessions here</th></tr></thead><tbody>");
+    for (Map<?, ?> user : users) {
+      Object keys = user.get("publicKeys");
+      String login = (Boolean.TRUE.equals(user.get("password")) ? "password" : "")
+          + (Boolean.TRUE.equals(user.get("password")) && !"0".equals(String.valueOf(keys)) ? ", " : "")
+          + ("0".equals(String.valueOf(keys)) ? "" : keys + " SSH key(s)");
+      html.append("<tr class=\"user\" data-user=\"").append(Html.text(user.get("name"))).append("\"><td>")
+          .append(Html.text(user.get("name"))).append("</td><td>").append(Html.text(user.get("home")))
+          .append("</td><td>").append(Html.text(String.join(", ", ((List<?>) user.get("permissions")).stream()
+              .map(String::valueOf).toList()))).append("</td><td>")
+          .append(Boolean.TRUE.equals(user.get("admin")) ? "admin" : "").append("</td><td>").append(Html.text(login))
+          .append("</td><td class=\"sessions\">").append(Html.text(user.get("sessions"))).append("</td></tr>");
+    }
+    return Layout.page("Users", session, html.append("</tbody></table>").toString());
   }
 
   static String problem(ConsoleSession session, String title, String message) {

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * The signed-in pages and their actions (a POST here has passed the CSRF check). Each one is an
- * admin command run as the user: jobs, job, cancel, transfer, hosts, df, sessions, disconnect; a
- * refused command shows its message with the HTTP status the API would give.
+ * admin command run as the user: jobs, job, cancel, transfer, hosts, df, sessions, disconnect,
+ * users; a refused command shows its message with the HTTP status the API would give.
  */
 final class ConsoleRoutes {
 
@@ -48,6 +48,7 @@ final class ConsoleRoutes {
       case "GET /console/hosts" -> HostsPage.render(commands, session);
       case "GET /console/sessions" -> ok(ConsolePages.sessions(session, loggedIn(session)));
       case "POST /console/sessions/disconnect" -> disconnect(session, Console.first(form, "session"));
+      case "GET /console/users" -> users(session);
       default -> ConsoleReplies.html(HttpResponseStatus.NOT_FOUND, ConsolePages.problem(session, "Not found",
           "no such page " + path));
     };
@@ -65,6 +66,16 @@ final class ConsoleRoutes {
       list.forEach(item -> sessions.add((SessionInfo) item));
     }
     return sessions;
+  }
+
+  private FullHttpResponse users(ConsoleSession session) {
+    AdminResponse response = Console.run(commands, session, "users", List.of());
+    if (!response.ok()) {
+      return refused(session, "Users", response);
+    }
+    List<Map<?, ?>> users = new ArrayList<>();
+    ((List<?>) response.data()).forEach(item -> users.add((Map<?, ?>) item));
+    return ok(ConsolePages.users(session, users));
   }
 
   private FullHttpResponse disconnect(ConsoleSession session, String id) {

@@ -15,7 +15,6 @@ import dev.ferry.jobs.transfer.JobState;
 import dev.ferry.server.EmbeddedFerry;
 import dev.ferry.server.FerryServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -24,7 +23,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
@@ -40,13 +38,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -61,7 +55,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class ConsoleIT {
 
   static final String PASSWORD = "console pass 42";
-  static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
 
   @RegisterExtension
   static final S3TestServer s3 = new S3TestServer();
@@ -110,7 +103,6 @@ class ConsoleIT {
     ferry = EmbeddedFerry.start(dir, yaml, Map.of());
     base = "http://127.0.0.1:" + ferry.adminHttp().port();
     http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-    Files.createDirectories(SCREENSHOTS);
   }
 
   @AfterAll
@@ -125,13 +117,7 @@ class ConsoleIT {
 
   @BeforeEach
   void openBrowser() {
-    System.setProperty("webdriver.chrome.driver", "/usr/bin/chromedriver"); // Selenium Manager cannot download here
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary("/usr/bin/chromium");
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-default-apps");
-    browser = new ChromeDriver(options);
+    browser = HeadlessChromium.start();
     wait = new WebDriverWait(browser, Duration.ofSeconds(60));
     wait.ignoring(StaleElementReferenceException.class); // a polled fragment is replaced every second
   }
@@ -292,6 +278,15 @@ class ConsoleIT {
       assertEquals("SFTP", row.getAttribute("data-protocol"));
       screenshot("10-sessions");
 
+      browser.findElement(By.linkText("Users")).click();
+      WebElement bobsRow = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(
+          "tr.user[data-user='bob']")));
+      assertEquals("1", bobsRow.findElement(By.cssSelector("td.sessions")).getText());
+      assertTrue(bobsRow.getText().contains("password"), bobsRow.getText());
+      screenshot("11-users");
+
+      browser.findElement(By.linkText("Sessions")).click();
+      row = wait.until(ExpectedConditions.visibilityOfElementLocated(bob));
       row.findElement(By.tagName("button")).click();
       Await.until(sftp::isClosed, Duration.ofSeconds(30), "bob's SFTP session to be closed by Ferry");
       wait.until(page -> {
@@ -313,11 +308,7 @@ class ConsoleIT {
   }
 
   private void signInAs(String user, String password) {
-    WebElement name = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("user")));
-    name.clear();
-    name.sendKeys(user);
-    browser.findElement(By.id("password")).sendKeys(password);
-    browser.findElement(By.id("sign-in")).click();
+    HeadlessChromium.signIn(browser, wait, user, password);
   }
 
   private void fillTransfer(String source, String path, String parts, String mode, String freeSpace) {
@@ -330,12 +321,7 @@ class ConsoleIT {
   }
 
   private void screenshot(String name) {
-    Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
-    try {
-      Files.copy(shot, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    HeadlessChromium.screenshot(browser, name);
   }
 
   private static JobRecord job(String id) throws IOException {
