@@ -1,5 +1,6 @@
 package dev.ferry.server.console;
 
+import dev.ferry.core.ClientText;
 import dev.ferry.core.admin.AdminCaller;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * The operator's console in the browser, under {@code /console/} on the admin HTTP port. Signing in
  * gives a server-side session behind an HttpOnly cookie; every POST after that must carry the
  * session's CSRF token (form field {@code csrf} or header {@code X-CSRF-Token}) or is refused with
- * 403 before anything runs. What a page shows or changes goes through the admin command registry
+ * 403 before anything runs. A POST whose Origin is another site is refused too, sign-in included. What a page shows or changes goes through the admin command registry
  * as the signed-in user ({@link ConsoleRoutes}), as SSH exec and the API do: one behaviour, one audit.
  *
  * <p>Called off the event loop (the admin HTTP server's command executor): sign-ins run bcrypt and
@@ -90,6 +91,13 @@ public final class Console {
       return reply(asset == null ? ConsoleReplies.html(HttpResponseStatus.NOT_FOUND, ConsolePages.problem(null,
           "Not found", "no such file"))
           : ConsoleReplies.bytes(HttpResponseStatus.OK, asset.bytes(), asset.contentType(), "max-age=3600"));
+    }
+    if (post && !sameOrigin(request)) {
+      // A form on another site posting here (sign-in included, which has no session and so no token yet).
+      log.warn("console: POST {} from {} with Origin {} refused", path, address,
+          ClientText.forLog(request.headers().get(HttpHeaderNames.ORIGIN)));
+      return reply(ConsoleReplies.html(HttpResponseStatus.FORBIDDEN, ConsolePages.problem(null, "Forbidden",
+          "this form was sent from another site; nothing was changed")));
     }
     Optional<ConsoleSession> session = sessions.touch(sessionId(request))
         .filter(s -> users.find(s.user()).map(User::admin).orElse(false));
@@ -152,6 +160,16 @@ public final class Console {
   private static boolean csrfPresent(ConsoleSession session, FullHttpRequest request, Map<String, List<String>> form) {
     String token = request.headers().get(CSRF_HEADER);
     return ConsoleSessions.csrfMatches(session, token != null ? token : first(form, CSRF_FIELD));
+  }
+
+  /** No Origin (an older browser, a script) passes: the CSRF token is the check; a browser's must be this host. */
+  private static boolean sameOrigin(FullHttpRequest request) {
+    String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+    String host = request.headers().get(HttpHeaderNames.HOST);
+    if (origin == null) {
+      return true;
+    }
+    return host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
   }
 
   private static String sessionId(FullHttpRequest request) {

@@ -56,8 +56,8 @@ final class ConsolePages {
 
   /** The form's fields, as last submitted (empty at first), so a refused form keeps what was typed. */
   record TransferForm(String source, String host, String path, String parts, String mode, String freeSpace,
-      boolean overwrite) {
-    static final TransferForm EMPTY = new TransferForm("", "", "", "", "direct", "", false);
+      boolean overwrite, boolean push) {
+    static final TransferForm EMPTY = new TransferForm("", "", "", "", "direct", "", false, false);
   }
 
   static String transfer(ConsoleSession session, List<String> hosts, TransferForm form, String error) {
@@ -79,6 +79,9 @@ final class ConsolePages {
         .append("placeholder=\"not checked\" value=\"").append(Html.text(form.freeSpace())).append("\"></label>")
         .append("<label class=\"check\"><input type=\"checkbox\" name=\"overwrite\" id=\"overwrite\" value=\"on\"")
         .append(form.overwrite() ? " checked" : "").append("> Overwrite an existing file</label>")
+        .append("<label class=\"check\"><input type=\"checkbox\" name=\"push\" id=\"push\" value=\"on\"")
+        .append(form.push() ? " checked" : "").append("> Push every object under the source (a prefix) into the path ")
+        .append("(a directory), keeping their relative paths</label>")
         .append("<button type=\"submit\" id=\"start\">Start transfer</button></form>");
     return Layout.page("New transfer", session, html.toString());
   }

@@ -34,7 +34,8 @@ final class ConsoleReplies {
     headers.set(HttpHeaderNames.CONTENT_SECURITY_POLICY, SECURITY_POLICY);
     headers.set(HttpHeaderNames.X_FRAME_OPTIONS, "DENY");
     headers.set("X-Content-Type-Options", "nosniff");
-    headers.set("Referrer-Policy", "no-referrer");
+    // same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on its own forms.
+    headers.set("Referrer-Policy", "same-origin");
     return response;
   }
 

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * The signed-in pages and their actions (a POST here has passed the CSRF check). Each one is an
- * admin command run as the user: jobs, job, cancel, transfer, hosts, df, sessions, disconnect,
- * users; a refused command shows its message with the HTTP status the API would give.
+ * admin command run as the user: jobs, job, cancel, transfer, push, hosts, df, sessions,
+ * disconnect, users; a refused command shows its message with the HTTP status the API would give.
  */
 final class ConsoleRoutes {
 
@@ -33,10 +33,6 @@ final class ConsoleRoutes {
 
   FullHttpResponse route(ConsoleSession session, boolean post, String path, Map<String, List<String>> query,
       Map<String, List<String>> form) {
-    Matcher job = JOB.matcher(path);
-    if (job.matches()) {
-      return job(session, post, job.group(1), job.group(2) == null ? "" : job.group(2));
-    }
     String route = (post ? "POST " : "GET ") + path;
     return switch (route) {
       case "GET /console/" -> dashboard(session);
@@ -49,9 +45,18 @@ final class ConsoleRoutes {
       case "GET /console/sessions" -> ok(ConsolePages.sessions(session, loggedIn(session)));
       case "POST /console/sessions/disconnect" -> disconnect(session, Console.first(form, "session"));
       case "GET /console/users" -> users(session);
-      default -> ConsoleReplies.html(HttpResponseStatus.NOT_FOUND, ConsolePages.problem(session, "Not found",
-          "no such page " + path));
+      default -> jobOrNotFound(session, post, path);
     };
+  }
+
+  /** After the fixed routes, so that /console/jobs/rows is not read as the job "rows". */
+  private FullHttpResponse jobOrNotFound(ConsoleSession session, boolean post, String path) {
+    Matcher job = JOB.matcher(path);
+    if (job.matches()) {
+      return job(session, post, job.group(1), job.group(2) == null ? "" : job.group(2));
+    }
+    return ConsoleReplies.html(HttpResponseStatus.NOT_FOUND, ConsolePages.problem(session, "Not found",
+        "no such page " + path));
   }
 
   private FullHttpResponse dashboard(ConsoleSession session) {
@@ -135,7 +140,8 @@ final class ConsoleRoutes {
   private FullHttpResponse transfer(ConsoleSession session, Map<String, List<String>> fields) {
     ConsolePages.TransferForm form = new ConsolePages.TransferForm(Console.first(fields, "source"),
         Console.first(fields, "host"), Console.first(fields, "path"), Console.first(fields, "parts"),
-        Console.first(fields, "mode"), Console.first(fields, "free-space"), !Console.first(fields, "overwrite").isEmpty());
+        Console.first(fields, "mode"), Console.first(fields, "free-space"), !Console.first(fields, "overwrite").isEmpty(),
+        !Console.first(fields, "push").isEmpty());
     // Values, never options: a field that starts with "-" would otherwise be read as one.
     for (String value : List.of(form.source(), form.host(), form.parts(), form.mode(), form.freeSpace())) {
       if (value.startsWith("-")) {
@@ -149,11 +155,13 @@ final class ConsoleRoutes {
     if (form.overwrite()) {
       words.add("--overwrite");
     }
-    AdminResponse response = Console.run(commands, session, "transfer", words);
+    AdminResponse response = Console.run(commands, session, form.push() ? "push" : "transfer", words);
     if (!response.ok()) {
       return transferForm(session, form, response.text(), HttpResponseStatus.valueOf(response.status().httpStatus()));
     }
-    return ConsoleReplies.redirect("/console/jobs/" + ((JobRecord) response.data()).id());
+    // One job: its page; a push's several: the list.
+    return ConsoleReplies.redirect(response.data() instanceof JobRecord job ? "/console/jobs/" + job.id()
+        : "/console/jobs");
   }
 
   private static void option(List<String> words, String name, String value) {

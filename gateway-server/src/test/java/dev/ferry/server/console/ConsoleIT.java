@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
@@ -55,6 +56,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class ConsoleIT {
 
   static final String PASSWORD = "console pass 42";
+  static final String TOKEN = "test-token-0123456789abcdef";
 
   @RegisterExtension
   static final S3TestServer s3 = new S3TestServer();
@@ -89,7 +91,7 @@ class ConsoleIT {
           http:
             bindAddress: 127.0.0.1
             port: 0
-            token: test-token-0123456789abcdef
+            token: %s
         users:
           - name: ops
             passwordHash: "%s"
@@ -99,7 +101,7 @@ class ConsoleIT {
           - name: bob
             passwordHash: "%s"
             home: s3://%s/bob/
-        """.formatted(hash, bucket, hash, bucket);
+        """.formatted(TOKEN, hash, bucket, hash, bucket);
     ferry = EmbeddedFerry.start(dir, yaml, Map.of());
     base = "http://127.0.0.1:" + ferry.adminHttp().port();
     http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
@@ -183,6 +185,29 @@ class ConsoleIT {
   }
 
   @Test
+  void push_prefixFromTheForm_oneJobPerObjectAllDone() throws Exception {
+    byte[] first = new byte[300_000];
+    new Random(1).nextBytes(first);
+    s3.put(bucket, "console/batch/a.bin", first);
+    s3.put(bucket, "console/batch/sub/b c.bin", "bee".getBytes(StandardCharsets.UTF_8));
+    Path into = remote.resolve("pushed");
+    signIn();
+    browser.get(base + "/console/transfer");
+    fillTransfer("s3://" + bucket + "/console/batch/", into.toString(), "2", "direct", "");
+    browser.findElement(By.id("push")).click();
+    browser.findElement(By.id("start")).click();
+
+    wait.until(ExpectedConditions.urlToBe(base + "/console/jobs"));
+    // The list follows the jobs without a reload (its rows are usually still queued when it is rendered).
+    for (String name : List.of("batch/a.bin", "batch/sub/b c.bin")) {
+      wait.until(ExpectedConditions.visibilityOfElementLocated(By.xpath("//tr[@data-state='DONE'][contains(., '"
+          + name + "')]")));
+    }
+    assertArrayEquals(first, Files.readAllBytes(into.resolve("a.bin")));
+    assertEquals("bee", Files.readString(into.resolve("sub/b c.bin")));
+  }
+
+  @Test
   void cancel_jobHeldAtTheFreeSpaceGate_cancelledFromItsPage() throws Exception {
     signIn();
     String id = startHeldJob("held.bin");
@@ -223,13 +248,27 @@ class ConsoleIT {
     assertEquals(403, post("/console/jobs/" + held + "/cancel", session, "").statusCode());
     assertEquals(403, post("/console/logout", session, "").statusCode());
 
+    HttpResponse<String> otherSite = http.send(HttpRequest.newBuilder(URI.create(base + "/console/login"))
+        .header("Origin", "http://attacker.example").header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("user", "ops", "password", PASSWORD)))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, otherSite.statusCode(), "a sign-in form on another site: " + otherSite.body());
+    assertTrue(otherSite.headers().firstValue("Set-Cookie").isEmpty());
+
     assertEquals(jobsBefore, ferry.jobs().list(null).size(), "no job was created");
     assertEquals(JobState.WAITING_FOR_SPACE, job(held).state(), "the job was not cancelled");
     browser.navigate().refresh();
     wait.until(ExpectedConditions.attributeToBe(By.id("job-progress"), "data-state", "WAITING_FOR_SPACE"));
     assertTrue(browser.findElement(By.id("signed-in-as")).isDisplayed(), "still signed in: logout was refused too");
-    browser.findElement(By.id("cancel")).click(); // with the token, from the page: it goes
-    wait.until(ExpectedConditions.attributeToBe(By.id("job-progress"), "data-state", "CANCELLED"));
+
+    // The API's bearer token works as before; the list open in the browser shows its cancel without a reload.
+    browser.findElement(By.linkText("Jobs")).click();
+    wait.until(ExpectedConditions.attributeToBe(By.id("job-" + held), "data-state", "WAITING_FOR_SPACE"));
+    HttpResponse<String> api = http.send(HttpRequest.newBuilder(URI.create(base + "/api/cancel"))
+        .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString(
+            "{\"args\":[\"" + held + "\"]}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, api.statusCode(), api.body());
+    wait.until(ExpectedConditions.attributeToBe(By.id("job-" + held), "data-state", "CANCELLED"));
   }
 
   @Test
