@@ -125,7 +125,7 @@ public final class FerryServer {
     }
     if (jobsConfig.adminHttp().enabled()) {
       adminHttp = new AdminHttpServer(jobsConfig.adminHttp(), admin, gateway.loginGuard(), gateway.sessions(),
-          ftps.sslConfiguration(), gateway.users(), clock);
+          ftps.sslConfiguration(), gateway.users(), clock, gateway.stateStore().nodes().name());
       try {
         adminHttp.start();
       } catch (InterruptedException e) {

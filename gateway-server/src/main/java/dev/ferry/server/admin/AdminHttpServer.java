@@ -49,12 +49,12 @@ public final class AdminHttpServer implements AutoCloseable {
 
   /**
    * {@code tls}: the FTPS front-end's TLS, used when {@code admin.http.tls} is on; {@code users}:
-   * whose admins may sign in to the console.
+   * whose admins may sign in to the console; {@code node}: this node's name, which the console shows.
    */
   public AdminHttpServer(AdminHttpSettings settings, AdminConsole console, LoginGuard guard,
-      SessionSlots slots, SslConfiguration tls, UserRegistry users, Clock clock) {
+      SessionSlots slots, SslConfiguration tls, UserRegistry users, Clock clock, String node) {
     this.settings = settings;
-    this.browser = new Console(console, users, guard, clock, settings.tls());
+    this.browser = new Console(console, users, guard, clock, settings.tls(), node);
     this.slots = slots;
     this.tls = tls;
     this.console = console;

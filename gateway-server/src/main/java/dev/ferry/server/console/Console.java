@@ -63,8 +63,9 @@ public final class Console {
   private final UserRegistry users;
   private final boolean tls;
 
-  public Console(AdminConsole commands, UserRegistry users, LoginGuard guard, Clock clock, boolean tls) {
-    this.sessions = new ConsoleSessions(clock, IDLE, ABSOLUTE);
+  /** {@code node}: this node's name, on every page (sessions, and so the console, are each node's own). */
+  public Console(AdminConsole commands, UserRegistry users, LoginGuard guard, Clock clock, boolean tls, String node) {
+    this.sessions = new ConsoleSessions(clock, IDLE, ABSOLUTE, node);
     this.login = new ConsoleLogin(users, guard);
     this.routes = new ConsoleRoutes(commands, clock);
     this.users = users;

@@ -24,17 +24,21 @@ final class ConsoleSessions {
   private final Clock clock;
   private final Duration idle;
   private final Duration absolute;
+  private final String node;
 
-  ConsoleSessions(Clock clock, Duration idle, Duration absolute) {
+  /** {@code node}: where these sessions live, which each one names for the pages. */
+  ConsoleSessions(Clock clock, Duration idle, Duration absolute, String node) {
     this.clock = clock;
     this.idle = idle;
     this.absolute = absolute;
+    this.node = node;
   }
 
   ConsoleSession create(String user) {
     Instant now = clock.instant();
     byId.values().removeIf(s -> !s.liveAt(now));
-    ConsoleSession session = new ConsoleSession(randomToken(), user, randomToken(), now.plus(idle), now.plus(absolute));
+    ConsoleSession session = new ConsoleSession(randomToken(), user, randomToken(), node, now.plus(idle),
+        now.plus(absolute));
     byId.put(session.id(), session);
     return session;
   }
@@ -46,7 +50,7 @@ final class ConsoleSessions {
     }
     Instant now = clock.instant();
     ConsoleSession session = byId.computeIfPresent(id, (key, s) -> s.liveAt(now)
-        ? new ConsoleSession(s.id(), s.user(), s.csrfToken(), now.plus(idle), s.absoluteEnd()) : null);
+        ? new ConsoleSession(s.id(), s.user(), s.csrfToken(), s.node(), now.plus(idle), s.absoluteEnd()) : null);
     return Optional.ofNullable(session);
   }
 

@@ -24,6 +24,7 @@ final class Layout {
           .append("<a href=\"/console/transfer\">New transfer</a><a href=\"/console/hosts\">Hosts</a>")
           .append("<a href=\"/console/sessions\">Sessions</a><a href=\"/console/users\">Users</a></nav>")
           .append("<form class=\"signout\" method=\"post\" action=\"/console/logout\">")
+          .append("<span id=\"node\">node ").append(Html.text(session.node())).append("</span>")
           .append("<span id=\"signed-in-as\">").append(Html.text(session.user())).append("</span>")
           .append(csrfField(session)).append("<button type=\"submit\">Sign out</button></form></header>");
     }

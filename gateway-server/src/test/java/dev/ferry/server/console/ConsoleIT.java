@@ -344,6 +344,7 @@ class ConsoleIT {
     signInAs("ops", PASSWORD);
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in-as")));
     assertEquals(base + "/console/", browser.getCurrentUrl());
+    assertEquals("node " + ferry.gateway().stateStore().nodes().name(), browser.findElement(By.id("node")).getText());
   }
 
   private void signInAs(String user, String password) {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ConsoleSessionsTest {
 
   final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-  final ConsoleSessions sessions = new ConsoleSessions(clock, Duration.ofMinutes(30), Duration.ofHours(12));
+  final ConsoleSessions sessions = new ConsoleSessions(clock, Duration.ofMinutes(30), Duration.ofHours(12), "node-1");
 
   @Test
   void touch_withinIdleTime_keepsTheSessionAlive() {
