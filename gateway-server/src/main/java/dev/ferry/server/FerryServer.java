@@ -134,7 +134,7 @@ public final class FerryServer {
       log.info("metrics: http://{}:{}/metrics (Prometheus text)", metricsSettings.bindAddress(), metricsServer.port());
     }
     AdminConsole admin = AdminCommands.registry(jobs, syncs, watchedFolders, batches, gateway.store(),
-        gateway.catalog());
+        gateway.catalog(), gateway.sessions(), gateway.users());
     ftps = new FtpsServer(gateway, clock);
     ftps.start();
     if (config.sftp().enabled()) {
@@ -143,7 +143,7 @@ public final class FerryServer {
     }
     if (jobsConfig.adminHttp().enabled()) {
       adminHttp = new AdminHttpServer(jobsConfig.adminHttp(), admin, gateway.loginGuard(), gateway.sessions(),
-          ftps.sslConfiguration());
+          ftps.sslConfiguration(), gateway.users(), clock, gateway.stateStore().nodes().name());
       try {
         adminHttp.start();
       } catch (InterruptedException e) {

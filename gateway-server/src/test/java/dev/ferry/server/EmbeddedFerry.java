@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.S3TestServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,6 +31,20 @@ public final class EmbeddedFerry {
           bindAddress: 127.0.0.1
           port: 0
         """.formatted(dataDir, s3.configSection());
+  }
+
+  /** A {@code remotes:} section with one host, {@code name}: the test's OpenSSH server, writable under {@code root}. */
+  public static String remote(String name, OpenSshServer sshd, Path root) {
+    return """
+        remotes:
+          - name: %s
+            address: 127.0.0.1
+            port: %d
+            user: %s
+            privateKey: %s
+            hostKey: "%s"
+            roots: [%s]
+        """.formatted(name, sshd.port, sshd.user, sshd.clientKey, sshd.hostKeyLine, root);
   }
 
   /** {@code environment}: what ${NAME} in the YAML stands for. */

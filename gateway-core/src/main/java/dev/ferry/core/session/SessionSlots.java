@@ -5,7 +5,9 @@ import dev.ferry.core.event.SessionEvent;
 import dev.ferry.core.event.SessionInfo;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Future;
@@ -46,6 +48,7 @@ public final class SessionSlots {
   private final Map<String, Integer> byAddress = new HashMap<>();
   private final Map<String, Integer> byUser = new HashMap<>();
   private final Map<String, Integer> byProtocol = new HashMap<>();
+  private final Map<String, Slot> loggedInById = new LinkedHashMap<>();
 
   /** A protocol's own maximum of logged-in sessions, and the config key that sets it. */
   public record ProtocolMaximum(int sessions, String configKey) {}
@@ -122,6 +125,29 @@ public final class SessionSlots {
     return byUser.getOrDefault(user, 0);
   }
 
+  /** The logged-in sessions on this node, oldest login first (for the admin commands). */
+  public synchronized List<SessionInfo> loggedIn() {
+    return loggedInById.values().stream().map(slot -> new SessionInfo(slot.id, slot.protocol, slot.address,
+        slot.user)).toList();
+  }
+
+  /**
+   * Closes the logged-in session {@code id} on this node the way its front-end closes one at the
+   * login deadline, telling the client {@code reason}; false when no such session is logged in here.
+   * An upload it has open is aborted, as for any connection that ends.
+   */
+  public boolean disconnect(String id, String reason) {
+    Slot slot;
+    synchronized (this) {
+      slot = loggedInById.get(id);
+    }
+    if (slot == null) {
+      return false;
+    }
+    slot.close.accept(reason);
+    return true;
+  }
+
   /** Connections on this node that have not logged in yet. */
   public synchronized int unauthenticated() {
     return waitingForLogin.size();
@@ -142,12 +168,14 @@ public final class SessionSlots {
           + "), close one and try again", "sessions.perAddress");
     }
     leaveUnauthenticated(slot);
+    loggedInById.put(slot.id, slot);
     byUser.merge(user, 1, Integer::sum);
     byAddress.merge(slot.address, 1, Integer::sum);
     byProtocol.merge(slot.protocol, 1, Integer::sum);
   }
 
   private synchronized void logOut(Slot slot, String user) {
+    loggedInById.remove(slot.id);
     decrement(byUser, user);
     decrement(byAddress, slot.address);
     decrement(byProtocol, slot.protocol);

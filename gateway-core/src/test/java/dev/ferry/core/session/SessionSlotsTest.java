@@ -1,6 +1,7 @@
 package dev.ferry.core.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -200,5 +201,25 @@ class SessionSlotsTest {
     Await.until(() -> closedBecause.size() == 2, Duration.ofSeconds(5), "the logged-out connection to be closed");
     assertEquals(List.of("no login within 1 s (sessions.loginDeadline)", "no login within 1 s (sessions.loginDeadline)"),
         closedBecause);
+  }
+
+  @Test
+  void loggedIn_listsLoggedInSessionsOnly_andDisconnectClosesOneByItsId() throws Exception {
+    SessionSlots slots = slots(LIMITS);
+    open(slots, "10.0.3.1"); // waiting for its login: not a session yet
+    SessionSlots.Slot alice = open(slots, "10.0.3.2");
+    alice.loggedIn("alice");
+    SessionSlots.Slot bob = open(slots, "10.0.3.3");
+    bob.loggedIn("bob");
+    assertEquals(List.of("alice", "bob"), slots.loggedIn().stream().map(s -> s.user()).toList());
+
+    String id = slots.loggedIn().get(1).id();
+    assertTrue(slots.disconnect(id, "disconnected by administrator ops"));
+    assertEquals(List.of("disconnected by administrator ops"), closedBecause);
+    bob.close(); // what the front-end does once the connection has closed
+    assertEquals(List.of("alice"), slots.loggedIn().stream().map(s -> s.user()).toList());
+    assertFalse(slots.disconnect(id, "again"), "gone");
+    alice.loggedOut();
+    assertTrue(slots.loggedIn().isEmpty(), "logged out: no longer a session");
   }
 }

@@ -12,6 +12,14 @@ public interface AdminCommand {
   AdminResponse run(AdminRequest request) throws AdminException, Exception;
 
   /**
+   * Whether the command only reads (jobs, job, hosts, df, stat...). A read that succeeds is audited
+   * at debug level: the console's pages poll them every second, which would bury the changes.
+   */
+  default boolean readOnly() {
+    return false;
+  }
+
+  /**
    * What a command accepts: {@code minArgs} to {@code maxArgs} positional words, {@code options}
    * that take a value ({@code --parts 4}) and {@code flags} that do not ({@code --overwrite}).
    * {@code usage} is one line, e.g. "cancel &lt;job id&gt;".

@@ -26,7 +26,7 @@ public final class AdminCommandRegistry implements AdminConsole {
 
   public AdminCommandRegistry(List<AdminCommand> commands) {
     commands.forEach(c -> this.commands.put(c.syntax().name(), c));
-    this.stages = List.of(new AuditStage(), new AuthorizeStage(), new ValidateStage(this), new RunStage(this));
+    this.stages = List.of(new AuditStage(this), new AuthorizeStage(), new ValidateStage(this), new RunStage(this));
   }
 
   public Optional<AdminCommand> find(String name) {
@@ -57,8 +57,14 @@ public final class AdminCommandRegistry implements AdminConsole {
     }
   }
 
-  /** Logs who ran what and how it ended. */
+  /** Logs who ran what and how it ended; a read that succeeded at debug level only. */
   static final class AuditStage implements AdminInterceptor {
+    private final AdminCommandRegistry registry;
+
+    AuditStage(AdminCommandRegistry registry) {
+      this.registry = registry;
+    }
+
     @Override
     public AdminResponse intercept(Chain chain) throws Exception {
       AdminRequest request = chain.request();
@@ -70,8 +76,13 @@ public final class AdminCommandRegistry implements AdminConsole {
             request.command(), request.words(), e.status(), e.getMessage());
         throw e;
       }
-      log.info("admin {} via {}: {} {} -> {}", request.caller().name(), request.caller().surface(),
-          request.command(), request.words(), response.status());
+      Object[] facts = {request.caller().name(), request.caller().surface(), request.command(), request.words(),
+          response.status()};
+      if (response.ok() && registry.find(request.command()).map(AdminCommand::readOnly).orElse(false)) {
+        log.debug("admin {} via {}: {} {} -> {}", facts);
+      } else {
+        log.info("admin {} via {}: {} {} -> {}", facts);
+      }
       return response;
     }
   }

@@ -4,9 +4,12 @@ import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.session.SessionSlots;
+import dev.ferry.core.user.UserRegistry;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.jobs.batch.Batches;
 import dev.ferry.jobs.remote.FreeSpace;
+import dev.ferry.jobs.remote.HostKeyCheck;
 import dev.ferry.jobs.remote.RemoteHost;
 import dev.ferry.jobs.sync.Syncs;
 import dev.ferry.jobs.transfer.JobRecord;
@@ -25,19 +28,20 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The admin commands: over transfer jobs (transfer, push, jobs, job, cancel, hosts, df), objects (stat),
- * syncs, watched folders and batches.
+ * The admin commands: over transfer jobs (transfer, push, jobs, job, cancel, hosts, df), objects
+ * (stat), syncs, watched folders, batches, the node's client sessions (sessions, disconnect) and users.
  */
 public final class AdminCommands {
 
   private AdminCommands() {}
 
   public static AdminCommandRegistry registry(Jobs jobs, Syncs syncs, WatchedFolders watches, Batches batches,
-      ObjectStore store, ObjectCatalog catalog) {
+      ObjectStore store, ObjectCatalog catalog, SessionSlots sessions, UserRegistry users) {
     return new AdminCommandRegistry(List.of(new Transfer(jobs), new Push(jobs), new ListJobs(jobs), new ShowJob(jobs),
         new Cancel(jobs), new Hosts(jobs), new Df(jobs), new ObjectStat(store, catalog), new SyncCommands.RunSync(syncs),
         new SyncCommands.ListSyncs(syncs), new WatchCommands.ListWatches(watches), new RunBatch(batches),
-        new ListBatches(batches)));
+        new ListBatches(batches), new SessionCommands.ListSessions(sessions), new SessionCommands.Disconnect(sessions),
+        new ListUsers(users, sessions)));
   }
 
   /** batch run NAME: queues a run of a configured batch now. */
@@ -216,6 +220,11 @@ public final class AdminCommands {
 
   /** jobs [STATE] */
   static final class ListJobs implements AdminCommand {
+    @Override
+    public boolean readOnly() {
+      return true;
+    }
+
     private static final Syntax SYNTAX = new Syntax("jobs",
         "jobs [queued|waiting-for-space|running|verifying|done|failed|cancelled]", 0, 1, Set.of(), Set.of());
     private final Jobs jobs;
@@ -245,6 +254,11 @@ public final class AdminCommands {
 
   /** job ID */
   static final class ShowJob implements AdminCommand {
+    @Override
+    public boolean readOnly() {
+      return true;
+    }
+
     private static final Syntax SYNTAX = Syntax.of("job", "job <job id>", 1);
     private final Jobs jobs;
 
@@ -290,8 +304,13 @@ public final class AdminCommands {
     }
   }
 
-  /** hosts: the configured remotes, without key material. */
+  /** hosts: the configured remotes, without key material (the host key as its fingerprint). */
   static final class Hosts implements AdminCommand {
+    @Override
+    public boolean readOnly() {
+      return true;
+    }
+
     private static final Syntax SYNTAX = Syntax.of("hosts", "hosts", 0);
     private final Jobs jobs;
 
@@ -322,12 +341,26 @@ public final class AdminCommands {
       map.put("port", host.port());
       map.put("user", host.user());
       map.put("roots", host.roots());
+      map.put("hostKey", fingerprint(host));
       return map;
+    }
+
+    private static String fingerprint(RemoteHost host) {
+      try {
+        return HostKeyCheck.fingerprint(host);
+      } catch (java.io.IOException e) {
+        return e.getMessage(); // the config check let an unusable line through: say so where it is shown
+      }
     }
   }
 
   /** df HOST:PATH */
   static final class Df implements AdminCommand {
+    @Override
+    public boolean readOnly() {
+      return true;
+    }
+
     private static final Syntax SYNTAX = Syntax.of("df", "df <host>:<absolute path>", 1);
     private final Jobs jobs;
 

@@ -19,6 +19,11 @@ import java.util.Optional;
  * scripts and people outside Ferry read them ({@code --json} for scripts).
  */
 final class ObjectStat implements AdminCommand {
+  @Override
+  public boolean readOnly() {
+    return true;
+  }
+
 
   private static final Syntax SYNTAX = Syntax.of("stat", "stat <s3://bucket/key | bucket/key>", 1);
 

@@ -51,6 +51,11 @@ final class SyncCommands {
 
   /** syncs: each configured sync with its last run, result and next runs. */
   static final class ListSyncs implements AdminCommand {
+    @Override
+    public boolean readOnly() {
+      return true;
+    }
+
     private static final Syntax SYNTAX = Syntax.of("syncs", "syncs", 0);
     private final Syncs syncs;
 

@@ -14,6 +14,11 @@ final class WatchCommands {
 
   /** watches: each watched folder of this node with its files waiting and what it did since start. */
   static final class ListWatches implements AdminCommand {
+    @Override
+    public boolean readOnly() {
+      return true;
+    }
+
     private static final Syntax SYNTAX = Syntax.of("watches", "watches", 0);
     private final WatchedFolders folders;
 

@@ -18,7 +18,7 @@ import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
  * refused key's fingerprint is kept here (one check per remote) for the error message, because a
  * failed key exchange can end the connect before the caller holds the session.
  */
-final class HostKeyCheck implements ServerKeyVerifier {
+public final class HostKeyCheck implements ServerKeyVerifier {
 
   private final RemoteHost host;
   private final PublicKey expectedKey;
@@ -27,6 +27,15 @@ final class HostKeyCheck implements ServerKeyVerifier {
   HostKeyCheck(RemoteHost host) throws IOException {
     this.host = host;
     this.expectedKey = host.hostKey().startsWith("SHA256:") ? null : parseKnownHostsLine(host.hostKey());
+  }
+
+  /**
+   * The SHA256 fingerprint of the key {@code host} is trusted with, as {@code ssh-keygen -lf} shows
+   * it: for operators to compare with the remote's own, without reading a known_hosts line.
+   */
+  public static String fingerprint(RemoteHost host) throws IOException {
+    return host.hostKey().startsWith("SHA256:") ? host.hostKey()
+        : KeyUtils.getFingerPrint(new HostKeyCheck(host).expectedKey);
   }
 
   private PublicKey parseKnownHostsLine(String line) throws IOException {

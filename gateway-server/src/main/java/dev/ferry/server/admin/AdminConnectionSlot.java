@@ -76,14 +76,15 @@ final class AdminConnectionSlot extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * A request on this connection carried the token: it counts as a logged-in session from now on.
-   * Returns why not when the session limits are full (the request is then refused), else null.
+   * A request on this connection carried the token ({@link #TOKEN_USER}) or a console session's
+   * cookie (its user): it counts as a logged-in session of {@code user} from now on. Returns why not
+   * when the session limits are full (the request is then refused), else null.
    */
-  static SessionRefusedException loggedIn(ChannelHandlerContext ctx) {
+  static SessionRefusedException loggedIn(ChannelHandlerContext ctx, String user) {
     SessionSlots.Slot slot = ctx.channel().attr(SLOT).get();
     try {
       if (slot != null) {
-        slot.loggedIn(TOKEN_USER);
+        slot.loggedIn(user);
       }
       return null;
     } catch (SessionRefusedException e) {

@@ -10,6 +10,7 @@ import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.session.ClientAddress;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.user.LoginGuard;
+import dev.ferry.server.console.Console;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -38,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * Routes: {@code GET /health} (no token), and every admin command as {@code /api/<command>}: POST
  * with a JSON body {@code {"args": ["word", "--option", "value"]}}, or GET with repeated
  * {@code ?arg=} parameters. Everything but /health needs {@code Authorization: Bearer <token>}.
- * Answers are the console's JSON with the HTTP status its {@code AdminStatus} maps to.
+ * Answers are the console's JSON with the HTTP status its {@code AdminStatus} maps to. {@code /} and
+ * {@code /console/...} are the console in the browser ({@link Console}), signed in by password and
+ * cookie instead of the token.
  */
 final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -50,12 +53,14 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
   private final byte[] token;
   private final Executor commands;
   private final LoginGuard guard;
+  private final Console browser;
 
-  AdminHttpHandler(AdminConsole console, String token, Executor commands, LoginGuard guard) {
+  AdminHttpHandler(AdminConsole console, String token, Executor commands, LoginGuard guard, Console browser) {
     this.console = console;
     this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     this.commands = commands;
     this.guard = guard;
+    this.browser = browser;
   }
 
   @Override
@@ -91,6 +96,16 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
           + " is banned after too many failed logins; try again later"), false);
       return;
     }
+    if (Console.owns(path)) {
+      Console.Reply reply = browser.handle(request, address, user -> AdminConnectionSlot.loggedIn(ctx, user));
+      if (reply.afterFailureDelay()) {
+        ctx.executor().schedule(() -> write(ctx, reply.response(), keepAlive), guard.failureDelay().toMillis(),
+            TimeUnit.MILLISECONDS);
+      } else {
+        write(ctx, reply.response(), keepAlive);
+      }
+      return;
+    }
     if (!authorized(request)) {
       FullHttpResponse response = json(HttpResponseStatus.UNAUTHORIZED,
           "{\"ok\":false,\"status\":\"UNAUTHORIZED\",\"error\":\"missing or wrong bearer token\"}");
@@ -108,7 +123,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
           TimeUnit.MILLISECONDS);
       return;
     }
-    SessionRefusedException refused = AdminConnectionSlot.loggedIn(ctx);
+    SessionRefusedException refused = AdminConnectionSlot.loggedIn(ctx, AdminConnectionSlot.TOKEN_USER);
     if (refused != null) {
       log.info("admin HTTP request from {} refused: {}", address, refused.getMessage());
       send(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, error(AdminStatus.FAILED, refused.clientMessage()), false);

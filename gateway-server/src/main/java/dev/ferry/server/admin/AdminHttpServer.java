@@ -4,6 +4,8 @@ import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.user.LoginGuard;
+import dev.ferry.core.user.UserRegistry;
+import dev.ferry.server.console.Console;
 import dev.ferry.jobs.admin.AdminHttpSettings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -17,6 +19,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import javax.net.ssl.SSLEngine;
 import org.apache.ftpserver.ssl.SslConfiguration;
 import java.util.concurrent.ExecutorService;
@@ -24,9 +27,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The admin HTTP JSON API on its own port (loopback by default): Netty's HTTP codec and aggregator,
- * then {@link AdminHttpHandler}, which hands each command to a small executor so the event loop
- * never waits on S3 or SSH.
+ * The admin HTTP JSON API and the console in the browser on their own port (loopback by default):
+ * Netty's HTTP codec and aggregator, then {@link AdminHttpHandler}, which hands each command to a
+ * small executor so the event loop never waits on S3 or SSH.
  */
 public final class AdminHttpServer implements AutoCloseable {
 
@@ -41,12 +44,17 @@ public final class AdminHttpServer implements AutoCloseable {
   private final EventLoopGroup boss = new NioEventLoopGroup(1);
   private final EventLoopGroup workers = new NioEventLoopGroup(1);
   private final ExecutorService commands;
+  private final Console browser;
   private Channel channel;
 
-  /** {@code tls}: the FTPS front-end's TLS, used when {@code admin.http.tls} is on. */
+  /**
+   * {@code tls}: the FTPS front-end's TLS, used when {@code admin.http.tls} is on; {@code users}:
+   * whose admins may sign in to the console; {@code node}: this node's name, which the console shows.
+   */
   public AdminHttpServer(AdminHttpSettings settings, AdminConsole console, LoginGuard guard,
-      SessionSlots slots, SslConfiguration tls) {
+      SessionSlots slots, SslConfiguration tls, UserRegistry users, Clock clock, String node) {
     this.settings = settings;
+    this.browser = new Console(console, users, guard, clock, settings.tls(), node);
     this.slots = slots;
     this.tls = tls;
     this.console = console;
@@ -70,7 +78,7 @@ public final class AdminHttpServer implements AutoCloseable {
                 .addLast(new AdminConnectionSlot(slots))
                 .addLast(new HttpServerCodec())
                 .addLast(new HttpObjectAggregator(MAX_BODY))
-                .addLast(new AdminHttpHandler(console, settings.token(), commands, guard));
+                .addLast(new AdminHttpHandler(console, settings.token(), commands, guard, browser));
           }
         })
         .bind(settings.bindAddress(), settings.port()).sync().channel();

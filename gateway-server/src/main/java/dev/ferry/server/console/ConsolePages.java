@@ -1,0 +1,160 @@
+package dev.ferry.server.console;
+
+import dev.ferry.core.event.SessionInfo;
+import dev.ferry.jobs.transfer.JobRecord;
+import dev.ferry.jobs.transfer.JobState;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The pages other than jobs: sign-in, dashboard, the transfer form, hosts, sessions and users. */
+final class ConsolePages {
+
+  private ConsolePages() {}
+
+  static String login(String error) {
+    return Layout.page("Sign in", null, (error == null ? "" : Layout.notice("error", error))
+        + "<form id=\"login\" class=\"card\" method=\"post\" action=\"/console/login\">"
+        + "<label>User <input name=\"user\" id=\"user\" autocomplete=\"username\" required autofocus></label>"
+        + "<label>Password <input name=\"password\" id=\"password\" type=\"password\" "
+        + "autocomplete=\"current-password\" required></label>"
+        + "<button type=\"submit\" id=\"sign-in\">Sign in</button></form>");
+  }
+
+  static String dashboard(ConsoleSession session, List<JobRecord> jobs, int hosts, List<SessionInfo> sessions) {
+    Map<String, Integer> byProtocol = new TreeMap<>();
+    sessions.forEach(s -> byProtocol.merge(s.protocol(), 1, Integer::sum));
+    StringBuilder protocols = new StringBuilder("<table id=\"sessions-by-protocol\" class=\"counts\">");
+    byProtocol.forEach((protocol, count) -> protocols.append("<tr><th>").append(Html.text(protocol))
+        .append("</th><td>").append(count).append("</td></tr>"));
+    protocols.append("</table>");
+    return Layout.page("Dashboard", session, "<section class=\"cards\">"
+        + "<div class=\"card\"><h2>Jobs by state</h2>" + jobCounts(jobs) + "</div>"
+        + "<div class=\"card\"><h2>Sessions on this node</h2>" + protocols
+        + "<p><a href=\"/console/sessions\">" + sessions.size() + " logged in</a></p></div>"
+        + "<div class=\"card\"><h2>Remote hosts</h2><p><a href=\"/console/hosts\">" + hosts
+        + " configured</a></p><p><a href=\"/console/transfer\">Start a transfer</a></p></div></section>");
+  }
+
+  /** The counts by state; polled, so the dashboard follows the jobs. */
+  static String jobCounts(List<JobRecord> jobs) {
+    Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
+    for (JobRecord job : jobs) {
+      counts.merge(job.state(), 1, Integer::sum);
+    }
+    StringBuilder html = new StringBuilder("<table id=\"job-counts\" class=\"counts\" hx-get=\"/console/dashboard/jobs\" "
+        + "hx-trigger=\"every 2s\" hx-swap=\"outerHTML\">");
+    for (JobState state : JobState.values()) {
+      String slug = JobViews.slug(state);
+      html.append("<tr><th><a href=\"/console/jobs?state=").append(slug).append("\">").append(slug)
+          .append("</a></th><td id=\"count-").append(slug).append("\">").append(counts.getOrDefault(state, 0))
+          .append("</td></tr>");
+    }
+    return html.append("</table>").toString();
+  }
+
+  /** The form's fields, as last submitted (empty at first), so a refused form keeps what was typed. */
+  record TransferForm(String source, String host, String path, String parts, String mode, String freeSpace,
+      boolean overwrite, boolean push) {
+    static final TransferForm EMPTY = new TransferForm("", "", "", "", "direct", "", false, false);
+  }
+
+  static String transfer(ConsoleSession session, List<String> hosts, TransferForm form, String error) {
+    StringBuilder html = new StringBuilder(error == null ? "" : Layout.notice("error", error));
+    html.append("<form id=\"transfer\" class=\"card\" method=\"post\" action=\"/console/transfer\">")
+        .append(Layout.csrfField(session))
+        .append("<label>Source <input name=\"source\" id=\"source\" required placeholder=\"s3://bucket/key\" value=\"")
+        .append(Html.text(form.source())).append("\"></label><label>Host <select name=\"host\" id=\"host\">");
+    for (String host : hosts) {
+      html.append("<option").append(host.equals(form.host()) ? " selected" : "").append(" value=\"")
+          .append(Html.text(host)).append("\">").append(Html.text(host)).append("</option>");
+    }
+    html.append("</select></label><label>Path on the host <input name=\"path\" id=\"path\" required ")
+        .append("placeholder=\"/data/in/file.bin\" value=\"").append(Html.text(form.path())).append("\"></label>")
+        .append("<label>Parts <input name=\"parts\" id=\"parts\" inputmode=\"numeric\" placeholder=\"default\" value=\"")
+        .append(Html.text(form.parts())).append("\"></label><label>Mode <select name=\"mode\" id=\"mode\">")
+        .append(option("direct", form.mode())).append(option("relay", form.mode())).append("</select></label>")
+        .append("<label>Free space needed (%) <input name=\"free-space\" id=\"free-space\" inputmode=\"decimal\" ")
+        .append("placeholder=\"not checked\" value=\"").append(Html.text(form.freeSpace())).append("\"></label>")
+        .append("<label class=\"check\"><input type=\"checkbox\" name=\"overwrite\" id=\"overwrite\" value=\"on\"")
+        .append(form.overwrite() ? " checked" : "").append("> Overwrite an existing file</label>")
+        .append("<label class=\"check\"><input type=\"checkbox\" name=\"push\" id=\"push\" value=\"on\"")
+        .append(form.push() ? " checked" : "").append("> Push every object under the source (a prefix) into the path ")
+        .append("(a directory), keeping their relative paths</label>")
+        .append("<button type=\"submit\" id=\"start\">Start transfer</button></form>");
+    return Layout.page("New transfer", session, html.toString());
+  }
+
+  private static String option(String value, String selected) {
+    return "<option" + (value.equals(selected) ? " selected" : "") + " value=\"" + value + "\">" + value + "</option>";
+  }
+
+  /** One configured host and what {@code df} said of each of its roots. */
+  record HostView(String name, String login, String hostKey, List<RootSpace> roots) {}
+
+  /** {@code free}: the df text when the host answered, else null and {@code error} says why. */
+  record RootSpace(String root, String free, String error) {}
+
+  static String hosts(ConsoleSession session, List<HostView> hosts) {
+    StringBuilder html = new StringBuilder("<table class=\"hosts\"><thead><tr><th>Host</th><th>Login</th>")
+        .append("<th>Host key</th><th>Root</th><th>Reachable</th><th>Free space</th></tr></thead><tbody>");
+    if (hosts.isEmpty()) {
+      html.append("<tr><td colspan=\"6\">no remotes configured</td></tr>");
+    }
+    for (HostView host : hosts) {
+      for (RootSpace root : host.roots()) {
+        html.append("<tr class=\"host\" data-host=\"").append(Html.text(host.name())).append("\"><td>")
+            .append(Html.text(host.name())).append("</td><td>").append(Html.text(host.login())).append("</td><td><code>")
+            .append(Html.text(host.hostKey())).append("</code></td><td>").append(Html.text(root.root()))
+            .append("</td><td class=\"").append(root.error() == null ? "ok\">yes" : "error\">no")
+            .append("</td><td class=\"free\">").append(Html.text(root.error() == null ? root.free() : root.error()))
+            .append("</td></tr>");
+      }
+    }
+    return Layout.page("Hosts", session, html.append("</tbody></table>").toString());
+  }
+
+  /** The sessions logged in on this node, each with a button that disconnects it. */
+  static String sessions(ConsoleSession session, List<SessionInfo> sessions) {
+    StringBuilder html = new StringBuilder();
+    html.append("<table class=\"sessions\"><thead><tr><th>Session</th><th>Protocol</th><th>User</th>")
+        .append("<th>Address</th><th></th></tr></thead><tbody>");
+    for (SessionInfo s : sessions) {
+      html.append("<tr class=\"session\" data-user=\"").append(Html.text(s.user())).append("\" data-protocol=\"")
+          .append(Html.text(s.protocol())).append("\"><td>").append(Html.text(s.id())).append("</td><td>")
+          .append(Html.text(s.protocol())).append("</td><td>").append(Html.text(s.user())).append("</td><td>")
+          .append(Html.text(s.address())).append("</td><td><form method=\"post\" action=\"/console/sessions/disconnect\">")
+          .append(Layout.csrfField(session)).append("<input type=\"hidden\" name=\"session\" value=\"")
+          .append(Html.text(s.id())).append("\"><button type=\"submit\" class=\"danger\">Disconnect</button></form>")
+          .append("</td></tr>");
+    }
+    if (sessions.isEmpty()) {
+      html.append("<tr><td colspan=\"5\">no sessions</td></tr>");
+    }
+    return Layout.page("Sessions", session, html.append("</tbody></table>").toString());
+  }
+
+  /** The configured users, as the users command gives them (maps of facts). */
+  static String users(ConsoleSession session, List<Map<?, ?>> users) {
+    StringBuilder html = new StringBuilder("<table class=\"users\"><thead><tr><th>User</th><th>Home</th>")
+        .append("<th>Permissions</th><th>Role</th><th>Logs in with</th><th>Sessions here</th></tr></thead><tbody>");
+    for (Map<?, ?> user : users) {
+      Object keys = user.get("publicKeys");
+      String login = (Boolean.TRUE.equals(user.get("password")) ? "password" : "")
+          + (Boolean.TRUE.equals(user.get("password")) && !"0".equals(String.valueOf(keys)) ? ", " : "")
+          + ("0".equals(String.valueOf(keys)) ? "" : keys + " SSH key(s)");
+      html.append("<tr class=\"user\" data-user=\"").append(Html.text(user.get("name"))).append("\"><td>")
+          .append(Html.text(user.get("name"))).append("</td><td>").append(Html.text(user.get("home")))
+          .append("</td><td>").append(Html.text(String.join(", ", ((List<?>) user.get("permissions")).stream()
+              .map(String::valueOf).toList()))).append("</td><td>")
+          .append(Boolean.TRUE.equals(user.get("admin")) ? "admin" : "").append("</td><td>").append(Html.text(login))
+          .append("</td><td class=\"sessions\">").append(Html.text(user.get("sessions"))).append("</td></tr>");
+    }
+    return Layout.page("Users", session, html.append("</tbody></table>").toString());
+  }
+
+  static String problem(ConsoleSession session, String title, String message) {
+    return Layout.page(title, session, Layout.notice("error", message));
+  }
+}

@@ -1,0 +1,182 @@
+package dev.ferry.server.console;
+
+import dev.ferry.core.admin.AdminConsole;
+import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.core.event.SessionInfo;
+import dev.ferry.jobs.transfer.JobRecord;
+import dev.ferry.jobs.transfer.JobState;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The signed-in pages and their actions (a POST here has passed the CSRF check). Each one is an
+ * admin command run as the user: jobs, job, cancel, transfer, push, hosts, df, sessions,
+ * disconnect, users; a refused command shows its message with the HTTP status the API would give.
+ */
+final class ConsoleRoutes {
+
+  private static final Pattern JOB = Pattern.compile("/console/jobs/([A-Za-z0-9_-]{1,64})(/progress|/cancel)?");
+
+  private final AdminConsole commands;
+  private final Clock clock;
+
+  ConsoleRoutes(AdminConsole commands, Clock clock) {
+    this.commands = commands;
+    this.clock = clock;
+  }
+
+  FullHttpResponse route(ConsoleSession session, boolean post, String path, Map<String, List<String>> query,
+      Map<String, List<String>> form) {
+    String route = (post ? "POST " : "GET ") + path;
+    return switch (route) {
+      case "GET /console/" -> dashboard(session);
+      case "GET /console/dashboard/jobs" -> jobs(session, null, jobs -> ok(ConsolePages.jobCounts(jobs)));
+      case "GET /console/jobs" -> jobList(session, query, false);
+      case "GET /console/jobs/rows" -> jobList(session, query, true);
+      case "GET /console/transfer" -> transferForm(session, ConsolePages.TransferForm.EMPTY, null, HttpResponseStatus.OK);
+      case "POST /console/transfer" -> transfer(session, form);
+      case "GET /console/hosts" -> HostsPage.render(commands, session);
+      case "GET /console/sessions" -> ok(ConsolePages.sessions(session, loggedIn(session)));
+      case "POST /console/sessions/disconnect" -> disconnect(session, Console.first(form, "session"));
+      case "GET /console/users" -> users(session);
+      default -> jobOrNotFound(session, post, path);
+    };
+  }
+
+  /** After the fixed routes, so that /console/jobs/rows is not read as the job "rows". */
+  private FullHttpResponse jobOrNotFound(ConsoleSession session, boolean post, String path) {
+    Matcher job = JOB.matcher(path);
+    if (job.matches()) {
+      return job(session, post, job.group(1), job.group(2) == null ? "" : job.group(2));
+    }
+    return ConsoleReplies.html(HttpResponseStatus.NOT_FOUND, ConsolePages.problem(session, "Not found",
+        "no such page " + path));
+  }
+
+  private FullHttpResponse dashboard(ConsoleSession session) {
+    int hosts = Console.run(commands, session, "hosts", List.of()).data() instanceof List<?> list ? list.size() : 0;
+    List<SessionInfo> sessions = loggedIn(session);
+    return jobs(session, null, jobs -> ok(ConsolePages.dashboard(session, jobs, hosts, sessions)));
+  }
+
+  private List<SessionInfo> loggedIn(ConsoleSession session) {
+    List<SessionInfo> sessions = new ArrayList<>();
+    if (Console.run(commands, session, "sessions", List.of()).data() instanceof List<?> list) {
+      list.forEach(item -> sessions.add((SessionInfo) item));
+    }
+    return sessions;
+  }
+
+  private FullHttpResponse users(ConsoleSession session) {
+    AdminResponse response = Console.run(commands, session, "users", List.of());
+    if (!response.ok()) {
+      return refused(session, "Users", response);
+    }
+    List<Map<?, ?>> users = new ArrayList<>();
+    ((List<?>) response.data()).forEach(item -> users.add((Map<?, ?>) item));
+    return ok(ConsolePages.users(session, users));
+  }
+
+  private FullHttpResponse disconnect(ConsoleSession session, String id) {
+    AdminResponse response = Console.run(commands, session, "disconnect", List.of(id));
+    return response.ok() ? ConsoleReplies.redirect("/console/sessions") : refused(session, "Sessions", response);
+  }
+
+  private FullHttpResponse jobList(ConsoleSession session, Map<String, List<String>> query, boolean rowsOnly) {
+    String filter = Console.first(query, "state");
+    JobState state = filter.isEmpty() ? null : JobState.parse(filter);
+    if (!filter.isEmpty() && state == null) {
+      return ConsoleReplies.html(HttpResponseStatus.BAD_REQUEST, ConsolePages.problem(session, "Jobs",
+          "unknown state '" + filter + "'"));
+    }
+    return jobs(session, state, jobs -> ok(rowsOnly ? JobViews.rows(jobs, clock.instant())
+        : Layout.page(state == null ? "Jobs" : "Jobs: " + JobViews.slug(state), session,
+            JobViews.list(state, jobs, clock.instant()))));
+  }
+
+  private FullHttpResponse jobs(ConsoleSession session, JobState state,
+      java.util.function.Function<List<JobRecord>, FullHttpResponse> render) {
+    AdminResponse response = Console.run(commands, session, "jobs", state == null ? List.of()
+        : List.of(JobViews.slug(state)));
+    if (!response.ok()) {
+      return refused(session, "Jobs", response);
+    }
+    List<JobRecord> jobs = new ArrayList<>();
+    for (Object item : (List<?>) response.data()) {
+      jobs.add((JobRecord) item);
+    }
+    return render.apply(jobs);
+  }
+
+  private FullHttpResponse job(ConsoleSession session, boolean post, String id, String action) {
+    if (post != action.equals("/cancel")) {
+      return ConsoleReplies.html(HttpResponseStatus.METHOD_NOT_ALLOWED, ConsolePages.problem(session, "Job " + id,
+          "not allowed"));
+    }
+    if (post) {
+      AdminResponse cancelled = Console.run(commands, session, "cancel", List.of(id));
+      return cancelled.ok() ? ConsoleReplies.redirect("/console/jobs/" + id) : refused(session, "Job " + id, cancelled);
+    }
+    AdminResponse response = Console.run(commands, session, "job", List.of(id));
+    if (!response.ok()) {
+      return refused(session, "Job " + id, response);
+    }
+    JobRecord record = (JobRecord) response.data();
+    return ok(action.equals("/progress") ? JobViews.progressFragment(record, clock.instant())
+        : Layout.page("Job " + id, session, JobViews.detail(record, session, clock.instant())));
+  }
+
+  private FullHttpResponse transferForm(ConsoleSession session, ConsolePages.TransferForm form, String error,
+      HttpResponseStatus status) {
+    return ConsoleReplies.html(status, ConsolePages.transfer(session, HostsPage.names(commands, session), form, error));
+  }
+
+  private FullHttpResponse transfer(ConsoleSession session, Map<String, List<String>> fields) {
+    ConsolePages.TransferForm form = new ConsolePages.TransferForm(Console.first(fields, "source"),
+        Console.first(fields, "host"), Console.first(fields, "path"), Console.first(fields, "parts"),
+        Console.first(fields, "mode"), Console.first(fields, "free-space"), !Console.first(fields, "overwrite").isEmpty(),
+        !Console.first(fields, "push").isEmpty());
+    // Values, never options: a field that starts with "-" would otherwise be read as one.
+    for (String value : List.of(form.source(), form.host(), form.parts(), form.mode(), form.freeSpace())) {
+      if (value.startsWith("-")) {
+        return transferForm(session, form, "'" + value + "' is not a valid value", HttpResponseStatus.BAD_REQUEST);
+      }
+    }
+    List<String> words = new ArrayList<>(List.of(form.source(), form.host() + ":" + form.path()));
+    option(words, "--parts", form.parts());
+    option(words, "--mode", form.mode());
+    option(words, "--free-space", form.freeSpace());
+    if (form.overwrite()) {
+      words.add("--overwrite");
+    }
+    AdminResponse response = Console.run(commands, session, form.push() ? "push" : "transfer", words);
+    if (!response.ok()) {
+      return transferForm(session, form, response.text(), HttpResponseStatus.valueOf(response.status().httpStatus()));
+    }
+    // One job: its page; a push's several: the list.
+    return ConsoleReplies.redirect(response.data() instanceof JobRecord job ? "/console/jobs/" + job.id()
+        : "/console/jobs");
+  }
+
+  private static void option(List<String> words, String name, String value) {
+    if (!value.isEmpty()) {
+      words.add(name);
+      words.add(value);
+    }
+  }
+
+  static FullHttpResponse refused(ConsoleSession session, String title, AdminResponse response) {
+    return ConsoleReplies.html(HttpResponseStatus.valueOf(response.status().httpStatus()),
+        ConsolePages.problem(session, title, response.text()));
+  }
+
+  private static FullHttpResponse ok(String html) {
+    return ConsoleReplies.html(HttpResponseStatus.OK, html);
+  }
+}

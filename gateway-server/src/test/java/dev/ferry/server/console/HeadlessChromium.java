@@ -1,0 +1,59 @@
+package dev.ferry.server.console;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Debian's chromium, headless, through Debian's chromedriver (Selenium Manager cannot download a
+ * driver here), as root (no sandbox), asking nothing of the network but the pages it is sent to.
+ */
+final class HeadlessChromium {
+
+  static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
+
+  private HeadlessChromium() {}
+
+  /** {@code extraArguments}: e.g. --ignore-certificate-errors for Ferry's self-signed certificate. */
+  static WebDriver start(String... extraArguments) {
+    System.setProperty("webdriver.chrome.driver", "/usr/bin/chromedriver");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary("/usr/bin/chromium");
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-default-apps");
+    options.addArguments(extraArguments);
+    return new ChromeDriver(options);
+  }
+
+  /** The page as it is now, as target/console-screenshots/NAME.png. */
+  static void screenshot(WebDriver browser, String name) {
+    Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+    try {
+      Files.createDirectories(SCREENSHOTS);
+      Files.copy(shot, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Fills the console's sign-in form, already open, and sends it. */
+  static void signIn(WebDriver browser, WebDriverWait wait, String user, String password) {
+    WebElement name = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("user")));
+    name.clear();
+    name.sendKeys(user);
+    browser.findElement(By.id("password")).sendKeys(password);
+    browser.findElement(By.id("sign-in")).click();
+  }
+}
