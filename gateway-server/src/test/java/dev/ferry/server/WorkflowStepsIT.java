@@ -132,6 +132,8 @@ class WorkflowStepsIT {
       assertTrue(s3.find(bucket, "partner/drop/slip.zip").isEmpty(), "moved to quarantine");
       assertTrue(s3.find(bucket, "partner/drop/truncated.zip").isEmpty(), "moved to quarantine");
       assertTrue(s3.multipartUploads(bucket).isEmpty(), "no multipart upload left");
+      assertEquals(0, ferry.gateway().uploads().budget().reservedBytes(),
+          "the steps' windows and buffers, held from the upload memory budget, are given back");
     } finally {
       ferry.stop();
     }

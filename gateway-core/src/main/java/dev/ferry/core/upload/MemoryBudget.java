@@ -2,6 +2,7 @@ package dev.ferry.core.upload;
 
 import java.io.InterruptedIOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -117,6 +118,41 @@ public final class MemoryBudget {
 
   private boolean tryTake(int count) {
     return count <= 0 || chunks.tryAcquire(count);
+  }
+
+  /**
+   * Room for {@code bytes} held outside any upload's parts by work that also writes through uploads
+   * (a workflow's decompress step: its read window and buffer), taken as {@link #takeForHeld} takes
+   * it, never from the half of the budget kept for parts: the holder's own uploads can always get
+   * their parts. Empty when it did not come within {@code wait}, or can never fit in that half.
+   */
+  public Optional<Held> hold(long bytes, Duration wait) throws InterruptedIOException {
+    int count = chunksFor(bytes);
+    if (count > totalChunks - totalChunks / 2) {
+      return Optional.empty();
+    }
+    return takeForHeld(count, wait) ? Optional.of(new Held(count)) : Optional.empty();
+  }
+
+  /** The most a {@link #hold} can ever get: the half of the budget not kept for parts. */
+  public long holdable() {
+    return (long) (totalChunks - totalChunks / 2) * CHUNK_SIZE;
+  }
+
+  /** Room taken with {@link #hold}; closing gives it back, once. */
+  public final class Held implements AutoCloseable {
+    private int count;
+
+    private Held(int count) {
+      this.count = count;
+    }
+
+    @Override
+    public void close() {
+      int returning = count;
+      count = 0;
+      give(returning);
+    }
   }
 
   /** Gives back room taken with {@link #takeForHeld}. */

@@ -19,18 +19,19 @@ import java.nio.channels.SeekableByteChannel;
  *
  * <p>It holds one window of the object. A read outside it fetches a new one, which starts small
  * (a seek to the central directory, an entry's local header) and doubles while the reads go on
- * from where the last window ended, up to {@link #MAX_WINDOW}: a large entry streams in few GETs,
- * and memory stays bounded whatever the archive.
+ * from where the last window ended, up to its most ({@link #MAX_WINDOW} at the most): a large
+ * entry streams in few GETs, and memory stays bounded whatever the archive.
  */
 public final class RangedObjectChannel implements SeekableByteChannel {
 
-  static final int MIN_WINDOW = 64 * 1024;
-  static final int MAX_WINDOW = 8 * 1024 * 1024;
+  public static final int MIN_WINDOW = 64 * 1024;
+  public static final int MAX_WINDOW = 8 * 1024 * 1024;
 
   private final ObjectStore store;
   private final S3Location at;
   private final long size;
   private final String etag;
+  private final int maxWindow;
   private RangeBytes window = RangeBytes.EMPTY;
   private long windowStart;
   private int nextWindow = MIN_WINDOW;
@@ -39,10 +40,16 @@ public final class RangedObjectChannel implements SeekableByteChannel {
   private boolean open = true;
 
   public RangedObjectChannel(ObjectStore store, S3Location at, ObjectInfo info) {
+    this(store, at, info, MAX_WINDOW);
+  }
+
+  /** {@code maxWindow}: the most it holds at once, from {@link #MIN_WINDOW} to {@link #MAX_WINDOW}. */
+  public RangedObjectChannel(ObjectStore store, S3Location at, ObjectInfo info, int maxWindow) {
     this.store = store;
     this.at = at;
     this.size = info.size();
     this.etag = info.etag();
+    this.maxWindow = Math.max(MIN_WINDOW, Math.min(MAX_WINDOW, maxWindow));
   }
 
   @Override
@@ -82,7 +89,7 @@ public final class RangedObjectChannel implements SeekableByteChannel {
    */
   private void fetchWindowAt(long offset) throws IOException {
     boolean sequential = offset == windowStart + window.length() && window.length() > 0;
-    nextWindow = sequential ? Math.min(MAX_WINDOW, nextWindow * 2) : MIN_WINDOW;
+    nextWindow = sequential ? Math.min(maxWindow, nextWindow * 2) : MIN_WINDOW;
     long start = sequential ? offset : Math.max(0, Math.min(offset, size - MIN_WINDOW));
     int length = (int) Math.min(nextWindow, size - start);
     window = RangeBytes.EMPTY; // the old window goes before the new one arrives

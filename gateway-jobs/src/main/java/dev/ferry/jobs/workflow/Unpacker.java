@@ -6,6 +6,7 @@ import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.store.StoreException;
+import dev.ferry.core.upload.MemoryBudget;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.jobs.decompress.Gunzip;
 import dev.ferry.jobs.decompress.RangedObjectChannel;
@@ -36,11 +37,17 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
 final class Unpacker {
 
   private static final int BUFFER = 256 * 1024;
+  /** gzip's window and the inflater's buffer, as Gunzip sets it up. */
+  private static final int INFLATER = 96 * 1024;
 
   private final Gateway gateway;
+  /** The most of a zip one step holds at once: 8 MiB, or less when the upload memory budget is small. */
+  private final int zipWindow;
 
   Unpacker(Gateway gateway) {
     this.gateway = gateway;
+    this.zipWindow = (int) Math.max(RangedObjectChannel.MIN_WINDOW, Math.min(RangedObjectChannel.MAX_WINDOW,
+        gateway.uploads().budget().holdable() - BUFFER - INFLATER));
   }
 
   /** Returns how many files it wrote. */
@@ -51,9 +58,29 @@ final class Unpacker {
     String lower = name.toLowerCase(Locale.ROOT);
     Budget budget = new Budget(step, info.size(), purpose + ": " + object);
     Origin origin = Origin.of(Origin.Kind.WORKFLOW, workflow);
-    if (lower.endsWith(".zip")) {
-      return unzip(step, object, info, budget, origin, purpose);
+    boolean zip = lower.endsWith(".zip");
+    try (MemoryBudget.Held memory = memoryFor(zip, purpose)) {
+      return zip ? unzip(step, object, info, budget, origin, purpose) : unstream(step, object, name, lower, budget,
+          origin, purpose);
     }
+  }
+
+  /**
+   * The step's own memory (the read buffer, a zip's window), from the upload memory budget's half
+   * kept for what is held outside parts, as a client's out-of-order writes are: so that decompress
+   * steps running at once are bounded with the uploads, and their own uploads still get their parts.
+   */
+  private MemoryBudget.Held memoryFor(boolean zip, String purpose) throws IOException {
+    MemoryBudget uploadMemory = gateway.uploads().budget();
+    long bytes = BUFFER + INFLATER + (zip ? zipWindow : 0);
+    return uploadMemory.hold(bytes, gateway.config().uploads().memoryWait()).orElseThrow(() ->
+        JobException.retryable(purpose + ": " + bytes + " bytes of the upload memory budget (uploads.memoryBudget, "
+            + uploadMemory.capacityBytes() + " bytes, half of it for what is held outside parts) did not come free"
+            + " within uploads.memoryWait"));
+  }
+
+  private int unstream(WorkflowStep.Decompress step, S3Location object, String name, String lower, Budget budget,
+      Origin origin, String purpose) throws IOException {
     try (InputStream raw = ObjectStore.await(gateway.store().openFrom(object, 0))) {
       if (lower.endsWith(".tar.gz") || lower.endsWith(".tgz")) {
         return untar(step, new TarArchiveInputStream(Gunzip.decompress(raw)), budget, origin, purpose);
@@ -129,7 +156,7 @@ final class Unpacker {
    * zip) is refused for good, with Commons Compress's reason, instead of being tried again.
    */
   private ZipFile openZip(S3Location object, ObjectInfo info, String purpose) throws IOException {
-    RangedObjectChannel channel = new RangedObjectChannel(gateway.store(), object, info);
+    RangedObjectChannel channel = new RangedObjectChannel(gateway.store(), object, info, zipWindow);
     try {
       return ZipFile.builder().setSeekableByteChannel(channel).get();
     } catch (IOException e) {
