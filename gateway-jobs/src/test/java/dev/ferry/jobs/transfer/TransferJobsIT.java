@@ -366,7 +366,9 @@ class TransferJobsIT {
     oneChannel = new JobSettings(oneChannel.directory(), 1, 3, oneChannel.retryBackoff(), 0,
         oneChannel.freeSpaceRecheck(), 2, 64, 1, oneChannel.presignValidity(), oneChannel.commandTimeout(),
         oneChannel.pollInterval());
-    sshd.delayCurl(Duration.ofSeconds(2));
+    // Each curl waits this long before it fetches: the window in which part 0 is whole and part 1 not
+    // begun. 2 s was once missed in a full CI run on two busy CPUs.
+    sshd.delayCurl(Duration.ofSeconds(5));
     try (StateStore own = TestStateStores.embedded(dir.resolve("one-channel-state"));
         Jobs serial = new Jobs(oneChannel, store, own, List.of(local), connector, Clock.systemUTC())) {
       serial.start();
