@@ -244,7 +244,8 @@ launch_ferry() {
   local name="$1" mode_z="$2" up
   LAUNCHED_PASSIVE="$(free_port_range 40)" || { echo "no free passive port range"; return 1; }
   FERRY_IT_S3_SECRET="$S3_SECRET" FERRY_IT_DATA_DIR="$WORK/$name-data" FERRY_IT_PASSIVE="$LAUNCHED_PASSIVE" \
-    FERRY_IT_MODE_Z="$mode_z" java -Xmx256m -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" >"$WORK/$name.log" 2>&1 &
+    FERRY_IT_MODE_Z="$mode_z" java -Xmx256m -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" \
+    2>"$WORK/$name.log" >"$WORK/$name.activity.jsonl" &
   LAUNCHED_PID=$!
   await_log "$LAUNCHED_PID" "$WORK/$name.log" "Ferry is up" || return 1
   up="$(grep "Ferry is up" "$WORK/$name.log")"
@@ -811,6 +812,18 @@ tls_offers_ecdhe_aead_only() {
 
 # 200 connections to the implicit port that send a 10-byte malformed ClientHello: before, each wrote
 # a 14 KB stack trace (2.9 MB in all); now one line each, at most 20 a minute.
+# The activity log (Ferry's stdout, one JSON line per event) has the CLOSE of lftp's upload of
+# nine.bin over explicit FTPS, with its size and SHA-256.
+activity_logged() {
+  local line size sha
+  size="$(stat -c %s "$SRC/nine.bin")"
+  sha="$(sha256sum "$SRC/nine.bin" | cut -d' ' -f1)"
+  line="$(grep '"activity":"CLOSE"' "$WORK/ferry.activity.jsonl" | grep '"mode":"WRITE"' \
+    | grep '"path":"/explicit/lftp/nine.bin"' | head -n 1)"
+  echo "${line:-no CLOSE line for /explicit/lftp/nine.bin}"
+  [[ "$line" == *"\"bytes\":$size,"* && "$line" == *"\"sha256\":\"$sha\""* && "$line" == *'"protocol":"FTPS"'* ]]
+}
+
 malformed_hellos_log_little() {
   local before after i
   before="$(stat -c %s "$WORK/ferry.log")"
@@ -895,6 +908,8 @@ main() {
     done
   done
 
+  check "the activity log (stdout) has lftp's upload of nine.bin as a CLOSE line with its size and SHA-256" \
+    activity_logged
   check "lftp active mode (PORT) put+get of nine.bin over TLS, byte-exact, and in S3" lftp_active_roundtrip nine.bin
   check "lftp with its defaults puts and gets in stream mode: MODE Z neither in FEAT nor accepted (504)" \
     lftp_default_stream_mode

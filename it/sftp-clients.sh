@@ -74,7 +74,7 @@ users:
 $(admin_user_yaml)
 EOF
   FERRY_IT_S3_SECRET="$S3_SECRET" java -Xmx256m -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" \
-    >"$WORK/ferry.log" 2>&1 &
+    2>"$WORK/ferry.log" >"$WORK/activity.jsonl" &
   FERRY_PID=$!
   await_log "$FERRY_PID" "$WORK/ferry.log" "Ferry is up" || setup_failed "Ferry started" "$WORK/ferry.log"
   SFTP_PORT="$(sed -n 's/.*Ferry is up.*SFTP: [0-9.]*:\([0-9]*\).*/\1/p' "$WORK/ferry.log")"

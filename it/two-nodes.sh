@@ -85,7 +85,7 @@ users:
       - "$(cat "$SSH_DIR/id_ed25519.pub")"
 YAML
   FERRY_IT_S3_SECRET="$S3_SECRET" java -Xmx256m -jar "$FERRY_JAR" --config "$WORK/node$n/ferry.yaml" \
-    >"$WORK/node$n.log" 2>&1 &
+    2>"$WORK/node$n.log" >"$WORK/node$n.activity.jsonl" &
   pid=$!
   NODE_PIDS+=("$pid")
   await_log "$pid" "$WORK/node$n.log" "Ferry is up" || setup_failed "node $n started" "$WORK/node$n.log"
