@@ -102,16 +102,9 @@ users:
     publicKeys:
       - "$(cat "$WORK/id_ed25519.pub")"
 EOF
-  FERRY_BENCH_S3_SECRET="$S3_SECRET" FERRY_BENCH_ADMIN_TOKEN="$ADMIN_TOKEN" "${FERRY_JAVA:-java}" "-Xmx$FERRY_HEAP" \
-    ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" >"$FERRY_LOG" 2>&1 &
-  FERRY_PID=$!
-  if ! await_log "$FERRY_PID" "$FERRY_LOG" "Ferry is up"; then
-    error "Ferry did not start: $(tail -n 5 "$FERRY_LOG" | tr '\n' ' ')"
-    return 1
-  fi
+  launch_ferry || return 1
   ssh-keyscan -p "$SFTP_PORT" 127.0.0.1 2>/dev/null >"$WORK/known_ferry"
-  log "Ferry -Xmx$FERRY_HEAP, SFTP on 127.0.0.1:$SFTP_PORT, admin API on 127.0.0.1:$ADMIN_PORT (pid $FERRY_PID)"
-  start_sampler main
+  log "SFTP on 127.0.0.1:$SFTP_PORT"
 }
 
 sftp_put() {
@@ -120,26 +113,27 @@ sftp_put() {
     bench@127.0.0.1 >/dev/null
 }
 
-# workflow_job NAME: waits for the unpack job of drop/NAME to end; prints "STATE SECONDS" from the
-# job's own start and end times.
+# workflow_job NAME: waits for the unpack job of drop/NAME to end (lib.sh's await_admin_job, once
+# the job is listed); prints "STATE SECONDS" from the job's own start and end times.
 workflow_job() {
-  local deadline=$((SECONDS + TRANSFER_TIMEOUT_SECONDS)) answer line
-  while ((SECONDS < deadline)); do
-    answer="$(api GET jobs)"
-    line="$("$PYTHON" -c '
+  local deadline=$((SECONDS + 60)) id=""
+  while [[ -z "$id" ]] && ((SECONDS < deadline)); do
+    # The job is queued before the client hears its upload succeeded: listed by the first or second look.
+    id="$(api GET jobs | "$PYTHON" -c '
+import json, sys
+for job in json.load(sys.stdin)["data"]:
+    if job["spec"].get("kind") == "workflow" and job["spec"]["key"] == "home/drop/" + sys.argv[1]:
+        print(job["id"])' "$1")"
+    [[ -n "$id" ]] || sleep 0.2 # the jobs list is polled: nothing tells the script of a new job
+  done
+  [[ -n "$id" ]] || { echo "NOT-QUEUED"; return 0; }
+  await_admin_job "{\"id\":\"$id\"}" >/dev/null || { echo "FAILED ${LAST_JOB:0:200}"; return 0; }
+  "$PYTHON" -c '
 import json, sys
 from datetime import datetime
-key = "home/drop/" + sys.argv[1]
-for job in json.loads(sys.stdin.read())["data"]:
-    spec = job["spec"]
-    if spec.get("kind") == "workflow" and spec["key"] == key and job["state"] in ("DONE", "FAILED", "CANCELLED"):
-        t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
-        print(job["state"], "%.2f" % (t(job["finished"]) - t(job["started"])), job.get("lastError") or "")
-' "$1" <<<"$answer")"
-    [[ -n "$line" ]] && { echo "$line"; return 0; }
-    sleep 0.5
-  done
-  echo "TIMEOUT"
+job = json.loads(sys.argv[1])["data"]
+t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+print(job["state"], "%.2f" % (t(job["finished"]) - t(job["started"])))' "$LAST_JOB"
 }
 
 # ferry_run N: one upload of the .gz as drop/data-N.txt.gz, then its workflow job; the job's own

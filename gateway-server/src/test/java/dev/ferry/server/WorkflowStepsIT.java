@@ -153,7 +153,7 @@ class WorkflowStepsIT {
     OpenSshSftp client = OpenSshSftp.withNewKey(dir);
     Path remote = Files.createDirectories(dir.resolve("remote/in"));
     try (OpenSshServer sshd = new OpenSshServer(dir.resolve("sshd"))) {
-      String yaml = preamble(bucket, client) + sshd.remotesSection("backup", dir.resolve("remote")) + """
+      String yaml = preamble(bucket, client) + EmbeddedFerry.remote("backup", sshd, dir.resolve("remote")) + """
           workflows:
             - name: deliver
               match:

@@ -20,6 +20,7 @@ import dev.ferry.core.store.StoreException;
 import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.core.upload.ReorderMemory;
 import dev.ferry.core.upload.StreamingUpload;
+import dev.ferry.core.upload.UploadOutcome;
 import dev.ferry.core.upload.Uploads;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
@@ -43,6 +44,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * One session's view of S3 as a filesystem: the user's home (a bucket and prefix) is "/",
@@ -194,8 +196,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       existingFile(path, "download");
       throw new NoSuchFileException(path.toString(), null, "download by " + user.name() + ": no such file");
     }
-    Instant opened = clock.instant();
-    events.file(FileEvent.Type.OPENED, origin(), path.toString(), key, "READ");
+    Instant opened = opened(path, key, "READ");
     long size = file.get().size();
     return new ReadableFile(path, user.name(), key, file.get(), downloads, downloadShare,
         sent -> events.downloadEnded(origin(), path.toString(), key, sent, size, opened));
@@ -251,9 +252,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       };
       openUploads.removeIf(u -> !u.isOpen());
       StreamingUpload upload = uploads.open(key, lock, operation + " of " + path + " by " + user.name(), keep);
-      Instant opened = clock.instant();
-      events.file(FileEvent.Type.OPENED, origin(), path.toString(), key, "WRITE");
-      upload.whenEnded(outcome -> events.uploadEnded(origin(), path.toString(), key, outcome, opened));
+      upload.whenEnded(uploadEnd(path, key));
       openUploads.add(upload);
       return upload;
     } catch (StoreException e) {
@@ -300,9 +299,7 @@ public final class GatewayFileSystem implements AutoCloseable {
               require(Permission.OVERWRITE, path, "upload over an existing file");
             }
           }, reorderMemory);
-      Instant opened = clock.instant();
-      events.file(FileEvent.Type.OPENED, origin(), path.toString(), key, "WRITE");
-      writer.whenEnded(outcome -> events.uploadEnded(origin(), path.toString(), key, outcome, opened));
+      writer.whenEnded(uploadEnd(path, key));
       openWriters.add(writer);
       return writer;
     } catch (IOException | RuntimeException e) {
@@ -552,6 +549,18 @@ public final class GatewayFileSystem implements AutoCloseable {
           + ": parent directory does not exist");
     }
     knownDirectories.seen(parent);
+  }
+
+  /** Publishes the client's open of {@code path} for {@code mode} (READ, WRITE); returns when it was. */
+  private Instant opened(VirtualPath path, S3Location key, String mode) {
+    events.file(FileEvent.Type.OPENED, origin(), path.toString(), key, mode);
+    return clock.instant();
+  }
+
+  /** An upload just opened: OPENED now, and its end (UPLOADED or PARTIAL_UPLOAD, with how long) when it comes. */
+  private Consumer<UploadOutcome> uploadEnd(VirtualPath path, S3Location key) {
+    Instant opened = opened(path, key, "WRITE");
+    return outcome -> events.uploadEnded(origin(), path.toString(), key, outcome, opened);
   }
 
   private void require(Permission permission, VirtualPath path, String operation) throws AccessDeniedException {

@@ -62,13 +62,6 @@ public final class OpenSshServer implements AutoCloseable {
     awaitPort();
   }
 
-  /** A ferry.yaml {@code remotes:} section (top level) with this server as {@code name}, its files under {@code roots}. */
-  public String remotesSection(String name, Path... roots) {
-    return String.join("\n", "remotes:", "  - name: " + name, "    address: 127.0.0.1", "    port: " + port,
-        "    user: " + user, "    privateKey: " + clientKey, "    hostKey: \"" + hostKeyLine + "\"",
-        "    roots: [" + String.join(", ", java.util.Arrays.stream(roots).map(Path::toString).toList()) + "]", "");
-  }
-
   /**
    * A {@code curl} first on the remote's PATH that runs the real one, after a pause while a test has
    * asked for one with {@link #delayCurl}, so that a direct transfer can be caught mid-way. (curl's

@@ -22,7 +22,6 @@ import dev.ferry.jobs.watch.WatchedFolders;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -135,7 +134,7 @@ public final class AdminCommands {
       String pct = args.option("free-space");
       if (pct != null && !pct.isBlank()) {
         try {
-          freeSpace = Double.parseDouble(pct.endsWith("%") ? pct.substring(0, pct.length() - 1) : pct);
+          freeSpace = TransferMode.parsePercent(pct);
         } catch (NumberFormatException e) {
           throw AdminArgs.usage(command, "--free-space must be a percentage, got '" + pct + "'");
         }
@@ -144,9 +143,8 @@ public final class AdminCommands {
       }
       TransferMode mode = TransferMode.DIRECT;
       if (args.option("mode") != null) {
-        try {
-          mode = TransferMode.valueOf(args.option("mode").toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
+        mode = TransferMode.parse(args.option("mode"));
+        if (mode == null) {
           throw AdminArgs.usage(command, "--mode must be direct or relay, got '" + args.option("mode") + "'");
         }
       }

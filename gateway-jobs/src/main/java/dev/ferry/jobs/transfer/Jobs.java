@@ -565,7 +565,7 @@ public final class Jobs implements AutoCloseable {
             job.record().state());
       } else if (job.cancelRequested) {
         endCancelled(job);
-      } else if (Failures.isTransient(e) && job.record().attempts() < settings.maxAttempts()) {
+      } else if (retriesAfter(job, e)) {
         int attempts = job.record().attempts();
         Duration backoff = settings.retryBackoff().multipliedBy(1L << Math.min(attempts - 1, 6));
         job.update(r -> r.withState(JobState.QUEUED).withError("attempt " + attempts + " failed, retry in "
@@ -584,6 +584,11 @@ public final class Jobs implements AutoCloseable {
       }
       Thread.interrupted();
     }
+  }
+
+  /** The engine's one rule for a failed attempt: tried again when the failure is transient and attempts are left. */
+  private boolean retriesAfter(Job job, Throwable failure) {
+    return Failures.isTransient(failure) && job.record().attempts() < settings.maxAttempts();
   }
 
   /**
@@ -768,6 +773,11 @@ public final class Jobs implements AutoCloseable {
     @Override
     public void update(java.util.function.UnaryOperator<JobRecord> change) {
       job.update(change);
+    }
+
+    @Override
+    public boolean retriesAfter(Throwable failure) {
+      return Jobs.this.retriesAfter(job, failure);
     }
 
     @Override

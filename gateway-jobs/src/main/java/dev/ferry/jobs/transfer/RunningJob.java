@@ -12,6 +12,13 @@ public interface RunningJob {
   /** Changes the record (progress, the current item); the heartbeat saves it, so every node shows it. */
   void update(UnaryOperator<JobRecord> change);
 
+  /**
+   * Whether the engine tries the job again after this attempt fails with {@code failure} (a
+   * transient one, attempts left): work that must act on the job's last failure (a workflow's
+   * quarantine) asks here instead of repeating the engine's rule.
+   */
+  boolean retriesAfter(Throwable failure);
+
   /** Whether an operator cancelled the job: the work stops and throws. */
   boolean cancelRequested();
 

@@ -159,7 +159,7 @@ public final class WorkflowConfig {
     if (step.has("freeSpace")) {
       String pct = step.requiredString("freeSpace").trim();
       try {
-        freeSpace = Double.parseDouble(pct.endsWith("%") ? pct.substring(0, pct.length() - 1) : pct);
+        freeSpace = TransferMode.parsePercent(pct);
       } catch (NumberFormatException e) {
         throw new ConfigException(step.keyOf("freeSpace"), "must be a percentage, got '" + pct + "'");
       }
@@ -167,14 +167,10 @@ public final class WorkflowConfig {
         throw new ConfigException(step.keyOf("freeSpace"), "must be from 0 to below 100, got '" + pct + "'");
       }
     }
-    TransferMode mode = null;
-    if (step.has("mode")) {
-      try {
-        mode = TransferMode.valueOf(step.requiredString("mode").trim().toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(step.keyOf("mode"), "must be direct or relay, got '" + step.requiredString("mode")
-            + "'");
-      }
+    TransferMode mode = step.has("mode") ? TransferMode.parse(step.requiredString("mode")) : null;
+    if (step.has("mode") && mode == null) {
+      throw new ConfigException(step.keyOf("mode"), "must be direct or relay, got '" + step.requiredString("mode")
+          + "'");
     }
     String trimmed = dir.length() > 1 && dir.endsWith("/") ? dir.substring(0, dir.length() - 1) : dir;
     return new WorkflowStep.Push(target.substring(0, colon), trimmed, parts, freeSpace, mode,

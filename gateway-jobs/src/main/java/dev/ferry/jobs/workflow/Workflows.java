@@ -178,8 +178,7 @@ public final class Workflows implements AutoCloseable {
    */
   private Exception quarantinedIfFinal(WorkflowDefinition workflow, RunningJob job, Exception e, S3Location object,
       int step, String purpose) {
-    boolean retried = Failures.isTransient(e) && job.record().attempts() < jobs.settings().maxAttempts();
-    if (workflow.quarantine() == null || retried || job.cancelRequested()) {
+    if (workflow.quarantine() == null || job.retriesAfter(e) || job.cancelRequested()) {
       return e;
     }
     String reason = "step " + (step + 1) + " failed: " + Failures.describe(e);

@@ -73,19 +73,12 @@ class FerryAdminIT {
     remote = Files.createDirectories(dir.resolve("remote"));
     adminKey = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
     bobKey = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
-    String yaml = EmbeddedFerry.loopbackConfig(dir.resolve("data"), s3) + """
+    String yaml = EmbeddedFerry.loopbackConfig(dir.resolve("data"), s3) + EmbeddedFerry.remote("local", sshd, remote)
+        + """
         jobs:
           workers: 2
           retryBackoff: 100ms
           freeSpaceRecheck: 200ms
-        remotes:
-          - name: local
-            address: 127.0.0.1
-            port: %d
-            user: %s
-            privateKey: %s
-            hostKey: "%s"
-            roots: [%s]
         syncs:
           - name: inbox
             source: local:%s/inbox
@@ -105,8 +98,7 @@ class FerryAdminIT {
           - name: bob
             home: s3://%s/bob/
             publicKeys: ["%s"]
-        """.formatted(sshd.port, sshd.user,
-        sshd.clientKey, sshd.hostKeyLine, remote, remote, bucket, bucket, PublicKeyEntry.toString(adminKey.getPublic()), bucket,
+        """.formatted(remote, bucket, bucket, PublicKeyEntry.toString(adminKey.getPublic()), bucket,
         PublicKeyEntry.toString(bobKey.getPublic()));
     ferry = EmbeddedFerry.start(dir, yaml, Map.of("ADMIN_TOKEN", TOKEN));
     ssh = SshClient.setUpDefaultClient();

@@ -13,6 +13,7 @@ import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.PostgresTestServer;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
+import dev.ferry.server.EmbeddedFerry;
 import dev.ferry.server.SshExec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -107,14 +108,6 @@ class JobsAcrossNodesIT {
           workers: 2
           retryBackoff: 200ms
           pollInterval: 300ms
-        remotes:
-          - name: local
-            address: 127.0.0.1
-            port: %d
-            user: %s
-            privateKey: %s
-            hostKey: "%s"
-            roots: [%s]
         shutdown:
           grace: 2s
         users:
@@ -123,8 +116,8 @@ class JobsAcrossNodesIT {
             home: s3://%s/ops/
             permissions: [all]
             admin: true
-        """.formatted(database, PostgresTestServer.USER, name, LEASE.toMillis(), sshd.port, sshd.user, sshd.clientKey,
-        sshd.hostKeyLine, remote, HASH, bucket)));
+        """.formatted(database, PostgresTestServer.USER, name, LEASE.toMillis(), HASH, bucket)
+        + EmbeddedFerry.remote("local", sshd, remote)));
     nodes.add(node);
     return node;
   }
