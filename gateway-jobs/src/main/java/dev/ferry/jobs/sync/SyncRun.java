@@ -152,9 +152,13 @@ final class SyncRun {
         continue;
       }
       SyncedObjects.Synced object = objects.get(file.relative());
-      if (object != null && object.matches(file)) {
+      Optional<String> difference = object == null ? Optional.of("no object") : object.difference(file);
+      if (difference.isEmpty()) {
         unchanged.add(new InS3(file, object.facts().sha256()));
       } else {
+        if (object != null) { // a new file is the common case; a changed one is worth a line
+          log.info("job {}: {} is copied again: {}", job.record().id(), file.path(), difference.get());
+        }
         toCopy.add(file);
       }
     }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The objects under a sync's target, by path relative to its prefix, each with what the catalog
@@ -20,11 +21,22 @@ final class SyncedObjects {
 
   record Synced(ObjectInfo info, ObjectFacts facts) {
 
-    /** Whether the object holds the remote file as listed: the same size, and the same time recorded. */
-    boolean matches(RemoteTree.RemoteFile file) {
+    /**
+     * How the object differs from the remote file as listed, for the log; empty when it holds the
+     * file: the same size, and the same time recorded.
+     */
+    Optional<String> difference(RemoteTree.RemoteFile file) {
       Instant time = facts.clientTime();
-      return info.size() == file.size() && time != null
-          && time.getEpochSecond() == file.modified().getEpochSecond();
+      if (info.size() != file.size()) {
+        return Optional.of("the object has " + info.size() + " bytes, the file " + file.size());
+      }
+      if (time == null) {
+        return Optional.of("the object (ETag " + info.etag() + ") has no time recorded");
+      }
+      if (time.getEpochSecond() != file.modified().getEpochSecond()) {
+        return Optional.of("the object's time is " + time + ", the file's " + file.modified());
+      }
+      return Optional.empty();
     }
   }
 
