@@ -4,6 +4,8 @@
 #   (a) one large file up and down through Ferry with lftp over FTPS
 #   (b) many 10 MiB files up and down through Ferry with lftp mirror --parallel=8
 #   (c) the same files straight to the same S3Proxy with awscli (default concurrency)
+#   (c2) the same files through vsftpd, FTPS to the local disk: what lftp with its defaults
+#       reaches against a C server with no S3 behind it (the FTPS ceiling; needs root and vsftpd)
 #   then Ferry/direct ratios, Ferry's peak RSS and heap, and
 #   (d) a memory stress: Ferry restarted with a small heap takes 8 parallel large uploads.
 # Every section prints its result or its error and the run goes on; a table closes the run.
@@ -342,6 +344,90 @@ section_direct() {
   s3 s3 rm --only-show-errors --recursive "s3://$BUCKET/" || error "could not empty the bucket"
 }
 
+# vsftpd as the FTPS ceiling: a C server writing to the local disk, the counterpart of bench-sftp's
+# OpenSSH sshd. Anonymous, because local users would need a system account and PAM; TLS is forced
+# on the control and data connections as Ferry forces it, so lftp needs ftp:ssl-allow-anonymous
+# (its only setting beyond the ones every row shares). It writes under $WORK/vsftpd/root/pub.
+start_vsftpd() {
+  local conf="$WORK/vsftpd/vsftpd.conf" passive
+  [[ -x /usr/sbin/vsftpd ]] || { log "no /usr/sbin/vsftpd (apt-get install vsftpd): the FTPS ceiling rows are skipped"; return 1; }
+  ((EUID == 0)) || { log "vsftpd needs root: the FTPS ceiling rows are skipped"; return 1; }
+  mkdir -p "$WORK/vsftpd/root/pub" && chmod 555 "$WORK/vsftpd/root" && chmod 777 "$WORK/vsftpd/root/pub"
+  openssl req -x509 -newkey rsa:3072 -nodes -days 2 -subj /CN=localhost -keyout "$WORK/vsftpd/key.pem" \
+    -out "$WORK/vsftpd/cert.pem" 2>/dev/null || { error "vsftpd: cannot make its certificate"; return 1; }
+  VSFTPD_PORT="$(free_port)" && passive="$(free_port_range 64)" || { error "vsftpd: no free ports"; return 1; }
+  cat >"$conf" <<EOF_CONF
+listen=YES
+listen_ipv6=NO
+listen_address=127.0.0.1
+listen_port=$VSFTPD_PORT
+background=NO
+anonymous_enable=YES
+local_enable=NO
+write_enable=YES
+anon_upload_enable=YES
+anon_mkdir_write_enable=YES
+anon_other_write_enable=YES
+anon_umask=022
+anon_root=$WORK/vsftpd/root
+no_anon_password=YES
+pasv_min_port=${passive%-*}
+pasv_max_port=${passive#*-}
+ssl_enable=YES
+allow_anon_ssl=YES
+force_anon_logins_ssl=YES
+force_anon_data_ssl=YES
+require_ssl_reuse=NO
+rsa_cert_file=$WORK/vsftpd/cert.pem
+rsa_private_key_file=$WORK/vsftpd/key.pem
+seccomp_sandbox=NO
+max_clients=64
+max_per_ip=64
+xferlog_enable=NO
+EOF_CONF
+  /usr/sbin/vsftpd "$conf" </dev/null >"$WORK/vsftpd/vsftpd.log" 2>&1 &
+  VSFTPD_PID=$!
+  await_port "$VSFTPD_PORT" || { error "vsftpd did not listen: $(tail -n 3 "$WORK/vsftpd/vsftpd.log")"; return 1; }
+  log "vsftpd on 127.0.0.1:$VSFTPD_PORT (pid $VSFTPD_PID, passive $passive), writing to $WORK/vsftpd/root/pub"
+}
+
+lftp_vsftpd() {
+  HOME="$WORK/home" timeout "$TRANSFER_TIMEOUT_SECONDS" lftp -c \
+    "$LFTP_SETTINGS; set ftp:ssl-allow-anonymous yes; open ftp://anonymous:x@127.0.0.1:$VSFTPD_PORT; $*" </dev/null
+}
+
+section_vsftpd() {
+  log "== (c2) the same files through vsftpd: FTPS to the local disk, lftp with its defaults =="
+  start_vsftpd || return 0
+  local pub="$WORK/vsftpd/root/pub"
+  if MEASURE_BEFORE="rm -f $pub/big.bin" measure big_up_vsftpd "$BIG_BYTES" "vsftpd upload $SIZE_MB MiB" \
+      lftp_vsftpd "put $WORK/big.bin -o /pub/big.bin"; then
+    if MEASURE_BEFORE="rm -f $DL/big-down.bin" measure big_down_vsftpd "$BIG_BYTES" "vsftpd download $SIZE_MB MiB" \
+        lftp_vsftpd "get /pub/big.bin -o $DL/big-down.bin"; then
+      verify big_down_vsftpd cmp "$WORK/big.bin" "$DL/big-down.bin"
+    fi
+    rm -f "$DL/big-down.bin" "$pub/big.bin"
+  fi
+  if MEASURE_BEFORE="rm -rf $pub/small" measure small_up_vsftpd "$SMALL_TOTAL" "vsftpd upload $SMALL_COUNT files" \
+      lftp_vsftpd "mirror -R --no-perms --no-umask --parallel=$PARALLEL $WORK/small /pub/small"; then
+    if MEASURE_BEFORE="rm -rf $DL/small-down" measure small_down_vsftpd "$SMALL_TOTAL" \
+        "vsftpd download $SMALL_COUNT files" lftp_vsftpd "mirror --no-perms --parallel=$PARALLEL /pub/small $DL/small-down"; then
+      verify small_down_vsftpd diff -r "$WORK/small" "$DL/small-down"
+    fi
+    rm -rf "$DL/small-down" "$pub/small"
+  fi
+  if ((TINY_COUNT > 0)) && MEASURE_BEFORE="rm -rf $pub/tiny" measure tiny_up_vsftpd "$TINY_TOTAL" \
+      "vsftpd upload $TINY_COUNT x 1 KiB" lftp_vsftpd "mirror -R --no-perms --no-umask --parallel=$PARALLEL $WORK/tiny /pub/tiny"; then
+    if MEASURE_BEFORE="rm -rf $DL/tiny-down" measure tiny_down_vsftpd "$TINY_TOTAL" "vsftpd download $TINY_COUNT x 1 KiB" \
+        lftp_vsftpd "mirror --no-perms --parallel=$PARALLEL /pub/tiny $DL/tiny-down"; then
+      verify tiny_down_vsftpd diff -r "$WORK/tiny" "$DL/tiny-down"
+    fi
+    rm -rf "$DL/tiny-down"
+  fi
+  stop_pid "$VSFTPD_PID" vsftpd 10
+  VSFTPD_PID=
+}
+
 # Size and SHA-256 of one stressed object: the bytes read back from S3 with awscli and hashed.
 check_stress_object() {
   local key="$1" size sha
@@ -413,7 +499,7 @@ files_per_s() {
 }
 
 print_table() {
-  local row fmt="%-40s %12s %12s %13s %8s\n"
+  local fmt="%-40s %10s %10s %10s %8s %9s %6s\n"
   echo
   echo "================================ Ferry benchmark ================================"
   echo "$(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;" \
@@ -421,29 +507,35 @@ print_table() {
   echo "Ferry: -Xmx$FERRY_HEAP, partSize 8MiB, partsInFlight 4, memoryBudget ${MEMORY_BUDGET:-default (2/5 of heap)}"
   echo "lftp $(lftp --version | head -n 1 | awk '{ print $4 }') with its defaults: explicit FTPS, PROT P, MODE S," \
     "ssl:priority $LFTP_SSL_PRIORITY"
-  echo "MB/s = 10^6 bytes per second, wall clock; direct = awscli $("$AWS" --version 2>/dev/null | cut -d' ' -f1)"
+  echo "MB/s = 10^6 bytes per second, wall clock; direct = awscli $("$AWS" --version 2>/dev/null | cut -d' ' -f1);" \
+    "vsftpd = $(dpkg-query -W -f '${Version}' vsftpd 2>/dev/null || echo n/a), FTPS to the local disk"
   echo
-  printf "$fmt" "transfer" "Ferry MB/s" "direct MB/s" "Ferry/direct" "bytes"
-  printf "$fmt" "$SIZE_MB MiB upload" "${R[big_up_ferry]:--}" "${R[big_up_direct]:--}" \
-    "$(ratio "${R[big_up_ferry]:-}" "${R[big_up_direct]:-}")" "-"
-  printf "$fmt" "$SIZE_MB MiB download" "${R[big_down_ferry]:--}" "${R[big_down_direct]:--}" \
-    "$(ratio "${R[big_down_ferry]:-}" "${R[big_down_direct]:-}")" \
-    "${R[big_down_ferry.ok]:--}/${R[big_down_direct.ok]:--}"
+  printf "$fmt" "transfer" "Ferry" "direct" "vsftpd" "F/direct" "F/vsftpd" "bytes"
+  # row LABEL KEY CHECK: Ferry, direct and vsftpd side by side, in MB/s (files/s for the tiny_ rows).
+  row() {
+    local label="$1" key="$2" check="$3" f d v
+    if [[ "$key" == tiny_* ]]; then
+      f="$(files_per_s "${key}_ferry")" d="$(files_per_s "${key}_direct")" v="$(files_per_s "${key}_vsftpd")"
+    else
+      f="${R[${key}_ferry]:--}" d="${R[${key}_direct]:--}" v="${R[${key}_vsftpd]:--}"
+    fi
+    printf "$fmt" "$label" "$f" "$d" "$v" "$(ratio "$f" "$d")" "$(ratio "$f" "$v")" "$check"
+  }
+  row "$SIZE_MB MiB upload, MB/s" big_up "-"
+  row "$SIZE_MB MiB download, MB/s" big_down "${R[big_down_ferry.ok]:--}/${R[big_down_direct.ok]:--}"
   echo "  Ferry CPU per GiB (median): upload ${R[big_up_ferry.cpu]:-?} s, download ${R[big_down_ferry.cpu]:-?} s"
-  printf "$fmt" "$SIZE_MB MiB download (lftp pget -n 4)" "${R[big_pget_ferry]:--}" "${R[big_down_direct]:--}" \
-    "$(ratio "${R[big_pget_ferry]:-}" "${R[big_down_direct]:-}")" "${R[big_pget_ferry.ok]:--}"
-  printf "$fmt" "$SMALL_COUNT x $SMALL_MB MiB upload (parallel $PARALLEL)" "${R[small_up_ferry]:--}" \
-    "${R[small_up_direct]:--}" "$(ratio "${R[small_up_ferry]:-}" "${R[small_up_direct]:-}")" "-"
-  printf "$fmt" "$SMALL_COUNT x $SMALL_MB MiB download (parallel $PARALLEL)" "${R[small_down_ferry]:--}" \
-    "${R[small_down_direct]:--}" "$(ratio "${R[small_down_ferry]:-}" "${R[small_down_direct]:-}")" \
+  printf "$fmt" "$SIZE_MB MiB download (lftp pget -n 4)" "${R[big_pget_ferry]:--}" "${R[big_down_direct]:--}" "" \
+    "$(ratio "${R[big_pget_ferry]:-}" "${R[big_down_direct]:-}")" "" "${R[big_pget_ferry.ok]:--}"
+  row "$SMALL_COUNT x $SMALL_MB MiB upload (parallel $PARALLEL)" small_up "-"
+  row "$SMALL_COUNT x $SMALL_MB MiB download (parallel $PARALLEL)" small_down \
     "${R[small_down_ferry.ok]:--}/${R[small_down_direct.ok]:--}"
   if ((TINY_COUNT > 0)); then
-    printf "$fmt" "$TINY_COUNT x 1 KiB upload, files/s" "$(files_per_s tiny_up_ferry)" "$(files_per_s tiny_up_direct)" \
-      "$(ratio "$(files_per_s tiny_up_ferry)" "$(files_per_s tiny_up_direct)")" "-"
-    printf "$fmt" "$TINY_COUNT x 1 KiB download, files/s" "$(files_per_s tiny_down_ferry)" \
-      "$(files_per_s tiny_down_direct)" "$(ratio "$(files_per_s tiny_down_ferry)" "$(files_per_s tiny_down_direct)")" \
-      "${R[tiny_down_ferry.ok]:--}/${R[tiny_down_direct.ok]:--}"
+    row "$TINY_COUNT x 1 KiB upload, files/s" tiny_up "-"
+    row "$TINY_COUNT x 1 KiB download, files/s" tiny_down "${R[tiny_down_ferry.ok]:--}/${R[tiny_down_direct.ok]:--}"
   fi
+  echo "  many files against one (the 0.9 target): Ferry $SMALL_COUNT x $SMALL_MB MiB / $SIZE_MB MiB:" \
+    "up $(ratio "${R[small_up_ferry]:-}" "${R[big_up_ferry]:-}"), down $(ratio "${R[small_down_ferry]:-}" "${R[big_down_ferry]:-}");" \
+    "vsftpd up $(ratio "${R[small_up_vsftpd]:-}" "${R[big_up_vsftpd]:-}"), down $(ratio "${R[small_down_vsftpd]:-}" "${R[big_down_vsftpd]:-}")"
   echo
   echo "Ferry -Xmx$FERRY_HEAP after (a)+(b): peak RSS (VmHWM) ${R[ferry.rss]:-n/a}; heap ${R[ferry.heap]:-n/a};" \
     "CPU ${R[ferry.cpu]:-?} s"
@@ -478,6 +570,7 @@ main() {
       section_ferry
     fi
     section_direct
+    section_vsftpd
     section_stress
   fi
   stop_ferry

@@ -64,6 +64,7 @@ cleanup() {
   stop_pid "${FERRY_PID:-}" Ferry 45
   stop_pid "${SSHD_PID:-}" sshd 10
   stop_pid "${RCLONE_PID:-}" rclone 10
+  stop_pid "${VSFTPD_PID:-}" vsftpd 10
   stop_pid "${S3PROXY_PID:-}" S3Proxy 20
   [[ -n "${DL:-}" && "$DL" != "$WORK"/* ]] && rm -rf "$DL"
   if [[ -n "${WORK:-}" ]]; then

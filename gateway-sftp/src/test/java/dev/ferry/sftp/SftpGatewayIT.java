@@ -569,6 +569,36 @@ class SftpGatewayIT {
     }
   }
 
+  /**
+   * An upload that replaces whatever is at its path is answered at once and the path is looked up
+   * in S3 while the client writes; a directory found there refuses it at the close, and nothing
+   * changes: no object beside the directory, the directory's files as they were.
+   */
+  @Test
+  void upload_ontoADirectory_refusedAtTheCloseNamingIt_andNothingChanges() throws IOException {
+    try (SftpClient sftp = ferry.login("alice")) {
+      sftp.mkdir("full-dir");
+      try (OutputStream out = sftp.write("full-dir/inside")) {
+        out.write(7);
+      }
+      sftp.mkdir("empty-dir");
+      for (String directory : List.of("full-dir", "empty-dir")) {
+        SftpException refused = assertThrows(SftpException.class, () -> {
+          try (OutputStream out = sftp.write(directory)) {
+            out.write(random(5000, 41));
+          }
+        }, directory);
+        assertTrue(refused.getMessage().contains("is a directory"), directory + ": " + refused.getMessage());
+        assertTrue(sftp.stat(directory).isDirectory(), directory);
+      }
+    }
+    assertEquals(List.of(ferry.key("full-dir/"), ferry.key("full-dir/inside")),
+        s3.keys(ferry.bucket, ferry.key("full-dir")));
+    assertEquals(List.of(ferry.key("empty-dir/")), s3.keys(ferry.bucket, ferry.key("empty-dir")));
+    assertArrayEquals(new byte[] {7}, s3.read(ferry.bucket, ferry.key("full-dir/inside")));
+    assertEquals(List.of(), s3.multipartUploads(ferry.bucket));
+  }
+
   @Test
   void mkdirRmdirRemove_behaveLikeADisk() throws IOException {
     try (SftpClient sftp = ferry.login("alice")) {

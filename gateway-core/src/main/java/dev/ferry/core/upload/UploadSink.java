@@ -18,16 +18,19 @@ final class UploadSink implements OffsetWriter.Sink {
   private final PathLock lock;
   private final String description;
   private final Uploads.StartCheck check;
+  private final Uploads.CommitCheck commitCheck;
   private Instant clientTime;
   private StreamingUpload upload;
   private volatile boolean aborted;
 
-  UploadSink(Uploads uploads, S3Location target, PathLock lock, String description, Uploads.StartCheck check) {
+  UploadSink(Uploads uploads, S3Location target, PathLock lock, String description, Uploads.StartCheck check,
+      Uploads.CommitCheck commitCheck) {
     this.uploads = uploads;
     this.target = target;
     this.lock = lock;
     this.description = description;
     this.check = check;
+    this.commitCheck = commitCheck;
   }
 
   @Override
@@ -85,6 +88,7 @@ final class UploadSink implements OffsetWriter.Sink {
 
   @Override
   public long commit() throws IOException {
+    commitCheck.beforeCommit(); // the writer aborts the upload when it fails
     return upload.commit();
   }
 

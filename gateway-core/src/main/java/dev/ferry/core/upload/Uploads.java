@@ -29,6 +29,17 @@ public final class Uploads {
     void beforeStart(long keepExisting) throws IOException;
   }
 
+  /**
+   * A check an offset upload must pass before it commits, whose answer may still be on its way
+   * from S3 while the client writes: nothing is visible before the commit, so a refusal there
+   * changes nothing.
+   */
+  public interface CommitCheck {
+    CommitCheck NONE = () -> {};
+
+    void beforeCommit() throws IOException;
+  }
+
 
   private final ObjectStore store;
   private final MemoryBudget budget;
@@ -93,12 +104,12 @@ public final class Uploads {
    * Opens a file written at offsets to {@code target}, which the caller has locked; the writer owns
    * the lock from here on. {@code existingSize} is the size of the object it replaces when that is
    * opened without truncation (0 otherwise): its bytes fill what the client does not write, and
-   * writing on at its end resumes it server-side. {@code check} runs before the upload starts;
-   * writes out of order wait in the session's {@code memory}.
+   * writing on at its end resumes it server-side. {@code check} runs before the upload starts and
+   * {@code commitCheck} before it commits; writes out of order wait in the session's {@code memory}.
    */
   public OffsetWriter openAtOffsets(S3Location target, PathLock lock, String description, long existingSize,
-      StartCheck check, ReorderMemory memory) {
-    UploadSink sink = new UploadSink(this, target, lock, description, check);
+      StartCheck check, CommitCheck commitCheck, ReorderMemory memory) {
+    UploadSink sink = new UploadSink(this, target, lock, description, check, commitCheck);
     OffsetWriter.Existing existing = from -> ObjectStore.await(store.openFrom(target, from));
     return new OffsetWriter(sink, existing, existingSize, memory, offsetWrites, description);
   }

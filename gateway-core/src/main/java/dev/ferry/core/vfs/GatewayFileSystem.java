@@ -38,6 +38,7 @@ import java.nio.file.NotDirectoryException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +55,8 @@ import java.util.function.Consumer;
  */
 public final class GatewayFileSystem implements AutoCloseable {
 
+  /** At most this many listing pages (of 1,000 names) learn a directory's subdirectories. */
+  private static final int LEARNED_PAGES = 10;
   private static final String EMPTY_MD5 = Base64.getEncoder().encodeToString(
       new byte[] {-44, 29, -116, -39, -113, 0, -78, 4, -23, -128, 9, -104, -20, -8, 66, 126});
 
@@ -68,6 +71,8 @@ public final class GatewayFileSystem implements AutoCloseable {
   private final TreeRename treeRename;
   private final boolean listingClientTimes;
   private final KnownDirectories knownDirectories;
+  /** Directories being listed in the background for {@link KnownDirectories}: one listing each at a time. */
+  private final Set<VirtualPath> learning = new HashSet<>();
   private final Set<StreamingUpload> openUploads = ConcurrentHashMap.newKeySet();
   private final Set<OffsetWriter> openWriters = ConcurrentHashMap.newKeySet();
   /** What this session's files written at offsets may hold in memory out of order, together. */
@@ -233,7 +238,8 @@ public final class GatewayFileSystem implements AutoCloseable {
     S3Location key = keyOf(path);
     PathLock lock = lock(path, key, operation);
     try {
-      Optional<ObjectInfo> existing = writeTarget(path, operation);
+      Optional<ObjectInfo> existing = replacesWhateverIsThere(path, mode, operation) ? Optional.empty()
+          : writeTarget(path, operation);
       if (existing.isPresent() && !(mode == WriteMode.RESUME && offset == existing.get().size())
           && !(mode == WriteMode.APPEND && existing.get().size() == 0)) {
         require(Permission.OVERWRITE, path, operation + " over an existing file");
@@ -279,26 +285,9 @@ public final class GatewayFileSystem implements AutoCloseable {
     S3Location key = keyOf(path);
     PathLock lock = lock(path, key, "upload");
     try {
-      Optional<ObjectInfo> existing = writeTarget(path, "upload");
-      if (existing.isPresent() && existingFile == ExistingFile.REFUSED) {
-        throw new FileAlreadyExistsException(path.toString(), null, "upload by " + user.name()
-            + ": file exists (exclusive create)");
-      }
-      if (existing.isEmpty() && existingFile == ExistingFile.REQUIRED) {
-        throw new NoSuchFileException(path.toString(), null, "upload by " + user.name()
-            + ": no such file (open without create)");
-      }
-      if (existing.isPresent() && truncate) {
-        require(Permission.OVERWRITE, path, "upload over an existing file");
-      }
-      long existingSize = truncate ? 0 : existing.map(ObjectInfo::size).orElse(0L);
       openWriters.removeIf(w -> !w.isOpen());
-      OffsetWriter writer = uploads.openAtOffsets(key, lock, "upload of " + path + " by " + user.name(),
-          existingSize, keep -> {
-            if (existing.isPresent() && !truncate && !(keep > 0 && keep == existingSize)) {
-              require(Permission.OVERWRITE, path, "upload over an existing file");
-            }
-          }, reorderMemory);
+      OffsetWriter writer = existingFile == ExistingFile.ALLOWED && truncate && user.may(Permission.OVERWRITE)
+          ? openReplacing(path, key, lock) : openAfterLookup(path, key, lock, existingFile, truncate);
       writer.whenEnded(uploadEnd(path, key));
       openWriters.add(writer);
       return writer;
@@ -306,6 +295,121 @@ public final class GatewayFileSystem implements AutoCloseable {
       lock.close();
       throw e;
     }
+  }
+
+  /**
+   * A file created or replaced whatever is there (the usual SFTP upload): only a directory of that
+   * name refuses it. Where this session knows its directory's subdirectories (it made the directory,
+   * or listed it a moment ago) S3 is not asked at all; otherwise the answer is awaited at the commit,
+   * not here, and the directory is listed meanwhile for the files that follow. A client sending one
+   * small file after another (sftp put -r, lftp mirror) then does not wait for S3 at each open.
+   */
+  private OffsetWriter openReplacing(VirtualPath path, S3Location key, PathLock lock) throws IOException {
+    requireParentDirectory(path, "upload");
+    String description = "upload of " + path + " by " + user.name();
+    if (knownNotADirectory(path, "upload")) {
+      return uploads.openAtOffsets(key, lock, description, 0, keep -> {}, Uploads.CommitCheck.NONE, reorderMemory);
+    }
+    Lookup target = lookup(path);
+    Uploads.CommitCheck notADirectory = () -> {
+      if (call(target.file(), path, "upload").isEmpty()
+          && !DirectoryListing.isAbsent(call(target.children(), path, "upload"))) {
+        throw new FileSystemException(path.toString(), null, "upload by " + user.name() + ": is a directory");
+      }
+    };
+    return uploads.openAtOffsets(key, lock, description, 0, keep -> {}, notADirectory, reorderMemory);
+  }
+
+  /**
+   * Whether this session knows that {@code path} is no directory, from its parent's subdirectories
+   * (made or listed a moment ago); a known directory is refused. When they are not known, the
+   * parent is listed in the background for the files that follow, and S3 is to be asked.
+   */
+  private boolean knownNotADirectory(VirtualPath path, String operation) throws FileSystemException {
+    Optional<Boolean> directory = knownDirectories.isDirectory(path);
+    if (directory.isEmpty()) {
+      learnSubdirectories(path.parent());
+      return false;
+    }
+    if (directory.get()) {
+      throw new FileSystemException(path.toString(), null, operation + " by " + user.name() + ": is a directory");
+    }
+    return true;
+  }
+
+  /**
+   * Lists {@code directory} in the background, up to {@link #LEARNED_PAGES} pages, and tells
+   * {@link KnownDirectories} its subdirectories. A larger directory stays unknown, and each upload
+   * into it asks S3 about its own name.
+   */
+  private void learnSubdirectories(VirtualPath directory) {
+    synchronized (learning) {
+      if (!learning.add(directory)) {
+        return;
+      }
+    }
+    Instant begun = clock.instant();
+    long mark = knownDirectories.mark();
+    S3Location prefix = prefixOf(directory);
+    Set<String> names = new HashSet<>();
+    listSubdirectories(prefix, null, LEARNED_PAGES, names).whenComplete((whole, error) -> {
+      synchronized (learning) {
+        learning.remove(directory);
+      }
+      if (error == null && whole) {
+        knownDirectories.listed(directory, names, begun, mark);
+      }
+    });
+  }
+
+  /** Adds the subdirectory names of up to {@code pages} pages to {@code names}; true when that was all of them. */
+  private CompletableFuture<Boolean> listSubdirectories(S3Location prefix, String token, int pages, Set<String> names) {
+    return store.listPage(prefix, "/", token, DirectoryListing.PAGE_SIZE).thenCompose(page -> {
+      for (String common : page.commonPrefixes()) {
+        names.add(common.substring(prefix.key().length(), common.length() - 1));
+      }
+      if (!page.hasNext()) {
+        return CompletableFuture.completedFuture(true);
+      }
+      return pages > 1 ? listSubdirectories(prefix, page.nextToken(), pages - 1, names)
+          : CompletableFuture.completedFuture(false);
+    });
+  }
+
+  /** A file whose open depends on what is there: exclusive, existing only, or kept where not written. */
+  private OffsetWriter openAfterLookup(VirtualPath path, S3Location key, PathLock lock, ExistingFile existingFile,
+      boolean truncate) throws IOException {
+    Optional<ObjectInfo> existing = writeTarget(path, "upload");
+    if (existing.isPresent() && existingFile == ExistingFile.REFUSED) {
+      throw new FileAlreadyExistsException(path.toString(), null, "upload by " + user.name()
+          + ": file exists (exclusive create)");
+    }
+    if (existing.isEmpty() && existingFile == ExistingFile.REQUIRED) {
+      throw new NoSuchFileException(path.toString(), null, "upload by " + user.name()
+          + ": no such file (open without create)");
+    }
+    if (existing.isPresent() && truncate) {
+      require(Permission.OVERWRITE, path, "upload over an existing file");
+    }
+    long existingSize = truncate ? 0 : existing.map(ObjectInfo::size).orElse(0L);
+    return uploads.openAtOffsets(key, lock, "upload of " + path + " by " + user.name(), existingSize, keep -> {
+      if (existing.isPresent() && !truncate && !(keep > 0 && keep == existingSize)) {
+        require(Permission.OVERWRITE, path, "upload over an existing file");
+      }
+    }, Uploads.CommitCheck.NONE, reorderMemory);
+  }
+
+  /**
+   * Whether a new upload of {@code path} (not a resume or append, by a user who may overwrite)
+   * needs nothing of what is there, which this session then knows not to be a directory: S3 is not
+   * asked.
+   */
+  private boolean replacesWhateverIsThere(VirtualPath path, WriteMode mode, String operation) throws IOException {
+    if (mode != WriteMode.TRUNCATE || !user.may(Permission.OVERWRITE)) {
+      return false;
+    }
+    requireParentDirectory(path, operation);
+    return knownNotADirectory(path, operation);
   }
 
   /**
@@ -381,6 +485,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     try (PathLock lock = lock(path, marker, "mkdir")) {
       call(store.put(marker, new ByteBuffer[0], EMPTY_MD5, Map.of()), path, "mkdir");
     }
+    knownDirectories.created(path);
     events.file(FileEvent.Type.DIRECTORY_CREATED, origin(), path.toString(), marker);
   }
 
@@ -451,6 +556,7 @@ public final class GatewayFileSystem implements AutoCloseable {
         }
         requirePathsFit(from, to, treeRename.longestRelativeKeyBytes(fromPrefix));
         knownDirectories.forget(from);
+        knownDirectories.forget(to); // its parent holds one more subdirectory
         treeRename.move(fromPrefix, toPrefix);
       } catch (StoreException e) {
         throw storageFailure(from, "rename", e);

@@ -1,5 +1,6 @@
 package dev.ferry.core.vfs;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class KnownDirectoriesTest {
@@ -51,5 +54,41 @@ class KnownDirectoriesTest {
     assertFalse(known.seenRecently(VirtualPath.parse("/a")));
     assertFalse(known.seenRecently(VirtualPath.parse("/a/b")));
     assertTrue(known.seenRecently(VirtualPath.parse("/ab")));
+  }
+
+  @Test
+  void created_isKnownWithoutSubdirectories_andItsParentGainsIt() throws Exception {
+    VirtualPath parent = VirtualPath.parse("/in");
+    known.listed(parent, Set.of("old"), now, known.mark());
+    known.created(VirtualPath.parse("/in/new"));
+    assertEquals(Optional.of(false), known.isDirectory(VirtualPath.parse("/in/new/file.bin")));
+    assertEquals(Optional.of(true), known.isDirectory(VirtualPath.parse("/in/new")));
+    assertEquals(Optional.of(true), known.isDirectory(VirtualPath.parse("/in/old")));
+    assertEquals(Optional.of(false), known.isDirectory(VirtualPath.parse("/in/file.bin")));
+    assertEquals(Optional.empty(), known.isDirectory(VirtualPath.parse("/elsewhere/file.bin")), "never listed");
+  }
+
+  @Test
+  void subdirectories_holdForFreshFor_thenAreAskedAgain() throws Exception {
+    known.listed(VirtualPath.parse("/in"), Set.of(), now, known.mark());
+    now = now.plus(KnownDirectories.FRESH_FOR);
+    assertEquals(Optional.of(false), known.isDirectory(VirtualPath.parse("/in/x")));
+    now = now.plus(Duration.ofMillis(1));
+    assertEquals(Optional.empty(), known.isDirectory(VirtualPath.parse("/in/x")));
+  }
+
+  @Test
+  void listing_begunBeforeAChangeOfThisSession_isNotKept() throws Exception {
+    long mark = known.mark();
+    known.created(VirtualPath.parse("/in/made-meanwhile"));
+    known.listed(VirtualPath.parse("/in"), Set.of(), now, mark); // began before the mkdir: would miss it
+    assertEquals(Optional.empty(), known.isDirectory(VirtualPath.parse("/in/made-meanwhile")));
+  }
+
+  @Test
+  void forget_dropsWhatTheParentHeld() throws Exception {
+    known.listed(VirtualPath.parse("/in"), Set.of("gone"), now, known.mark());
+    known.forget(VirtualPath.parse("/in/gone")); // this session's rmdir or rename
+    assertEquals(Optional.empty(), known.isDirectory(VirtualPath.parse("/in/gone")), "asked of S3 again");
   }
 }
