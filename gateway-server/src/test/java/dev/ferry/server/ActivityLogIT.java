@@ -1,19 +1,17 @@
 package dev.ferry.server;
 
+import static dev.ferry.server.ActivityFile.is;
+import static dev.ferry.server.ActivityFile.only;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ActivityLogIT {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String FTP_PASSWORD = "activity-Ftp-Pa55";
   private static final String WRONG_PASSWORD = "not-the-Pa55word-42";
 
@@ -47,36 +43,16 @@ class ActivityLogIT {
   @TempDir
   Path dir;
 
-  /** Where this test's lines start: the file is shared by every test of the module, and by earlier runs. */
-  int firstLine;
+  ActivityFile activity;
 
   @BeforeEach
   void skipEarlierLines() {
-    firstLine = allLines().size();
-  }
-
-  private static List<String> allLines() {
-    String file = System.getProperty("FERRY_ACTIVITY_FILE");
-    assertNotNull(file, "FERRY_ACTIVITY_FILE is set for this module's tests (gateway-server/pom.xml)");
-    try {
-      return Files.exists(Path.of(file)) ? Files.readAllLines(Path.of(file)) : List.of();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    activity = ActivityFile.fromNow();
   }
 
   /** The lines of the activity file written since this test started, parsed. */
   List<JsonNode> lines() {
-    List<String> all = allLines();
-    List<JsonNode> parsed = new ArrayList<>();
-    for (String line : all.subList(Math.min(firstLine, all.size()), all.size())) {
-      try {
-        parsed.add(JSON.readTree(line));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return parsed;
+    return activity.lines();
   }
 
   /** The lines of the sessions in which {@code user} logged in, in order. */
@@ -85,16 +61,6 @@ class ActivityLogIT {
     Set<String> sessions = all.stream().filter(l -> user.equals(l.path("user").asText()))
         .map(l -> l.path("sessionId").asText()).collect(Collectors.toSet());
     return all.stream().filter(l -> sessions.contains(l.path("sessionId").asText())).toList();
-  }
-
-  static JsonNode only(List<JsonNode> lines, Predicate<JsonNode> which, String what) {
-    List<JsonNode> found = lines.stream().filter(which).toList();
-    assertEquals(1, found.size(), what + ": " + found);
-    return found.get(0);
-  }
-
-  static Predicate<JsonNode> is(String activity, String path) {
-    return l -> activity.equals(l.path("activity").asText()) && (path == null || path.equals(l.path("path").asText()));
   }
 
   /**
