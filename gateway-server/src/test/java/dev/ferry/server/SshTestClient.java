@@ -3,6 +3,7 @@ package dev.ferry.server;
 import java.io.IOException;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -31,9 +32,18 @@ public final class SshTestClient implements BeforeAllCallback, AfterAllCallback 
 
   /** A session of {@code user}'s on 127.0.0.1:{@code port}, signed in with {@code key}. */
   public ClientSession login(String user, int port, KeyPair key) throws IOException {
+    return login(user, port, session -> session.addPublicKeyIdentity(key));
+  }
+
+  /** A session of {@code user}'s on 127.0.0.1:{@code port}, signed in with {@code password}. */
+  public ClientSession login(String user, int port, String password) throws IOException {
+    return login(user, port, session -> session.addPasswordIdentity(password));
+  }
+
+  private ClientSession login(String user, int port, Consumer<ClientSession> identity) throws IOException {
     ClientSession session = client.connect(user, "127.0.0.1", port).verify(Duration.ofSeconds(10)).getSession();
     try {
-      session.addPublicKeyIdentity(key);
+      identity.accept(session);
       session.auth().verify(Duration.ofSeconds(10));
       return session;
     } catch (IOException | RuntimeException e) {
