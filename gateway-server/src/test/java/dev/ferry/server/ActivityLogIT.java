@@ -198,4 +198,92 @@ class ActivityLogIT {
     assertFalse(lines.stream().anyMatch(is("CLOSE", "/killed-sftp.bin")), "no CLOSE for the killed upload");
     assertTrue(s3.find(bucket, "actsftp/killed-sftp.bin").isEmpty());
   }
+
+  /**
+   * ERROR lines beyond refused permissions, each with the session's fields: a busy file (its path
+   * lock held by an upload in progress: a throttled curl over FTPS, paramiko over SFTP) written by
+   * another client (lftp, OpenSSH sftp), a bad path (a name over 255 bytes), and S3 away while a
+   * client reads (outcome FAILED).
+   */
+  @Test
+  void errors_busyFileBadPathAndS3Away_loggedFromBothProtocols() throws Exception {
+    String bucket = s3.createBucket();
+    OpenSshSftp client = OpenSshSftp.withNewKey(dir);
+    Path small = Files.write(dir.resolve("small.bin"), new byte[1000]);
+    byte[] large = new byte[2_000_000];
+    new Random(47).nextBytes(large);
+    Path big = Files.write(dir.resolve("big.bin"), large);
+    String longName = "n".repeat(300);
+    FerryServer ferry = EmbeddedFerry.start(dir, yaml(bucket, client), Map.of());
+    Process curl = null;
+    Process paramiko = null;
+    try {
+      int ftps = ferry.ftps().port();
+      int sftp = ferry.sftp().port();
+      // 20 KB/s: the 2 MB upload holds /busy.bin's lock for over a minute, far longer than the test needs.
+      curl = new ProcessBuilder("curl", "-sS", "-k", "--ssl-reqd", "--limit-rate", "20k", "-u",
+          "actftp:" + FTP_PASSWORD, "-T", big.toString(), "ftp://127.0.0.1:" + ftps + "/busy.bin").start();
+      Await.until(() -> lines().stream().anyMatch(is("OPEN", "/busy.bin")), "curl's upload to hold /busy.bin");
+      Lftp lftp = new Lftp(ftps, "actftp", FTP_PASSWORD);
+      lftp.refused("put '" + small + "' -o busy.bin"); // a 450: lftp tries again, then gives up
+      lftp.refused("mkdir " + longName);
+
+      paramiko = new ProcessBuilder("/usr/bin/python3", "-c", """
+          import sys, paramiko
+          t = paramiko.Transport(("127.0.0.1", int(sys.argv[1])))
+          t.connect(username="actsftp", pkey=paramiko.Ed25519Key.from_private_key_file(sys.argv[2]))
+          sftp = paramiko.SFTPClient.from_transport(t)
+          f = sftp.open("held.bin", "w")
+          f.write(b"x" * 100000)
+          f.flush()
+          print("open", flush=True)
+          sys.stdin.read()
+          """, Integer.toString(sftp), client.key.toString()).redirectErrorStream(true).start();
+      String held = new java.io.BufferedReader(new java.io.InputStreamReader(paramiko.getInputStream(),
+          java.nio.charset.StandardCharsets.UTF_8)).readLine();
+      assertEquals("open", held, "paramiko holds /held.bin open for writing");
+      client.batch(sftp, "actsftp", "-put " + small + " held.bin", "-mkdir " + longName);
+      curl.destroyForcibly().waitFor();
+      paramiko.destroyForcibly().waitFor();
+
+      s3.stop();
+      try {
+        lftp.refused("get gone.bin -o '" + dir.resolve("gone.bin") + "'");
+        client.batch(sftp, "actsftp", "-get gone.bin " + dir.resolve("gone-sftp.bin"));
+      } finally {
+        s3.start();
+      }
+    } finally {
+      for (Process process : new Process[] {curl, paramiko}) {
+        if (process != null) {
+          process.destroyForcibly().waitFor();
+        }
+      }
+      ferry.stop();
+    }
+
+    for (String[] expected : new String[][] {{"actftp", "FTPS", "/busy.bin"}, {"actsftp", "SFTP", "/held.bin"}}) {
+      List<JsonNode> errors = lines().stream().filter(is("ERROR", null))
+          .filter(l -> expected[0].equals(l.path("user").asText())).toList();
+      // lftp may try a 450 again: one line per refused attempt.
+      JsonNode busy = errors.stream().filter(l -> expected[2].equals(l.path("path").asText())).findFirst()
+          .orElseThrow(() -> new AssertionError(expected[1] + ": no ERROR line for the busy file: " + errors));
+      assertEquals("REFUSED", busy.path("outcome").asText());
+      assertTrue(busy.path("detail").asText().contains("upload by " + expected[0] + ": file is busy"), busy.toString());
+      JsonNode badPath = only(errors, l -> l.path("detail").asText().contains("name is longer than 255 bytes"),
+          expected[1] + "'s bad path");
+      assertEquals("REFUSED", badPath.path("outcome").asText());
+      assertTrue(badPath.path("path").asText().endsWith(longName), badPath.toString());
+      JsonNode s3Away = errors.stream().filter(l -> "FAILED".equals(l.path("outcome").asText())).findFirst()
+          .orElseThrow(() -> new AssertionError(expected[1] + ": no FAILED line while S3 was away: " + errors));
+      assertTrue(s3Away.path("path").asText().endsWith("gone.bin") && s3Away.path("detail").asText()
+          .contains("by " + expected[0]), s3Away.toString());
+      for (JsonNode error : List.of(busy, badPath, s3Away)) {
+        assertEquals(expected[1], error.path("protocol").asText(), error.toString());
+        for (String field : List.of("sessionId", "clientIp", "path", "detail")) {
+          assertFalse(error.path(field).asText().isEmpty(), field + " in " + error);
+        }
+      }
+    }
+  }
 }
