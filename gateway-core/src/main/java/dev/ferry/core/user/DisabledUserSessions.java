@@ -1,12 +1,14 @@
 package dev.ferry.core.user;
 
-import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.ClientText;
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.event.SessionInfo;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.StateStoreException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,11 +55,14 @@ public final class DisabledUserSessions implements AutoCloseable {
   private void sweep() {
     try {
       Map<String, DisabledUsers.Disabling> all = disabled.all();
+      // Each user once: a close is asynchronous, so a user's other sessions may still be listed.
+      Set<String> users = new HashSet<>();
       for (SessionInfo session : sessions.loggedIn()) {
         if (session.user() != null && all.containsKey(session.user())) {
-          closeSessionsOf(session.user());
+          users.add(session.user());
         }
       }
+      users.forEach(this::closeSessionsOf);
     } catch (StateStoreException | RuntimeException e) {
       log.warn("sessions of disabled users not checked: {}", e.getMessage());
     }
