@@ -15,6 +15,8 @@ import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.core.upload.PartSizePolicy;
 import dev.ferry.core.upload.UploadJournal;
 import dev.ferry.core.upload.Uploads;
+import dev.ferry.core.user.DisabledUserSessions;
+import dev.ferry.core.user.DisabledUsers;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.User;
 import dev.ferry.core.user.Authenticator;
@@ -42,6 +44,8 @@ public final class Gateway implements AutoCloseable {
   private final Downloads downloads;
   private final UserRegistry users;
   private final LoginGuard loginGuard;
+  private final DisabledUsers disabledUsers;
+  private final DisabledUserSessions disabledUserSessions;
   private final Deadlines deadlines = new Deadlines();
   private final SessionSlots sessions;
   private final EventBus events;
@@ -72,10 +76,15 @@ public final class Gateway implements AutoCloseable {
             config.uploads().reorderWindow(), config.uploads().spillLimit(), spillDirectory(config),
             config.uploads().memoryWait()), clock);
     this.downloads = new Downloads(store, config.downloads());
-    this.loginGuard = new LoginGuard(config.login(), clock, stateStore.database());
+    this.disabledUsers = new DisabledUsers(stateStore.database(), clock);
+    this.loginGuard = new LoginGuard(config.login(), clock, stateStore.database(), disabledUsers);
     this.sessions = new SessionSlots(config.sessions(), Map.of(
         "FTPS", new SessionSlots.ProtocolMaximum(config.ftps().maxLogins(), "ftps.maxLogins"),
-        "SFTP", new SessionSlots.ProtocolMaximum(config.sftp().maxSessions(), "sftp.maxSessions")), deadlines, events);
+        "SFTP", new SessionSlots.ProtocolMaximum(config.sftp().maxSessions(), "sftp.maxSessions")), deadlines, events,
+        name -> disabledUsers.lastRead(name).map(d -> "user disabled"));
+    // As often as the node's heartbeat: a user disabled on another node loses its sessions here within one.
+    this.disabledUserSessions = new DisabledUserSessions(disabledUsers, sessions,
+        config.stateStore().lease().dividedBy(3));
   }
 
   /** The upload journal in the state store, with what an earlier Ferry kept in dataDir/uploads taken over. */
@@ -148,6 +157,16 @@ public final class Gateway implements AutoCloseable {
     return loginGuard;
   }
 
+  /** The users an administrator has disabled, in the state store. */
+  public DisabledUsers disabledUsers() {
+    return disabledUsers;
+  }
+
+  /** Closes the sessions of disabled users on this node. */
+  public DisabledUserSessions disabledUserSessions() {
+    return disabledUserSessions;
+  }
+
   /** Every front-end's connections, counted against the session limits. */
   public SessionSlots sessions() {
     return sessions;
@@ -160,6 +179,7 @@ public final class Gateway implements AutoCloseable {
 
   @Override
   public void close() {
+    disabledUserSessions.close();
     deadlines.close();
     store.close();
     if (sharedLocks != null) {

@@ -94,14 +94,10 @@ public record JobsConfig(JobSettings jobs, List<RemoteHost> remotes, List<SyncDe
   private static AdminHttpSettings adminHttp(ConfigNode admin) {
     admin.allowOnly("http");
     ConfigNode http = admin.section("http");
-    http.allowOnly("enabled", "bindAddress", "port", "token", "idleTimeout", "tls");
+    http.allowOnly("enabled", "bindAddress", "port", "token", "tokens", "idleTimeout", "tls");
     boolean enabled = http.bool("enabled", http.has("port"));
-    String token = http.string("token", "");
-    if (enabled && token.length() < 16) {
-      throw new ConfigException(http.keyOf("token"), "must be at least 16 characters when the admin HTTP API is on"
-          + " (e.g. token: ${FERRY_ADMIN_TOKEN})");
-    }
     return new AdminHttpSettings(enabled, http.string("bindAddress", "127.0.0.1"), http.integer("port", 8090, 0, 65535),
-        token, http.duration("idleTimeout", Duration.ofMinutes(1)), http.bool("tls", false));
+        AdminTokensConfig.of(http, enabled), http.duration("idleTimeout", Duration.ofMinutes(1)),
+        http.bool("tls", false));
   }
 }

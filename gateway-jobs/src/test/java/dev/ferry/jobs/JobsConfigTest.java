@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.admin.AdminRole;
+import dev.ferry.jobs.admin.AdminToken;
+import dev.ferry.jobs.admin.AdminTokens;
 import dev.ferry.jobs.remote.RemoteHost;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -88,6 +92,55 @@ class JobsConfigTest {
     ConfigException e = assertThrows(ConfigException.class,
         () -> load(USERS + "admin:\n  http:\n    port: 8090\n    token: short\n", Map.of()));
     assertTrue(e.getMessage().contains("admin.http.token"), e.getMessage());
+  }
+
+  static final String TOKENS = "admin:\n  http:\n    port: 8090\n    tokens:\n";
+
+  /** One entry of admin.http.tokens, indented for {@link #TOKENS}. */
+  static String token(String name, String key, String value, String role) {
+    return "      - name: " + name + "\n        " + key + ": \"" + value + "\"\n        role: " + role + "\n";
+  }
+
+  @Test
+  void adminHttp_singleToken_isTheAdminTokenNamedDefault() throws IOException {
+    JobsConfig config = load(USERS + "admin:\n  http:\n    port: 8090\n    token: ${T}\n",
+        Map.of("T", "0123456789abcdef0123"));
+    AdminToken token = config.adminHttp().tokens().match("0123456789abcdef0123").orElseThrow();
+    assertEquals("default", token.name());
+    assertEquals(AdminRole.ADMIN, token.role());
+    assertTrue(config.adminHttp().tokens().match("0123456789abcdef012").isEmpty());
+  }
+
+  @Test
+  void adminHttp_namedTokens_clearOrHashed_withRoles() throws IOException {
+    String ciHash = HexFormat.of().formatHex(AdminTokens.sha256("ci-secret-0123456789"));
+    JobsConfig config = load(USERS + TOKENS + token("ops", "token", "ops-secret-0123456789", "admin")
+        + token("ci", "tokenHash", ciHash.toUpperCase(), "read-only"), Map.of());
+    AdminTokens tokens = config.adminHttp().tokens();
+    assertEquals(List.of("ops", "ci"), tokens.all().stream().map(AdminToken::name).toList());
+    assertEquals(AdminRole.READ_ONLY, tokens.match("ci-secret-0123456789").orElseThrow().role());
+    assertEquals(AdminRole.ADMIN, tokens.match("ops-secret-0123456789").orElseThrow().role());
+    assertTrue(tokens.match(ciHash).isEmpty(), "the hash itself is not a token");
+  }
+
+  @Test
+  void adminHttp_badTokens_refusedNamingTheKey() {
+    String good = token("ops", "token", "ops-secret-0123456789", "admin");
+    Map<String, String> refusals = Map.of(
+        USERS + TOKENS + good + token("ops", "token", "other-secret-0123456789", "admin"), "admin.http.tokens[1].name",
+        USERS + "admin:\n  http:\n    port: 8090\n    token: default-secret-0123456789\n    tokens:\n"
+            + token("default", "token", "other-secret-0123456789", "read-only"), "admin.http.tokens[0].name",
+        USERS + TOKENS + token("ci", "token", "", "read-only"), "admin.http.tokens[0].token",
+        USERS + TOKENS + token("ci", "token", "ci-secret-0123456789", "reader"), "admin.http.tokens[0].role",
+        USERS + TOKENS + token("ci", "tokenHash", "abc123", "read-only"), "admin.http.tokens[0].tokenHash",
+        USERS + TOKENS + "      - name: ci\n        role: admin\n", "admin.http.tokens[0].token",
+        USERS + TOKENS + "      - name: ci\n        token: ci-secret-0123456789\n", "admin.http.tokens[0].role",
+        USERS + "admin:\n  http:\n    port: 8090\n    tokens: []\n", "admin.http.tokens");
+    refusals.forEach((yaml, key) -> {
+      ConfigException e = assertThrows(ConfigException.class, () -> load(yaml, Map.of()), yaml);
+      assertTrue(e.getMessage().contains(key), key + " in: " + e.getMessage());
+      assertFalse(e.getMessage().contains("secret-0123456789"), "no token in the error: " + e.getMessage());
+    });
   }
 
   @Test

@@ -1,19 +1,17 @@
 package dev.ferry.server;
 
+import static dev.ferry.server.ActivityFile.is;
+import static dev.ferry.server.ActivityFile.only;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ActivityLogIT {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String FTP_PASSWORD = "activity-Ftp-Pa55";
   private static final String WRONG_PASSWORD = "not-the-Pa55word-42";
 
@@ -47,36 +43,16 @@ class ActivityLogIT {
   @TempDir
   Path dir;
 
-  /** Where this test's lines start: the file is shared by every test of the module, and by earlier runs. */
-  int firstLine;
+  ActivityFile activity;
 
   @BeforeEach
   void skipEarlierLines() {
-    firstLine = allLines().size();
-  }
-
-  private static List<String> allLines() {
-    String file = System.getProperty("FERRY_ACTIVITY_FILE");
-    assertNotNull(file, "FERRY_ACTIVITY_FILE is set for this module's tests (gateway-server/pom.xml)");
-    try {
-      return Files.exists(Path.of(file)) ? Files.readAllLines(Path.of(file)) : List.of();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    activity = ActivityFile.fromNow();
   }
 
   /** The lines of the activity file written since this test started, parsed. */
   List<JsonNode> lines() {
-    List<String> all = allLines();
-    List<JsonNode> parsed = new ArrayList<>();
-    for (String line : all.subList(Math.min(firstLine, all.size()), all.size())) {
-      try {
-        parsed.add(JSON.readTree(line));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return parsed;
+    return activity.lines();
   }
 
   /** The lines of the sessions in which {@code user} logged in, in order. */
@@ -85,16 +61,6 @@ class ActivityLogIT {
     Set<String> sessions = all.stream().filter(l -> user.equals(l.path("user").asText()))
         .map(l -> l.path("sessionId").asText()).collect(Collectors.toSet());
     return all.stream().filter(l -> sessions.contains(l.path("sessionId").asText())).toList();
-  }
-
-  static JsonNode only(List<JsonNode> lines, Predicate<JsonNode> which, String what) {
-    List<JsonNode> found = lines.stream().filter(which).toList();
-    assertEquals(1, found.size(), what + ": " + found);
-    return found.get(0);
-  }
-
-  static Predicate<JsonNode> is(String activity, String path) {
-    return l -> activity.equals(l.path("activity").asText()) && (path == null || path.equals(l.path("path").asText()));
   }
 
   /**
@@ -231,5 +197,93 @@ class ActivityLogIT {
     only(lines, is("PARTIAL_CLOSE", "/killed-sftp.bin"), "the killed upload");
     assertFalse(lines.stream().anyMatch(is("CLOSE", "/killed-sftp.bin")), "no CLOSE for the killed upload");
     assertTrue(s3.find(bucket, "actsftp/killed-sftp.bin").isEmpty());
+  }
+
+  /**
+   * ERROR lines beyond refused permissions, each with the session's fields: a busy file (its path
+   * lock held by an upload in progress: a throttled curl over FTPS, paramiko over SFTP) written by
+   * another client (lftp, OpenSSH sftp), a bad path (a name over 255 bytes), and S3 away while a
+   * client reads (outcome FAILED).
+   */
+  @Test
+  void errors_busyFileBadPathAndS3Away_loggedFromBothProtocols() throws Exception {
+    String bucket = s3.createBucket();
+    OpenSshSftp client = OpenSshSftp.withNewKey(dir);
+    Path small = Files.write(dir.resolve("small.bin"), new byte[1000]);
+    byte[] large = new byte[2_000_000];
+    new Random(47).nextBytes(large);
+    Path big = Files.write(dir.resolve("big.bin"), large);
+    String longName = "n".repeat(300);
+    FerryServer ferry = EmbeddedFerry.start(dir, yaml(bucket, client), Map.of());
+    Process curl = null;
+    Process paramiko = null;
+    try {
+      int ftps = ferry.ftps().port();
+      int sftp = ferry.sftp().port();
+      // 20 KB/s: the 2 MB upload holds /busy.bin's lock for over a minute, far longer than the test needs.
+      curl = new ProcessBuilder("curl", "-sS", "-k", "--ssl-reqd", "--limit-rate", "20k", "-u",
+          "actftp:" + FTP_PASSWORD, "-T", big.toString(), "ftp://127.0.0.1:" + ftps + "/busy.bin").start();
+      Await.until(() -> lines().stream().anyMatch(is("OPEN", "/busy.bin")), "curl's upload to hold /busy.bin");
+      Lftp lftp = new Lftp(ftps, "actftp", FTP_PASSWORD);
+      lftp.refused("put '" + small + "' -o busy.bin"); // a 450: lftp tries again, then gives up
+      lftp.refused("mkdir " + longName);
+
+      paramiko = new ProcessBuilder("/usr/bin/python3", "-c", """
+          import sys, paramiko
+          t = paramiko.Transport(("127.0.0.1", int(sys.argv[1])))
+          t.connect(username="actsftp", pkey=paramiko.Ed25519Key.from_private_key_file(sys.argv[2]))
+          sftp = paramiko.SFTPClient.from_transport(t)
+          f = sftp.open("held.bin", "w")
+          f.write(b"x" * 100000)
+          f.flush()
+          print("open", flush=True)
+          sys.stdin.read()
+          """, Integer.toString(sftp), client.key.toString()).redirectErrorStream(true).start();
+      String held = new java.io.BufferedReader(new java.io.InputStreamReader(paramiko.getInputStream(),
+          java.nio.charset.StandardCharsets.UTF_8)).readLine();
+      assertEquals("open", held, "paramiko holds /held.bin open for writing");
+      client.batch(sftp, "actsftp", "-put " + small + " held.bin", "-mkdir " + longName);
+      curl.destroyForcibly().waitFor();
+      paramiko.destroyForcibly().waitFor();
+
+      s3.stop();
+      try {
+        lftp.refused("get gone.bin -o '" + dir.resolve("gone.bin") + "'");
+        client.batch(sftp, "actsftp", "-get gone.bin " + dir.resolve("gone-sftp.bin"));
+      } finally {
+        s3.start();
+      }
+    } finally {
+      for (Process process : new Process[] {curl, paramiko}) {
+        if (process != null) {
+          process.destroyForcibly().waitFor();
+        }
+      }
+      ferry.stop();
+    }
+
+    for (String[] expected : new String[][] {{"actftp", "FTPS", "/busy.bin"}, {"actsftp", "SFTP", "/held.bin"}}) {
+      List<JsonNode> errors = lines().stream().filter(is("ERROR", null))
+          .filter(l -> expected[0].equals(l.path("user").asText())).toList();
+      // lftp may try a 450 again: one line per refused attempt.
+      JsonNode busy = errors.stream().filter(l -> expected[2].equals(l.path("path").asText())).findFirst()
+          .orElseThrow(() -> new AssertionError(expected[1] + ": no ERROR line for the busy file: " + errors));
+      assertEquals("REFUSED", busy.path("outcome").asText());
+      assertTrue(busy.path("detail").asText().contains("upload by " + expected[0] + ": file is busy"), busy.toString());
+      JsonNode badPath = only(errors, l -> l.path("detail").asText().contains("name is longer than 255 bytes"),
+          expected[1] + "'s bad path");
+      assertEquals("REFUSED", badPath.path("outcome").asText());
+      assertTrue(badPath.path("path").asText().endsWith(longName), badPath.toString());
+      JsonNode s3Away = errors.stream().filter(l -> "FAILED".equals(l.path("outcome").asText())).findFirst()
+          .orElseThrow(() -> new AssertionError(expected[1] + ": no FAILED line while S3 was away: " + errors));
+      assertTrue(s3Away.path("path").asText().endsWith("gone.bin") && s3Away.path("detail").asText()
+          .contains("by " + expected[0]), s3Away.toString());
+      for (JsonNode error : List.of(busy, badPath, s3Away)) {
+        assertEquals(expected[1], error.path("protocol").asText(), error.toString());
+        for (String field : List.of("sessionId", "clientIp", "path", "detail")) {
+          assertFalse(error.path(field).asText().isEmpty(), field + " in " + error);
+        }
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -33,12 +34,26 @@ public final class Lftp {
 
   /** Runs lftp {@code commands} after the login; fails unless lftp exits 0. */
   public void run(String commands) throws IOException, InterruptedException {
+    Process process = start(commands);
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(120, TimeUnit.SECONDS), "lftp " + commands + " did not end");
+    assertEquals(0, process.exitValue(), "lftp " + commands + ": " + output);
+  }
+
+  /** Runs lftp {@code commands} after the login, which must fail; returns what lftp printed. */
+  public String refused(String commands) throws IOException, InterruptedException {
+    Process process = start(commands);
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(120, TimeUnit.SECONDS), "lftp " + commands + " did not end");
+    assertNotEquals(0, process.exitValue(), "lftp " + commands + " succeeded: " + output);
+    return output;
+  }
+
+  private Process start(String commands) throws IOException {
     String script = "set cmd:fail-exit yes; set ssl:verify-certificate no; set net:max-retries 1; "
         + "open -u '" + user + "','" + password + "' ftp://127.0.0.1:" + port + "; " + commands;
     Process process = new ProcessBuilder(List.of("lftp", "-c", script)).redirectErrorStream(true).start();
     process.getOutputStream().close();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(120, TimeUnit.SECONDS), "lftp " + commands + " did not end");
-    assertEquals(0, process.exitValue(), "lftp " + commands + ": " + output);
+    return process;
   }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -30,19 +31,39 @@ final class OpenSshSftp {
 
   /** Runs the sftp batch {@code commands} as {@code user} on 127.0.0.1:{@code port}; fails unless all succeed. */
   void batch(int port, String user, String... commands) throws Exception {
+    run(sftp(port, user, commands));
+  }
+
+  /** Runs the sftp batch {@code commands} as {@code user}, whose login must be refused; returns what sftp printed. */
+  String refusedBatch(int port, String user, String... commands) throws Exception {
+    List<String> command = sftp(port, user, commands);
+    Output output = output(command);
+    assertNotEquals(0, output.exit(), command + " succeeded: " + output.text());
+    return output.text();
+  }
+
+  private List<String> sftp(int port, String user, String... commands) throws IOException {
     Path batch = Files.createTempFile(key.getParent(), "batch", ".txt");
     Files.writeString(batch, String.join("\n", commands) + "\n");
-    run(List.of("sftp", "-q", "-b", batch.toString(), "-P", Integer.toString(port), "-i", key.toString(),
+    return List.of("sftp", "-q", "-b", batch.toString(), "-P", Integer.toString(port), "-i", key.toString(),
         "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
-        user + "@127.0.0.1"));
+        user + "@127.0.0.1");
   }
 
   /** Runs {@code command} (the real tools tests prepare files with), failing unless it exits 0. */
-  static void run(List<String> command) throws IOException, InterruptedException {
+  static int run(List<String> command) throws IOException, InterruptedException {
+    Output output = output(command);
+    assertEquals(0, output.exit(), command + ": " + output.text());
+    return output.exit();
+  }
+
+  private record Output(int exit, String text) {}
+
+  private static Output output(List<String> command) throws IOException, InterruptedException {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     process.getOutputStream().close();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(process.waitFor(60, TimeUnit.SECONDS), command + " did not end");
-    assertEquals(0, process.exitValue(), command + ": " + output);
+    return new Output(process.exitValue(), output);
   }
 }

@@ -24,8 +24,10 @@ public record FileEvent(String id, Instant time, Type type, Origin origin, Strin
     DOWNLOADED,
     /** A client set a file's time. */
     TIMES_SET,
-    /** A client's operation was refused or failed; {@code detail} says which and why. */
+    /** A client's operation was refused (permission, busy path, bad path); {@code detail} says which and why. */
     REFUSED,
+    /** A client's operation failed in storage (S3, or the state store's locks); {@code detail} says which and why. */
+    FAILED,
     /** An upload committed: the object is in S3, whole. */
     UPLOADED,
     /** An upload that ended without its commit (a client gone mid-transfer): nothing was written. */

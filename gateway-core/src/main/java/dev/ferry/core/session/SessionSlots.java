@@ -10,9 +10,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The connections of every front-end, counted against {@link SessionLimits}: a connection takes a
@@ -40,6 +42,7 @@ public final class SessionSlots {
   private final Map<String, ProtocolMaximum> protocolMaxima;
   private final Deadlines deadlines;
   private final EventBus events;
+  private final Function<String, Optional<String>> refusalNote;
   /** Per JVM, not per instance: an application that stops and starts Ferry again must not reuse ids (the activity log). */
   private static final AtomicLong sessionNumbers = new AtomicLong();
   // All guarded by this: a check and its count must be one step, or a burst gets past the limit.
@@ -59,6 +62,16 @@ public final class SessionSlots {
    */
   public SessionSlots(SessionLimits limits, Map<String, ProtocolMaximum> protocolMaxima, Deadlines deadlines,
       EventBus events) {
+    this(limits, protocolMaxima, deadlines, events, name -> Optional.empty());
+  }
+
+  /**
+   * {@code refusalNote}: what to add to a refused login's AUTH_FAILURE event about the user name
+   * tried (e.g. that the user is disabled), so that the front-ends need not know.
+   */
+  public SessionSlots(SessionLimits limits, Map<String, ProtocolMaximum> protocolMaxima, Deadlines deadlines,
+      EventBus events, Function<String, Optional<String>> refusalNote) {
+    this.refusalNote = refusalNote;
     this.limits = limits;
     this.protocolMaxima = Map.copyOf(protocolMaxima);
     this.deadlines = deadlines;
@@ -245,9 +258,13 @@ public final class SessionSlots {
       events.session(SessionEvent.Type.LOGIN, info, null);
     }
 
-    /** Credentials for {@code username} were refused: an AUTH_FAILURE event naming the user name tried. */
+    /**
+     * Credentials for {@code username} were refused: an AUTH_FAILURE event naming the user name
+     * tried, and why when core knows more than a wrong password ("alice (user disabled)").
+     */
     public void loginFailed(String username) {
-      events.session(SessionEvent.Type.AUTH_FAILURE, info(), username);
+      String note = username == null ? null : refusalNote.apply(username).orElse(null);
+      events.session(SessionEvent.Type.AUTH_FAILURE, info(), note == null ? username : username + " (" + note + ")");
     }
 
     /**

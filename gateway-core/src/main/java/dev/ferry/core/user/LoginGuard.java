@@ -43,13 +43,20 @@ public final class LoginGuard {
   private final Settings settings;
   private final Clock clock;
   private final LoginFailures failures;
+  private final DisabledUsers disabled;
   private final ReentrantLock[] checkTurns = new ReentrantLock[CHECK_TURNS];
   private final AtomicLong bansStarted = new AtomicLong();
 
   public LoginGuard(Settings settings, Clock clock, Database database) {
+    this(settings, clock, database, new DisabledUsers(database, clock));
+  }
+
+  /** {@code disabled}: the users whose logins are refused even with the right password or key. */
+  public LoginGuard(Settings settings, Clock clock, Database database, DisabledUsers disabled) {
     this.settings = settings;
     this.clock = clock;
     this.failures = new LoginFailures(database);
+    this.disabled = disabled;
     for (int i = 0; i < checkTurns.length; i++) {
       checkTurns[i] = new ReentrantLock(true);
     }
@@ -70,6 +77,9 @@ public final class LoginGuard {
         return Attempt.refused(true);
       }
       Optional<User> user = users.authenticate(username, password);
+      if (user.isPresent() && !admits(protocol, user.get(), "password", address)) {
+        return Attempt.refused(false);
+      }
       if (user.isEmpty()) {
         boolean banned = failed(address);
         log.warn("{} password login failed for user {} from {}{}", protocol, name, address,
@@ -81,6 +91,22 @@ public final class LoginGuard {
     } finally {
       turn.unlock();
     }
+  }
+
+  /**
+   * Whether {@code user}, whose credentials ({@code how}: "password", "key ...") were right, may log
+   * in: not when an administrator has disabled them. The refusal is logged naming it; the client
+   * gets the same answer as for wrong credentials, and the address's failures are not counted (the
+   * credentials were right, and a ban would also shut out others behind the same address).
+   */
+  public boolean admits(String protocol, User user, String how, String address) {
+    Optional<DisabledUsers.Disabling> disabling = disabled.check(user.name());
+    if (disabling.isEmpty()) {
+      return true;
+    }
+    log.warn("{} login ({}) of user {} from {} refused: the user is disabled ({}, by {})", protocol, how,
+        ClientText.forLog(user.name()), address, ClientText.forLog(disabling.get().reason()), disabling.get().by());
+    return false;
   }
 
   /** How many bans this node has started since it started (metrics). */

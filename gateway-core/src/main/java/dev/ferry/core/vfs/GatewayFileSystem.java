@@ -9,6 +9,7 @@ import dev.ferry.core.event.Origin;
 import dev.ferry.core.lock.PathBusyException;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.lock.PathLockTable;
+import dev.ferry.core.path.BadPathException;
 import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.StateStoreException;
@@ -115,6 +116,20 @@ public final class GatewayFileSystem implements AutoCloseable {
    */
   public void joinSession(SessionSlots.Slot session) {
     this.session = session;
+  }
+
+  /**
+   * A client's path argument resolved against {@code cwd} by core's rules ({@link VirtualPath#parse}),
+   * for both front-ends: a bad one is refused here, with a REFUSED event naming the rule it broke.
+   */
+  public VirtualPath resolve(VirtualPath cwd, String argument) throws BadPathException {
+    try {
+      return VirtualPath.parse(cwd, argument);
+    } catch (BadPathException e) {
+      events.file(FileEvent.Type.REFUSED, origin(), e.getFile(), null, "path of " + user.name() + " refused: "
+          + e.getReason());
+      throw e;
+    }
   }
 
   private Origin origin() {
@@ -450,7 +465,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       try {
         catalog.setClientTime(key, file.get().etag(), modified);
       } catch (IOException e) {
-        throw new StorageFailureException(path.toString(), "set time by " + user.name() + ": " + e.getMessage(), e);
+        throw storageFailure(path, "set time", e);
       }
       events.file(FileEvent.Type.TIMES_SET, origin(), path.toString(), key, "modified " + modified);
     }
@@ -618,7 +633,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     try {
       return new FileStat(path, false, head.size(), catalog.factsOf(keyOf(path), head).timeOr(head.lastModified()));
     } catch (IOException e) {
-      throw new StorageFailureException(path.toString(), operation + " by " + user.name() + ": " + e.getMessage(), e);
+      throw storageFailure(path, operation, e);
     }
   }
 
@@ -671,20 +686,34 @@ public final class GatewayFileSystem implements AutoCloseable {
 
   private void require(Permission permission, VirtualPath path, String operation) throws AccessDeniedException {
     if (!user.may(permission)) {
-      String reason = operation + " by " + user.name() + ": permission '" + permission.label() + "' not granted";
-      events.file(FileEvent.Type.REFUSED, origin(), path.toString(), null, reason);
-      throw new AccessDeniedException(path.toString(), null, reason);
+      throw refused(new AccessDeniedException(path.toString(), null, operation + " by " + user.name()
+          + ": permission '" + permission.label() + "' not granted"));
     }
+  }
+
+  /**
+   * The one place a refusal the client is told of (a permission, a busy path, a bad path) becomes a
+   * REFUSED event (the activity log's ERROR line), for both front-ends; returns it to be thrown.
+   */
+  private <E extends FileSystemException> E refused(E refusal) {
+    events.file(FileEvent.Type.REFUSED, origin(), refusal.getFile(), null, refusal.getReason());
+    return refusal;
+  }
+
+  /** As {@link #refused}, for a failure of S3 or of the state store's locks: a FAILED event. */
+  private <E extends FileSystemException> E failed(E failure) {
+    events.file(FileEvent.Type.FAILED, origin(), failure.getFile(), null, failure.getReason());
+    return failure;
   }
 
   private PathLock lock(VirtualPath path, S3Location key, String operation) throws FileSystemException {
     try {
       return locks.lockKey(key, operation + " of " + path + " by " + user.name());
     } catch (PathBusyException e) {
-      throw new FileBusyException(path.toString(), operation + " by " + user.name() + ": file is busy (another "
-          + "transfer, delete or rename of it is in progress)");
+      throw refused(new FileBusyException(path.toString(), operation + " by " + user.name() + ": file is busy "
+          + "(another transfer, delete or rename of it is in progress)"));
     } catch (StateStoreException e) {
-      throw new StorageFailureException(path.toString(), operation + " by " + user.name() + ": " + e.getMessage(), e);
+      throw storageFailure(path, operation, e);
     }
   }
 
@@ -693,10 +722,10 @@ public final class GatewayFileSystem implements AutoCloseable {
     try {
       return locks.lockPrefix(prefix, operation + " of " + path + " by " + user.name());
     } catch (PathBusyException e) {
-      throw new FileBusyException(path.toString(), operation + " by " + user.name()
-          + ": a file in this directory is busy (being written, deleted or renamed)");
+      throw refused(new FileBusyException(path.toString(), operation + " by " + user.name()
+          + ": a file in this directory is busy (being written, deleted or renamed)"));
     } catch (StateStoreException e) {
-      throw new StorageFailureException(path.toString(), operation + " by " + user.name() + ": " + e.getMessage(), e);
+      throw storageFailure(path, operation, e);
     }
   }
 
@@ -707,16 +736,22 @@ public final class GatewayFileSystem implements AutoCloseable {
     } catch (StoreException e) {
       throw storageFailure(path, operation, e);
     } catch (IOException e) {
-      throw new StorageFailureException(path.toString(), operation + " by " + user.name() + ": " + e.getMessage(), e);
+      throw storageFailure(path, operation, e);
     }
+  }
+
+  /** The catalog or the state store's locks failed: the client is told, and a FAILED event says so. */
+  private StorageFailureException storageFailure(VirtualPath path, String operation, Exception e) {
+    return failed(new StorageFailureException(path.toString(), operation + " by " + user.name() + ": "
+        + e.getMessage(), e));
   }
 
   private FileSystemException storageFailure(VirtualPath path, String operation, StoreException e) {
     String reason = operation + " by " + user.name() + ": ";
     return switch (e.kind()) {
       case NOT_FOUND -> new NoSuchFileException(path.toString(), null, reason + "no such file");
-      case ACCESS_DENIED -> new AccessDeniedException(path.toString(), null, reason + "storage denied access");
-      default -> new StorageFailureException(path.toString(), reason + "storage error: " + e.getMessage(), e);
+      case ACCESS_DENIED -> failed(new AccessDeniedException(path.toString(), null, reason + "storage denied access"));
+      default -> failed(new StorageFailureException(path.toString(), reason + "storage error: " + e.getMessage(), e));
     };
   }
 }

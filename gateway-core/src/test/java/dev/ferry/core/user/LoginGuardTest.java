@@ -143,6 +143,25 @@ class LoginGuardTest {
     assertTrue(whileBanned.user().isEmpty() && whileBanned.banned(), "while banned, the right password is refused");
   }
 
+  /** A disabled user is refused with the right password, as with a wrong one, but no failure is counted. */
+  @Test
+  void disabledUser_rightPassword_refusedUncounted_thenEnabledLogsIn() throws Exception {
+    LoginGuard guard = guard(2);
+    DisabledUsers disabled = new DisabledUsers(state.database(), clock);
+    disabled.disable("alice", "left", "ops");
+    LoginGuard withDisabled = new LoginGuard(new LoginGuard.Settings(Duration.ofSeconds(1), 2, WINDOW, BAN), clock,
+        state.database(), disabled);
+
+    for (int i = 0; i < 3; i++) {
+      LoginGuard.Attempt refused = login(withDisabled, PASSWORD);
+      assertTrue(refused.user().isEmpty() && !refused.banned(), "refused, and not banned: " + refused);
+    }
+    assertFalse(guard.isBanned(ADDRESS), "right passwords of a disabled user are no guesses");
+
+    disabled.enable("alice");
+    assertTrue(login(withDisabled, PASSWORD).user().isPresent());
+  }
+
   /**
    * Before, the ban was looked up before the slow bcrypt check and counted after it, so parallel
    * guesses all passed the lookup: 150 parallel FTPS logins had 36 passwords checked (limit 5).

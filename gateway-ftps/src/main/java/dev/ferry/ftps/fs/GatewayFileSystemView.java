@@ -34,9 +34,9 @@ public final class GatewayFileSystemView implements FileSystemView {
     this.cwd = path;
   }
 
-  /** Resolves a client argument against the working directory, by core's path rules. */
+  /** Resolves a client argument against the working directory, by core's path rules (a bad one is refused there). */
   public VirtualPath resolve(String argument) throws IOException {
-    return VirtualPath.parse(cwd, argument == null ? "" : argument);
+    return fs.resolve(cwd, argument == null ? "" : argument);
   }
 
   @Override

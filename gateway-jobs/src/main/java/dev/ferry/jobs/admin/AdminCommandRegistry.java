@@ -4,6 +4,7 @@ import dev.ferry.core.admin.AdminCaller;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.core.admin.AdminRole;
 import dev.ferry.core.admin.AdminStatus;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,11 +27,16 @@ public final class AdminCommandRegistry implements AdminConsole {
 
   public AdminCommandRegistry(List<AdminCommand> commands) {
     commands.forEach(c -> this.commands.put(c.syntax().name(), c));
-    this.stages = List.of(new AuditStage(this), new AuthorizeStage(), new ValidateStage(this), new RunStage(this));
+    this.stages = List.of(new AuditStage(this), new AuthorizeStage(this), new ValidateStage(this), new RunStage(this));
   }
 
   public Optional<AdminCommand> find(String name) {
     return Optional.ofNullable(commands.get(name));
+  }
+
+  /** The commands that change nothing, which a read-only caller may run. */
+  List<String> readOnlyNames() {
+    return commands.values().stream().filter(AdminCommand::readOnly).map(c -> c.syntax().name()).toList();
   }
 
   @Override
@@ -87,16 +93,32 @@ public final class AdminCommandRegistry implements AdminConsole {
     }
   }
 
-  /** Only users with the admin role get past this stage. */
+  /**
+   * Only users with the admin role get past this stage; a read-only caller (an HTTP token) only with
+   * a command that changes nothing. An unknown command passes on to be named by the validate stage.
+   */
   static final class AuthorizeStage implements AdminInterceptor {
+    private final AdminCommandRegistry registry;
+
+    AuthorizeStage(AdminCommandRegistry registry) {
+      this.registry = registry;
+    }
+
     @Override
     public AdminResponse intercept(Chain chain) throws Exception {
-      AdminCaller caller = chain.request().caller();
+      AdminRequest request = chain.request();
+      AdminCaller caller = request.caller();
       if (!caller.admin()) {
         throw new AdminException(AdminStatus.REFUSED, "user '" + caller.name()
             + "' is not an administrator: admin commands are refused");
       }
-      return chain.proceed(chain.request());
+      boolean changes = registry.find(request.command()).map(c -> !c.readOnly()).orElse(false);
+      if (caller.role() == AdminRole.READ_ONLY && changes) {
+        throw new AdminException(AdminStatus.REFUSED, "command '" + request.command() + "' is refused for '"
+            + caller.name() + "': its role is " + caller.role().configName() + ", which may run only "
+            + String.join(", ", registry.readOnlyNames()));
+      }
+      return chain.proceed(request);
     }
   }
 

@@ -2,6 +2,8 @@ package dev.ferry.jobs.admin;
 
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.session.SessionSlots;
+import dev.ferry.core.state.StateStoreException;
+import dev.ferry.core.user.DisabledUsers;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserRegistry;
@@ -14,17 +16,20 @@ import java.util.stream.Collectors;
 /**
  * users: the configured users (an embedding application's own are not listed: Ferry does not know
  * them until they log in) with their home, permissions, role, how they may log in (never the hash
- * or the keys themselves) and their sessions on this node.
+ * or the keys themselves), their sessions on this node and whether they are disabled (and why, by
+ * whom, since when). Disabled users that are not configured (an application's own) follow, by name.
  */
 final class ListUsers implements AdminCommand {
 
   private static final Syntax SYNTAX = Syntax.of("users", "users", 0);
   private final UserRegistry users;
   private final SessionSlots sessions;
+  private final DisabledUsers disabled;
 
-  ListUsers(UserRegistry users, SessionSlots sessions) {
+  ListUsers(UserRegistry users, SessionSlots sessions, DisabledUsers disabled) {
     this.users = users;
     this.sessions = sessions;
+    this.disabled = disabled;
   }
 
   @Override
@@ -38,7 +43,8 @@ final class ListUsers implements AdminCommand {
   }
 
   @Override
-  public AdminResponse run(AdminRequest request) {
+  public AdminResponse run(AdminRequest request) throws StateStoreException {
+    Map<String, DisabledUsers.Disabling> disabledUsers = new LinkedHashMap<>(disabled.all());
     List<Map<String, Object>> list = new ArrayList<>();
     StringBuilder text = new StringBuilder();
     for (User user : users.all()) {
@@ -50,11 +56,37 @@ final class ListUsers implements AdminCommand {
       facts.put("password", user.passwordHash() != null);
       facts.put("publicKeys", user.publicKeys().size());
       facts.put("sessions", sessions.sessionsOf(user.name()));
+      DisabledUsers.Disabling disabling = disabledUsers.remove(user.name());
+      disabled(facts, disabling);
       list.add(facts);
       text.append(user.name()).append("  ").append(user.home()).append("  ")
           .append(user.permissions().stream().map(Permission::label).sorted().collect(Collectors.joining(",")))
-          .append(user.admin() ? "  admin" : "").append("  sessions ").append(facts.get("sessions")).append('\n');
+          .append(user.admin() ? "  admin" : "").append("  sessions ").append(facts.get("sessions"))
+          .append(disabledText(disabling)).append('\n');
+    }
+    for (DisabledUsers.Disabling disabling : disabledUsers.values()) {
+      Map<String, Object> facts = new LinkedHashMap<>();
+      facts.put("name", disabling.user());
+      facts.put("configured", false);
+      facts.put("sessions", sessions.sessionsOf(disabling.user()));
+      disabled(facts, disabling);
+      list.add(facts);
+      text.append(disabling.user()).append("  (not configured)").append(disabledText(disabling)).append('\n');
     }
     return AdminResponse.ok(text.length() == 0 ? "no users configured\n" : text.toString(), list);
+  }
+
+  private static void disabled(Map<String, Object> facts, DisabledUsers.Disabling disabling) {
+    facts.put("disabled", disabling != null);
+    if (disabling != null) {
+      facts.put("disabledReason", disabling.reason());
+      facts.put("disabledBy", disabling.by());
+      facts.put("disabledAt", disabling.at().toString());
+    }
+  }
+
+  private static String disabledText(DisabledUsers.Disabling disabling) {
+    return disabling == null ? "" : "  DISABLED by " + disabling.by() + " at " + disabling.at()
+        + (disabling.reason().isEmpty() ? "" : ": " + disabling.reason());
   }
 }

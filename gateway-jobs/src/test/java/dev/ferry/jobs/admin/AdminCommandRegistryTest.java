@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.admin.AdminCaller;
 import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.core.admin.AdminRole;
 import dev.ferry.core.admin.AdminStatus;
 import java.util.List;
 import java.util.Set;
@@ -26,7 +27,47 @@ class AdminCommandRegistryTest {
     }
   }
 
-  final AdminCommandRegistry registry = new AdminCommandRegistry(List.of(new Echo()));
+  /** A command that only reads, and counts its runs. */
+  static final class Peek implements AdminCommand {
+    int runs;
+
+    @Override
+    public Syntax syntax() {
+      return Syntax.of("peek", "peek", 0);
+    }
+
+    @Override
+    public boolean readOnly() {
+      return true;
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) {
+      runs++;
+      return AdminResponse.ok("peeked", null);
+    }
+  }
+
+  /** A command that changes state: counts its runs. */
+  static final class Poke implements AdminCommand {
+    int runs;
+
+    @Override
+    public Syntax syntax() {
+      return Syntax.of("poke", "poke", 0);
+    }
+
+    @Override
+    public AdminResponse run(AdminRequest request) {
+      runs++;
+      return AdminResponse.ok("poked", null);
+    }
+  }
+
+  final Peek peek = new Peek();
+  final Poke poke = new Poke();
+  final AdminCommandRegistry registry = new AdminCommandRegistry(List.of(new Echo(), peek, poke));
+  final AdminCaller reader = new AdminCaller("token:ci", AdminRole.READ_ONLY, "test");
   final AdminCaller admin = new AdminCaller("root", true, "test");
 
   @Test
@@ -43,6 +84,29 @@ class AdminCommandRegistryTest {
         List.of()));
     assertEquals(AdminStatus.REFUSED, response.status());
     assertTrue(response.text().contains("bob"));
+  }
+
+  @Test
+  void execute_readOnlyCallerAndReadingCommand_runs() {
+    AdminResponse response = registry.execute(AdminRequest.of(reader, "peek", List.of()));
+    assertEquals(AdminStatus.OK, response.status());
+    assertEquals(1, peek.runs);
+  }
+
+  @Test
+  void execute_readOnlyCallerAndChangingCommand_refusedNamingCommandAndRole_notRun() {
+    AdminResponse response = registry.execute(AdminRequest.of(reader, "poke", List.of()));
+    assertEquals(AdminStatus.REFUSED, response.status());
+    assertTrue(response.text().contains("'poke'") && response.text().contains("read-only")
+        && response.text().contains("token:ci"), response.text());
+    assertEquals(0, poke.runs);
+    assertEquals(AdminStatus.OK, registry.execute(AdminRequest.of(admin, "poke", List.of())).status());
+    assertEquals(1, poke.runs);
+  }
+
+  @Test
+  void execute_readOnlyCallerAndUnknownCommand_notFound() {
+    assertEquals(AdminStatus.NOT_FOUND, registry.execute(AdminRequest.of(reader, "rm", List.of())).status());
   }
 
   @Test

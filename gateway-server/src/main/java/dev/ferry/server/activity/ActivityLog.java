@@ -90,7 +90,7 @@ public final class ActivityLog {
       case DIRECTORY_CREATED -> "CREATE_DIRECTORY";
       case DIRECTORY_DELETED -> "DELETE_DIRECTORY";
       case TIMES_SET -> "SETSTAT";
-      case REFUSED -> "ERROR";
+      case REFUSED, FAILED -> "ERROR";
     });
     Origin origin = file.origin();
     if (origin.session() != null) {
@@ -121,6 +121,7 @@ public final class ActivityLog {
     line.put("outcome", switch (file.type()) {
       case PARTIAL_UPLOAD -> "PARTIAL";
       case REFUSED -> "REFUSED";
+      case FAILED -> "FAILED";
       default -> "OK";
     });
     if (file.type() != FileEvent.Type.OPENED) {

@@ -10,6 +10,8 @@ import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.session.ClientAddress;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.user.LoginGuard;
+import dev.ferry.jobs.admin.AdminToken;
+import dev.ferry.jobs.admin.AdminTokens;
 import dev.ferry.server.console.Console;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -26,9 +28,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Routes: {@code GET /health} (no token), and every admin command as {@code /api/<command>}: POST
  * with a JSON body {@code {"args": ["word", "--option", "value"]}}, or GET with repeated
- * {@code ?arg=} parameters. Everything but /health needs {@code Authorization: Bearer <token>}.
+ * {@code ?arg=} parameters. Everything but /health needs {@code Authorization: Bearer <token>} with
+ * one of the configured tokens; a read-only one runs only the commands that change nothing.
  * Answers are the console's JSON with the HTTP status its {@code AdminStatus} maps to. {@code /} and
  * {@code /console/...} are the console in the browser ({@link Console}), signed in by password and
  * cookie instead of the token.
@@ -46,18 +49,19 @@ import org.slf4j.LoggerFactory;
 final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String BEARER = "Bearer ";
 
   private static final Logger log = LoggerFactory.getLogger(AdminHttpHandler.class);
 
   private final AdminConsole console;
-  private final byte[] token;
+  private final AdminTokens tokens;
   private final Executor commands;
   private final LoginGuard guard;
   private final Console browser;
 
-  AdminHttpHandler(AdminConsole console, String token, Executor commands, LoginGuard guard, Console browser) {
+  AdminHttpHandler(AdminConsole console, AdminTokens tokens, Executor commands, LoginGuard guard, Console browser) {
     this.console = console;
-    this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.tokens = tokens;
     this.commands = commands;
     this.guard = guard;
     this.browser = browser;
@@ -106,7 +110,8 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
       }
       return;
     }
-    if (!authorized(request)) {
+    Optional<AdminToken> token = bearer(request);
+    if (token.isEmpty()) {
       FullHttpResponse response = json(HttpResponseStatus.UNAUTHORIZED,
           "{\"ok\":false,\"status\":\"UNAUTHORIZED\",\"error\":\"missing or wrong bearer token\"}");
       response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
@@ -147,14 +152,19 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
       send(ctx, HttpResponseStatus.BAD_REQUEST, error(AdminStatus.BAD_REQUEST, e.getMessage()), keepAlive);
       return;
     }
-    AdminResponse response = console.execute(new AdminCaller("token", true, "http"), command, args);
+    // The audit line names the token by its configured name, never by its value.
+    AdminCaller caller = new AdminCaller("token:" + token.get().name(), token.get().role(), "http");
+    AdminResponse response = console.execute(caller, command, args);
     send(ctx, HttpResponseStatus.valueOf(response.status().httpStatus()), response.json(), keepAlive);
   }
 
-  private boolean authorized(FullHttpRequest request) {
+  /** The configured token the request's {@code Authorization: Bearer} header carries, compared in constant time. */
+  private Optional<AdminToken> bearer(FullHttpRequest request) {
     String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-    // Constant-time: the comparison must not tell how much of a guessed token was right.
-    return header != null && MessageDigest.isEqual(token, header.getBytes(StandardCharsets.UTF_8));
+    if (header == null || !header.startsWith(BEARER)) {
+      return Optional.empty();
+    }
+    return tokens.match(header.substring(BEARER.length()));
   }
 
   private static List<String> bodyArgs(FullHttpRequest request) {

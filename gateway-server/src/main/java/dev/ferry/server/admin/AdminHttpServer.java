@@ -78,7 +78,7 @@ public final class AdminHttpServer implements AutoCloseable {
                 .addLast(new AdminConnectionSlot(slots))
                 .addLast(new HttpServerCodec())
                 .addLast(new HttpObjectAggregator(MAX_BODY))
-                .addLast(new AdminHttpHandler(console, settings.token(), commands, guard, browser));
+                .addLast(new AdminHttpHandler(console, settings.tokens(), commands, guard, browser));
           }
         })
         .bind(settings.bindAddress(), settings.port()).sync().channel();

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 /**
  * The signed-in pages and their actions (a POST here has passed the CSRF check). Each one is an
  * admin command run as the user: jobs, job, cancel, transfer, push, hosts, df, sessions,
- * disconnect, users; a refused command shows its message with the HTTP status the API would give.
+ * disconnect, users, user disable|enable; a refused command shows its message with the HTTP status the API would give.
  */
 final class ConsoleRoutes {
 
@@ -45,6 +45,8 @@ final class ConsoleRoutes {
       case "GET /console/sessions" -> ok(ConsolePages.sessions(session, loggedIn(session)));
       case "POST /console/sessions/disconnect" -> disconnect(session, Console.first(form, "session"));
       case "GET /console/users" -> users(session);
+      case "POST /console/users/disable" -> switchUser(session, "disable", form);
+      case "POST /console/users/enable" -> switchUser(session, "enable", form);
       default -> jobOrNotFound(session, post, path);
     };
   }
@@ -81,6 +83,17 @@ final class ConsoleRoutes {
     List<Map<?, ?>> users = new ArrayList<>();
     ((List<?>) response.data()).forEach(item -> users.add((Map<?, ?>) item));
     return ok(ConsolePages.users(session, users));
+  }
+
+  /** The users page's Disable (with the reason typed beside it) and Enable buttons: the user command. */
+  private FullHttpResponse switchUser(ConsoleSession session, String action, Map<String, List<String>> form) {
+    List<String> words = new ArrayList<>(List.of(action, Console.first(form, "user")));
+    String reason = Console.first(form, "reason").strip();
+    if (action.equals("disable") && !reason.isEmpty()) {
+      words.addAll(List.of("--reason", reason));
+    }
+    AdminResponse response = Console.run(commands, session, "user", words);
+    return response.ok() ? ConsoleReplies.redirect("/console/users") : refused(session, "Users", response);
   }
 
   private FullHttpResponse disconnect(ConsoleSession session, String id) {

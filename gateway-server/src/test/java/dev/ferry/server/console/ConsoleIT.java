@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.testing.Await;
@@ -14,6 +15,7 @@ import dev.ferry.jobs.transfer.JobRecord;
 import dev.ferry.jobs.transfer.JobState;
 import dev.ferry.server.EmbeddedFerry;
 import dev.ferry.server.FerryServer;
+import dev.ferry.server.SshTestClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -60,6 +62,9 @@ class ConsoleIT {
 
   @RegisterExtension
   static final S3TestServer s3 = new S3TestServer();
+
+  @RegisterExtension
+  static final SshTestClient ssh = new SshTestClient();
 
   @TempDir
   static Path dir;
@@ -340,6 +345,41 @@ class ConsoleIT {
       });
     } finally {
       client.stop();
+    }
+  }
+
+  /**
+   * Disable on the users page (with a reason): bob's open SFTP session is closed and his next login
+   * refused; the same POST without the CSRF token changes nothing; Enable lets him in again.
+   */
+  @Test
+  void users_disabledFromThePage_sessionClosedLoginRefused_thenEnabled() throws Exception {
+    int port = ferry.sftp().port();
+    try (ClientSession sftp = ssh.login("bob", port, PASSWORD)) {
+      signIn();
+      Cookie session = browser.manage().getCookieNamed("ferry_console");
+      assertEquals(403, post("/console/users/disable", session, "user=bob").statusCode());
+      assertTrue(ferry.gateway().disabledUsers().check("bob").isEmpty(), "no CSRF token: bob not disabled");
+
+      browser.findElement(By.linkText("Users")).click();
+      By bob = By.cssSelector("tr.user[data-user='bob']");
+      WebElement row = wait.until(ExpectedConditions.visibilityOfElementLocated(bob));
+      assertEquals("enabled", row.findElement(By.cssSelector("td.status")).getText());
+      row.findElement(By.name("reason")).sendKeys("audit <review>");
+      row.findElement(By.cssSelector("button.disable")).click();
+
+      wait.until(ExpectedConditions.textToBe(By.cssSelector("tr.user[data-user='bob'] td.status"),
+          "disabled by ops: audit <review>"));
+      screenshot("12-user-disabled");
+      Await.until(sftp::isClosed, Duration.ofSeconds(30), "bob's SFTP session to be closed by Ferry");
+      assertThrows(IOException.class, () -> ssh.login("bob", port, PASSWORD), "a disabled user's login");
+
+      wait.until(ExpectedConditions.visibilityOfElementLocated(bob)).findElement(By.cssSelector("button.enable"))
+          .click();
+      wait.until(ExpectedConditions.textToBe(By.cssSelector("tr.user[data-user='bob'] td.status"), "enabled"));
+      ssh.login("bob", port, PASSWORD).close();
+    } finally {
+      ferry.gateway().disabledUsers().enable("bob");
     }
   }
 

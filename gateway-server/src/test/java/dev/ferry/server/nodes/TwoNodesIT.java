@@ -10,9 +10,12 @@ import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.PostgresTestServer;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
+import dev.ferry.server.SshExec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,6 +27,9 @@ import java.util.List;
 import java.util.Random;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.CloseableHandle;
 import org.apache.sshd.sftp.client.SftpClient.OpenMode;
@@ -60,10 +66,12 @@ class TwoNodesIT {
   static FerryNode one;
   static FerryNode two;
   static SshClient ssh;
+  static KeyPair opsKey;
 
   @BeforeAll
-  static void start() throws IOException {
+  static void start() throws IOException, GeneralSecurityException {
     bucket = s3.createBucket();
+    opsKey = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
     database = postgres.newDatabase();
     one = node("node-1");
     two = node("node-2");
@@ -105,12 +113,25 @@ class TwoNodesIT {
             passwordHash: "%s"
             home: s3://%s/home/
             permissions: [all]
-        """.formatted(database, PostgresTestServer.USER, name, LEASE.toMillis(), HASH, bucket)));
+          - name: dave
+            passwordHash: "%s"
+            home: s3://%s/dave/
+            permissions: [all]
+          - name: ops
+            home: s3://%s/ops/
+            admin: true
+            publicKeys: ["%s"]
+        """.formatted(database, PostgresTestServer.USER, name, LEASE.toMillis(), HASH, bucket, HASH, bucket, bucket,
+        PublicKeyEntry.toString(opsKey.getPublic()))));
   }
 
   /** An SFTP session to {@code node} as alice, from {@code fromAddress} (any 127.x address reaches loopback). */
   static SftpClient login(FerryNode node, String fromAddress, String password) throws IOException {
-    ClientSession session = ssh.connect("alice", new InetSocketAddress("127.0.0.1", node.sftpPort),
+    return login(node, "alice", fromAddress, password);
+  }
+
+  static SftpClient login(FerryNode node, String user, String fromAddress, String password) throws IOException {
+    ClientSession session = ssh.connect(user, new InetSocketAddress("127.0.0.1", node.sftpPort),
         new InetSocketAddress(fromAddress, 0)).verify(Duration.ofSeconds(10)).getSession();
     try {
       session.addPasswordIdentity(password);
@@ -175,6 +196,42 @@ class TwoNodesIT {
       }
       assertArrayEquals(second, s3.read(bucket, "home/busy.bin"), "once free, the path takes the second writer");
     }
+  }
+
+  /** An admin command over SSH exec to {@code node}, as ops; fails unless it exits 0. */
+  static SshExec admin(FerryNode node, String command) throws IOException {
+    try (ClientSession session = ssh.connect("ops", "127.0.0.1", node.sftpPort).verify(Duration.ofSeconds(10))
+        .getSession()) {
+      session.addPublicKeyIdentity(opsKey);
+      session.auth().verify(Duration.ofSeconds(10));
+      SshExec exec = SshExec.run(session, command, Duration.ofSeconds(30));
+      assertEquals(0, exec.status(), command + " on " + node.name + ": " + exec.err());
+      return exec;
+    }
+  }
+
+  /**
+   * Disabled through node 1, dave's session on node 2 is closed within node 2's sweep (every third
+   * of the lease), and both nodes refuse dave's logins; enabled through node 2, dave logs in again.
+   */
+  @Test
+  void userDisabledOnNodeOne_sessionOnNodeTwoClosed_loginsRefusedOnBoth() throws Exception {
+    String from = "127.0.0.4";
+    SftpClient dave = login(two, "dave", from, PASSWORD);
+    try {
+      admin(one, "user disable dave --reason 'two-node test'");
+
+      Await.until(() -> !dave.getClientSession().isOpen(), LEASE.multipliedBy(3),
+          "node 2 to close dave's session within a sweep");
+      assertThrows(IOException.class, () -> login(two, "dave", from, PASSWORD).close());
+      assertThrows(IOException.class, () -> login(one, "dave", from, PASSWORD).close());
+      assertTrue(two.logText().contains("user dave is disabled: session"), "node 2 says why it closed it");
+    } finally {
+      dave.close();
+      admin(two, "user enable dave");
+    }
+    login(one, "dave", from, PASSWORD).close();
+    login(two, "dave", from, PASSWORD).close();
   }
 
   @Test

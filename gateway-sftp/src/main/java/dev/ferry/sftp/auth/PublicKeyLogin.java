@@ -1,6 +1,7 @@
 package dev.ferry.sftp.auth;
 
 import dev.ferry.core.ClientText;
+import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserRegistry;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * SSH public-key logins: the keys are the users' {@code publicKeys} (authorized_keys lines),
  * decoded once at start. Which signature algorithms a key may sign with (no ssh-rsa SHA-1) is the
  * server's algorithm list. A key that does not match is normal (clients offer several) and is not
- * counted as a failed login.
+ * counted as a failed login. A disabled user's key is refused the same way.
  */
 public final class PublicKeyLogin implements PublickeyAuthenticator {
 
@@ -63,6 +64,14 @@ public final class PublicKeyLogin implements PublickeyAuthenticator {
     if (user == null || users.configured(username)
         && keys.getOrDefault(username, List.of()).stream().noneMatch(k -> KeyUtils.compareKeys(k, key))) {
       log.debug("SFTP key {} not listed for user {}", KeyUtils.getFingerPrint(key), ClientText.forLog(username));
+      return false;
+    }
+    if (!guard.admits("SFTP", user, "key " + KeyUtils.getFingerPrint(key), address)) {
+      // Refused as a key that is not listed would be; the AUTH_FAILURE event says why.
+      SessionSlots.Slot slot = SshSessionSlots.slotOf(session);
+      if (slot != null) {
+        slot.loginFailed(username);
+      }
       return false;
     }
     session.setAttribute(FerryUsers.USER, user);

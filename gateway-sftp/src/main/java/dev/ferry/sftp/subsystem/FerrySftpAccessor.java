@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 /**
  * MINA's file operations on S3. The defaults assume a local {@code FileChannel} (lock, fsync,
  * copy); here they go to the Ferry NIO provider and core. Client paths pass through
- * {@link VirtualPath#parse} once, in {@link #resolveLocalFilePath}: nothing outside the home is
+ * core's {@code GatewayFileSystem.resolve} once, in {@link #resolveLocalFilePath}: nothing outside the home is
  * ever reached. Links do not exist. Closing a file never commits it: see {@link CommitOnClose}.
  */
 public final class FerrySftpAccessor implements SftpFileSystemAccessor {
@@ -40,7 +40,8 @@ public final class FerrySftpAccessor implements SftpFileSystemAccessor {
   @Override
   public Path resolveLocalFilePath(SftpSubsystemProxy subsystem, Path rootDir, String remotePath) throws IOException {
     VirtualPath cwd = VirtualPath.parse(rootDir.toAbsolutePath().toString());
-    VirtualPath resolved = VirtualPath.parse(cwd, remotePath);
+    // Through the session's filesystem: a bad path is refused (and its ERROR line published) in core.
+    VirtualPath resolved = ((FerryFileSystem) rootDir.getFileSystem()).session().resolve(cwd, remotePath);
     return rootDir.getFileSystem().getPath(resolved.toString());
   }
 

@@ -1,0 +1,75 @@
+package dev.ferry.core.user;
+
+import dev.ferry.core.ClientText;
+import dev.ferry.core.DaemonThreads;
+import dev.ferry.core.event.SessionInfo;
+import dev.ferry.core.session.SessionSlots;
+import dev.ferry.core.state.StateStoreException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes the sessions of disabled users on this node: at once for a user disabled here, and every
+ * {@code interval} (the node heartbeat's, a third of the state store lease) for users disabled on
+ * another node sharing the store, which cannot reach this node's sessions. An upload a closed
+ * session has open is aborted, as for any connection that ends.
+ */
+public final class DisabledUserSessions implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(DisabledUserSessions.class);
+  /** What the client is told; the reason stays with the administrators (the store, the log). */
+  static final String CLIENT_REASON = "disconnected by an administrator";
+
+  private final DisabledUsers disabled;
+  private final SessionSlots sessions;
+  private final ScheduledExecutorService sweeps;
+
+  public DisabledUserSessions(DisabledUsers disabled, SessionSlots sessions, Duration interval) {
+    this.disabled = disabled;
+    this.sessions = sessions;
+    this.sweeps = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-disabled-user-sweep"));
+    long every = Math.max(100, interval.toMillis());
+    sweeps.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /** Closes {@code user}'s logged-in sessions on this node; returns how many. */
+  public int closeSessionsOf(String user) {
+    int closed = 0;
+    for (SessionInfo session : sessions.loggedIn()) {
+      if (user.equals(session.user()) && sessions.disconnect(session.id(), CLIENT_REASON)) {
+        log.info("user {} is disabled: session {} ({} from {}) closed", ClientText.forLog(user), session.id(),
+            session.protocol(), session.address());
+        closed++;
+      }
+    }
+    return closed;
+  }
+
+  private void sweep() {
+    try {
+      Map<String, DisabledUsers.Disabling> all = disabled.all();
+      // Each user once: a close is asynchronous, so a user's other sessions may still be listed.
+      Set<String> users = new HashSet<>();
+      for (SessionInfo session : sessions.loggedIn()) {
+        if (session.user() != null && all.containsKey(session.user())) {
+          users.add(session.user());
+        }
+      }
+      users.forEach(this::closeSessionsOf);
+    } catch (StateStoreException | RuntimeException e) {
+      log.warn("sessions of disabled users not checked: {}", e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    sweeps.shutdownNow();
+  }
+}
