@@ -7,6 +7,8 @@ import dev.ferry.core.event.EventBus;
 import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.lock.SharedPathLocks;
 import dev.ferry.core.session.Deadlines;
+import dev.ferry.core.session.LiveTransfers;
+import dev.ferry.core.session.TransferRates;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.store.ObjectStore;
@@ -24,6 +26,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -44,8 +47,12 @@ public final class Gateway implements AutoCloseable {
   private final LoginGuard loginGuard;
   private final Deadlines deadlines = new Deadlines();
   private final SessionSlots sessions;
+  private final LiveTransfers transfers;
+  private final TransferRates rates;
   private final EventBus events;
   private final Clock clock;
+  /** "Throughput now" is measured over this long: a few seconds, so it follows a transfer that stops. */
+  public static final Duration RATE_WINDOW = Duration.ofSeconds(5);
 
   public Gateway(FerryConfig config, Clock clock) throws IOException {
     this(config, clock, new EventBus(clock));
@@ -76,6 +83,9 @@ public final class Gateway implements AutoCloseable {
     this.sessions = new SessionSlots(config.sessions(), Map.of(
         "FTPS", new SessionSlots.ProtocolMaximum(config.ftps().maxLogins(), "ftps.maxLogins"),
         "SFTP", new SessionSlots.ProtocolMaximum(config.sftp().maxSessions(), "sftp.maxSessions")), deadlines, events);
+    this.transfers = new LiveTransfers(clock);
+    this.rates = new TransferRates(transfers, clock, RATE_WINDOW);
+    deadlines.every(Duration.ofSeconds(1), rates::sample);
   }
 
   /** The upload journal in the state store, with what an earlier Ferry kept in dataDir/uploads taken over. */
@@ -103,7 +113,17 @@ public final class Gateway implements AutoCloseable {
    */
   public GatewayFileSystem openSession(User user, SessionSlots.Slot session) {
     return new GatewayFileSystem(user, store, locks, uploads, downloads, stateStore.catalog(),
-        config.renameParallelism(), config.listingClientTimes(), clock, events, session);
+        config.renameParallelism(), config.listingClientTimes(), clock, events, session, transfers);
+  }
+
+  /** The files client sessions have open on this node, with the bytes each has moved so far. */
+  public LiveTransfers transfers() {
+    return transfers;
+  }
+
+  /** Throughput now, by protocol and direction, over the last {@link #RATE_WINDOW}. */
+  public TransferRates rates() {
+    return rates;
   }
 
   /** The stream of what happens here: sessions, file changes, jobs. */

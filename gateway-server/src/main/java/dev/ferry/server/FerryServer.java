@@ -134,7 +134,7 @@ public final class FerryServer {
       log.info("metrics: http://{}:{}/metrics (Prometheus text)", metricsSettings.bindAddress(), metricsServer.port());
     }
     AdminConsole admin = AdminCommands.registry(jobs, syncs, watchedFolders, batches, gateway.store(),
-        gateway.catalog(), gateway.sessions(), gateway.users());
+        gateway.catalog(), gateway.sessions(), gateway.transfers(), gateway.rates(), gateway.users());
     ftps = new FtpsServer(gateway, clock);
     ftps.start();
     if (config.sftp().enabled()) {

@@ -4,7 +4,9 @@ import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.session.LiveTransfers;
 import dev.ferry.core.session.SessionSlots;
+import dev.ferry.core.session.TransferRates;
 import dev.ferry.core.user.UserRegistry;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.jobs.batch.Batches;
@@ -28,19 +30,21 @@ import java.util.stream.Collectors;
 
 /**
  * The admin commands: over transfer jobs (transfer, push, jobs, job, cancel, hosts, df), objects
- * (stat), syncs, watched folders, batches, the node's client sessions (sessions, disconnect) and users.
+ * (stat, ls), syncs, watched folders, batches, the node's client sessions (sessions, disconnect), the files
+ * they have open and throughput now (transfers) and users.
  */
 public final class AdminCommands {
 
   private AdminCommands() {}
 
   public static AdminCommandRegistry registry(Jobs jobs, Syncs syncs, WatchedFolders watches, Batches batches,
-      ObjectStore store, ObjectCatalog catalog, SessionSlots sessions, UserRegistry users) {
+      ObjectStore store, ObjectCatalog catalog, SessionSlots sessions, LiveTransfers transfers, TransferRates rates,
+      UserRegistry users) {
     return new AdminCommandRegistry(List.of(new Transfer(jobs), new Push(jobs), new ListJobs(jobs), new ShowJob(jobs),
-        new Cancel(jobs), new Hosts(jobs), new Df(jobs), new ObjectStat(store, catalog), new SyncCommands.RunSync(syncs),
-        new SyncCommands.ListSyncs(syncs), new WatchCommands.ListWatches(watches), new RunBatch(batches),
-        new ListBatches(batches), new SessionCommands.ListSessions(sessions), new SessionCommands.Disconnect(sessions),
-        new ListUsers(users, sessions)));
+        new Cancel(jobs), new Hosts(jobs), new Df(jobs), new ObjectStat(store, catalog), new ListObjects(store),
+        new SyncCommands.RunSync(syncs), new SyncCommands.ListSyncs(syncs), new WatchCommands.ListWatches(watches),
+        new RunBatch(batches), new ListBatches(batches), new SessionCommands.ListSessions(sessions, transfers),
+        new SessionCommands.Disconnect(sessions), new ListTransfers(transfers, rates), new ListUsers(users, sessions)));
   }
 
   /** batch run NAME: queues a run of a configured batch now. */

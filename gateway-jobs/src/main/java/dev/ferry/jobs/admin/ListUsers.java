@@ -16,25 +16,16 @@ import java.util.stream.Collectors;
  * them until they log in) with their home, permissions, role, how they may log in (never the hash
  * or the keys themselves) and their sessions on this node.
  */
-final class ListUsers implements AdminCommand {
+final class ListUsers extends ReadCommand {
 
   private static final Syntax SYNTAX = Syntax.of("users", "users", 0);
   private final UserRegistry users;
   private final SessionSlots sessions;
 
   ListUsers(UserRegistry users, SessionSlots sessions) {
+    super(SYNTAX);
     this.users = users;
     this.sessions = sessions;
-  }
-
-  @Override
-  public boolean readOnly() {
-    return true;
-  }
-
-  @Override
-  public Syntax syntax() {
-    return SYNTAX;
   }
 
   @Override
