@@ -8,6 +8,7 @@ import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.lock.SharedPathLocks;
 import dev.ferry.core.session.Deadlines;
 import dev.ferry.core.session.LiveTransfers;
+import dev.ferry.core.session.NodeSessions;
 import dev.ferry.core.session.TransferRates;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.StateStore;
@@ -49,6 +50,8 @@ public final class Gateway implements AutoCloseable {
   private final SessionSlots sessions;
   private final LiveTransfers transfers;
   private final TransferRates rates;
+  /** The sessions of every node, when nodes share the store; null for one node on its own. */
+  private final NodeSessions nodeSessions;
   private final EventBus events;
   private final Clock clock;
   /** "Throughput now" is measured over this long: a few seconds, so it follows a transfer that stops. */
@@ -86,6 +89,8 @@ public final class Gateway implements AutoCloseable {
     this.transfers = new LiveTransfers(clock);
     this.rates = new TransferRates(transfers, clock, RATE_WINDOW);
     deadlines.every(Duration.ofSeconds(1), rates::sample);
+    this.nodeSessions = stateStore.shared() ? new NodeSessions(stateStore.database(), stateStore.nodes(), sessions,
+        transfers, clock) : null;
   }
 
   /** The upload journal in the state store, with what an earlier Ferry kept in dataDir/uploads taken over. */
@@ -119,6 +124,11 @@ public final class Gateway implements AutoCloseable {
   /** The files client sessions have open on this node, with the bytes each has moved so far. */
   public LiveTransfers transfers() {
     return transfers;
+  }
+
+  /** The sessions of the other nodes sharing the store, and disconnects across nodes; null when there are none. */
+  public NodeSessions nodeSessions() {
+    return nodeSessions;
   }
 
   /** Throughput now, by protocol and direction, over the last {@link #RATE_WINDOW}. */
@@ -184,6 +194,9 @@ public final class Gateway implements AutoCloseable {
     store.close();
     if (sharedLocks != null) {
       sharedLocks.close();
+    }
+    if (nodeSessions != null) {
+      nodeSessions.close();
     }
     stateStore.close();
   }

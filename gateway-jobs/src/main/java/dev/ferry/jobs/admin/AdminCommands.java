@@ -4,9 +4,6 @@ import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.catalog.ObjectCatalog;
-import dev.ferry.core.session.LiveTransfers;
-import dev.ferry.core.session.SessionSlots;
-import dev.ferry.core.session.TransferRates;
 import dev.ferry.core.user.UserRegistry;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.jobs.batch.Batches;
@@ -38,13 +35,13 @@ public final class AdminCommands {
   private AdminCommands() {}
 
   public static AdminCommandRegistry registry(Jobs jobs, Syncs syncs, WatchedFolders watches, Batches batches,
-      ObjectStore store, ObjectCatalog catalog, SessionSlots sessions, LiveTransfers transfers, TransferRates rates,
-      UserRegistry users) {
+      ObjectStore store, ObjectCatalog catalog, ClientSessions sessions, UserRegistry users) {
     return new AdminCommandRegistry(List.of(new Transfer(jobs), new Push(jobs), new ListJobs(jobs), new ShowJob(jobs),
         new Cancel(jobs), new Hosts(jobs), new Df(jobs), new ObjectStat(store, catalog), new ListObjects(store),
         new SyncCommands.RunSync(syncs), new SyncCommands.ListSyncs(syncs), new WatchCommands.ListWatches(watches),
-        new RunBatch(batches), new ListBatches(batches), new SessionCommands.ListSessions(sessions, transfers),
-        new SessionCommands.Disconnect(sessions), new ListTransfers(transfers, rates), new ListUsers(users, sessions)));
+        new RunBatch(batches), new ListBatches(batches), new SessionCommands.ListSessions(sessions),
+        new SessionCommands.Disconnect(sessions), new ListTransfers(sessions.transfers(), sessions.rates()),
+        new ListUsers(users, sessions.slots())));
   }
 
   /** batch run NAME: queues a run of a configured batch now. */

@@ -26,7 +26,8 @@ final class ConsolePages {
   static String dashboard(ConsoleSession session, List<JobRecord> jobs, int hosts, List<SessionView> sessions,
       String liveTransfers) {
     Map<String, Integer> byProtocol = new TreeMap<>();
-    sessions.forEach(s -> byProtocol.merge(s.protocol(), 1, Integer::sum));
+    List<SessionView> here = sessions.stream().filter(s -> s.node().equals(session.node())).toList();
+    here.forEach(s -> byProtocol.merge(s.protocol(), 1, Integer::sum));
     StringBuilder protocols = new StringBuilder("<table id=\"sessions-by-protocol\" class=\"counts\">");
     byProtocol.forEach((protocol, count) -> protocols.append("<tr><th>").append(Html.text(protocol))
         .append("</th><td>").append(count).append("</td></tr>"));
@@ -34,7 +35,7 @@ final class ConsolePages {
     return Layout.page("Dashboard", session, "<section class=\"cards\">"
         + "<div class=\"card\"><h2>Jobs by state</h2>" + jobCounts(jobs) + "</div>"
         + "<div class=\"card\"><h2>Sessions on this node</h2>" + protocols
-        + "<p><a href=\"/console/sessions\">" + sessions.size() + " logged in</a></p></div>"
+        + "<p><a href=\"/console/sessions\">" + here.size() + " logged in</a></p></div>"
         + "<div class=\"card\"><h2>Transfers on this node</h2>" + liveTransfers + "</div>"
         + "<div class=\"card\"><h2>Remote hosts</h2><p><a href=\"/console/hosts\">" + hosts
         + " configured</a></p><p><a href=\"/console/transfer\">Start a transfer</a></p></div></section>");
@@ -177,11 +178,13 @@ final class ConsolePages {
   }
 
   /**
-   * The sessions logged in on this node, each with the file it is transferring now and a button that
-   * disconnects it. The rows are polled, so a transfer's bytes move without a reload.
+   * The sessions logged in on this node and (nodes sharing the store) the others, each with its
+   * node, the file it is transferring now and a button that disconnects it (another node's session
+   * by that node). The rows are polled, so a transfer's bytes move without a reload.
    */
   static String sessions(ConsoleSession session, List<SessionView> sessions) {
-    return Layout.page("Sessions", session, "<table class=\"sessions\"><thead><tr><th>Session</th><th>Protocol</th>"
+    return Layout.page("Sessions", session, "<table class=\"sessions\"><thead><tr><th>Node</th><th>Session</th>"
+        + "<th>Protocol</th>"
         + "<th>User</th><th>Address</th><th>Transferring now</th><th></th></tr></thead>" + sessionRows(session, sessions)
         + "</table>");
   }
@@ -191,8 +194,9 @@ final class ConsolePages {
         .append("hx-trigger=\"every 2s\" hx-swap=\"outerHTML\">");
     for (SessionView s : sessions) {
       html.append("<tr class=\"session\" data-user=\"").append(Html.text(s.user())).append("\" data-protocol=\"")
-          .append(Html.text(s.protocol())).append("\" data-session=\"").append(Html.text(s.id())).append("\"><td>")
-          .append(Html.text(s.id())).append("</td><td>").append(Html.text(s.protocol())).append("</td><td>")
+          .append(Html.text(s.protocol())).append("\" data-session=\"").append(Html.text(s.id()))
+          .append("\" data-node=\"").append(Html.text(s.node())).append("\"><td class=\"node\">")
+          .append(Html.text(s.node())).append("</td><td>").append(Html.text(s.id())).append("</td><td>").append(Html.text(s.protocol())).append("</td><td>")
           .append(Html.text(s.user())).append("</td><td>").append(Html.text(s.address()))
           .append("</td><td class=\"transfers\">");
       for (TransferView t : s.transfers()) {
@@ -207,7 +211,7 @@ final class ConsolePages {
           .append("</td></tr>");
     }
     if (sessions.isEmpty()) {
-      html.append("<tr><td colspan=\"6\">no sessions</td></tr>");
+      html.append("<tr><td colspan=\"7\">no sessions</td></tr>");
     }
     return html.append("</tbody>").toString();
   }

@@ -107,11 +107,7 @@ class ConsoleIT {
           workers: 2
           retryBackoff: 100ms
           freeSpaceRecheck: 200ms
-        admin:
-          http:
-            bindAddress: 127.0.0.1
-            port: 0
-            token: %s
+        """ + EmbeddedFerry.adminHttp(TOKEN) + """
         users:
           - name: ops
             passwordHash: "%s"
@@ -122,7 +118,7 @@ class ConsoleIT {
             passwordHash: "%s"
             home: s3://%s/bob/
             permissions: [all]
-        """.formatted(TOKEN, hash, bucket, hash, bucket);
+        """.formatted(hash, bucket, hash, bucket);
     ferry = EmbeddedFerry.start(dir, yaml, Map.of());
     base = "http://127.0.0.1:" + ferry.adminHttp().port();
     http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
