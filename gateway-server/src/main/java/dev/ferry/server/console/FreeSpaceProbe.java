@@ -46,12 +46,12 @@ final class FreeSpaceProbe {
   List<Answer> ask(ConsoleSession session, List<String> hostAndRoots) throws InterruptedException {
     Map<String, CompletableFuture<AdminResponse>> asked = new LinkedHashMap<>();
     for (String hostAndRoot : hostAndRoots) {
-      asked.put(hostAndRoot, running.computeIfAbsent(hostAndRoot, key -> {
-        CompletableFuture<AdminResponse> df = CompletableFuture.supplyAsync(
-            () -> Console.run(commands, session, "df", List.of(key)), runner);
-        df.whenComplete((response, error) -> running.remove(key, df));
-        return df;
-      }));
+      CompletableFuture<AdminResponse> df = running.computeIfAbsent(hostAndRoot, key -> CompletableFuture.supplyAsync(
+          () -> Console.run(commands, session, "df", List.of(key)), runner));
+      // Outside computeIfAbsent: a df already done runs this at once, and the map is not to be
+      // changed from inside its own compute. Every asker adds it; removing twice is harmless.
+      df.whenComplete((response, error) -> running.remove(hostAndRoot, df));
+      asked.put(hostAndRoot, df);
     }
     long deadline = System.nanoTime() + patience.toNanos();
     List<Answer> answers = new ArrayList<>();
