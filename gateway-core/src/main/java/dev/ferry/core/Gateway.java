@@ -7,6 +7,9 @@ import dev.ferry.core.event.EventBus;
 import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.lock.SharedPathLocks;
 import dev.ferry.core.session.Deadlines;
+import dev.ferry.core.session.LiveTransfers;
+import dev.ferry.core.session.NodeSessions;
+import dev.ferry.core.session.TransferRates;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.store.ObjectStore;
@@ -26,6 +29,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -48,8 +52,14 @@ public final class Gateway implements AutoCloseable {
   private final DisabledUserSessions disabledUserSessions;
   private final Deadlines deadlines = new Deadlines();
   private final SessionSlots sessions;
+  private final LiveTransfers transfers;
+  private final TransferRates rates;
+  /** The sessions of every node, when nodes share the store; null for one node on its own. */
+  private final NodeSessions nodeSessions;
   private final EventBus events;
   private final Clock clock;
+  /** "Throughput now" is measured over this long: a few seconds, so it follows a transfer that stops. */
+  public static final Duration RATE_WINDOW = Duration.ofSeconds(5);
 
   public Gateway(FerryConfig config, Clock clock) throws IOException {
     this(config, clock, new EventBus(clock));
@@ -85,6 +95,11 @@ public final class Gateway implements AutoCloseable {
     // As often as the node's heartbeat: a user disabled on another node loses its sessions here within one.
     this.disabledUserSessions = new DisabledUserSessions(disabledUsers, sessions,
         config.stateStore().lease().dividedBy(3));
+    this.transfers = new LiveTransfers(clock);
+    this.rates = new TransferRates(transfers, clock, RATE_WINDOW);
+    deadlines.every(Duration.ofSeconds(1), rates::sample);
+    this.nodeSessions = stateStore.shared() ? new NodeSessions(stateStore.database(), stateStore.nodes(), sessions,
+        transfers, clock) : null;
   }
 
   /** The upload journal in the state store, with what an earlier Ferry kept in dataDir/uploads taken over. */
@@ -112,7 +127,22 @@ public final class Gateway implements AutoCloseable {
    */
   public GatewayFileSystem openSession(User user, SessionSlots.Slot session) {
     return new GatewayFileSystem(user, store, locks, uploads, downloads, stateStore.catalog(),
-        config.renameParallelism(), config.listingClientTimes(), clock, events, session);
+        config.renameParallelism(), config.listingClientTimes(), clock, events, session, transfers);
+  }
+
+  /** The files client sessions have open on this node, with the bytes each has moved so far. */
+  public LiveTransfers transfers() {
+    return transfers;
+  }
+
+  /** The sessions of the other nodes sharing the store, and disconnects across nodes; null when there are none. */
+  public NodeSessions nodeSessions() {
+    return nodeSessions;
+  }
+
+  /** Throughput now, by protocol and direction, over the last {@link #RATE_WINDOW}. */
+  public TransferRates rates() {
+    return rates;
   }
 
   /** The stream of what happens here: sessions, file changes, jobs. */
@@ -184,6 +214,9 @@ public final class Gateway implements AutoCloseable {
     store.close();
     if (sharedLocks != null) {
       sharedLocks.close();
+    }
+    if (nodeSessions != null) {
+      nodeSessions.close();
     }
     stateStore.close();
   }

@@ -12,6 +12,7 @@ import dev.ferry.ftps.FtpsServer;
 import dev.ferry.ftps.data.TlsTruncation;
 import dev.ferry.jobs.JobsConfig;
 import dev.ferry.jobs.admin.AdminCommands;
+import dev.ferry.jobs.admin.ClientSessions;
 import dev.ferry.jobs.batch.Batches;
 import dev.ferry.jobs.remote.MinaRemoteConnector;
 import dev.ferry.jobs.sync.SyncServices;
@@ -134,7 +135,9 @@ public final class FerryServer {
       log.info("metrics: http://{}:{}/metrics (Prometheus text)", metricsSettings.bindAddress(), metricsServer.port());
     }
     AdminConsole admin = AdminCommands.registry(jobs, syncs, watchedFolders, batches, gateway.store(),
-        gateway.catalog(), gateway.sessions(), gateway.users(), gateway.disabledUsers(), gateway.disabledUserSessions());
+        gateway.catalog(), new ClientSessions(gateway.sessions(), gateway.transfers(), gateway.rates(),
+        gateway.nodeSessions(), gateway.stateStore().nodes().name()), gateway.users(), gateway.disabledUsers(),
+        gateway.disabledUserSessions());
     ftps = new FtpsServer(gateway, clock);
     ftps.start();
     if (config.sftp().enabled()) {
@@ -143,7 +146,8 @@ public final class FerryServer {
     }
     if (jobsConfig.adminHttp().enabled()) {
       adminHttp = new AdminHttpServer(jobsConfig.adminHttp(), admin, gateway.loginGuard(), gateway.sessions(),
-          ftps.sslConfiguration(), gateway.users(), clock, gateway.stateStore().nodes().name());
+          ftps.sslConfiguration(), gateway.users(), clock, gateway.stateStore().nodes().name(),
+          gateway.stateStore().database());
       try {
         adminHttp.start();
       } catch (InterruptedException e) {

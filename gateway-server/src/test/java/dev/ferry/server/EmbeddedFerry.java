@@ -47,6 +47,17 @@ public final class EmbeddedFerry {
         """.formatted(name, sshd.port, sshd.user, sshd.clientKey, sshd.hostKeyLine, root);
   }
 
+  /** The admin HTTP API (and the console) on a free loopback port, with bearer token {@code token}. */
+  public static String adminHttp(String token) {
+    return """
+        admin:
+          http:
+            bindAddress: 127.0.0.1
+            port: 0
+            token: %s
+        """.formatted(token);
+  }
+
   /** {@code environment}: what ${NAME} in the YAML stands for. */
   public static FerryServer start(Path dir, String yaml, Map<String, String> environment) throws IOException {
     Path file = dir.resolve("ferry.yaml");

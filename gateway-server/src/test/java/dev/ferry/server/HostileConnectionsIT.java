@@ -100,13 +100,9 @@ class HostileConnectionsIT {
         sftp:
           bindAddress: 127.0.0.1
           port: 0
-        admin:
-          http:
-            bindAddress: 127.0.0.1
-            port: 0
-            token: %s
+        """.formatted(dir.resolve("data"), s3.configSection()) + EmbeddedFerry.adminHttp(TOKEN) + """
         users:
-        %s""".formatted(dir.resolve("data"), s3.configSection(), TOKEN, users);
+        %s""".formatted(users);
     ferry = EmbeddedFerry.start(dir, yaml, Map.of());
     ssh = SshClient.setUpDefaultClient();
     ssh.setServerKeyVerifier((session, address, key) -> true);

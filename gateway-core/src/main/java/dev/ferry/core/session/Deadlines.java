@@ -22,6 +22,11 @@ public final class Deadlines implements AutoCloseable {
     return timer.schedule(expired, delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Runs {@code task} every {@code period} until closed; {@code task} must be quick and must not throw. */
+  public Future<?> every(Duration period, Runnable task) {
+    return timer.scheduleAtFixedRate(task, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   @Override
   public void close() {
     timer.shutdownNow();

@@ -35,8 +35,13 @@ import java.util.function.Function;
  */
 public final class SessionSlots {
 
-  /** Base 36 seconds of this JVM's start: session ids of two runs of a node do not repeat. */
-  private static final String NODE_START = Long.toString(System.currentTimeMillis() / 1000, 36);
+  /**
+   * Base 36 milliseconds of this JVM's start and two random digits: session ids of two runs of a
+   * node do not repeat, nor those of two nodes started together (the store lists every node's
+   * sessions, and a disconnect across nodes finds its session by id).
+   */
+  private static final String NODE_START = Long.toString(System.currentTimeMillis(), 36)
+      + Integer.toString(36 * 36 + new java.security.SecureRandom().nextInt(36 * 36), 36).substring(1);
 
   private final SessionLimits limits;
   private final Map<String, ProtocolMaximum> protocolMaxima;

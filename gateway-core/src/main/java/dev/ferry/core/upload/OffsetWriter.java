@@ -97,7 +97,8 @@ public final class OffsetWriter implements AutoCloseable {
   private long base;
   /** Everything below this offset went to the sink. */
   private long frontier;
-  private long size;
+  /** Written under this object's lock; {@link #sizeNow} reads it without (a write may be waiting for memory). */
+  private volatile long size;
   /** Held ahead of the frontier in memory: offset to bytes, never overlapping. */
   private final TreeMap<Long, byte[]> pending = new TreeMap<>();
   private long pendingBytes;
@@ -113,7 +114,8 @@ public final class OffsetWriter implements AutoCloseable {
   private boolean clientTimeSet;
   /** Set while the file is a copy to be made inside S3 ({@link #startAsCopyOf}): its source. */
   private CopySource pendingCopy;
-  private State state = State.OPEN;
+  /** Written under this object's lock; {@link #isOpenNow} reads it without. */
+  private volatile State state = State.OPEN;
   private final EndListener whenEnded = new EndListener();
 
   OffsetWriter(Sink sink, Existing existing, long existingSize, ReorderMemory memory, Settings settings,
@@ -134,7 +136,20 @@ public final class OffsetWriter implements AutoCloseable {
     return size;
   }
 
+  /**
+   * The size as far as it got, without waiting for a write in progress (which may hold this object
+   * while it waits for memory or for a part to be sent): for showing progress, never for deciding.
+   */
+  public long sizeNow() {
+    return size;
+  }
+
   public synchronized boolean isOpen() {
+    return state == State.OPEN;
+  }
+
+  /** Whether it is open, without waiting for a write or a commit in progress: for showing progress. */
+  public boolean isOpenNow() {
     return state == State.OPEN;
   }
 

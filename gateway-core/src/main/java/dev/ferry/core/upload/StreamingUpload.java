@@ -65,11 +65,13 @@ public final class StreamingUpload extends OutputStream {
   private long partCapacity;
   private int nextPartNumber = 1;
   private String uploadId;
-  private long size;
+  /** Written under this object's lock; {@link #sizeNow} reads it without (a write may be waiting for memory). */
+  private volatile long size;
   /** Set while this object is to be a copy made inside S3 at commit ({@link #startAsCopyOf}). */
   private CopySource copySource;
   private String copySha256;
-  private State state = State.OPEN;
+  /** Written under this object's lock; {@link #isOpenNow} reads it without. */
+  private volatile State state = State.OPEN;
   /** The SHA-256 the object was committed with (hex), once it is; null when none covers its bytes. */
   private String committedSha256;
   private final EndListener whenEnded = new EndListener();
@@ -88,6 +90,14 @@ public final class StreamingUpload extends OutputStream {
   }
 
   public synchronized long size() {
+    return size;
+  }
+
+  /**
+   * The size as far as it got, without waiting for a write in progress (which may hold this object
+   * while it waits for memory or for a part to be sent): for showing progress, never for deciding.
+   */
+  public long sizeNow() {
     return size;
   }
 
@@ -219,6 +229,11 @@ public final class StreamingUpload extends OutputStream {
   }
 
   public synchronized boolean isOpen() {
+    return state == State.OPEN;
+  }
+
+  /** Whether it is open, without waiting for a write or a commit in progress: for showing progress. */
+  public boolean isOpenNow() {
     return state == State.OPEN;
   }
 

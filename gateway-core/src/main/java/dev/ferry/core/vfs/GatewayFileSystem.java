@@ -11,6 +11,7 @@ import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.path.BadPathException;
 import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.session.LiveTransfers;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.store.ListPage;
@@ -45,8 +46,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * One session's view of S3 as a filesystem: the user's home (a bucket and prefix) is "/",
@@ -74,8 +76,8 @@ public final class GatewayFileSystem implements AutoCloseable {
   private final KnownDirectories knownDirectories;
   /** Directories being listed in the background for {@link KnownDirectories}: one listing each at a time. */
   private final Set<VirtualPath> learning = new HashSet<>();
-  private final Set<StreamingUpload> openUploads = ConcurrentHashMap.newKeySet();
-  private final Set<OffsetWriter> openWriters = ConcurrentHashMap.newKeySet();
+  /** Where this session's open files are kept, with every other session's of this node. */
+  private final LiveTransfers transfers;
   /** What this session's files written at offsets may hold in memory out of order, together. */
   private final ReorderMemory reorderMemory;
   private final EventBus events;
@@ -89,8 +91,9 @@ public final class GatewayFileSystem implements AutoCloseable {
    */
   public GatewayFileSystem(User user, ObjectStore store, PathLockTable locks, Uploads uploads, Downloads downloads,
       ObjectCatalog catalog, int renameParallelism, boolean listingClientTimes, Clock clock, EventBus events,
-      SessionSlots.Slot session) {
+      SessionSlots.Slot session, LiveTransfers transfers) {
     this.user = user;
+    this.transfers = transfers;
     this.events = events;
     this.session = session;
     this.store = store;
@@ -218,8 +221,11 @@ public final class GatewayFileSystem implements AutoCloseable {
     }
     Instant opened = opened(path, key, "READ");
     long size = file.get().size();
-    return new ReadableFile(path, user.name(), key, file.get(), downloads, downloadShare,
+    ReadableFile readable = new ReadableFile(path, user.name(), key, file.get(), downloads, downloadShare,
         sent -> events.downloadEnded(origin(), path.toString(), key, sent, size, opened));
+    // Not closed with the session: its reader's close reports the download; the registry just forgets it.
+    track(readable, path, LiveTransfers.Direction.DOWNLOAD, readable::sent, readable::isOpen, why -> { });
+    return readable;
   }
 
   /**
@@ -271,10 +277,9 @@ public final class GatewayFileSystem implements AutoCloseable {
           yield offset;
         }
       };
-      openUploads.removeIf(u -> !u.isOpen());
       StreamingUpload upload = uploads.open(key, lock, operation + " of " + path + " by " + user.name(), keep);
       upload.whenEnded(uploadEnd(path, key));
-      openUploads.add(upload);
+      track(upload, path, LiveTransfers.Direction.UPLOAD, upload::sizeNow, upload::isOpenNow, upload::abort);
       return upload;
     } catch (StoreException e) {
       lock.close();
@@ -300,11 +305,10 @@ public final class GatewayFileSystem implements AutoCloseable {
     S3Location key = keyOf(path);
     PathLock lock = lock(path, key, "upload");
     try {
-      openWriters.removeIf(w -> !w.isOpen());
       OffsetWriter writer = existingFile == ExistingFile.ALLOWED && truncate && user.may(Permission.OVERWRITE)
           ? openReplacing(path, key, lock) : openAfterLookup(path, key, lock, existingFile, truncate);
       writer.whenEnded(uploadEnd(path, key));
-      openWriters.add(writer);
+      track(writer, path, LiveTransfers.Direction.UPLOAD, writer::sizeNow, writer::isOpenNow, writer::abort);
       return writer;
     } catch (IOException | RuntimeException e) {
       lock.close();
@@ -618,14 +622,33 @@ public final class GatewayFileSystem implements AutoCloseable {
   /** Aborts every upload this session left open (a disconnect, not a commit). */
   @Override
   public void close() {
-    for (StreamingUpload upload : openUploads) {
-      upload.abort("session of " + user.name() + " closed");
-    }
-    openUploads.clear();
-    for (OffsetWriter writer : openWriters) {
-      writer.abort("session of " + user.name() + " closed");
-    }
-    openWriters.clear();
+    transfers.abortAll(this, "session of " + user.name() + " closed");
+  }
+
+  /** The file this session is writing at {@code path} at offsets (SFTP's SETSTAT of its size or time), or null. */
+  public OffsetWriter writerAt(VirtualPath path) {
+    return transfers.writing(this, path.toString(), OffsetWriter.class);
+  }
+
+  private void track(Object file, VirtualPath path, LiveTransfers.Direction direction, LongSupplier bytes,
+      BooleanSupplier isOpen, Consumer<String> abort) {
+    SessionSlots.Slot slot = session;
+    transfers.opened(this, file, new LiveTransfers.Counted() {
+      @Override
+      public long bytes() {
+        return bytes.getAsLong();
+      }
+
+      @Override
+      public boolean isOpen() {
+        return isOpen.getAsBoolean();
+      }
+
+      @Override
+      public void abort(String reason) {
+        abort.accept(reason);
+      }
+    }, slot == null ? null : slot.info(), user.name(), path.toString(), direction);
   }
 
   /** A file as its HEAD and its catalog entry describe it: the time shown is the client's, if one was set. */

@@ -52,6 +52,15 @@ public final class ReadableFile implements AutoCloseable {
     return version.size();
   }
 
+  public boolean isOpen() {
+    return !closed.get();
+  }
+
+  /** Bytes the file's streams have delivered so far. */
+  public long sent() {
+    return sent.get();
+  }
+
   /** This file, as the source of a copy made inside S3: of the version this file reads. */
   public CopySource asCopySource() {
     return new CopySource(path.toString(), key, version, this::from);

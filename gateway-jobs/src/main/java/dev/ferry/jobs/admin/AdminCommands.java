@@ -4,7 +4,6 @@ import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.catalog.ObjectCatalog;
-import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.user.DisabledUserSessions;
 import dev.ferry.core.user.DisabledUsers;
 import dev.ferry.core.user.UserRegistry;
@@ -30,21 +29,22 @@ import java.util.stream.Collectors;
 
 /**
  * The admin commands: over transfer jobs (transfer, push, jobs, job, cancel, hosts, df), objects
- * (stat), syncs, watched folders, batches, the node's client sessions (sessions, disconnect) and users (users,
- * user disable|enable).
+ * (stat, ls), syncs, watched folders, batches, the node's client sessions (sessions, disconnect), the files
+ * they have open and throughput now (transfers) and users (users, user disable|enable).
  */
 public final class AdminCommands {
 
   private AdminCommands() {}
 
   public static AdminCommandRegistry registry(Jobs jobs, Syncs syncs, WatchedFolders watches, Batches batches,
-      ObjectStore store, ObjectCatalog catalog, SessionSlots sessions, UserRegistry users, DisabledUsers disabled,
+      ObjectStore store, ObjectCatalog catalog, ClientSessions sessions, UserRegistry users, DisabledUsers disabled,
       DisabledUserSessions disabledSessions) {
     return new AdminCommandRegistry(List.of(new Transfer(jobs), new Push(jobs), new ListJobs(jobs), new ShowJob(jobs),
-        new Cancel(jobs), new Hosts(jobs), new Df(jobs), new ObjectStat(store, catalog), new SyncCommands.RunSync(syncs),
-        new SyncCommands.ListSyncs(syncs), new WatchCommands.ListWatches(watches), new RunBatch(batches),
-        new ListBatches(batches), new SessionCommands.ListSessions(sessions), new SessionCommands.Disconnect(sessions),
-        new ListUsers(users, sessions, disabled), new SwitchUser(users, disabled, disabledSessions)));
+        new Cancel(jobs), new Hosts(jobs), new Df(jobs), new ObjectStat(store, catalog), new ListObjects(store),
+        new SyncCommands.RunSync(syncs), new SyncCommands.ListSyncs(syncs), new WatchCommands.ListWatches(watches),
+        new RunBatch(batches), new ListBatches(batches), new SessionCommands.ListSessions(sessions),
+        new SessionCommands.Disconnect(sessions), new ListTransfers(sessions.transfers(), sessions.rates()),
+        new ListUsers(users, sessions.slots(), disabled), new SwitchUser(users, disabled, disabledSessions)));
   }
 
   /** batch run NAME: queues a run of a configured batch now. */

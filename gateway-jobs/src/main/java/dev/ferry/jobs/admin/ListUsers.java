@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * or the keys themselves), their sessions on this node and whether they are disabled (and why, by
  * whom, since when). Disabled users that are not configured (an application's own) follow, by name.
  */
-final class ListUsers implements AdminCommand {
+final class ListUsers extends ReadCommand {
 
   private static final Syntax SYNTAX = Syntax.of("users", "users", 0);
   private final UserRegistry users;
@@ -27,19 +27,10 @@ final class ListUsers implements AdminCommand {
   private final DisabledUsers disabled;
 
   ListUsers(UserRegistry users, SessionSlots sessions, DisabledUsers disabled) {
+    super(SYNTAX);
     this.users = users;
     this.sessions = sessions;
     this.disabled = disabled;
-  }
-
-  @Override
-  public boolean readOnly() {
-    return true;
-  }
-
-  @Override
-  public Syntax syntax() {
-    return SYNTAX;
   }
 
   @Override

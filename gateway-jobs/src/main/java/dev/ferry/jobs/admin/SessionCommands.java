@@ -4,51 +4,65 @@ import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.event.SessionInfo;
-import dev.ferry.core.session.SessionSlots;
+import dev.ferry.core.session.LiveTransfers;
+import dev.ferry.core.session.NodeSessions;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
+import java.util.Map;
+import java.util.Optional;
 
-/** The client sessions logged in on this node: sessions, disconnect. */
+/** The client sessions logged in on this node and, when nodes share the store, on the others: sessions, disconnect. */
 final class SessionCommands {
 
   private SessionCommands() {}
 
-  /** sessions: id, protocol, address and user of each, oldest login first. */
-  static final class ListSessions implements AdminCommand {
+  /**
+   * sessions: node, id, protocol, address and user of each, this node's first (oldest login first),
+   * and the files each has open now (direction, path, bytes so far), from core's one record of open
+   * files; the other live nodes' as they last published them.
+   */
+  static final class ListSessions extends ReadCommand {
     private static final Syntax SYNTAX = Syntax.of("sessions", "sessions", 0);
-    private final SessionSlots slots;
+    private final ClientSessions sessions;
 
-    ListSessions(SessionSlots slots) {
-      this.slots = slots;
+    ListSessions(ClientSessions sessions) {
+      super(SYNTAX);
+      this.sessions = sessions;
     }
 
     @Override
-    public boolean readOnly() {
-      return true;
-    }
-
-    @Override
-    public Syntax syntax() {
-      return SYNTAX;
-    }
-
-    @Override
-    public AdminResponse run(AdminRequest request) {
-      List<SessionInfo> sessions = slots.loggedIn();
-      String text = sessions.isEmpty() ? "no sessions\n" : sessions.stream()
-          .map(s -> s.id() + "  " + s.protocol() + "  " + s.user() + "  " + s.address())
-          .collect(Collectors.joining("\n", "", "\n"));
-      return AdminResponse.ok(text, sessions);
+    public AdminResponse run(AdminRequest request) throws Exception {
+      List<LiveTransfers.Transfer> open = sessions.transfers().now();
+      List<SessionView> views = new ArrayList<>();
+      for (SessionInfo s : sessions.slots().loggedIn()) {
+        views.add(SessionView.of(sessions.node(), s, open.stream().filter(t -> s.id().equals(t.session())).toList()));
+      }
+      if (sessions.others() != null) {
+        for (NodeSessions.Published p : sessions.others().others()) {
+          views.add(SessionView.of(p.node(), p.session(), p.transfers()));
+        }
+      }
+      StringBuilder text = new StringBuilder(views.isEmpty() ? "no sessions\n" : "");
+      for (SessionView s : views) {
+        text.append(s.node()).append("  ").append(s.id()).append("  ").append(s.protocol()).append("  ")
+            .append(s.user()).append("  ").append(s.address()).append('\n');
+        s.transfers().forEach(t -> text.append("    ").append(t.text()).append('\n'));
+      }
+      return AdminResponse.ok(text.toString(), views);
     }
   }
 
-  /** disconnect ID: the session is closed as at its login deadline; an upload it has open is aborted. */
+  /**
+   * disconnect ID: the session is closed as at its login deadline; an upload it has open is aborted.
+   * A session of another live node (nodes sharing the store) is closed by that node, which takes
+   * the request within a second; the answer names it.
+   */
   static final class Disconnect implements AdminCommand {
     private static final Syntax SYNTAX = Syntax.of("disconnect", "disconnect <session id>", 1);
-    private final SessionSlots slots;
+    private final ClientSessions sessions;
 
-    Disconnect(SessionSlots slots) {
-      this.slots = slots;
+    Disconnect(ClientSessions sessions) {
+      this.sessions = sessions;
     }
 
     @Override
@@ -57,12 +71,21 @@ final class SessionCommands {
     }
 
     @Override
-    public AdminResponse run(AdminRequest request) throws AdminException {
+    public AdminResponse run(AdminRequest request) throws Exception {
       String id = request.args().positional(0);
-      if (!slots.disconnect(id, "disconnected by administrator " + request.caller().name())) {
-        throw new AdminException(AdminStatus.NOT_FOUND, "no session '" + id + "' logged in on this node");
+      String by = request.caller().name();
+      if (sessions.slots().disconnect(id, "disconnected by administrator " + by)) {
+        return AdminResponse.ok(id + " disconnected\n", Map.of("id", id, "node", sessions.node(),
+            "disconnected", true));
       }
-      return AdminResponse.ok(id + " disconnected\n", java.util.Map.of("id", id, "disconnected", true));
+      Optional<String> owner = sessions.others() == null ? Optional.empty()
+          : sessions.others().requestDisconnect(id, by);
+      if (owner.isEmpty()) {
+        throw new AdminException(AdminStatus.NOT_FOUND, "no session '" + id + "' logged in on "
+            + (sessions.others() == null ? "this node" : "any live node"));
+      }
+      return AdminResponse.ok(id + " is on node " + owner.get() + ", which was asked to disconnect it (within a "
+          + "second)\n", Map.of("id", id, "node", owner.get(), "disconnected", false, "requested", true));
     }
   }
 }

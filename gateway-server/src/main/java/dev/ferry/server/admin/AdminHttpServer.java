@@ -3,6 +3,7 @@ package dev.ferry.server.admin;
 import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.session.SessionSlots;
+import dev.ferry.core.state.Database;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.UserRegistry;
 import dev.ferry.server.console.Console;
@@ -49,12 +50,13 @@ public final class AdminHttpServer implements AutoCloseable {
 
   /**
    * {@code tls}: the FTPS front-end's TLS, used when {@code admin.http.tls} is on; {@code users}:
-   * whose admins may sign in to the console; {@code node}: this node's name, which the console shows.
+   * whose admins may sign in to the console; {@code node}: this node's name, which the console shows;
+   * {@code database}: the state store, which keeps the console's sign-ins for every node.
    */
   public AdminHttpServer(AdminHttpSettings settings, AdminConsole console, LoginGuard guard,
-      SessionSlots slots, SslConfiguration tls, UserRegistry users, Clock clock, String node) {
+      SessionSlots slots, SslConfiguration tls, UserRegistry users, Clock clock, String node, Database database) {
     this.settings = settings;
-    this.browser = new Console(console, users, guard, clock, settings.tls(), node);
+    this.browser = new Console(console, users, guard, clock, settings.tls(), node, database);
     this.slots = slots;
     this.tls = tls;
     this.console = console;

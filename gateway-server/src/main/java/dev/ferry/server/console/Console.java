@@ -5,6 +5,8 @@ import dev.ferry.core.admin.AdminCaller;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.session.SessionRefusedException;
+import dev.ferry.core.state.Database;
+import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserRegistry;
@@ -34,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * as the signed-in user ({@link ConsoleRoutes}), as SSH exec and the API do: one behaviour, one audit.
  *
  * <p>Called off the event loop (the admin HTTP server's command executor): sign-ins run bcrypt and
- * commands reach S3, SSH hosts and the state store.
+ * commands reach S3, SSH hosts and the state store. Sessions live in the state store, so a browser
+ * signed in on one node is signed in on every node sharing it ({@link ConsoleSessions}).
  */
 public final class Console {
 
@@ -63,9 +66,13 @@ public final class Console {
   private final UserRegistry users;
   private final boolean tls;
 
-  /** {@code node}: this node's name, on every page (sessions, and so the console, are each node's own). */
-  public Console(AdminConsole commands, UserRegistry users, LoginGuard guard, Clock clock, boolean tls, String node) {
-    this.sessions = new ConsoleSessions(clock, IDLE, ABSOLUTE, node);
+  /**
+   * {@code node}: this node's name, on every page; {@code database}: the state store, where the
+   * sessions are kept for every node sharing it.
+   */
+  public Console(AdminConsole commands, UserRegistry users, LoginGuard guard, Clock clock, boolean tls, String node,
+      Database database) {
+    this.sessions = new ConsoleSessions(database, clock, IDLE, ABSOLUTE, node);
     this.login = new ConsoleLogin(users, guard);
     this.routes = new ConsoleRoutes(commands, clock);
     this.users = users;
@@ -78,6 +85,16 @@ public final class Console {
   }
 
   public Reply handle(FullHttpRequest request, String address, SlotLogin slot) {
+    try {
+      return handleSignedIn(request, address, slot);
+    } catch (StateStoreException e) {
+      log.warn("console: {} from {}: {}", request.uri(), address, e.getMessage());
+      return reply(ConsoleReplies.html(HttpResponseStatus.SERVICE_UNAVAILABLE, ConsolePages.problem(null,
+          "Unavailable", "the state store, where console sign-ins are kept, cannot be reached; try again")));
+    }
+  }
+
+  private Reply handleSignedIn(FullHttpRequest request, String address, SlotLogin slot) throws StateStoreException {
     String path = new QueryStringDecoder(request.uri()).path();
     boolean post = request.method().equals(HttpMethod.POST);
     if (!post && !request.method().equals(HttpMethod.GET)) {
@@ -134,7 +151,7 @@ public final class Console {
     return reply(routes.route(session.get(), post, path, new QueryStringDecoder(request.uri()).parameters(), form));
   }
 
-  private Reply signIn(FullHttpRequest request, String address) {
+  private Reply signIn(FullHttpRequest request, String address) throws StateStoreException {
     Map<String, List<String>> form = form(request);
     String name = first(form, "user");
     List<String> typed = form.getOrDefault("password", List.of());

@@ -1,6 +1,7 @@
 package dev.ferry.server.console;
 
-import dev.ferry.core.event.SessionInfo;
+import dev.ferry.jobs.admin.SessionView;
+import dev.ferry.jobs.admin.TransferView;
 import dev.ferry.jobs.transfer.JobRecord;
 import dev.ferry.jobs.transfer.JobState;
 import java.util.EnumMap;
@@ -22,9 +23,11 @@ final class ConsolePages {
         + "<button type=\"submit\" id=\"sign-in\">Sign in</button></form>");
   }
 
-  static String dashboard(ConsoleSession session, List<JobRecord> jobs, int hosts, List<SessionInfo> sessions) {
+  static String dashboard(ConsoleSession session, List<JobRecord> jobs, int hosts, List<SessionView> sessions,
+      String liveTransfers) {
     Map<String, Integer> byProtocol = new TreeMap<>();
-    sessions.forEach(s -> byProtocol.merge(s.protocol(), 1, Integer::sum));
+    List<SessionView> here = sessions.stream().filter(s -> s.node().equals(session.node())).toList();
+    here.forEach(s -> byProtocol.merge(s.protocol(), 1, Integer::sum));
     StringBuilder protocols = new StringBuilder("<table id=\"sessions-by-protocol\" class=\"counts\">");
     byProtocol.forEach((protocol, count) -> protocols.append("<tr><th>").append(Html.text(protocol))
         .append("</th><td>").append(count).append("</td></tr>"));
@@ -32,7 +35,8 @@ final class ConsolePages {
     return Layout.page("Dashboard", session, "<section class=\"cards\">"
         + "<div class=\"card\"><h2>Jobs by state</h2>" + jobCounts(jobs) + "</div>"
         + "<div class=\"card\"><h2>Sessions on this node</h2>" + protocols
-        + "<p><a href=\"/console/sessions\">" + sessions.size() + " logged in</a></p></div>"
+        + "<p><a href=\"/console/sessions\">" + here.size() + " logged in</a></p></div>"
+        + "<div class=\"card\"><h2>Transfers on this node</h2>" + liveTransfers + "</div>"
         + "<div class=\"card\"><h2>Remote hosts</h2><p><a href=\"/console/hosts\">" + hosts
         + " configured</a></p><p><a href=\"/console/transfer\">Start a transfer</a></p></div></section>");
   }
@@ -60,15 +64,16 @@ final class ConsolePages {
     static final TransferForm EMPTY = new TransferForm("", "", "", "", "direct", "", false, false);
   }
 
-  static String transfer(ConsoleSession session, List<String> hosts, TransferForm form, String error) {
+  static String transfer(ConsoleSession session, List<HostView> hosts, TransferForm form, String error) {
     StringBuilder html = new StringBuilder(error == null ? "" : Layout.notice("error", error));
     html.append("<form id=\"transfer\" class=\"card\" method=\"post\" action=\"/console/transfer\">")
         .append(Layout.csrfField(session))
-        .append("<label>Source <input name=\"source\" id=\"source\" required placeholder=\"s3://bucket/key\" value=\"")
-        .append(Html.text(form.source())).append("\"></label><label>Host <select name=\"host\" id=\"host\">");
-    for (String host : hosts) {
-      html.append("<option").append(host.equals(form.host()) ? " selected" : "").append(" value=\"")
-          .append(Html.text(host)).append("\">").append(Html.text(host)).append("</option>");
+        .append("<label>Source ").append(sourceField(form.source())).append("</label>").append(browser("source"))
+        .append("<label>Host <select name=\"host\" id=\"host\">");
+    for (HostView host : hosts) {
+      html.append("<option").append(host.name().equals(form.host()) ? " selected" : "").append(" value=\"")
+          .append(Html.text(host.name())).append("\" data-reachable=\"").append(host.reachable()).append("\">")
+          .append(Html.text(host.name() + " \u2014 " + host.spaceText())).append("</option>");
     }
     html.append("</select></label><label>Path on the host <input name=\"path\" id=\"path\" required ")
         .append("placeholder=\"/data/in/file.bin\" value=\"").append(Html.text(form.path())).append("\"></label>")
@@ -86,12 +91,69 @@ final class ConsolePages {
     return Layout.page("New transfer", session, html.toString());
   }
 
+  static String sync(ConsoleSession session, List<String> syncs, List<String> hosts, SyncPage.Form form, String error) {
+    StringBuilder html = new StringBuilder(error == null ? "" : Layout.notice("error", error));
+    html.append("<form id=\"sync\" class=\"card\" method=\"post\" action=\"/console/sync\">")
+        .append(Layout.csrfField(session)).append("<label>Configured sync <select name=\"sync\" id=\"sync-name\">")
+        .append("<option value=\"\"").append(form.sync().isEmpty() ? " selected" : "")
+        .append(">none: a one-off sync, below</option>");
+    for (String sync : syncs) {
+      html.append("<option").append(sync.equals(form.sync()) ? " selected" : "").append(" value=\"")
+          .append(Html.text(sync)).append("\">").append(Html.text(sync)).append("</option>");
+    }
+    html.append("</select></label><fieldset><legend>One-off sync</legend><label>Host <select name=\"host\" ")
+        .append("id=\"sync-host\">");
+    for (String host : hosts) {
+      html.append("<option").append(host.equals(form.host()) ? " selected" : "").append(" value=\"")
+          .append(Html.text(host)).append("\">").append(Html.text(host)).append("</option>");
+    }
+    html.append("</select></label><label>Folder on the host <input name=\"dir\" id=\"sync-dir\" ")
+        .append("placeholder=\"/data/out\" value=\"").append(Html.text(form.dir())).append("\"></label>")
+        .append("<label>Into ").append(targetField(form.target())).append("</label>").append(browser("target"))
+        .append("</fieldset>")
+        .append("<label class=\"check\"><input type=\"checkbox\" name=\"full\" id=\"full\" value=\"on\"")
+        .append(form.full() ? " checked" : "").append("> Full run (compare every file, not only the changed ones)</label>")
+        .append("<button type=\"submit\" id=\"start-sync\">Start sync</button></form>");
+    return Layout.page("New sync", session, html.toString());
+  }
+
+  /** The transfer form's source field; also what a pick in the S3 browser swaps in. */
+  static String sourceField(String value) {
+    return "<input name=\"source\" id=\"source\" required placeholder=\"s3://bucket/key\" value=\"" + Html.text(value)
+        + "\">";
+  }
+
+  /** The sync form's S3 target field; also what a pick in the S3 browser swaps in. */
+  static String targetField(String value) {
+    return "<input name=\"target\" id=\"target\" placeholder=\"s3://bucket/prefix/\" value=\"" + Html.text(value)
+        + "\">";
+  }
+
+  /** The button that opens the S3 browser at what {@code field} holds, and where it opens. */
+  private static String browser(String field) {
+    return "<div class=\"browse-s3\"><button type=\"button\" id=\"browse-" + field + "\" class=\"secondary\" "
+        + "hx-get=\"/console/browse?field=" + field + "\" hx-include=\"#" + field + "\" hx-target=\"#browser-" + field
+        + "\">Browse S3</button><div id=\"browser-" + field + "\"></div></div>";
+  }
+
   private static String option(String value, String selected) {
     return "<option" + (value.equals(selected) ? " selected" : "") + " value=\"" + value + "\">" + value + "</option>";
   }
 
   /** One configured host and what {@code df} said of each of its roots. */
-  record HostView(String name, String login, String hostKey, List<RootSpace> roots) {}
+  record HostView(String name, String login, String hostKey, List<RootSpace> roots) {
+
+    /** Whether every root answered. */
+    boolean reachable() {
+      return roots.stream().allMatch(r -> r.error() == null);
+    }
+
+    /** For the host picker: the free space of each root, or why it is not known. */
+    String spaceText() {
+      return String.join("; ", roots.stream().map(r -> (roots.size() > 1 ? r.root() + ": " : "")
+          + (r.error() == null ? r.free() : r.error())).toList());
+    }
+  }
 
   /** {@code free}: the df text when the host answered, else null and {@code error} says why. */
   record RootSpace(String root, String free, String error) {}
@@ -115,24 +177,43 @@ final class ConsolePages {
     return Layout.page("Hosts", session, html.append("</tbody></table>").toString());
   }
 
-  /** The sessions logged in on this node, each with a button that disconnects it. */
-  static String sessions(ConsoleSession session, List<SessionInfo> sessions) {
-    StringBuilder html = new StringBuilder();
-    html.append("<table class=\"sessions\"><thead><tr><th>Session</th><th>Protocol</th><th>User</th>")
-        .append("<th>Address</th><th></th></tr></thead><tbody>");
-    for (SessionInfo s : sessions) {
+  /**
+   * The sessions logged in on this node and (nodes sharing the store) the others, each with its
+   * node, the file it is transferring now and a button that disconnects it (another node's session
+   * by that node). The rows are polled, so a transfer's bytes move without a reload.
+   */
+  static String sessions(ConsoleSession session, List<SessionView> sessions) {
+    return Layout.page("Sessions", session, "<table class=\"sessions\"><thead><tr><th>Node</th><th>Session</th>"
+        + "<th>Protocol</th>"
+        + "<th>User</th><th>Address</th><th>Transferring now</th><th></th></tr></thead>" + sessionRows(session, sessions)
+        + "</table>");
+  }
+
+  static String sessionRows(ConsoleSession session, List<SessionView> sessions) {
+    StringBuilder html = new StringBuilder("<tbody id=\"session-rows\" hx-get=\"/console/sessions/rows\" ")
+        .append("hx-trigger=\"every 2s\" hx-swap=\"outerHTML\">");
+    for (SessionView s : sessions) {
       html.append("<tr class=\"session\" data-user=\"").append(Html.text(s.user())).append("\" data-protocol=\"")
-          .append(Html.text(s.protocol())).append("\"><td>").append(Html.text(s.id())).append("</td><td>")
-          .append(Html.text(s.protocol())).append("</td><td>").append(Html.text(s.user())).append("</td><td>")
-          .append(Html.text(s.address())).append("</td><td><form method=\"post\" action=\"/console/sessions/disconnect\">")
+          .append(Html.text(s.protocol())).append("\" data-session=\"").append(Html.text(s.id()))
+          .append("\" data-node=\"").append(Html.text(s.node())).append("\"><td class=\"node\">")
+          .append(Html.text(s.node())).append("</td><td>").append(Html.text(s.id())).append("</td><td>").append(Html.text(s.protocol())).append("</td><td>")
+          .append(Html.text(s.user())).append("</td><td>").append(Html.text(s.address()))
+          .append("</td><td class=\"transfers\">");
+      for (TransferView t : s.transfers()) {
+        html.append("<div class=\"transfer\" data-direction=\"").append(Html.text(t.direction()))
+            .append("\" data-path=\"").append(Html.text(t.path())).append("\" data-bytes=\"").append(t.bytes())
+            .append("\">").append(t.direction().equals("upload") ? "&uarr; " : "&darr; ").append(Html.text(t.path()))
+            .append(" &middot; ").append(JobProgress.size(t.bytes())).append("</div>");
+      }
+      html.append("</td><td><form method=\"post\" action=\"/console/sessions/disconnect\">")
           .append(Layout.csrfField(session)).append("<input type=\"hidden\" name=\"session\" value=\"")
           .append(Html.text(s.id())).append("\"><button type=\"submit\" class=\"danger\">Disconnect</button></form>")
           .append("</td></tr>");
     }
     if (sessions.isEmpty()) {
-      html.append("<tr><td colspan=\"5\">no sessions</td></tr>");
+      html.append("<tr><td colspan=\"7\">no sessions</td></tr>");
     }
-    return Layout.page("Sessions", session, html.append("</tbody></table>").toString());
+    return html.append("</tbody>").toString();
   }
 
   /**

@@ -2,12 +2,14 @@ package dev.ferry.server.console;
 
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
-import dev.ferry.core.event.SessionInfo;
+import dev.ferry.jobs.admin.ListTransfers;
+import dev.ferry.jobs.admin.SessionView;
 import dev.ferry.jobs.transfer.JobRecord;
 import dev.ferry.jobs.transfer.JobState;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,18 +19,28 @@ import java.util.regex.Pattern;
 /**
  * The signed-in pages and their actions (a POST here has passed the CSRF check). Each one is an
  * admin command run as the user: jobs, job, cancel, transfer, push, hosts, df, sessions,
- * disconnect, users, user disable|enable; a refused command shows its message with the HTTP status the API would give.
+ * disconnect, transfers, sync, syncs, ls, users, user disable|enable; a refused command shows its message with the
+ * HTTP status the API would give.
  */
 final class ConsoleRoutes {
 
   private static final Pattern JOB = Pattern.compile("/console/jobs/([A-Za-z0-9_-]{1,64})(/progress|/cancel)?");
 
+  /** How long a page waits for a host's df before it shows the host as unreachable. */
+  static final Duration DF_PATIENCE = Duration.ofSeconds(3);
+
   private final AdminConsole commands;
   private final Clock clock;
+  private final HostsPage hosts;
+  private final SyncPage sync;
+  private final S3Browser browser;
 
   ConsoleRoutes(AdminConsole commands, Clock clock) {
     this.commands = commands;
     this.clock = clock;
+    this.hosts = new HostsPage(commands, new FreeSpaceProbe(commands, DF_PATIENCE));
+    this.sync = new SyncPage(commands);
+    this.browser = new S3Browser(commands);
   }
 
   FullHttpResponse route(ConsoleSession session, boolean post, String path, Map<String, List<String>> query,
@@ -37,12 +49,18 @@ final class ConsoleRoutes {
     return switch (route) {
       case "GET /console/" -> dashboard(session);
       case "GET /console/dashboard/jobs" -> jobs(session, null, jobs -> ok(ConsolePages.jobCounts(jobs)));
+      case "GET /console/dashboard/transfers" -> ok(liveTransfers(session));
       case "GET /console/jobs" -> jobList(session, query, false);
       case "GET /console/jobs/rows" -> jobList(session, query, true);
       case "GET /console/transfer" -> transferForm(session, ConsolePages.TransferForm.EMPTY, null, HttpResponseStatus.OK);
       case "POST /console/transfer" -> transfer(session, form);
-      case "GET /console/hosts" -> HostsPage.render(commands, session);
+      case "GET /console/browse" -> browser.browse(session, query);
+      case "GET /console/browse/pick" -> browser.pick(query);
+      case "GET /console/sync" -> sync.form(session, SyncPage.Form.EMPTY, null, HttpResponseStatus.OK);
+      case "POST /console/sync" -> sync.start(session, form);
+      case "GET /console/hosts" -> interruptible(session, "Hosts", () -> hosts.render(session));
       case "GET /console/sessions" -> ok(ConsolePages.sessions(session, loggedIn(session)));
+      case "GET /console/sessions/rows" -> ok(ConsolePages.sessionRows(session, loggedIn(session)));
       case "POST /console/sessions/disconnect" -> disconnect(session, Console.first(form, "session"));
       case "GET /console/users" -> users(session);
       case "POST /console/users/disable" -> switchUser(session, "disable", form);
@@ -63,14 +81,22 @@ final class ConsoleRoutes {
 
   private FullHttpResponse dashboard(ConsoleSession session) {
     int hosts = Console.run(commands, session, "hosts", List.of()).data() instanceof List<?> list ? list.size() : 0;
-    List<SessionInfo> sessions = loggedIn(session);
-    return jobs(session, null, jobs -> ok(ConsolePages.dashboard(session, jobs, hosts, sessions)));
+    List<SessionView> sessions = loggedIn(session);
+    String live = liveTransfers(session);
+    return jobs(session, null, jobs -> ok(ConsolePages.dashboard(session, jobs, hosts, sessions, live)));
   }
 
-  private List<SessionInfo> loggedIn(ConsoleSession session) {
-    List<SessionInfo> sessions = new ArrayList<>();
+  /** Throughput now and the uploads in flight (the {@code transfers} command), or why they are not known. */
+  private String liveTransfers(ConsoleSession session) {
+    AdminResponse response = Console.run(commands, session, "transfers", List.of());
+    return response.data() instanceof ListTransfers.Now now ? LiveTransfersView.fragment(now)
+        : Layout.notice("error", response.text());
+  }
+
+  private List<SessionView> loggedIn(ConsoleSession session) {
+    List<SessionView> sessions = new ArrayList<>();
     if (Console.run(commands, session, "sessions", List.of()).data() instanceof List<?> list) {
-      list.forEach(item -> sessions.add((SessionInfo) item));
+      list.forEach(item -> sessions.add((SessionView) item));
     }
     return sessions;
   }
@@ -147,7 +173,8 @@ final class ConsoleRoutes {
 
   private FullHttpResponse transferForm(ConsoleSession session, ConsolePages.TransferForm form, String error,
       HttpResponseStatus status) {
-    return ConsoleReplies.html(status, ConsolePages.transfer(session, HostsPage.names(commands, session), form, error));
+    return interruptible(session, "New transfer", () -> ConsoleReplies.html(status,
+        ConsolePages.transfer(session, hosts.choices(session), form, error)));
   }
 
   private FullHttpResponse transfer(ConsoleSession session, Map<String, List<String>> fields) {
@@ -175,6 +202,21 @@ final class ConsoleRoutes {
     // One job: its page; a push's several: the list.
     return ConsoleReplies.redirect(response.data() instanceof JobRecord job ? "/console/jobs/" + job.id()
         : "/console/jobs");
+  }
+
+  /** A page that waits for remote hosts: a request interrupted meanwhile (the server stopping) gets 503. */
+  private interface Waiting {
+    FullHttpResponse render() throws InterruptedException;
+  }
+
+  private static FullHttpResponse interruptible(ConsoleSession session, String title, Waiting page) {
+    try {
+      return page.render();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ConsoleReplies.html(HttpResponseStatus.SERVICE_UNAVAILABLE, ConsolePages.problem(session, title,
+          "interrupted while asking the hosts; try again"));
+    }
   }
 
   private static void option(List<String> words, String name, String value) {

@@ -1,63 +1,125 @@
 package dev.ferry.server.console;
 
-import java.security.MessageDigest;
-import java.security.SecureRandom;
+import dev.ferry.core.state.Database;
+import dev.ferry.core.state.StateStoreException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Map;
+import java.util.HexFormat;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The console's sessions, kept on this node only (a browser signs in again on another node): the
- * cookie holds a random id and nothing else, so a session ends the moment it is removed here. A
- * session ends after {@code idle} without a request, and after {@code absolute} in any case.
+ * The console's sessions, kept in the state store, so a browser signed in on one node is signed in
+ * on every node sharing it (an operator behind a load balancer that picks another node is not
+ * signed out). The cookie holds a random id and nothing else; the store keeps only its SHA-256, so
+ * reading the table does not give a session. A session ends after {@code idle} without a request
+ * (its idle end is written again at most every {@link #TOUCH_EVERY}, not at every poll), after
+ * {@code absolute} in any case, and at once when removed.
  */
 final class ConsoleSessions {
 
+  /** How stale a session's stored idle end may get: one write a minute per session, not one a poll. */
+  static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final Map<String, ConsoleSession> byId = new ConcurrentHashMap<>();
+  private final Database database;
   private final Clock clock;
   private final Duration idle;
   private final Duration absolute;
   private final String node;
 
-  /** {@code node}: where these sessions live, which each one names for the pages. */
-  ConsoleSessions(Clock clock, Duration idle, Duration absolute, String node) {
+  /** {@code node}: the node answering, which each session names for the pages. */
+  ConsoleSessions(Database database, Clock clock, Duration idle, Duration absolute, String node) {
+    this.database = database;
     this.clock = clock;
     this.idle = idle;
     this.absolute = absolute;
     this.node = node;
   }
 
-  ConsoleSession create(String user) {
+  ConsoleSession create(String user) throws StateStoreException {
     Instant now = clock.instant();
-    byId.values().removeIf(s -> !s.liveAt(now));
     ConsoleSession session = new ConsoleSession(randomToken(), user, randomToken(), node, now.plus(idle),
         now.plus(absolute));
-    byId.put(session.id(), session);
+    database.run("signing in " + user + " to the console", connection -> {
+      try (PreparedStatement expired = connection.prepareStatement(
+          "DELETE FROM console_sessions WHERE idle_end <= ? OR absolute_end <= ?")) {
+        expired.setLong(1, now.toEpochMilli());
+        expired.setLong(2, now.toEpochMilli());
+        expired.executeUpdate();
+      }
+      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO console_sessions (id_sha256, user_name,"
+          + " csrf_token, idle_end, absolute_end) VALUES (?, ?, ?, ?, ?)")) {
+        insert.setString(1, sha256(session.id()));
+        insert.setString(2, user);
+        insert.setString(3, session.csrfToken());
+        insert.setLong(4, session.idleEnd().toEpochMilli());
+        insert.setLong(5, session.absoluteEnd().toEpochMilli());
+        return insert.executeUpdate();
+      }
+    });
     return session;
   }
 
   /** The live session of this id, its idle end moved on; empty for an unknown or ended one. */
-  Optional<ConsoleSession> touch(String id) {
-    if (id == null) {
+  Optional<ConsoleSession> touch(String id) throws StateStoreException {
+    if (id == null || id.isEmpty()) {
       return Optional.empty();
     }
+    String hash = sha256(id);
     Instant now = clock.instant();
-    ConsoleSession session = byId.computeIfPresent(id, (key, s) -> s.liveAt(now)
-        ? new ConsoleSession(s.id(), s.user(), s.csrfToken(), s.node(), now.plus(idle), s.absoluteEnd()) : null);
-    return Optional.ofNullable(session);
+    Optional<ConsoleSession> stored = database.run("reading a console session", connection -> {
+      try (PreparedStatement select = connection.prepareStatement("SELECT user_name, csrf_token, idle_end,"
+          + " absolute_end FROM console_sessions WHERE id_sha256 = ?")) {
+        select.setString(1, hash);
+        try (ResultSet row = select.executeQuery()) {
+          return row.next() ? Optional.of(new ConsoleSession(id, row.getString(1), row.getString(2), node,
+              Instant.ofEpochMilli(row.getLong(3)), Instant.ofEpochMilli(row.getLong(4)))) : Optional.empty();
+        }
+      }
+    });
+    if (stored.isEmpty()) {
+      return stored;
+    }
+    ConsoleSession session = stored.get();
+    if (!session.liveAt(now)) {
+      remove(id);
+      return Optional.empty();
+    }
+    Instant idleEnd = now.plus(idle);
+    if (Duration.between(session.idleEnd(), idleEnd).compareTo(TOUCH_EVERY) < 0) {
+      return stored;
+    }
+    database.run("touching a console session", connection -> {
+      try (PreparedStatement update = connection.prepareStatement(
+          "UPDATE console_sessions SET idle_end = ? WHERE id_sha256 = ?")) {
+        update.setLong(1, idleEnd.toEpochMilli());
+        update.setString(2, hash);
+        return update.executeUpdate();
+      }
+    });
+    return Optional.of(new ConsoleSession(id, session.user(), session.csrfToken(), node, idleEnd,
+        session.absoluteEnd()));
   }
 
-  void remove(String id) {
-    if (id != null) {
-      byId.remove(id);
+  void remove(String id) throws StateStoreException {
+    if (id == null) {
+      return;
     }
+    database.run("ending a console session", connection -> {
+      try (PreparedStatement delete = connection.prepareStatement("DELETE FROM console_sessions WHERE id_sha256 = ?")) {
+        delete.setString(1, sha256(id));
+        return delete.executeUpdate();
+      }
+    });
   }
 
   /** Constant-time: the comparison must not tell how much of a guessed token was right. */
@@ -70,5 +132,14 @@ final class ConsoleSessions {
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** The stored form of an id: 256 random bits need no salt or stretching, only not being stored as they are. */
+  private static String sha256(String id) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
   }
 }

@@ -21,7 +21,7 @@ final class Layout {
     if (session != null) {
       html.append("<header><a class=\"brand\" href=\"/console/\">Ferry</a><nav>")
           .append("<a href=\"/console/\">Dashboard</a><a href=\"/console/jobs\">Jobs</a>")
-          .append("<a href=\"/console/transfer\">New transfer</a><a href=\"/console/hosts\">Hosts</a>")
+          .append("<a href=\"/console/transfer\">New transfer</a><a href=\"/console/sync\">New sync</a><a href=\"/console/hosts\">Hosts</a>")
           .append("<a href=\"/console/sessions\">Sessions</a><a href=\"/console/users\">Users</a></nav>")
           .append("<form class=\"signout\" method=\"post\" action=\"/console/logout\">")
           .append("<span id=\"node\">node ").append(Html.text(session.node())).append("</span>")

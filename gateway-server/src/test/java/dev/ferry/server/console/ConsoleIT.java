@@ -17,6 +17,11 @@ import dev.ferry.server.EmbeddedFerry;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.SshTestClient;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -32,6 +37,8 @@ import java.util.Random;
 import java.util.stream.Collectors;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,6 +77,8 @@ class ConsoleIT {
   static Path dir;
 
   static OpenSshServer sshd;
+  /** A remote that takes the TCP connection and never says a word: a host that hangs. */
+  static ServerSocket silent;
   static FerryServer ferry;
   static String bucket;
   static Path remote;
@@ -85,18 +94,25 @@ class ConsoleIT {
     sshd = new OpenSshServer(dir.resolve("sshd"));
     bucket = s3.createBucket();
     remote = Files.createDirectories(dir.resolve("remote"));
+    silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     String hash = PasswordHasher.hash(PASSWORD.toCharArray());
     String yaml = EmbeddedFerry.loopbackConfig(dir.resolve("data"), s3) + EmbeddedFerry.remote("local", sshd, remote)
+        + """
+          - name: silent
+            address: 127.0.0.1
+            port: %d
+            user: nobody
+            privateKey: %s
+            hostKey: "%s"
+            roots: [/data]
+        """.formatted(silent.getLocalPort(), sshd.clientKey, sshd.hostKeyLine.replace(":" + sshd.port + " ",
+            ":" + silent.getLocalPort() + " "))
         + """
         jobs:
           workers: 2
           retryBackoff: 100ms
           freeSpaceRecheck: 200ms
-        admin:
-          http:
-            bindAddress: 127.0.0.1
-            port: 0
-            token: %s
+        """ + EmbeddedFerry.adminHttp(TOKEN) + """
         users:
           - name: ops
             passwordHash: "%s"
@@ -106,7 +122,8 @@ class ConsoleIT {
           - name: bob
             passwordHash: "%s"
             home: s3://%s/bob/
-        """.formatted(TOKEN, hash, bucket, hash, bucket);
+            permissions: [all]
+        """.formatted(hash, bucket, hash, bucket);
     ferry = EmbeddedFerry.start(dir, yaml, Map.of());
     base = "http://127.0.0.1:" + ferry.adminHttp().port();
     http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
@@ -119,6 +136,13 @@ class ConsoleIT {
     }
     if (sshd != null) {
       sshd.close();
+    }
+    if (silent != null) {
+      try {
+        silent.close();
+      } catch (IOException ignored) {
+        // the port goes with the JVM
+      }
     }
   }
 
@@ -292,6 +316,9 @@ class ConsoleIT {
     assertTrue(text.contains(sshd.hostKeyFingerprint), text);
     assertEquals("yes", row.findElement(By.cssSelector("td.ok")).getText());
     assertTrue(text.contains("free of"), text);
+    WebElement hung = browser.findElement(By.cssSelector("tr.host[data-host='silent']"));
+    assertEquals("no", hung.findElement(By.cssSelector("td.error")).getText());
+    assertTrue(hung.getText().contains("unreachable (no answer within 3 s)"), hung.getText());
     screenshot("09-hosts");
 
     browser.findElement(By.cssSelector(".signout button")).click();
@@ -312,13 +339,8 @@ class ConsoleIT {
 
   @Test
   void sessions_sftpClientListed_thenDisconnectedFromThePage() throws Exception {
-    SshClient client = SshClient.setUpDefaultClient();
-    client.setServerKeyVerifier((session, address, key) -> true);
-    client.start();
-    try (ClientSession sftp = client.connect("bob", "127.0.0.1", ferry.sftp().port()).verify(Duration.ofSeconds(10))
-        .getSession()) {
-      sftp.addPasswordIdentity(PASSWORD);
-      sftp.auth().verify(Duration.ofSeconds(10));
+    SshClient client = sshClient();
+    try (ClientSession sftp = bobLoggedIn(client)) {
       signIn();
       assertTrue(browser.findElement(By.id("sessions-by-protocol")).getText().contains("SFTP"),
           browser.findElement(By.id("sessions-by-protocol")).getText());
@@ -336,8 +358,11 @@ class ConsoleIT {
       screenshot("11-users");
 
       browser.findElement(By.linkText("Sessions")).click();
-      row = wait.until(ExpectedConditions.visibilityOfElementLocated(bob));
-      row.findElement(By.tagName("button")).click();
+      // The rows are replaced every 2 s: a click that lands on a replaced row is tried again.
+      wait.until(page -> {
+        page.findElement(bob).findElement(By.tagName("button")).click();
+        return true;
+      });
       Await.until(sftp::isClosed, Duration.ofSeconds(30), "bob's SFTP session to be closed by Ferry");
       wait.until(page -> {
         page.navigate().refresh();
@@ -370,7 +395,7 @@ class ConsoleIT {
 
       wait.until(ExpectedConditions.textToBe(By.cssSelector("tr.user[data-user='bob'] td.status"),
           "disabled by ops: audit <review>"));
-      screenshot("12-user-disabled");
+      screenshot("19-user-disabled");
       Await.until(sftp::isClosed, Duration.ofSeconds(30), "bob's SFTP session to be closed by Ferry");
       assertThrows(IOException.class, () -> ssh.login("bob", port, PASSWORD), "a disabled user's login");
 
@@ -380,6 +405,226 @@ class ConsoleIT {
       ssh.login("bob", port, PASSWORD).close();
     } finally {
       ferry.gateway().disabledUsers().enable("bob");
+    }
+  }
+
+  /**
+   * An SFTP client with an upload and a download open: the dashboard shows SFTP's throughput in
+   * and the upload in flight (path, user, bytes so far), the Sessions page the session's two files
+   * with their bytes, the sessions command (API, JSON) the same; once the upload is closed it goes
+   * from both pages without a reload.
+   */
+  @Test
+  void transfersInFlight_sftpUploadAndDownload_dashboardAndSessionsShowThem() throws Exception {
+    byte[] existing = new byte[4 * 1024 * 1024];
+    new Random(3).nextBytes(existing);
+    s3.put(bucket, "bob/read me.bin", existing);
+    byte[] chunk = new byte[256 * 1024];
+    new Random(4).nextBytes(chunk);
+    SshClient client = sshClient();
+    try (ClientSession ssh = bobLoggedIn(client)) {
+      try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(ssh)) {
+        OutputStream upload = sftp.write("in flight.bin");
+        InputStream download = sftp.read("read me.bin");
+        upload.write(chunk);
+        upload.flush();
+        assertEquals(100_000, download.readNBytes(100_000).length);
+        signIn();
+
+        // Bytes keep coming while the page is watched: each look writes another chunk.
+        By sftpIn = By.cssSelector("#throughput tr[data-protocol='SFTP'] td.in");
+        wait.until(page -> {
+          write(upload, chunk);
+          return Long.parseLong(page.findElement(sftpIn).getAttribute("data-bytes")) > 0
+              && page.findElement(By.id("uploads-in-flight")).getText().equals("1");
+        });
+        WebElement row = browser.findElement(By.cssSelector("tr.upload[data-path='/in flight.bin']"));
+        assertTrue(row.getText().contains("bob (SFTP)"), row.getText());
+        assertTrue(Long.parseLong(row.getAttribute("data-bytes")) >= chunk.length, row.getAttribute("data-bytes"));
+        assertTrue(browser.findElement(sftpIn).getText().endsWith("/s"), browser.findElement(sftpIn).getText());
+        screenshot("12-dashboard-transfers");
+
+        browser.findElement(By.linkText("Sessions")).click();
+        By uploadCell = By.cssSelector("tr.session[data-user='bob'] .transfer[data-direction='upload']");
+        WebElement up = wait.until(ExpectedConditions.visibilityOfElementLocated(uploadCell));
+        assertEquals("/in flight.bin", up.getAttribute("data-path"));
+        assertTrue(Long.parseLong(up.getAttribute("data-bytes")) >= 2L * chunk.length, up.getAttribute("data-bytes"));
+        WebElement down = browser.findElement(By.cssSelector(
+            "tr.session[data-user='bob'] .transfer[data-direction='download']"));
+        assertEquals("/read me.bin", down.getAttribute("data-path"));
+        assertTrue(Long.parseLong(down.getAttribute("data-bytes")) >= 100_000, down.getAttribute("data-bytes"));
+        screenshot("13-sessions-transfers");
+
+        HttpResponse<String> api = http.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions"))
+            .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, api.statusCode(), api.body());
+        assertTrue(api.body().contains("\"path\":\"/in flight.bin\",\"direction\":\"upload\""), api.body());
+        assertTrue(api.body().contains("\"path\":\"/read me.bin\",\"direction\":\"download\""), api.body());
+
+        upload.close(); // the upload commits (before the CLOSE is answered): no longer in flight
+        assertEquals(0, s3.read(bucket, "bob/in flight.bin").length % chunk.length);
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(uploadCell));
+        assertEquals(1, browser.findElements(By.cssSelector("tr.session[data-user='bob'] .transfer")).size());
+        browser.findElement(By.linkText("Dashboard")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("uploads-in-flight"), "0"));
+        download.close();
+      }
+    } finally {
+      client.stop();
+    }
+  }
+
+  /**
+   * The transfer form's host picker shows each host's free space (the df the Hosts page runs); a
+   * host that never answers does not hold the form for its SSH timeout (30 s): after the console's
+   * patience it is shown unreachable.
+   */
+  @Test
+  void transferForm_hostPicker_freeSpaceOfEachHostAndHungHostUnreachable() {
+    signIn();
+    long started = System.nanoTime();
+    browser.get(base + "/console/transfer");
+    WebElement local = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
+        "#host option[value='local']")));
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, "the form took " + took);
+    assertTrue(local.getText().startsWith("local \u2014 ") && local.getText().contains("free of"), local.getText());
+    assertEquals("true", local.getAttribute("data-reachable"));
+    WebElement hung = browser.findElement(By.cssSelector("#host option[value='silent']"));
+    assertEquals("silent \u2014 unreachable (no answer within 3 s)", hung.getText());
+    assertEquals("false", hung.getAttribute("data-reachable"));
+    new Select(browser.findElement(By.id("host"))).selectByValue("silent");
+    screenshot("14-transfer-host-picker");
+  }
+
+  /**
+   * A one-off sync from its form: a target bucket that does not exist is refused, naming it, with
+   * what was typed kept and no job made; then a full run into the test bucket reaches DONE and the
+   * folder's files are objects.
+   */
+  @Test
+  void sync_oneOffFromTheForm_refusedThenRunToDoneAndFilesInS3() throws Exception {
+    Path folder = remote.resolve("sync src");
+    Files.createDirectories(folder.resolve("sub"));
+    Files.writeString(folder.resolve("a.txt"), "alpha");
+    byte[] bytes = new byte[200_000];
+    new Random(5).nextBytes(bytes);
+    Files.write(folder.resolve("sub/b c.bin"), bytes);
+    signIn();
+    browser.findElement(By.linkText("New sync")).click();
+    new Select(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("sync-host")))).selectByValue("local");
+    browser.findElement(By.id("sync-dir")).sendKeys(folder.toString());
+    browser.findElement(By.id("target")).sendKeys("s3://no-such-bucket-18/in/");
+    int jobsBefore = ferry.jobs().list(null).size();
+    browser.findElement(By.id("start-sync")).click();
+    WebElement notice = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("notice")));
+    assertTrue(notice.getText().contains("bucket 'no-such-bucket-18' does not exist"), notice.getText());
+    assertEquals(folder.toString(), browser.findElement(By.id("sync-dir")).getAttribute("value"));
+    assertEquals(jobsBefore, ferry.jobs().list(null).size(), "no job was created");
+    screenshot("15-sync-refused");
+
+    WebElement target = browser.findElement(By.id("target"));
+    target.clear();
+    target.sendKeys("s3://" + bucket + "/synced/");
+    browser.findElement(By.id("full")).click();
+    browser.findElement(By.id("start-sync")).click();
+    wait.until(ExpectedConditions.urlMatches("/console/jobs/[A-Za-z0-9_-]+$"));
+    wait.until(ExpectedConditions.attributeToBe(By.id("job-progress"), "data-state", "DONE"));
+    screenshot("16-sync-done");
+    assertEquals("alpha", new String(s3.read(bucket, "synced/a.txt"), StandardCharsets.UTF_8));
+    assertArrayEquals(bytes, s3.read(bucket, "synced/sub/b c.bin"));
+  }
+
+  /**
+   * The S3 browser under the transfer form's source: opened at what the field holds, prefixes
+   * opened one level at a time, a page of 50 then the next, an object picked into the field; a
+   * bucket that does not exist is named. The same ls command answers the API, bounded.
+   */
+  @Test
+  void browseS3_fromTheTransferForm_navigatePagesAndPickAnObject() throws Exception {
+    s3.put(bucket, "browse/2026/report one.csv", "x".getBytes(StandardCharsets.UTF_8));
+    s3.put(bucket, "browse/top.bin", new byte[2048]);
+    for (int i = 0; i < 55; i++) {
+      s3.put(bucket, "browse/many/%02d.bin".formatted(i), new byte[i]);
+    }
+    signIn();
+    browser.get(base + "/console/transfer");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("source"))).sendKeys("s3://" + bucket + "/");
+    browser.findElement(By.id("browse-source")).click();
+    openPrefix("browse/");
+    assertEquals("2.0 kB", browser.findElement(By.cssSelector("#browser-source tr.object[data-key='browse/top.bin']"))
+        .findElements(By.tagName("td")).get(1).getText());
+
+    openPrefix("browse/many/");
+    assertEquals(50, browser.findElements(By.cssSelector("#browser-source tr.object")).size());
+    browser.findElement(By.cssSelector("#browser-source button.more")).click();
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
+        "#browser-source tr.object[data-key='browse/many/54.bin']")));
+    assertEquals(5, browser.findElements(By.cssSelector("#browser-source tr.object")).size());
+
+    browser.findElement(By.cssSelector("#browser-source .crumbs button:nth-child(2)")).click(); // back to browse/
+    openPrefix("browse/2026/");
+    screenshot("17-s3-browser");
+    browser.findElement(By.cssSelector("#browser-source tr.object[data-key='browse/2026/report one.csv'] button.pick"))
+        .click();
+    wait.until(ExpectedConditions.attributeToBe(By.id("source"), "value",
+        "s3://" + bucket + "/browse/2026/report one.csv"));
+    screenshot("18-s3-picked");
+
+    WebElement source = browser.findElement(By.id("source"));
+    source.clear();
+    source.sendKeys("s3://no-such-bucket-18/x/");
+    browser.findElement(By.id("browse-source")).click();
+    WebElement notice = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(
+        "#browser-source .notice")));
+    assertTrue(notice.getText().contains("no-such-bucket-18"), notice.getText());
+
+    HttpResponse<String> page = api("/api/ls?arg=" + URLEncoder.encode("s3://" + bucket + "/browse/many/",
+        StandardCharsets.UTF_8) + "&arg=--limit&arg=2");
+    assertEquals(200, page.statusCode(), page.body());
+    assertTrue(page.body().contains("\"key\":\"browse/many/01.bin\"") && page.body().contains("\"next\":\""),
+        page.body());
+    HttpResponse<String> tooMany = api("/api/ls?arg=" + URLEncoder.encode("s3://" + bucket + "/",
+        StandardCharsets.UTF_8) + "&arg=--limit&arg=5000");
+    assertEquals(400, tooMany.statusCode(), tooMany.body());
+    assertTrue(tooMany.body().contains("--limit must be a whole number from 1 to 1000, got '5000'"), tooMany.body());
+  }
+
+  /** Opens {@code prefix} from the browser's current page and waits for its listing. */
+  private void openPrefix(String prefix) {
+    wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#browser-source tr.prefix[data-key='" + prefix
+        + "'] button.open"))).click();
+    wait.until(ExpectedConditions.attributeToBe(By.id("browser-source-panel"), "data-at",
+        "s3://" + bucket + "/" + prefix));
+  }
+
+  private static HttpResponse<String> api(String pathAndQuery) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).header("Authorization", "Bearer " + TOKEN)
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static SshClient sshClient() {
+    SshClient client = SshClient.setUpDefaultClient();
+    client.setServerKeyVerifier((session, address, key) -> true);
+    client.start();
+    return client;
+  }
+
+  /** An SSH session of bob's on Ferry's SFTP port, logged in. */
+  private static ClientSession bobLoggedIn(SshClient client) throws IOException {
+    ClientSession ssh = client.connect("bob", "127.0.0.1", ferry.sftp().port()).verify(Duration.ofSeconds(10))
+        .getSession();
+    ssh.addPasswordIdentity(PASSWORD);
+    ssh.auth().verify(Duration.ofSeconds(10));
+    return ssh;
+  }
+
+  private static void write(OutputStream out, byte[] bytes) {
+    try {
+      out.write(bytes);
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

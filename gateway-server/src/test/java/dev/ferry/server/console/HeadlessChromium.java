@@ -19,14 +19,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Debian's chromium, headless, through Debian's chromedriver (Selenium Manager cannot download a
  * driver here), as root (no sandbox), asking nothing of the network but the pages it is sent to.
  */
-final class HeadlessChromium {
+public final class HeadlessChromium {
 
   static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
 
   private HeadlessChromium() {}
 
   /** {@code extraArguments}: e.g. --ignore-certificate-errors for Ferry's self-signed certificate. */
-  static WebDriver start(String... extraArguments) {
+  public static WebDriver start(String... extraArguments) {
     System.setProperty("webdriver.chrome.driver", "/usr/bin/chromedriver");
     ChromeOptions options = new ChromeOptions();
     options.setBinary("/usr/bin/chromium");
@@ -38,7 +38,7 @@ final class HeadlessChromium {
   }
 
   /** The page as it is now, as target/console-screenshots/NAME.png. */
-  static void screenshot(WebDriver browser, String name) {
+  public static void screenshot(WebDriver browser, String name) {
     Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
     try {
       Files.createDirectories(SCREENSHOTS);
@@ -49,7 +49,7 @@ final class HeadlessChromium {
   }
 
   /** Fills the console's sign-in form, already open, and sends it. */
-  static void signIn(WebDriver browser, WebDriverWait wait, String user, String password) {
+  public static void signIn(WebDriver browser, WebDriverWait wait, String user, String password) {
     WebElement name = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("user")));
     name.clear();
     name.sendKeys(user);

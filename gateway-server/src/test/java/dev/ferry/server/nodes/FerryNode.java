@@ -45,6 +45,17 @@ final class FerryNode implements AutoCloseable {
     return EmbeddedFerry.loopbackConfig(dataDir, s3) + rest;
   }
 
+  /** The store: section of a node named {@code name} on the PostgreSQL {@code database}, dead after {@code lease} silent. */
+  static String sharedStore(String database, String name, java.time.Duration lease) {
+    return """
+        store:
+          url: %s
+          user: %s
+          nodeName: %s
+          lease: %dms
+        """.formatted(database, dev.ferry.core.testing.PostgresTestServer.USER, name, lease.toMillis());
+  }
+
   /** Starts a node on {@code yaml} in {@code dir} and waits until it says it is up. */
   static FerryNode start(String name, Path dir, String yaml) throws IOException {
     Files.createDirectories(dir);

@@ -98,12 +98,8 @@ class JobsAcrossNodesIT {
   }
 
   static FerryNode node(String name) throws IOException {
-    FerryNode node = FerryNode.start(name, dir.resolve(name), FerryNode.config(dir.resolve(name).resolve("data"), s3, """
-        store:
-          url: %s
-          user: %s
-          nodeName: %s
-          lease: %dms
+    FerryNode node = FerryNode.start(name, dir.resolve(name), FerryNode.config(dir.resolve(name).resolve("data"), s3,
+        FerryNode.sharedStore(database, name, LEASE) + """
         jobs:
           workers: 2
           retryBackoff: 200ms
@@ -116,8 +112,7 @@ class JobsAcrossNodesIT {
             home: s3://%s/ops/
             permissions: [all]
             admin: true
-        """.formatted(database, PostgresTestServer.USER, name, LEASE.toMillis(), HASH, bucket)
-        + EmbeddedFerry.remote("local", sshd, remote)));
+        """.formatted(HASH, bucket) + EmbeddedFerry.remote("local", sshd, remote)));
     nodes.add(node);
     return node;
   }

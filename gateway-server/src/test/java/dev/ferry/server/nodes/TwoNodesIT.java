@@ -93,16 +93,12 @@ class TwoNodesIT {
   }
 
   static FerryNode node(String name) throws IOException {
-    return FerryNode.start(name, dir.resolve(name), FerryNode.config(dir.resolve(name).resolve("data"), s3, """
+    return FerryNode.start(name, dir.resolve(name), FerryNode.config(dir.resolve(name).resolve("data"), s3,
+        FerryNode.sharedStore(database, name, LEASE) + """
         uploads:
           partSize: 5MiB
           singlePutLimit: 5MiB
           memoryBudget: 32MiB
-        store:
-          url: %s
-          user: %s
-          nodeName: %s
-          lease: %dms
         login:
           failureDelay: 10ms
           maxFailures: 3
@@ -121,8 +117,7 @@ class TwoNodesIT {
             home: s3://%s/ops/
             admin: true
             publicKeys: ["%s"]
-        """.formatted(database, PostgresTestServer.USER, name, LEASE.toMillis(), HASH, bucket, HASH, bucket, bucket,
-        PublicKeyEntry.toString(opsKey.getPublic()))));
+        """.formatted(HASH, bucket, HASH, bucket, bucket, PublicKeyEntry.toString(opsKey.getPublic()))));
   }
 
   /** An SFTP session to {@code node} as alice, from {@code fromAddress} (any 127.x address reaches loopback). */

@@ -1,6 +1,7 @@
 package dev.ferry.sftp.nio;
 
 import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.core.vfs.FileStat;
 import dev.ferry.core.vfs.GatewayFileSystem;
 import java.io.IOException;
@@ -21,8 +22,6 @@ import org.apache.sshd.common.file.util.BaseFileSystem;
 public final class FerryFileSystem extends BaseFileSystem<FerryPath> {
 
   private final GatewayFileSystem session;
-  /** Files this channel is writing, for a SETSTAT of size or time on their path. */
-  private final Map<VirtualPath, WriteChannel> writing = new ConcurrentHashMap<>();
   /**
    * What S3 said about paths (a {@link FileStat} or a {@link NoSuchFileException}) during the SFTP
    * request being answered; MINA asks about one path several times per request. Cleared when the
@@ -78,18 +77,12 @@ public final class FerryFileSystem extends BaseFileSystem<FerryPath> {
     }
   }
 
-  /** The channel writing {@code path} in this session, if any. */
-  public WriteChannel writing(VirtualPath path) {
-    return writing.get(path);
-  }
-
-  void startedWriting(VirtualPath path, WriteChannel channel) {
-    writing.put(path, channel);
-  }
-
-  void stoppedWriting(VirtualPath path, WriteChannel channel) {
-    writing.remove(path, channel);
-    forgetStats();
+  /**
+   * The file this session is writing at {@code path}, if any, for a SETSTAT of its size or time:
+   * core keeps the session's open files (one place for FTPS and SFTP), this only asks.
+   */
+  public OffsetWriter writing(VirtualPath path) {
+    return session.writerAt(path);
   }
 
   @Override

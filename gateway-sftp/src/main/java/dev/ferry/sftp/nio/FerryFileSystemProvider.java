@@ -68,7 +68,7 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
     FerryPath p = ferry(path);
     p.getFileSystem().checkOpen();
     VirtualPath virtual = p.virtual();
-    WriteChannel writing = p.getFileSystem().writing(virtual);
+    OffsetWriter writing = p.getFileSystem().writing(virtual);
     if (writing != null) {
       return new FileStat(virtual, false, writing.size(), Instant.now());
     }
@@ -91,9 +91,7 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
     p.getFileSystem().forgetStats();
     OffsetWriter writer = session.openAtOffsets(virtual, existingFile,
         options.contains(StandardOpenOption.TRUNCATE_EXISTING));
-    WriteChannel channel = new WriteChannel(p.getFileSystem(), virtual, writer);
-    p.getFileSystem().startedWriting(virtual, channel);
-    return channel;
+    return new WriteChannel(p.getFileSystem(), writer);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.ferry.sftp.nio;
 
 import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.upload.OffsetWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.NonReadableChannelException;
@@ -25,7 +26,7 @@ public final class SizeChannel implements SeekableByteChannel {
 
   @Override
   public SeekableByteChannel truncate(long size) throws IOException {
-    WriteChannel writing = fileSystem.writing(path);
+    OffsetWriter writing = fileSystem.writing(path);
     if (writing != null) {
       writing.truncate(size);
     } else {
@@ -56,7 +57,7 @@ public final class SizeChannel implements SeekableByteChannel {
 
   @Override
   public long size() throws IOException {
-    WriteChannel writing = fileSystem.writing(path);
+    OffsetWriter writing = fileSystem.writing(path);
     return writing != null ? writing.size() : fileSystem.session().stat(path).size();
   }
 

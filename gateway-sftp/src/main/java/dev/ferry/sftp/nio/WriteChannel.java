@@ -1,13 +1,11 @@
 package dev.ferry.sftp.nio;
 
-import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.core.vfs.GatewayFileSystem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.SeekableByteChannel;
-import java.time.Instant;
 
 /**
  * A file opened for writing: every write goes to core's {@link OffsetWriter} at its offset. Only
@@ -17,14 +15,12 @@ import java.time.Instant;
 public final class WriteChannel implements SeekableByteChannel {
 
   private final FerryFileSystem fileSystem;
-  private final VirtualPath path;
   private final OffsetWriter writer;
   private long position;
   private boolean open = true;
 
-  WriteChannel(FerryFileSystem fileSystem, VirtualPath path, OffsetWriter writer) {
+  WriteChannel(FerryFileSystem fileSystem, OffsetWriter writer) {
     this.fileSystem = fileSystem;
-    this.path = path;
     this.writer = writer;
   }
 
@@ -58,13 +54,8 @@ public final class WriteChannel implements SeekableByteChannel {
     try {
       writer.commit();
     } finally {
-      fileSystem.stoppedWriting(path, this);
+      fileSystem.forgetStats();
     }
-  }
-
-  /** Keeps the client's modification time with the file when it is committed. */
-  public void setModifiedTime(Instant time) {
-    writer.setClientTime(time);
   }
 
   @Override
@@ -104,6 +95,6 @@ public final class WriteChannel implements SeekableByteChannel {
   public synchronized void close() {
     open = false;
     writer.close();
-    fileSystem.stoppedWriting(path, this);
+    fileSystem.forgetStats();
   }
 }

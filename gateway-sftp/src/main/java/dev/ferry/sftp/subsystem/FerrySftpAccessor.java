@@ -1,10 +1,10 @@
 package dev.ferry.sftp.subsystem;
 
 import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.sftp.nio.FerryFileSystem;
 import dev.ferry.sftp.nio.FerryPath;
 import dev.ferry.sftp.nio.SizeChannel;
-import dev.ferry.sftp.nio.WriteChannel;
 import java.io.IOException;
 import java.nio.channels.Channel;
 import java.nio.channels.FileLock;
@@ -106,9 +106,9 @@ public final class FerrySftpAccessor implements SftpFileSystemAccessor {
         FerryFileSystem fileSystem = path.getFileSystem();
         fileSystem.forgetStats();
         VirtualPath virtual = path.virtual();
-        WriteChannel writing = fileSystem.writing(virtual);
+        OffsetWriter writing = fileSystem.writing(virtual);
         if (writing != null) {
-          writing.setModifiedTime(((FileTime) value).toInstant());
+          writing.setClientTime(((FileTime) value).toInstant());
         } else {
           fileSystem.session().setModifiedTime(virtual, ((FileTime) value).toInstant());
         }

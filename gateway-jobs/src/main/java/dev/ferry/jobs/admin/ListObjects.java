@@ -1,0 +1,95 @@
+package dev.ferry.jobs.admin;
+
+import dev.ferry.core.admin.AdminException;
+import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.core.admin.AdminStatus;
+import dev.ferry.core.store.ListPage;
+import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import dev.ferry.core.store.StoreException;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * ls s3://bucket/prefix/ [--limit N] [--after TOKEN]: one page of what is directly under a prefix,
+ * its sub-prefixes and its objects, as S3 lists them with delimiter "/". Read-only, and bounded:
+ * at most {@link #MAX_LIMIT} entries a page (default {@link #DEFAULT_LIMIT}), the next page asked for
+ * by the token the answer gives. For the console's S3 browser and for scripts.
+ */
+public final class ListObjects extends ReadCommand {
+
+  static final int DEFAULT_LIMIT = 100;
+  static final int MAX_LIMIT = 1000;
+
+  private static final Syntax SYNTAX = new Syntax("ls", "ls s3://<bucket>/<prefix>/ [--limit <1.." + MAX_LIMIT
+      + ">] [--after <token>]", 1, 1, Set.of("limit", "after"), Set.of());
+
+  /** An object under the prefix. */
+  public record Entry(String key, long size, String lastModified) {}
+
+  /** One page: {@code prefixes} and {@code objects} are full keys; {@code next} is null on the last page. */
+  public record Page(String bucket, String prefix, List<String> prefixes, List<Entry> objects, String next) {}
+
+  private final ObjectStore store;
+
+  ListObjects(ObjectStore store) {
+    super(SYNTAX);
+    this.store = store;
+  }
+
+  @Override
+  public AdminResponse run(AdminRequest request) throws Exception {
+    S3Location prefix;
+    try {
+      prefix = S3Location.parsePrefix(request.args().positional(0));
+    } catch (IllegalArgumentException e) {
+      throw AdminArgs.usage(this, e.getMessage());
+    }
+    int limit = limit(request.args().option("limit"));
+    String after = request.args().option("after");
+    ListPage page;
+    try {
+      page = ObjectStore.await(store.listPage(prefix, "/", after, limit));
+    } catch (StoreException e) {
+      throw new AdminException(switch (e.kind()) {
+        case NOT_FOUND -> AdminStatus.NOT_FOUND;
+        case ACCESS_DENIED -> AdminStatus.REFUSED;
+        default -> AdminStatus.FAILED;
+      }, "ls " + prefix + ": " + e.getMessage());
+    }
+    List<Entry> objects = page.objects().stream().map(ListObjects::entry).toList();
+    Page answer = new Page(prefix.bucket(), prefix.key(), List.copyOf(page.commonPrefixes()), objects,
+        page.nextToken());
+    StringBuilder text = new StringBuilder();
+    answer.prefixes().forEach(p -> text.append("s3://").append(prefix.bucket()).append('/').append(p).append('\n'));
+    objects.forEach(o -> text.append("s3://").append(prefix.bucket()).append('/').append(o.key()).append("  ")
+        .append(o.size()).append("  ").append(o.lastModified()).append('\n'));
+    if (text.length() == 0) {
+      text.append("nothing under ").append(prefix).append('\n');
+    }
+    if (answer.next() != null) {
+      text.append("more: ls ").append(prefix).append(" --after ").append(answer.next()).append('\n');
+    }
+    return AdminResponse.ok(text.toString(), answer);
+  }
+
+  private int limit(String value) throws AdminException {
+    if (value == null) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int limit = Integer.parseInt(value);
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // named below with the range
+    }
+    throw AdminArgs.usage(this, "--limit must be a whole number from 1 to " + MAX_LIMIT + ", got '" + value + "'");
+  }
+
+  private static Entry entry(ObjectInfo object) {
+    return new Entry(object.key(), object.size(), object.lastModified().toString());
+  }
+}
