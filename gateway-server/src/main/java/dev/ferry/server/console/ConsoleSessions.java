@@ -69,34 +69,43 @@ final class ConsoleSessions {
     return session;
   }
 
-  /** The live session of this id, its idle end moved on; empty for an unknown or ended one. */
+  /** A session as the store holds it, and whether its user has been disabled since. */
+  private record Stored(ConsoleSession session, boolean userDisabled) {}
+
+  /**
+   * The live session of this id, its idle end moved on; empty for an unknown or ended one, or one
+   * whose user has been disabled.
+   */
   Optional<ConsoleSession> touch(String id) throws StateStoreException {
     if (id == null || id.isEmpty()) {
       return Optional.empty();
     }
     String hash = sha256(id);
     Instant now = clock.instant();
-    Optional<ConsoleSession> stored = database.run("reading a console session", connection -> {
-      try (PreparedStatement select = connection.prepareStatement("SELECT user_name, csrf_token, idle_end,"
-          + " absolute_end FROM console_sessions WHERE id_sha256 = ?")) {
+    Optional<Stored> stored = database.run("reading a console session", connection -> {
+      // A user disabled since signing in (user disable) loses the session, on every node.
+      try (PreparedStatement select = connection.prepareStatement("SELECT c.user_name, csrf_token, idle_end,"
+          + " absolute_end, d.user_name FROM console_sessions c LEFT JOIN disabled_users d"
+          + " ON d.user_name = c.user_name WHERE id_sha256 = ?")) {
         select.setString(1, hash);
         try (ResultSet row = select.executeQuery()) {
-          return row.next() ? Optional.of(new ConsoleSession(id, row.getString(1), row.getString(2), node,
-              Instant.ofEpochMilli(row.getLong(3)), Instant.ofEpochMilli(row.getLong(4)))) : Optional.empty();
+          return row.next() ? Optional.of(new Stored(new ConsoleSession(id, row.getString(1), row.getString(2), node,
+              Instant.ofEpochMilli(row.getLong(3)), Instant.ofEpochMilli(row.getLong(4))), row.getString(5) != null))
+              : Optional.<Stored>empty();
         }
       }
     });
     if (stored.isEmpty()) {
-      return stored;
+      return Optional.empty();
     }
-    ConsoleSession session = stored.get();
-    if (!session.liveAt(now)) {
+    ConsoleSession session = stored.get().session();
+    if (!session.liveAt(now) || stored.get().userDisabled()) {
       remove(id);
       return Optional.empty();
     }
     Instant idleEnd = now.plus(idle);
     if (Duration.between(session.idleEnd(), idleEnd).compareTo(TOUCH_EVERY) < 0) {
-      return stored;
+      return Optional.of(session);
     }
     database.run("touching a console session", connection -> {
       try (PreparedStatement update = connection.prepareStatement(

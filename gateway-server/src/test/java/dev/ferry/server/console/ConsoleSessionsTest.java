@@ -9,6 +9,7 @@ import dev.ferry.core.state.StateStore;
 import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.testing.MutableClock;
 import dev.ferry.core.testing.TestStateStores;
+import dev.ferry.core.user.DisabledUsers;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -70,6 +71,19 @@ class ConsoleSessionsTest {
     }
     clock.advance(Duration.ofMinutes(29)); // 12h05m after sign-in
     assertFalse(sessions.touch(session.id()).isPresent(), "never past the absolute end (12h)");
+  }
+
+  /** A signed-in admin disabled (on any node: the store is shared) loses the session, and an enable does not bring it back. */
+  @Test
+  void touch_afterTheUserWasDisabled_ended_andStaysEndedAfterAnEnable() throws StateStoreException {
+    ConsoleSession ops = sessions.create("ops");
+    ConsoleSession other = sessions.create("root");
+    DisabledUsers disabled = new DisabledUsers(store.database(), clock);
+    disabled.disable("ops", "left the team", "root");
+    assertFalse(sessions.touch(ops.id()).isPresent(), "a disabled user's session");
+    assertTrue(sessions.touch(other.id()).isPresent(), "another admin's session");
+    disabled.enable("ops");
+    assertFalse(sessions.touch(ops.id()).isPresent(), "signing in again is needed");
   }
 
   @Test
