@@ -301,6 +301,10 @@ section_direct() {
       s3 s3 cp --quiet --recursive "$WORK/tiny" "s3://$BUCKET/direct/tiny"
     measure direct.down.tiny "$TINY_TOTAL" "direct S3: aws s3 cp --recursive down ${TINY_COUNT} x 1 KiB" \
       s3 s3 cp --quiet --recursive "s3://$BUCKET/direct/tiny" "$DL/tiny"
+    # One PUT after another, as a sequential sftp put -r has Ferry send them: that client's ceiling here.
+    S3_CONFIG="$WORK/aws-config-sequential" measure direct1.up.tiny "$TINY_TOTAL" \
+      "direct S3, one request at a time: aws s3 cp --recursive up ${TINY_COUNT} x 1 KiB" \
+      s3 s3 cp --quiet --recursive "$WORK/tiny" "s3://$BUCKET/direct/tiny-sequential"
   fi
 }
 
@@ -408,6 +412,9 @@ print_table() {
         "${TINY_COUNT}x1 KiB ${key%%.*}" "$(files_per_s "ferry.$key")" "$(files_per_s "sshd.$key")" \
         "$(files_per_s "direct.$key")" "$(files_per_s "rclone.$key")"
     done
+    echo "  direct S3 one request at a time (aws max_concurrent_requests 1): $(files_per_s direct1.up.tiny) files/s up;" \
+      "Ferry / that: $(ratio "$(files_per_s ferry.up.tiny)" "$(files_per_s direct1.up.tiny)")," \
+      "Ferry / sshd: $(ratio "$(files_per_s ferry.up.tiny)" "$(files_per_s sshd.up.tiny)") (target 0.5)"
   fi
   echo
   echo "Ferry on $("${FERRY_JAVA:-java}" -version 2>&1 | head -n 1), -Xmx$FERRY_HEAP: peak RSS (VmHWM) ${R[ferry.rss]:-n/a} MiB, peak heap used ${R[ferry.heap]:-n/a} MiB"

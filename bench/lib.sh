@@ -203,9 +203,10 @@ await_log() {
 }
 
 # awscli straight to S3Proxy, isolated from any user configuration (and from AWS_CA_BUNDLE).
+# s3 ARGS: Debian's awscli against the S3Proxy of this run (S3_CONFIG: another awscli config file).
 s3() {
   env -u AWS_CA_BUNDLE -u AWS_PROFILE AWS_ACCESS_KEY_ID="$S3_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET" \
-    AWS_CONFIG_FILE="$WORK/aws-config" AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER="" \
+    AWS_CONFIG_FILE="${S3_CONFIG:-$WORK/aws-config}" AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER="" \
     timeout "$TRANSFER_TIMEOUT_SECONDS" "$AWS" --endpoint-url "$S3_ENDPOINT" "$@"
 }
 
@@ -277,6 +278,8 @@ region = us-east-1
 s3 =
   addressing_style = path
 EOF
+  # The same with one request at a time: what a client sending one file after another gets of this S3.
+  sed 's/^s3 =$/s3 =\n  max_concurrent_requests = 1/' "$WORK/aws-config" >"$WORK/aws-config-sequential"
   cat >"$WORK/s3proxy.properties" <<EOF
 s3proxy.endpoint=$S3_ENDPOINT
 s3proxy.authorization=aws-v2-or-v4

@@ -19,6 +19,7 @@ import dev.ferry.core.testing.TestStateStores;
 import dev.ferry.jobs.remote.MinaRemoteConnector;
 import dev.ferry.jobs.remote.RemoteHost;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -374,13 +377,22 @@ class TransferJobsIT {
       serial.start();
       JobRecord job = serial.submit(new TransferRequest(bucket + "/overwritten.bin", "local:" + target, 2, null,
           TransferMode.DIRECT, false));
-      Path firstPart = Path.of(target + ".part", "claim-1", "part-0");
-      Await.until(() -> firstPart.toFile().length() == 12 * MIB, Duration.ofSeconds(30), "part 0 fetched whole");
+      // The attempt's claim folder: claim-1 unless a first attempt failed early on a busy machine.
+      Path staging = Path.of(target + ".part");
+      AtomicReference<Path> claim = new AtomicReference<>();
+      Await.until(() -> {
+        try (Stream<Path> claims = Files.list(staging)) {
+          claims.filter(c -> c.resolve("part-0").toFile().length() == 12 * MIB).findFirst().ifPresent(claim::set);
+        } catch (IOException | UncheckedIOException notYet) {
+          return false;
+        }
+        return claim.get() != null;
+      }, Duration.ofSeconds(60), "part 0 fetched whole");
       byte[] newer = new byte[24 * MIB];
       new Random(7).nextBytes(newer);
       s3.client().putObject(b -> b.bucket(bucket).key("overwritten.bin"), RequestBody.fromBytes(newer));
       sshd.delayCurl(null);
-      assertEquals(0, Path.of(target + ".part", "claim-1", "part-1").toFile().length(),
+      assertEquals(0, claim.get().resolve("part-1").toFile().length(),
           "part 1 was fetched before the overwrite: the test would prove nothing");
       JobRecord done = awaitEnd(serial, job.id());
       assertEquals(JobState.DONE, done.state(), done.lastError());

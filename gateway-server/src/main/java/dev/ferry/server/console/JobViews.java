@@ -115,8 +115,10 @@ final class JobViews {
   private static String progress(JobRecord job, Instant now) {
     JobProgress p = JobProgress.of(job, now);
     return "<div class=\"progress\"><progress max=\"" + Math.max(1, p.size()) + "\" value=\"" + p.bytesDone()
-        + "\"></progress> <span class=\"bytes\">" + p.bytes() + "</span> · <span class=\"parts\">" + p.parts()
-        + "</span>" + (p.rate().isEmpty() ? "" : " · <span class=\"rate\">" + p.rate() + "</span> · <span class=\"eta\">"
+        + "\"></progress> <span class=\"bytes\">" + p.bytes() + "</span>"
+        // Syncs and batches move files, not parts: no "0/0 parts" for them.
+        + (p.partsTotal() == 0 ? "" : " · <span class=\"parts\">" + p.parts() + "</span>")
+        + (p.rate().isEmpty() ? "" : " · <span class=\"rate\">" + p.rate() + "</span> · <span class=\"eta\">"
         + p.eta() + "</span>") + "</div>";
   }
 

@@ -530,6 +530,9 @@ class ConsoleIT {
     browser.findElement(By.id("start-sync")).click();
     wait.until(ExpectedConditions.urlMatches("/console/jobs/[A-Za-z0-9_-]+$"));
     wait.until(ExpectedConditions.attributeToBe(By.id("job-progress"), "data-state", "DONE"));
+    WebElement progress = browser.findElement(By.cssSelector("#job-progress .progress"));
+    assertTrue(progress.getText().startsWith("200.0 kB of 200.0 kB"), progress.getText());
+    assertTrue(progress.findElements(By.cssSelector(".parts")).isEmpty(), "a sync has no parts: " + progress.getText());
     screenshot("16-sync-done");
     assertEquals("alpha", new String(s3.read(bucket, "synced/a.txt"), StandardCharsets.UTF_8));
     assertArrayEquals(bytes, s3.read(bucket, "synced/sub/b c.bin"));
