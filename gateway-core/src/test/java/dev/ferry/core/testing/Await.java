@@ -23,6 +23,7 @@ public final class Await {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
+        printThreads(what);
         throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
       }
       try {
@@ -32,5 +33,20 @@ public final class Await {
         throw new AssertionError("interrupted waiting for " + what);
       }
     }
+  }
+
+  /**
+   * Every thread's stack, to the test's output: a wait that times out on a busy CI machine is
+   * otherwise hard to tell from a server thread that is stuck (in-process servers show here).
+   */
+  private static void printThreads(String what) {
+    StringBuilder dump = new StringBuilder("Await timed out waiting for " + what + "; threads:\n");
+    Thread.getAllStackTraces().forEach((thread, stack) -> {
+      dump.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+      for (StackTraceElement frame : stack) {
+        dump.append("    at ").append(frame).append('\n');
+      }
+    });
+    System.out.println(dump);
   }
 }
