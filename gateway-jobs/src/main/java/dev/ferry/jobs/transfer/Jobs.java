@@ -330,8 +330,21 @@ public final class Jobs implements AutoCloseable {
         .filter(r -> state == null || r.state() == state).toList();
   }
 
+  /**
+   * The job as it is now: a job running here from memory (its live progress), any other from the
+   * store. Memory is asked first: a job that ends writes its end to the store before it counts as
+   * released, so a store read made after that is never older than the end (a read made before
+   * could show a finished job as RUNNING, as BatchArchivesIT once saw).
+   */
   public Optional<JobRecord> find(String id) throws StateStoreException {
-    return jobStore.find(id).map(this::withLiveProgress);
+    Job job = held.get(id);
+    if (job != null && !job.released) {
+      JobRecord live = job.snapshot();
+      if (!job.released) {
+        return Optional.of(live);
+      }
+    }
+    return jobStore.find(id);
   }
 
   private JobRecord withLiveProgress(JobRecord stored) {
