@@ -34,6 +34,12 @@ public final class NodeSessions implements AutoCloseable {
   private static final Duration TICK = Duration.ofSeconds(1);
   /** Even unchanged, so a node back from a pause longer than its lease is seen again, and dead rows go. */
   private static final Duration REPUBLISH = Duration.ofSeconds(10);
+  /**
+   * How often the bytes so far of open files are brought up to date for the other nodes. A session
+   * or a file that comes or goes is published at the next tick; bytes alone change every tick while
+   * anything moves, and rewriting every row each second for them would load the shared store.
+   */
+  private static final Duration BYTES_EVERY = Duration.ofSeconds(5);
 
   private final Database database;
   private final Nodes nodes;
@@ -153,7 +159,9 @@ public final class NodeSessions implements AutoCloseable {
 
   private void publishIfChanged() throws StateStoreException {
     List<Published> now = mine();
-    if (now.equals(lastPublished) && System.nanoTime() - lastPublishedNanos < REPUBLISH.toNanos()) {
+    long since = System.nanoTime() - lastPublishedNanos;
+    if (lastPublished != null && withoutBytes(now).equals(withoutBytes(lastPublished))
+        && since < (now.equals(lastPublished) ? REPUBLISH : BYTES_EVERY).toNanos()) {
       return;
     }
     long aliveSince = nodes.aliveSince();
@@ -183,6 +191,13 @@ public final class NodeSessions implements AutoCloseable {
     });
     lastPublished = now;
     lastPublishedNanos = System.nanoTime();
+  }
+
+  /** The sessions and their open files, without how far each file got. */
+  private static List<Published> withoutBytes(List<Published> sessions) {
+    return sessions.stream().map(p -> new Published(p.node(), p.session(), p.transfers().stream()
+        .map(t -> new LiveTransfers.Transfer(t.session(), t.protocol(), t.user(), t.path(), t.direction(), 0,
+            t.since())).toList())).toList();
   }
 
   /** This node's logged-in sessions with their open files. */

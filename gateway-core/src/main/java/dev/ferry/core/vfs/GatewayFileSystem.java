@@ -254,7 +254,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     String operation = mode == WriteMode.APPEND ? "append" : "upload";
     require(Permission.WRITE, path, operation);
     if (path.isRoot()) {
-      throw new FileSystemException(path.toString(), null, operation + " by " + user.name() + ": is a directory");
+      throw isADirectory(path, operation);
     }
     S3Location key = keyOf(path);
     PathLock lock = lock(path, key, operation);
@@ -300,7 +300,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       throws IOException {
     require(Permission.WRITE, path, "upload");
     if (path.isRoot()) {
-      throw new FileSystemException(path.toString(), null, "upload by " + user.name() + ": is a directory");
+      throw isADirectory(path, "upload");
     }
     S3Location key = keyOf(path);
     PathLock lock = lock(path, key, "upload");
@@ -330,13 +330,8 @@ public final class GatewayFileSystem implements AutoCloseable {
       return uploads.openAtOffsets(key, lock, description, 0, keep -> {}, Uploads.CommitCheck.NONE, reorderMemory);
     }
     Lookup target = lookup(path);
-    Uploads.CommitCheck notADirectory = () -> {
-      if (call(target.file(), path, "upload").isEmpty()
-          && !DirectoryListing.isAbsent(call(target.children(), path, "upload"))) {
-        throw new FileSystemException(path.toString(), null, "upload by " + user.name() + ": is a directory");
-      }
-    };
-    return uploads.openAtOffsets(key, lock, description, 0, keep -> {}, notADirectory, reorderMemory);
+    return uploads.openAtOffsets(key, lock, description, 0, keep -> {}, () -> fileThere(target, path, "upload"),
+        reorderMemory);
   }
 
   /**
@@ -351,7 +346,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       return false;
     }
     if (directory.get()) {
-      throw new FileSystemException(path.toString(), null, operation + " by " + user.name() + ": is a directory");
+      throw isADirectory(path, operation);
     }
     return true;
   }
@@ -440,11 +435,20 @@ public final class GatewayFileSystem implements AutoCloseable {
   private Optional<ObjectInfo> writeTarget(VirtualPath path, String operation) throws IOException {
     Lookup target = lookup(path);
     requireParentDirectory(path, operation);
+    return fileThere(target, path, operation);
+  }
+
+  /** The file {@code target} found at {@code path}, if any; a directory found there refuses the write. */
+  private Optional<ObjectInfo> fileThere(Lookup target, VirtualPath path, String operation) throws IOException {
     Optional<ObjectInfo> existing = call(target.file(), path, operation);
     if (existing.isEmpty() && !DirectoryListing.isAbsent(call(target.children(), path, operation))) {
-      throw new FileSystemException(path.toString(), null, operation + " by " + user.name() + ": is a directory");
+      throw isADirectory(path, operation);
     }
     return existing;
+  }
+
+  private FileSystemException isADirectory(VirtualPath path, String operation) {
+    return new FileSystemException(path.toString(), null, operation + " by " + user.name() + ": is a directory");
   }
 
   /**
@@ -664,7 +668,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     FileStat stat = find(path, operation).orElseThrow(() -> new NoSuchFileException(path.toString(), null,
         operation + " by " + user.name() + ": no such file"));
     if (stat.directory()) {
-      throw new FileSystemException(path.toString(), null, operation + " by " + user.name() + ": is a directory");
+      throw isADirectory(path, operation);
     }
     return stat;
   }

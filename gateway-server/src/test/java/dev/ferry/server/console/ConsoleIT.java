@@ -35,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
-import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
@@ -339,8 +338,7 @@ class ConsoleIT {
 
   @Test
   void sessions_sftpClientListed_thenDisconnectedFromThePage() throws Exception {
-    SshClient client = sshClient();
-    try (ClientSession sftp = bobLoggedIn(client)) {
+    try (ClientSession sftp = ssh.login("bob", ferry.sftp().port(), PASSWORD)) {
       signIn();
       assertTrue(browser.findElement(By.id("sessions-by-protocol")).getText().contains("SFTP"),
           browser.findElement(By.id("sessions-by-protocol")).getText());
@@ -368,8 +366,6 @@ class ConsoleIT {
         page.navigate().refresh();
         return page.findElements(bob).isEmpty();
       });
-    } finally {
-      client.stop();
     }
   }
 
@@ -421,9 +417,8 @@ class ConsoleIT {
     s3.put(bucket, "bob/read me.bin", existing);
     byte[] chunk = new byte[256 * 1024];
     new Random(4).nextBytes(chunk);
-    SshClient client = sshClient();
-    try (ClientSession ssh = bobLoggedIn(client)) {
-      try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(ssh)) {
+    try (ClientSession bob = ssh.login("bob", ferry.sftp().port(), PASSWORD)) {
+      try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(bob)) {
         OutputStream upload = sftp.write("in flight.bin");
         InputStream download = sftp.read("read me.bin");
         upload.write(chunk);
@@ -469,8 +464,6 @@ class ConsoleIT {
         wait.until(ExpectedConditions.textToBe(By.id("uploads-in-flight"), "0"));
         download.close();
       }
-    } finally {
-      client.stop();
     }
   }
 
@@ -604,22 +597,6 @@ class ConsoleIT {
   private static HttpResponse<String> api(String pathAndQuery) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).header("Authorization", "Bearer " + TOKEN)
         .GET().build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static SshClient sshClient() {
-    SshClient client = SshClient.setUpDefaultClient();
-    client.setServerKeyVerifier((session, address, key) -> true);
-    client.start();
-    return client;
-  }
-
-  /** An SSH session of bob's on Ferry's SFTP port, logged in. */
-  private static ClientSession bobLoggedIn(SshClient client) throws IOException {
-    ClientSession ssh = client.connect("bob", "127.0.0.1", ferry.sftp().port()).verify(Duration.ofSeconds(10))
-        .getSession();
-    ssh.addPasswordIdentity(PASSWORD);
-    ssh.auth().verify(Duration.ofSeconds(10));
-    return ssh;
   }
 
   private static void write(OutputStream out, byte[] bytes) {

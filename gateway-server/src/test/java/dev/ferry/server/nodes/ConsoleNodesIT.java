@@ -10,6 +10,7 @@ import dev.ferry.core.testing.PostgresTestServer;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.server.EmbeddedFerry;
+import dev.ferry.server.SshTestClient;
 import dev.ferry.server.console.HeadlessChromium;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
@@ -54,6 +54,9 @@ class ConsoleNodesIT {
   @RegisterExtension
   static final PostgresTestServer postgres = new PostgresTestServer();
 
+  @RegisterExtension
+  static final SshTestClient ssh = new SshTestClient();
+
   private static final String PASSWORD = "console-nodes-Pa55";
   private static final String HASH = PasswordHasher.hash(PASSWORD.toCharArray());
   private static final String TOKEN = "console-nodes-token-0123456789";
@@ -67,7 +70,6 @@ class ConsoleNodesIT {
   static String database;
   static FerryNode one;
   static FerryNode two;
-  static SshClient ssh;
   static HttpClient http;
 
   WebDriver browser;
@@ -79,17 +81,11 @@ class ConsoleNodesIT {
     database = postgres.newDatabase();
     one = node("node-a");
     two = node("node-b");
-    ssh = SshClient.setUpDefaultClient();
-    ssh.setServerKeyVerifier((session, address, key) -> true);
-    ssh.start();
     http = HttpClient.newHttpClient();
   }
 
   @AfterAll
   static void stop() throws InterruptedException {
-    if (ssh != null) {
-      ssh.stop();
-    }
     for (FerryNode node : new FerryNode[] {one, two}) {
       if (node != null) {
         node.close();
@@ -133,11 +129,7 @@ class ConsoleNodesIT {
   }
 
   static ClientSession alice(FerryNode node) throws IOException {
-    ClientSession session = ssh.connect("alice", "127.0.0.1", node.sftpPort).verify(Duration.ofSeconds(10))
-        .getSession();
-    session.addPasswordIdentity(PASSWORD);
-    session.auth().verify(Duration.ofSeconds(30));
-    return session;
+    return ssh.login("alice", node.sftpPort, PASSWORD);
   }
 
   @Test
