@@ -296,6 +296,10 @@ section_direct() {
     s3 s3api copy-object --bucket "$BUCKET" --key direct/big-copy.bin --copy-source "$BUCKET/direct/big.bin"
   measure direct.up.small "$SMALL_TOTAL" "direct S3: aws s3 cp --recursive up" s3 s3 cp --quiet --recursive "$WORK/small" "s3://$BUCKET/direct/small"
   measure direct.down.small "$SMALL_TOTAL" "direct S3: aws s3 cp --recursive down" s3 s3 cp --quiet --recursive "s3://$BUCKET/direct/small" "$DL/small"
+  # A sequential sftp put -r has Ferry send one file after another: this row is that client's S3 ceiling.
+  S3_CONFIG="$WORK/aws-config-sequential" measure direct1.up.small "$SMALL_TOTAL" \
+    "direct S3, one request at a time: aws s3 cp --recursive up" \
+    s3 s3 cp --quiet --recursive "$WORK/small" "s3://$BUCKET/direct/small-sequential"
   if ((TINY_COUNT > 0)); then
     measure direct.up.tiny "$TINY_TOTAL" "direct S3: aws s3 cp --recursive up ${TINY_COUNT} x 1 KiB" \
       s3 s3 cp --quiet --recursive "$WORK/tiny" "s3://$BUCKET/direct/tiny"
@@ -377,6 +381,11 @@ files_per_s() {
   fi
 }
 
+# many_per_one SERVER DIRECTION: the many-file row over the one-file row of SERVER (issue 13's 0.9).
+many_per_one() {
+  ratio "${R[$1.$2.small]:-n/a}" "${R[$1.$2.big]:-n/a}"
+}
+
 print_table() {
   local rows=("up.big:${SIZE_MB} MiB up" "down.big:${SIZE_MB} MiB down" "up.small:${SMALL_COUNT}x${SMALL_MB} MiB up"
     "down.small:${SMALL_COUNT}x${SMALL_MB} MiB down" "cp.big:${SIZE_MB} MiB sftp cp")
@@ -406,6 +415,11 @@ print_table() {
     "${R[ftps.down.big.cpu]:+${R[ftps.down.big.cpu]} s/GiB}"
   echo "SFTP put / FTPS put (default clients): $(ratio "${R[ferry.up.big]:-n/a}" "${R[ftps.up.big]:-n/a}");" \
     "SFTP get / direct S3 get: $(ratio "${R[ferry.down.big]:-n/a}" "${R[direct.down.big]:-n/a}")"
+  echo "${SMALL_COUNT}x${SMALL_MB} MiB / ${SIZE_MB} MiB (target 0.9): up Ferry $(many_per_one ferry up)," \
+    "sshd $(many_per_one sshd up), direct $(many_per_one direct up); down Ferry $(many_per_one ferry down)," \
+    "sshd $(many_per_one sshd down), direct $(many_per_one direct down)"
+  echo "  direct S3 one request at a time, ${SMALL_COUNT}x${SMALL_MB} MiB up: ${R[direct1.up.small]:-n/a} MB/s;" \
+    "Ferry / that: $(ratio "${R[ferry.up.small]:-n/a}" "${R[direct1.up.small]:-n/a}")"
   if ((TINY_COUNT > 0)); then
     for key in up.tiny down.tiny; do
       printf '%-24s %9s %9s %9s %9s | files/s (sequential sftp; aws: 10 requests at once)\n' \

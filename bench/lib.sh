@@ -278,8 +278,10 @@ region = us-east-1
 s3 =
   addressing_style = path
 EOF
-  # The same with one request at a time: what a client sending one file after another gets of this S3.
-  sed 's/^s3 =$/s3 =\n  max_concurrent_requests = 1/' "$WORK/aws-config" >"$WORK/aws-config-sequential"
+  # The same with one request at a time, each file up to 64 MB one PUT (as Ferry sends a file up to
+  # uploads.singlePutLimit): what a client sending one file after another gets of this S3.
+  sed 's/^s3 =$/s3 =\n  max_concurrent_requests = 1\n  multipart_threshold = 64MB/' "$WORK/aws-config" \
+    >"$WORK/aws-config-sequential"
   cat >"$WORK/s3proxy.properties" <<EOF
 s3proxy.endpoint=$S3_ENDPOINT
 s3proxy.authorization=aws-v2-or-v4
