@@ -9,6 +9,8 @@ import javax.crypto.spec.SecretKeySpec;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
 import org.apache.sshd.common.mac.BuiltinMacs;
 import org.apache.sshd.common.mac.Mac;
+import org.apache.sshd.common.mac.MacFactory;
+import dev.ferry.ssh.UmacMacs;
 import org.bouncycastle.crypto.macs.Poly1305;
 import org.bouncycastle.crypto.params.KeyParameter;
 
@@ -41,6 +43,8 @@ public class SshCipherBench {
     rows.put("aes128-gcm@openssh.com (MINA, JDK AES-GCM)", (k, p) -> mina(BuiltinCiphers.aes128gcm, null, k, p));
     rows.put("aes128-ctr + hmac-sha2-256-etm (MINA, JDK)", (k, p) -> mina(BuiltinCiphers.aes128ctr, BuiltinMacs.hmacsha256etm, k, p));
     rows.put("aes128-ctr + hmac-sha2-512-etm (MINA, JDK)", (k, p) -> mina(BuiltinCiphers.aes128ctr, BuiltinMacs.hmacsha512etm, k, p));
+    rows.put("aes128-ctr + umac-64-etm (MINA, Ferry's UMAC)", (k, p) -> mina(BuiltinCiphers.aes128ctr, UmacMacs.UMAC_64_ETM, k, p));
+    rows.put("aes128-ctr + umac-128-etm (MINA, Ferry's UMAC)", (k, p) -> mina(BuiltinCiphers.aes128ctr, UmacMacs.UMAC_128_ETM, k, p));
     rows.put("chacha20-poly1305 (MINA, plain Java)", (k, p) -> mina(BuiltinCiphers.cc20p1305_openssh, null, k, p));
     rows.put("chacha20 (JDK) + Poly1305 (BouncyCastle)", SshCipherBench::jdkChaChaBcPoly);
     rows.put("  its ChaCha20 alone (JDK)", (k, p) -> jdkChaCha(k, p, null));
@@ -64,14 +68,15 @@ public class SshCipherBench {
     }
   }
 
-  private static void mina(BuiltinCiphers cipherType, BuiltinMacs macType, byte[] key, byte[] packet) throws Exception {
+  private static void mina(BuiltinCiphers cipherType, MacFactory macType, byte[] key, byte[] packet) throws Exception {
     org.apache.sshd.common.cipher.Cipher cipher = cipherType.create();
     cipher.init(org.apache.sshd.common.cipher.Cipher.Mode.Encrypt, Arrays.copyOf(key, cipher.getKdfSize()),
         new byte[cipher.getIVSize()]);
     Mac mac = null;
     if (macType != null) {
       mac = macType.create();
-      mac.init(Arrays.copyOf(key, mac.getBlockSize()));
+      // As MINA derives it: the exchange hash's length (32 bytes with SHA-256), extended to the MAC's block size.
+      mac.init(Arrays.copyOf(key, Math.max(32, mac.getBlockSize())));
     }
     for (long done = 0; done < TOTAL; done += PACKET) {
       if (mac == null) { // AEAD: the length is authenticated, the rest sealed with its tag
