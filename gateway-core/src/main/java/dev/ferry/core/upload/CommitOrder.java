@@ -43,10 +43,6 @@ public final class CommitOrder {
   }
 
   /**
-   * Records {@code facts} and commits {@code target}; {@code expectedEtag} may be null when it
-   * cannot be known beforehand (a copy made inside S3). Returns the object's ETag.
-   */
-  /**
    * Copies the version of {@code from} that {@code source} (its HEAD) describes to {@code to} inside
    * S3, the copy recorded with the source's facts (SHA-256, client time); another version fails the
    * copy. Returns the copy's ETag.
@@ -56,6 +52,10 @@ public final class CommitOrder {
     return commit(to, null, facts, () -> ObjectStore.await(store.copy(from, to, source.size(), null, source.etag())));
   }
 
+  /**
+   * Records {@code facts} and commits {@code target}; {@code expectedEtag} may be null when it
+   * cannot be known beforehand (a copy made inside S3). Returns the object's ETag.
+   */
   public String commit(S3Location target, String expectedEtag, ObjectFacts facts, S3Commit s3) throws IOException {
     if (expectedEtag != null) {
       catalog.record(target, expectedEtag, facts);
