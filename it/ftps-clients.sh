@@ -121,10 +121,17 @@ setup_failed() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Ports are picked below Linux's ephemeral range (ip_local_port_range, 32768 and up by default):
+# a port picked inside it could be taken by any outgoing connection (the S3 client's, lftp's,
+# PostgreSQL's) between the check and the server's bind, as HAProxy's and PostgreSQL's were in CI.
+PICK_LOW=20000
+PICK_SPAN=$(( $(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768) - PICK_LOW - 100 ))
+((PICK_SPAN >= 2000)) || { PICK_LOW=10000; PICK_SPAN=10000; }
+
 free_port() {
   local port
   for _ in $(seq 100); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((PICK_LOW + RANDOM % PICK_SPAN))
     port_in_use "$port" || { echo "$port"; return 0; }
   done
   return 1
@@ -134,7 +141,7 @@ free_port() {
 free_port_range() {
   local count="$1" first p busy
   for _ in $(seq 50); do
-    first=$((20000 + RANDOM % 30000))
+    first=$((PICK_LOW + RANDOM % PICK_SPAN))
     busy=no
     for ((p = first; p < first + count; p++)); do
       port_in_use "$p" && { busy=yes; break; }

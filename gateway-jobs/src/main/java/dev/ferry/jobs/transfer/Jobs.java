@@ -18,11 +18,13 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -183,12 +185,17 @@ public final class Jobs implements AutoCloseable {
 
   /** The unfinished job that is a run of {@code runOf}, if there is one. */
   public Optional<JobRecord> unfinishedRunOf(String runOf) throws StateStoreException {
-    return jobStore.unfinishedRunOf(runOf).map(this::withLiveProgress);
+    Set<String> heldAtRead = Set.copyOf(held.keySet());
+    Optional<JobRecord> stored = jobStore.unfinishedRunOf(runOf);
+    return stored.isEmpty() ? stored
+        : Optional.of(current(stored.get(), heldAtRead)).filter(record -> !record.state().isFinal());
   }
 
   /** The most recently created job that is a run of {@code runOf}, if any. */
   public Optional<JobRecord> latestRunOf(String runOf) throws StateStoreException {
-    return jobStore.latestRunOf(runOf).map(this::withLiveProgress);
+    Set<String> heldAtRead = Set.copyOf(held.keySet());
+    Optional<JobRecord> stored = jobStore.latestRunOf(runOf);
+    return stored.isEmpty() ? stored : Optional.of(current(stored.get(), heldAtRead));
   }
 
   /**
@@ -319,15 +326,22 @@ public final class Jobs implements AutoCloseable {
     return new Destination(host, path);
   }
 
-  /** Every job in the store (those this node runs with their live progress), or those in {@code state}. */
   /** How many jobs of every node are in each state, from the store (metrics). */
   public Map<JobState, Long> countByState() throws StateStoreException {
     return jobStore.countByState();
   }
 
+  /** Every job in the store (those this node runs with their live progress), or those in {@code state}. */
   public List<JobRecord> list(JobState state) throws StateStoreException {
-    return jobStore.list(state).stream().map(this::withLiveProgress)
-        .filter(r -> state == null || r.state() == state).toList();
+    Set<String> heldAtRead = Set.copyOf(held.keySet());
+    List<JobRecord> jobs = new ArrayList<>();
+    for (JobRecord stored : jobStore.list(state)) {
+      JobRecord record = current(stored, heldAtRead);
+      if (state == null || record.state() == state) {
+        jobs.add(record);
+      }
+    }
+    return jobs;
   }
 
   /**
@@ -337,19 +351,34 @@ public final class Jobs implements AutoCloseable {
    * could show a finished job as RUNNING, as BatchArchivesIT once saw).
    */
   public Optional<JobRecord> find(String id) throws StateStoreException {
-    Job job = held.get(id);
-    if (job != null && !job.released) {
-      JobRecord live = job.snapshot();
-      if (!job.released) {
-        return Optional.of(live);
-      }
-    }
-    return jobStore.find(id);
+    Optional<JobRecord> live = liveSnapshot(id);
+    return live.isPresent() ? live : jobStore.find(id);
   }
 
-  private JobRecord withLiveProgress(JobRecord stored) {
-    Job job = held.get(stored.id());
-    return job == null || job.released ? stored : job.snapshot();
+  /** The record of a job this node runs and has not released, from memory. */
+  private Optional<JobRecord> liveSnapshot(String id) {
+    Job job = held.get(id);
+    if (job == null || job.released) {
+      return Optional.empty();
+    }
+    JobRecord live = job.snapshot();
+    return job.released ? Optional.empty() : Optional.of(live);
+  }
+
+  /**
+   * A row of a store read, as the job is now: live if this node runs it. A job this node ran when
+   * the read began ({@code heldAtRead}) and has released since wrote its end before its release,
+   * perhaps after the read: its row is read again rather than shown as RUNNING after it ended.
+   */
+  private JobRecord current(JobRecord stored, Set<String> heldAtRead) throws StateStoreException {
+    Optional<JobRecord> live = liveSnapshot(stored.id());
+    if (live.isPresent()) {
+      return live.get();
+    }
+    if (heldAtRead.contains(stored.id()) && !stored.state().isFinal()) {
+      return jobStore.find(stored.id()).orElse(stored);
+    }
+    return stored;
   }
 
   /**
