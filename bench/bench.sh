@@ -46,7 +46,6 @@ STRESS_HEAP="${BENCH_STRESS_HEAP:-256m}"
 STRESS_COUNT="${BENCH_STRESS_COUNT:-8}"
 WARMUP_MB="${BENCH_WARMUP_MB:-1024}"
 MEMORY_BUDGET="${BENCH_MEMORY_BUDGET:-}"
-S3PROXY_VERSION=4.1.0
 AWS=/usr/bin/aws                  # Debian's awscli; a pyenv one may shadow it on PATH
 TOTAL_TIMEOUT_SECONDS=3600        # watchdog for the whole run
 TRANSFER_TIMEOUT_SECONDS=1800     # any single client command
@@ -90,36 +89,6 @@ verify() {
 
 # ---------------------------------------------------------------------------------------------
 # Servers
-
-
-
-free_port_range() {
-  local count="$1" first p busy
-  for _ in $(seq 50); do
-    first=$((20000 + RANDOM % 30000))
-    busy=no
-    for ((p = first; p < first + count; p++)); do
-      port_in_use "$p" && { busy=yes; break; }
-    done
-    [[ "$busy" == no ]] && { echo "$first-$((first + count - 1))"; return 0; }
-  done
-  return 1
-}
-
-find_s3proxy_jar() {
-  local name="s3proxy-$S3PROXY_VERSION-jar-with-dependencies.jar" candidate
-  for candidate in "${S3PROXY_JAR:-}" "$HOME/.m2/repository/org/gaul/s3proxy/$S3PROXY_VERSION/$name" \
-      "$REPO_DIR/.tools/$name"; do
-    [[ -n "$candidate" && -f "$candidate" ]] && { echo "$candidate"; return 0; }
-  done
-  mkdir -p "$REPO_DIR/.tools"
-  (cd "$WORK" && timeout 300 mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
-    -Dartifact="org.gaul:s3proxy:$S3PROXY_VERSION:jar:jar-with-dependencies" \
-    -DoutputDirectory="$REPO_DIR/.tools") >&2 || return 1
-  [[ -f "$REPO_DIR/.tools/$name" ]] && echo "$REPO_DIR/.tools/$name"
-}
-
-
 
 # start_ferry HEAP: a fresh Ferry process (same config, S3 data and TLS material) with -Xmx HEAP.
 start_ferry() {

@@ -1,6 +1,6 @@
 # Shared pieces for bench scripts (sourced): logging, arithmetic, free ports, S3Proxy start-up,
 # awscli against it, a local OpenSSH sshd writing to disk, Ferry memory sampling.
-# Expects: S3_KEY, S3_SECRET, BUCKET, S3PROXY_VERSION, AWS, START_TIMEOUT_SECONDS and
+# Expects: S3_KEY, S3_SECRET, BUCKET, AWS, START_TIMEOUT_SECONDS and
 # TRANSFER_TIMEOUT_SECONDS to be set by the caller, before or after sourcing.
 
 # The run's state, shared with cleanup: its directory, each server's PID once started (cleanup stops
@@ -173,25 +173,10 @@ cpu_ticks() {
   awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-free_port() {
-  local port
-  for _ in $(seq 100); do
-    port=$((20000 + RANDOM % 30000))
-    port_in_use "$port" || { echo "$port"; return 0; }
-  done
-  return 1
-}
-
-find_s3proxy_jar() {
-  local name="s3proxy-$S3PROXY_VERSION-jar-with-dependencies.jar" candidate
-  for candidate in "${S3PROXY_JAR:-}" "$HOME/.m2/repository/org/gaul/s3proxy/$S3PROXY_VERSION/$name" \
-      "$REPO_DIR/.tools/$name"; do
-    [[ -n "$candidate" && -f "$candidate" ]] && { echo "$candidate"; return 0; }
-  done
-  return 1
-}
+# shellcheck source=../it/free-ports.sh
+source "$REPO_DIR/it/free-ports.sh"
+# shellcheck source=../it/s3proxy-jar.sh
+source "$REPO_DIR/it/s3proxy-jar.sh"
 
 await_log() {
   local pid="$1" file="$2" pattern="$3" deadline=$((SECONDS + START_TIMEOUT_SECONDS))

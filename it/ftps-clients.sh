@@ -12,7 +12,6 @@ set -uo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FERRY_JAR="${FERRY_JAR:-$REPO_DIR/gateway-server/target/ferry.jar}"
-S3PROXY_VERSION=4.1.0
 AWS=/usr/bin/aws               # Debian's awscli; a pyenv one may shadow it on PATH
 TOTAL_TIMEOUT_SECONDS=420      # watchdog for the whole run
 CLIENT_TIMEOUT_SECONDS=60      # every single client command
@@ -119,51 +118,10 @@ setup_failed() {
 # ---------------------------------------------------------------------------------------------
 # Servers
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# Ports are picked below Linux's ephemeral range (ip_local_port_range, 32768 and up by default):
-# a port picked inside it could be taken by any outgoing connection (the S3 client's, lftp's,
-# PostgreSQL's) between the check and the server's bind, as HAProxy's and PostgreSQL's were in CI.
-PICK_LOW=20000
-PICK_SPAN=$(( $(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768) - PICK_LOW - 100 ))
-((PICK_SPAN >= 2000)) || { PICK_LOW=10000; PICK_SPAN=10000; }
-
-free_port() {
-  local port
-  for _ in $(seq 100); do
-    port=$((PICK_LOW + RANDOM % PICK_SPAN))
-    port_in_use "$port" || { echo "$port"; return 0; }
-  done
-  return 1
-}
-
-# A block of COUNT consecutive free ports for FTP passive data connections; prints "FIRST-LAST".
-free_port_range() {
-  local count="$1" first p busy
-  for _ in $(seq 50); do
-    first=$((PICK_LOW + RANDOM % PICK_SPAN))
-    busy=no
-    for ((p = first; p < first + count; p++)); do
-      port_in_use "$p" && { busy=yes; break; }
-    done
-    [[ "$busy" == no ]] && { echo "$first-$((first + count - 1))"; return 0; }
-  done
-  return 1
-}
-
-find_s3proxy_jar() {
-  local name="s3proxy-$S3PROXY_VERSION-jar-with-dependencies.jar" candidate
-  for candidate in "${S3PROXY_JAR:-}" "$HOME/.m2/repository/org/gaul/s3proxy/$S3PROXY_VERSION/$name" \
-      "$REPO_DIR/.tools/$name"; do
-    [[ -n "$candidate" && -f "$candidate" ]] && { echo "$candidate"; return 0; }
-  done
-  mkdir -p "$REPO_DIR/.tools"
-  # Outside the reactor, or dependency:copy runs once per module.
-  (cd "$WORK" && timeout 300 mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
-    -Dartifact="org.gaul:s3proxy:$S3PROXY_VERSION:jar:jar-with-dependencies" \
-    -DoutputDirectory="$REPO_DIR/.tools") >&2 || return 1
-  [[ -f "$REPO_DIR/.tools/$name" ]] && echo "$REPO_DIR/.tools/$name"
-}
+# shellcheck source=free-ports.sh
+source "$REPO_DIR/it/free-ports.sh"
+# shellcheck source=s3proxy-jar.sh
+source "$REPO_DIR/it/s3proxy-jar.sh"
 
 # await_log PID LOGFILE PATTERN: until PATTERN is in LOGFILE, or the process died, or time is up.
 await_log() {

@@ -32,7 +32,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -60,11 +59,13 @@ class BatchArchivesIT {
   @RegisterExtension
   static final S3TestServer s3 = new S3TestServer();
 
+  @RegisterExtension
+  static final SshTestClient ssh = new SshTestClient();
+
   @TempDir
   Path dir;
 
   KeyPair partnerKey;
-  SshClient ssh;
   HttpServer index;
   final AtomicBoolean indexDown = new AtomicBoolean();
   final List<Map<String, Object>> bulkRequests = new CopyOnWriteArrayList<>();
@@ -72,9 +73,6 @@ class BatchArchivesIT {
   @BeforeEach
   void start() throws Exception {
     partnerKey = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
-    ssh = SshClient.setUpDefaultClient();
-    ssh.setServerKeyVerifier((session, address, key) -> true);
-    ssh.start();
     index = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     index.createContext("/_bulk", exchange -> {
       byte[] body = exchange.getRequestBody().readAllBytes();
@@ -94,7 +92,6 @@ class BatchArchivesIT {
 
   @AfterEach
   void stop() {
-    ssh.stop();
     index.stop(0);
   }
 
@@ -119,11 +116,7 @@ class BatchArchivesIT {
   }
 
   ClientSession login(FerryServer ferry) throws IOException {
-    ClientSession session = ssh.connect("partner", "127.0.0.1", ferry.sftp().port()).verify(Duration.ofSeconds(10))
-        .getSession();
-    session.addPublicKeyIdentity(partnerKey);
-    session.auth().verify(Duration.ofSeconds(10));
-    return session;
+    return ssh.login("partner", ferry.sftp().port(), partnerKey);
   }
 
   /** {@code batch run outbox} over SSH exec, as an operator runs it; returns the run's job id. */

@@ -40,7 +40,6 @@ import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPConnectionClosedException;
 import org.apache.commons.net.ftp.FTPReply;
 import org.apache.commons.net.ftp.FTPSClient;
-import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
@@ -67,12 +66,14 @@ class HostileConnectionsIT {
   @RegisterExtension
   static final S3TestServer s3 = new S3TestServer();
 
+  @RegisterExtension
+  static final SshTestClient ssh = new SshTestClient();
+
   @TempDir
   static Path dir;
 
   static FerryServer ferry;
   static String bucket;
-  static SshClient ssh;
   static final HttpClient http = HttpClient.newHttpClient();
 
   private final List<AutoCloseable> hostile = new ArrayList<>();
@@ -104,16 +105,10 @@ class HostileConnectionsIT {
         users:
         %s""".formatted(users);
     ferry = EmbeddedFerry.start(dir, yaml, Map.of());
-    ssh = SshClient.setUpDefaultClient();
-    ssh.setServerKeyVerifier((session, address, key) -> true);
-    ssh.start();
   }
 
   @AfterAll
   static void stop() {
-    if (ssh != null) {
-      ssh.stop();
-    }
     if (ferry != null) {
       ferry.stop();
     }
@@ -414,16 +409,7 @@ class HostileConnectionsIT {
   }
 
   private static ClientSession sftp(String user, String address) throws IOException {
-    ClientSession session = ssh.connect(user, new InetSocketAddress("127.0.0.1", ferry.sftp().port()),
-        new InetSocketAddress(address, 0)).verify(Duration.ofSeconds(10)).getSession();
-    try {
-      session.addPasswordIdentity(PASSWORD);
-      session.auth().verify(Duration.ofSeconds(10));
-      return session;
-    } catch (IOException e) {
-      session.close();
-      throw e;
-    }
+    return ssh.loginFrom(address, user, ferry.sftp().port(), PASSWORD);
   }
 
   private static FTPSClient ftpsLogin(String address, String user) throws IOException {

@@ -13,6 +13,7 @@ import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.server.EmbeddedFerry;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.SshExec;
+import dev.ferry.server.SshTestClient;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -28,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Random;
-import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -54,6 +54,9 @@ class FerryAdminIT {
   @RegisterExtension
   static final S3TestServer s3 = new S3TestServer();
 
+  @RegisterExtension
+  static final SshTestClient ssh = new SshTestClient();
+
   @TempDir
   static Path dir;
 
@@ -63,7 +66,6 @@ class FerryAdminIT {
   static Path remote;
   static KeyPair adminKey;
   static KeyPair bobKey;
-  static SshClient ssh;
   static final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -101,16 +103,10 @@ class FerryAdminIT {
         """.formatted(remote, bucket, bucket, PublicKeyEntry.toString(adminKey.getPublic()), bucket,
         PublicKeyEntry.toString(bobKey.getPublic()));
     ferry = EmbeddedFerry.start(dir, yaml, Map.of("ADMIN_TOKEN", TOKEN));
-    ssh = SshClient.setUpDefaultClient();
-    ssh.setServerKeyVerifier((session, address, key) -> true);
-    ssh.start();
   }
 
   @AfterAll
   static void stop() {
-    if (ssh != null) {
-      ssh.stop();
-    }
     if (ferry != null) {
       ferry.stop();
     }
@@ -130,10 +126,7 @@ class FerryAdminIT {
   }
 
   static SshExec exec(String user, KeyPair key, String command) throws IOException {
-    try (ClientSession session = ssh.connect(user, "127.0.0.1", ferry.sftp().port()).verify(Duration.ofSeconds(10))
-        .getSession()) {
-      session.addPublicKeyIdentity(key);
-      session.auth().verify(Duration.ofSeconds(10));
+    try (ClientSession session = ssh.login(user, ferry.sftp().port(), key)) {
       return SshExec.run(session, command, Duration.ofSeconds(60));
     }
   }
@@ -284,10 +277,7 @@ class FerryAdminIT {
     byte[] data = new byte[300_001];
     new Random(7).nextBytes(data);
     Instant time = Instant.parse("2016-06-16T16:16:16Z");
-    try (ClientSession session = ssh.connect("admin", "127.0.0.1", ferry.sftp().port()).verify(Duration.ofSeconds(10))
-        .getSession()) {
-      session.addPublicKeyIdentity(adminKey);
-      session.auth().verify(Duration.ofSeconds(10));
+    try (ClientSession session = ssh.login("admin", ferry.sftp().port(), adminKey)) {
       try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
         try (OutputStream out = sftp.write("stat-me.bin")) {
           out.write(data);

@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
-import java.net.InetSocketAddress;
+import dev.ferry.server.SshTestClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
-import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.CloseableHandle;
@@ -28,6 +27,9 @@ class CrashRestartIT {
 
   @RegisterExtension
   static final S3TestServer s3 = new S3TestServer();
+
+  @RegisterExtension
+  static final SshTestClient ssh = new SshTestClient();
 
   private static final String PASSWORD = "crash-restart-Pa55";
   private static final int MIB = 1024 * 1024;
@@ -49,14 +51,8 @@ class CrashRestartIT {
             home: s3://%s/home/
             permissions: [all]
         """.formatted(PasswordHasher.hash(PASSWORD.toCharArray()), bucket));
-    SshClient ssh = SshClient.setUpDefaultClient();
-    ssh.setServerKeyVerifier((session, address, key) -> true);
-    ssh.start();
     try (FerryNode first = FerryNode.start("crashing", dir.resolve("first"), yaml)) {
-      ClientSession session = ssh.connect("alice", new InetSocketAddress("127.0.0.1", first.sftpPort))
-          .verify(Duration.ofSeconds(10)).getSession();
-      session.addPasswordIdentity(PASSWORD);
-      session.auth().verify(Duration.ofSeconds(30));
+      ClientSession session = ssh.login("alice", first.sftpPort, PASSWORD);
       SftpClient sftp = SftpClientFactory.instance().createSftpClient(session);
       CloseableHandle handle = sftp.open("crashed.bin", OpenMode.Write, OpenMode.Create, OpenMode.Truncate);
       byte[] data = new byte[12 * MIB];
@@ -68,8 +64,6 @@ class CrashRestartIT {
 
       first.kill();
       session.close(true);
-    } finally {
-      ssh.stop();
     }
 
     try (FerryNode second = FerryNode.start("restarted", dir.resolve("second"), yaml)) {

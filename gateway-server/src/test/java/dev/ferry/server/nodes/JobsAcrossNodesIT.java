@@ -15,6 +15,7 @@ import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.server.EmbeddedFerry;
 import dev.ferry.server.SshExec;
+import dev.ferry.server.SshTestClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -51,6 +51,9 @@ class JobsAcrossNodesIT {
   @RegisterExtension
   static final PostgresTestServer postgres = new PostgresTestServer();
 
+  @RegisterExtension
+  static final SshTestClient ssh = new SshTestClient();
+
   private static final String PASSWORD = "jobs-nodes-Pa55";
   private static final String HASH = PasswordHasher.hash(PASSWORD.toCharArray());
   private static final Duration LEASE = Duration.ofSeconds(3);
@@ -64,7 +67,6 @@ class JobsAcrossNodesIT {
   static Path remote;
   static String bucket;
   static String database;
-  static SshClient ssh;
   static final List<FerryNode> nodes = new ArrayList<>();
 
   @BeforeAll
@@ -73,9 +75,6 @@ class JobsAcrossNodesIT {
     remote = Files.createDirectories(dir.resolve("remote"));
     bucket = s3.createBucket();
     database = postgres.newDatabase();
-    ssh = SshClient.setUpDefaultClient();
-    ssh.setServerKeyVerifier((session, address, key) -> true);
-    ssh.start();
   }
 
   @AfterEach
@@ -89,9 +88,6 @@ class JobsAcrossNodesIT {
 
   @AfterAll
   static void stop() {
-    if (ssh != null) {
-      ssh.stop();
-    }
     if (sshd != null) {
       sshd.close();
     }
@@ -119,10 +115,7 @@ class JobsAcrossNodesIT {
 
   /** An admin command over SSH exec on {@code node}, as an operator runs it. */
   static SshExec admin(FerryNode node, String command) throws IOException {
-    try (ClientSession session = ssh.connect("ops", "127.0.0.1", node.sftpPort).verify(Duration.ofSeconds(10))
-        .getSession()) {
-      session.addPasswordIdentity(PASSWORD);
-      session.auth().verify(Duration.ofSeconds(30));
+    try (ClientSession session = ssh.login("ops", node.sftpPort, PASSWORD)) {
       return SshExec.run(session, command, Duration.ofSeconds(90));
     }
   }

@@ -11,9 +11,9 @@ import dev.ferry.core.testing.PostgresTestServer;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.server.SshExec;
+import dev.ferry.server.SshTestClient;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.nio.file.Path;
@@ -25,7 +25,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -53,6 +52,9 @@ class TwoNodesIT {
   @RegisterExtension
   static final PostgresTestServer postgres = new PostgresTestServer();
 
+  @RegisterExtension
+  static final SshTestClient ssh = new SshTestClient();
+
   private static final String PASSWORD = "two-nodes-Pa55";
   private static final String HASH = PasswordHasher.hash(PASSWORD.toCharArray());
   private static final Duration LEASE = Duration.ofSeconds(3);
@@ -65,7 +67,6 @@ class TwoNodesIT {
   static String database;
   static FerryNode one;
   static FerryNode two;
-  static SshClient ssh;
   static KeyPair opsKey;
 
   @BeforeAll
@@ -75,16 +76,10 @@ class TwoNodesIT {
     database = postgres.newDatabase();
     one = node("node-1");
     two = node("node-2");
-    ssh = SshClient.setUpDefaultClient();
-    ssh.setServerKeyVerifier((session, address, key) -> true);
-    ssh.start();
   }
 
   @AfterAll
   static void stop() throws InterruptedException {
-    if (ssh != null) {
-      ssh.stop();
-    }
     for (FerryNode node : new FerryNode[] {one, two}) {
       if (node != null) {
         node.close();
@@ -126,11 +121,8 @@ class TwoNodesIT {
   }
 
   static SftpClient login(FerryNode node, String user, String fromAddress, String password) throws IOException {
-    ClientSession session = ssh.connect(user, new InetSocketAddress("127.0.0.1", node.sftpPort),
-        new InetSocketAddress(fromAddress, 0)).verify(Duration.ofSeconds(10)).getSession();
+    ClientSession session = ssh.loginFrom(fromAddress, user, node.sftpPort, password);
     try {
-      session.addPasswordIdentity(password);
-      session.auth().verify(Duration.ofSeconds(30));
       return SftpClientFactory.instance().createSftpClient(session).singleSessionInstance();
     } catch (IOException | RuntimeException e) {
       session.close(true);
@@ -195,10 +187,7 @@ class TwoNodesIT {
 
   /** An admin command over SSH exec to {@code node}, as ops; fails unless it exits 0. */
   static SshExec admin(FerryNode node, String command) throws IOException {
-    try (ClientSession session = ssh.connect("ops", "127.0.0.1", node.sftpPort).verify(Duration.ofSeconds(10))
-        .getSession()) {
-      session.addPublicKeyIdentity(opsKey);
-      session.auth().verify(Duration.ofSeconds(10));
+    try (ClientSession session = ssh.login("ops", node.sftpPort, opsKey)) {
       SshExec exec = SshExec.run(session, command, Duration.ofSeconds(30));
       assertEquals(0, exec.status(), command + " on " + node.name + ": " + exec.err());
       return exec;
