@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Runs Ferry on an embedded default: a local S3-API server (MinIO, or S3Proxy where no MinIO or
 # Docker engine exists) and one demo user whose password is printed once.
+#
+#   ./run-demo.sh         start (the S3 server stays up after Ferry's Ctrl-C, with the demo's files)
+#   ./run-demo.sh stop    stop the S3 server the demo started
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -8,6 +11,10 @@ demo_dir=.demo
 jar=gateway-server/target/ferry.jar
 export S3_PORT=${S3_PORT:-9000} S3_ACCESS_KEY=${S3_ACCESS_KEY:-ferrydev} S3_SECRET_KEY=${S3_SECRET_KEY:-ferrydevsecret}
 export S3_DATA_DIR=${S3_DATA_DIR:-$PWD/$demo_dir/s3} S3_BUCKET=${S3_BUCKET:-ferry}
+
+if [ "${1:-}" = stop ]; then
+  exec ./minio-start.sh stop
+fi
 
 if [ ! -f "$jar" ]; then
   echo "building $jar ..."
@@ -57,5 +64,6 @@ else
   echo "SSH host keys are generated at this first start; Ferry logs their SHA256 fingerprints below."
 fi
 echo "Compare the TLS and SSH fingerprints below with what your client shows."
+echo "Stop Ferry with Ctrl-C; ./run-demo.sh stop then stops the S3 server."
 # The memory budgets are shares of the heap: set it, or the JVM takes a quarter of the machine.
 exec java -Xmx"${FERRY_HEAP:-1g}" -jar "$jar" --config "$demo_dir/ferry.yaml"

@@ -269,6 +269,15 @@ sftp_rm_rmdir() {
   [[ -z "$(s3_keys "${HOME_PREFIX}gone/")" ]]
 }
 
+# OpenSSH speaks SFTP version 3, whose statuses end at 8: a refusal with a later code (here the
+# directory not being empty) would print "Unknown status".
+sftp_rmdir_not_empty() {
+  local out
+  out="$(sftp_batch "mkdir /full" "put $SRC/one.bin /full/x" "-rmdir /full" 2>&1)" || return 1
+  grep -q 'rmdir "/full": Failure' <<<"$out" && ! grep -qi "unknown" <<<"$out" \
+    && s3_object_is "${HOME_PREFIX}full/x" "$SRC/one.bin"
+}
+
 unicode_names() {
   sftp_batch "mkdir \"/ünï cødé\"" "put $SRC/one.bin \"/ünï cødé/日本 ñ.bin\"" "ls \"/ünï cødé\"" || return 1
   s3_object_is "${HOME_PREFIX}ünï cødé/日本 ñ.bin" "$SRC/one.bin"
@@ -425,13 +434,17 @@ big_directory_listed_whole() {
     || { echo "paramiko listed $(wc -l <"$WORK/big.paramiko") of $count"; return 1; }
 }
 
-# OpenSSH prints the server's long names: every entry, "." included, shows the login name as
-# owner and group (not a Java object name, not OWNER@/GROUP@).
+# Every entry, "." included, and a file listed alone show the login name as owner and group (not a
+# Java object name, not OWNER@/GROUP@, not "0 0"). OpenSSH formats each line itself and asks the
+# server to name the ids (users-groups-by-id@openssh.com); without that extension it printed the
+# server's long names for a directory and numbers for a file alone. paramiko's check below reads
+# the long names.
 ls_long_shows_login_as_owner() {
   local listing owners
-  listing="$(sftp_batch "ls -la /sftp")" || return 1
+  listing="$(sftp_batch "ls -la /sftp" "ls -l /sftp/one.bin")" || return 1
   echo "$listing"
-  grep -qE '^d.* \.$' <<<"$listing" || { echo "no '.' entry"; return 1; }
+  grep -qE '^d.*[ /]\.$' <<<"$listing" || { echo "no '.' entry"; return 1; }
+  grep -qE '^-.* /sftp/one.bin$' <<<"$listing" || { echo "no line for the file alone"; return 1; }
   owners="$(grep -E '^[-d]' <<<"$listing" | awk '{print $3 " " $4}' | sort -u)"
   [[ "$owners" == "$USER_NAME $USER_NAME" ]]
 }
@@ -488,7 +501,8 @@ main_sftp() {
   check "twenty.bin both ways with OpenSSH's default algorithms, umac-128-etm, hmac-sha2-256-etm and hmac-sha2-512" \
     roundtrip_every_mac twenty.bin
   check "sftp ls lists the uploaded files" ls_many
-  check "sftp ls -la shows the login name as owner and group of every entry" ls_long_shows_login_as_owner
+  check "sftp ls -la of a directory and ls -l of one file show the login name as owner and group" \
+    ls_long_shows_login_as_owner
   check "OpenSSH sftp, curl sftp:// and paramiko list all 1,500 names of a directory (several READDIR replies)" \
     big_directory_listed_whole
   check "sftp ls -l of files timed 2040 and 1969 shows 2038-01-19 and 1970-01-01, and the session goes on" \
@@ -499,6 +513,7 @@ main_sftp() {
   check "sftp put -p keeps the modification time (stat, directory listing, admin stat)" put_preserves_mtime
   check "sftp rename of a file and a directory tree" sftp_renames
   check "sftp rm and rmdir" sftp_rm_rmdir
+  check "sftp rmdir of a directory with a file: 'Failure' (a version 3 status), both kept" sftp_rmdir_not_empty
   check "sftp cp (copy-data) of a 20 MiB file, an empty file and a file onto itself, byte-exact in S3" sftp_cp
   check "sftp unicode and space names round-trip to S3 keys" unicode_names
   check "sftp put to ../ paths and ln -s are refused, nothing outside the home" traversal_refused

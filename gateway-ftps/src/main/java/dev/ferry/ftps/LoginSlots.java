@@ -3,6 +3,7 @@ package dev.ferry.ftps;
 import dev.ferry.core.session.ClientAddress;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.session.SessionSlots;
+import dev.ferry.ftps.data.AbortWatch;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
 import org.apache.ftpserver.ftplet.FtpSession;
 import org.apache.mina.core.filterchain.IoFilterAdapter;
@@ -66,6 +67,7 @@ final class LoginSlots extends IoFilterAdapter {
       return;
     }
     log.info("FTPS connection from {} closed: {}", address, reason);
+    AbortWatch.abortRunning(session, reason);
     if (session.getFilterChain().contains(SslFilter.class) && !session.containsAttribute(SslFilter.SSL_SECURED)) {
       // In the middle of its TLS handshake a connection cannot take a reply (MINA's SslFilter
       // failed on it with a NullPointerException, logged as an error).

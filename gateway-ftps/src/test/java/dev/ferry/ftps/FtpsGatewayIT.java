@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.catalog.ObjectFacts;
+import dev.ferry.core.event.SessionInfo;
 import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.Await;
@@ -153,13 +154,48 @@ class FtpsGatewayIT {
   @Test
   void stor_clientDisconnectsMidUpload_noObjectAndNoMultipartUpload() throws IOException {
     KillableFtpsClient client = ferry.login("alice");
-    OutputStream upload = client.storeFileStream("killed.bin");
-    assertNotNull(upload);
+    uploadUnderWay(client, "killed.bin");
+    client.kill();
+    assertUploadLeftNothing("killed.bin");
+  }
+
+  /**
+   * An administrator's disconnect (or a user disabled) mid-upload: the client, as curl did, goes on
+   * sending and would end its file properly; the upload is cut off and leaves nothing.
+   */
+  @Test
+  void stor_sessionDisconnectedByTheServerMidUpload_noObjectAndNoMultipartUpload() throws IOException {
+    KillableFtpsClient client = ferry.login("alice");
+    OutputStream upload = uploadUnderWay(client, "disconnected.bin");
+    List<SessionInfo> alices = ferry.gateway.sessions().loggedIn().stream()
+        .filter(session -> session.user().equals("alice")).toList();
+    String newest = alices.get(alices.size() - 1).id();
+
+    assertTrue(ferry.gateway.sessions().disconnect(newest, "disconnected by administrator ops"));
+
+    byte[] more = random(PART);
+    assertThrows(IOException.class, () -> {
+      for (int i = 0; i < 40; i++) {
+        upload.write(more);
+      }
+      upload.close();
+    }, "the data connection was cut with its session");
+    client.kill();
+    assertUploadLeftNothing("disconnected.bin");
+  }
+
+  /** A STOR of {@code name} with three parts sent, its data connection still open. */
+  private static OutputStream uploadUnderWay(FTPSClient client, String name) throws IOException {
+    OutputStream upload = client.storeFileStream(name);
+    assertNotNull(upload, client.getReplyString());
     upload.write(random(3 * PART));
     upload.flush();
-    client.kill();
-    Await.until(() -> ferry.gateway.uploads().openUploads().isEmpty(), "the broken upload to be aborted");
-    assertTrue(s3.find(ferry.bucket, ferry.key("killed.bin")).isEmpty(), "partial object visible");
+    return upload;
+  }
+
+  private static void assertUploadLeftNothing(String name) {
+    Await.until(() -> ferry.gateway.uploads().openUploads().isEmpty(), "the broken upload of " + name + " to be aborted");
+    assertTrue(s3.find(ferry.bucket, ferry.key(name)).isEmpty(), "partial object " + name + " visible");
     assertTrue(s3.multipartUploads(ferry.bucket).isEmpty(), "multipart upload left behind");
   }
 
@@ -682,10 +718,31 @@ class FtpsGatewayIT {
   }
 
   @Test
-  void unknownCommand_answered502() throws IOException {
+  void unknownCommand_answered502NamingTheCommandAsSent() throws IOException {
     FTPSClient client = ferry.login("alice");
-    assertEquals(502, client.sendCommand("FOOBAR x"));
-    assertTrue(client.sendNoOp());
+    for (String command : List.of("FOOBAR", "XCRC", "XYZZY")) {
+      assertEquals(502, client.sendCommand(command + " x"), client.getReplyString());
+      assertEquals("502 Command " + command + " not implemented", client.getReplyString().strip());
+      assertTrue(client.sendNoOp(), "the session must go on after " + command);
+    }
+    assertEquals(257, client.sendCommand("XPWD"), "X-forms of RFC 775 still run: " + client.getReplyString());
+    client.disconnect();
+  }
+
+  @Test
+  void help_listsWhatIsAnswered_notTheRefusedCommands() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    assertEquals(214, client.sendCommand("HELP"), client.getReplyString());
+    List<String> listed = Arrays.stream(client.getReplyStrings()).skip(1).limit(client.getReplyStrings().length - 2)
+        .flatMap(line -> Arrays.stream(line.strip().split(" "))).toList();
+    for (String answered : List.of("FEAT", "MLSD", "MLST", "EPSV", "EPRT", "AUTH", "PBSZ", "PROT", "MFMT", "OPTS",
+        "STOR", "RETR", "HELP")) {
+      assertTrue(listed.contains(answered), answered + " missing from " + listed);
+    }
+    for (String refused : List.of("STOU", "SITE", "MD5", "MMD5", "LANG", "CUP")) {
+      assertFalse(listed.contains(refused), refused + " listed: " + listed);
+    }
+    assertTrue(client.sendNoOp(), client.getReplyString());
     client.disconnect();
   }
 

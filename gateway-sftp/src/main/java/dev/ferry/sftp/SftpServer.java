@@ -134,7 +134,7 @@ public final class SftpServer {
     // Links are refused, so hardlink@openssh.com is not offered.
     SftpModuleProperties.OPENSSH_EXTENSIONS.set(sshd,
         "fsync@openssh.com=1,lsetstat@openssh.com=1,posix-rename@openssh.com=1,limits@openssh.com=1,copy-data=1,"
-            + FerrySftpSubsystemFactory.STATVFS_ADVERTISED);
+            + FerrySftpSubsystemFactory.STATVFS_ADVERTISED + "," + FerrySftpSubsystemFactory.USERS_GROUPS_BY_ID_ADVERTISED);
 
     sshd.addSessionListener(new SshSessionSlots(gateway.sessions(), refusing::get));
     sshd.start();

@@ -869,6 +869,7 @@ class SftpGatewayIT {
       assertTrue(offered.contains("posix-rename@openssh.com"), offered.toString());
       assertTrue(offered.contains("statvfs@openssh.com"), offered.toString());
       assertTrue(offered.contains("copy-data"), offered.toString());
+      assertTrue(offered.contains("users-groups-by-id@openssh.com"), offered.toString());
       assertFalse(offered.contains("hardlink@openssh.com"), offered.toString());
     }
   }

@@ -64,10 +64,11 @@ public final class ModernAlgorithms {
   /**
    * MACs (for CTR): UMAC first, then SHA-2, encrypt-then-MAC before the plain ones. OpenSSH's own
    * order starts with umac-64-etm, so a default OpenSSH client (aes128-ctr against this server) gets
-   * it: per core it seals 32 KiB packets about twice as fast as hmac-sha2-256-etm here, and the
-   * client's side costs far less than HMAC too (bench/SshCipherBench.java). paramiko and libssh2
-   * have no UMAC and pick hmac-sha2-256(-etm). The plain SHA-2 ones stay, last, because libssh2
-   * before 1.11 (curl's sftp:// on Debian 12) knows no other.
+   * it: per core, aes128-ctr with it seals 32 KiB packets at 2.6 GB/s, against 1.5 with
+   * hmac-sha2-256-etm (bench/SshCipherBench.java, JDK 17). paramiko and libssh2 have no UMAC and
+   * pick hmac-sha2-256(-etm). The plain SHA-2 ones stay, last, because libssh2 before 1.11 (curl's
+   * sftp:// on Debian 12) knows no other. The same list is what Ferry offers as a client to
+   * transfer remotes, where an OpenSSH server picks umac-64-etm too.
    */
   static final List<MacFactory> MACS = List.of(UmacMacs.UMAC_64_ETM, UmacMacs.UMAC_128_ETM, BuiltinMacs.hmacsha256etm,
       BuiltinMacs.hmacsha512etm, BuiltinMacs.hmacsha256, BuiltinMacs.hmacsha512);

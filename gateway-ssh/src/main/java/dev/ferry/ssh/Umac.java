@@ -38,8 +38,8 @@ final class Umac {
   private static final long P36 = 0xFFFFFFFFBL;
   private static final long M36 = 0xFFFFFFFFFL;
   /** 2^64 - 59: POLY's prime; 2^64 is 59 modulo it. */
-  private static final long P64 = 0xFFFFFFFFFFFFFFC5L;
-  private static final long POLY_KEY_MASK = 0x01FFFFFF01FFFFFFL;
+  static final long P64 = 0xFFFFFFFFFFFFFFC5L;
+  static final long POLY_KEY_MASK = 0x01FFFFFF01FFFFFFL;
 
   private final int streams;
   private final Cipher pdf;
@@ -67,7 +67,8 @@ final class Umac {
 
   private final byte[] nonceBlock = new byte[16];
   private final byte[] pad = new byte[16];
-  private long padNonce = -1;
+  /** The nonce (its AES block) {@link #pad} holds the AES of; computed at once in the constructor. */
+  private long padNonce;
 
   /** {@code tagLength} 8 (umac-64) or 16 (umac-128); {@code key} the first 16 bytes are used. */
   Umac(byte[] key, int tagLength) throws GeneralSecurityException {
@@ -108,6 +109,8 @@ final class Umac {
     heldChunk = new long[streams];
     uhash = new long[streams];
     reset();
+    BIG_LONG.set(nonceBlock, 0, padNonce);
+    pdf.doFinal(nonceBlock, 0, 16, pad, 0);
   }
 
   int tagLength() {
@@ -155,7 +158,9 @@ final class Umac {
   /** Writes the tag of the message so far, for {@code nonce}, and starts a new message. */
   void doFinal(long nonce, byte[] out, int offset) throws GeneralSecurityException {
     if (messageLength > 1 << 24) {
-      throw new IllegalStateException("UMAC message of " + messageLength + " bytes: only up to 2^24 supported");
+      long length = messageLength;
+      reset();
+      throw new IllegalStateException("UMAC message of " + length + " bytes: only up to 2^24 supported");
     }
     boolean oneChunk = messageLength <= CHUNK;
     if (partialLength > 0 || messageLength == 0) {
@@ -270,9 +275,11 @@ final class Umac {
   /**
    * {@code y * key + m} modulo 2^64 - 59, in [0, 2^64): congruent, not always fully reduced (the
    * final step reduces it). The key is below 2^57 (masked), so the product's high word times 59
-   * fits in 63 bits.
+   * fits in 63 bits. {@code m} is at most 2^64 - 60 (POLY's words are below 2^64 - 2^32, or the
+   * marker 2^64 - 60), so a sum that wraps leaves at most 2^64 - 61, and adding back 59 cannot
+   * wrap again.
    */
-  private static long polyMultiplyAdd(long y, long key, long m) {
+  static long polyMultiplyAdd(long y, long key, long m) {
     long high = Math.multiplyHigh(y, key) + ((y >> 63) & key);
     long low = y * key;
     long r = low + 59 * high;
@@ -281,10 +288,7 @@ final class Umac {
     }
     long sum = r + m;
     if (Long.compareUnsigned(sum, m) < 0) {
-      sum += 59; // 2^64 wrapped away is 59; adding it may wrap once more, leaving less than 59
-      if (Long.compareUnsigned(sum, 59) < 0) {
-        sum += 59;
-      }
+      sum += 59; // the 2^64 that wrapped away is 59 modulo the prime
     }
     return sum;
   }

@@ -30,7 +30,10 @@ public enum UmacMacs implements MacFactory {
     return name;
   }
 
-  /** The tag's length on the wire. MINA also sizes the key it derives by this; UMAC takes 16 bytes of it. */
+  /**
+   * The tag's length on the wire. MINA derives at least this many key bytes (in practice a whole
+   * exchange hash, 32 or more); UMAC takes the first 16, OpenSSH's key length for it.
+   */
   @Override
   public int getBlockSize() {
     return tagLength;
@@ -61,7 +64,12 @@ public enum UmacMacs implements MacFactory {
     return name;
   }
 
-  /** One direction's MAC: MINA calls updateUInt(sequence number), update(packet), doFinal, per packet. */
+  /**
+   * One direction's MAC. Per packet MINA calls updateUInt(sequence number), update(packet),
+   * doFinal (AbstractSession.appendOutgoingMac and validateIncomingMac); for UMAC the sequence
+   * number is the nonce, not hashed data, as in OpenSSH's mac.c. UmacTest holds the tags OpenSSH
+   * computes for this sequence of calls, so a MINA that called them otherwise would fail there.
+   */
   private static final class UmacMac implements Mac {
     private final UmacMacs kind;
     private Umac umac;

@@ -30,13 +30,19 @@ public final class FreePorts {
    */
   public static int freePort() {
     int high = ephemeralLow() - 100;
-    for (int attempt = 0; high - PICK_LOW >= 1000 && attempt < 100; attempt++) {
-      int port = ThreadLocalRandom.current().nextInt(PICK_LOW, high);
-      if (!HANDED_OUT.contains(port) && bindable(port) && HANDED_OUT.add(port)) {
-        return port;
+    if (high - PICK_LOW >= 1000) {
+      for (int attempt = 0; attempt < 100; attempt++) {
+        int port = ThreadLocalRandom.current().nextInt(PICK_LOW, high);
+        if (!HANDED_OUT.contains(port) && bindable(port) && HANDED_OUT.add(port)) {
+          return port;
+        }
       }
     }
-    return kernelPort();
+    // An odd ephemeral range, or a crowded machine: the kernel's pick, with the race described above.
+    int port = kernelPort();
+    HANDED_OUT.add(port);
+    System.err.println("FreePorts: no free port in [" + PICK_LOW + ", " + high + "), using the kernel's " + port);
+    return port;
   }
 
   private static boolean bindable(int port) {

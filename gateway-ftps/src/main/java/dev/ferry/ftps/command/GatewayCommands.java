@@ -2,13 +2,37 @@ package dev.ferry.ftps.command;
 
 import dev.ferry.ftps.listing.ListingFormat;
 import java.time.Clock;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.ftpserver.command.Command;
 import org.apache.ftpserver.command.CommandFactory;
 import org.apache.ftpserver.command.CommandFactoryFactory;
+import org.apache.ftpserver.command.impl.ABOR;
+import org.apache.ftpserver.command.impl.ACCT;
+import org.apache.ftpserver.command.impl.AUTH;
+import org.apache.ftpserver.command.impl.EPRT;
+import org.apache.ftpserver.command.impl.EPSV;
+import org.apache.ftpserver.command.impl.NOOP;
+import org.apache.ftpserver.command.impl.OPTS;
+import org.apache.ftpserver.command.impl.PASS;
+import org.apache.ftpserver.command.impl.PASV;
+import org.apache.ftpserver.command.impl.PBSZ;
+import org.apache.ftpserver.command.impl.PORT;
+import org.apache.ftpserver.command.impl.PROT;
+import org.apache.ftpserver.command.impl.PWD;
+import org.apache.ftpserver.command.impl.QUIT;
+import org.apache.ftpserver.command.impl.REIN;
+import org.apache.ftpserver.command.impl.REST;
+import org.apache.ftpserver.command.impl.STRU;
+import org.apache.ftpserver.command.impl.TYPE;
+import org.apache.ftpserver.command.impl.USER;
 
 /**
- * FtpServer's commands with Ferry's in place of every one that touches files, and FEAT listing
- * what Ferry answers. Session, TLS and data-connection commands (USER, PASS, AUTH, PBSZ, PROT,
- * PASV, EPSV, PORT, REST, TYPE, ...) stay FtpServer's.
+ * The FTP command table: Ferry's commands for every one that touches files, FEAT and HELP listing
+ * what Ferry answers, and FtpServer's own session, TLS and data-connection commands (USER, PASS,
+ * AUTH, PBSZ, PROT, PASV, EPSV, PORT, REST, TYPE, ...), named here one by one rather than taken as
+ * FtpServer's defaults, so that this table is the whole of what a client can run. Any other name
+ * gets 502.
  */
 public final class GatewayCommands {
 
@@ -18,10 +42,11 @@ public final class GatewayCommands {
   public static CommandFactory create(Clock clock, CommandsInFlight inFlight, boolean deflateOffered) {
     CommandFactoryFactory factory = new CommandFactoryFactory() {
       @Override
-      public void addCommand(String name, org.apache.ftpserver.command.Command command) {
+      public void addCommand(String name, Command command) {
         super.addCommand(name, command instanceof GatewayCommand files ? files.countedIn(inFlight) : command);
       }
     };
+    factory.setUseDefaultCommands(false);
     factory.addCommand("STOR", new StoreCommand(false));
     factory.addCommand("APPE", new StoreCommand(true));
     factory.addCommand("RETR", new RetrieveCommand());
@@ -31,7 +56,6 @@ public final class GatewayCommands {
     factory.addCommand("MLST", new MlstCommand());
     factory.addCommand("CWD", new CwdCommand());
     factory.addCommand("CDUP", new CdupCommand());
-    factory.addCommand("CUP", new CdupCommand()); // XCUP: FtpServer drops the X of every command
     factory.addCommand("SIZE", new SizeCommand());
     factory.addCommand("MDTM", new MdtmCommand());
     factory.addCommand("DELE", new DeleCommand());
@@ -44,11 +68,41 @@ public final class GatewayCommands {
     factory.addCommand("MODE", new ModeCommand(deflateOffered));
     factory.addCommand("SYST", new SystCommand());
     factory.addCommand("STAT", new StatCommand(new PathStatusCommand(clock).countedIn(inFlight)));
+
+    factory.addCommand("USER", new USER());
+    factory.addCommand("PASS", new PASS());
+    factory.addCommand("ACCT", new ACCT());
+    factory.addCommand("AUTH", new AUTH());
+    factory.addCommand("PBSZ", new PBSZ());
+    factory.addCommand("PROT", new PROT());
+    factory.addCommand("PASV", new PASV());
+    factory.addCommand("EPSV", new EPSV());
+    factory.addCommand("PORT", new PORT());
+    factory.addCommand("EPRT", new EPRT());
+    factory.addCommand("TYPE", new TYPE());
+    factory.addCommand("STRU", new STRU());
+    factory.addCommand("REST", new REST());
+    factory.addCommand("ABOR", new ABOR());
+    factory.addCommand("PWD", new PWD());
+    factory.addCommand("OPTS", new OPTS());
+    factory.addCommand("NOOP", new NOOP());
+    factory.addCommand("REIN", new REIN());
+    factory.addCommand("QUIT", new QUIT());
+    Set<String> answered = new TreeSet<>(factory.getCommandMap().keySet());
+    answered.add("HELP");
+    factory.addCommand("HELP", new HelpCommand(answered));
+
+    factory.addCommand("CUP", new CdupCommand()); // XCUP: FtpServer drops the X of every command
     factory.addCommand("STOU", new RefusedCommand("STOU is not supported: name the file with STOR"));
     factory.addCommand("MD5", new RefusedCommand("MD5 is not supported (Ferry keeps each file's SHA-256 in S3)"));
     factory.addCommand("MMD5", new RefusedCommand("MMD5 is not supported (Ferry keeps each file's SHA-256 in S3)"));
     factory.addCommand("LANG", new RefusedCommand("LANG is not supported: replies are in English"));
     factory.addCommand("SITE", new RefusedCommand("SITE commands are not supported"));
-    return factory.createCommandFactory();
+    CommandFactory known = factory.createCommandFactory();
+    Command unknown = new UnknownCommand();
+    return name -> {
+      Command command = known.getCommand(name);
+      return command != null ? command : unknown;
+    };
   }
 }

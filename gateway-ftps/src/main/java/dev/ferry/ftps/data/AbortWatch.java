@@ -6,11 +6,17 @@ import org.apache.mina.core.filterchain.IoFilterChain;
 import org.apache.mina.core.session.IoSession;
 
 /**
- * Lets ABOR stop a running transfer. FtpServer runs a session's commands one after the other, so
- * an ABOR sent during STOR or RETR would only be read after the transfer ended by itself. This
- * filter sits before FtpServer's command executor, sees ABOR as it arrives and breaks the running
- * transfer's data connection; the transfer answers 426 (an upload leaves nothing), then the ABOR
- * command itself answers 226, as RFC 959 has it.
+ * Lets ABOR, and the server's own close of a session, stop a running transfer. FtpServer runs a
+ * session's commands one after the other, so an ABOR sent during STOR or RETR would only be read
+ * after the transfer ended by itself. This filter sits before FtpServer's command executor, sees
+ * ABOR as it arrives and breaks the running transfer's data connection; the transfer answers 426
+ * (an upload leaves nothing), then the ABOR command itself answers 226, as RFC 959 has it.
+ *
+ * <p>A session the server closes ({@link #abortRunning}: an administrator's disconnect, a user
+ * disabled) takes its transfer with it: FtpServer leaves the data connection running, and an
+ * upload the client then ended properly would be committed after the administrator was told the
+ * session was cut off. A client that closes its own control connection is left to finish the file
+ * it is sending, as FtpServer always did: it may have sent all of it and not waited for the reply.
  */
 public final class AbortWatch extends IoFilterAdapter {
 
@@ -38,10 +44,17 @@ public final class AbortWatch extends IoFilterAdapter {
     if (message instanceof IoBuffer buffer && isAbort(buffer)) {
       Object running = session.getAttribute(RUNNING);
       if (running instanceof DataChannel transfer) {
-        transfer.abortByClient();
+        transfer.abort("transfer aborted by the client (ABOR)");
       }
     }
     next.messageReceived(session, message);
+  }
+
+  /** Stops the session's running transfer, if any: the server closes the session for {@code reason}. */
+  public static void abortRunning(IoSession session, String reason) {
+    if (session.getAttribute(RUNNING) instanceof DataChannel transfer) {
+      transfer.abort("transfer aborted: " + reason);
+    }
   }
 
   /** Whether the bytes hold an ABOR line; Telnet IP/Synch bytes that clients send first are skipped. */

@@ -44,7 +44,8 @@ public final class DataChannel implements AutoCloseable {
 
   private final FtpIoSession session;
   private final Socket socket;
-  private volatile boolean abortedByClient;
+  /** Why the transfer was stopped from this side (ABOR, the control connection closed); null while it was not. */
+  private volatile String abortedBecause;
 
   private DataChannel(FtpIoSession session, Socket socket) {
     this.session = session;
@@ -106,7 +107,7 @@ public final class DataChannel implements AutoCloseable {
     try {
       return copyFromClient(sink);
     } catch (IOException e) {
-      throw abortedByClient ? new IOException("transfer aborted by the client (ABOR)", e) : e;
+      throw abortedBecause != null ? new IOException(abortedBecause, e) : e;
     } finally {
       AbortWatch.finished(session, this);
     }
@@ -131,7 +132,7 @@ public final class DataChannel implements AutoCloseable {
         break;
       }
     }
-    if (abortedByClient || socket.isClosed()) {
+    if (abortedBecause != null || socket.isClosed()) {
       // A socket closed on this side (ABOR, shutdown, idle timeout) can read as a clean end of
       // stream; only the client ends its file.
       throw new IOException("data connection closed by the server before the client ended the file");
@@ -146,7 +147,7 @@ public final class DataChannel implements AutoCloseable {
     try {
       return copyToClient(source);
     } catch (IOException e) {
-      throw abortedByClient ? new IOException("transfer aborted by the client (ABOR)", e) : e;
+      throw abortedBecause != null ? new IOException(abortedBecause, e) : e;
     } finally {
       AbortWatch.finished(session, this);
     }
@@ -189,9 +190,12 @@ public final class DataChannel implements AutoCloseable {
     }
   }
 
-  /** ABOR arrived while this transfer runs: break the connection, the copy loop fails and says why. */
-  void abortByClient() {
-    abortedByClient = true;
+  /**
+   * Stops this transfer from the server's side: breaks the data connection, and the copy loop fails
+   * with {@code reason} (an upload is then aborted, never committed).
+   */
+  void abort(String reason) {
+    abortedBecause = reason;
     LayeredSocketFactory.closeNow(socket);
   }
 

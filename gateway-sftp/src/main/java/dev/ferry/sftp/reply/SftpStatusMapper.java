@@ -15,12 +15,21 @@ import org.apache.sshd.sftp.server.SftpSubsystemEnvironment;
  * failure), the message for the person (which path, which operation, why). A path being written by
  * someone else is a failure that says so; a path that tries to leave the home is permission denied
  * with the reason from core's path rules.
+ *
+ * <p>Statuses are those of the session's protocol version: version 3, which OpenSSH, paramiko and
+ * most clients speak, has codes 0 to 8 only, and a later code (a directory not empty, a file that
+ * exists) would show as "Unknown status" there; it is sent as the version 3 code OpenSSH's own
+ * server sends for the same errno, with the same message.
  */
 public final class SftpStatusMapper implements SftpErrorStatusDataHandler {
 
   @Override
   public int resolveSubStatus(SftpSubsystemEnvironment subsystem, int id, Throwable e, int cmd, Object... args) {
-    Throwable error = unwrap(e);
+    int status = statusOf(unwrap(e));
+    return subsystem.getVersion() <= SftpConstants.SFTP_V3 ? inVersion3(status) : status;
+  }
+
+  private static int statusOf(Throwable error) {
     if (error instanceof BadPathException) {
       return SftpConstants.SSH_FX_PERMISSION_DENIED;
     }
@@ -28,6 +37,20 @@ public final class SftpStatusMapper implements SftpErrorStatusDataHandler {
       return SftpConstants.SSH_FX_FAILURE;
     }
     return SftpHelper.resolveSubstatus(error);
+  }
+
+  static int inVersion3(int status) {
+    if (status <= SftpConstants.SSH_FX_OP_UNSUPPORTED) {
+      return status;
+    }
+    return switch (status) {
+      case SftpConstants.SSH_FX_NO_SUCH_PATH -> SftpConstants.SSH_FX_NO_SUCH_FILE;
+      case SftpConstants.SSH_FX_WRITE_PROTECT, SftpConstants.SSH_FX_CANNOT_DELETE ->
+          SftpConstants.SSH_FX_PERMISSION_DENIED;
+      case SftpConstants.SSH_FX_INVALID_FILENAME, SftpConstants.SSH_FX_INVALID_PARAMETER ->
+          SftpConstants.SSH_FX_BAD_MESSAGE;
+      default -> SftpConstants.SSH_FX_FAILURE;
+    };
   }
 
   @Override

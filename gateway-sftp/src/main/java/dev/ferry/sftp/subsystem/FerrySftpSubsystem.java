@@ -21,13 +21,16 @@ import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
 
 /**
- * MINA's SFTP subsystem with eight additions, since MINA SSHD 2.15 has no other extension point
+ * MINA's SFTP subsystem with nine additions, since MINA SSHD 2.15 has no other extension point
  * for them (the one subclass of {@link SftpSubsystem}, against the house rule):
  *
  * <ul>
  *   <li>statvfs@openssh.com, which OpenSSH's {@code df} and clients that check free space before an
  *       upload send; the answer describes the path's {@link FileStore}, a fixed large capacity,
  *       since S3 has none to report.
+ *   <li>users-groups-by-id@openssh.com, which OpenSSH's {@code ls -l} asks to name the owner and
+ *       group of each entry: every id is the session's login name, as in the long names of a
+ *       listing (S3 has no owners).
  *   <li>Each request starts with a fresh {@link FerryFileSystem#forgetStats() stat memo}: MINA
  *       looks at a path two to four times while answering one request, and each look is an S3
  *       HEAD and often a LIST.
@@ -47,6 +50,7 @@ import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
 final class FerrySftpSubsystem extends SftpSubsystem {
 
   static final String STATVFS = "statvfs@openssh.com";
+  static final String USERS_GROUPS_BY_ID = "users-groups-by-id@openssh.com";
 
   /** S3 has no inode table: a count that never runs out. */
   private static final long FILES = 1L << 40;
@@ -156,10 +160,35 @@ final class FerrySftpSubsystem extends SftpSubsystem {
 
   @Override
   protected void executeExtendedCommand(Buffer buffer, int id, String extension) throws IOException {
-    if (!STATVFS.equals(extension)) {
-      super.executeExtendedCommand(buffer, id, extension);
-      return;
+    switch (extension) {
+      case STATVFS -> statvfs(buffer, id);
+      case USERS_GROUPS_BY_ID -> usersGroupsById(buffer, id);
+      default -> super.executeExtendedCommand(buffer, id, extension);
     }
+  }
+
+  /**
+   * OpenSSH's PROTOCOL: two strings of uint32 ids (users, then groups) in, two strings of names
+   * in the same order out. Every id is the login name.
+   */
+  private void usersGroupsById(Buffer buffer, int id) throws IOException {
+    int users = buffer.getBytes().length / Integer.BYTES;
+    int groups = buffer.getBytes().length / Integer.BYTES;
+    String name = fileSystem instanceof FerryFileSystem ferry ? ferry.session().ownerName() : "";
+    Buffer reply = prepareReply(buffer);
+    reply.putByte((byte) SftpConstants.SSH_FXP_EXTENDED_REPLY);
+    reply.putInt(id);
+    for (int count : new int[] {users, groups}) {
+      ByteArrayBuffer names = new ByteArrayBuffer();
+      for (int i = 0; i < count; i++) {
+        names.putString(name);
+      }
+      reply.putBytes(names.array(), names.rpos(), names.available());
+    }
+    send(reply);
+  }
+
+  private void statvfs(Buffer buffer, int id) throws IOException {
     String path = buffer.getString();
     OpenSSHStatExtensionInfo info;
     try {

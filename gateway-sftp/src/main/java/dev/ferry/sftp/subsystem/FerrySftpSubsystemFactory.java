@@ -11,6 +11,8 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
 
   /** How the extension is advertised in the SFTP version reply, with OpenSSH's version number. */
   public static final String STATVFS_ADVERTISED = FerrySftpSubsystem.STATVFS + "=2";
+  /** Names for the ids in OpenSSH's {@code ls -l}, with OpenSSH's version number. */
+  public static final String USERS_GROUPS_BY_ID_ADVERTISED = FerrySftpSubsystem.USERS_GROUPS_BY_ID + "=1";
 
   private final int maxOpenHandles;
 
