@@ -6,9 +6,12 @@
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+EPHEMERAL_LOW=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 PICK_LOW=20000
-PICK_SPAN=$(( $(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768) - PICK_LOW - 100 ))
-((PICK_SPAN >= 2000)) || { PICK_LOW=10000; PICK_SPAN=10000; }
+((EPHEMERAL_LOW - 100 - PICK_LOW >= 2000)) || PICK_LOW=1024
+PICK_SPAN=$((EPHEMERAL_LOW - 100 - PICK_LOW))
+# An ephemeral range that starts near 1024 leaves no room below it: any range then, with the race.
+((PICK_SPAN >= 500)) || { PICK_LOW=20000; PICK_SPAN=10000; }
 
 free_port() {
   local port

@@ -5,17 +5,20 @@ import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.jobs.remote.RemoteSession;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What one attempt of one job works with: the object (size, ETag and recorded SHA-256 as read at
  * the attempt's start), the remote session, the staging paths, and progress counters. Runs parts in
- * parallel, at most {@code channelsPerSession} at once.
+ * parallel, at most {@code channelsPerSession} at once, started in index order.
  */
 final class TransferAttempt {
 
@@ -55,35 +58,39 @@ final class TransferAttempt {
   }
 
   /**
-   * Runs every part, waits for all; the first failure cancels the rest and is thrown. It returns
+   * Runs every part, waits for all; the first failure cancels the rest and is thrown. At most
+   * {@code channelsPerSession} workers each take the next part in index order, so parts start in
+   * order (a remote's staging fills from the front, and progress reads as the file's). It returns
    * only when no part task runs any more: the caller may remove the staging folder next, and a
    * part still writing would put files back into it.
    */
   void runParts(List<PartRange> parts, PartTask task) throws IOException, InterruptedException {
-    Semaphore channels = new Semaphore(settings.channelsPerSession());
+    AtomicInteger next = new AtomicInteger();
     PartTasks running = new PartTasks();
-    List<Future<Void>> futures = parts.stream().map(part -> partPool.<Void>submit(() -> {
-      if (!running.enter()) {
-        return null;
-      }
-      try {
-        channels.acquire();
-        try {
-          task.run(part);
-          partsDone.incrementAndGet();
-          return null;
-        } finally {
-          channels.release();
+    int workers = Math.min(settings.channelsPerSession(), parts.size());
+    CompletionService<Void> finished = new ExecutorCompletionService<>(partPool);
+    List<Future<Void>> futures = new ArrayList<>();
+    for (int w = 0; w < workers; w++) {
+      futures.add(finished.submit(() -> {
+        for (int index = next.getAndIncrement(); index < parts.size(); index = next.getAndIncrement()) {
+          if (!running.enter()) {
+            return null;
+          }
+          try {
+            task.run(parts.get(index));
+            partsDone.incrementAndGet();
+          } finally {
+            running.exit();
+          }
         }
-      } finally {
-        running.exit();
-      }
-    })).toList();
+        return null;
+      }));
+    }
     try {
-      for (Future<Void> future : futures) {
+      for (int w = 0; w < workers; w++) {
         try {
-          future.get();
-        } catch (java.util.concurrent.ExecutionException e) {
+          finished.take().get();
+        } catch (ExecutionException e) {
           Throwable cause = e.getCause();
           if (cause instanceof IOException io) {
             throw io;

@@ -381,6 +381,10 @@ class TransferJobsIT {
       Path staging = Path.of(target + ".part");
       AtomicReference<Path> claim = new AtomicReference<>();
       Await.until(() -> {
+        JobRecord now = stored(serial, job.id());
+        if (now.state().isFinal()) {
+          throw new AssertionError("the job ended before part 0 was seen whole: " + now);
+        }
         try (Stream<Path> claims = Files.list(staging)) {
           claims.filter(c -> c.resolve("part-0").toFile().length() == 12 * MIB).findFirst().ifPresent(claim::set);
         } catch (IOException | UncheckedIOException notYet) {
