@@ -6,6 +6,7 @@ import dev.ferry.ftps.auth.GatewayUserManager;
 import dev.ferry.ftps.command.CommandsInFlight;
 import dev.ferry.ftps.command.FeatBeforeLogin;
 import dev.ferry.ftps.command.GatewayCommands;
+import dev.ferry.ftps.command.RequestLine;
 import dev.ferry.ftps.data.AbortWatch;
 import dev.ferry.ftps.data.PassivePortDeadline;
 import dev.ferry.ftps.data.TlsTruncation;
@@ -141,7 +142,8 @@ public final class FtpsServer {
     loginSlots.admit(session);
     tlsFailures.install(session.getFilterChain());
     CommandLineLimit.install(session.getFilterChain());
-    session.getFilterChain().addAfter(CommandLineLimit.NAME, FeatBeforeLogin.NAME, featBeforeLogin);
+    RequestLine.install(session.getFilterChain(), CommandLineLimit.NAME);
+    session.getFilterChain().addAfter(RequestLine.NAME, FeatBeforeLogin.NAME, featBeforeLogin);
     session.getFilterChain().addAfter(FeatBeforeLogin.NAME, GreetingRefusal.NAME, greetingRefusal);
     AbortWatch.install(session.getFilterChain());
     return true;

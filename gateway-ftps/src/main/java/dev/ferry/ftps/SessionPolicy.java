@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Who may talk to the FTPS server and how: no sessions while shutting down or from a banned
  * address (refused at the greeting, see {@link GreetingRefusal}), no login before TLS and no data transfer without PROT P (unless the config allows
- * plain FTP), no user name with a control character, no login past the session limits.
+ * plain FTP), no user name with a control character, no login past the session limits, no second
+ * login on a logged-in session.
  */
 final class SessionPolicy extends DefaultFtplet {
 
@@ -74,6 +75,14 @@ final class SessionPolicy extends DefaultFtplet {
     }
     if (!allowPlainFtp && DATA.contains(command) && !session.getDataConnection().isSecure()) {
       session.write(new DefaultFtpReply(521, "Data connection must be protected: send PBSZ 0 and PROT P"));
+      return FtpletResult.SKIP;
+    }
+    if (LOGIN.contains(command) && session.isLoggedIn()) {
+      // FtpServer closes the session on USER with another name, and took a second PASS as a login.
+      String user = session.getUser().getName();
+      boolean same = command.equals("PASS") || user.equals(request.getArgument());
+      session.write(same ? new DefaultFtpReply(230, "Already logged in as " + user)
+          : new DefaultFtpReply(530, "Already logged in as " + user + "; log in as another user on a new connection"));
       return FtpletResult.SKIP;
     }
     if (command.equals("PASS")) {

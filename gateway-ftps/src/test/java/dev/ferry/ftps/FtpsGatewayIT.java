@@ -217,6 +217,26 @@ class FtpsGatewayIT {
     client.disconnect();
   }
 
+  /**
+   * ABOR right as the data connection opens: it may arrive before the STOR starts reading, and was
+   * then left to run after the STOR, which waited for a client that waited for the ABOR's reply.
+   */
+  @Test
+  void abor_sentAsTheUploadOpens_stillStopsIt() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    client.setSoTimeout(15_000);
+    for (int round = 0; round < 10; round++) {
+      OutputStream upload = client.storeFileStream("aborted-early.bin");
+      assertNotNull(upload, client.getReplyString());
+      assertEquals(426, client.sendCommand("ABOR"), "round " + round + ": " + client.getReplyString());
+      assertEquals(226, client.getReply(), client.getReplyString());
+      upload.close();
+      assertUploadLeftNothing("aborted-early.bin");
+    }
+    assertTrue(client.sendNoOp(), client.getReplyString());
+    client.disconnect();
+  }
+
   @Test
   void abor_duringRetr_answers426Then226() throws IOException {
     FTPSClient client = ferry.login("alice");
@@ -397,6 +417,67 @@ class FtpsGatewayIT {
     assertTrue(s3.keys(ferry.bucket, ferry.key("b".repeat(200))).isEmpty(), "something was copied");
     assertTrue(client.rename("deep", "deeper"), "a rename that fits still works: " + client.getReplyString());
     client.disconnect();
+  }
+
+  /** FtpServer trimmed every command line: "DELE name " deleted "name", a different file. */
+  @Test
+  void pathEndingInSpaces_namesThatFile_notTheTrimmedOne() throws IOException {
+    s3.put(ferry.bucket, ferry.key("spaced/ts.txt"), "plain".getBytes(StandardCharsets.UTF_8));
+    s3.put(ferry.bucket, ferry.key("spaced/ts.txt "), "one space".getBytes(StandardCharsets.UTF_8));
+    FTPSClient client = ferry.login("alice");
+    assertEquals(213, client.sendCommand("SIZE", "spaced/ts.txt "), client.getReplyString());
+    assertTrue(client.getReplyString().strip().endsWith(" 9"), client.getReplyString());
+    assertEquals(250, client.sendCommand("DELE", "spaced/ts.txt "), client.getReplyString());
+    assertEquals(List.of(ferry.key("spaced/ts.txt")), s3.keys(ferry.bucket, ferry.key("spaced/")));
+    assertTrue(client.storeFile("spaced/up.txt  ", new ByteArrayInputStream(new byte[] {1, 2})), client.getReplyString());
+    assertArrayEquals(new byte[] {1, 2}, s3.read(ferry.bucket, ferry.key("spaced/up.txt  ")));
+    assertEquals(257, client.sendCommand("MKD", "spaced/   "), client.getReplyString());
+    assertTrue(client.changeWorkingDirectory("spaced/   "), client.getReplyString());
+    assertEquals("/spaced/   ", client.printWorkingDirectory());
+    assertTrue(client.changeWorkingDirectory("/"));
+    assertEquals(550, client.sendCommand("DELE", "spaced/ts.txt   "), client.getReplyString());
+    assertArrayEquals("plain".getBytes(StandardCharsets.UTF_8), s3.read(ferry.bucket, ferry.key("spaced/ts.txt")));
+    client.disconnect();
+  }
+
+  /**
+   * REST before PASV/EPSV: FtpServer's data commands dropped the marker, so the STOR that should
+   * have resumed replaced the file from byte 0 and answered 226, and RETR sent the whole file.
+   */
+  @Test
+  void restBeforeTypeAlloAndEpsv_markerKept_forRetrAndStor() throws IOException {
+    s3.put(ferry.bucket, ferry.key("rest/six.txt"), "abcdef".getBytes(StandardCharsets.UTF_8));
+    FTPSClient client = ferry.login("alice");
+    assertEquals(350, client.sendCommand("REST", "3"), client.getReplyString());
+    assertEquals(200, client.sendCommand("TYPE", "I"), client.getReplyString());
+    assertEquals(202, client.sendCommand("ALLO", "3"), "ALLO is answered as NOOP: " + client.getReplyString());
+    ByteArrayOutputStream tail = new ByteArrayOutputStream();
+    assertTrue(client.retrieveFile("rest/six.txt", tail), client.getReplyString());
+    assertEquals("def", tail.toString(StandardCharsets.UTF_8));
+
+    assertEquals(350, client.sendCommand("REST", "100"), client.getReplyString());
+    assertFalse(client.storeFile("rest/six.txt", new ByteArrayInputStream(new byte[] {'x', 'y'})),
+        "a STOR at a marker past the end must fail: " + client.getReplyString());
+    assertArrayEquals("abcdef".getBytes(StandardCharsets.UTF_8), s3.read(ferry.bucket, ferry.key("rest/six.txt")));
+
+    ByteArrayOutputStream whole = new ByteArrayOutputStream();
+    assertTrue(client.retrieveFile("rest/six.txt", whole), "the marker ends with the transfer it was for");
+    assertEquals("abcdef", whole.toString(StandardCharsets.UTF_8));
+    client.disconnect();
+  }
+
+  /** Before, USER with another name closed the session and a second PASS logged it out. */
+  @Test
+  void userOrPassAfterLogin_answered_andTheSessionStaysLoggedIn() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    assertEquals(530, client.sendCommand("USER", "bob"), client.getReplyString());
+    assertTrue(client.getReplyString().contains("Already logged in as alice"), client.getReplyString());
+    assertEquals(230, client.sendCommand("PASS", "anything"), client.getReplyString());
+    assertEquals(230, client.sendCommand("USER", "alice"), client.getReplyString());
+    assertEquals(257, client.sendCommand("PWD"), client.getReplyString());
+    assertTrue(client.storeFile("still-alice.txt", new ByteArrayInputStream(new byte[] {7})), client.getReplyString());
+    client.disconnect();
+    assertArrayEquals(new byte[] {7}, s3.read(ferry.bucket, ferry.key("still-alice.txt")));
   }
 
   /** Before, a USER with a bare CR or ESC was logged raw and echoed in the 331 reply. */

@@ -30,7 +30,7 @@ abstract class GatewayCommand implements Command {
     inFlight.started();
     try {
       GatewayFileSystemView view = (GatewayFileSystemView) session.getFileSystemView();
-      run(session, view, request.getArgument());
+      run(session, view, RequestLine.argument(session, request));
     } catch (IOException e) {
       session.write(FtpReplyMapper.replyFor(e));
     } finally {

@@ -7,7 +7,6 @@ import java.util.TreeSet;
 import org.apache.ftpserver.command.Command;
 import org.apache.ftpserver.command.CommandFactory;
 import org.apache.ftpserver.command.CommandFactoryFactory;
-import org.apache.ftpserver.command.impl.ABOR;
 import org.apache.ftpserver.command.impl.ACCT;
 import org.apache.ftpserver.command.impl.AUTH;
 import org.apache.ftpserver.command.impl.EPRT;
@@ -67,6 +66,7 @@ public final class GatewayCommands {
     factory.addCommand("FEAT", new FeatCommand(deflateOffered));
     factory.addCommand("MODE", new ModeCommand(deflateOffered));
     factory.addCommand("SYST", new SystCommand());
+    factory.addCommand("ALLO", new AlloCommand());
     factory.addCommand("STAT", new StatCommand(new PathStatusCommand(clock).countedIn(inFlight)));
 
     factory.addCommand("USER", new USER());
@@ -75,14 +75,14 @@ public final class GatewayCommands {
     factory.addCommand("AUTH", new AUTH());
     factory.addCommand("PBSZ", new PBSZ());
     factory.addCommand("PROT", new PROT());
-    factory.addCommand("PASV", new PASV());
-    factory.addCommand("EPSV", new EPSV());
-    factory.addCommand("PORT", new PORT());
-    factory.addCommand("EPRT", new EPRT());
-    factory.addCommand("TYPE", new TYPE());
-    factory.addCommand("STRU", new STRU());
+    factory.addCommand("PASV", new KeepsRestMarker(new PASV()));
+    factory.addCommand("EPSV", new KeepsRestMarker(new EPSV()));
+    factory.addCommand("PORT", new KeepsRestMarker(new PORT()));
+    factory.addCommand("EPRT", new KeepsRestMarker(new EPRT()));
+    factory.addCommand("TYPE", new KeepsRestMarker(new TYPE()));
+    factory.addCommand("STRU", new KeepsRestMarker(new STRU()));
     factory.addCommand("REST", new REST());
-    factory.addCommand("ABOR", new ABOR());
+    factory.addCommand("ABOR", new AbortCommand());
     factory.addCommand("PWD", new PWD());
     factory.addCommand("OPTS", new OPTS());
     factory.addCommand("NOOP", new NOOP());

@@ -22,10 +22,10 @@ record ListedPath(VirtualPath path, boolean directory, Iterator<FileStat> entrie
     if (argument == null) {
       return null;
     }
-    String rest = argument.trim();
+    String rest = argument.stripLeading();
     while (rest.startsWith("-")) {
       int space = rest.indexOf(' ');
-      rest = space < 0 ? "" : rest.substring(space + 1).trim();
+      rest = space < 0 ? "" : rest.substring(space + 1).stripLeading();
     }
     return rest;
   }

@@ -20,7 +20,7 @@ final class MfmtCommand extends GatewayCommand {
 
   @Override
   void run(FtpIoSession session, GatewayFileSystemView view, String argument) throws IOException {
-    Matcher m = ARGUMENT.matcher(argument == null ? "" : argument.strip());
+    Matcher m = ARGUMENT.matcher(argument == null ? "" : argument.stripLeading());
     if (!m.matches()) {
       reply(session, 501, "MFMT needs a time and a path: MFMT YYYYMMDDHHMMSS path");
       return;

@@ -1,5 +1,6 @@
 package dev.ferry.ftps.data;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.filterchain.IoFilterAdapter;
 import org.apache.mina.core.filterchain.IoFilterChain;
@@ -10,7 +11,8 @@ import org.apache.mina.core.session.IoSession;
  * session's commands one after the other, so an ABOR sent during STOR or RETR would only be read
  * after the transfer ended by itself. This filter sits before FtpServer's command executor, sees
  * ABOR as it arrives and breaks the running transfer's data connection; the transfer answers 426
- * (an upload leaves nothing), then the ABOR command itself answers 226, as RFC 959 has it.
+ * (an upload leaves nothing), then the ABOR command itself answers 226, as RFC 959 has it. An
+ * ABOR that arrives while the transfer is still being set up stops it as soon as it starts.
  *
  * <p>A session the server closes ({@link #abortRunning}: an administrator's disconnect, a user
  * disabled) takes its transfer with it: FtpServer leaves the data connection running, and an
@@ -22,6 +24,8 @@ public final class AbortWatch extends IoFilterAdapter {
 
   static final String NAME = "ferryAbortWatch";
   private static final String RUNNING = AbortWatch.class.getName() + ".running";
+  /** ABOR lines seen arriving whose command has not run yet. */
+  private static final String UNANSWERED = AbortWatch.class.getName() + ".unanswered";
   private static final AbortWatch SHARED = new AbortWatch(); // its state is in each session
 
   private AbortWatch() {}
@@ -31,8 +35,33 @@ public final class AbortWatch extends IoFilterAdapter {
     chain.addBefore("threadPool", NAME, SHARED);
   }
 
+  /**
+   * The transfer has its data connection and starts copying. An ABOR that arrived before this, while
+   * the transfer's command was still opening the upload or waiting for the connection, is for this
+   * transfer: commands run in the order they arrived, and that ABOR has not run yet.
+   */
   static void running(IoSession session, DataChannel transfer) {
     session.setAttribute(RUNNING, transfer);
+    if (unanswered(session).get() > 0) {
+      transfer.abort("transfer aborted by the client (ABOR)");
+    }
+  }
+
+  /** The ABOR command itself runs: the ABOR this filter saw arrive is answered. */
+  public static void answered(IoSession session) {
+    unanswered(session).updateAndGet(n -> Math.max(0, n - 1));
+  }
+
+  private static AtomicInteger unanswered(IoSession session) {
+    AtomicInteger count = (AtomicInteger) session.getAttribute(UNANSWERED);
+    if (count == null) {
+      AtomicInteger fresh = new AtomicInteger();
+      count = (AtomicInteger) session.setAttributeIfAbsent(UNANSWERED, fresh);
+      if (count == null) {
+        count = fresh;
+      }
+    }
+    return count;
   }
 
   static void finished(IoSession session, DataChannel transfer) {
@@ -42,6 +71,7 @@ public final class AbortWatch extends IoFilterAdapter {
   @Override
   public void messageReceived(NextFilter next, IoSession session, Object message) throws Exception {
     if (message instanceof IoBuffer buffer && isAbort(buffer)) {
+      unanswered(session).incrementAndGet();
       Object running = session.getAttribute(RUNNING);
       if (running instanceof DataChannel transfer) {
         transfer.abort("transfer aborted by the client (ABOR)");
