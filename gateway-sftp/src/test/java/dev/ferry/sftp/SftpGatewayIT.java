@@ -613,6 +613,18 @@ class SftpGatewayIT {
       sftp.rmdir("d1");
       SftpException gone = assertThrows(SftpException.class, () -> sftp.stat("d1"));
       assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, gone.getStatus());
+      assertEquals("/d1: no such file or directory", gone.getMessage());
+      SftpException missing = assertThrows(SftpException.class, () -> sftp.rmdir("d1"));
+      assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, missing.getStatus(), missing.getMessage());
+      assertTrue(missing.getMessage().contains("no such file"), missing.getMessage());
+      try (OutputStream out = sftp.write("f")) {
+        out.write(1);
+      }
+      SftpException file = assertThrows(SftpException.class, () -> sftp.rmdir("f"));
+      assertEquals(SftpConstants.SSH_FX_NOT_A_DIRECTORY, file.getStatus(), file.getMessage());
+      assertEquals("/f: not a directory", file.getMessage());
+      assertTrue(sftp.stat("f").isRegularFile(), "the file stays");
+      sftp.remove("f");
     }
   }
 

@@ -4,7 +4,11 @@ import dev.ferry.core.path.BadPathException;
 import dev.ferry.core.vfs.FileBusyException;
 import dev.ferry.core.vfs.StorageFailureException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpHelper;
 import org.apache.sshd.sftp.server.SftpErrorStatusDataHandler;
@@ -44,7 +48,8 @@ public final class SftpStatusMapper implements SftpErrorStatusDataHandler {
       return status;
     }
     return switch (status) {
-      case SftpConstants.SSH_FX_NO_SUCH_PATH -> SftpConstants.SSH_FX_NO_SUCH_FILE;
+      case SftpConstants.SSH_FX_NO_SUCH_PATH, SftpConstants.SSH_FX_NOT_A_DIRECTORY, SftpConstants.SSH_FX_INVALID_HANDLE ->
+          SftpConstants.SSH_FX_NO_SUCH_FILE;
       case SftpConstants.SSH_FX_WRITE_PROTECT, SftpConstants.SSH_FX_CANNOT_DELETE ->
           SftpConstants.SSH_FX_PERMISSION_DENIED;
       case SftpConstants.SSH_FX_INVALID_FILENAME, SftpConstants.SSH_FX_INVALID_PARAMETER ->
@@ -61,23 +66,38 @@ public final class SftpStatusMapper implements SftpErrorStatusDataHandler {
 
   static String messageOf(Throwable error, int subStatus) {
     if (error instanceof FileSystemException fse) {
+      // MINA's own checks name the path twice (as sent and as resolved) and word the reason for
+      // its developers ("Attributes N/A for target"); the client is told the path and the problem.
+      boolean minaCheck = fse.getOtherFile() != null && fse.getOtherFile().equals(fse.getFile());
       StringBuilder text = new StringBuilder();
       if (fse.getFile() != null) {
         text.append(fse.getFile());
       }
-      if (fse.getOtherFile() != null) {
+      if (fse.getOtherFile() != null && !minaCheck) {
         text.append(" -> ").append(fse.getOtherFile());
       }
-      String reason = fse.getReason();
-      if (reason != null) {
-        text.append(text.length() > 0 ? ": " : "").append(reason);
-      } else {
-        text.append(text.length() > 0 ? ": " : "").append(SftpHelper.resolveStatusMessage(subStatus));
-      }
+      String reason = fse.getReason() != null && !minaCheck ? fse.getReason() : plainReason(fse, subStatus);
+      text.append(text.length() > 0 ? ": " : "").append(reason);
       return text.toString();
     }
     String message = error.getMessage();
     return message == null || message.isBlank() ? SftpHelper.resolveStatusMessage(subStatus) : message;
+  }
+
+  private static String plainReason(FileSystemException error, int subStatus) {
+    if (error instanceof NoSuchFileException) {
+      return "no such file or directory";
+    }
+    if (error instanceof NotDirectoryException) {
+      return "not a directory";
+    }
+    if (error instanceof FileAlreadyExistsException) {
+      return "already exists";
+    }
+    if (error instanceof DirectoryNotEmptyException) {
+      return "directory not empty";
+    }
+    return error.getReason() != null ? error.getReason() : SftpHelper.resolveStatusMessage(subStatus);
   }
 
   private static Throwable unwrap(Throwable e) {

@@ -6,6 +6,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.NavigableMap;
@@ -140,6 +141,20 @@ final class FerrySftpSubsystem extends SftpSubsystem {
         Files.readAttributes(dir, BasicFileAttributes.class, options);
       }
       throw unknown;
+    }
+  }
+
+  /**
+   * MINA refuses rmdir of anything that is not a directory as "not a directory", a missing path
+   * too; a missing one is told so (and a storage error is told as itself).
+   */
+  @Override
+  protected void doRemoveDirectory(int id, String path) throws IOException {
+    try {
+      super.doRemoveDirectory(id, path);
+    } catch (NotDirectoryException notADirectory) {
+      Files.readAttributes(resolveFile(path), BasicFileAttributes.class);
+      throw notADirectory;
     }
   }
 
