@@ -237,6 +237,19 @@ class FtpsGatewayIT {
     client.disconnect();
   }
 
+  /** An ABOR refused before login must not stop the first upload after it. */
+  @Test
+  void abor_beforeLogin_doesNotStopALaterUpload() throws IOException {
+    FTPSClient client = ferry.connect(false);
+    assertEquals(530, client.sendCommand("ABOR"), client.getReplyString());
+    assertTrue(client.login("alice", FtpsTestGateway.PASSWORD), client.getReplyString());
+    FtpsTestGateway.prepare(client);
+    byte[] data = random(PART + 1);
+    assertTrue(client.storeFile("after-early-abor.bin", new ByteArrayInputStream(data)), client.getReplyString());
+    assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("after-early-abor.bin")));
+    client.disconnect();
+  }
+
   @Test
   void abor_duringRetr_answers426Then226() throws IOException {
     FTPSClient client = ferry.login("alice");

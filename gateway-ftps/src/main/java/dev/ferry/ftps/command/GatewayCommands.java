@@ -7,6 +7,7 @@ import java.util.TreeSet;
 import org.apache.ftpserver.command.Command;
 import org.apache.ftpserver.command.CommandFactory;
 import org.apache.ftpserver.command.CommandFactoryFactory;
+import org.apache.ftpserver.command.impl.ABOR;
 import org.apache.ftpserver.command.impl.ACCT;
 import org.apache.ftpserver.command.impl.AUTH;
 import org.apache.ftpserver.command.impl.EPRT;
@@ -82,7 +83,7 @@ public final class GatewayCommands {
     factory.addCommand("TYPE", new KeepsRestMarker(new TYPE()));
     factory.addCommand("STRU", new KeepsRestMarker(new STRU()));
     factory.addCommand("REST", new REST());
-    factory.addCommand("ABOR", new AbortCommand());
+    factory.addCommand("ABOR", new ABOR());
     factory.addCommand("PWD", new PWD());
     factory.addCommand("OPTS", new OPTS());
     factory.addCommand("NOOP", new NOOP());

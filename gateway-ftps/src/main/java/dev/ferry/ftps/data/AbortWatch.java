@@ -24,15 +24,19 @@ public final class AbortWatch extends IoFilterAdapter {
 
   static final String NAME = "ferryAbortWatch";
   private static final String RUNNING = AbortWatch.class.getName() + ".running";
-  /** ABOR lines seen arriving whose command has not run yet. */
+  /** ABOR lines seen arriving that the session's commands have not reached yet. */
   private static final String UNANSWERED = AbortWatch.class.getName() + ".unanswered";
   private static final AbortWatch SHARED = new AbortWatch(); // its state is in each session
 
   private AbortWatch() {}
 
-  /** Puts the filter in a new control session's chain, before FtpServer's command executor. */
+  /**
+   * Puts the filter in a new control session's chain before FtpServer's command executor, where
+   * ABOR is seen as it arrives, and {@link Reached} after it, where the commands reach it in turn.
+   */
   public static void install(IoFilterChain chain) {
     chain.addBefore("threadPool", NAME, SHARED);
+    chain.addAfter("threadPool", Reached.NAME, Reached.SHARED);
   }
 
   /**
@@ -47,9 +51,26 @@ public final class AbortWatch extends IoFilterAdapter {
     }
   }
 
-  /** The ABOR command itself runs: the ABOR this filter saw arrive is answered. */
-  public static void answered(IoSession session) {
-    unanswered(session).updateAndGet(n -> Math.max(0, n - 1));
+  /**
+   * Counts an ABOR off once the session's commands have reached it, whether it then runs or is
+   * refused (before login): only a transfer that was queued ahead of it is stopped by it. The count
+   * goes down after the line is handled, so a STOR and an ABOR in one segment still stop.
+   */
+  private static final class Reached extends IoFilterAdapter {
+    static final String NAME = "ferryAbortReached";
+    static final Reached SHARED = new Reached();
+
+    @Override
+    public void messageReceived(NextFilter next, IoSession session, Object message) throws Exception {
+      boolean abort = message instanceof IoBuffer buffer && isAbort(buffer);
+      try {
+        next.messageReceived(session, message);
+      } finally {
+        if (abort) {
+          unanswered(session).updateAndGet(n -> Math.max(0, n - 1));
+        }
+      }
+    }
   }
 
   private static AtomicInteger unanswered(IoSession session) {
