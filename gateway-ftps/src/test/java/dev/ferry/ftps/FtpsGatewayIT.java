@@ -250,6 +250,25 @@ class FtpsGatewayIT {
     client.disconnect();
   }
 
+  /** ABOR, PORT and RETR in one write: the ABOR comes first, so the RETR is not its to stop. */
+  @Test
+  void abor_pipelinedBeforeARetr_doesNotStopTheRetr() throws IOException {
+    KillableFtpsClient client = ferry.login("alice");
+    byte[] data = random(PART + 1);
+    assertTrue(client.storeFile("after-pipelined-abor.bin", new ByteArrayInputStream(data)), client.getReplyString());
+    client.enterLocalActiveMode();
+    for (int round = 0; round < 5; round++) {
+      client.abortAndRetrieveInOneWrite("after-pipelined-abor.bin");
+      java.io.InputStream download = client.retrieveFileStream("after-pipelined-abor.bin");
+      assertEquals(226, client.abortReply(), "ABOR with nothing running");
+      assertNotNull(download, "round " + round + ": " + client.getReplyString());
+      assertArrayEquals(data, download.readAllBytes(), "round " + round);
+      download.close();
+      assertTrue(client.completePendingCommand(), "round " + round + ": " + client.getReplyString());
+    }
+    client.disconnect();
+  }
+
   @Test
   void abor_duringRetr_answers426Then226() throws IOException {
     FTPSClient client = ferry.login("alice");

@@ -32,11 +32,12 @@ public final class AbortWatch extends IoFilterAdapter {
 
   /**
    * Puts the filter in a new control session's chain before FtpServer's command executor, where
-   * ABOR is seen as it arrives, and {@link Reached} after it, where the commands reach it in turn.
+   * ABOR is seen as it arrives, and {@link Reached} after the line decoder, where the commands reach
+   * each line in turn.
    */
   public static void install(IoFilterChain chain) {
     chain.addBefore("threadPool", NAME, SHARED);
-    chain.addAfter("threadPool", Reached.NAME, Reached.SHARED);
+    chain.addAfter("codec", Reached.NAME, Reached.SHARED);
   }
 
   /**
@@ -52,9 +53,10 @@ public final class AbortWatch extends IoFilterAdapter {
   }
 
   /**
-   * Counts an ABOR off once the session's commands have reached it, whether it then runs or is
-   * refused (before login): only a transfer that was queued ahead of it is stopped by it. The count
-   * goes down after the line is handled, so a STOR and an ABOR in one segment still stop.
+   * Counts an ABOR off when the session's commands reach its line, whether it then runs or is
+   * refused (before login): only a transfer whose line came before it is stopped by it. Lines are
+   * counted one by one, so of "STOR, ABOR" in one segment the STOR stops, and of "ABOR, PORT, RETR"
+   * the RETR does not.
    */
   private static final class Reached extends IoFilterAdapter {
     static final String NAME = "ferryAbortReached";
@@ -62,15 +64,23 @@ public final class AbortWatch extends IoFilterAdapter {
 
     @Override
     public void messageReceived(NextFilter next, IoSession session, Object message) throws Exception {
-      boolean abort = message instanceof IoBuffer buffer && isAbort(buffer);
-      try {
-        next.messageReceived(session, message);
-      } finally {
-        if (abort) {
-          unanswered(session).updateAndGet(n -> Math.max(0, n - 1));
-        }
+      if (message instanceof String line && isAbortLine(line)) {
+        unanswered(session).updateAndGet(n -> Math.max(0, n - 1));
+      }
+      next.messageReceived(session, message);
+    }
+  }
+
+  /** Whether a decoded command line is ABOR, with any Telnet bytes before it left out. */
+  static boolean isAbortLine(String line) {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c >= 0x20 && c < 0x7f) {
+        text.append(c);
       }
     }
+    return text.toString().trim().equalsIgnoreCase("ABOR");
   }
 
   private static AtomicInteger unanswered(IoSession session) {

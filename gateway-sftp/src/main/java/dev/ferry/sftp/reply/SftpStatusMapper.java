@@ -23,14 +23,28 @@ import org.apache.sshd.sftp.server.SftpSubsystemEnvironment;
  * <p>Statuses are those of the session's protocol version: version 3, which OpenSSH, paramiko and
  * most clients speak, has codes 0 to 8 only, and a later code (a directory not empty, a file that
  * exists) would show as "Unknown status" there; it is sent as the version 3 code OpenSSH's own
- * server sends for the same errno, with the same message.
+ * server sends for the same errno, with the same message. Versions 4 and 5 get the codes they
+ * define, and the same translation for the later ones.
  */
 public final class SftpStatusMapper implements SftpErrorStatusDataHandler {
 
   @Override
   public int resolveSubStatus(SftpSubsystemEnvironment subsystem, int id, Throwable e, int cmd, Object... args) {
-    int status = statusOf(unwrap(e));
-    return subsystem.getVersion() <= SftpConstants.SFTP_V3 ? inVersion3(status) : status;
+    return inVersion(statusOf(unwrap(e)), subsystem.getVersion());
+  }
+
+  /**
+   * A status a client of {@code version} knows: version 4 defines codes up to 13 (NO_MEDIA), 5 up to
+   * 17 (LOCK_CONFLICT), 6 all; a later code is sent as {@link #inVersion3} sends it.
+   */
+  static int inVersion(int status, int version) {
+    int highest = switch (version) {
+      case SftpConstants.SFTP_V3 -> SftpConstants.SSH_FX_OP_UNSUPPORTED;
+      case SftpConstants.SFTP_V4 -> SftpConstants.SSH_FX_NO_MEDIA;
+      case SftpConstants.SFTP_V5 -> SftpConstants.SSH_FX_LOCK_CONFLICT;
+      default -> Integer.MAX_VALUE;
+    };
+    return status <= highest ? status : inVersion3(status);
   }
 
   private static int statusOf(Throwable error) {

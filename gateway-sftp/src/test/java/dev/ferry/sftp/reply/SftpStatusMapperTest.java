@@ -22,6 +22,23 @@ class SftpStatusMapperTest {
     assertEquals(SftpConstants.SSH_FX_PERMISSION_DENIED, SftpStatusMapper.inVersion3(SftpConstants.SSH_FX_PERMISSION_DENIED));
   }
 
+  /** MINA accepts versions 3 to 6; a version 4 or 5 client got version 6 codes it does not know. */
+  @Test
+  void versions4And5_getTheCodesTheyDefine_andTranslationsOfLaterOnes() {
+    assertEquals(SftpConstants.SSH_FX_FILE_ALREADY_EXISTS,
+        SftpStatusMapper.inVersion(SftpConstants.SSH_FX_FILE_ALREADY_EXISTS, SftpConstants.SFTP_V4));
+    assertEquals(SftpConstants.SSH_FX_FAILURE,
+        SftpStatusMapper.inVersion(SftpConstants.SSH_FX_DIR_NOT_EMPTY, SftpConstants.SFTP_V4));
+    assertEquals(SftpConstants.SSH_FX_LOCK_CONFLICT,
+        SftpStatusMapper.inVersion(SftpConstants.SSH_FX_LOCK_CONFLICT, SftpConstants.SFTP_V5));
+    assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE,
+        SftpStatusMapper.inVersion(SftpConstants.SSH_FX_NOT_A_DIRECTORY, SftpConstants.SFTP_V5));
+    assertEquals(SftpConstants.SSH_FX_NOT_A_DIRECTORY,
+        SftpStatusMapper.inVersion(SftpConstants.SSH_FX_NOT_A_DIRECTORY, SftpConstants.SFTP_V6));
+    assertEquals(SftpConstants.SSH_FX_FAILURE,
+        SftpStatusMapper.inVersion(SftpConstants.SSH_FX_FILE_ALREADY_EXISTS, SftpConstants.SFTP_V3));
+  }
+
   /** MINA's own checks: before, "/a -> /a: Attributes N/A for target" and "/a.txt: General failure". */
   @Test
   void minasOwnChecks_nameThePathOnceAndSayWhatIsWrong() {
