@@ -27,6 +27,7 @@ public final class AbortWatch extends IoFilterAdapter {
   /** ABOR lines seen arriving that the session's commands have not reached yet. */
   private static final String UNANSWERED = AbortWatch.class.getName() + ".unanswered";
   private static final AbortWatch SHARED = new AbortWatch(); // its state is in each session
+  private static final String ABORTED_BY_CLIENT = "transfer aborted by the client (ABOR)";
 
   private AbortWatch() {}
 
@@ -48,7 +49,7 @@ public final class AbortWatch extends IoFilterAdapter {
   static void running(IoSession session, DataChannel transfer) {
     session.setAttribute(RUNNING, transfer);
     if (unanswered(session).get() > 0) {
-      transfer.abort("transfer aborted by the client (ABOR)");
+      transfer.abort(ABORTED_BY_CLIENT);
     }
   }
 
@@ -105,7 +106,7 @@ public final class AbortWatch extends IoFilterAdapter {
       unanswered(session).incrementAndGet();
       Object running = session.getAttribute(RUNNING);
       if (running instanceof DataChannel transfer) {
-        transfer.abort("transfer aborted by the client (ABOR)");
+        transfer.abort(ABORTED_BY_CLIENT);
       }
     }
     next.messageReceived(session, message);
@@ -124,22 +125,17 @@ public final class AbortWatch extends IoFilterAdapter {
     if (view.remaining() > 64) {
       return false;
     }
-    byte[] bytes = new byte[view.remaining()];
-    view.get(bytes);
     StringBuilder text = new StringBuilder();
-    for (int i = 0; i < bytes.length; i++) {
-      int b = bytes[i] & 0xff;
+    while (view.hasRemaining()) {
+      int b = view.get() & 0xff;
       if (b == 0xff) {
-        i++; // IAC and the command byte after it
-      } else if (b >= 0x20 || b == '\n') {
+        if (view.hasRemaining()) {
+          view.get(); // IAC and the command byte after it
+        }
+      } else {
         text.append((char) b);
       }
     }
-    for (String line : text.toString().split("\n")) {
-      if (line.trim().equalsIgnoreCase("ABOR")) {
-        return true;
-      }
-    }
-    return false;
+    return text.toString().lines().anyMatch(AbortWatch::isAbortLine);
   }
 }

@@ -13,8 +13,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -47,10 +49,16 @@ class TransferAttemptTest {
     AtomicInteger now = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();
     List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+    // The first three parts hold their channels until all three run at once; with fewer channels
+    // the wait would time out.
+    CountDownLatch threeRunning = new CountDownLatch(3);
     TransferAttempt attempt = attempt(3);
     attempt.runParts(PartRange.split(SIZE, 12), part -> {
       most.accumulateAndGet(now.incrementAndGet(), Math::max);
-      Thread.sleep(20);
+      threeRunning.countDown();
+      if (!threeRunning.await(10, TimeUnit.SECONDS)) {
+        throw new IOException("three parts never ran at once");
+      }
       ran.add(part.index());
       now.decrementAndGet();
     });
@@ -65,12 +73,14 @@ class TransferAttemptTest {
   void aPartFails_theRestDoNotStart_andTheFailureIsThrown() {
     List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
     TransferAttempt attempt = attempt(2);
+    CountDownLatch never = new CountDownLatch(1);
     IOException thrown = assertThrows(IOException.class, () -> attempt.runParts(PartRange.split(SIZE, 10), part -> {
       ran.add(part.index());
       if (part.index() == 1) {
         throw new IOException("curl of part 1 failed");
       }
-      Thread.sleep(200);
+      // Part 0 is still running when part 1 fails: the attempt's cancel interrupts this wait.
+      never.await(10, TimeUnit.SECONDS);
     }));
     assertEquals("curl of part 1 failed", thrown.getMessage());
     assertTrue(ran.size() <= 3, "parts started after the failure: " + ran);
