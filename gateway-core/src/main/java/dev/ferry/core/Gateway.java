@@ -10,6 +10,7 @@ import dev.ferry.core.session.Deadlines;
 import dev.ferry.core.session.LiveTransfers;
 import dev.ferry.core.session.NodeSessions;
 import dev.ferry.core.session.TransferRates;
+import dev.ferry.core.session.ProxyProtocol;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.store.ObjectStore;
@@ -52,6 +53,7 @@ public final class Gateway implements AutoCloseable {
   private final DisabledUserSessions disabledUserSessions;
   private final Deadlines deadlines = new Deadlines();
   private final SessionSlots sessions;
+  private final ProxyProtocol proxyProtocol;
   private final LiveTransfers transfers;
   private final TransferRates rates;
   /** The sessions of every node, when nodes share the store; null for one node on its own. */
@@ -95,6 +97,7 @@ public final class Gateway implements AutoCloseable {
     // As often as the node's heartbeat: a user disabled on another node loses its sessions here within one.
     this.disabledUserSessions = new DisabledUserSessions(disabledUsers, sessions,
         config.stateStore().lease().dividedBy(3));
+    this.proxyProtocol = new ProxyProtocol(config.trustedProxies(), deadlines, clock);
     this.transfers = new LiveTransfers(clock);
     this.rates = new TransferRates(transfers, clock, RATE_WINDOW);
     deadlines.every(Duration.ofSeconds(1), rates::sample);
@@ -200,6 +203,11 @@ public final class Gateway implements AutoCloseable {
   /** Every front-end's connections, counted against the session limits. */
   public SessionSlots sessions() {
     return sessions;
+  }
+
+  /** What every listener makes of a connection's first bytes: the client's address behind a trusted balancer. */
+  public ProxyProtocol proxyProtocol() {
+    return proxyProtocol;
   }
 
   /** For what a client must do in time (log in, open its data connection). */

@@ -8,6 +8,8 @@ import dev.ferry.ftps.command.FeatBeforeLogin;
 import dev.ferry.ftps.command.GatewayCommands;
 import dev.ferry.ftps.command.RequestLine;
 import dev.ferry.ftps.data.AbortWatch;
+import dev.ferry.ftps.data.DataClient;
+import dev.ferry.ftps.data.PassivePortPool;
 import dev.ferry.ftps.data.PassivePortDeadline;
 import dev.ferry.ftps.data.TlsTruncation;
 import dev.ferry.ftps.fs.GatewayFileSystemFactory;
@@ -20,7 +22,8 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.Map;
 import org.apache.ftpserver.ConnectionConfigFactory;
-import org.apache.ftpserver.DataConnectionConfigurationFactory;
+import org.apache.ftpserver.DataConnectionConfiguration;
+import org.apache.ftpserver.impl.DefaultDataConnectionConfiguration;
 import org.apache.ftpserver.FtpServer;
 import org.apache.ftpserver.FtpServerFactory;
 import org.apache.ftpserver.ftplet.FtpException;
@@ -41,6 +44,9 @@ public final class FtpsServer {
     TlsTruncation.detect();
   }
 
+  /** FtpServer's default: a data connection that moves nothing for this long is closed. */
+  private static final int DATA_IDLE_SECONDS = 300;
+
   private final Gateway gateway;
   private final FerryConfig.Ftps settings;
   private final Clock clock;
@@ -48,6 +54,7 @@ public final class FtpsServer {
   private final SessionPolicy policy;
   private final GreetingRefusal greetingRefusal;
   private final LoginSlots loginSlots;
+  private final ProxyHeaderFilter proxyHeaders;
   private final PassivePortDeadline passivePortDeadline;
   private final TlsFailures tlsFailures = new TlsFailures();
   private final CommandsInFlight commandsInFlight = new CommandsInFlight();
@@ -69,12 +76,13 @@ public final class FtpsServer {
     this.policy = new SessionPolicy(settings.allowPlainFtp(), gateway.loginGuard());
     this.greetingRefusal = new GreetingRefusal(policy);
     this.loginSlots = new LoginSlots(gateway.sessions());
+    this.proxyHeaders = new ProxyHeaderFilter(gateway.proxyProtocol(), "FTPS", loginSlots::admit);
     this.passivePortDeadline = new PassivePortDeadline(gateway.deadlines(), settings.passiveTimeout());
   }
 
   public void start() throws IOException {
     try {
-      ssl = new GatewaySslConfiguration(tls.sslContext());
+      ssl = new GatewaySslConfiguration(tls.sslContext(), gateway.proxyProtocol());
       TlsTruncation.verify(tls.sslContext());
     } catch (GeneralSecurityException e) {
       throw new IOException("TLS set-up failed: " + e.getMessage(), e);
@@ -107,17 +115,13 @@ public final class FtpsServer {
     }
   }
 
-  private Listener listener(SslConfiguration ssl, int port, boolean implicitTls) {
-    DataConnectionConfigurationFactory data = new DataConnectionConfigurationFactory();
-    data.setPassivePorts(settings.passivePorts());
-    data.setPassiveAddress(settings.bindAddress());
-    if (settings.passiveAddress() != null) {
-      data.setPassiveExternalAddress(settings.passiveAddress());
-    }
-    data.setActiveIpCheck(true);
-    data.setPassiveIpCheck(true);
-    data.setSslConfiguration(ssl);
-    data.setImplicitSsl(implicitTls);
+  private Listener listener(SslConfiguration ssl, int port, boolean implicitTls) throws IOException {
+    // Built directly, not by FtpServer's factory, for Ferry's passive port pool. Ferry holds data
+    // connections to the client's address itself (SessionPolicy for PORT and EPRT, DataChannel for
+    // passive ones): FtpServer's checks would compare with a balancer's address.
+    DataConnectionConfiguration data = new DefaultDataConnectionConfiguration(DATA_IDLE_SECONDS, ssl, true, false,
+        null, 0, settings.bindAddress(), new PassivePortPool(settings.passivePorts(), settings.bindAddress()),
+        settings.passiveAddress(), false, implicitTls);
     ListenerFactory listener = new ListenerFactory();
     listener.setServerAddress(settings.bindAddress());
     listener.setPort(port);
@@ -125,12 +129,12 @@ public final class FtpsServer {
     listener.setImplicitSsl(implicitTls);
     listener.setIdleTimeout(settings.idleTimeoutSeconds());
     listener.setSessionFilter(this::prepareControlSession);
-    listener.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
+    listener.setDataConnectionConfiguration(data);
     return listener.createListener();
   }
 
   /**
-   * Every new control connection: it takes a session slot (or is refused at the greeting), replies go out at once, a failed TLS handshake is one log line,
+   * Every new control connection: its PROXY protocol header read when it comes from a trusted balancer, it takes a session slot (or is refused at the greeting), replies go out at once, a failed TLS handshake is one log line,
    * command lines may be 8 KiB, FEAT is answered before login and ABOR is seen during a transfer. With Nagle on, a reply written while
    * the client's ACK of the previous one is still delayed (up to 40 ms on Linux) waits for it: a
    * 226 after a short transfer often did, once per file.
@@ -139,7 +143,10 @@ public final class FtpsServer {
     if (session.getConfig() instanceof SocketSessionConfig socket) {
       socket.setTcpNoDelay(true);
     }
-    loginSlots.admit(session);
+    DataClient.install(session, gateway.proxyProtocol());
+    if (!gateway.proxyProtocol().enabled() || !proxyHeaders.install(session)) {
+      loginSlots.admit(session); // else once the PROXY protocol header named the client
+    }
     tlsFailures.install(session.getFilterChain());
     CommandLineLimit.install(session.getFilterChain());
     RequestLine.install(session.getFilterChain(), CommandLineLimit.NAME);

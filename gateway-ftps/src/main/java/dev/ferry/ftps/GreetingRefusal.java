@@ -31,7 +31,7 @@ final class GreetingRefusal extends IoFilterAdapter {
   public void filterWrite(NextFilter next, IoSession session, WriteRequest request) throws Exception {
     if (request.getMessage() instanceof FtpReply reply && reply.getCode() == 220
         && session.setAttributeIfAbsent(GREETED, Boolean.TRUE) == null) {
-      String refusal = policy.refusal(session.getRemoteAddress());
+      String refusal = policy.refusal(FtpClientAddress.of(session));
       if (refusal == null) {
         refusal = LoginSlots.refusal(session);
       }

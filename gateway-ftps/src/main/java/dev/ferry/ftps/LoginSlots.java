@@ -1,6 +1,5 @@
 package dev.ferry.ftps;
 
-import dev.ferry.core.session.ClientAddress;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.ftps.data.AbortWatch;
@@ -38,7 +37,7 @@ final class LoginSlots extends IoFilterAdapter {
    * its close. Called from FtpServer's session filter, which runs as the connection is created.
    */
   void admit(IoSession session) {
-    String address = ClientAddress.of(session.getRemoteAddress());
+    String address = FtpClientAddress.ipOf(session);
     try {
       session.setAttribute(SLOT, slots.open("FTPS", address, reason -> close(session, address, reason)));
     } catch (SessionRefusedException e) {

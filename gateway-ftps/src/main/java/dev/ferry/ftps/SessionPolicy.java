@@ -5,6 +5,8 @@ import dev.ferry.core.session.ClientAddress;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.user.LoginGuard;
+import dev.ferry.ftps.auth.LoginAddress;
+import dev.ferry.ftps.data.ActiveTarget;
 import dev.ferry.ftps.fs.GatewayFileSystemView;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -85,10 +87,45 @@ final class SessionPolicy extends DefaultFtplet {
           : new DefaultFtpReply(530, "Already logged in as " + user + "; log in as another user on a new connection"));
       return FtpletResult.SKIP;
     }
+    if (command.equals("PORT") || command.equals("EPRT")) {
+      return checkActiveTarget(session, request);
+    }
     if (command.equals("PASS")) {
       // FtpServer forgets the user name when the password is refused; the AUTH_FAILURE event names it.
       session.setAttribute(USER_TRIED, session.getUserArgument());
-      return reserveLogin(session);
+      LoginAddress.set(FtpClientAddress.ipOf(session));
+      FtpletResult result = reserveLogin(session);
+      if (result != FtpletResult.DEFAULT) {
+        LoginAddress.clear(); // no PASS runs to take it
+      }
+      return result;
+    }
+    return FtpletResult.DEFAULT;
+  }
+
+  /**
+   * A data connection is opened only to the client's own address, behind a balancer too (where
+   * FtpServer's own check would compare with the balancer's): a PORT to another host would make
+   * Ferry connect to any host and port the client names (the FTP bounce attack).
+   */
+  private FtpletResult checkActiveTarget(FtpSession session, FtpRequest request) throws FtpException {
+    String host = ActiveTarget.host(request.getCommand(), request.getArgument());
+    if (host == null) {
+      session.write(new DefaultFtpReply(501, request.getCommand() + " argument is not an IP address and port: "
+          + ClientText.forLog(String.valueOf(request.getArgument()))));
+      return FtpletResult.SKIP;
+    }
+    String client = FtpClientAddress.ipOf(session);
+    String target;
+    try {
+      target = ClientAddress.of(java.net.InetAddress.getByName(host)); // a literal (ActiveTarget): no look-up
+    } catch (java.net.UnknownHostException e) {
+      target = host;
+    }
+    if (!target.equals(client)) {
+      session.write(new DefaultFtpReply(501, "Data connections go only to your own address " + client + ", not "
+          + ClientText.forLog(host)));
+      return FtpletResult.SKIP;
     }
     return FtpletResult.DEFAULT;
   }
@@ -110,7 +147,7 @@ final class SessionPolicy extends DefaultFtplet {
       return FtpletResult.DEFAULT;
     } catch (SessionRefusedException e) {
       log.info("FTPS login of {} from {} refused: {}", ClientText.forLog(user),
-          ClientAddress.of(session.getClientAddress()), e.getMessage());
+          FtpClientAddress.ipOf(session), e.getMessage());
       session.write(new DefaultFtpReply(421, e.clientMessage()));
       return FtpletResult.DISCONNECT;
     }

@@ -146,6 +146,7 @@ public final class FerryServer {
     }
     if (jobsConfig.adminHttp().enabled()) {
       adminHttp = new AdminHttpServer(jobsConfig.adminHttp(), admin, gateway.loginGuard(), gateway.sessions(),
+          gateway.proxyProtocol(),
           ftps.sslConfiguration(), gateway.users(), clock, gateway.stateStore().nodes().name(),
           gateway.stateStore().database());
       try {

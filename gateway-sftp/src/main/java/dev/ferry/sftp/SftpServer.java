@@ -7,6 +7,7 @@ import dev.ferry.sftp.auth.FerryUsers;
 import dev.ferry.sftp.auth.PasswordLogin;
 import dev.ferry.sftp.auth.PublicKeyLogin;
 import dev.ferry.sftp.auth.SlotCheckingAuthService;
+import dev.ferry.sftp.auth.SshProxyHeader;
 import dev.ferry.sftp.auth.SshSessionSlots;
 import dev.ferry.sftp.command.SftpOnlyRefusal;
 import dev.ferry.sftp.keys.HostKeys;
@@ -136,7 +137,11 @@ public final class SftpServer {
         "fsync@openssh.com=1,lsetstat@openssh.com=1,posix-rename@openssh.com=1,limits@openssh.com=1,copy-data=1,"
             + FerrySftpSubsystemFactory.STATVFS_ADVERTISED + "," + FerrySftpSubsystemFactory.USERS_GROUPS_BY_ID_ADVERTISED);
 
-    sshd.addSessionListener(new SshSessionSlots(gateway.sessions(), refusing::get));
+    SshSessionSlots slots = new SshSessionSlots(gateway.sessions(), gateway.proxyProtocol(), refusing::get);
+    sshd.addSessionListener(slots);
+    if (gateway.proxyProtocol().enabled()) {
+      sshd.setServerProxyAcceptor(new SshProxyHeader(gateway.proxyProtocol(), slots));
+    }
     sshd.start();
   }
 

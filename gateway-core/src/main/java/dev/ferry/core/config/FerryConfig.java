@@ -2,6 +2,7 @@ package dev.ferry.core.config;
 
 import dev.ferry.core.download.DownloadSettings;
 import dev.ferry.core.session.SessionLimits;
+import dev.ferry.core.session.TrustedProxies;
 import dev.ferry.core.state.StateStoreSettings;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
@@ -28,7 +29,7 @@ import java.util.Set;
 public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createBuckets, Ftps ftps,
     Sftp sftp, UploadSettings uploads, DownloadSettings downloads, LoginGuard.Settings login, Duration shutdownGrace,
     int renameParallelism, boolean listingClientTimes, List<User> users, StateStoreSettings stateStore,
-    SessionLimits sessions, ConfigFile file) {
+    SessionLimits sessions, TrustedProxies trustedProxies, ConfigFile file) {
 
   /** The FTPS front-end's listeners and TLS material. */
   public record Ftps(String bindAddress, int port, int implicitPort, String passivePorts,
@@ -64,7 +65,8 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     // jobs, remotes, syncs, admin, watch, workflows, metrics and batches are known here so that a typo in any top-level
     // key is refused at once, with one list of what is allowed; gateway-jobs parses them.
     root.allowOnly("dataDir", "s3", "ftps", "sftp", "uploads", "downloads", "listings", "login", "shutdown", "rename", "users",
-        "jobs", "remotes", "syncs", "admin", "store", "sessions", "watch", "workflows", "metrics", "batches");
+        "jobs", "remotes", "syncs", "admin", "store", "sessions", "watch", "workflows", "metrics", "batches",
+        "proxyProtocol");
     Path dataDir = base.resolve(root.string("dataDir", "ferry-data"));
 
     ConfigNode s3 = root.section("s3");
@@ -211,7 +213,8 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     return new FerryConfig(dataDir, store, s3.bool("createBuckets", false), ftpsSettings, sftpSettings, uploads,
         downloads, guard, shutdown.duration("grace", Duration.ofSeconds(30)),
         rename.integer("parallelism", 16, 1, 256), listings.bool("clientTimes", true), users,
-        stateStore(root.section("store"), dataDir), sessions(root.section("sessions")), file);
+        stateStore(root.section("store"), dataDir), sessions(root.section("sessions")),
+        trustedProxies(root.section("proxyProtocol")), file);
   }
 
   /**
@@ -229,6 +232,16 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     return new SessionLimits(sessions.integer("unauthenticated", 100, 1, 10000),
         sessions.integer("unauthenticatedPerAddress", 32, 1, 10000), deadline,
         sessions.integer("perUser", 32, 1, 10000), sessions.integer("perAddress", 64, 1, 10000));
+  }
+
+  /**
+   * The balancers allowed to put a PROXY protocol header before a connection, on every listener
+   * (FTPS control and passive data, SFTP, admin HTTP). One list for all: a balancer that fronts one
+   * port of a node fronts its others, and a per-listener list would be one more thing to get wrong.
+   */
+  static TrustedProxies trustedProxies(ConfigNode proxy) {
+    proxy.allowOnly("trustedFrom");
+    return TrustedProxies.parse(proxy.strings("trustedFrom"), proxy.keyOf("trustedFrom"));
   }
 
   /** The state store: PostgreSQL when {@code store.url} is given, else the embedded file {@code dataDir/state.db}. */

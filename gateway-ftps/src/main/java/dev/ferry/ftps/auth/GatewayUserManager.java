@@ -2,6 +2,7 @@ package dev.ferry.ftps.auth;
 
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.UserRegistry;
+import dev.ferry.core.session.ClientAddress;
 import java.net.InetAddress;
 import java.util.Optional;
 import org.apache.ftpserver.ftplet.Authentication;
@@ -29,8 +30,11 @@ public final class GatewayUserManager implements UserManager {
     if (!(authentication instanceof UsernamePasswordAuthentication login)) {
       throw new AuthenticationFailedException("only user name and password logins are accepted");
     }
-    InetAddress from = login.getUserMetadata() == null ? null : login.getUserMetadata().getInetAddress();
-    String address = from == null ? "unknown" : from.getHostAddress();
+    String address = LoginAddress.take();
+    if (address == null) {
+      InetAddress from = login.getUserMetadata() == null ? null : login.getUserMetadata().getInetAddress();
+      address = from == null ? "unknown" : ClientAddress.of(from);
+    }
     String password = login.getPassword() == null ? "" : login.getPassword();
     Optional<dev.ferry.core.user.User> user = guard.attempt("FTPS", users, login.getUsername(),
         password.toCharArray(), address).user();

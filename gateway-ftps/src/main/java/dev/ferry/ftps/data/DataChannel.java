@@ -1,5 +1,7 @@
 package dev.ferry.ftps.data;
 
+import dev.ferry.core.session.ClientAddress;
+import dev.ferry.ftps.FtpClientAddress;
 import dev.ferry.ftps.reply.FtpReplyMapper;
 import dev.ferry.ftps.tls.LayeredSocketFactory;
 import java.io.IOException;
@@ -84,7 +86,14 @@ public final class DataChannel implements AutoCloseable {
       DataConnection connection = upload
           ? LayeredSocketFactory.openingUpload(session.getDataConnection()::openConnection)
           : session.getDataConnection().openConnection();
-      return new DataChannel(session, (Socket) SOCKET.get(connection));
+      Socket socket = (Socket) SOCKET.get(connection);
+      String client = FtpClientAddress.ipOf(session);
+      String from = ClientAddress.of(DataClient.of(session, socket));
+      if (!from.equals(client)) {
+        // FtpServer's own check would compare with the balancer's address: Ferry checks the client's.
+        throw new IOException("the data connection came from " + from + ", not from your address " + client);
+      }
+      return new DataChannel(session, socket);
     } catch (Exception e) {
       session.write(new DefaultFtpReply(425, FtpReplyMapper.singleLine("Cannot open data connection: " + e.getMessage())));
       session.getDataConnection().closeDataConnection();

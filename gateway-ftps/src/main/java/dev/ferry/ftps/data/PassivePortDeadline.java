@@ -1,6 +1,6 @@
 package dev.ferry.ftps.data;
 
-import dev.ferry.core.session.ClientAddress;
+import dev.ferry.ftps.FtpClientAddress;
 import dev.ferry.core.session.Deadlines;
 import java.io.IOException;
 import java.time.Duration;
@@ -56,7 +56,7 @@ public final class PassivePortDeadline extends DefaultFtplet {
           offer.givenBack = true;
         }
         log.info("FTPS passive port of {} from {} given back: no transfer within {} s (ftps.passiveTimeout)",
-            session.getUser() == null ? "?" : session.getUser().getName(), ClientAddress.of(session.getClientAddress()),
+            session.getUser() == null ? "?" : session.getUser().getName(), FtpClientAddress.ipOf(session),
             timeout.toSeconds());
         session.getDataConnection().closeDataConnection();
       });

@@ -1,5 +1,6 @@
 package dev.ferry.ftps.tls;
 
+import dev.ferry.core.session.ProxyProtocol;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
@@ -26,9 +27,10 @@ public final class GatewaySslConfiguration implements SslConfiguration {
   private final SSLSocketFactory dataSockets;
   private final String[] suites;
 
-  public GatewaySslConfiguration(SSLContext context) {
+  /** {@code proxy}: the balancers whose passive data connections start with a PROXY protocol header. */
+  public GatewaySslConfiguration(SSLContext context, ProxyProtocol proxy) {
     this.context = context;
-    this.dataSockets = new LayeredSocketFactory(context.getSocketFactory());
+    this.dataSockets = new LayeredSocketFactory(context.getSocketFactory(), proxy);
     List<String> supported = List.of(context.getSupportedSSLParameters().getCipherSuites());
     this.suites = SUITES.stream().filter(supported::contains).toArray(String[]::new);
   }

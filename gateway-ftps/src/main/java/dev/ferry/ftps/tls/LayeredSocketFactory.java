@@ -1,8 +1,11 @@
 package dev.ferry.ftps.tls;
 
+import dev.ferry.core.session.ProxyProtocol;
+import dev.ferry.ftps.data.DataClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -15,7 +18,8 @@ import javax.net.ssl.SSLSocketFactory;
  * (FtpServer accepts a passive data connection, then wraps it in TLS). Closing a TLS socket goes
  * through the TLS layer, which waits for a writer blocked on a client that stopped reading;
  * closing the TCP socket under it does not wait, which is what an ABOR needs. An upload's data
- * connection is layered over an {@link UploadTransport}.
+ * connection is layered over an {@link UploadTransport}. A passive connection from a trusted
+ * balancer has its PROXY protocol header read before TLS is layered over it ({@link DataClient}).
  */
 public final class LayeredSocketFactory extends SSLSocketFactory {
 
@@ -25,9 +29,11 @@ public final class LayeredSocketFactory extends SSLSocketFactory {
   private static final ThreadLocal<Boolean> OPENING_UPLOAD = ThreadLocal.withInitial(() -> false);
 
   private final SSLSocketFactory jdk;
+  private final ProxyProtocol proxy;
 
-  LayeredSocketFactory(SSLSocketFactory jdk) {
+  LayeredSocketFactory(SSLSocketFactory jdk, ProxyProtocol proxy) {
     this.jdk = jdk;
+    this.proxy = proxy;
   }
 
   /**
@@ -70,10 +76,12 @@ public final class LayeredSocketFactory extends SSLSocketFactory {
     // A handshake is request/response: with Nagle on, the server's last handshake record can wait
     // for the client's delayed ACK of the one before (40 ms on Linux), on every data connection.
     transport.setTcpNoDelay(true);
+    SocketAddress client = DataClient.readHeader(proxy, transport);
     Socket layer = OPENING_UPLOAD.get() ? new UploadTransport(transport) : transport;
     Socket tls = jdk.createSocket(layer, host, port, autoClose);
     if (tls instanceof SSLSocket ssl) {
       TRANSPORTS.put(ssl, transport); // the TCP socket itself: an abort drops what an upload held
+      DataClient.remember(ssl, client);
     }
     return tls;
   }

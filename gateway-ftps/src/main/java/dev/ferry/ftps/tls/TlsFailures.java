@@ -1,6 +1,7 @@
 package dev.ferry.ftps.tls;
 
 import dev.ferry.core.ClientText;
+import dev.ferry.ftps.FtpClientAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
@@ -69,7 +70,7 @@ public final class TlsFailures extends IoFilterAdapter {
       boolean first = session.setAttributeIfAbsent(FAILED, Boolean.TRUE) == null;
       session.closeNow();
       if (first) {
-        record(String.valueOf(session.getRemoteAddress()), tls.getMessage());
+        record(String.valueOf(FtpClientAddress.of(session)), tls.getMessage());
       }
       return;
     }

@@ -2,7 +2,6 @@ package dev.ferry.server.admin;
 
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
-import dev.ferry.core.session.ClientAddress;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.session.SessionSlots;
 import io.netty.buffer.Unpooled;
@@ -37,7 +36,7 @@ final class AdminConnectionSlot extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    String address = ClientAddress.of(ctx.channel().remoteAddress());
+    String address = AdminProxyHeader.clientOf(ctx.channel());
     try {
       ctx.channel().attr(SLOT).set(slots.open("admin HTTP", address, reason -> {
         log.info("admin HTTP connection from {} closed before a request with the token: {}", address, reason);

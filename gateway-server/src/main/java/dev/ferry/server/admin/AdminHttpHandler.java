@@ -7,7 +7,6 @@ import dev.ferry.core.admin.AdminCaller;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
-import dev.ferry.core.session.ClientAddress;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.jobs.admin.AdminToken;
@@ -94,7 +93,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
   private void handle(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
     String path = uri.path();
-    String address = ClientAddress.of(ctx.channel().remoteAddress());
+    String address = AdminProxyHeader.clientOf(ctx.channel());
     if (guard.isBanned(address)) {
       send(ctx, HttpResponseStatus.FORBIDDEN, error(AdminStatus.REFUSED, "address " + address
           + " is banned after too many failed logins; try again later"), false);

@@ -2,6 +2,7 @@ package dev.ferry.server.admin;
 
 import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.admin.AdminConsole;
+import dev.ferry.core.session.ProxyProtocol;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.Database;
 import dev.ferry.core.user.LoginGuard;
@@ -41,6 +42,7 @@ public final class AdminHttpServer implements AutoCloseable {
   private final AdminConsole console;
   private final LoginGuard guard;
   private final SessionSlots slots;
+  private final ProxyProtocol proxy;
   private final SslConfiguration tls;
   private final EventLoopGroup boss = new NioEventLoopGroup(1);
   private final EventLoopGroup workers = new NioEventLoopGroup(1);
@@ -49,15 +51,17 @@ public final class AdminHttpServer implements AutoCloseable {
   private Channel channel;
 
   /**
+   * {@code proxy}: the balancers whose connections start with a PROXY protocol header;
    * {@code tls}: the FTPS front-end's TLS, used when {@code admin.http.tls} is on; {@code users}:
    * whose admins may sign in to the console; {@code node}: this node's name, which the console shows;
    * {@code database}: the state store, which keeps the console's sign-ins for every node.
    */
   public AdminHttpServer(AdminHttpSettings settings, AdminConsole console, LoginGuard guard,
-      SessionSlots slots, SslConfiguration tls, UserRegistry users, Clock clock, String node, Database database) {
+      SessionSlots slots, ProxyProtocol proxy, SslConfiguration tls, UserRegistry users, Clock clock, String node, Database database) {
     this.settings = settings;
     this.browser = new Console(console, users, guard, clock, settings.tls(), node, database);
     this.slots = slots;
+    this.proxy = proxy;
     this.tls = tls;
     this.console = console;
     this.guard = guard;
@@ -71,6 +75,7 @@ public final class AdminHttpServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            AdminProxyHeader.install(ch.pipeline(), ch, proxy); // first: the header comes before TLS
             if (settings.tls()) {
               // First: a refusal or any answer goes out encrypted, after the handshake.
               ch.pipeline().addLast(new SslHandler(serverEngine()));

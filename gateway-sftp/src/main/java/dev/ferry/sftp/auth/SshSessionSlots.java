@@ -1,8 +1,10 @@
 package dev.ferry.sftp.auth;
 
+import dev.ferry.core.session.ProxyProtocol;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.session.SessionSlots;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.util.function.BooleanSupplier;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.SshConstants;
@@ -24,15 +26,29 @@ public final class SshSessionSlots implements SessionListener {
   private static final AttributeRepository.AttributeKey<SessionSlots.Slot> SLOT = new AttributeRepository.AttributeKey<>();
 
   private final SessionSlots slots;
+  private final ProxyProtocol proxy;
   private final BooleanSupplier shuttingDown;
 
-  public SshSessionSlots(SessionSlots slots, BooleanSupplier shuttingDown) {
+  public SshSessionSlots(SessionSlots slots, ProxyProtocol proxy, BooleanSupplier shuttingDown) {
     this.slots = slots;
+    this.proxy = proxy;
     this.shuttingDown = shuttingDown;
   }
 
   @Override
   public void sessionCreated(Session session) {
+    SocketAddress peer = session.getIoSession().getRemoteAddress();
+    if (proxy.expectsHeaderFrom(peer)) {
+      // Its client is known from the PROXY protocol header (SshProxyHeader), which admits it.
+      proxy.closeUnlessHeaderIn("SFTP", peer, () -> slotOf(session) != null || session.isClosing(),
+          () -> session.close(true));
+      return;
+    }
+    admit(session);
+  }
+
+  /** Takes the slot of a connection whose client is known, or refuses it. */
+  void admit(Session session) {
     String address = FerryUsers.addressOf(session);
     if (shuttingDown.getAsBoolean()) {
       log.info("SFTP connection from {} refused: shutting down", address);
