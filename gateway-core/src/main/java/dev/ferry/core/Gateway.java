@@ -93,7 +93,7 @@ public final class Gateway implements AutoCloseable {
     this.sessions = new SessionSlots(config.sessions(), Map.of(
         "FTPS", new SessionSlots.ProtocolMaximum(config.ftps().maxLogins(), "ftps.maxLogins"),
         "SFTP", new SessionSlots.ProtocolMaximum(config.sftp().maxSessions(), "sftp.maxSessions")), deadlines, events,
-        name -> disabledUsers.lastRead(name).map(d -> "user disabled"));
+        name -> disabledUsers.lastRead(name).map(d -> "user disabled"), stateStore.nodes().name());
     // As often as the node's heartbeat: a user disabled on another node loses its sessions here within one.
     this.disabledUserSessions = new DisabledUserSessions(disabledUsers, sessions,
         config.stateStore().lease().dividedBy(3));
@@ -103,6 +103,9 @@ public final class Gateway implements AutoCloseable {
     deadlines.every(Duration.ofSeconds(1), rates::sample);
     this.nodeSessions = stateStore.shared() ? new NodeSessions(stateStore.database(), stateStore.nodes(), sessions,
         transfers, clock) : null;
+    if (nodeSessions != null) {
+      sessions.countOtherNodes(nodeSessions);
+    }
   }
 
   /** The upload journal in the state store, with what an earlier Ferry kept in dataDir/uploads taken over. */

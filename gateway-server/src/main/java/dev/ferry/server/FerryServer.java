@@ -60,6 +60,7 @@ public final class FerryServer {
   private final WatchConfig watchConfig;
   private final Clock clock;
   private final EventBus events;
+  private final EventBus.Subscription activityLog;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
       DaemonThreads.named("ferry-orphan-sweep"));
@@ -91,7 +92,7 @@ public final class FerryServer {
     this.metricsSettings = MetricsSettings.of(config);
     this.clock = clock;
     this.events = new EventBus(clock);
-    ActivityLog.subscribeTo(events); // from the first connection on, as an embedding application's subscribers
+    this.activityLog = ActivityLog.subscribeTo(events); // from the first connection on, as an embedding application's subscribers
   }
 
   /**
@@ -274,6 +275,9 @@ public final class FerryServer {
         if (aborted > 0) {
           log.info("aborted {} uploads still open after the grace period", aborted);
         }
+        // What follows only leaves (locks, jobs, sessions, the node's row): with the store gone, it
+        // must not wait out the pool's timeout at each step.
+        gateway.stateStore().waitLessForConnections(java.time.Duration.ofSeconds(1));
       }
       sweeper.shutdownNow();
       if (adminHttp != null) {
@@ -313,6 +317,7 @@ public final class FerryServer {
       if (gateway != null) {
         gateway.close();
       }
+      activityLog.close(); // after the last EXIT: the period's NO_LOGIN counts are written
       log.info("Ferry stopped");
     } finally {
       stopped.countDown();

@@ -10,7 +10,9 @@ import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,9 +25,11 @@ import org.slf4j.LoggerFactory;
  * (with the files they have open) when they change, and at least every {@link #REPUBLISH}; rows of
  * a node whose heartbeat is older than the lease are ignored. A disconnect asked for on one node of
  * another's session is a row the owning node takes within a {@link #TICK} and carries out as its
- * own disconnect command would.
+ * own disconnect command would. The other nodes' sessions, read every tick, are what this node's
+ * {@link SessionSlots} count against the per-user and per-address limits: a dead node's stop
+ * counting once its lease lapses.
  */
-public final class NodeSessions implements AutoCloseable {
+public final class NodeSessions implements SessionSlots.OtherNodes, AutoCloseable {
 
   /** A session as its node published it. */
   public record Published(String node, SessionInfo session, List<LiveTransfers.Transfer> transfers) {}
@@ -51,6 +55,9 @@ public final class NodeSessions implements AutoCloseable {
   // Only the timer's thread touches these.
   private List<Published> lastPublished;
   private long lastPublishedNanos;
+  /** The other live nodes' logged-in sessions by user and by address, as of the last tick. */
+  private volatile Map<String, Integer> othersByUser = Map.of();
+  private volatile Map<String, Integer> othersByAddress = Map.of();
 
   public NodeSessions(Database database, Nodes nodes, SessionSlots slots, LiveTransfers transfers, Clock clock) {
     this.database = database;
@@ -117,13 +124,37 @@ public final class NodeSessions implements AutoCloseable {
     });
   }
 
+  @Override
+  public int sessionsOf(String user) {
+    return othersByUser.getOrDefault(user, 0);
+  }
+
+  @Override
+  public int sessionsFrom(String address) {
+    return othersByAddress.getOrDefault(address, 0);
+  }
+
   private void tick() {
     try {
       carryOutRequests();
       publishIfChanged();
+      countOthers();
     } catch (StateStoreException | RuntimeException e) {
       log.warn("node {}: publishing its sessions failed: {}", nodes.name(), e.getMessage());
     }
+  }
+
+  private void countOthers() throws StateStoreException {
+    Map<String, Integer> byUser = new HashMap<>();
+    Map<String, Integer> byAddress = new HashMap<>();
+    for (Published published : others()) {
+      if (published.session().user() != null) {
+        byUser.merge(published.session().user(), 1, Integer::sum);
+      }
+      byAddress.merge(published.session().address(), 1, Integer::sum);
+    }
+    othersByUser = Map.copyOf(byUser);
+    othersByAddress = Map.copyOf(byAddress);
   }
 
   private void carryOutRequests() throws StateStoreException {

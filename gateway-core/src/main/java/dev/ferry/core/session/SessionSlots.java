@@ -19,8 +19,10 @@ import java.util.function.Function;
 /**
  * The connections of every front-end, counted against {@link SessionLimits}: a connection takes a
  * {@link Slot} when it is accepted, moves it to its user when the login succeeds, and gives it back
- * when it closes. One instance per node; the counts are the node's own (a user may have
- * {@code perUser} sessions on each node).
+ * when it closes. One instance per node. The logged-in limits ({@code perUser}, {@code perAddress})
+ * count the other live nodes' sessions too when nodes share a store ({@link OtherNodes}, as they
+ * last published them: two logins on two nodes in the same second may both pass); the
+ * unauthenticated budget is the node's own, as it guards the node's own sockets.
  *
  * <p>When the unauthenticated budget is full, a new connection closes one still waiting for its
  * login instead of being refused: the oldest of the address that has the most connections waiting,
@@ -44,6 +46,9 @@ public final class SessionSlots {
       + Integer.toString(36 * 36 + new java.security.SecureRandom().nextInt(36 * 36), 36).substring(1);
 
   private final SessionLimits limits;
+  /** This node's name, in every session id: merged activity logs of several nodes never mix two sessions. */
+  private final String node;
+  private volatile OtherNodes otherNodes = OtherNodes.NONE;
   private final Map<String, ProtocolMaximum> protocolMaxima;
   private final Deadlines deadlines;
   private final EventBus events;
@@ -58,6 +63,25 @@ public final class SessionSlots {
   private final Map<String, Integer> byProtocol = new HashMap<>();
   private final Map<String, Slot> loggedInById = new LinkedHashMap<>();
 
+  /** The logged-in sessions of the other live nodes sharing the store, as counts. */
+  public interface OtherNodes {
+    OtherNodes NONE = new OtherNodes() {
+      @Override
+      public int sessionsOf(String user) {
+        return 0;
+      }
+
+      @Override
+      public int sessionsFrom(String address) {
+        return 0;
+      }
+    };
+
+    int sessionsOf(String user);
+
+    int sessionsFrom(String address);
+  }
+
   /** A protocol's own maximum of logged-in sessions, and the config key that sets it. */
   public record ProtocolMaximum(int sessions, String configKey) {}
 
@@ -67,16 +91,18 @@ public final class SessionSlots {
    */
   public SessionSlots(SessionLimits limits, Map<String, ProtocolMaximum> protocolMaxima, Deadlines deadlines,
       EventBus events) {
-    this(limits, protocolMaxima, deadlines, events, name -> Optional.empty());
+    this(limits, protocolMaxima, deadlines, events, name -> Optional.empty(), "node");
   }
 
   /**
    * {@code refusalNote}: what to add to a refused login's AUTH_FAILURE event about the user name
-   * tried (e.g. that the user is disabled), so that the front-ends need not know.
+   * tried (e.g. that the user is disabled), so that the front-ends need not know; {@code node}: this
+   * node's name ({@code store.nodeName}).
    */
   public SessionSlots(SessionLimits limits, Map<String, ProtocolMaximum> protocolMaxima, Deadlines deadlines,
-      EventBus events, Function<String, Optional<String>> refusalNote) {
+      EventBus events, Function<String, Optional<String>> refusalNote, String node) {
     this.refusalNote = refusalNote;
+    this.node = node;
     this.limits = limits;
     this.protocolMaxima = Map.copyOf(protocolMaxima);
     this.deadlines = deadlines;
@@ -85,6 +111,11 @@ public final class SessionSlots {
 
   public SessionLimits limits() {
     return limits;
+  }
+
+  /** From now on the logged-in limits count {@code others}' sessions too. */
+  public void countOtherNodes(OtherNodes others) {
+    this.otherNodes = others;
   }
 
   /**
@@ -177,13 +208,14 @@ public final class SessionSlots {
       throw new SessionRefusedException("Too many " + slot.protocol + " sessions (" + maximum.sessions()
           + "), try again later", maximum.configKey());
     }
-    if (byUser.getOrDefault(user, 0) >= limits.perUser()) {
+    OtherNodes others = otherNodes;
+    if (byUser.getOrDefault(user, 0) + others.sessionsOf(user) >= limits.perUser()) {
       throw new SessionRefusedException("Too many sessions of user " + user + " (" + limits.perUser()
-          + "), close one and try again", "sessions.perUser");
+          + (others == OtherNodes.NONE ? "" : " on all nodes") + "), close one and try again", "sessions.perUser");
     }
-    if (byAddress.getOrDefault(slot.address, 0) >= limits.perAddress()) {
+    if (byAddress.getOrDefault(slot.address, 0) + others.sessionsFrom(slot.address) >= limits.perAddress()) {
       throw new SessionRefusedException("Too many sessions from " + slot.address + " (" + limits.perAddress()
-          + "), close one and try again", "sessions.perAddress");
+          + (others == OtherNodes.NONE ? "" : " on all nodes") + "), close one and try again", "sessions.perAddress");
     }
     leaveUnauthenticated(slot);
     loggedInById.put(slot.id, slot);
@@ -233,8 +265,10 @@ public final class SessionSlots {
     private boolean loginAnnounced;
 
     private Slot(String protocol, String address, Consumer<String> close) {
-      // The protocol, the node's start and a sequence: unique on the node, short enough for a log line.
-      this.id = protocol.toLowerCase(Locale.ROOT) + "-" + NODE_START + "-" + sessionNumbers.incrementAndGet();
+      // The protocol, the node, its start and a sequence: unique across nodes and runs, short enough
+      // for a log line. Protocols with a space ("admin HTTP") are joined with '-'.
+      this.id = protocol.toLowerCase(Locale.ROOT).replace(' ', '-') + "-" + node + "-" + NODE_START + "-"
+          + sessionNumbers.incrementAndGet();
       this.protocol = protocol;
       this.address = address;
       this.close = close;

@@ -2,6 +2,7 @@ package dev.ferry.core.state;
 
 import dev.ferry.core.DaemonThreads;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
@@ -41,6 +42,7 @@ public final class Nodes implements AutoCloseable {
     this.clock = clock;
     this.lease = lease;
     this.name = name;
+    awaitNameFree();
     register("registering node " + name);
     lastBeatNanos = System.nanoTime();
     heartbeat = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-node-heartbeat"));
@@ -99,6 +101,57 @@ public final class Nodes implements AutoCloseable {
     } catch (StateStoreException | RuntimeException e) {
       log.warn("node {}: heartbeat failed: {}", name, e.getMessage());
     }
+  }
+
+  /**
+   * A live node's name is unique, or {@code job ID} and {@code sessions} could not tell two nodes
+   * apart. A row of this name whose heartbeat is fresh may also be this node's own previous run,
+   * killed a moment ago: that one's heartbeat stands still and dies within the lease, so the join
+   * waits for it, and is refused as soon as the heartbeat moves (another node is running).
+   */
+  private void awaitNameFree() throws StateStoreException {
+    long giveUp = System.nanoTime() + lease.toNanos() + TimeUnit.SECONDS.toNanos(1);
+    Long first = null;
+    while (true) {
+      Long heartbeat = liveHeartbeatOf(name);
+      if (heartbeat == null) {
+        return;
+      }
+      if (first == null) {
+        first = heartbeat;
+        log.info("node {}: a node of that name beat {} ms ago; waiting up to the lease ({}) to see whether it is alive",
+            name, clock.millis() - heartbeat, lease);
+      } else if (heartbeat > first || System.nanoTime() > giveUp) {
+        throw new StateStoreException("joining as node " + name, database.toString(), new IllegalStateException(
+            "store.nodeName '" + name + "' is the name of a live node (its heartbeat is "
+                + (clock.millis() - heartbeat) + " ms old): give every node its own store.nodeName"));
+      }
+      try {
+        // Polling a row at start, a few times within one lease: nothing else runs yet to wait on.
+        Thread.sleep(Math.max(100, lease.toMillis() / 5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StateStoreException("joining as node " + name, database.toString(), e);
+      }
+    }
+  }
+
+  /** The newest heartbeat of a live node named {@code nodeName}, or null. */
+  private Long liveHeartbeatOf(String nodeName) throws StateStoreException {
+    return database.run("looking for a live node named " + nodeName, connection -> {
+      try (PreparedStatement select = connection.prepareStatement(
+          "SELECT MAX(heartbeat_at) FROM nodes WHERE name = ? AND heartbeat_at >= ?")) {
+        select.setString(1, nodeName);
+        select.setLong(2, aliveSince());
+        try (ResultSet row = select.executeQuery()) {
+          if (!row.next()) {
+            return null;
+          }
+          long heartbeat = row.getLong(1);
+          return row.wasNull() ? null : heartbeat;
+        }
+      }
+    });
   }
 
   private void register(String operation) throws StateStoreException {

@@ -122,6 +122,11 @@ public final class StateStore implements AutoCloseable {
     return shared;
   }
 
+  /** For a stop: leave steps wait at most {@code wait} for a connection ({@link Database}). */
+  public void waitLessForConnections(java.time.Duration wait) {
+    database.waitLessForConnections(wait);
+  }
+
   @Override
   public void close() {
     nodes.close();

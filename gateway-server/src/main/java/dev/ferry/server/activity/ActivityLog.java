@@ -10,8 +10,12 @@ import dev.ferry.core.event.Origin;
 import dev.ferry.core.event.SessionEvent;
 import dev.ferry.core.event.SessionInfo;
 import dev.ferry.core.store.S3Location;
+import dev.ferry.core.DaemonThreads;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * (CONNECTED, AUTH_FAILURE, OPEN, CLOSE, PARTIAL_CLOSE, DELETE, RENAME, CREATE_DIRECTORY,
  * DELETE_DIRECTORY, SETSTAT, ERROR, EXIT), plus LOGIN, COPY (a workflow's copy inside S3) and JOB. Each line names the session, user,
  * protocol and client address it came from, the path and object, bytes, duration and SHA-256 where
- * known, and the outcome. Events carry no password, so no line can.
+ * known, and the outcome. Events carry no password, so no line can. Connections that end without
+ * trying to log in have no line each, but a NO_LOGIN line per address and minute ({@link PreLoginLines}).
  */
 public final class ActivityLog {
 
@@ -35,9 +40,37 @@ public final class ActivityLog {
 
   private ActivityLog() {}
 
-  /** Writes every event of {@code events} from now on. */
+  /** Writes every event of {@code events} from now on; closing the subscription stops the summaries. */
   public static EventBus.Subscription subscribeTo(EventBus events) {
-    return events.subscribe("activity log", ActivityLog::write);
+    PreLoginLines preLogin = new PreLoginLines();
+    ScheduledExecutorService summaries = Executors.newSingleThreadScheduledExecutor(
+        DaemonThreads.named("ferry-activity-summaries"));
+    long period = PreLoginLines.PERIOD.toMillis();
+    summaries.scheduleAtFixedRate(() -> preLogin.takeSummaries().forEach(ActivityLog::writeSummary), period, period,
+        TimeUnit.MILLISECONDS);
+    EventBus.Subscription subscription = events.subscribe("activity log",
+        event -> preLogin.accept(event, ActivityLog::write));
+    return () -> {
+      subscription.close();
+      summaries.shutdownNow();
+      preLogin.takeSummaries().forEach(ActivityLog::writeSummary);
+    };
+  }
+
+  private static void writeSummary(PreLoginLines.Summary summary) {
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("time", summary.to().toString());
+    line.put("activity", "NO_LOGIN");
+    line.put("protocol", summary.protocol());
+    line.put("clientIp", summary.address());
+    line.put("connections", summary.connections());
+    line.put("since", summary.from().toString());
+    line.put("outcome", "OK");
+    try {
+      lines.info(JSON.writeValueAsString(line));
+    } catch (JsonProcessingException e) {
+      log.warn("activity log: a NO_LOGIN line could not be written as JSON: {}", e.getMessage());
+    }
   }
 
   private static void write(FerryEvent event) {

@@ -24,6 +24,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Random;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -59,6 +60,7 @@ class TwoNodesIT {
   private static final String HASH = PasswordHasher.hash(PASSWORD.toCharArray());
   private static final Duration LEASE = Duration.ofSeconds(3);
   private static final int MIB = 1024 * 1024;
+  private static final int PER_USER = 6;
 
   @TempDir
   static Path dir;
@@ -99,6 +101,8 @@ class TwoNodesIT {
           maxFailures: 3
         shutdown:
           grace: 2s
+        sessions:
+          perUser: %d
         users:
           - name: alice
             passwordHash: "%s"
@@ -108,11 +112,16 @@ class TwoNodesIT {
             passwordHash: "%s"
             home: s3://%s/dave/
             permissions: [all]
+          - name: erin
+            passwordHash: "%s"
+            home: s3://%s/erin/
+            permissions: [all]
           - name: ops
             home: s3://%s/ops/
             admin: true
             publicKeys: ["%s"]
-        """.formatted(HASH, bucket, HASH, bucket, bucket, PublicKeyEntry.toString(opsKey.getPublic()))));
+        """.formatted(PER_USER, HASH, bucket, HASH, bucket, HASH, bucket, bucket,
+            PublicKeyEntry.toString(opsKey.getPublic()))));
   }
 
   /** An SFTP session to {@code node} as alice, from {@code fromAddress} (any 127.x address reaches loopback). */
@@ -330,5 +339,59 @@ class TwoNodesIT {
     assertArrayEquals(before, s3.read(bucket, "home/before-restart.bin"));
     assertArrayEquals(after, s3.read(bucket, "home/after-restart.bin"));
     assertEquals(List.of(), s3.multipartUploads(bucket));
+  }
+
+  @Test
+  void perUserLimit_sessionsOnNodeOne_countOnNodeTwo() throws Exception {
+    List<SftpClient> onOne = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < PER_USER; i++) {
+        onOne.add(login(one, "erin", "127.0.0.1", PASSWORD));
+      }
+      // Node one publishes its sessions at its next tick and node two reads them at its own.
+      Await.until(() -> {
+        try {
+          login(two, "erin", "127.0.0.1", PASSWORD).close();
+          return false;
+        } catch (IOException refused) {
+          return true;
+        }
+      }, Duration.ofSeconds(15), "node two to refuse erin's session past sessions.perUser on all nodes");
+      assertTrue(two.logText().contains("Too many sessions of user erin (" + PER_USER + " on all nodes)"),
+          "node two names the limit across nodes");
+      onOne.remove(0).close();
+      Await.until(() -> {
+        try {
+          login(two, "erin", "127.0.0.1", PASSWORD).close();
+          return true;
+        } catch (IOException refused) {
+          return false;
+        }
+      }, Duration.ofSeconds(15), "node two to admit erin once a session on node one closed");
+    } finally {
+      for (SftpClient sftp : onOne) {
+        sftp.close();
+      }
+    }
+  }
+
+  @Test
+  void secondNodeWithALiveNodesName_isRefusedNamingTheKey() {
+    AssertionError refused = assertThrows(AssertionError.class, () -> node("node-1").close());
+    assertTrue(refused.getMessage().contains("store.nodeName 'node-1' is the name of a live node"), refused.getMessage());
+  }
+
+  @Test
+  void postgresGone_sigtermEndsWithinTheGracePlusAFewSeconds() throws Exception {
+    FerryNode stopping = node("node-stopping");
+    try {
+      postgres.stop();
+      long start = System.nanoTime();
+      stopping.close();
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+      assertTrue(seconds <= 2 + 5, "a node without its store took " + seconds + " s to stop (shutdown.grace 2s)");
+    } finally {
+      postgres.start();
+    }
   }
 }
