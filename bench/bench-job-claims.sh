@@ -141,7 +141,7 @@ main() {
   push_seconds="$(elapsed "$start")"
   local deadline=$((SECONDS + TRANSFER_TIMEOUT_SECONDS)) open
   while ((SECONDS < deadline)); do
-    open="$(admin 2 jobs --json | "$PYTHON" -c 'import json, sys
+    open="$(admin 2 jobs --limit 10000 --json | "$PYTHON" -c 'import json, sys
 print(sum(1 for j in json.load(sys.stdin)["data"] if j["state"] not in ("DONE", "FAILED", "CANCELLED")))')"
     [[ "$open" == 0 ]] && break
     sleep 0.5
@@ -162,7 +162,7 @@ print(sum(1 for j in json.load(sys.stdin)["data"] if j["state"] not in ("DONE", 
     done
     state=""
   done
-  admin 2 jobs --json >"$WORK/jobs.json"
+  admin 2 jobs --limit 10000 --json >"$WORK/jobs.json"
   cat "$WORK/node1.log" "$WORK/node2.log" >"$WORK/all.log"
 
   "$PYTHON" - "$WORK" "$((JOBS + IDLE))" "$push_seconds" "$all_seconds" <<'PY'

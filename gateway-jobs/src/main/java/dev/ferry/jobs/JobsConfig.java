@@ -32,14 +32,15 @@ public record JobsConfig(JobSettings jobs, List<RemoteHost> remotes, List<SyncDe
 
   private static JobSettings jobs(ConfigNode node, Path dataDir) {
     node.allowOnly("workers", "maxAttempts", "retryBackoff", "freeSpacePercent", "freeSpaceRecheck", "parts",
-        "maxParts", "channelsPerSession", "presignValidity", "commandTimeout", "pollInterval");
+        "maxParts", "channelsPerSession", "presignValidity", "commandTimeout", "pollInterval", "retention");
     int maxParts = node.integer("maxParts", 64, 1, 1024);
     return new JobSettings(dataDir.resolve("jobs"), node.integer("workers", 2, 1, 64),
         node.integer("maxAttempts", 5, 1, 100), node.duration("retryBackoff", Duration.ofSeconds(5)),
         percent(node, "freeSpacePercent"), node.duration("freeSpaceRecheck", Duration.ofSeconds(120)),
         node.integer("parts", 4, 1, maxParts), maxParts, node.integer("channelsPerSession", 8, 1, 64),
         node.duration("presignValidity", Duration.ofHours(6)), node.duration("commandTimeout", Duration.ofHours(12)),
-        node.duration("pollInterval", Duration.ofSeconds(1)));
+        node.duration("pollInterval", Duration.ofSeconds(1)),
+        node.duration("retention", JobSettings.DEFAULT_RETENTION));
   }
 
   /** Empty (as SSH_FREE_SPACE_PERCENTAGE may be) or 0: no check. */

@@ -168,6 +168,23 @@ public final class Nodes implements AutoCloseable {
     });
   }
 
+  /**
+   * Whether this node is the one live node that does the store's housekeeping now (the live node
+   * with the smallest id): work every node could do, done by one at a time. Another takes over
+   * within a lease of this node's death.
+   */
+  public boolean isHousekeeper() throws StateStoreException {
+    return database.run("finding the housekeeping node", connection -> {
+      try (PreparedStatement select = connection.prepareStatement(
+          "SELECT MIN(node_id) FROM nodes WHERE heartbeat_at >= ?")) {
+        select.setLong(1, aliveSince());
+        try (ResultSet row = select.executeQuery()) {
+          return row.next() && selfId.equals(row.getString(1));
+        }
+      }
+    });
+  }
+
   /** Removes the rows of nodes silent for a day: nothing of theirs is left to take over by then. */
   public int forgetLongDead() throws StateStoreException {
     return database.run("removing long-dead nodes", connection -> {

@@ -220,15 +220,26 @@ public final class AdminCommands {
     }
   }
 
-  /** jobs [STATE] */
+  /** How many jobs {@code jobs} lists unless told otherwise (the console's page). */
+  public static final int JOBS_PAGE = 100;
+
+  /**
+   * jobs [STATE] [--limit N] [--before ID]: newest first, a page at a time. A full page's last job
+   * is the cursor of the next ({@code --before} it); the text says so. jobs --counts: how many jobs
+   * of every node are in each state, from one query (what the console's dashboard polls).
+   */
   static final class ListJobs implements AdminCommand {
+    static final int DEFAULT_LIMIT = JOBS_PAGE;
+    static final int MAX_LIMIT = 10_000;
+
     @Override
     public boolean readOnly() {
       return true;
     }
 
     private static final Syntax SYNTAX = new Syntax("jobs",
-        "jobs [queued|waiting-for-space|running|verifying|done|failed|cancelled]", 0, 1, Set.of(), Set.of());
+        "jobs [queued|waiting-for-space|running|verifying|done|failed|cancelled] [--limit N] [--before JOB_ID]"
+            + " | jobs --counts", 0, 1, Set.of("limit", "before"), Set.of("counts"));
     private final Jobs jobs;
 
     ListJobs(Jobs jobs) {
@@ -247,10 +258,43 @@ public final class AdminCommands {
       if (filter != null && state == null) {
         throw AdminArgs.usage(this, "unknown state '" + filter + "'");
       }
-      List<JobRecord> list = jobs.list(state);
+      if (request.args().flag("counts")) {
+        Map<JobState, Long> counts = jobs.countByState();
+        StringBuilder text = new StringBuilder();
+        for (JobState each : JobState.values()) {
+          text.append(each.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')).append(' ')
+              .append(counts.getOrDefault(each, 0L)).append('\n');
+        }
+        return AdminResponse.ok(text.toString(), counts);
+      }
+      int limit = limit(request.args().option("limit"));
+      String before = request.args().option("before");
+      if (before != null && jobs.find(before).isEmpty()) {
+        throw new AdminException(AdminStatus.NOT_FOUND, "jobs: no job '" + before + "' to page from (--before)");
+      }
+      List<JobRecord> list = jobs.list(state, limit, before);
       String text = list.isEmpty() ? "no jobs\n"
           : list.stream().map(JobText::line).collect(Collectors.joining("\n", "", "\n"));
+      if (list.size() == limit) {
+        text += "more: jobs" + (filter == null ? "" : " " + filter) + " --limit " + limit + " --before "
+            + list.get(list.size() - 1).id() + "\n";
+      }
       return AdminResponse.ok(text, list);
+    }
+
+    private int limit(String value) throws AdminException {
+      if (value == null) {
+        return DEFAULT_LIMIT;
+      }
+      try {
+        int limit = Integer.parseInt(value);
+        if (limit >= 1 && limit <= MAX_LIMIT) {
+          return limit;
+        }
+      } catch (NumberFormatException e) {
+        // refused below, as any value out of range
+      }
+      throw AdminArgs.usage(this, "--limit must be a number from 1 to " + MAX_LIMIT + ", got '" + value + "'");
     }
   }
 

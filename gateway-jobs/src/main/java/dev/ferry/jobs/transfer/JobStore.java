@@ -102,7 +102,8 @@ public final class JobStore {
   private int insert(Connection connection, JobRecord record, long now, boolean ignoreConflict)
       throws SQLException {
     try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobs (job_id, state, created_at,"
-        + " run_after, owner_node, claim, cancel_requested, record, run_of) VALUES (?, ?, ?, ?, NULL, 0, 0, ?, ?)"
+        + " run_after, owner_node, claim, cancel_requested, record, run_of, finished_at)"
+        + " VALUES (?, ?, ?, ?, NULL, 0, 0, ?, ?, ?)"
         + (ignoreConflict ? " ON CONFLICT DO NOTHING" : ""))) {
       insert.setString(1, record.id());
       insert.setString(2, record.state().name());
@@ -110,6 +111,7 @@ public final class JobStore {
       insert.setLong(4, now);
       insert.setString(5, json(record));
       insert.setString(6, record.spec().runOf());
+      setFinished(insert, 7, record, now);
       return insert.executeUpdate();
     }
   }
@@ -212,13 +214,14 @@ public final class JobStore {
   /** Writes the job as this node holds it, if it still holds claim {@code claim}; says whether a cancel was asked for. */
   Saved save(JobRecord record, String nodeId, long claim) throws StateStoreException {
     return database.run("saving job " + record.id(), connection -> {
-      try (PreparedStatement update = connection.prepareStatement("UPDATE jobs SET state = ?, record = ?"
-          + " WHERE job_id = ? AND owner_node = ? AND claim = ? RETURNING cancel_requested")) {
+      try (PreparedStatement update = connection.prepareStatement("UPDATE jobs SET state = ?, record = ?,"
+          + " finished_at = ? WHERE job_id = ? AND owner_node = ? AND claim = ? RETURNING cancel_requested")) {
         update.setString(1, record.state().name());
         update.setString(2, json(record));
-        update.setString(3, record.id());
-        update.setString(4, nodeId);
-        update.setLong(5, claim);
+        setFinished(update, 3, record, System.currentTimeMillis());
+        update.setString(4, record.id());
+        update.setString(5, nodeId);
+        update.setLong(6, claim);
         try (ResultSet row = update.executeQuery()) {
           if (!row.next()) {
             return Saved.LOST;
@@ -236,13 +239,14 @@ public final class JobStore {
   boolean release(JobRecord record, String nodeId, long claim, long runAfter) throws StateStoreException {
     return database.run("releasing job " + record.id(), connection -> {
       try (PreparedStatement update = connection.prepareStatement("UPDATE jobs SET state = ?, record = ?,"
-          + " owner_node = NULL, run_after = ? WHERE job_id = ? AND owner_node = ? AND claim = ?")) {
+          + " owner_node = NULL, run_after = ?, finished_at = ? WHERE job_id = ? AND owner_node = ? AND claim = ?")) {
         update.setString(1, record.state().name());
         update.setString(2, json(record));
         update.setLong(3, runAfter);
-        update.setString(4, record.id());
-        update.setString(5, nodeId);
-        update.setLong(6, claim);
+        setFinished(update, 4, record, System.currentTimeMillis());
+        update.setString(5, record.id());
+        update.setString(6, nodeId);
+        update.setLong(7, claim);
         return update.executeUpdate() == 1;
       }
     });
@@ -303,10 +307,11 @@ public final class JobStore {
       }
       JobRecord cancelled = record.withError("cancelled").withFinished(JobState.CANCELLED, at);
       try (PreparedStatement end = connection.prepareStatement("UPDATE jobs SET state = ?, record = ?,"
-          + " owner_node = NULL, claim = claim + 1, cancel_requested = 1 WHERE job_id = ?")) {
+          + " owner_node = NULL, claim = claim + 1, cancel_requested = 1, finished_at = ? WHERE job_id = ?")) {
         end.setString(1, cancelled.state().name());
         end.setString(2, json(cancelled));
-        end.setString(3, id);
+        setFinished(end, 3, cancelled, System.currentTimeMillis());
+        end.setString(4, id);
         end.executeUpdate();
       }
       return new CancelRequest(CancelRequest.Outcome.CANCELLED, cancelled);
@@ -324,7 +329,6 @@ public final class JobStore {
     });
   }
 
-  /** Every job, or those in {@code state}, oldest first. */
   /** How many jobs are in each state (states with none are left out). */
   Map<JobState, Long> countByState() throws StateStoreException {
     return database.run("counting jobs by state", connection -> {
@@ -342,13 +346,24 @@ public final class JobStore {
     });
   }
 
-  List<JobRecord> list(JobState state) throws StateStoreException {
+  /**
+   * At most {@code limit} jobs, or those in {@code state}, newest first; with {@code before}, those
+   * created before that job (the last of the previous page). Empty when {@code before} is no job.
+   */
+  List<JobRecord> list(JobState state, int limit, String before) throws StateStoreException {
     return database.run("listing jobs", connection -> {
-      try (PreparedStatement select = connection.prepareStatement("SELECT record FROM jobs"
-          + (state == null ? "" : " WHERE state = ?") + " ORDER BY created_at, job_id")) {
+      String where = (state == null ? "" : " AND state = ?") + (before == null ? ""
+          : " AND (created_at, job_id) < (SELECT c.created_at, c.job_id FROM jobs c WHERE c.job_id = ?)");
+      try (PreparedStatement select = connection.prepareStatement("SELECT record FROM jobs WHERE 1 = 1" + where
+          + " ORDER BY created_at DESC, job_id DESC LIMIT ?")) {
+        int index = 1;
         if (state != null) {
-          select.setString(1, state.name());
+          select.setString(index++, state.name());
         }
+        if (before != null) {
+          select.setString(index++, before);
+        }
+        select.setInt(index, limit);
         List<JobRecord> jobs = new ArrayList<>();
         try (ResultSet row = select.executeQuery()) {
           while (row.next()) {
@@ -356,6 +371,20 @@ public final class JobStore {
           }
         }
         return jobs;
+      }
+    });
+  }
+
+  /**
+   * Deletes the jobs that ended before {@code cutoff}, keeping the latest run of each sync or batch
+   * (what its next run and the console's "last run" read). Returns how many went.
+   */
+  int deleteFinishedBefore(long cutoff) throws StateStoreException {
+    return database.run("deleting jobs finished before " + Instant.ofEpochMilli(cutoff), connection -> {
+      try (PreparedStatement delete = connection.prepareStatement("DELETE FROM jobs WHERE finished_at < ?"
+          + " AND (run_of IS NULL OR created_at < (SELECT MAX(r.created_at) FROM jobs r WHERE r.run_of = jobs.run_of))")) {
+        delete.setLong(1, cutoff);
+        return delete.executeUpdate();
       }
     });
   }
@@ -410,6 +439,22 @@ public final class JobStore {
     log.info("imported {} transfer jobs from {} into the state store (the files are kept in {})", imported, directory,
         done);
     return imported;
+  }
+
+  /** The job's end time (its record's, else {@code now}) when it is final; NULL while it is not. */
+  private static void setFinished(PreparedStatement statement, int index, JobRecord record, long now)
+      throws SQLException {
+    if (!record.state().isFinal()) {
+      statement.setNull(index, java.sql.Types.BIGINT);
+      return;
+    }
+    long finished = now;
+    try {
+      finished = record.finished() == null ? now : Instant.parse(record.finished()).toEpochMilli();
+    } catch (RuntimeException e) {
+      // a record without a readable end time ended now, as far as retention goes
+    }
+    statement.setLong(index, finished);
   }
 
   private static long createdMillis(JobRecord record, long fallback) {

@@ -120,6 +120,8 @@ public final class Jobs implements AutoCloseable {
     }
     long beat = Math.max(100, Math.min(1000, nodes.lease().toMillis() / 3));
     timer.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(new JobRetention(jobStore, nodes, settings.retention(), clock), 0,
+        JobRetention.EVERY.toMillis(), TimeUnit.MILLISECONDS);
     dispatcher.start();
   }
 
@@ -331,11 +333,20 @@ public final class Jobs implements AutoCloseable {
     return jobStore.countByState();
   }
 
-  /** Every job in the store (those this node runs with their live progress), or those in {@code state}. */
+  /** Every job in the store, or those in {@code state}, newest first (an application's or a test's look at all). */
   public List<JobRecord> list(JobState state) throws StateStoreException {
+    return list(state, Integer.MAX_VALUE, null);
+  }
+
+  /**
+   * A page of the jobs in the store (those this node runs with their live progress), or of those in
+   * {@code state}: at most {@code limit}, newest first, created before job {@code before} when given
+   * (the last of the previous page).
+   */
+  public List<JobRecord> list(JobState state, int limit, String before) throws StateStoreException {
     Set<String> heldAtRead = Set.copyOf(held.keySet());
     List<JobRecord> jobs = new ArrayList<>();
-    for (JobRecord stored : jobStore.list(state)) {
+    for (JobRecord stored : jobStore.list(state, limit, before)) {
       JobRecord record = current(stored, heldAtRead);
       if (state == null || record.state() == state) {
         jobs.add(record);

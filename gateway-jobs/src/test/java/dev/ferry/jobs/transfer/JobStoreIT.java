@@ -212,4 +212,47 @@ class JobStoreIT {
       assertEquals(0, jobs.importFiles(folder, System.currentTimeMillis()), "nothing is left to import");
     }
   }
+
+  private static JobRecord queuedAt(String id, String created) {
+    JobRecord queued = queued(id);
+    return new JobRecord(id, queued.spec(), JobState.QUEUED, 10, 0, 0, 0, 0, null, created, null, null, null, null,
+        null);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"embedded", "postgresql"})
+  void list_newestFirst_aPageAtATime_fromTheLastJobOfThePreviousPage(String kind) throws Exception {
+    newDatabase(kind);
+    try (StateStore one = open(kind, "node-1")) {
+      JobStore jobs = new JobStore(one.database());
+      for (int i = 1; i <= 5; i++) {
+        jobs.insert(queuedAt("page0000000" + i, "2026-01-0" + i + "T00:00:00Z"), System.currentTimeMillis());
+      }
+      assertEquals(List.of("page00000005", "page00000004"), ids(jobs.list(null, 2, null)));
+      assertEquals(List.of("page00000003", "page00000002"), ids(jobs.list(null, 2, "page00000004")));
+      assertEquals(List.of("page00000001"), ids(jobs.list(null, 2, "page00000002")));
+      assertEquals(List.of(), ids(jobs.list(JobState.DONE, 2, null)));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"embedded", "postgresql"})
+  void deleteFinishedBefore_removesOnlyJobsThatEndedBeforeTheCutoff(String kind) throws Exception {
+    newDatabase(kind);
+    try (StateStore one = open(kind, "node-1")) {
+      JobStore jobs = new JobStore(one.database());
+      long now = System.currentTimeMillis();
+      jobs.insert(queued("old000000001").withFinished(JobState.DONE, "2020-01-01T00:00:00Z"), now);
+      jobs.insert(queued("old000000002").withFinished(JobState.FAILED, "2020-01-02T00:00:00Z"), now);
+      jobs.insert(queued("new000000001").withFinished(JobState.DONE, Instant.ofEpochMilli(now).toString()), now);
+      jobs.insert(queued("open00000001"), now);
+      assertEquals(2, jobs.deleteFinishedBefore(now - Duration.ofDays(30).toMillis()));
+      assertEquals(Set.of("new000000001", "open00000001"), Set.copyOf(ids(jobs.list(null, 100, null))));
+      assertTrue(one.nodes().isHousekeeper(), "the only live node does the housekeeping");
+    }
+  }
+
+  private static List<String> ids(List<JobRecord> records) {
+    return records.stream().map(JobRecord::id).toList();
+  }
 }

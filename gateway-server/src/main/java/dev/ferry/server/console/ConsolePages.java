@@ -23,7 +23,7 @@ final class ConsolePages {
         + "<button type=\"submit\" id=\"sign-in\">Sign in</button></form>");
   }
 
-  static String dashboard(ConsoleSession session, List<JobRecord> jobs, int hosts, List<SessionView> sessions,
+  static String dashboard(ConsoleSession session, Map<JobState, Long> jobs, int hosts, List<SessionView> sessions,
       String liveTransfers) {
     Map<String, Integer> byProtocol = new TreeMap<>();
     List<SessionView> here = sessions.stream().filter(s -> s.node().equals(session.node())).toList();
@@ -42,17 +42,13 @@ final class ConsolePages {
   }
 
   /** The counts by state; polled, so the dashboard follows the jobs. */
-  static String jobCounts(List<JobRecord> jobs) {
-    Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
-    for (JobRecord job : jobs) {
-      counts.merge(job.state(), 1, Integer::sum);
-    }
+  static String jobCounts(Map<JobState, Long> counts) {
     StringBuilder html = new StringBuilder("<table id=\"job-counts\" class=\"counts\" hx-get=\"/console/dashboard/jobs\" "
         + "hx-trigger=\"every 2s\" hx-swap=\"outerHTML\">");
     for (JobState state : JobState.values()) {
       String slug = JobViews.slug(state);
       html.append("<tr><th><a href=\"/console/jobs?state=").append(slug).append("\">").append(slug)
-          .append("</a></th><td id=\"count-").append(slug).append("\">").append(counts.getOrDefault(state, 0))
+          .append("</a></th><td id=\"count-").append(slug).append("\">").append(counts.getOrDefault(state, 0L))
           .append("</td></tr>");
     }
     return html.append("</table>").toString();

@@ -48,7 +48,7 @@ final class ConsoleRoutes {
     String route = (post ? "POST " : "GET ") + path;
     return switch (route) {
       case "GET /console/" -> dashboard(session);
-      case "GET /console/dashboard/jobs" -> jobs(session, null, jobs -> ok(ConsolePages.jobCounts(jobs)));
+      case "GET /console/dashboard/jobs" -> jobCounts(session, counts -> ok(ConsolePages.jobCounts(counts)));
       case "GET /console/dashboard/transfers" -> ok(liveTransfers(session));
       case "GET /console/jobs" -> jobList(session, query, false);
       case "GET /console/jobs/rows" -> jobList(session, query, true);
@@ -83,7 +83,19 @@ final class ConsoleRoutes {
     int hosts = Console.run(commands, session, "hosts", List.of()).data() instanceof List<?> list ? list.size() : 0;
     List<SessionView> sessions = loggedIn(session);
     String live = liveTransfers(session);
-    return jobs(session, null, jobs -> ok(ConsolePages.dashboard(session, jobs, hosts, sessions, live)));
+    return jobCounts(session, counts -> ok(ConsolePages.dashboard(session, counts, hosts, sessions, live)));
+  }
+
+  /** How many jobs are in each state ({@code jobs --counts}): one query, however many jobs are stored. */
+  private FullHttpResponse jobCounts(ConsoleSession session,
+      java.util.function.Function<Map<JobState, Long>, FullHttpResponse> render) {
+    AdminResponse response = Console.run(commands, session, "jobs", List.of("--counts"));
+    if (!response.ok()) {
+      return refused(session, "Jobs", response);
+    }
+    Map<JobState, Long> counts = new java.util.EnumMap<>(JobState.class);
+    ((Map<?, ?>) response.data()).forEach((state, count) -> counts.put((JobState) state, (Long) count));
+    return render.apply(counts);
   }
 
   /** Throughput now and the uploads in flight (the {@code transfers} command), or why they are not known. */
@@ -134,15 +146,24 @@ final class ConsoleRoutes {
       return ConsoleReplies.html(HttpResponseStatus.BAD_REQUEST, ConsolePages.problem(session, "Jobs",
           "unknown state '" + filter + "'"));
     }
-    return jobs(session, state, jobs -> ok(rowsOnly ? JobViews.rows(jobs, clock.instant())
+    String before = Console.first(query, "before");
+    return jobs(session, state, before, jobs -> ok(rowsOnly ? JobViews.rows(jobs, clock.instant())
         : Layout.page(state == null ? "Jobs" : "Jobs: " + JobViews.slug(state), session,
-            JobViews.list(state, jobs, clock.instant()))));
+            JobViews.list(state, before, jobs, clock.instant()))));
   }
 
-  private FullHttpResponse jobs(ConsoleSession session, JobState state,
+  /** A page of jobs, newest first ({@code jobs}' default limit), older than job {@code before} when not empty. */
+  private FullHttpResponse jobs(ConsoleSession session, JobState state, String before,
       java.util.function.Function<List<JobRecord>, FullHttpResponse> render) {
-    AdminResponse response = Console.run(commands, session, "jobs", state == null ? List.of()
-        : List.of(JobViews.slug(state)));
+    List<String> args = new ArrayList<>();
+    if (state != null) {
+      args.add(JobViews.slug(state));
+    }
+    if (!before.isEmpty()) {
+      args.add("--before");
+      args.add(before);
+    }
+    AdminResponse response = Console.run(commands, session, "jobs", args);
     if (!response.ok()) {
       return refused(session, "Jobs", response);
     }

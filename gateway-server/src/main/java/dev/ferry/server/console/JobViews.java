@@ -1,5 +1,6 @@
 package dev.ferry.server.console;
 
+import dev.ferry.jobs.admin.AdminCommands;
 import dev.ferry.jobs.transfer.JobRecord;
 import dev.ferry.jobs.transfer.JobState;
 import dev.ferry.jobs.transfer.TransferSpec;
@@ -18,18 +19,30 @@ final class JobViews {
 
   private JobViews() {}
 
-  static String list(JobState filter, List<JobRecord> jobs, Instant now) {
+  /**
+   * One page of jobs, newest first: those older than job {@code before} when it is not empty, with
+   * a link to the next older page when this one is full and back to the newest when it is not the first.
+   */
+  static String list(JobState filter, String before, List<JobRecord> jobs, Instant now) {
     StringBuilder html = new StringBuilder("<nav class=\"filters\">");
     html.append(filterLink(null, filter));
     for (JobState state : JobState.values()) {
       html.append(filterLink(state, filter));
     }
-    String rowsUrl = "/console/jobs/rows" + (filter == null ? "" : "?state=" + slug(filter));
+    String page = "?" + (filter == null ? "" : "state=" + slug(filter) + "&");
+    String rowsUrl = "/console/jobs/rows" + page + (before.isEmpty() ? "" : "before=" + Html.url(before));
     html.append("</nav><table class=\"jobs\"><thead><tr><th>Job</th><th>State</th><th>Source and destination</th>")
         .append("<th>Progress</th><th>Attempts</th><th>Error</th></tr></thead>")
-        .append("<tbody id=\"job-rows\" hx-get=\"").append(rowsUrl).append("\" hx-trigger=\"").append(POLL)
-        .append("\">").append(rows(jobs, now)).append("</tbody></table>");
-    return html.toString();
+        .append("<tbody id=\"job-rows\" hx-get=\"").append(Html.text(rowsUrl)).append("\" hx-trigger=\"").append(POLL)
+        .append("\">").append(rows(jobs, now)).append("</tbody></table><nav class=\"pages\">");
+    if (!before.isEmpty()) {
+      html.append("<a id=\"newest-jobs\" href=\"/console/jobs").append(Html.text(page)).append("\">newest</a> ");
+    }
+    if (jobs.size() == AdminCommands.JOBS_PAGE) {
+      html.append("<a id=\"older-jobs\" href=\"/console/jobs").append(Html.text(page)).append("before=")
+          .append(Html.text(Html.url(jobs.get(jobs.size() - 1).id()))).append("\">older</a>");
+    }
+    return html.append("</nav>").toString();
   }
 
   private static String filterLink(JobState state, JobState current) {

@@ -260,6 +260,17 @@ class FerryAdminIT {
     assertArrayEquals(data, Files.readAllBytes(target));
     SshExec text = exec("admin", adminKey, "job " + id);
     assertTrue(text.out().contains("state:       DONE"), text.out());
+    SshExec newest = exec("admin", adminKey, "jobs --limit 1 --json");
+    assertEquals(id, JSON.readTree(newest.out()).get("data").get(0).get("id").asText(), "newest first: " + newest.out());
+    SshExec page = exec("admin", adminKey, "jobs --limit 1");
+    assertTrue(page.out().contains("more: jobs --limit 1 --before " + id), page.out());
+    SshExec counts = exec("admin", adminKey, "jobs --counts --json");
+    assertTrue(JSON.readTree(counts.out()).get("data").get("DONE").asLong() >= 1, counts.out());
+    SshExec badLimit = exec("admin", adminKey, "jobs --limit 0");
+    assertTrue(badLimit.status() != 0 && badLimit.err().contains("--limit must be a number from 1 to 10000"),
+        badLimit.err());
+    SshExec badCursor = exec("admin", adminKey, "jobs --before nosuchjob");
+    assertTrue(badCursor.status() != 0 && badCursor.err().contains("no job 'nosuchjob' to page from"), badCursor.err());
     SshExec hosts = exec("admin", adminKey, "hosts");
     assertTrue(hosts.out().startsWith("local  " + sshd.user + "@127.0.0.1:" + sshd.port), hosts.out());
     SshExec df = exec("admin", adminKey, "df local:" + remote + " --json");
