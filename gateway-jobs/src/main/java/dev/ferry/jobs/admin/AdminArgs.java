@@ -81,6 +81,26 @@ public final class AdminArgs {
     return options.get(name);
   }
 
+  /**
+   * The whole number of {@code --limit}, {@code fallback} when absent; refused with {@code command}'s
+   * usage when it is not a number from 1 to {@code max}.
+   */
+  public int limit(AdminCommand command, int fallback, int max) throws AdminException {
+    String value = options.get("limit");
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      int limit = Integer.parseInt(value);
+      if (limit >= 1 && limit <= max) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // named below with the range
+    }
+    throw usage(command, "--limit must be a whole number from 1 to " + max + ", got '" + value + "'");
+  }
+
   public boolean flag(String name) {
     return flags.contains(name);
   }

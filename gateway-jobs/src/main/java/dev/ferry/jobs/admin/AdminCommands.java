@@ -267,7 +267,7 @@ public final class AdminCommands {
         }
         return AdminResponse.ok(text.toString(), counts);
       }
-      int limit = limit(request.args().option("limit"));
+      int limit = request.args().limit(this, DEFAULT_LIMIT, MAX_LIMIT);
       String before = request.args().option("before");
       if (before != null && jobs.find(before).isEmpty()) {
         throw new AdminException(AdminStatus.NOT_FOUND, "jobs: no job '" + before + "' to page from (--before)");
@@ -280,21 +280,6 @@ public final class AdminCommands {
             + list.get(list.size() - 1).id() + "\n";
       }
       return AdminResponse.ok(text, list);
-    }
-
-    private int limit(String value) throws AdminException {
-      if (value == null) {
-        return DEFAULT_LIMIT;
-      }
-      try {
-        int limit = Integer.parseInt(value);
-        if (limit >= 1 && limit <= MAX_LIMIT) {
-          return limit;
-        }
-      } catch (NumberFormatException e) {
-        // refused below, as any value out of range
-      }
-      throw AdminArgs.usage(this, "--limit must be a number from 1 to " + MAX_LIMIT + ", got '" + value + "'");
     }
   }
 

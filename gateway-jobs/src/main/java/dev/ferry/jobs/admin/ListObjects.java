@@ -46,7 +46,7 @@ public final class ListObjects extends ReadCommand {
     } catch (IllegalArgumentException e) {
       throw AdminArgs.usage(this, e.getMessage());
     }
-    int limit = limit(request.args().option("limit"));
+    int limit = request.args().limit(this, DEFAULT_LIMIT, MAX_LIMIT);
     String after = request.args().option("after");
     ListPage page;
     try {
@@ -72,21 +72,6 @@ public final class ListObjects extends ReadCommand {
       text.append("more: ls ").append(prefix).append(" --after ").append(answer.next()).append('\n');
     }
     return AdminResponse.ok(text.toString(), answer);
-  }
-
-  private int limit(String value) throws AdminException {
-    if (value == null) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int limit = Integer.parseInt(value);
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
-      }
-    } catch (NumberFormatException e) {
-      // named below with the range
-    }
-    throw AdminArgs.usage(this, "--limit must be a whole number from 1 to " + MAX_LIMIT + ", got '" + value + "'");
   }
 
   private static Entry entry(ObjectInfo object) {

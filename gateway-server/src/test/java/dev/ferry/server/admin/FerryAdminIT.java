@@ -267,7 +267,7 @@ class FerryAdminIT {
     SshExec counts = exec("admin", adminKey, "jobs --counts --json");
     assertTrue(JSON.readTree(counts.out()).get("data").get("DONE").asLong() >= 1, counts.out());
     SshExec badLimit = exec("admin", adminKey, "jobs --limit 0");
-    assertTrue(badLimit.status() != 0 && badLimit.err().contains("--limit must be a number from 1 to 10000"),
+    assertTrue(badLimit.status() != 0 && badLimit.err().contains("--limit must be a whole number from 1 to 10000"),
         badLimit.err());
     SshExec badCursor = exec("admin", adminKey, "jobs --before nosuchjob");
     assertTrue(badCursor.status() != 0 && badCursor.err().contains("no job 'nosuchjob' to page from"), badCursor.err());
