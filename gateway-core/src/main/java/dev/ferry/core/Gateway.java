@@ -18,6 +18,7 @@ import dev.ferry.core.upload.MemoryBudget;
 import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.core.upload.PartSizePolicy;
 import dev.ferry.core.upload.UploadJournal;
+import dev.ferry.core.upload.SpillSpace;
 import dev.ferry.core.upload.Uploads;
 import dev.ferry.core.user.DisabledUserSessions;
 import dev.ferry.core.user.DisabledUsers;
@@ -29,6 +30,8 @@ import dev.ferry.core.vfs.GatewayFileSystem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -39,6 +42,8 @@ import java.util.stream.Stream;
  * users, shared by every session of every front-end.
  */
 public final class Gateway implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
   private final FerryConfig config;
   private final ObjectStore store;
@@ -82,11 +87,12 @@ public final class Gateway implements AutoCloseable {
     this.sharedLocks = stateStore.shared() ? new SharedPathLocks(stateStore.database(), stateStore.nodes()) : null;
     this.locks = new PathLockTable(sharedLocks);
     this.store = new ObjectStore(config.s3());
+    Path spill = spillDirectory(config);
     this.uploads = new Uploads(store, stateStore.catalog(), new MemoryBudget(config.uploads().memoryBudget()),
         new PartSizePolicy(config.uploads().partSize(), config.uploads().singlePutLimit()), config.uploads().partsInFlight(),
         journal(stateStore, config), new OffsetWriter.Settings(
-            config.uploads().reorderWindow(), config.uploads().spillLimit(), spillDirectory(config),
-            config.uploads().memoryWait()), clock);
+            config.uploads().reorderWindow(), config.uploads().spillLimit(), spill,
+            config.uploads().memoryWait()), new SpillSpace(spillLimits(config.uploads(), spill)), clock);
     this.downloads = new Downloads(store, config.downloads());
     this.disabledUsers = new DisabledUsers(stateStore.database(), clock);
     this.loginGuard = new LoginGuard(config.login(), clock, stateStore.database(), disabledUsers);
@@ -113,6 +119,29 @@ public final class Gateway implements AutoCloseable {
     UploadJournal journal = new UploadJournal(stateStore.database(), stateStore.nodes(), stateStore.shared());
     journal.importFiles(config.dataDir().resolve("uploads"));
     return journal;
+  }
+
+  /**
+   * The spill space's limits, the defaults made now that the spill directory is known: half its
+   * free space (at least one file at the spill limit), half of that for one user's sessions, eight
+   * files at the spill limit for one session (each within the one above it).
+   */
+  private static SpillSpace.Limits spillLimits(FerryConfig.UploadSettings uploads, Path directory)
+      throws IOException {
+    FerryConfig.SpillLimits set = uploads.spill();
+    long free = Files.getFileStore(directory).getUsableSpace();
+    long budget = set.budget() > 0 ? set.budget() : Math.max(uploads.spillLimit(), free / 2);
+    long perUser = set.perUser() > 0 ? set.perUser() : budget / 2;
+    long perSession = set.perSession() > 0 ? set.perSession() : Math.min(perUser, 8 * uploads.spillLimit());
+    if (set.budget() <= 0) {
+      log.info("uploads.spillBudget: {} MiB, half the {} MiB free in {} at start", budget >> 20, free >> 20, directory);
+    }
+    if (set.budget() > free) {
+      log.warn("uploads.spillBudget ({} MiB) is more than the {} MiB free in {}: spill files may fill the disk first",
+          set.budget() >> 20, free >> 20, directory);
+    }
+    return new SpillSpace.Limits(budget, Math.min(perUser, budget), Math.min(perSession, Math.min(perUser, budget)),
+        uploads.memoryWait());
   }
 
   /** dataDir/spill, emptied at start: spill files of a previous run belong to no upload. */

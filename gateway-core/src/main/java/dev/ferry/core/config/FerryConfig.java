@@ -52,7 +52,14 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
    * waits up to {@code memoryWait} for memory before it fails.
    */
   public record UploadSettings(long partSize, int partsInFlight, long memoryBudget, Duration orphanAge,
-      long reorderWindow, long spillLimit, long singlePutLimit, Duration memoryWait) {}
+      long reorderWindow, long spillLimit, long singlePutLimit, Duration memoryWait, SpillLimits spill) {}
+
+  /**
+   * The disk spill files may take on this node: in all ({@code budget}), for one user's sessions
+   * and for one session. -1: the default, made when the spill directory is known (half its free
+   * space at start; half the budget per user; eight files at the spill limit per session).
+   */
+  public record SpillLimits(long budget, long perUser, long perSession) {}
 
   public static FerryConfig load(Path file, Map<String, String> environment) {
     return parse(ConfigFile.load(file, environment));
@@ -141,7 +148,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
     ConfigNode up = root.section("uploads");
     up.allowOnly("partSize", "partsInFlight", "memoryBudget", "orphanAge", "reorderWindow", "spillLimit",
-        "singlePutLimit", "memoryWait");
+        "singlePutLimit", "memoryWait", "spillBudget", "spillPerUser", "spillPerSession");
     long partSize = up.bytes("partSize", 8L << 20);
     if (partSize < PartSizePolicy.MIN_PART_SIZE || partSize > PartSizePolicy.MAX_PART_SIZE) {
       throw new ConfigException(up.keyOf("partSize"), "must be between 5MiB and 5GiB (S3's part limits)");
@@ -165,9 +172,24 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     if (uploadWait.toMillis() < 100) {
       throw new ConfigException(up.keyOf("memoryWait"), "must be at least 100ms, got " + uploadWait.toMillis() + "ms");
     }
+    long spillLimit = up.bytes("spillLimit", 64L << 20);
+    SpillLimits spill = new SpillLimits(up.bytes("spillBudget", -1), up.bytes("spillPerUser", -1),
+        up.bytes("spillPerSession", -1));
+    if (spill.budget() == 0 || spill.perUser() == 0 || spill.perSession() == 0) {
+      throw new ConfigException(up.keyOf(spill.budget() == 0 ? "spillBudget" : spill.perUser() == 0 ? "spillPerUser"
+          : "spillPerSession"), "must be more than 0 (uploads.spillLimit: 0 turns spill files off)");
+    }
+    if (spill.perUser() > 0 && spill.budget() > 0 && spill.perUser() > spill.budget()) {
+      throw new ConfigException(up.keyOf("spillPerUser"), "must be at most uploads.spillBudget (" + spill.budget()
+          + " bytes)");
+    }
+    if (spill.perSession() > 0 && spill.perUser() > 0 && spill.perSession() > spill.perUser()) {
+      throw new ConfigException(up.keyOf("spillPerSession"), "must be at most uploads.spillPerUser ("
+          + spill.perUser() + " bytes)");
+    }
     UploadSettings uploads = new UploadSettings(partSize, up.integer("partsInFlight", 4, 1, 64), budget,
-        up.duration("orphanAge", Duration.ofMinutes(1)), reorderWindow, up.bytes("spillLimit", 64L << 20),
-        singlePutLimit, uploadWait);
+        up.duration("orphanAge", Duration.ofMinutes(1)), reorderWindow, spillLimit, singlePutLimit, uploadWait,
+        spill);
 
     ConfigNode down = root.section("downloads");
     down.allowOnly("rangeSize", "rangesAhead", "memoryBudget", "sessionShare", "memoryWait");

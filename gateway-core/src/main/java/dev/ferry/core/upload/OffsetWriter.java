@@ -31,6 +31,9 @@ import java.util.function.Consumer;
  *       a client rewrite bytes already sent to S3: the upload is then restarted at commit from the
  *       spill file. Beyond the limit the copy is dropped; from then on writes more than the window
  *       ahead, and rewrites, fail with a clear error instead of being stored wrong.
+ *   <li>Every byte the spill file holds is counted first against the node's spill space
+ *       ({@link SpillShare}): a write that needs the file waits for room and then fails naming the
+ *       limit; a file written in order whose copy finds no room drops the copy instead.
  * </ul>
  *
  * <p>Like {@link StreamingUpload}, nothing is visible before {@link #commit()}, and
@@ -85,6 +88,9 @@ public final class OffsetWriter implements AutoCloseable {
   private final Sink sink;
   private final Existing existing;
   private final ReorderMemory memory;
+  private final SpillShare spillShare;
+  /** Bytes of {@link #spillShare} this file's spill file holds: what {@link #inFile} covers. */
+  private long spillHeld;
   private final Settings settings;
   private final String description;
   /** Size of the file being replaced (0 when it was truncated or is new). */
@@ -118,8 +124,9 @@ public final class OffsetWriter implements AutoCloseable {
   private volatile State state = State.OPEN;
   private final EndListener whenEnded = new EndListener();
 
-  OffsetWriter(Sink sink, Existing existing, long existingSize, ReorderMemory memory, Settings settings,
-      String description) {
+  OffsetWriter(Sink sink, Existing existing, long existingSize, ReorderMemory memory, SpillShare spillShare,
+      Settings settings, String description) {
+    this.spillShare = spillShare;
     this.sink = sink;
     this.existing = existing;
     this.existingSize = existingSize;
@@ -192,12 +199,12 @@ public final class OffsetWriter implements AutoCloseable {
     makeRoomInSpill(end);
     size = Math.max(size, end);
     if (rewritten) {
-      spillWrite(position, bytes, offset, length);
+      spillWrite(position, bytes, offset, length, false);
       return;
     }
     if (position == frontier) {
-      if (teeing) {
-        spillWrite(position, bytes, offset, length);
+      if (teeing && !spillWrite(position, bytes, offset, length, !dependsOnSpill())) {
+        stopTeeing(); // no room for the copy: the file is uploaded the same, only not rewritable
       }
       sink.write(bytes, offset, length);
       frontier = end;
@@ -209,7 +216,7 @@ public final class OffsetWriter implements AutoCloseable {
       if (teeing) {
         // The spill file has these bytes: a copy in memory too would only be memory a client with
         // many handles writing ahead could pile up (issue 15: 60 handles took 1.3 GiB).
-        spillWrite(position, bytes, offset, length);
+        spillWrite(position, bytes, offset, length, false);
         return;
       }
       if (end - frontier > settings.window()) {
@@ -230,7 +237,7 @@ public final class OffsetWriter implements AutoCloseable {
           + "and the file is larger than the spill limit (" + settings.spillLimit() + " bytes) up to which "
           + "rewrites are possible");
     }
-    spillWrite(position, bytes, offset, length);
+    spillWrite(position, bytes, offset, length, false);
     rewritten = true;
     releaseAllPending();
   }
@@ -343,6 +350,9 @@ public final class OffsetWriter implements AutoCloseable {
       if (spill != null) {
         spill.truncate(newSize - base);
       }
+      long stillHeld = coveredInFile();
+      spillShare.give(spillHeld - stillHeld);
+      spillHeld = stillHeld;
     }
     if (newSize < frontier) {
       if (!teeing) {
@@ -542,18 +552,44 @@ public final class OffsetWriter implements AutoCloseable {
     if (!teeing || end - base <= settings.spillLimit()) {
       return;
     }
-    boolean aheadInFile = inFile.ceilingKey(frontier) != null
-        || (inFile.floorEntry(frontier) != null && inFile.floorEntry(frontier).getValue() > frontier);
-    if (rewritten || aheadInFile) {
+    if (dependsOnSpill()) {
       throw new IOException(description + ": this file is written out of order or rewritten and is larger than "
           + "the spill limit (" + settings.spillLimit() + " bytes; uploads.spillLimit)");
     }
+    stopTeeing();
+  }
+
+  /** Whether bytes only the spill file has are still needed: held ahead of the frontier, or a rewrite. */
+  private boolean dependsOnSpill() {
+    Map.Entry<Long, Long> below = inFile.floorEntry(frontier);
+    return rewritten || inFile.ceilingKey(frontier) != null || (below != null && below.getValue() > frontier);
+  }
+
+  /** Drops the spill copy of a file whose bytes all went to the sink: it can no longer be rewritten. */
+  private void stopTeeing() {
     teeing = false;
     inFile.clear();
     closeSpill();
   }
 
-  private void spillWrite(long position, byte[] bytes, int offset, int length) throws IOException {
+  /**
+   * Keeps the bytes in the spill file, after counting the ones it did not hold yet against the
+   * session's spill share. {@code optional} (a copy of bytes written in order): returns false,
+   * writing nothing, when there is no room now; otherwise waits for room or fails naming the limit.
+   */
+  private boolean spillWrite(long position, byte[] bytes, int offset, int length, boolean optional)
+      throws IOException {
+    long added = length - overlapInFile(position, position + length);
+    if (added > 0) {
+      if (optional) {
+        if (!spillShare.tryTake(added)) {
+          return false;
+        }
+      } else {
+        spillShare.take(added, description, position);
+      }
+      spillHeld += added;
+    }
     if (spill == null) {
       Files.createDirectories(settings.spillDirectory());
       spillPath = Files.createTempFile(settings.spillDirectory(), "spill-", ".part");
@@ -566,6 +602,28 @@ public final class OffsetWriter implements AutoCloseable {
       at += spill.write(buffer, at);
     }
     addToFile(position, position + length);
+    return true;
+  }
+
+  /** How many bytes of [start, end) the spill file holds already. */
+  private long overlapInFile(long start, long end) {
+    long overlap = 0;
+    Map.Entry<Long, Long> before = inFile.lowerEntry(start);
+    if (before != null && before.getValue() > start) {
+      overlap += Math.min(before.getValue(), end) - start;
+    }
+    for (Map.Entry<Long, Long> range : inFile.subMap(start, true, end, false).entrySet()) {
+      overlap += Math.min(range.getValue(), end) - range.getKey();
+    }
+    return overlap;
+  }
+
+  private long coveredInFile() {
+    long covered = 0;
+    for (Map.Entry<Long, Long> range : inFile.entrySet()) {
+      covered += range.getValue() - range.getKey();
+    }
+    return covered;
   }
 
   private void addToFile(long start, long end) {
@@ -696,6 +754,8 @@ public final class OffsetWriter implements AutoCloseable {
   }
 
   private void closeSpill() {
+    spillShare.give(spillHeld);
+    spillHeld = 0;
     if (spill != null) {
       try {
         spill.close();

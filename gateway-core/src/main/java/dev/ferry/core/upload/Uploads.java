@@ -51,10 +51,13 @@ public final class Uploads {
   private final Set<StreamingUpload> open = ConcurrentHashMap.newKeySet();
   private final ObjectCatalog catalog;
   private final CommitOrder commitOrder;
+  private final SpillSpace spillSpace;
 
   public Uploads(ObjectStore store, ObjectCatalog catalog, MemoryBudget budget, PartSizePolicy partSizes,
-      int maxPartsInFlight, UploadJournal journal, OffsetWriter.Settings offsetWrites, Clock clock) {
+      int maxPartsInFlight, UploadJournal journal, OffsetWriter.Settings offsetWrites, SpillSpace spillSpace,
+      Clock clock) {
     this.store = store;
+    this.spillSpace = spillSpace;
     this.offsetWrites = offsetWrites;
     this.budget = budget;
     this.partSizes = partSizes;
@@ -105,13 +108,23 @@ public final class Uploads {
    * the lock from here on. {@code existingSize} is the size of the object it replaces when that is
    * opened without truncation (0 otherwise): its bytes fill what the client does not write, and
    * writing on at its end resumes it server-side. {@code check} runs before the upload starts and
-   * {@code commitCheck} before it commits; writes out of order wait in the session's {@code memory}.
+   * {@code commitCheck} before it commits; writes out of order wait in the session's {@code memory},
+   * and the spill file counts against the session's {@code spillShare}.
    */
   public OffsetWriter openAtOffsets(S3Location target, PathLock lock, String description, long existingSize,
-      StartCheck check, CommitCheck commitCheck, ReorderMemory memory) {
+      StartCheck check, CommitCheck commitCheck, ReorderMemory memory, SpillShare spillShare) {
     UploadSink sink = new UploadSink(this, target, lock, description, check, commitCheck);
     OffsetWriter.Existing existing = from -> ObjectStore.await(store.openFrom(target, from));
-    return new OffsetWriter(sink, existing, existingSize, memory, offsetWrites, description);
+    return new OffsetWriter(sink, existing, existingSize, memory, spillShare, offsetWrites, description);
+  }
+
+  /** A new session's share of the node's spill space, for {@code user}'s files written at offsets. */
+  public SpillShare newSpillShare(String user) {
+    return spillSpace.share(user);
+  }
+
+  public SpillSpace spillSpace() {
+    return spillSpace;
   }
 
   /** A new session's memory for writes held out of order, which all its files written at offsets share. */

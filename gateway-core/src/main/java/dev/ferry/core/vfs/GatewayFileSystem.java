@@ -21,6 +21,7 @@ import dev.ferry.core.store.S3Location;
 import dev.ferry.core.store.StoreException;
 import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.core.upload.ReorderMemory;
+import dev.ferry.core.upload.SpillShare;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.upload.UploadOutcome;
 import dev.ferry.core.upload.Uploads;
@@ -80,6 +81,7 @@ public final class GatewayFileSystem implements AutoCloseable {
   private final LiveTransfers transfers;
   /** What this session's files written at offsets may hold in memory out of order, together. */
   private final ReorderMemory reorderMemory;
+  private final SpillShare spillShare;
   private final EventBus events;
   private final Clock clock;
   /** The connection whose changes these are, for events; null until {@link #joinSession} for FTPS. */
@@ -102,6 +104,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     this.downloads = downloads;
     this.downloadShare = downloads.newShare();
     this.reorderMemory = uploads.newReorderMemory();
+    this.spillShare = uploads.newSpillShare(user.name());
     this.catalog = catalog;
     this.treeRename = new TreeRename(store, catalog, renameParallelism);
     this.listingClientTimes = listingClientTimes;
@@ -327,11 +330,11 @@ public final class GatewayFileSystem implements AutoCloseable {
     requireParentDirectory(path, "upload");
     String description = "upload of " + path + " by " + user.name();
     if (knownNotADirectory(path, "upload")) {
-      return uploads.openAtOffsets(key, lock, description, 0, keep -> {}, Uploads.CommitCheck.NONE, reorderMemory);
+      return uploads.openAtOffsets(key, lock, description, 0, keep -> {}, Uploads.CommitCheck.NONE, reorderMemory, spillShare);
     }
     Lookup target = lookup(path);
     return uploads.openAtOffsets(key, lock, description, 0, keep -> {}, () -> fileThere(target, path, "upload"),
-        reorderMemory);
+        reorderMemory, spillShare);
   }
 
   /**
@@ -410,7 +413,7 @@ public final class GatewayFileSystem implements AutoCloseable {
       if (existing.isPresent() && !truncate && !(keep > 0 && keep == existingSize)) {
         require(Permission.OVERWRITE, path, "upload over an existing file");
       }
-    }, Uploads.CommitCheck.NONE, reorderMemory);
+    }, Uploads.CommitCheck.NONE, reorderMemory, spillShare);
   }
 
   /**

@@ -49,10 +49,13 @@ class OffsetWriterTest {
   private final MemoryBudget budget = new MemoryBudget(8L << 20);
   private final ReorderMemory memory = new ReorderMemory(budget, WINDOW, WAIT);
   private final MemorySink sink = new MemorySink();
+  private final SpillSpace spillSpace = new SpillSpace(new SpillSpace.Limits(1L << 30, 1L << 30, 1L << 30, WAIT));
+  private final SpillShare spill = spillSpace.share("tester");
 
   @AfterEach
   void nothingLeftBehind() throws IOException {
     assertEquals(0, budget.reservedBytes(), "reorder memory not given back");
+    assertEquals(0, spillSpace.used(), "spill space not given back");
     try (Stream<Path> files = Files.list(spillDir)) {
       assertEquals(List.of(), files.toList(), "spill file left behind");
     }
@@ -128,7 +131,11 @@ class OffsetWriterTest {
   }
 
   private OffsetWriter writer(long spillLimit, long existingSize) {
-    return new OffsetWriter(sink, sink::readFrom, existingSize, memory,
+    return writer(sink, spill, spillLimit, existingSize);
+  }
+
+  private OffsetWriter writer(MemorySink into, SpillShare share, long spillLimit, long existingSize) {
+    return new OffsetWriter(into, into::readFrom, existingSize, memory, share,
         new OffsetWriter.Settings(WINDOW, spillLimit, spillDir, WAIT), "test upload");
   }
 
@@ -316,7 +323,7 @@ class OffsetWriterTest {
     byte[] data = random((int) WINDOW, 41);
     OffsetWriter first = writer(0);
     MemorySink otherSink = new MemorySink();
-    OffsetWriter second = new OffsetWriter(otherSink, otherSink::readFrom, 0, memory,
+    OffsetWriter second = new OffsetWriter(otherSink, otherSink::readFrom, 0, memory, spill,
         new OffsetWriter.Settings(WINDOW, 0, spillDir, WAIT), "second upload");
     first.write(KIB, data, 0, (int) WINDOW - KIB);
     assertEquals(WINDOW, memory.heldBytes());
@@ -563,5 +570,65 @@ class OffsetWriterTest {
     writeChunks(writer, data, order, chunk);
     writer.commit();
     assertArrayEquals(data, sink.received.toByteArray());
+  }
+
+  /** A share of a space with these limits, for the spill budget's tests. */
+  private static SpillShare smallShare(SpillSpace space) {
+    return space.share("tester");
+  }
+
+  @Test
+  void write_aheadBeyondTheSessionsSpillShare_failsNamingIt_andGivesEverythingBack() throws IOException {
+    SpillSpace small = new SpillSpace(new SpillSpace.Limits(8L << 20, 8L << 20, 1L << 20, WAIT));
+    OffsetWriter writer = writer(sink, smallShare(small), 64L << 20, 0);
+    byte[] data = random(1 << 20, 51);
+    writer.write(0, data, 0, 256 * KIB);
+    IOException refused = assertThrows(IOException.class, () -> writer.write(2L << 20, data, 0, data.length));
+    assertTrue(refused.getMessage().contains("uploads.spillPerSession (1048576 bytes)"), refused.getMessage());
+    assertEquals(0, small.used(), "the failed upload gave its spill space back");
+  }
+
+  @Test
+  void write_inOrderWithoutSpillRoom_dropsTheCopy_andUploadsTheSameBytes() throws IOException {
+    SpillSpace small = new SpillSpace(new SpillSpace.Limits(1L << 20, 1L << 20, 1L << 20, WAIT));
+    OffsetWriter writer = writer(sink, smallShare(small), 64L << 20, 0);
+    byte[] data = random(4 << 20, 52);
+    for (int at = 0; at < data.length; at += 64 * KIB) {
+      writer.write(at, data, at, 64 * KIB);
+      assertTrue(small.used() <= 1L << 20, "spill space used " + small.used());
+    }
+    assertEquals(data.length, writer.commit());
+    assertArrayEquals(data, sink.received.toByteArray());
+    assertEquals(0, small.used());
+  }
+
+  @Test
+  void write_aheadWhileTheBudgetIsFull_waitsForRoom_thenFailsNamingTheBudget() throws Exception {
+    SpillSpace small = new SpillSpace(new SpillSpace.Limits(1L << 20, 1L << 20, 1L << 20, WAIT));
+    SpillShare other = small.share("other");
+    OffsetWriter full = writer(new MemorySink(), other, 64L << 20, 0);
+    byte[] data = random(1 << 20, 53);
+    full.write(4096, data, 0, data.length); // held ahead: the whole budget
+    OffsetWriter writer = writer(sink, smallShare(small), 64L << 20, 0);
+    long started = System.nanoTime();
+    IOException refused = assertThrows(IOException.class, () -> writer.write(4096, data, 0, 4096));
+    assertTrue(System.nanoTime() - started >= WAIT.toNanos(), "it waited for room first");
+    assertTrue(refused.getMessage().contains("uploads.spillBudget (1048576 bytes)")
+        || refused.getMessage().contains("uploads.spillPerUser"), refused.getMessage());
+    full.abort("test over");
+    full.close();
+    assertEquals(0, small.used());
+  }
+
+  @Test
+  void truncate_givesTheCutBytesBack() throws IOException {
+    OffsetWriter writer = writer(64L << 20);
+    byte[] data = random(512 * KIB, 54);
+    writer.write(0, data, 0, data.length);
+    assertEquals(data.length, spillSpace.used());
+    writer.truncate(128 * KIB);
+    assertEquals(128 * KIB, spillSpace.used());
+    writer.commit();
+    assertEquals(0, spillSpace.used());
   }
 }
