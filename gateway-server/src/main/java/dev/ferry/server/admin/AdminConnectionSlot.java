@@ -84,6 +84,7 @@ final class AdminConnectionSlot extends ChannelInboundHandlerAdapter {
     try {
       if (slot != null) {
         slot.loggedIn(user);
+        slot.loginSucceeded(); // a LOGIN line: the connection is written out, not counted with those that never log in
       }
       return null;
     } catch (SessionRefusedException e) {
