@@ -91,7 +91,9 @@ public final class SessionLoad {
             try {
               moved.addAndGet(opener.roundTrip(session, name));
             } catch (Exception e) {
-              errors.incrementAndGet();
+              if (errors.incrementAndGet() <= 3) {
+                System.out.println("# a transfer failed: " + e);
+              }
               return;
             }
           }
@@ -208,6 +210,8 @@ public final class SessionLoad {
       ftp.execPROT("P");
       ftp.setFileType(FTP.BINARY_FILE_TYPE);
       ftp.enterLocalPassiveMode();
+      // Data connections from the control connection's address: Ferry takes them from that client only.
+      ftp.setPassiveLocalIPAddress(java.net.InetAddress.getByName(source));
       return new FtpsSession(ftp);
     }
 
