@@ -317,13 +317,23 @@ class ConsoleIT {
     assertTrue(text.contains("free of"), text);
     WebElement hung = browser.findElement(By.cssSelector("tr.host[data-host='silent']"));
     assertEquals("no", hung.findElement(By.cssSelector("td.error")).getText());
-    assertTrue(hung.getText().contains("unreachable (no answer within 3 s)"), hung.getText());
+    assertShownUnreachable(hung.getText());
     screenshot("09-hosts");
 
     browser.findElement(By.cssSelector(".signout button")).click();
     wait.until(ExpectedConditions.urlToBe(base + "/console/login"));
     browser.get(base + "/console/hosts");
     wait.until(ExpectedConditions.urlToBe(base + "/console/login"));
+  }
+
+  /**
+   * The silent host is shown as not reachable: as no answer within the page's 3 s, or, when an
+   * earlier page's df of it (joined, not started again) ends within those 3 s, as that df's connect
+   * timeout (CI run at c718f26+: the hosts page came 27 s after the transfer form's probe).
+   */
+  private static void assertShownUnreachable(String text) {
+    assertTrue(text.contains("unreachable (no answer within 3 s)")
+        || text.contains("cannot connect to remote 'silent'"), text);
   }
 
   /** From the form: a job that waits at the free-space gate (100% free is never there); its id, from its page. */
@@ -484,7 +494,8 @@ class ConsoleIT {
     assertTrue(local.getText().startsWith("local \u2014 ") && local.getText().contains("free of"), local.getText());
     assertEquals("true", local.getAttribute("data-reachable"));
     WebElement hung = browser.findElement(By.cssSelector("#host option[value='silent']"));
-    assertEquals("silent \u2014 unreachable (no answer within 3 s)", hung.getText());
+    assertTrue(hung.getText().startsWith("silent \u2014 "), hung.getText());
+    assertShownUnreachable(hung.getText());
     assertEquals("false", hung.getAttribute("data-reachable"));
     new Select(browser.findElement(By.id("host"))).selectByValue("silent");
     screenshot("14-transfer-host-picker");
