@@ -196,7 +196,20 @@ public final class FerryServer {
           + "budgets grew with it; run java -Xmx1g (or what the README suggests for your load)",
           Runtime.getRuntime().maxMemory() / mib);
     }
+    long sessions = (config.sftp().enabled() ? config.sftp().maxSessions() * SFTP_SESSION_HEAP : 0)
+        + (long) config.ftps().maxLogins() * FTPS_SESSION_HEAP;
+    long wanted = sessions + config.uploads().memoryBudget() + config.downloads().memoryBudget();
+    if (wanted > Runtime.getRuntime().maxMemory() * 9 / 10) {
+      log.warn("memory: at sftp.maxSessions {} and ftps.maxLogins {} the sessions themselves may take about {} MiB of "
+          + "heap beside the budgets ({} MiB): {} MiB in all, more than 90 % of the heap; raise -Xmx or lower the "
+          + "budgets or the limits", config.sftp().maxSessions(), config.ftps().maxLogins(), sessions / mib,
+          (config.uploads().memoryBudget() + config.downloads().memoryBudget()) / mib, wanted / mib);
+    }
   }
+
+  /** Heap an idle logged-in session holds beyond the budgets: bench/bench-sessions.sh's figures, rounded up. */
+  private static final long SFTP_SESSION_HEAP = 64 << 10;
+  private static final long FTPS_SESSION_HEAP = 16 << 10;
 
   private void checkBuckets() throws IOException {
     Set<String> buckets = new LinkedHashSet<>();
