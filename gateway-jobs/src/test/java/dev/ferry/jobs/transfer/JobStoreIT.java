@@ -252,6 +252,21 @@ class JobStoreIT {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"embedded", "postgresql"})
+  void retention_onTheHousekeeper_deletesOldFinishedJobs_andZeroKeepsThem(String kind) throws Exception {
+    newDatabase(kind);
+    try (StateStore one = open(kind, "node-1")) {
+      JobStore jobs = new JobStore(one.database());
+      long now = System.currentTimeMillis();
+      jobs.insert(queued("kept00000001").withFinished(JobState.DONE, "2020-01-01T00:00:00Z"), now);
+      new JobRetention(jobs, one.nodes(), Duration.ZERO, java.time.Clock.systemUTC()).run();
+      assertEquals(List.of("kept00000001"), ids(jobs.list(null, 100, null)), "retention 0s keeps every job");
+      new JobRetention(jobs, one.nodes(), Duration.ofDays(30), java.time.Clock.systemUTC()).run();
+      assertEquals(List.of(), ids(jobs.list(null, 100, null)), "a job finished in 2020 is past 30 days");
+    }
+  }
+
   private static List<String> ids(List<JobRecord> records) {
     return records.stream().map(JobRecord::id).toList();
   }
