@@ -191,6 +191,21 @@ class SftpGatewayIT {
     }
   }
 
+  /** What sshj's readAllBytes sends on JDK 17 for a file over 8 KiB; OpenSSH answers empty data. */
+  @Test
+  void read_zeroBytes_answersEmptyData_andTheHandleReadsOn() throws IOException {
+    byte[] data = random(16 * 1024, 8);
+    s3.put(ferry.bucket, ferry.key("zero-read.bin"), data);
+    try (SftpClient sftp = ferry.login("alice");
+        CloseableHandle handle = sftp.open("zero-read.bin", OpenMode.Read)) {
+      byte[] buffer = new byte[data.length];
+      assertEquals(0, sftp.read(handle, 8192, buffer, 0, 0), "a read of 0 bytes");
+      assertEquals(0, sftp.read(handle, data.length, buffer, 0, 0), "a read of 0 bytes at the end");
+      assertEquals(data.length, sftp.read(handle, 0, buffer, 0, buffer.length));
+      assertArrayEquals(data, buffer);
+    }
+  }
+
   @Test
   void read_seekAfterTheFileWasOverwritten_failsInsteadOfMixingVersions() throws IOException {
     byte[] before = random(3 * PART, 8);

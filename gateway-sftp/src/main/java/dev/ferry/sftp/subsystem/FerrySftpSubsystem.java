@@ -10,6 +10,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.NavigableMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.BufferUtils;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
@@ -46,6 +47,7 @@ import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
  *       "permission denied" (see {@link #handleUnknownStatusFileAttributes}).
  *   <li>A session has at most {@code sftp.maxOpenHandles} files and directories open (see
  *       {@link #generateFileHandle}).
+ *   <li>A read of 0 bytes gets empty data (see {@link #doRead}).
  * </ul>
  */
 final class FerrySftpSubsystem extends SftpSubsystem {
@@ -94,6 +96,21 @@ final class FerrySftpSubsystem extends SftpSubsystem {
       return;
     }
     super.error(message, o1, o2, o3, o4, t);
+  }
+
+  /**
+   * A read of 0 bytes is answered with empty data, as OpenSSH's server answers it ("weird, but not
+   * strictly disallowed"); MINA refused it as a bad message. sshj's readAllBytes on JDK 17 sends one
+   * for any file over 8 KiB, and failed on Ferry (issue 40, item 5).
+   */
+  @Override
+  protected int doRead(int id, String handle, long offset, int length, byte[] data, int doff,
+      AtomicReference<Boolean> eof) throws IOException {
+    if (length == 0) {
+      validateHandle(handle, handles.get(handle), FileHandle.class);
+      return 0;
+    }
+    return super.doRead(id, handle, offset, length, data, doff, eof);
   }
 
   @Override
