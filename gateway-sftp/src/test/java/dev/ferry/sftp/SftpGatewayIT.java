@@ -31,6 +31,10 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.sftp.RemoteFile;
+import net.schmizz.sshj.sftp.SFTPClient;
+import net.schmizz.sshj.transport.verification.PromiscuousVerifier;
 import org.apache.commons.net.ftp.FTPSClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
@@ -188,6 +192,35 @@ class SftpGatewayIT {
         assertEquals(expected, n, "bytes read at " + offset);
         assertArrayEquals(Arrays.copyOfRange(data, (int) offset, (int) offset + n), Arrays.copyOf(buffer, n));
       }
+    }
+  }
+
+  /**
+   * sshj's {@code RemoteFileInputStream.readAllBytes()} on JDK 17 asks for 0 bytes once its 8 KiB
+   * buffer is full; MINA refused that read as a bad message ("Invalid read length: 0"), OpenSSH
+   * answers an empty SSH_FXP_DATA.
+   */
+  @Test
+  void read_zeroLength_emptyDataAndTheReadAfterItGoesOn() throws IOException {
+    byte[] data = random(20_000, 11);
+    s3.put(ferry.bucket, ferry.key("zero-read.bin"), data);
+    try (SSHClient ssh = new SSHClient()) {
+      ssh.addHostKeyVerifier(new PromiscuousVerifier());
+      ssh.connect("127.0.0.1", ferry.sftp.port());
+      ssh.authPassword("alice", SftpTestGateway.PASSWORD);
+      try (SFTPClient sftp = ssh.newSFTPClient(); RemoteFile file = sftp.open("zero-read.bin");
+          InputStream in = file.new RemoteFileInputStream()) {
+        assertArrayEquals(data, in.readAllBytes(), "sshj readAllBytes");
+      }
+    }
+    try (SftpClient sftp = ferry.login("alice");
+        CloseableHandle handle = sftp.open("zero-read.bin", OpenMode.Read)) {
+      byte[] buffer = new byte[16];
+      for (long offset : new long[] {0, 100, data.length}) {
+        assertEquals(0, sftp.read(handle, offset, buffer, 0, 0), "a read of 0 bytes at " + offset);
+      }
+      assertEquals(buffer.length, sftp.read(handle, 100, buffer, 0, buffer.length));
+      assertArrayEquals(Arrays.copyOfRange(data, 100, 100 + buffer.length), buffer);
     }
   }
 

@@ -10,6 +10,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.NavigableMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.BufferUtils;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
@@ -22,7 +23,7 @@ import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
 
 /**
- * MINA's SFTP subsystem with nine additions, since MINA SSHD 2.15 has no other extension point
+ * MINA's SFTP subsystem with ten additions, since MINA SSHD 2.15 has no other extension point
  * for them (the one subclass of {@link SftpSubsystem}, against the house rule):
  *
  * <ul>
@@ -46,6 +47,8 @@ import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
  *       "permission denied" (see {@link #handleUnknownStatusFileAttributes}).
  *   <li>A session has at most {@code sftp.maxOpenHandles} files and directories open (see
  *       {@link #generateFileHandle}).
+ *   <li>A read of length 0 gets an empty data reply, as from OpenSSH (see
+ *       {@link #doRead(int, String, long, int, byte[], int, AtomicReference)}).
  * </ul>
  */
 final class FerrySftpSubsystem extends SftpSubsystem {
@@ -94,6 +97,22 @@ final class FerrySftpSubsystem extends SftpSubsystem {
       return;
     }
     super.error(message, o1, o2, o3, o4, t);
+  }
+
+  /**
+   * MINA refuses a read of length 0 as a bad message; OpenSSH's server answers it with an empty
+   * SSH_FXP_DATA ("weird, but not strictly disallowed"), and clients send it: sshj's
+   * {@code RemoteFileInputStream.readAllBytes()} on JDK 17 asks for 0 bytes once its buffer is full,
+   * for any file over 8 KiB. The handle is still checked, so a bad one is refused as before.
+   */
+  @Override
+  protected int doRead(int id, String handle, long offset, int length, byte[] data, int doff,
+      AtomicReference<Boolean> eof) throws IOException {
+    if (length == 0) {
+      validateHandle(handle, handles.get(handle), FileHandle.class);
+      return 0;
+    }
+    return super.doRead(id, handle, offset, length, data, doff, eof);
   }
 
   @Override
