@@ -809,6 +809,20 @@ class FtpsGatewayIT {
     client.disconnect();
   }
 
+  /** As vsftpd: {@code CWD ..} at the top of the home stays there; a name past it is still refused. */
+  @Test
+  void cwd_dotDotAtTheTopOfTheHome_250AndStaysThere() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    for (String path : List.of("..", "/..", "../..", "/../.")) {
+      assertEquals(250, client.cwd(path), path + ": " + client.getReplyString());
+      assertEquals("/", client.printWorkingDirectory(), path);
+    }
+    assertEquals(553, client.cwd("../alice"), client.getReplyString());
+    assertEquals("/", client.printWorkingDirectory());
+    assertEquals(200, client.sendCommand("NOOP"), "the session goes on");
+    client.disconnect();
+  }
+
   @Test
   void commandLine_overTheLimit_answered500AndTheSessionGoesOn() throws IOException {
     FTPSClient client = ferry.login("alice");
