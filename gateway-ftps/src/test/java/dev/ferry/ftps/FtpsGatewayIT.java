@@ -32,9 +32,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -125,6 +127,48 @@ class FtpsGatewayIT {
       assertArrayEquals(uploads.get(i).get(), s3.read(ferry.bucket, ferry.key("parallel-" + i)));
     }
     pool.shutdown();
+  }
+
+  /**
+   * rclone creates parent folders from parallel transfers: a folder that exists or is being
+   * created is "exists", as in pyftpdlib, never the transient 450 (rclone gave up on those files).
+   */
+  @Test
+  void mkd_samePathFromEightSessionsAtOnce_oneCreatedTheOthersExistsNoneBusy() throws Exception {
+    List<FTPSClient> clients = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      clients.add(ferry.login("alice"));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(clients.size());
+    try {
+      for (String path : List.of("/together", "/together/inner", "/again")) {
+        CyclicBarrier start = new CyclicBarrier(clients.size());
+        List<Future<String>> replies = new ArrayList<>();
+        for (FTPSClient client : clients) {
+          replies.add(pool.submit(() -> {
+            start.await(30, TimeUnit.SECONDS);
+            client.sendCommand("MKD", path);
+            return client.getReplyString().trim();
+          }));
+        }
+        List<String> created = new ArrayList<>();
+        List<String> others = new ArrayList<>();
+        for (Future<String> reply : replies) {
+          String text = reply.get(60, TimeUnit.SECONDS);
+          (text.startsWith("257") ? created : others).add(text);
+        }
+        assertEquals(1, created.size(), path + ": " + created + " " + others);
+        for (String other : others) {
+          assertTrue(other.startsWith("550") && other.contains("exists"), path + ": " + other);
+        }
+      }
+    } finally {
+      pool.shutdown();
+      for (FTPSClient client : clients) {
+        client.disconnect();
+      }
+    }
+    assertTrue(s3.keys(ferry.bucket, ferry.key("together/")).contains(ferry.key("together/inner/")));
   }
 
   @Test

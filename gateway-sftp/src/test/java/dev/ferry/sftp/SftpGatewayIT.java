@@ -30,6 +30,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.sftp.RemoteFile;
@@ -630,6 +634,44 @@ class SftpGatewayIT {
     assertEquals(List.of(ferry.key("empty-dir/")), s3.keys(ferry.bucket, ferry.key("empty-dir")));
     assertArrayEquals(new byte[] {7}, s3.read(ferry.bucket, ferry.key("full-dir/inside")));
     assertEquals(List.of(), s3.multipartUploads(ferry.bucket));
+  }
+
+  /** As over FTPS: a directory that exists or is being created is "already exists", never busy. */
+  @Test
+  void mkdir_samePathFromEightSessionsAtOnce_oneCreatedTheOthersAlreadyExists() throws Exception {
+    List<SftpClient> clients = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      for (int i = 0; i < 8; i++) {
+        clients.add(ferry.login("alice"));
+      }
+      for (String path : List.of("/side-by-side", "/side-by-side/inner", "/once-more")) {
+        CyclicBarrier start = new CyclicBarrier(clients.size());
+        List<Future<Integer>> outcomes = new ArrayList<>();
+        for (SftpClient client : clients) {
+          outcomes.add(pool.submit(() -> {
+            start.await(30, TimeUnit.SECONDS);
+            try {
+              client.mkdir(path);
+              return SftpConstants.SSH_FX_OK;
+            } catch (SftpException e) {
+              return e.getStatus();
+            }
+          }));
+        }
+        List<Integer> statuses = new ArrayList<>();
+        for (Future<Integer> outcome : outcomes) {
+          statuses.add(outcome.get(60, TimeUnit.SECONDS));
+        }
+        assertEquals(1, Collections.frequency(statuses, SftpConstants.SSH_FX_OK), path + ": " + statuses);
+        assertEquals(7, Collections.frequency(statuses, SftpConstants.SSH_FX_FILE_ALREADY_EXISTS), path + ": " + statuses);
+      }
+    } finally {
+      pool.shutdown();
+      for (SftpClient client : clients) {
+        client.close();
+      }
+    }
   }
 
   @Test
