@@ -20,6 +20,7 @@ import dev.ferry.core.vfs.WriteMode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -258,6 +259,57 @@ class FtpsGatewayIT {
     assertTrue(s3.find(ferry.bucket, ferry.key("aborted.bin")).isEmpty(), "partial object visible");
     assertTrue(s3.multipartUploads(ferry.bucket).isEmpty(), "multipart upload left behind");
     assertTrue(client.sendNoOp(), "the session goes on after ABOR: " + client.getReplyString());
+    client.disconnect();
+  }
+
+  /**
+   * Commons Net's control keep-alive sends NOOP during a transfer and waits for the reply: it was
+   * answered only after the transfer, so a keep-alive upload crawled. NOOP and STAT are answered at
+   * once now, between the 150 and the 226, and the transfer goes on to the end.
+   */
+  @Test
+  void noopAndStat_duringAnUpload_answeredAtOnceAndTheUploadCompletes() throws IOException {
+    byte[] data = random(2 * PART + 7);
+    FTPSClient client = ferry.login("alice");
+    client.setSoTimeout(10_000);
+    OutputStream upload = client.storeFileStream("kept-alive.bin");
+    assertNotNull(upload, client.getReplyString());
+    upload.write(data, 0, PART);
+    upload.flush();
+
+    assertEquals(200, client.sendCommand("NOOP"), client.getReplyString());
+    assertEquals(211, client.sendCommand("STAT"), client.getReplyString());
+    assertTrue(client.getReplyString().contains("in progress"), client.getReplyString());
+    assertEquals(200, client.sendCommand("NOOP"), "a second keep-alive: " + client.getReplyString());
+
+    upload.write(data, PART, data.length - PART);
+    upload.close();
+    assertTrue(client.completePendingCommand(), client.getReplyString());
+    assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("kept-alive.bin")));
+    assertEquals(200, client.sendCommand("NOOP"), "the session goes on: " + client.getReplyString());
+    assertEquals(211, client.sendCommand("STAT"), client.getReplyString());
+    assertFalse(client.getReplyString().contains("in progress"), client.getReplyString());
+    client.disconnect();
+  }
+
+  /** The same for a download the client reads slowly: NOOP answered while the RETR still sends. */
+  @Test
+  void noop_duringADownload_answeredAtOnceAndTheDownloadCompletes() throws IOException {
+    byte[] data = random(4 * PART);
+    s3.put(ferry.bucket, ferry.key("kept-alive-get.bin"), data);
+    FTPSClient client = ferry.login("alice");
+    client.setSoTimeout(10_000);
+    InputStream download = client.retrieveFileStream("kept-alive-get.bin");
+    assertNotNull(download, client.getReplyString());
+    byte[] first = download.readNBytes(1000);
+    assertEquals(200, client.sendCommand("NOOP"), client.getReplyString());
+    byte[] rest = download.readAllBytes();
+    download.close();
+    assertTrue(client.completePendingCommand(), client.getReplyString());
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    got.write(first);
+    got.write(rest);
+    assertArrayEquals(data, got.toByteArray());
     client.disconnect();
   }
 

@@ -1,6 +1,8 @@
 package dev.ferry.ftps.data;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.filterchain.IoFilterAdapter;
 import org.apache.mina.core.filterchain.IoFilterChain;
@@ -34,11 +36,13 @@ public final class AbortWatch extends IoFilterAdapter {
   /**
    * Puts the filter in a new control session's chain before FtpServer's command executor, where
    * ABOR is seen as it arrives, and {@link Reached} after the line decoder, where the commands reach
-   * each line in turn.
+   * each line in turn; and {@link KeepAliveDuringTransfer}, the other command answered during a
+   * transfer, in the same two places.
    */
   public static void install(IoFilterChain chain) {
     chain.addBefore("threadPool", NAME, SHARED);
     chain.addAfter("codec", Reached.NAME, Reached.SHARED);
+    KeepAliveDuringTransfer.install(chain);
   }
 
   /**
@@ -85,19 +89,32 @@ public final class AbortWatch extends IoFilterAdapter {
   }
 
   private static AtomicInteger unanswered(IoSession session) {
-    AtomicInteger count = (AtomicInteger) session.getAttribute(UNANSWERED);
-    if (count == null) {
-      AtomicInteger fresh = new AtomicInteger();
-      count = (AtomicInteger) session.setAttributeIfAbsent(UNANSWERED, fresh);
-      if (count == null) {
-        count = fresh;
-      }
-    }
-    return count;
+    return SessionAttribute.getOrCreate(session, UNANSWERED, AtomicInteger::new);
   }
 
   static void finished(IoSession session, DataChannel transfer) {
-    session.removeAttribute(RUNNING, transfer);
+    synchronized (transfer) {
+      session.removeAttribute(RUNNING, transfer);
+    }
+  }
+
+  /**
+   * Writes the reply {@code reply} gives for the running transfer, if one runs and the reply is not
+   * null; returns whether it wrote. A transfer's final reply is written after {@link #finished}, and
+   * both hold the transfer's monitor, so a reply written here always comes before it.
+   */
+  static boolean replyWhileRunning(IoSession session, Function<DataChannel, FtpReply> reply) {
+    if (!(session.getAttribute(RUNNING) instanceof DataChannel transfer)) {
+      return false;
+    }
+    synchronized (transfer) {
+      FtpReply answer = session.getAttribute(RUNNING) == transfer ? reply.apply(transfer) : null;
+      if (answer == null) {
+        return false;
+      }
+      session.write(answer);
+      return true;
+    }
   }
 
   @Override

@@ -46,6 +46,8 @@ public final class DataChannel implements AutoCloseable {
   private final Socket socket;
   /** Why the transfer was stopped from this side (ABOR, the control connection closed); null while it was not. */
   private volatile String abortedBecause;
+  /** Bytes moved so far, for STAT during the transfer. */
+  private volatile long transferred;
 
   private DataChannel(FtpIoSession session, Socket socket) {
     this.session = session;
@@ -126,6 +128,7 @@ public final class DataChannel implements AutoCloseable {
       if (n > 0) {
         out.write(buffer, 0, n);
         received += n;
+        transferred = received;
         session.updateLastAccessTime();
       }
       if (n < buffer.length) {
@@ -166,6 +169,7 @@ public final class DataChannel implements AutoCloseable {
     while ((n = source.read(buffer)) != -1) {
       out.write(buffer, 0, n);
       sent += n;
+      transferred = sent;
       session.updateLastAccessTime();
     }
     out.flush();
@@ -188,6 +192,11 @@ public final class DataChannel implements AutoCloseable {
     } catch (SocketTimeoutException | java.net.SocketException | javax.net.ssl.SSLException e) {
       // the client kept its side open or dropped it without close_notify: the file was delivered either way
     }
+  }
+
+  /** Bytes received or sent so far. */
+  long transferred() {
+    return transferred;
   }
 
   /**
