@@ -670,6 +670,33 @@ class FtpsGatewayIT {
     writer.disconnect();
   }
 
+  /**
+   * Node's basic-ftp opens the passive data connection before it sends RETR or STOR. A refusal
+   * reset that connection (RST) before the 550 was written, and basic-ftp dropped the whole session
+   * on "ECONNRESET (data socket)". The reply comes first now and the connection ends with a FIN.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"RETR missing.bin", "STOR /../x", "APPE /../x", "MLSD /no/such/dir", "RETR /no/such/dir/f"})
+  void refusedTransfer_dataConnectionOpenedFirst_replyThenACleanCloseAndTheSessionGoesOn(String command)
+      throws IOException {
+    FTPSClient client = ferry.login("alice");
+    client.setSoTimeout(10_000);
+    int port = epsvPort(client);
+    try (Socket data = new Socket("127.0.0.1", port)) {
+      data.setSoTimeout(10_000);
+      data.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5}); // a TLS hello's start
+      data.getOutputStream().flush();
+      int code = client.sendCommand(command);
+      assertTrue(code == 550 || code == 553, command + ": " + client.getReplyString());
+      assertEquals(-1, data.getInputStream().read(), "the data connection ends with a FIN, not a reset");
+    }
+    assertEquals(200, client.sendCommand("NOOP"), client.getReplyString());
+    byte[] data = random(1000);
+    assertTrue(client.storeFile("after-refusal.bin", new ByteArrayInputStream(data)), client.getReplyString());
+    assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("after-refusal.bin")));
+    client.disconnect();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"../../other/x", "/../x", "a\\b", "%2e%2e/x", "a\u0001b"})
   void stor_badPath_refusedWith553AndNothingChanges(String path) throws IOException {
@@ -1008,8 +1035,7 @@ class FtpsGatewayIT {
   void stor_overTls13_serverSendsNothingOnTheDataConnectionUntilTheFileEnds() throws Exception {
     byte[] data = random(1024 * 1024);
     FTPSClient client = ferry.login("alice");
-    assertEquals(229, client.sendCommand("EPSV"), client.getReplyString());
-    int port = Integer.parseInt(client.getReplyString().replaceAll("(?s).*\\(\\|\\|\\|(\\d+)\\|\\).*", "$1"));
+    int port = epsvPort(client);
     try (Socket tcp = new Socket("127.0.0.1", port)) {
       assertEquals(150, client.sendCommand("STOR tls13.bin"), client.getReplyString());
       SSLContext tls13 = SSLContext.getInstance("TLSv1.3");
@@ -1029,6 +1055,12 @@ class FtpsGatewayIT {
     }
     client.disconnect();
     assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("tls13.bin")));
+  }
+
+  /** Sends EPSV and returns the port of the reply's "(|||port|)". */
+  private static int epsvPort(FTPSClient client) throws IOException {
+    assertEquals(229, client.sendCommand("EPSV"), client.getReplyString());
+    return Integer.parseInt(client.getReplyString().replaceAll("(?s).*\\(\\|\\|\\|(\\d+)\\|\\).*", "$1"));
   }
 
   static byte[] random(int size) {
