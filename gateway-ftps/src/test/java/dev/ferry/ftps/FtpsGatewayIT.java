@@ -314,6 +314,47 @@ class FtpsGatewayIT {
   }
 
   /**
+   * An application that closes the control connection mid-upload and then its data stream has no
+   * one left to be told whether the file was stored: it used to be committed (30 MiB of a 100 MiB
+   * file); now the upload is aborted as the control connection goes.
+   */
+  @Test
+  void stor_controlConnectionClosedBeforeTheDataEnds_abortedNoObjectNoMultipartUpload() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    OutputStream upload = client.storeFileStream("orphaned.bin");
+    assertNotNull(upload, client.getReplyString());
+    upload.write(random(3 * PART));
+    upload.flush();
+    client.disconnect();
+    Await.until(() -> ferry.gateway.uploads().openUploads().isEmpty(), "the upload to be aborted as the control connection closed");
+    try {
+      upload.close();
+    } catch (IOException brokenByTheServer) {
+      // the server broke the data connection: nothing more to send
+    }
+    assertUploadLeftNothing("orphaned.bin");
+  }
+
+  /**
+   * The other order: the whole file was sent and the data connection closed, then the client left
+   * without waiting for the 226. The file is small enough for the socket buffers, so its end
+   * arrives before the control connection's, as from a client whose data the server kept up with.
+   */
+  @Test
+  void stor_dataEndedBeforeTheControlConnectionClosed_committed() throws IOException {
+    byte[] data = random(256 * 1024);
+    FTPSClient client = ferry.login("alice");
+    OutputStream upload = client.storeFileStream("sent-then-left.bin");
+    assertNotNull(upload, client.getReplyString());
+    upload.write(data);
+    upload.close();
+    client.disconnect();
+    Await.until(() -> ferry.gateway.uploads().openUploads().isEmpty(), "the upload to finish");
+    assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("sent-then-left.bin")));
+    assertTrue(s3.multipartUploads(ferry.bucket).isEmpty(), "multipart upload left behind");
+  }
+
+  /**
    * ABOR right as the data connection opens: it may arrive before the STOR starts reading, and was
    * then left to run after the STOR, which waited for a client that waited for the ABOR's reply.
    */

@@ -19,8 +19,9 @@ import org.apache.mina.core.session.IoSession;
  * <p>A session the server closes ({@link #abortRunning}: an administrator's disconnect, a user
  * disabled) takes its transfer with it: FtpServer leaves the data connection running, and an
  * upload the client then ended properly would be committed after the administrator was told the
- * session was cut off. A client that closes its own control connection is left to finish the file
- * it is sending, as FtpServer always did: it may have sent all of it and not waited for the reply.
+ * session was cut off. A client that closes its own control connection while it still sends a
+ * file loses the upload too (see {@link #sessionClosed}); one that closed the data connection first
+ * had sent all of it and merely did not wait for the reply.
  */
 public final class AbortWatch extends IoFilterAdapter {
 
@@ -127,6 +128,21 @@ public final class AbortWatch extends IoFilterAdapter {
       }
     }
     next.messageReceived(session, message);
+  }
+
+  /**
+   * The control connection is gone: an upload whose data connection has not ended here yet (its
+   * end neither read nor arrived, see {@link PeerClosed}) is aborted, since no one is left to be
+   * told whether it was stored. One whose end had arrived first goes on and is committed if it
+   * ended cleanly: the client sent its whole file and only did not wait for the 226. A download
+   * goes on as FtpServer's did.
+   */
+  @Override
+  public void sessionClosed(NextFilter next, IoSession session) throws Exception {
+    if (session.getAttribute(RUNNING) instanceof DataChannel transfer && transfer.clientStillSending()) {
+      transfer.abort("upload aborted: the control connection closed before the file ended");
+    }
+    next.sessionClosed(session);
   }
 
   /** Stops the session's running transfer, if any: the server closes the session for {@code reason}. */

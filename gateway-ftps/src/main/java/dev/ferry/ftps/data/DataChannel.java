@@ -52,6 +52,10 @@ public final class DataChannel implements AutoCloseable {
   private volatile String abortedBecause;
   /** Bytes moved so far, for STAT during the transfer. */
   private volatile long transferred;
+  /** Set once the client's file is being received (an upload), not sent. */
+  private volatile boolean receiving;
+  /** Set once the upload's end of stream was read. */
+  private volatile boolean endRead;
 
   private DataChannel(FtpIoSession session, Socket socket) {
     this.session = session;
@@ -133,6 +137,7 @@ public final class DataChannel implements AutoCloseable {
    * close_notify: the caller must then abort, not commit.
    */
   public long receiveInto(OutputStream sink) throws IOException {
+    receiving = true;
     AbortWatch.running(session, this);
     try {
       return copyFromClient(sink);
@@ -160,6 +165,7 @@ public final class DataChannel implements AutoCloseable {
         session.updateLastAccessTime();
       }
       if (n < buffer.length) {
+        endRead = true;
         break;
       }
     }
@@ -233,6 +239,11 @@ public final class DataChannel implements AutoCloseable {
     } catch (SocketTimeoutException stillOpen) {
       return false;
     }
+  }
+
+  /** An upload whose client has not closed the data connection yet: its file is not complete. */
+  boolean clientStillSending() {
+    return receiving && !endRead && !PeerClosed.of(socket);
   }
 
   /** Bytes received or sent so far. */
