@@ -1,5 +1,6 @@
 package dev.ferry.ftps.auth;
 
+import dev.ferry.core.session.IpAddressText;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.UserRegistry;
 import java.net.InetAddress;
@@ -30,7 +31,7 @@ public final class GatewayUserManager implements UserManager {
       throw new AuthenticationFailedException("only user name and password logins are accepted");
     }
     InetAddress from = login.getUserMetadata() == null ? null : login.getUserMetadata().getInetAddress();
-    String address = from == null ? "unknown" : from.getHostAddress();
+    String address = from == null ? "unknown" : IpAddressText.of(from);
     String password = login.getPassword() == null ? "" : login.getPassword();
     Optional<dev.ferry.core.user.User> user = guard.attempt("FTPS", users, login.getUsername(),
         password.toCharArray(), address).user();
