@@ -13,6 +13,6 @@ public final class ClientAddress {
 
   public static String of(SocketAddress client) {
     return client instanceof InetSocketAddress inet && inet.getAddress() != null
-        ? inet.getAddress().getHostAddress() : "unknown";
+        ? IpAddressText.of(inet.getAddress()) : "unknown";
   }
 }
