@@ -8,6 +8,7 @@ import dev.ferry.ftps.command.FeatBeforeLogin;
 import dev.ferry.ftps.command.GatewayCommands;
 import dev.ferry.ftps.command.RequestLine;
 import dev.ferry.ftps.data.AbortWatch;
+import dev.ferry.ftps.data.PassiveAddress;
 import dev.ferry.ftps.data.PassivePortDeadline;
 import dev.ferry.ftps.data.TlsTruncation;
 import dev.ferry.ftps.fs.GatewayFileSystemFactory;
@@ -110,7 +111,7 @@ public final class FtpsServer {
   private Listener listener(SslConfiguration ssl, int port, boolean implicitTls) {
     DataConnectionConfigurationFactory data = new DataConnectionConfigurationFactory();
     data.setPassivePorts(settings.passivePorts());
-    data.setPassiveAddress(settings.bindAddress());
+    data.setPassiveAddress(PassiveAddress.of(settings.bindAddress()));
     if (settings.passiveAddress() != null) {
       data.setPassiveExternalAddress(settings.passiveAddress());
     }

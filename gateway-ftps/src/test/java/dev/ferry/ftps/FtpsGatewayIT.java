@@ -27,6 +27,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -1180,6 +1181,28 @@ class FtpsGatewayIT {
       } while (!line.matches("\\d{3} .*"));
       assertEquals(expected, Integer.parseInt(line.substring(0, 3)), line);
       return line;
+    }
+  }
+
+  /**
+   * A listener on "::" takes both address families. FtpServer advertised the bind address in PASV
+   * replies, and "::" came out as "(0:0:0:0:0:0:0:0,p1,p2)", which no IPv4 client can use; the
+   * address the client reached is advertised now (EPSV, which IPv6 clients use, has none).
+   */
+  @Test
+  void dualStackListener_ipv4ClientWithPasvAndIpv6ClientWithEpsv_transfersByteExact() throws IOException {
+    Path dualDir = Files.createDirectories(dir.resolve("dual-stack"));
+    try (FtpsTestGateway dual = new FtpsTestGateway(s3, s3.endpoint(), dualDir, PART, PART, "::")) {
+      for (String host : List.of("127.0.0.1", "::1")) {
+        byte[] data = random(PART + 3);
+        FTPSClient client = dual.login(host, "alice");
+        client.setSoTimeout(10_000);
+        assertTrue(client.storeFile("dual.bin", new ByteArrayInputStream(data)), host + ": " + client.getReplyString());
+        ByteArrayOutputStream back = new ByteArrayOutputStream();
+        assertTrue(client.retrieveFile("dual.bin", back), host + ": " + client.getReplyString());
+        assertArrayEquals(data, back.toByteArray(), host);
+        client.disconnect();
+      }
     }
   }
 
