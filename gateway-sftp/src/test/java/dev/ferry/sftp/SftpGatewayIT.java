@@ -414,6 +414,29 @@ class SftpGatewayIT {
     assertEquals("hello", new String(s3.read(ferry.bucket, ferry.key("timed.txt")), StandardCharsets.UTF_8));
   }
 
+  /**
+   * OPEN for writing, SETSTAT of the time by path, then a stat: OpenSSH answers the new time at
+   * once, and sshfs caches that answer (tar x, touch -d); Ferry answered another time until CLOSE.
+   */
+  @Test
+  void stat_whileTheFileIsOpenForWriting_showsTheTimeJustSet() throws IOException {
+    Instant set = Instant.parse("2001-02-03T04:05:06Z");
+    byte[] data = random(10_000, 12);
+    s3.put(ferry.bucket, ferry.key("timed-open.bin"), random(100, 13));
+    try (SftpClient sftp = ferry.login("alice")) {
+      try (CloseableHandle handle = sftp.open("timed-open.bin", OpenMode.Write, OpenMode.Create, OpenMode.Truncate)) {
+        sftp.write(handle, 0, data);
+        sftp.setStat("timed-open.bin", new SftpClient.Attributes().modifyTime(FileTime.from(set)));
+        assertEquals(set, sftp.lstat("timed-open.bin").getModifyTime().toInstant(), "lstat");
+        assertEquals(set, sftp.stat("timed-open.bin").getModifyTime().toInstant(), "stat");
+        assertEquals(set, sftp.stat(handle).getModifyTime().toInstant(), "fstat");
+        assertEquals(data.length, sftp.lstat("timed-open.bin").getSize(), "the size written so far");
+      }
+      assertEquals(set, sftp.stat("timed-open.bin").getModifyTime().toInstant(), "after the close");
+    }
+    assertStored("timed-open.bin", data);
+  }
+
   @Test
   void setStat_rightAfterAMultipartUploadCloses_keepsTheTimeAndTheChecksum() throws IOException {
     // rclone's order: upload, close, then set the time on the path: both facts in the catalog.
