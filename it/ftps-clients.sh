@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ferry against real FTPS clients: lftp and curl, over explicit (AUTH TLS) and implicit FTPS,
+# Ferry against real FTPS clients: lftp, curl and Node's basic-ftp, over explicit (AUTH TLS) and implicit FTPS,
 # with a real S3 API server (S3Proxy) behind it. Starts both servers on free loopback ports in a
 # temp dir, runs the checks, prints one "ok - ..." / "not ok - ..." line per check and a final
 # "N passed, M failed" line; exits non-zero if any check failed. Cleans up on exit.
@@ -697,6 +697,15 @@ traversal_get_lftp() {
   [[ "$before" == "$after" ]] || { echo "bucket changed"; diff <(echo "$before") <(echo "$after"); return 1; }
 }
 
+# Node's basic-ftp 6.2.6 (installed into the run's temp dir) opens the passive data connection
+# before it sends RETR, STOR or LIST: refusals of each leave the session usable (no data-socket reset).
+basic_ftp_refusals() {
+  timeout "$CLIENT_TIMEOUT_SECONDS" npm install --prefix "$WORK/node" --no-audit --no-fund --silent \
+    basic-ftp@6.2.6 || return 1
+  NODE_PATH="$WORK/node/node_modules" timeout "$CLIENT_TIMEOUT_SECONDS" \
+    node "$REPO_DIR/it/basic-ftp-refusals.cjs" "$EXPLICIT_PORT" "$USER_NAME" "$PASSWORD"
+}
+
 # An upload aimed above the home may fail or land inside the home, never outside it.
 traversal_put() {
   local before after
@@ -914,6 +923,8 @@ main() {
   check "curl --path-as-is ../../../etc/passwd and ../ paths fail and change nothing" traversal_get_curl
   check "lftp get ../../x and ../ paths fail and change nothing" traversal_get_lftp
   check "uploads to ../ paths never create objects outside the home" traversal_put
+  check "basic-ftp: refused RETR, STOR and LIST with the data connection open first, the session goes on" \
+    basic_ftp_refusals
   check "a client killed mid-upload on TLS 1.2 leaves no object and no multipart upload" \
     killed_upload_leaves_nothing 1.2
   check "a client killed mid-upload on TLS 1.3 leaves no object and no multipart upload" \

@@ -9,6 +9,7 @@ import dev.ferry.ftps.command.GatewayCommands;
 import dev.ferry.ftps.command.RequestLine;
 import dev.ferry.ftps.data.AbortWatch;
 import dev.ferry.ftps.data.DataClient;
+import dev.ferry.ftps.data.PassiveAddress;
 import dev.ferry.ftps.data.PassivePortPool;
 import dev.ferry.ftps.data.PassivePortDeadline;
 import dev.ferry.ftps.data.TlsTruncation;
@@ -120,7 +121,7 @@ public final class FtpsServer {
     // connections to the client's address itself (SessionPolicy for PORT and EPRT, DataChannel for
     // passive ones): FtpServer's checks would compare with a balancer's address.
     DataConnectionConfiguration data = new DefaultDataConnectionConfiguration(DATA_IDLE_SECONDS, ssl, true, false,
-        null, 0, settings.bindAddress(), new PassivePortPool(settings.passivePorts(), settings.bindAddress()),
+        null, 0, PassiveAddress.of(settings.bindAddress()), new PassivePortPool(settings.passivePorts(), settings.bindAddress()),
         settings.passiveAddress(), false, implicitTls);
     ListenerFactory listener = new ListenerFactory();
     listener.setServerAddress(settings.bindAddress());

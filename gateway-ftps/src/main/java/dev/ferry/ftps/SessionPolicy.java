@@ -2,6 +2,7 @@ package dev.ferry.ftps;
 
 import dev.ferry.core.ClientText;
 import dev.ferry.core.session.ClientAddress;
+import dev.ferry.core.session.IpAddressText;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.user.LoginGuard;
@@ -118,7 +119,7 @@ final class SessionPolicy extends DefaultFtplet {
     String client = FtpClientAddress.ipOf(session);
     String target;
     try {
-      target = ClientAddress.of(java.net.InetAddress.getByName(host)); // a literal (ActiveTarget): no look-up
+      target = IpAddressText.of(java.net.InetAddress.getByName(host)); // a literal (ActiveTarget): no look-up
     } catch (java.net.UnknownHostException e) {
       target = host;
     }

@@ -17,14 +17,19 @@ import dev.ferry.core.testing.TestObjects;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.vfs.GatewayFileSystem;
 import dev.ferry.core.vfs.WriteMode;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,11 +37,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.StandardConstants;
 import javax.net.ssl.TrustManager;
 import org.apache.commons.net.ftp.FTPFile;
 import org.apache.commons.net.ftp.FTPSClient;
@@ -127,6 +137,48 @@ class FtpsGatewayIT {
     pool.shutdown();
   }
 
+  /**
+   * rclone creates parent folders from parallel transfers: a folder that exists or is being
+   * created is "exists", as in pyftpdlib, never the transient 450 (rclone gave up on those files).
+   */
+  @Test
+  void mkd_samePathFromEightSessionsAtOnce_oneCreatedTheOthersExistsNoneBusy() throws Exception {
+    List<FTPSClient> clients = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      clients.add(ferry.login("alice"));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(clients.size());
+    try {
+      for (String path : List.of("/together", "/together/inner", "/again")) {
+        CyclicBarrier start = new CyclicBarrier(clients.size());
+        List<Future<String>> replies = new ArrayList<>();
+        for (FTPSClient client : clients) {
+          replies.add(pool.submit(() -> {
+            start.await(30, TimeUnit.SECONDS);
+            client.sendCommand("MKD", path);
+            return client.getReplyString().trim();
+          }));
+        }
+        List<String> created = new ArrayList<>();
+        List<String> others = new ArrayList<>();
+        for (Future<String> reply : replies) {
+          String text = reply.get(60, TimeUnit.SECONDS);
+          (text.startsWith("257") ? created : others).add(text);
+        }
+        assertEquals(1, created.size(), path + ": " + created + " " + others);
+        for (String other : others) {
+          assertTrue(other.startsWith("550") && other.contains("exists"), path + ": " + other);
+        }
+      }
+    } finally {
+      pool.shutdown();
+      for (FTPSClient client : clients) {
+        client.disconnect();
+      }
+    }
+    assertTrue(s3.keys(ferry.bucket, ferry.key("together/")).contains(ferry.key("together/inner/")));
+  }
+
   @Test
   void stor_samePathWhileUploading_secondGets450AndFirstWins() throws IOException {
     byte[] data = random(PART + 10);
@@ -215,6 +267,98 @@ class FtpsGatewayIT {
     assertTrue(s3.multipartUploads(ferry.bucket).isEmpty(), "multipart upload left behind");
     assertTrue(client.sendNoOp(), "the session goes on after ABOR: " + client.getReplyString());
     client.disconnect();
+  }
+
+  /**
+   * Commons Net's control keep-alive sends NOOP during a transfer and waits for the reply: it was
+   * answered only after the transfer, so a keep-alive upload crawled. NOOP and STAT are answered at
+   * once now, between the 150 and the 226, and the transfer goes on to the end.
+   */
+  @Test
+  void noopAndStat_duringAnUpload_answeredAtOnceAndTheUploadCompletes() throws IOException {
+    byte[] data = random(2 * PART + 7);
+    FTPSClient client = ferry.login("alice");
+    client.setSoTimeout(10_000);
+    OutputStream upload = client.storeFileStream("kept-alive.bin");
+    assertNotNull(upload, client.getReplyString());
+    upload.write(data, 0, PART);
+    upload.flush();
+
+    assertEquals(200, client.sendCommand("NOOP"), client.getReplyString());
+    assertEquals(211, client.sendCommand("STAT"), client.getReplyString());
+    assertTrue(client.getReplyString().contains("in progress"), client.getReplyString());
+    assertEquals(200, client.sendCommand("NOOP"), "a second keep-alive: " + client.getReplyString());
+
+    upload.write(data, PART, data.length - PART);
+    upload.close();
+    assertTrue(client.completePendingCommand(), client.getReplyString());
+    assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("kept-alive.bin")));
+    assertEquals(200, client.sendCommand("NOOP"), "the session goes on: " + client.getReplyString());
+    assertEquals(211, client.sendCommand("STAT"), client.getReplyString());
+    assertFalse(client.getReplyString().contains("in progress"), client.getReplyString());
+    client.disconnect();
+  }
+
+  /** The same for a download the client reads slowly: NOOP answered while the RETR still sends. */
+  @Test
+  void noop_duringADownload_answeredAtOnceAndTheDownloadCompletes() throws IOException {
+    byte[] data = random(4 * PART);
+    s3.put(ferry.bucket, ferry.key("kept-alive-get.bin"), data);
+    FTPSClient client = ferry.login("alice");
+    client.setSoTimeout(10_000);
+    InputStream download = client.retrieveFileStream("kept-alive-get.bin");
+    assertNotNull(download, client.getReplyString());
+    byte[] first = download.readNBytes(1000);
+    assertEquals(200, client.sendCommand("NOOP"), client.getReplyString());
+    byte[] rest = download.readAllBytes();
+    download.close();
+    assertTrue(client.completePendingCommand(), client.getReplyString());
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    got.write(first);
+    got.write(rest);
+    assertArrayEquals(data, got.toByteArray());
+    client.disconnect();
+  }
+
+  /**
+   * An application that closes the control connection mid-upload and then its data stream has no
+   * one left to be told whether the file was stored: it used to be committed (30 MiB of a 100 MiB
+   * file); now the upload is aborted as the control connection goes.
+   */
+  @Test
+  void stor_controlConnectionClosedBeforeTheDataEnds_abortedNoObjectNoMultipartUpload() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    OutputStream upload = client.storeFileStream("orphaned.bin");
+    assertNotNull(upload, client.getReplyString());
+    upload.write(random(3 * PART));
+    upload.flush();
+    client.disconnect();
+    Await.until(() -> ferry.gateway.uploads().openUploads().isEmpty(), "the upload to be aborted as the control connection closed");
+    try {
+      upload.close();
+    } catch (IOException brokenByTheServer) {
+      // the server broke the data connection: nothing more to send
+    }
+    assertUploadLeftNothing("orphaned.bin");
+  }
+
+  /**
+   * The other order: the whole file was sent and the data connection closed, then the client left
+   * without waiting for the 226. The file is small enough for the socket buffers, so its end
+   * arrives before the control connection's, as from a client whose data the server kept up with.
+   */
+  @Test
+  void stor_dataEndedBeforeTheControlConnectionClosed_committed() throws IOException {
+    byte[] data = random(256 * 1024);
+    FTPSClient client = ferry.login("alice");
+    OutputStream upload = client.storeFileStream("sent-then-left.bin");
+    assertNotNull(upload, client.getReplyString());
+    upload.write(data);
+    upload.close();
+    client.disconnect();
+    Await.until(() -> ferry.gateway.uploads().openUploads().isEmpty(), "the upload to finish");
+    assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("sent-then-left.bin")));
+    assertTrue(s3.multipartUploads(ferry.bucket).isEmpty(), "multipart upload left behind");
   }
 
   /**
@@ -574,6 +718,33 @@ class FtpsGatewayIT {
     writer.disconnect();
   }
 
+  /**
+   * Node's basic-ftp opens the passive data connection before it sends RETR or STOR. A refusal
+   * reset that connection (RST) before the 550 was written, and basic-ftp dropped the whole session
+   * on "ECONNRESET (data socket)". The reply comes first now and the connection ends with a FIN.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"RETR missing.bin", "STOR /../x", "APPE /../x", "MLSD /no/such/dir", "RETR /no/such/dir/f"})
+  void refusedTransfer_dataConnectionOpenedFirst_replyThenACleanCloseAndTheSessionGoesOn(String command)
+      throws IOException {
+    FTPSClient client = ferry.login("alice");
+    client.setSoTimeout(10_000);
+    int port = epsvPort(client);
+    try (Socket data = new Socket("127.0.0.1", port)) {
+      data.setSoTimeout(10_000);
+      data.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5}); // a TLS hello's start
+      data.getOutputStream().flush();
+      int code = client.sendCommand(command);
+      assertTrue(code == 550 || code == 553, command + ": " + client.getReplyString());
+      assertEquals(-1, data.getInputStream().read(), "the data connection ends with a FIN, not a reset");
+    }
+    assertEquals(200, client.sendCommand("NOOP"), client.getReplyString());
+    byte[] data = random(1000);
+    assertTrue(client.storeFile("after-refusal.bin", new ByteArrayInputStream(data)), client.getReplyString());
+    assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("after-refusal.bin")));
+    client.disconnect();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"../../other/x", "/../x", "a\\b", "%2e%2e/x", "a\u0001b"})
   void stor_badPath_refusedWith553AndNothingChanges(String path) throws IOException {
@@ -809,6 +980,20 @@ class FtpsGatewayIT {
     client.disconnect();
   }
 
+  /** As vsftpd: {@code CWD ..} at the top of the home stays there; a name past it is still refused. */
+  @Test
+  void cwd_dotDotAtTheTopOfTheHome_250AndStaysThere() throws IOException {
+    FTPSClient client = ferry.login("alice");
+    for (String path : List.of("..", "/..", "../..", "/../.")) {
+      assertEquals(250, client.cwd(path), path + ": " + client.getReplyString());
+      assertEquals("/", client.printWorkingDirectory(), path);
+    }
+    assertEquals(553, client.cwd("../alice"), client.getReplyString());
+    assertEquals("/", client.printWorkingDirectory());
+    assertEquals(200, client.sendCommand("NOOP"), "the session goes on");
+    client.disconnect();
+  }
+
   @Test
   void commandLine_overTheLimit_answered500AndTheSessionGoesOn() throws IOException {
     FTPSClient client = ferry.login("alice");
@@ -898,8 +1083,7 @@ class FtpsGatewayIT {
   void stor_overTls13_serverSendsNothingOnTheDataConnectionUntilTheFileEnds() throws Exception {
     byte[] data = random(1024 * 1024);
     FTPSClient client = ferry.login("alice");
-    assertEquals(229, client.sendCommand("EPSV"), client.getReplyString());
-    int port = Integer.parseInt(client.getReplyString().replaceAll("(?s).*\\(\\|\\|\\|(\\d+)\\|\\).*", "$1"));
+    int port = epsvPort(client);
     try (Socket tcp = new Socket("127.0.0.1", port)) {
       assertEquals(150, client.sendCommand("STOR tls13.bin"), client.getReplyString());
       SSLContext tls13 = SSLContext.getInstance("TLSv1.3");
@@ -919,6 +1103,113 @@ class FtpsGatewayIT {
     }
     client.disconnect();
     assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("tls13.bin")));
+  }
+
+  /**
+   * lftp sends the address it connects to as TLS SNI, "::1" included (RFC 6066 allows host names
+   * only). The JDK refused that ClientHello with illegal_parameter ("Illegal server name,
+   * type=host_name(0), name=::1"), lftp fell back to plain FTP and was refused. Ferry ignores the
+   * name, as OpenSSL-based servers do: here a JDK client sends "::1" as SNI on the control connection
+   * (explicit and implicit TLS) and on a data connection, byte for byte as lftp does.
+   */
+  @ParameterizedTest(name = "implicit TLS: {0}")
+  @ValueSource(booleans = {false, true})
+  void tls_ipLiteralServerName_controlAndDataConnectionsWork(boolean implicit) throws Exception {
+    int port = implicit ? ferry.server.implicitPort() : ferry.server.port();
+    try (Socket tcp = new Socket("127.0.0.1", port)) {
+      ControlLines control;
+      if (implicit) {
+        control = new ControlLines(withIpLiteralName(tcp));
+        control.expect(220);
+      } else {
+        ControlLines plain = new ControlLines(tcp);
+        plain.expect(220);
+        plain.send("AUTH TLS", 234);
+        control = new ControlLines(withIpLiteralName(tcp));
+      }
+      control.send("USER alice", 331);
+      control.send("PASS " + FtpsTestGateway.PASSWORD, 230);
+      control.send("PBSZ 0", 200);
+      control.send("PROT P", 200);
+      String epsv = control.send("EPSV", 229);
+      int dataPort = Integer.parseInt(epsv.replaceAll(".*\\(\\|\\|\\|(\\d+)\\|\\).*", "$1"));
+      try (Socket dataTcp = new Socket("127.0.0.1", dataPort)) {
+        control.send("NLST /", 150);
+        SSLSocket data = withIpLiteralName(dataTcp);
+        data.getInputStream().readAllBytes();
+      }
+      control.expect(226);
+      control.send("QUIT", 221);
+    }
+  }
+
+  /** The TLS layer over {@code tcp}, its ClientHello naming "::1" as host_name, as lftp's does. */
+  private static SSLSocket withIpLiteralName(Socket tcp) throws IOException, GeneralSecurityException {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, new TrustManager[] {FtpsTestGateway.TRUST_ALL}, null);
+    SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(tcp, "127.0.0.1", tcp.getPort(), false);
+    SSLParameters parameters = tls.getSSLParameters();
+    // SNIHostName refuses "::1" itself; the bytes go out as a host_name all the same.
+    parameters.setServerNames(List.of(new SNIServerName(StandardConstants.SNI_HOST_NAME,
+        "::1".getBytes(StandardCharsets.US_ASCII)) {}));
+    tls.setSSLParameters(parameters);
+    tls.startHandshake();
+    return tls;
+  }
+
+  /** The control connection, one command and its final reply line at a time. */
+  private static final class ControlLines {
+    private final BufferedReader in;
+    private final OutputStream out;
+
+    ControlLines(Socket socket) throws IOException {
+      in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      out = socket.getOutputStream();
+    }
+
+    String send(String command, int expected) throws IOException {
+      out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      return expect(expected);
+    }
+
+    String expect(int expected) throws IOException {
+      String line;
+      do {
+        line = in.readLine();
+        assertTrue(line != null, "the server closed the control connection, waiting for " + expected);
+      } while (!line.matches("\\d{3} .*"));
+      assertEquals(expected, Integer.parseInt(line.substring(0, 3)), line);
+      return line;
+    }
+  }
+
+  /**
+   * A listener on "::" takes both address families. FtpServer advertised the bind address in PASV
+   * replies, and "::" came out as "(0:0:0:0:0:0:0:0,p1,p2)", which no IPv4 client can use; the
+   * address the client reached is advertised now (EPSV, which IPv6 clients use, has none).
+   */
+  @Test
+  void dualStackListener_ipv4ClientWithPasvAndIpv6ClientWithEpsv_transfersByteExact() throws IOException {
+    Path dualDir = Files.createDirectories(dir.resolve("dual-stack"));
+    try (FtpsTestGateway dual = new FtpsTestGateway(s3, s3.endpoint(), dualDir, PART, PART, "::")) {
+      for (String host : List.of("127.0.0.1", "::1")) {
+        byte[] data = random(PART + 3);
+        FTPSClient client = dual.login(host, "alice");
+        client.setSoTimeout(10_000);
+        assertTrue(client.storeFile("dual.bin", new ByteArrayInputStream(data)), host + ": " + client.getReplyString());
+        ByteArrayOutputStream back = new ByteArrayOutputStream();
+        assertTrue(client.retrieveFile("dual.bin", back), host + ": " + client.getReplyString());
+        assertArrayEquals(data, back.toByteArray(), host);
+        client.disconnect();
+      }
+    }
+  }
+
+  /** Sends EPSV and returns the port of the reply's "(|||port|)". */
+  private static int epsvPort(FTPSClient client) throws IOException {
+    assertEquals(229, client.sendCommand("EPSV"), client.getReplyString());
+    return Integer.parseInt(client.getReplyString().replaceAll("(?s).*\\(\\|\\|\\|(\\d+)\\|\\).*", "$1"));
   }
 
   static byte[] random(int size) {

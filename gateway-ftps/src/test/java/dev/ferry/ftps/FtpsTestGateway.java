@@ -40,6 +40,12 @@ final class FtpsTestGateway implements AutoCloseable {
 
   /** Ferry talks to S3 at {@code endpoint}: {@code s3} itself, or a proxy in front of it. */
   FtpsTestGateway(S3TestServer s3, URI endpoint, Path dir, long partSize, long singlePutLimit) throws IOException {
+    this(s3, endpoint, dir, partSize, singlePutLimit, "127.0.0.1");
+  }
+
+  /** FTPS listens on {@code bindAddress} ("::" for both address families). */
+  FtpsTestGateway(S3TestServer s3, URI endpoint, Path dir, long partSize, long singlePutLimit, String bindAddress)
+      throws IOException {
     bucket = s3.createBucket();
     String yaml = """
         dataDir: %s
@@ -48,7 +54,7 @@ final class FtpsTestGateway implements AutoCloseable {
           accessKey: %s
           secretKey: %s
         ftps:
-          bindAddress: 127.0.0.1
+          bindAddress: "%s"
           port: 0
           implicitPort: 0
           passivePorts: "0"
@@ -76,7 +82,7 @@ final class FtpsTestGateway implements AutoCloseable {
             passwordHash: "%s"
             home: s3://%s/home/alice/
             permissions: [list, read, write, delete, rename, mkdir]
-        """.formatted(dir.resolve("data"), endpoint, s3.accessKey(), s3.secretKey(), partSize,
+        """.formatted(dir.resolve("data"), endpoint, s3.accessKey(), s3.secretKey(), bindAddress, partSize,
         singlePutLimit, HASH, bucket, HASH, bucket, HASH, bucket);
     Path file = dir.resolve("ferry.yaml");
     Files.writeString(file, yaml);
@@ -93,7 +99,12 @@ final class FtpsTestGateway implements AutoCloseable {
 
   /** A client logged in over explicit FTPS with PROT P, passive and binary. */
   KillableFtpsClient login(String user) throws IOException {
-    KillableFtpsClient client = connect(false);
+    return login("127.0.0.1", user);
+  }
+
+  /** The same, connecting to {@code host} ("::1" for IPv6). */
+  KillableFtpsClient login(String host, String user) throws IOException {
+    KillableFtpsClient client = connect(host, false);
     if (!client.login(user, PASSWORD)) {
       throw new IOException("login as " + user + " failed: " + client.getReplyString());
     }
@@ -102,12 +113,16 @@ final class FtpsTestGateway implements AutoCloseable {
   }
 
   KillableFtpsClient connect(boolean implicit) throws IOException {
+    return connect("127.0.0.1", implicit);
+  }
+
+  KillableFtpsClient connect(String host, boolean implicit) throws IOException {
     KillableFtpsClient client = new KillableFtpsClient(implicit);
     client.setTrustManager(TRUST_ALL);
     client.setConnectTimeout(10_000);
     client.setDefaultTimeout(60_000);
     client.setControlEncoding("UTF-8");
-    client.connect("127.0.0.1", implicit ? server.implicitPort() : server.port());
+    client.connect(host, implicit ? server.implicitPort() : server.port());
     if (!FTPReply.isPositiveCompletion(client.getReplyCode())) {
       throw new IOException("connect failed: " + client.getReplyString());
     }

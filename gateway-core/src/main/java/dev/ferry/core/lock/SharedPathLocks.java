@@ -66,7 +66,8 @@ public final class SharedPathLocks implements AutoCloseable {
             continue;
           }
           if (held.heartbeat() != null && held.heartbeat() >= aliveSince) {
-            busy[0] = new PathBusyException(want.location(), held.purpose());
+            busy[0] = new PathBusyException(want.location(), held.purpose(),
+                held.key().equals(want.location().key()) && held.prefix() == want.isPrefix());
             return null;
           }
           log.warn("taking over the lock on {} of a node that stopped heartbeating ({}; node {})",

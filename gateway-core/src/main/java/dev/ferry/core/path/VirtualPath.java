@@ -28,8 +28,13 @@ public final class VirtualPath implements Comparable<VirtualPath> {
 
   /**
    * Resolves {@code input} against {@code cwd}. {@code ..} may climb up to the home but never past
-   * it; anything that could name a different place than it appears to (NUL, backslashes, control
-   * characters, percent-encoded dots or slashes) is refused rather than reinterpreted.
+   * it: at the home it stays there, as in OpenSSH's chroot and vsftpd ({@code /..} is {@code /}, so
+   * clients that walk up to the root or normalise paths get the root). A path that climbs past the
+   * home and then names something ({@code ../x}, {@code /../bob/x}) is refused, not clamped: it
+   * asks for a place outside the home, and reading it as {@code /x} would hand the client a file it
+   * did not name. Anything else that could name a different place than it appears to (NUL,
+   * backslashes, control characters, percent-encoded dots or slashes) is refused rather than
+   * reinterpreted.
    */
   public static VirtualPath parse(VirtualPath cwd, String input) throws BadPathException {
     if (input == null) {
@@ -40,16 +45,21 @@ public final class VirtualPath implements Comparable<VirtualPath> {
     }
     checkCharacters(input);
     List<String> result = new ArrayList<>(input.startsWith("/") ? List.of() : cwd.segments);
+    boolean aboveHome = false;
     for (String segment : input.split("/", -1)) {
       if (segment.isEmpty() || segment.equals(".")) {
         continue;
       }
       if (segment.equals("..")) {
         if (result.isEmpty()) {
-          throw new BadPathException(input, "path climbs above the home directory");
+          aboveHome = true;
+        } else {
+          result.remove(result.size() - 1);
         }
-        result.remove(result.size() - 1);
         continue;
+      }
+      if (aboveHome) {
+        throw new BadPathException(input, "path climbs above the home directory");
       }
       checkName(input, segment);
       result.add(segment);

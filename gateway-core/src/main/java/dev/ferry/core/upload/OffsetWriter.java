@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -116,8 +117,8 @@ public final class OffsetWriter implements AutoCloseable {
   private boolean teeing;
   /** The sink holds stale bytes: the whole file is sent again from the spill file at commit. */
   private boolean rewritten;
-  /** The client set the file's time: the object must be written even if untouched. */
-  private boolean clientTimeSet;
+  /** The time the client set on the file, or null: once set, the object must be written even if untouched. */
+  private Instant clientTime;
   /** Set while the file is a copy to be made inside S3 ({@link #startAsCopyOf}): its source. */
   private CopySource pendingCopy;
   /** Written under this object's lock; {@link #isOpenNow} reads it without. */
@@ -366,8 +367,13 @@ public final class OffsetWriter implements AutoCloseable {
 
   /** Sets the modification time the file gets at commit. */
   public synchronized void setClientTime(Instant time) {
-    clientTimeSet = true;
+    clientTime = time;
     sink.setClientTime(time);
+  }
+
+  /** The modification time the client set on the open file, if it set one: what a stat shows until the commit. */
+  public synchronized Optional<Instant> clientTime() {
+    return Optional.ofNullable(clientTime);
   }
 
   /**
@@ -377,7 +383,7 @@ public final class OffsetWriter implements AutoCloseable {
   public synchronized long commit() throws IOException {
     ensureOpen();
     try {
-      if (!started && untruncated() && size == existingSize && !clientTimeSet) {
+      if (!started && untruncated() && size == existingSize && clientTime == null) {
         // Opened for writing and closed untouched: the object stays as it is, not copied anew.
         sink.abort("nothing was written; the file is unchanged");
         state = State.COMMITTED;

@@ -501,18 +501,43 @@ public final class GatewayFileSystem implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates a directory (its zero-byte marker). One that exists, or that another session is
+   * creating right now, is "already exists", never "busy": clients that create parent folders
+   * from parallel transfers (rclone) take that as done and go on, and give up on a busy.
+   */
   public void mkdir(VirtualPath path) throws IOException {
     require(Permission.MKDIR, path, "mkdir");
-    if (path.isRoot() || find(path, "mkdir").isPresent()) {
-      throw new FileAlreadyExistsException(path.toString(), null, "mkdir by " + user.name() + ": already exists");
+    if (path.isRoot()) {
+      throw alreadyExists(path, "already exists");
     }
     requireParentDirectory(path, "mkdir");
     S3Location marker = prefixOf(path);
-    try (PathLock lock = lock(path, marker, "mkdir")) {
+    try (PathLock lock = lockMarker(path, marker)) {
+      // Looked at under the lock: a mkdir that ended just before it took the lock made it already.
+      if (find(path, "mkdir").isPresent()) {
+        throw alreadyExists(path, "already exists");
+      }
       call(store.put(marker, new ByteBuffer[0], EMPTY_MD5, Map.of()), path, "mkdir");
+      knownDirectories.created(path);
     }
-    knownDirectories.created(path);
     events.file(FileEvent.Type.DIRECTORY_CREATED, origin(), path.toString(), marker);
+  }
+
+  /** A directory's marker, for mkdir: another mkdir of the same directory holding it means it exists. */
+  private PathLock lockMarker(VirtualPath path, S3Location marker) throws FileSystemException {
+    try {
+      return lockOrBusy(path, marker, "mkdir");
+    } catch (PathBusyException e) {
+      if (e.sameScope()) {
+        throw alreadyExists(path, "already exists (another session is creating it)");
+      }
+      throw busy(path, "mkdir");
+    }
+  }
+
+  private FileAlreadyExistsException alreadyExists(VirtualPath path, String what) {
+    return new FileAlreadyExistsException(path.toString(), null, "mkdir by " + user.name() + ": " + what);
   }
 
   /** Removes an empty directory (its marker); refuses one that still holds anything. */
@@ -738,13 +763,24 @@ public final class GatewayFileSystem implements AutoCloseable {
 
   private PathLock lock(VirtualPath path, S3Location key, String operation) throws FileSystemException {
     try {
-      return locks.lockKey(key, operation + " of " + path + " by " + user.name());
+      return lockOrBusy(path, key, operation);
     } catch (PathBusyException e) {
-      throw refused(new FileBusyException(path.toString(), operation + " by " + user.name() + ": file is busy "
-          + "(another transfer, delete or rename of it is in progress)"));
+      throw busy(path, operation);
+    }
+  }
+
+  private PathLock lockOrBusy(VirtualPath path, S3Location key, String operation)
+      throws PathBusyException, FileSystemException {
+    try {
+      return locks.lockKey(key, operation + " of " + path + " by " + user.name());
     } catch (StateStoreException e) {
       throw storageFailure(path, operation, e);
     }
+  }
+
+  private FileSystemException busy(VirtualPath path, String operation) {
+    return refused(new FileBusyException(path.toString(), operation + " by " + user.name() + ": file is busy "
+        + "(another transfer, delete or rename of it is in progress)"));
   }
 
   /** Locks everything under {@code prefix}. */

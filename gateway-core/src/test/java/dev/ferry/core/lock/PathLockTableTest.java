@@ -2,6 +2,7 @@ package dev.ferry.core.lock;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,19 @@ class PathLockTableTest {
       assertTrue(e.getMessage().contains("home/a.txt"), e.getMessage());
       assertTrue(e.getMessage().contains("upload"), e.getMessage());
       assertEquals(1, table.size());
+    }
+  }
+
+  @Test
+  void lockKey_conflicts_sameScopeOnlyForTheSameKeyOrPrefix() throws Exception {
+    try (PathLock marker = table.lockKey(at("home/d/"), "mkdir")) {
+      assertTrue(assertThrows(PathBusyException.class, () -> table.lockKey(at("home/d/"), "mkdir")).sameScope());
+      assertFalse(assertThrows(PathBusyException.class, () -> table.lockPrefix(at("home/d/"), "rmdir")).sameScope());
+      assertFalse(assertThrows(PathBusyException.class, () -> table.lockPrefix(at("home/"), "rename")).sameScope());
+    }
+    try (PathLock tree = table.lockPrefix(at("home/"), "rename")) {
+      assertFalse(assertThrows(PathBusyException.class, () -> table.lockKey(at("home/d/"), "mkdir")).sameScope());
+      assertTrue(assertThrows(PathBusyException.class, () -> table.lockPrefix(at("home/"), "rmdir")).sameScope());
     }
   }
 

@@ -79,10 +79,19 @@ class VirtualPathTest {
   }
 
   @Test
-  void parse_dotDotAboveHome_throwsNamingRule() throws Exception {
-    BadPathException fromRoot = refused(VirtualPath.ROOT, "..");
+  void parse_dotDotAtTheHome_staysAtTheHome() throws Exception {
+    // As OpenSSH's chroot and vsftpd: clients that walk up to the root or normalise paths.
+    for (String input : List.of("..", "/..", "../..", "/../.", "/a/../..", "../../")) {
+      assertEquals(VirtualPath.ROOT, VirtualPath.parse(VirtualPath.ROOT, input), input);
+    }
+    assertEquals(VirtualPath.ROOT, VirtualPath.parse(path("/a/b"), "../../.."));
+  }
+
+  @Test
+  void parse_dotDotAboveHomeThenAName_throwsNamingRule() throws Exception {
+    BadPathException fromRoot = refused(VirtualPath.ROOT, "../x");
     assertTrue(fromRoot.getMessage().contains("above the home"), fromRoot.getMessage());
-    assertEquals("..", fromRoot.getFile());
+    assertEquals("../x", fromRoot.getFile());
 
     BadPathException fromCwd = refused(path("/a/b"), "../../../etc/passwd");
     assertTrue(fromCwd.getMessage().contains("above the home"), fromCwd.getMessage());

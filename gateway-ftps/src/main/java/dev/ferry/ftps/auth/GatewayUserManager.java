@@ -2,7 +2,7 @@ package dev.ferry.ftps.auth;
 
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.UserRegistry;
-import dev.ferry.core.session.ClientAddress;
+import dev.ferry.core.session.IpAddressText;
 import java.net.InetAddress;
 import java.util.Optional;
 import org.apache.ftpserver.ftplet.Authentication;
@@ -33,7 +33,7 @@ public final class GatewayUserManager implements UserManager {
     String address = LoginAddress.take();
     if (address == null) {
       InetAddress from = login.getUserMetadata() == null ? null : login.getUserMetadata().getInetAddress();
-      address = from == null ? "unknown" : ClientAddress.of(from);
+      address = from == null ? "unknown" : IpAddressText.of(from);
     }
     String password = login.getPassword() == null ? "" : login.getPassword();
     Optional<dev.ferry.core.user.User> user = guard.attempt("FTPS", users, login.getUsername(),

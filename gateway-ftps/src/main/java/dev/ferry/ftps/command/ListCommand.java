@@ -40,8 +40,8 @@ final class ListCommand extends GatewayCommand {
         entries = listed.entries();
       }
     } catch (IOException refused) {
-      DataChannel.discard(session);
-      throw refused;
+      DataChannel.refuse(session, FtpReplyMapper.replyFor(refused));
+      return;
     }
     try (DataChannel data = DataChannel.open(session, "listing of " + path)) {
       if (data == null) {

@@ -22,8 +22,8 @@ final class RetrieveCommand extends GatewayCommand {
       path = view.resolve(argument);
       in = view.fileSystem().openWholeRead(path, session.getFileOffset());
     } catch (IOException refused) {
-      DataChannel.discard(session);
-      throw refused;
+      DataChannel.refuse(session, FtpReplyMapper.replyFor(refused));
+      return;
     }
     try (in; DataChannel data = DataChannel.open(session, path.toString())) {
       if (data == null) {

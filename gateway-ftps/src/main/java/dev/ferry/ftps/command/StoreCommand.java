@@ -37,8 +37,8 @@ final class StoreCommand extends GatewayCommand {
       WriteMode mode = append ? WriteMode.APPEND : offset > 0 ? WriteMode.RESUME : WriteMode.TRUNCATE;
       upload = view.fileSystem().openWrite(path, mode, offset);
     } catch (IOException refused) {
-      DataChannel.discard(session);
-      throw refused;
+      DataChannel.refuse(session, FtpReplyMapper.replyFor(refused));
+      return;
     }
     try (upload; DataChannel data = DataChannel.openForUpload(session, path.toString())) {
       if (data == null) {

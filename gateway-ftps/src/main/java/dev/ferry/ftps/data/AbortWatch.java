@@ -1,6 +1,8 @@
 package dev.ferry.ftps.data;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.filterchain.IoFilterAdapter;
 import org.apache.mina.core.filterchain.IoFilterChain;
@@ -17,8 +19,9 @@ import org.apache.mina.core.session.IoSession;
  * <p>A session the server closes ({@link #abortRunning}: an administrator's disconnect, a user
  * disabled) takes its transfer with it: FtpServer leaves the data connection running, and an
  * upload the client then ended properly would be committed after the administrator was told the
- * session was cut off. A client that closes its own control connection is left to finish the file
- * it is sending, as FtpServer always did: it may have sent all of it and not waited for the reply.
+ * session was cut off. A client that closes its own control connection while it still sends a
+ * file loses the upload too (see {@link #sessionClosed}); one that closed the data connection first
+ * had sent all of it and merely did not wait for the reply.
  */
 public final class AbortWatch extends IoFilterAdapter {
 
@@ -34,11 +37,13 @@ public final class AbortWatch extends IoFilterAdapter {
   /**
    * Puts the filter in a new control session's chain before FtpServer's command executor, where
    * ABOR is seen as it arrives, and {@link Reached} after the line decoder, where the commands reach
-   * each line in turn.
+   * each line in turn; and {@link KeepAliveDuringTransfer}, the other command answered during a
+   * transfer, in the same two places.
    */
   public static void install(IoFilterChain chain) {
     chain.addBefore("threadPool", NAME, SHARED);
     chain.addAfter("codec", Reached.NAME, Reached.SHARED);
+    KeepAliveDuringTransfer.install(chain);
   }
 
   /**
@@ -85,19 +90,32 @@ public final class AbortWatch extends IoFilterAdapter {
   }
 
   private static AtomicInteger unanswered(IoSession session) {
-    AtomicInteger count = (AtomicInteger) session.getAttribute(UNANSWERED);
-    if (count == null) {
-      AtomicInteger fresh = new AtomicInteger();
-      count = (AtomicInteger) session.setAttributeIfAbsent(UNANSWERED, fresh);
-      if (count == null) {
-        count = fresh;
-      }
-    }
-    return count;
+    return SessionAttribute.getOrCreate(session, UNANSWERED, AtomicInteger::new);
   }
 
   static void finished(IoSession session, DataChannel transfer) {
-    session.removeAttribute(RUNNING, transfer);
+    synchronized (transfer) {
+      session.removeAttribute(RUNNING, transfer);
+    }
+  }
+
+  /**
+   * Writes the reply {@code reply} gives for the running transfer, if one runs and the reply is not
+   * null; returns whether it wrote. A transfer's final reply is written after {@link #finished}, and
+   * both hold the transfer's monitor, so a reply written here always comes before it.
+   */
+  static boolean replyWhileRunning(IoSession session, Function<DataChannel, FtpReply> reply) {
+    if (!(session.getAttribute(RUNNING) instanceof DataChannel transfer)) {
+      return false;
+    }
+    synchronized (transfer) {
+      FtpReply answer = session.getAttribute(RUNNING) == transfer ? reply.apply(transfer) : null;
+      if (answer == null) {
+        return false;
+      }
+      session.write(answer);
+      return true;
+    }
   }
 
   @Override
@@ -110,6 +128,21 @@ public final class AbortWatch extends IoFilterAdapter {
       }
     }
     next.messageReceived(session, message);
+  }
+
+  /**
+   * The control connection is gone: an upload whose data connection has not ended here yet (its
+   * end neither read nor arrived, see {@link PeerClosed}) is aborted, since no one is left to be
+   * told whether it was stored. One whose end had arrived first goes on and is committed if it
+   * ended cleanly: the client sent its whole file and only did not wait for the 226. A download
+   * goes on as FtpServer's did.
+   */
+  @Override
+  public void sessionClosed(NextFilter next, IoSession session) throws Exception {
+    if (session.getAttribute(RUNNING) instanceof DataChannel transfer && transfer.clientStillSending()) {
+      transfer.abort("upload aborted: the control connection closed before the file ended");
+    }
+    next.sessionClosed(session);
   }
 
   /** Stops the session's running transfer, if any: the server closes the session for {@code reason}. */

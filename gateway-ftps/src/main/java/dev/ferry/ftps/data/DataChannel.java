@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Field;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.zip.DeflaterOutputStream;
@@ -15,6 +16,7 @@ import java.util.zip.InflaterInputStream;
 import org.apache.ftpserver.ftplet.DataConnection;
 import org.apache.ftpserver.ftplet.DataType;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
+import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.ftpserver.impl.FtpIoSession;
 import org.apache.ftpserver.impl.IODataConnection;
 import org.apache.ftpserver.impl.IODataConnectionFactory;
@@ -42,12 +44,20 @@ public final class DataChannel implements AutoCloseable {
   private static final int CLOSE_WAIT_MILLIS = 2_000;
 
   /** FtpServer keeps the opened socket private to its own copy loops; Ferry needs it for its own. */
-  private static final Field SOCKET = socketField();
+  private static final Field SOCKET = field(IODataConnection.class, "socket");
+  /** And the passive listening socket, to take a connection the client opened for a refused command. */
+  private static final Field PASSIVE_SOCKET = field(IODataConnectionFactory.class, "servSoc");
 
   private final FtpIoSession session;
   private final Socket socket;
   /** Why the transfer was stopped from this side (ABOR, the control connection closed); null while it was not. */
   private volatile String abortedBecause;
+  /** Bytes moved so far, for STAT during the transfer. */
+  private volatile long transferred;
+  /** Set once the client's file is being received (an upload), not sent. */
+  private volatile boolean receiving;
+  /** Set once the upload's end of stream was read. */
+  private volatile boolean endRead;
 
   private DataChannel(FtpIoSession session, Socket socket) {
     this.session = session;
@@ -101,9 +111,33 @@ public final class DataChannel implements AutoCloseable {
     }
   }
 
-  /** Drops the prepared data connection when the command is refused before {@link #open}. */
-  public static void discard(FtpIoSession session) {
-    session.getDataConnection().closeDataConnection();
+  /**
+   * Refuses a transfer command before {@link #open}: writes {@code reply}, then lets go of the data
+   * connection PASV or EPSV prepared. Clients such as Node's basic-ftp connect it before they send
+   * RETR or STOR; closing the listening socket under that connection reset it (the kernel sends RST
+   * for a connection never accepted, the more so with the client's TLS hello unread), before the
+   * reply was even written, and the client gave up the whole session on "ECONNRESET (data socket)".
+   * Now the reply goes first; a connection already there is taken, read until the client, which
+   * has the reply, closes it (at most {@value #CLOSE_WAIT_MILLIS} ms), then closed with a FIN.
+   */
+  public static void refuse(FtpIoSession session, FtpReply reply) {
+    session.write(reply).awaitUninterruptibly(10_000);
+    try {
+      if (session.getDataConnection() instanceof IODataConnectionFactory factory
+          && PASSIVE_SOCKET.get(factory) instanceof ServerSocket listening && !listening.isClosed()) {
+        listening.setSoTimeout(1); // only a connection that is already there
+        try (Socket early = listening.accept()) {
+          // Its bytes (a TLS hello) are not for a refused transfer; read, they cannot reset it.
+          if (!drainUntilClosed(early, new byte[8192])) {
+            early.shutdownOutput();
+          }
+        }
+      }
+    } catch (IOException | IllegalAccessException none) {
+      // no connection came, or the client dropped it: nothing to close gently
+    } finally {
+      session.getDataConnection().closeDataConnection();
+    }
   }
 
   /**
@@ -112,6 +146,7 @@ public final class DataChannel implements AutoCloseable {
    * close_notify: the caller must then abort, not commit.
    */
   public long receiveInto(OutputStream sink) throws IOException {
+    receiving = true;
     AbortWatch.running(session, this);
     try {
       return copyFromClient(sink);
@@ -135,9 +170,11 @@ public final class DataChannel implements AutoCloseable {
       if (n > 0) {
         out.write(buffer, 0, n);
         received += n;
+        transferred = received;
         session.updateLastAccessTime();
       }
       if (n < buffer.length) {
+        endRead = true;
         break;
       }
     }
@@ -175,6 +212,7 @@ public final class DataChannel implements AutoCloseable {
     while ((n = source.read(buffer)) != -1) {
       out.write(buffer, 0, n);
       sent += n;
+      transferred = sent;
       session.updateLastAccessTime();
     }
     out.flush();
@@ -189,14 +227,37 @@ public final class DataChannel implements AutoCloseable {
   private void endOutput(byte[] scratch) throws IOException {
     socket.shutdownOutput();
     try {
-      socket.setSoTimeout(CLOSE_WAIT_MILLIS);
-      InputStream in = socket.getInputStream();
-      while (in.read(scratch) != -1) {
-        // a client has nothing more to say on a download's data connection; discard it
-      }
-    } catch (SocketTimeoutException | java.net.SocketException | javax.net.ssl.SSLException e) {
-      // the client kept its side open or dropped it without close_notify: the file was delivered either way
+      drainUntilClosed(socket, scratch);
+    } catch (java.net.SocketException | javax.net.ssl.SSLException e) {
+      // the client dropped it without close_notify: the file was delivered either way
     }
+  }
+
+  /**
+   * Reads and drops what the client still sends until it closes its side; false when it kept it
+   * open past {@value #CLOSE_WAIT_MILLIS} ms.
+   */
+  private static boolean drainUntilClosed(Socket socket, byte[] scratch) throws IOException {
+    socket.setSoTimeout(CLOSE_WAIT_MILLIS);
+    InputStream in = socket.getInputStream();
+    try {
+      while (in.read(scratch) != -1) {
+        // nothing a client sends here is wanted
+      }
+      return true;
+    } catch (SocketTimeoutException stillOpen) {
+      return false;
+    }
+  }
+
+  /** An upload whose client has not closed the data connection yet: its file is not complete. */
+  boolean clientStillSending() {
+    return receiving && !endRead && !PeerClosed.of(socket);
+  }
+
+  /** Bytes received or sent so far. */
+  long transferred() {
+    return transferred;
   }
 
   /**
@@ -213,13 +274,13 @@ public final class DataChannel implements AutoCloseable {
     session.getDataConnection().closeDataConnection();
   }
 
-  private static Field socketField() {
+  private static Field field(Class<?> owner, String name) {
     try {
-      Field field = IODataConnection.class.getDeclaredField("socket");
+      Field field = owner.getDeclaredField(name);
       field.setAccessible(true);
       return field;
     } catch (NoSuchFieldException e) {
-      throw new ExceptionInInitializerError("this FtpServer version has no IODataConnection.socket: " + e);
+      throw new ExceptionInInitializerError("this FtpServer version has no " + owner.getSimpleName() + "." + name + ": " + e);
     }
   }
 }

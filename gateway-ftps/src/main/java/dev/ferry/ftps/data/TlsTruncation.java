@@ -1,5 +1,6 @@
 package dev.ferry.ftps.data;
 
+import dev.ferry.ftps.tls.ServerNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -33,8 +34,13 @@ public final class TlsTruncation {
 
   private TlsTruncation() {}
 
+  /**
+   * Sets the JVM-wide TLS settings FTPS needs before anything uses TLS: this one, and the server
+   * name a client sends ignored ({@link ServerNames}), which the JDK also reads only once.
+   */
   public static void detect() {
     System.setProperty(PROPERTY, "true");
+    ServerNames.ignoreOnServers();
   }
 
   /**

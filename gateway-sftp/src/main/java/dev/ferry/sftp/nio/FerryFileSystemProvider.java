@@ -70,7 +70,8 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
     VirtualPath virtual = p.virtual();
     OffsetWriter writing = p.getFileSystem().writing(virtual);
     if (writing != null) {
-      return new FileStat(virtual, false, writing.size(), Instant.now());
+      // A time set on the open file (SETSTAT, sshfs's touch or tar) is shown at once, as on a disk.
+      return new FileStat(virtual, false, writing.size(), writing.clientTime().orElseGet(Instant::now));
     }
     return p.getFileSystem().stat(virtual);
   }

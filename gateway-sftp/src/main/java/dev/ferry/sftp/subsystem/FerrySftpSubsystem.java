@@ -23,7 +23,7 @@ import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
 
 /**
- * MINA's SFTP subsystem with nine additions, since MINA SSHD 2.15 has no other extension point
+ * MINA's SFTP subsystem with ten additions, since MINA SSHD 2.15 has no other extension point
  * for them (the one subclass of {@link SftpSubsystem}, against the house rule):
  *
  * <ul>
