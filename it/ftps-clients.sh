@@ -88,6 +88,8 @@ cleanup() {
   local status=$?
   trap - EXIT INT TERM
   [[ -n "$WATCHDOG_PID" ]] && kill "$WATCHDOG_PID" 2>/dev/null && wait "$WATCHDOG_PID" 2>/dev/null
+  # An sshfs mount a check left (it/sftp-clients.sh): lazily, so a hung one cannot block the exit.
+  mountpoint -q "$WORK/mnt" 2>/dev/null && fusermount3 -uz "$WORK/mnt" 2>/dev/null
   stop_pid "$FERRY_PID" Ferry
   stop_pid "$S3PROXY_PID" S3Proxy
   if [[ "${FERRY_IT_KEEP:-0}" == 1 ]]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Ferry against real SFTP clients: OpenSSH sftp (batch mode, key auth, host key pinned through a
-# known_hosts built from Ferry's own host keys), OpenSSH 9 scp (SFTP mode), rclone's sftp backend
+# known_hosts built from Ferry's own host keys), OpenSSH 9 scp (SFTP mode), sshfs with sqlite on the
+# mount, rclone's sftp backend
 # (64 concurrent writes per file), curl sftp:// (libssh2, password and pinned host key) and paramiko
 # (writes at offsets: out of order, rewrites, gaps; concurrent writers; a client dropped
 # mid-upload), with S3Proxy behind Ferry. Results are read
@@ -133,6 +134,52 @@ paramiko_run() {
 
 # ---------------------------------------------------------------------------------------------
 # Checks
+
+MNT="$WORK/mnt"
+
+# sshfs_mount: the user's home on $MNT over Ferry's SFTP port (key login, host key pinned), with
+# sshfs's defaults otherwise, as a user would mount it.
+sshfs_mount() {
+  mkdir -p "$MNT"
+  HOME="$WORK/home" timeout 60 sshfs -p "$SFTP_PORT" -F /dev/null -o "UserKnownHostsFile=$SSH_DIR/known_hosts" \
+    -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes -o "IdentityFile=$SSH_DIR/id_ed25519" \
+    "$USER_NAME@127.0.0.1:/" "$MNT" </dev/null
+}
+
+sshfs_unmount() {
+  fusermount3 -u "$MNT" || { sleep 2; fusermount3 -u "$MNT"; }
+}
+
+# sshfs_sqlite MODE: sqlite opens its database for reading and writing (a journal or a WAL file
+# beside it). 10,000 rows in 50 transactions, a fifth of them updated and some deleted, on an sshfs
+# mount; the database reopened passes integrity_check, and the object in S3, opened locally, holds
+# the same rows.
+sshfs_sqlite() {
+  local mode="$1" db copy dump_mount dump_s3 batch rc=0
+  db="$MNT/sqlite/$mode.db"
+  copy="$WORK/$mode-from-s3.db"
+  sshfs_mount || return 1
+  {
+    mkdir -p "$MNT/sqlite" &&
+      sqlite3 "$db" "PRAGMA journal_mode=$mode; CREATE TABLE t(i INTEGER PRIMARY KEY, v TEXT);" &&
+      for batch in $(seq 0 49); do
+        echo "BEGIN; WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 200)"
+        echo "  INSERT INTO t(i, v) SELECT $batch * 200 + k, hex(randomblob(40)) FROM n; COMMIT;"
+        ((batch % 10 == 9)) && echo "UPDATE t SET v = v || 'x' WHERE i % 5 = 0; DELETE FROM t WHERE i % 97 = 0;"
+      done | sqlite3 "$db" &&
+      [[ "$(sqlite3 "$db" 'PRAGMA integrity_check;')" == ok ]] &&
+      dump_mount="$(sqlite3 "$db" 'SELECT count(*), sum(i), sum(length(v)) FROM t;')" &&
+      echo "on the mount: $dump_mount"
+  } || rc=1
+  sshfs_unmount || rc=1
+  ((rc == 0)) || return 1
+  rm -f "$copy"
+  s3 s3api get-object --bucket "$BUCKET" --key "${HOME_PREFIX}sqlite/$mode.db" "$copy" >/dev/null || return 1
+  [[ "$(sqlite3 "$copy" 'PRAGMA integrity_check;')" == ok ]] || { echo "the copy from S3 fails integrity_check"; return 1; }
+  dump_s3="$(sqlite3 "$copy" 'SELECT count(*), sum(i), sum(length(v)) FROM t;')"
+  echo "from S3: $dump_s3"
+  [[ "$dump_s3" == "$dump_mount" && "$dump_s3" == 9897\|* ]]
+}
 
 sftp_roundtrip() {
   local name="$1"
@@ -526,6 +573,10 @@ main_sftp() {
   check "curl sftp:// upload+download (password, host key pinned by SHA256)" curl_sftp_roundtrip
   check "curl sftp:// with a wrong password fails with exit 67" curl_wrong_password
   check "curl sftp:// refuses a wrong host key fingerprint" curl_wrong_host_key
+  check "sqlite on an sshfs mount (journal_mode=delete): 10,000 rows, integrity_check ok, the S3 object the same database" \
+    sshfs_sqlite delete
+  check "sqlite on an sshfs mount (journal_mode=wal): 10,000 rows, integrity_check ok, the S3 object the same database" \
+    sshfs_sqlite wal
   check "paramiko: 20 MiB written in shuffled pipelined order stored exactly" \
     paramiko_stored out-of-order shuffled.bin
   check "paramiko: far gap first, 20 rewrites of sent bytes, a hole: stored exactly" \

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -121,6 +122,10 @@ public final class OffsetWriter implements AutoCloseable {
   private Instant clientTime;
   /** Set while the file is a copy to be made inside S3 ({@link #startAsCopyOf}): its source. */
   private CopySource pendingCopy;
+  /** Opened for reading too: a write at the end of the replaced file is no resume (see {@link #openForReading}). */
+  private boolean forReading;
+  /** The replaced file's blocks that {@link #read} fetched, or null before its first read of them. */
+  private ExistingBlocks existingBlocks;
   /** Written under this object's lock; {@link #isOpenNow} reads it without. */
   private volatile State state = State.OPEN;
   private final EndListener whenEnded = new EndListener();
@@ -191,7 +196,7 @@ public final class OffsetWriter implements AutoCloseable {
     if (!started) {
       // Writing on at the end of a file opened without truncation is a resume: its bytes stay
       // in S3 and are copied there, never sent again. After a truncate they are not the file's.
-      start(untruncated() && position == existingSize ? existingSize : 0);
+      start(untruncated() && position == existingSize && !forReading ? existingSize : 0);
     }
     if (position < base) {
       throw new IOException(description + ": write at offset " + position + " changes the first " + base
@@ -241,6 +246,100 @@ public final class OffsetWriter implements AutoCloseable {
     spillWrite(position, bytes, offset, length, false);
     rewritten = true;
     releaseAllPending();
+  }
+
+  /**
+   * Marks the file as open for reading as well, before its first write. A write at the end of the
+   * replaced file then starts a new file rather than resuming the old one in S3: the first bytes of
+   * a resume can no longer change, and a program that reads and writes its file (sqlite appends
+   * pages, then rewrites its header at offset 0) changes them all the time.
+   */
+  public synchronized void openForReading() {
+    forReading = true;
+  }
+
+  /**
+   * Reads what the file holds now at {@code position}, as a disk answers a handle opened for
+   * reading and writing: the bytes written there, else the replaced file's, else zeros (a hole).
+   * Returns -1 at the end of the file. Bytes this upload already sent to S3 without keeping a spill
+   * copy (the file grew past {@code uploads.spillLimit}) are held nowhere any more: reading them
+   * fails, naming the limit.
+   */
+  public synchronized int read(long position, byte[] bytes, int offset, int length) throws IOException {
+    ensureOpen();
+    if (position < 0) {
+      throw new IOException(description + ": read at negative offset " + position);
+    }
+    if (position >= size) {
+      return -1;
+    }
+    int wanted = (int) Math.min(length, size - position);
+    int done = 0;
+    while (done < wanted) {
+      done += readSpan(position + done, bytes, offset + done, wanted - done);
+    }
+    return done;
+  }
+
+  /** Reads from the one place that holds {@code position}'s byte: at least one byte, up to where that changes. */
+  private int readSpan(long position, byte[] bytes, int offset, int length) throws IOException {
+    if (pendingCopy != null) {
+      try (InputStream in = pendingCopy.bytes().readFrom(position)) {
+        int n = in.readNBytes(bytes, offset, length);
+        if (n == 0) {
+          throw new EOFException(description + ": copy source " + pendingCopy.name() + " ended at offset " + position);
+        }
+        return n;
+      }
+    }
+    Map.Entry<Long, byte[]> held = pending.floorEntry(position);
+    if (held != null && held.getKey() + held.getValue().length > position) {
+      int from = (int) (position - held.getKey());
+      int n = Math.min(length, held.getValue().length - from);
+      System.arraycopy(held.getValue(), from, bytes, offset, n);
+      return n;
+    }
+    long end = position + length;
+    Long nextHeld = pending.ceilingKey(position);
+    if (nextHeld != null) {
+      end = Math.min(end, nextHeld);
+    }
+    if (started && position >= base) {
+      if (teeing) {
+        Map.Entry<Long, Long> range = inFile.floorEntry(position);
+        if (range != null && range.getValue() > position) {
+          int n = (int) (Math.min(end, range.getValue()) - position);
+          readFromSpill(position, bytes, offset, n);
+          return n;
+        }
+        Long nextInFile = inFile.ceilingKey(position);
+        if (nextInFile != null) {
+          end = Math.min(end, nextInFile);
+        }
+      } else if (position < frontier) {
+        throw new IOException(description + ": read at offset " + position + " of bytes written since the open, which "
+            + "went to S3 without a spill copy: the file is larger than the spill limit (" + settings.spillLimit()
+            + " bytes, uploads.spillLimit) up to which a file open for writing can be read back");
+      }
+    }
+    if (position < existingLimit) {
+      if (existingBlocks == null) {
+        existingBlocks = new ExistingBlocks(existing, existingSize, spillShare, settings.spillDirectory(), description);
+      }
+      return existingBlocks.read(position, bytes, offset, (int) (Math.min(end, existingLimit) - position));
+    }
+    int n = (int) (end - position);
+    Arrays.fill(bytes, offset, offset + n, (byte) 0);
+    return n;
+  }
+
+  private void readFromSpill(long position, byte[] bytes, int offset, int length) throws IOException {
+    ByteBuffer into = ByteBuffer.wrap(bytes, offset, length);
+    while (into.hasRemaining()) {
+      if (spill.read(into, position + into.position() - offset - base) < 0) {
+        throw new IOException(description + ": spill file ended early at offset " + (position + into.position() - offset));
+      }
+    }
   }
 
   /**
@@ -757,6 +856,10 @@ public final class OffsetWriter implements AutoCloseable {
     releaseAllPending();
     inFile.clear();
     closeSpill();
+    if (existingBlocks != null) {
+      existingBlocks.close();
+      existingBlocks = null;
+    }
   }
 
   private void closeSpill() {

@@ -448,7 +448,10 @@ public final class StreamingUpload extends OutputStream {
    */
   synchronized void restart(long keepExisting) throws IOException {
     ensureWritable();
-    discard("restarted from the beginning");
+    // Routine for a client that rewrites its file (sqlite rewrites its journal's header every
+    // transaction): not worth an INFO line that reads like a failure.
+    log.debug("{}: sending the file again from the start (bytes already sent were rewritten)", description);
+    discard(null);
     partEtags = new ArrayList<>();
     partFailure = new AtomicReference<>();
     objectSha256 = newDigest("SHA-256");
@@ -469,11 +472,13 @@ public final class StreamingUpload extends OutputStream {
     whenEnded.ended(UploadOutcome.abandoned(size, reason));
   }
 
-  /** Frees the part buffer and aborts the multipart upload, if one was started. */
+  /** Frees the part buffer and aborts the multipart upload, if one was started; {@code reason} null for a restart. */
   private void discard(String reason) {
     releasePartBuffer();
     if (uploadId == null) {
-      log.info("{}: upload abandoned ({})", description, reason);
+      if (reason != null) {
+        log.info("{}: upload abandoned ({})", description, reason);
+      }
       return;
     }
     // The thread that aborts is often one being interrupted (MINA interrupts an SFTP channel's
@@ -482,7 +487,7 @@ public final class StreamingUpload extends OutputStream {
     boolean interrupted = Thread.interrupted();
     try {
       interrupted |= awaitPartsInFlight();
-      abortInS3(reason);
+      abortInS3(reason == null ? "rewritten, so sent again from the start" : reason);
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();

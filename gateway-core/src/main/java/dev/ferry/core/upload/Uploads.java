@@ -118,6 +118,11 @@ public final class Uploads {
     return new OffsetWriter(sink, existing, existingSize, memory, spillShare, offsetWrites, description);
   }
 
+  /** The largest file written at offsets whose bytes are kept for rewrites and reading back (uploads.spillLimit). */
+  public long spillLimit() {
+    return offsetWrites.spillLimit();
+  }
+
   /** A new session's share of the node's spill space, for {@code user}'s files written at offsets. */
   public SpillShare newSpillShare(String user) {
     return spillSpace.share(user);

@@ -301,6 +301,25 @@ public final class GatewayFileSystem implements AutoCloseable {
    */
   public OffsetWriter openAtOffsets(VirtualPath path, ExistingFile existingFile, boolean truncate)
       throws IOException {
+    return openAtOffsets(path, existingFile, truncate, false);
+  }
+
+  /**
+   * Opens {@code path} for reading and writing (SFTP's READ|WRITE, as sqlite and other programs on
+   * an sshfs mount open their files): an upload as {@link #openAtOffsets}, whose handle also reads
+   * what the file holds now ({@link OffsetWriter#read}). That needs the file's bytes at hand, so an
+   * existing file larger than {@code uploads.spillLimit} is refused here, before anything changes.
+   */
+  public OffsetWriter openReadWrite(VirtualPath path, ExistingFile existingFile, boolean truncate)
+      throws IOException {
+    require(Permission.READ, path, "open for reading and writing");
+    OffsetWriter writer = openAtOffsets(path, existingFile, truncate, true);
+    writer.openForReading();
+    return writer;
+  }
+
+  private OffsetWriter openAtOffsets(VirtualPath path, ExistingFile existingFile, boolean truncate, boolean readBack)
+      throws IOException {
     require(Permission.WRITE, path, "upload");
     if (path.isRoot()) {
       throw isADirectory(path, "upload");
@@ -309,7 +328,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     PathLock lock = lock(path, key, "upload");
     try {
       OffsetWriter writer = existingFile == ExistingFile.ALLOWED && truncate && user.may(Permission.OVERWRITE)
-          ? openReplacing(path, key, lock) : openAfterLookup(path, key, lock, existingFile, truncate);
+          ? openReplacing(path, key, lock) : openAfterLookup(path, key, lock, existingFile, truncate, readBack);
       writer.whenEnded(uploadEnd(path, key));
       track(writer, path, LiveTransfers.Direction.UPLOAD, writer::sizeNow, writer::isOpenNow, writer::abort);
       return writer;
@@ -395,7 +414,7 @@ public final class GatewayFileSystem implements AutoCloseable {
 
   /** A file whose open depends on what is there: exclusive, existing only, or kept where not written. */
   private OffsetWriter openAfterLookup(VirtualPath path, S3Location key, PathLock lock, ExistingFile existingFile,
-      boolean truncate) throws IOException {
+      boolean truncate, boolean readBack) throws IOException {
     Optional<ObjectInfo> existing = writeTarget(path, "upload");
     if (existing.isPresent() && existingFile == ExistingFile.REFUSED) {
       throw new FileAlreadyExistsException(path.toString(), null, "upload by " + user.name()
@@ -409,6 +428,11 @@ public final class GatewayFileSystem implements AutoCloseable {
       require(Permission.OVERWRITE, path, "upload over an existing file");
     }
     long existingSize = truncate ? 0 : existing.map(ObjectInfo::size).orElse(0L);
+    if (readBack && existingSize > uploads.spillLimit()) {
+      throw refused(new FileSystemException(path.toString(), null, "open for reading and writing by " + user.name()
+          + ": the file has " + existingSize + " bytes, more than uploads.spillLimit (" + uploads.spillLimit()
+          + " bytes), the largest file that can be read back while it is written; open it for reading or for writing"));
+    }
     return uploads.openAtOffsets(key, lock, "upload of " + path + " by " + user.name(), existingSize, keep -> {
       if (existing.isPresent() && !truncate && !(keep > 0 && keep == existingSize)) {
         require(Permission.OVERWRITE, path, "upload over an existing file");

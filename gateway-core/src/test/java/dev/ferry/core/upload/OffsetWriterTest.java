@@ -67,6 +67,7 @@ class OffsetWriterTest {
    */
   private static final class MemorySink implements OffsetWriter.Sink {
     byte[] existing = new byte[0];
+    int existingReads;
     List<String> copiesOf = new ArrayList<>();
     ByteArrayOutputStream received = new ByteArrayOutputStream();
     List<Long> starts = new ArrayList<>();
@@ -122,6 +123,7 @@ class OffsetWriterTest {
     }
 
     InputStream readFrom(long offset) {
+      existingReads++;
       return new ByteArrayInputStream(existing, (int) offset, existing.length - (int) offset);
     }
   }
@@ -150,6 +152,80 @@ class OffsetWriterTest {
       int from = index * chunk;
       writer.write(from, data, from, Math.min(chunk, data.length - from));
     }
+  }
+
+  /**
+   * A handle opened for reading and writing (sqlite on an sshfs mount) reads what the file holds
+   * now, whatever was written, rewritten, truncated or held out of order: checked against a byte
+   * array after every step, and the committed file too.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {21, 22, 23})
+  void read_afterRandomWritesAndTruncates_readsWhatTheFileHoldsNow(long seed) throws IOException {
+    Random random = new Random(seed);
+    sink.existing = random(ExistingBlocks.BLOCK + 300 * KIB, seed);
+    byte[] model = sink.existing.clone();
+    OffsetWriter writer = writer(1L << 30, model.length);
+    writer.openForReading();
+    writer.write(model.length, model, 0, 10); // sqlite: a page appended, then its header rewritten
+    model = Arrays.copyOf(model, model.length + 10);
+    System.arraycopy(model, 0, model, model.length - 10, 10);
+    for (int step = 0; step < 200; step++) {
+      int operation = random.nextInt(10);
+      if (operation < 5) {
+        int at = random.nextInt(model.length + 8 * KIB);
+        byte[] bytes = random(1 + random.nextInt(12 * KIB), random.nextLong());
+        writer.write(at, bytes, 0, bytes.length);
+        if (at + bytes.length > model.length) {
+          model = Arrays.copyOf(model, at + bytes.length);
+        }
+        System.arraycopy(bytes, 0, model, at, bytes.length);
+      } else if (operation == 5) {
+        int size = random.nextInt(model.length + 4 * KIB);
+        writer.truncate(size);
+        model = Arrays.copyOf(model, size);
+      } else {
+        int at = random.nextInt(model.length + KIB);
+        byte[] read = new byte[1 + random.nextInt(64 * KIB)];
+        int n = writer.read(at, read, 0, read.length);
+        int expected = Math.min(read.length, model.length - at);
+        if (expected <= 0) {
+          assertEquals(-1, n, "read at " + at + " of a " + model.length + "-byte file, step " + step);
+        } else {
+          assertEquals(expected, n, "read at " + at + ", step " + step);
+          assertArrayEquals(Arrays.copyOfRange(model, at, at + n), Arrays.copyOf(read, n), "read at " + at + ", step " + step);
+        }
+      }
+    }
+    assertEquals(model.length, writer.commit());
+    assertArrayEquals(model, sink.received.toByteArray());
+  }
+
+  @Test
+  void read_ofTheReplacedFile_fetchesEachBlockOnce() throws IOException {
+    sink.existing = random(ExistingBlocks.BLOCK + 10 * KIB, 24);
+    OffsetWriter writer = writer(1L << 30, sink.existing.length);
+    byte[] read = new byte[4 * KIB];
+    for (int round = 0; round < 3; round++) {
+      for (int at : new int[] {0, 100, ExistingBlocks.BLOCK - 10, ExistingBlocks.BLOCK + 5 * KIB}) {
+        int n = writer.read(at, read, 0, read.length);
+        assertArrayEquals(Arrays.copyOfRange(sink.existing, at, at + n), Arrays.copyOf(read, n));
+      }
+    }
+    assertEquals(2, sink.existingReads, "one GET per block of the replaced file");
+    assertTrue(spillSpace.used() > 0, "the kept blocks count against the spill space");
+    assertEquals(sink.existing.length, writer.commit(), "read only: the file is unchanged");
+  }
+
+  @Test
+  void read_ofBytesSentWithoutSpillCopy_refusedNamingTheLimit() throws IOException {
+    OffsetWriter writer = writer(100 * KIB);
+    byte[] data = random(200 * KIB, 25);
+    writer.write(0, data, 0, data.length);
+    byte[] read = new byte[10];
+    IOException refused = assertThrows(IOException.class, () -> writer.read(0, read, 0, read.length));
+    assertTrue(refused.getMessage().contains("uploads.spillLimit"), refused.getMessage());
+    writer.close();
   }
 
   @Test

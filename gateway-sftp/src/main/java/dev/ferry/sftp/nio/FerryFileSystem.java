@@ -28,6 +28,8 @@ public final class FerryFileSystem extends BaseFileSystem<FerryPath> {
    * next request starts and after anything this channel changes.
    */
   private final Map<VirtualPath, Object> statsThisRequest = new ConcurrentHashMap<>();
+  /** The handles of this channel writing a file, by path (a session writes a path through one handle at most). */
+  private final Map<VirtualPath, WriteChannel> writeHandles = new ConcurrentHashMap<>();
   private volatile boolean open = true;
 
   FerryFileSystem(FerryFileSystemProvider provider, GatewayFileSystem session) {
@@ -83,6 +85,19 @@ public final class FerryFileSystem extends BaseFileSystem<FerryPath> {
    */
   public OffsetWriter writing(VirtualPath path) {
     return session.writerAt(path);
+  }
+
+  /** The handle of this channel writing {@code path}, or null. */
+  WriteChannel writeHandle(VirtualPath path) {
+    return writeHandles.get(path);
+  }
+
+  void writing(VirtualPath path, WriteChannel handle) {
+    writeHandles.put(path, handle);
+  }
+
+  void notWriting(VirtualPath path, WriteChannel handle) {
+    writeHandles.remove(path, handle);
   }
 
   @Override

@@ -90,9 +90,11 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
     ExistingFile existingFile = options.contains(StandardOpenOption.CREATE_NEW) ? ExistingFile.REFUSED
         : options.contains(StandardOpenOption.CREATE) ? ExistingFile.ALLOWED : ExistingFile.REQUIRED;
     p.getFileSystem().forgetStats();
-    OffsetWriter writer = session.openAtOffsets(virtual, existingFile,
-        options.contains(StandardOpenOption.TRUNCATE_EXISTING));
-    return new WriteChannel(p.getFileSystem(), writer);
+    boolean truncate = options.contains(StandardOpenOption.TRUNCATE_EXISTING);
+    if (options.contains(StandardOpenOption.READ)) {
+      return new WriteChannel(p.getFileSystem(), virtual, session.openReadWrite(virtual, existingFile, truncate), true);
+    }
+    return new WriteChannel(p.getFileSystem(), virtual, session.openAtOffsets(virtual, existingFile, truncate), false);
   }
 
   @Override
@@ -183,8 +185,13 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
   public void move(Path source, Path target, CopyOption... options) throws IOException {
     FerryPath from = ferry(source);
     from.getFileSystem().forgetStats();
-    session(from).rename(from.virtual(), ferry(target).virtual(),
-        Arrays.asList(options).contains(StandardCopyOption.REPLACE_EXISTING));
+    boolean replace = Arrays.asList(options).contains(StandardCopyOption.REPLACE_EXISTING);
+    WriteChannel writing = from.getFileSystem().writeHandle(from.virtual());
+    if (writing != null) {
+      writing.follow(ferry(target).virtual(), to -> session(from).rename(from.virtual(), to, replace));
+      return;
+    }
+    session(from).rename(from.virtual(), ferry(target).virtual(), replace);
   }
 
   @Override
