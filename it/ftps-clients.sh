@@ -172,14 +172,14 @@ s3:
   secretKey: \${FERRY_IT_S3_SECRET}
   createBuckets: true
 ftps:
-  bindAddress: 127.0.0.1
+  bindAddress: "\${FERRY_IT_BIND}"
   port: 0
   implicitPort: 0
   passivePorts: \${FERRY_IT_PASSIVE}
   allowPlainFtp: false
   modeZ: \${FERRY_IT_MODE_Z}
 sftp:
-  bindAddress: 127.0.0.1
+  bindAddress: "\${FERRY_IT_BIND}"
   port: 0
 uploads:
   partSize: 8MiB
@@ -204,21 +204,21 @@ EOF
   pass "Ferry started: explicit FTPS on $EXPLICIT_PORT, implicit FTPS on $IMPLICIT_PORT, passive $LAUNCHED_PASSIVE"
 }
 
-# launch_ferry NAME MODE_Z: a Ferry on the run's config with its own data dir ($WORK/NAME-data),
-# log ($WORK/NAME.log) and passive ports; sets LAUNCHED_PID, LAUNCHED_EXPLICIT_PORT,
-# LAUNCHED_IMPLICIT_PORT and LAUNCHED_PASSIVE.
+# launch_ferry NAME MODE_Z [BIND]: a Ferry on the run's config with its own data dir
+# ($WORK/NAME-data), log ($WORK/NAME.log) and passive ports, listening on BIND (127.0.0.1); sets
+# LAUNCHED_PID, LAUNCHED_EXPLICIT_PORT, LAUNCHED_IMPLICIT_PORT, LAUNCHED_SFTP_PORT and LAUNCHED_PASSIVE.
 launch_ferry() {
-  local name="$1" mode_z="$2" up
+  local name="$1" mode_z="$2" bind="${3:-127.0.0.1}" up
   LAUNCHED_PASSIVE="$(free_port_range 40)" || { echo "no free passive port range"; return 1; }
   FERRY_IT_S3_SECRET="$S3_SECRET" FERRY_IT_DATA_DIR="$WORK/$name-data" FERRY_IT_PASSIVE="$LAUNCHED_PASSIVE" \
-    FERRY_IT_MODE_Z="$mode_z" java -Xmx256m -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" \
+    FERRY_IT_MODE_Z="$mode_z" FERRY_IT_BIND="$bind" java -Xmx256m -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" \
     2>"$WORK/$name.log" >"$WORK/$name.activity.jsonl" &
   LAUNCHED_PID=$!
   await_log "$LAUNCHED_PID" "$WORK/$name.log" "Ferry is up" || return 1
   up="$(grep "Ferry is up" "$WORK/$name.log")"
-  LAUNCHED_EXPLICIT_PORT="$(sed -n 's/.*explicit (AUTH TLS): [0-9.]*:\([0-9]*\).*/\1/p' <<<"$up")"
-  LAUNCHED_IMPLICIT_PORT="$(sed -n 's/.*implicit TLS: [0-9.]*:\([0-9]*\).*/\1/p' <<<"$up")"
-  LAUNCHED_SFTP_PORT="$(sed -n 's/.*SFTP: [0-9.]*:\([0-9]*\).*/\1/p' <<<"$up")"
+  LAUNCHED_EXPLICIT_PORT="$(sed -n 's/.*explicit (AUTH TLS): [0-9a-f.:]*:\([0-9]*\),.*/\1/p' <<<"$up")"
+  LAUNCHED_IMPLICIT_PORT="$(sed -n 's/.*implicit TLS: [0-9a-f.:]*:\([0-9]*\),.*/\1/p' <<<"$up")"
+  LAUNCHED_SFTP_PORT="$(sed -n 's/.*SFTP: [0-9a-f.:]*:\([0-9]*\).*/\1/p' <<<"$up")"
   [[ "$LAUNCHED_EXPLICIT_PORT" =~ ^[0-9]+$ && "$LAUNCHED_IMPLICIT_PORT" =~ ^[0-9]+$ ]]
 }
 
@@ -701,6 +701,42 @@ traversal_get_lftp() {
 
 # Node's basic-ftp 6.2.6 (installed into the run's temp dir) opens the passive data connection
 # before it sends RETR, STOR or LIST: refusals of each leave the session usable (no data-socket reset).
+# ipv6_clients: a second Ferry listening on ::1 only. lftp (which sends "::1" as the TLS server
+# name, refused by the JDK before Ferry ignored it) over explicit and implicit FTPS, curl over
+# explicit FTPS and sftp://, put and get a file byte-exact, OpenSSH's sftp lists it (the admin
+# user's key); the activity log writes the client as "::1" (RFC 5952), never 0:0:0:0:0:0:0:1.
+ipv6_clients() {
+  local pid rc=0 name=one.bin
+  launch_ferry v6 false ::1 || { cat "$WORK/v6.log"; return 1; }
+  pid="$LAUNCHED_PID"
+  {
+    HOME="$WORK/home" timeout "$CLIENT_TIMEOUT_SECONDS" lftp -c "$LFTP_SETTINGS; \
+      open -u '$USER_NAME','$PASSWORD' ftp://[::1]:$LAUNCHED_EXPLICIT_PORT; mkdir -p /v6; \
+      put $SRC/$name -o /v6/lftp-$name; get /v6/lftp-$name -o $DL/v6-lftp-$name" </dev/null &&
+      same_bytes "$SRC/$name" "$DL/v6-lftp-$name" &&
+      HOME="$WORK/home" timeout "$CLIENT_TIMEOUT_SECONDS" lftp -c "$LFTP_SETTINGS; \
+        open -u '$USER_NAME','$PASSWORD' ftps://[::1]:$LAUNCHED_IMPLICIT_PORT; \
+        get /v6/lftp-$name -o $DL/v6-implicit-$name" </dev/null &&
+      same_bytes "$SRC/$name" "$DL/v6-implicit-$name" &&
+      curl_at explicit -T "$SRC/$name" "ftp://[::1]:$LAUNCHED_EXPLICIT_PORT/v6/curl-$name" &&
+      curl_at explicit "ftp://[::1]:$LAUNCHED_EXPLICIT_PORT/v6/curl-$name" >"$DL/v6-curl-$name" &&
+      same_bytes "$SRC/$name" "$DL/v6-curl-$name" &&
+      timeout "$CLIENT_TIMEOUT_SECONDS" curl -sS -k --max-time "$CLIENT_TIMEOUT_SECONDS" --insecure \
+        --user "$USER_NAME:$PASSWORD" "sftp://[::1]:$LAUNCHED_SFTP_PORT/v6/curl-$name" >"$DL/v6-sftp-$name" &&
+      same_bytes "$SRC/$name" "$DL/v6-sftp-$name" &&
+      printf 'ls /v6\n' >"$WORK/v6.batch" &&
+      HOME="$WORK/home" timeout "$CLIENT_TIMEOUT_SECONDS" sftp -F /dev/null -o StrictHostKeyChecking=no \
+        -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o IdentitiesOnly=yes -i "$ADMIN_KEY" \
+        -P "$LAUNCHED_SFTP_PORT" -b "$WORK/v6.batch" "ops@[::1]" </dev/null >"$WORK/v6-ls.out" &&
+      grep -q "lftp-$name" "$WORK/v6-ls.out" &&
+      grep -q '"clientIp":"::1"' "$WORK/v6.activity.jsonl" &&
+      ! grep -q '0:0:0:0:0:0:0:1' "$WORK/v6.activity.jsonl" "$WORK/v6.log"
+  } || rc=1
+  stop_pid "$pid" "Ferry on ::1"
+  ((rc == 0)) || { grep -c . "$WORK/v6.activity.jsonl"; tail -5 "$WORK/v6.log"; }
+  return $rc
+}
+
 basic_ftp_refusals() {
   timeout "$CLIENT_TIMEOUT_SECONDS" npm install --prefix "$WORK/node" --no-audit --no-fund --silent \
     basic-ftp@6.2.6 || return 1
@@ -927,6 +963,8 @@ main() {
   check "uploads to ../ paths never create objects outside the home" traversal_put
   check "basic-ftp: refused RETR, STOR and LIST with the data connection open first, the session goes on" \
     basic_ftp_refusals
+  check "lftp (explicit, implicit FTPS), curl (FTPS, sftp://) and OpenSSH sftp over [::1] to a Ferry on ::1; the log says ::1" \
+    ipv6_clients
   check "a client killed mid-upload on TLS 1.2 leaves no object and no multipart upload" \
     killed_upload_leaves_nothing 1.2
   check "a client killed mid-upload on TLS 1.3 leaves no object and no multipart upload" \

@@ -5,6 +5,7 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.download.Downloads;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.lock.PathLockTable;
+import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.lock.SharedPathLocks;
 import dev.ferry.core.session.Deadlines;
 import dev.ferry.core.session.LiveTransfers;
@@ -51,6 +52,7 @@ public final class Gateway implements AutoCloseable {
   private final SharedPathLocks sharedLocks;
   private final PathLockTable locks;
   private final Uploads uploads;
+  private final ObjectOperations objects;
   private final Downloads downloads;
   private final UserRegistry users;
   private final LoginGuard loginGuard;
@@ -94,6 +96,7 @@ public final class Gateway implements AutoCloseable {
             config.uploads().reorderWindow(), config.uploads().spillLimit(), spill,
             config.uploads().memoryWait()), new SpillSpace(spillLimits(config.uploads(), spill)), clock);
     this.downloads = new Downloads(store, config.downloads());
+    this.objects = new ObjectOperations(store, stateStore.catalog(), locks, events, uploads);
     this.disabledUsers = new DisabledUsers(stateStore.database(), clock);
     this.loginGuard = new LoginGuard(config.login(), clock, stateStore.database(), disabledUsers);
     this.sessions = new SessionSlots(config.sessions(), Map.of(
@@ -161,7 +164,7 @@ public final class Gateway implements AutoCloseable {
    * {@link GatewayFileSystem#joinSession} once the login is through.
    */
   public GatewayFileSystem openSession(User user, SessionSlots.Slot session) {
-    return new GatewayFileSystem(user, store, locks, uploads, downloads, stateStore.catalog(),
+    return new GatewayFileSystem(user, store, locks, objects, uploads, downloads, stateStore.catalog(),
         config.renameParallelism(), config.listingClientTimes(), clock, events, session, transfers);
   }
 
@@ -204,6 +207,11 @@ public final class Gateway implements AutoCloseable {
 
   public PathLockTable locks() {
     return locks;
+  }
+
+  /** Changes of objects outside a session's byte path: upload, copy, move, delete, each with lock, catalog and event. */
+  public ObjectOperations objects() {
+    return objects;
   }
 
   public Uploads uploads() {

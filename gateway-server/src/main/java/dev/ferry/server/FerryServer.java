@@ -118,8 +118,7 @@ public final class FerryServer {
     sweeper.scheduleWithFixedDelay(this::sweepOrphans, every, every, TimeUnit.SECONDS);
     remotes = new MinaRemoteConnector();
     syncs = new Syncs(jobsConfig.syncs(), jobsConfig.remotes(), gateway.stateStore(), new SyncServices(remotes,
-        gateway.store(), gateway.catalog(), gateway.locks(), gateway.uploads(), gateway.events(),
-        jobsConfig.jobs().retryBackoff(),
+        gateway.store(), gateway.catalog(), gateway.objects(), jobsConfig.jobs().retryBackoff(),
         jobsConfig.jobs().commandTimeout(), clock));
     workflows = new Workflows(config, gateway);
     batches = new Batches(config, gateway, clock);

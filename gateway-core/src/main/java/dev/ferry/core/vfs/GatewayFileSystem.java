@@ -9,6 +9,9 @@ import dev.ferry.core.event.Origin;
 import dev.ferry.core.lock.PathBusyException;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.lock.PathLockTable;
+import dev.ferry.core.object.ObjectBusyException;
+import dev.ferry.core.object.ObjectChange;
+import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.path.BadPathException;
 import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.session.LiveTransfers;
@@ -67,6 +70,7 @@ public final class GatewayFileSystem implements AutoCloseable {
   private final User user;
   private final ObjectStore store;
   private final PathLockTable locks;
+  private final ObjectOperations objects;
   private final Uploads uploads;
   private final Downloads downloads;
   /** What this session's downloads may hold of the read-ahead memory all sessions share. */
@@ -91,7 +95,8 @@ public final class GatewayFileSystem implements AutoCloseable {
    * {@code listingClientTimes}: listings show the modification time a client set (kept in the
    * {@link ObjectCatalog}) rather than the time S3 wrote the object.
    */
-  public GatewayFileSystem(User user, ObjectStore store, PathLockTable locks, Uploads uploads, Downloads downloads,
+  public GatewayFileSystem(User user, ObjectStore store, PathLockTable locks, ObjectOperations objects,
+      Uploads uploads, Downloads downloads,
       ObjectCatalog catalog, int renameParallelism, boolean listingClientTimes, Clock clock, EventBus events,
       SessionSlots.Slot session, LiveTransfers transfers) {
     this.user = user;
@@ -100,6 +105,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     this.session = session;
     this.store = store;
     this.locks = locks;
+    this.objects = objects;
     this.uploads = uploads;
     this.downloads = downloads;
     this.downloadShare = downloads.newShare();
@@ -592,14 +598,20 @@ public final class GatewayFileSystem implements AutoCloseable {
   public void delete(VirtualPath path) throws IOException {
     require(Permission.DELETE, path, "delete");
     S3Location key = keyOf(path);
-    // Lock first: a file still being uploaded is "busy", not "missing".
-    try (PathLock lock = lock(path, key, "delete")) {
-      existingFile(path, "delete");
-      knownDirectories.forget(path.parent()); // a directory without a marker goes with its last file
-      call(store.delete(key), path, "delete");
-      catalog.forget(key);
+    // Checked under the lock: a file still being uploaded is "busy", not "missing".
+    ObjectChange change = ObjectChange.by(origin(), "delete of " + path + " by " + user.name())
+        .atPaths(path.toString(), null)
+        .checking(() -> {
+          existingFile(path, "delete");
+          knownDirectories.forget(path.parent()); // a directory without a marker goes with its last file
+        });
+    try {
+      objects.delete(key, change);
+    } catch (ObjectBusyException e) {
+      throw busy(path, "delete");
+    } catch (StoreException e) {
+      throw storageFailure(path, "delete", e);
     }
-    events.file(FileEvent.Type.DELETED, origin(), path.toString(), key);
   }
 
   /**
@@ -641,26 +653,29 @@ public final class GatewayFileSystem implements AutoCloseable {
     }
     S3Location fromKey = keyOf(from);
     S3Location toKey = keyOf(to);
-    try (PathLock a = lock(from, fromKey, "rename"); PathLock b = lock(to, toKey, "rename")) {
-      Optional<FileStat> target = find(to, "rename");
-      if (target.isPresent()) {
-        if (target.get().directory()) {
-          throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name() + ": target is a directory");
-        }
-        if (!replace) {
-          throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name()
-              + ": target exists and this rename does not replace files");
-        }
-        require(Permission.OVERWRITE, to, "rename over an existing file");
-      }
-      ObjectInfo moving = call(store.head(fromKey), from, "rename").orElseThrow(() -> new NoSuchFileException(
-          from.toString(), null, "rename by " + user.name() + ": no such file"));
-      knownDirectories.forget(from.parent()); // a directory without a marker goes with its last file
-      treeRename.moveObject(fromKey, moving, toKey);
+    ObjectChange change = ObjectChange.by(origin(), "rename of " + from + " to " + to + " by " + user.name())
+        .atPaths(from.toString(), to.toString())
+        .checking(() -> {
+          Optional<FileStat> target = find(to, "rename");
+          if (target.isPresent()) {
+            if (target.get().directory()) {
+              throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name() + ": target is a directory");
+            }
+            if (!replace) {
+              throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name()
+                  + ": target exists and this rename does not replace files");
+            }
+            require(Permission.OVERWRITE, to, "rename over an existing file");
+          }
+          knownDirectories.forget(from.parent()); // a directory without a marker goes with its last file
+        });
+    try {
+      objects.move(fromKey, toKey, change);
+    } catch (ObjectBusyException e) {
+      throw busy(e.object().equals(toKey) ? to : from, "rename");
     } catch (StoreException e) {
       throw storageFailure(from, "rename", e);
     }
-    events.rename(origin(), from.toString(), fromKey, to.toString(), toKey);
   }
 
   /**

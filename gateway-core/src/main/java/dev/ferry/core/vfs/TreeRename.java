@@ -6,7 +6,6 @@ import dev.ferry.core.store.ListPage;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
-import dev.ferry.core.upload.CommitOrder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,9 +19,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 
 /**
- * Moves objects inside S3 with their facts in the {@link ObjectCatalog}: copy, record the facts
- * for the copy (its ETag is S3's to choose), then delete the source and its entries. A directory
- * moves one listing page at a time (copies in parallel up to a bound, the page's facts in one
+ * Moves a directory's objects inside S3 with their facts in the {@link ObjectCatalog} (one object
+ * moves through {@link dev.ferry.core.object.ObjectOperations#move}): copy, record the facts for
+ * the copies (their ETags are S3's to choose), then delete the sources and their entries, one
+ * listing page at a time (copies in parallel up to a bound, the page's facts in one
  * transaction, then batch deletes), so memory does not grow with the tree. Objects above 5 GiB,
  * which CopyObject refuses, are copied in parts ({@link ObjectStore#copy}).
  */
@@ -30,21 +30,12 @@ final class TreeRename {
 
   private final ObjectStore store;
   private final ObjectCatalog catalog;
-  private final CommitOrder commitOrder;
   private final int parallelism;
 
   TreeRename(ObjectStore store, ObjectCatalog catalog, int parallelism) {
     this.store = store;
     this.catalog = catalog;
-    this.commitOrder = new CommitOrder(catalog, store);
     this.parallelism = parallelism;
-  }
-
-  /** Moves the version of {@code from} that {@code source} (its HEAD) describes; another version fails the copy. */
-  void moveObject(S3Location from, ObjectInfo source, S3Location to) throws IOException {
-    commitOrder.copyWithFacts(from, source, to);
-    ObjectStore.await(store.delete(from));
-    catalog.forget(from);
   }
 
   /**

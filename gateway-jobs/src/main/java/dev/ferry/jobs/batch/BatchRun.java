@@ -3,7 +3,6 @@ package dev.ferry.jobs.batch;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.Gateway;
 import dev.ferry.core.catalog.Etags;
-import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.Origin;
 import dev.ferry.core.lock.PathBusyException;
 import dev.ferry.core.lock.PathLock;
@@ -14,7 +13,7 @@ import dev.ferry.core.store.RangeBytes;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.store.StoreException;
 import dev.ferry.core.upload.StreamingUpload;
-import dev.ferry.jobs.ingest.IngestUpload;
+import dev.ferry.core.object.ObjectChange;
 import dev.ferry.jobs.transfer.JobException;
 import dev.ferry.jobs.transfer.RunningJob;
 import java.io.IOException;
@@ -25,6 +24,7 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -172,14 +172,16 @@ final class BatchRun {
 
   /** Deletes an archive an attempt stopped writing or committed without its manifest. */
   private void removeStray(S3Location archive) throws IOException {
-    try (PathLock lock = lock(archive)) {
-      if (lock != null && ObjectStore.await(gateway.store().head(archive)).isPresent()) {
-        job.ensureHeld();
-        ObjectStore.await(gateway.store().delete(archive));
-        gateway.catalog().forget(archive);
-        log.info("{}: removed {}, which an earlier attempt wrote without its manifest", purpose, archive);
-      }
+    Map<String, String> anyVersion = new HashMap<>();
+    anyVersion.put(archive.key(), null);
+    if (!gateway.objects().deleteUnchanged(archive.bucket(), anyVersion, change()).deleted().isEmpty()) {
+      log.info("{}: removed {}, which an earlier attempt wrote without its manifest", purpose, archive);
     }
+  }
+
+  /** This run's changes of objects: fenced, so a node that lost the job changes nothing. */
+  private ObjectChange change() {
+    return ObjectChange.by(origin, purpose).checking(job::ensureHeld);
   }
 
   /**
@@ -215,8 +217,8 @@ final class BatchRun {
     save(archive.toString());
     List<Manifest.Entry> entries;
     long size;
-    try (StreamingUpload upload = IngestUpload.open(gateway.uploads(), gateway.locks(), archive,
-        purpose + ": writing " + archive, gateway.events(), origin)) {
+    try (StreamingUpload upload = gateway.objects().upload(archive,
+        ObjectChange.by(origin, purpose + ": writing " + archive))) {
       TarWriter tar = new TarWriter(upload);
       entries = writeFiles(group.files(), tar, archive.toString());
       if (entries.isEmpty()) {
@@ -342,8 +344,8 @@ final class BatchRun {
   private void writeManifest(S3Location at, Manifest manifest) throws IOException {
     byte[] json = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest);
     job.ensureHeld();
-    try (StreamingUpload upload = IngestUpload.open(gateway.uploads(), gateway.locks(), at,
-        purpose + ": writing " + at, gateway.events(), origin)) {
+    try (StreamingUpload upload = gateway.objects().upload(at,
+        ObjectChange.by(origin, purpose + ": writing " + at))) {
       upload.write(json, 0, json.length);
       upload.commit();
     }
@@ -378,40 +380,11 @@ final class BatchRun {
    */
   private void deleteOriginals(List<Manifest.Entry> entries) throws IOException {
     for (int from = 0; from < entries.size(); from += DELETE_BATCH) {
-      List<Manifest.Entry> slice = entries.subList(from, Math.min(entries.size(), from + DELETE_BATCH));
-      List<PathLock> held = new ArrayList<>();
-      try {
-        Map<S3Location, CompletableFuture<Optional<ObjectInfo>>> heads = new LinkedHashMap<>();
-        Map<S3Location, String> etags = new LinkedHashMap<>();
-        for (Manifest.Entry entry : slice) {
-          S3Location at = S3Location.parseObject(entry.key()).orElseThrow();
-          PathLock lock = lock(at);
-          if (lock == null) {
-            add("kept", 1);
-            continue;
-          }
-          held.add(lock);
-          heads.put(at, gateway.store().head(at));
-          etags.put(at, entry.etag());
-        }
-        List<String> keys = new ArrayList<>();
-        for (Map.Entry<S3Location, CompletableFuture<Optional<ObjectInfo>>> head : heads.entrySet()) {
-          Optional<ObjectInfo> now = ObjectStore.await(head.getValue());
-          if (now.isPresent() && Etags.normalize(now.get().etag()).equals(etags.get(head.getKey()))) {
-            keys.add(head.getKey().key());
-          } else if (now.isPresent()) {
-            add("kept", 1);
-          }
-        }
-        job.ensureHeld();
-        ObjectStore.await(gateway.store().deleteAll(spec.bucket(), keys));
-        gateway.catalog().forgetAll(spec.bucket(), keys);
-        for (String key : keys) {
-          gateway.events().file(FileEvent.Type.DELETED, origin, null, location(key));
-        }
-      } finally {
-        held.forEach(PathLock::close);
+      Map<String, String> archived = new LinkedHashMap<>();
+      for (Manifest.Entry entry : entries.subList(from, Math.min(entries.size(), from + DELETE_BATCH))) {
+        archived.put(S3Location.parseObject(entry.key()).orElseThrow().key(), entry.etag());
       }
+      add("kept", gateway.objects().deleteUnchanged(spec.bucket(), archived, change()).kept().size());
     }
   }
 

@@ -1,12 +1,10 @@
 package dev.ferry.jobs.sync;
 
-import dev.ferry.core.event.EventBus;
 import dev.ferry.core.event.Origin;
-import dev.ferry.core.lock.PathLockTable;
+import dev.ferry.core.object.ObjectChange;
+import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.upload.StreamingUpload;
-import dev.ferry.core.upload.Uploads;
-import dev.ferry.jobs.ingest.IngestUpload;
 import dev.ferry.jobs.remote.RemoteEntry;
 import dev.ferry.jobs.remote.RemoteFiles;
 import dev.ferry.jobs.transfer.RunningJob;
@@ -36,22 +34,17 @@ final class FileCopy {
     }
   }
 
-  private final Uploads uploads;
-  private final PathLockTable locks;
-  private final EventBus events;
+  private final ObjectOperations objects;
   private final Origin origin;
 
-  FileCopy(Uploads uploads, PathLockTable locks, EventBus events, Origin origin) {
-    this.uploads = uploads;
-    this.locks = locks;
-    this.events = events;
+  FileCopy(ObjectOperations objects, Origin origin) {
+    this.objects = objects;
     this.origin = origin;
   }
 
   Copied copy(RemoteFiles remote, RemoteTree.RemoteFile file, S3Location target, String purpose, LongConsumer progress,
       RunningJob job) throws IOException, FileChanged {
-    StreamingUpload upload = IngestUpload.open(uploads, locks, target,
-        purpose + ": " + file.path() + " -> " + target, events, origin);
+    StreamingUpload upload = objects.upload(target, ObjectChange.by(origin, purpose + ": " + file.path() + " -> " + target));
     try {
       long read = 0;
       try (InputStream in = remote.read(file.path())) {

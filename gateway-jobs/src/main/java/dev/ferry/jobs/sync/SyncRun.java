@@ -3,8 +3,8 @@ package dev.ferry.jobs.sync;
 import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.event.Origin;
-import dev.ferry.core.lock.PathLock;
-import dev.ferry.core.lock.PathLockTable;
+import dev.ferry.core.object.ObjectChange;
+import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
@@ -63,7 +63,8 @@ final class SyncRun {
   private final RemoteConnector connector;
   private final ObjectStore store;
   private final ObjectCatalog catalog;
-  private final PathLockTable locks;
+  private final ObjectOperations objectChanges;
+  private final Origin origin;
   private final FileCopy copier;
   private final Duration retryBackoff;
   private final Duration commandTimeout;
@@ -85,9 +86,9 @@ final class SyncRun {
     this.connector = services.connector();
     this.store = services.store();
     this.catalog = services.catalog();
-    this.locks = services.locks();
-    this.copier = new FileCopy(services.uploads(), services.locks(), services.events(),
-        Origin.of(Origin.Kind.SYNC, spec.name() != null ? spec.name() : spec.source()));
+    this.objectChanges = services.objects();
+    this.origin = Origin.of(Origin.Kind.SYNC, spec.name() != null ? spec.name() : spec.source());
+    this.copier = new FileCopy(services.objects(), origin);
     this.retryBackoff = services.retryBackoff();
     this.commandTimeout = services.commandTimeout();
     this.clock = services.clock();
@@ -351,14 +352,12 @@ final class SyncRun {
       }
       checkCancelled();
       S3Location object = new S3Location(spec.bucket(), spec.prefix() + relative);
-      try (PathLock lock = locks.lockKey(object, purpose)) {
-        job.ensureHeld();
-        ObjectStore.await(store.delete(object));
-        catalog.forget(object);
+      try {
+        objectChanges.delete(object, ObjectChange.by(origin, purpose).checking(job::ensureHeld));
         counts.deleted.incrementAndGet();
         log.info("job {}: deleted {}: its source {}/{} is gone (mirror)", job.record().id(), object,
             spec.remoteDir(), relative);
-      } catch (IOException | dev.ferry.core.lock.PathBusyException e) {
+      } catch (IOException e) {
         failed(relative, "could not delete its object: " + Failures.describe(e));
       }
     }

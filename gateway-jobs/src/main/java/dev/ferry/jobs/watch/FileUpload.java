@@ -9,7 +9,7 @@ import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.jobs.decompress.Gunzip;
-import dev.ferry.jobs.ingest.IngestUpload;
+import dev.ferry.core.object.ObjectChange;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,8 +94,8 @@ final class FileUpload implements AutoCloseable {
       return Outcome.ALREADY_THERE;
     }
     String description = "watch " + folder.name() + ": upload of " + file;
-    StreamingUpload upload = IngestUpload.open(gateway.uploads(), gateway.locks(), object, description,
-        gateway.events(), Origin.of(Origin.Kind.WATCH, folder.name()));
+    StreamingUpload upload = gateway.objects().upload(object,
+        ObjectChange.by(Origin.of(Origin.Kind.WATCH, folder.name()), description));
     inFlight.add(upload);
     try (upload) { // close() aborts what was not committed
       if (closed) {

@@ -10,7 +10,7 @@ import dev.ferry.core.upload.MemoryBudget;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.jobs.decompress.Gunzip;
 import dev.ferry.jobs.decompress.RangedObjectChannel;
-import dev.ferry.jobs.ingest.IngestUpload;
+import dev.ferry.core.object.ObjectChange;
 import dev.ferry.jobs.transfer.JobException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -196,8 +196,8 @@ final class Unpacker {
 
   private void write(S3Location target, InputStream in, Budget budget, Origin origin, String purpose)
       throws IOException {
-    try (StreamingUpload upload = IngestUpload.open(gateway.uploads(), gateway.locks(), target,
-        purpose + ": unpacking into " + target, gateway.events(), origin)) {
+    try (StreamingUpload upload = gateway.objects().upload(target,
+        ObjectChange.by(origin, purpose + ": unpacking into " + target))) {
       byte[] buffer = new byte[BUFFER];
       for (int n; (n = in.read(buffer)) >= 0; ) {
         budget.bytes(n);

@@ -8,12 +8,9 @@ import dev.ferry.core.event.EventBus;
 import dev.ferry.core.event.FerryEvent;
 import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.Origin;
-import dev.ferry.core.lock.PathBusyException;
-import dev.ferry.core.lock.PathLock;
-import dev.ferry.core.store.ObjectInfo;
-import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.object.ObjectBusyException;
+import dev.ferry.core.object.ObjectChange;
 import dev.ferry.core.store.S3Location;
-import dev.ferry.core.upload.CommitOrder;
 import dev.ferry.jobs.remote.RemoteHost;
 import dev.ferry.jobs.transfer.Failures;
 import dev.ferry.jobs.transfer.JobException;
@@ -23,7 +20,7 @@ import dev.ferry.jobs.transfer.JobRecord;
 import dev.ferry.jobs.transfer.Jobs;
 import dev.ferry.jobs.transfer.RunningJob;
 import java.io.IOException;
-import java.io.InterruptedIOException;
+import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,7 +47,6 @@ public final class Workflows implements AutoCloseable {
 
   private final Map<String, WorkflowDefinition> definitions = new LinkedHashMap<>();
   private final Gateway gateway;
-  private final CommitOrder commitOrder;
   private final Notifier notifier = new Notifier();
   private final Unpacker unpacker;
   private Jobs jobs;
@@ -61,7 +57,6 @@ public final class Workflows implements AutoCloseable {
   public Workflows(FerryConfig config, Gateway gateway) {
     WorkflowConfig.parse(config).forEach(w -> definitions.put(w.name(), w));
     this.gateway = gateway;
-    this.commitOrder = new CommitOrder(gateway.catalog(), gateway.store());
     this.unpacker = new Unpacker(gateway);
   }
 
@@ -225,10 +220,7 @@ public final class Workflows implements AutoCloseable {
     WorkflowStep step = workflow.steps().get(index);
     if (step instanceof WorkflowStep.Copy copy) {
       S3Location target = into(copy.target(), object);
-      try (PathLock a = lock(object, purpose); PathLock b = lock(target, purpose)) {
-        commitOrder.copyWithFacts(object, head(object, purpose), target);
-      }
-      gateway.events().copied(origin(workflow), object, target);
+      asStep(object, purpose, () -> gateway.objects().copy(object, target, ObjectChange.by(origin(workflow), purpose)));
       log.info("{}: copied {} to {}", purpose, object, target);
       return object;
     }
@@ -243,11 +235,7 @@ public final class Workflows implements AutoCloseable {
       return object;
     }
     if (step instanceof WorkflowStep.Delete) {
-      try (PathLock a = lock(object, purpose)) {
-        ObjectStore.await(gateway.store().delete(object));
-        gateway.catalog().forget(object);
-      }
-      gateway.events().file(FileEvent.Type.DELETED, origin(workflow), null, object);
+      asStep(object, purpose, () -> gateway.objects().delete(object, ObjectChange.by(origin(workflow), purpose)));
       log.info("{}: deleted {}", purpose, object);
       return object;
     }
@@ -270,54 +258,28 @@ public final class Workflows implements AutoCloseable {
   private S3Location move(WorkflowDefinition workflow, S3Location object, S3Location prefix, String purpose,
       Duration patience) throws IOException {
     S3Location target = into(prefix, object);
-    try (PathLock a = lock(object, purpose, patience); PathLock b = lock(target, purpose, patience)) {
-      Optional<ObjectInfo> source = ObjectStore.await(gateway.store().head(object));
-      if (source.isEmpty() && ObjectStore.await(gateway.store().head(target)).isPresent()) {
-        return target;
-      }
-      commitOrder.copyWithFacts(object, source.orElseThrow(() -> gone(object, purpose)), target);
-      ObjectStore.await(gateway.store().delete(object));
-      gateway.catalog().forget(object);
-    }
-    gateway.events().rename(origin(workflow), null, object, null, target);
+    asStep(object, purpose, () -> gateway.objects().move(object, target,
+        ObjectChange.by(origin(workflow), purpose).waitingUpTo(patience).retried()));
     return target;
   }
 
-  private ObjectInfo head(S3Location object, String purpose) throws IOException {
-    return ObjectStore.await(gateway.store().head(object)).orElseThrow(() -> gone(object, purpose));
-  }
-
-  private static JobException gone(S3Location object, String purpose) {
-    return JobException.permanent(purpose + ": " + object + " is gone (deleted or renamed since its upload)");
-  }
-
-  private PathLock lock(S3Location key, String purpose) throws IOException {
-    return lock(key, purpose, Duration.ZERO);
+  /** An object change of a step. */
+  @FunctionalInterface
+  private interface Change {
+    void run() throws IOException;
   }
 
   /**
-   * The path lock on {@code key}, waited for up to {@code patience}; busy after that is a retryable
-   * failure. Steps do not wait (the job is tried again), but the move to quarantine ends a run for
-   * good, and what holds the path is often a client's last command on its upload (lftp's MFMT right
-   * after STOR), done in milliseconds.
+   * Runs a step's change of {@code object}: a busy path (a client's transfer of it) is tried again
+   * with the job; a vanished object ends the job.
    */
-  private PathLock lock(S3Location key, String purpose, Duration patience) throws IOException {
-    long deadline = System.nanoTime() + patience.toNanos();
-    while (true) {
-      try {
-        return gateway.locks().lockKey(key, purpose);
-      } catch (PathBusyException e) {
-        if (System.nanoTime() >= deadline) {
-          throw JobException.retryable(key + " is busy (a client's transfer, delete or rename of it): "
-              + e.getMessage(), e);
-        }
-      }
-      try {
-        Thread.sleep(50); // the lock table notifies no one when a path is let go
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while waiting for the path lock on " + key);
-      }
+  private static void asStep(S3Location object, String purpose, Change change) throws IOException {
+    try {
+      change.run();
+    } catch (ObjectBusyException e) {
+      throw JobException.retryable(e.getMessage(), e);
+    } catch (NoSuchFileException e) {
+      throw JobException.permanent(purpose + ": " + object + " is gone (deleted or renamed since its upload)", e);
     }
   }
 

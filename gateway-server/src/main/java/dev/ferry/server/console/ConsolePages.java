@@ -67,9 +67,12 @@ final class ConsolePages {
         .append("<label>Source ").append(sourceField(form.source())).append("</label>").append(browser("source"))
         .append("<label>Host <select name=\"host\" id=\"host\">");
     for (HostView host : hosts) {
+      // The option says "not reachable" and keeps why for its tooltip: a df error ("host key of remote
+      // ... does not match ...") as option text made the select, and the form, 1,600 px wide.
       html.append("<option").append(host.name().equals(form.host()) ? " selected" : "").append(" value=\"")
-          .append(Html.text(host.name())).append("\" data-reachable=\"").append(host.reachable()).append("\">")
-          .append(Html.text(host.name() + " \u2014 " + host.spaceText())).append("</option>");
+          .append(Html.text(host.name())).append("\" data-reachable=\"").append(host.reachable())
+          .append("\" title=\"").append(Html.text(host.spaceText())).append("\">")
+          .append(Html.text(host.name() + " \u2014 " + host.pickerText())).append("</option>");
     }
     html.append("</select></label><label>Path on the host <input name=\"path\" id=\"path\" required ")
         .append("placeholder=\"/data/in/file.bin\" value=\"").append(Html.text(form.path())).append("\"></label>")
@@ -144,7 +147,12 @@ final class ConsolePages {
       return roots.stream().allMatch(r -> r.error() == null);
     }
 
-    /** For the host picker: the free space of each root, or why it is not known. */
+    /** For the host picker's option: the free space of each root, or "not reachable" (the reason is its tooltip). */
+    String pickerText() {
+      return reachable() ? spaceText() : "not reachable";
+    }
+
+    /** The free space of each root, or why it is not known. */
     String spaceText() {
       return String.join("; ", roots.stream().map(r -> (roots.size() > 1 ? r.root() + ": " : "")
           + (r.error() == null ? r.free() : r.error())).toList());

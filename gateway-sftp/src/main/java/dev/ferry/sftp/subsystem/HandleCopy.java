@@ -3,7 +3,6 @@ package dev.ferry.sftp.subsystem;
 import dev.ferry.sftp.nio.WriteChannel;
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.channels.NonReadableChannelException;
 import java.nio.file.AccessDeniedException;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.server.FileHandle;
@@ -76,7 +75,7 @@ final class HandleCopy {
     }
     byte[] piece = new byte[(int) Math.max(0, Math.min(PIECE, end - readOffset))];
     for (long at = readOffset, written = writeOffset; at < end; ) {
-      int n = read(piece, at, (int) Math.min(piece.length, end - at), from);
+      int n = source.read(piece, 0, (int) Math.min(piece.length, end - at), at);
       if (n < 0) {
         throw new EOFException(from + " ended at byte " + at + " of the " + size + " it had when opened");
       }
@@ -88,15 +87,6 @@ final class HandleCopy {
       at += n;
       written += n;
       progress.piece();
-    }
-  }
-
-  private int read(byte[] into, long at, int length, String from) throws IOException {
-    try {
-      return source.read(into, 0, length, at);
-    } catch (NonReadableChannelException e) {
-      // Opened for reading and writing: the handle is an upload, whose bytes are not in S3 yet.
-      throw new AccessDeniedException(from, null, "copy-data source is open for writing; open it for reading only");
     }
   }
 }

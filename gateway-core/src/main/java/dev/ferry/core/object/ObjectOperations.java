@@ -1,0 +1,188 @@
+package dev.ferry.core.object;
+
+import dev.ferry.core.catalog.Etags;
+import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.event.EventBus;
+import dev.ferry.core.event.FileEvent;
+import dev.ferry.core.lock.PathBusyException;
+import dev.ferry.core.lock.PathLock;
+import dev.ferry.core.lock.PathLockTable;
+import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.store.S3Location;
+import dev.ferry.core.upload.CommitOrder;
+import dev.ferry.core.upload.StreamingUpload;
+import dev.ferry.core.upload.Uploads;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What happens to an object outside a session's byte path, each change made one way: the path
+ * lock, then the change's own check, the S3 requests, the catalog, and last the event, with the
+ * change's origin. Sessions, syncs, watched folders, workflows and batches change objects through
+ * here, so a rule for every change (a quota, an encryption setting, a scan) has one place to go.
+ */
+public final class ObjectOperations {
+
+  /** The lock table notifies no one when a path is let go: a busy lock is tried again this often. */
+  private static final long LOCK_RETRY_MILLIS = 50;
+
+  private final ObjectStore store;
+  private final ObjectCatalog catalog;
+  private final PathLockTable locks;
+  private final EventBus events;
+  private final Uploads uploads;
+  private final CommitOrder commitOrder;
+
+  public ObjectOperations(ObjectStore store, ObjectCatalog catalog, PathLockTable locks, EventBus events,
+      Uploads uploads) {
+    this.store = store;
+    this.catalog = catalog;
+    this.locks = locks;
+    this.events = events;
+    this.uploads = uploads;
+    this.commitOrder = new CommitOrder(catalog, store);
+  }
+
+  /**
+   * Opens the upload of a new {@code target} through the upload path (hashed, committed whole or
+   * not at all), under the target's path lock, which the upload holds until it ends. Its end is
+   * published as a client's upload is, with the change's origin.
+   */
+  public StreamingUpload upload(S3Location target, ObjectChange change) throws IOException {
+    PathLock lock = lock(target, change);
+    try {
+      change.check().check();
+      StreamingUpload upload = uploads.open(target, lock, change.purpose(), 0);
+      upload.whenEnded(outcome -> events.uploadEnded(change.origin(), change.path(), target, outcome));
+      return upload;
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  /** Copies {@code from} to {@code to} inside S3, with its SHA-256 and client time; fails when {@code from} is gone. */
+  public void copy(S3Location from, S3Location to, ObjectChange change) throws IOException {
+    try (PathLock a = lock(from, change); PathLock b = lock(to, change)) {
+      change.check().check();
+      commitOrder.copyWithFacts(from, await(store.head(from)).orElseThrow(() -> gone(from, change)), to);
+    }
+    events.copied(change.origin(), from, to);
+  }
+
+  /**
+   * Moves {@code from} to {@code to}: a copy inside S3 with its facts, then the original deleted,
+   * under both path locks. Returns false, changing nothing, for a {@linkplain ObjectChange#retried()
+   * retried} change whose source is gone and whose target is there: an earlier attempt moved it.
+   */
+  public boolean move(S3Location from, S3Location to, ObjectChange change) throws IOException {
+    try (PathLock a = lock(from, change); PathLock b = lock(to, change)) {
+      change.check().check();
+      Optional<ObjectInfo> source = await(store.head(from));
+      if (source.isEmpty() && change.retry() && await(store.head(to)).isPresent()) {
+        return false;
+      }
+      commitOrder.copyWithFacts(from, source.orElseThrow(() -> gone(from, change)), to);
+      await(store.delete(from));
+      catalog.forget(from);
+    }
+    events.rename(change.origin(), change.path(), from, change.targetPath(), to);
+    return true;
+  }
+
+  /** Deletes {@code object} (whatever version is there; S3 answers a missing one the same) and its facts. */
+  public void delete(S3Location object, ObjectChange change) throws IOException {
+    try (PathLock lock = lock(object, change)) {
+      change.check().check();
+      await(store.delete(object));
+      catalog.forget(object);
+    }
+    events.file(FileEvent.Type.DELETED, change.origin(), change.path(), object);
+  }
+
+  /** What {@link #deleteUnchanged} did with each object it was given. */
+  public record Deleted(List<S3Location> deleted, List<S3Location> kept) {}
+
+  /**
+   * Deletes the objects of one bucket that are still the versions given (ETag, or null for any
+   * version), a batch at a time: one DELETE request for all. An object that is busy, gone or another
+   * version now is kept; the locks are held from before the HEADs until after the delete.
+   */
+  public Deleted deleteUnchanged(String bucket, Map<String, String> etagByKey, ObjectChange change)
+      throws IOException {
+    List<PathLock> held = new ArrayList<>();
+    List<S3Location> kept = new ArrayList<>();
+    List<S3Location> deleted = new ArrayList<>();
+    try {
+      Map<S3Location, CompletableFuture<Optional<ObjectInfo>>> heads = new LinkedHashMap<>();
+      for (String key : etagByKey.keySet()) {
+        S3Location object = new S3Location(bucket, key);
+        try {
+          held.add(lock(object, change));
+          heads.put(object, store.head(object));
+        } catch (ObjectBusyException busy) {
+          kept.add(object);
+        }
+      }
+      for (Map.Entry<S3Location, CompletableFuture<Optional<ObjectInfo>>> head : heads.entrySet()) {
+        Optional<ObjectInfo> now = await(head.getValue());
+        String wanted = etagByKey.get(head.getKey().key());
+        if (now.isPresent() && (wanted == null || Etags.normalize(now.get().etag()).equals(Etags.normalize(wanted)))) {
+          deleted.add(head.getKey());
+        } else if (now.isPresent()) {
+          kept.add(head.getKey());
+        }
+      }
+      if (!deleted.isEmpty()) {
+        change.check().check();
+        List<String> keys = deleted.stream().map(S3Location::key).toList();
+        await(store.deleteAll(bucket, keys));
+        catalog.forgetAll(bucket, keys);
+      }
+    } finally {
+      held.forEach(PathLock::close);
+    }
+    for (S3Location object : deleted) {
+      events.file(FileEvent.Type.DELETED, change.origin(), null, object);
+    }
+    return new Deleted(deleted, kept);
+  }
+
+  /** The path lock on {@code object}, waited for up to the change's patience; busy after that. */
+  private PathLock lock(S3Location object, ObjectChange change) throws IOException {
+    long deadline = System.nanoTime() + change.patience().toNanos();
+    while (true) {
+      try {
+        return locks.lockKey(object, change.purpose());
+      } catch (PathBusyException e) {
+        if (System.nanoTime() >= deadline) {
+          throw new ObjectBusyException(object, change.purpose(), e);
+        }
+      }
+      try {
+        Thread.sleep(LOCK_RETRY_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException(change.purpose() + ": interrupted while waiting for the path lock on "
+            + object);
+      }
+    }
+  }
+
+  private static NoSuchFileException gone(S3Location object, ObjectChange change) {
+    return new NoSuchFileException(change.path() != null ? change.path() : object.toString(), null,
+        change.purpose() + ": no such file (deleted or renamed meanwhile)");
+  }
+
+  private static <T> T await(CompletableFuture<T> future) throws IOException {
+    return ObjectStore.await(future);
+  }
+}
