@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ferry against real FTPS clients: lftp, curl and Node's basic-ftp, over explicit (AUTH TLS) and implicit FTPS,
+# Ferry against real FTPS clients: lftp, curl, Node's basic-ftp and rclone's ftp backend, over explicit (AUTH TLS) and implicit FTPS,
 # with a real S3 API server (S3Proxy) behind it. Starts both servers on free loopback ports in a
 # temp dir, runs the checks, prints one "ok - ..." / "not ok - ..." line per check and a final
 # "N passed, M failed" line; exits non-zero if any check failed. Cleans up on exit.
@@ -699,6 +699,35 @@ traversal_get_lftp() {
   [[ "$before" == "$after" ]] || { echo "bucket changed"; diff <(echo "$before") <(echo "$after"); return 1; }
 }
 
+# rclone's ftp backend (explicit TLS) copies 500 small files in 25 folders two levels deep with 8
+# transfers at once and no retry: each transfer creates its parent folders, so several MKD the
+# same folder at the same moment; a folder that exists or is being created must be "550 exists"
+# (which rclone takes as done), never "450 busy" (which lost 21-46 files). rclone check compares
+# every file with a download, and the keys in S3 are counted.
+rclone_ftp_parallel_folders() {
+  local dir i j k keys
+  dir="$SRC/rclone-ftp"
+  for i in $(seq 1 5); do
+    for j in $(seq 1 5); do
+      mkdir -p "$dir/d$i/e$j"
+      for k in $(seq 1 20); do head -c $((k * 97)) /dev/urandom >"$dir/d$i/e$j/f$k.bin"; done
+    done
+  done
+  rclone_ftp copy --transfers 8 --checkers 8 --retries 1 --low-level-retries 1 "$dir" ferryftp:/rclone-ftp ||
+    return 1
+  rclone_ftp check --download "$dir" ferryftp:/rclone-ftp || return 1
+  keys="$(s3_keys "${HOME_PREFIX}rclone-ftp/" | grep -c '\.bin$')"
+  [[ "$keys" == 500 ]] || { echo "$keys of 500 files in S3"; return 1; }
+}
+
+rclone_ftp() {
+  RCLONE_CONFIG="$WORK/rclone.conf" RCLONE_CONFIG_FERRYFTP_TYPE=ftp RCLONE_CONFIG_FERRYFTP_HOST=127.0.0.1 \
+    RCLONE_CONFIG_FERRYFTP_PORT="$EXPLICIT_PORT" RCLONE_CONFIG_FERRYFTP_USER="$USER_NAME" \
+    RCLONE_CONFIG_FERRYFTP_PASS="$(rclone obscure "$PASSWORD")" RCLONE_CONFIG_FERRYFTP_EXPLICIT_TLS=true \
+    RCLONE_CONFIG_FERRYFTP_NO_CHECK_CERTIFICATE=true HOME="$WORK/home" \
+    timeout "$CLIENT_TIMEOUT_SECONDS" rclone "$@"
+}
+
 # Node's basic-ftp 6.2.6 (installed into the run's temp dir) opens the passive data connection
 # before it sends RETR, STOR or LIST: refusals of each leave the session usable (no data-socket reset).
 # ipv6_clients: a second Ferry listening on ::1 only. lftp (which sends "::1" as the TLS server
@@ -961,6 +990,8 @@ main() {
   check "curl --path-as-is ../../../etc/passwd and ../ paths fail and change nothing" traversal_get_curl
   check "lftp get ../../x and ../ paths fail and change nothing" traversal_get_lftp
   check "uploads to ../ paths never create objects outside the home" traversal_put
+  check "rclone ftp backend: 500 files in 25 folders, 8 transfers creating parent folders at once, none lost" \
+    rclone_ftp_parallel_folders
   check "basic-ftp: refused RETR, STOR and LIST with the data connection open first, the session goes on" \
     basic_ftp_refusals
   check "lftp (explicit, implicit FTPS), curl (FTPS, sftp://) and OpenSSH sftp over [::1] to a Ferry on ::1; the log says ::1" \

@@ -139,7 +139,9 @@ class FtpsGatewayIT {
 
   /**
    * rclone creates parent folders from parallel transfers: a folder that exists or is being
-   * created is "exists", as in pyftpdlib, never the transient 450 (rclone gave up on those files).
+   * created is "exists", as in pyftpdlib, never the transient 450 (rclone gave up on those files),
+   * and a file put into it right after the answer goes in (a session told "exists" while another
+   * was still creating it got "parent directory does not exist").
    */
   @Test
   void mkd_samePathFromEightSessionsAtOnce_oneCreatedTheOthersExistsNoneBusy() throws Exception {
@@ -152,11 +154,18 @@ class FtpsGatewayIT {
       for (String path : List.of("/together", "/together/inner", "/again")) {
         CyclicBarrier start = new CyclicBarrier(clients.size());
         List<Future<String>> replies = new ArrayList<>();
-        for (FTPSClient client : clients) {
+        for (int n = 0; n < clients.size(); n++) {
+          FTPSClient client = clients.get(n);
+          String file = path + "/from-" + n + ".bin";
           replies.add(pool.submit(() -> {
             start.await(30, TimeUnit.SECONDS);
             client.sendCommand("MKD", path);
-            return client.getReplyString().trim();
+            String reply = client.getReplyString().trim();
+            // As rclone does: a folder answered "exists" is used at once.
+            if (!client.storeFile(file, new ByteArrayInputStream(new byte[] {1, 2, 3}))) {
+              return reply + " then STOR " + file + ": " + client.getReplyString().trim();
+            }
+            return reply;
           }));
         }
         List<String> created = new ArrayList<>();
@@ -168,6 +177,12 @@ class FtpsGatewayIT {
         assertEquals(1, created.size(), path + ": " + created + " " + others);
         for (String other : others) {
           assertTrue(other.startsWith("550") && other.contains("exists"), path + ": " + other);
+        }
+        for (String text : created) {
+          assertFalse(text.contains(" then STOR "), path + ": " + text);
+        }
+        for (String other : others) {
+          assertFalse(other.contains(" then STOR "), path + ": " + other);
         }
       }
     } finally {

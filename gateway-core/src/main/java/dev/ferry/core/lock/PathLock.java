@@ -53,11 +53,6 @@ public final class PathLock implements AutoCloseable {
         && conflicts(location.key(), prefix, other.location.key(), other.prefix);
   }
 
-  /** True when {@code other} is on the same key, or the same prefix, as this lock. */
-  boolean sameScope(PathLock other) {
-    return location.equals(other.location) && prefix == other.prefix;
-  }
-
   /** Two locks in one bucket conflict when they are on the same key, or one is a prefix of the other's key. */
   static boolean conflicts(String a, boolean aIsPrefix, String b, boolean bIsPrefix) {
     return a.equals(b) || (aIsPrefix && b.startsWith(a)) || (bIsPrefix && a.startsWith(b));

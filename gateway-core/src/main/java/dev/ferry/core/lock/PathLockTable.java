@@ -50,7 +50,7 @@ public final class PathLockTable {
     for (PathLock want : wanted) {
       for (PathLock have : held) {
         if (have.conflictsWith(want)) {
-          throw new PathBusyException(want.location(), have.purpose(), have.sameScope(want));
+          throw new PathBusyException(want.location(), have.purpose());
         }
       }
     }

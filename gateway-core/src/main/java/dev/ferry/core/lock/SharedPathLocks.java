@@ -66,8 +66,7 @@ public final class SharedPathLocks implements AutoCloseable {
             continue;
           }
           if (held.heartbeat() != null && held.heartbeat() >= aliveSince) {
-            busy[0] = new PathBusyException(want.location(), held.purpose(),
-                held.key().equals(want.location().key()) && held.prefix() == want.isPrefix());
+            busy[0] = new PathBusyException(want.location(), held.purpose());
             return null;
           }
           log.warn("taking over the lock on {} of a node that stopped heartbeating ({}; node {})",

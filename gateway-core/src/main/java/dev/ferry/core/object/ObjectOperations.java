@@ -15,8 +15,10 @@ import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.upload.Uploads;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +35,9 @@ public final class ObjectOperations {
 
   /** The lock table notifies no one when a path is let go: a busy lock is tried again this often. */
   private static final long LOCK_RETRY_MILLIS = 50;
+  /** Content-MD5 of no bytes, for directory markers. */
+  private static final String EMPTY_MD5 = Base64.getEncoder().encodeToString(
+      new byte[] {-44, 29, -116, -39, -113, 0, -78, 4, -23, -128, 9, -104, -20, -8, 66, 126});
 
   private final ObjectStore store;
   private final ObjectCatalog catalog;
@@ -106,6 +111,19 @@ public final class ObjectOperations {
       catalog.forget(object);
     }
     events.file(FileEvent.Type.DELETED, change.origin(), change.path(), object);
+  }
+
+  /**
+   * Creates the zero-byte marker of a directory ({@code "dir/"}). A mkdir of the same directory in
+   * progress holds the marker's lock: waited for within the change's patience, after which the
+   * change's check sees the directory it made.
+   */
+  public void createDirectory(S3Location marker, ObjectChange change) throws IOException {
+    try (PathLock lock = lock(marker, change)) {
+      change.check().check();
+      await(store.put(marker, new ByteBuffer[0], EMPTY_MD5, Map.of()));
+    }
+    events.file(FileEvent.Type.DIRECTORY_CREATED, change.origin(), change.path(), marker);
   }
 
   /** What {@link #deleteUnchanged} did with each object it was given. */

@@ -43,7 +43,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
@@ -64,8 +63,11 @@ public final class GatewayFileSystem implements AutoCloseable {
 
   /** At most this many listing pages (of 1,000 names) learn a directory's subdirectories. */
   private static final int LEARNED_PAGES = 10;
-  private static final String EMPTY_MD5 = Base64.getEncoder().encodeToString(
-      new byte[] {-44, 29, -116, -39, -113, 0, -78, 4, -23, -128, 9, -104, -20, -8, 66, 126});
+  /**
+   * How long a mkdir waits for the directory's marker held by another change of it (most often
+   * another session's mkdir of the same directory, done in milliseconds); "busy" after that.
+   */
+  private static final java.time.Duration MKDIR_PATIENCE = java.time.Duration.ofSeconds(10);
 
   private final User user;
   private final ObjectStore store;
@@ -532,42 +534,38 @@ public final class GatewayFileSystem implements AutoCloseable {
   }
 
   /**
-   * Creates a directory (its zero-byte marker). One that exists, or that another session is
-   * creating right now, is "already exists", never "busy": clients that create parent folders
-   * from parallel transfers (rclone) take that as done and go on, and give up on a busy.
+   * Creates a directory (its zero-byte marker). One that exists is "already exists", never "busy":
+   * a mkdir of the same directory by another session is waited for (it takes milliseconds) and
+   * then found, so a client told "exists" can at once put files into it. Clients that create
+   * parent folders from parallel transfers (rclone) take "exists" as done and go on.
    */
   public void mkdir(VirtualPath path) throws IOException {
     require(Permission.MKDIR, path, "mkdir");
     if (path.isRoot()) {
-      throw alreadyExists(path, "already exists");
+      throw alreadyExists(path);
     }
     requireParentDirectory(path, "mkdir");
-    S3Location marker = prefixOf(path);
-    try (PathLock lock = lockMarker(path, marker)) {
-      // Looked at under the lock: a mkdir that ended just before it took the lock made it already.
-      if (find(path, "mkdir").isPresent()) {
-        throw alreadyExists(path, "already exists");
-      }
-      call(store.put(marker, new ByteBuffer[0], EMPTY_MD5, Map.of()), path, "mkdir");
-      knownDirectories.created(path);
-    }
-    events.file(FileEvent.Type.DIRECTORY_CREATED, origin(), path.toString(), marker);
-  }
-
-  /** A directory's marker, for mkdir: another mkdir of the same directory holding it means it exists. */
-  private PathLock lockMarker(VirtualPath path, S3Location marker) throws FileSystemException {
+    ObjectChange change = ObjectChange.by(origin(), "mkdir of " + path + " by " + user.name())
+        .atPaths(path.toString(), null)
+        .waitingUpTo(MKDIR_PATIENCE)
+        .checking(() -> {
+          // Looked at under the lock: a mkdir that ended just before it took the lock made it already.
+          if (find(path, "mkdir").isPresent()) {
+            throw alreadyExists(path);
+          }
+        });
     try {
-      return lockOrBusy(path, marker, "mkdir");
-    } catch (PathBusyException e) {
-      if (e.sameScope()) {
-        throw alreadyExists(path, "already exists (another session is creating it)");
-      }
+      objects.createDirectory(prefixOf(path), change);
+    } catch (ObjectBusyException e) {
       throw busy(path, "mkdir");
+    } catch (StoreException e) {
+      throw storageFailure(path, "mkdir", e);
     }
+    knownDirectories.created(path);
   }
 
-  private FileAlreadyExistsException alreadyExists(VirtualPath path, String what) {
-    return new FileAlreadyExistsException(path.toString(), null, "mkdir by " + user.name() + ": " + what);
+  private FileAlreadyExistsException alreadyExists(VirtualPath path) {
+    return new FileAlreadyExistsException(path.toString(), null, "mkdir by " + user.name() + ": already exists");
   }
 
   /** Removes an empty directory (its marker); refuses one that still holds anything. */

@@ -38,19 +38,6 @@ class PathLockTableTest {
   }
 
   @Test
-  void lockKey_conflicts_sameScopeOnlyForTheSameKeyOrPrefix() throws Exception {
-    try (PathLock marker = table.lockKey(at("home/d/"), "mkdir")) {
-      assertTrue(assertThrows(PathBusyException.class, () -> table.lockKey(at("home/d/"), "mkdir")).sameScope());
-      assertFalse(assertThrows(PathBusyException.class, () -> table.lockPrefix(at("home/d/"), "rmdir")).sameScope());
-      assertFalse(assertThrows(PathBusyException.class, () -> table.lockPrefix(at("home/"), "rename")).sameScope());
-    }
-    try (PathLock tree = table.lockPrefix(at("home/"), "rename")) {
-      assertFalse(assertThrows(PathBusyException.class, () -> table.lockKey(at("home/d/"), "mkdir")).sameScope());
-      assertTrue(assertThrows(PathBusyException.class, () -> table.lockPrefix(at("home/"), "rmdir")).sameScope());
-    }
-  }
-
-  @Test
   void lockKey_differentKeys_bothHeld() throws Exception {
     try (PathLock a = table.lockKey(at("home/a.txt"), "upload");
         PathLock b = table.lockKey(at("home/b.txt"), "upload")) {
