@@ -1,7 +1,7 @@
 package dev.ferry.ftps;
 
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.ftps.auth.GatewayUserManager;
 import dev.ferry.ftps.command.CommandsInFlight;
 import dev.ferry.ftps.command.FeatBeforeLogin;

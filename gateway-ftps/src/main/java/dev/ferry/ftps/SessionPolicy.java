@@ -1,7 +1,7 @@
 package dev.ferry.ftps;
 
-import dev.ferry.core.ClientText;
 import dev.ferry.core.session.ClientAddress;
+import dev.ferry.core.session.ClientText;
 import dev.ferry.core.session.IpAddressText;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.session.SessionSlots;

@@ -1,11 +1,11 @@
 package dev.ferry.server;
 
-import dev.ferry.core.DaemonThreads;
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.config.ConfigException;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.event.EventBus;
+import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.core.user.Authenticator;
 import dev.ferry.core.user.User;
 import dev.ferry.ftps.FtpsServer;

@@ -64,7 +64,7 @@ class TreeRenameIT {
     for (String entry : TREE) {
       s3.put(bucket, "home/dir0/" + entry, entry.endsWith("/") || entry.isEmpty() ? new byte[0] : content(entry));
     }
-    TreeRename rename = new TreeRename(store, state.catalog(), 8);
+    TreeRename rename = new TreeRename(store, TestStateStores.catalog(state), 8);
 
     for (int move = 1; move <= 30; move++) {
       String from = "home/dir" + (move - 1) + "/";

@@ -1,6 +1,6 @@
 package dev.ferry.ftps.tls;
 
-import dev.ferry.core.ClientText;
+import dev.ferry.core.session.ClientText;
 import dev.ferry.ftps.FtpClientAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;

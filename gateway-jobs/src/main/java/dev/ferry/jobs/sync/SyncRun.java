@@ -1,6 +1,5 @@
 package dev.ferry.jobs.sync;
 
-import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.event.Origin;
 import dev.ferry.core.object.ObjectChange;
@@ -8,6 +7,7 @@ import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
+import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.jobs.ingest.FileGlobs;
 import dev.ferry.jobs.remote.RemoteConnector;
 import dev.ferry.jobs.remote.RemoteException;

@@ -1,9 +1,9 @@
 package dev.ferry.jobs.sync;
 
-import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.store.S3Location;
+import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.jobs.remote.RemoteHost;
 import dev.ferry.jobs.transfer.JobException;
 import dev.ferry.jobs.transfer.JobKind;

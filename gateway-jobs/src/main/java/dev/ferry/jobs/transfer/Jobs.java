@@ -1,6 +1,5 @@
 package dev.ferry.jobs.transfer;
 
-import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.state.Nodes;
@@ -10,6 +9,7 @@ import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.store.S3Location;
 import dev.ferry.core.store.StoreException;
+import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.jobs.remote.FreeSpace;
 import dev.ferry.jobs.remote.RemoteConnector;
 import dev.ferry.jobs.remote.RemoteHost;
@@ -102,7 +102,7 @@ public final class Jobs implements AutoCloseable {
     this.partPool = Executors.newCachedThreadPool(DaemonThreads.named("ferry-job-part"));
     this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-job-timer"));
     this.dispatcher = DaemonThreads.named("ferry-job-dispatch").newThread(this::dispatch);
-    ObjectCatalog catalog = state.catalog();
+    ObjectCatalog catalog = new ObjectCatalog(state.database(), clock);
     this.runner = new JobRunner(store, catalog, connector, hosts, settings, partPool, clock);
   }
 

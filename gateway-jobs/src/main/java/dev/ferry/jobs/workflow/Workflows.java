@@ -1,9 +1,9 @@
 package dev.ferry.jobs.workflow;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
 import dev.ferry.core.config.ConfigException;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.event.FerryEvent;
 import dev.ferry.core.event.FileEvent;

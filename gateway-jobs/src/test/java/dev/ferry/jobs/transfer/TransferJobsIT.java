@@ -189,7 +189,7 @@ class TransferJobsIT {
     byte[] data = object("catalogued.bin", 200_000, false);
     S3Location source = new S3Location(bucket, "catalogued.bin");
     String etag = ObjectStore.await(store.head(source)).orElseThrow().etag();
-    state.catalog().record(source, etag, new ObjectFacts("0".repeat(64), null));
+    TestStateStores.catalog(state).record(source, etag, new ObjectFacts("0".repeat(64), null));
     Path wrongTarget = remote.resolve("catalogued-wrong.bin");
     JobRecord wrong = jobs.submit(new TransferRequest(bucket + "/catalogued.bin", "local:" + wrongTarget, 2, null,
         TransferMode.DIRECT, false));
@@ -198,7 +198,7 @@ class TransferJobsIT {
     assertTrue(failed.lastError().contains("SHA-256 check"), failed.lastError());
     assertFalse(Files.exists(wrongTarget), "a file that failed its check was put in place");
 
-    state.catalog().record(source, etag, new ObjectFacts(S3TestServer.sha256Hex(data), null));
+    TestStateStores.catalog(state).record(source, etag, new ObjectFacts(S3TestServer.sha256Hex(data), null));
     Path target = remote.resolve("catalogued.bin");
     JobRecord right = jobs.submit(new TransferRequest(bucket + "/catalogued.bin", "local:" + target, 2, null,
         TransferMode.DIRECT, false));

@@ -10,7 +10,7 @@ import dev.ferry.core.event.Origin;
 import dev.ferry.core.event.SessionEvent;
 import dev.ferry.core.event.SessionInfo;
 import dev.ferry.core.store.S3Location;
-import dev.ferry.core.DaemonThreads;
+import dev.ferry.core.thread.DaemonThreads;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;

@@ -1,10 +1,10 @@
 package dev.ferry.server.admin;
 
-import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.session.ProxyProtocol;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.Database;
+import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.UserRegistry;
 import dev.ferry.server.console.Console;

@@ -1,5 +1,8 @@
-package dev.ferry.core.config;
+package dev.ferry.core;
 
+import dev.ferry.core.config.ConfigException;
+import dev.ferry.core.config.ConfigFile;
+import dev.ferry.core.config.ConfigNode;
 import dev.ferry.core.download.DownloadSettings;
 import dev.ferry.core.session.SessionLimits;
 import dev.ferry.core.session.TrustedProxies;
