@@ -9,7 +9,7 @@ import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.core.user.Authenticator;
 import dev.ferry.core.user.User;
 import dev.ferry.ftps.FtpsServer;
-import dev.ferry.ftps.data.TlsTruncation;
+import dev.ferry.ftps.tls.TlsTruncation;
 import dev.ferry.jobs.JobsConfig;
 import dev.ferry.jobs.admin.AdminCommands;
 import dev.ferry.jobs.admin.ClientSessions;
