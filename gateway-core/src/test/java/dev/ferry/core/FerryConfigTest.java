@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.EnvSubstitution;
 import dev.ferry.core.download.DownloadSettings;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;

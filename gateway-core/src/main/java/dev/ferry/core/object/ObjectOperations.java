@@ -1,15 +1,15 @@
 package dev.ferry.core.object;
 
-import dev.ferry.core.catalog.Etags;
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.lock.PathBusyException;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.lock.PathLockTable;
-import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.s3.Etags;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.core.upload.CommitOrder;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.upload.Uploads;

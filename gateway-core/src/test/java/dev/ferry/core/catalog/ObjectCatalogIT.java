@@ -5,10 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.state.StateStoreSettings;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.FreePorts;
 import dev.ferry.core.testing.PostgresTestServer;
 import dev.ferry.core.testing.TestStateStores;

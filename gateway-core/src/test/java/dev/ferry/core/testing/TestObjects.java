@@ -2,10 +2,10 @@ package dev.ferry.core.testing;
 
 import dev.ferry.core.Gateway;
 import dev.ferry.core.catalog.ObjectCatalog;
-import dev.ferry.core.catalog.ObjectFacts;
-import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import java.io.IOException;
 import java.util.Random;
 

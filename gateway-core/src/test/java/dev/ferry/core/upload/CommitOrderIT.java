@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.core.catalog.Etags;
-import dev.ferry.core.catalog.ObjectFacts;
+import dev.ferry.core.s3.Etags;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.testing.TestObjects;
 import dev.ferry.core.testing.TestStateStores;

@@ -3,9 +3,9 @@ package dev.ferry.core.vfs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.testing.TestStateStores;
 import java.io.IOException;

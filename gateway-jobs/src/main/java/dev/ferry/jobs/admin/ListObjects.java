@@ -3,11 +3,11 @@ package dev.ferry.jobs.admin;
 import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
-import dev.ferry.core.store.ListPage;
-import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.s3.ListPage;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
-import dev.ferry.core.store.StoreException;
 import java.util.List;
 import java.util.Set;
 

@@ -1,9 +1,9 @@
 package dev.ferry.jobs.decompress;
 
-import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.RangeBytes;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.RangeBytes;
-import dev.ferry.core.store.S3Location;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;

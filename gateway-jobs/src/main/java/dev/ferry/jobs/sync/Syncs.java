@@ -1,8 +1,8 @@
 package dev.ferry.jobs.sync;
 
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.state.StateStoreException;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.jobs.remote.RemoteHost;
 import dev.ferry.jobs.transfer.JobException;

@@ -1,9 +1,9 @@
 package dev.ferry.jobs.transfer;
 
 import dev.ferry.core.catalog.ObjectCatalog;
-import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.jobs.remote.FreeSpace;
 import dev.ferry.jobs.remote.RemoteConnector;
 import dev.ferry.jobs.remote.RemoteHost;

@@ -2,13 +2,13 @@ package dev.ferry.jobs.transfer;
 
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.event.EventBus;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.state.Nodes;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.state.StateStoreException;
-import dev.ferry.core.store.ObjectInfo;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
-import dev.ferry.core.store.StoreException;
 import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.jobs.remote.FreeSpace;
 import dev.ferry.jobs.remote.RemoteConnector;
@@ -223,7 +223,7 @@ public final class Jobs implements AutoCloseable {
     List<ObjectInfo> objects = new java.util.ArrayList<>();
     String[] token = {null};
     do {
-      dev.ferry.core.store.ListPage page = refusedAsJobRefusal(() -> ObjectStore.await(
+      dev.ferry.core.s3.ListPage page = refusedAsJobRefusal(() -> ObjectStore.await(
           store.listPage(new S3Location(bucket, keyPrefix), null, token[0], 1000)));
       page.objects().stream().filter(o -> !o.key().endsWith("/")).forEach(objects::add);
       token[0] = page.nextToken();

@@ -1,7 +1,7 @@
 package dev.ferry.jobs.transfer;
 
+import dev.ferry.core.s3.RangeBytes;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.RangeBytes;
 import dev.ferry.jobs.remote.RemoteFiles;
 import java.io.IOException;
 import java.util.List;

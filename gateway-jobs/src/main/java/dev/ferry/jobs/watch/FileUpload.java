@@ -1,12 +1,12 @@
 package dev.ferry.jobs.watch;
 
 import dev.ferry.core.Gateway;
-import dev.ferry.core.catalog.ObjectFacts;
 import dev.ferry.core.event.Origin;
 import dev.ferry.core.path.BadPathException;
-import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.jobs.decompress.Gunzip;
 import dev.ferry.core.object.ObjectChange;

@@ -2,8 +2,8 @@ package dev.ferry.jobs.watch;
 
 import dev.ferry.core.Gateway;
 import dev.ferry.core.config.ConfigException;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -2,10 +2,10 @@ package dev.ferry.jobs.workflow;
 
 import dev.ferry.core.Gateway;
 import dev.ferry.core.event.Origin;
-import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
-import dev.ferry.core.store.StoreException;
 import dev.ferry.core.upload.MemoryBudget;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.jobs.decompress.Gunzip;

@@ -10,7 +10,7 @@ import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.Origin;
 import dev.ferry.core.object.ObjectBusyException;
 import dev.ferry.core.object.ObjectChange;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.jobs.remote.RemoteHost;
 import dev.ferry.jobs.transfer.Failures;
 import dev.ferry.jobs.transfer.JobException;

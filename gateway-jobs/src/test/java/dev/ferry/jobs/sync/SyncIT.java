@@ -9,13 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
-import dev.ferry.core.catalog.ObjectFacts;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.JobEvent;
 import dev.ferry.core.event.Origin;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.RecordedEvents;

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.core.catalog.ObjectFacts;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.S3TestServer;

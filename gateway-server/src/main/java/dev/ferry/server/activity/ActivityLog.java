@@ -9,7 +9,7 @@ import dev.ferry.core.event.JobEvent;
 import dev.ferry.core.event.Origin;
 import dev.ferry.core.event.SessionEvent;
 import dev.ferry.core.event.SessionInfo;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.thread.DaemonThreads;
 import java.util.LinkedHashMap;
 import java.util.Map;
