@@ -64,6 +64,11 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
    */
   public record SpillLimits(long budget, long perUser, long perSession) {}
 
+  /** Where the S3 service is, for messages that name it (only core.store talks to it). */
+  public URI s3Endpoint() {
+    return s3.endpoint();
+  }
+
   public static FerryConfig load(Path file, Map<String, String> environment) {
     return parse(ConfigFile.load(file, environment));
   }

@@ -6,6 +6,7 @@ import dev.ferry.core.event.EventBus;
 import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.lock.SharedPathLocks;
+import dev.ferry.core.s3.S3RequestObserver;
 import dev.ferry.core.session.Deadlines;
 import dev.ferry.core.session.LiveTransfers;
 import dev.ferry.core.session.NodeSessions;
@@ -195,6 +196,11 @@ public final class Gateway implements AutoCloseable {
 
   public ObjectStore store() {
     return store;
+  }
+
+  /** Tells {@code observer} of each S3 request the gateway makes, when it ends (metrics). */
+  public void observeS3Requests(S3RequestObserver observer) {
+    store.observeRequests(observer);
   }
 
   /** Ferry's facts about the objects it wrote (SHA-256, client times), in the state store. */

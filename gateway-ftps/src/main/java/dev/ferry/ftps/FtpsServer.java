@@ -65,7 +65,7 @@ public final class FtpsServer {
   private final FeatBeforeLogin featBeforeLogin =
       new FeatBeforeLogin(() -> ((DefaultFtpServer) server).getServerContext());
   private Listener explicit;
-  private SslConfiguration ssl;
+  private GatewaySslConfiguration ssl;
   private Listener implicit;
 
   public FtpsServer(Gateway gateway, Clock clock) throws IOException {
@@ -172,7 +172,7 @@ public final class FtpsServer {
   }
 
   /** The TLS policy and context of every FTPS connection, for other listeners to share (admin HTTPS). */
-  public SslConfiguration sslConfiguration() {
+  public GatewaySslConfiguration sslConfiguration() {
     return ssl;
   }
 

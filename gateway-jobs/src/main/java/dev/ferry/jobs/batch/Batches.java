@@ -111,7 +111,7 @@ public final class Batches implements AutoCloseable {
   }
 
   private void ensureBucket(S3Location location, String key) throws IOException {
-    if (!gateway.store().ensureBucket(location.bucket(), gateway.config().createBuckets())) {
+    if (!gateway.objects().ensureBucket(location.bucket(), gateway.config().createBuckets())) {
       throw new ConfigException(key, "bucket '" + location.bucket() + "' does not exist; create it or set"
           + " s3.createBuckets: true");
     }

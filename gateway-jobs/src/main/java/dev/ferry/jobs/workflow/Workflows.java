@@ -93,7 +93,7 @@ public final class Workflows implements AutoCloseable {
   }
 
   private void checkBucket(S3Location target, String key) throws IOException {
-    if (target != null && !gateway.store().ensureBucket(target.bucket(), gateway.config().createBuckets())) {
+    if (target != null && !gateway.objects().ensureBucket(target.bucket(), gateway.config().createBuckets())) {
       throw new ConfigException(key, "bucket '" + target.bucket() + "' does not exist; create it or set"
           + " s3.createBuckets: true");
     }

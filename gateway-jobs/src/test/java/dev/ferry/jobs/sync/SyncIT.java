@@ -106,9 +106,9 @@ class SyncIT {
       Jobs engine = null;
       try {
         built = new Syncs(jobsConfig.syncs(), jobsConfig.remotes(), gateway.stateStore(), new SyncServices(connector,
-          gateway.store(), gateway.catalog(), gateway.objects(), Duration.ofMillis(200),
+          gateway.objects(), Duration.ofMillis(200),
           Duration.ofMinutes(1), Clock.systemUTC()));
-        engine = new Jobs(jobsConfig.jobs(), gateway.store(), gateway.stateStore(), jobsConfig.remotes(), connector,
+        engine = new Jobs(jobsConfig.jobs(), gateway.objects(), gateway.stateStore(), jobsConfig.remotes(), connector,
             Clock.systemUTC(), List.of(built.jobKind()), gateway.events());
         engine.start();
         built.start(engine, false);
