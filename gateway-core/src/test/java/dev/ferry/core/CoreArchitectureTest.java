@@ -11,22 +11,8 @@ import dev.ferry.core.testing.HouseRules;
 class CoreArchitectureTest {
 
   @ArchTest
-  static void packages_form_no_cycle(JavaClasses classes) {
-    HouseRules.NO_PACKAGE_CYCLES.check(classes);
-  }
-
-  @ArchTest
-  static void aws_sdk_only_in_store(JavaClasses classes) {
-    HouseRules.AWS_SDK_ONLY_IN_STORE.check(classes);
-  }
-
-  @ArchTest
-  static void no_ftpserver_types(JavaClasses classes) {
-    HouseRules.NO_FTPSERVER.check(classes);
-  }
-
-  @ArchTest
-  static void no_mina_sshd_types(JavaClasses classes) {
-    HouseRules.NO_SSHD.check(classes);
+  static void house_rules_hold(JavaClasses classes) {
+    HouseRules.check(classes, HouseRules.NO_PACKAGE_CYCLES, HouseRules.AWS_SDK_ONLY_IN_STORE,
+        HouseRules.NO_FTPSERVER, HouseRules.NO_SSHD);
   }
 }

@@ -11,22 +11,8 @@ import dev.ferry.core.testing.HouseRules;
 class FtpsArchitectureTest {
 
   @ArchTest
-  static void packages_form_no_cycle(JavaClasses classes) {
-    HouseRules.NO_PACKAGE_CYCLES.check(classes);
-  }
-
-  @ArchTest
-  static void no_aws_sdk(JavaClasses classes) {
-    HouseRules.AWS_SDK_ONLY_IN_STORE.check(classes);
-  }
-
-  @ArchTest
-  static void no_object_store(JavaClasses classes) {
-    HouseRules.NO_OBJECT_STORE.check(classes);
-  }
-
-  @ArchTest
-  static void no_mina_server_types(JavaClasses classes) {
-    HouseRules.NO_SSH_SERVER.check(classes);
+  static void house_rules_hold(JavaClasses classes) {
+    HouseRules.check(classes, HouseRules.NO_PACKAGE_CYCLES, HouseRules.AWS_SDK_ONLY_IN_STORE,
+        HouseRules.NO_OBJECT_STORE, HouseRules.NO_SSH_SERVER);
   }
 }

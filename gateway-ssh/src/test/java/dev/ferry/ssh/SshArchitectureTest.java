@@ -11,22 +11,8 @@ import dev.ferry.core.testing.HouseRules;
 class SshArchitectureTest {
 
   @ArchTest
-  static void packages_form_no_cycle(JavaClasses classes) {
-    HouseRules.NO_PACKAGE_CYCLES.check(classes);
-  }
-
-  @ArchTest
-  static void no_aws_sdk(JavaClasses classes) {
-    HouseRules.AWS_SDK_ONLY_IN_STORE.check(classes);
-  }
-
-  @ArchTest
-  static void no_ftpserver_types(JavaClasses classes) {
-    HouseRules.NO_FTPSERVER.check(classes);
-  }
-
-  @ArchTest
-  static void mina_common_types_only(JavaClasses classes) {
-    HouseRules.MINA_COMMON_TYPES_ONLY.check(classes);
+  static void house_rules_hold(JavaClasses classes) {
+    HouseRules.check(classes, HouseRules.NO_PACKAGE_CYCLES, HouseRules.AWS_SDK_ONLY_IN_STORE,
+        HouseRules.NO_FTPSERVER, HouseRules.MINA_COMMON_TYPES_ONLY);
   }
 }

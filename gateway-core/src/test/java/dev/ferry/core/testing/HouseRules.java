@@ -3,14 +3,18 @@ package dev.ferry.core.testing;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.EvaluationResult;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 
 /**
  * House rules 1 and 2 of shared/STYLE.md as ArchUnit rules, which each module's
  * {@code *ArchitectureTest} applies to its own classes: packages that do not need each other in a
- * circle, and each library's types only where the README's Layout puts them. The tests check them
- * from {@code @ArchTest} methods: Maven Surefire 3.5.3 runs no {@code @ArchTest} fields (ArchUnit
- * issue 1442).
+ * circle, and each library's types only where the README's Layout puts them. A test checks those
+ * that apply with {@link #check} from an {@code @ArchTest} method: Maven Surefire 3.5.3 runs no
+ * {@code @ArchTest} fields (ArchUnit issue 1442).
  */
 public final class HouseRules {
 
@@ -52,4 +56,13 @@ public final class HouseRules {
       .because("core knows no protocol: MINA SSHD belongs to gateway-sftp, gateway-ssh and the job engine");
 
   private HouseRules() {}
+
+  /** Checks every rule on {@code classes}; one failure reports each rule broken, apart, with where. */
+  public static void check(JavaClasses classes, ArchRule... rules) {
+    String broken = Arrays.stream(rules).map(rule -> rule.evaluate(classes)).filter(EvaluationResult::hasViolation)
+        .map(result -> result.getFailureReport().toString()).collect(Collectors.joining("\n\n"));
+    if (!broken.isEmpty()) {
+      throw new AssertionError(broken);
+    }
+  }
 }
