@@ -1,12 +1,12 @@
 package dev.ferry.core;
 
 import dev.ferry.core.catalog.ObjectCatalog;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.download.Downloads;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.lock.SharedPathLocks;
+import dev.ferry.core.s3.S3RequestObserver;
 import dev.ferry.core.session.Deadlines;
 import dev.ferry.core.session.LiveTransfers;
 import dev.ferry.core.session.NodeSessions;
@@ -49,6 +49,7 @@ public final class Gateway implements AutoCloseable {
   private final FerryConfig config;
   private final ObjectStore store;
   private final StateStore stateStore;
+  private final ObjectCatalog catalog;
   private final SharedPathLocks sharedLocks;
   private final PathLockTable locks;
   private final Uploads uploads;
@@ -86,17 +87,18 @@ public final class Gateway implements AutoCloseable {
     this.events = events;
     this.users = new UserRegistry(config.users(), clock, authenticator); // refuses no users before anything opens
     this.stateStore = StateStore.open(config.stateStore(), clock);
+    this.catalog = new ObjectCatalog(stateStore.database(), clock);
     this.sharedLocks = stateStore.shared() ? new SharedPathLocks(stateStore.database(), stateStore.nodes()) : null;
     this.locks = new PathLockTable(sharedLocks);
     this.store = new ObjectStore(config.s3());
     Path spill = spillDirectory(config);
-    this.uploads = new Uploads(store, stateStore.catalog(), new MemoryBudget(config.uploads().memoryBudget()),
+    this.uploads = new Uploads(store, catalog, new MemoryBudget(config.uploads().memoryBudget()),
         new PartSizePolicy(config.uploads().partSize(), config.uploads().singlePutLimit()), config.uploads().partsInFlight(),
         journal(stateStore, config), new OffsetWriter.Settings(
             config.uploads().reorderWindow(), config.uploads().spillLimit(), spill,
             config.uploads().memoryWait()), new SpillSpace(spillLimits(config.uploads(), spill)), clock);
     this.downloads = new Downloads(store, config.downloads());
-    this.objects = new ObjectOperations(store, stateStore.catalog(), locks, events, uploads);
+    this.objects = new ObjectOperations(store, catalog, locks, events, uploads);
     this.disabledUsers = new DisabledUsers(stateStore.database(), clock);
     this.loginGuard = new LoginGuard(config.login(), clock, stateStore.database(), disabledUsers);
     this.sessions = new SessionSlots(config.sessions(), Map.of(
@@ -164,7 +166,7 @@ public final class Gateway implements AutoCloseable {
    * {@link GatewayFileSystem#joinSession} once the login is through.
    */
   public GatewayFileSystem openSession(User user, SessionSlots.Slot session) {
-    return new GatewayFileSystem(user, store, locks, objects, uploads, downloads, stateStore.catalog(),
+    return new GatewayFileSystem(user, store, locks, objects, uploads, downloads, catalog,
         config.renameParallelism(), config.listingClientTimes(), clock, events, session, transfers);
   }
 
@@ -196,9 +198,14 @@ public final class Gateway implements AutoCloseable {
     return store;
   }
 
+  /** Tells {@code observer} of each S3 request the gateway makes, when it ends (metrics). */
+  public void observeS3Requests(S3RequestObserver observer) {
+    store.observeRequests(observer);
+  }
+
   /** Ferry's facts about the objects it wrote (SHA-256, client times), in the state store. */
   public ObjectCatalog catalog() {
-    return stateStore.catalog();
+    return catalog;
   }
 
   public StateStore stateStore() {

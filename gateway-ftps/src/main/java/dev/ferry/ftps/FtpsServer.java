@@ -1,8 +1,9 @@
 package dev.ferry.ftps;
 
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.ftps.auth.GatewayUserManager;
+import dev.ferry.ftps.client.ProxyHeaderFilter;
 import dev.ferry.ftps.command.CommandsInFlight;
 import dev.ferry.ftps.command.FeatBeforeLogin;
 import dev.ferry.ftps.command.GatewayCommands;
@@ -12,12 +13,12 @@ import dev.ferry.ftps.data.DataClient;
 import dev.ferry.ftps.data.PassiveAddress;
 import dev.ferry.ftps.data.PassivePortPool;
 import dev.ferry.ftps.data.PassivePortDeadline;
-import dev.ferry.ftps.data.TlsTruncation;
 import dev.ferry.ftps.fs.GatewayFileSystemFactory;
 import dev.ferry.ftps.reply.CommandLineLimit;
 import dev.ferry.ftps.tls.GatewaySslConfiguration;
 import dev.ferry.ftps.tls.TlsFailures;
 import dev.ferry.ftps.tls.TlsMaterial;
+import dev.ferry.ftps.tls.TlsTruncation;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
@@ -64,7 +65,7 @@ public final class FtpsServer {
   private final FeatBeforeLogin featBeforeLogin =
       new FeatBeforeLogin(() -> ((DefaultFtpServer) server).getServerContext());
   private Listener explicit;
-  private SslConfiguration ssl;
+  private GatewaySslConfiguration ssl;
   private Listener implicit;
 
   public FtpsServer(Gateway gateway, Clock clock) throws IOException {
@@ -171,7 +172,7 @@ public final class FtpsServer {
   }
 
   /** The TLS policy and context of every FTPS connection, for other listeners to share (admin HTTPS). */
-  public SslConfiguration sslConfiguration() {
+  public GatewaySslConfiguration sslConfiguration() {
     return ssl;
   }
 

@@ -1,5 +1,6 @@
 package dev.ferry.ftps;
 
+import dev.ferry.ftps.client.FtpClientAddress;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
 import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.mina.core.filterchain.IoFilterAdapter;

@@ -2,6 +2,7 @@ package dev.ferry.ftps;
 
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.session.SessionSlots;
+import dev.ferry.ftps.client.FtpClientAddress;
 import dev.ferry.ftps.data.AbortWatch;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
 import org.apache.ftpserver.ftplet.FtpSession;

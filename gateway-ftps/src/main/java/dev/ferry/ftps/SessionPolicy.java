@@ -1,12 +1,13 @@
 package dev.ferry.ftps;
 
-import dev.ferry.core.ClientText;
 import dev.ferry.core.session.ClientAddress;
+import dev.ferry.core.session.ClientText;
 import dev.ferry.core.session.IpAddressText;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.ftps.auth.LoginAddress;
+import dev.ferry.ftps.client.FtpClientAddress;
 import dev.ferry.ftps.data.ActiveTarget;
 import dev.ferry.ftps.fs.GatewayFileSystemView;
 import java.io.IOException;

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.core.catalog.ObjectFacts;
 import dev.ferry.core.event.SessionInfo;
 import dev.ferry.core.path.VirtualPath;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.testing.TestObjects;

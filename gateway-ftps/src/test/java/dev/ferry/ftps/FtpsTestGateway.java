@@ -1,7 +1,7 @@
 package dev.ferry.ftps;
 
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.testing.TrustAll;
 import dev.ferry.core.user.PasswordHasher;

@@ -1,8 +1,8 @@
 package dev.ferry.jobs;
 
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.ConfigNode;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.jobs.admin.AdminHttpSettings;
 import dev.ferry.jobs.remote.RemoteHost;
 import dev.ferry.jobs.sync.SyncConfig;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.config.ConfigException;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.admin.AdminRole;
 import dev.ferry.jobs.admin.AdminToken;
 import dev.ferry.jobs.admin.AdminTokens;

@@ -1,8 +1,8 @@
 package dev.ferry.server;
 
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.ConfigFile;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.event.FerryEvent;
 import dev.ferry.core.user.Authenticator;
 import dev.ferry.core.user.PasswordHasher;

@@ -1,15 +1,15 @@
 package dev.ferry.server;
 
-import dev.ferry.core.DaemonThreads;
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.config.ConfigException;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.event.EventBus;
+import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.core.user.Authenticator;
 import dev.ferry.core.user.User;
 import dev.ferry.ftps.FtpsServer;
-import dev.ferry.ftps.data.TlsTruncation;
+import dev.ferry.ftps.tls.TlsTruncation;
 import dev.ferry.jobs.JobsConfig;
 import dev.ferry.jobs.admin.AdminCommands;
 import dev.ferry.jobs.admin.ClientSessions;
@@ -118,11 +118,11 @@ public final class FerryServer {
     sweeper.scheduleWithFixedDelay(this::sweepOrphans, every, every, TimeUnit.SECONDS);
     remotes = new MinaRemoteConnector();
     syncs = new Syncs(jobsConfig.syncs(), jobsConfig.remotes(), gateway.stateStore(), new SyncServices(remotes,
-        gateway.store(), gateway.catalog(), gateway.objects(), jobsConfig.jobs().retryBackoff(),
+        gateway.objects(), jobsConfig.jobs().retryBackoff(),
         jobsConfig.jobs().commandTimeout(), clock));
     workflows = new Workflows(config, gateway);
     batches = new Batches(config, gateway, clock);
-    jobs = new Jobs(jobsConfig.jobs(), gateway.store(), gateway.stateStore(), jobsConfig.remotes(), remotes, clock,
+    jobs = new Jobs(jobsConfig.jobs(), gateway.objects(), gateway.stateStore(), jobsConfig.remotes(), remotes, clock,
         List.of(syncs.jobKind(), workflows.jobKind(), batches.jobKind()), gateway.events());
     jobs.start();
     syncs.start(jobs, config.createBuckets());
@@ -134,8 +134,8 @@ public final class FerryServer {
       metricsServer = new MetricsServer(metricsSettings, metrics);
       log.info("metrics: http://{}:{}/metrics (Prometheus text)", metricsSettings.bindAddress(), metricsServer.port());
     }
-    AdminConsole admin = AdminCommands.registry(jobs, syncs, watchedFolders, batches, gateway.store(),
-        gateway.catalog(), new ClientSessions(gateway.sessions(), gateway.transfers(), gateway.rates(),
+    AdminConsole admin = AdminCommands.registry(jobs, syncs, watchedFolders, batches, gateway.objects(),
+        new ClientSessions(gateway.sessions(), gateway.transfers(), gateway.rates(),
         gateway.nodeSessions(), gateway.stateStore().nodes().name()), gateway.users(), gateway.disabledUsers(),
         gateway.disabledUserSessions());
     ftps = new FtpsServer(gateway, clock);
@@ -216,9 +216,9 @@ public final class FerryServer {
       buckets.add(user.home().bucket());
     }
     for (String bucket : buckets) {
-      if (!gateway.store().ensureBucket(bucket, config.createBuckets())) {
+      if (!gateway.objects().ensureBucket(bucket, config.createBuckets())) {
         throw new IOException("bucket '" + bucket + "' (a user's home) does not exist at "
-            + config.s3().endpoint() + "; create it or set s3.createBuckets: true");
+            + config.s3Endpoint() + "; create it or set s3.createBuckets: true");
       }
     }
   }

@@ -1,7 +1,7 @@
 package dev.ferry.server;
 
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.config.ConfigException;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.user.PasswordHasher;
 import java.io.BufferedReader;
 import java.io.Console;

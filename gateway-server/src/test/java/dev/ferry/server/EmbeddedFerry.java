@@ -1,6 +1,6 @@
 package dev.ferry.server;
 
-import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.S3TestServer;
 import java.io.IOException;

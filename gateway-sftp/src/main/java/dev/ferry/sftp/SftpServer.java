@@ -1,8 +1,8 @@
 package dev.ferry.sftp;
 
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
 import dev.ferry.core.admin.AdminConsole;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.sftp.auth.FerryUsers;
 import dev.ferry.sftp.auth.PasswordLogin;
 import dev.ferry.sftp.auth.PublicKeyLogin;

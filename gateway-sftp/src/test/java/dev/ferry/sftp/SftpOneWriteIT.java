@@ -3,7 +3,7 @@ package dev.ferry.sftp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.ferry.core.catalog.ObjectFacts;
+import dev.ferry.core.s3.ObjectFacts;
 import dev.ferry.core.testing.S3RequestLog;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.testing.TestObjects;

@@ -1,9 +1,11 @@
 package dev.ferry.core.catalog;
 
+import dev.ferry.core.s3.Etags;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.Database;
 import dev.ferry.core.state.StateStoreException;
-import dev.ferry.core.store.ObjectInfo;
-import dev.ferry.core.store.S3Location;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -13,7 +13,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * ferry.yaml as read: its top-level sections (values taken from the environment as they are read)
- * and the directory that relative paths in it start from. {@link FerryConfig} parses the sections of
+ * and the directory that relative paths in it start from. {@link dev.ferry.core.FerryConfig} parses the sections of
  * core and the front-ends; a module with sections of its own (gateway-jobs: jobs, remotes, admin)
  * parses them from the same file.
  */

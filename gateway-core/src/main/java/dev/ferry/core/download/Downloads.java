@@ -1,8 +1,8 @@
 package dev.ferry.core.download;
 
-import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import java.io.IOException;
 import java.io.InputStream;
 

@@ -1,9 +1,9 @@
 package dev.ferry.core.download;
 
+import dev.ferry.core.s3.RangeBytes;
+import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.RangeBytes;
-import dev.ferry.core.store.S3Location;
-import dev.ferry.core.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;

@@ -1,6 +1,6 @@
 package dev.ferry.core.download;
 
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.ferry.core.event;
 
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.upload.UploadOutcome;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.ferry.core.lock;
 
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 
 /** Another session is writing, deleting or renaming this path right now. */
 public final class PathBusyException extends Exception {

@@ -1,6 +1,6 @@
 package dev.ferry.core.lock;
 
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import java.io.IOException;
 import java.util.UUID;
 

@@ -1,9 +1,9 @@
 package dev.ferry.core.lock;
 
-import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.state.Database;
 import dev.ferry.core.state.Nodes;
 import dev.ferry.core.state.StateStoreException;
+import dev.ferry.core.thread.DaemonThreads;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,6 +1,6 @@
 package dev.ferry.core.object;
 
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import java.io.IOException;
 
 /** The object's path lock is held (a client's transfer, delete or rename of it): the change was not made. */

@@ -1,22 +1,29 @@
 package dev.ferry.core.object;
 
-import dev.ferry.core.catalog.Etags;
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.lock.PathBusyException;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.lock.PathLockTable;
-import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.s3.Etags;
+import dev.ferry.core.s3.ListPage;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.RangeBytes;
+import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.core.upload.CommitOrder;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.upload.Uploads;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -200,7 +207,81 @@ public final class ObjectOperations {
         change.purpose() + ": no such file (deleted or renamed meanwhile)");
   }
 
-  private static <T> T await(CompletableFuture<T> future) throws IOException {
+  /** Waits for an S3 request: its {@code IOException} (a {@code StoreException} from S3) as it is. */
+  public static <T> T await(CompletableFuture<T> future) throws IOException {
     return ObjectStore.await(future);
+  }
+
+  // What jobs and admin commands read of objects: the store's and the catalog's answers as they are,
+  // with no lock and no event, so that nothing outside core needs the S3 client or the catalog.
+
+  /** The object's HEAD; empty when there is none. */
+  public CompletableFuture<Optional<ObjectInfo>> head(S3Location object) {
+    return store.head(object);
+  }
+
+  /** One page of the objects and common prefixes under {@code prefix}, split at {@code delimiter} (null: none). */
+  public CompletableFuture<ListPage> listPage(S3Location prefix, String delimiter, String token, int maxKeys) {
+    return store.listPage(prefix, delimiter, token, maxKeys);
+  }
+
+  /** The object from {@code offset} to its end, streamed in one GET. */
+  public CompletableFuture<InputStream> openFrom(S3Location object, long offset) {
+    return store.openFrom(object, offset);
+  }
+
+  /** {@code length} bytes from {@code offset}, of the version {@code ifMatch} (an ETag; null: any). */
+  public CompletableFuture<RangeBytes> readRange(S3Location object, long offset, int length, String ifMatch) {
+    return store.readRange(object, offset, length, ifMatch);
+  }
+
+  /** A GET URL that whoever holds it may use until {@code validity} ends (a remote host fetching the object). */
+  public URI presignGet(S3Location object, Duration validity) {
+    return store.presignGet(object, validity);
+  }
+
+  public CompletableFuture<Boolean> bucketExists(String bucket) {
+    return store.bucketExists(bucket);
+  }
+
+  /** Whether {@code bucket} is there, created first when missing and {@code create}. Blocks. */
+  public boolean ensureBucket(String bucket, boolean create) throws IOException {
+    return store.ensureBucket(bucket, create);
+  }
+
+  /** The facts (SHA-256, client time) recorded for version {@code etag} of {@code object}, if any. */
+  public Optional<ObjectFacts> recordedFacts(S3Location object, String etag) throws StateStoreException {
+    return catalog.find(object, etag);
+  }
+
+  /** The facts of an object from its HEAD: the catalog's for its ETag, else what its metadata carries. */
+  public ObjectFacts factsOf(S3Location object, ObjectInfo head) throws StateStoreException {
+    return catalog.factsOf(object, head);
+  }
+
+  /** The recorded facts of the files of one listing page, by key, each for the ETag the page gives it. */
+  public Map<String, ObjectFacts> recordedFacts(String bucket, List<ObjectInfo> listed) throws StateStoreException {
+    return catalog.findListed(bucket, listed);
+  }
+
+  /**
+   * Holds the path lock on {@code object} while a job reads it (a batch archiving it), so that no
+   * client changes it meanwhile; busy after the change's patience. Nothing changes, so no event.
+   */
+  public ObjectHold hold(S3Location object, ObjectChange change) throws IOException {
+    return new ObjectHold(lock(object, change));
+  }
+
+  /**
+   * An empty object a job keeps for its own bookkeeping (a batch's "not yet indexed" marker), written
+   * and deleted as it is: no lock, no catalog, no event, since it is no file of any client's.
+   */
+  public void putMarker(S3Location marker) throws IOException {
+    await(store.put(marker, new ByteBuffer[0], null, Map.of()));
+  }
+
+  /** Deletes a marker {@link #putMarker} wrote. */
+  public void deleteMarker(S3Location marker) throws IOException {
+    await(store.delete(marker));
   }
 }

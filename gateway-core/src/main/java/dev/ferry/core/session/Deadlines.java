@@ -1,6 +1,6 @@
 package dev.ferry.core.session;
 
-import dev.ferry.core.DaemonThreads;
+import dev.ferry.core.thread.DaemonThreads;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;

@@ -1,10 +1,10 @@
 package dev.ferry.core.session;
 
-import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.event.SessionInfo;
 import dev.ferry.core.state.Database;
 import dev.ferry.core.state.Nodes;
 import dev.ferry.core.state.StateStoreException;
+import dev.ferry.core.thread.DaemonThreads;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;

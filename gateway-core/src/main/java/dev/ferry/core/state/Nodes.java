@@ -1,6 +1,6 @@
 package dev.ferry.core.state;
 
-import dev.ferry.core.DaemonThreads;
+import dev.ferry.core.thread.DaemonThreads;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;

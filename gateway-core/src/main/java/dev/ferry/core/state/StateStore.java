@@ -3,7 +3,6 @@ package dev.ferry.core.state;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
-import dev.ferry.core.catalog.ObjectCatalog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -28,16 +27,14 @@ public final class StateStore implements AutoCloseable {
 
   private final HikariDataSource pool;
   private final Database database;
-  private final ObjectCatalog catalog;
   private final Nodes nodes;
   private final boolean shared;
 
-  private StateStore(HikariDataSource pool, Database database, Nodes nodes, boolean shared, Clock clock) {
+  private StateStore(HikariDataSource pool, Database database, Nodes nodes, boolean shared) {
     this.pool = pool;
     this.database = database;
     this.nodes = nodes;
     this.shared = shared;
-    this.catalog = new ObjectCatalog(database, clock);
   }
 
   /**
@@ -82,7 +79,7 @@ public final class StateStore implements AutoCloseable {
       pool.close();
       throw e;
     }
-    return new StateStore(pool, database, nodes, settings.shared(), clock);
+    return new StateStore(pool, database, nodes, settings.shared());
   }
 
   /**
@@ -106,10 +103,6 @@ public final class StateStore implements AutoCloseable {
 
   public Database database() {
     return database;
-  }
-
-  public ObjectCatalog catalog() {
-    return catalog;
   }
 
   /** This node and its heartbeat among the nodes sharing the store. */

@@ -1,5 +1,11 @@
 package dev.ferry.core.store;
 
+import dev.ferry.core.s3.ListPage;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.RangeBytes;
+import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.S3RequestObserver;
+import dev.ferry.core.s3.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

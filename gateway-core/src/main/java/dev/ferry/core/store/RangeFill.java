@@ -1,5 +1,6 @@
 package dev.ferry.core.store;
 
+import dev.ferry.core.s3.RangeBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.ferry.core.upload;
 
-import dev.ferry.core.store.ObjectInfo;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
 
 /**
  * A file a new file starts as a copy of, made inside S3 (SFTP copy-data): the version of it that

@@ -1,12 +1,12 @@
 package dev.ferry.core.upload;
 
-import dev.ferry.core.catalog.Etags;
-import dev.ferry.core.catalog.ObjectFacts;
 import dev.ferry.core.lock.PathLock;
+import dev.ferry.core.s3.Etags;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.store.MultipartUploadInfo;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
-import dev.ferry.core.store.StoreException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;

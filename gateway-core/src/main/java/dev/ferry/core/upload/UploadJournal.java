@@ -1,10 +1,10 @@
 package dev.ferry.core.upload;
 
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.Database;
 import dev.ferry.core.state.Nodes;
 import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.store.MultipartUploadInfo;
-import dev.ferry.core.store.S3Location;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.ferry.core.upload;
 
 import dev.ferry.core.lock.PathLock;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Optional;

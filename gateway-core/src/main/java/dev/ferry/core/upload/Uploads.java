@@ -2,10 +2,10 @@ package dev.ferry.core.upload;
 
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.lock.PathLock;
+import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.store.MultipartUploadInfo;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
-import dev.ferry.core.store.StoreException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package dev.ferry.core.user;
 
-import dev.ferry.core.ClientText;
-import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.event.SessionInfo;
+import dev.ferry.core.session.ClientText;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.StateStoreException;
+import dev.ferry.core.thread.DaemonThreads;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.ferry.core.user;
 
-import dev.ferry.core.ClientText;
+import dev.ferry.core.session.ClientText;
 import dev.ferry.core.state.Database;
 import dev.ferry.core.state.StateStoreException;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package dev.ferry.core.user;
 
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import java.util.List;
 import java.util.Set;
 

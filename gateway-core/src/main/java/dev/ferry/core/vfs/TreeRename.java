@@ -1,11 +1,11 @@
 package dev.ferry.core.vfs;
 
 import dev.ferry.core.catalog.ObjectCatalog;
-import dev.ferry.core.catalog.ObjectFacts;
-import dev.ferry.core.store.ListPage;
-import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.s3.ListPage;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -5,10 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.state.StateStoreSettings;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.FreePorts;
 import dev.ferry.core.testing.PostgresTestServer;
 import dev.ferry.core.testing.TestStateStores;
@@ -52,7 +53,7 @@ class ObjectCatalogIT {
   @ValueSource(strings = {"embedded", "postgresql"})
   void record_thenFind_onlyForThatEtag(String kind) throws IOException {
     try (StateStore state = open(kind)) {
-      ObjectCatalog catalog = state.catalog();
+      ObjectCatalog catalog = TestStateStores.catalog(state);
       ObjectFacts facts = new ObjectFacts(SHA, Instant.parse("1969-07-20T20:17:40.123456789Z"));
 
       catalog.record(FILE, "\"abc-2\"", facts);
@@ -69,7 +70,7 @@ class ObjectCatalogIT {
   @ValueSource(strings = {"embedded", "postgresql"})
   void setClientTime_keepsTheSha256_andNeedsNoEarlierEntry(String kind) throws IOException {
     try (StateStore state = open(kind)) {
-      ObjectCatalog catalog = state.catalog();
+      ObjectCatalog catalog = TestStateStores.catalog(state);
       catalog.record(FILE, "e1", new ObjectFacts(SHA, null));
       Instant time = Instant.parse("2021-03-04T05:06:07Z");
 
@@ -85,7 +86,7 @@ class ObjectCatalogIT {
   @ValueSource(strings = {"embedded", "postgresql"})
   void findAll_aPageOfKeys_returnsTheEntriesWhoseEtagMatches(String kind) throws IOException {
     try (StateStore state = open(kind)) {
-      ObjectCatalog catalog = state.catalog();
+      ObjectCatalog catalog = TestStateStores.catalog(state);
       List<ObjectCatalog.Entry> entries = new ArrayList<>();
       Map<String, String> listed = new HashMap<>();
       for (int i = 0; i < 1200; i++) {
@@ -107,7 +108,7 @@ class ObjectCatalogIT {
   @ValueSource(strings = {"embedded", "postgresql"})
   void forgetOthersAndForget_dropOnlyWhatTheySay(String kind) throws IOException {
     try (StateStore state = open(kind)) {
-      ObjectCatalog catalog = state.catalog();
+      ObjectCatalog catalog = TestStateStores.catalog(state);
       catalog.record(FILE, "old", new ObjectFacts(SHA, null));
       catalog.record(FILE, "new", new ObjectFacts("00".repeat(32), null));
       S3Location other = new S3Location("bucket", "dir/kept.bin");
@@ -128,19 +129,19 @@ class ObjectCatalogIT {
   void postgresRestartedMidRun_failsClearlyMeanwhile_thenWorksAgain() throws IOException {
     String url = postgres.newDatabase();
     try (StateStore state = TestStateStores.postgres(url, "node-1", Duration.ofSeconds(15))) {
-      state.catalog().record(FILE, "before", new ObjectFacts(SHA, null));
+      TestStateStores.catalog(state).record(FILE, "before", new ObjectFacts(SHA, null));
       postgres.stop();
       try {
         StateStoreException lost = assertThrows(StateStoreException.class,
-            () -> state.catalog().record(FILE, "during", new ObjectFacts(SHA, null)));
+            () -> TestStateStores.catalog(state).record(FILE, "during", new ObjectFacts(SHA, null)));
         assertTrue(lost.getMessage().contains(url), lost.getMessage());
       } finally {
         postgres.start();
       }
-      state.catalog().record(FILE, "after", new ObjectFacts(SHA, null));
-      assertTrue(state.catalog().find(FILE, "before").isPresent(), "recorded before the restart");
-      assertTrue(state.catalog().find(FILE, "after").isPresent());
-      assertEquals(Optional.empty(), state.catalog().find(FILE, "during"));
+      TestStateStores.catalog(state).record(FILE, "after", new ObjectFacts(SHA, null));
+      assertTrue(TestStateStores.catalog(state).find(FILE, "before").isPresent(), "recorded before the restart");
+      assertTrue(TestStateStores.catalog(state).find(FILE, "after").isPresent());
+      assertEquals(Optional.empty(), TestStateStores.catalog(state).find(FILE, "during"));
     }
   }
 

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
-import dev.ferry.core.catalog.ObjectFacts;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.Origin;
 import dev.ferry.core.lock.PathLock;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.testing.RecordedEvents;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.testing.TestObjects;

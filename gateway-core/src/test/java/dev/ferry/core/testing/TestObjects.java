@@ -2,11 +2,16 @@ package dev.ferry.core.testing;
 
 import dev.ferry.core.Gateway;
 import dev.ferry.core.catalog.ObjectCatalog;
-import dev.ferry.core.catalog.ObjectFacts;
-import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.event.EventBus;
+import dev.ferry.core.lock.PathLockTable;
+import dev.ferry.core.object.ObjectOperations;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.state.StateStore;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.Random;
 
 /** Objects for tests that talk to S3 through an {@link ObjectStore}. */
@@ -19,6 +24,21 @@ public final class TestObjects {
     String bucket = s3.createBucket();
     s3.put(bucket, "file.bin", data);
     return new S3Location(bucket, "file.bin");
+  }
+
+  /**
+   * Object operations over {@code store} and the catalog in {@code state}, for tests of what reads
+   * objects without a whole gateway (the job engine): their own lock table and events, and no upload
+   * path, so {@code upload} is not for them.
+   */
+  public static ObjectOperations readingOperations(ObjectStore store, StateStore state) {
+    return new ObjectOperations(store, state == null ? null : TestStateStores.catalog(state), new PathLockTable(),
+        new EventBus(Clock.systemUTC()), null);
+  }
+
+  /** Object operations that only read objects, with no catalog either (ranged reads). */
+  public static ObjectOperations readingOperations(ObjectStore store) {
+    return readingOperations(store, null);
   }
 
   public static ObjectInfo head(ObjectStore store, S3Location file) throws IOException {

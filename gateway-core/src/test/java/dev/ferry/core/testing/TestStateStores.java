@@ -1,5 +1,6 @@
 package dev.ferry.core.testing;
 
+import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.state.StateStoreSettings;
 import java.io.IOException;
@@ -21,5 +22,10 @@ public final class TestStateStores {
   public static StateStore postgres(String url, String node, Duration lease) throws IOException {
     return StateStore.open(new StateStoreSettings(url, PostgresTestServer.USER, "", 4, null, node, lease),
         Clock.systemUTC());
+  }
+
+  /** The object catalog in {@code state}, as the gateway makes it. */
+  public static ObjectCatalog catalog(StateStore state) {
+    return new ObjectCatalog(state.database(), Clock.systemUTC());
   }
 }

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.core.catalog.Etags;
-import dev.ferry.core.catalog.ObjectFacts;
+import dev.ferry.core.s3.Etags;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.testing.TestObjects;
 import dev.ferry.core.testing.TestStateStores;
@@ -62,9 +62,9 @@ class CommitOrderIT {
     byte[] data = TestObjects.randomBytes(1000);
     S3Location target = new S3Location(bucket, "ok.bin");
     try (StateStore state = TestStateStores.embedded(directory)) {
-      new CommitOrder(state.catalog(), store).commit(target, expectedEtag(data), FACTS, () -> put(target, data));
+      new CommitOrder(TestStateStores.catalog(state), store).commit(target, expectedEtag(data), FACTS, () -> put(target, data));
 
-      assertEquals(FACTS, TestObjects.recordedFacts(state.catalog(), store, target));
+      assertEquals(FACTS, TestObjects.recordedFacts(TestStateStores.catalog(state), store, target));
     }
   }
 
@@ -75,7 +75,7 @@ class CommitOrderIT {
     StateStore state = TestStateStores.embedded(directory);
     state.close();
 
-    IOException failed = assertThrows(IOException.class, () -> new CommitOrder(state.catalog(), store)
+    IOException failed = assertThrows(IOException.class, () -> new CommitOrder(TestStateStores.catalog(state), store)
         .commit(target, expectedEtag(data), FACTS, () -> put(target, data)));
 
     assertTrue(failed.getMessage().contains("state store"), failed.getMessage());
@@ -88,14 +88,14 @@ class CommitOrderIT {
     S3Location target = new S3Location(bucket, "s3-refuses.bin");
     try (StateStore state = TestStateStores.embedded(directory)) {
       // A Content-MD5 that is not the body's: S3 refuses the PUT (BadDigest), after the catalog wrote.
-      assertThrows(IOException.class, () -> new CommitOrder(state.catalog(), store).commit(target,
+      assertThrows(IOException.class, () -> new CommitOrder(TestStateStores.catalog(state), store).commit(target,
           expectedEtag(data), FACTS, () -> ObjectStore.await(store.put(target, new ByteBuffer[] {ByteBuffer.wrap(data)},
               Base64.getEncoder().encodeToString(new byte[16]), Map.of()))));
       assertTrue(s3.find(bucket, target.key()).isEmpty());
 
       // Another S3 client then writes other bytes there: the facts of the refused upload are not its.
       s3.put(bucket, target.key(), TestObjects.randomBytes(555));
-      assertEquals(ObjectFacts.NONE, TestObjects.recordedFacts(state.catalog(), store, target));
+      assertEquals(ObjectFacts.NONE, TestObjects.recordedFacts(TestStateStores.catalog(state), store, target));
     }
   }
 
@@ -106,7 +106,7 @@ class CommitOrderIT {
     StateStore state = TestStateStores.embedded(directory);
     // An ETag S3 will not give (as with KMS encryption): the facts must be recorded after the
     // commit, and the store goes away just then.
-    IOException failed = assertThrows(IOException.class, () -> new CommitOrder(state.catalog(), store)
+    IOException failed = assertThrows(IOException.class, () -> new CommitOrder(TestStateStores.catalog(state), store)
         .commit(target, "0".repeat(32), FACTS, () -> {
           String etag = put(target, data);
           state.close();
@@ -124,11 +124,11 @@ class CommitOrderIT {
     S3Location target = new S3Location(bucket, "copy-target.bin");
     s3.put(bucket, source.key(), data);
     try (StateStore state = TestStateStores.embedded(directory)) {
-      new CommitOrder(state.catalog(), store).commit(target, null, FACTS,
+      new CommitOrder(TestStateStores.catalog(state), store).commit(target, null, FACTS,
           () -> ObjectStore.await(store.copy(source, target, data.length, null, null)));
 
-      assertEquals(FACTS, TestObjects.recordedFacts(state.catalog(), store, target));
-      assertNull(TestObjects.recordedFacts(state.catalog(), store, source).sha256(), "the source has no facts");
+      assertEquals(FACTS, TestObjects.recordedFacts(TestStateStores.catalog(state), store, target));
+      assertNull(TestObjects.recordedFacts(TestStateStores.catalog(state), store, source).sha256(), "the source has no facts");
     }
   }
 

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.StateStore;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.MutableClock;
 import dev.ferry.core.testing.TestStateStores;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package dev.ferry.core.user;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,9 +3,9 @@ package dev.ferry.core.vfs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.testing.TestStateStores;
 import java.io.IOException;
@@ -64,7 +64,7 @@ class TreeRenameIT {
     for (String entry : TREE) {
       s3.put(bucket, "home/dir0/" + entry, entry.endsWith("/") || entry.isEmpty() ? new byte[0] : content(entry));
     }
-    TreeRename rename = new TreeRename(store, state.catalog(), 8);
+    TreeRename rename = new TreeRename(store, TestStateStores.catalog(state), 8);
 
     for (int move = 1; move <= 30; move++) {
       String from = "home/dir" + (move - 1) + "/";

@@ -1,9 +1,8 @@
 package dev.ferry.ftps.data;
 
 import dev.ferry.core.session.ClientAddress;
-import dev.ferry.ftps.FtpClientAddress;
+import dev.ferry.ftps.client.FtpClientAddress;
 import dev.ferry.ftps.reply.FtpReplyMapper;
-import dev.ferry.ftps.tls.LayeredSocketFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,7 +33,7 @@ import org.apache.ftpserver.impl.IODataConnectionFactory;
  *
  * Here a download ends with close_notify and a FIN (a half-close), then waits briefly for the
  * client's own close. An upload is complete only when the client's close_notify arrived: a TLS
- * client that merely drops the connection has not finished its file (see {@link TlsTruncation}).
+ * client that merely drops the connection has not finished its file (see {@link dev.ferry.ftps.tls.TlsTruncation}).
  */
 public final class DataChannel implements AutoCloseable {
 

@@ -1,6 +1,6 @@
 package dev.ferry.ftps.data;
 
-import dev.ferry.ftps.FtpClientAddress;
+import dev.ferry.ftps.client.FtpClientAddress;
 import dev.ferry.core.session.Deadlines;
 import java.io.IOException;
 import java.time.Duration;

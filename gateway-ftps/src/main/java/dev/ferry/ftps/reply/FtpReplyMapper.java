@@ -1,7 +1,7 @@
 package dev.ferry.ftps.reply;
 
 import dev.ferry.core.path.BadPathException;
-import dev.ferry.core.store.StoreException;
+import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.vfs.FileBusyException;
 import dev.ferry.core.vfs.StorageFailureException;
 import java.io.IOException;

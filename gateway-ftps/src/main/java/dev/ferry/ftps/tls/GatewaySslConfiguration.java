@@ -1,6 +1,7 @@
 package dev.ferry.ftps.tls;
 
 import dev.ferry.core.session.ProxyProtocol;
+import dev.ferry.ftps.data.LayeredSocketFactory;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * extension is turned off on the server side ({@code jdk.tls.server.disableExtensions}), on control
  * and data connections, explicit and implicit; clients in this JVM (S3, remote hosts) keep theirs,
  * which is another setting. The JDK reads it once, when TLS is first used: see
- * {@link dev.ferry.ftps.data.TlsTruncation#detect()}, which calls this.
+ * {@link TlsTruncation#detect()}, which calls this.
  */
 public final class ServerNames {
 

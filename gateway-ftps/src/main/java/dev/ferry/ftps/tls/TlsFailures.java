@@ -1,7 +1,7 @@
 package dev.ferry.ftps.tls;
 
-import dev.ferry.core.ClientText;
-import dev.ferry.ftps.FtpClientAddress;
+import dev.ferry.core.session.ClientText;
+import dev.ferry.ftps.client.FtpClientAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;

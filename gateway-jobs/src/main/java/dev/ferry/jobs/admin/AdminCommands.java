@@ -3,11 +3,10 @@ package dev.ferry.jobs.admin;
 import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
-import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.user.DisabledUserSessions;
 import dev.ferry.core.user.DisabledUsers;
 import dev.ferry.core.user.UserRegistry;
-import dev.ferry.core.store.ObjectStore;
 import dev.ferry.jobs.batch.Batches;
 import dev.ferry.jobs.remote.FreeSpace;
 import dev.ferry.jobs.remote.HostKeyCheck;
@@ -37,10 +36,10 @@ public final class AdminCommands {
   private AdminCommands() {}
 
   public static AdminCommandRegistry registry(Jobs jobs, Syncs syncs, WatchedFolders watches, Batches batches,
-      ObjectStore store, ObjectCatalog catalog, ClientSessions sessions, UserRegistry users, DisabledUsers disabled,
+      ObjectOperations objects, ClientSessions sessions, UserRegistry users, DisabledUsers disabled,
       DisabledUserSessions disabledSessions) {
     return new AdminCommandRegistry(List.of(new Transfer(jobs), new Push(jobs), new ListJobs(jobs), new ShowJob(jobs),
-        new Cancel(jobs), new Hosts(jobs), new Df(jobs), new ObjectStat(store, catalog), new ListObjects(store),
+        new Cancel(jobs), new Hosts(jobs), new Df(jobs), new ObjectStat(objects), new ListObjects(objects),
         new SyncCommands.RunSync(syncs), new SyncCommands.ListSyncs(syncs), new WatchCommands.ListWatches(watches),
         new RunBatch(batches), new ListBatches(batches), new SessionCommands.ListSessions(sessions),
         new SessionCommands.Disconnect(sessions), new ListTransfers(sessions.transfers(), sessions.rates()),

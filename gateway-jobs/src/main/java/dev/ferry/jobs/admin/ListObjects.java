@@ -3,11 +3,11 @@ package dev.ferry.jobs.admin;
 import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
-import dev.ferry.core.store.ListPage;
-import dev.ferry.core.store.ObjectInfo;
-import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
-import dev.ferry.core.store.StoreException;
+import dev.ferry.core.object.ObjectOperations;
+import dev.ferry.core.s3.ListPage;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.StoreException;
 import java.util.List;
 import java.util.Set;
 
@@ -31,11 +31,11 @@ public final class ListObjects extends ReadCommand {
   /** One page: {@code prefixes} and {@code objects} are full keys; {@code next} is null on the last page. */
   public record Page(String bucket, String prefix, List<String> prefixes, List<Entry> objects, String next) {}
 
-  private final ObjectStore store;
+  private final ObjectOperations objects;
 
-  ListObjects(ObjectStore store) {
+  ListObjects(ObjectOperations objects) {
     super(SYNTAX);
-    this.store = store;
+    this.objects = objects;
   }
 
   @Override
@@ -50,7 +50,7 @@ public final class ListObjects extends ReadCommand {
     String after = request.args().option("after");
     ListPage page;
     try {
-      page = ObjectStore.await(store.listPage(prefix, "/", after, limit));
+      page = ObjectOperations.await(objects.listPage(prefix, "/", after, limit));
     } catch (StoreException e) {
       throw new AdminException(switch (e.kind()) {
         case NOT_FOUND -> AdminStatus.NOT_FOUND;
@@ -58,12 +58,12 @@ public final class ListObjects extends ReadCommand {
         default -> AdminStatus.FAILED;
       }, "ls " + prefix + ": " + e.getMessage());
     }
-    List<Entry> objects = page.objects().stream().map(ListObjects::entry).toList();
-    Page answer = new Page(prefix.bucket(), prefix.key(), List.copyOf(page.commonPrefixes()), objects,
+    List<Entry> entries = page.objects().stream().map(ListObjects::entry).toList();
+    Page answer = new Page(prefix.bucket(), prefix.key(), List.copyOf(page.commonPrefixes()), entries,
         page.nextToken());
     StringBuilder text = new StringBuilder();
     answer.prefixes().forEach(p -> text.append("s3://").append(prefix.bucket()).append('/').append(p).append('\n'));
-    objects.forEach(o -> text.append("s3://").append(prefix.bucket()).append('/').append(o.key()).append("  ")
+    entries.forEach(o -> text.append("s3://").append(prefix.bucket()).append('/').append(o.key()).append("  ")
         .append(o.size()).append("  ").append(o.lastModified()).append('\n'));
     if (text.length() == 0) {
       text.append("nothing under ").append(prefix).append('\n');

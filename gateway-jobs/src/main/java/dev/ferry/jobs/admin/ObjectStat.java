@@ -3,12 +3,11 @@ package dev.ferry.jobs.admin;
 import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
-import dev.ferry.core.catalog.Etags;
-import dev.ferry.core.catalog.ObjectCatalog;
-import dev.ferry.core.catalog.ObjectFacts;
-import dev.ferry.core.store.ObjectInfo;
-import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.object.ObjectOperations;
+import dev.ferry.core.s3.Etags;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -27,12 +26,10 @@ final class ObjectStat implements AdminCommand {
 
   private static final Syntax SYNTAX = Syntax.of("stat", "stat <s3://bucket/key | bucket/key>", 1);
 
-  private final ObjectStore store;
-  private final ObjectCatalog catalog;
+  private final ObjectOperations objects;
 
-  ObjectStat(ObjectStore store, ObjectCatalog catalog) {
-    this.store = store;
-    this.catalog = catalog;
+  ObjectStat(ObjectOperations objects) {
+    this.objects = objects;
   }
 
   @Override
@@ -45,12 +42,12 @@ final class ObjectStat implements AdminCommand {
     String named = request.args().positional(0);
     S3Location object = S3Location.parseObject(named)
         .orElseThrow(() -> AdminArgs.usage(this, "'" + named + "' must be s3://bucket/key or bucket/key"));
-    Optional<ObjectInfo> head = ObjectStore.await(store.head(object));
+    Optional<ObjectInfo> head = ObjectOperations.await(objects.head(object));
     if (head.isEmpty()) {
       throw new AdminException(AdminStatus.NOT_FOUND, "no such object " + object);
     }
     ObjectInfo info = head.get();
-    Optional<ObjectFacts> catalogued = catalog.find(object, info.etag());
+    Optional<ObjectFacts> catalogued = objects.recordedFacts(object, info.etag());
     ObjectFacts facts = catalogued.orElseGet(() -> ObjectFacts.fromMetadata(info.metadata()));
     String source = catalogued.isPresent() ? "catalog" : facts.isEmpty() ? "none" : "metadata";
 

@@ -1,6 +1,6 @@
 package dev.ferry.jobs.batch;
 
-import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.s3.ObjectInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.ferry.jobs.batch;
 
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import java.net.URI;
 import java.time.Duration;
 

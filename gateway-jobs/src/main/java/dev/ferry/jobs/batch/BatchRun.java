@@ -2,23 +2,22 @@ package dev.ferry.jobs.batch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.Gateway;
-import dev.ferry.core.catalog.Etags;
 import dev.ferry.core.event.Origin;
-import dev.ferry.core.lock.PathBusyException;
-import dev.ferry.core.lock.PathLock;
-import dev.ferry.core.store.ListPage;
-import dev.ferry.core.store.ObjectInfo;
-import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.RangeBytes;
-import dev.ferry.core.store.S3Location;
-import dev.ferry.core.store.StoreException;
+import dev.ferry.core.object.ObjectBusyException;
+import dev.ferry.core.object.ObjectHold;
+import dev.ferry.core.object.ObjectOperations;
+import dev.ferry.core.s3.Etags;
+import dev.ferry.core.s3.ListPage;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.RangeBytes;
+import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.object.ObjectChange;
 import dev.ferry.jobs.transfer.JobException;
 import dev.ferry.jobs.transfer.RunningJob;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -203,7 +202,7 @@ final class BatchRun {
     List<ObjectInfo> objects = new ArrayList<>();
     String token = null;
     do {
-      ListPage page = ObjectStore.await(gateway.store().listPage(prefix, null, token, 1000));
+      ListPage page = ObjectOperations.await(gateway.objects().listPage(prefix, null, token, 1000));
       page.objects().stream().filter(taken).forEach(objects::add);
       token = page.nextToken();
     } while (token != null && objects.size() < limit);
@@ -249,7 +248,7 @@ final class BatchRun {
     return true;
   }
 
-  private record Pending(ObjectInfo file, S3Location at, PathLock lock, CompletableFuture<RangeBytes> first) {}
+  private record Pending(ObjectInfo file, S3Location at, ObjectHold lock, CompletableFuture<RangeBytes> first) {}
 
   /**
    * Writes the files into the tar, reading a few ahead; a file that is busy or changed since the
@@ -272,7 +271,7 @@ final class BatchRun {
         if (pending == null) {
           return entries;
         }
-        try (PathLock held = pending.lock()) {
+        try (ObjectHold held = pending.lock()) {
           Manifest.Entry entry = copy(pending, tar, archive);
           if (entry != null) {
             entries.add(entry);
@@ -290,14 +289,14 @@ final class BatchRun {
   /** Locks an original and starts reading its first chunk, pinned to its listed ETag; null when busy. */
   private Pending open(ObjectInfo file) throws IOException {
     S3Location at = location(file.key());
-    PathLock lock = lock(at);
+    ObjectHold lock = lock(at);
     if (lock == null) {
       add("busy", 1);
       return null;
     }
     int first = (int) Math.min(file.size(), FIRST_READ);
     CompletableFuture<RangeBytes> read = first == 0 ? CompletableFuture.completedFuture(RangeBytes.EMPTY)
-        : gateway.store().readRange(at, 0, first, file.etag());
+        : gateway.objects().readRange(at, 0, first, file.etag());
     return new Pending(file, at, lock, read);
   }
 
@@ -305,7 +304,7 @@ final class BatchRun {
     ObjectInfo file = pending.file();
     RangeBytes first;
     try {
-      first = ObjectStore.await(pending.first());
+      first = ObjectOperations.await(pending.first());
     } catch (StoreException e) {
       if (!changed(e)) {
         throw e;
@@ -319,7 +318,7 @@ final class BatchRun {
     for (long at = first.length(); at < file.size(); ) {
       int n = (int) Math.min(CHUNK, file.size() - at);
       try {
-        write(tar, ObjectStore.await(gateway.store().readRange(pending.at(), at, n, file.etag())));
+        write(tar, ObjectOperations.await(gateway.objects().readRange(pending.at(), at, n, file.etag())));
       } catch (StoreException e) {
         throw changed(e) ? JobException.retryable(pending.at() + " changed while it was archived; the archive is"
             + " made again without it", e) : e;
@@ -352,7 +351,7 @@ final class BatchRun {
   }
 
   private Optional<Manifest> read(S3Location at) throws IOException {
-    try (InputStream in = ObjectStore.await(gateway.store().openFrom(at, 0))) {
+    try (InputStream in = ObjectOperations.await(gateway.objects().openFrom(at, 0))) {
       return Optional.of(JSON.readValue(in, Manifest.class));
     } catch (StoreException e) {
       if (e.kind() == StoreException.Kind.NOT_FOUND) {
@@ -365,7 +364,7 @@ final class BatchRun {
   /** Leaves a marker that the manifest at {@code at} is to be indexed (none without an index). */
   private void markUnindexed(S3Location at) throws IOException {
     if (index != null) {
-      ObjectStore.await(gateway.store().put(markerOf(at), new ByteBuffer[0], null, Map.of()));
+      gateway.objects().putMarker(markerOf(at));
     }
   }
 
@@ -409,7 +408,7 @@ final class BatchRun {
           log.info("{}: indexed {} ({} files) into {}", purpose, manifestAt, manifest.get().files().size(),
               index.name());
         }
-        ObjectStore.await(gateway.store().delete(new S3Location(markers.bucket(), marker.key())));
+        gateway.objects().deleteMarker(new S3Location(markers.bucket(), marker.key()));
         indexed++;
       }
     } finally {
@@ -424,11 +423,11 @@ final class BatchRun {
   }
 
   /** The path lock of {@code at}, or null when a client's transfer, delete or rename holds it. */
-  private PathLock lock(S3Location at) throws IOException {
+  private ObjectHold lock(S3Location at) throws IOException {
     try {
-      return gateway.locks().lockKey(at, purpose);
-    } catch (PathBusyException e) {
-      log.info("{}: {} is busy ({}); it waits for the next run", purpose, at, e.getMessage());
+      return gateway.objects().hold(at, ObjectChange.by(origin, purpose));
+    } catch (ObjectBusyException e) {
+      log.info("{}: {} is busy ({}); it waits for the next run", purpose, at, e.getCause().getMessage());
       return null;
     }
   }

@@ -1,7 +1,7 @@
 package dev.ferry.jobs.batch;
 
 import com.fasterxml.jackson.annotation.JsonTypeName;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.jobs.transfer.JobSpec;
 
 /**

@@ -1,15 +1,15 @@
 package dev.ferry.jobs.batch;
 
-import dev.ferry.core.DaemonThreads;
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
 import dev.ferry.core.config.ConfigException;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.event.FerryEvent;
 import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.Origin;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.StateStoreException;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.jobs.sync.SyncSchedule;
 import dev.ferry.jobs.transfer.JobException;
 import dev.ferry.jobs.transfer.JobKind;
@@ -111,7 +111,7 @@ public final class Batches implements AutoCloseable {
   }
 
   private void ensureBucket(S3Location location, String key) throws IOException {
-    if (!gateway.store().ensureBucket(location.bucket(), gateway.config().createBuckets())) {
+    if (!gateway.objects().ensureBucket(location.bucket(), gateway.config().createBuckets())) {
       throw new ConfigException(key, "bucket '" + location.bucket() + "' does not exist; create it or set"
           + " s3.createBuckets: true");
     }

@@ -1,9 +1,9 @@
 package dev.ferry.jobs.decompress;
 
-import dev.ferry.core.store.ObjectInfo;
-import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.RangeBytes;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.object.ObjectOperations;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.RangeBytes;
+import dev.ferry.core.s3.S3Location;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -27,7 +27,7 @@ public final class RangedObjectChannel implements SeekableByteChannel {
   public static final int MIN_WINDOW = 64 * 1024;
   public static final int MAX_WINDOW = 8 * 1024 * 1024;
 
-  private final ObjectStore store;
+  private final ObjectOperations objects;
   private final S3Location at;
   private final long size;
   private final String etag;
@@ -39,13 +39,13 @@ public final class RangedObjectChannel implements SeekableByteChannel {
   private long gets;
   private boolean open = true;
 
-  public RangedObjectChannel(ObjectStore store, S3Location at, ObjectInfo info) {
-    this(store, at, info, MAX_WINDOW);
+  public RangedObjectChannel(ObjectOperations objects, S3Location at, ObjectInfo info) {
+    this(objects, at, info, MAX_WINDOW);
   }
 
   /** {@code maxWindow}: the most it holds at once, from {@link #MIN_WINDOW} to {@link #MAX_WINDOW}. */
-  public RangedObjectChannel(ObjectStore store, S3Location at, ObjectInfo info, int maxWindow) {
-    this.store = store;
+  public RangedObjectChannel(ObjectOperations objects, S3Location at, ObjectInfo info, int maxWindow) {
+    this.objects = objects;
     this.at = at;
     this.size = info.size();
     this.etag = info.etag();
@@ -93,7 +93,7 @@ public final class RangedObjectChannel implements SeekableByteChannel {
     long start = sequential ? offset : Math.max(0, Math.min(offset, size - MIN_WINDOW));
     int length = (int) Math.min(nextWindow, size - start);
     window = RangeBytes.EMPTY; // the old window goes before the new one arrives
-    window = ObjectStore.await(store.readRange(at, start, length, etag));
+    window = ObjectOperations.await(objects.readRange(at, start, length, etag));
     windowStart = start;
     gets++;
     if (window.length() != length) {

@@ -3,7 +3,7 @@ package dev.ferry.jobs.sync;
 import dev.ferry.core.event.Origin;
 import dev.ferry.core.object.ObjectChange;
 import dev.ferry.core.object.ObjectOperations;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.jobs.remote.RemoteEntry;
 import dev.ferry.jobs.remote.RemoteFiles;

@@ -1,6 +1,6 @@
 package dev.ferry.jobs.sync;
 
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.jobs.ingest.FileGlobs;
 import dev.ferry.jobs.remote.RemoteHost;
 import java.util.List;

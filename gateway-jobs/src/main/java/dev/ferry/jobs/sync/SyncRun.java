@@ -1,13 +1,11 @@
 package dev.ferry.jobs.sync;
 
-import dev.ferry.core.DaemonThreads;
-import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.event.Origin;
 import dev.ferry.core.object.ObjectChange;
 import dev.ferry.core.object.ObjectOperations;
-import dev.ferry.core.store.ObjectInfo;
-import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.jobs.ingest.FileGlobs;
 import dev.ferry.jobs.remote.RemoteConnector;
 import dev.ferry.jobs.remote.RemoteException;
@@ -61,9 +59,7 @@ final class SyncRun {
   private final RunningJob job;
   private final RemoteHost host;
   private final RemoteConnector connector;
-  private final ObjectStore store;
-  private final ObjectCatalog catalog;
-  private final ObjectOperations objectChanges;
+  private final ObjectOperations operations;
   private final Origin origin;
   private final FileCopy copier;
   private final Duration retryBackoff;
@@ -84,9 +80,7 @@ final class SyncRun {
     this.job = job;
     this.host = host;
     this.connector = services.connector();
-    this.store = services.store();
-    this.catalog = services.catalog();
-    this.objectChanges = services.objects();
+    this.operations = services.objects();
     this.origin = Origin.of(Origin.Kind.SYNC, spec.name() != null ? spec.name() : spec.source());
     this.copier = new FileCopy(services.objects(), origin);
     this.retryBackoff = services.retryBackoff();
@@ -105,7 +99,7 @@ final class SyncRun {
         log.info("job {}: {}/{} skipped: {}", job.record().id(), spec.remoteDir(), s.relative(), s.reason());
       });
       listing.errors().forEach(e -> failed("listing", e));
-      Map<String, SyncedObjects.Synced> objects = SyncedObjects.list(store, catalog, spec);
+      Map<String, SyncedObjects.Synced> objects = SyncedObjects.list(operations, spec);
       Plan plan = plan(listing, objects, lister);
       show(true);
       copyAll(plan.toCopy(), purpose);
@@ -319,7 +313,7 @@ final class SyncRun {
     for (InS3 candidate : candidates) {
       checkCancelled();
       RemoteTree.RemoteFile file = candidate.file();
-      Optional<ObjectInfo> object = ObjectStore.await(store.head(target(file)));
+      Optional<ObjectInfo> object = ObjectOperations.await(operations.head(target(file)));
       String remoteSum = remoteSums.get(file.path());
       String problem = object.isEmpty() ? "its object is not in S3"
           : object.get().size() != file.size() ? "its object has " + object.get().size() + " bytes, the file "
@@ -353,7 +347,7 @@ final class SyncRun {
       checkCancelled();
       S3Location object = new S3Location(spec.bucket(), spec.prefix() + relative);
       try {
-        objectChanges.delete(object, ObjectChange.by(origin, purpose).checking(job::ensureHeld));
+        operations.delete(object, ObjectChange.by(origin, purpose).checking(job::ensureHeld));
         counts.deleted.incrementAndGet();
         log.info("job {}: deleted {}: its source {}/{} is gone (mirror)", job.record().id(), object,
             spec.remoteDir(), relative);

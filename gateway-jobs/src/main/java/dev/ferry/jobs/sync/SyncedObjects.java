@@ -1,11 +1,10 @@
 package dev.ferry.jobs.sync;
 
-import dev.ferry.core.catalog.ObjectCatalog;
-import dev.ferry.core.catalog.ObjectFacts;
-import dev.ferry.core.store.ListPage;
-import dev.ferry.core.store.ObjectInfo;
-import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.object.ObjectOperations;
+import dev.ferry.core.s3.ListPage;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.HashMap;
@@ -42,13 +41,13 @@ final class SyncedObjects {
 
   private SyncedObjects() {}
 
-  static Map<String, Synced> list(ObjectStore store, ObjectCatalog catalog, SyncSpec spec) throws IOException {
+  static Map<String, Synced> list(ObjectOperations operations, SyncSpec spec) throws IOException {
     Map<String, Synced> objects = new HashMap<>();
     String token = null;
     do {
-      ListPage page = ObjectStore.await(store.listPage(new S3Location(spec.bucket(), spec.prefix()),
+      ListPage page = ObjectOperations.await(operations.listPage(new S3Location(spec.bucket(), spec.prefix()),
           spec.recursive() ? null : "/", token, 1000));
-      Map<String, ObjectFacts> facts = catalog.findListed(spec.bucket(), page.objects());
+      Map<String, ObjectFacts> facts = operations.recordedFacts(spec.bucket(), page.objects());
       for (ObjectInfo object : page.objects()) {
         if (!object.key().endsWith("/")) {
           objects.put(object.key().substring(spec.prefix().length()),

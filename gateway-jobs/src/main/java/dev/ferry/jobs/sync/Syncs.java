@@ -1,9 +1,9 @@
 package dev.ferry.jobs.sync;
 
-import dev.ferry.core.DaemonThreads;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.state.StateStoreException;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.jobs.remote.RemoteHost;
 import dev.ferry.jobs.transfer.JobException;
 import dev.ferry.jobs.transfer.JobKind;
@@ -82,7 +82,7 @@ public final class Syncs implements AutoCloseable {
     this.jobs = engine;
     int index = 0;
     for (SyncDefinition sync : definitions.values()) {
-      if (!services.store().ensureBucket(sync.bucket(), createBuckets)) {
+      if (!services.objects().ensureBucket(sync.bucket(), createBuckets)) {
         throw new IOException("syncs[" + index + "].target: bucket '" + sync.bucket() + "' of sync '" + sync.name()
             + "' does not exist; create it or set s3.createBuckets: true");
       }
@@ -120,7 +120,7 @@ public final class Syncs implements AutoCloseable {
     }
     boolean bucketExists;
     try {
-      bucketExists = services.store().ensureBucket(to.bucket(), false);
+      bucketExists = services.objects().ensureBucket(to.bucket(), false);
     } catch (IOException e) {
       throw new JobRefusedException(JobRefusedException.Reason.NOT_FOUND, "bucket '" + to.bucket()
           + "' cannot be read: " + e.getMessage());

@@ -28,7 +28,7 @@ final class DirectTransfer implements TransferMethod {
       run(attempt, ": > " + quote(staging.assembled()), "create empty " + staging.assembled());
       return;
     }
-    URI url = attempt.store.presignGet(attempt.source, attempt.settings.presignValidity());
+    URI url = attempt.objects.presignGet(attempt.source, attempt.settings.presignValidity());
     List<PartRange> parts = PartRange.split(attempt.size, attempt.spec.parts());
     attempt.runParts(parts, part -> {
       // If-Match pins every range to the version the attempt started with (412 on an overwrite).

@@ -1,6 +1,6 @@
 package dev.ferry.jobs.transfer;
 
-import dev.ferry.core.store.StoreException;
+import dev.ferry.core.s3.StoreException;
 import dev.ferry.jobs.remote.RemoteException;
 import java.io.IOException;
 

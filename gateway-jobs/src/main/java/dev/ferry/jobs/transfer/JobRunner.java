@@ -1,9 +1,8 @@
 package dev.ferry.jobs.transfer;
 
-import dev.ferry.core.catalog.ObjectCatalog;
-import dev.ferry.core.store.ObjectInfo;
-import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.object.ObjectOperations;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.jobs.remote.FreeSpace;
 import dev.ferry.jobs.remote.RemoteConnector;
 import dev.ferry.jobs.remote.RemoteHost;
@@ -24,18 +23,16 @@ final class JobRunner {
 
   enum Outcome { DONE, WAITING_FOR_SPACE }
 
-  private final ObjectStore store;
-  private final ObjectCatalog catalog;
+  private final ObjectOperations objects;
   private final RemoteConnector connector;
   private final Map<String, RemoteHost> hosts;
   private final JobSettings settings;
   private final ExecutorService partPool;
   private final Clock clock;
 
-  JobRunner(ObjectStore store, ObjectCatalog catalog, RemoteConnector connector, Map<String, RemoteHost> hosts,
+  JobRunner(ObjectOperations objects, RemoteConnector connector, Map<String, RemoteHost> hosts,
       JobSettings settings, ExecutorService partPool, Clock clock) {
-    this.store = store;
-    this.catalog = catalog;
+    this.objects = objects;
     this.connector = connector;
     this.hosts = hosts;
     this.settings = settings;
@@ -51,7 +48,7 @@ final class JobRunner {
     TransferSpec spec = job.record().transfer();
     RemoteHost host = host(spec.host());
     S3Location source = new S3Location(spec.bucket(), spec.key());
-    Optional<ObjectInfo> object = ObjectStore.await(store.head(source));
+    Optional<ObjectInfo> object = ObjectOperations.await(objects.head(source));
     if (object.isEmpty()) {
       throw JobException.permanent("no such object " + spec.source());
     }
@@ -83,8 +80,8 @@ final class JobRunner {
       method.stopLeftovers(remote, staging.root());
       remote.removeTree(staging.root());
       remote.mkdirs(staging.folder());
-      String sha256 = catalog.factsOf(source, object.get()).sha256();
-      TransferAttempt attempt = new TransferAttempt(job.id(), spec, object.get(), sha256, remote, staging, store,
+      String sha256 = objects.factsOf(source, object.get()).sha256();
+      TransferAttempt attempt = new TransferAttempt(job.id(), spec, object.get(), sha256, remote, staging, objects,
           settings, partPool);
       job.attempt.set(attempt);
       try {

@@ -1,15 +1,14 @@
 package dev.ferry.jobs.transfer;
 
-import dev.ferry.core.DaemonThreads;
-import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.event.EventBus;
+import dev.ferry.core.object.ObjectOperations;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.state.Nodes;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.state.StateStoreException;
-import dev.ferry.core.store.ObjectInfo;
-import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
-import dev.ferry.core.store.StoreException;
+import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.jobs.remote.FreeSpace;
 import dev.ferry.jobs.remote.RemoteConnector;
 import dev.ferry.jobs.remote.RemoteHost;
@@ -54,7 +53,7 @@ public final class Jobs implements AutoCloseable {
   private static final Duration CANCEL_POLL = Duration.ofMillis(100);
 
   private final JobSettings settings;
-  private final ObjectStore store;
+  private final ObjectOperations objects;
   private final Map<String, RemoteHost> hosts = new LinkedHashMap<>();
   private final RemoteConnector connector;
   private final Clock clock;
@@ -79,17 +78,17 @@ public final class Jobs implements AutoCloseable {
   private final EventBus events;
 
   /** Transfer jobs alone, their events published to no one (tests of the engine). */
-  public Jobs(JobSettings settings, ObjectStore store, StateStore state, List<RemoteHost> remotes,
+  public Jobs(JobSettings settings, ObjectOperations objects, StateStore state, List<RemoteHost> remotes,
       RemoteConnector connector, Clock clock) {
-    this(settings, store, state, remotes, connector, clock, List.of(), new EventBus(clock));
+    this(settings, objects, state, remotes, connector, clock, List.of(), new EventBus(clock));
   }
 
   /** Each job's new state (queued, claimed, waiting, verifying, retried, ended) is published to {@code events}. */
-  public Jobs(JobSettings settings, ObjectStore store, StateStore state, List<RemoteHost> remotes,
+  public Jobs(JobSettings settings, ObjectOperations objects, StateStore state, List<RemoteHost> remotes,
       RemoteConnector connector, Clock clock, List<JobKind> otherKinds, EventBus events) {
     this.settings = settings;
     this.events = events;
-    this.store = store;
+    this.objects = objects;
     remotes.forEach(h -> hosts.put(h.name(), h));
     this.connector = connector;
     this.clock = clock;
@@ -102,8 +101,7 @@ public final class Jobs implements AutoCloseable {
     this.partPool = Executors.newCachedThreadPool(DaemonThreads.named("ferry-job-part"));
     this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-job-timer"));
     this.dispatcher = DaemonThreads.named("ferry-job-dispatch").newThread(this::dispatch);
-    ObjectCatalog catalog = state.catalog();
-    this.runner = new JobRunner(store, catalog, connector, hosts, settings, partPool, clock);
+    this.runner = new JobRunner(objects, connector, hosts, settings, partPool, clock);
   }
 
   /**
@@ -148,7 +146,7 @@ public final class Jobs implements AutoCloseable {
     Destination destination = destination(request.destination());
     int parts = parts(request.parts());
     double threshold = threshold(request.freeSpacePercent());
-    Optional<ObjectInfo> info = refusedAsJobRefusal(() -> ObjectStore.await(store.head(object)));
+    Optional<ObjectInfo> info = refusedAsJobRefusal(() -> ObjectOperations.await(objects.head(object)));
     if (info.isEmpty()) {
       throw new JobRefusedException(JobRefusedException.Reason.NOT_FOUND, "no such object " + object);
     }
@@ -220,20 +218,20 @@ public final class Jobs implements AutoCloseable {
     host(dir.indexOf(':') <= 0 ? dir : dir.substring(0, dir.indexOf(':')));
     int partCount = parts(parts);
     double threshold = threshold(freeSpacePercent);
-    List<ObjectInfo> objects = new java.util.ArrayList<>();
+    List<ObjectInfo> listed = new java.util.ArrayList<>();
     String[] token = {null};
     do {
-      dev.ferry.core.store.ListPage page = refusedAsJobRefusal(() -> ObjectStore.await(
-          store.listPage(new S3Location(bucket, keyPrefix), null, token[0], 1000)));
-      page.objects().stream().filter(o -> !o.key().endsWith("/")).forEach(objects::add);
+      dev.ferry.core.s3.ListPage page = refusedAsJobRefusal(() -> ObjectOperations.await(
+          objects.listPage(new S3Location(bucket, keyPrefix), null, token[0], 1000)));
+      page.objects().stream().filter(o -> !o.key().endsWith("/")).forEach(listed::add);
       token[0] = page.nextToken();
     } while (token[0] != null);
-    if (objects.isEmpty()) {
+    if (listed.isEmpty()) {
       throw new JobRefusedException(JobRefusedException.Reason.NOT_FOUND, "no objects under s3://" + bucket + "/"
           + keyPrefix);
     }
     List<JobRecord> created = new java.util.ArrayList<>();
-    for (ObjectInfo object : objects) {
+    for (ObjectInfo object : listed) {
       String relative = object.key().substring(keyPrefix.length());
       if (relative.startsWith("/")) {
         relative = relative.substring(1);

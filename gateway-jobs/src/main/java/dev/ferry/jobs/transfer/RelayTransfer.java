@@ -1,7 +1,7 @@
 package dev.ferry.jobs.transfer;
 
-import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.RangeBytes;
+import dev.ferry.core.object.ObjectOperations;
+import dev.ferry.core.s3.RangeBytes;
 import dev.ferry.jobs.remote.RemoteFiles;
 import java.io.IOException;
 import java.util.List;
@@ -39,7 +39,7 @@ final class RelayTransfer implements TransferMethod {
             throw new InterruptedException("relay of part " + part.index() + " cancelled");
           }
           int length = chunk(offset, end);
-          RangeBytes bytes = ObjectStore.await(next);
+          RangeBytes bytes = ObjectOperations.await(next);
           if (bytes.length() != length) {
             throw JobException.retryable("S3 returned " + bytes.length() + " bytes for range " + offset + "+" + length
                 + " of " + attempt.spec.source());
@@ -61,6 +61,6 @@ final class RelayTransfer implements TransferMethod {
 
   private static CompletableFuture<RangeBytes> read(TransferAttempt attempt, long offset, long end) {
     return offset >= end ? CompletableFuture.completedFuture(RangeBytes.EMPTY)
-        : attempt.store.readRange(attempt.source, offset, chunk(offset, end), attempt.etag);
+        : attempt.objects.readRange(attempt.source, offset, chunk(offset, end), attempt.etag);
   }
 }

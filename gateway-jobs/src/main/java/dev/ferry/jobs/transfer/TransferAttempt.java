@@ -1,8 +1,8 @@
 package dev.ferry.jobs.transfer;
 
-import dev.ferry.core.store.ObjectInfo;
-import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.object.ObjectOperations;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.jobs.remote.RemoteSession;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -31,7 +31,7 @@ final class TransferAttempt {
   final String sha256;
   final RemoteSession remote;
   final RemoteStaging staging;
-  final ObjectStore store;
+  final ObjectOperations objects;
   final JobSettings settings;
   final AtomicLong bytesDone = new AtomicLong();
   final AtomicInteger partsDone = new AtomicInteger();
@@ -39,7 +39,7 @@ final class TransferAttempt {
 
   /** {@code sha256}: the object's, from the catalog or its metadata; null when Ferry does not know it. */
   TransferAttempt(String jobId, TransferSpec spec, ObjectInfo object, String sha256, RemoteSession remote,
-      RemoteStaging staging, ObjectStore store, JobSettings settings, ExecutorService partPool) {
+      RemoteStaging staging, ObjectOperations objects, JobSettings settings, ExecutorService partPool) {
     this.jobId = jobId;
     this.spec = spec;
     this.source = new S3Location(spec.bucket(), spec.key());
@@ -48,7 +48,7 @@ final class TransferAttempt {
     this.sha256 = sha256;
     this.remote = remote;
     this.staging = staging;
-    this.store = store;
+    this.objects = objects;
     this.settings = settings;
     this.partPool = partPool;
   }

@@ -1,12 +1,12 @@
 package dev.ferry.jobs.watch;
 
 import dev.ferry.core.Gateway;
-import dev.ferry.core.catalog.ObjectFacts;
 import dev.ferry.core.event.Origin;
+import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.path.BadPathException;
-import dev.ferry.core.store.ObjectInfo;
-import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.jobs.decompress.Gunzip;
 import dev.ferry.core.object.ObjectChange;
@@ -147,7 +147,7 @@ final class FileUpload implements AutoCloseable {
    */
   private boolean alreadyThere(Path file, String relative, S3Location object, BasicFileAttributes attributes)
       throws IOException {
-    Optional<ObjectInfo> head = ObjectStore.await(gateway.store().head(object));
+    Optional<ObjectInfo> head = ObjectOperations.await(gateway.objects().head(object));
     if (head.isEmpty()) {
       return false;
     }
@@ -157,7 +157,7 @@ final class FileUpload implements AutoCloseable {
     if (declared.isEmpty() || (head.get().size() & mask) != declared.getAsLong()) {
       return false;
     }
-    ObjectFacts facts = gateway.catalog().factsOf(object, head.get());
+    ObjectFacts facts = gateway.objects().factsOf(object, head.get());
     if (!attributes.lastModifiedTime().toInstant().equals(facts.clientTime())) {
       return false;
     }
@@ -180,7 +180,7 @@ final class FileUpload implements AutoCloseable {
 
   private void deleteIfVerified(Path file, S3Location object, BasicFileAttributes read, long bytes,
       String committedSha256) throws IOException {
-    Optional<ObjectInfo> head = ObjectStore.await(gateway.store().head(object));
+    Optional<ObjectInfo> head = ObjectOperations.await(gateway.objects().head(object));
     if (head.isEmpty() || head.get().size() != bytes || committedSha256 == null) {
       log.error("watch {}: {} is kept: its object {} did not verify (S3 holds {}, {} bytes were read; SHA-256"
           + " committed {})", folder.name(), file, object, head.map(h -> h.size() + " bytes").orElse("nothing"),

@@ -2,7 +2,7 @@ package dev.ferry.jobs.watch;
 
 import dev.ferry.core.path.BadPathException;
 import dev.ferry.core.path.VirtualPath;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.jobs.decompress.Gunzip;
 
 /**

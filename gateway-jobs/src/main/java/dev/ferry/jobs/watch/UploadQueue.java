@@ -1,6 +1,6 @@
 package dev.ferry.jobs.watch;
 
-import dev.ferry.core.DaemonThreads;
+import dev.ferry.core.thread.DaemonThreads;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

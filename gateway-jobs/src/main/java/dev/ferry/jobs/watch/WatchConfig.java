@@ -1,9 +1,9 @@
 package dev.ferry.jobs.watch;
 
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.ConfigNode;
-import dev.ferry.core.config.FerryConfig;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.jobs.ingest.FileGlobs;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,8 +2,8 @@ package dev.ferry.jobs.watch;
 
 import dev.ferry.core.Gateway;
 import dev.ferry.core.config.ConfigException;
-import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.object.ObjectOperations;
+import dev.ferry.core.s3.S3Location;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -61,12 +61,12 @@ public final class WatchedFolders implements AutoCloseable {
    * and go with directories: a missing one is only reported, and its files are retried until it exists.
    */
   private static void checkBuckets(WatchedFolder folder, Gateway gateway) throws IOException {
-    ObjectStore store = gateway.store();
+    ObjectOperations objects = gateway.objects();
     S3Location target = folder.layout().target();
     if (target != null) {
-      if (!store.ensureBucket(target.bucket(), gateway.config().createBuckets())) {
+      if (!objects.ensureBucket(target.bucket(), gateway.config().createBuckets())) {
         throw new ConfigException(folder.key() + ".target", "bucket '" + target.bucket() + "' does not exist at "
-            + gateway.config().s3().endpoint() + "; create it or set s3.createBuckets: true");
+            + gateway.config().s3Endpoint() + "; create it or set s3.createBuckets: true");
       }
       return;
     }
@@ -74,7 +74,7 @@ public final class WatchedFolders implements AutoCloseable {
       for (Path bucket : buckets) {
         String name = bucket.getFileName().toString();
         try {
-          if (folder.selection().enters(name) && !ObjectStore.await(store.bucketExists(name))) {
+          if (folder.selection().enters(name) && !ObjectOperations.await(objects.bucketExists(name))) {
             log.warn("watch {}: bucket '{}' ({}) does not exist; its files are retried until it does", folder.name(),
                 name, bucket);
           }

@@ -1,6 +1,6 @@
 package dev.ferry.jobs.workflow;
 
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.jobs.transfer.JobException;
 import dev.ferry.jobs.transfer.JobRecheck;
 import dev.ferry.jobs.transfer.JobRecord;

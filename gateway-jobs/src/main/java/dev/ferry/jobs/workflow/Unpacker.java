@@ -2,10 +2,10 @@ package dev.ferry.jobs.workflow;
 
 import dev.ferry.core.Gateway;
 import dev.ferry.core.event.Origin;
-import dev.ferry.core.store.ObjectInfo;
-import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
-import dev.ferry.core.store.StoreException;
+import dev.ferry.core.object.ObjectOperations;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.upload.MemoryBudget;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.jobs.decompress.Gunzip;
@@ -52,7 +52,7 @@ final class Unpacker {
 
   /** Returns how many files it wrote. */
   int unpack(WorkflowStep.Decompress step, S3Location object, String workflow, String purpose) throws IOException {
-    ObjectInfo info = ObjectStore.await(gateway.store().head(object)).orElseThrow(() -> JobException.permanent(
+    ObjectInfo info = ObjectOperations.await(gateway.objects().head(object)).orElseThrow(() -> JobException.permanent(
         purpose + ": " + object + " is gone (deleted or renamed since its upload)"));
     String name = object.key().substring(object.key().lastIndexOf('/') + 1);
     String lower = name.toLowerCase(Locale.ROOT);
@@ -81,7 +81,7 @@ final class Unpacker {
 
   private int unstream(WorkflowStep.Decompress step, S3Location object, String name, String lower, Budget budget,
       Origin origin, String purpose) throws IOException {
-    try (InputStream raw = ObjectStore.await(gateway.store().openFrom(object, 0))) {
+    try (InputStream raw = ObjectOperations.await(gateway.objects().openFrom(object, 0))) {
       if (lower.endsWith(".tar.gz") || lower.endsWith(".tgz")) {
         return untar(step, new TarArchiveInputStream(Gunzip.decompress(raw)), budget, origin, purpose);
       }
@@ -156,7 +156,7 @@ final class Unpacker {
    * zip) is refused for good, with Commons Compress's reason, instead of being tried again.
    */
   private ZipFile openZip(S3Location object, ObjectInfo info, String purpose) throws IOException {
-    RangedObjectChannel channel = new RangedObjectChannel(gateway.store(), object, info, zipWindow);
+    RangedObjectChannel channel = new RangedObjectChannel(gateway.objects(), object, info, zipWindow);
     try {
       return ZipFile.builder().setSeekableByteChannel(channel).get();
     } catch (IOException e) {

@@ -1,10 +1,10 @@
 package dev.ferry.jobs.workflow;
 
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.ConfigNode;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.event.Origin;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.jobs.ingest.FileGlobs;
 import dev.ferry.jobs.transfer.TransferMode;
 import java.net.URI;

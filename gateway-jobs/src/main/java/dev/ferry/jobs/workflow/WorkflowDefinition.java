@@ -2,7 +2,7 @@ package dev.ferry.jobs.workflow;
 
 import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.Origin;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.jobs.ingest.FileGlobs;
 import java.util.List;
 import java.util.Set;

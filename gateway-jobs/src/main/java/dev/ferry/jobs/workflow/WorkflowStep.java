@@ -1,6 +1,6 @@
 package dev.ferry.jobs.workflow;
 
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.jobs.transfer.TransferMode;
 import java.net.URI;
 

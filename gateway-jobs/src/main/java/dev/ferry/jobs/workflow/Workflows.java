@@ -1,16 +1,16 @@
 package dev.ferry.jobs.workflow;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
 import dev.ferry.core.config.ConfigException;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.event.FerryEvent;
 import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.Origin;
 import dev.ferry.core.object.ObjectBusyException;
 import dev.ferry.core.object.ObjectChange;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.jobs.remote.RemoteHost;
 import dev.ferry.jobs.transfer.Failures;
 import dev.ferry.jobs.transfer.JobException;
@@ -93,7 +93,7 @@ public final class Workflows implements AutoCloseable {
   }
 
   private void checkBucket(S3Location target, String key) throws IOException {
-    if (target != null && !gateway.store().ensureBucket(target.bucket(), gateway.config().createBuckets())) {
+    if (target != null && !gateway.objects().ensureBucket(target.bucket(), gateway.config().createBuckets())) {
       throw new ConfigException(key, "bucket '" + target.bucket() + "' does not exist; create it or set"
           + " s3.createBuckets: true");
     }

@@ -3,7 +3,7 @@ package dev.ferry.jobs.batch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.s3.ObjectInfo;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

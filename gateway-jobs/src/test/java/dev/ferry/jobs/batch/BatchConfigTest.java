@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.config.ConfigException;
-import dev.ferry.core.config.FerryConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

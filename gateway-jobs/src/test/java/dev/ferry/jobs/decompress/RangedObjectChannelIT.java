@@ -5,10 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.core.store.ObjectInfo;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.testing.TestObjects;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,7 +73,7 @@ class RangedObjectChannelIT {
     S3Location at = new S3Location(bucket, "a.zip");
     ObjectInfo info = ObjectStore.await(store.head(at)).orElseThrow();
 
-    RangedObjectChannel channel = new RangedObjectChannel(store, at, info);
+    RangedObjectChannel channel = new RangedObjectChannel(TestObjects.readingOperations(store), at, info);
     try (ZipFile zip = ZipFile.builder().setSeekableByteChannel(channel).get()) {
       ZipArchiveEntry entry = zip.getEntry("notes/small.txt");
       try (InputStream in = zip.getInputStream(entry)) {
@@ -98,7 +99,7 @@ class RangedObjectChannelIT {
     new Random(9).nextBytes(data);
     s3.put(bucket, "d.bin", data);
     S3Location at = new S3Location(bucket, "d.bin");
-    RangedObjectChannel channel = new RangedObjectChannel(store, at, ObjectStore.await(store.head(at)).orElseThrow(),
+    RangedObjectChannel channel = new RangedObjectChannel(TestObjects.readingOperations(store), at, ObjectStore.await(store.head(at)).orElseThrow(),
         256 * 1024);
     ByteBuffer all = ByteBuffer.allocate(data.length);
     while (all.hasRemaining() && channel.read(all) > 0) {
@@ -115,7 +116,7 @@ class RangedObjectChannelIT {
     new Random(5).nextBytes(first);
     s3.put(bucket, "x.bin", first);
     S3Location at = new S3Location(bucket, "x.bin");
-    RangedObjectChannel channel = new RangedObjectChannel(store, at, ObjectStore.await(store.head(at)).orElseThrow());
+    RangedObjectChannel channel = new RangedObjectChannel(TestObjects.readingOperations(store), at, ObjectStore.await(store.head(at)).orElseThrow());
     ByteBuffer start = ByteBuffer.allocate(1000);
     channel.read(start);
     assertArrayEquals(java.util.Arrays.copyOf(first, 1000), start.array());

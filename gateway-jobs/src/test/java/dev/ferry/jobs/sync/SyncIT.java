@@ -7,15 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
-import dev.ferry.core.catalog.ObjectFacts;
 import dev.ferry.core.config.ConfigException;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.JobEvent;
 import dev.ferry.core.event.Origin;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.RecordedEvents;
@@ -106,9 +106,9 @@ class SyncIT {
       Jobs engine = null;
       try {
         built = new Syncs(jobsConfig.syncs(), jobsConfig.remotes(), gateway.stateStore(), new SyncServices(connector,
-          gateway.store(), gateway.catalog(), gateway.objects(), Duration.ofMillis(200),
+          gateway.objects(), Duration.ofMillis(200),
           Duration.ofMinutes(1), Clock.systemUTC()));
-        engine = new Jobs(jobsConfig.jobs(), gateway.store(), gateway.stateStore(), jobsConfig.remotes(), connector,
+        engine = new Jobs(jobsConfig.jobs(), gateway.objects(), gateway.stateStore(), jobsConfig.remotes(), connector,
             Clock.systemUTC(), List.of(built.jobKind()), gateway.events());
         engine.start();
         built.start(engine, false);

@@ -8,13 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.core.catalog.ObjectFacts;
+import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.testing.TestObjects;
 import dev.ferry.core.testing.TestStateStores;
 import dev.ferry.jobs.remote.MinaRemoteConnector;
 import dev.ferry.jobs.remote.RemoteHost;
@@ -89,7 +90,7 @@ class TransferJobsIT {
 
   /** Jobs on {@code in}: each test that runs a Jobs of its own gives it its own store, where only it claims jobs. */
   static Jobs newJobs(StateStore in, Path jobDir) {
-    return new Jobs(settings(jobDir), store, in, List.of(local,
+    return new Jobs(settings(jobDir), TestObjects.readingOperations(store, in), in, List.of(local,
         host("impostor", "SHA256:4ZbRbb9sd+Lc4vY4ZKWQ0yrTL0g8JsyJw1O3Yu7PZ5I"),
         host("fingerprinted", sshd.hostKeyFingerprint)), connector, Clock.systemUTC());
   }
@@ -189,7 +190,7 @@ class TransferJobsIT {
     byte[] data = object("catalogued.bin", 200_000, false);
     S3Location source = new S3Location(bucket, "catalogued.bin");
     String etag = ObjectStore.await(store.head(source)).orElseThrow().etag();
-    state.catalog().record(source, etag, new ObjectFacts("0".repeat(64), null));
+    TestStateStores.catalog(state).record(source, etag, new ObjectFacts("0".repeat(64), null));
     Path wrongTarget = remote.resolve("catalogued-wrong.bin");
     JobRecord wrong = jobs.submit(new TransferRequest(bucket + "/catalogued.bin", "local:" + wrongTarget, 2, null,
         TransferMode.DIRECT, false));
@@ -198,7 +199,7 @@ class TransferJobsIT {
     assertTrue(failed.lastError().contains("SHA-256 check"), failed.lastError());
     assertFalse(Files.exists(wrongTarget), "a file that failed its check was put in place");
 
-    state.catalog().record(source, etag, new ObjectFacts(S3TestServer.sha256Hex(data), null));
+    TestStateStores.catalog(state).record(source, etag, new ObjectFacts(S3TestServer.sha256Hex(data), null));
     Path target = remote.resolve("catalogued.bin");
     JobRecord right = jobs.submit(new TransferRequest(bucket + "/catalogued.bin", "local:" + target, 2, null,
         TransferMode.DIRECT, false));
@@ -373,7 +374,7 @@ class TransferJobsIT {
     // begun. 2 s was once missed in a full CI run on two busy CPUs.
     sshd.delayCurl(Duration.ofSeconds(5));
     try (StateStore own = TestStateStores.embedded(dir.resolve("one-channel-state"));
-        Jobs serial = new Jobs(oneChannel, store, own, List.of(local), connector, Clock.systemUTC())) {
+        Jobs serial = new Jobs(oneChannel, TestObjects.readingOperations(store, own), own, List.of(local), connector, Clock.systemUTC())) {
       serial.start();
       JobRecord job = serial.submit(new TransferRequest(bucket + "/overwritten.bin", "local:" + target, 2, null,
           TransferMode.DIRECT, false));

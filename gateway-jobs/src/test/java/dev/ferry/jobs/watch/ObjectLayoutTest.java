@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.path.BadPathException;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import org.junit.jupiter.api.Test;
 
 class ObjectLayoutTest {

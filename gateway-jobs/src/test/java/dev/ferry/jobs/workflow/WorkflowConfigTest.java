@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.config.ConfigException;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.Origin;
 import dev.ferry.core.event.SessionInfo;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

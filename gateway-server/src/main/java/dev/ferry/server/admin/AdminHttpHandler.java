@@ -2,11 +2,11 @@ package dev.ferry.server.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.core.ClientText;
 import dev.ferry.core.admin.AdminCaller;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
+import dev.ferry.core.session.ClientText;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.jobs.admin.AdminToken;

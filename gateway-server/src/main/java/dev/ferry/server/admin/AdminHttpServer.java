@@ -1,12 +1,13 @@
 package dev.ferry.server.admin;
 
-import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.session.ProxyProtocol;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.Database;
+import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.UserRegistry;
+import dev.ferry.ftps.tls.GatewaySslConfiguration;
 import dev.ferry.server.console.Console;
 import dev.ferry.jobs.admin.AdminHttpSettings;
 import io.netty.bootstrap.ServerBootstrap;
@@ -23,7 +24,6 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import javax.net.ssl.SSLEngine;
-import org.apache.ftpserver.ssl.SslConfiguration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +43,7 @@ public final class AdminHttpServer implements AutoCloseable {
   private final LoginGuard guard;
   private final SessionSlots slots;
   private final ProxyProtocol proxy;
-  private final SslConfiguration tls;
+  private final GatewaySslConfiguration tls;
   private final EventLoopGroup boss = new NioEventLoopGroup(1);
   private final EventLoopGroup workers = new NioEventLoopGroup(1);
   private final ExecutorService commands;
@@ -57,7 +57,7 @@ public final class AdminHttpServer implements AutoCloseable {
    * {@code database}: the state store, which keeps the console's sign-ins for every node.
    */
   public AdminHttpServer(AdminHttpSettings settings, AdminConsole console, LoginGuard guard,
-      SessionSlots slots, ProxyProtocol proxy, SslConfiguration tls, UserRegistry users, Clock clock, String node, Database database) {
+      SessionSlots slots, ProxyProtocol proxy, GatewaySslConfiguration tls, UserRegistry users, Clock clock, String node, Database database) {
     this.settings = settings;
     this.browser = new Console(console, users, guard, clock, settings.tls(), node, database);
     this.slots = slots;
@@ -92,12 +92,7 @@ public final class AdminHttpServer implements AutoCloseable {
   }
 
   private SSLEngine serverEngine() {
-    SSLEngine engine;
-    try {
-      engine = tls.getSSLContext().createSSLEngine();
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException("admin HTTPS: no TLS context: " + e.getMessage(), e);
-    }
+    SSLEngine engine = tls.getSSLContext().createSSLEngine();
     engine.setUseClientMode(false);
     engine.setEnabledProtocols(tls.getEnabledProtocols());
     engine.setEnabledCipherSuites(tls.getEnabledCipherSuites());

@@ -1,9 +1,9 @@
 package dev.ferry.server.console;
 
-import dev.ferry.core.ClientText;
 import dev.ferry.core.admin.AdminCaller;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.core.session.ClientText;
 import dev.ferry.core.session.SessionRefusedException;
 import dev.ferry.core.state.Database;
 import dev.ferry.core.state.StateStoreException;

@@ -1,6 +1,6 @@
 package dev.ferry.server.console;
 
-import dev.ferry.core.ClientText;
+import dev.ferry.core.session.ClientText;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserRegistry;

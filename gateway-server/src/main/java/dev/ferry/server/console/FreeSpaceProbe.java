@@ -1,8 +1,8 @@
 package dev.ferry.server.console;
 
-import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.core.thread.DaemonThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

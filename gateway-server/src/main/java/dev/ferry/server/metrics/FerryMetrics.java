@@ -61,7 +61,7 @@ public final class FerryMetrics implements AutoCloseable {
       Gauge.builder("ferry.jobs", this, m -> m.jobsIn(state)).tag("state", state.name())
           .description("Jobs of every node in this state, from the state store").register(registry);
     }
-    gateway.store().observeRequests((operation, took, error) -> Timer.builder("ferry.s3.requests")
+    gateway.observeS3Requests((operation, took, error) -> Timer.builder("ferry.s3.requests")
         .tag("operation", operation == null ? "unknown" : operation).tag("outcome", error == null ? "ok" : error)
         .description("S3 requests by operation and outcome (ok, or the HTTP status or failure)")
         .register(registry).record(took));

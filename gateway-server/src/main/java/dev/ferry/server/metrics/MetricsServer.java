@@ -1,7 +1,7 @@
 package dev.ferry.server.metrics;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.ferry.core.DaemonThreads;
+import dev.ferry.core.thread.DaemonThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

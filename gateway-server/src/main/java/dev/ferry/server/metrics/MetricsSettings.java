@@ -1,7 +1,7 @@
 package dev.ferry.server.metrics;
 
+import dev.ferry.core.FerryConfig;
 import dev.ferry.core.config.ConfigNode;
-import dev.ferry.core.config.FerryConfig;
 
 /**
  * The {@code metrics:} section of ferry.yaml: whether /metrics is served, and where. Off unless

@@ -1,8 +1,8 @@
 package dev.ferry.sftp.auth;
 
-import dev.ferry.core.ClientText;
-import dev.ferry.core.DaemonThreads;
+import dev.ferry.core.session.ClientText;
 import dev.ferry.core.session.SessionSlots;
+import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.UserRegistry;
 import java.util.Optional;

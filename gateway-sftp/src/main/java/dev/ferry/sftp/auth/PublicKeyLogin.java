@@ -1,6 +1,6 @@
 package dev.ferry.sftp.auth;
 
-import dev.ferry.core.ClientText;
+import dev.ferry.core.session.ClientText;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.User;

@@ -1,4 +1,4 @@
-package dev.ferry.ftps.tls;
+package dev.ferry.ftps.data;
 
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;

@@ -1,4 +1,4 @@
-package dev.ferry.core.store;
+package dev.ferry.core.s3;
 
 import java.util.List;
 
@@ -11,7 +11,7 @@ import java.util.List;
 public final class RangeBytes {
 
   /** Below half a region at any heap size (G1 regions are at least 1 MiB). */
-  static final int CHUNK_SIZE = 256 * 1024;
+  public static final int CHUNK_SIZE = 256 * 1024;
 
   public static final RangeBytes EMPTY = new RangeBytes(List.of(), 0);
 
@@ -19,7 +19,7 @@ public final class RangeBytes {
   private final int length;
 
   /** {@code chunks} are full but the last, which holds the rest of {@code length} and no more. */
-  RangeBytes(List<byte[]> chunks, int length) {
+  public RangeBytes(List<byte[]> chunks, int length) {
     this.chunks = List.copyOf(chunks);
     this.length = length;
   }

@@ -1,4 +1,4 @@
-package dev.ferry.core;
+package dev.ferry.core.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

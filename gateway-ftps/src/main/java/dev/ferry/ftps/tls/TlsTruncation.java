@@ -1,6 +1,5 @@
-package dev.ferry.ftps.data;
+package dev.ferry.ftps.tls;
 
-import dev.ferry.ftps.tls.ServerNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package dev.ferry.core.config;
+package dev.ferry.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.config.ConfigException;
+import dev.ferry.core.config.EnvSubstitution;
 import dev.ferry.core.download.DownloadSettings;
-import dev.ferry.core.store.S3Location;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;

@@ -1,6 +1,5 @@
-package dev.ferry.ftps.data;
+package dev.ferry.ftps.tls;
 
-import dev.ferry.ftps.tls.TlsMaterial;
 import java.io.IOException;
 import java.nio.file.Path;
 import javax.net.ssl.SSLSocketFactory;

@@ -1,9 +1,8 @@
-package dev.ferry.ftps.data;
+package dev.ferry.ftps.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.ftps.tls.TlsMaterial;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.ferry.core.catalog;
+package dev.ferry.core.s3;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;

@@ -1,4 +1,4 @@
-package dev.ferry.core;
+package dev.ferry.core.thread;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;

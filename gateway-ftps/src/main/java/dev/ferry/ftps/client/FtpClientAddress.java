@@ -1,4 +1,4 @@
-package dev.ferry.ftps;
+package dev.ferry.ftps.client;
 
 import dev.ferry.core.session.ClientAddress;
 import java.net.SocketAddress;

@@ -1,11 +1,14 @@
-package dev.ferry.core.config;
+package dev.ferry.core;
 
+import dev.ferry.core.config.ConfigException;
+import dev.ferry.core.config.ConfigFile;
+import dev.ferry.core.config.ConfigNode;
 import dev.ferry.core.download.DownloadSettings;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.session.SessionLimits;
 import dev.ferry.core.session.TrustedProxies;
 import dev.ferry.core.state.StateStoreSettings;
 import dev.ferry.core.store.ObjectStore;
-import dev.ferry.core.store.S3Location;
 import dev.ferry.core.upload.PartSizePolicy;
 import dev.ferry.core.user.AuthorizedKeyLine;
 import dev.ferry.core.user.LoginGuard;
@@ -60,6 +63,11 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
    * space at start; half the budget per user; eight files at the spill limit per session).
    */
   public record SpillLimits(long budget, long perUser, long perSession) {}
+
+  /** Where the S3 service is, for messages that name it (only core.store talks to it). */
+  public URI s3Endpoint() {
+    return s3.endpoint();
+  }
 
   public static FerryConfig load(Path file, Map<String, String> environment) {
     return parse(ConfigFile.load(file, environment));

@@ -1,4 +1,4 @@
-package dev.ferry.core.store;
+package dev.ferry.core.s3;
 
 import java.time.Instant;
 import java.util.Map;

@@ -1,7 +1,6 @@
-package dev.ferry.ftps.tls;
+package dev.ferry.ftps.data;
 
 import dev.ferry.core.session.ProxyProtocol;
-import dev.ferry.ftps.data.DataClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -31,7 +30,7 @@ public final class LayeredSocketFactory extends SSLSocketFactory {
   private final SSLSocketFactory jdk;
   private final ProxyProtocol proxy;
 
-  LayeredSocketFactory(SSLSocketFactory jdk, ProxyProtocol proxy) {
+  public LayeredSocketFactory(SSLSocketFactory jdk, ProxyProtocol proxy) {
     this.jdk = jdk;
     this.proxy = proxy;
   }

@@ -1,4 +1,4 @@
-package dev.ferry.ftps;
+package dev.ferry.ftps.client;
 
 import dev.ferry.core.session.ProxyProtocol;
 import java.net.SocketAddress;
@@ -14,7 +14,7 @@ import org.apache.mina.core.session.IoSession;
  * balancer's. A connection from any other address passes through once its first bytes are shown
  * not to be a header. FtpServer has no hook for this, so it is a MINA filter.
  */
-final class ProxyHeaderFilter extends IoFilterAdapter {
+public final class ProxyHeaderFilter extends IoFilterAdapter {
 
   static final String NAME = "ferryProxyHeader";
   private static final String READ = ProxyHeaderFilter.class.getName() + ".read";
@@ -26,7 +26,7 @@ final class ProxyHeaderFilter extends IoFilterAdapter {
   private final Consumer<IoSession> admit;
 
   /** {@code admit}: what a connection from a balancer does once its client is known (take its session slot). */
-  ProxyHeaderFilter(ProxyProtocol proxy, String listener, Consumer<IoSession> admit) {
+  public ProxyHeaderFilter(ProxyProtocol proxy, String listener, Consumer<IoSession> admit) {
     this.proxy = proxy;
     this.listener = listener;
     this.admit = admit;
@@ -36,7 +36,7 @@ final class ProxyHeaderFilter extends IoFilterAdapter {
    * Puts the filter first on a connection just accepted; returns whether it waits for a header
    * (the connection is then admitted by the filter, not by the caller).
    */
-  boolean install(IoSession session) {
+  public boolean install(IoSession session) {
     session.getFilterChain().addFirst(NAME, this);
     SocketAddress peer = session.getRemoteAddress();
     if (!proxy.expectsHeaderFrom(peer)) {

@@ -1,4 +1,4 @@
-package dev.ferry.core;
+package dev.ferry.core.session;
 
 /**
  * A string a client chose (a user name, a command argument) made safe to put in a log line: line
