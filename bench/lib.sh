@@ -377,3 +377,24 @@ EOF
   log "OpenSSH sshd on 127.0.0.1:$port writing to $WORK/disk (pid $SSHD_PID)"
 }
 
+# start_rclone [ARGS...]: rclone serve sftp over the S3 of the run (S3_ENDPOINT, S3_KEY, S3_SECRET,
+# BUCKET), serving BUCKET/rclone to the run's key (WORK/id_ed25519.pub); ARGS go to rclone serve
+# (e.g. --vfs-cache-mode off). Sets RCLONE_PID and RCLONE_PORT, and WORK/known_rclone.
+start_rclone() {
+  local port dir="$WORK/rclone"
+  port="$(free_port)" || { error "no free port for rclone"; return 1; }
+  mkdir -p "$dir"
+  ssh-keygen -q -t ed25519 -N '' -f "$dir/host_ed25519" || return 1
+  # rclone refuses S3 while AWS_CA_BUNDLE points at a bundle; the S3 here is plain http anyway.
+  env -u AWS_CA_BUNDLE RCLONE_CONFIG_BENCHS3_TYPE=s3 RCLONE_CONFIG_BENCHS3_PROVIDER=Other \
+    RCLONE_CONFIG_BENCHS3_ENDPOINT="$S3_ENDPOINT" RCLONE_CONFIG_BENCHS3_ACCESS_KEY_ID="$S3_KEY" \
+    RCLONE_CONFIG_BENCHS3_SECRET_ACCESS_KEY="$S3_SECRET" RCLONE_CONFIG_BENCHS3_REGION=us-east-1 \
+    RCLONE_CONFIG_BENCHS3_FORCE_PATH_STYLE=true RCLONE_CONFIG=/dev/null \
+    /usr/bin/rclone serve sftp "benchs3:$BUCKET/rclone" "$@" --addr "127.0.0.1:$port" \
+    --key "$dir/host_ed25519" --authorized-keys "$WORK/id_ed25519.pub" >"$dir/rclone.log" 2>&1 &
+  RCLONE_PID=$!
+  await_port "$port" || { error "rclone serve sftp did not start: $(tail -n 3 "$dir/rclone.log" | tr '\n' ' ')"; return 1; }
+  RCLONE_PORT="$port"
+  known_hosts_for "$port" "$WORK/known_rclone" "$dir/host_ed25519.pub"
+  log "rclone $(/usr/bin/rclone version 2>/dev/null | head -n 1 | awk '{ print $2 }') serve sftp on 127.0.0.1:$port (pid $RCLONE_PID)"
+}

@@ -720,7 +720,7 @@ class SftpGatewayIT {
       }
       SftpException file = assertThrows(SftpException.class, () -> sftp.rmdir("f"));
       assertEquals(SftpConstants.SSH_FX_NOT_A_DIRECTORY, file.getStatus(), file.getMessage());
-      assertEquals("/f: not a directory", file.getMessage());
+      assertEquals("/f: rmdir by alice: not a directory", file.getMessage());
       assertTrue(sftp.stat("f").isRegularFile(), "the file stays");
       sftp.remove("f");
     }

@@ -12,6 +12,7 @@ import dev.ferry.core.s3.ObjectFacts;
 import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.RangeBytes;
 import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.upload.CommitOrder;
@@ -96,13 +97,30 @@ public final class ObjectOperations {
    * retried} change whose source is gone and whose target is there: an earlier attempt moved it.
    */
   public boolean move(S3Location from, S3Location to, ObjectChange change) throws IOException {
+    return move(from, null, to, change);
+  }
+
+  /**
+   * As {@link #move(S3Location, S3Location, ObjectChange)}, from the source as the caller saw it a
+   * moment before (its HEAD; null: looked at under the locks). The copy is made only if the source
+   * still has that ETag, so a source replaced in between is looked at again and moved as it is now,
+   * never as it was; a session's rename saves the second HEAD that way.
+   */
+  public boolean move(S3Location from, ObjectInfo seen, S3Location to, ObjectChange change) throws IOException {
     try (PathLock a = lock(from, change); PathLock b = lock(to, change)) {
       change.check().check();
-      Optional<ObjectInfo> source = await(store.head(from));
+      Optional<ObjectInfo> source = seen != null ? Optional.of(seen) : await(store.head(from));
       if (source.isEmpty() && change.retry() && await(store.head(to)).isPresent()) {
         return false;
       }
-      commitOrder.copyWithFacts(from, source.orElseThrow(() -> gone(from, change)), to);
+      try {
+        commitOrder.copyWithFacts(from, source.orElseThrow(() -> gone(from, change)), to);
+      } catch (StoreException e) {
+        if (seen == null || e.kind() != StoreException.Kind.PRECONDITION_FAILED) {
+          throw e;
+        }
+        commitOrder.copyWithFacts(from, await(store.head(from)).orElseThrow(() -> gone(from, change)), to);
+      }
       await(store.delete(from));
       catalog.forget(from);
     }

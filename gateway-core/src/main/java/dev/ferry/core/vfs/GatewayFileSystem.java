@@ -40,7 +40,6 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
@@ -211,7 +210,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     ListPage first = call(store.listPage(prefix, "/", null, DirectoryListing.PAGE_SIZE), directory, "list");
     if (!directory.isRoot() && DirectoryListing.isAbsent(first)) {
       if (call(store.head(keyOf(directory)), directory, "list").isPresent()) {
-        throw new NotDirectoryException(directory + ": list by " + user.name() + ": not a directory");
+        throw new NotADirectoryException(directory.toString(), "list by " + user.name() + ": not a directory");
       }
       throw new NoSuchFileException(directory.toString(), null, "list by " + user.name() + ": no such directory");
     }
@@ -550,7 +549,7 @@ public final class GatewayFileSystem implements AutoCloseable {
         .waitingUpTo(MKDIR_PATIENCE)
         .checking(() -> {
           // Looked at under the lock: a mkdir that ended just before it took the lock made it already.
-          if (find(path, "mkdir").isPresent()) {
+          if (probe(path, "mkdir").exists()) {
             throw alreadyExists(path);
           }
         });
@@ -568,20 +567,25 @@ public final class GatewayFileSystem implements AutoCloseable {
     return new FileAlreadyExistsException(path.toString(), null, "mkdir by " + user.name() + ": already exists");
   }
 
-  /** Removes an empty directory (its marker); refuses one that still holds anything. */
+  /**
+   * Removes an empty directory (its marker); refuses one that still holds anything. One listing
+   * under the directory's lock says all of it; only a path with nothing under it is asked about
+   * once more, to tell a file ("not a directory") from nothing.
+   */
   public void rmdir(VirtualPath path) throws IOException {
     require(Permission.DELETE, path, "rmdir");
     if (path.isRoot()) {
       throw new AccessDeniedException(path.toString(), null, "rmdir by " + user.name() + ": cannot remove the home directory");
     }
-    FileStat stat = find(path, "rmdir").orElseThrow(() -> new NoSuchFileException(path.toString(), null,
-        "rmdir by " + user.name() + ": no such directory"));
-    if (!stat.directory()) {
-      throw new NotDirectoryException(path + ": rmdir by " + user.name() + ": not a directory");
-    }
     S3Location prefix = prefixOf(path);
     try (PathLock lock = lockPrefix(path, prefix, "rmdir")) {
       ListPage page = call(store.listPage(prefix, null, null, 2), path, "rmdir");
+      if (DirectoryListing.isAbsent(page)) {
+        if (call(store.head(keyOf(path)), path, "rmdir").isPresent()) {
+          throw new NotADirectoryException(path.toString(), "rmdir by " + user.name() + ": not a directory");
+        }
+        throw new NoSuchFileException(path.toString(), null, "rmdir by " + user.name() + ": no such file or directory");
+      }
       boolean onlyMarker = page.commonPrefixes().isEmpty()
           && page.objects().stream().allMatch(o -> o.key().equals(prefix.key()));
       if (!onlyMarker) {
@@ -620,23 +624,27 @@ public final class GatewayFileSystem implements AutoCloseable {
    */
   public void rename(VirtualPath from, VirtualPath to, boolean replace) throws IOException {
     require(Permission.RENAME, from, "rename");
-    FileStat source = find(from, "rename").orElseThrow(() -> new NoSuchFileException(from.toString(), null,
-        "rename by " + user.name() + ": no such file or directory"));
+    Optional<ObjectInfo> sourceFile = from.isRoot() ? Optional.empty() : call(store.head(keyOf(from)), from, "rename");
+    if (sourceFile.isEmpty() && !from.isRoot() && findDirectory(from, "rename").isEmpty()) {
+      throw new NoSuchFileException(from.toString(), null, "rename by " + user.name() + ": no such file or directory");
+    }
     if (from.equals(to)) {
       return;
     }
     if (from.isRoot() || to.isRoot()) {
       throw new AccessDeniedException(from.toString(), to.toString(), "rename by " + user.name() + ": cannot rename the home directory");
     }
-    requireParentDirectory(to, "rename");
-    if (source.directory()) {
+    if (!to.parent().equals(from.parent())) { // else the source just found shows the parent is there
+      requireParentDirectory(to, "rename");
+    }
+    if (sourceFile.isEmpty()) {
       if (to.startsWith(from)) {
         throw new FileSystemException(from.toString(), to.toString(), "rename by " + user.name() + ": cannot move a directory into itself");
       }
       S3Location fromPrefix = prefixOf(from);
       S3Location toPrefix = prefixOf(to);
       try (PathLock a = lockPrefix(from, fromPrefix, "rename"); PathLock b = lockPrefix(to, toPrefix, "rename")) {
-        if (find(to, "rename").isPresent()) {
+        if (probe(to, "rename").exists()) {
           throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name() + ": target already exists");
         }
         requirePathsFit(from, to, treeRename.longestRelativeKeyBytes(fromPrefix));
@@ -654,9 +662,9 @@ public final class GatewayFileSystem implements AutoCloseable {
     ObjectChange change = ObjectChange.by(origin(), "rename of " + from + " to " + to + " by " + user.name())
         .atPaths(from.toString(), to.toString())
         .checking(() -> {
-          Optional<FileStat> target = find(to, "rename");
-          if (target.isPresent()) {
-            if (target.get().directory()) {
+          NameProbe.Found target = probe(to, "rename");
+          if (target.exists()) {
+            if (target.kind() == NameProbe.Kind.DIRECTORY) {
               throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name() + ": target is a directory");
             }
             if (!replace) {
@@ -668,7 +676,7 @@ public final class GatewayFileSystem implements AutoCloseable {
           knownDirectories.forget(from.parent()); // a directory without a marker goes with its last file
         });
     try {
-      objects.move(fromKey, toKey, change);
+      objects.move(fromKey, sourceFile.get(), toKey, change);
     } catch (ObjectBusyException e) {
       throw busy(e.object().equals(toKey) ? to : from, "rename");
     } catch (StoreException e) {
@@ -749,15 +757,17 @@ public final class GatewayFileSystem implements AutoCloseable {
     return new Lookup(store.head(keyOf(path)), store.listPage(prefixOf(path), "/", null, 1));
   }
 
+  /** What {@code path} is, asked with one listing: see {@link NameProbe}. */
+  private NameProbe.Found probe(VirtualPath path, String operation) throws FileSystemException {
+    return call(NameProbe.probe(store, keyOf(path)), path, operation);
+  }
+
   private void requireParentDirectory(VirtualPath path, String operation) throws IOException {
     VirtualPath parent = path.parent();
     if (parent.isRoot() || knownDirectories.seenRecently(parent)) {
       return;
     }
-    // A parent is nearly always a prefix, not an object: the HEAD alone rarely answers.
-    Lookup lookup = lookup(parent);
-    boolean file = call(lookup.file(), parent, operation).isPresent();
-    if (file || DirectoryListing.isAbsent(call(lookup.children(), parent, operation))) {
+    if (probe(parent, operation).kind() != NameProbe.Kind.DIRECTORY) {
       throw new NoSuchFileException(parent.toString(), null, operation + " of " + path + " by " + user.name()
           + ": parent directory does not exist");
     }

@@ -18,6 +18,7 @@ import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHStatExtensionInfo;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
+import org.apache.sshd.sftp.server.DirectoryHandle;
 import org.apache.sshd.sftp.server.FileHandle;
 import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
@@ -35,7 +36,9 @@ import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
  *       listing (S3 has no owners).
  *   <li>Each request starts with a fresh {@link FerryFileSystem#forgetStats() stat memo}: MINA
  *       looks at a path two to four times while answering one request, and each look is an S3
- *       HEAD and often a LIST.
+ *       HEAD and often a LIST. For remove, rmdir, mkdir and opendir, whose core operations check
+ *       the path themselves, MINA's look is {@linkplain FerryFileSystem#leaveCheckToCore left to
+ *       them}, and so is its look at a directory before each READDIR of an open listing.
  *   <li>copy-data ({@code sftp cp}) copies the version the source had when it was opened
  *       ({@link HandleCopy}).
  *   <li>A client's disconnect stays out of the ERROR log (see
@@ -117,8 +120,49 @@ final class FerrySftpSubsystem extends SftpSubsystem {
   protected void doProcess(Buffer buffer, int length, int type, int id) throws IOException {
     if (fileSystem instanceof FerryFileSystem ferry) {
       ferry.forgetStats();
+      FerryFileSystem.ExpectedKind expected = switch (type) {
+        case SftpConstants.SSH_FXP_REMOVE -> FerryFileSystem.ExpectedKind.FILE;
+        case SftpConstants.SSH_FXP_RMDIR, SftpConstants.SSH_FXP_OPENDIR -> FerryFileSystem.ExpectedKind.DIRECTORY;
+        case SftpConstants.SSH_FXP_MKDIR -> FerryFileSystem.ExpectedKind.MISSING;
+        default -> null;
+      };
+      if (expected != null) {
+        leaveCheckToCore(ferry, buffer, expected);
+      } else if (type == SftpConstants.SSH_FXP_READDIR) {
+        listedAlready(ferry, buffer);
+      }
     }
     super.doProcess(buffer, length, type, id);
+  }
+
+  /**
+   * MINA looks at a directory again before each READDIR of its handle (a HEAD and a LIST each time,
+   * which its own comment calls questionable); the handle's listing, open since the OPENDIR, fails
+   * by itself if S3 does.
+   */
+  private void listedAlready(FerryFileSystem ferry, Buffer buffer) {
+    int start = buffer.rpos();
+    try {
+      if (handles.get(buffer.getString()) instanceof DirectoryHandle directory) {
+        ferry.leaveCheckToCore(directory.getFile(), FerryFileSystem.ExpectedKind.DIRECTORY);
+      }
+    } catch (RuntimeException unreadable) {
+      // MINA reads the handle next and refuses it with the reason
+    } finally {
+      buffer.rpos(start);
+    }
+  }
+
+  /** The request's path (its first field, read without consuming it): see {@link FerryFileSystem#leaveCheckToCore}. */
+  private void leaveCheckToCore(FerryFileSystem ferry, Buffer buffer, FerryFileSystem.ExpectedKind expected) {
+    int start = buffer.rpos();
+    try {
+      ferry.leaveCheckToCore(resolveFile(buffer.getString()), expected);
+    } catch (IOException | RuntimeException unresolvable) {
+      // MINA reads the same path next and refuses it with the reason
+    } finally {
+      buffer.rpos(start);
+    }
   }
 
   /**
