@@ -481,8 +481,8 @@ public final class GatewayFileSystem implements AutoCloseable {
     return existing;
   }
 
-  private FileSystemException isADirectory(VirtualPath path, String operation) {
-    return new FileSystemException(path.toString(), null, operation + " by " + user.name() + ": is a directory");
+  private IsADirectoryException isADirectory(VirtualPath path, String operation) {
+    return new IsADirectoryException(path.toString(), operation + " by " + user.name() + ": is a directory");
   }
 
   /**

@@ -12,6 +12,7 @@ import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.Origin;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.s3.ObjectFacts;
+import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.testing.RecordedEvents;
 import dev.ferry.core.testing.S3TestServer;
@@ -99,6 +100,24 @@ class ObjectOperationsIT {
       assertEquals(to, files.get(0).object());
       assertEquals(ORIGIN, files.get(0).origin());
     }
+  }
+
+  /**
+   * A session's rename copies from the source as its HEAD saw it, If-Match that ETag: a source
+   * another S3 client replaced in between is looked at again and moved as it is now.
+   */
+  @Test
+  void move_fromASourceReplacedSinceItWasSeen_movesWhatIsThereNow() throws IOException {
+    S3Location from = uploaded("seen/a.bin", TestObjects.randomBytes(10));
+    ObjectInfo seen = objects.await(objects.head(from)).orElseThrow();
+    byte[] now = TestObjects.randomBytes(12);
+    s3.put(bucket, from.key(), now);
+    S3Location to = new S3Location(bucket, "seen/b.bin");
+
+    assertTrue(objects.move(from, seen, to, ObjectChange.by(ORIGIN, "move of a replaced source")));
+
+    assertArrayEquals(now, s3.read(bucket, to.key()));
+    assertTrue(s3.find(bucket, from.key()).isEmpty(), "the source is gone");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.ferry.sftp.reply;
 
 import dev.ferry.core.path.BadPathException;
 import dev.ferry.core.vfs.FileBusyException;
+import dev.ferry.core.vfs.IsADirectoryException;
 import dev.ferry.core.vfs.StorageFailureException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -53,6 +54,9 @@ public final class SftpStatusMapper implements SftpErrorStatusDataHandler {
     }
     if (error instanceof FileBusyException || error instanceof StorageFailureException) {
       return SftpConstants.SSH_FX_FAILURE;
+    }
+    if (error instanceof IsADirectoryException) {
+      return SftpConstants.SSH_FX_FILE_IS_A_DIRECTORY;
     }
     return SftpHelper.resolveSubstatus(error);
   }

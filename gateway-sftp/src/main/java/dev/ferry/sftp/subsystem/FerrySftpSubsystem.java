@@ -137,14 +137,19 @@ final class FerrySftpSubsystem extends SftpSubsystem {
 
   /**
    * MINA looks at a directory again before each READDIR of its handle (a HEAD and a LIST each time,
-   * which its own comment calls questionable); the handle's listing, open since the OPENDIR, fails
-   * by itself if S3 does.
+   * which its own comment calls questionable), and at its parent for the ".." entry it sends first;
+   * the handle's listing, open since the OPENDIR, fails by itself if S3 does, and a directory that
+   * is there has a parent that is.
    */
   private void listedAlready(FerryFileSystem ferry, Buffer buffer) {
     int start = buffer.rpos();
     try {
       if (handles.get(buffer.getString()) instanceof DirectoryHandle directory) {
         ferry.leaveCheckToCore(directory.getFile(), FerryFileSystem.ExpectedKind.DIRECTORY);
+        Path parent = directory.getFile().getParent();
+        if (parent != null) {
+          ferry.leaveCheckToCore(parent, FerryFileSystem.ExpectedKind.DIRECTORY);
+        }
       }
     } catch (RuntimeException unreadable) {
       // MINA reads the handle next and refuses it with the reason

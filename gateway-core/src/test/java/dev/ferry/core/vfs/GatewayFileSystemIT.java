@@ -1,0 +1,174 @@
+package dev.ferry.core.vfs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.core.FerryConfig;
+import dev.ferry.core.Gateway;
+import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.upload.StreamingUpload;
+import dev.ferry.core.user.PasswordHasher;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One session's filesystem over a real S3 server, as both front-ends use it: what a path is, and
+ * what mkdir, rmdir, rename and delete do and answer, including for names S3 lists next to each
+ * other ("x.txt" sorts before "x/") and for objects another S3 client wrote (folders without markers).
+ */
+class GatewayFileSystemIT {
+
+  @RegisterExtension
+  static final S3TestServer s3 = new S3TestServer();
+
+  @TempDir
+  static Path directory;
+
+  static Gateway gateway;
+  static String bucket;
+  GatewayFileSystem fs;
+
+  @BeforeAll
+  static void start() throws IOException {
+    bucket = s3.createBucket();
+    Path file = directory.resolve("ferry.yaml");
+    Files.writeString(file, "dataDir: " + directory.resolve("data") + "\n" + s3.configSection() + "\n"
+        + "users:\n  - name: alice\n    passwordHash: '" + PasswordHasher.hash("pw".toCharArray()) + "'\n"
+        + "    home: s3://" + bucket + "/alice/\n    permissions: [all]\n");
+    gateway = new Gateway(FerryConfig.load(file, Map.of()), Clock.systemUTC());
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+  }
+
+  @BeforeEach
+  void open() {
+    fs = gateway.openSession(gateway.users().find("alice").orElseThrow(), null);
+  }
+
+  @AfterEach
+  void close() {
+    fs.close();
+  }
+
+  @Test
+  void mkdir_besideNamesThatSortBeforeIt_createsItOnceThenExists() throws IOException {
+    fs.mkdir(path("/m"));
+    put("/m/x.txt", "a");
+    put("/m/x-1", "b");
+    fs.mkdir(path("/m/x"));
+    assertTrue(fs.stat(path("/m/x")).directory());
+    assertThrows(FileAlreadyExistsException.class, () -> fs.mkdir(path("/m/x")));
+    assertThrows(FileAlreadyExistsException.class, () -> fs.mkdir(path("/m/x.txt")), "over a file");
+    assertThrows(NoSuchFileException.class, () -> fs.mkdir(path("/m/none/x")), "in no folder");
+    assertThrows(NoSuchFileException.class, () -> fs.mkdir(path("/m/x.txt/y")), "in a file");
+  }
+
+  @Test
+  void rmdir_removesOnlyAnEmptyFolder_andTellsAFileFromNothing() throws IOException {
+    fs.mkdir(path("/r"));
+    fs.mkdir(path("/r/d"));
+    put("/r/d/f", "1");
+    put("/r/f", "2");
+    assertThrows(DirectoryNotEmptyException.class, () -> fs.rmdir(path("/r/d")));
+    NotDirectoryException file = assertThrows(NotDirectoryException.class, () -> fs.rmdir(path("/r/f")));
+    assertEquals("/r/f", file.getFile());
+    assertTrue(file.getReason().contains("not a directory"), file.getReason());
+    assertThrows(NoSuchFileException.class, () -> fs.rmdir(path("/r/none")));
+    fs.delete(path("/r/d/f"));
+    fs.rmdir(path("/r/d"));
+    assertFalse(fs.exists(path("/r/d")));
+    assertTrue(fs.exists(path("/r/f")), "the file beside it stays");
+  }
+
+  @Test
+  void list_ofAFileOrNothing_saysWhich() throws IOException {
+    fs.mkdir(path("/l"));
+    put("/l/f", "1");
+    NotDirectoryException file = assertThrows(NotDirectoryException.class, () -> fs.list(path("/l/f")));
+    assertTrue(file.getReason().contains("list by alice: not a directory"), file.getReason());
+    assertThrows(NoSuchFileException.class, () -> fs.list(path("/l/none")));
+    assertEquals(List.of("f"), names(fs.list(path("/l"))));
+  }
+
+  @Test
+  void rename_ofAFile_movesItsBytes_andRefusesWhatADiskWould() throws IOException {
+    fs.mkdir(path("/n"));
+    fs.mkdir(path("/n/sub"));
+    put("/n/a", "first");
+    put("/n/taken", "other");
+    assertThrows(FileAlreadyExistsException.class, () -> fs.rename(path("/n/a"), path("/n/sub"), true), "onto a folder");
+    assertThrows(FileAlreadyExistsException.class, () -> fs.rename(path("/n/a"), path("/n/taken"), false),
+        "onto a file, not replacing");
+    assertThrows(NoSuchFileException.class, () -> fs.rename(path("/n/a"), path("/n/none/a"), false), "into no folder");
+    assertThrows(NoSuchFileException.class, () -> fs.rename(path("/n/none"), path("/n/b"), false), "of nothing");
+
+    fs.rename(path("/n/a"), path("/n/b"), false);
+    assertFalse(fs.exists(path("/n/a")));
+    assertEquals("first", read("/n/b"));
+    fs.rename(path("/n/b"), path("/n/sub/c"), false);
+    assertEquals("first", read("/n/sub/c"));
+    fs.rename(path("/n/sub/c"), path("/n/taken"), true);
+    assertEquals("first", read("/n/taken"));
+  }
+
+  @Test
+  void delete_ofAFolderOrNothing_isRefused_andTheLastFileOfAFolderWithoutMarkerTakesIt() throws IOException {
+    fs.mkdir(path("/d"));
+    fs.mkdir(path("/d/sub"));
+    assertThrows(FileSystemException.class, () -> fs.delete(path("/d/sub")), "a folder");
+    assertThrows(NoSuchFileException.class, () -> fs.delete(path("/d/none")));
+    s3.put(bucket, "alice/d/foreign/only.bin", new byte[] {1});
+    assertTrue(fs.stat(path("/d/foreign")).directory(), "a folder another S3 client made, without a marker");
+    fs.delete(path("/d/foreign/only.bin"));
+    assertFalse(fs.exists(path("/d/foreign")), "S3 has no folder left");
+  }
+
+  private static VirtualPath path(String path) throws IOException {
+    return VirtualPath.parse(path);
+  }
+
+  private void put(String path, String text) throws IOException {
+    try (StreamingUpload upload = fs.openWrite(path(path), WriteMode.TRUNCATE, 0)) {
+      byte[] bytes = text.getBytes();
+      upload.write(bytes, 0, bytes.length);
+      upload.commit();
+    }
+  }
+
+  private String read(String path) throws IOException {
+    try (InputStream in = fs.openWholeRead(path(path), 0)) {
+      return new String(in.readAllBytes());
+    }
+  }
+
+  private static List<String> names(Iterator<FileStat> entries) {
+    List<String> names = new ArrayList<>();
+    entries.forEachRemaining(entry -> names.add(entry.name()));
+    return names;
+  }
+}

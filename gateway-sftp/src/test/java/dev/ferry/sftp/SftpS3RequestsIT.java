@@ -1,0 +1,149 @@
+package dev.ferry.sftp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.core.testing.S3RequestLog;
+import dev.ferry.core.testing.S3TestServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What each small SFTP operation asks S3, counted by a proxy in front of a real S3 server: sshfs,
+ * rsync and git send thousands of them, and each request is a round trip the client waits for.
+ * The answers are checked too: a request spared must not change what the client is told.
+ */
+class SftpS3RequestsIT {
+
+  @RegisterExtension
+  static final S3TestServer s3 = new S3TestServer();
+
+  @TempDir
+  static Path dir;
+
+  static S3RequestLog requests;
+  static SftpTestGateway ferry;
+
+  @BeforeAll
+  static void start() throws IOException {
+    requests = new S3RequestLog(s3.endpoint());
+    ferry = new SftpTestGateway(s3, requests.endpoint(), dir, 8 * 1024 * 1024, "");
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    if (ferry != null) {
+      ferry.close();
+    }
+    if (requests != null) {
+      requests.close();
+    }
+  }
+
+  @Test
+  void directoryOperations_eachAsksS3OnceAndAnswersAsADisk() throws IOException {
+    try (SftpClient sftp = ferry.login("alice")) {
+      sftp.mkdir("/dirs");
+
+      assertEquals("LIST PUT", counted(() -> sftp.mkdir("/dirs/a")), "mkdir");
+      assertEquals(SftpConstants.SSH_FX_FILE_ALREADY_EXISTS, status(() -> sftp.mkdir("/dirs/a")), "mkdir again");
+      write(sftp, "/dirs/a/f.bin");
+
+      assertEquals("LIST", counted(() -> names(sftp, "/dirs/a")), "opendir and readdir");
+      assertEquals(List.of("f.bin"), names(sftp, "/dirs/a"));
+      assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, status(() -> names(sftp, "/dirs/none")), "opendir of nothing");
+      assertEquals(SftpConstants.SSH_FX_NOT_A_DIRECTORY, status(() -> names(sftp, "/dirs/a/f.bin")),
+          "opendir of a file");
+
+      assertEquals(SftpConstants.SSH_FX_DIR_NOT_EMPTY, status(() -> sftp.rmdir("/dirs/a")), "rmdir of a folder with a file");
+      assertEquals(SftpConstants.SSH_FX_NOT_A_DIRECTORY, status(() -> sftp.rmdir("/dirs/a/f.bin")), "rmdir of a file");
+      assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, status(() -> sftp.rmdir("/dirs/none")), "rmdir of nothing");
+      sftp.remove("/dirs/a/f.bin");
+      assertEquals("LIST DELETE", counted(() -> sftp.rmdir("/dirs/a")), "rmdir");
+      assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, status(() -> sftp.stat("/dirs/a")), "gone");
+    }
+  }
+
+  @Test
+  void fileOperations_eachAsksS3WhatItMustAndAnswersAsADisk() throws IOException {
+    try (SftpClient sftp = ferry.login("alice")) {
+      sftp.mkdir("/files");
+      sftp.mkdir("/files/sub");
+      write(sftp, "/files/x.bin");
+      write(sftp, "/files/x.txt"); // sorts before "x/" in S3's order: the probe must see past it
+
+      assertEquals("HEAD", counted(() -> sftp.stat("/files/x.bin")), "stat");
+      assertEquals("HEAD LIST", counted(() -> status(() -> sftp.stat("/files/x"))), "stat of a missing name");
+
+      assertEquals("HEAD LIST COPY DELETE", counted(() -> sftp.rename("/files/x.bin", "/files/y.bin")), "rename");
+      assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, status(() -> sftp.stat("/files/x.bin")), "the source is gone");
+      assertEquals(SftpConstants.SSH_FX_FILE_ALREADY_EXISTS, status(() -> sftp.rename("/files/y.bin", "/files/sub")),
+          "rename onto a folder");
+      assertEquals(SftpConstants.SSH_FX_FILE_ALREADY_EXISTS, status(() -> sftp.rename("/files/y.bin", "/files/x.txt")),
+          "rename onto a file without overwrite");
+      assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, status(() -> sftp.rename("/files/y.bin", "/files/none/y.bin")),
+          "rename into no folder");
+
+      assertEquals("HEAD DELETE", counted(() -> sftp.remove("/files/y.bin")), "remove");
+      assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, status(() -> sftp.remove("/files/y.bin")), "remove again");
+      assertEquals(SftpConstants.SSH_FX_FILE_IS_A_DIRECTORY, status(() -> sftp.remove("/files/sub")), "remove of a folder");
+      assertTrue(sftp.stat("/files/sub").isDirectory(), "the folder stays");
+      assertEquals(SftpConstants.SSH_FX_FILE_ALREADY_EXISTS, status(() -> sftp.mkdir("/files/x.txt")),
+          "mkdir over a file");
+      assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, status(() -> sftp.mkdir("/files/none/deeper")),
+          "mkdir in no folder");
+    }
+  }
+
+  private interface SftpCall {
+    void run() throws IOException;
+  }
+
+  /** The kinds of the S3 requests {@code call} made, in order: HEAD, GET, LIST, PUT, COPY, DELETE, POST. */
+  private static String counted(SftpCall call) throws IOException {
+    requests.clear();
+    call.run();
+    return String.join(" ", requests.requests().stream().map(SftpS3RequestsIT::kind).toList());
+  }
+
+  private static String kind(S3RequestLog.Request request) {
+    if (request.method().equals("GET") && request.query().contains("list-type")) {
+      return "LIST";
+    }
+    return request.isCopy() ? "COPY" : request.method();
+  }
+
+  private static int status(SftpCall call) {
+    return assertThrows(SftpException.class, call::run).getStatus();
+  }
+
+  /** OPENDIR, READDIR until the end, CLOSE: what paramiko's listdir and sshfs send. */
+  private static List<String> names(SftpClient sftp, String path) throws IOException {
+    List<String> names = new ArrayList<>();
+    try (SftpClient.CloseableHandle handle = sftp.openDir(path)) {
+      for (List<SftpClient.DirEntry> page = sftp.readDir(handle); page != null; page = sftp.readDir(handle)) {
+        page.stream().map(SftpClient.DirEntry::getFilename).filter(name -> !name.equals(".") && !name.equals(".."))
+            .forEach(names::add);
+      }
+    }
+    return names;
+  }
+
+  private static void write(SftpClient sftp, String path) throws IOException {
+    try (OutputStream out = sftp.write(path)) {
+      out.write(new byte[] {1, 2, 3});
+    }
+  }
+}
