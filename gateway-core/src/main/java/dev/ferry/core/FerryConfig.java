@@ -31,7 +31,7 @@ import java.util.Set;
  */
 public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createBuckets, Ftps ftps,
     Sftp sftp, UploadSettings uploads, DownloadSettings downloads, LoginGuard.Settings login, Duration shutdownGrace,
-    int renameParallelism, boolean listingClientTimes, List<User> users, StateStoreSettings stateStore,
+    int renameParallelism, boolean listingClientTimes, Duration directoryCacheTime, List<User> users, StateStoreSettings stateStore,
     SessionLimits sessions, TrustedProxies trustedProxies, ConfigFile file) {
 
   /** The FTPS front-end's listeners and TLS material. */
@@ -234,7 +234,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     ConfigNode rename = root.section("rename");
     rename.allowOnly("parallelism");
     ConfigNode listings = root.section("listings");
-    listings.allowOnly("clientTimes");
+    listings.allowOnly("clientTimes", "directoryCacheTime");
 
     List<ConfigNode> userNodes = root.sections("users"); // none is refused by UserRegistry, unless an application authenticates
     Set<String> names = new HashSet<>();
@@ -242,7 +242,8 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
     return new FerryConfig(dataDir, store, s3.bool("createBuckets", false), ftpsSettings, sftpSettings, uploads,
         downloads, guard, shutdown.duration("grace", Duration.ofSeconds(30)),
-        rename.integer("parallelism", 16, 1, 256), listings.bool("clientTimes", true), users,
+        rename.integer("parallelism", 16, 1, 256), listings.bool("clientTimes", true),
+        listings.duration("directoryCacheTime", Duration.ofSeconds(5)), users,
         stateStore(root.section("store"), dataDir), sessions(root.section("sessions")),
         trustedProxies(root.section("proxyProtocol")), file);
   }

@@ -167,7 +167,8 @@ public final class Gateway implements AutoCloseable {
    */
   public GatewayFileSystem openSession(User user, SessionSlots.Slot session) {
     return new GatewayFileSystem(user, store, locks, objects, uploads, downloads, catalog,
-        config.renameParallelism(), config.listingClientTimes(), clock, events, session, transfers);
+        config.renameParallelism(), config.listingClientTimes(), config.directoryCacheTime(), clock, events, session,
+        transfers);
   }
 
   /** The files client sessions have open on this node, with the bytes each has moved so far. */

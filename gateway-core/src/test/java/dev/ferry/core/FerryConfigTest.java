@@ -403,6 +403,8 @@ class FerryConfigTest {
   void load_listingsClientTimes_onByDefaultAndCanBeTurnedOff() throws Exception {
     assertTrue(load(minimal()).listingClientTimes());
     assertFalse(load("listings:\n  clientTimes: false\n" + minimal()).listingClientTimes());
+    assertEquals(Duration.ofSeconds(5), load(minimal()).directoryCacheTime());
+    assertEquals(Duration.ZERO, load("listings:\n  directoryCacheTime: 0s\n" + minimal()).directoryCacheTime());
     refused("listings:\n  clientTime: false\n" + minimal(), "listings.clientTime");
   }
 

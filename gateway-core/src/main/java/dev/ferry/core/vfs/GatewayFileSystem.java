@@ -41,6 +41,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -66,7 +67,7 @@ public final class GatewayFileSystem implements AutoCloseable {
    * How long a mkdir waits for the directory's marker held by another change of it (most often
    * another session's mkdir of the same directory, done in milliseconds); "busy" after that.
    */
-  private static final java.time.Duration MKDIR_PATIENCE = java.time.Duration.ofSeconds(10);
+  private static final Duration MKDIR_PATIENCE = Duration.ofSeconds(10);
 
   private final User user;
   private final ObjectStore store;
@@ -98,8 +99,8 @@ public final class GatewayFileSystem implements AutoCloseable {
    */
   public GatewayFileSystem(User user, ObjectStore store, PathLockTable locks, ObjectOperations objects,
       Uploads uploads, Downloads downloads,
-      ObjectCatalog catalog, int renameParallelism, boolean listingClientTimes, Clock clock, EventBus events,
-      SessionSlots.Slot session, LiveTransfers transfers) {
+      ObjectCatalog catalog, int renameParallelism, boolean listingClientTimes, Duration directoryCacheTime,
+      Clock clock, EventBus events, SessionSlots.Slot session, LiveTransfers transfers) {
     this.user = user;
     this.transfers = transfers;
     this.events = events;
@@ -115,7 +116,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     this.catalog = catalog;
     this.treeRename = new TreeRename(store, catalog, renameParallelism);
     this.listingClientTimes = listingClientTimes;
-    this.knownDirectories = new KnownDirectories(clock);
+    this.knownDirectories = new KnownDirectories(clock, directoryCacheTime);
     this.clock = clock;
   }
 
@@ -186,6 +187,10 @@ public final class GatewayFileSystem implements AutoCloseable {
     Optional<ObjectInfo> file = call(store.head(keyOf(path)), path, operation);
     if (file.isPresent()) {
       return Optional.of(fileStat(path, file.get(), operation));
+    }
+    if (knownDirectories.isDirectory(path).equals(Optional.of(false))) {
+      // Its folder's subfolders, made or listed by this session a moment ago, do not include it.
+      return Optional.empty();
     }
     return findDirectory(path, operation);
   }

@@ -16,14 +16,14 @@ import java.util.Set;
  * S3 list that directory again before every file: to answer "no such directory" as a disk would,
  * and to refuse a file over a directory of the same name. On S3Proxy's file store a listing costs
  * in proportion to the directory's size, so 2,000 files cost S3 two million entries read; on AWS
- * each is a round trip the client waits for. What is seen here holds for {@link #FRESH_FOR}, and
+ * each is a round trip the client waits for. What is seen here holds for {@code listings.directoryCacheTime}
+ * (5 s unless set; zero keeps nothing), and
  * this session's own mkdir, rmdir, rename and delete change or forget it at once. A directory
  * another session makes or removes meanwhile may be missed by one upload: the same outcome as that
  * upload starting a moment earlier.
  */
 final class KnownDirectories {
 
-  static final Duration FRESH_FOR = Duration.ofSeconds(5);
   /** A session works in a few directories at a time; the oldest go first beyond this. */
   private static final int MAX_ENTRIES = 64;
 
@@ -31,13 +31,15 @@ final class KnownDirectories {
   private record Subdirectories(Instant at, Set<String> names) {}
 
   private final Clock clock;
+  private final Duration freshFor;
   private final Map<VirtualPath, Instant> seenAt = lru();
   private final Map<VirtualPath, Subdirectories> subdirectories = lru();
   /** Counts this session's changes to directories, so that a listing begun before one is not kept. */
   private long changes;
 
-  KnownDirectories(Clock clock) {
+  KnownDirectories(Clock clock, Duration freshFor) {
     this.clock = clock;
+    this.freshFor = freshFor;
   }
 
   synchronized boolean seenRecently(VirtualPath directory) {
@@ -116,7 +118,7 @@ final class KnownDirectories {
   }
 
   private boolean stale(Instant seen) {
-    return clock.instant().isAfter(seen.plus(FRESH_FOR));
+    return freshFor.isZero() || clock.instant().isAfter(seen.plus(freshFor));
   }
 
   private static <V> Map<VirtualPath, V> lru() {

@@ -142,10 +142,28 @@ class GatewayFileSystemIT {
     fs.mkdir(path("/d/sub"));
     assertThrows(FileSystemException.class, () -> fs.delete(path("/d/sub")), "a folder");
     assertThrows(NoSuchFileException.class, () -> fs.delete(path("/d/none")));
-    s3.put(bucket, "alice/d/foreign/only.bin", new byte[] {1});
-    assertTrue(fs.stat(path("/d/foreign")).directory(), "a folder another S3 client made, without a marker");
-    fs.delete(path("/d/foreign/only.bin"));
-    assertFalse(fs.exists(path("/d/foreign")), "S3 has no folder left");
+    s3.put(bucket, "alice/foreign/only.bin", new byte[] {1});
+    assertTrue(fs.stat(path("/foreign")).directory(), "a folder another S3 client made, without a marker");
+    fs.delete(path("/foreign/only.bin"));
+    assertFalse(fs.exists(path("/foreign")), "S3 has no folder left");
+  }
+
+  /**
+   * listings.directoryCacheTime (5 s here): a session that made a folder trusts its subfolders for
+   * that long, so one another S3 client adds meanwhile is missed by it, and seen by a new session.
+   */
+  @Test
+  void stat_ofAFolderAddedBehindTheSessionsBack_missedWithinTheWindow_seenByAnotherSession() throws IOException {
+    fs.mkdir(path("/w"));
+    s3.put(bucket, "alice/w/added/x.bin", new byte[] {1});
+    assertFalse(fs.exists(path("/w/added")), "this session made /w a moment ago and knows it had no subfolder");
+    GatewayFileSystem other = gateway.openSession(gateway.users().find("alice").orElseThrow(), null);
+    try {
+      assertTrue(other.stat(path("/w/added")).directory());
+    } finally {
+      other.close();
+    }
+    assertTrue(fs.exists(path("/w/added/x.bin")), "a file is always asked about");
   }
 
   private static VirtualPath path(String path) throws IOException {

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class KnownDirectoriesTest {
 
+  private static final Duration FRESH_FOR = Duration.ofSeconds(5);
+
   private Instant now = Instant.parse("2026-11-23T08:00:00Z");
   private final Clock clock = new Clock() {
     @Override
@@ -32,17 +34,26 @@ class KnownDirectoriesTest {
       return now;
     }
   };
-  private final KnownDirectories known = new KnownDirectories(clock);
+  private final KnownDirectories known = new KnownDirectories(clock, FRESH_FOR);
 
   @Test
   void seen_holdsForFreshFor_thenAsksAgain() throws Exception {
     VirtualPath dir = VirtualPath.parse("/in/tiny");
     assertFalse(known.seenRecently(dir));
     known.seen(dir);
-    now = now.plus(KnownDirectories.FRESH_FOR);
+    now = now.plus(FRESH_FOR);
     assertTrue(known.seenRecently(dir));
     now = now.plus(Duration.ofMillis(1));
     assertFalse(known.seenRecently(dir), "stale after FRESH_FOR");
+  }
+
+  @Test
+  void aZeroWindow_keepsNothing() throws Exception {
+    KnownDirectories none = new KnownDirectories(clock, Duration.ZERO);
+    VirtualPath dir = VirtualPath.parse("/in/tiny");
+    none.created(dir);
+    assertFalse(none.seenRecently(dir));
+    assertEquals(Optional.empty(), none.isDirectory(VirtualPath.parse("/in/tiny/x")));
   }
 
   @Test
@@ -71,7 +82,7 @@ class KnownDirectoriesTest {
   @Test
   void subdirectories_holdForFreshFor_thenAreAskedAgain() throws Exception {
     known.listed(VirtualPath.parse("/in"), Set.of(), now, known.mark());
-    now = now.plus(KnownDirectories.FRESH_FOR);
+    now = now.plus(FRESH_FOR);
     assertEquals(Optional.of(false), known.isDirectory(VirtualPath.parse("/in/x")));
     now = now.plus(Duration.ofMillis(1));
     assertEquals(Optional.empty(), known.isDirectory(VirtualPath.parse("/in/x")));
