@@ -1,6 +1,5 @@
 package dev.ferry.sftp.nio;
 
-import dev.ferry.core.path.BadPathException;
 import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.core.vfs.FileStat;
@@ -8,7 +7,6 @@ import dev.ferry.core.vfs.GatewayFileSystem;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Instant;
 import java.util.List;
@@ -64,23 +62,14 @@ public final class FerryFileSystem extends BaseFileSystem<FerryPath> {
   }
 
   /**
-   * For the request now starting, answers MINA's look at {@code path} with {@code kind} instead of
+   * For the request now starting, answers MINA's look at {@code virtual} with {@code kind} instead of
    * asking S3. For requests whose core operation checks the path itself, under its lock, and
    * throws what MINA's look would have (remove: no such file, is a directory; rmdir: not a
    * directory, not empty; mkdir: already exists; opendir: no such directory, not a directory):
    * the look only picks which error to send, and cost an S3 HEAD and a LIST before the operation
    * asked again.
    */
-  public void leaveCheckToCore(Path path, ExpectedKind kind) {
-    if (!(path instanceof FerryPath ferry)) {
-      return;
-    }
-    VirtualPath virtual;
-    try {
-      virtual = ferry.virtual();
-    } catch (BadPathException e) {
-      return; // refused with its reason when MINA resolves it
-    }
+  public void leaveCheckToCore(VirtualPath virtual, ExpectedKind kind) {
     if (kind == ExpectedKind.FILE && !virtual.isRoot()) {
       // MINA also looks at a removed file's parent; a file core finds there shows it is a directory.
       statsThisRequest.put(virtual.parent(), new FileStat(virtual.parent(), true, 0, Instant.EPOCH));

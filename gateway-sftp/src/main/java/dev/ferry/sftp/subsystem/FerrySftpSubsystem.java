@@ -1,6 +1,9 @@
 package dev.ferry.sftp.subsystem;
 
+import dev.ferry.core.path.BadPathException;
+import dev.ferry.core.path.VirtualPath;
 import dev.ferry.sftp.nio.FerryFileSystem;
+import dev.ferry.sftp.nio.FerryPath;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileStore;
@@ -144,14 +147,15 @@ final class FerrySftpSubsystem extends SftpSubsystem {
   private void listedAlready(FerryFileSystem ferry, Buffer buffer) {
     int start = buffer.rpos();
     try {
-      if (handles.get(buffer.getString()) instanceof DirectoryHandle directory) {
-        ferry.leaveCheckToCore(directory.getFile(), FerryFileSystem.ExpectedKind.DIRECTORY);
-        Path parent = directory.getFile().getParent();
-        if (parent != null) {
-          ferry.leaveCheckToCore(parent, FerryFileSystem.ExpectedKind.DIRECTORY);
+      if (handles.get(buffer.getString()) instanceof DirectoryHandle directory
+          && directory.getFile() instanceof FerryPath path) {
+        VirtualPath listed = path.virtual();
+        ferry.leaveCheckToCore(listed, FerryFileSystem.ExpectedKind.DIRECTORY);
+        if (!listed.isRoot()) {
+          ferry.leaveCheckToCore(listed.parent(), FerryFileSystem.ExpectedKind.DIRECTORY);
         }
       }
-    } catch (RuntimeException unreadable) {
+    } catch (BadPathException | RuntimeException unreadable) {
       // MINA reads the handle next and refuses it with the reason
     } finally {
       buffer.rpos(start);
@@ -162,8 +166,11 @@ final class FerrySftpSubsystem extends SftpSubsystem {
   private void leaveCheckToCore(FerryFileSystem ferry, Buffer buffer, FerryFileSystem.ExpectedKind expected) {
     int start = buffer.rpos();
     try {
-      ferry.leaveCheckToCore(resolveFile(buffer.getString()), expected);
-    } catch (IOException | RuntimeException unresolvable) {
+      // Resolved as FerrySftpAccessor resolves it, but quietly: a bad path is refused, with its one
+      // ERROR line, when MINA resolves it next.
+      VirtualPath cwd = VirtualPath.parse(getDefaultDirectory().toAbsolutePath().toString());
+      ferry.leaveCheckToCore(VirtualPath.parse(cwd, buffer.getString()), expected);
+    } catch (BadPathException | RuntimeException unresolvable) {
       // MINA reads the same path next and refuses it with the reason
     } finally {
       buffer.rpos(start);
