@@ -11,14 +11,14 @@ import dev.ferry.core.event.Origin;
 import dev.ferry.core.object.ObjectBusyException;
 import dev.ferry.core.object.ObjectChange;
 import dev.ferry.core.s3.S3Location;
+import dev.ferry.jobs.engine.Failures;
+import dev.ferry.jobs.engine.JobException;
+import dev.ferry.jobs.engine.JobKind;
+import dev.ferry.jobs.engine.JobRecheck;
+import dev.ferry.jobs.engine.JobRecord;
+import dev.ferry.jobs.engine.RunningJob;
 import dev.ferry.jobs.remote.RemoteHost;
-import dev.ferry.jobs.transfer.Failures;
-import dev.ferry.jobs.transfer.JobException;
-import dev.ferry.jobs.transfer.JobRecheck;
-import dev.ferry.jobs.transfer.JobKind;
-import dev.ferry.jobs.transfer.JobRecord;
 import dev.ferry.jobs.transfer.Jobs;
-import dev.ferry.jobs.transfer.RunningJob;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
@@ -62,7 +62,7 @@ public final class Workflows implements AutoCloseable {
 
   /** What the job engine runs for a job of kind "workflow". */
   public JobKind jobKind() {
-    return new JobKind("workflow", WorkflowSpec.class, this::run);
+    return JobKind.of("workflow", WorkflowSpec.class, this::run);
   }
 
   /**
