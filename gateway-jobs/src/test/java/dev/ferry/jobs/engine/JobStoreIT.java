@@ -217,6 +217,36 @@ class JobStoreIT {
     }
   }
 
+  /**
+   * A transfer stored by a Ferry before there were kinds has no {@code kind}: it reads as the kind
+   * stored without one (transfers), and so does a kind no kind here has.
+   */
+  @Test
+  void aSpecWithoutKindOrWithAnUnknownOne_readsAsTheKindStoredWithoutOne() throws Exception {
+    try (StateStore one = TestStateStores.embedded(directory)) {
+      JobStore jobs = new JobStore(one.database(), List.of(TransferKind.asStored()));
+      jobs.insert(queued("eeee00000001"), System.currentTimeMillis());
+      jobs.insert(queued("eeee00000002"), System.currentTimeMillis());
+      one.database().run("rewriting the kinds", connection -> {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE jobs SET record ="
+            + " REPLACE(record, '\"kind\":\"transfer\"', CASE job_id WHEN 'eeee00000001' THEN '\"x\":0'"
+            + " ELSE '\"kind\":\"gone\"' END)")) {
+          return update.executeUpdate();
+        }
+      });
+      long stillTransfer = one.database().run("counting kinds", connection -> {
+        try (PreparedStatement select = connection.prepareStatement("SELECT COUNT(*) FROM jobs"
+            + " WHERE record LIKE '%\"kind\":\"transfer\"%'"); java.sql.ResultSet row = select.executeQuery()) {
+          row.next();
+          return row.getLong(1);
+        }
+      });
+      assertEquals(0, stillTransfer, "the rows name no kind, or one no kind here has");
+      assertEquals(queued("eeee00000001").spec(), jobs.find("eeee00000001").orElseThrow().spec());
+      assertEquals(queued("eeee00000002").spec(), jobs.find("eeee00000002").orElseThrow().spec());
+    }
+  }
+
   private static JobRecord queuedAt(String id, String created) {
     JobRecord queued = queued(id);
     return new JobRecord(id, queued.spec(), JobState.QUEUED, 10, 0, 0, 0, 0, null, created, null, null, null, null,
