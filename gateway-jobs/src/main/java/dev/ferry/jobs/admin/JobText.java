@@ -1,7 +1,7 @@
 package dev.ferry.jobs.admin;
 
+import dev.ferry.jobs.engine.JobRecord;
 import dev.ferry.jobs.sync.SyncSpec;
-import dev.ferry.jobs.transfer.JobRecord;
 import dev.ferry.jobs.transfer.TransferSpec;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,10 +1,10 @@
 package dev.ferry.jobs.admin;
 
 import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.jobs.engine.JobRecord;
+import dev.ferry.jobs.engine.JobRefusedException;
 import dev.ferry.jobs.sync.SyncDefinition;
 import dev.ferry.jobs.sync.Syncs;
-import dev.ferry.jobs.transfer.JobRecord;
-import dev.ferry.jobs.transfer.JobRefusedException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,7 +2,7 @@ package dev.ferry.jobs.batch;
 
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import dev.ferry.core.s3.S3Location;
-import dev.ferry.jobs.transfer.JobSpec;
+import dev.ferry.jobs.engine.JobSpec;
 
 /**
  * One run of a batch, as its job stores it: the folder, the archive size limit and the manifest

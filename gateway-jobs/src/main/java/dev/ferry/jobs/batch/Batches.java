@@ -10,13 +10,13 @@ import dev.ferry.core.event.Origin;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.thread.DaemonThreads;
+import dev.ferry.jobs.engine.JobEngine;
+import dev.ferry.jobs.engine.JobException;
+import dev.ferry.jobs.engine.JobKind;
+import dev.ferry.jobs.engine.JobRecord;
+import dev.ferry.jobs.engine.JobRefusedException;
+import dev.ferry.jobs.engine.RunningJob;
 import dev.ferry.jobs.sync.SyncSchedule;
-import dev.ferry.jobs.transfer.JobException;
-import dev.ferry.jobs.transfer.JobKind;
-import dev.ferry.jobs.transfer.JobRecord;
-import dev.ferry.jobs.transfer.JobRefusedException;
-import dev.ferry.jobs.transfer.Jobs;
-import dev.ferry.jobs.transfer.RunningJob;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,7 +62,7 @@ public final class Batches implements AutoCloseable {
   private final BulkIndex bulk = new BulkIndex();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
       DaemonThreads.named("ferry-batch-schedule"));
-  private volatile Jobs jobs;
+  private volatile JobEngine jobs;
   private EventBus.Subscription subscription;
 
   /** @throws ConfigException naming the key of a wrong batch */
@@ -76,7 +76,7 @@ public final class Batches implements AutoCloseable {
 
   /** What the job engine runs for a job of kind "batch". */
   public JobKind jobKind() {
-    return new JobKind("batch", BatchSpec.class, this::runJob);
+    return JobKind.of("batch", BatchSpec.class, this::runJob);
   }
 
   private void runJob(RunningJob job) throws Exception {
@@ -94,7 +94,7 @@ public final class Batches implements AutoCloseable {
    * comes one {@code every} after it was added; {@code batch run NAME} starts one at once) and
    * starts queueing runs.
    */
-  public void start(Jobs engine) throws IOException {
+  public void start(JobEngine engine) throws IOException {
     this.jobs = engine;
     int index = 0;
     for (BatchDefinition batch : definitions.values()) {

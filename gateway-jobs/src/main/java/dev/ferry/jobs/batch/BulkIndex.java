@@ -3,7 +3,7 @@ package dev.ferry.jobs.batch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.jobs.transfer.JobException;
+import dev.ferry.jobs.engine.JobException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;

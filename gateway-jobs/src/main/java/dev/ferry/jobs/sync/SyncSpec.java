@@ -1,7 +1,7 @@
 package dev.ferry.jobs.sync;
 
 import com.fasterxml.jackson.annotation.JsonTypeName;
-import dev.ferry.jobs.transfer.JobSpec;
+import dev.ferry.jobs.engine.JobSpec;
 import java.util.List;
 
 /**

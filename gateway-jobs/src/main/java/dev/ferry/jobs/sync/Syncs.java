@@ -4,13 +4,13 @@ import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.thread.DaemonThreads;
+import dev.ferry.jobs.engine.JobEngine;
+import dev.ferry.jobs.engine.JobException;
+import dev.ferry.jobs.engine.JobKind;
+import dev.ferry.jobs.engine.JobRecord;
+import dev.ferry.jobs.engine.JobRefusedException;
+import dev.ferry.jobs.engine.RunningJob;
 import dev.ferry.jobs.remote.RemoteHost;
-import dev.ferry.jobs.transfer.JobException;
-import dev.ferry.jobs.transfer.JobKind;
-import dev.ferry.jobs.transfer.JobRecord;
-import dev.ferry.jobs.transfer.JobRefusedException;
-import dev.ferry.jobs.transfer.Jobs;
-import dev.ferry.jobs.transfer.RunningJob;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +49,7 @@ public final class Syncs implements AutoCloseable {
   private final SyncSchedule schedule;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
       DaemonThreads.named("ferry-sync-schedule"));
-  private volatile Jobs jobs;
+  private volatile JobEngine jobs;
 
   public Syncs(List<SyncDefinition> definitions, List<RemoteHost> remotes, StateStore state, SyncServices services) {
     definitions.forEach(d -> this.definitions.put(d.name(), d));
@@ -60,7 +60,7 @@ public final class Syncs implements AutoCloseable {
 
   /** What the job engine runs for a job of kind "sync". */
   public JobKind jobKind() {
-    return new JobKind("sync", SyncSpec.class, this::runJob);
+    return JobKind.of("sync", SyncSpec.class, this::runJob);
   }
 
   private void runJob(RunningJob job) throws Exception {
@@ -78,7 +78,7 @@ public final class Syncs implements AutoCloseable {
    * sync's first runs come one interval ({@code every}, {@code fullEvery}) after it was added;
    * {@code sync run NAME} starts one at once.
    */
-  public void start(Jobs engine, boolean createBuckets) throws IOException {
+  public void start(JobEngine engine, boolean createBuckets) throws IOException {
     this.jobs = engine;
     int index = 0;
     for (SyncDefinition sync : definitions.values()) {

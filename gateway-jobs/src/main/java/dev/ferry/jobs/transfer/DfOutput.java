@@ -1,5 +1,6 @@
 package dev.ferry.jobs.transfer;
 
+import dev.ferry.jobs.engine.JobException;
 import dev.ferry.jobs.remote.FreeSpace;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

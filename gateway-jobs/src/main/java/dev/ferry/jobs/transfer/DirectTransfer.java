@@ -2,6 +2,7 @@ package dev.ferry.jobs.transfer;
 
 import static dev.ferry.jobs.remote.ShellQuote.quote;
 
+import dev.ferry.jobs.engine.JobException;
 import dev.ferry.jobs.remote.RemoteSession;
 import dev.ferry.jobs.remote.RemoteShell;
 import dev.ferry.jobs.remote.ShellQuote;

@@ -1,5 +1,6 @@
 package dev.ferry.jobs.transfer;
 
+import dev.ferry.jobs.engine.JobException;
 import dev.ferry.jobs.remote.FreeSpace;
 import dev.ferry.jobs.remote.RemoteSession;
 import dev.ferry.jobs.remote.RemoteShell;

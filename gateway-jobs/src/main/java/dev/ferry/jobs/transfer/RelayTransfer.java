@@ -2,6 +2,7 @@ package dev.ferry.jobs.transfer;
 
 import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.s3.RangeBytes;
+import dev.ferry.jobs.engine.JobException;
 import dev.ferry.jobs.remote.RemoteFiles;
 import java.io.IOException;
 import java.util.List;

@@ -3,6 +3,8 @@ package dev.ferry.jobs.transfer;
 import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.S3Location;
+import dev.ferry.jobs.engine.Failures;
+import dev.ferry.jobs.engine.JobSettings;
 import dev.ferry.jobs.remote.RemoteSession;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package dev.ferry.jobs.transfer;
 
 import com.fasterxml.jackson.annotation.JsonTypeName;
+import dev.ferry.jobs.engine.JobSpec;
 
 /**
  * What a transfer job moves, fixed when it is created. {@code freeSpacePercent} is already resolved

@@ -1,6 +1,6 @@
 package dev.ferry.jobs.workflow;
 
-import dev.ferry.jobs.transfer.JobException;
+import dev.ferry.jobs.engine.JobException;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

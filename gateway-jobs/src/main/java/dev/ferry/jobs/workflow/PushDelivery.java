@@ -1,10 +1,10 @@
 package dev.ferry.jobs.workflow;
 
 import dev.ferry.core.s3.S3Location;
-import dev.ferry.jobs.transfer.JobException;
-import dev.ferry.jobs.transfer.JobRecheck;
-import dev.ferry.jobs.transfer.JobRecord;
-import dev.ferry.jobs.transfer.JobRefusedException;
+import dev.ferry.jobs.engine.JobException;
+import dev.ferry.jobs.engine.JobRecheck;
+import dev.ferry.jobs.engine.JobRecord;
+import dev.ferry.jobs.engine.JobRefusedException;
 import dev.ferry.jobs.transfer.Jobs;
 import dev.ferry.jobs.transfer.TransferRequest;
 import java.io.IOException;

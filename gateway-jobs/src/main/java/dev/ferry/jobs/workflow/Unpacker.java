@@ -2,6 +2,7 @@ package dev.ferry.jobs.workflow;
 
 import dev.ferry.core.Gateway;
 import dev.ferry.core.event.Origin;
+import dev.ferry.core.object.ObjectChange;
 import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.S3Location;
@@ -10,8 +11,7 @@ import dev.ferry.core.upload.MemoryBudget;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.jobs.decompress.Gunzip;
 import dev.ferry.jobs.decompress.RangedObjectChannel;
-import dev.ferry.core.object.ObjectChange;
-import dev.ferry.jobs.transfer.JobException;
+import dev.ferry.jobs.engine.JobException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package dev.ferry.jobs.workflow;
 
 import com.fasterxml.jackson.annotation.JsonTypeName;
-import dev.ferry.jobs.transfer.JobSpec;
+import dev.ferry.jobs.engine.JobSpec;
 
 /**
  * One run of a workflow on one upload, as the job engine stores it: the workflow's name, the event

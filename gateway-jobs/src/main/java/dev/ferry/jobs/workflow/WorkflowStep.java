@@ -7,11 +7,26 @@ import java.net.URI;
 /** One step of a workflow, run in order on the uploaded object. */
 sealed interface WorkflowStep {
 
+  /** The prefix the step writes to (its record's {@code target}); null for one that writes nothing to S3. */
+  default S3Location target() {
+    return null;
+  }
+
+  /** Where the object is once this step is done: where it was, but for a move. */
+  default S3Location placeAfter(S3Location object) {
+    return object;
+  }
+
   /** A server-side copy to {@code target} (a prefix): the object keeps its name, SHA-256 and time. */
   record Copy(S3Location target) implements WorkflowStep {}
 
   /** A copy to {@code target}, then the original deleted: later steps work on the moved object. */
-  record Move(S3Location target) implements WorkflowStep {}
+  record Move(S3Location target) implements WorkflowStep {
+    @Override
+    public S3Location placeAfter(S3Location object) {
+      return StepContext.into(target, object);
+    }
+  }
 
   /**
    * The object unpacked into {@code target} (a prefix), as it streams from S3: a .gz becomes the file

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.jobs.engine.JobException;
 import dev.ferry.jobs.remote.FreeSpace;
 import org.junit.jupiter.api.Test;
 

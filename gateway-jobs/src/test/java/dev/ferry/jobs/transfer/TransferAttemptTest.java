@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.jobs.engine.JobSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,8 +2,8 @@ package dev.ferry.server.console;
 
 import dev.ferry.jobs.admin.SessionView;
 import dev.ferry.jobs.admin.TransferView;
-import dev.ferry.jobs.transfer.JobRecord;
-import dev.ferry.jobs.transfer.JobState;
+import dev.ferry.jobs.engine.JobRecord;
+import dev.ferry.jobs.engine.JobState;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.ferry.server.console;
 
-import dev.ferry.jobs.transfer.JobRecord;
-import dev.ferry.jobs.transfer.JobState;
+import dev.ferry.jobs.engine.JobRecord;
+import dev.ferry.jobs.engine.JobState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;

@@ -1,8 +1,8 @@
 package dev.ferry.server.console;
 
 import dev.ferry.jobs.admin.AdminCommands;
-import dev.ferry.jobs.transfer.JobRecord;
-import dev.ferry.jobs.transfer.JobState;
+import dev.ferry.jobs.engine.JobRecord;
+import dev.ferry.jobs.engine.JobState;
 import dev.ferry.jobs.transfer.TransferSpec;
 import java.time.Instant;
 import java.util.List;

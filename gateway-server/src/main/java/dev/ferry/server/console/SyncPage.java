@@ -2,7 +2,7 @@ package dev.ferry.server.console;
 
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
-import dev.ferry.jobs.transfer.JobRecord;
+import dev.ferry.jobs.engine.JobRecord;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;

@@ -7,8 +7,8 @@ import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.JobEvent;
 import dev.ferry.core.event.Origin;
 import dev.ferry.core.event.SessionEvent;
-import dev.ferry.jobs.transfer.JobState;
-import dev.ferry.jobs.transfer.Jobs;
+import dev.ferry.jobs.engine.JobEngine;
+import dev.ferry.jobs.engine.JobState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -37,12 +37,12 @@ public final class FerryMetrics implements AutoCloseable {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, AtomicInteger> sessions = new ConcurrentHashMap<>();
-  private final Jobs jobs;
+  private final JobEngine jobs;
   private final EventBus.Subscription subscription;
   private volatile Map<JobState, Long> jobCounts = Map.of();
   private volatile long jobCountsAt;
 
-  public FerryMetrics(Gateway gateway, Jobs jobs) {
+  public FerryMetrics(Gateway gateway, JobEngine jobs) {
     this.jobs = jobs;
     for (String protocol : new String[] {"FTPS", "SFTP"}) {
       sessionsOf(protocol);

@@ -2,8 +2,8 @@ package dev.ferry.server.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.ferry.jobs.transfer.JobRecord;
-import dev.ferry.jobs.transfer.JobState;
+import dev.ferry.jobs.engine.JobRecord;
+import dev.ferry.jobs.engine.JobState;
 import dev.ferry.jobs.transfer.TransferMode;
 import dev.ferry.jobs.transfer.TransferSpec;
 import java.time.Instant;

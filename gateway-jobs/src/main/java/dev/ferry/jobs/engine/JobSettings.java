@@ -1,10 +1,12 @@
-package dev.ferry.jobs.transfer;
+package dev.ferry.jobs.engine;
 
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * How transfer jobs run. {@code defaultFreeSpacePercent} 0 means no free-space check, as an empty
+ * How jobs run: the engine's part ({@code workers}, {@code maxAttempts}, {@code retryBackoff},
+ * {@code pollInterval}, {@code retention}, {@code directory}) and the transfer kind's, one record
+ * because they are one section of ferry.yaml ({@code jobs}). {@code defaultFreeSpacePercent} 0 means no free-space check, as an empty
  * SSH_FREE_SPACE_PERCENTAGE did in the seed. {@code channelsPerSession} stays below OpenSSH's
  * default MaxSessions (10) so parts plus the SFTP channel fit on one connection. {@code directory} is
  * where a Ferry before the state store kept its job files ({@code dataDir/jobs}), imported at start.

@@ -1,4 +1,4 @@
-package dev.ferry.jobs.transfer;
+package dev.ferry.jobs.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +8,9 @@ import dev.ferry.core.state.StateStore;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.PostgresTestServer;
 import dev.ferry.core.testing.TestStateStores;
+import dev.ferry.jobs.transfer.TransferKind;
+import dev.ferry.jobs.transfer.TransferMode;
+import dev.ferry.jobs.transfer.TransferSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -65,7 +68,8 @@ class JobStoreIT {
   }
 
   private static Optional<JobStore.Claimed> claim(StateStore state) throws IOException {
-    return new JobStore(state.database()).claimNext(state.nodes().selfId(), state.nodes().name(), alive(state),
+    return new JobStore(state.database(), List.of(TransferKind.asStored())).claimNext(state.nodes().selfId(),
+        state.nodes().name(), alive(state),
         System.currentTimeMillis());
   }
 
@@ -77,7 +81,7 @@ class JobStoreIT {
   void concurrentClaimsByTwoNodes_eachJobClaimedOnce() throws Exception {
     newDatabase("postgresql");
     try (StateStore one = open("postgresql", "node-1"); StateStore two = open("postgresql", "node-2")) {
-      JobStore jobs = new JobStore(one.database());
+      JobStore jobs = new JobStore(one.database(), List.of(TransferKind.asStored()));
       int count = 300;
       for (int i = 0; i < count; i++) {
         jobs.insert(queued(String.format("job%05d", i)), System.currentTimeMillis());
@@ -112,7 +116,7 @@ class JobStoreIT {
   void ownerAlive_noOtherClaim_ownerDead_claimedAgain_andTheOldClaimChangesNothing(String kind) throws Exception {
     newDatabase(kind);
     try (StateStore one = open(kind, "node-1")) {
-      JobStore jobs = new JobStore(one.database());
+      JobStore jobs = new JobStore(one.database(), List.of(TransferKind.asStored()));
       jobs.insert(queued("aaaa00000001"), System.currentTimeMillis());
       JobStore.Claimed first = claim(one).orElseThrow();
       assertEquals(1, first.claim());
@@ -147,7 +151,7 @@ class JobStoreIT {
   void released_notClaimedBeforeItIsDue_thenClaimedWithTheNextClaimNumber(String kind) throws Exception {
     newDatabase(kind);
     try (StateStore one = open(kind, "node-1")) {
-      JobStore jobs = new JobStore(one.database());
+      JobStore jobs = new JobStore(one.database(), List.of(TransferKind.asStored()));
       jobs.insert(queued("bbbb00000001"), System.currentTimeMillis());
       JobStore.Claimed first = claim(one).orElseThrow();
       long due = System.currentTimeMillis() + 800;
@@ -175,7 +179,7 @@ class JobStoreIT {
   void cancel_unownedEndsAtOnce_ownedIsLeftToItsOwner_endedIsAConflict(String kind) throws Exception {
     newDatabase(kind);
     try (StateStore one = open(kind, "node-1")) {
-      JobStore jobs = new JobStore(one.database());
+      JobStore jobs = new JobStore(one.database(), List.of(TransferKind.asStored()));
       jobs.insert(queued("cccc00000001"), System.currentTimeMillis());
       JobStore.CancelRequest unowned = jobs.requestCancel("cccc00000001", alive(one), "now");
       assertEquals(JobStore.CancelRequest.Outcome.CANCELLED, unowned.outcome());
@@ -199,7 +203,7 @@ class JobStoreIT {
   @Test
   void importFiles_ofAFerryBeforeTheStore_onceAndKept(@TempDir Path data) throws Exception {
     try (StateStore one = TestStateStores.embedded(directory)) {
-      JobStore jobs = new JobStore(one.database());
+      JobStore jobs = new JobStore(one.database(), List.of(TransferKind.asStored()));
       Path folder = java.nio.file.Files.createDirectories(data.resolve("jobs"));
       java.nio.file.Files.writeString(folder.resolve("dddd00000001.json"),
           JobStore.JSON.writeValueAsString(queued("dddd00000001").withState(JobState.DONE)));
@@ -210,6 +214,36 @@ class JobStoreIT {
       assertFalse(java.nio.file.Files.exists(folder));
       assertTrue(java.nio.file.Files.exists(data.resolve("jobs.imported").resolve("broken.json")));
       assertEquals(0, jobs.importFiles(folder, System.currentTimeMillis()), "nothing is left to import");
+    }
+  }
+
+  /**
+   * A transfer stored by a Ferry before there were kinds has no {@code kind}: it reads as the kind
+   * stored without one (transfers), and so does a kind no kind here has.
+   */
+  @Test
+  void aSpecWithoutKindOrWithAnUnknownOne_readsAsTheKindStoredWithoutOne() throws Exception {
+    try (StateStore one = TestStateStores.embedded(directory)) {
+      JobStore jobs = new JobStore(one.database(), List.of(TransferKind.asStored()));
+      jobs.insert(queued("eeee00000001"), System.currentTimeMillis());
+      jobs.insert(queued("eeee00000002"), System.currentTimeMillis());
+      one.database().run("rewriting the kinds", connection -> {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE jobs SET record ="
+            + " REPLACE(record, '\"kind\":\"transfer\"', CASE job_id WHEN 'eeee00000001' THEN '\"x\":0'"
+            + " ELSE '\"kind\":\"gone\"' END)")) {
+          return update.executeUpdate();
+        }
+      });
+      long stillTransfer = one.database().run("counting kinds", connection -> {
+        try (PreparedStatement select = connection.prepareStatement("SELECT COUNT(*) FROM jobs"
+            + " WHERE record LIKE '%\"kind\":\"transfer\"%'"); java.sql.ResultSet row = select.executeQuery()) {
+          row.next();
+          return row.getLong(1);
+        }
+      });
+      assertEquals(0, stillTransfer, "the rows name no kind, or one no kind here has");
+      assertEquals(queued("eeee00000001").spec(), jobs.find("eeee00000001").orElseThrow().spec());
+      assertEquals(queued("eeee00000002").spec(), jobs.find("eeee00000002").orElseThrow().spec());
     }
   }
 
@@ -224,7 +258,7 @@ class JobStoreIT {
   void list_newestFirst_aPageAtATime_fromTheLastJobOfThePreviousPage(String kind) throws Exception {
     newDatabase(kind);
     try (StateStore one = open(kind, "node-1")) {
-      JobStore jobs = new JobStore(one.database());
+      JobStore jobs = new JobStore(one.database(), List.of(TransferKind.asStored()));
       for (int i = 1; i <= 5; i++) {
         jobs.insert(queuedAt("page0000000" + i, "2026-01-0" + i + "T00:00:00Z"), System.currentTimeMillis());
       }
@@ -240,7 +274,7 @@ class JobStoreIT {
   void deleteFinishedBefore_removesOnlyJobsThatEndedBeforeTheCutoff(String kind) throws Exception {
     newDatabase(kind);
     try (StateStore one = open(kind, "node-1")) {
-      JobStore jobs = new JobStore(one.database());
+      JobStore jobs = new JobStore(one.database(), List.of(TransferKind.asStored()));
       long now = System.currentTimeMillis();
       jobs.insert(queued("old000000001").withFinished(JobState.DONE, "2020-01-01T00:00:00Z"), now);
       jobs.insert(queued("old000000002").withFinished(JobState.FAILED, "2020-01-02T00:00:00Z"), now);
@@ -257,7 +291,7 @@ class JobStoreIT {
   void retention_onTheHousekeeper_deletesOldFinishedJobs_andZeroKeepsThem(String kind) throws Exception {
     newDatabase(kind);
     try (StateStore one = open(kind, "node-1")) {
-      JobStore jobs = new JobStore(one.database());
+      JobStore jobs = new JobStore(one.database(), List.of(TransferKind.asStored()));
       long now = System.currentTimeMillis();
       jobs.insert(queued("kept00000001").withFinished(JobState.DONE, "2020-01-01T00:00:00Z"), now);
       new JobRetention(jobs, one.nodes(), Duration.ZERO, java.time.Clock.systemUTC()).run();

@@ -1,4 +1,4 @@
-package dev.ferry.jobs.transfer;
+package dev.ferry.jobs.engine;
 
 import dev.ferry.jobs.remote.FreeSpace;
 import java.util.Map;
@@ -20,11 +20,6 @@ public record JobRecord(String id, JobSpec spec, JobState state, long size, long
         lastFreeSpace, freeSpaceMeasured, node, null, null);
   }
 
-  /** The spec of a transfer job (the engine's own kind). */
-  TransferSpec transfer() {
-    return (TransferSpec) spec;
-  }
-
   public JobRecord withSize(long total) {
     return new JobRecord(id, spec, state, total, bytesDone, partsDone, partsTotal, attempts, lastError, created, started,
         finished, lastFreeSpace, freeSpaceMeasured, node, counts, current);
@@ -36,12 +31,12 @@ public record JobRecord(String id, JobSpec spec, JobState state, long size, long
         : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(newCounts)), now);
   }
 
-  JobRecord withState(JobState next) {
+  public JobRecord withState(JobState next) {
     return new JobRecord(id, spec, next, size, bytesDone, partsDone, partsTotal, attempts, lastError, created,
         started, finished, lastFreeSpace, freeSpaceMeasured, node, counts, current);
   }
 
-  JobRecord withProgress(long bytes, int parts, int total) {
+  public JobRecord withProgress(long bytes, int parts, int total) {
     return new JobRecord(id, spec, state, size, bytes, parts, total, attempts, lastError, created, started,
         finished, lastFreeSpace, freeSpaceMeasured, node, counts, current);
   }
@@ -51,7 +46,7 @@ public record JobRecord(String id, JobSpec spec, JobState state, long size, long
         lastFreeSpace, freeSpaceMeasured, node, counts, current);
   }
 
-  JobRecord withRunning(long objectSize, int parts, String startedAt) {
+  public JobRecord withRunning(long objectSize, int parts, String startedAt) {
     return new JobRecord(id, spec, JobState.RUNNING, objectSize, 0, 0, parts, attempts, lastError, created, startedAt,
         null, lastFreeSpace, freeSpaceMeasured, node, counts, current);
   }
@@ -66,7 +61,7 @@ public record JobRecord(String id, JobSpec spec, JobState state, long size, long
         at, lastFreeSpace, freeSpaceMeasured, node, counts, current);
   }
 
-  JobRecord withFreeSpace(FreeSpace measured, String at) {
+  public JobRecord withFreeSpace(FreeSpace measured, String at) {
     return new JobRecord(id, spec, state, size, bytesDone, partsDone, partsTotal, attempts, lastError, created,
         started, finished, measured, at, node, counts, current);
   }

@@ -1,4 +1,4 @@
-package dev.ferry.jobs.transfer;
+package dev.ferry.jobs.engine;
 
 /** What one kind of job does in one attempt, on the worker that claimed it. */
 @FunctionalInterface

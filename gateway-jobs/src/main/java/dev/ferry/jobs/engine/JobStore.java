@@ -1,4 +1,4 @@
-package dev.ferry.jobs.transfer;
+package dev.ferry.jobs.engine;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -24,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The transfer jobs in the state store, shared by every node. A node runs a job only while it holds
+ * The jobs in the state store, shared by every node. A node runs a job only while it holds
  * its claim: it claims a job that is due and has no live owner, and every later write of the job
  * names the claim number and succeeds only while that is still the job's (fencing). A node that
  * froze past its lease finds, on waking, that its writes change nothing: the job was claimed again.
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class JobStore {
 
   private static final Logger log = LoggerFactory.getLogger(JobStore.class);
-  /** Reads and writes transfers; each JobStore adds the kinds it is given to its own copy. */
+  /** Writes jobs of any kind; each JobStore adds the kinds it is given to its own copy, to read them. */
   static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private static final String UNFINISHED = "('QUEUED', 'WAITING_FOR_SPACE', 'RUNNING', 'VERIFYING')";
@@ -64,14 +64,13 @@ public final class JobStore {
   private final Database database;
   private final ObjectMapper json;
 
-  public JobStore(Database database) {
-    this(database, List.of());
-  }
-
-  public JobStore(Database database, List<JobKind> otherKinds) {
+  /** Reads the specs of {@code kinds}; a spec stored without a kind is of the kind {@linkplain JobKind#storedWithoutKind() stored without one}. */
+  public JobStore(Database database, List<JobKind> kinds) {
     this.database = database;
     this.json = JSON.copy();
-    otherKinds.forEach(kind -> json.registerSubtypes(new NamedType(kind.spec(), kind.name())));
+    kinds.forEach(kind -> json.registerSubtypes(new NamedType(kind.spec(), kind.name())));
+    kinds.stream().filter(JobKind::storedWithoutKind).findFirst()
+        .ifPresent(unnamed -> json.addHandler(new StoredWithoutKind(unnamed.spec())));
   }
 
   /** Stores a new job, unclaimed and due now. */
@@ -144,7 +143,7 @@ public final class JobStore {
    */
   Optional<Claimed> claimNext(String nodeId, String nodeName, long aliveSince, long now) throws StateStoreException {
     for (int race = 1; ; race++) {
-      ClaimTry tried = database.transaction("claiming a transfer job",
+      ClaimTry tried = database.transaction("claiming a job",
           connection -> tryClaim(connection, nodeId, nodeName, aliveSince, now));
       if (!tried.raced() || race == CLAIM_RACES) {
         return Optional.ofNullable(tried.claimed());
@@ -436,7 +435,7 @@ public final class JobStore {
     Path done = directory.resolveSibling(directory.getFileName() + ".imported");
     Files.move(directory, Files.exists(done) ? directory.resolveSibling(directory.getFileName() + ".imported-" + now)
         : done);
-    log.info("imported {} transfer jobs from {} into the state store (the files are kept in {})", imported, directory,
+    log.info("imported {} jobs from {} into the state store (the files are kept in {})", imported, directory,
         done);
     return imported;
   }

@@ -1,4 +1,4 @@
-package dev.ferry.jobs.transfer;
+package dev.ferry.jobs.engine;
 
 /** A job request that was refused before any job was created, with the reason named. */
 public final class JobRefusedException extends Exception {

@@ -1,4 +1,4 @@
-package dev.ferry.jobs.transfer;
+package dev.ferry.jobs.engine;
 
 import dev.ferry.core.s3.StoreException;
 import dev.ferry.jobs.remote.RemoteException;

@@ -1,6 +1,6 @@
-package dev.ferry.jobs.transfer;
+package dev.ferry.jobs.engine;
 
-/** Where a transfer job is in its life; DONE, FAILED and CANCELLED are final. */
+/** Where a job is in its life; DONE, FAILED and CANCELLED are final. */
 public enum JobState {
   QUEUED, WAITING_FOR_SPACE, RUNNING, VERIFYING, DONE, FAILED, CANCELLED;
 

@@ -1,4 +1,4 @@
-package dev.ferry.jobs.transfer;
+package dev.ferry.jobs.engine;
 
 import dev.ferry.jobs.remote.RemoteSession;
 import java.time.Duration;
@@ -24,7 +24,8 @@ final class Job {
   /** Set (under {@link #writes}) once the claim is given back to the store: no write of this node changes the job any more. */
   volatile boolean released;
   final AtomicReference<RemoteSession> session = new AtomicReference<>();
-  final AtomicReference<TransferAttempt> attempt = new AtomicReference<>();
+  /** The running attempt's live byte and part counts, when its work shows them (a transfer's parts). */
+  final AtomicReference<LiveProgress> progress = new AtomicReference<>();
   volatile Thread worker;
   /** Writes of this job's record go one at a time, so an older snapshot never lands after a newer one. */
   final ReentrantLock writes = new ReentrantLock();
@@ -89,10 +90,10 @@ final class Job {
 
   /** The record with the running attempt's progress. */
   JobRecord snapshot() {
-    TransferAttempt running = attempt.get();
+    LiveProgress running = progress.get();
     JobRecord current = record();
     return running == null ? current
-        : current.withProgress(running.bytesDone.get(), running.partsDone.get(), current.partsTotal());
+        : current.withProgress(running.bytesDone(), running.partsDone(), current.partsTotal());
   }
 
   String id() {

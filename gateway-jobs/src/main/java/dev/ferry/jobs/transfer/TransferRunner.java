@@ -3,6 +3,13 @@ package dev.ferry.jobs.transfer;
 import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.S3Location;
+import dev.ferry.jobs.engine.JobException;
+import dev.ferry.jobs.engine.JobRecheck;
+import dev.ferry.jobs.engine.JobRecord;
+import dev.ferry.jobs.engine.JobSettings;
+import dev.ferry.jobs.engine.JobState;
+import dev.ferry.jobs.engine.LiveProgress;
+import dev.ferry.jobs.engine.RunningJob;
 import dev.ferry.jobs.remote.FreeSpace;
 import dev.ferry.jobs.remote.RemoteConnector;
 import dev.ferry.jobs.remote.RemoteHost;
@@ -15,13 +22,11 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /**
- * One attempt of one job, start to end: read the object's size, connect, pass the free-space gate,
- * clean what earlier claims left in the staging folder, fetch, verify, check the claim is still
- * held, move into place.
+ * One attempt of one transfer job, start to end: read the object's size, connect, pass the
+ * free-space gate, clean what earlier claims left in the staging folder, fetch, verify, check the
+ * claim is still held, move into place.
  */
-final class JobRunner {
-
-  enum Outcome { DONE, WAITING_FOR_SPACE }
+final class TransferRunner {
 
   private final ObjectOperations objects;
   private final RemoteConnector connector;
@@ -30,7 +35,7 @@ final class JobRunner {
   private final ExecutorService partPool;
   private final Clock clock;
 
-  JobRunner(ObjectOperations objects, RemoteConnector connector, Map<String, RemoteHost> hosts,
+  TransferRunner(ObjectOperations objects, RemoteConnector connector, Map<String, RemoteHost> hosts,
       JobSettings settings, ExecutorService partPool, Clock clock) {
     this.objects = objects;
     this.connector = connector;
@@ -41,11 +46,12 @@ final class JobRunner {
   }
 
   /**
-   * {@code checkpoints} saves the job at each state change, so the store always tells where it is,
-   * and fences the rename into place.
+   * The job is saved at each state change, so the store always tells where it is, and its claim
+   * fences the rename into place. A remote without the free space asked for ends the attempt
+   * WAITING_FOR_SPACE, to be checked again after {@code jobs.freeSpaceRecheck}.
    */
-  Outcome attempt(Job job, JobCheckpoints checkpoints) throws IOException, InterruptedException {
-    TransferSpec spec = job.record().transfer();
+  void attempt(RunningJob job) throws IOException, InterruptedException, JobRecheck {
+    TransferSpec spec = (TransferSpec) job.record().spec();
     RemoteHost host = host(spec.host());
     S3Location source = new S3Location(spec.bucket(), spec.key());
     Optional<ObjectInfo> object = ObjectOperations.await(objects.head(source));
@@ -54,9 +60,9 @@ final class JobRunner {
     }
     long size = object.get().size();
     try (RemoteSession remote = connector.connect(host)) {
-      job.session.set(remote);
+      job.useSession(remote);
       checkCancelled(job);
-      RemoteStaging staging = new RemoteStaging(spec.remotePath(), job.claim);
+      RemoteStaging staging = new RemoteStaging(spec.remotePath(), job.claim());
       TransferMethod method = TransferMethod.of(spec.mode());
       if (spec.freeSpacePercent() > 0) {
         FreeSpace space = FreeSpaceGate.measure(remote, staging.directory());
@@ -67,7 +73,7 @@ final class JobRunner {
           job.update(r -> r.withState(JobState.WAITING_FOR_SPACE).withError("waiting: " + space + " is not above "
               + spec.freeSpacePercent() + "% or has fewer than the " + needed + " bytes a " + mode + " transfer of "
               + size + " bytes needs"));
-          return Outcome.WAITING_FOR_SPACE;
+          throw JobRecheck.asRecorded(settings.freeSpaceRecheck());
         }
       }
       if (!spec.overwrite() && remote.exists(spec.remotePath())) {
@@ -75,33 +81,42 @@ final class JobRunner {
       }
       int parts = PartRange.split(size, spec.parts()).size();
       job.update(r -> r.withRunning(size, parts, clock.instant().toString()));
-      checkpoints.save(job);
+      job.save();
       // What earlier claims left (this node's previous run, or a node that died or froze) goes first.
       method.stopLeftovers(remote, staging.root());
       remote.removeTree(staging.root());
       remote.mkdirs(staging.folder());
       String sha256 = objects.factsOf(source, object.get()).sha256();
-      TransferAttempt attempt = new TransferAttempt(job.id(), spec, object.get(), sha256, remote, staging, objects,
+      TransferAttempt attempt = new TransferAttempt(job.record().id(), spec, object.get(), sha256, remote, staging, objects,
           settings, partPool);
-      job.attempt.set(attempt);
+      job.showProgress(new LiveProgress() {
+        @Override
+        public long bytesDone() {
+          return attempt.bytesDone.get();
+        }
+
+        @Override
+        public int partsDone() {
+          return attempt.partsDone.get();
+        }
+      });
       try {
         method.fetch(attempt);
         checkCancelled(job);
         job.update(r -> r.withProgress(attempt.bytesDone.get(), attempt.partsDone.get(), parts)
             .withState(JobState.VERIFYING));
-        checkpoints.save(job);
+        job.save();
         RemoteFinish.verify(attempt);
         checkCancelled(job);
-        checkpoints.ensureHeld(job);
+        job.ensureHeld();
         RemoteFinish.moveIntoPlace(attempt, clock);
         job.update(r -> r.withProgress(size, parts, parts));
-        return Outcome.DONE;
       } finally {
         job.update(r -> r.withProgress(attempt.bytesDone.get(), attempt.partsDone.get(), parts));
-        job.attempt.set(null);
+        job.showProgress(null);
       }
     } finally {
-      job.session.set(null);
+      job.useSession(null);
     }
   }
 
@@ -110,23 +125,19 @@ final class JobRunner {
    * folder goes (and what still runs on it), whatever state the remote is in; the staging folder
    * goes too once no other claim's folder is in it.
    */
-  void removeStaging(Job job) {
-    if (!(job.record().spec() instanceof TransferSpec spec)) {
-      return;
-    }
-    clean(job.record(), new RemoteStaging(spec.remotePath(), job.claim).folder());
+  void removeStaging(JobRecord record, long claim) {
+    TransferSpec spec = (TransferSpec) record.spec();
+    clean(record, new RemoteStaging(spec.remotePath(), claim).folder());
   }
 
   /** Best effort for a job no node holds, ended by a cancel: the whole staging folder goes. */
   void removeAllStaging(JobRecord record) {
-    if (!(record.spec() instanceof TransferSpec spec)) {
-      return;
-    }
+    TransferSpec spec = (TransferSpec) record.spec();
     clean(record, RemoteStaging.rootOf(spec.remotePath()));
   }
 
   private void clean(JobRecord record, String folder) {
-    TransferSpec spec = record.transfer();
+    TransferSpec spec = (TransferSpec) record.spec();
     RemoteHost host = hosts.get(spec.host());
     if (host == null) {
       return;
@@ -136,7 +147,7 @@ final class JobRunner {
       remote.removeTree(folder);
       remote.removeIfEmpty(RemoteStaging.rootOf(spec.remotePath()));
     } catch (IOException | RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(JobRunner.class).warn("job {}: could not remove staging folder {} on {}: {}",
+      org.slf4j.LoggerFactory.getLogger(TransferRunner.class).warn("job {}: could not remove staging folder {} on {}: {}",
           record.id(), folder, spec.host(), e.getMessage());
     }
   }
@@ -149,9 +160,9 @@ final class JobRunner {
     return host;
   }
 
-  private static void checkCancelled(Job job) throws InterruptedIOException {
-    if (job.cancelRequested) {
-      throw new InterruptedIOException("job " + job.id() + " cancelled");
+  private static void checkCancelled(RunningJob job) throws InterruptedIOException {
+    if (job.cancelRequested()) {
+      throw new InterruptedIOException("job " + job.record().id() + " cancelled");
     }
   }
 }

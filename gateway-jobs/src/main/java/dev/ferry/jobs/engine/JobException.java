@@ -1,9 +1,9 @@
-package dev.ferry.jobs.transfer;
+package dev.ferry.jobs.engine;
 
 import java.io.IOException;
 
 /**
- * A transfer step that failed for a reason the job reports. {@code transient} ones (a broken
+ * A step of a job that failed for a reason the job reports. {@code transient} ones (a broken
  * connection, S3 unavailable) are retried with backoff; the others fail the job at once.
  */
 public final class JobException extends IOException {

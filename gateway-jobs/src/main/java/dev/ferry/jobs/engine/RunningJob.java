@@ -1,4 +1,4 @@
-package dev.ferry.jobs.transfer;
+package dev.ferry.jobs.engine;
 
 import dev.ferry.jobs.remote.RemoteSession;
 import java.io.IOException;
@@ -8,6 +8,9 @@ import java.util.function.UnaryOperator;
 public interface RunningJob {
 
   JobRecord record();
+
+  /** The claim this node holds the job under (a new one each time a node claims it). */
+  long claim();
 
   /** Changes the record (progress, the current item); the heartbeat saves it, so every node shows it. */
   void update(UnaryOperator<JobRecord> change);
@@ -24,6 +27,9 @@ public interface RunningJob {
 
   /** The connection a cancel closes at once, to stop work blocked on it; null when there is none. */
   void useSession(RemoteSession session);
+
+  /** Counts the attempt keeps as it goes, merged into the record whenever it is shown or saved; null: none. */
+  void showProgress(LiveProgress progress);
 
   /** Saves the record now (the heartbeat does it every second otherwise). */
   void save() throws IOException;

@@ -1,0 +1,25 @@
+package dev.ferry.jobs.workflow;
+
+import dev.ferry.core.s3.S3Location;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The decompress step: the object unpacked into the target prefix ({@link Unpacker}); it stays where it is. */
+final class DecompressStep implements StepRun<WorkflowStep.Decompress> {
+
+  private static final Logger log = LoggerFactory.getLogger(Workflows.class);
+
+  private final Unpacker unpacker;
+
+  DecompressStep(Unpacker unpacker) {
+    this.unpacker = unpacker;
+  }
+
+  @Override
+  public S3Location run(WorkflowStep.Decompress decompress, StepContext at) throws IOException {
+    int written = unpacker.unpack(decompress, at.object(), at.workflow().name(), at.purpose());
+    log.info("{}: {} unpacked into {} ({} files)", at.purpose(), at.object(), decompress.target(), written);
+    return at.object();
+  }
+}
