@@ -99,6 +99,13 @@ class SftpS3RequestsIT {
           "rename into no folder");
 
       assertEquals("HEAD DELETE", counted(() -> sftp.remove("/files/y.bin")), "remove");
+      sftp.mkdir("/files/sub/deeper");
+      write(sftp, "/files/sub/deeper/z.bin");
+      assertEquals("HEAD", counted(() -> sftp.lstat("/files/sub/deeper/z.bin")),
+          "lstat three folders down (MINA looks at each folder above before an lstat)");
+      assertEquals("HEAD DELETE", counted(() -> sftp.remove("/files/sub/deeper/z.bin")), "remove three folders down");
+      assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, status(() -> sftp.lstat("/files/none/deeper/z.bin")),
+          "lstat under a folder that is not there");
       assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, status(() -> sftp.remove("/files/y.bin")), "remove again");
       assertEquals(SftpConstants.SSH_FX_FILE_IS_A_DIRECTORY, status(() -> sftp.remove("/files/sub")), "remove of a folder");
       assertTrue(sftp.stat("/files/sub").isDirectory(), "the folder stays");

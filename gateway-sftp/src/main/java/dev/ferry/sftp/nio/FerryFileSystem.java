@@ -70,15 +70,26 @@ public final class FerryFileSystem extends BaseFileSystem<FerryPath> {
    * asked again.
    */
   public void leaveCheckToCore(VirtualPath virtual, ExpectedKind kind) {
-    if (kind == ExpectedKind.FILE && !virtual.isRoot()) {
-      // MINA also looks at a removed file's parent; a file core finds there shows it is a directory.
-      statsThisRequest.put(virtual.parent(), new FileStat(virtual.parent(), true, 0, Instant.EPOCH));
-    }
+    ancestorsAreDirectories(virtual);
     statsThisRequest.put(virtual, switch (kind) {
       case FILE -> new FileStat(virtual, false, 0, Instant.EPOCH);
       case DIRECTORY -> new FileStat(virtual, true, 0, Instant.EPOCH);
       case MISSING -> new NoSuchFileException(virtual.toString(), null, "not there yet (core checks it)");
     });
+  }
+
+  /**
+   * For the request now starting, takes every folder above {@code virtual} to be one. MINA looks at
+   * each of them, one after another, before a request that does not follow links (lstat, remove):
+   * a HEAD and a LIST each, however deep the path. Whatever they are, the answer about
+   * {@code virtual} itself is the same: if one is missing, so is {@code virtual} (core asks S3 about
+   * it), and core's own operations check the folder they write into.
+   */
+  public void ancestorsAreDirectories(VirtualPath virtual) {
+    for (VirtualPath folder = virtual; !folder.isRoot(); ) {
+      folder = folder.parent();
+      statsThisRequest.put(folder, new FileStat(folder, true, 0, Instant.EPOCH));
+    }
   }
 
   /** What a request's path is taken to be until core's operation says otherwise. */

@@ -41,7 +41,9 @@ import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
  *       looks at a path two to four times while answering one request, and each look is an S3
  *       HEAD and often a LIST. For remove, rmdir, mkdir and opendir, whose core operations check
  *       the path themselves, MINA's look is {@linkplain FerryFileSystem#leaveCheckToCore left to
- *       them}, and so is its look at a directory before each READDIR of an open listing.
+ *       them}, and so is its look at a directory before each READDIR of an open listing; before an
+ *       lstat or a remove MINA looks at every folder above the path too, which are taken to be
+ *       folders ({@link FerryFileSystem#ancestorsAreDirectories}).
  *   <li>copy-data ({@code sftp cp}) copies the version the source had when it was opened
  *       ({@link HandleCopy}).
  *   <li>A client's disconnect stays out of the ERROR log (see
@@ -129,7 +131,7 @@ final class FerrySftpSubsystem extends SftpSubsystem {
         case SftpConstants.SSH_FXP_MKDIR -> FerryFileSystem.ExpectedKind.MISSING;
         default -> null;
       };
-      if (expected != null) {
+      if (expected != null || type == SftpConstants.SSH_FXP_LSTAT) {
         leaveCheckToCore(ferry, buffer, expected);
       } else if (type == SftpConstants.SSH_FXP_READDIR) {
         listedAlready(ferry, buffer);
@@ -142,18 +144,14 @@ final class FerrySftpSubsystem extends SftpSubsystem {
    * MINA looks at a directory again before each READDIR of its handle (a HEAD and a LIST each time,
    * which its own comment calls questionable), and at its parent for the ".." entry it sends first;
    * the handle's listing, open since the OPENDIR, fails by itself if S3 does, and a directory that
-   * is there has a parent that is.
+   * is there has folders above it.
    */
   private void listedAlready(FerryFileSystem ferry, Buffer buffer) {
     int start = buffer.rpos();
     try {
       if (handles.get(buffer.getString()) instanceof DirectoryHandle directory
           && directory.getFile() instanceof FerryPath path) {
-        VirtualPath listed = path.virtual();
-        ferry.leaveCheckToCore(listed, FerryFileSystem.ExpectedKind.DIRECTORY);
-        if (!listed.isRoot()) {
-          ferry.leaveCheckToCore(listed.parent(), FerryFileSystem.ExpectedKind.DIRECTORY);
-        }
+        ferry.leaveCheckToCore(path.virtual(), FerryFileSystem.ExpectedKind.DIRECTORY);
       }
     } catch (BadPathException | RuntimeException unreadable) {
       // MINA reads the handle next and refuses it with the reason
@@ -169,7 +167,12 @@ final class FerrySftpSubsystem extends SftpSubsystem {
       // Resolved as FerrySftpAccessor resolves it, but quietly: a bad path is refused, with its one
       // ERROR line, when MINA resolves it next.
       VirtualPath cwd = VirtualPath.parse(getDefaultDirectory().toAbsolutePath().toString());
-      ferry.leaveCheckToCore(VirtualPath.parse(cwd, buffer.getString()), expected);
+      VirtualPath path = VirtualPath.parse(cwd, buffer.getString());
+      if (expected == null) {
+        ferry.ancestorsAreDirectories(path); // an lstat: S3 is asked about the path itself
+      } else {
+        ferry.leaveCheckToCore(path, expected);
+      }
     } catch (BadPathException | RuntimeException unresolvable) {
       // MINA reads the same path next and refuses it with the reason
     } finally {
