@@ -22,12 +22,15 @@
 #       of the copy (.git included); seconds, and Ferry's S3 requests for each
 #   (f) BENCH_SESSIONS=8 sessions running the loop of (b) / (c) at once against one running alone:
 #       operations per second of wall clock (the clients share the 2 CPUs with the servers)
-# Every figure is the median of BENCH_REPEAT=3 runs (for (b) and (c): of each run's median), after an
-# untimed pass of the same loop. bench/metadata_ops.py does the client side of (a)-(d) and (f).
+# Every figure is the median of BENCH_REPEAT=3 runs (for (b) and (c): of each run's median), after
+# BENCH_WARMUP=10 untimed passes of the same loop (every server gets them; a JVM compiles its request
+# path during the first thousands of operations, and a server in service is warm). Ferry's first
+# pass is printed as well ("cold"). bench/metadata_ops.py does the client side of (a)-(d) and (f).
 #
 #   bench/bench-metadata.sh | tee bench-metadata.txt     (after: mvn -q -DskipTests package)
 #
-# Knobs (environment): BENCH_REPEAT=3, BENCH_OPS=30 (operations of each kind per run), BENCH_FILES=300,
+# Knobs (environment): BENCH_REPEAT=3, BENCH_OPS=30 (operations of each kind per run), BENCH_WARMUP=10,
+# BENCH_FILES=300,
 # BENCH_SESSIONS=8, FERRY_HEAP=1g, FERRY_JAVA=java, BENCH_DIR, BENCH_KEEP=1 (keeps the temp dir and
 # Ferry's log), FERRY_JAR, S3PROXY_JAR.
 set -uo pipefail
@@ -36,6 +39,7 @@ REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FERRY_JAR="${FERRY_JAR:-$REPO_DIR/gateway-server/target/ferry.jar}"
 BENCH_REPEAT="${BENCH_REPEAT:-3}"
 OPS="${BENCH_OPS:-30}"
+WARMUP="${BENCH_WARMUP:-10}"
 FILES="${BENCH_FILES:-300}"
 SESSIONS="${BENCH_SESSIONS:-8}"
 FERRY_HEAP="${FERRY_HEAP:-1g}"
@@ -133,7 +137,8 @@ ops_run() {
   shift
   log "$prefix: metadata_ops.py $1 ..."
   S3_KEY="$S3_KEY" S3_SECRET="$S3_SECRET" FTP_PASSWORD="$PASSWORD" \
-    timeout -k 10 "$TRANSFER_TIMEOUT_SECONDS" "$PYTHON" "$REPO_DIR/bench/metadata_ops.py" "$@" --ops "$OPS" >"$out"
+    timeout -k 10 "$TRANSFER_TIMEOUT_SECONDS" "$PYTHON" "$REPO_DIR/bench/metadata_ops.py" "$@" --ops "$OPS" \
+      --warmup "$WARMUP" >"$out"
   local status=$?
   while read -r key value; do
     R[$prefix.$key]="$value"
@@ -355,13 +360,14 @@ print_sftp() {
   echo "(b) SFTP, one paramiko session, ms per operation; (d) Ferry's S3 requests per operation, what they cost one"
   echo "    after another at the floor of (a) (LISTs as max-keys 1 probes, but one page of 30 for the listing), and"
   echo "    Ferry's time over that (below 0 where Ferry sends requests at once)"
-  printf '  %-30s %8s %8s %8s %6s | %6s %-36s %7s %8s\n' "operation" "Ferry" "rclone" "sshd" "F/r" "S3 req" \
-    "by kind" "floor" "F-floor"
+  echo "    Ferry cold: the median of the first untimed pass, before Ferry's JIT has compiled the request path"
+  printf '  %-30s %8s %8s %8s %6s %10s | %6s %-36s %7s %8s\n' "operation" "Ferry" "rclone" "sshd" "F/r" "Ferry cold" \
+    "S3 req" "by kind" "floor" "F-floor"
   for kind in "${SFTP_KINDS[@]}"; do
     f="${R[ferry.sftp.$kind.ms]:-n/a}"
     floor="$(floor_of "${R[ferry.sftp.$kind.kinds]:-}" "$([[ $kind == list ]] && echo 1)")"
-    printf '  %-30s %8s %8s %8s %6s | %6s %-36s %7s %8s\n' "${SFTP_LABEL[$kind]}" "$f" "${R[rclone.sftp.$kind.ms]:-n/a}" \
-      "${R[sshd.sftp.$kind.ms]:-n/a}" "$(ratio "$f" "${R[rclone.sftp.$kind.ms]:-n/a}")" \
+    printf '  %-30s %8s %8s %8s %6s %10s | %6s %-36s %7s %8s\n' "${SFTP_LABEL[$kind]}" "$f" "${R[rclone.sftp.$kind.ms]:-n/a}" \
+      "${R[sshd.sftp.$kind.ms]:-n/a}" "$(ratio "$f" "${R[rclone.sftp.$kind.ms]:-n/a}")" "${R[ferry.sftp.$kind.cold]:-n/a}" \
       "${R[ferry.sftp.$kind.req]:-n/a}" "$(kinds_short "${R[ferry.sftp.$kind.kinds]:-}")" "$floor" "$(minus "$f" "$floor")"
   done
   echo "  stat shows the time setstat set: Ferry ${R[ferry.sftp.client_time]:-?}, rclone ${R[rclone.sftp.client_time]:-?}," \
@@ -373,11 +379,12 @@ print_ftps() {
   echo
   echo "(c) FTPS (explicit, PROT P), Ferry, one ftplib session, ms per operation (STOR, RETR, MLSD: PASV, a TLS"
   echo "    data connection and the transfer); (d) its S3 requests and their floor as in (b). No FTP peer: see the notes"
-  printf '  %-30s %8s | %6s %-36s %7s %8s\n' "operation" "Ferry" "S3 req" "by kind" "floor" "F-floor"
+  printf '  %-30s %8s %10s | %6s %-36s %7s %8s\n' "operation" "Ferry" "Ferry cold" "S3 req" "by kind" "floor" "F-floor"
   for kind in "${FTPS_KINDS[@]}"; do
     f="${R[ferry.ftps.$kind.ms]:-n/a}"
     floor="$(floor_of "${R[ferry.ftps.$kind.kinds]:-}" "$([[ $kind == mlsd ]] && echo 1)")"
-    printf '  %-30s %8s | %6s %-36s %7s %8s\n' "${FTPS_LABEL[$kind]}" "$f" "${R[ferry.ftps.$kind.req]:-n/a}" \
+    printf '  %-30s %8s %10s | %6s %-36s %7s %8s\n' "${FTPS_LABEL[$kind]}" "$f" "${R[ferry.ftps.$kind.cold]:-n/a}" \
+      "${R[ferry.ftps.$kind.req]:-n/a}" \
       "$(kinds_short "${R[ferry.ftps.$kind.kinds]:-}")" "$floor" "$(minus "$f" "$floor")"
   done
   echo "  MDTM shows the time MFMT set: Ferry ${R[ferry.ftps.client_time]:-?}"

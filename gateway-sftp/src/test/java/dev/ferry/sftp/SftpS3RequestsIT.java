@@ -116,6 +116,40 @@ class SftpS3RequestsIT {
     }
   }
 
+  /**
+   * What {@code cp} onto an sshfs mount sends for each new file: an exclusive OPEN (O_EXCL), an
+   * FSTAT of the handle, WRITE, CLOSE. The name is asked about with one listing, the folders above
+   * the open file not at all, and the file is one PUT.
+   */
+  @Test
+  void exclusiveCreateOfASmallFile_isOneListingAndOnePut() throws IOException {
+    try (SftpClient sftp = ferry.login("alice")) {
+      sftp.mkdir("/cp");
+      sftp.mkdir("/cp/a");
+      sftp.mkdir("/cp/a/b");
+      sftp.mkdir("/cp/a/b/sub");
+      write(sftp, "/cp/a/b/old.bin");
+
+      assertEquals("LIST PUT", counted(() -> {
+        try (SftpClient.CloseableHandle file = sftp.open("/cp/a/b/new.bin",
+            SftpClient.OpenMode.Write, SftpClient.OpenMode.Create, SftpClient.OpenMode.Exclusive)) {
+          assertEquals(0, sftp.stat(file).getSize(), "fstat of the file being written");
+          sftp.write(file, 0, new byte[] {7, 8, 9});
+        }
+      }), "exclusive create, fstat, write, close three folders down");
+      assertEquals(3, sftp.stat("/cp/a/b/new.bin").getSize(), "the file is there whole");
+
+      assertEquals(SftpConstants.SSH_FX_FILE_ALREADY_EXISTS, status(() -> sftp.open("/cp/a/b/old.bin",
+          SftpClient.OpenMode.Write, SftpClient.OpenMode.Create, SftpClient.OpenMode.Exclusive).close()),
+          "exclusive create of a file that is there");
+      assertEquals(SftpConstants.SSH_FX_FILE_IS_A_DIRECTORY, status(() -> sftp.open("/cp/a/b/sub",
+          SftpClient.OpenMode.Write, SftpClient.OpenMode.Create, SftpClient.OpenMode.Exclusive).close()),
+          "exclusive create over a folder");
+      assertTrue(sftp.stat("/cp/a/b/sub").isDirectory(), "the folder stays");
+      assertEquals(3, sftp.stat("/cp/a/b/old.bin").getSize(), "the file that was there stays");
+    }
+  }
+
   private interface SftpCall {
     void run() throws IOException;
   }

@@ -363,7 +363,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     if (knownNotADirectory(path, "upload")) {
       return uploads.openAtOffsets(key, lock, description, 0, keep -> {}, Uploads.CommitCheck.NONE, reorderMemory, spillShare);
     }
-    Lookup target = lookup(path);
+    CompletableFuture<NameProbe.Found> target = NameProbe.probe(store, key);
     return uploads.openAtOffsets(key, lock, description, 0, keep -> {}, () -> fileThere(target, path, "upload"),
         reorderMemory, spillShare);
   }
@@ -467,23 +467,25 @@ public final class GatewayFileSystem implements AutoCloseable {
 
   /**
    * What a write to {@code path} finds there: the file, if there is one. A directory of that name,
-   * or no parent directory, refuses the write. The file, a directory of the same name and the
-   * parent are asked about at once: one round trip to S3 instead of five in a row, which a client
-   * uploading many small files waits for.
+   * or no parent directory, refuses the write. The name is asked about with one listing
+   * ({@link NameProbe}: file, directory or nothing, where a HEAD and a listing under it took two
+   * requests), at once with the parent's check: one round trip, which a client uploading many small
+   * files waits for at each open.
    */
   private Optional<ObjectInfo> writeTarget(VirtualPath path, String operation) throws IOException {
-    Lookup target = lookup(path);
+    CompletableFuture<NameProbe.Found> target = NameProbe.probe(store, keyOf(path));
     requireParentDirectory(path, operation);
     return fileThere(target, path, operation);
   }
 
   /** The file {@code target} found at {@code path}, if any; a directory found there refuses the write. */
-  private Optional<ObjectInfo> fileThere(Lookup target, VirtualPath path, String operation) throws IOException {
-    Optional<ObjectInfo> existing = call(target.file(), path, operation);
-    if (existing.isEmpty() && !DirectoryListing.isAbsent(call(target.children(), path, operation))) {
+  private Optional<ObjectInfo> fileThere(CompletableFuture<NameProbe.Found> target, VirtualPath path, String operation)
+      throws IOException {
+    NameProbe.Found found = call(target, path, operation);
+    if (found.kind() == NameProbe.Kind.DIRECTORY) {
       throw isADirectory(path, operation);
     }
-    return existing;
+    return found.file();
   }
 
   private IsADirectoryException isADirectory(VirtualPath path, String operation) {
@@ -749,17 +751,6 @@ public final class GatewayFileSystem implements AutoCloseable {
       throw isADirectory(path, operation);
     }
     return stat;
-  }
-
-  /**
-   * The two questions that tell a file from a directory, asked at once: the HEAD of the key and a
-   * one-key listing under it. {@link #find} asks them in turn, as most paths a client stats are
-   * files; where both answers are needed, asking together saves a round trip.
-   */
-  private record Lookup(CompletableFuture<Optional<ObjectInfo>> file, CompletableFuture<ListPage> children) {}
-
-  private Lookup lookup(VirtualPath path) {
-    return new Lookup(store.head(keyOf(path)), store.listPage(prefixOf(path), "/", null, 1));
   }
 
   /** What {@code path} is, asked with one listing: see {@link NameProbe}. */

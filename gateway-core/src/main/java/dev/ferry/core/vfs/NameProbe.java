@@ -31,6 +31,13 @@ final class NameProbe {
     }
   }
 
+  /**
+   * The first page is small: the answer is nearly always in its first entries, and a name that
+   * starts many others ({@code f1} among {@code f1} to {@code f1999}) would otherwise bring a
+   * thousand of them back. Pages after it, needed only when a page holds nothing but names like
+   * {@code key.txt}, are S3's largest.
+   */
+  private static final int FIRST_PAGE_SIZE = 16;
   private static final int PAGE_SIZE = 1000;
 
   private NameProbe() {}
@@ -40,7 +47,7 @@ final class NameProbe {
   }
 
   private static CompletableFuture<Found> probeFrom(ObjectStore store, S3Location key, String token) {
-    return store.listPage(key, "/", token, PAGE_SIZE).thenCompose(page -> {
+    return store.listPage(key, "/", token, token == null ? FIRST_PAGE_SIZE : PAGE_SIZE).thenCompose(page -> {
       Found found = read(page, key.key());
       if (found != null || !page.hasNext()) {
         return CompletableFuture.completedFuture(found != null ? found : new Found(Kind.MISSING, Optional.empty()));

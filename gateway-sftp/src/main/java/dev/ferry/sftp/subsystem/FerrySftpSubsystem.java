@@ -42,8 +42,9 @@ import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
  *       HEAD and often a LIST. For remove, rmdir, mkdir and opendir, whose core operations check
  *       the path themselves, MINA's look is {@linkplain FerryFileSystem#leaveCheckToCore left to
  *       them}, and so is its look at a directory before each READDIR of an open listing; before an
- *       lstat or a remove MINA looks at every folder above the path too, which are taken to be
- *       folders ({@link FerryFileSystem#ancestorsAreDirectories}).
+ *       lstat or a remove MINA looks at every folder above the path too, and so it does above an open
+ *       file before an FSTAT or FSETSTAT: they are taken to be folders
+ *       ({@link FerryFileSystem#ancestorsAreDirectories}).
  *   <li>copy-data ({@code sftp cp}) copies the version the source had when it was opened
  *       ({@link HandleCopy}).
  *   <li>A client's disconnect stays out of the ERROR log (see
@@ -135,6 +136,8 @@ final class FerrySftpSubsystem extends SftpSubsystem {
         leaveCheckToCore(ferry, buffer, expected);
       } else if (type == SftpConstants.SSH_FXP_READDIR) {
         listedAlready(ferry, buffer);
+      } else if (type == SftpConstants.SSH_FXP_FSTAT || type == SftpConstants.SSH_FXP_FSETSTAT) {
+        openedAlready(ferry, buffer);
       }
     }
     super.doProcess(buffer, length, type, id);
@@ -152,6 +155,25 @@ final class FerrySftpSubsystem extends SftpSubsystem {
       if (handles.get(buffer.getString()) instanceof DirectoryHandle directory
           && directory.getFile() instanceof FerryPath path) {
         ferry.leaveCheckToCore(path.virtual(), FerryFileSystem.ExpectedKind.DIRECTORY);
+      }
+    } catch (BadPathException | RuntimeException unreadable) {
+      // MINA reads the handle next and refuses it with the reason
+    } finally {
+      buffer.rpos(start);
+    }
+  }
+
+  /**
+   * Before an FSTAT or FSETSTAT MINA looks at every folder above the handle's file, as before an
+   * lstat (a HEAD and a LIST each: sshfs sends an FSTAT after each create, so a copy into a folder
+   * two down paid four requests a file for it). The file was opened in them, so they are folders;
+   * the file itself is still asked about.
+   */
+  private void openedAlready(FerryFileSystem ferry, Buffer buffer) {
+    int start = buffer.rpos();
+    try {
+      if (handles.get(buffer.getString()) instanceof FileHandle file && file.getFile() instanceof FerryPath path) {
+        ferry.ancestorsAreDirectories(path.virtual());
       }
     } catch (BadPathException | RuntimeException unreadable) {
       // MINA reads the handle next and refuses it with the reason
