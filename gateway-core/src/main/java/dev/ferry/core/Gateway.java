@@ -26,6 +26,7 @@ import dev.ferry.core.user.DisabledUsers;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.User;
 import dev.ferry.core.user.Authenticator;
+import dev.ferry.core.user.UserAccounts;
 import dev.ferry.core.user.UserRegistry;
 import dev.ferry.core.vfs.GatewayFileSystem;
 import java.io.IOException;
@@ -56,6 +57,7 @@ public final class Gateway implements AutoCloseable {
   private final ObjectOperations objects;
   private final Downloads downloads;
   private final UserRegistry users;
+  private final UserAccounts accounts;
   private final LoginGuard loginGuard;
   private final DisabledUsers disabledUsers;
   private final DisabledUserSessions disabledUserSessions;
@@ -99,6 +101,9 @@ public final class Gateway implements AutoCloseable {
             config.uploads().memoryWait()), new SpillSpace(spillLimits(config.uploads(), spill)), clock);
     this.downloads = new Downloads(store, config.downloads());
     this.objects = new ObjectOperations(store, catalog, locks, events, uploads);
+    this.accounts = new UserAccounts(stateStore.database(), clock, events, users::configured,
+        bucket -> ObjectStore.await(store.bucketExists(bucket)));
+    users.keepAccountsIn(accounts);
     this.disabledUsers = new DisabledUsers(stateStore.database(), clock);
     this.loginGuard = new LoginGuard(config.login(), clock, stateStore.database(), disabledUsers);
     this.sessions = new SessionSlots(config.sessions(), Map.of(
@@ -106,7 +111,7 @@ public final class Gateway implements AutoCloseable {
         "SFTP", new SessionSlots.ProtocolMaximum(config.sftp().maxSessions(), "sftp.maxSessions")), deadlines, events,
         name -> disabledUsers.lastRead(name).map(d -> "user disabled"), stateStore.nodes().name());
     // As often as the node's heartbeat: a user disabled on another node loses its sessions here within one.
-    this.disabledUserSessions = new DisabledUserSessions(disabledUsers, sessions,
+    this.disabledUserSessions = new DisabledUserSessions(disabledUsers, users, sessions,
         config.stateStore().lease().dividedBy(3));
     this.proxyProtocol = new ProxyProtocol(config.trustedProxies(), deadlines, clock);
     this.transfers = new LiveTransfers(clock);
@@ -228,6 +233,11 @@ public final class Gateway implements AutoCloseable {
 
   public Downloads downloads() {
     return downloads;
+  }
+
+  /** Users kept as data in the state store (the API's /api/v1/users). */
+  public UserAccounts accounts() {
+    return accounts;
   }
 
   public UserRegistry users() {

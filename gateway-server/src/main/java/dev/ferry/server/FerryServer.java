@@ -148,7 +148,7 @@ public final class FerryServer {
       adminHttp = new AdminHttpServer(jobsConfig.adminHttp(), admin, gateway.loginGuard(), gateway.sessions(),
           gateway.proxyProtocol(),
           ftps.sslConfiguration(), gateway.users(), clock, gateway.stateStore().nodes().name(),
-          gateway.stateStore().database());
+          gateway.stateStore().database(), gateway.accounts(), gateway.disabledUsers(), gateway.disabledUserSessions());
       try {
         adminHttp.start();
       } catch (InterruptedException e) {

@@ -2,7 +2,9 @@ package dev.ferry.core.admin;
 
 /** How an admin command ended; each surface maps it once (HTTP status, SSH exit status). */
 public enum AdminStatus {
-  OK(200, 0), BAD_REQUEST(400, 2), REFUSED(403, 3), NOT_FOUND(404, 4), CONFLICT(409, 5), FAILED(500, 1);
+  OK(200, 0), BAD_REQUEST(400, 2), REFUSED(403, 3), NOT_FOUND(404, 4), CONFLICT(409, 5),
+  /** The change named a version of what it changes that is no longer the current one. */
+  STALE(412, 6), FAILED(500, 1);
 
   private final int httpStatus;
   private final int exitStatus;

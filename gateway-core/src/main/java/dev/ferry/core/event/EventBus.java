@@ -110,6 +110,10 @@ public final class EventBus {
     publish(new JobEvent(newId(), clock.instant(), jobId, kind, state, error, bytes));
   }
 
+  public void account(AccountEvent.Type type, String user, String by, String detail) {
+    publish(new AccountEvent(newId(), clock.instant(), type, user, by, detail));
+  }
+
   private static String newId() {
     return UUID.randomUUID().toString();
   }

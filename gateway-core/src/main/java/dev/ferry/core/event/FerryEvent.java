@@ -7,7 +7,7 @@ import java.time.Instant;
  * workflows, the activity log and metrics, an application that embeds Ferry). Producers publish
  * without knowing who listens.
  */
-public sealed interface FerryEvent permits SessionEvent, FileEvent, JobEvent {
+public sealed interface FerryEvent permits SessionEvent, FileEvent, JobEvent, AccountEvent {
 
   /** Unique per event: the idempotency key a receiver of a repeated delivery drops the repeat by. */
   String id();

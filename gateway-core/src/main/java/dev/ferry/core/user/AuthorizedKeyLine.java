@@ -57,6 +57,55 @@ public final class AuthorizedKeyLine {
     return null;
   }
 
+  /**
+   * Why a key that {@link #problem} accepts is still too weak to be added through the API, or null:
+   * an RSA modulus under {@link #MIN_RSA_BITS} bits (NIST's floor since 2013; OpenSSH's ssh-keygen
+   * makes 3072). Keys already in ferry.yaml are not held to it, so that an upgrade locks nobody out.
+   */
+  public static String weakness(String line) {
+    String[] fields = line.trim().split("\\s+", 3);
+    if (!fields[0].equals("ssh-rsa")) {
+      return null;
+    }
+    int bits;
+    try {
+      ByteBuffer blob = ByteBuffer.wrap(Base64.getDecoder().decode(fields[1]));
+      skipString(blob); // the type
+      skipString(blob); // the public exponent
+      byte[] modulus = new byte[blob.getInt()];
+      blob.get(modulus);
+      bits = new java.math.BigInteger(1, modulus).bitLength();
+    } catch (RuntimeException malformed) {
+      return "is not a well-formed RSA key (" + malformed.getClass().getSimpleName() + ")";
+    }
+    return bits < MIN_RSA_BITS ? "is an RSA key of " + bits + " bits; at least " + MIN_RSA_BITS + " are required" : null;
+  }
+
+  /** The smallest RSA key the API accepts. */
+  public static final int MIN_RSA_BITS = 2048;
+
+  /** The key's SHA256 fingerprint as {@code ssh-keygen -l} prints it: SHA256:base64, unpadded. */
+  public static String fingerprint(String line) {
+    byte[] blob = Base64.getDecoder().decode(line.trim().split("\\s+", 3)[1]);
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(blob);
+      return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  /** The line's comment (what follows the key), or "". */
+  public static String comment(String line) {
+    String[] fields = line.trim().split("\\s+", 3);
+    return fields.length > 2 ? fields[2].trim() : "";
+  }
+
+  private static void skipString(ByteBuffer buffer) {
+    int length = buffer.getInt();
+    buffer.position(buffer.position() + length);
+  }
+
   private static String abbreviate(String text) {
     return text.length() > 40 ? text.substring(0, 40) + "..." : text;
   }

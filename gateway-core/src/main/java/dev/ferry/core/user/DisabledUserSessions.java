@@ -16,10 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Closes the sessions of disabled users on this node: at once for a user disabled here, and every
- * {@code interval} (the node heartbeat's, a third of the state store lease) for users disabled on
- * another node sharing the store, which cannot reach this node's sessions. An upload a closed
- * session has open is aborted, as for any connection that ends.
+ * Closes the sessions of disabled and deleted users on this node: at once for a user disabled or
+ * deleted here, and every {@code interval} (the node heartbeat's, a third of the state store lease)
+ * for users disabled or deleted on another node sharing the store, which cannot reach this node's
+ * sessions. An upload a closed session has open is aborted, as for any connection that ends.
  */
 public final class DisabledUserSessions implements AutoCloseable {
 
@@ -28,11 +28,13 @@ public final class DisabledUserSessions implements AutoCloseable {
   static final String CLIENT_REASON = "disconnected by an administrator";
 
   private final DisabledUsers disabled;
+  private final UserRegistry users;
   private final SessionSlots sessions;
   private final ScheduledExecutorService sweeps;
 
-  public DisabledUserSessions(DisabledUsers disabled, SessionSlots sessions, Duration interval) {
+  public DisabledUserSessions(DisabledUsers disabled, UserRegistry users, SessionSlots sessions, Duration interval) {
     this.disabled = disabled;
+    this.users = users;
     this.sessions = sessions;
     this.sweeps = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-disabled-user-sweep"));
     long every = Math.max(100, interval.toMillis());
@@ -41,10 +43,15 @@ public final class DisabledUserSessions implements AutoCloseable {
 
   /** Closes {@code user}'s logged-in sessions on this node; returns how many. */
   public int closeSessionsOf(String user) {
+    return closeSessionsOf(user, "disabled");
+  }
+
+  /** Closes {@code user}'s logged-in sessions on this node, the user being {@code what} (disabled, deleted). */
+  public int closeSessionsOf(String user, String what) {
     int closed = 0;
     for (SessionInfo session : sessions.loggedIn()) {
       if (user.equals(session.user()) && sessions.disconnect(session.id(), CLIENT_REASON)) {
-        log.info("user {} is disabled: session {} ({} from {}) closed", ClientText.forLog(user), session.id(),
+        log.info("user {} is {}: session {} ({} from {}) closed", ClientText.forLog(user), what, session.id(),
             session.protocol(), session.address());
         closed++;
       }
@@ -56,13 +63,18 @@ public final class DisabledUserSessions implements AutoCloseable {
     try {
       Map<String, DisabledUsers.Disabling> all = disabled.all();
       // Each user once: a close is asynchronous, so a user's other sessions may still be listed.
-      Set<String> users = new HashSet<>();
+      Set<String> loggedIn = new HashSet<>();
       for (SessionInfo session : sessions.loggedIn()) {
-        if (session.user() != null && all.containsKey(session.user())) {
-          users.add(session.user());
+        if (session.user() != null) {
+          loggedIn.add(session.user());
         }
       }
-      users.forEach(this::closeSessionsOf);
+      for (String user : loggedIn) {
+        if (all.containsKey(user)) {
+          closeSessionsOf(user);
+        }
+      }
+      users.gone(loggedIn).forEach(user -> closeSessionsOf(user, "deleted"));
     } catch (StateStoreException | RuntimeException e) {
       log.warn("sessions of disabled users not checked: {}", e.getMessage());
     }

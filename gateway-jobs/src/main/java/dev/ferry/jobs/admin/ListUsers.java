@@ -38,9 +38,10 @@ final class ListUsers extends ReadCommand {
     Map<String, DisabledUsers.Disabling> disabledUsers = new LinkedHashMap<>(disabled.all());
     List<Map<String, Object>> list = new ArrayList<>();
     StringBuilder text = new StringBuilder();
-    for (User user : users.all()) {
+    for (User user : users.everyone()) {
       Map<String, Object> facts = new LinkedHashMap<>();
       facts.put("name", user.name());
+      facts.put("source", users.configured(user.name()) ? "config" : "store");
       facts.put("home", user.home().toString());
       facts.put("permissions", user.permissions().stream().map(Permission::label).sorted().toList());
       facts.put("admin", user.admin());

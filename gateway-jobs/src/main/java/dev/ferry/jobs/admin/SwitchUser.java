@@ -52,8 +52,8 @@ final class SwitchUser implements AdminCommand {
           + ": --reason must be 1-500 characters");
     }
     if (users.find(name).isEmpty()) {
-      throw new AdminException(AdminStatus.NOT_FOUND, "user disable: unknown user '" + name + "' (not configured,"
-          + " and not logged in through the application's authenticator on this node since it started); nothing"
+      throw new AdminException(AdminStatus.NOT_FOUND, "user disable: unknown user '" + name + "' (not configured, not"
+          + " kept in the state store, and not logged in through the application's authenticator on this node since it started); nothing"
           + " changed");
     }
     DisabledUsers.Disabling disabling = disabled.disable(name, reason == null ? "" : reason, request.caller().name());

@@ -2,6 +2,7 @@ package dev.ferry.server.activity;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.event.AccountEvent;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.event.FerryEvent;
 import dev.ferry.core.event.FileEvent;
@@ -107,6 +108,12 @@ public final class ActivityLog {
       line.put("state", job.state());
       line.put("outcome", "FAILED".equals(job.state()) ? "FAILED" : "OK");
       put(line, "detail", job.error());
+    } else if (event instanceof AccountEvent account) {
+      line.put("activity", account.type().name());
+      line.put("user", account.user());
+      line.put("by", account.by());
+      line.put("outcome", "OK");
+      put(line, "detail", account.detail());
     }
     line.put("eventId", event.id());
     return line;

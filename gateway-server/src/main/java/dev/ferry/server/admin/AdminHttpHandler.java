@@ -37,7 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes: {@code GET /health} (no token), and every admin command as {@code /api/<command>}: POST
+ * Routes: {@code GET /health} (no token), the users of the versioned REST API under
+ * {@code /api/v1/users} ({@link UsersApi}), and every admin command as {@code /api/<command>}: POST
  * with a JSON body {@code {"args": ["word", "--option", "value"]}}, or GET with repeated
  * {@code ?arg=} parameters. Everything but /health needs {@code Authorization: Bearer <token>} with
  * one of the configured tokens; a read-only one runs only the commands that change nothing.
@@ -57,8 +58,11 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
   private final Executor commands;
   private final LoginGuard guard;
   private final Console browser;
+  private final UsersApi usersApi;
 
-  AdminHttpHandler(AdminConsole console, AdminTokens tokens, Executor commands, LoginGuard guard, Console browser) {
+  AdminHttpHandler(AdminConsole console, AdminTokens tokens, Executor commands, LoginGuard guard, Console browser,
+      UsersApi usersApi) {
+    this.usersApi = usersApi;
     this.console = console;
     this.tokens = tokens;
     this.commands = commands;
@@ -133,6 +137,15 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
       send(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, error(AdminStatus.FAILED, refused.clientMessage()), false);
       return;
     }
+    // The audit line names the token by its configured name, never by its value.
+    AdminCaller caller = new AdminCaller("token:" + token.get().name(), token.get().role(), "http");
+    String rawPath = request.uri().contains("?") ? request.uri().substring(0, request.uri().indexOf('?')) : request.uri();
+    if (UsersApi.owns(rawPath)) {
+      UsersApi.Reply reply = usersApi.handle(request.method(), rawPath, request.content().toString(StandardCharsets.UTF_8),
+          request.headers().get(HttpHeaderNames.IF_MATCH), caller);
+      write(ctx, reply(reply), keepAlive);
+      return;
+    }
     if (!path.startsWith("/api/") || path.length() == 5 || path.indexOf('/', 5) >= 0) {
       send(ctx, HttpResponseStatus.NOT_FOUND, error(AdminStatus.NOT_FOUND, "no such endpoint " + path
           + " (GET /health, GET or POST /api/<command>)"), keepAlive);
@@ -151,8 +164,6 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
       send(ctx, HttpResponseStatus.BAD_REQUEST, error(AdminStatus.BAD_REQUEST, e.getMessage()), keepAlive);
       return;
     }
-    // The audit line names the token by its configured name, never by its value.
-    AdminCaller caller = new AdminCaller("token:" + token.get().name(), token.get().role(), "http");
     AdminResponse response = console.execute(caller, command, args);
     send(ctx, HttpResponseStatus.valueOf(response.status().httpStatus()), response.json(), keepAlive);
   }
@@ -196,6 +207,23 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
   private static String error(AdminStatus status, String message) {
     return AdminResponse.error(status, message).json();
+  }
+
+  private static FullHttpResponse reply(UsersApi.Reply reply) {
+    HttpResponseStatus status = HttpResponseStatus.valueOf(reply.status());
+    FullHttpResponse response = reply.body() == null
+        ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER)
+        : json(status, reply.body());
+    if (reply.body() == null) {
+      response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+    }
+    if (reply.etag() != null) {
+      response.headers().set(HttpHeaderNames.ETAG, reply.etag());
+    }
+    if (reply.location() != null) {
+      response.headers().set(HttpHeaderNames.LOCATION, reply.location());
+    }
+    return response;
   }
 
   private static FullHttpResponse json(HttpResponseStatus status, String body) {

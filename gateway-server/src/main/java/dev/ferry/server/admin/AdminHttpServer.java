@@ -6,6 +6,9 @@ import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.Database;
 import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.core.user.LoginGuard;
+import dev.ferry.core.user.DisabledUserSessions;
+import dev.ferry.core.user.DisabledUsers;
+import dev.ferry.core.user.UserAccounts;
 import dev.ferry.core.user.UserRegistry;
 import dev.ferry.ftps.tls.GatewaySslConfiguration;
 import dev.ferry.server.console.Console;
@@ -48,6 +51,7 @@ public final class AdminHttpServer implements AutoCloseable {
   private final EventLoopGroup workers = new NioEventLoopGroup(1);
   private final ExecutorService commands;
   private final Console browser;
+  private final UsersApi usersApi;
   private Channel channel;
 
   /**
@@ -57,8 +61,10 @@ public final class AdminHttpServer implements AutoCloseable {
    * {@code database}: the state store, which keeps the console's sign-ins for every node.
    */
   public AdminHttpServer(AdminHttpSettings settings, AdminConsole console, LoginGuard guard,
-      SessionSlots slots, ProxyProtocol proxy, GatewaySslConfiguration tls, UserRegistry users, Clock clock, String node, Database database) {
+      SessionSlots slots, ProxyProtocol proxy, GatewaySslConfiguration tls, UserRegistry users, Clock clock, String node,
+      Database database, UserAccounts accounts, DisabledUsers disabledUsers, DisabledUserSessions disabledUserSessions) {
     this.settings = settings;
+    this.usersApi = new UsersApi(accounts, users, disabledUsers, disabledUserSessions);
     this.browser = new Console(console, users, guard, clock, settings.tls(), node, database);
     this.slots = slots;
     this.proxy = proxy;
@@ -85,7 +91,7 @@ public final class AdminHttpServer implements AutoCloseable {
                 .addLast(new AdminConnectionSlot(slots))
                 .addLast(new HttpServerCodec())
                 .addLast(new HttpObjectAggregator(MAX_BODY))
-                .addLast(new AdminHttpHandler(console, settings.tokens(), commands, guard, browser));
+                .addLast(new AdminHttpHandler(console, settings.tokens(), commands, guard, browser, usersApi));
           }
         })
         .bind(settings.bindAddress(), settings.port()).sync().channel();

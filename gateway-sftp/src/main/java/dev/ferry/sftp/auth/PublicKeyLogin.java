@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * SSH public-key logins: the keys are the users' {@code publicKeys} (authorized_keys lines),
- * decoded once at start. Which signature algorithms a key may sign with (no ssh-rsa SHA-1) is the
+ * decoded once at start for users ferry.yaml declares and at each login for users kept as data.
+ * Which signature algorithms a key may sign with (no ssh-rsa SHA-1) is the
  * server's algorithm list. A key that does not match is normal (clients offer several) and is not
  * counted as a failed login. A disabled user's key is refused the same way.
  */
@@ -38,17 +40,47 @@ public final class PublicKeyLogin implements PublickeyAuthenticator {
     this.users = users;
     this.guard = guard;
     for (User user : users.all()) {
-      List<PublicKey> decoded = new ArrayList<>();
-      for (int i = 0; i < user.publicKeys().size(); i++) {
-        try {
-          AuthorizedKeyEntry entry = AuthorizedKeyEntry.parseAuthorizedKeyEntry(user.publicKeys().get(i));
-          decoded.add(entry.resolvePublicKey(null, PublicKeyEntryResolver.FAILING));
-        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-          throw new IOException("user " + user.name() + ": publicKeys[" + i + "] cannot be decoded: " + e.getMessage(), e);
-        }
-      }
-      keys.put(user.name(), List.copyOf(decoded));
+      keys.put(user.name(), decode(user));
     }
+  }
+
+  private static List<PublicKey> decode(User user) throws IOException {
+    List<PublicKey> decoded = new ArrayList<>();
+    for (int i = 0; i < user.publicKeys().size(); i++) {
+      try {
+        AuthorizedKeyEntry entry = AuthorizedKeyEntry.parseAuthorizedKeyEntry(user.publicKeys().get(i));
+        decoded.add(entry.resolvePublicKey(null, PublicKeyEntryResolver.FAILING));
+      } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+        throw new IOException("user " + user.name() + ": publicKeys[" + i + "] cannot be decoded: " + e.getMessage(), e);
+      }
+    }
+    return List.copyOf(decoded);
+  }
+
+  /**
+   * The user {@code username} whose key {@code key} is: declared in ferry.yaml (keys decoded at
+   * start), kept as data (read at each login, so a key removed on any node is refused at once), or
+   * admitted by the embedding application's authenticator; null when the key is not theirs.
+   */
+  private User owner(String username, PublicKey key) {
+    if (users.configured(username)) {
+      return listed(keys.getOrDefault(username, List.of()), key) ? users.find(username).orElse(null) : null;
+    }
+    Optional<User> kept = users.kept(username);
+    if (kept.isEmpty()) {
+      return users.authenticateKey(username, key).orElse(null);
+    }
+    try {
+      return listed(decode(kept.get()), key) ? kept.get() : null;
+    } catch (IOException e) {
+      log.error("SFTP login as {}: a key kept for the user cannot be decoded: {}", ClientText.forLog(username),
+          e.getMessage());
+      return null;
+    }
+  }
+
+  private static boolean listed(List<PublicKey> keys, PublicKey key) {
+    return keys.stream().anyMatch(k -> KeyUtils.compareKeys(k, key));
   }
 
   @Override
@@ -59,10 +91,8 @@ public final class PublicKeyLogin implements PublickeyAuthenticator {
       BanNotice.disconnect(session, address, guard.banDuration());
       return false;
     }
-    User user = users.configured(username) ? users.find(username).orElse(null)
-        : users.authenticateKey(username, key).orElse(null);
-    if (user == null || users.configured(username)
-        && keys.getOrDefault(username, List.of()).stream().noneMatch(k -> KeyUtils.compareKeys(k, key))) {
+    User user = owner(username, key);
+    if (user == null) {
       log.debug("SFTP key {} not listed for user {}", KeyUtils.getFingerPrint(key), ClientText.forLog(username));
       return false;
     }

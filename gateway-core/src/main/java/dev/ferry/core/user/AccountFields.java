@@ -1,0 +1,39 @@
+package dev.ferry.core.user;
+
+import java.util.List;
+
+/**
+ * What a request to create or change a user gives, field by field, as the API's JSON and the admin
+ * commands name them; null is "not given" (a PATCH changes only what it gives). {@code password}
+ * is the clear text, hashed with bcrypt before it is kept; {@code passwordHash} an existing bcrypt
+ * hash, for users moved from elsewhere. Neither is ever written back or logged.
+ */
+public record AccountFields(String password, String passwordHash, String home, List<String> permissions,
+    Boolean admin, List<String> keys) {
+
+  /** The names of the fields given, for the activity log: never their values. */
+  public List<String> given() {
+    List<String> names = new java.util.ArrayList<>();
+    if (password != null || passwordHash != null) {
+      names.add("password");
+    }
+    if (home != null) {
+      names.add("home");
+    }
+    if (permissions != null) {
+      names.add("permissions");
+    }
+    if (admin != null) {
+      names.add("admin");
+    }
+    if (keys != null) {
+      names.add("keys");
+    }
+    return names;
+  }
+
+  @Override
+  public String toString() {
+    return "AccountFields" + given();
+  }
+}

@@ -1,0 +1,250 @@
+package dev.ferry.server;
+
+import static dev.ferry.server.ActivityFile.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.testing.Await;
+import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.user.PasswordHasher;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Users kept as data through /api/v1/users, with real clients against a whole Ferry and a real
+ * S3-API server: a user made by the API logs in at once over FTPS (lftp, password) and SFTP
+ * (OpenSSH, key) into its home; a change names the version it read; a removed key and a deleted
+ * user are refused at the next login, and the deleted user's open session is closed; the activity
+ * log names who did each. Bad input is refused naming the field, and changes nothing.
+ */
+class UsersApiIT {
+
+  static final String TOKEN = "users-api-admin-token-0123456789";
+  static final String READ_TOKEN = "users-api-read-token-0123456789";
+  static final String PASSWORD = "bob-Pa55word-long";
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final HttpClient http = HttpClient.newHttpClient();
+
+  @RegisterExtension
+  static final S3TestServer s3 = new S3TestServer();
+
+  @RegisterExtension
+  static final SshTestClient ssh = new SshTestClient();
+
+  @TempDir
+  static Path dir;
+
+  static FerryServer ferry;
+  static String bucket;
+  static OpenSshSftp bobOpenSsh;
+
+  record Answer(int status, JsonNode body, HttpResponse<String> response) {}
+
+  @BeforeAll
+  static void start() throws Exception {
+    bucket = s3.createBucket();
+    bobOpenSsh = OpenSshSftp.withNewKey(Files.createDirectories(dir.resolve("bob-key")));
+    String yaml = EmbeddedFerry.loopbackConfig(dir.resolve("data"), s3) + """
+        login:
+          failureDelay: 100ms
+          maxFailures: 100
+        admin:
+          http:
+            bindAddress: 127.0.0.1
+            port: 0
+            token: %s
+            tokens:
+              - name: monitor
+                token: %s
+                role: read-only
+        users:
+          - name: alice
+            passwordHash: "%s"
+            home: s3://%s/alice/
+        """.formatted(TOKEN, READ_TOKEN, PasswordHasher.hash("alice-Pa55word".toCharArray()), bucket);
+    ferry = EmbeddedFerry.start(dir, yaml, Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (ferry != null) {
+      ferry.stop();
+    }
+  }
+
+  @Test
+  void userMadeByTheApi_logsInAtOnce_changesNameTheirVersion_removedKeyAndDeletedUserRefused() throws Exception {
+    ActivityFile activity = ActivityFile.fromNow();
+    int ftps = ferry.ftps().port();
+    int sftp = ferry.sftp().port();
+
+    Answer created = call("POST", "", TOKEN, Map.of("name", "bob", "password", PASSWORD,
+        "home", "s3://" + bucket + "/partners/bob/", "permissions", List.of("all"),
+        "keys", List.of(bobOpenSsh.publicKey)));
+
+    assertEquals(201, created.status(), created.body().toString());
+    assertEquals("/api/v1/users/bob", created.response().headers().firstValue("Location").orElse(""));
+    assertEquals("\"1\"", created.response().headers().firstValue("ETag").orElse(""));
+    assertEquals("store", created.body().get("source").asText());
+    assertEquals("token:default", created.body().get("createdBy").asText());
+    assertFalse(created.body().toString().contains(PASSWORD), "no password in the answer");
+    assertFalse(created.body().toString().contains("$2y$"), "no hash in the answer");
+    String fingerprint = created.body().get("keys").get(0).get("fingerprint").asText();
+    assertTrue(fingerprint.startsWith("SHA256:"), fingerprint);
+
+    new Lftp(ftps, "bob", PASSWORD).run("put " + write("hello.txt", "hello from lftp") + " -o hello.txt");
+    bobOpenSsh.batch(sftp, "bob", "put " + write("key.txt", "hello from sftp") + " key.txt");
+    assertEquals("hello from lftp", new String(s3.read(bucket, "partners/bob/hello.txt"), StandardCharsets.UTF_8));
+    assertEquals("hello from sftp", new String(s3.read(bucket, "partners/bob/key.txt"), StandardCharsets.UTF_8));
+
+    List<String> names = new ArrayList<>();
+    call("GET", "", READ_TOKEN, null).body().get("users").forEach(u -> names.add(u.get("name").asText()
+        + ":" + u.get("source").asText()));
+    assertEquals(List.of("alice:config", "bob:store"), names, "declared users and kept ones, one list");
+
+    Answer narrowed = call("PATCH", "/bob", TOKEN, Map.of("permissions", List.of("list", "read")), "\"1\"");
+    assertEquals(200, narrowed.status(), narrowed.body().toString());
+    assertEquals(2, narrowed.body().get("version").asInt());
+    Answer stale = call("PATCH", "/bob", TOKEN, Map.of("permissions", List.of("all")), "\"1\"");
+    assertEquals(412, stale.status(), stale.body().toString());
+    assertTrue(stale.body().get("error").asText().contains("version 2"), stale.body().toString());
+    assertEquals(List.of("list", "read"), strings(call("GET", "/bob", READ_TOKEN, null).body().get("permissions")),
+        "the stale change changed nothing");
+    String refusedPut = new Lftp(ftps, "bob", PASSWORD).refused("put " + write("later.txt", "x") + " -o later.txt");
+    assertTrue(refusedPut.contains("550") || refusedPut.toLowerCase().contains("denied"), refusedPut);
+
+    Answer keyRemoved = call("DELETE", "/bob/keys/" + URLEncoder.encode(fingerprint, StandardCharsets.UTF_8),
+        TOKEN, null);
+    assertEquals(204, keyRemoved.status(), keyRemoved.response().body());
+    bobOpenSsh.refusedBatch(sftp, "bob", "ls");
+
+    try (ClientSession held = ssh.login("bob", sftp, PASSWORD);
+         SftpClient files = SftpClientFactory.instance().createSftpClient(held)) {
+      assertTrue(files.stat("/hello.txt").isRegularFile());
+      Answer deleted = call("DELETE", "/bob", TOKEN, null);
+      assertEquals(204, deleted.status(), deleted.response().body());
+      Await.until(() -> !held.isOpen(), Duration.ofSeconds(10), "bob's open SFTP session to be closed");
+    }
+    new Lftp(ftps, "bob", PASSWORD).refused("ls");
+    assertEquals(404, call("GET", "/bob", TOKEN, null).status());
+
+    for (String kind : List.of("USER_CREATED", "USER_UPDATED", "KEY_REMOVED", "USER_DELETED")) {
+      Await.until(() -> activity.lines().stream().filter(is(kind, null))
+          .anyMatch(l -> "bob".equals(l.path("user").asText()) && "token:default".equals(l.path("by").asText())),
+          Duration.ofSeconds(10), kind + " line naming bob and the token");
+    }
+    assertTrue(activity.lines().stream().noneMatch(l -> l.toString().contains(PASSWORD) || l.toString().contains("$2y$")),
+        "no password or hash in the activity log");
+  }
+
+  @Test
+  void badInput_refusedNamingTheField_nothingChanged() throws Exception {
+    String home = "s3://" + bucket + "/carol/";
+    KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+    rsa.initialize(1024);
+    KeyPair weak = rsa.generateKeyPair();
+    KeyPairGenerator dsa = KeyPairGenerator.getInstance("DSA");
+    dsa.initialize(1024);
+    KeyPair dsaKey = dsa.generateKeyPair();
+    Map<String, Map<String, Object>> refused = Map.of(
+        "password:", Map.of("name", "carol", "password", "short", "home", home),
+        "name:", Map.of("name", "car\nol", "password", PASSWORD, "home", home),
+        "keys[0]: is an RSA key of 1024 bits", Map.of("name", "carol", "home", home,
+            "keys", List.of(PublicKeyEntry.toString(weak.getPublic()))),
+        "keys[0]: must start with a key type", Map.of("name", "carol", "home", home,
+            "keys", List.of(PublicKeyEntry.toString(dsaKey.getPublic()))),
+        "home: must look like s3://bucket/prefix/", Map.of("name", "carol", "password", PASSWORD, "home", "/carol"),
+        "home: bucket no-such-bucket-here does not exist", Map.of("name", "carol", "password", PASSWORD,
+            "home", "s3://no-such-bucket-here/carol/"),
+        "permissions: unknown permission 'fly'", Map.of("name", "carol", "password", PASSWORD, "home", home,
+            "permissions", List.of("read", "fly")),
+        "colour: unknown field", Map.of("name", "carol", "password", PASSWORD, "home", home, "colour", "blue"));
+    for (Map.Entry<String, Map<String, Object>> bad : refused.entrySet()) {
+      Answer answer = call("POST", "", TOKEN, bad.getValue());
+      assertEquals(400, answer.status(), bad.getKey() + ": " + answer.body());
+      assertTrue(answer.body().get("error").asText().contains(bad.getKey()), bad.getKey() + ": " + answer.body());
+    }
+    Answer longName = call("POST", "", TOKEN, Map.of("name", "c".repeat(65), "password", PASSWORD, "home", home));
+    assertEquals(400, longName.status(), longName.body().toString());
+    Answer declared = call("POST", "", TOKEN, Map.of("name", "alice", "password", PASSWORD, "home", home));
+    assertEquals(409, declared.status(), declared.body().toString());
+    assertTrue(declared.body().get("error").asText().contains("ferry.yaml"), declared.body().toString());
+    Answer readOnly = call("POST", "", READ_TOKEN, Map.of("name", "carol", "password", PASSWORD, "home", home));
+    assertEquals(403, readOnly.status(), readOnly.body().toString());
+    Answer notJson = raw("POST", "", TOKEN, "{name: carol", null);
+    assertEquals(400, notJson.status(), notJson.response().body());
+
+    assertEquals(201, call("POST", "", TOKEN, Map.of("name", "carol", "password", PASSWORD, "home", home)).status());
+    Answer again = call("POST", "", TOKEN, Map.of("name", "carol", "password", PASSWORD + "2", "home", home));
+    assertEquals(409, again.status(), again.body().toString());
+    assertEquals(1, call("GET", "/carol", TOKEN, null).body().get("version").asInt(), "the duplicate changed nothing");
+    assertEquals(405, call("PUT", "", TOKEN, Map.of()).status());
+    assertEquals(204, call("DELETE", "/carol", TOKEN, null).status());
+    assertEquals(List.of("alice"), userNames(), "nothing else was made");
+  }
+
+  private static List<String> userNames() throws Exception {
+    List<String> names = new ArrayList<>();
+    call("GET", "", TOKEN, null).body().get("users").forEach(u -> names.add(u.get("name").asText()));
+    return names;
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> list = new ArrayList<>();
+    array.forEach(item -> list.add(item.asText()));
+    return list;
+  }
+
+  private static String write(String name, String text) throws Exception {
+    Path file = dir.resolve(name);
+    Files.writeString(file, text);
+    return file.toString();
+  }
+
+  static Answer call(String method, String path, String token, Object body) throws Exception {
+    return call(method, path, token, body, null);
+  }
+
+  static Answer call(String method, String path, String token, Object body, String ifMatch) throws Exception {
+    return raw(method, path, token, body == null ? null : JSON.writeValueAsString(body), ifMatch);
+  }
+
+  static Answer raw(String method, String path, String token, String body, String ifMatch) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ferry.adminHttp().port()
+        + "/api/v1/users" + path)).timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token)
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    if (ifMatch != null) {
+      request.header("If-Match", ifMatch);
+    }
+    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode json = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+    return new Answer(response.statusCode(), json, response);
+  }
+}
