@@ -137,7 +137,7 @@ public final class FerryServer {
     AdminConsole admin = AdminCommands.registry(jobs, syncs, watchedFolders, batches, gateway.objects(),
         new ClientSessions(gateway.sessions(), gateway.transfers(), gateway.rates(),
         gateway.nodeSessions(), gateway.stateStore().nodes().name()), gateway.users(), gateway.disabledUsers(),
-        gateway.disabledUserSessions());
+        gateway.disabledUserSessions(), gateway.accounts());
     ftps = new FtpsServer(gateway, clock);
     ftps.start();
     if (config.sftp().enabled()) {

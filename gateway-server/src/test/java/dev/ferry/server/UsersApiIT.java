@@ -61,6 +61,7 @@ class UsersApiIT {
   static FerryServer ferry;
   static String bucket;
   static OpenSshSftp bobOpenSsh;
+  static final KeyPair opsKey = ed25519();
 
   record Answer(int status, JsonNode body, HttpResponse<String> response) {}
 
@@ -85,7 +86,12 @@ class UsersApiIT {
           - name: alice
             passwordHash: "%s"
             home: s3://%s/alice/
-        """.formatted(TOKEN, READ_TOKEN, PasswordHasher.hash("alice-Pa55word".toCharArray()), bucket);
+          - name: ops
+            home: s3://%s/ops/
+            admin: true
+            publicKeys: ["%s"]
+        """.formatted(TOKEN, READ_TOKEN, PasswordHasher.hash("alice-Pa55word".toCharArray()), bucket, bucket,
+        PublicKeyEntry.toString(opsKey.getPublic()));
     ferry = EmbeddedFerry.start(dir, yaml, Map.of());
   }
 
@@ -124,7 +130,7 @@ class UsersApiIT {
     List<String> names = new ArrayList<>();
     call("GET", "", READ_TOKEN, null).body().get("users").forEach(u -> names.add(u.get("name").asText()
         + ":" + u.get("source").asText()));
-    assertEquals(List.of("alice:config", "bob:store"), names, "declared users and kept ones, one list");
+    assertEquals(List.of("alice:config", "ops:config", "bob:store"), names, "declared users and kept ones, one list");
 
     Answer narrowed = call("PATCH", "/bob", TOKEN, Map.of("permissions", List.of("list", "read")), "\"1\"");
     assertEquals(200, narrowed.status(), narrowed.body().toString());
@@ -204,7 +210,55 @@ class UsersApiIT {
     assertEquals(1, call("GET", "/carol", TOKEN, null).body().get("version").asInt(), "the duplicate changed nothing");
     assertEquals(405, call("PUT", "", TOKEN, Map.of()).status());
     assertEquals(204, call("DELETE", "/carol", TOKEN, null).status());
-    assertEquals(List.of("alice"), userNames(), "nothing else was made");
+    assertEquals(List.of("alice", "ops"), userNames(), "nothing else was made");
+  }
+
+  /**
+   * The same operations over SSH exec, through the one command registry: a user added with a
+   * generated password (shown once, never an argument) logs in with it; a key added logs in; the
+   * permissions narrowed refuse an upload; a stale version changes nothing; deleted, it is refused.
+   */
+  @Test
+  void userCommandsOverSshExec_addSetKeyDelete() throws Exception {
+    int ftps = ferry.ftps().port();
+    OpenSshSftp erinOpenSsh = OpenSshSftp.withNewKey(Files.createDirectories(dir.resolve("erin-key")));
+    try (ClientSession ops = ssh.login("ops", ferry.sftp().port(), opsKey)) {
+      SshExec added = SshExec.run(ops, "user add erin --home s3://" + bucket + "/erin/ --permissions all"
+          + " --generate-password", Duration.ofSeconds(30));
+      assertEquals(0, added.status(), added.err());
+      String password = added.out().lines().filter(l -> l.startsWith("password (shown once): ")).findFirst()
+          .orElseThrow(() -> new AssertionError(added.out())).substring("password (shown once): ".length());
+      assertEquals(20, password.length(), added.out());
+      new Lftp(ftps, "erin", password).run("put " + write("erin.txt", "from erin") + " -o erin.txt");
+      assertEquals("from erin", new String(s3.read(bucket, "erin/erin.txt"), StandardCharsets.UTF_8));
+
+      SshExec keyAdded = SshExec.run(ops, "user key add erin '" + erinOpenSsh.publicKey + "'", Duration.ofSeconds(30));
+      assertEquals(0, keyAdded.status(), keyAdded.err());
+      erinOpenSsh.batch(ferry.sftp().port(), "erin", "ls");
+
+      SshExec stale = SshExec.run(ops, "user set erin --permissions list,read --version 1", Duration.ofSeconds(30));
+      assertEquals(6, stale.status(), "412's exit status: " + stale.out() + stale.err());
+      SshExec narrowed = SshExec.run(ops, "user set erin --permissions list,read --version 2", Duration.ofSeconds(30));
+      assertEquals(0, narrowed.status(), narrowed.err());
+      new Lftp(ftps, "erin", password).refused("put " + write("later.txt", "x") + " -o later.txt");
+
+      SshExec passwordArgument = SshExec.run(ops, "user set erin --password secret", Duration.ofSeconds(30));
+      assertEquals(2, passwordArgument.status(), "no password as an argument: " + passwordArgument.err());
+
+      SshExec deleted = SshExec.run(ops, "user delete erin", Duration.ofSeconds(30));
+      assertEquals(0, deleted.status(), deleted.err());
+      new Lftp(ftps, "erin", password).refused("ls");
+      erinOpenSsh.refusedBatch(ferry.sftp().port(), "erin", "ls");
+    }
+  }
+
+  private static KeyPair ed25519() {
+    try {
+      return org.apache.sshd.common.config.keys.KeyUtils.generateKeyPair(
+          org.apache.sshd.common.keyprovider.KeyPairProvider.SSH_ED25519, 256);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static List<String> userNames() throws Exception {

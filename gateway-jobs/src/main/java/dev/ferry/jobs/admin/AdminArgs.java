@@ -81,6 +81,14 @@ public final class AdminArgs {
     return options.get(name);
   }
 
+  /** The names of the options and flags given (without "--"), for a command whose sub-commands take different ones. */
+  public Set<String> given() {
+    Set<String> given = new HashSet<>(options.keySet());
+    given.addAll(flags);
+    given.remove("json");
+    return given;
+  }
+
   /**
    * The whole number of {@code --limit}, {@code fallback} when absent; refused with {@code command}'s
    * usage when it is not a number from 1 to {@code max}.

@@ -8,17 +8,14 @@ import dev.ferry.core.user.DisabledUsers;
 import dev.ferry.core.user.UserRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * user disable NAME [--reason TEXT] | user enable NAME: kept in the state store, so every node
- * refuses a disabled user's logins; the user's sessions on this node are closed at once, those on
- * other nodes at their next sweep (see {@link DisabledUserSessions}).
+ * user disable NAME [--reason TEXT] | user enable NAME (sub-commands of {@link UserCommand}): kept
+ * in the state store, so every node refuses a disabled user's logins; the user's sessions on this
+ * node are closed at once, those on other nodes at their next sweep (see {@link DisabledUserSessions}).
  */
-final class SwitchUser implements AdminCommand {
+final class SwitchUser {
 
-  private static final Syntax SYNTAX = new Syntax("user", "user disable|enable <name> [--reason text]", 2, 2,
-      Set.of("reason"), Set.of());
   private final UserRegistry users;
   private final DisabledUsers disabled;
   private final DisabledUserSessions sessions;
@@ -29,23 +26,12 @@ final class SwitchUser implements AdminCommand {
     this.sessions = sessions;
   }
 
-  @Override
-  public Syntax syntax() {
-    return SYNTAX;
+  /** Closes {@code name}'s sessions on this node, the user being {@code what} (deleted). */
+  int closeSessionsOf(String name, String what) {
+    return sessions.closeSessionsOf(name, what);
   }
 
-  @Override
-  public AdminResponse run(AdminRequest request) throws Exception {
-    String action = request.args().positional(0);
-    String name = request.args().positional(1);
-    return switch (action) {
-      case "disable" -> disable(name, request);
-      case "enable" -> enable(name, request);
-      default -> throw AdminArgs.usage(this, "unknown sub-command '" + action + "' (disable or enable)");
-    };
-  }
-
-  private AdminResponse disable(String name, AdminRequest request) throws Exception {
+  AdminResponse disable(String name, AdminRequest request) throws Exception {
     String reason = request.args().option("reason");
     if (reason != null && (reason.isBlank() || reason.length() > 500)) {
       throw new AdminException(AdminStatus.BAD_REQUEST, "user disable " + name
@@ -67,10 +53,7 @@ final class SwitchUser implements AdminCommand {
     return AdminResponse.ok("user " + name + " disabled; " + closed + " session(s) on this node closed\n", data);
   }
 
-  private AdminResponse enable(String name, AdminRequest request) throws Exception {
-    if (request.args().option("reason") != null) {
-      throw AdminArgs.usage(this, "--reason goes with disable only");
-    }
+  AdminResponse enable(String name) throws Exception {
     boolean wasDisabled = disabled.enable(name);
     if (!wasDisabled && users.find(name).isEmpty()) {
       throw new AdminException(AdminStatus.NOT_FOUND, "user enable: unknown user '" + name + "' (not configured,"
