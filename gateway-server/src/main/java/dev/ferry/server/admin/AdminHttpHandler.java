@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes: {@code GET /health} (no token), the users of the versioned REST API under
- * {@code /api/v1/users} ({@link UsersApi}), and every admin command as {@code /api/<command>}: POST
+ * {@code /api/v1/users} ({@link UsersApi}), its OpenAPI document ({@code /api/v1/openapi.json}), and every admin command as {@code /api/<command>}: POST
  * with a JSON body {@code {"args": ["word", "--option", "value"]}}, or GET with repeated
  * {@code ?arg=} parameters. Everything but /health needs {@code Authorization: Bearer <token>} with
  * one of the configured tokens; a read-only one runs only the commands that change nothing.
@@ -50,6 +50,9 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String BEARER = "Bearer ";
+  private static final String OPENAPI_PATH = "/api/v1/openapi.json";
+  /** The OpenAPI 3 document of every route here; OpenApiIT checks the server against it. */
+  private static final String OPENAPI = openApi();
 
   private static final Logger log = LoggerFactory.getLogger(AdminHttpHandler.class);
 
@@ -140,6 +143,10 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     // The audit line names the token by its configured name, never by its value.
     AdminCaller caller = new AdminCaller("token:" + token.get().name(), token.get().role(), "http");
     String rawPath = request.uri().contains("?") ? request.uri().substring(0, request.uri().indexOf('?')) : request.uri();
+    if (rawPath.equals(OPENAPI_PATH) && request.method().equals(HttpMethod.GET)) {
+      send(ctx, HttpResponseStatus.OK, OPENAPI, keepAlive);
+      return;
+    }
     if (UsersApi.owns(rawPath)) {
       UsersApi.Reply reply = usersApi.handle(request.method(), rawPath, request.content().toString(StandardCharsets.UTF_8),
           request.headers().get(HttpHeaderNames.IF_MATCH), caller);
@@ -166,6 +173,17 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     }
     AdminResponse response = console.execute(caller, command, args);
     send(ctx, HttpResponseStatus.valueOf(response.status().httpStatus()), response.json(), keepAlive);
+  }
+
+  private static String openApi() {
+    try (java.io.InputStream in = AdminHttpHandler.class.getResourceAsStream("openapi.json")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.json is missing from the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("reading openapi.json", e);
+    }
   }
 
   /** The configured token the request's {@code Authorization: Bearer} header carries, compared in constant time. */
