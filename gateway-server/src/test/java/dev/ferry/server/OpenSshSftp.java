@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** OpenSSH's own sftp client, logging in with a key of its own, as a user of Ferry would run it. */
-final class OpenSshSftp {
+public final class OpenSshSftp {
 
   final Path key;
-  final String publicKey;
+  public final String publicKey;
 
   private OpenSshSftp(Path key, String publicKey) {
     this.key = key;
@@ -23,19 +23,19 @@ final class OpenSshSftp {
   }
 
   /** A new ed25519 key in {@code dir}; {@link #publicKey} is its authorized_keys line. */
-  static OpenSshSftp withNewKey(Path dir) throws Exception {
+  public static OpenSshSftp withNewKey(Path dir) throws Exception {
     Path key = dir.resolve("id_ed25519");
     run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()));
     return new OpenSshSftp(key, Files.readString(dir.resolve("id_ed25519.pub")).trim());
   }
 
   /** Runs the sftp batch {@code commands} as {@code user} on 127.0.0.1:{@code port}; fails unless all succeed. */
-  void batch(int port, String user, String... commands) throws Exception {
+  public void batch(int port, String user, String... commands) throws Exception {
     run(sftp(port, user, commands));
   }
 
   /** Runs the sftp batch {@code commands} as {@code user}, whose login must be refused; returns what sftp printed. */
-  String refusedBatch(int port, String user, String... commands) throws Exception {
+  public String refusedBatch(int port, String user, String... commands) throws Exception {
     List<String> command = sftp(port, user, commands);
     Output output = output(command);
     assertNotEquals(0, output.exit(), command + " succeeded: " + output.text());

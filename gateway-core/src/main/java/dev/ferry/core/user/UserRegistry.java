@@ -137,16 +137,6 @@ public final class UserRegistry {
     return List.copyOf(users.values());
   }
 
-  /** The users ferry.yaml declares, then those kept as data, by name. */
-  public List<User> everyone() throws StateStoreException {
-    List<User> everyone = new java.util.ArrayList<>(users.values());
-    UserAccounts store = accounts;
-    if (store != null) {
-      store.all().forEach(account -> everyone.add(account.user()));
-    }
-    return everyone;
-  }
-
   /** The user, when the name exists and the password matches its hash, or the authenticator admits it. */
   public Optional<User> authenticate(String name, char[] password) {
     User user = users.get(name);

@@ -44,7 +44,7 @@ public final class AdminCommands {
         new SyncCommands.RunSync(syncs), new SyncCommands.ListSyncs(syncs), new WatchCommands.ListWatches(watches),
         new RunBatch(batches), new ListBatches(batches), new SessionCommands.ListSessions(sessions),
         new SessionCommands.Disconnect(sessions), new ListTransfers(sessions.transfers(), sessions.rates()),
-        new ListUsers(users, sessions.slots(), disabled), new UserCommand(accounts, new SwitchUser(users, disabled, disabledSessions))));
+        new ListUsers(users, sessions.slots(), disabled, accounts), new UserCommand(accounts, new SwitchUser(users, disabled, disabledSessions))));
   }
 
   /** batch run NAME: queues a run of a configured batch now. */

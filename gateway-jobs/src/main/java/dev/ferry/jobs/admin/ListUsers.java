@@ -6,6 +6,8 @@ import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.user.DisabledUsers;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
+import dev.ferry.core.user.UserAccount;
+import dev.ferry.core.user.UserAccounts;
 import dev.ferry.core.user.UserRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,7 +16,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * users: the configured users (an embedding application's own are not listed: Ferry does not know
+ * users: the configured users, then those kept as data (with their version and their keys'
+ * fingerprints and comments; an embedding application's own are not listed: Ferry does not know
  * them until they log in) with their home, permissions, role, how they may log in (never the hash
  * or the keys themselves), their sessions on this node and whether they are disabled (and why, by
  * whom, since when). Disabled users that are not configured (an application's own) follow, by name.
@@ -25,10 +28,12 @@ final class ListUsers extends ReadCommand {
   private final UserRegistry users;
   private final SessionSlots sessions;
   private final DisabledUsers disabled;
+  private final UserAccounts accounts;
 
-  ListUsers(UserRegistry users, SessionSlots sessions, DisabledUsers disabled) {
+  ListUsers(UserRegistry users, SessionSlots sessions, DisabledUsers disabled, UserAccounts accounts) {
     super(SYNTAX);
     this.users = users;
+    this.accounts = accounts;
     this.sessions = sessions;
     this.disabled = disabled;
   }
@@ -38,10 +43,20 @@ final class ListUsers extends ReadCommand {
     Map<String, DisabledUsers.Disabling> disabledUsers = new LinkedHashMap<>(disabled.all());
     List<Map<String, Object>> list = new ArrayList<>();
     StringBuilder text = new StringBuilder();
-    for (User user : users.everyone()) {
+    Map<String, UserAccount> kept = new LinkedHashMap<>();
+    accounts.all().forEach(account -> kept.put(account.name(), account));
+    List<User> everyone = new ArrayList<>(users.all());
+    kept.values().forEach(account -> everyone.add(account.user()));
+    for (User user : everyone) {
       Map<String, Object> facts = new LinkedHashMap<>();
       facts.put("name", user.name());
-      facts.put("source", users.configured(user.name()) ? "config" : "store");
+      UserAccount account = kept.get(user.name());
+      facts.put("source", account == null ? "config" : "store");
+      if (account != null) {
+        facts.put("version", account.version());
+        facts.put("keys", account.keys().stream().map(key -> Map.of("fingerprint", key.fingerprint(),
+            "comment", key.comment())).toList());
+      }
       facts.put("home", user.home().toString());
       facts.put("permissions", user.permissions().stream().map(Permission::label).sorted().toList());
       facts.put("admin", user.admin());

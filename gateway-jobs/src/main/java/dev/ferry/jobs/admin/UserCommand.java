@@ -138,7 +138,10 @@ final class UserCommand implements AdminCommand {
 
   private static List<String> permissions(AdminArgs args) {
     String list = args.option("permissions");
-    return list == null ? null : Arrays.stream(list.split(",")).map(String::trim).toList();
+    if (list == null) {
+      return null;
+    }
+    return list.isBlank() ? List.of() : Arrays.stream(list.split(",")).map(String::trim).toList();
   }
 
   private Boolean admin(AdminArgs args) throws AdminException {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The pages other than jobs: sign-in, dashboard, the transfer form, hosts, sessions and users. */
+/** The pages other than jobs: sign-in, dashboard, the transfer form, hosts and sessions. */
 final class ConsolePages {
 
   private ConsolePages() {}
@@ -218,55 +218,6 @@ final class ConsolePages {
       html.append("<tr><td colspan=\"7\">no sessions</td></tr>");
     }
     return html.append("</tbody>").toString();
-  }
-
-  /**
-   * The users, as the users command gives them (maps of facts), each with a button that disables it
-   * (with an optional reason) or enables it again.
-   */
-  static String users(ConsoleSession session, List<Map<?, ?>> users) {
-    StringBuilder html = new StringBuilder("<table class=\"users\"><thead><tr><th>User</th><th>Home</th>")
-        .append("<th>Permissions</th><th>Role</th><th>Logs in with</th><th>Sessions here</th><th>Status</th>")
-        .append("<th></th></tr></thead><tbody>");
-    for (Map<?, ?> user : users) {
-      // A disabled user that is not configured (an application's own) has no keys Ferry knows of.
-      Object keys = user.get("publicKeys") == null ? 0 : user.get("publicKeys");
-      String login = (Boolean.TRUE.equals(user.get("password")) ? "password" : "")
-          + (Boolean.TRUE.equals(user.get("password")) && !"0".equals(String.valueOf(keys)) ? ", " : "")
-          + ("0".equals(String.valueOf(keys)) ? "" : keys + " SSH key(s)");
-      html.append("<tr class=\"user\" data-user=\"").append(Html.text(user.get("name"))).append("\"><td>")
-          .append(Html.text(user.get("name"))).append("</td><td>")
-          .append(user.get("home") == null ? "" : Html.text(user.get("home")))
-          .append("</td><td>").append(Html.text(user.get("permissions") instanceof List<?> permissions
-              ? String.join(", ", permissions.stream().map(String::valueOf).toList()) : "")).append("</td><td>")
-          .append(Boolean.TRUE.equals(user.get("admin")) ? "admin" : "").append("</td><td>").append(Html.text(login))
-          .append("</td><td class=\"sessions\">").append(Html.text(user.get("sessions"))).append("</td>")
-          .append(userSwitch(session, user)).append("</tr>");
-    }
-    return Layout.page("Users", session, html.append("</tbody></table>").toString());
-  }
-
-  /** The status cell and the Disable or Enable form of one user's row. */
-  private static String userSwitch(ConsoleSession session, Map<?, ?> user) {
-    boolean disabled = Boolean.TRUE.equals(user.get("disabled"));
-    StringBuilder html = new StringBuilder("<td class=\"status\">");
-    if (disabled) {
-      Object reason = user.get("disabledReason");
-      html.append("disabled by ").append(Html.text(user.get("disabledBy")))
-          .append(reason == null || String.valueOf(reason).isEmpty() ? "" : ": " + Html.text(reason));
-    } else {
-      html.append("enabled");
-    }
-    html.append("</td><td><form method=\"post\" action=\"/console/users/").append(disabled ? "enable" : "disable")
-        .append("\">").append(Layout.csrfField(session)).append("<input type=\"hidden\" name=\"user\" value=\"")
-        .append(Html.text(user.get("name"))).append("\">");
-    if (disabled) {
-      html.append("<button type=\"submit\" class=\"enable\">Enable</button>");
-    } else {
-      html.append("<input type=\"text\" name=\"reason\" placeholder=\"reason\" maxlength=\"500\">")
-          .append("<button type=\"submit\" class=\"danger disable\">Disable</button>");
-    }
-    return html.append("</form></td>").toString();
   }
 
   static String problem(ConsoleSession session, String title, String message) {

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 /**
  * The signed-in pages and their actions (a POST here has passed the CSRF check). Each one is an
  * admin command run as the user: jobs, job, cancel, transfer, push, hosts, df, sessions,
- * disconnect, transfers, sync, syncs, ls, users, user disable|enable; a refused command shows its message with the
+ * disconnect, transfers, sync, syncs, ls, users, user add|set|delete|key|disable|enable; a refused command shows its message with the
  * HTTP status the API would give.
  */
 final class ConsoleRoutes {
@@ -34,6 +34,7 @@ final class ConsoleRoutes {
   private final HostsPage hosts;
   private final SyncPage sync;
   private final S3Browser browser;
+  private final UsersPage users;
 
   ConsoleRoutes(AdminConsole commands, Clock clock) {
     this.commands = commands;
@@ -41,6 +42,7 @@ final class ConsoleRoutes {
     this.hosts = new HostsPage(commands, new FreeSpaceProbe(commands, DF_PATIENCE));
     this.sync = new SyncPage(commands);
     this.browser = new S3Browser(commands);
+    this.users = new UsersPage(commands);
   }
 
   FullHttpResponse route(ConsoleSession session, boolean post, String path, Map<String, List<String>> query,
@@ -62,9 +64,16 @@ final class ConsoleRoutes {
       case "GET /console/sessions" -> ok(ConsolePages.sessions(session, loggedIn(session)));
       case "GET /console/sessions/rows" -> ok(ConsolePages.sessionRows(session, loggedIn(session)));
       case "POST /console/sessions/disconnect" -> disconnect(session, Console.first(form, "session"));
-      case "GET /console/users" -> users(session);
-      case "POST /console/users/disable" -> switchUser(session, "disable", form);
-      case "POST /console/users/enable" -> switchUser(session, "enable", form);
+      case "GET /console/users" -> users.list(session);
+      case "GET /console/users/edit" -> users.edit(session, Console.first(query, "user"));
+      case "POST /console/users/add" -> users.add(session, form);
+      case "POST /console/users/set" -> users.set(session, form);
+      case "POST /console/users/password" -> users.newPassword(session, form);
+      case "POST /console/users/key/add" -> users.addKey(session, form);
+      case "POST /console/users/key/remove" -> users.removeKey(session, form);
+      case "POST /console/users/delete" -> users.delete(session, form);
+      case "POST /console/users/disable" -> users.switchUser(session, "disable", form);
+      case "POST /console/users/enable" -> users.switchUser(session, "enable", form);
       default -> jobOrNotFound(session, post, path);
     };
   }
@@ -111,27 +120,6 @@ final class ConsoleRoutes {
       list.forEach(item -> sessions.add((SessionView) item));
     }
     return sessions;
-  }
-
-  private FullHttpResponse users(ConsoleSession session) {
-    AdminResponse response = Console.run(commands, session, "users", List.of());
-    if (!response.ok()) {
-      return refused(session, "Users", response);
-    }
-    List<Map<?, ?>> users = new ArrayList<>();
-    ((List<?>) response.data()).forEach(item -> users.add((Map<?, ?>) item));
-    return ok(ConsolePages.users(session, users));
-  }
-
-  /** The users page's Disable (with the reason typed beside it) and Enable buttons: the user command. */
-  private FullHttpResponse switchUser(ConsoleSession session, String action, Map<String, List<String>> form) {
-    List<String> words = new ArrayList<>(List.of(action, Console.first(form, "user")));
-    String reason = Console.first(form, "reason").strip();
-    if (action.equals("disable") && !reason.isEmpty()) {
-      words.addAll(List.of("--reason", reason));
-    }
-    AdminResponse response = Console.run(commands, session, "user", words);
-    return response.ok() ? ConsoleReplies.redirect("/console/users") : refused(session, "Users", response);
   }
 
   private FullHttpResponse disconnect(ConsoleSession session, String id) {
