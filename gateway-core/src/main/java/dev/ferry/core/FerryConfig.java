@@ -14,6 +14,7 @@ import dev.ferry.core.user.AuthorizedKeyLine;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.core.user.Permission;
+import dev.ferry.core.user.HttpIdentityProvider;
 import dev.ferry.core.user.User;
 import java.net.URI;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ import java.util.Set;
 public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createBuckets, Ftps ftps,
     Sftp sftp, UploadSettings uploads, DownloadSettings downloads, LoginGuard.Settings login, Duration shutdownGrace,
     int renameParallelism, boolean listingClientTimes, Duration directoryCacheTime, List<User> users, StateStoreSettings stateStore,
-    SessionLimits sessions, TrustedProxies trustedProxies, ConfigFile file) {
+    SessionLimits sessions, TrustedProxies trustedProxies, HttpIdentityProvider.Settings authHttp, ConfigFile file) {
 
   /** The FTPS front-end's listeners and TLS material. */
   public record Ftps(String bindAddress, int port, int implicitPort, String passivePorts,
@@ -81,7 +82,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     // key is refused at once, with one list of what is allowed; gateway-jobs parses them.
     root.allowOnly("dataDir", "s3", "ftps", "sftp", "uploads", "downloads", "listings", "login", "shutdown", "rename", "users",
         "jobs", "remotes", "syncs", "admin", "store", "sessions", "watch", "workflows", "metrics", "batches",
-        "proxyProtocol");
+        "proxyProtocol", "auth");
     Path dataDir = base.resolve(root.string("dataDir", "ferry-data"));
 
     ConfigNode s3 = root.section("s3");
@@ -245,7 +246,35 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         rename.integer("parallelism", 16, 1, 256), listings.bool("clientTimes", true),
         listings.duration("directoryCacheTime", Duration.ofSeconds(5)), users,
         stateStore(root.section("store"), dataDir), sessions(root.section("sessions")),
-        trustedProxies(root.section("proxyProtocol")), file);
+        trustedProxies(root.section("proxyProtocol")), authHttp(root.section("auth")), file);
+  }
+
+  /** {@code auth.http}: the HTTP identity provider asked about names no user is declared or kept for; null when none. */
+  private static HttpIdentityProvider.Settings authHttp(ConfigNode auth) {
+    auth.allowOnly("http");
+    ConfigNode http = auth.section("http");
+    http.allowOnly("url", "timeout", "cacheFor");
+    if (!auth.has("http")) {
+      return null;
+    }
+    String url = http.string("url", null);
+    if (url == null || url.isBlank()) {
+      throw new ConfigException(http.keyOf("url"), "is required: the identity provider's http:// or https:// URL");
+    }
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (java.net.URISyntaxException e) {
+      throw new ConfigException(http.keyOf("url"), "is not a URL: " + e.getMessage());
+    }
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+      throw new ConfigException(http.keyOf("url"), "must be an http:// or https:// URL with a host, got '" + url + "'");
+    }
+    Duration timeout = http.duration("timeout", Duration.ofSeconds(5));
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new ConfigException(http.keyOf("timeout"), "must be more than 0s");
+    }
+    return new HttpIdentityProvider.Settings(uri, timeout, http.duration("cacheFor", Duration.ofMinutes(1)));
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.ferry.core;
 
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.download.Downloads;
+import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.object.ObjectOperations;
@@ -26,6 +27,7 @@ import dev.ferry.core.user.DisabledUsers;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.User;
 import dev.ferry.core.user.Authenticator;
+import dev.ferry.core.user.HttpIdentityProvider;
 import dev.ferry.core.user.UserAccounts;
 import dev.ferry.core.user.UserRegistry;
 import dev.ferry.core.vfs.GatewayFileSystem;
@@ -87,7 +89,7 @@ public final class Gateway implements AutoCloseable {
     this.config = config;
     this.clock = clock;
     this.events = events;
-    this.users = new UserRegistry(config.users(), clock, authenticator); // refuses no users before anything opens
+    this.users = new UserRegistry(config.users(), clock, identitySource(config, clock, authenticator)); // refuses no users before anything opens
     this.stateStore = StateStore.open(config.stateStore(), clock);
     this.catalog = new ObjectCatalog(stateStore.database(), clock);
     this.sharedLocks = stateStore.shared() ? new SharedPathLocks(stateStore.database(), stateStore.nodes()) : null;
@@ -122,6 +124,20 @@ public final class Gateway implements AutoCloseable {
     if (nodeSessions != null) {
       sessions.countOtherNodes(nodeSessions);
     }
+  }
+
+  /**
+   * Who decides logins for names no user is declared or kept for: the embedding application's
+   * {@link Authenticator}, or the HTTP identity provider of {@code auth.http}; both at once is refused.
+   */
+  private static Authenticator identitySource(FerryConfig config, Clock clock, Authenticator application) {
+    if (config.authHttp() == null) {
+      return application;
+    }
+    if (application != null) {
+      throw new ConfigException("auth.http", "an embedding application's Authenticator is set as well: use one of them");
+    }
+    return new HttpIdentityProvider(config.authHttp(), clock);
   }
 
   /** The upload journal in the state store, with what an earlier Ferry kept in dataDir/uploads taken over. */

@@ -591,6 +591,20 @@ class FerryConfigTest {
   }
 
   @Test
+  void authHttp_parsedWithDefaults_badUrlOrKeyRefusedNamingIt() throws Exception {
+    FerryConfig config = load("auth:\n  http:\n    url: https://idp.example.com/ferry\n" + minimal());
+    assertEquals(java.net.URI.create("https://idp.example.com/ferry"), config.authHttp().url());
+    assertEquals(java.time.Duration.ofSeconds(5), config.authHttp().timeout());
+    assertEquals(java.time.Duration.ofMinutes(1), config.authHttp().cacheFor());
+    assertEquals(null, load(minimal()).authHttp(), "no provider unless configured");
+    ConfigException scheme = refused("auth:\n  http:\n    url: ftp://idp/x\n" + minimal(), "auth.http.url");
+    assertTrue(scheme.getMessage().contains("http:// or https://"), scheme.getMessage());
+    refused("auth:\n  http:\n    timeout: 2s\n" + minimal(), "auth.http.url");
+    refused("auth:\n  http:\n    url: http://idp/x\n    timeout: 0s\n" + minimal(), "auth.http.timeout");
+    refused("auth:\n  kerberos:\n    realm: X\n" + minimal(), "auth.kerberos");
+  }
+
+  @Test
   void load_noUsers_namesUsersKey() {
     // The file parses; the gateway refuses to start with no user and no application authenticator.
     for (String yaml : java.util.List.of("ftps:\n  port: 2121\n", "users: []\n")) {

@@ -76,7 +76,14 @@ public final class LoginGuard {
         log.warn("{} login as {} from banned address {} refused", protocol, name, address);
         return Attempt.refused(true);
       }
-      Optional<User> user = users.authenticate(username, password);
+      Optional<User> user;
+      try {
+        user = users.authenticate(username, password, new LoginSource(protocol, address));
+      } catch (IdentityUnavailableException e) {
+        log.error("{} password login as {} from {} refused: {}; not counted as a failed login", protocol, name,
+            address, e.getMessage());
+        return Attempt.refused(false);
+      }
       if (user.isPresent() && !admits(protocol, user.get(), "password", address)) {
         return Attempt.refused(false);
       }

@@ -138,13 +138,13 @@ public final class UserRegistry {
   }
 
   /** The user, when the name exists and the password matches its hash, or the authenticator admits it. */
-  public Optional<User> authenticate(String name, char[] password) {
+  public Optional<User> authenticate(String name, char[] password, LoginSource from) {
     User user = users.get(name);
     if (user == null) {
       user = kept(name).orElse(null);
     }
     if (user == null && authenticator != null) {
-      return admittedBy(name, authenticator.password(name, password));
+      return admittedBy(name, authenticator.password(name, password, from));
     }
     if (user == null) {
       // Same cost whether the name exists or not, so timing does not reveal valid names.
@@ -165,9 +165,9 @@ public final class UserRegistry {
    * For a name neither declared nor kept as data: the user whose key {@code key} is, as the
    * authenticator says.
    */
-  public Optional<User> authenticateKey(String name, PublicKey key) {
+  public Optional<User> authenticateKey(String name, PublicKey key, LoginSource from) {
     return users.containsKey(name) || authenticator == null ? Optional.empty()
-        : admittedBy(name, authenticator.publicKey(name, key));
+        : admittedBy(name, authenticator.publicKey(name, key, from));
   }
 
   /** The authenticator's answer for {@code name}, checked: a user of another name, or without a home, is refused. */

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class UserRegistryTest {
 
+  private static final LoginSource FROM = new LoginSource("SFTP", "127.0.0.1");
+
   /** bcrypt at cost 12 takes a while: hash once for the whole class. */
   private static String aliceHash;
   private static UserRegistry registry;
@@ -47,11 +49,11 @@ class UserRegistryTest {
 
   @Test
   void authenticate_afterASuccess_stillRefusesWrongPasswords() {
-    assertTrue(registry.authenticate("alice", "correct horse".toCharArray()).isPresent());
-    assertTrue(registry.authenticate("alice", "correct horse".toCharArray()).isPresent());
+    assertTrue(registry.authenticate("alice", "correct horse".toCharArray(), FROM).isPresent());
+    assertTrue(registry.authenticate("alice", "correct horse".toCharArray(), FROM).isPresent());
 
-    assertTrue(registry.authenticate("alice", "correct horsE".toCharArray()).isEmpty());
-    assertTrue(registry.authenticate("alice", new char[0]).isEmpty());
+    assertTrue(registry.authenticate("alice", "correct horsE".toCharArray(), FROM).isEmpty());
+    assertTrue(registry.authenticate("alice", new char[0], FROM).isEmpty());
   }
 
   @Test
@@ -80,7 +82,7 @@ class UserRegistryTest {
 
   @Test
   void authenticate_rightPassword_returnsUser() {
-    Optional<User> user = registry.authenticate("alice", "correct horse".toCharArray());
+    Optional<User> user = registry.authenticate("alice", "correct horse".toCharArray(), FROM);
 
     assertTrue(user.isPresent());
     assertEquals("alice", user.get().name());
@@ -88,32 +90,32 @@ class UserRegistryTest {
 
   @Test
   void authenticate_wrongPassword_empty() {
-    assertTrue(registry.authenticate("alice", "wrong".toCharArray()).isEmpty());
-    assertTrue(registry.authenticate("alice", new char[0]).isEmpty());
+    assertTrue(registry.authenticate("alice", "wrong".toCharArray(), FROM).isEmpty());
+    assertTrue(registry.authenticate("alice", new char[0], FROM).isEmpty());
   }
 
   @Test
   void authenticate_nameCaseDiffers_empty() {
-    assertTrue(registry.authenticate("Alice", "correct horse".toCharArray()).isEmpty());
+    assertTrue(registry.authenticate("Alice", "correct horse".toCharArray(), FROM).isEmpty());
   }
 
   @Test
   void authenticate_unknownUser_empty() {
-    assertTrue(registry.authenticate("mallory", "correct horse".toCharArray()).isEmpty());
+    assertTrue(registry.authenticate("mallory", "correct horse".toCharArray(), FROM).isEmpty());
   }
 
   @Test
   void authenticate_storedHashNotBcrypt_empty() {
-    assertTrue(registry.authenticate("plain", "correct horse".toCharArray()).isEmpty(),
+    assertTrue(registry.authenticate("plain", "correct horse".toCharArray(), FROM).isEmpty(),
         "a plaintext 'hash' must not let its own text in");
-    assertTrue(registry.authenticate("sha", "password".toCharArray()).isEmpty());
-    assertTrue(registry.authenticate("broken", "x".toCharArray()).isEmpty());
+    assertTrue(registry.authenticate("sha", "password".toCharArray(), FROM).isEmpty());
+    assertTrue(registry.authenticate("broken", "x".toCharArray(), FROM).isEmpty());
   }
 
   @Test
   void authenticate_userWithoutPassword_empty() {
-    assertTrue(registry.authenticate("keysOnly", new char[0]).isEmpty());
-    assertTrue(registry.authenticate("keysOnly", "null".toCharArray()).isEmpty());
+    assertTrue(registry.authenticate("keysOnly", new char[0], FROM).isEmpty());
+    assertTrue(registry.authenticate("keysOnly", "null".toCharArray(), FROM).isEmpty());
   }
 
   @Test
@@ -132,11 +134,11 @@ class UserRegistryTest {
           return name.equals("carol") && new String(password).equals("s3cret") ? Optional.of(user("carol", null))
               : Optional.empty();
         });
-    assertTrue(withApplication.authenticate("alice", "correct horse".toCharArray()).isPresent());
-    assertTrue(withApplication.authenticate("alice", "s3cret".toCharArray()).isEmpty(), "alice's own hash decides");
+    assertTrue(withApplication.authenticate("alice", "correct horse".toCharArray(), FROM).isPresent());
+    assertTrue(withApplication.authenticate("alice", "s3cret".toCharArray(), FROM).isEmpty(), "alice's own hash decides");
     assertTrue(withApplication.find("carol").isEmpty(), "not known before a login");
-    assertEquals("carol", withApplication.authenticate("carol", "s3cret".toCharArray()).orElseThrow().name());
-    assertTrue(withApplication.authenticate("carol", "wrong".toCharArray()).isEmpty());
+    assertEquals("carol", withApplication.authenticate("carol", "s3cret".toCharArray(), FROM).orElseThrow().name());
+    assertTrue(withApplication.authenticate("carol", "wrong".toCharArray(), FROM).isEmpty());
     assertEquals("carol/", withApplication.find("carol").orElseThrow().home().key());
     assertEquals(List.of("carol", "carol"), asked, "never asked about alice");
     assertTrue(new UserRegistry(List.of(), java.time.Clock.systemUTC(), (n, p) -> Optional.empty()).all().isEmpty(),
@@ -148,7 +150,7 @@ class UserRegistryTest {
     UserRegistry lying = new UserRegistry(List.of(), java.time.Clock.systemUTC(),
         (name, password) -> Optional.of(user("root", null)));
     IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-        () -> lying.authenticate("carol", "x".toCharArray()));
+        () -> lying.authenticate("carol", "x".toCharArray(), FROM));
     assertTrue(e.getMessage().contains("'carol'"), e.getMessage());
     assertTrue(lying.find("root").isEmpty() && lying.find("carol").isEmpty());
   }

@@ -2,7 +2,9 @@ package dev.ferry.sftp.auth;
 
 import dev.ferry.core.session.ClientText;
 import dev.ferry.core.session.SessionSlots;
+import dev.ferry.core.user.IdentityUnavailableException;
 import dev.ferry.core.user.LoginGuard;
+import dev.ferry.core.user.LoginSource;
 import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserRegistry;
 import java.io.IOException;
@@ -62,13 +64,19 @@ public final class PublicKeyLogin implements PublickeyAuthenticator {
    * start), kept as data (read at each login, so a key removed on any node is refused at once), or
    * admitted by the embedding application's authenticator; null when the key is not theirs.
    */
-  private User owner(String username, PublicKey key) {
+  private User owner(String username, PublicKey key, String address) {
     if (users.configured(username)) {
       return listed(keys.getOrDefault(username, List.of()), key) ? users.find(username).orElse(null) : null;
     }
     Optional<User> kept = users.kept(username);
     if (kept.isEmpty()) {
-      return users.authenticateKey(username, key).orElse(null);
+      try {
+        return users.authenticateKey(username, key, new LoginSource("SFTP", address)).orElse(null);
+      } catch (IdentityUnavailableException e) {
+        log.error("SFTP key login as {} from {} refused: {}; not counted as a failed login",
+            ClientText.forLog(username), address, e.getMessage());
+        return null;
+      }
     }
     try {
       return listed(decode(kept.get()), key) ? kept.get() : null;
@@ -91,7 +99,7 @@ public final class PublicKeyLogin implements PublickeyAuthenticator {
       BanNotice.disconnect(session, address, guard.banDuration());
       return false;
     }
-    User user = owner(username, key);
+    User user = owner(username, key, address);
     if (user == null) {
       log.debug("SFTP key {} not listed for user {}", KeyUtils.getFingerPrint(key), ClientText.forLog(username));
       return false;
