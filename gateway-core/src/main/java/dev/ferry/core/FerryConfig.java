@@ -46,7 +46,8 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
    * one SFTP session has open at once.
    */
   public record Sftp(boolean enabled, String bindAddress, int port, Path hostKeyDirectory, int idleTimeoutSeconds,
-      int maxSessions, long windowSize, int packetSize, int maxOpenHandles) {}
+      int maxSessions, long windowSize, int packetSize, int maxOpenHandles, List<String> trustedUserCaKeys,
+      Set<Long> revokedCertificateSerials) {}
 
   /**
    * How uploads use memory and S3. Files written at offsets (SFTP) reorder writes up to
@@ -140,7 +141,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
     ConfigNode sftp = root.section("sftp");
     sftp.allowOnly("enabled", "bindAddress", "port", "hostKeyDir", "idleTimeout", "maxSessions", "windowSize",
-        "packetSize", "maxOpenHandles");
+        "packetSize", "maxOpenHandles", "trustedUserCaKeys", "revokedCertificateSerials");
     long windowSize = sftp.bytes("windowSize", 8L << 20);
     if (windowSize < (64L << 10) || windowSize > (1L << 30)) {
       throw new ConfigException(sftp.keyOf("windowSize"), "must be between 64KiB and 1GiB");
@@ -153,7 +154,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         sftp.integer("port", 2222, 0, 65535), dataDir.resolve(sftp.string("hostKeyDir", "ssh")),
         (int) sftp.duration("idleTimeout", Duration.ofMinutes(10)).toSeconds(),
         sftp.integer("maxSessions", 200, 1, 10000), windowSize, (int) packetSize,
-        sftp.integer("maxOpenHandles", 64, 1, 512));
+        sftp.integer("maxOpenHandles", 64, 1, 512), caKeys(sftp), serials(sftp));
 
     ConfigNode up = root.section("uploads");
     up.allowOnly("partSize", "partsInFlight", "memoryBudget", "orphanAge", "reorderWindow", "spillLimit",
@@ -247,6 +248,33 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         listings.duration("directoryCacheTime", Duration.ofSeconds(5)), users,
         stateStore(root.section("store"), dataDir), sessions(root.section("sessions")),
         trustedProxies(root.section("proxyProtocol")), authHttp(root.section("auth")), file);
+  }
+
+  /** {@code sftp.trustedUserCaKeys}: the CAs whose user certificates log in (authorized_keys lines, as sshd's TrustedUserCAKeys). */
+  private static List<String> caKeys(ConfigNode sftp) {
+    List<String> keys = sftp.strings("trustedUserCaKeys");
+    for (int i = 0; i < keys.size(); i++) {
+      String problem = AuthorizedKeyLine.problem(keys.get(i));
+      if (problem != null) {
+        throw new ConfigException(sftp.keyOf("trustedUserCaKeys") + "[" + i + "]", problem);
+      }
+    }
+    return List.copyOf(keys);
+  }
+
+  /** {@code sftp.revokedCertificateSerials}: serial numbers (as ssh-keygen -z set them) refused whatever CA signed them. */
+  private static Set<Long> serials(ConfigNode sftp) {
+    Set<Long> serials = new HashSet<>();
+    List<String> listed = sftp.strings("revokedCertificateSerials");
+    for (int i = 0; i < listed.size(); i++) {
+      try {
+        serials.add(Long.parseUnsignedLong(listed.get(i).trim()));
+      } catch (NumberFormatException e) {
+        throw new ConfigException(sftp.keyOf("revokedCertificateSerials") + "[" + i + "]",
+            "must be a certificate serial number (0 to 2^64-1), got '" + listed.get(i) + "'");
+      }
+    }
+    return Set.copyOf(serials);
   }
 
   /** {@code auth.http}: the HTTP identity provider asked about names no user is declared or kept for; null when none. */

@@ -82,7 +82,8 @@ public final class SftpServer {
     ModernAlgorithms.applyToServer(sshd, ServerBuilder.DH2KEX);
 
     sshd.setPasswordAuthenticator(new PasswordLogin(gateway.users(), gateway.loginGuard()));
-    sshd.setPublickeyAuthenticator(new PublicKeyLogin(gateway.users(), gateway.loginGuard()));
+    sshd.setPublickeyAuthenticator(new PublicKeyLogin(gateway.users(), gateway.loginGuard(),
+        gateway.config().sftp().trustedUserCaKeys(), gateway.config().sftp().revokedCertificateSerials()));
     sshd.setKeyboardInteractiveAuthenticator(null);
     // Named, or MINA offers keyboard-interactive beside any password authenticator, and Ferry's
     // never completes it: clients that try it first (PuTTY, WinSCP) met a method that cannot work.

@@ -1,6 +1,8 @@
 package dev.ferry.ssh;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
@@ -12,6 +14,7 @@ import org.apache.sshd.common.kex.KeyExchangeFactory;
 import org.apache.sshd.common.mac.BuiltinMacs;
 import org.apache.sshd.common.mac.MacFactory;
 import org.apache.sshd.common.signature.BuiltinSignatures;
+import org.apache.sshd.common.signature.Signature;
 
 /**
  * The SSH algorithms Ferry offers, as its SFTP server (gateway-sftp) and as the client that connects
@@ -75,6 +78,19 @@ public final class ModernAlgorithms {
   /** Host key and user key signatures: no ssh-rsa (SHA-1), no DSA. */
   static final List<BuiltinSignatures> SIGNATURES = List.of(BuiltinSignatures.ed25519, BuiltinSignatures.nistp256,
       BuiltinSignatures.nistp384, BuiltinSignatures.nistp521, BuiltinSignatures.rsaSHA512, BuiltinSignatures.rsaSHA256);
+  /**
+   * The OpenSSH certificate variants of the same, after them, for user certificates
+   * (sftp.trustedUserCaKeys), each verifying with the certified key ({@link CertificateSignature}).
+   * A host key algorithm is offered only for a host key Ferry has: without certificates they change
+   * nothing a client sees.
+   */
+  static final Map<BuiltinSignatures, BuiltinSignatures> CERTIFICATES = Map.of(
+      BuiltinSignatures.ed25519_cert, BuiltinSignatures.ed25519,
+      BuiltinSignatures.nistp256_cert, BuiltinSignatures.nistp256,
+      BuiltinSignatures.nistp384_cert, BuiltinSignatures.nistp384,
+      BuiltinSignatures.nistp521_cert, BuiltinSignatures.nistp521,
+      BuiltinSignatures.rsaSHA512_cert, BuiltinSignatures.rsaSHA512,
+      BuiltinSignatures.rsaSHA256_cert, BuiltinSignatures.rsaSHA256);
 
   private ModernAlgorithms() {}
 
@@ -99,6 +115,11 @@ public final class ModernAlgorithms {
   private static void applyCommon(KexFactoryManager manager, List<BuiltinCiphers> ciphers) {
     manager.setCipherFactories(List.copyOf(NamedFactory.setUpBuiltinFactories(false, ciphers)));
     manager.setMacFactories(List.copyOf(NamedFactory.setUpBuiltinFactories(false, MACS)));
-    manager.setSignatureFactories(List.copyOf(NamedFactory.setUpBuiltinFactories(false, SIGNATURES)));
+    List<NamedFactory<Signature>> signatures = new ArrayList<>(NamedFactory.setUpBuiltinFactories(false, SIGNATURES));
+    for (BuiltinSignatures plain : SIGNATURES) {
+      CERTIFICATES.entrySet().stream().filter(e -> e.getValue() == plain && e.getKey().isSupported())
+          .forEach(e -> signatures.add(CertificateSignature.factory(e.getKey(), plain)));
+    }
+    manager.setSignatureFactories(List.copyOf(signatures));
   }
 }

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
 import org.apache.sshd.server.session.ServerSession;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * SSH public-key logins: the keys are the users' {@code publicKeys} (authorized_keys lines),
- * decoded once at start for users ferry.yaml declares and at each login for users kept as data.
+ * decoded once at start for users ferry.yaml declares and at each login for users kept as data; or
+ * an OpenSSH user certificate from a trusted CA ({@link UserCertificates}) for a known user.
  * Which signature algorithms a key may sign with (no ssh-rsa SHA-1) is the
  * server's algorithm list. A key that does not match is normal (clients offer several) and is not
  * counted as a failed login. A disabled user's key is refused the same way.
@@ -37,10 +39,14 @@ public final class PublicKeyLogin implements PublickeyAuthenticator {
   private final Map<String, List<PublicKey>> keys = new HashMap<>();
   private final UserRegistry users;
   private final LoginGuard guard;
+  private final UserCertificates certificates;
 
-  public PublicKeyLogin(UserRegistry users, LoginGuard guard) throws IOException {
+  /** {@code caKeys}, {@code revokedSerials}: sftp.trustedUserCaKeys and sftp.revokedCertificateSerials. */
+  public PublicKeyLogin(UserRegistry users, LoginGuard guard, List<String> caKeys, java.util.Set<Long> revokedSerials)
+      throws IOException {
     this.users = users;
     this.guard = guard;
+    this.certificates = new UserCertificates(caKeys, revokedSerials);
     for (User user : users.all()) {
       keys.put(user.name(), decode(user));
     }
@@ -99,12 +105,24 @@ public final class PublicKeyLogin implements PublickeyAuthenticator {
       BanNotice.disconnect(session, address, guard.banDuration());
       return false;
     }
-    User user = owner(username, key, address);
+    User user;
+    String how;
+    if (key instanceof OpenSshCertificate certificate) {
+      user = certificates.admits(username, certificate, session, address) ? users.find(username).orElse(null) : null;
+      how = "certificate '" + ClientText.forLog(certificate.getId()) + "' serial "
+          + Long.toUnsignedString(certificate.getSerial());
+      if (user == null) {
+        return false;
+      }
+    } else {
+      user = owner(username, key, address);
+      how = "key " + KeyUtils.getFingerPrint(key);
+    }
     if (user == null) {
       log.debug("SFTP key {} not listed for user {}", KeyUtils.getFingerPrint(key), ClientText.forLog(username));
       return false;
     }
-    if (!guard.admits("SFTP", user, "key " + KeyUtils.getFingerPrint(key), address)) {
+    if (!guard.admits("SFTP", user, how, address)) {
       // Refused as a key that is not listed would be; the AUTH_FAILURE event says why.
       SessionSlots.Slot slot = SshSessionSlots.slotOf(session);
       if (slot != null) {
@@ -113,7 +131,7 @@ public final class PublicKeyLogin implements PublickeyAuthenticator {
       return false;
     }
     session.setAttribute(FerryUsers.USER, user);
-    log.info("SFTP login (key {}): {} from {}", KeyUtils.getFingerPrint(key), username, address);
+    log.info("SFTP login ({}): {} from {}", how, username, address);
     return true;
   }
 }
