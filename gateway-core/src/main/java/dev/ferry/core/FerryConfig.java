@@ -15,6 +15,7 @@ import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.HttpIdentityProvider;
+import dev.ferry.core.user.LdapIdentityProvider;
 import dev.ferry.core.user.User;
 import java.net.URI;
 import java.nio.file.Path;
@@ -33,7 +34,8 @@ import java.util.Set;
 public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createBuckets, Ftps ftps,
     Sftp sftp, UploadSettings uploads, DownloadSettings downloads, LoginGuard.Settings login, Duration shutdownGrace,
     int renameParallelism, boolean listingClientTimes, Duration directoryCacheTime, List<User> users, StateStoreSettings stateStore,
-    SessionLimits sessions, TrustedProxies trustedProxies, HttpIdentityProvider.Settings authHttp, ConfigFile file) {
+    SessionLimits sessions, TrustedProxies trustedProxies, HttpIdentityProvider.Settings authHttp,
+    LdapIdentityProvider.Settings authLdap, ConfigFile file) {
 
   /** The FTPS front-end's listeners and TLS material. */
   public record Ftps(String bindAddress, int port, int implicitPort, String passivePorts,
@@ -247,7 +249,90 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         rename.integer("parallelism", 16, 1, 256), listings.bool("clientTimes", true),
         listings.duration("directoryCacheTime", Duration.ofSeconds(5)), users,
         stateStore(root.section("store"), dataDir), sessions(root.section("sessions")),
-        trustedProxies(root.section("proxyProtocol")), authHttp(root.section("auth")), file);
+        trustedProxies(root.section("proxyProtocol")), authHttp(root.section("auth")),
+        authLdap(root.section("auth"), base), file);
+  }
+
+  /** {@code auth.ldap}: the directory asked about names no user is declared or kept for; null when none. */
+  private static LdapIdentityProvider.Settings authLdap(ConfigNode auth, Path base) {
+    ConfigNode ldap = auth.section("ldap");
+    ldap.allowOnly("url", "startTls", "userDn", "groups", "timeout", "trustedCertificates");
+    if (!auth.has("ldap")) {
+      return null;
+    }
+    if (auth.has("http")) {
+      throw new ConfigException(auth.keyOf("ldap"), "auth.http is set as well: one identity source at a time");
+    }
+    String url = ldap.string("url", null);
+    URI uri;
+    try {
+      uri = url == null ? null : new URI(url);
+    } catch (java.net.URISyntaxException e) {
+      throw new ConfigException(ldap.keyOf("url"), "is not a URL: " + e.getMessage());
+    }
+    if (uri == null || !"ldap".equals(uri.getScheme()) && !"ldaps".equals(uri.getScheme()) || uri.getHost() == null) {
+      throw new ConfigException(ldap.keyOf("url"), "must be an ldap:// or ldaps:// URL with a host, got '" + url + "'");
+    }
+    boolean startTls = ldap.bool("startTls", false);
+    if (startTls && "ldaps".equals(uri.getScheme())) {
+      throw new ConfigException(ldap.keyOf("startTls"), "goes with ldap://; ldaps:// is TLS from the start");
+    }
+    String userDn = ldap.string("userDn", null);
+    if (userDn == null || !userDn.contains("{user}")) {
+      throw new ConfigException(ldap.keyOf("userDn"), "is required, with {user} where the login name goes"
+          + " (uid={user},ou=people,dc=example,dc=com)");
+    }
+    List<LdapIdentityProvider.Group> groups = new java.util.ArrayList<>();
+    for (ConfigNode group : ldap.sections("groups")) {
+      group.allowOnly("dn", "home", "permissions", "admin");
+      String dn = group.requiredString("dn");
+      String home = group.requiredString("home");
+      parseHome(group.keyOf("home"), home.replace("{user}", "user"));
+      EnumSet<Permission> permissions = EnumSet.noneOf(Permission.class);
+      for (String p : group.has("permissions") ? group.strings("permissions") : List.of("list", "read")) {
+        try {
+          if (p.equals("all") || p.equals("*")) {
+            permissions.addAll(EnumSet.allOf(Permission.class));
+          } else {
+            permissions.add(Permission.parse(p));
+          }
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(group.keyOf("permissions"), e.getMessage());
+        }
+      }
+      groups.add(new LdapIdentityProvider.Group(dn, home, Set.copyOf(permissions), group.bool("admin", false)));
+    }
+    if (groups.isEmpty()) {
+      throw new ConfigException(ldap.keyOf("groups"), "must list at least one group (dn, home, permissions):"
+          + " a user in none of them is refused");
+    }
+    Duration timeout = ldap.duration("timeout", Duration.ofSeconds(5));
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new ConfigException(ldap.keyOf("timeout"), "must be more than 0s");
+    }
+    javax.net.ssl.SSLContext tls = LdapIdentityProvider.tlsTrusting(
+        ldap.has("trustedCertificates") ? trustedCertificates(ldap.keyOf("trustedCertificates"),
+            base.resolve(ldap.string("trustedCertificates", ""))) : null);
+    return new LdapIdentityProvider.Settings(uri, startTls, userDn, List.copyOf(groups), timeout, tls);
+  }
+
+  /** A PEM file of CA certificates as a trust store. */
+  private static java.security.KeyStore trustedCertificates(String key, Path pem) {
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(pem)) {
+      java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+      store.load(null, null);
+      int i = 0;
+      for (java.security.cert.Certificate certificate
+          : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        store.setCertificateEntry("ca-" + i++, certificate);
+      }
+      if (i == 0) {
+        throw new ConfigException(key, "holds no certificate: " + pem);
+      }
+      return store;
+    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+      throw new ConfigException(key, "cannot be read as PEM certificates (" + pem + "): " + e.getMessage());
+    }
   }
 
   /** {@code sftp.trustedUserCaKeys}: the CAs whose user certificates log in (authorized_keys lines, as sshd's TrustedUserCAKeys). */
@@ -279,7 +364,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
   /** {@code auth.http}: the HTTP identity provider asked about names no user is declared or kept for; null when none. */
   private static HttpIdentityProvider.Settings authHttp(ConfigNode auth) {
-    auth.allowOnly("http");
+    auth.allowOnly("http", "ldap");
     ConfigNode http = auth.section("http");
     http.allowOnly("url", "timeout", "cacheFor");
     if (!auth.has("http")) {

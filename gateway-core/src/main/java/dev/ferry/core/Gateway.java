@@ -28,6 +28,7 @@ import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.User;
 import dev.ferry.core.user.Authenticator;
 import dev.ferry.core.user.HttpIdentityProvider;
+import dev.ferry.core.user.LdapIdentityProvider;
 import dev.ferry.core.user.UserAccounts;
 import dev.ferry.core.user.UserRegistry;
 import dev.ferry.core.vfs.GatewayFileSystem;
@@ -131,11 +132,19 @@ public final class Gateway implements AutoCloseable {
    * {@link Authenticator}, or the HTTP identity provider of {@code auth.http}; both at once is refused.
    */
   private static Authenticator identitySource(FerryConfig config, Clock clock, Authenticator application) {
-    if (config.authHttp() == null) {
+    if (config.authHttp() == null && config.authLdap() == null) {
       return application;
     }
     if (application != null) {
-      throw new ConfigException("auth.http", "an embedding application's Authenticator is set as well: use one of them");
+      throw new ConfigException(config.authHttp() != null ? "auth.http" : "auth.ldap",
+          "an embedding application's Authenticator is set as well: use one of them");
+    }
+    if (config.authLdap() != null) {
+      if ("ldap".equals(config.authLdap().url().getScheme()) && !config.authLdap().startTls()) {
+        log.warn("auth.ldap.url {} is plain LDAP without startTls: passwords cross the network in clear",
+            config.authLdap().url());
+      }
+      return new LdapIdentityProvider(config.authLdap());
     }
     return new HttpIdentityProvider(config.authHttp(), clock);
   }

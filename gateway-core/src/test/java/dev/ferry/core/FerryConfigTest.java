@@ -605,6 +605,22 @@ class FerryConfigTest {
   }
 
   @Test
+  void authLdap_parsed_missingPartsOrTwoSourcesRefusedNamingTheKey() throws Exception {
+    String groups = "    groups:\n      - dn: cn=partners,dc=example,dc=com\n        home: s3://bucket/{user}/\n";
+    FerryConfig config = load("auth:\n  ldap:\n    url: ldaps://dir.example.com\n    userDn: \"uid={user},dc=example,dc=com\"\n"
+        + groups + minimal());
+    assertEquals("ldaps", config.authLdap().url().getScheme());
+    assertEquals(1, config.authLdap().groups().size());
+    refused("auth:\n  ldap:\n    url: http://dir\n    userDn: \"uid={user}\"\n" + groups + minimal(), "auth.ldap.url");
+    refused("auth:\n  ldap:\n    url: ldap://dir\n    userDn: uid=fixed\n" + groups + minimal(), "auth.ldap.userDn");
+    refused("auth:\n  ldap:\n    url: ldap://dir\n    userDn: \"uid={user}\"\n" + minimal(), "auth.ldap.groups");
+    refused("auth:\n  ldap:\n    url: ldaps://dir\n    startTls: true\n    userDn: \"uid={user}\"\n" + groups
+        + minimal(), "auth.ldap.startTls");
+    refused("auth:\n  http:\n    url: http://idp/x\n  ldap:\n    url: ldap://dir\n    userDn: \"uid={user}\"\n"
+        + groups + minimal(), "auth.ldap");
+  }
+
+  @Test
   void load_noUsers_namesUsersKey() {
     // The file parses; the gateway refuses to start with no user and no application authenticator.
     for (String yaml : java.util.List.of("ftps:\n  port: 2121\n", "users: []\n")) {
