@@ -462,8 +462,9 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
       throw new ConfigException(node.keyOf("name"), "user '" + name + "' is defined twice");
     }
     String hash = node.string("passwordHash", null);
-    if (hash != null && !PasswordHasher.isBcrypt(hash)) {
-      throw new ConfigException(node.keyOf("passwordHash"), "must be a bcrypt hash (make one with: java -jar ferry.jar hash-password)");
+    if (hash != null && !PasswordHasher.isSupported(hash)) {
+      throw new ConfigException(node.keyOf("passwordHash"), "must be a bcrypt hash (make one with: java -jar ferry.jar"
+          + " hash-password) or an argon2id one ($argon2id$v=19$m=...,t=...,p=...$salt$hash)");
     }
     String home = node.requiredString("home");
     S3Location location = parseHome(node.keyOf("home"), home);

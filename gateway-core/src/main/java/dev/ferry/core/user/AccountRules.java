@@ -34,8 +34,9 @@ final class AccountRules {
       throw invalid("password", "give password or passwordHash, not both");
     }
     if (fields.passwordHash() != null) {
-      if (!PasswordHasher.isBcrypt(fields.passwordHash())) {
-        throw invalid("passwordHash", "must be a bcrypt hash ($2y$..., as java -jar ferry.jar hash-password makes)");
+      if (!PasswordHasher.isSupported(fields.passwordHash())) {
+        throw invalid("passwordHash", "must be a bcrypt hash ($2y$..., as java -jar ferry.jar hash-password makes)"
+            + " or an argon2id one ($argon2id$v=19$m=...)");
       }
       return fields.passwordHash();
     }
