@@ -26,6 +26,15 @@ public record AdminResponse(AdminStatus status, String text, Object data) {
     return status == AdminStatus.OK;
   }
 
+  /** The data alone as JSON, for the versioned API's resources (which answer without the envelope). */
+  public String dataJson() {
+    try {
+      return JSON.writeValueAsString(data);
+    } catch (JsonProcessingException e) {
+      return "null";
+    }
+  }
+
   /** {"ok":true,"data":...} or {"ok":false,"status":"NOT_FOUND","error":"..."}. */
   public String json() {
     Map<String, Object> body = new LinkedHashMap<>();

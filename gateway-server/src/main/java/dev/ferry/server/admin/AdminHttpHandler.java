@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes: {@code GET /health} (no token), the users of the versioned REST API under
- * {@code /api/v1/users} ({@link UsersApi}), its OpenAPI document ({@code /api/v1/openapi.json}), and every admin command as {@code /api/<command>}: POST
+ * {@code /api/v1/users} ({@link UsersApi}), jobs, transfers, syncs and sessions under {@code /api/v1}
+ * ({@link CommandResources}), its OpenAPI document ({@code /api/v1/openapi.json}), and every admin command as {@code /api/<command>}: POST
  * with a JSON body {@code {"args": ["word", "--option", "value"]}}, or GET with repeated
  * {@code ?arg=} parameters. Everything but /health needs {@code Authorization: Bearer <token>} with
  * one of the configured tokens; a read-only one runs only the commands that change nothing.
@@ -62,10 +63,12 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
   private final LoginGuard guard;
   private final Console browser;
   private final UsersApi usersApi;
+  private final CommandResources resources;
 
   AdminHttpHandler(AdminConsole console, AdminTokens tokens, Executor commands, LoginGuard guard, Console browser,
       UsersApi usersApi) {
     this.usersApi = usersApi;
+    this.resources = new CommandResources(console);
     this.console = console;
     this.tokens = tokens;
     this.commands = commands;
@@ -145,6 +148,11 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     String rawPath = request.uri().contains("?") ? request.uri().substring(0, request.uri().indexOf('?')) : request.uri();
     if (rawPath.equals(OPENAPI_PATH) && request.method().equals(HttpMethod.GET)) {
       send(ctx, HttpResponseStatus.OK, OPENAPI, keepAlive);
+      return;
+    }
+    if (CommandResources.owns(rawPath)) {
+      write(ctx, reply(resources.handle(request.method(), rawPath, uri.parameters(),
+          request.content().toString(StandardCharsets.UTF_8), caller)), keepAlive);
       return;
     }
     if (UsersApi.owns(rawPath)) {

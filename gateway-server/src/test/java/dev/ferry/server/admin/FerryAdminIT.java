@@ -28,6 +28,7 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.Random;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -205,6 +206,26 @@ class FerryAdminIT {
           + token + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
     }
+  }
+
+  /** The same through the versioned resources: POST /api/v1/transfers, then the job at its Location. */
+  @Test
+  void restTransfer_202WithLocation_jobResourceReachesDone_bytesArrive() throws Exception {
+    byte[] data = object("rest/one.bin", 1024 * 1024 + 3);
+    Path target = remote.resolve("rest one.bin");
+    HttpResponse<String> created = call("POST", "/api/v1/transfers", JSON.writeValueAsString(Map.of(
+        "source", "s3://" + bucket + "/rest/one.bin", "target", "local:" + target, "parts", 2)), TOKEN);
+    assertEquals(202, created.statusCode(), created.body());
+    String location = created.headers().firstValue("Location").orElseThrow();
+    assertEquals("/api/v1/jobs/" + JSON.readTree(created.body()).get("id").asText(), location);
+    Await.until(() -> {
+      JsonNode job = JSON.readTree(call("GET", location, null, TOKEN).body());
+      return Set.of("DONE", "FAILED", "CANCELLED").contains(job.get("state").asText());
+    }, Duration.ofSeconds(60), "the job at " + location + " to end");
+    assertEquals("DONE", JSON.readTree(call("GET", location, null, TOKEN).body()).get("state").asText());
+    assertArrayEquals(data, Files.readAllBytes(target));
+    assertTrue(call("GET", "/api/v1/jobs?state=done", null, TOKEN).body().contains(location.substring(13)),
+        "listed among the done jobs");
   }
 
   @Test

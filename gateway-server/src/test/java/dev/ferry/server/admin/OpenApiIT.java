@@ -137,6 +137,21 @@ class OpenApiIT {
     exchange("POST", "/api/{command}", "/api/user", TOKEN, Map.of("args", List.of("disable", "nobody")), null, 404);
     exchange("POST", "/api/{command}", "/api/user", READ_TOKEN, Map.of("args", List.of("disable", "alice")), null, 403);
 
+    exchange("GET", "/api/v1/jobs", "/api/v1/jobs", READ_TOKEN, null, null, 200);
+    exchange("GET", "/api/v1/jobs", "/api/v1/jobs?state=failed&limit=5", READ_TOKEN, null, null, 200);
+    exchange("GET", "/api/v1/jobs", "/api/v1/jobs?colour=red", READ_TOKEN, null, null, 400);
+    exchange("GET", "/api/v1/jobs/{id}", "/api/v1/jobs/0123456789abcdef", READ_TOKEN, null, null, 404);
+    exchange("POST", "/api/v1/jobs/{id}/cancel", "/api/v1/jobs/0123456789abcdef/cancel", TOKEN, null, null, 404);
+    exchange("POST", "/api/v1/jobs/{id}/cancel", "/api/v1/jobs/0123456789abcdef/cancel", READ_TOKEN, null, null, 403);
+    exchange("POST", "/api/v1/transfers", "/api/v1/transfers", TOKEN, Map.of("source", "s3://" + bucket + "/x.bin",
+        "target", "nohost:/data/x.bin"), null, 400);
+    exchange("POST", "/api/v1/transfers", "/api/v1/transfers", TOKEN, Map.of("source", "s3://" + bucket + "/x.bin"),
+        null, 400);
+    exchange("GET", "/api/v1/syncs", "/api/v1/syncs", READ_TOKEN, null, null, 200);
+    exchange("POST", "/api/v1/syncs/{name}/runs", "/api/v1/syncs/nightly/runs", TOKEN, null, null, 404);
+    exchange("GET", "/api/v1/sessions", "/api/v1/sessions", READ_TOKEN, null, null, 200);
+    exchange("DELETE", "/api/v1/sessions/{id}", "/api/v1/sessions/sftp-nobody-1", TOKEN, null, null, 404);
+
     assertEquals(List.of(), problems, "requests or answers that do not validate against the document");
     assertEquals(documented(), called, "the routes called are the document's, no more, no fewer");
     for (String outside : List.of("/api/v2/users", "/api/v1/nothing", "/api/v1/users/gina/files", "/nothing")) {
