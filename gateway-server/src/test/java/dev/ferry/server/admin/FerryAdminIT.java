@@ -137,6 +137,15 @@ class FerryAdminIT {
     return JSON.readTree(call("GET", "/api/job?arg=" + id, null, TOKEN).body()).get("data");
   }
 
+  /** The state of the job resource at {@code location} (/api/v1/jobs/ID). */
+  private static String stateAt(String location) {
+    try {
+      return JSON.readTree(call("GET", location, null, TOKEN).body()).get("state").asText();
+    } catch (Exception e) {
+      throw new AssertionError("reading " + location + " failed", e);
+    }
+  }
+
   private static boolean finalOverHttp(String id) {
     try {
       String state = JSON.readTree(call("GET", "/api/job?arg=" + id, null, TOKEN).body()).get("data").get("state")
@@ -218,10 +227,8 @@ class FerryAdminIT {
     assertEquals(202, created.statusCode(), created.body());
     String location = created.headers().firstValue("Location").orElseThrow();
     assertEquals("/api/v1/jobs/" + JSON.readTree(created.body()).get("id").asText(), location);
-    Await.until(() -> {
-      JsonNode job = JSON.readTree(call("GET", location, null, TOKEN).body());
-      return Set.of("DONE", "FAILED", "CANCELLED").contains(job.get("state").asText());
-    }, Duration.ofSeconds(60), "the job at " + location + " to end");
+    Await.until(() -> Set.of("DONE", "FAILED", "CANCELLED").contains(stateAt(location)), Duration.ofSeconds(60),
+        "the job at " + location + " to end");
     assertEquals("DONE", JSON.readTree(call("GET", location, null, TOKEN).body()).get("state").asText());
     assertArrayEquals(data, Files.readAllBytes(target));
     assertTrue(call("GET", "/api/v1/jobs?state=done", null, TOKEN).body().contains(location.substring(13)),
