@@ -146,8 +146,8 @@ public final class UserRegistry {
     if (user == null && authenticator != null) {
       return admittedBy(name, authenticator.password(name, password, from));
     }
-    if (user == null) {
-      // Same cost whether the name exists or not, so timing does not reveal valid names.
+    if (user == null || user.passwordHash() == null) {
+      // Same cost whether the name exists or not (or logs in by key only), so timing does not reveal valid names.
       PasswordHasher.matches(DUMMY_HASH, password);
       return Optional.empty();
     }
