@@ -207,22 +207,30 @@ public final class UserAccounts {
     existing(name);
     String fingerprint = AuthorizedKeyLine.fingerprint(key);
     Instant at = now();
-    boolean added = database.transaction("adding a key to user " + name, connection -> {
+    // The user's row is touched first, in the same transaction: a user deleted meanwhile (its row
+    // gone) gets no key, which would otherwise wait there for the next user of that name.
+    String outcome = database.transaction("adding a key to user " + name, connection -> {
+      if (touch(connection, name, by, at) == 0) {
+        return "gone";
+      }
       try (PreparedStatement present = connection.prepareStatement(
           "SELECT 1 FROM user_account_keys WHERE user_name = ? AND fingerprint = ?")) {
         present.setString(1, name);
         present.setString(2, fingerprint);
         try (ResultSet row = present.executeQuery()) {
           if (row.next()) {
-            return false;
+            connection.rollback();
+            return "present";
           }
         }
       }
       insertKeys(connection, name, Map.of(fingerprint, key), by, at);
-      touch(connection, name, by, at);
-      return true;
+      return "added";
     });
-    if (!added) {
+    if (outcome.equals("gone")) {
+      throw new AdminException(AdminStatus.NOT_FOUND, "no user '" + name + "' (deleted meanwhile)");
+    }
+    if (outcome.equals("present")) {
       throw new AdminException(AdminStatus.CONFLICT, "user " + name + " has key " + fingerprint + " already");
     }
     events.account(AccountEvent.Type.KEY_ADDED, name, by, fingerprint);
@@ -284,13 +292,14 @@ public final class UserAccounts {
     return Instant.ofEpochMilli(clock.millis());
   }
 
-  private static void touch(Connection connection, String name, String by, Instant at) throws SQLException {
+  /** Raises the user's version as a change of it; returns 0 when the user's row is gone. */
+  private static int touch(Connection connection, String name, String by, Instant at) throws SQLException {
     try (PreparedStatement update = connection.prepareStatement("UPDATE user_accounts SET updated_by = ?,"
         + " updated_at = ?, version = version + 1 WHERE user_name = ?")) {
       update.setString(1, by);
       update.setLong(2, at.toEpochMilli());
       update.setString(3, name);
-      update.executeUpdate();
+      return update.executeUpdate();
     }
   }
 

@@ -178,7 +178,11 @@ class ConsoleIT {
     screenshot("01-login-refused");
 
     signInAs("bob", PASSWORD); // the right password, but no admin role: the same answer
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("notice")));
+    // The first refusal's page stays until the answer comes (after the failure delay): wait for it
+    // to go, or the wait below finds the old notice and sees it leave the document.
+    wait.until(ExpectedConditions.stalenessOf(notice));
+    notice = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("notice")));
+    assertTrue(notice.getText().contains("wrong user name or password"), notice.getText());
     assertNull(browser.manage().getCookieNamed("ferry_console"));
     assertEquals(base + "/console/login", browser.getCurrentUrl());
   }
