@@ -20,7 +20,6 @@ import dev.ferry.core.user.User;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -288,19 +287,8 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
       String dn = group.requiredString("dn");
       String home = group.requiredString("home");
       parseHome(group.keyOf("home"), home.replace("{user}", "user"));
-      EnumSet<Permission> permissions = EnumSet.noneOf(Permission.class);
-      for (String p : group.has("permissions") ? group.strings("permissions") : List.of("list", "read")) {
-        try {
-          if (p.equals("all") || p.equals("*")) {
-            permissions.addAll(EnumSet.allOf(Permission.class));
-          } else {
-            permissions.add(Permission.parse(p));
-          }
-        } catch (IllegalArgumentException e) {
-          throw new ConfigException(group.keyOf("permissions"), e.getMessage());
-        }
-      }
-      groups.add(new LdapIdentityProvider.Group(dn, home, Set.copyOf(permissions), group.bool("admin", false)));
+      Set<Permission> permissions = permissions(group);
+      groups.add(new LdapIdentityProvider.Group(dn, home, permissions, group.bool("admin", false)));
     }
     if (groups.isEmpty()) {
       throw new ConfigException(ldap.keyOf("groups"), "must list at least one group (dn, home, permissions):"
@@ -468,19 +456,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     }
     String home = node.requiredString("home");
     S3Location location = parseHome(node.keyOf("home"), home);
-    EnumSet<Permission> permissions = EnumSet.noneOf(Permission.class);
-    List<String> listed = node.has("permissions") ? node.strings("permissions") : List.of("list", "read");
-    for (String p : listed) {
-      if (p.equals("*") || p.equals("all")) {
-        permissions.addAll(EnumSet.allOf(Permission.class));
-        continue;
-      }
-      try {
-        permissions.add(Permission.parse(p));
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(node.keyOf("permissions"), e.getMessage());
-      }
-    }
+    Set<Permission> permissions = permissions(node);
     List<String> keys = node.strings("publicKeys");
     for (int i = 0; i < keys.size(); i++) {
       String problem = AuthorizedKeyLine.problem(keys.get(i));
@@ -488,7 +464,16 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         throw new ConfigException(node.keyOf("publicKeys") + "[" + i + "]", problem);
       }
     }
-    return new User(name, hash, location, Set.copyOf(permissions), List.copyOf(keys), node.bool("admin", false));
+    return new User(name, hash, location, permissions, List.copyOf(keys), node.bool("admin", false));
+  }
+
+  /** {@code permissions} of a user or group: names, or all; [list, read] when left out. */
+  private static Set<Permission> permissions(ConfigNode node) {
+    try {
+      return Permission.parseAll(node.has("permissions") ? node.strings("permissions") : List.of("list", "read"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(node.keyOf("permissions"), e.getMessage());
+    }
   }
 
   /** s3://bucket/prefix/ → bucket and "prefix/" (always ending in "/", or "" for the whole bucket). */

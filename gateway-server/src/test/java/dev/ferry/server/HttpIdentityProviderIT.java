@@ -53,8 +53,10 @@ class HttpIdentityProviderIT {
   static String bucket;
   static OpenSshSftp patKey;
   static final List<JsonNode> asked = new CopyOnWriteArrayList<>();
-  /** ok: answers by the credentials; down: 503; slow: answers after the timeout. */
+  /** ok: answers by the credentials; down: 503; slow: holds the answer until {@link #slowAnswers} is released. */
   static final AtomicReference<String> mode = new AtomicReference<>("ok");
+  /** Counted down once the test has seen Ferry give up on a slow answer (or after 30 s, whichever comes first). */
+  static final java.util.concurrent.CountDownLatch slowAnswers = new java.util.concurrent.CountDownLatch(1);
 
   @BeforeAll
   static void start() throws Exception {
@@ -97,7 +99,7 @@ class HttpIdentityProviderIT {
       case "down" -> reply(exchange, 503, "{\"error\":\"maintenance\"}");
       case "slow" -> {
         try {
-          Thread.sleep(2500);
+          slowAnswers.await(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -152,7 +154,8 @@ class HttpIdentityProviderIT {
         new Lftp(ferry.ftps().port(), "quinn", PASSWORD).refused("ls");
       }
       mode.set("slow");
-      new Lftp(ferry.ftps().port(), "quinn", PASSWORD).refused("ls");
+      new Lftp(ferry.ftps().port(), "quinn", PASSWORD).refused("ls"); // Ferry's 1 s timeout ends it
+      slowAnswers.countDown();
       assertTrue(lines.list.stream().anyMatch(l -> l.getFormattedMessage().contains("answered 503")),
           "a line names the provider's answer");
       assertTrue(lines.list.stream().anyMatch(l -> l.getFormattedMessage().contains("did not answer")),
@@ -162,6 +165,7 @@ class HttpIdentityProviderIT {
       mode.set("ok");
       new Lftp(ferry.ftps().port(), "quinn", PASSWORD).run("ls");
     } finally {
+      slowAnswers.countDown();
       guard.detachAppender(lines);
       mode.set("ok");
     }

@@ -3,7 +3,6 @@ package dev.ferry.core.user;
 import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.s3.S3Location;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,22 +64,11 @@ final class AccountRules {
   }
 
   static Set<Permission> permissions(List<String> names) throws AdminException {
-    EnumSet<Permission> permissions = EnumSet.noneOf(Permission.class);
-    for (String name : names) {
-      if (name == null) {
-        throw invalid("permissions", "must be a list of names, got null in it");
-      }
-      if (name.equals("all") || name.equals("*")) {
-        permissions.addAll(EnumSet.allOf(Permission.class));
-        continue;
-      }
-      try {
-        permissions.add(Permission.parse(name));
-      } catch (IllegalArgumentException e) {
-        throw invalid("permissions", e.getMessage());
-      }
+    try {
+      return Permission.parseAll(names);
+    } catch (IllegalArgumentException e) {
+      throw invalid("permissions", e.getMessage());
     }
-    return Set.copyOf(permissions);
   }
 
   /** The key lines, checked and named by fingerprint, in the order given; a repeated key is refused. */

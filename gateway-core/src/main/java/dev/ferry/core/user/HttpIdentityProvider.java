@@ -149,9 +149,8 @@ public final class HttpIdentityProvider implements Authenticator {
       } else {
         names.addAll(List.of("list", "read"));
       }
-      return new User(name, null, home, AccountRules.permissions(names), List.of(),
-          json.path("admin").asBoolean(false));
-    } catch (IOException | IllegalArgumentException | dev.ferry.core.admin.AdminException e) {
+      return new User(name, null, home, Permission.parseAll(names), List.of(), json.path("admin").asBoolean(false));
+    } catch (IOException | IllegalArgumentException e) {
       throw new IdentityUnavailableException("the identity provider " + settings.url() + " admitted user " + name
           + " with an answer Ferry cannot use: " + e.getMessage(), e);
     }

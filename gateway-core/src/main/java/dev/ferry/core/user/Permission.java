@@ -15,6 +15,27 @@ public enum Permission {
     }
   }
 
+  /**
+   * A list of permission names as ferry.yaml, the API and identity sources give them; "all" (or "*")
+   * is every one.
+   *
+   * @throws IllegalArgumentException naming the first name that is not a permission
+   */
+  public static java.util.Set<Permission> parseAll(java.util.List<String> names) {
+    java.util.EnumSet<Permission> permissions = java.util.EnumSet.noneOf(Permission.class);
+    for (String name : names) {
+      if (name == null) {
+        throw new IllegalArgumentException("must be a list of permission names, got null in it");
+      }
+      if (name.equals("all") || name.equals("*")) {
+        permissions.addAll(java.util.EnumSet.allOf(Permission.class));
+      } else {
+        permissions.add(parse(name));
+      }
+    }
+    return java.util.Set.copyOf(permissions);
+  }
+
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -7,8 +7,6 @@ import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
 import io.netty.handler.codec.http.HttpMethod;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -49,14 +47,9 @@ final class CommandResources {
 
   UsersApi.Reply handle(HttpMethod method, String rawPath, Map<String, List<String>> query, String body,
       AdminCaller caller) {
-    List<String> path = new ArrayList<>();
-    for (String segment : rawPath.substring("/api/v1/".length()).split("/")) {
-      if (!segment.isEmpty()) {
-        path.add(URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8));
-      }
-    }
-    String route = method.name() + " " + String.join("/", path.stream().map(CommandResources::shape).toList());
     try {
+      List<String> path = ApiRequests.segments(rawPath.substring("/api/v1/".length()));
+      String route = method.name() + " " + String.join("/", path.stream().map(CommandResources::shape).toList());
       return switch (route) {
         case "GET jobs" -> read(caller, "jobs", jobsWords(query));
         case "GET jobs/{}" -> read(caller, "job", List.of(path.get(1)));
@@ -120,7 +113,7 @@ final class CommandResources {
 
   /** {"source": "s3://bucket/key", "target": "host:/path", "parts", "freeSpace", "mode", "overwrite"}. */
   private static List<String> transferWords(String body) {
-    JsonNode json = object(body);
+    JsonNode json = ApiRequests.object(body);
     for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
       String field = names.next();
       if (!TRANSFER_FIELDS.contains(field)) {
@@ -147,7 +140,7 @@ final class CommandResources {
   private static List<String> syncWords(String name, String body) {
     List<String> words = new ArrayList<>(List.of("run", name));
     if (body != null && !body.isBlank()) {
-      JsonNode json = object(body);
+      JsonNode json = ApiRequests.object(body);
       for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
         String field = names.next();
         if (!field.equals("full")) {
@@ -159,21 +152,6 @@ final class CommandResources {
       }
     }
     return words;
-  }
-
-  private static JsonNode object(String body) {
-    if (body == null || body.isBlank()) {
-      throw new IllegalArgumentException("body: a JSON object is required");
-    }
-    try {
-      JsonNode json = JSON.readTree(body);
-      if (json == null || !json.isObject()) {
-        throw new IllegalArgumentException("body: must be a JSON object");
-      }
-      return json;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException("body: not JSON (" + e.getOriginalMessage() + ")");
-    }
   }
 
   private static String text(JsonNode json, String field) {

@@ -18,8 +18,6 @@ import dev.ferry.core.user.UserAccount;
 import dev.ferry.core.user.UserAccounts;
 import dev.ferry.core.user.UserRegistry;
 import io.netty.handler.codec.http.HttpMethod;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -70,7 +68,7 @@ final class UsersApi {
   /** Answers one request; never throws: every failure is a reply naming the problem. */
   Reply handle(HttpMethod method, String rawPath, String body, String ifMatch, AdminCaller caller) {
     try {
-      List<String> segments = segments(rawPath.substring(PREFIX.length()));
+      List<String> segments = ApiRequests.segments(rawPath.substring(PREFIX.length()));
       if (!method.equals(HttpMethod.GET) && caller.role() != AdminRole.ADMIN) {
         throw new AdminException(AdminStatus.REFUSED, "this token is read-only: " + method + " " + rawPath
             + " changes users");
@@ -88,6 +86,8 @@ final class UsersApi {
       };
     } catch (AdminException e) {
       return error(e.status(), e.getMessage());
+    } catch (IllegalArgumentException e) {
+      return error(AdminStatus.BAD_REQUEST, e.getMessage());
     } catch (StateStoreException e) {
       return error(AdminStatus.FAILED, e.getMessage());
     }
@@ -109,7 +109,7 @@ final class UsersApi {
     if (!method.equals(HttpMethod.POST)) {
       return notAllowed(method, "GET or POST");
     }
-    JsonNode json = object(body);
+    JsonNode json = ApiRequests.object(body);
     String name = text(json, "name");
     if (name == null) {
       throw new AdminException(AdminStatus.BAD_REQUEST, "name: is required");
@@ -130,7 +130,7 @@ final class UsersApi {
       return Reply.json(200, kept(account), etag(account));
     }
     if (method.equals(HttpMethod.PUT) || method.equals(HttpMethod.PATCH)) {
-      JsonNode json = object(body);
+      JsonNode json = ApiRequests.object(body);
       String named = text(json, "name");
       if (named != null && !named.equals(name)) {
         throw new AdminException(AdminStatus.BAD_REQUEST, "name: a user cannot be renamed ('" + named
@@ -141,7 +141,8 @@ final class UsersApi {
       return Reply.json(200, kept(updated), etag(updated));
     }
     if (method.equals(HttpMethod.DELETE)) {
-      accounts.delete(name, version(ifMatch, body == null || body.isBlank() ? null : object(body)), caller.name());
+      JsonNode json = body == null || body.isBlank() ? null : ApiRequests.object(body);
+      accounts.delete(name, version(ifMatch, json), caller.name());
       sessions.closeSessionsOf(name, "deleted");
       return new Reply(204, null, null, null);
     }
@@ -151,7 +152,7 @@ final class UsersApi {
   private Reply keys(HttpMethod method, String name, String fingerprint, String body, AdminCaller caller)
       throws AdminException, StateStoreException {
     if (fingerprint == null && method.equals(HttpMethod.POST)) {
-      JsonNode json = object(body);
+      JsonNode json = ApiRequests.object(body);
       for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
         String field = names.next();
         if (!field.equals("key")) {
@@ -273,22 +274,6 @@ final class UsersApi {
     return "\"" + account.version() + "\"";
   }
 
-  private static JsonNode object(String body) throws AdminException {
-    if (body == null || body.isBlank()) {
-      throw new AdminException(AdminStatus.BAD_REQUEST, "body: a JSON object is required");
-    }
-    JsonNode json;
-    try {
-      json = JSON.readTree(body);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new AdminException(AdminStatus.BAD_REQUEST, "body: not JSON (" + e.getOriginalMessage() + ")");
-    }
-    if (json == null || !json.isObject()) {
-      throw new AdminException(AdminStatus.BAD_REQUEST, "body: must be a JSON object");
-    }
-    return json;
-  }
-
   private static String text(JsonNode json, String field) throws AdminException {
     JsonNode value = json.get(field);
     if (value == null || value.isNull()) {
@@ -316,22 +301,6 @@ final class UsersApi {
       list.add(item.textValue());
     }
     return list;
-  }
-
-  /** The path's segments after the prefix, each percent-decoded ("+" stays a plus: fingerprints hold it). */
-  private static List<String> segments(String rest) throws AdminException {
-    List<String> segments = new ArrayList<>();
-    for (String raw : rest.split("/")) {
-      if (raw.isEmpty()) {
-        continue;
-      }
-      try {
-        segments.add(URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8));
-      } catch (IllegalArgumentException e) {
-        throw new AdminException(AdminStatus.BAD_REQUEST, "path: bad percent-encoding in '" + raw + "'");
-      }
-    }
-    return segments;
   }
 
   private static Reply notAllowed(HttpMethod method, String allowed) {
