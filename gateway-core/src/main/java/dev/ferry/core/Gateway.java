@@ -15,6 +15,7 @@ import dev.ferry.core.session.TransferRates;
 import dev.ferry.core.session.ProxyProtocol;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.StateStore;
+import dev.ferry.core.store.ListingCache;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.upload.MemoryBudget;
 import dev.ferry.core.upload.OffsetWriter;
@@ -96,6 +97,10 @@ public final class Gateway implements AutoCloseable {
     this.sharedLocks = stateStore.shared() ? new SharedPathLocks(stateStore.database(), stateStore.nodes()) : null;
     this.locks = new PathLockTable(sharedLocks);
     this.store = new ObjectStore(config.s3());
+    store.keepListingsIn(new ListingCache(clock, config.directoryCacheTime()));
+    if (store.listings().enabled()) {
+      stateStore.changeFeed().ifPresent(feed -> store.listings().shareThrough(feed));
+    }
     Path spill = spillDirectory(config);
     this.uploads = new Uploads(store, catalog, new MemoryBudget(config.uploads().memoryBudget()),
         new PartSizePolicy(config.uploads().partSize(), config.uploads().singlePutLimit()), config.uploads().partsInFlight(),
@@ -197,8 +202,7 @@ public final class Gateway implements AutoCloseable {
    */
   public GatewayFileSystem openSession(User user, SessionSlots.Slot session) {
     return new GatewayFileSystem(user, store, locks, objects, uploads, downloads, catalog,
-        config.renameParallelism(), config.listingClientTimes(), config.directoryCacheTime(), clock, events, session,
-        transfers);
+        config.renameParallelism(), config.listingClientTimes(), clock, events, session, transfers);
   }
 
   /** The files client sessions have open on this node, with the bytes each has moved so far. */

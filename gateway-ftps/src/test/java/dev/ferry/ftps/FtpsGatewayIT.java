@@ -881,9 +881,10 @@ class FtpsGatewayIT {
 
   @Test
   void stat_ofANameWithCrLfFromAnotherS3Client_staysOneLineAndCannotForgeAReply() throws IOException {
-    s3.put(ferry.bucket, ferry.key("stat-crlf/a\r\n212 forged.bin"), new byte[3]);
+    // Two folders down: the home, listed by other tests a moment ago, would not show a new folder yet.
+    s3.put(ferry.bucket, ferry.key("crlf/stat-crlf/a\r\n212 forged.bin"), new byte[3]);
     FTPSClient client = ferry.login("alice");
-    assertEquals(212, client.sendCommand("STAT /stat-crlf"), client.getReplyString());
+    assertEquals(212, client.sendCommand("STAT /crlf/stat-crlf"), client.getReplyString());
     String[] lines = client.getReplyStrings();
     assertEquals(3, lines.length, client.getReplyString());
     assertTrue(lines[1].endsWith(" a  212 forged.bin"), lines[1]);

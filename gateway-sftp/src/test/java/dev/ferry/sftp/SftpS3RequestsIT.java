@@ -57,7 +57,8 @@ class SftpS3RequestsIT {
     try (SftpClient sftp = ferry.login("alice")) {
       sftp.mkdir("/dirs");
 
-      assertEquals("LIST PUT", counted(() -> sftp.mkdir("/dirs/a")), "mkdir");
+      assertEquals("PUT", counted(() -> sftp.mkdir("/dirs/a")), "mkdir in a folder this node made a moment ago");
+      assertEquals("LIST PUT", counted(() -> sftp.mkdir("/unseen")), "mkdir where the folder was not seen");
       assertEquals(SftpConstants.SSH_FX_FILE_ALREADY_EXISTS, status(() -> sftp.mkdir("/dirs/a")), "mkdir again");
       write(sftp, "/dirs/a/f.bin");
 
@@ -85,11 +86,15 @@ class SftpS3RequestsIT {
       write(sftp, "/files/x.txt"); // sorts before "x/" in S3's order: the probe must see past it
 
       assertEquals("HEAD", counted(() -> sftp.stat("/files/x.bin")), "stat");
-      assertEquals("HEAD", counted(() -> status(() -> sftp.stat("/files/x"))),
-          "stat of a missing name in a folder this session made (its subfolders known)");
+      assertEquals("", counted(() -> status(() -> sftp.stat("/files/x"))),
+          "stat of a missing name in a folder this node made a moment ago (the listing cache)");
+      assertEquals(List.of("sub", "x.bin", "x.txt"), names(sftp, "/files"));
+      assertEquals("", counted(() -> sftp.stat("/files/x.txt")), "stat of a file its folder's listing just showed");
+      assertEquals("", counted(() -> names(sftp, "/files")), "the same listing again");
       assertEquals("HEAD LIST", counted(() -> status(() -> sftp.stat("/elsewhere/x"))), "stat of a missing name");
 
-      assertEquals("HEAD LIST COPY DELETE", counted(() -> sftp.rename("/files/x.bin", "/files/y.bin")), "rename");
+      assertEquals("LIST COPY DELETE", counted(() -> sftp.rename("/files/x.bin", "/files/y.bin")),
+          "rename of a file the listing showed: its target is asked of S3, the copy names the ETag listed");
       assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, status(() -> sftp.stat("/files/x.bin")), "the source is gone");
       assertEquals(SftpConstants.SSH_FX_FILE_ALREADY_EXISTS, status(() -> sftp.rename("/files/y.bin", "/files/sub")),
           "rename onto a folder");

@@ -29,12 +29,15 @@ public final class StateStore implements AutoCloseable {
   private final Database database;
   private final Nodes nodes;
   private final boolean shared;
+  /** How the nodes sharing the store tell each other what they changed in S3; null for one node. */
+  private final PostgresChangeFeed changeFeed;
 
-  private StateStore(HikariDataSource pool, Database database, Nodes nodes, boolean shared) {
+  private StateStore(HikariDataSource pool, Database database, Nodes nodes, StateStoreSettings settings) {
     this.pool = pool;
     this.database = database;
     this.nodes = nodes;
-    this.shared = shared;
+    this.shared = settings.shared();
+    this.changeFeed = shared ? new PostgresChangeFeed(settings) : null;
   }
 
   /**
@@ -79,7 +82,7 @@ public final class StateStore implements AutoCloseable {
       pool.close();
       throw e;
     }
-    return new StateStore(pool, database, nodes, settings.shared());
+    return new StateStore(pool, database, nodes, settings);
   }
 
   /**
@@ -115,6 +118,11 @@ public final class StateStore implements AutoCloseable {
     return shared;
   }
 
+  /** The feed of object changes between the nodes sharing the store; empty for a store of one node. */
+  public java.util.Optional<PostgresChangeFeed> changeFeed() {
+    return java.util.Optional.ofNullable(changeFeed);
+  }
+
   /** For a stop: leave steps wait at most {@code wait} for a connection ({@link Database}). */
   public void waitLessForConnections(java.time.Duration wait) {
     database.waitLessForConnections(wait);
@@ -122,6 +130,9 @@ public final class StateStore implements AutoCloseable {
 
   @Override
   public void close() {
+    if (changeFeed != null) {
+      changeFeed.close();
+    }
     nodes.close();
     pool.close();
   }

@@ -80,6 +80,7 @@ public final class ObjectStore implements AutoCloseable {
   private static final ExecutionAttribute<Long> STARTED = new ExecutionAttribute<>("ferry.requestStarted");
 
   private final S3AsyncClient s3;
+  private volatile ListingCache listings = new ListingCache(java.time.Clock.systemUTC(), Duration.ZERO);
   private final S3Presigner presigner;
   private final long singleCopyLimit;
   private volatile S3RequestObserver requests = (operation, took, error) -> { };
@@ -260,7 +261,8 @@ public final class ObjectStore implements AutoCloseable {
                 .contentMD5(contentMd5).metadata(metadata),
             AsyncRequestBody.fromByteBuffersUnsafe(body))
         .thenApply(r -> r.eTag())
-        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "PUT", at)));
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "PUT", at)))
+        .whenComplete((etag, error) -> written(at, error));
   }
 
   public CompletableFuture<String> createMultipartUpload(S3Location at, Map<String, String> metadata) {
@@ -323,7 +325,8 @@ public final class ObjectStore implements AutoCloseable {
     return s3.completeMultipartUpload(b -> b.bucket(at.bucket()).key(at.key()).uploadId(uploadId)
             .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()))
         .thenApply(r -> r.eTag())
-        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "COMPLETE multipart upload", at)));
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "COMPLETE multipart upload", at)))
+        .whenComplete((etag, error) -> written(at, error));
   }
 
   public CompletableFuture<Void> abortMultipartUpload(S3Location at, String uploadId) {
@@ -395,13 +398,21 @@ public final class ObjectStore implements AutoCloseable {
           }
         })
         .thenApply(r -> r.copyObjectResult().eTag())
-        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "COPY " + from + " to", to)));
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "COPY " + from + " to", to)))
+        .whenComplete((etag, error) -> written(to, error));
   }
 
   public CompletableFuture<Void> delete(S3Location at) {
     return s3.deleteObject(b -> b.bucket(at.bucket()).key(at.key()))
         .thenApply(r -> (Void) null)
-        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "DELETE", at)));
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "DELETE", at)))
+        .whenComplete((done, error) -> {
+          if (error == null) {
+            listings.removed(at);
+          } else {
+            listings.unsure(at);
+          }
+        });
   }
 
   /** Deletes up to 1000 keys of one bucket in one request. */
@@ -416,7 +427,36 @@ public final class ObjectStore implements AutoCloseable {
             : CompletableFuture.<Void>failedFuture(new StoreException(StoreException.Kind.REJECTED,
                 "DELETE", "s3://" + bucket + "/" + r.errors().get(0).key(),
                 r.errors().get(0).code() + " " + r.errors().get(0).message(), null)))
-        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "DELETE batch in", bucket)));
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "DELETE batch in", bucket)))
+        .whenComplete((done, error) -> keys.forEach(key -> {
+          if (error == null) {
+            listings.removed(new S3Location(bucket, key));
+          } else {
+            listings.unsure(new S3Location(bucket, key));
+          }
+        }));
+  }
+
+  /** Tells the listing cache of a write: done, or failed (it may have happened or not). */
+  private void written(S3Location at, Throwable error) {
+    if (error == null) {
+      listings.written(at);
+    } else {
+      listings.unsure(at);
+    }
+  }
+
+  /**
+   * What this node saw in S3's folders a moment ago, kept up to date with every change made through
+   * this store (off until {@link #keepListingsIn}).
+   */
+  public ListingCache listings() {
+    return listings;
+  }
+
+  /** From now on {@code cache} keeps what listings saw, and hears of every change made through here. */
+  public void keepListingsIn(ListingCache cache) {
+    this.listings = cache;
   }
 
   private static long remaining(ByteBuffer[] buffers) {

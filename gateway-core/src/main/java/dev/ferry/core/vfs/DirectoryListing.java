@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +34,17 @@ import org.slf4j.LoggerFactory;
  * Ferry before it had a catalog: it is asked about with a HEAD, {@link #HEADS_AHEAD} in flight ahead
  * of the reader, for a time its metadata may carry, and what the HEAD found is recorded so the next
  * listing needs none. A file whose HEAD fails or finds it gone is shown as the listing saw it.
+ *
+ * <p>A directory of a few pages is handed whole, as S3 listed it, to whoever keeps listings
+ * ({@link dev.ferry.core.store.ListingCache}).
  */
 final class DirectoryListing implements Iterator<FileStat> {
 
   private static final Logger log = LoggerFactory.getLogger(DirectoryListing.class);
 
   static final int PAGE_SIZE = 1000;
+  /** A directory of at most this many pages is handed whole to {@link #whole} once listed. */
+  static final int KEPT_PAGES = 10;
   /** Enough to hide S3's latency behind the reader, few enough to leave connections to transfers. */
   static final int HEADS_AHEAD = 16;
 
@@ -51,6 +57,9 @@ final class DirectoryListing implements Iterator<FileStat> {
   /** What HEADs of files without an entry found, recorded when the page is consumed. */
   private final List<ObjectCatalog.Entry> learned = new ArrayList<>();
   private CompletableFuture<ListPage> next;
+  /** The pages so far, while there are at most {@link #KEPT_PAGES}; null past that. */
+  private List<ListPage> pages = new ArrayList<>();
+  private final Consumer<List<ListPage>> whole;
 
   /** A listed entry and, for a file the catalog does not know, the HEAD that gives its time. */
   private static final class Entry {
@@ -65,7 +74,8 @@ final class DirectoryListing implements Iterator<FileStat> {
   }
 
   DirectoryListing(ObjectStore store, ObjectCatalog catalog, S3Location prefix, VirtualPath directory,
-      ListPage first) {
+      ListPage first, Consumer<List<ListPage>> whole) {
+    this.whole = whole;
     this.store = store;
     this.catalog = catalog;
     this.prefix = prefix;
@@ -142,6 +152,14 @@ final class DirectoryListing implements Iterator<FileStat> {
 
   private void accept(ListPage page) {
     next = page.hasNext() ? store.listPage(prefix, "/", page.nextToken(), PAGE_SIZE) : null;
+    if (pages != null) {
+      pages.add(page);
+      if (pages.size() > KEPT_PAGES) {
+        pages = null;
+      } else if (next == null) {
+        whole.accept(pages);
+      }
+    }
     for (String common : page.commonPrefixes()) {
       String name = common.substring(prefix.key().length(), common.length() - 1);
       if (!name.isEmpty()) {

@@ -15,12 +15,14 @@ import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.path.BadPathException;
 import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.s3.ListPage;
+import dev.ferry.core.s3.ObjectFacts;
 import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.session.LiveTransfers;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.StateStoreException;
+import dev.ferry.core.store.ListingCache;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.core.upload.ReorderMemory;
@@ -43,7 +45,10 @@ import java.nio.file.NoSuchFileException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -61,8 +66,8 @@ import java.util.function.LongSupplier;
  */
 public final class GatewayFileSystem implements AutoCloseable {
 
-  /** At most this many listing pages (of 1,000 names) learn a directory's subdirectories. */
-  private static final int LEARNED_PAGES = 10;
+  /** At most this many listing pages (of 1,000 names) are kept of a directory listed in the background. */
+  private static final int LEARNED_PAGES = DirectoryListing.KEPT_PAGES;
   /**
    * How long a mkdir waits for the directory's marker held by another change of it (most often
    * another session's mkdir of the same directory, done in milliseconds); "busy" after that.
@@ -80,8 +85,9 @@ public final class GatewayFileSystem implements AutoCloseable {
   private final ObjectCatalog catalog;
   private final TreeRename treeRename;
   private final boolean listingClientTimes;
-  private final KnownDirectories knownDirectories;
-  /** Directories being listed in the background for {@link KnownDirectories}: one listing each at a time. */
+  /** What this node saw of S3's folders a moment ago: see {@link ListingCache}. */
+  private final ListingCache listings;
+  /** Directories being listed in the background for {@link #listings}: one listing each at a time. */
   private final Set<VirtualPath> learning = new HashSet<>();
   /** Where this session's open files are kept, with every other session's of this node. */
   private final LiveTransfers transfers;
@@ -99,8 +105,7 @@ public final class GatewayFileSystem implements AutoCloseable {
    */
   public GatewayFileSystem(User user, ObjectStore store, PathLockTable locks, ObjectOperations objects,
       Uploads uploads, Downloads downloads,
-      ObjectCatalog catalog, int renameParallelism, boolean listingClientTimes, Duration directoryCacheTime,
-      Clock clock, EventBus events, SessionSlots.Slot session, LiveTransfers transfers) {
+      ObjectCatalog catalog, int renameParallelism, boolean listingClientTimes, Clock clock, EventBus events, SessionSlots.Slot session, LiveTransfers transfers) {
     this.user = user;
     this.transfers = transfers;
     this.events = events;
@@ -116,7 +121,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     this.catalog = catalog;
     this.treeRename = new TreeRename(store, catalog, renameParallelism);
     this.listingClientTimes = listingClientTimes;
-    this.knownDirectories = new KnownDirectories(clock, directoryCacheTime);
+    this.listings = store.listings();
     this.clock = clock;
   }
 
@@ -184,19 +189,71 @@ public final class GatewayFileSystem implements AutoCloseable {
     if (path.isRoot()) {
       return Optional.of(new FileStat(path, true, 0, Instant.EPOCH));
     }
+    Optional<ListingCache.Name> known = listings.lookup(keyOf(path));
+    if (known.isPresent()) {
+      Optional<FileStat> answer = fromListing(path, known.get(), operation);
+      if (answer != null) {
+        return answer;
+      }
+    }
     Optional<ObjectInfo> file = call(store.head(keyOf(path)), path, operation);
     if (file.isPresent()) {
       return Optional.of(fileStat(path, file.get(), operation));
     }
-    if (knownDirectories.isDirectory(path).equals(Optional.of(false))) {
-      // Its folder's subfolders, made or listed by this session a moment ago, do not include it.
+    return findDirectory(path, operation);
+  }
+
+  /**
+   * What a folder seen a moment ago says of {@code path}, or null where S3 is to be asked: a file
+   * written since (its facts are not known here), or one whose time may be in its own metadata,
+   * which a listing does not carry (no catalog entry: written by another S3 client).
+   */
+  private Optional<FileStat> fromListing(VirtualPath path, ListingCache.Name name, String operation)
+      throws StorageFailureException {
+    return switch (name.kind()) {
+      case MISSING -> Optional.empty();
+      case FOLDER -> Optional.of(new FileStat(path, true, 0, Instant.EPOCH));
+      case FILE -> {
+        if (name.file() == null) {
+          yield null;
+        }
+        Optional<ObjectFacts> facts;
+        try {
+          facts = catalog.find(keyOf(path), name.file().etag());
+        } catch (IOException e) {
+          throw storageFailure(path, operation, e);
+        }
+        // A HEAD's time has whole seconds; a listing's has milliseconds: shown as a HEAD would.
+        Instant listed = name.file().lastModified().truncatedTo(ChronoUnit.SECONDS);
+        yield facts.isEmpty() ? null
+            : Optional.of(new FileStat(path, false, name.file().size(), facts.get().timeOr(listed)));
+      }
+    };
+  }
+
+  /**
+   * The file at {@code path} as its folder's listing a moment ago or a HEAD shows it (size, time,
+   * ETag); empty when there is none. For changes that name the version they saw (a rename copies
+   * only if the source still has that ETag) or are keyed by it (a client's time).
+   */
+  private Optional<ObjectInfo> fileInfo(VirtualPath path, String operation) throws FileSystemException {
+    Optional<ListingCache.Name> known = listings.lookup(keyOf(path));
+    if (known.isPresent() && known.get().kind() != ListingCache.Name.Kind.FILE) {
       return Optional.empty();
     }
-    return findDirectory(path, operation);
+    if (known.isPresent() && known.get().file() != null) {
+      return Optional.of(known.get().file());
+    }
+    return call(store.head(keyOf(path)), path, operation);
   }
 
   /** {@code path} as a directory (a prefix with anything under it, or its marker), if it is one. */
   private Optional<FileStat> findDirectory(VirtualPath path, String operation) throws IOException {
+    Optional<ListingCache.Name> known = listings.lookup(keyOf(path));
+    if (known.isPresent() && known.get().kind() != ListingCache.Name.Kind.FILE) {
+      return known.get().kind() == ListingCache.Name.Kind.FOLDER
+          ? Optional.of(new FileStat(path, true, 0, Instant.EPOCH)) : Optional.empty();
+    }
     ListPage page = call(store.listPage(prefixOf(path), "/", null, 1), path, operation);
     if (DirectoryListing.isAbsent(page)) {
       return Optional.empty();
@@ -212,6 +269,12 @@ public final class GatewayFileSystem implements AutoCloseable {
   public Iterator<FileStat> list(VirtualPath directory) throws IOException {
     require(Permission.LIST, directory, "list");
     S3Location prefix = prefixOf(directory);
+    Optional<ListPage> seen = listings.page(prefix);
+    if (seen.isPresent()) {
+      return new DirectoryListing(store, listingClientTimes ? catalog : null, prefix, directory, seen.get(), pages -> {});
+    }
+    Instant begun = clock.instant();
+    long mark = listings.mark();
     ListPage first = call(store.listPage(prefix, "/", null, DirectoryListing.PAGE_SIZE), directory, "list");
     if (!directory.isRoot() && DirectoryListing.isAbsent(first)) {
       if (call(store.head(keyOf(directory)), directory, "list").isPresent()) {
@@ -219,7 +282,8 @@ public final class GatewayFileSystem implements AutoCloseable {
       }
       throw new NoSuchFileException(directory.toString(), null, "list by " + user.name() + ": no such directory");
     }
-    return new DirectoryListing(store, listingClientTimes ? catalog : null, prefix, directory, first);
+    return new DirectoryListing(store, listingClientTimes ? catalog : null, prefix, directory, first,
+        pages -> listings.listed(prefix, pages, begun, mark));
   }
 
   /**
@@ -363,7 +427,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     if (knownNotADirectory(path, "upload")) {
       return uploads.openAtOffsets(key, lock, description, 0, keep -> {}, Uploads.CommitCheck.NONE, reorderMemory, spillShare);
     }
-    CompletableFuture<NameProbe.Found> target = NameProbe.probe(store, key);
+    CompletableFuture<NameProbe.Found> target = probeAsync(path);
     return uploads.openAtOffsets(key, lock, description, 0, keep -> {}, () -> fileThere(target, path, "upload"),
         reorderMemory, spillShare);
   }
@@ -374,52 +438,53 @@ public final class GatewayFileSystem implements AutoCloseable {
    * parent is listed in the background for the files that follow, and S3 is to be asked.
    */
   private boolean knownNotADirectory(VirtualPath path, String operation) throws FileSystemException {
-    Optional<Boolean> directory = knownDirectories.isDirectory(path);
-    if (directory.isEmpty()) {
-      learnSubdirectories(path.parent());
+    Optional<ListingCache.Name> known = listings.lookup(keyOf(path));
+    if (known.isEmpty()) {
+      learnFolder(path.parent());
       return false;
     }
-    if (directory.get()) {
+    if (known.get().kind() == ListingCache.Name.Kind.FOLDER) {
       throw isADirectory(path, operation);
     }
     return true;
   }
 
   /**
-   * Lists {@code directory} in the background, up to {@link #LEARNED_PAGES} pages, and tells
-   * {@link KnownDirectories} its subdirectories. A larger directory stays unknown, and each upload
-   * into it asks S3 about its own name.
+   * Lists {@code directory} in the background, up to {@link #LEARNED_PAGES} pages, for
+   * {@link #listings}: the files that follow into it are then checked without S3. A larger
+   * directory stays unknown, and each upload into it asks S3 about its own name.
    */
-  private void learnSubdirectories(VirtualPath directory) {
+  private void learnFolder(VirtualPath directory) {
+    if (!listings.enabled()) {
+      return;
+    }
     synchronized (learning) {
       if (!learning.add(directory)) {
         return;
       }
     }
     Instant begun = clock.instant();
-    long mark = knownDirectories.mark();
+    long mark = listings.mark();
     S3Location prefix = prefixOf(directory);
-    Set<String> names = new HashSet<>();
-    listSubdirectories(prefix, null, LEARNED_PAGES, names).whenComplete((whole, error) -> {
+    List<ListPage> pages = new ArrayList<>();
+    listPages(prefix, null, LEARNED_PAGES, pages).whenComplete((whole, error) -> {
       synchronized (learning) {
         learning.remove(directory);
       }
       if (error == null && whole) {
-        knownDirectories.listed(directory, names, begun, mark);
+        listings.listed(prefix, pages, begun, mark);
       }
     });
   }
 
-  /** Adds the subdirectory names of up to {@code pages} pages to {@code names}; true when that was all of them. */
-  private CompletableFuture<Boolean> listSubdirectories(S3Location prefix, String token, int pages, Set<String> names) {
+  /** Adds up to {@code pages} pages of {@code prefix} to {@code into}; true when that was all of them. */
+  private CompletableFuture<Boolean> listPages(S3Location prefix, String token, int pages, List<ListPage> into) {
     return store.listPage(prefix, "/", token, DirectoryListing.PAGE_SIZE).thenCompose(page -> {
-      for (String common : page.commonPrefixes()) {
-        names.add(common.substring(prefix.key().length(), common.length() - 1));
-      }
+      into.add(page);
       if (!page.hasNext()) {
         return CompletableFuture.completedFuture(true);
       }
-      return pages > 1 ? listSubdirectories(prefix, page.nextToken(), pages - 1, names)
+      return pages > 1 ? listPages(prefix, page.nextToken(), pages - 1, into)
           : CompletableFuture.completedFuture(false);
     });
   }
@@ -427,6 +492,9 @@ public final class GatewayFileSystem implements AutoCloseable {
   /** A file whose open depends on what is there: exclusive, existing only, or kept where not written. */
   private OffsetWriter openAfterLookup(VirtualPath path, S3Location key, PathLock lock, ExistingFile existingFile,
       boolean truncate, boolean readBack) throws IOException {
+    if (truncate && existingFile != ExistingFile.REQUIRED && knownMissing(path)) {
+      return openWhereKnownMissing(path, key, lock, existingFile);
+    }
     Optional<ObjectInfo> existing = writeTarget(path, "upload");
     if (existing.isPresent() && existingFile == ExistingFile.REFUSED) {
       throw new FileAlreadyExistsException(path.toString(), null, "upload by " + user.name()
@@ -450,6 +518,33 @@ public final class GatewayFileSystem implements AutoCloseable {
         require(Permission.OVERWRITE, path, "upload over an existing file");
       }
     }, Uploads.CommitCheck.NONE, reorderMemory, spillShare);
+  }
+
+  /**
+   * A new file (exclusive, or by a user who may not overwrite) where the folder seen a moment ago
+   * has no such name: the client is not kept waiting for S3, which is asked meanwhile. A file that
+   * S3 shows there at the commit (another S3 client wrote it within directoryCacheTime) refuses the
+   * commit as the open would have been refused: nothing is overwritten, the client's close fails.
+   */
+  private OffsetWriter openWhereKnownMissing(VirtualPath path, S3Location key, PathLock lock,
+      ExistingFile existingFile) throws IOException {
+    requireParentDirectory(path, "upload");
+    CompletableFuture<NameProbe.Found> target = NameProbe.probe(store, key);
+    return uploads.openAtOffsets(key, lock, "upload of " + path + " by " + user.name(), 0, keep -> {}, () -> {
+      if (fileThere(target, path, "upload").isEmpty()) {
+        return;
+      }
+      if (existingFile == ExistingFile.REFUSED) {
+        throw refused(new FileAlreadyExistsException(path.toString(), null, "upload by " + user.name()
+            + ": file exists (exclusive create; another S3 client wrote it since the folder was listed)"));
+      }
+      require(Permission.OVERWRITE, path, "upload over an existing file");
+    }, reorderMemory, spillShare);
+  }
+
+  /** Whether the folder of {@code path}, seen a moment ago, has no such name. */
+  private boolean knownMissing(VirtualPath path) {
+    return listings.lookup(keyOf(path)).map(name -> name.kind() == ListingCache.Name.Kind.MISSING).orElse(false);
   }
 
   /**
@@ -504,7 +599,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     }
     S3Location key = keyOf(path);
     try (PathLock lock = lock(path, key, "set time")) {
-      Optional<ObjectInfo> file = call(store.head(key), path, "set time");
+      Optional<ObjectInfo> file = fileInfo(path, "set time");
       if (file.isEmpty()) {
         // Not a file: a directory (which has no time of its own in S3), or nothing.
         findDirectory(path, "set time").orElseThrow(() -> new NoSuchFileException(path.toString(), null,
@@ -551,12 +646,14 @@ public final class GatewayFileSystem implements AutoCloseable {
       throw alreadyExists(path);
     }
     requireParentDirectory(path, "mkdir");
+    Instant begun = clock.instant();
+    long mark = listings.mark();
     ObjectChange change = ObjectChange.by(origin(), "mkdir of " + path + " by " + user.name())
         .atPaths(path.toString(), null)
         .waitingUpTo(MKDIR_PATIENCE)
         .checking(() -> {
           // Looked at under the lock: a mkdir that ended just before it took the lock made it already.
-          if (probe(path, "mkdir").exists()) {
+          if (call(probeAsync(path), path, "mkdir").exists()) {
             throw alreadyExists(path);
           }
         });
@@ -567,7 +664,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     } catch (StoreException e) {
       throw storageFailure(path, "mkdir", e);
     }
-    knownDirectories.created(path);
+    listings.madeEmpty(prefixOf(path), begun, mark);
   }
 
   private FileAlreadyExistsException alreadyExists(VirtualPath path) {
@@ -598,7 +695,6 @@ public final class GatewayFileSystem implements AutoCloseable {
       if (!onlyMarker) {
         throw new DirectoryNotEmptyException(path + ": rmdir by " + user.name() + ": directory is not empty");
       }
-      knownDirectories.forget(path);
       call(store.delete(prefix), path, "rmdir");
     }
     events.file(FileEvent.Type.DIRECTORY_DELETED, origin(), path.toString(), prefix);
@@ -610,10 +706,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     // Checked under the lock: a file still being uploaded is "busy", not "missing".
     ObjectChange change = ObjectChange.by(origin(), "delete of " + path + " by " + user.name())
         .atPaths(path.toString(), null)
-        .checking(() -> {
-          existingFile(path, "delete");
-          knownDirectories.forget(path.parent()); // a directory without a marker goes with its last file
-        });
+        .checking(() -> existingFile(path, "delete"));
     try {
       objects.delete(key, change);
     } catch (ObjectBusyException e) {
@@ -631,7 +724,7 @@ public final class GatewayFileSystem implements AutoCloseable {
    */
   public void rename(VirtualPath from, VirtualPath to, boolean replace) throws IOException {
     require(Permission.RENAME, from, "rename");
-    Optional<ObjectInfo> sourceFile = from.isRoot() ? Optional.empty() : call(store.head(keyOf(from)), from, "rename");
+    Optional<ObjectInfo> sourceFile = from.isRoot() ? Optional.empty() : fileInfo(from, "rename");
     if (sourceFile.isEmpty() && !from.isRoot() && findDirectory(from, "rename").isEmpty()) {
       throw new NoSuchFileException(from.toString(), null, "rename by " + user.name() + ": no such file or directory");
     }
@@ -655,9 +748,11 @@ public final class GatewayFileSystem implements AutoCloseable {
           throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name() + ": target already exists");
         }
         requirePathsFit(from, to, treeRename.longestRelativeKeyBytes(fromPrefix));
-        knownDirectories.forget(from);
-        knownDirectories.forget(to); // its parent holds one more subdirectory
+        listings.forgetTree(fromPrefix);
+        listings.forgetTree(toPrefix);
         treeRename.move(fromPrefix, toPrefix);
+        listings.forgetTree(fromPrefix); // the keys moved one by one: what was listed meanwhile goes too
+        listings.forgetTree(toPrefix);
       } catch (StoreException e) {
         throw storageFailure(from, "rename", e);
       }
@@ -680,7 +775,6 @@ public final class GatewayFileSystem implements AutoCloseable {
             }
             require(Permission.OVERWRITE, to, "rename over an existing file");
           }
-          knownDirectories.forget(from.parent()); // a directory without a marker goes with its last file
         });
     try {
       objects.move(fromKey, sourceFile.get(), toKey, change);
@@ -758,16 +852,39 @@ public final class GatewayFileSystem implements AutoCloseable {
     return call(NameProbe.probe(store, keyOf(path)), path, operation);
   }
 
+  /**
+   * What {@code path} is: from {@link #listings} where its folder was seen a moment ago, else one
+   * listing. Only for answers that cannot cost data when a file another S3 client just wrote is
+   * missed (a mkdir, a new file's check for a folder of its name); a rename's target and a write
+   * over what is there ask S3.
+   */
+  private CompletableFuture<NameProbe.Found> probeAsync(VirtualPath path) {
+    S3Location key = keyOf(path);
+    Optional<ListingCache.Name> known = listings.lookup(key);
+    if (known.isPresent()) {
+      ListingCache.Name name = known.get();
+      NameProbe.Found found = switch (name.kind()) {
+        case MISSING -> new NameProbe.Found(NameProbe.Kind.MISSING, Optional.empty());
+        case FOLDER -> new NameProbe.Found(NameProbe.Kind.DIRECTORY, Optional.empty());
+        case FILE -> name.file() == null ? null : new NameProbe.Found(NameProbe.Kind.FILE, Optional.of(name.file()));
+      };
+      if (found != null) {
+        return CompletableFuture.completedFuture(found);
+      }
+    }
+    return NameProbe.probe(store, key);
+  }
+
   private void requireParentDirectory(VirtualPath path, String operation) throws IOException {
     VirtualPath parent = path.parent();
-    if (parent.isRoot() || knownDirectories.seenRecently(parent)) {
+    if (parent.isRoot() || listings.folderExists(prefixOf(parent))) {
       return;
     }
     if (probe(parent, operation).kind() != NameProbe.Kind.DIRECTORY) {
       throw new NoSuchFileException(parent.toString(), null, operation + " of " + path + " by " + user.name()
           + ": parent directory does not exist");
     }
-    knownDirectories.seen(parent);
+    learnFolder(parent);
   }
 
   /** Publishes the client's open of {@code path} for {@code mode} (READ, WRITE); returns when it was. */

@@ -21,6 +21,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -149,21 +150,59 @@ class GatewayFileSystemIT {
   }
 
   /**
-   * listings.directoryCacheTime (5 s here): a session that made a folder trusts its subfolders for
-   * that long, so one another S3 client adds meanwhile is missed by it, and seen by a new session.
+   * listings.directoryCacheTime (5 s here): the node trusts what it saw of a folder for that long,
+   * in every session, so a folder another S3 client adds meanwhile is missed; then it is seen.
    */
   @Test
-  void stat_ofAFolderAddedBehindTheSessionsBack_missedWithinTheWindow_seenByAnotherSession() throws IOException {
+  void stat_ofAFolderAddedBehindTheNodesBack_missedWithinTheWindow_thenSeen() throws Exception {
     fs.mkdir(path("/w"));
+    long made = System.nanoTime();
     s3.put(bucket, "alice/w/added/x.bin", new byte[] {1});
-    assertFalse(fs.exists(path("/w/added")), "this session made /w a moment ago and knows it had no subfolder");
+    assertFalse(fs.exists(path("/w/added")), "/w was made here a moment ago, with no subfolder");
     GatewayFileSystem other = gateway.openSession(gateway.users().find("alice").orElseThrow(), null);
     try {
-      assertTrue(other.stat(path("/w/added")).directory());
+      assertFalse(other.exists(path("/w/added")), "what the node saw holds for every session");
+      assertTrue(other.exists(path("/w/added/x.bin")), "a folder never listed is asked of S3");
+      while (!other.exists(path("/w/added"))) {
+        assertTrue(System.nanoTime() - made < Duration.ofSeconds(7).toNanos(), "still missed after the window");
+        Thread.sleep(200);
+      }
+      assertTrue(System.nanoTime() - made > Duration.ofSeconds(4).toNanos(), "seen before the window ended");
     } finally {
       other.close();
     }
-    assertTrue(fs.exists(path("/w/added/x.bin")), "a file is always asked about");
+  }
+
+  /**
+   * An exclusive create where the folder seen a moment ago has no such name is opened without
+   * waiting for S3; a file another S3 client put there meanwhile still refuses it, at the commit,
+   * and keeps its bytes: the cache never costs data.
+   */
+  @Test
+  void exclusiveCreate_overAFileAnotherClientPutSinceTheFolderWasSeen_refusedAtTheCommit() throws Exception {
+    fs.mkdir(path("/x"));
+    s3.put(bucket, "alice/x/theirs.bin", new byte[] {4, 2});
+    assertFalse(fs.exists(path("/x/theirs.bin")), "the folder made a moment ago does not show it yet");
+    dev.ferry.core.upload.OffsetWriter writer = fs.openAtOffsets(path("/x/theirs.bin"), ExistingFile.REFUSED, true);
+    writer.write(0, new byte[] {9, 9, 9}, 0, 3);
+    FileAlreadyExistsException refused = assertThrows(FileAlreadyExistsException.class, writer::commit);
+    assertTrue(refused.getMessage().contains("exclusive create"), refused.getMessage());
+    writer.close();
+    assertEquals(List.of((byte) 4, (byte) 2), bytes(s3.read(bucket, "alice/x/theirs.bin")), "their bytes");
+
+    writer = fs.openAtOffsets(path("/x/mine.bin"), ExistingFile.REFUSED, true);
+    writer.write(0, new byte[] {1}, 0, 1);
+    writer.commit();
+    writer.close();
+    assertEquals(1, fs.stat(path("/x/mine.bin")).size(), "a name that is really new is written");
+  }
+
+  private static List<Byte> bytes(byte[] data) {
+    List<Byte> list = new ArrayList<>();
+    for (byte b : data) {
+      list.add(b);
+    }
+    return list;
   }
 
   private static VirtualPath path(String path) throws IOException {

@@ -101,6 +101,8 @@ class TwoNodesIT {
           maxFailures: 3
         shutdown:
           grace: 2s
+        listings:
+          directoryCacheTime: 60s
         sessions:
           perUser: %d
         users:
@@ -192,6 +194,62 @@ class TwoNodesIT {
       }
       assertArrayEquals(second, s3.read(bucket, "home/busy.bin"), "once free, the path takes the second writer");
     }
+  }
+
+  /**
+   * Each node keeps what it listed for listings.directoryCacheTime (a minute here): a file another
+   * S3 client puts is not seen meanwhile. Changes made through the other node are: node one tells
+   * node two through PostgreSQL, and node two, which had listed the folder, sees each within a
+   * second (in milliseconds, in fact).
+   */
+  @Test
+  void changesThroughOneNode_seenOnTheOtherThoughItListedTheFolder() throws Exception {
+    Duration soon = Duration.ofSeconds(1);
+    try (SftpClient a = login(one); SftpClient b = login(two)) {
+      b.mkdir("seen");
+      assertEquals(List.of(), names(b, "seen"));
+      s3.put(bucket, "home/seen/outside.txt", new byte[] {1});
+      assertFalse(exists(b, "seen/outside.txt"), "node two answers from the folder it listed");
+
+      try (OutputStream out = a.write("seen/new.txt")) {
+        out.write("12345".getBytes());
+      }
+      Await.until(() -> exists(b, "seen/new.txt"), soon, "node two to see the file node one wrote");
+      assertEquals(5, b.stat("seen/new.txt").getSize());
+
+      a.mkdir("seen/sub");
+      Await.until(() -> names(b, "seen").contains("sub"), soon, "node two to list the folder node one made");
+      a.rename("seen/new.txt", "seen/moved.txt");
+      Await.until(() -> !exists(b, "seen/new.txt") && exists(b, "seen/moved.txt"), soon,
+          "node two to see node one's rename");
+      a.remove("seen/moved.txt");
+      Await.until(() -> !exists(b, "seen/moved.txt"), soon, "node two to see node one's delete");
+      assertEquals(List.of("outside.txt", "sub"), names(b, "seen"), "listed again: what S3 holds");
+    }
+  }
+
+  static boolean exists(SftpClient sftp, String path) {
+    try {
+      sftp.stat(path);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static List<String> names(SftpClient sftp, String path) {
+    List<String> names = new java.util.ArrayList<>();
+    try {
+      for (SftpClient.DirEntry entry : sftp.readDir(path)) {
+        if (!entry.getFilename().equals(".") && !entry.getFilename().equals("..")) {
+          names.add(entry.getFilename());
+        }
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    java.util.Collections.sort(names);
+    return names;
   }
 
   /** An admin command over SSH exec to {@code node}, as ops; fails unless it exits 0. */

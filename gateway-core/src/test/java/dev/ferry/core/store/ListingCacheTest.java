@@ -1,0 +1,202 @@
+package dev.ferry.core.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.core.s3.ListPage;
+import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.S3Location;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class ListingCacheTest {
+
+  private static final Duration FRESH_FOR = Duration.ofSeconds(5);
+
+  private Instant now = Instant.parse("2026-11-25T18:00:00Z");
+  private final Clock clock = new Clock() {
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  };
+  private final ListingCache cache = new ListingCache(clock, FRESH_FOR);
+
+  private static S3Location at(String key) {
+    return new S3Location("b", key);
+  }
+
+  private static ObjectInfo file(String key, long size) {
+    return new ObjectInfo(key, size, Instant.parse("2026-11-25T17:00:00.250Z"), "\"e-" + key + "\"", Map.of());
+  }
+
+  /** Lists home/docs/ as S3 would: a marker, two files, one subfolder. */
+  private void listDocs() {
+    long mark = cache.mark();
+    cache.listed(at("home/docs/"), List.of(new ListPage(
+        List.of(file("home/docs/", 0), file("home/docs/a.txt", 3), file("home/docs/b.txt", 4)),
+        List.of("home/docs/sub/"), null)), now, mark);
+  }
+
+  private ListingCache.Name.Kind kindOf(String key) {
+    return cache.lookup(at(key)).orElseThrow().kind();
+  }
+
+  @Test
+  void aListedFolder_answersFilesFoldersAndMissingNames_untilItsTimeIsUp() {
+    listDocs();
+    assertEquals(3, cache.lookup(at("home/docs/a.txt")).orElseThrow().file().size());
+    assertEquals(ListingCache.Name.Kind.FOLDER, kindOf("home/docs/sub"));
+    assertEquals(ListingCache.Name.Kind.MISSING, kindOf("home/docs/c.txt"));
+    assertTrue(cache.folderExists(at("home/docs/sub/")));
+    assertTrue(cache.lookup(at("home/other/x")).isEmpty(), "a folder not listed is asked of S3");
+    now = now.plus(FRESH_FOR);
+    assertTrue(cache.lookup(at("home/docs/a.txt")).isPresent());
+    now = now.plusMillis(1);
+    assertTrue(cache.lookup(at("home/docs/a.txt")).isEmpty(), "stale after directoryCacheTime");
+  }
+
+  @Test
+  void aWriteHere_isAFileWhoseFactsAreAskedAgain_andItsFoldersAboveExist() {
+    listDocs();
+    long mark = cache.mark();
+    cache.listed(at("home/"), List.of(new ListPage(List.of(), List.of("home/docs/"), null)), now, mark);
+    cache.written(at("home/docs/c.txt"));
+    ListingCache.Name c = cache.lookup(at("home/docs/c.txt")).orElseThrow();
+    assertEquals(ListingCache.Name.Kind.FILE, c.kind());
+    assertNull(c.file(), "its size and ETag come from S3");
+    assertTrue(cache.page(at("home/docs/")).isEmpty(), "a listing with a file of unknown facts is asked of S3");
+
+    cache.written(at("home/new/deep/d.txt"));
+    assertEquals(ListingCache.Name.Kind.FOLDER, kindOf("home/new"), "a write makes the folders above it");
+  }
+
+  @Test
+  void aDeleteHere_isGone_andAFolderWithoutMarkerEndsWithItsLastFile() {
+    long mark = cache.mark();
+    cache.listed(at("home/"), List.of(new ListPage(List.of(file("home/", 0)), List.of("home/tmp/"), null)), now, mark);
+    mark = cache.mark();
+    cache.listed(at("home/tmp/"), List.of(new ListPage(List.of(file("home/tmp/x", 1)), List.of(), null)), now, mark);
+    cache.removed(at("home/tmp/x"));
+    assertTrue(cache.lookup(at("home/tmp/x")).isEmpty(), "the folder went with its last file: asked of S3");
+    assertEquals(ListingCache.Name.Kind.MISSING, kindOf("home/tmp"));
+  }
+
+  @Test
+  void aFolderMadeHere_isEmpty_andItsParentHoldsIt() {
+    listDocs();
+    long mark = cache.mark();
+    cache.written(at("home/docs/new/"));
+    cache.madeEmpty(at("home/docs/new/"), now, mark);
+    assertEquals(ListingCache.Name.Kind.FOLDER, kindOf("home/docs/new"));
+    assertEquals(ListingCache.Name.Kind.MISSING, kindOf("home/docs/new/anything"));
+    ListPage page = cache.page(at("home/docs/new/")).orElseThrow();
+    assertEquals(List.of("home/docs/new/"), page.objects().stream().map(ObjectInfo::key).toList(), "its marker only");
+
+    cache.removed(at("home/docs/new/"));
+    assertEquals(ListingCache.Name.Kind.MISSING, kindOf("home/docs/new"), "rmdir of the empty folder");
+    assertTrue(cache.lookup(at("home/docs/new/anything")).isEmpty());
+  }
+
+  @Test
+  void aListingBegunBeforeAChangeOfItsFolder_isNotKept() {
+    long mark = cache.mark();
+    cache.written(at("home/docs/late.txt"));
+    cache.listed(at("home/docs/"), List.of(new ListPage(List.of(file("home/docs/a.txt", 3)), List.of(), null)),
+        now, mark);
+    assertTrue(cache.lookup(at("home/docs/late.txt")).isEmpty(), "it may have missed late.txt");
+
+    mark = cache.mark();
+    cache.written(at("home/elsewhere/z"));
+    listDocsWith(mark);
+    assertTrue(cache.lookup(at("home/docs/a.txt")).isPresent(), "a change elsewhere does not matter");
+  }
+
+  private void listDocsWith(long mark) {
+    cache.listed(at("home/docs/"), List.of(new ListPage(List.of(file("home/docs/a.txt", 3)), List.of(), null)),
+        now, mark);
+  }
+
+  @Test
+  void aFolderMadeWhileSomethingWasWrittenIntoIt_isNotTakenForEmpty() {
+    long mark = cache.mark();
+    cache.written(at("home/d/"));
+    cache.written(at("home/d/f"));
+    cache.madeEmpty(at("home/d/"), now, mark);
+    assertTrue(cache.lookup(at("home/d/f")).isEmpty());
+  }
+
+  @Test
+  void aTreeForgotten_isAskedOfS3Again() {
+    listDocs();
+    cache.forgetTree(at("home/"));
+    assertTrue(cache.lookup(at("home/docs/a.txt")).isEmpty());
+  }
+
+  @Test
+  void changesOfOtherNodes_forgetTheirFolders_andABrokenFeedTrustsNothing() {
+    List<S3Location> published = new ArrayList<>();
+    Consumer<S3Location>[] changed = new Consumer[1];
+    Runnable[] lost = new Runnable[1];
+    Runnable[] restored = new Runnable[1];
+    cache.shareThrough(new ListingCache.ChangeFeed() {
+      @Override
+      public void publish(S3Location key) {
+        published.add(key);
+      }
+
+      @Override
+      public void listen(Consumer<S3Location> c, Runnable l, Runnable r) {
+        changed[0] = c;
+        lost[0] = l;
+        restored[0] = r;
+      }
+    });
+    listDocs();
+    cache.written(at("home/docs/mine"));
+    assertEquals(List.of(at("home/docs/mine")), published, "this node's changes go to the others");
+
+    changed[0].accept(at("home/docs/theirs"));
+    assertTrue(cache.lookup(at("home/docs/theirs")).isEmpty(), "asked of S3 after another node's change");
+
+    listDocs();
+    lost[0].run();
+    assertTrue(cache.lookup(at("home/docs/a.txt")).isEmpty());
+    long mark = cache.mark();
+    listDocsWith(mark);
+    assertFalse(cache.lookup(at("home/docs/a.txt")).isPresent(), "nothing kept while the feed is down");
+    restored[0].run();
+    listDocs();
+    assertEquals(Optional.of(3L), cache.lookup(at("home/docs/a.txt")).map(n -> n.file().size()));
+  }
+
+  @Test
+  void zero_keepsNothing() {
+    ListingCache off = new ListingCache(clock, Duration.ZERO);
+    long mark = off.mark();
+    off.listed(at("home/docs/"), List.of(new ListPage(List.of(file("home/docs/a.txt", 3)), List.of(), null)), now, mark);
+    assertFalse(off.enabled());
+    assertTrue(off.lookup(at("home/docs/a.txt")).isEmpty());
+  }
+}
