@@ -113,6 +113,17 @@ sftp_as() {
 
 sftp_batch() { sftp_as "$USER_NAME" "$SSH_DIR/id_ed25519" "$@"; }
 
+# seen_through_ferry PATH: waits until Ferry shows PATH, which another S3 client just wrote: for
+# listings.directoryCacheTime (5 s) Ferry may answer from what it saw of the folder above a moment
+# ago (docs/sftp.md). Fails after 8 s.
+seen_through_ferry() {
+  local deadline=$((SECONDS + 8))
+  until sftp_batch "ls $1" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || { echo "$1 not seen through Ferry 8 s after it was written to S3"; return 1; }
+    sleep 0.5
+  done
+}
+
 scp_to() {
   ssh_opts "$SSH_DIR/id_ed25519"
   HOME="$WORK/home" timeout "$CLIENT_TIMEOUT_SECONDS" scp "${SSH_OPTS[@]}" -P "$SFTP_PORT" "$@"
@@ -470,6 +481,7 @@ big_directory_listed_whole() {
     : >"$WORK/big/$(printf 'a-rather-long-file-name-to-fill-readdir-replies-quickly-%04d.txt' "$i")"
   done
   s3 s3 cp --only-show-errors --recursive "$WORK/big" "s3://$BUCKET/${HOME_PREFIX}big/" || return 1
+  seen_through_ferry /big || return 1
   ls "$WORK/big" | sort >"$WORK/big.names"
   listing="$(sftp_batch "ls -1 /big")" || return 1
   grep -v '^sftp>' <<<"$listing" | sed 's|^/big/||; s|^big/||' | sort | diff -q - "$WORK/big.names" >/dev/null \
@@ -505,6 +517,7 @@ times_beyond_sftp_shown_nearest() {
     --metadata mtime=2208988800 >/dev/null || return 1
   s3 s3api put-object --bucket "$BUCKET" --key "${HOME_PREFIX}far/past.txt" --body "$WORK/far.txt" \
     --metadata mtime=-86400 >/dev/null || return 1
+  seen_through_ferry /far || return 1
   local listing
   listing="$(sftp_batch "ls -l /far" "ls -l /far/future.txt" "ls -l /sftp")" || return 1
   echo "$listing"

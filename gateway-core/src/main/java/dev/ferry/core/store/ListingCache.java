@@ -36,8 +36,11 @@ public final class ListingCache {
 
   /** Folders kept at most; the least recently used go first. */
   static final int MAX_FOLDERS = 2_048;
-  /** Names kept at most over all folders (about 200 bytes each); the least recently used folders go first. */
-  static final int MAX_NAMES = 200_000;
+  /**
+   * Names kept at most over all folders, about 300 bytes of heap each (30 MiB at most); the least
+   * recently used folders go first.
+   */
+  static final int MAX_NAMES = 100_000;
   /** Change marks remembered per folder; older ones are summed up by {@link #forgottenMarks}. */
   private static final int MAX_MARKS = 8_192;
 
@@ -88,6 +91,8 @@ public final class ListingCache {
   private final Clock clock;
   private final Duration freshFor;
   private final Map<S3Location, Folder> folders = new LinkedHashMap<>(64, 0.75f, true);
+  /** Folders whose listing could not be kept (too large, or no such folder), and when that was seen. */
+  private final Map<S3Location, Instant> unkept = new LinkedHashMap<>(64, 0.75f, true);
   private int names;
   private long changes;
   private final Map<S3Location, Long> changedAt = new LinkedHashMap<>(64, 0.75f, false);
@@ -167,6 +172,32 @@ public final class ListingCache {
     return Optional.of(new ListPage(objects, prefixes, null));
   }
 
+  /**
+   * The folder {@code prefix}, listed from {@code begun}, cannot be kept (more than a few pages, or
+   * nothing there): it is not worth listing again in the background until the window ends.
+   */
+  public synchronized void notKept(S3Location prefix, Instant begun) {
+    unkept.put(prefix, begun);
+    if (unkept.size() > MAX_FOLDERS) {
+      var eldest = unkept.entrySet().iterator();
+      eldest.next();
+      eldest.remove();
+    }
+  }
+
+  /** Whether {@code prefix} was found not worth keeping a moment ago ({@link #notKept}). */
+  public synchronized boolean recentlyNotKept(S3Location prefix) {
+    Instant at = unkept.get(prefix);
+    if (at == null) {
+      return false;
+    }
+    if (clock.instant().isAfter(at.plus(freshFor))) {
+      unkept.remove(prefix);
+      return false;
+    }
+    return true;
+  }
+
   /** A mark to hand back with a listing begun now: a folder changed after it is not kept from that listing. */
   public synchronized long mark() {
     return changes;
@@ -176,9 +207,9 @@ public final class ListingCache {
    * The folder {@code prefix} was listed whole from {@code begun} (with {@code mark}): these pages,
    * split at "/". Kept unless the folder changed since the mark, or it holds too much.
    */
-  public synchronized void listed(S3Location prefix, List<ListPage> pages, Instant begun, long mark) {
+  public synchronized boolean listed(S3Location prefix, List<ListPage> pages, Instant begun, long mark) {
     if (!enabled() || !trusted || changedSince(prefix, mark)) {
-      return;
+      return false;
     }
     Folder folder = new Folder(begun);
     for (ListPage page : pages) {
@@ -198,9 +229,10 @@ public final class ListingCache {
       }
     }
     if (!folder.marker && folder.empty()) {
-      return; // no such folder
+      return false; // no such folder
     }
     keep(prefix, folder);
+    return true;
   }
 
   /**
@@ -293,6 +325,7 @@ public final class ListingCache {
         .filter(folder -> folder.bucket().equals(prefix.bucket()) && folder.key().startsWith(prefix.key()))
         .toList();
     under.forEach(this::drop);
+    unkept.keySet().removeIf(folder -> folder.bucket().equals(prefix.bucket()) && folder.key().startsWith(prefix.key()));
     changed(prefix);
   }
 
@@ -387,6 +420,7 @@ public final class ListingCache {
   }
 
   private void drop(S3Location prefix) {
+    unkept.remove(prefix);
     Folder old = folders.remove(prefix);
     if (old != null) {
       names -= old.names();
@@ -395,6 +429,7 @@ public final class ListingCache {
 
   private void clear() {
     folders.clear();
+    unkept.clear();
     names = 0;
     changes++;
     changedAt.clear();

@@ -196,6 +196,9 @@ public final class GatewayFileSystem implements AutoCloseable {
         return answer;
       }
     }
+    // Asked of S3 this once; the folder is listed meanwhile for the names that follow (git and
+    // rsync stat every file of a folder in turn).
+    learnFolder(path.parent());
     Optional<ObjectInfo> file = call(store.head(keyOf(path)), path, operation);
     if (file.isPresent()) {
       return Optional.of(fileStat(path, file.get(), operation));
@@ -455,7 +458,8 @@ public final class GatewayFileSystem implements AutoCloseable {
    * directory stays unknown, and each upload into it asks S3 about its own name.
    */
   private void learnFolder(VirtualPath directory) {
-    if (!listings.enabled()) {
+    S3Location prefix = prefixOf(directory);
+    if (!listings.enabled() || listings.recentlyNotKept(prefix)) {
       return;
     }
     synchronized (learning) {
@@ -465,13 +469,16 @@ public final class GatewayFileSystem implements AutoCloseable {
     }
     Instant begun = clock.instant();
     long mark = listings.mark();
-    S3Location prefix = prefixOf(directory);
     List<ListPage> pages = new ArrayList<>();
     listPages(prefix, null, LEARNED_PAGES, pages).whenComplete((whole, error) -> {
       synchronized (learning) {
         learning.remove(directory);
       }
-      if (error == null && whole) {
+      if (error == null && !whole) {
+        listings.notKept(prefix, begun);
+      } else if (error == null && DirectoryListing.isAbsent(pages.get(0))) {
+        listings.notKept(prefix, begun); // no such folder: a client asking about names in it asks S3
+      } else if (error == null) {
         listings.listed(prefix, pages, begun, mark);
       }
     });

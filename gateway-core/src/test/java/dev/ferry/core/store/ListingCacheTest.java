@@ -192,6 +192,20 @@ class ListingCacheTest {
   }
 
   @Test
+  void aFolderNotKept_isNotListedAgainUntilItsTimeIsUp_orUntilItIsMadeHere() {
+    cache.notKept(at("home/big/"), now);
+    assertTrue(cache.recentlyNotKept(at("home/big/")));
+    now = now.plus(FRESH_FOR).plusMillis(1);
+    assertFalse(cache.recentlyNotKept(at("home/big/")), "listed again once the window ends");
+
+    cache.notKept(at("home/none/"), now);
+    long mark = cache.mark();
+    cache.written(at("home/none/"));
+    cache.madeEmpty(at("home/none/"), now, mark);
+    assertFalse(cache.recentlyNotKept(at("home/none/")), "a folder made here is kept");
+  }
+
+  @Test
   void zero_keepsNothing() {
     ListingCache off = new ListingCache(clock, Duration.ZERO);
     long mark = off.mark();
