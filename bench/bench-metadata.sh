@@ -32,7 +32,8 @@
 # Knobs (environment): BENCH_REPEAT=3, BENCH_OPS=30 (operations of each kind per run), BENCH_WARMUP=10,
 # BENCH_FILES=300,
 # BENCH_SESSIONS=8, FERRY_HEAP=1g, FERRY_JAVA=java, BENCH_DIR, BENCH_KEEP=1 (keeps the temp dir and
-# Ferry's log), FERRY_JAR, S3PROXY_JAR.
+# Ferry's log), FERRY_JAR, S3PROXY_JAR, BENCH_DIR_CACHE_TIME (Ferry's listings.directoryCacheTime,
+# its default 5s unless set; 5m is rclone's --dir-cache-time default).
 set -uo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -101,6 +102,7 @@ sftp:
   port: 0
 shutdown:
   grace: 5s
+$([[ -n "${BENCH_DIR_CACHE_TIME:-}" ]] && printf 'listings:\n  directoryCacheTime: %s\n' "$BENCH_DIR_CACHE_TIME")
 users:
   - name: bench
     passwordHash: "$PASSWORD_HASH"

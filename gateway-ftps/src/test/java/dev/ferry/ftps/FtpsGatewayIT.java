@@ -37,6 +37,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -100,6 +101,11 @@ class FtpsGatewayIT {
     assertEquals(S3TestServer.sha256Hex(data),
         TestObjects.recordedFacts(ferry.gateway, ferry.bucket, ferry.key("size-" + size + ".bin")).sha256());
     assertTrue(s3.multipartUploads(ferry.bucket).isEmpty());
+    Map<String, String> provenance = s3.metadata(ferry.bucket, ferry.key("size-" + size + ".bin"));
+    assertEquals("alice", provenance.get("ferry-user"), provenance.toString());
+    assertEquals("FTPS", provenance.get("ferry-protocol"), provenance.toString());
+    assertEquals("127.0.0.1", provenance.get("ferry-client"), provenance.toString());
+    assertTrue(provenance.getOrDefault("ferry-session", "").startsWith("ftps-"), provenance.toString());
   }
 
   @Test
@@ -862,12 +868,13 @@ class FtpsGatewayIT {
   void stat_ofADirectoryLongerThanOneWrite_listsEveryEntryOnTheControlConnection() throws IOException {
     int count = 450; // more than two of the 200-line writes a STAT listing is sent in
     for (int i = 0; i < count; i++) {
-      s3.put(ferry.bucket, ferry.key(String.format("stat-dir/f%04d.bin", i)), new byte[i]);
+      // Two folders down: the home, listed by other tests a moment ago, would not show a new folder yet.
+      s3.put(ferry.bucket, ferry.key(String.format("long/stat-dir/f%04d.bin", i)), new byte[i]);
     }
     FTPSClient client = ferry.login("alice");
-    assertEquals(212, client.sendCommand("STAT /stat-dir"), client.getReplyString());
+    assertEquals(212, client.sendCommand("STAT /long/stat-dir"), client.getReplyString());
     String[] lines = client.getReplyStrings();
-    assertEquals("212-Status of /stat-dir:", lines[0]);
+    assertEquals("212-Status of /long/stat-dir:", lines[0]);
     assertEquals("212 End of status", lines[lines.length - 1]);
     assertEquals(count, lines.length - 2, "one line per entry");
     for (int i = 0; i < count; i++) {
@@ -977,7 +984,9 @@ class FtpsGatewayIT {
     assertEquals(uploadedEtag, TestObjects.head(ferry.gateway.store(),
         new S3Location(ferry.bucket, ferry.key("big-timed.bin"))).etag(), "the object was written again");
     assertTrue(uploadedEtag.matches("\"?[0-9a-f]{32}-3\"?"), uploadedEtag);
-    assertEquals(Map.of(), s3.metadata(ferry.bucket, ferry.key("big-timed.bin")), "metadata of the object");
+    // No time in the object's metadata: only who wrote it.
+    assertEquals(Set.of("ferry-user", "ferry-protocol", "ferry-session", "ferry-client"),
+        s3.metadata(ferry.bucket, ferry.key("big-timed.bin")).keySet(), "metadata of the object");
     assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("big-timed.bin")));
   }
 

@@ -115,6 +115,12 @@ class SftpGatewayIT {
       assertArrayEquals(data, readAll(sftp, name), "download through Ferry");
     }
     assertStored(name, data);
+    // Who wrote it, in the object's own metadata (a single PUT and a multipart upload alike).
+    Map<String, String> provenance = s3.metadata(ferry.bucket, ferry.key(name));
+    assertEquals("alice", provenance.get("ferry-user"), provenance.toString());
+    assertEquals("SFTP", provenance.get("ferry-protocol"), provenance.toString());
+    assertEquals("127.0.0.1", provenance.get("ferry-client"), provenance.toString());
+    assertTrue(provenance.getOrDefault("ferry-session", "").startsWith("sftp-"), provenance.toString());
   }
 
   /**

@@ -73,7 +73,7 @@ public final class ObjectOperations {
     PathLock lock = lock(target, change);
     try {
       change.check().check();
-      StreamingUpload upload = uploads.open(target, lock, change.purpose(), 0);
+      StreamingUpload upload = uploads.open(target, lock, change.purpose(), change.origin().asObjectMetadata(), 0);
       upload.whenEnded(outcome -> events.uploadEnded(change.origin(), change.path(), target, outcome));
       return upload;
     } catch (IOException | RuntimeException e) {
@@ -146,7 +146,7 @@ public final class ObjectOperations {
   public void createDirectory(S3Location marker, ObjectChange change) throws IOException {
     try (PathLock lock = lock(marker, change)) {
       change.check().check();
-      await(store.put(marker, new ByteBuffer[0], EMPTY_MD5, Map.of()));
+      await(store.put(marker, new ByteBuffer[0], EMPTY_MD5, change.origin().asObjectMetadata()));
     }
     events.file(FileEvent.Type.DIRECTORY_CREATED, change.origin(), change.path(), marker);
   }

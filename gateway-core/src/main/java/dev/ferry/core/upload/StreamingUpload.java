@@ -47,6 +47,8 @@ public final class StreamingUpload extends OutputStream {
   private final Uploads owner;
   private final S3Location target;
   private final String description;
+  /** The object's user metadata (who wrote it), sent with its PUT, CreateMultipartUpload or copy. */
+  private final Map<String, String> metadata;
   private final PathLock lock;
   private final Semaphore partsInFlight;
   /** Replaced (not cleared) on {@link #restart}: callbacks of discarded parts keep the old ones. */
@@ -77,8 +79,10 @@ public final class StreamingUpload extends OutputStream {
   private final EndListener whenEnded = new EndListener();
   private volatile boolean abortRequested;
 
-  StreamingUpload(Uploads owner, S3Location target, String description, PathLock lock, int maxPartsInFlight) {
+  StreamingUpload(Uploads owner, S3Location target, String description, Map<String, String> metadata, PathLock lock,
+      int maxPartsInFlight) {
     this.owner = owner;
+    this.metadata = Map.copyOf(metadata);
     this.target = target;
     this.description = description;
     this.lock = lock;
@@ -292,7 +296,7 @@ public final class StreamingUpload extends OutputStream {
     committedSha256 = copySha256;
     owner.commitOrder().commit(target, null, new ObjectFacts(copySha256, clientTime), () -> {
       try {
-        return awaitLanded(owner.store().copy(from, target, copySource.version().size(), Map.of(),
+        return awaitLanded(owner.store().copy(from, target, copySource.version().size(), metadata,
             copySource.version().etag()));
       } catch (StoreException e) {
         if (e.kind() != StoreException.Kind.PRECONDITION_FAILED && e.kind() != StoreException.Kind.NOT_FOUND) {
@@ -351,7 +355,7 @@ public final class StreamingUpload extends OutputStream {
   private void startMultipart() throws IOException {
     // Through an interrupt (a cancelled job's worker, a client gone): an upload S3 creates after the
     // waiting thread gave up would be neither journaled nor aborted, an orphan no sweep knows of.
-    String started = awaitLanded(owner.store().createMultipartUpload(target, Map.of()));
+    String started = awaitLanded(owner.store().createMultipartUpload(target, metadata));
     try {
       owner.journal().started(new MultipartUploadInfo(target, started, Instant.now()));
     } catch (IOException e) {
@@ -396,7 +400,7 @@ public final class StreamingUpload extends OutputStream {
     byte[] md5 = partMd5 == null ? newDigest("MD5").digest() : partMd5.digest();
     try {
       owner.commitOrder().commit(target, Etags.ofSinglePut(md5), facts(), () -> ObjectStore.await(
-          owner.store().put(target, body, Base64.getEncoder().encodeToString(md5), Map.of())));
+          owner.store().put(target, body, Base64.getEncoder().encodeToString(md5), metadata)));
     } finally {
       releasePartBuffer();
     }

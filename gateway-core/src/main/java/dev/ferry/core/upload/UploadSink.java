@@ -4,6 +4,7 @@ import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.s3.S3Location;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,15 +18,17 @@ final class UploadSink implements OffsetWriter.Sink {
   private final S3Location target;
   private final PathLock lock;
   private final String description;
+  private final Map<String, String> metadata;
   private final Uploads.StartCheck check;
   private final Uploads.CommitCheck commitCheck;
   private Instant clientTime;
   private StreamingUpload upload;
   private volatile boolean aborted;
 
-  UploadSink(Uploads uploads, S3Location target, PathLock lock, String description, Uploads.StartCheck check,
-      Uploads.CommitCheck commitCheck) {
+  UploadSink(Uploads uploads, S3Location target, PathLock lock, String description, Map<String, String> metadata,
+      Uploads.StartCheck check, Uploads.CommitCheck commitCheck) {
     this.uploads = uploads;
+    this.metadata = metadata;
     this.target = target;
     this.lock = lock;
     this.description = description;
@@ -42,7 +45,7 @@ final class UploadSink implements OffsetWriter.Sink {
       upload.restart(keepExisting);
     } else {
       check.beforeStart(keepExisting);
-      upload = uploads.open(target, lock, description, keepExisting);
+      upload = uploads.open(target, lock, description, metadata, keepExisting);
     }
     applyClientTime();
   }
@@ -57,7 +60,7 @@ final class UploadSink implements OffsetWriter.Sink {
       return false;
     }
     check.beforeStart(0);
-    upload = uploads.openAsCopyOf(target, lock, description, source, sha256.get());
+    upload = uploads.openAsCopyOf(target, lock, description, metadata, source, sha256.get());
     applyClientTime();
     return true;
   }

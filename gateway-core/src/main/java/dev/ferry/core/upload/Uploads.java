@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,11 +72,12 @@ public final class Uploads {
   /**
    * Opens an upload to {@code target}, which the caller has locked; the upload owns the lock from
    * here on and releases it when it commits or aborts. {@code keepExisting} bytes of the object
-   * already there become the start of the new one (resume and append).
+   * already there become the start of the new one (resume and append). {@code metadata} is the
+   * object's user metadata (who wrote it), sent with its PUT or CreateMultipartUpload.
    */
-  public StreamingUpload open(S3Location target, PathLock lock, String description, long keepExisting)
-      throws IOException {
-    StreamingUpload upload = new StreamingUpload(this, target, description, lock, maxPartsInFlight);
+  public StreamingUpload open(S3Location target, PathLock lock, String description, Map<String, String> metadata,
+      long keepExisting) throws IOException {
+    StreamingUpload upload = new StreamingUpload(this, target, description, metadata, lock, maxPartsInFlight);
     open.add(upload);
     try {
       upload.startWithExisting(keepExisting);
@@ -90,9 +92,9 @@ public final class Uploads {
    * Opens an upload to {@code target}, which the caller has locked, that is to be a copy of the
    * whole {@code source} made inside S3 (see {@link StreamingUpload#startAsCopyOf}).
    */
-  StreamingUpload openAsCopyOf(S3Location target, PathLock lock, String description, CopySource source,
-      String sha256) {
-    StreamingUpload upload = new StreamingUpload(this, target, description, lock, maxPartsInFlight);
+  StreamingUpload openAsCopyOf(S3Location target, PathLock lock, String description, Map<String, String> metadata,
+      CopySource source, String sha256) {
+    StreamingUpload upload = new StreamingUpload(this, target, description, metadata, lock, maxPartsInFlight);
     open.add(upload);
     upload.startAsCopyOf(source, sha256);
     return upload;
@@ -109,11 +111,12 @@ public final class Uploads {
    * opened without truncation (0 otherwise): its bytes fill what the client does not write, and
    * writing on at its end resumes it server-side. {@code check} runs before the upload starts and
    * {@code commitCheck} before it commits; writes out of order wait in the session's {@code memory},
-   * and the spill file counts against the session's {@code spillShare}.
+   * and the spill file counts against the session's {@code spillShare}; {@code metadata} as for
+   * {@link #open}.
    */
-  public OffsetWriter openAtOffsets(S3Location target, PathLock lock, String description, long existingSize,
-      StartCheck check, CommitCheck commitCheck, ReorderMemory memory, SpillShare spillShare) {
-    UploadSink sink = new UploadSink(this, target, lock, description, check, commitCheck);
+  public OffsetWriter openAtOffsets(S3Location target, PathLock lock, String description, Map<String, String> metadata,
+      long existingSize, StartCheck check, CommitCheck commitCheck, ReorderMemory memory, SpillShare spillShare) {
+    UploadSink sink = new UploadSink(this, target, lock, description, metadata, check, commitCheck);
     OffsetWriter.Existing existing = from -> ObjectStore.await(store.openFrom(target, from));
     return new OffsetWriter(sink, existing, existingSize, memory, spillShare, offsetWrites, description);
   }

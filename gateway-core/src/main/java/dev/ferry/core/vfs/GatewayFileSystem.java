@@ -359,7 +359,8 @@ public final class GatewayFileSystem implements AutoCloseable {
           yield offset;
         }
       };
-      StreamingUpload upload = uploads.open(key, lock, operation + " of " + path + " by " + user.name(), keep);
+      StreamingUpload upload = uploads.open(key, lock, operation + " of " + path + " by " + user.name(),
+          origin().asObjectMetadata(), keep);
       upload.whenEnded(uploadEnd(path, key));
       track(upload, path, LiveTransfers.Direction.UPLOAD, upload::sizeNow, upload::isOpenNow, upload::abort);
       return upload;
@@ -428,10 +429,12 @@ public final class GatewayFileSystem implements AutoCloseable {
     requireParentDirectory(path, "upload");
     String description = "upload of " + path + " by " + user.name();
     if (knownNotADirectory(path, "upload")) {
-      return uploads.openAtOffsets(key, lock, description, 0, keep -> {}, Uploads.CommitCheck.NONE, reorderMemory, spillShare);
+      return uploads.openAtOffsets(key, lock, description, origin().asObjectMetadata(), 0, keep -> {},
+          Uploads.CommitCheck.NONE, reorderMemory, spillShare);
     }
     CompletableFuture<NameProbe.Found> target = probeAsync(path);
-    return uploads.openAtOffsets(key, lock, description, 0, keep -> {}, () -> fileThere(target, path, "upload"),
+    return uploads.openAtOffsets(key, lock, description, origin().asObjectMetadata(), 0, keep -> {},
+        () -> fileThere(target, path, "upload"),
         reorderMemory, spillShare);
   }
 
@@ -520,7 +523,8 @@ public final class GatewayFileSystem implements AutoCloseable {
           + ": the file has " + existingSize + " bytes, more than uploads.spillLimit (" + uploads.spillLimit()
           + " bytes), the largest file that can be read back while it is written; open it for reading or for writing"));
     }
-    return uploads.openAtOffsets(key, lock, "upload of " + path + " by " + user.name(), existingSize, keep -> {
+    return uploads.openAtOffsets(key, lock, "upload of " + path + " by " + user.name(), origin().asObjectMetadata(),
+        existingSize, keep -> {
       if (existing.isPresent() && !truncate && !(keep > 0 && keep == existingSize)) {
         require(Permission.OVERWRITE, path, "upload over an existing file");
       }
@@ -537,7 +541,8 @@ public final class GatewayFileSystem implements AutoCloseable {
       ExistingFile existingFile) throws IOException {
     requireParentDirectory(path, "upload");
     CompletableFuture<NameProbe.Found> target = NameProbe.probe(store, key);
-    return uploads.openAtOffsets(key, lock, "upload of " + path + " by " + user.name(), 0, keep -> {}, () -> {
+    return uploads.openAtOffsets(key, lock, "upload of " + path + " by " + user.name(), origin().asObjectMetadata(),
+        0, keep -> {}, () -> {
       if (fileThere(target, path, "upload").isEmpty()) {
         return;
       }
