@@ -76,9 +76,10 @@ class SftpMemoryAttacksIT {
 
   @Test
   void readHandles_openedAndNeverRead_holdNoDownloadMemory_otherUsersDownloadPromptly() throws Exception {
-    s3.put(ferry.bucket, ferry.key("tiny.txt"), "hello".getBytes(StandardCharsets.US_ASCII));
+    // In folders of their own: the home, listed by other tests a moment ago, would not show them yet.
+    s3.put(ferry.bucket, ferry.key("held/tiny.txt"), "hello".getBytes(StandardCharsets.US_ASCII));
     byte[] big = TestObjects.randomBytes(12 << 20);
-    s3.put(ferry.bucket, ferry.key("big.bin"), big);
+    s3.put(ferry.bucket, ferry.key("held/big.bin"), big);
     DownloadSettings limits = ferry.gateway.config().downloads();
     // One more handle than the budget has 4 MiB ranges: before, each open took one, and this many
     // left nothing for anybody (188 handles with the heap of a 24 GiB machine).
@@ -91,16 +92,16 @@ class SftpMemoryAttacksIT {
         SftpClient attacker = ferry.login("alice");
         attackers.add(attacker);
         for (int i = 0; i < HANDLES_PER_SESSION && opened.size() < handles; i++) {
-          opened.add(attacker.open("tiny.txt", OpenMode.Read));
+          opened.add(attacker.open("held/tiny.txt", OpenMode.Read));
         }
       }
       assertEquals(0, ferry.gateway.downloads().heldBytes(), handles + " handles opened, none read");
 
       assertTimeoutPreemptively(PROMPTLY, () -> {
         try (SftpClient reader = ferry.login("reader")) {
-          assertArrayEquals(big, readAll(reader, "big.bin"), "another user's SFTP get");
+          assertArrayEquals(big, readAll(reader, "held/big.bin"), "another user's SFTP get");
         }
-        assertArrayEquals(big, retrieve("reader", "big.bin"), "another user's FTPS RETR");
+        assertArrayEquals(big, retrieve("reader", "held/big.bin"), "another user's FTPS RETR");
       });
 
       SftpClient first = attackers.get(0);
@@ -119,7 +120,7 @@ class SftpMemoryAttacksIT {
   @Test
   void readHandles_ofOneSessionReadingAhead_holdAtMostItsShare_otherUsersDownloadPromptly() throws Exception {
     byte[] big = TestObjects.randomBytes(24 << 20);
-    s3.put(ferry.bucket, ferry.key("large.bin"), big);
+    s3.put(ferry.bucket, ferry.key("ahead/large.bin"), big);
     long share = ferry.gateway.config().downloads().sessionShare();
     List<String> refusals = new ArrayList<>();
 
@@ -129,7 +130,7 @@ class SftpMemoryAttacksIT {
       CompletableFuture<Void> attack = CompletableFuture.runAsync(() -> {
         try {
           for (int i = 0; i < HANDLES_PER_SESSION; i++) {
-            CloseableHandle handle = attacker.open("large.bin", OpenMode.Read);
+            CloseableHandle handle = attacker.open("ahead/large.bin", OpenMode.Read);
             try {
               attacker.read(handle, 0, new byte[200 * 1024], 0, 200 * 1024);
               attacker.read(handle, 200 * 1024, new byte[200 * 1024], 0, 200 * 1024);
@@ -152,9 +153,9 @@ class SftpMemoryAttacksIT {
           + " bytes of read-ahead (share " + share + "); refused reads: " + refusals.size());
       assertTimeoutPreemptively(PROMPTLY, () -> {
         try (SftpClient reader = ferry.login("reader")) {
-          assertArrayEquals(big, readAll(reader, "large.bin"), "another user's SFTP get");
+          assertArrayEquals(big, readAll(reader, "ahead/large.bin"), "another user's SFTP get");
         }
-        assertArrayEquals(big, retrieve("reader", "large.bin"), "another user's FTPS RETR");
+        assertArrayEquals(big, retrieve("reader", "ahead/large.bin"), "another user's FTPS RETR");
       });
     }
   }

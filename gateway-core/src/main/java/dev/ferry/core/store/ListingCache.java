@@ -7,10 +7,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -23,8 +25,8 @@ import java.util.function.Consumer;
  * name in a folder seen a moment ago is answered without S3, as rclone's directory cache does.
  *
  * <p>Every change Ferry makes in S3 passes through {@link ObjectStore}, which tells this cache
- * before the change's caller hears it is done: a file written is known to exist (its facts are
- * asked of S3 again), a file deleted is gone, a folder marker made or removed is a folder made or
+ * before the change's caller hears it is done: a file written is known to exist with the size,
+ * ETag and time S3 answered (see {@link #written}), a file deleted is gone, a folder marker made or removed is a folder made or
  * removed. A listing begun before a change to its folder is not kept ({@link #mark}), so a change
  * is never lost behind a listing that missed it. Other nodes sharing the state store say what they
  * changed through a {@link ChangeFeed} and this cache forgets those folders as the word arrives
@@ -44,8 +46,12 @@ public final class ListingCache {
   /** Change marks remembered per folder; older ones are summed up by {@link #forgottenMarks}. */
   private static final int MAX_MARKS = 8_192;
 
-  /** What a name in a cached folder is. {@code file} is null for a file whose facts are to be asked of S3. */
-  public record Name(Kind kind, ObjectInfo file) {
+  /**
+   * What a name in a cached folder is. {@code file} is null for a file whose facts are to be asked
+   * of S3; {@code exactTime} is false for a file this node wrote whose size and ETag are S3's but
+   * whose time S3 did not say (its time here is this node's clock at the write).
+   */
+  public record Name(Kind kind, ObjectInfo file, boolean exactTime) {
 
     public enum Kind { FILE, FOLDER, MISSING }
 
@@ -59,6 +65,8 @@ public final class ListingCache {
     final Instant at;
     /** Name to listed facts; a null value is a file written since, its facts unknown here. */
     final TreeMap<String, ObjectInfo> files = new TreeMap<>();
+    /** Files written by this node since the listing whose time S3 did not say (see {@link Name}). */
+    final Set<String> timeNotExact = new HashSet<>();
     final TreeSet<String> folders = new TreeSet<>();
     /** Whether the folder's own zero-byte marker exists: without one it ends with its last name. */
     boolean marker;
@@ -140,9 +148,9 @@ public final class ListingCache {
     }
     String name = nameOf(key);
     if (folder.files.containsKey(name)) {
-      return Optional.of(new Name(Name.Kind.FILE, folder.files.get(name)));
+      return Optional.of(new Name(Name.Kind.FILE, folder.files.get(name), !folder.timeNotExact.contains(name)));
     }
-    return Optional.of(new Name(folder.folders.contains(name) ? Name.Kind.FOLDER : Name.Kind.MISSING, null));
+    return Optional.of(new Name(folder.folders.contains(name) ? Name.Kind.FOLDER : Name.Kind.MISSING, null, false));
   }
 
   /** Whether the folder {@code prefix} ("dir/") is known to exist: seen itself, or in its parent. */
@@ -160,7 +168,7 @@ public final class ListingCache {
    */
   public synchronized Optional<ListPage> page(S3Location prefix) {
     Folder folder = fresh(prefix);
-    if (folder == null || folder.files.containsValue(null)) {
+    if (folder == null || folder.files.containsValue(null) || !folder.timeNotExact.isEmpty()) {
       return Optional.empty();
     }
     List<ObjectInfo> objects = new ArrayList<>(folder.files.size() + 1);
@@ -248,8 +256,28 @@ public final class ListingCache {
     keep(prefix, folder);
   }
 
-  /** {@code key} was written here (a file, or a folder's marker when it ends with "/"). */
-  synchronized void written(S3Location key) {
+  /**
+   * A HEAD begun at {@code mark} found {@code file} at {@code key}: its folder, if kept and not
+   * changed since, knows the file's facts from now on, time included.
+   */
+  public synchronized void headed(S3Location key, ObjectInfo file, long mark) {
+    S3Location parent = parentOf(key);
+    Folder folder = fresh(parent);
+    String name = nameOf(key);
+    if (folder == null || changedSince(parent, mark) || !folder.files.containsKey(name)) {
+      return;
+    }
+    folder.files.put(name, file);
+    folder.timeNotExact.remove(name);
+  }
+
+  /**
+   * {@code key} was written here (a file, or a folder's marker when it ends with "/"); for a file,
+   * {@code size}, {@code etag} and {@code time} are what S3 answered, or -1 and nulls where it did
+   * not say. The time of a PUT is S3's clock as it answered (the object's Last-Modified second but
+   * for a write that straddles one); a copy's is the copy's own Last-Modified.
+   */
+  synchronized void written(S3Location key, long size, String etag, Instant time) {
     S3Location parent = parentOf(key);
     String name = nameOf(key);
     if (key.key().endsWith("/")) {
@@ -267,7 +295,14 @@ public final class ListingCache {
       Folder folder = folders.get(parent);
       if (folder != null) {
         names += folder.files.containsKey(name) ? 0 : 1;
-        folder.files.put(name, null);
+        boolean known = size >= 0 && etag != null;
+        folder.files.put(name, known
+            ? new ObjectInfo(key.key(), size, time != null ? time : clock.instant(), etag, Map.of()) : null);
+        if (time == null) {
+          folder.timeNotExact.add(name);
+        } else {
+          folder.timeNotExact.remove(name);
+        }
       }
     }
     ensureAncestors(parent);
@@ -301,6 +336,7 @@ public final class ListingCache {
       } else {
         if (folder.files.containsKey(name)) {
           folder.files.remove(name);
+          folder.timeNotExact.remove(name);
           names--;
         }
         endIfEmpty(parent, folder);

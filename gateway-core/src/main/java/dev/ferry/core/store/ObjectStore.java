@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -42,9 +46,11 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -257,12 +263,13 @@ public final class ObjectStore implements AutoCloseable {
   /** Puts a whole object from buffers the caller keeps untouched until the future completes. */
   public CompletableFuture<String> put(S3Location at, ByteBuffer[] body, String contentMd5,
       Map<String, String> metadata) {
-    return s3.putObject(b -> b.bucket(at.bucket()).key(at.key()).contentLength(remaining(body))
-                .contentMD5(contentMd5).metadata(metadata),
-            AsyncRequestBody.fromByteBuffersUnsafe(body))
-        .thenApply(r -> r.eTag())
+    long size = remaining(body);
+    CompletableFuture<PutObjectResponse> sent = s3.putObject(b -> b.bucket(at.bucket()).key(at.key())
+                .contentLength(size).contentMD5(contentMd5).metadata(metadata),
+            AsyncRequestBody.fromByteBuffersUnsafe(body));
+    return sent.thenApply(r -> r.eTag())
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "PUT", at)))
-        .whenComplete((etag, error) -> written(at, error));
+        .whenComplete((etag, error) -> written(at, size, etag, error == null ? serverTime(sent.join()) : null, error));
   }
 
   public CompletableFuture<String> createMultipartUpload(S3Location at, Map<String, String> metadata) {
@@ -326,7 +333,7 @@ public final class ObjectStore implements AutoCloseable {
             .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()))
         .thenApply(r -> r.eTag())
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "COMPLETE multipart upload", at)))
-        .whenComplete((etag, error) -> written(at, error));
+        .whenComplete((etag, error) -> written(at, -1, null, null, error));
   }
 
   public CompletableFuture<Void> abortMultipartUpload(S3Location at, String uploadId) {
@@ -367,7 +374,7 @@ public final class ObjectStore implements AutoCloseable {
   public CompletableFuture<String> copy(S3Location from, S3Location to, long size, Map<String, String> metadata,
       String ifMatch) {
     if (size <= singleCopyLimit) {
-      return copyWhole(from, to, metadata, ifMatch);
+      return copyWhole(from, to, size, metadata, ifMatch);
     }
     CompletableFuture<Map<String, String>> copiedMetadata = metadata != null
         ? CompletableFuture.completedFuture(metadata)
@@ -388,18 +395,19 @@ public final class ObjectStore implements AutoCloseable {
         .thenApply(done -> parts.stream().map(CompletableFuture::join).toList());
   }
 
-  private CompletableFuture<String> copyWhole(S3Location from, S3Location to, Map<String, String> metadata,
-      String ifMatch) {
-    return s3.copyObject(b -> {
+  private CompletableFuture<String> copyWhole(S3Location from, S3Location to, long size,
+      Map<String, String> metadata, String ifMatch) {
+    CompletableFuture<CopyObjectResponse> sent = s3.copyObject(b -> {
           b.sourceBucket(from.bucket()).sourceKey(from.key())
               .destinationBucket(to.bucket()).destinationKey(to.key()).copySourceIfMatch(ifMatch);
           if (metadata != null) {
             b.metadataDirective(MetadataDirective.REPLACE).metadata(metadata);
           }
-        })
-        .thenApply(r -> r.copyObjectResult().eTag())
+        });
+    return sent.thenApply(r -> r.copyObjectResult().eTag())
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "COPY " + from + " to", to)))
-        .whenComplete((etag, error) -> written(to, error));
+        .whenComplete((etag, error) -> written(to, size, etag,
+            error == null ? sent.join().copyObjectResult().lastModified() : null, error));
   }
 
   public CompletableFuture<Void> delete(S3Location at) {
@@ -437,10 +445,13 @@ public final class ObjectStore implements AutoCloseable {
         }));
   }
 
-  /** Tells the listing cache of a write: done, or failed (it may have happened or not). */
-  private void written(S3Location at, Throwable error) {
+  /**
+   * Tells the listing cache of a write: done (with the size, ETag and S3's time, or -1 and nulls
+   * where unknown), or failed (it may have happened or not).
+   */
+  private void written(S3Location at, long size, String etag, Instant time, Throwable error) {
     if (error == null) {
-      listings.written(at);
+      listings.written(at, size, etag, time);
     } else {
       listings.unsure(at);
     }
@@ -471,6 +482,20 @@ public final class ObjectStore implements AutoCloseable {
    * Waits for a store future on a protocol thread (never an event loop) and rethrows its failure
    * as the {@link StoreException} it carries.
    */
+  /**
+   * The S3 server's clock when it answered a write (its Date header, whole seconds): the object's
+   * Last-Modified, which S3 sets as the write completes and says only to a HEAD or a listing, is
+   * that second in all but the rare write that straddles one. Null when the answer had no date.
+   */
+  static Instant serverTime(SdkResponse response) {
+    try {
+      return response.sdkHttpResponse().firstMatchingHeader("Date")
+          .map(date -> Instant.from(DateTimeFormatter.RFC_1123_DATE_TIME.parse(date))).orElse(null);
+    } catch (DateTimeException unreadable) {
+      return null;
+    }
+  }
+
   public static <T> T await(CompletableFuture<T> future) throws IOException {
     try {
       return future.get();

@@ -196,10 +196,12 @@ public final class GatewayFileSystem implements AutoCloseable {
         return answer;
       }
     }
-    // Asked of S3 this once; the folder is listed meanwhile for the names that follow (git and
-    // rsync stat every file of a folder in turn).
-    learnFolder(path.parent());
-    Optional<ObjectInfo> file = call(store.head(keyOf(path)), path, operation);
+    // Asked of S3 this once; a folder not seen is listed meanwhile for the names that follow (git
+    // and rsync stat every file of a folder in turn).
+    if (known.isEmpty()) {
+      learnFolder(path.parent());
+    }
+    Optional<ObjectInfo> file = head(path, operation);
     if (file.isPresent()) {
       return Optional.of(fileStat(path, file.get(), operation));
     }
@@ -208,8 +210,9 @@ public final class GatewayFileSystem implements AutoCloseable {
 
   /**
    * What a folder seen a moment ago says of {@code path}, or null where S3 is to be asked: a file
-   * written since (its facts are not known here), or one whose time may be in its own metadata,
-   * which a listing does not carry (no catalog entry: written by another S3 client).
+   * written since whose facts are not known here, or whose time is not (no client time in the
+   * catalog to show instead), or one whose time may be in its own metadata, which a listing does
+   * not carry (no catalog entry: written by another S3 client).
    */
   private Optional<FileStat> fromListing(VirtualPath path, ListingCache.Name name, String operation)
       throws StorageFailureException {
@@ -228,7 +231,8 @@ public final class GatewayFileSystem implements AutoCloseable {
         }
         // A HEAD's time has whole seconds; a listing's has milliseconds: shown as a HEAD would.
         Instant listed = name.file().lastModified().truncatedTo(ChronoUnit.SECONDS);
-        yield facts.isEmpty() ? null
+        boolean timeKnown = name.exactTime() || facts.map(f -> f.clientTime() != null).orElse(false);
+        yield facts.isEmpty() || !timeKnown ? null
             : Optional.of(new FileStat(path, false, name.file().size(), facts.get().timeOr(listed)));
       }
     };
@@ -247,7 +251,16 @@ public final class GatewayFileSystem implements AutoCloseable {
     if (known.isPresent() && known.get().file() != null) {
       return Optional.of(known.get().file());
     }
-    return call(store.head(keyOf(path)), path, operation);
+    return head(path, operation);
+  }
+
+  /** The HEAD of {@code path}'s object; what it says is kept for the folder, if the cache holds it. */
+  private Optional<ObjectInfo> head(VirtualPath path, String operation) throws FileSystemException {
+    S3Location key = keyOf(path);
+    long mark = listings.mark();
+    Optional<ObjectInfo> file = call(store.head(key), path, operation);
+    file.ifPresent(found -> listings.headed(key, found, mark));
+    return file;
   }
 
   /** {@code path} as a directory (a prefix with anything under it, or its marker), if it is one. */
@@ -296,14 +309,20 @@ public final class GatewayFileSystem implements AutoCloseable {
   public ReadableFile openReadable(VirtualPath path) throws IOException {
     require(Permission.READ, path, "download");
     S3Location key = keyOf(path);
-    Optional<ObjectInfo> file = path.isRoot() ? Optional.empty() : call(store.head(key), path, "download");
+    // A file its folder's listing (or this node's write) showed a moment ago is read without a
+    // HEAD first: its first range is pinned to that ETag, and asks again if S3 has another now.
+    Optional<ObjectInfo> listed = path.isRoot() ? Optional.empty() : listings.lookup(key)
+        .filter(name -> name.kind() == ListingCache.Name.Kind.FILE).map(ListingCache.Name::file);
+    Optional<ObjectInfo> file = path.isRoot() || listed.isPresent() ? listed : head(path, "download");
     if (file.isEmpty()) {
       existingFile(path, "download");
       throw new NoSuchFileException(path.toString(), null, "download by " + user.name() + ": no such file");
     }
+    ReadableFile.Recheck recheck = listed.isEmpty() ? null : () -> head(path, "download").orElseThrow(
+        () -> new NoSuchFileException(path.toString(), null, "download by " + user.name() + ": no such file"));
     Instant opened = opened(path, key, "READ");
     long size = file.get().size();
-    ReadableFile readable = new ReadableFile(path, user.name(), key, file.get(), downloads, downloadShare,
+    ReadableFile readable = new ReadableFile(path, user.name(), key, file.get(), recheck, downloads, downloadShare,
         sent -> events.downloadEnded(origin(), path.toString(), key, sent, size, opened));
     // Not closed with the session: its reader's close reports the download; the registry just forgets it.
     track(readable, path, LiveTransfers.Direction.DOWNLOAD, readable::sent, readable::isOpen, why -> { });
@@ -718,7 +737,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     // Checked under the lock: a file still being uploaded is "busy", not "missing".
     ObjectChange change = ObjectChange.by(origin(), "delete of " + path + " by " + user.name())
         .atPaths(path.toString(), null)
-        .checking(() -> existingFile(path, "delete"));
+        .checking(() -> requireFile(path, "delete"));
     try {
       objects.delete(key, change);
     } catch (ObjectBusyException e) {
@@ -847,6 +866,17 @@ public final class GatewayFileSystem implements AutoCloseable {
       return new FileStat(path, false, head.size(), catalog.factsOf(keyOf(path), head).timeOr(head.lastModified()));
     } catch (IOException e) {
       throw storageFailure(path, operation, e);
+    }
+  }
+
+  /**
+   * That {@code path} is a file, for a change that needs nothing else of it (a delete): a name its
+   * folder's listing or this node's write showed a moment ago is one, whatever its facts.
+   */
+  private void requireFile(VirtualPath path, String operation) throws IOException {
+    Optional<ListingCache.Name> known = path.isRoot() ? Optional.empty() : listings.lookup(keyOf(path));
+    if (known.isEmpty() || known.get().kind() != ListingCache.Name.Kind.FILE) {
+      existingFile(path, operation);
     }
   }
 

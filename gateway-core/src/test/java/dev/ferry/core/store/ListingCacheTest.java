@@ -82,14 +82,54 @@ class ListingCacheTest {
     listDocs();
     long mark = cache.mark();
     cache.listed(at("home/"), List.of(new ListPage(List.of(), List.of("home/docs/"), null)), now, mark);
-    cache.written(at("home/docs/c.txt"));
+    cache.written(at("home/docs/c.txt"), -1, null, null);
     ListingCache.Name c = cache.lookup(at("home/docs/c.txt")).orElseThrow();
     assertEquals(ListingCache.Name.Kind.FILE, c.kind());
     assertNull(c.file(), "its size and ETag come from S3");
     assertTrue(cache.page(at("home/docs/")).isEmpty(), "a listing with a file of unknown facts is asked of S3");
 
-    cache.written(at("home/new/deep/d.txt"));
+    cache.written(at("home/new/deep/d.txt"), -1, null, null);
     assertEquals(ListingCache.Name.Kind.FOLDER, kindOf("home/new"), "a write makes the folders above it");
+  }
+
+  @Test
+  void aWriteWhoseAnswerSaidSizeAndEtagButNoTime_isKnownWithThem_butNotItsTime_untilAHeadSaysIt() {
+    listDocs();
+    cache.written(at("home/docs/c.txt"), 7, "\"e7\"", null);
+    ListingCache.Name c = cache.lookup(at("home/docs/c.txt")).orElseThrow();
+    assertEquals(7, c.file().size());
+    assertEquals("\"e7\"", c.file().etag());
+    assertFalse(c.exactTime(), "S3 said no time for the write");
+    assertTrue(cache.page(at("home/docs/")).isEmpty(), "a listing would show this node's clock: asked of S3");
+
+    long mark = cache.mark();
+    Instant s3Time = now.minusMillis(300);
+    cache.headed(at("home/docs/c.txt"), new ObjectInfo("home/docs/c.txt", 7, s3Time, "\"e7\"", Map.of()), mark);
+    c = cache.lookup(at("home/docs/c.txt")).orElseThrow();
+    assertTrue(c.exactTime());
+    assertEquals(s3Time, c.file().lastModified());
+    assertTrue(cache.page(at("home/docs/")).isPresent());
+  }
+
+  @Test
+  void aWriteWhoseAnswerSaidItsTime_isKnownWhole_andItsFolderListsWithoutS3() {
+    listDocs();
+    Instant s3Time = now.minusSeconds(1);
+    cache.written(at("home/docs/c.txt"), 7, "\"e7\"", s3Time);
+    ListingCache.Name c = cache.lookup(at("home/docs/c.txt")).orElseThrow();
+    assertTrue(c.exactTime());
+    assertEquals(s3Time, c.file().lastModified());
+    assertEquals(List.of("home/docs/a.txt", "home/docs/b.txt", "home/docs/c.txt"), cache.page(at("home/docs/")).orElseThrow()
+        .objects().stream().map(ObjectInfo::key).filter(key -> key.endsWith(".txt")).toList());
+  }
+
+  @Test
+  void aHeadBegunBeforeAWriteOfItsFolder_isNotKept() {
+    listDocs();
+    long mark = cache.mark();
+    cache.written(at("home/docs/a.txt"), 9, "\"new\"", now);
+    cache.headed(at("home/docs/a.txt"), new ObjectInfo("home/docs/a.txt", 3, now, "\"old\"", Map.of()), mark);
+    assertEquals("\"new\"", cache.lookup(at("home/docs/a.txt")).orElseThrow().file().etag());
   }
 
   @Test
@@ -107,7 +147,7 @@ class ListingCacheTest {
   void aFolderMadeHere_isEmpty_andItsParentHoldsIt() {
     listDocs();
     long mark = cache.mark();
-    cache.written(at("home/docs/new/"));
+    cache.written(at("home/docs/new/"), -1, null, null);
     cache.madeEmpty(at("home/docs/new/"), now, mark);
     assertEquals(ListingCache.Name.Kind.FOLDER, kindOf("home/docs/new"));
     assertEquals(ListingCache.Name.Kind.MISSING, kindOf("home/docs/new/anything"));
@@ -122,13 +162,13 @@ class ListingCacheTest {
   @Test
   void aListingBegunBeforeAChangeOfItsFolder_isNotKept() {
     long mark = cache.mark();
-    cache.written(at("home/docs/late.txt"));
+    cache.written(at("home/docs/late.txt"), -1, null, null);
     cache.listed(at("home/docs/"), List.of(new ListPage(List.of(file("home/docs/a.txt", 3)), List.of(), null)),
         now, mark);
     assertTrue(cache.lookup(at("home/docs/late.txt")).isEmpty(), "it may have missed late.txt");
 
     mark = cache.mark();
-    cache.written(at("home/elsewhere/z"));
+    cache.written(at("home/elsewhere/z"), -1, null, null);
     listDocsWith(mark);
     assertTrue(cache.lookup(at("home/docs/a.txt")).isPresent(), "a change elsewhere does not matter");
   }
@@ -141,8 +181,8 @@ class ListingCacheTest {
   @Test
   void aFolderMadeWhileSomethingWasWrittenIntoIt_isNotTakenForEmpty() {
     long mark = cache.mark();
-    cache.written(at("home/d/"));
-    cache.written(at("home/d/f"));
+    cache.written(at("home/d/"), -1, null, null);
+    cache.written(at("home/d/f"), -1, null, null);
     cache.madeEmpty(at("home/d/"), now, mark);
     assertTrue(cache.lookup(at("home/d/f")).isEmpty());
   }
@@ -174,7 +214,7 @@ class ListingCacheTest {
       }
     });
     listDocs();
-    cache.written(at("home/docs/mine"));
+    cache.written(at("home/docs/mine"), -1, null, null);
     assertEquals(List.of(at("home/docs/mine")), published, "this node's changes go to the others");
 
     changed[0].accept(at("home/docs/theirs"));
@@ -200,7 +240,7 @@ class ListingCacheTest {
 
     cache.notKept(at("home/none/"), now);
     long mark = cache.mark();
-    cache.written(at("home/none/"));
+    cache.written(at("home/none/"), -1, null, null);
     cache.madeEmpty(at("home/none/"), now, mark);
     assertFalse(cache.recentlyNotKept(at("home/none/")), "a folder made here is kept");
   }

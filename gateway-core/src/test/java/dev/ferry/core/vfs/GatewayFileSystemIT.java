@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
 import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.testing.TestObjects;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.user.PasswordHasher;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -195,6 +198,31 @@ class GatewayFileSystemIT {
     writer.commit();
     writer.close();
     assertEquals(1, fs.stat(path("/x/mine.bin")).size(), "a name that is really new is written");
+  }
+
+  @Test
+  void read_ofAFileAnotherClientReplacedOrRemovedSinceThisNodeWroteIt_readsWhatS3HasNow() throws IOException {
+    fs.mkdir(path("/y"));
+    put("/y/swapped.txt", "mine");
+    put("/y/gone.txt", "mine too");
+    assertEquals("mine", read("/y/swapped.txt"), "read from what the write said, no HEAD");
+    s3.put(bucket, "alice/y/swapped.txt", "theirs, longer".getBytes());
+    s3.client().deleteObject(b -> b.bucket(bucket).key("alice/y/gone.txt"));
+    assertEquals("theirs, longer", read("/y/swapped.txt"), "the version S3 has now, whole");
+    try (ReadableFile file = fs.openReadable(path("/y/gone.txt"))) {
+      assertThrows(NoSuchFileException.class, () -> file.from(0).readAllBytes());
+    }
+  }
+
+  @Test
+  void stat_ofAFileThisNodeJustWrote_showsS3sTimeForIt_withinTheSecondItsWriteAnswered() throws IOException {
+    fs.mkdir(path("/t"));
+    put("/t/new.txt", "abc");
+    FileStat stat = fs.stat(path("/t/new.txt"));
+    Instant s3Time = TestObjects.head(gateway.store(), new S3Location(bucket, "alice/t/new.txt")).lastModified();
+    assertEquals(3, stat.size());
+    assertTrue(Duration.between(s3Time, stat.lastModified()).abs().compareTo(Duration.ofSeconds(1)) <= 0,
+        stat.lastModified() + " shown, " + s3Time + " in S3");
   }
 
   private static List<Byte> bytes(byte[] data) {

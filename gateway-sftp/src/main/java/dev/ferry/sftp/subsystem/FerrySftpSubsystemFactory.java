@@ -5,6 +5,7 @@ import org.apache.sshd.common.util.GenericUtils;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import org.apache.sshd.sftp.server.UnsupportedAttributePolicy;
 
 /** Makes {@link FerrySftpSubsystem}s, registering listeners as MINA's own factory does. */
 public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
@@ -19,6 +20,10 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
   /** {@code maxOpenHandles}: files and directories one SFTP session may have open at once (sftp.maxOpenHandles). */
   public FerrySftpSubsystemFactory(int maxOpenHandles) {
     this.maxOpenHandles = maxOpenHandles;
+    // S3 has no modes or owners: the permissions sshfs, paramiko and OpenSSH send with every mkdir
+    // and chmod are accepted and not kept (as SFTPGo does for cloud storage), where MINA's default
+    // wrote a WARN line for each.
+    setUnsupportedAttributePolicy(UnsupportedAttributePolicy.Ignore);
   }
 
   @Override
