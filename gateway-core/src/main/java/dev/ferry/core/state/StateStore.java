@@ -6,6 +6,9 @@ import com.zaxxer.hikari.pool.HikariPool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.sqlite.SQLiteConfig;
@@ -14,8 +17,9 @@ import org.sqlite.SQLiteDataSource;
 /**
  * Everything Ferry keeps beyond one process, in one database: the embedded default (a SQLite file
  * in {@code dataDir}, nothing to set up) or PostgreSQL, which several Ferry nodes share. The schema
- * is Flyway's migrations under {@code dev/ferry/core/state/migration}, the same for both, applied at
- * start.
+ * is Flyway's migrations, the same for both, applied at start: core's under
+ * {@code dev/ferry/core/state/migration}, and each other module's where its {@link ModuleMigrations}
+ * says (gateway-jobs': the jobs and the schedule of syncs and batches).
  *
  * <p>SQLite rather than H2 or Derby for the embedded store: its file format and durability are
  * the most proven of the embedded databases, and it takes the same {@code INSERT ... ON CONFLICT}
@@ -23,7 +27,17 @@ import org.sqlite.SQLiteDataSource;
  */
 public final class StateStore implements AutoCloseable {
 
-  private static final String MIGRATIONS = "classpath:dev/ferry/core/state/migration";
+  /**
+   * Core's own tables. V6 stays here whole although its console_sessions table is gateway-server's:
+   * Flyway validates every applied migration's version, description and checksum against the file
+   * of that version, so a file cannot be split (or changed) once a store applied it, and its other
+   * tables (node_sessions, disconnect_requests) are core's. For the same reason the migrations moved
+   * to their modules (V3, V4, V7 to gateway-jobs) kept their file names and bytes: a store migrated
+   * when core held them all validates unchanged (StoreMadeBeforeModuleMigrationsIT). A process needs
+   * every module whose migrations its store applied, as the server has them all: a version applied
+   * and found nowhere fails validation.
+   */
+  private static final String CORE_MIGRATIONS = "classpath:dev/ferry/core/state/migration";
 
   private final HikariDataSource pool;
   private final Database database;
@@ -69,7 +83,7 @@ public final class StateStore implements AutoCloseable {
       throw new StateStoreException("connecting", settings.describe(), e);
     }
     try {
-      Flyway.configure().dataSource(pool).locations(MIGRATIONS).load().migrate();
+      Flyway.configure().dataSource(pool).locations(migrationLocations()).load().migrate();
     } catch (FlywayException e) {
       pool.close();
       throw new StateStoreException("migrating the schema", settings.describe(), e);
@@ -83,6 +97,15 @@ public final class StateStore implements AutoCloseable {
       throw e;
     }
     return new StateStore(pool, database, nodes, settings);
+  }
+
+  /** Core's migrations and those of every module on the class path that has tables of its own. */
+  private static String[] migrationLocations() {
+    List<String> locations = new ArrayList<>();
+    locations.add(CORE_MIGRATIONS);
+    ServiceLoader.load(ModuleMigrations.class, StateStore.class.getClassLoader())
+        .forEach(module -> locations.add(module.location()));
+    return locations.toArray(String[]::new);
   }
 
   /**

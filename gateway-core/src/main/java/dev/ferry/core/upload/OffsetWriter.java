@@ -3,17 +3,11 @@ package dev.ferry.core.upload;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -40,6 +34,12 @@ import java.util.function.Consumer;
  *
  * <p>Like {@link StreamingUpload}, nothing is visible before {@link #commit()}, and
  * {@link #close()} never commits.
+ *
+ * <p>Over 500 lines, and one concept: where each offset's byte is. The writes held in memory
+ * ({@link HeldWrites}) and the spill copy ({@link SpillFile}) are classes of their own; what stays
+ * here (the frontier, a resume's base, truncation, holes, a copy made inside S3, reading back what
+ * was written) decides from the same few positions under one lock, and each of a write, a
+ * truncate, a read and the commit consults all of them.
  */
 public final class OffsetWriter implements AutoCloseable {
 
@@ -85,14 +85,12 @@ public final class OffsetWriter implements AutoCloseable {
 
   private enum State { OPEN, COMMITTED, ABORTED }
 
-  private static final int COPY_BUFFER = 256 * 1024;
+  /** How many bytes one step of a copy moves: holes filled, spill replays, copy sources passed through. */
+  static final int COPY_BUFFER = 256 * 1024;
 
   private final Sink sink;
   private final Existing existing;
-  private final ReorderMemory memory;
   private final SpillShare spillShare;
-  /** Bytes of {@link #spillShare} this file's spill file holds: what {@link #inFile} covers. */
-  private long spillHeld;
   private final Settings settings;
   private final String description;
   /** Size of the file being replaced (0 when it was truncated or is new). */
@@ -107,14 +105,10 @@ public final class OffsetWriter implements AutoCloseable {
   private long frontier;
   /** Written under this object's lock; {@link #sizeNow} reads it without (a write may be waiting for memory). */
   private volatile long size;
-  /** Held ahead of the frontier in memory: offset to bytes, never overlapping. */
-  private final TreeMap<Long, byte[]> pending = new TreeMap<>();
-  private long pendingBytes;
-  private int takenChunks;
-  /** Byte ranges held in the spill file (start to end, merged), valid while {@code teeing}. */
-  private final TreeMap<Long, Long> inFile = new TreeMap<>();
-  private FileChannel spill;
-  private Path spillPath;
+  /** Held ahead of the frontier in memory. */
+  private final HeldWrites held;
+  /** The copy of the bytes written, valid while {@code teeing}. */
+  private final SpillFile spill;
   private boolean teeing;
   /** The sink holds stale bytes: the whole file is sent again from the spill file at commit. */
   private boolean rewritten;
@@ -138,7 +132,8 @@ public final class OffsetWriter implements AutoCloseable {
     this.existingSize = existingSize;
     this.existingLimit = existingSize;
     this.size = existingSize;
-    this.memory = memory;
+    this.held = new HeldWrites(memory, description);
+    this.spill = new SpillFile(spillShare, settings.spillDirectory(), description);
     this.settings = settings;
     this.description = description;
     this.teeing = settings.spillLimit() > 0;
@@ -205,11 +200,11 @@ public final class OffsetWriter implements AutoCloseable {
     makeRoomInSpill(end);
     size = Math.max(size, end);
     if (rewritten) {
-      spillWrite(position, bytes, offset, length, false);
+      spill.write(position, bytes, offset, length, false);
       return;
     }
     if (position == frontier) {
-      if (teeing && !spillWrite(position, bytes, offset, length, !dependsOnSpill())) {
+      if (teeing && !spill.write(position, bytes, offset, length, !dependsOnSpill())) {
         stopTeeing(); // no room for the copy: the file is uploaded the same, only not rewritable
       }
       sink.write(bytes, offset, length);
@@ -218,11 +213,11 @@ public final class OffsetWriter implements AutoCloseable {
       return;
     }
     if (position > frontier) {
-      dropPending(position, end);
+      held.drop(position, end);
       if (teeing) {
         // The spill file has these bytes: a copy in memory too would only be memory a client with
         // many handles writing ahead could pile up (issue 15: 60 handles took 1.3 GiB).
-        spillWrite(position, bytes, offset, length, false);
+        spill.write(position, bytes, offset, length, false);
         return;
       }
       if (end - frontier > settings.window()) {
@@ -231,11 +226,7 @@ public final class OffsetWriter implements AutoCloseable {
             + " bytes), and the file is larger than the spill limit (" + settings.spillLimit()
             + " bytes, uploads.spillLimit); write it in order");
       }
-      hold(position, length);
-      byte[] copy = new byte[length];
-      System.arraycopy(bytes, offset, copy, 0, length);
-      pending.put(position, copy);
-      pendingBytes += length;
+      held.hold(position, bytes, offset, length);
       return;
     }
     if (!teeing) {
@@ -243,9 +234,9 @@ public final class OffsetWriter implements AutoCloseable {
           + "and the file is larger than the spill limit (" + settings.spillLimit() + " bytes) up to which "
           + "rewrites are possible");
     }
-    spillWrite(position, bytes, offset, length, false);
+    spill.write(position, bytes, offset, length, false);
     rewritten = true;
-    releaseAllPending();
+    held.clear();
   }
 
   /**
@@ -292,27 +283,27 @@ public final class OffsetWriter implements AutoCloseable {
         return n;
       }
     }
-    Map.Entry<Long, byte[]> held = pending.floorEntry(position);
-    if (held != null && held.getKey() + held.getValue().length > position) {
-      int from = (int) (position - held.getKey());
-      int n = Math.min(length, held.getValue().length - from);
-      System.arraycopy(held.getValue(), from, bytes, offset, n);
+    Map.Entry<Long, byte[]> write = held.startingAtOrBefore(position);
+    if (write != null && write.getKey() + write.getValue().length > position) {
+      int from = (int) (position - write.getKey());
+      int n = Math.min(length, write.getValue().length - from);
+      System.arraycopy(write.getValue(), from, bytes, offset, n);
       return n;
     }
     long end = position + length;
-    Long nextHeld = pending.ceilingKey(position);
+    Long nextHeld = held.nextStart(position);
     if (nextHeld != null) {
       end = Math.min(end, nextHeld);
     }
     if (started && position >= base) {
       if (teeing) {
-        Map.Entry<Long, Long> range = inFile.floorEntry(position);
-        if (range != null && range.getValue() > position) {
-          int n = (int) (Math.min(end, range.getValue()) - position);
-          readFromSpill(position, bytes, offset, n);
+        long inSpill = spill.heldUntil(position);
+        if (inSpill > position) {
+          int n = (int) (Math.min(end, inSpill) - position);
+          spill.read(position, bytes, offset, n);
           return n;
         }
-        Long nextInFile = inFile.ceilingKey(position);
+        Long nextInFile = spill.nextStart(position);
         if (nextInFile != null) {
           end = Math.min(end, nextInFile);
         }
@@ -331,15 +322,6 @@ public final class OffsetWriter implements AutoCloseable {
     int n = (int) (end - position);
     Arrays.fill(bytes, offset, offset + n, (byte) 0);
     return n;
-  }
-
-  private void readFromSpill(long position, byte[] bytes, int offset, int length) throws IOException {
-    ByteBuffer into = ByteBuffer.wrap(bytes, offset, length);
-    while (into.hasRemaining()) {
-      if (spill.read(into, position + into.position() - offset - base) < 0) {
-        throw new IOException(description + ": spill file ended early at offset " + (position + into.position() - offset));
-      }
-    }
   }
 
   /**
@@ -444,15 +426,9 @@ public final class OffsetWriter implements AutoCloseable {
       throw new IOException(description + ": cannot shrink to " + newSize + " bytes, below the " + base
           + " bytes this upload resumed from");
     }
-    dropPending(newSize, Long.MAX_VALUE);
+    held.drop(newSize, Long.MAX_VALUE);
     if (teeing) {
-      removeFromFile(newSize, Long.MAX_VALUE);
-      if (spill != null) {
-        spill.truncate(newSize - base);
-      }
-      long stillHeld = coveredInFile();
-      spillShare.give(spillHeld - stillHeld);
-      spillHeld = stillHeld;
+      spill.truncate(newSize);
     }
     if (newSize < frontier) {
       if (!teeing) {
@@ -460,7 +436,7 @@ public final class OffsetWriter implements AutoCloseable {
             + " bytes were uploaded already and the file is larger than the spill limit");
       }
       rewritten = true;
-      releaseAllPending();
+      held.clear();
     }
   }
 
@@ -544,18 +520,17 @@ public final class OffsetWriter implements AutoCloseable {
     sink.start(keepExisting);
     started = true;
     base = keepExisting;
+    spill.startAt(base);
     frontier = keepExisting;
   }
 
   /** Moves the frontier over everything now contiguous, from memory or from the spill file. */
   private void drain() throws IOException {
     while (true) {
-      Map.Entry<Long, byte[]> held = pending.floorEntry(frontier);
-      if (held != null) {
-        long start = held.getKey();
-        byte[] bytes = held.getValue();
-        pending.remove(start);
-        release(bytes.length);
+      Map.Entry<Long, byte[]> write = held.takeStartingAtOrBefore(frontier);
+      if (write != null) {
+        long start = write.getKey();
+        byte[] bytes = write.getValue();
         long end = start + bytes.length;
         if (end > frontier) {
           int skip = (int) (frontier - start);
@@ -564,14 +539,14 @@ public final class OffsetWriter implements AutoCloseable {
         }
         continue;
       }
-      Map.Entry<Long, Long> range = teeing ? inFile.floorEntry(frontier) : null;
-      if (range != null && range.getValue() > frontier) {
-        long end = range.getValue();
-        Map.Entry<Long, byte[]> next = pending.ceilingEntry(frontier);
+      long inSpill = teeing ? spill.heldUntil(frontier) : frontier;
+      if (inSpill > frontier) {
+        long end = inSpill;
+        Long next = held.nextStart(frontier);
         if (next != null) {
-          end = Math.min(end, next.getKey());
+          end = Math.min(end, next);
         }
-        copyFromSpill(frontier, end);
+        spill.copyTo(sink, frontier, end);
         frontier = end;
         continue;
       }
@@ -582,12 +557,12 @@ public final class OffsetWriter implements AutoCloseable {
   /** The next offset at or after the frontier that holds written bytes, or the file's size. */
   private long nextHeldOffset() {
     long next = size;
-    Long inMemory = pending.ceilingKey(frontier);
+    Long inMemory = held.nextStart(frontier);
     if (inMemory != null) {
       next = Math.min(next, inMemory);
     }
     if (teeing) {
-      Long fromFile = inFile.ceilingKey(frontier);
+      Long fromFile = spill.nextStart(frontier);
       if (fromFile != null) {
         next = Math.min(next, fromFile);
       }
@@ -626,29 +601,15 @@ public final class OffsetWriter implements AutoCloseable {
 
   private void replayFromSpill() throws IOException {
     while (frontier < size) {
-      Map.Entry<Long, Long> range = inFile.floorEntry(frontier);
-      if (range != null && range.getValue() > frontier) {
-        long end = Math.min(range.getValue(), size);
-        copyFromSpill(frontier, end);
+      long inSpill = spill.heldUntil(frontier);
+      if (inSpill > frontier) {
+        long end = Math.min(inSpill, size);
+        spill.copyTo(sink, frontier, end);
         frontier = end;
       } else {
-        Long next = inFile.ceilingKey(frontier);
+        Long next = spill.nextStart(frontier);
         fillHole(frontier, next == null ? size : Math.min(next, size));
       }
-    }
-  }
-
-  private void copyFromSpill(long from, long to) throws IOException {
-    ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(COPY_BUFFER, to - from));
-    long position = from;
-    while (position < to) {
-      buffer.clear().limit((int) Math.min(buffer.capacity(), to - position));
-      int n = spill.read(buffer, position - base);
-      if (n < 0) {
-        throw new IOException(description + ": spill file ended early at offset " + position);
-      }
-      sink.write(buffer.array(), 0, n);
-      position += n;
     }
   }
 
@@ -666,170 +627,13 @@ public final class OffsetWriter implements AutoCloseable {
 
   /** Whether bytes only the spill file has are still needed: held ahead of the frontier, or a rewrite. */
   private boolean dependsOnSpill() {
-    Map.Entry<Long, Long> below = inFile.floorEntry(frontier);
-    return rewritten || inFile.ceilingKey(frontier) != null || (below != null && below.getValue() > frontier);
+    return rewritten || spill.nextStart(frontier) != null || spill.heldUntil(frontier) > frontier;
   }
 
   /** Drops the spill copy of a file whose bytes all went to the sink: it can no longer be rewritten. */
   private void stopTeeing() {
     teeing = false;
-    inFile.clear();
-    closeSpill();
-  }
-
-  /**
-   * Keeps the bytes in the spill file, after counting the ones it did not hold yet against the
-   * session's spill share. {@code optional} (a copy of bytes written in order): returns false,
-   * writing nothing, when there is no room now; otherwise waits for room or fails naming the limit.
-   */
-  private boolean spillWrite(long position, byte[] bytes, int offset, int length, boolean optional)
-      throws IOException {
-    long added = length - overlapInFile(position, position + length);
-    if (added > 0) {
-      if (optional) {
-        if (!spillShare.tryTake(added)) {
-          return false;
-        }
-      } else {
-        spillShare.take(added, description, position);
-      }
-      spillHeld += added;
-    }
-    if (spill == null) {
-      Files.createDirectories(settings.spillDirectory());
-      spillPath = Files.createTempFile(settings.spillDirectory(), "spill-", ".part");
-      spill = FileChannel.open(spillPath, StandardOpenOption.READ, StandardOpenOption.WRITE,
-          StandardOpenOption.DELETE_ON_CLOSE);
-    }
-    ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
-    long at = position - base;
-    while (buffer.hasRemaining()) {
-      at += spill.write(buffer, at);
-    }
-    addToFile(position, position + length);
-    return true;
-  }
-
-  /** How many bytes of [start, end) the spill file holds already. */
-  private long overlapInFile(long start, long end) {
-    long overlap = 0;
-    Map.Entry<Long, Long> before = inFile.lowerEntry(start);
-    if (before != null && before.getValue() > start) {
-      overlap += Math.min(before.getValue(), end) - start;
-    }
-    for (Map.Entry<Long, Long> range : inFile.subMap(start, true, end, false).entrySet()) {
-      overlap += Math.min(range.getValue(), end) - range.getKey();
-    }
-    return overlap;
-  }
-
-  private long coveredInFile() {
-    long covered = 0;
-    for (Map.Entry<Long, Long> range : inFile.entrySet()) {
-      covered += range.getValue() - range.getKey();
-    }
-    return covered;
-  }
-
-  private void addToFile(long start, long end) {
-    Map.Entry<Long, Long> before = inFile.floorEntry(start);
-    if (before != null && before.getValue() >= start) {
-      start = before.getKey();
-      end = Math.max(end, before.getValue());
-    }
-    Iterator<Map.Entry<Long, Long>> after = inFile.tailMap(start, true).entrySet().iterator();
-    while (after.hasNext()) {
-      Map.Entry<Long, Long> range = after.next();
-      if (range.getKey() > end) {
-        break;
-      }
-      end = Math.max(end, range.getValue());
-      after.remove();
-    }
-    inFile.put(start, end);
-  }
-
-  private void removeFromFile(long start, long end) {
-    Map.Entry<Long, Long> before = inFile.lowerEntry(start);
-    if (before != null && before.getValue() > start) {
-      inFile.put(before.getKey(), start);
-      if (before.getValue() > end) {
-        inFile.put(end, before.getValue());
-      }
-    }
-    Iterator<Map.Entry<Long, Long>> after = inFile.tailMap(start, true).entrySet().iterator();
-    while (after.hasNext()) {
-      Map.Entry<Long, Long> range = after.next();
-      if (range.getKey() >= end) {
-        break;
-      }
-      after.remove();
-      if (range.getValue() > end) {
-        inFile.put(end, range.getValue());
-        break;
-      }
-    }
-  }
-
-  /** Removes held bytes in [start, end), which a newer write replaces; keeps their other parts. */
-  private void dropPending(long start, long end) {
-    Map.Entry<Long, byte[]> before = pending.lowerEntry(start);
-    if (before != null && before.getKey() + before.getValue().length > start) {
-      cut(before.getKey(), before.getValue(), start, end);
-    }
-    while (true) {
-      Map.Entry<Long, byte[]> inside = pending.ceilingEntry(start);
-      if (inside == null || inside.getKey() >= end) {
-        return;
-      }
-      cut(inside.getKey(), inside.getValue(), start, end);
-    }
-  }
-
-  /** Replaces held bytes with their parts outside [start, end); they only shrink, so no new room. */
-  private void cut(long at, byte[] bytes, long start, long end) {
-    pending.remove(at);
-    long bytesEnd = at + bytes.length;
-    int kept = 0;
-    if (at < start) {
-      kept += keepPending(at, bytes, 0, (int) (start - at));
-    }
-    if (bytesEnd > end) {
-      kept += keepPending(end, bytes, (int) (end - at), (int) (bytesEnd - end));
-    }
-    release(bytes.length - kept);
-  }
-
-  private int keepPending(long at, byte[] bytes, int from, int length) {
-    byte[] part = new byte[length];
-    System.arraycopy(bytes, from, part, 0, length);
-    pending.put(at, part);
-    return length;
-  }
-
-  /** Takes memory for {@code length} more held bytes, waiting for it (bounded) or failing with the reason. */
-  private void hold(long position, int length) throws IOException {
-    int needed = MemoryBudget.chunksFor(pendingBytes + length) - takenChunks;
-    if (needed > 0) {
-      memory.take(needed, description, position);
-      takenChunks += needed;
-    }
-  }
-
-  private void release(int length) {
-    pendingBytes -= length;
-    int surplus = takenChunks - MemoryBudget.chunksFor(pendingBytes);
-    if (surplus > 0) {
-      memory.give(surplus);
-      takenChunks -= surplus;
-    }
-  }
-
-  private void releaseAllPending() {
-    pending.clear();
-    pendingBytes = 0;
-    memory.give(takenChunks);
-    takenChunks = 0;
+    spill.close();
   }
 
   private void ensureOpen() throws IOException {
@@ -853,33 +657,11 @@ public final class OffsetWriter implements AutoCloseable {
   }
 
   private void cleanUp() {
-    releaseAllPending();
-    inFile.clear();
-    closeSpill();
+    held.clear();
+    spill.close();
     if (existingBlocks != null) {
       existingBlocks.close();
       existingBlocks = null;
-    }
-  }
-
-  private void closeSpill() {
-    spillShare.give(spillHeld);
-    spillHeld = 0;
-    if (spill != null) {
-      try {
-        spill.close();
-      } catch (IOException ignoredBecauseDeleteOnClose) {
-        // the file goes away with the channel either way
-      }
-      spill = null;
-    }
-    if (spillPath != null) {
-      try {
-        Files.deleteIfExists(spillPath);
-      } catch (IOException e) {
-        // best effort: the directory is emptied at start as well
-      }
-      spillPath = null;
     }
   }
 

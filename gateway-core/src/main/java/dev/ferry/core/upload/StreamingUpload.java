@@ -37,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * <p>Nothing becomes visible until {@link #commit()}: front-ends call it only when the protocol
  * says the transfer succeeded. {@link #close()} never commits; an upload closed or
  * {@link #abort aborted} before commit leaves no object and no multipart upload behind.
+ *
+ * <p>Over 500 lines, and one concept: one upload's life (open, committed, aborted) under one lock.
+ * The part being filled, the parts in flight, the multipart upload's id, the hashes and a copy's
+ * source are read and changed by every path through it (a write, the commit, a restart, an abort
+ * from another thread, a part's completion), and each part buffer has one owner as it moves from
+ * the fill to its part task (house rule 5). Split, the pieces would share that state and that lock.
  */
 public final class StreamingUpload extends OutputStream {
 

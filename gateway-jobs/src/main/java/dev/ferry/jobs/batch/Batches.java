@@ -159,7 +159,7 @@ public final class Batches implements AutoCloseable {
     for (BatchDefinition batch : definitions.values()) {
       S3Location folder = batch.folder();
       if (folder.bucket().equals(file.object().bucket()) && file.object().key().startsWith(folder.key())
-          && !BatchRun.leftAlone(file.object().key())) {
+          && !Originals.leftAlone(file.object().key())) {
         Uploaded counted = uploaded.get(batch.name());
         counted.files().incrementAndGet();
         counted.bytes().addAndGet(file.bytes());
