@@ -51,7 +51,7 @@ final class ConsoleRoutes {
     return switch (route) {
       case "GET /console/" -> dashboard(session);
       case "GET /console/dashboard/jobs" -> jobCounts(session, counts -> ok(ConsolePages.jobCounts(counts)));
-      case "GET /console/dashboard/transfers" -> ok(liveTransfers(session));
+      case "GET /console/dashboard/transfers" -> ok(ConsolePages.liveTransfers(liveTransfers(session)));
       case "GET /console/jobs" -> jobList(session, query, false);
       case "GET /console/jobs/rows" -> jobList(session, query, true);
       case "GET /console/transfer" -> transferForm(session, ConsolePages.TransferForm.EMPTY, null, HttpResponseStatus.OK);
@@ -91,7 +91,7 @@ final class ConsoleRoutes {
   private FullHttpResponse dashboard(ConsoleSession session) {
     int hosts = Console.run(commands, session, "hosts", List.of()).data() instanceof List<?> list ? list.size() : 0;
     List<SessionView> sessions = loggedIn(session);
-    String live = liveTransfers(session);
+    LiveTransfersView live = liveTransfers(session);
     return jobCounts(session, counts -> ok(ConsolePages.dashboard(session, counts, hosts, sessions, live)));
   }
 
@@ -108,10 +108,10 @@ final class ConsoleRoutes {
   }
 
   /** Throughput now and the uploads in flight (the {@code transfers} command), or why they are not known. */
-  private String liveTransfers(ConsoleSession session) {
+  private LiveTransfersView liveTransfers(ConsoleSession session) {
     AdminResponse response = Console.run(commands, session, "transfers", List.of());
-    return response.data() instanceof ListTransfers.Now now ? LiveTransfersView.fragment(now)
-        : Layout.notice("error", response.text());
+    return response.data() instanceof ListTransfers.Now now ? LiveTransfersView.of(now)
+        : LiveTransfersView.refused(response.text());
   }
 
   private List<SessionView> loggedIn(ConsoleSession session) {
@@ -136,8 +136,7 @@ final class ConsoleRoutes {
     }
     String before = Console.first(query, "before");
     return jobs(session, state, before, jobs -> ok(rowsOnly ? JobViews.rows(jobs, clock.instant())
-        : Layout.page(state == null ? "Jobs" : "Jobs: " + JobViews.slug(state), session,
-            JobViews.list(state, before, jobs, clock.instant()))));
+        : JobViews.list(session, state, before, jobs, clock.instant())));
   }
 
   /** A page of jobs, newest first ({@code jobs}' default limit), older than job {@code before} when not empty. */
@@ -177,7 +176,7 @@ final class ConsoleRoutes {
     }
     JobRecord record = (JobRecord) response.data();
     return ok(action.equals("/progress") ? JobViews.progressFragment(record, clock.instant())
-        : Layout.page("Job " + id, session, JobViews.detail(record, session, clock.instant())));
+        : JobViews.detail(record, session, clock.instant()));
   }
 
   private FullHttpResponse transferForm(ConsoleSession session, ConsolePages.TransferForm form, String error,
