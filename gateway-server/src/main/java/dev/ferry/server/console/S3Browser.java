@@ -1,7 +1,7 @@
 package dev.ferry.server.console;
 
-import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.jobs.admin.AdminCommandRegistry;
 import dev.ferry.jobs.admin.ListObjects;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -23,9 +23,9 @@ final class S3Browser {
   /** The form fields a pick may fill, and what each may take: the target of a sync is a prefix. */
   private static final Map<String, Boolean> FIELDS_TAKING_OBJECTS = Map.of("source", true, "target", false);
 
-  private final AdminConsole commands;
+  private final AdminCommandRegistry commands;
 
-  S3Browser(AdminConsole commands) {
+  S3Browser(AdminCommandRegistry commands) {
     this.commands = commands;
   }
 
@@ -50,12 +50,12 @@ final class S3Browser {
     String after = Console.first(query, "after");
     List<String> words = after.isEmpty() ? List.of(at, "--limit", String.valueOf(PAGE))
         : List.of(at, "--limit", String.valueOf(PAGE), "--after", after);
-    AdminResponse response = Console.run(commands, session, "ls", words);
+    AdminResponse<ListObjects.Page> response = Console.run(commands, session, ListObjects.class, words);
     if (!response.ok()) {
       // 200: htmx swaps only answers that succeeded, and this one is for the operator to read.
       return fragment(HttpResponseStatus.OK, ConsolePages.notice("error", response.text().strip()));
     }
-    return fragment(HttpResponseStatus.OK, page(field, (ListObjects.Page) response.data()));
+    return fragment(HttpResponseStatus.OK, page(field, response.data()));
   }
 
   /** GET /console/browse/pick?field=F&value=V: the field again, holding {@code value}. */

@@ -1,7 +1,11 @@
 package dev.ferry.server.console;
 
-import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.jobs.admin.AdminCommandRegistry;
+import dev.ferry.jobs.admin.ListUsers.UserFacts;
+import dev.ferry.jobs.admin.ListUsers;
+import dev.ferry.jobs.admin.UserChange;
+import dev.ferry.jobs.admin.UserCommand;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
@@ -18,9 +22,9 @@ import java.util.Optional;
  */
 final class UsersPage {
 
-  private final AdminConsole commands;
+  private final AdminCommandRegistry commands;
 
-  UsersPage(AdminConsole commands) {
+  UsersPage(AdminCommandRegistry commands) {
     this.commands = commands;
   }
 
@@ -29,17 +33,16 @@ final class UsersPage {
       String login, String sessions, boolean disabled, String disabledBy, String disabledReason) {}
 
   /** A user kept as data, for its edit page. */
-  record Kept(String name, String version, String home, List<String> permissions, boolean admin, List<Key> keys) {}
-
-  record Key(String fingerprint, String comment) {}
+  record Kept(String name, long version, String home, List<String> permissions, boolean admin,
+      List<ListUsers.Key> keys) {}
 
   FullHttpResponse list(ConsoleSession session) {
-    AdminResponse response = Console.run(commands, session, "users", List.of());
+    AdminResponse<List<UserFacts>> response = Console.run(commands, session, ListUsers.class, List.of());
     if (!response.ok()) {
       return ConsoleRoutes.refused(session, "Users", response);
     }
     return ok(ConsoleTemplates.render("users", Map.of("session", session,
-        "users", users(response).stream().map(UsersPage::row).toList())));
+        "users", response.data().stream().map(UsersPage::row).toList())));
   }
 
   /** Disable (with the reason typed beside it) and Enable. */
@@ -68,12 +71,12 @@ final class UsersPage {
   }
 
   FullHttpResponse edit(ConsoleSession session, String name) {
-    AdminResponse response = Console.run(commands, session, "users", List.of());
+    AdminResponse<List<UserFacts>> response = Console.run(commands, session, ListUsers.class, List.of());
     if (!response.ok()) {
       return ConsoleRoutes.refused(session, "Users", response);
     }
-    Optional<Map<?, ?>> user = users(response).stream().filter(u -> name.equals(u.get("name"))).findFirst();
-    if (user.isEmpty() || !"store".equals(user.get().get("source"))) {
+    Optional<UserFacts> user = response.data().stream().filter(u -> name.equals(u.name())).findFirst();
+    if (user.isEmpty() || !"store".equals(user.get().source())) {
       return ConsoleReplies.html(HttpResponseStatus.NOT_FOUND, ConsolePages.problem(session, "Users",
           user.isEmpty() ? "no user '" + name + "'" : "user " + name + " is declared in ferry.yaml; change it there"));
     }
@@ -110,56 +113,41 @@ final class UsersPage {
   }
 
   private FullHttpResponse changed(ConsoleSession session, List<String> words, String then) {
-    AdminResponse response = Console.run(commands, session, "user", words);
+    AdminResponse<UserChange> response = Console.run(commands, session, UserCommand.class, words);
     return response.ok() ? ConsoleReplies.redirect(then) : ConsoleRoutes.refused(session, "Users", response);
   }
 
   /** A user command that may generate a password: its page shows it once, with links on. */
   private FullHttpResponse generated(ConsoleSession session, List<String> words, String title, String name,
       boolean added) {
-    AdminResponse response = Console.run(commands, session, "user", words);
+    AdminResponse<UserChange> response = Console.run(commands, session, UserCommand.class, words);
     if (!response.ok()) {
       return ConsoleRoutes.refused(session, "Users", response);
     }
-    Object password = ((Map<?, ?>) response.data()).get("generatedPassword");
+    String password = response.data().generatedPassword();
     return ok(ConsoleTemplates.render("userChanged", Map.of("session", session, "title", title, "user", name,
-        "generatedPassword", password == null ? "" : String.valueOf(password), "added", added)));
+        "generatedPassword", password == null ? "" : password, "added", added)));
   }
 
   private static String editUrl(String name) {
     return "/console/users/edit?user=" + Urls.encode(name);
   }
 
-  private static List<Map<?, ?>> users(AdminResponse response) {
-    List<Map<?, ?>> users = new ArrayList<>();
-    ((List<?>) response.data()).forEach(item -> users.add((Map<?, ?>) item));
-    return users;
-  }
-
-  private static Row row(Map<?, ?> user) {
+  private static Row row(UserFacts user) {
     // A disabled user that is not configured (an application's own) has no keys Ferry knows of.
-    Object keys = user.get("publicKeys") == null ? 0 : user.get("publicKeys");
-    String login = (Boolean.TRUE.equals(user.get("password")) ? "password" : "")
-        + (Boolean.TRUE.equals(user.get("password")) && !"0".equals(String.valueOf(keys)) ? ", " : "")
-        + ("0".equals(String.valueOf(keys)) ? "" : keys + " SSH key(s)");
-    Object reason = user.get("disabledReason");
-    return new Row(String.valueOf(user.get("name")), "store".equals(user.get("source")), user.containsKey("source"),
-        user.get("home") == null ? "" : String.valueOf(user.get("home")), strings(user.get("permissions")),
-        Boolean.TRUE.equals(user.get("admin")), login, String.valueOf(user.get("sessions")),
-        Boolean.TRUE.equals(user.get("disabled")), String.valueOf(user.get("disabledBy")),
-        reason == null ? "" : String.valueOf(reason));
+    int keys = user.publicKeys() == null ? 0 : user.publicKeys();
+    boolean password = Boolean.TRUE.equals(user.password());
+    String login = (password ? "password" : "") + (password && keys > 0 ? ", " : "")
+        + (keys == 0 ? "" : keys + " SSH key(s)");
+    return new Row(user.name(), "store".equals(user.source()), user.source() != null,
+        user.home() == null ? "" : user.home(), user.permissions() == null ? List.of() : user.permissions(),
+        Boolean.TRUE.equals(user.admin()), login, String.valueOf(user.sessions()), user.disabled(),
+        String.valueOf(user.disabledBy()), user.disabledReason() == null ? "" : user.disabledReason());
   }
 
-  private static Kept kept(Map<?, ?> user) {
-    List<?> keys = user.get("keys") instanceof List<?> list ? list : List.of();
-    return new Kept(String.valueOf(user.get("name")), String.valueOf(user.get("version")),
-        String.valueOf(user.get("home")), strings(user.get("permissions")), Boolean.TRUE.equals(user.get("admin")),
-        keys.stream().map(item -> (Map<?, ?>) item).map(key -> new Key(String.valueOf(key.get("fingerprint")),
-            String.valueOf(key.get("comment")))).toList());
-  }
-
-  private static List<String> strings(Object list) {
-    return list instanceof List<?> items ? items.stream().map(String::valueOf).toList() : List.of();
+  private static Kept kept(UserFacts user) {
+    return new Kept(user.name(), user.version(), user.home(), user.permissions(), Boolean.TRUE.equals(user.admin()),
+        user.keys());
   }
 
   private static String permissions(Map<String, List<String>> form) {
