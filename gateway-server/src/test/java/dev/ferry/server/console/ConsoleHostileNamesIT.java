@@ -114,10 +114,7 @@ class ConsoleHostileNamesIT {
     browser = HeadlessChromium.start();
     wait = new WebDriverWait(browser, Duration.ofSeconds(60));
     wait.ignoring(StaleElementReferenceException.class);
-    browser.get(base + "/console/");
-    wait.until(ExpectedConditions.urlToBe(base + "/console/login"));
-    HeadlessChromium.signIn(browser, wait, "ops", PASSWORD);
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in-as")));
+    HeadlessChromium.openSignedIn(browser, wait, base, "ops", PASSWORD);
     assertNothingInjected("/console/");
 
     browser.get(base + "/console/jobs");
