@@ -2,7 +2,6 @@ package dev.ferry.server;
 
 import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
-import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.thread.DaemonThreads;
@@ -11,6 +10,7 @@ import dev.ferry.core.user.User;
 import dev.ferry.ftps.FtpsServer;
 import dev.ferry.ftps.tls.TlsTruncation;
 import dev.ferry.jobs.JobsConfig;
+import dev.ferry.jobs.admin.AdminCommandRegistry;
 import dev.ferry.jobs.admin.AdminCommands;
 import dev.ferry.jobs.admin.ClientSessions;
 import dev.ferry.jobs.batch.Batches;
@@ -134,7 +134,7 @@ public final class FerryServer {
       metricsServer = new MetricsServer(metricsSettings, metrics);
       log.info("metrics: http://{}:{}/metrics (Prometheus text)", metricsSettings.bindAddress(), metricsServer.port());
     }
-    AdminConsole admin = AdminCommands.registry(jobs, syncs, watchedFolders, batches, gateway.objects(),
+    AdminCommandRegistry admin = AdminCommands.registry(jobs, syncs, watchedFolders, batches, gateway.objects(),
         new ClientSessions(gateway.sessions(), gateway.transfers(), gateway.rates(),
         gateway.nodeSessions(), gateway.stateStore().nodes().name()), gateway.users(), gateway.disabledUsers(),
         gateway.disabledUserSessions(), gateway.accounts());

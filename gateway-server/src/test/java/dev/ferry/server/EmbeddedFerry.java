@@ -3,6 +3,7 @@ package dev.ferry.server;
 import dev.ferry.core.FerryConfig;
 import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.user.PasswordHasher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,34 @@ public final class EmbeddedFerry {
             hostKey: "%s"
             roots: [%s]
         """.formatted(name, sshd.port, sshd.user, sshd.clientKey, sshd.hostKeyLine, root);
+  }
+
+  /**
+   * One more entry for the {@code remotes:} section after {@link #remote}: a host that refuses every
+   * connection (port 1 on loopback), with {@code root} as its only root.
+   */
+  public static String refusingRemote(String name, OpenSshServer sshd, String root) {
+    return """
+          - name: %s
+            address: 127.0.0.1
+            port: 1
+            user: nobody
+            privateKey: %s
+            hostKey: "%s"
+            roots: ['%s']
+        """.formatted(name, sshd.clientKey, sshd.hostKeyLine, root.replace("'", "''"));
+  }
+
+  /** A {@code users:} section with one administrator, {@code name}, homed under s3://bucket/name/. */
+  public static String adminUser(String name, String password, String bucket) {
+    return """
+        users:
+          - name: %s
+            passwordHash: "%s"
+            home: s3://%s/%s/
+            permissions: [all]
+            admin: true
+        """.formatted(name, PasswordHasher.hash(password.toCharArray()), bucket, name);
   }
 
   /** The admin HTTP API (and the console) on a free loopback port, with bearer token {@code token}. */

@@ -10,7 +10,7 @@ import java.util.List;
 public interface AdminConsole {
 
   /** Runs {@code command} with its raw {@code words}; whatever goes wrong comes back as a response, never an exception. */
-  AdminResponse execute(AdminCaller caller, String command, List<String> words);
+  AdminResponse<?> execute(AdminCaller caller, String command, List<String> words);
 
   /** One usage line per command ("cancel &lt;job id&gt;"), in the order the commands were registered. */
   List<String> usages();

@@ -7,19 +7,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What an admin command answers: text for people, and the same facts as {@code data} (records, lists,
- * maps) for scripts, written as JSON by {@link #json()}.
+ * What an admin command answers: text for people, and the same facts as {@code data} for scripts,
+ * written as JSON by {@link #json()}. {@code T} is the command's result type (records and lists of
+ * them), so a caller in Java (the console) reads {@code data} without casts; null when refused.
  */
-public record AdminResponse(AdminStatus status, String text, Object data) {
+public record AdminResponse<T>(AdminStatus status, String text, T data) {
 
   private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
-  public static AdminResponse ok(String text, Object data) {
-    return new AdminResponse(AdminStatus.OK, text, data);
+  public static <T> AdminResponse<T> ok(String text, T data) {
+    return new AdminResponse<>(AdminStatus.OK, text, data);
   }
 
-  public static AdminResponse error(AdminStatus status, String message) {
-    return new AdminResponse(status, message, null);
+  public static <T> AdminResponse<T> error(AdminStatus status, String message) {
+    return new AdminResponse<>(status, message, null);
   }
 
   public boolean ok() {

@@ -26,7 +26,7 @@ public final class AdminArgs {
     this.flags = flags;
   }
 
-  static AdminArgs parse(AdminCommand command, List<String> words) throws AdminException {
+  static AdminArgs parse(AdminCommand<?> command, List<String> words) throws AdminException {
     List<String> positionals = new ArrayList<>();
     Map<String, String> options = new HashMap<>();
     Set<String> flags = new HashSet<>();
@@ -68,7 +68,7 @@ public final class AdminArgs {
     return new AdminArgs(List.copyOf(positionals), Map.copyOf(options), Set.copyOf(flags));
   }
 
-  static AdminException usage(AdminCommand command, String problem) {
+  static AdminException usage(AdminCommand<?> command, String problem) {
     return new AdminException(AdminStatus.BAD_REQUEST, command.syntax().name() + ": " + problem + " (usage: "
         + command.syntax().usage() + ")");
   }
@@ -93,7 +93,7 @@ public final class AdminArgs {
    * The whole number of {@code --limit}, {@code fallback} when absent; refused with {@code command}'s
    * usage when it is not a number from 1 to {@code max}.
    */
-  public int limit(AdminCommand command, int fallback, int max) throws AdminException {
+  public int limit(AdminCommand<?> command, int fallback, int max) throws AdminException {
     String value = options.get("limit");
     if (value == null) {
       return fallback;

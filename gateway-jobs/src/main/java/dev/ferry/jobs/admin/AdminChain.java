@@ -23,7 +23,7 @@ final class AdminChain implements AdminInterceptor.Chain {
   }
 
   @Override
-  public AdminResponse proceed(AdminRequest next) throws Exception {
+  public AdminResponse<?> proceed(AdminRequest next) throws Exception {
     if (index >= stages.size()) {
       throw new IllegalStateException("the last admin stage must not proceed");
     }

@@ -22,15 +22,15 @@ public final class AdminCommandRegistry implements AdminConsole {
 
   private static final Logger log = LoggerFactory.getLogger(AdminCommandRegistry.class);
 
-  private final Map<String, AdminCommand> commands = new LinkedHashMap<>();
+  private final Map<String, AdminCommand<?>> commands = new LinkedHashMap<>();
   private final List<AdminInterceptor> stages;
 
-  public AdminCommandRegistry(List<AdminCommand> commands) {
+  public AdminCommandRegistry(List<? extends AdminCommand<?>> commands) {
     commands.forEach(c -> this.commands.put(c.syntax().name(), c));
     this.stages = List.of(new AuditStage(this), new AuthorizeStage(this), new ValidateStage(this), new RunStage(this));
   }
 
-  public Optional<AdminCommand> find(String name) {
+  public Optional<AdminCommand<?>> find(String name) {
     return Optional.ofNullable(commands.get(name));
   }
 
@@ -45,11 +45,25 @@ public final class AdminCommandRegistry implements AdminConsole {
   }
 
   @Override
-  public AdminResponse execute(AdminCaller caller, String command, List<String> words) {
+  public AdminResponse<?> execute(AdminCaller caller, String command, List<String> words) {
     return execute(AdminRequest.of(caller, command, words));
   }
 
-  public AdminResponse execute(AdminRequest request) {
+  /**
+   * Runs the registered command of class {@code command} through the same chain, by its name, and
+   * answers with its result type: for callers in Java (the console), which read the data without casts.
+   */
+  public <T> AdminResponse<T> execute(AdminCaller caller, Class<? extends AdminCommand<T>> command,
+      List<String> words) {
+    String name = commands.values().stream().filter(command::isInstance).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no " + command.getSimpleName() + " is registered"))
+        .syntax().name();
+    @SuppressWarnings("unchecked") // that command's run made it (an AdminResponse<T>), or the chain refused: no data
+    AdminResponse<T> response = (AdminResponse<T>) execute(AdminRequest.of(caller, name, words));
+    return response;
+  }
+
+  public AdminResponse<?> execute(AdminRequest request) {
     try {
       return new AdminChain(stages, 0, request).proceed(request);
     } catch (AdminException e) {
@@ -72,9 +86,9 @@ public final class AdminCommandRegistry implements AdminConsole {
     }
 
     @Override
-    public AdminResponse intercept(Chain chain) throws Exception {
+    public AdminResponse<?> intercept(Chain chain) throws Exception {
       AdminRequest request = chain.request();
-      AdminResponse response;
+      AdminResponse<?> response;
       try {
         response = chain.proceed(request);
       } catch (AdminException e) {
@@ -105,7 +119,7 @@ public final class AdminCommandRegistry implements AdminConsole {
     }
 
     @Override
-    public AdminResponse intercept(Chain chain) throws Exception {
+    public AdminResponse<?> intercept(Chain chain) throws Exception {
       AdminRequest request = chain.request();
       AdminCaller caller = request.caller();
       if (!caller.admin()) {
@@ -131,9 +145,9 @@ public final class AdminCommandRegistry implements AdminConsole {
     }
 
     @Override
-    public AdminResponse intercept(Chain chain) throws Exception {
+    public AdminResponse<?> intercept(Chain chain) throws Exception {
       AdminRequest request = chain.request();
-      AdminCommand command = registry.find(request.command()).orElseThrow(() -> new AdminException(
+      AdminCommand<?> command = registry.find(request.command()).orElseThrow(() -> new AdminException(
           AdminStatus.NOT_FOUND, "unknown command '" + request.command() + "' (commands: "
               + String.join(", ", registry.commands.keySet()) + ")"));
       return chain.proceed(request.withArgs(AdminArgs.parse(command, request.words())));
@@ -149,7 +163,7 @@ public final class AdminCommandRegistry implements AdminConsole {
     }
 
     @Override
-    public AdminResponse intercept(Chain chain) throws Exception {
+    public AdminResponse<?> intercept(Chain chain) throws Exception {
       return registry.commands.get(chain.request().command()).run(chain.request());
     }
   }

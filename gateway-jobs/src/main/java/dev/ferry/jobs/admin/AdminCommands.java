@@ -21,7 +21,6 @@ import dev.ferry.jobs.transfer.TransferMode;
 import dev.ferry.jobs.transfer.TransferRequest;
 import dev.ferry.jobs.watch.WatchedFolders;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,21 +47,16 @@ public final class AdminCommands {
   }
 
   /** batch run NAME: queues a run of a configured batch now. */
-  static final class RunBatch implements AdminCommand {
-    private static final Syntax SYNTAX = Syntax.of("batch", "batch run <name>", 2);
+  public static final class RunBatch extends AdminCommand<JobRecord> {
     private final Batches batches;
 
     RunBatch(Batches batches) {
+      super(Syntax.changes("batch", "batch run <name>", 2));
       this.batches = batches;
     }
 
     @Override
-    public Syntax syntax() {
-      return SYNTAX;
-    }
-
-    @Override
-    public AdminResponse run(AdminRequest request) throws Exception {
+    public AdminResponse<JobRecord> run(AdminRequest request) throws Exception {
       if (!"run".equals(request.args().positional(0))) {
         throw AdminArgs.usage(this, "unknown sub-command '" + request.args().positional(0) + "'");
       }
@@ -76,21 +70,17 @@ public final class AdminCommands {
   }
 
   /** batches: each configured batch with its last run and when the next is due. */
-  static final class ListBatches implements AdminCommand {
-    private static final Syntax SYNTAX = Syntax.of("batches", "batches", 0);
+  public static final class ListBatches extends AdminCommand<List<Batches.Status>> {
     private final Batches batches;
 
     ListBatches(Batches batches) {
+      // Declared as a change, as it always was: the commands a read-only token may run stay the same.
+      super(Syntax.changes("batches", "batches", 0));
       this.batches = batches;
     }
 
     @Override
-    public Syntax syntax() {
-      return SYNTAX;
-    }
-
-    @Override
-    public AdminResponse run(AdminRequest request) throws Exception {
+    public AdminResponse<List<Batches.Status>> run(AdminRequest request) throws Exception {
       List<Batches.Status> statuses = batches.list();
       StringBuilder text = new StringBuilder();
       for (Batches.Status status : statuses) {
@@ -118,14 +108,14 @@ public final class AdminCommands {
 
   /** transfer and push: two operands and the same options. */
   static AdminCommand.Syntax withTransferOptions(String name, String operands) {
-    return new AdminCommand.Syntax(name, name + " " + operands
-        + " [--parts N] [--free-space PCT] [--mode direct|relay] [--overwrite]", 2, 2,
-        Set.of("parts", "free-space", "mode"), Set.of("overwrite"));
+    return AdminCommand.Syntax.changes(name, name + " " + operands
+        + " [--parts N] [--free-space PCT] [--mode direct|relay] [--overwrite]", 2)
+        .accepting(2, 2, Set.of("parts", "free-space", "mode"), Set.of("overwrite"));
   }
 
   /** The options transfer and push share, parsed once. */
   record TransferOptions(Integer parts, Double freeSpace, TransferMode mode, boolean overwrite) {
-    static TransferOptions of(AdminCommand command, AdminArgs args) throws AdminException {
+    static TransferOptions of(AdminCommand<?> command, AdminArgs args) throws AdminException {
       Integer parts = null;
       if (args.option("parts") != null) {
         try {
@@ -157,22 +147,16 @@ public final class AdminCommands {
   }
 
   /** push PREFIX HOST:DIR: one job per object under the prefix, relative paths kept. */
-  static final class Push implements AdminCommand {
-    private static final Syntax SYNTAX = withTransferOptions("push",
-        "<s3://bucket/prefix | bucket/prefix> <host>:<absolute dir>");
+  public static final class Push extends AdminCommand<List<JobRecord>> {
     private final Jobs jobs;
 
     Push(Jobs jobs) {
+      super(withTransferOptions("push", "<s3://bucket/prefix | bucket/prefix> <host>:<absolute dir>"));
       this.jobs = jobs;
     }
 
     @Override
-    public Syntax syntax() {
-      return SYNTAX;
-    }
-
-    @Override
-    public AdminResponse run(AdminRequest request) throws Exception {
+    public AdminResponse<List<JobRecord>> run(AdminRequest request) throws Exception {
       AdminArgs args = request.args();
       TransferOptions options = TransferOptions.of(this, args);
       String target = args.positional(1);
@@ -192,22 +176,16 @@ public final class AdminCommands {
   }
 
   /** transfer SOURCE HOST:PATH: validates, queues and answers with the job id at once. */
-  static final class Transfer implements AdminCommand {
-    private static final Syntax SYNTAX = withTransferOptions("transfer",
-        "<s3://bucket/key | bucket/key> <host>:<absolute path>");
+  public static final class Transfer extends AdminCommand<JobRecord> {
     private final Jobs jobs;
 
     Transfer(Jobs jobs) {
+      super(withTransferOptions("transfer", "<s3://bucket/key | bucket/key> <host>:<absolute path>"));
       this.jobs = jobs;
     }
 
     @Override
-    public Syntax syntax() {
-      return SYNTAX;
-    }
-
-    @Override
-    public AdminResponse run(AdminRequest request) throws Exception {
+    public AdminResponse<JobRecord> run(AdminRequest request) throws Exception {
       AdminArgs args = request.args();
       TransferOptions options = TransferOptions.of(this, args);
       try {
@@ -228,31 +206,20 @@ public final class AdminCommands {
    * is the cursor of the next ({@code --before} it); the text says so. jobs --counts: how many jobs
    * of every node are in each state, from one query (what the console's dashboard polls).
    */
-  static final class ListJobs implements AdminCommand {
+  public static final class ListJobs extends AdminCommand<JobList> {
     static final int DEFAULT_LIMIT = JOBS_PAGE;
     static final int MAX_LIMIT = 10_000;
 
-    @Override
-    public boolean readOnly() {
-      return true;
-    }
-
-    private static final Syntax SYNTAX = new Syntax("jobs",
-        "jobs [queued|waiting-for-space|running|verifying|done|failed|cancelled] [--limit N] [--before JOB_ID]"
-            + " | jobs --counts", 0, 1, Set.of("limit", "before"), Set.of("counts"));
     private final Jobs jobs;
 
     ListJobs(Jobs jobs) {
+      super(Syntax.reads("jobs", "jobs [queued|waiting-for-space|running|verifying|done|failed|cancelled] [--limit N]"
+          + " [--before JOB_ID] | jobs --counts", 0).accepting(0, 1, Set.of("limit", "before"), Set.of("counts")));
       this.jobs = jobs;
     }
 
     @Override
-    public Syntax syntax() {
-      return SYNTAX;
-    }
-
-    @Override
-    public AdminResponse run(AdminRequest request) throws Exception {
+    public AdminResponse<JobList> run(AdminRequest request) throws Exception {
       String filter = request.args().positional(0);
       JobState state = filter == null ? null : JobState.parse(filter);
       if (filter != null && state == null) {
@@ -265,7 +232,7 @@ public final class AdminCommands {
           text.append(each.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')).append(' ')
               .append(counts.getOrDefault(each, 0L)).append('\n');
         }
-        return AdminResponse.ok(text.toString(), counts);
+        return AdminResponse.ok(text.toString(), JobList.counts(counts));
       }
       int limit = request.args().limit(this, DEFAULT_LIMIT, MAX_LIMIT);
       String before = request.args().option("before");
@@ -279,31 +246,21 @@ public final class AdminCommands {
         text += "more: jobs" + (filter == null ? "" : " " + filter) + " --limit " + limit + " --before "
             + list.get(list.size() - 1).id() + "\n";
       }
-      return AdminResponse.ok(text, list);
+      return AdminResponse.ok(text, JobList.page(list));
     }
   }
 
   /** job ID */
-  static final class ShowJob implements AdminCommand {
-    @Override
-    public boolean readOnly() {
-      return true;
-    }
-
-    private static final Syntax SYNTAX = Syntax.of("job", "job <job id>", 1);
+  public static final class ShowJob extends AdminCommand<JobRecord> {
     private final Jobs jobs;
 
     ShowJob(Jobs jobs) {
+      super(Syntax.reads("job", "job <job id>", 1));
       this.jobs = jobs;
     }
 
     @Override
-    public Syntax syntax() {
-      return SYNTAX;
-    }
-
-    @Override
-    public AdminResponse run(AdminRequest request) throws Exception {
+    public AdminResponse<JobRecord> run(AdminRequest request) throws Exception {
       String id = request.args().positional(0);
       JobRecord job = jobs.find(id).orElseThrow(() -> new AdminException(AdminStatus.NOT_FOUND, "no job '" + id + "'"));
       return AdminResponse.ok(JobText.details(job), job);
@@ -311,21 +268,16 @@ public final class AdminCommands {
   }
 
   /** cancel ID */
-  static final class Cancel implements AdminCommand {
-    private static final Syntax SYNTAX = Syntax.of("cancel", "cancel <job id>", 1);
+  public static final class Cancel extends AdminCommand<JobRecord> {
     private final Jobs jobs;
 
     Cancel(Jobs jobs) {
+      super(Syntax.changes("cancel", "cancel <job id>", 1));
       this.jobs = jobs;
     }
 
     @Override
-    public Syntax syntax() {
-      return SYNTAX;
-    }
-
-    @Override
-    public AdminResponse run(AdminRequest request) throws Exception {
+    public AdminResponse<JobRecord> run(AdminRequest request) throws Exception {
       try {
         JobRecord job = jobs.cancel(request.args().positional(0), Duration.ofSeconds(30));
         return AdminResponse.ok(job.id() + " " + job.state() + "\n", job);
@@ -336,27 +288,21 @@ public final class AdminCommands {
   }
 
   /** hosts: the configured remotes, without key material (the host key as its fingerprint). */
-  static final class Hosts implements AdminCommand {
-    @Override
-    public boolean readOnly() {
-      return true;
-    }
+  public static final class Hosts extends AdminCommand<List<Hosts.Remote>> {
 
-    private static final Syntax SYNTAX = Syntax.of("hosts", "hosts", 0);
+    /** A configured remote without key material: its host key as its fingerprint (or why it has none). */
+    public record Remote(String name, String address, int port, String user, List<String> roots, String hostKey) {}
+
     private final Jobs jobs;
 
     Hosts(Jobs jobs) {
+      super(Syntax.reads("hosts", "hosts", 0));
       this.jobs = jobs;
     }
 
     @Override
-    public Syntax syntax() {
-      return SYNTAX;
-    }
-
-    @Override
-    public AdminResponse run(AdminRequest request) {
-      List<Map<String, Object>> hosts = jobs.hosts().stream().map(Hosts::describe).toList();
+    public AdminResponse<List<Remote>> run(AdminRequest request) {
+      List<Remote> hosts = jobs.hosts().stream().map(Hosts::describe).toList();
       StringBuilder text = new StringBuilder();
       for (RemoteHost host : jobs.hosts()) {
         text.append(host.name()).append("  ").append(host.user()).append('@').append(host.address()).append(':')
@@ -365,15 +311,8 @@ public final class AdminCommands {
       return AdminResponse.ok(text.length() == 0 ? "no hosts configured\n" : text.toString(), hosts);
     }
 
-    private static Map<String, Object> describe(RemoteHost host) {
-      Map<String, Object> map = new LinkedHashMap<>();
-      map.put("name", host.name());
-      map.put("address", host.address());
-      map.put("port", host.port());
-      map.put("user", host.user());
-      map.put("roots", host.roots());
-      map.put("hostKey", fingerprint(host));
-      return map;
+    private static Remote describe(RemoteHost host) {
+      return new Remote(host.name(), host.address(), host.port(), host.user(), host.roots(), fingerprint(host));
     }
 
     private static String fingerprint(RemoteHost host) {
@@ -386,34 +325,24 @@ public final class AdminCommands {
   }
 
   /** df HOST:PATH */
-  static final class Df implements AdminCommand {
-    @Override
-    public boolean readOnly() {
-      return true;
-    }
+  public static final class Df extends AdminCommand<Df.Space> {
 
-    private static final Syntax SYNTAX = Syntax.of("df", "df <host>:<absolute path>", 1);
+    /** What df said of a path: {@code source} names how it was measured. */
+    public record Space(long totalBytes, long availableBytes, double percentFree, String source) {}
+
     private final Jobs jobs;
 
     Df(Jobs jobs) {
+      super(Syntax.reads("df", "df <host>:<absolute path>", 1));
       this.jobs = jobs;
     }
 
     @Override
-    public Syntax syntax() {
-      return SYNTAX;
-    }
-
-    @Override
-    public AdminResponse run(AdminRequest request) throws Exception {
+    public AdminResponse<Space> run(AdminRequest request) throws Exception {
       try {
         FreeSpace space = jobs.freeSpace(request.args().positional(0));
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("totalBytes", space.totalBytes());
-        data.put("availableBytes", space.availableBytes());
-        data.put("percentFree", space.percentFree());
-        data.put("source", space.source());
-        return AdminResponse.ok(request.args().positional(0) + ": " + space + "\n", data);
+        return AdminResponse.ok(request.args().positional(0) + ": " + space + "\n", new Space(space.totalBytes(),
+            space.availableBytes(), space.percentFree(), space.source()));
       } catch (JobRefusedException e) {
         throw refused(e);
       }

@@ -17,13 +17,11 @@ import java.util.Set;
  * at most {@link #MAX_LIMIT} entries a page (default {@link #DEFAULT_LIMIT}), the next page asked for
  * by the token the answer gives. For the console's S3 browser and for scripts.
  */
-public final class ListObjects extends ReadCommand {
+public final class ListObjects extends AdminCommand<ListObjects.Page> {
 
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1000;
 
-  private static final Syntax SYNTAX = new Syntax("ls", "ls s3://<bucket>/<prefix>/ [--limit <1.." + MAX_LIMIT
-      + ">] [--after <token>]", 1, 1, Set.of("limit", "after"), Set.of());
 
   /** An object under the prefix. */
   public record Entry(String key, long size, String lastModified) {}
@@ -34,12 +32,13 @@ public final class ListObjects extends ReadCommand {
   private final ObjectOperations objects;
 
   ListObjects(ObjectOperations objects) {
-    super(SYNTAX);
+    super(Syntax.reads("ls", "ls s3://<bucket>/<prefix>/ [--limit <1.." + MAX_LIMIT + ">] [--after <token>]", 1)
+        .accepting(1, 1, Set.of("limit", "after"), Set.of()));
     this.objects = objects;
   }
 
   @Override
-  public AdminResponse run(AdminRequest request) throws Exception {
+  public AdminResponse<Page> run(AdminRequest request) throws Exception {
     S3Location prefix;
     try {
       prefix = S3Location.parsePrefix(request.args().positional(0));

@@ -13,9 +13,8 @@ import java.util.Map;
  * and the files client sessions have open on this node, with their bytes so far. Read from core's
  * record of open files; nothing is counted for it.
  */
-public final class ListTransfers extends ReadCommand {
+public final class ListTransfers extends AdminCommand<ListTransfers.Now> {
 
-  private static final Syntax SYNTAX = Syntax.of("transfers", "transfers", 0);
 
   /** Bytes per second one way on one protocol ("SFTP", "upload"). */
   public record Rate(String protocol, String direction, long bytesPerSecond) {}
@@ -27,13 +26,13 @@ public final class ListTransfers extends ReadCommand {
   private final TransferRates rates;
 
   ListTransfers(LiveTransfers transfers, TransferRates rates) {
-    super(SYNTAX);
+    super(Syntax.reads("transfers", "transfers", 0));
     this.transfers = transfers;
     this.rates = rates;
   }
 
   @Override
-  public AdminResponse run(AdminRequest request) {
+  public AdminResponse<Now> run(AdminRequest request) {
     List<Rate> perSecond = new ArrayList<>();
     StringBuilder text = new StringBuilder("throughput over the last " + rates.window().toSeconds() + " s:");
     for (Map.Entry<String, Long> rate : rates.perSecond().entrySet()) {

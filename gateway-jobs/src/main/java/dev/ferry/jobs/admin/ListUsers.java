@@ -1,5 +1,6 @@
 package dev.ferry.jobs.admin;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.StateStoreException;
@@ -22,16 +23,28 @@ import java.util.stream.Collectors;
  * or the keys themselves), their sessions on this node and whether they are disabled (and why, by
  * whom, since when). Disabled users that are not configured (an application's own) follow, by name.
  */
-final class ListUsers extends ReadCommand {
+public final class ListUsers extends AdminCommand<List<ListUsers.UserFacts>> {
 
-  private static final Syntax SYNTAX = Syntax.of("users", "users", 0);
+  /**
+   * One user. {@code source} "config" or "store" for a configured or kept user, null (and {@code
+   * configured} false) for a disabled user Ferry knows only by name; {@code version} and {@code keys}
+   * for a kept user; the disabling's facts when disabled. What is null is left out of the JSON.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record UserFacts(String name, String source, Boolean configured, Long version, List<Key> keys, String home,
+      List<String> permissions, Boolean admin, Boolean password, Integer publicKeys, int sessions, boolean disabled,
+      String disabledReason, String disabledBy, String disabledAt) {}
+
+  /** A kept user's key, by its fingerprint and comment (never the key itself). */
+  public record Key(String fingerprint, String comment) {}
+
   private final UserRegistry users;
   private final SessionSlots sessions;
   private final DisabledUsers disabled;
   private final UserAccounts accounts;
 
   ListUsers(UserRegistry users, SessionSlots sessions, DisabledUsers disabled, UserAccounts accounts) {
-    super(SYNTAX);
+    super(Syntax.reads("users", "users", 0));
     this.users = users;
     this.accounts = accounts;
     this.sessions = sessions;
@@ -39,57 +52,36 @@ final class ListUsers extends ReadCommand {
   }
 
   @Override
-  public AdminResponse run(AdminRequest request) throws StateStoreException {
+  public AdminResponse<List<UserFacts>> run(AdminRequest request) throws StateStoreException {
     Map<String, DisabledUsers.Disabling> disabledUsers = new LinkedHashMap<>(disabled.all());
-    List<Map<String, Object>> list = new ArrayList<>();
+    List<UserFacts> list = new ArrayList<>();
     StringBuilder text = new StringBuilder();
     Map<String, UserAccount> kept = new LinkedHashMap<>();
     accounts.all().forEach(account -> kept.put(account.name(), account));
     List<User> everyone = new ArrayList<>(users.all());
     kept.values().forEach(account -> everyone.add(account.user()));
     for (User user : everyone) {
-      Map<String, Object> facts = new LinkedHashMap<>();
-      facts.put("name", user.name());
       UserAccount account = kept.get(user.name());
-      facts.put("source", account == null ? "config" : "store");
-      if (account != null) {
-        facts.put("version", account.version());
-        facts.put("keys", account.keys().stream().map(key -> Map.of("fingerprint", key.fingerprint(),
-            "comment", key.comment())).toList());
-      }
-      facts.put("home", user.home().toString());
-      facts.put("permissions", user.permissions().stream().map(Permission::label).sorted().toList());
-      facts.put("admin", user.admin());
-      facts.put("password", user.passwordHash() != null);
-      facts.put("publicKeys", user.publicKeys().size());
-      facts.put("sessions", sessions.sessionsOf(user.name()));
+      int sessionCount = sessions.sessionsOf(user.name());
       DisabledUsers.Disabling disabling = disabledUsers.remove(user.name());
-      disabled(facts, disabling);
-      list.add(facts);
+      list.add(new UserFacts(user.name(), account == null ? "config" : "store", null,
+          account == null ? null : account.version(), account == null ? null
+          : account.keys().stream().map(key -> new Key(key.fingerprint(), key.comment())).toList(),
+          user.home().toString(), user.permissions().stream().map(Permission::label).sorted().toList(), user.admin(),
+          user.passwordHash() != null, user.publicKeys().size(), sessionCount, disabling != null,
+          disabling == null ? null : disabling.reason(), disabling == null ? null : disabling.by(),
+          disabling == null ? null : disabling.at().toString()));
       text.append(user.name()).append("  ").append(user.home()).append("  ")
           .append(user.permissions().stream().map(Permission::label).sorted().collect(Collectors.joining(",")))
-          .append(user.admin() ? "  admin" : "").append("  sessions ").append(facts.get("sessions"))
+          .append(user.admin() ? "  admin" : "").append("  sessions ").append(sessionCount)
           .append(disabledText(disabling)).append('\n');
     }
     for (DisabledUsers.Disabling disabling : disabledUsers.values()) {
-      Map<String, Object> facts = new LinkedHashMap<>();
-      facts.put("name", disabling.user());
-      facts.put("configured", false);
-      facts.put("sessions", sessions.sessionsOf(disabling.user()));
-      disabled(facts, disabling);
-      list.add(facts);
+      list.add(new UserFacts(disabling.user(), null, false, null, null, null, null, null, null, null,
+          sessions.sessionsOf(disabling.user()), true, disabling.reason(), disabling.by(), disabling.at().toString()));
       text.append(disabling.user()).append("  (not configured)").append(disabledText(disabling)).append('\n');
     }
     return AdminResponse.ok(text.length() == 0 ? "no users configured\n" : text.toString(), list);
-  }
-
-  private static void disabled(Map<String, Object> facts, DisabledUsers.Disabling disabling) {
-    facts.put("disabled", disabling != null);
-    if (disabling != null) {
-      facts.put("disabledReason", disabling.reason());
-      facts.put("disabledBy", disabling.by());
-      facts.put("disabledAt", disabling.at().toString());
-    }
   }
 
   private static String disabledText(DisabledUsers.Disabling disabling) {

@@ -8,8 +8,6 @@ import dev.ferry.core.s3.Etags;
 import dev.ferry.core.s3.ObjectFacts;
 import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.S3Location;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,28 +15,21 @@ import java.util.Optional;
  * the SHA-256 of an upload and the time its client set live in Ferry's catalog, and this is how
  * scripts and people outside Ferry read them ({@code --json} for scripts).
  */
-final class ObjectStat implements AdminCommand {
-  @Override
-  public boolean readOnly() {
-    return true;
-  }
+public final class ObjectStat extends AdminCommand<ObjectStat.Stat> {
 
-
-  private static final Syntax SYNTAX = Syntax.of("stat", "stat <s3://bucket/key | bucket/key>", 1);
+  /** An object's facts; {@code factsFrom}: where the SHA-256 and client time came from (catalog, metadata, none). */
+  public record Stat(String bucket, String key, long size, String etag, String lastModified, String clientTime,
+      String sha256, String factsFrom) {}
 
   private final ObjectOperations objects;
 
   ObjectStat(ObjectOperations objects) {
+    super(Syntax.reads("stat", "stat <s3://bucket/key | bucket/key>", 1));
     this.objects = objects;
   }
 
   @Override
-  public Syntax syntax() {
-    return SYNTAX;
-  }
-
-  @Override
-  public AdminResponse run(AdminRequest request) throws Exception {
+  public AdminResponse<Stat> run(AdminRequest request) throws Exception {
     String named = request.args().positional(0);
     S3Location object = S3Location.parseObject(named)
         .orElseThrow(() -> AdminArgs.usage(this, "'" + named + "' must be s3://bucket/key or bucket/key"));
@@ -51,18 +42,12 @@ final class ObjectStat implements AdminCommand {
     ObjectFacts facts = catalogued.orElseGet(() -> ObjectFacts.fromMetadata(info.metadata()));
     String source = catalogued.isPresent() ? "catalog" : facts.isEmpty() ? "none" : "metadata";
 
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("bucket", object.bucket());
-    data.put("key", object.key());
-    data.put("size", info.size());
-    data.put("etag", Etags.normalize(info.etag()));
-    data.put("lastModified", info.lastModified().toString());
-    data.put("clientTime", facts.clientTime() == null ? null : facts.clientTime().toString());
-    data.put("sha256", facts.sha256());
-    data.put("factsFrom", source);
+    Stat data = new Stat(object.bucket(), object.key(), info.size(), Etags.normalize(info.etag()),
+        info.lastModified().toString(), facts.clientTime() == null ? null : facts.clientTime().toString(),
+        facts.sha256(), source);
     String text = object + "\n"
         + "  size          " + info.size() + "\n"
-        + "  etag          " + data.get("etag") + "\n"
+        + "  etag          " + data.etag() + "\n"
         + "  last modified " + info.lastModified() + " (in S3)\n"
         + "  client time   " + (facts.clientTime() == null ? "-" : facts.clientTime()) + "\n"
         + "  sha256        " + (facts.sha256() == null ? "unknown" : facts.sha256()) + "\n"

@@ -1,5 +1,6 @@
 package dev.ferry.jobs.admin;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
@@ -8,11 +9,10 @@ import dev.ferry.core.session.LiveTransfers;
 import dev.ferry.core.session.NodeSessions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** The client sessions logged in on this node and, when nodes share the store, on the others: sessions, disconnect. */
-final class SessionCommands {
+public final class SessionCommands {
 
   private SessionCommands() {}
 
@@ -21,17 +21,16 @@ final class SessionCommands {
    * and the files each has open now (direction, path, bytes so far), from core's one record of open
    * files; the other live nodes' as they last published them.
    */
-  static final class ListSessions extends ReadCommand {
-    private static final Syntax SYNTAX = Syntax.of("sessions", "sessions", 0);
+  public static final class ListSessions extends AdminCommand<List<SessionView>> {
     private final ClientSessions sessions;
 
     ListSessions(ClientSessions sessions) {
-      super(SYNTAX);
+      super(Syntax.reads("sessions", "sessions", 0));
       this.sessions = sessions;
     }
 
     @Override
-    public AdminResponse run(AdminRequest request) throws Exception {
+    public AdminResponse<List<SessionView>> run(AdminRequest request) throws Exception {
       List<LiveTransfers.Transfer> open = sessions.transfers().now();
       List<SessionView> views = new ArrayList<>();
       for (SessionInfo s : sessions.slots().loggedIn()) {
@@ -57,26 +56,28 @@ final class SessionCommands {
    * A session of another live node (nodes sharing the store) is closed by that node, which takes
    * the request within a second; the answer names it.
    */
-  static final class Disconnect implements AdminCommand {
-    private static final Syntax SYNTAX = Syntax.of("disconnect", "disconnect <session id>", 1);
+  public static final class Disconnect extends AdminCommand<Disconnect.Outcome> {
+
+    /**
+     * The session, its node, and whether it was closed here; {@code requested} (else null, and left
+     * out of the JSON) when its node was asked to close it.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Outcome(String id, String node, boolean disconnected, Boolean requested) {}
+
     private final ClientSessions sessions;
 
     Disconnect(ClientSessions sessions) {
+      super(Syntax.changes("disconnect", "disconnect <session id>", 1));
       this.sessions = sessions;
     }
 
     @Override
-    public Syntax syntax() {
-      return SYNTAX;
-    }
-
-    @Override
-    public AdminResponse run(AdminRequest request) throws Exception {
+    public AdminResponse<Outcome> run(AdminRequest request) throws Exception {
       String id = request.args().positional(0);
       String by = request.caller().name();
       if (sessions.slots().disconnect(id, "disconnected by administrator " + by)) {
-        return AdminResponse.ok(id + " disconnected\n", Map.of("id", id, "node", sessions.node(),
-            "disconnected", true));
+        return AdminResponse.ok(id + " disconnected\n", new Outcome(id, sessions.node(), true, null));
       }
       Optional<String> owner = sessions.others() == null ? Optional.empty()
           : sessions.others().requestDisconnect(id, by);
@@ -85,7 +86,7 @@ final class SessionCommands {
             + (sessions.others() == null ? "this node" : "any live node"));
       }
       return AdminResponse.ok(id + " is on node " + owner.get() + ", which was asked to disconnect it (within a "
-          + "second)\n", Map.of("id", id, "node", owner.get(), "disconnected", false, "requested", true));
+          + "second)\n", new Outcome(id, owner.get(), false, true));
     }
   }
 }

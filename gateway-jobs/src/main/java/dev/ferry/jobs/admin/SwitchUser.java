@@ -6,8 +6,6 @@ import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.user.DisabledUserSessions;
 import dev.ferry.core.user.DisabledUsers;
 import dev.ferry.core.user.UserRegistry;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * user disable NAME [--reason TEXT] | user enable NAME (sub-commands of {@link UserCommand}): kept
@@ -31,7 +29,7 @@ final class SwitchUser {
     return sessions.closeSessionsOf(name, what);
   }
 
-  AdminResponse disable(String name, AdminRequest request) throws Exception {
+  AdminResponse<UserChange> disable(String name, AdminRequest request) throws Exception {
     String reason = request.args().option("reason");
     if (reason != null && (reason.isBlank() || reason.length() > 500)) {
       throw new AdminException(AdminStatus.BAD_REQUEST, "user disable " + name
@@ -44,22 +42,17 @@ final class SwitchUser {
     }
     DisabledUsers.Disabling disabling = disabled.disable(name, reason == null ? "" : reason, request.caller().name());
     int closed = sessions.closeSessionsOf(name);
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("user", name);
-    data.put("disabled", true);
-    data.put("reason", disabling.reason());
-    data.put("by", disabling.by());
-    data.put("sessionsClosed", closed);
-    return AdminResponse.ok("user " + name + " disabled; " + closed + " session(s) on this node closed\n", data);
+    return AdminResponse.ok("user " + name + " disabled; " + closed + " session(s) on this node closed\n",
+        UserChange.disabled(name, disabling, closed));
   }
 
-  AdminResponse enable(String name) throws Exception {
+  AdminResponse<UserChange> enable(String name) throws Exception {
     boolean wasDisabled = disabled.enable(name);
     if (!wasDisabled && users.find(name).isEmpty()) {
       throw new AdminException(AdminStatus.NOT_FOUND, "user enable: unknown user '" + name + "' (not configured,"
           + " and not disabled); nothing changed");
     }
     return AdminResponse.ok("user " + name + (wasDisabled ? " enabled\n" : " was not disabled\n"),
-        Map.of("user", name, "disabled", false, "wasDisabled", wasDisabled));
+        UserChange.enabled(name, wasDisabled));
   }
 }

@@ -7,33 +7,26 @@ import dev.ferry.jobs.sync.SyncDefinition;
 import dev.ferry.jobs.sync.Syncs;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /** The admin commands over syncs: {@code sync run} and {@code syncs}. */
-final class SyncCommands {
+public final class SyncCommands {
 
   private SyncCommands() {}
 
   /** sync run NAME [--full] | sync run REMOTE:/dir s3://bucket/prefix/ [--full] */
-  static final class RunSync implements AdminCommand {
-    private static final Syntax SYNTAX = new Syntax("sync", "sync run <name> [--full] | sync run <remote>:<absolute dir>"
-        + " s3://<bucket>/<prefix>/ [--full]", 2, 3, Set.of(), Set.of("full"));
+  public static final class RunSync extends AdminCommand<JobRecord> {
     private final Syncs syncs;
 
     RunSync(Syncs syncs) {
+      super(Syntax.changes("sync", "sync run <name> [--full] | sync run <remote>:<absolute dir>"
+          + " s3://<bucket>/<prefix>/ [--full]", 2).accepting(2, 3, Set.of(), Set.of("full")));
       this.syncs = syncs;
     }
 
     @Override
-    public Syntax syntax() {
-      return SYNTAX;
-    }
-
-    @Override
-    public AdminResponse run(AdminRequest request) throws Exception {
+    public AdminResponse<JobRecord> run(AdminRequest request) throws Exception {
       AdminArgs args = request.args();
       if (!"run".equals(args.positional(0))) {
         throw AdminArgs.usage(this, "unknown sub-command '" + args.positional(0) + "'");
@@ -50,43 +43,32 @@ final class SyncCommands {
   }
 
   /** syncs: each configured sync with its last run, result and next runs. */
-  static final class ListSyncs implements AdminCommand {
-    @Override
-    public boolean readOnly() {
-      return true;
-    }
+  public static final class ListSyncs extends AdminCommand<List<ListSyncs.Sync>> {
 
-    private static final Syntax SYNTAX = Syntax.of("syncs", "syncs", 0);
+    /** A configured sync: where from and to, how often, its last run, the one running (its id) and the next. */
+    public record Sync(String name, String source, String target, String every, String fullEvery, JobRecord lastRun,
+        String running, String nextIncremental, String nextFull, boolean fullPending) {}
+
     private final Syncs syncs;
 
     ListSyncs(Syncs syncs) {
+      super(Syntax.reads("syncs", "syncs", 0));
       this.syncs = syncs;
     }
 
     @Override
-    public Syntax syntax() {
-      return SYNTAX;
-    }
-
-    @Override
-    public AdminResponse run(AdminRequest request) throws Exception {
-      List<Map<String, Object>> data = new ArrayList<>();
+    public AdminResponse<List<Sync>> run(AdminRequest request) throws Exception {
+      List<Sync> data = new ArrayList<>();
       StringBuilder text = new StringBuilder();
       for (Syncs.Status status : syncs.list()) {
         SyncDefinition sync = status.definition();
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("name", sync.name());
-        entry.put("source", sync.host() + ":" + sync.remoteDir());
-        entry.put("target", "s3://" + sync.bucket() + "/" + sync.prefix());
-        entry.put("every", sync.every().toString());
-        entry.put("fullEvery", sync.fullEvery() == null ? null : sync.fullEvery().toString());
-        entry.put("lastRun", status.lastRun());
-        entry.put("running", status.unfinished() == null ? null : status.unfinished().id());
-        entry.put("nextIncremental", instant(status.nextIncrementalAt()));
-        entry.put("nextFull", instant(status.nextFullAt()));
-        entry.put("fullPending", status.fullPending());
+        Sync entry = new Sync(sync.name(), sync.host() + ":" + sync.remoteDir(),
+            "s3://" + sync.bucket() + "/" + sync.prefix(), sync.every().toString(),
+            sync.fullEvery() == null ? null : sync.fullEvery().toString(), status.lastRun(),
+            status.unfinished() == null ? null : status.unfinished().id(), instant(status.nextIncrementalAt()),
+            instant(status.nextFullAt()), status.fullPending());
         data.add(entry);
-        text.append(sync.name()).append("  ").append(entry.get("source")).append(" -> ").append(entry.get("target"))
+        text.append(sync.name()).append("  ").append(entry.source()).append(" -> ").append(entry.target())
             .append('\n');
         JobRecord last = status.lastRun();
         text.append("  last run:  ").append(last == null ? "none" : last.id() + " " + last.state()
@@ -94,8 +76,8 @@ final class SyncCommands {
             + (last.counts() != null ? " (" + JobText.files(last.counts()) + ")" : "")
             + (last.lastError() != null && !last.state().name().equals("DONE") ? ": " + last.lastError() : ""))
             .append('\n');
-        text.append("  next run:  incremental ").append(orNone(entry.get("nextIncremental"))).append(", full ")
-            .append(status.fullPending() ? "when the running one ends" : orNone(entry.get("nextFull"))).append('\n');
+        text.append("  next run:  incremental ").append(orNone(entry.nextIncremental())).append(", full ")
+            .append(status.fullPending() ? "when the running one ends" : orNone(entry.nextFull())).append('\n');
       }
       return AdminResponse.ok(text.length() == 0 ? "no syncs configured\n" : text.toString(), data);
     }

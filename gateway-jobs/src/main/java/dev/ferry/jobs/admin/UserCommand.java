@@ -7,7 +7,6 @@ import dev.ferry.core.user.UserAccount;
 import dev.ferry.core.user.UserAccounts;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,11 +28,8 @@ import java.util.Set;
  * --generate-password} makes one (20 characters from a secure random source), shown once in the
  * answer; a user who wants their own sets it through the API's body.
  */
-final class UserCommand implements AdminCommand {
+public final class UserCommand extends AdminCommand<UserChange> {
 
-  private static final Syntax SYNTAX = new Syntax("user", "user add|set|delete|disable|enable <name> [options]"
-      + " | user key add <name> <key line> | user key remove <name> <fingerprint>", 2, 4,
-      Set.of("reason", "home", "permissions", "admin", "key", "version"), Set.of("generate-password"));
   private static final Map<String, Set<String>> OPTIONS = Map.of(
       "add", Set.of("home", "permissions", "admin", "key", "generate-password"),
       "set", Set.of("home", "permissions", "admin", "generate-password", "version"),
@@ -50,17 +46,15 @@ final class UserCommand implements AdminCommand {
   private final SwitchUser switches;
 
   UserCommand(UserAccounts accounts, SwitchUser switches) {
+    super(Syntax.changes("user", "user add|set|delete|disable|enable <name> [options]"
+        + " | user key add <name> <key line> | user key remove <name> <fingerprint>", 2).accepting(2, 4,
+        Set.of("reason", "home", "permissions", "admin", "key", "version"), Set.of("generate-password")));
     this.accounts = accounts;
     this.switches = switches;
   }
 
   @Override
-  public Syntax syntax() {
-    return SYNTAX;
-  }
-
-  @Override
-  public AdminResponse run(AdminRequest request) throws Exception {
+  public AdminResponse<UserChange> run(AdminRequest request) throws Exception {
     AdminArgs args = request.args();
     String action = args.positional(0);
     Set<String> allowed = OPTIONS.get(action);
@@ -85,7 +79,7 @@ final class UserCommand implements AdminCommand {
         accounts.delete(name, version(args), by);
         int closed = switches.closeSessionsOf(name, "deleted");
         yield AdminResponse.ok("user " + name + " deleted; " + closed + " session(s) on this node closed\n",
-            Map.of("user", name, "deleted", true, "sessionsClosed", closed));
+            UserChange.deleted(name, closed));
       }
       case "key" -> key(args, by);
       case "disable" -> switches.disable(name, request);
@@ -93,7 +87,7 @@ final class UserCommand implements AdminCommand {
     };
   }
 
-  private AdminResponse add(String name, AdminArgs args, String by) throws Exception {
+  private AdminResponse<UserChange> add(String name, AdminArgs args, String by) throws Exception {
     String password = args.flag("generate-password") ? generated() : null;
     String key = args.option("key");
     UserAccount account = accounts.create(name, new AccountFields(password, null, args.option("home"),
@@ -101,14 +95,14 @@ final class UserCommand implements AdminCommand {
     return answer("user " + name + " added", account, password);
   }
 
-  private AdminResponse set(String name, AdminArgs args, String by) throws Exception {
+  private AdminResponse<UserChange> set(String name, AdminArgs args, String by) throws Exception {
     String password = args.flag("generate-password") ? generated() : null;
     UserAccount account = accounts.update(name, new AccountFields(password, null, args.option("home"),
         permissions(args), admin(args), null), false, version(args), by);
     return answer("user " + name + " changed", account, password);
   }
 
-  private AdminResponse key(AdminArgs args, String by) throws Exception {
+  private AdminResponse<UserChange> key(AdminArgs args, String by) throws Exception {
     String action = args.positional(1);
     String name = args.positional(2);
     String value = args.positional(3);
@@ -120,20 +114,12 @@ final class UserCommand implements AdminCommand {
     };
   }
 
-  private static AdminResponse answer(String what, UserAccount account, String password) {
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("user", account.name());
-    data.put("home", account.home().toString());
-    data.put("permissions", account.permissions().stream().sorted().map(p -> p.label()).toList());
-    data.put("admin", account.admin());
-    data.put("keys", account.keys().stream().map(UserAccount.Key::fingerprint).toList());
-    data.put("version", account.version());
+  private static AdminResponse<UserChange> answer(String what, UserAccount account, String password) {
     StringBuilder text = new StringBuilder(what).append(" (version ").append(account.version()).append(")\n");
     if (password != null) {
-      data.put("generatedPassword", password);
       text.append("password (shown once): ").append(password).append('\n');
     }
-    return AdminResponse.ok(text.toString(), data);
+    return AdminResponse.ok(text.toString(), UserChange.account(account, password));
   }
 
   private static List<String> permissions(AdminArgs args) {

@@ -3,47 +3,34 @@ package dev.ferry.jobs.admin;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.jobs.watch.WatchedFolders;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** The admin command over watched folders: {@code watches}. */
-final class WatchCommands {
+public final class WatchCommands {
 
   private WatchCommands() {}
 
   /** watches: each watched folder of this node with its files waiting and what it did since start. */
-  static final class ListWatches implements AdminCommand {
-    @Override
-    public boolean readOnly() {
-      return true;
-    }
+  public static final class ListWatches extends AdminCommand<List<ListWatches.Watch>> {
 
-    private static final Syntax SYNTAX = Syntax.of("watches", "watches", 0);
+    /** A watched folder of this node: files waiting now, and what it did since start. */
+    public record Watch(String name, String directory, int waiting, long uploaded, long alreadyThere,
+        long failedAttempts) {}
+
     private final WatchedFolders folders;
 
     ListWatches(WatchedFolders folders) {
+      super(Syntax.reads("watches", "watches", 0));
       this.folders = folders;
     }
 
     @Override
-    public Syntax syntax() {
-      return SYNTAX;
-    }
-
-    @Override
-    public AdminResponse run(AdminRequest request) {
-      List<Map<String, Object>> data = new ArrayList<>();
+    public AdminResponse<List<Watch>> run(AdminRequest request) {
+      List<Watch> data = new ArrayList<>();
       StringBuilder text = new StringBuilder();
       for (WatchedFolders.Status status : folders.status()) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("name", status.name());
-        entry.put("directory", status.directory().toString());
-        entry.put("waiting", status.waiting());
-        entry.put("uploaded", status.uploaded());
-        entry.put("alreadyThere", status.alreadyThere());
-        entry.put("failedAttempts", status.failedAttempts());
-        data.add(entry);
+        data.add(new Watch(status.name(), status.directory().toString(), status.waiting(), status.uploaded(),
+            status.alreadyThere(), status.failedAttempts()));
         text.append(status.name()).append("  ").append(status.directory()).append('\n')
             .append("  since start: ").append(status.uploaded()).append(" uploaded, ").append(status.alreadyThere())
             .append(" already in S3, ").append(status.failedAttempts()).append(" failed attempts; ")

@@ -14,51 +14,44 @@ import org.junit.jupiter.api.Test;
 class AdminCommandRegistryTest {
 
   /** A command that echoes what the chain let through. */
-  static final class Echo implements AdminCommand {
-    @Override
-    public Syntax syntax() {
-      return new Syntax("echo", "echo <word> [--times N] [--loud]", 1, 1, Set.of("times"), Set.of("loud"));
+  static final class Echo extends AdminCommand<Void> {
+    Echo() {
+      super(Syntax.changes("echo", "echo <word> [--times N] [--loud]", 1).accepting(1, 1, Set.of("times"),
+          Set.of("loud")));
     }
 
     @Override
-    public AdminResponse run(AdminRequest request) {
+    public AdminResponse<Void> run(AdminRequest request) {
       AdminArgs args = request.args();
       return AdminResponse.ok(args.positional(0) + " " + args.option("times") + " " + args.flag("loud"), null);
     }
   }
 
   /** A command that only reads, and counts its runs. */
-  static final class Peek implements AdminCommand {
+  static final class Peek extends AdminCommand<Void> {
     int runs;
 
-    @Override
-    public Syntax syntax() {
-      return Syntax.of("peek", "peek", 0);
+    Peek() {
+      super(Syntax.reads("peek", "peek", 0));
     }
 
     @Override
-    public boolean readOnly() {
-      return true;
-    }
-
-    @Override
-    public AdminResponse run(AdminRequest request) {
+    public AdminResponse<Void> run(AdminRequest request) {
       runs++;
       return AdminResponse.ok("peeked", null);
     }
   }
 
   /** A command that changes state: counts its runs. */
-  static final class Poke implements AdminCommand {
+  static final class Poke extends AdminCommand<Void> {
     int runs;
 
-    @Override
-    public Syntax syntax() {
-      return Syntax.of("poke", "poke", 0);
+    Poke() {
+      super(Syntax.changes("poke", "poke", 0));
     }
 
     @Override
-    public AdminResponse run(AdminRequest request) {
+    public AdminResponse<Void> run(AdminRequest request) {
       runs++;
       return AdminResponse.ok("poked", null);
     }

@@ -179,7 +179,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
       send(ctx, HttpResponseStatus.BAD_REQUEST, error(AdminStatus.BAD_REQUEST, e.getMessage()), keepAlive);
       return;
     }
-    AdminResponse response = console.execute(caller, command, args);
+    AdminResponse<?> response = console.execute(caller, command, args);
     send(ctx, HttpResponseStatus.valueOf(response.status().httpStatus()), response.json(), keepAlive);
   }
 

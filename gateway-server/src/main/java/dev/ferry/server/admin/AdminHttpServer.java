@@ -5,14 +5,15 @@ import dev.ferry.core.session.ProxyProtocol;
 import dev.ferry.core.session.SessionSlots;
 import dev.ferry.core.state.Database;
 import dev.ferry.core.thread.DaemonThreads;
-import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.DisabledUserSessions;
 import dev.ferry.core.user.DisabledUsers;
+import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.UserAccounts;
 import dev.ferry.core.user.UserRegistry;
 import dev.ferry.ftps.tls.GatewaySslConfiguration;
-import dev.ferry.server.console.Console;
+import dev.ferry.jobs.admin.AdminCommandRegistry;
 import dev.ferry.jobs.admin.AdminHttpSettings;
+import dev.ferry.server.console.Console;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -26,10 +27,10 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import javax.net.ssl.SSLEngine;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
 
 /**
  * The admin HTTP JSON API and the console in the browser on their own port (loopback by default):
@@ -60,7 +61,7 @@ public final class AdminHttpServer implements AutoCloseable {
    * whose admins may sign in to the console; {@code node}: this node's name, which the console shows;
    * {@code database}: the state store, which keeps the console's sign-ins for every node.
    */
-  public AdminHttpServer(AdminHttpSettings settings, AdminConsole console, LoginGuard guard,
+  public AdminHttpServer(AdminHttpSettings settings, AdminCommandRegistry console, LoginGuard guard,
       SessionSlots slots, ProxyProtocol proxy, GatewaySslConfiguration tls, UserRegistry users, Clock clock, String node,
       Database database, UserAccounts accounts, DisabledUsers disabledUsers, DisabledUserSessions disabledUserSessions) {
     this.settings = settings;

@@ -72,12 +72,12 @@ final class CommandResources {
   }
 
   private UsersApi.Reply read(AdminCaller caller, String command, List<String> words) {
-    AdminResponse response = commands.execute(caller, command, words);
+    AdminResponse<?> response = commands.execute(caller, command, words);
     return response.ok() ? new UsersApi.Reply(200, response.dataJson(), null, null) : error(response);
   }
 
   private UsersApi.Reply created(AdminCaller caller, String command, List<String> words) {
-    AdminResponse response = commands.execute(caller, command, words);
+    AdminResponse<?> response = commands.execute(caller, command, words);
     if (!response.ok()) {
       return error(response);
     }
@@ -92,7 +92,7 @@ final class CommandResources {
   }
 
   private UsersApi.Reply deleted(AdminCaller caller, String command, List<String> words) {
-    AdminResponse response = commands.execute(caller, command, words);
+    AdminResponse<?> response = commands.execute(caller, command, words);
     return response.ok() ? new UsersApi.Reply(204, null, null, null) : error(response);
   }
 
@@ -162,7 +162,7 @@ final class CommandResources {
     return value.asText();
   }
 
-  private static UsersApi.Reply error(AdminResponse response) {
+  private static UsersApi.Reply error(AdminResponse<?> response) {
     return new UsersApi.Reply(response.status().httpStatus(), response.json(), null, null);
   }
 

@@ -1,7 +1,6 @@
 package dev.ferry.server.console;
 
 import dev.ferry.core.admin.AdminCaller;
-import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.session.ClientText;
 import dev.ferry.core.session.SessionRefusedException;
@@ -10,6 +9,8 @@ import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserRegistry;
+import dev.ferry.jobs.admin.AdminCommand;
+import dev.ferry.jobs.admin.AdminCommandRegistry;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -70,7 +71,7 @@ public final class Console {
    * {@code node}: this node's name, on every page; {@code database}: the state store, where the
    * sessions are kept for every node sharing it.
    */
-  public Console(AdminConsole commands, UserRegistry users, LoginGuard guard, Clock clock, boolean tls, String node,
+  public Console(AdminCommandRegistry commands, UserRegistry users, LoginGuard guard, Clock clock, boolean tls, String node,
       Database database) {
     this.sessions = new ConsoleSessions(database, clock, IDLE, ABSOLUTE, node);
     this.login = new ConsoleLogin(users, guard);
@@ -218,8 +219,12 @@ public final class Console {
     return new Reply(response, false);
   }
 
-  /** Runs one admin command as the signed-in user, through the registry every surface uses. */
-  static AdminResponse run(AdminConsole commands, ConsoleSession session, String command, List<String> words) {
+  /**
+   * Runs one admin command as the signed-in user, through the registry every surface uses; the
+   * answer's data is of the command's result type.
+   */
+  static <T> AdminResponse<T> run(AdminCommandRegistry commands, ConsoleSession session,
+      Class<? extends AdminCommand<T>> command, List<String> words) {
     return commands.execute(new AdminCaller(session.user(), true, "console"), command, words);
   }
 }

@@ -1,8 +1,11 @@
 package dev.ferry.server.console;
 
-import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.jobs.admin.AdminCommandRegistry;
+import dev.ferry.jobs.admin.AdminCommands;
+import dev.ferry.jobs.admin.JobList;
 import dev.ferry.jobs.admin.ListTransfers;
+import dev.ferry.jobs.admin.SessionCommands;
 import dev.ferry.jobs.admin.SessionView;
 import dev.ferry.jobs.engine.JobRecord;
 import dev.ferry.jobs.engine.JobState;
@@ -29,14 +32,14 @@ final class ConsoleRoutes {
   /** How long a page waits for a host's df before it shows the host as unreachable. */
   static final Duration DF_PATIENCE = Duration.ofSeconds(3);
 
-  private final AdminConsole commands;
+  private final AdminCommandRegistry commands;
   private final Clock clock;
   private final HostsPage hosts;
   private final SyncPage sync;
   private final S3Browser browser;
   private final UsersPage users;
 
-  ConsoleRoutes(AdminConsole commands, Clock clock) {
+  ConsoleRoutes(AdminCommandRegistry commands, Clock clock) {
     this.commands = commands;
     this.clock = clock;
     this.hosts = new HostsPage(commands, new FreeSpaceProbe(commands, DF_PATIENCE));
@@ -51,7 +54,7 @@ final class ConsoleRoutes {
     return switch (route) {
       case "GET /console/" -> dashboard(session);
       case "GET /console/dashboard/jobs" -> jobCounts(session, counts -> ok(ConsolePages.jobCounts(counts)));
-      case "GET /console/dashboard/transfers" -> ok(liveTransfers(session));
+      case "GET /console/dashboard/transfers" -> ok(ConsolePages.liveTransfers(liveTransfers(session)));
       case "GET /console/jobs" -> jobList(session, query, false);
       case "GET /console/jobs/rows" -> jobList(session, query, true);
       case "GET /console/transfer" -> transferForm(session, ConsolePages.TransferForm.EMPTY, null, HttpResponseStatus.OK);
@@ -89,41 +92,36 @@ final class ConsoleRoutes {
   }
 
   private FullHttpResponse dashboard(ConsoleSession session) {
-    int hosts = Console.run(commands, session, "hosts", List.of()).data() instanceof List<?> list ? list.size() : 0;
+    AdminResponse<List<AdminCommands.Hosts.Remote>> remotes = Console.run(commands, session,
+        AdminCommands.Hosts.class, List.of());
+    int hosts = remotes.ok() ? remotes.data().size() : 0;
     List<SessionView> sessions = loggedIn(session);
-    String live = liveTransfers(session);
+    LiveTransfersView live = liveTransfers(session);
     return jobCounts(session, counts -> ok(ConsolePages.dashboard(session, counts, hosts, sessions, live)));
   }
 
   /** How many jobs are in each state ({@code jobs --counts}): one query, however many jobs are stored. */
   private FullHttpResponse jobCounts(ConsoleSession session,
       java.util.function.Function<Map<JobState, Long>, FullHttpResponse> render) {
-    AdminResponse response = Console.run(commands, session, "jobs", List.of("--counts"));
-    if (!response.ok()) {
-      return refused(session, "Jobs", response);
-    }
-    Map<JobState, Long> counts = new java.util.EnumMap<>(JobState.class);
-    ((Map<?, ?>) response.data()).forEach((state, count) -> counts.put((JobState) state, (Long) count));
-    return render.apply(counts);
+    AdminResponse<JobList> response = Console.run(commands, session, AdminCommands.ListJobs.class,
+        List.of("--counts"));
+    return response.ok() ? render.apply(response.data().counts()) : refused(session, "Jobs", response);
   }
 
   /** Throughput now and the uploads in flight (the {@code transfers} command), or why they are not known. */
-  private String liveTransfers(ConsoleSession session) {
-    AdminResponse response = Console.run(commands, session, "transfers", List.of());
-    return response.data() instanceof ListTransfers.Now now ? LiveTransfersView.fragment(now)
-        : Layout.notice("error", response.text());
+  private LiveTransfersView liveTransfers(ConsoleSession session) {
+    AdminResponse<ListTransfers.Now> response = Console.run(commands, session, ListTransfers.class, List.of());
+    return response.ok() ? LiveTransfersView.of(response.data()) : LiveTransfersView.refused(response.text());
   }
 
   private List<SessionView> loggedIn(ConsoleSession session) {
-    List<SessionView> sessions = new ArrayList<>();
-    if (Console.run(commands, session, "sessions", List.of()).data() instanceof List<?> list) {
-      list.forEach(item -> sessions.add((SessionView) item));
-    }
-    return sessions;
+    AdminResponse<List<SessionView>> response = Console.run(commands, session, SessionCommands.ListSessions.class,
+        List.of());
+    return response.ok() ? response.data() : List.of();
   }
 
   private FullHttpResponse disconnect(ConsoleSession session, String id) {
-    AdminResponse response = Console.run(commands, session, "disconnect", List.of(id));
+    AdminResponse<?> response = Console.run(commands, session, SessionCommands.Disconnect.class, List.of(id));
     return response.ok() ? ConsoleReplies.redirect("/console/sessions") : refused(session, "Sessions", response);
   }
 
@@ -136,8 +134,7 @@ final class ConsoleRoutes {
     }
     String before = Console.first(query, "before");
     return jobs(session, state, before, jobs -> ok(rowsOnly ? JobViews.rows(jobs, clock.instant())
-        : Layout.page(state == null ? "Jobs" : "Jobs: " + JobViews.slug(state), session,
-            JobViews.list(state, before, jobs, clock.instant()))));
+        : JobViews.list(session, state, before, jobs, clock.instant())));
   }
 
   /** A page of jobs, newest first ({@code jobs}' default limit), older than job {@code before} when not empty. */
@@ -151,15 +148,8 @@ final class ConsoleRoutes {
       args.add("--before");
       args.add(before);
     }
-    AdminResponse response = Console.run(commands, session, "jobs", args);
-    if (!response.ok()) {
-      return refused(session, "Jobs", response);
-    }
-    List<JobRecord> jobs = new ArrayList<>();
-    for (Object item : (List<?>) response.data()) {
-      jobs.add((JobRecord) item);
-    }
-    return render.apply(jobs);
+    AdminResponse<JobList> response = Console.run(commands, session, AdminCommands.ListJobs.class, args);
+    return response.ok() ? render.apply(response.data().jobs()) : refused(session, "Jobs", response);
   }
 
   private FullHttpResponse job(ConsoleSession session, boolean post, String id, String action) {
@@ -168,16 +158,16 @@ final class ConsoleRoutes {
           "not allowed"));
     }
     if (post) {
-      AdminResponse cancelled = Console.run(commands, session, "cancel", List.of(id));
+      AdminResponse<JobRecord> cancelled = Console.run(commands, session, AdminCommands.Cancel.class, List.of(id));
       return cancelled.ok() ? ConsoleReplies.redirect("/console/jobs/" + id) : refused(session, "Job " + id, cancelled);
     }
-    AdminResponse response = Console.run(commands, session, "job", List.of(id));
+    AdminResponse<JobRecord> response = Console.run(commands, session, AdminCommands.ShowJob.class, List.of(id));
     if (!response.ok()) {
       return refused(session, "Job " + id, response);
     }
-    JobRecord record = (JobRecord) response.data();
+    JobRecord record = response.data();
     return ok(action.equals("/progress") ? JobViews.progressFragment(record, clock.instant())
-        : Layout.page("Job " + id, session, JobViews.detail(record, session, clock.instant())));
+        : JobViews.detail(record, session, clock.instant()));
   }
 
   private FullHttpResponse transferForm(ConsoleSession session, ConsolePages.TransferForm form, String error,
@@ -204,13 +194,22 @@ final class ConsoleRoutes {
     if (form.overwrite()) {
       words.add("--overwrite");
     }
-    AdminResponse response = Console.run(commands, session, form.push() ? "push" : "transfer", words);
+    // One job: its page; a push's several: the list.
+    if (form.push()) {
+      return started(session, form, Console.run(commands, session, AdminCommands.Push.class, words),
+          jobs -> "/console/jobs");
+    }
+    return started(session, form, Console.run(commands, session, AdminCommands.Transfer.class, words),
+        job -> "/console/jobs/" + job.id());
+  }
+
+  /** Where an accepted transfer or push goes; a refused one shows the form again, as typed, with why. */
+  private <T> FullHttpResponse started(ConsoleSession session, ConsolePages.TransferForm form,
+      AdminResponse<T> response, java.util.function.Function<T, String> then) {
     if (!response.ok()) {
       return transferForm(session, form, response.text(), HttpResponseStatus.valueOf(response.status().httpStatus()));
     }
-    // One job: its page; a push's several: the list.
-    return ConsoleReplies.redirect(response.data() instanceof JobRecord job ? "/console/jobs/" + job.id()
-        : "/console/jobs");
+    return ConsoleReplies.redirect(then.apply(response.data()));
   }
 
   /** A page that waits for remote hosts: a request interrupted meanwhile (the server stopping) gets 503. */
@@ -235,7 +234,7 @@ final class ConsoleRoutes {
     }
   }
 
-  static FullHttpResponse refused(ConsoleSession session, String title, AdminResponse response) {
+  static FullHttpResponse refused(ConsoleSession session, String title, AdminResponse<?> response) {
     return ConsoleReplies.html(HttpResponseStatus.valueOf(response.status().httpStatus()),
         ConsolePages.problem(session, title, response.text()));
   }

@@ -1,8 +1,9 @@
 package dev.ferry.server.console;
 
-import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.thread.DaemonThreads;
+import dev.ferry.jobs.admin.AdminCommandRegistry;
+import dev.ferry.jobs.admin.AdminCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,14 +27,14 @@ import java.util.concurrent.TimeoutException;
 final class FreeSpaceProbe {
 
   /** One root's answer: the df response, or null when none came within the patience. */
-  record Answer(String hostAndRoot, AdminResponse df) {}
+  record Answer(String hostAndRoot, AdminResponse<AdminCommands.Df.Space> df) {}
 
-  private final AdminConsole commands;
+  private final AdminCommandRegistry commands;
   private final Duration patience;
   private final ExecutorService runner = Executors.newCachedThreadPool(DaemonThreads.named("ferry-console-df"));
-  private final Map<String, CompletableFuture<AdminResponse>> running = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<AdminResponse<AdminCommands.Df.Space>>> running = new ConcurrentHashMap<>();
 
-  FreeSpaceProbe(AdminConsole commands, Duration patience) {
+  FreeSpaceProbe(AdminCommandRegistry commands, Duration patience) {
     this.commands = commands;
     this.patience = patience;
   }
@@ -44,10 +45,11 @@ final class FreeSpaceProbe {
 
   /** {@code hostAndRoots}: "host:/root" each; the answers in the same order, all within one patience. */
   List<Answer> ask(ConsoleSession session, List<String> hostAndRoots) throws InterruptedException {
-    Map<String, CompletableFuture<AdminResponse>> asked = new LinkedHashMap<>();
+    Map<String, CompletableFuture<AdminResponse<AdminCommands.Df.Space>>> asked = new LinkedHashMap<>();
     for (String hostAndRoot : hostAndRoots) {
-      CompletableFuture<AdminResponse> df = running.computeIfAbsent(hostAndRoot, key -> CompletableFuture.supplyAsync(
-          () -> Console.run(commands, session, "df", List.of(key)), runner));
+      CompletableFuture<AdminResponse<AdminCommands.Df.Space>> df = running.computeIfAbsent(hostAndRoot,
+          key -> CompletableFuture.supplyAsync(() -> Console.run(commands, session, AdminCommands.Df.class,
+              List.of(key)), runner));
       // Outside computeIfAbsent: a df already done runs this at once, and the map is not to be
       // changed from inside its own compute. Every asker adds it; removing twice is harmless.
       df.whenComplete((response, error) -> running.remove(hostAndRoot, df));
@@ -55,13 +57,14 @@ final class FreeSpaceProbe {
     }
     long deadline = System.nanoTime() + patience.toNanos();
     List<Answer> answers = new ArrayList<>();
-    for (Map.Entry<String, CompletableFuture<AdminResponse>> df : asked.entrySet()) {
+    for (Map.Entry<String, CompletableFuture<AdminResponse<AdminCommands.Df.Space>>> df : asked.entrySet()) {
       answers.add(new Answer(df.getKey(), waitFor(df.getValue(), deadline)));
     }
     return answers;
   }
 
-  private static AdminResponse waitFor(CompletableFuture<AdminResponse> df, long deadline)
+  private static AdminResponse<AdminCommands.Df.Space> waitFor(
+      CompletableFuture<AdminResponse<AdminCommands.Df.Space>> df, long deadline)
       throws InterruptedException {
     try {
       return df.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);

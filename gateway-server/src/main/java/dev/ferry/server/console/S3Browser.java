@@ -1,10 +1,11 @@
 package dev.ferry.server.console;
 
-import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.jobs.admin.AdminCommandRegistry;
 import dev.ferry.jobs.admin.ListObjects;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -22,9 +23,9 @@ final class S3Browser {
   /** The form fields a pick may fill, and what each may take: the target of a sync is a prefix. */
   private static final Map<String, Boolean> FIELDS_TAKING_OBJECTS = Map.of("source", true, "target", false);
 
-  private final AdminConsole commands;
+  private final AdminCommandRegistry commands;
 
-  S3Browser(AdminConsole commands) {
+  S3Browser(AdminCommandRegistry commands) {
     this.commands = commands;
   }
 
@@ -35,7 +36,7 @@ final class S3Browser {
   FullHttpResponse browse(ConsoleSession session, Map<String, List<String>> query) {
     String field = Console.first(query, "field");
     if (!FIELDS_TAKING_OBJECTS.containsKey(field)) {
-      return fragment(HttpResponseStatus.BAD_REQUEST, Layout.notice("error", "no such field '" + field + "'"));
+      return fragment(HttpResponseStatus.BAD_REQUEST, ConsolePages.notice("error", "no such field '" + field + "'"));
     }
     String at = Console.first(query, "at");
     if (at.isEmpty()) {
@@ -43,18 +44,18 @@ final class S3Browser {
       at = typed.indexOf('/', 5) >= 0 ? typed.substring(0, typed.lastIndexOf('/') + 1) : typed;
     }
     if (!at.startsWith("s3://") || at.length() <= 5) {
-      return fragment(HttpResponseStatus.OK, Layout.notice("info", "type s3://bucket/ (or more of the path) into the "
+      return fragment(HttpResponseStatus.OK, ConsolePages.notice("info", "type s3://bucket/ (or more of the path) into the "
           + "field, then browse"));
     }
     String after = Console.first(query, "after");
     List<String> words = after.isEmpty() ? List.of(at, "--limit", String.valueOf(PAGE))
         : List.of(at, "--limit", String.valueOf(PAGE), "--after", after);
-    AdminResponse response = Console.run(commands, session, "ls", words);
+    AdminResponse<ListObjects.Page> response = Console.run(commands, session, ListObjects.class, words);
     if (!response.ok()) {
       // 200: htmx swaps only answers that succeeded, and this one is for the operator to read.
-      return fragment(HttpResponseStatus.OK, Layout.notice("error", response.text().strip()));
+      return fragment(HttpResponseStatus.OK, ConsolePages.notice("error", response.text().strip()));
     }
-    return fragment(HttpResponseStatus.OK, page(field, (ListObjects.Page) response.data()));
+    return fragment(HttpResponseStatus.OK, page(field, response.data()));
   }
 
   /** GET /console/browse/pick?field=F&value=V: the field again, holding {@code value}. */
@@ -62,61 +63,54 @@ final class S3Browser {
     String field = Console.first(query, "field");
     String value = Console.first(query, "value");
     if (!FIELDS_TAKING_OBJECTS.containsKey(field)) {
-      return fragment(HttpResponseStatus.BAD_REQUEST, Layout.notice("error", "no such field '" + field + "'"));
+      return fragment(HttpResponseStatus.BAD_REQUEST, ConsolePages.notice("error", "no such field '" + field + "'"));
     }
     if (!value.startsWith("s3://")) {
-      return fragment(HttpResponseStatus.BAD_REQUEST, Layout.notice("error", "'" + value + "' is not s3://..."));
+      return fragment(HttpResponseStatus.BAD_REQUEST, ConsolePages.notice("error", "'" + value + "' is not s3://..."));
     }
-    return fragment(HttpResponseStatus.OK, field.equals("source") ? ConsolePages.sourceField(value)
-        : ConsolePages.targetField(value));
+    return fragment(HttpResponseStatus.OK, ConsolePages.s3Field(field, value));
   }
+
+  /**
+   * A prefix or an object of the listing, or a crumb of the path: {@code openUrl} opens a prefix
+   * (null for an object), {@code pickUrl} puts it into the field (null where the field takes no
+   * objects, and for crumbs); {@code size} is "" for a prefix.
+   */
+  record Entry(String key, String label, String size, String openUrl, String pickUrl) {}
+
+  /** One page of a prefix for s3Browser.jte: {@code moreUrl} null when it is the last. */
+  record View(String field, String at, List<Entry> crumbs, List<Entry> entries, String moreUrl) {}
 
   private static String page(String field, ListObjects.Page page) {
     String base = "s3://" + page.bucket() + "/";
-    StringBuilder html = new StringBuilder("<div class=\"browser\" id=\"browser-").append(field)
-        .append("-panel\" data-at=\"").append(Html.text(base + page.prefix())).append("\"><nav class=\"crumbs\">")
-        .append(open(field, base, base));
-    String[] parts = page.prefix().isEmpty() ? new String[0] : page.prefix().split("/");
+    List<Entry> crumbs = new ArrayList<>(List.of(new Entry(base, base, "", openUrl(field, base), null)));
     StringBuilder walked = new StringBuilder(base);
-    for (String part : parts) {
+    for (String part : page.prefix().isEmpty() ? new String[0] : page.prefix().split("/")) {
       walked.append(part).append('/');
-      html.append(open(field, walked.toString(), part + "/"));
+      crumbs.add(new Entry(walked.toString(), part + "/", "", openUrl(field, walked.toString()), null));
     }
-    html.append("</nav><table class=\"browse\">");
-    boolean objectsToo = FIELDS_TAKING_OBJECTS.get(field);
+    List<Entry> entries = new ArrayList<>();
     for (String prefix : page.prefixes()) {
-      String full = base + prefix;
-      html.append("<tr class=\"prefix\" data-key=\"").append(Html.text(prefix)).append("\"><td>")
-          .append(open(field, full, name(prefix, page.prefix()))).append("</td><td></td><td>")
-          .append(pickButton(field, full)).append("</td></tr>");
+      entries.add(new Entry(prefix, name(prefix, page.prefix()), "", openUrl(field, base + prefix),
+          pickUrl(field, base + prefix)));
     }
+    boolean objectsToo = FIELDS_TAKING_OBJECTS.get(field);
     for (ListObjects.Entry object : page.objects()) {
-      html.append("<tr class=\"object\" data-key=\"").append(Html.text(object.key())).append("\"><td>")
-          .append(Html.text(name(object.key(), page.prefix()))).append("</td><td>")
-          .append(JobProgress.size(object.size())).append("</td><td>")
-          .append(objectsToo ? pickButton(field, base + object.key()) : "").append("</td></tr>");
+      entries.add(new Entry(object.key(), name(object.key(), page.prefix()), JobProgress.size(object.size()), null,
+          objectsToo ? pickUrl(field, base + object.key()) : null));
     }
-    if (page.prefixes().isEmpty() && page.objects().isEmpty()) {
-      html.append("<tr><td colspan=\"3\">nothing under ").append(Html.text(base + page.prefix())).append("</td></tr>");
-    }
-    html.append("</table>");
-    if (page.next() != null) {
-      html.append("<button type=\"button\" class=\"more\" hx-get=\"/console/browse?field=").append(field)
-          .append("&amp;at=").append(Html.url(base + page.prefix())).append("&amp;after=").append(Html.url(page.next()))
-          .append("\" hx-target=\"#browser-").append(field).append("\">next ").append(PAGE).append("</button>");
-    }
-    return html.append("</div>").toString();
+    String more = page.next() == null ? null : "/console/browse?field=" + field + "&at="
+        + Urls.encode(base + page.prefix()) + "&after=" + Urls.encode(page.next());
+    return ConsoleTemplates.render("s3Browser", Map.of("view",
+        new View(field, base + page.prefix(), crumbs, entries, more)));
   }
 
-  /** A button that opens {@code at} in the browser. */
-  private static String open(String field, String at, String label) {
-    return "<button type=\"button\" class=\"open\" hx-get=\"/console/browse?field=" + field + "&amp;at="
-        + Html.url(at) + "\" hx-target=\"#browser-" + field + "\">" + Html.text(label) + "</button>";
+  private static String openUrl(String field, String at) {
+    return "/console/browse?field=" + field + "&at=" + Urls.encode(at);
   }
 
-  private static String pickButton(String field, String value) {
-    return "<button type=\"button\" class=\"pick\" hx-get=\"/console/browse/pick?field=" + field + "&amp;value="
-        + Html.url(value) + "\" hx-target=\"#" + field + "\" hx-swap=\"outerHTML\">pick</button>";
+  private static String pickUrl(String field, String value) {
+    return "/console/browse/pick?field=" + field + "&value=" + Urls.encode(value);
   }
 
   /** A key as shown under its prefix: "b.bin" for "batch/b.bin" under "batch/". */

@@ -1,7 +1,9 @@
 package dev.ferry.server.console;
 
-import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
+import dev.ferry.jobs.admin.AdminCommandRegistry;
+import dev.ferry.jobs.admin.AdminCommands;
+import dev.ferry.jobs.admin.SyncCommands;
 import dev.ferry.jobs.engine.JobRecord;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -42,14 +44,21 @@ final class SyncPage {
     }
   }
 
-  private final AdminConsole commands;
+  private final AdminCommandRegistry commands;
 
-  SyncPage(AdminConsole commands) {
+  SyncPage(AdminCommandRegistry commands) {
     this.commands = commands;
   }
 
   FullHttpResponse form(ConsoleSession session, Form form, String error, HttpResponseStatus status) {
-    return ConsoleReplies.html(status, ConsolePages.sync(session, names(session, "syncs"), names(session, "hosts"), form, error));
+    AdminResponse<List<SyncCommands.ListSyncs.Sync>> syncs = Console.run(commands, session,
+        SyncCommands.ListSyncs.class, List.of());
+    AdminResponse<List<AdminCommands.Hosts.Remote>> hosts = Console.run(commands, session, AdminCommands.Hosts.class,
+        List.of());
+    // None of either when the command is refused: the form still offers a one-off sync.
+    return ConsoleReplies.html(status, ConsolePages.sync(session,
+        syncs.ok() ? syncs.data().stream().map(SyncCommands.ListSyncs.Sync::name).toList() : List.of(),
+        hosts.ok() ? hosts.data().stream().map(AdminCommands.Hosts.Remote::name).toList() : List.of(), form, error));
   }
 
   FullHttpResponse start(ConsoleSession session, Map<String, List<String>> fields) {
@@ -64,20 +73,10 @@ final class SyncPage {
       return form(session, form, "choose a configured sync, or give a host, its folder and an S3 target for a "
           + "one-off sync", HttpResponseStatus.BAD_REQUEST);
     }
-    AdminResponse response = Console.run(commands, session, "sync", form.words());
+    AdminResponse<JobRecord> response = Console.run(commands, session, SyncCommands.RunSync.class, form.words());
     if (!response.ok()) {
       return form(session, form, response.text().strip(), HttpResponseStatus.valueOf(response.status().httpStatus()));
     }
-    return ConsoleReplies.redirect("/console/jobs/" + ((JobRecord) response.data()).id());
-  }
-
-  /** The names a listing command gives (configured syncs, remote hosts); none when it is refused. */
-  private List<String> names(ConsoleSession session, String command) {
-    AdminResponse response = Console.run(commands, session, command, List.of());
-    List<String> names = new ArrayList<>();
-    if (response.ok() && response.data() instanceof List<?> items) {
-      items.forEach(item -> names.add(String.valueOf(((Map<?, ?>) item).get("name"))));
-    }
-    return names;
+    return ConsoleReplies.redirect("/console/jobs/" + response.data().id());
   }
 }

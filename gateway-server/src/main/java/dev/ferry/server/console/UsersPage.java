@@ -1,8 +1,11 @@
 package dev.ferry.server.console;
 
-import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.core.admin.AdminResponse;
-import dev.ferry.core.user.Permission;
+import dev.ferry.jobs.admin.AdminCommandRegistry;
+import dev.ferry.jobs.admin.ListUsers.UserFacts;
+import dev.ferry.jobs.admin.ListUsers;
+import dev.ferry.jobs.admin.UserChange;
+import dev.ferry.jobs.admin.UserCommand;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
@@ -19,18 +22,27 @@ import java.util.Optional;
  */
 final class UsersPage {
 
-  private final AdminConsole commands;
+  private final AdminCommandRegistry commands;
 
-  UsersPage(AdminConsole commands) {
+  UsersPage(AdminCommandRegistry commands) {
     this.commands = commands;
   }
 
+  /** One row of the users table. {@code kept}: kept as data (editable here); {@code configured}: in ferry.yaml. */
+  record Row(String name, boolean kept, boolean configured, String home, List<String> permissions, boolean admin,
+      String login, String sessions, boolean disabled, String disabledBy, String disabledReason) {}
+
+  /** A user kept as data, for its edit page. */
+  record Kept(String name, long version, String home, List<String> permissions, boolean admin,
+      List<ListUsers.Key> keys) {}
+
   FullHttpResponse list(ConsoleSession session) {
-    AdminResponse response = Console.run(commands, session, "users", List.of());
+    AdminResponse<List<UserFacts>> response = Console.run(commands, session, ListUsers.class, List.of());
     if (!response.ok()) {
       return ConsoleRoutes.refused(session, "Users", response);
     }
-    return ok(Layout.page("Users", session, table(session, users(response)) + addForm(session)));
+    return ok(ConsoleTemplates.render("users", Map.of("session", session,
+        "users", response.data().stream().map(UsersPage::row).toList())));
   }
 
   /** Disable (with the reason typed beside it) and Enable. */
@@ -55,26 +67,20 @@ final class UsersPage {
     if (checked(form, "generate")) {
       words.add("--generate-password");
     }
-    AdminResponse response = Console.run(commands, session, "user", words);
-    if (!response.ok()) {
-      return ConsoleRoutes.refused(session, "Users", response);
-    }
-    return ok(Layout.page("User " + name + " added", session, generated(response)
-        + "<p><a id=\"edit-user\" href=\"/console/users/edit?user=" + Html.url(name) + "\">Edit " + Html.text(name)
-        + "</a> · <a href=\"/console/users\">All users</a></p>"));
+    return generated(session, words, "User " + name + " added", name, true);
   }
 
   FullHttpResponse edit(ConsoleSession session, String name) {
-    AdminResponse response = Console.run(commands, session, "users", List.of());
+    AdminResponse<List<UserFacts>> response = Console.run(commands, session, ListUsers.class, List.of());
     if (!response.ok()) {
       return ConsoleRoutes.refused(session, "Users", response);
     }
-    Optional<Map<?, ?>> user = users(response).stream().filter(u -> name.equals(u.get("name"))).findFirst();
-    if (user.isEmpty() || !"store".equals(user.get().get("source"))) {
+    Optional<UserFacts> user = response.data().stream().filter(u -> name.equals(u.name())).findFirst();
+    if (user.isEmpty() || !"store".equals(user.get().source())) {
       return ConsoleReplies.html(HttpResponseStatus.NOT_FOUND, ConsolePages.problem(session, "Users",
           user.isEmpty() ? "no user '" + name + "'" : "user " + name + " is declared in ferry.yaml; change it there"));
     }
-    return ok(Layout.page("User " + name, session, editForm(session, user.get())));
+    return ok(ConsoleTemplates.render("userEdit", Map.of("session", session, "user", kept(user.get()))));
   }
 
   /** Save on the edit page: user set NAME --home H --permissions P --admin A --version V. */
@@ -83,30 +89,23 @@ final class UsersPage {
     List<String> words = new ArrayList<>(List.of("set", name, "--home", Console.first(form, "home").strip(),
         "--permissions", permissions(form), "--admin", Boolean.toString(checked(form, "admin")),
         "--version", Console.first(form, "version")));
-    return changed(session, words, "/console/users/edit?user=" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8));
+    return changed(session, words, editUrl(name));
   }
 
   /** A new generated password for the user, shown once. */
   FullHttpResponse newPassword(ConsoleSession session, Map<String, List<String>> form) {
     String name = Console.first(form, "user");
-    AdminResponse response = Console.run(commands, session, "user", List.of("set", name, "--generate-password"));
-    if (!response.ok()) {
-      return ConsoleRoutes.refused(session, "Users", response);
-    }
-    return ok(Layout.page("User " + name, session, generated(response)
-        + "<p><a href=\"/console/users/edit?user=" + Html.url(name) + "\">Back to " + Html.text(name) + "</a></p>"));
+    return generated(session, List.of("set", name, "--generate-password"), "User " + name, name, false);
   }
 
   FullHttpResponse addKey(ConsoleSession session, Map<String, List<String>> form) {
     String name = Console.first(form, "user");
-    return changed(session, List.of("key", "add", name, Console.first(form, "key").strip()),
-        "/console/users/edit?user=" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8));
+    return changed(session, List.of("key", "add", name, Console.first(form, "key").strip()), editUrl(name));
   }
 
   FullHttpResponse removeKey(ConsoleSession session, Map<String, List<String>> form) {
     String name = Console.first(form, "user");
-    return changed(session, List.of("key", "remove", name, Console.first(form, "fingerprint")),
-        "/console/users/edit?user=" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8));
+    return changed(session, List.of("key", "remove", name, Console.first(form, "fingerprint")), editUrl(name));
   }
 
   FullHttpResponse delete(ConsoleSession session, Map<String, List<String>> form) {
@@ -114,136 +113,41 @@ final class UsersPage {
   }
 
   private FullHttpResponse changed(ConsoleSession session, List<String> words, String then) {
-    AdminResponse response = Console.run(commands, session, "user", words);
+    AdminResponse<UserChange> response = Console.run(commands, session, UserCommand.class, words);
     return response.ok() ? ConsoleReplies.redirect(then) : ConsoleRoutes.refused(session, "Users", response);
   }
 
-  private static List<Map<?, ?>> users(AdminResponse response) {
-    List<Map<?, ?>> users = new ArrayList<>();
-    ((List<?>) response.data()).forEach(item -> users.add((Map<?, ?>) item));
-    return users;
+  /** A user command that may generate a password: its page shows it once, with links on. */
+  private FullHttpResponse generated(ConsoleSession session, List<String> words, String title, String name,
+      boolean added) {
+    AdminResponse<UserChange> response = Console.run(commands, session, UserCommand.class, words);
+    if (!response.ok()) {
+      return ConsoleRoutes.refused(session, "Users", response);
+    }
+    String password = response.data().generatedPassword();
+    return ok(ConsoleTemplates.render("userChanged", Map.of("session", session, "title", title, "user", name,
+        "generatedPassword", password == null ? "" : password, "added", added)));
   }
 
-  private static String generated(AdminResponse response) {
-    Object password = ((Map<?, ?>) response.data()).get("generatedPassword");
-    return password == null ? "" : "<p class=\"notice ok\">Password, shown once: <code id=\"generated-password\">"
-        + Html.text(password) + "</code></p>";
+  private static String editUrl(String name) {
+    return "/console/users/edit?user=" + Urls.encode(name);
   }
 
-  /** The users, each with its status and a Disable or Enable form; kept users link to their edit page. */
-  private static String table(ConsoleSession session, List<Map<?, ?>> users) {
-    StringBuilder html = new StringBuilder("<table class=\"users\"><thead><tr><th>User</th><th>Home</th>")
-        .append("<th>Permissions</th><th>Role</th><th>Logs in with</th><th>Sessions here</th><th>Status</th>")
-        .append("<th></th></tr></thead><tbody>");
-    for (Map<?, ?> user : users) {
-      // A disabled user that is not configured (an application's own) has no keys Ferry knows of.
-      Object keys = user.get("publicKeys") == null ? 0 : user.get("publicKeys");
-      String login = (Boolean.TRUE.equals(user.get("password")) ? "password" : "")
-          + (Boolean.TRUE.equals(user.get("password")) && !"0".equals(String.valueOf(keys)) ? ", " : "")
-          + ("0".equals(String.valueOf(keys)) ? "" : keys + " SSH key(s)");
-      String name = String.valueOf(user.get("name"));
-      html.append("<tr class=\"user\" data-user=\"").append(Html.text(name)).append("\"><td>");
-      if ("store".equals(user.get("source"))) {
-        html.append("<a class=\"edit\" href=\"/console/users/edit?user=").append(Html.url(name)).append("\">")
-            .append(Html.text(name)).append("</a>");
-      } else {
-        html.append(Html.text(name)).append(user.containsKey("source") ? " <small>(ferry.yaml)</small>" : "");
-      }
-      html.append("</td><td>").append(user.get("home") == null ? "" : Html.text(user.get("home")))
-          .append("</td><td>").append(Html.text(user.get("permissions") instanceof List<?> permissions
-              ? String.join(", ", permissions.stream().map(String::valueOf).toList()) : "")).append("</td><td>")
-          .append(Boolean.TRUE.equals(user.get("admin")) ? "admin" : "").append("</td><td>").append(Html.text(login))
-          .append("</td><td class=\"sessions\">").append(Html.text(user.get("sessions"))).append("</td>")
-          .append(userSwitch(session, user)).append("</tr>");
-    }
-    return html.append("</tbody></table>").toString();
+  private static Row row(UserFacts user) {
+    // A disabled user that is not configured (an application's own) has no keys Ferry knows of.
+    int keys = user.publicKeys() == null ? 0 : user.publicKeys();
+    boolean password = Boolean.TRUE.equals(user.password());
+    String login = (password ? "password" : "") + (password && keys > 0 ? ", " : "")
+        + (keys == 0 ? "" : keys + " SSH key(s)");
+    return new Row(user.name(), "store".equals(user.source()), user.source() != null,
+        user.home() == null ? "" : user.home(), user.permissions() == null ? List.of() : user.permissions(),
+        Boolean.TRUE.equals(user.admin()), login, String.valueOf(user.sessions()), user.disabled(),
+        String.valueOf(user.disabledBy()), user.disabledReason() == null ? "" : user.disabledReason());
   }
 
-  /** The status cell and the Disable or Enable form of one user's row. */
-  private static String userSwitch(ConsoleSession session, Map<?, ?> user) {
-    boolean disabled = Boolean.TRUE.equals(user.get("disabled"));
-    StringBuilder html = new StringBuilder("<td class=\"status\">");
-    if (disabled) {
-      Object reason = user.get("disabledReason");
-      html.append("disabled by ").append(Html.text(user.get("disabledBy")))
-          .append(reason == null || String.valueOf(reason).isEmpty() ? "" : ": " + Html.text(reason));
-    } else {
-      html.append("enabled");
-    }
-    html.append("</td><td><form method=\"post\" action=\"/console/users/").append(disabled ? "enable" : "disable")
-        .append("\">").append(Layout.csrfField(session)).append(hidden("user", user.get("name")));
-    if (disabled) {
-      html.append("<button type=\"submit\" class=\"enable\">Enable</button>");
-    } else {
-      html.append("<input type=\"text\" name=\"reason\" placeholder=\"reason\" maxlength=\"500\">")
-          .append("<button type=\"submit\" class=\"danger disable\">Disable</button>");
-    }
-    return html.append("</form></td>").toString();
-  }
-
-  private static String addForm(ConsoleSession session) {
-    return "<h2>Add a user</h2><form id=\"add-user\" class=\"stacked\" method=\"post\" action=\"/console/users/add\">"
-        + Layout.csrfField(session)
-        + "<label>Name <input type=\"text\" id=\"new-name\" name=\"name\" required maxlength=\"64\""
-        + " pattern=\"[A-Za-z0-9._@-]{1,64}\"></label>"
-        + "<label>Home <input type=\"text\" id=\"new-home\" name=\"home\" required placeholder=\"s3://bucket/prefix/\"></label>"
-        + permissionBoxes("new", List.of("list", "read"))
-        + "<label class=\"check\"><input type=\"checkbox\" id=\"new-admin\" name=\"admin\" value=\"true\"> admin</label>"
-        + "<label>SSH public key <textarea id=\"new-key\" name=\"key\" rows=\"3\""
-        + " placeholder=\"ssh-ed25519 AAAA... comment\"></textarea></label>"
-        + "<label class=\"check\"><input type=\"checkbox\" id=\"new-generate\" name=\"generate\" value=\"true\" checked>"
-        + " generate a password (shown once)</label>"
-        + "<button type=\"submit\" id=\"add-user-button\">Add user</button></form>";
-  }
-
-  private static String editForm(ConsoleSession session, Map<?, ?> user) {
-    String name = String.valueOf(user.get("name"));
-    List<String> permissions = user.get("permissions") instanceof List<?> list
-        ? list.stream().map(String::valueOf).toList() : List.of();
-    StringBuilder html = new StringBuilder("<form id=\"edit-user\" class=\"stacked\" method=\"post\"")
-        .append(" action=\"/console/users/set\">").append(Layout.csrfField(session)).append(hidden("user", name))
-        .append(hidden("version", user.get("version")))
-        .append("<label>Home <input type=\"text\" id=\"edit-home\" name=\"home\" required value=\"")
-        .append(Html.text(user.get("home"))).append("\"></label>").append(permissionBoxes("edit", permissions))
-        .append("<label class=\"check\"><input type=\"checkbox\" id=\"edit-admin\" name=\"admin\" value=\"true\"")
-        .append(Boolean.TRUE.equals(user.get("admin")) ? " checked" : "").append("> admin</label>")
-        .append("<button type=\"submit\" id=\"save-user\">Save</button></form>");
-    html.append("<h2>SSH keys</h2><table class=\"keys\"><thead><tr><th>Fingerprint</th><th>Comment</th><th></th>")
-        .append("</tr></thead><tbody>");
-    List<?> keys = user.get("keys") instanceof List<?> list ? list : List.of();
-    for (Object item : keys) {
-      Map<?, ?> key = (Map<?, ?>) item;
-      html.append("<tr class=\"key\" data-fingerprint=\"").append(Html.text(key.get("fingerprint"))).append("\"><td><code>")
-          .append(Html.text(key.get("fingerprint"))).append("</code></td><td>").append(Html.text(key.get("comment")))
-          .append("</td><td><form method=\"post\" action=\"/console/users/key/remove\">")
-          .append(Layout.csrfField(session)).append(hidden("user", name)).append(hidden("fingerprint", key.get("fingerprint")))
-          .append("<button type=\"submit\" class=\"danger remove-key\">Remove</button></form></td></tr>");
-    }
-    if (keys.isEmpty()) {
-      html.append("<tr><td colspan=\"3\">no keys</td></tr>");
-    }
-    return html.append("</tbody></table><form id=\"add-key\" class=\"stacked\" method=\"post\"")
-        .append(" action=\"/console/users/key/add\">").append(Layout.csrfField(session)).append(hidden("user", name))
-        .append("<label>Add a key <textarea id=\"add-key-line\" name=\"key\" rows=\"3\" required")
-        .append(" placeholder=\"ssh-ed25519 AAAA... comment\"></textarea></label>")
-        .append("<button type=\"submit\" id=\"add-key-button\">Add key</button></form>")
-        .append("<h2>Password and account</h2><form method=\"post\" action=\"/console/users/password\">")
-        .append(Layout.csrfField(session)).append(hidden("user", name))
-        .append("<button type=\"submit\" id=\"new-password\">Generate a new password</button></form>")
-        .append("<form method=\"post\" action=\"/console/users/delete\">").append(Layout.csrfField(session))
-        .append(hidden("user", name)).append("<button type=\"submit\" class=\"danger\" id=\"delete-user\">Delete ")
-        .append(Html.text(name)).append("</button></form>").toString();
-  }
-
-  private static String permissionBoxes(String id, List<String> checked) {
-    StringBuilder html = new StringBuilder("<fieldset class=\"permissions\"><legend>Permissions</legend>");
-    for (Permission permission : Permission.values()) {
-      html.append("<label class=\"check\"><input type=\"checkbox\" id=\"").append(id).append("-perm-").append(permission.label())
-          .append("\" name=\"permission\" value=\"").append(permission.label()).append("\"")
-          .append(checked.contains(permission.label()) ? " checked" : "").append("> ").append(permission.label())
-          .append("</label>");
-    }
-    return html.append("</fieldset>").toString();
+  private static Kept kept(UserFacts user) {
+    return new Kept(user.name(), user.version(), user.home(), user.permissions(), Boolean.TRUE.equals(user.admin()),
+        user.keys());
   }
 
   private static String permissions(Map<String, List<String>> form) {
@@ -252,10 +156,6 @@ final class UsersPage {
 
   private static boolean checked(Map<String, List<String>> form, String name) {
     return "true".equals(Console.first(form, name));
-  }
-
-  private static String hidden(String name, Object value) {
-    return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + Html.text(value) + "\">";
   }
 
   private static FullHttpResponse ok(String html) {

@@ -514,6 +514,27 @@ class ConsoleIT {
   }
 
   /**
+   * A host whose df fails (impostor: its host key does not match) keeps its option short, and its
+   * whole reason is shown under the picker, wrapped inside the form's card.
+   */
+  @Test
+  void transferForm_failingHost_shortOptionAndFullReasonWrappedUnderThePicker() {
+    signIn();
+    browser.get(base + "/console/transfer");
+    WebElement option = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
+        "#host option[value='impostor']")));
+    assertEquals("impostor \u2014 not reachable", option.getText());
+    WebElement note = browser.findElement(By.cssSelector("#host-notes li[data-host='impostor']"));
+    assertTrue(note.getText().startsWith("impostor: ") && note.getText().contains("host key"), note.getText());
+    WebElement form = browser.findElement(By.id("transfer"));
+    assertTrue(note.getRect().getX() + note.getRect().getWidth() <= form.getRect().getX() + form.getRect().getWidth(),
+        "the note stays inside the form: " + note.getRect().getWidth() + " px in " + form.getRect().getWidth() + " px");
+    assertTrue(browser.findElements(By.cssSelector("#host-notes li[data-host='local']")).isEmpty(),
+        "a host that answered has no note");
+    screenshot("19-transfer-failing-host");
+  }
+
+  /**
    * No page scrolls sideways in a 1,280 px window, with a host whose df fails with a long reason
    * (impostor: its host key does not match). The transfer form's host picker carried the whole
    * reason as option text and grew to over 1,600 px inside its 560 px card.

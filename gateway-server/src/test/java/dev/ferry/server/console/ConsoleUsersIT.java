@@ -86,10 +86,7 @@ class ConsoleUsersIT {
     int ftps = ferry.ftps().port();
     browser = HeadlessChromium.start();
     wait = new WebDriverWait(browser, Duration.ofSeconds(60));
-    browser.get(base + "/console/");
-    wait.until(ExpectedConditions.urlToBe(base + "/console/login"));
-    HeadlessChromium.signIn(browser, wait, "ops", PASSWORD);
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in-as")));
+    HeadlessChromium.openSignedIn(browser, wait, base, "ops", PASSWORD);
 
     browser.get(base + "/console/users");
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("new-name"))).sendKeys("kim");

@@ -48,6 +48,14 @@ public final class HeadlessChromium {
     }
   }
 
+  /** Opens the console at {@code base} (it sends the browser to sign in), signs in and waits for the dashboard. */
+  public static void openSignedIn(WebDriver browser, WebDriverWait wait, String base, String user, String password) {
+    browser.get(base + "/console/");
+    wait.until(ExpectedConditions.urlToBe(base + "/console/login"));
+    signIn(browser, wait, user, password);
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in-as")));
+  }
+
   /** Fills the console's sign-in form, already open, and sends it. */
   public static void signIn(WebDriver browser, WebDriverWait wait, String user, String password) {
     WebElement name = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("user")));

@@ -64,7 +64,7 @@ final class AdminExec implements Command {
   }
 
   private void run() {
-    AdminResponse response;
+    AdminResponse<?> response;
     boolean json = false;
     try {
       List<String> words = CommandWords.split(commandLine);
