@@ -33,6 +33,10 @@ import java.util.function.Consumer;
  * (milliseconds). Objects that other S3 clients write straight into the bucket are seen once the
  * window ends: that is the one staleness this cache allows, and {@code directoryCacheTime: 0}
  * turns it off.
+ *
+ * <p>Over 500 lines as one concept: the folders kept, the change marks that keep a listing from
+ * hiding a change, and the feed from other nodes all guard the same map under one lock, and each
+ * change must update them together.
  */
 public final class ListingCache {
 
