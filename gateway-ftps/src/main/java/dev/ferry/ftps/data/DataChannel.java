@@ -165,6 +165,7 @@ public final class DataChannel implements AutoCloseable {
     byte[] buffer = new byte[BUFFER_SIZE];
     long received = 0;
     while (true) {
+      LayeredSocketFactory.acknowledgeAtOnce(socket);
       int n = in.readNBytes(buffer, 0, buffer.length);
       if (n > 0) {
         out.write(buffer, 0, n);
