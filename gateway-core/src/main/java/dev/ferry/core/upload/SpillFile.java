@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,7 +16,10 @@ import java.util.TreeMap;
  * spill directory (page cache, deleted when closed) and the byte ranges it holds, merged. Every
  * byte it holds is counted first against the node's spill space ({@link SpillShare}). Offsets are
  * the file's; the temp file starts at the file's {@link #startAt base} (the bytes before a resume
- * stay in S3). Guarded by the writer's lock.
+ * stay in S3). Up to {@link #IN_MEMORY_LIMIT} bytes are kept in memory and the temp file is made
+ * only for a copy that grows past them: making, writing and deleting a file cost half a
+ * millisecond of every small upload (sshfs and git write thousands of them), more than the rest of
+ * the write. Guarded by the writer's lock.
  */
 final class SpillFile {
 
@@ -27,8 +31,13 @@ final class SpillFile {
   /** Bytes of {@link #share} this file holds: what {@link #ranges} covers. */
   private long heldInShare;
   private long base;
+  /** Bytes kept in memory before a temp file is made: most files sshfs and git write are smaller. */
+  static final int IN_MEMORY_LIMIT = 64 * 1024;
+
   private FileChannel channel;
   private Path path;
+  /** The copy from {@link #base} on while there is no temp file; grown as it is written. */
+  private byte[] memory = new byte[0];
 
   SpillFile(SpillShare share, Path directory, String description) {
     this.share = share;
@@ -58,19 +67,54 @@ final class SpillFile {
       }
       heldInShare += added;
     }
-    if (channel == null) {
-      Files.createDirectories(directory);
-      path = Files.createTempFile(directory, "spill-", ".part");
-      channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
-          StandardOpenOption.DELETE_ON_CLOSE);
+    store(ByteBuffer.wrap(bytes, offset, length), position - base);
+    add(position, position + length);
+    return true;
+  }
+
+  /** Keeps the buffer's bytes at {@code at} (from {@link #base}): in memory while they fit, else in the file. */
+  private void store(ByteBuffer buffer, long at) throws IOException {
+    long end = at + buffer.remaining();
+    if (channel == null && end <= IN_MEMORY_LIMIT) {
+      if (end > memory.length) {
+        memory = Arrays.copyOf(memory, (int) Math.max(end, Math.min(IN_MEMORY_LIMIT, 2L * memory.length)));
+      }
+      buffer.get(memory, (int) at, buffer.remaining());
+      return;
     }
-    ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
-    long at = position - base;
+    if (channel == null) {
+      openFile();
+    }
     while (buffer.hasRemaining()) {
       at += channel.write(buffer, at);
     }
-    add(position, position + length);
-    return true;
+  }
+
+  /** Makes the temp file, with what memory held so far. */
+  private void openFile() throws IOException {
+    Files.createDirectories(directory);
+    path = Files.createTempFile(directory, "spill-", ".part");
+    channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+        StandardOpenOption.DELETE_ON_CLOSE);
+    ByteBuffer held = ByteBuffer.wrap(memory);
+    long at = 0;
+    while (held.hasRemaining()) {
+      at += channel.write(held, at);
+    }
+    memory = new byte[0];
+  }
+
+  /** Reads into the buffer from {@code at} (from {@link #base}); -1 past the end of what is kept. */
+  private int load(ByteBuffer into, long at) throws IOException {
+    if (channel != null) {
+      return channel.read(into, at);
+    }
+    int n = (int) Math.min(into.remaining(), memory.length - at);
+    if (n <= 0) {
+      return -1;
+    }
+    into.put(memory, (int) at, n);
+    return n;
   }
 
   /**
@@ -91,7 +135,7 @@ final class SpillFile {
   void read(long position, byte[] bytes, int offset, int length) throws IOException {
     ByteBuffer into = ByteBuffer.wrap(bytes, offset, length);
     while (into.hasRemaining()) {
-      if (channel.read(into, position + into.position() - offset - base) < 0) {
+      if (load(into, position + into.position() - offset - base) < 0) {
         throw new IOException(description + ": spill file ended early at offset " + (position + into.position() - offset));
       }
     }
@@ -103,7 +147,7 @@ final class SpillFile {
     long position = from;
     while (position < to) {
       buffer.clear().limit((int) Math.min(buffer.capacity(), to - position));
-      int n = channel.read(buffer, position - base);
+      int n = load(buffer, position - base);
       if (n < 0) {
         throw new IOException(description + ": spill file ended early at offset " + position);
       }
@@ -117,6 +161,8 @@ final class SpillFile {
     remove(size, Long.MAX_VALUE);
     if (channel != null) {
       channel.truncate(size - base);
+    } else if (size - base < memory.length) {
+      memory = Arrays.copyOf(memory, (int) Math.max(0, size - base));
     }
     long stillHeld = covered();
     share.give(heldInShare - stillHeld);
@@ -126,6 +172,7 @@ final class SpillFile {
   /** Forgets every range, gives the room back and deletes the temp file. */
   void close() {
     ranges.clear();
+    memory = new byte[0];
     share.give(heldInShare);
     heldInShare = 0;
     if (channel != null) {

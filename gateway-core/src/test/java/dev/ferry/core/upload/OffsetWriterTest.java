@@ -299,6 +299,40 @@ class OffsetWriterTest {
   }
 
   @Test
+  void write_ofASmallFile_keepsItsCopyInMemory_andAFileOnlyOnceItGrowsPastTheLimit() throws IOException {
+    byte[] data = random(3 * SpillFile.IN_MEMORY_LIMIT, 7);
+    byte[] header = random(100, 8);
+    OffsetWriter writer = writer(1L << 30);
+    writer.write(0, data, 0, 4 * KIB);
+    writer.write(10, header, 0, header.length); // a rewrite, answered from the copy in memory
+    assertEquals(List.of(), spillFiles(), "a 4 KiB file makes no temp file");
+    writer.write(4 * KIB, data, 4 * KIB, data.length - 4 * KIB);
+    assertEquals(1, spillFiles().size(), "past " + SpillFile.IN_MEMORY_LIMIT + " bytes the copy is a temp file");
+    writer.write(20, header, 0, header.length);
+    writer.commit();
+    byte[] expected = data.clone();
+    System.arraycopy(header, 0, expected, 10, header.length);
+    System.arraycopy(header, 0, expected, 20, header.length);
+    assertArrayEquals(expected, sink.received.toByteArray());
+  }
+
+  /**
+   * The spill files this process has open: on Linux the JDK unlinks a DELETE_ON_CLOSE file as it
+   * opens it, so they are seen among the open descriptors, not in the directory.
+   */
+  private List<Path> spillFiles() throws IOException {
+    try (Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
+      return descriptors.map(fd -> {
+        try {
+          return Files.readSymbolicLink(fd);
+        } catch (IOException closedMeanwhile) {
+          return Path.of("");
+        }
+      }).filter(target -> target.startsWith(spillDir)).toList();
+    }
+  }
+
+  @Test
   void write_rewriteBeyondSpillLimit_refusedClearly() throws IOException {
     OffsetWriter writer = writer(100 * KIB);
     byte[] data = random(200 * KIB, 7);
