@@ -1,0 +1,141 @@
+package dev.ferry.core.vfs;
+
+import dev.ferry.core.catalog.ObjectCatalog;
+import dev.ferry.core.event.EventBus;
+import dev.ferry.core.event.FileEvent;
+import dev.ferry.core.lock.PathLock;
+import dev.ferry.core.object.ObjectBusyException;
+import dev.ferry.core.object.ObjectChange;
+import dev.ferry.core.object.ObjectOperations;
+import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.s3.ListPage;
+import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.StoreException;
+import dev.ferry.core.store.ListingCache;
+import dev.ferry.core.store.ObjectStore;
+import dev.ferry.core.user.Permission;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.Optional;
+
+/** A session's directory operations: list, mkdir, rmdir. */
+final class Directories {
+
+  /**
+   * How long a mkdir waits for the directory's marker held by another change of it (most often
+   * another session's mkdir of the same directory, done in milliseconds); "busy" after that.
+   */
+  private static final Duration MKDIR_PATIENCE = Duration.ofSeconds(10);
+
+  private final SessionUser user;
+  private final ClientErrors errors;
+  private final SessionLocks locks;
+  private final PathLookup lookup;
+  private final ObjectStore store;
+  private final ObjectOperations objects;
+  /** The catalog of client times, when listings show them; null lists S3's times. */
+  private final ObjectCatalog clientTimes;
+  private final ListingCache listings;
+  private final EventBus events;
+  private final Clock clock;
+
+  Directories(SessionUser user, ClientErrors errors, SessionLocks locks, PathLookup lookup, ObjectStore store,
+      ObjectOperations objects, ObjectCatalog clientTimes, ListingCache listings, EventBus events, Clock clock) {
+    this.user = user;
+    this.errors = errors;
+    this.locks = locks;
+    this.lookup = lookup;
+    this.store = store;
+    this.objects = objects;
+    this.clientTimes = clientTimes;
+    this.listings = listings;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  Iterator<FileStat> list(VirtualPath directory) throws IOException {
+    errors.require(Permission.LIST, directory, "list");
+    S3Location prefix = user.prefixOf(directory);
+    Optional<ListPage> seen = listings.page(prefix);
+    if (seen.isPresent()) {
+      return new DirectoryListing(store, clientTimes, prefix, directory, seen.get(), pages -> {});
+    }
+    Instant begun = clock.instant();
+    long mark = listings.mark();
+    ListPage first = errors.call(store.listPage(prefix, "/", null, DirectoryListing.PAGE_SIZE), directory, "list");
+    if (!directory.isRoot() && DirectoryListing.isAbsent(first)) {
+      if (errors.call(store.head(user.keyOf(directory)), directory, "list").isPresent()) {
+        throw new NotADirectoryException(directory.toString(), "list by " + user.name() + ": not a directory");
+      }
+      throw new NoSuchFileException(directory.toString(), null, "list by " + user.name() + ": no such directory");
+    }
+    return new DirectoryListing(store, clientTimes, prefix, directory, first,
+        pages -> listings.listed(prefix, pages, begun, mark));
+  }
+
+  void mkdir(VirtualPath path) throws IOException {
+    errors.require(Permission.MKDIR, path, "mkdir");
+    if (path.isRoot()) {
+      throw alreadyExists(path);
+    }
+    lookup.requireParentDirectory(path, "mkdir");
+    Instant begun = clock.instant();
+    long mark = listings.mark();
+    ObjectChange change = ObjectChange.by(user.origin(), "mkdir of " + path + " by " + user.name())
+        .atPaths(path.toString(), null)
+        .waitingUpTo(MKDIR_PATIENCE)
+        .checking(() -> {
+          // Looked at under the lock: a mkdir that ended just before it took the lock made it already.
+          if (errors.call(lookup.probeAsync(path), path, "mkdir").exists()) {
+            throw alreadyExists(path);
+          }
+        });
+    try {
+      objects.createDirectory(user.prefixOf(path), change);
+    } catch (ObjectBusyException e) {
+      throw errors.busy(path, "mkdir");
+    } catch (StoreException e) {
+      throw errors.storageFailure(path, "mkdir", e);
+    }
+    listings.madeEmpty(user.prefixOf(path), begun, mark);
+  }
+
+  private FileAlreadyExistsException alreadyExists(VirtualPath path) {
+    return new FileAlreadyExistsException(path.toString(), null, "mkdir by " + user.name() + ": already exists");
+  }
+
+  /**
+   * One listing under the directory's lock says all of it; only a path with nothing under it is
+   * asked about once more, to tell a file ("not a directory") from nothing.
+   */
+  void rmdir(VirtualPath path) throws IOException {
+    errors.require(Permission.DELETE, path, "rmdir");
+    if (path.isRoot()) {
+      throw new AccessDeniedException(path.toString(), null, "rmdir by " + user.name() + ": cannot remove the home directory");
+    }
+    S3Location prefix = user.prefixOf(path);
+    try (PathLock lock = locks.lockPrefix(path, prefix, "rmdir")) {
+      ListPage page = errors.call(store.listPage(prefix, null, null, 2), path, "rmdir");
+      if (DirectoryListing.isAbsent(page)) {
+        if (errors.call(store.head(user.keyOf(path)), path, "rmdir").isPresent()) {
+          throw new NotADirectoryException(path.toString(), "rmdir by " + user.name() + ": not a directory");
+        }
+        throw new NoSuchFileException(path.toString(), null, "rmdir by " + user.name() + ": no such file or directory");
+      }
+      boolean onlyMarker = page.commonPrefixes().isEmpty()
+          && page.objects().stream().allMatch(o -> o.key().equals(prefix.key()));
+      if (!onlyMarker) {
+        throw new DirectoryNotEmptyException(path + ": rmdir by " + user.name() + ": directory is not empty");
+      }
+      errors.call(store.delete(prefix), path, "rmdir");
+    }
+    events.file(FileEvent.Type.DIRECTORY_DELETED, user.origin(), path.toString(), prefix);
+  }
+}
