@@ -173,8 +173,9 @@ public final class StreamingUpload extends OutputStream {
    * exception says why; the lock is released either way.
    */
   public synchronized long commit() throws IOException {
-    ensureWritable();
+    ensureOpen(); // outside the try: refusing a second commit must not undo the first
     try {
+      ensureNoPartFailed(); // inside: a part S3 refused fails the commit, and so aborts the upload
       lock.ensureHeld(); // fencing: a node that froze past its lease may have lost the path meanwhile
       if (copySource != null) {
         commitCopy();
@@ -330,9 +331,17 @@ public final class StreamingUpload extends OutputStream {
   }
 
   private void ensureWritable() throws IOException {
+    ensureOpen();
+    ensureNoPartFailed();
+  }
+
+  private void ensureOpen() throws IOException {
     if (state != State.OPEN || abortRequested) {
-      throw new IOException(description + ": upload was aborted");
+      throw new IOException(description + ": upload was " + (state == State.COMMITTED ? "already committed" : "aborted"));
     }
+  }
+
+  private void ensureNoPartFailed() throws IOException {
     Throwable failed = partFailure.get();
     if (failed != null) {
       throw failure(failed);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
 import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.Origin;
@@ -16,14 +15,12 @@ import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.testing.RecordedEvents;
 import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.testing.TestGateways;
 import dev.ferry.core.testing.TestObjects;
 import dev.ferry.core.upload.StreamingUpload;
-import dev.ferry.core.user.PasswordHasher;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -58,11 +55,7 @@ class ObjectOperationsIT {
   @BeforeAll
   static void start() throws IOException {
     bucket = s3.createBucket();
-    Path file = directory.resolve("ferry.yaml");
-    Files.writeString(file, "dataDir: " + directory.resolve("data") + "\n" + s3.configSection() + "\n"
-        + "users:\n  - name: alice\n    passwordHash: '" + PasswordHasher.hash("pw".toCharArray()) + "'\n"
-        + "    home: s3://" + bucket + "/alice/\n");
-    gateway = new Gateway(FerryConfig.load(file, Map.of()), Clock.systemUTC());
+    gateway = TestGateways.start(s3, directory, bucket, "");
     objects = gateway.objects();
   }
 

@@ -205,6 +205,14 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
         .uploads().stream().map(MultipartUpload::key).toList();
   }
 
+  /** How many parts S3 holds of the multipart upload open for {@code key}; none open fails the test. */
+  public int partsUploaded(String bucket, String key) {
+    String uploadId = client().listMultipartUploads(b -> b.bucket(bucket).prefix(key)).uploads().stream()
+        .filter(upload -> upload.key().equals(key)).findFirst()
+        .orElseThrow(() -> new AssertionError("no multipart upload of s3://" + bucket + "/" + key)).uploadId();
+    return client().listParts(b -> b.bucket(bucket).key(key).uploadId(uploadId)).parts().size();
+  }
+
   /**
    * Takes S3 away; requests fail until {@link #start()}. Only for the S3Proxy this class runs: against
    * an external {@code S3_TEST_ENDPOINT} it throws, and an outage test fails rather than skip.
