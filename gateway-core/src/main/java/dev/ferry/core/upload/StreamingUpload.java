@@ -128,6 +128,11 @@ public final class StreamingUpload extends OutputStream {
       throw new IllegalStateException(description + ": bytes written to a copy made inside S3; restart it first");
     }
     while (length > 0) {
+      // A full part goes to S3 once more bytes come, not as it fills: a file that ends exactly
+      // at the single-PUT limit is then one PUT, not a multipart upload of one part.
+      if (reservation != null && partFill == partCapacity && !growFirstPart()) {
+        sendPart();
+      }
       if (reservation == null) {
         startPart();
       }
@@ -146,9 +151,6 @@ public final class StreamingUpload extends OutputStream {
       size += n;
       offset += n;
       length -= n;
-      if (partFill == partCapacity && !growFirstPart()) {
-        sendPart();
-      }
     }
   }
 

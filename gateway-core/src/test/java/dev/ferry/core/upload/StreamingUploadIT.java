@@ -96,7 +96,7 @@ class StreamingUploadIT {
   }
 
   @ParameterizedTest(name = "{0} bytes")
-  @ValueSource(ints = {SMALL, GROWN})
+  @ValueSource(ints = {SMALL, GROWN, SINGLE_PUT_LIMIT})
   void commit_belowTheSinglePutLimit_oneObjectOnlyThen_byteExactWithItsSha256(int size) throws IOException {
     byte[] data = TestObjects.randomBytes(size);
     StreamingUpload upload = open("small.bin");
@@ -268,12 +268,13 @@ class StreamingUploadIT {
     byte[] data = TestObjects.randomBytes(LARGE);
     S3Location target = new S3Location(bucket, "outage.bin");
     StreamingUpload upload = open(target.key());
-    upload.write(data, 0, SINGLE_PUT_LIMIT);
+    // A full part goes to S3 when the next byte comes.
+    upload.write(data, 0, SINGLE_PUT_LIMIT + 1);
     Await.until(() -> s3.partsUploaded(bucket, target.key()) == 1, "the first part in S3");
     IOException failed;
     s3.stop();
     try {
-      upload.write(data, SINGLE_PUT_LIMIT, PART);
+      upload.write(data, SINGLE_PUT_LIMIT + 1, PART);
       if (failureFirst) {
         Await.until(() -> refusesWrites(upload), "S3's failure to reach the upload");
       }
