@@ -26,29 +26,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The gateway's configuration (core and the FTPS and SFTP front-ends), read from one YAML file with
- * environment substitution. The jobs, remotes and admin sections of the same file are gateway-jobs'
- * to parse, from {@link #file()}.
+ * The gateway's configuration as core needs it, read from one YAML file with environment
+ * substitution. The {@code ftps:} and {@code sftp:} sections are kept unparsed: each front-end owns
+ * its settings and parses its section (the server does so right after loading, before anything
+ * starts). The jobs, remotes and admin sections of the same file are gateway-jobs' to parse, from
+ * {@link #file()}.
  */
-public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createBuckets, Ftps ftps,
-    Sftp sftp, UploadSettings uploads, DownloadSettings downloads, LoginGuard.Settings login, Duration shutdownGrace,
-    int renameParallelism, boolean listingClientTimes, Duration directoryCacheTime, List<User> users, StateStoreSettings stateStore,
-    SessionLimits sessions, TrustedProxies trustedProxies, HttpIdentityProvider.Settings authHttp,
-    LdapIdentityProvider.Settings authLdap, ConfigFile file) {
-
-  /** The FTPS front-end's listeners and TLS material. */
-  public record Ftps(String bindAddress, int port, int implicitPort, String passivePorts,
-      String passiveAddress, boolean allowPlainFtp, Path certificate, Path privateKey,
-      int idleTimeoutSeconds, int maxLogins, boolean modeZ, Duration passiveTimeout) {}
-
-  /**
-   * The SFTP front-end's listener, host keys and SSH channel tuning. {@code hostKeyDirectory} holds
-   * the host keys generated at first start; {@code maxOpenHandles} limits the files and directories
-   * one SFTP session has open at once.
-   */
-  public record Sftp(boolean enabled, String bindAddress, int port, Path hostKeyDirectory, int idleTimeoutSeconds,
-      int maxSessions, long windowSize, int packetSize, int maxOpenHandles, List<String> trustedUserCaKeys,
-      Set<Long> revokedCertificateSerials) {}
+public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createBuckets, ConfigNode ftpsSection,
+    ConfigNode sftpSection, UploadSettings uploads, DownloadSettings downloads, LoginGuard.Settings login,
+    Duration shutdownGrace, int renameParallelism, boolean listingClientTimes, Duration directoryCacheTime,
+    List<User> users, StateStoreSettings stateStore, SessionLimits sessions, TrustedProxies trustedProxies,
+    HttpIdentityProvider.Settings authHttp, LdapIdentityProvider.Settings authLdap, ConfigFile file) {
 
   /**
    * How uploads use memory and S3. Files written at offsets (SFTP) reorder writes up to
@@ -105,57 +93,9 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         s3.string("accessKey", null), s3.string("secretKey", null), s3.bool("pathStyle", true),
         s3.integer("maxConnections", 64, 1, 1024));
 
+    // Taken here, so that a section given as a value ("ftps: on") is refused on load like any other.
     ConfigNode ftps = root.section("ftps");
-    ftps.allowOnly("bindAddress", "port", "implicitPort", "passivePorts", "passiveAddress", "allowPlainFtp",
-        "certificate", "privateKey", "idleTimeout", "maxLogins", "modeZ", "passiveTimeout");
-    String passivePorts = ftps.string("passivePorts", "30000-30099");
-    if (!passivePorts.matches("\\d{1,5}(-\\d{1,5})?(,\\d{1,5}(-\\d{1,5})?)*")) {
-      throw new ConfigException(ftps.keyOf("passivePorts"), "must be a port range such as 30000-30099, got '" + passivePorts + "'");
-    }
-    for (String range : passivePorts.split(",")) {
-      String[] ends = range.split("-");
-      int low = Integer.parseInt(ends[0]);
-      int high = ends.length > 1 ? Integer.parseInt(ends[1]) : low;
-      if (high > 65535 || low > high) {
-        throw new ConfigException(ftps.keyOf("passivePorts"), "range '" + range
-            + "' must go from a lower to a higher port, both at most 65535 (0 = any free port)");
-      }
-    }
-    String certificate = ftps.string("certificate", null);
-    String privateKey = ftps.string("privateKey", null);
-    if ((certificate == null) != (privateKey == null)) {
-      throw new ConfigException(ftps.keyOf(certificate == null ? "certificate" : "privateKey"),
-          "certificate and privateKey must be given together");
-    }
-    // Clients connect right after the transfer command that follows PASV: half a minute covers a
-    // slow S3 check before the 150, and gives a port nobody uses back well before the idle timeout.
-    Duration passiveTimeout = ftps.duration("passiveTimeout", Duration.ofSeconds(30));
-    if (passiveTimeout.toMillis() < 1000) {
-      throw new ConfigException(ftps.keyOf("passiveTimeout"), "must be at least 1s, got " + passiveTimeout.toMillis() + "ms");
-    }
-    Ftps ftpsSettings = new Ftps(ftps.string("bindAddress", "0.0.0.0"), ftps.integer("port", 2121, 0, 65535),
-        ftps.integer("implicitPort", 2990, -1, 65535), passivePorts, ftps.string("passiveAddress", null),
-        ftps.bool("allowPlainFtp", false), certificate == null ? null : base.resolve(certificate),
-        privateKey == null ? null : base.resolve(privateKey),
-        (int) ftps.duration("idleTimeout", Duration.ofMinutes(5)).toSeconds(), ftps.integer("maxLogins", 200, 1, 10000),
-        ftps.bool("modeZ", false), passiveTimeout);
-
     ConfigNode sftp = root.section("sftp");
-    sftp.allowOnly("enabled", "bindAddress", "port", "hostKeyDir", "idleTimeout", "maxSessions", "windowSize",
-        "packetSize", "maxOpenHandles", "trustedUserCaKeys", "revokedCertificateSerials");
-    long windowSize = sftp.bytes("windowSize", 8L << 20);
-    if (windowSize < (64L << 10) || windowSize > (1L << 30)) {
-      throw new ConfigException(sftp.keyOf("windowSize"), "must be between 64KiB and 1GiB");
-    }
-    long packetSize = sftp.bytes("packetSize", 64L << 10);
-    if (packetSize < (32L << 10) || packetSize > (256L << 10)) {
-      throw new ConfigException(sftp.keyOf("packetSize"), "must be between 32KiB and 256KiB (SSH's packet limits)");
-    }
-    Sftp sftpSettings = new Sftp(sftp.bool("enabled", true), sftp.string("bindAddress", "0.0.0.0"),
-        sftp.integer("port", 2222, 0, 65535), dataDir.resolve(sftp.string("hostKeyDir", "ssh")),
-        (int) sftp.duration("idleTimeout", Duration.ofMinutes(10)).toSeconds(),
-        sftp.integer("maxSessions", 200, 1, 10000), windowSize, (int) packetSize,
-        sftp.integer("maxOpenHandles", 64, 1, 512), caKeys(sftp), serials(sftp));
 
     ConfigNode up = root.section("uploads");
     up.allowOnly("partSize", "partsInFlight", "memoryBudget", "orphanAge", "reorderWindow", "spillLimit",
@@ -243,7 +183,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     Set<String> names = new HashSet<>();
     List<User> users = userNodes.stream().map(node -> user(node, names)).toList();
 
-    return new FerryConfig(dataDir, store, s3.bool("createBuckets", false), ftpsSettings, sftpSettings, uploads,
+    return new FerryConfig(dataDir, store, s3.bool("createBuckets", false), ftps, sftp, uploads,
         downloads, guard, shutdown.duration("grace", Duration.ofSeconds(30)),
         rename.integer("parallelism", 16, 1, 256), listings.bool("clientTimes", true),
         listings.duration("directoryCacheTime", Duration.ofSeconds(5)), users,
@@ -321,33 +261,6 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     } catch (java.io.IOException | java.security.GeneralSecurityException e) {
       throw new ConfigException(key, "cannot be read as PEM certificates (" + pem + "): " + e.getMessage());
     }
-  }
-
-  /** {@code sftp.trustedUserCaKeys}: the CAs whose user certificates log in (authorized_keys lines, as sshd's TrustedUserCAKeys). */
-  private static List<String> caKeys(ConfigNode sftp) {
-    List<String> keys = sftp.strings("trustedUserCaKeys");
-    for (int i = 0; i < keys.size(); i++) {
-      String problem = AuthorizedKeyLine.problem(keys.get(i));
-      if (problem != null) {
-        throw new ConfigException(sftp.keyOf("trustedUserCaKeys") + "[" + i + "]", problem);
-      }
-    }
-    return List.copyOf(keys);
-  }
-
-  /** {@code sftp.revokedCertificateSerials}: serial numbers (as ssh-keygen -z set them) refused whatever CA signed them. */
-  private static Set<Long> serials(ConfigNode sftp) {
-    Set<Long> serials = new HashSet<>();
-    List<String> listed = sftp.strings("revokedCertificateSerials");
-    for (int i = 0; i < listed.size(); i++) {
-      try {
-        serials.add(Long.parseUnsignedLong(listed.get(i).trim()));
-      } catch (NumberFormatException e) {
-        throw new ConfigException(sftp.keyOf("revokedCertificateSerials") + "[" + i + "]",
-            "must be a certificate serial number (0 to 2^64-1), got '" + listed.get(i) + "'");
-      }
-    }
-    return Set.copyOf(serials);
   }
 
   /** {@code auth.http}: the HTTP identity provider asked about names no user is declared or kept for; null when none. */

@@ -40,7 +40,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -114,9 +113,7 @@ public final class Gateway implements AutoCloseable {
     users.keepAccountsIn(accounts);
     this.disabledUsers = new DisabledUsers(stateStore.database(), clock);
     this.loginGuard = new LoginGuard(config.login(), clock, stateStore.database(), disabledUsers);
-    this.sessions = new SessionSlots(config.sessions(), Map.of(
-        "FTPS", new SessionSlots.ProtocolMaximum(config.ftps().maxLogins(), "ftps.maxLogins"),
-        "SFTP", new SessionSlots.ProtocolMaximum(config.sftp().maxSessions(), "sftp.maxSessions")), deadlines, events,
+    this.sessions = new SessionSlots(config.sessions(), deadlines, events,
         name -> disabledUsers.lastRead(name).map(d -> "user disabled"), stateStore.nodes().name());
     // As often as the node's heartbeat: a user disabled on another node loses its sessions here within one.
     this.disabledUserSessions = new DisabledUserSessions(disabledUsers, users, sessions,

@@ -80,11 +80,6 @@ class FerryConfigTest {
     assertEquals(8 * MIB, config.uploads().partSize());
     assertEquals(16 * MIB, config.uploads().singlePutLimit());
     assertTrue(config.uploads().memoryBudget() >= config.uploads().partSize());
-    assertEquals("30000-30099", config.ftps().passivePorts());
-    assertFalse(config.ftps().allowPlainFtp());
-    assertEquals(2121, config.ftps().port());
-    assertEquals(2990, config.ftps().implicitPort());
-    assertNull(config.ftps().certificate());
     assertNull(config.s3().endpoint());
     assertEquals("us-east-1", config.s3().region());
     assertFalse(config.createBuckets());
@@ -115,12 +110,6 @@ class FerryConfigTest {
           accessKey: ak
           secretKey: sk
           createBuckets: true
-        ftps:
-          port: 21
-          implicitPort: -1
-          passivePorts: 40000-40010,40020
-          allowPlainFtp: yes
-          idleTimeout: 2m
         uploads:
           partSize: 16MiB
           memoryBudget: 1GiB
@@ -138,11 +127,6 @@ class FerryConfigTest {
     assertEquals("ak", config.s3().accessKey());
     assertEquals("sk", config.s3().secretKey());
     assertTrue(config.createBuckets());
-    assertEquals(21, config.ftps().port());
-    assertEquals(-1, config.ftps().implicitPort());
-    assertEquals("40000-40010,40020", config.ftps().passivePorts());
-    assertTrue(config.ftps().allowPlainFtp());
-    assertEquals(120, config.ftps().idleTimeoutSeconds());
     assertEquals(16 * MIB, config.uploads().partSize());
     assertEquals(1024 * MIB, config.uploads().memoryBudget());
     assertEquals(8, config.uploads().partsInFlight());
@@ -190,10 +174,10 @@ class FerryConfigTest {
     FerryConfig set = load(yaml, Map.of("REGION", "ap-south-1", "FTP_PORT", "21"));
 
     assertEquals("eu-central-1", unset.s3().region());
-    assertEquals(2200, unset.ftps().port());
+    assertEquals("2200", unset.ftpsSection().string("port", null), "sections kept for the front-ends too");
     assertEquals("eu-central-1", empty.s3().region());
     assertEquals("ap-south-1", set.s3().region());
-    assertEquals(21, set.ftps().port());
+    assertEquals("21", set.ftpsSection().string("port", null));
   }
 
   @Test
@@ -246,45 +230,13 @@ class FerryConfigTest {
   // --- unknown keys -----------------------------------------------------------------------------
 
   @Test
-  void load_sftpDefaults_port2222UnderDataDir() throws Exception {
-    FerryConfig config = load(minimal());
-    assertTrue(config.sftp().enabled());
-    assertEquals(2222, config.sftp().port());
-    assertEquals("0.0.0.0", config.sftp().bindAddress());
-    assertEquals(config.dataDir().resolve("ssh"), config.sftp().hostKeyDirectory());
-    assertEquals(64, config.sftp().maxOpenHandles());
-    assertEquals(32 * MIB, config.uploads().reorderWindow());
-    assertEquals(64 * MIB, config.uploads().spillLimit());
-  }
-
-  @Test
-  void load_sftpSection_read() throws Exception {
-    FerryConfig config = load("sftp:\n  enabled: false\n  bindAddress: 127.0.0.1\n  port: 0\n  windowSize: 4MiB\n"
-        + "  packetSize: 32KiB\n  maxOpenHandles: 16\nuploads:\n  reorderWindow: 8MiB\n  spillLimit: 0\n" + minimal());
-    assertEquals(16, config.sftp().maxOpenHandles());
-    assertFalse(config.sftp().enabled());
-    assertEquals("127.0.0.1", config.sftp().bindAddress());
-    assertEquals(0, config.sftp().port());
-    assertEquals(4 * MIB, config.sftp().windowSize());
-    assertEquals(32 * 1024, config.sftp().packetSize());
-    assertEquals(8 * MIB, config.uploads().reorderWindow());
-    assertEquals(0, config.uploads().spillLimit());
-  }
-
-  @Test
-  void load_sftpMaxOpenHandlesOutOfBounds_namesKey() {
-    refused("sftp:\n  maxOpenHandles: 0\n" + minimal(), "sftp.maxOpenHandles");
-    refused("sftp:\n  maxOpenHandles: 513\n" + minimal(), "sftp.maxOpenHandles");
-  }
-
-  @Test
-  void load_sftpPacketSizeTooLarge_namesKey() {
-    refused("sftp:\n  packetSize: 1MiB\n" + minimal(), "sftp.packetSize");
-  }
-
-  @Test
-  void load_unknownSftpKey_namesIt() {
-    refused("sftp:\n  prot: 22\n" + minimal(), "sftp.prot");
+  void load_reorderWindowAndSpillLimit_defaultsAndSet() throws Exception {
+    FerryConfig defaults = load(minimal());
+    assertEquals(32 * MIB, defaults.uploads().reorderWindow());
+    assertEquals(64 * MIB, defaults.uploads().spillLimit());
+    FerryConfig set = load("uploads:\n  reorderWindow: 8MiB\n  spillLimit: 0\n" + minimal());
+    assertEquals(8 * MIB, set.uploads().reorderWindow());
+    assertEquals(0, set.uploads().spillLimit());
   }
 
   @Test
@@ -316,13 +268,6 @@ class FerryConfigTest {
     refused("users:\n" + user("alice") + "    publicKeys:\n      - \"ssh-dss AAAA\"\n", "users[0].publicKeys[0]");
     refused("users:\n" + user("alice") + "    publicKeys:\n      - \"ssh-ed25519 not*base64\"\n",
         "users[0].publicKeys[0]");
-  }
-
-  @Test
-  void load_unknownFtpsKey_namesIt() {
-    ConfigException e = refused("ftps:\n  prot: P\n" + minimal(), "ftps.prot");
-
-    assertTrue(e.getMessage().contains("passivePorts"), "should list the known keys: " + e.getMessage());
   }
 
   @Test
@@ -474,41 +419,6 @@ class FerryConfigTest {
   @Test
   void load_memoryBudgetSmallerThanPartSize_namesKey() {
     refused("uploads:\n  partSize: 64MiB\n  memoryBudget: 32MiB\n" + minimal(), "uploads.memoryBudget");
-  }
-
-  // --- ftps -------------------------------------------------------------------------------------
-
-  @Test
-  void load_passivePortsNotARange_namesKey() {
-    ConfigException e = refused("ftps:\n  passivePorts: 30000:30099\n" + minimal(), "ftps.passivePorts");
-
-    assertTrue(e.getMessage().contains("30000:30099"), e.getMessage());
-    refused("ftps:\n  passivePorts: lots\n" + minimal(), "ftps.passivePorts");
-  }
-
-  @Test
-  void load_passivePortAbove65535_namesKey() {
-    refused("ftps:\n  passivePorts: 70000-70099\n" + minimal(), "ftps.passivePorts");
-  }
-
-  @Test
-  void load_passivePortsRangeReversed_namesKey() {
-    refused("ftps:\n  passivePorts: 30099-30000\n" + minimal(), "ftps.passivePorts");
-  }
-
-  @Test
-  void load_portOutOfRange_namesKey() {
-    refused("ftps:\n  port: 65536\n" + minimal(), "ftps.port");
-  }
-
-  @Test
-  void load_certificateWithoutPrivateKey_namesKey() {
-    refused("ftps:\n  certificate: cert.pem\n" + minimal(), "ftps.privateKey");
-  }
-
-  @Test
-  void load_allowPlainFtpNotBoolean_namesKey() {
-    refused("ftps:\n  allowPlainFtp: maybe\n" + minimal(), "ftps.allowPlainFtp");
   }
 
   // --- s3 ---------------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 package dev.ferry.ftps;
 
-import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
 import dev.ferry.ftps.auth.GatewayUserManager;
 import dev.ferry.ftps.client.ProxyHeaderFilter;
@@ -50,7 +49,7 @@ public final class FtpsServer {
   private static final int DATA_IDLE_SECONDS = 300;
 
   private final Gateway gateway;
-  private final FerryConfig.Ftps settings;
+  private final FtpsSettings settings;
   private final Clock clock;
   private final TlsMaterial tls;
   private final SessionPolicy policy;
@@ -68,16 +67,16 @@ public final class FtpsServer {
   private GatewaySslConfiguration ssl;
   private Listener implicit;
 
-  public FtpsServer(Gateway gateway, Clock clock) throws IOException {
+  public FtpsServer(Gateway gateway, FtpsSettings settings, Clock clock) throws IOException {
     this.gateway = gateway;
-    this.settings = gateway.config().ftps();
+    this.settings = settings;
     this.clock = clock;
     this.tls = settings.certificate() != null
         ? TlsMaterial.load(settings.certificate(), settings.privateKey())
         : TlsMaterial.loadOrGenerate(gateway.config().dataDir().resolve("tls"));
     this.policy = new SessionPolicy(settings.allowPlainFtp(), gateway.loginGuard());
     this.greetingRefusal = new GreetingRefusal(policy);
-    this.loginSlots = new LoginSlots(gateway.sessions());
+    this.loginSlots = new LoginSlots(gateway.sessions(), settings.maxLogins());
     this.proxyHeaders = new ProxyHeaderFilter(gateway.proxyProtocol(), "FTPS", loginSlots::admit);
     this.passivePortDeadline = new PassivePortDeadline(gateway.deadlines(), settings.passiveTimeout());
   }

@@ -29,8 +29,10 @@ final class LoginSlots extends IoFilterAdapter {
 
   private final SessionSlots slots;
 
-  LoginSlots(SessionSlots slots) {
+  /** {@code maxLogins}: ftps.maxLogins, FTPS's own limit among core's. */
+  LoginSlots(SessionSlots slots, int maxLogins) {
     this.slots = slots;
+    slots.limit("FTPS", new SessionSlots.ProtocolMaximum(maxLogins, "ftps.maxLogins"));
   }
 
   /**

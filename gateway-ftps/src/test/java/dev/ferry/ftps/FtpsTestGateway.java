@@ -88,7 +88,7 @@ final class FtpsTestGateway implements AutoCloseable {
     Files.writeString(file, yaml);
     FerryConfig config = FerryConfig.load(file, Map.of());
     gateway = new Gateway(config, Clock.systemUTC());
-    server = new FtpsServer(gateway, Clock.systemUTC());
+    server = new FtpsServer(gateway, FtpsSettings.of(config), Clock.systemUTC());
     server.start();
   }
 

@@ -8,6 +8,7 @@ import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.core.user.Authenticator;
 import dev.ferry.core.user.User;
 import dev.ferry.ftps.FtpsServer;
+import dev.ferry.ftps.FtpsSettings;
 import dev.ferry.ftps.tls.TlsTruncation;
 import dev.ferry.jobs.JobsConfig;
 import dev.ferry.jobs.admin.AdminCommandRegistry;
@@ -27,6 +28,7 @@ import dev.ferry.server.metrics.FerryMetrics;
 import dev.ferry.server.metrics.MetricsServer;
 import dev.ferry.server.metrics.MetricsSettings;
 import dev.ferry.sftp.SftpServer;
+import dev.ferry.sftp.SftpSettings;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashSet;
@@ -57,6 +59,8 @@ public final class FerryServer {
 
   private final FerryConfig config;
   private final JobsConfig jobsConfig;
+  private final FtpsSettings ftpsSettings;
+  private final SftpSettings sftpSettings;
   private final WatchConfig watchConfig;
   private final Clock clock;
   private final EventBus events;
@@ -84,9 +88,16 @@ public final class FerryServer {
     return new FerryBuilder();
   }
 
-  /** @throws ConfigException when the jobs, remotes, syncs, admin or watch section of the config file is wrong */
+  /**
+   * Parses the sections the modules own, so that a wrong one stops Ferry before anything starts.
+   *
+   * @throws ConfigException when the ftps, sftp, jobs, remotes, syncs, admin, watch or metrics section of the config
+   *     file is wrong
+   */
   public FerryServer(FerryConfig config, Clock clock) {
     this.config = config;
+    this.ftpsSettings = FtpsSettings.of(config);
+    this.sftpSettings = SftpSettings.of(config);
     this.jobsConfig = JobsConfig.of(config);
     this.watchConfig = WatchConfig.of(config);
     this.metricsSettings = MetricsSettings.of(config);
@@ -138,10 +149,10 @@ public final class FerryServer {
         new ClientSessions(gateway.sessions(), gateway.transfers(), gateway.rates(),
         gateway.nodeSessions(), gateway.stateStore().nodes().name()), gateway.users(), gateway.disabledUsers(),
         gateway.disabledUserSessions(), gateway.accounts());
-    ftps = new FtpsServer(gateway, clock);
+    ftps = new FtpsServer(gateway, ftpsSettings, clock);
     ftps.start();
-    if (config.sftp().enabled()) {
-      sftp = new SftpServer(gateway, admin);
+    if (sftpSettings.enabled()) {
+      sftp = new SftpServer(gateway, sftpSettings, admin);
       sftp.start();
     }
     if (jobsConfig.adminHttp().enabled()) {
@@ -166,9 +177,9 @@ public final class FerryServer {
     log.info("transfer jobs: {} remote host(s), {} worker(s), jobs in the state store {}", jobsConfig.remotes().size(),
         jobsConfig.jobs().workers(), gateway.stateStore().database());
     log.info("Ferry is up. FTPS explicit (AUTH TLS): {}:{}, implicit TLS: {}, passive ports {}, SFTP: {}",
-        config.ftps().bindAddress(), ftps.port(),
-        ftps.implicitPort() < 0 ? "off" : config.ftps().bindAddress() + ":" + ftps.implicitPort(),
-        config.ftps().passivePorts(), sftp == null ? "off" : config.sftp().bindAddress() + ":" + sftp.port());
+        ftpsSettings.bindAddress(), ftps.port(),
+        ftps.implicitPort() < 0 ? "off" : ftpsSettings.bindAddress() + ":" + ftps.implicitPort(),
+        ftpsSettings.passivePorts(), sftp == null ? "off" : sftpSettings.bindAddress() + ":" + sftp.port());
     log.info("TLS certificate {} SHA-256 fingerprint {}", ftps.tls().subject(), ftps.tls().fingerprint());
     logMemory();
     if (sftp != null) {
@@ -195,13 +206,13 @@ public final class FerryServer {
           + "budgets grew with it; run java -Xmx1g (or what the README suggests for your load)",
           Runtime.getRuntime().maxMemory() / mib);
     }
-    long sessions = (config.sftp().enabled() ? config.sftp().maxSessions() * SFTP_SESSION_HEAP : 0)
-        + (long) config.ftps().maxLogins() * FTPS_SESSION_HEAP;
+    long sessions = (sftpSettings.enabled() ? sftpSettings.maxSessions() * SFTP_SESSION_HEAP : 0)
+        + (long) ftpsSettings.maxLogins() * FTPS_SESSION_HEAP;
     long wanted = sessions + config.uploads().memoryBudget() + config.downloads().memoryBudget();
     if (wanted > Runtime.getRuntime().maxMemory() * 9 / 10) {
       log.warn("memory: at sftp.maxSessions {} and ftps.maxLogins {} the sessions themselves may take about {} MiB of "
           + "heap beside the budgets ({} MiB): {} MiB in all, more than 90 % of the heap; raise -Xmx or lower the "
-          + "budgets or the limits", config.sftp().maxSessions(), config.ftps().maxLogins(), sessions / mib,
+          + "budgets or the limits", sftpSettings.maxSessions(), ftpsSettings.maxLogins(), sessions / mib,
           (config.uploads().memoryBudget() + config.downloads().memoryBudget()) / mib, wanted / mib);
     }
   }

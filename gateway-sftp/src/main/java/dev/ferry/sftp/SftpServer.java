@@ -1,6 +1,5 @@
 package dev.ferry.sftp;
 
-import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
 import dev.ferry.core.admin.AdminConsole;
 import dev.ferry.sftp.auth.FerryUsers;
@@ -55,22 +54,22 @@ public final class SftpServer {
   private static final int READDIR_LENGTH = 64 * 1024;
 
   private final Gateway gateway;
-  private final FerryConfig.Sftp settings;
+  private final SftpSettings settings;
   private final HostKeys hostKeys;
   private final FerryFileSystemProvider provider = new FerryFileSystemProvider();
   private final AtomicBoolean refusing = new AtomicBoolean();
   private final AdminConsole admin;
   private SshServer sshd;
 
-  public SftpServer(Gateway gateway) throws IOException {
-    this(gateway, null);
+  public SftpServer(Gateway gateway, SftpSettings settings) throws IOException {
+    this(gateway, settings, null);
   }
 
   /** With an admin console, exec requests run admin commands (for users with the admin role). */
-  public SftpServer(Gateway gateway, AdminConsole admin) throws IOException {
+  public SftpServer(Gateway gateway, SftpSettings settings, AdminConsole admin) throws IOException {
     this.gateway = gateway;
     this.admin = admin;
-    this.settings = gateway.config().sftp();
+    this.settings = settings;
     this.hostKeys = HostKeys.loadOrGenerate(settings.hostKeyDirectory());
   }
 
@@ -83,7 +82,7 @@ public final class SftpServer {
 
     sshd.setPasswordAuthenticator(new PasswordLogin(gateway.users(), gateway.loginGuard()));
     sshd.setPublickeyAuthenticator(new PublicKeyLogin(gateway.users(), gateway.loginGuard(),
-        gateway.config().sftp().trustedUserCaKeys(), gateway.config().sftp().revokedCertificateSerials()));
+        settings.trustedUserCaKeys(), settings.revokedCertificateSerials()));
     sshd.setKeyboardInteractiveAuthenticator(null);
     // Named, or MINA offers keyboard-interactive beside any password authenticator, and Ferry's
     // never completes it: clients that try it first (PuTTY, WinSCP) met a method that cannot work.
@@ -138,7 +137,7 @@ public final class SftpServer {
         "fsync@openssh.com=1,lsetstat@openssh.com=1,posix-rename@openssh.com=1,limits@openssh.com=1,copy-data=1,"
             + FerrySftpSubsystemFactory.STATVFS_ADVERTISED + "," + FerrySftpSubsystemFactory.USERS_GROUPS_BY_ID_ADVERTISED);
 
-    SshSessionSlots slots = new SshSessionSlots(gateway.sessions(), gateway.proxyProtocol(), refusing::get);
+    SshSessionSlots slots = new SshSessionSlots(gateway.sessions(), settings.maxSessions(), gateway.proxyProtocol(), refusing::get);
     sshd.addSessionListener(slots);
     if (gateway.proxyProtocol().enabled()) {
       sshd.setServerProxyAcceptor(new SshProxyHeader(gateway.proxyProtocol(), slots));

@@ -49,7 +49,8 @@ public final class SessionSlots {
   /** This node's name, in every session id: merged activity logs of several nodes never mix two sessions. */
   private final String node;
   private volatile OtherNodes otherNodes = OtherNodes.NONE;
-  private final Map<String, ProtocolMaximum> protocolMaxima;
+  /** Guarded by this; each front-end sets its own as it starts ({@link #limit}). */
+  private final Map<String, ProtocolMaximum> protocolMaxima = new HashMap<>();
   private final Deadlines deadlines;
   private final EventBus events;
   private final Function<String, Optional<String>> refusalNote;
@@ -85,13 +86,9 @@ public final class SessionSlots {
   /** A protocol's own maximum of logged-in sessions, and the config key that sets it. */
   public record ProtocolMaximum(int sessions, String configKey) {}
 
-  /**
-   * {@code protocolMaxima}: by protocol name, as the front-ends open their slots. Each connection's
-   * life (connected, login, refused credentials, exit) is published to {@code events}.
-   */
-  public SessionSlots(SessionLimits limits, Map<String, ProtocolMaximum> protocolMaxima, Deadlines deadlines,
-      EventBus events) {
-    this(limits, protocolMaxima, deadlines, events, name -> Optional.empty(), "node");
+  /** Each connection's life (connected, login, refused credentials, exit) is published to {@code events}. */
+  public SessionSlots(SessionLimits limits, Deadlines deadlines, EventBus events) {
+    this(limits, deadlines, events, name -> Optional.empty(), "node");
   }
 
   /**
@@ -99,14 +96,21 @@ public final class SessionSlots {
    * tried (e.g. that the user is disabled), so that the front-ends need not know; {@code node}: this
    * node's name ({@code store.nodeName}).
    */
-  public SessionSlots(SessionLimits limits, Map<String, ProtocolMaximum> protocolMaxima, Deadlines deadlines,
-      EventBus events, Function<String, Optional<String>> refusalNote, String node) {
+  public SessionSlots(SessionLimits limits, Deadlines deadlines, EventBus events,
+      Function<String, Optional<String>> refusalNote, String node) {
     this.refusalNote = refusalNote;
     this.node = node;
     this.limits = limits;
-    this.protocolMaxima = Map.copyOf(protocolMaxima);
     this.deadlines = deadlines;
     this.events = events;
+  }
+
+  /**
+   * {@code protocol}'s own maximum of logged-in sessions (its name as the front-end opens its slots).
+   * Set by the front-end, which owns the setting; a protocol without one is held to the other limits only.
+   */
+  public synchronized void limit(String protocol, ProtocolMaximum maximum) {
+    protocolMaxima.put(protocol, maximum);
   }
 
   public SessionLimits limits() {

@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,8 +30,9 @@ class SessionSlotsTest {
   }
 
   private SessionSlots slots(SessionLimits limits) {
-    return new SessionSlots(limits, Map.of("FTPS", new SessionSlots.ProtocolMaximum(200, "ftps.maxLogins")), deadlines,
-        new EventBus(Clock.systemUTC()));
+    SessionSlots slots = new SessionSlots(limits, deadlines, new EventBus(Clock.systemUTC()));
+    slots.limit("FTPS", new SessionSlots.ProtocolMaximum(200, "ftps.maxLogins"));
+    return slots;
   }
 
   private SessionSlots.Slot open(SessionSlots slots, String address) throws SessionRefusedException {
@@ -50,6 +50,19 @@ class SessionSlotsTest {
     assertTrue(refused.getMessage().contains("sessions.unauthenticatedPerAddress"), refused.getMessage());
     open(slots, "10.0.0.2");
     assertEquals(11, slots.unauthenticated());
+  }
+
+  @Test
+  void protocolAtTheMaximumItsFrontEndSet_nextLoginRefusedNamingItsKey_otherProtocolsNot() throws Exception {
+    SessionSlots slots = new SessionSlots(LIMITS, deadlines, new EventBus(Clock.systemUTC()));
+    slots.limit("FTPS", new SessionSlots.ProtocolMaximum(2, "ftps.maxLogins"));
+    open(slots, "10.0.0.1").loggedIn("alice");
+    open(slots, "10.0.0.2").loggedIn("bob");
+    SessionSlots.Slot third = open(slots, "10.0.0.3");
+    SessionRefusedException refused = assertThrows(SessionRefusedException.class, () -> third.loggedIn("carol"));
+    assertEquals("Too many FTPS sessions (2), try again later", refused.clientMessage());
+    assertTrue(refused.getMessage().contains("ftps.maxLogins"), refused.getMessage());
+    slots.open("SFTP", "10.0.0.4", closedBecause::add).loggedIn("dave");
   }
 
   @Test

@@ -29,8 +29,10 @@ public final class SshSessionSlots implements SessionListener {
   private final ProxyProtocol proxy;
   private final BooleanSupplier shuttingDown;
 
-  public SshSessionSlots(SessionSlots slots, ProxyProtocol proxy, BooleanSupplier shuttingDown) {
+  /** {@code maxSessions}: sftp.maxSessions, SFTP's own limit among core's. */
+  public SshSessionSlots(SessionSlots slots, int maxSessions, ProxyProtocol proxy, BooleanSupplier shuttingDown) {
     this.slots = slots;
+    slots.limit("SFTP", new SessionSlots.ProtocolMaximum(maxSessions, "sftp.maxSessions"));
     this.proxy = proxy;
     this.shuttingDown = shuttingDown;
   }
