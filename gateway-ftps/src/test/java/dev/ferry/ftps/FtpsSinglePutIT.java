@@ -57,9 +57,10 @@ class FtpsSinglePutIT {
 
   @Test
   void stor_aboveTheLimit_isMultipartWithAGrownFirstPart() throws IOException {
-    byte[] data = FtpsGatewayIT.random(SINGLE_PUT_LIMIT + 1);
+    // More than one 256 KiB read past the limit: Ferry reads the data connection 256 KiB at a
+    // time, and the grown first part goes to S3 when the bytes past the limit arrive.
+    byte[] data = FtpsGatewayIT.random(SINGLE_PUT_LIMIT + 300 * 1024);
 
-    // The grown first part goes to S3 when the byte past the limit arrives.
     boolean multipartWhileOpen = store("multipart.bin", data, SINGLE_PUT_LIMIT + 1);
 
     assertTrue(multipartWhileOpen, "no multipart upload for a file above the single-PUT limit");
