@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3RequestLog;
 import dev.ferry.core.testing.S3TestServer;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,16 +199,7 @@ class SftpS3RequestsIT {
   }
 
   private static void settled() {
-    int seen = -1;
-    while (seen != requests.requests().size()) {
-      seen = requests.requests().size();
-      try {
-        Thread.sleep(300);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+    Await.until(() -> requests.quietFor(Duration.ofMillis(300)), Duration.ofSeconds(10), "no S3 request for 300 ms");
   }
 
   private static String kind(S3RequestLog.Request request) {

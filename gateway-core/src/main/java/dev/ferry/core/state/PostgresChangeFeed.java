@@ -35,6 +35,7 @@ public final class PostgresChangeFeed implements ListingCache.ChangeFeed, AutoCl
   static final String CHANNEL = "ferry_object_changes";
   /** PostgreSQL refuses a payload of 8,000 bytes or more; an S3 key is at most 1,024. */
   private static final int MAX_PAYLOAD = 7_900;
+  /** How long a sender or listener whose connection broke waits before connecting again. */
   private static final long RECONNECT_MILLIS = 1_000;
   /** How long a listen waits for words before it checks that it should go on. */
   private static final int LISTEN_WAIT_MILLIS = 500;
@@ -170,6 +171,8 @@ public final class PostgresChangeFeed implements ListingCache.ChangeFeed, AutoCl
 
   private void pause() {
     try {
+      // PostgreSQL is down or refused us: nothing announces its return, so the feed's own thread
+      // tries again after a pause rather than in a tight loop (the cache trusts nothing meanwhile).
       Thread.sleep(RECONNECT_MILLIS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -151,9 +151,8 @@ public final class GatewayFileSystem implements AutoCloseable {
     S3Location key = user.keyOf(path);
     // A file its folder's listing (or this node's write) showed a moment ago is read without a
     // HEAD first: its first range is pinned to that ETag, and asks again if S3 has another now.
-    Optional<ObjectInfo> listed = path.isRoot() ? Optional.empty() : listings.lookup(key)
-        .filter(name -> name.kind() == ListingCache.Name.Kind.FILE).map(ListingCache.Name::file);
-    Optional<ObjectInfo> file = path.isRoot() || listed.isPresent() ? listed : lookup.head(path, "download");
+    Optional<ObjectInfo> listed = path.isRoot() ? Optional.empty() : lookup.cachedFile(path);
+    Optional<ObjectInfo> file = path.isRoot() || listed.isPresent() ? listed : lookup.fileInfo(path, "download");
     if (file.isEmpty()) {
       lookup.existingFile(path, "download");
       throw new NoSuchFileException(path.toString(), null, "download by " + user.name() + ": no such file");

@@ -120,6 +120,12 @@ final class PathLookup {
     return head(path, operation);
   }
 
+  /** The facts of the file at {@code path} as the listing cache holds them; empty where it does not. */
+  Optional<ObjectInfo> cachedFile(VirtualPath path) {
+    return listings.lookup(user.keyOf(path))
+        .filter(name -> name.kind() == ListingCache.Name.Kind.FILE).map(ListingCache.Name::file);
+  }
+
   /** The HEAD of {@code path}'s object; what it says is kept for the folder, if the cache holds it. */
   Optional<ObjectInfo> head(VirtualPath path, String operation) throws FileSystemException {
     S3Location key = user.keyOf(path);

@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -55,6 +56,8 @@ public final class S3RequestLog implements AutoCloseable {
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
+  /** System.nanoTime() of the last request seen; 0 before any. */
+  private volatile long lastRequestAt;
 
   public S3RequestLog(URI upstream) throws IOException {
     this.upstream = upstream;
@@ -81,6 +84,12 @@ public final class S3RequestLog implements AutoCloseable {
 
   public void clear() {
     requests.clear();
+  }
+
+  /** Whether no request has come for {@code quiet}: what the server sends after its answer has been sent too. */
+  public boolean quietFor(Duration quiet) {
+    long last = lastRequestAt;
+    return last == 0 || System.nanoTime() - last >= quiet.toNanos();
   }
 
   private void acceptLoop() {
@@ -126,6 +135,7 @@ public final class S3RequestLog implements AutoCloseable {
         int question = target.indexOf('?');
         requests.add(new Request(parts[0], question < 0 ? target : target.substring(0, question),
             question < 0 ? "" : target.substring(question + 1), headers));
+        lastRequestAt = System.nanoTime();
         out.flush();
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
           relayChunks(in, out);

@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.core.Gateway;
 import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.testing.TestGateways;
 import dev.ferry.core.testing.TestObjects;
 import dev.ferry.core.upload.StreamingUpload;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -158,10 +160,7 @@ class GatewayFileSystemIT {
     try {
       assertFalse(other.exists(path("/w/added")), "what the node saw holds for every session");
       assertTrue(other.exists(path("/w/added/x.bin")), "a folder never listed is asked of S3");
-      while (!other.exists(path("/w/added"))) {
-        assertTrue(System.nanoTime() - made < Duration.ofSeconds(7).toNanos(), "still missed after the window");
-        Thread.sleep(200);
-      }
+      Await.until(() -> exists(other, "/w/added"), Duration.ofSeconds(7), "/w/added to be seen once the window ended");
       assertTrue(System.nanoTime() - made > Duration.ofSeconds(4).toNanos(), "seen before the window ended");
     } finally {
       other.close();
@@ -215,6 +214,14 @@ class GatewayFileSystemIT {
     assertEquals(3, stat.size());
     assertTrue(Duration.between(s3Time, stat.lastModified()).abs().compareTo(Duration.ofSeconds(1)) <= 0,
         stat.lastModified() + " shown, " + s3Time + " in S3");
+  }
+
+  private static boolean exists(GatewayFileSystem session, String path) {
+    try {
+      return session.exists(path(path));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static List<Byte> bytes(byte[] data) {
