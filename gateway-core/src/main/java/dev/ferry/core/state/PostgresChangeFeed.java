@@ -33,8 +33,6 @@ public final class PostgresChangeFeed implements ListingCache.ChangeFeed, AutoCl
   private static final Logger log = LoggerFactory.getLogger(PostgresChangeFeed.class);
 
   static final String CHANNEL = "ferry_object_changes";
-  /** PostgreSQL refuses a payload of 8,000 bytes or more; an S3 key is at most 1,024. */
-  private static final int MAX_PAYLOAD = 7_900;
   /** How long a sender or listener whose connection broke waits before connecting again. */
   private static final long RECONNECT_MILLIS = 1_000;
   /** How long a listen waits for words before it checks that it should go on. */
@@ -104,14 +102,7 @@ public final class PostgresChangeFeed implements ListingCache.ChangeFeed, AutoCl
   }
 
   private void heard(String payload, Consumer<S3Location> changed) {
-    // self \n bucket \n key, one word after another
-    String[] lines = payload.split("\n", -1);
-    if (lines.length < 3 || lines[0].equals(self)) {
-      return;
-    }
-    for (int i = 1; i + 1 < lines.length; i += 2) {
-      changed.accept(new S3Location(lines[i], lines[i + 1]));
-    }
+    ChangeWords.keysOf(self, payload).forEach(changed);
   }
 
   private void sendLoop() {
@@ -128,7 +119,7 @@ public final class PostgresChangeFeed implements ListingCache.ChangeFeed, AutoCl
             keys.add(first);
             outgoing.drainTo(keys, BATCH - 1);
           }
-          for (String payload : payloads(keys)) {
+          for (String payload : ChangeWords.payloads(self, keys)) {
             notify.setString(1, payload);
             notify.execute();
           }
@@ -147,22 +138,6 @@ public final class PostgresChangeFeed implements ListingCache.ChangeFeed, AutoCl
         pause();
       }
     }
-  }
-
-  /** The keys as few payloads as fit PostgreSQL's limit. */
-  private List<String> payloads(List<S3Location> keys) {
-    List<String> payloads = new ArrayList<>();
-    StringBuilder payload = new StringBuilder(self);
-    for (S3Location key : keys) {
-      String word = "\n" + key.bucket() + "\n" + key.key();
-      if (payload.length() + word.length() > MAX_PAYLOAD && payload.length() > self.length()) {
-        payloads.add(payload.toString());
-        payload = new StringBuilder(self);
-      }
-      payload.append(word);
-    }
-    payloads.add(payload.toString());
-    return payloads;
   }
 
   private Connection connect() throws SQLException {

@@ -152,7 +152,9 @@ public final class GatewayFileSystem implements AutoCloseable {
     // A file its folder's listing (or this node's write) showed a moment ago is read without a
     // HEAD first: its first range is pinned to that ETag, and asks again if S3 has another now.
     Optional<ObjectInfo> listed = path.isRoot() ? Optional.empty() : lookup.cachedFile(path);
-    Optional<ObjectInfo> file = path.isRoot() || listed.isPresent() ? listed : lookup.fileInfo(path, "download");
+    // Not known there: asked of S3 even where the cache says "no such name", so a file another S3
+    // client just put is read at once (a stat may not show it until the window ends).
+    Optional<ObjectInfo> file = path.isRoot() || listed.isPresent() ? listed : lookup.head(path, "download");
     if (file.isEmpty()) {
       lookup.existingFile(path, "download");
       throw new NoSuchFileException(path.toString(), null, "download by " + user.name() + ": no such file");
