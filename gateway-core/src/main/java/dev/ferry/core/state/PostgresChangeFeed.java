@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -37,6 +38,8 @@ public final class PostgresChangeFeed implements ListingCache.ChangeFeed, AutoCl
   private static final long RECONNECT_MILLIS = 1_000;
   /** How long a listen waits for words before it checks that it should go on. */
   private static final int LISTEN_WAIT_MILLIS = 500;
+  /** How long {@link #listen} waits for the first LISTEN, so a node starts with a cache it can use. */
+  private static final long FIRST_LISTEN_WAIT_SECONDS = 10;
   /** Words sent per statement at most, when many changes come at once (a folder renamed). */
   private static final int BATCH = 100;
 
@@ -47,6 +50,8 @@ public final class PostgresChangeFeed implements ListingCache.ChangeFeed, AutoCl
   private volatile boolean closed;
   private Thread sender;
   private Thread listener;
+  /** Open once the listener has listened, or failed to, for the first time. */
+  private final CountDownLatch firstTry = new CountDownLatch(1);
 
   PostgresChangeFeed(StateStoreSettings settings) {
     this.settings = settings;
@@ -68,6 +73,14 @@ public final class PostgresChangeFeed implements ListingCache.ChangeFeed, AutoCl
     sender = DaemonThreads.named("ferry-change-feed-out").newThread(this::sendLoop);
     listener.start();
     sender.start();
+    try {
+      if (!firstTry.await(FIRST_LISTEN_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        log.warn("change feed on {} is not listening after {} s: listings are asked of S3 until it is",
+            settings.describe(), FIRST_LISTEN_WAIT_SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void listenLoop(Consumer<S3Location> changed, Runnable lost, Runnable restored) {
@@ -79,6 +92,7 @@ public final class PostgresChangeFeed implements ListingCache.ChangeFeed, AutoCl
           log.info("change feed on {} is back: this node's listing cache starts afresh", settings.describe());
         }
         restored.run();
+        firstTry.countDown();
         first = false;
         PGConnection pg = connection.unwrap(PGConnection.class);
         while (!closed) {
@@ -96,6 +110,7 @@ public final class PostgresChangeFeed implements ListingCache.ChangeFeed, AutoCl
         log.warn("change feed on {} broke ({}): listings are asked of S3 until it is back", settings.describe(),
             e.getMessage());
         lost.run();
+        firstTry.countDown();
         pause();
       }
     }

@@ -126,9 +126,15 @@ public final class ListingCache {
 
   /**
    * From now on this node's changes go to {@code feed} and the other nodes' changes come from it.
-   * While the feed is broken nothing is answered from the cache; once it is back it starts empty.
+   * Nothing is answered from the cache until the feed first hears (a listing kept before this
+   * node listens could miss a change another node announced meanwhile), nor while it is broken;
+   * each time it is back the cache starts empty.
    */
   public void shareThrough(ChangeFeed feed) {
+    synchronized (this) {
+      trusted = false;
+      clear();
+    }
     this.feed = feed;
     feed.listen(this::changedElsewhere, this::feedLost, this::feedRestored);
   }

@@ -195,7 +195,7 @@ class ListingCacheTest {
   }
 
   @Test
-  void changesOfOtherNodes_forgetTheirFolders_andABrokenFeedTrustsNothing() {
+  void changesOfOtherNodes_forgetTheirFolders_andAFeedNotYetListeningOrBrokenTrustsNothing() {
     List<S3Location> published = new ArrayList<>();
     Consumer<S3Location>[] changed = new Consumer[1];
     Runnable[] lost = new Runnable[1];
@@ -213,6 +213,9 @@ class ListingCacheTest {
         restored[0] = r;
       }
     });
+    listDocs();
+    assertTrue(cache.lookup(at("home/docs/a.txt")).isEmpty(), "nothing answered before the feed first hears");
+    restored[0].run();
     listDocs();
     cache.written(at("home/docs/mine"), -1, null, null);
     assertEquals(List.of(at("home/docs/mine")), published, "this node's changes go to the others");
