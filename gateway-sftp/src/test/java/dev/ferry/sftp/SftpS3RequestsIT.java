@@ -1,6 +1,7 @@
 package dev.ferry.sftp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -178,6 +179,31 @@ class SftpS3RequestsIT {
           "exclusive create over a folder");
       assertTrue(sftp.stat("/cp/a/b/sub").isDirectory(), "the folder stays");
       assertEquals(3, sftp.stat("/cp/a/b/old.bin").getSize(), "the file that was there stays");
+    }
+  }
+
+  /**
+   * A small file's PUT goes with its body at once; a part of megabytes first asks S3 whether it
+   * will take it ({@code Expect: 100-continue}), so a refused part is not sent for nothing.
+   */
+  @Test
+  void smallPut_doesNotWaitForContinue_butPartsOfMegabytesDo() throws IOException {
+    try (SftpClient sftp = ferry.login("alice")) {
+      sftp.mkdir("/expect");
+      settled();
+      requests.clear();
+      write(sftp, "/expect/small.bin");
+      try (OutputStream out = sftp.write("/expect/large.bin")) {
+        out.write(new byte[20 * 1024 * 1024]);
+      }
+      settled();
+      List<S3RequestLog.Request> puts = requests.requests().stream().filter(r -> r.method().equals("PUT")).toList();
+      S3RequestLog.Request small = puts.stream().filter(r -> r.path().endsWith("/small.bin")).findFirst().orElseThrow();
+      assertFalse(small.headers().containsKey("expect"), "the small file's PUT: " + small.headers());
+      List<S3RequestLog.Request> parts = puts.stream().filter(r -> r.query().contains("partNumber=")).toList();
+      assertEquals(3, parts.size(), "parts of the 20 MiB file: " + puts);
+      parts.forEach(part -> assertEquals("100-continue", part.headers().get("expect"), part + ": " + part.headers()));
+      assertEquals(20 * 1024 * 1024, sftp.stat("/expect/large.bin").getSize());
     }
   }
 

@@ -22,6 +22,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -31,6 +32,7 @@ import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -111,7 +113,14 @@ public final class ObjectStore implements AutoCloseable {
         // the SDK's default flexible checksums (trailing CRC32) are not accepted everywhere.
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        .overrideConfiguration(c -> c.addExecutionInterceptor(new RequestTiming()));
+        .overrideConfiguration(c -> c.addExecutionInterceptor(new RequestTiming())
+            .addExecutionInterceptor(new ExpectContinueForLargeBodies()))
+        // A request's future completes on the Netty thread that read the answer, not after a hop to
+        // the SDK's own pool: a hop cost each small request 0.2-0.5 ms. So nothing chained on these
+        // futures may block (every callback here updates memory, releases buffers or starts the
+        // next request); a thread that must wait for S3 waits in await().
+        .asyncConfiguration(c -> c.advancedOption(SdkAdvancedAsyncClientOption.FUTURE_COMPLETION_EXECUTOR,
+            (Executor) Runnable::run));
     S3Presigner.Builder presign = S3Presigner.builder()
         .region(Region.of(settings.region()))
         .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).build());
