@@ -842,13 +842,13 @@ tls_handshake() {
 # key exchange and CBC-SHA1 suites were accepted.
 tls_offers_ecdhe_aead_only() {
   local suite got
-  for suite in AES128-GCM-SHA256 AES256-SHA ECDHE-RSA-AES128-SHA ECDHE-RSA-AES256-SHA384; do
+  for suite in AES128-GCM-SHA256 AES256-SHA ECDHE-RSA-AES128-SHA ECDHE-ECDSA-AES128-SHA ECDHE-ECDSA-AES256-SHA384; do
     got="$(tls_handshake -tls1_2 -cipher "$suite")"
     [[ -z "$got" ]] || { echo "TLS 1.2 with $suite was accepted: $got"; return 1; }
   done
-  got="$(tls_handshake -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256)"
-  echo "TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256: $got"
-  [[ "$got" == "TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256" ]] || return 1
+  got="$(tls_handshake -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256)"
+  echo "TLS 1.2 ECDHE-ECDSA-AES128-GCM-SHA256: $got"
+  [[ "$got" == "TLSv1.2 ECDHE-ECDSA-AES128-GCM-SHA256" ]] || return 1
   got="$(tls_handshake -tls1_3)"
   echo "TLS 1.3: $got"
   [[ "$got" == TLSv1.3\ TLS_AES_* || "$got" == TLSv1.3\ TLS_CHACHA20_* ]]
