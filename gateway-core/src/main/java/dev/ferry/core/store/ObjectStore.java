@@ -65,10 +65,10 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * name the operation and location. This is the only class that sees AWS SDK types.
  *
  * <p>Over 500 lines, and one concept: S3's API as the gateway uses it, one method per operation,
- * each building its request, sending it on one of its two clients and turning the answer or the SDK's error
- * into core's types through the same translation. Split by operation, the pieces would be classes
- * of a method or two around the same client and error mapping, and the SDK's types would spread
- * over all of them.
+ * each building its request, sending it on one of its two clients and turning the answer or the
+ * SDK's error into core's types through the same translation. Split by operation, the pieces would
+ * be classes of a method or two around the same clients and error mapping, and the SDK's types
+ * would spread over all of them.
  */
 public final class ObjectStore implements AutoCloseable {
 

@@ -61,7 +61,8 @@ class TransactionNotFlushedIT {
         assertThrows(StateStoreException.class, () -> database.transactionNotFlushed("failing", c -> {
           throw new SQLException("the work failed");
         }));
-        assertEquals(flushed, database.run("reading", TransactionNotFlushedIT::flushSetting), "after a relaxed one failed");
+        assertEquals(flushed, database.run("reading", TransactionNotFlushedIT::flushSetting),
+            "after a relaxed one failed");
       }
     }
   }
