@@ -3,6 +3,7 @@ package dev.ferry.core;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.ConfigFile;
 import dev.ferry.core.config.ConfigNode;
+import dev.ferry.core.config.InvalidFieldException;
 import dev.ferry.core.download.DownloadSettings;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.session.SessionLimits;
@@ -13,6 +14,9 @@ import dev.ferry.core.upload.PartSizePolicy;
 import dev.ferry.core.user.AuthorizedKeyLine;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.PasswordHasher;
+import dev.ferry.core.s3.WriteOptions;
+import dev.ferry.core.user.HomeWritePolicy;
+import dev.ferry.core.user.LoginLimits;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.HttpIdentityProvider;
 import dev.ferry.core.user.LdapIdentityProvider;
@@ -20,6 +24,7 @@ import dev.ferry.core.user.User;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +40,7 @@ import java.util.Set;
 public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createBuckets, ConfigNode ftpsSection,
     ConfigNode sftpSection, UploadSettings uploads, DownloadSettings downloads, LoginGuard.Settings login,
     Duration shutdownGrace, int renameParallelism, boolean listingClientTimes, Duration directoryCacheTime,
-    List<User> users, StateStoreSettings stateStore, SessionLimits sessions, TrustedProxies trustedProxies,
+    List<User> users, WriteOptions objectDefaults, StateStoreSettings stateStore, SessionLimits sessions, TrustedProxies trustedProxies,
     HttpIdentityProvider.Settings authHttp, LdapIdentityProvider.Settings authLdap, ConfigFile file) {
 
   /**
@@ -76,7 +81,10 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     Path dataDir = base.resolve(root.string("dataDir", "ferry-data"));
 
     ConfigNode s3 = root.section("s3");
-    s3.allowOnly("endpoint", "region", "accessKey", "secretKey", "pathStyle", "maxConnections", "createBuckets");
+    List<String> s3Keys = new ArrayList<>(List.of("endpoint", "region", "accessKey", "secretKey", "pathStyle",
+        "maxConnections", "createBuckets"));
+    s3Keys.addAll(WRITE_OPTION_KEYS);
+    s3.allowOnly(s3Keys.toArray(String[]::new));
     String endpoint = s3.string("endpoint", null);
     URI endpointUri = null;
     if (endpoint != null && !endpoint.isBlank()) {
@@ -182,14 +190,44 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     List<ConfigNode> userNodes = root.sections("users"); // none is refused by UserRegistry, unless an application authenticates
     Set<String> names = new HashSet<>();
     List<User> users = userNodes.stream().map(node -> user(node, names)).toList();
+    WriteOptions objectDefaults = writeOptions(s3);
+    try {
+      HomeWritePolicy.of(objectDefaults, users);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("users", e.getMessage());
+    }
 
     return new FerryConfig(dataDir, store, s3.bool("createBuckets", false), ftps, sftp, uploads,
         downloads, guard, shutdown.duration("grace", Duration.ofSeconds(30)),
         rename.integer("parallelism", 16, 1, 256), listings.bool("clientTimes", true),
-        listings.duration("directoryCacheTime", Duration.ofSeconds(5)), users,
+        listings.duration("directoryCacheTime", Duration.ofSeconds(5)), users, objectDefaults,
         stateStore(root.section("store"), dataDir), sessions(root.section("sessions")),
         trustedProxies(root.section("proxyProtocol")), authHttp(root.section("auth")),
         authLdap(root.section("auth"), base), file);
+  }
+
+  /** The keys of an object's write options, in the top-level {@code s3:} section and a user's {@code s3:}. */
+  private static final List<String> WRITE_OPTION_KEYS = List.of("sse", "kmsKeyId", "bucketKey", "storageClass", "acl",
+      "tags");
+
+  /**
+   * What objects are written with ({@link WriteOptions}), from the option keys of {@code node}: the
+   * top-level {@code s3:} section (every object's defaults) or a user's {@code s3:} (the objects of
+   * their home). A value S3 would refuse is refused here, naming its key.
+   */
+  private static WriteOptions writeOptions(ConfigNode node) {
+    ConfigNode tagNode = node.section("tags");
+    Map<String, String> tags = new java.util.LinkedHashMap<>();
+    for (String tag : tagNode.names()) {
+      tags.put(tag, tagNode.string(tag, ""));
+    }
+    try {
+      return new WriteOptions(node.string("sse", null), node.string("kmsKeyId", null),
+          node.has("bucketKey") ? node.bool("bucketKey", false) : null, node.string("storageClass", null),
+          node.string("acl", null), tags);
+    } catch (InvalidFieldException e) {
+      throw new ConfigException(node.keyOf(e.field()), e.problem());
+    }
   }
 
   /** {@code auth.ldap}: the directory asked about names no user is declared or kept for; null when none. */
@@ -354,7 +392,9 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
   }
 
   private static User user(ConfigNode node, Set<String> names) {
-    node.allowOnly("name", "passwordHash", "home", "permissions", "publicKeys", "admin");
+    node.allowOnly("name", "passwordHash", "home", "permissions", "publicKeys", "admin", "allowFrom", "expires", "s3");
+    ConfigNode objects = node.section("s3");
+    objects.allowOnly(WRITE_OPTION_KEYS.toArray(String[]::new));
     String name = node.requiredString("name");
     if (!name.matches("[A-Za-z0-9._@-]{1,64}")) {
       throw new ConfigException(node.keyOf("name"), "must be 1-64 letters, digits or . _ @ -, got '" + name + "'");
@@ -377,7 +417,15 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         throw new ConfigException(node.keyOf("publicKeys") + "[" + i + "]", problem);
       }
     }
-    return new User(name, hash, location, permissions, List.copyOf(keys), node.bool("admin", false));
+    LoginLimits limits;
+    try {
+      limits = LoginLimits.parse(node.strings("allowFrom"), node.string("expires", null), node.keyOf("allowFrom"),
+          node.keyOf("expires"));
+    } catch (InvalidFieldException e) {
+      throw new ConfigException(e.field(), e.problem());
+    }
+    return new User(name, hash, location, permissions, List.copyOf(keys), node.bool("admin", false), limits,
+        writeOptions(objects));
   }
 
   /** {@code permissions} of a user or group: names, or all; [list, read] when left out. */

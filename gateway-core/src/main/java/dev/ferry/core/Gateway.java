@@ -25,6 +25,7 @@ import dev.ferry.core.upload.SpillSpace;
 import dev.ferry.core.upload.Uploads;
 import dev.ferry.core.user.DisabledUserSessions;
 import dev.ferry.core.user.DisabledUsers;
+import dev.ferry.core.user.HomeWritePolicy;
 import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.User;
 import dev.ferry.core.user.Authenticator;
@@ -97,6 +98,7 @@ public final class Gateway implements AutoCloseable {
     this.locks = new PathLockTable(sharedLocks);
     this.store = new ObjectStore(config.s3());
     store.keepListingsIn(new ListingCache(clock, config.directoryCacheTime()));
+    store.writeWith(HomeWritePolicy.of(config.objectDefaults(), config.users()));
     if (store.listings().enabled()) {
       stateStore.changeFeed().ifPresent(feed -> store.listings().shareThrough(feed));
     }
@@ -114,7 +116,7 @@ public final class Gateway implements AutoCloseable {
     this.disabledUsers = new DisabledUsers(stateStore.database(), clock);
     this.loginGuard = new LoginGuard(config.login(), clock, stateStore.database(), disabledUsers);
     this.sessions = new SessionSlots(config.sessions(), deadlines, events,
-        name -> disabledUsers.lastRead(name).map(d -> "user disabled"), stateStore.nodes().name());
+        (name, address) -> loginGuard.refusalNote(users, name, address), stateStore.nodes().name());
     // As often as the node's heartbeat: a user disabled on another node loses its sessions here within one.
     this.disabledUserSessions = new DisabledUserSessions(disabledUsers, users, sessions,
         config.stateStore().lease().dividedBy(3));

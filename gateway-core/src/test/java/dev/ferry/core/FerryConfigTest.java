@@ -271,6 +271,49 @@ class FerryConfigTest {
   }
 
   @Test
+  void load_allowFromAndExpires_unquotedYamlTimestampToo() throws Exception {
+    FerryConfig config = load("users:\n" + user("alice") + "    allowFrom: [203.0.113.0/24, \"2001:db8::/32\"]\n"
+        + "    expires: 2027-06-30T00:00:00Z\n" + user("bob"));
+
+    User alice = config.users().get(0);
+    assertEquals(java.util.List.of("203.0.113.0/24", "2001:db8::/32"), alice.limits().allowFromText());
+    assertEquals(java.time.Instant.parse("2027-06-30T00:00:00Z"), alice.limits().expires());
+    assertTrue(config.users().get(1).limits().allowFrom().isEmpty());
+    assertNull(config.users().get(1).limits().expires());
+  }
+
+  @Test
+  void load_badAllowFromOrExpires_namesTheKey() {
+    ConfigException host = refused("users:\n" + user("alice") + "    allowFrom: [10.0.0.0/8, partner.example]\n",
+        "users[0].allowFrom[1]");
+    assertTrue(host.getMessage().contains("got 'partner.example'"), host.getMessage());
+    refused("users:\n" + user("alice") + "    expires: next june\n", "users[0].expires");
+  }
+
+  @Test
+  void load_writeOptions_ofTheNodeAndOfAUser() throws Exception {
+    FerryConfig config = load("s3:\n  sse: AES256\n  storageClass: STANDARD_IA\n  tags: {env: prod}\n"
+        + "users:\n" + user("alice") + "    s3:\n      sse: aws:kms\n      kmsKeyId: alias/partners\n"
+        + "      bucketKey: true\n      acl: bucket-owner-full-control\n      tags:\n        partner: alice\n");
+
+    assertEquals(new dev.ferry.core.s3.WriteOptions("AES256", null, null, "STANDARD_IA", null, Map.of("env", "prod")),
+        config.objectDefaults());
+    assertEquals(new dev.ferry.core.s3.WriteOptions("aws:kms", "alias/partners", true, null,
+        "bucket-owner-full-control", Map.of("partner", "alice")), config.users().get(0).objects());
+  }
+
+  @Test
+  void load_badWriteOptions_namesTheKey() {
+    refused("s3:\n  sse: AES128\n" + minimal(), "s3.sse");
+    refused("users:\n" + user("alice") + "    s3:\n      storageClass: COLD\n", "users[0].s3.storageClass");
+    refused("users:\n" + user("alice") + "    s3:\n      kmsKeyId: k\n", "users[0].s3.kmsKeyId");
+    refused("users:\n" + user("alice") + "    s3:\n      encryption: AES256\n", "users[0].s3.encryption");
+    ConfigException shared = refused("users:\n" + user("alice") + "    s3: {sse: AES256}\n"
+        + "  - name: bob\n    passwordHash: '" + hash + "'\n    home: s3://ferry-data/alice/\n", "users");
+    assertTrue(shared.getMessage().contains("'alice' and 'bob' share the home"), shared.getMessage());
+  }
+
+  @Test
   void load_unknownTopLevelKey_namesIt() {
     refused("usres: []\n" + minimal(), "usres");
   }

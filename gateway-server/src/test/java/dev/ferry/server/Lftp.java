@@ -19,11 +19,23 @@ public final class Lftp {
   private final int port;
   private final String user;
   private final String password;
+  /** The local address lftp's sockets are bound to (its net:socket-bind-ipv4), or null for the system's choice. */
+  private final String bindAddress;
 
   public Lftp(int port, String user, String password) {
+    this(port, user, password, null);
+  }
+
+  private Lftp(int port, String user, String password, String bindAddress) {
     this.port = port;
     this.user = user;
     this.password = password;
+    this.bindAddress = bindAddress;
+  }
+
+  /** The same client connecting from {@code address} (another 127.0.0.x), as a client elsewhere would. */
+  public Lftp from(String address) {
+    return new Lftp(port, user, password, address);
   }
 
   /** Uploads {@code local} to {@code remote} (a path from the home), making its directory first. */
@@ -51,7 +63,7 @@ public final class Lftp {
 
   private Process start(String commands) throws IOException {
     String script = "set cmd:fail-exit yes; set ssl:verify-certificate no; set net:max-retries 1; "
-        + "open -u '" + user + "','" + password + "' ftp://127.0.0.1:" + port + "; " + commands;
+        + (bindAddress == null ? "" : "set net:socket-bind-ipv4 " + bindAddress + "; ") + "open -u '" + user + "','" + password + "' ftp://127.0.0.1:" + port + "; " + commands;
     Process process = new ProcessBuilder(List.of("lftp", "-c", script)).redirectErrorStream(true).start();
     process.getOutputStream().close();
     return process;

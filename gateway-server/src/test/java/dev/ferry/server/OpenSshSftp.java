@@ -16,17 +16,25 @@ public final class OpenSshSftp {
 
   final Path key;
   public final String publicKey;
+  /** The local address ssh binds to (its BindAddress), or null for the system's choice. */
+  private final String bindAddress;
 
-  private OpenSshSftp(Path key, String publicKey) {
+  private OpenSshSftp(Path key, String publicKey, String bindAddress) {
     this.key = key;
     this.publicKey = publicKey;
+    this.bindAddress = bindAddress;
+  }
+
+  /** The same client and key connecting from {@code address} (another 127.0.0.x), as a client elsewhere would. */
+  public OpenSshSftp from(String address) {
+    return new OpenSshSftp(key, publicKey, address);
   }
 
   /** A new ed25519 key in {@code dir}; {@link #publicKey} is its authorized_keys line. */
   public static OpenSshSftp withNewKey(Path dir) throws Exception {
     Path key = dir.resolve("id_ed25519");
     run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()));
-    return new OpenSshSftp(key, Files.readString(dir.resolve("id_ed25519.pub")).trim());
+    return new OpenSshSftp(key, Files.readString(dir.resolve("id_ed25519.pub")).trim(), null);
   }
 
   /** Runs the sftp batch {@code commands} as {@code user} on 127.0.0.1:{@code port}; fails unless all succeed. */
@@ -47,7 +55,7 @@ public final class OpenSshSftp {
     Files.writeString(batch, String.join("\n", commands) + "\n");
     return List.of("sftp", "-q", "-b", batch.toString(), "-P", Integer.toString(port), "-i", key.toString(),
         "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
-        user + "@127.0.0.1");
+        "-o", "BindAddress=" + (bindAddress == null ? "127.0.0.1" : bindAddress), user + "@127.0.0.1");
   }
 
   /** Runs {@code command} (the real tools tests prepare files with), failing unless it exits 0. */

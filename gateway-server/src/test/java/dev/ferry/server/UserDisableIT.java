@@ -18,7 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -123,24 +122,6 @@ class UserDisableIT {
     return body;
   }
 
-  /** What paramiko says to a password login: "logged in", or the exception it raised. */
-  static String paramikoLogin(int port, String user, String password) throws Exception {
-    Process python = new ProcessBuilder("/usr/bin/python3", "-c", """
-        import sys, paramiko
-        t = paramiko.Transport(("127.0.0.1", int(sys.argv[1])))
-        try:
-            t.connect(username=sys.argv[2], password=sys.argv[3])
-            print("logged in")
-        except Exception as e:
-            print(type(e).__name__, e)
-        finally:
-            t.close()
-        """, Integer.toString(port), user, password).redirectErrorStream(true).start();
-    String output = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    assertEquals(0, python.waitFor(), output);
-    return output;
-  }
-
   static JsonNode userEntry(FerryServer server, String name) throws Exception {
     for (JsonNode user : api(server, "users").get("data")) {
       if (user.get("name").asText().equals(name)) {
@@ -156,10 +137,10 @@ class UserDisableIT {
     int sftp = ferry.sftp().port();
     new Lftp(ftps, "alice", PASSWORD).run("ls");
     aliceOpenSsh.batch(sftp, "alice", "ls");
-    assertEquals("logged in", paramikoLogin(sftp, "alice", PASSWORD));
+    assertEquals("logged in", ParamikoLogin.attempt(sftp, "alice", PASSWORD));
     String wrongPasswordFtps = new Lftp(ftps, "alice", "not-" + PASSWORD).refused("ls");
     String unlistedKey = strangerOpenSsh.refusedBatch(sftp, "alice", "ls");
-    String wrongPasswordSftp = paramikoLogin(sftp, "alice", "not-" + PASSWORD);
+    String wrongPasswordSftp = ParamikoLogin.attempt(sftp, "alice", "not-" + PASSWORD);
     ActivityFile activity = ActivityFile.fromNow();
 
     SshExec disabled;
@@ -171,7 +152,7 @@ class UserDisableIT {
     assertTrue(disabled.out().contains("user alice disabled"), disabled.out());
     assertEquals(wrongPasswordFtps, new Lftp(ftps, "alice", PASSWORD).refused("ls"), "FTPS: as a wrong password");
     assertEquals(unlistedKey, aliceOpenSsh.refusedBatch(sftp, "alice", "ls"), "SFTP key: as a key not listed");
-    assertEquals(wrongPasswordSftp, paramikoLogin(sftp, "alice", PASSWORD), "SFTP password: as a wrong one");
+    assertEquals(wrongPasswordSftp, ParamikoLogin.attempt(sftp, "alice", PASSWORD), "SFTP password: as a wrong one");
     JsonNode alice = userEntry(ferry, "alice");
     assertTrue(alice.get("disabled").asBoolean(), alice.toString());
     assertEquals("left the team", alice.get("disabledReason").asText());
@@ -193,7 +174,7 @@ class UserDisableIT {
     assertTrue(enabled.get("data").get("wasDisabled").asBoolean());
     new Lftp(ftps, "alice", PASSWORD).run("ls");
     aliceOpenSsh.batch(sftp, "alice", "ls");
-    assertEquals("logged in", paramikoLogin(sftp, "alice", PASSWORD));
+    assertEquals("logged in", ParamikoLogin.attempt(sftp, "alice", PASSWORD));
     assertFalse(userEntry(ferry, "alice").get("disabled").asBoolean());
   }
 

@@ -42,6 +42,11 @@ public final class ConfigNode {
     }
   }
 
+  /** The names of this section's keys, in the file's order. */
+  public List<String> names() {
+    return List.copyOf(values.keySet());
+  }
+
   public boolean has(String name) {
     return values.get(name) != null;
   }
@@ -102,6 +107,10 @@ public final class ConfigNode {
     }
     if (value instanceof Map || value instanceof List) {
       throw new ConfigException(key(name), "must be a single value");
+    }
+    if (value instanceof java.util.Date date) {
+      // YAML reads an unquoted 2027-06-30T00:00:00Z as a timestamp: given back as the ISO-8601 it was.
+      return date.toInstant().toString();
     }
     return env.apply(key(name), String.valueOf(value));
   }

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -53,7 +54,7 @@ public final class SessionSlots {
   private final Map<String, ProtocolMaximum> protocolMaxima = new HashMap<>();
   private final Deadlines deadlines;
   private final EventBus events;
-  private final Function<String, Optional<String>> refusalNote;
+  private final BiFunction<String, String, Optional<String>> refusalNote;
   /** Per JVM, not per instance: an application that stops and starts Ferry again must not reuse ids (the activity log). */
   private static final AtomicLong sessionNumbers = new AtomicLong();
   // All guarded by this: a check and its count must be one step, or a burst gets past the limit.
@@ -88,16 +89,16 @@ public final class SessionSlots {
 
   /** Each connection's life (connected, login, refused credentials, exit) is published to {@code events}. */
   public SessionSlots(SessionLimits limits, Deadlines deadlines, EventBus events) {
-    this(limits, deadlines, events, name -> Optional.empty(), "node");
+    this(limits, deadlines, events, (name, address) -> Optional.empty(), "node");
   }
 
   /**
    * {@code refusalNote}: what to add to a refused login's AUTH_FAILURE event about the user name
-   * tried (e.g. that the user is disabled), so that the front-ends need not know; {@code node}: this
-   * node's name ({@code store.nodeName}).
+   * tried from the client's address (e.g. that the user is disabled), so that the front-ends need
+   * not know; {@code node}: this node's name ({@code store.nodeName}).
    */
   public SessionSlots(SessionLimits limits, Deadlines deadlines, EventBus events,
-      Function<String, Optional<String>> refusalNote, String node) {
+      BiFunction<String, String, Optional<String>> refusalNote, String node) {
     this.refusalNote = refusalNote;
     this.node = node;
     this.limits = limits;
@@ -306,7 +307,7 @@ public final class SessionSlots {
      * tried, and why when core knows more than a wrong password ("alice (user disabled)").
      */
     public void loginFailed(String username) {
-      String note = username == null ? null : refusalNote.apply(username).orElse(null);
+      String note = username == null ? null : refusalNote.apply(username, address).orElse(null);
       events.session(SessionEvent.Type.AUTH_FAILURE, info(), note == null ? username : username + " (" + note + ")");
     }
 

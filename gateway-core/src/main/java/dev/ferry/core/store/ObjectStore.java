@@ -6,6 +6,8 @@ import dev.ferry.core.s3.RangeBytes;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.S3RequestObserver;
 import dev.ferry.core.s3.StoreException;
+import dev.ferry.core.s3.WriteOptions;
+import dev.ferry.core.s3.WritePolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -53,6 +55,7 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
+import software.amazon.awssdk.services.s3.model.TaggingDirective;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -112,6 +115,7 @@ public final class ObjectStore implements AutoCloseable {
   private final S3Presigner presigner;
   private final long singleCopyLimit;
   private volatile S3RequestObserver requests = (operation, took, error) -> { };
+  private volatile WritePolicy writePolicy = WritePolicy.NONE;
 
   public ObjectStore(Settings settings) {
     this.singleCopyLimit = settings.singleCopyLimit();
@@ -168,6 +172,15 @@ public final class ObjectStore implements AutoCloseable {
   /** The client for a request moving {@code bytes} of body or range. */
   private S3AsyncClient clientFor(long bytes) {
     return bytes < QUICK_BYTES ? quick : bulk;
+  }
+
+  /**
+   * From now on every object this store writes (PUT, multipart upload, copy) is written with the
+   * options {@code policy} gives for it: the one place where what S3 is asked to do with an object
+   * is decided, whoever writes it.
+   */
+  public void writeWith(WritePolicy policy) {
+    this.writePolicy = policy;
   }
 
   /** From now on, tells {@code observer} of every request's end (for metrics). */
@@ -307,8 +320,12 @@ public final class ObjectStore implements AutoCloseable {
   public CompletableFuture<String> put(S3Location at, ByteBuffer[] body, String contentMd5,
       Map<String, String> metadata) {
     long size = remaining(body);
+    WriteOptions options = writePolicy.forObject(at);
     CompletableFuture<PutObjectResponse> sent = clientFor(size).putObject(b -> b.bucket(at.bucket()).key(at.key())
-                .contentLength(size).contentMD5(contentMd5).metadata(metadata),
+                .contentLength(size).contentMD5(contentMd5).metadata(metadata)
+                .serverSideEncryption(options.sse()).ssekmsKeyId(options.kmsKeyId())
+                .bucketKeyEnabled(options.bucketKey()).storageClass(options.storageClass()).acl(options.acl())
+                .tagging(options.taggingHeader()),
             AsyncRequestBody.fromByteBuffersUnsafe(body));
     return sent.thenApply(r -> r.eTag())
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "PUT", at)))
@@ -316,7 +333,11 @@ public final class ObjectStore implements AutoCloseable {
   }
 
   public CompletableFuture<String> createMultipartUpload(S3Location at, Map<String, String> metadata) {
-    return quick.createMultipartUpload(b -> b.bucket(at.bucket()).key(at.key()).metadata(metadata))
+    WriteOptions options = writePolicy.forObject(at);
+    return quick.createMultipartUpload(b -> b.bucket(at.bucket()).key(at.key()).metadata(metadata)
+            .serverSideEncryption(options.sse()).ssekmsKeyId(options.kmsKeyId())
+            .bucketKeyEnabled(options.bucketKey()).storageClass(options.storageClass()).acl(options.acl())
+            .tagging(options.taggingHeader()))
         .thenApply(r -> r.uploadId())
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "CREATE multipart upload", at)));
   }
@@ -440,11 +461,20 @@ public final class ObjectStore implements AutoCloseable {
 
   private CompletableFuture<String> copyWhole(S3Location from, S3Location to, long size,
       Map<String, String> metadata, String ifMatch) {
+    // A copy is a new object: S3 gives it none of the source's encryption, storage class or ACL
+    // unless asked, so it is asked for the target's; the source's tags go along unless the target
+    // has its own.
+    WriteOptions options = writePolicy.forObject(to);
     CompletableFuture<CopyObjectResponse> sent = quick.copyObject(b -> {
           b.sourceBucket(from.bucket()).sourceKey(from.key())
-              .destinationBucket(to.bucket()).destinationKey(to.key()).copySourceIfMatch(ifMatch);
+              .destinationBucket(to.bucket()).destinationKey(to.key()).copySourceIfMatch(ifMatch)
+              .serverSideEncryption(options.sse()).ssekmsKeyId(options.kmsKeyId())
+              .bucketKeyEnabled(options.bucketKey()).storageClass(options.storageClass()).acl(options.acl());
           if (metadata != null) {
             b.metadataDirective(MetadataDirective.REPLACE).metadata(metadata);
+          }
+          if (options.taggingHeader() != null) {
+            b.taggingDirective(TaggingDirective.REPLACE).tagging(options.taggingHeader());
           }
         });
     return sent.thenApply(r -> r.copyObjectResult().eTag())

@@ -6,10 +6,18 @@ import java.util.List;
  * What a request to create or change a user gives, field by field, as the API's JSON and the admin
  * commands name them; null is "not given" (a PATCH changes only what it gives). {@code password}
  * is the clear text, hashed with bcrypt before it is kept; {@code passwordHash} an existing bcrypt
- * hash, for users moved from elsewhere. Neither is ever written back or logged.
+ * hash, for users moved from elsewhere. Neither is ever written back or logged. {@code allowFrom}:
+ * networks a login must come from (empty: anywhere); {@code expires}: an ISO-8601 instant from
+ * which logins are refused ("" clears it).
  */
 public record AccountFields(String password, String passwordHash, String home, List<String> permissions,
-    Boolean admin, List<String> keys) {
+    Boolean admin, List<String> keys, List<String> allowFrom, String expires) {
+
+  /** The fields without login limits, as the admin commands give them. */
+  public AccountFields(String password, String passwordHash, String home, List<String> permissions, Boolean admin,
+      List<String> keys) {
+    this(password, passwordHash, home, permissions, admin, keys, null, null);
+  }
 
   /** The names of the fields given, for the activity log: never their values. */
   public List<String> given() {
@@ -28,6 +36,12 @@ public record AccountFields(String password, String passwordHash, String home, L
     }
     if (keys != null) {
       names.add("keys");
+    }
+    if (allowFrom != null) {
+      names.add("allowFrom");
+    }
+    if (expires != null) {
+      names.add("expires");
     }
     return names;
   }

@@ -2,6 +2,7 @@ package dev.ferry.core.user;
 
 import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminStatus;
+import dev.ferry.core.config.InvalidFieldException;
 import dev.ferry.core.s3.S3Location;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,6 +69,21 @@ final class AccountRules {
       return Permission.parseAll(names);
     } catch (IllegalArgumentException e) {
       throw invalid("permissions", e.getMessage());
+    }
+  }
+
+  /**
+   * The login limits the fields give, each over {@code now}'s where not given: {@code allowFrom}
+   * replaces the list, {@code expires} the instant ("" clears it).
+   */
+  static LoginLimits limits(AccountFields fields, LoginLimits now) throws AdminException {
+    List<String> allowFrom = fields.allowFrom() != null ? fields.allowFrom() : now.allowFromText();
+    String expires = fields.expires() != null ? fields.expires()
+        : now.expires() == null ? null : now.expires().toString();
+    try {
+      return LoginLimits.parse(allowFrom, expires, "allowFrom", "expires");
+    } catch (InvalidFieldException e) {
+      throw invalid(e.field(), e.problem());
     }
   }
 

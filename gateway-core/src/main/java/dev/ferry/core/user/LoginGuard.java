@@ -102,18 +102,36 @@ public final class LoginGuard {
 
   /**
    * Whether {@code user}, whose credentials ({@code how}: "password", "key ...") were right, may log
-   * in: not when an administrator has disabled them. The refusal is logged naming it; the client
-   * gets the same answer as for wrong credentials, and the address's failures are not counted (the
-   * credentials were right, and a ban would also shut out others behind the same address).
+   * in: not when an administrator has disabled them, when the user has expired, or when
+   * {@code address} is outside the user's {@code allowFrom}. The refusal is logged naming why; the
+   * client gets the same answer as for wrong credentials, and the address's failures are not
+   * counted (the credentials were right, and a ban would also shut out others behind the same address).
    */
   public boolean admits(String protocol, User user, String how, String address) {
     Optional<DisabledUsers.Disabling> disabling = disabled.check(user.name());
-    if (disabling.isEmpty()) {
-      return true;
+    if (disabling.isPresent()) {
+      log.warn("{} login ({}) of user {} from {} refused: the user is disabled ({}, by {})", protocol, how,
+          ClientText.forLog(user.name()), address, ClientText.forLog(disabling.get().reason()), disabling.get().by());
+      return false;
     }
-    log.warn("{} login ({}) of user {} from {} refused: the user is disabled ({}, by {})", protocol, how,
-        ClientText.forLog(user.name()), address, ClientText.forLog(disabling.get().reason()), disabling.get().by());
-    return false;
+    Optional<String> limited = user.limits().refusal(address, clock.instant());
+    if (limited.isPresent()) {
+      log.warn("{} login ({}) of user {} from {} refused: {}", protocol, how, ClientText.forLog(user.name()), address,
+          limited.get());
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * What a refused login's AUTH_FAILURE event adds to the name tried, when more than wrong
+   * credentials may be the reason: the user is disabled, expired, or not allowed from {@code address}.
+   */
+  public Optional<String> refusalNote(UserRegistry users, String name, String address) {
+    if (disabled.lastRead(name).isPresent()) {
+      return Optional.of("user disabled");
+    }
+    return users.find(name).flatMap(user -> user.limits().refusal(address, clock.instant()));
   }
 
   /** How many bans this node has started since it started (metrics). */

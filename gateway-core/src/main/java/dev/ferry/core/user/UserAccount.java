@@ -11,15 +11,16 @@ import java.util.Set;
  * administrators editing one user at once cannot overwrite each other unnoticed.
  */
 public record UserAccount(String name, String passwordHash, S3Location home, Set<Permission> permissions,
-    boolean admin, List<Key> keys, String createdBy, Instant createdAt, String updatedBy, Instant updatedAt,
-    long version) {
+    boolean admin, List<Key> keys, LoginLimits limits, String createdBy, Instant createdAt, String updatedBy,
+    Instant updatedAt, long version) {
 
   /** One SSH public key: the authorized_keys line as given, its fingerprint (its name in the API), its comment. */
   public record Key(String line, String fingerprint, String comment, String addedBy, Instant addedAt) {}
 
   /** The user a login admits and a session runs as. */
   public User user() {
-    return new User(name, passwordHash, home, permissions, keys.stream().map(Key::line).toList(), admin);
+    return new User(name, passwordHash, home, permissions, keys.stream().map(Key::line).toList(), admin,
+        limits);
   }
 
   public boolean hasPassword() {

@@ -45,7 +45,8 @@ public final class UserAccounts {
   public static final long ANY_VERSION = -1;
 
   private static final String COLUMNS =
-      "user_name, password_hash, home, permissions, is_admin, created_by, created_at, updated_by, updated_at, version";
+      "user_name, password_hash, home, permissions, is_admin, created_by, created_at, updated_by, updated_at, version,"
+      + " allow_from, expires_at";
 
   private final Database database;
   private final Clock clock;
@@ -102,11 +103,12 @@ public final class UserAccounts {
     if (hash == null && keys.isEmpty()) {
       throw AccountRules.invalid("password", "a password or at least one key is required to log in");
     }
+    LoginLimits limits = AccountRules.limits(fields, LoginLimits.NONE);
     Instant now = now();
     boolean admin = Boolean.TRUE.equals(fields.admin());
     boolean created = database.transaction("creating user " + name, connection -> {
       try (PreparedStatement insert = connection.prepareStatement("INSERT INTO user_accounts (" + COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (user_name) DO NOTHING")) {
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (user_name) DO NOTHING")) {
         insert.setString(1, name);
         insert.setString(2, hash);
         insert.setString(3, home.toString());
@@ -116,6 +118,7 @@ public final class UserAccounts {
         insert.setLong(7, now.toEpochMilli());
         insert.setString(8, by);
         insert.setLong(9, now.toEpochMilli());
+        setLimits(insert, 10, limits);
         if (insert.executeUpdate() == 0) {
           return false;
         }
@@ -128,7 +131,8 @@ public final class UserAccounts {
     }
     events.account(AccountEvent.Type.USER_CREATED, name, by, "home " + home + ", permissions "
         + text(permissions) + (admin ? ", admin" : "") + ", " + keys.size() + " key(s)"
-        + (hash != null ? ", a password" : ""));
+        + (hash != null ? ", a password" : "") + (limits.allowFrom().isEmpty() ? "" : ", allowFrom " + limits.allowFrom())
+        + (limits.expires() == null ? "" : ", expires " + limits.expires()));
     return find(name).orElseThrow();
   }
 
@@ -146,6 +150,7 @@ public final class UserAccounts {
         : replace ? AccountRules.permissions(List.of("list", "read")) : now.permissions();
     boolean admin = fields.admin() != null ? fields.admin() : !replace && now.admin();
     Map<String, String> keys = fields.keys() != null ? AccountRules.keys(fields.keys()) : null;
+    LoginLimits limits = AccountRules.limits(fields, replace ? LoginLimits.NONE : now.limits());
     String keptHash = hash != null ? hash : now.passwordHash();
     if (keptHash == null && (keys != null ? keys.isEmpty() : now.keys().isEmpty())) {
       throw AccountRules.invalid("keys", "a password or at least one key is required to log in");
@@ -154,16 +159,17 @@ public final class UserAccounts {
     long expected = version == ANY_VERSION ? now.version() : version;
     boolean changed = database.transaction("updating user " + name, connection -> {
       try (PreparedStatement update = connection.prepareStatement("UPDATE user_accounts SET password_hash = ?,"
-          + " home = ?, permissions = ?, is_admin = ?, updated_by = ?, updated_at = ?, version = version + 1"
-          + " WHERE user_name = ? AND version = ?")) {
+          + " home = ?, permissions = ?, is_admin = ?, updated_by = ?, updated_at = ?, allow_from = ?, expires_at = ?,"
+          + " version = version + 1 WHERE user_name = ? AND version = ?")) {
         update.setString(1, keptHash);
         update.setString(2, home.toString());
         update.setString(3, text(permissions));
         update.setInt(4, admin ? 1 : 0);
         update.setString(5, by);
         update.setLong(6, at.toEpochMilli());
-        update.setString(7, name);
-        update.setLong(8, expected);
+        setLimits(update, 7, limits);
+        update.setString(9, name);
+        update.setLong(10, expected);
         if (update.executeUpdate() == 0) {
           return false;
         }
@@ -357,12 +363,32 @@ public final class UserAccounts {
           String user = row.getString(1);
           accounts.put(user, new UserAccount(user, row.getString(2), S3Location.parsePrefix(row.getString(3)),
               permissions(row.getString(4)), row.getInt(5) != 0, List.copyOf(keys.getOrDefault(user, List.of())),
-              row.getString(6), Instant.ofEpochMilli(row.getLong(7)), row.getString(8),
+              limits(row.getString(11), expiresAt(row)), row.getString(6), Instant.ofEpochMilli(row.getLong(7)), row.getString(8),
               Instant.ofEpochMilli(row.getLong(9)), row.getLong(10)));
         }
       }
     }
     return List.copyOf(accounts.values());
+  }
+
+  /** allow_from: the networks as given, one per line ("" for anywhere); expires_at: milliseconds, or NULL. */
+  private static void setLimits(PreparedStatement statement, int first, LoginLimits limits) throws SQLException {
+    statement.setString(first, String.join("\n", limits.allowFromText()));
+    if (limits.expires() == null) {
+      statement.setNull(first + 1, java.sql.Types.BIGINT);
+    } else {
+      statement.setLong(first + 1, limits.expires().toEpochMilli());
+    }
+  }
+
+  private static Long expiresAt(ResultSet row) throws SQLException {
+    long millis = row.getLong(12);
+    return row.wasNull() ? null : millis;
+  }
+
+  private static LoginLimits limits(String allowFrom, Long expiresAt) {
+    return LoginLimits.parse(allowFrom.isEmpty() ? List.of() : List.of(allowFrom.split("\n")),
+        expiresAt == null ? null : Instant.ofEpochMilli(expiresAt).toString(), "allow_from", "expires_at");
   }
 
   private static String text(Set<Permission> permissions) {

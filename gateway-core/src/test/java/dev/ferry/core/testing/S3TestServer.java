@@ -43,21 +43,53 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * is. Otherwise S3Proxy, found through the system property {@value #JAR_PROPERTY} that the build
  * sets, runs as a child process on a free port with its own data dir and random keys; only then
  * can a test {@link #stop()} and {@link #start()} it to simulate an S3 outage.
+ *
+ * <p>{@link #withS3Mock()} runs Adobe's S3Mock instead (always its own process, jar from
+ * {@value #S3MOCK_JAR_PROPERTY}), for what S3Proxy answers {@code NotImplemented}: server-side
+ * encryption with the KMS key {@link #kmsKeyId()}, storage classes, tags. Measured against it: a
+ * single PUT's encryption, storage class, tags and metadata read back as sent; an object made by a
+ * multipart upload keeps its storage class, tags and metadata but HEAD shows no encryption (the
+ * upload's request carried it: check that on the wire with {@link S3RequestLog}); a CopyObject
+ * ignores {@code x-amz-tagging-directive: REPLACE} and keeps the source's tags; tag values are kept
+ * as sent in {@code x-amz-tagging}, without the URL decoding S3 does; canned ACLs are taken and not
+ * kept.
  */
 public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
 
   public static final String JAR_PROPERTY = "ferry.s3proxy.jar";
+  public static final String S3MOCK_JAR_PROPERTY = "ferry.s3mock.jar";
+  private static final String KMS_KEY_ID = "ferry-test-key";
   private static final String REGION = "us-east-1";
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  private final boolean s3Mock;
   private int users;
   private URI endpoint;
   private String accessKey;
   private String secretKey;
-  private S3ProxyProcess process;
+  private S3ServerProcess process;
   private Path dataDir;
   private Thread shutdownHook;
   private S3Client client;
+
+  /** S3Proxy, or the server at {@code S3_TEST_ENDPOINT} when that is set. */
+  public S3TestServer() {
+    this(false);
+  }
+
+  private S3TestServer(boolean s3Mock) {
+    this.s3Mock = s3Mock;
+  }
+
+  /** Adobe's S3Mock as a process of its own, whatever {@code S3_TEST_ENDPOINT} says. */
+  public static S3TestServer withS3Mock() {
+    return new S3TestServer(true);
+  }
+
+  /** The id of the KMS key S3Mock takes as valid (any other is refused with KMS.NotFoundException). */
+  public String kmsKeyId() {
+    return KMS_KEY_ID;
+  }
 
   @Override
   public synchronized void beforeAll(ExtensionContext context) {
@@ -66,7 +98,7 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
       return;
     }
     String external = System.getenv("S3_TEST_ENDPOINT");
-    if (external != null && !external.isBlank()) {
+    if (!s3Mock && external != null && !external.isBlank()) {
       endpoint = URI.create(external);
       accessKey = envOr("S3_TEST_ACCESS_KEY", "ferrydev");
       secretKey = envOr("S3_TEST_SECRET_KEY", "ferrydevsecret");
@@ -235,27 +267,30 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   private void startOwnServer() {
-    String jarPath = System.getProperty(JAR_PROPERTY);
+    String property = s3Mock ? S3MOCK_JAR_PROPERTY : JAR_PROPERTY;
+    String jarPath = System.getProperty(property);
     if (jarPath == null || jarPath.isBlank() || !Files.isRegularFile(Path.of(jarPath))) {
-      throw new IllegalStateException("S3TestServer needs the S3Proxy jar: system property "
-          + JAR_PROPERTY + " is " + (jarPath == null ? "not set" : "'" + jarPath + "', no such file")
+      throw new IllegalStateException("S3TestServer needs the " + (s3Mock ? "S3Mock" : "S3Proxy") + " jar: system"
+          + " property " + property + " is " + (jarPath == null ? "not set" : "'" + jarPath + "', no such file")
           + ". The build sets it (surefire + maven-dependency-plugin in the parent pom; run "
-          + "through Maven), or set S3_TEST_ENDPOINT to use a running server such as "
-          + "./minio-start.sh.");
+          + "through Maven)" + (s3Mock ? "." : ", or set S3_TEST_ENDPOINT to use a running server such as "
+          + "./minio-start.sh."));
     }
     accessKey = "ak" + HexFormat.of().formatHex(randomBytes(8));
     secretKey = HexFormat.of().formatHex(randomBytes(20));
     try {
-      dataDir = Files.createTempDirectory("ferry-s3proxy-");
+      dataDir = Files.createTempDirectory(s3Mock ? "ferry-s3mock-" : "ferry-s3proxy-");
     } catch (IOException e) {
-      throw new UncheckedIOException("no temp dir for S3Proxy", e);
+      throw new UncheckedIOException("no temp dir for the S3 server", e);
     }
-    process = new S3ProxyProcess(Path.of(jarPath), dataDir, FreePorts.freePort(), accessKey,
-        secretKey);
+    process = s3Mock
+        ? S3ServerProcess.s3Mock(Path.of(jarPath), dataDir, FreePorts.freePort(), FreePorts.freePort(),
+            List.of("arn:aws:kms:" + REGION + ":123456789012:key/" + KMS_KEY_ID))
+        : S3ServerProcess.s3Proxy(Path.of(jarPath), dataDir, FreePorts.freePort(), accessKey, secretKey);
     endpoint = process.endpoint();
-    // A crashed or killed test JVM must not leave S3Proxy running on the build machine.
-    S3ProxyProcess hooked = process;
-    shutdownHook = new Thread(hooked::kill, "s3proxy-shutdown");
+    // A crashed or killed test JVM must not leave the server running on the build machine.
+    S3ServerProcess hooked = process;
+    shutdownHook = new Thread(hooked::kill, "s3-server-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     process.start();
   }
@@ -275,12 +310,12 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
         .build();
   }
 
-  private S3ProxyProcess ownProcess(String operation) {
+  private S3ServerProcess ownProcess(String operation) {
     if (process == null) {
       throw new IllegalStateException("cannot " + operation + " S3: "
           + (endpoint == null ? "S3TestServer is not running"
               : "it is the external server at " + endpoint + " (S3_TEST_ENDPOINT); outage tests "
-                  + "need the S3Proxy this class starts itself"));
+                  + "need the server this class starts itself"));
     }
     return process;
   }

@@ -163,6 +163,33 @@ class LoginGuardTest {
   }
 
   /**
+   * Right credentials from outside the user's allowFrom, or after the user expired, are refused as
+   * a wrong password is, and are not counted: they are no guesses.
+   */
+  @Test
+  void rightPassword_fromOutsideAllowFromOrAfterExpiry_refusedUncounted() {
+    LoginGuard guard = guard(2);
+    User limited = new User("bob", USERS.find("alice").orElseThrow().passwordHash(), new S3Location("ferry-data", "bob/"),
+        EnumSet.allOf(Permission.class), List.of(), false,
+        LoginLimits.parse(List.of("198.51.100.0/24"), "2024-05-01T13:00:00Z", "allowFrom", "expires"));
+    UserRegistry users = new UserRegistry(List.of(limited));
+
+    for (int i = 0; i < 3; i++) {
+      LoginGuard.Attempt refused = guard.attempt("TEST", users, "bob", PASSWORD.toCharArray(), ADDRESS);
+      assertTrue(refused.user().isEmpty() && !refused.banned(), "refused, and not banned: " + refused);
+    }
+    assertFalse(guard.isBanned(ADDRESS));
+    assertEquals("address " + ADDRESS + " is not in the user's allowFrom",
+        guard.refusalNote(users, "bob", ADDRESS).orElseThrow());
+    assertTrue(guard.attempt("TEST", users, "bob", PASSWORD.toCharArray(), "198.51.100.4").user().isPresent());
+
+    clock.advance(Duration.ofHours(1));
+    assertTrue(guard.attempt("TEST", users, "bob", PASSWORD.toCharArray(), "198.51.100.4").user().isEmpty());
+    assertEquals("the user expired at 2024-05-01T13:00:00Z", guard.refusalNote(users, "bob", "198.51.100.4")
+        .orElseThrow());
+  }
+
+  /**
    * Before, the ban was looked up before the slow bcrypt check and counted after it, so parallel
    * guesses all passed the lookup: 150 parallel FTPS logins had 36 passwords checked (limit 5).
    */

@@ -30,7 +30,7 @@ public final class FtpReplyMapper {
       return 450;
     }
     if (error instanceof StorageFailureException || hasStoreCause(error)) {
-      return 451;
+      return refusedByStore(error) ? 550 : 451;
     }
     if (error instanceof AccessDeniedException || error instanceof FileSystemException) {
       return 550;
@@ -38,11 +38,17 @@ public final class FtpReplyMapper {
     return 451;
   }
 
-  /** A data transfer that failed: the data connection broke (426) or S3 did (451). */
+  /**
+   * A data transfer that failed: the data connection broke (426), S3 failed (451: try again later),
+   * or S3 refused the request itself (550: the same request will be refused again, e.g. a KMS key
+   * S3 does not know or a bucket policy that denies the write), so clients such as lftp do not
+   * retry it for ever.
+   */
   public static FtpReply transferFailed(String operation, IOException error, boolean nothingStored) {
     String suffix = nothingStored ? "; nothing was stored" : "";
     if (hasStoreCause(error)) {
-      return new DefaultFtpReply(451, singleLine(operation + " failed, storage error: " + messageOf(error) + suffix));
+      return new DefaultFtpReply(refusedByStore(error) ? 550 : 451, singleLine(operation + " failed, storage error: "
+          + messageOf(error) + suffix));
     }
     return new DefaultFtpReply(426, singleLine(operation + " aborted: " + messageOf(error) + suffix));
   }
@@ -51,6 +57,16 @@ public final class FtpReplyMapper {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof StoreException || t instanceof StorageFailureException) {
         return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether S3 answered the request with a refusal (access denied, a 4xx), not an outage. */
+  static boolean refusedByStore(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof StoreException store) {
+        return store.kind() == StoreException.Kind.REJECTED || store.kind() == StoreException.Kind.ACCESS_DENIED;
       }
     }
     return false;

@@ -18,7 +18,9 @@ import java.util.Set;
  *
  * <pre>
  * user add NAME --home s3://bucket/prefix/ [--permissions list,read] [--admin true|false] [--key LINE] [--generate-password]
- * user set NAME [--home ...] [--permissions ...] [--admin true|false] [--generate-password] [--version N]
+ *          [--allow-from 203.0.113.0/24,2001:db8::/32] [--expires 2027-06-30T00:00:00Z]
+ * user set NAME [--home ...] [--permissions ...] [--admin true|false] [--generate-password] [--allow-from ...]
+ *          [--expires ...] [--version N]
  * user delete NAME [--version N]
  * user key add NAME LINE | user key remove NAME FINGERPRINT
  * user disable NAME [--reason TEXT] | user enable NAME
@@ -31,8 +33,8 @@ import java.util.Set;
 public final class UserCommand extends AdminCommand<UserChange> {
 
   private static final Map<String, Set<String>> OPTIONS = Map.of(
-      "add", Set.of("home", "permissions", "admin", "key", "generate-password"),
-      "set", Set.of("home", "permissions", "admin", "generate-password", "version"),
+      "add", Set.of("home", "permissions", "admin", "key", "generate-password", "allow-from", "expires"),
+      "set", Set.of("home", "permissions", "admin", "generate-password", "allow-from", "expires", "version"),
       "delete", Set.of("version"),
       "disable", Set.of("reason"),
       "enable", Set.of(),
@@ -48,7 +50,8 @@ public final class UserCommand extends AdminCommand<UserChange> {
   UserCommand(UserAccounts accounts, SwitchUser switches) {
     super(Syntax.changes("user", "user add|set|delete|disable|enable <name> [options]"
         + " | user key add <name> <key line> | user key remove <name> <fingerprint>", 2).accepting(2, 4,
-        Set.of("reason", "home", "permissions", "admin", "key", "version"), Set.of("generate-password")));
+        Set.of("reason", "home", "permissions", "admin", "key", "version", "allow-from", "expires"),
+        Set.of("generate-password")));
     this.accounts = accounts;
     this.switches = switches;
   }
@@ -91,14 +94,16 @@ public final class UserCommand extends AdminCommand<UserChange> {
     String password = args.flag("generate-password") ? generated() : null;
     String key = args.option("key");
     UserAccount account = accounts.create(name, new AccountFields(password, null, args.option("home"),
-        permissions(args), admin(args), key == null ? null : List.of(key)), by);
+        permissions(args), admin(args), key == null ? null : List.of(key), list(args, "allow-from"),
+        args.option("expires")), by);
     return answer("user " + name + " added", account, password);
   }
 
   private AdminResponse<UserChange> set(String name, AdminArgs args, String by) throws Exception {
     String password = args.flag("generate-password") ? generated() : null;
     UserAccount account = accounts.update(name, new AccountFields(password, null, args.option("home"),
-        permissions(args), admin(args), null), false, version(args), by);
+        permissions(args), admin(args), null, list(args, "allow-from"), args.option("expires")), false,
+        version(args), by);
     return answer("user " + name + " changed", account, password);
   }
 
@@ -123,7 +128,12 @@ public final class UserCommand extends AdminCommand<UserChange> {
   }
 
   private static List<String> permissions(AdminArgs args) {
-    String list = args.option("permissions");
+    return list(args, "permissions");
+  }
+
+  /** A comma-separated option as a list; "" for an empty one, null when not given. */
+  private static List<String> list(AdminArgs args, String option) {
+    String list = args.option(option);
     if (list == null) {
       return null;
     }

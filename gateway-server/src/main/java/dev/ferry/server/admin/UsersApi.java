@@ -12,6 +12,7 @@ import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.user.AccountFields;
 import dev.ferry.core.user.DisabledUserSessions;
 import dev.ferry.core.user.DisabledUsers;
+import dev.ferry.core.user.LoginLimits;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserAccount;
@@ -39,7 +40,7 @@ final class UsersApi {
   static final String PREFIX = "/api/v1/users";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> FIELDS = Set.of("name", "password", "passwordHash", "home", "permissions",
-      "admin", "keys", "version");
+      "admin", "keys", "allowFrom", "expires", "version");
 
   /** An answer: the HTTP status, its JSON body (null: none), the ETag to send (null: none). */
   record Reply(int status, String body, String etag, String location) {
@@ -192,6 +193,7 @@ final class UsersApi {
       k.put("addedAt", key.addedAt().toString());
     }
     disabled(json, account.name());
+    limits(json, account.limits());
     json.put("createdBy", account.createdBy());
     json.put("createdAt", account.createdAt().toString());
     json.put("updatedBy", account.updatedBy());
@@ -216,7 +218,16 @@ final class UsersApi {
       k.put("comment", dev.ferry.core.user.AuthorizedKeyLine.comment(line));
     }
     disabled(json, user.name());
+    limits(json, user.limits());
     return json;
+  }
+
+  private static void limits(ObjectNode json, LoginLimits limits) {
+    ArrayNode allowFrom = json.putArray("allowFrom");
+    limits.allowFromText().forEach(allowFrom::add);
+    if (limits.expires() != null) {
+      json.put("expires", limits.expires().toString());
+    }
   }
 
   private void disabled(ObjectNode json, String name) {
@@ -244,7 +255,7 @@ final class UsersApi {
       admin = json.get("admin").booleanValue();
     }
     return new AccountFields(text(json, "password"), text(json, "passwordHash"), text(json, "home"),
-        strings(json, "permissions"), admin, strings(json, "keys"));
+        strings(json, "permissions"), admin, strings(json, "keys"), strings(json, "allowFrom"), text(json, "expires"));
   }
 
   private static long version(String ifMatch, JsonNode json) throws AdminException {

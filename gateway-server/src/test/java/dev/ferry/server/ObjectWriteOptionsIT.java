@@ -1,0 +1,215 @@
+package dev.ferry.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.testing.Await;
+import dev.ferry.core.testing.S3RequestLog;
+import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.user.PasswordHasher;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What every object is written with ({@code s3:} options of the node and of a user), against S3Mock,
+ * an S3-API server that implements encryption, storage classes and tags (S3Proxy refuses them):
+ * uploads over FTPS (lftp) and SFTP (OpenSSH), single PUT and multipart, a rename's copy and a
+ * watched folder's upload into a partner's home are read back with awscli's head-object and
+ * get-object-tagging as an operator would, and the requests on the wire carry the options on the
+ * request that makes the object (no second write). A KMS key S3 does not know fails the upload and
+ * leaves nothing. (The tags' values need no URL encoding here: S3Mock keeps x-amz-tagging's values
+ * as sent, without decoding them as S3 does; WriteOptionsTest checks the encoding.)
+ */
+class ObjectWriteOptionsIT {
+
+  static final String PASSWORD = "options-Pa55word";
+
+  @RegisterExtension
+  static final S3TestServer s3 = S3TestServer.withS3Mock();
+
+  @TempDir
+  static Path dir;
+
+  static FerryServer ferry;
+  static S3RequestLog wire;
+  static AwsCli aws;
+  static OpenSshSftp acmeOpenSsh;
+  static String bucket;
+  static Path inbox;
+
+  @BeforeAll
+  static void start() throws Exception {
+    bucket = s3.createBucket();
+    wire = new S3RequestLog(s3.endpoint());
+    aws = new AwsCli(s3, dir);
+    acmeOpenSsh = OpenSshSftp.withNewKey(Files.createDirectories(dir.resolve("acme-key")));
+    inbox = Files.createDirectories(dir.resolve("inbox"));
+    String hash = PasswordHasher.hash(PASSWORD.toCharArray());
+    String yaml = """
+        dataDir: %s
+        s3:
+          endpoint: %s
+          accessKey: %s
+          secretKey: %s
+          sse: AES256
+        ftps:
+          bindAddress: 127.0.0.1
+          port: 0
+          implicitPort: -1
+          passivePorts: "0"
+        sftp:
+          bindAddress: 127.0.0.1
+          port: 0
+        uploads:
+          partSize: 5MiB
+          singlePutLimit: 5MiB
+        watch:
+          - name: inbox
+            directory: %s
+            target: s3://%s/acme/inbox/
+        users:
+          - name: acme
+            passwordHash: "%s"
+            home: s3://%s/acme/
+            permissions: [all]
+            publicKeys: ["%s"]
+            s3:
+              sse: aws:kms
+              kmsKeyId: %s
+              bucketKey: true
+              storageClass: STANDARD_IA
+              acl: bucket-owner-full-control
+              tags: { partner: acme, purpose: dropbox }
+          - name: plain
+            passwordHash: "%s"
+            home: s3://%s/plain/
+            permissions: [all]
+          - name: badkey
+            passwordHash: "%s"
+            home: s3://%s/badkey/
+            permissions: [all]
+            s3:
+              sse: aws:kms
+              kmsKeyId: no-such-key
+        """.formatted(dir.resolve("data"), wire.endpoint(), s3.accessKey(), s3.secretKey(), inbox, bucket, hash, bucket,
+        acmeOpenSsh.publicKey, s3.kmsKeyId(), hash, bucket, hash, bucket);
+    ferry = EmbeddedFerry.start(dir, yaml, Map.of());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (ferry != null) {
+      ferry.stop();
+    }
+    if (wire != null) {
+      wire.close();
+    }
+  }
+
+  @Test
+  void ftpsSinglePut_encryptedWithTheUsersKmsKey_classedTaggedAndProvenanced_inTheOnePut() throws Exception {
+    Path file = write("report.csv", 4096);
+
+    new Lftp(ferry.ftps().port(), "acme", PASSWORD).run("put " + file + " -o report.csv");
+
+    JsonNode head = aws.headObject(bucket, "acme/report.csv");
+    assertEquals("aws:kms", head.path("ServerSideEncryption").asText(), head.toString());
+    assertEquals(s3.kmsKeyId(), head.path("SSEKMSKeyId").asText(), head.toString());
+    assertTrue(head.path("BucketKeyEnabled").asBoolean(), head.toString());
+    assertEquals("STANDARD_IA", head.path("StorageClass").asText(), head.toString());
+    assertEquals("acme", head.path("Metadata").path("ferry-user").asText(), head.toString());
+    assertEquals("FTPS", head.path("Metadata").path("ferry-protocol").asText(), head.toString());
+    assertEquals(Map.of("partner", "acme", "purpose", "dropbox"), aws.tags(bucket, "acme/report.csv"));
+    List<S3RequestLog.Request> writes = wire.requests("/acme/report.csv", S3RequestLog.Request::writesObject);
+    assertEquals(1, writes.size(), "one request made the object: " + writes);
+    assertEquals("bucket-owner-full-control", writes.get(0).headers().get("x-amz-acl"), writes.get(0).headers().toString());
+  }
+
+  @Test
+  void sftpMultipartUpload_andARenamesCopy_carryTheOptionsOnTheRequestsThatMakeTheObjects() throws Exception {
+    Path big = write("big.bin", 12 * 1024 * 1024);
+
+    acmeOpenSsh.batch(ferry.sftp().port(), "acme", "put " + big + " big.bin", "rename big.bin moved.bin");
+
+    List<S3RequestLog.Request> created = wire.requests("/acme/big.bin",
+        r -> r.method().equals("POST") && r.query().startsWith("uploads"));
+    assertEquals(1, created.size(), "one CreateMultipartUpload: " + wire.requests());
+    Map<String, String> headers = created.get(0).headers();
+    assertEquals("aws:kms", headers.get("x-amz-server-side-encryption"), headers.toString());
+    assertEquals(s3.kmsKeyId(), headers.get("x-amz-server-side-encryption-aws-kms-key-id"), headers.toString());
+    assertEquals("true", headers.get("x-amz-server-side-encryption-bucket-key-enabled"), headers.toString());
+    assertEquals("STANDARD_IA", headers.get("x-amz-storage-class"), headers.toString());
+    assertEquals("partner=acme&purpose=dropbox", headers.get("x-amz-tagging"), headers.toString());
+    List<S3RequestLog.Request> copies = wire.requests("/acme/moved.bin", S3RequestLog.Request::isCopy);
+    assertEquals(1, copies.size(), "the rename's one CopyObject: " + wire.requests());
+    assertEquals("aws:kms", copies.get(0).headers().get("x-amz-server-side-encryption"));
+    assertEquals("STANDARD_IA", copies.get(0).headers().get("x-amz-storage-class"));
+    JsonNode moved = aws.headObject(bucket, "acme/moved.bin");
+    assertEquals(12 * 1024 * 1024, moved.path("ContentLength").asLong());
+    assertEquals("aws:kms", moved.path("ServerSideEncryption").asText(), moved.toString());
+    assertEquals("STANDARD_IA", moved.path("StorageClass").asText(), moved.toString());
+    assertEquals(Map.of("partner", "acme", "purpose", "dropbox"), aws.tags(bucket, "acme/moved.bin"));
+  }
+
+  @Test
+  void aUserWithoutOptions_getsTheNodesDefaults() throws Exception {
+    Path file = write("plain.txt", 100);
+
+    new Lftp(ferry.ftps().port(), "plain", PASSWORD).run("put " + file + " -o plain.txt");
+
+    JsonNode head = aws.headObject(bucket, "plain/plain.txt");
+    assertEquals("AES256", head.path("ServerSideEncryption").asText(), head.toString());
+    assertFalse(head.has("SSEKMSKeyId"), head.toString());
+    assertEquals(Map.of(), aws.tags(bucket, "plain/plain.txt"));
+  }
+
+  @Test
+  void watchedFolderUploadIntoAPartnersHome_writtenWithThePartnersOptions() throws Exception {
+    Path landing = inbox.resolve("landed.csv.part");
+    Files.write(landing, new byte[2048]);
+    Files.move(landing, inbox.resolve("landed.csv"));
+
+    Await.until(() -> s3.find(bucket, "acme/inbox/landed.csv").isPresent(), Duration.ofSeconds(30),
+        "the watched folder's upload of landed.csv");
+    JsonNode head = aws.headObject(bucket, "acme/inbox/landed.csv");
+    assertEquals("aws:kms", head.path("ServerSideEncryption").asText(), head.toString());
+    assertEquals("STANDARD_IA", head.path("StorageClass").asText(), head.toString());
+    assertEquals("watch", head.path("Metadata").path("ferry-origin").asText(), head.toString());
+    assertEquals(Map.of("partner", "acme", "purpose", "dropbox"), aws.tags(bucket, "acme/inbox/landed.csv"));
+  }
+
+  @Test
+  void kmsKeyS3DoesNotKnow_uploadFails_leavingNoObjectAndNoMultipartUpload() throws Exception {
+    Path small = write("small.txt", 100);
+    Path big = write("big-bad.bin", 12 * 1024 * 1024);
+
+    // 550, not 451: the same request would be refused again, so lftp gives up instead of retrying.
+    String single = new Lftp(ferry.ftps().port(), "badkey", PASSWORD).refused("put " + small + " -o small.txt");
+    assertTrue(single.contains("550") && single.contains("no-such-key") && single.contains("nothing was stored"),
+        single);
+    String multipart = new Lftp(ferry.ftps().port(), "badkey", PASSWORD).refused("put " + big + " -o big.bin");
+    assertTrue(multipart.contains("550") && multipart.contains("no-such-key"), multipart);
+
+    assertEquals(List.of(), s3.keys(bucket, "badkey/"));
+    assertEquals(List.of(), s3.multipartUploads(bucket).stream().filter(k -> k.startsWith("badkey/")).toList());
+  }
+
+  private static Path write(String name, int size) throws Exception {
+    byte[] bytes = new byte[size];
+    new Random(name.hashCode()).nextBytes(bytes);
+    Path file = dir.resolve(name);
+    Files.write(file, bytes);
+    return file;
+  }
+}
