@@ -1,25 +1,26 @@
 package dev.ferry.core;
 
+import dev.ferry.core.bandwidth.BandwidthLimit;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.ConfigFile;
 import dev.ferry.core.config.ConfigNode;
 import dev.ferry.core.config.InvalidFieldException;
 import dev.ferry.core.download.DownloadSettings;
 import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.WriteOptions;
 import dev.ferry.core.session.SessionLimits;
 import dev.ferry.core.session.TrustedProxies;
 import dev.ferry.core.state.StateStoreSettings;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.upload.PartSizePolicy;
 import dev.ferry.core.user.AuthorizedKeyLine;
-import dev.ferry.core.user.LoginGuard;
-import dev.ferry.core.user.PasswordHasher;
-import dev.ferry.core.s3.WriteOptions;
 import dev.ferry.core.user.HomeWritePolicy;
-import dev.ferry.core.user.LoginLimits;
-import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.HttpIdentityProvider;
 import dev.ferry.core.user.LdapIdentityProvider;
+import dev.ferry.core.user.LoginGuard;
+import dev.ferry.core.user.LoginLimits;
+import dev.ferry.core.user.PasswordHasher;
+import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
 import java.net.URI;
 import java.nio.file.Path;
@@ -40,7 +41,8 @@ import java.util.Set;
 public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createBuckets, ConfigNode ftpsSection,
     ConfigNode sftpSection, UploadSettings uploads, DownloadSettings downloads, LoginGuard.Settings login,
     Duration shutdownGrace, int renameParallelism, boolean listingClientTimes, Duration directoryCacheTime,
-    List<User> users, WriteOptions objectDefaults, StateStoreSettings stateStore, SessionLimits sessions, TrustedProxies trustedProxies,
+    List<User> users, WriteOptions objectDefaults, StateStoreSettings stateStore, SessionLimits sessions,
+    TrustedProxies trustedProxies,
     HttpIdentityProvider.Settings authHttp, LdapIdentityProvider.Settings authLdap, ConfigFile file) {
 
   /**
@@ -335,7 +337,8 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
    * password at a prompt, short enough that silent connections go.
    */
   static SessionLimits sessions(ConfigNode sessions) {
-    sessions.allowOnly("unauthenticated", "unauthenticatedPerAddress", "loginDeadline", "perUser", "perAddress");
+    sessions.allowOnly("unauthenticated", "unauthenticatedPerAddress", "loginDeadline", "perUser", "perAddress",
+        "bandwidth");
     Duration deadline = sessions.duration("loginDeadline", Duration.ofMinutes(1));
     if (deadline.toMillis() < 1000 || deadline.toMinutes() > 10) {
       throw new ConfigException(sessions.keyOf("loginDeadline"), "must be between 1s and 10m, got "
@@ -343,7 +346,14 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     }
     return new SessionLimits(sessions.integer("unauthenticated", 100, 1, 10000),
         sessions.integer("unauthenticatedPerAddress", 32, 1, 10000), deadline,
-        sessions.integer("perUser", 32, 1, 10000), sessions.integer("perAddress", 64, 1, 10000));
+        sessions.integer("perUser", 32, 1, 10000), sessions.integer("perAddress", 64, 1, 10000),
+        bandwidth(sessions.section("bandwidth")));
+  }
+
+  /** {@code bandwidth: { up: 20MiB/s, down: 50MiB/s }} of a user or of the node's sessions; left out: no limit. */
+  private static BandwidthLimit bandwidth(ConfigNode bandwidth) {
+    bandwidth.allowOnly("up", "down");
+    return new BandwidthLimit(bandwidth.bytesPerSecond("up"), bandwidth.bytesPerSecond("down"));
   }
 
   /**
@@ -392,7 +402,8 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
   }
 
   private static User user(ConfigNode node, Set<String> names) {
-    node.allowOnly("name", "passwordHash", "home", "permissions", "publicKeys", "admin", "allowFrom", "expires", "s3");
+    node.allowOnly("name", "passwordHash", "home", "permissions", "publicKeys", "admin", "allowFrom", "expires", "s3",
+        "bandwidth");
     ConfigNode objects = node.section("s3");
     objects.allowOnly(WRITE_OPTION_KEYS.toArray(String[]::new));
     String name = node.requiredString("name");
@@ -425,7 +436,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
       throw new ConfigException(e.field(), e.problem());
     }
     return new User(name, hash, location, permissions, List.copyOf(keys), node.bool("admin", false), limits,
-        writeOptions(objects));
+        writeOptions(objects), bandwidth(node.section("bandwidth")));
   }
 
   /** {@code permissions} of a user or group: names, or all; [list, read] when left out. */

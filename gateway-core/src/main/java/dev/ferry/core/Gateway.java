@@ -1,44 +1,45 @@
 package dev.ferry.core;
 
+import dev.ferry.core.bandwidth.NodeBandwidth;
 import dev.ferry.core.catalog.ObjectCatalog;
-import dev.ferry.core.download.Downloads;
 import dev.ferry.core.config.ConfigException;
+import dev.ferry.core.download.Downloads;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.lock.PathLockTable;
-import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.lock.SharedPathLocks;
+import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.s3.S3RequestObserver;
 import dev.ferry.core.session.Deadlines;
 import dev.ferry.core.session.LiveTransfers;
 import dev.ferry.core.session.NodeSessions;
-import dev.ferry.core.session.TransferRates;
 import dev.ferry.core.session.ProxyProtocol;
 import dev.ferry.core.session.SessionSlots;
+import dev.ferry.core.session.TransferRates;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.store.ListingCache;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.upload.MemoryBudget;
 import dev.ferry.core.upload.OffsetWriter;
 import dev.ferry.core.upload.PartSizePolicy;
-import dev.ferry.core.upload.UploadJournal;
 import dev.ferry.core.upload.SpillSpace;
+import dev.ferry.core.upload.UploadJournal;
 import dev.ferry.core.upload.Uploads;
+import dev.ferry.core.user.Authenticator;
 import dev.ferry.core.user.DisabledUserSessions;
 import dev.ferry.core.user.DisabledUsers;
-import dev.ferry.core.user.HomeWritePolicy;
-import dev.ferry.core.user.LoginGuard;
-import dev.ferry.core.user.User;
-import dev.ferry.core.user.Authenticator;
 import dev.ferry.core.user.HttpIdentityProvider;
 import dev.ferry.core.user.LdapIdentityProvider;
+import dev.ferry.core.user.LoginGuard;
+import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserAccounts;
 import dev.ferry.core.user.UserRegistry;
+import dev.ferry.core.user.UsersWritePolicy;
 import dev.ferry.core.vfs.GatewayFileSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.stream.Stream;
@@ -69,6 +70,10 @@ public final class Gateway implements AutoCloseable {
   private final SessionSlots sessions;
   private final ProxyProtocol proxyProtocol;
   private final LiveTransfers transfers;
+  /** The bandwidth limits of this node's client sessions, per user and in all. */
+  private final NodeBandwidth bandwidth;
+  /** What every object is written with, by the user whose home holds it. */
+  private final UsersWritePolicy writePolicy;
   private final TransferRates rates;
   /** The sessions of every node, when nodes share the store; null for one node on its own. */
   private final NodeSessions nodeSessions;
@@ -76,6 +81,8 @@ public final class Gateway implements AutoCloseable {
   private final Clock clock;
   /** "Throughput now" is measured over this long: a few seconds, so it follows a transfer that stops. */
   public static final Duration RATE_WINDOW = Duration.ofSeconds(5);
+  /** How soon a user's s3 options changed on another node are in force here. */
+  private static final Duration WRITE_POLICY_REFRESH = Duration.ofSeconds(5);
 
   public Gateway(FerryConfig config, Clock clock) throws IOException {
     this(config, clock, new EventBus(clock));
@@ -98,7 +105,8 @@ public final class Gateway implements AutoCloseable {
     this.locks = new PathLockTable(sharedLocks);
     this.store = new ObjectStore(config.s3());
     store.keepListingsIn(new ListingCache(clock, config.directoryCacheTime()));
-    store.writeWith(HomeWritePolicy.of(config.objectDefaults(), config.users()));
+    this.writePolicy = new UsersWritePolicy(config.objectDefaults(), config.users());
+    store.writeWith(writePolicy);
     if (store.listings().enabled()) {
       stateStore.changeFeed().ifPresent(feed -> store.listings().shareThrough(feed));
     }
@@ -111,8 +119,11 @@ public final class Gateway implements AutoCloseable {
     this.downloads = new Downloads(store, config.downloads());
     this.objects = new ObjectOperations(store, catalog, locks, events, uploads);
     this.accounts = new UserAccounts(stateStore.database(), clock, events, users::configured,
-        bucket -> ObjectStore.await(store.bucketExists(bucket)));
+        bucket -> ObjectStore.await(store.bucketExists(bucket)), writePolicy);
     users.keepAccountsIn(accounts);
+    writePolicy.keepAccountsIn(accounts);
+    // Changes made on other nodes: a user's s3 options are in force here within this.
+    deadlines.every(WRITE_POLICY_REFRESH, writePolicy::refresh);
     this.disabledUsers = new DisabledUsers(stateStore.database(), clock);
     this.loginGuard = new LoginGuard(config.login(), clock, stateStore.database(), disabledUsers);
     this.sessions = new SessionSlots(config.sessions(), deadlines, events,
@@ -122,6 +133,7 @@ public final class Gateway implements AutoCloseable {
         config.stateStore().lease().dividedBy(3));
     this.proxyProtocol = new ProxyProtocol(config.trustedProxies(), deadlines, clock);
     this.transfers = new LiveTransfers(clock);
+    this.bandwidth = new NodeBandwidth(config.sessions().bandwidth());
     this.rates = new TransferRates(transfers, clock, RATE_WINDOW);
     deadlines.every(Duration.ofSeconds(1), rates::sample);
     this.nodeSessions = stateStore.shared() ? new NodeSessions(stateStore.database(), stateStore.nodes(), sessions,
@@ -201,7 +213,8 @@ public final class Gateway implements AutoCloseable {
    */
   public GatewayFileSystem openSession(User user, SessionSlots.Slot session) {
     return new GatewayFileSystem(user, store, locks, objects, uploads, downloads, catalog,
-        config.renameParallelism(), config.listingClientTimes(), clock, events, session, transfers);
+        config.renameParallelism(), config.listingClientTimes(), clock, events, session, transfers,
+        bandwidth.forUser(user.name(), user.bandwidth()));
   }
 
   /** The files client sessions have open on this node, with the bytes each has moved so far. */

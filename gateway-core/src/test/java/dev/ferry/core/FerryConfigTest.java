@@ -13,6 +13,9 @@ import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class FerryConfigTest {
 
@@ -311,6 +311,18 @@ class FerryConfigTest {
     ConfigException shared = refused("users:\n" + user("alice") + "    s3: {sse: AES256}\n"
         + "  - name: bob\n    passwordHash: '" + hash + "'\n    home: s3://ferry-data/alice/\n", "users");
     assertTrue(shared.getMessage().contains("'alice' and 'bob' share the home"), shared.getMessage());
+  }
+
+  @Test
+  void load_bandwidth_ofAUserAndOfTheNode() throws Exception {
+    FerryConfig config = load("sessions:\n  bandwidth: { down: 100MiB/s }\n"
+        + "users:\n" + user("alice") + "    bandwidth: { up: 20MiB/s, down: 512KiB }\n" + user("bob"));
+
+    assertEquals(new dev.ferry.core.bandwidth.BandwidthLimit(20 * MIB, 512 * 1024), config.users().get(0).bandwidth());
+    assertEquals(dev.ferry.core.bandwidth.BandwidthLimit.NONE, config.users().get(1).bandwidth());
+    assertEquals(new dev.ferry.core.bandwidth.BandwidthLimit(0, 100 * MIB), config.sessions().bandwidth());
+    refused("users:\n" + user("alice") + "    bandwidth: { up: fast }\n", "users[0].bandwidth.up");
+    refused("users:\n" + user("alice") + "    bandwidth: { sideways: 1MiB/s }\n", "users[0].bandwidth.sideways");
   }
 
   @Test

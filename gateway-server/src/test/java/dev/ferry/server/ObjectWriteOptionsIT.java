@@ -5,21 +5,28 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3RequestLog;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
 
 /**
  * What every object is written with ({@code s3:} options of the node and of a user), against S3Mock,
@@ -34,6 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ObjectWriteOptionsIT {
 
   static final String PASSWORD = "options-Pa55word";
+  static final String TOKEN = "write-options-token-0123456789";
+  static final ObjectMapper JSON = new ObjectMapper();
 
   @RegisterExtension
   static final S3TestServer s3 = S3TestServer.withS3Mock();
@@ -46,15 +55,18 @@ class ObjectWriteOptionsIT {
   static AwsCli aws;
   static OpenSshSftp acmeOpenSsh;
   static String bucket;
+  static String versionedBucket;
   static Path inbox;
 
   @BeforeAll
   static void start() throws Exception {
     bucket = s3.createBucket();
+    versionedBucket = s3.createBucket();
     wire = new S3RequestLog(s3.endpoint());
     aws = new AwsCli(s3, dir);
     acmeOpenSsh = OpenSshSftp.withNewKey(Files.createDirectories(dir.resolve("acme-key")));
     inbox = Files.createDirectories(dir.resolve("inbox"));
+    aws.s3api("put-bucket-versioning", "--bucket", versionedBucket, "--versioning-configuration", "Status=Enabled");
     String hash = PasswordHasher.hash(PASSWORD.toCharArray());
     String yaml = """
         dataDir: %s
@@ -71,6 +83,10 @@ class ObjectWriteOptionsIT {
         sftp:
           bindAddress: 127.0.0.1
           port: 0
+        admin:
+          http:
+            port: 0
+            token: %s
         uploads:
           partSize: 5MiB
           singlePutLimit: 5MiB
@@ -95,6 +111,11 @@ class ObjectWriteOptionsIT {
             passwordHash: "%s"
             home: s3://%s/plain/
             permissions: [all]
+          - name: versioned
+            passwordHash: "%s"
+            home: s3://%s/versioned/
+            permissions: [all]
+            publicKeys: ["%s"]
           - name: badkey
             passwordHash: "%s"
             home: s3://%s/badkey/
@@ -102,8 +123,9 @@ class ObjectWriteOptionsIT {
             s3:
               sse: aws:kms
               kmsKeyId: no-such-key
-        """.formatted(dir.resolve("data"), wire.endpoint(), s3.accessKey(), s3.secretKey(), inbox, bucket, hash, bucket,
-        acmeOpenSsh.publicKey, s3.kmsKeyId(), hash, bucket, hash, bucket);
+        """.formatted(dir.resolve("data"), wire.endpoint(), s3.accessKey(), s3.secretKey(), TOKEN, inbox, bucket, hash,
+        bucket,
+        acmeOpenSsh.publicKey, s3.kmsKeyId(), hash, bucket, hash, versionedBucket, acmeOpenSsh.publicKey, hash, bucket);
     ferry = EmbeddedFerry.start(dir, yaml, Map.of());
   }
 
@@ -203,6 +225,93 @@ class ObjectWriteOptionsIT {
 
     assertEquals(List.of(), s3.keys(bucket, "badkey/"));
     assertEquals(List.of(), s3.multipartUploads(bucket).stream().filter(k -> k.startsWith("badkey/")).toList());
+  }
+
+  /**
+   * In a versioned bucket each completed write is one version, and only those: an upload, then the
+   * client setting its time (MFMT; SFTP's setstat), then a resume of the same file (lftp's put -c,
+   * OpenSSH's reput) leave two versions, the later one the whole file.
+   */
+  @Test
+  void versionedBucket_uploadTimeChangeAndResume_leaveOneVersionPerCompletedWrite() throws Exception {
+    Path whole = write("whole.bin", 3 * 1024 * 1024);
+    Path half = dir.resolve("half.bin");
+    Files.write(half, Arrays.copyOf(Files.readAllBytes(whole), 1536 * 1024));
+    Lftp lftp = new Lftp(ferry.ftps().port(), "versioned", PASSWORD);
+
+    lftp.run("put " + half + " -o ftps.bin; quote MFMT 20200102030405 ftps.bin; put -c " + whole + " -o ftps.bin");
+    acmeOpenSsh.batch(ferry.sftp().port(), "versioned", "put " + half + " sftp.bin", "reput " + whole + " sftp.bin");
+
+    for (String name : List.of("ftps.bin", "sftp.bin")) {
+      JsonNode versions = aws.s3api("list-object-versions", "--bucket", versionedBucket, "--prefix", "versioned/" + name);
+      assertEquals(2, versions.path("Versions").size(), name + ": " + versions);
+      assertFalse(versions.has("DeleteMarkers") && versions.path("DeleteMarkers").size() > 0, versions.toString());
+      assertTrue(Arrays.equals(Files.readAllBytes(whole), s3.read(versionedBucket, "versioned/" + name)),
+          name + " is the whole file");
+    }
+  }
+
+  /**
+   * A user kept as data gets its s3 options through the API: in force for its next upload on this
+   * node, shown back, cleared by an empty object; options S3 would refuse, or another user's home
+   * with other options, are refused naming the field and change nothing.
+   */
+  @Test
+  void userKeptAsData_s3OptionsAndBandwidthFromTheApi_inForceAtItsNextUpload() throws Exception {
+    Map<String, Object> options = Map.of("sse", "aws:kms", "kmsKeyId", s3.kmsKeyId(), "storageClass", "GLACIER_IR",
+        "tags", Map.of("partner", "beta"));
+    JsonNode created = api("POST", "", Map.of("name", "beta", "password", PASSWORD, "permissions", List.of("all"),
+        "home", "s3://" + bucket + "/beta/", "s3", options, "bandwidth", Map.of("up", "512MiB/s")));
+    assertEquals(201, created.path("httpStatus").asInt(), created.toString());
+    assertEquals("GLACIER_IR", created.path("s3").path("storageClass").asText(), created.toString());
+    assertEquals(512L * 1024 * 1024, created.path("bandwidth").path("up").asLong(), created.toString());
+    assertEquals(0, created.path("bandwidth").path("down").asLong(), created.toString());
+    Path file = write("beta.txt", 2048);
+
+    new Lftp(ferry.ftps().port(), "beta", PASSWORD).run("put " + file + " -o first.txt");
+
+    JsonNode head = aws.headObject(bucket, "beta/first.txt");
+    assertEquals("aws:kms", head.path("ServerSideEncryption").asText(), head.toString());
+    assertEquals("GLACIER_IR", head.path("StorageClass").asText(), head.toString());
+    assertEquals(Map.of("partner", "beta"), aws.tags(bucket, "beta/first.txt"));
+
+    JsonNode cleared = api("PATCH", "/beta", Map.of("s3", Map.of()));
+    assertEquals(200, cleared.path("httpStatus").asInt(), cleared.toString());
+    new Lftp(ferry.ftps().port(), "beta", PASSWORD).run("put " + file + " -o second.txt");
+    JsonNode second = aws.headObject(bucket, "beta/second.txt");
+    assertEquals("AES256", second.path("ServerSideEncryption").asText(), "the node's default now: " + second);
+
+    Map<String, String> refused = Map.of(
+        "s3.sse: must be one of AES256, aws:kms, aws:kms:dsse, got 'AES128'", "{\"s3\": {\"sse\": \"AES128\"}}",
+        "s3.colour: unknown field", "{\"s3\": {\"colour\": \"blue\"}}",
+        "bandwidth.up: must be a rate such as 20MiB/s", "{\"bandwidth\": {\"up\": \"fast\"}}",
+        "users 'acme' and 'beta' share the home", "{\"home\": \"s3://" + bucket + "/acme/\", \"s3\": {}}");
+    for (Map.Entry<String, String> bad : refused.entrySet()) {
+      JsonNode answer = apiRaw("PATCH", "/beta", bad.getValue());
+      assertTrue(answer.path("httpStatus").asInt() == 400 || answer.path("httpStatus").asInt() == 409,
+          bad.getKey() + ": " + answer);
+      assertTrue(answer.path("error").asText().contains(bad.getKey()), bad.getKey() + ": " + answer);
+    }
+    assertEquals(cleared.path("version").asInt(), api("GET", "/beta", null).path("version").asInt(),
+        "the refused changes changed nothing");
+  }
+
+  static JsonNode api(String method, String path, Object body) throws Exception {
+    return apiRaw(method, path, body == null ? null : JSON.writeValueAsString(body));
+  }
+
+  static JsonNode apiRaw(String method, String path, String body) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + ferry.adminHttp().port() + "/api/v1/users" + path)).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpResponse<String> response = HttpClient.newHttpClient().send(request,
+        HttpResponse.BodyHandlers.ofString());
+    ObjectNode json = response.body().isBlank() ? JSON.createObjectNode()
+        : (ObjectNode) JSON.readTree(response.body());
+    json.put("httpStatus", response.statusCode());
+    return json;
   }
 
   private static Path write(String name, int size) throws Exception {

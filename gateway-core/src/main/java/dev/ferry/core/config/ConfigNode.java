@@ -16,7 +16,6 @@ import java.util.regex.Pattern;
  */
 public final class ConfigNode {
 
-  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMGT]i?B?|B)?", Pattern.CASE_INSENSITIVE);
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
 
   private final String path;
@@ -157,23 +156,24 @@ public final class ConfigNode {
     if (value == null) {
       return fallback;
     }
-    Matcher m = SIZE.matcher(value.trim());
-    if (!m.matches()) {
-      throw new ConfigException(key(name), "must be a size such as 8MiB or 1GiB, got '" + value + "'");
+    try {
+      return ByteSizes.size(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key(name), e.getMessage());
     }
-    long number = parseLong(name, m.group(1));
-    String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
-    int shift = switch (unit.charAt(0)) {
-      case 'K' -> 10;
-      case 'M' -> 20;
-      case 'G' -> 30;
-      case 'T' -> 40;
-      default -> 0;
-    };
-    if (number > Long.MAX_VALUE >> shift) {
-      throw new ConfigException(key(name), "size '" + value + "' is too large");
+  }
+
+  /** Bytes per second such as 20MiB/s (the "/s" may be left out); 0 for none given. */
+  public long bytesPerSecond(String name) {
+    String value = string(name, null);
+    if (value == null) {
+      return 0;
     }
-    return number << shift;
+    try {
+      return ByteSizes.bytesPerSecond(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key(name), e.getMessage());
+    }
   }
 
   private long parseLong(String name, String digits) {

@@ -57,7 +57,8 @@ public record WriteOptions(String sse, String kmsKeyId, Boolean bucketKey, Strin
       throw new InvalidFieldException("acl", "must be a canned ACL, one of " + sorted(ACLS) + ", got '" + acl + "'");
     }
     if (tags.size() > MAX_TAGS) {
-      throw new InvalidFieldException("tags", "S3 keeps at most " + MAX_TAGS + " tags on an object, got " + tags.size());
+      throw new InvalidFieldException("tags", "S3 keeps at most " + MAX_TAGS + " tags on an object, got "
+          + tags.size());
     }
     for (Map.Entry<String, String> tag : tags.entrySet()) {
       String key = tag.getKey();

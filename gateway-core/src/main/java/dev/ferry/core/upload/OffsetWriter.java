@@ -1,5 +1,6 @@
 package dev.ferry.core.upload;
 
+import dev.ferry.core.bandwidth.Throttle;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,6 +84,9 @@ public final class OffsetWriter implements AutoCloseable {
    */
   public record Settings(long window, long spillLimit, Path spillDirectory, java.time.Duration memoryWait) {}
 
+  /** Paces the client's writes (a bandwidth limit); none unless the session sets one. */
+  private volatile Throttle pace = Throttle.NONE;
+
   private enum State { OPEN, COMMITTED, ABORTED }
 
   /** How many bytes one step of a copy moves: holes filled, spill replays, copy sources passed through. */
@@ -161,11 +165,22 @@ public final class OffsetWriter implements AutoCloseable {
     return state == State.OPEN;
   }
 
+  /** Paces the client's writes from here on (its bandwidth limit), as {@link StreamingUpload#pacedBy}. */
+  public void pacedBy(Throttle pace) {
+    this.pace = pace;
+  }
+
   /**
-   * Writes {@code length} bytes at file offset {@code position}. A write that fails ends the
-   * upload: a later commit fails too rather than store a file with a piece missing.
+   * Writes {@code length} bytes at file offset {@code position}, once the writer's pace lets them
+   * go. A write that fails ends the upload: a later commit fails too rather than store a file with
+   * a piece missing.
    */
-  public synchronized void write(long position, byte[] bytes, int offset, int length) throws IOException {
+  public void write(long position, byte[] bytes, int offset, int length) throws IOException {
+    pace.pass(length);
+    take(position, bytes, offset, length);
+  }
+
+  private synchronized void take(long position, byte[] bytes, int offset, int length) throws IOException {
     ensureOpen();
     try {
       if (position < 0) {

@@ -1,5 +1,6 @@
 package dev.ferry.core.upload;
 
+import dev.ferry.core.bandwidth.Throttle;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.s3.Etags;
 import dev.ferry.core.s3.ObjectFacts;
@@ -7,6 +8,8 @@ import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.store.MultipartUploadInfo;
 import dev.ferry.core.store.ObjectStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -25,8 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One file being written to S3 as its bytes arrive. Bytes fill a part buffer reserved from the
@@ -55,6 +56,7 @@ public final class StreamingUpload extends OutputStream {
   private final String description;
   /** The object's user metadata (who wrote it), sent with its PUT, CreateMultipartUpload or copy. */
   private final Map<String, String> metadata;
+  private volatile Throttle pace = Throttle.NONE;
   private final PathLock lock;
   private final Semaphore partsInFlight;
   /** Replaced (not cleared) on {@link #restart}: callbacks of discarded parts keep the old ones. */
@@ -121,8 +123,21 @@ public final class StreamingUpload extends OutputStream {
     write(new byte[] {(byte) b}, 0, 1);
   }
 
+  /**
+   * Paces the bytes written from here on (a client's bandwidth limit); the wait is before the
+   * bytes are taken, on the writer's thread, holding nothing.
+   */
+  public void pacedBy(Throttle pace) {
+    this.pace = pace;
+  }
+
   @Override
-  public synchronized void write(byte[] bytes, int offset, int length) throws IOException {
+  public void write(byte[] bytes, int offset, int length) throws IOException {
+    pace.pass(length);
+    take(bytes, offset, length);
+  }
+
+  private synchronized void take(byte[] bytes, int offset, int length) throws IOException {
     ensureWritable();
     if (copySource != null && length > 0) {
       throw new IllegalStateException(description + ": bytes written to a copy made inside S3; restart it first");
@@ -261,7 +276,7 @@ public final class StreamingUpload extends OutputStream {
     }
     if (length < PartSizePolicy.MIN_PART_SIZE) {
       for (byte[] chunk : ObjectStore.await(owner.store().readRange(target, 0, length)).chunks()) {
-        write(chunk, 0, chunk.length);
+        take(chunk, 0, chunk.length);
       }
       return;
     }

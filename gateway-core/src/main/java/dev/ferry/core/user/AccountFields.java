@@ -1,5 +1,7 @@
 package dev.ferry.core.user;
 
+import dev.ferry.core.bandwidth.BandwidthLimit;
+import dev.ferry.core.s3.WriteOptions;
 import java.util.List;
 
 /**
@@ -8,16 +10,13 @@ import java.util.List;
  * is the clear text, hashed with bcrypt before it is kept; {@code passwordHash} an existing bcrypt
  * hash, for users moved from elsewhere. Neither is ever written back or logged. {@code allowFrom}:
  * networks a login must come from (empty: anywhere); {@code expires}: an ISO-8601 instant from
- * which logins are refused ("" clears it).
+ * which logins are refused ("" clears it); {@code s3}: what the objects of the user's home are
+ * written with, already checked ({@link WriteOptions#NONE} clears them); {@code bandwidth}: what
+ * the user's sessions on a node may move per second.
  */
 public record AccountFields(String password, String passwordHash, String home, List<String> permissions,
-    Boolean admin, List<String> keys, List<String> allowFrom, String expires) {
-
-  /** The fields without login limits, as the admin commands give them. */
-  public AccountFields(String password, String passwordHash, String home, List<String> permissions, Boolean admin,
-      List<String> keys) {
-    this(password, passwordHash, home, permissions, admin, keys, null, null);
-  }
+    Boolean admin, List<String> keys, List<String> allowFrom, String expires, WriteOptions s3,
+    BandwidthLimit bandwidth) {
 
   /** The names of the fields given, for the activity log: never their values. */
   public List<String> given() {
@@ -42,6 +41,12 @@ public record AccountFields(String password, String passwordHash, String home, L
     }
     if (expires != null) {
       names.add("expires");
+    }
+    if (s3 != null) {
+      names.add("s3");
+    }
+    if (bandwidth != null) {
+      names.add("bandwidth");
     }
     return names;
   }

@@ -33,6 +33,16 @@ public final class HomeWritePolicy implements WritePolicy {
    * are refused, naming both: which of them an object follows would be a guess.
    */
   public static HomeWritePolicy of(WriteOptions defaults, List<User> users) {
+    return of(defaults, users, conflict -> {
+      throw new IllegalArgumentException(conflict);
+    });
+  }
+
+  /**
+   * As {@link #of(WriteOptions, List)}, telling {@code conflict} of two users of one home whose
+   * options differ (the first one's are kept), for a policy read again while Ferry runs.
+   */
+  static HomeWritePolicy of(WriteOptions defaults, List<User> users, java.util.function.Consumer<String> conflict) {
     Map<S3Location, User> byHome = new HashMap<>();
     List<Home> homes = new ArrayList<>();
     for (User user : users) {
@@ -41,8 +51,8 @@ public final class HomeWritePolicy implements WritePolicy {
       if (other == null) {
         homes.add(new Home(user.home(), options));
       } else if (!other.objects().over(defaults).equals(options)) {
-        throw new IllegalArgumentException("users '" + other.name() + "' and '" + user.name() + "' share the home "
-            + user.home() + " but not their s3 options: give them the same, or homes of their own");
+        conflict.accept("users '" + other.name() + "' and '" + user.name() + "' share the home " + user.home()
+            + " but not their s3 options: give them the same, or homes of their own");
       }
     }
     homes.sort(Comparator.comparingInt((Home home) -> home.prefix().key().length()).reversed());

@@ -1,6 +1,8 @@
 package dev.ferry.core.user;
 
+import dev.ferry.core.bandwidth.BandwidthLimit;
 import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.WriteOptions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -11,8 +13,8 @@ import java.util.Set;
  * administrators editing one user at once cannot overwrite each other unnoticed.
  */
 public record UserAccount(String name, String passwordHash, S3Location home, Set<Permission> permissions,
-    boolean admin, List<Key> keys, LoginLimits limits, String createdBy, Instant createdAt, String updatedBy,
-    Instant updatedAt, long version) {
+    boolean admin, List<Key> keys, LoginLimits limits, WriteOptions objects, BandwidthLimit bandwidth,
+    String createdBy, Instant createdAt, String updatedBy, Instant updatedAt, long version) {
 
   /** One SSH public key: the authorized_keys line as given, its fingerprint (its name in the API), its comment. */
   public record Key(String line, String fingerprint, String comment, String addedBy, Instant addedAt) {}
@@ -20,7 +22,7 @@ public record UserAccount(String name, String passwordHash, S3Location home, Set
   /** The user a login admits and a session runs as. */
   public User user() {
     return new User(name, passwordHash, home, permissions, keys.stream().map(Key::line).toList(), admin,
-        limits);
+        limits, objects, bandwidth);
   }
 
   public boolean hasPassword() {

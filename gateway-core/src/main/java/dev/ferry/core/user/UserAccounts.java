@@ -2,9 +2,11 @@ package dev.ferry.core.user;
 
 import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminStatus;
+import dev.ferry.core.bandwidth.BandwidthLimit;
 import dev.ferry.core.event.AccountEvent;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.WriteOptions;
 import dev.ferry.core.state.Database;
 import dev.ferry.core.state.StateStoreException;
 import java.io.IOException;
@@ -46,21 +48,24 @@ public final class UserAccounts {
 
   private static final String COLUMNS =
       "user_name, password_hash, home, permissions, is_admin, created_by, created_at, updated_by, updated_at, version,"
-      + " allow_from, expires_at";
+      + " allow_from, expires_at, write_options, bandwidth_up, bandwidth_down";
 
   private final Database database;
   private final Clock clock;
   private final EventBus events;
   private final Predicate<String> declaredInConfig;
   private final Buckets buckets;
+  /** Every user's write options, which a user's home and s3 options must fit and a change refreshes. */
+  private final UsersWritePolicy writePolicy;
 
   public UserAccounts(Database database, Clock clock, EventBus events, Predicate<String> declaredInConfig,
-      Buckets buckets) {
+      Buckets buckets, UsersWritePolicy writePolicy) {
     this.database = database;
     this.clock = clock;
     this.events = events;
     this.declaredInConfig = declaredInConfig;
     this.buckets = buckets;
+    this.writePolicy = writePolicy;
   }
 
   public Optional<UserAccount> find(String name) throws StateStoreException {
@@ -104,11 +109,14 @@ public final class UserAccounts {
       throw AccountRules.invalid("password", "a password or at least one key is required to log in");
     }
     LoginLimits limits = AccountRules.limits(fields, LoginLimits.NONE);
+    WriteOptions objects = fields.s3() != null ? fields.s3() : WriteOptions.NONE;
+    BandwidthLimit bandwidth = fields.bandwidth() != null ? fields.bandwidth() : BandwidthLimit.NONE;
+    writePolicy.check(name, home, objects);
     Instant now = now();
     boolean admin = Boolean.TRUE.equals(fields.admin());
     boolean created = database.transaction("creating user " + name, connection -> {
       try (PreparedStatement insert = connection.prepareStatement("INSERT INTO user_accounts (" + COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (user_name) DO NOTHING")) {
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) ON CONFLICT (user_name) DO NOTHING")) {
         insert.setString(1, name);
         insert.setString(2, hash);
         insert.setString(3, home.toString());
@@ -119,6 +127,7 @@ public final class UserAccounts {
         insert.setString(8, by);
         insert.setLong(9, now.toEpochMilli());
         setLimits(insert, 10, limits);
+        setObjectsAndBandwidth(insert, 12, objects, bandwidth);
         if (insert.executeUpdate() == 0) {
           return false;
         }
@@ -129,10 +138,22 @@ public final class UserAccounts {
     if (!created) {
       throw new AdminException(AdminStatus.CONFLICT, "user '" + name + "' exists");
     }
-    events.account(AccountEvent.Type.USER_CREATED, name, by, "home " + home + ", permissions "
-        + text(permissions) + (admin ? ", admin" : "") + ", " + keys.size() + " key(s)"
-        + (hash != null ? ", a password" : "") + (limits.allowFrom().isEmpty() ? "" : ", allowFrom " + limits.allowFrom())
-        + (limits.expires() == null ? "" : ", expires " + limits.expires()));
+    StringBuilder detail = new StringBuilder("home " + home + ", permissions " + text(permissions)
+        + (admin ? ", admin" : "") + ", " + keys.size() + " key(s)" + (hash != null ? ", a password" : ""));
+    if (!limits.allowFrom().isEmpty()) {
+      detail.append(", allowFrom ").append(limits.allowFrom());
+    }
+    if (limits.expires() != null) {
+      detail.append(", expires ").append(limits.expires());
+    }
+    if (!objects.isEmpty()) {
+      detail.append(", s3 options");
+    }
+    if (!bandwidth.equals(BandwidthLimit.NONE)) {
+      detail.append(", a bandwidth limit");
+    }
+    events.account(AccountEvent.Type.USER_CREATED, name, by, detail.toString());
+    writePolicy.refresh();
     return find(name).orElseThrow();
   }
 
@@ -151,6 +172,10 @@ public final class UserAccounts {
     boolean admin = fields.admin() != null ? fields.admin() : !replace && now.admin();
     Map<String, String> keys = fields.keys() != null ? AccountRules.keys(fields.keys()) : null;
     LoginLimits limits = AccountRules.limits(fields, replace ? LoginLimits.NONE : now.limits());
+    WriteOptions objects = fields.s3() != null ? fields.s3() : replace ? WriteOptions.NONE : now.objects();
+    BandwidthLimit bandwidth = fields.bandwidth() != null ? fields.bandwidth()
+        : replace ? BandwidthLimit.NONE : now.bandwidth();
+    writePolicy.check(name, home, objects);
     String keptHash = hash != null ? hash : now.passwordHash();
     if (keptHash == null && (keys != null ? keys.isEmpty() : now.keys().isEmpty())) {
       throw AccountRules.invalid("keys", "a password or at least one key is required to log in");
@@ -160,7 +185,8 @@ public final class UserAccounts {
     boolean changed = database.transaction("updating user " + name, connection -> {
       try (PreparedStatement update = connection.prepareStatement("UPDATE user_accounts SET password_hash = ?,"
           + " home = ?, permissions = ?, is_admin = ?, updated_by = ?, updated_at = ?, allow_from = ?, expires_at = ?,"
-          + " version = version + 1 WHERE user_name = ? AND version = ?")) {
+          + " write_options = ?, bandwidth_up = ?, bandwidth_down = ?, version = version + 1"
+          + " WHERE user_name = ? AND version = ?")) {
         update.setString(1, keptHash);
         update.setString(2, home.toString());
         update.setString(3, text(permissions));
@@ -168,8 +194,9 @@ public final class UserAccounts {
         update.setString(5, by);
         update.setLong(6, at.toEpochMilli());
         setLimits(update, 7, limits);
-        update.setString(9, name);
-        update.setLong(10, expected);
+        setObjectsAndBandwidth(update, 9, objects, bandwidth);
+        update.setString(12, name);
+        update.setLong(13, expected);
         if (update.executeUpdate() == 0) {
           return false;
         }
@@ -184,6 +211,7 @@ public final class UserAccounts {
       throw stale(name, expected);
     }
     events.account(AccountEvent.Type.USER_UPDATED, name, by, "changed: " + String.join(", ", fields.given()));
+    writePolicy.refresh();
     return find(name).orElseThrow();
   }
 
@@ -206,6 +234,7 @@ public final class UserAccounts {
       throw stale(name, expected);
     }
     events.account(AccountEvent.Type.USER_DELETED, name, by, null);
+    writePolicy.refresh();
   }
 
   public UserAccount addKey(String name, String line, String by) throws AdminException, StateStoreException {
@@ -363,8 +392,10 @@ public final class UserAccounts {
           String user = row.getString(1);
           accounts.put(user, new UserAccount(user, row.getString(2), S3Location.parsePrefix(row.getString(3)),
               permissions(row.getString(4)), row.getInt(5) != 0, List.copyOf(keys.getOrDefault(user, List.of())),
-              limits(row.getString(11), expiresAt(row)), row.getString(6), Instant.ofEpochMilli(row.getLong(7)), row.getString(8),
-              Instant.ofEpochMilli(row.getLong(9)), row.getLong(10)));
+              limits(row.getString(11), expiresAt(row)), WriteOptionsJson.fromText(row.getString(13)),
+              new BandwidthLimit(row.getLong(14), row.getLong(15)), row.getString(6),
+              Instant.ofEpochMilli(row.getLong(7)), row.getString(8), Instant.ofEpochMilli(row.getLong(9)),
+              row.getLong(10)));
         }
       }
     }
@@ -379,6 +410,13 @@ public final class UserAccounts {
     } else {
       statement.setLong(first + 1, limits.expires().toEpochMilli());
     }
+  }
+
+  private static void setObjectsAndBandwidth(PreparedStatement statement, int first, WriteOptions objects,
+      BandwidthLimit bandwidth) throws SQLException {
+    statement.setString(first, WriteOptionsJson.toText(objects));
+    statement.setLong(first + 1, bandwidth.upBytesPerSecond());
+    statement.setLong(first + 2, bandwidth.downBytesPerSecond());
   }
 
   private static Long expiresAt(ResultSet row) throws SQLException {

@@ -1,5 +1,7 @@
 package dev.ferry.core.vfs;
 
+import dev.ferry.core.bandwidth.NodeBandwidth;
+import dev.ferry.core.bandwidth.Throttle;
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.download.DownloadShare;
 import dev.ferry.core.download.Downloads;
@@ -59,6 +61,8 @@ public final class GatewayFileSystem implements AutoCloseable {
   private final Downloads downloads;
   /** What this session's downloads may hold of the read-ahead memory all sessions share. */
   private final DownloadShare downloadShare;
+  /** How this session's downloads are paced. */
+  private final Throttle downloadPace;
   private final ObjectCatalog catalog;
   /** What this node saw of S3's folders a moment ago: see {@link ListingCache}. */
   private final ListingCache listings;
@@ -66,11 +70,13 @@ public final class GatewayFileSystem implements AutoCloseable {
 
   /**
    * {@code listingClientTimes}: listings show the modification time a client set (kept in the
-   * {@link ObjectCatalog}) rather than the time S3 wrote the object.
+   * {@link ObjectCatalog}) rather than the time S3 wrote the object; {@code bandwidth}: how this
+   * session's uploads and downloads are paced (its user's limit and the node's).
    */
   public GatewayFileSystem(User user, ObjectStore store, PathLockTable locks, ObjectOperations objects,
-      Uploads uploads, Downloads downloads,
-      ObjectCatalog catalog, int renameParallelism, boolean listingClientTimes, Clock clock, EventBus events, SessionSlots.Slot session, LiveTransfers transfers) {
+      Uploads uploads, Downloads downloads, ObjectCatalog catalog, int renameParallelism, boolean listingClientTimes,
+      Clock clock, EventBus events, SessionSlots.Slot session, LiveTransfers transfers,
+      NodeBandwidth.Throttles bandwidth) {
     this.user = new SessionUser(user, session);
     this.errors = new ClientErrors(this.user, events);
     this.locks = new SessionLocks(this.user, errors, locks);
@@ -83,7 +89,9 @@ public final class GatewayFileSystem implements AutoCloseable {
     this.lookup = new PathLookup(this.user, errors, store, catalog, listings, clock);
     // This filesystem is what the node's registry knows the session's open files by.
     this.transfers = new SessionTransfers(this, this.user, transfers, events, clock);
-    this.uploads = new SessionUploads(this.user, errors, this.locks, lookup, this.transfers, store, uploads);
+    this.uploads = new SessionUploads(this.user, errors, this.locks, lookup, this.transfers, store, uploads,
+        bandwidth.upload());
+    this.downloadPace = bandwidth.download();
     this.directories = new Directories(this.user, errors, this.locks, lookup, store, objects,
         listingClientTimes ? catalog : null, listings, events, clock);
     this.renames = new Renames(this.user, errors, this.locks, lookup, objects,
@@ -164,7 +172,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     Instant opened = transfers.opened(path, key, "READ");
     long size = file.get().size();
     ReadableFile readable = new ReadableFile(path, user.name(), key, file.get(), recheck, downloads, downloadShare,
-        sent -> events.downloadEnded(user.origin(), path.toString(), key, sent, size, opened));
+        downloadPace, sent -> events.downloadEnded(user.origin(), path.toString(), key, sent, size, opened));
     // Not closed with the session: its reader's close reports the download; the registry just forgets it.
     transfers.track(readable, path, LiveTransfers.Direction.DOWNLOAD, readable::sent, readable::isOpen, why -> { });
     return readable;

@@ -1,5 +1,6 @@
 package dev.ferry.core.vfs;
 
+import dev.ferry.core.bandwidth.Throttle;
 import dev.ferry.core.download.DownloadShare;
 import dev.ferry.core.download.Downloads;
 import dev.ferry.core.path.VirtualPath;
@@ -48,12 +49,14 @@ public final class ReadableFile implements AutoCloseable {
   private volatile Recheck recheck;
   private final Downloads downloads;
   private final DownloadShare share;
+  /** Paces what the streams deliver: the user's and the node's download limits. */
+  private final Throttle pace;
   private final ReadEnd end;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   ReadableFile(VirtualPath path, String userName, S3Location key, ObjectInfo version, Recheck recheck,
-      Downloads downloads, DownloadShare share, ReadEnd end) {
+      Downloads downloads, DownloadShare share, Throttle pace, ReadEnd end) {
     this.path = path;
     this.userName = userName;
     this.key = key;
@@ -61,6 +64,7 @@ public final class ReadableFile implements AutoCloseable {
     this.recheck = recheck;
     this.downloads = downloads;
     this.share = share;
+    this.pace = pace;
     this.end = end;
   }
 
@@ -126,6 +130,7 @@ public final class ReadableFile implements AutoCloseable {
         if (n > 0) {
           sent.addAndGet(n);
           delivered += n;
+          pace.pass(n);
         }
         return n;
       }

@@ -1,5 +1,6 @@
 package dev.ferry.core.vfs;
 
+import dev.ferry.core.bandwidth.Throttle;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.s3.ObjectInfo;
@@ -37,9 +38,11 @@ final class SessionUploads {
   /** What this session's files written at offsets may hold in memory out of order, together. */
   private final ReorderMemory reorderMemory;
   private final SpillShare spillShare;
+  /** Paces this session's uploads: its user's and the node's upload limits. */
+  private final Throttle pace;
 
   SessionUploads(SessionUser user, ClientErrors errors, SessionLocks locks, PathLookup lookup,
-      SessionTransfers transfers, ObjectStore store, Uploads uploads) {
+      SessionTransfers transfers, ObjectStore store, Uploads uploads, Throttle pace) {
     this.user = user;
     this.errors = errors;
     this.locks = locks;
@@ -49,6 +52,7 @@ final class SessionUploads {
     this.uploads = uploads;
     this.reorderMemory = uploads.newReorderMemory();
     this.spillShare = uploads.newSpillShare(user.name());
+    this.pace = pace;
   }
 
   StreamingUpload openWrite(VirtualPath path, WriteMode mode, long offset) throws IOException {
@@ -80,6 +84,7 @@ final class SessionUploads {
       };
       StreamingUpload upload = uploads.open(key, lock, operation + " of " + path + " by " + user.name(),
           user.origin().asObjectMetadata(), keep);
+      upload.pacedBy(pace);
       upload.whenEnded(transfers.uploadEnd(path, key));
       transfers.track(upload, path, LiveTransfers.Direction.UPLOAD, upload::sizeNow, upload::isOpenNow, upload::abort);
       return upload;
@@ -111,6 +116,7 @@ final class SessionUploads {
     try {
       OffsetWriter writer = existingFile == ExistingFile.ALLOWED && truncate && user.may(Permission.OVERWRITE)
           ? openReplacing(path, key, lock) : openAfterLookup(path, key, lock, existingFile, truncate, readBack);
+      writer.pacedBy(pace);
       writer.whenEnded(transfers.uploadEnd(path, key));
       transfers.track(writer, path, LiveTransfers.Direction.UPLOAD, writer::sizeNow, writer::isOpenNow, writer::abort);
       return writer;

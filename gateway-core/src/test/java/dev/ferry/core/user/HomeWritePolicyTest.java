@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.WriteOptions;
+import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
 
 class HomeWritePolicyTest {
 
@@ -18,7 +18,8 @@ class HomeWritePolicyTest {
       Map.of("partner", "acme"));
 
   private static User user(String name, String home, WriteOptions objects) {
-    return new User(name, null, S3Location.parsePrefix(home), Set.of(), List.of(), false, LoginLimits.NONE, objects);
+    return new User(name, null, S3Location.parsePrefix(home), Set.of(), List.of(), false, LoginLimits.NONE, objects,
+        null);
   }
 
   @Test

@@ -8,6 +8,9 @@ import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.StateStore;
 import dev.ferry.core.testing.MutableClock;
 import dev.ferry.core.testing.TestStateStores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -19,9 +22,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class LoginGuardTest {
 
@@ -171,7 +171,7 @@ class LoginGuardTest {
     LoginGuard guard = guard(2);
     User limited = new User("bob", USERS.find("alice").orElseThrow().passwordHash(), new S3Location("ferry-data", "bob/"),
         EnumSet.allOf(Permission.class), List.of(), false,
-        LoginLimits.parse(List.of("198.51.100.0/24"), "2024-05-01T13:00:00Z", "allowFrom", "expires"));
+        LoginLimits.parse(List.of("198.51.100.0/24"), "2024-05-01T13:00:00Z", "allowFrom", "expires"), null, null);
     UserRegistry users = new UserRegistry(List.of(limited));
 
     for (int i = 0; i < 3; i++) {

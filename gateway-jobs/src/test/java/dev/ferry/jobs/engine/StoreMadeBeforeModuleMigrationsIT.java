@@ -6,6 +6,12 @@ import dev.ferry.core.state.StateStore;
 import dev.ferry.core.testing.PostgresTestServer;
 import dev.ferry.core.testing.TestStateStores;
 import dev.ferry.jobs.transfer.TransferKind;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -16,12 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Stores made when gateway-core held every migration (V3, V4 and V7, the jobs' tables, among them)
@@ -41,9 +41,12 @@ class StoreMadeBeforeModuleMigrationsIT {
           "V5__disabled_users.sql", "V6__node_sessions_console_sessions.sql", "V8__user_accounts.sql"),
       "dev/ferry/jobs/migration/", List.of("V3__jobs.sql", "V4__runs_and_sync_schedule.sql",
           "V7__job_finished_at.sql"));
-  private static final List<String> APPLIED = List.of("V1__object_catalog.sql", "V2__nodes_journal_locks_bans.sql",
+  private static final List<String> EARLIER = List.of("V1__object_catalog.sql", "V2__nodes_journal_locks_bans.sql",
       "V3__jobs.sql", "V4__runs_and_sync_schedule.sql", "V5__disabled_users.sql",
       "V6__node_sessions_console_sessions.sql", "V7__job_finished_at.sql", "V8__user_accounts.sql");
+  /** The earlier layout's migrations, then those added since, each applied once. */
+  private static final List<String> APPLIED = java.util.stream.Stream.concat(EARLIER.stream(),
+      java.util.stream.Stream.of("V9__user_login_limits.sql", "V10__user_objects_and_bandwidth.sql")).toList();
   /** The job queued in the fixture by the earlier version's JobStore. */
   private static final String FIXTURE_JOB = "made-before-module-migrations";
 
@@ -79,7 +82,7 @@ class StoreMadeBeforeModuleMigrationsIT {
             .locations("filesystem:" + oneLocation).load()
         : Flyway.configure().dataSource(database, PostgresTestServer.USER, "").locations("filesystem:" + oneLocation)
             .load();
-    assertEquals(APPLIED.size(), earlier.migrate().migrationsExecuted);
+    assertEquals(EARLIER.size(), earlier.migrate().migrationsExecuted);
 
     try (StateStore state = kind.equals("embedded") ? TestStateStores.embedded(directory)
         : TestStateStores.postgres(database, "node-1", Duration.ofSeconds(30))) {

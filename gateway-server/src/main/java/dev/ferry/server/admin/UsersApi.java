@@ -8,6 +8,9 @@ import dev.ferry.core.admin.AdminCaller;
 import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminRole;
 import dev.ferry.core.admin.AdminStatus;
+import dev.ferry.core.bandwidth.BandwidthLimit;
+import dev.ferry.core.config.ByteSizes;
+import dev.ferry.core.s3.WriteOptions;
 import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.user.AccountFields;
 import dev.ferry.core.user.DisabledUserSessions;
@@ -18,6 +21,7 @@ import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserAccount;
 import dev.ferry.core.user.UserAccounts;
 import dev.ferry.core.user.UserRegistry;
+import dev.ferry.core.user.WriteOptionsJson;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -40,7 +44,7 @@ final class UsersApi {
   static final String PREFIX = "/api/v1/users";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> FIELDS = Set.of("name", "password", "passwordHash", "home", "permissions",
-      "admin", "keys", "allowFrom", "expires", "version");
+      "admin", "keys", "allowFrom", "expires", "s3", "bandwidth", "version");
 
   /** An answer: the HTTP status, its JSON body (null: none), the ETag to send (null: none). */
   record Reply(int status, String body, String etag, String location) {
@@ -88,6 +92,7 @@ final class UsersApi {
     } catch (AdminException e) {
       return error(e.status(), e.getMessage());
     } catch (IllegalArgumentException e) {
+      // InvalidFieldException among them: "s3.sse: must be one of ...".
       return error(AdminStatus.BAD_REQUEST, e.getMessage());
     } catch (StateStoreException e) {
       return error(AdminStatus.FAILED, e.getMessage());
@@ -194,6 +199,7 @@ final class UsersApi {
     }
     disabled(json, account.name());
     limits(json, account.limits());
+    policy(json, account.objects(), account.bandwidth());
     json.put("createdBy", account.createdBy());
     json.put("createdAt", account.createdAt().toString());
     json.put("updatedBy", account.updatedBy());
@@ -219,7 +225,16 @@ final class UsersApi {
     }
     disabled(json, user.name());
     limits(json, user.limits());
+    policy(json, user.objects(), user.bandwidth());
     return json;
+  }
+
+  /** The user's s3 options (only those set) and bandwidth limit (bytes per second, 0: none). */
+  private static void policy(ObjectNode json, WriteOptions objects, BandwidthLimit bandwidth) {
+    json.set("s3", WriteOptionsJson.toJson(objects));
+    ObjectNode rates = json.putObject("bandwidth");
+    rates.put("up", bandwidth.upBytesPerSecond());
+    rates.put("down", bandwidth.downBytesPerSecond());
   }
 
   private static void limits(ObjectNode json, LoginLimits limits) {
@@ -255,7 +270,47 @@ final class UsersApi {
       admin = json.get("admin").booleanValue();
     }
     return new AccountFields(text(json, "password"), text(json, "passwordHash"), text(json, "home"),
-        strings(json, "permissions"), admin, strings(json, "keys"), strings(json, "allowFrom"), text(json, "expires"));
+        strings(json, "permissions"), admin, strings(json, "keys"), strings(json, "allowFrom"), text(json, "expires"),
+        json.hasNonNull("s3") ? WriteOptionsJson.parse(json.get("s3")) : null, bandwidth(json.get("bandwidth")));
+  }
+
+  /**
+   * {@code "bandwidth": {"up": "20MiB/s", "down": 52428800}}: a rate as ferry.yaml writes it or
+   * bytes per second; a direction left out or 0 has no limit. Null when not given.
+   */
+  private static BandwidthLimit bandwidth(JsonNode json) throws AdminException {
+    if (json == null || json.isNull()) {
+      return null;
+    }
+    if (!json.isObject()) {
+      throw new AdminException(AdminStatus.BAD_REQUEST, "bandwidth: must be an object such as {\"up\": \"20MiB/s\"}");
+    }
+    for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!name.equals("up") && !name.equals("down")) {
+        throw new AdminException(AdminStatus.BAD_REQUEST, "bandwidth." + name + ": unknown field (up, down)");
+      }
+    }
+    return new BandwidthLimit(rate(json, "up"), rate(json, "down"));
+  }
+
+  private static long rate(JsonNode bandwidth, String direction) throws AdminException {
+    JsonNode value = bandwidth.get(direction);
+    if (value == null || value.isNull()) {
+      return 0;
+    }
+    if (value.canConvertToLong() && value.longValue() >= 0) {
+      return value.longValue();
+    }
+    if (value.isTextual()) {
+      try {
+        return ByteSizes.bytesPerSecond(value.textValue());
+      } catch (IllegalArgumentException e) {
+        throw new AdminException(AdminStatus.BAD_REQUEST, "bandwidth." + direction + ": " + e.getMessage());
+      }
+    }
+    throw new AdminException(AdminStatus.BAD_REQUEST, "bandwidth." + direction
+        + ": must be a rate such as \"20MiB/s\" or a number of bytes per second");
   }
 
   private static long version(String ifMatch, JsonNode json) throws AdminException {

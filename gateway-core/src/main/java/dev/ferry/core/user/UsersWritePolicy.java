@@ -1,0 +1,92 @@
+package dev.ferry.core.user;
+
+import dev.ferry.core.admin.AdminException;
+import dev.ferry.core.admin.AdminStatus;
+import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.WriteOptions;
+import dev.ferry.core.s3.WritePolicy;
+import dev.ferry.core.state.StateStoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@link HomeWritePolicy} of every user: those ferry.yaml declares and those kept as data,
+ * whose homes and options change while Ferry runs. A write asks a snapshot in memory, never the
+ * state store (a write may be started on an event loop); the snapshot is read again every few
+ * seconds and after each change of a user on this node, so a change made on another node is in
+ * force here within that time.
+ */
+public final class UsersWritePolicy implements WritePolicy {
+
+  private static final Logger log = LoggerFactory.getLogger(UsersWritePolicy.class);
+
+  private final WriteOptions defaults;
+  private final List<User> declared;
+  private volatile UserAccounts accounts;
+  private volatile HomeWritePolicy current;
+
+  public UsersWritePolicy(WriteOptions defaults, List<User> declared) {
+    this.defaults = defaults;
+    this.declared = List.copyOf(declared);
+    this.current = HomeWritePolicy.of(defaults, declared);
+  }
+
+  /** From now on the users kept in {@code accounts} count too; reads them at once. */
+  public void keepAccountsIn(UserAccounts accounts) {
+    this.accounts = accounts;
+    refresh();
+  }
+
+  @Override
+  public WriteOptions forObject(S3Location object) {
+    return current.forObject(object);
+  }
+
+  /**
+   * Reads the kept users again. When the store cannot be asked, the snapshot stays as it was; two
+   * users of one home with different options (which {@link #check} refuses, but two nodes could
+   * let through at the same moment) are logged and the first one's options kept.
+   */
+  public void refresh() {
+    UserAccounts store = accounts;
+    if (store == null) {
+      return;
+    }
+    try {
+      current = HomeWritePolicy.of(defaults, everyone(store, null, null),
+          conflict -> log.error("object write options: {}; the first user's are used", conflict));
+    } catch (StateStoreException e) {
+      log.warn("object write options of users kept as data not read again ({}); as last read", e.getMessage());
+    }
+  }
+
+  /**
+   * Whether user {@code name} may have {@code home} with {@code options} beside every other user: a
+   * home another user has with other options is refused (409), naming both.
+   */
+  void check(String name, S3Location home, WriteOptions options) throws AdminException, StateStoreException {
+    UserAccounts store = accounts;
+    User candidate = new User(name, null, home, java.util.Set.of(), List.of(), false, null, options, null);
+    try {
+      HomeWritePolicy.of(defaults, store == null ? List.of(candidate) : everyone(store, name, candidate));
+    } catch (IllegalArgumentException e) {
+      throw new AdminException(AdminStatus.CONFLICT, "s3: " + e.getMessage());
+    }
+  }
+
+  /** The declared users and the kept ones, the one named {@code replaced} (if any) as {@code candidate}. */
+  private List<User> everyone(UserAccounts store, String replaced, User candidate) throws StateStoreException {
+    List<User> all = new ArrayList<>(declared);
+    for (UserAccount account : store.all()) {
+      if (!account.name().equals(replaced)) {
+        all.add(account.user());
+      }
+    }
+    if (candidate != null) {
+      all.add(candidate);
+    }
+    return all;
+  }
+}
