@@ -6,6 +6,7 @@ import dev.ferry.core.config.ConfigFile;
 import dev.ferry.core.config.ConfigNode;
 import dev.ferry.core.config.InvalidFieldException;
 import dev.ferry.core.download.DownloadSettings;
+import dev.ferry.core.quota.QuotaLimit;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.WriteOptions;
 import dev.ferry.core.session.SessionLimits;
@@ -22,6 +23,7 @@ import dev.ferry.core.user.LoginLimits;
 import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
+import dev.ferry.core.user.UserPolicy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -350,6 +352,12 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         bandwidth(sessions.section("bandwidth")));
   }
 
+  /** {@code quota: { bytes: 10GiB, files: 100000 }} of a user; left out: no limit. */
+  private static QuotaLimit quota(ConfigNode quota) {
+    quota.allowOnly("bytes", "files");
+    return new QuotaLimit(quota.bytes("bytes", 0), quota.integer("files", 0, 0, Integer.MAX_VALUE));
+  }
+
   /** {@code bandwidth: { up: 20MiB/s, down: 50MiB/s }} of a user or of the node's sessions; left out: no limit. */
   private static BandwidthLimit bandwidth(ConfigNode bandwidth) {
     bandwidth.allowOnly("up", "down");
@@ -403,7 +411,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
   private static User user(ConfigNode node, Set<String> names) {
     node.allowOnly("name", "passwordHash", "home", "permissions", "publicKeys", "admin", "allowFrom", "expires", "s3",
-        "bandwidth");
+        "bandwidth", "quota");
     ConfigNode objects = node.section("s3");
     objects.allowOnly(WRITE_OPTION_KEYS.toArray(String[]::new));
     String name = node.requiredString("name");
@@ -435,8 +443,8 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     } catch (InvalidFieldException e) {
       throw new ConfigException(e.field(), e.problem());
     }
-    return new User(name, hash, location, permissions, List.copyOf(keys), node.bool("admin", false), limits,
-        writeOptions(objects), bandwidth(node.section("bandwidth")));
+    return new User(name, hash, location, permissions, List.copyOf(keys), node.bool("admin", false),
+        new UserPolicy(limits, writeOptions(objects), bandwidth(node.section("bandwidth")), quota(node.section("quota"))));
   }
 
   /** {@code permissions} of a user or group: names, or all; [list, read] when left out. */

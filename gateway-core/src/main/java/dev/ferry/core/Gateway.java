@@ -8,6 +8,7 @@ import dev.ferry.core.event.EventBus;
 import dev.ferry.core.lock.PathLockTable;
 import dev.ferry.core.lock.SharedPathLocks;
 import dev.ferry.core.object.ObjectOperations;
+import dev.ferry.core.quota.Quotas;
 import dev.ferry.core.s3.S3RequestObserver;
 import dev.ferry.core.session.Deadlines;
 import dev.ferry.core.session.LiveTransfers;
@@ -72,6 +73,8 @@ public final class Gateway implements AutoCloseable {
   private final LiveTransfers transfers;
   /** The bandwidth limits of this node's client sessions, per user and in all. */
   private final NodeBandwidth bandwidth;
+  /** What users with a quota hold, shared by every node through the state store. */
+  private final Quotas quotas;
   /** What every object is written with, by the user whose home holds it. */
   private final UsersWritePolicy writePolicy;
   private final TransferRates rates;
@@ -134,6 +137,7 @@ public final class Gateway implements AutoCloseable {
     this.proxyProtocol = new ProxyProtocol(config.trustedProxies(), deadlines, clock);
     this.transfers = new LiveTransfers(clock);
     this.bandwidth = new NodeBandwidth(config.sessions().bandwidth());
+    this.quotas = new Quotas(stateStore.database(), stateStore.nodes(), store, clock);
     this.rates = new TransferRates(transfers, clock, RATE_WINDOW);
     deadlines.every(Duration.ofSeconds(1), rates::sample);
     this.nodeSessions = stateStore.shared() ? new NodeSessions(stateStore.database(), stateStore.nodes(), sessions,
@@ -214,7 +218,7 @@ public final class Gateway implements AutoCloseable {
   public GatewayFileSystem openSession(User user, SessionSlots.Slot session) {
     return new GatewayFileSystem(user, store, locks, objects, uploads, downloads, catalog,
         config.renameParallelism(), config.listingClientTimes(), clock, events, session, transfers,
-        bandwidth.forUser(user.name(), user.bandwidth()));
+        bandwidth.forUser(user.name(), user.bandwidth()), quotas, config.uploads().partSize());
   }
 
   /** The files client sessions have open on this node, with the bytes each has moved so far. */
@@ -277,6 +281,11 @@ public final class Gateway implements AutoCloseable {
   }
 
   /** Users kept as data in the state store (the API's /api/v1/users). */
+  /** The usage of users with a quota (quota scan, the users API). */
+  public Quotas quotas() {
+    return quotas;
+  }
+
   public UserAccounts accounts() {
     return accounts;
   }

@@ -326,6 +326,17 @@ class FerryConfigTest {
   }
 
   @Test
+  void load_quota_bytesAndFiles() throws Exception {
+    FerryConfig config = load("users:\n" + user("alice") + "    quota: { bytes: 10GiB, files: 100000 }\n" + user("bob"));
+
+    assertEquals(new dev.ferry.core.quota.QuotaLimit(10L << 30, 100000), config.users().get(0).quota());
+    assertTrue(config.users().get(1).quota().isNone());
+    refused("users:\n" + user("alice") + "    quota: { bytes: plenty }\n", "users[0].quota.bytes");
+    refused("users:\n" + user("alice") + "    quota: { files: -1 }\n", "users[0].quota.files");
+    refused("users:\n" + user("alice") + "    quota: { inodes: 5 }\n", "users[0].quota.inodes");
+  }
+
+  @Test
   void load_unknownTopLevelKey_namesIt() {
     refused("usres: []\n" + minimal(), "usres");
   }

@@ -148,7 +148,7 @@ public final class FerryServer {
     AdminCommandRegistry admin = AdminCommands.registry(jobs, syncs, watchedFolders, batches, gateway.objects(),
         new ClientSessions(gateway.sessions(), gateway.transfers(), gateway.rates(),
         gateway.nodeSessions(), gateway.stateStore().nodes().name()), gateway.users(), gateway.disabledUsers(),
-        gateway.disabledUserSessions(), gateway.accounts());
+        gateway.disabledUserSessions(), gateway.accounts(), gateway.quotas());
     ftps = new FtpsServer(gateway, ftpsSettings, clock);
     ftps.start();
     if (sftpSettings.enabled()) {

@@ -261,11 +261,14 @@ class ObjectWriteOptionsIT {
     Map<String, Object> options = Map.of("sse", "aws:kms", "kmsKeyId", s3.kmsKeyId(), "storageClass", "GLACIER_IR",
         "tags", Map.of("partner", "beta"));
     JsonNode created = api("POST", "", Map.of("name", "beta", "password", PASSWORD, "permissions", List.of("all"),
-        "home", "s3://" + bucket + "/beta/", "s3", options, "bandwidth", Map.of("up", "512MiB/s")));
+        "home", "s3://" + bucket + "/beta/", "s3", options, "bandwidth", Map.of("up", "512MiB/s"),
+        "quota", Map.of("bytes", "1GiB", "files", 10)));
     assertEquals(201, created.path("httpStatus").asInt(), created.toString());
     assertEquals("GLACIER_IR", created.path("s3").path("storageClass").asText(), created.toString());
     assertEquals(512L * 1024 * 1024, created.path("bandwidth").path("up").asLong(), created.toString());
     assertEquals(0, created.path("bandwidth").path("down").asLong(), created.toString());
+    assertEquals(1L << 30, created.path("quota").path("bytes").asLong(), created.toString());
+    assertEquals(10, created.path("quota").path("files").asLong(), created.toString());
     Path file = write("beta.txt", 2048);
 
     new Lftp(ferry.ftps().port(), "beta", PASSWORD).run("put " + file + " -o first.txt");
@@ -285,6 +288,7 @@ class ObjectWriteOptionsIT {
         "s3.sse: must be one of AES256, aws:kms, aws:kms:dsse, got 'AES128'", "{\"s3\": {\"sse\": \"AES128\"}}",
         "s3.colour: unknown field", "{\"s3\": {\"colour\": \"blue\"}}",
         "bandwidth.up: must be a rate such as 20MiB/s", "{\"bandwidth\": {\"up\": \"fast\"}}",
+        "quota.bytes: must be a size such as 8MiB", "{\"quota\": {\"bytes\": \"lots\"}}",
         "users 'acme' and 'beta' share the home", "{\"home\": \"s3://" + bucket + "/acme/\", \"s3\": {}}");
     for (Map.Entry<String, String> bad : refused.entrySet()) {
       JsonNode answer = apiRaw("PATCH", "/beta", bad.getValue());

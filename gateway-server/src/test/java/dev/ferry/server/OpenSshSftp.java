@@ -42,6 +42,14 @@ public final class OpenSshSftp {
     run(sftp(port, user, commands));
   }
 
+  /** Runs the sftp batch {@code commands} as {@code user}; fails unless all succeed; returns what sftp printed. */
+  public String output(int port, String user, String... commands) throws Exception {
+    List<String> command = sftp(port, user, commands);
+    Output output = output(command);
+    assertEquals(0, output.exit(), command + ": " + output.text());
+    return output.text();
+  }
+
   /** Runs the sftp batch {@code commands} as {@code user}, whose login must be refused; returns what sftp printed. */
   public String refusedBatch(int port, String user, String... commands) throws Exception {
     List<String> command = sftp(port, user, commands);

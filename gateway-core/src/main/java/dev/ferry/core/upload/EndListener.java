@@ -2,13 +2,16 @@ package dev.ferry.core.upload;
 
 import java.util.function.Consumer;
 
-/** The listener of a file write's end, called once at most. Guarded by the upload that holds it. */
+/**
+ * The listeners of a file write's end, called once at most, in the order they were added (the
+ * quota's share is settled before the end is published). Guarded by the upload that holds it.
+ */
 final class EndListener {
 
   private Consumer<UploadOutcome> listener;
 
-  void set(Consumer<UploadOutcome> listener) {
-    this.listener = listener;
+  void add(Consumer<UploadOutcome> more) {
+    listener = listener == null ? more : listener.andThen(more);
   }
 
   void ended(UploadOutcome outcome) {

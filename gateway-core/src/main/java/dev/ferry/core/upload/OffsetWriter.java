@@ -176,7 +176,13 @@ public final class OffsetWriter implements AutoCloseable {
    * a piece missing.
    */
   public void write(long position, byte[] bytes, int offset, int length) throws IOException {
-    pace.pass(length);
+    try {
+      pace.pass(length);
+    } catch (IOException e) {
+      // A write held back for good (a quota, an interrupt) is a piece missing: the file is not kept.
+      abort(e.getMessage());
+      throw e;
+    }
     take(position, bytes, offset, length);
   }
 
@@ -668,7 +674,7 @@ public final class OffsetWriter implements AutoCloseable {
    * returns; not for a file closed untouched, which stays as it was.
    */
   public synchronized void whenEnded(Consumer<UploadOutcome> listener) {
-    whenEnded.set(listener);
+    whenEnded.add(listener);
   }
 
   private void cleanUp() {

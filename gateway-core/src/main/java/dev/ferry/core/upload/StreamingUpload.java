@@ -133,7 +133,13 @@ public final class StreamingUpload extends OutputStream {
 
   @Override
   public void write(byte[] bytes, int offset, int length) throws IOException {
-    pace.pass(length);
+    try {
+      pace.pass(length);
+    } catch (IOException e) {
+      // Bytes held back for good (a quota, an interrupt) are a piece missing: the object is not made.
+      abort(e.getMessage());
+      throw e;
+    }
     take(bytes, offset, length);
   }
 
@@ -223,7 +229,7 @@ public final class StreamingUpload extends OutputStream {
    * it and before {@link #commit} returns.
    */
   public synchronized void whenEnded(Consumer<UploadOutcome> listener) {
-    whenEnded.set(listener);
+    whenEnded.add(listener);
   }
 
   /**

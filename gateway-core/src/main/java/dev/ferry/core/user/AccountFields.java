@@ -1,6 +1,7 @@
 package dev.ferry.core.user;
 
 import dev.ferry.core.bandwidth.BandwidthLimit;
+import dev.ferry.core.quota.QuotaLimit;
 import dev.ferry.core.s3.WriteOptions;
 import java.util.List;
 
@@ -12,11 +13,11 @@ import java.util.List;
  * networks a login must come from (empty: anywhere); {@code expires}: an ISO-8601 instant from
  * which logins are refused ("" clears it); {@code s3}: what the objects of the user's home are
  * written with, already checked ({@link WriteOptions#NONE} clears them); {@code bandwidth}: what
- * the user's sessions on a node may move per second.
+ * the user's sessions on a node may move per second; {@code quota}: what the user's home may hold.
  */
 public record AccountFields(String password, String passwordHash, String home, List<String> permissions,
     Boolean admin, List<String> keys, List<String> allowFrom, String expires, WriteOptions s3,
-    BandwidthLimit bandwidth) {
+    BandwidthLimit bandwidth, QuotaLimit quota) {
 
   /** The names of the fields given, for the activity log: never their values. */
   public List<String> given() {
@@ -47,6 +48,9 @@ public record AccountFields(String password, String passwordHash, String home, L
     }
     if (bandwidth != null) {
       names.add("bandwidth");
+    }
+    if (quota != null) {
+      names.add("quota");
     }
     return names;
   }

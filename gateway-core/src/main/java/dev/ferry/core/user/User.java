@@ -1,6 +1,7 @@
 package dev.ferry.core.user;
 
 import dev.ferry.core.bandwidth.BandwidthLimit;
+import dev.ferry.core.quota.QuotaLimit;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.WriteOptions;
 import java.util.List;
@@ -8,29 +9,42 @@ import java.util.Set;
 
 /**
  * A configured user: the bcrypt hash of their password, their home in S3 (a bucket and a key
- * prefix ending in "/", or "" for the whole bucket), what they may do there, SSH keys, where
- * and until when they may log in, what the objects of their home are written with
- * ({@code objects}: their {@code s3:} options, over the node's; see {@link HomeWritePolicy}), and
- * the bandwidth their sessions on a node may use together.
+ * prefix ending in "/", or "" for the whole bucket), what they may do there, SSH keys, and their
+ * {@link UserPolicy}: where and until when they may log in, what their objects are written with,
+ * their bandwidth and their quota.
  */
 public record User(String name, String passwordHash, S3Location home, Set<Permission> permissions,
-    List<String> publicKeys, boolean admin, LoginLimits limits, WriteOptions objects, BandwidthLimit bandwidth) {
+    List<String> publicKeys, boolean admin, UserPolicy policy) {
 
   public User {
-    limits = limits == null ? LoginLimits.NONE : limits;
-    objects = objects == null ? WriteOptions.NONE : objects;
-    bandwidth = bandwidth == null ? BandwidthLimit.NONE : bandwidth;
+    policy = policy == null ? UserPolicy.NONE : policy;
   }
 
-  /** A user who may log in from anywhere, for ever (what an embedding application's authenticator usually answers). */
+  /** A user without limits beyond the permissions (what an embedding application's authenticator usually answers). */
   public User(String name, String passwordHash, S3Location home, Set<Permission> permissions,
       List<String> publicKeys, boolean admin) {
-    this(name, passwordHash, home, permissions, publicKeys, admin, LoginLimits.NONE, WriteOptions.NONE,
-        BandwidthLimit.NONE);
+    this(name, passwordHash, home, permissions, publicKeys, admin, UserPolicy.NONE);
   }
 
   public boolean may(Permission permission) {
     return permissions.contains(permission);
+  }
+
+  public LoginLimits limits() {
+    return policy.login();
+  }
+
+  /** What the objects of this user's home are written with, over the node's defaults: see {@link HomeWritePolicy}. */
+  public WriteOptions objects() {
+    return policy.objects();
+  }
+
+  public BandwidthLimit bandwidth() {
+    return policy.bandwidth();
+  }
+
+  public QuotaLimit quota() {
+    return policy.quota();
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.ferry.core.user;
 import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.bandwidth.BandwidthLimit;
+import dev.ferry.core.quota.QuotaLimit;
 import dev.ferry.core.event.AccountEvent;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.s3.S3Location;
@@ -48,7 +49,7 @@ public final class UserAccounts {
 
   private static final String COLUMNS =
       "user_name, password_hash, home, permissions, is_admin, created_by, created_at, updated_by, updated_at, version,"
-      + " allow_from, expires_at, write_options, bandwidth_up, bandwidth_down";
+      + " allow_from, expires_at, write_options, bandwidth_up, bandwidth_down, quota_bytes, quota_files";
 
   private final Database database;
   private final Clock clock;
@@ -111,12 +112,13 @@ public final class UserAccounts {
     LoginLimits limits = AccountRules.limits(fields, LoginLimits.NONE);
     WriteOptions objects = fields.s3() != null ? fields.s3() : WriteOptions.NONE;
     BandwidthLimit bandwidth = fields.bandwidth() != null ? fields.bandwidth() : BandwidthLimit.NONE;
+    QuotaLimit quota = fields.quota() != null ? fields.quota() : QuotaLimit.NONE;
     writePolicy.check(name, home, objects);
     Instant now = now();
     boolean admin = Boolean.TRUE.equals(fields.admin());
     boolean created = database.transaction("creating user " + name, connection -> {
       try (PreparedStatement insert = connection.prepareStatement("INSERT INTO user_accounts (" + COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) ON CONFLICT (user_name) DO NOTHING")) {
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_name) DO NOTHING")) {
         insert.setString(1, name);
         insert.setString(2, hash);
         insert.setString(3, home.toString());
@@ -127,7 +129,7 @@ public final class UserAccounts {
         insert.setString(8, by);
         insert.setLong(9, now.toEpochMilli());
         setLimits(insert, 10, limits);
-        setObjectsAndBandwidth(insert, 12, objects, bandwidth);
+        setPolicy(insert, 12, objects, bandwidth, quota);
         if (insert.executeUpdate() == 0) {
           return false;
         }
@@ -152,6 +154,9 @@ public final class UserAccounts {
     if (!bandwidth.equals(BandwidthLimit.NONE)) {
       detail.append(", a bandwidth limit");
     }
+    if (!quota.isNone()) {
+      detail.append(", a quota");
+    }
     events.account(AccountEvent.Type.USER_CREATED, name, by, detail.toString());
     writePolicy.refresh();
     return find(name).orElseThrow();
@@ -171,10 +176,11 @@ public final class UserAccounts {
         : replace ? AccountRules.permissions(List.of("list", "read")) : now.permissions();
     boolean admin = fields.admin() != null ? fields.admin() : !replace && now.admin();
     Map<String, String> keys = fields.keys() != null ? AccountRules.keys(fields.keys()) : null;
-    LoginLimits limits = AccountRules.limits(fields, replace ? LoginLimits.NONE : now.limits());
-    WriteOptions objects = fields.s3() != null ? fields.s3() : replace ? WriteOptions.NONE : now.objects();
+    LoginLimits limits = AccountRules.limits(fields, replace ? LoginLimits.NONE : now.policy().login());
+    WriteOptions objects = fields.s3() != null ? fields.s3() : replace ? WriteOptions.NONE : now.policy().objects();
     BandwidthLimit bandwidth = fields.bandwidth() != null ? fields.bandwidth()
-        : replace ? BandwidthLimit.NONE : now.bandwidth();
+        : replace ? BandwidthLimit.NONE : now.policy().bandwidth();
+    QuotaLimit quota = fields.quota() != null ? fields.quota() : replace ? QuotaLimit.NONE : now.policy().quota();
     writePolicy.check(name, home, objects);
     String keptHash = hash != null ? hash : now.passwordHash();
     if (keptHash == null && (keys != null ? keys.isEmpty() : now.keys().isEmpty())) {
@@ -185,7 +191,8 @@ public final class UserAccounts {
     boolean changed = database.transaction("updating user " + name, connection -> {
       try (PreparedStatement update = connection.prepareStatement("UPDATE user_accounts SET password_hash = ?,"
           + " home = ?, permissions = ?, is_admin = ?, updated_by = ?, updated_at = ?, allow_from = ?, expires_at = ?,"
-          + " write_options = ?, bandwidth_up = ?, bandwidth_down = ?, version = version + 1"
+          + " write_options = ?, bandwidth_up = ?, bandwidth_down = ?, quota_bytes = ?, quota_files = ?,"
+          + " version = version + 1"
           + " WHERE user_name = ? AND version = ?")) {
         update.setString(1, keptHash);
         update.setString(2, home.toString());
@@ -194,9 +201,9 @@ public final class UserAccounts {
         update.setString(5, by);
         update.setLong(6, at.toEpochMilli());
         setLimits(update, 7, limits);
-        setObjectsAndBandwidth(update, 9, objects, bandwidth);
-        update.setString(12, name);
-        update.setLong(13, expected);
+        setPolicy(update, 9, objects, bandwidth, quota);
+        update.setString(14, name);
+        update.setLong(15, expected);
         if (update.executeUpdate() == 0) {
           return false;
         }
@@ -392,10 +399,8 @@ public final class UserAccounts {
           String user = row.getString(1);
           accounts.put(user, new UserAccount(user, row.getString(2), S3Location.parsePrefix(row.getString(3)),
               permissions(row.getString(4)), row.getInt(5) != 0, List.copyOf(keys.getOrDefault(user, List.of())),
-              limits(row.getString(11), expiresAt(row)), WriteOptionsJson.fromText(row.getString(13)),
-              new BandwidthLimit(row.getLong(14), row.getLong(15)), row.getString(6),
-              Instant.ofEpochMilli(row.getLong(7)), row.getString(8), Instant.ofEpochMilli(row.getLong(9)),
-              row.getLong(10)));
+              policy(row), row.getString(6), Instant.ofEpochMilli(row.getLong(7)), row.getString(8),
+              Instant.ofEpochMilli(row.getLong(9)), row.getLong(10)));
         }
       }
     }
@@ -412,11 +417,18 @@ public final class UserAccounts {
     }
   }
 
-  private static void setObjectsAndBandwidth(PreparedStatement statement, int first, WriteOptions objects,
-      BandwidthLimit bandwidth) throws SQLException {
+  private static void setPolicy(PreparedStatement statement, int first, WriteOptions objects,
+      BandwidthLimit bandwidth, QuotaLimit quota) throws SQLException {
     statement.setString(first, WriteOptionsJson.toText(objects));
     statement.setLong(first + 1, bandwidth.upBytesPerSecond());
     statement.setLong(first + 2, bandwidth.downBytesPerSecond());
+    statement.setLong(first + 3, quota.bytes());
+    statement.setLong(first + 4, quota.files());
+  }
+
+  private static UserPolicy policy(ResultSet row) throws SQLException {
+    return new UserPolicy(limits(row.getString(11), expiresAt(row)), WriteOptionsJson.fromText(row.getString(13)),
+        new BandwidthLimit(row.getLong(14), row.getLong(15)), new QuotaLimit(row.getLong(16), row.getLong(17)));
   }
 
   private static Long expiresAt(ResultSet row) throws SQLException {

@@ -68,7 +68,8 @@ public final class UsersWritePolicy implements WritePolicy {
    */
   void check(String name, S3Location home, WriteOptions options) throws AdminException, StateStoreException {
     UserAccounts store = accounts;
-    User candidate = new User(name, null, home, java.util.Set.of(), List.of(), false, null, options, null);
+    User candidate = new User(name, null, home, java.util.Set.of(), List.of(), false,
+        UserPolicy.NONE.withObjects(options));
     try {
       HomeWritePolicy.of(defaults, store == null ? List.of(candidate) : everyone(store, name, candidate));
     } catch (IllegalArgumentException e) {

@@ -14,6 +14,8 @@ import dev.ferry.core.object.ObjectChange;
 import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.path.BadPathException;
 import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.quota.QuotaUsage;
+import dev.ferry.core.quota.Quotas;
 import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.StoreException;
@@ -35,6 +37,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One session's view of S3 as a filesystem: the user's home (a bucket and prefix) is "/",
@@ -63,6 +66,8 @@ public final class GatewayFileSystem implements AutoCloseable {
   private final DownloadShare downloadShare;
   /** How this session's downloads are paced. */
   private final Throttle downloadPace;
+  /** What this session's changes count against its user's quota. */
+  private final SessionQuota quota;
   private final ObjectCatalog catalog;
   /** What this node saw of S3's folders a moment ago: see {@link ListingCache}. */
   private final ListingCache listings;
@@ -76,7 +81,7 @@ public final class GatewayFileSystem implements AutoCloseable {
   public GatewayFileSystem(User user, ObjectStore store, PathLockTable locks, ObjectOperations objects,
       Uploads uploads, Downloads downloads, ObjectCatalog catalog, int renameParallelism, boolean listingClientTimes,
       Clock clock, EventBus events, SessionSlots.Slot session, LiveTransfers transfers,
-      NodeBandwidth.Throttles bandwidth) {
+      NodeBandwidth.Throttles bandwidth, Quotas quotas, long quotaChunk) {
     this.user = new SessionUser(user, session);
     this.errors = new ClientErrors(this.user, events);
     this.locks = new SessionLocks(this.user, errors, locks);
@@ -89,13 +94,14 @@ public final class GatewayFileSystem implements AutoCloseable {
     this.lookup = new PathLookup(this.user, errors, store, catalog, listings, clock);
     // This filesystem is what the node's registry knows the session's open files by.
     this.transfers = new SessionTransfers(this, this.user, transfers, events, clock);
+    this.quota = new SessionQuota(this.user, errors, lookup, quotas, quotaChunk);
     this.uploads = new SessionUploads(this.user, errors, this.locks, lookup, this.transfers, store, uploads,
-        bandwidth.upload());
+        bandwidth.upload(), quota);
     this.downloadPace = bandwidth.download();
     this.directories = new Directories(this.user, errors, this.locks, lookup, store, objects,
         listingClientTimes ? catalog : null, listings, events, clock);
     this.renames = new Renames(this.user, errors, this.locks, lookup, objects,
-        new TreeRename(store, catalog, renameParallelism), listings, events);
+        new TreeRename(store, catalog, renameParallelism), listings, events, quota);
   }
 
   public User user() {
@@ -268,6 +274,14 @@ public final class GatewayFileSystem implements AutoCloseable {
    * then found, so a client told "exists" can at once put files into it. Clients that create
    * parent folders from parallel transfers (rclone) take "exists" as done and go on.
    */
+  /**
+   * What the user's home holds against its quota (for SFTP's statvfs and df); empty for a user
+   * without one.
+   */
+  public Optional<QuotaUsage> quotaUsage() throws IOException {
+    return quota.usage();
+  }
+
   public void mkdir(VirtualPath path) throws IOException {
     directories.mkdir(path);
   }
@@ -281,11 +295,16 @@ public final class GatewayFileSystem implements AutoCloseable {
     errors.require(Permission.DELETE, path, "delete");
     S3Location key = user.keyOf(path);
     // Checked under the lock: a file still being uploaded is "busy", not "missing".
+    AtomicReference<Optional<ObjectInfo>> removed = new AtomicReference<>(Optional.empty());
     ObjectChange change = ObjectChange.by(user.origin(), "delete of " + path + " by " + user.name())
         .atPaths(path.toString(), null)
-        .checking(() -> lookup.requireFile(path, "delete"));
+        .checking(() -> {
+          lookup.requireFile(path, "delete");
+          removed.set(quota.beforeRemoving(path, "delete"));
+        });
     try {
       objects.delete(key, change);
+      quota.removed(removed.get());
     } catch (ObjectBusyException e) {
       throw errors.busy(path, "delete");
     } catch (StoreException e) {

@@ -18,6 +18,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A session's renames: a file moves through {@link ObjectOperations#move}, a directory's objects
@@ -33,9 +34,11 @@ final class Renames {
   private final TreeRename treeRename;
   private final ListingCache listings;
   private final EventBus events;
+  /** A file a rename replaces gives its bytes back to the user's quota. */
+  private final SessionQuota quota;
 
   Renames(SessionUser user, ClientErrors errors, SessionLocks locks, PathLookup lookup, ObjectOperations objects,
-      TreeRename treeRename, ListingCache listings, EventBus events) {
+      TreeRename treeRename, ListingCache listings, EventBus events, SessionQuota quota) {
     this.user = user;
     this.errors = errors;
     this.locks = locks;
@@ -44,6 +47,7 @@ final class Renames {
     this.treeRename = treeRename;
     this.listings = listings;
     this.events = events;
+    this.quota = quota;
   }
 
   void rename(VirtualPath from, VirtualPath to, boolean replace) throws IOException {
@@ -86,10 +90,12 @@ final class Renames {
     }
     S3Location fromKey = user.keyOf(from);
     S3Location toKey = user.keyOf(to);
+    AtomicReference<Optional<ObjectInfo>> replaced = new AtomicReference<>(Optional.empty());
     ObjectChange change = ObjectChange.by(user.origin(), "rename of " + from + " to " + to + " by " + user.name())
         .atPaths(from.toString(), to.toString())
         .checking(() -> {
           NameProbe.Found target = lookup.probe(to, "rename");
+          replaced.set(target.exists() && quota.applies() ? target.file() : Optional.empty());
           if (target.exists()) {
             if (target.kind() == NameProbe.Kind.DIRECTORY) {
               throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name() + ": target is a directory");
@@ -103,6 +109,7 @@ final class Renames {
         });
     try {
       objects.move(fromKey, sourceFile.get(), toKey, change);
+      quota.removed(replaced.get());
     } catch (ObjectBusyException e) {
       throw errors.busy(e.object().equals(toKey) ? to : from, "rename");
     } catch (StoreException e) {

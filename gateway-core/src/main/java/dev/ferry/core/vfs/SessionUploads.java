@@ -3,6 +3,7 @@ package dev.ferry.core.vfs;
 import dev.ferry.core.bandwidth.Throttle;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.quota.UploadQuota;
 import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.StoreException;
@@ -40,9 +41,10 @@ final class SessionUploads {
   private final SpillShare spillShare;
   /** Paces this session's uploads: its user's and the node's upload limits. */
   private final Throttle pace;
+  private final SessionQuota quota;
 
   SessionUploads(SessionUser user, ClientErrors errors, SessionLocks locks, PathLookup lookup,
-      SessionTransfers transfers, ObjectStore store, Uploads uploads, Throttle pace) {
+      SessionTransfers transfers, ObjectStore store, Uploads uploads, Throttle pace, SessionQuota quota) {
     this.user = user;
     this.errors = errors;
     this.locks = locks;
@@ -53,6 +55,7 @@ final class SessionUploads {
     this.reorderMemory = uploads.newReorderMemory();
     this.spillShare = uploads.newSpillShare(user.name());
     this.pace = pace;
+    this.quota = quota;
   }
 
   StreamingUpload openWrite(VirtualPath path, WriteMode mode, long offset) throws IOException {
@@ -82,9 +85,17 @@ final class SessionUploads {
           yield offset;
         }
       };
-      StreamingUpload upload = uploads.open(key, lock, operation + " of " + path + " by " + user.name(),
-          user.origin().asObjectMetadata(), keep);
-      upload.pacedBy(pace);
+      Optional<UploadQuota> share = quota.openUpload(path, keep > 0);
+      StreamingUpload upload;
+      try {
+        upload = uploads.open(key, lock, operation + " of " + path + " by " + user.name(),
+            user.origin().asObjectMetadata(), keep);
+      } catch (IOException | RuntimeException e) {
+        share.ifPresent(UploadQuota::cancel);
+        throw e;
+      }
+      upload.pacedBy(quota.gate(share, pace));
+      share.ifPresent(q -> upload.whenEnded(q::ended));
       upload.whenEnded(transfers.uploadEnd(path, key));
       transfers.track(upload, path, LiveTransfers.Direction.UPLOAD, upload::sizeNow, upload::isOpenNow, upload::abort);
       return upload;
@@ -113,14 +124,18 @@ final class SessionUploads {
     }
     S3Location key = user.keyOf(path);
     PathLock lock = locks.lock(path, key, "upload");
+    Optional<UploadQuota> share = Optional.empty();
     try {
+      share = quota.openUpload(path, !truncate);
       OffsetWriter writer = existingFile == ExistingFile.ALLOWED && truncate && user.may(Permission.OVERWRITE)
           ? openReplacing(path, key, lock) : openAfterLookup(path, key, lock, existingFile, truncate, readBack);
-      writer.pacedBy(pace);
+      writer.pacedBy(quota.gate(share, pace));
+      share.ifPresent(q -> writer.whenEnded(q::ended));
       writer.whenEnded(transfers.uploadEnd(path, key));
       transfers.track(writer, path, LiveTransfers.Direction.UPLOAD, writer::sizeNow, writer::isOpenNow, writer::abort);
       return writer;
     } catch (IOException | RuntimeException e) {
+      share.ifPresent(UploadQuota::cancel);
       lock.close();
       throw e;
     }

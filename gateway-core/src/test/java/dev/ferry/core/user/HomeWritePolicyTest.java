@@ -18,8 +18,8 @@ class HomeWritePolicyTest {
       Map.of("partner", "acme"));
 
   private static User user(String name, String home, WriteOptions objects) {
-    return new User(name, null, S3Location.parsePrefix(home), Set.of(), List.of(), false, LoginLimits.NONE, objects,
-        null);
+    return new User(name, null, S3Location.parsePrefix(home), Set.of(), List.of(), false,
+        UserPolicy.NONE.withObjects(objects));
   }
 
   @Test

@@ -171,7 +171,8 @@ class LoginGuardTest {
     LoginGuard guard = guard(2);
     User limited = new User("bob", USERS.find("alice").orElseThrow().passwordHash(), new S3Location("ferry-data", "bob/"),
         EnumSet.allOf(Permission.class), List.of(), false,
-        LoginLimits.parse(List.of("198.51.100.0/24"), "2024-05-01T13:00:00Z", "allowFrom", "expires"), null, null);
+        new UserPolicy(LoginLimits.parse(List.of("198.51.100.0/24"), "2024-05-01T13:00:00Z", "allowFrom", "expires"),
+            null, null, null));
     UserRegistry users = new UserRegistry(List.of(limited));
 
     for (int i = 0; i < 3; i++) {

@@ -4,6 +4,7 @@ import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.core.vfs.WriteMode;
 import dev.ferry.ftps.data.DataChannel;
+import dev.ferry.ftps.data.UntilRefused;
 import dev.ferry.ftps.fs.GatewayFileSystemView;
 import dev.ferry.ftps.reply.FtpReplyMapper;
 import java.io.IOException;
@@ -47,7 +48,9 @@ final class StoreCommand extends GatewayCommand {
       }
       long received;
       try {
-        received = data.receiveInto(upload);
+        UntilRefused sink = new UntilRefused(upload);
+        received = data.receiveInto(sink);
+        sink.rethrowRefusal();
         upload.commit();
       } catch (IOException e) {
         upload.abort(e.getMessage());

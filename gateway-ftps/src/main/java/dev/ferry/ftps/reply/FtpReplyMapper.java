@@ -1,6 +1,7 @@
 package dev.ferry.ftps.reply;
 
 import dev.ferry.core.path.BadPathException;
+import dev.ferry.core.quota.QuotaExceededException;
 import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.vfs.FileBusyException;
 import dev.ferry.core.vfs.StorageFailureException;
@@ -23,6 +24,9 @@ public final class FtpReplyMapper {
   }
 
   static int codeFor(IOException error) {
+    if (quotaExceeded(error) != null) {
+      return 552;
+    }
     if (error instanceof BadPathException) {
       return 553;
     }
@@ -46,6 +50,11 @@ public final class FtpReplyMapper {
    */
   public static FtpReply transferFailed(String operation, IOException error, boolean nothingStored) {
     String suffix = nothingStored ? "; nothing was stored" : "";
+    QuotaExceededException quota = quotaExceeded(error);
+    if (quota != null) {
+      // 552: "exceeded storage allocation"; the data connection's wrapping is left out of the words.
+      return new DefaultFtpReply(552, singleLine(operation + " refused: " + messageOf(quota) + suffix));
+    }
     if (hasStoreCause(error)) {
       return new DefaultFtpReply(refusedByStore(error) ? 550 : 451, singleLine(operation + " failed, storage error: "
           + messageOf(error) + suffix));
@@ -60,6 +69,16 @@ public final class FtpReplyMapper {
       }
     }
     return false;
+  }
+
+  /** The quota refusal among {@code error}'s causes, or null. */
+  private static QuotaExceededException quotaExceeded(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof QuotaExceededException quota) {
+        return quota;
+      }
+    }
+    return null;
   }
 
   /** Whether S3 answered the request with a refusal (access denied, a 4xx), not an outage. */

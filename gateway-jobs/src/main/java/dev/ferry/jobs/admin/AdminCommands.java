@@ -4,6 +4,7 @@ import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.object.ObjectOperations;
+import dev.ferry.core.quota.Quotas;
 import dev.ferry.core.user.DisabledUserSessions;
 import dev.ferry.core.user.DisabledUsers;
 import dev.ferry.core.user.UserAccounts;
@@ -29,7 +30,8 @@ import java.util.stream.Collectors;
 /**
  * The admin commands: over transfer jobs (transfer, push, jobs, job, cancel, hosts, df), objects
  * (stat, ls), syncs, watched folders, batches, the node's client sessions (sessions, disconnect), the files
- * they have open and throughput now (transfers) and users (users, user add|set|delete|key|disable|enable).
+ * they have open and throughput now (transfers), users (users, user add|set|delete|key|disable|enable) and
+ * their quotas (quota show|scan).
  */
 public final class AdminCommands {
 
@@ -37,13 +39,14 @@ public final class AdminCommands {
 
   public static AdminCommandRegistry registry(Jobs jobs, Syncs syncs, WatchedFolders watches, Batches batches,
       ObjectOperations objects, ClientSessions sessions, UserRegistry users, DisabledUsers disabled,
-      DisabledUserSessions disabledSessions, UserAccounts accounts) {
+      DisabledUserSessions disabledSessions, UserAccounts accounts, Quotas quotas) {
     return new AdminCommandRegistry(List.of(new Transfer(jobs), new Push(jobs), new ListJobs(jobs), new ShowJob(jobs),
         new Cancel(jobs), new Hosts(jobs), new Df(jobs), new ObjectStat(objects), new ListObjects(objects),
         new SyncCommands.RunSync(syncs), new SyncCommands.ListSyncs(syncs), new WatchCommands.ListWatches(watches),
         new RunBatch(batches), new ListBatches(batches), new SessionCommands.ListSessions(sessions),
         new SessionCommands.Disconnect(sessions), new ListTransfers(sessions.transfers(), sessions.rates()),
-        new ListUsers(users, sessions.slots(), disabled, accounts), new UserCommand(accounts, new SwitchUser(users, disabled, disabledSessions))));
+        new ListUsers(users, sessions.slots(), disabled, accounts, quotas),
+        new UserCommand(accounts, new SwitchUser(users, disabled, disabledSessions)), new QuotaCommand(users, quotas)));
   }
 
   /** batch run NAME: queues a run of a configured batch now. */

@@ -41,15 +41,21 @@ class AdminResultsJsonTest {
     assertSameJson(map("name", "ops", "source", "config", "home", "s3://b/ops/", "permissions", List.of("read"),
         "admin", true, "password", true, "publicKeys", 0, "sessions", 1, "disabled", false),
         new ListUsers.UserFacts("ops", "config", null, null, null, "s3://b/ops/", List.of("read"), true, true, 0, 1,
-            false, null, null, null));
+            false, null, null, null, null));
     assertSameJson(map("name", "kim", "source", "store", "version", 4L, "keys", List.of(map("fingerprint", "SHA256:x",
         "comment", "laptop")), "home", "s3://b/kim/", "permissions", List.of(), "admin", false, "password", false,
         "publicKeys", 1, "sessions", 0, "disabled", true, "disabledReason", "", "disabledBy", "ops", "disabledAt",
         "2026-01-01T00:00:00Z"), new ListUsers.UserFacts("kim", "store", null, 4L, List.of(new ListUsers.Key(
-        "SHA256:x", "laptop")), "s3://b/kim/", List.of(), false, false, 1, 0, true, "", "ops", "2026-01-01T00:00:00Z"));
+        "SHA256:x", "laptop")), "s3://b/kim/", List.of(), false, false, 1, 0, true, "", "ops", "2026-01-01T00:00:00Z",
+        null));
     assertSameJson(map("name", "app1", "configured", false, "sessions", 0, "disabled", true, "disabledReason", "r",
         "disabledBy", "ops", "disabledAt", "t"), new ListUsers.UserFacts("app1", null, false, null, null, null, null,
-        null, null, null, 0, true, "r", "ops", "t"));
+        null, null, null, 0, true, "r", "ops", "t", null));
+    assertSameJson(map("name", "capped", "source", "config", "home", "s3://b/capped/", "permissions", List.of("read"),
+        "admin", false, "password", true, "publicKeys", 0, "sessions", 0, "disabled", false, "quota",
+        map("bytes", 1024L, "files", 0L, "usedBytes", 512L, "usedFiles", 2L)), new ListUsers.UserFacts("capped",
+        "config", null, null, null, "s3://b/capped/", List.of("read"), false, true, 0, 0, false, null, null, null,
+        new ListUsers.Quota(1024, 0, 512, 2)));
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.ferry.core.admin.AdminRole;
 import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.bandwidth.BandwidthLimit;
 import dev.ferry.core.config.ByteSizes;
+import dev.ferry.core.quota.QuotaLimit;
 import dev.ferry.core.s3.WriteOptions;
 import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.user.AccountFields;
@@ -28,6 +29,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 
 /**
  * The users resource of the versioned REST API: {@code /api/v1/users} (GET: every user, POST: a
@@ -44,7 +46,7 @@ final class UsersApi {
   static final String PREFIX = "/api/v1/users";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> FIELDS = Set.of("name", "password", "passwordHash", "home", "permissions",
-      "admin", "keys", "allowFrom", "expires", "s3", "bandwidth", "version");
+      "admin", "keys", "allowFrom", "expires", "s3", "bandwidth", "quota", "version");
 
   /** An answer: the HTTP status, its JSON body (null: none), the ETag to send (null: none). */
   record Reply(int status, String body, String etag, String location) {
@@ -198,8 +200,9 @@ final class UsersApi {
       k.put("addedAt", key.addedAt().toString());
     }
     disabled(json, account.name());
-    limits(json, account.limits());
-    policy(json, account.objects(), account.bandwidth());
+    limits(json, account.policy().login());
+    policy(json, account.policy().objects(), account.policy().bandwidth());
+    quota(json, account.policy().quota());
     json.put("createdBy", account.createdBy());
     json.put("createdAt", account.createdAt().toString());
     json.put("updatedBy", account.updatedBy());
@@ -226,6 +229,7 @@ final class UsersApi {
     disabled(json, user.name());
     limits(json, user.limits());
     policy(json, user.objects(), user.bandwidth());
+    quota(json, user.quota());
     return json;
   }
 
@@ -235,6 +239,13 @@ final class UsersApi {
     ObjectNode rates = json.putObject("bandwidth");
     rates.put("up", bandwidth.upBytesPerSecond());
     rates.put("down", bandwidth.downBytesPerSecond());
+  }
+
+  /** The user's quota (0: none). */
+  private static void quota(ObjectNode json, QuotaLimit quota) {
+    ObjectNode limit = json.putObject("quota");
+    limit.put("bytes", quota.bytes());
+    limit.put("files", quota.files());
   }
 
   private static void limits(ObjectNode json, LoginLimits limits) {
@@ -271,7 +282,30 @@ final class UsersApi {
     }
     return new AccountFields(text(json, "password"), text(json, "passwordHash"), text(json, "home"),
         strings(json, "permissions"), admin, strings(json, "keys"), strings(json, "allowFrom"), text(json, "expires"),
-        json.hasNonNull("s3") ? WriteOptionsJson.parse(json.get("s3")) : null, bandwidth(json.get("bandwidth")));
+        json.hasNonNull("s3") ? WriteOptionsJson.parse(json.get("s3")) : null, bandwidth(json.get("bandwidth")),
+        quota(json.get("quota")));
+  }
+
+  /** {@code "quota": {"bytes": "10GiB", "files": 100000}}: a size as ferry.yaml writes it or bytes; 0 or left out: none. */
+  private static QuotaLimit quota(JsonNode json) throws AdminException {
+    if (json == null || json.isNull()) {
+      return null;
+    }
+    if (!json.isObject()) {
+      throw new AdminException(AdminStatus.BAD_REQUEST, "quota: must be an object such as {\"bytes\": \"10GiB\"}");
+    }
+    for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!name.equals("bytes") && !name.equals("files")) {
+        throw new AdminException(AdminStatus.BAD_REQUEST, "quota." + name + ": unknown field (bytes, files)");
+      }
+    }
+    JsonNode files = json.get("files");
+    if (files != null && !files.isNull() && !(files.canConvertToLong() && files.longValue() >= 0)) {
+      throw new AdminException(AdminStatus.BAD_REQUEST, "quota.files: must be a number of files, 0 for no limit");
+    }
+    return new QuotaLimit(amount(json, "bytes", ByteSizes::size, "quota.bytes", "a size such as \"10GiB\""),
+        files == null || files.isNull() ? 0 : files.longValue());
   }
 
   /**
@@ -295,7 +329,14 @@ final class UsersApi {
   }
 
   private static long rate(JsonNode bandwidth, String direction) throws AdminException {
-    JsonNode value = bandwidth.get(direction);
+    return amount(bandwidth, direction, ByteSizes::bytesPerSecond, "bandwidth." + direction,
+        "a rate such as \"20MiB/s\"");
+  }
+
+  /** A field given as a number, or as text {@code parse} reads ("20MiB/s", "10GiB"); 0 when left out. */
+  private static long amount(JsonNode object, String field, ToLongFunction<String> parse,
+      String name, String example) throws AdminException {
+    JsonNode value = object.get(field);
     if (value == null || value.isNull()) {
       return 0;
     }
@@ -304,13 +345,12 @@ final class UsersApi {
     }
     if (value.isTextual()) {
       try {
-        return ByteSizes.bytesPerSecond(value.textValue());
+        return parse.applyAsLong(value.textValue());
       } catch (IllegalArgumentException e) {
-        throw new AdminException(AdminStatus.BAD_REQUEST, "bandwidth." + direction + ": " + e.getMessage());
+        throw new AdminException(AdminStatus.BAD_REQUEST, name + ": " + e.getMessage());
       }
     }
-    throw new AdminException(AdminStatus.BAD_REQUEST, "bandwidth." + direction
-        + ": must be a rate such as \"20MiB/s\" or a number of bytes per second");
+    throw new AdminException(AdminStatus.BAD_REQUEST, name + ": must be " + example + " or a number of bytes");
   }
 
   private static long version(String ifMatch, JsonNode json) throws AdminException {

@@ -1,17 +1,45 @@
 package dev.ferry.sftp.nio;
 
+import dev.ferry.core.quota.QuotaUsage;
+import dev.ferry.core.vfs.GatewayFileSystem;
+import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.attribute.FileAttributeView;
 import java.nio.file.attribute.FileStoreAttributeView;
+import java.util.Optional;
 
 /**
- * The "disk" behind every path: S3 has no capacity to report, so clients asking for free space get
- * a fixed large answer (1 PiB free of 1 PiB) rather than an error that stops uploads.
+ * The "disk" behind a session's paths. A user with a quota sees it as the disk's size and what is
+ * left of it as free space (bytes and files), as a client's {@code df} or statvfs shows; S3 itself
+ * has no capacity to report, so without a quota the answer is a fixed large one (1 PiB free of
+ * 1 PiB, and 2^40 files) rather than an error that stops uploads.
  */
-final class FerryFileStore extends FileStore {
+public final class FerryFileStore extends FileStore {
 
-  static final FerryFileStore INSTANCE = new FerryFileStore();
   static final long SPACE = 1L << 50;
+  static final long FILES = 1L << 40;
+
+  /** Sizes and file counts as a statvfs reports them. */
+  public record Space(long totalBytes, long freeBytes, long totalFiles, long freeFiles) {}
+
+  private final GatewayFileSystem session;
+
+  FerryFileStore(GatewayFileSystem session) {
+    this.session = session;
+  }
+
+  /** The whole answer at once (one look at the quota's usage). */
+  public Space space() throws IOException {
+    Optional<QuotaUsage> usage = session.quotaUsage();
+    if (usage.isEmpty()) {
+      return new Space(SPACE, SPACE, FILES, FILES);
+    }
+    QuotaUsage used = usage.get();
+    long totalBytes = used.limit().bytes() > 0 ? used.limit().bytes() : SPACE;
+    long totalFiles = used.limit().files() > 0 ? used.limit().files() : FILES;
+    return new Space(totalBytes, Math.min(totalBytes, used.freeBytes()), totalFiles,
+        Math.min(totalFiles, used.freeFiles()));
+  }
 
   @Override
   public String name() {
@@ -29,18 +57,18 @@ final class FerryFileStore extends FileStore {
   }
 
   @Override
-  public long getTotalSpace() {
-    return SPACE;
+  public long getTotalSpace() throws IOException {
+    return space().totalBytes();
   }
 
   @Override
-  public long getUsableSpace() {
-    return SPACE;
+  public long getUsableSpace() throws IOException {
+    return space().freeBytes();
   }
 
   @Override
-  public long getUnallocatedSpace() {
-    return SPACE;
+  public long getUnallocatedSpace() throws IOException {
+    return space().freeBytes();
   }
 
   @Override

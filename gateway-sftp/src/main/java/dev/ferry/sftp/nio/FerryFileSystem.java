@@ -33,9 +33,17 @@ public final class FerryFileSystem extends BaseFileSystem<FerryPath> {
   private final Map<VirtualPath, WriteChannel> writeHandles = new ConcurrentHashMap<>();
   private volatile boolean open = true;
 
+  private final FerryFileStore store;
+
   FerryFileSystem(FerryFileSystemProvider provider, GatewayFileSystem session) {
     super(provider);
     this.session = session;
+    this.store = new FerryFileStore(session);
+  }
+
+  /** The session's "disk": its user's quota, where there is one. */
+  FerryFileStore fileStore() {
+    return store;
   }
 
   public GatewayFileSystem session() {
@@ -153,7 +161,7 @@ public final class FerryFileSystem extends BaseFileSystem<FerryPath> {
 
   @Override
   public Iterable<FileStore> getFileStores() {
-    return List.of(FerryFileStore.INSTANCE);
+    return List.of(store);
   }
 
   @Override

@@ -206,7 +206,7 @@ public final class FerryFileSystemProvider extends FileSystemProvider {
 
   @Override
   public FileStore getFileStore(Path path) {
-    return FerryFileStore.INSTANCE;
+    return ((FerryPath) path).getFileSystem().fileStore();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.ferry.sftp.reply;
 
 import dev.ferry.core.path.BadPathException;
+import dev.ferry.core.quota.QuotaExceededException;
 import dev.ferry.core.vfs.FileBusyException;
 import dev.ferry.core.vfs.IsADirectoryException;
 import dev.ferry.core.vfs.StorageFailureException;
@@ -49,6 +50,9 @@ public final class SftpStatusMapper implements SftpErrorStatusDataHandler {
   }
 
   private static int statusOf(Throwable error) {
+    if (error instanceof QuotaExceededException) {
+      return SftpConstants.SSH_FX_QUOTA_EXCEEDED;
+    }
     if (error instanceof BadPathException) {
       return SftpConstants.SSH_FX_PERMISSION_DENIED;
     }

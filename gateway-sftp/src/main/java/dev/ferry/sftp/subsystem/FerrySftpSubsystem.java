@@ -2,6 +2,7 @@ package dev.ferry.sftp.subsystem;
 
 import dev.ferry.core.path.BadPathException;
 import dev.ferry.core.path.VirtualPath;
+import dev.ferry.sftp.nio.FerryFileStore;
 import dev.ferry.sftp.nio.FerryFileSystem;
 import dev.ferry.sftp.nio.FerryPath;
 import java.io.IOException;
@@ -64,8 +65,6 @@ final class FerrySftpSubsystem extends SftpSubsystem {
   static final String STATVFS = "statvfs@openssh.com";
   static final String USERS_GROUPS_BY_ID = "users-groups-by-id@openssh.com";
 
-  /** S3 has no inode table: a count that never runs out. */
-  private static final long FILES = 1L << 40;
   private static final long NAME_MAX = 255;
 
   private final int maxOpenHandles;
@@ -319,17 +318,19 @@ final class FerrySftpSubsystem extends SftpSubsystem {
     send(reply);
   }
 
+  /** The session's "disk" as statvfs tells it: its user's quota and what is left of it, where there is one. */
   private static OpenSSHStatExtensionInfo describe(FileStore store) throws IOException {
     OpenSSHStatExtensionInfo info = new OpenSSHStatExtensionInfo();
+    FerryFileStore.Space space = ((FerryFileStore) store).space();
     long block = store.getBlockSize();
     info.f_bsize = block;
     info.f_frsize = block;
-    info.f_blocks = store.getTotalSpace() / block;
-    info.f_bfree = store.getUnallocatedSpace() / block;
-    info.f_bavail = store.getUsableSpace() / block;
-    info.f_files = FILES;
-    info.f_ffree = FILES;
-    info.f_favail = FILES;
+    info.f_blocks = space.totalBytes() / block;
+    info.f_bfree = space.freeBytes() / block;
+    info.f_bavail = space.freeBytes() / block;
+    info.f_files = space.totalFiles();
+    info.f_ffree = space.freeFiles();
+    info.f_favail = space.freeFiles();
     info.f_flag = store.isReadOnly() ? OpenSSHStatExtensionInfo.SSH_FXE_STATVFS_ST_RDONLY : 0;
     info.f_namemax = NAME_MAX;
     return info;
