@@ -6,6 +6,8 @@ import dev.ferry.core.config.ConfigFile;
 import dev.ferry.core.config.ConfigNode;
 import dev.ferry.core.config.InvalidFieldException;
 import dev.ferry.core.download.DownloadSettings;
+import dev.ferry.core.path.BadPathException;
+import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.quota.QuotaLimit;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.WriteOptions;
@@ -24,6 +26,7 @@ import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserPolicy;
+import dev.ferry.core.user.VirtualFolder;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -352,6 +355,45 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         bandwidth(sessions.section("bandwidth")));
   }
 
+  /**
+   * {@code folders: [{ path: /shared, target: s3://bucket/prefix/, permissions: [list, read] }]}: one
+   * level under the root each, none over another's objects or the home's.
+   */
+  private static List<VirtualFolder> folders(ConfigNode user, S3Location home) {
+    List<VirtualFolder> folders = new ArrayList<>();
+    List<ConfigNode> nodes = user.sections("folders");
+    for (ConfigNode node : nodes) {
+      node.allowOnly("path", "target", "permissions");
+      String path = node.requiredString("path");
+      if (!path.matches("/[^/]+") || path.equals("/.") || path.equals("/..")) {
+        throw new ConfigException(node.keyOf("path"), "must be one level under the home's root, such as /shared,"
+            + " got '" + path + "'");
+      }
+      try {
+        VirtualPath.parse(path);
+      } catch (BadPathException e) {
+        throw new ConfigException(node.keyOf("path"), e.getMessage());
+      }
+      S3Location target = parseHome(node.keyOf("target"), node.requiredString("target"));
+      VirtualFolder folder = new VirtualFolder(path.substring(1), target, permissions(node));
+      for (VirtualFolder other : folders) {
+        if (other.name().equals(folder.name())) {
+          throw new ConfigException(node.keyOf("path"), "is the path of an earlier folder too");
+        }
+        if (VirtualFolder.overlap(other.target(), target)) {
+          throw new ConfigException(node.keyOf("target"), "overlaps the target of folder " + other.path() + " ("
+              + other.target() + "): one would show the other's objects");
+        }
+      }
+      if (VirtualFolder.overlap(home, target)) {
+        throw new ConfigException(node.keyOf("target"), "overlaps the user's home (" + home + "): the same objects"
+            + " would show at two paths");
+      }
+      folders.add(folder);
+    }
+    return folders;
+  }
+
   /** {@code quota: { bytes: 10GiB, files: 100000 }} of a user; left out: no limit. */
   private static QuotaLimit quota(ConfigNode quota) {
     quota.allowOnly("bytes", "files");
@@ -411,7 +453,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
   private static User user(ConfigNode node, Set<String> names) {
     node.allowOnly("name", "passwordHash", "home", "permissions", "publicKeys", "admin", "allowFrom", "expires", "s3",
-        "bandwidth", "quota");
+        "bandwidth", "quota", "folders");
     ConfigNode objects = node.section("s3");
     objects.allowOnly(WRITE_OPTION_KEYS.toArray(String[]::new));
     String name = node.requiredString("name");
@@ -444,7 +486,8 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
       throw new ConfigException(e.field(), e.problem());
     }
     return new User(name, hash, location, permissions, List.copyOf(keys), node.bool("admin", false),
-        new UserPolicy(limits, writeOptions(objects), bandwidth(node.section("bandwidth")), quota(node.section("quota"))));
+        new UserPolicy(limits, writeOptions(objects), bandwidth(node.section("bandwidth")), quota(node.section("quota")),
+            folders(node, location)));
   }
 
   /** {@code permissions} of a user or group: names, or all; [list, read] when left out. */

@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 
 class FerryConfigTest {
@@ -334,6 +335,25 @@ class FerryConfigTest {
     refused("users:\n" + user("alice") + "    quota: { bytes: plenty }\n", "users[0].quota.bytes");
     refused("users:\n" + user("alice") + "    quota: { files: -1 }\n", "users[0].quota.files");
     refused("users:\n" + user("alice") + "    quota: { inodes: 5 }\n", "users[0].quota.inodes");
+  }
+
+  @Test
+  void load_folders_oneLevelUnderTheRoot_noOverlaps() throws Exception {
+    FerryConfig config = load("users:\n" + user("alice") + "    folders:\n"
+        + "      - { path: /shared, target: s3://library/pub/, permissions: [list, read] }\n"
+        + "      - { path: /drop, target: s3://ferry-data/drop/alice/, permissions: [write] }\n");
+
+    assertEquals(List.of("shared", "drop"), config.users().get(0).folders().stream()
+        .map(dev.ferry.core.user.VirtualFolder::name).toList());
+    assertEquals(new S3Location("library", "pub/"), config.users().get(0).folders().get(0).target());
+    assertEquals(EnumSet.of(Permission.LIST, Permission.READ), config.users().get(0).folders().get(0).permissions());
+    String folder = "users:\n" + user("alice") + "    folders:\n      - { path: %s, target: %s }\n";
+    refused(folder.formatted("/a/b", "s3://library/pub/"), "users[0].folders[0].path");
+    refused(folder.formatted("/", "s3://library/pub/"), "users[0].folders[0].path");
+    refused(folder.formatted("/x", "s3://ferry-data/alice/sub/"), "users[0].folders[0].target");
+    refused(folder.formatted("/x", "library/pub"), "users[0].folders[0].target");
+    refused("users:\n" + user("alice") + "    folders:\n      - { path: /a, target: s3://lib1/p/ }\n"
+        + "      - { path: /b, target: s3://lib1/p/q/ }\n", "users[0].folders[1].target");
   }
 
   @Test

@@ -225,10 +225,11 @@ public final class FerryServer {
     Set<String> buckets = new LinkedHashSet<>();
     for (User user : config.users()) {
       buckets.add(user.home().bucket());
+      user.folders().forEach(folder -> buckets.add(folder.target().bucket()));
     }
     for (String bucket : buckets) {
       if (!gateway.objects().ensureBucket(bucket, config.createBuckets())) {
-        throw new IOException("bucket '" + bucket + "' (a user's home) does not exist at "
+        throw new IOException("bucket '" + bucket + "' (a user's home or virtual folder) does not exist at "
             + config.s3Endpoint() + "; create it or set s3.createBuckets: true");
       }
     }

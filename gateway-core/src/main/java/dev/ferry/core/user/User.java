@@ -47,6 +47,10 @@ public record User(String name, String passwordHash, S3Location home, Set<Permis
     return policy.quota();
   }
 
+  public List<VirtualFolder> folders() {
+    return policy.folders();
+  }
+
   @Override
   public String toString() {
     return "User[" + name + " home=" + home + " permissions=" + permissions + "]";

@@ -27,7 +27,7 @@ final class ClientErrors {
   }
 
   void require(Permission permission, VirtualPath path, String operation) throws AccessDeniedException {
-    if (!user.may(permission)) {
+    if (!user.may(permission, path)) {
       throw refused(new AccessDeniedException(path.toString(), null, operation + " by " + user.name()
           + ": permission '" + permission.label() + "' not granted"));
     }

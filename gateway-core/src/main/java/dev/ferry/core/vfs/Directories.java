@@ -23,7 +23,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /** A session's directory operations: list, mkdir, rmdir. */
 final class Directories {
@@ -61,6 +66,24 @@ final class Directories {
   }
 
   Iterator<FileStat> list(VirtualPath directory) throws IOException {
+    Iterator<FileStat> listed = listStored(directory);
+    return directory.isRoot() && !user.folderNames().isEmpty() ? withFolders(listed) : listed;
+  }
+
+  /**
+   * The root's listing with the user's virtual folders as directories: a name of the home that a
+   * folder's path covers is the folder's, so it shows once, as the folder.
+   */
+  private Iterator<FileStat> withFolders(Iterator<FileStat> listed) {
+    List<String> folders = user.folderNames();
+    Stream<FileStat> stored = StreamSupport.stream(Spliterators.spliteratorUnknownSize(listed, Spliterator.ORDERED),
+        false).filter(stat -> !folders.contains(stat.path().name()));
+    Stream<FileStat> mounted = folders.stream().map(name -> new FileStat(VirtualPath.ROOT.child(name), true, 0,
+        Instant.EPOCH));
+    return Stream.concat(stored, mounted).iterator();
+  }
+
+  private Iterator<FileStat> listStored(VirtualPath directory) throws IOException {
     errors.require(Permission.LIST, directory, "list");
     S3Location prefix = user.prefixOf(directory);
     Optional<ListPage> seen = listings.page(prefix);
@@ -70,7 +93,7 @@ final class Directories {
     Instant begun = clock.instant();
     long mark = listings.mark();
     ListPage first = errors.call(store.listPage(prefix, "/", null, DirectoryListing.PAGE_SIZE), directory, "list");
-    if (!directory.isRoot() && DirectoryListing.isAbsent(first)) {
+    if (!user.isMountRoot(directory) && DirectoryListing.isAbsent(first)) {
       if (errors.call(store.head(user.keyOf(directory)), directory, "list").isPresent()) {
         throw new NotADirectoryException(directory.toString(), "list by " + user.name() + ": not a directory");
       }
@@ -82,7 +105,7 @@ final class Directories {
 
   void mkdir(VirtualPath path) throws IOException {
     errors.require(Permission.MKDIR, path, "mkdir");
-    if (path.isRoot()) {
+    if (user.isMountRoot(path)) {
       throw alreadyExists(path);
     }
     lookup.requireParentDirectory(path, "mkdir");
@@ -117,8 +140,9 @@ final class Directories {
    */
   void rmdir(VirtualPath path) throws IOException {
     errors.require(Permission.DELETE, path, "rmdir");
-    if (path.isRoot()) {
-      throw new AccessDeniedException(path.toString(), null, "rmdir by " + user.name() + ": cannot remove the home directory");
+    if (user.isMountRoot(path)) {
+      throw new AccessDeniedException(path.toString(), null, "rmdir by " + user.name() + ": cannot remove "
+          + (path.isRoot() ? "the home directory" : "a virtual folder"));
     }
     S3Location prefix = user.prefixOf(path);
     try (PathLock lock = locks.lockPrefix(path, prefix, "rmdir")) {

@@ -165,10 +165,10 @@ public final class GatewayFileSystem implements AutoCloseable {
     S3Location key = user.keyOf(path);
     // A file its folder's listing (or this node's write) showed a moment ago is read without a
     // HEAD first: its first range is pinned to that ETag, and asks again if S3 has another now.
-    Optional<ObjectInfo> listed = path.isRoot() ? Optional.empty() : lookup.cachedFile(path);
+    Optional<ObjectInfo> listed = user.isMountRoot(path) ? Optional.empty() : lookup.cachedFile(path);
     // Not known there: asked of S3 even where the cache says "no such name", so a file another S3
     // client just put is read at once (a stat may not show it until the window ends).
-    Optional<ObjectInfo> file = path.isRoot() || listed.isPresent() ? listed : lookup.head(path, "download");
+    Optional<ObjectInfo> file = user.isMountRoot(path) || listed.isPresent() ? listed : lookup.head(path, "download");
     if (file.isEmpty()) {
       lookup.existingFile(path, "download");
       throw new NoSuchFileException(path.toString(), null, "download by " + user.name() + ": no such file");
@@ -239,7 +239,7 @@ public final class GatewayFileSystem implements AutoCloseable {
    */
   public void setModifiedTime(VirtualPath path, Instant modified) throws IOException {
     errors.require(Permission.WRITE, path, "set time");
-    if (path.isRoot()) {
+    if (user.isMountRoot(path)) {
       return;
     }
     S3Location key = user.keyOf(path);

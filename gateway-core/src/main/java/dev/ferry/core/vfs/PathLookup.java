@@ -52,7 +52,7 @@ final class PathLookup {
   }
 
   Optional<FileStat> find(VirtualPath path, String operation) throws IOException {
-    if (path.isRoot()) {
+    if (user.isMountRoot(path)) {
       return Optional.of(new FileStat(path, true, 0, Instant.EPOCH));
     }
     Optional<ListingCache.Name> known = listings.lookup(user.keyOf(path));
@@ -165,7 +165,7 @@ final class PathLookup {
    * folder's listing or this node's write showed a moment ago is one, whatever its facts.
    */
   void requireFile(VirtualPath path, String operation) throws IOException {
-    Optional<ListingCache.Name> known = path.isRoot() ? Optional.empty() : listings.lookup(user.keyOf(path));
+    Optional<ListingCache.Name> known = user.isMountRoot(path) ? Optional.empty() : listings.lookup(user.keyOf(path));
     if (known.isEmpty() || known.get().kind() != ListingCache.Name.Kind.FILE) {
       existingFile(path, operation);
     }
@@ -210,7 +210,7 @@ final class PathLookup {
 
   void requireParentDirectory(VirtualPath path, String operation) throws IOException {
     VirtualPath parent = path.parent();
-    if (parent.isRoot() || listings.folderExists(user.prefixOf(parent))) {
+    if (user.isMountRoot(parent) || listings.folderExists(user.prefixOf(parent))) {
       return;
     }
     if (probe(parent, operation).kind() != NameProbe.Kind.DIRECTORY) {

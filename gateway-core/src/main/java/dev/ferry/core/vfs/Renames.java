@@ -52,15 +52,20 @@ final class Renames {
 
   void rename(VirtualPath from, VirtualPath to, boolean replace) throws IOException {
     errors.require(Permission.RENAME, from, "rename");
-    Optional<ObjectInfo> sourceFile = from.isRoot() ? Optional.empty() : lookup.fileInfo(from, "rename");
-    if (sourceFile.isEmpty() && !from.isRoot() && lookup.findDirectory(from, "rename").isEmpty()) {
+    Optional<ObjectInfo> sourceFile = user.isMountRoot(from) ? Optional.empty() : lookup.fileInfo(from, "rename");
+    if (sourceFile.isEmpty() && !user.isMountRoot(from) && lookup.findDirectory(from, "rename").isEmpty()) {
       throw new NoSuchFileException(from.toString(), null, "rename by " + user.name() + ": no such file or directory");
     }
     if (from.equals(to)) {
       return;
     }
-    if (from.isRoot() || to.isRoot()) {
-      throw new AccessDeniedException(from.toString(), to.toString(), "rename by " + user.name() + ": cannot rename the home directory");
+    if (user.isMountRoot(from) || user.isMountRoot(to)) {
+      throw new AccessDeniedException(from.toString(), to.toString(), "rename by " + user.name() + ": cannot rename "
+          + (from.isRoot() || to.isRoot() ? "the home directory" : "a virtual folder"));
+    }
+    if (!user.sameMount(from, to)) {
+      // Out of one storage place into another: the target's own permission to write is needed too.
+      errors.require(Permission.WRITE, to, "rename into " + to.parent());
     }
     if (!to.parent().equals(from.parent())) { // else the source just found shows the parent is there
       lookup.requireParentDirectory(to, "rename");
@@ -95,7 +100,7 @@ final class Renames {
         .atPaths(from.toString(), to.toString())
         .checking(() -> {
           NameProbe.Found target = lookup.probe(to, "rename");
-          replaced.set(target.exists() && quota.applies() ? target.file() : Optional.empty());
+          replaced.set(target.exists() && quota.counts(to) ? target.file() : Optional.empty());
           if (target.exists()) {
             if (target.kind() == NameProbe.Kind.DIRECTORY) {
               throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name() + ": target is a directory");
@@ -110,6 +115,7 @@ final class Renames {
     try {
       objects.move(fromKey, sourceFile.get(), toKey, change);
       quota.removed(replaced.get());
+      quota.moved(sourceFile.get(), from, to);
     } catch (ObjectBusyException e) {
       throw errors.busy(e.object().equals(toKey) ? to : from, "rename");
     } catch (StoreException e) {

@@ -42,13 +42,18 @@ final class SessionQuota {
     return quotas != null && !user.account().quota().isNone();
   }
 
+  /** Whether the quota counts what is at {@code path}: in the home, not in a virtual folder. */
+  boolean counts(VirtualPath path) {
+    return applies() && user.inHome(path);
+  }
+
   /**
    * The quota share of an upload to {@code path} about to open, starting from the file there
    * ({@code keepsExisting}: append, resume) or replacing it; empty without a quota. A new file the
    * quota has no room for is refused here.
    */
   Optional<UploadQuota> openUpload(VirtualPath path, boolean keepsExisting) throws IOException {
-    if (!applies()) {
+    if (!counts(path)) {
       return Optional.empty();
     }
     long replaced = lookup.fileInfo(path, "upload").map(ObjectInfo::size).orElse(-1L);
@@ -80,19 +85,35 @@ final class SessionQuota {
 
   /** What a delete or a replacing rename is about to remove at {@code path}: its facts, or empty without a quota. */
   Optional<ObjectInfo> beforeRemoving(VirtualPath path, String operation) throws IOException {
-    return applies() ? lookup.fileInfo(path, operation) : Optional.empty();
+    return counts(path) ? lookup.fileInfo(path, operation) : Optional.empty();
   }
 
   /** {@code file} is gone from the home: its bytes and its file go back to the quota. */
   void removed(Optional<ObjectInfo> file) {
-    if (file.isEmpty() || !applies()) {
+    file.ifPresent(gone -> change(gone, -1));
+  }
+
+  /**
+   * A rename moved {@code file} from {@code from} to {@code to}: out of the home (into a virtual
+   * folder) it leaves the quota's count, into the home it joins it.
+   */
+  void moved(ObjectInfo file, VirtualPath from, VirtualPath to) {
+    if (counts(from) && !counts(to)) {
+      change(file, -1);
+    } else if (!counts(from) && counts(to)) {
+      change(file, 1);
+    }
+  }
+
+  private void change(ObjectInfo file, int sign) {
+    if (!applies()) {
       return;
     }
     try {
-      quotas.changed(user.name(), -file.get().size(), -1);
+      quotas.changed(user.name(), sign * file.size(), sign);
     } catch (IOException e) {
-      log.error("quota usage of {} not updated after {} was removed ({}): a recount (quota scan) corrects it",
-          user.name(), file.get().key(), e.getMessage());
+      log.error("quota usage of {} not updated for {} ({}): a recount (quota scan) corrects it", user.name(),
+          file.key(), e.getMessage());
     }
   }
 

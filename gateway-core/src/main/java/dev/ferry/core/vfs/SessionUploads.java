@@ -61,7 +61,7 @@ final class SessionUploads {
   StreamingUpload openWrite(VirtualPath path, WriteMode mode, long offset) throws IOException {
     String operation = mode == WriteMode.APPEND ? "append" : "upload";
     errors.require(Permission.WRITE, path, operation);
-    if (path.isRoot()) {
+    if (user.isMountRoot(path)) {
       throw errors.isADirectory(path, operation);
     }
     S3Location key = user.keyOf(path);
@@ -119,7 +119,7 @@ final class SessionUploads {
   OffsetWriter openAtOffsets(VirtualPath path, ExistingFile existingFile, boolean truncate, boolean readBack)
       throws IOException {
     errors.require(Permission.WRITE, path, "upload");
-    if (path.isRoot()) {
+    if (user.isMountRoot(path)) {
       throw errors.isADirectory(path, "upload");
     }
     S3Location key = user.keyOf(path);
@@ -127,7 +127,7 @@ final class SessionUploads {
     Optional<UploadQuota> share = Optional.empty();
     try {
       share = quota.openUpload(path, !truncate);
-      OffsetWriter writer = existingFile == ExistingFile.ALLOWED && truncate && user.may(Permission.OVERWRITE)
+      OffsetWriter writer = existingFile == ExistingFile.ALLOWED && truncate && user.may(Permission.OVERWRITE, path)
           ? openReplacing(path, key, lock) : openAfterLookup(path, key, lock, existingFile, truncate, readBack);
       writer.pacedBy(quota.gate(share, pace));
       share.ifPresent(q -> writer.whenEnded(q::ended));
@@ -223,7 +223,7 @@ final class SessionUploads {
    * asked.
    */
   private boolean replacesWhateverIsThere(VirtualPath path, WriteMode mode, String operation) throws IOException {
-    if (mode != WriteMode.TRUNCATE || !user.may(Permission.OVERWRITE)) {
+    if (mode != WriteMode.TRUNCATE || !user.may(Permission.OVERWRITE, path)) {
       return false;
     }
     lookup.requireParentDirectory(path, operation);
