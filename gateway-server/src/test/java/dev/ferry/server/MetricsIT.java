@@ -88,6 +88,7 @@ class MetricsIT {
             home: s3://%s/msftp/
             permissions: [all]
             publicKeys: ["%s"]
+            quota: { bytes: 10MiB }
         """.formatted(PasswordHasher.hash(PASSWORD.toCharArray()), bucket, bucket, client.publicKey);
     byte[] ftpData = new byte[700_001];
     new Random(51).nextBytes(ftpData);
@@ -126,6 +127,9 @@ class MetricsIT {
       assertEquals(0, after.get("ferry_memory_budget_used_bytes{budget=\"uploads\"}"), "every part buffer given back");
       assertEquals(0, after.get("ferry_jobs{state=\"RUNNING\"}"));
       assertEquals(0, after.get("ferry_bans_total"));
+      assertEquals(sftpData.length, after.get("ferry_quota_used{unit=\"bytes\",user=\"msftp\"}"));
+      assertEquals(1, after.get("ferry_quota_used{unit=\"files\",user=\"msftp\"}"));
+      assertEquals(10 << 20, after.get("ferry_quota_limit{unit=\"bytes\",user=\"msftp\"}"));
     } finally {
       ferry.stop();
     }

@@ -30,7 +30,7 @@ final class UsersPage {
 
   /** One row of the users table. {@code kept}: kept as data (editable here); {@code configured}: in ferry.yaml. */
   record Row(String name, boolean kept, boolean configured, String home, List<String> permissions, boolean admin,
-      String login, String sessions, boolean disabled, String disabledBy, String disabledReason) {}
+      String login, String sessions, boolean disabled, String disabledBy, String disabledReason, String quota) {}
 
   /** A user kept as data, for its edit page. */
   record Kept(String name, long version, String home, List<String> permissions, boolean admin,
@@ -142,7 +142,19 @@ final class UsersPage {
     return new Row(user.name(), "store".equals(user.source()), user.source() != null,
         user.home() == null ? "" : user.home(), user.permissions() == null ? List.of() : user.permissions(),
         Boolean.TRUE.equals(user.admin()), login, String.valueOf(user.sessions()), user.disabled(),
-        String.valueOf(user.disabledBy()), user.disabledReason() == null ? "" : user.disabledReason());
+        String.valueOf(user.disabledBy()), user.disabledReason() == null ? "" : user.disabledReason(),
+        quota(user.quota()));
+  }
+
+  /** "1.2 MB of 10.0 GB, 3 of 100 files"; "" without a quota. */
+  private static String quota(ListUsers.Quota quota) {
+    if (quota == null) {
+      return "";
+    }
+    String bytes = JobProgress.size(quota.usedBytes()) + (quota.bytes() > 0 ? " of " + JobProgress.size(quota.bytes())
+        : "");
+    String files = quota.usedFiles() + (quota.files() > 0 ? " of " + quota.files() : "") + " files";
+    return bytes + ", " + files;
   }
 
   private static Kept kept(UserFacts user) {

@@ -7,6 +7,9 @@ import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.JobEvent;
 import dev.ferry.core.event.Origin;
 import dev.ferry.core.event.SessionEvent;
+import dev.ferry.core.quota.QuotaUsage;
+import dev.ferry.core.quota.Quotas;
+import dev.ferry.core.user.User;
 import dev.ferry.jobs.engine.JobEngine;
 import dev.ferry.jobs.engine.JobState;
 import io.micrometer.core.instrument.Counter;
@@ -15,13 +18,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Ferry's meters, in Prometheus text by {@link #scrape()}: counted from the event stream (sessions,
@@ -65,7 +68,36 @@ public final class FerryMetrics implements AutoCloseable {
         .tag("operation", operation == null ? "unknown" : operation).tag("outcome", error == null ? "ok" : error)
         .description("S3 requests by operation and outcome (ok, or the HTTP status or failure)")
         .register(registry).record(took));
+    for (User user : gateway.config().users()) {
+      if (!user.quota().isNone()) {
+        quotaGauges(gateway.quotas(), user);
+      }
+    }
     this.subscription = gateway.events().subscribe("metrics", this::count);
+  }
+
+  /**
+   * What a declared user's home holds against its quota, read from the state store at each scrape
+   * (the same figures on every node); NaN while the store cannot be read.
+   */
+  private void quotaGauges(Quotas quotas, User user) {
+    Gauge.builder("ferry.quota.used", () -> quotaUsage(quotas, user, true)).tag("user", user.name())
+        .tag("unit", "bytes").description("Bytes a user's home holds, counted against its quota").register(registry);
+    Gauge.builder("ferry.quota.used", () -> quotaUsage(quotas, user, false)).tag("user", user.name())
+        .tag("unit", "files").register(registry);
+    Gauge.builder("ferry.quota.limit", user.quota(), q -> q.bytes()).tag("user", user.name()).tag("unit", "bytes")
+        .description("A user's quota; 0: no limit of that kind").register(registry);
+    Gauge.builder("ferry.quota.limit", user.quota(), q -> q.files()).tag("user", user.name()).tag("unit", "files")
+        .register(registry);
+  }
+
+  private static double quotaUsage(Quotas quotas, User user, boolean bytes) {
+    try {
+      QuotaUsage usage = quotas.usage(user.name(), user.home(), user.quota());
+      return bytes ? usage.bytes() : usage.files();
+    } catch (java.io.IOException e) {
+      return Double.NaN;
+    }
   }
 
   /** The meters in Prometheus text format. */

@@ -130,6 +130,7 @@ class ConsoleIT {
             passwordHash: "%s"
             home: s3://%s/bob/
             permissions: [all]
+            quota: { bytes: 10GB, files: 100 }
         """.formatted(hash, bucket, hash, bucket);
     ferry = EmbeddedFerry.start(dir, yaml, Map.of());
     base = "http://127.0.0.1:" + ferry.adminHttp().port();
@@ -374,6 +375,8 @@ class ConsoleIT {
       WebElement bobsRow = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(
           "tr.user[data-user='bob']")));
       assertEquals("1", bobsRow.findElement(By.cssSelector("td.sessions")).getText());
+      String quota = bobsRow.findElement(By.cssSelector("td.quota")).getText();
+      assertTrue(quota.matches("\\d[^ ]* [kMG]?B of 10\\.7 GB, \\d+ of 100 files"), "bob's quota and use: " + quota);
       assertTrue(bobsRow.getText().contains("password"), bobsRow.getText());
       screenshot("11-users");
 
