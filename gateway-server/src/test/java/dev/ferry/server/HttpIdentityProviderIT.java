@@ -94,7 +94,13 @@ class HttpIdentityProviderIT {
     String name = request.path("username").asText();
     boolean right = request.has("password") ? PASSWORD.equals(request.get("password").asText())
         : patKey.publicKey.startsWith(request.path("publicKey").asText());
-    String body = "{\"home\":\"s3://" + bucket + "/partners/" + name + "/\",\"permissions\":[\"all\"]}";
+    String policy = switch (name) {
+      case "far" -> ",\"allowFrom\":[\"192.0.2.0/24\"]";
+      case "capped" -> ",\"quota\":{\"bytes\":\"1KiB\"},\"bandwidth\":{\"up\":\"1MiB/s\"}";
+      case "garbled" -> ",\"quota\":{\"bytes\":\"plenty\"}";
+      default -> "";
+    };
+    String body = "{\"home\":\"s3://" + bucket + "/partners/" + name + "/\",\"permissions\":[\"all\"]" + policy + "}";
     switch (mode.get()) {
       case "down" -> reply(exchange, 503, "{\"error\":\"maintenance\"}");
       case "slow" -> {
@@ -169,6 +175,23 @@ class HttpIdentityProviderIT {
       guard.detachAppender(lines);
       mode.set("ok");
     }
+  }
+
+  /**
+   * The provider may answer the users API's policy fields too: a user it limits to other networks
+   * is refused here as a wrong password would be, a quota it gives is enforced (552), and a field
+   * Ferry cannot read refuses the login naming it rather than admit the user without it.
+   */
+  @Test
+  void policyInTheProvidersAnswer_allowFromAndQuota_inForce() throws Exception {
+    mode.set("ok");
+    new Lftp(ferry.ftps().port(), "far", PASSWORD).refused("ls");
+    String refused = new Lftp(ferry.ftps().port(), "capped", PASSWORD).refused("put " + write("big.txt",
+        "x".repeat(2048)) + " -o big.txt");
+    assertTrue(refused.contains("552") && refused.contains("quota of 1024 bytes"), refused);
+    new Lftp(ferry.ftps().port(), "capped", PASSWORD).run("put " + write("small.txt", "fits") + " -o small.txt");
+    assertEquals("fits", new String(s3.read(bucket, "partners/capped/small.txt"), StandardCharsets.UTF_8));
+    new Lftp(ferry.ftps().port(), "garbled", PASSWORD).refused("ls");
   }
 
   private static String write(String name, String text) throws IOException {

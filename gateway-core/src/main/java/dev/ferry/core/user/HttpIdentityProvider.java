@@ -129,7 +129,10 @@ public final class HttpIdentityProvider implements Authenticator {
     return Optional.of(user);
   }
 
-  /** The 200 answer's user: the login's name, a home, permissions (list, read when left out), admin. */
+  /**
+   * The 200 answer's user: the login's name, a home, permissions (list, read when left out), admin,
+   * and optionally the policy fields of the users API (allowFrom, expires, s3, bandwidth, quota).
+   */
   private User user(String name, String body) {
     try {
       JsonNode json = JSON.readTree(body);
@@ -149,7 +152,11 @@ public final class HttpIdentityProvider implements Authenticator {
       } else {
         names.addAll(List.of("list", "read"));
       }
-      return new User(name, null, home, Permission.parseAll(names), List.of(), json.path("admin").asBoolean(false));
+      UserPolicy policy = new UserPolicy(UserPolicyJson.loginLimits(json),
+          json.hasNonNull("s3") ? WriteOptionsJson.parse(json.get("s3")) : null,
+          UserPolicyJson.bandwidth(json.get("bandwidth")), UserPolicyJson.quota(json.get("quota")));
+      return new User(name, null, home, Permission.parseAll(names), List.of(), json.path("admin").asBoolean(false),
+          policy);
     } catch (IOException | IllegalArgumentException e) {
       throw new IdentityUnavailableException("the identity provider " + settings.url() + " admitted user " + name
           + " with an answer Ferry cannot use: " + e.getMessage(), e);

@@ -9,7 +9,6 @@ import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminRole;
 import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.bandwidth.BandwidthLimit;
-import dev.ferry.core.config.ByteSizes;
 import dev.ferry.core.quota.QuotaLimit;
 import dev.ferry.core.s3.WriteOptions;
 import dev.ferry.core.state.StateStoreException;
@@ -22,6 +21,7 @@ import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserAccount;
 import dev.ferry.core.user.UserAccounts;
 import dev.ferry.core.user.UserRegistry;
+import dev.ferry.core.user.UserPolicyJson;
 import dev.ferry.core.user.WriteOptionsJson;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.ArrayList;
@@ -29,7 +29,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.ToLongFunction;
 
 /**
  * The users resource of the versioned REST API: {@code /api/v1/users} (GET: every user, POST: a
@@ -282,75 +281,8 @@ final class UsersApi {
     }
     return new AccountFields(text(json, "password"), text(json, "passwordHash"), text(json, "home"),
         strings(json, "permissions"), admin, strings(json, "keys"), strings(json, "allowFrom"), text(json, "expires"),
-        json.hasNonNull("s3") ? WriteOptionsJson.parse(json.get("s3")) : null, bandwidth(json.get("bandwidth")),
-        quota(json.get("quota")));
-  }
-
-  /** {@code "quota": {"bytes": "10GiB", "files": 100000}}: a size as ferry.yaml writes it or bytes; 0 or left out: none. */
-  private static QuotaLimit quota(JsonNode json) throws AdminException {
-    if (json == null || json.isNull()) {
-      return null;
-    }
-    if (!json.isObject()) {
-      throw new AdminException(AdminStatus.BAD_REQUEST, "quota: must be an object such as {\"bytes\": \"10GiB\"}");
-    }
-    for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!name.equals("bytes") && !name.equals("files")) {
-        throw new AdminException(AdminStatus.BAD_REQUEST, "quota." + name + ": unknown field (bytes, files)");
-      }
-    }
-    JsonNode files = json.get("files");
-    if (files != null && !files.isNull() && !(files.canConvertToLong() && files.longValue() >= 0)) {
-      throw new AdminException(AdminStatus.BAD_REQUEST, "quota.files: must be a number of files, 0 for no limit");
-    }
-    return new QuotaLimit(amount(json, "bytes", ByteSizes::size, "quota.bytes", "a size such as \"10GiB\""),
-        files == null || files.isNull() ? 0 : files.longValue());
-  }
-
-  /**
-   * {@code "bandwidth": {"up": "20MiB/s", "down": 52428800}}: a rate as ferry.yaml writes it or
-   * bytes per second; a direction left out or 0 has no limit. Null when not given.
-   */
-  private static BandwidthLimit bandwidth(JsonNode json) throws AdminException {
-    if (json == null || json.isNull()) {
-      return null;
-    }
-    if (!json.isObject()) {
-      throw new AdminException(AdminStatus.BAD_REQUEST, "bandwidth: must be an object such as {\"up\": \"20MiB/s\"}");
-    }
-    for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!name.equals("up") && !name.equals("down")) {
-        throw new AdminException(AdminStatus.BAD_REQUEST, "bandwidth." + name + ": unknown field (up, down)");
-      }
-    }
-    return new BandwidthLimit(rate(json, "up"), rate(json, "down"));
-  }
-
-  private static long rate(JsonNode bandwidth, String direction) throws AdminException {
-    return amount(bandwidth, direction, ByteSizes::bytesPerSecond, "bandwidth." + direction,
-        "a rate such as \"20MiB/s\"");
-  }
-
-  /** A field given as a number, or as text {@code parse} reads ("20MiB/s", "10GiB"); 0 when left out. */
-  private static long amount(JsonNode object, String field, ToLongFunction<String> parse,
-      String name, String example) throws AdminException {
-    JsonNode value = object.get(field);
-    if (value == null || value.isNull()) {
-      return 0;
-    }
-    if (value.canConvertToLong() && value.longValue() >= 0) {
-      return value.longValue();
-    }
-    if (value.isTextual()) {
-      try {
-        return parse.applyAsLong(value.textValue());
-      } catch (IllegalArgumentException e) {
-        throw new AdminException(AdminStatus.BAD_REQUEST, name + ": " + e.getMessage());
-      }
-    }
-    throw new AdminException(AdminStatus.BAD_REQUEST, name + ": must be " + example + " or a number of bytes");
+        json.hasNonNull("s3") ? WriteOptionsJson.parse(json.get("s3")) : null,
+        UserPolicyJson.bandwidth(json.get("bandwidth")), UserPolicyJson.quota(json.get("quota")));
   }
 
   private static long version(String ifMatch, JsonNode json) throws AdminException {
