@@ -3,6 +3,7 @@ package dev.ferry.server;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
 import org.junit.jupiter.api.AfterAll;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -75,7 +77,10 @@ class BandwidthLimitsIT {
     long started = System.nanoTime();
     CompletableFuture<Double> slow = CompletableFuture.supplyAsync(() -> timed(() ->
         new Lftp(ftps, "slow", PASSWORD).run("put " + file + " -o up.bin"), started));
-    Thread.sleep(300);
+    // The other user starts once the limited upload is under way (its bytes are moving at its rate).
+    Await.until(() -> ferry.gateway().transfers().now().stream()
+        .anyMatch(t -> t.user().equals("slow") && t.bytes() > 0), Duration.ofSeconds(30),
+        "the limited user's upload to be under way");
     double fast = timed(() -> new Lftp(ftps, "fast", PASSWORD).run("put " + file + " -o up.bin"), System.nanoTime());
     double slowSeconds = slow.get();
 

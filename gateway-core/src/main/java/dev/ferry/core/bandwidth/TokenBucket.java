@@ -29,6 +29,8 @@ public final class TokenBucket implements Throttle {
   private long refilledAt;
 
   public TokenBucket(long bytesPerSecond) {
+    // A sleep, not a wait on a condition: nothing happens at the end of the debt but time passing,
+    // and the taker is a session's own thread (never an event loop), whose waiting is the backpressure.
     this(bytesPerSecond, System::nanoTime, nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));
   }
 

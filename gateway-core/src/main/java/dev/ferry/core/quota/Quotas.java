@@ -14,6 +14,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,11 @@ public final class Quotas {
   private final Nodes nodes;
   private final ObjectStore store;
   private final Clock clock;
+  /**
+   * Users whose home this node knows to be counted: a usage row, once there, is never removed, so
+   * a reservation (one per part of every upload) need not ask the store first.
+   */
+  private final Set<String> counted = ConcurrentHashMap.newKeySet();
 
   public Quotas(Database database, Nodes nodes, ObjectStore store, Clock clock) {
     this.database = database;
@@ -124,7 +131,11 @@ public final class Quotas {
   }
 
   private void counted(String user, S3Location home) throws IOException {
+    if (counted.contains(user)) {
+      return;
+    }
     if (isCounted(user)) {
+      counted.add(user);
       return;
     }
     long[] totals = count(home);
@@ -135,6 +146,7 @@ public final class Quotas {
       }
       return null;
     });
+    counted.add(user);
   }
 
   /** Bytes and files under {@code home}, listed page by page; directory markers are not files. */
