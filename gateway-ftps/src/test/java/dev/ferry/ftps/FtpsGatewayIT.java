@@ -841,15 +841,24 @@ class FtpsGatewayIT {
     for (String absent : List.of(" MD5", " MMD5", " LANG", " MODE Z")) {
       assertFalse(features.contains(absent + "\r\n") || features.contains(absent + " "), features);
     }
-    for (String present : List.of(" MFMT", " SIZE", " MDTM", " AUTH TLS", " PBSZ", " PROT", " REST STREAM")) {
+    for (String present : List.of(" MFMT", " SIZE", " MDTM", " AUTH TLS", " PBSZ", " PROT", " REST STREAM",
+        " HASH SHA-256*;SHA-1;MD5", " XSHA256", " XSHA1", " XMD5")) {
       assertTrue(features.contains(present), features);
     }
     // Commands FtpServer would run against a local disk: refused, and the session goes on.
     client.storeFile("hashed.txt", new ByteArrayInputStream("abc".getBytes(StandardCharsets.UTF_8)));
-    for (String command : List.of("MD5 hashed.txt", "MMD5 hashed.txt", "LANG fr")) {
+    for (String command : List.of("MMD5 hashed.txt", "LANG fr")) {
       assertEquals(502, client.sendCommand(command), command + ": " + client.getReplyString());
       assertTrue(client.sendNoOp(), "the session must go on after " + command);
     }
+    // MD5 (draft-twine-ftpmd5) and XMD5 (mod_digest) arrive under one name: each gets its own reply.
+    assertEquals(251, client.sendCommand("MD5 hashed.txt"), client.getReplyString());
+    assertEquals("251 hashed.txt 900150983cd24fb0d6963f7d28e17f72", client.getReplyString().strip());
+    assertEquals(250, client.sendCommand("XMD5 hashed.txt"), client.getReplyString());
+    assertEquals("250 900150983cd24fb0d6963f7d28e17f72", client.getReplyString().strip());
+    assertEquals(213, client.sendCommand("HASH hashed.txt"), client.getReplyString());
+    assertEquals("213 SHA-256 0-3 ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad hashed.txt",
+        client.getReplyString().strip());
     client.disconnect();
   }
 
@@ -1059,10 +1068,10 @@ class FtpsGatewayIT {
     List<String> listed = Arrays.stream(client.getReplyStrings()).skip(1).limit(client.getReplyStrings().length - 2)
         .flatMap(line -> Arrays.stream(line.strip().split(" "))).toList();
     for (String answered : List.of("FEAT", "MLSD", "MLST", "EPSV", "EPRT", "AUTH", "PBSZ", "PROT", "MFMT", "OPTS",
-        "STOR", "RETR", "HELP")) {
+        "STOR", "RETR", "HELP", "HASH")) {
       assertTrue(listed.contains(answered), answered + " missing from " + listed);
     }
-    for (String refused : List.of("STOU", "SITE", "MD5", "MMD5", "LANG", "CUP")) {
+    for (String refused : List.of("STOU", "SITE", "MMD5", "LANG", "CUP")) {
       assertFalse(listed.contains(refused), refused + " listed: " + listed);
     }
     assertTrue(client.sendNoOp(), client.getReplyString());

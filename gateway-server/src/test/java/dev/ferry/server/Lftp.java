@@ -46,10 +46,16 @@ public final class Lftp {
 
   /** Runs lftp {@code commands} after the login; fails unless lftp exits 0. */
   public void run(String commands) throws IOException, InterruptedException {
+    output(commands);
+  }
+
+  /** Runs lftp {@code commands} after the login; fails unless lftp exits 0; returns what lftp printed. */
+  public String output(String commands) throws IOException, InterruptedException {
     Process process = start(commands);
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(process.waitFor(120, TimeUnit.SECONDS), "lftp " + commands + " did not end");
     assertEquals(0, process.exitValue(), "lftp " + commands + ": " + output);
+    return output;
   }
 
   /** Runs lftp {@code commands} after the login, which must fail; returns what lftp printed. */

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** OpenSSH's own sftp client, logging in with a key of its own, as a user of Ferry would run it. */
@@ -56,6 +59,27 @@ public final class OpenSshSftp {
     Output output = output(command);
     assertNotEquals(0, output.exit(), command + " succeeded: " + output.text());
     return output.text();
+  }
+
+  /** What {@code ssh user@host command} gave: its exit status, standard output and standard error apart. */
+  public record Exec(int exit, String out, String err) {}
+
+  /** Runs {@code command} over OpenSSH's {@code ssh} as {@code user}, as a script checking a server would. */
+  public Exec ssh(int port, String user, String command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder("ssh", "-p", Integer.toString(port), "-i", key.toString(),
+        "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
+        "-o", "LogLevel=ERROR", "-o", "BindAddress=" + (bindAddress == null ? "127.0.0.1" : bindAddress),
+        user + "@127.0.0.1", command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
+      try {
+        return process.getErrorStream().readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "ssh " + command + " did not end");
+    return new Exec(process.exitValue(), out, new String(err.join(), StandardCharsets.UTF_8));
   }
 
   private List<String> sftp(int port, String user, String... commands) throws IOException {

@@ -8,7 +8,7 @@ import dev.ferry.sftp.auth.PublicKeyLogin;
 import dev.ferry.sftp.auth.SlotCheckingAuthService;
 import dev.ferry.sftp.auth.SshProxyHeader;
 import dev.ferry.sftp.auth.SshSessionSlots;
-import dev.ferry.sftp.command.SftpOnlyRefusal;
+import dev.ferry.sftp.command.ShellAndExec;
 import dev.ferry.sftp.keys.HostKeys;
 import dev.ferry.sftp.nio.FerryFileSystemProvider;
 import dev.ferry.sftp.reply.SftpStatusMapper;
@@ -91,7 +91,7 @@ public final class SftpServer {
     sshd.setServiceFactories(List.of(SlotCheckingAuthService.FACTORY, ServerConnectionServiceFactory.INSTANCE));
     sshd.setHostBasedAuthenticator(null);
 
-    SftpOnlyRefusal refusal = new SftpOnlyRefusal(admin);
+    ShellAndExec refusal = new ShellAndExec(gateway, admin);
     sshd.setShellFactory(refusal);
     sshd.setCommandFactory(refusal);
     sshd.setFileSystemFactory(new FileSystemFactory() {

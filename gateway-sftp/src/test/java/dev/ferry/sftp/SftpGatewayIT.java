@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.testing.TestObjects;
-import dev.ferry.sftp.command.SftpOnlyRefusal;
+import dev.ferry.sftp.command.ShellAndExec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -819,7 +819,7 @@ class SftpGatewayIT {
       exec.open().verify(Duration.ofSeconds(10));
       exec.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofSeconds(10));
       assertEquals(1, exec.getExitStatus());
-      assertTrue(err.toString(StandardCharsets.UTF_8).contains(SftpOnlyRefusal.MESSAGE), err.toString());
+      assertTrue(err.toString(StandardCharsets.UTF_8).contains(ShellAndExec.MESSAGE), err.toString());
     }
   }
 

@@ -69,6 +69,7 @@ public final class GatewayFileSystem implements AutoCloseable {
   /** What this session's changes count against its user's quota. */
   private final SessionQuota quota;
   private final ObjectCatalog catalog;
+  private final FileChecksums checksums;
   /** What this node saw of S3's folders a moment ago: see {@link ListingCache}. */
   private final ListingCache listings;
   private final EventBus events;
@@ -100,6 +101,7 @@ public final class GatewayFileSystem implements AutoCloseable {
     this.downloadPace = bandwidth.download();
     this.directories = new Directories(this.user, errors, this.locks, lookup, store, objects,
         listingClientTimes ? catalog : null, listings, events, clock);
+    this.checksums = new FileChecksums(this.user, errors, lookup, catalog, this::openReadable);
     this.renames = new Renames(this.user, errors, this.locks, lookup, objects,
         new TreeRename(store, catalog, renameParallelism), listings, events, quota);
   }
@@ -182,6 +184,15 @@ public final class GatewayFileSystem implements AutoCloseable {
     // Not closed with the session: its reader's close reports the download; the registry just forgets it.
     transfers.track(readable, path, LiveTransfers.Direction.DOWNLOAD, readable::sent, readable::isOpen, why -> { });
     return readable;
+  }
+
+  /**
+   * The digest of a file's bytes (FTP HASH, SFTP check-file, exec sha256sum): a SHA-256 recorded
+   * when Ferry wrote the file is answered without a read; anything else reads the file as a
+   * download of this session (see {@link FileChecksums}).
+   */
+  public FileChecksum checksum(VirtualPath path, ChecksumAlgorithm algorithm) throws IOException {
+    return checksums.of(path, algorithm);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.ferry.ftps.command;
 
+import dev.ferry.core.vfs.ChecksumAlgorithm;
 import dev.ferry.ftps.listing.ListingFormat;
 import java.time.Clock;
 import java.util.Set;
@@ -13,7 +14,6 @@ import org.apache.ftpserver.command.impl.AUTH;
 import org.apache.ftpserver.command.impl.EPRT;
 import org.apache.ftpserver.command.impl.EPSV;
 import org.apache.ftpserver.command.impl.NOOP;
-import org.apache.ftpserver.command.impl.OPTS;
 import org.apache.ftpserver.command.impl.PASS;
 import org.apache.ftpserver.command.impl.PASV;
 import org.apache.ftpserver.command.impl.PBSZ;
@@ -85,7 +85,8 @@ public final class GatewayCommands {
     factory.addCommand("REST", new REST());
     factory.addCommand("ABOR", new ABOR());
     factory.addCommand("PWD", new PWD());
-    factory.addCommand("OPTS", new OPTS());
+    factory.addCommand("OPTS", new OptsCommand());
+    factory.addCommand("HASH", new HashCommand());
     factory.addCommand("NOOP", new NOOP());
     factory.addCommand("REIN", new REIN());
     factory.addCommand("QUIT", new QUIT());
@@ -95,8 +96,12 @@ public final class GatewayCommands {
 
     factory.addCommand("CUP", new CdupCommand()); // XCUP: FtpServer drops the X of every command
     factory.addCommand("STOU", new RefusedCommand("STOU is not supported: name the file with STOR"));
-    factory.addCommand("MD5", new RefusedCommand("MD5 is not supported (Ferry keeps each file's SHA-256 in S3)"));
-    factory.addCommand("MMD5", new RefusedCommand("MMD5 is not supported (Ferry keeps each file's SHA-256 in S3)"));
+    // XSHA256, XSHA1, XMD5: FtpServer drops the X, and MD5 is also draft-twine-ftpmd5's command.
+    factory.addCommand("SHA256", DigestCommand.legacy(ChecksumAlgorithm.SHA_256, "XSHA256"));
+    factory.addCommand("SHA1", DigestCommand.legacy(ChecksumAlgorithm.SHA_1, "XSHA1"));
+    factory.addCommand("MD5", new Md5Commands(DigestCommand.legacy(ChecksumAlgorithm.MD5, "XMD5").countedIn(inFlight),
+        DigestCommand.md5Draft().countedIn(inFlight)));
+    factory.addCommand("MMD5", new RefusedCommand("MMD5 is not supported: ask for one file at a time with HASH"));
     factory.addCommand("LANG", new RefusedCommand("LANG is not supported: replies are in English"));
     factory.addCommand("SITE", new RefusedCommand("SITE commands are not supported"));
     CommandFactory known = factory.createCommandFactory();

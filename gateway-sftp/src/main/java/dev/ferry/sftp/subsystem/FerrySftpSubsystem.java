@@ -2,6 +2,9 @@ package dev.ferry.sftp.subsystem;
 
 import dev.ferry.core.path.BadPathException;
 import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.vfs.ChecksumAlgorithm;
+import dev.ferry.core.vfs.FileChecksum;
+import dev.ferry.core.vfs.GatewayFileSystem;
 import dev.ferry.sftp.nio.FerryFileStore;
 import dev.ferry.sftp.nio.FerryFileSystem;
 import dev.ferry.sftp.nio.FerryPath;
@@ -13,8 +16,13 @@ import java.nio.file.LinkOption;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HexFormat;
+import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.digest.Digest;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.BufferUtils;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
@@ -28,7 +36,7 @@ import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
 
 /**
- * MINA's SFTP subsystem with ten additions, since MINA SSHD 2.15 has no other extension point
+ * MINA's SFTP subsystem with eleven additions, since MINA SSHD 2.15 has no other extension point
  * for them (the one subclass of {@link SftpSubsystem}, against the house rule):
  *
  * <ul>
@@ -58,6 +66,8 @@ import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
  *   <li>A session has at most {@code sftp.maxOpenHandles} files and directories open (see
  *       {@link #generateFileHandle}).
  *   <li>A read of 0 bytes gets empty data (see {@link #doRead}).
+ *   <li>check-file-name and check-file-handle of a whole file are core's checksum, which answers a
+ *       SHA-256 Ferry recorded without reading the file (see {@link #doCheckFileHash}).
  * </ul>
  */
 final class FerrySftpSubsystem extends SftpSubsystem {
@@ -66,6 +76,10 @@ final class FerrySftpSubsystem extends SftpSubsystem {
   static final String USERS_GROUPS_BY_ID = "users-groups-by-id@openssh.com";
 
   private static final long NAME_MAX = 255;
+
+  /** check-file's algorithm names (MINA's digests) that core's checksums answer. */
+  private static final Map<String, ChecksumAlgorithm> CHECK_FILE_ALGORITHMS = Map.of(
+      "sha256", ChecksumAlgorithm.SHA_256, "sha1", ChecksumAlgorithm.SHA_1, "md5", ChecksumAlgorithm.MD5);
 
   private final int maxOpenHandles;
 
@@ -119,6 +133,29 @@ final class FerrySftpSubsystem extends SftpSubsystem {
       return 0;
     }
     return super.doRead(id, handle, offset, length, data, doff, eof);
+  }
+
+  /**
+   * A hash of the whole file (offset 0, no block size, no length or one that covers it) is core's
+   * {@link GatewayFileSystem#checksum}: a recorded SHA-256 costs a HEAD instead of a read of the
+   * file, and a computed one is read as the session's download. The hash follows the algorithm's
+   * name as raw bytes, as draft-ietf-secsh-filexfer-extensions-00 lays the reply out (MINA puts a
+   * length before each hash, which paramiko reads as part of it). Ranges and per-block hashes
+   * are MINA's, read through the same file system.
+   */
+  @Override
+  protected void doCheckFileHash(int id, Path file, NamedFactory<? extends Digest> factory, long startOffset,
+      long length, int blockSize, Buffer buffer) throws Exception {
+    Optional<ChecksumAlgorithm> algorithm = CHECK_FILE_ALGORITHMS.entrySet().stream()
+        .filter(entry -> entry.getKey().equalsIgnoreCase(factory.getName())).map(Map.Entry::getValue).findFirst();
+    if (file instanceof FerryPath path && algorithm.isPresent() && startOffset == 0 && blockSize == 0
+        && (length == 0 || length >= Files.size(file))) {
+      FileChecksum checksum = path.getFileSystem().session().checksum(path.virtual(), algorithm.get());
+      buffer.putString(factory.getName());
+      buffer.putRawBytes(HexFormat.of().parseHex(checksum.hex()));
+      return;
+    }
+    super.doCheckFileHash(id, file, factory, startOffset, length, blockSize, buffer);
   }
 
   @Override
@@ -275,6 +312,8 @@ final class FerrySftpSubsystem extends SftpSubsystem {
     switch (extension) {
       case STATVFS -> statvfs(buffer, id);
       case USERS_GROUPS_BY_ID -> usersGroupsById(buffer, id);
+      // The draft's first name for check-file-handle, which paramiko's SFTPFile.check sends.
+      case SftpConstants.EXT_CHECK_FILE -> doCheckFileHash(buffer, id, SftpConstants.EXT_CHECK_FILE_HANDLE);
       default -> super.executeExtendedCommand(buffer, id, extension);
     }
   }
