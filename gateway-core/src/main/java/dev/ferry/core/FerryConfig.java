@@ -9,6 +9,7 @@ import dev.ferry.core.download.DownloadSettings;
 import dev.ferry.core.path.BadPathException;
 import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.quota.QuotaLimit;
+import dev.ferry.core.scan.ScanSettings;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.WriteOptions;
 import dev.ferry.core.session.SessionLimits;
@@ -48,7 +49,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     Duration shutdownGrace, int renameParallelism, boolean listingClientTimes, Duration directoryCacheTime,
     List<User> users, WriteOptions objectDefaults, StateStoreSettings stateStore, SessionLimits sessions,
     TrustedProxies trustedProxies,
-    HttpIdentityProvider.Settings authHttp, LdapIdentityProvider.Settings authLdap, ConfigFile file) {
+    HttpIdentityProvider.Settings authHttp, LdapIdentityProvider.Settings authLdap, ScanSettings scan, ConfigFile file) {
 
   /**
    * How uploads use memory and S3. Files written at offsets (SFTP) reorder writes up to
@@ -84,7 +85,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     // key is refused at once, with one list of what is allowed; gateway-jobs parses them.
     root.allowOnly("dataDir", "s3", "ftps", "sftp", "uploads", "downloads", "listings", "login", "shutdown", "rename", "users",
         "jobs", "remotes", "syncs", "admin", "store", "sessions", "watch", "workflows", "metrics", "batches",
-        "proxyProtocol", "auth");
+        "proxyProtocol", "auth", "scan");
     Path dataDir = base.resolve(root.string("dataDir", "ferry-data"));
 
     ConfigNode s3 = root.section("s3");
@@ -210,7 +211,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         listings.duration("directoryCacheTime", Duration.ofSeconds(5)), users, objectDefaults,
         stateStore(root.section("store"), dataDir), sessions(root.section("sessions")),
         trustedProxies(root.section("proxyProtocol")), authHttp(root.section("auth")),
-        authLdap(root.section("auth"), base), file);
+        authLdap(root.section("auth"), base), ScanSettings.parse(root.section("scan")), file);
   }
 
   /** The keys of an object's write options, in the top-level {@code s3:} section and a user's {@code s3:}. */

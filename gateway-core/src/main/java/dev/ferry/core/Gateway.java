@@ -10,6 +10,7 @@ import dev.ferry.core.lock.SharedPathLocks;
 import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.quota.Quotas;
 import dev.ferry.core.s3.S3RequestObserver;
+import dev.ferry.core.scan.ContentScanner;
 import dev.ferry.core.session.Deadlines;
 import dev.ferry.core.session.LiveTransfers;
 import dev.ferry.core.session.NodeSessions;
@@ -118,7 +119,8 @@ public final class Gateway implements AutoCloseable {
         new PartSizePolicy(config.uploads().partSize(), config.uploads().singlePutLimit()), config.uploads().partsInFlight(),
         journal(stateStore, config), new OffsetWriter.Settings(
             config.uploads().reorderWindow(), config.uploads().spillLimit(), spill,
-            config.uploads().memoryWait()), new SpillSpace(spillLimits(config.uploads(), spill)), clock);
+            config.uploads().memoryWait()), new SpillSpace(spillLimits(config.uploads(), spill)),
+        config.scan() == null ? ContentScanner.NONE : new ContentScanner(config.scan()), clock);
     this.downloads = new Downloads(store, config.downloads());
     this.objects = new ObjectOperations(store, catalog, locks, events, uploads);
     this.accounts = new UserAccounts(stateStore.database(), clock, events, users::configured,

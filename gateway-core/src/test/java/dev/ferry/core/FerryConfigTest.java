@@ -72,6 +72,37 @@ class FerryConfigTest {
     return e;
   }
 
+  // --- scan -------------------------------------------------------------------------------------
+
+  @Test
+  void scan_absent_nothingScanned_present_parsedWithDefaults() throws Exception {
+    assertNull(load(minimal()).scan());
+    FerryConfig config = load(minimal() + """
+        scan:
+          clamd: unix:/run/clamav/clamd.ctl
+          match: { path: "/incoming/**", users: [alice] }
+        """);
+    assertEquals("unix:/run/clamav/clamd.ctl", config.scan().clamdText());
+    assertTrue(config.scan().refuseUnscanned(), "onUnavailable defaults to refuse");
+    assertEquals(100 * MIB, config.scan().maxSize());
+    assertTrue(config.scan().matches(new dev.ferry.core.scan.ScanSubject("client", "alice", "/incoming/a.csv")));
+    assertFalse(config.scan().matches(new dev.ferry.core.scan.ScanSubject("client", "bob", "/incoming/a.csv")));
+    assertFalse(config.scan().matches(new dev.ferry.core.scan.ScanSubject("client", "alice", "/other/a.csv")));
+    assertFalse(config.scan().matches(new dev.ferry.core.scan.ScanSubject("watch", null, "/incoming/a.csv")),
+        "users named: only those users' client uploads");
+  }
+
+  @Test
+  void scan_badValues_refusedNamingTheKey() {
+    refused(minimal() + "scan:\n  match: { path: \"*.csv\" }\n", "scan.clamd");
+    refused(minimal() + "scan:\n  clamd: http://127.0.0.1:3310\n", "scan.clamd");
+    refused(minimal() + "scan:\n  clamd: unix:clamd.sock\n", "scan.clamd");
+    refused(minimal() + "scan:\n  clamd: tcp://127.0.0.1\n", "scan.clamd");
+    refused(minimal() + "scan:\n  clamd: tcp://127.0.0.1:3310\n  onUnavailable: ignore\n", "scan.onUnavailable");
+    refused(minimal() + "scan:\n  clamd: tcp://127.0.0.1:3310\n  match: { origins: [ftp] }\n", "scan.match.origins");
+    refused(minimal() + "scan:\n  clamd: tcp://127.0.0.1:3310\n  quarantine: s3://q/\n", "scan.quarantine");
+  }
+
   // --- valid configs ----------------------------------------------------------------------------
 
   @Test

@@ -72,7 +72,10 @@ public final class EventBus {
     publish(new FileEvent(newId(), clock.instant(), type, origin, path, object, null, null, 0, null, detail, null));
   }
 
-  /** An upload's end: UPLOADED when it committed, PARTIAL_UPLOAD (with why) when it was abandoned. */
+  /**
+   * An upload's end: UPLOADED when it committed, REJECTED (with why) when its content was refused,
+   * PARTIAL_UPLOAD (with why) when it was abandoned otherwise.
+   */
   public void uploadEnded(Origin origin, String path, S3Location object, UploadOutcome outcome) {
     uploadEnded(origin, path, object, outcome, null);
   }
@@ -84,8 +87,8 @@ public final class EventBus {
     publish(outcome.committed()
         ? new FileEvent(newId(), now, FileEvent.Type.UPLOADED, origin, path, object, null, null,
             outcome.size(), outcome.sha256(), null, took)
-        : new FileEvent(newId(), now, FileEvent.Type.PARTIAL_UPLOAD, origin, path, object, null, null,
-            outcome.size(), null, outcome.reason(), took));
+        : new FileEvent(newId(), now, outcome.rejected() ? FileEvent.Type.REJECTED : FileEvent.Type.PARTIAL_UPLOAD,
+            origin, path, object, null, null, outcome.size(), null, outcome.reason(), took));
   }
 
   /** A client's read ended: {@code bytes} sent of the file's {@code size}, since {@code opened}. */

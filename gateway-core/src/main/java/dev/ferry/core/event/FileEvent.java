@@ -32,6 +32,8 @@ public record FileEvent(String id, Instant time, Type type, Origin origin, Strin
     UPLOADED,
     /** An upload that ended without its commit (a client gone mid-transfer): nothing was written. */
     PARTIAL_UPLOAD,
+    /** An upload refused for its content (scan: malware found, or unscanned and refused): nothing was written; {@code detail} says why. */
+    REJECTED,
     DELETED,
     RENAMED,
     /** A copy made inside S3 (a workflow's copy step): {@code fromObject} to {@code object}. */

@@ -1,5 +1,8 @@
 package dev.ferry.core.event;
 
+import dev.ferry.core.scan.ScanSubject;
+import dev.ferry.core.upload.UploadWriter;
+
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -32,6 +35,12 @@ public record Origin(Kind kind, String name, SessionInfo session) {
    * session and address; for Ferry's own work, what kind and which one. Any S3 client reads it
    * back with a HEAD, long after the activity log rotated.
    */
+  /** Who writes an upload to the client path {@code path}: the object's metadata, and what a scan matches. */
+  public UploadWriter asWriterOf(String path) {
+    return new UploadWriter(asObjectMetadata(),
+        new ScanSubject(kind.name().toLowerCase(Locale.ROOT), session != null ? session.user() : null, path));
+  }
+
   public Map<String, String> asObjectMetadata() {
     Map<String, String> metadata = new LinkedHashMap<>();
     if (session != null) {

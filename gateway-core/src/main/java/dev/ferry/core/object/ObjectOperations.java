@@ -73,7 +73,8 @@ public final class ObjectOperations {
     PathLock lock = lock(target, change);
     try {
       change.check().check();
-      StreamingUpload upload = uploads.open(target, lock, change.purpose(), change.origin().asObjectMetadata(), 0);
+      StreamingUpload upload = uploads.open(target, lock, change.purpose(),
+          change.origin().asWriterOf(change.path() != null ? change.path() : "/" + target.key()), 0);
       upload.whenEnded(outcome -> events.uploadEnded(change.origin(), change.path(), target, outcome));
       return upload;
     } catch (IOException | RuntimeException e) {

@@ -84,7 +84,7 @@ public final class UploadQuota implements Throttle {
 
   /** The upload never opened: what it took is given back. */
   public void cancel() {
-    ended(new UploadOutcome(false, 0, null, "not opened"));
+    ended(UploadOutcome.abandoned(0, "not opened"));
   }
 
   /** The upload ended: what it took is given back, and a commit's change is added to the usage. */

@@ -6,6 +6,8 @@ import dev.ferry.core.s3.Etags;
 import dev.ferry.core.s3.ObjectFacts;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.StoreException;
+import dev.ferry.core.scan.ContentRefusedException;
+import dev.ferry.core.scan.UploadScan;
 import dev.ferry.core.store.MultipartUploadInfo;
 import dev.ferry.core.store.ObjectStore;
 import org.slf4j.Logger;
@@ -85,6 +87,8 @@ public final class StreamingUpload extends OutputStream {
   /** The SHA-256 the object was committed with (hex), once it is; null when none covers its bytes. */
   private String committedSha256;
   private final EndListener whenEnded = new EndListener();
+  /** The scan its bytes stream to ({@code scan:}), or null when none matches it. */
+  private UploadScan scan;
   private volatile boolean abortRequested;
 
   StreamingUpload(Uploads owner, S3Location target, String description, Map<String, String> metadata, PathLock lock,
@@ -167,6 +171,9 @@ public final class StreamingUpload extends OutputStream {
       if (objectSha256 != null) {
         objectSha256.update(bytes, offset, n);
       }
+      if (scan != null) {
+        scan.feed(bytes, offset, n);
+      }
       chunkFill += n;
       partFill += n;
       size += n;
@@ -199,6 +206,9 @@ public final class StreamingUpload extends OutputStream {
     ensureOpen(); // outside the try: refusing a second commit must not undo the first
     try {
       ensureNoPartFailed(); // inside: a part S3 refused fails the commit, and so aborts the upload
+      if (scan != null) {
+        scan.requireClean(description); // before anything becomes visible: an infected file never does
+      }
       lock.ensureHeld(); // fencing: a node that froze past its lease may have lost the path meanwhile
       if (copySource != null) {
         commitCopy();
@@ -214,6 +224,11 @@ public final class StreamingUpload extends OutputStream {
         owner.journal().finished(uploadId);
       }
       state = State.COMMITTED;
+    } catch (ContentRefusedException e) {
+      state = State.ABORTED;
+      discard(e.getMessage());
+      whenEnded.ended(UploadOutcome.rejected(size, e.getMessage()));
+      throw e;
     } catch (IOException | RuntimeException e) {
       abortNow(e.getMessage());
       throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
@@ -271,6 +286,11 @@ public final class StreamingUpload extends OutputStream {
     return state == State.OPEN;
   }
 
+  /** Streams this upload's bytes to {@code scan} from here on; set before the first byte. */
+  synchronized void scannedBy(UploadScan scan) {
+    this.scan = scan;
+  }
+
   /**
    * Starts the object with the first {@code length} bytes of the object already at the target
    * (resume and append). Large prefixes are copied inside S3 as the first parts; small ones (below
@@ -287,6 +307,9 @@ public final class StreamingUpload extends OutputStream {
       return;
     }
     objectSha256 = null;
+    if (scan != null) {
+      scan.notSeen("the first " + length + " bytes (the file resumed or appended to)");
+    }
     startMultipart();
     AtomicReference<Throwable> failures = partFailure;
     for (CompletableFuture<String> copied : owner.store().copyAsParts(target, length, target, uploadId,
@@ -505,6 +528,9 @@ public final class StreamingUpload extends OutputStream {
     uploadId = null;
     size = 0;
     copySource = null;
+    if (scan != null) {
+      scan.restart();
+    }
     startWithExisting(keepExisting);
   }
 
@@ -575,6 +601,9 @@ public final class StreamingUpload extends OutputStream {
   }
 
   private void finish() {
+    if (scan != null) {
+      scan.close();
+    }
     lock.close();
     owner.closed(this);
   }

@@ -4,7 +4,6 @@ import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.s3.S3Location;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,17 +17,17 @@ final class UploadSink implements OffsetWriter.Sink {
   private final S3Location target;
   private final PathLock lock;
   private final String description;
-  private final Map<String, String> metadata;
+  private final UploadWriter writer;
   private final Uploads.StartCheck check;
   private final Uploads.CommitCheck commitCheck;
   private Instant clientTime;
   private StreamingUpload upload;
   private volatile boolean aborted;
 
-  UploadSink(Uploads uploads, S3Location target, PathLock lock, String description, Map<String, String> metadata,
+  UploadSink(Uploads uploads, S3Location target, PathLock lock, String description, UploadWriter writer,
       Uploads.StartCheck check, Uploads.CommitCheck commitCheck) {
     this.uploads = uploads;
-    this.metadata = metadata;
+    this.writer = writer;
     this.target = target;
     this.lock = lock;
     this.description = description;
@@ -45,7 +44,7 @@ final class UploadSink implements OffsetWriter.Sink {
       upload.restart(keepExisting);
     } else {
       check.beforeStart(keepExisting);
-      upload = uploads.open(target, lock, description, metadata, keepExisting);
+      upload = uploads.open(target, lock, description, writer, keepExisting);
     }
     applyClientTime();
   }
@@ -60,7 +59,7 @@ final class UploadSink implements OffsetWriter.Sink {
       return false;
     }
     check.beforeStart(0);
-    upload = uploads.openAsCopyOf(target, lock, description, metadata, source, sha256.get());
+    upload = uploads.openAsCopyOf(target, lock, description, writer, source, sha256.get());
     applyClientTime();
     return true;
   }

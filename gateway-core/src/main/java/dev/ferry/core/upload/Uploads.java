@@ -2,6 +2,7 @@ package dev.ferry.core.upload;
 
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.lock.PathLock;
+import dev.ferry.core.scan.ContentScanner;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.store.MultipartUploadInfo;
@@ -53,11 +54,14 @@ public final class Uploads {
   private final ObjectCatalog catalog;
   private final CommitOrder commitOrder;
   private final SpillSpace spillSpace;
+  private final ContentScanner scanner;
 
+  /** {@code scanner}: which uploads stream to clamd before they commit. */
   public Uploads(ObjectStore store, ObjectCatalog catalog, MemoryBudget budget, PartSizePolicy partSizes,
       int maxPartsInFlight, UploadJournal journal, OffsetWriter.Settings offsetWrites, SpillSpace spillSpace,
-      Clock clock) {
+      ContentScanner scanner, Clock clock) {
     this.store = store;
+    this.scanner = scanner;
     this.spillSpace = spillSpace;
     this.offsetWrites = offsetWrites;
     this.budget = budget;
@@ -75,11 +79,14 @@ public final class Uploads {
    * already there become the start of the new one (resume and append). {@code metadata} is the
    * object's user metadata (who wrote it), sent with its PUT or CreateMultipartUpload.
    */
-  public StreamingUpload open(S3Location target, PathLock lock, String description, Map<String, String> metadata,
+  public StreamingUpload open(S3Location target, PathLock lock, String description, UploadWriter writer,
       long keepExisting) throws IOException {
-    StreamingUpload upload = new StreamingUpload(this, target, description, metadata, lock, maxPartsInFlight);
+    StreamingUpload upload = new StreamingUpload(this, target, description, writer.metadata(), lock, maxPartsInFlight);
     open.add(upload);
     try {
+      if (writer.scanSubject() != null) {
+        scanner.begin(writer.scanSubject()).ifPresent(upload::scannedBy);
+      }
       upload.startWithExisting(keepExisting);
     } catch (IOException | RuntimeException e) {
       upload.abort("could not start from the existing object: " + e.getMessage());
@@ -92,9 +99,9 @@ public final class Uploads {
    * Opens an upload to {@code target}, which the caller has locked, that is to be a copy of the
    * whole {@code source} made inside S3 (see {@link StreamingUpload#startAsCopyOf}).
    */
-  StreamingUpload openAsCopyOf(S3Location target, PathLock lock, String description, Map<String, String> metadata,
+  StreamingUpload openAsCopyOf(S3Location target, PathLock lock, String description, UploadWriter writer,
       CopySource source, String sha256) {
-    StreamingUpload upload = new StreamingUpload(this, target, description, metadata, lock, maxPartsInFlight);
+    StreamingUpload upload = new StreamingUpload(this, target, description, writer.metadata(), lock, maxPartsInFlight);
     open.add(upload);
     upload.startAsCopyOf(source, sha256);
     return upload;
@@ -114,9 +121,9 @@ public final class Uploads {
    * and the spill file counts against the session's {@code spillShare}; {@code metadata} as for
    * {@link #open}.
    */
-  public OffsetWriter openAtOffsets(S3Location target, PathLock lock, String description, Map<String, String> metadata,
+  public OffsetWriter openAtOffsets(S3Location target, PathLock lock, String description, UploadWriter writer,
       long existingSize, StartCheck check, CommitCheck commitCheck, ReorderMemory memory, SpillShare spillShare) {
-    UploadSink sink = new UploadSink(this, target, lock, description, metadata, check, commitCheck);
+    UploadSink sink = new UploadSink(this, target, lock, description, writer, check, commitCheck);
     OffsetWriter.Existing existing = from -> ObjectStore.await(store.openFrom(target, from));
     return new OffsetWriter(sink, existing, existingSize, memory, spillShare, offsetWrites, description);
   }

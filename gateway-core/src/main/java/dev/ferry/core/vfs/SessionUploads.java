@@ -89,7 +89,7 @@ final class SessionUploads {
       StreamingUpload upload;
       try {
         upload = uploads.open(key, lock, operation + " of " + path + " by " + user.name(),
-            user.origin().asObjectMetadata(), keep);
+            user.origin().asWriterOf(path.toString()), keep);
       } catch (IOException | RuntimeException e) {
         share.ifPresent(UploadQuota::cancel);
         throw e;
@@ -152,11 +152,11 @@ final class SessionUploads {
     lookup.requireParentDirectory(path, "upload");
     String description = "upload of " + path + " by " + user.name();
     if (lookup.knownNotADirectory(path, "upload")) {
-      return uploads.openAtOffsets(key, lock, description, user.origin().asObjectMetadata(), 0, keep -> {},
+      return uploads.openAtOffsets(key, lock, description, user.origin().asWriterOf(path.toString()), 0, keep -> {},
           Uploads.CommitCheck.NONE, reorderMemory, spillShare);
     }
     CompletableFuture<NameProbe.Found> target = lookup.probeAsync(path);
-    return uploads.openAtOffsets(key, lock, description, user.origin().asObjectMetadata(), 0, keep -> {},
+    return uploads.openAtOffsets(key, lock, description, user.origin().asWriterOf(path.toString()), 0, keep -> {},
         () -> fileThere(target, path, "upload"),
         reorderMemory, spillShare);
   }
@@ -187,7 +187,7 @@ final class SessionUploads {
           + " for reading or for writing"));
     }
     return uploads.openAtOffsets(key, lock, "upload of " + path + " by " + user.name(),
-        user.origin().asObjectMetadata(), existingSize, keep -> {
+        user.origin().asWriterOf(path.toString()), existingSize, keep -> {
       if (existing.isPresent() && !truncate && !(keep > 0 && keep == existingSize)) {
         errors.require(Permission.OVERWRITE, path, "upload over an existing file");
       }
@@ -205,7 +205,7 @@ final class SessionUploads {
     lookup.requireParentDirectory(path, "upload");
     CompletableFuture<NameProbe.Found> target = NameProbe.probe(store, key);
     return uploads.openAtOffsets(key, lock, "upload of " + path + " by " + user.name(),
-        user.origin().asObjectMetadata(), 0, keep -> {}, () -> {
+        user.origin().asWriterOf(path.toString()), 0, keep -> {}, () -> {
       if (fileThere(target, path, "upload").isEmpty()) {
         return;
       }

@@ -114,7 +114,7 @@ class StreamingUploadIT {
     assertEquals(sha256, upload.sha256());
     assertEquals(new ObjectFacts(sha256, null), TestObjects.recordedFacts(gateway, bucket, "small.bin"));
     assertEquals(PROVENANCE, s3.metadata(bucket, "small.bin"));
-    assertEquals(List.of(new UploadOutcome(true, size, sha256, null)), outcomes);
+    assertEquals(List.of(new UploadOutcome(true, size, sha256, null, false)), outcomes);
   }
 
   @Test
@@ -135,7 +135,7 @@ class StreamingUploadIT {
     assertEquals(sha256, upload.sha256());
     assertEquals(new ObjectFacts(sha256, null), TestObjects.recordedFacts(gateway, bucket, "large.bin"));
     assertEquals(PROVENANCE, s3.metadata(bucket, "large.bin"));
-    assertEquals(List.of(new UploadOutcome(true, LARGE, sha256, null)), outcomes);
+    assertEquals(List.of(new UploadOutcome(true, LARGE, sha256, null, false)), outcomes);
   }
 
   /** As SFTP's setstat on a handle still open: the time is the file's once it is committed. */
@@ -184,7 +184,7 @@ class StreamingUploadIT {
 
     assertEquals(List.of(), s3.keys(bucket, ""));
     assertEquals(List.of(), s3.multipartUploads(bucket), "multipart upload left behind");
-    assertEquals(List.of(new UploadOutcome(false, size, null, "client sent ABOR")), outcomes);
+    assertEquals(List.of(new UploadOutcome(false, size, null, "client sent ABOR", false)), outcomes);
     IOException write = assertThrows(IOException.class, () -> upload.write(new byte[] {1}));
     assertEquals("upload of /aborted.bin by alice: upload was aborted", write.getMessage());
     assertThrows(IOException.class, upload::commit);
@@ -235,7 +235,7 @@ class StreamingUploadIT {
     assertEquals(PROVENANCE, s3.metadata(bucket, "copy.bin"), "who wrote the copy, not the source");
     assertEquals(sha256, upload.sha256());
     assertEquals(new ObjectFacts(sha256, time), TestObjects.recordedFacts(gateway, bucket, "copy.bin"));
-    assertEquals(List.of(new UploadOutcome(true, GROWN, sha256, null)), outcomes);
+    assertEquals(List.of(new UploadOutcome(true, GROWN, sha256, null, false)), outcomes);
   }
 
   @Test
@@ -295,7 +295,7 @@ class StreamingUploadIT {
   private StreamingUpload open(String key) throws IOException {
     S3Location target = new S3Location(bucket, key);
     String description = "upload of /" + key + " by alice";
-    StreamingUpload upload = gateway.uploads().open(target, lock(target, description), description, PROVENANCE, 0);
+    StreamingUpload upload = gateway.uploads().open(target, lock(target, description), description, new UploadWriter(PROVENANCE, null), 0);
     upload.whenEnded(outcomes::add);
     return upload;
   }
@@ -309,7 +309,7 @@ class StreamingUploadIT {
       throw new AssertionError("the source's bytes were read from " + offset);
     });
     StreamingUpload upload = gateway.uploads().openAsCopyOf(target, lock(target, description), description,
-        PROVENANCE, source, sha256);
+        new UploadWriter(PROVENANCE, null), source, sha256);
     upload.whenEnded(outcomes::add);
     return upload;
   }

@@ -2,6 +2,7 @@ package dev.ferry.ftps.reply;
 
 import dev.ferry.core.path.BadPathException;
 import dev.ferry.core.quota.QuotaExceededException;
+import dev.ferry.core.scan.ContentRefusedException;
 import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.vfs.FileBusyException;
 import dev.ferry.core.vfs.StorageFailureException;
@@ -26,6 +27,9 @@ public final class FtpReplyMapper {
   static int codeFor(IOException error) {
     if (quotaExceeded(error) != null) {
       return 552;
+    }
+    if (error instanceof ContentRefusedException) {
+      return 550;
     }
     if (error instanceof BadPathException) {
       return 553;
@@ -54,6 +58,10 @@ public final class FtpReplyMapper {
     if (quota != null) {
       // 552: "exceeded storage allocation"; the data connection's wrapping is left out of the words.
       return new DefaultFtpReply(552, singleLine(operation + " refused: " + messageOf(quota) + suffix));
+    }
+    if (error instanceof ContentRefusedException) {
+      // 550: the same file will be refused again; the reason names the signature clamd found.
+      return new DefaultFtpReply(550, singleLine(operation + " failed: " + messageOf(error) + suffix));
     }
     if (hasStoreCause(error)) {
       return new DefaultFtpReply(refusedByStore(error) ? 550 : 451, singleLine(operation + " failed, storage error: "

@@ -9,7 +9,7 @@ import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.jobs.engine.Failures;
 import dev.ferry.jobs.engine.JobException;
 import dev.ferry.jobs.engine.RunningJob;
-import dev.ferry.jobs.ingest.FileGlobs;
+import dev.ferry.core.path.FileGlobs;
 import dev.ferry.jobs.remote.RemoteConnector;
 import dev.ferry.jobs.remote.RemoteException;
 import dev.ferry.jobs.remote.RemoteHost;

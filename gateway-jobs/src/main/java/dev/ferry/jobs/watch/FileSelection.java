@@ -1,6 +1,6 @@
 package dev.ferry.jobs.watch;
 
-import dev.ferry.jobs.ingest.FileGlobs;
+import dev.ferry.core.path.FileGlobs;
 
 /**
  * Which files of a watched folder are uploaded, by their path relative to the folder ("a/b.csv"):

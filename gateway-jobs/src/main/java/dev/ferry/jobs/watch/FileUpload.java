@@ -10,6 +10,7 @@ import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.upload.StreamingUpload;
 import dev.ferry.jobs.decompress.Gunzip;
 import dev.ferry.core.object.ObjectChange;
+import dev.ferry.core.scan.ContentRefusedException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -126,7 +127,15 @@ final class FileUpload implements AutoCloseable {
         return Outcome.CHANGED;
       }
       upload.setClientTime(before.lastModifiedTime().toInstant());
-      upload.commit();
+      try {
+        upload.commit();
+      } catch (ContentRefusedException e) {
+        if (e.signature() == null) {
+          throw e; // not scanned (clamd down, slow): tried again after the backoff
+        }
+        log.warn("watch {}: {} is left where it is: {}", folder.name(), file, e.getMessage());
+        return Outcome.REFUSED;
+      }
       log.info("watch {}: {} -> {} ({} bytes{}, {} ms)", folder.name(), file, object, bytes,
           folder.layout().gunzips(relative) ? " gunzipped from " + before.size() : "",
           (System.nanoTime() - started) / 1_000_000);

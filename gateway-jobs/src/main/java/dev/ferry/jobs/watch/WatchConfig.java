@@ -4,7 +4,7 @@ import dev.ferry.core.FerryConfig;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.ConfigNode;
 import dev.ferry.core.s3.S3Location;
-import dev.ferry.jobs.ingest.FileGlobs;
+import dev.ferry.core.path.FileGlobs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

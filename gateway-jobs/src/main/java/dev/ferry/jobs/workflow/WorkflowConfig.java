@@ -5,7 +5,7 @@ import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.ConfigNode;
 import dev.ferry.core.event.Origin;
 import dev.ferry.core.s3.S3Location;
-import dev.ferry.jobs.ingest.FileGlobs;
+import dev.ferry.core.path.FileGlobs;
 import dev.ferry.jobs.transfer.TransferMode;
 import java.net.URI;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package dev.ferry.jobs.workflow;
 import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.Origin;
 import dev.ferry.core.s3.S3Location;
-import dev.ferry.jobs.ingest.FileGlobs;
+import dev.ferry.core.path.FileGlobs;
 import java.util.List;
 import java.util.Set;
 

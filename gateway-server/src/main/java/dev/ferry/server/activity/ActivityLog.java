@@ -130,7 +130,7 @@ public final class ActivityLog {
       case DIRECTORY_CREATED -> "CREATE_DIRECTORY";
       case DIRECTORY_DELETED -> "DELETE_DIRECTORY";
       case TIMES_SET -> "SETSTAT";
-      case REFUSED, FAILED -> "ERROR";
+      case REFUSED, FAILED, REJECTED -> "ERROR";
     });
     Origin origin = file.origin();
     if (origin.session() != null) {
@@ -142,7 +142,7 @@ public final class ActivityLog {
     }
     switch (file.type()) {
       case OPENED -> line.put("mode", file.detail());
-      case UPLOADED, PARTIAL_UPLOAD -> line.put("mode", "WRITE");
+      case UPLOADED, PARTIAL_UPLOAD, REJECTED -> line.put("mode", "WRITE");
       case DOWNLOADED -> line.put("mode", "READ");
       default -> { }
     }
@@ -151,7 +151,7 @@ public final class ActivityLog {
     put(line, "fromPath", file.fromPath());
     object(line, "fromObject", file.fromObject());
     if (file.type() == FileEvent.Type.UPLOADED || file.type() == FileEvent.Type.PARTIAL_UPLOAD
-        || file.type() == FileEvent.Type.DOWNLOADED) {
+        || file.type() == FileEvent.Type.REJECTED || file.type() == FileEvent.Type.DOWNLOADED) {
       line.put("bytes", file.bytes());
     }
     if (file.duration() != null) {
@@ -162,6 +162,7 @@ public final class ActivityLog {
       case PARTIAL_UPLOAD -> "PARTIAL";
       case REFUSED -> "REFUSED";
       case FAILED -> "FAILED";
+      case REJECTED -> "REJECTED";
       default -> "OK";
     });
     if (file.type() != FileEvent.Type.OPENED) {

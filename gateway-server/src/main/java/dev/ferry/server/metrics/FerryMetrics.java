@@ -135,11 +135,19 @@ public final class FerryMetrics implements AutoCloseable {
     } else if (event instanceof FileEvent file) {
       String protocol = protocolOf(file.origin());
       switch (file.type()) {
-        case UPLOADED, PARTIAL_UPLOAD -> {
+        case UPLOADED, PARTIAL_UPLOAD, REJECTED -> {
           bytes("ferry.bytes.in", protocol).increment(file.bytes());
           if (file.duration() != null) {
-            transfer("ferry.uploads", protocol, file.type() == FileEvent.Type.UPLOADED ? "committed" : "partial")
-                .record(file.duration());
+            transfer("ferry.uploads", protocol, switch (file.type()) {
+              case UPLOADED -> "committed";
+              case REJECTED -> "rejected";
+              default -> "partial";
+            }).record(file.duration());
+          }
+          if (file.type() == FileEvent.Type.REJECTED) {
+            Counter.builder("ferry.uploads.rejected").tag("protocol", protocol)
+                .description("Uploads refused for their content by the malware scan (scan:)").register(registry)
+                .increment();
           }
         }
         case DOWNLOADED -> {

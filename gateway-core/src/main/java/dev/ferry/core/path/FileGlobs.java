@@ -1,4 +1,4 @@
-package dev.ferry.jobs.ingest;
+package dev.ferry.core.path;
 
 import java.nio.file.FileSystems;
 import java.nio.file.Path;

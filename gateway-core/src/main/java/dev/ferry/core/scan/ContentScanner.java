@@ -1,0 +1,21 @@
+package dev.ferry.core.scan;
+
+import java.util.Optional;
+
+/** The node's malware scanning of uploads ({@code scan:}): which uploads stream to clamd. */
+public final class ContentScanner {
+
+  /** No {@code scan:} section: nothing is scanned. */
+  public static final ContentScanner NONE = new ContentScanner(null);
+
+  private final ScanSettings settings;
+
+  public ContentScanner(ScanSettings settings) {
+    this.settings = settings;
+  }
+
+  /** A scan for {@code subject}'s upload, connected to clamd, if the match takes it. */
+  public Optional<UploadScan> begin(ScanSubject subject) {
+    return settings != null && settings.matches(subject) ? Optional.of(new UploadScan(settings)) : Optional.empty();
+  }
+}
