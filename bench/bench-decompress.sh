@@ -112,70 +112,10 @@ sftp_put() {
     bench@127.0.0.1 >/dev/null
 }
 
-# workflow_job NAME: waits for the unpack job of drop/NAME to end (lib.sh's await_admin_job, once
-# the job is listed); prints "STATE SECONDS" from the job's own start and end times.
-workflow_job() {
-  local deadline=$((SECONDS + 60)) id=""
-  while [[ -z "$id" ]] && ((SECONDS < deadline)); do
-    # The job is queued before the client hears its upload succeeded: listed by the first or second look.
-    id="$(api GET jobs | "$PYTHON" -c '
-import json, sys
-for job in json.load(sys.stdin)["data"]:
-    if job["spec"].get("kind") == "workflow" and job["spec"]["key"] == "home/drop/" + sys.argv[1]:
-        print(job["id"])' "$1")"
-    [[ -n "$id" ]] || sleep 0.2 # the jobs list is polled: nothing tells the script of a new job
-  done
-  [[ -n "$id" ]] || { echo "NOT-QUEUED"; return 0; }
-  await_admin_job "{\"id\":\"$id\"}" >/dev/null || { echo "FAILED ${LAST_JOB:0:200}"; return 0; }
-  "$PYTHON" -c '
-import json, sys
-from datetime import datetime
-job = json.loads(sys.argv[1])["data"]
-t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
-print(job["state"], "%.2f" % (t(job["finished"]) - t(job["started"])))' "$LAST_JOB"
-}
-
-# ferry_run N: one upload of the .gz as drop/data-N.txt.gz, then its workflow job; the job's own
-# time and Ferry's CPU over it go into TIMES and CPUS.
-ferry_run() {
-  local n="$1" name="data-$1.txt.gz" cpu_before result
-  sftp_put "$WORK/data.txt.gz" "$name" || { error "sftp put of $name failed"; return 1; }
-  cpu_before="$(cpu_ticks "$FERRY_PID")"
-  result="$(workflow_job "$name")"
-  read -r state seconds _ <<<"$result"
-  [[ "$state" == DONE ]] || { error "unpack job of $name: $result"; return 1; }
-  log "Ferry decompress step, run $n: $(mb_per_s "$BYTES" "$seconds") MB/s ($seconds s, job's own times)"
-  TIMES+=("$seconds")
-  CPUS+=("$(awk -v t="$(($(cpu_ticks "$FERRY_PID") - cpu_before))" -v hz="$(getconf CLK_TCK)" -v b="$BYTES" \
-    'BEGIN { printf "%.2f", t / hz / (b / 1073741824) }')")
-}
-
-check_object() {
-  local sha
-  sha="$(s3 s3 cp "s3://$BUCKET/$1" - | sha256sum | cut -d' ' -f1)"
-  if [[ "$sha" != "$SOURCE_SHA" ]]; then
-    error "s3://$BUCKET/$1: SHA-256 $sha differs from the source's"
-    return 1
-  fi
-  log "s3://$BUCKET/$1: exact"
-}
-
-section_ferry() {
-  local n
-  log "warm-up: one untimed run"
-  TIMES=() CPUS=()
-  ferry_run 0 && check_object ferry-out/data-0.txt
-  empty_prefix ferry-out
-  TIMES=() CPUS=()
-  for ((n = 1; n <= BENCH_REPEAT; n++)); do
-    ferry_run "$n" || return 1
-    ((n == BENCH_REPEAT)) && check_object "ferry-out/data-$n.txt"
-    empty_prefix ferry-out
-  done
-  R[ferry.s]="$(median_of "${TIMES[@]}")"
-  R[ferry]="$(mb_per_s "$BYTES" "${R[ferry.s]}")"
-  R[ferry.cpu]="$(median_of "${CPUS[@]}")"
-}
+UPLOAD=data.txt.gz
+STEP=decompress
+upload_name() { echo "data-$1.txt.gz"; }
+output_key() { echo "ferry-out/bench/data-$1.txt"; }
 
 gunzip_to_s3() { gunzip -c "$WORK/data.txt.gz" | s3 s3 cp --quiet - "s3://$BUCKET/shell-out/data.txt"; }
 
@@ -214,7 +154,7 @@ main() {
   ssh-keygen -q -t ed25519 -N '' -f "$WORK/id_ed25519"
   make_source
   if start_s3proxy && start_ferry; then
-    section_ferry
+    workflow_section
     memory_report ferry
     section_references
   fi

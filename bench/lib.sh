@@ -239,6 +239,83 @@ await_admin_job() {
   [[ "$state" == DONE ]] || { echo "job $JOB_ID ended ${state:-never}: $LAST_JOB"; return 1; }
 }
 
+# workflow_job KEY: waits for the workflow job of the upload at KEY (the object key) to end (once
+# the admin API lists it; await_admin_job after); prints "STATE SECONDS" from the job's own start
+# and end times. Needs the admin API (ADMIN_PORT, ADMIN_TOKEN) and PYTHON.
+workflow_job() {
+  local deadline=$((SECONDS + 60)) id=""
+  while [[ -z "$id" ]] && ((SECONDS < deadline)); do
+    # The job is queued before the client hears its upload succeeded: listed by the first or second look.
+    id="$(api GET jobs | "$PYTHON" -c '
+import json, sys
+for job in json.load(sys.stdin)["data"]:
+    if job["spec"].get("kind") == "workflow" and job["spec"]["key"] == sys.argv[1]:
+        print(job["id"])' "$1")"
+    [[ -n "$id" ]] || sleep 0.2 # the jobs list is polled: nothing tells the script of a new job
+  done
+  [[ -n "$id" ]] || { echo "NOT-QUEUED"; return 0; }
+  await_admin_job "{\"id\":\"$id\"}" >/dev/null || { echo "FAILED ${LAST_JOB:0:200}"; return 0; }
+  "$PYTHON" -c '
+import json, sys
+from datetime import datetime
+job = json.loads(sys.argv[1])["data"]
+t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+print(job["state"], "%.2f" % (t(job["finished"]) - t(job["started"])))' "$LAST_JOB"
+}
+
+# The workflow benchmarks (bench-decompress.sh, bench-pgp.sh): a file uploaded by OpenSSH sftp as
+# drop/<name>, then the workflow job it queues, timed by the job's own start and end. The script
+# sets UPLOAD (the local file in WORK), STEP (the step's name for the log) and defines sftp_put LOCAL NAME,
+# upload_name N (the name of run N's upload) and output_key N (the key of its output, checked
+# against SOURCE_SHA).
+
+# workflow_run N: run N's upload and its workflow job; the job's time and Ferry's CPU over it go
+# into TIMES and CPUS.
+workflow_run() {
+  local n="$1" name cpu_before result state seconds
+  name="$(upload_name "$n")"
+  sftp_put "$WORK/$UPLOAD" "$name" || { error "sftp put of $name failed"; return 1; }
+  cpu_before="$(cpu_ticks "$FERRY_PID")"
+  result="$(workflow_job "home/drop/$name")"
+  read -r state seconds _ <<<"$result"
+  [[ "$state" == DONE ]] || { error "$STEP job of $name: $result"; return 1; }
+  log "Ferry $STEP step, run $n: $(mb_per_s "$BYTES" "$seconds") MB/s ($seconds s, job's own times)"
+  TIMES+=("$seconds")
+  CPUS+=("$(awk -v t="$(($(cpu_ticks "$FERRY_PID") - cpu_before))" -v hz="$(getconf CLK_TCK)" -v b="$BYTES" \
+    'BEGIN { printf "%.2f", t / hz / (b / 1073741824) }')")
+}
+
+# workflow_section: an untimed warm-up run, then BENCH_REPEAT timed ones (the outputs' prefix
+# ferry-out emptied after each, the first and the last output checked); medians into R[ferry],
+# R[ferry.s] and R[ferry.cpu].
+workflow_section() {
+  local n
+  log "warm-up: one untimed run"
+  TIMES=() CPUS=()
+  workflow_run 0 && check_object "$(output_key 0)"
+  empty_prefix ferry-out
+  TIMES=() CPUS=()
+  for ((n = 1; n <= BENCH_REPEAT; n++)); do
+    workflow_run "$n" || return 1
+    ((n == BENCH_REPEAT)) && check_object "$(output_key "$n")"
+    empty_prefix ferry-out
+  done
+  R[ferry.s]="$(median_of "${TIMES[@]}")"
+  R[ferry]="$(mb_per_s "$BYTES" "${R[ferry.s]}")"
+  R[ferry.cpu]="$(median_of "${CPUS[@]}")"
+}
+
+# check_object KEY: the SHA-256 of s3://$BUCKET/KEY, read back, against SOURCE_SHA.
+check_object() {
+  local sha
+  sha="$(s3 s3 cp "s3://$BUCKET/$1" - | sha256sum | cut -d' ' -f1)"
+  if [[ "$sha" != "$SOURCE_SHA" ]]; then
+    error "s3://$BUCKET/$1: SHA-256 $sha differs from the source's"
+    return 1
+  fi
+  log "s3://$BUCKET/$1: exact"
+}
+
 # ferry_yaml_store: the dataDir and s3 sections of a bench Ferry's ferry.yaml, for a heredoc; the
 # secret comes from FERRY_BENCH_S3_SECRET in Ferry's environment.
 ferry_yaml_store() {

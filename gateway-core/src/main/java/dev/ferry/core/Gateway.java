@@ -61,6 +61,7 @@ public final class Gateway implements AutoCloseable {
   private final SharedPathLocks sharedLocks;
   private final PathLockTable locks;
   private final Uploads uploads;
+  private final ContentScanner scanner;
   private final ObjectOperations objects;
   private final Downloads downloads;
   private final UserRegistry users;
@@ -115,12 +116,13 @@ public final class Gateway implements AutoCloseable {
       stateStore.changeFeed().ifPresent(feed -> store.listings().shareThrough(feed));
     }
     Path spill = spillDirectory(config);
+    this.scanner = config.scan() == null ? ContentScanner.NONE : new ContentScanner(config.scan());
     this.uploads = new Uploads(store, catalog, new MemoryBudget(config.uploads().memoryBudget()),
         new PartSizePolicy(config.uploads().partSize(), config.uploads().singlePutLimit()), config.uploads().partsInFlight(),
         journal(stateStore, config), new OffsetWriter.Settings(
             config.uploads().reorderWindow(), config.uploads().spillLimit(), spill,
             config.uploads().memoryWait()), new SpillSpace(spillLimits(config.uploads(), spill)),
-        config.scan() == null ? ContentScanner.NONE : new ContentScanner(config.scan()), clock);
+        scanner, clock);
     this.downloads = new Downloads(store, config.downloads());
     this.objects = new ObjectOperations(store, catalog, locks, events, uploads);
     this.accounts = new UserAccounts(stateStore.database(), clock, events, users::configured,
@@ -272,6 +274,11 @@ public final class Gateway implements AutoCloseable {
   /** Changes of objects outside a session's byte path: upload, copy, move, delete, each with lock, catalog and event. */
   public ObjectOperations objects() {
     return objects;
+  }
+
+  /** The malware scanning of uploads ({@code scan:}), which workflows' scan steps use too. */
+  public ContentScanner scanner() {
+    return scanner;
   }
 
   public Uploads uploads() {

@@ -9,6 +9,7 @@ import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.S3TestServer;
+import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.jobs.engine.JobRecord;
 import dev.ferry.jobs.engine.JobState;
 import dev.ferry.jobs.transfer.TransferSpec;
@@ -103,11 +104,11 @@ class WorkflowStepsIT {
       Await.until(() -> runs(ferry, "unzip").size() == 4 && runs(ferry, "unzip").stream()
           .allMatch(j -> j.state().isFinal()), Duration.ofSeconds(120), "the four unzip jobs to end");
 
-      assertArrayEquals(big, s3.read(bucket, "unpacked/data/big.bin"));
-      assertArrayEquals(Files.readAllBytes(log), s3.read(bucket, "unpacked/data/log.txt"));
-      assertEquals("deep in the tree\n", text(bucket, "unpacked/a/b/c/deep.txt"));
-      assertEquals("unicode names survive\n", text(bucket, "unpacked/résumé ✓ 東京.txt"));
-      assertArrayEquals(Files.readAllBytes(log), s3.read(bucket, "unpacked/log.txt"));
+      assertArrayEquals(big, s3.read(bucket, "unpacked/partner/data/big.bin"));
+      assertArrayEquals(Files.readAllBytes(log), s3.read(bucket, "unpacked/partner/data/log.txt"));
+      assertEquals("deep in the tree\n", text(bucket, "unpacked/partner/a/b/c/deep.txt"));
+      assertEquals("unicode names survive\n", text(bucket, "unpacked/partner/résumé ✓ 東京.txt"));
+      assertArrayEquals(Files.readAllBytes(log), s3.read(bucket, "unpacked/partner/log.txt"));
       assertTrue(s3.find(bucket, "partner/drop/nested.zip").isPresent(), "a decompressed original is kept");
 
       Map<String, JobRecord> byObject = new HashMap<>();
@@ -118,22 +119,63 @@ class WorkflowStepsIT {
       JobRecord slipped = byObject.get(drop + "slip.zip");
       assertEquals(JobState.FAILED, slipped.state());
       assertTrue(slipped.lastError().contains("'../evil.txt' would be written outside"), slipped.lastError());
-      assertTrue(slipped.lastError().contains("moved to quarantine s3://" + bucket + "/quarantine/slip.zip"),
+      assertTrue(slipped.lastError().contains("moved to quarantine s3://" + bucket + "/quarantine/partner/slip.zip"),
           slipped.lastError());
-      assertTrue(s3.find(bucket, "unpacked/fine.txt").isEmpty(), "every name is checked before anything is written");
+      assertTrue(s3.find(bucket, "unpacked/partner/fine.txt").isEmpty(), "every name is checked before anything is written");
       assertTrue(s3.keys(bucket, "").stream().noneMatch(k -> k.contains("evil")), s3.keys(bucket, "").toString());
       JobRecord cut = byObject.get(drop + "truncated.zip");
       assertEquals(JobState.FAILED, cut.state());
       assertTrue(cut.lastError().contains("not a whole archive"), cut.lastError());
       assertEquals(1, cut.attempts(), "a corrupt archive is not tried again");
 
-      assertArrayEquals(Files.readAllBytes(slip), s3.read(bucket, "quarantine/slip.zip"));
-      assertArrayEquals(Files.readAllBytes(truncated), s3.read(bucket, "quarantine/truncated.zip"));
+      assertArrayEquals(Files.readAllBytes(slip), s3.read(bucket, "quarantine/partner/slip.zip"));
+      assertArrayEquals(Files.readAllBytes(truncated), s3.read(bucket, "quarantine/partner/truncated.zip"));
       assertTrue(s3.find(bucket, "partner/drop/slip.zip").isEmpty(), "moved to quarantine");
       assertTrue(s3.find(bucket, "partner/drop/truncated.zip").isEmpty(), "moved to quarantine");
       assertTrue(s3.multipartUploads(bucket).isEmpty(), "no multipart upload left");
       assertEquals(0, ferry.gateway().uploads().budget().reservedBytes(),
           "the steps' windows and buffers, held from the upload memory budget, are given back");
+    } finally {
+      ferry.stop();
+    }
+  }
+
+  /**
+   * Three uploads named report.csv.gz, from two folders of one user and from a second user: three
+   * outputs, each under its user and folder; none replaces another.
+   */
+  @Test
+  void decompress_sameNameFromTwoFoldersAndTwoUsers_keepsEveryOutput() throws Exception {
+    String bucket = s3.createBucket();
+    OpenSshSftp client = OpenSshSftp.withNewKey(dir);
+    String yaml = preamble(bucket, client) + """
+          - name: other
+            home: s3://%s/other/
+            permissions: [all]
+            passwordHash: "%s"
+        workflows:
+          - name: gunzip
+            match:
+              path: "*.gz"
+            steps:
+              - decompress: s3://%s/unpacked/
+        """.formatted(bucket, PasswordHasher.hash(WorkflowsIT.PASSWORD.toCharArray()), bucket);
+    Map<String, Path> files = new java.util.LinkedHashMap<>();
+    for (String who : List.of("partner-a", "partner-b", "other-a")) {
+      Path plain = Files.writeString(Files.createDirectories(dir.resolve(who)).resolve("report.csv"), "from " + who + "\n");
+      OpenSshSftp.run(List.of("gzip", "-k", plain.toString()));
+      files.put(who, plain.resolveSibling("report.csv.gz"));
+    }
+    FerryServer ferry = EmbeddedFerry.start(dir, yaml, Map.of());
+    try {
+      new Lftp(ferry.ftps().port(), "partner", WorkflowsIT.PASSWORD).put(files.get("partner-a"), "a/report.csv.gz");
+      new Lftp(ferry.ftps().port(), "partner", WorkflowsIT.PASSWORD).put(files.get("partner-b"), "b/report.csv.gz");
+      new Lftp(ferry.ftps().port(), "other", WorkflowsIT.PASSWORD).put(files.get("other-a"), "a/report.csv.gz");
+      Await.until(() -> runs(ferry, "gunzip").size() == 3 && runs(ferry, "gunzip").stream()
+          .allMatch(j -> j.state().isFinal()), Duration.ofSeconds(120), "the three gunzip jobs to end");
+      assertEquals("from partner-a\n", text(bucket, "unpacked/partner/a/report.csv"));
+      assertEquals("from partner-b\n", text(bucket, "unpacked/partner/b/report.csv"));
+      assertEquals("from other-a\n", text(bucket, "unpacked/other/a/report.csv"));
     } finally {
       ferry.stop();
     }

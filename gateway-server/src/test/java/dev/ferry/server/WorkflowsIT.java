@@ -145,11 +145,11 @@ class WorkflowsIT {
 
       // The move's copy is visible before its delete: the job's end says the steps are all done.
       Await.until(() -> runs(ferry).size() == 1 && runs(ferry).get(0).state().isFinal(), "the workflow's job to end");
-      assertArrayEquals(csv, s3.read(bucket, "done/a.csv"));
-      assertArrayEquals(csv, s3.read(bucket, "archive/a.csv"));
+      assertArrayEquals(csv, s3.read(bucket, "done/partner/a.csv"));
+      assertArrayEquals(csv, s3.read(bucket, "archive/partner/a.csv"));
       assertTrue(s3.find(bucket, "partner/incoming/a.csv").isEmpty(), "moved away");
       assertTrue(s3.find(bucket, "partner/incoming/b.txt").isPresent(), "not matched: left alone");
-      assertTrue(s3.find(bucket, "archive/b.txt").isEmpty());
+      assertTrue(s3.find(bucket, "archive/partner/b.txt").isEmpty());
 
       List<JobRecord> runs = runs(ferry);
       assertEquals(1, runs.size(), "one job per matching upload: " + runs);
@@ -159,9 +159,9 @@ class WorkflowsIT {
       assertEquals(3L, run.counts().get("stepsDone"));
       assertEquals(List.of(FileEvent.Type.COPIED, FileEvent.Type.RENAMED), changes.stream().map(FileEvent::type)
           .toList(), "the workflow's changes are published as the workflow's");
-      assertEquals("archive/a.csv", changes.get(0).object().key());
+      assertEquals("archive/partner/a.csv", changes.get(0).object().key());
       assertEquals("partner/incoming/a.csv", changes.get(0).fromObject().key());
-      assertEquals("done/a.csv", changes.get(1).object().key());
+      assertEquals("done/partner/a.csv", changes.get(1).object().key());
       assertEquals("archive-csv", changes.get(1).origin().name());
 
       assertEquals(2, deliveries.size(), "the refused POST and the delivered one");
@@ -251,11 +251,11 @@ class WorkflowsIT {
       Await.until(() -> runs(ferry, "unpack").size() == 5 && runs(ferry, "unpack").stream()
           .allMatch(j -> j.state().isFinal()), java.time.Duration.ofSeconds(120), "the five unpack jobs to end");
 
-      assertArrayEquals(big, s3.read(bucket, "unpacked/reports/2026/big.bin"));
-      assertEquals("unicode names survive\n", new String(s3.read(bucket, "unpacked/reports/2026/résumé ✓ 東京.txt"),
+      assertArrayEquals(big, s3.read(bucket, "unpacked/partner/reports/2026/big.bin"));
+      assertEquals("unicode names survive\n", new String(s3.read(bucket, "unpacked/partner/reports/2026/résumé ✓ 東京.txt"),
           StandardCharsets.UTF_8));
-      assertEquals("a,b\n1,2\n", new String(s3.read(bucket, "unpacked/top.csv"), StandardCharsets.UTF_8));
-      assertArrayEquals(Files.readAllBytes(log), s3.read(bucket, "unpacked/log.txt"));
+      assertEquals("a,b\n1,2\n", new String(s3.read(bucket, "unpacked/partner/top.csv"), StandardCharsets.UTF_8));
+      assertArrayEquals(Files.readAllBytes(log), s3.read(bucket, "unpacked/partner/log.txt"));
 
       Map<String, JobRecord> byObject = new java.util.HashMap<>();
       runs(ferry, "unpack").forEach(j -> byObject.put(j.spec().source(), j));
@@ -272,7 +272,7 @@ class WorkflowsIT {
       JobRecord bombed = byObject.get(drop + "bomb.txt.gz");
       assertEquals(JobState.FAILED, bombed.state());
       assertTrue(bombed.lastError().contains("decompression bomb"), bombed.lastError());
-      assertTrue(s3.find(bucket, "unpacked/bomb.txt").isEmpty(), "nothing of the bomb is written");
+      assertTrue(s3.find(bucket, "unpacked/partner/bomb.txt").isEmpty(), "nothing of the bomb is written");
       assertTrue(s3.find(bucket, "partner/drop/bad.gz").isPresent(), "the original is kept");
       assertTrue(s3.find(bucket, "partner/drop/slip.tar").isPresent(), "the original is kept");
       assertTrue(s3.multipartUploads(bucket).isEmpty(), "no multipart upload left");
@@ -290,12 +290,14 @@ class WorkflowsIT {
         "steps:\n      - copy: s3://" + bucket + "/archive/", "steps:\n      - copy: " + bucket + "/archive/",
         "notify: http://127.0.0.1", "notify: ftp://127.0.0.1",
         "secret: " + SECRET, "secret: short",
-        "path: \"/incoming/**.csv\"", "path: \"/incoming/{a\"");
+        "path: \"/incoming/**.csv\"", "path: \"/incoming/{a\"",
+        "      - move: s3://" + bucket + "/done/", "      - scan: true");
     Map<String, String> keys = Map.of(
         "steps:\n      - copy: s3://" + bucket + "/archive/", "workflows[0].steps[0].copy",
         "notify: http://127.0.0.1", "workflows[0].steps[1].notify",
         "secret: " + SECRET, "workflows[0].steps[1].secret",
-        "path: \"/incoming/**.csv\"", "workflows[0].match.path");
+        "path: \"/incoming/**.csv\"", "workflows[0].match.path",
+        "      - move: s3://" + bucket + "/done/", "workflows[0].steps[2].scan");
     for (Map.Entry<String, String> change : broken.entrySet()) {
       assertTrue(good.contains(change.getKey()), change.getKey());
       String yaml = good.replace(change.getKey(), change.getValue());

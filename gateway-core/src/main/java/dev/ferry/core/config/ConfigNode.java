@@ -41,6 +41,11 @@ public final class ConfigNode {
     }
   }
 
+  /** The environment the file was read with ({@code ${VAR}} substitution), for values that name a variable. */
+  public EnvSubstitution environment() {
+    return env;
+  }
+
   /** The names of this section's keys, in the file's order. */
   public List<String> names() {
     return List.copyOf(values.keySet());

@@ -15,6 +15,11 @@ public final class EnvSubstitution {
     this.environment = environment;
   }
 
+  /** The environment variable {@code name}, or null: for a value that names one (a key's env:NAME). */
+  public String variable(String name) {
+    return environment.get(name);
+  }
+
   /** @param key the config key being resolved, for the error message */
   public String apply(String key, String value) {
     Matcher m = REFERENCE.matcher(value);

@@ -4,7 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One upload's scan: its bytes stream to clamd as they stream to S3 (in the order of the file, as
+ * One upload's scan (or a stored object's, for a workflow's scan step): its bytes stream to clamd as they stream to S3 (in the order of the file, as
  * the upload hashes them), and before the upload commits {@link #requireClean} waits for the
  * verdict. An upload sent again from the start (an SFTP client rewrote bytes it had sent) starts a
  * new stream. Bytes the scan never saw (a prefix S3 copied for a resume), more than

@@ -1,8 +1,8 @@
 package dev.ferry.jobs.sync;
 
 import dev.ferry.core.path.BadPathException;
-import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.path.FileGlobs;
+import dev.ferry.core.path.VirtualPath;
 import dev.ferry.jobs.remote.RemoteEntry;
 import dev.ferry.jobs.remote.RemoteException;
 import dev.ferry.jobs.remote.RemoteFiles;

@@ -1,7 +1,7 @@
 package dev.ferry.jobs.sync;
 
-import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.path.FileGlobs;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.jobs.remote.RemoteHost;
 import java.util.List;
 import java.util.Map;

@@ -20,7 +20,7 @@ final class CopyStep implements StepRun<WorkflowStep.Copy> {
   @Override
   public S3Location run(WorkflowStep.Copy copy, StepContext at) throws IOException {
     S3Location object = at.object();
-    S3Location target = StepContext.into(copy.target(), object);
+    S3Location target = at.place().file(copy.target(), object);
     StepContext.asStep(object, at.purpose(), () -> objects.copy(object, target, at.change()));
     log.info("{}: copied {} to {}", at.purpose(), object, target);
     return object;

@@ -18,8 +18,9 @@ final class DecompressStep implements StepRun<WorkflowStep.Decompress> {
 
   @Override
   public S3Location run(WorkflowStep.Decompress decompress, StepContext at) throws IOException {
-    int written = unpacker.unpack(decompress, at.object(), at.workflow().name(), at.purpose());
-    log.info("{}: {} unpacked into {} ({} files)", at.purpose(), at.object(), decompress.target(), written);
+    S3Location folder = at.place().folder(decompress.target());
+    int written = unpacker.unpack(decompress, at.object(), folder, at.workflow().name(), at.purpose());
+    log.info("{}: {} unpacked into {} ({} files)", at.purpose(), at.object(), folder, written);
     return at.object();
   }
 }

@@ -33,10 +33,9 @@ record StepContext(WorkflowDefinition workflow, int index, WorkflowSpec spec, St
     return Origin.of(Origin.Kind.WORKFLOW, workflow.name());
   }
 
-  /** The object's name under {@code prefix}. */
-  static S3Location into(S3Location prefix, S3Location object) {
-    String key = object.key();
-    return new S3Location(prefix.bucket(), prefix.key() + key.substring(key.lastIndexOf('/') + 1));
+  /** Where this upload's outputs go under a step's prefix: see {@link OutputPlace}. */
+  OutputPlace place() {
+    return OutputPlace.of(workflow, spec);
   }
 
   /** An object change of a step. */

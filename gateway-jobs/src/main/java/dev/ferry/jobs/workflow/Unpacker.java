@@ -51,7 +51,9 @@ final class Unpacker {
   }
 
   /** Returns how many files it wrote. */
-  int unpack(WorkflowStep.Decompress step, S3Location object, String workflow, String purpose) throws IOException {
+  /** Unpacks {@code object} into {@code folder} (the step's prefix and the upload's {@link OutputPlace}). */
+  int unpack(WorkflowStep.Decompress step, S3Location object, S3Location folder, String workflow, String purpose)
+      throws IOException {
     ObjectInfo info = ObjectOperations.await(gateway.objects().head(object)).orElseThrow(() -> JobException.permanent(
         purpose + ": " + object + " is gone (deleted or renamed since its upload)"));
     String name = object.key().substring(object.key().lastIndexOf('/') + 1);
@@ -60,7 +62,7 @@ final class Unpacker {
     Origin origin = Origin.of(Origin.Kind.WORKFLOW, workflow);
     boolean zip = lower.endsWith(".zip");
     try (MemoryBudget.Held memory = memoryFor(zip, purpose)) {
-      return zip ? unzip(step, object, info, budget, origin, purpose) : unstream(step, object, name, lower, budget,
+      return zip ? unzip(folder, object, info, budget, origin, purpose) : unstream(folder, object, name, lower, budget,
           origin, purpose);
     }
   }
@@ -79,17 +81,17 @@ final class Unpacker {
             + " within uploads.memoryWait"));
   }
 
-  private int unstream(WorkflowStep.Decompress step, S3Location object, String name, String lower, Budget budget,
+  private int unstream(S3Location folder, S3Location object, String name, String lower, Budget budget,
       Origin origin, String purpose) throws IOException {
     try (InputStream raw = ObjectOperations.await(gateway.objects().openFrom(object, 0))) {
       if (lower.endsWith(".tar.gz") || lower.endsWith(".tgz")) {
-        return untar(step, new TarArchiveInputStream(Gunzip.decompress(raw)), budget, origin, purpose);
+        return untar(folder, new TarArchiveInputStream(Gunzip.decompress(raw)), budget, origin, purpose);
       }
       if (lower.endsWith(".tar")) {
-        return untar(step, new TarArchiveInputStream(raw), budget, origin, purpose);
+        return untar(folder, new TarArchiveInputStream(raw), budget, origin, purpose);
       }
       if (Gunzip.appliesTo(lower)) {
-        write(into(step.target(), Gunzip.decompressedName(name)), Gunzip.decompress(raw), budget, origin, purpose);
+        write(into(folder, Gunzip.decompressedName(name)), Gunzip.decompress(raw), budget, origin, purpose);
         return 1;
       }
     } catch (ZipException | EOFException e) {
@@ -109,7 +111,7 @@ final class Unpacker {
    * directory first, so that every name and the entry count are checked before anything is written,
    * then each entry's data where it lies, in the order the entries lie in the object.
    */
-  private int unzip(WorkflowStep.Decompress step, S3Location object, ObjectInfo info, Budget budget, Origin origin,
+  private int unzip(S3Location folder, S3Location object, ObjectInfo info, Budget budget, Origin origin,
       String purpose) throws IOException {
     try (ZipFile zip = openZip(object, info, purpose)) {
       List<ZipArchiveEntry> files = new ArrayList<>();
@@ -127,7 +129,7 @@ final class Unpacker {
       }
       for (ZipArchiveEntry entry : files) {
         try (InputStream in = zip.getInputStream(entry)) {
-          write(into(step.target(), relative(entry.getName())), in, budget, origin, purpose);
+          write(into(folder, relative(entry.getName())), in, budget, origin, purpose);
         }
       }
       return files.size();
@@ -136,7 +138,7 @@ final class Unpacker {
     }
   }
 
-  private int untar(WorkflowStep.Decompress step, TarArchiveInputStream tar, Budget budget, Origin origin,
+  private int untar(S3Location folder, TarArchiveInputStream tar, Budget budget, Origin origin,
       String purpose) throws IOException {
     int written = 0;
     for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
@@ -145,7 +147,7 @@ final class Unpacker {
         continue; // directories come with their files; links and devices are not files to store
       }
       budget.entry();
-      write(into(step.target(), relative), tar, budget, origin, purpose);
+      write(into(folder, relative), tar, budget, origin, purpose);
       written++;
     }
     return written;

@@ -4,8 +4,11 @@ import dev.ferry.core.FerryConfig;
 import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.ConfigNode;
 import dev.ferry.core.event.Origin;
-import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.path.FileGlobs;
+import dev.ferry.core.s3.S3Location;
+import dev.ferry.jobs.pgp.PgpDecryption;
+import dev.ferry.jobs.pgp.PgpEncryption;
+import dev.ferry.jobs.pgp.PgpKeys;
 import dev.ferry.jobs.transfer.TransferMode;
 import java.net.URI;
 import java.util.ArrayList;
@@ -14,6 +17,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.bouncycastle.openpgp.PGPPublicKey;
+import org.bouncycastle.openpgp.PGPPublicKeyRing;
+import org.bouncycastle.openpgp.PGPPublicKeyRingCollection;
+import org.bouncycastle.openpgp.PGPSecretKeyRingCollection;
 
 /**
  * The {@code workflows:} section of ferry.yaml: each workflow's name, its match and its steps.
@@ -70,7 +77,7 @@ public final class WorkflowConfig {
       }
       S3Location quarantine = node.has("quarantine") ? prefix(node, "quarantine") : null;
       workflows.add(new WorkflowDefinition(name, Set.copyOf(match.strings("users")),
-          glob == null ? null : new FileGlobs(List.of(glob), List.of()), minSize, maxSize,
+          glob == null ? null : new FileGlobs(List.of(glob), List.of()), OutputPlace.rootOf(glob), minSize, maxSize,
           origins(match), List.copyOf(steps), quarantine));
     }
     return List.copyOf(workflows);
@@ -112,6 +119,19 @@ public final class WorkflowConfig {
       long entries = step.integer("maxEntries", 100_000, 1, 10_000_000);
       return new WorkflowStep.Decompress(prefix(step, "decompress"), ratio, total, entries);
     }
+    if (step.has("decrypt")) {
+      return decrypt(step);
+    }
+    if (step.has("encrypt")) {
+      return encrypt(step);
+    }
+    if (step.has("scan")) {
+      step.allowOnly("scan");
+      if (!step.bool("scan", false)) {
+        throw new ConfigException(step.keyOf("scan"), "write scan: true, or leave the step out");
+      }
+      return new WorkflowStep.Scan();
+    }
     if (step.has("delete")) {
       step.allowOnly("delete");
       if (!step.bool("delete", false)) {
@@ -141,7 +161,60 @@ public final class WorkflowConfig {
       return new WorkflowStep.Notify(uri, secret);
     }
     throw new ConfigException(step.keyOf("copy"), "a step is one of copy: s3://bucket/prefix/, move: s3://bucket/prefix/,"
-        + " decompress: s3://bucket/prefix/, delete: true, push: host:/absolute/dir, notify: URL (with secret:)");
+        + " decompress: s3://bucket/prefix/, decrypt: s3://bucket/prefix/, encrypt: s3://bucket/prefix/, scan: true, delete: true, push: host:/absolute/dir, notify: URL (with secret:)");
+  }
+
+  /**
+   * {@code decrypt: s3://bucket/prefix/} with {@code privateKey} (a file, or env:NAME), its
+   * {@code passphrase} and optional {@code verifyWith} (public key files or env:NAME). The keys are
+   * read now: one that cannot be read refuses the start, naming its key.
+   */
+  private static WorkflowStep decrypt(ConfigNode step) {
+    step.allowOnly("decrypt", "privateKey", "passphrase", "verifyWith");
+    S3Location target = prefix(step, "decrypt");
+    PGPSecretKeyRingCollection secretKeys;
+    try {
+      secretKeys = PgpKeys.secretKeys(step.requiredString("privateKey"), step.environment()::variable);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(step.keyOf("privateKey"), e.getMessage());
+    }
+    PGPPublicKeyRingCollection verifyWith = null;
+    if (step.has("verifyWith")) {
+      List<PGPPublicKeyRing> rings = new ArrayList<>();
+      for (String source : step.strings("verifyWith")) {
+        try {
+          PgpKeys.publicKeys(source, step.environment()::variable).forEach(rings::add);
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(step.keyOf("verifyWith"), e.getMessage());
+        }
+      }
+      verifyWith = new PGPPublicKeyRingCollection(rings);
+    }
+    PgpDecryption decryption = new PgpDecryption(secretKeys, step.string("passphrase", "").toCharArray(), verifyWith);
+    try {
+      decryption.checkPassphrase();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(step.keyOf("passphrase"), e.getMessage());
+    }
+    return new WorkflowStep.Decrypt(target, decryption);
+  }
+
+  /** {@code encrypt: s3://bucket/prefix/} with {@code recipients} (public key files, or env:NAME) and {@code armor}. */
+  private static WorkflowStep encrypt(ConfigNode step) {
+    step.allowOnly("encrypt", "recipients", "armor");
+    S3Location target = prefix(step, "encrypt");
+    List<PGPPublicKey> recipients = new ArrayList<>();
+    for (String source : step.strings("recipients")) {
+      try {
+        recipients.addAll(PgpKeys.encryptionKeys(source, step.environment()::variable));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(step.keyOf("recipients"), e.getMessage());
+      }
+    }
+    if (recipients.isEmpty()) {
+      throw new ConfigException(step.keyOf("recipients"), "an encrypt step needs at least one recipient's public key");
+    }
+    return new WorkflowStep.Encrypt(target, new PgpEncryption(recipients, step.bool("armor", false)));
   }
 
   /** {@code push: host:/dir} with the options of the push command; the host is checked against the remotes at start. */

@@ -2,8 +2,8 @@ package dev.ferry.jobs.workflow;
 
 import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.event.Origin;
-import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.path.FileGlobs;
+import dev.ferry.core.s3.S3Location;
 import java.util.List;
 import java.util.Set;
 
@@ -16,7 +16,7 @@ import java.util.Set;
  * thread, so the glob is compiled once, with the config. A run that fails for good moves the object
  * it was working on into {@code quarantine} when there is one (null: the object stays where it is).
  */
-record WorkflowDefinition(String name, Set<String> users, FileGlobs paths, long minSize, long maxSize,
+record WorkflowDefinition(String name, Set<String> users, FileGlobs paths, String root, long minSize, long maxSize,
     Set<Origin.Kind> origins, List<WorkflowStep> steps, S3Location quarantine) {
 
   boolean matches(FileEvent event) {

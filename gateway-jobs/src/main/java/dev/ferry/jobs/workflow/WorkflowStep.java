@@ -1,6 +1,8 @@
 package dev.ferry.jobs.workflow;
 
 import dev.ferry.core.s3.S3Location;
+import dev.ferry.jobs.pgp.PgpDecryption;
+import dev.ferry.jobs.pgp.PgpEncryption;
 import dev.ferry.jobs.transfer.TransferMode;
 import java.net.URI;
 
@@ -12,19 +14,22 @@ sealed interface WorkflowStep {
     return null;
   }
 
-  /** Where the object is once this step is done: where it was, but for a move. */
-  default S3Location placeAfter(S3Location object) {
+  /** Where the object is once this step is done: where it was, but for a move (to {@code place} under its prefix). */
+  default S3Location placeAfter(S3Location object, OutputPlace place) {
     return object;
   }
 
-  /** A server-side copy to {@code target} (a prefix): the object keeps its name, SHA-256 and time. */
+  /**
+   * A server-side copy to {@code target} (a prefix, under which the {@link OutputPlace} of the upload):
+   * the object keeps its name, SHA-256 and time.
+   */
   record Copy(S3Location target) implements WorkflowStep {}
 
   /** A copy to {@code target}, then the original deleted: later steps work on the moved object. */
   record Move(S3Location target) implements WorkflowStep {
     @Override
-    public S3Location placeAfter(S3Location object) {
-      return StepContext.into(target, object);
+    public S3Location placeAfter(S3Location object, OutputPlace place) {
+      return place.file(target, object);
     }
   }
 
@@ -36,6 +41,18 @@ sealed interface WorkflowStep {
    * {@code maxEntries} files, is refused, as is an entry named outside the target.
    */
   record Decompress(S3Location target, long maxRatio, long maxTotal, long maxEntries) implements WorkflowStep {}
+
+  /**
+   * The object, an OpenPGP message, decrypted into {@code target} (a prefix) as it streams: the
+   * file without .pgp, .gpg or .asc; with a signature check when the decryption has verifyWith.
+   */
+  record Decrypt(S3Location target, PgpDecryption decryption) implements WorkflowStep {}
+
+  /** The object encrypted to OpenPGP recipients into {@code target} (a prefix): the file with .pgp, or .asc. */
+  record Encrypt(S3Location target, PgpEncryption encryption) implements WorkflowStep {}
+
+  /** The object streamed to clamd ({@code scan:}): malware found fails the step for good. */
+  record Scan() implements WorkflowStep {}
 
   /** The object deleted. */
   record Delete() implements WorkflowStep {}

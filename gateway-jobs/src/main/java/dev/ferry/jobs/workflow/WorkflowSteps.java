@@ -12,11 +12,14 @@ final class WorkflowSteps {
   private final Map<Class<? extends WorkflowStep>, StepRun<?>> runs = new HashMap<>();
 
   /** Every step type, with the move that quarantine also uses. */
-  WorkflowSteps(MoveStep move, CopyStep copy, DecompressStep decompress, DeleteStep delete, PushStep push,
-      NotifyStep notify) {
+  WorkflowSteps(MoveStep move, CopyStep copy, DecompressStep decompress, DecryptStep decrypt, EncryptStep encrypt,
+      ScanStep scan, DeleteStep delete, PushStep push, NotifyStep notify) {
     add(WorkflowStep.Copy.class, copy);
     add(WorkflowStep.Move.class, move);
     add(WorkflowStep.Decompress.class, decompress);
+    add(WorkflowStep.Decrypt.class, decrypt);
+    add(WorkflowStep.Encrypt.class, encrypt);
+    add(WorkflowStep.Scan.class, scan);
     add(WorkflowStep.Delete.class, delete);
     add(WorkflowStep.Push.class, push);
     add(WorkflowStep.Notify.class, notify);

@@ -64,14 +64,20 @@ public final class Workflows implements AutoCloseable {
    */
   public void start(Jobs engine) throws IOException {
     this.jobs = engine;
+    TransformedCopy transformed = new TransformedCopy(gateway.objects());
     this.stepRuns = new WorkflowSteps(move, new CopyStep(gateway.objects()), new DecompressStep(new Unpacker(gateway)),
-        new DeleteStep(gateway.objects()), new PushStep(new PushDelivery(engine)), new NotifyStep(new Notifier()));
+        new DecryptStep(transformed), new EncryptStep(transformed),
+        new ScanStep(gateway.objects(), gateway.scanner()), new DeleteStep(gateway.objects()),
+        new PushStep(new PushDelivery(engine)), new NotifyStep(new Notifier()));
     Set<String> hosts = engine.hosts().stream().map(RemoteHost::name).collect(Collectors.toSet());
     int index = 0;
     for (WorkflowDefinition workflow : definitions.values()) {
       for (int step = 0; step < workflow.steps().size(); step++) {
         String key = "workflows[" + index + "].steps[" + step + "]";
         checkBucket(workflow.steps().get(step).target(), key);
+        if (workflow.steps().get(step) instanceof WorkflowStep.Scan && !gateway.scanner().configured()) {
+          throw new ConfigException(key + ".scan", "a scan step needs the scan: section, which names the clamd");
+        }
         if (workflow.steps().get(step) instanceof WorkflowStep.Push push && !hosts.contains(push.host())) {
           throw new ConfigException(key + ".push", "host '" + push.host() + "' is not one of the remotes ("
               + (hosts.isEmpty() ? "none is configured" : String.join(", ", hosts)) + ")");
@@ -126,7 +132,7 @@ public final class Workflows implements AutoCloseable {
     int done = stepsDone(job.record());
     S3Location object = new S3Location(spec.bucket(), spec.key());
     for (int i = 0; i < done; i++) {
-      object = steps.get(i).placeAfter(object);
+      object = steps.get(i).placeAfter(object, OutputPlace.of(workflow, spec));
     }
     String jobId = job.record().id();
     String purpose = StepContext.purpose(workflow, jobId);
@@ -140,7 +146,7 @@ public final class Workflows implements AutoCloseable {
       } catch (JobRecheck waiting) {
         throw waiting;
       } catch (Exception e) {
-        throw quarantinedIfFinal(workflow, job, e, object, i, purpose);
+        throw quarantinedIfFinal(workflow, spec, job, e, object, i, purpose);
       }
       int finished = i + 1;
       job.update(r -> r.withCounts(Map.of(STEPS_DONE, (long) finished), 0, null));
@@ -154,14 +160,15 @@ public final class Workflows implements AutoCloseable {
    * and the workflow has a quarantine, the object goes there first, and the reason says so; the
    * original is otherwise kept where it is.
    */
-  private Exception quarantinedIfFinal(WorkflowDefinition workflow, RunningJob job, Exception e, S3Location object,
-      int step, String purpose) {
+  private Exception quarantinedIfFinal(WorkflowDefinition workflow, WorkflowSpec spec, RunningJob job, Exception e,
+      S3Location object, int step, String purpose) {
     if (workflow.quarantine() == null || job.retriesAfter(e) || job.cancelRequested()) {
       return e;
     }
     String reason = "step " + (step + 1) + " failed: " + Failures.describe(e);
     try {
-      S3Location quarantined = move.move(workflow, object, workflow.quarantine(), purpose, QUARANTINE_PATIENCE);
+      S3Location quarantined = move.move(workflow, object, workflow.quarantine(), OutputPlace.of(workflow, spec),
+          purpose, QUARANTINE_PATIENCE);
       log.warn("{}: {}; {} moved to quarantine {}", purpose, reason, object, quarantined);
       return JobException.permanent(reason + "; the original was moved to quarantine " + quarantined, e);
     } catch (IOException | RuntimeException q) {

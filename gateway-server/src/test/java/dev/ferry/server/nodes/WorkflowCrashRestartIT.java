@@ -108,19 +108,20 @@ class WorkflowCrashRestartIT {
         first.kill();
       }
       released.countDown();
-      assertTrue(beforeKill.containsKey("archive/data.tar.gz"), beforeKill.toString());
-      assertTrue(beforeKill.containsKey("unpacked/sub/big.bin"), beforeKill.toString());
-      assertTrue(!beforeKill.containsKey("done/data.tar.gz"), "killed before the move");
+      assertTrue(beforeKill.containsKey("archive/alice/data.tar.gz"), beforeKill.toString());
+      assertTrue(beforeKill.containsKey("unpacked/alice/sub/big.bin"), beforeKill.toString());
+      assertTrue(!beforeKill.containsKey("done/alice/data.tar.gz"), "killed before the move");
 
       try (FerryNode second = FerryNode.start("second", dir.resolve("second"), yaml)) {
         Await.until(() -> second.logText().contains("workflow process: 4 steps done"), Duration.ofSeconds(120),
             "the restarted Ferry to end the workflow");
         Map<String, Instant> after = times(bucket);
-        for (String key : List.of("archive/data.tar.gz", "unpacked/sub/big.bin", "unpacked/readme.txt")) {
+        for (String key : List.of("archive/alice/data.tar.gz", "unpacked/alice/sub/big.bin",
+            "unpacked/alice/readme.txt")) {
           assertEquals(beforeKill.get(key), after.get(key), key + " was written again");
         }
-        assertArrayEquals(Files.readAllBytes(archive), s3.read(bucket, "done/data.tar.gz"));
-        assertArrayEquals(big, s3.read(bucket, "unpacked/sub/big.bin"));
+        assertArrayEquals(Files.readAllBytes(archive), s3.read(bucket, "done/alice/data.tar.gz"));
+        assertArrayEquals(big, s3.read(bucket, "unpacked/alice/sub/big.bin"));
         assertTrue(s3.find(bucket, "home/in/data.tar.gz").isEmpty(), "moved once, away from in/");
         assertEquals(2, eventIds.size(), "the unanswered POST and the one after the restart: " + eventIds);
         assertEquals(eventIds.get(0), eventIds.get(1), "the same idempotency key");
