@@ -48,6 +48,7 @@ class PgpWorkflowIT {
   static String bucket;
   static byte[] data;
   static Path partnerKey;
+  static Path rsaKey;
   static Path ferrySecret;
 
   @BeforeAll
@@ -58,6 +59,13 @@ class PgpWorkflowIT {
     gpg.newKey("other@example.test", "");
     ferrySecret = gpg.exportSecret("ferry@example.test", FERRY_PASSPHRASE, dir.resolve("ferry-secret.asc"));
     partnerKey = gpg.exportPublic("partner@example.test", dir.resolve("partner.asc"));
+    // An RSA key whose primary signs and certifies only, with a subkey that encrypts: RSA is an
+    // encryption algorithm either way, so only the key flags tell the two apart.
+    gpg.run("", "--quick-gen-key", "rsa <rsa@example.test>", "rsa3072", "sign,cert", "never");
+    String rsaFingerprint = gpg.run("", "--with-colons", "--list-keys", "rsa@example.test").lines()
+        .filter(line -> line.startsWith("fpr:")).findFirst().orElseThrow().split(":")[9];
+    gpg.run("", "--quick-add-key", rsaFingerprint, "rsa3072", "encr", "never");
+    rsaKey = gpg.exportPublic("rsa@example.test", dir.resolve("rsa.asc"));
     bucket = s3.createBucket();
     ferry = EmbeddedFerry.start(dir, EmbeddedFerry.loopbackConfig(dir.resolve("data"), s3) + """
         jobs:
@@ -86,9 +94,9 @@ class PgpWorkflowIT {
             match: { path: "/out/*" }
             steps:
               - encrypt: s3://%1$s/outbound/
-                recipients: [%4$s]
+                recipients: [%4$s, %5$s]
                 armor: true
-        """.formatted(bucket, PasswordHasher.hash(PASSWORD.toCharArray()), ferrySecret, partnerKey),
+        """.formatted(bucket, PasswordHasher.hash(PASSWORD.toCharArray()), ferrySecret, partnerKey, rsaKey),
         Map.of("FERRY_PGP_PASSPHRASE", FERRY_PASSPHRASE));
     data = new byte[3 << 20];
     new Random(35).nextBytes(data);
@@ -187,6 +195,13 @@ class PgpWorkflowIT {
     Path opened = dir.resolve("report.opened");
     gpg.run("", "--output", opened.toString(), "--decrypt", sealed.toString());
     assertArrayEquals(data, Files.readAllBytes(opened));
+    // The RSA recipient alone, in a keyring of its own, decrypts it too: Ferry chose its encryption subkey.
+    Gpg rsaOnly = new Gpg(dir.resolve("gnupg-rsa"));
+    rsaOnly.run("", "--import", gpg.exportSecret("rsa@example.test", "", dir.resolve("rsa-secret.asc")).toString());
+    Path openedByRsa = dir.resolve("report.opened-by-rsa");
+    rsaOnly.run("", "--output", openedByRsa.toString(), "--decrypt", sealed.toString());
+    assertArrayEquals(data, Files.readAllBytes(openedByRsa));
+    rsaOnly.stopAgent();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.ferry.core.scan;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -32,19 +33,31 @@ final class ClamdStream implements AutoCloseable {
   private final ByteBuffer header = ByteBuffer.allocate(4);
   /** Why the stream stopped taking bytes; null while it goes on. */
   private String failure;
+  /** Whether the failure may pass (clamd down, slow), not one of the file's own (too large). */
+  private boolean failureTransient;
+  /** clamd stopped reading: it may have said why (its stream limit) before it closed. */
+  private boolean stoppedByClamd;
 
   private ClamdStream(Duration timeout) {
     this.timeout = timeout;
   }
 
-  /** Connects and starts the stream; a clamd that cannot be reached gives a stream that failed already. */
+  /**
+   * Connects and starts the stream; a clamd that cannot be reached gives a stream that failed
+   * already (and holds no socket). A host name is looked up again at each connect, so a clamd that
+   * moves is followed and one that did not resolve at start is found once it does.
+   */
   static ClamdStream open(SocketAddress clamd, Duration timeout) {
     ClamdStream stream = new ClamdStream(timeout);
     try {
-      stream.connect(clamd);
+      stream.connect(clamd instanceof InetSocketAddress inet ? new InetSocketAddress(inet.getHostString(), inet.getPort())
+          : clamd);
       stream.send(ByteBuffer.wrap(COMMAND));
-    } catch (IOException e) {
-      stream.fail("clamd at " + clamd + " could not be reached: " + e.getMessage());
+    } catch (IOException | RuntimeException e) { // UnresolvedAddressException, among others, is unchecked
+      stream.close();
+      stream.channel = null;
+      stream.fail("clamd at " + clamd + " could not be reached: " + (e.getMessage() != null ? e.getMessage()
+          : e.getClass().getSimpleName()), true);
     }
     return stream;
   }
@@ -74,7 +87,8 @@ final class ClamdStream implements AutoCloseable {
       send(header);
       send(ByteBuffer.wrap(bytes, offset, length));
     } catch (IOException e) {
-      fail("clamd stopped reading the stream: " + e.getMessage());
+      fail("clamd stopped reading the stream: " + e.getMessage(), true);
+      stoppedByClamd = true;
     }
   }
 
@@ -82,18 +96,24 @@ final class ClamdStream implements AutoCloseable {
     return failure != null;
   }
 
-  /** Stops the stream without a verdict, for {@code reason}. */
-  void fail(String reason) {
+  /**
+   * Stops the stream without a verdict, for {@code reason}; {@code transientFailure}: clamd may
+   * give one later (it was down or slow), where a file too large never gets one.
+   */
+  void fail(String reason, boolean transientFailure) {
     if (failure == null) {
       failure = reason;
+      failureTransient = transientFailure;
     }
   }
 
   /** Ends the stream and reads clamd's answer. */
   ScanVerdict verdict() {
     if (failure != null) {
-      String reply = channel != null && channel.isConnected() ? replyIfAny() : null;
-      return new ScanVerdict.Unscanned(reply != null ? failure + " (clamd: " + reply + ")" : failure);
+      String reply = stoppedByClamd && channel != null && channel.isConnected() ? replyIfAny() : null;
+      boolean overLimit = reply != null && reply.contains("size limit exceeded");
+      return new ScanVerdict.Unscanned(reply != null ? failure + " (clamd: " + reply + ")" : failure,
+          failureTransient && !overLimit);
     }
     try {
       send(ByteBuffer.allocate(4));
@@ -105,9 +125,9 @@ final class ClamdStream implements AutoCloseable {
       if (reply.endsWith(": OK")) {
         return new ScanVerdict.Clean();
       }
-      return new ScanVerdict.Unscanned("clamd: " + reply);
+      return new ScanVerdict.Unscanned("clamd: " + reply, !reply.contains("size limit exceeded"));
     } catch (IOException e) {
-      return new ScanVerdict.Unscanned("clamd gave no verdict: " + e.getMessage());
+      return new ScanVerdict.Unscanned("clamd gave no verdict: " + e.getMessage(), true);
     }
   }
 

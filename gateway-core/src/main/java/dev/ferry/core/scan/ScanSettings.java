@@ -18,22 +18,23 @@ import java.util.Set;
  * <pre>
  * scan:
  *   clamd: tcp://127.0.0.1:3310          # or unix:/run/clamav/clamd.ctl
- *   match: { path: "/incoming/**", users: [partner], origins: [client, sync, watch] }
+ *   match: { path: "/incoming/**", origins: [client, sync, watch] }   # or users: [partner]
  *   maxSize: 100MiB                      # bigger files are not scanned: onUnavailable decides
  *   onUnavailable: refuse                # or accept: clamd down, slow, over its limit
  *   timeout: 30s                         # the longest wait for clamd, per write and for the verdict
  * </pre>
  *
  * The match is the workflows' ({@code path}: a glob on the client's path, with '/' the whole path,
- * without it the name; {@code users}: clients of these users only; {@code origins}: all three by
- * default, so what syncs and watched folders bring in is scanned too). What workflows and batches
- * write is made of uploads scanned already (clamd looks inside the archives a client uploads), so
- * it is not scanned again.
+ * without it the name; {@code users}: clients of these users only, so that with users named,
+ * syncs and watched folders are not scanned; {@code origins}: client, sync and watch by default.
+ * {@code workflow} is opt-in: what a decrypt step makes is new to clamd (it cannot see inside an
+ * OpenPGP message), but batch archives are workflow writes too, large and made of scanned files.
  */
 public record ScanSettings(SocketAddress clamd, String clamdText, FileGlobs paths, Set<String> users,
     Set<String> origins, long maxSize, boolean refuseUnscanned, Duration timeout) {
 
-  private static final Set<String> ORIGINS = Set.of("client", "sync", "watch");
+  private static final Set<String> ORIGINS = Set.of("client", "sync", "watch", "workflow");
+  private static final Set<String> DEFAULT_ORIGINS = Set.of("client", "sync", "watch");
 
   /** The section as configured; null when there is none (nothing is scanned). */
   public static ScanSettings parse(ConfigNode scan) {
@@ -51,10 +52,10 @@ public record ScanSettings(SocketAddress clamd, String clamdText, FileGlobs path
     if (glob != null && FileGlobs.problemOf(glob) != null) {
       throw new ConfigException(match.keyOf("path"), FileGlobs.problemOf(glob));
     }
-    Set<String> origins = match.has("origins") ? Set.copyOf(match.strings("origins")) : ORIGINS;
+    Set<String> origins = match.has("origins") ? Set.copyOf(match.strings("origins")) : DEFAULT_ORIGINS;
     for (String origin : origins) {
       if (!ORIGINS.contains(origin)) {
-        throw new ConfigException(match.keyOf("origins"), "'" + origin + "' is not one of client, sync, watch");
+        throw new ConfigException(match.keyOf("origins"), "'" + origin + "' is not one of client, sync, watch, workflow");
       }
     }
     String onUnavailable = scan.string("onUnavailable", "refuse").toLowerCase(Locale.ROOT);
@@ -104,7 +105,9 @@ public record ScanSettings(SocketAddress clamd, String clamdText, FileGlobs path
       if (uri.getHost() == null || uri.getPort() < 1) {
         throw new ConfigException(key, "needs a host and a port (tcp://127.0.0.1:3310), got '" + text + "'");
       }
-      return new InetSocketAddress(uri.getHost(), uri.getPort());
+      // Looked up at each connection (ClamdStream), not here: a name that does not resolve yet
+      // must not stop Ferry, nor be kept when clamd moves.
+      return InetSocketAddress.createUnresolved(uri.getHost(), uri.getPort());
     }
     throw new ConfigException(key, "must be tcp://host:port or unix:/path, got '" + text + "'");
   }

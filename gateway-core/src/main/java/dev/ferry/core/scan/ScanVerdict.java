@@ -8,6 +8,9 @@ public sealed interface ScanVerdict {
   /** clamd found {@code signature}. */
   record Infected(String signature) implements ScanVerdict {}
 
-  /** No verdict covers the bytes: clamd unreachable, slow, over its stream limit, or bytes it never saw. */
-  record Unscanned(String reason) implements ScanVerdict {}
+  /**
+   * No verdict covers the bytes: clamd unreachable or slow ({@code transientFailure}: it may give
+   * one later), or the file over a size limit, or bytes it never saw (it never will).
+   */
+  record Unscanned(String reason, boolean transientFailure) implements ScanVerdict {}
 }

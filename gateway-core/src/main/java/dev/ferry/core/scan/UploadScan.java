@@ -28,7 +28,7 @@ public final class UploadScan implements AutoCloseable {
   public void feed(byte[] bytes, int offset, int length) {
     streamed += length;
     if (streamed > settings.maxSize()) {
-      stream.fail("larger than scan.maxSize (" + settings.maxSize() + " bytes)");
+      stream.fail("larger than scan.maxSize (" + settings.maxSize() + " bytes)", false);
       return;
     }
     stream.feed(bytes, offset, length);
@@ -36,7 +36,7 @@ public final class UploadScan implements AutoCloseable {
 
   /** Bytes of the file went to S3 without passing here (copied inside S3): no verdict can cover them. */
   public void notSeen(String what) {
-    stream.fail(what + " were copied inside S3 and not scanned");
+    stream.fail(what + " were copied inside S3 and not scanned", false);
   }
 
   /** The file is being sent again from its first byte: a new stream. */
@@ -58,7 +58,7 @@ public final class UploadScan implements AutoCloseable {
     }
     if (verdict instanceof ScanVerdict.Unscanned unscanned) {
       if (settings.refuseUnscanned()) {
-        throw ContentRefusedException.unscanned(description, unscanned.reason());
+        throw ContentRefusedException.unscanned(description, unscanned.reason(), unscanned.transientFailure());
       }
       log.warn("{}: accepted without a scan ({}; scan.onUnavailable is accept)", description, unscanned.reason());
     }

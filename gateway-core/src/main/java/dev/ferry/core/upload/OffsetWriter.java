@@ -1,6 +1,7 @@
 package dev.ferry.core.upload;
 
 import dev.ferry.core.bandwidth.Throttle;
+import dev.ferry.core.scan.ContentRefusedException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -506,6 +507,11 @@ public final class OffsetWriter implements AutoCloseable {
       state = State.COMMITTED;
       whenEnded.ended(UploadOutcome.committed(committed, sink.sha256()));
       return committed;
+    } catch (ContentRefusedException e) {
+      sink.abort(e.getMessage());
+      state = State.ABORTED;
+      whenEnded.ended(UploadOutcome.rejected(size, e.getMessage()));
+      throw e;
     } catch (IOException | RuntimeException e) {
       abortNow(e.getMessage());
       throw e;

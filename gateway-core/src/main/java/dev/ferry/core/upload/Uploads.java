@@ -3,6 +3,7 @@ package dev.ferry.core.upload;
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.scan.ContentScanner;
+import dev.ferry.core.scan.UploadScan;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.store.MultipartUploadInfo;
@@ -84,9 +85,7 @@ public final class Uploads {
     StreamingUpload upload = new StreamingUpload(this, target, description, writer.metadata(), lock, maxPartsInFlight);
     open.add(upload);
     try {
-      if (writer.scanSubject() != null) {
-        scanner.begin(writer.scanSubject()).ifPresent(upload::scannedBy);
-      }
+      scanFor(writer).ifPresent(upload::scannedBy);
       upload.startWithExisting(keepExisting);
     } catch (IOException | RuntimeException e) {
       upload.abort("could not start from the existing object: " + e.getMessage());
@@ -103,8 +102,18 @@ public final class Uploads {
       CopySource source, String sha256) {
     StreamingUpload upload = new StreamingUpload(this, target, description, writer.metadata(), lock, maxPartsInFlight);
     open.add(upload);
+    // A copy into a scanned path is never read by the scan: the onUnavailable policy decides. If
+    // the client then changes the copy, it is sent again through the scan from its first byte.
+    scanFor(writer).ifPresent(scan -> {
+      upload.scannedBy(scan);
+      scan.notSeen("the bytes of " + source.name());
+    });
     upload.startAsCopyOf(source, sha256);
     return upload;
+  }
+
+  private Optional<UploadScan> scanFor(UploadWriter writer) {
+    return writer.scanSubject() == null ? Optional.empty() : scanner.begin(writer.scanSubject());
   }
 
   /** The SHA-256 of the version of the file {@code source} names, if Ferry knows it. */

@@ -98,6 +98,7 @@ class UploadScanIT {
       scan.feed(file, 0, file.length);
       ContentRefusedException refused = assertThrows(ContentRefusedException.class, () -> scan.requireClean("upload"));
       assertTrue(refused.getMessage().contains("larger than scan.maxSize (1048576 bytes)"), refused.getMessage());
+      assertTrue(!refused.transientFailure(), "a file over maxSize is never scanned: not worth another try");
     }
     try (UploadScan scan = new UploadScan(unix(1 << 20, false))) {
       scan.feed(file, 0, file.length);
@@ -110,6 +111,7 @@ class UploadScanIT {
       }
       ContentRefusedException refused = assertThrows(ContentRefusedException.class, () -> scan.requireClean("upload"));
       assertTrue(refused.getMessage().contains("size limit exceeded"), refused.getMessage());
+      assertTrue(!refused.transientFailure(), "over clamd's own limit: not worth another try");
     }
     try (UploadScan scan = new UploadScan(unix(100 << 20, true))) {
       scan.notSeen("the first 6 MiB");
@@ -130,6 +132,7 @@ class UploadScanIT {
       assertTrue(refused.getMessage().contains("could not be reached") && refused.getMessage().contains("absent.sock"),
           refused.getMessage());
       assertEquals(null, refused.signature());
+      assertTrue(refused.transientFailure(), "clamd may be back for the next try");
     }
   }
 }

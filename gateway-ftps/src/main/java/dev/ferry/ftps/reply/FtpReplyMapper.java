@@ -28,8 +28,8 @@ public final class FtpReplyMapper {
     if (quotaExceeded(error) != null) {
       return 552;
     }
-    if (error instanceof ContentRefusedException) {
-      return 550;
+    if (error instanceof ContentRefusedException refused) {
+      return refused.transientFailure() ? 451 : 550;
     }
     if (error instanceof BadPathException) {
       return 553;
@@ -59,9 +59,11 @@ public final class FtpReplyMapper {
       // 552: "exceeded storage allocation"; the data connection's wrapping is left out of the words.
       return new DefaultFtpReply(552, singleLine(operation + " refused: " + messageOf(quota) + suffix));
     }
-    if (error instanceof ContentRefusedException) {
-      // 550: the same file will be refused again; the reason names the signature clamd found.
-      return new DefaultFtpReply(550, singleLine(operation + " failed: " + messageOf(error) + suffix));
+    if (error instanceof ContentRefusedException refused) {
+      // 550: the same file will be refused again (the reason names the signature clamd found, or
+      // the limit it is over); 451 when clamd was down or slow: try again later.
+      return new DefaultFtpReply(refused.transientFailure() ? 451 : 550, singleLine(operation + " failed: "
+          + messageOf(error) + suffix));
     }
     if (hasStoreCause(error)) {
       return new DefaultFtpReply(refusedByStore(error) ? 550 : 451, singleLine(operation + " failed, storage error: "

@@ -52,7 +52,7 @@ public final class PgpEncryption {
     OutputStream armored = armor ? new ArmoredOutputStream(target) : target;
     PGPEncryptedDataGenerator encryption = new PGPEncryptedDataGenerator(
         new JcePGPDataEncryptorBuilder(SymmetricKeyAlgorithmTags.AES_256).setWithIntegrityPacket(true)
-            .setSecureRandom(new SecureRandom()).setProvider(PgpDecryption.PROVIDER));
+            .setSecureRandom(new SecureRandom()).setProvider(PgpDecryption.CONTENT));
     for (PGPPublicKey recipient : recipients) {
       encryption.addMethod(new JcePublicKeyKeyEncryptionMethodGenerator(recipient).setProvider(PgpDecryption.PROVIDER));
     }

@@ -6,15 +6,19 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import org.bouncycastle.bcpg.sig.KeyFlags;
 import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.PGPPublicKey;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.bouncycastle.openpgp.PGPPublicKeyRingCollection;
 import org.bouncycastle.openpgp.PGPSecretKeyRingCollection;
+import org.bouncycastle.openpgp.PGPSignature;
+import org.bouncycastle.openpgp.PGPSignatureSubpacketVector;
 import org.bouncycastle.openpgp.PGPUtil;
 import org.bouncycastle.openpgp.operator.jcajce.JcaKeyFingerprintCalculator;
 
@@ -68,14 +72,40 @@ public final class PgpKeys {
     return found;
   }
 
+  /**
+   * The key of {@code ring} to encrypt to: a subkey whose self-signature's key flags allow
+   * encryption (gpg's usual cv25519 or RSA subkey) before the primary key, which with RSA is also
+   * an encryption algorithm but often flagged for signing only; revoked and expired keys are passed
+   * over. A key with no flags at all (old keys) counts as allowed.
+   */
   private static PGPPublicKey encryptionKeyOf(PGPPublicKeyRing ring) {
+    PGPPublicKey primary = null;
     for (Iterator<PGPPublicKey> keys = ring.getPublicKeys(); keys.hasNext(); ) {
       PGPPublicKey key = keys.next();
-      if (key.isEncryptionKey() && !key.hasRevocation()) {
+      if (!key.isEncryptionKey() || key.hasRevocation() || expired(key) || !flaggedForEncryption(key)) {
+        continue;
+      }
+      if (!key.isMasterKey()) {
         return key;
       }
+      primary = key;
     }
-    return null;
+    return primary;
+  }
+
+  private static boolean flaggedForEncryption(PGPPublicKey key) {
+    for (Iterator<PGPSignature> signatures = key.getSignatures(); signatures.hasNext(); ) {
+      PGPSignatureSubpacketVector hashed = signatures.next().getHashedSubPackets();
+      if (hashed != null && hashed.getKeyFlags() != 0) {
+        return (hashed.getKeyFlags() & (KeyFlags.ENCRYPT_COMMS | KeyFlags.ENCRYPT_STORAGE)) != 0;
+      }
+    }
+    return true;
+  }
+
+  private static boolean expired(PGPPublicKey key) {
+    long valid = key.getValidSeconds();
+    return valid > 0 && key.getCreationTime().toInstant().plusSeconds(valid).isBefore(Instant.now());
   }
 
   private static InputStream open(String source, UnaryOperator<String> env) throws IOException {

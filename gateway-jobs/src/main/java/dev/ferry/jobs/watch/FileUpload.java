@@ -130,7 +130,7 @@ final class FileUpload implements AutoCloseable {
       try {
         upload.commit();
       } catch (ContentRefusedException e) {
-        if (e.signature() == null) {
+        if (e.transientFailure()) {
           throw e; // not scanned (clamd down, slow): tried again after the backoff
         }
         log.warn("watch {}: {} is left where it is: {}", folder.name(), file, e.getMessage());

@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The scan step: an object already stored streamed to clamd (the {@code scan:} section's), for
  * files that came in before scanning was on or through a path it does not match. Malware found
- * fails the step for good (the workflow's quarantine then takes the object); no verdict (clamd
- * down or slow) is tried again with the job's backoff, or passes with {@code onUnavailable:
- * accept}.
+ * fails the step for good (the workflow's quarantine then takes the object), and so does a file no
+ * scan can cover (over {@code scan.maxSize} or clamd's limit); no verdict because clamd was down or
+ * slow is tried again with the job's backoff. {@code onUnavailable: accept} lets the unscanned pass.
  */
 final class ScanStep implements StepRun<WorkflowStep.Scan> {
 
@@ -45,7 +45,7 @@ final class ScanStep implements StepRun<WorkflowStep.Scan> {
         }
         scan.requireClean(what);
       } catch (ContentRefusedException e) {
-        throw e.signature() != null ? JobException.permanent(e.getMessage(), e) : JobException.retryable(e.getMessage(), e);
+        throw e.transientFailure() ? JobException.retryable(e.getMessage(), e) : JobException.permanent(e.getMessage(), e);
       }
     });
     log.info("{}: clean", what);

@@ -42,19 +42,35 @@ final class ChecksumExec extends ExecOnItsThread {
 
   @Override
   void run() {
-    int status = 0;
+    int status = 1;
     try {
       if (paths.isEmpty() || paths.equals(List.of("-"))) {
         out.write(line(digestOf(in), "-"));
+        status = 0;
       } else {
         status = checksumFiles();
       }
-      out.flush();
-      err.flush();
     } catch (IOException e) {
-      status = 1;
+      // the client went away (or its input failed): nothing left to tell it
+    } catch (RuntimeException e) {
+      quietly(error("failed: " + e));
+    } finally {
+      try {
+        out.flush();
+        err.flush();
+      } catch (IOException e) {
+        // as above
+      }
+      exit.onExit(status);
     }
-    exit.onExit(status);
+  }
+
+  private void quietly(byte[] message) {
+    try {
+      err.write(message);
+    } catch (IOException e) {
+      // the client went away
+    }
   }
 
   private int checksumFiles() throws IOException {
@@ -71,6 +87,9 @@ final class ChecksumExec extends ExecOnItsThread {
           out.write(line(files.checksum(path, algorithm).hex(), argument));
         } catch (FileSystemException e) {
           err.write(error(argument + ": " + (e.getReason() != null ? e.getReason() : e.getMessage())));
+          status = 1;
+        } catch (IOException e) { // S3 failed, or the file changed while it was read
+          err.write(error(argument + ": " + e.getMessage()));
           status = 1;
         }
       }
