@@ -88,9 +88,7 @@ YAML
     >"$WORK/ferry.log" 2>&1 &
   FERRY_PID=$!
   await_log "$FERRY_PID" "$WORK/ferry.log" "Ferry is up" || { error "Ferry did not start: $(tail -n 5 "$WORK/ferry.log")"; return 1; }
-  FERRY_PORT="$(sed -n 's/.*Ferry is up.*SFTP: [0-9.]*:\([0-9]*\).*/\1/p' "$WORK/ferry.log")"
-  FERRY_FTP_PORT="$(sed -n 's/.*Ferry is up.*explicit (AUTH TLS): [0-9.]*:\([0-9]*\).*/\1/p' "$WORK/ferry.log")"
-  known_hosts_for "$FERRY_PORT" "$WORK/known_ferry" "$WORK"/ferry-data/ssh/ssh_host_*_key.pub
+  ferry_ports
 }
 
 stop_ferry() {

@@ -114,10 +114,7 @@ EOF
   # In the environment, as an operator would set it: the logback config reads it for the level of
   # software.amazon.awssdk.request, whose one line per S3 request (d) and (e) count.
   FERRY_S3_REQUEST_LOG=DEBUG launch_ferry || return 1
-  FERRY_PORT="$(sed -n 's/.*Ferry is up.*SFTP: [0-9.]*:\([0-9]*\).*/\1/p' "$FERRY_LOG")"
-  FERRY_FTP_PORT="$(sed -n 's/.*Ferry is up.*explicit (AUTH TLS): [0-9.]*:\([0-9]*\).*/\1/p' "$FERRY_LOG")"
-  known_hosts_for "$FERRY_PORT" "$WORK/known_ferry" "$WORK"/ferry-data/ssh/ssh_host_*_key.pub
-  log "Ferry SFTP on 127.0.0.1:$FERRY_PORT, FTPS on 127.0.0.1:$FERRY_FTP_PORT"
+  ferry_ports
 }
 
 # The FTP peer the issue names, where this rclone has it (Debian's 1.60.1 is built without it).

@@ -86,10 +86,7 @@ users:
     publicKeys: ["$(cat "$WORK/id_ed25519.pub")"]
 EOF2
   launch_ferry || return 1
-  FERRY_PORT="$(sed -n 's/.*Ferry is up.*SFTP: [0-9.]*:\([0-9]*\).*/\1/p' "$FERRY_LOG")"
-  FERRY_FTP_PORT="$(sed -n 's/.*Ferry is up.*explicit (AUTH TLS): [0-9.]*:\([0-9]*\).*/\1/p' "$FERRY_LOG")"
-  known_hosts_for "$FERRY_PORT" "$WORK/known_ferry" "$WORK"/ferry-data/ssh/ssh_host_*_key.pub
-  log "Ferry SFTP on 127.0.0.1:$FERRY_PORT, FTPS on 127.0.0.1:$FERRY_FTP_PORT"
+  ferry_ports
 }
 
 ftp() {

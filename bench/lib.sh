@@ -316,6 +316,16 @@ check_object() {
   log "s3://$BUCKET/$1: exact"
 }
 
+# ferry_ports: the SFTP and explicit FTPS ports a bench Ferry (ports 0) told its log it took,
+# into FERRY_PORT and FERRY_FTP_PORT, and its host keys into WORK/known_ferry for OpenSSH.
+ferry_ports() {
+  local log_file="${FERRY_LOG:-$WORK/ferry.log}"
+  FERRY_PORT="$(sed -n 's/.*Ferry is up.*SFTP: [0-9.]*:\([0-9]*\).*/\1/p' "$log_file")"
+  FERRY_FTP_PORT="$(sed -n 's/.*Ferry is up.*explicit (AUTH TLS): [0-9.]*:\([0-9]*\).*/\1/p' "$log_file")"
+  known_hosts_for "$FERRY_PORT" "$WORK/known_ferry" "$WORK"/ferry-data/ssh/ssh_host_*_key.pub
+  log "Ferry SFTP on 127.0.0.1:$FERRY_PORT, FTPS on 127.0.0.1:$FERRY_FTP_PORT"
+}
+
 # ferry_yaml_store: the dataDir and s3 sections of a bench Ferry's ferry.yaml, for a heredoc; the
 # secret comes from FERRY_BENCH_S3_SECRET in Ferry's environment.
 ferry_yaml_store() {

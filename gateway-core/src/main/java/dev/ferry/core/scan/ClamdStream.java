@@ -84,8 +84,8 @@ final class ClamdStream implements AutoCloseable {
     try {
       header.clear();
       header.putInt(length).flip();
-      send(header);
-      send(ByteBuffer.wrap(bytes, offset, length));
+      // One gathering write for the length and the bytes: this runs for every chunk of an upload.
+      send(header, ByteBuffer.wrap(bytes, offset, length));
     } catch (IOException e) {
       fail("clamd stopped reading the stream: " + e.getMessage(), true);
       stoppedByClamd = true;
@@ -131,9 +131,10 @@ final class ClamdStream implements AutoCloseable {
     }
   }
 
-  private void send(ByteBuffer bytes) throws IOException {
-    while (bytes.hasRemaining()) {
-      if (channel.write(bytes) == 0) {
+  private void send(ByteBuffer... buffers) throws IOException {
+    ByteBuffer last = buffers[buffers.length - 1];
+    while (last.hasRemaining()) {
+      if (channel.write(buffers) == 0) {
         SelectionKey key = channel.register(selector, SelectionKey.OP_WRITE);
         int ready = selector.select(timeout.toMillis());
         key.interestOps(0);

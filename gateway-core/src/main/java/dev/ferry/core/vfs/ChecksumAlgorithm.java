@@ -1,8 +1,11 @@
 package dev.ferry.core.vfs;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -39,6 +42,16 @@ public enum ChecksumAlgorithm {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK lacks " + ianaName + ", which every Java SE platform must have", e);
     }
+  }
+
+  /** The lower-case hex digest of everything {@code bytes} holds, read to its end. */
+  public String hexOf(InputStream bytes) throws IOException {
+    MessageDigest digest = newDigest();
+    byte[] buffer = new byte[64 * 1024];
+    for (int read = bytes.read(buffer); read >= 0; read = bytes.read(buffer)) {
+      digest.update(buffer, 0, read);
+    }
+    return HexFormat.of().formatHex(digest.digest());
   }
 
   /** By its IANA name, case ignored (SHA-256, sha-256, MD5). */

@@ -6,8 +6,6 @@ import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.user.Permission;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -24,8 +22,6 @@ final class FileChecksums {
   interface Reader {
     ReadableFile open(VirtualPath path) throws IOException;
   }
-
-  private static final int READ_SIZE = 64 * 1024;
 
   private final SessionUser user;
   private final ClientErrors errors;
@@ -57,12 +53,7 @@ final class FileChecksums {
       }
     }
     try (ReadableFile file = reader.open(path); InputStream bytes = file.wholeFrom(0)) {
-      MessageDigest digest = algorithm.newDigest();
-      byte[] buffer = new byte[READ_SIZE];
-      for (int read = bytes.read(buffer); read >= 0; read = bytes.read(buffer)) {
-        digest.update(buffer, 0, read);
-      }
-      return new FileChecksum(algorithm, HexFormat.of().formatHex(digest.digest()), file.size());
+      return new FileChecksum(algorithm, algorithm.hexOf(bytes), file.size());
     }
   }
 

@@ -7,11 +7,8 @@ import dev.ferry.core.user.User;
 import dev.ferry.core.vfs.ChecksumAlgorithm;
 import dev.ferry.core.vfs.GatewayFileSystem;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -45,7 +42,7 @@ final class ChecksumExec extends ExecOnItsThread {
     int status = 1;
     try {
       if (paths.isEmpty() || paths.equals(List.of("-"))) {
-        out.write(line(digestOf(in), "-"));
+        out.write(line(algorithm.hexOf(in), "-"));
         status = 0;
       } else {
         status = checksumFiles();
@@ -95,15 +92,6 @@ final class ChecksumExec extends ExecOnItsThread {
       }
     }
     return status;
-  }
-
-  private String digestOf(InputStream input) throws IOException {
-    MessageDigest digest = algorithm.newDigest();
-    byte[] buffer = new byte[8192];
-    for (int read = input.read(buffer); read >= 0; read = input.read(buffer)) {
-      digest.update(buffer, 0, read);
-    }
-    return HexFormat.of().formatHex(digest.digest());
   }
 
   /**
