@@ -324,7 +324,8 @@ public final class FerryServer {
         batches.close();
       }
       if (jobs != null) {
-        // Running jobs are released as they are: they start over on the next node to claim them.
+        // Running jobs are released as they are: they run again on the next node to claim them (a
+        // transfer keeps the parts it verified on the remote).
         jobs.close();
       }
       if (remotes != null) {

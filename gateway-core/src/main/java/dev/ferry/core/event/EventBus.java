@@ -109,8 +109,8 @@ public final class EventBus {
         0, null, null, null));
   }
 
-  public void job(String jobId, String kind, String state, String error, long bytes) {
-    publish(new JobEvent(newId(), clock.instant(), jobId, kind, state, error, bytes));
+  public void job(String jobId, String kind, String state, String error, long bytes, String detail) {
+    publish(new JobEvent(newId(), clock.instant(), jobId, kind, state, error, bytes, detail));
   }
 
   public void account(AccountEvent.Type type, String user, String by, String detail) {

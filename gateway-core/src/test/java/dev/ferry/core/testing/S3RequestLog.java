@@ -24,7 +24,9 @@ import java.util.function.Predicate;
  * A plain TCP proxy on loopback between Ferry and a real S3-API server that notes every HTTP
  * request passing through (method, path, query, headers), so a test can count what Ferry asked of
  * S3. Requests are read as HTTP/1.1 (Content-Length or chunked bodies) only to find where one ends;
- * every byte is forwarded as it came, and responses are passed back untouched.
+ * every byte is forwarded as it came, and responses are passed back untouched. A test may hold the
+ * requests it names ({@link #hold}): they reach the server only once released, as if S3 were slow
+ * to answer them.
  */
 public final class S3RequestLog implements AutoCloseable {
 
@@ -58,6 +60,9 @@ public final class S3RequestLog implements AutoCloseable {
   private volatile boolean closed;
   /** System.nanoTime() of the last request seen; 0 before any. */
   private volatile long lastRequestAt;
+  /** Requests this accepts wait before they are sent on, until {@link #release}; null: none waits. */
+  private volatile Predicate<Request> held;
+  private static final Duration LONGEST_HOLD = Duration.ofMinutes(3);
 
   public S3RequestLog(URI upstream) throws IOException {
     this.upstream = upstream;
@@ -84,6 +89,56 @@ public final class S3RequestLog implements AutoCloseable {
 
   public void clear() {
     requests.clear();
+  }
+
+  /** From now on, requests {@code which} accepts wait (at most three minutes) until {@link #release}. */
+  public void hold(Predicate<Request> which) {
+    held = which;
+  }
+
+  /** Sends on every held request, and holds none from now on. */
+  public void release() {
+    held = null;
+    synchronized (this) {
+      notifyAll();
+    }
+  }
+
+  /** How many requests wait now. */
+  public int waiting() {
+    return waiting.get();
+  }
+
+  private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+
+  private void awaitRelease(Request request) {
+    long giveUp = System.nanoTime() + LONGEST_HOLD.toNanos();
+    waiting.incrementAndGet();
+    try {
+      synchronized (this) {
+        for (Predicate<Request> which = held; which != null && which.test(request) && !closed; which = held) {
+          long left = giveUp - System.nanoTime();
+          if (left <= 0) {
+            return;
+          }
+          wait(Math.max(1, Math.min(200, left / 1_000_000)));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      waiting.decrementAndGet();
+    }
+  }
+
+  /** The first byte a request's Range header asks for ({@code bytes=N-M}), or -1 when it has none. */
+  public static long rangeStart(Request request) {
+    String range = request.headers().get("range");
+    if (range == null || !range.startsWith("bytes=")) {
+      return -1;
+    }
+    String first = range.substring("bytes=".length()).split("-", 2)[0].trim();
+    return first.isEmpty() ? -1 : Long.parseLong(first);
   }
 
   /** Whether no request has come for {@code quiet}: what the server sends after its answer has been sent too. */
@@ -116,8 +171,9 @@ public final class S3RequestLog implements AutoCloseable {
   }
 
   private void relayRequests(Socket client, Socket server) {
+    // Buffered, so that a held request's head stays here until it is flushed on release.
     try (InputStream in = new BufferedInputStream(client.getInputStream());
-        OutputStream out = server.getOutputStream()) {
+        OutputStream out = new java.io.BufferedOutputStream(server.getOutputStream(), 64 * 1024)) {
       while (true) {
         String requestLine = line(in, out);
         if (requestLine == null) {
@@ -133,9 +189,11 @@ public final class S3RequestLog implements AutoCloseable {
         String[] parts = requestLine.split(" ");
         String target = parts.length > 1 ? parts[1] : "";
         int question = target.indexOf('?');
-        requests.add(new Request(parts[0], question < 0 ? target : target.substring(0, question),
-            question < 0 ? "" : target.substring(question + 1), headers));
+        Request request = new Request(parts[0], question < 0 ? target : target.substring(0, question),
+            question < 0 ? "" : target.substring(question + 1), headers);
+        requests.add(request);
         lastRequestAt = System.nanoTime();
+        awaitRelease(request);
         out.flush();
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
           relayChunks(in, out);

@@ -2,6 +2,7 @@ package dev.ferry.jobs.admin;
 
 import dev.ferry.jobs.engine.JobRecord;
 import dev.ferry.jobs.sync.SyncSpec;
+import dev.ferry.jobs.transfer.KeptParts;
 import dev.ferry.jobs.transfer.TransferSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +31,9 @@ final class JobText {
           .append('\n');
       s.append("  mode:        ").append(transfer.mode().name().toLowerCase(Locale.ROOT)).append(", ")
           .append(transfer.parts()).append(" part(s)\n");
+      if (job.checkpoint() instanceof KeptParts kept) {
+        s.append("  parts:       ").append(kept.describe(job.partsDone())).append('\n');
+      }
     } else if (job.spec() instanceof SyncSpec sync) {
       s.append("  sync:        ").append(sync.name() == null ? "(one-off)" : sync.name()).append(", ")
           .append(sync.runKind()).append(" run").append(sync.mirror() ? ", mirror" : "")

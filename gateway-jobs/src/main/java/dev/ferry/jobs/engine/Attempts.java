@@ -100,7 +100,7 @@ final class Attempts {
             + " stopped and committed nothing ({})", job.id(), Failures.describe(e));
       } else if (fence.isClosing()) {
         release(job, Duration.ZERO);
-        log.info("job {} interrupted by shutdown; it stays {} and starts over on the next node to claim it", job.id(),
+        log.info("job {} interrupted by shutdown; it stays {} and runs again on the next node to claim it", job.id(),
             job.record().state());
       } else if (job.cancelRequested) {
         endCancelled(job);
@@ -226,6 +226,16 @@ final class Attempts {
     @Override
     public void ensureHeld() throws IOException {
       fence.ensureHeld(job);
+    }
+
+    @Override
+    public boolean holdsClaim() {
+      return fence.holdsClaim(job);
+    }
+
+    @Override
+    public void note(String detail) {
+      job.note(detail);
     }
   }
 }

@@ -115,7 +115,11 @@ final class ClaimFence {
       if (job.released || job.lost) {
         return !job.lost;
       }
+      long asked = System.nanoTime();
       saved = jobStore.save(job.snapshot(), nodes.selfId(), job.claim);
+      if (saved != JobStore.Saved.LOST) {
+        job.heldConfirmedNanos = asked;
+      }
     } finally {
       job.writes.unlock();
     }
@@ -154,6 +158,16 @@ final class ClaimFence {
     if (job.lost || !nodes.holdsItsLease()) {
       throw lostClaim(job);
     }
+  }
+
+  /**
+   * Whether this node may go on writing for the job, without asking the store: the claim is not
+   * known lost, the node heartbeated within its lease, and a write found the claim held within
+   * the lease. Work that writes outside the store as it goes (a relay's chunks) asks before each
+   * write, so a node that froze past its lease writes nothing once it wakes.
+   */
+  boolean holdsClaim(Job job) {
+    return !job.lost && nodes.holdsItsLease() && System.nanoTime() - job.heldConfirmedNanos < nodes.lease().toNanos();
   }
 
   private IOException lostClaim(Job job) {

@@ -12,7 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +31,7 @@ final class Dispatcher {
   private final ClaimFence fence;
   private final Map<String, Job> held;
   private final Attempts attempts;
-  private final Consumer<JobRecord> stateChanged;
+  private final Job.JobNews news;
   private final ExecutorService workers;
   private final Semaphore idleWorkers;
   private final Thread thread;
@@ -40,7 +39,7 @@ final class Dispatcher {
   private boolean dispatchWanted;
 
   Dispatcher(JobSettings settings, JobStore jobStore, Nodes nodes, Clock clock, ClaimFence fence,
-      Map<String, Job> held, Attempts attempts, Consumer<JobRecord> stateChanged) {
+      Map<String, Job> held, Attempts attempts, Job.JobNews news) {
     this.settings = settings;
     this.jobStore = jobStore;
     this.nodes = nodes;
@@ -48,7 +47,7 @@ final class Dispatcher {
     this.fence = fence;
     this.held = held;
     this.attempts = attempts;
-    this.stateChanged = stateChanged;
+    this.news = news;
     this.workers = Executors.newFixedThreadPool(settings.workers(), DaemonThreads.named("ferry-job"));
     this.idleWorkers = new Semaphore(settings.workers());
     this.thread = DaemonThreads.named("ferry-job-dispatch").newThread(this::dispatch);
@@ -79,10 +78,10 @@ final class Dispatcher {
         continue;
       }
       JobStore.Claimed claim = claimed.get();
-      Job job = new Job(claim.record(), claim.claim(), stateChanged);
+      Job job = new Job(claim.record(), claim.claim(), news);
       held.put(job.id(), job);
       if (claim.previousOwner() != null) {
-        log.info("job {} ({} -> {}) taken over from a node that stopped or went silent past its lease: it starts over",
+        log.info("job {} ({} -> {}) taken over from a node that stopped or went silent past its lease",
             job.id(), claim.record().spec().source(), claim.record().spec().destination());
       }
       log.info("job {} claimed (claim {}), {} ms after it fell due", job.id(), claim.claim(),

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -31,13 +30,31 @@ final class Job {
   final ReentrantLock writes = new ReentrantLock();
   /** Guarded by this: once set, the worker is cleaning up or recording the outcome, and no cancel may interrupt it. */
   private boolean attemptOver;
-  private final Consumer<JobRecord> stateChanged;
+  /**
+   * System.nanoTime() when a fenced write last found the claim still this node's (or the claim was
+   * made): a node that froze past its lease and woke has none within the lease until its next
+   * write, which finds the claim lost.
+   */
+  volatile long heldConfirmedNanos = System.nanoTime();
+  private final JobNews news;
 
-  /** {@code stateChanged}: told of each new state the job's record takes (after the claim's). */
-  Job(JobRecord record, long claim, Consumer<JobRecord> stateChanged) {
+  /** {@code news}: told of each new state the job's record takes (after the claim's), and what its work notes. */
+  Job(JobRecord record, long claim, JobNews news) {
     this.record = record;
     this.claim = claim;
-    this.stateChanged = stateChanged;
+    this.news = news;
+  }
+
+  /** Where a job's news goes: its new states, and what its work says of itself (a transfer that resumed). */
+  interface JobNews {
+    void stateChanged(JobRecord record);
+
+    void noted(JobRecord record, String detail);
+  }
+
+  /** Publishes {@code detail} about the job as it is now. */
+  void note(String detail) {
+    news.noted(record(), detail);
   }
 
   /** The worker starts an attempt: a cancel may now interrupt it. */
@@ -71,7 +88,7 @@ final class Job {
     record = change.apply(record);
     notifyAll();
     if (record.state() != before) {
-      stateChanged.accept(record);
+      news.stateChanged(record);
     }
     return record;
   }

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * run by whichever node claims them. Each node's {@link Dispatcher} claims due jobs while it has a
  * free worker, its heartbeat ({@link ClaimFence}) saves the progress of the jobs it holds and learns
  * of cancels asked on other nodes, and a job whose node stops heartbeating is claimed by another and
- * starts over. {@link Attempts} decides what follows an attempt: failures that may pass are retried
+ * runs again from what its kind kept ({@link JobRecord#checkpoint()}). {@link Attempts} decides what follows an attempt: failures that may pass are retried
  * with backoff (the job is released, due again later, for any node); a job that waits is released
  * and re-checked the same way. This class is what the rest of Ferry sees: submit, read, cancel.
  */
@@ -66,7 +66,17 @@ public class JobEngine implements AutoCloseable {
     this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-job-timer"));
     this.fence = new ClaimFence(jobStore, nodes, held);
     Attempts attempts = new Attempts(settings, jobStore, nodes, clock, fence, this.kinds, this::dueAgainAfter);
-    this.dispatcher = new Dispatcher(settings, jobStore, nodes, clock, fence, held, attempts, this::stateChanged);
+    this.dispatcher = new Dispatcher(settings, jobStore, nodes, clock, fence, held, attempts, new Job.JobNews() {
+      @Override
+      public void stateChanged(JobRecord record) {
+        JobEngine.this.stateChanged(record);
+      }
+
+      @Override
+      public void noted(JobRecord record, String detail) {
+        events.job(record.id(), kindOf(record).name(), record.state().name(), null, record.bytesDone(), detail);
+      }
+    });
   }
 
   /**
@@ -78,7 +88,7 @@ public class JobEngine implements AutoCloseable {
     if (!sharedStore) {
       int freed = jobStore.releaseOtherNodes(nodes.selfId());
       if (freed > 0) {
-        log.info("{} job(s) had not ended when Ferry stopped: they start over", freed);
+        log.info("{} job(s) had not ended when Ferry stopped: they run again (transfers keep their verified parts)", freed);
       }
     }
     long beat = Math.max(100, Math.min(1000, nodes.lease().toMillis() / 3));
@@ -279,7 +289,7 @@ public class JobEngine implements AutoCloseable {
 
   /** A job's new state, as an event: its kind is the name its spec is stored under ("transfer", "sync"). */
   private void stateChanged(JobRecord record) {
-    events.job(record.id(), kindOf(record).name(), record.state().name(), record.lastError(), record.bytesDone());
+    events.job(record.id(), kindOf(record).name(), record.state().name(), record.lastError(), record.bytesDone(), null);
   }
 
   /**

@@ -12,6 +12,14 @@ public interface JobKind {
 
   Class<? extends JobSpec> spec();
 
+  /**
+   * The type of what this kind's attempts leave for the next ({@link JobRecord#checkpoint()}), stored
+   * under the kind's name; null when they leave nothing.
+   */
+  default Class<? extends JobCheckpoint> checkpoint() {
+    return null;
+  }
+
   /** What one attempt of a job of this kind does, on the worker that claimed it. */
   JobWork work();
 

@@ -69,6 +69,8 @@ public final class JobStore {
     this.database = database;
     this.json = JSON.copy();
     kinds.forEach(kind -> json.registerSubtypes(new NamedType(kind.spec(), kind.name())));
+    kinds.stream().filter(kind -> kind.checkpoint() != null)
+        .forEach(kind -> json.registerSubtypes(new NamedType(kind.checkpoint(), kind.name())));
     kinds.stream().filter(JobKind::storedWithoutKind).findFirst()
         .ifPresent(unnamed -> json.addHandler(new StoredWithoutKind(unnamed.spec())));
   }

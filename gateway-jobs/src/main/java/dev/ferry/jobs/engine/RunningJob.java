@@ -40,4 +40,14 @@ public interface RunningJob {
    * nothing more.
    */
   void ensureHeld() throws IOException;
+
+  /**
+   * Whether this node may go on writing for the job, answered without the store: false once the
+   * claim is known lost or not confirmed within the lease (the node froze). For work that writes
+   * outside the store chunk by chunk, where {@link #ensureHeld} per write would cost too much.
+   */
+  boolean holdsClaim();
+
+  /** Publishes {@code detail} about the job (an event and an activity line), as in "resumed from part 5 of 8". */
+  void note(String detail);
 }

@@ -5,18 +5,22 @@ import static dev.ferry.jobs.remote.ShellQuote.quote;
 import dev.ferry.jobs.engine.JobException;
 import dev.ferry.jobs.remote.RemoteSession;
 import dev.ferry.jobs.remote.RemoteShell;
+import dev.ferry.jobs.remote.Sha256Sum;
 import dev.ferry.jobs.remote.ShellQuote;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The seed's way: the remote fetches the object straight from S3 with a presigned URL, one
  * {@code curl} per byte range, each on its own exec channel, then {@code cat}s the parts together.
- * No object byte passes through Ferry.
+ * No object byte passes through Ferry. Each part file is hashed on the remote right after its curl
+ * (from the page cache, while other parts download), and that SHA-256 is what a later attempt
+ * checks the file against before it keeps it.
  */
 final class DirectTransfer implements TransferMethod {
 
@@ -31,18 +35,38 @@ final class DirectTransfer implements TransferMethod {
     }
     URI url = attempt.objects.presignGet(attempt.source, attempt.settings.presignValidity());
     List<PartRange> parts = PartRange.split(attempt.size, attempt.spec.parts());
-    attempt.runParts(parts, part -> {
-      // If-Match pins every range to the version the attempt started with (412 on an overwrite).
-      String command = "curl -sS -f -o " + quote(staging.partFile(part.index())) + " -r " + part.first() + "-"
-          + part.last() + (attempt.etag == null ? "" : " -H " + quote("If-Match: " + attempt.etag)) + " "
-          + quote(url.toString());
+    attempt.runParts(attempt.toFetch(parts), part -> {
+      attempt.ensureHoldsClaim();
+      // If-Match pins every range to the version the attempt started with (412 on an overwrite). The
+      // exit status is curl's; a remote without sha256sum prints no hash, and the part is not kept.
+      String file = quote(staging.partFile(part.index()));
+      String command = "curl -sS -f -o " + file + " -r " + part.first() + "-" + part.last()
+          + (attempt.etag == null ? "" : " -H " + quote("If-Match: " + attempt.etag)) + " " + quote(url.toString())
+          + " && { sha256sum < " + file + " 2>/dev/null || true; }";
       RemoteShell.ExecResult result = attempt.remote.execHungUpOnClose(command, attempt.settings.commandTimeout());
       if (!result.ok()) {
         throw curlFailure(attempt, part, result);
       }
       attempt.bytesDone.addAndGet(part.length());
+      String sha256 = Sha256Sum.in(result.output());
+      if (sha256 != null) {
+        attempt.keep(part, sha256);
+      }
     });
+    // From here the part files are gone, joined into one: nothing is left for a later attempt to keep.
+    attempt.ledger.forgetAll();
     run(attempt, assembly(staging, parts), "assemble " + parts.size() + " parts into " + staging.assembled());
+  }
+
+  /** Each part is a file of its own until the assembly. */
+  @Override
+  public Set<String> filesHolding(RemoteStaging staging, List<KeptParts.Part> kept) {
+    return kept.stream().map(part -> "part-" + part.index()).collect(java.util.stream.Collectors.toSet());
+  }
+
+  @Override
+  public String partHashCommand(RemoteStaging staging, KeptParts.Part part, long offset) {
+    return "sha256sum < " + quote(staging.partFile(part.index()));
   }
 
   /**

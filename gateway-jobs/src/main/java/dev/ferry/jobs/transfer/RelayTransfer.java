@@ -1,16 +1,25 @@
 package dev.ferry.jobs.transfer;
 
+import static dev.ferry.jobs.remote.ShellQuote.quote;
+
 import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.s3.RangeBytes;
+import dev.ferry.core.vfs.ChecksumAlgorithm;
 import dev.ferry.jobs.engine.JobException;
 import dev.ferry.jobs.remote.RemoteFiles;
 import java.io.IOException;
+import java.security.MessageDigest;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * For remotes that cannot reach S3: Ferry reads the object's ranges from S3 in parallel and writes
- * each with SFTP at its offset straight into the assembled file. Needs no tools on the remote.
+ * each with SFTP at its offset straight into the assembled file. Needs no tools on the remote to
+ * deliver; a later attempt keeps a finished range only where the remote can hash it ({@code tail},
+ * {@code head}, {@code sha256sum}) and the hash is the one Ferry computed as it wrote the range.
+ * Before each chunk the node checks it still holds the job: a woken writer of a claim a newer one
+ * adopted writes nothing.
  */
 final class RelayTransfer implements TransferMethod {
 
@@ -23,12 +32,29 @@ final class RelayTransfer implements TransferMethod {
     return size;
   }
 
+  /** The ranges all live in the one assembled file. */
+  @Override
+  public Set<String> filesHolding(RemoteStaging staging, List<KeptParts.Part> kept) {
+    return kept.isEmpty() ? Set.of() : Set.of(staging.name());
+  }
+
+  /** GNU tail seeks to the range in a regular file; head stops at its end. */
+  @Override
+  public String partHashCommand(RemoteStaging staging, KeptParts.Part part, long offset) {
+    return "tail -c +" + (offset + 1) + " < " + quote(staging.assembled()) + " | head -c " + part.length()
+        + " | sha256sum";
+  }
+
   @Override
   public void fetch(TransferAttempt attempt) throws IOException, InterruptedException {
     String target = attempt.staging.assembled();
-    attempt.remote.create(target).close();
+    // An adopted file holds the kept ranges: it is written into, never truncated.
+    if (!attempt.remote.exists(target)) {
+      attempt.remote.create(target).close();
+    }
     List<PartRange> parts = PartRange.split(attempt.size, attempt.spec.parts());
-    attempt.runParts(parts, part -> {
+    attempt.runParts(attempt.toFetch(parts), part -> {
+      MessageDigest sha256 = ChecksumAlgorithm.SHA_256.newDigest();
       try (RemoteFiles.RemoteWriter writer = attempt.remote.openForWrite(target)) {
         long offset = part.first();
         long end = part.first() + part.length();
@@ -46,13 +72,17 @@ final class RelayTransfer implements TransferMethod {
                 + " of " + attempt.spec.source());
           }
           next = read(attempt, offset + length, end);
+          attempt.ensureHoldsClaim();
           for (byte[] chunk : bytes.chunks()) {
             writer.write(offset, chunk, 0, chunk.length);
+            sha256.update(chunk);
             offset += chunk.length;
             attempt.bytesDone.addAndGet(chunk.length);
           }
         }
       }
+      // The writer's close waited for the remote's acknowledgement of every write.
+      attempt.keep(part, java.util.HexFormat.of().formatHex(sha256.digest()));
     });
   }
 

@@ -4,6 +4,7 @@ import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.jobs.engine.Failures;
+import dev.ferry.jobs.engine.JobException;
 import dev.ferry.jobs.engine.JobSettings;
 import dev.ferry.jobs.remote.RemoteSession;
 import java.io.IOException;
@@ -19,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What one attempt of one job works with: the object (size, ETag and recorded SHA-256 as read at
- * the attempt's start), the remote session, the staging paths, and progress counters. Runs parts in
+ * the attempt's start), the remote session, the staging paths, the parts verified on the remote so
+ * far (kept from earlier attempts or fetched by this one), and progress counters. Runs parts in
  * parallel, at most {@code channelsPerSession} at once, started in index order.
  */
 final class TransferAttempt {
@@ -35,13 +37,15 @@ final class TransferAttempt {
   final RemoteStaging staging;
   final ObjectOperations objects;
   final JobSettings settings;
+  final PartLedger ledger;
   final AtomicLong bytesDone = new AtomicLong();
   final AtomicInteger partsDone = new AtomicInteger();
   private final ExecutorService partPool;
 
   /** {@code sha256}: the object's, from the catalog or its metadata; null when Ferry does not know it. */
   TransferAttempt(String jobId, TransferSpec spec, ObjectInfo object, String sha256, RemoteSession remote,
-      RemoteStaging staging, ObjectOperations objects, JobSettings settings, ExecutorService partPool) {
+      RemoteStaging staging, ObjectOperations objects, JobSettings settings, PartLedger ledger,
+      ExecutorService partPool) {
     this.jobId = jobId;
     this.spec = spec;
     this.source = new S3Location(spec.bucket(), spec.key());
@@ -52,7 +56,29 @@ final class TransferAttempt {
     this.staging = staging;
     this.objects = objects;
     this.settings = settings;
+    this.ledger = ledger;
     this.partPool = partPool;
+  }
+
+  /** The parts of {@code all} whose bytes are not on the remote yet: the ones this attempt fetches. */
+  List<PartRange> toFetch(List<PartRange> all) {
+    return all.stream().filter(part -> !ledger.has(part.index())).toList();
+  }
+
+  /** {@code part} is on the remote and its bytes there hash to {@code sha256}: a later attempt may keep it. */
+  void keep(PartRange part, String sha256) throws IOException {
+    ledger.add(part, sha256);
+  }
+
+  /**
+   * Fails unless this node may still write the job's bytes: checked before each write that would
+   * otherwise go on after a freeze past the lease, into a folder a newer claim may have adopted.
+   */
+  void ensureHoldsClaim() throws JobException {
+    if (!ledger.holdsClaim()) {
+      throw JobException.retryable("job " + jobId + ": this node's claim is lost or unconfirmed within its lease;"
+          + " it writes nothing more to " + spec.destination());
+    }
   }
 
   interface PartTask {

@@ -8,7 +8,8 @@ import dev.ferry.jobs.engine.JobWork;
 /**
  * Transfers as a kind of job: stored as "transfer", and the kind of every job stored before there
  * were kinds. An attempt shows the job RUNNING only once past its free-space gate, and what a
- * failed, cancelled or lost attempt left in the remote staging folder is removed.
+ * failed, cancelled or lost attempt left in the remote staging folder is removed; its checkpoint is
+ * the parts verified on the remote ({@link KeptParts}).
  */
 public final class TransferKind implements JobKind {
 
@@ -31,6 +32,11 @@ public final class TransferKind implements JobKind {
   @Override
   public Class<? extends JobSpec> spec() {
     return TransferSpec.class;
+  }
+
+  @Override
+  public Class<KeptParts> checkpoint() {
+    return KeptParts.class;
   }
 
   @Override

@@ -2,11 +2,23 @@ package dev.ferry.jobs.transfer;
 
 import dev.ferry.jobs.remote.RemoteSession;
 import java.io.IOException;
+import java.util.List;
+import java.util.Set;
 
 /** Gets the object's bytes into the staging folder's assembled file on the remote. */
 interface TransferMethod {
 
+  /**
+   * Fetches the parts not kept yet ({@link TransferAttempt#toFetch}), recording each as it is
+   * verified on the remote ({@link TransferAttempt#keep}), and leaves the assembled file.
+   */
   void fetch(TransferAttempt attempt) throws IOException, InterruptedException;
+
+  /** The files of the staging folder that hold the bytes of {@code kept} (part files, or the one assembled file). */
+  Set<String> filesHolding(RemoteStaging staging, List<KeptParts.Part> kept);
+
+  /** A remote shell command whose output starts with the SHA-256 of {@code part}'s bytes as they are in the staging folder. */
+  String partHashCommand(RemoteStaging staging, KeptParts.Part part, long offset);
 
   /**
    * Stops what an attempt (an earlier one, or another node's) may have left running on the remote

@@ -17,16 +17,20 @@ import dev.ferry.jobs.remote.RemoteSession;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /**
  * One attempt of one transfer job, start to end: read the object's size, connect, pass the
- * free-space gate, clean what earlier claims left in the staging folder, fetch, verify, check the
- * claim is still held, move into place.
+ * free-space gate, stop what earlier claims left running and take over the parts they verified
+ * ({@link StagingTakeover}), fetch the rest, verify the whole file, check the claim is still held,
+ * move into place.
  */
 final class TransferRunner {
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TransferRunner.class);
 
   private final ObjectOperations objects;
   private final RemoteConnector connector;
@@ -79,16 +83,26 @@ final class TransferRunner {
       if (!spec.overwrite() && remote.exists(spec.remotePath())) {
         throw JobException.permanent(spec.destination() + " already exists (use --overwrite)");
       }
-      int parts = PartRange.split(size, spec.parts()).size();
+      List<PartRange> ranges = PartRange.split(size, spec.parts());
+      int parts = ranges.size();
       job.update(r -> r.withRunning(size, parts, clock.instant().toString()));
       job.save();
-      // What earlier claims left (this node's previous run, or a node that died or froze) goes first.
+      // What earlier claims left running (this node's previous run, or a node that died or froze) stops first.
       method.stopLeftovers(remote, staging.root());
-      remote.removeTree(staging.root());
-      remote.mkdirs(staging.folder());
+      KeptParts earlier = job.record().checkpoint() instanceof KeptParts kept ? kept : null;
+      StagingTakeover.Outcome takeover = new StagingTakeover(remote, method, settings, partPool)
+          .prepare(staging, earlier, object.get().etag(), ranges, size, spec.source());
+      PartLedger ledger = new PartLedger(job, takeover.parts());
+      job.save();
+      if (takeover.note() != null) {
+        log.info("job {}: {}", job.record().id(), takeover.note());
+        job.note(takeover.note());
+      }
       String sha256 = objects.factsOf(source, object.get()).sha256();
       TransferAttempt attempt = new TransferAttempt(job.record().id(), spec, object.get(), sha256, remote, staging, objects,
-          settings, partPool);
+          settings, ledger, partPool);
+      attempt.bytesDone.set(takeover.parts().bytes());
+      attempt.partsDone.set(takeover.parts().parts().size());
       job.showProgress(new LiveProgress() {
         @Override
         public long bytesDone() {
@@ -106,7 +120,12 @@ final class TransferRunner {
         job.update(r -> r.withProgress(attempt.bytesDone.get(), attempt.partsDone.get(), parts)
             .withState(JobState.VERIFYING));
         job.save();
-        RemoteFinish.verify(attempt);
+        try {
+          RemoteFinish.verify(attempt);
+        } catch (JobException failed) {
+          ledger.forgetAll();
+          throw failed;
+        }
         checkCancelled(job);
         job.ensureHeld();
         RemoteFinish.moveIntoPlace(attempt, clock);
@@ -147,7 +166,7 @@ final class TransferRunner {
       remote.removeTree(folder);
       remote.removeIfEmpty(RemoteStaging.rootOf(spec.remotePath()));
     } catch (IOException | RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(TransferRunner.class).warn("job {}: could not remove staging folder {} on {}: {}",
+      log.warn("job {}: could not remove staging folder {} on {}: {}",
           record.id(), folder, spec.host(), e.getMessage());
     }
   }

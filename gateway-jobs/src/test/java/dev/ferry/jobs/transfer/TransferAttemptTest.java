@@ -92,6 +92,6 @@ class TransferAttemptTest {
         Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofSeconds(1));
     TransferSpec spec = new TransferSpec("bucket", "key", "host", "/data/key", 8, 0, TransferMode.DIRECT, false);
     ObjectInfo object = new ObjectInfo("key", SIZE, Instant.now(), "\"etag\"", Map.of());
-    return new TransferAttempt("job1", spec, object, null, null, null, null, settings, partPool);
+    return new TransferAttempt("job1", spec, object, null, null, null, null, settings, null, partPool);
   }
 }

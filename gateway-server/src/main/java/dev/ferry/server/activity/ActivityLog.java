@@ -107,7 +107,7 @@ public final class ActivityLog {
       line.put("kind", job.kind());
       line.put("state", job.state());
       line.put("outcome", "FAILED".equals(job.state()) ? "FAILED" : "OK");
-      put(line, "detail", job.error());
+      put(line, "detail", job.error() != null ? job.error() : job.detail());
     } else if (event instanceof AccountEvent account) {
       line.put("activity", account.type().name());
       line.put("user", account.user());

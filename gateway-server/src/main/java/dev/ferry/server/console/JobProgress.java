@@ -2,6 +2,7 @@ package dev.ferry.server.console;
 
 import dev.ferry.jobs.engine.JobRecord;
 import dev.ferry.jobs.engine.JobState;
+import dev.ferry.jobs.transfer.KeptParts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -16,9 +17,11 @@ record JobProgress(long bytesDone, long size, int partsDone, int partsTotal, Dou
   static JobProgress of(JobRecord job, Instant now) {
     Double rate = null;
     boolean moving = job.state() == JobState.RUNNING || job.state() == JobState.VERIFYING;
-    if (moving && job.started() != null && job.bytesDone() > 0) {
+    // A resumed transfer's kept bytes were moved by earlier attempts: not part of this one's rate.
+    long moved = job.bytesDone() - (job.checkpoint() instanceof KeptParts kept ? kept.keptBytes() : 0);
+    if (moving && job.started() != null && moved > 0) {
       long millis = Math.max(1, Duration.between(Instant.parse(job.started()), now).toMillis());
-      rate = job.bytesDone() * 1000.0 / millis;
+      rate = moved * 1000.0 / millis;
     }
     return new JobProgress(job.bytesDone(), job.size(), job.partsDone(), job.partsTotal(), rate);
   }

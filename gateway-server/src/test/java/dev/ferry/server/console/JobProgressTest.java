@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ferry.jobs.engine.JobRecord;
 import dev.ferry.jobs.engine.JobState;
+import dev.ferry.jobs.transfer.KeptParts;
 import dev.ferry.jobs.transfer.TransferMode;
 import dev.ferry.jobs.transfer.TransferSpec;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JobProgressTest {
@@ -25,6 +27,17 @@ class JobProgressTest {
     assertEquals("ETA 30s", progress.eta());
     assertEquals("100.0 MB of 400.0 MB", progress.bytes());
     assertEquals("1/4 parts", progress.parts());
+  }
+
+  /** Half the file was kept from an earlier attempt: the rate counts only what this attempt moved. */
+  @Test
+  void resumed_keptBytesAreNotPartOfTheRate() {
+    KeptParts kept = new KeptParts("\"etag\"", 400_000_000, 4, 2, List.of(new KeptParts.Part(0, 100_000_000, "a".repeat(64)),
+        new KeptParts.Part(1, 100_000_000, "b".repeat(64))), 2, 200_000_000, 0);
+    JobRecord resumed = job(JobState.RUNNING, 400_000_000, 300_000_000).withCheckpoint(kept);
+    JobProgress progress = JobProgress.of(resumed, START.plusSeconds(10));
+    assertEquals("10.0 MB/s", progress.rate());
+    assertEquals("ETA 10s", progress.eta());
   }
 
   @Test

@@ -17,7 +17,6 @@ import dev.ferry.server.EmbeddedFerry;
 import dev.ferry.server.SshExec;
 import dev.ferry.server.SshTestClient;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -27,7 +26,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.sshd.client.session.ClientSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,7 +56,6 @@ class JobsAcrossNodesIT {
   private static final String HASH = PasswordHasher.hash(PASSWORD.toCharArray());
   private static final Duration LEASE = Duration.ofSeconds(3);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern JOB_ID = Pattern.compile("[0-9a-f]{12}");
 
   @TempDir
   static Path dir;
@@ -113,42 +110,28 @@ class JobsAcrossNodesIT {
     return node;
   }
 
+  static final NodeAdmin ADMIN = new NodeAdmin(ssh, "ops", PASSWORD);
+
   /** An admin command over SSH exec on {@code node}, as an operator runs it. */
   static SshExec admin(FerryNode node, String command) throws IOException {
-    try (ClientSession session = ssh.login("ops", node.sftpPort, PASSWORD)) {
-      return SshExec.run(session, command, Duration.ofSeconds(90));
-    }
+    return ADMIN.run(node, command);
   }
 
   static String transfer(FerryNode node, String key, Path target, String options) throws IOException {
-    SshExec created = admin(node, "transfer s3://" + bucket + "/" + key + " local:" + target + " " + options);
-    assertEquals(0, created.status(), created.err());
-    String id = created.out().strip();
-    assertTrue(JOB_ID.matcher(id).matches(), "transfer answered '" + id + "'");
-    return id;
+    return ADMIN.transfer(node, "s3://" + bucket + "/" + key, "local:" + target, options);
   }
 
-  /** The job as {@code job ID --json} on {@code node} shows it. */
   static JsonNode job(FerryNode node, String id) {
-    try {
-      SshExec shown = admin(node, "job " + id + " --json");
-      assertEquals(0, shown.status(), shown.err());
-      return JSON.readTree(shown.out()).get("data");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return ADMIN.job(node, id);
   }
 
   static JsonNode awaitJob(FerryNode node, String id, java.util.function.Predicate<JsonNode> until, Duration timeout,
       String what) {
-    JsonNode[] last = new JsonNode[1];
-    Await.until(() -> until.test(last[0] = job(node, id)), timeout, "job " + id + " " + what);
-    return last[0];
+    return ADMIN.awaitJob(node, id, until, timeout, what);
   }
 
   static boolean ended(JsonNode job) {
-    String state = job.get("state").asText();
-    return state.equals("DONE") || state.equals("FAILED") || state.equals("CANCELLED");
+    return NodeAdmin.ended(job);
   }
 
   static byte[] object(String key, int size) {

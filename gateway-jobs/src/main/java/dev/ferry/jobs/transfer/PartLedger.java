@@ -1,0 +1,58 @@
+package dev.ferry.jobs.transfer;
+
+import dev.ferry.jobs.engine.RunningJob;
+import java.io.IOException;
+
+/**
+ * The attempt's record of the parts whose bytes are on the remote and verified: each part goes into
+ * the job's checkpoint as it finishes and the job is saved at once (fenced by the claim), so a
+ * restart, a takeover or a retry finds it. Parts finish on several threads.
+ */
+final class PartLedger {
+
+  private final RunningJob job;
+  private KeptParts parts;
+
+  PartLedger(RunningJob job, KeptParts parts) {
+    this.job = job;
+    this.parts = parts;
+    job.update(r -> r.withCheckpoint(parts));
+  }
+
+  synchronized KeptParts parts() {
+    return parts;
+  }
+
+  synchronized boolean has(int index) {
+    return parts.has(index);
+  }
+
+  /** Records {@code part}, whose bytes on the remote hash to {@code sha256}, and saves the job. */
+  void add(PartRange part, String sha256) throws IOException {
+    synchronized (this) {
+      KeptParts more = parts.with(new KeptParts.Part(part.index(), part.length(), sha256));
+      parts = more;
+      job.update(r -> r.withCheckpoint(more));
+    }
+    job.save();
+  }
+
+  /**
+   * Forgets every part (what the attempt started with stays, for the record): their files were
+   * joined into the assembled file (direct), or the whole file failed its check, so no part of it
+   * is to be trusted by a later attempt.
+   */
+  void forgetAll() throws IOException {
+    synchronized (this) {
+      KeptParts none = parts.withoutParts();
+      parts = none;
+      job.update(r -> r.withCheckpoint(none));
+    }
+    job.save();
+  }
+
+  /** Whether this node may go on writing the job's bytes (see {@link RunningJob#holdsClaim()}). */
+  boolean holdsClaim() {
+    return job.holdsClaim();
+  }
+}
