@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * run by whichever node claims them. Each node's {@link Dispatcher} claims due jobs while it has a
  * free worker, its heartbeat ({@link ClaimFence}) saves the progress of the jobs it holds and learns
  * of cancels asked on other nodes, and a job whose node stops heartbeating is claimed by another and
- * runs again from what its kind kept ({@link JobRecord#checkpoint()}). {@link Attempts} decides what follows an attempt: failures that may pass are retried
- * with backoff (the job is released, due again later, for any node); a job that waits is released
+ * runs again from what its kind kept ({@link JobRecord#checkpoint()}). {@link Attempts} decides
+ * what follows an attempt: failures that may pass are retried with backoff (the job is released,
+ * due again later, for any node); a job that waits is released
  * and re-checked the same way. This class is what the rest of Ferry sees: submit, read, cancel.
  */
 public class JobEngine implements AutoCloseable {
