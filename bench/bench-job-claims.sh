@@ -17,8 +17,9 @@
 #   bench/bench-job-claims.sh          (after: mvn -q -DskipTests package)
 #
 # Knobs (environment): BENCH_JOBS=1000, BENCH_IDLE=20, BENCH_WORKERS=4 (jobs.workers per node),
-# BENCH_POLL=1s (jobs.pollInterval), FERRY_JAVA=java, FERRY_HEAP=512m, BENCH_DIR, BENCH_KEEP=1,
-# FERRY_JAR, S3PROXY_JAR.
+# BENCH_POLL=1s (jobs.pollInterval), BENCH_IDLE_CONNECTIONS=4 (jobs.idleConnections: 0 opens an SSH
+# connection per job, as before connections were kept), FERRY_JAVA=java, FERRY_HEAP=512m,
+# BENCH_DIR, BENCH_KEEP=1, FERRY_JAR, S3PROXY_JAR.
 set -uo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,6 +28,7 @@ JOBS="${BENCH_JOBS:-1000}"
 IDLE="${BENCH_IDLE:-20}"
 WORKERS="${BENCH_WORKERS:-4}"
 POLL="${BENCH_POLL:-1s}"
+IDLE_CONNECTIONS="${BENCH_IDLE_CONNECTIONS:-4}"
 FERRY_HEAP="${FERRY_HEAP:-512m}"
 AWS=/usr/bin/aws
 PYTHON=/usr/bin/python3
@@ -81,6 +83,7 @@ store:
 jobs:
   workers: $WORKERS
   pollInterval: $POLL
+  idleConnections: $IDLE_CONNECTIONS
 remotes:
   - name: bench
     address: 127.0.0.1

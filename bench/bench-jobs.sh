@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Transfer-job throughput (a measurement, not a test). In one run, on loopback:
-#   (a) the reference: plain curl of a presigned URL of the object, on the remote host (this one)
+#   (a) the references: plain curl of a presigned URL of the object, on the remote host (this one),
+#       the ceiling of direct mode; OpenSSH's sftp put of the same bytes from a local file to the
+#       same sshd, the ceiling of relay mode (Ferry's SFTP writes to that sshd, with S3 in front)
 #   (b) Ferry transfer jobs, direct mode (the remote curls ranges from S3) and relay mode (Ferry
 #       reads S3 and writes SFTP), with 1, 4 and 8 parts each, started over the admin HTTP API
 # The remote is a local OpenSSH sshd writing to a temp dir; S3 is S3Proxy. A job is timed from
@@ -133,6 +135,11 @@ section_reference() {
   measure sha "$BIG_BYTES" "sha256sum of the ${SIZE_MB} MiB file (the jobs' verification)" \
     sha256sum "$WORK/disk/reference.bin"
   rm -f "$WORK/disk/reference.bin"
+  measure sftp "$BIG_BYTES" "reference: OpenSSH sftp put of a local file to the same sshd" \
+    sftp -q -b - -P "$SSHD_PORT" -i "$WORK/id_ed25519" -o BatchMode=yes -o UserKnownHostsFile="$WORK/known_sshd" \
+    "$ME@127.0.0.1" <<<"put $WORK/big.bin $WORK/disk/sftp-reference.bin"
+  cmp -s "$WORK/big.bin" "$WORK/disk/sftp-reference.bin" || error "sftp put reference differs from the source"
+  rm -f "$WORK/disk/sftp-reference.bin"
 }
 
 print_table() {
@@ -141,16 +148,20 @@ print_table() {
   echo "Transfer jobs, one ${SIZE_MB} MiB object to a local OpenSSH sshd (disk), S3Proxy, $(nproc) CPUs"
   echo "job: MB/s from submission to DONE (connect, fetch, assembly, SHA-256 check, rename)"
   echo "fetch: MB/s from submission to VERIFYING (polled every ~0.1 s), the part comparable to curl"
-  echo "reference: curl of the presigned URL ${R[curl]:-n/a} MB/s; sha256sum alone ${R[sha]:-n/a} MB/s"
+  echo "references: curl of the presigned URL ${R[curl]:-n/a} MB/s; sftp put of a local file ${R[sftp]:-n/a} MB/s;" \
+    "sha256sum alone ${R[sha]:-n/a} MB/s"
+  echo "ceiling: curl for direct, sftp put for relay; /ceil is job / ceiling"
   printf '%-8s' "parts"
-  local mode parts
-  for mode in $MODES; do printf '%12s %12s %7s' "$mode job" "$mode fetch" "/curl"; done
+  local mode parts ceiling
+  for mode in $MODES; do printf '%12s %12s %7s' "$mode job" "$mode fetch" "/ceil"; done
   echo
   for parts in $PARTS_LIST; do
     printf '%-8s' "$parts"
     for mode in $MODES; do
+      ceiling="${R[curl]:-n/a}"
+      [[ "$mode" == relay ]] && ceiling="${R[sftp]:-n/a}"
       printf '%12s %12s %7s' "${R[$mode.$parts]:-n/a}" "${R[$mode.$parts.fetch]:-n/a}" \
-        "$(ratio "${R[$mode.$parts.fetch]:-n/a}" "${R[curl]:-n/a}")"
+        "$(ratio "${R[$mode.$parts]:-n/a}" "$ceiling")"
     done
     echo
   done

@@ -5,6 +5,7 @@ import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.ConfigNode;
 import dev.ferry.jobs.admin.AdminHttpSettings;
 import dev.ferry.jobs.engine.JobSettings;
+import dev.ferry.jobs.remote.ConnectionPool;
 import dev.ferry.jobs.remote.RemoteHost;
 import dev.ferry.jobs.sync.SyncConfig;
 import dev.ferry.jobs.sync.SyncDefinition;
@@ -20,19 +21,21 @@ import java.util.Set;
  * syncs and the admin console. Parsed from the same file as core's {@link FerryConfig}, with errors
  * naming the key as core's do.
  */
-public record JobsConfig(JobSettings jobs, List<RemoteHost> remotes, List<SyncDefinition> syncs,
-    AdminHttpSettings adminHttp) {
+public record JobsConfig(JobSettings jobs, ConnectionPool connections, List<RemoteHost> remotes,
+    List<SyncDefinition> syncs, AdminHttpSettings adminHttp) {
 
   public static JobsConfig of(FerryConfig config) {
     ConfigNode root = config.file().root();
     List<RemoteHost> remotes = remotes(root.sections("remotes"), config.file().directory());
-    return new JobsConfig(jobs(root.section("jobs"), config.dataDir()), remotes, SyncConfig.of(config, remotes),
+    return new JobsConfig(jobs(root.section("jobs"), config.dataDir()), connections(root.section("jobs")), remotes,
+        SyncConfig.of(config, remotes),
         adminHttp(root.section("admin")));
   }
 
   private static JobSettings jobs(ConfigNode node, Path dataDir) {
     node.allowOnly("workers", "maxAttempts", "retryBackoff", "freeSpacePercent", "freeSpaceRecheck", "parts",
-        "maxParts", "channelsPerSession", "presignValidity", "commandTimeout", "pollInterval", "retention");
+        "maxParts", "channelsPerSession", "presignValidity", "commandTimeout", "pollInterval", "retention",
+        "idleConnections", "idleConnectionTime");
     int maxParts = node.integer("maxParts", 64, 1, 1024);
     return new JobSettings(dataDir.resolve("jobs"), node.integer("workers", 2, 1, 64),
         node.integer("maxAttempts", 5, 1, 100), node.duration("retryBackoff", Duration.ofSeconds(5)),
@@ -41,6 +44,17 @@ public record JobsConfig(JobSettings jobs, List<RemoteHost> remotes, List<SyncDe
         node.duration("presignValidity", Duration.ofHours(6)), node.duration("commandTimeout", Duration.ofHours(12)),
         node.duration("pollInterval", Duration.ofSeconds(1)),
         node.duration("retention", JobSettings.DEFAULT_RETENTION));
+  }
+
+  /** The SSH connections to each remote kept open between jobs and syncs. */
+  private static ConnectionPool connections(ConfigNode node) {
+    Duration idleTime = node.duration("idleConnectionTime", ConnectionPool.DEFAULT.idleTime());
+    if (idleTime.isZero() || idleTime.isNegative()) {
+      throw new ConfigException(node.keyOf("idleConnectionTime"), "must be positive (idleConnections: 0 keeps"
+          + " no connection open), got " + idleTime);
+    }
+    return new ConnectionPool(node.integer("idleConnections", ConnectionPool.DEFAULT.idlePerRemote(), 0, 64),
+        idleTime);
   }
 
   /** Empty (as SSH_FREE_SPACE_PERCENTAGE may be) or 0: no check. */

@@ -10,6 +10,7 @@ import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.admin.AdminRole;
 import dev.ferry.jobs.admin.AdminToken;
 import dev.ferry.jobs.admin.AdminTokens;
+import dev.ferry.jobs.remote.ConnectionPool;
 import dev.ferry.jobs.remote.RemoteHost;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +64,19 @@ class JobsConfigTest {
     ConfigException e = assertThrows(ConfigException.class,
         () -> load(yaml, Map.of("SSH_FREE_SPACE_PERCENTAGE", "lots")));
     assertTrue(e.getMessage().contains("jobs.freeSpacePercent"), e.getMessage());
+  }
+
+  @Test
+  void idleConnections_defaultFourForAMinute_setOrOff_badValuesRefusedNamingTheKey() throws IOException {
+    assertEquals(new ConnectionPool(4, Duration.ofSeconds(60)), load(USERS, Map.of()).connections());
+    assertEquals(new ConnectionPool(0, Duration.ofSeconds(5)),
+        load(USERS + "jobs:\n  idleConnections: 0\n  idleConnectionTime: 5s\n", Map.of()).connections());
+    ConfigException negative = assertThrows(ConfigException.class,
+        () -> load(USERS + "jobs:\n  idleConnections: -1\n", Map.of()));
+    assertTrue(negative.getMessage().contains("jobs.idleConnections"), negative.getMessage());
+    ConfigException zero = assertThrows(ConfigException.class,
+        () -> load(USERS + "jobs:\n  idleConnectionTime: 0s\n", Map.of()));
+    assertTrue(zero.getMessage().contains("jobs.idleConnectionTime"), zero.getMessage());
   }
 
   @Test

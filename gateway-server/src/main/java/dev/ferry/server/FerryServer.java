@@ -127,7 +127,7 @@ public final class FerryServer {
     long every = Math.min(Math.max(60, config.uploads().orphanAge().toSeconds() / 2),
         Math.max(1, config.stateStore().lease().toSeconds()));
     sweeper.scheduleWithFixedDelay(this::sweepOrphans, every, every, TimeUnit.SECONDS);
-    remotes = new MinaRemoteConnector();
+    remotes = new MinaRemoteConnector(jobsConfig.connections());
     syncs = new Syncs(jobsConfig.syncs(), jobsConfig.remotes(), gateway.stateStore(), new SyncServices(remotes,
         gateway.objects(), jobsConfig.jobs().retryBackoff(),
         jobsConfig.jobs().commandTimeout(), clock));

@@ -125,6 +125,13 @@ public final class OpenSshServer implements AutoCloseable {
     return out;
   }
 
+  /** How many logins this sshd has accepted so far: one per SSH connection made to it. */
+  public long logins() throws IOException {
+    try (var lines = Files.lines(dir.resolve("sshd.log"))) {
+      return lines.filter(line -> line.contains("Accepted publickey for ")).count();
+    }
+  }
+
   /** Kills the connections' children too: sshd forks one process per connection. */
   public void killConnections() throws IOException, InterruptedException {
     ProcessHandle.of(process.pid()).ifPresent(h -> h.descendants().forEach(ProcessHandle::destroyForcibly));

@@ -21,7 +21,10 @@ import org.apache.sshd.core.CoreModuleProperties;
 
 /**
  * Outbound SSH for transfer jobs: one MINA {@link SshClient} per configured remote, so each checks
- * that remote's host key and nothing else, logging in with the remote's private key.
+ * that remote's host key and nothing else, logging in with the remote's private key. A session
+ * that ends in one piece ({@link RemoteSession#markReusable()}) leaves its connection to the next
+ * session to the same remote ({@link IdleConnections}): a job of a few bytes then costs no key
+ * exchange, login or SFTP start.
  */
 public final class MinaRemoteConnector implements RemoteConnector {
 
@@ -30,9 +33,28 @@ public final class MinaRemoteConnector implements RemoteConnector {
   private final Map<String, SshClient> clients = new ConcurrentHashMap<>();
   private final Map<String, HostKeyCheck> hostKeyChecks = new ConcurrentHashMap<>();
   private final Map<String, List<KeyPair>> identities = new ConcurrentHashMap<>();
+  private final IdleConnections idle;
+
+  /** With the default pool: four idle connections per remote, closed after a minute unused. */
+  public MinaRemoteConnector() {
+    this(ConnectionPool.DEFAULT);
+  }
+
+  public MinaRemoteConnector(ConnectionPool pool) {
+    this.idle = new IdleConnections(pool);
+  }
+
+  /** How many connections wait idle now, over all remotes. */
+  public int idleConnections() {
+    return idle.size();
+  }
 
   @Override
   public RemoteSession connect(RemoteHost host) throws IOException {
+    IdleConnections.Connection reused = idle.take(host.name());
+    if (reused != null) {
+      return new MinaRemoteSession(host, reused, idle);
+    }
     SshClient client = client(host);
     List<KeyPair> keys = identity(host);
     ClientSession session = null;
@@ -42,7 +64,7 @@ public final class MinaRemoteConnector implements RemoteConnector {
         session.addPublicKeyIdentity(key);
       }
       session.auth().verify(CONNECT_TIMEOUT);
-      return new MinaRemoteSession(host, session);
+      return new MinaRemoteSession(host, new IdleConnections.Connection(session, null), idle);
     } catch (IOException | RuntimeException e) {
       HostKeyCheck check = hostKeyChecks.get(host.name());
       String rejected = check == null ? null : check.rejected();
@@ -116,6 +138,7 @@ public final class MinaRemoteConnector implements RemoteConnector {
 
   @Override
   public void close() {
+    idle.close();
     clients.values().forEach(SshClient::stop);
     clients.clear();
   }

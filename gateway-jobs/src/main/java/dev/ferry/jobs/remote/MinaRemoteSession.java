@@ -28,9 +28,10 @@ import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 
 /**
- * One SSH connection to a remote: SFTP (one client, opened on first use) for file operations, a new
- * exec channel per shell command. MINA and SFTP failures become {@link RemoteException}s naming the
- * host, operation and path.
+ * One SSH connection to a remote, new or lent by the idle pool: SFTP (one client, opened on first
+ * use and kept with the connection) for file operations, a new exec channel per shell command. MINA
+ * and SFTP failures become {@link RemoteException}s naming the host, operation and path. Once
+ * closed, the session does nothing more, whether its connection closed or went back to the pool.
  */
 final class MinaRemoteSession implements RemoteSession {
 
@@ -45,14 +46,41 @@ final class MinaRemoteSession implements RemoteSession {
 
   private final RemoteHost host;
   private final ClientSession session;
+  private final IdleConnections pool;
   private SftpClient sftp;
+  /**
+   * Held around each use of the shared SFTP client: MINA's client fails a request sent while
+   * another thread's is being written ("A write operation is already pending"), and parts check
+   * and record their files from several threads. Not this object's monitor, which a cancel's
+   * close takes while an SFTP call may be blocked.
+   */
+  private final Object sftpCalls = new Object();
+  /** Guarded by this: the session ended; its connection is closed or lent to another session. */
+  private boolean closed;
+  private volatile boolean reusable;
 
-  MinaRemoteSession(RemoteHost host, ClientSession session) {
+  MinaRemoteSession(RemoteHost host, IdleConnections.Connection connection, IdleConnections pool) {
     this.host = host;
-    this.session = session;
+    this.session = connection.session();
+    this.sftp = connection.sftp();
+    this.pool = pool;
+  }
+
+  @Override
+  public void markReusable() {
+    reusable = true;
+  }
+
+  /** Fails once the session ended: its connection may be another session's now. */
+  private synchronized void ensureOpen() throws RemoteException {
+    if (closed) {
+      throw new RemoteException(RemoteException.Kind.CONNECTION, "session to remote '" + host.name()
+          + "' is closed", null);
+    }
   }
 
   private synchronized SftpClient sftp() throws IOException {
+    ensureOpen();
     if (sftp == null) {
       try {
         sftp = SftpClientFactory.instance().createSftpClient(session);
@@ -74,6 +102,7 @@ final class MinaRemoteSession implements RemoteSession {
   }
 
   private ExecResult exec(String commandLine, Duration timeout, boolean onTerminal) throws IOException {
+    ensureOpen();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     try (ChannelExec channel = session.createExecChannel(commandLine)) {
@@ -106,31 +135,35 @@ final class MinaRemoteSession implements RemoteSession {
 
   /** stat (links followed) or lstat of the path; empty when nothing is there. */
   private Optional<SftpClient.Attributes> attributes(String path, boolean followLinks) throws IOException {
-    try {
-      return Optional.of(followLinks ? sftp().stat(path) : sftp().lstat(path));
-    } catch (SftpException e) {
-      if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
-        return Optional.empty();
+    synchronized (sftpCalls) {
+      try {
+        return Optional.of(followLinks ? sftp().stat(path) : sftp().lstat(path));
+      } catch (SftpException e) {
+        if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
+          return Optional.empty();
+        }
+        throw failure("stat", path, e);
+      } catch (IOException e) {
+        throw failure("stat", path, e);
       }
-      throw failure("stat", path, e);
-    } catch (IOException e) {
-      throw failure("stat", path, e);
     }
   }
 
   @Override
   public List<RemoteEntry> list(String directory) throws IOException {
-    try {
-      List<RemoteEntry> entries = new ArrayList<>();
-      for (SftpClient.DirEntry entry : sftp().readDir(directory)) {
-        String name = entry.getFilename();
-        if (!name.equals(".") && !name.equals("..")) {
-          entries.add(entry(name, entry.getAttributes()));
+    synchronized (sftpCalls) {
+      try {
+        List<RemoteEntry> entries = new ArrayList<>();
+        for (SftpClient.DirEntry entry : sftp().readDir(directory)) {
+          String name = entry.getFilename();
+          if (!name.equals(".") && !name.equals("..")) {
+            entries.add(entry(name, entry.getAttributes()));
+          }
         }
+        return entries;
+      } catch (IOException e) {
+        throw failure("list", directory, e);
       }
-      return entries;
-    } catch (IOException e) {
-      throw failure("list", directory, e);
     }
   }
 
@@ -149,10 +182,12 @@ final class MinaRemoteSession implements RemoteSession {
 
   @Override
   public String realPath(String path) throws IOException {
-    try {
-      return sftp().canonicalPath(path);
-    } catch (IOException e) {
-      throw failure("realpath", path, e);
+    synchronized (sftpCalls) {
+      try {
+        return sftp().canonicalPath(path);
+      } catch (IOException e) {
+        throw failure("realpath", path, e);
+      }
     }
   }
 
@@ -167,10 +202,12 @@ final class MinaRemoteSession implements RemoteSession {
 
   @Override
   public void remove(String path) throws IOException {
-    try {
-      sftp().remove(path);
-    } catch (IOException e) {
-      throw failure("remove", path, e);
+    synchronized (sftpCalls) {
+      try {
+        sftp().remove(path);
+      } catch (IOException e) {
+        throw failure("remove", path, e);
+      }
     }
   }
 
@@ -181,15 +218,17 @@ final class MinaRemoteSession implements RemoteSession {
 
   @Override
   public void mkdirs(String directory) throws IOException {
-    StringBuilder path = new StringBuilder();
-    for (String segment : directory.substring(1).split("/")) {
-      path.append('/').append(segment);
-      if (!exists(path.toString())) {
-        try {
-          sftp().mkdir(path.toString());
-        } catch (IOException e) {
-          if (!exists(path.toString())) {
-            throw failure("mkdir", path.toString(), e);
+    synchronized (sftpCalls) {
+      StringBuilder path = new StringBuilder();
+      for (String segment : directory.substring(1).split("/")) {
+        path.append('/').append(segment);
+        if (!exists(path.toString())) {
+          try {
+            sftp().mkdir(path.toString());
+          } catch (IOException e) {
+            if (!exists(path.toString())) {
+              throw failure("mkdir", path.toString(), e);
+            }
           }
         }
       }
@@ -198,31 +237,35 @@ final class MinaRemoteSession implements RemoteSession {
 
   @Override
   public void rename(String from, String to) throws IOException {
-    try {
-      OpenSSHPosixRenameExtension posix = sftp().getExtension(OpenSSHPosixRenameExtension.class);
-      if (posix != null && posix.isSupported()) {
-        posix.posixRename(from, to);
-      } else {
-        if (exists(to)) {
-          sftp().remove(to);
+    synchronized (sftpCalls) {
+      try {
+        OpenSSHPosixRenameExtension posix = sftp().getExtension(OpenSSHPosixRenameExtension.class);
+        if (posix != null && posix.isSupported()) {
+          posix.posixRename(from, to);
+        } else {
+          if (exists(to)) {
+            sftp().remove(to);
+          }
+          sftp().rename(from, to);
         }
-        sftp().rename(from, to);
+      } catch (IOException e) {
+        throw failure("rename " + from + " to", to, e);
       }
-    } catch (IOException e) {
-      throw failure("rename " + from + " to", to, e);
     }
   }
 
   @Override
   public void removeTree(String directory) throws IOException {
-    if (!exists(directory)) {
-      return;
-    }
-    try {
-      removeContents(directory);
-      sftp().rmdir(directory);
-    } catch (IOException e) {
-      throw failure("remove", directory, e);
+    synchronized (sftpCalls) {
+      if (!exists(directory)) {
+        return;
+      }
+      try {
+        removeContents(directory);
+        sftp().rmdir(directory);
+      } catch (IOException e) {
+        throw failure("remove", directory, e);
+      }
     }
   }
 
@@ -245,38 +288,44 @@ final class MinaRemoteSession implements RemoteSession {
 
   @Override
   public void removeIfEmpty(String directory) throws IOException {
-    try {
-      sftp().rmdir(directory);
-    } catch (SftpException e) {
-      // Not empty (another claim's folder is there) or already gone: both leave it as it is.
-      // Nothing to report: the folder goes when the last claim in it does.
-    } catch (IOException e) {
-      throw failure("remove", directory, e);
+    synchronized (sftpCalls) {
+      try {
+        sftp().rmdir(directory);
+      } catch (SftpException e) {
+        // Not empty (another claim's folder is there) or already gone: both leave it as it is.
+        // Nothing to report: the folder goes when the last claim in it does.
+      } catch (IOException e) {
+        throw failure("remove", directory, e);
+      }
     }
   }
 
   @Override
   public void setModified(String path, Instant time) throws IOException {
-    FileTime when = FileTime.from(time);
-    try {
-      sftp().setStat(path, new SftpClient.Attributes().accessTime(when).modifyTime(when));
-    } catch (IOException e) {
-      throw failure("set modification time of", path, e);
+    synchronized (sftpCalls) {
+      FileTime when = FileTime.from(time);
+      try {
+        sftp().setStat(path, new SftpClient.Attributes().accessTime(when).modifyTime(when));
+      } catch (IOException e) {
+        throw failure("set modification time of", path, e);
+      }
     }
   }
 
   @Override
   public Optional<FreeSpace> statvfs(String path) throws IOException {
-    OpenSSHStatPathExtension statvfs = sftp().getExtension(OpenSSHStatPathExtension.class);
-    if (statvfs == null || !statvfs.isSupported()) {
-      return Optional.empty();
-    }
-    try {
-      OpenSSHStatExtensionInfo info = statvfs.stat(path);
-      long unit = info.f_frsize > 0 ? info.f_frsize : info.f_bsize;
-      return Optional.of(new FreeSpace(info.f_blocks * unit, info.f_bavail * unit, "statvfs of " + path));
-    } catch (IOException e) {
-      throw failure("statvfs", path, e);
+    synchronized (sftpCalls) {
+      OpenSSHStatPathExtension statvfs = sftp().getExtension(OpenSSHStatPathExtension.class);
+      if (statvfs == null || !statvfs.isSupported()) {
+        return Optional.empty();
+      }
+      try {
+        OpenSSHStatExtensionInfo info = statvfs.stat(path);
+        long unit = info.f_frsize > 0 ? info.f_frsize : info.f_bsize;
+        return Optional.of(new FreeSpace(info.f_blocks * unit, info.f_bavail * unit, "statvfs of " + path));
+      } catch (IOException e) {
+        throw failure("statvfs", path, e);
+      }
     }
   }
 
@@ -295,6 +344,7 @@ final class MinaRemoteSession implements RemoteSession {
    * is pending on the same channel, and parts are written in parallel.
    */
   private RemoteWriter open(String path, Set<OpenMode> modes) throws IOException {
+    ensureOpen();
     SftpClient client;
     SftpClient.CloseableHandle handle;
     try {
@@ -370,15 +420,22 @@ final class MinaRemoteSession implements RemoteSession {
     return new RemoteException(RemoteException.Kind.CONNECTION, where + e.getMessage(), e);
   }
 
+  /**
+   * Gives the connection back to the pool when the session was marked reusable and the connection
+   * is still whole; closes it otherwise (a cancel, a failure: whatever ran on it fails).
+   */
   @Override
   public void close() {
-    try {
-      if (sftp != null) {
-        sftp.close();
+    IdleConnections.Connection connection;
+    synchronized (this) {
+      if (closed) {
+        return;
       }
-    } catch (IOException e) {
-      // the session goes anyway
+      closed = true;
+      connection = new IdleConnections.Connection(session, sftp);
     }
-    session.close(true);
+    if (!reusable || !pool.giveBack(host.name(), connection)) {
+      connection.close();
+    }
   }
 }

@@ -110,6 +110,7 @@ final class SyncRun {
       if (spec.mirror()) {
         mirror(listing, objects, purpose);
       }
+      lister.markReusable();
     } finally {
       job.useSession(null);
       current = null;
@@ -282,6 +283,9 @@ final class SyncRun {
             Thread.sleep(retryBackoff.multipliedBy(attempt).toMillis());
           }
         }
+      }
+      if (remote != null) {
+        remote.markReusable();
       }
     } finally {
       closed(remote);

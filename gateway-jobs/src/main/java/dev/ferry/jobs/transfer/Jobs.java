@@ -183,7 +183,9 @@ public final class Jobs extends JobEngine {
           + "' must be absolute");
     }
     try (RemoteSession remote = connector.connect(host)) {
-      return FreeSpaceGate.measure(remote, path);
+      FreeSpace space = FreeSpaceGate.measure(remote, path);
+      remote.markReusable();
+      return space;
     }
   }
 

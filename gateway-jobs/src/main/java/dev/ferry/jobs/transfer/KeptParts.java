@@ -10,9 +10,8 @@ import java.util.List;
 /**
  * The parts of a transfer whose bytes are on the remote and verified, as its attempts record them
  * in the job: the object's version they are bytes of ({@code etag}, {@code size}), how the object
- * is split ({@code partCount}), the claim whose staging folder holds them, and each part with the
- * SHA-256 of its bytes as read on the remote (direct: {@code sha256sum} of the part file after its
- * curl; relay: computed by Ferry as it wrote the range, the writes acknowledged). {@code kept} and
+ * is split ({@code partCount}), the claim whose staging folder holds them, and each part with what
+ * a later attempt checks it against (see {@link Part}). {@code kept} and
  * {@code keptBytes} and {@code fetchedAgain} are the current attempt's start: parts of earlier
  * attempts it reused after checking them again (and their bytes), and parts earlier attempts had
  * finished that it had to fetch again.
@@ -21,8 +20,13 @@ import java.util.List;
 public record KeptParts(String etag, long size, int partCount, long claim, List<Part> parts, int kept,
     long keptBytes, int fetchedAgain) implements JobCheckpoint {
 
-  /** Part {@code index} of {@code length} bytes, whose bytes on the remote hash to {@code sha256}. */
-  public record Part(int index, long length, String sha256) {}
+  /**
+   * Part {@code index} of {@code length} bytes. Direct: its own file, which had {@code modified}
+   * (ISO-8601, the second SFTP gives) as its modification time when its curl ended (curl writes a part front to back and exits 0 only
+   * with all of it); relay: a range of the one file, whose bytes hash to {@code sha256}, computed by
+   * Ferry as it wrote them. The other field is null.
+   */
+  public record Part(int index, long length, String sha256, String modified) {}
 
   public KeptParts {
     parts = List.copyOf(parts);

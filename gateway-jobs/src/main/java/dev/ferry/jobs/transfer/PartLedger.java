@@ -27,10 +27,10 @@ final class PartLedger {
     return parts.has(index);
   }
 
-  /** Records {@code part}, whose bytes on the remote hash to {@code sha256}, and saves the job. */
-  void add(PartRange part, String sha256) throws IOException {
+  /** Records {@code part}, verified on the remote, and saves the job. */
+  void add(KeptParts.Part part) throws IOException {
     synchronized (this) {
-      KeptParts more = parts.with(new KeptParts.Part(part.index(), part.length(), sha256));
+      KeptParts more = parts.with(part);
       parts = more;
       job.update(r -> r.withCheckpoint(more));
     }

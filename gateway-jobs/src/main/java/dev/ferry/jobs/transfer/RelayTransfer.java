@@ -7,8 +7,13 @@ import dev.ferry.core.s3.RangeBytes;
 import dev.ferry.core.vfs.ChecksumAlgorithm;
 import dev.ferry.jobs.engine.JobException;
 import dev.ferry.jobs.remote.RemoteFiles;
+import dev.ferry.jobs.remote.RemoteSession;
+import dev.ferry.jobs.remote.RemoteShell;
+import dev.ferry.jobs.remote.Sha256Sum;
 import java.io.IOException;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -17,11 +22,14 @@ import java.util.concurrent.CompletableFuture;
  * For remotes that cannot reach S3: Ferry reads the object's ranges from S3 in parallel and writes
  * each with SFTP at its offset straight into the assembled file. Needs no tools on the remote to
  * deliver; a later attempt keeps a finished range only where the remote can hash it ({@code tail},
- * {@code head}, {@code sha256sum}) and the hash is the one Ferry computed as it wrote the range.
+ * {@code head}, {@code sha256sum}) and the hash is the one Ferry computed as it wrote the range
+ * (with SHA-NI, about half a CPU second per GiB).
  * Before each chunk the node checks it still holds the job: a woken writer of a claim a newer one
  * adopted writes nothing.
  */
 final class RelayTransfer implements TransferMethod {
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RelayTransfer.class);
 
   /** Bytes per S3 read; memory is bounded to parts × 2 × CHUNK (one being written, one read ahead). */
   static final int CHUNK = 1 << 20;
@@ -38,11 +46,23 @@ final class RelayTransfer implements TransferMethod {
     return kept.isEmpty() ? Set.of() : Set.of(staging.name());
   }
 
-  /** GNU tail seeks to the range in a regular file; head stops at its end. */
+  /**
+   * The range's bytes hashed on the remote (GNU tail seeks to it in a regular file; head stops at its
+   * end) against what Ferry wrote: false also where the remote has no such tools.
+   */
   @Override
-  public String partHashCommand(RemoteStaging staging, KeptParts.Part part, long offset) {
-    return "tail -c +" + (offset + 1) + " < " + quote(staging.assembled()) + " | head -c " + part.length()
-        + " | sha256sum";
+  public boolean stillHolds(RemoteSession remote, RemoteStaging staging, KeptParts.Part part, long offset,
+      Duration timeout) throws IOException {
+    RemoteShell.ExecResult result = remote.exec("tail -c +" + (offset + 1) + " < " + quote(staging.assembled())
+        + " | head -c " + part.length() + " | sha256sum", timeout);
+    String actual = result.ok() ? Sha256Sum.in(result.stdout()) : null;
+    if (part.sha256() == null || !part.sha256().equals(actual)) {
+      log.info("part {} in {} is not kept: Ferry wrote SHA-256 {}, the remote has {}", part.index(), staging.folder(),
+          part.sha256(), actual != null ? actual : "none (exit " + result.exitStatus() + " " + result.stderr().strip()
+          + ")");
+      return false;
+    }
+    return true;
   }
 
   @Override
@@ -82,7 +102,7 @@ final class RelayTransfer implements TransferMethod {
         }
       }
       // The writer's close waited for the remote's acknowledgement of every write.
-      attempt.keep(part, java.util.HexFormat.of().formatHex(sha256.digest()));
+      attempt.keep(new KeptParts.Part(part.index(), part.length(), HexFormat.of().formatHex(sha256.digest()), null));
     });
   }
 

@@ -3,8 +3,6 @@ package dev.ferry.jobs.transfer;
 import dev.ferry.jobs.engine.JobSettings;
 import dev.ferry.jobs.remote.RemoteEntry;
 import dev.ferry.jobs.remote.RemoteSession;
-import dev.ferry.jobs.remote.RemoteShell;
-import dev.ferry.jobs.remote.Sha256Sum;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * Makes this claim's staging folder from what the job's earlier claims left, once their remote
  * commands are stopped. When the job's checkpoint names parts of the object as it is now (same
  * ETag, size and split), the folder of the claim that holds them is renamed to this claim's, its
- * files that hold no kept bytes are removed, and each kept part is hashed again on the remote:
- * only parts whose hash is still the recorded one are kept. Otherwise, or when that folder is
+ * files that hold no kept bytes are removed, and each kept part is checked again on the remote
+ * ({@link TransferMethod#stillHolds}): only the parts that pass are kept. Otherwise, or when that folder is
  * gone, the staging folder is emptied and the transfer starts from its first byte.
  *
  * <p>Why a writer of an earlier claim cannot spoil what is kept: its folder no longer has its
@@ -122,7 +120,8 @@ final class StagingTakeover {
       checks.add(pool.submit(() -> {
         channels.acquire();
         try {
-          return range != null && range.length() == part.length() && sameHash(staging, part, range.first());
+          return range != null && range.length() == part.length()
+              && method.stillHolds(remote, staging, part, range.first(), settings.commandTimeout());
         } finally {
           channels.release();
         }
@@ -144,19 +143,6 @@ final class StagingTakeover {
       checks.forEach(check -> check.cancel(true));
     }
     return verified;
-  }
-
-  private boolean sameHash(RemoteStaging staging, KeptParts.Part part, long offset) throws IOException {
-    RemoteShell.ExecResult result = remote.exec(method.partHashCommand(staging, part, offset),
-        settings.commandTimeout());
-    String actual = result.ok() ? Sha256Sum.in(result.stdout()) : null;
-    if (!part.sha256().equals(actual)) {
-      log.info("kept part {} in {} is not kept: recorded SHA-256 {}, the remote says {}", part.index(),
-          staging.folder(), part.sha256(), actual != null ? actual : "exit " + result.exitStatus() + " "
-          + result.stderr().strip());
-      return false;
-    }
-    return true;
   }
 
   private void remove(String path, RemoteEntry entry) throws IOException {

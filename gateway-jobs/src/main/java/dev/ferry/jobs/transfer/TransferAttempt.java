@@ -65,9 +65,9 @@ final class TransferAttempt {
     return all.stream().filter(part -> !ledger.has(part.index())).toList();
   }
 
-  /** {@code part} is on the remote and its bytes there hash to {@code sha256}: a later attempt may keep it. */
-  void keep(PartRange part, String sha256) throws IOException {
-    ledger.add(part, sha256);
+  /** {@code part} is on the remote, verified: a later attempt may keep it. */
+  void keep(KeptParts.Part part) throws IOException {
+    ledger.add(part);
   }
 
   /**

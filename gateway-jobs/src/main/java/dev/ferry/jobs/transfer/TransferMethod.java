@@ -2,6 +2,7 @@ package dev.ferry.jobs.transfer;
 
 import dev.ferry.jobs.remote.RemoteSession;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -17,8 +18,12 @@ interface TransferMethod {
   /** The files of the staging folder that hold the bytes of {@code kept} (part files, or the one assembled file). */
   Set<String> filesHolding(RemoteStaging staging, List<KeptParts.Part> kept);
 
-  /** A remote shell command whose output starts with the SHA-256 of {@code part}'s bytes as they are in the staging folder. */
-  String partHashCommand(RemoteStaging staging, KeptParts.Part part, long offset);
+  /**
+   * Whether {@code part}, starting at byte {@code offset} of the object, is still on the remote as
+   * it was recorded: checked before a later attempt keeps it.
+   */
+  boolean stillHolds(RemoteSession remote, RemoteStaging staging, KeptParts.Part part, long offset, Duration timeout)
+      throws IOException;
 
   /**
    * Stops what an attempt (an earlier one, or another node's) may have left running on the remote

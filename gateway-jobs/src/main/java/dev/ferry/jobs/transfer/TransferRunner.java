@@ -77,6 +77,7 @@ final class TransferRunner {
           job.update(r -> r.withState(JobState.WAITING_FOR_SPACE).withError("waiting: " + space + " is not above "
               + spec.freeSpacePercent() + "% or has fewer than the " + needed + " bytes a " + mode + " transfer of "
               + size + " bytes needs"));
+          remote.markReusable();
           throw JobRecheck.asRecorded(settings.freeSpaceRecheck());
         }
       }
@@ -93,8 +94,9 @@ final class TransferRunner {
       StagingTakeover.Outcome takeover = new StagingTakeover(remote, method, settings, partPool)
           .prepare(staging, earlier, object.get().etag(), ranges, size, spec.source());
       PartLedger ledger = new PartLedger(job, takeover.parts());
-      job.save();
       if (takeover.note() != null) {
+        // The kept parts now live in this claim's folder: the store must say so before anything else.
+        job.save();
         log.info("job {}: {}", job.record().id(), takeover.note());
         job.note(takeover.note());
       }
@@ -129,6 +131,7 @@ final class TransferRunner {
         checkCancelled(job);
         job.ensureHeld();
         RemoteFinish.moveIntoPlace(attempt, clock);
+        remote.markReusable();
         job.update(r -> r.withProgress(size, parts, parts));
       } finally {
         job.update(r -> r.withProgress(attempt.bytesDone.get(), attempt.partsDone.get(), parts));
@@ -165,6 +168,7 @@ final class TransferRunner {
       TransferMethod.of(spec.mode()).stopLeftovers(remote, folder);
       remote.removeTree(folder);
       remote.removeIfEmpty(RemoteStaging.rootOf(spec.remotePath()));
+      remote.markReusable();
     } catch (IOException | RuntimeException e) {
       log.warn("job {}: could not remove staging folder {} on {}: {}",
           record.id(), folder, spec.host(), e.getMessage());

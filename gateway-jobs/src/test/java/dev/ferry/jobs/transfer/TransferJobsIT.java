@@ -21,8 +21,11 @@ import dev.ferry.jobs.engine.JobRecord;
 import dev.ferry.jobs.engine.JobRefusedException;
 import dev.ferry.jobs.engine.JobSettings;
 import dev.ferry.jobs.engine.JobState;
+import dev.ferry.jobs.remote.ConnectionPool;
 import dev.ferry.jobs.remote.MinaRemoteConnector;
+import dev.ferry.jobs.remote.RemoteException;
 import dev.ferry.jobs.remote.RemoteHost;
+import dev.ferry.jobs.remote.RemoteSession;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileStore;
@@ -409,6 +412,53 @@ class TransferJobsIT {
       assertArrived(target, newer);
     } finally {
       sshd.delayCurl(null);
+    }
+  }
+
+  /** Tiny jobs one after another share one SSH connection: the remote's sshd sees at most one new login. */
+  @Test
+  void tinyJobsInARow_reuseOneConnection() throws Exception {
+    long loginsBefore = sshd.logins();
+    for (int i = 0; i < 5; i++) {
+      byte[] data = object("tiny/" + i + ".bin", 100 + i, true);
+      Path target = remote.resolve("tiny-" + i + ".bin");
+      JobRecord job = jobs.submit(new TransferRequest(bucket + "/tiny/" + i + ".bin", "local:" + target, 1, null,
+          TransferMode.RELAY, false));
+      JobRecord done = awaitEnd(jobs, job.id());
+      assertEquals(JobState.DONE, done.state(), done.lastError());
+      assertArrived(target, data);
+    }
+    assertTrue(sshd.logins() - loginsBefore <= 1, "logins for 5 jobs in a row: " + (sshd.logins() - loginsBefore));
+  }
+
+  /**
+   * A session marked reusable gives its connection to the next; one that is not (a failure, a
+   * cancel) closes it; an idle one closes after the idle time; a closed session does nothing more.
+   */
+  @Test
+  void connectionPool_reuseCloseAndIdleTime() throws Exception {
+    try (MinaRemoteConnector pooled = new MinaRemoteConnector(new ConnectionPool(2, Duration.ofSeconds(1)))) {
+      long loginsBefore = sshd.logins();
+      RemoteSession first = pooled.connect(local);
+      assertTrue(first.exists(remote.toString()));
+      first.markReusable();
+      first.close();
+      assertEquals(1, pooled.idleConnections());
+      RemoteException closed = assertThrows(RemoteException.class, () -> first.exists(remote.toString()));
+      assertTrue(closed.getMessage().contains("is closed"), closed.getMessage());
+
+      RemoteSession second = pooled.connect(local);
+      assertEquals(0, pooled.idleConnections(), "the idle connection is lent");
+      assertTrue(second.exec("true", Duration.ofSeconds(10)).ok());
+      second.close();
+      assertEquals(0, pooled.idleConnections(), "a session not marked reusable closes its connection");
+      assertEquals(1, sshd.logins() - loginsBefore, "the second session used the first one's connection");
+
+      RemoteSession third = pooled.connect(local);
+      third.markReusable();
+      third.close();
+      assertEquals(1, pooled.idleConnections());
+      Await.until(() -> pooled.idleConnections() == 0, Duration.ofSeconds(10), "the idle connection to close");
     }
   }
 

@@ -32,8 +32,8 @@ class JobProgressTest {
   /** Half the file was kept from an earlier attempt: the rate counts only what this attempt moved. */
   @Test
   void resumed_keptBytesAreNotPartOfTheRate() {
-    KeptParts kept = new KeptParts("\"etag\"", 400_000_000, 4, 2, List.of(new KeptParts.Part(0, 100_000_000, "a".repeat(64)),
-        new KeptParts.Part(1, 100_000_000, "b".repeat(64))), 2, 200_000_000, 0);
+    KeptParts kept = new KeptParts("\"etag\"", 400_000_000, 4, 2, List.of(new KeptParts.Part(0, 100_000_000, "a".repeat(64), null),
+        new KeptParts.Part(1, 100_000_000, "b".repeat(64), null)), 2, 200_000_000, 0);
     JobRecord resumed = job(JobState.RUNNING, 400_000_000, 300_000_000).withCheckpoint(kept);
     JobProgress progress = JobProgress.of(resumed, START.plusSeconds(10));
     assertEquals("10.0 MB/s", progress.rate());
