@@ -218,21 +218,34 @@ final class MinaRemoteSession implements RemoteSession {
 
   @Override
   public void mkdirs(String directory) throws IOException {
+    // The deepest first: where the parent exists (the common case) this is one round trip, not one
+    // stat per segment.
     synchronized (sftpCalls) {
-      StringBuilder path = new StringBuilder();
-      for (String segment : directory.substring(1).split("/")) {
-        path.append('/').append(segment);
-        if (!exists(path.toString())) {
-          try {
-            sftp().mkdir(path.toString());
-          } catch (IOException e) {
-            if (!exists(path.toString())) {
-              throw failure("mkdir", path.toString(), e);
-            }
-          }
+      try {
+        sftp().mkdir(directory);
+        return;
+      } catch (IOException e) {
+        if (exists(directory)) {
+          return;
+        }
+        String parent = directory.substring(0, Math.max(0, directory.lastIndexOf('/')));
+        if (parent.isEmpty() || exists(parent)) {
+          throw failure("mkdir", directory, e);
+        }
+      }
+      mkdirs(parent(directory));
+      try {
+        sftp().mkdir(directory);
+      } catch (IOException e) {
+        if (!exists(directory)) {
+          throw failure("mkdir", directory, e);
         }
       }
     }
+  }
+
+  private static String parent(String path) {
+    return path.substring(0, path.lastIndexOf('/'));
   }
 
   @Override
@@ -257,6 +270,17 @@ final class MinaRemoteSession implements RemoteSession {
   @Override
   public void removeTree(String directory) throws IOException {
     synchronized (sftpCalls) {
+      try {
+        // An empty or missing folder (the common case at a transfer's end) costs one round trip.
+        sftp().rmdir(directory);
+        return;
+      } catch (SftpException e) {
+        if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
+          return;
+        }
+      } catch (IOException e) {
+        throw failure("remove", directory, e);
+      }
       if (!exists(directory)) {
         return;
       }

@@ -27,14 +27,21 @@ final class PartLedger {
     return parts.has(index);
   }
 
-  /** Records {@code part}, verified on the remote, and saves the job. */
+  /**
+   * Records {@code part}, verified on the remote, and saves the job; not after the last part, whose
+   * attempt saves the job as it goes on to verify the whole file.
+   */
   void add(KeptParts.Part part) throws IOException {
+    boolean last;
     synchronized (this) {
       KeptParts more = parts.with(part);
       parts = more;
+      last = more.parts().size() == more.partCount();
       job.update(r -> r.withCheckpoint(more));
     }
-    job.save();
+    if (!last) {
+      job.save();
+    }
   }
 
   /**

@@ -22,10 +22,9 @@ import java.util.concurrent.CompletableFuture;
  * For remotes that cannot reach S3: Ferry reads the object's ranges from S3 in parallel and writes
  * each with SFTP at its offset straight into the assembled file. Needs no tools on the remote to
  * deliver; a later attempt keeps a finished range only where the remote can hash it ({@code tail},
- * {@code head}, {@code sha256sum}) and the hash is the one Ferry computed as it wrote the range
- * (with SHA-NI, about half a CPU second per GiB).
- * Before each chunk the node checks it still holds the job: a woken writer of a claim a newer one
- * adopted writes nothing.
+ * {@code head}, and openssl or {@code sha256sum}) and the hash is the one Ferry computed as it
+ * wrote the range (with SHA-NI, about half a CPU second per GiB). Before each chunk the node checks
+ * it still holds the job: a woken writer of a claim a newer one adopted writes nothing.
  */
 final class RelayTransfer implements TransferMethod {
 
@@ -54,7 +53,7 @@ final class RelayTransfer implements TransferMethod {
   public boolean stillHolds(RemoteSession remote, RemoteStaging staging, KeptParts.Part part, long offset,
       Duration timeout) throws IOException {
     RemoteShell.ExecResult result = remote.exec("tail -c +" + (offset + 1) + " < " + quote(staging.assembled())
-        + " | head -c " + part.length() + " | sha256sum", timeout);
+        + " | head -c " + part.length() + " | " + Sha256Sum.OF_STDIN, timeout);
     String actual = result.ok() ? Sha256Sum.in(result.stdout()) : null;
     if (part.sha256() == null || !part.sha256().equals(actual)) {
       log.info("part {} in {} is not kept: Ferry wrote SHA-256 {}, the remote has {}", part.index(), staging.folder(),

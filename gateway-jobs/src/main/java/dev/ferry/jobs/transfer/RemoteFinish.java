@@ -4,6 +4,7 @@ import static dev.ferry.jobs.remote.ShellQuote.quote;
 
 import dev.ferry.jobs.engine.JobException;
 import dev.ferry.jobs.remote.RemoteShell;
+import dev.ferry.jobs.remote.Sha256Sum;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.OptionalLong;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The end of a transfer on the remote: check the assembled file's size (and SHA-256 where the object
- * has one recorded and the remote has sha256sum), rename it into place, set its modification time
+ * has one recorded and the remote has openssl or sha256sum), rename it into place, set its modification time
  * to now as the seed's {@code touch} did so ingest tools notice it, and remove the staging folder.
  */
 final class RemoteFinish {
@@ -32,15 +33,16 @@ final class RemoteFinish {
       return;
     }
     // Through stdin: GNU sha256sum escapes a name with a newline or backslash in its output line.
-    RemoteShell.ExecResult hash = attempt.remote.exec("sha256sum < " + quote(file), attempt.settings.commandTimeout());
+    RemoteShell.ExecResult hash = attempt.remote.exec(Sha256Sum.OF_STDIN + " < " + quote(file),
+        attempt.settings.commandTimeout());
     if (hash.exitStatus() == 127) {
-      log.info("job {}: no sha256sum on {}, size check only", attempt.jobId, attempt.spec.host());
+      log.info("job {}: neither openssl nor sha256sum on {}, size check only", attempt.jobId, attempt.spec.host());
       return;
     }
-    String actual = hash.stdout().strip().split("\\s+", 2)[0];
-    if (!hash.ok() || !actual.equalsIgnoreCase(attempt.sha256)) {
+    String actual = Sha256Sum.in(hash.stdout());
+    if (!hash.ok() || !attempt.sha256.equalsIgnoreCase(actual)) {
       throw JobException.retryable("SHA-256 check of " + attempt.spec.host() + ":" + file + " failed: expected "
-          + attempt.sha256 + ", sha256sum said '" + hash.stdout().strip() + hash.stderr().strip() + "'");
+          + attempt.sha256 + ", the remote said '" + hash.stdout().strip() + hash.stderr().strip() + "'");
     }
   }
 
