@@ -153,26 +153,6 @@ public final class JobStore {
     }
   }
 
-  /** The first due job that no live node holds. */
-  private static final String DUE = "SELECT j.job_id, j.run_after FROM jobs j WHERE j.state IN " + UNFINISHED
-      + " AND j.run_after <= ? AND NOT " + OWNER_ALIVE + " ORDER BY j.run_after, j.created_at, j.job_id LIMIT 1";
-
-  /**
-   * Whether a job is due though the locking query found none: PostgreSQL rechecks a row another
-   * node claimed meanwhile and, finding it no longer matches, returns nothing rather than the next
-   * row, so an empty answer in a burst is a race to try again, not "nothing due" (which made the
-   * dispatcher wait a whole poll interval).
-   */
-  private static boolean anyDue(Connection connection, long aliveSince, long now) throws SQLException {
-    try (PreparedStatement query = connection.prepareStatement(DUE)) {
-      query.setLong(1, now);
-      query.setLong(2, aliveSince);
-      try (ResultSet row = query.executeQuery()) {
-        return row.next();
-      }
-    }
-  }
-
   /** Another node may claim the job this one picked first; then it tries the next, a few times. */
   private static final int CLAIM_RACES = 3;
 
@@ -183,13 +163,15 @@ public final class JobStore {
       throws SQLException {
     String id;
     long dueAt;
-    boolean locking = database.vendor() == Database.Vendor.POSTGRESQL;
-    try (PreparedStatement query = connection.prepareStatement(DUE + (locking ? " FOR UPDATE SKIP LOCKED" : ""))) {
+    try (PreparedStatement query = connection.prepareStatement("SELECT j.job_id, j.run_after FROM jobs j"
+        + " WHERE j.state IN " + UNFINISHED + " AND j.run_after <= ? AND NOT " + OWNER_ALIVE
+        + " ORDER BY j.run_after, j.created_at, j.job_id LIMIT 1"
+        + (database.vendor() == Database.Vendor.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : ""))) {
       query.setLong(1, now);
       query.setLong(2, aliveSince);
       try (ResultSet row = query.executeQuery()) {
         if (!row.next()) {
-          return new ClaimTry(null, locking && anyDue(connection, aliveSince, now));
+          return new ClaimTry(null, false);
         }
         id = row.getString(1);
         dueAt = row.getLong(2);
