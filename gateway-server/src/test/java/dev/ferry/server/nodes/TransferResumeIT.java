@@ -138,6 +138,58 @@ class TransferResumeIT {
     assertResumed(done, survivor, kept, size, key, mark, target, sha256);
   }
 
+  /**
+   * The node relaying the job freezes (SIGSTOP) with 4 of 8 parts kept and the reads of the other 4
+   * answered into its sockets while it sleeps; another node adopts its folder and finishes the
+   * file. The frozen node then wakes while the store is down, so it cannot learn from the store
+   * that it lost the job: it must still not write those chunks into the file it has open, which is
+   * the delivered file now (its bytes, its time and its inode stay).
+   */
+  @Test
+  void relayNodeFrozenWithPartsKept_anotherAdoptsThem_andTheWokenNodeWritesNothing() throws Exception {
+    long size = 64 * MIB;
+    String key = "resume/frozen.bin";
+    String sha256 = object(key, size, 5);
+    Path target = remote.resolve("frozen.bin");
+    String database = postgres.newDatabase();
+
+    FerryNode sleeper = node("node-sleeper", dir.resolve("sleeper"), dir.resolve("sleeper-data"),
+        FerryNode.sharedStore(database, "node-sleeper", Duration.ofSeconds(3)));
+    holdPartsFromFifth(key, size);
+    String id = ADMIN.transfer(sleeper, "s3://" + bucket + "/" + key, "local:" + target,
+        "--parts " + PARTS + " --mode relay");
+    awaitKept(sleeper, id, 4);
+    FerryNode awake = node("node-awake", dir.resolve("awake"), dir.resolve("awake-data"),
+        FerryNode.sharedStore(database, "node-awake", Duration.ofSeconds(3)));
+    sleeper.freeze();
+    try {
+      wire.release();
+      JsonNode done = ADMIN.awaitJob(awake, id, NodeAdmin::ended, Duration.ofMinutes(2), "to be taken over and end");
+      assertEquals("DONE", done.get("state").asText(), done.toString());
+      assertEquals("node-awake", done.get("node").asText(), done.toString());
+      assertEquals(4, done.get("checkpoint").get("kept").asInt(), done.toString());
+      postgres.stop();
+    } finally {
+      sleeper.wake();
+    }
+    try {
+      assertEquals(sha256, sha256Of(target));
+      java.nio.file.attribute.FileTime placed = Files.getLastModifiedTime(target);
+      Object inode = Files.getAttribute(target, "unix:ino");
+      // The woken node's parts have their S3 chunks in hand at once; give them time to try.
+      Thread.sleep(5000);
+      assertEquals(placed, Files.getLastModifiedTime(target), "the woken node wrote into the delivered file");
+      assertEquals(sha256, sha256Of(target), "the woken node changed the delivered file");
+      assertEquals(inode, Files.getAttribute(target, "unix:ino"), "the woken node replaced the delivered file");
+    } finally {
+      postgres.start();
+    }
+    dev.ferry.core.testing.Await.until(() -> sleeper.logText().contains("job " + id
+        + ": another node claimed it while this node was silent"), Duration.ofSeconds(60),
+        "the woken node to give the job up once the store is back");
+    assertFalse(sleeper.logText().contains("job " + id + " done"), "the woken node logged the job done too");
+  }
+
   @Test
   void objectOverwrittenBetweenAttempts_theRetryStartsOverAndDeliversTheNewVersionWhole() throws Exception {
     long size = 64 * MIB;
