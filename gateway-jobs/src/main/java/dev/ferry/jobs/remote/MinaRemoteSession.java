@@ -221,6 +221,7 @@ final class MinaRemoteSession implements RemoteSession {
     // The deepest first: where the parent exists (the common case) this is one round trip, not one
     // stat per segment.
     synchronized (sftpCalls) {
+      String parent = directory.substring(0, Math.max(0, directory.lastIndexOf('/')));
       try {
         sftp().mkdir(directory);
         return;
@@ -228,12 +229,11 @@ final class MinaRemoteSession implements RemoteSession {
         if (exists(directory)) {
           return;
         }
-        String parent = directory.substring(0, Math.max(0, directory.lastIndexOf('/')));
         if (parent.isEmpty() || exists(parent)) {
           throw failure("mkdir", directory, e);
         }
       }
-      mkdirs(parent(directory));
+      mkdirs(parent);
       try {
         sftp().mkdir(directory);
       } catch (IOException e) {
@@ -242,10 +242,6 @@ final class MinaRemoteSession implements RemoteSession {
         }
       }
     }
-  }
-
-  private static String parent(String path) {
-    return path.substring(0, path.lastIndexOf('/'));
   }
 
   @Override

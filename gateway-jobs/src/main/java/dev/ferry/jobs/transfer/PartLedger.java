@@ -19,8 +19,9 @@ final class PartLedger {
     job.update(r -> r.withCheckpoint(parts));
   }
 
-  synchronized KeptParts parts() {
-    return parts;
+  /** Whether no part is kept: the attempt starts from the first byte. */
+  synchronized boolean keepsNone() {
+    return parts.parts().isEmpty();
   }
 
   synchronized boolean has(int index) {

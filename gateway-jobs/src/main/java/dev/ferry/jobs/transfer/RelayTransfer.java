@@ -17,6 +17,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * For remotes that cannot reach S3: Ferry reads the object's ranges from S3 in parallel and writes
@@ -28,7 +30,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class RelayTransfer implements TransferMethod {
 
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RelayTransfer.class);
+  private static final Logger log = LoggerFactory.getLogger(RelayTransfer.class);
 
   /** Bytes per S3 read; memory is bounded to parts × 2 × CHUNK (one being written, one read ahead). */
   static final int CHUNK = 1 << 20;
@@ -68,7 +70,7 @@ final class RelayTransfer implements TransferMethod {
   public void fetch(TransferAttempt attempt) throws IOException, InterruptedException {
     String target = attempt.staging.assembled();
     // An adopted file holds the kept ranges: it is written into, never truncated.
-    if (!attempt.remote.exists(target)) {
+    if (attempt.ledger.keepsNone()) {
       attempt.remote.create(target).close();
     }
     List<PartRange> parts = PartRange.split(attempt.size, attempt.spec.parts());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.OpenSshServer;
 import dev.ferry.core.testing.PostgresTestServer;
 import dev.ferry.core.testing.S3RequestLog;
@@ -105,14 +106,13 @@ class TransferResumeIT {
     String store = "store:\n  lease: 3s\n";
 
     FerryNode first = node("resumer", dir.resolve("first"), data, store);
-    holdPartsFromFifth(key, size);
-    String id = ADMIN.transfer(first, "s3://" + bucket + "/" + key, "local:" + target, "--parts " + PARTS);
-    Set<Integer> kept = awaitKept(first, id, 4);
+    HalfDone job = startHalfDone(first, key, size, target, "");
     int mark = killAndRelease(first);
 
     FerryNode second = node("resumer", dir.resolve("second"), data, store);
-    JsonNode done = ADMIN.awaitJob(second, id, NodeAdmin::ended, Duration.ofMinutes(3), "to end after the restart");
-    assertResumed(done, second, kept, size, key, mark, target, sha256);
+    JsonNode done = ADMIN.awaitJob(second, job.id(), NodeAdmin::ended, Duration.ofMinutes(3),
+        "to end after the restart");
+    assertResumed(done, second, job.kept(), size, key, mark, target, sha256);
   }
 
   @Test
@@ -125,17 +125,15 @@ class TransferResumeIT {
 
     FerryNode doomed = node("node-doomed", dir.resolve("doomed"), dir.resolve("doomed-data"),
         FerryNode.sharedStore(database, "node-doomed", Duration.ofSeconds(3)));
-    holdPartsFromFifth(key, size);
-    String id = ADMIN.transfer(doomed, "s3://" + bucket + "/" + key, "local:" + target,
-        "--parts " + PARTS + " --mode relay");
-    Set<Integer> kept = awaitKept(doomed, id, 4);
+    HalfDone job = startHalfDone(doomed, key, size, target, " --mode relay");
     FerryNode survivor = node("node-survivor", dir.resolve("survivor"), dir.resolve("survivor-data"),
         FerryNode.sharedStore(database, "node-survivor", Duration.ofSeconds(3)));
     int mark = killAndRelease(doomed);
 
-    JsonNode done = ADMIN.awaitJob(survivor, id, NodeAdmin::ended, Duration.ofMinutes(3), "to be taken over and end");
+    JsonNode done = ADMIN.awaitJob(survivor, job.id(), NodeAdmin::ended, Duration.ofMinutes(3),
+        "to be taken over and end");
     assertEquals("node-survivor", done.get("node").asText(), done.toString());
-    assertResumed(done, survivor, kept, size, key, mark, target, sha256);
+    assertResumed(done, survivor, job.kept(), size, key, mark, target, sha256);
   }
 
   /**
@@ -155,10 +153,7 @@ class TransferResumeIT {
 
     FerryNode sleeper = node("node-sleeper", dir.resolve("sleeper"), dir.resolve("sleeper-data"),
         FerryNode.sharedStore(database, "node-sleeper", Duration.ofSeconds(3)));
-    holdPartsFromFifth(key, size);
-    String id = ADMIN.transfer(sleeper, "s3://" + bucket + "/" + key, "local:" + target,
-        "--parts " + PARTS + " --mode relay");
-    awaitKept(sleeper, id, 4);
+    String id = startHalfDone(sleeper, key, size, target, " --mode relay").id();
     FerryNode awake = node("node-awake", dir.resolve("awake"), dir.resolve("awake-data"),
         FerryNode.sharedStore(database, "node-awake", Duration.ofSeconds(3)));
     sleeper.freeze();
@@ -176,15 +171,18 @@ class TransferResumeIT {
       assertEquals(sha256, sha256Of(target));
       java.nio.file.attribute.FileTime placed = Files.getLastModifiedTime(target);
       Object inode = Files.getAttribute(target, "unix:ino");
-      // The woken node's parts have their S3 chunks in hand at once; give them time to try.
-      Thread.sleep(5000);
+      // The woken node's parts have their S3 chunks in hand at once: wait until its attempt has ended
+      // (its claim check stops it, with the store away it retries later), or (the defect this test
+      // is for) the file changes under it.
+      Await.until(() -> sleeper.logText().contains("job " + id + " attempt 1 failed")
+          || !placed.equals(modified(target)), Duration.ofSeconds(60), "the woken node's attempt to end");
       assertEquals(placed, Files.getLastModifiedTime(target), "the woken node wrote into the delivered file");
       assertEquals(sha256, sha256Of(target), "the woken node changed the delivered file");
       assertEquals(inode, Files.getAttribute(target, "unix:ino"), "the woken node replaced the delivered file");
     } finally {
       postgres.start();
     }
-    dev.ferry.core.testing.Await.until(() -> sleeper.logText().contains("job " + id
+    Await.until(() -> sleeper.logText().contains("job " + id
         + ": another node claimed it while this node was silent"), Duration.ofSeconds(60),
         "the woken node to give the job up once the store is back");
     assertFalse(sleeper.logText().contains("job " + id + " done"), "the woken node logged the job done too");
@@ -200,9 +198,7 @@ class TransferResumeIT {
     String store = "store:\n  lease: 3s\n";
 
     FerryNode first = node("overwritten", dir.resolve("overwrite-first"), data, store);
-    holdPartsFromFifth(key, size);
-    String id = ADMIN.transfer(first, "s3://" + bucket + "/" + key, "local:" + target, "--parts " + PARTS);
-    awaitKept(first, id, 4);
+    String id = startHalfDone(first, key, size, target, "").id();
     int mark = killAndRelease(first);
     String newer = object(key, size, 4);
 
@@ -242,19 +238,32 @@ class TransferResumeIT {
     return node;
   }
 
-  /** Reads of {@code key} from the fifth part on wait at the proxy: parts 1 to 4 finish, the rest hang. */
-  static void holdPartsFromFifth(String key, long size) {
+  /** A job submitted on a node, with the parts its node had kept when the test went on. */
+  record HalfDone(String id, Set<Integer> kept) {}
+
+  /**
+   * Transfers {@code key} to {@code target} in 8 parts on {@code node} ({@code options} added),
+   * the reads of parts 5 to 8 held at the proxy, and returns once parts 1 to 4 are kept and saved:
+   * the job shows them, and each of the 4 channels has moved on to a held part, which it starts
+   * only after the store has the part it finished.
+   */
+  static HalfDone startHalfDone(FerryNode node, String key, long size, Path target, String options)
+      throws IOException {
     long fifth = partStart(size, 4);
     wire.hold(r -> r.method().equals("GET") && r.path().endsWith("/" + key) && S3RequestLog.rangeStart(r) >= fifth);
+    String id = ADMIN.transfer(node, "s3://" + bucket + "/" + key, "local:" + target, "--parts " + PARTS + options);
+    JsonNode job = ADMIN.awaitJob(node, id, j -> keptIndexes(j).size() >= 4, Duration.ofMinutes(3),
+        "to have 4 parts verified on the remote");
+    Await.until(() -> wire.waiting() >= 4, Duration.ofMinutes(1), "the reads of parts 5 to 8 to be held");
+    return new HalfDone(id, keptIndexes(job));
   }
 
-  /** Waits until the job's checkpoint holds {@code count} parts: their indexes. */
-  static Set<Integer> awaitKept(FerryNode node, String id, int count) throws InterruptedException {
-    JsonNode job = ADMIN.awaitJob(node, id, j -> keptIndexes(j).size() >= count, Duration.ofMinutes(3),
-        "to have " + count + " parts verified on the remote");
-    // The checkpoint is saved before a part's task ends; the view can be a moment ahead of the store.
-    Thread.sleep(1000);
-    return keptIndexes(job);
+  static java.nio.file.attribute.FileTime modified(Path file) {
+    try {
+      return Files.getLastModifiedTime(file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** SIGKILL of the node, then the held reads go: the proxy's request count at the kill. */
