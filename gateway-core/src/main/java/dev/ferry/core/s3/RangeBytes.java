@@ -1,27 +1,36 @@
 package dev.ferry.core.s3;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * The bytes of one ranged GET, in chunks of {@link #CHUNK_SIZE}. Read whole into one array, a
- * range of a few MiB is "humongous" to G1 (half a heap region or more): it takes whole regions of
- * its own, a 4 MiB array three 2 MiB regions, and is freed only by a marking cycle. Downloads
- * allocate such ranges all the time; chunks are ordinary young objects, cheap to allocate and free.
+ * The bytes of one ranged GET, in the pieces the S3 client delivered them: each a buffer of its
+ * own, a few KiB (one HTTP chunk), kept as they came instead of copied into larger arrays. A
+ * download moves every byte through here, so a copy here was a second allocation of the whole file
+ * (0.45 GiB per GiB downloaded, JFR allocation samples). Small pieces are also ordinary young
+ * objects to G1, where a whole range in one array would be "humongous" (half a region or more:
+ * regions of their own, freed only by a marking cycle).
  */
 public final class RangeBytes {
 
-  /** Below half a region at any heap size (G1 regions are at least 1 MiB). */
-  public static final int CHUNK_SIZE = 256 * 1024;
+  public static final RangeBytes EMPTY = new RangeBytes(List.of());
 
-  public static final RangeBytes EMPTY = new RangeBytes(List.of(), 0);
-
-  private final List<byte[]> chunks;
+  private final ByteBuffer[] pieces;
+  /** Where each piece starts in the range. */
+  private final int[] starts;
   private final int length;
 
-  /** {@code chunks} are full but the last, which holds the rest of {@code length} and no more. */
-  public RangeBytes(List<byte[]> chunks, int length) {
-    this.chunks = List.copyOf(chunks);
-    this.length = length;
+  /** {@code pieces} hold the range in order, each from its position to its limit; they are not changed. */
+  public RangeBytes(List<ByteBuffer> pieces) {
+    this.pieces = pieces.toArray(ByteBuffer[]::new);
+    this.starts = new int[this.pieces.length];
+    int at = 0;
+    for (int i = 0; i < this.pieces.length; i++) {
+      starts[i] = at;
+      at = Math.addExact(at, this.pieces[i].remaining());
+    }
+    this.length = at;
   }
 
   public int length() {
@@ -29,18 +38,28 @@ public final class RangeBytes {
   }
 
   /**
-   * Copies up to {@code count} bytes from {@code position} into {@code into} at {@code offset}, as
-   * many as the chunk holding {@code position} has; returns how many.
+   * Copies up to {@code count} bytes from {@code position} into {@code into} at {@code offset},
+   * across pieces; returns how many (fewer only at the end of the range).
    */
   public int copy(int position, byte[] into, int offset, int count) {
-    int within = position % CHUNK_SIZE;
-    int n = Math.min(count, Math.min(CHUNK_SIZE - within, length - position));
-    System.arraycopy(chunks.get(position / CHUNK_SIZE), within, into, offset, n);
-    return n;
+    int copied = 0;
+    int piece = pieceAt(position);
+    while (copied < count && position < length) {
+      ByteBuffer bytes = pieces[piece];
+      int within = position - starts[piece];
+      int n = Math.min(count - copied, bytes.remaining() - within);
+      bytes.get(bytes.position() + within, into, offset + copied, n);
+      copied += n;
+      position += n;
+      piece++;
+    }
+    return copied;
   }
 
-  /** The chunks in order, each exactly as long as the bytes it holds. */
-  public List<byte[]> chunks() {
-    return chunks;
+  private int pieceAt(int position) {
+    int found = Arrays.binarySearch(starts, position);
+    // Not a piece's start: the piece before the insertion point holds it. Empty pieces share their
+    // start with the next one; the copy loop skips them.
+    return found >= 0 ? found : -found - 2;
   }
 }

@@ -13,10 +13,13 @@ import software.amazon.awssdk.core.async.SdkPublisher;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
 /**
- * Receives a ranged GET of known length straight into {@link RangeBytes} chunks, allocated as the
- * bytes arrive: the SDK's own {@code toBytes()} grows one buffer and copies it again at the end.
- * {@link #stop()} makes the next arriving piece cancel the request, for a reader that no longer
- * wants the range.
+ * Receives a ranged GET of known length as {@link RangeBytes}: the pieces the SDK delivers, kept as
+ * they are. The SDK's own {@code toBytes()} grows one buffer and copies it again at the end. The
+ * Netty HTTP client hands each piece over in a buffer of its own ({@code ResponseHandler} copies
+ * every HTTP chunk out of Netty's pooled memory into a new heap buffer) and never touches it again,
+ * so keeping it costs nothing; DownloadsIT reads every byte back through here against a real S3
+ * server. {@link #stop()} makes the next arriving piece cancel the request, for a reader that no
+ * longer wants the range.
  */
 final class RangeFill implements AsyncResponseTransformer<GetObjectResponse, RangeBytes> {
 
@@ -51,7 +54,7 @@ final class RangeFill implements AsyncResponseTransformer<GetObjectResponse, Ran
   public void onStream(SdkPublisher<ByteBuffer> publisher) {
     CompletableFuture<RangeBytes> target = result;
     publisher.subscribe(new Subscriber<ByteBuffer>() {
-      private final List<byte[]> chunks = new ArrayList<>();
+      private final List<ByteBuffer> pieces = new ArrayList<>();
       private Subscription subscription;
       private int filled;
 
@@ -74,15 +77,8 @@ final class RangeFill implements AsyncResponseTransformer<GetObjectResponse, Ran
           target.completeExceptionally(new IOException("S3 sent more than the " + length + " bytes asked for"));
           return;
         }
-        while (piece.hasRemaining()) {
-          int within = filled % RangeBytes.CHUNK_SIZE;
-          if (within == 0) {
-            chunks.add(new byte[Math.min(RangeBytes.CHUNK_SIZE, length - filled)]);
-          }
-          int take = Math.min(piece.remaining(), RangeBytes.CHUNK_SIZE - within);
-          piece.get(chunks.get(chunks.size() - 1), within, take);
-          filled += take;
-        }
+        pieces.add(piece);
+        filled += n;
       }
 
       @Override
@@ -93,7 +89,7 @@ final class RangeFill implements AsyncResponseTransformer<GetObjectResponse, Ran
       @Override
       public void onComplete() {
         if (filled == length) {
-          target.complete(new RangeBytes(chunks, length));
+          target.complete(new RangeBytes(pieces));
         } else {
           target.completeExceptionally(new IOException(
               "S3 ended a range of " + length + " bytes after " + filled + " bytes"));

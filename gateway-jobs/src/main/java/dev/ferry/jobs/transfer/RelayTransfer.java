@@ -34,6 +34,7 @@ final class RelayTransfer implements TransferMethod {
 
   /** Bytes per S3 read; memory is bounded to parts × 2 × CHUNK (one being written, one read ahead). */
   static final int CHUNK = 1 << 20;
+  private static final int COPY_BUFFER = 64 * 1024;
 
   /** Every range is written in place into the one assembled file. */
   @Override
@@ -81,6 +82,7 @@ final class RelayTransfer implements TransferMethod {
         long end = part.first() + part.length();
         // One chunk read ahead: S3 fetches the next while the remote takes this one.
         CompletableFuture<RangeBytes> next = read(attempt, offset, end);
+        byte[] buffer = new byte[COPY_BUFFER];
         while (offset < end) {
           if (Thread.interrupted()) {
             next.cancel(true);
@@ -94,11 +96,14 @@ final class RelayTransfer implements TransferMethod {
           }
           next = read(attempt, offset + length, end);
           attempt.ensureHoldsClaim();
-          for (byte[] chunk : bytes.chunks()) {
-            writer.write(offset, chunk, 0, chunk.length);
-            sha256.update(chunk);
-            offset += chunk.length;
-            attempt.bytesDone.addAndGet(chunk.length);
+          for (int at = 0; at < bytes.length(); ) {
+            // The writer copies into its own SFTP write buffer: one buffer here serves every range.
+            int n = bytes.copy(at, buffer, 0, buffer.length);
+            writer.write(offset, buffer, 0, n);
+            sha256.update(buffer, 0, n);
+            offset += n;
+            at += n;
+            attempt.bytesDone.addAndGet(n);
           }
         }
       }
