@@ -9,16 +9,21 @@
 #   (d) rclone serve sftp over the same S3Proxy
 #   and `sftp cp` of the large file (copy-data: inside S3 for Ferry, on disk for sshd; beside them
 #   one CopyObject with awscli; rclone serve sftp does not offer copy-data),
-#   then ratios, Ferry's peak RSS and heap, and
+#   then ratios, Ferry's CPU seconds per GiB and peak RSS on each of its rows, and
+#   (a2) Ferry's rows again with another heap (-Xmx256m), each against the same row at FERRY_HEAP
 #   (e) a memory stress: Ferry restarted with -Xmx256m takes 8 parallel large uploads, checked
-#       byte-exact through the SHA-256 Ferry records (falling back to reading the object).
+#       byte-exact through the SHA-256 Ferry records (falling back to reading the object), then 50
+#       sessions transferring at once (peak RSS)
 # Every section prints its result or its error and the run goes on; a table closes the run.
 #
 #   bench/bench-sftp.sh                (after: mvn -q -DskipTests package)
 #
 # Every transfer runs BENCH_REPEAT=3 times and counts with its median (references too).
 # Knobs (environment): FERRY_JAVA=java (the java that runs Ferry), BENCH_SIZE_MB=1024, BENCH_SMALL_COUNT=100, BENCH_SMALL_MB=10,
-# FERRY_HEAP=1g, BENCH_STRESS_HEAP=256m, BENCH_STRESS_COUNT=8 (0 skips), BENCH_CIPHER= (empty: the
+# FERRY_HEAP=1g, BENCH_COMPARE_HEAP=256m (Ferry's rows again at this heap, in the same run; empty skips),
+# BENCH_STRESS_HEAP=256m, BENCH_STRESS_COUNT=8 (0 skips), BENCH_LOAD_SESSIONS=50 and BENCH_LOAD_SECONDS=60 (that
+# many SFTP and FTPS sessions moving 1-10 MB files at once with bench/TransferLoad.java, for Ferry's peak RSS;
+# 0 skips), BENCH_LOAD_HEAPS (default "BENCH_STRESS_HEAP FERRY_HEAP": a fresh Ferry at each takes the load), BENCH_CIPHER= (empty: the
 # client's default; set to pin every row), BENCH_PINNED_CIPHER=aes128-gcm@openssh.com (the extra pinned
 # large-file rows; empty skips them), BENCH_TINY_COUNT=2000 (files of 1 KiB; 0 skips),
 # BENCH_SERVERS="ferry sshd direct rclone" (which sections run), BENCH_SFTP_WINDOW / BENCH_SFTP_PACKET (sftp.windowSize/packetSize),
@@ -35,6 +40,10 @@ SMALL_MB="${BENCH_SMALL_MB:-10}"
 FERRY_HEAP="${FERRY_HEAP:-1g}"
 STRESS_HEAP="${BENCH_STRESS_HEAP:-256m}"
 STRESS_COUNT="${BENCH_STRESS_COUNT:-8}"
+COMPARE_HEAP="${BENCH_COMPARE_HEAP-256m}"
+LOAD_SESSIONS="${BENCH_LOAD_SESSIONS:-50}"
+LOAD_SECONDS="${BENCH_LOAD_SECONDS:-60}"
+LOAD_HEAPS="${BENCH_LOAD_HEAPS:-$STRESS_HEAP $FERRY_HEAP}"
 WARMUP_MB="${BENCH_WARMUP_MB:-1024}"
 WARMUP_ROUNDS="${BENCH_WARMUP_ROUNDS:-3}"
 CIPHER="${BENCH_CIPHER:-}"
@@ -91,6 +100,11 @@ set ssl:check-hostname no; set ftp:ssl-force yes; set ftp:ssl-protect-data yes; 
 set xfer:clobber yes; open -u 'bench','$PASSWORD' ftp://127.0.0.1:$FERRY_FTP_PORT; $*" </dev/null
 }
 
+# lftp_ferry_quiet COMMANDS: the same, for clearing a destination: its output and failure ignored.
+lftp_ferry_quiet() {
+  lftp_ferry "$*" >/dev/null 2>&1 || true
+}
+
 # negotiated PREFIX PORT USER KNOWN_HOSTS: the cipher and MAC the client and server agreed on
 # (client to server), into R[PREFIX.algorithms].
 negotiated() {
@@ -117,7 +131,7 @@ sftp_suite() {
   # path was still compiling (C2 busy, download time falling) after 3 GiB of traffic, so Ferry gets
   # WARMUP_ROUNDS round trips; native servers one.
   local rounds=1 round
-  [[ "$prefix" == ferry ]] && rounds="$WARMUP_ROUNDS"
+  [[ "$prefix" == ferry* ]] && rounds="$WARMUP_ROUNDS"
   head -c $((WARMUP_MB * 1024 * 1024)) "$WORK/big.bin" >"$WORK/warmup.bin"
   log "$label: warm-up (not timed), $rounds x $WARMUP_MB MiB up and down"
   for round in $(seq 1 "$rounds"); do
@@ -134,19 +148,28 @@ sftp_suite() {
   sftp_remove_tree "$port" "$user" "$known" "$dir/warmup-small"
   rm -rf "$DL/warmup-small"
   negotiated "$prefix" "$port" "$user" "$known"
-  local cpu=""
-  [[ "$prefix" == ferry ]] && cpu="$FERRY_PID"
+  # Ferry's rows (ferry, and ferry.compare at BENCH_COMPARE_HEAP) also get its CPU per GiB and peak
+  # RSS; its FTPS rows go under ftps (ftps.compare).
+  local cpu="" ftps="${prefix/ferry/ftps}"
+  [[ "$prefix" == ferry* ]] && cpu="$FERRY_PID"
   MEASURE_CPU_PID="$cpu" measure "$prefix.up.big" "$BIG_BYTES" "$label: sftp put ${SIZE_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "put $WORK/big.bin $dir/big.bin"
   MEASURE_CPU_PID="$cpu" measure "$prefix.down.big" "$BIG_BYTES" "$label: sftp get ${SIZE_MB} MiB" \
     sftp_batch "$port" "$user" "$known" "get $dir/big.bin $DL/big.bin"
   cmp -s "$WORK/big.bin" "$DL/big.bin" || error "$label: downloaded large file differs"
-  if [[ "$prefix" == ferry ]]; then
-    MEASURE_CPU_PID="$cpu" measure ftps.up.big "$BIG_BYTES" "$label: FTPS (lftp) put ${SIZE_MB} MiB" \
+  if [[ "$prefix" == ferry* ]]; then
+    MEASURE_CPU_PID="$cpu" measure "$ftps.up.big" "$BIG_BYTES" "$label: FTPS (lftp) put ${SIZE_MB} MiB" \
       lftp_ferry "put $WORK/big.bin -o /big.bin"
-    MEASURE_CPU_PID="$cpu" measure ftps.down.big "$BIG_BYTES" "$label: FTPS (lftp) get ${SIZE_MB} MiB" \
+    MEASURE_CPU_PID="$cpu" measure "$ftps.down.big" "$BIG_BYTES" "$label: FTPS (lftp) get ${SIZE_MB} MiB" \
       lftp_ferry "get /big.bin -o $DL/big.bin"
     cmp -s "$WORK/big.bin" "$DL/big.bin" || error "$label: large file downloaded over FTPS differs"
+    # lftp's mirror with its defaults: one file after another on one session, as sftp's put -R.
+    MEASURE_CPU_PID="$cpu" MEASURE_BEFORE="lftp_ferry_quiet rm -r -f /ftps-small" measure "$ftps.up.small" \
+      "$SMALL_TOTAL" "$label: FTPS (lftp) mirror -R ${SMALL_COUNT} x ${SMALL_MB} MiB" lftp_ferry "mirror -R $WORK/small /ftps-small"
+    MEASURE_CPU_PID="$cpu" MEASURE_BEFORE="rm -rf $DL/ftps-small" measure "$ftps.down.small" "$SMALL_TOTAL" \
+      "$label: FTPS (lftp) mirror ${SMALL_COUNT} x ${SMALL_MB} MiB" lftp_ferry "mirror /ftps-small $DL/ftps-small"
+    diff -rq "$WORK/small" "$DL/ftps-small" >/dev/null || error "$label: files downloaded over FTPS differ"
+    rm -rf "$DL/ftps-small"
   fi
   if [[ -n "$PINNED_CIPHER" && "$prefix" != rclone ]]; then
     SFTP_CIPHER="$PINNED_CIPHER" MEASURE_CPU_PID="$cpu" measure "$prefix.up.pinned" \
@@ -160,12 +183,14 @@ sftp_suite() {
     measure "$prefix.cp.big" "$BIG_BYTES" "$label: sftp cp ${SIZE_MB} MiB" \
       sftp_batch "$port" "$user" "$known" "cp $dir/big.bin $dir/big-copy.bin"
   fi
-  if [[ "$prefix" == ferry ]]; then
+  if [[ "$prefix" == ferry* ]]; then
     [[ "$(ferry_sha256 big-copy.bin)" == "$BIG_SHA" ]] || error "$label: the sftp cp copy does not carry the file's SHA-256"
   fi
-  tree_rows "$prefix" "$port" "$user" "$known" "$dir" "$label" small "$SMALL_TOTAL" "${SMALL_COUNT} x ${SMALL_MB} MiB"
+  MEASURE_CPU_PID="$cpu" tree_rows "$prefix" "$port" "$user" "$known" "$dir" "$label" small "$SMALL_TOTAL" \
+    "${SMALL_COUNT} x ${SMALL_MB} MiB"
   if ((TINY_COUNT > 0)); then
-    tree_rows "$prefix" "$port" "$user" "$known" "$dir" "$label" tiny "$TINY_TOTAL" "${TINY_COUNT} x 1 KiB"
+    MEASURE_CPU_PID="$cpu" tree_rows "$prefix" "$port" "$user" "$known" "$dir" "$label" tiny "$TINY_TOTAL" \
+      "${TINY_COUNT} x 1 KiB"
   fi
 }
 
@@ -217,6 +242,9 @@ uploads:
 ${BENCH_SPILL_LIMIT:+  spillLimit: $BENCH_SPILL_LIMIT}
 shutdown:
   grace: 20s
+sessions:
+  perUser: $((LOAD_SESSIONS + 8))      # the load's sessions, and the client running beside them
+  unauthenticatedPerAddress: $((LOAD_SESSIONS + 8))   # the load's sessions all connect at once
 users:
   - name: bench
     passwordHash: "$PASSWORD_HASH"
@@ -226,9 +254,11 @@ users:
     publicKeys:
       - "$(cat "$WORK/id_ed25519.pub")"
 EOF
-  FERRY_BENCH_S3_SECRET="$S3_SECRET" "${FERRY_JAVA:-java}" "-Xmx$heap" ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" \
-    --config "$WORK/ferry.yaml" >"$FERRY_LOG" 2>&1 &
+  # glibc's malloc arenas as the Dockerfile and run-demo.sh set them (FERRY_MALLOC_ARENA_MAX; empty: glibc's own).
+  FERRY_BENCH_S3_SECRET="$S3_SECRET" MALLOC_ARENA_MAX="${FERRY_MALLOC_ARENA_MAX-2}" "${FERRY_JAVA:-java}" "-Xmx$heap" \
+    ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" >"$FERRY_LOG" 2>&1 &
   FERRY_PID=$!
+  FERRY_RUNNING_HEAP="$heap"
   if ! await_log "$FERRY_PID" "$FERRY_LOG" "Ferry is up"; then
     error "Ferry (-Xmx$heap) did not start: $(tail -n 5 "$FERRY_LOG" | tr '\n' ' ')"
     stop_pid "$FERRY_PID" Ferry 10
@@ -352,6 +382,40 @@ section_stress() {
   memory_report stress
 }
 
+# section_load HEAP...: for each HEAP, Ferry with that -Xmx (the one running if it has that heap: the
+# stress run's, after its parallel 1 GiB uploads; else a fresh one) takes LOAD_SESSIONS sessions
+# (half SFTP, half FTPS) of user bench, each uploading and downloading files of 1 to 10 MB in a loop
+# for LOAD_SECONDS (bench/TransferLoad.java); what they moved, Ferry's peak RSS and whether it ran
+# out of heap into R[load.HEAP.*].
+section_load() {
+  ((LOAD_SESSIONS > 0)) || return 0
+  local heap net_jar sftp_sessions=$((LOAD_SESSIONS / 2))
+  net_jar="${COMMONS_NET_JAR:-$(find ~/.m2/repository/commons-net -name 'commons-net-*.jar' 2>/dev/null | sort -V | tail -n 1)}"
+  [[ -f "$net_jar" ]] || { error "no commons-net jar for the load (set COMMONS_NET_JAR)"; return 1; }
+  for heap in "$@"; do
+    if [[ -z "${FERRY_PID:-}" || "$heap" != "$FERRY_RUNNING_HEAP" ]]; then
+      stop_ferry
+      start_ferry "$heap" "load-$heap" || continue
+    fi
+    log "load: $LOAD_SESSIONS sessions transferring at once for $LOAD_SECONDS s into Ferry -Xmx$heap"
+    peak_rss_reset "$FERRY_PID"
+    # The load stops itself at its deadline; the timeout is for a session that waits on a dead one.
+    if ! timeout $((LOAD_SECONDS + 120)) "${FERRY_JAVA:-java}" -Xmx1g -DFERRY_LOG_LEVEL=WARN -cp "$FERRY_JAR:$net_jar" \
+        "$REPO_DIR/bench/TransferLoad.java" 127.0.0.1 "$FERRY_PORT" "$FERRY_FTP_PORT" bench "$PASSWORD" "$sftp_sessions" \
+        $((LOAD_SESSIONS - sftp_sessions)) "$LOAD_SECONDS" >"$WORK/load-$heap.log" 2>&1; then
+      error "the load at -Xmx$heap failed or hung: $(tail -n 2 "$WORK/load-$heap.log" | tr '\n' ' ')"
+    fi
+    R[load.$heap.rss]="$(peak_rss_mib "$FERRY_PID")"
+    R[load.$heap.done]="$(grep -E '^[0-9]+ s:' "$WORK/load-$heap.log" | tail -n 1)"
+    R[load.$heap.oom]="none"
+    if grep -q "OutOfMemoryError" "$FERRY_LOG"; then
+      R[load.$heap.oom]="OutOfMemoryError in Ferry's log"
+      error "Ferry -Xmx$heap ran out of heap under the load"
+    fi
+    log "load at -Xmx$heap: ${R[load.$heap.done]}; Ferry's peak RSS ${R[load.$heap.rss]} MiB"
+  done
+}
+
 # files_per_s KEY: the tiny-file row KEY in files per second (its median run's time).
 files_per_s() {
   if [[ -n "${R[$1.s]:-}" ]]; then
@@ -360,6 +424,10 @@ files_per_s() {
     echo n/a
   fi
 }
+
+# cpu_cell KEY, rss_cell KEY: a row's Ferry CPU seconds per GiB and peak RSS, for the tables.
+cpu_cell() { echo "${R[$1.cpu]:+${R[$1.cpu]} s/GiB}"; }
+rss_cell() { echo "${R[$1.rss]:+${R[$1.rss]} MiB}"; }
 
 # many_per_one SERVER DIRECTION: the many-file row over the one-file row of SERVER (issue 13's 0.9).
 many_per_one() {
@@ -375,26 +443,28 @@ print_table() {
   echo "SFTP benchmark, $(nproc) CPUs, MB/s = 10^6 bytes per second of wall clock, median of $BENCH_REPEAT"
   echo "cipher: ${CIPHER:-client default}; negotiated (cipher MAC): Ferry ${R[ferry.algorithms]:-n/a}," \
     "sshd ${R[sshd.algorithms]:-n/a}, rclone ${R[rclone.algorithms]:-n/a}; pinned rows: ${PINNED_CIPHER:-none}"
-  printf '%-24s %9s %9s %9s %9s | %11s %11s | %9s\n' "" "Ferry" "sshd" "directS3" "rclone" "F/min(ceil)" "F/rclone" \
-    "Ferry CPU"
+  local fmt='%-26s %9s %9s %9s %9s | %11s %11s | %10s %9s\n'
+  printf "$fmt" "" "Ferry" "sshd" "directS3" "rclone" "F/min(ceil)" "F/rclone" "Ferry CPU" "Ferry RSS"
   local row key label ferry ceiling
   for row in "${rows[@]}"; do
     key="${row%%:*}"
     label="${row#*:}"
     ferry="${R[ferry.$key]:-n/a}"
     ceiling="$(lower "${R[sshd.$key]:-n/a}" "${R[direct.$key]:-n/a}")"
-    printf '%-24s %9s %9s %9s %9s | %11s %11s | %9s\n' "$label" "$ferry" "${R[sshd.$key]:-n/a}" \
+    printf "$fmt" "$label" "$ferry" "${R[sshd.$key]:-n/a}" \
       "${R[direct.$key]:-n/a}" "${R[rclone.$key]:-n/a}" "$(ratio "$ferry" "$ceiling")" \
-      "$(ratio "$ferry" "${R[rclone.$key]:-n/a}")" "${R[ferry.$key.cpu]:+${R[ferry.$key.cpu]} s/GiB}"
+      "$(ratio "$ferry" "${R[rclone.$key]:-n/a}")" "$(cpu_cell "ferry.$key")" "$(rss_cell "ferry.$key")"
   done
-  printf '%-24s %9s %9s %9s %9s | %11s %11s | %9s\n' "${SIZE_MB} MiB up, Ferry FTPS" "${R[ftps.up.big]:-n/a}" "" \
-    "${R[direct.up.big]:-n/a}" "" "$(ratio "${R[ftps.up.big]:-n/a}" "${R[direct.up.big]:-n/a}")" "" \
-    "${R[ftps.up.big.cpu]:+${R[ftps.up.big.cpu]} s/GiB}"
-  printf '%-24s %9s %9s %9s %9s | %11s %11s | %9s\n' "${SIZE_MB} MiB down, Ferry FTPS" "${R[ftps.down.big]:-n/a}" "" \
-    "${R[direct.down.big]:-n/a}" "" "$(ratio "${R[ftps.down.big]:-n/a}" "${R[direct.down.big]:-n/a}")" "" \
-    "${R[ftps.down.big.cpu]:+${R[ftps.down.big.cpu]} s/GiB}"
+  for row in "up.big:${SIZE_MB} MiB up" "down.big:${SIZE_MB} MiB down" "up.small:${SMALL_COUNT}x${SMALL_MB} MiB up" \
+      "down.small:${SMALL_COUNT}x${SMALL_MB} MiB down"; do
+    key="${row%%:*}"
+    printf "$fmt" "${row#*:}, FTPS" "${R[ftps.$key]:-n/a}" "" "${R[direct.$key]:-n/a}" "" \
+      "$(ratio "${R[ftps.$key]:-n/a}" "${R[direct.$key]:-n/a}")" "" "$(cpu_cell "ftps.$key")" "$(rss_cell "ftps.$key")"
+  done
   echo "SFTP put / FTPS put (default clients): $(ratio "${R[ferry.up.big]:-n/a}" "${R[ftps.up.big]:-n/a}");" \
     "SFTP get / direct S3 get: $(ratio "${R[ferry.down.big]:-n/a}" "${R[direct.down.big]:-n/a}")"
+  echo "FTPS (lftp, one file after another) ${SMALL_COUNT}x${SMALL_MB} MiB / ${SIZE_MB} MiB: up $(many_per_one ftps up)," \
+    "down $(many_per_one ftps down)"
   echo "${SMALL_COUNT}x${SMALL_MB} MiB / ${SIZE_MB} MiB (target 0.9): up Ferry $(many_per_one ferry up)," \
     "sshd $(many_per_one sshd up), direct $(many_per_one direct up); down Ferry $(many_per_one ferry down)," \
     "sshd $(many_per_one sshd down), direct $(many_per_one direct down)"
@@ -411,11 +481,33 @@ print_table() {
       "Ferry / sshd: $(ratio "$(files_per_s ferry.up.tiny)" "$(files_per_s sshd.up.tiny)") (target 0.5)"
   fi
   echo
-  echo "Ferry on $("${FERRY_JAVA:-java}" -version 2>&1 | head -n 1), -Xmx$FERRY_HEAP: peak RSS (VmHWM) ${R[ferry.rss]:-n/a} MiB, peak heap used ${R[ferry.heap]:-n/a} MiB"
+  echo "Ferry on $("${FERRY_JAVA:-java}" -version 2>&1 | head -n 1), -Xmx$FERRY_HEAP${FERRY_JAVA_OPTS:+ $FERRY_JAVA_OPTS}, MALLOC_ARENA_MAX=${FERRY_MALLOC_ARENA_MAX-2}: peak RSS (VmHWM)" \
+    "${R[ferry.rss]:-n/a} MiB, peak heap used ${R[ferry.heap]:-n/a} MiB (over all its rows)"
+  if [[ -n "$COMPARE_HEAP" ]]; then
+    echo "Ferry at -Xmx$COMPARE_HEAP against -Xmx$FERRY_HEAP, same run (each row's peak RSS; over all rows:" \
+      "${R[ferry.compare.rss]:-n/a} MiB, peak heap used ${R[ferry.compare.heap]:-n/a} MiB):"
+    printf '  %-26s %9s %9s %7s | %9s %9s | %10s %10s\n' "" "$FERRY_HEAP" "$COMPARE_HEAP" "ratio" "RSS" "RSS" "CPU" "CPU"
+    for row in "ferry.up.big:${SIZE_MB} MiB up, SFTP" "ferry.down.big:${SIZE_MB} MiB down, SFTP" \
+        "ferry.up.small:${SMALL_COUNT}x${SMALL_MB} MiB up, SFTP" "ferry.down.small:${SMALL_COUNT}x${SMALL_MB} MiB down, SFTP" \
+        "ftps.up.big:${SIZE_MB} MiB up, FTPS" "ftps.down.big:${SIZE_MB} MiB down, FTPS" \
+        "ftps.up.small:${SMALL_COUNT}x${SMALL_MB} MiB up, FTPS" "ftps.down.small:${SMALL_COUNT}x${SMALL_MB} MiB down, FTPS"; do
+      key="${row%%:*}"
+      local other="${key%%.*}.compare.${key#*.}"
+      printf '  %-26s %9s %9s %7s | %9s %9s | %10s %10s\n' "${row#*:}" "${R[$key]:-n/a}" "${R[$other]:-n/a}" \
+        "$(ratio "${R[$other]:-n/a}" "${R[$key]:-n/a}")" "$(rss_cell "$key")" "$(rss_cell "$other")" "$(cpu_cell "$key")" \
+        "$(cpu_cell "$other")"
+    done
+  fi
   if ((STRESS_COUNT > 0)); then
     echo "Stress -Xmx$STRESS_HEAP, $STRESS_COUNT parallel ${SIZE_MB} MiB sftp puts: ${R[stress.mbs]:-n/a} MB/s aggregate" \
       "(${R[stress.s]:-n/a} s), byte-exact ${R[stress.exact]:-n/a}, OOM: ${R[stress.oom]:-n/a}," \
       "open multipart uploads ${R[stress.mpu]:-n/a}, peak RSS ${R[stress.rss]:-n/a} MiB, peak heap ${R[stress.heap]:-n/a} MiB"
+  fi
+  if ((LOAD_SESSIONS > 0)); then
+    for heap in $LOAD_HEAPS; do
+      echo "$LOAD_SESSIONS sessions transferring at once for $LOAD_SECONDS s (TransferLoad) into Ferry -Xmx$heap:" \
+        "${R[load.$heap.done]:-n/a}; peak RSS ${R[load.$heap.rss]:-n/a} MiB; OOM: ${R[load.$heap.oom]:-n/a}"
+    done
   fi
   if ((${#ERRORS[@]} > 0)); then
     echo "errors:"
@@ -431,6 +523,14 @@ main() {
     if [[ "$SERVERS" == *" ferry "* ]] && start_ferry "$FERRY_HEAP" main; then
       sftp_suite ferry "$FERRY_PORT" bench "$WORK/known_ferry" "" "Ferry"
       memory_report ferry
+      if [[ -n "$COMPARE_HEAP" ]]; then
+        stop_ferry
+        if start_ferry "$COMPARE_HEAP" compare; then
+          PINNED_CIPHER="" TINY_COUNT=0 sftp_suite ferry.compare "$FERRY_PORT" bench "$WORK/known_ferry" "" \
+            "Ferry -Xmx$COMPARE_HEAP"
+          memory_report ferry.compare
+        fi
+      fi
     fi
     if [[ "$SERVERS" == *" sshd "* ]] && start_sshd; then
       sftp_suite sshd "$SSHD_PORT" "$ME" "$WORK/known_sshd" "$WORK/disk" "OpenSSH sshd (disk)"
@@ -445,6 +545,8 @@ main() {
       RCLONE_PID=""
     fi
     section_stress
+    # shellcheck disable=SC2086 # one word per heap
+    section_load $LOAD_HEAPS
   fi
   stop_ferry
   print_table

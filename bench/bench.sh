@@ -168,8 +168,8 @@ peak_heap() {
 # memory_report PREFIX: Ferry's VmHWM, peak heap (jstat) and GC.heap_info, into R[PREFIX.*].
 memory_report() {
   local prefix="$1" hwm peak info
-  hwm="$(awk '/^VmHWM:/ { print $2 }' "/proc/$FERRY_PID/status" 2>/dev/null)"
-  R[$prefix.rss]="${hwm:+$(mib "$hwm") MiB}"
+  hwm="$(peak_rss_whole_mib "$FERRY_PID")"
+  R[$prefix.rss]="${hwm:+$hwm MiB}"
   R[$prefix.rss]="${R[$prefix.rss]:-n/a}"
   read -r peak committed <<<"$(peak_heap)"
   R[$prefix.heap]="$peak MiB used (peak, jstat 1 s samples), $committed MiB committed"
@@ -253,7 +253,7 @@ section_ferry() {
       verify big_down_ferry cmp "$WORK/big.bin" "$DL/big-down.bin"
     fi
     rm -f "$DL/big-down.bin"
-    if measure big_pget_ferry "$BIG_BYTES" "Ferry download $SIZE_MB MiB, pget -n 4" \
+    if MEASURE_CPU_PID="$FERRY_PID" measure big_pget_ferry "$BIG_BYTES" "Ferry download $SIZE_MB MiB, pget -n 4" \
         lftp_do "pget -n 4 /big.bin -o $DL/big-down.bin"; then
       verify big_pget_ferry cmp "$WORK/big.bin" "$DL/big-down.bin"
     fi
@@ -261,9 +261,9 @@ section_ferry() {
   fi
 
   log "== (b) $SMALL_COUNT x $SMALL_MB MiB through Ferry (lftp mirror --parallel=$PARALLEL) =="
-  if MEASURE_BEFORE="remove_in_ferry /small" measure small_up_ferry "$SMALL_TOTAL" "Ferry upload $SMALL_COUNT files" \
+  if MEASURE_CPU_PID="$FERRY_PID" MEASURE_BEFORE="remove_in_ferry /small" measure small_up_ferry "$SMALL_TOTAL" "Ferry upload $SMALL_COUNT files" \
       lftp_do "mirror -R --no-perms --no-umask --parallel=$PARALLEL $WORK/small /small"; then
-    if MEASURE_BEFORE="rm -rf $DL/small-down" measure small_down_ferry "$SMALL_TOTAL" "Ferry download $SMALL_COUNT files" \
+    if MEASURE_CPU_PID="$FERRY_PID" MEASURE_BEFORE="rm -rf $DL/small-down" measure small_down_ferry "$SMALL_TOTAL" "Ferry download $SMALL_COUNT files" \
         lftp_do "mirror --no-perms --parallel=$PARALLEL /small $DL/small-down"; then
       verify small_down_ferry diff -r "$WORK/small" "$DL/small-down"
     fi
@@ -271,9 +271,9 @@ section_ferry() {
   fi
   if ((TINY_COUNT > 0)); then
     log "== (b2) $TINY_COUNT x 1 KiB through Ferry (lftp mirror --parallel=$PARALLEL): the per-file cost =="
-    if MEASURE_BEFORE="remove_in_ferry /tiny" measure tiny_up_ferry "$TINY_TOTAL" \
+    if MEASURE_CPU_PID="$FERRY_PID" MEASURE_BEFORE="remove_in_ferry /tiny" measure tiny_up_ferry "$TINY_TOTAL" \
         "Ferry upload $TINY_COUNT x 1 KiB" lftp_do "mirror -R --no-perms --no-umask --parallel=$PARALLEL $WORK/tiny /tiny"; then
-      if MEASURE_BEFORE="rm -rf $DL/tiny-down" measure tiny_down_ferry "$TINY_TOTAL" "Ferry download $TINY_COUNT x 1 KiB" \
+      if MEASURE_CPU_PID="$FERRY_PID" MEASURE_BEFORE="rm -rf $DL/tiny-down" measure tiny_down_ferry "$TINY_TOTAL" "Ferry download $TINY_COUNT x 1 KiB" \
           lftp_do "mirror --no-perms --parallel=$PARALLEL /tiny $DL/tiny-down"; then
         verify tiny_down_ferry diff -r "$WORK/tiny" "$DL/tiny-down"
       fi
@@ -468,7 +468,7 @@ files_per_s() {
 }
 
 print_table() {
-  local fmt="%-40s %10s %10s %10s %8s %9s %6s\n"
+  local fmt="%-40s %10s %10s %10s %8s %9s %6s | %11s %9s\n"
   echo
   echo "================================ Ferry benchmark ================================"
   echo "$(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;" \
@@ -479,7 +479,7 @@ print_table() {
   echo "MB/s = 10^6 bytes per second, wall clock; direct = awscli $("$AWS" --version 2>/dev/null | cut -d' ' -f1);" \
     "vsftpd = $(dpkg-query -W -f '${Version}' vsftpd 2>/dev/null || echo n/a), FTPS to the local disk"
   echo
-  printf "$fmt" "transfer" "Ferry" "direct" "vsftpd" "F/direct" "F/vsftpd" "bytes"
+  printf "$fmt" "transfer" "Ferry" "direct" "vsftpd" "F/direct" "F/vsftpd" "bytes" "Ferry CPU" "Ferry RSS"
   # row LABEL KEY CHECK: Ferry, direct and vsftpd side by side, in MB/s (files/s for the tiny_ rows).
   row() {
     local label="$1" key="$2" check="$3" f d v
@@ -488,13 +488,15 @@ print_table() {
     else
       f="${R[${key}_ferry]:--}" d="${R[${key}_direct]:--}" v="${R[${key}_vsftpd]:--}"
     fi
-    printf "$fmt" "$label" "$f" "$d" "$v" "$(ratio "$f" "$d")" "$(ratio "$f" "$v")" "$check"
+    printf "$fmt" "$label" "$f" "$d" "$v" "$(ratio "$f" "$d")" "$(ratio "$f" "$v")" "$check" \
+      "${R[${key}_ferry.cpu]:+${R[${key}_ferry.cpu]} s/GiB}" "${R[${key}_ferry.rss]:+${R[${key}_ferry.rss]} MiB}"
   }
   row "$SIZE_MB MiB upload, MB/s" big_up "-"
   row "$SIZE_MB MiB download, MB/s" big_down "${R[big_down_ferry.ok]:--}/${R[big_down_direct.ok]:--}"
   echo "  Ferry CPU per GiB (median): upload ${R[big_up_ferry.cpu]:-?} s, download ${R[big_down_ferry.cpu]:-?} s"
   printf "$fmt" "$SIZE_MB MiB download (lftp pget -n 4)" "${R[big_pget_ferry]:--}" "${R[big_down_direct]:--}" "" \
-    "$(ratio "${R[big_pget_ferry]:-}" "${R[big_down_direct]:-}")" "" "${R[big_pget_ferry.ok]:--}"
+    "$(ratio "${R[big_pget_ferry]:-}" "${R[big_down_direct]:-}")" "" "${R[big_pget_ferry.ok]:--}" \
+    "${R[big_pget_ferry.cpu]:+${R[big_pget_ferry.cpu]} s/GiB}" "${R[big_pget_ferry.rss]:+${R[big_pget_ferry.rss]} MiB}"
   row "$SMALL_COUNT x $SMALL_MB MiB upload (parallel $PARALLEL)" small_up "-"
   row "$SMALL_COUNT x $SMALL_MB MiB download (parallel $PARALLEL)" small_down \
     "${R[small_down_ferry.ok]:--}/${R[small_down_direct.ok]:--}"

@@ -117,16 +117,18 @@ empty_prefix() { s3 s3 rm --recursive --quiet "s3://$BUCKET/$1/" >/dev/null; }
 # 15 % or more from the next, references as much as Ferry. MEASURE_BEFORE and MEASURE_AFTER, when
 # set, are commands run untimed before and after each run: clearing a destination that a second
 # run would otherwise copy into (sftp's put -R and get -R nest into an existing directory). MEASURE_CPU_PID,
-# when set, is a process whose CPU time per GiB moved is stored as R[KEY.cpu] (median of the runs).
+# when set, is a process whose CPU time per GiB moved is stored as R[KEY.cpu] (median of the runs),
+# and whose peak RSS during the runs as R[KEY.rss] (MiB, the highest of the runs; see peak_rss_reset).
 measure() {
   local key="$1" bytes="$2" label="$3" start seconds out="$WORK/measure.out" run runs="${BENCH_REPEAT:-1}" times=()
-  local cpu_before cpus=() machine_busy machine_all
+  local cpu_before cpus=() machine_busy machine_all rss_peak=""
   shift 3
   for run in $(seq 1 "$runs"); do
     if [[ -n "${MEASURE_BEFORE:-}" ]]; then
       $MEASURE_BEFORE
     fi
     log "$label ..."
+    [[ -n "${MEASURE_CPU_PID:-}" ]] && peak_rss_reset "$MEASURE_CPU_PID"
     cpu_before="$(cpu_ticks "${MEASURE_CPU_PID:-}")"
     read -r machine_busy machine_all < <(machine_ticks)
     start="$(now)"
@@ -141,8 +143,9 @@ measure() {
     if [[ -n "${MEASURE_CPU_PID:-}" ]]; then
       cpus+=("$(awk -v t="$(( $(cpu_ticks "$MEASURE_CPU_PID") - cpu_before ))" -v hz="$(getconf CLK_TCK)" \
         -v b="$bytes" 'BEGIN { printf "%.2f", t / hz / (b / 1073741824) }')")
+      rss_peak="$(peak_rss_mib "$MEASURE_CPU_PID" "$rss_peak")"
     fi
-    log "$label: $(mb_per_s "$bytes" "$seconds") MB/s ($bytes bytes in $seconds s)${cpus:+, ${cpus[-1]} CPU s/GiB}," \
+    log "$label: $(mb_per_s "$bytes" "$seconds") MB/s ($bytes bytes in $seconds s)${cpus:+, ${cpus[-1]} CPU s/GiB}${rss_peak:+, peak RSS $rss_peak MiB}," \
       "machine $(machine_busy_since "$machine_busy" "$machine_all") % busy"
     if [[ -n "${MEASURE_AFTER:-}" ]]; then
       $MEASURE_AFTER
@@ -152,8 +155,29 @@ measure() {
   R[$key]="$(mb_per_s "$bytes" "$seconds")"
   R[$key.s]="$seconds"
   ((${#cpus[@]} > 0)) && R[$key.cpu]="$(printf '%s\n' "${cpus[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")"
+  [[ -n "$rss_peak" ]] && R[$key.rss]="$rss_peak"
   ((runs > 1)) && log "$label: median of $runs runs ${R[$key]} MB/s (times: ${times[*]} s)"
   return 0
+}
+
+# peak_rss_reset PID: sets the process's peak RSS (VmHWM) back to its RSS now (Linux 4.0+, the
+# process's owner or root), so that the next peak_rss_mib reads the peak of what came after. The
+# peak so far is kept in PEAK_RSS_BEFORE[PID], for the whole run's figure (peak_rss_whole_mib).
+declare -A PEAK_RSS_BEFORE=()
+peak_rss_reset() {
+  PEAK_RSS_BEFORE[$1]="$(peak_rss_mib "$1" "${PEAK_RSS_BEFORE[$1]:-}")"
+  echo 5 >"/proc/$1/clear_refs" 2>/dev/null
+}
+
+# peak_rss_whole_mib PID: the process's peak RSS in MiB since it started, resets or not.
+peak_rss_whole_mib() {
+  peak_rss_mib "$1" "${PEAK_RSS_BEFORE[$1]:-}"
+}
+
+# peak_rss_mib PID [MIB]: the process's peak RSS (VmHWM) in MiB, or MIB if that is higher.
+peak_rss_mib() {
+  awk -v before="${2:-0}" '/^VmHWM:/ { mib = $2 / 1024; printf "%.0f", (mib > before ? mib : before) }' "/proc/$1/status" \
+    2>/dev/null
 }
 
 # machine_ticks: "BUSY ALL" clock ticks of every CPU since boot (busy: all but idle and iowait).
@@ -405,9 +429,8 @@ peak_heap() {
 
 # memory_report PREFIX: Ferry's VmHWM and peak heap into R[PREFIX.rss] and R[PREFIX.heap] (MiB).
 memory_report() {
-  local prefix="$1" hwm
-  hwm="$(awk '/^VmHWM:/ { print $2 }' "/proc/$FERRY_PID/status" 2>/dev/null)"
-  R[$prefix.rss]="${hwm:+$(mib "$hwm")}"
+  local prefix="$1"
+  R[$prefix.rss]="$(peak_rss_whole_mib "$FERRY_PID")"
   R[$prefix.heap]="$(peak_heap)"
   log "Ferry memory: VmHWM ${R[$prefix.rss]:-n/a} MiB, peak heap used ${R[$prefix.heap]} MiB"
 }

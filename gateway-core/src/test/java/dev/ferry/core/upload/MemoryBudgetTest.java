@@ -129,6 +129,25 @@ class MemoryBudgetTest {
   }
 
   @Test
+  void release_ofAWholeBudget_keepsAQuarterForTheNextUploads() throws Exception {
+    MemoryBudget budget = new MemoryBudget(16L * CHUNK);
+    MemoryBudget.Reservation all = budget.reserve(16L * CHUNK, NEVER);
+    List<byte[]> taken = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      taken.add(all.takeChunk());
+    }
+    all.release(taken);
+
+    assertEquals(4, budget.idleChunks(), "what a burst of uploads filled is not held on the heap for good");
+    assertEquals(0, budget.reservedBytes());
+    MemoryBudget.Reservation next = budget.reserve(16L * CHUNK, NEVER);
+    for (int i = 0; i < 16; i++) {
+      assertNotNull(next.takeChunk());
+    }
+    assertEquals(0, budget.idleChunks(), "the kept chunks went to the next upload");
+  }
+
+  @Test
   void takeChunk_afterRelease_reusesPooledBuffer() throws Exception {
     MemoryBudget budget = new MemoryBudget(2L * CHUNK);
     MemoryBudget.Reservation first = budget.reserve(CHUNK, NEVER);
