@@ -221,19 +221,15 @@ final class MinaRemoteSession implements RemoteSession {
     // The deepest first: where the parent exists (the common case) this is one round trip, not one
     // stat per segment.
     synchronized (sftpCalls) {
-      String parent = directory.substring(0, Math.max(0, directory.lastIndexOf('/')));
-      try {
-        sftp().mkdir(directory);
+      if (madeOrThere(directory)) {
         return;
-      } catch (IOException e) {
-        if (exists(directory)) {
-          return;
-        }
-        if (parent.isEmpty() || exists(parent)) {
-          throw failure("mkdir", directory, e);
-        }
       }
-      mkdirs(parent);
+      // Another job, on a connection of its own, may be making the same parents: one that appeared
+      // since the first try is not made again, and the directory is tried once more either way.
+      String parent = directory.substring(0, Math.max(0, directory.lastIndexOf('/')));
+      if (!parent.isEmpty() && !exists(parent)) {
+        mkdirs(parent);
+      }
       try {
         sftp().mkdir(directory);
       } catch (IOException e) {
@@ -241,6 +237,16 @@ final class MinaRemoteSession implements RemoteSession {
           throw failure("mkdir", directory, e);
         }
       }
+    }
+  }
+
+  /** One mkdir; true when it made the directory or the directory is there (made by someone else). */
+  private boolean madeOrThere(String directory) throws IOException {
+    try {
+      sftp().mkdir(directory);
+      return true;
+    } catch (IOException e) {
+      return exists(directory);
     }
   }
 

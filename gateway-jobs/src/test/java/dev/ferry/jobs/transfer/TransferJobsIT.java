@@ -34,9 +34,15 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -459,6 +465,48 @@ class TransferJobsIT {
       third.close();
       assertEquals(1, pooled.idleConnections());
       Await.until(() -> pooled.idleConnections() == 0, Duration.ofSeconds(10), "the idle connection to close");
+    }
+  }
+
+  /**
+   * Jobs to the same new folder run at once on connections of their own, each making the missing
+   * parents: one that finds its parent made by another meanwhile still makes its folder (the full
+   * run once failed "mkdir .../pushed/a failed: No such file" for such a job).
+   */
+  @Test
+  void mkdirs_byConcurrentSessionsUnderOneMissingParent_allMakeTheirFolders() throws Exception {
+    int sessions = 4;
+    List<RemoteSession> open = new ArrayList<>();
+    ExecutorService threads = Executors.newFixedThreadPool(sessions);
+    try {
+      for (int i = 0; i < sessions; i++) {
+        open.add(connector.connect(local));
+      }
+      for (int round = 0; round < 25; round++) {
+        String base = remote.resolve("concurrent-" + round + "/deep").toString();
+        CyclicBarrier start = new CyclicBarrier(sessions);
+        List<Future<?>> made = new ArrayList<>();
+        for (int i = 0; i < sessions; i++) {
+          RemoteSession session = open.get(i);
+          String folder = base + "/" + (char) ('a' + i);
+          made.add(threads.submit(() -> {
+            start.await(10, TimeUnit.SECONDS);
+            session.mkdirs(folder);
+            return null;
+          }));
+        }
+        for (Future<?> one : made) {
+          one.get(30, TimeUnit.SECONDS);
+        }
+        for (int i = 0; i < sessions; i++) {
+          assertTrue(Files.isDirectory(Path.of(base + "/" + (char) ('a' + i))), "round " + round + ", folder " + i);
+        }
+      }
+    } finally {
+      threads.shutdownNow();
+      for (RemoteSession session : open) {
+        session.close();
+      }
     }
   }
 
