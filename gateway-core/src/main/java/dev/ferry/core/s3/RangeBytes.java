@@ -1,5 +1,6 @@
 package dev.ferry.core.s3;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -54,6 +55,31 @@ public final class RangeBytes {
       piece++;
     }
     return copied;
+  }
+
+  /** Takes a range's bytes in order; it reads them and changes nothing. */
+  @FunctionalInterface
+  public interface Sink {
+    void accept(byte[] bytes, int offset, int length) throws IOException;
+  }
+
+  /**
+   * Hands the bytes to {@code sink} in order, a piece at a time, from the pieces' own arrays: no
+   * copy, for a reader that takes the whole range (a piece without a reachable array is copied).
+   */
+  public void writeTo(Sink sink) throws IOException {
+    for (ByteBuffer piece : pieces) {
+      if (!piece.hasRemaining()) {
+        continue;
+      }
+      if (piece.hasArray()) {
+        sink.accept(piece.array(), piece.arrayOffset() + piece.position(), piece.remaining());
+      } else {
+        byte[] copy = new byte[piece.remaining()];
+        piece.get(piece.position(), copy);
+        sink.accept(copy, 0, copy.length);
+      }
+    }
   }
 
   private int pieceAt(int position) {

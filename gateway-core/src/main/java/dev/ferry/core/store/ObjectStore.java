@@ -138,7 +138,7 @@ public final class ObjectStore implements AutoCloseable {
    * The Netty buffers both clients read answers into and write requests from: one arena of each
    * kind. Netty's default gives each event loop thread (five here) an arena of its own, from up to
    * two per CPU, and each arena in use keeps 4 MiB chunks of direct memory: 25-29 MiB outside the
-   * heap on 2 CPUs (NMT's "Other") for bytes the SDK copies out at once. With one arena it was 8.5
+   * heap on 2 CPUs (NMT's "Other") for bytes the SDK copies out at once. With one arena it was 4.4
    * MiB, at the same speed (issue 37). Each thread keeps its own cache of small buffers, so the
    * arena's lock is taken only for new chunks.
    */

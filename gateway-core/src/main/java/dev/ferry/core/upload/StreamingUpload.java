@@ -4,7 +4,6 @@ import dev.ferry.core.bandwidth.Throttle;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.s3.Etags;
 import dev.ferry.core.s3.ObjectFacts;
-import dev.ferry.core.s3.RangeBytes;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.scan.ContentRefusedException;
@@ -302,13 +301,7 @@ public final class StreamingUpload extends OutputStream {
       return;
     }
     if (length < PartSizePolicy.MIN_PART_SIZE) {
-      RangeBytes existing = ObjectStore.await(owner.store().readRange(target, 0, length));
-      byte[] buffer = new byte[MemoryBudget.CHUNK_SIZE];
-      for (int at = 0; at < existing.length(); ) {
-        int n = existing.copy(at, buffer, 0, buffer.length);
-        take(buffer, 0, n);
-        at += n;
-      }
+      ObjectStore.await(owner.store().readRange(target, 0, length)).writeTo(this::take);
       return;
     }
     objectSha256 = null;

@@ -32,8 +32,6 @@ final class ArchiveFiller {
    * {@link #READ_AHEAD} files ahead, a run holds at most 4 MiB read ahead, plus one {@link #CHUNK}.
    */
   private static final int FIRST_READ = 256 << 10;
-  /** The tar takes a range's bytes through a buffer of this size (it copies them into its records). */
-  private static final int COPY_BUFFER = 64 * 1024;
   /** How much of the rest of a larger original one GET reads, as the tar takes it. */
   private static final int CHUNK = 1 << 20;
   /** How many originals are being read ahead of the tar, each under its lock. */
@@ -135,11 +133,6 @@ final class ArchiveFiller {
   }
 
   private static void write(TarWriter tar, RangeBytes bytes) throws IOException {
-    byte[] buffer = new byte[Math.min(bytes.length(), COPY_BUFFER)];
-    for (int at = 0; at < bytes.length(); ) {
-      int n = bytes.copy(at, buffer, 0, buffer.length);
-      tar.write(buffer, 0, n);
-      at += n;
-    }
+    bytes.writeTo(tar::write);
   }
 }

@@ -34,7 +34,6 @@ final class RelayTransfer implements TransferMethod {
 
   /** Bytes per S3 read; memory is bounded to parts × 2 × CHUNK (one being written, one read ahead). */
   static final int CHUNK = 1 << 20;
-  private static final int COPY_BUFFER = 64 * 1024;
 
   /** Every range is written in place into the one assembled file. */
   @Override
@@ -82,7 +81,6 @@ final class RelayTransfer implements TransferMethod {
         long end = part.first() + part.length();
         // One chunk read ahead: S3 fetches the next while the remote takes this one.
         CompletableFuture<RangeBytes> next = read(attempt, offset, end);
-        byte[] buffer = new byte[COPY_BUFFER];
         while (offset < end) {
           if (Thread.interrupted()) {
             next.cancel(true);
@@ -96,15 +94,15 @@ final class RelayTransfer implements TransferMethod {
           }
           next = read(attempt, offset + length, end);
           attempt.ensureHoldsClaim();
-          for (int at = 0; at < bytes.length(); ) {
-            // The writer copies into its own SFTP write buffer: one buffer here serves every range.
-            int n = bytes.copy(at, buffer, 0, buffer.length);
-            writer.write(offset, buffer, 0, n);
-            sha256.update(buffer, 0, n);
-            offset += n;
-            at += n;
+          long rangeStart = offset;
+          long[] written = {0};
+          bytes.writeTo((array, from, n) -> {
+            writer.write(rangeStart + written[0], array, from, n); // copied into the writer's SFTP buffer
+            sha256.update(array, from, n);
+            written[0] += n;
             attempt.bytesDone.addAndGet(n);
-          }
+          });
+          offset += length;
         }
       }
       // The writer's close waited for the remote's acknowledgement of every write.
