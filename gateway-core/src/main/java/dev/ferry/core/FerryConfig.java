@@ -11,6 +11,7 @@ import dev.ferry.core.path.VirtualPath;
 import dev.ferry.core.quota.QuotaLimit;
 import dev.ferry.core.scan.ScanSettings;
 import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.WriteDefaults;
 import dev.ferry.core.s3.WriteOptions;
 import dev.ferry.core.session.SessionLimits;
 import dev.ferry.core.session.TrustedProxies;
@@ -28,11 +29,14 @@ import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserPolicy;
 import dev.ferry.core.user.VirtualFolder;
+import dev.ferry.core.user.VirtualFolders;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,9 +51,13 @@ import java.util.Set;
 public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createBuckets, ConfigNode ftpsSection,
     ConfigNode sftpSection, UploadSettings uploads, DownloadSettings downloads, LoginGuard.Settings login,
     Duration shutdownGrace, int renameParallelism, boolean listingClientTimes, Duration directoryCacheTime,
-    List<User> users, WriteOptions objectDefaults, StateStoreSettings stateStore, SessionLimits sessions,
+    List<User> users, WriteDefaults objectDefaults, StateStoreSettings stateStore, SessionLimits sessions,
     TrustedProxies trustedProxies,
-    HttpIdentityProvider.Settings authHttp, LdapIdentityProvider.Settings authLdap, ScanSettings scan, ConfigFile file) {
+    HttpIdentityProvider.Settings authHttp, LdapIdentityProvider.Settings authLdap, ScanSettings scan,
+    List<ObjectStore.Storage> storages, ConfigFile file) {
+
+  /** The name a folder gives as {@code storage:} for the {@code s3:} service, also its default. */
+  private static final String MAIN_STORAGE = VirtualFolders.MAIN_STORAGE;
 
   /**
    * How uploads use memory and S3. Files written at offsets (SFTP) reorder writes up to
@@ -73,6 +81,16 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     return s3.endpoint();
   }
 
+  /** The S3 service that holds {@code bucket}, for messages: "storage 'name' at URL", or "s3 at URL". */
+  public String serviceOf(String bucket) {
+    for (ObjectStore.Storage storage : storages) {
+      if (storage.buckets().contains(bucket)) {
+        return "storage '" + storage.name() + "' at " + storage.settings().endpoint();
+      }
+    }
+    return MAIN_STORAGE + " at " + (s3.endpoint() == null ? "AWS" : s3.endpoint());
+  }
+
   public static FerryConfig load(Path file, Map<String, String> environment) {
     return parse(ConfigFile.load(file, environment));
   }
@@ -85,7 +103,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     // key is refused at once, with one list of what is allowed; gateway-jobs parses them.
     root.allowOnly("dataDir", "s3", "ftps", "sftp", "uploads", "downloads", "listings", "login", "shutdown", "rename", "users",
         "jobs", "remotes", "syncs", "admin", "store", "sessions", "watch", "workflows", "metrics", "batches",
-        "proxyProtocol", "auth", "scan");
+        "proxyProtocol", "auth", "scan", "storages");
     Path dataDir = base.resolve(root.string("dataDir", "ferry-data"));
 
     ConfigNode s3 = root.section("s3");
@@ -93,21 +111,8 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         "maxConnections", "createBuckets"));
     s3Keys.addAll(WRITE_OPTION_KEYS);
     s3.allowOnly(s3Keys.toArray(String[]::new));
-    String endpoint = s3.string("endpoint", null);
-    URI endpointUri = null;
-    if (endpoint != null && !endpoint.isBlank()) {
-      try {
-        endpointUri = URI.create(endpoint.trim());
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(s3.keyOf("endpoint"), "must be an http:// or https:// URL, got '" + endpoint + "'");
-      }
-      if (endpointUri.getScheme() == null || !endpointUri.getScheme().matches("https?") || endpointUri.getHost() == null) {
-        throw new ConfigException(s3.keyOf("endpoint"), "must be an http:// or https:// URL, got '" + endpoint + "'");
-      }
-    }
-    ObjectStore.Settings store = new ObjectStore.Settings(endpointUri, s3.string("region", "us-east-1"),
-        s3.string("accessKey", null), s3.string("secretKey", null), s3.bool("pathStyle", true),
-        s3.integer("maxConnections", 64, 1, 1024));
+    ObjectStore.Settings store = storeSettings(s3);
+    Map<String, StorageEntry> otherStorages = storages(root.sections("storages"));
 
     // Taken here, so that a section given as a value ("ftps: on") is refused on load like any other.
     ConfigNode ftps = root.section("ftps");
@@ -197,8 +202,9 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
     List<ConfigNode> userNodes = root.sections("users"); // none is refused by UserRegistry, unless an application authenticates
     Set<String> names = new HashSet<>();
-    List<User> users = userNodes.stream().map(node -> user(node, names)).toList();
-    WriteOptions objectDefaults = writeOptions(s3);
+    List<User> users = userNodes.stream().map(node -> user(node, names, otherStorages.keySet())).toList();
+    List<ObjectStore.Storage> storages = bucketsOfStorages(otherStorages, users, userNodes);
+    WriteDefaults objectDefaults = writeDefaults(writeOptions(s3), otherStorages, storages);
     try {
       HomeWritePolicy.of(objectDefaults, users);
     } catch (IllegalArgumentException e) {
@@ -211,7 +217,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         listings.duration("directoryCacheTime", Duration.ofSeconds(5)), users, objectDefaults,
         stateStore(root.section("store"), dataDir), sessions(root.section("sessions")),
         trustedProxies(root.section("proxyProtocol")), authHttp(root.section("auth")),
-        authLdap(root.section("auth"), base), ScanSettings.parse(root.section("scan")), file);
+        authLdap(root.section("auth"), base), ScanSettings.parse(root.section("scan")), storages, file);
   }
 
   /** The keys of an object's write options, in the top-level {@code s3:} section and a user's {@code s3:}. */
@@ -360,39 +366,21 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
    * {@code folders: [{ path: /shared, target: s3://bucket/prefix/, permissions: [list, read] }]}: one
    * level under the root each, none over another's objects or the home's.
    */
-  private static List<VirtualFolder> folders(ConfigNode user, S3Location home) {
-    List<VirtualFolder> folders = new ArrayList<>();
-    List<ConfigNode> nodes = user.sections("folders");
-    for (ConfigNode node : nodes) {
-      node.allowOnly("path", "target", "permissions");
-      String path = node.requiredString("path");
-      if (!path.matches("/[^/]+") || path.equals("/.") || path.equals("/..")) {
-        throw new ConfigException(node.keyOf("path"), "must be one level under the home's root, such as /shared,"
-            + " got '" + path + "'");
-      }
-      try {
-        VirtualPath.parse(path);
-      } catch (BadPathException e) {
-        throw new ConfigException(node.keyOf("path"), e.getMessage());
-      }
-      S3Location target = parseHome(node.keyOf("target"), node.requiredString("target"));
-      VirtualFolder folder = new VirtualFolder(path.substring(1), target, permissions(node));
-      for (VirtualFolder other : folders) {
-        if (other.name().equals(folder.name())) {
-          throw new ConfigException(node.keyOf("path"), "is the path of an earlier folder too");
-        }
-        if (VirtualFolder.overlap(other.target(), target)) {
-          throw new ConfigException(node.keyOf("target"), "overlaps the target of folder " + other.path() + " ("
-              + other.target() + "): one would show the other's objects");
-        }
-      }
-      if (VirtualFolder.overlap(home, target)) {
-        throw new ConfigException(node.keyOf("target"), "overlaps the user's home (" + home + "): the same objects"
-            + " would show at two paths");
-      }
-      folders.add(folder);
+  private static List<VirtualFolder> folders(ConfigNode user, S3Location home, Set<String> storages) {
+    List<VirtualFolders.Given> given = new ArrayList<>();
+    for (ConfigNode node : user.sections("folders")) {
+      node.allowOnly("path", "target", "permissions", "storage", "s3");
+      ConfigNode objects = node.section("s3");
+      objects.allowOnly(WRITE_OPTION_KEYS.toArray(String[]::new));
+      given.add(new VirtualFolders.Given(node.string("path", null), node.string("target", null),
+          node.has("permissions") ? node.strings("permissions") : null, node.string("storage", null),
+          writeOptions(objects)));
     }
-    return folders;
+    try {
+      return VirtualFolders.check(given, home, storages);
+    } catch (InvalidFieldException e) {
+      throw new ConfigException(user.keyOf(e.field()), e.problem());
+    }
   }
 
   /** {@code quota: { bytes: 10GiB, files: 100000 }} of a user; left out: no limit. */
@@ -452,7 +440,105 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     }
   }
 
-  private static User user(ConfigNode node, Set<String> names) {
+  /**
+   * Where an S3 service is and how to sign in to it: the {@code s3:} section, or an entry of
+   * {@code storages:}. No endpoint: AWS itself, in the region.
+   */
+  private static ObjectStore.Settings storeSettings(ConfigNode node) {
+    String endpoint = node.string("endpoint", null);
+    URI endpointUri = null;
+    if (endpoint != null && !endpoint.isBlank()) {
+      try {
+        endpointUri = URI.create(endpoint.trim());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(node.keyOf("endpoint"), "must be an http:// or https:// URL, got '" + endpoint + "'");
+      }
+      if (endpointUri.getScheme() == null || !endpointUri.getScheme().matches("https?") || endpointUri.getHost() == null) {
+        throw new ConfigException(node.keyOf("endpoint"), "must be an http:// or https:// URL, got '" + endpoint + "'");
+      }
+    }
+    return new ObjectStore.Settings(endpointUri, node.string("region", "us-east-1"),
+        node.string("accessKey", null), node.string("secretKey", null), node.bool("pathStyle", true),
+        node.integer("maxConnections", 64, 1, 1024));
+  }
+
+  /** A storage of {@code storages:}: where it is, and what its objects are written with by default. */
+  private record StorageEntry(ObjectStore.Settings settings, WriteOptions objects) {}
+
+  /**
+   * {@code storages: [{ name: archive, endpoint: https://..., region, accessKey, secretKey, pathStyle,
+   * maxConnections, sse, kmsKeyId, bucketKey, storageClass, acl, tags }]}: other S3 services (another
+   * account, another provider) that virtual folders may live on, by name, each with the write
+   * options its objects take by default (not the s3: section's).
+   */
+  private static Map<String, StorageEntry> storages(List<ConfigNode> nodes) {
+    Map<String, StorageEntry> storages = new LinkedHashMap<>();
+    for (ConfigNode node : nodes) {
+      List<String> keys = new ArrayList<>(List.of("name", "endpoint", "region", "accessKey", "secretKey", "pathStyle",
+          "maxConnections"));
+      keys.addAll(WRITE_OPTION_KEYS);
+      node.allowOnly(keys.toArray(String[]::new));
+      String name = node.requiredString("name");
+      if (!name.matches("[a-z0-9][a-z0-9_-]{0,62}")) {
+        throw new ConfigException(node.keyOf("name"), "must be 1-63 lower-case letters, digits, _ or -, got '"
+            + name + "'");
+      }
+      if (name.equals(MAIN_STORAGE)) {
+        throw new ConfigException(node.keyOf("name"), "'" + MAIN_STORAGE + "' is the s3: section's own name");
+      }
+      if (storages.put(name, new StorageEntry(storeSettings(node), writeOptions(node))) != null) {
+        throw new ConfigException(node.keyOf("name"), "storage '" + name + "' is defined twice");
+      }
+    }
+    return storages;
+  }
+
+  /**
+   * The other storages with the buckets their folders name. Requests are sent to a storage by
+   * bucket, so a bucket is on one storage only: a folder naming a bucket that a home or a folder on
+   * another storage names too is refused.
+   */
+  private static List<ObjectStore.Storage> bucketsOfStorages(Map<String, StorageEntry> storages,
+      List<User> users, List<ConfigNode> userNodes) {
+    Map<String, String> storageOf = new HashMap<>();
+    Map<String, String> namedAt = new HashMap<>();
+    for (int u = 0; u < users.size(); u++) {
+      User user = users.get(u);
+      claim(storageOf, namedAt, user.home().bucket(), MAIN_STORAGE, userNodes.get(u).keyOf("home"));
+      List<ConfigNode> folderNodes = userNodes.get(u).sections("folders");
+      for (int f = 0; f < user.folders().size(); f++) {
+        VirtualFolder folder = user.folders().get(f);
+        claim(storageOf, namedAt, folder.target().bucket(), folder.storage(), folderNodes.get(f).keyOf("target"));
+      }
+    }
+    List<ObjectStore.Storage> result = new ArrayList<>();
+    storages.forEach((name, entry) -> result.add(new ObjectStore.Storage(name, entry.settings(),
+        storageOf.entrySet().stream().filter(e -> e.getValue().equals(name)).map(Map.Entry::getKey)
+            .collect(java.util.stream.Collectors.toSet()))));
+    return result;
+  }
+
+  /** The s3: section's write options, and each storage's for the buckets on it. */
+  private static WriteDefaults writeDefaults(WriteOptions main, Map<String, StorageEntry> entries,
+      List<ObjectStore.Storage> storages) {
+    Map<String, WriteOptions> byBucket = new HashMap<>();
+    for (ObjectStore.Storage storage : storages) {
+      storage.buckets().forEach(bucket -> byBucket.put(bucket, entries.get(storage.name()).objects()));
+    }
+    return new WriteDefaults(main, byBucket);
+  }
+
+  private static void claim(Map<String, String> storageOf, Map<String, String> namedAt, String bucket,
+      String storage, String key) {
+    String earlier = storageOf.putIfAbsent(bucket, storage);
+    if (earlier != null && !earlier.equals(storage)) {
+      throw new ConfigException(key, "names bucket '" + bucket + "' on storage '" + storage + "', but "
+          + namedAt.get(bucket) + " names it on storage '" + earlier + "': a bucket is on one storage");
+    }
+    namedAt.putIfAbsent(bucket, key);
+  }
+
+  private static User user(ConfigNode node, Set<String> names, Set<String> storages) {
     node.allowOnly("name", "passwordHash", "home", "permissions", "publicKeys", "admin", "allowFrom", "expires", "s3",
         "bandwidth", "quota", "folders");
     ConfigNode objects = node.section("s3");
@@ -488,7 +574,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     }
     return new User(name, hash, location, permissions, List.copyOf(keys), node.bool("admin", false),
         new UserPolicy(limits, writeOptions(objects), bandwidth(node.section("bandwidth")), quota(node.section("quota")),
-            folders(node, location)));
+            folders(node, location, storages)));
   }
 
   /** {@code permissions} of a user or group: names, or all; [list, read] when left out. */

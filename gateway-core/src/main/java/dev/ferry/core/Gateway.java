@@ -108,7 +108,7 @@ public final class Gateway implements AutoCloseable {
     this.catalog = new ObjectCatalog(stateStore.database(), clock);
     this.sharedLocks = stateStore.shared() ? new SharedPathLocks(stateStore.database(), stateStore.nodes()) : null;
     this.locks = new PathLockTable(sharedLocks);
-    this.store = new ObjectStore(config.s3());
+    this.store = new ObjectStore(config.s3(), config.storages());
     store.keepListingsIn(new ListingCache(clock, config.directoryCacheTime()));
     this.writePolicy = new UsersWritePolicy(config.objectDefaults(), config.users());
     store.writeWith(writePolicy);

@@ -10,6 +10,7 @@ import dev.ferry.core.config.ConfigException;
 import dev.ferry.core.config.EnvSubstitution;
 import dev.ferry.core.download.DownloadSettings;
 import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.core.user.Permission;
 import dev.ferry.core.user.User;
@@ -329,7 +330,7 @@ class FerryConfigTest {
         + "      bucketKey: true\n      acl: bucket-owner-full-control\n      tags:\n        partner: alice\n");
 
     assertEquals(new dev.ferry.core.s3.WriteOptions("AES256", null, null, "STANDARD_IA", null, Map.of("env", "prod")),
-        config.objectDefaults());
+        config.objectDefaults().main());
     assertEquals(new dev.ferry.core.s3.WriteOptions("aws:kms", "alias/partners", true, null,
         "bucket-owner-full-control", Map.of("partner", "alice")), config.users().get(0).objects());
   }
@@ -385,6 +386,49 @@ class FerryConfigTest {
     refused(folder.formatted("/x", "library/pub"), "users[0].folders[0].target");
     refused("users:\n" + user("alice") + "    folders:\n      - { path: /a, target: s3://lib1/p/ }\n"
         + "      - { path: /b, target: s3://lib1/p/q/ }\n", "users[0].folders[1].target");
+  }
+
+  @Test
+  void load_storages_foldersOnThem_eachBucketOnOneStorage() throws Exception {
+    String storages = "storages:\n  - { name: archive, endpoint: 'http://127.0.0.1:9100', accessKey: k2, secretKey: s2,"
+        + " region: eu-west-1, storageClass: GLACIER_IR }\n";
+    FerryConfig config = load("s3:\n  sse: AES256\n" + storages + "users:\n" + user("alice") + "    folders:\n"
+        + "      - { path: /old, target: s3://cold/alice/, storage: archive, s3: { tags: { kept: 10y } } }\n"
+        + "      - { path: /shared, target: s3://library/pub/ }\n"
+        + user("bob") + "    folders:\n      - { path: /old, target: s3://cold/bob/, storage: archive }\n");
+
+    assertEquals(List.of("archive", "s3"), config.users().get(0).folders().stream()
+        .map(dev.ferry.core.user.VirtualFolder::storage).toList());
+    ObjectStore.Storage archive = config.storages().get(0);
+    assertEquals("archive", archive.name());
+    assertEquals(java.net.URI.create("http://127.0.0.1:9100"), archive.settings().endpoint());
+    assertEquals("eu-west-1", archive.settings().region());
+    assertEquals(java.util.Set.of("cold"), archive.buckets());
+    assertEquals("storage 'archive' at http://127.0.0.1:9100", config.serviceOf("cold"));
+    assertEquals(new dev.ferry.core.s3.WriteOptions(null, null, null, "GLACIER_IR", null, Map.of()),
+        config.objectDefaults().forBucket("cold"), "the storage's own, not the s3: section's AES256");
+    assertEquals("AES256", config.objectDefaults().forBucket("library").sse());
+    assertEquals(Map.of("kept", "10y"), config.users().get(0).folders().get(0).objects().tags());
+    refused(storages + "users:\n" + user("alice") + "    folders:\n"
+        + "      - { path: /old, target: s3://cold/alice/, s3: { storageClass: COLD } }\n",
+        "users[0].folders[0].s3.storageClass");
+
+    String folder = "users:\n" + user("alice") + "    folders:\n      - { path: /old, target: %s, storage: %s }\n";
+    ConfigException unknown = refused(storages + folder.formatted("s3://cold/alice/", "glacier"),
+        "users[0].folders[0].storage");
+    assertTrue(unknown.getMessage().contains("known: s3, archive"), unknown.getMessage());
+    ConfigException twice = refused(storages + folder.formatted("s3://ferry-data/old/", "archive"),
+        "users[0].folders[0].target");
+    assertTrue(twice.getMessage().contains("users[0].home") && twice.getMessage().contains("one storage"),
+        twice.getMessage());
+    refused(storages + "users:\n" + user("alice") + "    folders:\n"
+        + "      - { path: /a, target: s3://cold/a/, storage: archive }\n"
+        + "      - { path: /b, target: s3://cold/b/ }\n", "users[0].folders[1].target");
+    refused("storages:\n  - { name: s3, endpoint: 'http://127.0.0.1:9100' }\n" + minimal(), "storages[0].name");
+    refused("storages:\n  - { name: Cold Store }\n" + minimal(), "storages[0].name");
+    refused(storages + "  - { name: archive }\n" + minimal(), "storages[1].name");
+    refused("storages:\n  - { name: archive, endpoint: 'ftp://x' }\n" + minimal(), "storages[0].endpoint");
+    refused("storages:\n  - { name: archive, bucket: x }\n" + minimal(), "storages[0].bucket");
   }
 
   @Test

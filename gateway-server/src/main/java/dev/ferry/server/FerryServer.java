@@ -230,7 +230,7 @@ public final class FerryServer {
     for (String bucket : buckets) {
       if (!gateway.objects().ensureBucket(bucket, config.createBuckets())) {
         throw new IOException("bucket '" + bucket + "' (a user's home or virtual folder) does not exist at "
-            + config.s3Endpoint() + "; create it or set s3.createBuckets: true");
+            + config.serviceOf(bucket) + "; create it or set s3.createBuckets: true");
       }
     }
   }

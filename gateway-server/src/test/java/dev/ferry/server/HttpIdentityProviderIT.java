@@ -98,6 +98,8 @@ class HttpIdentityProviderIT {
       case "far" -> ",\"allowFrom\":[\"192.0.2.0/24\"]";
       case "capped" -> ",\"quota\":{\"bytes\":\"1KiB\"},\"bandwidth\":{\"up\":\"1MiB/s\"}";
       case "garbled" -> ",\"quota\":{\"bytes\":\"plenty\"}";
+      case "shared" -> ",\"folders\":[{\"path\":\"/library\",\"target\":\"s3://" + bucket + "/library/\"}]";
+      case "crossed" -> ",\"folders\":[{\"path\":\"/mine\",\"target\":\"s3://" + bucket + "/partners/crossed/x/\"}]";
       default -> "";
     };
     String body = "{\"home\":\"s3://" + bucket + "/partners/" + name + "/\",\"permissions\":[\"all\"]" + policy + "}";
@@ -192,6 +194,24 @@ class HttpIdentityProviderIT {
     new Lftp(ferry.ftps().port(), "capped", PASSWORD).run("put " + write("small.txt", "fits") + " -o small.txt");
     assertEquals("fits", new String(s3.read(bucket, "partners/capped/small.txt"), StandardCharsets.UTF_8));
     new Lftp(ferry.ftps().port(), "garbled", PASSWORD).refused("ls");
+  }
+
+  /**
+   * Folders in the provider's answer are in force as the users API's are: a read-only library listed
+   * and read, an upload into it refused; a folder over the user's own home refuses the login.
+   */
+  @Test
+  void foldersInTheProvidersAnswer_inForce_aBadOneRefusesTheLogin() throws Exception {
+    mode.set("ok");
+    s3.put(bucket, "library/guide.txt", "the guide".getBytes(StandardCharsets.UTF_8));
+    Lftp shared = new Lftp(ferry.ftps().port(), "shared", PASSWORD);
+
+    shared.run("get /library/guide.txt -o " + dir.resolve("guide.txt"));
+
+    assertEquals("the guide", Files.readString(dir.resolve("guide.txt")));
+    assertTrue(shared.refused("put " + write("nope.txt", "x") + " -o /library/nope.txt").contains("550"));
+    assertEquals(List.of("library/guide.txt"), s3.keys(bucket, "library/"));
+    new Lftp(ferry.ftps().port(), "crossed", PASSWORD).refused("ls");
   }
 
   private static String write(String name, String text) throws IOException {

@@ -47,6 +47,9 @@ class ObjectWriteOptionsIT {
   @RegisterExtension
   static final S3TestServer s3 = S3TestServer.withS3Mock();
 
+  @RegisterExtension
+  static final S3TestServer plainS3 = S3TestServer.ownS3Proxy();
+
   @TempDir
   static Path dir;
 
@@ -56,6 +59,7 @@ class ObjectWriteOptionsIT {
   static OpenSshSftp acmeOpenSsh;
   static String bucket;
   static String versionedBucket;
+  static String plainBucket;
   static Path inbox;
 
   @BeforeAll
@@ -111,6 +115,7 @@ class ObjectWriteOptionsIT {
             passwordHash: "%s"
             home: s3://%s/plain/
             permissions: [all]
+            %s
           - name: versioned
             passwordHash: "%s"
             home: s3://%s/versioned/
@@ -125,8 +130,32 @@ class ObjectWriteOptionsIT {
               kmsKeyId: no-such-key
         """.formatted(dir.resolve("data"), wire.endpoint(), s3.accessKey(), s3.secretKey(), TOKEN, inbox, bucket, hash,
         bucket,
-        acmeOpenSsh.publicKey, s3.kmsKeyId(), hash, bucket, hash, versionedBucket, acmeOpenSsh.publicKey, hash, bucket);
-    ferry = EmbeddedFerry.start(dir, yaml, Map.of());
+        acmeOpenSsh.publicKey, s3.kmsKeyId(), hash, bucket, plainFolders(), hash, versionedBucket, acmeOpenSsh.publicKey, hash, bucket);
+    ferry = EmbeddedFerry.start(dir, yaml + """
+        storages:
+          - name: plain
+            endpoint: %s
+            accessKey: %s
+            secretKey: %s
+        """.formatted(plainS3.endpoint(), plainS3.accessKey(), plainS3.secretKey()), Map.of());
+  }
+
+  /**
+   * User plain's folders: /cold with options of its own, /proxied on a storage of its own, an S3Proxy
+   * (which refuses every request carrying encryption or tags).
+   */
+  private static String plainFolders() {
+    plainBucket = plainS3.createBucket();
+    return """
+        folders:
+              - path: /cold
+                target: s3://%s/cold/plain/
+                permissions: [all]
+                s3: { storageClass: ONEZONE_IA, tags: { tier: cold } }
+              - path: /proxied
+                target: s3://%s/plain/
+                storage: plain
+                permissions: [all]""".formatted(bucket, plainBucket);
   }
 
   @AfterAll
@@ -194,6 +223,27 @@ class ObjectWriteOptionsIT {
     assertEquals("AES256", head.path("ServerSideEncryption").asText(), head.toString());
     assertFalse(head.has("SSEKMSKeyId"), head.toString());
     assertEquals(Map.of(), aws.tags(bucket, "plain/plain.txt"));
+  }
+
+  @Test
+  void aFolderWithOptionsOfItsOwn_andAFolderOnAnotherStorage_eachWrittenWithTheirOwn() throws Exception {
+    Path file = write("folder.bin", 6 * 1024 * 1024);
+
+    new Lftp(ferry.ftps().port(), "plain", PASSWORD).run("put " + file + " -o /cold/folder.bin; put " + file
+        + " -o /proxied/folder.bin");
+
+    JsonNode head = aws.headObject(bucket, "cold/plain/folder.bin");
+    assertEquals("ONEZONE_IA", head.path("StorageClass").asText(), head.toString());
+    assertEquals(Map.of("tier", "cold"), aws.tags(bucket, "cold/plain/folder.bin"));
+    List<S3RequestLog.Request> created = wire.requests("/cold/plain/folder.bin",
+        r -> r.method().equals("POST") && r.query().startsWith("uploads"));
+    assertEquals(1, created.size(), "one CreateMultipartUpload: " + wire.requests());
+    assertEquals("AES256", created.get(0).headers().get("x-amz-server-side-encryption"),
+        "the node's encryption under the folder's class: " + created.get(0).headers());
+    // S3Proxy answers NotImplemented to encryption and tags: the upload lands only if the s3: section's
+    // AES256 stayed with its own service.
+    assertTrue(Arrays.equals(Files.readAllBytes(file), plainS3.read(plainBucket, "plain/folder.bin")),
+        "the other storage's object holds the file");
   }
 
   @Test

@@ -214,6 +214,66 @@ class UsersApiIT {
   }
 
   /**
+   * Virtual folders of a user kept as data: given to the API as in ferry.yaml, shown back, in force
+   * at the next login (a read-only library listed and read, a drop box written, each refusing what
+   * its permissions do not grant), and gone when cleared; bad folders refused naming the field.
+   */
+  @Test
+  void foldersOfAUserKeptAsData_inForceAtTheNextLogin_badOnesRefusedNamingTheField() throws Exception {
+    String library = s3.createBucket();
+    s3.put(library, "published/guide.txt", "the guide".getBytes(StandardCharsets.UTF_8));
+    String home = "s3://" + bucket + "/dave/";
+    Map<String, Object> libraryFolder = Map.of("path", "/library", "target", "s3://" + library + "/published/");
+    Map<String, Object> outbox = Map.of("path", "/outbox", "target", "s3://" + bucket + "/drop/dave/",
+        "permissions", List.of("write"));
+    Map<String, Map<String, Object>> refused = Map.of(
+        "folders[0].path: must be one level under the home's root", Map.of("path", "/a/b", "target", "s3://"
+            + library + "/x/"),
+        "folders[0].target: overlaps the user's home", Map.of("path", "/mine", "target", home + "sub/"),
+        "folders[0].target: bucket no-such-bucket-here does not exist", Map.of("path", "/x", "target",
+            "s3://no-such-bucket-here/x/"),
+        "folders[0].storage: a user kept as data has folders on the s3: service only", Map.of("path", "/x",
+            "target", "s3://" + library + "/x/", "storage", "archive"),
+        "folders[0].colour: unknown field", Map.of("path", "/x", "target", "s3://" + library + "/x/", "colour", "blue"));
+    for (Map.Entry<String, Map<String, Object>> bad : refused.entrySet()) {
+      Answer answer = call("POST", "", TOKEN, Map.of("name", "dave", "password", PASSWORD, "home", home,
+          "folders", List.of(bad.getValue())));
+      assertEquals(400, answer.status(), bad.getKey() + ": " + answer.body());
+      assertTrue(answer.body().get("error").asText().contains(bad.getKey()), bad.getKey() + ": " + answer.body());
+    }
+    assertEquals(404, call("GET", "/dave", TOKEN, null).status(), "nothing was made");
+
+    Answer created = call("POST", "", TOKEN, Map.of("name", "dave", "password", PASSWORD, "home", home,
+        "permissions", List.of("all"), "folders", List.of(libraryFolder, outbox)));
+    assertEquals(201, created.status(), created.body().toString());
+    JsonNode folders = call("GET", "/dave", READ_TOKEN, null).body().get("folders");
+    assertEquals("/library", folders.get(0).get("path").asText(), folders.toString());
+    assertEquals(List.of("list", "read"), strings(folders.get(0).get("permissions")), folders.toString());
+    assertEquals("s3://" + bucket + "/drop/dave/", folders.get(1).get("target").asText(), folders.toString());
+
+    Lftp lftp = new Lftp(ferry.ftps().port(), "dave", PASSWORD);
+    String listing = lftp.output("cls -1 /");
+    assertTrue(listing.contains("library") && listing.contains("outbox"), listing);
+    lftp.run("get /library/guide.txt -o " + dir.resolve("guide.txt") + "; put " + write("report.csv", "a,b")
+        + " -o /outbox/report.csv");
+    assertEquals("the guide", Files.readString(dir.resolve("guide.txt")));
+    assertEquals("a,b", new String(s3.read(bucket, "drop/dave/report.csv"), StandardCharsets.UTF_8));
+    String upload = lftp.refused("put " + write("nope.txt", "x") + " -o /library/nope.txt");
+    assertTrue(upload.contains("550"), upload);
+    assertEquals(List.of("published/guide.txt"), s3.keys(library, ""));
+
+    Answer overlapping = call("PATCH", "/dave", TOKEN, Map.of("home", "s3://" + bucket + "/drop/"));
+    assertEquals(400, overlapping.status(), overlapping.body().toString());
+    assertTrue(overlapping.body().get("error").asText().contains("home: overlaps the target of folder /outbox"),
+        overlapping.body().toString());
+    Answer cleared = call("PATCH", "/dave", TOKEN, Map.of("folders", List.of()));
+    assertEquals(200, cleared.status(), cleared.body().toString());
+    assertEquals(0, cleared.body().get("folders").size(), cleared.body().toString());
+    assertFalse(lftp.output("cls -1 /").contains("library"), "no folder after they are cleared");
+    assertEquals(204, call("DELETE", "/dave", TOKEN, null).status());
+  }
+
+  /**
    * The same operations over SSH exec, through the one command registry: a user added with a
    * generated password (shown once, never an argument) logs in with it; a key added logs in; the
    * permissions narrowed refuse an upload; a stale version changes nothing; deleted, it is refused.

@@ -28,18 +28,27 @@ public final class Etags {
         ? trimmed.substring(1, trimmed.length() - 1) : trimmed;
   }
 
+  /** Whether two ETags name the same version, quoted or not. */
+  public static boolean same(String a, String b) {
+    return a != null && normalize(a).equals(normalize(b));
+  }
+
+  /** A new MD5 digest: the ETag of a single PUT, and every body's Content-MD5. */
+  public static MessageDigest md5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("MD5 is missing from this JVM", e);
+    }
+  }
+
   public static String ofSinglePut(byte[] md5) {
     return HEX.formatHex(md5);
   }
 
   /** The ETag of a multipart upload of these parts, if every part's ETag is an MD5. */
   public static Optional<String> ofMultipart(List<String> partEtags) {
-    MessageDigest md5;
-    try {
-      md5 = MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("MD5 is missing from this JVM", e);
-    }
+    MessageDigest md5 = md5();
     for (String part : partEtags) {
       String hex = normalize(part);
       if (hex == null || !hex.matches("[0-9a-fA-F]{32}")) {

@@ -82,6 +82,15 @@ public final class RangeBytes {
     }
   }
 
+  /** The range as a body to send: the pieces themselves (views of them: reading one moves nothing here). */
+  public ByteBuffer[] buffers() {
+    ByteBuffer[] views = new ByteBuffer[pieces.length];
+    for (int i = 0; i < pieces.length; i++) {
+      views[i] = pieces[i].duplicate();
+    }
+    return views;
+  }
+
   private int pieceAt(int position) {
     int found = Arrays.binarySearch(starts, position);
     // Not a piece's start: the piece before the insertion point holds it. Empty pieces share their

@@ -1,5 +1,6 @@
 package dev.ferry.core.store;
 
+import dev.ferry.core.s3.Etags;
 import dev.ferry.core.s3.ListPage;
 import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.RangeBytes;
@@ -13,16 +14,22 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -70,9 +77,13 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * Results come back as futures of core types; SDK exceptions become {@link StoreException}s that
  * name the operation and location. This is the only class that sees AWS SDK types.
  *
+ * <p>Requests go to the S3 service their bucket is on: the {@code s3:} service, or another storage
+ * ({@link Storage}) for the buckets its folders name. A copy between two services is read and
+ * written here, as no CopyObject spans them.
+ *
  * <p>Over 500 lines, and one concept: S3's API as the gateway uses it, one method per operation,
- * each building its request, sending it on one of its two clients and turning the answer or the
- * SDK's error into core's types through the same translation. Split by operation, the pieces would
+ * each building its request, sending it on one of its service's two clients and turning the answer
+ * or the SDK's error into core's types through the same translation. Split by operation, the pieces would
  * be classes of a method or two around the same clients and error mapping, and the SDK's types
  * would spread over all of them.
  */
@@ -102,7 +113,18 @@ public final class ObjectStore implements AutoCloseable {
   private static final ExecutionAttribute<Long> STARTED = new ExecutionAttribute<>("ferry.requestStarted");
 
   /**
-   * Two clients over the same endpoint, one per kind of request. A small request (a HEAD, a LIST, a
+   * Another S3 service ({@code storages:} in ferry.yaml) and the buckets that are on it: every
+   * request about one of {@code buckets} goes to {@code settings}' endpoint with its credentials.
+   */
+  public record Storage(String name, Settings settings, Set<String> buckets) {
+
+    public Storage {
+      buckets = Set.copyOf(buckets);
+    }
+  }
+
+  /**
+   * The clients of one S3 service, two per kind of request. A small request (a HEAD, a LIST, a
    * DELETE, a COPY, a PUT or GET of less than {@value #QUICK_BYTES} bytes) goes on {@code quick},
    * whose connections all live on one Netty thread: the SDK's channel pool hands a request from
    * event loop to event loop (four wake-ups between "send" and the first byte on the wire with the
@@ -110,28 +132,77 @@ public final class ObjectStore implements AutoCloseable {
    * and ranges of megabytes go on {@code bulk}, whose loops (the SDK's default, two per CPU) share
    * the copying of bytes among the CPUs.
    */
-  private final S3AsyncClient quick;
-  private final S3AsyncClient bulk;
+  private final class Service implements AutoCloseable {
+    final String name;
+    final S3AsyncClient quick;
+    final S3AsyncClient bulk;
+    final S3Presigner presigner;
+
+    Service(String name, Settings settings) {
+      this.name = name;
+      this.quick = client(settings, SdkEventLoopGroup.builder().numberOfThreads(1));
+      this.bulk = client(settings, null);
+      S3Presigner.Builder presign = S3Presigner.builder()
+          .region(Region.of(settings.region()))
+          .credentialsProvider(credentials(settings))
+          .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).build());
+      if (settings.endpoint() != null) {
+        presign.endpointOverride(settings.endpoint());
+      }
+      this.presigner = presign.build();
+    }
+
+    /** The client for a request moving {@code bytes} of body or range. */
+    S3AsyncClient clientFor(long bytes) {
+      return bytes < QUICK_BYTES ? quick : bulk;
+    }
+
+    @Override
+    public void close() {
+      presigner.close();
+      quick.close();
+      bulk.close();
+    }
+  }
+
+  /** The {@code s3:} service: every bucket not on another storage. */
+  private final Service main;
+  /** The buckets on other storages, and their services. */
+  private final Map<String, Service> elsewhere = new HashMap<>();
   /** Below this a body or a range goes on the quick client; Expect: 100-continue starts at it too. */
   static final long QUICK_BYTES = ExpectContinueForLargeBodies.THRESHOLD_BYTES;
+  /**
+   * A copy between two storages cannot be a CopyObject: Ferry reads the source and writes the
+   * target, in parts of at least this (at most twice this), one part at a time, so a copy holds at
+   * most two of these in memory.
+   */
+  static final int RELAY_PART_BYTES = 8 << 20;
   private volatile ListingCache listings = new ListingCache(java.time.Clock.systemUTC(), Duration.ZERO);
-  private final S3Presigner presigner;
   private final long singleCopyLimit;
   private volatile S3RequestObserver requests = (operation, took, error) -> { };
   private volatile WritePolicy writePolicy = WritePolicy.NONE;
 
   public ObjectStore(Settings settings) {
+    this(settings, List.of());
+  }
+
+  /** The {@code s3:} service at {@code settings}, and {@code storages} for the buckets they name. */
+  public ObjectStore(Settings settings, List<Storage> storages) {
     this.singleCopyLimit = settings.singleCopyLimit();
-    this.quick = client(settings, SdkEventLoopGroup.builder().numberOfThreads(1));
-    this.bulk = client(settings, null);
-    S3Presigner.Builder presign = S3Presigner.builder()
-        .region(Region.of(settings.region()))
-        .credentialsProvider(credentials(settings))
-        .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).build());
-    if (settings.endpoint() != null) {
-      presign.endpointOverride(settings.endpoint());
+    this.main = new Service("s3", settings);
+    for (Storage storage : storages) {
+      Service service = new Service(storage.name(), storage.settings());
+      storage.buckets().forEach(bucket -> elsewhere.put(bucket, service));
     }
-    this.presigner = presign.build();
+  }
+
+  /** The service {@code bucket} is on. */
+  private Service on(String bucket) {
+    return elsewhere.getOrDefault(bucket, main);
+  }
+
+  private Service on(S3Location at) {
+    return on(at.bucket());
   }
 
   /**
@@ -186,11 +257,6 @@ public final class ObjectStore implements AutoCloseable {
     return DefaultCredentialsProvider.builder().build();
   }
 
-  /** The client for a request moving {@code bytes} of body or range. */
-  private S3AsyncClient clientFor(long bytes) {
-    return bytes < QUICK_BYTES ? quick : bulk;
-  }
-
   /**
    * From now on every object this store writes (PUT, multipart upload, copy) is written with the
    * options {@code policy} gives for it: the one place where what S3 is asked to do with an object
@@ -238,7 +304,7 @@ public final class ObjectStore implements AutoCloseable {
    */
   public URI presignGet(S3Location at, Duration validity) {
     try {
-      return presigner.presignGetObject(r -> r.signatureDuration(validity)
+      return on(at).presigner.presignGetObject(r -> r.signatureDuration(validity)
           .getObjectRequest(g -> g.bucket(at.bucket()).key(at.key()))).url().toURI();
     } catch (java.net.URISyntaxException e) {
       throw new IllegalStateException("presigned URL for " + at + " is not a URI", e);
@@ -246,7 +312,7 @@ public final class ObjectStore implements AutoCloseable {
   }
 
   public CompletableFuture<Optional<ObjectInfo>> head(S3Location at) {
-    return quick.headObject(b -> b.bucket(at.bucket()).key(at.key()))
+    return on(at).quick.headObject(b -> b.bucket(at.bucket()).key(at.key()))
         .thenApply(r -> Optional.of(new ObjectInfo(at.key(), r.contentLength(), r.lastModified(),
             r.eTag(), r.metadata())))
         .exceptionallyCompose(e -> kindOf(e) == StoreException.Kind.NOT_FOUND
@@ -255,14 +321,14 @@ public final class ObjectStore implements AutoCloseable {
   }
 
   public CompletableFuture<Boolean> bucketExists(String bucket) {
-    return quick.headBucket(b -> b.bucket(bucket)).thenApply(r -> true)
+    return on(bucket).quick.headBucket(b -> b.bucket(bucket)).thenApply(r -> true)
         .exceptionallyCompose(e -> kindOf(e) == StoreException.Kind.NOT_FOUND
             ? CompletableFuture.completedFuture(false)
             : CompletableFuture.failedFuture(translate(e, "HEAD bucket", bucket)));
   }
 
   public CompletableFuture<Void> createBucket(String bucket) {
-    return quick.createBucket(b -> b.bucket(bucket)).thenApply(r -> (Void) null)
+    return on(bucket).quick.createBucket(b -> b.bucket(bucket)).thenApply(r -> (Void) null)
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "CREATE bucket", bucket)));
   }
 
@@ -285,7 +351,7 @@ public final class ObjectStore implements AutoCloseable {
 
   /** One page of the objects and common prefixes under {@code prefix}, split at {@code delimiter}. */
   public CompletableFuture<ListPage> listPage(S3Location prefix, String delimiter, String token, int maxKeys) {
-    return quick.listObjectsV2(b -> b.bucket(prefix.bucket()).prefix(prefix.key()).delimiter(delimiter)
+    return on(prefix).quick.listObjectsV2(b -> b.bucket(prefix.bucket()).prefix(prefix.key()).delimiter(delimiter)
             .continuationToken(token).maxKeys(maxKeys))
         .thenApply(r -> {
           List<ObjectInfo> objects = new ArrayList<>(r.contents().size());
@@ -304,7 +370,7 @@ public final class ObjectStore implements AutoCloseable {
    * ahead. For sequential reads by core itself; client downloads use ranged reads with read-ahead.
    */
   public CompletableFuture<InputStream> openFrom(S3Location at, long offset) {
-    return bulk.getObject(b -> b.bucket(at.bucket()).key(at.key()).range("bytes=" + offset + "-"),
+    return on(at).bulk.getObject(b -> b.bucket(at.bucket()).key(at.key()).range("bytes=" + offset + "-"),
             AsyncResponseTransformer.toBlockingInputStream())
         .thenApply(r -> (InputStream) r)
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "GET", at)));
@@ -322,7 +388,7 @@ public final class ObjectStore implements AutoCloseable {
    */
   public CompletableFuture<RangeBytes> readRange(S3Location at, long offset, int length, String ifMatch) {
     RangeFill fill = new RangeFill(length);
-    CompletableFuture<RangeBytes> read = clientFor(length).getObject(b -> b.bucket(at.bucket()).key(at.key())
+    CompletableFuture<RangeBytes> read = on(at).clientFor(length).getObject(b -> b.bucket(at.bucket()).key(at.key())
                 .range("bytes=" + offset + "-" + (offset + length - 1)).ifMatch(ifMatch), fill)
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "GET", at)));
     read.whenComplete((bytes, error) -> {
@@ -338,7 +404,7 @@ public final class ObjectStore implements AutoCloseable {
       Map<String, String> metadata) {
     long size = remaining(body);
     WriteOptions options = writePolicy.forObject(at);
-    CompletableFuture<PutObjectResponse> sent = clientFor(size).putObject(b -> b.bucket(at.bucket()).key(at.key())
+    CompletableFuture<PutObjectResponse> sent = on(at).clientFor(size).putObject(b -> b.bucket(at.bucket()).key(at.key())
                 .contentLength(size).contentMD5(contentMd5).metadata(metadata)
                 .serverSideEncryption(options.sse()).ssekmsKeyId(options.kmsKeyId())
                 .bucketKeyEnabled(options.bucketKey()).storageClass(options.storageClass()).acl(options.acl())
@@ -351,7 +417,7 @@ public final class ObjectStore implements AutoCloseable {
 
   public CompletableFuture<String> createMultipartUpload(S3Location at, Map<String, String> metadata) {
     WriteOptions options = writePolicy.forObject(at);
-    return quick.createMultipartUpload(b -> b.bucket(at.bucket()).key(at.key()).metadata(metadata)
+    return on(at).quick.createMultipartUpload(b -> b.bucket(at.bucket()).key(at.key()).metadata(metadata)
             .serverSideEncryption(options.sse()).ssekmsKeyId(options.kmsKeyId())
             .bucketKeyEnabled(options.bucketKey()).storageClass(options.storageClass()).acl(options.acl())
             .tagging(options.taggingHeader()))
@@ -365,7 +431,7 @@ public final class ObjectStore implements AutoCloseable {
    */
   public CompletableFuture<String> uploadPart(S3Location at, String uploadId, int partNumber,
       ByteBuffer[] body, String contentMd5) {
-    return bulk.uploadPart(b -> b.bucket(at.bucket()).key(at.key()).uploadId(uploadId)
+    return on(at).bulk.uploadPart(b -> b.bucket(at.bucket()).key(at.key()).uploadId(uploadId)
                 .partNumber(partNumber).contentLength(remaining(body)).contentMD5(contentMd5),
             AsyncRequestBody.fromByteBuffersUnsafe(body))
         .thenApply(r -> r.eTag())
@@ -378,24 +444,57 @@ public final class ObjectStore implements AutoCloseable {
    * {@code at}, as parts numbered from {@code firstPart}: one future per part, its ETag. The parts
    * are of equal size (at most one CopyObject's worth), so that each is at least S3's minimum part
    * size whenever {@code length} is, and more parts may follow them (resume). With {@code ifMatch}
-   * non-null each part is copied only if the source still has that ETag.
+   * non-null each part is copied only if the source still has that ETag. Between two storages the
+   * parts are read and written by Ferry, {@link #RELAY_PART_BYTES} to twice that each, one after
+   * the other.
    */
   public List<CompletableFuture<String>> copyAsParts(S3Location source, long length, S3Location at,
       String uploadId, int firstPart, String ifMatch) {
-    long count = (length + singleCopyLimit - 1) / singleCopyLimit;
+    boolean relayed = on(source) != on(at);
+    long count = relayed ? Math.max(1, length / RELAY_PART_BYTES) : (length + singleCopyLimit - 1) / singleCopyLimit;
     long partSize = (length + count - 1) / count;
     List<CompletableFuture<String>> parts = new ArrayList<>();
+    CompletableFuture<String> previous = CompletableFuture.completedFuture(null);
     int number = firstPart;
     for (long first = 0; first < length; first += partSize) {
-      parts.add(uploadPartCopy(source, first, Math.min(first + partSize, length) - 1, at, uploadId, number++,
-          ifMatch));
+      long from = first;
+      long last = Math.min(first + partSize, length) - 1;
+      int partNumber = number++;
+      CompletableFuture<String> part = relayed
+          ? previous.thenCompose(done -> relayPart(source, from, last, at, uploadId, partNumber, ifMatch))
+          : uploadPartCopy(source, from, last, at, uploadId, partNumber, ifMatch);
+      parts.add(part);
+      previous = part;
     }
     return parts;
   }
 
+  /** A part of a copy between storages: its range read from {@code source}, then uploaded. */
+  private CompletableFuture<String> relayPart(S3Location source, long first, long last, S3Location at,
+      String uploadId, int partNumber, String ifMatch) {
+    return readRange(source, first, Math.toIntExact(last - first + 1), ifMatch)
+        .thenComposeAsync(bytes -> uploadPart(at, uploadId, partNumber, bytes.buffers(), md5Of(bytes)), RELAY_HASHING);
+  }
+
+  /**
+   * Where a relayed copy's bytes are hashed (Content-MD5): off the Netty thread that read them, which
+   * serves other requests (8 MiB take about 15 ms).
+   */
+  private static final Executor RELAY_HASHING = java.util.concurrent.ForkJoinPool.commonPool();
+
+  private static String md5Of(RangeBytes bytes) {
+    MessageDigest md5 = Etags.md5();
+    try {
+      bytes.writeTo(md5::update);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a digest throws nothing
+    }
+    return Base64.getEncoder().encodeToString(md5.digest());
+  }
+
   private CompletableFuture<String> uploadPartCopy(S3Location source, long first, long last,
       S3Location at, String uploadId, int partNumber, String ifMatch) {
-    return quick.uploadPartCopy(b -> b.sourceBucket(source.bucket()).sourceKey(source.key())
+    return on(at).quick.uploadPartCopy(b -> b.sourceBucket(source.bucket()).sourceKey(source.key())
             .copySourceRange("bytes=" + first + "-" + last).copySourceIfMatch(ifMatch)
             .destinationBucket(at.bucket()).destinationKey(at.key())
             .uploadId(uploadId).partNumber(partNumber))
@@ -410,7 +509,7 @@ public final class ObjectStore implements AutoCloseable {
     for (int i = 0; i < etags.size(); i++) {
       parts.add(CompletedPart.builder().partNumber(i + 1).eTag(etags.get(i)).build());
     }
-    return quick.completeMultipartUpload(b -> b.bucket(at.bucket()).key(at.key()).uploadId(uploadId)
+    return on(at).quick.completeMultipartUpload(b -> b.bucket(at.bucket()).key(at.key()).uploadId(uploadId)
             .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()))
         .thenApply(r -> r.eTag())
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "COMPLETE multipart upload", at)))
@@ -418,7 +517,7 @@ public final class ObjectStore implements AutoCloseable {
   }
 
   public CompletableFuture<Void> abortMultipartUpload(S3Location at, String uploadId) {
-    return quick.abortMultipartUpload(b -> b.bucket(at.bucket()).key(at.key()).uploadId(uploadId))
+    return on(at).quick.abortMultipartUpload(b -> b.bucket(at.bucket()).key(at.key()).uploadId(uploadId))
         .thenApply(r -> (Void) null)
         .exceptionallyCompose(e -> kindOf(e) == StoreException.Kind.NOT_FOUND
             ? CompletableFuture.completedFuture(null)
@@ -433,7 +532,7 @@ public final class ObjectStore implements AutoCloseable {
 
   private CompletableFuture<Void> listUploadsFrom(S3Location prefix, String keyMarker, String idMarker,
       List<MultipartUploadInfo> into) {
-    return quick.listMultipartUploads(b -> b.bucket(prefix.bucket()).prefix(prefix.key())
+    return on(prefix).quick.listMultipartUploads(b -> b.bucket(prefix.bucket()).prefix(prefix.key())
             .keyMarker(keyMarker).uploadIdMarker(idMarker))
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "LIST multipart uploads", prefix)))
         .thenCompose(r -> {
@@ -454,7 +553,11 @@ public final class ObjectStore implements AutoCloseable {
    */
   public CompletableFuture<String> copy(S3Location from, S3Location to, long size, Map<String, String> metadata,
       String ifMatch) {
-    if (size <= singleCopyLimit) {
+    boolean relayed = on(from) != on(to);
+    if (relayed && size <= RELAY_PART_BYTES) {
+      return relayWhole(from, to, size, metadata, ifMatch);
+    }
+    if (!relayed && size <= singleCopyLimit) {
       return copyWhole(from, to, size, metadata, ifMatch);
     }
     CompletableFuture<Map<String, String>> copiedMetadata = metadata != null
@@ -476,13 +579,36 @@ public final class ObjectStore implements AutoCloseable {
         .thenApply(done -> parts.stream().map(CompletableFuture::join).toList());
   }
 
+  /**
+   * A copy between two storages of an object small enough for one PUT: read whole, then put with
+   * the source's metadata (or {@code metadata}) and the target's write options. Tags stay behind:
+   * they are not an object's metadata, and the target's own are written.
+   */
+  private CompletableFuture<String> relayWhole(S3Location from, S3Location to, long size,
+      Map<String, String> metadata, String ifMatch) {
+    return head(from).thenCompose(info -> {
+      if (info.isEmpty()) {
+        return CompletableFuture.failedFuture(new StoreException(StoreException.Kind.NOT_FOUND, "COPY " + from + " to",
+            to, "the source is gone", null));
+      }
+      if (ifMatch != null && !Etags.same(ifMatch, info.get().etag())) {
+        return CompletableFuture.failedFuture(new StoreException(StoreException.Kind.PRECONDITION_FAILED,
+            "COPY " + from + " to", to, "the source changed (ETag " + info.get().etag() + ")", null));
+      }
+      Map<String, String> copied = metadata != null ? metadata : info.get().metadata();
+      CompletableFuture<RangeBytes> read = size == 0 ? CompletableFuture.completedFuture(RangeBytes.EMPTY)
+          : readRange(from, 0, Math.toIntExact(size), ifMatch);
+      return read.thenComposeAsync(bytes -> put(to, bytes.buffers(), md5Of(bytes), copied), RELAY_HASHING);
+    });
+  }
+
   private CompletableFuture<String> copyWhole(S3Location from, S3Location to, long size,
       Map<String, String> metadata, String ifMatch) {
     // A copy is a new object: S3 gives it none of the source's encryption, storage class or ACL
     // unless asked, so it is asked for the target's; the source's tags go along unless the target
     // has its own.
     WriteOptions options = writePolicy.forObject(to);
-    CompletableFuture<CopyObjectResponse> sent = quick.copyObject(b -> {
+    CompletableFuture<CopyObjectResponse> sent = on(to).quick.copyObject(b -> {
           b.sourceBucket(from.bucket()).sourceKey(from.key())
               .destinationBucket(to.bucket()).destinationKey(to.key()).copySourceIfMatch(ifMatch)
               .serverSideEncryption(options.sse()).ssekmsKeyId(options.kmsKeyId())
@@ -501,7 +627,7 @@ public final class ObjectStore implements AutoCloseable {
   }
 
   public CompletableFuture<Void> delete(S3Location at) {
-    return quick.deleteObject(b -> b.bucket(at.bucket()).key(at.key()))
+    return on(at).quick.deleteObject(b -> b.bucket(at.bucket()).key(at.key()))
         .thenApply(r -> (Void) null)
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "DELETE", at)))
         .whenComplete((done, error) -> {
@@ -519,7 +645,7 @@ public final class ObjectStore implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     List<ObjectIdentifier> ids = keys.stream().map(k -> ObjectIdentifier.builder().key(k).build()).toList();
-    return quick.deleteObjects(b -> b.bucket(bucket).delete(Delete.builder().objects(ids).quiet(true).build()))
+    return on(bucket).quick.deleteObjects(b -> b.bucket(bucket).delete(Delete.builder().objects(ids).quiet(true).build()))
         .thenCompose(r -> r.errors().isEmpty()
             ? CompletableFuture.<Void>completedFuture(null)
             : CompletableFuture.<Void>failedFuture(new StoreException(StoreException.Kind.REJECTED,
@@ -647,8 +773,7 @@ public final class ObjectStore implements AutoCloseable {
 
   @Override
   public void close() {
-    presigner.close();
-    quick.close();
-    bulk.close();
+    main.close();
+    new HashSet<>(elsewhere.values()).forEach(Service::close);
   }
 }

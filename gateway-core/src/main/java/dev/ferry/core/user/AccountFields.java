@@ -13,11 +13,12 @@ import java.util.List;
  * networks a login must come from (empty: anywhere); {@code expires}: an ISO-8601 instant from
  * which logins are refused ("" clears it); {@code s3}: what the objects of the user's home are
  * written with, already checked ({@link WriteOptions#NONE} clears them); {@code bandwidth}: what
- * the user's sessions on a node may move per second; {@code quota}: what the user's home may hold.
+ * the user's sessions on a node may move per second; {@code quota}: what the user's home may hold;
+ * {@code folders}: the user's virtual folders as given, not yet checked (empty clears them).
  */
 public record AccountFields(String password, String passwordHash, String home, List<String> permissions,
     Boolean admin, List<String> keys, List<String> allowFrom, String expires, WriteOptions s3,
-    BandwidthLimit bandwidth, QuotaLimit quota) {
+    BandwidthLimit bandwidth, QuotaLimit quota, List<VirtualFolders.Given> folders) {
 
   /** The names of the fields given, for the activity log: never their values. */
   public List<String> given() {
@@ -51,6 +52,9 @@ public record AccountFields(String password, String passwordHash, String home, L
     }
     if (quota != null) {
       names.add("quota");
+    }
+    if (folders != null) {
+      names.add("folders");
     }
     return names;
   }

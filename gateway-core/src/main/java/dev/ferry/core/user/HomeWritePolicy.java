@@ -1,6 +1,7 @@
 package dev.ferry.core.user;
 
 import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.WriteDefaults;
 import dev.ferry.core.s3.WriteOptions;
 import dev.ferry.core.s3.WritePolicy;
 import java.util.ArrayList;
@@ -10,62 +11,74 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Each object is written with the options of the user whose home holds it (the deepest home, when
- * homes nest), each user's own {@code s3:} options over the node's defaults; an object in no
- * user's home gets the defaults. So a sync, a watched folder or a workflow writing into a
- * partner's home encrypts and classes the object as the partner's own uploads are.
+ * Each object is written with the options of the home or virtual folder holding it (the deepest,
+ * when they nest): a user's own {@code s3:} options, or a folder's, over the defaults of the bucket's
+ * service ({@link WriteDefaults}); an object in no home or folder gets those defaults. So a sync, a
+ * watched folder or a workflow writing into a partner's home encrypts and classes the object as the
+ * partner's own uploads are.
  */
 public final class HomeWritePolicy implements WritePolicy {
 
-  private record Home(S3Location prefix, WriteOptions options) {}
+  /** A home or a folder: where its objects are, what they are written with, and whose it is (for messages). */
+  private record Place(S3Location prefix, WriteOptions options, String owner, boolean home) {}
 
-  private final WriteOptions defaults;
-  /** Deepest first, so the first home holding an object is the one that counts. */
-  private final List<Home> homes;
+  private final WriteDefaults defaults;
+  /** Deepest first, so the first place holding an object is the one that counts. */
+  private final List<Place> places;
 
-  private HomeWritePolicy(WriteOptions defaults, List<Home> homes) {
+  private HomeWritePolicy(WriteDefaults defaults, List<Place> places) {
     this.defaults = defaults;
-    this.homes = homes;
+    this.places = places;
   }
 
   /**
-   * The policy of {@code users} over {@code defaults}. Two users of one home whose options differ
-   * are refused, naming both: which of them an object follows would be a guess.
+   * The policy of {@code users} over {@code defaults}. Two users of one home, or of one folder's
+   * target, whose options differ are refused, naming both: which of them an object follows would be
+   * a guess.
    */
-  public static HomeWritePolicy of(WriteOptions defaults, List<User> users) {
+  public static HomeWritePolicy of(WriteDefaults defaults, List<User> users) {
     return of(defaults, users, conflict -> {
       throw new IllegalArgumentException(conflict);
     });
   }
 
   /**
-   * As {@link #of(WriteOptions, List)}, telling {@code conflict} of two users of one home whose
+   * As {@link #of(WriteDefaults, List)}, telling {@code conflict} of two users of one place whose
    * options differ (the first one's are kept), for a policy read again while Ferry runs.
    */
-  static HomeWritePolicy of(WriteOptions defaults, List<User> users, java.util.function.Consumer<String> conflict) {
-    Map<S3Location, User> byHome = new HashMap<>();
-    List<Home> homes = new ArrayList<>();
+  static HomeWritePolicy of(WriteDefaults defaults, List<User> users, java.util.function.Consumer<String> conflict) {
+    Map<S3Location, Place> byPrefix = new HashMap<>();
+    List<Place> places = new ArrayList<>();
     for (User user : users) {
-      WriteOptions options = user.objects().over(defaults);
-      User other = byHome.putIfAbsent(user.home(), user);
-      if (other == null) {
-        homes.add(new Home(user.home(), options));
-      } else if (!other.objects().over(defaults).equals(options)) {
-        conflict.accept("users '" + other.name() + "' and '" + user.name() + "' share the home " + user.home()
-            + " but not their s3 options: give them the same, or homes of their own");
+      List<Place> own = new ArrayList<>();
+      own.add(new Place(user.home(), user.objects().over(defaults.forBucket(user.home().bucket())),
+          "'" + user.name() + "'", true));
+      for (VirtualFolder folder : user.folders()) {
+        own.add(new Place(folder.target(), folder.objects().over(defaults.forBucket(folder.target().bucket())),
+            "'" + user.name() + "' (folder " + folder.path() + ")", false));
+      }
+      for (Place place : own) {
+        Place other = byPrefix.putIfAbsent(place.prefix(), place);
+        if (other == null) {
+          places.add(place);
+        } else if (!other.options().equals(place.options())) {
+          conflict.accept("users " + other.owner() + " and " + place.owner() + " share "
+              + (other.home() && place.home() ? "the home " : "") + place.prefix()
+              + " but not their s3 options: give them the same, or places of their own");
+        }
       }
     }
-    homes.sort(Comparator.comparingInt((Home home) -> home.prefix().key().length()).reversed());
-    return new HomeWritePolicy(defaults, List.copyOf(homes));
+    places.sort(Comparator.comparingInt((Place place) -> place.prefix().key().length()).reversed());
+    return new HomeWritePolicy(defaults, List.copyOf(places));
   }
 
   @Override
   public WriteOptions forObject(S3Location object) {
-    for (Home home : homes) {
-      if (home.prefix().bucket().equals(object.bucket()) && object.key().startsWith(home.prefix().key())) {
-        return home.options();
+    for (Place place : places) {
+      if (place.prefix().bucket().equals(object.bucket()) && object.key().startsWith(place.prefix().key())) {
+        return place.options();
       }
     }
-    return defaults;
+    return defaults.forBucket(object.bucket());
   }
 }

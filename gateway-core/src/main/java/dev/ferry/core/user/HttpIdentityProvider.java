@@ -131,7 +131,7 @@ public final class HttpIdentityProvider implements Authenticator {
 
   /**
    * The 200 answer's user: the login's name, a home, permissions (list, read when left out), admin,
-   * and optionally the policy fields of the users API (allowFrom, expires, s3, bandwidth, quota).
+   * and optionally the policy fields of the users API (allowFrom, expires, s3, bandwidth, quota, folders).
    */
   private User user(String name, String body) {
     try {
@@ -154,13 +154,33 @@ public final class HttpIdentityProvider implements Authenticator {
       }
       UserPolicy policy = new UserPolicy(UserPolicyJson.loginLimits(json),
           json.hasNonNull("s3") ? WriteOptionsJson.parse(json.get("s3")) : null,
-          UserPolicyJson.bandwidth(json.get("bandwidth")), UserPolicyJson.quota(json.get("quota")));
+          UserPolicyJson.bandwidth(json.get("bandwidth")), UserPolicyJson.quota(json.get("quota")),
+          folders(json.get("folders"), home));
       return new User(name, null, home, Permission.parseAll(names), List.of(), json.path("admin").asBoolean(false),
           policy);
     } catch (IOException | IllegalArgumentException e) {
       throw new IdentityUnavailableException("the identity provider " + settings.url() + " admitted user " + name
           + " with an answer Ferry cannot use: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The answer's folders, checked as the users API's are, on the s3: service. Their objects are
+   * written with the options of the place that holds them, as the user's own are: an answer's
+   * {@code s3} on a folder is refused rather than left unused.
+   */
+  private static List<VirtualFolder> folders(JsonNode json, S3Location home) {
+    List<VirtualFolders.Given> given = VirtualFoldersJson.parse(json);
+    if (given == null) {
+      return List.of();
+    }
+    for (int i = 0; i < given.size(); i++) {
+      if (given.get(i).objects() != null) {
+        throw new dev.ferry.core.config.InvalidFieldException("folders[" + i + "].s3", "an identity provider's"
+            + " folders are written with the options of the home or folder ferry.yaml gives their target");
+      }
+    }
+    return VirtualFolders.check(given, home, java.util.Set.of());
   }
 
   /** The key as an authorized_keys line ("ssh-ed25519 AAAA..."), as the provider would store it. */

@@ -49,7 +49,7 @@ public final class UserAccounts {
 
   private static final String COLUMNS =
       "user_name, password_hash, home, permissions, is_admin, created_by, created_at, updated_by, updated_at, version,"
-      + " allow_from, expires_at, write_options, bandwidth_up, bandwidth_down, quota_bytes, quota_files";
+      + " allow_from, expires_at, write_options, bandwidth_up, bandwidth_down, quota_bytes, quota_files, folders";
 
   private final Database database;
   private final Clock clock;
@@ -113,12 +113,13 @@ public final class UserAccounts {
     WriteOptions objects = fields.s3() != null ? fields.s3() : WriteOptions.NONE;
     BandwidthLimit bandwidth = fields.bandwidth() != null ? fields.bandwidth() : BandwidthLimit.NONE;
     QuotaLimit quota = fields.quota() != null ? fields.quota() : QuotaLimit.NONE;
-    writePolicy.check(name, home, objects);
+    List<VirtualFolder> folders = fields.folders() != null ? checkedFolders(fields.folders(), home) : List.of();
+    writePolicy.check(name, home, objects, folders);
     Instant now = now();
     boolean admin = Boolean.TRUE.equals(fields.admin());
     boolean created = database.transaction("creating user " + name, connection -> {
       try (PreparedStatement insert = connection.prepareStatement("INSERT INTO user_accounts (" + COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_name) DO NOTHING")) {
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_name) DO NOTHING")) {
         insert.setString(1, name);
         insert.setString(2, hash);
         insert.setString(3, home.toString());
@@ -129,7 +130,7 @@ public final class UserAccounts {
         insert.setString(8, by);
         insert.setLong(9, now.toEpochMilli());
         setLimits(insert, 10, limits);
-        setPolicy(insert, 12, objects, bandwidth, quota);
+        setPolicy(insert, 12, objects, bandwidth, quota, folders);
         if (insert.executeUpdate() == 0) {
           return false;
         }
@@ -157,6 +158,9 @@ public final class UserAccounts {
     if (!quota.isNone()) {
       detail.append(", a quota");
     }
+    if (!folders.isEmpty()) {
+      detail.append(", folders ").append(folders.stream().map(VirtualFolder::path).toList());
+    }
     events.account(AccountEvent.Type.USER_CREATED, name, by, detail.toString());
     writePolicy.refresh();
     return find(name).orElseThrow();
@@ -181,7 +185,9 @@ public final class UserAccounts {
     BandwidthLimit bandwidth = fields.bandwidth() != null ? fields.bandwidth()
         : replace ? BandwidthLimit.NONE : now.policy().bandwidth();
     QuotaLimit quota = fields.quota() != null ? fields.quota() : replace ? QuotaLimit.NONE : now.policy().quota();
-    writePolicy.check(name, home, objects);
+    List<VirtualFolder> folders = fields.folders() != null ? checkedFolders(fields.folders(), home)
+        : replace ? List.of() : foldersKeptBeside(now.policy().folders(), home);
+    writePolicy.check(name, home, objects, folders);
     String keptHash = hash != null ? hash : now.passwordHash();
     if (keptHash == null && (keys != null ? keys.isEmpty() : now.keys().isEmpty())) {
       throw AccountRules.invalid("keys", "a password or at least one key is required to log in");
@@ -191,7 +197,7 @@ public final class UserAccounts {
     boolean changed = database.transaction("updating user " + name, connection -> {
       try (PreparedStatement update = connection.prepareStatement("UPDATE user_accounts SET password_hash = ?,"
           + " home = ?, permissions = ?, is_admin = ?, updated_by = ?, updated_at = ?, allow_from = ?, expires_at = ?,"
-          + " write_options = ?, bandwidth_up = ?, bandwidth_down = ?, quota_bytes = ?, quota_files = ?,"
+          + " write_options = ?, bandwidth_up = ?, bandwidth_down = ?, quota_bytes = ?, quota_files = ?, folders = ?,"
           + " version = version + 1"
           + " WHERE user_name = ? AND version = ?")) {
         update.setString(1, keptHash);
@@ -201,9 +207,9 @@ public final class UserAccounts {
         update.setString(5, by);
         update.setLong(6, at.toEpochMilli());
         setLimits(update, 7, limits);
-        setPolicy(update, 9, objects, bandwidth, quota);
-        update.setString(14, name);
-        update.setLong(15, expected);
+        setPolicy(update, 9, objects, bandwidth, quota, folders);
+        update.setString(15, name);
+        update.setLong(16, expected);
         if (update.executeUpdate() == 0) {
           return false;
         }
@@ -317,17 +323,58 @@ public final class UserAccounts {
 
   private S3Location checkedHome(String text) throws AdminException {
     S3Location home = AccountRules.home(text);
+    checkedBucket("home", home.bucket());
+    return home;
+  }
+
+  /** Refuses {@code field} unless {@code bucket} exists. */
+  private void checkedBucket(String field, String bucket) throws AdminException {
     boolean exists;
     try {
-      exists = buckets.exists(home.bucket());
+      exists = buckets.exists(bucket);
     } catch (IOException e) {
-      throw new AdminException(AdminStatus.FAILED, "home: whether bucket " + home.bucket() + " exists is unknown: "
+      throw new AdminException(AdminStatus.FAILED, field + ": whether bucket " + bucket + " exists is unknown: "
           + e.getMessage());
     }
     if (!exists) {
-      throw AccountRules.invalid("home", "bucket " + home.bucket() + " does not exist");
+      throw AccountRules.invalid(field, "bucket " + bucket + " does not exist");
     }
-    return home;
+  }
+
+  /**
+   * The folders {@code given} for a user of {@code home}, checked as ferry.yaml's are, each target's
+   * bucket there. They are on the s3: service: a storage's buckets are known at start, from ferry.yaml.
+   */
+  private List<VirtualFolder> checkedFolders(List<VirtualFolders.Given> given, S3Location home) throws AdminException {
+    for (int i = 0; i < given.size(); i++) {
+      String storage = given.get(i).storage();
+      if (storage != null && !storage.equals(VirtualFolders.MAIN_STORAGE)) {
+        throw AccountRules.invalid("folders[" + i + "].storage", "a user kept as data has folders on the s3: service"
+            + " only; a folder on storage '" + storage + "' is declared in ferry.yaml");
+      }
+    }
+    List<VirtualFolder> folders;
+    try {
+      folders = VirtualFolders.check(given, home, Set.of());
+    } catch (dev.ferry.core.config.InvalidFieldException e) {
+      throw AccountRules.invalid(e.field(), e.problem());
+    }
+    for (int i = 0; i < folders.size(); i++) {
+      checkedBucket("folders[" + i + "].target", folders.get(i).target().bucket());
+    }
+    return folders;
+  }
+
+  /** The user's folders kept as they are beside a new {@code home}: refused if it now overlaps one. */
+  private static List<VirtualFolder> foldersKeptBeside(List<VirtualFolder> folders, S3Location home)
+      throws AdminException {
+    for (VirtualFolder folder : folders) {
+      if (VirtualFolder.overlap(home, folder.target())) {
+        throw AccountRules.invalid("home", "overlaps the target of folder " + folder.path() + " (" + folder.target()
+            + "): the same objects would show at two paths");
+      }
+    }
+    return folders;
   }
 
   private Instant now() {
@@ -399,7 +446,7 @@ public final class UserAccounts {
           String user = row.getString(1);
           accounts.put(user, new UserAccount(user, row.getString(2), S3Location.parsePrefix(row.getString(3)),
               permissions(row.getString(4)), row.getInt(5) != 0, List.copyOf(keys.getOrDefault(user, List.of())),
-              policy(row), row.getString(6), Instant.ofEpochMilli(row.getLong(7)), row.getString(8),
+              policy(row, S3Location.parsePrefix(row.getString(3))), row.getString(6), Instant.ofEpochMilli(row.getLong(7)), row.getString(8),
               Instant.ofEpochMilli(row.getLong(9)), row.getLong(10)));
         }
       }
@@ -418,17 +465,19 @@ public final class UserAccounts {
   }
 
   private static void setPolicy(PreparedStatement statement, int first, WriteOptions objects,
-      BandwidthLimit bandwidth, QuotaLimit quota) throws SQLException {
+      BandwidthLimit bandwidth, QuotaLimit quota, List<VirtualFolder> folders) throws SQLException {
     statement.setString(first, WriteOptionsJson.toText(objects));
     statement.setLong(first + 1, bandwidth.upBytesPerSecond());
     statement.setLong(first + 2, bandwidth.downBytesPerSecond());
     statement.setLong(first + 3, quota.bytes());
     statement.setLong(first + 4, quota.files());
+    statement.setString(first + 5, VirtualFoldersJson.toText(folders));
   }
 
-  private static UserPolicy policy(ResultSet row) throws SQLException {
+  private static UserPolicy policy(ResultSet row, S3Location home) throws SQLException {
     return new UserPolicy(limits(row.getString(11), expiresAt(row)), WriteOptionsJson.fromText(row.getString(13)),
-        new BandwidthLimit(row.getLong(14), row.getLong(15)), new QuotaLimit(row.getLong(16), row.getLong(17)));
+        new BandwidthLimit(row.getLong(14), row.getLong(15)), new QuotaLimit(row.getLong(16), row.getLong(17)),
+        VirtualFoldersJson.fromText(row.getString(18), home));
   }
 
   private static Long expiresAt(ResultSet row) throws SQLException {

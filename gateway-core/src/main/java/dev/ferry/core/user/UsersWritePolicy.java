@@ -3,6 +3,7 @@ package dev.ferry.core.user;
 import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.WriteDefaults;
 import dev.ferry.core.s3.WriteOptions;
 import dev.ferry.core.s3.WritePolicy;
 import dev.ferry.core.state.StateStoreException;
@@ -22,12 +23,12 @@ public final class UsersWritePolicy implements WritePolicy {
 
   private static final Logger log = LoggerFactory.getLogger(UsersWritePolicy.class);
 
-  private final WriteOptions defaults;
+  private final WriteDefaults defaults;
   private final List<User> declared;
   private volatile UserAccounts accounts;
   private volatile HomeWritePolicy current;
 
-  public UsersWritePolicy(WriteOptions defaults, List<User> declared) {
+  public UsersWritePolicy(WriteDefaults defaults, List<User> declared) {
     this.defaults = defaults;
     this.declared = List.copyOf(declared);
     this.current = HomeWritePolicy.of(defaults, declared);
@@ -63,13 +64,15 @@ public final class UsersWritePolicy implements WritePolicy {
   }
 
   /**
-   * Whether user {@code name} may have {@code home} with {@code options} beside every other user: a
-   * home another user has with other options is refused (409), naming both.
+   * Whether user {@code name} may have {@code home} with {@code options}, and {@code folders}, beside
+   * every other user: a home or folder target another user has with other options is refused (409),
+   * naming both.
    */
-  void check(String name, S3Location home, WriteOptions options) throws AdminException, StateStoreException {
+  void check(String name, S3Location home, WriteOptions options, List<VirtualFolder> folders)
+      throws AdminException, StateStoreException {
     UserAccounts store = accounts;
     User candidate = new User(name, null, home, java.util.Set.of(), List.of(), false,
-        UserPolicy.NONE.withObjects(options));
+        new UserPolicy(null, options, null, null, folders));
     try {
       HomeWritePolicy.of(defaults, store == null ? List.of(candidate) : everyone(store, name, candidate));
     } catch (IllegalArgumentException e) {

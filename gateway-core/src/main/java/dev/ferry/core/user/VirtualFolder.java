@@ -1,15 +1,20 @@
 package dev.ferry.core.user;
 
 import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.WriteOptions;
 import java.util.Set;
 
 /**
  * A folder of a user's tree that lives elsewhere in S3 ({@code users[].folders}): {@code /name} (one
  * level under the home's root) maps onto {@code target}, another bucket or prefix, with its own
  * {@code permissions} (a read-only library inside a writable home, a write-only drop box). It shows
- * in the root's listing as a directory and cannot itself be removed or renamed.
+ * in the root's listing as a directory and cannot itself be removed or renamed. {@code storage} names
+ * the S3 service the target is on: {@code s3} (ferry.yaml's {@code s3:}) or an entry of
+ * {@code storages:}; {@code objects} are the folder's own {@code s3:} write options, over that
+ * service's defaults.
  */
-public record VirtualFolder(String name, S3Location target, Set<Permission> permissions) {
+public record VirtualFolder(String name, S3Location target, Set<Permission> permissions, String storage,
+    WriteOptions objects) {
 
   public VirtualFolder {
     permissions = Set.copyOf(permissions);

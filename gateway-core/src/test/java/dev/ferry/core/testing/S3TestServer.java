@@ -63,6 +63,8 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final boolean s3Mock;
+  /** Whether {@code S3_TEST_ENDPOINT} may stand in for the process this would run. */
+  private final boolean externalAllowed;
   private int users;
   private URI endpoint;
   private String accessKey;
@@ -74,16 +76,25 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
 
   /** S3Proxy, or the server at {@code S3_TEST_ENDPOINT} when that is set. */
   public S3TestServer() {
-    this(false);
+    this(false, true);
   }
 
-  private S3TestServer(boolean s3Mock) {
+  private S3TestServer(boolean s3Mock, boolean externalAllowed) {
     this.s3Mock = s3Mock;
+    this.externalAllowed = externalAllowed;
   }
 
   /** Adobe's S3Mock as a process of its own, whatever {@code S3_TEST_ENDPOINT} says. */
   public static S3TestServer withS3Mock() {
-    return new S3TestServer(true);
+    return new S3TestServer(true, false);
+  }
+
+  /**
+   * S3Proxy as a process of its own with keys of its own, whatever {@code S3_TEST_ENDPOINT} says: a
+   * second S3 service beside the first, as another account or provider would be.
+   */
+  public static S3TestServer ownS3Proxy() {
+    return new S3TestServer(false, false);
   }
 
   /** The id of the KMS key S3Mock takes as valid (any other is refused with KMS.NotFoundException). */
@@ -98,7 +109,7 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
       return;
     }
     String external = System.getenv("S3_TEST_ENDPOINT");
-    if (!s3Mock && external != null && !external.isBlank()) {
+    if (externalAllowed && external != null && !external.isBlank()) {
       endpoint = URI.create(external);
       accessKey = envOr("S3_TEST_ACCESS_KEY", "ferrydev");
       secretKey = envOr("S3_TEST_SECRET_KEY", "ferrydevsecret");

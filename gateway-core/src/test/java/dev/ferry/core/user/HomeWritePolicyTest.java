@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.s3.S3Location;
+import dev.ferry.core.s3.WriteDefaults;
 import dev.ferry.core.s3.WriteOptions;
 import org.junit.jupiter.api.Test;
 import java.util.List;
@@ -24,7 +25,7 @@ class HomeWritePolicyTest {
 
   @Test
   void object_followsTheDeepestHomeHoldingIt_elseTheNodesDefaults() {
-    HomeWritePolicy policy = HomeWritePolicy.of(NODE, List.of(
+    HomeWritePolicy policy = HomeWritePolicy.of(WriteDefaults.of(NODE), List.of(
         user("ops", "s3://data/", WriteOptions.NONE),
         user("acme", "s3://data/partners/acme/", PARTNER)));
 
@@ -36,10 +37,38 @@ class HomeWritePolicyTest {
 
   @Test
   void twoUsersOfOneHome_sameOptionsTaken_differentOnesRefusedNamingBoth() {
-    HomeWritePolicy.of(NODE, List.of(user("a", "s3://data/shared/", PARTNER), user("b", "s3://data/shared/", PARTNER)));
+    HomeWritePolicy.of(WriteDefaults.of(NODE), List.of(user("a", "s3://data/shared/", PARTNER), user("b", "s3://data/shared/", PARTNER)));
 
-    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> HomeWritePolicy.of(NODE,
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> HomeWritePolicy.of(WriteDefaults.of(NODE),
         List.of(user("a", "s3://data/shared/", PARTNER), user("b", "s3://data/shared/", WriteOptions.NONE))));
     assertTrue(refused.getMessage().contains("'a' and 'b' share the home s3://data/shared/"), refused.getMessage());
+  }
+
+  @Test
+  void folders_writtenWithTheirOwnOptions_overTheDefaultsOfTheirBucketsService() {
+    WriteOptions cold = new WriteOptions(null, null, null, "GLACIER_IR", null, Map.of("tier", "cold"));
+    WriteOptions archiveDefaults = new WriteOptions("aws:kms", "archive-key", null, null, null, Map.of());
+    WriteDefaults defaults = new WriteDefaults(NODE, Map.of("archive", archiveDefaults));
+    User acme = new User("acme", null, S3Location.parsePrefix("s3://data/acme/"), Set.of(), List.of(), false,
+        new UserPolicy(null, PARTNER, null, null, List.of(
+            new VirtualFolder("cold", S3Location.parsePrefix("s3://data/cold/acme/"), Set.of(), "s3", cold),
+            new VirtualFolder("old", S3Location.parsePrefix("s3://archive/acme/"), Set.of(), "archive",
+                WriteOptions.NONE))));
+
+    HomeWritePolicy policy = HomeWritePolicy.of(defaults, List.of(acme));
+
+    assertEquals(cold.over(NODE), policy.forObject(new S3Location("data", "cold/acme/x.bin")));
+    assertEquals(archiveDefaults, policy.forObject(new S3Location("archive", "acme/x.bin")),
+        "a folder on another storage takes that storage's defaults, not the s3: section's");
+    assertEquals(archiveDefaults, policy.forObject(new S3Location("archive", "elsewhere/x.bin")), "in no folder");
+    assertEquals(PARTNER, policy.forObject(new S3Location("data", "acme/x.bin")));
+
+    User other = new User("beta", null, S3Location.parsePrefix("s3://data/beta/"), Set.of(), List.of(), false,
+        new UserPolicy(null, null, null, null, List.of(
+            new VirtualFolder("cold", S3Location.parsePrefix("s3://data/cold/acme/"), Set.of(), "s3", WriteOptions.NONE))));
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+        () -> HomeWritePolicy.of(defaults, List.of(acme, other)));
+    assertTrue(refused.getMessage().contains("'acme' (folder /cold) and 'beta' (folder /cold) share s3://data/cold/acme/"),
+        refused.getMessage());
   }
 }

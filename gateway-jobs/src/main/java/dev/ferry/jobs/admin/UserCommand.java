@@ -95,15 +95,15 @@ public final class UserCommand extends AdminCommand<UserChange> {
     String key = args.option("key");
     UserAccount account = accounts.create(name, new AccountFields(password, null, args.option("home"),
         permissions(args), admin(args), key == null ? null : List.of(key), list(args, "allow-from"),
-        args.option("expires"), null, null, null), by);
+        args.option("expires"), null, null, null, null), by);
     return answer("user " + name + " added", account, password);
   }
 
   private AdminResponse<UserChange> set(String name, AdminArgs args, String by) throws Exception {
     String password = args.flag("generate-password") ? generated() : null;
     UserAccount account = accounts.update(name, new AccountFields(password, null, args.option("home"),
-        permissions(args), admin(args), null, list(args, "allow-from"), args.option("expires"), null, null, null),
-        false, version(args), by);
+        permissions(args), admin(args), null, list(args, "allow-from"), args.option("expires"), null, null, null,
+        null), false, version(args), by);
     return answer("user " + name + " changed", account, password);
   }
 

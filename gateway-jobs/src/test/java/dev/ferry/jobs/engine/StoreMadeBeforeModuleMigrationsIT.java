@@ -46,7 +46,8 @@ class StoreMadeBeforeModuleMigrationsIT {
       "V6__node_sessions_console_sessions.sql", "V7__job_finished_at.sql", "V8__user_accounts.sql");
   /** The earlier layout's migrations, then those added since, each applied once. */
   private static final List<String> APPLIED = java.util.stream.Stream.concat(EARLIER.stream(),
-      java.util.stream.Stream.of("V9__user_login_limits.sql", "V10__user_policy.sql", "V11__quota_usage.sql")).toList();
+      java.util.stream.Stream.of("V9__user_login_limits.sql", "V10__user_policy.sql", "V11__quota_usage.sql",
+          "V12__user_folders.sql")).toList();
   /** The job queued in the fixture by the earlier version's JobStore. */
   private static final String FIXTURE_JOB = "made-before-module-migrations";
 

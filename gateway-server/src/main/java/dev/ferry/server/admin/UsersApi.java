@@ -22,6 +22,7 @@ import dev.ferry.core.user.UserAccount;
 import dev.ferry.core.user.UserAccounts;
 import dev.ferry.core.user.UserRegistry;
 import dev.ferry.core.user.UserPolicyJson;
+import dev.ferry.core.user.VirtualFoldersJson;
 import dev.ferry.core.user.WriteOptionsJson;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ final class UsersApi {
   static final String PREFIX = "/api/v1/users";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> FIELDS = Set.of("name", "password", "passwordHash", "home", "permissions",
-      "admin", "keys", "allowFrom", "expires", "s3", "bandwidth", "quota", "version");
+      "admin", "keys", "allowFrom", "expires", "s3", "bandwidth", "quota", "folders", "version");
 
   /** An answer: the HTTP status, its JSON body (null: none), the ETag to send (null: none). */
   record Reply(int status, String body, String etag, String location) {
@@ -202,6 +203,7 @@ final class UsersApi {
     limits(json, account.policy().login());
     policy(json, account.policy().objects(), account.policy().bandwidth());
     quota(json, account.policy().quota());
+    json.set("folders", VirtualFoldersJson.toJson(account.policy().folders()));
     json.put("createdBy", account.createdBy());
     json.put("createdAt", account.createdAt().toString());
     json.put("updatedBy", account.updatedBy());
@@ -229,6 +231,7 @@ final class UsersApi {
     limits(json, user.limits());
     policy(json, user.objects(), user.bandwidth());
     quota(json, user.quota());
+    json.set("folders", VirtualFoldersJson.toJson(user.folders()));
     return json;
   }
 
@@ -282,7 +285,8 @@ final class UsersApi {
     return new AccountFields(text(json, "password"), text(json, "passwordHash"), text(json, "home"),
         strings(json, "permissions"), admin, strings(json, "keys"), strings(json, "allowFrom"), text(json, "expires"),
         json.hasNonNull("s3") ? WriteOptionsJson.parse(json.get("s3")) : null,
-        UserPolicyJson.bandwidth(json.get("bandwidth")), UserPolicyJson.quota(json.get("quota")));
+        UserPolicyJson.bandwidth(json.get("bandwidth")), UserPolicyJson.quota(json.get("quota")),
+        VirtualFoldersJson.parse(json.get("folders")));
   }
 
   private static long version(String ifMatch, JsonNode json) throws AdminException {
