@@ -369,12 +369,12 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
   private static List<VirtualFolder> folders(ConfigNode user, S3Location home, Set<String> storages) {
     List<VirtualFolders.Given> given = new ArrayList<>();
     for (ConfigNode node : user.sections("folders")) {
-      node.allowOnly("path", "target", "permissions", "storage", "s3");
+      node.allowOnly("path", "target", "permissions", "storage", "s3", "quota");
       ConfigNode objects = node.section("s3");
       objects.allowOnly(WRITE_OPTION_KEYS.toArray(String[]::new));
       given.add(new VirtualFolders.Given(node.string("path", null), node.string("target", null),
           node.has("permissions") ? node.strings("permissions") : null, node.string("storage", null),
-          writeOptions(objects)));
+          writeOptions(objects), quota(node.section("quota"))));
     }
     try {
       return VirtualFolders.check(given, home, storages);

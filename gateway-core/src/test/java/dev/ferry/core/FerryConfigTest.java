@@ -373,12 +373,17 @@ class FerryConfigTest {
   void load_folders_oneLevelUnderTheRoot_noOverlaps() throws Exception {
     FerryConfig config = load("users:\n" + user("alice") + "    folders:\n"
         + "      - { path: /shared, target: s3://library/pub/, permissions: [list, read] }\n"
-        + "      - { path: /drop, target: s3://ferry-data/drop/alice/, permissions: [write] }\n");
+        + "      - { path: /drop, target: s3://ferry-data/drop/alice/, permissions: [write],"
+        + " quota: { bytes: 1GiB, files: 10 } }\n");
 
     assertEquals(List.of("shared", "drop"), config.users().get(0).folders().stream()
         .map(dev.ferry.core.user.VirtualFolder::name).toList());
     assertEquals(new S3Location("library", "pub/"), config.users().get(0).folders().get(0).target());
     assertEquals(EnumSet.of(Permission.LIST, Permission.READ), config.users().get(0).folders().get(0).permissions());
+    assertEquals(new dev.ferry.core.quota.QuotaLimit(1L << 30, 10), config.users().get(0).folders().get(1).quota());
+    assertTrue(config.users().get(0).folders().get(0).quota().isNone());
+    refused("users:\n" + user("alice") + "    folders:\n      - { path: /x, target: s3://lib/p/, quota: { bytes: lots } }\n",
+        "users[0].folders[0].quota.bytes");
     String folder = "users:\n" + user("alice") + "    folders:\n      - { path: %s, target: %s }\n";
     refused(folder.formatted("/a/b", "s3://library/pub/"), "users[0].folders[0].path");
     refused(folder.formatted("/", "s3://library/pub/"), "users[0].folders[0].path");

@@ -79,12 +79,22 @@ class QuotasIT {
             home: s3://%s/scanned/
             permissions: [all]
             quota: { bytes: 1GiB, files: 100 }
+          - name: dropper
+            passwordHash: "%s"
+            home: s3://%s/dropper/
+            permissions: [all]
+            publicKeys: ["%s"]
+            folders:
+              - path: /outbox
+                target: s3://%s/outbox/
+                permissions: [all]
+                quota: { bytes: 6MiB, files: 2 }
           - name: ops
             home: s3://%s/ops/
             admin: true
             publicKeys: ["%s"]
-        """.formatted(hash, bucket, openSsh.publicKey, hash, bucket, openSsh.publicKey, hash, bucket, bucket,
-        PublicKeyEntry.toString(opsKey.getPublic()));
+        """.formatted(hash, bucket, openSsh.publicKey, hash, bucket, openSsh.publicKey, hash, bucket, hash, bucket,
+        openSsh.publicKey, bucket, bucket, PublicKeyEntry.toString(opsKey.getPublic()));
     ferry = EmbeddedFerry.start(dir, yaml, Map.of());
   }
 
@@ -165,6 +175,40 @@ class QuotasIT {
       SshExec noQuota = SshExec.run(ops, "quota scan ops", Duration.ofSeconds(30));
       assertTrue(noQuota.status() != 0 && noQuota.err().contains("user ops has no quota"), noQuota.err());
     }
+  }
+
+  /**
+   * A virtual folder's own quota: uploads into the folder past it fail (552) leaving nothing, the
+   * home beside it is not limited by it, a file renamed out of the folder gives its share back, and
+   * {@code quota show USER /folder} shows the folder's use.
+   */
+  @Test
+  void folderQuota_countsTheFolderOnly_refusesPastIt_aRenameOutGivesItsShareBack() throws Exception {
+    Path four = write("four-folder.bin", (int) (4 * MIB));
+    Path ten = write("ten.bin", (int) (10 * MIB));
+    Lftp lftp = new Lftp(ferry.ftps().port(), "dropper", PASSWORD);
+
+    lftp.run("put " + four + " -o /outbox/a.bin; put " + ten + " -o big-in-home.bin");
+    String refused = lftp.refused("put " + four + " -o /outbox/b.bin");
+
+    assertTrue(refused.contains("552") && refused.contains("into folder /outbox")
+        && refused.contains("quota of 6291456 bytes"), refused);
+    assertEquals(List.of("outbox/a.bin"), s3.keys(bucket, "outbox/"), "no object of the refused upload");
+    assertArrayEquals(Files.readAllBytes(ten), s3.read(bucket, "dropper/big-in-home.bin"), "the home is not limited");
+    try (ClientSession ops = ssh.login("ops", ferry.sftp().port(), opsKey)) {
+      SshExec shown = SshExec.run(ops, "quota show dropper /outbox", Duration.ofSeconds(30));
+      assertEquals(0, shown.status(), shown.err());
+      assertEquals("dropper /outbox: 4194304 of 6291456 bytes, 1 of 2 files\n", shown.out());
+
+      openSsh.batch(ferry.sftp().port(), "dropper", "rename /outbox/a.bin /moved-out.bin");
+
+      assertEquals("dropper /outbox: 0 of 6291456 bytes, 0 of 2 files\n",
+          SshExec.run(ops, "quota show dropper /outbox", Duration.ofSeconds(30)).out());
+      SshExec noFolder = SshExec.run(ops, "quota show dropper /inbox", Duration.ofSeconds(30));
+      assertTrue(noFolder.status() != 0 && noFolder.err().contains("has no folder /inbox"), noFolder.err());
+    }
+    lftp.run("put " + four + " -o /outbox/b.bin");
+    assertArrayEquals(Files.readAllBytes(four), s3.read(bucket, "outbox/b.bin"));
   }
 
   private static KeyPair ed25519() {

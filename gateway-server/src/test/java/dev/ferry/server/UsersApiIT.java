@@ -225,7 +225,7 @@ class UsersApiIT {
     String home = "s3://" + bucket + "/dave/";
     Map<String, Object> libraryFolder = Map.of("path", "/library", "target", "s3://" + library + "/published/");
     Map<String, Object> outbox = Map.of("path", "/outbox", "target", "s3://" + bucket + "/drop/dave/",
-        "permissions", List.of("write"));
+        "permissions", List.of("write"), "quota", Map.of("bytes", "1MiB"));
     Map<String, Map<String, Object>> refused = Map.of(
         "folders[0].path: must be one level under the home's root", Map.of("path", "/a/b", "target", "s3://"
             + library + "/x/"),
@@ -250,6 +250,7 @@ class UsersApiIT {
     assertEquals("/library", folders.get(0).get("path").asText(), folders.toString());
     assertEquals(List.of("list", "read"), strings(folders.get(0).get("permissions")), folders.toString());
     assertEquals("s3://" + bucket + "/drop/dave/", folders.get(1).get("target").asText(), folders.toString());
+    assertEquals(1 << 20, folders.get(1).path("quota").path("bytes").asLong(), folders.toString());
 
     Lftp lftp = new Lftp(ferry.ftps().port(), "dave", PASSWORD);
     String listing = lftp.output("cls -1 /");

@@ -108,6 +108,6 @@ public final class UploadQuota implements Throttle {
   }
 
   private QuotaExceededException exceeded(String why) {
-    return new QuotaExceededException(path, "upload by " + owner.name() + ": " + why);
+    return new QuotaExceededException(path, "upload by " + owner.writer() + ": " + why);
   }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.core.user;
 
+import dev.ferry.core.quota.QuotaLimit;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.WriteOptions;
 import java.util.Set;
@@ -11,10 +12,10 @@ import java.util.Set;
  * in the root's listing as a directory and cannot itself be removed or renamed. {@code storage} names
  * the S3 service the target is on: {@code s3} (ferry.yaml's {@code s3:}) or an entry of
  * {@code storages:}; {@code objects} are the folder's own {@code s3:} write options, over that
- * service's defaults.
+ * service's defaults; {@code quota} is what its target may hold, counted for every user sharing it.
  */
 public record VirtualFolder(String name, S3Location target, Set<Permission> permissions, String storage,
-    WriteOptions objects) {
+    WriteOptions objects, QuotaLimit quota) {
 
   public VirtualFolder {
     permissions = Set.copyOf(permissions);

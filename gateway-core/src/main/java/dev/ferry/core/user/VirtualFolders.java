@@ -3,6 +3,7 @@ package dev.ferry.core.user;
 import dev.ferry.core.config.InvalidFieldException;
 import dev.ferry.core.path.BadPathException;
 import dev.ferry.core.path.VirtualPath;
+import dev.ferry.core.quota.QuotaLimit;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.WriteOptions;
 import java.util.ArrayList;
@@ -21,9 +22,10 @@ public final class VirtualFolders {
 
   /**
    * A folder as given, before it is checked: {@code permissions} null for the default [list, read],
-   * {@code storage} null for {@value #MAIN_STORAGE}, {@code objects} null for none of its own.
+   * {@code storage} null for {@value #MAIN_STORAGE}, {@code objects} and {@code quota} null for none.
    */
-  public record Given(String path, String target, List<String> permissions, String storage, WriteOptions objects) {}
+  public record Given(String path, String target, List<String> permissions, String storage, WriteOptions objects,
+      QuotaLimit quota) {}
 
   private VirtualFolders() {}
 
@@ -61,7 +63,8 @@ public final class VirtualFolders {
             + " (known: " + MAIN_STORAGE + (storages.isEmpty() ? "" : ", " + String.join(", ", storages)) + ")");
       }
       VirtualFolder checked = new VirtualFolder(path.substring(1), target, permissions, storage,
-          folder.objects() != null ? folder.objects() : WriteOptions.NONE);
+          folder.objects() != null ? folder.objects() : WriteOptions.NONE,
+          folder.quota() != null ? folder.quota() : QuotaLimit.NONE);
       for (VirtualFolder other : folders) {
         if (other.name().equals(checked.name())) {
           throw new InvalidFieldException(field + ".path", "is the path of an earlier folder too");

@@ -20,7 +20,7 @@ import java.util.Set;
 public final class VirtualFoldersJson {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> FIELDS = Set.of("path", "target", "permissions", "storage", "s3");
+  private static final Set<String> FIELDS = Set.of("path", "target", "permissions", "storage", "s3", "quota");
 
   private VirtualFoldersJson() {}
 
@@ -43,8 +43,8 @@ public final class VirtualFoldersJson {
       for (Iterator<String> names = folder.fieldNames(); names.hasNext(); ) {
         String name = names.next();
         if (!FIELDS.contains(name)) {
-          throw new InvalidFieldException(field + "." + name, "unknown field (known: path, permissions, s3, storage,"
-              + " target)");
+          throw new InvalidFieldException(field + "." + name, "unknown field (known: path, permissions, quota, s3,"
+              + " storage, target)");
         }
       }
       List<String> permissions = null;
@@ -60,7 +60,8 @@ public final class VirtualFoldersJson {
       }
       try {
         folders.add(new VirtualFolders.Given(text(folder, "path", field), text(folder, "target", field), permissions,
-            text(folder, "storage", field), folder.hasNonNull("s3") ? WriteOptionsJson.parse(folder.get("s3")) : null));
+            text(folder, "storage", field), folder.hasNonNull("s3") ? WriteOptionsJson.parse(folder.get("s3")) : null,
+            UserPolicyJson.quota(folder.get("quota"))));
       } catch (InvalidFieldException e) {
         throw e.field().startsWith("folders[") ? e : new InvalidFieldException(field + "." + e.field(), e.problem());
       }
@@ -82,6 +83,11 @@ public final class VirtualFoldersJson {
       }
       if (!folder.objects().isEmpty()) {
         json.set("s3", WriteOptionsJson.toJson(folder.objects()));
+      }
+      if (!folder.quota().isNone()) {
+        ObjectNode quota = json.putObject("quota");
+        quota.put("bytes", folder.quota().bytes());
+        quota.put("files", folder.quota().files());
       }
     }
     return list;

@@ -315,7 +315,7 @@ public final class GatewayFileSystem implements AutoCloseable {
         });
     try {
       objects.delete(key, change);
-      quota.removed(removed.get());
+      quota.removed(path, removed.get());
     } catch (ObjectBusyException e) {
       throw errors.busy(path, "delete");
     } catch (StoreException e) {

@@ -114,7 +114,7 @@ final class Renames {
         });
     try {
       objects.move(fromKey, sourceFile.get(), toKey, change);
-      quota.removed(replaced.get());
+      quota.removed(to, replaced.get());
       quota.moved(sourceFile.get(), from, to);
     } catch (ObjectBusyException e) {
       throw errors.busy(e.object().equals(toKey) ? to : from, "rename");

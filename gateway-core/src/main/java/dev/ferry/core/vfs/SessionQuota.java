@@ -8,15 +8,18 @@ import dev.ferry.core.quota.QuotaUsage;
 import dev.ferry.core.quota.Quotas;
 import dev.ferry.core.quota.UploadQuota;
 import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.user.VirtualFolder;
 import java.io.IOException;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A session's changes as its user's quota counts them: uploads take their share as they stream,
- * deletes and files a rename replaced give theirs back. Nothing at all for a user without a quota,
- * who pays no state-store transaction and no S3 request for it.
+ * A session's changes as the quotas count them: the user's for the home, a virtual folder's own for
+ * its target (shared by every user of that folder). Uploads take their share as they stream,
+ * deletes and files a rename replaced give theirs back, a rename from one place to another moves
+ * the file's share. Nothing at all where no quota applies: no state-store transaction and no S3
+ * request for it.
  */
 final class SessionQuota {
 
@@ -38,13 +41,24 @@ final class SessionQuota {
     this.chunk = chunk;
   }
 
-  boolean applies() {
-    return quotas != null && !user.account().quota().isNone();
+  /** The quota that counts what is at {@code path}: the home's (the user's), or its folder's own; empty: none. */
+  Optional<QuotaOwner> ownerOf(VirtualPath path) {
+    if (quotas == null) {
+      return Optional.empty();
+    }
+    Optional<VirtualFolder> folder = user.folderOf(path);
+    if (folder.isEmpty()) {
+      return user.account().quota().isNone() ? Optional.empty()
+          : Optional.of(new QuotaOwner(user.name(), user.account().home(), user.account().quota(), user.name()));
+    }
+    VirtualFolder place = folder.get();
+    return place.quota().isNone() ? Optional.empty() : Optional.of(new QuotaOwner(place.target().toString(),
+        place.target(), place.quota(), user.name() + " into folder " + place.path()));
   }
 
-  /** Whether the quota counts what is at {@code path}: in the home, not in a virtual folder. */
+  /** Whether a quota counts what is at {@code path}. */
   boolean counts(VirtualPath path) {
-    return applies() && user.inHome(path);
+    return ownerOf(path).isPresent();
   }
 
   /**
@@ -53,12 +67,13 @@ final class SessionQuota {
    * quota has no room for is refused here.
    */
   Optional<UploadQuota> openUpload(VirtualPath path, boolean keepsExisting) throws IOException {
-    if (!counts(path)) {
+    Optional<QuotaOwner> owner = ownerOf(path);
+    if (owner.isEmpty()) {
       return Optional.empty();
     }
     long replaced = lookup.fileInfo(path, "upload").map(ObjectInfo::size).orElse(-1L);
     try {
-      return Optional.of(UploadQuota.open(quotas, owner(), path.toString(), chunk, replaced, keepsExisting));
+      return Optional.of(UploadQuota.open(quotas, owner.get(), path.toString(), chunk, replaced, keepsExisting));
     } catch (QuotaExceededException e) {
       throw errors.refused(e);
     }
@@ -88,42 +103,37 @@ final class SessionQuota {
     return counts(path) ? lookup.fileInfo(path, operation) : Optional.empty();
   }
 
-  /** {@code file} is gone from the home: its bytes and its file go back to the quota. */
-  void removed(Optional<ObjectInfo> file) {
-    file.ifPresent(gone -> change(gone, -1));
+  /** {@code file}, which was at {@code path}, is gone: its bytes and its file go back to the quota there. */
+  void removed(VirtualPath path, Optional<ObjectInfo> file) {
+    file.ifPresent(gone -> ownerOf(path).ifPresent(owner -> change(owner, gone, -1)));
   }
 
   /**
-   * A rename moved {@code file} from {@code from} to {@code to}: out of the home (into a virtual
-   * folder) it leaves the quota's count, into the home it joins it.
+   * A rename moved {@code file} from {@code from} to {@code to}: from one quota's place to another's
+   * (the home, a folder with a quota of its own) it leaves the first's count and joins the second's.
    */
   void moved(ObjectInfo file, VirtualPath from, VirtualPath to) {
-    if (counts(from) && !counts(to)) {
-      change(file, -1);
-    } else if (!counts(from) && counts(to)) {
-      change(file, 1);
-    }
-  }
-
-  private void change(ObjectInfo file, int sign) {
-    if (!applies()) {
+    Optional<QuotaOwner> before = ownerOf(from);
+    Optional<QuotaOwner> after = ownerOf(to);
+    if (before.map(QuotaOwner::name).equals(after.map(QuotaOwner::name))) {
       return;
     }
+    before.ifPresent(owner -> change(owner, file, -1));
+    after.ifPresent(owner -> change(owner, file, 1));
+  }
+
+  private void change(QuotaOwner owner, ObjectInfo file, int sign) {
     try {
-      quotas.changed(user.name(), sign * file.size(), sign);
+      quotas.changed(owner.name(), sign * file.size(), sign);
     } catch (IOException e) {
-      log.error("quota usage of {} not updated for {} ({}): a recount (quota scan) corrects it", user.name(),
+      log.error("quota usage of {} not updated for {} ({}): a recount (quota scan) corrects it", owner.name(),
           file.key(), e.getMessage());
     }
   }
 
-  /** The user's usage against the quota, for statvfs; empty without a quota. */
+  /** The home's usage against the user's quota, for statvfs; empty without a quota. */
   Optional<QuotaUsage> usage() throws IOException {
-    return applies() ? Optional.of(quotas.usage(user.name(), user.account().home(), user.account().quota()))
-        : Optional.empty();
-  }
-
-  private QuotaOwner owner() {
-    return new QuotaOwner(user.name(), user.account().home(), user.account().quota());
+    return quotas == null || user.account().quota().isNone() ? Optional.empty()
+        : Optional.of(quotas.usage(user.name(), user.account().home(), user.account().quota()));
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.quota.QuotaLimit;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.WriteDefaults;
 import dev.ferry.core.s3.WriteOptions;
@@ -51,9 +52,10 @@ class HomeWritePolicyTest {
     WriteDefaults defaults = new WriteDefaults(NODE, Map.of("archive", archiveDefaults));
     User acme = new User("acme", null, S3Location.parsePrefix("s3://data/acme/"), Set.of(), List.of(), false,
         new UserPolicy(null, PARTNER, null, null, List.of(
-            new VirtualFolder("cold", S3Location.parsePrefix("s3://data/cold/acme/"), Set.of(), "s3", cold),
+            new VirtualFolder("cold", S3Location.parsePrefix("s3://data/cold/acme/"), Set.of(), "s3", cold,
+                QuotaLimit.NONE),
             new VirtualFolder("old", S3Location.parsePrefix("s3://archive/acme/"), Set.of(), "archive",
-                WriteOptions.NONE))));
+                WriteOptions.NONE, QuotaLimit.NONE))));
 
     HomeWritePolicy policy = HomeWritePolicy.of(defaults, List.of(acme));
 
@@ -65,7 +67,8 @@ class HomeWritePolicyTest {
 
     User other = new User("beta", null, S3Location.parsePrefix("s3://data/beta/"), Set.of(), List.of(), false,
         new UserPolicy(null, null, null, null, List.of(
-            new VirtualFolder("cold", S3Location.parsePrefix("s3://data/cold/acme/"), Set.of(), "s3", WriteOptions.NONE))));
+            new VirtualFolder("cold", S3Location.parsePrefix("s3://data/cold/acme/"), Set.of(), "s3", WriteOptions.NONE,
+                QuotaLimit.NONE))));
     IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
         () -> HomeWritePolicy.of(defaults, List.of(acme, other)));
     assertTrue(refused.getMessage().contains("'acme' (folder /cold) and 'beta' (folder /cold) share s3://data/cold/acme/"),

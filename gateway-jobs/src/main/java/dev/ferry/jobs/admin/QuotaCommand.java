@@ -3,10 +3,13 @@ package dev.ferry.jobs.admin;
 import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
+import dev.ferry.core.quota.QuotaLimit;
 import dev.ferry.core.quota.QuotaUsage;
 import dev.ferry.core.quota.Quotas;
+import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserRegistry;
+import dev.ferry.core.user.VirtualFolder;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -38,7 +41,8 @@ public final class QuotaCommand extends AdminCommand<QuotaCommand.QuotaReport> {
   private final Set<String> scanning = ConcurrentHashMap.newKeySet();
 
   QuotaCommand(UserRegistry users, Quotas quotas) {
-    super(Syntax.changes("quota", "quota show <user> | quota scan <user>", 2));
+    super(Syntax.changes("quota", "quota show <user> [/folder] | quota scan <user> [/folder]", 2)
+        .accepting(2, 3, Set.of(), Set.of()));
     this.users = users;
     this.quotas = quotas;
   }
@@ -52,27 +56,49 @@ public final class QuotaCommand extends AdminCommand<QuotaCommand.QuotaReport> {
     }
     User user = users.find(name).orElseThrow(() -> new AdminException(AdminStatus.NOT_FOUND, "quota " + action
         + ": no user '" + name + "'"));
-    if (user.quota().isNone()) {
-      throw new AdminException(AdminStatus.BAD_REQUEST, "quota " + action + ": user " + name + " has no quota"
-          + " (users[].quota, or \"quota\" in the users API)");
-    }
+    Counted counted = counted(action, user, request.args().positional(2));
     if (action.equals("show")) {
-      QuotaReport report = QuotaReport.of(name, quotas.usage(name, user.home(), user.quota()), null);
+      QuotaReport report = QuotaReport.of(counted.label(), quotas.usage(counted.key(), counted.place(),
+          counted.limit()), null);
       return AdminResponse.ok(text(report), report);
     }
-    if (!scanning.add(name)) {
-      throw new AdminException(AdminStatus.CONFLICT, "quota scan: user " + name + "'s home is being counted already");
+    if (!scanning.add(counted.key())) {
+      throw new AdminException(AdminStatus.CONFLICT, "quota scan: " + counted.place() + " is being counted already");
     }
     try {
-      Quotas.Recount recount = quotas.recount(name, user.home(), user.quota());
-      QuotaReport report = QuotaReport.of(name, recount.after(), recount.before());
-      log.info("quota scan of {} by {}: {} bytes in {} files under {} (drift {} bytes, {} files)", name,
-          request.caller().name(), report.bytes(), report.files(), user.home(), report.driftBytes(), report.driftFiles());
+      Quotas.Recount recount = quotas.recount(counted.key(), counted.place(), counted.limit());
+      QuotaReport report = QuotaReport.of(counted.label(), recount.after(), recount.before());
+      log.info("quota scan of {} by {}: {} bytes in {} files under {} (drift {} bytes, {} files)", counted.label(),
+          request.caller().name(), report.bytes(), report.files(), counted.place(), report.driftBytes(),
+          report.driftFiles());
       return AdminResponse.ok(text(report) + "drift corrected: " + report.driftBytes() + " bytes, "
           + report.driftFiles() + " files\n", report);
     } finally {
-      scanning.remove(name);
+      scanning.remove(counted.key());
     }
+  }
+
+  /** What a quota counts: the name its usage is kept under, the place counted, its limit, and how a report names it. */
+  private record Counted(String key, S3Location place, QuotaLimit limit, String label) {}
+
+  /** The user's home, or with {@code folder} given that virtual folder of the user's; refused without a quota. */
+  private static Counted counted(String action, User user, String folder) throws AdminException {
+    if (folder == null) {
+      if (user.quota().isNone()) {
+        throw new AdminException(AdminStatus.BAD_REQUEST, "quota " + action + ": user " + user.name() + " has no quota"
+            + " (users[].quota, or \"quota\" in the users API)");
+      }
+      return new Counted(user.name(), user.home(), user.quota(), user.name());
+    }
+    VirtualFolder found = user.folders().stream().filter(f -> f.path().equals(folder)).findFirst()
+        .orElseThrow(() -> new AdminException(AdminStatus.NOT_FOUND, "quota " + action + ": user " + user.name()
+            + " has no folder " + folder + " (folders: " + user.folders().stream().map(VirtualFolder::path).toList()
+            + ")"));
+    if (found.quota().isNone()) {
+      throw new AdminException(AdminStatus.BAD_REQUEST, "quota " + action + ": folder " + folder + " of user "
+          + user.name() + " has no quota (folders[].quota)");
+    }
+    return new Counted(found.target().toString(), found.target(), found.quota(), user.name() + " " + folder);
   }
 
   private static String text(QuotaReport report) {
