@@ -19,7 +19,7 @@ import dev.ferry.core.state.StateStoreSettings;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.upload.PartSizePolicy;
 import dev.ferry.core.user.AuthorizedKeyLine;
-import dev.ferry.core.user.HomeWritePolicy;
+import dev.ferry.core.user.Places;
 import dev.ferry.core.user.HttpIdentityProvider;
 import dev.ferry.core.user.LdapIdentityProvider;
 import dev.ferry.core.user.LoginGuard;
@@ -206,7 +206,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     List<ObjectStore.Storage> storages = bucketsOfStorages(otherStorages, users, userNodes);
     WriteDefaults objectDefaults = writeDefaults(writeOptions(s3), otherStorages, storages);
     try {
-      HomeWritePolicy.of(objectDefaults, users);
+      Places.of(objectDefaults, users);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("users", e.getMessage());
     }

@@ -35,7 +35,7 @@ import dev.ferry.core.user.LoginGuard;
 import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserAccounts;
 import dev.ferry.core.user.UserRegistry;
-import dev.ferry.core.user.UsersWritePolicy;
+import dev.ferry.core.user.UserPlaces;
 import dev.ferry.core.vfs.GatewayFileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +78,7 @@ public final class Gateway implements AutoCloseable {
   /** What users with a quota hold, shared by every node through the state store. */
   private final Quotas quotas;
   /** What every object is written with, by the user whose home holds it. */
-  private final UsersWritePolicy writePolicy;
+  private final UserPlaces places;
   private final TransferRates rates;
   /** The sessions of every node, when nodes share the store; null for one node on its own. */
   private final NodeSessions nodeSessions;
@@ -110,8 +110,8 @@ public final class Gateway implements AutoCloseable {
     this.locks = new PathLockTable(sharedLocks);
     this.store = new ObjectStore(config.s3(), config.storages());
     store.keepListingsIn(new ListingCache(clock, config.directoryCacheTime()));
-    this.writePolicy = new UsersWritePolicy(config.objectDefaults(), config.users());
-    store.writeWith(writePolicy);
+    this.places = new UserPlaces(config.objectDefaults(), config.users());
+    store.writeWith(places);
     if (store.listings().enabled()) {
       stateStore.changeFeed().ifPresent(feed -> store.listings().shareThrough(feed));
     }
@@ -126,11 +126,11 @@ public final class Gateway implements AutoCloseable {
     this.downloads = new Downloads(store, config.downloads());
     this.objects = new ObjectOperations(store, catalog, locks, events, uploads);
     this.accounts = new UserAccounts(stateStore.database(), clock, events, users::configured,
-        bucket -> ObjectStore.await(store.bucketExists(bucket)), writePolicy);
+        bucket -> ObjectStore.await(store.bucketExists(bucket)), places);
     users.keepAccountsIn(accounts);
-    writePolicy.keepAccountsIn(accounts);
+    places.keepAccountsIn(accounts);
     // Changes made on other nodes: a user's s3 options are in force here within this.
-    deadlines.every(WRITE_POLICY_REFRESH, writePolicy::refresh);
+    deadlines.every(WRITE_POLICY_REFRESH, places::refresh);
     this.disabledUsers = new DisabledUsers(stateStore.database(), clock);
     this.loginGuard = new LoginGuard(config.login(), clock, stateStore.database(), disabledUsers);
     this.sessions = new SessionSlots(config.sessions(), deadlines, events,
@@ -142,6 +142,7 @@ public final class Gateway implements AutoCloseable {
     this.transfers = new LiveTransfers(clock);
     this.bandwidth = new NodeBandwidth(config.sessions().bandwidth());
     this.quotas = new Quotas(stateStore.database(), stateStore.nodes(), store, clock);
+    objects.countQuotasIn(quotas, places);
     this.rates = new TransferRates(transfers, clock, RATE_WINDOW);
     deadlines.every(Duration.ofSeconds(1), rates::sample);
     this.nodeSessions = stateStore.shared() ? new NodeSessions(stateStore.database(), stateStore.nodes(), sessions,

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
 import java.nio.file.Files;
@@ -49,11 +50,13 @@ class QuotasIT {
   static FerryServer ferry;
   static OpenSshSftp openSsh;
   static String bucket;
+  static Path inbox;
 
   @BeforeAll
   static void start() throws Exception {
     bucket = s3.createBucket();
     openSsh = OpenSshSftp.withNewKey(Files.createDirectories(dir.resolve("key")));
+    inbox = Files.createDirectories(dir.resolve("inbox"));
     // Something was in the bytes user's home before Ferry started: the first count finds it.
     s3.put(bucket, "bytes/before.bin", new byte[(int) MIB]);
     String hash = PasswordHasher.hash(PASSWORD.toCharArray());
@@ -61,7 +64,22 @@ class QuotasIT {
         uploads:
           partSize: 5MiB
           singlePutLimit: 5MiB
+        watch:
+          - name: inbox
+            directory: %s
+            target: s3://%s/counted/inbox/
+        workflows:
+          - name: ship
+            match:
+              path: "/outgoing/*"
+            steps:
+              - move: s3://%s/shipped/
         users:
+          - name: counted
+            passwordHash: "%s"
+            home: s3://%s/counted/
+            permissions: [all]
+            quota: { bytes: 1GiB, files: 100 }
           - name: bytes
             passwordHash: "%s"
             home: s3://%s/bytes/
@@ -93,7 +111,7 @@ class QuotasIT {
             home: s3://%s/ops/
             admin: true
             publicKeys: ["%s"]
-        """.formatted(hash, bucket, openSsh.publicKey, hash, bucket, openSsh.publicKey, hash, bucket, hash, bucket,
+        """.formatted(inbox, bucket, bucket, hash, bucket, hash, bucket, openSsh.publicKey, hash, bucket, openSsh.publicKey, hash, bucket, hash, bucket,
         openSsh.publicKey, bucket, bucket, PublicKeyEntry.toString(opsKey.getPublic()));
     ferry = EmbeddedFerry.start(dir, yaml, Map.of());
   }
@@ -209,6 +227,41 @@ class QuotasIT {
     }
     lftp.run("put " + four + " -o /outbox/b.bin");
     assertArrayEquals(Files.readAllBytes(four), s3.read(bucket, "outbox/b.bin"));
+  }
+
+  /**
+   * What a watched folder brings into a home and what a workflow moves out of it count as a
+   * session's changes do: the usage follows them, and a scan afterwards finds no drift.
+   */
+  @Test
+  void watchedFolderUploadsAndWorkflowMoves_keepTheHomesUsageExact() throws Exception {
+    try (ClientSession ops = ssh.login("ops", ferry.sftp().port(), opsKey)) {
+      assertEquals("counted: 0 of 1073741824 bytes, 0 of 100 files\n",
+          SshExec.run(ops, "quota show counted", Duration.ofSeconds(30)).out(), "counted once, empty");
+
+      Files.write(inbox.resolve("report.bin"), new byte[3000]);
+      Await.until(() -> showsUsage(ops, "counted: 3000 of 1073741824 bytes, 1 of 100 files\n"),
+          Duration.ofSeconds(30), "the watched folder's upload counted");
+
+      new Lftp(ferry.ftps().port(), "counted", PASSWORD).run("mkdir -p /outgoing; put " + write("ship.bin", 1000)
+          + " -o /outgoing/ship.bin");
+      Await.until(() -> s3.find(bucket, "shipped/counted/ship.bin").isPresent()
+              && s3.find(bucket, "counted/outgoing/ship.bin").isEmpty(),
+          Duration.ofSeconds(30), "the workflow's move out of the home");
+      Await.until(() -> showsUsage(ops, "counted: 3000 of 1073741824 bytes, 1 of 100 files\n"),
+          Duration.ofSeconds(10), "the move out given back");
+
+      SshExec scanned = SshExec.run(ops, "quota scan counted", Duration.ofSeconds(30));
+      assertTrue(scanned.out().endsWith("drift corrected: 0 bytes, 0 files\n"), scanned.out());
+    }
+  }
+
+  private static boolean showsUsage(ClientSession ops, String expected) {
+    try {
+      return SshExec.run(ops, "quota show counted", Duration.ofSeconds(30)).out().equals(expected);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static KeyPair ed25519() {

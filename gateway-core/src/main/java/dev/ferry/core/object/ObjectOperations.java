@@ -6,6 +6,8 @@ import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.lock.PathBusyException;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.lock.PathLockTable;
+import dev.ferry.core.quota.QuotaPlaces;
+import dev.ferry.core.quota.Quotas;
 import dev.ferry.core.s3.Etags;
 import dev.ferry.core.s3.ListPage;
 import dev.ferry.core.s3.ObjectFacts;
@@ -53,6 +55,7 @@ public final class ObjectOperations {
   private final EventBus events;
   private final Uploads uploads;
   private final CommitOrder commitOrder;
+  private volatile QuotaCount quotaCount = QuotaCount.NONE;
 
   public ObjectOperations(ObjectStore store, ObjectCatalog catalog, PathLockTable locks, EventBus events,
       Uploads uploads) {
@@ -65,6 +68,15 @@ public final class ObjectOperations {
   }
 
   /**
+   * From now on changes made here count against the quota of the home or folder holding each
+   * object ({@code places}), as sessions' own changes do. Sessions count theirs themselves (as their
+   * uploads stream), so theirs are not counted twice.
+   */
+  public void countQuotasIn(Quotas quotas, QuotaPlaces places) {
+    this.quotaCount = new QuotaCount(quotas, places, store);
+  }
+
+  /**
    * Opens the upload of a new {@code target} through the upload path (hashed, committed whole or
    * not at all), under the target's path lock, which the upload holds until it ends. Its end is
    * published as a client's upload is, with the change's origin.
@@ -73,9 +85,15 @@ public final class ObjectOperations {
     PathLock lock = lock(target, change);
     try {
       change.check().check();
+      QuotaCount.Before replaced = quotaCount.before(target, change.origin());
       StreamingUpload upload = uploads.open(target, lock, change.purpose(),
           change.origin().asWriterOf(change.path() != null ? change.path() : "/" + target.key()), 0);
-      upload.whenEnded(outcome -> events.uploadEnded(change.origin(), change.path(), target, outcome));
+      upload.whenEnded(outcome -> {
+        if (outcome.committed()) {
+          quotaCount.written(replaced, outcome.size());
+        }
+        events.uploadEnded(change.origin(), change.path(), target, outcome);
+      });
       return upload;
     } catch (IOException | RuntimeException e) {
       lock.close();
@@ -87,7 +105,10 @@ public final class ObjectOperations {
   public void copy(S3Location from, S3Location to, ObjectChange change) throws IOException {
     try (PathLock a = lock(from, change); PathLock b = lock(to, change)) {
       change.check().check();
-      commitOrder.copyWithFacts(from, await(store.head(from)).orElseThrow(() -> gone(from, change)), to);
+      ObjectInfo source = await(store.head(from)).orElseThrow(() -> gone(from, change));
+      QuotaCount.Before replaced = quotaCount.before(to, change.origin());
+      commitOrder.copyWithFacts(from, source, to);
+      quotaCount.written(replaced, source.size());
     }
     events.copied(change.origin(), from, to);
   }
@@ -114,16 +135,21 @@ public final class ObjectOperations {
       if (source.isEmpty() && change.retry() && await(store.head(to)).isPresent()) {
         return false;
       }
+      QuotaCount.Before replaced = quotaCount.before(to, change.origin());
+      ObjectInfo moved = source.orElseThrow(() -> gone(from, change));
       try {
-        commitOrder.copyWithFacts(from, source.orElseThrow(() -> gone(from, change)), to);
+        commitOrder.copyWithFacts(from, moved, to);
       } catch (StoreException e) {
         if (seen == null || e.kind() != StoreException.Kind.PRECONDITION_FAILED) {
           throw e;
         }
-        commitOrder.copyWithFacts(from, await(store.head(from)).orElseThrow(() -> gone(from, change)), to);
+        moved = await(store.head(from)).orElseThrow(() -> gone(from, change));
+        commitOrder.copyWithFacts(from, moved, to);
       }
       await(store.delete(from));
       catalog.forget(from);
+      quotaCount.written(replaced, moved.size());
+      quotaCount.removed(from, moved.size(), change.origin());
     }
     events.rename(change.origin(), change.path(), from, change.targetPath(), to);
     return true;
@@ -133,8 +159,10 @@ public final class ObjectOperations {
   public void delete(S3Location object, ObjectChange change) throws IOException {
     try (PathLock lock = lock(object, change)) {
       change.check().check();
+      QuotaCount.Before removed = quotaCount.before(object, change.origin());
       await(store.delete(object));
       catalog.forget(object);
+      quotaCount.written(removed, -1);
     }
     events.file(FileEvent.Type.DELETED, change.origin(), change.path(), object);
   }
@@ -190,6 +218,9 @@ public final class ObjectOperations {
         List<String> keys = deleted.stream().map(S3Location::key).toList();
         await(store.deleteAll(bucket, keys));
         catalog.forgetAll(bucket, keys);
+        for (S3Location object : deleted) {
+          quotaCount.removed(object, await(heads.get(object)).map(ObjectInfo::size).orElse(0L), change.origin());
+        }
       }
     } finally {
       held.forEach(PathLock::close);

@@ -34,7 +34,7 @@ public record User(String name, String passwordHash, S3Location home, Set<Permis
     return policy.login();
   }
 
-  /** What the objects of this user's home are written with, over the node's defaults: see {@link HomeWritePolicy}. */
+  /** What the objects of this user's home are written with, over the node's defaults: see {@link Places}. */
   public WriteOptions objects() {
     return policy.objects();
   }

@@ -57,10 +57,10 @@ public final class UserAccounts {
   private final Predicate<String> declaredInConfig;
   private final Buckets buckets;
   /** Every user's write options, which a user's home and s3 options must fit and a change refreshes. */
-  private final UsersWritePolicy writePolicy;
+  private final UserPlaces writePolicy;
 
   public UserAccounts(Database database, Clock clock, EventBus events, Predicate<String> declaredInConfig,
-      Buckets buckets, UsersWritePolicy writePolicy) {
+      Buckets buckets, UserPlaces writePolicy) {
     this.database = database;
     this.clock = clock;
     this.events = events;

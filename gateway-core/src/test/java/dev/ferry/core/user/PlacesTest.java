@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-class HomeWritePolicyTest {
+class PlacesTest {
 
   private static final WriteOptions NODE = new WriteOptions("AES256", null, null, null, null, Map.of());
   private static final WriteOptions PARTNER = new WriteOptions("aws:kms", "partner-key", null, "STANDARD_IA", null,
@@ -26,7 +26,7 @@ class HomeWritePolicyTest {
 
   @Test
   void object_followsTheDeepestHomeHoldingIt_elseTheNodesDefaults() {
-    HomeWritePolicy policy = HomeWritePolicy.of(WriteDefaults.of(NODE), List.of(
+    Places policy = Places.of(WriteDefaults.of(NODE), List.of(
         user("ops", "s3://data/", WriteOptions.NONE),
         user("acme", "s3://data/partners/acme/", PARTNER)));
 
@@ -38,9 +38,9 @@ class HomeWritePolicyTest {
 
   @Test
   void twoUsersOfOneHome_sameOptionsTaken_differentOnesRefusedNamingBoth() {
-    HomeWritePolicy.of(WriteDefaults.of(NODE), List.of(user("a", "s3://data/shared/", PARTNER), user("b", "s3://data/shared/", PARTNER)));
+    Places.of(WriteDefaults.of(NODE), List.of(user("a", "s3://data/shared/", PARTNER), user("b", "s3://data/shared/", PARTNER)));
 
-    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> HomeWritePolicy.of(WriteDefaults.of(NODE),
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> Places.of(WriteDefaults.of(NODE),
         List.of(user("a", "s3://data/shared/", PARTNER), user("b", "s3://data/shared/", WriteOptions.NONE))));
     assertTrue(refused.getMessage().contains("'a' and 'b' share the home s3://data/shared/"), refused.getMessage());
   }
@@ -57,7 +57,7 @@ class HomeWritePolicyTest {
             new VirtualFolder("old", S3Location.parsePrefix("s3://archive/acme/"), Set.of(), "archive",
                 WriteOptions.NONE, QuotaLimit.NONE))));
 
-    HomeWritePolicy policy = HomeWritePolicy.of(defaults, List.of(acme));
+    Places policy = Places.of(defaults, List.of(acme));
 
     assertEquals(cold.over(NODE), policy.forObject(new S3Location("data", "cold/acme/x.bin")));
     assertEquals(archiveDefaults, policy.forObject(new S3Location("archive", "acme/x.bin")),
@@ -70,7 +70,7 @@ class HomeWritePolicyTest {
             new VirtualFolder("cold", S3Location.parsePrefix("s3://data/cold/acme/"), Set.of(), "s3", WriteOptions.NONE,
                 QuotaLimit.NONE))));
     IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-        () -> HomeWritePolicy.of(defaults, List.of(acme, other)));
+        () -> Places.of(defaults, List.of(acme, other)));
     assertTrue(refused.getMessage().contains("'acme' (folder /cold) and 'beta' (folder /cold) share s3://data/cold/acme/"),
         refused.getMessage());
   }

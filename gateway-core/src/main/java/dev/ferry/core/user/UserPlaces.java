@@ -2,6 +2,8 @@ package dev.ferry.core.user;
 
 import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminStatus;
+import dev.ferry.core.quota.QuotaOwner;
+import dev.ferry.core.quota.QuotaPlaces;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.WriteDefaults;
 import dev.ferry.core.s3.WriteOptions;
@@ -11,27 +13,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The {@link HomeWritePolicy} of every user: those ferry.yaml declares and those kept as data,
+ * The {@link Places} of every user: those ferry.yaml declares and those kept as data,
  * whose homes and options change while Ferry runs. A write asks a snapshot in memory, never the
  * state store (a write may be started on an event loop); the snapshot is read again every few
  * seconds and after each change of a user on this node, so a change made on another node is in
  * force here within that time.
  */
-public final class UsersWritePolicy implements WritePolicy {
+public final class UserPlaces implements WritePolicy, QuotaPlaces {
 
-  private static final Logger log = LoggerFactory.getLogger(UsersWritePolicy.class);
+  private static final Logger log = LoggerFactory.getLogger(UserPlaces.class);
 
   private final WriteDefaults defaults;
   private final List<User> declared;
   private volatile UserAccounts accounts;
-  private volatile HomeWritePolicy current;
+  private volatile Places current;
 
-  public UsersWritePolicy(WriteDefaults defaults, List<User> declared) {
+  public UserPlaces(WriteDefaults defaults, List<User> declared) {
     this.defaults = defaults;
     this.declared = List.copyOf(declared);
-    this.current = HomeWritePolicy.of(defaults, declared);
+    this.current = Places.of(defaults, declared);
   }
 
   /** From now on the users kept in {@code accounts} count too; reads them at once. */
@@ -45,6 +48,11 @@ public final class UsersWritePolicy implements WritePolicy {
     return current.forObject(object);
   }
 
+  @Override
+  public Optional<QuotaOwner> ownerOf(S3Location object) {
+    return current.ownerOf(object);
+  }
+
   /**
    * Reads the kept users again. When the store cannot be asked, the snapshot stays as it was; two
    * users of one home with different options (which {@link #check} refuses, but two nodes could
@@ -56,7 +64,7 @@ public final class UsersWritePolicy implements WritePolicy {
       return;
     }
     try {
-      current = HomeWritePolicy.of(defaults, everyone(store, null, null),
+      current = Places.of(defaults, everyone(store, null, null),
           conflict -> log.error("object write options: {}; the first user's are used", conflict));
     } catch (StateStoreException e) {
       log.warn("object write options of users kept as data not read again ({}); as last read", e.getMessage());
@@ -74,7 +82,7 @@ public final class UsersWritePolicy implements WritePolicy {
     User candidate = new User(name, null, home, java.util.Set.of(), List.of(), false,
         new UserPolicy(null, options, null, null, folders));
     try {
-      HomeWritePolicy.of(defaults, store == null ? List.of(candidate) : everyone(store, name, candidate));
+      Places.of(defaults, store == null ? List.of(candidate) : everyone(store, name, candidate));
     } catch (IllegalArgumentException e) {
       throw new AdminException(AdminStatus.CONFLICT, "s3: " + e.getMessage());
     }

@@ -1,5 +1,7 @@
 package dev.ferry.core.user;
 
+import dev.ferry.core.quota.QuotaOwner;
+import dev.ferry.core.quota.QuotaPlaces;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.WriteDefaults;
 import dev.ferry.core.s3.WriteOptions;
@@ -9,24 +11,29 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Each object is written with the options of the home or virtual folder holding it (the deepest,
- * when they nest): a user's own {@code s3:} options, or a folder's, over the defaults of the bucket's
- * service ({@link WriteDefaults}); an object in no home or folder gets those defaults. So a sync, a
+ * The homes and virtual folders of users, and what the one holding an object (the deepest, when
+ * they nest) says of it. Its write options: a user's own {@code s3:} options, or a folder's, over
+ * the defaults of the bucket's service ({@link WriteDefaults}); an object in no home or folder gets
+ * those defaults. Its quota: the user's for a home, the folder's own for a folder. So a sync, a
  * watched folder or a workflow writing into a partner's home encrypts and classes the object as the
- * partner's own uploads are.
+ * partner's own uploads are, and the partner's quota counts it.
  */
-public final class HomeWritePolicy implements WritePolicy {
+public final class Places implements WritePolicy, QuotaPlaces {
 
-  /** A home or a folder: where its objects are, what they are written with, and whose it is (for messages). */
-  private record Place(S3Location prefix, WriteOptions options, String owner, boolean home) {}
+  /**
+   * A home or a folder: where its objects are, what they are written with, whose it is (for
+   * messages), and the quota counting its objects (null: none).
+   */
+  private record Place(S3Location prefix, WriteOptions options, String owner, boolean home, QuotaOwner quota) {}
 
   private final WriteDefaults defaults;
   /** Deepest first, so the first place holding an object is the one that counts. */
   private final List<Place> places;
 
-  private HomeWritePolicy(WriteDefaults defaults, List<Place> places) {
+  private Places(WriteDefaults defaults, List<Place> places) {
     this.defaults = defaults;
     this.places = places;
   }
@@ -36,7 +43,7 @@ public final class HomeWritePolicy implements WritePolicy {
    * target, whose options differ are refused, naming both: which of them an object follows would be
    * a guess.
    */
-  public static HomeWritePolicy of(WriteDefaults defaults, List<User> users) {
+  public static Places of(WriteDefaults defaults, List<User> users) {
     return of(defaults, users, conflict -> {
       throw new IllegalArgumentException(conflict);
     });
@@ -46,16 +53,19 @@ public final class HomeWritePolicy implements WritePolicy {
    * As {@link #of(WriteDefaults, List)}, telling {@code conflict} of two users of one place whose
    * options differ (the first one's are kept), for a policy read again while Ferry runs.
    */
-  static HomeWritePolicy of(WriteDefaults defaults, List<User> users, java.util.function.Consumer<String> conflict) {
+  static Places of(WriteDefaults defaults, List<User> users, java.util.function.Consumer<String> conflict) {
     Map<S3Location, Place> byPrefix = new HashMap<>();
     List<Place> places = new ArrayList<>();
     for (User user : users) {
       List<Place> own = new ArrayList<>();
       own.add(new Place(user.home(), user.objects().over(defaults.forBucket(user.home().bucket())),
-          "'" + user.name() + "'", true));
+          "'" + user.name() + "'", true, user.quota().isNone() ? null
+              : new QuotaOwner(user.name(), user.home(), user.quota(), user.name())));
       for (VirtualFolder folder : user.folders()) {
         own.add(new Place(folder.target(), folder.objects().over(defaults.forBucket(folder.target().bucket())),
-            "'" + user.name() + "' (folder " + folder.path() + ")", false));
+            "'" + user.name() + "' (folder " + folder.path() + ")", false, folder.quota().isNone() ? null
+                : new QuotaOwner(folder.target().toString(), folder.target(), folder.quota(),
+                    user.name() + "'s folder " + folder.path())));
       }
       for (Place place : own) {
         Place other = byPrefix.putIfAbsent(place.prefix(), place);
@@ -69,16 +79,25 @@ public final class HomeWritePolicy implements WritePolicy {
       }
     }
     places.sort(Comparator.comparingInt((Place place) -> place.prefix().key().length()).reversed());
-    return new HomeWritePolicy(defaults, List.copyOf(places));
+    return new Places(defaults, List.copyOf(places));
   }
 
   @Override
   public WriteOptions forObject(S3Location object) {
+    return holding(object).map(Place::options).orElseGet(() -> defaults.forBucket(object.bucket()));
+  }
+
+  @Override
+  public Optional<QuotaOwner> ownerOf(S3Location object) {
+    return holding(object).map(Place::quota);
+  }
+
+  private Optional<Place> holding(S3Location object) {
     for (Place place : places) {
       if (place.prefix().bucket().equals(object.bucket()) && object.key().startsWith(place.prefix().key())) {
-        return place.options();
+        return Optional.of(place);
       }
     }
-    return defaults.forBucket(object.bucket());
+    return Optional.empty();
   }
 }
