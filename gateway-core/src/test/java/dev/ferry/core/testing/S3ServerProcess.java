@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * classes and tags, which S3Proxy refuses). It can be stopped and started again on the same port and
  * data directory, which is how tests make S3 go away and come back.
  */
-final class S3ServerProcess {
+final class S3ServerProcess implements S3Server {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
@@ -105,11 +105,13 @@ final class S3ServerProcess {
     }
   }
 
-  URI endpoint() {
+  @Override
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + port);
   }
 
-  synchronized void start() {
+  @Override
+  public synchronized void start() {
     if (process != null && process.isAlive()) {
       return;
     }
@@ -130,7 +132,8 @@ final class S3ServerProcess {
     awaitAnswering();
   }
 
-  synchronized void stop() {
+  @Override
+  public synchronized void stop() {
     if (process == null) {
       return;
     }
@@ -148,7 +151,8 @@ final class S3ServerProcess {
   }
 
   /** For the shutdown hook: no waiting, the JVM is going away anyway. */
-  synchronized void kill() {
+  @Override
+  public synchronized void kill() {
     if (process != null) {
       process.destroyForcibly();
     }

@@ -39,10 +39,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *
  * <pre>{@code @RegisterExtension static final S3TestServer s3 = new S3TestServer();}</pre>
  *
- * <p>With {@code S3_TEST_ENDPOINT} set (e.g. by {@code minio-start.sh}) that server is used as
- * is. Otherwise S3Proxy, found through the system property {@value #JAR_PROPERTY} that the build
- * sets, runs as a child process on a free port with its own data dir and random keys; only then
- * can a test {@link #stop()} and {@link #start()} it to simulate an S3 outage.
+ * <p>Which server ({@link S3ServerChoice}): with {@code S3_TEST_ENDPOINT} set (e.g. by
+ * {@code minio-start.sh}) that server is used as is. Otherwise, where a Docker engine answers,
+ * MinIO in a container (Testcontainers, the design card's choice), else S3Proxy, found through the
+ * system property {@value #JAR_PROPERTY} that the build sets, as a child process; either on a free
+ * loopback port with random keys, and only these can a test {@link #stop()} and {@link #start()} to
+ * simulate an S3 outage.
  *
  * <p>{@link #withS3Mock()} runs Adobe's S3Mock instead (always its own process, jar from
  * {@value #S3MOCK_JAR_PROPERTY}), for what S3Proxy answers {@code NotImplemented}: server-side
@@ -69,7 +71,8 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
   private URI endpoint;
   private String accessKey;
   private String secretKey;
-  private S3ServerProcess process;
+  private S3Server process;
+  private S3ServerChoice.Kind kind;
   private Path dataDir;
   private Thread shutdownHook;
   private S3Client client;
@@ -108,9 +111,9 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
     if (users++ > 0) {
       return;
     }
-    String external = System.getenv("S3_TEST_ENDPOINT");
-    if (externalAllowed && external != null && !external.isBlank()) {
-      endpoint = URI.create(external);
+    kind = s3Mock ? null : externalAllowed ? S3ServerChoice.forThisMachine().kind() : S3ServerChoice.Kind.S3PROXY;
+    if (kind == S3ServerChoice.Kind.EXTERNAL) {
+      endpoint = URI.create(System.getenv("S3_TEST_ENDPOINT"));
       accessKey = envOr("S3_TEST_ACCESS_KEY", "ferrydev");
       secretKey = envOr("S3_TEST_SECRET_KEY", "ferrydevsecret");
     } else {
@@ -130,10 +133,18 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
     }
     if (process != null) {
       process.stop();
+      process.kill(); // a container is removed; a process stopped has nothing left to kill
       process = null;
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
-      deleteTree(dataDir);
+      if (dataDir != null) {
+        deleteTree(dataDir);
+      }
     }
+  }
+
+  /** Which server this is: S3Mock (null), the external one, MinIO in a container, or S3Proxy. */
+  S3ServerChoice.Kind kind() {
+    return kind;
   }
 
   /** The {@code s3:} section of a ferry.yaml that points Ferry at this server (top level, no final newline). */
@@ -278,6 +289,12 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   private void startOwnServer() {
+    accessKey = "ak" + HexFormat.of().formatHex(randomBytes(8));
+    secretKey = HexFormat.of().formatHex(randomBytes(20));
+    if (kind == S3ServerChoice.Kind.MINIO) {
+      run(new MinioContainer(FreePorts.freePort(), accessKey, secretKey));
+      return;
+    }
     String property = s3Mock ? S3MOCK_JAR_PROPERTY : JAR_PROPERTY;
     String jarPath = System.getProperty(property);
     if (jarPath == null || jarPath.isBlank() || !Files.isRegularFile(Path.of(jarPath))) {
@@ -287,23 +304,24 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
           + "through Maven)" + (s3Mock ? "." : ", or set S3_TEST_ENDPOINT to use a running server such as "
           + "./minio-start.sh."));
     }
-    accessKey = "ak" + HexFormat.of().formatHex(randomBytes(8));
-    secretKey = HexFormat.of().formatHex(randomBytes(20));
     try {
       dataDir = Files.createTempDirectory(s3Mock ? "ferry-s3mock-" : "ferry-s3proxy-");
     } catch (IOException e) {
       throw new UncheckedIOException("no temp dir for the S3 server", e);
     }
-    process = s3Mock
+    run(s3Mock
         ? S3ServerProcess.s3Mock(Path.of(jarPath), dataDir, FreePorts.freePort(), FreePorts.freePort(),
             List.of("arn:aws:kms:" + REGION + ":123456789012:key/" + KMS_KEY_ID))
-        : S3ServerProcess.s3Proxy(Path.of(jarPath), dataDir, FreePorts.freePort(), accessKey, secretKey);
-    endpoint = process.endpoint();
+        : S3ServerProcess.s3Proxy(Path.of(jarPath), dataDir, FreePorts.freePort(), accessKey, secretKey));
+  }
+
+  private void run(S3Server server) {
+    process = server;
+    endpoint = server.endpoint();
     // A crashed or killed test JVM must not leave the server running on the build machine.
-    S3ServerProcess hooked = process;
-    shutdownHook = new Thread(hooked::kill, "s3-server-shutdown");
+    shutdownHook = new Thread(server::kill, "s3-server-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
-    process.start();
+    server.start();
   }
 
   private S3Client newClient() {
@@ -321,7 +339,7 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback {
         .build();
   }
 
-  private S3ServerProcess ownProcess(String operation) {
+  private S3Server ownProcess(String operation) {
     if (process == null) {
       throw new IllegalStateException("cannot " + operation + " S3: "
           + (endpoint == null ? "S3TestServer is not running"

@@ -20,6 +20,24 @@ class S3TestServerIT {
   static final S3TestServer s3 = new S3TestServer();
 
   @Test
+  void choice_externalEndpointFirst_thenMinioWhereDockerAnswers_elseS3Proxy() {
+    assertEquals(S3ServerChoice.Kind.EXTERNAL, S3ServerChoice.choose("http://127.0.0.1:9000", () -> true).kind());
+    assertEquals(S3ServerChoice.Kind.MINIO, S3ServerChoice.choose(null, () -> true).kind());
+    assertEquals(S3ServerChoice.Kind.MINIO, S3ServerChoice.choose(" ", () -> true).kind());
+    S3ServerChoice fallback = S3ServerChoice.choose(null, () -> false);
+    assertEquals(S3ServerChoice.Kind.S3PROXY, fallback.kind());
+    assertTrue(fallback.why().contains("no Docker engine"), fallback.why());
+  }
+
+  @Test
+  void theServerRunning_isTheOneChosenForThisMachine() {
+    S3ServerChoice choice = S3ServerChoice.forThisMachine();
+    assertEquals(choice.kind(), s3.kind(), choice.why());
+    assertEquals(choice.kind() == S3ServerChoice.Kind.MINIO, MinioContainer.dockerAnswers()
+        && System.getenv("S3_TEST_ENDPOINT") == null, choice.why());
+  }
+
+  @Test
   void put_thenRead_returnsBytesMetadataAndKeys() {
     String bucket = s3.createBucket();
     byte[] data = "hello ferry".getBytes(StandardCharsets.UTF_8);
