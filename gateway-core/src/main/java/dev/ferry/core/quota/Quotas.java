@@ -109,17 +109,67 @@ public final class Quotas {
 
   /**
    * Counts {@code user}'s home again by listing it (objects other S3 clients wrote or removed), keeps
-   * that as the usage, and returns the usage before and after.
+   * that as the usage, and returns the usage before and after. One recount of a quota at a time on
+   * all nodes: another one running, here or on a live node, refuses this one.
    */
   public Recount recount(String user, S3Location home, QuotaLimit limit) throws IOException {
-    long[] totals = count(home);
-    QuotaUsage[] before = new QuotaUsage[1];
-    QuotaUsage after = database.transaction("recounting the quota usage of " + user, connection -> {
-      before[0] = lockAndRead(connection, user, limit);
-      write(connection, user, totals[0], totals[1]);
-      return read(connection, user, limit);
+    claimScan(user);
+    try {
+      long[] totals = count(home);
+      QuotaUsage[] before = new QuotaUsage[1];
+      QuotaUsage after = database.transaction("recounting the quota usage of " + user, connection -> {
+        before[0] = lockAndRead(connection, user, limit);
+        write(connection, user, totals[0], totals[1]);
+        return read(connection, user, limit);
+      });
+      return new Recount(before[0], after);
+    } finally {
+      releaseScan(user);
+    }
+  }
+
+  /** Takes the one recount of {@code user}'s quota, after dropping a claim of a node no longer alive. */
+  void claimScan(String user) throws IOException {
+    String holder = database.transaction("claiming the quota scan of " + user, connection -> {
+      try (PreparedStatement stale = connection.prepareStatement("DELETE FROM quota_scans WHERE user_name = ?"
+          + " AND node_id NOT IN (SELECT node_id FROM nodes WHERE heartbeat_at >= ?)")) {
+        stale.setString(1, user);
+        stale.setLong(2, nodes.aliveSince());
+        stale.executeUpdate();
+      }
+      try (PreparedStatement claim = connection.prepareStatement("INSERT INTO quota_scans (user_name, node_id,"
+          + " started_at) VALUES (?, ?, ?) ON CONFLICT (user_name) DO NOTHING")) {
+        claim.setString(1, user);
+        claim.setString(2, nodes.selfId());
+        claim.setLong(3, clock.millis());
+        if (claim.executeUpdate() == 1) {
+          return null;
+        }
+      }
+      try (PreparedStatement who = connection.prepareStatement("SELECT COALESCE(n.name, s.node_id) FROM quota_scans s"
+          + " LEFT JOIN nodes n ON n.node_id = s.node_id WHERE s.user_name = ?")) {
+        who.setString(1, user);
+        try (ResultSet row = who.executeQuery()) {
+          return row.next() ? row.getString(1) : "another node";
+        }
+      }
     });
-    return new Recount(before[0], after);
+    if (holder != null) {
+      throw new QuotaScanBusyException("quota scan of " + user + ": a scan of it is running already (node "
+          + holder + "); try again when it ends");
+    }
+  }
+
+  void releaseScan(String user) throws StateStoreException {
+    database.transaction("ending the quota scan of " + user, connection -> {
+      try (PreparedStatement release = connection.prepareStatement("DELETE FROM quota_scans WHERE user_name = ?"
+          + " AND node_id = ?")) {
+        release.setString(1, user);
+        release.setString(2, nodes.selfId());
+        release.executeUpdate();
+      }
+      return null;
+    });
   }
 
   /** The usage before and after a recount: the drift is what changed outside the user's sessions. */

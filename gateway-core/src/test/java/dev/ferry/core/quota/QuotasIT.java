@@ -2,6 +2,7 @@ package dev.ferry.core.quota;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.s3.S3Location;
@@ -105,6 +106,42 @@ class QuotasIT {
       assertEquals(0, recount.before().files());
       assertEquals(2, recount.after().files(), "two files; the directory marker is no file");
       assertEquals(30, recount.after().bytes());
+    }
+  }
+
+  @Test
+  void recount_oneAtATimeAcrossNodes_aGoneNodesClaimLapses() throws Exception {
+    String bucket = s3.createBucket();
+    S3Location home = new S3Location(bucket, "carol/");
+    QuotaLimit limit = new QuotaLimit(0, 10);
+    String url = postgres.newDatabase();
+    try (StateStore two = TestStateStores.postgres(url, "node-2", Duration.ofSeconds(15));
+         ObjectStore store = new ObjectStore(settings())) {
+      Quotas second = new Quotas(two.database(), two.nodes(), store, Clock.systemUTC());
+      String firstNode;
+      try (StateStore one = TestStateStores.postgres(url, "node-1", Duration.ofSeconds(15))) {
+        firstNode = one.nodes().selfId();
+        Quotas first = new Quotas(one.database(), one.nodes(), store, Clock.systemUTC());
+        first.claimScan("carol");
+
+        QuotaScanBusyException busy = assertThrows(QuotaScanBusyException.class,
+            () -> second.recount("carol", home, limit));
+        assertTrue(busy.getMessage().contains("node-1"), busy.getMessage());
+        assertThrows(QuotaScanBusyException.class, () -> first.recount("carol", home, limit), "on its own node too");
+
+        first.releaseScan("carol");
+        assertEquals(0, second.recount("carol", home, limit).after().files(), "free once the first one ends");
+        first.claimScan("carol");
+      }
+      two.database().transaction("node-1, closed, heard of no more", connection -> {
+        try (java.sql.PreparedStatement gone = connection.prepareStatement(
+            "UPDATE nodes SET heartbeat_at = 0 WHERE node_id = ?")) {
+          gone.setString(1, firstNode);
+          gone.executeUpdate();
+        }
+        return null;
+      });
+      assertEquals(0, second.recount("carol", home, limit).after().files(), "a dead node's scan no longer holds");
     }
   }
 }

@@ -4,6 +4,7 @@ import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminResponse;
 import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.quota.QuotaLimit;
+import dev.ferry.core.quota.QuotaScanBusyException;
 import dev.ferry.core.quota.QuotaUsage;
 import dev.ferry.core.quota.Quotas;
 import dev.ferry.core.s3.S3Location;
@@ -11,7 +12,6 @@ import dev.ferry.core.user.User;
 import dev.ferry.core.user.UserRegistry;
 import dev.ferry.core.user.VirtualFolder;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +38,6 @@ public final class QuotaCommand extends AdminCommand<QuotaCommand.QuotaReport> {
 
   private final UserRegistry users;
   private final Quotas quotas;
-  private final Set<String> scanning = ConcurrentHashMap.newKeySet();
 
   QuotaCommand(UserRegistry users, Quotas quotas) {
     super(Syntax.changes("quota", "quota show <user> [/folder] | quota scan <user> [/folder]", 2)
@@ -62,9 +61,6 @@ public final class QuotaCommand extends AdminCommand<QuotaCommand.QuotaReport> {
           counted.limit()), null);
       return AdminResponse.ok(text(report), report);
     }
-    if (!scanning.add(counted.key())) {
-      throw new AdminException(AdminStatus.CONFLICT, "quota scan: " + counted.place() + " is being counted already");
-    }
     try {
       Quotas.Recount recount = quotas.recount(counted.key(), counted.place(), counted.limit());
       QuotaReport report = QuotaReport.of(counted.label(), recount.after(), recount.before());
@@ -73,8 +69,8 @@ public final class QuotaCommand extends AdminCommand<QuotaCommand.QuotaReport> {
           report.driftFiles());
       return AdminResponse.ok(text(report) + "drift corrected: " + report.driftBytes() + " bytes, "
           + report.driftFiles() + " files\n", report);
-    } finally {
-      scanning.remove(counted.key());
+    } catch (QuotaScanBusyException e) {
+      throw new AdminException(AdminStatus.CONFLICT, e.getMessage());
     }
   }
 

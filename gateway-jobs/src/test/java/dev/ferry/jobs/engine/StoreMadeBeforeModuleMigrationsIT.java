@@ -47,7 +47,7 @@ class StoreMadeBeforeModuleMigrationsIT {
   /** The earlier layout's migrations, then those added since, each applied once. */
   private static final List<String> APPLIED = java.util.stream.Stream.concat(EARLIER.stream(),
       java.util.stream.Stream.of("V9__user_login_limits.sql", "V10__user_policy.sql", "V11__quota_usage.sql",
-          "V12__user_folders.sql")).toList();
+          "V12__user_folders.sql", "V13__quota_scans.sql")).toList();
   /** The job queued in the fixture by the earlier version's JobStore. */
   private static final String FIXTURE_JOB = "made-before-module-migrations";
 
