@@ -81,14 +81,19 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     return s3.endpoint();
   }
 
-  /** The S3 service that holds {@code bucket}, for messages: "storage 'name' at URL", or "s3 at URL". */
-  public String serviceOf(String bucket) {
+  /** Storage {@code name} (null or "s3": the s3: service), for messages: "storage 'name' at URL", or "s3 at URL". */
+  public String describeStorage(String name) {
     for (ObjectStore.Storage storage : storages) {
-      if (storage.buckets().contains(bucket)) {
-        return "storage '" + storage.name() + "' at " + storage.settings().endpoint();
+      if (storage.name().equals(name)) {
+        return "storage '" + name + "' at " + storage.settings().endpoint();
       }
     }
     return MAIN_STORAGE + " at " + (s3.endpoint() == null ? "AWS" : s3.endpoint());
+  }
+
+  /** The names of the storages of {@code storages:}. */
+  public java.util.Set<String> storageNames() {
+    return storages.stream().map(ObjectStore.Storage::name).collect(java.util.stream.Collectors.toSet());
   }
 
   public static FerryConfig load(Path file, Map<String, String> environment) {
@@ -203,8 +208,14 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     List<ConfigNode> userNodes = root.sections("users"); // none is refused by UserRegistry, unless an application authenticates
     Set<String> names = new HashSet<>();
     List<User> users = userNodes.stream().map(node -> user(node, names, otherStorages.keySet())).toList();
-    List<ObjectStore.Storage> storages = bucketsOfStorages(otherStorages, users, userNodes);
-    WriteDefaults objectDefaults = writeDefaults(writeOptions(s3), otherStorages, storages);
+    checkBucketsOnOneStorage(users, userNodes);
+    List<ObjectStore.Storage> storages = new ArrayList<>();
+    Map<String, WriteOptions> storageObjects = new HashMap<>();
+    otherStorages.forEach((name, entry) -> {
+      storages.add(new ObjectStore.Storage(name, entry.settings()));
+      storageObjects.put(name, entry.objects());
+    });
+    WriteDefaults objectDefaults = new WriteDefaults(writeOptions(s3), storageObjects);
     try {
       Places.of(objectDefaults, users);
     } catch (IllegalArgumentException e) {
@@ -494,12 +505,10 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
   }
 
   /**
-   * The other storages with the buckets their folders name. Requests are sent to a storage by
-   * bucket, so a bucket is on one storage only: a folder naming a bucket that a home or a folder on
-   * another storage names too is refused.
+   * Requests are sent to a storage by bucket, so a bucket is on one storage only: a folder naming a
+   * bucket that a home or a folder on another storage names too is refused, naming both keys.
    */
-  private static List<ObjectStore.Storage> bucketsOfStorages(Map<String, StorageEntry> storages,
-      List<User> users, List<ConfigNode> userNodes) {
+  private static void checkBucketsOnOneStorage(List<User> users, List<ConfigNode> userNodes) {
     Map<String, String> storageOf = new HashMap<>();
     Map<String, String> namedAt = new HashMap<>();
     for (int u = 0; u < users.size(); u++) {
@@ -511,21 +520,6 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
         claim(storageOf, namedAt, folder.target().bucket(), folder.storage(), folderNodes.get(f).keyOf("target"));
       }
     }
-    List<ObjectStore.Storage> result = new ArrayList<>();
-    storages.forEach((name, entry) -> result.add(new ObjectStore.Storage(name, entry.settings(),
-        storageOf.entrySet().stream().filter(e -> e.getValue().equals(name)).map(Map.Entry::getKey)
-            .collect(java.util.stream.Collectors.toSet()))));
-    return result;
-  }
-
-  /** The s3: section's write options, and each storage's for the buckets on it. */
-  private static WriteDefaults writeDefaults(WriteOptions main, Map<String, StorageEntry> entries,
-      List<ObjectStore.Storage> storages) {
-    Map<String, WriteOptions> byBucket = new HashMap<>();
-    for (ObjectStore.Storage storage : storages) {
-      storage.buckets().forEach(bucket -> byBucket.put(bucket, entries.get(storage.name()).objects()));
-    }
-    return new WriteDefaults(main, byBucket);
   }
 
   private static void claim(Map<String, String> storageOf, Map<String, String> namedAt, String bucket,

@@ -112,6 +112,7 @@ public final class Gateway implements AutoCloseable {
     store.keepListingsIn(new ListingCache(clock, config.directoryCacheTime()));
     this.places = new UserPlaces(config.objectDefaults(), config.users());
     store.writeWith(places);
+    store.routeBy(places);
     if (store.listings().enabled()) {
       stateStore.changeFeed().ifPresent(feed -> store.listings().shareThrough(feed));
     }
@@ -126,7 +127,7 @@ public final class Gateway implements AutoCloseable {
     this.downloads = new Downloads(store, config.downloads());
     this.objects = new ObjectOperations(store, catalog, locks, events, uploads);
     this.accounts = new UserAccounts(stateStore.database(), clock, events, users::configured,
-        bucket -> ObjectStore.await(store.bucketExists(bucket)), places);
+        (storage, bucket) -> ObjectStore.await(store.bucketExistsOn(storage, bucket)), config.storageNames(), places);
     users.keepAccountsIn(accounts);
     places.keepAccountsIn(accounts);
     // Changes made on other nodes: a user's s3 options are in force here within this.
@@ -221,6 +222,7 @@ public final class Gateway implements AutoCloseable {
    * {@link GatewayFileSystem#joinSession} once the login is through.
    */
   public GatewayFileSystem openSession(User user, SessionSlots.Slot session) {
+    places.route(user);
     return new GatewayFileSystem(user, store, locks, objects, uploads, downloads, catalog,
         config.renameParallelism(), config.listingClientTimes(), clock, events, session, transfers,
         bandwidth.forUser(user.name(), user.bandwidth()), quotas, config.uploads().partSize());

@@ -408,11 +408,10 @@ class FerryConfigTest {
     assertEquals("archive", archive.name());
     assertEquals(java.net.URI.create("http://127.0.0.1:9100"), archive.settings().endpoint());
     assertEquals("eu-west-1", archive.settings().region());
-    assertEquals(java.util.Set.of("cold"), archive.buckets());
-    assertEquals("storage 'archive' at http://127.0.0.1:9100", config.serviceOf("cold"));
+    assertEquals("storage 'archive' at http://127.0.0.1:9100", config.describeStorage("archive"));
     assertEquals(new dev.ferry.core.s3.WriteOptions(null, null, null, "GLACIER_IR", null, Map.of()),
-        config.objectDefaults().forBucket("cold"), "the storage's own, not the s3: section's AES256");
-    assertEquals("AES256", config.objectDefaults().forBucket("library").sse());
+        config.objectDefaults().forStorage("archive"), "the storage's own, not the s3: section's AES256");
+    assertEquals("AES256", config.objectDefaults().forStorage(null).sse());
     assertEquals(Map.of("kept", "10y"), config.users().get(0).folders().get(0).objects().tags());
     refused(storages + "users:\n" + user("alice") + "    folders:\n"
         + "      - { path: /old, target: s3://cold/alice/, s3: { storageClass: COLD } }\n",

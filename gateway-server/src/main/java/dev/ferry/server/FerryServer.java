@@ -7,6 +7,7 @@ import dev.ferry.core.event.EventBus;
 import dev.ferry.core.thread.DaemonThreads;
 import dev.ferry.core.user.Authenticator;
 import dev.ferry.core.user.User;
+import dev.ferry.core.user.VirtualFolders;
 import dev.ferry.ftps.FtpsServer;
 import dev.ferry.ftps.FtpsSettings;
 import dev.ferry.ftps.tls.TlsTruncation;
@@ -31,8 +32,10 @@ import dev.ferry.sftp.SftpServer;
 import dev.ferry.sftp.SftpSettings;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -221,16 +224,18 @@ public final class FerryServer {
   private static final long SFTP_SESSION_HEAP = 64 << 10;
   private static final long FTPS_SESSION_HEAP = 16 << 10;
 
+  /** Every bucket a declared user's home or folder names, on its own service, made when s3.createBuckets. */
   private void checkBuckets() throws IOException {
-    Set<String> buckets = new LinkedHashSet<>();
+    Map<String, String> storageOf = new LinkedHashMap<>();
     for (User user : config.users()) {
-      buckets.add(user.home().bucket());
-      user.folders().forEach(folder -> buckets.add(folder.target().bucket()));
+      storageOf.putIfAbsent(user.home().bucket(), null);
+      user.folders().forEach(folder -> storageOf.putIfAbsent(folder.target().bucket(),
+          folder.storage().equals(VirtualFolders.MAIN_STORAGE) ? null : folder.storage()));
     }
-    for (String bucket : buckets) {
-      if (!gateway.objects().ensureBucket(bucket, config.createBuckets())) {
-        throw new IOException("bucket '" + bucket + "' (a user's home or virtual folder) does not exist at "
-            + config.serviceOf(bucket) + "; create it or set s3.createBuckets: true");
+    for (Map.Entry<String, String> bucket : storageOf.entrySet()) {
+      if (!gateway.objects().ensureBucket(bucket.getKey(), config.createBuckets())) {
+        throw new IOException("bucket '" + bucket.getKey() + "' (a user's home or virtual folder) does not exist at "
+            + config.describeStorage(bucket.getValue()) + "; create it or set s3.createBuckets: true");
       }
     }
   }

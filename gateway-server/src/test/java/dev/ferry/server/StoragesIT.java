@@ -7,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StoragesIT {
 
   static final String PASSWORD = "storages-Pa55word";
+  static final String TOKEN = "storages-admin-token-0123456789";
 
   @RegisterExtension
   static final S3TestServer s3 = new S3TestServer();
@@ -52,6 +58,11 @@ class StoragesIT {
     archive.put(archiveBucket, "acme/2025/old-report.csv", "year,total\n2025,7\n".getBytes(StandardCharsets.UTF_8));
     openSsh = OpenSshSftp.withNewKey(Files.createDirectories(dir.resolve("key")));
     String yaml = EmbeddedFerry.loopbackConfig(dir.resolve("data"), s3) + """
+        admin:
+          http:
+            bindAddress: 127.0.0.1
+            port: 0
+            token: %s
         storages:
           - name: archive
             endpoint: %s
@@ -68,7 +79,7 @@ class StoragesIT {
                 target: s3://%s/acme/
                 storage: archive
                 permissions: [all]
-        """.formatted(archive.endpoint(), archive.accessKey(), archive.secretKey(),
+        """.formatted(TOKEN, archive.endpoint(), archive.accessKey(), archive.secretKey(),
         PasswordHasher.hash(PASSWORD.toCharArray()), bucket, openSsh.publicKey, archiveBucket);
     ferry = EmbeddedFerry.start(dir, yaml, Map.of());
   }
@@ -136,6 +147,47 @@ class StoragesIT {
     openSsh.batch(ferry.sftp().port(), "acme", "rename /archive/note.txt /back.txt");
     assertArrayEquals(note, s3.read(bucket, "acme/back.txt"));
     assertFalse(archive.find(archiveBucket, "acme/note.txt").isPresent(), "moved back, not copied");
+  }
+
+  /**
+   * A user kept as data may have a folder on a storage too: given to the users API with a bucket of
+   * the other service that no other place names, it is written through at the next login; a bucket
+   * another folder has on the other storage cannot be put on the s3: service, nor a folder on a
+   * storage ferry.yaml does not have.
+   */
+  @Test
+  void aFolderOnTheOtherService_givenThroughTheUsersApi_writtenThroughAtTheNextLogin() throws Exception {
+    String partnerBucket = archive.createBucket();
+    String home = "s3://" + bucket + "/beta/";
+
+    int created = users("POST", """
+        {"name": "beta", "password": "%s", "home": "%s", "permissions": ["all"],
+         "folders": [{"path": "/vault", "target": "s3://%s/beta/", "storage": "archive", "permissions": ["all"]}]}
+        """.formatted(PASSWORD, home, partnerBucket)).statusCode();
+    assertEquals(201, created);
+    Path file = write(dir.resolve("vault.bin"), 6 << 20);
+    new Lftp(ferry.ftps().port(), "beta", PASSWORD).run("put " + file + " -o /vault/vault.bin");
+
+    assertArrayEquals(Files.readAllBytes(file), archive.read(partnerBucket, "beta/vault.bin"));
+    s3.createBucket(archiveBucket); // the same name on the s3: service: requests could go to either
+    HttpResponse<String> sameBucketOnS3 = users("POST", """
+        {"name": "gamma", "password": "%s", "home": "s3://%s/gamma/",
+         "folders": [{"path": "/x", "target": "s3://%s/gamma/"}]}""".formatted(PASSWORD, bucket, archiveBucket));
+    assertEquals(409, sameBucketOnS3.statusCode(), sameBucketOnS3.body());
+    assertTrue(sameBucketOnS3.body().contains("a bucket is on one storage"), sameBucketOnS3.body());
+    HttpResponse<String> unknown = users("POST", """
+        {"name": "gamma", "password": "%s", "home": "s3://%s/gamma/",
+         "folders": [{"path": "/x", "target": "s3://%s/gamma/", "storage": "glacier"}]}""".formatted(PASSWORD, bucket,
+        partnerBucket));
+    assertEquals(400, unknown.statusCode(), unknown.body());
+    assertTrue(unknown.body().contains("folders[0].storage: names no storage: 'glacier'"), unknown.body());
+  }
+
+  private static HttpResponse<String> users(String method, String body) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + ferry.adminHttp().port() + "/api/v1/users")).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+        .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static Path write(Path file, int size) throws Exception {

@@ -232,7 +232,7 @@ class UsersApiIT {
         "folders[0].target: overlaps the user's home", Map.of("path", "/mine", "target", home + "sub/"),
         "folders[0].target: bucket no-such-bucket-here does not exist", Map.of("path", "/x", "target",
             "s3://no-such-bucket-here/x/"),
-        "folders[0].storage: a user kept as data has folders on the s3: service only", Map.of("path", "/x",
+        "folders[0].storage: names no storage: 'archive' is not in storages: (known: s3)", Map.of("path", "/x",
             "target", "s3://" + library + "/x/", "storage", "archive"),
         "folders[0].colour: unknown field", Map.of("path", "/x", "target", "s3://" + library + "/x/", "colour", "blue"));
     for (Map.Entry<String, Map<String, Object>> bad : refused.entrySet()) {

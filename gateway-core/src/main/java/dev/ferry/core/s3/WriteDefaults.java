@@ -8,10 +8,10 @@ import java.util.Map;
  * objects never take the {@code s3:} service's options: a KMS key or a storage class of one account
  * or provider means nothing to another.
  */
-public record WriteDefaults(WriteOptions main, Map<String, WriteOptions> byBucket) {
+public record WriteDefaults(WriteOptions main, Map<String, WriteOptions> byStorage) {
 
   public WriteDefaults {
-    byBucket = Map.copyOf(byBucket);
+    byStorage = Map.copyOf(byStorage);
   }
 
   /** Only the {@code s3:} service's. */
@@ -19,7 +19,8 @@ public record WriteDefaults(WriteOptions main, Map<String, WriteOptions> byBucke
     return new WriteDefaults(main, Map.of());
   }
 
-  public WriteOptions forBucket(String bucket) {
-    return byBucket.getOrDefault(bucket, main);
+  /** The defaults of {@code storage} (null: the {@code s3:} service). */
+  public WriteOptions forStorage(String storage) {
+    return storage == null ? main : byStorage.getOrDefault(storage, WriteOptions.NONE);
   }
 }

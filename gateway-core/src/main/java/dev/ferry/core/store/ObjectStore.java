@@ -1,5 +1,6 @@
 package dev.ferry.core.store;
 
+import dev.ferry.core.s3.BucketStorages;
 import dev.ferry.core.s3.Etags;
 import dev.ferry.core.s3.ListPage;
 import dev.ferry.core.s3.ObjectInfo;
@@ -25,11 +26,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -113,15 +112,10 @@ public final class ObjectStore implements AutoCloseable {
   private static final ExecutionAttribute<Long> STARTED = new ExecutionAttribute<>("ferry.requestStarted");
 
   /**
-   * Another S3 service ({@code storages:} in ferry.yaml) and the buckets that are on it: every
-   * request about one of {@code buckets} goes to {@code settings}' endpoint with its credentials.
+   * Another S3 service ({@code storages:} in ferry.yaml): every request about a bucket on it (as
+   * {@link BucketStorages} says) goes to {@code settings}' endpoint with its credentials.
    */
-  public record Storage(String name, Settings settings, Set<String> buckets) {
-
-    public Storage {
-      buckets = Set.copyOf(buckets);
-    }
-  }
+  public record Storage(String name, Settings settings) {}
 
   /**
    * The clients of one S3 service, two per kind of request. A small request (a HEAD, a LIST, a
@@ -167,8 +161,9 @@ public final class ObjectStore implements AutoCloseable {
 
   /** The {@code s3:} service: every bucket not on another storage. */
   private final Service main;
-  /** The buckets on other storages, and their services. */
-  private final Map<String, Service> elsewhere = new HashMap<>();
+  /** The other storages' services, by name. */
+  private final Map<String, Service> storages = new HashMap<>();
+  private volatile BucketStorages routes = BucketStorages.MAIN_ONLY;
   /** Below this a body or a range goes on the quick client; Expect: 100-continue starts at it too. */
   static final long QUICK_BYTES = ExpectContinueForLargeBodies.THRESHOLD_BYTES;
   /**
@@ -186,19 +181,38 @@ public final class ObjectStore implements AutoCloseable {
     this(settings, List.of());
   }
 
-  /** The {@code s3:} service at {@code settings}, and {@code storages} for the buckets they name. */
-  public ObjectStore(Settings settings, List<Storage> storages) {
+  /**
+   * The {@code s3:} service at {@code settings}, and {@code others} for the buckets
+   * {@link #routeBy} places on them.
+   */
+  public ObjectStore(Settings settings, List<Storage> others) {
     this.singleCopyLimit = settings.singleCopyLimit();
     this.main = new Service("s3", settings);
-    for (Storage storage : storages) {
-      Service service = new Service(storage.name(), storage.settings());
-      storage.buckets().forEach(bucket -> elsewhere.put(bucket, service));
+    for (Storage storage : others) {
+      storages.put(storage.name(), new Service(storage.name(), storage.settings()));
     }
+  }
+
+  /** From now on {@code routes} says which storage each bucket is on (until then: all on s3:). */
+  public void routeBy(BucketStorages routes) {
+    this.routes = routes;
   }
 
   /** The service {@code bucket} is on. */
   private Service on(String bucket) {
-    return elsewhere.getOrDefault(bucket, main);
+    return service(routes.storageOf(bucket));
+  }
+
+  /** The service of storage {@code name} (null: the s3: service). */
+  private Service service(String name) {
+    if (name == null) {
+      return main;
+    }
+    Service service = storages.get(name);
+    if (service == null) {
+      throw new IllegalStateException("no storage '" + name + "' (storages: " + storages.keySet() + ")");
+    }
+    return service;
   }
 
   private Service on(S3Location at) {
@@ -321,7 +335,12 @@ public final class ObjectStore implements AutoCloseable {
   }
 
   public CompletableFuture<Boolean> bucketExists(String bucket) {
-    return on(bucket).quick.headBucket(b -> b.bucket(bucket)).thenApply(r -> true)
+    return bucketExistsOn(routes.storageOf(bucket), bucket);
+  }
+
+  /** Whether {@code bucket} exists on storage {@code storage} (null: the s3: service), wherever it is routed now. */
+  public CompletableFuture<Boolean> bucketExistsOn(String storage, String bucket) {
+    return service(storage).quick.headBucket(b -> b.bucket(bucket)).thenApply(r -> true)
         .exceptionallyCompose(e -> kindOf(e) == StoreException.Kind.NOT_FOUND
             ? CompletableFuture.completedFuture(false)
             : CompletableFuture.failedFuture(translate(e, "HEAD bucket", bucket)));
@@ -774,6 +793,6 @@ public final class ObjectStore implements AutoCloseable {
   @Override
   public void close() {
     main.close();
-    new HashSet<>(elsewhere.values()).forEach(Service::close);
+    storages.values().forEach(Service::close);
   }
 }

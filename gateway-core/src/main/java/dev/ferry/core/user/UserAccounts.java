@@ -38,10 +38,10 @@ import java.util.stream.Collectors;
  */
 public final class UserAccounts {
 
-  /** Whether a bucket exists, asked before a home in it is accepted. */
+  /** Whether a bucket exists on a storage (null: the s3: service), asked before a home or folder in it is accepted. */
   @FunctionalInterface
   public interface Buckets {
-    boolean exists(String bucket) throws IOException;
+    boolean exists(String storage, String bucket) throws IOException;
   }
 
   /** Any version: the change is not conditional. */
@@ -56,16 +56,19 @@ public final class UserAccounts {
   private final EventBus events;
   private final Predicate<String> declaredInConfig;
   private final Buckets buckets;
+  /** The names of ferry.yaml's storages, which folders may be on. */
+  private final Set<String> storages;
   /** Every user's write options, which a user's home and s3 options must fit and a change refreshes. */
   private final UserPlaces writePolicy;
 
   public UserAccounts(Database database, Clock clock, EventBus events, Predicate<String> declaredInConfig,
-      Buckets buckets, UserPlaces writePolicy) {
+      Buckets buckets, Set<String> storages, UserPlaces writePolicy) {
     this.database = database;
     this.clock = clock;
     this.events = events;
     this.declaredInConfig = declaredInConfig;
     this.buckets = buckets;
+    this.storages = Set.copyOf(storages);
     this.writePolicy = writePolicy;
   }
 
@@ -323,15 +326,15 @@ public final class UserAccounts {
 
   private S3Location checkedHome(String text) throws AdminException {
     S3Location home = AccountRules.home(text);
-    checkedBucket("home", home.bucket());
+    checkedBucket("home", null, home.bucket());
     return home;
   }
 
-  /** Refuses {@code field} unless {@code bucket} exists. */
-  private void checkedBucket(String field, String bucket) throws AdminException {
+  /** Refuses {@code field} unless {@code bucket} exists on {@code storage} (null: the s3: service). */
+  private void checkedBucket(String field, String storage, String bucket) throws AdminException {
     boolean exists;
     try {
-      exists = buckets.exists(bucket);
+      exists = buckets.exists(storage, bucket);
     } catch (IOException e) {
       throw new AdminException(AdminStatus.FAILED, field + ": whether bucket " + bucket + " exists is unknown: "
           + e.getMessage());
@@ -343,24 +346,19 @@ public final class UserAccounts {
 
   /**
    * The folders {@code given} for a user of {@code home}, checked as ferry.yaml's are, each target's
-   * bucket there. They are on the s3: service: a storage's buckets are known at start, from ferry.yaml.
+   * bucket there on the folder's storage.
    */
   private List<VirtualFolder> checkedFolders(List<VirtualFolders.Given> given, S3Location home) throws AdminException {
-    for (int i = 0; i < given.size(); i++) {
-      String storage = given.get(i).storage();
-      if (storage != null && !storage.equals(VirtualFolders.MAIN_STORAGE)) {
-        throw AccountRules.invalid("folders[" + i + "].storage", "a user kept as data has folders on the s3: service"
-            + " only; a folder on storage '" + storage + "' is declared in ferry.yaml");
-      }
-    }
     List<VirtualFolder> folders;
     try {
-      folders = VirtualFolders.check(given, home, Set.of());
+      folders = VirtualFolders.check(given, home, storages);
     } catch (dev.ferry.core.config.InvalidFieldException e) {
       throw AccountRules.invalid(e.field(), e.problem());
     }
     for (int i = 0; i < folders.size(); i++) {
-      checkedBucket("folders[" + i + "].target", folders.get(i).target().bucket());
+      VirtualFolder folder = folders.get(i);
+      checkedBucket("folders[" + i + "].target", folder.storage().equals(VirtualFolders.MAIN_STORAGE) ? null
+          : folder.storage(), folder.target().bucket());
     }
     return folders;
   }

@@ -4,6 +4,7 @@ import dev.ferry.core.admin.AdminException;
 import dev.ferry.core.admin.AdminStatus;
 import dev.ferry.core.quota.QuotaOwner;
 import dev.ferry.core.quota.QuotaPlaces;
+import dev.ferry.core.s3.BucketStorages;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.WriteDefaults;
 import dev.ferry.core.s3.WriteOptions;
@@ -22,7 +23,7 @@ import java.util.Optional;
  * seconds and after each change of a user on this node, so a change made on another node is in
  * force here within that time.
  */
-public final class UserPlaces implements WritePolicy, QuotaPlaces {
+public final class UserPlaces implements WritePolicy, QuotaPlaces, BucketStorages {
 
   private static final Logger log = LoggerFactory.getLogger(UserPlaces.class);
 
@@ -53,6 +54,22 @@ public final class UserPlaces implements WritePolicy, QuotaPlaces {
     return current.ownerOf(object);
   }
 
+  @Override
+  public String storageOf(String bucket) {
+    return current.storageOf(bucket);
+  }
+
+  /**
+   * Makes sure requests about {@code user}'s folders go to their storages before a session uses
+   * them: a folder given on another node a moment ago, not yet in this node's snapshot, is read in
+   * now rather than within the next refresh.
+   */
+  public void route(User user) {
+    if (!current.routes(user)) {
+      refresh();
+    }
+  }
+
   /**
    * Reads the kept users again. When the store cannot be asked, the snapshot stays as it was; two
    * users of one home with different options (which {@link #check} refuses, but two nodes could
@@ -65,7 +82,7 @@ public final class UserPlaces implements WritePolicy, QuotaPlaces {
     }
     try {
       current = Places.of(defaults, everyone(store, null, null),
-          conflict -> log.error("object write options: {}; the first user's are used", conflict));
+          conflict -> log.error("users' homes and folders: {}; the first one's is used", conflict));
     } catch (StateStoreException e) {
       log.warn("object write options of users kept as data not read again ({}); as last read", e.getMessage());
     }
@@ -84,7 +101,7 @@ public final class UserPlaces implements WritePolicy, QuotaPlaces {
     try {
       Places.of(defaults, store == null ? List.of(candidate) : everyone(store, name, candidate));
     } catch (IllegalArgumentException e) {
-      throw new AdminException(AdminStatus.CONFLICT, "s3: " + e.getMessage());
+      throw new AdminException(AdminStatus.CONFLICT, e.getMessage());
     }
   }
 

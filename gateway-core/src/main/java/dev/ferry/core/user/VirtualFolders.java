@@ -29,7 +29,10 @@ public final class VirtualFolders {
 
   private VirtualFolders() {}
 
-  /** The folders {@code given} for a user of {@code home}, on the {@code s3:} service or one of {@code storages}. */
+  /**
+   * The folders {@code given} for a user of {@code home}, on the {@code s3:} service or one of
+   * {@code storages} (null: any storage name, for folders checked when they were given).
+   */
   public static List<VirtualFolder> check(List<Given> given, S3Location home, Set<String> storages) {
     List<VirtualFolder> folders = new ArrayList<>();
     for (int i = 0; i < given.size(); i++) {
@@ -58,7 +61,7 @@ public final class VirtualFolders {
         throw new InvalidFieldException(field + ".permissions", e.getMessage());
       }
       String storage = folder.storage() != null ? folder.storage() : MAIN_STORAGE;
-      if (!storage.equals(MAIN_STORAGE) && !storages.contains(storage)) {
+      if (storages != null && !storage.equals(MAIN_STORAGE) && !storages.contains(storage)) {
         throw new InvalidFieldException(field + ".storage", "names no storage: '" + storage + "' is not in storages:"
             + " (known: " + MAIN_STORAGE + (storages.isEmpty() ? "" : ", " + String.join(", ", storages)) + ")");
       }

@@ -98,13 +98,16 @@ public final class VirtualFoldersJson {
     return folders.isEmpty() ? "" : toJson(folders).toString();
   }
 
-  /** What {@link #toText} kept, checked again as when it was given. */
+  /**
+   * What {@link #toText} kept, checked again as when it was given but for its storage: one that
+   * ferry.yaml no longer has fails the folder's requests, naming it, not every read of the users.
+   */
   static List<VirtualFolder> fromText(String text, dev.ferry.core.s3.S3Location home) {
     if (text == null || text.isEmpty()) {
       return List.of();
     }
     try {
-      return VirtualFolders.check(parse(JSON.readTree(text)), home, Set.of());
+      return VirtualFolders.check(parse(JSON.readTree(text)), home, null);
     } catch (JsonProcessingException | InvalidFieldException e) {
       throw new IllegalStateException("a user's folders in the state store cannot be read: " + e.getMessage(), e);
     }

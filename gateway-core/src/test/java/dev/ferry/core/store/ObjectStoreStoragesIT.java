@@ -17,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +45,8 @@ class ObjectStoreStoragesIT {
     ObjectStore.Settings otherSettings = new ObjectStore.Settings(other.endpoint(), other.region(), other.accessKey(),
         other.secretKey(), true, 8);
     store = new ObjectStore(new ObjectStore.Settings(s3.endpoint(), s3.region(), s3.accessKey(), s3.secretKey(),
-        true, 16), List.of(new ObjectStore.Storage("other", otherSettings, Set.of(otherBucket))));
+        true, 16), List.of(new ObjectStore.Storage("other", otherSettings)));
+    store.routeBy(bucket -> bucket.equals(otherBucket) ? "other" : null);
   }
 
   @AfterAll
