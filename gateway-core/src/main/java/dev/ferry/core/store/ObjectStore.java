@@ -172,6 +172,12 @@ public final class ObjectStore implements AutoCloseable {
    * most two of these in memory.
    */
   static final int RELAY_PART_BYTES = 8 << 20;
+  /**
+   * Parts of copies between storages in memory at once on this node, whoever copies (a tree renamed
+   * across storages copies {@code rename.parallelism} files at once): at most 4 x 16 MiB.
+   */
+  static final int RELAY_PARTS_AT_ONCE = 4;
+  private final RelayPermits relayPermits = new RelayPermits(RELAY_PARTS_AT_ONCE);
   private volatile ListingCache listings = new ListingCache(java.time.Clock.systemUTC(), Duration.ZERO);
   private final long singleCopyLimit;
   private volatile S3RequestObserver requests = (operation, took, error) -> { };
@@ -488,11 +494,24 @@ public final class ObjectStore implements AutoCloseable {
     return parts;
   }
 
-  /** A part of a copy between storages: its range read from {@code source}, then uploaded. */
+  /** A part of a copy between storages: its range read from {@code source}, then uploaded, under a relay permit. */
   private CompletableFuture<String> relayPart(S3Location source, long first, long last, S3Location at,
       String uploadId, int partNumber, String ifMatch) {
-    return readRange(source, first, Math.toIntExact(last - first + 1), ifMatch)
-        .thenComposeAsync(bytes -> uploadPart(at, uploadId, partNumber, bytes.buffers(), md5Of(bytes)), RELAY_HASHING);
+    return relayed(() -> readRange(source, first, Math.toIntExact(last - first + 1), ifMatch)
+        .thenComposeAsync(bytes -> uploadPart(at, uploadId, partNumber, bytes.buffers(), md5Of(bytes)), RELAY_HASHING));
+  }
+
+  /** Runs {@code copy} once a relay permit is free, and gives the permit back when it ends, however. */
+  private <T> CompletableFuture<T> relayed(java.util.function.Supplier<CompletableFuture<T>> copy) {
+    return relayPermits.take().thenCompose(permit -> {
+      CompletableFuture<T> running;
+      try {
+        running = copy.get();
+      } catch (RuntimeException e) {
+        running = CompletableFuture.failedFuture(e);
+      }
+      return running.whenComplete((done, error) -> relayPermits.give());
+    });
   }
 
   /**
@@ -615,9 +634,9 @@ public final class ObjectStore implements AutoCloseable {
             "COPY " + from + " to", to, "the source changed (ETag " + info.get().etag() + ")", null));
       }
       Map<String, String> copied = metadata != null ? metadata : info.get().metadata();
-      CompletableFuture<RangeBytes> read = size == 0 ? CompletableFuture.completedFuture(RangeBytes.EMPTY)
-          : readRange(from, 0, Math.toIntExact(size), ifMatch);
-      return read.thenComposeAsync(bytes -> put(to, bytes.buffers(), md5Of(bytes), copied), RELAY_HASHING);
+      return relayed(() -> (size == 0 ? CompletableFuture.completedFuture(RangeBytes.EMPTY)
+          : readRange(from, 0, Math.toIntExact(size), ifMatch))
+          .thenComposeAsync(bytes -> put(to, bytes.buffers(), md5Of(bytes), copied), RELAY_HASHING));
     });
   }
 

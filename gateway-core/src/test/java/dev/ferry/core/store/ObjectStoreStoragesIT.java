@@ -88,6 +88,23 @@ class ObjectStoreStoragesIT {
   }
 
   @Test
+  void manyCopiesAtOnce_toTheOtherService_moreThanTheRelayPermits_allLandByteExact() throws Exception {
+    List<byte[]> files = new java.util.ArrayList<>();
+    List<java.util.concurrent.CompletableFuture<String>> copies = new java.util.ArrayList<>();
+    for (int i = 0; i < ObjectStore.RELAY_PARTS_AT_ONCE * 2 + 1; i++) {
+      byte[] data = TestObjects.randomBytes(i % 2 == 0 ? 17 * 1024 * 1024 : 300_000);
+      S3Location source = TestObjects.upload(s3, data);
+      files.add(data);
+      copies.add(store.copy(source, new S3Location(otherBucket, "many/" + i + ".bin"), data.length, null, null));
+    }
+
+    for (int i = 0; i < copies.size(); i++) {
+      ObjectStore.await(copies.get(i));
+      assertArrayEquals(files.get(i), other.read(otherBucket, "many/" + i + ".bin"), "copy " + i);
+    }
+  }
+
+  @Test
   void copy_fromTheOtherServiceBack_andAPresignedUrl_useTheOtherServicesKeys() throws Exception {
     byte[] data = TestObjects.randomBytes(300_000);
     other.put(otherBucket, "there.bin", data);
