@@ -3,7 +3,7 @@
 # S3Proxy processes with keys of their own, one as Ferry's s3: service and one as a storage of
 # storages:, and a user whose folder /archive is on the second. Rows, medians of BENCH_REPEAT runs:
 #   - OpenSSH sftp's rename of a BENCH_SIZE_MB file from the home into /archive: Ferry reads the
-#     first service and writes the second (8-16 MiB parts, one after the other, each hashed for its
+#     first service and writes the second (8-16 MiB parts, two at a time, each hashed for its
 #     Content-MD5);
 #   - the same rename inside the home, one CopyObject on one service, for reference;
 #   - the ceiling: awscli streaming the object from the first service into the second

@@ -168,8 +168,8 @@ public final class ObjectStore implements AutoCloseable {
   static final long QUICK_BYTES = ExpectContinueForLargeBodies.THRESHOLD_BYTES;
   /**
    * A copy between two storages cannot be a CopyObject: Ferry reads the source and writes the
-   * target, in parts of at least this (at most twice this), one part at a time, so a copy holds at
-   * most two of these in memory.
+   * target, in parts of at least this (at most twice this), {@link #RELAY_PARTS_PER_COPY} at a time,
+   * each holding its range from its read until its upload ends.
    */
   static final int RELAY_PART_BYTES = 8 << 20;
   /**
@@ -177,6 +177,8 @@ public final class ObjectStore implements AutoCloseable {
    * across storages copies {@code rename.parallelism} files at once): at most 4 x 16 MiB.
    */
   static final int RELAY_PARTS_AT_ONCE = 4;
+  /** Parts of one copy between storages in flight at once: one read while another is written. */
+  static final int RELAY_PARTS_PER_COPY = 2;
   private final RelayPermits relayPermits = new RelayPermits(RELAY_PARTS_AT_ONCE);
   private volatile ListingCache listings = new ListingCache(java.time.Clock.systemUTC(), Duration.ZERO);
   private final long singleCopyLimit;
@@ -470,8 +472,8 @@ public final class ObjectStore implements AutoCloseable {
    * are of equal size (at most one CopyObject's worth), so that each is at least S3's minimum part
    * size whenever {@code length} is, and more parts may follow them (resume). With {@code ifMatch}
    * non-null each part is copied only if the source still has that ETag. Between two storages the
-   * parts are read and written by Ferry, {@link #RELAY_PART_BYTES} to twice that each, one after
-   * the other.
+   * parts are read and written by Ferry, {@link #RELAY_PART_BYTES} to twice that each,
+   * {@link #RELAY_PARTS_PER_COPY} at a time.
    */
   public List<CompletableFuture<String>> copyAsParts(S3Location source, long length, S3Location at,
       String uploadId, int firstPart, String ifMatch) {
@@ -479,17 +481,19 @@ public final class ObjectStore implements AutoCloseable {
     long count = relayed ? Math.max(1, length / RELAY_PART_BYTES) : (length + singleCopyLimit - 1) / singleCopyLimit;
     long partSize = (length + count - 1) / count;
     List<CompletableFuture<String>> parts = new ArrayList<>();
-    CompletableFuture<String> previous = CompletableFuture.completedFuture(null);
     int number = firstPart;
     for (long first = 0; first < length; first += partSize) {
       long from = first;
       long last = Math.min(first + partSize, length) - 1;
       int partNumber = number++;
+      // A relayed part starts once the part RELAY_PARTS_PER_COPY before it is written: one is read
+      // while the other is written, and a copy holds at most that many parts.
+      CompletableFuture<String> turn = parts.size() < RELAY_PARTS_PER_COPY ? CompletableFuture.completedFuture(null)
+          : parts.get(parts.size() - RELAY_PARTS_PER_COPY);
       CompletableFuture<String> part = relayed
-          ? previous.thenCompose(done -> relayPart(source, from, last, at, uploadId, partNumber, ifMatch))
+          ? turn.thenCompose(done -> relayPart(source, from, last, at, uploadId, partNumber, ifMatch))
           : uploadPartCopy(source, from, last, at, uploadId, partNumber, ifMatch);
       parts.add(part);
-      previous = part;
     }
     return parts;
   }
