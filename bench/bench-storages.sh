@@ -39,26 +39,9 @@ source "$REPO_DIR/bench/lib.sh"
 
 # The second S3Proxy: another data directory, port and keys (ARCHIVE_ENDPOINT, ARCHIVE_PID).
 start_archive_s3proxy() {
-  local jar port
-  jar="$(find_s3proxy_jar)" || { error "no S3Proxy jar (set S3PROXY_JAR)"; return 1; }
-  port="$(free_port)" || { error "no free port for the second S3Proxy"; return 1; }
-  ARCHIVE_ENDPOINT="http://127.0.0.1:$port"
-  mkdir -p "$WORK/archive-data"
-  cat >"$WORK/archive.properties" <<EOF
-s3proxy.endpoint=$ARCHIVE_ENDPOINT
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=$ARCHIVE_KEY
-s3proxy.credential=$ARCHIVE_SECRET
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$WORK/archive-data
-EOF
-  java -jar "$jar" --properties "$WORK/archive.properties" >"$WORK/archive-s3proxy.log" 2>&1 &
-  ARCHIVE_PID=$!
-  if ! await_log "$ARCHIVE_PID" "$WORK/archive-s3proxy.log" "Started .*ServerConnector.*127.0.0.1:$port"; then
-    error "the second S3Proxy did not start: $(tail -n 5 "$WORK/archive-s3proxy.log" | tr '\n' ' ')"
-    return 1
-  fi
-  log "second S3Proxy on $ARCHIVE_ENDPOINT (pid $ARCHIVE_PID)"
+  launch_s3proxy archive "$ARCHIVE_KEY" "$ARCHIVE_SECRET" || return 1
+  ARCHIVE_ENDPOINT="$LAUNCHED_ENDPOINT"
+  ARCHIVE_PID="$LAUNCHED_PID"
   archive_s3 s3 mb "s3://$ARCHIVE_BUCKET" >/dev/null || { error "could not create bucket $ARCHIVE_BUCKET"; return 1; }
 }
 

@@ -362,12 +362,36 @@ s3:
 YAML
 }
 
-start_s3proxy() {
-  local jar
+# launch_s3proxy NAME KEY SECRET: an S3Proxy of its own (a free port, WORK/NAME-data, WORK/NAME.log,
+# these keys), into LAUNCHED_ENDPOINT and LAUNCHED_PID once it serves.
+launch_s3proxy() {
+  local name="$1" key="$2" secret="$3" jar port
   jar="$(find_s3proxy_jar)" || { error "no S3Proxy $S3PROXY_VERSION jar (set S3PROXY_JAR)"; return 1; }
-  S3_PORT="$(free_port)" || { error "no free port for S3Proxy"; return 1; }
-  S3_ENDPOINT="http://127.0.0.1:$S3_PORT"
-  mkdir -p "$WORK/s3data"
+  port="$(free_port)" || { error "no free port for S3Proxy $name"; return 1; }
+  LAUNCHED_ENDPOINT="http://127.0.0.1:$port"
+  mkdir -p "$WORK/$name-data"
+  cat >"$WORK/$name.properties" <<EOF
+s3proxy.endpoint=$LAUNCHED_ENDPOINT
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$key
+s3proxy.credential=$secret
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$WORK/$name-data
+EOF
+  java -jar "$jar" --properties "$WORK/$name.properties" >"$WORK/$name.log" 2>&1 &
+  LAUNCHED_PID=$!
+  if ! await_log "$LAUNCHED_PID" "$WORK/$name.log" "Started .*ServerConnector.*127.0.0.1:$port"; then
+    error "S3Proxy $name did not start: $(tail -n 5 "$WORK/$name.log" | tr '\n' ' ')"
+    return 1
+  fi
+  log "S3Proxy $S3PROXY_VERSION ($name) on $LAUNCHED_ENDPOINT (pid $LAUNCHED_PID)"
+}
+
+start_s3proxy() {
+  launch_s3proxy s3proxy "$S3_KEY" "$S3_SECRET" || return 1
+  S3_ENDPOINT="$LAUNCHED_ENDPOINT"
+  S3_PORT="${S3_ENDPOINT##*:}"
+  S3PROXY_PID="$LAUNCHED_PID"
   cat >"$WORK/aws-config" <<EOF
 [default]
 region = us-east-1
@@ -378,21 +402,6 @@ EOF
   # uploads.singlePutLimit): what a client sending one file after another gets of this S3.
   sed 's/^s3 =$/s3 =\n  max_concurrent_requests = 1\n  multipart_threshold = 64MB/' "$WORK/aws-config" \
     >"$WORK/aws-config-sequential"
-  cat >"$WORK/s3proxy.properties" <<EOF
-s3proxy.endpoint=$S3_ENDPOINT
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=$S3_KEY
-s3proxy.credential=$S3_SECRET
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$WORK/s3data
-EOF
-  java -jar "$jar" --properties "$WORK/s3proxy.properties" >"$WORK/s3proxy.log" 2>&1 &
-  S3PROXY_PID=$!
-  if ! await_log "$S3PROXY_PID" "$WORK/s3proxy.log" "Started .*ServerConnector.*127.0.0.1:$S3_PORT"; then
-    error "S3Proxy did not start: $(tail -n 5 "$WORK/s3proxy.log" | tr '\n' ' ')"
-    return 1
-  fi
-  log "S3Proxy $S3PROXY_VERSION on $S3_ENDPOINT (pid $S3PROXY_PID)"
   s3 s3 mb "s3://$BUCKET" >/dev/null || { error "could not create bucket $BUCKET"; return 1; }
 }
 

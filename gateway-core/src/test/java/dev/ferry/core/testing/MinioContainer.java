@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.MinIOContainer;
@@ -66,30 +65,22 @@ final class MinioContainer implements S3Server {
   }
 
   private void awaitAnswering() {
-    Instant deadline = Instant.now().plus(START_TIMEOUT);
-    while (Instant.now().isBefore(deadline)) {
+    Await.until(this::answers, START_TIMEOUT, "MinIO answering on " + endpoint());
+  }
+
+  /** Any HTTP status counts: an unsigned GET gets 403 from MinIO once it serves. */
+  private boolean answers() {
+    try {
+      HttpURLConnection connection = (HttpURLConnection) endpoint().toURL().openConnection();
+      connection.setConnectTimeout(500);
+      connection.setReadTimeout(2000);
       try {
-        HttpURLConnection connection = (HttpURLConnection) endpoint().toURL().openConnection();
-        connection.setConnectTimeout(500);
-        connection.setReadTimeout(2000);
-        try {
-          if (connection.getResponseCode() > 0) {
-            return;
-          }
-        } finally {
-          connection.disconnect();
-        }
-      } catch (IOException notYet) {
-        // not answering yet: asked again below
+        return connection.getResponseCode() > 0;
+      } finally {
+        connection.disconnect();
       }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for MinIO on " + endpoint(), e);
-      }
+    } catch (IOException notYet) {
+      return false;
     }
-    throw new IllegalStateException("MinIO did not answer on " + endpoint() + " within " + START_TIMEOUT.toSeconds()
-        + " s");
   }
 }
