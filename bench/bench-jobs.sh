@@ -12,8 +12,10 @@
 #
 #   bench/bench-jobs.sh                (after: mvn -q -DskipTests package)
 #
+# Every row is the median of BENCH_REPEAT=3 jobs (the references too), after BENCH_WARMUP_MB of
+# untimed relay jobs (default: the object's size once).
 # Knobs (environment): FERRY_JAVA=java (the java that runs Ferry), BENCH_SIZE_MB=1024, BENCH_PARTS="1 4 8", BENCH_MODES="direct relay",
-# FERRY_HEAP=1g, BENCH_DIR, BENCH_KEEP=1, FERRY_JAR, S3PROXY_JAR.
+# BENCH_REPEAT=3, BENCH_WARMUP_MB, FERRY_HEAP=1g, BENCH_DIR, BENCH_KEEP=1, FERRY_JAR, S3PROXY_JAR.
 set -uo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +24,8 @@ SIZE_MB="${BENCH_SIZE_MB:-1024}"
 PARTS_LIST="${BENCH_PARTS:-1 4 8}"
 MODES="${BENCH_MODES:-direct relay}"
 FERRY_HEAP="${FERRY_HEAP:-1g}"
+REPEAT="${BENCH_REPEAT:-3}"
+WARMUP_MB="${BENCH_WARMUP_MB:-$SIZE_MB}"
 AWS=/usr/bin/aws
 PYTHON=/usr/bin/python3
 TOTAL_TIMEOUT_SECONDS=3600
@@ -97,47 +101,76 @@ EOF
 
 json_field() { "$PYTHON" -c 'import json, sys; d = json.load(sys.stdin)["data"]; print(d.get(sys.argv[1]) or "")' "$1"; }
 
-# run_job MODE PARTS: one transfer job timed from submission to its end.
-run_job() {
-  local mode="$1" parts="$2" key="$1.$2" target="$WORK/disk/$1-$2.bin" answer id state="" start seconds fetched=""
-  log "transfer --mode $mode --parts $parts ..."
+# one_job MODE PARTS: one transfer job timed from submission to its end; sets JOB_SECONDS,
+# JOB_FETCHED (seconds to VERIFYING) and JOB_CPU (Ferry's CPU seconds per GiB during the job).
+one_job() {
+  local mode="$1" parts="$2" target="$WORK/disk/$1-$2.bin" answer id state="" start cpu_before
+  cpu_before="$(cpu_ticks "$FERRY_PID")"
   start="$(now)"
+  JOB_FETCHED=""
   answer="$(api POST transfer "{\"args\":[\"s3://$BUCKET/big.bin\",\"bench:$target\",\"--parts\",\"$parts\",\"--mode\",\"$mode\"]}")"
   id="$(json_field id <<<"$answer" 2>/dev/null)"
-  [[ -n "$id" ]] || { R[$key]=error; error "$mode/$parts: transfer refused: $answer"; return 1; }
+  [[ -n "$id" ]] || { error "$mode/$parts: transfer refused: $answer"; return 1; }
   local deadline=$((SECONDS + TRANSFER_TIMEOUT_SECONDS))
   while ((SECONDS < deadline)); do
     state="$(api GET job "?arg=$id" | json_field state 2>/dev/null)"
-    [[ "$state" == VERIFYING && -z "$fetched" ]] && fetched="$(elapsed "$start")"
+    [[ "$state" == VERIFYING && -z "$JOB_FETCHED" ]] && JOB_FETCHED="$(elapsed "$start")"
     [[ "$state" == DONE || "$state" == FAILED || "$state" == CANCELLED ]] && break
     sleep 0.1
   done
-  seconds="$(elapsed "$start")"
+  JOB_SECONDS="$(elapsed "$start")"
+  JOB_CPU="$(awk -v t="$(( $(cpu_ticks "$FERRY_PID") - cpu_before ))" -v hz="$(getconf CLK_TCK)" \
+    -v b="$BIG_BYTES" 'BEGIN { printf "%.2f", t / hz / (b / 1073741824) }')"
   if [[ "$state" != DONE ]]; then
-    R[$key]=error
     error "$mode/$parts: job $id ended ${state:-never}: $(api GET job "?arg=$id")"
     return 1
   fi
-  R[$key]="$(mb_per_s "$BIG_BYTES" "$seconds")"
-  R[$key.fetch]="$(mb_per_s "$BIG_BYTES" "${fetched:-0}")"
-  log "$mode, $parts part(s): ${R[$key]} MB/s ($BIG_BYTES bytes in $seconds s, job $id; bytes on the remote" \
-    "after ${fetched:-n/a} s: ${R[$key.fetch]} MB/s)"
+  log "$mode, $parts part(s): $(mb_per_s "$BIG_BYTES" "$JOB_SECONDS") MB/s ($BIG_BYTES bytes in $JOB_SECONDS s," \
+    "job $id; bytes on the remote after ${JOB_FETCHED:-n/a} s; Ferry $JOB_CPU CPU s/GiB)"
   cmp -s "$WORK/big.bin" "$target" || error "$mode/$parts: $target differs from the source"
   rm -f "$target"
+}
+
+# run_job MODE PARTS: BENCH_REPEAT jobs; the medians of their times (job, fetch) and of Ferry's CPU.
+run_job() {
+  local mode="$1" parts="$2" key="$1.$2" run times=() fetches=() cpus=()
+  for run in $(seq 1 "$REPEAT"); do
+    log "transfer --mode $mode --parts $parts (run $run of $REPEAT) ..."
+    one_job "$mode" "$parts" || { R[$key]=error; return 1; }
+    times+=("$JOB_SECONDS")
+    fetches+=("${JOB_FETCHED:-0}")
+    cpus+=("$JOB_CPU")
+  done
+  R[$key]="$(mb_per_s "$BIG_BYTES" "$(median_of "${times[@]}")")"
+  R[$key.fetch]="$(mb_per_s "$BIG_BYTES" "$(median_of "${fetches[@]}")")"
+  R[$key.cpu]="$(median_of "${cpus[@]}")"
+  ((REPEAT > 1)) && log "$mode, $parts part(s): median ${R[$key]} MB/s (times: ${times[*]} s)"
+}
+
+# warm_up: untimed relay jobs of WARMUP_MB in all: a node in service has compiled its S3 read,
+# SSH encryption and hashing paths long ago; a fresh JVM's first GiB runs at half speed or less
+# (MINA's SFTP writes from memory, one JVM: 246, 365, 463, 556 MB/s over its first four GiB).
+warm_up() {
+  local runs=$(( (WARMUP_MB + SIZE_MB - 1) / SIZE_MB )) run
+  for run in $(seq 1 "$runs"); do
+    log "warm-up $run of $runs (untimed): transfer --mode relay --parts 4"
+    one_job relay 4 || return 1
+  done
 }
 
 section_reference() {
   local url
   url="$(s3 s3 presign "s3://$BUCKET/big.bin" --expires-in 3600)" || { error "presign failed"; return 1; }
-  measure curl "$BIG_BYTES" "reference: curl of the presigned URL to disk" \
+  BENCH_REPEAT="$REPEAT" measure curl "$BIG_BYTES" "reference: curl of the presigned URL to disk" \
     curl -sS -f -o "$WORK/disk/reference.bin" "$url"
   cmp -s "$WORK/big.bin" "$WORK/disk/reference.bin" || error "reference download differs from the source"
-  measure sha "$BIG_BYTES" "sha256sum of the ${SIZE_MB} MiB file (the jobs' verification)" \
-    sha256sum "$WORK/disk/reference.bin"
+  BENCH_REPEAT="$REPEAT" measure sha "$BIG_BYTES" "SHA-256 of the ${SIZE_MB} MiB file alone (the jobs' check)" \
+    openssl dgst -sha256 "$WORK/disk/reference.bin"
   rm -f "$WORK/disk/reference.bin"
-  measure sftp "$BIG_BYTES" "reference: OpenSSH sftp put of a local file to the same sshd" \
-    sftp -q -b - -P "$SSHD_PORT" -i "$WORK/id_ed25519" -o BatchMode=yes -o UserKnownHostsFile="$WORK/known_sshd" \
-    "$ME@127.0.0.1" <<<"put $WORK/big.bin $WORK/disk/sftp-reference.bin"
+  echo "put $WORK/big.bin $WORK/disk/sftp-reference.bin" >"$WORK/sftp-put.batch"
+  BENCH_REPEAT="$REPEAT" measure sftp "$BIG_BYTES" "reference: OpenSSH sftp put of a local file to the same sshd" \
+    sftp -q -b "$WORK/sftp-put.batch" -P "$SSHD_PORT" -i "$WORK/id_ed25519" -o BatchMode=yes -o UserKnownHostsFile="$WORK/known_sshd" \
+    "$ME@127.0.0.1"
   cmp -s "$WORK/big.bin" "$WORK/disk/sftp-reference.bin" || error "sftp put reference differs from the source"
   rm -f "$WORK/disk/sftp-reference.bin"
 }
@@ -149,19 +182,20 @@ print_table() {
   echo "job: MB/s from submission to DONE (connect, fetch, assembly, SHA-256 check, rename)"
   echo "fetch: MB/s from submission to VERIFYING (polled every ~0.1 s), the part comparable to curl"
   echo "references: curl of the presigned URL ${R[curl]:-n/a} MB/s; sftp put of a local file ${R[sftp]:-n/a} MB/s;" \
-    "sha256sum alone ${R[sha]:-n/a} MB/s"
-  echo "ceiling: curl for direct, sftp put for relay; /ceil is job / ceiling"
+    "SHA-256 alone (openssl) ${R[sha]:-n/a} MB/s"
+  echo "ceiling: curl for direct, sftp put for relay; /ceil is job / ceiling; CPU: Ferry's CPU seconds per GiB"
+  echo "medians of $REPEAT jobs each, after $WARMUP_MB MiB of untimed relay jobs (the JIT's warm-up)"
   printf '%-8s' "parts"
   local mode parts ceiling
-  for mode in $MODES; do printf '%12s %12s %7s' "$mode job" "$mode fetch" "/ceil"; done
+  for mode in $MODES; do printf '%12s %12s %7s %6s' "$mode job" "$mode fetch" "/ceil" "CPU"; done
   echo
   for parts in $PARTS_LIST; do
     printf '%-8s' "$parts"
     for mode in $MODES; do
       ceiling="${R[curl]:-n/a}"
       [[ "$mode" == relay ]] && ceiling="${R[sftp]:-n/a}"
-      printf '%12s %12s %7s' "${R[$mode.$parts]:-n/a}" "${R[$mode.$parts.fetch]:-n/a}" \
-        "$(ratio "${R[$mode.$parts]:-n/a}" "$ceiling")"
+      printf '%12s %12s %7s %6s' "${R[$mode.$parts]:-n/a}" "${R[$mode.$parts.fetch]:-n/a}" \
+        "$(ratio "${R[$mode.$parts]:-n/a}" "$ceiling")" "${R[$mode.$parts.cpu]:-n/a}"
     done
     echo
   done
@@ -186,6 +220,7 @@ main() {
       section_reference
       if start_ferry; then
         local mode parts
+        ((WARMUP_MB > 0)) && warm_up
         for mode in $MODES; do
           for parts in $PARTS_LIST; do
             run_job "$mode" "$parts"

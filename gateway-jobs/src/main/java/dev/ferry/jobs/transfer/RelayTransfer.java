@@ -32,8 +32,24 @@ final class RelayTransfer implements TransferMethod {
 
   private static final Logger log = LoggerFactory.getLogger(RelayTransfer.class);
 
-  /** Bytes per S3 read; memory is bounded to parts × 2 × CHUNK (one being written, one read ahead). */
-  static final int CHUNK = 1 << 20;
+  /**
+   * What one job's relay holds in memory at most: each part holds two ranged reads (one being
+   * written, one read ahead), so a part's read is this divided by twice the parts, between
+   * {@link #MIN_CHUNK} and {@link #MAX_CHUNK}.
+   */
+  static final int JOB_MEMORY = 32 << 20;
+  static final int MIN_CHUNK = 1 << 20;
+  /**
+   * Core's downloads' range size: warm, one part moved 1 GiB at 132 MB/s with 1 MiB reads and at
+   * 172 with 4 MiB (bench-jobs.sh, medians of 3): each ranged GET costs S3 and the SDK a request's
+   * work, and the part's writer waits for the read less often.
+   */
+  static final int MAX_CHUNK = 4 << 20;
+
+  /** The size of a part's ranged reads when a job has {@code parts} parts. */
+  static int chunkFor(int parts) {
+    return Math.max(MIN_CHUNK, Math.min(MAX_CHUNK, JOB_MEMORY / (2 * Math.max(1, parts))));
+  }
 
   /** Every range is written in place into the one assembled file. */
   @Override
@@ -74,25 +90,26 @@ final class RelayTransfer implements TransferMethod {
       attempt.remote.create(target).close();
     }
     List<PartRange> parts = PartRange.split(attempt.size, attempt.spec.parts());
+    int chunk = chunkFor(parts.size());
     attempt.runParts(attempt.toFetch(parts), part -> {
       MessageDigest sha256 = ChecksumAlgorithm.SHA_256.newDigest();
       try (RemoteFiles.RemoteWriter writer = attempt.remote.openForWrite(target)) {
         long offset = part.first();
         long end = part.first() + part.length();
         // One chunk read ahead: S3 fetches the next while the remote takes this one.
-        CompletableFuture<RangeBytes> next = read(attempt, offset, end);
+        CompletableFuture<RangeBytes> next = read(attempt, offset, end, chunk);
         while (offset < end) {
           if (Thread.interrupted()) {
             next.cancel(true);
             throw new InterruptedException("relay of part " + part.index() + " cancelled");
           }
-          int length = chunk(offset, end);
+          int length = length(offset, end, chunk);
           RangeBytes bytes = ObjectOperations.await(next);
           if (bytes.length() != length) {
             throw JobException.retryable("S3 returned " + bytes.length() + " bytes for range " + offset + "+" + length
                 + " of " + attempt.spec.source());
           }
-          next = read(attempt, offset + length, end);
+          next = read(attempt, offset + length, end, chunk);
           attempt.ensureHoldsClaim();
           long rangeStart = offset;
           long[] written = {0};
@@ -110,12 +127,12 @@ final class RelayTransfer implements TransferMethod {
     });
   }
 
-  private static int chunk(long offset, long end) {
-    return (int) Math.min(CHUNK, end - offset);
+  private static int length(long offset, long end, int chunk) {
+    return (int) Math.min(chunk, end - offset);
   }
 
-  private static CompletableFuture<RangeBytes> read(TransferAttempt attempt, long offset, long end) {
+  private static CompletableFuture<RangeBytes> read(TransferAttempt attempt, long offset, long end, int chunk) {
     return offset >= end ? CompletableFuture.completedFuture(RangeBytes.EMPTY)
-        : attempt.objects.readRange(attempt.source, offset, chunk(offset, end), attempt.etag);
+        : attempt.objects.readRange(attempt.source, offset, length(offset, end, chunk), attempt.etag);
   }
 }

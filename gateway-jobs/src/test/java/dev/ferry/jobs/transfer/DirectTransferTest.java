@@ -61,6 +61,18 @@ class DirectTransferTest {
     assertEquals(100, new RelayTransfer().remoteBytesNeeded(100, 3));
   }
 
+  /** Each part holds two reads: a job's relay holds at most 32 MiB until a part's read is down to 1 MiB. */
+  @Test
+  void relayReads_boundAJobsMemory() {
+    assertEquals(4 << 20, RelayTransfer.chunkFor(1));
+    assertEquals(4 << 20, RelayTransfer.chunkFor(4));
+    assertEquals(2 << 20, RelayTransfer.chunkFor(8));
+    assertEquals(1 << 20, RelayTransfer.chunkFor(64));
+    for (int parts = 1; parts <= 16; parts++) {
+      assertTrue(2L * parts * RelayTransfer.chunkFor(parts) <= RelayTransfer.JOB_MEMORY, parts + " parts");
+    }
+  }
+
   @Test
   void gate_needsFreePercentAboveThresholdAndTheBytesNeeded() {
     FreeSpace space = new FreeSpace(1000, 300, "test");
