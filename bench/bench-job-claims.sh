@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Transfer jobs shared by two nodes (a measurement, not a test). On loopback: one private
 # PostgreSQL state store, S3Proxy, a local OpenSSH sshd as the remote, and two ferry.jar nodes.
-# BENCH_JOBS tiny objects (1 KiB) are pushed with one `push` on node 1, which creates one job per
+# BENCH_JOBS tiny objects (1 KiB, uploaded through node 1's SFTP, so each carries its SHA-256 and
+# each job checks the delivered file against it) are pushed with one `push` on node 1, which creates one job per
 # object; both nodes claim them (node 1 at once, node 2 on its poll). Then BENCH_IDLE single
 # transfers, one after the other, submitted on node 1 and node 2 in turn, to idle nodes. Printed,
 # from the jobs' records and the nodes' logs once all have ended:
@@ -132,14 +133,19 @@ main() {
   for ((i = 0; i < JOBS; i++)); do
     head -c 1024 /dev/urandom >"$WORK/objects/f$i.bin"
   done
-  s3 s3 cp --quiet --recursive "$WORK/objects" "s3://$BUCKET/tiny/" || { error "objects not uploaded"; exit 1; }
   start_node 1 || exit 1
   start_node 2 || exit 1
+  # Through Ferry, as a partner's files arrive: each object carries the SHA-256 its upload computed,
+  # and each job checks the file it delivered against it.
+  printf 'mkdir tiny\ncd tiny\nlcd %s\nput *\n' "$WORK/objects" >"$WORK/upload.batch"
+  sftp -q -b "$WORK/upload.batch" -P "$NODE1_SFTP" -i "$WORK/id_ed25519" -o BatchMode=yes \
+    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null ops@127.0.0.1 >/dev/null \
+    || { error "objects not uploaded through node 1"; exit 1; }
 
   log "push of $JOBS objects on node 1 ($WORKERS workers per node, poll $POLL) ..."
   local start push_seconds all_seconds
   start="$(now)"
-  admin 1 push "s3://$BUCKET/tiny/" "bench:$WORK/disk/in" --parts 1 --mode relay --json >"$WORK/pushed.json" \
+  admin 1 push "s3://$BUCKET/ops/tiny/" "bench:$WORK/disk/in" --parts 1 --mode relay --json >"$WORK/pushed.json" \
     || { error "push failed: $(head -c 300 "$WORK/pushed.json")"; exit 1; }
   push_seconds="$(elapsed "$start")"
   local deadline=$((SECONDS + TRANSFER_TIMEOUT_SECONDS)) open
@@ -155,7 +161,7 @@ print(sum(1 for j in json.load(sys.stdin)["data"] if j["state"] not in ("DONE", 
   local id state=""
   : >"$WORK/idle.ids"
   for ((i = 0; i < IDLE; i++)); do
-    id="$(admin $((i % 2 + 1)) transfer "s3://$BUCKET/tiny/f$i.bin" "bench:$WORK/disk/idle-$i.bin" --parts 1 --mode relay)" \
+    id="$(admin $((i % 2 + 1)) transfer "s3://$BUCKET/ops/tiny/f$i.bin" "bench:$WORK/disk/idle-$i.bin" --parts 1 --mode relay)" \
       || { error "transfer $i refused: $id"; exit 1; }
     echo "$id" >>"$WORK/idle.ids"
     deadline=$((SECONDS + 60))

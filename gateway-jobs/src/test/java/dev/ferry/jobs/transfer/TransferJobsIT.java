@@ -53,6 +53,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
@@ -196,16 +197,19 @@ class TransferJobsIT {
   /**
    * Objects Ferry uploads carry their SHA-256 in its catalog, not in their metadata: the job checks
    * the file on the remote against it. A wrong one there fails the check (and the file is not put
-   * in place); the right one passes.
+   * in place); the right one passes. A file up to 1 MiB is read back over SFTP and hashed by Ferry,
+   * a bigger one hashed by the remote's openssl or sha256sum: both ways are checked.
    */
-  @Test
-  void transfer_sha256InTheCatalog_isWhatTheRemoteFileIsCheckedAgainst() throws Exception {
-    byte[] data = object("catalogued.bin", 200_000, false);
-    S3Location source = new S3Location(bucket, "catalogued.bin");
+  @ParameterizedTest
+  @ValueSource(ints = {200_000, 2 * MIB + 3})
+  void transfer_sha256InTheCatalog_isWhatTheRemoteFileIsCheckedAgainst(int size) throws Exception {
+    String key = "catalogued-" + size + ".bin";
+    byte[] data = object(key, size, false);
+    S3Location source = new S3Location(bucket, key);
     String etag = ObjectStore.await(store.head(source)).orElseThrow().etag();
     TestStateStores.catalog(state).record(source, etag, new ObjectFacts("0".repeat(64), null));
-    Path wrongTarget = remote.resolve("catalogued-wrong.bin");
-    JobRecord wrong = jobs.submit(new TransferRequest(bucket + "/catalogued.bin", "local:" + wrongTarget, 2, null,
+    Path wrongTarget = remote.resolve("wrong-" + key);
+    JobRecord wrong = jobs.submit(new TransferRequest(bucket + "/" + key, "local:" + wrongTarget, 2, null,
         TransferMode.DIRECT, false));
     JobRecord failed = awaitEnd(jobs, wrong.id());
     assertEquals(JobState.FAILED, failed.state());
@@ -213,8 +217,8 @@ class TransferJobsIT {
     assertFalse(Files.exists(wrongTarget), "a file that failed its check was put in place");
 
     TestStateStores.catalog(state).record(source, etag, new ObjectFacts(S3TestServer.sha256Hex(data), null));
-    Path target = remote.resolve("catalogued.bin");
-    JobRecord right = jobs.submit(new TransferRequest(bucket + "/catalogued.bin", "local:" + target, 2, null,
+    Path target = remote.resolve(key);
+    JobRecord right = jobs.submit(new TransferRequest(bucket + "/" + key, "local:" + target, 2, null,
         TransferMode.DIRECT, false));
     assertEquals(JobState.DONE, awaitEnd(jobs, right.id()).state());
     assertArrived(target, data);
