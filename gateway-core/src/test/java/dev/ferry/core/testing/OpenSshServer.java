@@ -51,6 +51,8 @@ public final class OpenSshServer implements AutoCloseable {
         "MaxSessions 20",
         "PidFile " + dir.resolve("sshd.pid"),
         "Subsystem sftp internal-sftp",
+        // VERBOSE logs each session's start ("subsystem 'sftp'", counted by sftpStarts) beside the logins.
+        "LogLevel VERBOSE",
         // SHLVL=1: Debian's bash sources ~/.bashrc for commands run by sshd only at shell level 1; the
         // test user's .bashrc (pyenv init here) is not part of the remote under test, and slows or blocks it.
         "SetEnv PATH=" + writeCurlWrapper() + ":/usr/local/bin:/usr/bin:/bin SHLVL=1",
@@ -129,6 +131,13 @@ public final class OpenSshServer implements AutoCloseable {
   public long logins() throws IOException {
     try (var lines = Files.lines(dir.resolve("sshd.log"))) {
       return lines.filter(line -> line.contains("Accepted publickey for ")).count();
+    }
+  }
+
+  /** How many SFTP channels this sshd has started so far ("Starting session: subsystem 'sftp'" lines). */
+  public long sftpStarts() throws IOException {
+    try (var lines = Files.lines(dir.resolve("sshd.log"))) {
+      return lines.filter(line -> line.contains("Starting session: subsystem 'sftp'")).count();
     }
   }
 

@@ -21,20 +21,31 @@ import org.apache.sshd.sftp.client.SftpClient;
  */
 final class IdleConnections implements AutoCloseable {
 
-  /** A logged-in connection and its SFTP client (null until a session used SFTP). */
-  record Connection(ClientSession session, SftpClient sftp) {
+  /**
+   * A logged-in connection, its SFTP client (null until a session used SFTP) and an SFTP channel a
+   * writer finished with (null when none): the next job's writer takes it instead of opening a
+   * channel, which costs the remote a subsystem start (12.8-18.3 ms a file here, against 1.3-1.8 ms
+   * on a kept channel).
+   */
+  record Connection(ClientSession session, SftpClient sftp, SftpClient spareWriter) {
+
+    Connection(ClientSession session, SftpClient sftp) {
+      this(session, sftp, null);
+    }
 
     boolean open() {
       return session.isOpen() && !session.isClosing() && (sftp == null || sftp.isOpen());
     }
 
     void close() {
-      try {
-        if (sftp != null) {
-          sftp.close();
+      for (SftpClient client : new SftpClient[] {spareWriter, sftp}) {
+        try {
+          if (client != null) {
+            client.close();
+          }
+        } catch (IOException e) {
+          // the connection goes anyway
         }
-      } catch (IOException e) {
-        // the connection goes anyway
       }
       session.close(true);
     }

@@ -29,7 +29,8 @@ import org.apache.sshd.sftp.common.SftpException;
 
 /**
  * One SSH connection to a remote, new or lent by the idle pool: SFTP (one client, opened on first
- * use and kept with the connection) for file operations, a new exec channel per shell command. MINA
+ * use and kept with the connection) for file operations, a channel per writer (one finished with is
+ * kept with the connection for the next), a new exec channel per shell command. MINA
  * and SFTP failures become {@link RemoteException}s naming the host, operation and path. Once
  * closed, the session does nothing more, whether its connection closed or went back to the pool.
  */
@@ -48,6 +49,8 @@ final class MinaRemoteSession implements RemoteSession {
   private final ClientSession session;
   private final IdleConnections pool;
   private SftpClient sftp;
+  /** Guarded by this: an SFTP channel a writer finished with, for the next writer (of this job or the next). */
+  private SftpClient spareWriter;
   /**
    * Held around each use of the shared SFTP client: MINA's client fails a request sent while
    * another thread's is being written ("A write operation is already pending"), and parts check
@@ -63,6 +66,7 @@ final class MinaRemoteSession implements RemoteSession {
     this.host = host;
     this.session = connection.session();
     this.sftp = connection.sftp();
+    this.spareWriter = connection.spareWriter();
     this.pool = pool;
   }
 
@@ -367,14 +371,16 @@ final class MinaRemoteSession implements RemoteSession {
 
   /**
    * Each writer gets its own SFTP channel: MINA's SftpClient refuses a write while another thread's
-   * is pending on the same channel, and parts are written in parallel.
+   * is pending on the same channel, and parts are written in parallel. The channel of a writer that
+   * closed cleanly is kept for the next one ({@link #keepForNextWriter}).
    */
   private RemoteWriter open(String path, Set<OpenMode> modes) throws IOException {
     ensureOpen();
+    SftpClient spare = takeSpareWriter();
     SftpClient client;
     SftpClient.CloseableHandle handle;
     try {
-      client = SftpClientFactory.instance().createSftpClient(session);
+      client = spare != null ? spare : SftpClientFactory.instance().createSftpClient(session);
     } catch (IOException e) {
       throw failure("open SFTP for", path, e);
     }
@@ -411,13 +417,44 @@ final class MinaRemoteSession implements RemoteSession {
 
       @Override
       public void close() throws IOException {
-        try (client) {
+        try {
           stream.close();
         } catch (IOException e) {
+          closeQuietly(client);
           throw failure("close", path, e);
         }
+        keepForNextWriter(client);
       }
     };
+  }
+
+  private synchronized SftpClient takeSpareWriter() {
+    SftpClient spare = spareWriter;
+    spareWriter = null;
+    if (spare != null && !spare.isOpen()) {
+      closeQuietly(spare);
+      return null;
+    }
+    return spare;
+  }
+
+  /** Keeps a writer's channel, every write acknowledged and its handle closed, unless one is kept already. */
+  private void keepForNextWriter(SftpClient client) {
+    synchronized (this) {
+      if (!closed && spareWriter == null && client.isOpen()) {
+        spareWriter = client;
+        return;
+      }
+    }
+    closeQuietly(client);
+  }
+
+  private static void closeQuietly(SftpClient client) {
+    try {
+      client.close();
+    } catch (IOException ignored) {
+      // the channel goes either way
+    }
   }
 
   private static void closeQuietly(SftpClient.CloseableHandle handle, SftpClient client) {
@@ -458,7 +495,8 @@ final class MinaRemoteSession implements RemoteSession {
         return;
       }
       closed = true;
-      connection = new IdleConnections.Connection(session, sftp);
+      connection = new IdleConnections.Connection(session, sftp, spareWriter);
+      spareWriter = null;
     }
     if (!reusable || !pool.giveBack(host.name(), connection)) {
       connection.close();

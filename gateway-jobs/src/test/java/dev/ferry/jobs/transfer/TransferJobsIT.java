@@ -425,10 +425,15 @@ class TransferJobsIT {
     }
   }
 
-  /** Tiny jobs one after another share one SSH connection: the remote's sshd sees at most one new login. */
+  /**
+   * Tiny jobs one after another share one SSH connection and its SFTP channels: the remote's sshd
+   * sees at most one new login, and at most two SFTP channels started (the connection's own and the
+   * one a writer keeps for the next), not one more per job.
+   */
   @Test
   void tinyJobsInARow_reuseOneConnection() throws Exception {
     long loginsBefore = sshd.logins();
+    long sftpBefore = sshd.sftpStarts();
     for (int i = 0; i < 5; i++) {
       byte[] data = object("tiny/" + i + ".bin", 100 + i, true);
       Path target = remote.resolve("tiny-" + i + ".bin");
@@ -439,6 +444,8 @@ class TransferJobsIT {
       assertArrived(target, data);
     }
     assertTrue(sshd.logins() - loginsBefore <= 1, "logins for 5 jobs in a row: " + (sshd.logins() - loginsBefore));
+    assertTrue(sshd.sftpStarts() - sftpBefore <= 2, "SFTP channels for 5 jobs in a row: "
+        + (sshd.sftpStarts() - sftpBefore));
   }
 
   /**
