@@ -46,14 +46,7 @@ start_ferry() {
     && [[ "$PASSWORD_HASH" == \$2* ]] || { error "hash-password failed"; return 1; }
   cat >"$WORK/ferry.yaml" <<EOF2
 $(ferry_yaml_store)
-ftps:
-  bindAddress: 127.0.0.1
-  port: 0
-  implicitPort: -1
-  passivePorts: "0"
-sftp:
-  bindAddress: 127.0.0.1
-  port: 0
+$(ferry_yaml_listeners)
 shutdown:
   grace: 5s
 users:
@@ -78,12 +71,6 @@ ftp() { # USER COMMANDS
     open -u '$1','$PASSWORD' ftp://127.0.0.1:$FERRY_FTP_PORT; $2"
 }
 
-sftp_batch() { # USER COMMAND
-  printf '%s\n' "$2" >"$WORK/batch.$1"
-  HOME="$WORK/home" timeout "$TRANSFER_TIMEOUT_SECONDS" sftp -F /dev/null -q -o "UserKnownHostsFile=$WORK/known_ferry" \
-    -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes -i "$WORK/id_ed25519" \
-    -b "$WORK/batch.$1" -P "$FERRY_PORT" "$1@127.0.0.1"
-}
 
 # row KEY LABEL LIMIT_BYTES COMMAND...: the median rate of COMMAND against the limit, raw and less
 # the login baseline R[KEY.login] (set before).
@@ -121,8 +108,8 @@ login_baseline() { # KEY COMMAND...
 
 lftp_put() { ftp "$1" "put $WORK/file.bin -o up.bin"; }
 lftp_get() { rm -f "$WORK/down-$1.bin"; ftp "$1" "get up.bin -o $WORK/down-$1.bin"; }
-sftp_put() { sftp_batch "$1" "put $WORK/file.bin up-sftp.bin"; }
-sftp_get() { sftp_batch "$1" "get up-sftp.bin $WORK/down-sftp-$1.bin"; }
+sftp_put() { ferry_sftp "$1" "put $WORK/file.bin up-sftp.bin"; }
+sftp_get() { ferry_sftp "$1" "get up-sftp.bin $WORK/down-sftp-$1.bin"; }
 
 report() {
   echo
@@ -162,7 +149,7 @@ main() {
   head -c "$BYTES" /dev/urandom >"$WORK/file.bin"
   if start_s3proxy && start_ferry; then
     login_baseline ftps ftp limited "ls"
-    login_baseline sftp sftp_batch limited "ls"
+    login_baseline sftp ferry_sftp limited "ls"
     R[ftps.free.login]="${R[ftps.login]}"
     row ftps.up "${LABEL[ftps.up]}" "$UP_BYTES" lftp_put limited
     row ftps.free "${LABEL[ftps.free]}" "$UP_BYTES" lftp_put free

@@ -69,14 +69,7 @@ s3:
   endpoint: $S3_ENDPOINT
   accessKey: $S3_KEY
   secretKey: \${FERRY_BENCH_S3_SECRET}
-ftps:
-  bindAddress: 127.0.0.1
-  port: 0
-  implicitPort: -1
-  passivePorts: "0"
-sftp:
-  bindAddress: 127.0.0.1
-  port: 0
+$(ferry_yaml_listeners)
 store:
   url: jdbc:postgresql://127.0.0.1:$PG_PORT/ferry
   user: ferry

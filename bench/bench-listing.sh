@@ -62,14 +62,7 @@ s3:
   endpoint: $S3_ENDPOINT
   accessKey: $S3_KEY
   secretKey: \${FERRY_BENCH_S3_SECRET}
-ftps:
-  bindAddress: 127.0.0.1
-  port: 0
-  implicitPort: -1
-  passivePorts: "0"
-sftp:
-  bindAddress: 127.0.0.1
-  port: 0
+$(ferry_yaml_listeners)
 listings:
   clientTimes: $client_times
 users:
@@ -98,10 +91,7 @@ stop_ferry() {
 
 # sftp_ls: `ls -l` of the directory; every file must show the client's year.
 sftp_ls() {
-  printf 'ls -l /%s\n' "$LIST_DIR" >"$WORK/batch"
-  HOME="$WORK/home" timeout "$TRANSFER_TIMEOUT_SECONDS" sftp -F /dev/null -q -o "UserKnownHostsFile=$WORK/known_ferry" \
-    -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes -i "$WORK/id_ed25519" \
-    -P "$FERRY_PORT" -b "$WORK/batch" bench@127.0.0.1 </dev/null >"$WORK/listing.out" || return 1
+  ferry_sftp bench "ls -l /$LIST_DIR" </dev/null >"$WORK/listing.out" || return 1
   expect_listed "$1"
 }
 

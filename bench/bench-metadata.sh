@@ -92,14 +92,7 @@ start_ferry() {
     && [[ "$PASSWORD_HASH" == \$2* ]] || { error "hash-password failed"; return 1; }
   cat >"$WORK/ferry.yaml" <<EOF
 $(ferry_yaml_store)
-ftps:
-  bindAddress: 127.0.0.1
-  port: 0
-  implicitPort: -1
-  passivePorts: "0"
-sftp:
-  bindAddress: 127.0.0.1
-  port: 0
+$(ferry_yaml_listeners)
 shutdown:
   grace: 5s
 $([[ -n "${BENCH_DIR_CACHE_TIME:-}" ]] && printf 'listings:\n  directoryCacheTime: %s\n' "$BENCH_DIR_CACHE_TIME")

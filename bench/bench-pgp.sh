@@ -56,14 +56,7 @@ start_ferry() {
   FERRY_LOG="$WORK/ferry.log"
   cat >"$WORK/ferry.yaml" <<EOF
 $(ferry_yaml_store)
-ftps:
-  bindAddress: 127.0.0.1
-  port: 0
-  implicitPort: -1
-  passivePorts: "0"
-sftp:
-  bindAddress: 127.0.0.1
-  port: $SFTP_PORT
+$(ferry_yaml_listeners "$SFTP_PORT")
 workflows:
   - name: decrypt
     match:

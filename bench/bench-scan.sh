@@ -63,14 +63,7 @@ start_ferry() {
     && [[ "$PASSWORD_HASH" == \$2* ]] || { error "hash-password failed"; return 1; }
   cat >"$WORK/ferry.yaml" <<EOF2
 $(ferry_yaml_store)
-ftps:
-  bindAddress: 127.0.0.1
-  port: 0
-  implicitPort: -1
-  passivePorts: "0"
-sftp:
-  bindAddress: 127.0.0.1
-  port: 0
+$(ferry_yaml_listeners)
 shutdown:
   grace: 5s
 scan:
@@ -94,15 +87,8 @@ ftp() {
     open -u 'bench','$PASSWORD' ftp://127.0.0.1:$FERRY_FTP_PORT; $1"
 }
 
-sftp_batch() {
-  printf '%s\n' "$1" >"$WORK/batch"
-  HOME="$WORK/home" timeout "$TRANSFER_TIMEOUT_SECONDS" sftp -F /dev/null -q -o "UserKnownHostsFile=$WORK/known_ferry" \
-    -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes -i "$WORK/id_ed25519" \
-    -b "$WORK/batch" -P "$FERRY_PORT" "bench@127.0.0.1"
-}
-
 lftp_put() { ftp "mkdir -p -f $1; put $WORK/file.bin -o $1/up.bin"; }
-sftp_put() { sftp_batch "-mkdir $1
+sftp_put() { ferry_sftp bench "-mkdir $1
 put $WORK/file.bin $1/up-sftp.bin"; }
 clamd_alone() {
   local out

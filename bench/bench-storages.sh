@@ -55,14 +55,7 @@ start_ferry() {
   FERRY_LOG="$WORK/ferry.log"
   cat >"$WORK/ferry.yaml" <<EOF2
 $(ferry_yaml_store)
-ftps:
-  bindAddress: 127.0.0.1
-  port: 0
-  implicitPort: -1
-  passivePorts: "0"
-sftp:
-  bindAddress: 127.0.0.1
-  port: 0
+$(ferry_yaml_listeners)
 shutdown:
   grace: 5s
 storages:
@@ -85,13 +78,6 @@ EOF2
   ferry_ports
 }
 
-sftp_batch() { # COMMAND
-  printf '%s\n' "$1" >"$WORK/batch"
-  HOME="$WORK/home" timeout "$TRANSFER_TIMEOUT_SECONDS" sftp -F /dev/null -q -o "UserKnownHostsFile=$WORK/known_ferry" \
-    -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes -i "$WORK/id_ed25519" \
-    -b "$WORK/batch" -P "$FERRY_PORT" "mover@127.0.0.1"
-}
-
 # Before each run: the file back in the home, and nothing under the targets.
 place_file() {
   s3 s3 cp --quiet "$WORK/file.bin" "s3://$BUCKET/mover/big.bin" >/dev/null
@@ -100,8 +86,8 @@ place_file() {
   archive_s3 s3 rm --quiet "s3://$ARCHIVE_BUCKET/piped.bin" >/dev/null 2>&1
 }
 
-across() { sftp_batch "rename /big.bin /archive/big.bin"; }
-inside() { sftp_batch "rename /big.bin /renamed.bin"; }
+across() { ferry_sftp mover "rename /big.bin /archive/big.bin"; }
+inside() { ferry_sftp mover "rename /big.bin /renamed.bin"; }
 piped() {
   s3 s3 cp "s3://$BUCKET/mover/big.bin" - | archive_s3 s3 cp - "s3://$ARCHIVE_BUCKET/piped.bin"
 }

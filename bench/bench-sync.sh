@@ -69,13 +69,7 @@ start_ferry() {
   FERRY_LOG="$WORK/ferry.log"
   cat >"$WORK/ferry.yaml" <<EOF
 $(ferry_yaml_store)
-ftps:
-  bindAddress: 127.0.0.1
-  port: 0
-  implicitPort: -1
-  passivePorts: "0"
-sftp:
-  enabled: false
+$(ferry_yaml_listeners off)
 remotes:
   - name: bench
     address: 127.0.0.1

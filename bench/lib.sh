@@ -350,6 +350,34 @@ ferry_ports() {
   log "Ferry SFTP on 127.0.0.1:$FERRY_PORT, FTPS on 127.0.0.1:$FERRY_FTP_PORT"
 }
 
+# ferry_yaml_listeners [SFTP_PORT|off]: the ftps and sftp sections of a bench Ferry's ferry.yaml, for
+# a heredoc: both on loopback, FTPS on ports the system picks (ferry_ports reads them from the log),
+# SFTP on SFTP_PORT (default 0, the system's pick) or not at all with "off".
+ferry_yaml_listeners() {
+  local sftp_port="${1:-0}"
+  cat <<YAML
+ftps:
+  bindAddress: 127.0.0.1
+  port: 0
+  implicitPort: -1
+  passivePorts: "0"
+YAML
+  if [[ "$sftp_port" == off ]]; then
+    printf 'sftp:\n  enabled: false\n'
+  else
+    printf 'sftp:\n  bindAddress: 127.0.0.1\n  port: %s\n' "$sftp_port"
+  fi
+}
+
+# ferry_sftp USER COMMANDS: OpenSSH sftp as USER with WORK/id_ed25519 against the bench Ferry
+# (FERRY_PORT, WORK/known_ferry from ferry_ports), running COMMANDS (one per line) as a batch.
+ferry_sftp() {
+  printf '%s\n' "$2" >"$WORK/batch.$1"
+  HOME="$WORK/home" timeout "$TRANSFER_TIMEOUT_SECONDS" sftp -F /dev/null -q -o "UserKnownHostsFile=$WORK/known_ferry" \
+    -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes -i "$WORK/id_ed25519" \
+    -b "$WORK/batch.$1" -P "$FERRY_PORT" "$1@127.0.0.1"
+}
+
 # ferry_yaml_store: the dataDir and s3 sections of a bench Ferry's ferry.yaml, for a heredoc; the
 # secret comes from FERRY_BENCH_S3_SECRET in Ferry's environment.
 ferry_yaml_store() {

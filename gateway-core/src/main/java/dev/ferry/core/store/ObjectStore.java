@@ -34,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -506,7 +507,7 @@ public final class ObjectStore implements AutoCloseable {
   }
 
   /** Runs {@code copy} once a relay permit is free, and gives the permit back when it ends, however. */
-  private <T> CompletableFuture<T> relayed(java.util.function.Supplier<CompletableFuture<T>> copy) {
+  private <T> CompletableFuture<T> relayed(Supplier<CompletableFuture<T>> copy) {
     return relayPermits.take().thenCompose(permit -> {
       CompletableFuture<T> running;
       try {

@@ -8,9 +8,7 @@ import dev.ferry.jobs.remote.RemoteShell;
 import dev.ferry.jobs.remote.Sha256Sum;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,14 +66,9 @@ final class RemoteFinish {
 
   /** The SHA-256 of the remote file's bytes, read over SFTP. */
   private static String readBackSha256(TransferAttempt attempt, String file) throws IOException {
-    MessageDigest sha256 = ChecksumAlgorithm.SHA_256.newDigest();
     try (InputStream in = attempt.remote.read(file)) {
-      byte[] buffer = new byte[64 * 1024];
-      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        sha256.update(buffer, 0, n);
-      }
+      return ChecksumAlgorithm.SHA_256.hexOf(in);
     }
-    return HexFormat.of().formatHex(sha256.digest());
   }
 
   static void moveIntoPlace(TransferAttempt attempt, Clock clock) throws IOException {
