@@ -188,9 +188,14 @@ other_node_reads_what_one_wrote() {
   grep -q "2018" <<<"$listing" || { echo "node 2 shows another time: $listing"; return 1; }
 }
 
-# activity_has ACTIVITY ADDRESS: some node's activity log has an ACTIVITY line of a client at ADDRESS.
+# activity_has ACTIVITY ADDRESS: some node's activity log has an ACTIVITY line of a client at ADDRESS,
+# within 10 s: the log is written from the event bus's own thread, a moment after the login it records.
 activity_has() {
-  cat "$WORK"/node?.activity.jsonl | grep '"activity":"'"$1"'"' | grep -q '"clientIp":"'"$2"'"'
+  local deadline=$((SECONDS + 10))
+  until cat "$WORK"/node?.activity.jsonl | grep '"activity":"'"$1"'"' | grep -q '"clientIp":"'"$2"'"'; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
 }
 
 # Five wrong passwords from one client of the balancer ban that client, on every node, and no one else.
