@@ -32,7 +32,9 @@
 # Knobs (environment): BENCH_REPEAT=3, BENCH_OPS=30 (operations of each kind per run), BENCH_WARMUP=10,
 # BENCH_FILES=300,
 # BENCH_SESSIONS=8, FERRY_HEAP=1g, FERRY_JAVA=java, BENCH_DIR, BENCH_KEEP=1 (keeps the temp dir and
-# Ferry's log), FERRY_JAR, S3PROXY_JAR, BENCH_DIR_CACHE_TIME (Ferry's listings.directoryCacheTime,
+# Ferry's log), FERRY_JAR, S3PROXY_JAR, BENCH_SECTIONS="floor sftp ftps sshfs sessions" (the sections
+# to run, rows of the others print n/a), BENCH_SERVERS="ferry rclone sshd" (the SFTP servers of (b), (e)
+# and (f)), BENCH_DIR_CACHE_TIME (Ferry's listings.directoryCacheTime,
 # its default 5s unless set; 5m is rclone's --dir-cache-time default).
 set -uo pipefail
 
@@ -43,6 +45,8 @@ OPS="${BENCH_OPS:-30}"
 WARMUP="${BENCH_WARMUP:-10}"
 FILES="${BENCH_FILES:-300}"
 SESSIONS="${BENCH_SESSIONS:-8}"
+SECTIONS=" ${BENCH_SECTIONS:-floor sftp ftps sshfs sessions} "
+SERVERS="${BENCH_SERVERS:-ferry rclone sshd}"
 FERRY_HEAP="${FERRY_HEAP:-1g}"
 AWS=/usr/bin/aws
 PYTHON=/usr/bin/python3
@@ -82,6 +86,10 @@ note() {
   NOTES+=("$*")
   log "NOTE: $*"
 }
+
+# wants SECTION: whether BENCH_SECTIONS asks for it (all by default; a shorter list while working on
+# one kind of operation).
+wants() { [[ "$SECTIONS" == *" $1 "* ]]; }
 
 # ---------------------------------------------------------------------------------------------
 # Servers
@@ -450,20 +458,22 @@ main() {
   # (5 minutes by default), as any rclone user gets.
   if start_s3proxy && start_sshd && start_ferry && start_rclone --vfs-cache-mode off; then
     mkdir -p "$WORK/disk"
-    section_floor
-    for server in ferry rclone sshd; do
-      section_sftp "$server"
+    wants floor && section_floor
+    for server in $SERVERS; do
+      wants sftp && section_sftp "$server"
     done
-    section_ftps
-    for server in ferry rclone sshd; do
-      section_sshfs "$server"
+    wants ftps && section_ftps
+    for server in $SERVERS; do
+      wants sshfs && section_sshfs "$server"
     done
-    for server in ferry rclone sshd; do
-      # shellcheck disable=SC2046
-      section_sessions "$server.sftp" sftp $(sftp_args "$server") --identity "$WORK/id_ed25519" \
-        --dir "$(remote_root "$server")/load"
-    done
-    section_sessions ferry.ftps ftps --port "$FERRY_FTP_PORT" --user bench --dir /load-ftps
+    if wants sessions; then
+      for server in $SERVERS; do
+        # shellcheck disable=SC2046
+        section_sessions "$server.sftp" sftp $(sftp_args "$server") --identity "$WORK/id_ed25519" \
+          --dir "$(remote_root "$server")/load"
+      done
+      section_sessions ferry.ftps ftps --port "$FERRY_FTP_PORT" --user bench --dir /load-ftps
+    fi
     memory_report ferry
   fi
   print_tables

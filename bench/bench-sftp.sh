@@ -26,7 +26,7 @@
 # 0 skips), BENCH_LOAD_HEAPS (default "BENCH_STRESS_HEAP FERRY_HEAP": a fresh Ferry at each takes the load), BENCH_CIPHER= (empty: the
 # client's default; set to pin every row), BENCH_PINNED_CIPHER=aes128-gcm@openssh.com (the extra pinned
 # large-file rows; empty skips them), BENCH_TINY_COUNT=2000 (files of 1 KiB; 0 skips),
-# BENCH_SERVERS="ferry sshd direct rclone" (which sections run), BENCH_SFTP_WINDOW / BENCH_SFTP_PACKET (sftp.windowSize/packetSize),
+# BENCH_SERVERS="ferry sshd direct rclone vsftpd" (which sections run; vsftpd needs root and the vsftpd package), BENCH_SFTP_WINDOW / BENCH_SFTP_PACKET (sftp.windowSize/packetSize),
 # BENCH_SPILL_LIMIT (uploads.spillLimit), BENCH_WARMUP_MB=1024 and BENCH_WARMUP_ROUNDS=3 (Ferry's untimed
 # round trips before its figures), BENCH_DIR, BENCH_DOWNLOAD_DIR (default: /dev/shm when it has room),
 # BENCH_KEEP=1, FERRY_JAR, S3PROXY_JAR.
@@ -49,7 +49,7 @@ WARMUP_ROUNDS="${BENCH_WARMUP_ROUNDS:-3}"
 CIPHER="${BENCH_CIPHER:-}"
 PINNED_CIPHER="${BENCH_PINNED_CIPHER-aes128-gcm@openssh.com}"
 TINY_COUNT="${BENCH_TINY_COUNT:-2000}"
-SERVERS=" ${BENCH_SERVERS:-ferry sshd direct rclone} "
+SERVERS=" ${BENCH_SERVERS:-ferry sshd direct rclone vsftpd} "
 BENCH_REPEAT="${BENCH_REPEAT:-3}"
 AWS=/usr/bin/aws
 TOTAL_TIMEOUT_SECONDS=5400
@@ -94,10 +94,11 @@ sftp_batch() {
 
 # lftp_ferry COMMANDS: lftp with its defaults (no MODE Z: Ferry does not offer it) against Ferry's
 # explicit FTPS, for the FTPS rows beside the SFTP ones.
+LFTP_SETTINGS="set ssl:verify-certificate no; set ssl:check-hostname no; set ftp:ssl-force yes; \
+set ftp:ssl-protect-data yes; set cmd:fail-exit yes; set xfer:clobber yes"
 lftp_ferry() {
-  HOME="$WORK/home" timeout "$TRANSFER_TIMEOUT_SECONDS" lftp -c "set ssl:verify-certificate no; \
-set ssl:check-hostname no; set ftp:ssl-force yes; set ftp:ssl-protect-data yes; set cmd:fail-exit yes; \
-set xfer:clobber yes; open -u 'bench','$PASSWORD' ftp://127.0.0.1:$FERRY_FTP_PORT; $*" </dev/null
+  HOME="$WORK/home" timeout "$TRANSFER_TIMEOUT_SECONDS" lftp -c \
+    "$LFTP_SETTINGS; open -u 'bench','$PASSWORD' ftp://127.0.0.1:$FERRY_FTP_PORT; $*" </dev/null
 }
 
 # lftp_ferry_quiet COMMANDS: the same, for clearing a destination: its output and failure ignored.
@@ -170,6 +171,10 @@ sftp_suite() {
       "$label: FTPS (lftp) mirror ${SMALL_COUNT} x ${SMALL_MB} MiB" lftp_ferry "mirror /ftps-small $DL/ftps-small"
     diff -rq "$WORK/small" "$DL/ftps-small" >/dev/null || error "$label: files downloaded over FTPS differ"
     rm -rf "$DL/ftps-small"
+    if ((TINY_COUNT > 0)); then
+      MEASURE_CPU_PID="$cpu" MEASURE_BEFORE="lftp_ferry_quiet rm -r -f /ftps-tiny" measure "$ftps.up.tiny" \
+        "$TINY_TOTAL" "$label: FTPS (lftp) mirror -R ${TINY_COUNT} x 1 KiB" lftp_ferry "mirror -R $WORK/tiny /ftps-tiny"
+    fi
   fi
   if [[ -n "$PINNED_CIPHER" && "$prefix" != rclone ]]; then
     SFTP_CIPHER="$PINNED_CIPHER" MEASURE_CPU_PID="$cpu" measure "$prefix.up.pinned" \
@@ -315,6 +320,35 @@ section_direct() {
   fi
 }
 
+# The FTPS ceiling: the FTPS rows' lftp commands against vsftpd, to the local disk (the counterpart
+# of sshd for the SFTP rows), so each FTPS many-file ratio has the same client's ratio against a C
+# server without S3 beside it.
+section_vsftpd() {
+  start_vsftpd || return 0
+  local pub="$WORK/vsftpd/root/pub"
+  rm -rf "$DL" && mkdir -p "$DL"
+  log "vsftpd: warm-up (not timed), mirror -R and mirror of the ${SMALL_COUNT} small files"
+  lftp_vsftpd "mirror -R $WORK/small /pub/warmup; mirror /pub/warmup $DL/warmup" >/dev/null || error "vsftpd: warm-up failed"
+  rm -rf "$DL/warmup" "$pub/warmup"
+  measure vsftpd.up.big "$BIG_BYTES" "vsftpd: FTPS (lftp) put ${SIZE_MB} MiB" lftp_vsftpd "put $WORK/big.bin -o /pub/big.bin"
+  measure vsftpd.down.big "$BIG_BYTES" "vsftpd: FTPS (lftp) get ${SIZE_MB} MiB" lftp_vsftpd "get /pub/big.bin -o $DL/big.bin"
+  cmp -s "$WORK/big.bin" "$DL/big.bin" || error "vsftpd: large file downloaded over FTPS differs"
+  rm -f "$DL/big.bin" "$pub/big.bin"
+  MEASURE_BEFORE="rm -rf $pub/small" measure vsftpd.up.small "$SMALL_TOTAL" \
+    "vsftpd: FTPS (lftp) mirror -R ${SMALL_COUNT} x ${SMALL_MB} MiB" lftp_vsftpd "mirror -R $WORK/small /pub/small"
+  MEASURE_BEFORE="rm -rf $DL/vsftpd-small" measure vsftpd.down.small "$SMALL_TOTAL" \
+    "vsftpd: FTPS (lftp) mirror ${SMALL_COUNT} x ${SMALL_MB} MiB" lftp_vsftpd "mirror /pub/small $DL/vsftpd-small"
+  diff -rq "$WORK/small" "$DL/vsftpd-small" >/dev/null || error "vsftpd: files downloaded over FTPS differ"
+  rm -rf "$DL/vsftpd-small" "$pub/small"
+  if ((TINY_COUNT > 0)); then
+    MEASURE_BEFORE="rm -rf $pub/tiny" measure vsftpd.up.tiny "$TINY_TOTAL" \
+      "vsftpd: FTPS (lftp) mirror -R ${TINY_COUNT} x 1 KiB" lftp_vsftpd "mirror -R $WORK/tiny /pub/tiny"
+    rm -rf "$pub/tiny"
+  fi
+  stop_pid "$VSFTPD_PID" vsftpd 10
+  VSFTPD_PID=
+}
+
 stress_upload() {
   sftp_batch "$FERRY_PORT" bench "$WORK/known_ferry" "put $WORK/big.bin /stress-$1.bin"
 }
@@ -448,16 +482,20 @@ print_table() {
       "${R[direct.$key]:-n/a}" "${R[rclone.$key]:-n/a}" "$(ratio "$ferry" "$ceiling")" \
       "$(ratio "$ferry" "${R[rclone.$key]:-n/a}")" "$(cpu_cell "ferry.$key")" "$(rss_cell "ferry.$key")"
   done
+  echo "FTPS rows (lftp): the sshd column is vsftpd's (FTPS to the local disk), the rclone column F/vsftpd"
   for row in "up.big:${SIZE_MB} MiB up" "down.big:${SIZE_MB} MiB down" "up.small:${SMALL_COUNT}x${SMALL_MB} MiB up" \
       "down.small:${SMALL_COUNT}x${SMALL_MB} MiB down"; do
     key="${row%%:*}"
-    printf "$fmt" "${row#*:}, FTPS" "${R[ftps.$key]:-n/a}" "" "${R[direct.$key]:-n/a}" "" \
-      "$(ratio "${R[ftps.$key]:-n/a}" "${R[direct.$key]:-n/a}")" "" "$(cpu_cell "ftps.$key")" "$(rss_cell "ftps.$key")"
+    ceiling="$(lower "${R[vsftpd.$key]:-n/a}" "${R[direct.$key]:-n/a}")"
+    printf "$fmt" "${row#*:}, FTPS" "${R[ftps.$key]:-n/a}" "${R[vsftpd.$key]:-n/a}" "${R[direct.$key]:-n/a}" \
+      "$(ratio "${R[ftps.$key]:-n/a}" "${R[vsftpd.$key]:-n/a}")" "$(ratio "${R[ftps.$key]:-n/a}" "$ceiling")" "" \
+      "$(cpu_cell "ftps.$key")" "$(rss_cell "ftps.$key")"
   done
   echo "SFTP put / FTPS put (default clients): $(ratio "${R[ferry.up.big]:-n/a}" "${R[ftps.up.big]:-n/a}");" \
     "SFTP get / direct S3 get: $(ratio "${R[ferry.down.big]:-n/a}" "${R[direct.down.big]:-n/a}")"
-  echo "FTPS (lftp, one file after another) ${SMALL_COUNT}x${SMALL_MB} MiB / ${SIZE_MB} MiB: up $(many_per_one ftps up)," \
-    "down $(many_per_one ftps down)"
+  echo "FTPS (lftp, one file after another) ${SMALL_COUNT}x${SMALL_MB} MiB / ${SIZE_MB} MiB: up Ferry $(many_per_one ftps up)," \
+    "vsftpd $(many_per_one vsftpd up); down Ferry $(many_per_one ftps down), vsftpd $(many_per_one vsftpd down)" \
+    "(target: up 0.9, down 0.8 or vsftpd's if lower)"
   echo "${SMALL_COUNT}x${SMALL_MB} MiB / ${SIZE_MB} MiB (target 0.9): up Ferry $(many_per_one ferry up)," \
     "sshd $(many_per_one sshd up), direct $(many_per_one direct up); down Ferry $(many_per_one ferry down)," \
     "sshd $(many_per_one sshd down), direct $(many_per_one direct down)"
@@ -472,6 +510,8 @@ print_table() {
     echo "  direct S3 one request at a time (aws max_concurrent_requests 1): $(files_per_s direct1.up.tiny) files/s up;" \
       "Ferry / that: $(ratio "$(files_per_s ferry.up.tiny)" "$(files_per_s direct1.up.tiny)")," \
       "Ferry / sshd: $(ratio "$(files_per_s ferry.up.tiny)" "$(files_per_s sshd.up.tiny)") (target 0.5)"
+    echo "  FTPS (lftp mirror -R) ${TINY_COUNT}x1 KiB up: Ferry $(files_per_s ftps.up.tiny) files/s, vsftpd" \
+      "$(files_per_s vsftpd.up.tiny); Ferry / vsftpd: $(ratio "$(files_per_s ftps.up.tiny)" "$(files_per_s vsftpd.up.tiny)") (target 0.8)"
   fi
   echo
   echo "Ferry on $("${FERRY_JAVA:-java}" -version 2>&1 | head -n 1), -Xmx$FERRY_HEAP${FERRY_JAVA_OPTS:+ $FERRY_JAVA_OPTS}, MALLOC_ARENA_MAX=${FERRY_MALLOC_ARENA_MAX-2}: peak RSS (VmHWM)" \
@@ -532,6 +572,7 @@ main() {
       rm -rf "$WORK/disk"
     fi
     [[ "$SERVERS" == *" direct "* ]] && section_direct
+    [[ "$SERVERS" == *" vsftpd "* ]] && section_vsftpd
     if [[ "$SERVERS" == *" rclone "* ]] && start_rclone; then
       sftp_suite rclone "$RCLONE_PORT" bench "$WORK/known_rclone" "" "rclone serve sftp"
       stop_pid "$RCLONE_PID" rclone 10

@@ -313,58 +313,6 @@ section_direct() {
   s3 s3 rm --only-show-errors --recursive "s3://$BUCKET/" || error "could not empty the bucket"
 }
 
-# vsftpd as the FTPS ceiling: a C server writing to the local disk, the counterpart of bench-sftp's
-# OpenSSH sshd. Anonymous, because local users would need a system account and PAM; TLS is forced
-# on the control and data connections as Ferry forces it, so lftp needs ftp:ssl-allow-anonymous
-# (its only setting beyond the ones every row shares). It writes under $WORK/vsftpd/root/pub.
-start_vsftpd() {
-  local conf="$WORK/vsftpd/vsftpd.conf" passive
-  [[ -x /usr/sbin/vsftpd ]] || { log "no /usr/sbin/vsftpd (apt-get install vsftpd): the FTPS ceiling rows are skipped"; return 1; }
-  ((EUID == 0)) || { log "vsftpd needs root: the FTPS ceiling rows are skipped"; return 1; }
-  mkdir -p "$WORK/vsftpd/root/pub" && chmod 555 "$WORK/vsftpd/root" && chmod 777 "$WORK/vsftpd/root/pub"
-  openssl req -x509 -newkey rsa:3072 -nodes -days 2 -subj /CN=localhost -keyout "$WORK/vsftpd/key.pem" \
-    -out "$WORK/vsftpd/cert.pem" 2>/dev/null || { error "vsftpd: cannot make its certificate"; return 1; }
-  VSFTPD_PORT="$(free_port)" && passive="$(free_port_range 64)" || { error "vsftpd: no free ports"; return 1; }
-  cat >"$conf" <<EOF_CONF
-listen=YES
-listen_ipv6=NO
-listen_address=127.0.0.1
-listen_port=$VSFTPD_PORT
-background=NO
-anonymous_enable=YES
-local_enable=NO
-write_enable=YES
-anon_upload_enable=YES
-anon_mkdir_write_enable=YES
-anon_other_write_enable=YES
-anon_umask=022
-anon_root=$WORK/vsftpd/root
-no_anon_password=YES
-pasv_min_port=${passive%-*}
-pasv_max_port=${passive#*-}
-ssl_enable=YES
-allow_anon_ssl=YES
-force_anon_logins_ssl=YES
-force_anon_data_ssl=YES
-require_ssl_reuse=NO
-rsa_cert_file=$WORK/vsftpd/cert.pem
-rsa_private_key_file=$WORK/vsftpd/key.pem
-seccomp_sandbox=NO
-max_clients=64
-max_per_ip=64
-xferlog_enable=NO
-EOF_CONF
-  /usr/sbin/vsftpd "$conf" </dev/null >"$WORK/vsftpd/vsftpd.log" 2>&1 &
-  VSFTPD_PID=$!
-  await_port "$VSFTPD_PORT" || { error "vsftpd did not listen: $(tail -n 3 "$WORK/vsftpd/vsftpd.log")"; return 1; }
-  log "vsftpd on 127.0.0.1:$VSFTPD_PORT (pid $VSFTPD_PID, passive $passive), writing to $WORK/vsftpd/root/pub"
-}
-
-lftp_vsftpd() {
-  HOME="$WORK/home" timeout "$TRANSFER_TIMEOUT_SECONDS" lftp -c \
-    "$LFTP_SETTINGS; set ftp:ssl-allow-anonymous yes; open ftp://anonymous:x@127.0.0.1:$VSFTPD_PORT; $*" </dev/null
-}
-
 section_vsftpd() {
   log "== (c2) the same files through vsftpd: FTPS to the local disk, lftp with its defaults =="
   start_vsftpd || return 0

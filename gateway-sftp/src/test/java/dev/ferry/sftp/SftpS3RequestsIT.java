@@ -183,6 +183,39 @@ class SftpS3RequestsIT {
   }
 
   /**
+   * A client uploading many files into one folder changes it while Ferry lists it for its cache.
+   * The listing is kept with this node's own writes replayed on it, so what follows is answered
+   * without S3. Before, each write during the listing spoiled it, the next upload listed the whole
+   * folder again, and lftp's mirror of 2,000 files into one folder paid a listing of up to 2,000
+   * names per file once the first window had passed (45 files/s, now 74).
+   */
+  @Test
+  void aFolderListedWhileThisNodeWritesIntoIt_isKnownOnceTheListingEnds() throws IOException {
+    s3.put(ferry.bucket, ferry.key("busy/there.bin"), new byte[] {1}); // not through Ferry: its folder is unknown
+    try (SftpClient sftp = ferry.login("alice")) {
+      settled();
+      requests.hold(r -> r.method().equals("GET") && r.query().contains("max-keys=1000") && r.query().contains("busy"));
+      try {
+        assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, status(() -> sftp.stat("/busy/missing-1")),
+            "a stat that starts the folder's listing");
+        Await.until(() -> requests.waiting() == 1, Duration.ofSeconds(10), "the folder's listing waits in S3");
+        write(sftp, "/busy/new-1.bin");
+      } finally {
+        requests.release();
+      }
+      settled();
+
+      // The one HEAD is there.bin's, in the listing: a file another S3 client wrote may carry its
+      // time in its own metadata, which no listing shows.
+      assertEquals("HEAD", counted(() -> {
+        assertEquals(3, sftp.stat("/busy/new-1.bin").getSize(), "the file written during the listing");
+        assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, status(() -> sftp.stat("/busy/missing-2")));
+        assertEquals(List.of("new-1.bin", "there.bin"), names(sftp, "/busy").stream().sorted().toList());
+      }), "stats and a listing of the folder, answered from what was listed and written meanwhile");
+    }
+  }
+
+  /**
    * A small file's PUT goes with its body at once; a part of megabytes first asks S3 whether it
    * will take it ({@code Expect: 100-continue}), so a refused part is not sent for nothing.
    */

@@ -49,6 +49,8 @@ public final class ListingCache {
   static final int MAX_NAMES = 100_000;
   /** Change marks remembered per folder; older ones are summed up by {@link #forgottenMarks}. */
   private static final int MAX_MARKS = 8_192;
+  /** Listings under way remembered at most; an older one is dropped when it ends ({@link #begin}). */
+  private static final int MAX_LISTINGS = 256;
 
   /**
    * What a name in a cached folder is. {@code file} is null for a file whose facts are to be asked
@@ -86,6 +88,49 @@ public final class ListingCache {
     boolean empty() {
       return files.isEmpty() && folders.isEmpty();
     }
+
+    /** A file written: {@code file} null where its facts are not known here. Returns the names added. */
+    int putFile(String name, ObjectInfo file, boolean exactTime) {
+      int added = files.containsKey(name) ? 0 : 1;
+      files.put(name, file);
+      if (exactTime) {
+        timeNotExact.remove(name);
+      } else {
+        timeNotExact.add(name);
+      }
+      return added;
+    }
+
+    /** A file removed. Returns the names removed. */
+    int removeFile(String name) {
+      timeNotExact.remove(name);
+      if (!files.containsKey(name)) {
+        return 0;
+      }
+      files.remove(name);
+      return 1;
+    }
+  }
+
+  /**
+   * A listing of one folder under way ({@link #begin}): this node's own writes and removals of
+   * files in that folder since it began, to replay onto what S3 lists. Without them a folder that
+   * this node keeps writing into (a client uploading thousands of files into one folder) was never
+   * kept again once its window ended: each write changed it while it was being listed, the listing
+   * was dropped, and the next upload listed it again, so every upload paid a listing of the whole
+   * folder. Any other change to the folder (another node's, a folder marker, a tree renamed) spoils
+   * the listing, which is then dropped as before.
+   */
+  public static final class Listing {
+    private final S3Location prefix;
+    private final long mark;
+    private final List<Consumer<Folder>> replay = new ArrayList<>();
+    private boolean spoiled;
+
+    private Listing(S3Location prefix, long mark) {
+      this.prefix = prefix;
+      this.mark = mark;
+    }
   }
 
   /** Where this node says what it changed, and hears what the others did. */
@@ -110,6 +155,8 @@ public final class ListingCache {
   private final Map<S3Location, Long> changedAt = new LinkedHashMap<>(64, 0.75f, false);
   /** The latest mark of any folder no longer in {@link #changedAt}. */
   private long forgottenMarks;
+  /** Listings under way ({@link #begin}), oldest first; at most {@link #MAX_LISTINGS}. */
+  private final List<Listing> underWay = new ArrayList<>();
   private volatile ChangeFeed feed;
   /** False while the feed from other nodes is broken: nothing is answered from what may be stale. */
   private volatile boolean trusted = true;
@@ -222,6 +269,39 @@ public final class ListingCache {
   }
 
   /**
+   * A listing of the folder {@code prefix} begins: hand it back with {@link #listed(Listing, List,
+   * Instant)} when it is whole, or to {@link #abandoned} when it is not.
+   */
+  public synchronized Listing begin(S3Location prefix) {
+    Listing listing = new Listing(prefix, changes);
+    underWay.add(listing);
+    if (underWay.size() > MAX_LISTINGS) {
+      underWay.remove(0).spoiled = true;
+    }
+    return listing;
+  }
+
+  /** A listing {@link #begin} gave out will not be handed back whole. */
+  public synchronized void abandoned(Listing listing) {
+    underWay.remove(listing);
+  }
+
+  /**
+   * The folder of {@code listing} was listed whole from {@code begun}: these pages, split at "/",
+   * with this node's own file changes since it began replayed onto them. Kept unless another kind
+   * of change came meanwhile, or it holds too much.
+   */
+  public synchronized boolean listed(Listing listing, List<ListPage> pages, Instant begun) {
+    boolean wasUnderWay = underWay.remove(listing);
+    if (!enabled() || !trusted || !wasUnderWay || listing.spoiled) {
+      return false;
+    }
+    Folder folder = folderOf(listing.prefix, pages, begun);
+    listing.replay.forEach(change -> change.accept(folder));
+    return keepListed(listing.prefix, folder);
+  }
+
+  /**
    * The folder {@code prefix} was listed whole from {@code begun} (with {@code mark}): these pages,
    * split at "/". Kept unless the folder changed since the mark, or it holds too much.
    */
@@ -229,6 +309,18 @@ public final class ListingCache {
     if (!enabled() || !trusted || changedSince(prefix, mark)) {
       return false;
     }
+    return keepListed(prefix, folderOf(prefix, pages, begun));
+  }
+
+  private boolean keepListed(S3Location prefix, Folder folder) {
+    if (!folder.marker && folder.empty()) {
+      return false; // no such folder
+    }
+    keep(prefix, folder);
+    return true;
+  }
+
+  private static Folder folderOf(S3Location prefix, List<ListPage> pages, Instant begun) {
     Folder folder = new Folder(begun);
     for (ListPage page : pages) {
       for (ObjectInfo object : page.objects()) {
@@ -246,11 +338,7 @@ public final class ListingCache {
         }
       }
     }
-    if (!folder.marker && folder.empty()) {
-      return false; // no such folder
-    }
-    keep(prefix, folder);
-    return true;
+    return folder;
   }
 
   /**
@@ -301,18 +389,13 @@ public final class ListingCache {
         names += folder.folders.add(name) ? 1 : 0;
       }
     } else {
-      changed(parent);
+      boolean known = size >= 0 && etag != null;
+      ObjectInfo file = known ? new ObjectInfo(key.key(), size, time != null ? time : clock.instant(), etag, Map.of())
+          : null;
+      changedHere(parent, folder -> folder.putFile(name, file, time != null));
       Folder folder = folders.get(parent);
       if (folder != null) {
-        names += folder.files.containsKey(name) ? 0 : 1;
-        boolean known = size >= 0 && etag != null;
-        folder.files.put(name, known
-            ? new ObjectInfo(key.key(), size, time != null ? time : clock.instant(), etag, Map.of()) : null);
-        if (time == null) {
-          folder.timeNotExact.add(name);
-        } else {
-          folder.timeNotExact.remove(name);
-        }
+        names += folder.putFile(name, file, time != null);
       }
     }
     ensureAncestors(parent);
@@ -338,17 +421,13 @@ public final class ListingCache {
         }
       }
     } else {
-      changed(parent);
+      changedHere(parent, folder -> folder.removeFile(name));
       Folder folder = folders.get(parent);
       if (folder == null) {
         // Its folder may have ended with it (no marker): what holds that folder no longer knows.
         dropParentOf(parent);
       } else {
-        if (folder.files.containsKey(name)) {
-          folder.files.remove(name);
-          folder.timeNotExact.remove(name);
-          names--;
-        }
+        names -= folder.removeFile(name);
         endIfEmpty(parent, folder);
       }
     }
@@ -372,6 +451,11 @@ public final class ListingCache {
         .toList();
     under.forEach(this::drop);
     unkept.keySet().removeIf(folder -> folder.bucket().equals(prefix.bucket()) && folder.key().startsWith(prefix.key()));
+    for (Listing listing : underWay) {
+      if (listing.prefix.bucket().equals(prefix.bucket()) && listing.prefix.key().startsWith(prefix.key())) {
+        listing.spoiled = true;
+      }
+    }
     changed(prefix);
   }
 
@@ -480,9 +564,30 @@ public final class ListingCache {
     changes++;
     changedAt.clear();
     forgottenMarks = changes;
+    underWay.forEach(listing -> listing.spoiled = true);
   }
 
+  /** {@code prefix} changed in a way a listing under way cannot replay: that listing is dropped. */
   private void changed(S3Location prefix) {
+    advanceMark(prefix);
+    for (Listing listing : underWay) {
+      if (listing.prefix.equals(prefix)) {
+        listing.spoiled = true;
+      }
+    }
+  }
+
+  /** A file in {@code prefix} changed here: a listing of it under way replays {@code change}. */
+  private void changedHere(S3Location prefix, Consumer<Folder> change) {
+    advanceMark(prefix);
+    for (Listing listing : underWay) {
+      if (listing.prefix.equals(prefix)) {
+        listing.replay.add(change);
+      }
+    }
+  }
+
+  private void advanceMark(S3Location prefix) {
     changes++;
     changedAt.remove(prefix);
     changedAt.put(prefix, changes);

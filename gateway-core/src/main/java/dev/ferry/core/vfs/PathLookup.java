@@ -258,18 +258,26 @@ final class PathLookup {
       }
     }
     Instant begun = clock.instant();
-    long mark = listings.mark();
+    ListingCache.Listing listing = listings.begin(prefix);
     List<ListPage> pages = new ArrayList<>();
-    listPages(prefix, null, LEARNED_PAGES, pages).whenComplete((whole, error) -> {
+    CompletableFuture<Boolean> listed;
+    try {
+      listed = listPages(prefix, null, LEARNED_PAGES, pages);
+    } catch (RuntimeException e) {
+      listed = CompletableFuture.failedFuture(e);
+    }
+    listed.whenComplete((whole, error) -> {
       synchronized (learning) {
         learning.remove(directory);
       }
-      if (error == null && !whole) {
+      if (error == null && whole && !DirectoryListing.isAbsent(pages.get(0))) {
+        listings.listed(listing, pages, begun);
+        return;
+      }
+      listings.abandoned(listing);
+      if (error == null) {
+        // too large, or no such folder: a client asking about names in it asks S3
         listings.notKept(prefix, begun);
-      } else if (error == null && DirectoryListing.isAbsent(pages.get(0))) {
-        listings.notKept(prefix, begun); // no such folder: a client asking about names in it asks S3
-      } else if (error == null) {
-        listings.listed(prefix, pages, begun, mark);
       }
     });
   }

@@ -173,6 +173,49 @@ class ListingCacheTest {
     assertTrue(cache.lookup(at("home/docs/a.txt")).isPresent(), "a change elsewhere does not matter");
   }
 
+  @Test
+  void aListingDuringThisNodesOwnWritesAndRemovals_isKeptWithThemReplayed() {
+    cache.written(at("home/docs/gone.txt"), 1, "\"g\"", now);
+    ListingCache.Listing listing = cache.begin(at("home/docs/"));
+    // while S3 lists the folder, this node writes two files (one whose facts it does not know) and
+    // removes one; S3's answer may or may not hold each of them
+    cache.written(at("home/docs/new.txt"), 7, "\"n\"", now);
+    cache.written(at("home/docs/unknown.txt"), -1, null, null);
+    cache.removed(at("home/docs/gone.txt"));
+    assertTrue(cache.listed(listing, List.of(new ListPage(
+        List.of(file("home/docs/a.txt", 3), file("home/docs/gone.txt", 1)), List.of("home/docs/sub/"), null)), now));
+
+    assertEquals(3, cache.lookup(at("home/docs/a.txt")).orElseThrow().file().size());
+    assertEquals(7, cache.lookup(at("home/docs/new.txt")).orElseThrow().file().size());
+    assertEquals(ListingCache.Name.Kind.FILE, kindOf("home/docs/unknown.txt"));
+    assertNull(cache.lookup(at("home/docs/unknown.txt")).orElseThrow().file(), "its facts are asked of S3");
+    assertEquals(ListingCache.Name.Kind.MISSING, kindOf("home/docs/gone.txt"));
+    assertEquals(ListingCache.Name.Kind.FOLDER, kindOf("home/docs/sub"));
+  }
+
+  @Test
+  void aListingDuringAnyOtherChangeOfItsFolder_isNotKept() {
+    ListingCache.Listing folderMade = cache.begin(at("home/docs/"));
+    cache.written(at("home/docs/new/"), -1, null, null);
+    assertFalse(cache.listed(folderMade, List.of(new ListPage(List.of(file("home/docs/a.txt", 3)), List.of(), null)),
+        now));
+
+    ListingCache.Listing treeForgotten = cache.begin(at("home/docs/sub/"));
+    cache.forgetTree(at("home/docs/"));
+    assertFalse(cache.listed(treeForgotten, List.of(new ListPage(List.of(file("home/docs/sub/x", 3)), List.of(), null)),
+        now));
+
+    ListingCache.Listing unsure = cache.begin(at("home/docs/"));
+    cache.unsure(at("home/docs/a.txt"));
+    assertFalse(cache.listed(unsure, List.of(new ListPage(List.of(file("home/docs/a.txt", 3)), List.of(), null)), now));
+    assertTrue(cache.lookup(at("home/docs/a.txt")).isEmpty());
+
+    ListingCache.Listing abandoned = cache.begin(at("home/docs/"));
+    cache.abandoned(abandoned);
+    assertFalse(cache.listed(abandoned, List.of(new ListPage(List.of(file("home/docs/a.txt", 3)), List.of(), null)),
+        now), "a listing given up is not taken back");
+  }
+
   private void listDocsWith(long mark) {
     cache.listed(at("home/docs/"), List.of(new ListPage(List.of(file("home/docs/a.txt", 3)), List.of(), null)),
         now, mark);
