@@ -19,7 +19,9 @@
 #       Ferry's time
 #   (e) sshfs workloads over Ferry, rclone serve sftp and sshd: `cp -r` of BENCH_FILES=300 small
 #       files (1-16 KiB, 30 folders), `git init && git add -A && git commit` in the copy, `rm -rf`
-#       of the copy (.git included); seconds, and Ferry's S3 requests for each
+#       of the copy (.git included); then `cp -r` of BENCH_FLAT_FILES=2000 files of 1-4 KiB into one
+#       folder (a folder that outlives the listing cache's window while it is written) and `rm -rf`
+#       of it; seconds, and Ferry's S3 requests for each
 #   (f) BENCH_SESSIONS=8 sessions running the loop of (b) / (c) at once against one running alone:
 #       operations per second of wall clock (the clients share the 2 CPUs with the servers)
 # Every figure is the median of BENCH_REPEAT=3 runs (for (b) and (c): of each run's median), after
@@ -30,7 +32,7 @@
 #   bench/bench-metadata.sh | tee bench-metadata.txt     (after: mvn -q -DskipTests package)
 #
 # Knobs (environment): BENCH_REPEAT=3, BENCH_OPS=30 (operations of each kind per run), BENCH_WARMUP=10,
-# BENCH_FILES=300,
+# BENCH_FILES=300, BENCH_FLAT_FILES=2000,
 # BENCH_SESSIONS=8, FERRY_HEAP=1g, FERRY_JAVA=java, BENCH_DIR, BENCH_KEEP=1 (keeps the temp dir and
 # Ferry's log), FERRY_JAR, S3PROXY_JAR, BENCH_SECTIONS="floor sftp ftps sshfs sessions" (the sections
 # to run, rows of the others print n/a), BENCH_SERVERS="ferry rclone sshd" (the SFTP servers of (b), (e)
@@ -44,6 +46,7 @@ BENCH_REPEAT="${BENCH_REPEAT:-3}"
 OPS="${BENCH_OPS:-30}"
 WARMUP="${BENCH_WARMUP:-10}"
 FILES="${BENCH_FILES:-300}"
+FLAT="${BENCH_FLAT_FILES:-2000}"
 SESSIONS="${BENCH_SESSIONS:-8}"
 SECTIONS=" ${BENCH_SECTIONS:-floor sftp ftps sshfs sessions} "
 SERVERS="${BENCH_SERVERS:-ferry rclone sshd}"
@@ -80,7 +83,7 @@ declare -A FTPS_LABEL=([size_missing]="SIZE, missing name" [stor]="STOR 4 KiB" [
 FLOOR_KINDS=(HEAD_missing PUT HEAD GET LIST LIST1 COPY DELETE)
 declare -A FLOOR_LABEL=([HEAD_missing]="HEAD, missing key" [PUT]="PUT 4 KiB" [HEAD]="HEAD" [GET]="GET 4 KiB"
   [LIST]="LIST (ListObjectsV2) of 30" [LIST1]="LIST, max-keys 1, nothing there" [COPY]="COPY (CopyObject, 4 KiB)" [DELETE]="DELETE")
-WORKLOADS=(cp git rm)
+WORKLOADS=(cp git rm flat flatrm)
 
 note() {
   NOTES+=("$*")
@@ -210,6 +213,11 @@ make_tree() {
     head -c "$size" /dev/urandom >"$WORK/tree/d$((i % 30))/f$i.bin" || return 1
   done
   log "tree: $FILES files, $(du -sk --apparent-size "$WORK/tree" | cut -f1) KiB in 30 folders"
+  mkdir -p "$WORK/flat"
+  for ((i = 0; i < FLAT; i++)); do
+    head -c $((1024 + RANDOM % (3 * 1024 + 1))) /dev/urandom >"$WORK/flat/f$i.bin" || return 1
+  done
+  log "flat: $FLAT files, $(du -sk --apparent-size "$WORK/flat" | cut -f1) KiB in one folder"
 }
 
 # mount_sshfs NAME PORT USER KNOWN_HOSTS REMOTE_DIR: sshfs in the foreground (-f), so that its PID
@@ -256,18 +264,22 @@ git_clean() {
 step_cp() { cp -r "$WORK/tree" "$1/tree"; }
 step_git() { cd "$1/tree" && git_clean init -q && git_clean add -A && git_clean commit -q -m bench; }
 step_rm() { rm -rf "$1/tree"; }
-export -f git_clean step_cp step_git step_rm
+step_flat() { cp -r "$WORK/flat" "$1/flat"; }
+step_flatrm() { rm -rf "$1/flat"; }
+export -f git_clean step_cp step_git step_rm step_flat step_flatrm
 
 # check_step STEP MOUNT: after the timing, that the step did its work (every file copied, every
 # file in the commit, nothing left); prints what is wrong.
 check_step() {
-  local count
+  local count expected="$FILES"
   case "$1" in
     cp) count="$(find "$2/tree" -type f | wc -l)" ;;
     git) count="$(git_clean -C "$2/tree" ls-tree -r HEAD 2>/dev/null | wc -l)" ;;
     rm) [[ -e "$2/tree" ]] && echo "the tree is still there"; return 0 ;;
+    flat) count="$(find "$2/flat" -type f | wc -l)" expected="$FLAT" ;;
+    flatrm) [[ -e "$2/flat" ]] && echo "the folder is still there"; return 0 ;;
   esac
-  ((count == FILES)) || echo "$count files where $FILES were expected"
+  ((count == expected)) || echo "$count files where $expected were expected"
 }
 
 # ferry_requests_since KEY OFFSET: Ferry's S3 requests logged after byte OFFSET of its log, into
@@ -299,7 +311,10 @@ section_sshfs() {
       if ! timeout -k 10 "$TRANSFER_TIMEOUT_SECONDS" bash -c 'step_$0 "$1"' "$step" "$MNT" >"$WORK/step.out" 2>&1; then
         sshfs_failed "$server" "$step, run $run, failed after $(elapsed "$start") s: $(tail -n 3 "$WORK/step.out" | tr '\n' ' ')"
         times[$step]+=" error"
-        [[ "$step" == rm ]] || rm -rf "$MNT/tree" 2>/dev/null
+        case "$step" in
+          cp | git) rm -rf "$MNT/tree" 2>/dev/null ;;
+          flat) rm -rf "$MNT/flat" 2>/dev/null ;;
+        esac
         break
       fi
       seconds="$(elapsed "$start")"
@@ -392,7 +407,8 @@ print_ftps() {
 
 print_sshfs() {
   local step floor
-  declare -A what=([cp]="cp -r, $FILES files in 30 folders" [git]="git init + add -A + commit" [rm]="rm -rf (with .git)")
+  declare -A what=([cp]="cp -r, $FILES files in 30 folders" [git]="git init + add -A + commit" [rm]="rm -rf (with .git)"
+    [flat]="cp -r, $FLAT files in one folder" [flatrm]="rm -rf of that folder")
   echo
   echo "(e) sshfs (its defaults, workaround=rename), seconds; Ferry's S3 requests in the last run, and what they"
   echo "    cost one after another at the floor of (a)"
