@@ -500,11 +500,14 @@ public final class ListingCache {
     S3Location folder = prefix;
     while (!folder.key().isEmpty()) {
       S3Location parent = parentOf(folder);
+      String name = nameOf(folder);
       Folder above = folders.get(parent);
-      if (above != null && above.folders.add(nameOf(folder))) {
+      if (above != null && above.folders.add(name)) {
         names++;
-        changed(parent);
+        advanceMark(parent);
       }
+      // A listing of an ancestor under way may have missed the folder a file was just written into.
+      replayOnListings(parent, listed -> listed.folders.add(name));
       folder = parent;
     }
   }
@@ -580,6 +583,10 @@ public final class ListingCache {
   /** A file in {@code prefix} changed here: a listing of it under way replays {@code change}. */
   private void changedHere(S3Location prefix, Consumer<Folder> change) {
     advanceMark(prefix);
+    replayOnListings(prefix, change);
+  }
+
+  private void replayOnListings(S3Location prefix, Consumer<Folder> change) {
     for (Listing listing : underWay) {
       if (listing.prefix.equals(prefix)) {
         listing.replay.add(change);

@@ -194,6 +194,19 @@ class ListingCacheTest {
   }
 
   @Test
+  void aListingDuringAWriteIntoANewSubfolder_holdsThatSubfolder() {
+    ListingCache.Listing home = cache.begin(at("home/"));
+    ListingCache.Listing top = cache.begin(at(""));
+    cache.written(at("home/new/deep/f.txt"), 2, "\"f\"", now); // no folder marker: the file makes them
+    assertTrue(cache.listed(home, List.of(new ListPage(List.of(file("home/a.txt", 3)), List.of(), null)), now));
+    assertTrue(cache.listed(top, List.of(new ListPage(List.of(), List.of("home/"), null)), now));
+
+    assertEquals(ListingCache.Name.Kind.FOLDER, kindOf("home/new"), "S3's listing began before the write");
+    assertEquals(ListingCache.Name.Kind.FILE, kindOf("home/a.txt"));
+    assertEquals(ListingCache.Name.Kind.FOLDER, kindOf("home"));
+  }
+
+  @Test
   void aListingDuringAnyOtherChangeOfItsFolder_isNotKept() {
     ListingCache.Listing folderMade = cache.begin(at("home/docs/"));
     cache.written(at("home/docs/new/"), -1, null, null);
