@@ -114,7 +114,8 @@ public final class ListingCache {
 
   /**
    * A listing of one folder under way ({@link #begin}): this node's own writes and removals of
-   * files in that folder since it began, to replay onto what S3 lists. Without them a folder that
+   * files in that folder since it began, and the subfolders its writes further down made, to
+   * replay onto what S3 lists. Without them a folder that
    * this node keeps writing into (a client uploading thousands of files into one folder) was never
    * kept again once its window ended: each write changed it while it was being listed, the listing
    * was dropped, and the next upload listed it again, so every upload paid a listing of the whole
@@ -123,13 +124,11 @@ public final class ListingCache {
    */
   public static final class Listing {
     private final S3Location prefix;
-    private final long mark;
     private final List<Consumer<Folder>> replay = new ArrayList<>();
     private boolean spoiled;
 
-    private Listing(S3Location prefix, long mark) {
+    private Listing(S3Location prefix) {
       this.prefix = prefix;
-      this.mark = mark;
     }
   }
 
@@ -273,7 +272,7 @@ public final class ListingCache {
    * Instant)} when it is whole, or to {@link #abandoned} when it is not.
    */
   public synchronized Listing begin(S3Location prefix) {
-    Listing listing = new Listing(prefix, changes);
+    Listing listing = new Listing(prefix);
     underWay.add(listing);
     if (underWay.size() > MAX_LISTINGS) {
       underWay.remove(0).spoiled = true;
