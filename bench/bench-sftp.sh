@@ -159,22 +159,7 @@ sftp_suite() {
     sftp_batch "$port" "$user" "$known" "get $dir/big.bin $DL/big.bin"
   cmp -s "$WORK/big.bin" "$DL/big.bin" || error "$label: downloaded large file differs"
   if [[ "$prefix" == ferry* ]]; then
-    MEASURE_CPU_PID="$cpu" measure "$ftps.up.big" "$BIG_BYTES" "$label: FTPS (lftp) put ${SIZE_MB} MiB" \
-      lftp_ferry "put $WORK/big.bin -o /big.bin"
-    MEASURE_CPU_PID="$cpu" measure "$ftps.down.big" "$BIG_BYTES" "$label: FTPS (lftp) get ${SIZE_MB} MiB" \
-      lftp_ferry "get /big.bin -o $DL/big.bin"
-    cmp -s "$WORK/big.bin" "$DL/big.bin" || error "$label: large file downloaded over FTPS differs"
-    # lftp's mirror with its defaults: one file after another on one session, as sftp's put -R.
-    MEASURE_CPU_PID="$cpu" MEASURE_BEFORE="lftp_ferry_quiet rm -r -f /ftps-small" measure "$ftps.up.small" \
-      "$SMALL_TOTAL" "$label: FTPS (lftp) mirror -R ${SMALL_COUNT} x ${SMALL_MB} MiB" lftp_ferry "mirror -R $WORK/small /ftps-small"
-    MEASURE_CPU_PID="$cpu" MEASURE_BEFORE="rm -rf $DL/ftps-small" measure "$ftps.down.small" "$SMALL_TOTAL" \
-      "$label: FTPS (lftp) mirror ${SMALL_COUNT} x ${SMALL_MB} MiB" lftp_ferry "mirror /ftps-small $DL/ftps-small"
-    diff -rq "$WORK/small" "$DL/ftps-small" >/dev/null || error "$label: files downloaded over FTPS differ"
-    rm -rf "$DL/ftps-small"
-    if ((TINY_COUNT > 0)); then
-      MEASURE_CPU_PID="$cpu" MEASURE_BEFORE="lftp_ferry_quiet rm -r -f /ftps-tiny" measure "$ftps.up.tiny" \
-        "$TINY_TOTAL" "$label: FTPS (lftp) mirror -R ${TINY_COUNT} x 1 KiB" lftp_ferry "mirror -R $WORK/tiny /ftps-tiny"
-    fi
+    MEASURE_CPU_PID="$cpu" ftps_rows "$ftps" lftp_ferry /ftps- "lftp_ferry_quiet rm -r -f /ftps-" "$label"
   fi
   if [[ -n "$PINNED_CIPHER" && "$prefix" != rclone ]]; then
     SFTP_CIPHER="$PINNED_CIPHER" MEASURE_CPU_PID="$cpu" measure "$prefix.up.pinned" \
@@ -196,6 +181,29 @@ sftp_suite() {
   if ((TINY_COUNT > 0)); then
     MEASURE_CPU_PID="$cpu" tree_rows "$prefix" "$port" "$user" "$known" "$dir" "$label" tiny "$TINY_TOTAL" \
       "${TINY_COUNT} x 1 KiB"
+  fi
+}
+
+# ftps_rows PREFIX LFTP REMOTE CLEAR LABEL: the FTPS rows against one server, with lftp's defaults
+# through the function LFTP (lftp_ferry, lftp_vsftpd): put and get of the large file, mirror -R and
+# mirror of the small files (one file after another on one session, as sftp's put -R), mirror -R of
+# the 1 KiB ones; each under the remote path REMOTE followed by its name (big.bin, small, tiny),
+# emptied first with the command CLEAR followed by that name; downloads compared with the originals.
+ftps_rows() {
+  local prefix="$1" lftp="$2" remote="$3" clear="$4" label="$5"
+  measure "$prefix.up.big" "$BIG_BYTES" "$label: FTPS (lftp) put ${SIZE_MB} MiB" "$lftp" "put $WORK/big.bin -o ${remote}big.bin"
+  measure "$prefix.down.big" "$BIG_BYTES" "$label: FTPS (lftp) get ${SIZE_MB} MiB" "$lftp" "get ${remote}big.bin -o $DL/big.bin"
+  cmp -s "$WORK/big.bin" "$DL/big.bin" || error "$label: large file downloaded over FTPS differs"
+  rm -f "$DL/big.bin"
+  MEASURE_BEFORE="${clear}small" measure "$prefix.up.small" "$SMALL_TOTAL" \
+    "$label: FTPS (lftp) mirror -R ${SMALL_COUNT} x ${SMALL_MB} MiB" "$lftp" "mirror -R $WORK/small ${remote}small"
+  MEASURE_BEFORE="rm -rf $DL/ftps-small" measure "$prefix.down.small" "$SMALL_TOTAL" \
+    "$label: FTPS (lftp) mirror ${SMALL_COUNT} x ${SMALL_MB} MiB" "$lftp" "mirror ${remote}small $DL/ftps-small"
+  diff -rq "$WORK/small" "$DL/ftps-small" >/dev/null || error "$label: files downloaded over FTPS differ"
+  rm -rf "$DL/ftps-small"
+  if ((TINY_COUNT > 0)); then
+    MEASURE_BEFORE="${clear}tiny" measure "$prefix.up.tiny" "$TINY_TOTAL" \
+      "$label: FTPS (lftp) mirror -R ${TINY_COUNT} x 1 KiB" "$lftp" "mirror -R $WORK/tiny ${remote}tiny"
   fi
 }
 
@@ -330,21 +338,8 @@ section_vsftpd() {
   log "vsftpd: warm-up (not timed), mirror -R and mirror of the ${SMALL_COUNT} small files"
   lftp_vsftpd "mirror -R $WORK/small /pub/warmup; mirror /pub/warmup $DL/warmup" >/dev/null || error "vsftpd: warm-up failed"
   rm -rf "$DL/warmup" "$pub/warmup"
-  measure vsftpd.up.big "$BIG_BYTES" "vsftpd: FTPS (lftp) put ${SIZE_MB} MiB" lftp_vsftpd "put $WORK/big.bin -o /pub/big.bin"
-  measure vsftpd.down.big "$BIG_BYTES" "vsftpd: FTPS (lftp) get ${SIZE_MB} MiB" lftp_vsftpd "get /pub/big.bin -o $DL/big.bin"
-  cmp -s "$WORK/big.bin" "$DL/big.bin" || error "vsftpd: large file downloaded over FTPS differs"
-  rm -f "$DL/big.bin" "$pub/big.bin"
-  MEASURE_BEFORE="rm -rf $pub/small" measure vsftpd.up.small "$SMALL_TOTAL" \
-    "vsftpd: FTPS (lftp) mirror -R ${SMALL_COUNT} x ${SMALL_MB} MiB" lftp_vsftpd "mirror -R $WORK/small /pub/small"
-  MEASURE_BEFORE="rm -rf $DL/vsftpd-small" measure vsftpd.down.small "$SMALL_TOTAL" \
-    "vsftpd: FTPS (lftp) mirror ${SMALL_COUNT} x ${SMALL_MB} MiB" lftp_vsftpd "mirror /pub/small $DL/vsftpd-small"
-  diff -rq "$WORK/small" "$DL/vsftpd-small" >/dev/null || error "vsftpd: files downloaded over FTPS differ"
-  rm -rf "$DL/vsftpd-small" "$pub/small"
-  if ((TINY_COUNT > 0)); then
-    MEASURE_BEFORE="rm -rf $pub/tiny" measure vsftpd.up.tiny "$TINY_TOTAL" \
-      "vsftpd: FTPS (lftp) mirror -R ${TINY_COUNT} x 1 KiB" lftp_vsftpd "mirror -R $WORK/tiny /pub/tiny"
-    rm -rf "$pub/tiny"
-  fi
+  ftps_rows vsftpd lftp_vsftpd /pub/ "rm -rf $pub/" vsftpd
+  rm -rf "$pub"/*
   stop_pid "$VSFTPD_PID" vsftpd 10
   VSFTPD_PID=
 }

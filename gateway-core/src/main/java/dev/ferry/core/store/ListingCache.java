@@ -119,13 +119,12 @@ public final class ListingCache {
    * this node keeps writing into (a client uploading thousands of files into one folder) was never
    * kept again once its window ended: each write changed it while it was being listed, the listing
    * was dropped, and the next upload listed it again, so every upload paid a listing of the whole
-   * folder. Any other change to the folder (another node's, a folder marker, a tree renamed) spoils
-   * the listing, which is then dropped as before.
+   * folder. Any other change to the folder (another node's, a folder marker, a tree renamed) takes
+   * the listing off {@link #underWay}, so it is dropped when it ends, as before.
    */
   public static final class Listing {
     private final S3Location prefix;
     private final List<Consumer<Folder>> replay = new ArrayList<>();
-    private boolean spoiled;
 
     private Listing(S3Location prefix) {
       this.prefix = prefix;
@@ -154,7 +153,10 @@ public final class ListingCache {
   private final Map<S3Location, Long> changedAt = new LinkedHashMap<>(64, 0.75f, false);
   /** The latest mark of any folder no longer in {@link #changedAt}. */
   private long forgottenMarks;
-  /** Listings under way ({@link #begin}), oldest first; at most {@link #MAX_LISTINGS}. */
+  /**
+   * Listings under way ({@link #begin}) that may still be kept, oldest first; at most
+   * {@link #MAX_LISTINGS}. A change they cannot replay takes them off.
+   */
   private final List<Listing> underWay = new ArrayList<>();
   private volatile ChangeFeed feed;
   /** False while the feed from other nodes is broken: nothing is answered from what may be stale. */
@@ -275,7 +277,7 @@ public final class ListingCache {
     Listing listing = new Listing(prefix);
     underWay.add(listing);
     if (underWay.size() > MAX_LISTINGS) {
-      underWay.remove(0).spoiled = true;
+      underWay.remove(0);
     }
     return listing;
   }
@@ -291,8 +293,8 @@ public final class ListingCache {
    * of change came meanwhile, or it holds too much.
    */
   public synchronized boolean listed(Listing listing, List<ListPage> pages, Instant begun) {
-    boolean wasUnderWay = underWay.remove(listing);
-    if (!enabled() || !trusted || !wasUnderWay || listing.spoiled) {
+    boolean stillUnderWay = underWay.remove(listing);
+    if (!enabled() || !trusted || !stillUnderWay) {
       return false;
     }
     Folder folder = folderOf(listing.prefix, pages, begun);
@@ -450,11 +452,8 @@ public final class ListingCache {
         .toList();
     under.forEach(this::drop);
     unkept.keySet().removeIf(folder -> folder.bucket().equals(prefix.bucket()) && folder.key().startsWith(prefix.key()));
-    for (Listing listing : underWay) {
-      if (listing.prefix.bucket().equals(prefix.bucket()) && listing.prefix.key().startsWith(prefix.key())) {
-        listing.spoiled = true;
-      }
-    }
+    underWay.removeIf(listing -> listing.prefix.bucket().equals(prefix.bucket())
+        && listing.prefix.key().startsWith(prefix.key()));
     changed(prefix);
   }
 
@@ -566,17 +565,13 @@ public final class ListingCache {
     changes++;
     changedAt.clear();
     forgottenMarks = changes;
-    underWay.forEach(listing -> listing.spoiled = true);
+    underWay.clear();
   }
 
   /** {@code prefix} changed in a way a listing under way cannot replay: that listing is dropped. */
   private void changed(S3Location prefix) {
     advanceMark(prefix);
-    for (Listing listing : underWay) {
-      if (listing.prefix.equals(prefix)) {
-        listing.spoiled = true;
-      }
-    }
+    underWay.removeIf(listing -> listing.prefix.equals(prefix));
   }
 
   /** A file in {@code prefix} changed here: a listing of it under way replays {@code change}. */
