@@ -10,10 +10,6 @@ public record DownloadSettings(int rangeSize, int rangesAhead, long memoryBudget
     Duration memoryWait) {
 
   /**
-   * The default share of one session: an eighth of the budget, so that a few sessions cannot take
-   * it all, and at least one download at full read-ahead plus the first range of a second file.
-   */
-  /**
    * How much of a session's share read-ahead may take: half, so that the files a session reads in
    * parallel get their ranges while some read ahead, but never less than one download at full
    * read-ahead (when the share has room for it and a range more).
@@ -22,6 +18,10 @@ public record DownloadSettings(int rangeSize, int rangesAhead, long memoryBudget
     return Math.max(sessionShare / 2, Math.min(sessionShare - rangeSize, (rangesAhead + 1L) * rangeSize));
   }
 
+  /**
+   * The default share of one session: an eighth of the budget, so that a few sessions cannot take
+   * it all, and at least one download at full read-ahead plus the first range of a second file.
+   */
   public static long defaultSessionShare(long rangeSize, int rangesAhead, long memoryBudget) {
     return Math.min(memoryBudget, Math.max(memoryBudget / 8, (rangesAhead + 2) * rangeSize));
   }

@@ -1,6 +1,7 @@
 package dev.ferry.core.download;
 
 import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.RangeChunks;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.store.ObjectStore;
 import java.io.IOException;
@@ -15,11 +16,17 @@ public final class Downloads {
   private final ObjectStore store;
   private final DownloadSettings settings;
   private final ReadAheadBudget budget;
+  /**
+   * Up to a quarter of the budget idle between ranges: at least a range or two, what a download
+   * gives back and takes again as it moves on.
+   */
+  private final RangeChunks chunks;
 
   public Downloads(ObjectStore store, DownloadSettings settings) {
     this.store = store;
     this.settings = settings;
     this.budget = new ReadAheadBudget(settings.memoryBudget(), settings.memoryWait());
+    this.chunks = new RangeChunks(settings.memoryBudget() / 4);
   }
 
   /** A new session's share of the budget, which every download of that session draws on. */
@@ -39,9 +46,14 @@ public final class Downloads {
       return InputStream.nullInputStream();
     }
     RangedDownload download = new RangedDownload(store, location, file.etag(), offset, file.size(), settings, share,
-        wholeFile);
+        chunks, wholeFile);
     download.start();
     return download;
+  }
+
+  /** Chunks given back by ranges read, waiting for the next ranges. */
+  int idleChunks() {
+    return chunks.idleChunks();
   }
 
   /** Bytes all downloads hold now, fetched or in flight; zero when none is open. */

@@ -1,6 +1,7 @@
 package dev.ferry.core.download;
 
 import dev.ferry.core.s3.RangeBytes;
+import dev.ferry.core.s3.RangeChunks;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.store.ObjectStore;
@@ -37,6 +38,7 @@ public final class RangedDownload extends InputStream {
   private final int rangeSize;
   private final int rangesAhead;
   private final DownloadShare share;
+  private final RangeChunks chunks;
   private final ArrayDeque<Range> inFlight = new ArrayDeque<>();
   private final long firstRangeEnd;
   /** Bytes handed to the reader so far. */
@@ -52,7 +54,7 @@ public final class RangedDownload extends InputStream {
   private boolean closed;
 
   RangedDownload(ObjectStore store, S3Location object, String etag, long offset, long end,
-      DownloadSettings settings, DownloadShare share, boolean wholeFile) {
+      DownloadSettings settings, DownloadShare share, RangeChunks chunks, boolean wholeFile) {
     this.store = store;
     this.object = object;
     this.etag = Objects.requireNonNull(etag, "etag");
@@ -60,6 +62,7 @@ public final class RangedDownload extends InputStream {
     this.rangeSize = settings.rangeSize();
     this.rangesAhead = settings.rangesAhead();
     this.share = share;
+    this.chunks = chunks;
     this.nextStart = offset;
     this.firstRangeEnd = Math.min(end, offset + (wholeFile ? rangeSize : Math.min(rangeSize, FIRST_RANGE_SIZE)));
     this.readAheadAfter = wholeFile ? 0 : (firstRangeEnd - offset) / 2;
@@ -115,6 +118,7 @@ public final class RangedDownload extends InputStream {
 
   private void releaseCurrent() {
     if (current != null) {
+      current.release();
       share.give(currentHeld);
       current = null;
       currentHeld = 0;
@@ -144,7 +148,7 @@ public final class RangedDownload extends InputStream {
       } else if (inFlight.size() >= ahead || !share.tryTake(length)) {
         return;
       }
-      inFlight.add(new Range(nextStart, length, store.readRange(object, nextStart, length, etag)));
+      inFlight.add(new Range(nextStart, length, store.readRange(object, nextStart, length, etag, chunks)));
       nextStart += length;
     }
   }
@@ -158,7 +162,9 @@ public final class RangedDownload extends InputStream {
     closed = true;
     long held = 0;
     for (Range range : inFlight) {
-      range.bytes().cancel(true);
+      if (!range.bytes().cancel(true) && range.bytes().isDone() && !range.bytes().isCompletedExceptionally()) {
+        range.bytes().join().release(); // arrived, never read
+      }
       held += range.length();
     }
     inFlight.clear();

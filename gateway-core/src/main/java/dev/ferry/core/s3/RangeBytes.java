@@ -12,6 +12,10 @@ import java.util.List;
  * (0.45 GiB per GiB downloaded, JFR allocation samples). Small pieces are also ordinary young
  * objects to G1, where a whole range in one array would be "humongous" (half a region or more:
  * regions of their own, freed only by a marking cycle).
+ *
+ * <p>A range read for a download holds {@link RangeChunks}' chunks instead: its one reader
+ * {@link #release}s it when done, and the chunks serve the next range. Any other range is left to
+ * the garbage collector.
  */
 public final class RangeBytes {
 
@@ -21,9 +25,21 @@ public final class RangeBytes {
   /** Where each piece starts in the range. */
   private final int[] starts;
   private final int length;
+  /** Where the pieces' arrays go back to on release; null for pieces of nobody's pool. */
+  private final RangeChunks home;
+  private boolean released;
 
   /** {@code pieces} hold the range in order, each from its position to its limit; they are not changed. */
   public RangeBytes(List<ByteBuffer> pieces) {
+    this(pieces, null);
+  }
+
+  /**
+   * Pieces that wrap chunks of {@code home} (each from index 0), given back to it by
+   * {@link #release}.
+   */
+  public RangeBytes(List<ByteBuffer> pieces, RangeChunks home) {
+    this.home = home;
     this.pieces = pieces.toArray(ByteBuffer[]::new);
     this.starts = new int[this.pieces.length];
     int at = 0;
@@ -43,6 +59,7 @@ public final class RangeBytes {
    * across pieces; returns how many (fewer only at the end of the range).
    */
   public int copy(int position, byte[] into, int offset, int count) {
+    checkHeld();
     int copied = 0;
     int piece = pieceAt(position);
     while (copied < count && position < length) {
@@ -68,6 +85,7 @@ public final class RangeBytes {
    * copy, for a reader that takes the whole range (a piece without a reachable array is copied).
    */
   public void writeTo(Sink sink) throws IOException {
+    checkHeld();
     for (ByteBuffer piece : pieces) {
       if (!piece.hasRemaining()) {
         continue;
@@ -84,11 +102,32 @@ public final class RangeBytes {
 
   /** The range as a body to send: the pieces themselves (views of them: reading one moves nothing here). */
   public ByteBuffer[] buffers() {
+    checkHeld();
     ByteBuffer[] views = new ByteBuffer[pieces.length];
     for (int i = 0; i < pieces.length; i++) {
       views[i] = pieces[i].duplicate();
     }
     return views;
+  }
+
+  /**
+   * Gives the chunks back for other ranges: the holder reads nothing here afterwards. Once; nothing
+   * for a range of nobody's chunks (such as {@link #EMPTY}, shared by many).
+   */
+  public void release() {
+    if (home == null || released) {
+      return;
+    }
+    released = true;
+    for (ByteBuffer piece : pieces) {
+      home.giveBack(piece.array());
+    }
+  }
+
+  private void checkHeld() {
+    if (released) {
+      throw new IllegalStateException("range bytes read after their release");
+    }
   }
 
   private int pieceAt(int position) {

@@ -5,6 +5,7 @@ import dev.ferry.core.s3.Etags;
 import dev.ferry.core.s3.ListPage;
 import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.RangeBytes;
+import dev.ferry.core.s3.RangeChunks;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.S3RequestObserver;
 import dev.ferry.core.s3.StoreException;
@@ -415,7 +416,16 @@ public final class ObjectStore implements AutoCloseable {
    * returned future stops the transfer.
    */
   public CompletableFuture<RangeBytes> readRange(S3Location at, long offset, int length, String ifMatch) {
-    RangeFill fill = new RangeFill(length);
+    return readRange(at, offset, length, ifMatch, null);
+  }
+
+  /**
+   * {@link #readRange(S3Location, long, int, String)} into {@code chunks}' chunks (null: none), for
+   * a reader that {@link RangeBytes#release}s each range once it has read it.
+   */
+  public CompletableFuture<RangeBytes> readRange(S3Location at, long offset, int length, String ifMatch,
+      RangeChunks chunks) {
+    RangeFill fill = new RangeFill(length, chunks);
     CompletableFuture<RangeBytes> read = on(at).clientFor(length).getObject(b -> b.bucket(at.bucket()).key(at.key())
                 .range("bytes=" + offset + "-" + (offset + length - 1)).ifMatch(ifMatch), fill)
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "GET", at)));

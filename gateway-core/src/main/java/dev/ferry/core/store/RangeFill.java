@@ -1,6 +1,7 @@
 package dev.ferry.core.store;
 
 import dev.ferry.core.s3.RangeBytes;
+import dev.ferry.core.s3.RangeChunks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -17,18 +18,25 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * they are. The SDK's own {@code toBytes()} grows one buffer and copies it again at the end. The
  * Netty HTTP client hands each piece over in a buffer of its own ({@code ResponseHandler} copies
  * every HTTP chunk out of Netty's pooled memory into a new heap buffer) and never touches it again,
- * so keeping it costs nothing; DownloadsIT reads every byte back through here against a real S3
+ * so keeping it costs no copy; DownloadsIT reads every byte back through here against a real S3
  * server. {@link #stop()} makes the next arriving piece cancel the request, for a reader that no
  * longer wants the range.
+ *
+ * <p>Given {@link RangeChunks}, a range of a chunk or more is copied into its chunks instead: one
+ * copy, so that the range's bytes outlive no garbage collection in new buffers (see there why). A
+ * range that fails or is no longer wanted gives its chunks back at once.
  */
 final class RangeFill implements AsyncResponseTransformer<GetObjectResponse, RangeBytes> {
 
   private final int length;
+  /** Null: the S3 client's pieces are kept as they are. */
+  private final RangeChunks chunks;
   private volatile CompletableFuture<RangeBytes> result;
   private volatile boolean stopped;
 
-  RangeFill(int length) {
+  RangeFill(int length, RangeChunks chunks) {
     this.length = length;
+    this.chunks = length >= RangeChunks.CHUNK_SIZE ? chunks : null;
   }
 
   void stop() {
@@ -57,6 +65,9 @@ final class RangeFill implements AsyncResponseTransformer<GetObjectResponse, Ran
       private final List<ByteBuffer> pieces = new ArrayList<>();
       private Subscription subscription;
       private int filled;
+      /** The chunk being filled, not yet in {@code pieces}, and how much of it is. */
+      private byte[] chunk;
+      private int chunkUsed;
 
       @Override
       public void onSubscribe(Subscription s) {
@@ -68,31 +79,67 @@ final class RangeFill implements AsyncResponseTransformer<GetObjectResponse, Ran
       public void onNext(ByteBuffer piece) {
         if (stopped || target.isDone()) {
           subscription.cancel();
-          target.completeExceptionally(new IOException("range read stopped by its reader"));
+          fail(new IOException("range read stopped by its reader"));
           return;
         }
         int n = piece.remaining();
         if (n > length - filled) {
           subscription.cancel();
-          target.completeExceptionally(new IOException("S3 sent more than the " + length + " bytes asked for"));
+          fail(new IOException("S3 sent more than the " + length + " bytes asked for"));
           return;
         }
-        pieces.add(piece);
+        if (chunks == null) {
+          pieces.add(piece);
+        } else {
+          copyIntoChunks(piece);
+        }
         filled += n;
+      }
+
+      private void copyIntoChunks(ByteBuffer piece) {
+        while (piece.hasRemaining()) {
+          if (chunk == null || chunkUsed == chunk.length) {
+            addChunk();
+            chunk = chunks.take();
+          }
+          int n = Math.min(piece.remaining(), chunk.length - chunkUsed);
+          piece.get(chunk, chunkUsed, n);
+          chunkUsed += n;
+        }
+      }
+
+      private void addChunk() {
+        if (chunk != null) {
+          pieces.add(ByteBuffer.wrap(chunk, 0, chunkUsed));
+          chunk = null;
+          chunkUsed = 0;
+        }
       }
 
       @Override
       public void onError(Throwable t) {
-        target.completeExceptionally(t);
+        fail(t);
       }
 
       @Override
       public void onComplete() {
-        if (filled == length) {
-          target.complete(new RangeBytes(pieces));
-        } else {
-          target.completeExceptionally(new IOException(
-              "S3 ended a range of " + length + " bytes after " + filled + " bytes"));
+        if (filled != length) {
+          fail(new IOException("S3 ended a range of " + length + " bytes after " + filled + " bytes"));
+          return;
+        }
+        addChunk();
+        RangeBytes bytes = new RangeBytes(pieces, chunks);
+        if (!target.complete(bytes)) {
+          bytes.release(); // nobody wants it any more
+        }
+      }
+
+      private void fail(Throwable error) {
+        target.completeExceptionally(error);
+        if (chunks != null) {
+          addChunk();
+          new RangeBytes(pieces, chunks).release();
+          pieces.clear();
         }
       }
     });

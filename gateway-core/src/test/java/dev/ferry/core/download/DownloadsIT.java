@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.RangeChunks;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.testing.S3TestServer;
@@ -60,6 +61,26 @@ class DownloadsIT {
       }
     }
     assertEquals(0, downloads.heldBytes(), "every range given back");
+  }
+
+  @Test
+  void downloads_oneAfterAnother_readTheirOwnBytesFromChunksTheOtherGaveBack() throws IOException {
+    byte[] first = TestObjects.randomBytes(3 * RANGE + 12_345);
+    byte[] second = TestObjects.randomBytes(2 * RANGE + 777); // ends mid-chunk: a chunk's old tail must not show
+    S3Location one = TestObjects.upload(s3, first);
+    S3Location two = TestObjects.upload(s3, second);
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 3, 8L * RANGE, 8L * RANGE, WAIT));
+
+    try (InputStream in = downloads.open(one, TestObjects.head(store, one), 0, true, downloads.newShare())) {
+      assertArrayEquals(first, in.readAllBytes());
+    }
+    int given = downloads.idleChunks();
+    assertTrue(given > 0, "the first download's chunks came back");
+    try (InputStream in = downloads.open(two, TestObjects.head(store, two), 5, false, downloads.newShare())) {
+      assertArrayEquals(Arrays.copyOfRange(second, 5, second.length), in.readAllBytes());
+    }
+    assertTrue(downloads.idleChunks() <= 8L * RANGE / 4 / RangeChunks.CHUNK_SIZE, "idle chunks within a quarter of the budget");
+    assertEquals(0, downloads.heldBytes());
   }
 
   @Test
