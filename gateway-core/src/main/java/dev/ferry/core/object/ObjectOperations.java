@@ -13,6 +13,7 @@ import dev.ferry.core.s3.ListPage;
 import dev.ferry.core.s3.ObjectFacts;
 import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.RangeBytes;
+import dev.ferry.core.s3.RangeChunks;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.state.StateStoreException;
@@ -283,6 +284,15 @@ public final class ObjectOperations {
   /** {@code length} bytes from {@code offset}, of the version {@code ifMatch} (an ETag; null: any). */
   public CompletableFuture<RangeBytes> readRange(S3Location object, long offset, int length, String ifMatch) {
     return store.readRange(object, offset, length, ifMatch);
+  }
+
+  /**
+   * The same into {@code chunks}' chunks, for a reader that {@link RangeBytes#release}s each range once
+   * it has read it.
+   */
+  public CompletableFuture<RangeBytes> readRange(S3Location object, long offset, int length, String ifMatch,
+      RangeChunks chunks) {
+    return store.readRange(object, offset, length, ifMatch, chunks);
   }
 
   /** A GET URL that whoever holds it may use until {@code validity} ends (a remote host fetching the object). */

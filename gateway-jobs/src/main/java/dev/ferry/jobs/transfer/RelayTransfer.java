@@ -4,6 +4,7 @@ import static dev.ferry.jobs.remote.ShellQuote.quote;
 
 import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.s3.RangeBytes;
+import dev.ferry.core.s3.RangeChunks;
 import dev.ferry.core.vfs.ChecksumAlgorithm;
 import dev.ferry.jobs.engine.JobException;
 import dev.ferry.jobs.remote.RemoteFiles;
@@ -31,6 +32,13 @@ import org.slf4j.LoggerFactory;
 final class RelayTransfer implements TransferMethod {
 
   private static final Logger log = LoggerFactory.getLogger(RelayTransfer.class);
+
+  /** Each range is read into these and given back once written (see {@link RangeChunks} why). */
+  private final RangeChunks chunks;
+
+  RelayTransfer(RangeChunks chunks) {
+    this.chunks = chunks;
+  }
 
   /**
    * What one job's relay holds in memory at most: each part holds two ranged reads (one being
@@ -97,7 +105,7 @@ final class RelayTransfer implements TransferMethod {
         long offset = part.first();
         long end = part.first() + part.length();
         // One chunk read ahead: S3 fetches the next while the remote takes this one.
-        CompletableFuture<RangeBytes> next = read(attempt, offset, end, chunk);
+        CompletableFuture<RangeBytes> next = read(attempt, offset, end, chunk, chunks);
         while (offset < end) {
           if (Thread.interrupted()) {
             next.cancel(true);
@@ -109,7 +117,7 @@ final class RelayTransfer implements TransferMethod {
             throw JobException.retryable("S3 returned " + bytes.length() + " bytes for range " + offset + "+" + length
                 + " of " + attempt.spec.source());
           }
-          next = read(attempt, offset + length, end, chunk);
+          next = read(attempt, offset + length, end, chunk, chunks);
           attempt.ensureHoldsClaim();
           long rangeStart = offset;
           long[] written = {0};
@@ -119,6 +127,7 @@ final class RelayTransfer implements TransferMethod {
             written[0] += n;
             attempt.bytesDone.addAndGet(n);
           });
+          bytes.release(); // every byte is in the writer's SFTP buffers
           offset += length;
         }
       }
@@ -131,8 +140,9 @@ final class RelayTransfer implements TransferMethod {
     return (int) Math.min(chunk, end - offset);
   }
 
-  private static CompletableFuture<RangeBytes> read(TransferAttempt attempt, long offset, long end, int chunk) {
+  private static CompletableFuture<RangeBytes> read(TransferAttempt attempt, long offset, long end, int chunk,
+      RangeChunks chunks) {
     return offset >= end ? CompletableFuture.completedFuture(RangeBytes.EMPTY)
-        : attempt.objects.readRange(attempt.source, offset, length(offset, end, chunk), attempt.etag);
+        : attempt.objects.readRange(attempt.source, offset, length(offset, end, chunk), attempt.etag, chunks);
   }
 }

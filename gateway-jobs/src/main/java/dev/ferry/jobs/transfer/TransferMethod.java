@@ -1,5 +1,6 @@
 package dev.ferry.jobs.transfer;
 
+import dev.ferry.core.s3.RangeChunks;
 import dev.ferry.jobs.remote.RemoteSession;
 import java.io.IOException;
 import java.time.Duration;
@@ -35,7 +36,8 @@ interface TransferMethod {
   /** The most the staging folder holds at once for an object of {@code size} in {@code parts}. */
   long remoteBytesNeeded(long size, int parts);
 
-  static TransferMethod of(TransferMode mode) {
-    return mode == TransferMode.RELAY ? new RelayTransfer() : new DirectTransfer();
+  /** {@code relayChunks}: where a relay's ranges are read into (see {@link RelayTransfer}). */
+  static TransferMethod of(TransferMode mode, RangeChunks relayChunks) {
+    return mode == TransferMode.RELAY ? new RelayTransfer(relayChunks) : new DirectTransfer();
   }
 }

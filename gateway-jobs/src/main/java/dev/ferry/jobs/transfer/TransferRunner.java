@@ -2,6 +2,7 @@ package dev.ferry.jobs.transfer;
 
 import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.s3.ObjectInfo;
+import dev.ferry.core.s3.RangeChunks;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.jobs.engine.JobException;
 import dev.ferry.jobs.engine.JobRecheck;
@@ -38,6 +39,11 @@ final class TransferRunner {
   private final JobSettings settings;
   private final ExecutorService partPool;
   private final Clock clock;
+  /**
+   * The relays' ranges, used again range after range: a quarter of what one job holds may wait
+   * idle between them.
+   */
+  private final RangeChunks relayChunks = new RangeChunks(RelayTransfer.JOB_MEMORY / 4);
 
   TransferRunner(ObjectOperations objects, RemoteConnector connector, Map<String, RemoteHost> hosts,
       JobSettings settings, ExecutorService partPool, Clock clock) {
@@ -67,7 +73,7 @@ final class TransferRunner {
       job.useSession(remote);
       checkCancelled(job);
       RemoteStaging staging = new RemoteStaging(spec.remotePath(), job.claim());
-      TransferMethod method = TransferMethod.of(spec.mode());
+      TransferMethod method = TransferMethod.of(spec.mode(), relayChunks);
       if (spec.freeSpacePercent() > 0) {
         FreeSpace space = FreeSpaceGate.measure(remote, staging.directory());
         job.update(r -> r.withFreeSpace(space, clock.instant().toString()));
@@ -165,7 +171,7 @@ final class TransferRunner {
       return;
     }
     try (RemoteSession remote = connector.connect(host)) {
-      TransferMethod.of(spec.mode()).stopLeftovers(remote, folder);
+      TransferMethod.of(spec.mode(), relayChunks).stopLeftovers(remote, folder);
       remote.removeTree(folder);
       remote.removeIfEmpty(RemoteStaging.rootOf(spec.remotePath()));
       remote.markReusable();
