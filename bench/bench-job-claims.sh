@@ -11,15 +11,18 @@
 #     it fell due" in the nodes' logs), median / p90 / p99 / max, for the burst (where it is the
 #     wait for a free worker) and for single jobs on idle nodes,
 #   - creation to the start of the transfer (claim, SSH connection, HEAD of the object),
-#   - throughput: jobs/s from the push to the last job's end,
+#   - throughput: jobs/s from the push to the last job's end, on warm nodes: first BENCH_WARMUP
+#     pushes of the same objects, each to a folder of its own, not timed as the burst (their rates
+#     are printed too): a node that just started spends a third of its CPU compiling (C2, in an
+#     async-profiler profile of the first burst), which a node in service has done long before,
 #   - how many each node ran, and that every job ran exactly once (attempts 1, one "done" line
 #     in all logs), with every file on the remote compared to its object.
 #
 #   bench/bench-job-claims.sh          (after: mvn -q -DskipTests package)
 #
-# Knobs (environment): BENCH_JOBS=1000, BENCH_IDLE=20, BENCH_WORKERS=4 (jobs.workers per node),
+# Knobs (environment): BENCH_JOBS=1000, BENCH_WARMUP=3 (warm-up bursts; 0: none), BENCH_IDLE=20, BENCH_WORKERS=4 (jobs.workers per node),
 # BENCH_POLL=1s (jobs.pollInterval), BENCH_IDLE_CONNECTIONS=4 (jobs.idleConnections: 0 opens an SSH
-# connection per job, as before connections were kept), FERRY_JAVA=java, FERRY_HEAP=512m,
+# connection per job, as before connections were kept), FERRY_JAVA=java, FERRY_HEAP=512m, FERRY_JAVA_OPTS,
 # BENCH_DIR, BENCH_KEEP=1, FERRY_JAR, S3PROXY_JAR.
 set -uo pipefail
 
@@ -27,6 +30,7 @@ REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FERRY_JAR="${FERRY_JAR:-$REPO_DIR/gateway-server/target/ferry.jar}"
 JOBS="${BENCH_JOBS:-1000}"
 IDLE="${BENCH_IDLE:-20}"
+WARMUP_ROUNDS="${BENCH_WARMUP:-3}"
 WORKERS="${BENCH_WORKERS:-4}"
 POLL="${BENCH_POLL:-1s}"
 IDLE_CONNECTIONS="${BENCH_IDLE_CONNECTIONS:-4}"
@@ -96,7 +100,7 @@ users:
     publicKeys:
       - "$(cat "$WORK/id_ed25519.pub")"
 EOF
-  FERRY_BENCH_S3_SECRET="$S3_SECRET" "${FERRY_JAVA:-java}" "-Xmx$FERRY_HEAP" -jar "$FERRY_JAR" \
+  FERRY_BENCH_S3_SECRET="$S3_SECRET" "${FERRY_JAVA:-java}" "-Xmx$FERRY_HEAP" ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" \
     --config "$WORK/node$n/ferry.yaml" >"$WORK/node$n.log" 2>&1 &
   pid=$!
   NODE_PIDS+=("$pid")
@@ -111,6 +115,20 @@ admin() {
   shift
   ssh -q -p "${!port_var}" -i "$WORK/id_ed25519" -o BatchMode=yes -o StrictHostKeyChecking=no \
     -o UserKnownHostsFile=/dev/null ops@127.0.0.1 "$@"
+}
+
+# Waits until no job is queued, waiting or running on either node. Polls the counts by state, not
+# the list: listing 1,000 jobs as JSON and a python to read it, twice a second, took CPU from the
+# jobs it timed.
+await_no_open_jobs() {
+  local deadline=$((SECONDS + TRANSFER_TIMEOUT_SECONDS)) open
+  while ((SECONDS < deadline)); do
+    open="$(admin 2 jobs --counts | awk '$1 ~ /^(queued|waiting-for-space|running|verifying)$/ { n += $2 } END { print n + 0 }')"
+    [[ "$open" == 0 ]] && return 0
+    sleep 0.5
+  done
+  error "jobs still open after ${TRANSFER_TIMEOUT_SECONDS} s"
+  return 1
 }
 
 main() {
@@ -135,19 +153,21 @@ main() {
     -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null ops@127.0.0.1 >/dev/null \
     || { error "objects not uploaded through node 1"; exit 1; }
 
+  local start push_seconds all_seconds warm_seconds="" round
+  for ((round = 1; round <= WARMUP_ROUNDS; round++)); do
+    log "warm-up $round of $WARMUP_ROUNDS (not timed as the burst): push of the $JOBS objects to another folder ..."
+    start="$(now)"
+    admin 1 push "s3://$BUCKET/ops/tiny/" "bench:$WORK/disk/warm$round" --parts 1 --mode relay \
+      >"$WORK/warm.txt" || { error "warm-up push failed: $(head -c 300 "$WORK/warm.txt")"; exit 1; }
+    await_no_open_jobs
+    warm_seconds+="$(elapsed "$start") "
+  done
   log "push of $JOBS objects on node 1 ($WORKERS workers per node, poll $POLL) ..."
-  local start push_seconds all_seconds
   start="$(now)"
   admin 1 push "s3://$BUCKET/ops/tiny/" "bench:$WORK/disk/in" --parts 1 --mode relay --json >"$WORK/pushed.json" \
     || { error "push failed: $(head -c 300 "$WORK/pushed.json")"; exit 1; }
   push_seconds="$(elapsed "$start")"
-  local deadline=$((SECONDS + TRANSFER_TIMEOUT_SECONDS)) open
-  while ((SECONDS < deadline)); do
-    open="$(admin 2 jobs --limit 10000 --json | "$PYTHON" -c 'import json, sys
-print(sum(1 for j in json.load(sys.stdin)["data"] if j["state"] not in ("DONE", "FAILED", "CANCELLED")))')"
-    [[ "$open" == 0 ]] && break
-    sleep 0.5
-  done
+  await_no_open_jobs
   all_seconds="$(elapsed "$start")"
 
   log "$IDLE single transfers to idle nodes, submitted on node 1 and node 2 in turn ..."
@@ -167,10 +187,11 @@ print(sum(1 for j in json.load(sys.stdin)["data"] if j["state"] not in ("DONE", 
   admin 2 jobs --limit 10000 --json >"$WORK/jobs.json"
   cat "$WORK/node1.log" "$WORK/node2.log" >"$WORK/all.log"
 
-  "$PYTHON" - "$WORK" "$((JOBS + IDLE))" "$push_seconds" "$all_seconds" <<'PY'
+  "$PYTHON" - "$WORK" "$((JOBS * (1 + WARMUP_ROUNDS) + IDLE))" "$push_seconds" "$all_seconds" "$JOBS" $warm_seconds <<'PY'
 import json, sys, re, filecmp, statistics
 from datetime import datetime
 work, expected, push_s, all_s = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+jobs_per_burst, warm_s = int(sys.argv[5]), [float(a) for a in sys.argv[6:]]
 jobs = json.load(open(work + "/jobs.json"))["data"]
 log = open(work + "/all.log").read()
 idle_ids = set(open(work + "/idle.ids").read().split())
@@ -184,7 +205,7 @@ def summary(values):
     pct = lambda p: values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
     return "median %.0f, p90 %.0f, p99 %.0f, max %.0f (%d jobs)" % (statistics.median(values), pct(90), pct(99),
                                                                    values[-1], len(values))
-burst = [j for j in done if j["id"] not in idle_ids]
+burst = [j for j in done if j["id"] not in idle_ids and "/disk/in/" in j["spec"]["remotePath"]]
 idle = [j for j in done if j["id"] in idle_ids]
 by_node = {}
 for j in done:
@@ -195,6 +216,9 @@ wrong = [j["id"] for j in done if not filecmp.cmp(work + "/objects/" + j["spec"]
 print()
 print(f"jobs: {len(jobs)} created, {len(done)} done, {len(jobs) - len(done)} not done (expected {expected})")
 print(f"push of {len(burst)} jobs on node 1: {push_s:.2f} s ({len(burst) / push_s:.0f} jobs/s stored)")
+if warm_s:
+    print("warm-up bursts on the nodes just started (the JIT compiling), jobs/s: "
+          + ", ".join(f"{jobs_per_burst / s:.1f}" for s in warm_s))
 print(f"burst: all done {all_s:.2f} s after the push started: {len(burst) / all_s:.1f} jobs/s end to end")
 print("burst, due -> claimed, ms: " + summary([claim_ms[j["id"]] for j in burst if j["id"] in claim_ms]))
 print("burst, created -> transfer start, ms: " + summary([(t(j["started"]) - t(j["created"])) * 1000 for j in burst]))
