@@ -881,6 +881,26 @@ malformed_hellos_log_little() {
   grep -q 'TLS with .* failed, connection closed' "$WORK/ferry.log" && ((after - before < 20000))
 }
 
+# Five clients reset their control connections (SO_LINGER 0 after FEAT): each session ends without
+# an ERROR in Ferry's log (FtpServer logged one with a stack trace for a peer's reset), and Ferry
+# goes on serving.
+peer_resets_are_no_error() {
+  local before
+  before="$(wc -l <"$WORK/ferry.log")"
+  timeout "$CLIENT_TIMEOUT_SECONDS" /usr/bin/python3 - "$EXPLICIT_PORT" <<'PY' || return 1
+import socket, struct, sys
+for _ in range(5):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+    s.recv(4096)  # the greeting
+    s.sendall(b"FEAT\r\n")
+    s.recv(4096)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()  # with linger 0: a reset, not a FIN
+PY
+  lftp_at explicit "cls /explicit" >/dev/null || { echo "Ferry did not serve after the resets"; return 1; }
+  ! tail -n +"$((before + 1))" "$WORK/ferry.log" | grep -A 8 " ERROR "
+}
+
 ferry_log_clean() {
   # With the lines after each match (fail shows the last 15): the exception says what went wrong.
   ! grep -A 12 -E "OutOfMemoryError|LEAK:| ERROR |Exception in thread" "$WORK/ferry.log"
@@ -1003,6 +1023,7 @@ main() {
     killed_upload_leaves_nothing 1.2
   check "a client killed mid-upload on TLS 1.3 leaves no object and no multipart upload" \
     killed_upload_leaves_nothing 1.3
+  check "clients resetting their control connections log no ERROR; Ferry serves on" peer_resets_are_no_error
   check "the correct password still logs in after the failures" lftp_at implicit "cls /explicit"
   check "no multipart uploads left in the bucket" no_multipart_uploads_left
   check "Ferry exits cleanly on SIGTERM" ferry_stops_on_sigterm

@@ -2,6 +2,7 @@ package dev.ferry.ftps;
 
 import dev.ferry.core.Gateway;
 import dev.ferry.ftps.auth.GatewayUserManager;
+import dev.ferry.ftps.client.PeerResets;
 import dev.ferry.ftps.client.ProxyHeaderFilter;
 import dev.ferry.ftps.command.CommandsInFlight;
 import dev.ferry.ftps.command.FeatBeforeLogin;
@@ -135,7 +136,7 @@ public final class FtpsServer {
   }
 
   /**
-   * Every new control connection: its PROXY protocol header read when it comes from a trusted balancer, it takes a session slot (or is refused at the greeting), replies go out at once, a failed TLS handshake is one log line,
+   * Every new control connection: its PROXY protocol header read when it comes from a trusted balancer, it takes a session slot (or is refused at the greeting), replies go out at once, a failed TLS handshake is one log line, a client's reset is no error,
    * command lines may be 8 KiB, FEAT is answered before login and ABOR is seen during a transfer. With Nagle on, a reply written while
    * the client's ACK of the previous one is still delayed (up to 40 ms on Linux) waits for it: a
    * 226 after a short transfer often did, once per file.
@@ -149,6 +150,7 @@ public final class FtpsServer {
       loginSlots.admit(session); // else once the PROXY protocol header named the client
     }
     tlsFailures.install(session.getFilterChain());
+    PeerResets.install(session.getFilterChain(), TlsFailures.NAME);
     CommandLineLimit.install(session.getFilterChain());
     RequestLine.install(session.getFilterChain(), CommandLineLimit.NAME);
     session.getFilterChain().addAfter(RequestLine.NAME, FeatBeforeLogin.NAME, featBeforeLogin);
