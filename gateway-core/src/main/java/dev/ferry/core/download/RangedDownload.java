@@ -162,8 +162,9 @@ public final class RangedDownload extends InputStream {
     closed = true;
     long held = 0;
     for (Range range : inFlight) {
-      if (!range.bytes().cancel(true) && range.bytes().isDone() && !range.bytes().isCompletedExceptionally()) {
-        range.bytes().join().release(); // arrived, never read
+      // cancel is false only for a range already done: one that arrived and was never read.
+      if (!range.bytes().cancel(true) && !range.bytes().isCompletedExceptionally()) {
+        range.bytes().join().release();
       }
       held += range.length();
     }

@@ -12,10 +12,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A client that resets its control connection (a socket closed with replies still unread, a process
  * killed, a middlebox dropping the flow) ends its session as a QUIT would: the session is closed,
- * and a logged-in session's end goes to the activity log (EXIT) as any other's. FtpServer's handler logged each such
- * reset at ERROR with a stack trace, though nothing failed on the server: Node's basic-ftp closing a
- * session right after a refused command did it now and then, and an operator alerting on ERROR
- * lines would be woken by clients hanging up.
+ * and a logged-in session's end goes to the activity log (EXIT) as any other's. FtpServer's handler
+ * logged each such reset at ERROR with a stack trace, though nothing failed on the server: Node's
+ * basic-ftp closing a session right after a refused command did it now and then, and an operator
+ * alerting on ERROR lines would be woken by clients hanging up.
  */
 public final class PeerResets extends IoFilterAdapter {
 
