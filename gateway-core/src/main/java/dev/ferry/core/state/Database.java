@@ -21,6 +21,11 @@ public final class Database {
   public enum Vendor { SQLITE, POSTGRESQL }
 
   private final HikariDataSource connections;
+  /**
+   * SQLite's connections for {@link #transactionNotFlushed}, each with {@code synchronous = NORMAL}
+   * for its life; null for PostgreSQL, which relaxes one transaction at a time.
+   */
+  private final HikariDataSource notFlushedConnections;
   /** How long a piece of work waits for a connection; 0: the pool's own timeout. */
   private volatile long waitMillis;
   /** Set when, while stopping, no connection came in time: the leave steps after it do not wait again. */
@@ -28,8 +33,9 @@ public final class Database {
   private final Vendor vendor;
   private final String description;
 
-  Database(HikariDataSource connections, Vendor vendor, String description) {
+  Database(HikariDataSource connections, HikariDataSource notFlushedConnections, Vendor vendor, String description) {
     this.connections = connections;
+    this.notFlushedConnections = notFlushedConnections;
     this.vendor = vendor;
     this.description = description;
   }
@@ -45,8 +51,12 @@ public final class Database {
    * reads), and a pool notices a dead connection only when it is used.
    */
   public <T> T run(String operation, SqlWork<T> work) throws StateStoreException {
+    return run(connections, operation, work);
+  }
+
+  private <T> T run(HikariDataSource pool, String operation, SqlWork<T> work) throws StateStoreException {
     for (int attempt = 1; ; attempt++) {
-      try (Connection connection = connection()) {
+      try (Connection connection = connection(pool)) {
         return work.run(connection);
       } catch (SQLException e) {
         if (attempt == 1 && connectionLost(e) && !unreachableWhileStopping) {
@@ -60,17 +70,17 @@ public final class Database {
     }
   }
 
-  private Connection connection() throws SQLException {
+  private Connection connection(HikariDataSource pool) throws SQLException {
     long wait = waitMillis;
     if (wait > 0 && unreachableWhileStopping) {
       throw new SQLException("unreachable a moment ago, not tried again while stopping", "08001");
     }
     // The pool is Hikari's own class behind its MXBean: the one way to a shorter wait per call.
     if (wait == 0) {
-      return connections.getConnection();
+      return pool.getConnection();
     }
     try {
-      return ((HikariPool) connections.getHikariPoolMXBean()).getConnection(wait);
+      return ((HikariPool) pool.getHikariPoolMXBean()).getConnection(wait);
     } catch (SQLException e) {
       unreachableWhileStopping = true;
       throw e;
@@ -110,7 +120,9 @@ public final class Database {
    * commits, never half of one, and the next flushed commit or checkpoint makes them durable with
    * it. For what can be known again, where a flush per operation cost more than the operation
    * (0.5-1 ms, a third of a small file's create). PostgreSQL's {@code synchronous_commit = off}
-   * for the one transaction; SQLite's {@code synchronous = NORMAL} on its connection meanwhile.
+   * for the one transaction; on SQLite a connection of the pool kept at {@code synchronous = NORMAL}
+   * (setting it and back on a shared connection took four more statements a transaction, a tenth
+   * of a small file's create in Ferry's CPU).
    */
   public <T> T transactionNotFlushed(String operation, SqlWork<T> work) throws StateStoreException {
     if (vendor == Vendor.POSTGRESQL) {
@@ -121,26 +133,7 @@ public final class Database {
         return work.run(c);
       }));
     }
-    return run(operation, connection -> {
-      try (Statement relax = connection.createStatement()) {
-        relax.execute("PRAGMA synchronous = NORMAL");
-      }
-      T result;
-      try {
-        result = inTransaction(connection, work);
-      } catch (SQLException | RuntimeException e) {
-        afterFailure(e, () -> setFlushed(connection));
-        throw e;
-      }
-      setFlushed(connection);
-      return result;
-    });
-  }
-
-  private static void setFlushed(Connection connection) throws SQLException {
-    try (Statement restore = connection.createStatement()) {
-      restore.execute("PRAGMA synchronous = FULL");
-    }
+    return run(notFlushedConnections, operation, connection -> inTransaction(connection, work));
   }
 
   private static <T> T inTransaction(Connection connection, SqlWork<T> work) throws SQLException {

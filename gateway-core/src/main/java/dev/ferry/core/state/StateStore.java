@@ -40,14 +40,18 @@ public final class StateStore implements AutoCloseable {
   private static final String CORE_MIGRATIONS = "classpath:dev/ferry/core/state/migration";
 
   private final HikariDataSource pool;
+  /** SQLite's connections that commit without waiting for the disk; null for PostgreSQL. */
+  private final HikariDataSource notFlushedPool;
   private final Database database;
   private final Nodes nodes;
   private final boolean shared;
   /** How the nodes sharing the store tell each other what they changed in S3; null for one node. */
   private final PostgresChangeFeed changeFeed;
 
-  private StateStore(HikariDataSource pool, Database database, Nodes nodes, StateStoreSettings settings) {
+  private StateStore(HikariDataSource pool, HikariDataSource notFlushedPool, Database database, Nodes nodes,
+      StateStoreSettings settings) {
     this.pool = pool;
+    this.notFlushedPool = notFlushedPool;
     this.database = database;
     this.nodes = nodes;
     this.shared = settings.shared();
@@ -59,16 +63,11 @@ public final class StateStore implements AutoCloseable {
    * migrated fails here, with its address in the message, before Ferry accepts any client.
    */
   public static StateStore open(StateStoreSettings settings, Clock clock) throws IOException {
-    HikariConfig config = new HikariConfig();
-    config.setPoolName("ferry-state");
-    config.setMaximumPoolSize(settings.maxConnections());
-    config.setMinimumIdle(1);
-    // Operations wait this long for a connection, then fail clearly instead of hanging a client.
-    config.setConnectionTimeout(10_000);
+    HikariConfig config = poolConfig("ferry-state", settings);
     Database.Vendor vendor;
     if (settings.embedded()) {
       Files.createDirectories(settings.embeddedFile().toAbsolutePath().getParent());
-      config.setDataSource(sqlite(settings));
+      config.setDataSource(sqlite(settings, SQLiteConfig.SynchronousMode.FULL));
       vendor = Database.Vendor.SQLITE;
     } else {
       config.setJdbcUrl(settings.url());
@@ -88,15 +87,34 @@ public final class StateStore implements AutoCloseable {
       pool.close();
       throw new StateStoreException("migrating the schema", settings.describe(), e);
     }
-    Database database = new Database(pool, vendor, settings.describe());
+    HikariDataSource notFlushedPool = null;
     Nodes nodes;
     try {
+      if (settings.embedded()) {
+        HikariConfig notFlushed = poolConfig("ferry-state-not-flushed", settings);
+        notFlushed.setDataSource(sqlite(settings, SQLiteConfig.SynchronousMode.NORMAL));
+        notFlushedPool = new HikariDataSource(notFlushed);
+      }
+      Database database = new Database(pool, notFlushedPool, vendor, settings.describe());
       nodes = new Nodes(database, settings.nodeName(), settings.lease(), clock);
-    } catch (StateStoreException e) {
+      return new StateStore(pool, notFlushedPool, database, nodes, settings);
+    } catch (StateStoreException | HikariPool.PoolInitializationException e) {
+      if (notFlushedPool != null) {
+        notFlushedPool.close();
+      }
       pool.close();
-      throw e;
+      throw e instanceof StateStoreException store ? store : new StateStoreException("connecting", settings.describe(), e);
     }
-    return new StateStore(pool, database, nodes, settings);
+  }
+
+  private static HikariConfig poolConfig(String name, StateStoreSettings settings) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName(name);
+    config.setMaximumPoolSize(settings.maxConnections());
+    config.setMinimumIdle(1);
+    // Operations wait this long for a connection, then fail clearly instead of hanging a client.
+    config.setConnectionTimeout(10_000);
+    return config;
   }
 
   /** Core's migrations and those of every module on the class path that has tables of its own. */
@@ -110,13 +128,14 @@ public final class StateStore implements AutoCloseable {
 
   /**
    * WAL lets listings read while uploads record; FULL makes every commit reach the disk before the
-   * client hears "OK", as PostgreSQL's default does; the busy timeout makes a writer wait its turn
+   * client hears "OK", as PostgreSQL's default does (NORMAL for the pool of
+   * {@link Database#transactionNotFlushed}); the busy timeout makes a writer wait its turn
    * instead of failing (SQLite has one writer at a time).
    */
-  private static SQLiteDataSource sqlite(StateStoreSettings settings) {
+  private static SQLiteDataSource sqlite(StateStoreSettings settings, SQLiteConfig.SynchronousMode synchronous) {
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setSynchronous(synchronous);
     config.setBusyTimeout(30_000);
     // A transaction that reads and then writes takes the write lock at its start: taken later it
     // could fail at once (SQLITE_BUSY) instead of waiting its turn.
@@ -157,6 +176,9 @@ public final class StateStore implements AutoCloseable {
       changeFeed.close();
     }
     nodes.close();
+    if (notFlushedPool != null) {
+      notFlushedPool.close();
+    }
     pool.close();
   }
 }
