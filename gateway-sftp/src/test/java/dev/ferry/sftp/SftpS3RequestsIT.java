@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 import org.junit.jupiter.api.AfterAll;
@@ -118,6 +119,18 @@ class SftpS3RequestsIT {
           "rename onto a file without overwrite");
       assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, status(() -> sftp.rename("/files/y.bin", "/files/none/y.bin")),
           "rename into no folder");
+
+      OpenSSHPosixRenameExtension posix = sftp.getExtension(OpenSSHPosixRenameExtension.class);
+      assertEquals("COPY DELETE", counted(() -> posix.posixRename("/files/y.bin", "/files/w.bin")),
+          "posix-rename (sshfs, git's lock files) in a folder seen a moment ago: it replaces whatever is there,"
+              + " so the folder's listing answers for the target");
+      assertEquals(SftpConstants.SSH_FX_FILE_ALREADY_EXISTS, status(() -> posix.posixRename("/files/w.bin", "/files/sub")),
+          "posix-rename onto a folder the listing showed");
+      assertEquals("COPY DELETE", counted(() -> posix.posixRename("/files/w.bin", "/files/x.txt")),
+          "posix-rename onto a file the listing showed replaces it");
+      assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, status(() -> sftp.stat("/files/w.bin")), "its source is gone");
+      assertEquals(3, sftp.stat("/files/x.txt").getSize());
+      write(sftp, "/files/y.bin");
 
       assertEquals("GET", counted(() -> {
         try (InputStream in = sftp.read("/files/y.bin")) {

@@ -188,8 +188,8 @@ final class PathLookup {
   /**
    * What {@code path} is: from {@link #listings} where its folder was seen a moment ago, else one
    * listing. Only for answers that cannot cost data when a file another S3 client just wrote is
-   * missed (a mkdir, a new file's check for a folder of its name); a rename's target and a write
-   * over what is there ask S3.
+   * missed (a mkdir, a new file's check for a folder of its name, the target of a rename that
+   * replaces it); the target of a rename that must not replace, and a write over what is there, ask S3.
    */
   CompletableFuture<NameProbe.Found> probeAsync(VirtualPath path) {
     S3Location key = user.keyOf(path);
@@ -206,6 +206,11 @@ final class PathLookup {
       }
     }
     return NameProbe.probe(store, key);
+  }
+
+  /** {@link #probeAsync}, awaited: what {@code path} is, from the folder seen a moment ago where it was. */
+  NameProbe.Found probeKnown(VirtualPath path, String operation) throws FileSystemException {
+    return errors.call(probeAsync(path), path, operation);
   }
 
   void requireParentDirectory(VirtualPath path, String operation) throws IOException {

@@ -99,7 +99,10 @@ final class Renames {
     ObjectChange change = ObjectChange.by(user.origin(), "rename of " + from + " to " + to + " by " + user.name())
         .atPaths(from.toString(), to.toString())
         .checking(() -> {
-          NameProbe.Found target = lookup.probe(to, "rename");
+          // A rename that replaces what is there may take the target from the folder seen a moment
+          // ago: what it could miss (another S3 client's file written since) it would replace anyway.
+          // One that must not replace asks S3, so as not to overwrite such a file.
+          NameProbe.Found target = replace ? lookup.probeKnown(to, "rename") : lookup.probe(to, "rename");
           replaced.set(target.exists() && quota.counts(to) ? target.file() : Optional.empty());
           if (target.exists()) {
             if (target.kind() == NameProbe.Kind.DIRECTORY) {
