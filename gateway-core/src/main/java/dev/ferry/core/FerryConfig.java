@@ -113,7 +113,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
     ConfigNode s3 = root.section("s3");
     List<String> s3Keys = new ArrayList<>(List.of("endpoint", "region", "accessKey", "secretKey", "pathStyle",
-        "maxConnections", "createBuckets"));
+        "maxConnections", "conditionalWrites", "createBuckets"));
     s3Keys.addAll(WRITE_OPTION_KEYS);
     s3.allowOnly(s3Keys.toArray(String[]::new));
     ObjectStore.Settings store = storeSettings(s3);
@@ -470,7 +470,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     }
     return new ObjectStore.Settings(endpointUri, node.string("region", "us-east-1"),
         node.string("accessKey", null), node.string("secretKey", null), node.bool("pathStyle", true),
-        node.integer("maxConnections", 64, 1, 1024));
+        node.integer("maxConnections", 64, 1, 1024), ObjectStore.MAX_COPY_SIZE, node.bool("conditionalWrites", true));
   }
 
   /** A storage of {@code storages:}: where it is, and what its objects are written with by default. */
@@ -478,7 +478,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
 
   /**
    * {@code storages: [{ name: archive, endpoint: https://..., region, accessKey, secretKey, pathStyle,
-   * maxConnections, sse, kmsKeyId, bucketKey, storageClass, acl, tags }]}: other S3 services (another
+   * maxConnections, conditionalWrites, sse, kmsKeyId, bucketKey, storageClass, acl, tags }]}: other S3 services (another
    * account, another provider) that virtual folders may live on, by name, each with the write
    * options its objects take by default (not the s3: section's).
    */
@@ -486,7 +486,7 @@ public record FerryConfig(Path dataDir, ObjectStore.Settings s3, boolean createB
     Map<String, StorageEntry> storages = new LinkedHashMap<>();
     for (ConfigNode node : nodes) {
       List<String> keys = new ArrayList<>(List.of("name", "endpoint", "region", "accessKey", "secretKey", "pathStyle",
-          "maxConnections"));
+          "maxConnections", "conditionalWrites"));
       keys.addAll(WRITE_OPTION_KEYS);
       node.allowOnly(keys.toArray(String[]::new));
       String name = node.requiredString("name");

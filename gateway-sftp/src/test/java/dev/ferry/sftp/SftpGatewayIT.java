@@ -559,23 +559,37 @@ class SftpGatewayIT {
   // ---------------------------------------------------------------------------------------------
   // Directories, names, renames
 
+  /**
+   * An exclusive create of a name that is there is refused at the open where Ferry asks S3 (a folder
+   * it has not seen), and at the close where the folder's listing of a moment ago did not show it
+   * (another S3 client wrote it since): either way nothing of theirs is touched.
+   */
   @Test
   void open_exclusiveCreateAndOpenWithoutCreate_followTheFlagsAndChangeNothingWhenRefused() throws IOException {
     byte[] original = random(1000, 31);
-    s3.put(ferry.bucket, ferry.key("excl.bin"), original);
+    s3.put(ferry.bucket, ferry.key("exclusive/excl.bin"), original);
     try (SftpClient sftp = ferry.login("alice")) {
       SftpException exists = assertThrows(SftpException.class,
-          () -> sftp.open("excl.bin", OpenMode.Write, OpenMode.Create, OpenMode.Exclusive));
+          () -> sftp.open("exclusive/excl.bin", OpenMode.Write, OpenMode.Create, OpenMode.Exclusive));
       assertEquals(SftpConstants.SSH_FX_FILE_ALREADY_EXISTS, exists.getStatus(), exists.getMessage());
-      SftpException missing = assertThrows(SftpException.class, () -> sftp.open("absent.bin", OpenMode.Write));
+      SftpException missing = assertThrows(SftpException.class, () -> sftp.open("exclusive/absent.bin", OpenMode.Write));
       assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, missing.getStatus(), missing.getMessage());
-      try (CloseableHandle handle = sftp.open("new-excl.bin", OpenMode.Write, OpenMode.Create, OpenMode.Exclusive)) {
+      try (CloseableHandle handle = sftp.open("exclusive/new-excl.bin", OpenMode.Write, OpenMode.Create,
+          OpenMode.Exclusive)) {
         sftp.write(handle, 0, "fresh".getBytes(StandardCharsets.UTF_8));
       }
+
+      sftp.mkdir("exclusive/seen");
+      s3.put(ferry.bucket, ferry.key("exclusive/seen/theirs.bin"), original);
+      CloseableHandle late = sftp.open("exclusive/seen/theirs.bin", OpenMode.Write, OpenMode.Create, OpenMode.Exclusive);
+      sftp.write(late, 0, "mine".getBytes(StandardCharsets.UTF_8));
+      SftpException atClose = assertThrows(SftpException.class, () -> sftp.close(late));
+      assertEquals(SftpConstants.SSH_FX_FILE_ALREADY_EXISTS, atClose.getStatus(), atClose.getMessage());
     }
-    assertArrayEquals(original, s3.read(ferry.bucket, ferry.key("excl.bin")));
-    assertEquals(List.of(), s3.keys(ferry.bucket, ferry.key("absent.bin")));
-    assertEquals("fresh", new String(s3.read(ferry.bucket, ferry.key("new-excl.bin")), StandardCharsets.UTF_8));
+    assertArrayEquals(original, s3.read(ferry.bucket, ferry.key("exclusive/excl.bin")));
+    assertArrayEquals(original, s3.read(ferry.bucket, ferry.key("exclusive/seen/theirs.bin")));
+    assertEquals(List.of(), s3.keys(ferry.bucket, ferry.key("exclusive/absent.bin")));
+    assertEquals("fresh", new String(s3.read(ferry.bucket, ferry.key("exclusive/new-excl.bin")), StandardCharsets.UTF_8));
   }
 
   @Test

@@ -163,11 +163,12 @@ class SftpS3RequestsIT {
 
   /**
    * What {@code cp} onto an sshfs mount sends for each new file: an exclusive OPEN (O_EXCL), an
-   * FSTAT of the handle, WRITE, CLOSE. The name is asked about with one listing, the folders above
-   * the open file not at all, and the file is one PUT.
+   * FSTAT of the handle, WRITE, CLOSE. The folder's listing says the name is new, the folders above
+   * the open file are not asked about, and the file is one PUT with {@code If-None-Match: *}: S3
+   * itself refuses it if another client put the name meanwhile.
    */
   @Test
-  void exclusiveCreateOfASmallFile_isOneListingAndOnePut() throws IOException {
+  void exclusiveCreateOfASmallFile_isOnePut() throws IOException {
     try (SftpClient sftp = ferry.login("alice")) {
       sftp.mkdir("/cp");
       sftp.mkdir("/cp/a");
@@ -175,13 +176,15 @@ class SftpS3RequestsIT {
       sftp.mkdir("/cp/a/b/sub");
       write(sftp, "/cp/a/b/old.bin");
 
-      assertEquals("LIST PUT", counted(() -> {
+      assertEquals("PUT", counted(() -> {
         try (SftpClient.CloseableHandle file = sftp.open("/cp/a/b/new.bin",
             SftpClient.OpenMode.Write, SftpClient.OpenMode.Create, SftpClient.OpenMode.Exclusive)) {
           assertEquals(0, sftp.stat(file).getSize(), "fstat of the file being written");
           sftp.write(file, 0, new byte[] {7, 8, 9});
         }
       }), "exclusive create, fstat, write, close three folders down");
+      assertEquals(List.of("*"), requests.requests("/cp/a/b/new.bin", r -> r.method().equals("PUT")).stream()
+          .map(r -> r.headers().get("if-none-match")).toList(), "the PUT only where no object is");
       assertEquals(3, sftp.stat("/cp/a/b/new.bin").getSize(), "the file is there whole");
 
       assertEquals(SftpConstants.SSH_FX_FILE_ALREADY_EXISTS, status(() -> sftp.open("/cp/a/b/old.bin",

@@ -100,10 +100,17 @@ public final class ObjectStore implements AutoCloseable {
   /**
    * What the gateway needs to reach one S3-compatible endpoint. {@code singleCopyLimit} is the
    * largest object copied with one CopyObject: S3's {@link #MAX_COPY_SIZE}, lower only in tests,
-   * which cannot write objects of 5 GiB to see the copy in parts.
+   * which cannot write objects of 5 GiB to see the copy in parts. {@code conditionalWrites}: the
+   * service refuses a write with {@code If-None-Match: *} where the key holds an object (AWS S3,
+   * MinIO, R2, S3Proxy's file store), so a new file's write needs no request before it to make sure.
    */
   public record Settings(URI endpoint, String region, String accessKey, String secretKey,
-      boolean pathStyle, int maxConnections, long singleCopyLimit) {
+      boolean pathStyle, int maxConnections, long singleCopyLimit, boolean conditionalWrites) {
+
+    public Settings(URI endpoint, String region, String accessKey, String secretKey, boolean pathStyle,
+        int maxConnections, long singleCopyLimit) {
+      this(endpoint, region, accessKey, secretKey, pathStyle, maxConnections, singleCopyLimit, true);
+    }
 
     public Settings(URI endpoint, String region, String accessKey, String secretKey, boolean pathStyle,
         int maxConnections) {
@@ -130,12 +137,14 @@ public final class ObjectStore implements AutoCloseable {
    */
   private final class Service implements AutoCloseable {
     final String name;
+    final Settings settings;
     final S3AsyncClient quick;
     final S3AsyncClient bulk;
     final S3Presigner presigner;
 
     Service(String name, Settings settings) {
       this.name = name;
+      this.settings = settings;
       this.quick = client(settings, SdkEventLoopGroup.builder().numberOfThreads(1));
       this.bulk = client(settings, null);
       S3Presigner.Builder presign = S3Presigner.builder()
@@ -290,6 +299,11 @@ public final class ObjectStore implements AutoCloseable {
     this.writePolicy = policy;
   }
 
+  /** Whether the service of {@code at}'s bucket refuses a write over an object when asked to (s3.conditionalWrites). */
+  public boolean writesOnlyIfAbsent(S3Location at) {
+    return on(at).settings.conditionalWrites();
+  }
+
   /** From now on, tells {@code observer} of every request's end (for metrics). */
   public void observeRequests(S3RequestObserver observer) {
     this.requests = observer;
@@ -440,9 +454,20 @@ public final class ObjectStore implements AutoCloseable {
   /** Puts a whole object from buffers the caller keeps untouched until the future completes. */
   public CompletableFuture<String> put(S3Location at, ByteBuffer[] body, String contentMd5,
       Map<String, String> metadata) {
+    return put(at, body, contentMd5, metadata, false);
+  }
+
+  /**
+   * {@link #put}; with {@code onlyIfAbsent} S3 refuses it where the key holds an object
+   * ({@link StoreException.Kind#PRECONDITION_FAILED}): for a store whose
+   * {@link #writesOnlyIfAbsent} says it can.
+   */
+  public CompletableFuture<String> put(S3Location at, ByteBuffer[] body, String contentMd5,
+      Map<String, String> metadata, boolean onlyIfAbsent) {
     long size = remaining(body);
     WriteOptions options = writePolicy.forObject(at);
     CompletableFuture<PutObjectResponse> sent = on(at).clientFor(size).putObject(b -> b.bucket(at.bucket()).key(at.key())
+                .ifNoneMatch(onlyIfAbsent ? "*" : null)
                 .contentLength(size).contentMD5(contentMd5).metadata(metadata)
                 .serverSideEncryption(options.sse()).ssekmsKeyId(options.kmsKeyId())
                 .bucketKeyEnabled(options.bucketKey()).storageClass(options.storageClass()).acl(options.acl())
@@ -558,11 +583,18 @@ public final class ObjectStore implements AutoCloseable {
 
   /** Completes an upload from part ETags in part-number order (index 0 is part 1). */
   public CompletableFuture<String> completeMultipartUpload(S3Location at, String uploadId, List<String> etags) {
+    return completeMultipartUpload(at, uploadId, etags, false);
+  }
+
+  /** {@link #completeMultipartUpload}, refused by S3 where the key holds an object if {@code onlyIfAbsent}. */
+  public CompletableFuture<String> completeMultipartUpload(S3Location at, String uploadId, List<String> etags,
+      boolean onlyIfAbsent) {
     List<CompletedPart> parts = new ArrayList<>(etags.size());
     for (int i = 0; i < etags.size(); i++) {
       parts.add(CompletedPart.builder().partNumber(i + 1).eTag(etags.get(i)).build());
     }
     return on(at).quick.completeMultipartUpload(b -> b.bucket(at.bucket()).key(at.key()).uploadId(uploadId)
+            .ifNoneMatch(onlyIfAbsent ? "*" : null)
             .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()))
         .thenApply(r -> r.eTag())
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, "COMPLETE multipart upload", at)))

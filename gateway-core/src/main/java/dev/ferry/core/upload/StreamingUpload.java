@@ -81,6 +81,8 @@ public final class StreamingUpload extends OutputStream {
   private volatile long size;
   /** Set while this object is to be a copy made inside S3 at commit ({@link #startAsCopyOf}). */
   private CopySource copySource;
+  /** Set where the commit is to be refused by S3 if an object is at the key: what then tells the client. */
+  private Uploads.WhenPresent onlyIfAbsent;
   private String copySha256;
   /** Written under this object's lock; {@link #isOpenNow} reads it without. */
   private volatile State state = State.OPEN;
@@ -219,8 +221,8 @@ public final class StreamingUpload extends OutputStream {
           sendPart();
         }
         List<String> parts = awaitParts();
-        owner.commitOrder().commit(target, Etags.ofMultipart(parts).orElse(null), facts(),
-            () -> ObjectStore.await(owner.store().completeMultipartUpload(target, uploadId, parts)));
+        owner.commitOrder().commit(target, Etags.ofMultipart(parts).orElse(null), facts(), () -> refusedIfPresent(
+            () -> ObjectStore.await(owner.store().completeMultipartUpload(target, uploadId, parts, onlyIfAbsent != null))));
         owner.journal().finished(uploadId);
       }
       state = State.COMMITTED;
@@ -454,12 +456,37 @@ public final class StreamingUpload extends OutputStream {
     partEtags.add(etag);
   }
 
+  /**
+   * Asks S3 to refuse this upload's commit where an object is at its key ({@code If-None-Match: *}),
+   * {@code present} telling the client; false where it cannot be asked (a copy made inside S3, a
+   * store without conditional writes): the caller checks before the commit instead.
+   */
+  public synchronized boolean commitOnlyIfAbsent(Uploads.WhenPresent present) {
+    if (copySource != null || !owner.store().writesOnlyIfAbsent(target)) {
+      return false;
+    }
+    onlyIfAbsent = present;
+    return true;
+  }
+
+  /** The commit {@code s3}, S3's refusal of a write only-if-absent answered as the client is to hear it. */
+  private String refusedIfPresent(CommitOrder.S3Commit s3) throws IOException {
+    try {
+      return s3.commit();
+    } catch (StoreException e) {
+      if (onlyIfAbsent != null && e.kind() == StoreException.Kind.PRECONDITION_FAILED) {
+        onlyIfAbsent.refuse();
+      }
+      throw e;
+    }
+  }
+
   private void putWhole() throws IOException {
     ByteBuffer[] body = reservation == null ? new ByteBuffer[0] : buffersOf(chunks);
     byte[] md5 = partMd5 == null ? newDigest("MD5").digest() : partMd5.digest();
     try {
-      owner.commitOrder().commit(target, Etags.ofSinglePut(md5), facts(), () -> ObjectStore.await(
-          owner.store().put(target, body, Base64.getEncoder().encodeToString(md5), metadata)));
+      owner.commitOrder().commit(target, Etags.ofSinglePut(md5), facts(), () -> refusedIfPresent(() -> ObjectStore.await(
+          owner.store().put(target, body, Base64.getEncoder().encodeToString(md5), metadata, onlyIfAbsent != null))));
     } finally {
       releasePartBuffer();
     }

@@ -90,6 +90,9 @@ final class UploadSink implements OffsetWriter.Sink {
 
   @Override
   public long commit() throws IOException {
+    if (commitCheck instanceof Uploads.OnlyIfAbsent absent && upload.commitOnlyIfAbsent(absent.present())) {
+      return upload.commit();
+    }
     commitCheck.beforeCommit(); // the writer aborts the upload when it fails
     return upload.commit();
   }

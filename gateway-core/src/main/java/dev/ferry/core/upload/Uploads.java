@@ -41,6 +41,30 @@ public final class Uploads {
     CommitCheck NONE = () -> {};
 
     void beforeCommit() throws IOException;
+
+    /**
+     * A new file's check that nothing is at its key, left to S3 where it can make it: the write
+     * then goes with {@code If-None-Match: *}, and S3's refusal is answered by {@code present}
+     * (which throws the client's error). Where the write cannot carry it (a file made as a copy
+     * inside S3, a store without conditional writes), {@code probe} runs before the commit instead.
+     */
+    static CommitCheck onlyIfAbsent(CommitCheck probe, WhenPresent present) {
+      return new OnlyIfAbsent(probe, present);
+    }
+  }
+
+  /** What refuses a write that S3 found an object in the way of: throws the client's error. */
+  @FunctionalInterface
+  public interface WhenPresent {
+    void refuse() throws IOException;
+  }
+
+  /** See {@link CommitCheck#onlyIfAbsent}. */
+  record OnlyIfAbsent(CommitCheck probe, WhenPresent present) implements CommitCheck {
+    @Override
+    public void beforeCommit() throws IOException {
+      probe.beforeCommit();
+    }
   }
 
 

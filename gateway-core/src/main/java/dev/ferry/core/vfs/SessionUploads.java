@@ -164,7 +164,10 @@ final class SessionUploads {
   /** A file whose open depends on what is there: exclusive, existing only, or kept where not written. */
   private OffsetWriter openAfterLookup(VirtualPath path, S3Location key, PathLock lock, ExistingFile existingFile,
       boolean truncate, boolean readBack) throws IOException {
-    if (truncate && existingFile != ExistingFile.REQUIRED && lookup.knownMissing(path)) {
+    // An exclusive create keeps nothing of what is there whether or not it truncates (cp's O_EXCL
+    // does not): where the name is known to be new it is opened as any new file.
+    if ((truncate || existingFile == ExistingFile.REFUSED) && existingFile != ExistingFile.REQUIRED
+        && lookup.knownMissing(path)) {
       return openWhereKnownMissing(path, key, lock, existingFile);
     }
     Optional<ObjectInfo> existing = writeTarget(path, "upload");
@@ -196,25 +199,31 @@ final class SessionUploads {
 
   /**
    * A new file (exclusive, or by a user who may not overwrite) where the folder seen a moment ago
-   * has no such name: the client is not kept waiting for S3, which is asked meanwhile. A file that
-   * S3 shows there at the commit (another S3 client wrote it within directoryCacheTime) refuses the
-   * commit as the open would have been refused: nothing is overwritten, the client's close fails.
+   * has no such name: the client is not kept waiting for S3. A file that S3 has there at the commit
+   * (another S3 client wrote it within directoryCacheTime) refuses the commit as the open would
+   * have been refused: nothing is overwritten, the client's close fails. S3 refuses the write
+   * itself where it can ({@code If-None-Match: *}, s3.conditionalWrites): the file is one PUT;
+   * else the name is asked about meanwhile, one listing more.
    */
   private OffsetWriter openWhereKnownMissing(VirtualPath path, S3Location key, PathLock lock,
       ExistingFile existingFile) throws IOException {
     lookup.requireParentDirectory(path, "upload");
-    CompletableFuture<NameProbe.Found> target = NameProbe.probe(store, key);
-    return uploads.openAtOffsets(key, lock, "upload of " + path + " by " + user.name(),
-        user.origin().asWriterOf(path.toString()), 0, keep -> {}, () -> {
-      if (fileThere(target, path, "upload").isEmpty()) {
-        return;
-      }
+    Uploads.WhenPresent refuse = () -> {
       if (existingFile == ExistingFile.REFUSED) {
         throw errors.refused(new FileAlreadyExistsException(path.toString(), null, "upload by " + user.name()
             + ": file exists (exclusive create; another S3 client wrote it since the folder was listed)"));
       }
       errors.require(Permission.OVERWRITE, path, "upload over an existing file");
-    }, reorderMemory, spillShare);
+    };
+    CompletableFuture<NameProbe.Found> target = store.writesOnlyIfAbsent(key) ? null : NameProbe.probe(store, key);
+    Uploads.CommitCheck probe = () -> {
+      if (fileThere(target != null ? target : NameProbe.probe(store, key), path, "upload").isPresent()) {
+        refuse.refuse();
+      }
+    };
+    return uploads.openAtOffsets(key, lock, "upload of " + path + " by " + user.name(),
+        user.origin().asWriterOf(path.toString()), 0, keep -> {}, Uploads.CommitCheck.onlyIfAbsent(probe, refuse),
+        reorderMemory, spillShare);
   }
 
   /**

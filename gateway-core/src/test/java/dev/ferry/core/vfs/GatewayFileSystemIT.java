@@ -34,6 +34,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * One session's filesystem over a real S3 server, as both front-ends use it: what a path is, and
@@ -189,6 +191,43 @@ class GatewayFileSystemIT {
     writer.commit();
     writer.close();
     assertEquals(1, fs.stat(path("/x/mine.bin")).size(), "a name that is really new is written");
+  }
+
+  /**
+   * The same race for a file written in parts (past uploads.singlePutLimit), on a store that takes
+   * conditional writes (S3 refuses the completion) and on one configured without them
+   * (s3.conditionalWrites: false: a listing of the name before the commit): refused either way,
+   * their bytes whole, no multipart upload of Ferry's left behind.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void exclusiveCreateInParts_overAFileAnotherClientPut_refused_noUploadLeft(boolean conditionalWrites)
+      throws Exception {
+    Path data = directory.resolve("parts-" + conditionalWrites);
+    String sections = (conditionalWrites ? "" : "  conditionalWrites: false\n")
+        + "uploads:\n  partSize: 5MiB\n  singlePutLimit: 5MiB\n";
+    try (Gateway other = TestGateways.start(s3, java.nio.file.Files.createDirectories(data), bucket, sections);
+        GatewayFileSystem session = other.openSession(other.users().find("alice").orElseThrow(), null)) {
+      String folder = "/parts-" + conditionalWrites;
+      session.mkdir(path(folder));
+      s3.put(bucket, "alice" + folder + "/theirs.bin", new byte[] {4, 2});
+      dev.ferry.core.upload.OffsetWriter writer = session.openAtOffsets(path(folder + "/theirs.bin"),
+          ExistingFile.REFUSED, true);
+      byte[] mine = new byte[6 << 20];
+      writer.write(0, mine, 0, mine.length);
+      FileAlreadyExistsException refused = assertThrows(FileAlreadyExistsException.class, writer::commit);
+      assertTrue(refused.getMessage().contains("exclusive create"), refused.getMessage());
+      writer.close();
+      assertEquals(List.of((byte) 4, (byte) 2), bytes(s3.read(bucket, "alice" + folder + "/theirs.bin")), "their bytes");
+      assertEquals(List.of(), s3.client().listMultipartUploads(b -> b.bucket(bucket).prefix("alice" + folder))
+          .uploads(), "no multipart upload left");
+
+      writer = session.openAtOffsets(path(folder + "/mine.bin"), ExistingFile.REFUSED, true);
+      writer.write(0, mine, 0, mine.length);
+      writer.commit();
+      writer.close();
+      assertEquals(mine.length, session.stat(path(folder + "/mine.bin")).size(), "a name that is really new is written");
+    }
   }
 
   @Test
