@@ -102,7 +102,7 @@ public final class ObjectStore implements AutoCloseable {
    * largest object copied with one CopyObject: S3's {@link #MAX_COPY_SIZE}, lower only in tests,
    * which cannot write objects of 5 GiB to see the copy in parts. {@code conditionalWrites}: the
    * service refuses a write with {@code If-None-Match: *} where the key holds an object (AWS S3,
-   * MinIO, R2, S3Proxy's file store), so a new file's write needs no request before it to make sure.
+   * S3Proxy's file store), so a new file's write needs no request before it to make sure.
    */
   public record Settings(URI endpoint, String region, String accessKey, String secretKey,
       boolean pathStyle, int maxConnections, long singleCopyLimit, boolean conditionalWrites) {
@@ -263,6 +263,7 @@ public final class ObjectStore implements AutoCloseable {
             .eventLoopGroupBuilder(loops))
         .region(Region.of(settings.region()))
         .forcePathStyle(settings.pathStyle())
+        .endpointProvider(new RememberedEndpoints())
         .credentialsProvider(credentials(settings))
         // Part integrity is checked with Content-MD5, which every S3-compatible server verifies;
         // the SDK's default flexible checksums (trailing CRC32) are not accepted everywhere.
