@@ -121,8 +121,8 @@ public final class Database {
    * it. For what can be known again, where a flush per operation cost more than the operation
    * (0.5-1 ms, a third of a small file's create). PostgreSQL's {@code synchronous_commit = off}
    * for the one transaction; on SQLite a connection of the pool kept at {@code synchronous = NORMAL}
-   * (setting it and back on a shared connection took four more statements a transaction, a tenth
-   * of a small file's create in Ferry's CPU).
+   * (setting it and back on a shared connection took four more statements a transaction: in a
+   * profile of small creates, SQLite's CPU per create went from 0.29 to 0.21 ms without them).
    */
   public <T> T transactionNotFlushed(String operation, SqlWork<T> work) throws StateStoreException {
     if (vendor == Vendor.POSTGRESQL) {

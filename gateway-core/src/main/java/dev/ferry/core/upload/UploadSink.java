@@ -90,10 +90,10 @@ final class UploadSink implements OffsetWriter.Sink {
 
   @Override
   public long commit() throws IOException {
-    if (commitCheck instanceof Uploads.OnlyIfAbsent absent && upload.commitOnlyIfAbsent(absent.present())) {
-      return upload.commit();
+    boolean s3Refuses = commitCheck instanceof Uploads.OnlyIfAbsent absent && upload.commitOnlyIfAbsent(absent.present());
+    if (!s3Refuses) {
+      commitCheck.beforeCommit(); // the writer aborts the upload when it fails
     }
-    commitCheck.beforeCommit(); // the writer aborts the upload when it fails
     return upload.commit();
   }
 

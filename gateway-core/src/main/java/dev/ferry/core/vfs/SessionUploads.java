@@ -215,9 +215,11 @@ final class SessionUploads {
       }
       errors.require(Permission.OVERWRITE, path, "upload over an existing file");
     };
-    CompletableFuture<NameProbe.Found> target = store.writesOnlyIfAbsent(key) ? null : NameProbe.probe(store, key);
+    // Where S3 cannot refuse the write, the name is asked about at once, so the answer is in by the
+    // commit; where it can, only a file made as a copy inside S3 asks, at its commit.
+    CompletableFuture<NameProbe.Found> askedAtOpen = store.writesOnlyIfAbsent(key) ? null : NameProbe.probe(store, key);
     Uploads.CommitCheck probe = () -> {
-      if (fileThere(target != null ? target : NameProbe.probe(store, key), path, "upload").isPresent()) {
+      if (fileThere(askedAtOpen != null ? askedAtOpen : NameProbe.probe(store, key), path, "upload").isPresent()) {
         refuse.refuse();
       }
     };
