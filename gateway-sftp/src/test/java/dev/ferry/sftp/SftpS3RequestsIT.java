@@ -1,5 +1,6 @@
 package dev.ferry.sftp;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -87,8 +88,19 @@ class SftpS3RequestsIT {
       assertEquals(SftpConstants.SSH_FX_NOT_A_DIRECTORY, status(() -> sftp.rmdir("/dirs/a/f.bin")), "rmdir of a file");
       assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, status(() -> sftp.rmdir("/dirs/none")), "rmdir of nothing");
       sftp.remove("/dirs/a/f.bin");
-      assertEquals("DELETE LIST", counted(() -> sftp.rmdir("/dirs/a")), "rmdir");
+      assertEquals("DELETE", counted(() -> sftp.rmdir("/dirs/a")),
+          "rmdir of a folder its listing showed, emptied here since (rm -rf): the listing cache answers for it");
       assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, status(() -> sftp.stat("/dirs/a")), "gone");
+
+      s3.put(ferry.bucket, ferry.key("theirs/"), new byte[0]);
+      assertEquals("DELETE LIST", counted(() -> sftp.rmdir("/theirs")),
+          "rmdir of a folder this node has not seen: S3 says whether it is empty");
+      sftp.mkdir("/dirs/b");
+      s3.put(ferry.bucket, ferry.key("dirs/b/late.bin"), new byte[] {9});
+      sftp.rmdir("/dirs/b"); // the cache shows it empty: what another S3 client wrote meanwhile is missed
+      assertArrayEquals(new byte[] {9}, s3.read(ferry.bucket, ferry.key("dirs/b/late.bin")),
+          "the other client's file is left whole");
+      assertFalse(s3.find(ferry.bucket, ferry.key("dirs/b/")).isPresent(), "only the folder's marker went");
     }
   }
 

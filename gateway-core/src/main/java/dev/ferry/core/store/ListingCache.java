@@ -221,6 +221,16 @@ public final class ListingCache {
   }
 
   /**
+   * Whether the folder {@code prefix} was seen a moment ago with its own marker, and everything it
+   * held then has gone since through this node (or through another that said so): an rmdir of it
+   * needs no listing.
+   */
+  public synchronized boolean knownEmpty(S3Location prefix) {
+    Folder folder = fresh(prefix);
+    return folder != null && folder.marker && folder.empty();
+  }
+
+  /**
    * The folder {@code prefix} as one listing page holding all of it (its marker, subfolders and
    * files, in S3's order), when it was seen a moment ago and the facts of every file are known.
    */

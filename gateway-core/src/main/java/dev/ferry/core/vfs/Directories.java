@@ -135,8 +135,12 @@ final class Directories {
   }
 
   /**
-   * One listing under the directory's lock says all of it; only a path with nothing under it is
-   * asked about once more, to tell a file ("not a directory") from nothing.
+   * Under the directory's lock, a folder the listing cache shows empty (a client's {@code rm -rf}
+   * lists a folder, removes what it holds, then removes it) is removed without asking S3. Any
+   * other answer is S3's: one listing says all of it, and only a path with nothing under it is
+   * asked about once more, to tell a file ("not a directory") from nothing. What the cache can miss
+   * is a file another S3 client wrote into the folder within the window: its marker goes, that file
+   * stays, and the folder with it, as the prefix of its key.
    */
   void rmdir(VirtualPath path) throws IOException {
     errors.require(Permission.DELETE, path, "rmdir");
@@ -146,20 +150,26 @@ final class Directories {
     }
     S3Location prefix = user.prefixOf(path);
     try (PathLock lock = locks.lockPrefix(path, prefix, "rmdir")) {
-      ListPage page = errors.call(store.listPage(prefix, null, null, 2), path, "rmdir");
-      if (DirectoryListing.isAbsent(page)) {
-        if (errors.call(store.head(user.keyOf(path)), path, "rmdir").isPresent()) {
-          throw new NotADirectoryException(path.toString(), "rmdir by " + user.name() + ": not a directory");
-        }
-        throw new NoSuchFileException(path.toString(), null, "rmdir by " + user.name() + ": no such file or directory");
-      }
-      boolean onlyMarker = page.commonPrefixes().isEmpty()
-          && page.objects().stream().allMatch(o -> o.key().equals(prefix.key()));
-      if (!onlyMarker) {
-        throw new DirectoryNotEmptyException(path + ": rmdir by " + user.name() + ": directory is not empty");
+      if (!listings.knownEmpty(prefix)) {
+        requireOnlyMarker(path, prefix);
       }
       errors.call(store.delete(prefix), path, "rmdir");
     }
     events.file(FileEvent.Type.DIRECTORY_DELETED, user.origin(), path.toString(), prefix);
+  }
+
+  private void requireOnlyMarker(VirtualPath path, S3Location prefix) throws IOException {
+    ListPage page = errors.call(store.listPage(prefix, null, null, 2), path, "rmdir");
+    if (DirectoryListing.isAbsent(page)) {
+      if (errors.call(store.head(user.keyOf(path)), path, "rmdir").isPresent()) {
+        throw new NotADirectoryException(path.toString(), "rmdir by " + user.name() + ": not a directory");
+      }
+      throw new NoSuchFileException(path.toString(), null, "rmdir by " + user.name() + ": no such file or directory");
+    }
+    boolean onlyMarker = page.commonPrefixes().isEmpty()
+        && page.objects().stream().allMatch(o -> o.key().equals(prefix.key()));
+    if (!onlyMarker) {
+      throw new DirectoryNotEmptyException(path + ": rmdir by " + user.name() + ": directory is not empty");
+    }
   }
 }

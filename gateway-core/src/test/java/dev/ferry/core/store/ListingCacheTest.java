@@ -160,6 +160,33 @@ class ListingCacheTest {
   }
 
   @Test
+  void aFolderIsKnownEmpty_onlyWithItsMarkerAndNothingLeftThatItsListingShowed() {
+    listDocs();
+    assertFalse(cache.knownEmpty(at("home/docs/")), "two files and a subfolder");
+    cache.removed(at("home/docs/a.txt"));
+    cache.removed(at("home/docs/b.txt"));
+    assertFalse(cache.knownEmpty(at("home/docs/")), "its subfolder is left");
+    long listedSub = cache.mark();
+    cache.listed(at("home/docs/sub/"), List.of(new ListPage(List.of(file("home/docs/sub/", 0)), List.of(), null)), now,
+        listedSub);
+    assertTrue(cache.knownEmpty(at("home/docs/sub/")));
+    cache.removed(at("home/docs/sub/"));
+    assertTrue(cache.knownEmpty(at("home/docs/")), "rm -rf: listed, then everything in it removed here");
+    assertFalse(cache.knownEmpty(at("home/unseen/")), "a folder not seen is asked of S3");
+
+    cache.written(at("home/docs/again.txt"), 2, "\"e\"", now);
+    assertFalse(cache.knownEmpty(at("home/docs/")), "a file written into it here");
+    cache.removed(at("home/docs/again.txt"));
+    now = now.plus(FRESH_FOR).plusMillis(1);
+    assertFalse(cache.knownEmpty(at("home/docs/")), "once the window ends, S3 is asked");
+
+    long mark = cache.mark();
+    cache.listed(at("home/plain/"), List.of(new ListPage(List.of(file("home/plain/x", 1)), List.of(), null)), now, mark);
+    cache.removed(at("home/plain/x"));
+    assertFalse(cache.knownEmpty(at("home/plain/")), "a folder without a marker ended with its last file");
+  }
+
+  @Test
   void aListingBegunBeforeAChangeOfItsFolder_isNotKept() {
     long mark = cache.mark();
     cache.written(at("home/docs/late.txt"), -1, null, null);
