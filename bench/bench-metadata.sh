@@ -12,11 +12,11 @@
 #   (c) per FTPS operation, Ferry only (python ftplib, AUTH TLS + PROT P): SIZE of a missing name,
 #       STOR 4 KiB, MFMT, SIZE, MDTM, RETR 4 KiB, MLSD of 30, RNFR/RNTO, DELE, MKD, RMD. Debian's
 #       rclone has no `serve ftp`, so there is no FTP peer (the table says so)
-#   (d) the S3 requests Ferry makes per operation of (b) and (c): Ferry runs with
-#       FERRY_S3_REQUEST_LOG=DEBUG, which logs one line per S3 request (software.amazon.awssdk.request);
-#       the lines between the first and the last operation of a kind, by kind of request, divided by
-#       the operations; and what those requests cost one after another at the floor of (a), against
-#       Ferry's time
+#   (d) the S3 requests Ferry makes per operation of (b) and (c): Ferry runs with its metrics on, and
+#       its count of S3 requests by operation (ferry_s3_requests_seconds_count) is read before the
+#       first and after the last operation of a kind, divided by the operations; and what those
+#       requests cost one after another at the floor of (a), against Ferry's time. (Counted from the
+#       SDK's request log at DEBUG before 2026-11-27, which cost Ferry 0.5-1 ms per request.)
 #   (e) sshfs workloads over Ferry, rclone serve sftp and sshd: `cp -r` of BENCH_FILES=300 small
 #       files (1-16 KiB, 30 folders), `git init && git add -A && git commit` in the copy, `rm -rf`
 #       of the copy (.git included); then `cp -r` of BENCH_FLAT_FILES=2000 files of 1-4 KiB into one
@@ -25,13 +25,15 @@
 #   (f) BENCH_SESSIONS=8 sessions running the loop of (b) / (c) at once against one running alone:
 #       operations per second of wall clock (the clients share the 2 CPUs with the servers)
 # Every figure is the median of BENCH_REPEAT=3 runs (for (b) and (c): of each run's median), after
-# BENCH_WARMUP=10 untimed passes of the same loop (every server gets them; a JVM compiles its request
-# path during the first thousands of operations, and a server in service is warm). Ferry's first
-# pass is printed as well ("cold"). bench/metadata_ops.py does the client side of (a)-(d) and (f).
+# BENCH_WARMUP=40 untimed passes of the same loop (every server gets them; a JVM compiles its request
+# path during the first tens of thousands of operations, and a server in service is warm: on a fresh
+# Ferry a loop of removes took 5.5 ms each in its first 10 s, 1.1 ms after 80 s of mixed operations,
+# and 10 passes, the default before, left creates at twice their settled time). Ferry's first pass
+# is printed as well ("cold"). bench/metadata_ops.py does the client side of (a)-(d) and (f).
 #
 #   bench/bench-metadata.sh | tee bench-metadata.txt     (after: mvn -q -DskipTests package)
 #
-# Knobs (environment): BENCH_REPEAT=3, BENCH_OPS=30 (operations of each kind per run), BENCH_WARMUP=10,
+# Knobs (environment): BENCH_REPEAT=3, BENCH_OPS=30 (operations of each kind per run), BENCH_WARMUP=40,
 # BENCH_FILES=300, BENCH_FLAT_FILES=2000,
 # BENCH_SESSIONS=8, FERRY_HEAP=1g, FERRY_JAVA=java, BENCH_DIR, BENCH_KEEP=1 (keeps the temp dir and
 # Ferry's log), FERRY_JAR, S3PROXY_JAR, BENCH_SECTIONS="floor sftp ftps sshfs sessions" (the sections
@@ -44,7 +46,7 @@ REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FERRY_JAR="${FERRY_JAR:-$REPO_DIR/gateway-server/target/ferry.jar}"
 BENCH_REPEAT="${BENCH_REPEAT:-3}"
 OPS="${BENCH_OPS:-30}"
-WARMUP="${BENCH_WARMUP:-10}"
+WARMUP="${BENCH_WARMUP:-40}"
 FILES="${BENCH_FILES:-300}"
 FLAT="${BENCH_FLAT_FILES:-2000}"
 SESSIONS="${BENCH_SESSIONS:-8}"
@@ -99,6 +101,8 @@ wants() { [[ "$SECTIONS" == *" $1 "* ]]; }
 
 start_ferry() {
   FERRY_LOG="$WORK/ferry.log"
+  # (d) and (e) read Ferry's S3 request counts there.
+  METRICS_PORT="$(free_port)" || { error "no free port for Ferry's metrics"; return 1; }
   PASSWORD_HASH="$(printf '%s\n' "$PASSWORD" | timeout 60 java -jar "$FERRY_JAR" hash-password)" \
     && [[ "$PASSWORD_HASH" == \$2* ]] || { error "hash-password failed"; return 1; }
   cat >"$WORK/ferry.yaml" <<EOF
@@ -106,6 +110,10 @@ $(ferry_yaml_store)
 $(ferry_yaml_listeners)
 shutdown:
   grace: 5s
+metrics:
+  enabled: true
+  bindAddress: 127.0.0.1
+  port: $METRICS_PORT
 $([[ -n "${BENCH_DIR_CACHE_TIME:-}" ]] && printf 'listings:\n  directoryCacheTime: %s\n' "$BENCH_DIR_CACHE_TIME")
 users:
   - name: bench
@@ -115,9 +123,8 @@ users:
     publicKeys:
       - "$(cat "$WORK/id_ed25519.pub")"
 EOF
-  # In the environment, as an operator would set it: the logback config reads it for the level of
-  # software.amazon.awssdk.request, whose one line per S3 request (d) and (e) count.
-  FERRY_S3_REQUEST_LOG=DEBUG launch_ferry || return 1
+  launch_ferry || return 1
+  METRICS_URL="http://127.0.0.1:$METRICS_PORT/metrics"
   ferry_ports
 }
 
@@ -177,7 +184,7 @@ section_floor() {
 # section_sftp SERVER: (b) against one server; Ferry's runs count its S3 requests as well.
 section_sftp() {
   local server="$1" log_args=()
-  [[ "$server" == ferry ]] && log_args=(--s3-log "$FERRY_LOG")
+  [[ "$server" == ferry ]] && log_args=(--metrics "$METRICS_URL")
   # shellcheck disable=SC2046 # sftp_args is words on purpose
   ops_run "$server.sftp" sftp $(sftp_args "$server") --identity "$WORK/id_ed25519" \
     --dir "$(remote_root "$server")/meta" --repeat "$BENCH_REPEAT" "${log_args[@]}"
@@ -185,7 +192,7 @@ section_sftp() {
 
 section_ftps() {
   ops_run ferry.ftps ftps --port "$FERRY_FTP_PORT" --user bench --dir /meta-ftps --repeat "$BENCH_REPEAT" \
-    --s3-log "$FERRY_LOG"
+    --metrics "$METRICS_URL"
 }
 
 # section_sessions PREFIX ARGS...: (f) one session alone, then SESSIONS at once, BENCH_REPEAT times each.
@@ -282,12 +289,15 @@ check_step() {
   ((count == expected)) || echo "$count files where $expected were expected"
 }
 
-# ferry_requests_since KEY OFFSET: Ferry's S3 requests logged after byte OFFSET of its log, into
-# R[KEY.req] (the total) and R[KEY.kinds] ("HEAD=169,LIST=169,PUT=41").
+# ferry_request_counts: Ferry's S3 requests so far, for ferry_requests_since.
+ferry_request_counts() { "$PYTHON" "$REPO_DIR/bench/metadata_ops.py" counts "$METRICS_URL"; }
+
+# ferry_requests_since KEY COUNTS: Ferry's S3 requests since ferry_request_counts printed COUNTS,
+# into R[KEY.req] (the total) and R[KEY.kinds] ("HEAD=169,LIST=169,PUT=41").
 ferry_requests_since() {
   local counted
   sleep 1   # what Ferry still sends after the last reply belongs to the step
-  counted="$("$PYTHON" "$REPO_DIR/bench/metadata_ops.py" requests "$FERRY_LOG" "$2")"
+  counted="$("$PYTHON" "$REPO_DIR/bench/metadata_ops.py" requests "$METRICS_URL" "$2")"
   R[$1.req]="$(sed -n 's/^total //p' <<<"$counted")"
   R[$1.kinds]="$(sed -n 's/^kinds //p' <<<"$counted")"
 }
@@ -300,13 +310,13 @@ sshfs_failed() {
 # section_sshfs SERVER: (e) through one sshfs mount, BENCH_REPEAT runs of cp, git, rm in turn;
 # Ferry's S3 requests counted for each step (the last run's kept).
 section_sshfs() {
-  local server="$1" port user known run step start offset seconds wrong
+  local server="$1" port user known run step start counts seconds wrong
   read -r _ port _ user _ known <<<"$(sftp_args "$server")"
   mount_sshfs "$server" "$port" "$user" "$known" "$(remote_root "$server")/" || return 1
   declare -A times=()
   for ((run = 1; run <= BENCH_REPEAT; run++)); do
     for step in "${WORKLOADS[@]}"; do
-      [[ "$server" == ferry ]] && offset="$(stat -c %s "$FERRY_LOG")"
+      [[ "$server" == ferry ]] && counts="$(ferry_request_counts)"
       start="$(now)"
       if ! timeout -k 10 "$TRANSFER_TIMEOUT_SECONDS" bash -c 'step_$0 "$1"' "$step" "$MNT" >"$WORK/step.out" 2>&1; then
         sshfs_failed "$server" "$step, run $run, failed after $(elapsed "$start") s: $(tail -n 3 "$WORK/step.out" | tr '\n' ' ')"
@@ -319,8 +329,8 @@ section_sshfs() {
       fi
       seconds="$(elapsed "$start")"
       times[$step]+=" $seconds"
-      [[ "$server" == ferry ]] && ferry_requests_since "ferry.sshfs.$step" "$offset"
-      log "sshfs $server: $step, run $run: $seconds s${offset:+, ${R[ferry.sshfs.$step.req]} S3 requests}"
+      [[ "$server" == ferry ]] && ferry_requests_since "ferry.sshfs.$step" "$counts"
+      log "sshfs $server: $step, run $run: $seconds s${counts:+, ${R[ferry.sshfs.$step.req]} S3 requests}"
       wrong="$(check_step "$step" "$MNT")"
       [[ -z "$wrong" ]] || sshfs_failed "$server" "$step, run $run: $wrong"
     done

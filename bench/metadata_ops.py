@@ -2,14 +2,15 @@
 """Per-operation timings for bench/bench-metadata.sh (a measurement, not a test).
 
 One client session against one server; each operation is timed on its own (time.perf_counter
-around the call) and BENCH_OPS of one kind run in a row, so that the S3 requests Ferry logs between
+around the call) and BENCH_OPS of one kind run in a row, so that the S3 requests Ferry sends between
 the first and the last of them belong to that kind alone.
 
   metadata_ops.py s3   --endpoint URL --bucket B --dir PREFIX --ops N --repeat R
-  metadata_ops.py sftp --port P --user U --identity KEY --known-hosts FILE --dir D --ops N --repeat R [--s3-log LOG]
-  metadata_ops.py ftps --port P --user U --dir D --ops N --repeat R [--s3-log LOG]
+  metadata_ops.py sftp --port P --user U --identity KEY --known-hosts FILE --dir D --ops N --repeat R [--metrics URL]
+  metadata_ops.py ftps --port P --user U --dir D --ops N --repeat R [--metrics URL]
   metadata_ops.py sftp|ftps ... --sessions K   throughput: K sessions run the loop once, all at once
-  metadata_ops.py requests LOG OFFSET          the S3 requests Ferry logged in LOG after byte OFFSET
+  metadata_ops.py counts URL                   Ferry's S3 requests so far, from its metrics at URL
+  metadata_ops.py requests URL COUNTS          the S3 requests Ferry sent since counts printed COUNTS
 
 S3 credentials come from S3_KEY and S3_SECRET, the FTPS password from FTP_PASSWORD (environment,
 not argv). Results are "KEY VALUE" lines on stdout, which the bash script reads into its table;
@@ -19,6 +20,7 @@ import argparse
 import collections
 import ftplib
 import io
+import json
 import multiprocessing
 import os
 import re
@@ -27,6 +29,7 @@ import ssl
 import statistics
 import sys
 import time
+import urllib.request
 
 LIST_COUNT = 30           # files in the folder the list operation reads
 PAYLOAD = os.urandom(4096)
@@ -40,65 +43,62 @@ def say(*parts):
 
 
 # ---------------------------------------------------------------------------------------------
-# Ferry's S3 request log: with FERRY_S3_REQUEST_LOG=DEBUG the AWS SDK's logger
-# software.amazon.awssdk.request writes one "Sending Request: DefaultSdkHttpFullRequest(httpMethod=...,
-# encodedPath=..., headers=[names], queryParameters=[names])" line per request sent.
+# Ferry's S3 requests, from its metrics endpoint (metrics.enabled): ferry_s3_requests_seconds_count
+# counts each request sent, by the SDK's operation name. Read there, not from a request log: the
+# SDK's request logger at DEBUG cost Ferry 0.5 to 1 ms per request, and a counting proxy would add
+# a hop to every request it counts.
 
-def request_kind(line):
-    """HEAD, GET, LIST, PUT, COPY, DELETE or POST (multipart steps, multi-object delete) of one line.
-    The method alone would call a listing a GET and a copy a PUT: the query and header names tell."""
-    method = re.search(r"httpMethod=([A-Z]+)", line)
-    method = method.group(1) if method else "?"
-    query = re.search(r"queryParameters=\[([^\]]*)\]", line)
-    query = query.group(1).lower() if query else ""
-    headers = re.search(r"headers=\[([^\]]*)\]", line)
-    headers = headers.group(1).lower() if headers else ""
-    if method == "GET" and ("list-type" in query or "delimiter" in query or "prefix" in query):
-        return "LIST"
-    if method == "PUT" and "x-amz-copy-source" in headers:
-        return "COPY"
-    return method
+OPERATION_KINDS = {
+    "HeadObject": "HEAD", "GetObject": "GET", "ListObjectsV2": "LIST", "ListObjects": "LIST",
+    "PutObject": "PUT", "UploadPart": "PUT", "CopyObject": "COPY", "UploadPartCopy": "COPY",
+    "DeleteObject": "DELETE", "AbortMultipartUpload": "DELETE",
+    "CreateMultipartUpload": "POST", "CompleteMultipartUpload": "POST", "DeleteObjects": "POST",
+}
+COUNT_LINE = re.compile(r'^ferry_s3_requests_seconds_count\{([^}]*)\}\s+(\S+)')
 
 
-class RequestLog:
-    """Counts the request lines appended to Ferry's log since the last mark."""
+def request_counts(url):
+    """Ferry's S3 requests since it started: a Counter by kind (HEAD, GET, LIST, PUT, COPY, DELETE,
+    POST; the operation's own name for any other)."""
+    counts = collections.Counter()
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        for line in answer.read().decode("utf-8", "replace").splitlines():
+            match = COUNT_LINE.match(line)
+            if match:
+                operation = re.search(r'operation="([^"]*)"', match.group(1))
+                name = operation.group(1) if operation else "unknown"
+                counts[OPERATION_KINDS.get(name, name)] += int(float(match.group(2)))
+    return counts
 
-    def __init__(self, path):
-        self.path = path
-        self.offset = 0
+
+def settled_counts(url):
+    """request_counts once they have stopped changing for 0.3 s (3 s at most): Ferry may still send
+    a request after its reply (an asynchronous delete, a catalog write-back)."""
+    counts, still_since, deadline = request_counts(url), time.monotonic(), time.monotonic() + 3
+    while time.monotonic() - still_since < 0.3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        now = request_counts(url)
+        if now != counts:
+            counts, still_since = now, time.monotonic()
+    return counts
+
+
+class RequestCounter:
+    """Counts Ferry's S3 requests since the last mark."""
+
+    def __init__(self, url):
+        self.url = url
         self.mark()
 
-    def _settled_size(self):
-        # Ferry may still send a request after its reply (an asynchronous delete, a catalog
-        # write-back): wait until the log has stopped growing for 0.3 s, 3 s at most.
-        size, still_since, deadline = os.path.getsize(self.path), time.monotonic(), time.monotonic() + 3
-        while time.monotonic() - still_since < 0.3 and time.monotonic() < deadline:
-            time.sleep(0.05)
-            now = os.path.getsize(self.path)
-            if now != size:
-                size, still_since = now, time.monotonic()
-        return size
-
     def mark(self):
-        self.offset = self._settled_size()
+        self.last = settled_counts(self.url)
 
     def take(self):
-        """Counter of request kinds logged since the last mark; marks again."""
-        end = self._settled_size()
-        counts = count_requests(self.path, self.offset, end)
-        self.offset = end
+        """Counter of request kinds sent since the last mark; marks again."""
+        now = settled_counts(self.url)
+        counts = now - self.last
+        self.last = now
         return counts
-
-
-def count_requests(path, start, end=None):
-    counts = collections.Counter()
-    with open(path, "rb") as f:
-        f.seek(start)
-        data = f.read() if end is None else f.read(max(0, end - start))
-    for line in data.decode("utf-8", "replace").splitlines():
-        if "Sending Request" in line:
-            counts[request_kind(line)] += 1
-    return counts
 
 
 def kinds_text(counts, per):
@@ -377,9 +377,9 @@ def join(base, name):
 def timed_runs(args):
     """An untimed warm-up pass, then --repeat passes of --ops operations of each kind, each in a new
     folder. Per kind: the median ms of each pass, and the median of those; the S3 requests per
-    operation over all timed passes when --s3-log names Ferry's log."""
+    operation over all timed passes when --metrics names Ferry's metrics endpoint."""
     session = SESSIONS[args.mode](args)
-    log = RequestLog(args.s3_log) if args.s3_log else None
+    log = RequestCounter(args.metrics) if args.metrics else None
     listed = join(args.dir, "list")
     session.mkdir(args.dir)
     session.fill(listed)
@@ -545,8 +545,8 @@ def throughput(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["s3", "sftp", "ftps", "requests"])
-    parser.add_argument("rest", nargs="*", help="requests: LOG OFFSET")
+    parser.add_argument("mode", choices=["s3", "sftp", "ftps", "counts", "requests"])
+    parser.add_argument("rest", nargs="*", help="counts: URL; requests: URL COUNTS")
     parser.add_argument("--port", type=int)
     parser.add_argument("--user")
     parser.add_argument("--identity")
@@ -557,13 +557,15 @@ def main():
     parser.add_argument("--ops", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=1, help="untimed passes before the timed ones")
-    parser.add_argument("--s3-log")
+    parser.add_argument("--metrics", help="Ferry's metrics URL, to count its S3 requests")
     parser.add_argument("--sessions", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=1200)
     args = parser.parse_args()
     socket.setdefaulttimeout(60)
-    if args.mode == "requests":
-        counts = count_requests(args.rest[0], int(args.rest[1]))
+    if args.mode == "counts":
+        print(json.dumps(settled_counts(args.rest[0])))
+    elif args.mode == "requests":
+        counts = settled_counts(args.rest[0]) - collections.Counter(json.loads(args.rest[1]))
         print(f"total {sum(counts.values())}")
         print(f"kinds {kinds_text(counts, 1).replace('.00', '')}")
     elif args.sessions:
