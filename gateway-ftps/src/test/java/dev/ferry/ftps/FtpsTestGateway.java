@@ -46,6 +46,12 @@ final class FtpsTestGateway implements AutoCloseable {
   /** FTPS listens on {@code bindAddress} ("::" for both address families). */
   FtpsTestGateway(S3TestServer s3, URI endpoint, Path dir, long partSize, long singlePutLimit, String bindAddress)
       throws IOException {
+    this(s3, endpoint, dir, partSize, singlePutLimit, bindAddress, "");
+  }
+
+  /** With {@code moreYaml}, top-level sections of ferry.yaml besides the test's own. */
+  FtpsTestGateway(S3TestServer s3, URI endpoint, Path dir, long partSize, long singlePutLimit, String bindAddress,
+      String moreYaml) throws IOException {
     bucket = s3.createBucket();
     String yaml = """
         dataDir: %s
@@ -83,7 +89,7 @@ final class FtpsTestGateway implements AutoCloseable {
             home: s3://%s/home/alice/
             permissions: [list, read, write, delete, rename, mkdir]
         """.formatted(dir.resolve("data"), endpoint, s3.accessKey(), s3.secretKey(), bindAddress, partSize,
-        singlePutLimit, HASH, bucket, HASH, bucket, HASH, bucket);
+        singlePutLimit, HASH, bucket, HASH, bucket, HASH, bucket) + moreYaml;
     Path file = dir.resolve("ferry.yaml");
     Files.writeString(file, yaml);
     FerryConfig config = FerryConfig.load(file, Map.of());

@@ -67,7 +67,8 @@ final class SessionUploads {
     S3Location key = user.keyOf(path);
     PathLock lock = locks.lock(path, key, operation);
     try {
-      Optional<ObjectInfo> existing = replacesWhateverIsThere(path, mode, operation) ? Optional.empty()
+      boolean leftToS3 = newFileLeftToS3(path, key, mode, operation);
+      Optional<ObjectInfo> existing = leftToS3 || replacesWhateverIsThere(path, mode, operation) ? Optional.empty()
           : writeTarget(path, operation);
       if (existing.isPresent() && !(mode == WriteMode.RESUME && offset == existing.get().size())
           && !(mode == WriteMode.APPEND && existing.get().size() == 0)) {
@@ -93,6 +94,11 @@ final class SessionUploads {
       } catch (IOException | RuntimeException e) {
         share.ifPresent(UploadQuota::cancel);
         throw e;
+      }
+      if (leftToS3) {
+        // An upload opened here is never a copy inside S3, so the write itself carries the condition.
+        upload.commitOnlyIfAbsent(() -> errors.require(Permission.OVERWRITE, path, operation
+            + " over an existing file (another S3 client wrote it since the folder was listed)"));
       }
       upload.pacedBy(quota.gate(share, pace));
       share.ifPresent(q -> upload.whenEnded(q::ended));
@@ -226,6 +232,23 @@ final class SessionUploads {
     return uploads.openAtOffsets(key, lock, "upload of " + path + " by " + user.name(),
         user.origin().asWriterOf(path.toString()), 0, keep -> {}, Uploads.CommitCheck.onlyIfAbsent(probe, refuse),
         reorderMemory, spillShare);
+  }
+
+  /**
+   * Whether a new upload of {@code path} by a user who may not overwrite (an FTP drop box) goes
+   * ahead where the folder seen a moment ago has no such name, S3 refusing the write at its commit
+   * ({@code If-None-Match: *}) where another S3 client put the name since: the client is not kept
+   * waiting for a listing of the name at the open. Where S3 takes no conditional writes, or the
+   * folder is not known, the name is asked about at the open.
+   */
+  private boolean newFileLeftToS3(VirtualPath path, S3Location key, WriteMode mode, String operation)
+      throws IOException {
+    if (mode != WriteMode.TRUNCATE || user.may(Permission.OVERWRITE, path) || !store.writesOnlyIfAbsent(key)
+        || !lookup.knownMissing(path)) {
+      return false;
+    }
+    lookup.requireParentDirectory(path, operation);
+    return true;
   }
 
   /**

@@ -50,7 +50,8 @@ public final class FtpReplyMapper {
    * A data transfer that failed: the data connection broke (426), S3 failed (451: try again later),
    * or S3 refused the request itself (550: the same request will be refused again, e.g. a KMS key
    * S3 does not know or a bucket policy that denies the write), so clients such as lftp do not
-   * retry it for ever.
+   * retry it for ever. A permission found missing only at the end (an upload by a user who may not
+   * overwrite, onto a name another S3 client took during the transfer) is a refusal too: 550.
    */
   public static FtpReply transferFailed(String operation, IOException error, boolean nothingStored) {
     String suffix = nothingStored ? "; nothing was stored" : "";
@@ -69,6 +70,10 @@ public final class FtpReplyMapper {
       return new DefaultFtpReply(refusedByStore(error) ? 550 : 451, singleLine(operation + " failed, storage error: "
           + messageOf(error) + suffix));
     }
+    AccessDeniedException denied = accessDenied(error);
+    if (denied != null) {
+      return new DefaultFtpReply(550, singleLine(operation + " refused: " + messageOf(denied) + suffix));
+    }
     return new DefaultFtpReply(426, singleLine(operation + " aborted: " + messageOf(error) + suffix));
   }
 
@@ -79,6 +84,16 @@ public final class FtpReplyMapper {
       }
     }
     return false;
+  }
+
+  /** The permission refusal among {@code error}'s causes, or null. */
+  private static AccessDeniedException accessDenied(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof AccessDeniedException denied) {
+        return denied;
+      }
+    }
+    return null;
   }
 
   /** The quota refusal among {@code error}'s causes, or null. */
