@@ -218,6 +218,9 @@ class SftpGatewayIT {
     s3.put(ferry.bucket, ferry.key("zero-read.bin"), data);
     try (SSHClient ssh = new SSHClient()) {
       ssh.addHostKeyVerifier(new PromiscuousVerifier());
+      // sshj waits for ever by default: a server that never answers fails the test instead.
+      ssh.setConnectTimeout(10_000);
+      ssh.setTimeout(30_000);
       ssh.connect("127.0.0.1", ferry.sftp.port());
       ssh.authPassword("alice", SftpTestGateway.PASSWORD);
       try (SFTPClient sftp = ssh.newSFTPClient(); RemoteFile file = sftp.open("zero-read.bin");
