@@ -183,11 +183,11 @@ section_floor() {
 
 # section_sftp SERVER: (b) against one server; Ferry's runs count its S3 requests as well.
 section_sftp() {
-  local server="$1" log_args=()
-  [[ "$server" == ferry ]] && log_args=(--metrics "$METRICS_URL")
+  local server="$1" count_args=()
+  [[ "$server" == ferry ]] && count_args=(--metrics "$METRICS_URL")
   # shellcheck disable=SC2046 # sftp_args is words on purpose
   ops_run "$server.sftp" sftp $(sftp_args "$server") --identity "$WORK/id_ed25519" \
-    --dir "$(remote_root "$server")/meta" --repeat "$BENCH_REPEAT" "${log_args[@]}"
+    --dir "$(remote_root "$server")/meta" --repeat "$BENCH_REPEAT" "${count_args[@]}"
 }
 
 section_ftps() {
@@ -296,7 +296,7 @@ ferry_request_counts() { "$PYTHON" "$REPO_DIR/bench/metadata_ops.py" counts "$ME
 # into R[KEY.req] (the total) and R[KEY.kinds] ("HEAD=169,LIST=169,PUT=41").
 ferry_requests_since() {
   local counted
-  sleep 1   # what Ferry still sends after the last reply belongs to the step
+  # Counted once Ferry's counts stop changing: what it still sends after the last reply belongs to the step.
   counted="$("$PYTHON" "$REPO_DIR/bench/metadata_ops.py" requests "$METRICS_URL" "$2")"
   R[$1.req]="$(sed -n 's/^total //p' <<<"$counted")"
   R[$1.kinds]="$(sed -n 's/^kinds //p' <<<"$counted")"

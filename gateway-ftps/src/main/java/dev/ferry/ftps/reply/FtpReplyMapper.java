@@ -25,7 +25,7 @@ public final class FtpReplyMapper {
   }
 
   static int codeFor(IOException error) {
-    if (quotaExceeded(error) != null) {
+    if (causeOf(error, QuotaExceededException.class) != null) {
       return 552;
     }
     if (error instanceof ContentRefusedException refused) {
@@ -55,7 +55,7 @@ public final class FtpReplyMapper {
    */
   public static FtpReply transferFailed(String operation, IOException error, boolean nothingStored) {
     String suffix = nothingStored ? "; nothing was stored" : "";
-    QuotaExceededException quota = quotaExceeded(error);
+    QuotaExceededException quota = causeOf(error, QuotaExceededException.class);
     if (quota != null) {
       // 552: "exceeded storage allocation"; the data connection's wrapping is left out of the words.
       return new DefaultFtpReply(552, singleLine(operation + " refused: " + messageOf(quota) + suffix));
@@ -70,7 +70,7 @@ public final class FtpReplyMapper {
       return new DefaultFtpReply(refusedByStore(error) ? 550 : 451, singleLine(operation + " failed, storage error: "
           + messageOf(error) + suffix));
     }
-    AccessDeniedException denied = accessDenied(error);
+    AccessDeniedException denied = causeOf(error, AccessDeniedException.class);
     if (denied != null) {
       return new DefaultFtpReply(550, singleLine(operation + " refused: " + messageOf(denied) + suffix));
     }
@@ -78,29 +78,14 @@ public final class FtpReplyMapper {
   }
 
   public static boolean hasStoreCause(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof StoreException || t instanceof StorageFailureException) {
-        return true;
-      }
-    }
-    return false;
+    return causeOf(error, StoreException.class) != null || causeOf(error, StorageFailureException.class) != null;
   }
 
-  /** The permission refusal among {@code error}'s causes, or null. */
-  private static AccessDeniedException accessDenied(Throwable error) {
+  /** The first of {@code error} and its causes that is a {@code type}, or null. */
+  private static <T extends Throwable> T causeOf(Throwable error, Class<T> type) {
     for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof AccessDeniedException denied) {
-        return denied;
-      }
-    }
-    return null;
-  }
-
-  /** The quota refusal among {@code error}'s causes, or null. */
-  private static QuotaExceededException quotaExceeded(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof QuotaExceededException quota) {
-        return quota;
+      if (type.isInstance(t)) {
+        return type.cast(t);
       }
     }
     return null;
@@ -108,12 +93,9 @@ public final class FtpReplyMapper {
 
   /** Whether S3 answered the request with a refusal (access denied, a 4xx), not an outage. */
   static boolean refusedByStore(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof StoreException store) {
-        return store.kind() == StoreException.Kind.REJECTED || store.kind() == StoreException.Kind.ACCESS_DENIED;
-      }
-    }
-    return false;
+    StoreException store = causeOf(error, StoreException.class);
+    return store != null
+        && (store.kind() == StoreException.Kind.REJECTED || store.kind() == StoreException.Kind.ACCESS_DENIED);
   }
 
   private static String messageOf(IOException error) {
