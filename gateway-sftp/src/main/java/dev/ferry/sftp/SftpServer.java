@@ -45,8 +45,12 @@ public final class SftpServer {
 
   private static final Logger log = LoggerFactory.getLogger(SftpServer.class);
 
-  /** The largest read a client may ask for (limits@openssh.com); OpenSSH's sftp then asks for it. */
-  private static final int READ_LENGTH = 256 * 1024;
+  /**
+   * The largest read a client may ask for (limits@openssh.com); OpenSSH's sftp then asks for it.
+   * As OpenSSH's own server: its clients, and MINA's, refuse a message over 256 KiB, and a READ's
+   * reply is 13 bytes more than its data (256 KiB of data was refused by MINA's client).
+   */
+  private static final int READ_LENGTH = 255 * 1024;
   /**
    * Entries per READDIR reply, in bytes (the last entry may go past it). Older libssh2 (curl's
    * sftp://, before 1.9) refuses SFTP packets over 80,000 bytes; OpenSSH and paramiko take 256 KiB.
@@ -106,7 +110,7 @@ public final class SftpServer {
             SshSessionSlots.slotOf(session)));
       }
     });
-    FerrySftpSubsystemFactory sftp = new FerrySftpSubsystemFactory(settings.maxOpenHandles());
+    FerrySftpSubsystemFactory sftp = new FerrySftpSubsystemFactory(settings.maxOpenHandles(), settings.windowSize());
     sftp.setFileSystemAccessor(new FerrySftpAccessor());
     sftp.setErrorStatusDataHandler(new SftpStatusMapper());
     sftp.addSftpEventListener(new CommitOnClose());

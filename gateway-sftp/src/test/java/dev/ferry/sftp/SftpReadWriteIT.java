@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Random;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.CloseableHandle;
 import org.apache.sshd.sftp.client.SftpClient.OpenMode;
@@ -52,25 +51,25 @@ class SftpReadWriteIT {
 
   @Test
   void readWrite_existingFile_readsTheObjectThenTheHandlesOwnWrites() throws IOException {
-    byte[] data = random(8 * 1024, 1);
+    byte[] data = SftpTestGateway.random(8 * 1024, 1);
     s3.put(ferry.bucket, ferry.key("rw.db"), data);
-    byte[] header = random(12, 2);
-    byte[] page = random(4096, 3);
+    byte[] header = SftpTestGateway.random(12, 2);
+    byte[] page = SftpTestGateway.random(4096, 3);
     byte[] expected = Arrays.copyOf(data, data.length + page.length);
     System.arraycopy(header, 0, expected, 0, header.length);
     System.arraycopy(page, 0, expected, data.length, page.length);
     try (SftpClient sftp = ferry.login("alice")) {
       try (CloseableHandle handle = sftp.open("rw.db", READ_WRITE)) {
-        assertArrayEquals(data, read(sftp, handle, 0, data.length), "the object, before any write");
+        assertArrayEquals(data, SftpTestGateway.readFully(sftp, handle, 0, data.length), "the object, before any write");
         sftp.write(handle, data.length, page, 0, page.length); // sqlite: a page appended,
         sftp.write(handle, 0, header, 0, header.length); // then its header changed
-        assertArrayEquals(expected, read(sftp, handle, 0, expected.length + 100), "the object with the writes");
+        assertArrayEquals(expected, SftpTestGateway.readFully(sftp, handle, 0, expected.length + 100), "the object with the writes");
         assertEquals(expected.length, sftp.stat(handle).getSize());
         assertArrayEquals(data, s3.read(ferry.bucket, ferry.key("rw.db")), "nothing visible before the close");
       }
       assertArrayEquals(expected, s3.read(ferry.bucket, ferry.key("rw.db")));
       try (CloseableHandle handle = sftp.open("rw.db", READ_WRITE)) {
-        assertArrayEquals(expected, read(sftp, handle, 0, expected.length), "read back after the reopen");
+        assertArrayEquals(expected, SftpTestGateway.readFully(sftp, handle, 0, expected.length), "read back after the reopen");
       }
       assertArrayEquals(expected, s3.read(ferry.bucket, ferry.key("rw.db")), "read only: unchanged");
     }
@@ -78,20 +77,20 @@ class SftpReadWriteIT {
 
   @Test
   void readWrite_newFile_readsWhatWasWrittenAndZerosInTheHoles() throws IOException {
-    byte[] tail = random(3000, 4);
+    byte[] tail = SftpTestGateway.random(3000, 4);
     try (SftpClient sftp = ferry.login("alice")) {
       try (CloseableHandle handle = sftp.open("rw-new.bin", EnumSet.of(OpenMode.Read, OpenMode.Write, OpenMode.Create))) {
         sftp.write(handle, 5000, tail, 0, tail.length);
         byte[] expected = new byte[5000 + tail.length];
         System.arraycopy(tail, 0, expected, 5000, tail.length);
-        assertArrayEquals(expected, read(sftp, handle, 0, expected.length));
+        assertArrayEquals(expected, SftpTestGateway.readFully(sftp, handle, 0, expected.length));
       }
     }
   }
 
   @Test
   void readWrite_fileLargerThanTheSpillLimit_refusedAtOpenNamingIt_andUnchanged() throws IOException {
-    byte[] data = random(MIB + 1, 5);
+    byte[] data = SftpTestGateway.random(MIB + 1, 5);
     s3.put(ferry.bucket, ferry.key("big-rw.bin"), data);
     try (SftpClient sftp = ferry.login("alice")) {
       SftpException refused = assertThrows(SftpException.class, () -> sftp.open("big-rw.bin", READ_WRITE));
@@ -111,8 +110,8 @@ class SftpReadWriteIT {
    */
   @Test
   void rename_whileOpenForWriting_theFileMovesAndTheHandleWritesOnThere() throws IOException {
-    byte[] first = random(5000, 6);
-    byte[] second = random(700, 7);
+    byte[] first = SftpTestGateway.random(5000, 6);
+    byte[] second = SftpTestGateway.random(700, 7);
     try (SftpClient sftp = ferry.login("alice")) {
       try (CloseableHandle handle = sftp.open("journal", EnumSet.of(OpenMode.Read, OpenMode.Write, OpenMode.Create))) {
         sftp.write(handle, 0, first, 0, first.length);
@@ -122,7 +121,7 @@ class SftpReadWriteIT {
         sftp.write(handle, 100, second, 0, second.length);
         byte[] expected = first.clone();
         System.arraycopy(second, 0, expected, 100, second.length);
-        assertArrayEquals(expected, read(sftp, handle, 0, expected.length), "the handle reads on at the new name");
+        assertArrayEquals(expected, SftpTestGateway.readFully(sftp, handle, 0, expected.length), "the handle reads on at the new name");
       }
       byte[] expected = first.clone();
       System.arraycopy(second, 0, expected, 100, second.length);
@@ -135,7 +134,7 @@ class SftpReadWriteIT {
   @Test
   void rename_whileOpenForWriting_ontoAnExistingFile_refusedAndTheHandleWritesOnAtItsName() throws IOException {
     s3.put(ferry.bucket, ferry.key("taken"), new byte[] {1, 2, 3});
-    byte[] first = random(300, 8);
+    byte[] first = SftpTestGateway.random(300, 8);
     try (SftpClient sftp = ferry.login("alice")) {
       try (CloseableHandle handle = sftp.open("stays", EnumSet.of(OpenMode.Write, OpenMode.Create))) {
         sftp.write(handle, 0, first, 0, first.length);
@@ -149,22 +148,4 @@ class SftpReadWriteIT {
     assertArrayEquals(new byte[] {1, 2, 3}, s3.read(ferry.bucket, ferry.key("taken")));
   }
 
-  private static byte[] read(SftpClient sftp, CloseableHandle handle, long offset, int length) throws IOException {
-    byte[] buffer = new byte[length];
-    int total = 0;
-    while (total < length) {
-      int n = sftp.read(handle, offset + total, buffer, total, length - total);
-      if (n < 0) {
-        break;
-      }
-      total += n;
-    }
-    return Arrays.copyOf(buffer, total);
-  }
-
-  private static byte[] random(int size, long seed) {
-    byte[] data = new byte[size];
-    new Random(seed).nextBytes(data);
-    return data;
-  }
 }

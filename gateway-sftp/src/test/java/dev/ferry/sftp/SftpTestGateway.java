@@ -14,7 +14,9 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Random;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPReply;
 import org.apache.commons.net.ftp.FTPSClient;
@@ -183,6 +185,27 @@ final class SftpTestGateway implements AutoCloseable {
     ftp.enterLocalPassiveMode();
     ftp.setFileType(FTP.BINARY_FILE_TYPE);
     return ftp;
+  }
+
+  /** Reads {@code length} bytes at {@code offset}, or up to the end of the file, in as many READs as it takes. */
+  static byte[] readFully(SftpClient sftp, SftpClient.Handle handle, long offset, int length) throws IOException {
+    byte[] into = new byte[length];
+    int done = 0;
+    while (done < length) {
+      int n = sftp.read(handle, offset + done, into, done, length - done);
+      if (n < 0) {
+        break;
+      }
+      done += n;
+    }
+    return Arrays.copyOf(into, done);
+  }
+
+  /** {@code size} bytes of a seeded random sequence. */
+  static byte[] random(int size, long seed) {
+    byte[] data = new byte[size];
+    new Random(seed).nextBytes(data);
+    return data;
   }
 
   @Override

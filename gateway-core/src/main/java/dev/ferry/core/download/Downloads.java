@@ -1,7 +1,7 @@
 package dev.ferry.core.download;
 
+import dev.ferry.core.memory.ChunkPool;
 import dev.ferry.core.s3.ObjectInfo;
-import dev.ferry.core.s3.RangeChunks;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.store.ObjectStore;
 import java.io.IOException;
@@ -20,13 +20,13 @@ public final class Downloads {
    * Up to a quarter of the budget idle between ranges: at least a range or two, what a download
    * gives back and takes again as it moves on.
    */
-  private final RangeChunks chunks;
+  private final ChunkPool chunks;
 
   public Downloads(ObjectStore store, DownloadSettings settings) {
     this.store = store;
     this.settings = settings;
     this.budget = new ReadAheadBudget(settings.memoryBudget(), settings.memoryWait());
-    this.chunks = new RangeChunks(settings.memoryBudget() / 4);
+    this.chunks = ChunkPool.forRanges(settings.memoryBudget() / 4);
   }
 
   /** A new session's share of the budget, which every download of that session draws on. */

@@ -1,7 +1,7 @@
 package dev.ferry.core.download;
 
+import dev.ferry.core.memory.ChunkPool;
 import dev.ferry.core.s3.RangeBytes;
-import dev.ferry.core.s3.RangeChunks;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.store.ObjectStore;
@@ -38,7 +38,7 @@ public final class RangedDownload extends InputStream {
   private final int rangeSize;
   private final int rangesAhead;
   private final DownloadShare share;
-  private final RangeChunks chunks;
+  private final ChunkPool chunks;
   private final ArrayDeque<Range> inFlight = new ArrayDeque<>();
   private final long firstRangeEnd;
   /** Bytes handed to the reader so far. */
@@ -54,7 +54,7 @@ public final class RangedDownload extends InputStream {
   private boolean closed;
 
   RangedDownload(ObjectStore store, S3Location object, String etag, long offset, long end,
-      DownloadSettings settings, DownloadShare share, RangeChunks chunks, boolean wholeFile) {
+      DownloadSettings settings, DownloadShare share, ChunkPool chunks, boolean wholeFile) {
     this.store = store;
     this.object = object;
     this.etag = Objects.requireNonNull(etag, "etag");

@@ -6,6 +6,7 @@ import dev.ferry.core.event.FileEvent;
 import dev.ferry.core.lock.PathBusyException;
 import dev.ferry.core.lock.PathLock;
 import dev.ferry.core.lock.PathLockTable;
+import dev.ferry.core.memory.ChunkPool;
 import dev.ferry.core.quota.QuotaPlaces;
 import dev.ferry.core.quota.Quotas;
 import dev.ferry.core.s3.Etags;
@@ -13,7 +14,6 @@ import dev.ferry.core.s3.ListPage;
 import dev.ferry.core.s3.ObjectFacts;
 import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.RangeBytes;
-import dev.ferry.core.s3.RangeChunks;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.StoreException;
 import dev.ferry.core.state.StateStoreException;
@@ -291,7 +291,7 @@ public final class ObjectOperations {
    * it has read it.
    */
   public CompletableFuture<RangeBytes> readRange(S3Location object, long offset, int length, String ifMatch,
-      RangeChunks chunks) {
+      ChunkPool chunks) {
     return store.readRange(object, offset, length, ifMatch, chunks);
   }
 

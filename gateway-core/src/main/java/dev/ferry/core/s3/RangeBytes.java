@@ -1,5 +1,6 @@
 package dev.ferry.core.s3;
 
+import dev.ferry.core.memory.ChunkPool;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -13,7 +14,7 @@ import java.util.List;
  * objects to G1, where a whole range in one array would be "humongous" (half a region or more:
  * regions of their own, freed only by a marking cycle).
  *
- * <p>A range read for a download holds {@link RangeChunks}' chunks instead: its one reader
+ * <p>A range read for a download holds {@link ChunkPool}'s chunks instead: its one reader
  * {@link #release}s it when done, and the chunks serve the next range. Any other range is left to
  * the garbage collector.
  */
@@ -26,7 +27,7 @@ public final class RangeBytes {
   private final int[] starts;
   private final int length;
   /** Where the pieces' arrays go back to on release; null for pieces of nobody's pool. */
-  private final RangeChunks home;
+  private final ChunkPool home;
   private boolean released;
 
   /** {@code pieces} hold the range in order, each from its position to its limit; they are not changed. */
@@ -38,7 +39,7 @@ public final class RangeBytes {
    * Pieces that wrap chunks of {@code home} (each from index 0), given back to it by
    * {@link #release}.
    */
-  public RangeBytes(List<ByteBuffer> pieces, RangeChunks home) {
+  public RangeBytes(List<ByteBuffer> pieces, ChunkPool home) {
     this.home = home;
     this.pieces = pieces.toArray(ByteBuffer[]::new);
     this.starts = new int[this.pieces.length];

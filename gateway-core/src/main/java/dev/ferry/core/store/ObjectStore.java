@@ -1,11 +1,11 @@
 package dev.ferry.core.store;
 
+import dev.ferry.core.memory.ChunkPool;
 import dev.ferry.core.s3.BucketStorages;
 import dev.ferry.core.s3.Etags;
 import dev.ferry.core.s3.ListPage;
 import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.RangeBytes;
-import dev.ferry.core.s3.RangeChunks;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.s3.S3RequestObserver;
 import dev.ferry.core.s3.StoreException;
@@ -439,7 +439,7 @@ public final class ObjectStore implements AutoCloseable {
    * a reader that {@link RangeBytes#release}s each range once it has read it.
    */
   public CompletableFuture<RangeBytes> readRange(S3Location at, long offset, int length, String ifMatch,
-      RangeChunks chunks) {
+      ChunkPool chunks) {
     RangeFill fill = new RangeFill(length, chunks);
     CompletableFuture<RangeBytes> read = on(at).clientFor(length).getObject(b -> b.bucket(at.bucket()).key(at.key())
                 .range("bytes=" + offset + "-" + (offset + length - 1)).ifMatch(ifMatch), fill)

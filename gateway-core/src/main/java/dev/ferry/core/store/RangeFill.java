@@ -1,7 +1,7 @@
 package dev.ferry.core.store;
 
+import dev.ferry.core.memory.ChunkPool;
 import dev.ferry.core.s3.RangeBytes;
-import dev.ferry.core.s3.RangeChunks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * server. {@link #stop()} makes the next arriving piece cancel the request, for a reader that no
  * longer wants the range.
  *
- * <p>Given {@link RangeChunks}, a range of a chunk or more is copied into its chunks instead: one
+ * <p>Given {@link ChunkPool}, a range of a chunk or more is copied into its chunks instead: one
  * copy, so that the range's bytes outlive no garbage collection in new buffers (see there why). A
  * range that fails or is no longer wanted gives its chunks back at once.
  */
@@ -30,13 +30,13 @@ final class RangeFill implements AsyncResponseTransformer<GetObjectResponse, Ran
 
   private final int length;
   /** Null: the S3 client's pieces are kept as they are. */
-  private final RangeChunks chunks;
+  private final ChunkPool chunks;
   private volatile CompletableFuture<RangeBytes> result;
   private volatile boolean stopped;
 
-  RangeFill(int length, RangeChunks chunks) {
+  RangeFill(int length, ChunkPool chunks) {
     this.length = length;
-    this.chunks = length >= RangeChunks.CHUNK_SIZE ? chunks : null;
+    this.chunks = chunks != null && length >= chunks.chunkSize() ? chunks : null;
   }
 
   void stop() {

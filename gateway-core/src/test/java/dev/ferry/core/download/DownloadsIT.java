@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.memory.ChunkPool;
 import dev.ferry.core.s3.ObjectInfo;
-import dev.ferry.core.s3.RangeChunks;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.store.ObjectStore;
 import dev.ferry.core.testing.S3TestServer;
@@ -79,7 +79,7 @@ class DownloadsIT {
     try (InputStream in = downloads.open(two, TestObjects.head(store, two), 5, false, downloads.newShare())) {
       assertArrayEquals(Arrays.copyOfRange(second, 5, second.length), in.readAllBytes());
     }
-    assertTrue(downloads.idleChunks() <= 8L * RANGE / 4 / RangeChunks.CHUNK_SIZE, "idle chunks within a quarter of the budget");
+    assertTrue(downloads.idleChunks() <= 8L * RANGE / 4 / ChunkPool.RANGE_CHUNK_SIZE, "idle chunks within a quarter of the budget");
     assertEquals(0, downloads.heldBytes());
   }
 

@@ -2,9 +2,9 @@ package dev.ferry.jobs.transfer;
 
 import static dev.ferry.jobs.remote.ShellQuote.quote;
 
+import dev.ferry.core.memory.ChunkPool;
 import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.s3.RangeBytes;
-import dev.ferry.core.s3.RangeChunks;
 import dev.ferry.core.vfs.ChecksumAlgorithm;
 import dev.ferry.jobs.engine.JobException;
 import dev.ferry.jobs.remote.RemoteFiles;
@@ -33,10 +33,10 @@ final class RelayTransfer implements TransferMethod {
 
   private static final Logger log = LoggerFactory.getLogger(RelayTransfer.class);
 
-  /** Each range is read into these and given back once written (see {@link RangeChunks} why). */
-  private final RangeChunks chunks;
+  /** Each range is read into these and given back once written (see {@link ChunkPool} why). */
+  private final ChunkPool chunks;
 
-  RelayTransfer(RangeChunks chunks) {
+  RelayTransfer(ChunkPool chunks) {
     this.chunks = chunks;
   }
 
@@ -141,7 +141,7 @@ final class RelayTransfer implements TransferMethod {
   }
 
   private static CompletableFuture<RangeBytes> read(TransferAttempt attempt, long offset, long end, int chunk,
-      RangeChunks chunks) {
+      ChunkPool chunks) {
     return offset >= end ? CompletableFuture.completedFuture(RangeBytes.EMPTY)
         : attempt.objects.readRange(attempt.source, offset, length(offset, end, chunk), attempt.etag, chunks);
   }

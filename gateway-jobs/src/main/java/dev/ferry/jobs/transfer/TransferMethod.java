@@ -1,6 +1,6 @@
 package dev.ferry.jobs.transfer;
 
-import dev.ferry.core.s3.RangeChunks;
+import dev.ferry.core.memory.ChunkPool;
 import dev.ferry.jobs.remote.RemoteSession;
 import java.io.IOException;
 import java.time.Duration;
@@ -37,7 +37,7 @@ interface TransferMethod {
   long remoteBytesNeeded(long size, int parts);
 
   /** {@code relayChunks}: where a relay's ranges are read into (see {@link RelayTransfer}). */
-  static TransferMethod of(TransferMode mode, RangeChunks relayChunks) {
+  static TransferMethod of(TransferMode mode, ChunkPool relayChunks) {
     return mode == TransferMode.RELAY ? new RelayTransfer(relayChunks) : new DirectTransfer();
   }
 }

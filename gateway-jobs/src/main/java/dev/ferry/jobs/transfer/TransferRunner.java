@@ -1,8 +1,8 @@
 package dev.ferry.jobs.transfer;
 
+import dev.ferry.core.memory.ChunkPool;
 import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.s3.ObjectInfo;
-import dev.ferry.core.s3.RangeChunks;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.jobs.engine.JobException;
 import dev.ferry.jobs.engine.JobRecheck;
@@ -43,7 +43,7 @@ final class TransferRunner {
    * The relays' ranges, used again range after range: a quarter of what one job holds may wait
    * idle between them.
    */
-  private final RangeChunks relayChunks = new RangeChunks(RelayTransfer.JOB_MEMORY / 4);
+  private final ChunkPool relayChunks = ChunkPool.forRanges(RelayTransfer.JOB_MEMORY / 4);
 
   TransferRunner(ObjectOperations objects, RemoteConnector connector, Map<String, RemoteHost> hosts,
       JobSettings settings, ExecutorService partPool, Clock clock) {

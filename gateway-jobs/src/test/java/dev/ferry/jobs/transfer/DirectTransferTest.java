@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.core.s3.RangeChunks;
+import dev.ferry.core.memory.ChunkPool;
 import dev.ferry.jobs.remote.FreeSpace;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +59,7 @@ class DirectTransferTest {
     assertEquals(100, new DirectTransfer().remoteBytesNeeded(100, 1));
     assertEquals(100 + 34, new DirectTransfer().remoteBytesNeeded(100, 3));
     assertEquals(0, new DirectTransfer().remoteBytesNeeded(0, 4));
-    assertEquals(100, new RelayTransfer(new RangeChunks(0)).remoteBytesNeeded(100, 3));
+    assertEquals(100, new RelayTransfer(ChunkPool.forRanges(0)).remoteBytesNeeded(100, 3));
   }
 
   /** Each part holds two reads: a job's relay holds at most 32 MiB until a part's read is down to 1 MiB. */

@@ -9,6 +9,7 @@ import dev.ferry.sftp.nio.FerryFileStore;
 import dev.ferry.sftp.nio.FerryFileSystem;
 import dev.ferry.sftp.nio.FerryPath;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
@@ -27,6 +29,7 @@ import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.BufferUtils;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.sftp.SftpModuleProperties;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHStatExtensionInfo;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
@@ -36,7 +39,7 @@ import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
 
 /**
- * MINA's SFTP subsystem with eleven additions, since MINA SSHD 2.15 has no other extension point
+ * MINA's SFTP subsystem with twelve additions, since MINA SSHD 2.15 has no other extension point
  * for them (the one subclass of {@link SftpSubsystem}, against the house rule):
  *
  * <ul>
@@ -58,8 +61,10 @@ import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
  *       ({@link HandleCopy}).
  *   <li>A client's disconnect stays out of the ERROR log (see
  *       {@link #error(String, Object, Object, Object, Object, Throwable)}).
- *   <li>Large replies reach the channel without a second copy (see {@link #send(Buffer)}).
+ *   <li>Large replies reach the channel without a second copy (see {@link #send(Buffer)}), and a
+ *       READ's data is read into the packets that carry it (see {@link #doRead(Buffer, int)}).
  *   <li>A reply does not zero-fill the request buffer it reuses (see {@link #prepareReply(Buffer)}).
+ *   <li>Large requests (writes) wait for the SFTP thread in pooled buffers (see {@link RequestBuffers}).
  *   <li>A stat or opendir that cannot tell whether the path exists (S3 or the state store is
  *       unreachable) fails with that reason, where MINA answered OK with no attributes, or
  *       "permission denied" (see {@link #handleUnknownStatusFileAttributes}).
@@ -82,10 +87,47 @@ final class FerrySftpSubsystem extends SftpSubsystem {
       "sha256", ChecksumAlgorithm.SHA_256, "sha1", ChecksumAlgorithm.SHA_1, "md5", ChecksumAlgorithm.MD5);
 
   private final int maxOpenHandles;
+  private final RequestBuffers requestBuffers;
 
-  FerrySftpSubsystem(ChannelSession channel, SftpSubsystemConfigurator configurator, int maxOpenHandles) {
+  FerrySftpSubsystem(ChannelSession channel, SftpSubsystemConfigurator configurator, int maxOpenHandles,
+      RequestBuffers requestBuffers) {
     super(channel, configurator);
     this.maxOpenHandles = maxOpenHandles;
+    this.requestBuffers = requestBuffers;
+  }
+
+  /**
+   * MINA's own split of the channel's bytes into requests for the SFTP thread, each copied into a
+   * buffer from {@link RequestBuffers} instead of a new array.
+   */
+  @Override
+  public int data(ChannelSession channel, byte[] buf, int start, int len) throws IOException {
+    buffer.compact();
+    buffer.putRawBytes(buf, start, len);
+    while (buffer.available() >= Integer.BYTES) {
+      int rpos = buffer.rpos();
+      int length = buffer.getInt();
+      if (buffer.available() < length) {
+        buffer.rpos(rpos);
+        break;
+      }
+      Buffer request = requestBuffers.take(length + Integer.BYTES);
+      request.putUInt(length);
+      request.putRawBytes(buffer.array(), buffer.rpos(), length);
+      requests.add(request);
+      buffer.rpos(rpos + length + Integer.BYTES);
+    }
+    return 0;
+  }
+
+  /** Each request's buffer goes back to its pool once the request is answered (see {@link RequestBuffers}). */
+  @Override
+  protected void process(Buffer request) throws IOException {
+    try {
+      super.process(request);
+    } finally {
+      RequestBuffers.release(request);
+    }
   }
 
   /**
@@ -133,6 +175,37 @@ final class FerrySftpSubsystem extends SftpSubsystem {
       return 0;
     }
     return super.doRead(id, handle, offset, length, data, doff, eof);
+  }
+
+  /**
+   * A READ's data is read straight into the SSH packets that carry it ({@link ReadReply}), for
+   * SFTP up to version 5 (version 6 adds an end-of-file flag after the data, which MINA's own path
+   * still writes). A read of 0 bytes or of a bad length is MINA's, as above.
+   */
+  @Override
+  protected void doRead(Buffer buffer, int id) throws IOException {
+    int start = buffer.rpos();
+    String handle = buffer.getString(StandardCharsets.ISO_8859_1);
+    long offset = buffer.getLong();
+    int requested = buffer.getInt();
+    int length = Math.min(requested, SftpModuleProperties.MAX_READDATA_PACKET_LENGTH.getRequired(getServerSession()));
+    if (length <= 0 || getVersion() >= SftpConstants.SFTP_V6) {
+      buffer.rpos(start);
+      super.doRead(buffer, id);
+      return;
+    }
+    long packetSize = getServerChannelSession().getRemoteWindow().getPacketSize();
+    List<Buffer> packets;
+    try {
+      packets = ReadReply.read(getServerSession(), (int) Math.min(Integer.MAX_VALUE, packetSize), id, offset, length,
+          (at, data, into, count) -> doRead(id, handle, at, count, data, into, null));
+    } catch (IOException | RuntimeException e) {
+      sendStatus(prepareReply(buffer), id, e, SftpConstants.SSH_FXP_READ, offset, requested);
+      return;
+    }
+    for (Buffer packet : packets) {
+      out.writeBuffer(packet);
+    }
   }
 
   /**
@@ -247,6 +320,12 @@ final class FerrySftpSubsystem extends SftpSubsystem {
    */
   @Override
   protected Buffer prepareReply(Buffer buffer) {
+    if (RequestBuffers.isPooled(buffer)) {
+      // Its array goes back to the pool when the request is answered, before the reply is sent.
+      Buffer reply = new ByteArrayBuffer(Long.SIZE * 2, false);
+      reply.putUInt(0L);
+      return reply;
+    }
     buffer.clear(false);
     buffer.putUInt(0L); // the packet length, filled in by send
     return buffer;
