@@ -64,7 +64,8 @@ import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
  *   <li>Large replies reach the channel without a second copy (see {@link #send(Buffer)}), and a
  *       READ's data is read into the packets that carry it (see {@link #doRead(Buffer, int)}).
  *   <li>A reply does not zero-fill the request buffer it reuses (see {@link #prepareReply(Buffer)}).
- *   <li>Large requests (writes) wait for the SFTP thread in pooled buffers (see {@link RequestBuffers}).
+ *   <li>Large requests (writes) wait for the SFTP thread in pooled buffers, and READ replies are read
+ *       into pooled packets (see {@link SftpBuffers}).
  *   <li>A stat or opendir that cannot tell whether the path exists (S3 or the state store is
  *       unreachable) fails with that reason, where MINA answered OK with no attributes, or
  *       "permission denied" (see {@link #handleUnknownStatusFileAttributes}).
@@ -87,18 +88,18 @@ final class FerrySftpSubsystem extends SftpSubsystem {
       "sha256", ChecksumAlgorithm.SHA_256, "sha1", ChecksumAlgorithm.SHA_1, "md5", ChecksumAlgorithm.MD5);
 
   private final int maxOpenHandles;
-  private final RequestBuffers requestBuffers;
+  private final SftpBuffers buffers;
 
   FerrySftpSubsystem(ChannelSession channel, SftpSubsystemConfigurator configurator, int maxOpenHandles,
-      RequestBuffers requestBuffers) {
+      SftpBuffers buffers) {
     super(channel, configurator);
     this.maxOpenHandles = maxOpenHandles;
-    this.requestBuffers = requestBuffers;
+    this.buffers = buffers;
   }
 
   /**
    * MINA's own split of the channel's bytes into requests for the SFTP thread, each copied into a
-   * buffer from {@link RequestBuffers} instead of a new array.
+   * buffer from {@link SftpBuffers} instead of a new array.
    */
   @Override
   public int data(ChannelSession channel, byte[] buf, int start, int len) throws IOException {
@@ -111,7 +112,7 @@ final class FerrySftpSubsystem extends SftpSubsystem {
         buffer.rpos(rpos);
         break;
       }
-      Buffer request = requestBuffers.take(length + Integer.BYTES);
+      Buffer request = buffers.request(length + Integer.BYTES);
       request.putUInt(length);
       request.putRawBytes(buffer.array(), buffer.rpos(), length);
       requests.add(request);
@@ -120,13 +121,13 @@ final class FerrySftpSubsystem extends SftpSubsystem {
     return 0;
   }
 
-  /** Each request's buffer goes back to its pool once the request is answered (see {@link RequestBuffers}). */
+  /** Each request's buffer goes back to its pool once the request is answered (see {@link SftpBuffers}). */
   @Override
   protected void process(Buffer request) throws IOException {
     try {
       super.process(request);
     } finally {
-      RequestBuffers.release(request);
+      SftpBuffers.release(request);
     }
   }
 
@@ -197,14 +198,21 @@ final class FerrySftpSubsystem extends SftpSubsystem {
     long packetSize = getServerChannelSession().getRemoteWindow().getPacketSize();
     List<Buffer> packets;
     try {
-      packets = ReadReply.read(getServerSession(), (int) Math.min(Integer.MAX_VALUE, packetSize), id, offset, length,
+      packets = ReadReply.read(count -> buffers.packet(getServerSession(), count),
+          (int) Math.min(Integer.MAX_VALUE, packetSize), id, offset, length,
           (at, data, into, count) -> doRead(id, handle, at, count, data, into, null));
     } catch (IOException | RuntimeException e) {
       sendStatus(prepareReply(buffer), id, e, SftpConstants.SSH_FXP_READ, offset, requested);
       return;
     }
     for (Buffer packet : packets) {
-      out.writeBuffer(packet);
+      // Back to the pool once written; a failed write's packet is left to the garbage collector, as
+      // nothing says MINA is done with it.
+      out.writeBuffer(packet).addListener(written -> {
+        if (written.isWritten()) {
+          SftpBuffers.release(packet);
+        }
+      });
     }
   }
 
@@ -320,7 +328,7 @@ final class FerrySftpSubsystem extends SftpSubsystem {
    */
   @Override
   protected Buffer prepareReply(Buffer buffer) {
-    if (RequestBuffers.isPooled(buffer)) {
+    if (SftpBuffers.isPooled(buffer)) {
       // Its array goes back to the pool when the request is answered, before the reply is sent.
       Buffer reply = new ByteArrayBuffer(Long.SIZE * 2, false);
       reply.putUInt(0L);

@@ -16,16 +16,16 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
   public static final String USERS_GROUPS_BY_ID_ADVERTISED = FerrySftpSubsystem.USERS_GROUPS_BY_ID + "=1";
 
   private final int maxOpenHandles;
-  private final RequestBuffers requestBuffers;
+  private final SftpBuffers buffers;
 
   /**
    * {@code maxOpenHandles}: files and directories one SFTP session may have open at once
    * (sftp.maxOpenHandles); {@code windowSize}: the channel window (sftp.windowSize), what one
-   * uploading session can have queued, and what the request buffers keep between requests.
+   * uploading session can have queued, and what each size of pooled SFTP buffers keeps idle.
    */
   public FerrySftpSubsystemFactory(int maxOpenHandles, long windowSize) {
     this.maxOpenHandles = maxOpenHandles;
-    this.requestBuffers = new RequestBuffers(windowSize);
+    this.buffers = new SftpBuffers(windowSize);
     // S3 has no modes or owners: the permissions sshfs, paramiko and OpenSSH send with every mkdir
     // and chmod are accepted and not kept (as SFTPGo does for cloud storage), where MINA's default
     // wrote a WARN line for each.
@@ -34,7 +34,7 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
 
   @Override
   public Command createSubsystem(ChannelSession channel) throws IOException {
-    FerrySftpSubsystem subsystem = new FerrySftpSubsystem(channel, this, maxOpenHandles, requestBuffers);
+    FerrySftpSubsystem subsystem = new FerrySftpSubsystem(channel, this, maxOpenHandles, buffers);
     GenericUtils.forEach(getRegisteredListeners(), subsystem::addSftpEventListener);
     return subsystem;
   }
