@@ -27,7 +27,7 @@ final class ReadReply {
   /** uint32 length, byte type, uint32 id, uint32 data length: SSH_FXP_DATA's fields before its data. */
   private static final int SFTP_HEADER = 13;
   /** byte SSH_MSG_CHANNEL_DATA, uint32 recipient, uint32 length: filled in by MINA's channel stream. */
-  private static final int CHANNEL_DATA_HEADER = 9;
+  static final int CHANNEL_DATA_HEADER = 9;
 
   /** Makes an empty channel-data packet for {@code length} bytes of data, positioned after its SSH_MSG_CHANNEL_DATA byte. */
   @FunctionalInterface

@@ -29,8 +29,6 @@ final class SftpBuffers {
   private static final int FIELDS = 1024;
   /** The data sizes clients write and take packets in: 32 KiB (paramiko, WinSCP, rclone, OpenSSH's packets), sshfs's 64 KiB writes, up to OpenSSH's 256 KiB writes. */
   private static final int[] DATA_SIZES = {32 * 1024, 64 * 1024, 128 * 1024, 256 * 1024};
-  /** byte SSH_MSG_CHANNEL_DATA, uint32 recipient, uint32 length. */
-  private static final int CHANNEL_DATA_HEADER = 9;
 
   private final ChunkPool[] pools = new ChunkPool[DATA_SIZES.length];
 
@@ -57,9 +55,9 @@ final class SftpBuffers {
    */
   Buffer packet(Session session, int length) {
     // The packet's header and MINA's allowance for padding and MAC: see Session.createBuffer.
-    ChunkPool pool = poolFor(CHANNEL_DATA_HEADER + length + FIELDS / 4);
+    ChunkPool pool = poolFor(ReadReply.CHANNEL_DATA_HEADER + length + FIELDS / 4);
     if (pool == null) {
-      return session.createBuffer(SshConstants.SSH_MSG_CHANNEL_DATA, CHANNEL_DATA_HEADER + length);
+      return session.createBuffer(SshConstants.SSH_MSG_CHANNEL_DATA, ReadReply.CHANNEL_DATA_HEADER + length);
     }
     return session.prepareBuffer(SshConstants.SSH_MSG_CHANNEL_DATA, new PooledPacket(pool, pool.take()));
   }
