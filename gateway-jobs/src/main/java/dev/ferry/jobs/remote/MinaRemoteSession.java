@@ -205,6 +205,17 @@ final class MinaRemoteSession implements RemoteSession {
   }
 
   @Override
+  public byte[] readStart(String path, int limit) throws IOException {
+    synchronized (sftpCalls) {
+      try (InputStream in = sftp().read(path, READ_SIZE)) {
+        return in.readNBytes(limit);
+      } catch (IOException e) {
+        throw failure("read", path, e);
+      }
+    }
+  }
+
+  @Override
   public void remove(String path) throws IOException {
     synchronized (sftpCalls) {
       try {

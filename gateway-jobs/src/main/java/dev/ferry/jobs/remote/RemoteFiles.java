@@ -22,6 +22,12 @@ public interface RemoteFiles {
   /** Reads the file from its start, several read requests in flight ahead of the reader. */
   InputStream read(String path) throws IOException;
 
+  /**
+   * The first {@code limit} bytes of a small file (a part's saved headers), read in one call that
+   * other threads' calls on the same session wait for.
+   */
+  byte[] readStart(String path, int limit) throws IOException;
+
   /** Removes a file. */
   void remove(String path) throws IOException;
 

@@ -8,8 +8,10 @@ import dev.ferry.jobs.remote.RemoteShell;
 import dev.ferry.jobs.remote.RemoteEntry;
 import dev.ferry.jobs.remote.ShellQuote;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -17,14 +19,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The seed's way: the remote fetches the object straight from S3 with a presigned URL, one
- * {@code curl} per byte range, each on its own exec channel, then {@code cat}s the parts together.
- * No object byte passes through Ferry. When a part's curl ends, the part file's size and
- * modification time are recorded; a later attempt keeps the file only while both are still those.
- * curl writes a part front to back and exits 0 only once all of it is there, every range is pinned
- * to the recorded ETag, and the whole file's SHA-256 is checked before it is put in place: hashing
- * each part as well would cost the remote a second read of the object (coreutils' sha256sum does
- * about 350 MB/s here) for what those already guarantee.
+ * The seed's way, without its assembly: the remote fetches the object straight from S3 with a
+ * presigned URL, one {@code curl} per byte range, each on its own exec channel, and each writes its
+ * range in place into the one staging file (the shell opens the file without truncating it and
+ * {@code dd} moves the shared offset to the range's start). No object byte passes through Ferry,
+ * and none is copied again on the remote: the seed's {@code cat} of the part files read and wrote
+ * the object a second time (0.7 s per GiB here, minutes for an object of hundreds of GiB) and needed
+ * room for the object plus a part.
+ *
+ * <p>A part is recorded as done once its curl exited 0 (all the Content-Length bytes written) with a
+ * 206 for exactly its range, pinned to the recorded ETag. A later attempt keeps it while the part's
+ * header file still has the modification time recorded then and the staging file still reaches past
+ * the range. The part's bytes themselves are not hashed: that would cost the remote a second read of
+ * the object on every transfer. The whole file's SHA-256 is checked before it is put in place, and a
+ * file that fails it forgets every part, so a kept range that was spoiled costs one attempt, never a
+ * wrong file.
  */
 final class DirectTransfer implements TransferMethod {
 
@@ -34,66 +43,110 @@ final class DirectTransfer implements TransferMethod {
   public void fetch(TransferAttempt attempt) throws IOException, InterruptedException {
     RemoteStaging staging = attempt.staging;
     if (attempt.size == 0) {
-      run(attempt, ": > " + quote(staging.assembled()), "create empty " + staging.assembled());
+      run(attempt, ": > " + quote(staging.file()), "create empty " + staging.file());
       return;
     }
     URI url = attempt.objects.presignGet(attempt.source, attempt.settings.presignValidity());
     List<PartRange> parts = PartRange.split(attempt.size, attempt.spec.parts());
     attempt.runParts(attempt.toFetch(parts), part -> {
       attempt.ensureHoldsClaim();
-      // If-Match pins every range to the version the attempt started with (412 on an overwrite).
-      String file = staging.partFile(part.index());
-      String command = "curl -sS -f -o " + quote(file) + " -r " + part.first() + "-" + part.last()
-          + (attempt.etag == null ? "" : " -H " + quote("If-Match: " + attempt.etag)) + " " + quote(url.toString());
-      RemoteShell.ExecResult result = attempt.remote.execHungUpOnClose(command, attempt.settings.commandTimeout());
+      String headers = headersFile(staging, part.index());
+      RemoteShell.ExecResult result = attempt.remote.execHungUpOnClose(fetchCommand(staging, part, attempt.etag, url),
+          attempt.settings.commandTimeout());
       if (!result.ok()) {
         throw curlFailure(attempt, part, result);
       }
+      String answer = new String(attempt.remote.readStart(headers, 64 << 10), StandardCharsets.ISO_8859_1);
+      String problem = rangeProblem(answer, part, attempt.size);
+      if (problem != null) {
+        throw JobException.permanent("part " + part.index() + " of " + attempt.spec.source() + " on "
+            + attempt.spec.host() + ": " + problem + "; the transfer needs an S3 server that answers ranged GETs"
+            + " (or one part)");
+      }
       attempt.bytesDone.addAndGet(part.length());
-      Optional<RemoteEntry> written = attempt.remote.stat(file);
-      if (written.isPresent() && written.get().size() == part.length()) {
-        attempt.keep(new KeptParts.Part(part.index(), part.length(), null, written.get().modified().toString()));
+      Optional<RemoteEntry> record = attempt.remote.stat(headers);
+      if (record.isPresent()) {
+        attempt.keep(new KeptParts.Part(part.index(), part.length(), null, record.get().modified().toString()));
       }
     });
-    // From here the part files are gone, joined into one: nothing is left for a later attempt to keep.
-    attempt.ledger.forgetAll();
-    run(attempt, assembly(staging, parts), "assemble " + parts.size() + " parts into " + staging.assembled());
-  }
-
-  /** Each part is a file of its own until the assembly. */
-  @Override
-  public Set<String> filesHolding(RemoteStaging staging, List<KeptParts.Part> kept) {
-    return kept.stream().map(part -> "part-" + part.index()).collect(java.util.stream.Collectors.toSet());
-  }
-
-  /** The part file is there with the size and modification time recorded when its curl ended. */
-  @Override
-  public boolean stillHolds(RemoteSession remote, RemoteStaging staging, KeptParts.Part part, long offset,
-      Duration timeout) throws IOException {
-    Optional<RemoteEntry> file = remote.stat(staging.partFile(part.index()));
-    boolean same = file.isPresent() && file.get().type() == RemoteEntry.Type.FILE && file.get().size() == part.length()
-        && file.get().modified().toString().equals(part.modified());
-    if (!same) {
-      log.info("part {} in {} is not kept: recorded {} bytes modified {}, the remote has {}", part.index(),
-          staging.folder(), part.length(), part.modified(), file.map(f -> f.size() + " bytes modified " + f.modified())
-          .orElse("no file"));
-    }
-    return same;
   }
 
   /**
-   * The first part becomes the assembled file and each next part is appended then removed, so the
-   * remote never holds more than the object plus one part (a plain {@code cat} of all parts would
-   * need twice the object).
+   * One part's fetch as a remote shell command: the staging file opened read-write on standard output
+   * (created, never truncated), {@code dd} seeks that shared offset to the part's first byte, and curl
+   * writes the range's body from there. curl's arguments name the part's header file, so a leftover
+   * curl is found by the staging folder in its command line ({@link #stopLeftovers}). If-Match pins
+   * the range to the version the attempt started with (412 on an overwrite).
    */
-  static String assembly(RemoteStaging staging, List<PartRange> parts) {
-    String assembled = quote(staging.assembled());
-    StringBuilder command = new StringBuilder("mv -f ").append(quote(staging.partFile(0))).append(' ').append(assembled);
-    for (PartRange part : parts.subList(1, parts.size())) {
-      String file = quote(staging.partFile(part.index()));
-      command.append(" && cat ").append(file).append(" >> ").append(assembled).append(" && rm -f ").append(file);
+  static String fetchCommand(RemoteStaging staging, PartRange part, String etag, URI url) {
+    return "{ dd bs=1 seek=" + part.first() + " count=0 </dev/null 2>/dev/null && curl -sS -f -D "
+        + quote(headersFile(staging, part.index())) + " -r " + part.first() + "-" + part.last()
+        + (etag == null ? "" : " -H " + quote("If-Match: " + etag)) + " " + quote(url.toString()) + "; } 1<>"
+        + quote(staging.file());
+  }
+
+  static String headersFile(RemoteStaging staging, int index) {
+    return staging.partFile(index) + ".headers";
+  }
+
+  /**
+   * Why the response whose headers curl wrote is not the part's bytes, or null when it is: the last
+   * status must be 206 with a Content-Range of exactly the part, or 200 where the part is the whole
+   * object (a server that ignores Range sends the whole object, which would land over the other
+   * parts' ranges).
+   */
+  static String rangeProblem(String headers, PartRange part, long size) {
+    int status = -1;
+    String range = null;
+    for (String line : headers.split("\r?\n")) {
+      if (line.startsWith("HTTP/")) {
+        String[] words = line.split(" ");
+        status = words.length > 1 && words[1].matches("\\d{3}") ? Integer.parseInt(words[1]) : -1;
+        range = null;
+      } else if (line.regionMatches(true, 0, "Content-Range:", 0, 14)) {
+        range = line.substring(14).trim();
+      }
     }
-    return command.toString();
+    String expected = "bytes " + part.first() + "-" + part.last() + "/" + size;
+    if (status == 206 && expected.equals(range)) {
+      return null;
+    }
+    if (status == 200 && part.first() == 0 && part.length() == size) {
+      return null;
+    }
+    return "S3 answered the range " + part.first() + "-" + part.last() + " with status " + status
+        + (range == null ? " and no Content-Range" : " and Content-Range '" + range + "'") + ", not 206 '"
+        + expected + "'";
+  }
+
+  /** The one staging file, and the header file of each kept part: its record of the part's download. */
+  @Override
+  public Set<String> filesHolding(RemoteStaging staging, List<KeptParts.Part> kept) {
+    Set<String> files = new HashSet<>();
+    if (!kept.isEmpty()) {
+      files.add(staging.name());
+    }
+    kept.forEach(part -> files.add("part-" + part.index() + ".headers"));
+    return files;
+  }
+
+  /**
+   * The part's header file is there with the modification time recorded when its curl ended, and the
+   * staging file reaches past the part's last byte.
+   */
+  @Override
+  public boolean stillHolds(RemoteSession remote, RemoteStaging staging, KeptParts.Part part, long offset,
+      Duration timeout) throws IOException {
+    Optional<RemoteEntry> record = remote.stat(headersFile(staging, part.index()));
+    Optional<RemoteEntry> file = remote.stat(staging.file());
+    boolean same = record.isPresent() && record.get().modified().toString().equals(part.modified())
+        && file.isPresent() && file.get().type() == RemoteEntry.Type.FILE && file.get().size() >= offset + part.length();
+    if (!same) {
+      log.info("part {} in {} is not kept: its download was recorded at {}, the remote has {} and a staging file of {}",
+          part.index(), staging.folder(), part.modified(), record.map(r -> "a record of " + r.modified())
+          .orElse("no record"), file.map(f -> f.size() + " bytes").orElse("no file"));
+    }
+    return same;
   }
 
   /**
@@ -116,11 +169,10 @@ final class DirectTransfer implements TransferMethod {
     }
   }
 
-  /** The object, plus the part being appended while assembling. */
+  /** The object: every range is written in place. */
   @Override
   public long remoteBytesNeeded(long size, int parts) {
-    List<PartRange> ranges = PartRange.split(size, parts);
-    return ranges.size() <= 1 ? size : size + ranges.get(0).length();
+    return size;
   }
 
   private static void run(TransferAttempt attempt, String command, String what) throws IOException {
@@ -131,14 +183,14 @@ final class DirectTransfer implements TransferMethod {
     }
   }
 
-  /** curl's exit status says whether another try can help: a missing curl or an unwritable part cannot. */
+  /** curl's exit status says whether another try can help: a missing curl or an unwritable staging file cannot. */
   private static JobException curlFailure(TransferAttempt attempt, PartRange part, RemoteShell.ExecResult result) {
     String message = "curl of part " + part.index() + " (bytes " + part.first() + "-" + part.last() + ") of "
         + attempt.spec.source() + " on " + attempt.spec.host() + " failed (exit " + result.exitStatus() + "): "
         + result.output();
     return switch (result.exitStatus()) {
       case 126, 127 -> JobException.permanent(message + " (is curl installed on the remote?)");
-      case 23 -> JobException.permanent(message + " (cannot write " + attempt.staging.partFile(part.index()) + ")");
+      case 23 -> JobException.permanent(message + " (cannot write " + attempt.staging.file() + ")");
       default -> JobException.retryable(message);
     };
   }

@@ -21,10 +21,10 @@ public record KeptParts(String etag, long size, int partCount, long claim, List<
     long keptBytes, int fetchedAgain) implements JobCheckpoint {
 
   /**
-   * Part {@code index} of {@code length} bytes. Direct: its own file, which had {@code modified}
-   * (ISO-8601, the second SFTP gives) as its modification time when its curl ended (curl writes a part front to back and exits 0 only
-   * with all of it); relay: a range of the one file, whose bytes hash to {@code sha256}, computed by
-   * Ferry as it wrote them. The other field is null.
+   * Part {@code index} of {@code length} bytes, a range of the one staging file. Direct: the
+   * modification time (ISO-8601, the second SFTP gives) its header file had when its curl ended with
+   * the whole range (see {@link DirectTransfer}); relay: the SHA-256 Ferry computed of the range's
+   * bytes as it wrote them. The other field is null.
    */
   public record Part(int index, long length, String sha256, String modified) {}
 

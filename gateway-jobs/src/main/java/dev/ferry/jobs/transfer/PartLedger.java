@@ -46,9 +46,8 @@ final class PartLedger {
   }
 
   /**
-   * Forgets every part (what the attempt started with stays, for the record): their files were
-   * joined into the assembled file (direct), or the whole file failed its check, so no part of it
-   * is to be trusted by a later attempt.
+   * Forgets every part (what the attempt started with stays, for the record): the whole file failed
+   * its check, so no part of it is to be trusted by a later attempt.
    */
   void forgetAll() throws IOException {
     synchronized (this) {

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * For remotes that cannot reach S3: Ferry reads the object's ranges from S3 in parallel and writes
- * each with SFTP at its offset straight into the assembled file. Needs no tools on the remote to
+ * each with SFTP at its offset straight into the staging file. Needs no tools on the remote to
  * deliver; a later attempt keeps a finished range only where the remote can hash it ({@code tail},
  * {@code head}, and openssl or {@code sha256sum}) and the hash is the one Ferry computed as it
  * wrote the range (with SHA-NI, about half a CPU second per GiB). Before each chunk the node checks
@@ -59,13 +59,13 @@ final class RelayTransfer implements TransferMethod {
     return Math.max(MIN_CHUNK, Math.min(MAX_CHUNK, JOB_MEMORY / (2 * Math.max(1, parts))));
   }
 
-  /** Every range is written in place into the one assembled file. */
+  /** Every range is written in place into the one staging file. */
   @Override
   public long remoteBytesNeeded(long size, int parts) {
     return size;
   }
 
-  /** The ranges all live in the one assembled file. */
+  /** The ranges all live in the one staging file. */
   @Override
   public Set<String> filesHolding(RemoteStaging staging, List<KeptParts.Part> kept) {
     return kept.isEmpty() ? Set.of() : Set.of(staging.name());
@@ -78,7 +78,7 @@ final class RelayTransfer implements TransferMethod {
   @Override
   public boolean stillHolds(RemoteSession remote, RemoteStaging staging, KeptParts.Part part, long offset,
       Duration timeout) throws IOException {
-    RemoteShell.ExecResult result = remote.exec("tail -c +" + (offset + 1) + " < " + quote(staging.assembled())
+    RemoteShell.ExecResult result = remote.exec("tail -c +" + (offset + 1) + " < " + quote(staging.file())
         + " | head -c " + part.length() + " | " + Sha256Sum.OF_STDIN, timeout);
     String actual = result.ok() ? Sha256Sum.in(result.stdout()) : null;
     if (part.sha256() == null || !part.sha256().equals(actual)) {
@@ -92,7 +92,7 @@ final class RelayTransfer implements TransferMethod {
 
   @Override
   public void fetch(TransferAttempt attempt) throws IOException, InterruptedException {
-    String target = attempt.staging.assembled();
+    String target = attempt.staging.file();
     // An adopted file holds the kept ranges: it is written into, never truncated.
     if (attempt.ledger.keepsNone()) {
       attempt.remote.create(target).close();

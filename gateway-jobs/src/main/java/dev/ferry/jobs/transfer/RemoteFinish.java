@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The end of a transfer on the remote: check the assembled file's size (and SHA-256 where the object
+ * The end of a transfer on the remote: check the staging file's size (and SHA-256 where the object
  * has one recorded and the remote has openssl or sha256sum), rename it into place, set its modification time
  * to now as the seed's {@code touch} did so ingest tools notice it, and remove the staging folder.
  */
@@ -33,7 +33,7 @@ final class RemoteFinish {
   private RemoteFinish() {}
 
   static void verify(TransferAttempt attempt) throws IOException {
-    String file = attempt.staging.assembled();
+    String file = attempt.staging.file();
     OptionalLong size = attempt.remote.size(file);
     if (size.isEmpty() || size.getAsLong() != attempt.size) {
       throw JobException.retryable("size check of " + attempt.spec.host() + ":" + file + " failed: expected "
@@ -76,7 +76,7 @@ final class RemoteFinish {
     if (!attempt.spec.overwrite() && attempt.remote.exists(destination)) {
       throw JobException.permanent(attempt.spec.host() + ":" + destination + " already exists (use --overwrite)");
     }
-    attempt.remote.rename(attempt.staging.assembled(), destination);
+    attempt.remote.rename(attempt.staging.file(), destination);
     attempt.remote.setModified(destination, clock.instant());
     attempt.remote.removeTree(attempt.staging.folder());
     attempt.remote.removeIfEmpty(attempt.staging.root());

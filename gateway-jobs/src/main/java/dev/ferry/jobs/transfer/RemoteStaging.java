@@ -3,7 +3,7 @@ package dev.ferry.jobs.transfer;
 /**
  * Where a transfer puts its bytes before they are final, as the seed did: a staging folder
  * {@code <dir>/<name>.part/} next to the destination, and in it one folder per claim of the job
- * ({@code claim-<n>/}) holding the parts and the assembled file, which is renamed into place only
+ * ({@code claim-<n>/}) holding the file the parts are written into, which is renamed into place only
  * once it is complete and verified. A folder per claim keeps a node that froze past its lease and
  * woke from writing into the folder of the node that took the job over: the newer claim removed the
  * older folder, so the woken node's writes fail instead of mixing with the new ones.
@@ -38,8 +38,12 @@ public record RemoteStaging(String destination, long claim) {
     return folder() + "/part-" + index;
   }
 
-  /** Same name as the destination, so a failed rename leaves an obviously named file to inspect. */
-  public String assembled() {
+  /**
+   * The one file every part is written into at its offset, renamed into place once whole and
+   * verified. Same name as the destination, so a failed rename leaves an obviously named file to
+   * inspect.
+   */
+  public String file() {
     return folder() + "/" + name();
   }
 

@@ -7,16 +7,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
-/** Gets the object's bytes into the staging folder's assembled file on the remote. */
+/** Gets the object's bytes into the staging folder's file on the remote. */
 interface TransferMethod {
 
   /**
    * Fetches the parts not kept yet ({@link TransferAttempt#toFetch}), recording each as it is
-   * verified on the remote ({@link TransferAttempt#keep}), and leaves the assembled file.
+   * verified on the remote ({@link TransferAttempt#keep}), and leaves the whole staging file.
    */
   void fetch(TransferAttempt attempt) throws IOException, InterruptedException;
 
-  /** The files of the staging folder that hold the bytes of {@code kept} (part files, or the one assembled file). */
+  /** The files of the staging folder that hold the bytes of {@code kept}, or their records. */
   Set<String> filesHolding(RemoteStaging staging, List<KeptParts.Part> kept);
 
   /**

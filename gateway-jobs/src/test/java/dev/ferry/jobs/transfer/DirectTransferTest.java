@@ -3,61 +3,86 @@ package dev.ferry.jobs.transfer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.core.memory.ChunkPool;
 import dev.ferry.jobs.remote.FreeSpace;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class DirectTransferTest {
 
   @TempDir
   Path dir;
 
-  /** Runs the assembly line in a real sh, on part files named as the remote's would be. */
-  @Test
-  void assembly_inAShell_joinsPartsInOrderAndLeavesOnlyTheAssembledFile() throws Exception {
+  /**
+   * Each part's command in a real sh and a real curl (reading the ranges of a local file through a
+   * file: URL), run in reverse order and then two at once: every range lands at its offset in the
+   * one staging file, which is never truncated, whatever the shell.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"sh", "bash"})
+  void fetchCommand_inAShell_writesEachRangeInPlace(String shell) throws Exception {
     RemoteStaging staging = new RemoteStaging(dir.resolve("we ird $(x) 'q'.bin").toString(), 2);
-    Path folder = Files.createDirectories(Path.of(staging.folder()));
-    List<PartRange> parts = PartRange.split(10, 3);
-    ByteArrayOutputStream expected = new ByteArrayOutputStream();
-    for (PartRange part : parts) {
-      byte[] bytes = ("p" + part.index() + "x".repeat((int) part.length() - 2)).getBytes(StandardCharsets.US_ASCII);
-      Files.write(Path.of(staging.partFile(part.index())), bytes);
-      expected.write(bytes);
-    }
-    Process shell = new ProcessBuilder("sh", "-c", DirectTransfer.assembly(staging, parts)).inheritIO().start();
-    shell.waitFor(10, TimeUnit.SECONDS);
-    assertEquals(0, shell.exitValue());
-    assertArrayEquals(expected.toByteArray(), Files.readAllBytes(Path.of(staging.assembled())));
-    try (var left = Files.list(folder)) {
-      assertEquals(List.of(Path.of(staging.assembled())), left.toList());
-    }
-  }
-
-  @Test
-  void assembly_onePart_isAMove() throws Exception {
-    RemoteStaging staging = new RemoteStaging(dir.resolve("one.bin").toString(), 1);
     Files.createDirectories(Path.of(staging.folder()));
-    Files.writeString(Path.of(staging.partFile(0)), "all");
-    Process shell = new ProcessBuilder("sh", "-c", DirectTransfer.assembly(staging, PartRange.split(3, 1))).start();
-    shell.waitFor(10, TimeUnit.SECONDS);
-    assertEquals(0, shell.exitValue());
-    assertEquals("all", Files.readString(Path.of(staging.assembled())));
-    assertFalse(Files.exists(Path.of(staging.partFile(0))));
+    byte[] object = new byte[3 * 1024 * 1024 + 5];
+    new Random(7).nextBytes(object);
+    Path source = Files.write(dir.resolve("object.bin"), object);
+    List<PartRange> parts = PartRange.split(object.length, 4);
+    for (int i = parts.size() - 1; i >= 2; i--) {
+      run(shell, DirectTransfer.fetchCommand(staging, parts.get(i), null, source.toUri()));
+    }
+    Process first = start(shell, DirectTransfer.fetchCommand(staging, parts.get(0), null, source.toUri()));
+    Process second = start(shell, DirectTransfer.fetchCommand(staging, parts.get(1), null, source.toUri()));
+    assertTrue(first.waitFor(30, TimeUnit.SECONDS) && second.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, first.exitValue());
+    assertEquals(0, second.exitValue());
+    assertArrayEquals(object, Files.readAllBytes(Path.of(staging.file())));
+    for (PartRange part : parts) {
+      assertTrue(Files.exists(Path.of(DirectTransfer.headersFile(staging, part.index()))), "record of " + part);
+    }
+  }
+
+  private static Process start(String shell, String command) throws Exception {
+    return new ProcessBuilder(shell, "-c", command).redirectErrorStream(true).start();
+  }
+
+  private static void run(String shell, String command) throws Exception {
+    Process process = start(shell, command);
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, process.exitValue(), output);
   }
 
   @Test
-  void remoteBytesNeeded_directHoldsTheObjectPlusItsLargestPart_relayTheObject() {
+  void rangeProblem_acceptsOnlyA206OfExactlyThePart_orA200OfTheWholeObject() {
+    PartRange second = PartRange.split(100, 4).get(1);
+    assertNull(DirectTransfer.rangeProblem("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 25-49/100\r\n"
+        + "Content-Length: 25\r\n\r\n", second, 100));
+    assertNull(DirectTransfer.rangeProblem("HTTP/1.1 100 Continue\r\n\r\nHTTP/2 206\r\ncontent-range: bytes 25-49/100"
+        + "\r\n\r\n", second, 100));
+    String whole = DirectTransfer.rangeProblem("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", second, 100);
+    assertEquals("S3 answered the range 25-49 with status 200 and no Content-Range, not 206 'bytes 25-49/100'", whole);
+    assertNotNull(DirectTransfer.rangeProblem("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-24/100\r\n",
+        second, 100));
+    assertNotNull(DirectTransfer.rangeProblem("", second, 100));
+    assertNull(DirectTransfer.rangeProblem("HTTP/1.1 200 OK\r\n\r\n", PartRange.split(100, 1).get(0), 100));
+  }
+
+  @Test
+  void remoteBytesNeeded_bothModesHoldTheObjectOnly() {
     assertEquals(100, new DirectTransfer().remoteBytesNeeded(100, 1));
-    assertEquals(100 + 34, new DirectTransfer().remoteBytesNeeded(100, 3));
+    assertEquals(100, new DirectTransfer().remoteBytesNeeded(100, 3));
     assertEquals(0, new DirectTransfer().remoteBytesNeeded(0, 4));
     assertEquals(100, new RelayTransfer(ChunkPool.forRanges(0)).remoteBytesNeeded(100, 3));
   }

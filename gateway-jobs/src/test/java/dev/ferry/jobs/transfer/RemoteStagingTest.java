@@ -14,7 +14,7 @@ class RemoteStagingTest {
     assertEquals("/data/in", staging.directory());
     assertEquals("/data/in/file.bin.part", staging.root());
     assertEquals("/data/in/file.bin.part/claim-7", staging.folder());
-    assertEquals("/data/in/file.bin.part/claim-7/file.bin", staging.assembled());
+    assertEquals("/data/in/file.bin.part/claim-7/file.bin", staging.file());
     assertEquals("/data/in/file.bin.part/claim-7/part-3", staging.partFile(3));
     assertEquals("/", new RemoteStaging("/top", 1).directory());
   }

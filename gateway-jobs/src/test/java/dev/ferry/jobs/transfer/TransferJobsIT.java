@@ -404,7 +404,8 @@ class TransferJobsIT {
           throw new AssertionError("the job ended before part 0 was seen whole: " + now);
         }
         try (Stream<Path> claims = Files.list(staging)) {
-          claims.filter(c -> c.resolve("part-0").toFile().length() == 12 * MIB).findFirst().ifPresent(claim::set);
+          claims.filter(c -> Files.exists(c.resolve("part-0.headers")) && Files.exists(c.resolve("overwritten.bin"))
+              && c.resolve("overwritten.bin").toFile().length() == 12 * MIB).findFirst().ifPresent(claim::set);
         } catch (IOException | UncheckedIOException notYet) {
           return false;
         }
@@ -414,7 +415,9 @@ class TransferJobsIT {
       new Random(7).nextBytes(newer);
       s3.client().putObject(b -> b.bucket(bucket).key("overwritten.bin"), RequestBody.fromBytes(newer));
       sshd.delayCurl(null);
-      assertEquals(0, claim.get().resolve("part-1").toFile().length(),
+      assertFalse(Files.exists(claim.get().resolve("part-1.headers")),
+          "part 1 was fetched before the overwrite: the test would prove nothing");
+      assertEquals(12 * MIB, claim.get().resolve("overwritten.bin").toFile().length(),
           "part 1 was fetched before the overwrite: the test would prove nothing");
       JobRecord done = awaitEnd(serial, job.id());
       assertEquals(JobState.DONE, done.state(), done.lastError());
