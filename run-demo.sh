@@ -69,4 +69,8 @@ echo "Stop Ferry with Ctrl-C; ./run-demo.sh stop then stops the S3 server."
 # Two malloc arenas instead of glibc's eight per CPU: 20 to 90 MiB of RSS outside the JVM's own
 # accounting became 19 to 44 (README, "Memory").
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
-exec java -Xmx"${FERRY_HEAP:-1g}" -jar "$jar" --config "$demo_dir/ferry.yaml"
+# Below 512 MiB of heap the serial collector keeps the process small (deploy/jvm-options.sh).
+heap="${FERRY_HEAP:-1g}"
+heap_options="$(./deploy/jvm-options.sh "$heap")" || exit 2
+# shellcheck disable=SC2086 # the heap's options are words
+exec java -Xmx"$heap" $heap_options -jar "$jar" --config "$demo_dir/ferry.yaml"

@@ -100,7 +100,7 @@ users:
     publicKeys:
       - "$(cat "$WORK/id_ed25519.pub")"
 EOF
-  FERRY_BENCH_S3_SECRET="$S3_SECRET" "${FERRY_JAVA:-java}" "-Xmx$FERRY_HEAP" ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" \
+  FERRY_BENCH_S3_SECRET="$S3_SECRET" "${FERRY_JAVA:-java}" "-Xmx$FERRY_HEAP" $(heap_options "$FERRY_HEAP") ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" \
     --config "$WORK/node$n/ferry.yaml" >"$WORK/node$n.log" 2>&1 &
   pid=$!
   NODE_PIDS+=("$pid")

@@ -69,7 +69,7 @@ users:
     permissions: [all]
     publicKeys: ["$(cat "$WORK/id_ed25519.pub")"]
 YAML
-  FERRY_BENCH_S3_SECRET="$S3_SECRET" "${FERRY_JAVA:-java}" "-Xmx$FERRY_HEAP" -jar "$FERRY_JAR" \
+  FERRY_BENCH_S3_SECRET="$S3_SECRET" "${FERRY_JAVA:-java}" "-Xmx$FERRY_HEAP" $(heap_options "$FERRY_HEAP") -jar "$FERRY_JAR" \
     --config "$WORK/ferry.yaml" >"$WORK/ferry.log" 2>&1 &
   FERRY_PID=$!
   await_log "$FERRY_PID" "$WORK/ferry.log" "Ferry is up" || { error "Ferry did not start: $(tail -n 5 "$WORK/ferry.log")"; return 1; }

@@ -261,8 +261,9 @@ users:
       - "$(cat "$WORK/id_ed25519.pub")"
 EOF
   # glibc's malloc arenas as the Dockerfile and run-demo.sh set them (FERRY_MALLOC_ARENA_MAX; empty: glibc's own).
+  # shellcheck disable=SC2046 # the heap's options are words
   FERRY_BENCH_S3_SECRET="$S3_SECRET" MALLOC_ARENA_MAX="${FERRY_MALLOC_ARENA_MAX-2}" "${FERRY_JAVA:-java}" "-Xmx$heap" \
-    ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" >"$FERRY_LOG" 2>&1 &
+    $(heap_options "$heap") ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" >"$FERRY_LOG" 2>&1 &
   FERRY_PID=$!
   FERRY_RUNNING_HEAP="$heap"
   if ! await_log "$FERRY_PID" "$FERRY_LOG" "Ferry is up"; then

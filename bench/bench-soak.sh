@@ -83,7 +83,7 @@ $users  - name: mallory
     permissions: [all]
 YAML
   FERRY_BENCH_S3_SECRET="$S3_SECRET" FERRY_BENCH_ADMIN_TOKEN="$ADMIN_TOKEN" \
-    "${FERRY_JAVA:-java}" "-Xmx${FERRY_HEAP:-1g}" -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" >"$WORK/ferry.log" 2>&1 &
+    "${FERRY_JAVA:-java}" "-Xmx${FERRY_HEAP:-1g}" $(heap_options "${FERRY_HEAP:-1g}") -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" >"$WORK/ferry.log" 2>&1 &
   FERRY_PID=$!
   await_log "$FERRY_PID" "$WORK/ferry.log" "Ferry is up" || { error "Ferry did not start: $(tail -n 5 "$WORK/ferry.log")"; return 1; }
   FERRY_SFTP_PORT="$(sed -n 's/.*Ferry is up.*SFTP: [0-9.]*:\([0-9]*\).*/\1/p' "$WORK/ferry.log")"

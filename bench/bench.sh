@@ -128,7 +128,7 @@ users:
     home: s3://$BUCKET/ferry/
     permissions: [all]
 EOF
-  FERRY_BENCH_S3_SECRET="$S3_SECRET" "${FERRY_JAVA:-java}" "-Xmx$heap" ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" \
+  FERRY_BENCH_S3_SECRET="$S3_SECRET" "${FERRY_JAVA:-java}" "-Xmx$heap" $(heap_options "$heap") ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" \
     --config "$WORK/ferry.yaml" >"$FERRY_LOG" 2>&1 &
   FERRY_PID=$!
   if ! await_log "$FERRY_PID" "$FERRY_LOG" "Ferry is up"; then

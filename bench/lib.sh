@@ -231,12 +231,19 @@ api() {
   fi
 }
 
-# launch_ferry [JAVA-OPTION...]: Ferry on $WORK/ferry.yaml with -Xmx$FERRY_HEAP (the S3 secret and
-# admin token in its environment), logging to FERRY_LOG; waits until it is up (FERRY_PID), then
-# samples its heap.
+# heap_options HEAP: the JVM options Ferry is shipped to run with at -XmxHEAP (deploy/jvm-options.sh);
+# FERRY_HEAP_OPTIONS=0 leaves them out, to measure the JVM's defaults.
+heap_options() {
+  [[ "${FERRY_HEAP_OPTIONS:-1}" == 0 ]] || "${BASH_SOURCE[0]%/*}/../deploy/jvm-options.sh" "$1"
+}
+
+# launch_ferry [JAVA-OPTION...]: Ferry on $WORK/ferry.yaml with -Xmx$FERRY_HEAP and that heap's
+# options (the S3 secret and admin token in its environment), logging to FERRY_LOG; waits until it
+# is up (FERRY_PID), then samples its heap.
 launch_ferry() {
+  # shellcheck disable=SC2046 # the heap's options are words
   FERRY_BENCH_S3_SECRET="$S3_SECRET" FERRY_BENCH_ADMIN_TOKEN="${ADMIN_TOKEN:-}" "${FERRY_JAVA:-java}" \
-    "-Xmx$FERRY_HEAP" "$@" ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" >"$FERRY_LOG" 2>&1 &
+    "-Xmx$FERRY_HEAP" $(heap_options "$FERRY_HEAP") "$@" ${FERRY_JAVA_OPTS:-} -jar "$FERRY_JAR" --config "$WORK/ferry.yaml" >"$FERRY_LOG" 2>&1 &
   FERRY_PID=$!
   if ! await_log "$FERRY_PID" "$FERRY_LOG" "Ferry is up"; then
     error "Ferry did not start: $(tail -n 5 "$FERRY_LOG" | tr '\n' ' ')"
