@@ -7,7 +7,7 @@
 #       reads S3 and writes SFTP), with 1, 4 and 8 parts each, started over the admin HTTP API
 # The remote is a local OpenSSH sshd writing to a temp dir; S3 is S3Proxy. A job is timed from
 # its submission to DONE, so it includes what the job does besides moving bytes: SSH connect,
-# staging, assembly (direct), the SHA-256 check with the remote's sha256sum, rename and touch.
+# staging, the SHA-256 check on the remote (openssl, else sha256sum), rename and touch.
 # The SHA-256 check alone is timed too, to show its share. Every result is compared to the source.
 #
 #   bench/bench-jobs.sh                (after: mvn -q -DskipTests package)
@@ -175,7 +175,7 @@ print_table() {
   echo
   echo "=================================================================================================="
   echo "Transfer jobs, one ${SIZE_MB} MiB object to a local OpenSSH sshd (disk), S3Proxy, $(nproc) CPUs"
-  echo "job: MB/s from submission to DONE (connect, fetch, assembly, SHA-256 check, rename)"
+  echo "job: MB/s from submission to DONE (connect, fetch, SHA-256 check, rename)"
   echo "fetch: MB/s from submission to VERIFYING (polled every ~0.1 s), the part comparable to curl"
   echo "references: curl of the presigned URL ${R[curl]:-n/a} MB/s; sftp put of a local file ${R[sftp]:-n/a} MB/s;" \
     "SHA-256 alone (openssl) ${R[sha]:-n/a} MB/s"
