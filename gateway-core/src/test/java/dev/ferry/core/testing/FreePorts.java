@@ -64,10 +64,14 @@ public final class FreePorts {
     }
   }
 
-  /** The first port of Linux's ephemeral range; 32768, its default, where it cannot be read. */
-  private static int ephemeralLow() {
+  /**
+   * The first port of Linux's ephemeral range; 32768, its default, where it cannot be read. Read as
+   * lines: {@code Files.readString} sizes its first read from the file's size, which procfs gives as
+   * 0, so it read one byte ("3") and then nothing, and every port fell back to the kernel's pick.
+   */
+  static int ephemeralLow() {
     try {
-      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+      String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
       return Integer.parseInt(range.split("\\s+")[0]);
     } catch (IOException | RuntimeException e) {
       return 32768;
