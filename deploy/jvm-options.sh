@@ -23,6 +23,4 @@ case "$heap" in
 esac
 if [ "$mib" -lt 512 ]; then
   echo "-XX:+UseSerialGC -Xms64m -Xmn32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
-else
-  echo ""
 fi

@@ -126,7 +126,7 @@ final class DirectTransfer implements TransferMethod {
     if (!kept.isEmpty()) {
       files.add(staging.name());
     }
-    kept.forEach(part -> files.add("part-" + part.index() + ".headers"));
+    kept.forEach(part -> files.add(headersFile(staging, part.index()).substring(staging.folder().length() + 1)));
     return files;
   }
 
