@@ -3,6 +3,7 @@ package dev.ferry.core;
 import dev.ferry.core.bandwidth.NodeBandwidth;
 import dev.ferry.core.catalog.ObjectCatalog;
 import dev.ferry.core.config.ConfigException;
+import dev.ferry.core.crypto.EcdhProvider;
 import dev.ferry.core.download.Downloads;
 import dev.ferry.core.event.EventBus;
 import dev.ferry.core.lock.PathLockTable;
@@ -100,6 +101,7 @@ public final class Gateway implements AutoCloseable {
 
   /** {@code authenticator}: an embedding application's, for logins that name no configured user (null: none). */
   public Gateway(FerryConfig config, Clock clock, EventBus events, Authenticator authenticator) throws IOException {
+    EcdhProvider.install(); // before the first TLS or SSH key exchange of any front-end or client
     this.config = config;
     this.clock = clock;
     this.events = events;
