@@ -10,11 +10,10 @@ import org.bouncycastle.jcajce.provider.asymmetric.ec.KeyPairGeneratorSpi;
 /**
  * Puts BouncyCastle's elliptic-curve key pair generation and ECDH key agreement ahead of the JDK's,
  * for the whole JVM. Each TLS handshake keyed on a NIST curve generates one key pair and makes one
- * agreement (ECDHE), and FTPS opens a TLS connection per file: JDK 17's P-256 takes about four times
- * BouncyCastle's CPU for the pair of them, and GnuTLS clients (FileZilla, lftp, curl on Debian) key
- * with P-256 first. The JSSE asks for these two services by name, without a provider, so ranking a
- * provider of just them first is enough; signatures, key factories and every other algorithm stay
- * the JDK's.
+ * agreement (ECDHE), and FTPS opens a TLS connection per file: JDK 17's P-256 takes about three
+ * times BouncyCastle's CPU for the pair of them, and GnuTLS clients (FileZilla, lftp) key with P-256
+ * first. The JSSE asks for these two services by name, without a provider, so ranking a provider of
+ * just them first is enough; signatures, key factories and every other algorithm stay the JDK's.
  *
  * <p>BouncyCastle's agreement is the x-coordinate at the curve's full length, leading zero bytes
  * kept, as TLS 1.2 and 1.3 require and as the JDK gives it; and a peer's point that is not on the
