@@ -21,7 +21,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,7 +66,7 @@ class EcdheHandshakeTest {
           throw new IllegalStateException("server side of " + protocol + " on " + curve, e);
         }
       });
-      try (SSLSocket client = (SSLSocket) trustingClient().getSocketFactory()
+      try (SSLSocket client = (SSLSocket) TrustAll.sslContext().getSocketFactory()
           .createSocket(InetAddress.getLoopbackAddress(), listening.getLocalPort())) {
         client.setSoTimeout(10_000);
         SSLParameters parameters = client.getSSLParameters();
@@ -106,11 +105,5 @@ class EcdheHandshakeTest {
     public boolean permits(Set<CryptoPrimitive> primitives, String algorithm, Key key, AlgorithmParameters parameters) {
       return permits(primitives, algorithm, parameters);
     }
-  }
-
-  private static SSLContext trustingClient() throws Exception {
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, new TrustManager[] {TrustAll.MANAGER}, null);
-    return context;
   }
 }

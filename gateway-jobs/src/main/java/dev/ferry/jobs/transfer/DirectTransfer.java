@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 final class DirectTransfer implements TransferMethod {
 
   private static final Logger log = LoggerFactory.getLogger(DirectTransfer.class);
+  /** A part's header file is its part file's name with this after it. */
+  private static final String HEADERS = ".headers";
 
   @Override
   public void fetch(TransferAttempt attempt) throws IOException, InterruptedException {
@@ -86,7 +88,7 @@ final class DirectTransfer implements TransferMethod {
   }
 
   static String headersFile(RemoteStaging staging, int index) {
-    return staging.partFile(index) + ".headers";
+    return staging.partFile(index) + HEADERS;
   }
 
   /**
@@ -126,7 +128,7 @@ final class DirectTransfer implements TransferMethod {
     if (!kept.isEmpty()) {
       files.add(staging.name());
     }
-    kept.forEach(part -> files.add(headersFile(staging, part.index()).substring(staging.folder().length() + 1)));
+    kept.forEach(part -> files.add(staging.partName(part.index()) + HEADERS));
     return files;
   }
 

@@ -35,7 +35,12 @@ public record RemoteStaging(String destination, long claim) {
   }
 
   public String partFile(int index) {
-    return folder() + "/part-" + index;
+    return folder() + "/" + partName(index);
+  }
+
+  /** Part {@code index}'s file by its name in this claim's folder. */
+  public String partName(int index) {
+    return "part-" + index;
   }
 
   /**

@@ -18,12 +18,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,8 +76,7 @@ class AdminHttpsIT {
   }
 
   private static HttpClient client(String... protocols) throws Exception {
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, new TrustManager[] {TrustAll.MANAGER}, new SecureRandom());
+    SSLContext context = TrustAll.sslContext();
     SSLParameters parameters = new SSLParameters();
     parameters.setProtocols(protocols);
     return HttpClient.newBuilder().sslContext(context).sslParameters(parameters).build();
