@@ -3,6 +3,7 @@ package dev.ferry.jobs.remote;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
@@ -114,22 +115,79 @@ final class MinaRemoteSession implements RemoteSession {
       channel.setOut(out);
       channel.setErr(err);
       channel.open().verify(MinaRemoteConnector.CONNECT_TIMEOUT);
-      Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
-      if (events.contains(ClientChannelEvent.TIMEOUT)) {
-        throw new RemoteException(RemoteException.Kind.CONNECTION, "command on remote '" + host.name()
-            + "' did not end within " + timeout, null);
-      }
-      Integer status = channel.getExitStatus();
-      if (status == null) {
-        throw new RemoteException(RemoteException.Kind.CONNECTION, "connection to remote '" + host.name()
-            + "' lost while a command ran (no exit status)", null);
-      }
-      return new ExecResult(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return ended(channel, timeout, out, err);
     } catch (RemoteException e) {
       throw e;
     } catch (IOException e) {
       throw failure("exec", "", e);
     }
+  }
+
+  /** Waits for {@code channel}'s command to end: its exit status and what it printed. */
+  private ExecResult ended(ChannelExec channel, Duration timeout, ByteArrayOutputStream out,
+      ByteArrayOutputStream err) throws RemoteException {
+    Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
+    if (events.contains(ClientChannelEvent.TIMEOUT)) {
+      throw new RemoteException(RemoteException.Kind.CONNECTION, "command on remote '" + host.name()
+          + "' did not end within " + timeout, null);
+    }
+    Integer status = channel.getExitStatus();
+    if (status == null) {
+      throw new RemoteException(RemoteException.Kind.CONNECTION, "connection to remote '" + host.name()
+          + "' lost while a command ran (no exit status)", null);
+    }
+    return new ExecResult(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public FedCommand startFed(String commandLine) throws IOException {
+    ensureOpen();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    ChannelExec channel = null;
+    try {
+      channel = session.createExecChannel(commandLine);
+      channel.setOut(out);
+      channel.setErr(err);
+      channel.open().verify(MinaRemoteConnector.CONNECT_TIMEOUT);
+    } catch (IOException e) {
+      if (channel != null) {
+        channel.close(true);
+      }
+      throw failure("exec", "", e);
+    }
+    ChannelExec started = channel;
+    OutputStream input = started.getInvertedIn();
+    return new FedCommand() {
+      @Override
+      public void send(String line) throws IOException {
+        try {
+          input.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+          input.flush();
+        } catch (IOException e) {
+          throw failure("write to a command", "", e);
+        }
+      }
+
+      @Override
+      public ExecResult finish(Duration timeout) throws IOException {
+        try {
+          input.close();
+          return ended(started, timeout, out, err);
+        } catch (RemoteException e) {
+          throw e;
+        } catch (IOException e) {
+          throw failure("exec", "", e);
+        } finally {
+          started.close(true);
+        }
+      }
+
+      @Override
+      public void close() {
+        started.close(true);
+      }
+    };
   }
 
   @Override

@@ -16,6 +16,26 @@ public interface RemoteShell {
    */
   ExecResult execHungUpOnClose(String commandLine, Duration timeout) throws IOException;
 
+  /**
+   * Starts {@code commandLine} with a standard input the caller feeds a line at a time, for a
+   * command that works while the caller goes on (its stdout and stderr are kept apart, no terminal).
+   */
+  FedCommand startFed(String commandLine) throws IOException;
+
+  /** A command started by {@link #startFed}. */
+  interface FedCommand extends AutoCloseable {
+
+    /** Writes {@code line} and a newline to the command's standard input, at once. */
+    void send(String line) throws IOException;
+
+    /** Ends the command's input and waits for it to end. */
+    ExecResult finish(Duration timeout) throws IOException;
+
+    /** Closes the channel, whether or not the command ended (nothing once finished). */
+    @Override
+    void close();
+  }
+
   record ExecResult(int exitStatus, String stdout, String stderr) {
     public boolean ok() {
       return exitStatus == 0;

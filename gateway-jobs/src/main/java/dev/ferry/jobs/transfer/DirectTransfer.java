@@ -42,14 +42,13 @@ final class DirectTransfer implements TransferMethod {
   private static final String HEADERS = ".headers";
 
   @Override
-  public void fetch(TransferAttempt attempt) throws IOException, InterruptedException {
+  public void fetch(TransferAttempt attempt, List<PartRange> parts) throws IOException, InterruptedException {
     RemoteStaging staging = attempt.staging;
     if (attempt.size == 0) {
       run(attempt, ": > " + quote(staging.file()), "create empty " + staging.file());
       return;
     }
     URI url = attempt.objects.presignGet(attempt.source, attempt.settings.presignValidity());
-    List<PartRange> parts = PartRange.split(attempt.size, attempt.spec.parts());
     attempt.runParts(attempt.toFetch(parts), part -> {
       attempt.ensureHoldsClaim();
       String headers = headersFile(staging, part.index());
@@ -119,6 +118,19 @@ final class DirectTransfer implements TransferMethod {
     return "S3 answered the range " + part.first() + "-" + part.last() + " with status " + status
         + (range == null ? " and no Content-Range" : " and Content-Range '" + range + "'") + ", not 206 '"
         + expected + "'";
+  }
+
+  /**
+   * One round: as many parts as run at once. Each part is a curl on its own exec channel with its
+   * own connection to S3 (on a remote far from S3, several round trips and a slow start each).
+   * Cutting 1 GiB into 32 parts (8 rounds of 4, as a relay does) so the remote's hash could follow
+   * the file made the fetch 0.3 to 0.5 s slower here, more than the hash it let overlap saved, and
+   * a hash that follows one round's parts reads the whole file after the fetch anyway, through
+   * {@code dd} and a pipe: 0.3 s per GiB slower than openssl reading it (bench-jobs.sh, 2026-11-27).
+   */
+  @Override
+  public List<PartRange> parts(long size, int atOnce) {
+    return PartRange.split(size, atOnce);
   }
 
   /** The one staging file, and the header file of each kept part: its record of the part's download. */

@@ -24,7 +24,8 @@ public record KeptParts(String etag, long size, int partCount, long claim, List<
    * Part {@code index} of {@code length} bytes, a range of the one staging file. Direct: the
    * modification time (ISO-8601, the second SFTP gives) its header file had when its curl ended with
    * the whole range (see {@link DirectTransfer}); relay: the SHA-256 Ferry computed of the range's
-   * bytes as it wrote them. The other field is null.
+   * bytes as it wrote them, where the object's own SHA-256 is unknown (else null: see {@link
+   * RelayTransfer}). The other field is null.
    */
   public record Part(int index, long length, String sha256, String modified) {}
 

@@ -24,6 +24,11 @@ final class PartLedger {
     return parts.parts().isEmpty();
   }
 
+  /** The parts kept so far. */
+  synchronized java.util.List<KeptParts.Part> kept() {
+    return parts.parts();
+  }
+
   synchronized boolean has(int index) {
     return parts.has(index);
   }

@@ -7,6 +7,7 @@ import dev.ferry.core.object.ObjectOperations;
 import dev.ferry.core.s3.RangeBytes;
 import dev.ferry.core.vfs.ChecksumAlgorithm;
 import dev.ferry.jobs.engine.JobException;
+import dev.ferry.jobs.remote.RemoteEntry;
 import dev.ferry.jobs.remote.RemoteFiles;
 import dev.ferry.jobs.remote.RemoteSession;
 import dev.ferry.jobs.remote.RemoteShell;
@@ -16,6 +17,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -24,10 +26,17 @@ import org.slf4j.LoggerFactory;
 /**
  * For remotes that cannot reach S3: Ferry reads the object's ranges from S3 in parallel and writes
  * each with SFTP at its offset straight into the staging file. Needs no tools on the remote to
- * deliver; a later attempt keeps a finished range only where the remote can hash it ({@code tail},
- * {@code head}, and openssl or {@code sha256sum}) and the hash is the one Ferry computed as it
- * wrote the range (with SHA-NI, about half a CPU second per GiB). Before each chunk the node checks
- * it still holds the job: a woken writer of a claim a newer one adopted writes nothing.
+ * deliver. Before each chunk the node checks it still holds the job: a woken writer of a claim a
+ * newer one adopted writes nothing.
+ *
+ * <p>What a later attempt checks a finished range by depends on what checks the whole file. Where
+ * Ferry knows the object's SHA-256, the whole file is hashed against it before it is put in place
+ * (see {@link FollowingHash}): a range is kept while the staging file still reaches past it, as a
+ * direct part is, and a spoiled one fails the whole file, which forgets every part (an attempt
+ * more, never a wrong file). Where it does not, the range's own SHA-256 is the only check there is:
+ * Ferry hashes it as it writes (with SHA-NI, about half a CPU second per GiB, 10 % of a relay's
+ * CPU), and a later attempt keeps it only where the remote can hash it ({@code tail}, {@code head},
+ * and openssl or {@code sha256sum}) to the same.
  */
 final class RelayTransfer implements TransferMethod {
 
@@ -41,8 +50,8 @@ final class RelayTransfer implements TransferMethod {
   }
 
   /**
-   * What one job's relay holds in memory at most: each part holds two ranged reads (one being
-   * written, one read ahead), so a part's read is this divided by twice the parts, between
+   * What one job's relay holds in memory at most: each part running holds two ranged reads (one
+   * being written, one read ahead), so a part's read is this divided by twice the parts at once, between
    * {@link #MIN_CHUNK} and {@link #MAX_CHUNK}.
    */
   static final int JOB_MEMORY = 32 << 20;
@@ -54,9 +63,18 @@ final class RelayTransfer implements TransferMethod {
    */
   static final int MAX_CHUNK = 4 << 20;
 
-  /** The size of a part's ranged reads when a job has {@code parts} parts. */
+  /** The size of a part's ranged reads when a job runs {@code parts} parts at once. */
   static int chunkFor(int parts) {
     return Math.max(MIN_CHUNK, Math.min(MAX_CHUNK, JOB_MEMORY / (2 * Math.max(1, parts))));
+  }
+
+  /**
+   * Rounds of parts ({@link PartRange#inRounds}): a part costs the relay an SFTP open and its ranged
+   * reads, which it makes anyway, and in rounds the remote's hash follows the file as it fills.
+   */
+  @Override
+  public List<PartRange> parts(long size, int atOnce) {
+    return PartRange.inRounds(size, atOnce);
   }
 
   /** Every range is written in place into the one staging file. */
@@ -72,16 +90,27 @@ final class RelayTransfer implements TransferMethod {
   }
 
   /**
-   * The range's bytes hashed on the remote (GNU tail seeks to it in a regular file; head stops at its
-   * end) against what Ferry wrote: false also where the remote has no such tools.
+   * A range recorded without a hash: the staging file still reaches past it. A range recorded with
+   * its hash: its bytes hashed on the remote (GNU tail seeks to it in a regular file; head stops at
+   * its end) against what Ferry wrote, false also where the remote has no such tools.
    */
   @Override
   public boolean stillHolds(RemoteSession remote, RemoteStaging staging, KeptParts.Part part, long offset,
       Duration timeout) throws IOException {
+    if (part.sha256() == null) {
+      Optional<RemoteEntry> file = remote.stat(staging.file());
+      boolean covers = file.isPresent() && file.get().type() == RemoteEntry.Type.FILE
+          && file.get().size() >= offset + part.length();
+      if (!covers) {
+        log.info("part {} in {} is not kept: the staging file {}", part.index(), staging.folder(),
+            file.map(f -> "has " + f.size() + " bytes").orElse("is gone"));
+      }
+      return covers;
+    }
     RemoteShell.ExecResult result = remote.exec("tail -c +" + (offset + 1) + " < " + quote(staging.file())
         + " | head -c " + part.length() + " | " + Sha256Sum.OF_STDIN, timeout);
     String actual = result.ok() ? Sha256Sum.in(result.stdout()) : null;
-    if (part.sha256() == null || !part.sha256().equals(actual)) {
+    if (!part.sha256().equals(actual)) {
       log.info("part {} in {} is not kept: Ferry wrote SHA-256 {}, the remote has {}", part.index(), staging.folder(),
           part.sha256(), actual != null ? actual : "none (exit " + result.exitStatus() + " " + result.stderr().strip()
           + ")");
@@ -91,16 +120,16 @@ final class RelayTransfer implements TransferMethod {
   }
 
   @Override
-  public void fetch(TransferAttempt attempt) throws IOException, InterruptedException {
+  public void fetch(TransferAttempt attempt, List<PartRange> parts) throws IOException, InterruptedException {
     String target = attempt.staging.file();
     // An adopted file holds the kept ranges: it is written into, never truncated.
     if (attempt.ledger.keepsNone()) {
       attempt.remote.create(target).close();
     }
-    List<PartRange> parts = PartRange.split(attempt.size, attempt.spec.parts());
-    int chunk = chunkFor(parts.size());
+    int chunk = chunkFor(Math.min(attempt.partsAtOnce(), parts.size()));
     attempt.runParts(attempt.toFetch(parts), part -> {
-      MessageDigest sha256 = ChecksumAlgorithm.SHA_256.newDigest();
+      // The whole file's check covers the range where Ferry knows the object's SHA-256.
+      MessageDigest sha256 = attempt.sha256 == null ? ChecksumAlgorithm.SHA_256.newDigest() : null;
       try (RemoteFiles.RemoteWriter writer = attempt.remote.openForWrite(target)) {
         long offset = part.first();
         long end = part.first() + part.length();
@@ -123,7 +152,9 @@ final class RelayTransfer implements TransferMethod {
           long[] written = {0};
           bytes.writeTo((array, from, n) -> {
             writer.write(rangeStart + written[0], array, from, n); // copied into the writer's SFTP buffer
-            sha256.update(array, from, n);
+            if (sha256 != null) {
+              sha256.update(array, from, n);
+            }
             written[0] += n;
             attempt.bytesDone.addAndGet(n);
           });
@@ -132,7 +163,8 @@ final class RelayTransfer implements TransferMethod {
         }
       }
       // The writer's close waited for the remote's acknowledgement of every write.
-      attempt.keep(new KeptParts.Part(part.index(), part.length(), HexFormat.of().formatHex(sha256.digest()), null));
+      attempt.keep(new KeptParts.Part(part.index(), part.length(),
+          sha256 == null ? null : HexFormat.of().formatHex(sha256.digest()), null));
     });
   }
 

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The end of a transfer on the remote: check the staging file's size (and SHA-256 where the object
- * has one recorded and the remote has openssl or sha256sum), rename it into place, set its modification time
+ * has one recorded and the remote has openssl or sha256sum: the hash taken as the parts landed, see
+ * {@link FollowingHash}, else the whole file read now), rename it into place, set its modification time
  * to now as the seed's {@code touch} did so ingest tools notice it, and remove the staging folder.
  */
 final class RemoteFinish {
@@ -48,6 +49,16 @@ final class RemoteFinish {
         throw JobException.retryable("SHA-256 check of " + attempt.spec.host() + ":" + file + " failed: expected "
             + attempt.sha256 + ", read back " + actual);
       }
+      return;
+    }
+    String followed = attempt.followedSha256();
+    if (followed != null) {
+      if (!attempt.sha256.equalsIgnoreCase(followed)) {
+        throw JobException.retryable("SHA-256 check of " + attempt.spec.host() + ":" + file + " failed: expected "
+            + attempt.sha256 + ", the remote hashed " + followed + " as the parts landed");
+      }
+      log.info("job {}: SHA-256 of {}:{} checked, hashed on the remote as its parts landed", attempt.jobId,
+          attempt.spec.host(), file);
       return;
     }
     // Through stdin: GNU sha256sum escapes a name with a newline or backslash in its output line.

@@ -57,6 +57,12 @@ final class StagingTakeover {
     if (finishedBefore == 0) {
       return fresh(staging, etag, size, parts.size(), 0, null);
     }
+    if (earlier.sameVersion(etag, size, earlier.partCount()) && earlier.partCount() != parts.size()) {
+      // A job kept by a Ferry that cut objects differently (before parts were handed out in rounds).
+      return fresh(staging, etag, size, parts.size(), finishedBefore, "started over: its " + finishedBefore
+          + " kept part(s) are of " + earlier.partCount() + " parts, and this attempt cuts " + object + " into "
+          + parts.size());
+    }
     if (!earlier.sameVersion(etag, size, parts.size())) {
       return fresh(staging, etag, size, parts.size(), finishedBefore, "started over: " + object + " changed since its "
           + finishedBefore + " kept part(s) were fetched (ETag " + earlier.etag() + ", " + earlier.size()

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * What one attempt of one job works with: the object (size, ETag and recorded SHA-256 as read at
  * the attempt's start), the remote session, the staging paths, the parts verified on the remote so
  * far (kept from earlier attempts or fetched by this one), and progress counters. Runs parts in
- * parallel, at most {@code channelsPerSession} at once, started in index order.
+ * parallel, as many at once as the job asks within {@code channelsPerSession}, started in index
+ * order, and hands each that lands to the remote's hash of the file where one follows it.
  */
 final class TransferAttempt {
 
@@ -41,6 +42,8 @@ final class TransferAttempt {
   final AtomicLong bytesDone = new AtomicLong();
   final AtomicInteger partsDone = new AtomicInteger();
   private final ExecutorService partPool;
+  /** The remote's hash of the file as its parts land, or null (the file is read whole after the fetch). */
+  private volatile FollowingHash following;
 
   /** {@code sha256}: the object's, from the catalog or its metadata; null when Ferry does not know it. */
   TransferAttempt(String jobId, TransferSpec spec, ObjectInfo object, String sha256, RemoteSession remote,
@@ -58,6 +61,28 @@ final class TransferAttempt {
     this.settings = settings;
     this.ledger = ledger;
     this.partPool = partPool;
+  }
+
+  /**
+   * From now on each part that lands is handed to {@code hash}; the kept ones already are. It takes
+   * one of the session's channels, so one part fewer runs at once when the session has no channel
+   * to spare.
+   */
+  void follow(FollowingHash hash) {
+    following = hash;
+    ledger.kept().forEach(part -> hash.landed(part.index()));
+  }
+
+  /** The remote's hash of the whole file, taken as its parts landed, or null: then the file is read whole. */
+  String followedSha256() {
+    FollowingHash hash = following;
+    return hash == null ? null : hash.finish(settings.commandTimeout());
+  }
+
+  /** How many parts run at once: what the job asked for, within the session's channels. */
+  int partsAtOnce() {
+    int channels = settings.channelsPerSession() - (following == null ? 0 : 1);
+    return Math.max(1, Math.min(spec.parts(), channels));
   }
 
   /** The parts of {@code all} whose bytes are not on the remote yet: the ones this attempt fetches. */
@@ -87,15 +112,16 @@ final class TransferAttempt {
 
   /**
    * Runs every part, waits for all; the first failure cancels the rest and is thrown. At most
-   * {@code channelsPerSession} workers each take the next part in index order, so parts start in
-   * order (a remote's staging fills from the front, and progress reads as the file's). It returns
+   * {@link #partsAtOnce} workers each take the next part in index order, so parts start in order
+   * and land in about that order (the file fills from the front, the remote's hash follows it, and
+   * progress reads as the file's). It returns
    * only when no part task runs any more: the caller may remove the staging folder next, and a
    * part still writing would put files back into it.
    */
   void runParts(List<PartRange> parts, PartTask task) throws IOException, InterruptedException {
     AtomicInteger next = new AtomicInteger();
     PartTasks running = new PartTasks();
-    int workers = Math.min(settings.channelsPerSession(), parts.size());
+    int workers = Math.min(partsAtOnce(), parts.size());
     CompletionService<Void> finished = new ExecutorCompletionService<>(partPool);
     List<Future<Void>> futures = new ArrayList<>();
     for (int w = 0; w < workers; w++) {
@@ -105,8 +131,13 @@ final class TransferAttempt {
             return null;
           }
           try {
-            task.run(parts.get(index));
+            PartRange part = parts.get(index);
+            task.run(part);
             partsDone.incrementAndGet();
+            FollowingHash hash = following;
+            if (hash != null) {
+              hash.landed(part.index());
+            }
           } finally {
             running.exit();
           }

@@ -11,10 +11,14 @@ import java.util.Set;
 interface TransferMethod {
 
   /**
-   * Fetches the parts not kept yet ({@link TransferAttempt#toFetch}), recording each as it is
-   * verified on the remote ({@link TransferAttempt#keep}), and leaves the whole staging file.
+   * Fetches the parts of {@code parts} (every part of the object) not kept yet ({@link
+   * TransferAttempt#toFetch}) with {@link TransferAttempt#runParts}, recording each as it is verified
+   * on the remote ({@link TransferAttempt#keep}), and leaves the whole staging file.
    */
-  void fetch(TransferAttempt attempt) throws IOException, InterruptedException;
+  void fetch(TransferAttempt attempt, List<PartRange> parts) throws IOException, InterruptedException;
+
+  /** The parts an object of {@code size} bytes is fetched in, {@code atOnce} of them at a time. */
+  List<PartRange> parts(long size, int atOnce);
 
   /** The files of the staging folder that hold the bytes of {@code kept}, or their records. */
   Set<String> filesHolding(RemoteStaging staging, List<KeptParts.Part> kept);

@@ -90,7 +90,7 @@ final class TransferRunner {
       if (!spec.overwrite() && remote.exists(spec.remotePath())) {
         throw JobException.permanent(spec.destination() + " already exists (use --overwrite)");
       }
-      List<PartRange> ranges = PartRange.split(size, spec.parts());
+      List<PartRange> ranges = method.parts(size, spec.parts());
       int parts = ranges.size();
       job.update(r -> r.withRunning(size, parts, clock.instant().toString()));
       job.save();
@@ -122,8 +122,14 @@ final class TransferRunner {
           return attempt.partsDone.get();
         }
       });
+      // Parts that all end together leave the hash nothing to follow (see DirectTransfer#parts).
+      FollowingHash following = sha256 != null && size > RemoteFinish.READ_BACK_LIMIT && ranges.size() > spec.parts()
+          ? FollowingHash.start(remote, staging.file(), ranges) : null;
+      if (following != null) {
+        attempt.follow(following);
+      }
       try {
-        method.fetch(attempt);
+        method.fetch(attempt, ranges);
         checkCancelled(job);
         job.update(r -> r.withProgress(attempt.bytesDone.get(), attempt.partsDone.get(), parts)
             .withState(JobState.VERIFYING));
@@ -140,6 +146,9 @@ final class TransferRunner {
         remote.markReusable();
         job.update(r -> r.withProgress(size, parts, parts));
       } finally {
+        if (following != null) {
+          following.close();
+        }
         job.update(r -> r.withProgress(attempt.bytesDone.get(), attempt.partsDone.get(), parts));
         job.showProgress(null);
       }

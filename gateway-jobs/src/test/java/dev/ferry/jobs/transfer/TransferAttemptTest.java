@@ -69,6 +69,21 @@ class TransferAttemptTest {
     assertEquals(12, attempt.partsDone.get());
   }
 
+  /** A job of 2 parts at once on a session with 8 channels runs 2 at once, whatever the number of parts. */
+  @Test
+  void partsAtOnce_whatTheJobAsks_notEveryChannel() throws Exception {
+    AtomicInteger now = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    TransferAttempt attempt = attempt(8, 2);
+    attempt.runParts(PartRange.split(SIZE, 16), part -> {
+      most.accumulateAndGet(now.incrementAndGet(), Math::max);
+      Thread.sleep(20);
+      now.decrementAndGet();
+    });
+    assertEquals(2, most.get(), "parts running at once");
+    assertEquals(16, attempt.partsDone.get());
+  }
+
   /** A failed part ends the attempt at once: the parts not yet started never start, and the failure is thrown. */
   @Test
   void aPartFails_theRestDoNotStart_andTheFailureIsThrown() {
@@ -88,9 +103,14 @@ class TransferAttemptTest {
   }
 
   private TransferAttempt attempt(int channels) {
+    return attempt(channels, 8);
+  }
+
+  private TransferAttempt attempt(int channels, int partsAtOnce) {
     JobSettings settings = new JobSettings(Path.of("unused"), 1, 1, Duration.ZERO, 0, Duration.ZERO, 1, 64, channels,
         Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofSeconds(1));
-    TransferSpec spec = new TransferSpec("bucket", "key", "host", "/data/key", 8, 0, TransferMode.DIRECT, false);
+    TransferSpec spec = new TransferSpec("bucket", "key", "host", "/data/key", partsAtOnce, 0, TransferMode.DIRECT,
+        false);
     ObjectInfo object = new ObjectInfo("key", SIZE, Instant.now(), "\"etag\"", Map.of());
     return new TransferAttempt("job1", spec, object, null, null, null, null, settings, null, partPool);
   }

@@ -224,6 +224,71 @@ class TransferJobsIT {
     assertArrived(target, data);
   }
 
+  /**
+   * The remote's hash that follows a file as its parts land: parts landing in any order are read in
+   * file order, so the hash is the whole file's; a part that never landed, or a file the remote
+   * cannot read, gives no hash (the file is then read whole), and the command is gone either way.
+   */
+  @Test
+  void followingHash_partsLandInAnyOrder_theWholeFilesSha256_elseNone() throws Exception {
+    byte[] data = new byte[5 * MIB + 7];
+    new Random(11).nextBytes(data);
+    Path file = Files.write(remote.resolve("followed 'q' $(x).bin"), data);
+    List<PartRange> parts = PartRange.split(data.length, 12);
+    List<Integer> order = new ArrayList<>(List.of(11, 3, 0, 7, 1, 2, 10, 4, 6, 5, 9, 8));
+    try (RemoteSession session = connector.connect(local)) {
+      FollowingHash hash = FollowingHash.start(session, file.toString(), parts);
+      assertNotNull(hash);
+      order.forEach(hash::landed);
+      assertEquals(S3TestServer.sha256Hex(data), hash.finish(Duration.ofMinutes(1)));
+
+      FollowingHash missingPart = FollowingHash.start(session, file.toString(), parts);
+      order.stream().filter(i -> i != 5).forEach(missingPart::landed);
+      assertNull(missingPart.finish(Duration.ofMinutes(1)), "a hash without part 5");
+
+      FollowingHash gone = FollowingHash.start(session, remote.resolve("no such file").toString(), parts);
+      order.forEach(gone::landed);
+      assertNull(gone.finish(Duration.ofMinutes(1)), "a hash of a file that is not there");
+      session.markReusable();
+    }
+    Await.until(() -> OpenSshServer.commandsMentioning("followed 'q'").isEmpty()
+        && OpenSshServer.commandsMentioning("no such file").isEmpty(), Duration.ofSeconds(10),
+        "the hashing commands to end");
+  }
+
+  /**
+   * What a later attempt keeps of a relay: a range recorded without a hash (the object's SHA-256
+   * checks the whole file) while the staging file reaches past it; a range recorded with its hash
+   * (no SHA-256 of the object known) while the remote hashes it to the same, so a spoiled one is
+   * fetched again.
+   */
+  @Test
+  void relayKeptRange_checkedBySizeUnderAWholeFileHash_elseByItsOwnHash() throws Exception {
+    RemoteStaging staging = new RemoteStaging(remote.resolve("relay-kept.bin").toString(), 3);
+    Files.createDirectories(Path.of(staging.folder()));
+    byte[] data = new byte[3 * MIB];
+    new Random(5).nextBytes(data);
+    Path file = Files.write(Path.of(staging.file()), data);
+    PartRange second = PartRange.split(data.length, 3).get(1);
+    String secondSha256 = S3TestServer.sha256Hex(java.util.Arrays.copyOfRange(data, (int) second.first(),
+        (int) (second.first() + second.length())));
+    RelayTransfer relay = new RelayTransfer(null);
+    KeptParts.Part bySize = new KeptParts.Part(1, second.length(), null, null);
+    KeptParts.Part byHash = new KeptParts.Part(1, second.length(), secondSha256, null);
+    Duration timeout = Duration.ofMinutes(1);
+    try (RemoteSession session = connector.connect(local)) {
+      assertTrue(relay.stillHolds(session, staging, bySize, second.first(), timeout));
+      assertTrue(relay.stillHolds(session, staging, byHash, second.first(), timeout));
+      data[(int) second.first() + 10] ^= 1;
+      Files.write(file, data);
+      assertTrue(relay.stillHolds(session, staging, bySize, second.first(), timeout), "the whole file's hash finds it");
+      assertFalse(relay.stillHolds(session, staging, byHash, second.first(), timeout), "a spoiled range kept");
+      Files.write(file, java.util.Arrays.copyOf(data, (int) second.last()));
+      assertFalse(relay.stillHolds(session, staging, bySize, second.first(), timeout), "a range past the file's end");
+      session.markReusable();
+    }
+  }
+
   @Test
   void transfer_hostKeyByFingerprint_accepted() throws Exception {
     byte[] data = object("fp.bin", 1000, false);

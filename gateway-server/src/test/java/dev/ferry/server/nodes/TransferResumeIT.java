@@ -11,6 +11,7 @@ import dev.ferry.core.testing.PostgresTestServer;
 import dev.ferry.core.testing.S3RequestLog;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
+import dev.ferry.jobs.transfer.PartRange;
 import dev.ferry.server.EmbeddedFerry;
 import dev.ferry.server.SshExec;
 import dev.ferry.server.SshTestClient;
@@ -28,6 +29,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,11 +40,13 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
- * Transfer jobs resume at part granularity: a 1 GiB object in 8 parts to a real OpenSSH remote,
- * the Ferry running it killed (SIGKILL) once at least 4 parts are on the remote, then started again
- * (or another node on PostgreSQL takes the job over). S3 sits behind a proxy that notes every
- * request and holds the reads of parts 5 to 8, so the kill always finds parts 1 to 4 done and the
- * rest in flight; what the proxy saw after the kill proves the kept parts were not read again.
+ * Transfer jobs resume at part granularity: a 1 GiB object with {@code --parts 8} (direct: 8 parts, 5
+ * at once as the session has 5 channels; relay: 32 parts of 32 MiB, see {@link PartRange#inRounds},
+ * 4 at once, as the remote's hash that follows the file takes a channel) to a real OpenSSH remote, the Ferry running it killed
+ * (SIGKILL) once at least 4 parts are on the remote, then started again (or another node on
+ * PostgreSQL takes the job over). S3 sits behind a proxy that notes every request and holds the
+ * reads from part 5 on, so the kill always finds parts 1 to 4 done and the next ones in flight; what
+ * the proxy saw after the kill proves the kept parts were not read again.
  */
 class TransferResumeIT {
 
@@ -112,7 +117,7 @@ class TransferResumeIT {
     FerryNode second = node("resumer", dir.resolve("second"), data, store);
     JsonNode done = ADMIN.awaitJob(second, job.id(), NodeAdmin::ended, Duration.ofMinutes(3),
         "to end after the restart");
-    assertResumed(done, second, job.kept(), size, key, mark, target, sha256);
+    assertResumed(done, second, job.kept(), size, false, key, mark, target, sha256);
   }
 
   @Test
@@ -133,7 +138,10 @@ class TransferResumeIT {
     JsonNode done = ADMIN.awaitJob(survivor, job.id(), NodeAdmin::ended, Duration.ofMinutes(3),
         "to be taken over and end");
     assertEquals("node-survivor", done.get("node").asText(), done.toString());
-    assertResumed(done, survivor, job.kept(), size, key, mark, target, sha256);
+    assertResumed(done, survivor, job.kept(), size, true, key, mark, target, sha256);
+    assertTrue(java.util.regex.Pattern.compile("job " + job.id() + ": SHA-256 of local:\\S+ checked, hashed on the"
+        + " remote as its parts landed").matcher(survivor.logText()).find(),
+        "the relay's file hashed as its parts landed, kept ones first: " + survivor.logText());
   }
 
   /**
@@ -206,7 +214,7 @@ class TransferResumeIT {
     JsonNode done = ADMIN.awaitJob(second, id, NodeAdmin::ended, Duration.ofMinutes(2), "to end after the restart");
     assertEquals("DONE", done.get("state").asText(), done.toString());
     assertEquals(newer, sha256Of(target), "the new version, whole");
-    Set<Integer> readAgain = partsRead(key, size, mark);
+    Set<Integer> readAgain = partsRead(key, size, false, mark);
     assertEquals(Set.of(0, 1, 2, 3, 4, 5, 6, 7), readAgain, "every part read again after the overwrite");
     JsonNode checkpoint = done.get("checkpoint");
     assertEquals(0, checkpoint.get("kept").asInt(), checkpoint.toString());
@@ -223,7 +231,7 @@ class TransferResumeIT {
           workers: 2
           retryBackoff: 200ms
           pollInterval: 300ms
-          channelsPerSession: 4
+          channelsPerSession: 5
         shutdown:
           grace: 2s
         users:
@@ -242,19 +250,19 @@ class TransferResumeIT {
   record HalfDone(String id, Set<Integer> kept) {}
 
   /**
-   * Transfers {@code key} to {@code target} in 8 parts on {@code node} ({@code options} added),
-   * the reads of parts 5 to 8 held at the proxy, and returns once parts 1 to 4 are kept and saved:
-   * the job shows them, and each of the 4 channels has moved on to a held part, which it starts
+   * Transfers {@code key} to {@code target} with {@code --parts 8} on {@code node} ({@code options}
+   * added), the reads from part 5 on held at the proxy, and returns once parts 1 to 4 are kept and saved:
+   * the job shows them, and each channel running a part has moved on to a held one, which it starts
    * only after the store has the part it finished.
    */
   static HalfDone startHalfDone(FerryNode node, String key, long size, Path target, String options)
       throws IOException {
-    long fifth = partStart(size, 4);
+    long fifth = parts(size, options.contains("relay")).get(4).first();
     wire.hold(r -> r.method().equals("GET") && r.path().endsWith("/" + key) && S3RequestLog.rangeStart(r) >= fifth);
     String id = ADMIN.transfer(node, "s3://" + bucket + "/" + key, "local:" + target, "--parts " + PARTS + options);
     JsonNode job = ADMIN.awaitJob(node, id, j -> keptIndexes(j).size() >= 4, Duration.ofMinutes(3),
         "to have 4 parts verified on the remote");
-    Await.until(() -> wire.waiting() >= 4, Duration.ofMinutes(1), "the reads of parts 5 to 8 to be held");
+    Await.until(() -> wire.waiting() >= 4, Duration.ofMinutes(1), "the reads of the next 4 parts to be held");
     return new HalfDone(id, keptIndexes(job));
   }
 
@@ -274,36 +282,38 @@ class TransferResumeIT {
     return mark;
   }
 
-  void assertResumed(JsonNode done, FerryNode by, Set<Integer> keptBefore, long size, String key, int mark,
+  void assertResumed(JsonNode done, FerryNode by, Set<Integer> keptBefore, long size, boolean relay, String key, int mark,
       Path target, String sha256) throws Exception {
     assertEquals("DONE", done.get("state").asText(), done.toString());
     assertEquals(sha256, sha256Of(target), "the file on the remote");
     assertFalse(Files.exists(Path.of(target + ".part")), "staging folder left");
     assertEquals(Set.of(0, 1, 2, 3), keptBefore, "the parts done when the node was killed");
 
-    Set<Integer> readAgain = partsRead(key, size, mark);
-    assertEquals(Set.of(4, 5, 6, 7), readAgain, "parts read from S3 after the kill (the kept ones must not be)");
+    Set<Integer> readAgain = partsRead(key, size, relay, mark);
+    int count = parts(size, relay).size();
+    assertEquals(IntStream.range(4, count).boxed().collect(Collectors.toSet()), readAgain,
+        "parts read from S3 after the kill (the kept ones must not be)");
 
     JsonNode checkpoint = done.get("checkpoint");
     assertEquals(4, checkpoint.get("kept").asInt(), checkpoint.toString());
     assertEquals(0, checkpoint.get("fetchedAgain").asInt(), checkpoint.toString());
-    String note = "resumed from part 5 of 8, 4 part(s) and " + (4 * partLength(size)) + " bytes kept";
+    String note = "resumed from part 5 of " + count + ", 4 part(s) and " + (4 * parts(size, relay).get(0).length()) + " bytes kept";
     String id = done.get("id").asText();
     assertTrue(by.logText().contains("job " + id + ": " + note), by.logText());
     assertTrue(by.logText().contains("\"detail\":\"" + note + "\""), "an activity line says it: " + by.logText());
     SshExec shown = ADMIN.run(by, "job " + id);
-    assertTrue(shown.out().contains("parts:       8 of 8 done (4 kept from earlier attempts, 0 fetched again), 0 to fetch"),
-        shown.out());
+    assertTrue(shown.out().contains("parts:       " + count + " of " + count
+        + " done (4 kept from earlier attempts, 0 fetched again), 0 to fetch"), shown.out());
   }
 
   /** The parts of {@code key} whose bytes S3 was asked for after request number {@code mark}. */
-  static Set<Integer> partsRead(String key, long size, int mark) {
+  static Set<Integer> partsRead(String key, long size, boolean relay, int mark) {
     Set<Integer> parts = new TreeSet<>();
     List<S3RequestLog.Request> all = wire.requests();
     for (S3RequestLog.Request request : all.subList(mark, all.size())) {
       long start = S3RequestLog.rangeStart(request);
       if (request.method().equals("GET") && request.path().endsWith("/" + key) && start >= 0) {
-        parts.add((int) (start / partLength(size)));
+        parts.add((int) (start / parts(size, relay).get(0).length()));
       }
     }
     return parts;
@@ -318,13 +328,9 @@ class TransferResumeIT {
     return indexes;
   }
 
-  /** Sizes here divide by 8: every part is the same length. */
-  static long partLength(long size) {
-    return size / PARTS;
-  }
-
-  static long partStart(long size, int index) {
-    return index * partLength(size);
+  /** The parts of a job of {@code size} bytes with {@code --parts 8}; sizes here divide by their number. */
+  static List<PartRange> parts(long size, boolean relay) {
+    return relay ? PartRange.inRounds(size, PARTS) : PartRange.split(size, PARTS);
   }
 
   /** Puts {@code size} random bytes (from {@code seed}) at {@code key}, its SHA-256 recorded: the SHA-256. */
