@@ -13,7 +13,7 @@
 #   bench/bench-jobs.sh                (after: mvn -q -DskipTests package)
 #
 # Every row is the median of BENCH_REPEAT=3 jobs (the references too), after BENCH_WARMUP_MB of
-# untimed relay jobs (default: the object's size three times).
+# untimed relay jobs (default: the object's size six times).
 # Knobs (environment): FERRY_JAVA=java (the java that runs Ferry), BENCH_SIZE_MB=1024, BENCH_PARTS="1 4 8", BENCH_MODES="direct relay",
 # BENCH_REPEAT=3, BENCH_WARMUP_MB, FERRY_HEAP=1g, BENCH_DIR, BENCH_KEEP=1, FERRY_JAR, S3PROXY_JAR.
 set -uo pipefail
@@ -25,7 +25,7 @@ PARTS_LIST="${BENCH_PARTS:-1 4 8}"
 MODES="${BENCH_MODES:-direct relay}"
 FERRY_HEAP="${FERRY_HEAP:-1g}"
 REPEAT="${BENCH_REPEAT:-3}"
-WARMUP_MB="${BENCH_WARMUP_MB:-$((3 * SIZE_MB))}"
+WARMUP_MB="${BENCH_WARMUP_MB:-$((6 * SIZE_MB))}"
 AWS=/usr/bin/aws
 PYTHON=/usr/bin/python3
 TOTAL_TIMEOUT_SECONDS=3600
@@ -147,7 +147,8 @@ run_job() {
 # SSH encryption and hashing paths long ago; a fresh JVM's first GiB runs at half speed or less
 # (MINA's SFTP writes from memory, one JVM: 246, 365, 463, 556 MB/s over its first four GiB). After
 # one GiB the JIT still had 11 % of Ferry's samples during the timed relay jobs (async-profiler,
-# 2026-11-27), and three 1 GiB relay jobs took 9.5, 6.2 and 4.0 CPU s/GiB, the next ones 4.4-4.6.
+# 2026-11-27). One JVM's 1 GiB relay jobs in a row took 10.2, 5.7, 5.0, 4.0, 3.0, 2.9, 2.7, 2.9 CPU
+# s/GiB, then about 3 (2026-11-27, 9ef7d7c).
 warm_up() {
   local runs=$(( (WARMUP_MB + SIZE_MB - 1) / SIZE_MB )) run
   for run in $(seq 1 "$runs"); do
