@@ -289,6 +289,37 @@ class TransferJobsIT {
     }
   }
 
+  /**
+   * A relay kept by a Ferry that cut the object into 4 parts, taken on by one that cuts it into
+   * 32: the same ETag and size, but not the same parts, so it starts over and says why, with the
+   * staging folder emptied.
+   */
+  @Test
+  void takeover_partsOfAnotherCut_startOverSayingSo() throws Exception {
+    long size = 1L << 30;
+    RemoteStaging staging = new RemoteStaging(remote.resolve("recut.bin").toString(), 2);
+    RemoteStaging before = new RemoteStaging(staging.destination(), 1);
+    Files.createDirectories(Path.of(before.folder()));
+    Files.write(Path.of(before.file()), new byte[1024]);
+    KeptParts earlier = new KeptParts("\"etag\"", size, 4, 1, List.of(new KeptParts.Part(0, size / 4, "ab".repeat(32),
+        null)), 0, 0, 0);
+    ExecutorService pool = Executors.newCachedThreadPool();
+    try (RemoteSession session = connector.connect(local)) {
+      StagingTakeover.Outcome outcome = new StagingTakeover(session, new RelayTransfer(null), settings(dir), pool)
+          .prepare(staging, earlier, "\"etag\"", PartRange.inRounds(size, 4), size, "s3://b/recut.bin");
+      assertEquals("started over: its 1 kept part(s) are of 4 parts, and this attempt cuts s3://b/recut.bin into 32",
+          outcome.note());
+      assertTrue(outcome.parts().parts().isEmpty(), outcome.toString());
+      assertEquals(32, outcome.parts().partCount());
+      assertFalse(Files.exists(Path.of(before.folder())), "the earlier claim's folder is left");
+      assertTrue(Files.isDirectory(Path.of(staging.folder())), "no folder for this claim");
+      session.markReusable();
+    } finally {
+      pool.shutdownNow();
+      Files.walk(Path.of(staging.root())).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
   @Test
   void transfer_hostKeyByFingerprint_accepted() throws Exception {
     byte[] data = object("fp.bin", 1000, false);
