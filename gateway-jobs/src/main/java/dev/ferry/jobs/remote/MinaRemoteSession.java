@@ -110,15 +110,30 @@ final class MinaRemoteSession implements RemoteSession {
     ensureOpen();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try (ChannelExec channel = session.createExecChannel(commandLine)) {
-      channel.setUsePty(onTerminal);
-      channel.setOut(out);
-      channel.setErr(err);
-      channel.open().verify(MinaRemoteConnector.CONNECT_TIMEOUT);
+    try (ChannelExec channel = opened(commandLine, onTerminal, out, err)) {
       return ended(channel, timeout, out, err);
     } catch (RemoteException e) {
       throw e;
     } catch (IOException e) {
+      throw failure("exec", "", e);
+    }
+  }
+
+  /** An exec channel of {@code commandLine}, open, its output going to {@code out} and {@code err}. */
+  private ChannelExec opened(String commandLine, boolean onTerminal, ByteArrayOutputStream out,
+      ByteArrayOutputStream err) throws RemoteException {
+    ChannelExec channel = null;
+    try {
+      channel = session.createExecChannel(commandLine);
+      channel.setUsePty(onTerminal);
+      channel.setOut(out);
+      channel.setErr(err);
+      channel.open().verify(MinaRemoteConnector.CONNECT_TIMEOUT);
+      return channel;
+    } catch (IOException e) {
+      if (channel != null) {
+        channel.close(true);
+      }
       throw failure("exec", "", e);
     }
   }
@@ -144,19 +159,7 @@ final class MinaRemoteSession implements RemoteSession {
     ensureOpen();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    ChannelExec channel = null;
-    try {
-      channel = session.createExecChannel(commandLine);
-      channel.setOut(out);
-      channel.setErr(err);
-      channel.open().verify(MinaRemoteConnector.CONNECT_TIMEOUT);
-    } catch (IOException e) {
-      if (channel != null) {
-        channel.close(true);
-      }
-      throw failure("exec", "", e);
-    }
-    ChannelExec started = channel;
+    ChannelExec started = opened(commandLine, false, out, err);
     OutputStream input = started.getInvertedIn();
     return new FedCommand() {
       @Override

@@ -154,7 +154,7 @@ final class DirectTransfer implements TransferMethod {
     Optional<RemoteEntry> record = remote.stat(headersFile(staging, part.index()));
     Optional<RemoteEntry> file = remote.stat(staging.file());
     boolean same = record.isPresent() && record.get().modified().toString().equals(part.modified())
-        && file.isPresent() && file.get().type() == RemoteEntry.Type.FILE && file.get().size() >= offset + part.length();
+        && TransferMethod.reaches(file, offset + part.length());
     if (!same) {
       log.info("part {} in {} is not kept: its download was recorded at {}, the remote has {} and a staging file of {}",
           part.index(), staging.folder(), part.modified(), record.map(r -> "a record of " + r.modified())

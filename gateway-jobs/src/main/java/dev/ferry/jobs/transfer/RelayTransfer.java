@@ -99,8 +99,7 @@ final class RelayTransfer implements TransferMethod {
       Duration timeout) throws IOException {
     if (part.sha256() == null) {
       Optional<RemoteEntry> file = remote.stat(staging.file());
-      boolean covers = file.isPresent() && file.get().type() == RemoteEntry.Type.FILE
-          && file.get().size() >= offset + part.length();
+      boolean covers = TransferMethod.reaches(file, offset + part.length());
       if (!covers) {
         log.info("part {} in {} is not kept: the staging file {}", part.index(), staging.folder(),
             file.map(f -> "has " + f.size() + " bytes").orElse("is gone"));

@@ -1,10 +1,12 @@
 package dev.ferry.jobs.transfer;
 
 import dev.ferry.core.memory.ChunkPool;
+import dev.ferry.jobs.remote.RemoteEntry;
 import dev.ferry.jobs.remote.RemoteSession;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** Gets the object's bytes into the staging folder's file on the remote. */
@@ -29,6 +31,14 @@ interface TransferMethod {
    */
   boolean stillHolds(RemoteSession remote, RemoteStaging staging, KeptParts.Part part, long offset, Duration timeout)
       throws IOException;
+
+  /**
+   * Whether {@code file}, the staging file as the remote stats it (empty: gone), is a regular file
+   * that reaches {@code end}, the byte after a kept part: the least any kept part needs.
+   */
+  static boolean reaches(Optional<RemoteEntry> file, long end) {
+    return file.isPresent() && file.get().type() == RemoteEntry.Type.FILE && file.get().size() >= end;
+  }
 
   /**
    * Stops what an attempt (an earlier one, or another node's) may have left running on the remote

@@ -69,15 +69,22 @@ class TransferAttemptTest {
     assertEquals(12, attempt.partsDone.get());
   }
 
-  /** A job of 2 parts at once on a session with 8 channels runs 2 at once, whatever the number of parts. */
+  /**
+   * A job of 2 parts at once on a session with 8 channels runs 2 at once, whatever the number of
+   * parts: the first two hold their channels until both run, time in which a third would start.
+   */
   @Test
   void partsAtOnce_whatTheJobAsks_notEveryChannel() throws Exception {
     AtomicInteger now = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();
+    CountDownLatch twoRunning = new CountDownLatch(2);
     TransferAttempt attempt = attempt(8, 2);
     attempt.runParts(PartRange.split(SIZE, 16), part -> {
       most.accumulateAndGet(now.incrementAndGet(), Math::max);
-      Thread.sleep(20);
+      twoRunning.countDown();
+      if (!twoRunning.await(10, TimeUnit.SECONDS)) {
+        throw new IOException("two parts never ran at once");
+      }
       now.decrementAndGet();
     });
     assertEquals(2, most.get(), "parts running at once");
