@@ -147,8 +147,8 @@ ops_run() {
   shift
   log "$prefix: metadata_ops.py $1 ..."
   S3_KEY="$S3_KEY" S3_SECRET="$S3_SECRET" FTP_PASSWORD="$PASSWORD" \
-    timeout -k 10 "$TRANSFER_TIMEOUT_SECONDS" "$PYTHON" "$REPO_DIR/bench/metadata_ops.py" "$@" --ops "$OPS" \
-      --warmup "$WARMUP" >"$out"
+    timeout -k 10 "$TRANSFER_TIMEOUT_SECONDS" "$PYTHON" "$REPO_DIR/bench/metadata_ops.py" --ops "$OPS" \
+      --warmup "$WARMUP" "$@" >"$out"
   local status=$?
   while read -r key value; do
     R[$prefix.$key]="$value"
@@ -181,13 +181,57 @@ section_floor() {
   ops_run floor s3 --endpoint "$S3_ENDPOINT" --bucket "$BUCKET" --dir floor --repeat "$BENCH_REPEAT"
 }
 
-# section_sftp SERVER: (b) against one server; Ferry's runs count its S3 requests as well.
+# section_sftp SERVERS...: (b) against each server in BENCH_REPEAT rounds that take the servers in
+# turn, one timed pass each, so that pass r of every server meets the machine as the others' pass r
+# did: on two shared CPUs the whole machine slows down and speeds up by tens of percent within a run
+# (sshd's own cp -r took 0.80 s in one run and 1.43 s in the next). Round 1 starts each server with
+# its WARMUP untimed passes. Ferry's passes count its S3 requests as well.
 section_sftp() {
-  local server="$1" count_args=()
-  [[ "$server" == ferry ]] && count_args=(--metrics "$METRICS_URL")
-  # shellcheck disable=SC2046 # sftp_args is words on purpose
-  ops_run "$server.sftp" sftp $(sftp_args "$server") --identity "$WORK/id_ed25519" \
-    --dir "$(remote_root "$server")/meta" --repeat "$BENCH_REPEAT" "${count_args[@]}"
+  local round server count_args warmup
+  for ((round = 1; round <= BENCH_REPEAT; round++)); do
+    for server in "$@"; do
+      count_args=()
+      [[ "$server" == ferry ]] && count_args=(--metrics "$METRICS_URL")
+      warmup=0
+      ((round == 1)) && warmup="$WARMUP"
+      # shellcheck disable=SC2046 # sftp_args is words on purpose
+      ops_run "$server.sftp.r$round" sftp $(sftp_args "$server") --identity "$WORK/id_ed25519" \
+        --dir "$(remote_root "$server")/meta" --repeat 1 --warmup "$warmup" "${count_args[@]}"
+    done
+  done
+  for server in "$@"; do
+    merge_rounds "$server.sftp" "${SFTP_KINDS[@]}"
+  done
+}
+
+# merge_rounds PREFIX KINDS...: the rounds' figures of each kind (PREFIX.rN.KIND.*) as one: the
+# median of the rounds' medians, every round's in .runs, the cold pass of round 1, the S3 requests
+# per operation of the last round; error where a round failed.
+merge_rounds() {
+  local prefix="$1" kind round value values failed
+  shift
+  R[$prefix.client_time]="${R[$prefix.r1.client_time]:-?}"
+  for kind in "$@"; do
+    values=() failed=""
+    for ((round = 1; round <= BENCH_REPEAT; round++)); do
+      value="${R[$prefix.r$round.$kind.ms]:-error}"
+      if [[ "$value" == error ]]; then
+        failed="${R[$prefix.r$round.$kind.error]:-round $round did not run}"
+      else
+        values+=("$value")
+      fi
+    done
+    if [[ -n "$failed" ]]; then
+      R[$prefix.$kind.ms]=error
+      R[$prefix.$kind.error]="$failed"
+      continue
+    fi
+    R[$prefix.$kind.ms]="$(median_of "${values[@]}")"
+    R[$prefix.$kind.runs]="$(IFS=,; echo "${values[*]}")"
+    R[$prefix.$kind.cold]="${R[$prefix.r1.$kind.cold]:-n/a}"
+    R[$prefix.$kind.req]="${R[$prefix.r$BENCH_REPEAT.$kind.req]:-n/a}"
+    R[$prefix.$kind.kinds]="${R[$prefix.r$BENCH_REPEAT.$kind.kinds]:-}"
+  done
 }
 
 section_ftps() {
@@ -195,19 +239,23 @@ section_ftps() {
     --metrics "$METRICS_URL"
 }
 
-# section_sessions PREFIX ARGS...: (f) one session alone, then SESSIONS at once, BENCH_REPEAT times each.
+# section_sessions PREFIX ARGS...: (f) one session alone, then SESSIONS at once, BENCH_REPEAT times
+# in turn (1, SESSIONS, 1, SESSIONS, ...), so that both counts meet the machine alike.
 section_sessions() {
-  local prefix="$1" n run values
+  local prefix="$1" n run
   shift
-  for n in 1 "$SESSIONS"; do
-    values=()
-    for ((run = 1; run <= BENCH_REPEAT; run++)); do
+  declare -A values=()
+  for ((run = 1; run <= BENCH_REPEAT; run++)); do
+    for n in 1 "$SESSIONS"; do
       ops_run "$prefix.x$n.$run" "$@" --sessions "$n" || continue
-      values+=("${R[$prefix.x$n.$run.ops_per_s]}")
+      values[$n]+=" ${R[$prefix.x$n.$run.ops_per_s]}"
       ((${R[$prefix.x$n.$run.errors]:-0} == 0)) || error "$prefix: $n sessions, run $run: ${R[$prefix.x$n.$run.errors]} failed"
     done
-    R[$prefix.x$n]="$(median_of "${values[@]}")"
-    log "$prefix: $n session(s): ${R[$prefix.x$n]} ops/s (runs: ${values[*]})"
+  done
+  for n in 1 "$SESSIONS"; do
+    # shellcheck disable=SC2086 # the values are words
+    R[$prefix.x$n]="$(median_of ${values[$n]:-})"
+    log "$prefix: $n session(s): ${R[$prefix.x$n]} ops/s (runs:${values[$n]:-})"
   done
 }
 
@@ -307,37 +355,45 @@ sshfs_failed() {
   if [[ "$1" == ferry ]]; then error "sshfs $1: $2"; else note "sshfs $1: $2"; fi
 }
 
-# section_sshfs SERVER: (e) through one sshfs mount, BENCH_REPEAT runs of cp, git, rm in turn;
-# Ferry's S3 requests counted for each step (the last run's kept).
+# section_sshfs SERVERS...: (e) through one sshfs mount per server, BENCH_REPEAT rounds that take the
+# servers in turn (as (b) does), each running cp, git, rm, flat, flatrm; Ferry's S3 requests counted
+# for each step (the last round's kept).
 section_sshfs() {
-  local server="$1" port user known run step start counts seconds wrong
-  read -r _ port _ user _ known <<<"$(sftp_args "$server")"
-  mount_sshfs "$server" "$port" "$user" "$known" "$(remote_root "$server")/" || return 1
-  declare -A times=()
+  local server port user known run step start counts seconds wrong
+  declare -A mounts=() times=()
+  for server in "$@"; do
+    read -r _ port _ user _ known <<<"$(sftp_args "$server")"
+    mount_sshfs "$server" "$port" "$user" "$known" "$(remote_root "$server")/" && mounts[$server]="$MNT"
+  done
   for ((run = 1; run <= BENCH_REPEAT; run++)); do
-    for step in "${WORKLOADS[@]}"; do
-      [[ "$server" == ferry ]] && counts="$(ferry_request_counts)"
-      start="$(now)"
-      if ! timeout -k 10 "$TRANSFER_TIMEOUT_SECONDS" bash -c 'step_$0 "$1"' "$step" "$MNT" >"$WORK/step.out" 2>&1; then
-        sshfs_failed "$server" "$step, run $run, failed after $(elapsed "$start") s: $(tail -n 3 "$WORK/step.out" | tr '\n' ' ')"
-        times[$step]+=" error"
-        case "$step" in
-          cp | git) rm -rf "$MNT/tree" 2>/dev/null ;;
-          flat) rm -rf "$MNT/flat" 2>/dev/null ;;
-        esac
-        break
-      fi
-      seconds="$(elapsed "$start")"
-      times[$step]+=" $seconds"
-      [[ "$server" == ferry ]] && ferry_requests_since "ferry.sshfs.$step" "$counts"
-      log "sshfs $server: $step, run $run: $seconds s${counts:+, ${R[ferry.sshfs.$step.req]} S3 requests}"
-      wrong="$(check_step "$step" "$MNT")"
-      [[ -z "$wrong" ]] || sshfs_failed "$server" "$step, run $run: $wrong"
+    for server in "$@"; do
+      [[ -n "${mounts[$server]:-}" && "${times[$server.failed]:-}" != yes ]] || continue
+      for step in "${WORKLOADS[@]}"; do
+        counts=""
+        [[ "$server" == ferry ]] && counts="$(ferry_request_counts)"
+        start="$(now)"
+        if ! timeout -k 10 "$TRANSFER_TIMEOUT_SECONDS" bash -c 'step_$0 "$1"' "$step" "${mounts[$server]}" >"$WORK/step.out" 2>&1; then
+          sshfs_failed "$server" "$step, run $run, failed after $(elapsed "$start") s: $(tail -n 3 "$WORK/step.out" | tr '\n' ' ')"
+          times[$server.$step]+=" error"
+          times[$server.failed]=yes
+          rm -rf "${mounts[$server]}/tree" "${mounts[$server]}/flat" 2>/dev/null
+          break
+        fi
+        seconds="$(elapsed "$start")"
+        times[$server.$step]+=" $seconds"
+        [[ "$server" == ferry ]] && ferry_requests_since "ferry.sshfs.$step" "$counts"
+        log "sshfs $server: $step, run $run: $seconds s${counts:+, ${R[ferry.sshfs.$step.req]} S3 requests}"
+        wrong="$(check_step "$step" "${mounts[$server]}")"
+        [[ -z "$wrong" ]] || sshfs_failed "$server" "$step, run $run: $wrong"
+      done
     done
   done
-  for step in "${WORKLOADS[@]}"; do
-    # shellcheck disable=SC2086 # the times are words
-    if [[ "${times[$step]:-error}" == *error* ]]; then R[$server.sshfs.$step]=error; else R[$server.sshfs.$step]="$(median_of ${times[$step]})"; fi
+  for server in "$@"; do
+    for step in "${WORKLOADS[@]}"; do
+      # shellcheck disable=SC2086 # the times are words
+      if [[ "${times[$server.$step]:-error}" == *error* ]]; then R[$server.sshfs.$step]=error
+      else R[$server.sshfs.$step]="$(median_of ${times[$server.$step]})"; fi
+    done
   done
   unmount_all
 }
@@ -485,13 +541,11 @@ main() {
   if start_s3proxy && start_sshd && start_ferry && start_rclone --vfs-cache-mode off; then
     mkdir -p "$WORK/disk"
     wants floor && section_floor
-    for server in $SERVERS; do
-      wants sftp && section_sftp "$server"
-    done
+    # shellcheck disable=SC2086 # SERVERS is words
+    wants sftp && section_sftp $SERVERS
     wants ftps && section_ftps
-    for server in $SERVERS; do
-      wants sshfs && section_sshfs "$server"
-    done
+    # shellcheck disable=SC2086
+    wants sshfs && section_sshfs $SERVERS
     if wants sessions; then
       for server in $SERVERS; do
         # shellcheck disable=SC2046
