@@ -25,15 +25,16 @@
 #   (f) BENCH_SESSIONS=8 sessions running the loop of (b) / (c) at once against one running alone:
 #       operations per second of wall clock (the clients share the 2 CPUs with the servers)
 # Every figure is the median of BENCH_REPEAT=3 runs (for (b) and (c): of each run's median), after
-# BENCH_WARMUP=40 untimed passes of the same loop (every server gets them; a JVM compiles its request
-# path during the first tens of thousands of operations, and a server in service is warm: on a fresh
-# Ferry a loop of removes took 5.5 ms each in its first 10 s, 1.1 ms after 80 s of mixed operations,
-# and 10 passes, the default before, left creates at twice their settled time). Ferry's first pass
+# BENCH_WARMUP=150 untimed passes of the same loop (every server gets them; a JVM compiles its request
+# path during the first tens of thousands of operations, and a server in service is warm. On a fresh
+# Ferry after 40 passes (12,000 operations), creates took 3.5-4.4 ms; after 25,000 more, 2.2-2.9 ms
+# in the same loop; 150 passes take about 100 s per server). In (b) and (e) the servers take turns,
+# one run each per round, so that a ratio compares runs that met the machine alike. Ferry's first pass
 # is printed as well ("cold"). bench/metadata_ops.py does the client side of (a)-(d) and (f).
 #
 #   bench/bench-metadata.sh | tee bench-metadata.txt     (after: mvn -q -DskipTests package)
 #
-# Knobs (environment): BENCH_REPEAT=3, BENCH_OPS=30 (operations of each kind per run), BENCH_WARMUP=40,
+# Knobs (environment): BENCH_REPEAT=3, BENCH_OPS=30 (operations of each kind per run), BENCH_WARMUP=150,
 # BENCH_FILES=300, BENCH_FLAT_FILES=2000,
 # BENCH_SESSIONS=8, FERRY_HEAP=1g, FERRY_JAVA=java, BENCH_DIR, BENCH_KEEP=1 (keeps the temp dir and
 # Ferry's log), FERRY_JAR, S3PROXY_JAR, BENCH_SECTIONS="floor sftp ftps sshfs sessions" (the sections
@@ -46,7 +47,7 @@ REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FERRY_JAR="${FERRY_JAR:-$REPO_DIR/gateway-server/target/ferry.jar}"
 BENCH_REPEAT="${BENCH_REPEAT:-3}"
 OPS="${BENCH_OPS:-30}"
-WARMUP="${BENCH_WARMUP:-40}"
+WARMUP="${BENCH_WARMUP:-150}"
 FILES="${BENCH_FILES:-300}"
 FLAT="${BENCH_FLAT_FILES:-2000}"
 SESSIONS="${BENCH_SESSIONS:-8}"
