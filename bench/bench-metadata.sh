@@ -9,9 +9,11 @@
 #       close); list a folder of 30; rename; remove; mkdir; rmdir. Against Ferry, `rclone serve sftp
 #       --vfs-cache-mode off` over the same S3 (the peer) and OpenSSH's sshd to the local disk (the
 #       reference without S3)
-#   (c) per FTPS operation, Ferry only (python ftplib, AUTH TLS + PROT P): SIZE of a missing name,
-#       STOR 4 KiB, MFMT, SIZE, MDTM, RETR 4 KiB, MLSD of 30, RNFR/RNTO, DELE, MKD, RMD. Debian's
-#       rclone has no `serve ftp`, so there is no FTP peer (the table says so)
+#   (c) per FTPS operation (python ftplib, AUTH TLS + PROT P): SIZE of a missing name, STOR 4 KiB,
+#       MFMT, SIZE, MDTM, RETR 4 KiB, MLSD of 30, RNFR/RNTO, DELE, MKD, RMD. Against Ferry and
+#       vsftpd to the local disk (the reference without S3, as sshd is for SFTP; it needs root and
+#       the vsftpd package, and has no MLSD or MFMT). Debian's rclone has no `serve ftp`, so there
+#       is no FTP peer over S3 (the table says so)
 #   (d) the S3 requests Ferry makes per operation of (b) and (c): Ferry runs with its metrics on, and
 #       its count of S3 requests by operation (ferry_s3_requests_seconds_count) is read before the
 #       first and after the last operation of a kind, divided by the operations; and what those
@@ -182,26 +184,38 @@ section_floor() {
   ops_run floor s3 --endpoint "$S3_ENDPOINT" --bucket "$BUCKET" --dir floor --repeat "$BENCH_REPEAT"
 }
 
-# section_sftp SERVERS...: (b) against each server in BENCH_REPEAT rounds that take the servers in
-# turn, one timed pass each, so that pass r of every server meets the machine as the others' pass r
-# did: on two shared CPUs the whole machine slows down and speeds up by tens of percent within a run
-# (sshd's own cp -r took 0.80 s in one run and 1.43 s in the next). Round 1 starts each server with
-# its WARMUP untimed passes. Ferry's passes count its S3 requests as well.
-section_sftp() {
-  local round server count_args warmup
+# ops_args MODE SERVER: metadata_ops.py's arguments for SERVER's sessions in MODE (sftp or ftps).
+ops_args() {
+  case "$1.$2" in
+    sftp.*) echo "$(sftp_args "$2") --identity $WORK/id_ed25519 --dir $(remote_root "$2")/meta" ;;
+    ftps.ferry) echo "--port $FERRY_FTP_PORT --user bench --dir /meta-ftps" ;;
+    ftps.vsftpd) echo "--port $VSFTPD_PORT --user anonymous --dir /pub/meta-ftps" ;;
+  esac
+}
+
+# section_ops MODE SERVERS...: (b) (MODE sftp) or (c) (ftps) against each server in BENCH_REPEAT
+# rounds that take the servers in turn, one timed pass each, so that pass r of every server meets
+# the machine as the others' pass r did: on two shared CPUs the whole machine slows down and speeds
+# up by tens of percent within a run (sshd's own cp -r took 0.80 s in one run and 1.43 s in the
+# next). Round 1 starts each server with its WARMUP untimed passes. Ferry's passes count its S3
+# requests as well.
+section_ops() {
+  local mode="$1" round server count_args warmup kinds
+  shift
   for ((round = 1; round <= BENCH_REPEAT; round++)); do
     for server in "$@"; do
       count_args=()
       [[ "$server" == ferry ]] && count_args=(--metrics "$METRICS_URL")
       warmup=0
       ((round == 1)) && warmup="$WARMUP"
-      # shellcheck disable=SC2046 # sftp_args is words on purpose
-      ops_run "$server.sftp.r$round" sftp $(sftp_args "$server") --identity "$WORK/id_ed25519" \
-        --dir "$(remote_root "$server")/meta" --repeat 1 --warmup "$warmup" "${count_args[@]}"
+      # shellcheck disable=SC2046 # ops_args is words on purpose
+      ops_run "$server.$mode.r$round" "$mode" $(ops_args "$mode" "$server") --repeat 1 --warmup "$warmup" \
+        "${count_args[@]}"
     done
   done
+  if [[ "$mode" == sftp ]]; then kinds=("${SFTP_KINDS[@]}"); else kinds=("${FTPS_KINDS[@]}"); fi
   for server in "$@"; do
-    merge_rounds "$server.sftp" "${SFTP_KINDS[@]}"
+    merge_rounds "$server.$mode" "${kinds[@]}"
   done
 }
 
@@ -235,10 +249,6 @@ merge_rounds() {
   done
 }
 
-section_ftps() {
-  ops_run ferry.ftps ftps --port "$FERRY_FTP_PORT" --user bench --dir /meta-ftps --repeat "$BENCH_REPEAT" \
-    --metrics "$METRICS_URL"
-}
 
 # section_sessions PREFIX ARGS...: (f) one session alone, then SESSIONS at once, BENCH_REPEAT times
 # in turn (1, SESSIONS, 1, SESSIONS, ...), so that both counts meet the machine alike.
@@ -459,14 +469,16 @@ print_sftp() {
 print_ftps() {
   local kind f floor
   echo
-  echo "(c) FTPS (explicit, PROT P), Ferry, one ftplib session, ms per operation (STOR, RETR, MLSD: PASV, a TLS"
-  echo "    data connection and the transfer); (d) its S3 requests and their floor as in (b). No FTP peer: see the notes"
-  printf '  %-30s %8s %10s | %6s %-36s %7s %8s\n' "operation" "Ferry" "Ferry cold" "S3 req" "by kind" "floor" "F-floor"
+  echo "(c) FTPS (explicit, PROT P), one ftplib session, ms per operation (STOR, RETR, MLSD: PASV, a TLS data"
+  echo "    connection and the transfer); vsftpd (anonymous, to the local disk) is the protocol without S3, as"
+  echo "    sshd is for SFTP, and has neither MLSD nor MFMT; (d) Ferry's S3 requests and their floor as in (b)"
+  printf '  %-30s %8s %8s %6s %10s | %6s %-36s %7s %8s\n' "operation" "Ferry" "vsftpd" "F/v" "Ferry cold" "S3 req" \
+    "by kind" "floor" "F-floor"
   for kind in "${FTPS_KINDS[@]}"; do
     f="${R[ferry.ftps.$kind.ms]:-n/a}"
     floor="$(floor_of "${R[ferry.ftps.$kind.kinds]:-}" "$([[ $kind == mlsd ]] && echo 1)")"
-    printf '  %-30s %8s %10s | %6s %-36s %7s %8s\n' "${FTPS_LABEL[$kind]}" "$f" "${R[ferry.ftps.$kind.cold]:-n/a}" \
-      "${R[ferry.ftps.$kind.req]:-n/a}" \
+    printf '  %-30s %8s %8s %6s %10s | %6s %-36s %7s %8s\n' "${FTPS_LABEL[$kind]}" "$f" "${R[vsftpd.ftps.$kind.ms]:-n/a}" \
+      "$(ratio "$f" "${R[vsftpd.ftps.$kind.ms]:-n/a}")" "${R[ferry.ftps.$kind.cold]:-n/a}" "${R[ferry.ftps.$kind.req]:-n/a}" \
       "$(kinds_short "${R[ferry.ftps.$kind.kinds]:-}")" "$floor" "$(minus "$f" "$floor")"
   done
   echo "  MDTM shows the time MFMT set: Ferry ${R[ferry.ftps.client_time]:-?}"
@@ -543,8 +555,12 @@ main() {
     mkdir -p "$WORK/disk"
     wants floor && section_floor
     # shellcheck disable=SC2086 # SERVERS is words
-    wants sftp && section_sftp $SERVERS
-    wants ftps && section_ftps
+    wants sftp && section_ops sftp $SERVERS
+    if wants ftps; then
+      # vsftpd, a C server writing to the local disk, is to FTPS what sshd is to SFTP: what the
+      # protocol itself costs (a TLS data connection per transfer) without S3.
+      if start_vsftpd; then section_ops ftps ferry vsftpd; else note "no vsftpd: the FTPS table is Ferry's alone"; section_ops ftps ferry; fi
+    fi
     # shellcheck disable=SC2086
     wants sshfs && section_sshfs $SERVERS
     if wants sessions; then

@@ -123,7 +123,8 @@ def sftp_connect(args):
 
 
 class Ftps:
-    """Explicit FTPS (AUTH TLS, PROT P) with the certificate not checked (Ferry's is self-signed).
+    """Explicit FTPS (AUTH TLS, PROT P) with the certificate not checked (Ferry's and the bench's
+    vsftpd's are self-signed).
     Data connections are opened as ftplib's storbinary does, without its TYPE command before each
     transfer: TYPE I is set once per session, as lftp and most clients do."""
 
@@ -166,6 +167,13 @@ class Ftps:
             names = [line.split(b";")[-1].strip() for line in lines if line.strip()]
         self._finish(conn)
         return [n for n in names if n not in (b".", b"..")]
+
+    def names(self, d):
+        """The names in folder d: from MLSD, or from NLST where the server has no MLSD (vsftpd)."""
+        try:
+            return [n.decode() for n in self.mlsd(d)]
+        except ftplib.error_perm:
+            return [n.rsplit("/", 1)[-1] for n in self.ftp.nlst(d) if n.rsplit("/", 1)[-1] not in (".", "..")]
 
     def close(self):
         try:
@@ -328,8 +336,11 @@ class FtpsSession:
             self.c.stor(f"{d}/l-{i:02d}", PAYLOAD)
 
     def remove_tree(self, d):
-        for name in self.c.mlsd(d):
-            self.c.ftp.delete(f"{d}/{name.decode()}")
+        for name in self.c.names(d):
+            try:
+                self.c.ftp.delete(f"{d}/{name}")
+            except ftplib.error_perm:  # a folder (vsftpd's NLST does not say which names are)
+                self.remove_tree(f"{d}/{name}")
         self.c.ftp.rmd(d)
 
     def close(self):
