@@ -197,7 +197,7 @@ ops_args() {
 # rounds that take the servers in turn, one timed pass each, so that pass r of every server meets
 # the machine as the others' pass r did: on two shared CPUs the whole machine slows down and speeds
 # up by tens of percent within a run (sshd's own cp -r took 0.80 s in one run and 1.43 s in the
-# next). Round 1 starts each server with its WARMUP untimed passes. Ferry's passes count its S3
+# next). Round 1 starts each server with its WARMUP untimed passes. Ferry's runs count its S3
 # requests as well.
 section_ops() {
   local mode="$1" round server count_args warmup kinds
