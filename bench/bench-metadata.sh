@@ -16,7 +16,8 @@
 #       is no FTP peer over S3 (the table says so)
 #   (d) the S3 requests Ferry makes per operation of (b) and (c): Ferry runs with its metrics on, and
 #       its count of S3 requests by operation (ferry_s3_requests_seconds_count) is read before the
-#       first and after the last operation of a kind, divided by the operations; and what those
+#       first and after the last operation of a kind in an untimed pass of its own (between the
+#       warm-up and the timed passes), divided by the operations; and what those
 #       requests cost one after another at the floor of (a), against Ferry's time. (Counted from the
 #       SDK's request log at DEBUG before 2026-11-27, which cost Ferry 0.5-1 ms per request.)
 #   (e) sshfs workloads over Ferry, rclone serve sftp and sshd: `cp -r` of BENCH_FILES=300 small
@@ -248,7 +249,6 @@ merge_rounds() {
     R[$prefix.$kind.kinds]="${R[$prefix.r$BENCH_REPEAT.$kind.kinds]:-}"
   done
 }
-
 
 # section_sessions PREFIX ARGS...: (f) one session alone, then SESSIONS at once, BENCH_REPEAT times
 # in turn (1, SESSIONS, 1, SESSIONS, ...), so that both counts meet the machine alike.
@@ -559,7 +559,12 @@ main() {
     if wants ftps; then
       # vsftpd, a C server writing to the local disk, is to FTPS what sshd is to SFTP: what the
       # protocol itself costs (a TLS data connection per transfer) without S3.
-      if start_vsftpd; then section_ops ftps ferry vsftpd; else note "no vsftpd: the FTPS table is Ferry's alone"; section_ops ftps ferry; fi
+      if start_vsftpd; then
+        section_ops ftps ferry vsftpd
+      else
+        note "no vsftpd: the FTPS table is Ferry's alone"
+        section_ops ftps ferry
+      fi
     fi
     # shellcheck disable=SC2086
     wants sshfs && section_sshfs $SERVERS

@@ -173,7 +173,8 @@ class Ftps:
         try:
             return [n.decode() for n in self.mlsd(d)]
         except ftplib.error_perm:
-            return [n.rsplit("/", 1)[-1] for n in self.ftp.nlst(d) if n.rsplit("/", 1)[-1] not in (".", "..")]
+            names = (path.rsplit("/", 1)[-1] for path in self.ftp.nlst(d))
+            return [n for n in names if n not in (".", "..")]
 
     def close(self):
         try:
