@@ -5,8 +5,22 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# After a failed JUnit run: the end of each failing class's own output (Ferry's log, and the busy
+# threads a timed-out wait prints), since a CI log shows only its last lines.
+print_failing_test_output() {
+  local report output
+  for report in */target/surefire-reports/*.txt; do
+    case $report in *-output.txt) continue ;; esac
+    grep -qE '<<< (FAILURE|ERROR)!' "$report" || continue
+    output=${report%.txt}-output.txt
+    [ -f "$output" ] || continue
+    echo "== the last 60 lines of $output =="
+    tail -n 60 "$output" | cut -c1-300
+  done
+}
+
 echo "== JUnit: unit and integration tests (S3Proxy started by the tests) =="
-mvn -B -ntp -Dstyle.color=never install
+mvn -B -ntp -Dstyle.color=never install || { print_failing_test_output; exit 1; }
 
 echo "== The README: stands alone, names only files that exist, lists every package =="
 ./it/readme-check.sh

@@ -2,6 +2,7 @@ package dev.ferry.sftp;
 
 import dev.ferry.core.FerryConfig;
 import dev.ferry.core.Gateway;
+import dev.ferry.core.testing.Await;
 import dev.ferry.core.testing.S3TestServer;
 import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.ftps.FtpsServer;
@@ -39,6 +40,7 @@ final class SftpTestGateway implements AutoCloseable {
   static final String PASSWORD = "s3cret-Pa55";
   /** Long enough to tell from a bcrypt check alone (a few hundred milliseconds in a cold JVM). */
   static final Duration LOGIN_FAILURE_DELAY = Duration.ofSeconds(1);
+  private static final Duration LOGIN_TIMEOUT = Duration.ofSeconds(30);
   private static final String HASH = PasswordHasher.hash(PASSWORD.toCharArray());
 
   final String bucket;
@@ -151,14 +153,26 @@ final class SftpTestGateway implements AutoCloseable {
   ClientSession session(String user) throws IOException {
     ClientSession session = client.connect(user, "127.0.0.1", sftp.port()).verify(Duration.ofSeconds(10)).getSession();
     session.addPasswordIdentity(PASSWORD);
-    session.auth().verify(Duration.ofSeconds(30));
-    return session;
+    return loggedIn(session, user);
   }
 
   ClientSession sessionWithKey(String user, KeyPair key) throws IOException {
     ClientSession session = client.connect(user, "127.0.0.1", sftp.port()).verify(Duration.ofSeconds(10)).getSession();
     session.addPublicKeyIdentity(key);
-    session.auth().verify(Duration.ofSeconds(30));
+    return loggedIn(session, user);
+  }
+
+  /** Waits for the login; one that got no answer at all prints the threads, as a stuck server would show. */
+  private static ClientSession loggedIn(ClientSession session, String user) throws IOException {
+    long started = System.nanoTime();
+    try {
+      session.auth().verify(LOGIN_TIMEOUT);
+    } catch (IOException e) {
+      if (System.nanoTime() - started >= LOGIN_TIMEOUT.toNanos()) {
+        Await.printThreads("the SFTP login of " + user);
+      }
+      throw e;
+    }
     return session;
   }
 

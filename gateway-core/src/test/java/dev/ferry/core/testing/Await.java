@@ -1,6 +1,8 @@
 package dev.ferry.core.testing;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -12,6 +14,18 @@ public final class Await {
 
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   private static final long POLL_MILLIS = 20;
+  /** Frames of a thread waiting for work: a pool's queue, a selector, a timer, the test runner's input. */
+  private static final Set<String> IDLE_FRAMES = Set.of(
+      "java.util.concurrent.ThreadPoolExecutor.getTask",
+      "java.util.concurrent.ForkJoinPool.awaitWork",
+      "sun.nio.ch.EPoll.wait",
+      "io.netty.channel.epoll.Native.epollWait",
+      "java.lang.ref.Reference.waitForReferencePendingList",
+      "java.lang.ref.ReferenceQueue.remove",
+      "java.util.TimerThread.mainLoop",
+      "org.apache.mina.filter.executor.OrderedThreadPoolExecutor$Worker.fetchSession",
+      "java.lang.ProcessHandleImpl.waitForProcessExit0",
+      "org.apache.maven.surefire.booter.CommandReader$CommandRunnable.run");
 
   private Await() {}
 
@@ -36,17 +50,38 @@ public final class Await {
   }
 
   /**
-   * Every thread's stack, to the test's output: a wait that times out on a busy CI machine is
-   * otherwise hard to tell from a server thread that is stuck (in-process servers show here).
+   * Every busy thread's stack, to the test's output: a wait that times out on a busy CI machine is
+   * otherwise hard to tell from a server thread that is stuck (in-process servers show here). Threads
+   * idle in a pool or a selector are counted, not shown, and stacks are cut at 25 frames, so that the
+   * end of a CI log, which is all CI shows, holds the threads that matter.
    */
-  private static void printThreads(String what) {
-    StringBuilder dump = new StringBuilder("Await timed out waiting for " + what + "; threads:\n");
-    Thread.getAllStackTraces().forEach((thread, stack) -> {
-      dump.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
-      for (StackTraceElement frame : stack) {
-        dump.append("    at ").append(frame).append('\n');
+  public static void printThreads(String what) {
+    StringBuilder dump = new StringBuilder("Timed out waiting for " + what + "; busy threads:\n");
+    int idle = 0;
+    for (Map.Entry<Thread, StackTraceElement[]> thread : Thread.getAllStackTraces().entrySet()) {
+      StackTraceElement[] stack = thread.getValue();
+      if (isIdle(stack)) {
+        idle++;
+        continue;
       }
-    });
-    System.out.println(dump);
+      dump.append('"').append(thread.getKey().getName()).append("\" ").append(thread.getKey().getState()).append('\n');
+      for (int i = 0; i < Math.min(stack.length, 25); i++) {
+        dump.append("    at ").append(stack[i]).append('\n');
+      }
+    }
+    System.out.println(dump.append(idle).append(" idle threads not shown"));
+  }
+
+  private static boolean isIdle(StackTraceElement[] stack) {
+    if (stack.length == 0) {
+      return true; // the JVM's own service threads
+    }
+    for (StackTraceElement frame : stack) {
+      String at = frame.getClassName() + "." + frame.getMethodName();
+      if (IDLE_FRAMES.contains(at)) {
+        return true;
+      }
+    }
+    return false;
   }
 }
