@@ -14,8 +14,8 @@ print_failing_test_output() {
     grep -qE '<<< (FAILURE|ERROR)!' "$report" || continue
     output=${report%.txt}-output.txt
     [ -f "$output" ] || continue
-    echo "== the last 60 lines of $output =="
-    tail -n 60 "$output" | cut -c1-300
+    echo "== the last 100 lines of $output =="
+    tail -n 100 "$output" | cut -c1-300
   done
 }
 

@@ -1,9 +1,12 @@
 package dev.ferry.core.testing;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.time.Duration;
-import java.util.Map;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 
 /**
  * Waits in tests for a condition that has no event to wait on (an object appearing in S3, a job
@@ -14,6 +17,10 @@ public final class Await {
 
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   private static final long POLL_MILLIS = 20;
+  private static final int FRAMES = 15;
+  /** JUnit's and reflection's frames, the same under every test. */
+  private static final Pattern RUNNER_FRAMES =
+      Pattern.compile("org\\.junit\\.|org\\.apache\\.maven\\.surefire\\.|jdk\\.internal\\.reflect\\.|java\\.lang\\.reflect\\.");
   /** Frames of a thread waiting for work: a pool's queue, a selector, a timer, the test runner's input. */
   private static final Set<String> IDLE_FRAMES = Set.of(
       "java.util.concurrent.ThreadPoolExecutor.getTask",
@@ -52,22 +59,29 @@ public final class Await {
   /**
    * Every busy thread's stack, to the test's output: a wait that times out on a busy CI machine is
    * otherwise hard to tell from a server thread that is stuck (in-process servers show here). Threads
-   * idle in a pool or a selector are counted, not shown, and stacks are cut at 25 frames, so that the
-   * end of a CI log, which is all CI shows, holds the threads that matter.
+   * idle in a pool or a selector are counted, not shown; the test runner's frames are left out and
+   * each stack is cut at {@value #FRAMES} frames, so that the end of a CI log, which is all CI shows,
+   * holds the threads that matter.
    */
   public static void printThreads(String what) {
     StringBuilder dump = new StringBuilder("Timed out waiting for " + what + "; busy threads:\n");
     int idle = 0;
-    for (Map.Entry<Thread, StackTraceElement[]> thread : Thread.getAllStackTraces().entrySet()) {
-      StackTraceElement[] stack = thread.getValue();
+    for (ThreadInfo thread : ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
+      StackTraceElement[] stack = thread.getStackTrace();
       if (isIdle(stack)) {
         idle++;
         continue;
       }
-      dump.append('"').append(thread.getKey().getName()).append("\" ").append(thread.getKey().getState()).append('\n');
-      for (int i = 0; i < Math.min(stack.length, 25); i++) {
-        dump.append("    at ").append(stack[i]).append('\n');
+      dump.append('"').append(thread.getThreadName()).append("\" ").append(thread.getThreadState());
+      if (thread.getLockName() != null) {
+        dump.append(" on ").append(thread.getLockName());
+        if (thread.getLockOwnerName() != null) {
+          dump.append(" held by \"").append(thread.getLockOwnerName()).append('"');
+        }
       }
+      dump.append('\n');
+      Arrays.stream(stack).filter(frame -> !RUNNER_FRAMES.matcher(frame.getClassName()).lookingAt()).limit(FRAMES)
+          .forEach(frame -> dump.append("    at ").append(frame).append('\n'));
     }
     System.out.println(dump.append(idle).append(" idle threads not shown"));
   }
