@@ -17,8 +17,9 @@ import jdk.net.ExtendedSocketOptions;
  * The JDK's socket factory, remembering which TCP socket lies under each TLS socket it layers
  * (FtpServer accepts a passive data connection, then wraps it in TLS). Closing a TLS socket goes
  * through the TLS layer, which waits for a writer blocked on a client that stopped reading;
- * closing the TCP socket under it does not wait, which is what an ABOR needs. An upload's data
- * connection is layered over an {@link UploadTransport}. A passive connection from a trusted
+ * closing the TCP socket under it does not wait, which is what an ABOR needs. Every passive data
+ * connection is layered over a {@link DataTransport}: quick ACKs during its handshake, and an
+ * upload's server output held after it. A passive connection from a trusted
  * balancer has its PROXY protocol header read before TLS is layered over it ({@link DataClient}).
  */
 public final class LayeredSocketFactory extends SSLSocketFactory {
@@ -108,7 +109,7 @@ public final class LayeredSocketFactory extends SSLSocketFactory {
     // for the client's delayed ACK of the one before (40 ms on Linux), on every data connection.
     transport.setTcpNoDelay(true);
     SocketAddress client = DataClient.readHeader(proxy, transport);
-    Socket layer = OPENING_UPLOAD.get() ? new UploadTransport(transport) : transport;
+    Socket layer = new DataTransport(transport, OPENING_UPLOAD.get());
     Socket tls = jdk.createSocket(layer, host, port, autoClose);
     if (tls instanceof SSLSocket ssl) {
       TRANSPORTS.put(ssl, transport); // the TCP socket itself: an abort drops what an upload held

@@ -14,25 +14,35 @@ import java.nio.channels.SocketChannel;
 import java.util.Set;
 
 /**
- * The TCP socket under an upload's TLS data connection. It passes everything through, except
- * that what the server's TLS layer writes once the handshake is over waits here until the
- * connection is closed or half-closed.
+ * The TCP socket under a passive TLS data connection. It passes everything through, with two
+ * exceptions.
  *
- * <p>Why: on TLS 1.3 the JDK sends a NewSessionTicket right after the handshake, which reaches
- * the client when it is already sending its file. lftp (GnuTLS) takes data arriving on an upload
- * connection as the end of it and closes the socket with the ticket unread, which makes the
- * kernel reset the connection and throw away what the server had not read yet: the upload fails
- * and lftp retries. Servers built on OpenSSL avoid this by sending no tickets on data connections
- * ({@code SSL_CTX_set_num_tickets(0)}); the JDK has only a global switch, and the control
- * connection needs its tickets so that clients can resume its session on the data connections.
- * Holding the bytes keeps the TLS record stream intact: the ticket and the closing alert go out
- * in order, after the client's last byte has been read.
+ * <p>Until the handshake is over, each read first asks the kernel to acknowledge at once
+ * ({@link LayeredSocketFactory#acknowledgeAtOnce}). GnuTLS clients (lftp, FileZilla) send their
+ * ChangeCipherSpec and their Finished in two writes with Nagle on: the Finished waits for the
+ * ChangeCipherSpec's ACK, which Linux delays 40 ms on a connection that has just had a
+ * request/response exchange. Every data connection waited those 40 ms before its first byte,
+ * more than the transfer of a 10 MiB file on loopback (seen with strace of lftp: its Finished went
+ * out 0.4 ms after its ChangeCipherSpec, the server's answer came 41 ms later).
+ *
+ * <p>On an upload's connection, what the server's TLS layer writes once the handshake is over
+ * waits here until the connection is closed or half-closed. Why: on TLS 1.3 the JDK sends a
+ * NewSessionTicket right after the handshake, which reaches the client when it is already sending
+ * its file. lftp (GnuTLS) takes data arriving on an upload connection as the end of it and closes
+ * the socket with the ticket unread, which makes the kernel reset the connection and throw away
+ * what the server had not read yet: the upload fails and lftp retries. Servers built on OpenSSL
+ * avoid this by sending no tickets on data connections ({@code SSL_CTX_set_num_tickets(0)}); the
+ * JDK has only a global switch, and the control connection needs its tickets so that clients can
+ * resume its session on the data connections. Holding the bytes keeps the TLS record stream
+ * intact: the ticket and the closing alert go out in order, after the client's last byte has been
+ * read.
  *
  * <p>The handshake is over once the client's first encrypted record (TLS 1.3: its Finished;
  * TLS 1.2: its first data) has passed to the TLS layer. Nothing before that is held, so the
- * handshake itself never waits.
+ * handshake itself never waits. On a TLS 1.2 download the client sends no data, so every read
+ * asks for the quick ACK: there are only the handshake's and the closing alert's.
  */
-final class UploadTransport extends Socket {
+final class DataTransport extends Socket {
 
   /** The outer record type of every TLS 1.3 record after the handshake, and of TLS 1.2 data. */
   private static final int APPLICATION_DATA = 23;
@@ -44,9 +54,10 @@ final class UploadTransport extends Socket {
   private final RecordWatch in;
   private final HeldOutput out;
 
-  UploadTransport(Socket tcp) throws IOException {
+  /** {@code upload}: the connection of an upload, whose server output waits after the handshake. */
+  DataTransport(Socket tcp, boolean upload) throws IOException {
     this.tcp = tcp;
-    this.in = new RecordWatch(tcp.getInputStream());
+    this.in = new RecordWatch(tcp.getInputStream(), upload);
     this.out = new HeldOutput(tcp.getOutputStream());
   }
 
@@ -80,12 +91,15 @@ final class UploadTransport extends Socket {
   /** Follows the client's TLS records until the first encrypted one has been read in full. */
   private final class RecordWatch extends FilterInputStream {
 
+    private final boolean upload;
     private final byte[] header = new byte[RECORD_HEADER];
     private int headerBytes;
     private int bodyLeft;
+    private volatile boolean handshakeOver;
 
-    RecordWatch(InputStream tcpIn) {
+    RecordWatch(InputStream tcpIn, boolean upload) {
       super(tcpIn);
+      this.upload = upload;
     }
 
     @Override
@@ -96,8 +110,11 @@ final class UploadTransport extends Socket {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+      if (!handshakeOver) {
+        LayeredSocketFactory.acknowledgeAtOnce(tcp);
+      }
       int n = super.read(b, off, len);
-      if (n > 0 && !out.holding()) {
+      if (n > 0 && !handshakeOver) {
         watch(b, off, n);
       }
       return n;
@@ -106,7 +123,7 @@ final class UploadTransport extends Socket {
     private void watch(byte[] b, int off, int n) {
       int i = off;
       int end = off + n;
-      while (i < end && !out.holding()) {
+      while (i < end && !handshakeOver) {
         if (headerBytes < RECORD_HEADER) {
           header[headerBytes++] = b[i++];
           if (headerBytes == RECORD_HEADER) {
@@ -119,7 +136,10 @@ final class UploadTransport extends Socket {
         }
         if (headerBytes == RECORD_HEADER && bodyLeft == 0) {
           if (header[0] == APPLICATION_DATA) {
-            out.hold();
+            handshakeOver = true;
+            if (upload) {
+              out.hold();
+            }
           }
           headerBytes = 0;
         }
@@ -132,14 +152,10 @@ final class UploadTransport extends Socket {
 
     private final OutputStream tcpOut;
     private final ByteArrayOutputStream held = new ByteArrayOutputStream();
-    private volatile boolean holding;
+    private boolean holding; // guarded by this
 
     HeldOutput(OutputStream tcpOut) {
       this.tcpOut = tcpOut;
-    }
-
-    boolean holding() {
-      return holding;
     }
 
     synchronized void hold() {
@@ -187,12 +203,12 @@ final class UploadTransport extends Socket {
 
   @Override
   public void connect(SocketAddress endpoint, int timeout) throws IOException {
-    throw new SocketException("an upload's transport is already connected");
+    throw new SocketException("a data connection's transport is already connected");
   }
 
   @Override
   public void bind(SocketAddress bindpoint) throws IOException {
-    throw new SocketException("an upload's transport is already bound");
+    throw new SocketException("a data connection's transport is already bound");
   }
 
   @Override
