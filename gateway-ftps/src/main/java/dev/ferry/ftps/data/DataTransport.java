@@ -52,13 +52,14 @@ final class DataTransport extends Socket {
 
   private final Socket tcp;
   private final RecordWatch in;
-  private final HeldOutput out;
+  /** An upload's server output, held after the handshake; null elsewhere: downloads write straight through. */
+  private final HeldOutput held;
 
   /** {@code upload}: the connection of an upload, whose server output waits after the handshake. */
   DataTransport(Socket tcp, boolean upload) throws IOException {
     this.tcp = tcp;
-    this.in = new RecordWatch(tcp.getInputStream(), upload);
-    this.out = new HeldOutput(tcp.getOutputStream());
+    this.in = new RecordWatch(tcp.getInputStream());
+    this.held = upload ? new HeldOutput(tcp.getOutputStream()) : null;
   }
 
   @Override
@@ -67,20 +68,24 @@ final class DataTransport extends Socket {
   }
 
   @Override
-  public OutputStream getOutputStream() {
-    return out;
+  public OutputStream getOutputStream() throws IOException {
+    return held != null ? held : tcp.getOutputStream();
   }
 
   @Override
   public void shutdownOutput() throws IOException {
-    out.release();
+    if (held != null) {
+      held.release();
+    }
     tcp.shutdownOutput();
   }
 
   @Override
   public void close() throws IOException {
     try {
-      out.release();
+      if (held != null) {
+        held.release();
+      }
     } catch (IOException e) {
       // the client is gone; what was held has no one to go to
     } finally {
@@ -91,15 +96,13 @@ final class DataTransport extends Socket {
   /** Follows the client's TLS records until the first encrypted one has been read in full. */
   private final class RecordWatch extends FilterInputStream {
 
-    private final boolean upload;
     private final byte[] header = new byte[RECORD_HEADER];
     private int headerBytes;
     private int bodyLeft;
     private volatile boolean handshakeOver;
 
-    RecordWatch(InputStream tcpIn, boolean upload) {
+    RecordWatch(InputStream tcpIn) {
       super(tcpIn);
-      this.upload = upload;
     }
 
     @Override
@@ -137,8 +140,8 @@ final class DataTransport extends Socket {
         if (headerBytes == RECORD_HEADER && bodyLeft == 0) {
           if (header[0] == APPLICATION_DATA) {
             handshakeOver = true;
-            if (upload) {
-              out.hold();
+            if (held != null) {
+              held.hold();
             }
           }
           headerBytes = 0;
@@ -374,6 +377,6 @@ final class DataTransport extends Socket {
 
   @Override
   public String toString() {
-    return "upload transport " + tcp;
+    return "data transport " + tcp;
   }
 }
