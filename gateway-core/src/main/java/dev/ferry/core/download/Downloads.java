@@ -17,8 +17,11 @@ public final class Downloads {
   private final DownloadSettings settings;
   private final ReadAheadBudget budget;
   /**
-   * Up to a quarter of the budget idle between ranges: at least a range or two, what a download
-   * gives back and takes again as it moves on.
+   * Up to the whole budget idle between ranges. Downloads may hold that much in flight anyway, so
+   * keeping it costs no more than their peak; keeping less (a quarter, before) made every file of
+   * a many-file download allocate its read-ahead afresh, and on a small heap those arrays outlived
+   * the young generation and died in the old one: 37 full collections (1.8 s) in three downloads of
+   * 100 x 10 MiB at -Xmx256m, against 3 (0.09 s) with the whole budget kept (issue 37).
    */
   private final ChunkPool chunks;
 
@@ -26,7 +29,7 @@ public final class Downloads {
     this.store = store;
     this.settings = settings;
     this.budget = new ReadAheadBudget(settings.memoryBudget(), settings.memoryWait());
-    this.chunks = ChunkPool.forRanges(settings.memoryBudget() / 4);
+    this.chunks = ChunkPool.forRanges(settings.memoryBudget());
   }
 
   /** A new session's share of the budget, which every download of that session draws on. */

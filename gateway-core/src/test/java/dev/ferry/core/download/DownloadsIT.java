@@ -79,7 +79,7 @@ class DownloadsIT {
     try (InputStream in = downloads.open(two, TestObjects.head(store, two), 5, false, downloads.newShare())) {
       assertArrayEquals(Arrays.copyOfRange(second, 5, second.length), in.readAllBytes());
     }
-    assertTrue(downloads.idleChunks() <= 8L * RANGE / 4 / ChunkPool.RANGE_CHUNK_SIZE, "idle chunks within a quarter of the budget");
+    assertTrue(downloads.idleChunks() <= 8L * RANGE / ChunkPool.RANGE_CHUNK_SIZE, "idle chunks within the budget");
     assertEquals(0, downloads.heldBytes());
   }
 
