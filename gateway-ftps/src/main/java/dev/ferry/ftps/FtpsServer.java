@@ -16,6 +16,7 @@ import dev.ferry.ftps.data.PassivePortDeadline;
 import dev.ferry.ftps.fs.GatewayFileSystemFactory;
 import dev.ferry.ftps.reply.CommandLineLimit;
 import dev.ferry.ftps.tls.GatewaySslConfiguration;
+import dev.ferry.ftps.tls.HandshakeQuickAck;
 import dev.ferry.ftps.tls.TlsFailures;
 import dev.ferry.ftps.tls.TlsMaterial;
 import dev.ferry.ftps.tls.TlsTruncation;
@@ -150,6 +151,7 @@ public final class FtpsServer {
       loginSlots.admit(session); // else once the PROXY protocol header named the client
     }
     tlsFailures.install(session.getFilterChain());
+    HandshakeQuickAck.install(session); // the implicit port's; the explicit one's after AUTH
     PeerResets.install(session.getFilterChain(), TlsFailures.NAME);
     CommandLineLimit.install(session.getFilterChain());
     RequestLine.install(session.getFilterChain(), CommandLineLimit.NAME);

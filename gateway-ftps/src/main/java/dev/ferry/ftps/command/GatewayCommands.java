@@ -10,7 +10,6 @@ import org.apache.ftpserver.command.CommandFactory;
 import org.apache.ftpserver.command.CommandFactoryFactory;
 import org.apache.ftpserver.command.impl.ABOR;
 import org.apache.ftpserver.command.impl.ACCT;
-import org.apache.ftpserver.command.impl.AUTH;
 import org.apache.ftpserver.command.impl.EPRT;
 import org.apache.ftpserver.command.impl.EPSV;
 import org.apache.ftpserver.command.impl.NOOP;
@@ -73,7 +72,7 @@ public final class GatewayCommands {
     factory.addCommand("USER", new USER());
     factory.addCommand("PASS", new PASS());
     factory.addCommand("ACCT", new ACCT());
-    factory.addCommand("AUTH", new AUTH());
+    factory.addCommand("AUTH", new AuthCommand());
     factory.addCommand("PBSZ", new PBSZ());
     factory.addCommand("PROT", new PROT());
     factory.addCommand("PASV", new KeepsRestMarker(new PASV()));
