@@ -26,7 +26,7 @@
 # 0 skips), BENCH_LOAD_HEAPS (default "BENCH_STRESS_HEAP FERRY_HEAP": a fresh Ferry at each takes the load), BENCH_CIPHER= (empty: the
 # client's default; set to pin every row), BENCH_PINNED_CIPHER=aes128-gcm@openssh.com (the extra pinned
 # large-file rows; empty skips them), BENCH_TINY_COUNT=2000 (files of 1 KiB; 0 skips),
-# BENCH_TINY_WARMUP_ROUNDS=8 (untimed FTPS mirror -R rounds of them before the FTPS 1 KiB row, each server),
+# BENCH_TINY_WARMUP_ROUNDS=12 (untimed FTPS mirror -R rounds of them before the FTPS 1 KiB row, each server),
 # BENCH_SERVERS="ferry sshd direct rclone vsftpd" (which sections run; vsftpd needs root and the vsftpd package), BENCH_SFTP_WINDOW / BENCH_SFTP_PACKET (sftp.windowSize/packetSize),
 # BENCH_SPILL_LIMIT (uploads.spillLimit), BENCH_WARMUP_MB=1024 and BENCH_WARMUP_ROUNDS=3 (Ferry's untimed
 # round trips before its figures), BENCH_DIR, BENCH_DOWNLOAD_DIR (default: /dev/shm when it has room),
@@ -50,7 +50,7 @@ WARMUP_ROUNDS="${BENCH_WARMUP_ROUNDS:-3}"
 CIPHER="${BENCH_CIPHER:-}"
 PINNED_CIPHER="${BENCH_PINNED_CIPHER-aes128-gcm@openssh.com}"
 TINY_COUNT="${BENCH_TINY_COUNT:-2000}"
-TINY_WARMUP_ROUNDS="${BENCH_TINY_WARMUP_ROUNDS:-8}"
+TINY_WARMUP_ROUNDS="${BENCH_TINY_WARMUP_ROUNDS:-12}"
 SERVERS=" ${BENCH_SERVERS:-ferry sshd direct rclone vsftpd} "
 BENCH_REPEAT="${BENCH_REPEAT:-3}"
 AWS=/usr/bin/aws
