@@ -18,7 +18,7 @@ import java.util.Set;
  * exceptions.
  *
  * <p>Until the handshake is over, each read first asks the kernel to acknowledge at once
- * ({@link LayeredSocketFactory#acknowledgeAtOnce}). GnuTLS clients (lftp, FileZilla) send their
+ * ({@link QuickAck}). GnuTLS clients (lftp, FileZilla) send their
  * ChangeCipherSpec and their Finished in two writes with Nagle on: the Finished waits for the
  * ChangeCipherSpec's ACK, which Linux delays 40 ms on a connection that has just had a
  * request/response exchange. Every data connection waited those 40 ms before its first byte,
@@ -114,7 +114,7 @@ final class DataTransport extends Socket {
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
       if (!handshakeOver) {
-        LayeredSocketFactory.acknowledgeAtOnce(tcp);
+        QuickAck.ask(tcp);
       }
       int n = super.read(b, off, len);
       if (n > 0 && !handshakeOver) {

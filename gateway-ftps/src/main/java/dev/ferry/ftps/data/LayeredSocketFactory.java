@@ -11,7 +11,6 @@ import java.util.WeakHashMap;
 import java.util.concurrent.Callable;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
-import jdk.net.ExtendedSocketOptions;
 
 /**
  * The JDK's socket factory, remembering which TCP socket lies under each TLS socket it layers
@@ -28,8 +27,6 @@ public final class LayeredSocketFactory extends SSLSocketFactory {
 
   /** Set while FtpServer opens the data connection of an upload, on the thread that opens it. */
   private static final ThreadLocal<Boolean> OPENING_UPLOAD = ThreadLocal.withInitial(() -> false);
-
-  private static final boolean QUICK_ACK_SUPPORTED = quickAckSupported();
 
   private final SSLSocketFactory jdk;
   private final ProxyProtocol proxy;
@@ -57,31 +54,14 @@ public final class LayeredSocketFactory extends SSLSocketFactory {
   }
 
   /**
-   * Asks the kernel to acknowledge what arrives on {@code socket} at once, not after its
-   * delayed-ACK timer (40 ms on Linux). A client that sends its file's last bytes and then its
-   * close_notify with Nagle on (Python's ftplib, most libraries) holds the close_notify back until
-   * those bytes are acknowledged, and Linux delays that ACK on a connection that has just had a
-   * request/response exchange (the TLS handshake): every small upload waited 40 ms for it. The
-   * switch is not permanent (the kernel returns to delayed ACKs as it sees fit), so it is asked
-   * for before each read. Where the option does not exist (not Linux), nothing changes.
+   * A quick ACK ({@link QuickAck}) on the TCP socket under {@code socket}, a data connection's TLS
+   * socket or the TCP socket itself: a small upload's close_notify waited 40 ms for the delayed
+   * ACK of its last bytes, every one.
    */
   public static void acknowledgeAtOnce(Socket socket) {
     Socket transport = socket instanceof SSLSocket tls ? TRANSPORTS.get(tls) : socket;
-    if (transport == null || !QUICK_ACK_SUPPORTED) {
-      return;
-    }
-    try {
-      transport.setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // a closed socket, or none of this option: the read goes on with delayed ACKs
-    }
-  }
-
-  private static boolean quickAckSupported() {
-    try (Socket probe = new Socket()) {
-      return probe.supportedOptions().contains(ExtendedSocketOptions.TCP_QUICKACK);
-    } catch (IOException e) {
-      return false;
+    if (transport != null) {
+      QuickAck.ask(transport);
     }
   }
 

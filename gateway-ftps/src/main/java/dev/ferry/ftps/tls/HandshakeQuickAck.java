@@ -1,11 +1,10 @@
 package dev.ferry.ftps.tls;
 
-import java.io.IOException;
+import dev.ferry.ftps.data.QuickAck;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.Channel;
 import java.nio.channels.NetworkChannel;
-import jdk.net.ExtendedSocketOptions;
 import org.apache.mina.core.filterchain.IoFilterAdapter;
 import org.apache.mina.core.session.IoSession;
 import org.apache.mina.core.write.WriteRequest;
@@ -13,15 +12,13 @@ import org.apache.mina.filter.ssl.SslFilter;
 import org.apache.mina.transport.socket.nio.NioSession;
 
 /**
- * Quick ACKs on a control connection until its TLS handshake is done, as passive data connections
- * have them ({@code DataTransport}). GnuTLS clients (lftp, FileZilla) write their ChangeCipherSpec
- * and their Finished in two writes with Nagle on: the Finished waits for the ACK of the first, and
- * Linux delays that ACK (40 ms) on a connection that has just sent a reply, here the server's
- * handshake flight. Every lftp login waited for it once.
+ * Quick ACKs ({@link QuickAck}) on a control connection until its TLS handshake is done, as passive
+ * data connections have them ({@code DataTransport}): a GnuTLS client's Finished waited 40 ms for
+ * the delayed ACK of its ChangeCipherSpec, once per lftp login.
  *
- * <p>The kernel's quick-ACK mode is not permanent (sending a reply ends it), so it is asked for
- * after each of the server's writes has gone out and after each read: an ACK already pending then
- * leaves at once. The filter sits ahead of the {@link SslFilter}, where it sees the handshake's own
+ * <p>Sending a reply (here the server's handshake flight) ends the kernel's quick-ACK mode, so it
+ * is asked for after each of the server's writes has gone out and after each read: an ACK already
+ * pending then leaves at once. The filter sits ahead of the {@link SslFilter}, where it sees the handshake's own
  * records, and does nothing once the handshake is done.
  */
 public final class HandshakeQuickAck extends IoFilterAdapter {
@@ -62,11 +59,7 @@ public final class HandshakeQuickAck extends IoFilterAdapter {
       return;
     }
     if (CHANNEL.get(nio) instanceof NetworkChannel channel) {
-      try {
-        channel.setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
-      } catch (IOException | UnsupportedOperationException e) {
-        // closed, or not Linux: the handshake goes on with delayed ACKs
-      }
+      QuickAck.ask(channel);
     }
   }
 
