@@ -112,7 +112,7 @@ class ConsoleHostileNamesIT {
   @Test
   void everyPageShowingNames_markupInNames_shownAsTextNothingInjected() {
     browser = HeadlessChromium.start();
-    wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+    wait = HeadlessChromium.waitFor(browser);
     wait.ignoring(StaleElementReferenceException.class);
     HeadlessChromium.openSignedIn(browser, wait, base, "ops", PASSWORD);
     assertNothingInjected("/console/");

@@ -8,7 +8,6 @@ import dev.ferry.core.user.PasswordHasher;
 import dev.ferry.server.EmbeddedFerry;
 import dev.ferry.server.FerryServer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,7 +64,7 @@ class ConsoleHttpsIT {
     // Ferry's generated certificate is self-signed: the browser is told to accept it, nothing else.
     WebDriver browser = HeadlessChromium.start("--ignore-certificate-errors");
     try {
-      WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+      WebDriverWait wait = HeadlessChromium.waitFor(browser);
       String base = "https://127.0.0.1:" + ferry.adminHttp().port();
       browser.get(base + "/console/");
       wait.until(ExpectedConditions.urlToBe(base + "/console/login"));

@@ -157,7 +157,7 @@ class ConsoleIT {
   @BeforeEach
   void openBrowser() {
     browser = HeadlessChromium.start();
-    wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+    wait = HeadlessChromium.waitFor(browser);
     wait.ignoring(StaleElementReferenceException.class); // a polled fragment is replaced every second
   }
 

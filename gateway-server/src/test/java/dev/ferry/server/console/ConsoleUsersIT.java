@@ -13,7 +13,6 @@ import dev.ferry.server.OpenSshSftp;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -85,7 +84,7 @@ class ConsoleUsersIT {
     int sftp = ferry.sftp().port();
     int ftps = ferry.ftps().port();
     browser = HeadlessChromium.start();
-    wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+    wait = HeadlessChromium.waitFor(browser);
     HeadlessChromium.openSignedIn(browser, wait, base, "ops", PASSWORD);
 
     browser.get(base + "/console/users");

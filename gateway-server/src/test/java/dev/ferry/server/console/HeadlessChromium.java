@@ -5,10 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -35,6 +38,19 @@ public final class HeadlessChromium {
         "--disable-default-apps");
     options.addArguments(extraArguments);
     return new ChromeDriver(options);
+  }
+
+  /**
+   * A minute's wait that polls again when the page replaced an element while it was being read.
+   * The console re-renders tables after each action; Chromium then answers a read of the old node
+   * with a stale-element error or, if the node went mid-command, with an unknown error ("Node with
+   * given id does not belong to the document") that Selenium does not class as stale. A condition
+   * that keeps failing still ends the wait, with the last error as the timeout's cause.
+   */
+  public static WebDriverWait waitFor(WebDriver browser) {
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+    wait.ignoring(StaleElementReferenceException.class, WebDriverException.class);
+    return wait;
   }
 
   /** The page as it is now, as target/console-screenshots/NAME.png. */

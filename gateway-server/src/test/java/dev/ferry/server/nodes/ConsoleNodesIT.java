@@ -96,7 +96,7 @@ class ConsoleNodesIT {
   @BeforeEach
   void openBrowser() {
     browser = HeadlessChromium.start();
-    wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+    wait = HeadlessChromium.waitFor(browser);
     wait.ignoring(StaleElementReferenceException.class); // the session rows are replaced every 2 s
   }
 
