@@ -64,6 +64,7 @@ public final class SftpServer {
   private final AtomicBoolean refusing = new AtomicBoolean();
   private final AdminConsole admin;
   private SshServer sshd;
+  private PasswordLogin passwordLogin;
 
   public SftpServer(Gateway gateway, SftpSettings settings) throws IOException {
     this(gateway, settings, null);
@@ -84,7 +85,8 @@ public final class SftpServer {
     sshd.setKeyPairProvider(hostKeys.provider());
     ModernAlgorithms.applyToServer(sshd, ServerBuilder.DH2KEX);
 
-    sshd.setPasswordAuthenticator(new PasswordLogin(gateway.users(), gateway.loginGuard()));
+    passwordLogin = new PasswordLogin(gateway.users(), gateway.loginGuard());
+    sshd.setPasswordAuthenticator(passwordLogin);
     sshd.setPublickeyAuthenticator(new PublicKeyLogin(gateway.users(), gateway.loginGuard(),
         settings.trustedUserCaKeys(), settings.revokedCertificateSerials()));
     sshd.setKeyboardInteractiveAuthenticator(null);
@@ -175,6 +177,9 @@ public final class SftpServer {
       } catch (IOException e) {
         log.warn("SFTP server did not stop cleanly: {}", e.getMessage());
       }
+    }
+    if (passwordLogin != null) {
+      passwordLogin.close();
     }
   }
 }

@@ -168,6 +168,32 @@ class SftpGatewayIT {
         "disconnect messages: " + disconnects);
   }
 
+  /**
+   * Two gateways in one JVM (an embedding application, or these tests) each check passwords on
+   * threads of their own: a check that hangs in one holds up no login of the other, and a stopped
+   * server leaves none of its threads behind.
+   */
+  @Test
+  void anotherGatewayInTheJvm_checksPasswordsOnItsOwnThreads_goneWhenStopped(@TempDir Path otherDir)
+      throws IOException {
+    long before = passwordCheckThreads();
+    try (SftpTestGateway other = new SftpTestGateway(s3, otherDir, PART, "")) {
+      try (SftpClient sftp = other.login("alice")) {
+        assertNotNull(sftp.stat("."));
+      }
+      assertTrue(passwordCheckThreads() > before, "the second gateway checked alice's password on a thread of its own");
+      try (SftpClient sftp = ferry.login("alice")) {
+        assertNotNull(sftp.stat("."));
+      }
+    }
+    Await.until(() -> passwordCheckThreads() == before, "the stopped gateway's password-check threads to end");
+  }
+
+  private static long passwordCheckThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("ferry-sftp-password-check")).count();
+  }
+
   @Test
   void s3Unreachable_statAndOpendir_failWithTheReason() throws IOException {
     try (SftpClient sftp = ferry.login("alice")) {

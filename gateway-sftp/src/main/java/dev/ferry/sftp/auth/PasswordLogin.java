@@ -24,16 +24,20 @@ import org.slf4j.LoggerFactory;
  * more, and a wait for the address's turn) held one of them, so a burst of logins or of wrong
  * passwords stalled every transfer (a soak's SFTP channel opens waited over 15 s). A refusal is
  * answered only after the guard's failure delay, so guessing stays slow.
+ *
+ * <p>Each SFTP server has its own threads for this, closed with it: a check that blocks (an LDAP
+ * server that does not answer) holds up the logins of that server only, not those of another
+ * gateway in the same JVM.
  */
-public final class PasswordLogin implements PasswordAuthenticator {
+public final class PasswordLogin implements PasswordAuthenticator, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PasswordLogin.class);
 
   /** Password checks: as many at once as there are cores, since bcrypt is all CPU. */
-  private static final ExecutorService CHECKS = Executors.newFixedThreadPool(
+  private final ExecutorService checks = Executors.newFixedThreadPool(
       Math.max(2, Runtime.getRuntime().availableProcessors()), DaemonThreads.named("ferry-sftp-password-check"));
   /** Answers delayed refusals; one thread is plenty, it only flips a flag per refusal. */
-  private static final ScheduledExecutorService REFUSALS =
+  private final ScheduledExecutorService refusals =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-sftp-login-refusals"));
 
   private final UserRegistry users;
@@ -51,7 +55,7 @@ public final class PasswordLogin implements PasswordAuthenticator {
       slot.credentialsSent();
     }
     AsyncAuthException answer = new AsyncAuthException();
-    CHECKS.execute(() -> check(username, password, session, slot, answer));
+    checks.execute(() -> check(username, password, session, slot, answer));
     throw answer;
   }
 
@@ -71,13 +75,23 @@ public final class PasswordLogin implements PasswordAuthenticator {
         slot.loginFailed(username);
       }
       Runnable before = attempt.banned() ? () -> BanNotice.disconnect(session, address, guard.banDuration()) : () -> { };
-      REFUSALS.schedule(() -> {
-        before.run();
-        answer.setAuthed(false);
+      refusals.schedule(() -> {
+        try {
+          before.run();
+        } finally {
+          answer.setAuthed(false); // whatever the notice did, the client gets its answer
+        }
       }, guard.failureDelay().toMillis(), TimeUnit.MILLISECONDS);
       return;
     }
     session.setAttribute(FerryUsers.USER, attempt.user().get());
     answer.setAuthed(true);
+  }
+
+  /** Stops the check and refusal threads; logins still waiting are left to their sessions' close. */
+  @Override
+  public void close() {
+    checks.shutdownNow();
+    refusals.shutdownNow();
   }
 }
