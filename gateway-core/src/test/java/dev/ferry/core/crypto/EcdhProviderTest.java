@@ -2,6 +2,9 @@ package dev.ferry.core.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +23,8 @@ import java.security.spec.ECPoint;
 import java.security.spec.ECPublicKeySpec;
 import java.util.Arrays;
 import javax.crypto.KeyAgreement;
+import org.bouncycastle.jcajce.provider.asymmetric.ec.BCECPublicKey;
+import org.bouncycastle.math.ec.FixedPointUtil;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,6 +80,27 @@ class EcdhProviderTest {
       }
     }
     assertTrue(leadingZeros > 0, "no secret with a leading zero byte in 2000 agreements on " + name);
+  }
+
+  /**
+   * TLS initializes a new generator with the JDK's parameters of the curve for every handshake.
+   * Its pairs must still come from the one BouncyCastle form of the curve, whose generator point
+   * keeps its precomputed multiples: converted anew, the multiples were redone for every pair, at
+   * three times the pair's own work.
+   */
+  @Test
+  void generators_initialized_anew_reuse_the_generator_points_multiples() throws GeneralSecurityException {
+    org.bouncycastle.jce.spec.ECParameterSpec p256 = EcdhProvider.PairGenerator.converted(curve("secp256r1"));
+    assertSame(p256, EcdhProvider.PairGenerator.converted(curve("secp256r1")));
+    KeyPairGenerator first = KeyPairGenerator.getInstance("EC");
+    first.initialize(curve("secp256r1"), new SecureRandom());
+    BCECPublicKey one = (BCECPublicKey) first.generateKeyPair().getPublic();
+    assertNotNull(p256.getCurve().getPreCompInfo(p256.getG(), FixedPointUtil.PRECOMP_NAME),
+        "the multiples are kept on the curve's one generator point");
+    KeyPairGenerator second = KeyPairGenerator.getInstance("EC");
+    second.initialize(curve("secp256r1"), new SecureRandom());
+    BCECPublicKey other = (BCECPublicKey) second.generateKeyPair().getPublic();
+    assertNotEquals(one.getQ(), other.getQ(), "two pairs, two keys");
   }
 
   /** A peer's public point is decoded as the JDK's TLS decodes it; one off the curve is refused. */
