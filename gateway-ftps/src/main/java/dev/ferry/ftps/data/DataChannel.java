@@ -164,8 +164,12 @@ public final class DataChannel implements AutoCloseable {
     OutputStream out = session.getDataType() == DataType.ASCII ? AsciiLineEndings.fromNetwork(sink) : sink;
     byte[] buffer = new byte[BUFFER_SIZE];
     long received = 0;
+    // A small upload's close_notify waited 40 ms for the delayed ACK of its last bytes, every one.
+    Socket tcp = LayeredSocketFactory.transportOf(socket);
     while (true) {
-      LayeredSocketFactory.acknowledgeAtOnce(socket);
+      if (tcp != null) {
+        QuickAck.ask(tcp);
+      }
       int n = in.readNBytes(buffer, 0, buffer.length);
       if (n > 0) {
         out.write(buffer, 0, n);

@@ -41,7 +41,7 @@ public final class LayeredSocketFactory extends SSLSocketFactory {
    * TCP socket under a TLS one is closed directly.
    */
   public static void closeNow(Socket socket) {
-    Socket transport = socket instanceof SSLSocket tls ? TRANSPORTS.get(tls) : socket;
+    Socket transport = transportOf(socket);
     if (transport != null) {
       closeQuietly(transport);
       return;
@@ -54,15 +54,11 @@ public final class LayeredSocketFactory extends SSLSocketFactory {
   }
 
   /**
-   * A quick ACK ({@link QuickAck}) on the TCP socket under {@code socket}, a data connection's TLS
-   * socket or the TCP socket itself: a small upload's close_notify waited 40 ms for the delayed
-   * ACK of its last bytes, every one.
+   * The TCP socket under {@code socket}: the one this factory layered a TLS socket over, or
+   * {@code socket} itself if it is not TLS; null for a TLS socket this factory did not layer.
    */
-  public static void acknowledgeAtOnce(Socket socket) {
-    Socket transport = socket instanceof SSLSocket tls ? TRANSPORTS.get(tls) : socket;
-    if (transport != null) {
-      QuickAck.ask(transport);
-    }
+  static Socket transportOf(Socket socket) {
+    return socket instanceof SSLSocket tls ? TRANSPORTS.get(tls) : socket;
   }
 
   /** Opens an upload's data connection: FtpServer layers TLS over the accepted socket inside. */

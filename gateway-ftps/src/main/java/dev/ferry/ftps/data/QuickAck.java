@@ -23,25 +23,27 @@ public final class QuickAck {
 
   /** On a TCP socket (not a TLS one layered over it). */
   public static void ask(Socket tcp) {
-    if (!SUPPORTED) {
-      return;
-    }
-    try {
-      tcp.setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // a closed socket, or none of this option: the read goes on with delayed ACKs
-    }
+    ask(() -> tcp.setOption(ExtendedSocketOptions.TCP_QUICKACK, true));
   }
 
   /** On a TCP socket channel, such as MINA's. */
   public static void ask(NetworkChannel tcp) {
+    ask(() -> tcp.setOption(ExtendedSocketOptions.TCP_QUICKACK, true));
+  }
+
+  /** Socket and NetworkChannel each have setOption, but share no interface declaring it. */
+  private interface Setting {
+    void apply() throws IOException;
+  }
+
+  private static void ask(Setting quickAck) {
     if (!SUPPORTED) {
       return;
     }
     try {
-      tcp.setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
+      quickAck.apply();
     } catch (IOException | UnsupportedOperationException e) {
-      // a closed channel, or none of this option: the read goes on with delayed ACKs
+      // closed, or none of this option: the read goes on with delayed ACKs
     }
   }
 

@@ -26,7 +26,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
@@ -113,7 +112,6 @@ class ConsoleHostileNamesIT {
   void everyPageShowingNames_markupInNames_shownAsTextNothingInjected() {
     browser = HeadlessChromium.start();
     wait = HeadlessChromium.waitFor(browser);
-    wait.ignoring(StaleElementReferenceException.class);
     HeadlessChromium.openSignedIn(browser, wait, base, "ops", PASSWORD);
     assertNothingInjected("/console/");
 

@@ -48,7 +48,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -158,7 +157,6 @@ class ConsoleIT {
   void openBrowser() {
     browser = HeadlessChromium.start();
     wait = HeadlessChromium.waitFor(browser);
-    wait.ignoring(StaleElementReferenceException.class); // a polled fragment is replaced every second
   }
 
   @AfterEach

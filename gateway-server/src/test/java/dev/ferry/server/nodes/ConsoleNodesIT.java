@@ -34,7 +34,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -97,7 +96,6 @@ class ConsoleNodesIT {
   void openBrowser() {
     browser = HeadlessChromium.start();
     wait = HeadlessChromium.waitFor(browser);
-    wait.ignoring(StaleElementReferenceException.class); // the session rows are replaced every 2 s
   }
 
   @AfterEach
