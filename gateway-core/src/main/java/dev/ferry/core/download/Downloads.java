@@ -16,20 +16,26 @@ public final class Downloads {
   private final ObjectStore store;
   private final DownloadSettings settings;
   private final ReadAheadBudget budget;
-  /**
-   * Up to the whole budget idle between ranges. Downloads may hold that much in flight anyway, so
-   * keeping it costs no more than their peak; keeping less (a quarter, before) made every file of
-   * a many-file download allocate its read-ahead afresh, and on a small heap those arrays outlived
-   * the young generation and died in the old one: 37 full collections (1.8 s) in three downloads of
-   * 100 x 10 MiB at -Xmx256m, against 3 (0.09 s) with the whole budget kept (issue 37).
-   */
+  /** The transfers' chunks, shared with uploads ({@link #idleBytesFor}). */
   private final ChunkPool chunks;
 
-  public Downloads(ObjectStore store, DownloadSettings settings) {
+  public Downloads(ObjectStore store, DownloadSettings settings, ChunkPool chunks) {
     this.store = store;
     this.settings = settings;
     this.budget = new ReadAheadBudget(settings.memoryBudget(), settings.memoryWait());
-    this.chunks = ChunkPool.forRanges(settings.memoryBudget());
+    this.chunks = chunks;
+  }
+
+  /**
+   * How many bytes of chunks the transfers' pool should keep idle for downloads: the whole budget.
+   * Downloads may hold that much in flight anyway, so keeping it costs no more than their peak;
+   * keeping less (a quarter, before) made every file of a many-file download allocate its
+   * read-ahead afresh, and on a small heap those arrays outlived the young generation and died in
+   * the old one: 37 full collections (1.8 s) in three downloads of 100 x 10 MiB at -Xmx256m,
+   * against 3 (0.09 s) with the whole budget kept (issue 37).
+   */
+  public static long idleBytesFor(DownloadSettings settings) {
+    return settings.memoryBudget();
   }
 
   /** A new session's share of the budget, which every download of that session draws on. */
@@ -52,11 +58,6 @@ public final class Downloads {
         chunks, wholeFile);
     download.start();
     return download;
-  }
-
-  /** Chunks given back by ranges read, waiting for the next ranges. */
-  int idleChunks() {
-    return chunks.idleChunks();
   }
 
   /** Bytes all downloads hold now, fetched or in flight; zero when none is open. */

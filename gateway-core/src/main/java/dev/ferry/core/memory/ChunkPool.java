@@ -8,11 +8,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * done with them.
  *
  * <p>Why: bytes in flight live across garbage collections. A download keeps several ranges ahead
- * of its client (up to five ranges of 4 MiB with the defaults); an SFTP upload queues up to a
- * channel window (8 MiB) of write requests for its session's thread. Held in a new array each, as
- * the S3 client or MINA allocate them, those bytes were copied by every young collection they
- * outlived and promoted to the old generation, where they died: a small heap filled with them and
- * collected them at a high price. Held in arrays that come back here, they stay where they are.
+ * of its client (up to five ranges of 4 MiB with the defaults); an upload fills parts of 8 MiB,
+ * several in flight; an SFTP upload queues up to a channel window (8 MiB) of write requests for
+ * its session's thread. Held in a new array each, as the S3 client or MINA allocate them, those
+ * bytes were copied by every young collection they outlived and promoted to the old generation,
+ * where they died: a small heap filled with them and collected them at a high price. Held in
+ * arrays that come back here, they stay where they are.
  *
  * <p>Arrays past {@code idleLimitBytes} go to the garbage collector when given back: a burst of
  * transfers does not keep its memory on the heap for good. An array never given back costs
@@ -21,11 +22,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ChunkPool {
 
   /**
-   * A range's chunk: small next to a range (4 MiB by default), so that the unused end of a range's
+   * The chunk of uploads' parts and downloads' ranges, which share one pool ({@link
+   * #forTransfers}). Small next to a range (4 MiB by default), so that the unused end of a range's
    * last chunk is little, and far under G1's "humongous" size (half a region: 512 KiB at a 256 MiB
-   * heap).
+   * heap; at or above it an array takes whole regions, and 8 parallel uploads in 1 MiB chunks ran
+   * out of heap at -Xmx256m).
    */
-  public static final int RANGE_CHUNK_SIZE = 64 * 1024;
+  public static final int CHUNK_SIZE = 64 * 1024;
 
   private final int chunkSize;
   private final ConcurrentLinkedQueue<byte[]> idle = new ConcurrentLinkedQueue<>();
@@ -40,9 +43,9 @@ public final class ChunkPool {
     this.idleLimit = (int) Math.min(Integer.MAX_VALUE, Math.max(0, idleLimitBytes / chunkSize));
   }
 
-  /** Chunks for the bytes of ranged GETs ({@link #RANGE_CHUNK_SIZE}). */
-  public static ChunkPool forRanges(long idleLimitBytes) {
-    return new ChunkPool(RANGE_CHUNK_SIZE, idleLimitBytes);
+  /** Chunks of {@link #CHUNK_SIZE}, for uploads' parts and downloads' ranges. */
+  public static ChunkPool forTransfers(long idleLimitBytes) {
+    return new ChunkPool(CHUNK_SIZE, idleLimitBytes);
   }
 
   /** A chunk of {@link #chunkSize()} bytes, with whatever bytes it held before. */

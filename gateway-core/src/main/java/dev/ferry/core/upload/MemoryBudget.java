@@ -1,12 +1,11 @@
 package dev.ferry.core.upload;
 
+import dev.ferry.core.memory.ChunkPool;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -17,47 +16,47 @@ import java.util.function.BooleanSupplier;
  */
 public final class MemoryBudget {
 
-  /**
-   * Small enough for G1 to allocate as an ordinary object: at or above half a heap region it is
-   * "humongous" and takes whole regions, and at -Xmx256m (1 MiB regions) a 1 MiB chunk took two,
-   * doubling what the budget really held: 8 parallel uploads ran out of heap.
-   */
-  public static final int CHUNK_SIZE = 256 * 1024;
+  /** The chunk parts are held in: the size of every chunk of the transfers' pool. */
+  public static final int CHUNK_SIZE = ChunkPool.CHUNK_SIZE;
 
   private final long capacityBytes;
   private final int totalChunks;
   private final Semaphore chunks;
-  private final ConcurrentLinkedQueue<byte[]> pool = new ConcurrentLinkedQueue<>();
   /**
-   * The most chunks the pool keeps between uploads: a quarter of the budget. A burst of parallel
-   * uploads fills the whole budget, and a pool that kept every chunk held it on the heap for good,
-   * out of reach of what no budget covers (SFTP channel windows, listings, sessions): at -Xmx256m,
-   * 8 parallel 1 GiB uploads left 102 MiB pooled, and 50 sessions transferring afterwards ran the
-   * heap out; the same 50 on a fresh Ferry did not (bench-sftp.sh's load, issue 37). Chunks past
-   * this go to the garbage collector.
+   * Where filled chunks come from and go back to, shared with downloads: what an upload gave back
+   * serves the next download, and the other way round (see {@link ChunkPool}).
    */
-  private final int idleLimit;
-  private final AtomicInteger idle = new AtomicInteger();
+  private final ChunkPool pool;
   /** Notified whenever chunks come back, for writers waiting to hold bytes ({@link #takeForHeld}). */
   private final Object returned = new Object();
 
-  public MemoryBudget(long capacityBytes) {
+  public MemoryBudget(long capacityBytes, ChunkPool pool) {
     if (capacityBytes < CHUNK_SIZE) {
       throw new IllegalArgumentException("memory budget must be at least " + CHUNK_SIZE + " bytes");
+    }
+    if (pool.chunkSize() != CHUNK_SIZE) {
+      throw new IllegalArgumentException("upload chunks are " + CHUNK_SIZE + " bytes, not " + pool.chunkSize());
     }
     this.capacityBytes = capacityBytes;
     this.totalChunks = chunksFor(capacityBytes);
     this.chunks = new Semaphore(totalChunks, true);
-    this.idleLimit = Math.max(1, totalChunks / 4);
+    this.pool = pool;
+  }
+
+  /**
+   * How many bytes of chunks the transfers' pool should keep idle for uploads: a quarter of their
+   * budget (at least a chunk). A burst of parallel uploads fills the whole budget, and a pool that kept every chunk
+   * held it on the heap for good, out of reach of what no budget covers (SFTP channel windows,
+   * listings, sessions): at -Xmx256m, 8 parallel 1 GiB uploads left 102 MiB pooled, and 50 sessions
+   * transferring afterwards ran the heap out; the same 50 on a fresh Ferry did not (bench-sftp.sh's
+   * load, issue 37).
+   */
+  public static long idleBytesFor(long capacityBytes) {
+    return Math.max(CHUNK_SIZE, capacityBytes / 4);
   }
 
   public long capacityBytes() {
     return capacityBytes;
-  }
-
-  /** Chunks kept for the next uploads, at most a quarter of the budget's. */
-  int idleChunks() {
-    return idle.get();
   }
 
   /** Bytes currently reserved by uploads; zero when no upload is open. */
@@ -209,12 +208,7 @@ public final class MemoryBudget {
         throw new IllegalStateException("part grew beyond its reservation");
       }
       unusedChunks--;
-      byte[] chunk = pool.poll();
-      if (chunk == null) {
-        return new byte[CHUNK_SIZE];
-      }
-      idle.decrementAndGet();
-      return chunk;
+      return pool.take();
     }
 
     /** Returns the chunks and whatever was reserved but never taken. Called exactly once. */
@@ -222,11 +216,7 @@ public final class MemoryBudget {
       int count = unusedChunks;
       unusedChunks = 0;
       for (byte[] chunk : taken) {
-        if (idle.incrementAndGet() <= idleLimit) {
-          pool.offer(chunk);
-        } else {
-          idle.decrementAndGet();
-        }
+        pool.giveBack(chunk);
         count++;
       }
       chunks.release(count);

@@ -14,7 +14,9 @@ import dev.ferry.core.testing.TestObjects;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -46,11 +48,16 @@ class DownloadsIT {
     store.close();
   }
 
+  /** Downloads whose pool keeps idle what Ferry's would keep for downloads alone. */
+  private static Downloads downloads(DownloadSettings settings) {
+    return new Downloads(store, settings, ChunkPool.forTransfers(Downloads.idleBytesFor(settings)));
+  }
+
   @Test
   void open_fromStartAndFromOffsets_readsExactlyTheBytesAfterTheOffset() throws IOException {
     byte[] data = TestObjects.randomBytes(3 * RANGE + 12_345);
     S3Location file = TestObjects.upload(s3, data);
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 3, 8L * RANGE, 8L * RANGE, WAIT));
+    Downloads downloads = downloads(new DownloadSettings(RANGE, 3, 8L * RANGE, 8L * RANGE, WAIT));
 
     for (boolean wholeFile : new boolean[] {false, true}) {
       for (long offset : new long[] {0, 1, RANGE - 1, RANGE, 2L * RANGE + 7, data.length - 1, data.length}) {
@@ -69,25 +76,49 @@ class DownloadsIT {
     byte[] second = TestObjects.randomBytes(2 * RANGE + 777); // ends mid-chunk: a chunk's old tail must not show
     S3Location one = TestObjects.upload(s3, first);
     S3Location two = TestObjects.upload(s3, second);
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 3, 8L * RANGE, 8L * RANGE, WAIT));
+    DownloadSettings settings = new DownloadSettings(RANGE, 3, 8L * RANGE, 8L * RANGE, WAIT);
+    ChunkPool chunks = ChunkPool.forTransfers(Downloads.idleBytesFor(settings));
+    Downloads downloads = new Downloads(store, settings, chunks);
 
     try (InputStream in = downloads.open(one, TestObjects.head(store, one), 0, true, downloads.newShare())) {
       assertArrayEquals(first, in.readAllBytes());
     }
-    int given = downloads.idleChunks();
+    int given = chunks.idleChunks();
     assertTrue(given > 0, "the first download's chunks came back");
     try (InputStream in = downloads.open(two, TestObjects.head(store, two), 5, false, downloads.newShare())) {
       assertArrayEquals(Arrays.copyOfRange(second, 5, second.length), in.readAllBytes());
     }
-    assertTrue(downloads.idleChunks() <= 8L * RANGE / ChunkPool.RANGE_CHUNK_SIZE, "idle chunks within the budget");
+    assertTrue(chunks.idleChunks() <= 8L * RANGE / ChunkPool.CHUNK_SIZE, "idle chunks within the budget");
     assertEquals(0, downloads.heldBytes());
+  }
+
+  @Test
+  void download_inChunksGivenBackFullOfAnUploadsBytes_readsOnlyItsOwn() throws Exception {
+    byte[] data = TestObjects.randomBytes(RANGE + 333); // ends mid-chunk: the old bytes must not show
+    S3Location file = TestObjects.upload(s3, data);
+    // The pool Ferry's uploads share: their parts' chunks come back full of the bytes they sent.
+    ChunkPool chunks = ChunkPool.forTransfers(1L << 20);
+    List<byte[]> parts = new ArrayList<>();
+    for (int i = 0; i < (1 << 20) / ChunkPool.CHUNK_SIZE; i++) {
+      byte[] chunk = chunks.take();
+      Arrays.fill(chunk, (byte) 0x55);
+      parts.add(chunk);
+    }
+    parts.forEach(chunks::giveBack);
+    int idle = chunks.idleChunks();
+    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 3, 8L * RANGE, 8L * RANGE, WAIT), chunks);
+
+    try (InputStream in = downloads.open(file, TestObjects.head(store, file), 0, true, downloads.newShare())) {
+      assertArrayEquals(data, in.readAllBytes());
+    }
+    assertEquals(idle, chunks.idleChunks(), "the download read into those chunks and gave them back");
   }
 
   @Test
   void read_afterTheFileWasOverwritten_failsInsteadOfMixingVersions() throws IOException {
     byte[] data = TestObjects.randomBytes(6 * RANGE);
     S3Location file = TestObjects.upload(s3, data);
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 1, RANGE, RANGE, WAIT));
+    Downloads downloads = downloads(new DownloadSettings(RANGE, 1, RANGE, RANGE, WAIT));
 
     try (InputStream in = downloads.open(file, TestObjects.head(store, file), 0, false, downloads.newShare())) {
       assertEquals(RANGE, in.readNBytes(RANGE).length);
@@ -103,7 +134,7 @@ class DownloadsIT {
   @Test
   void read_ofAFewBytes_fetchesOneSmallRangeOnly_thenReadsAheadWhenSequential() throws IOException {
     S3Location file = TestObjects.upload(s3, TestObjects.randomBytes(40 * RANGE));
-    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE, 32L * RANGE, WAIT));
+    Downloads downloads = downloads(new DownloadSettings(4 * RANGE, 4, 32L * RANGE, 32L * RANGE, WAIT));
 
     try (InputStream in = downloads.open(file, TestObjects.head(store, file), 5 * RANGE, false, downloads.newShare())) {
       assertEquals(100, in.readNBytes(100).length);
@@ -116,7 +147,7 @@ class DownloadsIT {
   @Test
   void read_byAWholeFileReader_readsAheadFromTheFirstByte() throws IOException {
     S3Location file = TestObjects.upload(s3, TestObjects.randomBytes(40 * RANGE));
-    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE, 32L * RANGE, WAIT));
+    Downloads downloads = downloads(new DownloadSettings(4 * RANGE, 4, 32L * RANGE, 32L * RANGE, WAIT));
 
     try (InputStream in = downloads.open(file, TestObjects.head(store, file), 0, true, downloads.newShare())) {
       assertEquals(100, in.readNBytes(100).length);
@@ -127,7 +158,7 @@ class DownloadsIT {
   @Test
   void close_midFile_givesEveryRangeBack() throws IOException {
     S3Location file = TestObjects.upload(s3, TestObjects.randomBytes(10 * RANGE));
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, 4L * RANGE, 4L * RANGE, WAIT));
+    Downloads downloads = downloads(new DownloadSettings(RANGE, 4, 4L * RANGE, 4L * RANGE, WAIT));
 
     InputStream in = downloads.open(file, TestObjects.head(store, file), 0, false, downloads.newShare());
     assertEquals(100, in.readNBytes(100).length);
@@ -140,7 +171,7 @@ class DownloadsIT {
   void twoDownloads_withRoomForOneRange_bothFinish() throws Exception {
     byte[] data = TestObjects.randomBytes(5 * RANGE + 1);
     S3Location file = TestObjects.upload(s3, data);
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, RANGE, RANGE, WAIT));
+    Downloads downloads = downloads(new DownloadSettings(RANGE, 4, RANGE, RANGE, WAIT));
     ObjectInfo info = TestObjects.head(store, file);
 
     CompletableFuture<byte[]> first = CompletableFuture.supplyAsync(() -> readAll(downloads, file, info));
@@ -157,7 +188,7 @@ class DownloadsIT {
     byte[] data = TestObjects.randomBytes(3 * RANGE);
     S3Location file = TestObjects.upload(s3, data);
     Duration wait = Duration.ofMillis(500);
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 1, RANGE, RANGE, wait));
+    Downloads downloads = downloads(new DownloadSettings(RANGE, 1, RANGE, RANGE, wait));
     ObjectInfo info = TestObjects.head(store, file);
 
     try (InputStream stalled = downloads.open(file, info, 0, false, downloads.newShare())) {
@@ -180,7 +211,7 @@ class DownloadsIT {
   @Test
   void read_ofASmallFile_holdsItsBytesNotARange_andNothingOnceReadToTheEnd() throws IOException {
     S3Location file = TestObjects.upload(s3, "hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    Downloads downloads = new Downloads(store, new DownloadSettings(4 * RANGE, 4, 32L * RANGE, 32L * RANGE, WAIT));
+    Downloads downloads = downloads(new DownloadSettings(4 * RANGE, 4, 32L * RANGE, 32L * RANGE, WAIT));
     ObjectInfo info = TestObjects.head(store, file);
 
     try (InputStream in = downloads.open(file, info, 0, true, downloads.newShare())) {
@@ -196,7 +227,7 @@ class DownloadsIT {
     S3Location file = TestObjects.upload(s3, data);
     ObjectInfo info = TestObjects.head(store, file);
     // A budget of 16 ranges, a session's share of 4: one file reading ahead and the first range of a second fill it.
-    Downloads downloads = new Downloads(store, new DownloadSettings(RANGE, 4, 16L * RANGE, 4L * RANGE, WAIT));
+    Downloads downloads = downloads(new DownloadSettings(RANGE, 4, 16L * RANGE, 4L * RANGE, WAIT));
     DownloadShare greedy = downloads.newShare();
 
     java.util.List<InputStream> held = new java.util.ArrayList<>();

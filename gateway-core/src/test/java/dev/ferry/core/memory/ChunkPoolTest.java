@@ -33,9 +33,9 @@ class ChunkPoolTest {
 
   @Test
   void anArrayOfAnotherSize_isRefusedNamingBothSizes() {
-    ChunkPool pool = ChunkPool.forRanges(1 << 20);
+    ChunkPool pool = ChunkPool.forTransfers(1 << 20);
     IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> pool.giveBack(new byte[10]));
-    assertTrue(refused.getMessage().contains("10 bytes, not " + ChunkPool.RANGE_CHUNK_SIZE), refused.getMessage());
+    assertTrue(refused.getMessage().contains("10 bytes, not " + ChunkPool.CHUNK_SIZE), refused.getMessage());
     assertEquals(0, pool.idleChunks());
   }
 }

@@ -3,6 +3,7 @@ package dev.ferry.core.upload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.memory.ChunkPool;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,7 @@ class MemoryBudgetHoldTest {
 
   @Test
   void hold_takesFromTheHalfNotKeptForParts_andGivesItBackOnClose() throws Exception {
-    MemoryBudget budget = new MemoryBudget(16L * CHUNK);
+    MemoryBudget budget = new MemoryBudget(16L * CHUNK, ChunkPool.forTransfers(0));
     assertEquals(8L * CHUNK, budget.holdable());
     Optional<MemoryBudget.Held> first = budget.hold(5L * CHUNK, Duration.ZERO);
     assertTrue(first.isPresent());
@@ -31,7 +32,7 @@ class MemoryBudgetHoldTest {
 
   @Test
   void hold_moreThanTheHalf_neverComes() throws Exception {
-    MemoryBudget budget = new MemoryBudget(16L * CHUNK);
+    MemoryBudget budget = new MemoryBudget(16L * CHUNK, ChunkPool.forTransfers(0));
     assertTrue(budget.hold(9L * CHUNK, Duration.ofSeconds(5)).isEmpty());
     assertEquals(0, budget.reservedBytes());
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.memory.ChunkPool;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,14 +54,26 @@ class MemoryBudgetTest {
     }
   }
 
+  /** A budget of {@code bytes} whose pool keeps idle what Ferry's would keep for uploads alone. */
+  private static MemoryBudget budget(long bytes) {
+    return new MemoryBudget(bytes, ChunkPool.forTransfers(MemoryBudget.idleBytesFor(bytes)));
+  }
+
   @Test
   void new_belowOneChunk_throws() {
-    assertThrows(IllegalArgumentException.class, () -> new MemoryBudget(CHUNK - 1));
+    assertThrows(IllegalArgumentException.class, () -> new MemoryBudget(CHUNK - 1, ChunkPool.forTransfers(0)));
+  }
+
+  @Test
+  void new_withAPoolOfAnotherChunkSize_throws() {
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+        () -> new MemoryBudget(8L * CHUNK, new ChunkPool(CHUNK / 2, 0)));
+    assertTrue(refused.getMessage().contains("not " + CHUNK / 2), refused.getMessage());
   }
 
   @Test
   void takeForHeld_leavesHalfTheBudgetForParts() throws Exception {
-    MemoryBudget budget = new MemoryBudget(8L * CHUNK);
+    MemoryBudget budget = budget(8L * CHUNK);
     assertTrue(budget.takeForHeld(3, Duration.ZERO));
     assertFalse(budget.takeForHeld(2, Duration.ofMillis(100)), "held bytes must not take the half kept for parts");
     assertTrue(budget.takeForHeld(1, Duration.ZERO));
@@ -72,7 +85,7 @@ class MemoryBudgetTest {
 
   @Test
   void takeForHeld_budgetUsedByParts_waitsUntilAPartGivesItsChunksBack() throws Exception {
-    MemoryBudget budget = new MemoryBudget(8L * CHUNK);
+    MemoryBudget budget = budget(8L * CHUNK);
     MemoryBudget.Reservation part = budget.reserve(6L * CHUNK, NEVER);
     Future<Boolean> held = executor.submit(() -> budget.takeForHeld(1, Duration.ofSeconds(20)));
     part.release(List.of());
@@ -83,7 +96,7 @@ class MemoryBudgetTest {
 
   @Test
   void reserve_freeBudget_handsOutChunksUpToReservation() throws Exception {
-    MemoryBudget budget = new MemoryBudget(8L * CHUNK);
+    MemoryBudget budget = budget(8L * CHUNK);
 
     MemoryBudget.Reservation part = budget.reserve(3L * CHUNK, NEVER);
     List<byte[]> taken = new ArrayList<>();
@@ -101,7 +114,7 @@ class MemoryBudgetTest {
 
   @Test
   void reserve_partialChunk_reservesWholeChunk() throws Exception {
-    MemoryBudget budget = new MemoryBudget(4L * CHUNK);
+    MemoryBudget budget = budget(4L * CHUNK);
 
     MemoryBudget.Reservation part = budget.reserve(CHUNK + 1, NEVER);
 
@@ -112,7 +125,7 @@ class MemoryBudgetTest {
 
   @Test
   void reservedBytes_followsReserveAndRelease_backToZero() throws Exception {
-    MemoryBudget budget = new MemoryBudget(10L * CHUNK);
+    MemoryBudget budget = budget(10L * CHUNK);
     assertEquals(0, budget.reservedBytes());
 
     MemoryBudget.Reservation a = budget.reserve(4L * CHUNK, NEVER);
@@ -130,7 +143,8 @@ class MemoryBudgetTest {
 
   @Test
   void release_ofAWholeBudget_keepsAQuarterForTheNextUploads() throws Exception {
-    MemoryBudget budget = new MemoryBudget(16L * CHUNK);
+    ChunkPool pool = ChunkPool.forTransfers(MemoryBudget.idleBytesFor(16L * CHUNK));
+    MemoryBudget budget = new MemoryBudget(16L * CHUNK, pool);
     MemoryBudget.Reservation all = budget.reserve(16L * CHUNK, NEVER);
     List<byte[]> taken = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
@@ -138,18 +152,18 @@ class MemoryBudgetTest {
     }
     all.release(taken);
 
-    assertEquals(4, budget.idleChunks(), "what a burst of uploads filled is not held on the heap for good");
+    assertEquals(4, pool.idleChunks(), "what a burst of uploads filled is not held on the heap for good");
     assertEquals(0, budget.reservedBytes());
     MemoryBudget.Reservation next = budget.reserve(16L * CHUNK, NEVER);
     for (int i = 0; i < 16; i++) {
       assertNotNull(next.takeChunk());
     }
-    assertEquals(0, budget.idleChunks(), "the kept chunks went to the next upload");
+    assertEquals(0, pool.idleChunks(), "the kept chunks went to the next upload");
   }
 
   @Test
   void takeChunk_afterRelease_reusesPooledBuffer() throws Exception {
-    MemoryBudget budget = new MemoryBudget(2L * CHUNK);
+    MemoryBudget budget = budget(2L * CHUNK);
     MemoryBudget.Reservation first = budget.reserve(CHUNK, NEVER);
     byte[] chunk = first.takeChunk();
     first.release(List.of(chunk));
@@ -163,7 +177,7 @@ class MemoryBudgetTest {
 
   @Test
   void reserve_budgetFullAndUploadCancelled_throwsInterruptedIOException() throws Exception {
-    MemoryBudget budget = new MemoryBudget(4L * CHUNK);
+    MemoryBudget budget = budget(4L * CHUNK);
     MemoryBudget.Reservation holder = budget.reserve(3L * CHUNK, NEVER);
     TrueAfter cancelled = new TrueAfter(2);
 
@@ -179,7 +193,7 @@ class MemoryBudgetTest {
 
   @Test
   void reserve_threadInterrupted_throwsAndKeepsInterruptFlag() throws Exception {
-    MemoryBudget budget = new MemoryBudget(2L * CHUNK);
+    MemoryBudget budget = budget(2L * CHUNK);
     MemoryBudget.Reservation holder = budget.reserve(2L * CHUNK, NEVER);
     try {
       Thread.currentThread().interrupt();
@@ -197,7 +211,7 @@ class MemoryBudgetTest {
 
   @Test
   void reserve_budgetFull_succeedsOnceOtherReservationReleased() throws Exception {
-    MemoryBudget budget = new MemoryBudget(4L * CHUNK);
+    MemoryBudget budget = budget(4L * CHUNK);
     MemoryBudget.Reservation holder = budget.reserve(3L * CHUNK, NEVER);
     byte[] filled = holder.takeChunk();
     CountDownLatch waiting = new CountDownLatch(1);
@@ -233,7 +247,7 @@ class MemoryBudgetTest {
    */
   @Test
   void reserve_wholeCapacityNotChunkMultiple_succeeds() throws Exception {
-    MemoryBudget budget = new MemoryBudget(8L * CHUNK + CHUNK / 2);
+    MemoryBudget budget = budget(8L * CHUNK + CHUNK / 2);
     TrueAfter cancelled = new TrueAfter(2);
 
     MemoryBudget.Reservation part = budget.reserve(budget.capacityBytes(), cancelled);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.core.memory.ChunkPool;
 import dev.ferry.core.s3.ObjectFacts;
 import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.S3Location;
@@ -46,7 +47,7 @@ class OffsetWriterTest {
   /** How long a held write waits for memory here: long enough to be a wait, short for a test. */
   private static final Duration WAIT = Duration.ofMillis(300);
 
-  private final MemoryBudget budget = new MemoryBudget(8L << 20);
+  private final MemoryBudget budget = new MemoryBudget(8L << 20, ChunkPool.forTransfers(2L << 20));
   private final ReorderMemory memory = new ReorderMemory(budget, WINDOW, WAIT);
   private final MemorySink sink = new MemorySink();
   private final SpillSpace spillSpace = new SpillSpace(new SpillSpace.Limits(1L << 30, 1L << 30, 1L << 30, WAIT));

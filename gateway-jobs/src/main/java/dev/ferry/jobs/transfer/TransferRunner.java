@@ -43,7 +43,7 @@ final class TransferRunner {
    * The relays' ranges, used again range after range: a quarter of what one job holds may wait
    * idle between them.
    */
-  private final ChunkPool relayChunks = ChunkPool.forRanges(RelayTransfer.JOB_MEMORY / 4);
+  private final ChunkPool relayChunks = ChunkPool.forTransfers(RelayTransfer.JOB_MEMORY / 4);
 
   TransferRunner(ObjectOperations objects, RemoteConnector connector, Map<String, RemoteHost> hosts,
       JobSettings settings, ExecutorService partPool, Clock clock) {

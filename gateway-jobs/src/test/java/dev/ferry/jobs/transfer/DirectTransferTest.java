@@ -84,7 +84,7 @@ class DirectTransferTest {
     assertEquals(100, new DirectTransfer().remoteBytesNeeded(100, 1));
     assertEquals(100, new DirectTransfer().remoteBytesNeeded(100, 3));
     assertEquals(0, new DirectTransfer().remoteBytesNeeded(0, 4));
-    assertEquals(100, new RelayTransfer(ChunkPool.forRanges(0)).remoteBytesNeeded(100, 3));
+    assertEquals(100, new RelayTransfer(ChunkPool.forTransfers(0)).remoteBytesNeeded(100, 3));
   }
 
   /** Each part holds two reads: a job's relay holds at most 32 MiB until a part's read is down to 1 MiB. */
