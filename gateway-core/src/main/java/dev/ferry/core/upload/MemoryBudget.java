@@ -45,11 +45,11 @@ public final class MemoryBudget {
 
   /**
    * How many bytes of chunks the transfers' pool should keep idle for uploads: a quarter of their
-   * budget (at least a chunk). A burst of parallel uploads fills the whole budget, and a pool that kept every chunk
-   * held it on the heap for good, out of reach of what no budget covers (SFTP channel windows,
-   * listings, sessions): at -Xmx256m, 8 parallel 1 GiB uploads left 102 MiB pooled, and 50 sessions
-   * transferring afterwards ran the heap out; the same 50 on a fresh Ferry did not (bench-sftp.sh's
-   * load, issue 37).
+   * budget (at least a chunk). A burst of parallel uploads fills the whole budget, and a pool that
+   * kept every chunk held it on the heap for good, out of reach of what no budget covers (SFTP
+   * channel windows, listings, sessions): at -Xmx256m, 8 parallel 1 GiB uploads left 102 MiB
+   * pooled, and 50 sessions transferring afterwards ran the heap out; the same 50 on a fresh Ferry
+   * did not (bench-sftp.sh's load, issue 37).
    */
   public static long idleBytesFor(long capacityBytes) {
     return Math.max(CHUNK_SIZE, capacityBytes / 4);
