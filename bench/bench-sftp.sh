@@ -30,6 +30,7 @@
 # BENCH_SERVERS="ferry sshd direct rclone vsftpd" (which sections run; vsftpd needs root and the vsftpd package), BENCH_SFTP_WINDOW / BENCH_SFTP_PACKET (sftp.windowSize/packetSize),
 # BENCH_SPILL_LIMIT (uploads.spillLimit), BENCH_WARMUP_MB=1024 and BENCH_WARMUP_ROUNDS=3 (Ferry's untimed
 # round trips before its figures), BENCH_DIR, BENCH_DOWNLOAD_DIR (default: /dev/shm when it has room),
+# BENCH_STORE_DIR (S3Proxy's objects; default: /dev/shm when it has room, the stress on disk),
 # BENCH_KEEP=1, FERRY_JAR, S3PROXY_JAR.
 set -uo pipefail
 
@@ -380,6 +381,7 @@ ferry_sha256() {
 section_stress() {
   ((STRESS_COUNT > 0)) || return 0
   stop_ferry
+  store_on_disk || return 1
   start_ferry "$STRESS_HEAP" stress || return 1
   log "memory stress: $STRESS_COUNT parallel sftp put of ${SIZE_MB} MiB into Ferry -Xmx$STRESS_HEAP"
   local i pids=() start failed=0 seconds
@@ -558,6 +560,9 @@ print_table() {
 main() {
   start_run ferry-bench-sftp
   download_dir ferry-bench-sftp $((SIZE_MB + SMALL_COUNT * SMALL_MB))
+  # The bucket holds the large file and the small ones five times over (Ferry's SFTP and FTPS rows
+  # and sftp cp, direct S3's two uploads, rclone's) before the stress, which writes to disk.
+  store_in_memory ferry-bench-sftp $((5 * (SIZE_MB + SMALL_COUNT * SMALL_MB) + 1024))
   if prepare_files && start_s3proxy; then
     if [[ "$SERVERS" == *" ferry "* ]] && start_ferry "$FERRY_HEAP" main; then
       sftp_suite ferry "$FERRY_PORT" bench "$WORK/known_ferry" "" "Ferry"

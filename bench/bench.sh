@@ -28,6 +28,7 @@
 #   BENCH_MEMORY_BUDGET=      uploads.memoryBudget for Ferry (default: Ferry's own, 2/5 of the heap)
 #   BENCH_DIR=/tmp            where the temp dir (test files, S3Proxy data) goes
 #   BENCH_DOWNLOAD_DIR=       where downloads land (default: /dev/shm when it has room, see lib.sh)
+#   BENCH_STORE_DIR=          where S3Proxy keeps its objects (default: /dev/shm when it has room; the stress on disk)
 #   BENCH_KEEP=1              keep the temp dir (logs) at the end
 #   FERRY_JAR, S3PROXY_JAR    jars to run (defaults: the built ferry.jar, S3Proxy from ~/.m2/.tools/mvn)
 set -uo pipefail
@@ -364,6 +365,7 @@ section_stress() {
   fi
   log "== (d) memory stress: Ferry -Xmx$STRESS_HEAP, $STRESS_COUNT parallel $SIZE_MB MiB uploads =="
   stop_ferry
+  store_on_disk || { R[stress]="error: S3Proxy did not start on disk"; return 1; }
   start_ferry "$STRESS_HEAP" || { R[stress]="error: Ferry did not start"; return 1; }
   lftp_do "mkdir -p /stress" >/dev/null 2>&1 || error "mkdir /stress failed"
   start="$(now)"
@@ -484,6 +486,9 @@ print_table() {
 main() {
   start_run ferry-bench
   download_dir ferry-bench $((SIZE_MB + SMALL_COUNT * SMALL_MB))
+  # Ferry's rows and direct S3's hold the large file and the small ones twice; the bucket is emptied
+  # before the stress, which writes to disk.
+  store_in_memory ferry-bench $((2 * (SIZE_MB + SMALL_COUNT * SMALL_MB) + 1024))
   if prepare_files && start_s3proxy; then
     if start_ferry "$FERRY_HEAP"; then
       section_ferry

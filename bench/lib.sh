@@ -7,6 +7,7 @@
 # those set), the results by key and the errors to report.
 WORK=""
 DL=""
+STORE_DIR=""
 S3PROXY_PID=""
 FERRY_PID=""
 SSHD_PID=""
@@ -39,21 +40,52 @@ start_run() {
   cp "$FERRY_JAR" "$WORK/ferry.jar" && FERRY_JAR="$WORK/ferry.jar"
 }
 
+# memory_dir OVERRIDE NAME MIB: a new directory NAME.XXXXXX in OVERRIDE if set, else in /dev/shm when
+# it has room for MIB and 1 GiB beside; status 1 when neither.
+memory_dir() {
+  local free_mib
+  if [[ -n "$1" ]]; then
+    mkdir -p "$1" && mktemp -d "$1/$2.XXXXXX"
+  elif free_mib=$(df -Pm /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }') && ((free_mib > $3 + 1024)); then
+    mktemp -d "/dev/shm/$2.XXXXXX"
+  else
+    return 1
+  fi
+}
+
 # download_dir NAME MIB: sets DL, where downloads land. In memory (/dev/shm) when it has room for
 # MIB: a download written to disk leaves dirty pages whose writeback lands in the next timed run,
 # and that measured the disk, not the server (repeated 1 GiB gets slowed from 3.3 to 4.2 s). Every
 # server's downloads land in the same place. BENCH_DOWNLOAD_DIR overrides.
 download_dir() {
-  local free_mib
-  if [[ -n "${BENCH_DOWNLOAD_DIR:-}" ]]; then
-    mkdir -p "$BENCH_DOWNLOAD_DIR" && DL="$(mktemp -d "$BENCH_DOWNLOAD_DIR/$1-dl.XXXXXX")"
-  elif free_mib=$(df -Pm /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }') && ((free_mib > $2 + 512)); then
-    DL="$(mktemp -d "/dev/shm/$1-dl.XXXXXX")"
-  else
-    DL="$WORK/dl"
-    mkdir -p "$DL"
-  fi
+  DL="$(memory_dir "${BENCH_DOWNLOAD_DIR:-}" "$1-dl" "$2")" || { DL="$WORK/dl" && mkdir -p "$DL"; }
   log "downloads land in $DL"
+}
+
+# store_in_memory NAME MIB: sets STORE_DIR, where the next start_s3proxy keeps its objects. In
+# memory (/dev/shm) when it has room for MIB: S3Proxy writes every upload to its directory, a
+# multipart one twice (the parts, then the object), and on the disk that writeback landed in the
+# timed rows: one default run's 1 GiB uploads slowed 163.7, 136.4, 126.6 MB/s run after run with the
+# machine less busy, awscli's straight to S3Proxy varied 108-147 MB/s, and the same uploads with the
+# objects in memory did not slow. Every server that stores in S3 stores there, the direct S3 rows
+# too. BENCH_STORE_DIR overrides; without room, the run's directory.
+store_in_memory() {
+  STORE_DIR="$(memory_dir "${BENCH_STORE_DIR:-}" "$1-s3" "$2")" || STORE_DIR="$WORK"
+  log "S3Proxy's objects go to $STORE_DIR"
+}
+
+# store_on_disk: when S3Proxy's objects are in memory, S3Proxy started again with them in the run's
+# directory (a new endpoint and an empty bucket; the old objects deleted), for a section that writes
+# more than memory should hold (a stress of parallel 1 GiB uploads), whose figures are memory and
+# correctness, not speed. Ferry must be stopped first: it would keep the old endpoint.
+store_on_disk() {
+  [[ -z "$STORE_DIR" || "$STORE_DIR" == "$WORK" ]] && return 0
+  stop_pid "$S3PROXY_PID" S3Proxy 20
+  S3PROXY_PID=""
+  rm -rf "$STORE_DIR"
+  STORE_DIR="$WORK"
+  log "S3Proxy's objects go to $STORE_DIR from here on"
+  start_s3proxy
 }
 
 cleanup() {
@@ -67,6 +99,7 @@ cleanup() {
   stop_pid "${VSFTPD_PID:-}" vsftpd 10
   stop_pid "${S3PROXY_PID:-}" S3Proxy 20
   [[ -n "${DL:-}" && "$DL" != "$WORK"/* ]] && rm -rf "$DL"
+  [[ -n "${STORE_DIR:-}" && "$STORE_DIR" != "$WORK" ]] && rm -rf "$STORE_DIR"
   if [[ -n "${WORK:-}" ]]; then
     if [[ "${BENCH_KEEP:-0}" == 1 ]]; then
       log "kept $WORK (logs: ferry*.log, s3proxy.log)"
@@ -397,21 +430,21 @@ s3:
 YAML
 }
 
-# launch_s3proxy NAME KEY SECRET: an S3Proxy of its own (a free port, WORK/NAME-data, WORK/NAME.log,
-# these keys), into LAUNCHED_ENDPOINT and LAUNCHED_PID once it serves.
+# launch_s3proxy NAME KEY SECRET: an S3Proxy of its own (a free port, NAME-data in STORE_DIR if set,
+# else in WORK, WORK/NAME.log, these keys), into LAUNCHED_ENDPOINT and LAUNCHED_PID once it serves.
 launch_s3proxy() {
-  local name="$1" key="$2" secret="$3" jar port
+  local name="$1" key="$2" secret="$3" jar port data="${STORE_DIR:-$WORK}/$1-data"
   jar="$(find_s3proxy_jar)" || { error "no S3Proxy $S3PROXY_VERSION jar (set S3PROXY_JAR)"; return 1; }
   port="$(free_port)" || { error "no free port for S3Proxy $name"; return 1; }
   LAUNCHED_ENDPOINT="http://127.0.0.1:$port"
-  mkdir -p "$WORK/$name-data"
+  mkdir -p "$data"
   cat >"$WORK/$name.properties" <<EOF
 s3proxy.endpoint=$LAUNCHED_ENDPOINT
 s3proxy.authorization=aws-v2-or-v4
 s3proxy.identity=$key
 s3proxy.credential=$secret
 jclouds.provider=filesystem
-jclouds.filesystem.basedir=$WORK/$name-data
+jclouds.filesystem.basedir=$data
 EOF
   java -jar "$jar" --properties "$WORK/$name.properties" >"$WORK/$name.log" 2>&1 &
   LAUNCHED_PID=$!
