@@ -26,7 +26,7 @@
 #   BENCH_WARMUP_MB=1024      untimed round trip through Ferry before (a): JDK 17 needs about 1 GiB
 #                             of TLS traffic before C2 runs the AES-GCM path at steady state
 #   BENCH_MEMORY_BUDGET=      uploads.memoryBudget for Ferry (default: Ferry's own, 2/5 of the heap)
-#   BENCH_DIR=/tmp            where the temp dir (test files, S3Proxy data) goes
+#   BENCH_DIR=/tmp            where the temp dir (test files, logs; S3Proxy's objects without room in memory) goes
 #   BENCH_DOWNLOAD_DIR=       where downloads land (default: /dev/shm when it has room, see lib.sh)
 #   BENCH_STORE_DIR=          where S3Proxy keeps its objects (default: /dev/shm when it has room; the stress on disk)
 #   BENCH_KEEP=1              keep the temp dir (logs) at the end

@@ -83,6 +83,7 @@ store_on_disk() {
   stop_pid "$S3PROXY_PID" S3Proxy 20
   S3PROXY_PID=""
   rm -rf "$STORE_DIR"
+  mv "$WORK/s3proxy.log" "$WORK/s3proxy-memory.log" # the next start writes s3proxy.log afresh
   STORE_DIR="$WORK"
   log "S3Proxy's objects go to $STORE_DIR from here on"
   start_s3proxy
