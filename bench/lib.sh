@@ -392,16 +392,21 @@ ferry_ports() {
 }
 
 # ferry_yaml_listeners [SFTP_PORT|off]: the ftps and sftp sections of a bench Ferry's ferry.yaml, for
-# a heredoc: both on loopback, FTPS on ports the system picks (ferry_ports reads them from the log),
-# SFTP on SFTP_PORT (default 0, the system's pick) or not at all with "off".
+# a heredoc: both on loopback, on free ports below Linux's ephemeral range (it/free-ports.sh; a port
+# the system picks is in that range, where an outgoing connection may take it first), FTPS with 200
+# passive ports; ferry_ports reads them from the log. SFTP on SFTP_PORT if given, or not at all with
+# "off". Where no free port is found, the system picks (0).
 ferry_yaml_listeners() {
-  local sftp_port="${1:-0}"
+  local sftp_port="${1:-}" ftp_port passive
+  ftp_port="$(free_port || echo 0)"
+  passive="$(free_port_range 200 || echo 0)"
+  [[ -n "$sftp_port" ]] || sftp_port="$(free_port || echo 0)"
   cat <<YAML
 ftps:
   bindAddress: 127.0.0.1
-  port: 0
+  port: $ftp_port
   implicitPort: -1
-  passivePorts: "0"
+  passivePorts: "$passive"
 YAML
   if [[ "$sftp_port" == off ]]; then
     printf 'sftp:\n  enabled: false\n'
