@@ -553,6 +553,19 @@ rmdir_nonempty_fails() {
   same_bytes "$SRC/tree/sub dir/deeper/leaf.txt" "$DL/leaf-after-rmdir.txt"
 }
 
+# A tree another S3 client wrote has no folder markers: in S3 each folder ends with its last file,
+# and lftp's rm -r then changes back into the parent and sends RMD. On the node that emptied them
+# those folders stay empty folders until removed, so the whole delete succeeds and leaves nothing.
+rm_r_of_a_tree_without_markers() {
+  local key
+  for key in foreign-ftp/d1/a.txt foreign-ftp/d1/b.txt "foreign-ftp/d2/sub dir/c.txt"; do
+    s3 s3api put-object --bucket "$BUCKET" --key "${HOME_PREFIX}$key" --body "$SRC/one.bin" >/dev/null || return 1
+  done
+  lftp_at explicit "rm -r /foreign-ftp" || return 1
+  [[ -z "$(s3_keys "${HOME_PREFIX}foreign-ftp/")" ]] || { echo "left in S3: $(s3_keys "${HOME_PREFIX}foreign-ftp/")"; return 1; }
+  ! lftp_at explicit "rmdir /foreign-never" || { echo "rmdir of a name never there succeeded"; return 1; }
+}
+
 rmdir_empty() {
   lftp_at explicit "mkdir /renames/gone; rmdir /renames/gone" || return 1
   ! lftp_at explicit "cd /renames/gone"
@@ -996,6 +1009,8 @@ main() {
   check "lftp rm deletes a file (gone from S3 too)" rm_file
   check "lftp rmdir of a non-empty directory fails and keeps it" rmdir_nonempty_fails
   check "lftp mkdir then rmdir of an empty directory" rmdir_empty
+  check "lftp rm -r of a tree another S3 client wrote (no folder markers): done, nothing left" \
+    rm_r_of_a_tree_without_markers
   check "explicit: lftp put -c continues a 3 MB partial upload, byte-exact" lftp_resume explicit 3000000
   check "implicit: lftp put -c continues an 8 MiB+1 partial (multipart) upload, byte-exact" \
     lftp_resume implicit $((8 * 1024 * 1024 + 1))

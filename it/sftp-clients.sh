@@ -327,6 +327,17 @@ sftp_rm_rmdir() {
   [[ -z "$(s3_keys "${HOME_PREFIX}gone/")" ]]
 }
 
+# A folder another S3 client made has no marker and ends in S3 with its last file; on the node that
+# removed it, it stays an empty folder until removed, so the rmdir that follows is done, while one
+# of a name never there still fails.
+sftp_rmdir_after_last_file_of_foreign_folder() {
+  s3 s3api put-object --bucket "$BUCKET" --key "${HOME_PREFIX}foreign-sftp/d/x.bin" --body "$SRC/one.bin" >/dev/null \
+    || return 1
+  sftp_batch "rm /foreign-sftp/d/x.bin" "rmdir /foreign-sftp/d" "rmdir /foreign-sftp" || return 1
+  [[ -z "$(s3_keys "${HOME_PREFIX}foreign-sftp/")" ]] || return 1
+  ! sftp_batch "rmdir /foreign-never" >/dev/null 2>&1
+}
+
 # OpenSSH speaks SFTP version 3, whose statuses end at 8: a refusal with a later code (here the
 # directory not being empty) would print "Unknown status".
 sftp_rmdir_not_empty() {
@@ -573,6 +584,8 @@ main_sftp() {
   check "sftp put -p keeps the modification time (stat, directory listing, admin stat)" put_preserves_mtime
   check "sftp rename of a file and a directory tree" sftp_renames
   check "sftp rm and rmdir" sftp_rm_rmdir
+  check "sftp rmdir of a folder another S3 client made, after its last file: done" \
+    sftp_rmdir_after_last_file_of_foreign_folder
   check "sftp rmdir of a directory with a file: 'Failure' (a version 3 status), both kept" sftp_rmdir_not_empty
   check "sftp cp (copy-data) of a 20 MiB file, an empty file and a file onto itself, byte-exact in S3" sftp_cp
   check "sftp unicode and space names round-trip to S3 keys" unicode_names

@@ -158,6 +158,8 @@ public final class ListingCache {
    * {@link #MAX_LISTINGS}. A change they cannot replay takes them off.
    */
   private final List<Listing> underWay = new ArrayList<>();
+  /** The folders this node removed something under lately: see {@link #emptiedLately}. */
+  private final RecentRemovals removals;
   private volatile ChangeFeed feed;
   /** False while the feed from other nodes is broken: nothing is answered from what may be stale. */
   private volatile boolean trusted = true;
@@ -165,6 +167,7 @@ public final class ListingCache {
   public ListingCache(Clock clock, Duration freshFor) {
     this.clock = clock;
     this.freshFor = freshFor;
+    this.removals = new RecentRemovals(clock);
   }
 
   /** Whether anything is kept at all ({@code directoryCacheTime} above zero). */
@@ -417,6 +420,7 @@ public final class ListingCache {
   synchronized void removed(S3Location key) {
     S3Location parent = parentOf(key);
     String name = nameOf(key);
+    removals.removed(key);
     if (key.key().endsWith("/")) {
       Folder own = folders.get(key);
       boolean goneWhole = own != null && own.empty();
@@ -446,11 +450,31 @@ public final class ListingCache {
   }
 
   /**
+   * When this node last removed something under the folder {@code prefix}, if lately (see
+   * {@link RecentRemovals}): asked when S3 has nothing under it, such a folder was emptied here
+   * (it had no marker), and is an empty folder for this node until it is removed.
+   */
+  public synchronized Optional<Instant> emptiedLately(S3Location prefix) {
+    return removals.removedUnder(prefix);
+  }
+
+  /**
+   * The folder {@code prefix}, emptied here lately and with nothing under it in S3, was removed
+   * (an rmdir): it is nothing from now on, and the folder above no longer knows it.
+   */
+  public synchronized void emptiedFolderRemoved(S3Location prefix) {
+    removals.forget(prefix);
+    drop(prefix);
+    dropParentOf(prefix);
+  }
+
+  /**
    * Everything under {@code prefix} is forgotten: many keys under it are changing at once (a
    * folder renamed), and the folder holding it no longer knows it.
    */
   public synchronized void forgetTree(S3Location prefix) {
     dropTree(prefix);
+    removals.forgetUnder(prefix);
     if (!prefix.key().isEmpty()) {
       dropParentOf(prefix);
     }

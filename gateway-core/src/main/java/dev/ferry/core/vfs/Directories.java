@@ -22,6 +22,7 @@ import java.nio.file.NoSuchFileException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -97,6 +98,9 @@ final class Directories {
       if (errors.call(store.head(user.keyOf(directory)), directory, "list").isPresent()) {
         throw new NotADirectoryException(directory.toString(), "list by " + user.name() + ": not a directory");
       }
+      if (lookup.emptiedHere(directory).isPresent()) {
+        return Collections.emptyIterator();
+      }
       throw new NoSuchFileException(directory.toString(), null, "list by " + user.name() + ": no such directory");
     }
     return new DirectoryListing(store, clientTimes, prefix, directory, first,
@@ -141,6 +145,11 @@ final class Directories {
    * asked about once more, to tell a file ("not a directory") from nothing. What the cache can miss
    * is a file another S3 client wrote into the folder within the window: its marker goes, that file
    * stays, and the folder with it, as the prefix of its key.
+   *
+   * <p>A folder without a marker ends with its last file in S3; when this node removed it lately,
+   * the folder is still an empty folder here ({@link PathLookup#emptiedHere}), and its rmdir is
+   * done without a request: lftp's {@code rm -r} and GUI clients' folder deletes remove a tree name
+   * by name, and would otherwise report a failure for every such folder.
    */
   void rmdir(VirtualPath path) throws IOException {
     errors.require(Permission.DELETE, path, "rmdir");
@@ -150,19 +159,28 @@ final class Directories {
     }
     S3Location prefix = user.prefixOf(path);
     try (PathLock lock = locks.lockPrefix(path, prefix, "rmdir")) {
-      if (!listings.knownEmpty(prefix)) {
-        requireOnlyMarker(path, prefix);
+      if (listings.knownEmpty(prefix) || onlyMarkerLeft(path, prefix)) {
+        errors.call(store.delete(prefix), path, "rmdir");
+      } else {
+        listings.emptiedFolderRemoved(prefix);
       }
-      errors.call(store.delete(prefix), path, "rmdir");
     }
     events.file(FileEvent.Type.DIRECTORY_DELETED, user.origin(), path.toString(), prefix);
   }
 
-  private void requireOnlyMarker(VirtualPath path, S3Location prefix) throws IOException {
+  /**
+   * True when S3 holds the folder's marker and nothing else under it; false when it holds nothing
+   * at all under it and the folder was emptied here lately (it has no marker to remove). Anything
+   * else is refused: a folder with names in it, a file, a name that is nothing.
+   */
+  private boolean onlyMarkerLeft(VirtualPath path, S3Location prefix) throws IOException {
     ListPage page = errors.call(store.listPage(prefix, null, null, 2), path, "rmdir");
     if (DirectoryListing.isAbsent(page)) {
       if (errors.call(store.head(user.keyOf(path)), path, "rmdir").isPresent()) {
         throw new NotADirectoryException(path.toString(), "rmdir by " + user.name() + ": not a directory");
+      }
+      if (listings.emptiedLately(prefix).isPresent()) {
+        return false;
       }
       throw new NoSuchFileException(path.toString(), null, "rmdir by " + user.name() + ": no such file or directory");
     }
@@ -171,5 +189,6 @@ final class Directories {
     if (!onlyMarker) {
       throw new DirectoryNotEmptyException(path + ": rmdir by " + user.name() + ": directory is not empty");
     }
+    return true;
   }
 }

@@ -297,7 +297,10 @@ public final class GatewayFileSystem implements AutoCloseable {
     directories.mkdir(path);
   }
 
-  /** Removes an empty directory (its marker); refuses one that still holds anything. */
+  /**
+   * Removes an empty directory (its marker); refuses one that still holds anything. One without a
+   * marker that this node emptied lately has nothing to remove in S3.
+   */
   public void rmdir(VirtualPath path) throws IOException {
     directories.rmdir(path);
   }

@@ -55,6 +55,20 @@ final class PathLookup {
     if (user.isMountRoot(path)) {
       return Optional.of(new FileStat(path, true, 0, Instant.EPOCH));
     }
+    Optional<FileStat> stored = findStored(path, operation);
+    return stored.isPresent() ? stored : emptiedHere(path);
+  }
+
+  /**
+   * {@code path}, which S3 has nothing at or under, as the empty folder it is for this node when
+   * this node removed the last of what was under it lately (a folder without a marker ends with
+   * its last file in S3; see {@link ListingCache#emptiedLately}), with the time of that removal.
+   */
+  Optional<FileStat> emptiedHere(VirtualPath path) {
+    return listings.emptiedLately(user.prefixOf(path)).map(at -> new FileStat(path, true, 0, at));
+  }
+
+  private Optional<FileStat> findStored(VirtualPath path, String operation) throws IOException {
     Optional<ListingCache.Name> known = listings.lookup(user.keyOf(path));
     if (known.isPresent()) {
       Optional<FileStat> answer = fromListing(path, known.get(), operation);
@@ -218,7 +232,7 @@ final class PathLookup {
     if (user.isMountRoot(parent) || listings.folderExists(user.prefixOf(parent))) {
       return;
     }
-    if (probe(parent, operation).kind() != NameProbe.Kind.DIRECTORY) {
+    if (probe(parent, operation).kind() != NameProbe.Kind.DIRECTORY && emptiedHere(parent).isEmpty()) {
       throw new NoSuchFileException(parent.toString(), null, operation + " of " + path + " by " + user.name()
           + ": parent directory does not exist");
     }

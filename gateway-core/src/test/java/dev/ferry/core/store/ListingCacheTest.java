@@ -331,6 +331,49 @@ class ListingCacheTest {
     assertFalse(cache.recentlyNotKept(at("home/none/")), "a folder made here is kept");
   }
 
+  /**
+   * What a stat, a listing or an rmdir of a folder S3 has nothing under asks: whether this node
+   * removed something under it (a file, a subfolder's marker) in the last ten minutes, and when.
+   * Every folder above what was removed counts; a folder removed (its marker, or an rmdir of it
+   * emptied) or moved away is nothing again. Kept whether or not listings are (directoryCacheTime
+   * 0), for at most 4,096 folders.
+   */
+  @Test
+  void aFolderSomethingWasRemovedUnderHere_isEmptiedLately_forTenMinutes() {
+    ListingCache off = new ListingCache(clock, Duration.ZERO);
+    Instant removed = now;
+    off.removed(at("home/t/d1/a.bin"));
+    assertEquals(Optional.of(removed), off.emptiedLately(at("home/t/d1/")), "its file removed here");
+    assertEquals(Optional.of(removed), off.emptiedLately(at("home/t/")), "a folder above it");
+    assertEquals(Optional.of(removed), off.emptiedLately(at("home/")));
+    assertEquals(Optional.empty(), off.emptiedLately(at("home/t/d3/")), "nothing removed under it");
+    assertEquals(Optional.empty(), off.emptiedLately(at("home/t/d1/a.bin/")), "the file itself is no folder");
+
+    off.removed(at("home/t/d2/x"));
+    off.removed(at("home/t/d2/"));
+    assertEquals(Optional.empty(), off.emptiedLately(at("home/t/d2/")), "its marker removed: removed for good");
+    off.emptiedFolderRemoved(at("home/t/d1/"));
+    assertEquals(Optional.empty(), off.emptiedLately(at("home/t/d1/")), "removed by an rmdir");
+    assertTrue(off.emptiedLately(at("home/t/")).isPresent());
+    off.removed(at("home/m/sub/x"));
+    off.forgetTree(at("home/m/"));
+    assertEquals(Optional.empty(), off.emptiedLately(at("home/m/sub/")), "moved away");
+    assertTrue(off.emptiedLately(at("home/")).isPresent(), "what held it is still emptied here");
+
+    now = now.plus(Duration.ofMinutes(10));
+    assertTrue(off.emptiedLately(at("home/t/")).isPresent(), "ten minutes on");
+    now = now.plusMillis(1);
+    assertEquals(Optional.empty(), off.emptiedLately(at("home/t/")), "past ten minutes");
+
+    for (int i = 0; i < RecentRemovals.MAX_FOLDERS - 3; i++) {
+      off.removed(at("home/many/" + i + "/f"));
+    }
+    assertTrue(off.emptiedLately(at("home/many/0/")).isPresent(), "4,096 folders: these, home/many/, home/ and the top");
+    off.removed(at("home/many/last/f"));
+    assertEquals(Optional.empty(), off.emptiedLately(at("home/many/0/")), "the oldest forgotten past 4,096");
+    assertTrue(off.emptiedLately(at("home/many/1/")).isPresent());
+  }
+
   @Test
   void zero_keepsNothing() {
     ListingCache off = new ListingCache(clock, Duration.ZERO);
