@@ -463,7 +463,7 @@ public final class ListingCache {
    * (an rmdir): it is nothing from now on, and the folder above no longer knows it.
    */
   public synchronized void emptiedFolderRemoved(S3Location prefix) {
-    removals.forget(prefix);
+    removals.forgetUnder(prefix);
     drop(prefix);
     dropParentOf(prefix);
   }

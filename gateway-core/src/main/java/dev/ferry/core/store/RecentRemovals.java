@@ -45,7 +45,7 @@ final class RecentRemovals {
    */
   void removed(S3Location key) {
     if (key.key().endsWith("/")) {
-      removedAt.remove(key);
+      forgetUnder(key);
     }
     Instant now = clock.instant();
     for (S3Location folder = ListingCache.parentOf(key); ; folder = ListingCache.parentOf(folder)) {
@@ -63,12 +63,10 @@ final class RecentRemovals {
     return at != null && !clock.instant().isAfter(at.plus(WINDOW)) ? Optional.of(at) : Optional.empty();
   }
 
-  /** The folder {@code prefix}, found with nothing under it, was removed: it is nothing from now on. */
-  void forget(S3Location prefix) {
-    removedAt.remove(prefix);
-  }
-
-  /** Everything under {@code prefix} moved away (a folder renamed): none of it is a folder here now. */
+  /**
+   * The folder {@code prefix} was removed, or moved away (a folder renamed): neither it nor any
+   * folder emptied under it is a folder here now.
+   */
   void forgetUnder(S3Location prefix) {
     removedAt.keySet().removeIf(folder -> folder.bucket().equals(prefix.bucket()) && folder.key().startsWith(prefix.key()));
   }

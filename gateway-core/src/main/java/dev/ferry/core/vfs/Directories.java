@@ -147,8 +147,8 @@ final class Directories {
    * stays, and the folder with it, as the prefix of its key.
    *
    * <p>A folder without a marker ends with its last file in S3; when this node removed it lately,
-   * the folder is still an empty folder here ({@link PathLookup#emptiedHere}), and its rmdir is
-   * done without a request: lftp's {@code rm -r} and GUI clients' folder deletes remove a tree name
+   * the folder is still an empty folder here ({@link PathLookup#emptiedHere}), and its rmdir
+   * sends no DELETE (its LIST and HEAD find nothing): lftp's {@code rm -r} and GUI clients' folder deletes remove a tree name
    * by name, and would otherwise report a failure for every such folder.
    */
   void rmdir(VirtualPath path) throws IOException {

@@ -232,7 +232,8 @@ final class PathLookup {
     if (user.isMountRoot(parent) || listings.folderExists(user.prefixOf(parent))) {
       return;
     }
-    if (probe(parent, operation).kind() != NameProbe.Kind.DIRECTORY && emptiedHere(parent).isEmpty()) {
+    NameProbe.Kind kind = probe(parent, operation).kind();
+    if (kind != NameProbe.Kind.DIRECTORY && (kind == NameProbe.Kind.FILE || emptiedHere(parent).isEmpty())) {
       throw new NoSuchFileException(parent.toString(), null, operation + " of " + path + " by " + user.name()
           + ": parent directory does not exist");
     }
