@@ -466,13 +466,19 @@ public final class ListingCache {
     removals.forgetUnder(prefix);
     drop(prefix);
     dropParentOf(prefix);
+    tellOthers(prefix); // a node that emptied it too forgets it
   }
 
   /**
-   * Everything under {@code prefix} is forgotten: many keys under it are changing at once (a
-   * folder renamed), and the folder holding it no longer knows it.
+   * Everything under {@code prefix} is forgotten, here and on the other nodes: many keys under it
+   * are changing at once (a folder renamed), and the folder holding it no longer knows it.
    */
   public synchronized void forgetTree(S3Location prefix) {
+    forgetTreeHere(prefix);
+    tellOthers(prefix);
+  }
+
+  private void forgetTreeHere(S3Location prefix) {
     dropTree(prefix);
     removals.forgetUnder(prefix);
     if (!prefix.key().isEmpty()) {
@@ -500,7 +506,7 @@ public final class ListingCache {
   /** Another node changed {@code key}: its folder and every folder above it are asked of S3 again. */
   private synchronized void changedElsewhere(S3Location key) {
     if (key.key().endsWith("/")) {
-      forgetTree(key);
+      forgetTreeHere(key);
     }
     S3Location folder = parentOf(key);
     while (true) {

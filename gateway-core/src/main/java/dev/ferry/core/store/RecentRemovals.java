@@ -4,6 +4,7 @@ import dev.ferry.core.s3.S3Location;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +25,10 @@ final class RecentRemovals {
 
   /** Long enough for a client deleting a large folder file by file to reach its rmdir. */
   static final Duration WINDOW = Duration.ofMinutes(10);
-  /** Folders remembered at most (about 200 bytes each); the least recently removed under go first. */
+  /**
+   * Folders remembered at most (about 200 bytes each), shared by every session and job of this
+   * node; past it the least recently removed under go first.
+   */
   static final int MAX_FOLDERS = 4_096;
 
   private final Clock clock;
@@ -48,12 +52,21 @@ final class RecentRemovals {
       forgetUnder(key);
     }
     Instant now = clock.instant();
+    forgetExpired(now);
     for (S3Location folder = ListingCache.parentOf(key); ; folder = ListingCache.parentOf(folder)) {
       removedAt.remove(folder);
       removedAt.put(folder, now);
       if (folder.key().isEmpty()) {
         return;
       }
+    }
+  }
+
+  /** The oldest come first (each removal moves its folders to the end): those past the window go. */
+  private void forgetExpired(Instant now) {
+    Iterator<Instant> oldestFirst = removedAt.values().iterator();
+    while (oldestFirst.hasNext() && now.isAfter(oldestFirst.next().plus(WINDOW))) {
+      oldestFirst.remove();
     }
   }
 

@@ -257,9 +257,10 @@ public final class GatewayFileSystem implements AutoCloseable {
     try (PathLock lock = locks.lock(path, key, "set time")) {
       Optional<ObjectInfo> file = lookup.fileInfo(path, "set time");
       if (file.isEmpty()) {
-        // Not a file: a directory (which has no time of its own in S3), or nothing.
-        lookup.findDirectory(path, "set time").orElseThrow(() -> new NoSuchFileException(path.toString(), null,
-            "set time by " + user.name() + ": no such file or directory"));
+        // Not a file: a directory (which has no time of its own in S3; one emptied here counts), or nothing.
+        lookup.findDirectory(path, "set time").or(() -> lookup.emptiedHere(path))
+            .orElseThrow(() -> new NoSuchFileException(path.toString(), null,
+                "set time by " + user.name() + ": no such file or directory"));
         return;
       }
       try {
@@ -280,12 +281,6 @@ public final class GatewayFileSystem implements AutoCloseable {
   }
 
   /**
-   * Creates a directory (its zero-byte marker). One that exists is "already exists", never "busy":
-   * a mkdir of the same directory by another session is waited for (it takes milliseconds) and
-   * then found, so a client told "exists" can at once put files into it. Clients that create
-   * parent folders from parallel transfers (rclone) take "exists" as done and go on.
-   */
-  /**
    * What the user's home holds against its quota (for SFTP's statvfs and df); empty for a user
    * without one.
    */
@@ -293,6 +288,12 @@ public final class GatewayFileSystem implements AutoCloseable {
     return quota.usage();
   }
 
+  /**
+   * Creates a directory (its zero-byte marker). One that exists is "already exists", never "busy":
+   * a mkdir of the same directory by another session is waited for (it takes milliseconds) and
+   * then found, so a client told "exists" can at once put files into it. Clients that create
+   * parent folders from parallel transfers (rclone) take "exists" as done and go on.
+   */
   public void mkdir(VirtualPath path) throws IOException {
     directories.mkdir(path);
   }

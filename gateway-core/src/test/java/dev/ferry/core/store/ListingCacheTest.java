@@ -59,6 +59,26 @@ class ListingCacheTest {
         List.of("home/docs/sub/"), null)), now, mark);
   }
 
+  /** The other nodes, as this node's cache meets them: what it publishes, and the calls it listens with. */
+  private static final class Feed implements ListingCache.ChangeFeed {
+    final List<S3Location> published = new ArrayList<>();
+    Consumer<S3Location> changed;
+    Runnable lost;
+    Runnable restored;
+
+    @Override
+    public void publish(S3Location key) {
+      published.add(key);
+    }
+
+    @Override
+    public void listen(Consumer<S3Location> changed, Runnable lost, Runnable restored) {
+      this.changed = changed;
+      this.lost = lost;
+      this.restored = restored;
+    }
+  }
+
   private ListingCache.Name.Kind kindOf(String key) {
     return cache.lookup(at(key)).orElseThrow().kind();
   }
@@ -279,40 +299,26 @@ class ListingCacheTest {
 
   @Test
   void changesOfOtherNodes_forgetTheirFolders_andAFeedNotYetListeningOrBrokenTrustsNothing() {
-    List<S3Location> published = new ArrayList<>();
-    Consumer<S3Location>[] changed = new Consumer[1];
-    Runnable[] lost = new Runnable[1];
-    Runnable[] restored = new Runnable[1];
-    cache.shareThrough(new ListingCache.ChangeFeed() {
-      @Override
-      public void publish(S3Location key) {
-        published.add(key);
-      }
-
-      @Override
-      public void listen(Consumer<S3Location> c, Runnable l, Runnable r) {
-        changed[0] = c;
-        lost[0] = l;
-        restored[0] = r;
-      }
-    });
+    Feed feed = new Feed();
+    cache.shareThrough(feed);
+    List<S3Location> published = feed.published;
     listDocs();
     assertTrue(cache.lookup(at("home/docs/a.txt")).isEmpty(), "nothing answered before the feed first hears");
-    restored[0].run();
+    feed.restored.run();
     listDocs();
     cache.written(at("home/docs/mine"), -1, null, null);
     assertEquals(List.of(at("home/docs/mine")), published, "this node's changes go to the others");
 
-    changed[0].accept(at("home/docs/theirs"));
+    feed.changed.accept(at("home/docs/theirs"));
     assertTrue(cache.lookup(at("home/docs/theirs")).isEmpty(), "asked of S3 after another node's change");
 
     listDocs();
-    lost[0].run();
+    feed.lost.run();
     assertTrue(cache.lookup(at("home/docs/a.txt")).isEmpty());
     long mark = cache.mark();
     listDocsWith(mark);
     assertFalse(cache.lookup(at("home/docs/a.txt")).isPresent(), "nothing kept while the feed is down");
-    restored[0].run();
+    feed.restored.run();
     listDocs();
     assertEquals(Optional.of(3L), cache.lookup(at("home/docs/a.txt")).map(n -> n.file().size()));
   }
@@ -349,11 +355,14 @@ class ListingCacheTest {
     assertEquals(Optional.empty(), off.emptiedLately(at("home/t/d3/")), "nothing removed under it");
     assertEquals(Optional.empty(), off.emptiedLately(at("home/t/d1/a.bin/")), "the file itself is no folder");
 
-    off.removed(at("home/t/d2/x"));
+    off.removed(at("home/t/d2/sub/x"));
     off.removed(at("home/t/d2/"));
     assertEquals(Optional.empty(), off.emptiedLately(at("home/t/d2/")), "its marker removed: removed for good");
+    assertEquals(Optional.empty(), off.emptiedLately(at("home/t/d2/sub/")), "and what was emptied under it");
+    off.removed(at("home/t/d1/deeper/y"));
     off.emptiedFolderRemoved(at("home/t/d1/"));
     assertEquals(Optional.empty(), off.emptiedLately(at("home/t/d1/")), "removed by an rmdir");
+    assertEquals(Optional.empty(), off.emptiedLately(at("home/t/d1/deeper/")), "with what was emptied under it");
     assertTrue(off.emptiedLately(at("home/t/")).isPresent());
     off.removed(at("home/m/sub/x"));
     off.forgetTree(at("home/m/"));
@@ -372,6 +381,32 @@ class ListingCacheTest {
     off.removed(at("home/many/last/f"));
     assertEquals(Optional.empty(), off.emptiedLately(at("home/many/0/")), "the oldest forgotten past 4,096");
     assertTrue(off.emptiedLately(at("home/many/1/")).isPresent());
+  }
+
+  /**
+   * An emptied folder removed or moved away on one node is nothing on the others that emptied it
+   * too: the folder goes out on the feed, as a marker's removal does; what is heard is not sent
+   * back out.
+   */
+  @Test
+  void anEmptiedFolderRemovedHere_isForgottenByTheOtherNodes() {
+    Feed feed = new Feed();
+    cache.shareThrough(feed);
+    feed.restored.run();
+    List<S3Location> published = feed.published;
+    cache.emptiedFolderRemoved(at("home/t/"));
+    cache.forgetTree(at("home/moved/"));
+    assertEquals(List.of(at("home/t/"), at("home/moved/")), published);
+
+    published.clear();
+    cache.removed(at("home/u/d1/a"));
+    cache.removed(at("home/v/b"));
+    feed.changed.accept(at("home/u/"));
+    feed.changed.accept(at("home/v/"));
+    assertEquals(Optional.empty(), cache.emptiedLately(at("home/u/d1/")), "removed on another node");
+    assertEquals(Optional.empty(), cache.emptiedLately(at("home/v/")));
+    assertTrue(cache.emptiedLately(at("home/")).isPresent());
+    assertEquals(List.of(at("home/u/d1/a"), at("home/v/b")), published, "only this node's own changes go out");
   }
 
   @Test

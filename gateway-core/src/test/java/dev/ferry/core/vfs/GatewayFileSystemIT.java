@@ -193,6 +193,33 @@ class GatewayFileSystemIT {
   }
 
   /**
+   * A folder emptied here ends as a disk's would: removing the folder above it removes it too, a
+   * file put in its place (a rename) is a file that nothing can be written under, and setting its
+   * time (sshfs's touch, FTP's MFMT) is accepted like any folder's.
+   */
+  @Test
+  void aFolderEmptiedHere_endsWithTheFolderAboveIt_orWhenAFileTakesItsName() throws IOException {
+    s3.put(bucket, "alice/gone/d1/a.bin", new byte[] {1});
+    fs.delete(path("/gone/d1/a.bin"));
+    fs.setModifiedTime(path("/gone/d1"), Instant.parse("2026-01-02T03:04:05Z"));
+    assertTrue(fs.stat(path("/gone/d1")).directory());
+    fs.rmdir(path("/gone"));
+    assertFalse(fs.exists(path("/gone/d1")), "removed with the folder above it");
+    assertThrows(NoSuchFileException.class, () -> put("/gone/d1/late.txt", "x"));
+    assertThrows(NoSuchFileException.class, () -> fs.setModifiedTime(path("/gone/d1"), Instant.EPOCH));
+
+    s3.put(bucket, "alice/d/x.bin", new byte[] {2});
+    fs.delete(path("/d/x.bin"));
+    put("/f.txt", "now a file");
+    fs.rename(path("/f.txt"), path("/d"), false);
+    assertFalse(fs.stat(path("/d")).directory(), "the name is a file now");
+    assertThrows(IOException.class, () -> put("/d/y.txt", "under a file"));
+    assertEquals(List.of("alice/d"), s3.client().listObjectsV2(b -> b.bucket(bucket).prefix("alice/d"))
+        .contents().stream().map(o -> o.key()).toList(), "nothing written under the file");
+    fs.delete(path("/d"));
+  }
+
+  /**
    * listings.directoryCacheTime (5 s here): the node trusts what it saw of a folder for that long,
    * in every session, so a folder another S3 client adds meanwhile is missed; then it is seen.
    */
