@@ -29,12 +29,11 @@ import java.util.function.Function;
  * login instead of being refused: the oldest of the address that has the most connections waiting,
  * and one from an address with a user logged in on this node only when no other waits. Connections
  * from many addresses that never log in then cannot keep users out, however fast they come back:
- * the users' addresses have sessions, and few connections waiting at a time. (In a soak beside 200
- * silent connections, each reopened a second after it was closed, 200 users' sessions failed 6,053
- * times in 4 minutes when the oldest of all was closed, and lost 514 connections in 4 minutes when
- * the users' addresses were not spared; now none.) A connection that has sent its credentials no
- * longer waits ({@link Slot#credentialsSent}). One address that opens too many is refused instead
- * ({@code unauthenticatedPerAddress}), as it only hurts itself.
+ * the users' addresses have sessions, and few connections waiting at a time. Closing the oldest of
+ * all instead would close users' own logins under such a flood, and not sparing their addresses
+ * would close their next connections (bench/README.md, "Soak under attack"). A connection that has
+ * sent its credentials no longer waits ({@link Slot#credentialsSent}). One address that opens too
+ * many is refused instead ({@code unauthenticatedPerAddress}), as it only hurts itself.
  */
 public final class SessionSlots {
 
