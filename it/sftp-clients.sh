@@ -331,9 +331,15 @@ sftp_rm_rmdir() {
 # removed it, it stays an empty folder until removed, so the rmdir that follows is done, while one
 # of a name never there still fails.
 sftp_rmdir_after_last_file_of_foreign_folder() {
-  s3 s3api put-object --bucket "$BUCKET" --key "${HOME_PREFIX}foreign-sftp/d/x.bin" --body "$SRC/one.bin" >/dev/null \
-    || return 1
-  sftp_batch "rm /foreign-sftp/d/x.bin" "rmdir /foreign-sftp/d" "rmdir /foreign-sftp" || return 1
+  local key
+  for key in d/x.bin d2/y.bin; do
+    s3 s3api put-object --bucket "$BUCKET" --key "${HOME_PREFIX}foreign-sftp/$key" --body "$SRC/one.bin" >/dev/null \
+      || return 1
+  done
+  sftp_batch "rm /foreign-sftp/d/x.bin" "rmdir /foreign-sftp/d" "rm /foreign-sftp/d2/y.bin" \
+    "rename /foreign-sftp/d2 /foreign-sftp/e" || return 1
+  [[ "$(s3_keys "${HOME_PREFIX}foreign-sftp/")" == "${HOME_PREFIX}foreign-sftp/e/" ]] || return 1
+  sftp_batch "rmdir /foreign-sftp/e" "rmdir /foreign-sftp" || return 1
   [[ -z "$(s3_keys "${HOME_PREFIX}foreign-sftp/")" ]] || return 1
   ! sftp_batch "rmdir /foreign-never" >/dev/null 2>&1
 }
@@ -584,7 +590,7 @@ main_sftp() {
   check "sftp put -p keeps the modification time (stat, directory listing, admin stat)" put_preserves_mtime
   check "sftp rename of a file and a directory tree" sftp_renames
   check "sftp rm and rmdir" sftp_rm_rmdir
-  check "sftp rmdir of a folder another S3 client made, after its last file: done" \
+  check "sftp rmdir and rename of folders another S3 client made, after their last file: done, as on a disk" \
     sftp_rmdir_after_last_file_of_foreign_folder
   check "sftp rmdir of a directory with a file: 'Failure' (a version 3 status), both kept" sftp_rmdir_not_empty
   check "sftp cp (copy-data) of a 20 MiB file, an empty file and a file onto itself, byte-exact in S3" sftp_cp

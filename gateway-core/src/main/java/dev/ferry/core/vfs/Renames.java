@@ -53,8 +53,12 @@ final class Renames {
   void rename(VirtualPath from, VirtualPath to, boolean replace) throws IOException {
     errors.require(Permission.RENAME, from, "rename");
     Optional<ObjectInfo> sourceFile = user.isMountRoot(from) ? Optional.empty() : lookup.fileInfo(from, "rename");
+    boolean emptiedHere = false;
     if (sourceFile.isEmpty() && !user.isMountRoot(from) && lookup.findDirectory(from, "rename").isEmpty()) {
-      throw new NoSuchFileException(from.toString(), null, "rename by " + user.name() + ": no such file or directory");
+      emptiedHere = lookup.emptiedHere(from).isPresent();
+      if (!emptiedHere) {
+        throw new NoSuchFileException(from.toString(), null, "rename by " + user.name() + ": no such file or directory");
+      }
     }
     if (from.equals(to)) {
       return;
@@ -73,6 +77,10 @@ final class Renames {
     if (sourceFile.isEmpty()) {
       if (to.startsWith(from)) {
         throw new FileSystemException(from.toString(), to.toString(), "rename by " + user.name() + ": cannot move a directory into itself");
+      }
+      if (emptiedHere) {
+        renameEmptiedFolder(from, to);
+        return;
       }
       S3Location fromPrefix = user.prefixOf(from);
       S3Location toPrefix = user.prefixOf(to);
@@ -124,6 +132,31 @@ final class Renames {
     } catch (StoreException e) {
       throw errors.storageFailure(from, "rename", e);
     }
+  }
+
+  /**
+   * A folder emptied here has nothing in S3 to move ({@link PathLookup#emptiedHere}): as on a disk,
+   * the target becomes an empty folder (its marker, which lasts) and the source is gone.
+   */
+  private void renameEmptiedFolder(VirtualPath from, VirtualPath to) throws IOException {
+    S3Location fromPrefix = user.prefixOf(from);
+    S3Location toPrefix = user.prefixOf(to);
+    ObjectChange change = ObjectChange.by(user.origin(), "rename of " + from + " to " + to + " by " + user.name())
+        .atPaths(to.toString(), from.toString())
+        .checking(() -> {
+          if (lookup.probe(to, "rename").exists()) {
+            throw new FileAlreadyExistsException(to.toString(), null, "rename by " + user.name() + ": target already exists");
+          }
+        });
+    try {
+      objects.createDirectory(toPrefix, change);
+    } catch (ObjectBusyException e) {
+      throw errors.busy(to, "rename");
+    } catch (StoreException e) {
+      throw errors.storageFailure(from, "rename", e);
+    }
+    listings.emptiedFolderRemoved(fromPrefix);
+    events.rename(user.origin(), from.toString(), fromPrefix, to.toString(), toPrefix);
   }
 
   /**

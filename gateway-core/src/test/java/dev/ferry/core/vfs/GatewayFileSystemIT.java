@@ -194,11 +194,12 @@ class GatewayFileSystemIT {
 
   /**
    * A folder emptied here ends as a disk's would: removing the folder above it removes it too, a
-   * file put in its place (a rename) is a file that nothing can be written under, and setting its
-   * time (sshfs's touch, FTP's MFMT) is accepted like any folder's.
+   * file put in its place (a rename) is a file that nothing can be written under, setting its time
+   * (sshfs's touch, FTP's MFMT) is accepted like any folder's, and renaming it makes the target an
+   * empty folder.
    */
   @Test
-  void aFolderEmptiedHere_endsWithTheFolderAboveIt_orWhenAFileTakesItsName() throws IOException {
+  void aFolderEmptiedHere_endsWithTheFolderAboveIt_orWhenAFileTakesItsName_andRenamesAsOnADisk() throws IOException {
     s3.put(bucket, "alice/gone/d1/a.bin", new byte[] {1});
     fs.delete(path("/gone/d1/a.bin"));
     fs.setModifiedTime(path("/gone/d1"), Instant.parse("2026-01-02T03:04:05Z"));
@@ -217,6 +218,17 @@ class GatewayFileSystemIT {
     assertEquals(List.of("alice/d"), s3.client().listObjectsV2(b -> b.bucket(bucket).prefix("alice/d"))
         .contents().stream().map(o -> o.key()).toList(), "nothing written under the file");
     fs.delete(path("/d"));
+
+    s3.put(bucket, "alice/mv/old/x.bin", new byte[] {3});
+    fs.delete(path("/mv/old/x.bin"));
+    fs.rename(path("/mv/old"), path("/mv/new"), false);
+    assertFalse(fs.exists(path("/mv/old")), "renamed away");
+    assertEquals(List.of("new"), names(fs.list(path("/mv"))), "the target is an empty folder, as on a disk");
+    assertEquals(List.of("alice/mv/new/"), s3.client().listObjectsV2(b -> b.bucket(bucket).prefix("alice/mv/"))
+        .contents().stream().map(o -> o.key()).toList(), "with a marker, so that it lasts");
+    s3.put(bucket, "alice/mv/a/y.bin", new byte[] {4});
+    fs.delete(path("/mv/a/y.bin"));
+    assertThrows(FileAlreadyExistsException.class, () -> fs.rename(path("/mv/a"), path("/mv/new"), false));
   }
 
   /**
