@@ -563,12 +563,11 @@ rm_r_of_a_tree_without_markers() {
   done
   # Written behind Ferry's back: the home's listing that an earlier check left in the listing cache
   # hides the new folder for up to listings.directoryCacheTime (5 s), as docs/sftp.md says.
-  local waited
-  for waited in $(seq 1 20); do
-    lftp_at explicit "cd /foreign-ftp" >/dev/null 2>&1 && break
+  local tries=0
+  until lftp_at explicit "cd /foreign-ftp" >/dev/null 2>&1; do
+    (( ++tries < 20 )) || { echo "/foreign-ftp not seen after $tries tries"; return 1; }
     sleep 0.5
   done
-  lftp_at explicit "cd /foreign-ftp" >/dev/null 2>&1 || { echo "/foreign-ftp not seen after $waited tries"; return 1; }
   lftp_at explicit "rm -r /foreign-ftp" || return 1
   [[ -z "$(s3_keys "${HOME_PREFIX}foreign-ftp/")" ]] || { echo "left in S3: $(s3_keys "${HOME_PREFIX}foreign-ftp/")"; return 1; }
   ! lftp_at explicit "rmdir /foreign-never" || { echo "rmdir of a name never there succeeded"; return 1; }

@@ -233,7 +233,7 @@ final class PathLookup {
       return;
     }
     NameProbe.Kind kind = probe(parent, operation).kind();
-    if (kind != NameProbe.Kind.DIRECTORY && (kind == NameProbe.Kind.FILE || emptiedHere(parent).isEmpty())) {
+    if (kind == NameProbe.Kind.FILE || (kind == NameProbe.Kind.MISSING && emptiedHere(parent).isEmpty())) {
       throw new NoSuchFileException(parent.toString(), null, operation + " of " + path + " by " + user.name()
           + ": parent directory does not exist");
     }

@@ -53,12 +53,11 @@ final class Renames {
   void rename(VirtualPath from, VirtualPath to, boolean replace) throws IOException {
     errors.require(Permission.RENAME, from, "rename");
     Optional<ObjectInfo> sourceFile = user.isMountRoot(from) ? Optional.empty() : lookup.fileInfo(from, "rename");
-    boolean emptiedHere = false;
-    if (sourceFile.isEmpty() && !user.isMountRoot(from) && lookup.findDirectory(from, "rename").isEmpty()) {
-      emptiedHere = lookup.emptiedHere(from).isPresent();
-      if (!emptiedHere) {
-        throw new NoSuchFileException(from.toString(), null, "rename by " + user.name() + ": no such file or directory");
-      }
+    // Neither a file nor a folder in S3: only a folder emptied here is something to rename.
+    boolean emptiedHere = sourceFile.isEmpty() && !user.isMountRoot(from)
+        && lookup.findDirectory(from, "rename").isEmpty();
+    if (emptiedHere && lookup.emptiedHere(from).isEmpty()) {
+      throw new NoSuchFileException(from.toString(), null, "rename by " + user.name() + ": no such file or directory");
     }
     if (from.equals(to)) {
       return;
