@@ -157,12 +157,23 @@ through_the_balancer() {
   for i in 1 2 3 4; do
     lftp_at explicit "put $SRC/nine.bin -o /lb/lftp-$i.bin; get /lb/lftp-$i.bin -o $DL/lftp-$i.bin" || return 1
     same_bytes "$SRC/nine.bin" "$DL/lftp-$i.bin" || return 1
-    curl_at implicit -T "$SRC/thousand.bin" "$(curl_url implicit)/lb/curl-$i.bin" || return 1
-    curl_at implicit "$(curl_url implicit)/lb/curl-$i.bin" >"$DL/curl-$i.bin" && same_bytes "$SRC/thousand.bin" "$DL/curl-$i.bin" \
-      || return 1
+    traced_curl "upload-$i" -T "$SRC/thousand.bin" "$(curl_url implicit)/lb/curl-$i.bin" || return 1
+    traced_curl "download-$i" "$(curl_url implicit)/lb/curl-$i.bin" >"$DL/curl-$i.bin" \
+      && same_bytes "$SRC/thousand.bin" "$DL/curl-$i.bin" || return 1
     lb_sftp "put $SRC/nine.bin /lb/sftp-$i.bin" "get /lb/sftp-$i.bin $DL/sftp-$i.bin" >/dev/null || return 1
     same_bytes "$SRC/nine.bin" "$DL/sftp-$i.bin" || return 1
   done
+}
+
+# traced_curl NAME ARGS...: curl_at implicit with its -v trace kept as $WORK/curl-NAME.trace; when it
+# fails, says which transfer and shows the trace's last lines (which connection, which TLS record).
+traced_curl() {
+  local name="$1"
+  shift
+  curl_at implicit -v "$@" 2>"$WORK/curl-$name.trace" && return 0
+  echo "curl $name failed; the end of $WORK/curl-$name.trace:"
+  tail -n 25 "$WORK/curl-$name.trace"
+  return 1
 }
 
 both_nodes_served() {
