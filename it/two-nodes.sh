@@ -166,13 +166,18 @@ through_the_balancer() {
 }
 
 # traced_curl NAME ARGS...: curl_at implicit with its -v trace kept as $WORK/curl-NAME.trace; when it
-# fails, says which transfer and shows the trace's last lines (which connection, which TLS record).
+# fails, says which transfer and shows the trace's last lines (which connection, which TLS record)
+# after what the nodes warned about TLS.
 traced_curl() {
   local name="$1"
   shift
   curl_at implicit -v "$@" 2>"$WORK/curl-$name.trace" && return 0
-  echo "curl $name failed; the end of $WORK/curl-$name.trace:"
-  tail -n 25 "$WORK/curl-$name.trace"
+  # A failure shows the last 15 lines: the nodes' warnings about TLS first, the trace's end, the name.
+  {
+    grep -hE ' (WARN|ERROR) ' "$WORK"/node?.log | grep -iE 'tls|ssl|data connection' | tail -n 4
+    tail -n 9 "$WORK/curl-$name.trace"
+    echo "curl $name failed (its whole trace: $WORK/curl-$name.trace)"
+  } >&2 # a download's standard output is its file
   return 1
 }
 
