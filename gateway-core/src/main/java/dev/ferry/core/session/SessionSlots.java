@@ -185,6 +185,18 @@ public final class SessionSlots {
   }
 
   /**
+   * The logged-in sessions whose login the client was told of ({@link Slot#loginSucceeded}). A
+   * session is counted from before its credentials are checked (FTPS takes the slot before the
+   * password, so that a full limit is refused before a 230), and a refused FTPS password keeps it
+   * for FtpServer's second of delay before the 530: closing such a session for its user would
+   * answer 421 instead, telling a disabled user's client what a wrong password does not.
+   */
+  public synchronized List<SessionInfo> loginsAnnounced() {
+    return loggedInById.values().stream().filter(slot -> slot.loginAnnounced)
+        .map(slot -> new SessionInfo(slot.id, slot.protocol, slot.address, slot.user)).toList();
+  }
+
+  /**
    * Closes the logged-in session {@code id} on this node the way its front-end closes one at the
    * login deadline, telling the client {@code reason}; false when no such session is logged in here.
    * An upload it has open is aborted, as for any connection that ends.

@@ -41,7 +41,10 @@ public final class DisabledUserSessions implements AutoCloseable {
     sweeps.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
   }
 
-  /** Closes {@code user}'s logged-in sessions on this node; returns how many. */
+  /**
+   * Closes {@code user}'s logged-in sessions on this node; returns how many. A login still being
+   * checked is left to its check, which refuses a disabled user as it refuses a wrong password.
+   */
   public int closeSessionsOf(String user) {
     return closeSessionsOf(user, "disabled");
   }
@@ -49,7 +52,7 @@ public final class DisabledUserSessions implements AutoCloseable {
   /** Closes {@code user}'s logged-in sessions on this node, the user being {@code what} (disabled, deleted). */
   public int closeSessionsOf(String user, String what) {
     int closed = 0;
-    for (SessionInfo session : sessions.loggedIn()) {
+    for (SessionInfo session : sessions.loginsAnnounced()) {
       if (user.equals(session.user()) && sessions.disconnect(session.id(), CLIENT_REASON)) {
         log.info("user {} is {}: session {} ({} from {}) closed", ClientText.forLog(user), what, session.id(),
             session.protocol(), session.address());
@@ -64,7 +67,7 @@ public final class DisabledUserSessions implements AutoCloseable {
       Map<String, DisabledUsers.Disabling> all = disabled.all();
       // Each user once: a close is asynchronous, so a user's other sessions may still be listed.
       Set<String> loggedIn = new HashSet<>();
-      for (SessionInfo session : sessions.loggedIn()) {
+      for (SessionInfo session : sessions.loginsAnnounced()) {
         if (session.user() != null) {
           loggedIn.add(session.user());
         }

@@ -235,4 +235,19 @@ class SessionSlotsTest {
     alice.loggedOut();
     assertTrue(slots.loggedIn().isEmpty(), "logged out: no longer a session");
   }
+
+  @Test
+  void loginsAnnounced_leaveOutALoginStillBeingChecked() throws Exception {
+    SessionSlots slots = slots(LIMITS);
+    SessionSlots.Slot alice = open(slots, "10.0.4.1");
+    alice.loggedIn("alice");
+    alice.loginSucceeded();
+    SessionSlots.Slot carol = open(slots, "10.0.4.2");
+    carol.loggedIn("carol"); // FTPS: the slot taken, the password not checked yet
+
+    assertEquals(List.of("alice", "carol"), slots.loggedIn().stream().map(s -> s.user()).toList());
+    assertEquals(List.of("alice"), slots.loginsAnnounced().stream().map(s -> s.user()).toList());
+    carol.loggedOut(); // the password was refused
+    assertEquals(List.of("alice"), slots.loginsAnnounced().stream().map(s -> s.user()).toList());
+  }
 }
