@@ -180,8 +180,7 @@ public final class SessionSlots {
 
   /** The logged-in sessions on this node, oldest login first (for the admin commands). */
   public synchronized List<SessionInfo> loggedIn() {
-    return loggedInById.values().stream().map(slot -> new SessionInfo(slot.id, slot.protocol, slot.address,
-        slot.user)).toList();
+    return loggedInById.values().stream().map(Slot::info).toList();
   }
 
   /**
@@ -192,8 +191,7 @@ public final class SessionSlots {
    * answer 421 instead, telling a disabled user's client what a wrong password does not.
    */
   public synchronized List<SessionInfo> loginsAnnounced() {
-    return loggedInById.values().stream().filter(slot -> slot.loginAnnounced)
-        .map(slot -> new SessionInfo(slot.id, slot.protocol, slot.address, slot.user)).toList();
+    return loggedInById.values().stream().filter(slot -> slot.loginAnnounced).map(Slot::info).toList();
   }
 
   /**

@@ -54,9 +54,9 @@ final class Renames {
     errors.require(Permission.RENAME, from, "rename");
     Optional<ObjectInfo> sourceFile = user.isMountRoot(from) ? Optional.empty() : lookup.fileInfo(from, "rename");
     // Neither a file nor a folder in S3: only a folder emptied here is something to rename.
-    boolean emptiedHere = sourceFile.isEmpty() && !user.isMountRoot(from)
+    boolean absentFromS3 = sourceFile.isEmpty() && !user.isMountRoot(from)
         && lookup.findDirectory(from, "rename").isEmpty();
-    if (emptiedHere && lookup.emptiedHere(from).isEmpty()) {
+    if (absentFromS3 && lookup.emptiedHere(from).isEmpty()) {
       throw new NoSuchFileException(from.toString(), null, "rename by " + user.name() + ": no such file or directory");
     }
     if (from.equals(to)) {
@@ -77,7 +77,7 @@ final class Renames {
       if (to.startsWith(from)) {
         throw new FileSystemException(from.toString(), to.toString(), "rename by " + user.name() + ": cannot move a directory into itself");
       }
-      if (emptiedHere) {
+      if (absentFromS3) { // a folder emptied here (checked above)
         renameEmptiedFolder(from, to);
         return;
       }
