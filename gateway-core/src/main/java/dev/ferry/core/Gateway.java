@@ -355,6 +355,7 @@ public final class Gateway implements AutoCloseable {
     if (nodeSessions != null) {
       nodeSessions.close();
     }
+    catalog.close(); // its waiting forgets need the state store
     stateStore.close();
   }
 }

@@ -6,12 +6,13 @@ import dev.ferry.core.s3.ObjectInfo;
 import dev.ferry.core.s3.S3Location;
 import dev.ferry.core.state.Database;
 import dev.ferry.core.state.StateStoreException;
-import java.sql.Connection;
+import dev.ferry.core.thread.DaemonThreads;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,6 +20,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * SHA-256 unknown: a transfer checks its size, a full sync copies it again). Flushing each one
  * cost a small file's create, setstat, rename and remove 0.5-1 ms each, on top of 1-3 ms of S3.
  */
-public final class ObjectCatalog {
+public final class ObjectCatalog implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ObjectCatalog.class);
 
@@ -58,12 +63,29 @@ public final class ObjectCatalog {
   /** Keys per query when looking up a listing page: well within every driver's parameter limit. */
   private static final int KEYS_PER_QUERY = 500;
 
+  /** How long {@link #close} waits for the forgets still waiting to run. */
+  private static final Duration CLOSE_PATIENCE = Duration.ofSeconds(10);
+
   private final Database database;
   private final Clock clock;
+  private final CatalogTidying tidying;
+  /** The thread the forgets run on; null where the caller gave the runner. */
+  private final ExecutorService tidyingThread;
 
   public ObjectCatalog(Database database, Clock clock) {
+    this(database, clock, Executors.newSingleThreadExecutor(DaemonThreads.named("ferry-catalog-tidying")), true);
+  }
+
+  /** A catalog whose forgets run where {@code runner} runs them (tests hold them back this way). */
+  ObjectCatalog(Database database, Clock clock, Executor runner) {
+    this(database, clock, runner, false);
+  }
+
+  private ObjectCatalog(Database database, Clock clock, Executor runner, boolean ownsRunner) {
     this.database = database;
     this.clock = clock;
+    this.tidying = new CatalogTidying(database, runner);
+    this.tidyingThread = ownsRunner ? (ExecutorService) runner : null;
   }
 
   /** The facts recorded for version {@code etag} of {@code object}, if any. */
@@ -177,53 +199,46 @@ public final class ObjectCatalog {
   }
 
   /**
-   * Drops the entries of every other version of {@code object} than {@code etag}. Like the other
-   * forgets, it only tidies: entries of versions gone match nothing, so a failure is logged, not
-   * thrown, and leaves them taking room until the key is written or deleted again.
+   * Drops the entries of every other version of {@code object} than {@code etag}, after this
+   * returns ({@link CatalogTidying}). Like the other forgets, it only tidies: entries of versions
+   * gone match nothing, so a failure is logged, not thrown, and leaves them taking room until the
+   * key is written or deleted again.
    */
   public void forgetOthers(S3Location object, String etag) {
-    try {
-      database.transactionNotFlushed("forgetting older versions of " + object, connection -> delete(connection,
-          "DELETE FROM object_facts WHERE bucket = ? AND object_key = ? AND etag <> ?",
-          object.bucket(), object.key(), Etags.normalize(etag)));
-    } catch (StateStoreException e) {
-      log.warn("{}; the entries stay, matching nothing", e.getMessage());
-    }
+    tidying.ask(new CatalogTidying.Drop(object.bucket(), object.key(), Etags.normalize(etag), clock.millis()));
   }
 
-  /** Drops every entry of {@code object} (it was deleted). */
+  /** Drops every entry of {@code object} (it was deleted), after this returns. */
   public void forget(S3Location object) {
     forgetAll(object.bucket(), List.of(object.key()));
   }
 
-  /** Drops every entry of these keys of one bucket (deleted or moved), in one transaction. */
+  /** Drops every entry of these keys of one bucket (deleted or moved), after this returns. */
   public void forgetAll(String bucket, Collection<String> keys) {
-    if (keys.isEmpty()) {
-      return;
-    }
-    try {
-      database.transactionNotFlushed("forgetting " + keys.size() + " objects in " + bucket, connection -> {
-        try (PreparedStatement delete = connection.prepareStatement(
-            "DELETE FROM object_facts WHERE bucket = ? AND object_key = ?")) {
-          for (String key : keys) {
-            delete.setString(1, bucket);
-            delete.setString(2, key);
-            delete.addBatch();
-          }
-          return delete.executeBatch();
-        }
-      });
-    } catch (StateStoreException e) {
-      log.warn("{}; the entries stay, matching nothing", e.getMessage());
+    long now = clock.millis();
+    for (String key : keys) {
+      tidying.ask(new CatalogTidying.Drop(bucket, key, null, now));
     }
   }
 
-  private static int delete(Connection connection, String sql, String... values) throws SQLException {
-    try (PreparedStatement delete = connection.prepareStatement(sql)) {
-      for (int i = 0; i < values.length; i++) {
-        delete.setString(i + 1, values[i]);
+  /** Waits until every forget asked before this call has run. */
+  void awaitTidied() throws InterruptedException {
+    tidying.awaitIdle();
+  }
+
+  /** Runs the forgets still waiting (for at most {@link #CLOSE_PATIENCE}); later ones run on their askers. */
+  @Override
+  public void close() {
+    if (tidyingThread == null) {
+      return;
+    }
+    tidyingThread.shutdown();
+    try {
+      if (!tidyingThread.awaitTermination(CLOSE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("the catalog's tidying did not end within {}; the entries left stay, matching nothing", CLOSE_PATIENCE);
       }
-      return delete.executeUpdate();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

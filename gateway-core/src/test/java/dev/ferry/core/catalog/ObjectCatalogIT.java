@@ -11,6 +11,7 @@ import dev.ferry.core.state.StateStore;
 import dev.ferry.core.state.StateStoreException;
 import dev.ferry.core.state.StateStoreSettings;
 import dev.ferry.core.testing.FreePorts;
+import dev.ferry.core.testing.MutableClock;
 import dev.ferry.core.testing.PostgresTestServer;
 import dev.ferry.core.testing.TestStateStores;
 import java.io.IOException;
@@ -106,21 +107,80 @@ class ObjectCatalogIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"embedded", "postgresql"})
-  void forgetOthersAndForget_dropOnlyWhatTheySay(String kind) throws IOException {
-    try (StateStore state = open(kind)) {
-      ObjectCatalog catalog = TestStateStores.catalog(state);
+  void forgetOthersAndForget_dropOnlyWhatTheySay(String kind) throws Exception {
+    try (StateStore state = open(kind); ObjectCatalog catalog = TestStateStores.catalog(state)) {
       catalog.record(FILE, "old", new ObjectFacts(SHA, null));
       catalog.record(FILE, "new", new ObjectFacts("00".repeat(32), null));
       S3Location other = new S3Location("bucket", "dir/kept.bin");
       catalog.record(other, "k", new ObjectFacts(SHA, null));
 
       catalog.forgetOthers(FILE, "\"new\"");
+      catalog.awaitTidied();
       assertEquals(Optional.empty(), catalog.find(FILE, "old"));
       assertTrue(catalog.find(FILE, "new").isPresent());
 
       catalog.forget(FILE);
+      catalog.awaitTidied();
       assertEquals(Optional.empty(), catalog.find(FILE, "new"));
       assertTrue(catalog.find(other, "k").isPresent());
+    }
+  }
+
+  /**
+   * A forget runs after the delete that asked for it has answered, and takes only what was recorded
+   * by then: the same key written again meanwhile, even with the same bytes (the same ETag), keeps
+   * the entry of its new version. Here the forgets are held back until the writes are recorded.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"embedded", "postgresql"})
+  void forgetsRunLater_andKeepWhatWasRecordedAfterTheyWereAsked(String kind) throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-29T07:00:00Z"));
+    List<Runnable> heldBack = new ArrayList<>();
+    try (StateStore state = open(kind)) {
+      ObjectCatalog catalog = new ObjectCatalog(state.database(), clock, heldBack::add);
+      S3Location moved = new S3Location("bucket", "dir/moved.bin");
+      S3Location replaced = new S3Location("bucket", "dir/replaced.bin");
+      catalog.record(FILE, "same", new ObjectFacts(SHA, Instant.parse("2020-01-01T00:00:00Z")));
+      catalog.record(moved, "m", new ObjectFacts(SHA, null));
+      catalog.record(replaced, "v1", new ObjectFacts(SHA, null));
+      catalog.record(replaced, "v2", new ObjectFacts(SHA, null));
+
+      clock.advance(Duration.ofSeconds(1));
+      catalog.forget(FILE);
+      catalog.forgetAll("bucket", List.of(moved.key()));
+      catalog.forgetOthers(replaced, "v2");
+      assertTrue(catalog.find(FILE, "same").isPresent(), "nothing dropped before the forgets run");
+
+      clock.advance(Duration.ofSeconds(1));
+      ObjectFacts again = new ObjectFacts(SHA, Instant.parse("2026-11-29T07:00:02Z"));
+      catalog.record(FILE, "same", again);
+      catalog.record(replaced, "v3", new ObjectFacts(SHA, null));
+      assertEquals(1, heldBack.size(), "one run for every forget waiting");
+      heldBack.remove(0).run();
+
+      assertEquals(Optional.of(again), catalog.find(FILE, "same"), "written again after the forget was asked");
+      assertEquals(Optional.empty(), catalog.find(moved, "m"));
+      assertEquals(Optional.empty(), catalog.find(replaced, "v1"));
+      assertTrue(catalog.find(replaced, "v2").isPresent(), "the version the forget keeps");
+      assertTrue(catalog.find(replaced, "v3").isPresent(), "recorded after the forget was asked");
+    }
+  }
+
+  /** Closing the catalog runs the forgets still waiting: a stop leaves none of them undone. */
+  @Test
+  void close_runsTheForgetsStillWaiting() throws Exception {
+    try (StateStore state = open("embedded")) {
+      ObjectCatalog catalog = TestStateStores.catalog(state);
+      List<String> keys = new ArrayList<>();
+      for (int i = 0; i < 2 * CatalogTidying.BATCH + 1; i++) {
+        keys.add("dir/f" + i);
+        catalog.record(new S3Location("bucket", "dir/f" + i), "e", new ObjectFacts(SHA, null));
+      }
+      catalog.forgetAll("bucket", keys);
+      catalog.close();
+      for (String key : List.of(keys.get(0), keys.get(CatalogTidying.BATCH), keys.get(keys.size() - 1))) {
+        assertEquals(Optional.empty(), catalog.find(new S3Location("bucket", key), "e"), key);
+      }
     }
   }
 
