@@ -86,22 +86,26 @@ final class CatalogTidying {
       return;
     }
     try {
-      runner.execute(this::runWaiting);
+      runner.execute(this::gatherThenRun);
     } catch (RejectedExecutionException closing) {
-      runWaiting(); // the catalog is closing: the asker tidies
+      runWaiting(); // the catalog is closing: the asker tidies, without waiting for more
     }
   }
 
-  /**
-   * Runs the waiting drops, a batch per transaction, until none is left; first waits
-   * {@link #GATHER} for the drops that follow (a client removing a tree asks one a millisecond).
-   */
-  void runWaiting() {
+  /** On the runner: waits {@link #GATHER} for the drops that follow, then runs them all. */
+  private void gatherThenRun() {
     try {
+      // A sleep, not a timer: this is the tidying's own thread, and a client removing a tree asks
+      // a drop a millisecond, so the wait is what puts them into one transaction.
       Thread.sleep(GATHER.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    runWaiting();
+  }
+
+  /** Runs the waiting drops, a batch per transaction, until none is left. */
+  private void runWaiting() {
     while (true) {
       List<Drop> batch = new ArrayList<>();
       synchronized (this) {
