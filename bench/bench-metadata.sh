@@ -43,7 +43,9 @@
 # Ferry's log), FERRY_JAR, S3PROXY_JAR, BENCH_SECTIONS="floor sftp ftps sshfs sessions" (the sections
 # to run, rows of the others print n/a), BENCH_SERVERS="ferry rclone sshd" (the SFTP servers of (b), (e)
 # and (f)), BENCH_DIR_CACHE_TIME (Ferry's listings.directoryCacheTime,
-# its default 5s unless set; 5m is rclone's --dir-cache-time default).
+# its default 5s unless set; 5m is rclone's --dir-cache-time default), BENCH_STATE_STORE=embedded
+# (or postgresql: Ferry's state in a private PostgreSQL cluster, as nodes that share one run, where
+# every change also records its path lock there).
 set -uo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -56,6 +58,7 @@ FLAT="${BENCH_FLAT_FILES:-2000}"
 SESSIONS="${BENCH_SESSIONS:-8}"
 SECTIONS=" ${BENCH_SECTIONS:-floor sftp ftps sshfs sessions} "
 SERVERS="${BENCH_SERVERS:-ferry rclone sshd}"
+STATE_STORE="${BENCH_STATE_STORE:-embedded}"
 FERRY_HEAP="${FERRY_HEAP:-1g}"
 AWS=/usr/bin/aws
 PYTHON=/usr/bin/python3
@@ -76,6 +79,8 @@ NOTES=()
 
 # shellcheck source=lib.sh
 source "$REPO_DIR/bench/lib.sh"
+# shellcheck source=../it/postgres.sh
+source "$REPO_DIR/it/postgres.sh"
 
 # The operations of (b) and (c) in the order metadata_ops.py runs them, with the table's words.
 SFTP_KINDS=(stat_missing create setstat stat read list rename remove mkdir rmdir)
@@ -119,6 +124,7 @@ metrics:
   bindAddress: 127.0.0.1
   port: $METRICS_PORT
 $([[ -n "${BENCH_DIR_CACHE_TIME:-}" ]] && printf 'listings:\n  directoryCacheTime: %s\n' "$BENCH_DIR_CACHE_TIME")
+$([[ "$STATE_STORE" == postgresql ]] && printf 'store:\n  url: jdbc:postgresql://127.0.0.1:%s/ferry\n  user: ferry\n' "$PG_PORT")
 users:
   - name: bench
     passwordHash: "$PASSWORD_HASH"
@@ -521,7 +527,7 @@ print_tables() {
   echo
   echo "=================================================================================================="
   echo "Metadata operations on loopback over S3Proxy, $(nproc) CPUs; medians of $BENCH_REPEAT runs" \
-    "($OPS operations of a kind per run)"
+    "($OPS operations of a kind per run); Ferry's state store: $STATE_STORE"
   echo "Ferry on $("${FERRY_JAVA:-java}" -version 2>&1 | head -n 1) -Xmx$FERRY_HEAP; $("$RCLONE" version | head -n 1);" \
     "$(sshfs --version 2>&1 | grep -m 1 SSHFS); paramiko $("$PYTHON" -c 'import paramiko; print(paramiko.__version__)')"
   print_floor
@@ -540,10 +546,28 @@ print_tables() {
   echo "=================================================================================================="
 }
 
+metadata_cleanup() {
+  local status=$?
+  unmount_all
+  # Ferry first, while its state store still answers; then the store.
+  stop_pid "${FERRY_PID:-}" Ferry 45
+  stop_private_postgres
+  (exit "$status")
+  cleanup
+}
+
 main() {
   start_run ferry-bench-metadata
   export WORK
-  trap 'unmount_all; cleanup' EXIT
+  trap metadata_cleanup EXIT
+  case "$STATE_STORE" in
+    embedded) ;;
+    postgresql)
+      PG_DIR="$WORK/postgres"
+      start_private_postgres || exit 1
+      log "Ferry's state store: PostgreSQL on 127.0.0.1:$PG_PORT" ;;
+    *) error "BENCH_STATE_STORE is embedded or postgresql, not '$STATE_STORE'"; exit 2 ;;
+  esac
   mkdir -p "$WORK/home"
   ssh-keygen -q -t ed25519 -N '' -f "$WORK/id_ed25519"
   make_tree

@@ -167,15 +167,21 @@ public final class ObjectCatalog implements AutoCloseable {
       return;
     }
     long now = clock.millis();
-    database.transactionNotFlushed("recording the facts of " + describe(bucket, entries), connection -> {
+    String operation = "recording the facts of " + describe(bucket, entries);
+    if (entries.size() == 1) {
+      // One statement, atomic by itself: no transaction around it (on PostgreSQL, one round trip).
+      database.runNotFlushed(operation, connection -> {
+        try (PreparedStatement upsert = connection.prepareStatement(UPSERT)) {
+          bindUpsert(upsert, bucket, entries.get(0), now);
+          return upsert.executeUpdate();
+        }
+      });
+      return;
+    }
+    database.transactionNotFlushed(operation, connection -> {
       try (PreparedStatement upsert = connection.prepareStatement(UPSERT)) {
         for (Entry entry : entries) {
-          upsert.setString(1, bucket);
-          upsert.setString(2, entry.key());
-          upsert.setString(3, Etags.normalize(entry.etag()));
-          upsert.setString(4, entry.facts().sha256());
-          setTime(upsert, 5, entry.facts().clientTime());
-          upsert.setLong(7, now);
+          bindUpsert(upsert, bucket, entry, now);
           upsert.addBatch();
         }
         upsert.executeBatch();
@@ -184,9 +190,18 @@ public final class ObjectCatalog implements AutoCloseable {
     });
   }
 
+  private static void bindUpsert(PreparedStatement upsert, String bucket, Entry entry, long now) throws SQLException {
+    upsert.setString(1, bucket);
+    upsert.setString(2, entry.key());
+    upsert.setString(3, Etags.normalize(entry.etag()));
+    upsert.setString(4, entry.facts().sha256());
+    setTime(upsert, 5, entry.facts().clientTime());
+    upsert.setLong(7, now);
+  }
+
   /** Sets the client's time of version {@code etag} of {@code object}, keeping its SHA-256. */
   public void setClientTime(S3Location object, String etag, Instant time) throws StateStoreException {
-    database.transactionNotFlushed("recording the time of " + object, connection -> {
+    database.runNotFlushed("recording the time of " + object, connection -> {
       try (PreparedStatement upsert = connection.prepareStatement(SET_TIME)) {
         upsert.setString(1, object.bucket());
         upsert.setString(2, object.key());

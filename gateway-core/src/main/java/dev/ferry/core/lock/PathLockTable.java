@@ -46,18 +46,33 @@ public final class PathLockTable {
    * Takes several locks at once or none of them, so that a rename holding its source never waits
    * on its target (no lock order to get wrong, no deadlock).
    */
-  public synchronized List<PathLock> acquire(List<PathLock> wanted) throws PathBusyException, StateStoreException {
-    for (PathLock want : wanted) {
-      for (PathLock have : held) {
-        if (have.conflictsWith(want)) {
-          throw new PathBusyException(want.location(), have.purpose());
+  public List<PathLock> acquire(List<PathLock> wanted) throws PathBusyException, StateStoreException {
+    synchronized (this) {
+      for (PathLock want : wanted) {
+        for (PathLock have : held) {
+          if (have.conflictsWith(want)) {
+            throw new PathBusyException(want.location(), have.purpose());
+          }
+        }
+      }
+      held.addAll(wanted);
+    }
+    if (shared == null) {
+      return wanted;
+    }
+    // Held here already, so a session of this node that wants the same path is refused meanwhile,
+    // but the store's round trip is made outside the table: sessions locking other paths go on.
+    boolean recorded = false;
+    try {
+      shared.acquire(wanted);
+      recorded = true;
+    } finally {
+      if (!recorded) {
+        synchronized (this) {
+          held.removeAll(wanted);
         }
       }
     }
-    if (shared != null) {
-      shared.acquire(wanted);
-    }
-    held.addAll(wanted);
     return wanted;
   }
 

@@ -10,8 +10,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Acquisitions in one bucket are serialized by a transaction-scoped advisory lock on PostgreSQL
  * (released at commit, so it fences nothing by itself), which makes "look for conflicts, then
- * insert" atomic across nodes.
+ * insert" atomic across nodes. When nothing in the way is recorded, which is nearly always, that
+ * is one round trip ({@link #recordedAtOnce}); otherwise a transaction looks at each row in the way
+ * and either refuses or takes over a dead node's lock.
  */
 public final class SharedPathLocks implements AutoCloseable {
 
@@ -50,18 +56,28 @@ public final class SharedPathLocks implements AutoCloseable {
 
   /** Records {@code wanted} for this node, all or none; a live node's conflicting lock makes it busy. */
   void acquire(List<PathLock> wanted) throws PathBusyException, StateStoreException {
-    String bucket = wanted.get(0).location().bucket();
+    String operation = "locking " + wanted.get(0).location();
+    if (database.vendor() == Database.Vendor.POSTGRESQL
+        && database.run(operation, connection -> recordedAtOnce(connection, wanted))) {
+      return;
+    }
     PathBusyException[] busy = new PathBusyException[1];
     long aliveSince = nodes.aliveSince();
-    database.transaction("locking " + wanted.get(0).location(), connection -> {
+    database.transaction(operation, connection -> {
       if (database.vendor() == Database.Vendor.POSTGRESQL) {
-        try (PreparedStatement serialize = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-          serialize.setLong(1, 0x46657272L << 32 | (bucket.hashCode() & 0xffffffffL));
+        try (PreparedStatement serialize = connection.prepareStatement(serializing(wanted))) {
+          bindBuckets(serialize, 1, wanted);
           serialize.execute();
         }
       }
+      Set<String> recordedAlready = new HashSet<>();
       for (PathLock want : wanted) {
         for (Held held : candidates(connection, want)) {
+          if (held.lockId().equals(want.id())) {
+            // A first try whose commit went through but whose answer was lost with its connection.
+            recordedAlready.add(held.lockId());
+            continue;
+          }
           if (!held.conflictsWith(want)) {
             continue;
           }
@@ -77,14 +93,10 @@ public final class SharedPathLocks implements AutoCloseable {
       try (PreparedStatement insert = connection.prepareStatement("INSERT INTO path_locks"
           + " (lock_id, bucket, lock_key, kind, node_id, purpose, acquired_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
         for (PathLock want : wanted) {
-          insert.setString(1, want.id());
-          insert.setString(2, want.location().bucket());
-          insert.setString(3, want.location().key());
-          insert.setString(4, want.isPrefix() ? "prefix" : "key");
-          insert.setString(5, nodes.selfId());
-          insert.setString(6, want.purpose() + " on node " + nodes.name());
-          insert.setLong(7, System.currentTimeMillis());
-          insert.addBatch();
+          if (!recordedAlready.contains(want.id())) {
+            bindRow(insert, 1, want);
+            insert.addBatch();
+          }
         }
         insert.executeBatch();
       }
@@ -93,6 +105,82 @@ public final class SharedPathLocks implements AutoCloseable {
     if (busy[0] != null) {
       throw busy[0];
     }
+  }
+
+  /**
+   * Records {@code wanted} in one round trip if no row of any node is in their way, and says
+   * whether it did. Two statements go in one message: the advisory locks of the buckets, then an
+   * insert of every wanted row only where no recorded lock conflicts with any of them. PostgreSQL
+   * runs the statements of one message in one implicit transaction, committed after the last, so
+   * the advisory locks are held until the rows are in; and the insert, a statement of its own,
+   * looks at the table once the advisory locks are its (read committed: a snapshot per statement),
+   * so it sees every lock another node recorded before. A row in the way, live or dead, leaves
+   * the decision to the transaction that looks at each row.
+   */
+  private boolean recordedAtOnce(Connection connection, List<PathLock> wanted) throws SQLException {
+    StringBuilder sql = new StringBuilder(serializing(wanted)).append("; INSERT INTO path_locks")
+        .append(" (lock_id, bucket, lock_key, kind, node_id, purpose, acquired_at) SELECT * FROM (VALUES ");
+    for (int i = 0; i < wanted.size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, CAST(? AS BIGINT))");
+    }
+    sql.append(") AS wanted (lock_id, bucket, lock_key, kind, node_id, purpose, acquired_at) WHERE TRUE");
+    for (int i = 0; i < wanted.size(); i++) {
+      sql.append(" AND NOT EXISTS (SELECT 1 FROM path_locks l WHERE l.bucket = ? AND (l.lock_key = ?")
+          .append(" OR (l.kind = 'prefix' AND left(?, length(l.lock_key)) = l.lock_key)")
+          .append(" OR (? AND left(l.lock_key, ?) = ?)))");
+    }
+    try (PreparedStatement record = connection.prepareStatement(sql.toString())) {
+      int parameter = bindBuckets(record, 1, wanted);
+      for (PathLock want : wanted) {
+        parameter = bindRow(record, parameter, want);
+      }
+      for (PathLock want : wanted) {
+        String key = want.location().key();
+        record.setString(parameter++, want.location().bucket());
+        record.setString(parameter++, key);
+        record.setString(parameter++, key);
+        record.setBoolean(parameter++, want.isPrefix());
+        record.setInt(parameter++, key.codePointCount(0, key.length()));
+        record.setString(parameter++, key);
+      }
+      record.execute(); // the advisory locks' result
+      record.getMoreResults();
+      return record.getUpdateCount() == wanted.size();
+    }
+  }
+
+  /**
+   * The advisory locks of the wanted locks' buckets, in one order for every node (two nodes each
+   * holding one bucket's and waiting for the other's would deadlock).
+   */
+  private static String serializing(List<PathLock> wanted) {
+    return "SELECT " + String.join(", ", Collections.nCopies(buckets(wanted).size(), "pg_advisory_xact_lock(?)"));
+  }
+
+  private static int bindBuckets(PreparedStatement statement, int first, List<PathLock> wanted) throws SQLException {
+    int parameter = first;
+    for (String bucket : buckets(wanted)) {
+      statement.setLong(parameter++, 0x46657272L << 32 | (bucket.hashCode() & 0xffffffffL));
+    }
+    return parameter;
+  }
+
+  private static SortedSet<String> buckets(List<PathLock> wanted) {
+    SortedSet<String> buckets = new TreeSet<>();
+    wanted.forEach(want -> buckets.add(want.location().bucket()));
+    return buckets;
+  }
+
+  private int bindRow(PreparedStatement statement, int first, PathLock want) throws SQLException {
+    int parameter = first;
+    statement.setString(parameter++, want.id());
+    statement.setString(parameter++, want.location().bucket());
+    statement.setString(parameter++, want.location().key());
+    statement.setString(parameter++, want.isPrefix() ? "prefix" : "key");
+    statement.setString(parameter++, nodes.selfId());
+    statement.setString(parameter++, want.purpose() + " on node " + nodes.name());
+    statement.setLong(parameter++, System.currentTimeMillis());
+    return parameter;
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.ferry.core.state;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import org.slf4j.Logger;
@@ -22,8 +21,8 @@ public final class Database {
 
   private final HikariDataSource connections;
   /**
-   * SQLite's connections for {@link #transactionNotFlushed}, each with {@code synchronous = NORMAL}
-   * for its life; null for PostgreSQL, which relaxes one transaction at a time.
+   * The connections for {@link #transactionNotFlushed} and {@link #runNotFlushed}, each relaxed for
+   * its life: SQLite's {@code synchronous = NORMAL}, PostgreSQL's {@code synchronous_commit = off}.
    */
   private final HikariDataSource notFlushedConnections;
   /** How long a piece of work waits for a connection; 0: the pool's own timeout. */
@@ -96,10 +95,15 @@ public final class Database {
     waitMillis = Math.max(250, wait.toMillis());
   }
 
-  /** SQLSTATE class 08: connection exceptions (the pool drops such connections). */
+  /**
+   * SQLSTATE class 08 (connection exceptions), and PostgreSQL's 57P01-57P03: the server ended the
+   * connection as it stopped, crashed or was starting, which a connection idle in the pool through a
+   * restart answers on its first use (the pool drops such connections).
+   */
   private static boolean connectionLost(SQLException e) {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+      if (cause instanceof SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("08") || sql.getSQLState().matches("57P0[123]"))) {
         return true;
       }
     }
@@ -119,21 +123,22 @@ public final class Database {
    * a crash of Ferry loses nothing, a crash of the machine (power, kernel) may lose the last such
    * commits, never half of one, and the next flushed commit or checkpoint makes them durable with
    * it. For what can be known again, where a flush per operation cost more than the operation
-   * (0.5-1 ms, a third of a small file's create). PostgreSQL's {@code synchronous_commit = off}
-   * for the one transaction; on SQLite a connection of the pool kept at {@code synchronous = NORMAL}
-   * (setting it and back on a shared connection took four more statements a transaction: in a
-   * profile of small creates, SQLite's CPU per create went from 0.29 to 0.21 ms without them).
+   * (0.5-1 ms, a third of a small file's create). The connections are relaxed for their life (a pool
+   * of their own): on SQLite, setting it and back on a shared connection took four more statements
+   * a transaction (in a profile of small creates, SQLite's CPU per create went from 0.29 to 0.21 ms
+   * without them); on PostgreSQL, a {@code SET LOCAL} per transaction was one more round trip.
    */
   public <T> T transactionNotFlushed(String operation, SqlWork<T> work) throws StateStoreException {
-    if (vendor == Vendor.POSTGRESQL) {
-      return run(operation, connection -> inTransaction(connection, c -> {
-        try (Statement relax = c.createStatement()) {
-          relax.execute("SET LOCAL synchronous_commit TO OFF");
-        }
-        return work.run(c);
-      }));
-    }
     return run(notFlushedConnections, operation, connection -> inTransaction(connection, work));
+  }
+
+  /**
+   * Runs {@code work} in autocommit mode on the connections of {@link #transactionNotFlushed}: for
+   * one statement (atomic by itself) whose commit need not reach the disk before it returns. On
+   * PostgreSQL that is one round trip, where a transaction of one statement takes two.
+   */
+  public <T> T runNotFlushed(String operation, SqlWork<T> work) throws StateStoreException {
+    return run(notFlushedConnections, operation, work);
   }
 
   private static <T> T inTransaction(Connection connection, SqlWork<T> work) throws SQLException {

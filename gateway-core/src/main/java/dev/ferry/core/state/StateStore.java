@@ -70,9 +70,7 @@ public final class StateStore implements AutoCloseable {
       config.setDataSource(sqlite(settings, SQLiteConfig.SynchronousMode.FULL));
       vendor = Database.Vendor.SQLITE;
     } else {
-      config.setJdbcUrl(settings.url());
-      config.setUsername(settings.user());
-      config.setPassword(settings.password());
+      postgres(config, settings);
       vendor = Database.Vendor.POSTGRESQL;
     }
     HikariDataSource pool;
@@ -90,11 +88,14 @@ public final class StateStore implements AutoCloseable {
     HikariDataSource notFlushedPool = null;
     Nodes nodes;
     try {
+      HikariConfig notFlushed = poolConfig("ferry-state-not-flushed", settings);
       if (settings.embedded()) {
-        HikariConfig notFlushed = poolConfig("ferry-state-not-flushed", settings);
         notFlushed.setDataSource(sqlite(settings, SQLiteConfig.SynchronousMode.NORMAL));
-        notFlushedPool = new HikariDataSource(notFlushed);
+      } else {
+        postgres(notFlushed, settings);
+        notFlushed.setConnectionInitSql("SET synchronous_commit TO OFF");
       }
+      notFlushedPool = new HikariDataSource(notFlushed);
       Database database = new Database(pool, notFlushedPool, vendor, settings.describe());
       nodes = new Nodes(database, settings.nodeName(), settings.lease(), clock);
       return new StateStore(pool, notFlushedPool, database, nodes, settings);
@@ -105,6 +106,12 @@ public final class StateStore implements AutoCloseable {
       pool.close();
       throw e instanceof StateStoreException store ? store : new StateStoreException("connecting", settings.describe(), e);
     }
+  }
+
+  private static void postgres(HikariConfig config, StateStoreSettings settings) {
+    config.setJdbcUrl(settings.url());
+    config.setUsername(settings.user());
+    config.setPassword(settings.password());
   }
 
   private static HikariConfig poolConfig(String name, StateStoreSettings settings) {

@@ -57,6 +57,9 @@ class TransactionNotFlushedIT {
       for (int i = 0; i < 5; i++) {
         assertEquals(relaxed, database.transactionNotFlushed("relaxed", TransactionNotFlushedIT::flushSetting));
         assertEquals(flushed, database.run("reading", TransactionNotFlushedIT::flushSetting), "after a relaxed commit");
+        assertEquals(relaxed, database.runNotFlushed("relaxed, one statement", TransactionNotFlushedIT::flushSetting));
+        assertEquals(flushed, database.transaction("flushed", TransactionNotFlushedIT::flushSetting),
+            "after a relaxed statement");
         assertEquals(flushed, database.transaction("flushed", TransactionNotFlushedIT::flushSetting));
         assertThrows(StateStoreException.class, () -> database.transactionNotFlushed("failing", c -> {
           throw new SQLException("the work failed");
