@@ -65,8 +65,9 @@ public final class SharedPathLocks implements AutoCloseable {
     long aliveSince = nodes.aliveSince();
     database.transaction(operation, connection -> {
       if (database.vendor() == Database.Vendor.POSTGRESQL) {
-        try (PreparedStatement serialize = connection.prepareStatement(serializing(wanted))) {
-          bindBuckets(serialize, 1, wanted);
+        SortedSet<String> buckets = buckets(wanted);
+        try (PreparedStatement serialize = connection.prepareStatement(serializing(buckets))) {
+          bindBuckets(serialize, buckets);
           serialize.execute();
         }
       }
@@ -118,7 +119,8 @@ public final class SharedPathLocks implements AutoCloseable {
    * the decision to the transaction that looks at each row.
    */
   private boolean recordedAtOnce(Connection connection, List<PathLock> wanted) throws SQLException {
-    StringBuilder sql = new StringBuilder(serializing(wanted)).append("; INSERT INTO path_locks")
+    SortedSet<String> buckets = buckets(wanted);
+    StringBuilder sql = new StringBuilder(serializing(buckets)).append("; INSERT INTO path_locks")
         .append(" (lock_id, bucket, lock_key, kind, node_id, purpose, acquired_at) SELECT * FROM (VALUES ");
     for (int i = 0; i < wanted.size(); i++) {
       sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, CAST(? AS BIGINT))");
@@ -130,7 +132,7 @@ public final class SharedPathLocks implements AutoCloseable {
           .append(" OR (? AND left(l.lock_key, ?) = ?)))");
     }
     try (PreparedStatement record = connection.prepareStatement(sql.toString())) {
-      int parameter = bindBuckets(record, 1, wanted);
+      int parameter = bindBuckets(record, buckets);
       for (PathLock want : wanted) {
         parameter = bindRow(record, parameter, want);
       }
@@ -149,22 +151,24 @@ public final class SharedPathLocks implements AutoCloseable {
     }
   }
 
-  /**
-   * The advisory locks of the wanted locks' buckets, in one order for every node (two nodes each
-   * holding one bucket's and waiting for the other's would deadlock).
-   */
-  private static String serializing(List<PathLock> wanted) {
-    return "SELECT " + String.join(", ", Collections.nCopies(buckets(wanted).size(), "pg_advisory_xact_lock(?)"));
+  /** The advisory locks of {@code buckets}, taken in their sorted order; bound by {@link #bindBuckets}. */
+  private static String serializing(SortedSet<String> buckets) {
+    return "SELECT " + String.join(", ", Collections.nCopies(buckets.size(), "pg_advisory_xact_lock(?)"));
   }
 
-  private static int bindBuckets(PreparedStatement statement, int first, List<PathLock> wanted) throws SQLException {
-    int parameter = first;
-    for (String bucket : buckets(wanted)) {
+  /** Binds the buckets' advisory lock keys from the first parameter on; returns the next parameter. */
+  private static int bindBuckets(PreparedStatement statement, SortedSet<String> buckets) throws SQLException {
+    int parameter = 1;
+    for (String bucket : buckets) {
       statement.setLong(parameter++, 0x46657272L << 32 | (bucket.hashCode() & 0xffffffffL));
     }
     return parameter;
   }
 
+  /**
+   * The wanted locks' buckets in one order for every node: two nodes each holding one bucket's
+   * advisory lock and waiting for the other's would deadlock.
+   */
   private static SortedSet<String> buckets(List<PathLock> wanted) {
     SortedSet<String> buckets = new TreeSet<>();
     wanted.forEach(want -> buckets.add(want.location().bucket()));
